@@ -1,0 +1,104 @@
+/*
+ * libtfy: List batches (`GET {base_url}/batches`).
+ */
+#ifndef TFY_BATCHES_H
+#define TFY_BATCHES_H
+
+#include <tfy/common.h>
+#include <tfy/error.h>
+#include <tfy/batch.h>
+#include <tfy/client.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Largest page size the API accepts. */
+#define TFY_BATCHES_LIMIT_MAX 100
+
+/** A header name and value, or a metadata key and value. */
+typedef struct tfy_header {
+	const char *name;
+	const char *value;
+} tfy_header;
+
+/** Current version of tfy_batches_list_options. */
+#define TFY_BATCHES_LIST_OPTIONS_VERSION 1
+
+/**
+ * Options for one List batches request.  Initialise with
+ * TFY_BATCHES_LIST_OPTIONS_INIT or tfy_batches_list_options_init().  Every
+ * pointer is borrowed for the duration of the call only; NULL strings are not
+ * sent.  Header values must not contain CR or LF; header names must be HTTP
+ * tokens.  Fields are only appended in later versions.
+ */
+typedef struct tfy_batches_list_options {
+	uint32_t version;   /**< TFY_BATCHES_LIST_OPTIONS_VERSION */
+	/** Page size: 0 lets the server choose (20 on OpenAI); else 1..TFY_BATCHES_LIMIT_MAX. */
+	int32_t limit;
+	/** Cursor: the id of the last batch of the previous page.  Sent URL-encoded. */
+	const char *after;
+
+	/* TrueFoundry routing headers, each sent only when not NULL. */
+	const char *provider_name;              /**< x-tfy-provider-name */
+	const char *provider_model;             /**< x-tfy-provider-model */
+	const char *azure_api_version;          /**< x-tfy-azure-api-version */
+	const char *vertex_region;              /**< x-tfy-vertex-region */
+	const char *vertex_storage_bucket_name; /**< x-tfy-vertex-storage-bucket-name */
+	const char *aws_s3_bucket;              /**< x-tfy-aws-s3-bucket */
+	const char *aws_bedrock_model;          /**< x-tfy-aws-bedrock-model */
+	/** x-tfy-metadata sent verbatim (a JSON object of strings).  Exclusive with metadata. */
+	const char *metadata_json;
+	/**
+	 * x-tfy-metadata built from key/value pairs: the library encodes them as
+	 * a JSON object of strings.  Exclusive with metadata_json.
+	 */
+	const tfy_header *metadata;
+	size_t metadata_count;
+
+	/**
+	 * Further headers, sent after the library's own.  One whose name matches a
+	 * header the library would send (case-insensitively, e.g. Accept or
+	 * User-Agent) replaces it.
+	 */
+	const tfy_header *headers;
+	size_t headers_count;
+} tfy_batches_list_options;
+
+/** Static initialiser for tfy_batches_list_options. */
+#define TFY_BATCHES_LIST_OPTIONS_INIT { TFY_BATCHES_LIST_OPTIONS_VERSION, 0, NULL, \
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0 }
+
+/**
+ * Initialise options to their defaults, for callers that cannot use the macro.
+ *
+ * @return TFY_OK, or TFY_ERROR_INVALID_ARGUMENT if opts is NULL or the
+ *         version is not one this library knows.
+ */
+TFY_EXTERN tfy_code tfy_batches_list_options_init(tfy_batches_list_options *opts,
+                                                  uint32_t version);
+
+/**
+ * Fetch one page of batches.
+ *
+ * Arguments are checked before anything is sent.  The client's connection is
+ * reused across calls (HTTP keep-alive).
+ *
+ * @param client the client.
+ * @param opts options, or NULL for the first page at the server's default size.
+ * @param out receives a new list owned by the caller (free with
+ *        tfy_batch_list_free()); set to NULL on failure.
+ * @param err if not NULL, receives a new tfy_error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK or one of the error codes of common.h: TFY_ERROR_INVALID_ARGUMENT
+ *         for a bad argument, a transport code, an HTTP status code, or
+ *         TFY_ERROR_DECODE when a 2xx body is not a JSON object with a `data` array.
+ */
+TFY_EXTERN tfy_code tfy_batches_list(tfy_client *client, const tfy_batches_list_options *opts,
+                                     tfy_batch_list **out, tfy_error **err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

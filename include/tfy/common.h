@@ -1,0 +1,71 @@
+/*
+ * libtfy: common definitions shared by every public header.
+ *
+ * FFI rules followed by the whole public API: plain structs passed by
+ * pointer, never by value; fixed-width integers; enums stored as int32_t;
+ * no bitfields; no varargs; strings are NUL-terminated UTF-8; every object
+ * handed to the caller has its own _free function that accepts NULL.
+ */
+#ifndef TFY_COMMON_H
+#define TFY_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Marks a symbol exported from the shared library; everything else is hidden. */
+#if defined(_WIN32) && defined(TFY_BUILDING_LIBRARY)
+#define TFY_EXTERN __declspec(dllexport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define TFY_EXTERN __attribute__((visibility("default")))
+#else
+#define TFY_EXTERN
+#endif
+
+/**
+ * Result codes.  The numeric values are part of the ABI: they are never
+ * renumbered and new codes are only appended.  Functions return one of these
+ * as an int32_t (the typedef tfy_code).
+ */
+typedef int32_t tfy_code;
+
+enum {
+	TFY_OK = 0,                      /**< success */
+	TFY_ERROR_INVALID_ARGUMENT = 1,  /**< bad argument, rejected before anything was sent */
+	TFY_ERROR_OUT_OF_MEMORY = 2,     /**< an allocation failed */
+	TFY_ERROR_CONNECT = 3,           /**< could not connect (refused, unreachable) */
+	TFY_ERROR_DNS = 4,               /**< host name could not be resolved */
+	TFY_ERROR_TLS = 5,               /**< TLS handshake or certificate verification failed */
+	TFY_ERROR_TIMEOUT = 6,           /**< a timeout expired */
+	TFY_ERROR_NETWORK = 7,           /**< other transport failure (connection reset, protocol error) */
+	TFY_ERROR_BAD_REQUEST = 8,       /**< HTTP 400 */
+	TFY_ERROR_AUTHENTICATION = 9,    /**< HTTP 401 */
+	TFY_ERROR_PERMISSION_DENIED = 10,/**< HTTP 403 */
+	TFY_ERROR_NOT_FOUND = 11,        /**< HTTP 404 */
+	TFY_ERROR_CONFLICT = 12,         /**< HTTP 409 */
+	TFY_ERROR_UNPROCESSABLE = 13,    /**< HTTP 422 */
+	TFY_ERROR_RATE_LIMIT = 14,       /**< HTTP 429 */
+	TFY_ERROR_CLIENT = 15,           /**< any other HTTP 4xx */
+	TFY_ERROR_SERVER = 16,           /**< HTTP 5xx */
+	TFY_ERROR_HTTP = 17,             /**< an HTTP status that is neither 2xx, 4xx nor 5xx (e.g. a redirect) */
+	TFY_ERROR_DECODE = 18,           /**< the response body could not be decoded */
+	TFY_ERROR_RESPONSE_TOO_LARGE = 19, /**< the response body exceeded the size cap */
+	TFY_ERROR__COUNT                 /**< one past the last code; grows as codes are appended */
+};
+
+/**
+ * Static English text for a result code.
+ *
+ * @param code any value; unknown values give "unknown error code".
+ * @return a borrowed pointer to static storage; never NULL; valid forever.
+ */
+TFY_EXTERN const char *tfy_strerror(tfy_code code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * libtfy: the error detail of a failed call.
+ */
+#ifndef TFY_ERROR_H
+#define TFY_ERROR_H
+
+#include <tfy/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Largest number of bytes of a non-JSON error body kept in tfy_error.body. */
+#define TFY_ERROR_BODY_MAX 512
+
+/**
+ * What went wrong in a call.  Allocated by the library and handed to the
+ * caller through a `tfy_error **` out parameter; free it with
+ * tfy_error_free().  Every string is owned by the error and lives until then.
+ * Strings that do not apply are NULL.  Fields are only ever appended, so the
+ * struct may grow in later versions (the caller never allocates it).
+ *
+ * No field ever contains the API key.
+ */
+typedef struct tfy_error {
+	int32_t code;            /**< a tfy_code; never TFY_OK */
+	int32_t http_status;     /**< HTTP status of the response, 0 when none was received */
+	int32_t attempts;        /**< HTTP requests made for this call (0 if none was sent) */
+	int32_t reserved_;       /**< padding, always 0 */
+	const char *message;     /**< one line for people; never NULL */
+	const char *api_type;    /**< `error.type` of an API error body */
+	const char *api_code;    /**< `error.code` of an API error body */
+	const char *api_param;   /**< `error.param` of an API error body */
+	const char *api_message; /**< `error.message` of an API error body */
+	const char *request_id;  /**< the response's `x-request-id` header */
+	const char *detail;      /**< transport or decoder detail (libcurl's text, the JSON error) */
+	const char *body;        /**< prefix (at most TFY_ERROR_BODY_MAX bytes, cut on a UTF-8
+	                              boundary) of a response body that was not a JSON error envelope */
+} tfy_error;
+
+/**
+ * Free an error returned by any libtfy call.
+ *
+ * @param err the error, or NULL (then nothing happens).
+ */
+TFY_EXTERN void tfy_error_free(tfy_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

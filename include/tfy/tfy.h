@@ -1,0 +1,15 @@
+/*
+ * libtfy: C client for the List batches API of the TrueFoundry AI Gateway,
+ * the TrueFoundry control plane and OpenAI.  Include this header only.
+ */
+#ifndef TFY_TFY_H
+#define TFY_TFY_H
+
+#include <tfy/common.h>
+#include <tfy/version.h>
+#include <tfy/error.h>
+#include <tfy/batch.h>
+#include <tfy/client.h>
+#include <tfy/batches.h>
+
+#endif

@@ -1,0 +1,93 @@
+#include "arena.h"
+
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_MIN_CHUNK 4096u
+
+typedef struct chunk {
+	struct chunk *next;
+	size_t used;
+	size_t size;
+	alignas(max_align_t) unsigned char data[];
+} chunk;
+
+struct tfy__arena {
+	chunk *head;
+};
+
+static chunk *chunk_new(size_t size)
+{
+	if (size > ((size_t)-1) - sizeof(chunk))
+		return NULL;
+	chunk *c = malloc(sizeof(chunk) + size);
+	if (!c)
+		return NULL;
+	c->next = NULL;
+	c->used = 0;
+	c->size = size;
+	return c;
+}
+
+tfy__arena *tfy__arena_new(size_t size_hint)
+{
+	tfy__arena *a = malloc(sizeof(*a));
+	if (!a)
+		return NULL;
+	a->head = chunk_new(size_hint > ARENA_MIN_CHUNK ? size_hint : ARENA_MIN_CHUNK);
+	if (!a->head) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void *tfy__arena_alloc(tfy__arena *a, size_t n)
+{
+	const size_t align = alignof(max_align_t);
+	if (n > ((size_t)-1) - align)
+		return NULL;
+	n = (n + align - 1) & ~(align - 1);
+	chunk *c = a->head;
+	if (c->size - c->used < n) {
+		/* Doubling keeps the chunk count logarithmic in the page size. */
+		size_t size = c->size * 2;
+		if (size < n)
+			size = n;
+		chunk *fresh = chunk_new(size);
+		if (!fresh)
+			return NULL;
+		fresh->next = c;
+		a->head = c = fresh;
+	}
+	void *p = c->data + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *tfy__arena_strndup(tfy__arena *a, const char *s, size_t n)
+{
+	if (n == (size_t)-1)
+		return NULL;
+	char *p = tfy__arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void tfy__arena_free(tfy__arena *a)
+{
+	if (!a)
+		return;
+	chunk *c = a->head;
+	while (c) {
+		chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	free(a);
+}

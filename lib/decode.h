@@ -1,0 +1,35 @@
+/*
+ * The JSON decoder: turns response bodies into typed values.  The only part
+ * of libtfy that includes jansson.  Internal.
+ */
+#ifndef TFY_DECODE_H
+#define TFY_DECODE_H
+
+#include <stddef.h>
+
+#include "tfy/batch.h"
+#include "tfy/error.h"
+
+/*
+ * Decodes a List batches response body.  On success *out is a new list
+ * (free with tfy_batch_list_free) and TFY_OK is returned.  Otherwise *out is
+ * NULL and the return is TFY_ERROR_DECODE (with a description of what was
+ * received written to detail) or TFY_ERROR_OUT_OF_MEMORY.
+ */
+tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **out,
+                                char *detail, size_t detail_size);
+
+/*
+ * Stores the request id in a list returned by tfy__decode_batch_list, in
+ * memory the list owns.  Returns 0, or -1 on OOM.
+ */
+int tfy__batch_list_set_request_id(tfy_batch_list *list, const char *request_id);
+
+/*
+ * Reads an API error envelope ({"error": {...}} and the variants gateways
+ * send) into the api_* fields of e.  Returns 1 when the body was such an
+ * envelope, 0 when it was not (e untouched), -1 on OOM.
+ */
+int tfy__decode_error_body(const char *body, size_t len, tfy_error *e);
+
+#endif

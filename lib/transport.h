@@ -1,0 +1,50 @@
+/*
+ * The HTTP transport: the only part of libtfy that includes curl.  It keeps
+ * a pool of easy handles so that concurrent calls each get their own handle
+ * and every handle keeps its connection alive between calls.  Internal.
+ */
+#ifndef TFY_TRANSPORT_H
+#define TFY_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tfy/common.h"
+
+typedef struct tfy__transport tfy__transport;
+
+typedef struct tfy__http_request {
+	const char *url;
+	const char *const *headers; /* "Name: value" lines */
+	size_t headers_count;
+	int64_t connect_timeout_ms;
+	int64_t timeout_ms;
+	int tls_insecure;
+	size_t max_body;            /* larger bodies fail with TFY_ERROR_RESPONSE_TOO_LARGE */
+} tfy__http_request;
+
+typedef struct tfy__http_response {
+	long status;
+	char *body;        /* NUL-terminated, owned; never NULL after a transfer */
+	size_t body_len;
+	char *request_id;  /* x-request-id, or NULL */
+} tfy__http_response;
+
+/* NULL when memory runs out or libcurl cannot be initialised. */
+tfy__transport *tfy__transport_new(void);
+void tfy__transport_free(tfy__transport *t);
+
+/*
+ * Performs one GET.  Any complete HTTP response, whatever its status, is
+ * TFY_OK with resp filled.  Otherwise a transport code is returned, resp is
+ * empty and detail holds libcurl's description.
+ */
+tfy_code tfy__transport_get(tfy__transport *t, const tfy__http_request *req,
+                            tfy__http_response *resp, char *detail, size_t detail_size);
+
+void tfy__http_response_clear(tfy__http_response *resp);
+
+/* libcurl's version text, e.g. "7.88.1". */
+const char *tfy__transport_curl_version(void);
+
+#endif
