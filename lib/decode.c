@@ -346,7 +346,7 @@ static int read_error_object(const json_t *err, tfy_error *e)
 int tfy__decode_error_body(const char *body, size_t len, tfy_error *e)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb(body, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &jerr);
+	json_t *root = parse(body, len, &jerr);
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return 0;

@@ -1,0 +1,420 @@
+/* Unit tests of the response decoder on the project's own fixtures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "testutil.h"
+#include "tfy/tfy.h"
+
+static tfy_batch_list *decode_ok(const char *json)
+{
+	tfy_batch_list *list = NULL;
+	char detail[256] = "";
+	tfy_code rc = tfy__decode_batch_list(json, strlen(json), &list, detail, sizeof(detail));
+	if (rc != TFY_OK)
+		print_error("decode failed: %s\n", detail);
+	assert_int_equal(rc, TFY_OK);
+	assert_non_null(list);
+	return list;
+}
+
+static tfy_code decode_fail(const char *json, char *detail, size_t size)
+{
+	tfy_batch_list *list = (tfy_batch_list *)1;
+	tfy_code rc = tfy__decode_batch_list(json, strlen(json), &list, detail, size);
+	assert_null(list);
+	return rc;
+}
+
+/* Decodes a page holding the one item `item`. */
+static tfy_batch_list *decode_item(const char *item)
+{
+	char json[4096];
+	snprintf(json, sizeof(json), "{\"object\":\"list\",\"data\":[%s],\"has_more\":false}", item);
+	tfy_batch_list *list = decode_ok(json);
+	assert_int_equal(list->count, 1);
+	return list;
+}
+
+#define ITEM_HEAD "\"id\":\"batch_1\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
+                  "\"input_file_id\":\"file-1\",\"completion_window\":\"24h\",\"created_at\":1700000000"
+
+static void test_mixed_page(void **state)
+{
+	(void)state;
+	char *json = tu_read_fixture("page_mixed.json", NULL);
+	tfy_batch_list *list = decode_ok(json);
+	assert_string_equal(list->object, "list");
+	assert_int_equal(list->count, 3);
+	assert_true(list->has_more);
+	assert_true(list->has_more_present);
+	assert_string_equal(list->first_id, "batch_6f1c2a9e0b7d4c3a8e5f1b2d3c4a5e6f");
+	assert_string_equal(list->last_id, "batch_ffeeddccbbaa99887766554433221100");
+	assert_null(list->request_id);
+
+	const tfy_batch *b = tfy_batch_list_get(list, 0);
+	assert_string_equal(b->id, "batch_6f1c2a9e0b7d4c3a8e5f1b2d3c4a5e6f");
+	assert_string_equal(b->object, "batch");
+	assert_string_equal(b->model, "gpt-4o-mini-2024-07-18");
+	assert_int_equal(b->status, TFY_BATCH_STATUS_COMPLETED);
+	assert_string_equal(b->status_raw, "completed");
+	assert_string_equal(b->output_file_id, "file-Hc8uN2fW5sK1oP7eV4dJ9a");
+	assert_null(b->error_file_id);
+	assert_true(b->created_at.present);
+	assert_int_equal(b->created_at.value, 1764979200);
+	assert_int_equal(b->completed_at.value, 1764985562);
+	assert_false(b->failed_at.present);
+	assert_false(b->cancelled_at.present);
+	assert_true(b->request_counts.present);
+	assert_int_equal(b->request_counts.total.value, 575);
+	assert_int_equal(b->request_counts.completed.value, 570);
+	assert_int_equal(b->request_counts.failed.value, 5);
+	assert_true(b->usage.present);
+	assert_int_equal(b->usage.input_tokens.value, 1500);
+	assert_int_equal(b->usage.cached_tokens.value, 1024);
+	assert_int_equal(b->usage.output_tokens.value, 500);
+	assert_int_equal(b->usage.reasoning_tokens.value, 300);
+	assert_int_equal(b->usage.total_tokens.value, 2000);
+	assert_null(b->errors);
+	assert_null(b->errors_object);
+	assert_int_equal(b->metadata_count, 2);
+	assert_string_equal(b->metadata[0].key, "customer_id");
+	assert_string_equal(b->metadata[0].value, "user_123456789");
+	assert_string_equal(b->metadata[1].value, "Nightly eval — café ✓ 日本語");
+	assert_non_null(strstr(b->metadata_json, "\"customer_id\":\"user_123456789\""));
+	assert_non_null(strstr(b->raw_json, "\"id\":\"batch_6f1c2a9e0b7d4c3a8e5f1b2d3c4a5e6f\""));
+
+	b = tfy_batch_list_get(list, 1);
+	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
+	assert_string_equal(b->errors_object, "list");
+	assert_int_equal(b->errors_count, 2);
+	assert_string_equal(b->errors[0].code, "invalid_json_line");
+	assert_null(b->errors[0].param);
+	assert_true(b->errors[0].line.present);
+	assert_int_equal(b->errors[0].line.value, 3);
+	assert_string_equal(b->errors[1].param, "body.model");
+	assert_false(b->errors[1].line.present);
+	assert_int_equal(b->failed_at.value, 1764892811);
+	assert_null(b->metadata_json);
+	assert_int_equal(b->metadata_count, 0);
+	assert_null(b->model);
+	assert_false(b->usage.present);
+
+	b = tfy_batch_list_get(list, 2);
+	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
+	assert_null(b->output_file_id);
+	assert_false(b->completed_at.present);
+	assert_null(b->errors_object);
+	assert_null(tfy_batch_list_get(list, 3));
+	tfy_batch_list_free(list);
+	free(json);
+}
+
+static void test_null_and_missing_read_alike(void **state)
+{
+	(void)state;
+	tfy_batch_list *a = decode_item("{" ITEM_HEAD ",\"status\":null,\"model\":null,\"usage\":null,"
+	                                "\"request_counts\":null,\"errors\":null,\"metadata\":null,"
+	                                "\"completed_at\":null}");
+	tfy_batch_list *b = decode_item("{" ITEM_HEAD "}");
+	const tfy_batch *x = a->items[0], *y = b->items[0];
+	assert_null(x->status_raw);
+	assert_null(y->status_raw);
+	assert_int_equal(x->status, TFY_BATCH_STATUS_UNKNOWN);
+	assert_null(x->model);
+	assert_int_equal(x->usage.present, y->usage.present);
+	assert_int_equal(x->request_counts.present, y->request_counts.present);
+	assert_int_equal(x->completed_at.present, 0);
+	assert_int_equal(y->completed_at.present, 0);
+	assert_null(x->metadata_json);
+	assert_null(y->metadata_json);
+	assert_int_equal(x->errors_count, 0);
+	assert_true(x->created_at.present);
+	tfy_batch_list_free(a);
+	tfy_batch_list_free(b);
+}
+
+static void test_zero_timestamp_is_present(void **state)
+{
+	(void)state;
+	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"failed_at\":0}");
+	assert_true(l->items[0]->failed_at.present);
+	assert_int_equal(l->items[0]->failed_at.value, 0);
+	assert_false(l->items[0]->expired_at.present);
+	tfy_batch_list_free(l);
+}
+
+static void test_unknown_status_and_fields(void **state)
+{
+	(void)state;
+	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"status\":\"PartiallyCompleted\","
+	                                "\"brand_new_field\":{\"x\":[1,2,3]},\"provider\":\"bedrock\"}");
+	const tfy_batch *b = l->items[0];
+	assert_int_equal(b->status, TFY_BATCH_STATUS_UNKNOWN);
+	assert_string_equal(b->status_raw, "PartiallyCompleted");
+	assert_non_null(strstr(b->raw_json, "\"brand_new_field\":{\"x\":[1,2,3]}"));
+	assert_string_equal(b->id, "batch_1");
+	tfy_batch_list_free(l);
+}
+
+static void test_every_known_status(void **state)
+{
+	(void)state;
+	for (tfy_batch_status s = 1; s <= TFY_BATCH_STATUS_CANCELLED; s++) {
+		const char *name = tfy_batch_status_name(s);
+		assert_int_equal(tfy_batch_status_parse(name), s);
+	}
+	assert_string_equal(tfy_batch_status_name(99), "unknown");
+	assert_string_equal(tfy_batch_status_name(-1), "unknown");
+	assert_int_equal(tfy_batch_status_parse(NULL), TFY_BATCH_STATUS_UNKNOWN);
+	assert_int_equal(tfy_batch_status_parse("Completed"), TFY_BATCH_STATUS_UNKNOWN);
+}
+
+static void test_metadata_not_a_string_map(void **state)
+{
+	(void)state;
+	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"metadata\":{\"priority\":3,\"tags\":[\"a\",\"b\"],"
+	                                "\"owner\":\"team-x\"}}");
+	const tfy_batch *b = l->items[0];
+	assert_int_equal(b->metadata_count, 3);
+	assert_string_equal(b->metadata[0].key, "priority");
+	assert_string_equal(b->metadata[0].value, "3");
+	assert_string_equal(b->metadata[1].value, "[\"a\",\"b\"]");
+	assert_string_equal(b->metadata[2].value, "team-x");
+	tfy_batch_list_free(l);
+
+	l = decode_item("{" ITEM_HEAD ",\"metadata\":\"free text\"}");
+	assert_int_equal(l->items[0]->metadata_count, 0);
+	assert_string_equal(l->items[0]->metadata_json, "\"free text\"");
+	tfy_batch_list_free(l);
+
+	l = decode_item("{" ITEM_HEAD ",\"metadata\":[1,2]}");
+	assert_string_equal(l->items[0]->metadata_json, "[1,2]");
+	tfy_batch_list_free(l);
+}
+
+static void test_wrong_types_are_absent(void **state)
+{
+	(void)state;
+	tfy_batch_list *l = decode_item("{\"id\":42,\"object\":\"batch\",\"endpoint\":[],\"status\":7,"
+	                                "\"created_at\":\"soon\",\"completed_at\":true,"
+	                                "\"request_counts\":\"many\",\"usage\":[1],"
+	                                "\"errors\":\"broken\",\"expires_at\":1.5}");
+	const tfy_batch *b = l->items[0];
+	assert_null(b->id);
+	assert_null(b->endpoint);
+	assert_null(b->status_raw);
+	assert_int_equal(b->status, TFY_BATCH_STATUS_UNKNOWN);
+	assert_false(b->created_at.present);
+	assert_false(b->completed_at.present);
+	assert_false(b->expires_at.present);
+	assert_false(b->request_counts.present);
+	assert_false(b->usage.present);
+	assert_int_equal(b->errors_count, 0);
+	assert_string_equal(b->object, "batch");
+	tfy_batch_list_free(l);
+}
+
+static void test_numbers_as_strings(void **state)
+{
+	(void)state;
+	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"completed_at\":\"1745598858\","
+	                                "\"failed_at\":\"12abc\",\"expired_at\":\"\","
+	                                "\"cancelled_at\":\"99999999999999999999\","
+	                                "\"request_counts\":{\"total\":\"10\",\"completed\":2.0,\"failed\":-1}}");
+	const tfy_batch *b = l->items[0];
+	assert_true(b->completed_at.present);
+	assert_int_equal(b->completed_at.value, 1745598858);
+	assert_false(b->failed_at.present);
+	assert_false(b->expired_at.present);
+	assert_false(b->cancelled_at.present);
+	assert_int_equal(b->request_counts.total.value, 10);
+	assert_int_equal(b->request_counts.completed.value, 2);
+	assert_int_equal(b->request_counts.failed.value, -1);
+	tfy_batch_list_free(l);
+}
+
+static void test_huge_integers_do_not_wrap(void **state)
+{
+	(void)state;
+	/* 2^63 and beyond: jansson refuses these, the decoder must not lose the page. */
+	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"completed_at\":9223372036854775808,"
+	                                "\"failed_at\":-99999999999999999999999,"
+	                                "\"expires_at\":1765065600}");
+	const tfy_batch *b = l->items[0];
+	assert_false(b->completed_at.present);
+	assert_false(b->failed_at.present);
+	assert_true(b->expires_at.present);
+	assert_int_equal(b->expires_at.value, 1765065600);
+	assert_int_equal(b->created_at.value, 1700000000);
+	tfy_batch_list_free(l);
+
+	l = decode_item("{" ITEM_HEAD ",\"completed_at\":9223372036854775807,"
+	                "\"failed_at\":-9223372036854775808,\"expires_at\":1745598858000}");
+	b = l->items[0];
+	assert_true(b->completed_at.present);
+	assert_int_equal(b->completed_at.value, INT64_MAX);
+	assert_int_equal(b->failed_at.value, INT64_MIN);
+	/* Milliseconds are passed through as sent, never rescaled. */
+	assert_int_equal(b->expires_at.value, 1745598858000);
+	tfy_batch_list_free(l);
+}
+
+static void test_empty_page(void **state)
+{
+	(void)state;
+	tfy_batch_list *l = decode_ok("{\"object\":\"list\",\"data\":[],\"first_id\":null,"
+	                              "\"last_id\":null,\"has_more\":false}");
+	assert_int_equal(l->count, 0);
+	assert_null(l->items);
+	assert_null(l->first_id);
+	assert_null(l->last_id);
+	assert_false(l->has_more);
+	assert_true(l->has_more_present);
+	tfy_batch_list_free(l);
+
+	l = decode_ok("{\"data\":[]}");
+	assert_null(l->object);
+	assert_false(l->has_more_present);
+	tfy_batch_list_free(l);
+}
+
+static void test_non_object_item_is_kept_raw(void **state)
+{
+	(void)state;
+	tfy_batch_list *l = decode_ok("{\"data\":[\"weird\",null,{\"id\":\"batch_2\"}],\"has_more\":\"yes\"}");
+	assert_int_equal(l->count, 3);
+	assert_null(l->items[0]->id);
+	assert_string_equal(l->items[0]->raw_json, "\"weird\"");
+	assert_string_equal(l->items[1]->raw_json, "null");
+	assert_string_equal(l->items[2]->id, "batch_2");
+	assert_false(l->has_more_present);
+	tfy_batch_list_free(l);
+}
+
+static void test_garbage_is_a_decode_error(void **state)
+{
+	(void)state;
+	static const char *const bodies[] = {
+		"", "not json", "<html><body>502 Bad Gateway</body></html>", "{\"data\":[1,2",
+		"[]", "42", "null", "{}", "{\"data\":{}}", "{\"data\":null}", "{\"object\":\"list\"}",
+		"{\"data\":[]} trailing",
+	};
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		char detail[256] = "";
+		assert_int_equal(decode_fail(bodies[i], detail, sizeof(detail)), TFY_ERROR_DECODE);
+		assert_true(strlen(detail) > 0);
+	}
+	char detail[256];
+	decode_fail("{\"object\":\"list\"}", detail, sizeof(detail));
+	assert_non_null(strstr(detail, "\"data\" is missing"));
+	decode_fail("[1]", detail, sizeof(detail));
+	assert_non_null(strstr(detail, "got an array"));
+	decode_fail("<html>", detail, sizeof(detail));
+	assert_non_null(strstr(detail, "invalid JSON"));
+}
+
+static void test_unicode_and_escapes(void **state)
+{
+	(void)state;
+	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"model\":\"m\\u00e9\\ud83d\\ude00\\n\\\"q\\\"\","
+	                                "\"metadata\":{\"k\":\"nul\\u0000inside\"}}");
+	const tfy_batch *b = l->items[0];
+	assert_string_equal(b->model, "m\xc3\xa9\xf0\x9f\x98\x80\n\"q\"");
+	/* An embedded NUL ends the C string; the raw JSON keeps it escaped. */
+	assert_string_equal(b->metadata[0].value, "nul");
+	assert_non_null(strstr(b->raw_json, "\\u0000"));
+	tfy_batch_list_free(l);
+
+	/* jansson cannot represent a NUL in a key: the page is refused, cleanly. */
+	char detail[256] = "";
+	assert_int_equal(decode_fail("{\"data\":[{\"k\\u0000x\":1}]}", detail, sizeof(detail)),
+	                 TFY_ERROR_DECODE);
+}
+
+static void test_large_page(void **state)
+{
+	(void)state;
+	size_t n = 1000, cap = n * 200 + 64, len = 0;
+	char *json = malloc(cap);
+	len += (size_t)snprintf(json + len, cap - len, "{\"data\":[");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(json + len, cap - len, "%s{\"id\":\"batch_%zu\",\"created_at\":%zu}",
+		                        i ? "," : "", i, 1700000000 + i);
+	snprintf(json + len, cap - len, "],\"has_more\":true}");
+	tfy_batch_list *l = decode_ok(json);
+	assert_int_equal(l->count, n);
+	assert_string_equal(l->items[999]->id, "batch_999");
+	assert_int_equal(l->items[999]->created_at.value, 1700000999);
+	tfy_batch_list_free(l);
+	free(json);
+}
+
+static void test_error_envelopes(void **state)
+{
+	(void)state;
+	tfy_error e;
+	const char *openai = "{\"error\":{\"message\":\"Invalid 'limit'\",\"type\":\"invalid_request_error\","
+	                     "\"param\":\"limit\",\"code\":\"integer_above_max_value\"}}";
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(tfy__decode_error_body(openai, strlen(openai), &e), 1);
+	assert_string_equal(e.api_message, "Invalid 'limit'");
+	assert_string_equal(e.api_type, "invalid_request_error");
+	assert_string_equal(e.api_param, "limit");
+	assert_string_equal(e.api_code, "integer_above_max_value");
+	free((char *)e.api_message);
+	free((char *)e.api_type);
+	free((char *)e.api_param);
+	free((char *)e.api_code);
+
+	const char *python = "{\"error\":{\"message\":\"m\",\"type\":\"t\",\"param\":\"None\",\"code\":429}}";
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(tfy__decode_error_body(python, strlen(python), &e), 1);
+	assert_null(e.api_param);
+	assert_string_equal(e.api_code, "429");
+	free((char *)e.api_message);
+	free((char *)e.api_type);
+	free((char *)e.api_code);
+
+	const char *failure = "{\"status\":\"failure\",\"message\":\"upstream down\"}";
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(tfy__decode_error_body(failure, strlen(failure), &e), 1);
+	assert_string_equal(e.api_message, "upstream down");
+	free((char *)e.api_message);
+
+	static const char *const not_envelopes[] = { "<html>502</html>", "[]", "{\"data\":[]}", "" };
+	for (size_t i = 0; i < 4; i++) {
+		memset(&e, 0, sizeof(e));
+		assert_int_equal(tfy__decode_error_body(not_envelopes[i], strlen(not_envelopes[i]), &e), 0);
+		assert_null(e.api_message);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mixed_page),
+		cmocka_unit_test(test_null_and_missing_read_alike),
+		cmocka_unit_test(test_zero_timestamp_is_present),
+		cmocka_unit_test(test_unknown_status_and_fields),
+		cmocka_unit_test(test_every_known_status),
+		cmocka_unit_test(test_metadata_not_a_string_map),
+		cmocka_unit_test(test_wrong_types_are_absent),
+		cmocka_unit_test(test_numbers_as_strings),
+		cmocka_unit_test(test_huge_integers_do_not_wrap),
+		cmocka_unit_test(test_empty_page),
+		cmocka_unit_test(test_non_object_item_is_kept_raw),
+		cmocka_unit_test(test_garbage_is_a_decode_error),
+		cmocka_unit_test(test_unicode_and_escapes),
+		cmocka_unit_test(test_large_page),
+		cmocka_unit_test(test_error_envelopes),
+	};
+	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
+}

@@ -1,0 +1,158 @@
+/* Unit tests of error codes, error details and client creation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error_internal.h"
+#include "tfy/tfy.h"
+
+static void test_strerror_every_code(void **state)
+{
+	(void)state;
+	for (tfy_code a = 0; a < TFY_ERROR__COUNT; a++) {
+		assert_non_null(tfy_strerror(a));
+		assert_string_not_equal(tfy_strerror(a), "unknown error code");
+		for (tfy_code b = 0; b < a; b++)
+			assert_string_not_equal(tfy_strerror(a), tfy_strerror(b));
+	}
+	assert_string_equal(tfy_strerror(-1), "unknown error code");
+	assert_string_equal(tfy_strerror(TFY_ERROR__COUNT), "unknown error code");
+}
+
+static void test_codes_are_stable(void **state)
+{
+	(void)state;
+	/* These numbers are ABI: a failure here means a code was renumbered. */
+	assert_int_equal(TFY_OK, 0);
+	assert_int_equal(TFY_ERROR_INVALID_ARGUMENT, 1);
+	assert_int_equal(TFY_ERROR_TIMEOUT, 6);
+	assert_int_equal(TFY_ERROR_AUTHENTICATION, 9);
+	assert_int_equal(TFY_ERROR_RATE_LIMIT, 14);
+	assert_int_equal(TFY_ERROR_SERVER, 16);
+	assert_int_equal(TFY_ERROR_DECODE, 18);
+	assert_int_equal(TFY_ERROR_RESPONSE_TOO_LARGE, 19);
+}
+
+static void test_status_mapping(void **state)
+{
+	(void)state;
+	const struct { long status; tfy_code code; } map[] = {
+		{ 200, TFY_OK }, { 204, TFY_OK }, { 400, TFY_ERROR_BAD_REQUEST },
+		{ 401, TFY_ERROR_AUTHENTICATION }, { 403, TFY_ERROR_PERMISSION_DENIED },
+		{ 404, TFY_ERROR_NOT_FOUND }, { 409, TFY_ERROR_CONFLICT },
+		{ 422, TFY_ERROR_UNPROCESSABLE }, { 429, TFY_ERROR_RATE_LIMIT },
+		{ 405, TFY_ERROR_CLIENT }, { 418, TFY_ERROR_CLIENT }, { 500, TFY_ERROR_SERVER },
+		{ 502, TFY_ERROR_SERVER }, { 599, TFY_ERROR_SERVER }, { 301, TFY_ERROR_HTTP },
+		{ 100, TFY_ERROR_HTTP }, { 600, TFY_ERROR_HTTP }, { 0, TFY_ERROR_HTTP },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		assert_int_equal(tfy__code_for_status(map[i].status), map[i].code);
+}
+
+static void test_redaction(void **state)
+{
+	(void)state;
+	tfy_error *e = tfy__error_new(TFY_ERROR_AUTHENTICATION, "bad key sk-123 and sk-123");
+	assert_int_equal(tfy__error_put(&e->api_message, "Incorrect API key provided: sk-123.", 35), 0);
+	assert_int_equal(tfy__error_put_body(e, "sk-123", 6), 0);
+	assert_int_equal(tfy__error_redact(e, "sk-123"), 0);
+	assert_string_equal(e->message, "bad key [REDACTED] and [REDACTED]");
+	assert_string_equal(e->api_message, "Incorrect API key provided: [REDACTED].");
+	assert_string_equal(e->body, "[REDACTED]");
+	assert_null(e->detail);
+	tfy_error_free(e);
+	tfy_error_free(NULL);
+}
+
+static void test_body_prefix_is_bounded(void **state)
+{
+	(void)state;
+	char body[2000];
+	/* 'é' is two bytes: a cut at an odd offset would split one. */
+	body[0] = 'x';
+	for (size_t i = 1; i + 1 < sizeof(body); i += 2) {
+		body[i] = (char)0xc3;
+		body[i + 1] = (char)0xa9;
+	}
+	body[sizeof(body) - 1] = 'x';
+	tfy_error *e = tfy__error_new(TFY_ERROR_SERVER, "x");
+	assert_int_equal(tfy__error_put_body(e, body, sizeof(body)), 0);
+	size_t n = strlen(e->body);
+	assert_true(n <= TFY_ERROR_BODY_MAX);
+	assert_true(n >= TFY_ERROR_BODY_MAX - 3);
+	assert_int_equal((unsigned char)e->body[n - 1], 0xa9);
+	tfy_error_free(e);
+}
+
+static void test_client_arguments(void **state)
+{
+	(void)state;
+	tfy_client *c = (tfy_client *)1;
+	tfy_error *err = NULL;
+	unsetenv("TFY_BASE_URL");
+	unsetenv("TFY_API_KEY");
+	assert_int_equal(tfy_client_new(NULL, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(c);
+	assert_non_null(strstr(err->message, "TFY_BASE_URL"));
+	tfy_error_free(err);
+
+	setenv("TFY_BASE_URL", "https://gw.example/api/llm/", 1);
+	assert_int_equal(tfy_client_new(NULL, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_non_null(strstr(err->message, "TFY_API_KEY"));
+	tfy_error_free(err);
+
+	setenv("TFY_API_KEY", "k", 1);
+	assert_int_equal(tfy_client_new(NULL, &c, &err), TFY_OK);
+	assert_null(err);
+	assert_string_equal(tfy_client_base_url(c), "https://gw.example/api/llm");
+	tfy_client_free(c);
+
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = "ftp://x";
+	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+	o.base_url = "http://127.0.0.1:1";
+	o.api_key = "secret\nX-Evil: 1";
+	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(strstr(err->message, "secret"));
+	tfy_error_free(err);
+	o.api_key = "k";
+	o.timeout_ms = -5;
+	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+	o.version = 7;
+	assert_int_equal(tfy_client_new(&o, &c, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(tfy_client_options_init(&o, TFY_CLIENT_OPTIONS_VERSION), TFY_OK);
+	assert_null(o.base_url);
+	assert_int_equal(tfy_client_options_init(&o, 0), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(tfy_client_new(NULL, NULL, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_client_free(NULL);
+	unsetenv("TFY_BASE_URL");
+	unsetenv("TFY_API_KEY");
+}
+
+static void test_version(void **state)
+{
+	(void)state;
+	assert_string_equal(tfy_version(), TFY_VERSION_STRING);
+	assert_int_equal(tfy_version_number(), TFY_VERSION_NUMBER);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strerror_every_code),
+		cmocka_unit_test(test_codes_are_stable),
+		cmocka_unit_test(test_status_mapping),
+		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_body_prefix_is_bounded),
+		cmocka_unit_test(test_client_arguments),
+		cmocka_unit_test(test_version),
+	};
+	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
+}

@@ -1,0 +1,234 @@
+#include "testutil.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHILD_TIMEOUT_MS 60000
+
+extern char **environ;
+
+char *tu_read_fixture(const char *name, size_t *len)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, name);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "cannot open %s\n", path);
+		abort();
+	}
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+/* Reads one line from fd within the timeout; returns its length or -1. */
+static int read_line(int fd, char *line, size_t size, int timeout_ms)
+{
+	size_t n = 0;
+	while (n + 1 < size) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, timeout_ms) <= 0 || read(fd, line + n, 1) != 1)
+			return -1;
+		if (line[n] == '\n')
+			break;
+		n++;
+	}
+	line[n] = '\0';
+	return (int)n;
+}
+
+int tu_gateway_start(tu_gateway *gw, const char *const *args)
+{
+	const char *exe = getenv("TFY_MOCK_GATEWAY");
+	if (!exe) {
+		fprintf(stderr, "TFY_MOCK_GATEWAY is not set\n");
+		return -1;
+	}
+	const char *argv[32] = { exe, "--port", "0" };
+	size_t argc = 3;
+	for (size_t i = 0; args && args[i] && argc < 31; i++)
+		argv[argc++] = args[i];
+	int out[2];
+	if (pipe(out) < 0)
+		return -1;
+	gw->pid = fork();
+	if (gw->pid == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		close(out[0]);
+		close(out[1]);
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	char line[256];
+	int ok = gw->pid > 0 && read_line(out[0], line, sizeof(line), 10000) > 0;
+	close(out[0]);
+	const char *colon = ok ? strrchr(line, ':') : NULL;
+	gw->port = colon ? atoi(colon + 1) : 0;
+	if (gw->port <= 0) {
+		fprintf(stderr, "tfy-mock-gateway did not report its port\n");
+		if (gw->pid > 0)
+			tu_gateway_stop(gw);
+		return -1;
+	}
+	snprintf(gw->base, sizeof(gw->base), "http://127.0.0.1:%d", gw->port);
+	return 0;
+}
+
+int tu_gateway_stop(tu_gateway *gw)
+{
+	int status = -1;
+	if (gw->pid <= 0)
+		return -1;
+	kill(gw->pid, SIGTERM);
+	waitpid(gw->pid, &status, 0);
+	gw->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int connect_loopback(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* Appends everything readable from fd to *buf until EOF. */
+static int slurp(int fd, char **buf, size_t *len)
+{
+	char chunk[4096];
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+	if (n <= 0)
+		return (int)n;
+	char *grown = realloc(*buf, *len + (size_t)n + 1);
+	if (!grown)
+		abort();
+	memcpy(grown + *len, chunk, (size_t)n);
+	*len += (size_t)n;
+	grown[*len] = '\0';
+	*buf = grown;
+	return 1;
+}
+
+char *tu_http_get(const tu_gateway *gw, const char *path)
+{
+	int fd = connect_loopback(gw->port);
+	if (fd < 0)
+		return NULL;
+	char req[512];
+	int n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
+	char *resp = calloc(1, 1);
+	size_t len = 0;
+	if (write(fd, req, (size_t)n) == n)
+		while (slurp(fd, &resp, &len) > 0)
+			;
+	close(fd);
+	char *body = strstr(resp, "\r\n\r\n");
+	char *copy = body ? strdup(body + 4) : NULL;
+	free(resp);
+	return copy;
+}
+
+static char **child_env(const char *const *extra)
+{
+	size_t n = 0, m = 0;
+	while (environ[n])
+		n++;
+	while (extra && extra[m])
+		m++;
+	char **env = calloc(n + m + 1, sizeof(char *));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "TFY_BASE_URL=", 13) && strncmp(environ[i], "TFY_API_KEY=", 12))
+			env[k++] = environ[i];
+	for (size_t i = 0; i < m; i++)
+		env[k++] = (char *)extra[i];
+	return env;
+}
+
+static long elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Drains both pipes until EOF on both, killing the child past the timeout. */
+static void drain(pid_t pid, int out, int err, tu_run *r)
+{
+	size_t out_len = 0, err_len = 0;
+	struct pollfd p[2] = { { out, POLLIN, 0 }, { err, POLLIN, 0 } };
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		if (elapsed_ms(&start) > CHILD_TIMEOUT_MS)
+			kill(pid, SIGKILL);
+		if (poll(p, 2, 1000) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (slurp(p[i].fd, i ? &r->err : &r->out, i ? &err_len : &out_len) <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+			}
+		}
+	}
+}
+
+int tu_run_cmd(const char *const *argv, const char *const *env, tu_run *r)
+{
+	int out[2], err[2];
+	r->out = calloc(1, 1);
+	r->err = calloc(1, 1);
+	if (pipe(out) < 0 || pipe(err) < 0)
+		return -1;
+	char **envp = child_env(env);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		dup2(err[1], STDERR_FILENO);
+		close(out[0]);
+		close(err[0]);
+		execve(argv[0], (char *const *)argv, envp);
+		_exit(127);
+	}
+	free(envp);
+	close(out[1]);
+	close(err[1]);
+	drain(pid, out[0], err[0], r);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return 0;
+}
+
+void tu_run_free(tu_run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}

@@ -1,0 +1,49 @@
+/*
+ * Helpers shared by the test programs: fixtures, and child processes on
+ * loopback (the local gateway and the CLI).
+ */
+#ifndef TFY_TESTUTIL_H
+#define TFY_TESTUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Whole contents of tests/fixtures/<name>, NUL-terminated; aborts the test on failure. */
+char *tu_read_fixture(const char *name, size_t *len);
+
+typedef struct tu_gateway {
+	pid_t pid;
+	int port;
+	char base[128];      /* http://127.0.0.1:PORT */
+} tu_gateway;
+
+/*
+ * Starts tfy-mock-gateway (path in env TFY_MOCK_GATEWAY) on an ephemeral
+ * loopback port with the given extra arguments (NULL-terminated, may be
+ * NULL).  Returns 0, or -1 with a message on stderr.
+ */
+int tu_gateway_start(tu_gateway *gw, const char *const *args);
+/* Stops it with SIGTERM and reaps it; returns its exit status (0 when clean). */
+int tu_gateway_stop(tu_gateway *gw);
+
+/*
+ * GETs path from the gateway with libcurl-free plain sockets and returns the
+ * body (malloc'd, NUL-terminated) or NULL.  For the /_mock endpoints.
+ */
+char *tu_http_get(const tu_gateway *gw, const char *path);
+
+typedef struct tu_run {
+	int status;     /* exit status, or 128 + signal */
+	char *out;      /* stdout, NUL-terminated */
+	char *err;      /* stderr, NUL-terminated */
+} tu_run;
+
+/*
+ * Runs argv[0] with argv and extra environment entries ("NAME=value",
+ * NULL-terminated, may be NULL) added to a copy of this environment with
+ * TFY_BASE_URL and TFY_API_KEY removed.  Captures both streams.
+ */
+int tu_run_cmd(const char *const *argv, const char *const *env, tu_run *r);
+void tu_run_free(tu_run *r);
+
+#endif
