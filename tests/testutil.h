@@ -46,4 +46,7 @@ typedef struct tu_run {
 int tu_run_cmd(const char *const *argv, const char *const *env, tu_run *r);
 void tu_run_free(tu_run *r);
 
+/* Case-insensitive strstr (ASCII). */
+const char *tu_strcasestr(const char *haystack, const char *needle);
+
 #endif

@@ -1,0 +1,28 @@
+/* The HTTP side of the mock gateway: a libmicrohttpd daemon on 127.0.0.1. */
+#ifndef TFY_MOCK_SERVER_H
+#define TFY_MOCK_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mgw_server_config {
+    uint16_t port;       /* 0 picks an ephemeral port */
+    uint32_t count;      /* items in the data set */
+    const char *api_key; /* accepted bearer token; must outlive the server */
+    bool gzip;           /* gzip bodies for clients that accept it */
+};
+
+struct mgw_server;
+
+/* Starts listening and serving on background threads. Returns NULL on failure
+ * with a reason in `err`. */
+struct mgw_server *mgw_server_start(const struct mgw_server_config *cfg, char *err, size_t err_size);
+
+/* The port actually bound. */
+uint16_t mgw_server_port(const struct mgw_server *srv);
+
+/* Stops the daemon, closing open connections, and frees everything. NULL is ok. */
+void mgw_server_stop(struct mgw_server *srv);
+
+#endif

@@ -1,0 +1,310 @@
+/*
+ * tfy-batches: the command line.
+ *
+ * getopt's own messages are switched off: they echo whole arguments, and an
+ * unknown "--apikey=SECRET" would put the key on the terminal.  Our messages
+ * quote only option names and the values of --limit and --format.
+ */
+#include "args.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum option_id {
+	OPT_BASE_URL = 256, /* above every char, so no clash with short options */
+	OPT_API_KEY,
+	OPT_LIMIT,
+	OPT_AFTER,
+	OPT_ALL,
+	OPT_FORMAT,
+	OPT_PROVIDER_NAME,
+	OPT_PROVIDER_MODEL,
+	OPT_AZURE_API_VERSION,
+	OPT_VERTEX_REGION,
+	OPT_VERTEX_BUCKET,
+	OPT_AWS_S3_BUCKET,
+	OPT_AWS_BEDROCK_MODEL,
+	OPT_TFY_METADATA,
+	OPT_HELP,
+	OPT_VERSION
+};
+
+/* The leading ':' makes a missing value come back as ':' rather than '?'. */
+static const char short_options[] = ":hH:";
+
+static const struct option long_options[] = {
+	{ "base-url", required_argument, NULL, OPT_BASE_URL },
+	{ "api-key", required_argument, NULL, OPT_API_KEY },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "after", required_argument, NULL, OPT_AFTER },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "provider-name", required_argument, NULL, OPT_PROVIDER_NAME },
+	{ "provider-model", required_argument, NULL, OPT_PROVIDER_MODEL },
+	{ "azure-api-version", required_argument, NULL, OPT_AZURE_API_VERSION },
+	{ "vertex-region", required_argument, NULL, OPT_VERTEX_REGION },
+	{ "vertex-bucket", required_argument, NULL, OPT_VERTEX_BUCKET },
+	{ "aws-s3-bucket", required_argument, NULL, OPT_AWS_S3_BUCKET },
+	{ "aws-bedrock-model", required_argument, NULL, OPT_AWS_BEDROCK_MODEL },
+	{ "tfy-metadata", required_argument, NULL, OPT_TFY_METADATA },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char help_text[] =
+	"Usage: " CLI_NAME " [OPTION]...\n"
+	"List the batches of an OpenAI-compatible Batch API (TrueFoundry AI Gateway,\n"
+	"TrueFoundry control plane, OpenAI): GET {base URL}/batches.\n"
+	"\n"
+	"Connection:\n"
+	"      --base-url URL          API base URL without \"/batches\", e.g.\n"
+	"                              https://ORG.truefoundry.cloud/api/llm or\n"
+	"                              https://api.openai.com/v1 (default: $TFY_BASE_URL)\n"
+	"      --api-key KEY           bearer token (default: $TFY_API_KEY; prefer the\n"
+	"                              variable: command lines are visible to others)\n"
+	"  -H 'Name: value'            add a request header; repeatable; replaces a\n"
+	"                              header of the same name the client would send\n"
+	"\n"
+	"Paging:\n"
+	"      --limit N               page size, 1..100 (default: the server's, 20 on OpenAI)\n"
+	"      --after ID              start after the batch with this id\n"
+	"      --all                   follow every page to the end\n"
+	"\n"
+	"Output:\n"
+	"      --format FORMAT         table (default, for people), json (one list object)\n"
+	"                              or ndjson (one batch object per line); json and\n"
+	"                              ndjson give every field, null when absent\n"
+	"\n"
+	"TrueFoundry routing headers, sent only when given:\n"
+	"      --provider-name S       x-tfy-provider-name (e.g. openai-main)\n"
+	"      --provider-model S      x-tfy-provider-model\n"
+	"      --azure-api-version S   x-tfy-azure-api-version\n"
+	"      --vertex-region S       x-tfy-vertex-region\n"
+	"      --vertex-bucket S       x-tfy-vertex-storage-bucket-name\n"
+	"      --aws-s3-bucket S       x-tfy-aws-s3-bucket\n"
+	"      --aws-bedrock-model S   x-tfy-aws-bedrock-model\n"
+	"      --tfy-metadata JSON     x-tfy-metadata, sent as given (a JSON object of strings)\n"
+	"\n"
+	"  -h, --help                  show this help and exit\n"
+	"      --version               show the version and exit\n"
+	"\n"
+	"Options also accept the --option=value form.\n"
+	"\n"
+	"Environment:\n"
+	"  TFY_BASE_URL   base URL when --base-url is not given\n"
+	"  TFY_API_KEY    API key when --api-key is not given\n"
+	"\n"
+	"Exit status:\n"
+	"  0  success\n"
+	"  1  failure: the request failed, the server misbehaved while paging, or\n"
+	"     output could not be written; one line on stderr says why (none when\n"
+	"     the reader of standard output went away)\n"
+	"  2  usage error\n";
+
+void cli_write_help(sink *out)
+{
+	sink_puts(out, help_text);
+}
+
+static cli_action usage_error(const char *msg, const char *user_text)
+{
+	fputs(CLI_NAME ": ", stderr);
+	fputs(msg, stderr);
+	if (user_text != NULL) {
+		fputs(" '", stderr);
+		text_put_file(stderr, user_text);
+		fputs("'", stderr);
+	}
+	fputs("\nTry '" CLI_NAME " --help' for more information.\n", stderr);
+	return CLI_USAGE_ERROR;
+}
+
+/* "--name" of a long option, "-H" for the short one; buf holds the result. */
+static const char *option_label(int id, char *buf, size_t size)
+{
+	const struct option *o;
+
+	for (o = long_options; o->name != NULL; o++) {
+		if (o->val == id) {
+			snprintf(buf, size, "--%s", o->name);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "-%c", id > 0 && id < 128 && isgraph(id) ? id : '?');
+	return buf;
+}
+
+static cli_action missing_value(int id)
+{
+	char label[48];
+
+	return usage_error("missing value for option", option_label(id, label, sizeof label));
+}
+
+/*
+ * getopt reports three mistakes as '?': an unknown or ambiguous long option
+ * (optopt 0), a value given to a long option that takes none (optopt is its
+ * id) and an unknown short option (optopt is the letter).  The argument is
+ * quoted only up to '=', where a value (a key, say) could begin.
+ */
+static cli_action bad_option(const char *arg)
+{
+	char label[64];
+
+	if (optopt >= OPT_BASE_URL)
+		return usage_error("option takes no value:",
+		                   option_label(optopt, label, sizeof label));
+	if (optopt != 0)
+		return usage_error("unknown option", option_label(optopt, label, sizeof label));
+	snprintf(label, sizeof label, "%.*s", (int)strcspn(arg, "="), arg);
+	return usage_error("unknown or ambiguous option", label);
+}
+
+/*
+ * Only the syntax is checked here.  The range is the library's to enforce,
+ * but int32_t is what it can be told, so anything wider cannot be passed on.
+ */
+static cli_action parse_limit(cli_args *args, const char *arg)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (arg[0] == '\0' || isspace((unsigned char)arg[0]) || *end != '\0')
+		return usage_error("--limit is not a decimal integer:", arg);
+	if (errno == ERANGE || v < INT32_MIN || v > INT32_MAX)
+		return usage_error("--limit is out of range:", arg);
+	args->list.limit = (int32_t)v;
+	args->limit_given = 1;
+	return CLI_RUN;
+}
+
+static cli_action parse_format(cli_args *args, const char *arg)
+{
+	if (!out_format_parse(arg, &args->format))
+		return usage_error("unknown --format (use table, json or ndjson):", arg);
+	return CLI_RUN;
+}
+
+static int grow_headers(cli_args *args)
+{
+	size_t cap = args->header_cap != 0 ? args->header_cap * 2 : 4;
+	tfy_header *buf;
+
+	if (args->list.headers_count < args->header_cap)
+		return 1;
+	buf = realloc(args->header_buf, cap * sizeof *buf);
+	if (buf == NULL)
+		return 0;
+	args->header_buf = buf;
+	args->header_cap = cap;
+	args->list.headers = buf;
+	return 1;
+}
+
+/* The argument is never quoted back: header values are often credentials. */
+static cli_action add_header(cli_args *args, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	tfy_header *h;
+	char *name;
+
+	if (colon == NULL || colon == arg)
+		return usage_error("-H wants 'Name: value' with a non-empty name", NULL);
+	if (!grow_headers(args) || (name = strndup(arg, (size_t)(colon - arg))) == NULL)
+		return CLI_NO_MEMORY;
+	h = &args->header_buf[args->list.headers_count++];
+	h->name = name;
+	h->value = colon + 1 + strspn(colon + 1, " \t");
+	return CLI_RUN;
+}
+
+static const char **string_slot(cli_args *args, int id)
+{
+	switch (id) {
+	case OPT_BASE_URL: return &args->base_url;
+	case OPT_API_KEY: return &args->api_key;
+	case OPT_AFTER: return &args->list.after;
+	case OPT_PROVIDER_NAME: return &args->list.provider_name;
+	case OPT_PROVIDER_MODEL: return &args->list.provider_model;
+	case OPT_AZURE_API_VERSION: return &args->list.azure_api_version;
+	case OPT_VERTEX_REGION: return &args->list.vertex_region;
+	case OPT_VERTEX_BUCKET: return &args->list.vertex_storage_bucket_name;
+	case OPT_AWS_S3_BUCKET: return &args->list.aws_s3_bucket;
+	case OPT_AWS_BEDROCK_MODEL: return &args->list.aws_bedrock_model;
+	case OPT_TFY_METADATA: return &args->list.metadata_json;
+	default: return NULL;
+	}
+}
+
+static cli_action apply_option(cli_args *args, int id, const char *arg)
+{
+	const char **slot = string_slot(args, id);
+
+	if (slot != NULL) {
+		*slot = arg;
+		return CLI_RUN;
+	}
+	switch (id) {
+	case 'H': return add_header(args, arg);
+	case OPT_LIMIT: return parse_limit(args, arg);
+	case OPT_FORMAT: return parse_format(args, arg);
+	case OPT_ALL: args->all = 1; return CLI_RUN;
+	case 'h': /* fall through */
+	case OPT_HELP: return CLI_HELP;
+	case OPT_VERSION: return CLI_VERSION;
+	default: return usage_error("unhandled option", NULL); /* a table out of step */
+	}
+}
+
+static void args_init(cli_args *args)
+{
+	static const tfy_batches_list_options defaults = TFY_BATCHES_LIST_OPTIONS_INIT;
+
+	memset(args, 0, sizeof *args);
+	args->format = OUT_TABLE;
+	args->list = defaults;
+}
+
+/* The first of --help, --version or a mistake wins, as in GNU tools. */
+cli_action cli_parse(int argc, char **argv, cli_args *args)
+{
+	cli_action act = CLI_RUN;
+	int c;
+
+	args_init(args);
+	opterr = 0;
+	while (act == CLI_RUN && (c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+		if (c == ':')
+			act = missing_value(optopt);
+		else if (c == '?')
+			act = bad_option(argv[optind - 1]);
+		else
+			act = apply_option(args, c, optarg);
+	}
+	/* Not quoted: a stray word is often half of an unquoted -H credential. */
+	if (act == CLI_RUN && optind < argc)
+		act = usage_error("unexpected argument (this command takes options only)", NULL);
+	return act;
+}
+
+void cli_args_free(cli_args *args)
+{
+	size_t i;
+
+	/* the names are ours (strndup in add_header); tfy_header just types them const */
+	for (i = 0; i < args->list.headers_count; i++)
+		free((char *)args->header_buf[i].name);
+	free(args->header_buf);
+	args->header_buf = NULL;
+	args->list.headers = NULL;
+	args->list.headers_count = 0;
+}

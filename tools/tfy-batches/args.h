@@ -1,0 +1,40 @@
+/*
+ * tfy-batches: the command line.
+ */
+#ifndef TFY_BATCHES_ARGS_H
+#define TFY_BATCHES_ARGS_H
+
+#include <tfy/tfy.h>
+
+#include "output.h"
+#include "text.h"
+
+typedef enum cli_action {
+	CLI_RUN,
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_USAGE_ERROR, /* already reported on stderr */
+	CLI_NO_MEMORY
+} cli_action;
+
+/*
+ * Every string is borrowed from argv except the -H names, which are copied
+ * because the value follows them in the same argument.
+ */
+typedef struct cli_args {
+	const char *base_url; /* NULL: the library reads TFY_BASE_URL */
+	const char *api_key;  /* NULL: the library reads TFY_API_KEY */
+	int all;
+	int limit_given;
+	out_format format;
+	tfy_batches_list_options list; /* headers points at header_buf */
+	tfy_header *header_buf;
+	size_t header_cap;
+} cli_args;
+
+cli_action cli_parse(int argc, char **argv, cli_args *args);
+void cli_args_free(cli_args *args);
+
+void cli_write_help(sink *out);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * tfy-batches: the one line on stderr that explains exit status 1.
+ */
+#ifndef TFY_BATCHES_DIAG_H
+#define TFY_BATCHES_DIAG_H
+
+#include <tfy/tfy.h>
+
+#include "output.h"
+
+/* "tfy-batches: msg" plus " 'quoted'" when quoted is not NULL. */
+void diag_error(const char *msg, const char *quoted);
+
+/*
+ * A failed library call: its message, then the HTTP status and request id
+ * when known.  err may be NULL (out of memory), then code speaks for it.
+ */
+void diag_library(tfy_code code, const tfy_error *err);
+
+/*
+ * A failed out_page()/out_finish().  A reader that went away (EPIPE) is not
+ * reported: it chose to stop reading, as in `tfy-batches | head -1`.
+ */
+void diag_output(out_status st, const sink *out);
+
+#endif

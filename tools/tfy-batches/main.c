@@ -1,0 +1,93 @@
+/*
+ * tfy-batches: list the batches of an OpenAI-compatible Batch API.
+ *
+ * Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.
+ */
+#include <signal.h>
+#include <stdio.h>
+
+#include <tfy/tfy.h>
+
+#include "args.h"
+#include "cli.h"
+#include "diag.h"
+#include "output.h"
+#include "pager.h"
+#include "text.h"
+
+/* stdout is checked once at the end as well: a failed write must not pass for success. */
+static int finish_stdout(sink *out, int rc)
+{
+	if (sink_flush(out) != 0 && rc == CLI_EXIT_OK) {
+		diag_output(OUT_WRITE, out);
+		return CLI_EXIT_FAILURE;
+	}
+	return rc;
+}
+
+static int print_text(sink *out, cli_action act)
+{
+	if (act == CLI_HELP) {
+		cli_write_help(out);
+	} else {
+		sink_puts(out, CLI_NAME " ");
+		sink_puts(out, tfy_version());
+		sink_puts(out, "\n");
+	}
+	return finish_stdout(out, CLI_EXIT_OK);
+}
+
+/* NULL strings make the library read TFY_BASE_URL and TFY_API_KEY itself. */
+static tfy_client *open_client(const cli_args *args)
+{
+	tfy_client_options opts = TFY_CLIENT_OPTIONS_INIT;
+	tfy_client *client = NULL;
+	tfy_error *err = NULL;
+	tfy_code code;
+
+	opts.base_url = args->base_url;
+	opts.api_key = args->api_key;
+	code = tfy_client_new(&opts, &client, &err);
+	if (code != TFY_OK) {
+		diag_library(code, err);
+		tfy_error_free(err);
+		return NULL;
+	}
+	return client;
+}
+
+static int run(const cli_args *args, sink *out)
+{
+	tfy_client *client = open_client(args);
+	out_writer w;
+	int rc;
+
+	if (client == NULL)
+		return CLI_EXIT_FAILURE;
+	out_init(&w, args->format, out);
+	rc = pager_run(client, args, &w);
+	tfy_client_free(client);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	cli_args args;
+	cli_action act;
+	sink out;
+	int rc;
+
+	/* A closed pipe then shows up as EPIPE, which ends the run quietly. */
+	signal(SIGPIPE, SIG_IGN);
+	sink_init(&out, stdout);
+	act = cli_parse(argc, argv, &args);
+	switch (act) {
+	case CLI_RUN: rc = run(&args, &out); break;
+	case CLI_HELP: /* fall through */
+	case CLI_VERSION: rc = print_text(&out, act); break;
+	case CLI_NO_MEMORY: diag_error("out of memory", NULL); rc = CLI_EXIT_FAILURE; break;
+	default: rc = CLI_EXIT_USAGE; break;
+	}
+	cli_args_free(&args);
+	return finish_stdout(&out, rc);
+}

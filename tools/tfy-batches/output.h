@@ -1,0 +1,55 @@
+/*
+ * tfy-batches: the three output formats behind one streaming interface, so
+ * a whole --all walk is printed page by page and never held in memory.
+ */
+#ifndef TFY_BATCHES_OUTPUT_H
+#define TFY_BATCHES_OUTPUT_H
+
+#include <stdint.h>
+
+#include <tfy/tfy.h>
+
+#include "table.h"
+#include "text.h"
+
+typedef enum out_format {
+	OUT_TABLE,
+	OUT_JSON,
+	OUT_NDJSON
+} out_format;
+
+typedef enum out_status {
+	OUT_OK,
+	OUT_NO_MEMORY, /* jansson could not build or encode a value */
+	OUT_WRITE      /* the sink failed; its err says why */
+} out_status;
+
+/* What closes the output: the list envelope (json) or the footer (table). */
+typedef struct out_summary {
+	const char *first_id;     /* NULL prints null */
+	const char *last_id;      /* NULL prints null */
+	int32_t has_more;
+	int32_t has_more_present; /* 0 prints null */
+	const char *next_after;   /* cursor the table footer suggests, or NULL */
+} out_summary;
+
+typedef struct out_writer {
+	out_format format;
+	sink *out;
+	int started;          /* the header or the list opening was written */
+	size_t items;         /* batches written so far */
+	table_layout layout;  /* fitted to the first page */
+} out_writer;
+
+/* "table", "json" or "ndjson"; returns 0 for any other name. */
+int out_format_parse(const char *name, out_format *format);
+
+void out_init(out_writer *w, out_format format, sink *out);
+
+/* Writes one page and flushes it, so output keeps up with the pages. */
+out_status out_page(out_writer *w, const tfy_batch_list *page);
+
+/* Closes the output after the last page. */
+out_status out_finish(out_writer *w, const out_summary *summary);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * tfy-batches: the table format, for people.
+ */
+#include "table.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+#define ABSENT "-"
+#define ELLIPSIS "..."
+#define COLUMN_GAP 2
+
+static const char *const column_name[TABLE_COLUMNS] = {
+	"ID", "STATUS", "CREATED", "REQUESTS", "ENDPOINT", "MODEL"
+};
+
+/*
+ * Widest a value may print, 0 for no cap.  IDs are never cut because people
+ * copy them into --after; the free-text columns are capped so that one odd
+ * value cannot push every other row off the screen.
+ */
+static const size_t column_cap[TABLE_COLUMNS] = { 0, 24, 0, 0, 40, 40 };
+
+typedef struct row {
+	const char *cell[TABLE_COLUMNS];
+	char created[32];
+	char requests[3 * 21 + 3];
+} row;
+
+static const char *or_absent(const char *s)
+{
+	return s != NULL ? s : ABSENT;
+}
+
+/*
+ * Years outside 1000..9999 are not plausible batch times (milliseconds sent
+ * as seconds, garbage) and %Y would not give four digits: the raw number
+ * tells the reader more.
+ */
+static void format_created(char *buf, size_t size, const tfy_opt_int64 *t)
+{
+	time_t secs = (time_t)t->value;
+	struct tm tm;
+
+	if (!t->present) {
+		snprintf(buf, size, "%s", ABSENT);
+		return;
+	}
+	if ((int64_t)secs != t->value || gmtime_r(&secs, &tm) == NULL ||
+	    tm.tm_year < 1000 - 1900 || tm.tm_year > 9999 - 1900 ||
+	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "%" PRId64, t->value);
+}
+
+static const char *count_text(char *buf, size_t size, const tfy_opt_int64 *v)
+{
+	if (!v->present)
+		return ABSENT;
+	snprintf(buf, size, "%" PRId64, v->value);
+	return buf;
+}
+
+static void format_requests(char *buf, size_t size, const tfy_batch_request_counts *rc)
+{
+	char done[21], failed[21], total[21];
+
+	if (!rc->present) {
+		snprintf(buf, size, "%s", ABSENT);
+		return;
+	}
+	snprintf(buf, size, "%s/%s/%s", count_text(done, sizeof done, &rc->completed),
+	         count_text(failed, sizeof failed, &rc->failed),
+	         count_text(total, sizeof total, &rc->total));
+}
+
+static void row_fill(row *r, const tfy_batch *b)
+{
+	format_created(r->created, sizeof r->created, &b->created_at);
+	format_requests(r->requests, sizeof r->requests, &b->request_counts);
+	r->cell[0] = or_absent(b->id);
+	r->cell[1] = or_absent(b->status_raw);
+	r->cell[2] = r->created;
+	r->cell[3] = r->requests;
+	r->cell[4] = or_absent(b->endpoint);
+	r->cell[5] = or_absent(b->model);
+}
+
+static size_t cell_width(const char *s, size_t col)
+{
+	size_t w = text_width(s);
+
+	return column_cap[col] != 0 && w > column_cap[col] ? column_cap[col] : w;
+}
+
+void table_layout_fit(table_layout *layout, const tfy_batch_list *page)
+{
+	size_t col, i;
+	row r;
+
+	for (col = 0; col < TABLE_COLUMNS; col++)
+		layout->width[col] = text_width(column_name[col]);
+	for (i = 0; page != NULL && i < page->count; i++) {
+		row_fill(&r, page->items[i]);
+		for (col = 0; col < TABLE_COLUMNS; col++) {
+			size_t w = cell_width(r.cell[col], col);
+
+			if (w > layout->width[col])
+				layout->width[col] = w;
+		}
+	}
+}
+
+/* Cuts at a character boundary and says so, so a cut value is never mistaken for a whole one. */
+static size_t put_value(sink *out, const char *s, size_t cap)
+{
+	size_t cols;
+
+	if (cap == 0 || text_width(s) <= cap)
+		return text_put(out, s, 0);
+	cols = text_put(out, s, cap - (sizeof ELLIPSIS - 1));
+	sink_puts(out, ELLIPSIS);
+	return cols + sizeof ELLIPSIS - 1;
+}
+
+/* The last column is not padded: trailing blanks only get in the way of copy and paste. */
+static void write_cells(sink *out, const table_layout *layout, const char *const *cells)
+{
+	size_t col;
+
+	for (col = 0; col < TABLE_COLUMNS; col++) {
+		size_t cols = put_value(out, cells[col], column_cap[col]);
+
+		if (col + 1 == TABLE_COLUMNS)
+			break;
+		sink_spaces(out, (cols < layout->width[col] ? layout->width[col] - cols : 0) + COLUMN_GAP);
+	}
+	sink_puts(out, "\n");
+}
+
+void table_write_header(sink *out, const table_layout *layout)
+{
+	write_cells(out, layout, column_name);
+}
+
+void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_list *page)
+{
+	size_t i;
+	row r;
+
+	for (i = 0; i < page->count; i++) {
+		row_fill(&r, page->items[i]);
+		write_cells(out, layout, r.cell);
+	}
+}
+
+void table_write_footer(sink *out, size_t count, int has_more, const char *next_after)
+{
+	char head[64];
+
+	if (!has_more)
+		return;
+	snprintf(head, sizeof head, "%zu %s, more available", count, count == 1 ? "batch" : "batches");
+	sink_puts(out, head);
+	if (next_after != NULL) {
+		sink_puts(out, " (use --after ");
+		text_put(out, next_after, 0);
+		sink_puts(out, " or --all)");
+	}
+	sink_puts(out, "\n");
+}

@@ -1,0 +1,188 @@
+/*
+ * tfy-batches: checked writes and terminal-safe text.
+ *
+ * Widths come from a small built-in table (combining marks 0, East Asian
+ * wide and emoji 2, the rest 1) rather than wcwidth(): that would need a
+ * locale and make the layout depend on the environment.  Rare scripts may be
+ * off by a column; the table only has to keep columns roughly aligned.
+ */
+#include "text.h"
+
+#include <errno.h>
+#include <string.h>
+
+void sink_init(sink *s, FILE *fp)
+{
+	s->fp = fp;
+	s->err = 0;
+}
+
+static void sink_fail(sink *s)
+{
+	if (s->err == 0)
+		s->err = errno != 0 ? errno : EIO;
+}
+
+void sink_write(sink *s, const char *buf, size_t len)
+{
+	if (s->err != 0 || len == 0)
+		return;
+	errno = 0;
+	if (fwrite(buf, 1, len, s->fp) != len)
+		sink_fail(s);
+}
+
+void sink_puts(sink *s, const char *str)
+{
+	sink_write(s, str, strlen(str));
+}
+
+void sink_spaces(sink *s, size_t n)
+{
+	static const char blanks[] = "                                ";
+
+	while (n > 0) {
+		size_t chunk = n < sizeof blanks - 1 ? n : sizeof blanks - 1;
+
+		sink_write(s, blanks, chunk);
+		n -= chunk;
+	}
+}
+
+int sink_flush(sink *s)
+{
+	errno = 0;
+	if (fflush(s->fp) != 0 || ferror(s->fp))
+		sink_fail(s);
+	return s->err;
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at p and its code point, or 0 if
+ * p does not start one (overlong forms and surrogates included).
+ */
+static size_t utf8_seq(const unsigned char *p, unsigned long *cp)
+{
+	static const unsigned long min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t len, i;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xC0 && p[0] < 0xE0)
+		len = 2;
+	else if (p[0] >= 0xE0 && p[0] < 0xF0)
+		len = 3;
+	else if (p[0] >= 0xF0 && p[0] < 0xF5)
+		len = 4;
+	else
+		return 0;
+	*cp = p[0] & (0x7F >> len);
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0; /* also stops at the NUL */
+		*cp = (*cp << 6) | (p[i] & 0x3F);
+	}
+	if (*cp < min_cp[len] || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+typedef struct cp_range {
+	unsigned long first, last;
+} cp_range;
+
+static int in_ranges(unsigned long cp, const cp_range *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (cp >= r[i].first && cp <= r[i].last)
+			return 1;
+	}
+	return 0;
+}
+
+/* Bidi overrides and isolates count too: they can make a value read backwards. */
+static int is_control(unsigned long cp)
+{
+	static const cp_range ctl[] = {
+		{ 0x00, 0x1F }, { 0x7F, 0x9F }, { 0x202A, 0x202E }, { 0x2066, 0x2069 }
+	};
+
+	return in_ranges(cp, ctl, sizeof ctl / sizeof ctl[0]);
+}
+
+static size_t cp_width(unsigned long cp)
+{
+	static const cp_range zero[] = {
+		{ 0x0300, 0x036F }, { 0x0483, 0x0489 }, { 0x0591, 0x05BD }, { 0x0610, 0x061A },
+		{ 0x064B, 0x065F }, { 0x200B, 0x200F }, { 0x20D0, 0x20FF }, { 0xFE00, 0xFE0F },
+		{ 0xFE20, 0xFE2F }
+	};
+	static const cp_range wide[] = {
+		{ 0x1100, 0x115F }, { 0x2E80, 0x303E }, { 0x3041, 0x33FF }, { 0x3400, 0x4DBF },
+		{ 0x4E00, 0x9FFF }, { 0xA000, 0xA4CF }, { 0xAC00, 0xD7A3 }, { 0xF900, 0xFAFF },
+		{ 0xFE30, 0xFE4F }, { 0xFF00, 0xFF60 }, { 0xFFE0, 0xFFE6 }, { 0x1F300, 0x1F64F },
+		{ 0x1F900, 0x1F9FF }, { 0x20000, 0x2FFFD }, { 0x30000, 0x3FFFD }
+	};
+
+	if (in_ranges(cp, zero, sizeof zero / sizeof zero[0]))
+		return 0;
+	return in_ranges(cp, wide, sizeof wide / sizeof wide[0]) ? 2 : 1;
+}
+
+/*
+ * The character at s: its byte length, its width, and whether to print '?'
+ * (one column) in its place.
+ */
+static size_t next_char(const char *s, size_t *width, int *replace)
+{
+	unsigned long cp;
+	size_t len = utf8_seq((const unsigned char *)s, &cp);
+
+	*replace = len == 0 || is_control(cp);
+	*width = *replace ? 1 : cp_width(cp);
+	return len == 0 ? 1 : len;
+}
+
+size_t text_width(const char *s)
+{
+	size_t cols = 0, width;
+	int replace;
+
+	while (*s != '\0') {
+		s += next_char(s, &width, &replace);
+		cols += width;
+	}
+	return cols;
+}
+
+size_t text_put(sink *out, const char *s, size_t max_cols)
+{
+	size_t cols = 0, width;
+	int replace;
+
+	while (*s != '\0') {
+		size_t len = next_char(s, &width, &replace);
+
+		if (max_cols != 0 && cols + width > max_cols)
+			break;
+		if (replace)
+			sink_write(out, "?", 1);
+		else
+			sink_write(out, s, len);
+		s += len;
+		cols += width;
+	}
+	return cols;
+}
+
+void text_put_file(FILE *fp, const char *s)
+{
+	sink tmp;
+
+	sink_init(&tmp, fp);
+	text_put(&tmp, s, 0);
+}

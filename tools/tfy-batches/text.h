@@ -1,0 +1,41 @@
+/*
+ * tfy-batches: checked writes and terminal-safe text.
+ */
+#ifndef TFY_BATCHES_TEXT_H
+#define TFY_BATCHES_TEXT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * A stream that remembers the errno of its first failed write, so callers
+ * can write freely and check once, and so EPIPE can be told apart from a
+ * real write error after the fact (ferror() alone loses errno).
+ */
+typedef struct sink {
+	FILE *fp;
+	int err; /* errno of the first failed write or flush; 0 while all went well */
+} sink;
+
+void sink_init(sink *s, FILE *fp);
+void sink_puts(sink *s, const char *str);
+void sink_write(sink *s, const char *buf, size_t len);
+void sink_spaces(sink *s, size_t n);
+/* Flushes and returns the sticky error (0 when everything was written). */
+int sink_flush(sink *s);
+
+/* Display columns of s as text_put() would print it without a limit. */
+size_t text_width(const char *s);
+
+/*
+ * Writes s with control characters (C0, DEL, C1) shown as '?': values come
+ * from a server and must not be able to drive the terminal.  Stops after
+ * max_cols columns (0: no limit), never inside a character.
+ * Returns the number of columns written.
+ */
+size_t text_put(sink *out, const char *s, size_t max_cols);
+
+/* text_put() to a plain stream whose errors nobody can report (stderr). */
+void text_put_file(FILE *fp, const char *s);
+
+#endif
