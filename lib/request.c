@@ -235,7 +235,8 @@ static tfy_code build_headers(const char *api_key, const char *metadata,
 	if (h && auth) {
 		sprintf(auth, "Bearer %s", api_key);
 		size_t fixed = fixed_headers(auth, metadata, o, h);
-		memcpy(h + fixed, o->headers, o->headers_count * sizeof(*h));
+		if (o->headers_count)
+			memcpy(h + fixed, o->headers, o->headers_count * sizeof(*h));
 		rc = check_headers(h, fixed + o->headers_count, fixed, err);
 		if (rc == TFY_OK)
 			rc = format_headers(h, fixed + o->headers_count, fixed, o, req);
