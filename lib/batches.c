@@ -31,18 +31,26 @@ static int describe_response(tfy_error *e, const tfy__http_response *resp)
 	return 0;
 }
 
+/* The message's head: the code's text, with the exact status where the code is a range. */
+static int set_status_message(tfy_error *e, long status)
+{
+	switch (e->code) {
+	case TFY_ERROR_CLIENT: return tfy__error_reformat(e, "client error (HTTP %ld)", status);
+	case TFY_ERROR_SERVER: return tfy__error_reformat(e, "server error (HTTP %ld)", status);
+	case TFY_ERROR_HTTP: return tfy__error_reformat(e, "unexpected HTTP status %ld", status);
+	default: return 0;
+	}
+}
+
 static tfy_error *http_error(const tfy__http_response *resp)
 {
 	tfy_code code = tfy__code_for_status(resp->status);
 	tfy_error *e = tfy__error_new(code, "%s", tfy_strerror(code));
-	if (!e || describe_response(e, resp) < 0)
+	if (!e || describe_response(e, resp) < 0 || set_status_message(e, resp->status) < 0)
 		goto oom;
 	int envelope = tfy__decode_error_body(resp->body, resp->body_len, e);
 	if (envelope < 0 || (!envelope && tfy__error_put_body(e, resp->body, resp->body_len) < 0))
 		goto oom;
-	if (code == TFY_ERROR_HTTP || code == TFY_ERROR_CLIENT || code == TFY_ERROR_SERVER)
-		if (tfy__error_reformat(e, "%s: HTTP %ld", tfy_strerror(code), resp->status) < 0)
-			goto oom;
 	if (e->api_message &&
 	    tfy__error_reformat(e, "%s: %s", e->message, e->api_message) < 0)
 		goto oom;

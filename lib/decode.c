@@ -366,3 +366,18 @@ int tfy__decode_error_body(const char *body, size_t len, tfy_error *e)
 	json_decref(root);
 	return rc;
 }
+
+int tfy__json_is_string_object(const char *text)
+{
+	json_error_t jerr;
+	json_t *v = json_loads(text, 0, &jerr);
+	if (!v)
+		return json_error_code(&jerr) == json_error_out_of_memory ? -1 : 0;
+	int ok = json_is_object(v);
+	const char *key;
+	json_t *value;
+	json_object_foreach(v, key, value)
+		ok = ok && json_is_string(value);
+	json_decref(v);
+	return ok;
+}

@@ -32,4 +32,10 @@ int tfy__batch_list_set_request_id(tfy_batch_list *list, const char *request_id)
  */
 int tfy__decode_error_body(const char *body, size_t len, tfy_error *e);
 
+/*
+ * 1 when text is a JSON object whose values are all strings (the shape of
+ * x-tfy-metadata), 0 when it is not, -1 when memory ran out.
+ */
+int tfy__json_is_string_object(const char *text);
+
 #endif

@@ -40,7 +40,8 @@ int tfy__error_put_body(tfy_error *e, const char *body, size_t len);
 
 /*
  * Replaces every occurrence of secret in every string of e, so a server that
- * echoes the API key back cannot make it reach the caller's logs.
+ * echoes the API key back cannot make it reach the caller's logs.  Secrets
+ * shorter than 8 bytes are left alone (they are placeholders, not keys).
  */
 int tfy__error_redact(tfy_error *e, const char *secret);
 

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "decode.h"
 #include "error_internal.h"
 #include "tfy/version.h"
 
@@ -256,6 +257,12 @@ static tfy_code check_options(const tfy_batches_list_options *o, tfy_error **err
 	if (o->metadata_json && o->metadata_count)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "set metadata_json or metadata pairs, not both");
+	int shape = o->metadata_json ? tfy__json_is_string_object(o->metadata_json) : 1;
+	if (shape < 0)
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	if (!shape)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "metadata_json must be a JSON object whose values are strings");
 	if ((o->metadata_count && !o->metadata) || (o->headers_count && !o->headers))
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "a non-zero count was given with a NULL array");

@@ -162,6 +162,19 @@ static void test_metadata_pairs_encoded(void **state)
 	o.metadata_json = "{}";
 	tfy_error_free(build_fail(&o, TFY_ERROR_INVALID_ARGUMENT));
 
+	o.metadata = NULL;
+	o.metadata_count = 0;
+	const char *const bad_json[] = { "not json", "[]", "{\"n\":1}", "{\"a\":\"b\"", "\"s\"" };
+	for (size_t i = 0; i < sizeof(bad_json) / sizeof(bad_json[0]); i++) {
+		o.metadata_json = bad_json[i];
+		tfy_error *err = build_fail(&o, TFY_ERROR_INVALID_ARGUMENT);
+		assert_non_null(strstr(err->message, "metadata_json"));
+		tfy_error_free(err);
+	}
+	o.metadata_json = "{\"a\":\"b\"}";
+	req = build_ok(&o);
+	tfy__request_clear(&req);
+
 	const tfy_header bad_utf8[] = { { "k", "\xff\xfe" } };
 	o.metadata_json = NULL;
 	o.metadata = bad_utf8;

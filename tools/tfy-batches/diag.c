@@ -24,23 +24,13 @@ void diag_error(const char *msg, const char *quoted)
 	fputs("\n", stderr);
 }
 
+/* The library's message already names the HTTP status; the request id is added here. */
 static void put_context(const tfy_error *err)
 {
-	char status[32];
-
-	if (err->http_status == 0 && err->request_id == NULL)
+	if (err->request_id == NULL)
 		return;
-	fputs(" (", stderr);
-	if (err->http_status != 0) {
-		snprintf(status, sizeof status, "HTTP %d", (int)err->http_status);
-		fputs(status, stderr);
-	}
-	if (err->http_status != 0 && err->request_id != NULL)
-		fputs(", ", stderr);
-	if (err->request_id != NULL) {
-		fputs("request id ", stderr);
-		text_put_file(stderr, err->request_id);
-	}
+	fputs(" (request id ", stderr);
+	text_put_file(stderr, err->request_id);
 	fputs(")", stderr);
 }
 
