@@ -1,0 +1,55 @@
+/*
+ * List one page of batches.
+ *
+ *   TFY_BASE_URL=https://<org>.truefoundry.cloud/api/llm TFY_API_KEY=... ./list_page [limit]
+ *
+ * Build against an installed libtfy:
+ *   cc list_page.c $(pkg-config --cflags --libs tfy) -o list_page
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <tfy/tfy.h>
+
+int main(int argc, char **argv)
+{
+	tfy_client *client = NULL;
+	tfy_error *err = NULL;
+
+	/* NULL options: base URL and key come from TFY_BASE_URL and TFY_API_KEY. */
+	if (tfy_client_new(NULL, &client, &err) != TFY_OK) {
+		fprintf(stderr, "list_page: %s\n", err ? err->message : "out of memory");
+		tfy_error_free(err);
+		return 1;
+	}
+
+	tfy_batches_list_options opts = TFY_BATCHES_LIST_OPTIONS_INIT;
+	opts.limit = argc > 1 ? atoi(argv[1]) : 10;
+	opts.provider_name = getenv("TFY_PROVIDER_NAME"); /* e.g. "openai-main" on the gateway */
+
+	tfy_batch_list *page = NULL;
+	tfy_code rc = tfy_batches_list(client, &opts, &page, &err);
+	if (rc != TFY_OK) {
+		fprintf(stderr, "list_page: %s", err ? err->message : tfy_strerror(rc));
+		if (err && err->request_id)
+			fprintf(stderr, " (request id %s)", err->request_id);
+		fputc('\n', stderr);
+		tfy_error_free(err);
+		tfy_client_free(client);
+		return 1;
+	}
+
+	for (size_t i = 0; i < page->count; i++) {
+		const tfy_batch *b = page->items[i];
+		printf("%-40s %-12s", b->id ? b->id : "-", b->status_raw ? b->status_raw : "-");
+		if (b->request_counts.present)
+			printf(" %lld/%lld done", (long long)b->request_counts.completed.value,
+			       (long long)b->request_counts.total.value);
+		putchar('\n');
+	}
+	printf("%zu batches%s\n", page->count, page->has_more ? ", more available" : "");
+
+	tfy_batch_list_free(page);
+	tfy_client_free(client);
+	return 0;
+}
