@@ -1,12 +1,16 @@
 #include "tfy/batches.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "batches_internal.h"
 #include "client_internal.h"
 #include "decode.h"
 #include "error_internal.h"
 #include "request.h"
+#include "retry.h"
 #include "transport.h"
 
 #define DETAIL_MAX 512
@@ -24,7 +28,6 @@ tfy_code tfy_batches_list_options_init(tfy_batches_list_options *opts, uint32_t 
 static int describe_response(tfy_error *e, const tfy__http_response *resp)
 {
 	e->http_status = (int32_t)resp->status;
-	e->attempts = 1;
 	if (resp->request_id &&
 	    tfy__error_put(&e->request_id, resp->request_id, strlen(resp->request_id)) < 0)
 		return -1;
@@ -81,7 +84,6 @@ static tfy_error *transport_error(tfy_code code, const char *detail)
 		tfy_error_free(e);
 		return NULL;
 	}
-	e->attempts = code == TFY_ERROR_OUT_OF_MEMORY ? 0 : 1;
 	return e;
 }
 
@@ -106,22 +108,149 @@ static tfy_code read_response(const tfy__http_response *resp, tfy_batch_list **o
 	return rc;
 }
 
-static tfy_code perform(tfy_client *c, const tfy__request *req, tfy_batch_list **out,
-                        tfy_error **e)
+/* What a failed attempt's response said about trying again. */
+typedef struct outcome {
+	long status;
+	int64_t retry_after_ms;
+	int should_retry;
+} outcome;
+
+static int64_t attempt_timeout(const tfy_client *c, const tfy__call *call)
 {
+	if (!call->deadline)
+		return c->timeout_ms;
+	int64_t left = call->deadline - tfy__now_ms();
+	return left < c->timeout_ms ? left : c->timeout_ms;
+}
+
+static void log_attempt(const tfy_client *c, const tfy__request *req, int attempt,
+                        const tfy__http_response *resp, int64_t took, const char *detail)
+{
+	if (!tfy__log_enabled(&c->log, TFY_LOG_DEBUG))
+		return;
+	if (resp->status)
+		tfy__log(&c->log, TFY_LOG_DEBUG, "GET %s -> %ld in %lld ms (request id %s, attempt %d/%d)",
+		         req->url, resp->status, (long long)took,
+		         resp->request_id ? resp->request_id : "-", attempt, c->max_retries + 1);
+	else
+		tfy__log(&c->log, TFY_LOG_DEBUG, "GET %s -> failed in %lld ms: %s (attempt %d/%d)",
+		         req->url, (long long)took, detail, attempt, c->max_retries + 1);
+}
+
+static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__call *call,
+                             int attempt, tfy_batch_list **out, tfy_error **e, outcome *oc)
+{
+	int64_t timeout = attempt_timeout(c, call);
+	if (timeout <= 0) {
+		*e = transport_error(TFY_ERROR_TIMEOUT, "the call's deadline passed");
+		return TFY_ERROR_TIMEOUT;
+	}
 	const tfy__http_request http = {
-		req->url, (const char *const *)req->headers, req->count,
-		c->connect_timeout_ms, c->timeout_ms, c->tls_insecure, c->max_body,
+		req->url, (const char *const *)req->headers, req->count, c->connect_timeout_ms, timeout,
+		c->stall_timeout_ms, c->tls_insecure, c->follow_redirects, c->ca_file, c->ca_path,
+		c->max_body, call->cancel, call->cancel_userdata,
 	};
 	tfy__http_response resp;
 	char detail[DETAIL_MAX] = "";
+	int64_t start = tfy__now_ms();
 	tfy_code rc = tfy__transport_get(c->transport, &http, &resp, detail, sizeof(detail));
+	log_attempt(c, req, attempt, &resp, tfy__now_ms() - start, detail);
 	if (rc != TFY_OK) {
 		*e = transport_error(rc, detail);
 		return rc;
 	}
+	oc->status = resp.status;
+	oc->retry_after_ms = tfy__retry_after_ms(resp.retry_after_ms, resp.retry_after, time(NULL));
+	oc->should_retry = tfy__should_retry_header(resp.should_retry);
 	rc = read_response(&resp, out, e);
 	tfy__http_response_clear(&resp);
+	return rc;
+}
+
+/* Why no further attempt is made, or NULL when one is.  Sets *delay. */
+static const char *no_retry_reason(const tfy_client *c, const tfy__call *call, tfy_code rc,
+                                   int attempt, const outcome *oc, uint64_t *seed, int64_t *delay)
+{
+	if (rc == TFY_ERROR_CANCELLED || attempt > c->max_retries ||
+	    !tfy__retryable(rc, oc->status, oc->should_retry))
+		return "";
+	if (oc->retry_after_ms > c->retry_after_max_ms)
+		return "the server's retry delay is longer than retry_after_max_ms";
+	*delay = oc->retry_after_ms >= 0 ? oc->retry_after_ms
+	                                 : tfy__backoff_ms(attempt - 1, tfy__random_unit(seed));
+	if (call->deadline && tfy__now_ms() + *delay >= call->deadline)
+		return "no time is left before the deadline for another attempt";
+	return NULL;
+}
+
+/* Notes on e why the call gave up, after how many attempts. */
+static void finish_error(tfy_error *e, int attempt, const outcome *oc, const char *reason)
+{
+	if (!e)
+		return;
+	e->attempts = attempt;
+	e->retry_after_ms = oc->retry_after_ms;
+	if (attempt > 1 || *reason)
+		tfy__error_reformat(e, "%s (%d attempt%s%s%s)", e->message, attempt, attempt > 1 ? "s" : "",
+		                    *reason ? "; " : "", reason);
+}
+
+static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__call *call,
+                             tfy_batch_list **out, tfy_error **e)
+{
+	uint64_t seed = (uint64_t)tfy__now_ms() ^ (uint64_t)(uintptr_t)&seed;
+	for (int attempt = 1;; attempt++) {
+		outcome oc = { 0, -1, -1 };
+		tfy_code rc = attempt_once(c, req, call, attempt, out, e, &oc);
+		if (rc == TFY_OK || rc == TFY_ERROR_OUT_OF_MEMORY)
+			return rc;
+		int64_t delay = 0;
+		const char *reason = no_retry_reason(c, call, rc, attempt, &oc, &seed, &delay);
+		if (reason) {
+			finish_error(*e, attempt, &oc, reason);
+			return rc;
+		}
+		tfy__log(&c->log, TFY_LOG_INFO, "retrying in %lld ms (attempt %d of %d failed: %s)",
+		         (long long)delay, attempt, c->max_retries + 1, *e ? (*e)->message : tfy_strerror(rc));
+		if (tfy__sleep_ms(delay, call->cancel, call->cancel_userdata) != TFY_OK) {
+			tfy_error_free(*e);
+			*e = transport_error(TFY_ERROR_CANCELLED, "cancelled by the caller during backoff");
+			finish_error(*e, attempt, &oc, "");
+			return TFY_ERROR_CANCELLED;
+		}
+		tfy_error_free(*e);
+		*e = NULL;
+	}
+}
+
+tfy__call tfy__call_from_options(const tfy_batches_list_options *opts)
+{
+	tfy__call call = { 0, opts->cancel, opts->cancel_userdata };
+	if (opts->deadline_ms > 0)
+		call.deadline = tfy__now_ms() + opts->deadline_ms;
+	return call;
+}
+
+tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *opts,
+                            const tfy__call *call, tfy_batch_list **out, tfy_error **err)
+{
+	if (err)
+		*err = NULL;
+	*out = NULL;
+	tfy__request req;
+	tfy_error *e = NULL;
+	tfy_code rc = tfy__request_build(client->base_url, client->api_key, opts, &req, &e);
+	if (rc == TFY_OK)
+		rc = run_attempts(client, &req, call, out, &e);
+	tfy__request_clear(&req);
+	if (e && tfy__error_redact(e, client->api_key) < 0) {
+		tfy_error_free(e);
+		e = NULL;
+	}
+	if (err)
+		*err = e;
+	else
+		tfy_error_free(e);
 	return rc;
 }
 
@@ -135,20 +264,9 @@ tfy_code tfy_batches_list(tfy_client *client, const tfy_batches_list_options *op
 	if (!client || !out)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "client and out must not be NULL");
 	const tfy_batches_list_options defaults = TFY_BATCHES_LIST_OPTIONS_INIT;
-	tfy__request req;
-	tfy_error *e = NULL;
-	tfy_code rc = tfy__request_build(client->base_url, client->api_key, opts ? opts : &defaults,
-	                                 &req, &e);
-	if (rc == TFY_OK)
-		rc = perform(client, &req, out, &e);
-	tfy__request_clear(&req);
-	if (e && tfy__error_redact(e, client->api_key) < 0) {
-		tfy_error_free(e);
-		e = NULL;
-	}
-	if (err)
-		*err = e;
-	else
-		tfy_error_free(e);
-	return rc;
+	const tfy_batches_list_options *o = opts ? opts : &defaults;
+	if (o->deadline_ms < 0)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "deadline_ms must not be negative");
+	const tfy__call call = tfy__call_from_options(o);
+	return tfy__batches_fetch(client, o, &call, out, err);
 }

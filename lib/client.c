@@ -20,8 +20,16 @@ static tfy_code check_options(const tfy_client_options *o, tfy_error **err)
 	if (o->version != TFY_CLIENT_OPTIONS_VERSION)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "unsupported tfy_client_options version %u", o->version);
-	if (o->connect_timeout_ms < 0 || o->timeout_ms < 0)
+	if (o->connect_timeout_ms < 0 || o->timeout_ms < 0 || o->stall_timeout_ms < 0 ||
+	    o->retry_after_max_ms < 0)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "timeouts must not be negative");
+	if (o->max_retries < 0 || o->max_retries > TFY__MAX_RETRIES_LIMIT)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "max_retries must be between 0 and %d", TFY__MAX_RETRIES_LIMIT);
+	if (o->max_response_bytes < 0 || (uint64_t)o->max_response_bytes > SIZE_MAX / 2)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "max_response_bytes is out of range");
+	if (o->log_level < TFY_LOG_OFF || o->log_level > TFY_LOG_DEBUG)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "log_level is not a TFY_LOG_* value");
 	return TFY_OK;
 }
 
@@ -45,9 +53,28 @@ static tfy_code take_settings(tfy_client *c, const tfy_client_options *o, tfy_er
 		return why ? tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s", why)
 		           : tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	c->api_key = strdup(key);
-	if (!c->api_key)
+	if (!c->api_key || (o->ca_file && !(c->ca_file = strdup(o->ca_file))) ||
+	    (o->ca_path && !(c->ca_path = strdup(o->ca_path))))
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	return TFY_OK;
+}
+
+static int64_t or_default(int64_t value, int64_t fallback)
+{
+	return value ? value : fallback;
+}
+
+static void apply_defaults(tfy_client *c, const tfy_client_options *o)
+{
+	c->connect_timeout_ms = or_default(o->connect_timeout_ms, TFY_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS);
+	c->timeout_ms = or_default(o->timeout_ms, TFY_CLIENT_DEFAULT_TIMEOUT_MS);
+	c->stall_timeout_ms = or_default(o->stall_timeout_ms, TFY_CLIENT_DEFAULT_STALL_TIMEOUT_MS);
+	c->retry_after_max_ms = or_default(o->retry_after_max_ms, TFY_CLIENT_DEFAULT_RETRY_AFTER_MAX_MS);
+	c->max_body = (size_t)or_default(o->max_response_bytes, TFY_CLIENT_DEFAULT_MAX_RESPONSE_BYTES);
+	c->max_retries = o->max_retries;
+	c->tls_insecure = o->tls_insecure != 0;
+	c->follow_redirects = o->follow_redirects != 0;
+	tfy__logger_init(&c->log, o->log_level, o->log, o->log_userdata);
 }
 
 tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out, tfy_error **err)
@@ -65,11 +92,7 @@ tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out, tfy_er
 	tfy_client *c = calloc(1, sizeof(*c));
 	if (!c)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	c->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms
-	                                              : TFY_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS;
-	c->timeout_ms = o->timeout_ms ? o->timeout_ms : TFY_CLIENT_DEFAULT_TIMEOUT_MS;
-	c->tls_insecure = o->tls_insecure != 0;
-	c->max_body = TFY__MAX_BODY_DEFAULT;
+	apply_defaults(c, o);
 	rc = take_settings(c, o, err);
 	if (rc == TFY_OK && !(c->transport = tfy__transport_new()))
 		rc = tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "could not initialise libcurl");
@@ -77,6 +100,10 @@ tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out, tfy_er
 		tfy_client_free(c);
 		return rc;
 	}
+	if (c->tls_insecure)
+		tfy__log(&c->log, TFY_LOG_WARN,
+		         "TLS certificate verification is off for %s: anyone on the path can read the API key",
+		         c->base_url);
 	*out = c;
 	return TFY_OK;
 }
@@ -91,6 +118,8 @@ void tfy_client_free(tfy_client *client)
 		*p = 0;
 	free(client->api_key);
 	free(client->base_url);
+	free(client->ca_file);
+	free(client->ca_path);
 	free(client);
 }
 

@@ -5,10 +5,11 @@
 #define TFY_CLIENT_INTERNAL_H
 
 #include "tfy/client.h"
+#include "log.h"
 #include "transport.h"
 
-/* Cap on a response body: far above the largest real page, bounded for hostile servers. */
-#define TFY__MAX_BODY_DEFAULT ((size_t)32 * 1024 * 1024)
+/* Upper bound on max_retries: beyond it a call could outlive any sane deadline. */
+#define TFY__MAX_RETRIES_LIMIT 100
 
 /* Immutable after tfy_client_new except inside the transport, which locks itself. */
 struct tfy_client {
@@ -16,8 +17,15 @@ struct tfy_client {
 	char *api_key;
 	int64_t connect_timeout_ms;
 	int64_t timeout_ms;
+	int64_t stall_timeout_ms;
+	int64_t retry_after_max_ms;
+	int32_t max_retries;
 	int32_t tls_insecure;
+	int32_t follow_redirects;
 	size_t max_body;
+	char *ca_file;
+	char *ca_path;
+	tfy__logger log;
 	tfy__transport *transport;
 };
 

@@ -33,6 +33,8 @@ static const char *const code_text[TFY_ERROR__COUNT] = {
 	[TFY_ERROR_HTTP] = "unexpected HTTP status",
 	[TFY_ERROR_DECODE] = "the response could not be decoded",
 	[TFY_ERROR_RESPONSE_TOO_LARGE] = "the response is larger than the size cap",
+	[TFY_ERROR_CANCELLED] = "cancelled",
+	[TFY_ERROR_PAGINATION] = "pagination error",
 };
 
 const char *tfy_strerror(tfy_code code)
@@ -81,6 +83,7 @@ static tfy_error *error_vnew(tfy_code code, const char *fmt, va_list ap)
 	if (!e)
 		return NULL;
 	e->code = code;
+	e->retry_after_ms = -1;
 	e->message = vformat(fmt, ap);
 	if (!e->message) {
 		free(e);

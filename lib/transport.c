@@ -1,6 +1,7 @@
 #include "transport.h"
 
 #include <curl/curl.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +9,20 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "retry.h"
 
-#define REQUEST_ID_MAX 256
+#define HEADER_VALUE_MAX 256
+#define POLL_MS 50
+
+/* An easy handle and the multi handle whose connection cache it uses. */
+typedef struct slot {
+	CURL *easy;
+	CURLM *multi;
+} slot;
 
 struct tfy__transport {
 	pthread_mutex_t lock;
-	CURL **idle;       /* handles not in use, each with its live connections */
+	slot *idle;        /* slots not in use, each with its live connections */
 	size_t idle_count;
 	size_t idle_cap;
 };
@@ -51,62 +60,82 @@ tfy__transport *tfy__transport_new(void)
 	return t;
 }
 
+static void slot_cleanup(slot *s)
+{
+	if (s->multi)
+		curl_multi_cleanup(s->multi);
+	if (s->easy)
+		curl_easy_cleanup(s->easy);
+}
+
 void tfy__transport_free(tfy__transport *t)
 {
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->idle_count; i++)
-		curl_easy_cleanup(t->idle[i]);
+		slot_cleanup(&t->idle[i]);
 	free(t->idle);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
 
-static CURL *acquire(tfy__transport *t)
+static int acquire(tfy__transport *t, slot *out)
 {
-	CURL *h = NULL;
+	int found = 0;
 	pthread_mutex_lock(&t->lock);
-	if (t->idle_count)
-		h = t->idle[--t->idle_count];
+	if (t->idle_count) {
+		*out = t->idle[--t->idle_count];
+		found = 1;
+	}
 	pthread_mutex_unlock(&t->lock);
-	if (h)
-		curl_easy_reset(h); /* keeps the handle's live connections */
-	else
-		h = curl_easy_init();
-	return h;
+	if (found) {
+		curl_easy_reset(out->easy); /* the connections live in the multi handle */
+		return 0;
+	}
+	out->easy = curl_easy_init();
+	out->multi = curl_multi_init();
+	if (out->easy && out->multi)
+		return 0;
+	slot_cleanup(out);
+	out->easy = NULL;
+	out->multi = NULL;
+	return -1;
 }
 
-static void release(tfy__transport *t, CURL *h)
+static void release(tfy__transport *t, slot s)
 {
 	pthread_mutex_lock(&t->lock);
 	if (t->idle_count == t->idle_cap) {
 		size_t cap = t->idle_cap ? t->idle_cap * 2 : 4;
-		CURL **grown = realloc(t->idle, cap * sizeof(*grown));
+		slot *grown = realloc(t->idle, cap * sizeof(*grown));
 		if (grown) {
 			t->idle = grown;
 			t->idle_cap = cap;
 		}
 	}
-	if (t->idle_count < t->idle_cap) {
-		t->idle[t->idle_count++] = h;
-		h = NULL;
-	}
+	int kept = t->idle_count < t->idle_cap;
+	if (kept)
+		t->idle[t->idle_count++] = s;
 	pthread_mutex_unlock(&t->lock);
-	if (h)
-		curl_easy_cleanup(h);
+	if (!kept)
+		slot_cleanup(&s);
 }
 
 typedef struct transfer {
 	tfy__buf body;
 	size_t max_body;
 	int too_large;
-	char *request_id;
+	int cancelled;
+	int stalled;
+	int64_t last_byte_ms;     /* when anything last arrived (or the start) */
+	tfy__http_response *resp; /* receives the headers we keep */
 } transfer;
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
 	transfer *x = userdata;
 	size_t n = size * nmemb;
+	x->last_byte_ms = tfy__now_ms();
 	if (n > x->max_body - x->body.len) {
 		x->too_large = 1;
 		return 0; /* aborts the transfer before buffering past the cap */
@@ -114,33 +143,64 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	return tfy__buf_append(&x->body, data, n) < 0 ? 0 : n;
 }
 
-static int header_is(const char *line, size_t len, const char *name)
+/* The headers a response is read for, and where each one goes. */
+static const struct kept_header {
+	const char *name;
+	size_t offset;
+} kept_headers[] = {
+	{ "x-request-id", offsetof(tfy__http_response, request_id) },
+	{ "retry-after", offsetof(tfy__http_response, retry_after) },
+	{ "retry-after-ms", offsetof(tfy__http_response, retry_after_ms) },
+	{ "x-should-retry", offsetof(tfy__http_response, should_retry) },
+};
+
+#define KEPT_COUNT (sizeof(kept_headers) / sizeof(kept_headers[0]))
+
+static char **kept_slot(tfy__http_response *resp, size_t i)
 {
-	size_t n = strlen(name);
-	return len > n && line[n] == ':' && strncasecmp(line, name, n) == 0;
+	return (char **)((char *)resp + kept_headers[i].offset);
+}
+
+static void forget_headers(tfy__http_response *resp)
+{
+	for (size_t i = 0; i < KEPT_COUNT; i++) {
+		free(*kept_slot(resp, i));
+		*kept_slot(resp, i) = NULL;
+	}
+}
+
+/* A copy of a header's value without surrounding blanks, bounded in length. */
+static char *header_value(const char *line, size_t len, size_t name_len)
+{
+	const char *v = line + name_len + 1, *end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	size_t n = (size_t)(end - v) < HEADER_VALUE_MAX ? (size_t)(end - v) : HEADER_VALUE_MAX;
+	char *copy = malloc(n + 1);
+	if (copy) {
+		memcpy(copy, v, n);
+		copy[n] = '\0';
+	}
+	return copy;
 }
 
 static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 {
 	transfer *x = userdata;
 	size_t len = size * nmemb;
+	x->last_byte_ms = tfy__now_ms();
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
-		/* A new response (after 100 Continue, say): forget the previous one's headers. */
-		free(x->request_id);
-		x->request_id = NULL;
-	} else if (header_is(line, len, "x-request-id")) {
-		const char *v = line + sizeof("x-request-id");
-		const char *end = line + len;
-		while (v < end && (*v == ' ' || *v == '\t'))
-			v++;
-		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		size_t n = (size_t)(end - v) < REQUEST_ID_MAX ? (size_t)(end - v) : REQUEST_ID_MAX;
-		free(x->request_id);
-		x->request_id = malloc(n + 1);
-		if (x->request_id) {
-			memcpy(x->request_id, v, n);
-			x->request_id[n] = '\0';
+		/* A new response (after 100 Continue or a redirect): drop the last one's. */
+		forget_headers(x->resp);
+		return len;
+	}
+	for (size_t i = 0; i < KEPT_COUNT; i++) {
+		size_t n = strlen(kept_headers[i].name);
+		if (len > n && line[n] == ':' && strncasecmp(line, kept_headers[i].name, n) == 0) {
+			free(*kept_slot(x->resp, i));
+			*kept_slot(x->resp, i) = header_value(line, len, n);
 		}
 	}
 	return len;
@@ -160,6 +220,35 @@ static struct curl_slist *header_list(const tfy__http_request *req)
 	return list;
 }
 
+static void configure_tls(CURL *h, const tfy__http_request *req)
+{
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, req->tls_insecure ? 0L : 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, req->tls_insecure ? 0L : 2L);
+	if (req->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, req->ca_file);
+	if (req->ca_path)
+		curl_easy_setopt(h, CURLOPT_CAPATH, req->ca_path);
+}
+
+/*
+ * libcurl itself keeps a custom Authorization header from hosts other than
+ * the original one when it follows a redirect (unless
+ * CURLOPT_UNRESTRICTED_AUTH, which is never set here).
+ */
+static void configure_redirects(CURL *h, const tfy__http_request *req)
+{
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+}
+
 static void configure(CURL *h, const tfy__http_request *req, struct curl_slist *headers,
                       transfer *x, char *errbuf)
 {
@@ -169,26 +258,24 @@ static void configure(CURL *h, const tfy__http_request *req, struct curl_slist *
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* signals are not safe in threaded callers */
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)req->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, req->tls_insecure ? 0L : 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, req->tls_insecure ? 0L : 2L);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	configure_tls(h, req);
+	configure_redirects(h, req);
 }
 
 static tfy_code map_curl_code(CURLcode rc, const transfer *x)
 {
+	if (x->cancelled)
+		return TFY_ERROR_CANCELLED;
+	if (x->stalled)
+		return TFY_ERROR_TIMEOUT;
 	switch (rc) {
 	case CURLE_OK: return TFY_OK;
 	case CURLE_COULDNT_RESOLVE_HOST:
@@ -214,53 +301,104 @@ static tfy_code map_curl_code(CURLcode rc, const transfer *x)
 	}
 }
 
-static tfy_code finish(CURL *h, CURLcode crc, transfer *x, tfy__http_response *resp,
+static void describe_failure(CURLcode crc, const transfer *x, const tfy__http_request *req,
+                             const char *errbuf, char *detail, size_t size)
+{
+	if (x->cancelled)
+		snprintf(detail, size, "cancelled by the caller");
+	else if (x->stalled)
+		snprintf(detail, size, "no data received for %lld ms", (long long)req->stall_timeout_ms);
+	else if (x->too_large || crc == CURLE_FILESIZE_EXCEEDED)
+		snprintf(detail, size, "the body exceeded %zu bytes", x->max_body);
+	else
+		snprintf(detail, size, "%s", errbuf[0] ? errbuf : curl_easy_strerror(crc));
+}
+
+/* Whether the caller or the stall detector wants this transfer stopped now. */
+static int should_stop(const tfy__http_request *req, transfer *x)
+{
+	if (req->cancel && req->cancel(req->cancel_userdata))
+		x->cancelled = 1;
+	else if (req->stall_timeout_ms > 0 && tfy__now_ms() - x->last_byte_ms > req->stall_timeout_ms)
+		x->stalled = 1;
+	return x->cancelled || x->stalled;
+}
+
+/* Drives one transfer to its end, polling often enough to act on should_stop. */
+static CURLcode drive(slot *s, const tfy__http_request *req, transfer *x)
+{
+	CURLcode result = CURLE_OK;
+	int running = 1;
+	if (curl_multi_add_handle(s->multi, s->easy) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	while (running) {
+		if (curl_multi_perform(s->multi, &running) != CURLM_OK) {
+			result = CURLE_OUT_OF_MEMORY;
+			break;
+		}
+		if (running && (should_stop(req, x) ||
+		                curl_multi_poll(s->multi, NULL, 0, POLL_MS, NULL) != CURLM_OK)) {
+			result = CURLE_ABORTED_BY_CALLBACK;
+			break;
+		}
+	}
+	int left;
+	for (CURLMsg *m; (m = curl_multi_info_read(s->multi, &left));)
+		if (m->msg == CURLMSG_DONE)
+			result = m->data.result;
+	curl_multi_remove_handle(s->multi, s->easy);
+	return result;
+}
+
+static tfy_code finish(CURL *h, CURLcode crc, transfer *x, const tfy__http_request *req,
                        const char *errbuf, char *detail, size_t detail_size)
 {
+	tfy__http_response *resp = x->resp;
 	tfy_code rc = map_curl_code(crc, x);
 	if (rc != TFY_OK) {
-		snprintf(detail, detail_size, "%s", errbuf[0] ? errbuf : curl_easy_strerror(crc));
-		if (x->too_large)
-			snprintf(detail, detail_size, "the body exceeded %zu bytes", x->max_body);
+		describe_failure(crc, x, req, errbuf, detail, detail_size);
 		tfy__buf_clear(&x->body);
-		free(x->request_id);
+		tfy__http_response_clear(resp);
 		return rc;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 	resp->body_len = x->body.len;
 	resp->body = tfy__buf_detach(&x->body);
-	resp->request_id = x->request_id;
-	return resp->body ? TFY_OK : TFY_ERROR_OUT_OF_MEMORY;
+	if (resp->body)
+		return TFY_OK;
+	tfy__http_response_clear(resp);
+	snprintf(detail, detail_size, "out of memory");
+	return TFY_ERROR_OUT_OF_MEMORY;
 }
 
 tfy_code tfy__transport_get(tfy__transport *t, const tfy__http_request *req,
                             tfy__http_response *resp, char *detail, size_t detail_size)
 {
 	memset(resp, 0, sizeof(*resp));
-	CURL *h = acquire(t);
-	struct curl_slist *headers = h ? header_list(req) : NULL;
-	if (!headers) {
-		if (h)
-			release(t, h);
+	slot s = { NULL, NULL };
+	struct curl_slist *headers = NULL;
+	if (acquire(t, &s) < 0 || (req->headers_count && !(headers = header_list(req)))) {
+		if (s.easy)
+			release(t, s);
 		snprintf(detail, detail_size, "out of memory");
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
-	transfer x = { TFY__BUF_INIT, req->max_body, 0, NULL };
+	transfer x = { TFY__BUF_INIT, req->max_body, 0, 0, 0, tfy__now_ms(), resp };
 	char errbuf[CURL_ERROR_SIZE] = "";
-	configure(h, req, headers, &x, errbuf);
-	CURLcode crc = curl_easy_perform(h);
-	tfy_code rc = finish(h, crc, &x, resp, errbuf, detail, detail_size);
+	configure(s.easy, req, headers, &x, errbuf);
+	CURLcode crc = drive(&s, req, &x);
+	tfy_code rc = finish(s.easy, crc, &x, req, errbuf, detail, detail_size);
 	/* The handle must not keep pointers to this call's stack and header list. */
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(s.easy, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(s.easy, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(headers);
-	release(t, h);
+	release(t, s);
 	return rc;
 }
 
 void tfy__http_response_clear(tfy__http_response *resp)
 {
 	free(resp->body);
-	free(resp->request_id);
+	forget_headers(resp);
 	memset(resp, 0, sizeof(*resp));
 }

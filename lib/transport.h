@@ -1,7 +1,9 @@
 /*
  * The HTTP transport: the only part of libtfy that includes curl.  It keeps
- * a pool of easy handles so that concurrent calls each get their own handle
- * and every handle keeps its connection alive between calls.  Internal.
+ * a pool of handles so that concurrent calls each get their own and every
+ * handle keeps its connection alive between calls.  Each transfer is driven
+ * through libcurl's multi interface in short polls, so that cancellation and
+ * the stall detector act within a fraction of a second.  Internal.
  */
 #ifndef TFY_TRANSPORT_H
 #define TFY_TRANSPORT_H
@@ -19,8 +21,14 @@ typedef struct tfy__http_request {
 	size_t headers_count;
 	int64_t connect_timeout_ms;
 	int64_t timeout_ms;
+	int64_t stall_timeout_ms;   /* no byte received for this long: TFY_ERROR_TIMEOUT */
 	int tls_insecure;
+	int follow_redirects;
+	const char *ca_file;        /* NULL: libcurl's default */
+	const char *ca_path;
 	size_t max_body;            /* larger bodies fail with TFY_ERROR_RESPONSE_TOO_LARGE */
+	int32_t (*cancel)(void *);  /* may be NULL; non-zero aborts with TFY_ERROR_CANCELLED */
+	void *cancel_userdata;
 } tfy__http_request;
 
 typedef struct tfy__http_response {
@@ -28,6 +36,9 @@ typedef struct tfy__http_response {
 	char *body;        /* NUL-terminated, owned; never NULL after a transfer */
 	size_t body_len;
 	char *request_id;  /* x-request-id, or NULL */
+	char *retry_after;     /* Retry-After, or NULL */
+	char *retry_after_ms;  /* retry-after-ms, or NULL */
+	char *should_retry;    /* x-should-retry, or NULL */
 } tfy__http_response;
 
 /* NULL when memory runs out or libcurl cannot be initialised. */

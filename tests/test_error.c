@@ -36,6 +36,8 @@ static void test_codes_are_stable(void **state)
 	assert_int_equal(TFY_ERROR_SERVER, 16);
 	assert_int_equal(TFY_ERROR_DECODE, 18);
 	assert_int_equal(TFY_ERROR_RESPONSE_TOO_LARGE, 19);
+	assert_int_equal(TFY_ERROR_CANCELLED, 20);
+	assert_int_equal(TFY_ERROR_PAGINATION, 21);
 }
 
 static void test_status_mapping(void **state)

@@ -63,11 +63,29 @@ typedef struct tfy_batches_list_options {
 	 */
 	const tfy_header *headers;
 	size_t headers_count;
+
+	/**
+	 * Overall time budget in ms across every attempt and backoff sleep of a
+	 * call (for an iterator: of the whole iteration, from tfy_batch_iter_new);
+	 * 0 means none.  Exceeding it fails with TFY_ERROR_TIMEOUT.
+	 */
+	int64_t deadline_ms;
+	/**
+	 * Checked while a transfer runs and during backoff sleeps; a non-zero
+	 * return aborts the call promptly with TFY_ERROR_CANCELLED.  May be NULL.
+	 * Called on the calling thread.
+	 */
+	int32_t (*cancel)(void *userdata);
+	void *cancel_userdata;
+	/** Iterator only: stop after this many batches (0: no cap). */
+	int64_t max_items;
+	/** Iterator only: stop after this many pages (0: no cap). */
+	int64_t max_pages;
 } tfy_batches_list_options;
 
 /** Static initialiser for tfy_batches_list_options. */
 #define TFY_BATCHES_LIST_OPTIONS_INIT { TFY_BATCHES_LIST_OPTIONS_VERSION, 0, NULL, \
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0 }
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0 }
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.
@@ -82,7 +100,10 @@ TFY_EXTERN tfy_code tfy_batches_list_options_init(tfy_batches_list_options *opts
  * Fetch one page of batches.
  *
  * Arguments are checked before anything is sent.  The client's connection is
- * reused across calls (HTTP keep-alive).
+ * reused across calls (HTTP keep-alive).  Failed attempts are retried as
+ * tfy_client_options.max_retries says, with exponential backoff (0.5 s
+ * doubling up to 8 s, times a random factor in [0.75, 1]) or the delay the
+ * server asks for; tfy_error.attempts tells how many were made.
  *
  * @param client the client.
  * @param opts options, or NULL for the first page at the server's default size.

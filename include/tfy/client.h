@@ -17,6 +17,32 @@ extern "C" {
 /** Default timeout of one HTTP request in milliseconds. */
 #define TFY_CLIENT_DEFAULT_TIMEOUT_MS 60000
 
+/** Default number of retries after a failed first attempt. */
+#define TFY_CLIENT_DEFAULT_MAX_RETRIES 2
+/** Default longest server-requested delay (Retry-After) honoured, in ms. */
+#define TFY_CLIENT_DEFAULT_RETRY_AFTER_MAX_MS 60000
+/** Default time without a received byte after which an attempt is abandoned, in ms. */
+#define TFY_CLIENT_DEFAULT_STALL_TIMEOUT_MS 30000
+/** Default cap on a response body, in bytes. */
+#define TFY_CLIENT_DEFAULT_MAX_RESPONSE_BYTES (32 * 1024 * 1024)
+
+/** Log levels; a message is passed on when its level is at most the threshold. */
+enum {
+	TFY_LOG_OFF = -1,    /**< nothing is logged */
+	TFY_LOG_DEFAULT = 0, /**< TFY_LOG from the environment, else TFY_LOG_WARN */
+	TFY_LOG_ERROR = 1,
+	TFY_LOG_WARN = 2,
+	TFY_LOG_INFO = 3,
+	TFY_LOG_DEBUG = 4
+};
+
+/**
+ * Receives one log line (no trailing newline, never containing the API key
+ * or the Authorization header).  May be called from any thread that uses
+ * the client, concurrently; `line` is borrowed for the duration of the call.
+ */
+typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata);
+
 /** Current version of tfy_client_options. */
 #define TFY_CLIENT_OPTIONS_VERSION 1
 
@@ -45,14 +71,50 @@ typedef struct tfy_client_options {
 	int64_t timeout_ms;
 	/**
 	 * Set to 1 to skip TLS peer and host verification (for test servers with
-	 * self-signed certificates only).  Verification is on by default.
+	 * self-signed certificates only).  Verification is on by default; turning
+	 * it off logs a warning when the client is created.
 	 */
 	int32_t tls_insecure;
-	int32_t reserved2_;
+	/**
+	 * Retries after a failed first attempt (408, 409, 429, 5xx, connection
+	 * failures, timeouts; a server's `x-should-retry` header overrides).
+	 * TFY_CLIENT_OPTIONS_INIT sets TFY_CLIENT_DEFAULT_MAX_RETRIES; 0 disables.
+	 */
+	int32_t max_retries;
+	/**
+	 * Longest server-requested delay honoured, in ms; a longer one fails the
+	 * call at once with tfy_error.retry_after_ms set.  0 means
+	 * TFY_CLIENT_DEFAULT_RETRY_AFTER_MAX_MS.
+	 */
+	int64_t retry_after_max_ms;
+	/** An attempt that receives no byte for this long fails with TFY_ERROR_TIMEOUT; 0 means the default. */
+	int64_t stall_timeout_ms;
+	/** Larger bodies fail with TFY_ERROR_RESPONSE_TOO_LARGE; 0 means the default (32 MiB). */
+	int64_t max_response_bytes;
+	/** CA bundle file for TLS verification; NULL means libcurl's default. */
+	const char *ca_file;
+	/** CA certificate directory for TLS verification; NULL means libcurl's default. */
+	const char *ca_path;
+	/**
+	 * Set to 1 to follow redirects (at most 5).  The Authorization header is
+	 * then never sent to a host other than the base URL's.  Off by default.
+	 */
+	int32_t follow_redirects;
+	/**
+	 * Log threshold (TFY_LOG_*).  TFY_LOG_DEFAULT (0) means: the TFY_LOG
+	 * environment variable ("off", "error", "warn", "info" or "debug"), else
+	 * TFY_LOG_WARN.  TFY_LOG=debug logs every request: method, URL, status,
+	 * duration, request id and attempt (headers are never logged).
+	 */
+	int32_t log_level;
+	/** Receives log lines; NULL means standard error. */
+	tfy_log_fn log;
+	void *log_userdata;
 } tfy_client_options;
 
 /** Static initialiser for tfy_client_options. */
-#define TFY_CLIENT_OPTIONS_INIT { TFY_CLIENT_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, 0 }
+#define TFY_CLIENT_OPTIONS_INIT { TFY_CLIENT_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, \
+	TFY_CLIENT_DEFAULT_MAX_RETRIES, 0, 0, 0, NULL, NULL, 0, 0, NULL, NULL }
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

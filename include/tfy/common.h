@@ -53,6 +53,8 @@ enum {
 	TFY_ERROR_HTTP = 17,             /**< an HTTP status that is neither 2xx, 4xx nor 5xx (e.g. a redirect) */
 	TFY_ERROR_DECODE = 18,           /**< the response body could not be decoded */
 	TFY_ERROR_RESPONSE_TOO_LARGE = 19, /**< the response body exceeded the size cap */
+	TFY_ERROR_CANCELLED = 20,        /**< the caller's cancel callback asked to stop */
+	TFY_ERROR_PAGINATION = 21,       /**< the server's paging went wrong (repeated cursor, has_more with no items) */
 	TFY_ERROR__COUNT                 /**< one past the last code; grows as codes are appended */
 };
 

@@ -36,6 +36,12 @@ typedef struct tfy_error {
 	const char *detail;      /**< transport or decoder detail (libcurl's text, the JSON error) */
 	const char *body;        /**< prefix (at most TFY_ERROR_BODY_MAX bytes, cut on a UTF-8
 	                              boundary) of a response body that was not a JSON error envelope */
+	/**
+	 * The delay the server asked for (retry-after-ms or Retry-After) on the
+	 * last response, in ms; -1 when it asked for none.  Set when a delay above
+	 * the client's retry_after_max_ms made the call fail at once.
+	 */
+	int64_t retry_after_ms;
 } tfy_error;
 
 /**

@@ -11,5 +11,6 @@
 #include <tfy/batch.h>
 #include <tfy/client.h>
 #include <tfy/batches.h>
+#include <tfy/iter.h>
 
 #endif

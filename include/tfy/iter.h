@@ -1,0 +1,83 @@
+/*
+ * libtfy: iterate over every batch, one page in memory at a time.
+ */
+#ifndef TFY_ITER_H
+#define TFY_ITER_H
+
+#include <tfy/common.h>
+#include <tfy/error.h>
+#include <tfy/batch.h>
+#include <tfy/client.h>
+#include <tfy/batches.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An opaque iterator over all batches.  Use from one thread at a time. */
+typedef struct tfy_batch_iter tfy_batch_iter;
+
+/**
+ * Create an iterator.  Nothing is sent until the first tfy_batch_iter_next().
+ *
+ * The options are copied (strings included): they need not outlive this
+ * call.  `after` is where to start (NULL: the newest batch), `limit` the page
+ * size, `max_items` / `max_pages` optional caps, `deadline_ms` a budget for
+ * the whole iteration; the rest applies to every page request.
+ *
+ * @param client the client; must outlive the iterator.
+ * @param out receives the iterator, to be freed with tfy_batch_iter_free().
+ * @param err if not NULL, receives a new error on failure.
+ * @return TFY_OK, TFY_ERROR_INVALID_ARGUMENT or TFY_ERROR_OUT_OF_MEMORY.
+ */
+TFY_EXTERN tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_list_options *opts,
+                                       tfy_batch_iter **out, tfy_error **err);
+
+/**
+ * The next batch.
+ *
+ * Pages are fetched as needed: the next cursor is the id of the last batch of
+ * a page, or the page's last_id when that batch has no id.  Iteration ends
+ * when has_more is false, when has_more is absent (after that page), or when
+ * a cap is reached.  It fails with TFY_ERROR_PAGINATION when the server
+ * repeats a cursor (a gateway ignoring `after`), returns has_more with an
+ * empty page, or gives no cursor to continue from; that failure is final.
+ * Any other failure (network, HTTP, decode) leaves the iterator where it was:
+ * calling again retries the same page.
+ *
+ * @param batch receives a batch borrowed from the iterator, valid until the
+ *        next call on it; NULL at the end.
+ * @return TFY_OK (with *batch NULL at the end) or an error code, with *err set
+ *         as tfy_batches_list() does.
+ */
+TFY_EXTERN tfy_code tfy_batch_iter_next(tfy_batch_iter *iter, const tfy_batch **batch,
+                                        tfy_error **err);
+
+/**
+ * Where to resume: the `after` value that continues right after the last
+ * batch handed out (or the starting `after` before any).  Pass it as
+ * `after` to a new iterator to go on later.
+ *
+ * @return a string borrowed from the iterator, valid until the next call on
+ *         it; NULL when at the very start of the list.
+ */
+TFY_EXTERN const char *tfy_batch_iter_cursor(const tfy_batch_iter *iter);
+
+/** Number of pages fetched so far. */
+TFY_EXTERN int64_t tfy_batch_iter_pages(const tfy_batch_iter *iter);
+
+/** Number of batches handed out so far. */
+TFY_EXTERN int64_t tfy_batch_iter_items(const tfy_batch_iter *iter);
+
+/**
+ * Free an iterator and the page it holds.
+ *
+ * @param iter the iterator, or NULL (then nothing happens).
+ */
+TFY_EXTERN void tfy_batch_iter_free(tfy_batch_iter *iter);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * The List batches call with its per-call context, shared by
+ * tfy_batches_list() and the iterator.  Internal to libtfy.
+ */
+#ifndef TFY_BATCHES_INTERNAL_H
+#define TFY_BATCHES_INTERNAL_H
+
+#include "tfy/batches.h"
+
+typedef struct tfy__call {
+	int64_t deadline;                   /* monotonic ms (tfy__now_ms); 0: none */
+	int32_t (*cancel)(void *userdata);  /* may be NULL */
+	void *cancel_userdata;
+} tfy__call;
+
+/* The call's context from its options: the deadline counts from now. */
+tfy__call tfy__call_from_options(const tfy_batches_list_options *opts);
+
+/*
+ * One page, with retries, as tfy_batches_list() documents, under the given
+ * context.  opts must not be NULL; *out and *err are set as there (err may
+ * be NULL).
+ */
+tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *opts,
+                            const tfy__call *call, tfy_batch_list **out, tfy_error **err);
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * Pagination: the iterator over every batch.  One page is held at a time;
+ * besides it, each page costs 8 bytes (a hash of its cursor), which is what
+ * lets a cycle of any length be caught.
+ */
+#include "tfy/iter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "batches_internal.h"
+#include "error_internal.h"
+
+struct tfy_batch_iter {
+	tfy_client *client;
+	tfy__arena *copies;            /* the options' strings and arrays */
+	tfy_batches_list_options opts; /* points into copies; after is unused */
+	tfy__call call;
+	tfy_batch_list *page;
+	size_t pos;                    /* next item of page to hand out */
+	char *next_after;              /* cursor for the next page; NULL: first page */
+	char *resume;                  /* after which the caller may resume */
+	int more;                      /* the last page said has_more */
+	int failed;                    /* a pagination error ended the iteration */
+	int64_t pages;
+	int64_t items;
+	uint64_t *seen;                /* hashes of every cursor sent */
+	size_t seen_count;
+	size_t seen_cap;
+};
+
+static const char *copy_str(tfy__arena *a, const char *s, int *oom)
+{
+	if (!s)
+		return NULL;
+	char *p = tfy__arena_strndup(a, s, strlen(s));
+	*oom |= !p;
+	return p;
+}
+
+static const tfy_header *copy_pairs(tfy__arena *a, const tfy_header *src, size_t n, int *oom)
+{
+	if (!n)
+		return NULL;
+	tfy_header *dst = tfy__arena_alloc(a, n * sizeof(*dst));
+	for (size_t i = 0; dst && i < n; i++) {
+		dst[i].name = copy_str(a, src[i].name, oom);
+		dst[i].value = copy_str(a, src[i].value, oom);
+	}
+	*oom |= !dst;
+	return dst;
+}
+
+/* A deep copy, so the caller's options need not outlive tfy_batch_iter_new. */
+static int copy_options(tfy__arena *a, const tfy_batches_list_options *src,
+                        tfy_batches_list_options *dst)
+{
+	int oom = 0;
+	*dst = *src;
+	dst->after = NULL;
+	dst->provider_name = copy_str(a, src->provider_name, &oom);
+	dst->provider_model = copy_str(a, src->provider_model, &oom);
+	dst->azure_api_version = copy_str(a, src->azure_api_version, &oom);
+	dst->vertex_region = copy_str(a, src->vertex_region, &oom);
+	dst->vertex_storage_bucket_name = copy_str(a, src->vertex_storage_bucket_name, &oom);
+	dst->aws_s3_bucket = copy_str(a, src->aws_s3_bucket, &oom);
+	dst->aws_bedrock_model = copy_str(a, src->aws_bedrock_model, &oom);
+	dst->metadata_json = copy_str(a, src->metadata_json, &oom);
+	dst->metadata = copy_pairs(a, src->metadata, src->metadata_count, &oom);
+	dst->headers = copy_pairs(a, src->headers, src->headers_count, &oom);
+	return oom ? -1 : 0;
+}
+
+static tfy_code check_caps(const tfy_batches_list_options *o, tfy_error **err)
+{
+	if (o->max_items < 0 || o->max_pages < 0 || o->deadline_ms < 0)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "max_items, max_pages and deadline_ms must not be negative");
+	if ((o->metadata_count && !o->metadata) || (o->headers_count && !o->headers))
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "a non-zero count was given with a NULL array");
+	return TFY_OK;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+	return h;
+}
+
+/* Records a cursor; returns 1 when it was seen before, -1 on OOM, else 0. */
+static int remember_cursor(tfy_batch_iter *it, const char *cursor)
+{
+	uint64_t h = fnv1a(cursor);
+	for (size_t i = 0; i < it->seen_count; i++)
+		if (it->seen[i] == h)
+			return 1;
+	if (it->seen_count == it->seen_cap) {
+		size_t cap = it->seen_cap ? it->seen_cap * 2 : 16;
+		uint64_t *grown = realloc(it->seen, cap * sizeof(*grown));
+		if (!grown)
+			return -1;
+		it->seen = grown;
+		it->seen_cap = cap;
+	}
+	it->seen[it->seen_count++] = h;
+	return 0;
+}
+
+tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_list_options *opts,
+                            tfy_batch_iter **out, tfy_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (!client || !out)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "client and out must not be NULL");
+	*out = NULL;
+	const tfy_batches_list_options defaults = TFY_BATCHES_LIST_OPTIONS_INIT;
+	const tfy_batches_list_options *o = opts ? opts : &defaults;
+	tfy_code rc = check_caps(o, err);
+	if (rc != TFY_OK)
+		return rc;
+	tfy_batch_iter *it = calloc(1, sizeof(*it));
+	if (!it || !(it->copies = tfy__arena_new(1024)) || copy_options(it->copies, o, &it->opts) < 0 ||
+	    (o->after && (!(it->next_after = strdup(o->after)) || !(it->resume = strdup(o->after)) ||
+	                  remember_cursor(it, o->after) < 0))) {
+		tfy_batch_iter_free(it);
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	}
+	it->client = client;
+	it->call = tfy__call_from_options(o);
+	*out = it;
+	return TFY_OK;
+}
+
+static const char *page_cursor(const tfy_batch_list *page)
+{
+	const tfy_batch *last = page->count ? page->items[page->count - 1] : NULL;
+	return last && last->id ? last->id : page->last_id;
+}
+
+static tfy_code pagination_error(tfy_batch_iter *it, tfy_error **err, const char *why)
+{
+	it->failed = 1;
+	tfy_error *e = tfy__error_new(TFY_ERROR_PAGINATION, "%s: %s after page %lld",
+	                              tfy_strerror(TFY_ERROR_PAGINATION), why, (long long)it->pages);
+	if (e && it->page && it->page->request_id)
+		tfy__error_put(&e->request_id, it->page->request_id, strlen(it->page->request_id));
+	if (err)
+		*err = e;
+	else
+		tfy_error_free(e);
+	return TFY_ERROR_PAGINATION;
+}
+
+/* Checks a fresh page and works out where the next one starts. */
+static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
+{
+	const tfy_batch_list *page = it->page;
+	it->more = page->has_more_present && page->has_more;
+	for (size_t i = 0; it->next_after && i < page->count; i++)
+		if (page->items[i]->id && strcmp(page->items[i]->id, it->next_after) == 0)
+			return pagination_error(it, err, "the server returned the batch it was asked to start after");
+	if (!it->more)
+		return TFY_OK;
+	if (page->count == 0)
+		return pagination_error(it, err, "the server said has_more but sent an empty page");
+	const char *cursor = page_cursor(page);
+	if (!cursor)
+		return pagination_error(it, err, "the page has no id to continue from");
+	int seen = remember_cursor(it, cursor);
+	if (seen != 0)
+		return seen < 0 ? tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory")
+		                : pagination_error(it, err, "the server repeated a cursor (is it ignoring `after`?)");
+	char *copy = strdup(cursor);
+	if (!copy)
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	free(it->next_after);
+	it->next_after = copy;
+	return TFY_OK;
+}
+
+static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
+{
+	tfy_batch_list *page = NULL;
+	it->opts.after = it->next_after;
+	tfy_code rc = tfy__batches_fetch(it->client, &it->opts, &it->call, &page, err);
+	it->opts.after = NULL;
+	if (rc != TFY_OK)
+		return rc;
+	tfy_batch_list_free(it->page);
+	it->page = page;
+	it->pos = 0;
+	it->pages++;
+	return accept_page(it, err);
+}
+
+static int at_end(const tfy_batch_iter *it)
+{
+	if (it->opts.max_items && it->items >= it->opts.max_items)
+		return 1;
+	if (it->page && it->pos < it->page->count)
+		return 0;
+	return (it->page && !it->more) || (it->opts.max_pages && it->pages >= it->opts.max_pages);
+}
+
+/* Updates the resume point after handing out item pos - 1 of the page. */
+static void advance_resume(tfy_batch_iter *it, const tfy_batch *b)
+{
+	const char *cursor = b->id;
+	if (!cursor && it->pos == it->page->count)
+		cursor = it->page->last_id;
+	char *copy = cursor ? strdup(cursor) : NULL;
+	if (copy) {
+		free(it->resume);
+		it->resume = copy;
+	}
+}
+
+tfy_code tfy_batch_iter_next(tfy_batch_iter *it, const tfy_batch **batch, tfy_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (!it || !batch)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "iter and batch must not be NULL");
+	*batch = NULL;
+	if (it->failed)
+		return pagination_error(it, err, "the iteration already failed");
+	while (!at_end(it) && (!it->page || it->pos >= it->page->count)) {
+		tfy_code rc = fetch_page(it, err);
+		if (rc != TFY_OK)
+			return rc;
+	}
+	if (at_end(it))
+		return TFY_OK;
+	*batch = it->page->items[it->pos++];
+	it->items++;
+	advance_resume(it, *batch);
+	return TFY_OK;
+}
+
+const char *tfy_batch_iter_cursor(const tfy_batch_iter *it)
+{
+	return it ? it->resume : NULL;
+}
+
+int64_t tfy_batch_iter_pages(const tfy_batch_iter *it)
+{
+	return it ? it->pages : 0;
+}
+
+int64_t tfy_batch_iter_items(const tfy_batch_iter *it)
+{
+	return it ? it->items : 0;
+}
+
+void tfy_batch_iter_free(tfy_batch_iter *it)
+{
+	if (!it)
+		return;
+	tfy_batch_list_free(it->page);
+	tfy__arena_free(it->copies);
+	free(it->next_after);
+	free(it->resume);
+	free(it->seen);
+	free(it);
+}

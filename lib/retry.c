@@ -1,0 +1,154 @@
+#include "retry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SLEEP_SLICE_MS 20
+
+/* Parses "123" or "123.45" (no sign, no exponent) into ms, scaled by unit_ms. */
+static int64_t parse_amount(const char *s, int64_t unit_ms)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s < '0' || *s > '9' || s[strspn(s, "0123456789.")] > ' ')
+		return -1;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end || v != v)
+		return -1;
+	double ms = v * (double)unit_ms;
+	return ms >= 9.2e18 ? INT64_MAX : (int64_t)ms;
+}
+
+static int month_index(const char *m)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	for (int i = 0; i < 12; i++)
+		if (strncmp(m, months + 3 * i, 3) == 0)
+			return i;
+	return -1;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 IMF-fixdate) to Unix seconds, or -1. */
+static int64_t parse_http_date(const char *s)
+{
+	char wday[4], mon[4], zone[4];
+	int day, year, hh, mm, ss, used = 0;
+	if (sscanf(s, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3s%n", wday, &day, mon, &year,
+	           &hh, &mm, &ss, zone, &used) != 8 || s[used] != '\0')
+		return -1;
+	int m = month_index(mon);
+	if (strlen(wday) != 3 || strcmp(zone, "GMT") != 0 ||
+	    m < 0 || day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 ||
+	    ss > 60 || year < 1970)
+		return -1;
+	return days_from_civil(year, m + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
+}
+
+int64_t tfy__retry_after_ms(const char *retry_after_ms, const char *retry_after, time_t now)
+{
+	int64_t ms = retry_after_ms ? parse_amount(retry_after_ms, 1) : -1;
+	if (ms >= 0 || !retry_after)
+		return ms;
+	ms = parse_amount(retry_after, 1000);
+	if (ms >= 0)
+		return ms;
+	int64_t when = parse_http_date(retry_after);
+	if (when < 0)
+		return -1;
+	int64_t delta = when - (int64_t)now;
+	return delta <= 0 ? 0 : delta * 1000;
+}
+
+int tfy__should_retry_header(const char *value)
+{
+	if (!value)
+		return -1;
+	if (strcasecmp(value, "true") == 0)
+		return 1;
+	if (strcasecmp(value, "false") == 0)
+		return 0;
+	return -1;
+}
+
+int tfy__retryable(tfy_code code, long http_status, int should_retry)
+{
+	if (http_status > 0 && should_retry >= 0)
+		return should_retry;
+	switch (code) {
+	case TFY_ERROR_CONNECT:
+	case TFY_ERROR_DNS:
+	case TFY_ERROR_TIMEOUT:
+	case TFY_ERROR_NETWORK:
+		return http_status == 0;
+	case TFY_ERROR_CONFLICT:
+	case TFY_ERROR_RATE_LIMIT:
+	case TFY_ERROR_SERVER:
+		return 1;
+	case TFY_ERROR_CLIENT:
+		return http_status == 408;
+	default:
+		return 0;
+	}
+}
+
+int64_t tfy__backoff_ms(int n, double unit)
+{
+	int64_t base = TFY__BACKOFF_MAX_MS;
+	if (n >= 0 && n < 5)
+		base = TFY__BACKOFF_INITIAL_MS << n;
+	if (base > TFY__BACKOFF_MAX_MS)
+		base = TFY__BACKOFF_MAX_MS;
+	if (unit < 0)
+		unit = 0;
+	if (unit > 1)
+		unit = 1;
+	return (int64_t)((double)base * (0.75 + 0.25 * unit));
+}
+
+double tfy__random_unit(uint64_t *state)
+{
+	uint64_t x = *state ? *state : 0x9E3779B97F4A7C15u;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return (double)(x >> 11) / 9007199254740991.0;
+}
+
+int64_t tfy__now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+tfy_code tfy__sleep_ms(int64_t ms, int32_t (*cancel)(void *), void *userdata)
+{
+	int64_t end = tfy__now_ms() + ms;
+	for (int64_t left = ms; left > 0; left = end - tfy__now_ms()) {
+		if (cancel && cancel(userdata))
+			return TFY_ERROR_CANCELLED;
+		int64_t slice = left < SLEEP_SLICE_MS ? left : SLEEP_SLICE_MS;
+		struct timespec ts = { (time_t)(slice / 1000), (long)(slice % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return cancel && cancel(userdata) ? TFY_ERROR_CANCELLED : TFY_OK;
+}

@@ -1,0 +1,149 @@
+/* Unit tests of the retry policy: classification, backoff, Retry-After parsing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "retry.h"
+
+#define NOW ((time_t)784111777) /* Sun, 06 Nov 1994 08:49:37 GMT */
+
+static void test_retry_after_ms_header(void **state)
+{
+	(void)state;
+	assert_int_equal(tfy__retry_after_ms("250", NULL, NOW), 250);
+	assert_int_equal(tfy__retry_after_ms("0", NULL, NOW), 0);
+	assert_int_equal(tfy__retry_after_ms("12.7", NULL, NOW), 12);
+	assert_int_equal(tfy__retry_after_ms(" 40 ", NULL, NOW), 40);
+	/* retry-after-ms wins over Retry-After. */
+	assert_int_equal(tfy__retry_after_ms("100", "5", NOW), 100);
+	/* Garbage or negative in retry-after-ms falls back to Retry-After. */
+	assert_int_equal(tfy__retry_after_ms("-5", "2", NOW), 2000);
+	assert_int_equal(tfy__retry_after_ms("soon", "3", NOW), 3000);
+	assert_int_equal(tfy__retry_after_ms("0x10", NULL, NOW), -1);
+	assert_int_equal(tfy__retry_after_ms("", NULL, NOW), -1);
+	assert_int_equal(tfy__retry_after_ms("nan", NULL, NOW), -1);
+	assert_int_equal(tfy__retry_after_ms("1e3", NULL, NOW), -1);
+}
+
+static void test_retry_after_seconds(void **state)
+{
+	(void)state;
+	assert_int_equal(tfy__retry_after_ms(NULL, "2", NOW), 2000);
+	assert_int_equal(tfy__retry_after_ms(NULL, "0", NOW), 0);
+	assert_int_equal(tfy__retry_after_ms(NULL, "1.5", NOW), 1500);
+	assert_int_equal(tfy__retry_after_ms(NULL, "-1", NOW), -1);
+	assert_int_equal(tfy__retry_after_ms(NULL, "abc", NOW), -1);
+	assert_int_equal(tfy__retry_after_ms(NULL, "5 seconds", NOW), -1);
+	assert_int_equal(tfy__retry_after_ms(NULL, NULL, NOW), -1);
+	/* Huge values saturate instead of overflowing. */
+	assert_int_equal(tfy__retry_after_ms(NULL, "99999999999999999999999999", NOW), INT64_MAX);
+	assert_true(tfy__retry_after_ms(NULL, "9223372036854775807", NOW) > 0);
+}
+
+static void test_retry_after_http_date(void **state)
+{
+	(void)state;
+	assert_int_equal(tfy__retry_after_ms(NULL, "Sun, 06 Nov 1994 08:49:47 GMT", NOW), 10000);
+	assert_int_equal(tfy__retry_after_ms(NULL, "Sun, 06 Nov 1994 08:49:37 GMT", NOW), 0);
+	/* A date in the past means: now. */
+	assert_int_equal(tfy__retry_after_ms(NULL, "Sat, 05 Nov 1994 08:49:37 GMT", NOW), 0);
+	assert_int_equal(tfy__retry_after_ms(NULL, "Mon, 07 Nov 1994 08:49:37 GMT", NOW), 86400000);
+	assert_int_equal(tfy__retry_after_ms(NULL, "Thu, 01 Jan 2026 00:00:00 GMT", 1767225600 - 3), 3000);
+	assert_int_equal(tfy__retry_after_ms(NULL, "Wed, 29 Feb 2028 12:00:00 GMT", 1835438400), 0);
+	static const char *const bad[] = {
+		"Sun, 06 Nov 1994 08:49:47 PST", "Sun 06 Nov 1994 08:49:47 GMT",
+		"Sun, 06 Foo 1994 08:49:47 GMT", "Sun, 32 Nov 1994 08:49:47 GMT",
+		"Sun, 06 Nov 1994 25:49:47 GMT", "Sun, 06 Nov 1994 08:49:47 GMT trailing",
+		"Sunday, 06-Nov-94 08:49:37 GMT", "06 Nov 1994", "",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(tfy__retry_after_ms(NULL, bad[i], NOW), -1);
+}
+
+static void test_should_retry_header(void **state)
+{
+	(void)state;
+	assert_int_equal(tfy__should_retry_header("true"), 1);
+	assert_int_equal(tfy__should_retry_header("TRUE"), 1);
+	assert_int_equal(tfy__should_retry_header("false"), 0);
+	assert_int_equal(tfy__should_retry_header("yes"), -1);
+	assert_int_equal(tfy__should_retry_header(NULL), -1);
+}
+
+static void test_retryable(void **state)
+{
+	(void)state;
+	assert_true(tfy__retryable(TFY_ERROR_SERVER, 500, -1));
+	assert_true(tfy__retryable(TFY_ERROR_SERVER, 503, -1));
+	assert_true(tfy__retryable(TFY_ERROR_RATE_LIMIT, 429, -1));
+	assert_true(tfy__retryable(TFY_ERROR_CONFLICT, 409, -1));
+	assert_true(tfy__retryable(TFY_ERROR_CLIENT, 408, -1));
+	assert_true(tfy__retryable(TFY_ERROR_CONNECT, 0, -1));
+	assert_true(tfy__retryable(TFY_ERROR_TIMEOUT, 0, -1));
+	assert_true(tfy__retryable(TFY_ERROR_NETWORK, 0, -1));
+	assert_false(tfy__retryable(TFY_ERROR_BAD_REQUEST, 400, -1));
+	assert_false(tfy__retryable(TFY_ERROR_AUTHENTICATION, 401, -1));
+	assert_false(tfy__retryable(TFY_ERROR_NOT_FOUND, 404, -1));
+	assert_false(tfy__retryable(TFY_ERROR_CLIENT, 418, -1));
+	assert_false(tfy__retryable(TFY_ERROR_DECODE, 200, -1));
+	assert_false(tfy__retryable(TFY_ERROR_TLS, 0, -1));
+	assert_false(tfy__retryable(TFY_ERROR_RESPONSE_TOO_LARGE, 0, -1));
+	assert_false(tfy__retryable(TFY_ERROR_CANCELLED, 0, -1));
+	/* x-should-retry overrides in both directions. */
+	assert_false(tfy__retryable(TFY_ERROR_SERVER, 500, 0));
+	assert_true(tfy__retryable(TFY_ERROR_BAD_REQUEST, 400, 1));
+}
+
+static void test_backoff(void **state)
+{
+	(void)state;
+	assert_int_equal(tfy__backoff_ms(0, 1.0), 500);
+	assert_int_equal(tfy__backoff_ms(0, 0.0), 375);
+	assert_int_equal(tfy__backoff_ms(1, 1.0), 1000);
+	assert_int_equal(tfy__backoff_ms(3, 1.0), 4000);
+	assert_int_equal(tfy__backoff_ms(4, 1.0), 8000);
+	assert_int_equal(tfy__backoff_ms(5, 1.0), 8000);
+	assert_int_equal(tfy__backoff_ms(60, 1.0), 8000);
+	assert_int_equal(tfy__backoff_ms(60, 0.0), 6000);
+	uint64_t seed = 42;
+	for (int i = 0; i < 1000; i++) {
+		double u = tfy__random_unit(&seed);
+		assert_true(u >= 0.0 && u <= 1.0);
+		int64_t d = tfy__backoff_ms(2, u);
+		assert_true(d >= 1500 && d <= 2000);
+	}
+}
+
+static int32_t cancel_now(void *userdata)
+{
+	int *calls = userdata;
+	return ++*calls >= 3;
+}
+
+static void test_sleep_cancel(void **state)
+{
+	(void)state;
+	int calls = 0;
+	int64_t start = tfy__now_ms();
+	assert_int_equal(tfy__sleep_ms(10000, cancel_now, &calls), TFY_ERROR_CANCELLED);
+	assert_true(tfy__now_ms() - start < 5000);
+	start = tfy__now_ms();
+	assert_int_equal(tfy__sleep_ms(30, NULL, NULL), TFY_OK);
+	assert_true(tfy__now_ms() - start >= 30);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_retry_after_ms_header),
+		cmocka_unit_test(test_retry_after_seconds),
+		cmocka_unit_test(test_retry_after_http_date),
+		cmocka_unit_test(test_should_retry_header),
+		cmocka_unit_test(test_retryable),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_sleep_cancel),
+	};
+	return cmocka_run_group_tests_name("retry", tests, NULL, NULL);
+}
