@@ -220,13 +220,10 @@ static void advance_resume(tfy_batch_iter *it, const tfy_batch *b)
 	}
 }
 
-tfy_code tfy_batch_iter_next(tfy_batch_iter *it, const tfy_batch **batch, tfy_error **err)
+/* Makes sure a batch is ready to hand out, fetching pages as needed; 0 at the end. */
+static tfy_code ready_items(tfy_batch_iter *it, size_t *available, tfy_error **err)
 {
-	if (err)
-		*err = NULL;
-	if (!it || !batch)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "iter and batch must not be NULL");
-	*batch = NULL;
+	*available = 0;
 	if (it->failed)
 		return pagination_error(it, err, "the iteration already failed");
 	while (!at_end(it) && (!it->page || it->pos >= it->page->count)) {
@@ -236,10 +233,53 @@ tfy_code tfy_batch_iter_next(tfy_batch_iter *it, const tfy_batch **batch, tfy_er
 	}
 	if (at_end(it))
 		return TFY_OK;
-	*batch = it->page->items[it->pos++];
-	it->items++;
-	advance_resume(it, *batch);
+	*available = it->page->count - it->pos;
+	if (it->opts.max_items && (int64_t)*available > it->opts.max_items - it->items)
+		*available = (size_t)(it->opts.max_items - it->items);
 	return TFY_OK;
+}
+
+/* Hands out n ready batches, starting at the current position. */
+static const tfy_batch *const *take(tfy_batch_iter *it, size_t n)
+{
+	const tfy_batch *const *run = it->page->items + it->pos;
+	it->pos += n;
+	it->items += (int64_t)n;
+	advance_resume(it, run[n - 1]);
+	return run;
+}
+
+tfy_code tfy_batch_iter_next(tfy_batch_iter *it, const tfy_batch **batch, tfy_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (!it || !batch)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "iter and batch must not be NULL");
+	*batch = NULL;
+	size_t available;
+	tfy_code rc = ready_items(it, &available, err);
+	if (rc == TFY_OK && available)
+		*batch = take(it, 1)[0];
+	return rc;
+}
+
+tfy_code tfy_batch_iter_next_page(tfy_batch_iter *it, const tfy_batch *const **batches,
+                                  size_t *count, tfy_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (!it || !batches || !count)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "iter, batches and count must not be NULL");
+	*batches = NULL;
+	*count = 0;
+	size_t available;
+	tfy_code rc = ready_items(it, &available, err);
+	if (rc == TFY_OK && available) {
+		*batches = take(it, available);
+		*count = available;
+	}
+	return rc;
 }
 
 const char *tfy_batch_iter_cursor(const tfy_batch_iter *it)

@@ -74,7 +74,8 @@ static void test_help_and_version(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "--help", NULL });
 	assert_int_equal(r.status, 0);
-	const char *const options[] = { "--base-url", "--api-key", "--limit", "--after", "--all",
+	const char *const options[] = { "--max-retries", "--timeout", "--max-items", "TFY_LOG",
+	                                "Exit status", "--base-url", "--api-key", "--limit", "--after", "--all",
 	                                "--format", "-H", "--provider-name", "--provider-model",
 	                                "--azure-api-version", "--vertex-region", "--vertex-bucket",
 	                                "--aws-s3-bucket", "--aws-bedrock-model", "--tfy-metadata",
@@ -100,6 +101,11 @@ static void test_usage_errors_exit_2(void **state)
 		(const char *const[]){ "-H", ": empty name", NULL },
 		(const char *const[]){ "--limit", NULL },
 		(const char *const[]){ "unexpected-positional", NULL },
+		(const char *const[]){ "--max-retries", "-1", NULL },
+		(const char *const[]){ "--max-retries", "many", NULL },
+		(const char *const[]){ "--timeout", "0", NULL },
+		(const char *const[]){ "--timeout", "soon", NULL },
+		(const char *const[]){ "--max-items", "0", NULL },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tu_run r = cli(f, cases[i]);
@@ -230,11 +236,11 @@ static void test_headers_from_flags(void **state)
 	free(body);
 }
 
-static void test_failures_exit_1_without_key(void **state)
+static void test_failure_exit_codes_without_key(void **state)
 {
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "--api-key", WRONG_KEY, NULL });
-	assert_int_equal(r.status, 1);
+	assert_int_equal(r.status, 3);
 	assert_int_equal(count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "401"));
 	assert_null(strstr(r.err, WRONG_KEY));
@@ -250,13 +256,13 @@ static void test_failures_exit_1_without_key(void **state)
 	assert_int_equal(r.status, 1);
 	tu_run_free(&r);
 
-	r = cli(f, (const char *const[]){ "--base-url", "http://127.0.0.1:1/v1", NULL });
-	assert_int_equal(r.status, 1);
+	r = cli(f, (const char *const[]){ "--base-url", "http://127.0.0.1:1/v1", "--max-retries", "0", NULL });
+	assert_int_equal(r.status, 5);
 	assert_int_equal(count_lines(r.err), 1);
 	tu_run_free(&r);
 
 	r = cli(f, (const char *const[]){ "--after", "batch_missing", NULL });
-	assert_int_equal(r.status, 1);
+	assert_int_equal(r.status, 4);
 	assert_non_null(strstr(r.err, "400"));
 	tu_run_free(&r);
 }
@@ -293,7 +299,7 @@ int main(void)
 		cmocka_unit_test(test_ndjson_all),
 		cmocka_unit_test(test_json_all),
 		cmocka_unit_test(test_headers_from_flags),
-		cmocka_unit_test(test_failures_exit_1_without_key),
+		cmocka_unit_test(test_failure_exit_codes_without_key),
 		cmocka_unit_test(test_flags_override_environment),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);

@@ -384,6 +384,13 @@ static void test_gzip_response(void **state)
 	assert_int_equal(tu_gateway_stop(&gw), 0);
 }
 
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static void test_connection_refused(void **state)
 {
 	(void)state;
@@ -391,19 +398,17 @@ static void test_connection_refused(void **state)
 	assert_int_equal(tu_gateway_start(&gw, NULL), 0);
 	assert_int_equal(tu_gateway_stop(&gw), 0);
 	tfy_client *c = client_for(&gw, "/v1", KEY); /* nothing listens there any more */
+	double start = now_s();
 	tfy_error *err = list_fail(c, NULL, TFY_ERROR_CONNECT);
+	double took = now_s() - start;
 	assert_int_equal(err->http_status, 0);
-	assert_int_equal(err->attempts, 1);
+	/* Retried twice by default, after backoffs of at least 375 and 750 ms. */
+	assert_int_equal(err->attempts, 3);
+	assert_true(took >= 1.1);
+	assert_true(took < 10.0);
 	assert_non_null(err->detail);
 	tfy_error_free(err);
 	tfy_client_free(c);
-}
-
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* A listening socket that never accepts: connections complete, answers never come. */

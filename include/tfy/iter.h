@@ -54,6 +54,18 @@ TFY_EXTERN tfy_code tfy_batch_iter_next(tfy_batch_iter *iter, const tfy_batch **
                                         tfy_error **err);
 
 /**
+ * The next run of batches: the rest of the current page, or the next page,
+ * cut short by max_items.  Same fetching and errors as tfy_batch_iter_next();
+ * the two may be mixed.
+ *
+ * @param batches receives `count` pointers borrowed from the iterator, valid
+ *        until the next call on it; NULL at the end.
+ * @param count receives the number of batches; 0 at the end.
+ */
+TFY_EXTERN tfy_code tfy_batch_iter_next_page(tfy_batch_iter *iter, const tfy_batch *const **batches,
+                                             size_t *count, tfy_error **err);
+
+/**
  * Where to resume: the `after` value that continues right after the last
  * batch handed out (or the starting `after` before any).  Pass it as
  * `after` to a new iterator to go on later.

@@ -31,6 +31,9 @@ enum option_id {
 	OPT_AWS_S3_BUCKET,
 	OPT_AWS_BEDROCK_MODEL,
 	OPT_TFY_METADATA,
+	OPT_MAX_RETRIES,
+	OPT_TIMEOUT,
+	OPT_MAX_ITEMS,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -53,6 +56,9 @@ static const struct option long_options[] = {
 	{ "aws-s3-bucket", required_argument, NULL, OPT_AWS_S3_BUCKET },
 	{ "aws-bedrock-model", required_argument, NULL, OPT_AWS_BEDROCK_MODEL },
 	{ "tfy-metadata", required_argument, NULL, OPT_TFY_METADATA },
+	{ "max-retries", required_argument, NULL, OPT_MAX_RETRIES },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-items", required_argument, NULL, OPT_MAX_ITEMS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -76,6 +82,15 @@ static const char help_text[] =
 	"      --limit N               page size, 1..100 (default: the server's, 20 on OpenAI)\n"
 	"      --after ID              start after the batch with this id\n"
 	"      --all                   follow every page to the end\n"
+	"      --max-items N           with --all, stop after N batches\n"
+	"\n"
+	"Resilience:\n"
+	"      --max-retries N         retries of a failed request (default 2; 0 disables);\n"
+	"                              408, 409, 429, 5xx, connection failures and\n"
+	"                              timeouts are retried with backoff or the server's\n"
+	"                              Retry-After\n"
+	"      --timeout SECONDS       overall deadline for the whole run, retries and\n"
+	"                              waits included (default: none)\n"
 	"\n"
 	"Output:\n"
 	"      --format FORMAT         table (default, for people), json (one list object)\n"
@@ -100,13 +115,18 @@ static const char help_text[] =
 	"Environment:\n"
 	"  TFY_BASE_URL   base URL when --base-url is not given\n"
 	"  TFY_API_KEY    API key when --api-key is not given\n"
+	"  TFY_LOG        debug, info, warn or error: log each request to stderr\n"
+	"                 (method, URL, status, duration, request id, attempt)\n"
 	"\n"
-	"Exit status:\n"
+	"Exit status (one line on stderr says why, except when the reader of\n"
+	"standard output went away):\n"
 	"  0  success\n"
-	"  1  failure: the request failed, the server misbehaved while paging, or\n"
-	"     output could not be written; one line on stderr says why (none when\n"
-	"     the reader of standard output went away)\n"
-	"  2  usage error\n";
+	"  1  other failure: invalid argument, out of memory, output not written\n"
+	"  2  usage error\n"
+	"  3  authentication or permission (HTTP 401, 403)\n"
+	"  4  other API error (HTTP 4xx, 429 included)\n"
+	"  5  server error, network failure or timeout, after retries\n"
+	"  6  undecodable response or pagination error\n";
 
 void cli_write_help(sink *out)
 {
@@ -167,23 +187,66 @@ static cli_action bad_option(const char *arg)
 	return usage_error("unknown or ambiguous option", label);
 }
 
+/* A strict decimal integer in [min, max]; the value is quoted, it is never a secret. */
+static int parse_int(const char *arg, long long min, long long max, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(arg, &end, 10);
+	return arg[0] != '\0' && !isspace((unsigned char)arg[0]) && *end == '\0' && errno != ERANGE &&
+	       *out >= min && *out <= max;
+}
+
 /*
  * Only the syntax is checked here.  The range is the library's to enforce,
  * but int32_t is what it can be told, so anything wider cannot be passed on.
  */
 static cli_action parse_limit(cli_args *args, const char *arg)
 {
-	char *end;
 	long long v;
 
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (arg[0] == '\0' || isspace((unsigned char)arg[0]) || *end != '\0')
-		return usage_error("--limit is not a decimal integer:", arg);
-	if (errno == ERANGE || v < INT32_MIN || v > INT32_MAX)
-		return usage_error("--limit is out of range:", arg);
+	if (!parse_int(arg, INT32_MIN, INT32_MAX, &v))
+		return usage_error("--limit is not a decimal integer in range:", arg);
 	args->list.limit = (int32_t)v;
 	args->limit_given = 1;
+	return CLI_RUN;
+}
+
+static cli_action parse_max_retries(cli_args *args, const char *arg)
+{
+	long long v;
+
+	if (!parse_int(arg, 0, 100, &v))
+		return usage_error("--max-retries wants an integer from 0 to 100:", arg);
+	args->max_retries = (int32_t)v;
+	return CLI_RUN;
+}
+
+static cli_action parse_max_items(cli_args *args, const char *arg)
+{
+	long long v;
+
+	if (!parse_int(arg, 1, INT64_MAX, &v))
+		return usage_error("--max-items wants a positive integer:", arg);
+	args->list.max_items = v;
+	return CLI_RUN;
+}
+
+/* Seconds, fractions allowed; kept in ms for the library's deadline_ms. */
+static cli_action parse_timeout(cli_args *args, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (arg[0] == '\0' || isspace((unsigned char)arg[0]) || *end != '\0' || errno != 0 ||
+	    !(v > 0) || v > 1e9)
+		return usage_error("--timeout wants a positive number of seconds:", arg);
+	args->list.deadline_ms = (int64_t)(v * 1000.0 + 0.5);
+	if (args->list.deadline_ms == 0)
+		args->list.deadline_ms = 1;
 	return CLI_RUN;
 }
 
@@ -257,6 +320,9 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 	case 'H': return add_header(args, arg);
 	case OPT_LIMIT: return parse_limit(args, arg);
 	case OPT_FORMAT: return parse_format(args, arg);
+	case OPT_MAX_RETRIES: return parse_max_retries(args, arg);
+	case OPT_MAX_ITEMS: return parse_max_items(args, arg);
+	case OPT_TIMEOUT: return parse_timeout(args, arg);
 	case OPT_ALL: args->all = 1; return CLI_RUN;
 	case 'h': /* fall through */
 	case OPT_HELP: return CLI_HELP;
@@ -272,6 +338,7 @@ static void args_init(cli_args *args)
 	memset(args, 0, sizeof *args);
 	args->format = OUT_TABLE;
 	args->list = defaults;
+	args->max_retries = -1;
 }
 
 /* The first of --help, --version or a mistake wins, as in GNU tools. */

@@ -26,6 +26,7 @@ typedef struct cli_args {
 	const char *api_key;  /* NULL: the library reads TFY_API_KEY */
 	int all;
 	int limit_given;
+	int32_t max_retries;  /* -1: the library's default */
 	out_format format;
 	tfy_batches_list_options list; /* headers points at header_buf */
 	tfy_header *header_buf;

@@ -9,8 +9,12 @@
 
 enum {
 	CLI_EXIT_OK = 0,
-	CLI_EXIT_FAILURE = 1,
-	CLI_EXIT_USAGE = 2
+	CLI_EXIT_FAILURE = 1,   /* anything not below: bad argument, memory, output, cancelled */
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_AUTH = 3,      /* 401 or 403 */
+	CLI_EXIT_API = 4,       /* any other 4xx */
+	CLI_EXIT_SERVER = 5,    /* 5xx, network or timeout, after retries */
+	CLI_EXIT_RESPONSE = 6   /* undecodable response or pagination error */
 };
 
 #endif

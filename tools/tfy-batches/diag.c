@@ -34,7 +34,33 @@ static void put_context(const tfy_error *err)
 	fputs(")", stderr);
 }
 
-void diag_library(tfy_code code, const tfy_error *err)
+int diag_exit_status(tfy_code code)
+{
+	switch (code) {
+	case TFY_OK: return CLI_EXIT_OK;
+	case TFY_ERROR_AUTHENTICATION:
+	case TFY_ERROR_PERMISSION_DENIED: return CLI_EXIT_AUTH;
+	case TFY_ERROR_BAD_REQUEST:
+	case TFY_ERROR_NOT_FOUND:
+	case TFY_ERROR_CONFLICT:
+	case TFY_ERROR_UNPROCESSABLE:
+	case TFY_ERROR_RATE_LIMIT:
+	case TFY_ERROR_CLIENT: return CLI_EXIT_API;
+	case TFY_ERROR_SERVER:
+	case TFY_ERROR_HTTP:
+	case TFY_ERROR_CONNECT:
+	case TFY_ERROR_DNS:
+	case TFY_ERROR_TLS:
+	case TFY_ERROR_TIMEOUT:
+	case TFY_ERROR_NETWORK: return CLI_EXIT_SERVER;
+	case TFY_ERROR_DECODE:
+	case TFY_ERROR_RESPONSE_TOO_LARGE:
+	case TFY_ERROR_PAGINATION: return CLI_EXIT_RESPONSE;
+	default: return CLI_EXIT_FAILURE;
+	}
+}
+
+int diag_library(tfy_code code, const tfy_error *err)
 {
 	fputs(CLI_NAME ": ", stderr);
 	if (err == NULL || err->message == NULL) {
@@ -45,6 +71,7 @@ void diag_library(tfy_code code, const tfy_error *err)
 	if (err != NULL)
 		put_context(err);
 	fputs("\n", stderr);
+	return diag_exit_status(code);
 }
 
 void diag_output(out_status st, const sink *out)

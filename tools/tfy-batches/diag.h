@@ -12,10 +12,14 @@
 void diag_error(const char *msg, const char *quoted);
 
 /*
- * A failed library call: its message, then the HTTP status and request id
- * when known.  err may be NULL (out of memory), then code speaks for it.
+ * A failed library call: its message (which names the HTTP status), then the
+ * request id when known.  err may be NULL (out of memory), then code speaks
+ * for it.  Returns the exit status for code (see cli.h).
  */
-void diag_library(tfy_code code, const tfy_error *err);
+int diag_library(tfy_code code, const tfy_error *err);
+
+/* The exit status a failed library call maps to. */
+int diag_exit_status(tfy_code code);
 
 /*
  * A failed out_page()/out_finish().  A reader that went away (EPIPE) is not

@@ -1,7 +1,7 @@
 /*
  * tfy-batches: list the batches of an OpenAI-compatible Batch API.
  *
- * Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.
+ * Exit status: see cli.h and --help.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -38,7 +38,7 @@ static int print_text(sink *out, cli_action act)
 }
 
 /* NULL strings make the library read TFY_BASE_URL and TFY_API_KEY itself. */
-static tfy_client *open_client(const cli_args *args)
+static tfy_client *open_client(const cli_args *args, int *rc)
 {
 	tfy_client_options opts = TFY_CLIENT_OPTIONS_INIT;
 	tfy_client *client = NULL;
@@ -47,9 +47,11 @@ static tfy_client *open_client(const cli_args *args)
 
 	opts.base_url = args->base_url;
 	opts.api_key = args->api_key;
+	if (args->max_retries >= 0)
+		opts.max_retries = args->max_retries;
 	code = tfy_client_new(&opts, &client, &err);
 	if (code != TFY_OK) {
-		diag_library(code, err);
+		*rc = diag_library(code, err);
 		tfy_error_free(err);
 		return NULL;
 	}
@@ -58,12 +60,12 @@ static tfy_client *open_client(const cli_args *args)
 
 static int run(const cli_args *args, sink *out)
 {
-	tfy_client *client = open_client(args);
+	int rc = CLI_EXIT_FAILURE;
+	tfy_client *client = open_client(args, &rc);
 	out_writer w;
-	int rc;
 
 	if (client == NULL)
-		return CLI_EXIT_FAILURE;
+		return rc;
 	out_init(&w, args->format, out);
 	rc = pager_run(client, args, &w);
 	tfy_client_free(client);

@@ -1,11 +1,11 @@
 /*
  * tfy-batches: fetching one page, or every page with --all.
  *
- * The walk follows the official SDKs (next `after` = id of the last item,
- * stop on has_more false) and closes the holes they leave open: a page
- * without an id falls back to last_id, has_more with an empty page is an
- * error rather than a silent truncation, and a cursor seen before stops the
- * walk instead of looping forever on a gateway that ignores `after`.
+ * --all walks with the library's iterator, a page at a time, so the CLI gets
+ * the same guards as every other caller: a page without an id falls back to
+ * last_id, has_more with an empty page and a repeated cursor (a gateway that
+ * ignores `after`) end the walk with a pagination error instead of a silent
+ * truncation or an endless loop.
  */
 #include "pager.h"
 
@@ -17,70 +17,7 @@
 #include "cli.h"
 #include "diag.h"
 
-/*
- * Every cursor of the walk, as 64-bit hashes: a gateway could cycle through
- * several pages, so remembering only the last one is not enough, and eight
- * bytes a page keeps memory flat in practice (a false alarm needs a 64-bit
- * collision).
- */
-typedef struct cursor_set {
-	uint64_t *hash;
-	size_t count;
-	size_t cap;
-} cursor_set;
-
-typedef struct walk {
-	tfy_batches_list_options opts; /* after points at the owned copy below */
-	char *after;
-	char *first_id;                /* of the first page */
-	char *last_id;                 /* of the last page that had items */
-	size_t pages;
-	cursor_set seen;
-} walk;
-
-typedef enum step {
-	STEP_NEXT,
-	STEP_DONE,
-	STEP_FAILED /* reported */
-} step;
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-	return h;
-}
-
-static int cursor_seen(const cursor_set *set, const char *cursor)
-{
-	uint64_t h = fnv1a(cursor);
-	size_t i;
-
-	for (i = 0; i < set->count; i++) {
-		if (set->hash[i] == h)
-			return 1;
-	}
-	return 0;
-}
-
-static int cursor_add(cursor_set *set, const char *cursor)
-{
-	if (set->count == set->cap) {
-		size_t cap = set->cap != 0 ? set->cap * 2 : 16;
-		uint64_t *hash = realloc(set->hash, cap * sizeof *hash);
-
-		if (hash == NULL)
-			return 0;
-		set->hash = hash;
-		set->cap = cap;
-	}
-	set->hash[set->count++] = fnv1a(cursor);
-	return 1;
-}
-
-/* Copies s (NULL allowed) over *dst; pages are freed as soon as they are printed. */
+/* Copies s (NULL allowed) over *dst: the ids outlive the page they came from. */
 static int replace(char **dst, const char *s)
 {
 	char *copy = NULL;
@@ -99,18 +36,12 @@ static const char *next_cursor(const tfy_batch_list *page)
 	return last != NULL && last->id != NULL ? last->id : page->last_id;
 }
 
-static tfy_batch_list *fetch(tfy_client *client, const tfy_batches_list_options *opts)
+static int report(tfy_code code, tfy_error *err)
 {
-	tfy_batch_list *page = NULL;
-	tfy_error *err = NULL;
-	tfy_code code = tfy_batches_list(client, opts, &page, &err);
+	int rc = diag_library(code, err);
 
-	if (code == TFY_OK && page != NULL)
-		return page;
-	diag_library(code != TFY_OK ? code : TFY_ERROR_OUT_OF_MEMORY, err);
 	tfy_error_free(err);
-	tfy_batch_list_free(page);
-	return NULL;
+	return rc;
 }
 
 static int output_exit(out_status st, const out_writer *w)
@@ -119,106 +50,72 @@ static int output_exit(out_status st, const out_writer *w)
 	return st == OUT_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
-static step fail(const char *msg, const char *quoted)
+typedef struct walk {
+	char *first_id; /* of the first batch */
+	char *last_id;  /* of the last batch printed */
+} walk;
+
+/* Prints one run of batches as a page of its own. */
+static out_status print_run(out_writer *w, walk *wk, const tfy_batch *const *run, size_t n)
 {
-	diag_error(msg, quoted);
-	return STEP_FAILED;
+	tfy_batch_list view;
+
+	memset(&view, 0, sizeof view);
+	view.items = run;
+	view.count = n;
+	if ((wk->first_id == NULL && !replace(&wk->first_id, run[0]->id)) ||
+	    !replace(&wk->last_id, run[n - 1]->id))
+		return OUT_NO_MEMORY;
+	return out_page(w, &view);
 }
 
-static step follow(walk *wk, const char *next)
+static int walk_pages(tfy_batch_iter *it, walk *wk, out_writer *w)
 {
-	if (next == NULL)
-		return fail("cannot page on: the last batch has no id and the page no last_id", NULL);
-	if (cursor_seen(&wk->seen, next))
-		return fail("the server sent the same page cursor twice; stopping at", next);
-	if (!cursor_add(&wk->seen, next) || !replace(&wk->after, next))
-		return fail("out of memory", NULL);
-	wk->opts.after = wk->after;
-	return STEP_NEXT;
-}
+	for (;;) {
+		const tfy_batch *const *run;
+		size_t n;
+		tfy_error *err = NULL;
+		tfy_code code = tfy_batch_iter_next_page(it, &run, &n, &err);
+		out_status st;
 
-/* Decided before the page is printed, so a repeated page is not printed twice. */
-static step advance(walk *wk, const tfy_batch_list *page)
-{
-	if (wk->pages++ == 0 && !replace(&wk->first_id, page->first_id))
-		return fail("out of memory", NULL);
-	if (page->count == 0) {
-		if (page->has_more)
-			return fail("the server said more batches follow but sent an empty page", NULL);
-		return STEP_DONE;
+		if (code != TFY_OK)
+			return report(code, err);
+		if (n == 0)
+			return CLI_EXIT_OK;
+		st = print_run(w, wk, run, n);
+		if (st != OUT_OK)
+			return output_exit(st, w);
 	}
-	if (!replace(&wk->last_id, page->last_id))
-		return fail("out of memory", NULL);
-	return page->has_more ? follow(wk, next_cursor(page)) : STEP_DONE;
-}
-
-static int walk_pages(tfy_client *client, walk *wk, out_writer *w)
-{
-	step st = STEP_NEXT;
-
-	while (st == STEP_NEXT) {
-		tfy_batch_list *page = fetch(client, &wk->opts);
-		out_status ost = OUT_OK;
-
-		if (page == NULL)
-			return CLI_EXIT_FAILURE;
-		st = advance(wk, page);
-		if (st != STEP_FAILED)
-			ost = out_page(w, page);
-		tfy_batch_list_free(page);
-		if (ost != OUT_OK)
-			return output_exit(ost, w);
-	}
-	return st == STEP_DONE ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
-}
-
-static int walk_init(walk *wk, const cli_args *args)
-{
-	memset(wk, 0, sizeof *wk);
-	wk->opts = args->list;
-	if (args->list.after == NULL)
-		return 1;
-	if (!replace(&wk->after, args->list.after) || !cursor_add(&wk->seen, wk->after))
-		return 0;
-	wk->opts.after = wk->after;
-	return 1;
-}
-
-static void walk_free(walk *wk)
-{
-	free(wk->after);
-	free(wk->first_id);
-	free(wk->last_id);
-	free(wk->seen.hash);
 }
 
 static int run_all(tfy_client *client, const cli_args *args, out_writer *w)
 {
-	walk wk;
-	int rc;
+	walk wk = { NULL, NULL };
+	tfy_batch_iter *it = NULL;
+	tfy_error *err = NULL;
+	tfy_code code = tfy_batch_iter_new(client, &args->list, &it, &err);
+	int rc = code == TFY_OK ? walk_pages(it, &wk, w) : report(code, err);
 
-	if (!walk_init(&wk, args)) {
-		diag_error("out of memory", NULL);
-		rc = CLI_EXIT_FAILURE;
-	} else {
-		rc = walk_pages(client, &wk, w);
-	}
 	if (rc == CLI_EXIT_OK) {
 		out_summary s = { wk.first_id, wk.last_id, 0, 1, NULL };
 
 		rc = output_exit(out_finish(w, &s), w);
 	}
-	walk_free(&wk);
+	tfy_batch_iter_free(it);
+	free(wk.first_id);
+	free(wk.last_id);
 	return rc;
 }
 
 static int run_one(tfy_client *client, const cli_args *args, out_writer *w)
 {
-	tfy_batch_list *page = fetch(client, &args->list);
+	tfy_batch_list *page = NULL;
+	tfy_error *err = NULL;
+	tfy_code code = tfy_batches_list(client, &args->list, &page, &err);
 	out_status st;
 
-	if (page == NULL)
-		return CLI_EXIT_FAILURE;
+	if (code != TFY_OK)
+		return report(code, err);
 	st = out_page(w, page);
 	if (st == OUT_OK) {
 		out_summary s = { page->first_id, page->last_id, page->has_more,

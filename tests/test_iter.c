@@ -1,0 +1,260 @@
+/*
+ * The iterator and concurrent use of one client, against tfy-mock-gateway
+ * on loopback.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include <tfy/tfy.h>
+
+#define KEY "tfy-local-key"
+#define DATASET 250
+#define THREADS 8
+
+static const char *const gateway_args[] = { "--count", "250", NULL };
+
+typedef struct fixture {
+	tu_gateway gw;
+	tfy_client *client;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	if (!f || tu_gateway_start(&f->gw, gateway_args) < 0)
+		return -1;
+	char url[200];
+	snprintf(url, sizeof(url), "%s/v1", f->gw.base);
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = url;
+	o.api_key = KEY;
+	if (tfy_client_new(&o, &f->client, NULL) != TFY_OK)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	tfy_client_free(f->client);
+	int rc = tu_gateway_stop(&f->gw);
+	free(f);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Drains an iterator; returns how many batches it gave and the final code. */
+static tfy_code drain(tfy_batch_iter *it, size_t *count, char **last_id, tfy_error **err)
+{
+	const tfy_batch *b;
+	tfy_code rc;
+	*count = 0;
+	while ((rc = tfy_batch_iter_next(it, &b, err)) == TFY_OK && b) {
+		(*count)++;
+		if (last_id) {
+			free(*last_id);
+			*last_id = strdup(b->id);
+		}
+	}
+	return rc;
+}
+
+static void test_iterates_everything(void **state)
+{
+	fixture *f = *state;
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.limit = 100;
+	tfy_batch_iter *it = NULL;
+	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
+	assert_null(tfy_batch_iter_cursor(it));
+	const tfy_batch *b;
+	size_t n = 0;
+	int64_t prev = INT64_MAX;
+	tfy_error *err = NULL;
+	while (tfy_batch_iter_next(it, &b, &err) == TFY_OK && b) {
+		assert_true(b->created_at.value < prev);
+		prev = b->created_at.value;
+		assert_string_equal(tfy_batch_iter_cursor(it), b->id);
+		n++;
+	}
+	assert_null(err);
+	assert_int_equal(n, DATASET);
+	assert_int_equal(tfy_batch_iter_items(it), DATASET);
+	assert_int_equal(tfy_batch_iter_pages(it), 3);
+	/* The end is sticky and sends nothing more. */
+	assert_int_equal(tfy_batch_iter_next(it, &b, &err), TFY_OK);
+	assert_null(b);
+	assert_int_equal(tfy_batch_iter_pages(it), 3);
+	tfy_batch_iter_free(it);
+	tfy_batch_iter_free(NULL);
+}
+
+static void test_caps_and_resume(void **state)
+{
+	fixture *f = *state;
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.limit = 20;
+	o.max_items = 30;
+	tfy_batch_iter *it = NULL;
+	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
+	size_t n;
+	char *last = NULL;
+	assert_int_equal(drain(it, &n, &last, NULL), TFY_OK);
+	assert_int_equal(n, 30);
+	assert_int_equal(tfy_batch_iter_pages(it), 2);
+	assert_string_equal(tfy_batch_iter_cursor(it), last);
+
+	/* A new iterator from the cursor continues exactly where the first stopped. */
+	tfy_batches_list_options again = TFY_BATCHES_LIST_OPTIONS_INIT;
+	again.limit = 100;
+	again.after = tfy_batch_iter_cursor(it);
+	tfy_batch_iter *rest = NULL;
+	assert_int_equal(tfy_batch_iter_new(f->client, &again, &rest, NULL), TFY_OK);
+	tfy_batch_iter_free(it);
+	assert_int_equal(drain(rest, &n, NULL, NULL), TFY_OK);
+	assert_int_equal(n, DATASET - 30);
+	tfy_batch_iter_free(rest);
+	free(last);
+
+	o.max_items = 0;
+	o.max_pages = 2;
+	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
+	assert_int_equal(drain(it, &n, NULL, NULL), TFY_OK);
+	assert_int_equal(n, 40);
+	tfy_batch_iter_free(it);
+}
+
+static void test_options_are_copied(void **state)
+{
+	fixture *f = *state;
+	char provider[32], header_value[32];
+	strcpy(provider, "openai-main");
+	strcpy(header_value, "kept");
+	tfy_header extra = { "X-Copied", header_value };
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.limit = 1;
+	o.max_items = 1;
+	o.provider_name = provider;
+	o.headers = &extra;
+	o.headers_count = 1;
+	tfy_batch_iter *it = NULL;
+	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
+	strcpy(provider, "overwritten");
+	strcpy(header_value, "overwritten");
+	size_t n;
+	assert_int_equal(drain(it, &n, NULL, NULL), TFY_OK);
+	tfy_batch_iter_free(it);
+	char *last = tu_http_get(&f->gw, "/_mock/last-request");
+	assert_non_null(strstr(last, "\"openai-main\""));
+	assert_non_null(strstr(last, "\"kept\""));
+	assert_null(strstr(last, "overwritten"));
+	free(last);
+}
+
+static void test_bad_arguments(void **state)
+{
+	fixture *f = *state;
+	tfy_batch_iter *it = NULL;
+	tfy_error *err = NULL;
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.max_items = -1;
+	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(it);
+	tfy_error_free(err);
+	assert_int_equal(tfy_batch_iter_new(NULL, NULL, &it, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	/* A limit out of range surfaces on the first next(), before anything is sent. */
+	o.max_items = 0;
+	o.limit = 500;
+	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
+	const tfy_batch *b;
+	assert_int_equal(tfy_batch_iter_next(it, &b, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(err->attempts, 0);
+	tfy_error_free(err);
+	tfy_batch_iter_free(it);
+}
+
+typedef struct worker {
+	tfy_client *client;
+	int pages_ok;
+	size_t items;
+} worker;
+
+static void *list_concurrently(void *arg)
+{
+	worker *w = arg;
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.limit = 50;
+	for (int i = 0; i < 10; i++) {
+		tfy_batch_list *page = NULL;
+		if (tfy_batches_list(w->client, &o, &page, NULL) == TFY_OK && page->count == 50)
+			w->pages_ok++;
+		tfy_batch_list_free(page);
+	}
+	tfy_batch_iter *it = NULL;
+	if (tfy_batch_iter_new(w->client, &o, &it, NULL) == TFY_OK)
+		drain(it, &w->items, NULL, NULL);
+	tfy_batch_iter_free(it);
+	return NULL;
+}
+
+/* Eight threads share one client; run under ThreadSanitizer in CI. */
+static void test_threads_share_a_client(void **state)
+{
+	fixture *f = *state;
+	pthread_t threads[THREADS];
+	worker workers[THREADS];
+	for (int i = 0; i < THREADS; i++) {
+		workers[i] = (worker){ f->client, 0, 0 };
+		assert_int_equal(pthread_create(&threads[i], NULL, list_concurrently, &workers[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(threads[i], NULL);
+		assert_int_equal(workers[i].pages_ok, 10);
+		assert_int_equal(workers[i].items, DATASET);
+	}
+}
+
+static void test_clients_in_parallel_threads(void **state)
+{
+	fixture *f = *state;
+	pthread_t threads[THREADS];
+	worker workers[THREADS];
+	char url[200];
+	snprintf(url, sizeof(url), "%s/api/llm", f->gw.base);
+	for (int i = 0; i < THREADS; i++) {
+		tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+		o.base_url = url;
+		o.api_key = KEY;
+		workers[i] = (worker){ NULL, 0, 0 };
+		assert_int_equal(tfy_client_new(&o, &workers[i].client, NULL), TFY_OK);
+		assert_int_equal(pthread_create(&threads[i], NULL, list_concurrently, &workers[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(threads[i], NULL);
+		assert_int_equal(workers[i].pages_ok, 10);
+		assert_int_equal(workers[i].items, DATASET);
+		tfy_client_free(workers[i].client);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_iterates_everything),
+		cmocka_unit_test(test_caps_and_resume),
+		cmocka_unit_test(test_options_are_copied),
+		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_threads_share_a_client),
+		cmocka_unit_test(test_clients_in_parallel_threads),
+	};
+	return cmocka_run_group_tests_name("iter", tests, setup, teardown);
+}
