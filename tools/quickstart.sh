@@ -2,8 +2,9 @@
 # libtfy quick start: installs what is missing (Debian 12), builds, and then
 #   demo  - starts the bundled tfy-mock-gateway on loopback and lists its
 #           batches with tfy-batches as a table;
-#   test  - runs the whole test suite twice: a plain build and a build with
-#           -Db_sanitize=address,undefined, warnings as errors in both.
+#   test  - runs the whole test suite three times, warnings as errors in
+#           each: a plain build, a build with -Db_sanitize=address,undefined,
+#           and one with -Db_sanitize=thread (for the threads sharing a client).
 # Usage: bash tools/quickstart.sh demo|test
 set -euo pipefail
 
@@ -76,6 +77,7 @@ tests() {
 	local rc=0
 	run_suite build || rc=1
 	run_suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false || rc=1
+	run_suite build-tsan -Db_sanitize=thread || rc=1
 	[ "$failed" -eq 0 ] || rc=1
 	echo "$passed passed, $failed failed"
 	return $rc
