@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 #include "dataset.h"
+#include "fault.h"
 #include "server.h"
 
 #define DEFAULT_COUNT 100u
@@ -17,7 +18,8 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-    "Usage: tfy-mock-gateway [--port N] [--count N] [--api-key KEY] [--gzip] [--help]\n"
+    "Usage: tfy-mock-gateway [--port N] [--count N] [--api-key KEY] [--gzip]\n"
+    "                        [--fault SPEC]... [--help]\n"
     "\n"
     "A local, deterministic stand-in for the OpenAI \"List batches\" API, listening on\n"
     "127.0.0.1 only. Prints 'tfy-mock-gateway listening on http://127.0.0.1:PORT' once\n"
@@ -29,6 +31,7 @@ static const char usage_text[] =
     "  --api-key KEY  accepted bearer token (default: $TFY_MOCK_API_KEY if set and\n"
     "                 non-empty, else tfy-local-key)\n"
     "  --gzip         gzip response bodies when Accept-Encoding admits gzip\n"
+    "  --fault SPEC   inject a run-level fault (repeatable; see Faults below)\n"
     "  --help         show this text\n"
     "\n"
     "Endpoints:\n"
@@ -41,13 +44,67 @@ static const char usage_text[] =
     "       \"authorized\":bool}, headers in the order received; credential headers\n"
     "      are masked unless they hold KEY. Before any such request: 200 with\n"
     "      method, path and authorized null, query {} and headers [].\n"
-    "  GET /_mock/stats  (no auth) {\"requests\",\"connections\",\"api_connections\"}:\n"
-    "      requests outside /_mock/, TCP connections accepted (all), and connections\n"
-    "      that carried at least one request outside /_mock/.\n"
-    "  Anything else: 404 unknown_url. Every response has an x-request-id header.\n";
+    "  GET /_mock/stats  (no auth) {\"requests\",\"connections\",\"api_connections\",\n"
+    "      \"faults_served\"}: requests outside /_mock/, TCP connections accepted (all),\n"
+    "      connections that carried at least one request outside /_mock/, and\n"
+    "      requests that got a fault (run-level or x-mock-fault).\n"
+    "  GET /_mock/faults  (no auth) the run-level faults:\n"
+    "      {\"faults\":[{\"spec\",\"times\",\"served\"},...]}.\n"
+    "  POST /_mock/faults  (no auth) replaces them: body = one SPEC per line, blank\n"
+    "      lines and '#' comments skipped, empty body = no faults; all or nothing\n"
+    "      (400 invalid_mock_fault naming the bad line; 413 above 64 KiB). Answers\n"
+    "      with the new list, use counts at 0. Use curl --data-binary, not -d.\n"
+    "  GET or POST /_mock/faults/reset  (no auth) restores the --fault list with\n"
+    "      use counts at 0; answers with the list.\n"
+    "  Anything else: 404 unknown_url. Every response has an x-request-id header.\n"
+    "\n"
+    "Faults (requests to a batches path that pass the method and key checks):\n"
+    "  SPEC is name[:key=value[,key=value...]]; values cannot contain ','.\n"
+    "  Run-level faults (--fault, POST /_mock/faults) form a list: each request\n"
+    "  takes the first one with uses left, so 'none:times=2' then 'status' gives\n"
+    "  two normal answers, then one 500. A request header 'x-mock-fault: SPEC'\n"
+    "  applies to that request alone, instead of the list (nothing is used up;\n"
+    "  'x-mock-fault: none' bypasses the list; times= is ignored; a bad SPEC\n"
+    "  gets 400 invalid_mock_fault). Every mode takes times=N: the fault serves\n"
+    "  N requests, 0 = every request. Default times is 1 for status, retry-after,\n"
+    "  should-retry and html-502, and 0 (always) for the rest.\n"
+    "  status[:code=C]            HTTP C (200..599, default 500) with an error body\n"
+    "                             {\"error\":{\"message\",\"type\":\"server_error\",\n"
+    "                             \"param\":null,\"code\":null}}\n"
+    "  retry-after[:seconds=S][,ms=M][,date=+S][,code=C]\n"
+    "                             error C (default 429) with Retry-After: S,\n"
+    "                             retry-after-ms: M and/or Retry-After: <IMF-fixdate\n"
+    "                             S seconds from now; -S is in the past>; seconds\n"
+    "                             and date exclude each other; none: seconds=1\n"
+    "  should-retry:value=true|false[,code=C]\n"
+    "                             error C (default 400 if true, 500 if false) with\n"
+    "                             x-should-retry: true|false\n"
+    "  html-502                   502, Content-Type text/html, nginx's error page\n"
+    "  non-json                   200, application/json, body 'this is not json'\n"
+    "  truncated                  200, the first half of the JSON text (gzipped\n"
+    "                             after cutting), matching Content-Length\n"
+    "  drop[:bytes=N]             full Content-Length, then N bytes of the body\n"
+    "                             (default half) and the connection is closed\n"
+    "  drip[:bytes=B][,interval_ms=I]\n"
+    "                             the normal answer B bytes (16) at a time, I ms\n"
+    "                             (100) apart\n"
+    "  stall[:seconds=S]          nothing for S seconds (30), then the normal answer\n"
+    "  delay[:ms=M]               the normal answer after M ms (1000)\n"
+    "  huge[:mb=N][,chunked=1]    200, valid JSON list padded to N MiB (40),\n"
+    "                             generated as sent; chunked=1: no Content-Length\n"
+    "  redirect:to=URL[,code=C]   C (300..399, default 302) with Location: URL\n"
+    "  ignore-after               the page as if 'after' were absent\n"
+    "  empty-has-more             200, data [], first_id/last_id null, has_more true\n"
+    "  no-has-more                the normal page without the has_more key\n"
+    "  none                       no fault\n"
+    "  Error answers carry x-request-id. Only JSON error bodies are gzipped; huge\n"
+    "  and non-json never are. Stalls, delays and drips end early on SIGTERM or\n"
+    "  when the client hangs up.\n";
 
 struct options {
     struct mgw_server_config server;
+    struct mgw_fault *faults; /* --fault, in order */
+    size_t fault_count;
     bool help;
 };
 
@@ -121,6 +178,23 @@ static int parse_valued(int argc, char **argv, int *i, struct options *o)
     return 0;
 }
 
+static int parse_fault(int argc, char **argv, int *i, struct options *o)
+{
+    const char *value = option_value(argc, argv, i, "--fault");
+    struct mgw_fault *grown;
+    char err[256];
+    if (!value)
+        return usage_error("missing value for", "--fault");
+    grown = realloc(o->faults, (o->fault_count + 1) * sizeof *grown);
+    if (!grown)
+        return usage_error("out of memory", NULL);
+    o->faults = grown;
+    if (!mgw_fault_parse(value, &o->faults[o->fault_count], err, sizeof err))
+        return usage_error("bad --fault", err);
+    o->fault_count++;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
     for (int i = 1; i < argc; i++) {
@@ -133,6 +207,9 @@ static int parse_args(int argc, char **argv, struct options *o)
         } else if (is_option(arg, "--port") || is_option(arg, "--count")
                    || is_option(arg, "--api-key")) {
             if ((rc = parse_valued(argc, argv, &i, o)) != 0)
+                return rc;
+        } else if (is_option(arg, "--fault")) {
+            if ((rc = parse_fault(argc, argv, &i, o)) != 0)
                 return rc;
         } else {
             return usage_error("unknown argument", arg);
@@ -190,14 +267,16 @@ static int serve(const struct options *o)
 
 int main(int argc, char **argv)
 {
-    struct options o = { { 0, DEFAULT_COUNT, NULL, false }, false };
+    struct options o = { .server = { .count = DEFAULT_COUNT } };
     int rc = parse_args(argc, argv, &o);
-    if (rc != 0)
-        return rc;
-    if (o.help) {
+    if (rc == 0 && o.help)
         fputs(usage_text, stdout);
-        return EXIT_SUCCESS;
+    if (rc == 0 && !o.help) {
+        default_api_key(&o);
+        o.server.faults = o.faults;
+        o.server.fault_count = o.fault_count;
+        rc = serve(&o);
     }
-    default_api_key(&o);
-    return serve(&o);
+    free(o.faults);
+    return rc;
 }

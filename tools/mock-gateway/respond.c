@@ -86,7 +86,7 @@ bool mgw_accepts_gzip(const char *accept_encoding)
 }
 
 /* Compresses in one shot: pages are at most a few hundred KB. */
-static char *gzip_encode(const char *in, size_t len, size_t *out_len)
+char *mgw_gzip(const char *in, size_t len, size_t *out_len)
 {
     z_stream zs;
     char *out;
@@ -112,10 +112,9 @@ static char *gzip_encode(const char *in, size_t len, size_t *out_len)
     return out;
 }
 
-/* Returns a malloc'd body for MHD to free, gzip-encoded when asked. */
-static char *encode_body(json_t *body, bool gzip, size_t *len)
+char *mgw_reply_encode(const struct mgw_reply *r, size_t *len)
 {
-    char *dumped = json_dumps(body, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *dumped = json_dumps(r->body, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     char *text, *packed;
     if (!dumped)
         return NULL;
@@ -128,16 +127,17 @@ static char *encode_body(json_t *body, bool gzip, size_t *len)
     }
     text[(*len)++] = '\n';
     text[*len] = '\0';
-    if (!gzip)
+    if (!r->gzip)
         return text;
-    packed = gzip_encode(text, *len, len);
+    packed = mgw_gzip(text, *len, len);
     free(text);
     return packed;
 }
 
 static bool add_headers(struct MHD_Response *resp, const struct mgw_reply *r)
 {
-    bool ok = MHD_add_response_header(resp, "Content-Type", "application/json") == MHD_YES
+    const char *type = r->content_type ? r->content_type : "application/json";
+    bool ok = MHD_add_response_header(resp, "Content-Type", type) == MHD_YES
               && MHD_add_response_header(resp, "x-request-id", r->request_id) == MHD_YES;
     if (ok && r->gzip)
         ok = MHD_add_response_header(resp, "Content-Encoding", "gzip") == MHD_YES;
@@ -146,20 +146,12 @@ static bool add_headers(struct MHD_Response *resp, const struct mgw_reply *r)
     return ok;
 }
 
-enum MHD_Result mgw_reply_send(struct MHD_Connection *conn, const struct mgw_reply *r)
+enum MHD_Result mgw_reply_queue(struct MHD_Connection *conn, const struct mgw_reply *r,
+                                struct MHD_Response *resp)
 {
-    size_t len = 0;
-    char *buf = r->body ? encode_body(r->body, r->gzip, &len) : NULL;
-    struct MHD_Response *resp;
     enum MHD_Result ret;
-    json_decref(r->body);
-    if (!buf)
-        return MHD_NO; /* out of memory: MHD closes the connection */
-    resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(buf);
+    if (!resp)
         return MHD_NO;
-    }
     if (!add_headers(resp, r)) {
         MHD_destroy_response(resp);
         return MHD_NO;
@@ -167,4 +159,18 @@ enum MHD_Result mgw_reply_send(struct MHD_Connection *conn, const struct mgw_rep
     ret = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+enum MHD_Result mgw_reply_send(struct MHD_Connection *conn, const struct mgw_reply *r)
+{
+    size_t len = 0;
+    char *buf = r->body ? mgw_reply_encode(r, &len) : NULL;
+    struct MHD_Response *resp;
+    json_decref(r->body);
+    if (!buf)
+        return MHD_NO; /* out of memory: MHD closes the connection */
+    resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+    if (!resp)
+        free(buf);
+    return mgw_reply_queue(conn, r, resp);
 }

@@ -14,8 +14,13 @@
 
 #include "auth.h"
 #include "dataset.h"
+#include "fault_admin.h"
+#include "fault_body.h"
+#include "fault_plan.h"
+#include "fault_reply.h"
 #include "record.h"
 #include "respond.h"
+#include "sleeper.h"
 
 #define DEFAULT_LIMIT 20
 #define MAX_LIMIT 100
@@ -23,20 +28,33 @@
 #define IDLE_TIMEOUT_S 300u
 #define REQUEST_ID_SIZE 40
 #define MOCK_PREFIX "/_mock/"
+#define FAULT_HEADER "x-mock-fault"
+#define FAULTS_PATH MOCK_PREFIX "faults"
 
 struct mgw_server {
     struct mgw_server_config cfg;
     struct MHD_Daemon *daemon;
     struct mgw_record *record;
+    struct mgw_fault_plan *faults;
+    struct mgw_sleeper *sleeper;
     atomic_ullong requests;
     atomic_ullong connections;
     atomic_ullong api_connections;
     atomic_ullong request_ids;
+    atomic_ullong faults_served;
 };
 
 /* Per TCP connection, touched only by that connection's thread. */
 struct conn_state {
     bool carried_api_request;
+};
+
+/* A POST body being collected for the fault admin endpoint; other bodies
+ * are ignored unread. */
+struct upload {
+    char *data;
+    size_t len;
+    bool too_big;
 };
 
 /* One request being answered. */
@@ -47,6 +65,9 @@ struct exchange {
     const char *path;
     bool gzip;
     char request_id[REQUEST_ID_SIZE];
+    const struct upload *upload; /* NULL unless collected */
+    bool faulted;                /* `fault` applies to this request */
+    struct mgw_fault fault;
 };
 
 static const char *const batches_paths[] = {
@@ -73,10 +94,14 @@ static const char *argument(const struct exchange *ex, const char *name)
     return MHD_lookup_connection_value(ex->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* Every normal answer passes here, so body faults (truncated, drop, drip)
+ * bend whatever it would have been, errors included. */
 static enum MHD_Result send_json(const struct exchange *ex, unsigned status, json_t *body,
                                  const char *allow)
 {
-    struct mgw_reply r = { status, body, ex->request_id, allow, ex->gzip };
+    struct mgw_reply r = { status, body, ex->request_id, allow, ex->gzip, NULL };
+    if (ex->faulted && mgw_fault_stage(ex->fault.kind) == MGW_STAGE_BODY)
+        return mgw_fault_deliver(ex->conn, &ex->fault, &r, ex->srv->sleeper);
     return mgw_reply_send(ex->conn, &r);
 }
 
@@ -169,14 +194,53 @@ static bool check_after(uint32_t count, const char *after, uint32_t *start, json
     return true;
 }
 
+static bool has_fault(const struct exchange *ex, enum mgw_fault_kind kind)
+{
+    return ex->faulted && ex->fault.kind == kind;
+}
+
 static enum MHD_Result handle_list(const struct exchange *ex)
 {
     uint32_t limit = DEFAULT_LIMIT, start = 0;
-    json_t *err = NULL;
+    const char *after = has_fault(ex, MGW_FAULT_IGNORE_AFTER) ? NULL : argument(ex, "after");
+    json_t *err = NULL, *page;
     if (!check_limit(argument(ex, "limit"), &limit, &err)
-        || !check_after(ex->srv->cfg.count, argument(ex, "after"), &start, &err))
+        || !check_after(ex->srv->cfg.count, after, &start, &err))
         return send_json(ex, MHD_HTTP_BAD_REQUEST, err, NULL);
-    return send_json(ex, MHD_HTTP_OK, mgw_dataset_page(ex->srv->cfg.count, start, limit), NULL);
+    page = mgw_dataset_page(ex->srv->cfg.count, start, limit);
+    if (ex->faulted)
+        page = mgw_fault_shape_page(&ex->fault, page);
+    return send_json(ex, MHD_HTTP_OK, page, NULL);
+}
+
+/* The header wins over the run-level list, so one request can opt into a
+ * fault, or out of the run's faults with "none", without using them up. */
+static bool choose_fault(struct exchange *ex, json_t **err)
+{
+    const char *spec = header(ex, FAULT_HEADER);
+    char why[256];
+    if (spec && !mgw_fault_parse(spec, &ex->fault, why, sizeof why)) {
+        *err = mgw_error_body3("Invalid " FAULT_HEADER " header: ", why, "", NULL,
+                               "invalid_mock_fault");
+        return false;
+    }
+    ex->faulted = spec ? true : mgw_fault_plan_take(ex->srv->faults, &ex->fault);
+    if (ex->faulted && ex->fault.kind == MGW_FAULT_NONE)
+        ex->faulted = false;
+    if (ex->faulted)
+        atomic_fetch_add(&ex->srv->faults_served, 1);
+    return true;
+}
+
+static enum MHD_Result handle_faulted(const struct exchange *ex)
+{
+    enum mgw_fault_stage stage = mgw_fault_stage(ex->fault.kind);
+    if (stage == MGW_STAGE_ANSWER)
+        return mgw_fault_answer(ex->conn, &ex->fault, ex->request_id, ex->gzip);
+    /* Stopping or a hung-up client: nothing useful left to send. */
+    if (stage == MGW_STAGE_WAIT && !mgw_fault_wait(ex->conn, &ex->fault, ex->srv->sleeper))
+        return MHD_NO;
+    return handle_list(ex);
 }
 
 static json_t *method_error(const struct exchange *ex)
@@ -186,26 +250,32 @@ static json_t *method_error(const struct exchange *ex)
                            "method_not_allowed");
 }
 
-static enum MHD_Result handle_batches(const struct exchange *ex)
+/* Faults come after the method and key checks: they stand for a flaky
+ * upstream, and the client's own mistakes should still be reported as such. */
+static enum MHD_Result handle_batches(struct exchange *ex)
 {
     const char *authorization = header(ex, MHD_HTTP_HEADER_AUTHORIZATION);
     bool authorized = mgw_auth_ok(authorization, ex->srv->cfg.api_key);
+    json_t *err = NULL;
     count_api_request(ex);
     mgw_record_capture(ex->srv->record, ex->conn, ex->method, ex->path, ex->srv->cfg.api_key);
     if (strcmp(ex->method, MHD_HTTP_METHOD_GET) != 0)
         return send_json(ex, MHD_HTTP_METHOD_NOT_ALLOWED, method_error(ex), "GET");
     if (!authorized)
         return send_json(ex, MHD_HTTP_UNAUTHORIZED, mgw_auth_error_body(authorization), NULL);
-    return handle_list(ex);
+    if (!choose_fault(ex, &err))
+        return send_json(ex, MHD_HTTP_BAD_REQUEST, err, NULL);
+    return ex->faulted ? handle_faulted(ex) : handle_list(ex);
 }
 
 /* ---- everything else --------------------------------------------------- */
 
 static json_t *stats_json(struct mgw_server *srv)
 {
-    return json_pack("{s:I, s:I, s:I}", "requests", (json_int_t)atomic_load(&srv->requests),
+    return json_pack("{s:I, s:I, s:I, s:I}", "requests", (json_int_t)atomic_load(&srv->requests),
                      "connections", (json_int_t)atomic_load(&srv->connections),
-                     "api_connections", (json_int_t)atomic_load(&srv->api_connections));
+                     "api_connections", (json_int_t)atomic_load(&srv->api_connections),
+                     "faults_served", (json_int_t)atomic_load(&srv->faults_served));
 }
 
 /* OpenAI's wording: "Invalid URL (GET /v1/nope)". */
@@ -224,10 +294,23 @@ static enum MHD_Result send_not_found(const struct exchange *ex)
     return send_json(ex, MHD_HTTP_NOT_FOUND, body, NULL);
 }
 
+static enum MHD_Result handle_fault_admin(const struct exchange *ex, const char *what)
+{
+    struct mgw_admin_request req = { ex->method, what, NULL, 0, false, ex->request_id };
+    if (ex->upload) {
+        req.body = ex->upload->data;
+        req.body_len = ex->upload->len;
+        req.body_too_big = ex->upload->too_big;
+    }
+    return mgw_fault_admin(ex->conn, ex->srv->faults, &req);
+}
+
 static enum MHD_Result handle_mock(const struct exchange *ex)
 {
     const char *what = ex->path + strlen(MOCK_PREFIX);
     bool known = strcmp(what, "last-request") == 0 || strcmp(what, "stats") == 0;
+    if (mgw_fault_admin_path(what))
+        return handle_fault_admin(ex, what);
     if (!known)
         return send_not_found(ex);
     if (strcmp(ex->method, MHD_HTTP_METHOD_GET) != 0)
@@ -247,24 +330,71 @@ static enum MHD_Result route(struct exchange *ex)
     return send_not_found(ex);
 }
 
+/* Marks requests whose body is ignored; an upload marks the others. */
+static int plain_request;
+
+static void *start_request(const char *url, const char *method)
+{
+    if (strcmp(url, FAULTS_PATH) == 0 && strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
+        struct upload *up = calloc(1, sizeof *up);
+        return up; /* NULL: MHD closes the connection */
+    }
+    return &plain_request;
+}
+
+/* Anything past the cap is dropped and remembered, for a clean 413. */
+static void collect(struct upload *up, const char *data, size_t size)
+{
+    char *grown;
+    if (up->too_big || size > MGW_ADMIN_BODY_MAX - up->len) {
+        up->too_big = true;
+        return;
+    }
+    grown = realloc(up->data, up->len + size + 1);
+    if (!grown) {
+        up->too_big = true;
+        return;
+    }
+    memcpy(grown + up->len, data, size);
+    up->len += size;
+    grown[up->len] = '\0';
+    up->data = grown;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct upload *up = *req_cls;
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (up && *req_cls != &plain_request) {
+        free(up->data);
+        free(up);
+    }
+    *req_cls = NULL;
+}
+
 /* MHD calls this first with no body, then per body chunk, then once more; we
- * ignore bodies and answer on the last call so POSTs get a clean 405. */
+ * answer on the last call so POSTs get a clean 405 (or their body read). */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
-    static int started;
-    struct exchange ex = { cls, conn, method, url, false, { 0 } };
+    struct exchange ex = { .srv = cls, .conn = conn, .method = method, .path = url };
     (void)version;
-    (void)upload_data;
     if (*req_cls == NULL) {
-        *req_cls = &started;
-        return MHD_YES;
+        *req_cls = start_request(url, method);
+        return *req_cls ? MHD_YES : MHD_NO;
     }
     if (*upload_data_size != 0) {
+        if (*req_cls != &plain_request)
+            collect(*req_cls, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (*req_cls != &plain_request)
+        ex.upload = *req_cls;
     snprintf(ex.request_id, sizeof ex.request_id, "req_%032llx",
              (unsigned long long)atomic_fetch_add(&ex.srv->request_ids, 1) + 1);
     ex.gzip = ex.srv->cfg.gzip && mgw_accepts_gzip(header(&ex, MHD_HTTP_HEADER_ACCEPT_ENCODING));
@@ -285,6 +415,7 @@ static struct MHD_Daemon *start_daemon(struct mgw_server *srv)
                             srv->cfg.port, NULL, NULL, on_request, srv,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                             MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S,
                             MHD_OPTION_END);
 }
@@ -292,12 +423,14 @@ static struct MHD_Daemon *start_daemon(struct mgw_server *srv)
 struct mgw_server *mgw_server_start(const struct mgw_server_config *cfg, char *err, size_t err_size)
 {
     struct mgw_server *srv = calloc(1, sizeof *srv);
-    if (!srv || !(srv->record = mgw_record_new())) {
+    if (!srv || !(srv->record = mgw_record_new()) || !(srv->sleeper = mgw_sleeper_new())
+        || !(srv->faults = mgw_fault_plan_new(cfg->faults, cfg->fault_count))) {
         snprintf(err, err_size, "out of memory");
-        free(srv);
+        mgw_server_stop(srv);
         return NULL;
     }
     srv->cfg = *cfg;
+    srv->cfg.faults = NULL; /* the plan holds the copy; the caller's may go */
     srv->daemon = start_daemon(srv);
     if (!srv->daemon) {
         snprintf(err, err_size, "cannot listen on 127.0.0.1:%u", (unsigned)cfg->port);
@@ -317,8 +450,14 @@ void mgw_server_stop(struct mgw_server *srv)
 {
     if (!srv)
         return;
+    /* Wake stalled and dripping connections first: MHD_stop_daemon joins
+     * their threads and would otherwise wait out every stall. */
+    if (srv->sleeper)
+        mgw_sleeper_stop(srv->sleeper);
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
+    mgw_fault_plan_free(srv->faults);
+    mgw_sleeper_free(srv->sleeper);
     mgw_record_free(srv->record);
     free(srv);
 }

@@ -6,11 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fault.h"
+
 struct mgw_server_config {
     uint16_t port;       /* 0 picks an ephemeral port */
     uint32_t count;      /* items in the data set */
     const char *api_key; /* accepted bearer token; must outlive the server */
     bool gzip;           /* gzip bodies for clients that accept it */
+    const struct mgw_fault *faults; /* run-level faults, copied at start */
+    size_t fault_count;
 };
 
 struct mgw_server;
