@@ -267,6 +267,47 @@ static void test_failure_exit_codes_without_key(void **state)
 	tu_run_free(&r);
 }
 
+static void test_resilience_flags_and_exit_codes(void **state)
+{
+	fixture *f = *state;
+	tu_run r = cli(f, (const char *const[]){ "-H", "x-mock-fault: non-json", NULL });
+	assert_int_equal(r.status, 6);
+	assert_int_equal(count_lines(r.err), 1);
+	tu_run_free(&r);
+
+	r = cli(f, (const char *const[]){ "--all", "-H", "x-mock-fault: ignore-after", "--limit", "10",
+	                                  "--format", "ndjson", NULL });
+	assert_int_equal(r.status, 6);
+	assert_non_null(strstr(r.err, "pagination"));
+	tu_run_free(&r);
+
+	r = cli(f, (const char *const[]){ "-H", "x-mock-fault: status:code=503,times=0",
+	                                  "--max-retries", "0", NULL });
+	assert_int_equal(r.status, 5);
+	assert_non_null(strstr(r.err, "503"));
+	tu_run_free(&r);
+
+	r = cli(f, (const char *const[]){ "-H", "x-mock-fault: stall:seconds=30", "--timeout", "0.5",
+	                                  NULL });
+	assert_int_equal(r.status, 5);
+	tu_run_free(&r);
+
+	r = cli(f, (const char *const[]){ "--all", "--max-items", "33", "--limit", "10", "--format",
+	                                  "ndjson", NULL });
+	assert_int_equal(r.status, 0);
+	assert_int_equal(count_lines(r.out), 33);
+	tu_run_free(&r);
+
+	const char *argv[] = { getenv("TFY_BATCHES"), "--limit", "2", "--format", "json", NULL };
+	const char *env[] = { f->env_url, "TFY_API_KEY=" KEY, "TFY_LOG=debug", NULL };
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "GET http://127.0.0.1:"));
+	assert_non_null(strstr(r.err, "-> 200"));
+	assert_null(strstr(r.err, KEY));
+	tu_run_free(&r);
+}
+
 static void test_flags_override_environment(void **state)
 {
 	fixture *f = *state;
@@ -300,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_json_all),
 		cmocka_unit_test(test_headers_from_flags),
 		cmocka_unit_test(test_failure_exit_codes_without_key),
+		cmocka_unit_test(test_resilience_flags_and_exit_codes),
 		cmocka_unit_test(test_flags_override_environment),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
