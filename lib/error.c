@@ -65,7 +65,7 @@ tfy_code tfy__code_for_status(long status)
 	return TFY_ERROR_HTTP;
 }
 
-static char *vformat(const char *fmt, va_list ap)
+TFY__PRINTF(1, 0) static char *vformat(const char *fmt, va_list ap)
 {
 	va_list again;
 	va_copy(again, ap);
@@ -77,7 +77,7 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-static tfy_error *error_vnew(tfy_code code, const char *fmt, va_list ap)
+TFY__PRINTF(2, 0) static tfy_error *error_vnew(tfy_code code, const char *fmt, va_list ap)
 {
 	tfy_error *e = calloc(1, sizeof(*e));
 	if (!e)
