@@ -42,22 +42,10 @@ static int teardown(void **state)
 	return rc == 0 ? 0 : -1;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static tfy_client *client_with(const tu_gateway *gw, const tfy_client_options *base)
 {
-	char url[200];
-	snprintf(url, sizeof(url), "%s/v1", gw->base);
-	tfy_client_options o = base ? *base : (tfy_client_options)TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = url;
-	o.api_key = KEY;
-	tfy_client *c = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, NULL), TFY_OK);
+	tfy_client *c = tu_client(gw, "/v1", KEY, base);
+	assert_non_null(c);
 	return c;
 }
 
@@ -77,9 +65,9 @@ static result list_with_fault(tfy_client *c, const char *spec, int32_t limit)
 	o.headers = spec ? &h : NULL;
 	o.headers_count = spec ? 1 : 0;
 	result r = { 0, NULL, NULL, 0 };
-	double start = now_s();
+	double start = tu_now_s();
 	r.rc = tfy_batches_list(c, &o, &r.list, &r.err);
-	r.took = now_s() - start;
+	r.took = tu_now_s() - start;
 	return r;
 }
 
@@ -256,9 +244,9 @@ static void test_deadline_across_retries(void **state)
 	lo.deadline_ms = 1500;
 	tfy_batch_list *list = NULL;
 	tfy_error *err = NULL;
-	double start = now_s();
+	double start = tu_now_s();
 	assert_int_equal(tfy_batches_list(c, &lo, &list, &err), TFY_ERROR_SERVER);
-	double took = now_s() - start;
+	double took = tu_now_s() - start;
 	assert_true(err->attempts >= 2 && err->attempts < 20);
 	assert_non_null(strstr(err->message, "deadline"));
 	assert_true(took < 3.0);
@@ -267,9 +255,9 @@ static void test_deadline_across_retries(void **state)
 	/* A stalled server under a deadline: the attempt is cut at the deadline. */
 	h.value = "stall:seconds=30";
 	lo.deadline_ms = 700;
-	start = now_s();
+	start = tu_now_s();
 	assert_int_equal(tfy_batches_list(c, &lo, &list, &err), TFY_ERROR_TIMEOUT);
-	took = now_s() - start;
+	took = tu_now_s() - start;
 	assert_true(took >= 0.6 && took < 3.0);
 	tfy_error_free(err);
 	tfy_client_free(c);
@@ -284,7 +272,7 @@ static int32_t cancel_after(void *userdata)
 {
 	canceller *k = userdata;
 	k->calls++;
-	return now_s() >= k->at;
+	return tu_now_s() >= k->at;
 }
 
 static void test_cancel_during_transfer_and_backoff(void **state)
@@ -294,7 +282,7 @@ static void test_cancel_during_transfer_and_backoff(void **state)
 	const char *const specs[] = { "stall:seconds=30", "status:code=503,times=0" };
 	for (size_t i = 0; i < 2; i++) {
 		tfy_header h = { "x-mock-fault", specs[i] };
-		canceller k = { now_s() + 0.3, 0 };
+		canceller k = { tu_now_s() + 0.3, 0 };
 		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
 		lo.headers = &h;
 		lo.headers_count = 1;
@@ -302,9 +290,9 @@ static void test_cancel_during_transfer_and_backoff(void **state)
 		lo.cancel_userdata = &k;
 		tfy_batch_list *list = NULL;
 		tfy_error *err = NULL;
-		double start = now_s();
+		double start = tu_now_s();
 		assert_int_equal(tfy_batches_list(c, &lo, &list, &err), TFY_ERROR_CANCELLED);
-		double took = now_s() - start;
+		double took = tu_now_s() - start;
 		assert_true(took >= 0.25 && took < 2.0);
 		assert_true(k.calls > 0);
 		tfy_error_free(err);

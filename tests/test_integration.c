@@ -34,15 +34,8 @@ typedef struct fixture {
 
 static tfy_client *client_for(const tu_gateway *gw, const char *path, const char *key)
 {
-	char url[256];
-	snprintf(url, sizeof(url), "%s%s", gw->base, path);
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = url;
-	o.api_key = key;
-	tfy_client *c = NULL;
-	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_OK);
-	assert_null(err);
+	tfy_client *c = tu_client(gw, path, key, NULL);
+	assert_non_null(c);
 	return c;
 }
 
@@ -384,13 +377,6 @@ static void test_gzip_response(void **state)
 	assert_int_equal(tu_gateway_stop(&gw), 0);
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void test_connection_refused(void **state)
 {
 	(void)state;
@@ -398,9 +384,9 @@ static void test_connection_refused(void **state)
 	assert_int_equal(tu_gateway_start(&gw, NULL), 0);
 	assert_int_equal(tu_gateway_stop(&gw), 0);
 	tfy_client *c = client_for(&gw, "/v1", KEY); /* nothing listens there any more */
-	double start = now_s();
+	double start = tu_now_s();
 	tfy_error *err = list_fail(c, NULL, TFY_ERROR_CONNECT);
-	double took = now_s() - start;
+	double took = tu_now_s() - start;
 	assert_int_equal(err->http_status, 0);
 	/* Retried twice by default, after backoffs of at least 375 and 750 ms. */
 	assert_int_equal(err->attempts, 3);
@@ -430,9 +416,9 @@ static void test_timeout(void **state)
 	co.timeout_ms = 300;
 	tfy_client *c = NULL;
 	assert_int_equal(tfy_client_new(&co, &c, NULL), TFY_OK);
-	double start = now_s();
+	double start = tu_now_s();
 	tfy_error *err = list_fail(c, NULL, TFY_ERROR_TIMEOUT);
-	double took = now_s() - start;
+	double took = tu_now_s() - start;
 	assert_true(took >= 0.25);
 	assert_true(took < 10.0);
 	tfy_error_free(err);

@@ -32,12 +32,7 @@ static int setup(void **state)
 	fixture *f = calloc(1, sizeof(*f));
 	if (!f || tu_gateway_start(&f->gw, gateway_args) < 0)
 		return -1;
-	char url[200];
-	snprintf(url, sizeof(url), "%s/v1", f->gw.base);
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = url;
-	o.api_key = KEY;
-	if (tfy_client_new(&o, &f->client, NULL) != TFY_OK)
+	if (!(f->client = tu_client(&f->gw, "/v1", KEY, NULL)))
 		return -1;
 	*state = f;
 	return 0;
@@ -228,14 +223,9 @@ static void test_clients_in_parallel_threads(void **state)
 	fixture *f = *state;
 	pthread_t threads[THREADS];
 	worker workers[THREADS];
-	char url[200];
-	snprintf(url, sizeof(url), "%s/api/llm", f->gw.base);
 	for (int i = 0; i < THREADS; i++) {
-		tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-		o.base_url = url;
-		o.api_key = KEY;
-		workers[i] = (worker){ NULL, 0, 0 };
-		assert_int_equal(tfy_client_new(&o, &workers[i].client, NULL), TFY_OK);
+		workers[i] = (worker){ tu_client(&f->gw, "/api/llm", KEY, NULL), 0, 0 };
+		assert_non_null(workers[i].client);
 		assert_int_equal(pthread_create(&threads[i], NULL, list_concurrently, &workers[i]), 0);
 	}
 	for (int i = 0; i < THREADS; i++) {

@@ -242,3 +242,28 @@ const char *tu_strcasestr(const char *haystack, const char *needle)
 			return haystack;
 	return n ? NULL : haystack;
 }
+
+tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
+                      const tfy_client_options *base)
+{
+	char url[256];
+	snprintf(url, sizeof(url), "%s%s", gw->base, path);
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	if (base)
+		o = *base;
+	o.base_url = url;
+	o.api_key = key;
+	tfy_client *c = NULL;
+	tfy_error *err = NULL;
+	if (tfy_client_new(&o, &c, &err) != TFY_OK)
+		fprintf(stderr, "tfy_client_new: %s\n", err ? err->message : "out of memory");
+	tfy_error_free(err);
+	return c;
+}
+
+double tu_now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}

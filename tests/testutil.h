@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <tfy/tfy.h>
+
 /* Whole contents of tests/fixtures/<name>, NUL-terminated; aborts the test on failure. */
 char *tu_read_fixture(const char *name, size_t *len);
 
@@ -45,6 +47,16 @@ typedef struct tu_run {
  */
 int tu_run_cmd(const char *const *argv, const char *const *env, tu_run *r);
 void tu_run_free(tu_run *r);
+
+/*
+ * A client for gw's base URL + path with the given key, other options from
+ * base (NULL: TFY_CLIENT_OPTIONS_INIT).  NULL when creation fails.
+ */
+tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
+                      const tfy_client_options *base);
+
+/* Seconds on the monotonic clock. */
+double tu_now_s(void);
 
 /* Case-insensitive strstr (ASCII). */
 const char *tu_strcasestr(const char *haystack, const char *needle);

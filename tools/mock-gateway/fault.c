@@ -40,7 +40,7 @@ static bool fail(struct parse *p, const char *what, const char *detail)
 
 /* ---- values ------------------------------------------------------------ */
 
-static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
+bool mgw_parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
     unsigned long v = 0;
     if (*s == '\0')
@@ -60,7 +60,7 @@ static bool number(struct parse *p, const char *key, const char *s, unsigned lon
                    unsigned long *out)
 {
     char what[96];
-    if (parse_ulong(s, max, out))
+    if (mgw_parse_ulong(s, max, out))
         return true;
     snprintf(what, sizeof what, "%s expects an integer in 0..%lu, got", key, max);
     return fail(p, what, s);
@@ -122,7 +122,7 @@ static bool set_date(struct parse *p, const char *v)
 {
     unsigned long s;
     bool negative = v[0] == '-';
-    if (!parse_ulong(v + (v[0] == '-' || v[0] == '+'), MAX_SECONDS, &s))
+    if (!mgw_parse_ulong(v + (v[0] == '-' || v[0] == '+'), MAX_SECONDS, &s))
         return fail(p, "date expects +SECONDS or -SECONDS from now, got", v);
     p->f->date.set = true;
     p->f->date.offset_s = negative ? -(long)s : (long)s;

@@ -67,4 +67,7 @@ bool mgw_fault_parse(const char *spec, struct mgw_fault *out, char *err, size_t 
 
 enum mgw_fault_stage mgw_fault_stage(enum mgw_fault_kind kind);
 
+/* Whole-string decimal in [0, max]; rejects signs, spaces and overflow. */
+bool mgw_parse_ulong(const char *s, unsigned long max, unsigned long *out);
+
 #endif

@@ -115,23 +115,6 @@ static int usage_error(const char *what, const char *arg)
     return EXIT_USAGE;
 }
 
-/* Whole-string decimal in [0, max]; rejects signs, spaces and overflow. */
-static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-    unsigned long v = 0;
-    if (*s == '\0')
-        return false;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return false;
-        v = v * 10 + (unsigned long)(*s - '0');
-        if (v > max)
-            return false;
-    }
-    *out = v;
-    return true;
-}
-
 /* Splits "--name=value" or takes the next argument; NULL value if missing. */
 static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
@@ -167,11 +150,11 @@ static int parse_valued(int argc, char **argv, int *i, struct options *o)
             return usage_error("--api-key must not be empty", NULL);
         o->server.api_key = value;
     } else if (strcmp(name, "--port") == 0) {
-        if (!parse_uint(value, 65535, &v))
+        if (!mgw_parse_ulong(value, 65535, &v))
             return usage_error("--port expects 0..65535, got", value);
         o->server.port = (uint16_t)v;
     } else {
-        if (!parse_uint(value, MGW_DATASET_MAX_COUNT, &v))
+        if (!mgw_parse_ulong(value, MGW_DATASET_MAX_COUNT, &v))
             return usage_error("--count expects 0..10000000, got", value);
         o->server.count = (uint32_t)v;
     }
