@@ -1,5 +1,7 @@
 #include "arena.h"
 
+#include "alloc.h"
+
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@ static chunk *chunk_new(size_t size)
 {
 	if (size > ((size_t)-1) - sizeof(chunk))
 		return NULL;
-	chunk *c = malloc(sizeof(chunk) + size);
+	chunk *c = tfy__malloc(sizeof(chunk) + size);
 	if (!c)
 		return NULL;
 	c->next = NULL;
@@ -32,12 +34,12 @@ static chunk *chunk_new(size_t size)
 
 tfy__arena *tfy__arena_new(size_t size_hint)
 {
-	tfy__arena *a = malloc(sizeof(*a));
+	tfy__arena *a = tfy__malloc(sizeof(*a));
 	if (!a)
 		return NULL;
 	a->head = chunk_new(size_hint > ARENA_MIN_CHUNK ? size_hint : ARENA_MIN_CHUNK);
 	if (!a->head) {
-		free(a);
+		tfy__free(a);
 		return NULL;
 	}
 	return a;
@@ -86,8 +88,8 @@ void tfy__arena_free(tfy__arena *a)
 	chunk *c = a->head;
 	while (c) {
 		chunk *next = c->next;
-		free(c);
+		tfy__free(c);
 		c = next;
 	}
-	free(a);
+	tfy__free(a);
 }

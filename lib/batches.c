@@ -239,7 +239,9 @@ tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *
 	*out = NULL;
 	tfy__request req;
 	tfy_error *e = NULL;
-	tfy_code rc = tfy__request_build(client->base_url, client->api_key, opts, &req, &e);
+	const tfy__target target = { client->base_url, client->api_key, client->auth_header,
+	                             client->query };
+	tfy_code rc = tfy__request_build(&target, opts, &req, &e);
 	if (rc == TFY_OK)
 		rc = run_attempts(client, &req, call, out, &e);
 	tfy__request_clear(&req);

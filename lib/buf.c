@@ -1,5 +1,7 @@
 #include "buf.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +15,7 @@ int tfy__buf_reserve(tfy__buf *b, size_t n)
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < want)
 		cap *= 2;
-	char *p = realloc(b->data, cap);
+	char *p = tfy__realloc(b->data, cap);
 	if (!p)
 		return -1;
 	b->data = p;
@@ -36,7 +38,7 @@ char *tfy__buf_detach(tfy__buf *b)
 {
 	char *p = b->data;
 	if (!p)
-		p = calloc(1, 1);
+		p = tfy__calloc(1, 1);
 	b->data = NULL;
 	b->len = b->cap = 0;
 	return p;
@@ -44,7 +46,7 @@ char *tfy__buf_detach(tfy__buf *b)
 
 void tfy__buf_clear(tfy__buf *b)
 {
-	free(b->data);
+	tfy__free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
 }

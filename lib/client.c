@@ -1,5 +1,7 @@
 #include "client_internal.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,27 @@ static tfy_code check_options(const tfy_client_options *o, tfy_error **err)
 	return TFY_OK;
 }
 
+/* The Azure-style knobs: which header carries the key, and fixed query parameters. */
+static tfy_code take_auth_and_query(tfy_client *c, const tfy_client_options *o, tfy_error **err)
+{
+	if (o->auth_header && !tfy__header_name_ok(o->auth_header))
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "auth_header is not a valid HTTP header name");
+	if (o->query_params_count && !o->query_params)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "query_params_count is set but query_params is NULL");
+	if (o->auth_header && !(c->auth_header = tfy__strdup(o->auth_header)))
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	if (!o->query_params_count)
+		return TFY_OK;
+	const char *why = NULL;
+	c->query = tfy__query_encode(o->query_params, o->query_params_count, &why);
+	if (!c->query)
+		return why ? tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s", why)
+		           : tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	return TFY_OK;
+}
+
 static tfy_code take_settings(tfy_client *c, const tfy_client_options *o, tfy_error **err)
 {
 	const char *url = o->base_url ? o->base_url : getenv("TFY_BASE_URL");
@@ -52,11 +75,11 @@ static tfy_code take_settings(tfy_client *c, const tfy_client_options *o, tfy_er
 	if (!c->base_url)
 		return why ? tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s", why)
 		           : tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	c->api_key = strdup(key);
-	if (!c->api_key || (o->ca_file && !(c->ca_file = strdup(o->ca_file))) ||
-	    (o->ca_path && !(c->ca_path = strdup(o->ca_path))))
+	c->api_key = tfy__strdup(key);
+	if (!c->api_key || (o->ca_file && !(c->ca_file = tfy__strdup(o->ca_file))) ||
+	    (o->ca_path && !(c->ca_path = tfy__strdup(o->ca_path))))
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	return TFY_OK;
+	return take_auth_and_query(c, o, err);
 }
 
 static int64_t or_default(int64_t value, int64_t fallback)
@@ -89,7 +112,7 @@ tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out, tfy_er
 	tfy_code rc = check_options(o, err);
 	if (rc != TFY_OK)
 		return rc;
-	tfy_client *c = calloc(1, sizeof(*c));
+	tfy_client *c = tfy__calloc(1, sizeof(*c));
 	if (!c)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	apply_defaults(c, o);
@@ -116,11 +139,13 @@ void tfy_client_free(tfy_client *client)
 	/* Scrub the secret before the memory is reused; volatile keeps the stores. */
 	for (volatile char *p = client->api_key; p && *p; p++)
 		*p = 0;
-	free(client->api_key);
-	free(client->base_url);
-	free(client->ca_file);
-	free(client->ca_path);
-	free(client);
+	tfy__free(client->api_key);
+	tfy__free(client->base_url);
+	tfy__free(client->ca_file);
+	tfy__free(client->ca_path);
+	tfy__free(client->auth_header);
+	tfy__free(client->query);
+	tfy__free(client);
 }
 
 const char *tfy_client_base_url(const tfy_client *client)

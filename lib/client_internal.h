@@ -25,6 +25,8 @@ struct tfy_client {
 	size_t max_body;
 	char *ca_file;
 	char *ca_path;
+	char *auth_header;  /* NULL: Authorization: Bearer */
+	char *query;        /* encoded query_params, or NULL */
 	tfy__logger log;
 	tfy__transport *transport;
 };

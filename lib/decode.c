@@ -1,5 +1,7 @@
 #include "decode.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -326,7 +328,7 @@ static int put_text(const char **slot, const json_t *v)
 	if (!text)
 		return -1;
 	int rc = tfy__error_put(slot, text, strlen(text));
-	free(text);
+	tfy__free(text);
 	return rc;
 }
 

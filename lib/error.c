@@ -1,5 +1,7 @@
 #include "error_internal.h"
 
+#include "alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +72,7 @@ TFY__PRINTF(1, 0) static char *vformat(const char *fmt, va_list ap)
 	va_list again;
 	va_copy(again, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap);
-	char *s = n < 0 ? NULL : malloc((size_t)n + 1);
+	char *s = n < 0 ? NULL : tfy__malloc((size_t)n + 1);
 	if (s)
 		vsnprintf(s, (size_t)n + 1, fmt, again);
 	va_end(again);
@@ -79,14 +81,14 @@ TFY__PRINTF(1, 0) static char *vformat(const char *fmt, va_list ap)
 
 TFY__PRINTF(2, 0) static tfy_error *error_vnew(tfy_code code, const char *fmt, va_list ap)
 {
-	tfy_error *e = calloc(1, sizeof(*e));
+	tfy_error *e = tfy__calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
 	e->code = code;
 	e->retry_after_ms = -1;
 	e->message = vformat(fmt, ap);
 	if (!e->message) {
-		free(e);
+		tfy__free(e);
 		return NULL;
 	}
 	return e;
@@ -120,7 +122,7 @@ int tfy__error_reformat(tfy_error *e, const char *fmt, ...)
 	va_end(ap);
 	if (!s)
 		return -1;
-	free((char *)e->message);
+	tfy__free((char *)e->message);
 	e->message = s;
 	return 0;
 }
@@ -129,13 +131,13 @@ int tfy__error_put(const char **slot, const char *s, size_t n)
 {
 	char *copy = NULL;
 	if (s) {
-		copy = malloc(n + 1);
+		copy = tfy__malloc(n + 1);
 		if (!copy)
 			return -1;
 		memcpy(copy, s, n);
 		copy[n] = '\0';
 	}
-	free((char *)*slot);
+	tfy__free((char *)*slot);
 	*slot = copy;
 	return 0;
 }
@@ -165,7 +167,7 @@ static int redact_one(const char **slot, const char *secret)
 		return 0;
 	size_t slen = strlen(secret), rlen = strlen(REDACTED);
 	size_t cap = strlen(s) / slen * rlen + strlen(s) + 1;
-	char *out = malloc(cap), *w = out;
+	char *out = tfy__malloc(cap), *w = out;
 	if (!out)
 		return -1;
 	for (const char *hit; (hit = strstr(s, secret)); s = hit + slen) {
@@ -175,7 +177,7 @@ static int redact_one(const char **slot, const char *secret)
 		w += rlen;
 	}
 	strcpy(w, s);
-	free((char *)*slot);
+	tfy__free((char *)*slot);
 	*slot = out;
 	return 0;
 }
@@ -196,13 +198,13 @@ void tfy_error_free(tfy_error *e)
 {
 	if (!e)
 		return;
-	free((char *)e->message);
-	free((char *)e->api_type);
-	free((char *)e->api_code);
-	free((char *)e->api_param);
-	free((char *)e->api_message);
-	free((char *)e->request_id);
-	free((char *)e->detail);
-	free((char *)e->body);
-	free(e);
+	tfy__free((char *)e->message);
+	tfy__free((char *)e->api_type);
+	tfy__free((char *)e->api_code);
+	tfy__free((char *)e->api_param);
+	tfy__free((char *)e->api_message);
+	tfy__free((char *)e->request_id);
+	tfy__free((char *)e->detail);
+	tfy__free((char *)e->body);
+	tfy__free(e);
 }

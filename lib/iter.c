@@ -5,6 +5,8 @@
  */
 #include "tfy/iter.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,7 +102,7 @@ static int remember_cursor(tfy_batch_iter *it, const char *cursor)
 			return 1;
 	if (it->seen_count == it->seen_cap) {
 		size_t cap = it->seen_cap ? it->seen_cap * 2 : 16;
-		uint64_t *grown = realloc(it->seen, cap * sizeof(*grown));
+		uint64_t *grown = tfy__realloc(it->seen, cap * sizeof(*grown));
 		if (!grown)
 			return -1;
 		it->seen = grown;
@@ -123,9 +125,9 @@ tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_list_options *
 	tfy_code rc = check_caps(o, err);
 	if (rc != TFY_OK)
 		return rc;
-	tfy_batch_iter *it = calloc(1, sizeof(*it));
+	tfy_batch_iter *it = tfy__calloc(1, sizeof(*it));
 	if (!it || !(it->copies = tfy__arena_new(1024)) || copy_options(it->copies, o, &it->opts) < 0 ||
-	    (o->after && (!(it->next_after = strdup(o->after)) || !(it->resume = strdup(o->after)) ||
+	    (o->after && (!(it->next_after = tfy__strdup(o->after)) || !(it->resume = tfy__strdup(o->after)) ||
 	                  remember_cursor(it, o->after) < 0))) {
 		tfy_batch_iter_free(it);
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
@@ -175,10 +177,10 @@ static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 	if (seen != 0)
 		return seen < 0 ? tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory")
 		                : pagination_error(it, err, "the server repeated a cursor (is it ignoring `after`?)");
-	char *copy = strdup(cursor);
+	char *copy = tfy__strdup(cursor);
 	if (!copy)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	free(it->next_after);
+	tfy__free(it->next_after);
 	it->next_after = copy;
 	return TFY_OK;
 }
@@ -213,9 +215,9 @@ static void advance_resume(tfy_batch_iter *it, const tfy_batch *b)
 	const char *cursor = b->id;
 	if (!cursor && it->pos == it->page->count)
 		cursor = it->page->last_id;
-	char *copy = cursor ? strdup(cursor) : NULL;
+	char *copy = cursor ? tfy__strdup(cursor) : NULL;
 	if (copy) {
-		free(it->resume);
+		tfy__free(it->resume);
 		it->resume = copy;
 	}
 }
@@ -303,8 +305,8 @@ void tfy_batch_iter_free(tfy_batch_iter *it)
 		return;
 	tfy_batch_list_free(it->page);
 	tfy__arena_free(it->copies);
-	free(it->next_after);
-	free(it->resume);
-	free(it->seen);
-	free(it);
+	tfy__free(it->next_after);
+	tfy__free(it->resume);
+	tfy__free(it->seen);
+	tfy__free(it);
 }

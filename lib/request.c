@@ -1,5 +1,7 @@
 #include "request.h"
 
+#include "alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,18 +130,28 @@ static tfy_code check_paging(const tfy_batches_list_options *o, tfy_error **err)
 	return TFY_OK;
 }
 
-static tfy_code build_url(const char *base_url, const tfy_batches_list_options *o, char **url)
+/* Appends "?" before the first parameter of a URL and "&" before the others. */
+static int append_param(tfy__buf *b, int *first, const char *text)
+{
+	int rc = tfy__buf_append(b, *first ? "?" : "&", 1) | tfy__buf_append(b, text, strlen(text));
+	*first = 0;
+	return rc;
+}
+
+static tfy_code build_url(const tfy__target *t, const tfy_batches_list_options *o, char **url)
 {
 	tfy__buf b = TFY__BUF_INIT;
-	int rc = tfy__buf_append(&b, base_url, strlen(base_url)) |
+	int first = 1;
+	int rc = tfy__buf_append(&b, t->base_url, strlen(t->base_url)) |
 	         tfy__buf_append(&b, BATCHES_PATH, strlen(BATCHES_PATH));
 	char limit[32];
 	snprintf(limit, sizeof(limit), "limit=%d", (int)o->limit);
+	if (t->query && *t->query)
+		rc |= append_param(&b, &first, t->query);
 	if (o->limit > 0)
-		rc |= tfy__buf_append(&b, "?", 1) | tfy__buf_append(&b, limit, strlen(limit));
+		rc |= append_param(&b, &first, limit);
 	if (o->after)
-		rc |= tfy__buf_append(&b, o->limit > 0 ? "&after=" : "?after=", 7) |
-		      append_escaped(&b, o->after);
+		rc |= append_param(&b, &first, "after=") | append_escaped(&b, o->after);
 	if (rc) {
 		tfy__buf_clear(&b);
 		return TFY_ERROR_OUT_OF_MEMORY;
@@ -149,11 +161,11 @@ static tfy_code build_url(const char *base_url, const tfy_batches_list_options *
 }
 
 /* The library's own headers, before the caller's extras are merged in. */
-static size_t fixed_headers(const char *auth, const char *metadata,
+static size_t fixed_headers(const tfy_header *auth, const char *metadata,
                             const tfy_batches_list_options *o, tfy_header *h)
 {
 	const tfy_header all[FIXED_HEADERS] = {
-		{ "Authorization", auth },
+		*auth,
 		{ "Accept", "application/json" },
 		{ "User-Agent", USER_AGENT },
 		{ "x-tfy-provider-name", o->provider_name },
@@ -194,7 +206,7 @@ static tfy_code check_headers(const tfy_header *h, size_t n, size_t fixed, tfy_e
 static char *header_line(const tfy_header *h)
 {
 	size_t n = strlen(h->name) + strlen(h->value) + 3;
-	char *line = malloc(n);
+	char *line = tfy__malloc(n);
 	if (line)
 		snprintf(line, n, "%s: %s", h->name, h->value);
 	return line;
@@ -212,7 +224,7 @@ static int overridden(const tfy_header *h, const tfy_batches_list_options *o)
 static tfy_code format_headers(const tfy_header *h, size_t n, size_t fixed,
                                const tfy_batches_list_options *o, tfy__request *req)
 {
-	req->headers = calloc(n ? n : 1, sizeof(char *));
+	req->headers = tfy__calloc(n ? n : 1, sizeof(char *));
 	if (!req->headers)
 		return TFY_ERROR_OUT_OF_MEMORY;
 	for (size_t i = 0; i < n; i++) {
@@ -225,17 +237,19 @@ static tfy_code format_headers(const tfy_header *h, size_t n, size_t fixed,
 	return TFY_OK;
 }
 
-static tfy_code build_headers(const char *api_key, const char *metadata,
+static tfy_code build_headers(const tfy__target *t, const char *metadata,
                               const tfy_batches_list_options *o, tfy__request *req,
                               tfy_error **err)
 {
 	size_t total = FIXED_HEADERS + o->headers_count;
-	tfy_header *h = calloc(total, sizeof(*h));
-	char *auth = malloc(strlen(api_key) + sizeof("Bearer "));
+	tfy_header *h = tfy__calloc(total, sizeof(*h));
+	char *bearer = tfy__malloc(strlen(t->api_key) + sizeof("Bearer "));
 	tfy_code rc = TFY_ERROR_OUT_OF_MEMORY;
-	if (h && auth) {
-		sprintf(auth, "Bearer %s", api_key);
-		size_t fixed = fixed_headers(auth, metadata, o, h);
+	if (h && bearer) {
+		sprintf(bearer, "Bearer %s", t->api_key);
+		const tfy_header auth = t->auth_header ? (tfy_header){ t->auth_header, t->api_key }
+		                                       : (tfy_header){ "Authorization", bearer };
+		size_t fixed = fixed_headers(&auth, metadata, o, h);
 		if (o->headers_count)
 			memcpy(h + fixed, o->headers, o->headers_count * sizeof(*h));
 		rc = check_headers(h, fixed + o->headers_count, fixed, err);
@@ -244,8 +258,8 @@ static tfy_code build_headers(const char *api_key, const char *metadata,
 	}
 	if (rc == TFY_ERROR_OUT_OF_MEMORY && err && !*err)
 		tfy__error_set(err, rc, "out of memory");
-	free(h);
-	free(auth);
+	tfy__free(h);
+	tfy__free(bearer);
 	return rc;
 }
 
@@ -269,9 +283,8 @@ static tfy_code check_options(const tfy_batches_list_options *o, tfy_error **err
 	return check_paging(o, err);
 }
 
-tfy_code tfy__request_build(const char *base_url, const char *api_key,
-                            const tfy_batches_list_options *opts, tfy__request *req,
-                            tfy_error **err)
+tfy_code tfy__request_build(const tfy__target *target, const tfy_batches_list_options *opts,
+                            tfy__request *req, tfy_error **err)
 {
 	memset(req, 0, sizeof(*req));
 	tfy_code rc = check_options(opts, err);
@@ -281,9 +294,9 @@ tfy_code tfy__request_build(const char *base_url, const char *api_key,
 	if (opts->metadata_count)
 		rc = encode_metadata(opts->metadata, opts->metadata_count, &metadata, err);
 	if (rc == TFY_OK)
-		rc = build_headers(api_key, opts->metadata_count ? metadata.data : opts->metadata_json,
+		rc = build_headers(target, opts->metadata_count ? metadata.data : opts->metadata_json,
 		                   opts, req, err);
-	if (rc == TFY_OK && build_url(base_url, opts, &req->url) != TFY_OK)
+	if (rc == TFY_OK && build_url(target, opts, &req->url) != TFY_OK)
 		rc = tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	tfy__buf_clear(&metadata);
 	if (rc != TFY_OK)
@@ -294,10 +307,30 @@ tfy_code tfy__request_build(const char *base_url, const char *api_key,
 void tfy__request_clear(tfy__request *req)
 {
 	for (size_t i = 0; i < req->count; i++)
-		free(req->headers[i]);
-	free(req->headers);
-	free(req->url);
+		tfy__free(req->headers[i]);
+	tfy__free(req->headers);
+	tfy__free(req->url);
 	memset(req, 0, sizeof(*req));
+}
+
+char *tfy__query_encode(const tfy_header *params, size_t count, const char **why)
+{
+	tfy__buf b = TFY__BUF_INIT;
+	int rc = tfy__buf_append(&b, "", 0); /* "" rather than NULL for no parameters */
+	*why = NULL;
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		if (!params[i].name || !*params[i].name || !params[i].value) {
+			*why = "query_params: every name must be non-empty and every value non-NULL";
+			break;
+		}
+		rc = (i ? tfy__buf_append(&b, "&", 1) : 0) | append_escaped(&b, params[i].name) |
+		     tfy__buf_append(&b, "=", 1) | append_escaped(&b, params[i].value);
+	}
+	if (rc || *why) {
+		tfy__buf_clear(&b);
+		return NULL;
+	}
+	return tfy__buf_detach(&b);
 }
 
 static const char *check_url_text(const char *url)
@@ -325,7 +358,7 @@ char *tfy__base_url_normalise(const char *url, const char **why)
 	size_t len = strlen(url);
 	while (len > scheme && url[len - 1] == '/')
 		len--;
-	char *copy = malloc(len + 1);
+	char *copy = tfy__malloc(len + 1);
 	if (copy) {
 		memcpy(copy, url, len);
 		copy[len] = '\0';

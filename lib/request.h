@@ -15,14 +15,28 @@ typedef struct tfy__request {
 	size_t count;
 } tfy__request;
 
+/* Where requests go and how they authenticate: the client's fixed part. */
+typedef struct tfy__target {
+	const char *base_url;    /* normalised, without "/batches" */
+	const char *api_key;
+	const char *auth_header; /* NULL: "Authorization: Bearer <key>" */
+	const char *query;       /* pre-encoded "a=b&c=d" for every request, or NULL */
+} tfy__target;
+
 /*
  * Builds the request for one page.  Returns TFY_OK, or TFY_ERROR_INVALID_ARGUMENT
  * / TFY_ERROR_OUT_OF_MEMORY with *err set as tfy__error_set does.  On failure
  * req is left empty.
  */
-tfy_code tfy__request_build(const char *base_url, const char *api_key,
-                            const tfy_batches_list_options *opts, tfy__request *req,
-                            tfy_error **err);
+tfy_code tfy__request_build(const tfy__target *target, const tfy_batches_list_options *opts,
+                            tfy__request *req, tfy_error **err);
+
+/*
+ * Percent-encodes query parameters into "a=b&c=d" (a new string; "" for
+ * none).  Returns NULL with *why set to a static reason (NULL when memory ran
+ * out) for a NULL or empty name or a NULL value.
+ */
+char *tfy__query_encode(const tfy_header *params, size_t count, const char **why);
 
 void tfy__request_clear(tfy__request *req);
 

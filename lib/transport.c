@@ -1,5 +1,7 @@
 #include "transport.h"
 
+#include "alloc.h"
+
 #include <curl/curl.h>
 #include <stddef.h>
 #include <pthread.h>
@@ -24,7 +26,8 @@ struct tfy__transport {
 	pthread_mutex_t lock;
 	slot *idle;        /* slots not in use, each with its live connections */
 	size_t idle_count;
-	size_t idle_cap;
+	size_t idle_cap;   /* always >= slots, so release() never allocates */
+	size_t slots;      /* slots alive, idle or in use */
 };
 
 /*
@@ -50,11 +53,11 @@ tfy__transport *tfy__transport_new(void)
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK)
 		return NULL;
-	tfy__transport *t = calloc(1, sizeof(*t));
+	tfy__transport *t = tfy__calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	if (pthread_mutex_init(&t->lock, NULL) != 0) {
-		free(t);
+		tfy__free(t);
 		return NULL;
 	}
 	return t;
@@ -74,9 +77,9 @@ void tfy__transport_free(tfy__transport *t)
 		return;
 	for (size_t i = 0; i < t->idle_count; i++)
 		slot_cleanup(&t->idle[i]);
-	free(t->idle);
+	tfy__free(t->idle);
 	pthread_mutex_destroy(&t->lock);
-	free(t);
+	tfy__free(t);
 }
 
 static int acquire(tfy__transport *t, slot *out)
@@ -87,11 +90,32 @@ static int acquire(tfy__transport *t, slot *out)
 		*out = t->idle[--t->idle_count];
 		found = 1;
 	}
-	pthread_mutex_unlock(&t->lock);
 	if (found) {
+		pthread_mutex_unlock(&t->lock);
 		curl_easy_reset(out->easy); /* the connections live in the multi handle */
 		return 0;
 	}
+	/*
+	 * A new slot: make room for it in the idle array now, while running out
+	 * of memory can still fail the call, so that handing it back in
+	 * release() cannot fail (it used to drop the slot silently there).
+	 */
+	int room = 1;
+	if (t->slots == t->idle_cap) {
+		size_t cap = t->idle_cap ? t->idle_cap * 2 : 4;
+		slot *grown = tfy__realloc(t->idle, cap * sizeof(*grown));
+		if (grown) {
+			t->idle = grown;
+			t->idle_cap = cap;
+		} else {
+			room = 0;
+		}
+	}
+	if (room)
+		t->slots++;
+	pthread_mutex_unlock(&t->lock);
+	if (!room)
+		return -1;
 	out->easy = curl_easy_init();
 	out->multi = curl_multi_init();
 	if (out->easy && out->multi)
@@ -99,26 +123,17 @@ static int acquire(tfy__transport *t, slot *out)
 	slot_cleanup(out);
 	out->easy = NULL;
 	out->multi = NULL;
+	pthread_mutex_lock(&t->lock);
+	t->slots--;
+	pthread_mutex_unlock(&t->lock);
 	return -1;
 }
 
 static void release(tfy__transport *t, slot s)
 {
 	pthread_mutex_lock(&t->lock);
-	if (t->idle_count == t->idle_cap) {
-		size_t cap = t->idle_cap ? t->idle_cap * 2 : 4;
-		slot *grown = realloc(t->idle, cap * sizeof(*grown));
-		if (grown) {
-			t->idle = grown;
-			t->idle_cap = cap;
-		}
-	}
-	int kept = t->idle_count < t->idle_cap;
-	if (kept)
-		t->idle[t->idle_count++] = s;
+	t->idle[t->idle_count++] = s; /* acquire() reserved the room */
 	pthread_mutex_unlock(&t->lock);
-	if (!kept)
-		slot_cleanup(&s);
 }
 
 typedef struct transfer {
@@ -127,6 +142,7 @@ typedef struct transfer {
 	int too_large;
 	int cancelled;
 	int stalled;
+	int oom;                  /* a kept header could not be copied */
 	int64_t last_byte_ms;     /* when anything last arrived (or the start) */
 	tfy__http_response *resp; /* receives the headers we keep */
 } transfer;
@@ -164,7 +180,7 @@ static char **kept_slot(tfy__http_response *resp, size_t i)
 static void forget_headers(tfy__http_response *resp)
 {
 	for (size_t i = 0; i < KEPT_COUNT; i++) {
-		free(*kept_slot(resp, i));
+		tfy__free(*kept_slot(resp, i));
 		*kept_slot(resp, i) = NULL;
 	}
 }
@@ -178,7 +194,7 @@ static char *header_value(const char *line, size_t len, size_t name_len)
 	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	size_t n = (size_t)(end - v) < HEADER_VALUE_MAX ? (size_t)(end - v) : HEADER_VALUE_MAX;
-	char *copy = malloc(n + 1);
+	char *copy = tfy__malloc(n + 1);
 	if (copy) {
 		memcpy(copy, v, n);
 		copy[n] = '\0';
@@ -199,8 +215,17 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 	for (size_t i = 0; i < KEPT_COUNT; i++) {
 		size_t n = strlen(kept_headers[i].name);
 		if (len > n && line[n] == ':' && strncasecmp(line, kept_headers[i].name, n) == 0) {
-			free(*kept_slot(x->resp, i));
+			tfy__free(*kept_slot(x->resp, i));
 			*kept_slot(x->resp, i) = header_value(line, len, n);
+			/*
+			 * Out of memory: abort the transfer (CURLE_WRITE_ERROR, mapped to
+			 * TFY_ERROR_OUT_OF_MEMORY) rather than succeed without the
+			 * request id or the server's retry advice.
+			 */
+			if (!*kept_slot(x->resp, i)) {
+				x->oom = 1;
+				return 0;
+			}
 		}
 	}
 	return len;
@@ -383,7 +408,7 @@ tfy_code tfy__transport_get(tfy__transport *t, const tfy__http_request *req,
 		snprintf(detail, detail_size, "out of memory");
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
-	transfer x = { TFY__BUF_INIT, req->max_body, 0, 0, 0, tfy__now_ms(), resp };
+	transfer x = { TFY__BUF_INIT, req->max_body, 0, 0, 0, 0, tfy__now_ms(), resp };
 	char errbuf[CURL_ERROR_SIZE] = "";
 	configure(s.easy, req, headers, &x, errbuf);
 	CURLcode crc = drive(&s, req, &x);
@@ -398,7 +423,7 @@ tfy_code tfy__transport_get(tfy__transport *t, const tfy__http_request *req,
 
 void tfy__http_response_clear(tfy__http_response *resp)
 {
-	free(resp->body);
+	tfy__free(resp->body);
 	forget_headers(resp);
 	memset(resp, 0, sizeof(*resp));
 }

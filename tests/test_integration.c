@@ -426,6 +426,49 @@ static void test_timeout(void **state)
 	close(fd);
 }
 
+static void test_azure_openai(void **state)
+{
+	fixture *f = *state;
+	const tfy_header version = { "api-version", "2024-10-21" };
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.auth_header = "api-key";
+	o.query_params = &version;
+	o.query_params_count = 1;
+	tfy_client *c = tu_client(&f->gw, "/openai", KEY, &o);
+	assert_non_null(c);
+	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
+	lo.limit = 7;
+	tfy_batch_list *list = list_ok(c, &lo);
+	assert_int_equal(list->count, 7);
+	tfy_batch_list_free(list);
+	json_t *last = mock_json(&f->gw, "/_mock/last-request");
+	assert_header(last, "api-key", KEY);
+	assert_header(last, "Authorization", NULL);
+	json_t *query = json_object_get(last, "query");
+	assert_string_equal(json_string_value(json_object_get(query, "api-version")), "2024-10-21");
+	assert_string_equal(json_string_value(json_object_get(query, "limit")), "7");
+	json_decref(last);
+	tfy_client_free(c);
+
+	/* Without api-version Azure does not know the route; with a bearer token it refuses. */
+	o.query_params_count = 0;
+	c = tu_client(&f->gw, "/openai", KEY, &o);
+	tfy_error *err = list_fail(c, NULL, TFY_ERROR_NOT_FOUND);
+	assert_string_equal(err->api_message, "Resource not found");
+	tfy_error_free(err);
+	tfy_client_free(c);
+	o.query_params_count = 1;
+	o.auth_header = NULL;
+	c = tu_client(&f->gw, "/openai", KEY, &o);
+	err = list_fail(c, NULL, TFY_ERROR_AUTHENTICATION);
+	assert_string_equal(err->api_code, "401");
+	tfy_error_free(err);
+	tfy_client_free(c);
+
+	o.auth_header = "bad header";
+	assert_null(tu_client(&f->gw, "/openai", KEY, &o));
+}
+
 static void test_null_arguments(void **state)
 {
 	fixture *f = *state;
@@ -454,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_gzip_response),
 		cmocka_unit_test(test_connection_refused),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_azure_openai),
 		cmocka_unit_test(test_null_arguments),
 	};
 	return cmocka_run_group_tests_name("integration", tests, setup, teardown);

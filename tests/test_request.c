@@ -15,11 +15,13 @@
 #define BASE "https://acme.truefoundry.cloud/api/llm"
 #define KEY "tfy-secret-key-123"
 
+static const tfy__target target = { BASE, KEY, NULL, NULL };
+
 static tfy__request build_ok(const tfy_batches_list_options *o)
 {
 	tfy__request req;
 	tfy_error *err = NULL;
-	tfy_code rc = tfy__request_build(BASE, KEY, o, &req, &err);
+	tfy_code rc = tfy__request_build(&target, o, &req, &err);
 	if (rc != TFY_OK)
 		print_error("unexpected error: %s\n", err ? err->message : "?");
 	assert_int_equal(rc, TFY_OK);
@@ -31,7 +33,7 @@ static tfy_error *build_fail(const tfy_batches_list_options *o, tfy_code want)
 {
 	tfy__request req;
 	tfy_error *err = NULL;
-	assert_int_equal(tfy__request_build(BASE, KEY, o, &req, &err), want);
+	assert_int_equal(tfy__request_build(&target, o, &req, &err), want);
 	assert_null(req.url);
 	assert_null(req.headers);
 	assert_non_null(err);
@@ -239,7 +241,8 @@ static void test_header_injection_refused(void **state)
 
 	tfy__request req;
 	tfy_error *err = NULL;
-	assert_int_equal(tfy__request_build(BASE, "key\r\nX-Evil: 1", &o, &req, &err),
+	const tfy__target evil = { BASE, "key\r\nX-Evil: 1", NULL, NULL };
+	assert_int_equal(tfy__request_build(&evil, &o, &req, &err),
 	                 TFY_ERROR_INVALID_ARGUMENT);
 	tfy_error_free(err);
 }
@@ -259,6 +262,35 @@ static void test_options_version_and_counts(void **state)
 	tfy_batches_list_options_init(&o, TFY_BATCHES_LIST_OPTIONS_VERSION);
 	o.headers_count = 2;
 	tfy_error_free(build_fail(&o, TFY_ERROR_INVALID_ARGUMENT));
+}
+
+static void test_azure_auth_header_and_query(void **state)
+{
+	(void)state;
+	const tfy_header params[] = { { "api-version", "2024-10-21" }, { "x y", "a&b=c" } };
+	const char *why;
+	char *query = tfy__query_encode(params, 2, &why);
+	assert_string_equal(query, "api-version=2024-10-21&x%20y=a%26b%3Dc");
+	const tfy__target azure = { "https://res.openai.azure.com/openai", KEY, "api-key", query };
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.limit = 5;
+	o.after = "batch_1";
+	tfy__request req;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy__request_build(&azure, &o, &req, &err), TFY_OK);
+	assert_string_equal(req.url, "https://res.openai.azure.com/openai/batches"
+	                    "?api-version=2024-10-21&x%20y=a%26b%3Dc&limit=5&after=batch_1");
+	assert_string_equal(header(&req, "api-key"), KEY);
+	assert_null(header(&req, "Authorization"));
+	tfy__request_clear(&req);
+	free(query);
+
+	const tfy_header bad[] = { { "", "v" } };
+	assert_null(tfy__query_encode(bad, 1, &why));
+	assert_non_null(why);
+	query = tfy__query_encode(NULL, 0, &why);
+	assert_string_equal(query, "");
+	free(query);
 }
 
 static void test_base_url_normalise(void **state)
@@ -294,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_extra_headers_and_override),
 		cmocka_unit_test(test_header_injection_refused),
 		cmocka_unit_test(test_options_version_and_counts),
+		cmocka_unit_test(test_azure_auth_header_and_query),
 		cmocka_unit_test(test_base_url_normalise),
 	};
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);

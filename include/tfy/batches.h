@@ -16,12 +16,6 @@ extern "C" {
 /** Largest page size the API accepts. */
 #define TFY_BATCHES_LIMIT_MAX 100
 
-/** A header name and value, or a metadata key and value. */
-typedef struct tfy_header {
-	const char *name;
-	const char *value;
-} tfy_header;
-
 /** Current version of tfy_batches_list_options. */
 #define TFY_BATCHES_LIST_OPTIONS_VERSION 1
 

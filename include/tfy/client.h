@@ -110,11 +110,24 @@ typedef struct tfy_client_options {
 	/** Receives log lines; NULL means standard error. */
 	tfy_log_fn log;
 	void *log_userdata;
+	/**
+	 * Name of the header that carries the key as it is, instead of
+	 * `Authorization: Bearer <key>`: "api-key" for Azure OpenAI.  NULL means
+	 * bearer.  Must be an HTTP header name.
+	 */
+	const char *auth_header;
+	/**
+	 * Query parameters added to every request before limit and after, each
+	 * name and value percent-encoded: {"api-version", "2024-10-21"} for Azure
+	 * OpenAI.  Copied by tfy_client_new().
+	 */
+	const tfy_header *query_params;
+	size_t query_params_count;
 } tfy_client_options;
 
 /** Static initialiser for tfy_client_options. */
 #define TFY_CLIENT_OPTIONS_INIT { TFY_CLIENT_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, \
-	TFY_CLIENT_DEFAULT_MAX_RETRIES, 0, 0, 0, NULL, NULL, 0, 0, NULL, NULL }
+	TFY_CLIENT_DEFAULT_MAX_RETRIES, 0, 0, 0, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0 }
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

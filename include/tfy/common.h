@@ -59,6 +59,15 @@ enum {
 };
 
 /**
+ * A name and a value: an HTTP header, a metadata entry or a query parameter.
+ * Both are borrowed NUL-terminated UTF-8 strings.
+ */
+typedef struct tfy_header {
+	const char *name;
+	const char *value;
+} tfy_header;
+
+/**
  * Static English text for a result code.
  *
  * @param code any value; unknown values give "unknown error code".

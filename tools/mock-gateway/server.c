@@ -70,10 +70,14 @@ struct exchange {
     struct mgw_fault fault;
 };
 
+/* Azure OpenAI's shape: an api-key header and a required api-version. */
+#define AZURE_BATCHES_PATH "/openai/batches"
+
 static const char *const batches_paths[] = {
     "/v1/batches",
     "/api/llm/batches",
     "/api/llm/api/inference/openai/batches",
+    AZURE_BATCHES_PATH,
 };
 
 static bool is_batches_path(const char *path)
@@ -252,10 +256,37 @@ static json_t *method_error(const struct exchange *ex)
 
 /* Faults come after the method and key checks: they stand for a flaky
  * upstream, and the client's own mistakes should still be reported as such. */
+/* Azure answers in its own envelope: {"error":{"code","message"}}. */
+static enum MHD_Result send_azure_error(const struct exchange *ex, unsigned status,
+                                        const char *code, const char *message)
+{
+    return send_json(ex, status, json_pack("{s:{s:s, s:s}}", "error", "code", code,
+                                           "message", message), NULL);
+}
+
+/* Azure's checks, before the ones it shares with OpenAI; MHD_YES to go on. */
+static enum MHD_Result check_azure(const struct exchange *ex, bool *answered)
+{
+    const char *key = header(ex, "api-key");
+    *answered = true;
+    if (!key || strcmp(key, ex->srv->cfg.api_key) != 0)
+        return send_azure_error(ex, MHD_HTTP_UNAUTHORIZED, "401",
+                                "Access denied due to invalid subscription key or wrong API "
+                                "endpoint. Make sure to provide a valid key for an active "
+                                "subscription and use a correct regional API endpoint for your "
+                                "resource.");
+    if (!argument(ex, "api-version"))
+        return send_azure_error(ex, MHD_HTTP_NOT_FOUND, "404", "Resource not found");
+    *answered = false;
+    return MHD_YES;
+}
+
 static enum MHD_Result handle_batches(struct exchange *ex)
 {
     const char *authorization = header(ex, MHD_HTTP_HEADER_AUTHORIZATION);
-    bool authorized = mgw_auth_ok(authorization, ex->srv->cfg.api_key);
+    bool azure = strcmp(ex->path, AZURE_BATCHES_PATH) == 0;
+    bool authorized = azure || mgw_auth_ok(authorization, ex->srv->cfg.api_key);
+    bool answered = false;
     json_t *err = NULL;
     count_api_request(ex);
     mgw_record_capture(ex->srv->record, ex->conn, ex->method, ex->path, ex->srv->cfg.api_key);
@@ -263,6 +294,11 @@ static enum MHD_Result handle_batches(struct exchange *ex)
         return send_json(ex, MHD_HTTP_METHOD_NOT_ALLOWED, method_error(ex), "GET");
     if (!authorized)
         return send_json(ex, MHD_HTTP_UNAUTHORIZED, mgw_auth_error_body(authorization), NULL);
+    if (azure) {
+        enum MHD_Result r = check_azure(ex, &answered);
+        if (answered)
+            return r;
+    }
     if (!choose_fault(ex, &err))
         return send_json(ex, MHD_HTTP_BAD_REQUEST, err, NULL);
     return ex->faulted ? handle_faulted(ex) : handle_list(ex);
