@@ -12,6 +12,15 @@
 static atomic_long countdown; /* allocations left before the first failure; 0: disarmed */
 static atomic_long remaining; /* failures still to inject once countdown ran out */
 static atomic_long failed;
+static _Thread_local long thread_failures;
+
+/* Counts a NULL from libc too: see tfy__alloc_thread_failures. */
+static void *counted(void *p)
+{
+	if (!p)
+		thread_failures++;
+	return p;
+}
 
 static int should_fail(void)
 {
@@ -42,19 +51,25 @@ long tfy__alloc_failed(void)
 	return atomic_load(&failed);
 }
 
+long tfy__alloc_thread_failures(void)
+{
+	return thread_failures;
+}
+
 void *tfy__malloc(size_t n)
 {
-	return should_fail() ? NULL : malloc(n);
+	return counted(should_fail() ? NULL : malloc(n));
 }
 
 void *tfy__calloc(size_t count, size_t size)
 {
-	return should_fail() ? NULL : calloc(count, size);
+	return counted(should_fail() ? NULL : calloc(count, size));
 }
 
 void *tfy__realloc(void *p, size_t n)
 {
-	return should_fail() ? NULL : realloc(p, n);
+	/* realloc(p, 0) may return NULL without failing; nothing here asks for 0. */
+	return counted(should_fail() ? NULL : realloc(p, n));
 }
 
 char *tfy__strdup(const char *s)

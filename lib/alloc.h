@@ -30,4 +30,15 @@ void tfy__alloc_fail_after(long nth, long count);
 /* How many allocations have failed on purpose since the last tfy__alloc_fail_after. */
 long tfy__alloc_failed(void);
 
+/*
+ * How many allocations through this seam have failed on the calling thread,
+ * ever (real or injected).  A caller compares it before and after a piece of
+ * work to learn whether memory ran out inside code that hides it: jansson
+ * 2.14 reports some allocation failures while parsing as syntax errors, and
+ * when growing its token buffer fails it drops a byte of the string being
+ * read and carries on (load.c, lex_save ignores strbuffer_append_byte's
+ * result).  That is only visible when jansson allocates through this seam.
+ */
+long tfy__alloc_thread_failures(void);
+
 #endif

@@ -39,16 +39,26 @@ static const char *get_str(decoder *d, const json_t *obj, const char *key)
 	return copy_str(d, json_string_value(v), json_string_length(v));
 }
 
+/*
+ * Notes the failure in the decoder as well as returning it: jansson 2.14
+ * ignores the callback's result in places and would then report success
+ * for a text with a piece missing.
+ */
 static int dump_cb(const char *buffer, size_t size, void *data)
 {
-	return tfy__buf_append(data, buffer, size);
+	decoder *d = data;
+	if (tfy__buf_append(&d->dump, buffer, size) < 0) {
+		d->oom = 1;
+		return -1;
+	}
+	return 0;
 }
 
 /* The compact JSON text of any value, kept in the arena. */
 static const char *dump_json(decoder *d, const json_t *v)
 {
 	d->dump.len = 0;
-	if (json_dump_callback(v, dump_cb, &d->dump, JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
+	if (json_dump_callback(v, dump_cb, d, JSON_COMPACT | JSON_ENCODE_ANY) != 0 || d->oom) {
 		d->oom = 1;
 		return NULL;
 	}
@@ -221,6 +231,12 @@ static const char *json_type_name(const json_t *v)
  */
 static json_t *parse(const char *body, size_t len, json_error_t *jerr)
 {
+	/*
+	 * jansson leaves jerr unwritten when it runs out of memory before it
+	 * starts (valgrind caught json_error_code reading it): zero it, which
+	 * reads as json_error_unknown.
+	 */
+	memset(jerr, 0, sizeof(*jerr));
 	json_t *root = json_loadb(body, len, JSON_ALLOW_NUL, jerr);
 	if (!root && json_error_code(jerr) == json_error_numeric_overflow)
 		root = json_loadb(body, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, jerr);
@@ -277,11 +293,17 @@ tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **o
                                 char *detail, size_t detail_size)
 {
 	*out = NULL;
+	/* See tfy__alloc_thread_failures: jansson may hide running out of memory. */
+	long failures = tfy__alloc_thread_failures();
 	json_error_t jerr;
 	json_t *root = parse(body, len, &jerr);
-	if (!root) {
-		if (json_error_code(&jerr) == json_error_out_of_memory)
+	if (!root || tfy__alloc_thread_failures() != failures) {
+		/* jerr is only filled in when the parse failed: test the counter first. */
+		if (tfy__alloc_thread_failures() != failures ||
+		    json_error_code(&jerr) == json_error_out_of_memory) {
+			json_decref(root);
 			return TFY_ERROR_OUT_OF_MEMORY;
+		}
 		snprintf(detail, detail_size, "invalid JSON at line %d, column %d: %s", jerr.line,
 		         jerr.column, jerr.text);
 		return TFY_ERROR_DECODE;
@@ -347,8 +369,13 @@ static int read_error_object(const json_t *err, tfy_error *e)
 
 int tfy__decode_error_body(const char *body, size_t len, tfy_error *e)
 {
+	long failures = tfy__alloc_thread_failures();
 	json_error_t jerr;
 	json_t *root = parse(body, len, &jerr);
+	if (tfy__alloc_thread_failures() != failures) {
+		json_decref(root);
+		return -1;
+	}
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return 0;
@@ -371,8 +398,14 @@ int tfy__decode_error_body(const char *body, size_t len, tfy_error *e)
 
 int tfy__json_is_string_object(const char *text)
 {
+	long failures = tfy__alloc_thread_failures();
 	json_error_t jerr;
+	memset(&jerr, 0, sizeof(jerr)); /* see parse() */
 	json_t *v = json_loads(text, 0, &jerr);
+	if (tfy__alloc_thread_failures() != failures) {
+		json_decref(v);
+		return -1;
+	}
 	if (!v)
 		return json_error_code(&jerr) == json_error_out_of_memory ? -1 : 0;
 	int ok = json_is_object(v);

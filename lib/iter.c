@@ -173,13 +173,19 @@ static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 	const char *cursor = page_cursor(page);
 	if (!cursor)
 		return pagination_error(it, err, "the page has no id to continue from");
-	int seen = remember_cursor(it, cursor);
-	if (seen != 0)
-		return seen < 0 ? tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory")
-		                : pagination_error(it, err, "the server repeated a cursor (is it ignoring `after`?)");
+	/*
+	 * Copy first: a cursor remembered but not taken would read as a cycle
+	 * when fetch_page() undoes this page after running out of memory.
+	 */
 	char *copy = tfy__strdup(cursor);
 	if (!copy)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	int seen = remember_cursor(it, cursor);
+	if (seen != 0) {
+		tfy__free(copy);
+		return seen < 0 ? tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory")
+		                : pagination_error(it, err, "the server repeated a cursor (is it ignoring `after`?)");
+	}
 	tfy__free(it->next_after);
 	it->next_after = copy;
 	return TFY_OK;
@@ -193,11 +199,28 @@ static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
 	it->opts.after = NULL;
 	if (rc != TFY_OK)
 		return rc;
-	tfy_batch_list_free(it->page);
+	tfy_batch_list *previous = it->page;
+	size_t previous_pos = it->pos;
+	int previous_more = it->more;
 	it->page = page;
 	it->pos = 0;
 	it->pages++;
-	return accept_page(it, err);
+	rc = accept_page(it, err);
+	if (rc == TFY_ERROR_OUT_OF_MEMORY) {
+		/*
+		 * Undo: running out of memory says nothing about the server, so the
+		 * iterator stays usable and the next call fetches this page again
+		 * (it used to keep the page with a stale cursor).
+		 */
+		tfy_batch_list_free(page);
+		it->page = previous;
+		it->pos = previous_pos;
+		it->more = previous_more;
+		it->pages--;
+		return rc;
+	}
+	tfy_batch_list_free(previous);
+	return rc;
 }
 
 static int at_end(const tfy_batch_iter *it)
@@ -209,17 +232,24 @@ static int at_end(const tfy_batch_iter *it)
 	return (it->page && !it->more) || (it->opts.max_pages && it->pages >= it->opts.max_pages);
 }
 
-/* Updates the resume point after handing out item pos - 1 of the page. */
-static void advance_resume(tfy_batch_iter *it, const tfy_batch *b)
+/*
+ * Updates the resume point for handing out the n batches from pos.  Returns
+ * -1 when memory ran out: the caller then hands out nothing, rather than
+ * leave a resume cursor that would repeat batches already seen.
+ */
+static int advance_resume(tfy_batch_iter *it, size_t n)
 {
-	const char *cursor = b->id;
-	if (!cursor && it->pos == it->page->count)
+	const char *cursor = it->page->items[it->pos + n - 1]->id;
+	if (!cursor && it->pos + n == it->page->count)
 		cursor = it->page->last_id;
-	char *copy = cursor ? tfy__strdup(cursor) : NULL;
-	if (copy) {
-		tfy__free(it->resume);
-		it->resume = copy;
-	}
+	if (!cursor)
+		return 0;
+	char *copy = tfy__strdup(cursor);
+	if (!copy)
+		return -1;
+	tfy__free(it->resume);
+	it->resume = copy;
+	return 0;
 }
 
 /* Makes sure a batch is ready to hand out, fetching pages as needed; 0 at the end. */
@@ -241,13 +271,14 @@ static tfy_code ready_items(tfy_batch_iter *it, size_t *available, tfy_error **e
 	return TFY_OK;
 }
 
-/* Hands out n ready batches, starting at the current position. */
+/* Hands out n ready batches, starting at the current position; NULL on OOM (nothing taken). */
 static const tfy_batch *const *take(tfy_batch_iter *it, size_t n)
 {
+	if (advance_resume(it, n) < 0)
+		return NULL;
 	const tfy_batch *const *run = it->page->items + it->pos;
 	it->pos += n;
 	it->items += (int64_t)n;
-	advance_resume(it, run[n - 1]);
 	return run;
 }
 
@@ -260,8 +291,12 @@ tfy_code tfy_batch_iter_next(tfy_batch_iter *it, const tfy_batch **batch, tfy_er
 	*batch = NULL;
 	size_t available;
 	tfy_code rc = ready_items(it, &available, err);
-	if (rc == TFY_OK && available)
-		*batch = take(it, 1)[0];
+	if (rc == TFY_OK && available) {
+		const tfy_batch *const *run = take(it, 1);
+		if (!run)
+			return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+		*batch = run[0];
+	}
 	return rc;
 }
 
@@ -278,7 +313,8 @@ tfy_code tfy_batch_iter_next_page(tfy_batch_iter *it, const tfy_batch *const **b
 	size_t available;
 	tfy_code rc = ready_items(it, &available, err);
 	if (rc == TFY_OK && available) {
-		*batches = take(it, available);
+		if (!(*batches = take(it, available)))
+			return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 		*count = available;
 	}
 	return rc;

@@ -330,6 +330,288 @@ static void test_flags_override_environment(void **state)
 	tu_run_free(&r);
 }
 
+/* --- csv, --status, --summary, --version ------------------------------ */
+
+typedef struct csv_table {
+	char ***rows;   /* rows[r][c], NUL-terminated strings */
+	size_t *cols;   /* fields per row */
+	size_t nrows;
+} csv_table;
+
+/*
+ * A strict RFC 4180 reader: every record ends in CRLF, quoted fields may hold
+ * commas, quotes (doubled) and line breaks; a bare LF or CR outside quotes
+ * fails.  Stops at the first line that does not end in CRLF (the --summary
+ * line) and returns where it stopped.
+ */
+static const char *csv_parse(const char *s, csv_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	const char *p = s;
+	while (*p) {
+		const char *eol = strstr(p, "\r\n");
+		const char *lf = strchr(p, '\n');
+		if (!eol || (lf && lf < eol && *p != '"' && !memchr(p, '"', (size_t)(lf - p))))
+			break; /* not a CRLF record: the trailer */
+		char **fields = NULL;
+		size_t nf = 0;
+		for (;;) {
+			char *buf = malloc(strlen(p) + 1);
+			size_t n = 0;
+			assert_non_null(buf);
+			if (*p == '"') {
+				p++;
+				for (;;) {
+					assert_true(*p != '\0');
+					if (p[0] == '"' && p[1] == '"') {
+						buf[n++] = '"';
+						p += 2;
+					} else if (*p == '"') {
+						p++;
+						break;
+					} else {
+						buf[n++] = *p++;
+					}
+				}
+			} else {
+				while (*p && *p != ',' && *p != '\r' && *p != '\n' && *p != '"')
+					buf[n++] = *p++;
+				assert_true(*p != '"' && *p != '\n');
+			}
+			buf[n] = '\0';
+			fields = realloc(fields, (nf + 1) * sizeof(*fields));
+			assert_non_null(fields);
+			fields[nf++] = buf;
+			if (*p == ',') {
+				p++;
+				continue;
+			}
+			assert_true(p[0] == '\r' && p[1] == '\n');
+			p += 2;
+			break;
+		}
+		t->rows = realloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
+		t->cols = realloc(t->cols, (t->nrows + 1) * sizeof(*t->cols));
+		assert_true(t->rows && t->cols);
+		t->rows[t->nrows] = fields;
+		t->cols[t->nrows++] = nf;
+	}
+	return p;
+}
+
+static void csv_free(csv_table *t)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->cols[r]; c++)
+			free(t->rows[r][c]);
+		free(t->rows[r]);
+	}
+	free(t->rows);
+	free(t->cols);
+}
+
+/* The ndjson lines of a run, parsed. */
+static json_t *ndjson_array(const char *out)
+{
+	json_t *arr = json_array();
+	char *copy = strdup(out), *save = NULL;
+	assert_non_null(copy);
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t jerr;
+		json_t *j = json_loads(line, 0, &jerr);
+		assert_non_null(j);
+		json_array_append_new(arr, j);
+	}
+	free(copy);
+	return arr;
+}
+
+static const char *jstr(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	return s ? s : "";
+}
+
+static void test_csv_parses_back(void **state)
+{
+	fixture *f = *state;
+	tu_run r = cli(f, (const char *const[]){ "--format", "csv", "--all", "--limit", "100", NULL });
+	assert_int_equal(r.status, 0);
+	tu_run j = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100", NULL });
+	assert_int_equal(j.status, 0);
+	json_t *batches = ndjson_array(j.out);
+	csv_table t;
+	const char *rest = csv_parse(r.out, &t);
+	assert_string_equal(rest, ""); /* every line was a CRLF record */
+	assert_int_equal(t.nrows, 251);
+	const char *const header[] = { "id", "status", "created_at", "created", "completed", "failed",
+	                               "total", "endpoint", "model", "input_file_id", "output_file_id",
+	                               "error_file_id" };
+	assert_int_equal(t.cols[0], 12);
+	for (size_t c = 0; c < 12; c++)
+		assert_string_equal(t.rows[0][c], header[c]);
+	for (size_t i = 0; i < 250; i++) {
+		char **row = t.rows[i + 1];
+		json_t *b = json_array_get(batches, i);
+		assert_int_equal(t.cols[i + 1], 12);
+		assert_string_equal(row[0], jstr(b, "id"));
+		assert_string_equal(row[1], jstr(b, "status"));
+		assert_string_equal(row[7], jstr(b, "endpoint"));
+		assert_string_equal(row[8], jstr(b, "model"));
+		json_t *created = json_object_get(b, "created_at");
+		if (json_is_integer(created)) {
+			char num[32];
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(created));
+			assert_string_equal(row[2], num);
+			assert_int_equal(strlen(row[3]), 20); /* 2024-05-01T12:00:00Z */
+			assert_int_equal(row[3][19], 'Z');
+		}
+		json_t *total = json_object_get(json_object_get(b, "request_counts"), "total");
+		if (json_is_integer(total))
+			assert_int_equal(strtoll(row[6], NULL, 10), json_integer_value(total));
+	}
+	csv_free(&t);
+	json_decref(batches);
+	tu_run_free(&j);
+	tu_run_free(&r);
+}
+
+static void test_status_filter(void **state)
+{
+	fixture *f = *state;
+	tu_run all = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100", NULL });
+	assert_int_equal(all.status, 0);
+	json_t *every = ndjson_array(all.out);
+	size_t expected = 0, i;
+	json_t *b;
+	json_array_foreach(every, i, b) {
+		const char *st = jstr(b, "status");
+		expected += strcmp(st, "failed") == 0 || strcmp(st, "cancelled") == 0;
+	}
+	assert_true(expected > 0);
+
+	tu_run r = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "30",
+	                                          "--status", "failed", "--status", "cancelled", NULL });
+	assert_int_equal(r.status, 0);
+	json_t *got = ndjson_array(r.out);
+	assert_int_equal(json_array_size(got), expected);
+	json_array_foreach(got, i, b) {
+		const char *st = jstr(b, "status");
+		assert_true(strcmp(st, "failed") == 0 || strcmp(st, "cancelled") == 0);
+	}
+	json_decref(got);
+	tu_run_free(&r);
+
+	/* unknown statuses are allowed and simply match nothing; the table keeps its header */
+	r = cli(f, (const char *const[]){ "--all", "--limit", "100", "--status", "no-such-status", NULL });
+	assert_int_equal(r.status, 0);
+	assert_int_equal(count_lines(r.out), 1);
+	assert_non_null(strstr(r.out, "STATUS"));
+	tu_run_free(&r);
+
+	r = cli(f, (const char *const[]){ "--status", "", NULL });
+	assert_int_equal(r.status, 2);
+	tu_run_free(&r);
+	json_decref(every);
+	tu_run_free(&all);
+}
+
+static void test_summary(void **state)
+{
+	fixture *f = *state;
+	tu_run all = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100", NULL });
+	assert_int_equal(all.status, 0);
+	json_t *every = ndjson_array(all.out);
+	long long requests = 0;
+	size_t completed = 0, i;
+	json_t *b;
+	json_array_foreach(every, i, b) {
+		json_t *total = json_object_get(json_object_get(b, "request_counts"), "total");
+		if (json_is_integer(total) && json_integer_value(total) > 0)
+			requests += json_integer_value(total);
+		completed += strcmp(jstr(b, "status"), "completed") == 0;
+	}
+	char want[128], want_completed[64];
+	snprintf(want, sizeof(want), "summary: 250 batches (");
+	snprintf(want_completed, sizeof(want_completed), "%zu completed", completed);
+	char want_requests[64];
+	snprintf(want_requests, sizeof(want_requests), "), %lld requests\n", requests);
+
+	/* csv: the summary follows the records, on stdout, as a line of its own */
+	tu_run r = cli(f, (const char *const[]){ "--format", "csv", "--all", "--limit", "100",
+	                                          "--summary", NULL });
+	assert_int_equal(r.status, 0);
+	csv_table t;
+	const char *rest = csv_parse(r.out, &t);
+	assert_int_equal(t.nrows, 251);
+	csv_free(&t);
+	assert_int_equal(strncmp(rest, want, strlen(want)), 0);
+	assert_non_null(strstr(rest, want_completed));
+	assert_non_null(strstr(rest, want_requests));
+	assert_int_equal(count_lines(rest), 1);
+	/* the per-status counts add up to the total: "(N status, N status, ...)" */
+	size_t sum = 0;
+	const char *open = strchr(rest, '('), *close = strstr(rest, "), ");
+	assert_true(open && close && open < close);
+	for (const char *p = open + 1; p && p < close; p = strstr(p, ", ")) {
+		p += *p == ',' ? 2 : 0;
+		sum += strtoul(p, NULL, 10);
+	}
+	assert_int_equal(sum, 250);
+	tu_run_free(&r);
+
+	/* table: last line; json: stdout stays one JSON document, the summary goes to stderr */
+	r = cli(f, (const char *const[]){ "--all", "--limit", "100", "--summary", "--status",
+	                                  "completed", NULL });
+	assert_int_equal(r.status, 0);
+	snprintf(want, sizeof(want), "summary: %zu batches (%zu completed), ", completed, completed);
+	assert_non_null(strstr(r.out, want));
+	assert_int_equal(count_lines(r.out), completed + 2);
+	tu_run_free(&r);
+
+	r = cli(f, (const char *const[]){ "--format", "json", "--limit", "10", "--summary", NULL });
+	assert_int_equal(r.status, 0);
+	json_error_t jerr;
+	json_t *j = json_loads(r.out, 0, &jerr);
+	assert_non_null(j);
+	json_decref(j);
+	assert_int_equal(strncmp(r.err, "summary: 10 batches (", 21), 0);
+	tu_run_free(&r);
+
+	json_decref(every);
+	tu_run_free(&all);
+}
+
+static void test_version_content(void **state)
+{
+	fixture *f = *state;
+	tu_run r = cli(f, (const char *const[]){ "--version", NULL });
+	assert_int_equal(r.status, 0);
+	assert_int_equal(strncmp(r.out, "tfy-batches " TFY_VERSION_STRING "\n", 13), 0);
+	assert_non_null(strstr(r.out, "\nlibtfy " TFY_VERSION_STRING "\n"));
+	const char *curl = strstr(r.out, "\nlibcurl ");
+	assert_non_null(curl);
+	assert_true(curl[9] >= '7' && curl[9] <= '9');
+	const char *jansson = strstr(r.out, "\njansson ");
+	assert_non_null(jansson);
+	assert_int_equal(strncmp(jansson + 9, JANSSON_VERSION, 2), 0);
+	assert_int_equal(count_lines(r.out), 4);
+	tu_run_free(&r);
+}
+
+static void test_table_plain_when_not_a_terminal(void **state)
+{
+	fixture *f = *state;
+	tu_run r = cli(f, (const char *const[]){ "--limit", "20", NULL });
+	assert_int_equal(r.status, 0);
+	assert_null(strchr(r.out, '\033')); /* stdout is a pipe here: no colour */
+	assert_null(strchr(r.err, '\033')); /* stderr too: no progress line */
+	assert_non_null(strstr(r.out, "PROGRESS"));
+	/* created in local time with the offset: TZ is not set, so UTC, +00:00 */
+	assert_non_null(strstr(r.out, "+00:00"));
+	tu_run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +625,11 @@ int main(void)
 		cmocka_unit_test(test_failure_exit_codes_without_key),
 		cmocka_unit_test(test_resilience_flags_and_exit_codes),
 		cmocka_unit_test(test_flags_override_environment),
+		cmocka_unit_test(test_csv_parses_back),
+		cmocka_unit_test(test_status_filter),
+		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_version_content),
+		cmocka_unit_test(test_table_plain_when_not_a_terminal),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

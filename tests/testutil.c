@@ -261,6 +261,13 @@ tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
 	return c;
 }
 
+double tu_slowdown(void)
+{
+	const char *v = getenv("TFY_TEST_SLOWDOWN");
+	double x = v ? strtod(v, NULL) : 1.0;
+	return x >= 1.0 ? x : 1.0;
+}
+
 double tu_now_s(void)
 {
 	struct timespec t;

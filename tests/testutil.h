@@ -58,6 +58,13 @@ tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
 /* Seconds on the monotonic clock. */
 double tu_now_s(void);
 
+/*
+ * How much slower than native the tests run: TFY_TEST_SLOWDOWN (the
+ * valgrind test setup sets it), else 1.  Upper time bounds are multiplied
+ * by it; lower bounds never are.
+ */
+double tu_slowdown(void);
+
 /* Case-insensitive strstr (ASCII). */
 const char *tu_strcasestr(const char *haystack, const char *needle);
 

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libtfy: the typed Batch object and a page of batches.
  *
  * Decoded values follow one rule: a field that the server left out and a
@@ -25,9 +26,9 @@ extern "C" {
  * server sent them (no unit guessing).
  */
 typedef struct tfy_opt_int64 {
-	int64_t value;
-	int32_t present;
-	int32_t reserved_;
+	int64_t value;     /**< the integer; 0 when not present */
+	int32_t present;   /**< 1 when value holds the field, 0 when absent, null or unusable */
+	int32_t reserved_; /**< padding, always 0 */
 } tfy_opt_int64;
 
 /** Batch status.  Values are part of the ABI and never renumbered. */
@@ -55,28 +56,28 @@ typedef struct tfy_batch_error {
 
 /** One metadata entry.  A non-string value is given as its compact JSON text. */
 typedef struct tfy_metadata_entry {
-	const char *key;
-	const char *value;
+	const char *key;   /**< the metadata key */
+	const char *value; /**< the value: a string as is, anything else as compact JSON */
 } tfy_metadata_entry;
 
 /** `request_counts`; `present` is 0 when the object was absent or null. */
 typedef struct tfy_batch_request_counts {
-	int32_t present;
-	int32_t reserved_;
-	tfy_opt_int64 total;
-	tfy_opt_int64 completed;
-	tfy_opt_int64 failed;
+	int32_t present;         /**< 1 when request_counts was an object */
+	int32_t reserved_;       /**< padding, always 0 */
+	tfy_opt_int64 total;     /**< `request_counts.total`: requests in the input file */
+	tfy_opt_int64 completed; /**< `request_counts.completed` */
+	tfy_opt_int64 failed;    /**< `request_counts.failed` */
 } tfy_batch_request_counts;
 
 /** `usage`; `present` is 0 when the object was absent or null. */
 typedef struct tfy_batch_usage {
-	int32_t present;
-	int32_t reserved_;
-	tfy_opt_int64 input_tokens;
+	int32_t present;                /**< 1 when usage was an object */
+	int32_t reserved_;              /**< padding, always 0 */
+	tfy_opt_int64 input_tokens;     /**< `usage.input_tokens` */
 	tfy_opt_int64 cached_tokens;    /**< input_tokens_details.cached_tokens */
-	tfy_opt_int64 output_tokens;
+	tfy_opt_int64 output_tokens;    /**< `usage.output_tokens` */
 	tfy_opt_int64 reasoning_tokens; /**< output_tokens_details.reasoning_tokens */
-	tfy_opt_int64 total_tokens;
+	tfy_opt_int64 total_tokens;     /**< `usage.total_tokens` */
 } tfy_batch_usage;
 
 /**
@@ -85,32 +86,32 @@ typedef struct tfy_batch_usage {
  * versions; lists hand out pointers to batches, so that is ABI-safe.
  */
 typedef struct tfy_batch {
-	const char *id;
+	const char *id;                /**< the batch id (the cursor for `after`), NULL if absent */
 	const char *object;            /**< "batch" */
-	const char *endpoint;
-	const char *model;
-	const char *input_file_id;
-	const char *completion_window;
+	const char *endpoint;          /**< e.g. "/v1/chat/completions", NULL if absent */
+	const char *model;             /**< the model, NULL if absent */
+	const char *input_file_id;     /**< the input file, NULL if absent */
+	const char *completion_window; /**< e.g. "24h", NULL if absent */
 	tfy_batch_status status;       /**< TFY_BATCH_STATUS_UNKNOWN for unknown values */
-	int32_t reserved_;
+	int32_t reserved_;             /**< padding, always 0 */
 	const char *status_raw;        /**< the status string as sent, NULL if absent */
-	const char *output_file_id;
-	const char *error_file_id;
-	tfy_opt_int64 created_at;
-	tfy_opt_int64 in_progress_at;
-	tfy_opt_int64 expires_at;
-	tfy_opt_int64 finalizing_at;
-	tfy_opt_int64 completed_at;
-	tfy_opt_int64 failed_at;
-	tfy_opt_int64 expired_at;
-	tfy_opt_int64 cancelling_at;
-	tfy_opt_int64 cancelled_at;
-	tfy_batch_request_counts request_counts;
-	tfy_batch_usage usage;
+	const char *output_file_id;    /**< the output file, NULL if absent */
+	const char *error_file_id;     /**< the error file, NULL if absent */
+	tfy_opt_int64 created_at;      /**< Unix seconds */
+	tfy_opt_int64 in_progress_at;  /**< Unix seconds */
+	tfy_opt_int64 expires_at;      /**< Unix seconds */
+	tfy_opt_int64 finalizing_at;   /**< Unix seconds */
+	tfy_opt_int64 completed_at;    /**< Unix seconds */
+	tfy_opt_int64 failed_at;       /**< Unix seconds */
+	tfy_opt_int64 expired_at;      /**< Unix seconds */
+	tfy_opt_int64 cancelling_at;   /**< Unix seconds */
+	tfy_opt_int64 cancelled_at;    /**< Unix seconds */
+	tfy_batch_request_counts request_counts; /**< `request_counts` */
+	tfy_batch_usage usage;         /**< `usage` */
 	const char *errors_object;     /**< `errors.object`, NULL when errors is absent */
-	size_t errors_count;
+	size_t errors_count;           /**< number of entries in errors */
 	const tfy_batch_error *errors; /**< errors_count entries, NULL when none */
-	size_t metadata_count;
+	size_t metadata_count;         /**< number of entries in metadata */
 	const tfy_metadata_entry *metadata; /**< entries of an object-valued metadata, in the order sent */
 	const char *metadata_json;     /**< metadata as compact JSON text of any type, NULL if absent/null */
 	const char *raw_json;          /**< the whole item as compact JSON text; never NULL */
@@ -141,6 +142,8 @@ TFY_EXTERN void tfy_batch_list_free(tfy_batch_list *list);
 /**
  * The i-th batch of a list, for bindings that cannot index a C array.
  *
+ * @param list the list, or NULL.
+ * @param i the index, from 0.
  * @return a pointer borrowed from the list (valid until tfy_batch_list_free()),
  *         or NULL if list is NULL or i >= list->count.
  */
@@ -149,6 +152,7 @@ TFY_EXTERN const tfy_batch *tfy_batch_list_get(const tfy_batch_list *list, size_
 /**
  * The API's name of a status ("in_progress", ...).
  *
+ * @param status any value.
  * @return static text, never NULL; "unknown" for TFY_BATCH_STATUS_UNKNOWN or
  *         any value outside the enum.
  */

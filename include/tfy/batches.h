@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libtfy: List batches (`GET {base_url}/batches`).
  */
 #ifndef TFY_BATCHES_H
@@ -48,7 +49,7 @@ typedef struct tfy_batches_list_options {
 	 * a JSON object of strings.  Exclusive with metadata_json.
 	 */
 	const tfy_header *metadata;
-	size_t metadata_count;
+	size_t metadata_count; /**< number of entries in metadata */
 
 	/**
 	 * Further headers, sent after the library's own.  One whose name matches a
@@ -56,7 +57,7 @@ typedef struct tfy_batches_list_options {
 	 * User-Agent) replaces it.
 	 */
 	const tfy_header *headers;
-	size_t headers_count;
+	size_t headers_count; /**< number of entries in headers */
 
 	/**
 	 * Overall time budget in ms across every attempt and backoff sleep of a
@@ -70,7 +71,7 @@ typedef struct tfy_batches_list_options {
 	 * Called on the calling thread.
 	 */
 	int32_t (*cancel)(void *userdata);
-	void *cancel_userdata;
+	void *cancel_userdata; /**< passed to cancel as it is */
 	/** Iterator only: stop after this many batches (0: no cap). */
 	int64_t max_items;
 	/** Iterator only: stop after this many pages (0: no cap). */
@@ -84,6 +85,8 @@ typedef struct tfy_batches_list_options {
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.
  *
+ * @param opts the struct to fill.
+ * @param version TFY_BATCHES_LIST_OPTIONS_VERSION as the caller was compiled with.
  * @return TFY_OK, or TFY_ERROR_INVALID_ARGUMENT if opts is NULL or the
  *         version is not one this library knows.
  */

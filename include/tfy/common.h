@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libtfy: common definitions shared by every public header.
  *
  * FFI rules followed by the whole public API: plain structs passed by
@@ -63,8 +64,8 @@ enum {
  * Both are borrowed NUL-terminated UTF-8 strings.
  */
 typedef struct tfy_header {
-	const char *name;
-	const char *value;
+	const char *name;  /**< the header, key or parameter name */
+	const char *value; /**< its value */
 } tfy_header;
 
 /**

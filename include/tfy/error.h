@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libtfy: the error detail of a failed call.
  */
 #ifndef TFY_ERROR_H

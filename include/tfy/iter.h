@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libtfy: iterate over every batch, one page in memory at a time.
  */
 #ifndef TFY_ITER_H
@@ -26,6 +27,7 @@ typedef struct tfy_batch_iter tfy_batch_iter;
  * the whole iteration; the rest applies to every page request.
  *
  * @param client the client; must outlive the iterator.
+ * @param opts options, copied; NULL for the defaults.
  * @param out receives the iterator, to be freed with tfy_batch_iter_free().
  * @param err if not NULL, receives a new error on failure.
  * @return TFY_OK, TFY_ERROR_INVALID_ARGUMENT or TFY_ERROR_OUT_OF_MEMORY.
@@ -45,8 +47,11 @@ TFY_EXTERN tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_lis
  * Any other failure (network, HTTP, decode) leaves the iterator where it was:
  * calling again retries the same page.
  *
+ * @param iter the iterator.
  * @param batch receives a batch borrowed from the iterator, valid until the
  *        next call on it; NULL at the end.
+ * @param err if not NULL, receives a new tfy_error on failure (free with
+ *        tfy_error_free()) and NULL on success.
  * @return TFY_OK (with *batch NULL at the end) or an error code, with *err set
  *         as tfy_batches_list() does.
  */
@@ -58,9 +63,14 @@ TFY_EXTERN tfy_code tfy_batch_iter_next(tfy_batch_iter *iter, const tfy_batch **
  * cut short by max_items.  Same fetching and errors as tfy_batch_iter_next();
  * the two may be mixed.
  *
+ * @param iter the iterator.
  * @param batches receives `count` pointers borrowed from the iterator, valid
  *        until the next call on it; NULL at the end.
  * @param count receives the number of batches; 0 at the end.
+ * @param err if not NULL, receives a new tfy_error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK (with *count 0 at the end) or an error code, as for
+ *         tfy_batch_iter_next().
  */
 TFY_EXTERN tfy_code tfy_batch_iter_next_page(tfy_batch_iter *iter, const tfy_batch *const **batches,
                                              size_t *count, tfy_error **err);
@@ -70,15 +80,26 @@ TFY_EXTERN tfy_code tfy_batch_iter_next_page(tfy_batch_iter *iter, const tfy_bat
  * batch handed out (or the starting `after` before any).  Pass it as
  * `after` to a new iterator to go on later.
  *
+ * @param iter the iterator.
  * @return a string borrowed from the iterator, valid until the next call on
  *         it; NULL when at the very start of the list.
  */
 TFY_EXTERN const char *tfy_batch_iter_cursor(const tfy_batch_iter *iter);
 
-/** Number of pages fetched so far. */
+/**
+ * Number of pages fetched so far.
+ *
+ * @param iter the iterator.
+ * @return the count, from 0.
+ */
 TFY_EXTERN int64_t tfy_batch_iter_pages(const tfy_batch_iter *iter);
 
-/** Number of batches handed out so far. */
+/**
+ * Number of batches handed out so far.
+ *
+ * @param iter the iterator.
+ * @return the count, from 0.
+ */
 TFY_EXTERN int64_t tfy_batch_iter_items(const tfy_batch_iter *iter);
 
 /**

@@ -34,6 +34,8 @@ enum option_id {
 	OPT_MAX_RETRIES,
 	OPT_TIMEOUT,
 	OPT_MAX_ITEMS,
+	OPT_STATUS,
+	OPT_SUMMARY,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -59,6 +61,8 @@ static const struct option long_options[] = {
 	{ "max-retries", required_argument, NULL, OPT_MAX_RETRIES },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-items", required_argument, NULL, OPT_MAX_ITEMS },
+	{ "status", required_argument, NULL, OPT_STATUS },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -93,9 +97,21 @@ static const char help_text[] =
 	"                              waits included (default: none)\n"
 	"\n"
 	"Output:\n"
-	"      --format FORMAT         table (default, for people), json (one list object)\n"
-	"                              or ndjson (one batch object per line); json and\n"
-	"                              ndjson give every field, null when absent\n"
+	"      --format FORMAT         table (default, for people), json (one list object),\n"
+	"                              ndjson (one batch object per line) or csv (RFC 4180,\n"
+	"                              CRLF, a header row); json and ndjson give every\n"
+	"                              field, null when absent.  The table's status is\n"
+	"                              coloured when stdout is a terminal and NO_COLOR is\n"
+	"                              not set\n"
+	"      --status S              show only batches whose status is S (repeatable;\n"
+	"                              any string; \"-\" matches a batch without one);\n"
+	"                              filtered here, while paging\n"
+	"      --summary               end with a line counting the batches shown per\n"
+	"                              status and their requests (request_counts.total);\n"
+	"                              on stdout for table and csv, on stderr for json\n"
+	"                              and ndjson\n"
+	"  With --all and stderr a terminal, a progress line (pages, batches, elapsed\n"
+	"  time) is shown on stderr while paging and cleared at the end.\n"
 	"\n"
 	"TrueFoundry routing headers, sent only when given:\n"
 	"      --provider-name S       x-tfy-provider-name (e.g. openai-main)\n"
@@ -253,7 +269,7 @@ static cli_action parse_timeout(cli_args *args, const char *arg)
 static cli_action parse_format(cli_args *args, const char *arg)
 {
 	if (!out_format_parse(arg, &args->format))
-		return usage_error("unknown --format (use table, json or ndjson):", arg);
+		return usage_error("unknown --format (use table, json, ndjson or csv):", arg);
 	return CLI_RUN;
 }
 
@@ -271,6 +287,20 @@ static int grow_headers(cli_args *args)
 	args->header_cap = cap;
 	args->list.headers = buf;
 	return 1;
+}
+
+static cli_action add_status(cli_args *args, const char *arg)
+{
+	const char **grown;
+
+	if (arg[0] == '\0')
+		return usage_error("--status wants a non-empty status", NULL);
+	grown = realloc(args->statuses, (args->status_count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return CLI_NO_MEMORY;
+	grown[args->status_count++] = arg;
+	args->statuses = grown;
+	return CLI_RUN;
 }
 
 /* The argument is never quoted back: header values are often credentials. */
@@ -324,6 +354,8 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 	case OPT_MAX_ITEMS: return parse_max_items(args, arg);
 	case OPT_TIMEOUT: return parse_timeout(args, arg);
 	case OPT_ALL: args->all = 1; return CLI_RUN;
+	case OPT_STATUS: return add_status(args, arg);
+	case OPT_SUMMARY: args->summary = 1; return CLI_RUN;
 	case 'h': /* fall through */
 	case OPT_HELP: return CLI_HELP;
 	case OPT_VERSION: return CLI_VERSION;
@@ -372,6 +404,9 @@ void cli_args_free(cli_args *args)
 		free((char *)args->header_buf[i].name);
 	free(args->header_buf);
 	args->header_buf = NULL;
+	free(args->statuses);
+	args->statuses = NULL;
+	args->status_count = 0;
 	args->list.headers = NULL;
 	args->list.headers_count = 0;
 }

@@ -31,6 +31,9 @@ typedef struct cli_args {
 	tfy_batches_list_options list; /* headers points at header_buf */
 	tfy_header *header_buf;
 	size_t header_cap;
+	const char **statuses; /* --status values, borrowed from argv; the array is ours */
+	size_t status_count;
+	int summary;           /* --summary */
 } cli_args;
 
 cli_action cli_parse(int argc, char **argv, cli_args *args);

@@ -5,7 +5,11 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include <curl/curl.h>
+#include <jansson.h>
 #include <tfy/tfy.h>
 
 #include "args.h"
@@ -30,8 +34,20 @@ static int print_text(sink *out, cli_action act)
 	if (act == CLI_HELP) {
 		cli_write_help(out);
 	} else {
+		const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+
 		sink_puts(out, CLI_NAME " ");
 		sink_puts(out, tfy_version());
+		sink_puts(out, "\nlibtfy ");
+		sink_puts(out, tfy_version());
+		sink_puts(out, "\nlibcurl ");
+		sink_puts(out, curl != NULL && curl->version != NULL ? curl->version : "unknown");
+		sink_puts(out, "\njansson ");
+#if JANSSON_VERSION_HEX >= 0x020d00
+		sink_puts(out, jansson_version_str());
+#else
+		sink_puts(out, JANSSON_VERSION);
+#endif
 		sink_puts(out, "\n");
 	}
 	return finish_stdout(out, CLI_EXIT_OK);
@@ -67,7 +83,13 @@ static int run(const cli_args *args, sink *out)
 	if (client == NULL)
 		return rc;
 	out_init(&w, args->format, out);
+	w.statuses = args->statuses;
+	w.status_count = args->status_count;
+	w.summary = args->summary;
+	/* https://no-color.org: any NO_COLOR turns colour off */
+	w.color = args->format == OUT_TABLE && isatty(fileno(stdout)) && getenv("NO_COLOR") == NULL;
 	rc = pager_run(client, args, &w);
+	out_free(&w);
 	tfy_client_free(client);
 	return rc;
 }

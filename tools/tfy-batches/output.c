@@ -1,5 +1,6 @@
 /*
- * tfy-batches: the three output formats.
+ * tfy-batches: the output formats (table, json, ndjson, csv), the --status
+ * filter and the --summary line.
  *
  * The json format is streamed: the list envelope is written around the
  * items by hand, but every value in it, each item and the closing members,
@@ -7,12 +8,15 @@
  */
 #include "output.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "batch_json.h"
+#include "csv.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
 
@@ -21,7 +25,8 @@ int out_format_parse(const char *name, out_format *format)
 	static const struct {
 		const char *name;
 		out_format format;
-	} known[] = { { "table", OUT_TABLE }, { "json", OUT_JSON }, { "ndjson", OUT_NDJSON } };
+	} known[] = { { "table", OUT_TABLE }, { "json", OUT_JSON }, { "ndjson", OUT_NDJSON },
+	              { "csv", OUT_CSV } };
 	size_t i;
 
 	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
@@ -38,6 +43,57 @@ void out_init(out_writer *w, out_format format, sink *out)
 	memset(w, 0, sizeof *w);
 	w->format = format;
 	w->out = out;
+}
+
+void out_free(out_writer *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->tally_len; i++)
+		free(w->tally[i].status);
+	free(w->tally);
+	w->tally = NULL;
+	w->tally_len = 0;
+}
+
+/* Exact match on the status as sent; a batch without one matches "-". */
+static int wanted(const out_writer *w, const tfy_batch *b)
+{
+	const char *status = b->status_raw != NULL ? b->status_raw : "-";
+	size_t i;
+
+	if (w->status_count == 0)
+		return 1;
+	for (i = 0; i < w->status_count; i++)
+		if (strcmp(w->statuses[i], status) == 0)
+			return 1;
+	return 0;
+}
+
+static out_status count_batch(out_writer *w, const tfy_batch *b)
+{
+	const char *status = b->status_raw != NULL ? b->status_raw : "-";
+	const tfy_batch_request_counts *rc = &b->request_counts;
+	out_tally *grown;
+	size_t i;
+
+	if (rc->present && rc->total.present && rc->total.value > 0 &&
+	    w->requests <= INT64_MAX - rc->total.value)
+		w->requests += rc->total.value;
+	for (i = 0; i < w->tally_len; i++) {
+		if (strcmp(w->tally[i].status, status) == 0) {
+			w->tally[i].count++;
+			return OUT_OK;
+		}
+	}
+	grown = realloc(w->tally, (w->tally_len + 1) * sizeof *grown);
+	if (grown == NULL)
+		return OUT_NO_MEMORY;
+	w->tally = grown;
+	if ((grown[w->tally_len].status = strdup(status)) == NULL)
+		return OUT_NO_MEMORY;
+	grown[w->tally_len++].count = 1;
+	return OUT_OK;
 }
 
 /* Consumes value. */
@@ -63,6 +119,8 @@ static void start(out_writer *w, const tfy_batch_list *page)
 		table_write_header(w->out, &w->layout);
 	} else if (w->format == OUT_JSON) {
 		sink_puts(w->out, "{\"object\":\"list\",\"data\":[");
+	} else if (w->format == OUT_CSV) {
+		csv_write_header(w->out);
 	}
 }
 
@@ -91,18 +149,75 @@ static out_status flushed(out_writer *w, out_status st)
 	return st;
 }
 
+/* The batches of page that pass the filter, as a page of their own in *view. */
+static out_status filter(const out_writer *w, const tfy_batch_list *page, tfy_batch_list *view,
+                         const tfy_batch **buf)
+{
+	size_t i;
+
+	*view = *page;
+	if (w->status_count == 0)
+		return OUT_OK;
+	view->count = 0;
+	for (i = 0; i < page->count; i++)
+		if (wanted(w, page->items[i]))
+			buf[view->count++] = page->items[i];
+	view->items = view->count > 0 ? buf : NULL;
+	return OUT_OK;
+}
+
 out_status out_page(out_writer *w, const tfy_batch_list *page)
 {
 	out_status st = OUT_OK;
+	const tfy_batch **buf = NULL;
+	tfy_batch_list view;
+	size_t i;
 
-	start(w, page);
-	if (w->format == OUT_TABLE) {
-		table_write_rows(w->out, &w->layout, page);
-		w->items += page->count;
+	if (w->status_count > 0 && page->count > 0 &&
+	    (buf = malloc(page->count * sizeof *buf)) == NULL)
+		return OUT_NO_MEMORY;
+	filter(w, page, &view, buf);
+	for (i = 0; w->summary && st == OUT_OK && i < view.count; i++)
+		st = count_batch(w, view.items[i]);
+	/* A filtered-out page does not fit the table: the first page with rows does. */
+	if (st == OUT_OK && (view.count > 0 || w->format != OUT_TABLE))
+		start(w, &view);
+	if (st != OUT_OK) {
+		/* nothing */
+	} else if (w->format == OUT_TABLE) {
+		table_write_rows(w->out, &w->layout, &view, w->color);
+		w->items += view.count;
+	} else if (w->format == OUT_CSV) {
+		for (i = 0; i < view.count; i++)
+			csv_write_row(w->out, view.items[i]);
+		w->items += view.count;
 	} else {
-		st = put_items(w, page);
+		st = put_items(w, &view);
 	}
+	free(buf);
 	return flushed(w, st);
+}
+
+/*
+ * "summary: 7 batches (3 completed, 2 failed, 2 in_progress), 1234 requests":
+ * statuses in the order they first appeared, requests the sum of
+ * request_counts.total.
+ */
+static void write_summary(const out_writer *w, sink *out)
+{
+	char num[64];
+	size_t i;
+
+	snprintf(num, sizeof num, "summary: %zu %s", w->items, w->items == 1 ? "batch" : "batches");
+	sink_puts(out, num);
+	for (i = 0; i < w->tally_len; i++) {
+		snprintf(num, sizeof num, "%s%zu ", i == 0 ? " (" : ", ", w->tally[i].count);
+		sink_puts(out, num);
+		text_put(out, w->tally[i].status, 0);
+	}
+	snprintf(num, sizeof num, "%s, %" PRId64 " %s\n", w->tally_len > 0 ? ")" : "", w->requests,
+	         w->requests == 1 ? "request" : "requests");
+	sink_puts(out, num);
 }
 
 static json_t *str_or_null(const char *s)
@@ -154,5 +269,16 @@ out_status out_finish(out_writer *w, const out_summary *summary)
 		st = finish_json(w, summary);
 	else if (w->format == OUT_TABLE)
 		table_write_footer(w->out, w->items, summary->has_more, summary->next_after);
+	if (st == OUT_OK && w->summary) {
+		if (w->format == OUT_TABLE || w->format == OUT_CSV) {
+			write_summary(w, w->out);
+		} else {
+			sink err;
+
+			sink_init(&err, stderr);
+			write_summary(w, &err);
+			sink_flush(&err);
+		}
+	}
 	return flushed(w, st);
 }

@@ -15,7 +15,8 @@
 typedef enum out_format {
 	OUT_TABLE,
 	OUT_JSON,
-	OUT_NDJSON
+	OUT_NDJSON,
+	OUT_CSV
 } out_format;
 
 typedef enum out_status {
@@ -33,23 +34,46 @@ typedef struct out_summary {
 	const char *next_after;   /* cursor the table footer suggests, or NULL */
 } out_summary;
 
+/* One status seen, for --summary. */
+typedef struct out_tally {
+	char *status;         /* status_raw, or "-" when absent */
+	size_t count;
+} out_tally;
+
 typedef struct out_writer {
 	out_format format;
 	sink *out;
 	int started;          /* the header or the list opening was written */
 	size_t items;         /* batches written so far */
 	table_layout layout;  /* fitted to the first page */
+	int color;            /* table: colour the status column */
+	const char *const *statuses; /* --status filter (borrowed); none: every batch */
+	size_t status_count;
+	int summary;          /* --summary: a final line of counts */
+	out_tally *tally;     /* per status, in order of first appearance */
+	size_t tally_len;
+	int64_t requests;     /* sum of request_counts.total of the batches written */
 } out_writer;
 
-/* "table", "json" or "ndjson"; returns 0 for any other name. */
+/* "table", "json", "ndjson" or "csv"; returns 0 for any other name. */
 int out_format_parse(const char *name, out_format *format);
 
 void out_init(out_writer *w, out_format format, sink *out);
 
-/* Writes one page and flushes it, so output keeps up with the pages. */
+/* Frees the --summary tally. */
+void out_free(out_writer *w);
+
+/*
+ * Writes the batches of one page that pass the --status filter and flushes,
+ * so output keeps up with the pages.
+ */
 out_status out_page(out_writer *w, const tfy_batch_list *page);
 
-/* Closes the output after the last page. */
+/*
+ * Closes the output after the last page; then the --summary line: on the
+ * output for table and csv, on stderr for json and ndjson (whose output
+ * stays one JSON document or one object per line).
+ */
 out_status out_finish(out_writer *w, const out_summary *summary);
 
 #endif

@@ -9,10 +9,13 @@
  */
 #include "pager.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "diag.h"
@@ -69,8 +72,40 @@ static out_status print_run(out_writer *w, walk *wk, const tfy_batch *const *run
 	return out_page(w, &view);
 }
 
+/* A progress line on a terminal's stderr, rewritten in place after each page. */
+typedef struct progress {
+	int on;
+	struct timespec start;
+} progress;
+
+static void progress_show(const progress *p, const tfy_batch_iter *it)
+{
+	struct timespec now;
+	double secs;
+
+	if (!p->on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
+	fprintf(stderr, "\r\033[K" CLI_NAME ": %" PRId64 " %s, %" PRId64 " %s, %.1f s",
+	        tfy_batch_iter_pages(it), tfy_batch_iter_pages(it) == 1 ? "page" : "pages",
+	        tfy_batch_iter_items(it), tfy_batch_iter_items(it) == 1 ? "batch" : "batches", secs);
+	fflush(stderr);
+}
+
+static void progress_clear(const progress *p)
+{
+	if (p->on) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+}
+
 static int walk_pages(tfy_batch_iter *it, walk *wk, out_writer *w)
 {
+	progress p = { isatty(STDERR_FILENO), { 0, 0 } };
+
+	clock_gettime(CLOCK_MONOTONIC, &p.start);
 	for (;;) {
 		const tfy_batch *const *run;
 		size_t n;
@@ -78,13 +113,19 @@ static int walk_pages(tfy_batch_iter *it, walk *wk, out_writer *w)
 		tfy_code code = tfy_batch_iter_next_page(it, &run, &n, &err);
 		out_status st;
 
-		if (code != TFY_OK)
+		if (code != TFY_OK) {
+			progress_clear(&p);
 			return report(code, err);
-		if (n == 0)
+		}
+		if (n == 0) {
+			progress_clear(&p);
 			return CLI_EXIT_OK;
+		}
+		progress_clear(&p);
 		st = print_run(w, wk, run, n);
 		if (st != OUT_OK)
 			return output_exit(st, w);
+		progress_show(&p, it);
 	}
 }
 

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define ABSENT "-"
@@ -12,8 +13,9 @@
 #define COLUMN_GAP 2
 
 static const char *const column_name[TABLE_COLUMNS] = {
-	"ID", "STATUS", "CREATED", "REQUESTS", "ENDPOINT", "MODEL"
+	"ID", "STATUS", "CREATED", "PROGRESS", "ENDPOINT", "MODEL"
 };
+#define STATUS_COLUMN 1
 
 /*
  * Widest a value may print, 0 for no cap.  IDs are never cut because people
@@ -34,6 +36,7 @@ static const char *or_absent(const char *s)
 }
 
 /*
+ * Local time, ISO 8601 with the UTC offset ("2024-05-01T14:03:00+02:00").
  * Years outside 1000..9999 are not plausible batch times (milliseconds sent
  * as seconds, garbage) and %Y would not give four digits: the raw number
  * tells the reader more.
@@ -42,15 +45,43 @@ static void format_created(char *buf, size_t size, const tfy_opt_int64 *t)
 {
 	time_t secs = (time_t)t->value;
 	struct tm tm;
+	size_t n;
 
 	if (!t->present) {
 		snprintf(buf, size, "%s", ABSENT);
 		return;
 	}
-	if ((int64_t)secs != t->value || gmtime_r(&secs, &tm) == NULL ||
+	if ((int64_t)secs != t->value || localtime_r(&secs, &tm) == NULL ||
 	    tm.tm_year < 1000 - 1900 || tm.tm_year > 9999 - 1900 ||
-	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	    (n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm)) == 0 || n + 2 > size) {
 		snprintf(buf, size, "%" PRId64, t->value);
+		return;
+	}
+	/* %z gives +hhmm; ISO 8601's extended format wants +hh:mm */
+	if (n >= 5 && (buf[n - 5] == '+' || buf[n - 5] == '-')) {
+		memmove(buf + n - 1, buf + n - 2, 3);
+		buf[n - 2] = ':';
+	}
+}
+
+/* ANSI SGR colour of a status, NULL for none. */
+static const char *status_color(const char *status)
+{
+	static const struct {
+		const char *status;
+		const char *sgr;
+	} colors[] = {
+		{ "completed", "\033[32m" },   { "failed", "\033[31m" },
+		{ "expired", "\033[31m" },     { "in_progress", "\033[33m" },
+		{ "validating", "\033[36m" },  { "finalizing", "\033[36m" },
+		{ "cancelling", "\033[35m" },  { "cancelled", "\033[35m" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof colors / sizeof colors[0]; i++)
+		if (strcmp(status, colors[i].status) == 0)
+			return colors[i].sgr;
+	return NULL;
 }
 
 static const char *count_text(char *buf, size_t size, const tfy_opt_int64 *v)
@@ -123,13 +154,24 @@ static size_t put_value(sink *out, const char *s, size_t cap)
 	return cols + sizeof ELLIPSIS - 1;
 }
 
-/* The last column is not padded: trailing blanks only get in the way of copy and paste. */
-static void write_cells(sink *out, const table_layout *layout, const char *const *cells)
+/*
+ * The last column is not padded: trailing blanks only get in the way of copy
+ * and paste.  Colour codes take no columns, so they do not change the padding.
+ */
+static void write_cells(sink *out, const table_layout *layout, const char *const *cells,
+                        int color)
 {
 	size_t col;
 
 	for (col = 0; col < TABLE_COLUMNS; col++) {
-		size_t cols = put_value(out, cells[col], column_cap[col]);
+		const char *sgr = color && col == STATUS_COLUMN ? status_color(cells[col]) : NULL;
+		size_t cols;
+
+		if (sgr != NULL)
+			sink_puts(out, sgr);
+		cols = put_value(out, cells[col], column_cap[col]);
+		if (sgr != NULL)
+			sink_puts(out, "\033[0m");
 
 		if (col + 1 == TABLE_COLUMNS)
 			break;
@@ -140,17 +182,18 @@ static void write_cells(sink *out, const table_layout *layout, const char *const
 
 void table_write_header(sink *out, const table_layout *layout)
 {
-	write_cells(out, layout, column_name);
+	write_cells(out, layout, column_name, 0);
 }
 
-void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_list *page)
+void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_list *page,
+                      int color)
 {
 	size_t i;
 	row r;
 
 	for (i = 0; i < page->count; i++) {
 		row_fill(&r, page->items[i]);
-		write_cells(out, layout, r.cell);
+		write_cells(out, layout, r.cell, color);
 	}
 }
 

@@ -19,8 +19,12 @@ void table_layout_fit(table_layout *layout, const tfy_batch_list *page);
 
 void table_write_header(sink *out, const table_layout *layout);
 
-/* Values wider than their column overflow it, except capped columns. */
-void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_list *page);
+/*
+ * Values wider than their column overflow it, except capped columns.  With
+ * color, the status is wrapped in ANSI colour codes (for a terminal).
+ */
+void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_list *page,
+                      int color);
 
 /*
  * The "more available" line; prints nothing unless has_more.  next_after is

@@ -1,0 +1,803 @@
+#!/usr/bin/env bash
+# libtfy benchmarks: builds what they need, runs them against tfy-mock-gateway
+# on 127.0.0.1 and writes docs/performance.md from what was measured.
+#
+#   bash bench/run.sh [BUILD_DIR]
+#
+# BUILD_DIR (or $TFY_BENCH_BUILD): an existing meson build directory of this
+# tree, or one to create with -Dbuildtype=release (default:
+# ${TMPDIR:-/tmp}/tfy-bench-build).  Only the benchmark programs and the two
+# tools are built in it.  $TFY_BENCH_OUT overrides the report's path.
+#
+# Every figure is a median of runs made side by side in this one run, and
+# every comparison a ratio of such medians: the machine may be shared and
+# noisy, so absolute times from different runs do not compare.  Takes about
+# two minutes; each command is bounded by `timeout`.  Not part of CI.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+build=${1:-${TFY_BENCH_BUILD:-${TMPDIR:-/tmp}/tfy-bench-build}}
+report=${TFY_BENCH_OUT:-$top/docs/performance.md}
+reps=7          # benchmark 2: alternating repetitions
+mem_reps=3      # benchmark 3
+lat_reps=5      # benchmark 5
+decode_rounds=15
+key=tfy-local-key
+started=$(date +%s)
+
+say() { printf '[bench %3ds] %s\n' "$(($(date +%s) - started))" "$*" >&2; }
+die() { printf 'bench/run.sh: %s\n' "$*" >&2; exit 1; }
+
+# ---- what the run needs --------------------------------------------------
+need=()
+command -v curl >/dev/null || need+=(curl)
+command -v python3 >/dev/null || need+=(python3)
+command -v valgrind >/dev/null || need+=(valgrind)
+command -v meson >/dev/null || need+=(meson)
+command -v ninja >/dev/null || need+=(ninja-build)
+if [ ${#need[@]} -gt 0 ]; then
+	say "installing: ${need[*]}"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+# ---- build ----------------------------------------------------------------
+if [ ! -f "$build/build.ninja" ]; then
+	say "configuring $build (release)"
+	meson setup "$build" "$top" -Dbuildtype=release -Dtests=false -Dexamples=false \
+		-Dtools=true -Dbench=true >/dev/null
+fi
+build=$(cd "$build" && pwd)
+buildtype=$(meson introspect --buildoptions "$build" |
+	python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))')
+[ "$buildtype" = release ] || say "warning: $build is a '$buildtype' build, not release"
+say "building in $build"
+ninja -C "$build" bench/bench_decode bench/iter_all bench/parse_pages bench/bench_run \
+	tools/mock-gateway/tfy-mock-gateway tools/tfy-batches/tfy-batches >/dev/null ||
+	die "the build failed (ninja -C $build)"
+
+GW=$build/tools/mock-gateway/tfy-mock-gateway
+CLI=$build/tools/tfy-batches/tfy-batches
+BD=$build/bench/bench_decode
+IA=$build/bench/iter_all
+PP=$build/bench/parse_pages
+BR=$build/bench/bench_run
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tfy-bench.XXXXXX")
+results=$work/results.tsv   # bench <TAB> variant <TAB> rep <TAB> key=value ...
+cmds=$work/cmds.tsv         # bench <TAB> variant <TAB> command line
+facts=$work/facts.txt       # key=value
+: >"$results"; : >"$cmds"; : >"$facts"
+
+# ---- gateways: started here, on 127.0.0.1 only, stopped on exit ----------
+gw_pids=()
+cleanup() {
+	local p
+	for p in "${gw_pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# start_gw ARG...: sets GW_PID and GW_URL (http://127.0.0.1:PORT).
+start_gw() {
+	local log port=""
+	log=$(mktemp "$work/gw.XXXXXX")
+	"$GW" --port 0 --api-key "$key" "$@" >"$log" 2>&1 &
+	GW_PID=$!
+	gw_pids+=("$GW_PID")
+	for _ in $(seq 100); do
+		port=$(sed -n 's|^tfy-mock-gateway listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log")
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	[ -n "$port" ] || die "tfy-mock-gateway did not start: $(cat "$log")"
+	GW_URL=http://127.0.0.1:$port
+}
+
+stop_gw() {
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# gw_stat URL FIELD: one counter of /_mock/stats.
+gw_stat() {
+	curl -sS --max-time 10 "$1/_mock/stats" | sed -n "s/.*\"$2\": *\([0-9]*\).*/\1/p"
+}
+
+clk_tck=$(getconf CLK_TCK)
+# gw_cpu_ms PID: user+sys CPU of the gateway so far (all its threads, 1/CLK_TCK s resolution).
+gw_cpu_ms() {
+	awk -v t="$clk_tck" '{ printf "%.0f", ($14 + $15) * 1000 / t }' "/proc/$1/stat"
+}
+
+# measure BENCH VARIANT REP [GW_PID GW_URL|- -] -- COMMAND...: runs the command
+# under bench_run (stdout to $work/out.BENCH.VARIANT) and records its cost, and
+# with a gateway what the gateway spent and counted meanwhile.
+measure() {
+	local bench=$1 variant=$2 rep=$3 gpid=$4 gurl=$5
+	shift 6
+	local out=$work/out.$bench.$variant line extra=""
+	local c0=0 r0=0 a0=0
+	if [ "$gpid" != - ]; then
+		c0=$(gw_cpu_ms "$gpid"); r0=$(gw_stat "$gurl" requests); a0=$(gw_stat "$gurl" api_connections)
+	fi
+	line=$(timeout 300 "$BR" -o "$out" -- "$@") || die "$bench/$variant failed: $line $(head -c 300 "$out")"
+	if [ "$gpid" != - ]; then
+		extra=" gw_cpu_ms=$(($(gw_cpu_ms "$gpid") - c0))"
+		extra+=" requests=$(($(gw_stat "$gurl" requests) - r0))"
+		extra+=" api_connections=$(($(gw_stat "$gurl" api_connections) - a0))"
+	fi
+	case $(head -c 6 "$out") in
+	items=) extra+=" $(head -n 1 "$out")" ;;
+	pages=) extra+=" $(head -n 1 "$out")" ;;
+	esac
+	printf '%s\t%s\t%s\t%s%s\n' "$bench" "$variant" "$rep" "$line" "$extra" >>"$results"
+	if [ "$rep" = 1 ]; then
+		printf '%s\t%s\t%s\n' "$bench" "$variant" "$(printf '%q ' "$@")" >>"$cmds"
+	fi
+}
+
+fact() { printf '%s=%s\n' "$1" "$2" >>"$facts"; }
+
+# ---- machine facts ----------------------------------------------------------
+fact date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+fact commit "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+fact dirty "$(git -C "$top" status --porcelain 2>/dev/null | grep -c . || true)"
+fact nproc "$(nproc)"
+fact cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+fact cpu_mhz "$(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+fact mem "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+fact kernel "$(uname -r)"
+fact os "$(. /etc/os-release && echo "$PRETTY_NAME")"
+fact cc "$(cc --version | head -n 1)"
+fact meson "$(meson --version)"
+fact libcurl "$(pkg-config --modversion libcurl 2>/dev/null || echo unknown)"
+fact jansson "$(pkg-config --modversion jansson 2>/dev/null || echo unknown)"
+fact curl "$(curl --version | head -n 1)"
+fact valgrind "$(valgrind --version)"
+fact python "$(python3 --version)"
+fact buildtype "$buildtype"
+fact load_before "$(cut -d ' ' -f 1-3 /proc/loadavg)"
+fact tfy_version "$("$CLI" --version 2>/dev/null | head -n 1)"
+
+# ---- 1. decode --------------------------------------------------------------
+start_gw --count 10000
+G2_PID=$GW_PID G2=$GW_URL
+say "gateway (10,000 batches) at $G2"
+page=$work/page.json
+curl -sS --fail -H "Authorization: Bearer $key" "$G2/v1/batches?limit=100" -o "$page"
+say "1. decode: $decode_rounds rounds"
+timeout 120 "$BD" --file "$page" --rounds "$decode_rounds" >"$work/decode.txt" ||
+	die "bench_decode failed"
+printf '1\tdecode\t%s\n' "$(printf '%q ' "$BD" --file "$page" --rounds "$decode_rounds")" >>"$cmds"
+
+# ---- 2. list everything over loopback ---------------------------------------
+say "2. list 10,000: cursors and bodies"
+"$CLI" --base-url "$G2/v1" --api-key "$key" --all --limit 100 --format ndjson >"$work/all.ndjson"
+mkdir -p "$work/pages"
+python3 - "$work" "$G2" "$key" <<'PY'
+import json, sys, urllib.parse
+work, base, key = sys.argv[1:4]
+ids = [json.loads(l)["id"] for l in open(f"{work}/all.ndjson")]
+assert len(ids) == 10000, len(ids)
+urls = [f"{base}/v1/batches?limit=100"]
+urls += [f"{base}/v1/batches?limit=100&after={urllib.parse.quote(ids[100 * k - 1], safe='')}"
+         for k in range(1, 100)]
+for name, out in (("null", lambda k: "/dev/null"), ("save", lambda k: f"{work}/pages/page_{k:03d}.json")):
+    with open(f"{work}/curl_{name}.cfg", "w") as f:
+        f.write(f'silent\nshow-error\nfail\nheader = "Authorization: Bearer {key}"\n')
+        for k, u in enumerate(urls):
+            f.write(f'url = "{u}"\noutput = "{out(k)}"\n')
+PY
+curl -K "$work/curl_save.cfg"
+pages=("$work"/pages/page_*.json)
+[ ${#pages[@]} -eq 100 ] || die "expected 100 saved pages, got ${#pages[@]}"
+
+say "2. list 10,000: $reps alternating repetitions"
+variants=(cli iter curl parse startup)
+for rep in $(seq "$reps"); do
+	order=("${variants[@]}")
+	if [ $((rep % 2)) -eq 0 ]; then
+		order=(startup parse curl iter cli)
+	fi
+	for v in "${order[@]}"; do
+		case $v in
+		cli) measure 2 cli "$rep" "$G2_PID" "$G2" -- "$CLI" --base-url "$G2/v1" --api-key "$key" \
+			--all --limit 100 --format ndjson ;;
+		iter) measure 2 iter "$rep" "$G2_PID" "$G2" -- "$IA" --base-url "$G2/v1" --api-key "$key" \
+			--limit 100 ;;
+		curl) measure 2 curl "$rep" "$G2_PID" "$G2" -- curl -K "$work/curl_null.cfg" ;;
+		parse) measure 2 parse "$rep" - - -- "$PP" "${pages[@]}" ;;
+		startup) measure 2 startup "$rep" - - -- "$IA" --base-url "$G2/v1" --api-key "$key" --dry-run ;;
+		esac
+	done
+done
+# The CLI's output, checked once: every batch, one line each.
+cli_lines=$("$CLI" --base-url "$G2/v1" --api-key "$key" --all --limit 100 --format ndjson | wc -l)
+fact cli_lines "$cli_lines"
+fact parse_check "$(cat "$work/out.2.parse")"
+fact page_bytes_total "$(cat "${pages[@]}" | wc -c)"
+
+# ---- 5 (part). caller work alone, on the gateway without delay ---------------
+say "5. latency hiding: $lat_reps repetitions"
+start_gw --count 10000 --fault delay:ms=20,times=0
+G5_PID=$GW_PID G5=$GW_URL
+for rep in $(seq "$lat_reps"); do
+	order=(both delay work)
+	[ $((rep % 2)) -eq 0 ] && order=(work delay both)
+	for v in "${order[@]}"; do
+		case $v in
+		both) measure 5 delay20_work20 "$rep" "$G5_PID" "$G5" -- "$IA" --base-url "$G5/v1" \
+			--api-key "$key" --limit 100 --max-pages 20 --work-ms 20 ;;
+		delay) measure 5 delay20_work0 "$rep" "$G5_PID" "$G5" -- "$IA" --base-url "$G5/v1" \
+			--api-key "$key" --limit 100 --max-pages 20 ;;
+		work) measure 5 delay0_work20 "$rep" "$G2_PID" "$G2" -- "$IA" --base-url "$G2/v1" \
+			--api-key "$key" --limit 100 --max-pages 20 --work-ms 20 ;;
+		esac
+	done
+done
+stop_gw "$G5_PID"
+
+# ---- 6. instructions ----------------------------------------------------------
+say "6. callgrind"
+cg() { # NAME COMMAND...
+	local name=$1; shift
+	timeout 300 valgrind --tool=callgrind --callgrind-out-file="$work/cg.$name.out" "$@" \
+		>"$work/cg.$name.stdout" 2>"$work/cg.$name.log" || die "callgrind $name failed: $(tail -n 5 "$work/cg.$name.log")"
+	callgrind_annotate "$work/cg.$name.out" >"$work/cg.$name.self.txt"
+	callgrind_annotate --inclusive=yes "$work/cg.$name.out" >"$work/cg.$name.incl.txt"
+	printf '6\t%s\t%s\n' "$name" "$(printf '%q ' valgrind --tool=callgrind "$@")" >>"$cmds"
+}
+cg decode "$BD" --file "$page" --once
+cg list "$IA" --base-url "$G2/v1" --api-key "$key" --max-items 100
+stop_gw "$G2_PID"
+nm --defined-only "$build/lib/libtfy.a" 2>/dev/null | awk '$2 ~ /^[tT]$/ { print $3 }' | sort -u >"$work/libtfy.syms"
+
+# ---- 3. flat memory -----------------------------------------------------------
+say "3. flat memory: 100,000 batches, $mem_reps repetitions"
+start_gw --count 100000
+G3_PID=$GW_PID G3=$GW_URL
+for rep in $(seq "$mem_reps"); do
+	order=(iter1k iter100k cli1k cli100k)
+	[ $((rep % 2)) -eq 0 ] && order=(cli100k cli1k iter100k iter1k)
+	for v in "${order[@]}"; do
+		case $v in
+		iter1k) measure 3 iter_1000 "$rep" "$G3_PID" "$G3" -- "$IA" --base-url "$G3/v1" --api-key "$key" \
+			--limit 100 --max-items 1000 ;;
+		iter100k) measure 3 iter_100000 "$rep" "$G3_PID" "$G3" -- "$IA" --base-url "$G3/v1" \
+			--api-key "$key" --limit 100 ;;
+		cli1k) measure 3 cli_1000 "$rep" "$G3_PID" "$G3" -- "$CLI" --base-url "$G3/v1" --api-key "$key" \
+			--all --limit 100 --max-items 1000 --format ndjson ;;
+		cli100k) measure 3 cli_100000 "$rep" "$G3_PID" "$G3" -- "$CLI" --base-url "$G3/v1" \
+			--api-key "$key" --all --limit 100 --format ndjson ;;
+		esac
+	done
+done
+stop_gw "$G3_PID"
+
+# ---- 4. connections -----------------------------------------------------------
+say "4. connections"
+for v in cli iter; do
+	start_gw --count 10000
+	if [ $v = cli ]; then
+		measure 4 cli 1 "$GW_PID" "$GW_URL" -- "$CLI" --base-url "$GW_URL/v1" --api-key "$key" \
+			--all --limit 100 --format ndjson
+	else
+		measure 4 iter 1 "$GW_PID" "$GW_URL" -- "$IA" --base-url "$GW_URL/v1" --api-key "$key" --limit 100
+	fi
+	# /_mock/stats after the run, on a gateway that served nothing else.
+	curl -sS "$GW_URL/_mock/stats" | tr -d ' \n' >"$work/stats.$v.json"
+	fact "stats_$v" "$(cat "$work/stats.$v.json")"
+	stop_gw "$GW_PID"
+done
+
+fact load_after "$(cut -d ' ' -f 1-3 /proc/loadavg)"
+fact duration_s "$(($(date +%s) - started))"
+
+# ---- report -------------------------------------------------------------------
+say "writing $report"
+mkdir -p "$(dirname "$report")"
+python3 - "$work" "$build" "$report" "$reps" "$mem_reps" "$lat_reps" <<'PY'
+import collections, json, os, re, statistics, sys
+
+work, build, report_path = sys.argv[1:4]
+reps, mem_reps, lat_reps = map(int, sys.argv[4:7])
+
+def kv(text):
+    return dict(re.findall(r'(\w+)=(\S+)', text))
+
+facts = {}
+for line in open(f"{work}/facts.txt"):
+    k, _, v = line.rstrip("\n").partition("=")
+    facts[k] = v
+
+runs = collections.defaultdict(list)          # (bench, variant) -> [dict]
+for line in open(f"{work}/results.tsv"):
+    bench, variant, rep, rest = line.rstrip("\n").split("\t", 3)
+    d = {k: float(v) for k, v in kv(rest).items()}
+    d["rep"] = int(rep)
+    runs[(bench, variant)].append(d)
+
+cmds = {}
+for line in open(f"{work}/cmds.tsv"):
+    bench, variant, cmd = line.rstrip("\n").split("\t", 2)
+    cmds[(bench, variant)] = cmd
+
+port_re = re.compile(r"http://127\.0\.0\.1:\d+")
+def clean(cmd):
+    cmd = cmd.replace(build, "$BUILD").replace(work, "$WORK")
+    cmd = port_re.sub("http://127.0.0.1:$PORT", cmd)
+    cmd = re.sub(r"(\$WORK/pages/page_\d+\.json ?)+", "$WORK/pages/page_000.json ... page_099.json ", cmd)
+    cmd = cmd.replace("\\$", "$").strip()
+    return cmd
+
+def cmd(bench, variant):
+    return clean(cmds[(bench, variant)])
+
+def med(bench, variant, key):
+    return statistics.median(r[key] for r in runs[(bench, variant)] if key in r)
+
+def rng(bench, variant, key):
+    vals = [r[key] for r in runs[(bench, variant)] if key in r]
+    return min(vals), max(vals)
+
+def f0(x): return f"{x:,.0f}"
+def f1(x): return f"{x:,.1f}"
+def f2(x): return f"{x:.2f}"
+def f3(x): return f"{x:.3f}"
+
+out = []
+w = out.append
+
+# ---------------------------------------------------------------- callgrind
+def parse_callgrind(path):
+    names, objs = {}, {}
+    selfc = collections.Counter()
+    edges = collections.defaultdict(collections.Counter)
+    cur_ob = cur_fn = cob = cfn = pending = None
+    total = 0
+    def ref(table, v):
+        m = re.match(r"\((\d+)\)(?: (.*))?$", v)
+        if not m:
+            return v
+        if m.group(2) is not None:
+            table[m.group(1)] = m.group(2)
+        return table[m.group(1)]
+    for line in open(path):
+        line = line.rstrip("\n")
+        if not line or line[0] == "#":
+            continue
+        if pending is not None:
+            parts = line.split()
+            if len(parts) >= 2:
+                edges[cur_fn][pending] += int(parts[1])
+            pending = None
+            continue
+        if line.startswith("ob="):
+            cur_ob = ref(objs, line[3:])
+        elif line.startswith("cob="):
+            cob = ref(objs, line[4:])
+        elif line.startswith("fn="):
+            cur_fn = (ref(names, line[3:]), cur_ob)
+            cob = None
+        elif line.startswith("cfn="):
+            cfn = ref(names, line[4:])
+        elif line.startswith("calls="):
+            pending = (cfn, cob if cob is not None else cur_ob)
+            cob = None
+        elif line.startswith(("summary:", "totals:")):
+            total = max(total, int(line.split()[1]))
+        elif re.match(r"^[a-z]+[=:]", line):
+            continue
+        elif cur_fn is not None:
+            parts = line.split()
+            if len(parts) >= 2:
+                selfc[cur_fn] += int(parts[1])
+    return total, selfc, edges
+
+libtfy_syms = set(open(f"{work}/libtfy.syms").read().split())
+system_obj = re.compile(r"^/(usr/)?lib")
+
+def is_libtfy(fn):
+    name, ob = fn
+    return name in libtfy_syms and not system_obj.match(ob or "")
+
+class Profile:
+    def __init__(self, path):
+        self.total, self.selfc, self.edges = parse_callgrind(path)
+        self._incl = {}
+    def incl(self, f):
+        if f not in self._incl:
+            self._incl[f] = self.selfc[f] + sum(c for g, c in self.edges[f].items() if g != f)
+        return self._incl[f]
+    def find(self, name):
+        cands = [f for f in set(self.selfc) | set(self.edges) if f[0] == name]
+        return max(cands, key=self.incl) if cands else None
+    def flatten(self, root):
+        """Cost of root split into libtfy self costs and the non-libtfy calls it makes."""
+        leaves = collections.Counter()
+        def go(f, scale, depth):
+            leaves[("self", f[0])] += self.selfc[f] * scale
+            for g, c in self.edges[f].items():
+                if g == f:
+                    continue
+                if is_libtfy(g) and depth < 20 and self.incl(g):
+                    go(g, scale * c / self.incl(g), depth + 1)
+                else:
+                    leaves[("call", g[0])] += c * scale
+        go(root, 1.0, 0)
+        return leaves
+    def libtfy_table(self):
+        fns = [f for f in set(self.selfc) | set(self.edges) if is_libtfy(f)]
+        return fns
+
+def short_ob(ob):
+    return os.path.basename(ob or "?")
+
+def annotate_top(path, n=15):
+    lines = open(path).read().splitlines()
+    res, seen_hdr = [], 0
+    for l in lines:
+        if l.startswith("Ir ") or l.strip() == "Ir":
+            seen_hdr += 1
+            continue
+        if seen_hdr >= 2 and re.match(r"^\s*[\d,]+ \(", l):
+            res.append(l.replace(build, "$BUILD"))
+            if len(res) == n:
+                break
+    return res
+
+what = {
+    "json_loadb": "jansson parses the body into a tree (the floor)",
+    "json_dump_callback": "re-serialises every item (and metadata) to compact JSON: `raw_json`, `metadata_json`",
+    "json_object_get": "looks up each field by name (a hash and a compare per field)",
+    "json_delete": "frees jansson's tree",
+    "tfy__buf_append": "grows the buffer the JSON re-serialisation writes to",
+    "tfy__arena_strndup": "copies each string into the page's arena",
+    "tfy__arena_alloc": "arena allocations",
+    "tfy__arena_new": "the arena's first chunk",
+    "tfy__arena_free": "frees the arena",
+    "strtoll": "decimal strings as integers",
+    "__strlen_avx2": "strlen",
+    "curl_multi_perform": "libcurl: the transfer (HTTP parsing, socket reads)",
+    "curl_multi_poll": "libcurl: waiting on the socket",
+}
+
+def describe(kind, name):
+    if kind == "self":
+        return f"`{name}` self" + (f": {what[name]}" if name in what else "")
+    return f"calls `{name}`" + (f": {what[name]}" if name in what else "")
+
+prof = {n: Profile(f"{work}/cg.{n}.out") for n in ("decode", "list")}
+
+# ---------------------------------------------------------------- numbers
+dec = kv(open(f"{work}/decode.txt").read())
+b2 = {v: {k: med("2", v, k) for k in ("wall_ms", "cpu_ms", "user_ms", "sys_ms", "maxrss_kb")}
+      for v in ("cli", "iter", "curl", "parse", "startup")}
+for v in ("cli", "iter", "curl"):
+    b2[v]["gw_cpu_ms"] = med("2", v, "gw_cpu_ms")
+    b2[v]["requests"] = med("2", v, "requests")
+    b2[v]["api_connections"] = med("2", v, "api_connections")
+floor_cpu = b2["curl"]["cpu_ms"] + b2["parse"]["cpu_ms"]
+ratio_iter = b2["iter"]["cpu_ms"] / floor_cpu
+ratio_cli = b2["cli"]["cpu_ms"] / floor_cpu
+# Same ratio within each repetition, as a check on the ratio of medians.
+per_rep = collections.defaultdict(dict)
+for (bench, v), rs in runs.items():
+    if bench == "2":
+        for r in rs:
+            per_rep[r["rep"]][v] = r["cpu_ms"]
+rep_ratio_iter = statistics.median(p["iter"] / (p["curl"] + p["parse"]) for p in per_rep.values())
+rep_ratio_cli = statistics.median(p["cli"] / (p["curl"] + p["parse"]) for p in per_rep.values())
+
+rss = {v: med("3", v, "maxrss_kb") for v in ("iter_1000", "iter_100000", "cli_1000", "cli_100000")}
+rss_delta_iter = (rss["iter_100000"] - rss["iter_1000"]) / 1024
+rss_delta_cli = (rss["cli_100000"] - rss["cli_1000"]) / 1024
+
+stats = {v: json.loads(facts[f"stats_{v}"]) for v in ("cli", "iter")}
+
+lat = {v: med("5", v, "elapsed_ms") for v in ("delay20_work20", "delay20_work0", "delay0_work20")}
+lat_wall = {v: med("5", v, "wall_ms") for v in lat}
+lat_pages = 20
+lat_serial = lat_pages * (20 + 20)
+lat_target = 0.6 * lat["delay20_work20"]
+
+pd, pl = prof["decode"], prof["list"]
+dec_fn = pd.find("tfy__decode_batch_list")
+dec_ir = pd.incl(dec_fn)
+free_fn = pd.find("tfy_batch_list_free")
+free_ir = pd.incl(free_fn) if free_fn else 0
+loadb_ir = sum(c for g, c in pd.edges[dec_fn].items() if g[0] == "json_loadb")
+delete_ir = sum(c for g, c in pd.edges[dec_fn].items() if g[0] == "json_delete")
+jansson_floor_ir = loadb_ir + delete_ir
+items = int(dec["page_items"])
+list_next = pl.find("tfy_batch_iter_next_page")
+list_dec = pl.find("tfy__decode_batch_list")
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+# ---------------------------------------------------------------- report
+w("# libtfy performance")
+w("")
+w("Written by `bash bench/run.sh` from the run of "
+  f"{facts['date']} (commit `{facts['commit']}`"
+  + (f", with {facts['dirty']} uncommitted changes in the tree" if facts['dirty'] not in ('', '0') else "")
+  + f", {facts['duration_s']} s). Do not edit by hand: run it again. "
+  "The machine is shared and noisy, so every comparison is a ratio of medians measured side by side "
+  "in that one run, in alternating order; absolute times only compare within this page. "
+  "`$BUILD` is the build directory, `$WORK` the run's scratch directory, `$PORT` the "
+  "ephemeral port of a `tfy-mock-gateway` the script started on 127.0.0.1.")
+w("")
+w("## Summary")
+w("")
+w("| # | figure | goal | now | |")
+w("|---|---|---|---|---|")
+w(f"| 1 | decode time / bare jansson parse time, same page | <= 1.15 | {f2(float(dec['ratio_median']))} | {verdict(float(dec['ratio_median']) <= 1.15)} |")
+w(f"| 2 | CPU of listing 10,000 batches with the iterator / (curl transfer + bare jansson parse) | <= 1.2 | {f2(ratio_iter)} (CLI: {f2(ratio_cli)}) | {verdict(ratio_iter <= 1.2)} |")
+w(f"| 3 | peak RSS, 100,000 batches minus 1,000 (iterator) | <= 2 MiB | {f2(rss_delta_iter)} MiB (CLI: {f2(rss_delta_cli)} MiB) | {verdict(rss_delta_iter <= 2)} |")
+w(f"| 4 | TCP connections for a whole `--all` run of 100 pages | exactly 1 | {stats['cli']['api_connections']} (iterator: {stats['iter']['api_connections']}) | {verdict(stats['cli']['api_connections'] == 1)} |")
+w(f"| 5 | 20 pages, 20 ms server delay + 20 ms caller work per page | <= 0.6 x this baseline = {f0(lat_target)} ms (prefetch) | {f0(lat['delay20_work20'])} ms (serial would be ~{lat_serial} ms) | baseline (no prefetch yet) |")
+w(f"| 6 | instructions to decode one 100-batch page (`tfy__decode_batch_list` + free) | track | {f0(dec_ir + free_ir)} Ir = {f2((dec_ir + free_ir) / jansson_floor_ir)} x jansson's parse + free | |")
+w("")
+
+w("## Machine")
+w("")
+w("| | |")
+w("|---|---|")
+for k, label in (("nproc", "nproc"), ("cpu", "CPU (/proc/cpuinfo)"), ("cpu_mhz", "CPU MHz"), ("mem", "memory"),
+                 ("os", "OS"), ("kernel", "kernel"), ("cc", "compiler"), ("meson", "meson"),
+                 ("libcurl", "libcurl"), ("jansson", "jansson"), ("curl", "curl"),
+                 ("valgrind", "valgrind"), ("python", "python"), ("tfy_version", "tfy-batches"),
+                 ("buildtype", "buildtype"), ("load_before", "load average before"),
+                 ("load_after", "load average after")):
+    w(f"| {label} | {facts.get(k, '?')} |")
+w("")
+
+# 1
+w("## 1. Decode")
+w("")
+w(f"One page of {items} batches, {int(dec['page_bytes']):,} bytes as `tfy-mock-gateway` serves it "
+  "(`GET /v1/batches?limit=100`, pretty-printed like OpenAI's), decoded into `tfy_batch_list` with "
+  "`tfy__decode_batch_list` + `tfy_batch_list_free`, against jansson's bare `json_loadb` + "
+  f"`json_decref` of the same bytes: {dec['rounds']} rounds of {dec['iters_per_round']} iterations "
+  "each, the two alternating which goes first; medians over the rounds.")
+w("")
+w("```sh")
+w("curl -H 'Authorization: Bearer tfy-local-key' 'http://127.0.0.1:$PORT/v1/batches?limit=100' -o $WORK/page.json")
+w(cmd("1", "decode"))
+w("```")
+w("")
+w("| | ns per page | ns per batch | MB/s |")
+w("|---|---|---|---|")
+w(f"| libtfy decode | {f0(float(dec['tfy_ns_per_page']))} | {f0(float(dec['tfy_ns_per_batch']))} | {dec['tfy_mb_per_s']} |")
+w(f"| jansson parse only | {f0(float(dec['jansson_ns_per_page']))} | {f0(float(dec['jansson_ns_per_batch']))} | {dec['jansson_mb_per_s']} |")
+w("")
+w(f"Ratio (median of the per-round ratios): **{dec['ratio_median']}** (rounds ranged "
+  f"{dec['ratio_min']} to {dec['ratio_max']}); goal <= 1.15, {verdict(float(dec['ratio_median']) <= 1.15)}.")
+w("")
+
+# 2
+w("## 2. List everything over loopback")
+w("")
+w("10,000 batches, 100 pages of 100, from one `tfy-mock-gateway --count 10000`. Whole-process "
+  "wall time, CPU time (user + sys) and peak RSS from `bench_run` (wait + `getrusage(RUSAGE_CHILDREN)`, "
+  f"microsecond CPU); medians of {reps} repetitions, the order reversed every other one. "
+  "The gateway's own CPU over each run comes from `/proc/PID/stat` (10 ms ticks).")
+w("")
+w("```sh")
+w("# (a) the CLI")
+w(cmd("2", "cli") + " > /dev/null")
+w("# (b) the public iterator (bench/iter_all.c)")
+w(cmd("2", "iter"))
+w("# (c) the transfer floor: curl, the same 100 URLs (cursors from the CLI's ndjson) over one connection")
+w(cmd("2", "curl") + "   # url = ...&after=ID / output = \"/dev/null\", x100")
+w("# (d) the parse floor: json_loadb + json_decref of the same 100 bodies, saved beforehand by curl")
+w(cmd("2", "parse"))
+w("# (e) reference: start a process that links libtfy, create a client, exit")
+w(cmd("2", "startup"))
+w("```")
+w("")
+w("| | wall ms | CPU ms (user + sys) | user ms | sys ms | peak RSS KiB | gateway CPU ms | requests | API connections |")
+w("|---|---|---|---|---|---|---|---|---|")
+labels = {"cli": "(a) tfy-batches --all", "iter": "(b) iter_all", "curl": "(c) curl, 100 URLs",
+          "parse": "(d) parse_pages", "startup": "(e) iter_all --dry-run"}
+for v in ("cli", "iter", "curl", "parse", "startup"):
+    m = b2[v]
+    lo, hi = rng("2", v, "cpu_ms")
+    gw = (f"{f0(m['gw_cpu_ms'])} | {f0(m['requests'])} | {f0(m['api_connections'])}"
+          if "gw_cpu_ms" in m else "- | - | -")
+    w(f"| {labels[v]} | {f1(m['wall_ms'])} | {f1(m['cpu_ms'])} ({f1(lo)}-{f1(hi)}) | {f1(m['user_ms'])} | "
+      f"{f1(m['sys_ms'])} | {f0(m['maxrss_kb'])} | {gw} |")
+w("")
+w(f"- **CPU(b) / (CPU(c) + CPU(d)) = {f1(b2['iter']['cpu_ms'])} / ({f1(b2['curl']['cpu_ms'])} + "
+  f"{f1(b2['parse']['cpu_ms'])}) = {f2(ratio_iter)}** (median of the per-repetition ratios: "
+  f"{f2(rep_ratio_iter)}); goal <= 1.2, {verdict(ratio_iter <= 1.2)}.")
+w(f"- The CLI beside it: CPU(a) / (CPU(c) + CPU(d)) = {f2(ratio_cli)} (per repetition: {f2(rep_ratio_cli)}); "
+  f"it also formats {facts['cli_lines']} ndjson lines.")
+w(f"- Of (b)'s CPU, {f1(b2['startup']['cpu_ms'])} ms is the fixed cost of (e): loading libcurl, "
+  "OpenSSL and libtfy and creating a client, before any request; curl (c) pays its own start-up too.")
+gw_share = b2["curl"]["gw_cpu_ms"] / b2["curl"]["wall_ms"]
+if gw_share >= 0.6:
+    w(f"- The gateway is the bottleneck for wall time, not for the CPU ratio: while curl fetched "
+      f"the 100 pages in {f1(b2['curl']['wall_ms'])} ms, the gateway spent {f0(b2['curl']['gw_cpu_ms'])} ms "
+      "of CPU generating them on the fly, so (c)'s wall time is the gateway's, not a transfer floor. "
+      "The ratio above compares client CPU only, which the gateway's speed does not change.")
+else:
+    w(f"- The gateway was not the bottleneck: it spent {f0(b2['curl']['gw_cpu_ms'])} ms of CPU "
+      f"during curl's {f1(b2['curl']['wall_ms'])} ms.")
+w(f"- The wall time of (b) is {f2(b2['iter']['wall_ms'] / b2['curl']['wall_ms'])} x curl's; "
+  "each page is requested only after the previous one is decoded, so client and gateway CPU add up.")
+w(f"- Checks: parse_pages saw `{facts['parse_check']}`; API connections per run (median): "
+  f"CLI {f0(b2['cli']['api_connections'])}, iterator {f0(b2['iter']['api_connections'])}, "
+  f"curl {f0(b2['curl']['api_connections'])}, for {f0(b2['iter']['requests'])} requests each.")
+w("")
+
+# 3
+w("## 3. Flat memory")
+w("")
+w(f"Peak RSS of a whole listing of 100,000 batches (1,000 pages) minus that of 1,000 batches, "
+  f"from one `tfy-mock-gateway --count 100000`; medians of {mem_reps} alternating repetitions.")
+w("")
+w("```sh")
+w(cmd("3", "iter_100000"))
+w(cmd("3", "iter_1000"))
+w(cmd("3", "cli_100000") + " > /dev/null")
+w(cmd("3", "cli_1000") + " > /dev/null")
+w("```")
+w("")
+w("| | peak RSS KiB, 1,000 batches | peak RSS KiB, 100,000 batches | difference | wall ms, 100,000 |")
+w("|---|---|---|---|---|")
+w(f"| iter_all | {f0(rss['iter_1000'])} | {f0(rss['iter_100000'])} | **{f2(rss_delta_iter)} MiB** | {f0(med('3', 'iter_100000', 'wall_ms'))} |")
+w(f"| tfy-batches --all | {f0(rss['cli_1000'])} | {f0(rss['cli_100000'])} | {f2(rss_delta_cli)} MiB | {f0(med('3', 'cli_100000', 'wall_ms'))} |")
+w("")
+w(f"Goal <= 2 MiB: {verdict(rss_delta_iter <= 2)}.")
+w("")
+
+# 4
+w("## 4. Connections")
+w("")
+w("A fresh `tfy-mock-gateway --count 10000` for each run; `GET /_mock/stats` after it "
+  "(`connections` counts the stats request's own connection too; `api_connections` only those "
+  "that carried a List batches request).")
+w("")
+w("```sh")
+w(cmd("4", "cli") + " > /dev/null")
+w("curl http://127.0.0.1:$PORT/_mock/stats")
+w(cmd("4", "iter"))
+w("curl http://127.0.0.1:$PORT/_mock/stats")
+w("```")
+w("")
+w("| run | requests | connections | api_connections |")
+w("|---|---|---|---|")
+for v, label in (("cli", "tfy-batches --all --limit 100"), ("iter", "iter_all --limit 100")):
+    s = stats[v]
+    w(f"| {label} | {s['requests']} | {s['connections']} | **{s['api_connections']}** |")
+w("")
+w(f"Goal: exactly 1 connection for the 100 pages: {verdict(stats['cli']['api_connections'] == 1 and stats['iter']['api_connections'] == 1)}.")
+w("")
+
+# 5
+w("## 5. Latency hiding")
+w("")
+w(f"{lat_pages} pages of 100 with the gateway holding each answer 20 ms "
+  "(`--fault delay:ms=20,times=0`) and the caller working 20 ms on each page "
+  "(`iter_all --work-ms 20` sleeps after each `tfy_batch_iter_next_page`), against each alone. "
+  f"Time from `tfy_batch_iter_new` to the end of the iteration as `iter_all` reports it; medians of {lat_reps} "
+  "alternating repetitions.")
+w("")
+w("```sh")
+w("tfy-mock-gateway --port 0 --count 10000 --fault delay:ms=20,times=0")
+w(cmd("5", "delay20_work20"))
+w(cmd("5", "delay20_work0"))
+w("# on the gateway without the delay")
+w(cmd("5", "delay0_work20"))
+w("```")
+w("")
+w("| server delay | caller work | iteration ms | whole process wall ms | per page ms |")
+w("|---|---|---|---|---|")
+for v, a, b in (("delay20_work20", "20 ms", "20 ms"), ("delay20_work0", "20 ms", "0"), ("delay0_work20", "0", "20 ms")):
+    w(f"| {a} | {b} | {f1(lat[v])} | {f1(lat_wall[v])} | {f1(lat[v] / lat_pages)} |")
+w("")
+w(f"Baseline without prefetch: **{f0(lat['delay20_work20'])} ms** for {lat_pages} pages, "
+  f"{f2(lat['delay20_work20'] / (lat['delay20_work0'] + lat['delay0_work20']))} x the sum of the two "
+  f"alone, i.e. the waits and the work add up (~{lat_serial} ms expected). "
+  f"The prefetch goal is 0.6 x: <= {f0(lat_target)} ms; overlapping fully would approach "
+  f"~{f0(max(lat['delay20_work0'], lat['delay0_work20']) + lat['delay20_work0'] / lat_pages)} ms.")
+w("")
+
+# 6
+w("## 6. Instructions (callgrind)")
+w("")
+w("Instruction counts (Ir) are deterministic where times are not: compare them across commits to "
+  "catch regressions. Release build; jansson and libc are Debian's (jansson's internal functions "
+  "have no symbols, hence the addresses).")
+w("")
+w("```sh")
+w(cmd("6", "decode"))
+w(cmd("6", "list") + "   # one list call: 1 page of 100")
+w("```")
+w("")
+w("| | Ir |")
+w("|---|---|")
+w(f"| decode profile, whole program | {f0(pd.total)} |")
+w(f"| `tfy__decode_batch_list`, one page, inclusive | {f0(dec_ir)} ({f0(dec_ir / items)} per batch) |")
+w(f"| `tfy_batch_list_free` | {f0(free_ir)} |")
+w(f"| of which `json_loadb` + `json_delete` (what the bare parse costs) | {f0(jansson_floor_ir)} |")
+w(f"| decode + free / bare parse + free, in instructions | **{f2((dec_ir + free_ir) / jansson_floor_ir)}** |")
+w(f"| list profile, whole program | {f0(pl.total)} |")
+if list_next:
+    w(f"| `tfy_batch_iter_next_page` (request, transfer, decode), inclusive | {f0(pl.incl(list_next))} ({f1(100 * pl.incl(list_next) / pl.total)} %) |")
+if list_dec:
+    w(f"| `tfy__decode_batch_list` in it | {f0(pl.incl(list_dec))} ({f1(100 * pl.incl(list_dec) / pl.total)} %) |")
+ld = [f for f in set(pl.selfc) if f[0] == "_dl_start" or f[0].startswith("_dl_start")]
+if ld:
+    w(f"| dynamic loading at start-up (`_dl_start`) | {f0(max(pl.incl(f) for f in ld))} |")
+w("")
+
+def flat_table(p, root, title):
+    leaves = p.flatten(root)
+    tot = p.incl(root)
+    w(f"**Where `{root[0]}`'s {f0(tot)} instructions go** (libtfy's own code as `self`, "
+      "everything it calls outside libtfy as `calls`; a libtfy callee is opened up):")
+    w("")
+    w("| share | Ir | what |")
+    w("|---|---|---|")
+    for (kind, name), c in sorted(leaves.items(), key=lambda x: -x[1])[:12]:
+        if c < tot * 0.002:
+            break
+        w(f"| {f1(100 * c / tot)} % | {f0(c)} | {describe(kind, name)} |")
+    w("")
+
+flat_table(pd, dec_fn, "decode")
+if list_next:
+    flat_table(pl, list_next, "list")
+
+def libtfy_top(p, title):
+    fns = p.libtfy_table()
+    w(f"**libtfy functions in the {title} profile**, by inclusive cost (top 10; self = in the function itself):")
+    w("")
+    w("| function | inclusive Ir | % of program | self Ir | % of program |")
+    w("|---|---|---|---|---|")
+    for f in sorted(fns, key=lambda f: -p.incl(f))[:10]:
+        w(f"| `{f[0]}` | {f0(p.incl(f))} | {f1(100 * p.incl(f) / p.total)} | {f0(p.selfc[f])} | {f2(100 * p.selfc[f] / p.total)} |")
+    w("")
+
+libtfy_top(pd, "decode")
+libtfy_top(pl, "list")
+
+for name, title in (("decode", "decode one page"), ("list", "one list call")):
+    for kind, label in (("incl", "inclusive"), ("self", "self")):
+        w(f"<details><summary>callgrind_annotate{' --inclusive=yes' if kind == 'incl' else ''}: {title}, top 15 by {label} Ir</summary>")
+        w("")
+        w("```")
+        w("\n".join(annotate_top(f"{work}/cg.{name}.{kind}.txt")))
+        w("```")
+        w("")
+        w("</details>")
+        w("")
+
+# raw
+w("## Raw runs")
+w("")
+w("<details><summary>Every measured run (bench_run's line, the gateway's CPU and counters, iter_all's output)</summary>")
+w("")
+w("```")
+for line in open(f"{work}/results.tsv"):
+    w(line.rstrip("\n").replace("\t", " "))
+w("```")
+w("")
+w("</details>")
+w("")
+
+with open(report_path, "w") as f:
+    f.write("\n".join(out))
+print("\n".join(out[:20]))
+PY
+say "done: $report"

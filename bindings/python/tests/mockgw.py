@@ -1,0 +1,48 @@
+"""Start and stop tfy-mock-gateway ($TFY_MOCK_GATEWAY) on loopback for a test."""
+
+import json
+import os
+import re
+import subprocess
+import time
+import urllib.request
+
+API_KEY = "tfy-local-key"
+
+
+class MockGateway:
+    def __init__(self, *args: str) -> None:
+        exe = os.environ.get("TFY_MOCK_GATEWAY")
+        if not exe:
+            raise RuntimeError("TFY_MOCK_GATEWAY is not set")
+        self.proc = subprocess.Popen([exe, "--port", "0", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        deadline = time.monotonic() + 10
+        line = ""
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            m = re.search(r"listening on (http://127\.0\.0\.1:(\d+))", line)
+            if m:
+                self.root = m.group(1)
+                self.port = int(m.group(2))
+                self.base_url = self.root + "/v1"
+                return
+            if not line and self.proc.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError(f"tfy-mock-gateway did not start: {line!r}")
+
+    def get_json(self, path: str):
+        with urllib.request.urlopen(self.root + path, timeout=10) as r:
+            return json.load(r)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()

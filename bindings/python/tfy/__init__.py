@@ -1,0 +1,24 @@
+"""Python binding (ctypes, standard library only) for libtfy, the C client of
+the OpenAI-compatible List batches API of the TrueFoundry AI Gateway.
+
+The shared library is found through $TFY_LIBRARY (a path) or
+ctypes.util.find_library("tfy"); importing fails with ImportError when it is
+missing or of an incompatible major version.
+"""
+
+from ._ffi import lib as _lib
+from .client import Client
+from .errors import *  # noqa: F401,F403
+from .errors import ERROR_CLASSES, TfyError
+from .types import Batch, BatchError, BatchList, Errors, RequestCounts, Usage
+
+__version__ = "0.1.0"
+
+
+def library_version() -> str:
+    """Version of the loaded libtfy (tfy_version())."""
+    return _lib.tfy_version().decode()
+
+
+__all__ = ["Client", "Batch", "BatchList", "BatchError", "Errors", "RequestCounts", "Usage",
+           "TfyError", "library_version"] + [c.__name__ for c in ERROR_CLASSES.values()]

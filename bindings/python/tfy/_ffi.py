@@ -1,0 +1,247 @@
+"""ctypes mirror of libtfy's public C ABI (include/tfy/*.h).
+
+Every Structure here matches its C struct field for field, padding fields
+included, so that sizes and offsets agree on every platform that libtfy
+supports.  Nothing outside this module touches ctypes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int32, c_int64,
+                    c_size_t, c_uint32, c_void_p)
+
+#: Major version of libtfy this binding was written against.
+EXPECTED_MAJOR = 0
+#: Oldest minor version (within EXPECTED_MAJOR) that has every symbol used here.
+MINIMUM_MINOR = 1
+
+TFY_CLIENT_OPTIONS_VERSION = 1
+TFY_BATCHES_LIST_OPTIONS_VERSION = 1
+TFY_CLIENT_DEFAULT_MAX_RETRIES = 2
+
+
+class OptInt64(Structure):
+    _fields_ = [("value", c_int64), ("present", c_int32), ("reserved_", c_int32)]
+
+
+class Error(Structure):
+    _fields_ = [
+        ("code", c_int32),
+        ("http_status", c_int32),
+        ("attempts", c_int32),
+        ("reserved_", c_int32),
+        ("message", c_char_p),
+        ("api_type", c_char_p),
+        ("api_code", c_char_p),
+        ("api_param", c_char_p),
+        ("api_message", c_char_p),
+        ("request_id", c_char_p),
+        ("detail", c_char_p),
+        ("body", c_char_p),
+        ("retry_after_ms", c_int64),
+    ]
+
+
+class BatchError(Structure):
+    _fields_ = [("code", c_char_p), ("message", c_char_p), ("param", c_char_p),
+                ("line", OptInt64)]
+
+
+class MetadataEntry(Structure):
+    _fields_ = [("key", c_char_p), ("value", c_char_p)]
+
+
+class RequestCounts(Structure):
+    _fields_ = [("present", c_int32), ("reserved_", c_int32), ("total", OptInt64),
+                ("completed", OptInt64), ("failed", OptInt64)]
+
+
+class Usage(Structure):
+    _fields_ = [("present", c_int32), ("reserved_", c_int32),
+                ("input_tokens", OptInt64), ("cached_tokens", OptInt64),
+                ("output_tokens", OptInt64), ("reasoning_tokens", OptInt64),
+                ("total_tokens", OptInt64)]
+
+
+class Batch(Structure):
+    _fields_ = [
+        ("id", c_char_p),
+        ("object", c_char_p),
+        ("endpoint", c_char_p),
+        ("model", c_char_p),
+        ("input_file_id", c_char_p),
+        ("completion_window", c_char_p),
+        ("status", c_int32),
+        ("reserved_", c_int32),
+        ("status_raw", c_char_p),
+        ("output_file_id", c_char_p),
+        ("error_file_id", c_char_p),
+        ("created_at", OptInt64),
+        ("in_progress_at", OptInt64),
+        ("expires_at", OptInt64),
+        ("finalizing_at", OptInt64),
+        ("completed_at", OptInt64),
+        ("failed_at", OptInt64),
+        ("expired_at", OptInt64),
+        ("cancelling_at", OptInt64),
+        ("cancelled_at", OptInt64),
+        ("request_counts", RequestCounts),
+        ("usage", Usage),
+        ("errors_object", c_char_p),
+        ("errors_count", c_size_t),
+        ("errors", POINTER(BatchError)),
+        ("metadata_count", c_size_t),
+        ("metadata", POINTER(MetadataEntry)),
+        ("metadata_json", c_char_p),
+        ("raw_json", c_char_p),
+    ]
+
+
+class BatchList(Structure):
+    _fields_ = [
+        ("object", c_char_p),
+        ("count", c_size_t),
+        ("items", POINTER(POINTER(Batch))),
+        ("first_id", c_char_p),
+        ("last_id", c_char_p),
+        ("has_more", c_int32),
+        ("has_more_present", c_int32),
+        ("request_id", c_char_p),
+    ]
+
+
+class Header(Structure):
+    _fields_ = [("name", c_char_p), ("value", c_char_p)]
+
+
+LOG_FN = CFUNCTYPE(None, c_int32, c_char_p, c_void_p)
+CANCEL_FN = CFUNCTYPE(c_int32, c_void_p)
+
+
+class ClientOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("reserved_", c_uint32),
+        ("base_url", c_char_p),
+        ("api_key", c_char_p),
+        ("connect_timeout_ms", c_int64),
+        ("timeout_ms", c_int64),
+        ("tls_insecure", c_int32),
+        ("max_retries", c_int32),
+        ("retry_after_max_ms", c_int64),
+        ("stall_timeout_ms", c_int64),
+        ("max_response_bytes", c_int64),
+        ("ca_file", c_char_p),
+        ("ca_path", c_char_p),
+        ("follow_redirects", c_int32),
+        ("log_level", c_int32),
+        ("log", LOG_FN),
+        ("log_userdata", c_void_p),
+        ("auth_header", c_char_p),
+        ("query_params", POINTER(Header)),
+        ("query_params_count", c_size_t),
+    ]
+
+
+class ListOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("limit", c_int32),
+        ("after", c_char_p),
+        ("provider_name", c_char_p),
+        ("provider_model", c_char_p),
+        ("azure_api_version", c_char_p),
+        ("vertex_region", c_char_p),
+        ("vertex_storage_bucket_name", c_char_p),
+        ("aws_s3_bucket", c_char_p),
+        ("aws_bedrock_model", c_char_p),
+        ("metadata_json", c_char_p),
+        ("metadata", POINTER(Header)),
+        ("metadata_count", c_size_t),
+        ("headers", POINTER(Header)),
+        ("headers_count", c_size_t),
+        ("deadline_ms", c_int64),
+        ("cancel", CANCEL_FN),
+        ("cancel_userdata", c_void_p),
+        ("max_items", c_int64),
+        ("max_pages", c_int64),
+    ]
+
+
+def _find_library() -> str:
+    path = os.environ.get("TFY_LIBRARY")
+    if path:
+        return path
+    found = ctypes.util.find_library("tfy")
+    if not found:
+        raise ImportError("libtfy not found: set TFY_LIBRARY to the path of libtfy.so.0 "
+                          "or install libtfy where the dynamic linker finds it")
+    return found
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    def fn(name, restype, *argtypes):
+        f = getattr(lib, name)
+        f.restype = restype
+        f.argtypes = list(argtypes)
+
+    fn("tfy_version", c_char_p)
+    fn("tfy_version_number", c_int32)
+    fn("tfy_strerror", c_char_p, c_int32)
+    fn("tfy_error_free", None, POINTER(Error))
+    fn("tfy_client_options_init", c_int32, POINTER(ClientOptions), c_uint32)
+    fn("tfy_client_new", c_int32, POINTER(ClientOptions), POINTER(c_void_p),
+       POINTER(POINTER(Error)))
+    fn("tfy_client_free", None, c_void_p)
+    fn("tfy_client_base_url", c_char_p, c_void_p)
+    fn("tfy_batches_list_options_init", c_int32, POINTER(ListOptions), c_uint32)
+    fn("tfy_batches_list", c_int32, c_void_p, POINTER(ListOptions),
+       POINTER(POINTER(BatchList)), POINTER(POINTER(Error)))
+    fn("tfy_batch_list_free", None, POINTER(BatchList))
+    fn("tfy_batch_status_name", c_char_p, c_int32)
+    fn("tfy_batch_iter_new", c_int32, c_void_p, POINTER(ListOptions), POINTER(c_void_p),
+       POINTER(POINTER(Error)))
+    fn("tfy_batch_iter_next", c_int32, c_void_p, POINTER(POINTER(Batch)),
+       POINTER(POINTER(Error)))
+    fn("tfy_batch_iter_cursor", c_char_p, c_void_p)
+    fn("tfy_batch_iter_pages", c_int64, c_void_p)
+    fn("tfy_batch_iter_items", c_int64, c_void_p)
+    fn("tfy_batch_iter_free", None, c_void_p)
+
+
+def _load() -> ctypes.CDLL:
+    path = _find_library()
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as e:
+        raise ImportError(f"cannot load libtfy from {path!r}: {e}") from e
+    _declare(lib)
+    number = lib.tfy_version_number()
+    major, minor = number // 10000, number // 100 % 100
+    if major != EXPECTED_MAJOR or minor < MINIMUM_MINOR:
+        raise ImportError(
+            f"libtfy {lib.tfy_version().decode()} at {path!r} is not compatible with this "
+            f"binding, which needs {EXPECTED_MAJOR}.x (x >= {MINIMUM_MINOR})")
+    return lib
+
+
+lib = _load()
+
+
+def text(b: bytes | None) -> str | None:
+    """A borrowed C string as str (copied), None for NULL."""
+    return None if b is None else b.decode("utf-8", errors="replace")
+
+
+def encode(s: str | None) -> bytes | None:
+    if s is None:
+        return None
+    if not isinstance(s, str):
+        raise TypeError(f"expected str or None, got {type(s).__name__}")
+    b = s.encode("utf-8")
+    if b"\0" in b:
+        raise ValueError("string contains a NUL character")
+    return b

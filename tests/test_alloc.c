@@ -1,0 +1,273 @@
+/*
+ * Allocation failure: every allocation libtfy and jansson make is failed in
+ * turn (lib/alloc.h), for a decode, a tfy_batches_list call against
+ * tfy-mock-gateway, and client creation plus a two-page iteration.  Each
+ * failing run must report TFY_ERROR_OUT_OF_MEMORY, leak nothing (the
+ * sanitizer and valgrind runs check that) and leave the client usable.
+ * libcurl's own allocations are not failed (see docs/fuzzing.md).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "decode.h"
+#include "testutil.h"
+#include <tfy/tfy.h>
+
+#define KEY "tfy-local-key"
+#define DATASET 5
+#define PAGE_LIMIT 3 /* DATASET / PAGE_LIMIT rounds up to two pages */
+#define MAX_RUNS 100000L
+
+/* One failure at the N-th allocation, and every allocation from the N-th on. */
+static const long fail_counts[] = { 1, LONG_MAX };
+
+static const char *const gateway_args[] = { "--count", "5", NULL };
+
+typedef tfy_code (*operation)(void *ctx);
+
+/*
+ * Runs op with the n-th allocation failing, for n = 1, 2, ... until a run
+ * makes no allocation fail; each failing run must return OOM and be followed
+ * by a clean run of again (may be NULL) that succeeds.  Returns the runs.
+ */
+static long exhaust(const char *name, operation op, operation again, void *ctx)
+{
+	long runs = 0;
+	for (size_t k = 0; k < sizeof(fail_counts) / sizeof(fail_counts[0]); k++) {
+		long n;
+		for (n = 1; n < MAX_RUNS; n++) {
+			tfy__alloc_fail_after(n, fail_counts[k]);
+			tfy_code rc = op(ctx);
+			long failed = tfy__alloc_failed();
+			tfy__alloc_fail_after(0, 0);
+			runs++;
+			if (failed == 0) {
+				if (rc != TFY_OK)
+					print_error("%s: clean run returned %s\n", name, tfy_strerror(rc));
+				assert_int_equal(rc, TFY_OK);
+				break;
+			}
+			if (rc != TFY_ERROR_OUT_OF_MEMORY)
+				print_error("%s: allocation %ld failing (%ld in a row) gave %s\n", name, n,
+				            fail_counts[k] == 1 ? 1L : failed, tfy_strerror(rc));
+			assert_int_equal(rc, TFY_ERROR_OUT_OF_MEMORY);
+			if (again)
+				assert_int_equal(again(ctx), TFY_OK);
+		}
+		assert_true(n < MAX_RUNS);
+		print_message("%s: %ld allocations failed in turn (%s)\n", name, n - 1,
+		              fail_counts[k] == 1 ? "one at a time" : "and all after");
+	}
+	return runs;
+}
+
+/* (a) a whole decode of tests/fixtures/page_mixed.json */
+
+typedef struct decode_ctx {
+	char *body;
+	size_t len;
+} decode_ctx;
+
+static tfy_code decode_op(void *p)
+{
+	decode_ctx *c = p;
+	tfy_batch_list *list = NULL;
+	char detail[256] = "";
+	tfy_code rc = tfy__decode_batch_list(c->body, c->len, &list, detail, sizeof(detail));
+	if (rc == TFY_OK) {
+		assert_non_null(list);
+		assert_true(list->count > 0);
+		for (size_t i = 0; i < list->count; i++)
+			assert_non_null(list->items[i]->raw_json);
+		if (tfy__batch_list_set_request_id(list, "req-1") < 0)
+			rc = TFY_ERROR_OUT_OF_MEMORY;
+	} else {
+		assert_null(list);
+	}
+	tfy_batch_list_free(list);
+	return rc;
+}
+
+static void test_decode(void **state)
+{
+	(void)state;
+	decode_ctx c;
+	c.body = tu_read_fixture("page_mixed.json", &c.len);
+	exhaust("decode", decode_op, NULL, &c);
+	free(c.body);
+}
+
+static tfy_code error_body_op(void *p)
+{
+	(void)p;
+	static const char body[] =
+		"{\"error\":{\"type\":\"invalid_request_error\",\"code\":42,\"param\":\"None\","
+		"\"message\":\"limit must be at most 100\"}}";
+	tfy_error e;
+	memset(&e, 0, sizeof(e));
+	int rc = tfy__decode_error_body(body, sizeof(body) - 1, &e);
+	free((char *)e.api_type);
+	free((char *)e.api_code);
+	free((char *)e.api_param);
+	free((char *)e.api_message);
+	/* 0 ("not an envelope") is only right when the parse itself ran out of memory. */
+	return rc == 1 ? TFY_OK : TFY_ERROR_OUT_OF_MEMORY;
+}
+
+static void test_error_body(void **state)
+{
+	(void)state;
+	exhaust("error body", error_body_op, NULL, NULL);
+}
+
+/* (b) a whole tfy_batches_list call */
+
+typedef struct gateway_ctx {
+	tu_gateway gw;
+	char url[192];
+	tfy_client *client;
+} gateway_ctx;
+
+static int setup(void **state)
+{
+	gateway_ctx *c = calloc(1, sizeof(*c));
+	if (!c || tu_gateway_start(&c->gw, gateway_args) < 0)
+		return -1;
+	snprintf(c->url, sizeof(c->url), "%s/v1", c->gw.base);
+	*state = c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	gateway_ctx *c = *state;
+	tfy_client_free(c->client);
+	int rc = tu_gateway_stop(&c->gw);
+	free(c);
+	return rc == 0 ? 0 : -1;
+}
+
+static tfy_code new_client(gateway_ctx *c, tfy_client **out)
+{
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = c->url;
+	o.api_key = KEY;
+	o.max_retries = 0;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_client_new(&o, out, &err);
+	if (rc == TFY_OK)
+		assert_null(err);
+	else
+		assert_null(*out);
+	if (err)
+		assert_int_equal(err->code, rc);
+	tfy_error_free(err);
+	return rc;
+}
+
+static tfy_code list_op(void *p)
+{
+	gateway_ctx *c = p;
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.limit = PAGE_LIMIT;
+	static const tfy_header meta[] = { { "team", "ml" } };
+	o.metadata = meta;
+	o.metadata_count = 1;
+	tfy_batch_list *list = NULL;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_batches_list(c->client, &o, &list, &err);
+	if (rc == TFY_OK) {
+		assert_non_null(list);
+		assert_null(err);
+		assert_int_equal(list->count, PAGE_LIMIT);
+		assert_non_null(list->request_id);
+	} else {
+		assert_null(list);
+		if (err)
+			assert_int_equal(err->code, rc);
+	}
+	tfy_batch_list_free(list);
+	tfy_error_free(err);
+	return rc;
+}
+
+static void test_list(void **state)
+{
+	gateway_ctx *c = *state;
+	assert_int_equal(new_client(c, &c->client), TFY_OK);
+	/* Once on a fresh client too: its first call sets up the connection cache. */
+	exhaust("tfy_batches_list", list_op, list_op, c);
+}
+
+/* (c) client creation and an iterator over two pages */
+
+static tfy_code iterate(tfy_client *client)
+{
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.limit = PAGE_LIMIT;
+	tfy_batch_iter *it = NULL;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_batch_iter_new(client, &o, &it, &err);
+	size_t n = 0;
+	const tfy_batch *b = NULL;
+	while (rc == TFY_OK && (rc = tfy_batch_iter_next(it, &b, &err)) == TFY_OK && b)
+		n++;
+	if (rc == TFY_OK) {
+		assert_int_equal(n, DATASET);
+		assert_int_equal(tfy_batch_iter_pages(it), 2);
+		assert_non_null(tfy_batch_iter_cursor(it));
+	} else if (err) {
+		assert_int_equal(err->code, rc);
+	}
+	tfy_error_free(err);
+	tfy_batch_iter_free(it);
+	return rc;
+}
+
+static tfy_code client_iter_op(void *p)
+{
+	gateway_ctx *c = p;
+	tfy_client_free(c->client);
+	c->client = NULL;
+	tfy_code rc = new_client(c, &c->client);
+	if (rc == TFY_OK)
+		rc = iterate(c->client);
+	return rc;
+}
+
+/* After a failure: the same client (when creation got that far) iterates fine. */
+static tfy_code client_iter_again(void *p)
+{
+	gateway_ctx *c = p;
+	if (!c->client)
+		return new_client(c, &c->client);
+	return iterate(c->client);
+}
+
+static void test_client_and_iterator(void **state)
+{
+	exhaust("client + iterator", client_iter_op, client_iter_again, *state);
+}
+
+int main(void)
+{
+	/* Process-global: jansson's allocations now fail along with libtfy's. */
+	json_set_alloc_funcs(tfy__malloc, tfy__free);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_error_body),
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_and_iterator, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
+}
