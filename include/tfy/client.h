@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libtfy: the client, which holds the target, the credentials and the
  * connections.
  */
@@ -30,16 +31,20 @@ extern "C" {
 enum {
 	TFY_LOG_OFF = -1,    /**< nothing is logged */
 	TFY_LOG_DEFAULT = 0, /**< TFY_LOG from the environment, else TFY_LOG_WARN */
-	TFY_LOG_ERROR = 1,
-	TFY_LOG_WARN = 2,
-	TFY_LOG_INFO = 3,
-	TFY_LOG_DEBUG = 4
+	TFY_LOG_ERROR = 1,   /**< failures */
+	TFY_LOG_WARN = 2,    /**< dangerous settings, such as TLS verification turned off */
+	TFY_LOG_INFO = 3,    /**< retries and their delays */
+	TFY_LOG_DEBUG = 4    /**< every attempt: method, URL, status, duration, request id */
 };
 
 /**
- * Receives one log line (no trailing newline, never containing the API key
- * or the Authorization header).  May be called from any thread that uses
- * the client, concurrently; `line` is borrowed for the duration of the call.
+ * Receives one log line.  May be called from any thread that uses the
+ * client, concurrently.
+ *
+ * @param level a TFY_LOG_* level from TFY_LOG_ERROR to TFY_LOG_DEBUG.
+ * @param line the text, without a trailing newline, never containing the API
+ *        key or the Authorization header; borrowed for the duration of the call.
+ * @param userdata tfy_client_options.log_userdata.
  */
 typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata);
 
@@ -54,7 +59,7 @@ typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata);
  */
 typedef struct tfy_client_options {
 	uint32_t version;          /**< TFY_CLIENT_OPTIONS_VERSION */
-	uint32_t reserved_;
+	uint32_t reserved_;        /**< padding, leave 0 */
 	/**
 	 * Base URL of the API, without the trailing "/batches":
 	 *  - TrueFoundry gateway:       "https://<org>.truefoundry.cloud/api/llm"
@@ -109,6 +114,7 @@ typedef struct tfy_client_options {
 	int32_t log_level;
 	/** Receives log lines; NULL means standard error. */
 	tfy_log_fn log;
+	/** Passed to every call of log. */
 	void *log_userdata;
 	/**
 	 * Name of the header that carries the key as it is, instead of
@@ -122,6 +128,7 @@ typedef struct tfy_client_options {
 	 * OpenAI.  Copied by tfy_client_new().
 	 */
 	const tfy_header *query_params;
+	/** Number of entries in query_params. */
 	size_t query_params_count;
 } tfy_client_options;
 
@@ -169,7 +176,9 @@ TFY_EXTERN void tfy_client_free(tfy_client *client);
 /**
  * The base URL the client sends to (after defaults were applied).
  *
- * @return a string borrowed from the client, valid until tfy_client_free().
+ * @param client the client, or NULL.
+ * @return a string borrowed from the client, valid until tfy_client_free();
+ *         NULL when client is NULL.
  */
 TFY_EXTERN const char *tfy_client_base_url(const tfy_client *client);
 

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libtfy: C client for the List batches API of the TrueFoundry AI Gateway,
  * the TrueFoundry control plane and OpenAI.  Include this header only.
  */
