@@ -231,20 +231,17 @@ tfy__call tfy__call_from_options(const tfy_batches_list_options *opts)
 	return call;
 }
 
-tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *opts,
-                            const tfy__call *call, tfy_batch_list **out, tfy_error **err)
+static tfy_code build_request(const tfy_client *client, const tfy_batches_list_options *opts,
+                              tfy__request *req, tfy_error **e)
 {
-	if (err)
-		*err = NULL;
-	*out = NULL;
-	tfy__request req;
-	tfy_error *e = NULL;
 	const tfy__target target = { client->base_url, client->api_key, client->auth_header,
 	                             client->query };
-	tfy_code rc = tfy__request_build(&target, opts, &req, &e);
-	if (rc == TFY_OK)
-		rc = run_attempts(client, &req, call, out, &e);
-	tfy__request_clear(&req);
+	return tfy__request_build(&target, opts, req, e);
+}
+
+/* Hands e to the caller, or frees it, with any echo of the key masked first. */
+static void hand_error(const tfy_client *client, tfy_error *e, tfy_error **err)
+{
 	if (e && tfy__error_redact(e, client->api_key) < 0) {
 		tfy_error_free(e);
 		e = NULL;
@@ -253,6 +250,30 @@ tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *
 		*err = e;
 	else
 		tfy_error_free(e);
+}
+
+tfy_code tfy__batches_check(tfy_client *client, const tfy_batches_list_options *opts,
+                            tfy_error **err)
+{
+	tfy__request req;
+	tfy_error *e = NULL;
+	tfy_code rc = build_request(client, opts, &req, &e);
+	tfy__request_clear(&req);
+	hand_error(client, e, err);
+	return rc;
+}
+
+tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *opts,
+                            const tfy__call *call, tfy_batch_list **out, tfy_error **err)
+{
+	*out = NULL;
+	tfy__request req;
+	tfy_error *e = NULL;
+	tfy_code rc = build_request(client, opts, &req, &e);
+	if (rc == TFY_OK)
+		rc = run_attempts(client, &req, call, out, &e);
+	tfy__request_clear(&req);
+	hand_error(client, e, err);
 	return rc;
 }
 

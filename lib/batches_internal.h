@@ -21,6 +21,13 @@ tfy__call tfy__call_from_options(const tfy_batches_list_options *opts);
  * context.  opts must not be NULL; *out and *err are set as there (err may
  * be NULL).
  */
+/*
+ * Checks opts as a request would, without sending anything: TFY_OK or the
+ * error the first request would fail with before being sent.
+ */
+tfy_code tfy__batches_check(tfy_client *client, const tfy_batches_list_options *opts,
+                            tfy_error **err);
+
 tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *opts,
                             const tfy__call *call, tfy_batch_list **out, tfy_error **err);
 

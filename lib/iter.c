@@ -122,7 +122,10 @@ tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_list_options *
 	*out = NULL;
 	const tfy_batches_list_options defaults = TFY_BATCHES_LIST_OPTIONS_INIT;
 	const tfy_batches_list_options *o = opts ? opts : &defaults;
+	/* Refused now rather than at the first tfy_batch_iter_next(). */
 	tfy_code rc = check_caps(o, err);
+	if (rc == TFY_OK)
+		rc = tfy__batches_check(client, o, err);
 	if (rc != TFY_OK)
 		return rc;
 	tfy_batch_iter *it = tfy__calloc(1, sizeof(*it));

@@ -166,15 +166,19 @@ static void test_bad_arguments(void **state)
 	assert_null(it);
 	tfy_error_free(err);
 	assert_int_equal(tfy_batch_iter_new(NULL, NULL, &it, NULL), TFY_ERROR_INVALID_ARGUMENT);
-	/* A limit out of range surfaces on the first next(), before anything is sent. */
+	/* A limit out of range or a bad header is refused when the iterator is made. */
 	o.max_items = 0;
 	o.limit = 500;
-	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
-	const tfy_batch *b;
-	assert_int_equal(tfy_batch_iter_next(it, &b, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(it);
 	assert_int_equal(err->attempts, 0);
 	tfy_error_free(err);
-	tfy_batch_iter_free(it);
+	tfy_header bad = { "X-Bad", "a\r\nb" };
+	o.limit = 10;
+	o.headers = &bad;
+	o.headers_count = 1;
+	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
 }
 
 typedef struct worker {

@@ -24,7 +24,9 @@ typedef struct tfy_batch_iter tfy_batch_iter;
  * The options are copied (strings included): they need not outlive this
  * call.  `after` is where to start (NULL: the newest batch), `limit` the page
  * size, `max_items` / `max_pages` optional caps, `deadline_ms` a budget for
- * the whole iteration; the rest applies to every page request.
+ * the whole iteration; the rest applies to every page request.  Every
+ * option is checked here as tfy_batches_list() would check it, so a bad
+ * limit or header is refused before the iterator exists.
  *
  * @param client the client; must outlive the iterator.
  * @param opts options, copied; NULL for the defaults.

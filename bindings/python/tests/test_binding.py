@@ -101,9 +101,9 @@ class IterTest(WithGateway):
             next(gen)
 
     def test_bad_argument_raises(self):
-        # tfy_batch_iter_new() does not check limit; the first page request does.
+        # tfy_batch_iter_new() checks every option, so iter() itself raises.
         with self.assertRaises(tfy.InvalidArgumentError) as cm:
-            next(self.client.iter(limit=101))
+            self.client.iter(limit=101)
         self.assertEqual(cm.exception.attempts, 0)
 
     def test_pagination_error(self):
