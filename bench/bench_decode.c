@@ -59,20 +59,19 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static double now_ns(void)
+static double clock_ns(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static volatile size_t sink; /* keeps the loops from being optimised away */
 
-/* Decodes the page n times; returns the ns taken, or a negative value on failure. */
-static double run_tfy(const char *body, size_t len, long n)
+/* Decodes the page n times; 0, or -1 on failure. */
+static int run_tfy(const char *body, size_t len, long n)
 {
 	char detail[256];
-	double t0 = now_ns();
 	for (long i = 0; i < n; i++) {
 		tfy_batch_list *list;
 		if (tfy__decode_batch_list(body, len, &list, detail, sizeof(detail)) != TFY_OK) {
@@ -82,12 +81,11 @@ static double run_tfy(const char *body, size_t len, long n)
 		sink += list->count;
 		tfy_batch_list_free(list);
 	}
-	return now_ns() - t0;
+	return 0;
 }
 
-static double run_jansson(const char *body, size_t len, long n)
+static int run_jansson(const char *body, size_t len, long n)
 {
-	double t0 = now_ns();
 	for (long i = 0; i < n; i++) {
 		json_error_t jerr;
 		json_t *root = json_loadb(body, len, 0, &jerr);
@@ -98,7 +96,22 @@ static double run_jansson(const char *body, size_t len, long n)
 		sink += json_object_size(root);
 		json_decref(root);
 	}
-	return now_ns() - t0;
+	return 0;
+}
+
+typedef struct side {
+	int (*run)(const char *, size_t, long);
+	double cpu_ns, wall_ns; /* accumulated over the current round */
+} side;
+
+static int timed(side *s, const char *body, size_t len, long n)
+{
+	double c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID), w0 = clock_ns(CLOCK_MONOTONIC);
+	if (s->run(body, len, n) != 0)
+		return -1;
+	s->wall_ns += clock_ns(CLOCK_MONOTONIC) - w0;
+	s->cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+	return 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -107,30 +120,35 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, int n)
+/* Median of v (sorted in place), and its extremes. */
+static double median(double *v, int n, double *lo, double *hi)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	if (lo)
+		*lo = v[0];
+	if (hi)
+		*hi = v[n - 1];
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_decode --file PAGE.json [--rounds R] [--iters N] "
-	                "[--mode both|tfy|jansson] [--once]\n");
+	fprintf(stderr, "usage: bench_decode --file PAGE.json [--rounds R] [--blocks B] [--iters N]\n"
+	                "                    [--mode both|tfy|jansson] [--once]\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *path = NULL, *mode = "both";
 	long iters = 0;
-	int rounds = 15, once = 0;
+	int rounds = 15, blocks = 20, once = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--once") == 0) {
 			once = 1;
 			continue;
 		}
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *v = i + 1 < argc ? argv[++i] : NULL;
 		if (!v) {
 			usage();
 			return 2;
@@ -139,6 +157,8 @@ int main(int argc, char **argv)
 			path = v;
 		else if (strcmp(a, "--rounds") == 0)
 			rounds = atoi(v);
+		else if (strcmp(a, "--blocks") == 0)
+			blocks = atoi(v);
 		else if (strcmp(a, "--iters") == 0)
 			iters = atol(v);
 		else if (strcmp(a, "--mode") == 0)
@@ -147,10 +167,10 @@ int main(int argc, char **argv)
 			usage();
 			return 2;
 		}
-		i++;
 	}
 	int do_tfy = strcmp(mode, "jansson") != 0, do_jansson = strcmp(mode, "tfy") != 0;
-	if (!path || rounds < 1 || rounds > MAX_ROUNDS || iters < 0 || (!do_tfy && !do_jansson)) {
+	if (!path || rounds < 1 || rounds > MAX_ROUNDS || blocks < 1 || iters < 0 ||
+	    (!do_tfy && !do_jansson)) {
 		usage();
 		return 2;
 	}
@@ -179,69 +199,73 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	side sides[2] = { { run_tfy, 0, 0 }, { run_jansson, 0, 0 } };
+	side *first = do_tfy ? &sides[0] : &sides[1];
 	if (iters == 0) {
-		/* Warm up, then size N for ~100 ms per measurement. */
-		double t = 0;
-		long n = 1;
-		while (t < 20e6 && n < (1L << 24)) {
-			t = do_tfy ? run_tfy(body, len, n) : run_jansson(body, len, n);
-			if (t < 0) {
+		/* Warm up for ~50 ms, then size a block for ~4 ms of CPU. */
+		long n = 0;
+		first->cpu_ns = 0;
+		while (first->cpu_ns < 50e6 && n < (1L << 24)) {
+			if (timed(first, body, len, 1) != 0) {
 				free(body);
 				return 1;
 			}
-			n *= 2;
+			n++;
 		}
-		n /= 2;
-		iters = (long)(100e6 / (t / (double)n)) + 1;
+		iters = (long)(4e6 / (first->cpu_ns / (double)n)) + 1;
 	}
 
-	double tfy_ns[MAX_ROUNDS], jan_ns[MAX_ROUNDS], ratio[MAX_ROUNDS];
+	double cpu[2][MAX_ROUNDS], wall[2][MAX_ROUNDS], ratio[MAX_ROUNDS], wratio[MAX_ROUNDS];
 	for (int r = 0; r < rounds; r++) {
-		double a = 0, b = 0;
-		if (r % 2 == 0) {
-			if (do_tfy)
-				a = run_tfy(body, len, iters);
-			if (do_jansson)
-				b = run_jansson(body, len, iters);
-		} else {
-			if (do_jansson)
-				b = run_jansson(body, len, iters);
-			if (do_tfy)
-				a = run_tfy(body, len, iters);
+		sides[0].cpu_ns = sides[0].wall_ns = sides[1].cpu_ns = sides[1].wall_ns = 0;
+		for (int k = 0; k < blocks; k++) {
+			int order = (r + k) % 2; /* 0: libtfy first */
+			for (int j = 0; j < 2; j++) {
+				int s = j ^ order;
+				if ((s == 0 && !do_tfy) || (s == 1 && !do_jansson))
+					continue;
+				if (timed(&sides[s], body, len, iters) != 0) {
+					free(body);
+					return 1;
+				}
+			}
 		}
-		if (a < 0 || b < 0) {
-			free(body);
-			return 1;
+		double per = (double)iters * blocks;
+		for (int s = 0; s < 2; s++) {
+			cpu[s][r] = sides[s].cpu_ns / per;
+			wall[s][r] = sides[s].wall_ns / per;
 		}
-		tfy_ns[r] = a / (double)iters;
-		jan_ns[r] = b / (double)iters;
-		ratio[r] = b > 0 ? a / b : 0;
+		ratio[r] = cpu[1][r] > 0 ? cpu[0][r] / cpu[1][r] : 0;
+		wratio[r] = wall[1][r] > 0 ? wall[0][r] / wall[1][r] : 0;
 	}
 	printf("page_bytes=%zu\n", len);
 	printf("page_items=%zu\n", items);
 	printf("rounds=%d\n", rounds);
-	printf("iters_per_round=%ld\n", iters);
-	if (do_tfy) {
-		double m = median(tfy_ns, rounds);
-		printf("tfy_ns_per_page=%.0f\n", m);
-		printf("tfy_ns_per_batch=%.1f\n", m / (double)items);
-		printf("tfy_mb_per_s=%.1f\n", (double)len / m * 1e3);
-	}
-	if (do_jansson) {
-		double m = median(jan_ns, rounds);
-		printf("jansson_ns_per_page=%.0f\n", m);
-		printf("jansson_ns_per_batch=%.1f\n", m / (double)items);
-		printf("jansson_mb_per_s=%.1f\n", (double)len / m * 1e3);
+	printf("blocks_per_round=%d\n", blocks);
+	printf("iters_per_block=%ld\n", iters);
+	static const char *const names[2] = { "tfy", "jansson" };
+	double med_cpu[2] = { 0, 0 };
+	for (int s = 0; s < 2; s++) {
+		if ((s == 0 && !do_tfy) || (s == 1 && !do_jansson))
+			continue;
+		double lo, hi;
+		med_cpu[s] = median(cpu[s], rounds, &lo, &hi);
+		printf("%s_ns_per_page=%.0f\n", names[s], med_cpu[s]);
+		printf("%s_ns_per_page_min=%.0f\n", names[s], lo);
+		printf("%s_ns_per_page_max=%.0f\n", names[s], hi);
+		printf("%s_ns_per_batch=%.1f\n", names[s], med_cpu[s] / (double)items);
+		printf("%s_mb_per_s=%.1f\n", names[s], (double)len / med_cpu[s] * 1e3);
+		printf("%s_wall_ns_per_page=%.0f\n", names[s], median(wall[s], rounds, NULL, NULL));
 	}
 	if (do_tfy && do_jansson) {
-		double lo = 1e300, hi = 0;
-		for (int r = 0; r < rounds; r++) {
-			lo = ratio[r] < lo ? ratio[r] : lo;
-			hi = ratio[r] > hi ? ratio[r] : hi;
-		}
-		printf("ratio_median=%.3f\n", median(ratio, rounds));
+		double lo, hi;
+		printf("ratio_median=%.3f\n", median(ratio, rounds, &lo, &hi));
 		printf("ratio_min=%.3f\n", lo);
 		printf("ratio_max=%.3f\n", hi);
+		printf("ratio_of_medians=%.3f\n", med_cpu[0] / med_cpu[1]);
+		printf("wall_ratio_median=%.3f\n", median(wratio, rounds, &lo, &hi));
+		printf("wall_ratio_min=%.3f\n", lo);
+		printf("wall_ratio_max=%.3f\n", hi);
 	}
 	free(body);
 	return 0;
