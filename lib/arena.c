@@ -45,14 +45,14 @@ tfy__arena *tfy__arena_new(size_t size_hint)
 	return a;
 }
 
-void *tfy__arena_alloc(tfy__arena *a, size_t n)
+/* n bytes aligned to align (a power of two), not cleared; NULL on OOM. */
+static void *bump(tfy__arena *a, size_t n, size_t align)
 {
-	const size_t align = alignof(max_align_t);
 	if (n > ((size_t)-1) - align)
 		return NULL;
-	n = (n + align - 1) & ~(align - 1);
 	chunk *c = a->head;
-	if (c->size - c->used < n) {
+	size_t at = (c->used + align - 1) & ~(align - 1);
+	if (at > c->size || c->size - at < n) {
 		/* Doubling keeps the chunk count logarithmic in the page size. */
 		size_t size = c->size * 2;
 		if (size < n)
@@ -62,18 +62,26 @@ void *tfy__arena_alloc(tfy__arena *a, size_t n)
 			return NULL;
 		fresh->next = c;
 		a->head = c = fresh;
+		at = 0;
 	}
-	void *p = c->data + c->used;
-	c->used += n;
-	memset(p, 0, n);
+	c->used = at + n;
+	return c->data + at;
+}
+
+void *tfy__arena_alloc(tfy__arena *a, size_t n)
+{
+	void *p = bump(a, n, alignof(max_align_t));
+	if (p)
+		memset(p, 0, n);
 	return p;
 }
 
+/* Strings need no alignment and no clearing: they are copied over at once. */
 char *tfy__arena_strndup(tfy__arena *a, const char *s, size_t n)
 {
 	if (n == (size_t)-1)
 		return NULL;
-	char *p = tfy__arena_alloc(a, n + 1);
+	char *p = bump(a, n + 1, 1);
 	if (!p)
 		return NULL;
 	memcpy(p, s, n);

@@ -12,14 +12,20 @@
 #include "batch_internal.h"
 #include "buf.h"
 #include "error_internal.h"
+#include "spans.h"
+
+/* Items' own text (about the body's size) plus their fields' strings, in one chunk. */
+#define ARENA_HINT(len) ((len) + (len) / 2 + 4096)
 
 /* Largest integer a double holds exactly: beyond it a value may have been rounded. */
 #define EXACT_DOUBLE_MAX 9007199254740992.0
 
 typedef struct decoder {
 	tfy__arena *arena;
-	tfy__buf dump; /* reused for every JSON text the page keeps */
-	int oom;       /* set by any step that ran out of memory */
+	tfy__buf dump;          /* reused for every JSON text the page keeps */
+	int oom;                /* set by any step that ran out of memory */
+	const char *body;       /* the response, for items' own text */
+	const tfy__span *spans; /* where each item lies in body; NULL: serialise instead */
 } decoder;
 
 static const char *copy_str(decoder *d, const char *s, size_t n)
@@ -193,9 +199,10 @@ static const struct field time_fields[] = {
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static void decode_batch(decoder *d, const json_t *item, tfy_batch *b)
+static void decode_batch(decoder *d, const json_t *item, const tfy__span *span, tfy_batch *b)
 {
-	b->raw_json = dump_json(d, item);
+	b->raw_json = span ? copy_str(d, d->body + span->start, span->end - span->start)
+	                   : dump_json(d, item);
 	if (!json_is_object(item))
 		return;
 	char *base = (char *)b;
@@ -283,7 +290,7 @@ static void decode_items(decoder *d, const json_t *data, tfy_batch_list *list)
 	}
 	for (size_t i = 0; i < n && !d->oom; i++) {
 		items[i] = &batches[i];
-		decode_batch(d, json_array_get(data, i), items[i]);
+		decode_batch(d, json_array_get(data, i), d->spans ? &d->spans[i] : NULL, items[i]);
 	}
 	list->items = (const tfy_batch *const *)items;
 	list->count = n;
@@ -313,7 +320,11 @@ tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **o
 		json_decref(root);
 		return TFY_ERROR_DECODE;
 	}
-	decoder d = { tfy__arena_new(len + 1024), TFY__BUF_INIT, 0 };
+	tfy__span *spans = NULL;
+	int oom = 0;
+	size_t spans_count = tfy__data_item_spans(body, len, &spans, &oom);
+	decoder d = { oom ? NULL : tfy__arena_new(ARENA_HINT(len)), TFY__BUF_INIT, 0, body,
+	              spans_count == json_array_size(data) ? spans : NULL };
 	tfy__list_owner *owner = d.arena ? tfy__arena_alloc(d.arena, sizeof(*owner)) : NULL;
 	if (owner) {
 		owner->arena = d.arena;
@@ -321,6 +332,7 @@ tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **o
 		decode_items(&d, data, &owner->pub);
 	}
 	tfy__buf_clear(&d.dump);
+	tfy__free(spans);
 	json_decref(root);
 	if (!owner || d.oom) {
 		tfy__arena_free(d.arena);

@@ -89,7 +89,12 @@ static void test_mixed_page(void **state)
 	assert_string_equal(b->metadata[0].value, "user_123456789");
 	assert_string_equal(b->metadata[1].value, "Nightly eval — café ✓ 日本語");
 	assert_non_null(strstr(b->metadata_json, "\"customer_id\":\"user_123456789\""));
-	assert_non_null(strstr(b->raw_json, "\"id\":\"batch_6f1c2a9e0b7d4c3a8e5f1b2d3c4a5e6f\""));
+	/* raw_json is the item's text exactly as sent, whitespace included. */
+	assert_non_null(strstr(b->raw_json, "\"id\": \"batch_6f1c2a9e0b7d4c3a8e5f1b2d3c4a5e6f\""));
+	assert_int_equal(b->raw_json[0], '{');
+	assert_int_equal(b->raw_json[strlen(b->raw_json) - 1], '}');
+	assert_non_null(strstr(json, b->raw_json));
+	assert_non_null(strstr(json, list->items[2]->raw_json));
 
 	b = tfy_batch_list_get(list, 1);
 	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
@@ -357,6 +362,39 @@ static void test_large_page(void **state)
 	free(json);
 }
 
+static void test_raw_json_spans(void **state)
+{
+	(void)state;
+	/* Items sliced from the body: strings with brackets, escapes, nesting, scalars. */
+	const char *json = "{ \"first_id\" : \"a]}\\\"[{\", \"data\" : [ {\"id\":\"x\\\"]\",\"m\":{\"a\":[1,{}]}} ,"
+	                   "7, \"s\" , null,[ ] ], \"has_more\" : false }";
+	tfy_batch_list *l = decode_ok(json);
+	assert_int_equal(l->count, 5);
+	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"x\\\"]\",\"m\":{\"a\":[1,{}]}}");
+	assert_string_equal(l->items[0]->id, "x\"]");
+	assert_string_equal(l->items[1]->raw_json, "7");
+	assert_string_equal(l->items[2]->raw_json, "\"s\"");
+	assert_string_equal(l->items[3]->raw_json, "null");
+	assert_string_equal(l->items[4]->raw_json, "[ ]");
+	tfy_batch_list_free(l);
+
+	/* Duplicate keys: jansson keeps the last "data", and so do the spans. */
+	l = decode_ok("{\"data\":[{\"id\":\"old\"}],\"data\":[{\"id\":\"new\"}, {\"id\":\"two\"}]}");
+	assert_int_equal(l->count, 2);
+	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"new\"}");
+	tfy_batch_list_free(l);
+
+	/* A key spelled with an escape is not matched by the scan: items are serialised. */
+	l = decode_ok("{\"d\\u0061ta\":[{\"id\" : \"z\"}]}");
+	assert_int_equal(l->count, 1);
+	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"z\"}");
+	tfy_batch_list_free(l);
+	l = decode_ok("{\"data\":[{\"id\":\"a\"}],\"d\\u0061ta\":[{\"id\" : \"b\"}]}");
+	assert_string_equal(l->items[0]->id, "b");
+	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"b\"}");
+	tfy_batch_list_free(l);
+}
+
 static void test_error_envelopes(void **state)
 {
 	(void)state;
@@ -414,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_is_a_decode_error),
 		cmocka_unit_test(test_unicode_and_escapes),
 		cmocka_unit_test(test_large_page),
+		cmocka_unit_test(test_raw_json_spans),
 		cmocka_unit_test(test_error_envelopes),
 	};
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);

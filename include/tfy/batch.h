@@ -114,7 +114,13 @@ typedef struct tfy_batch {
 	size_t metadata_count;         /**< number of entries in metadata */
 	const tfy_metadata_entry *metadata; /**< entries of an object-valued metadata, in the order sent */
 	const char *metadata_json;     /**< metadata as compact JSON text of any type, NULL if absent/null */
-	const char *raw_json;          /**< the whole item as compact JSON text; never NULL */
+	/**
+	 * The whole item as JSON text; never NULL.  Normally the bytes exactly as
+	 * the server sent them (its whitespace included); compact JSON
+	 * re-serialised by the decoder when the body's "data" key was written
+	 * with escapes.
+	 */
+	const char *raw_json;
 } tfy_batch;
 
 /**
