@@ -350,28 +350,37 @@ static int should_stop(const tfy__http_request *req, transfer *x)
 }
 
 /* Drives one transfer to its end, polling often enough to act on should_stop. */
-static CURLcode drive(slot *s, const tfy__http_request *req, transfer *x)
+/* One request on its way: started by tfy__transport_start, ended by finish or abandon. */
+struct tfy__flight {
+	tfy__transport *transport;
+	slot s;
+	struct curl_slist *headers;
+	tfy__http_request req;     /* the caller's, minus what libcurl copied */
+	transfer x;
+	tfy__http_response resp;   /* filled as the answer arrives */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* Drives the transfer to its end, polling often enough to act on should_stop. */
+static CURLcode drive(tfy__flight *f)
 {
 	CURLcode result = CURLE_OK;
 	int running = 1;
-	if (curl_multi_add_handle(s->multi, s->easy) != CURLM_OK)
-		return CURLE_OUT_OF_MEMORY;
 	while (running) {
-		if (curl_multi_perform(s->multi, &running) != CURLM_OK) {
+		if (curl_multi_perform(f->s.multi, &running) != CURLM_OK) {
 			result = CURLE_OUT_OF_MEMORY;
 			break;
 		}
-		if (running && (should_stop(req, x) ||
-		                curl_multi_poll(s->multi, NULL, 0, POLL_MS, NULL) != CURLM_OK)) {
+		if (running && (should_stop(&f->req, &f->x) ||
+		                curl_multi_poll(f->s.multi, NULL, 0, POLL_MS, NULL) != CURLM_OK)) {
 			result = CURLE_ABORTED_BY_CALLBACK;
 			break;
 		}
 	}
 	int left;
-	for (CURLMsg *m; (m = curl_multi_info_read(s->multi, &left));)
+	for (CURLMsg *m; (m = curl_multi_info_read(f->s.multi, &left));)
 		if (m->msg == CURLMSG_DONE)
 			result = m->data.result;
-	curl_multi_remove_handle(s->multi, s->easy);
 	return result;
 }
 
@@ -396,29 +405,74 @@ static tfy_code finish(CURL *h, CURLcode crc, transfer *x, const tfy__http_reque
 	return TFY_ERROR_OUT_OF_MEMORY;
 }
 
-tfy_code tfy__transport_get(tfy__transport *t, const tfy__http_request *req,
-                            tfy__http_response *resp, char *detail, size_t detail_size)
+/* Returns the slot to the pool; the handle must not keep pointers into f. */
+static void land(tfy__flight *f)
 {
-	memset(resp, 0, sizeof(*resp));
-	slot s = { NULL, NULL };
-	struct curl_slist *headers = NULL;
-	if (acquire(t, &s) < 0 || (req->headers_count && !(headers = header_list(req)))) {
-		if (s.easy)
-			release(t, s);
+	curl_multi_remove_handle(f->s.multi, f->s.easy);
+	curl_easy_setopt(f->s.easy, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(f->s.easy, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(f->headers);
+	release(f->transport, f->s);
+	tfy__buf_clear(&f->x.body);
+	tfy__http_response_clear(&f->resp);
+	tfy__free(f);
+}
+
+tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req,
+                              tfy__flight **out, char *detail, size_t detail_size)
+{
+	tfy__flight *f = tfy__calloc(1, sizeof(*f));
+	*out = NULL;
+	if (!f || acquire(t, &f->s) < 0 ||
+	    (req->headers_count && !(f->headers = header_list(req)))) {
+		if (f && f->s.easy)
+			release(t, f->s);
+		tfy__free(f);
 		snprintf(detail, detail_size, "out of memory");
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
-	transfer x = { TFY__BUF_INIT, req->max_body, 0, 0, 0, 0, tfy__now_ms(), resp };
-	char errbuf[CURL_ERROR_SIZE] = "";
-	configure(s.easy, req, headers, &x, errbuf);
-	CURLcode crc = drive(&s, req, &x);
-	tfy_code rc = finish(s.easy, crc, &x, req, errbuf, detail, detail_size);
-	/* The handle must not keep pointers to this call's stack and header list. */
-	curl_easy_setopt(s.easy, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_setopt(s.easy, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(headers);
-	release(t, s);
+	f->transport = t;
+	f->req = *req;
+	f->x = (transfer){ TFY__BUF_INIT, req->max_body, 0, 0, 0, 0, tfy__now_ms(), &f->resp };
+	configure(f->s.easy, req, f->headers, &f->x, f->errbuf);
+	if (curl_multi_add_handle(f->s.multi, f->s.easy) != CURLM_OK) {
+		land(f);
+		snprintf(detail, detail_size, "out of memory");
+		return TFY_ERROR_OUT_OF_MEMORY;
+	}
+	/* On a kept-alive connection this already sends the request. */
+	int running;
+	curl_multi_perform(f->s.multi, &running);
+	*out = f;
+	return TFY_OK;
+}
+
+tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *detail,
+                               size_t detail_size)
+{
+	/* Time spent before finishing (a caller working on the last page) is no stall. */
+	f->x.last_byte_ms = tfy__now_ms();
+	CURLcode crc = drive(f);
+	tfy_code rc = finish(f->s.easy, crc, &f->x, &f->req, f->errbuf, detail, detail_size);
+	*resp = f->resp;
+	memset(&f->resp, 0, sizeof(f->resp));
+	land(f);
 	return rc;
+}
+
+void tfy__transport_abandon(tfy__flight *f)
+{
+	if (f)
+		land(f);
+}
+
+tfy_code tfy__transport_get(tfy__transport *t, const tfy__http_request *req,
+                            tfy__http_response *resp, char *detail, size_t detail_size)
+{
+	tfy__flight *f;
+	memset(resp, 0, sizeof(*resp));
+	tfy_code rc = tfy__transport_start(t, req, &f, detail, detail_size);
+	return rc == TFY_OK ? tfy__transport_finish(f, resp, detail, detail_size) : rc;
 }
 
 void tfy__http_response_clear(tfy__http_response *resp)

@@ -53,6 +53,20 @@ void tfy__transport_free(tfy__transport *t);
 tfy_code tfy__transport_get(tfy__transport *t, const tfy__http_request *req,
                             tfy__http_response *resp, char *detail, size_t detail_size);
 
+/*
+ * The same GET in two steps, so that a request can be on its way while the
+ * caller does other work (the iterator's prefetch).  start sends the request
+ * when the connection is already open and returns at once; finish waits for
+ * the answer exactly as tfy__transport_get would and frees the flight;
+ * abandon drops it (closing its connection).
+ */
+typedef struct tfy__flight tfy__flight;
+tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req,
+                              tfy__flight **out, char *detail, size_t detail_size);
+tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *detail,
+                               size_t detail_size);
+void tfy__transport_abandon(tfy__flight *f);
+
 void tfy__http_response_clear(tfy__http_response *resp);
 
 /* libcurl's version text, e.g. "7.88.1". */
