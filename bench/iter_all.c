@@ -3,11 +3,12 @@
  * were: the library's whole-listing path, for benchmarks 2 to 6.
  *
  *   iter_all [--base-url URL] [--api-key KEY] [--limit N] [--max-items N]
- *            [--max-pages N] [--work-ms M] [--dry-run]
+ *            [--max-pages N] [--work-ms M] [--no-prefetch] [--dry-run]
  *
  * URL and KEY default to $TFY_BASE_URL and $TFY_API_KEY; --limit defaults to
  * 100.  --work-ms M sleeps M ms after each page handed out (the caller's
- * simulated work on it).  --dry-run creates the client and exits: the fixed
+ * simulated work on it).  --no-prefetch turns the iterator's prefetch of the
+ * next page off (benchmark 5 compares both).  --dry-run creates the client and exits: the fixed
  * cost of a process that links libtfy.  Prints
  * "items=N pages=P elapsed_ms=E" (E from the iterator's creation to its end).
  * Retries are off, so a failure is never hidden in a benchmark figure.
@@ -36,7 +37,7 @@ static void sleep_ms(long ms)
 static void usage(void)
 {
 	fprintf(stderr, "usage: iter_all [--base-url URL] [--api-key KEY] [--limit N] [--max-items N]\n"
-	                "                [--max-pages N] [--work-ms M] [--dry-run]\n");
+	                "                [--max-pages N] [--work-ms M] [--no-prefetch] [--dry-run]\n");
 }
 
 int main(int argc, char **argv)
@@ -51,6 +52,10 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (strcmp(a, "--dry-run") == 0) {
 			dry_run = 1;
+			continue;
+		}
+		if (strcmp(a, "--no-prefetch") == 0) {
+			opts.prefetch = 0;
 			continue;
 		}
 		const char *v = i + 1 < argc ? argv[++i] : NULL;

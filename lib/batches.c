@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alloc.h"
 #include "batches_internal.h"
 #include "client_internal.h"
 #include "decode.h"
@@ -137,23 +138,52 @@ static void log_attempt(const tfy_client *c, const tfy__request *req, int attemp
 		         req->url, (long long)took, detail, attempt, c->max_retries + 1);
 }
 
-static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__call *call,
-                             int attempt, tfy_batch_list **out, tfy_error **e, outcome *oc)
+static tfy__http_request http_request(const tfy_client *c, const tfy__request *req,
+                                      const tfy__call *call, int64_t timeout)
 {
-	int64_t timeout = attempt_timeout(c, call);
-	if (timeout <= 0) {
-		*e = transport_error(TFY_ERROR_TIMEOUT, "the call's deadline passed");
-		return TFY_ERROR_TIMEOUT;
-	}
 	const tfy__http_request http = {
 		req->url, (const char *const *)req->headers, req->count, c->connect_timeout_ms, timeout,
 		c->stall_timeout_ms, c->tls_insecure, c->follow_redirects, c->ca_file, c->ca_path,
 		c->max_body, call->cancel, call->cancel_userdata,
 	};
+	return http;
+}
+
+/*
+ * The answer to a request sent ahead of time, when it got one.  A transport
+ * failure of such a request is not the caller's: the time it waited may be
+ * what broke it, so the request is simply sent again.
+ */
+static tfy_code land_early(const tfy_client *c, tfy__flight *early, tfy__http_response *resp)
+{
+	char detail[DETAIL_MAX] = "";
+	tfy_code rc = tfy__transport_finish(early, resp, detail, sizeof(detail));
+	if (rc != TFY_OK)
+		tfy__log(&c->log, TFY_LOG_DEBUG, "a prefetched request failed (%s); sending it again",
+		         detail);
+	return rc;
+}
+
+static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__call *call,
+                             int attempt, tfy__flight **early, tfy_batch_list **out,
+                             tfy_error **e, outcome *oc)
+{
+	int64_t timeout = attempt_timeout(c, call);
+	if (timeout <= 0) {
+		tfy__transport_abandon(*early);
+		*early = NULL;
+		*e = transport_error(TFY_ERROR_TIMEOUT, "the call's deadline passed");
+		return TFY_ERROR_TIMEOUT;
+	}
+	const tfy__http_request http = http_request(c, req, call, timeout);
 	tfy__http_response resp;
 	char detail[DETAIL_MAX] = "";
 	int64_t start = tfy__now_ms();
-	tfy_code rc = tfy__transport_get(c->transport, &http, &resp, detail, sizeof(detail));
+	tfy_code rc = *early ? land_early(c, *early, &resp) : TFY_ERROR_NETWORK;
+	int sent_early = *early != NULL;
+	*early = NULL;
+	if (!sent_early || rc != TFY_OK)
+		rc = tfy__transport_get(c->transport, &http, &resp, detail, sizeof(detail));
 	log_attempt(c, req, attempt, &resp, tfy__now_ms() - start, detail);
 	if (rc != TFY_OK) {
 		*e = transport_error(rc, detail);
@@ -196,12 +226,12 @@ static void finish_error(tfy_error *e, int attempt, const outcome *oc, const cha
 }
 
 static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__call *call,
-                             tfy_batch_list **out, tfy_error **e)
+                             tfy__flight *early, tfy_batch_list **out, tfy_error **e)
 {
 	uint64_t seed = (uint64_t)tfy__now_ms() ^ (uint64_t)(uintptr_t)&seed;
 	for (int attempt = 1;; attempt++) {
 		outcome oc = { 0, -1, -1 };
-		tfy_code rc = attempt_once(c, req, call, attempt, out, e, &oc);
+		tfy_code rc = attempt_once(c, req, call, attempt, &early, out, e, &oc);
 		if (rc == TFY_OK || rc == TFY_ERROR_OUT_OF_MEMORY)
 			return rc;
 		int64_t delay = 0;
@@ -271,10 +301,53 @@ tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *
 	tfy_error *e = NULL;
 	tfy_code rc = build_request(client, opts, &req, &e);
 	if (rc == TFY_OK)
-		rc = run_attempts(client, &req, call, out, &e);
+		rc = run_attempts(client, &req, call, NULL, out, &e);
 	tfy__request_clear(&req);
 	hand_error(client, e, err);
 	return rc;
+}
+
+struct tfy__prefetch {
+	tfy__request req;
+	tfy__flight *flight;
+};
+
+tfy__prefetch *tfy__batches_prefetch(tfy_client *client, const tfy_batches_list_options *opts,
+                                     const tfy__call *call)
+{
+	tfy__prefetch *p = tfy__calloc(1, sizeof(*p));
+	int64_t timeout = attempt_timeout(client, call);
+	char detail[DETAIL_MAX];
+	if (p && timeout > 0 && build_request(client, opts, &p->req, NULL) == TFY_OK) {
+		const tfy__http_request http = http_request(client, &p->req, call, timeout);
+		if (tfy__transport_start(client->transport, &http, &p->flight, detail, sizeof(detail)) ==
+		    TFY_OK)
+			return p;
+	}
+	tfy__prefetch_free(p);
+	return NULL;
+}
+
+tfy_code tfy__batches_fetch_prefetched(tfy_client *client, tfy__prefetch *p,
+                                       const tfy__call *call, tfy_batch_list **out,
+                                       tfy_error **err)
+{
+	tfy_error *e = NULL;
+	*out = NULL;
+	tfy_code rc = run_attempts(client, &p->req, call, p->flight, out, &e);
+	p->flight = NULL; /* run_attempts landed or abandoned it */
+	tfy__prefetch_free(p);
+	hand_error(client, e, err);
+	return rc;
+}
+
+void tfy__prefetch_free(tfy__prefetch *p)
+{
+	if (!p)
+		return;
+	tfy__transport_abandon(p->flight);
+	tfy__request_clear(&p->req);
+	tfy__free(p);
 }
 
 tfy_code tfy_batches_list(tfy_client *client, const tfy_batches_list_options *opts,

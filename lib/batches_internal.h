@@ -31,4 +31,24 @@ tfy_code tfy__batches_check(tfy_client *client, const tfy_batches_list_options *
 tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *opts,
                             const tfy__call *call, tfy_batch_list **out, tfy_error **err);
 
+/*
+ * The iterator's prefetch: the first attempt for the next page, sent while
+ * the caller works on the current one (the kernel buffers the answer; no
+ * thread is involved).  NULL when it could not be started, which only means
+ * the page will be fetched the ordinary way.
+ */
+typedef struct tfy__prefetch tfy__prefetch;
+tfy__prefetch *tfy__batches_prefetch(tfy_client *client, const tfy_batches_list_options *opts,
+                                     const tfy__call *call);
+
+/*
+ * Completes a prefetch as tfy__batches_fetch would have fetched the same
+ * page (same retries, same errors); consumes p.
+ */
+tfy_code tfy__batches_fetch_prefetched(tfy_client *client, tfy__prefetch *p,
+                                       const tfy__call *call, tfy_batch_list **out,
+                                       tfy_error **err);
+
+void tfy__prefetch_free(tfy__prefetch *p);
+
 #endif

@@ -30,6 +30,7 @@ struct tfy_batch_iter {
 	uint64_t *seen;                /* hashes of every cursor sent */
 	size_t seen_count;
 	size_t seen_cap;
+	tfy__prefetch *prefetched;     /* the next page's request, already sent; or NULL */
 };
 
 static const char *copy_str(tfy__arena *a, const char *s, int *oom)
@@ -194,11 +195,26 @@ static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 	return TFY_OK;
 }
 
+/* Sends the next page's request now, unless no next page will be wanted. */
+static void start_prefetch(tfy_batch_iter *it)
+{
+	if (!it->opts.prefetch || !it->more ||
+	    (it->opts.max_pages && it->pages >= it->opts.max_pages) ||
+	    (it->opts.max_items && it->items + (int64_t)it->page->count >= it->opts.max_items))
+		return;
+	it->opts.after = it->next_after;
+	it->prefetched = tfy__batches_prefetch(it->client, &it->opts, &it->call);
+	it->opts.after = NULL;
+}
+
 static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
 {
 	tfy_batch_list *page = NULL;
+	tfy__prefetch *early = it->prefetched;
+	it->prefetched = NULL;
 	it->opts.after = it->next_after;
-	tfy_code rc = tfy__batches_fetch(it->client, &it->opts, &it->call, &page, err);
+	tfy_code rc = early ? tfy__batches_fetch_prefetched(it->client, early, &it->call, &page, err)
+	                    : tfy__batches_fetch(it->client, &it->opts, &it->call, &page, err);
 	it->opts.after = NULL;
 	if (rc != TFY_OK)
 		return rc;
@@ -223,6 +239,8 @@ static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
 		return rc;
 	}
 	tfy_batch_list_free(previous);
+	if (rc == TFY_OK)
+		start_prefetch(it);
 	return rc;
 }
 
@@ -342,6 +360,7 @@ void tfy_batch_iter_free(tfy_batch_iter *it)
 {
 	if (!it)
 		return;
+	tfy__prefetch_free(it->prefetched);
 	tfy_batch_list_free(it->page);
 	tfy__arena_free(it->copies);
 	tfy__free(it->next_after);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "testutil.h"
 #include <tfy/tfy.h>
@@ -181,6 +182,100 @@ static void test_bad_arguments(void **state)
 	tfy_error_free(err);
 }
 
+static long gateway_requests(const tu_gateway *gw)
+{
+	char *stats = tu_http_get(gw, "/_mock/stats");
+	const char *at = stats ? strstr(stats, "\"requests\"") : NULL;
+	long n = at ? strtol(strchr(at, ':') + 1, NULL, 10) : -1;
+	free(stats);
+	return n;
+}
+
+/* Collects every id an iterator gives, as one string, and its final code. */
+static tfy_code ids_of(tfy_client *c, tfy_batches_list_options *o, char *ids, size_t size,
+                       tfy_error **err)
+{
+	tfy_batch_iter *it = NULL;
+	tfy_code rc = tfy_batch_iter_new(c, o, &it, err);
+	const tfy_batch *b;
+	ids[0] = '\0';
+	while (rc == TFY_OK && (rc = tfy_batch_iter_next(it, &b, err)) == TFY_OK && b) {
+		strncat(ids, b->id, size - strlen(ids) - 2);
+		strcat(ids, ",");
+	}
+	tfy_batch_iter_free(it);
+	return rc;
+}
+
+static void test_prefetch_sends_ahead_and_changes_nothing(void **state)
+{
+	fixture *f = *state;
+	static char with[65536], without[65536];
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.limit = 30;
+	assert_int_equal(o.prefetch, 1);
+	assert_int_equal(ids_of(f->client, &o, with, sizeof(with), NULL), TFY_OK);
+	o.prefetch = 0;
+	assert_int_equal(ids_of(f->client, &o, without, sizeof(without), NULL), TFY_OK);
+	assert_string_equal(with, without);
+
+	/* After the first batch, the second page has been asked for already. */
+	o.prefetch = 1;
+	o.max_items = 0;
+	tfy_batch_iter *it = NULL;
+	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
+	long before = gateway_requests(&f->gw);
+	const tfy_batch *b;
+	assert_int_equal(tfy_batch_iter_next(it, &b, NULL), TFY_OK);
+	long seen = 0;
+	for (int i = 0; i < 200 && (seen = gateway_requests(&f->gw) - before) < 2; i++)
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+	/* Page 1 and page 2, sent ahead (stats requests are not counted). */
+	assert_int_equal(seen, 2);
+	tfy_batch_iter_free(it); /* with the prefetched answer still unread */
+
+	/* No prefetch past a cap. */
+	o.max_pages = 1;
+	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
+	before = gateway_requests(&f->gw);
+	while (tfy_batch_iter_next(it, &b, NULL) == TFY_OK && b)
+		;
+	nanosleep(&(struct timespec){ 0, 100000000L }, NULL);
+	assert_int_equal(gateway_requests(&f->gw) - before, 1);
+	tfy_batch_iter_free(it);
+}
+
+static void test_prefetched_errors_are_the_same(void **state)
+{
+	(void)state;
+	/* The first request is served, every later one fails. */
+	static const char *const args[] = { "--count", "100", "--fault", "none:times=1",
+	                                    "--fault", "status:code=500,times=0", NULL };
+	for (int32_t prefetch = 0; prefetch <= 1; prefetch++) {
+		tu_gateway gw;
+		assert_int_equal(tu_gateway_start(&gw, args), 0);
+		tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
+		co.max_retries = 1;
+		tfy_client *c = tu_client(&gw, "/v1", KEY, &co);
+		assert_non_null(c);
+		tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+		o.limit = 40;
+		o.prefetch = prefetch;
+		static char ids[8192];
+		tfy_error *err = NULL;
+		assert_int_equal(ids_of(c, &o, ids, sizeof(ids), &err), TFY_ERROR_SERVER);
+		assert_int_equal(err->http_status, 500);
+		assert_int_equal(err->attempts, 2);
+		size_t commas = 0;
+		for (const char *p = ids; *p; p++)
+			commas += *p == ',';
+		assert_int_equal(commas, 40); /* the first page, then the error */
+		tfy_error_free(err);
+		tfy_client_free(c);
+		assert_int_equal(tu_gateway_stop(&gw), 0);
+	}
+}
+
 typedef struct worker {
 	tfy_client *client;
 	int pages_ok;
@@ -247,6 +342,8 @@ int main(void)
 		cmocka_unit_test(test_caps_and_resume),
 		cmocka_unit_test(test_options_are_copied),
 		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_prefetch_sends_ahead_and_changes_nothing),
+		cmocka_unit_test(test_prefetched_errors_are_the_same),
 		cmocka_unit_test(test_threads_share_a_client),
 		cmocka_unit_test(test_clients_in_parallel_threads),
 	};

@@ -65,7 +65,8 @@ int main(void)
 	F(tfy_batches_list_options, metadata_count); F(tfy_batches_list_options, headers);
 	F(tfy_batches_list_options, headers_count); F(tfy_batches_list_options, deadline_ms);
 	F(tfy_batches_list_options, cancel); F(tfy_batches_list_options, cancel_userdata);
-	F(tfy_batches_list_options, max_items); F(tfy_batches_list_options, max_pages); E();
+	F(tfy_batches_list_options, max_items); F(tfy_batches_list_options, max_pages);
+	F(tfy_batches_list_options, prefetch); E();
 	printf("}\n");
 	return 0;
 }

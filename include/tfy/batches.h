@@ -76,11 +76,20 @@ typedef struct tfy_batches_list_options {
 	int64_t max_items;
 	/** Iterator only: stop after this many pages (0: no cap). */
 	int64_t max_pages;
+	/**
+	 * Iterator only: 1 sends the request for the next page as soon as a page
+	 * arrives, so the server's latency overlaps the caller's work on the
+	 * current page (no thread is used).  What the caller sees is unchanged;
+	 * stopping early may leave one extra page requested.  The _INIT macro and
+	 * tfy_batches_list_options_init() set 1; 0 turns it off.
+	 */
+	int32_t prefetch;
+	int32_t reserved_; /**< padding, leave 0 */
 } tfy_batches_list_options;
 
 /** Static initialiser for tfy_batches_list_options. */
 #define TFY_BATCHES_LIST_OPTIONS_INIT { TFY_BATCHES_LIST_OPTIONS_VERSION, 0, NULL, \
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0 }
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, 1, 0 }
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

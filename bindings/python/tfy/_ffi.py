@@ -168,6 +168,8 @@ class ListOptions(Structure):
         ("cancel_userdata", c_void_p),
         ("max_items", c_int64),
         ("max_pages", c_int64),
+        ("prefetch", c_int32),
+        ("reserved_", c_int32),
     ]
 
 
