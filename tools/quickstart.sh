@@ -3,15 +3,20 @@
 #   demo  - starts the bundled tfy-mock-gateway on loopback and lists its
 #           batches with tfy-batches as a table;
 #   test  - runs the whole test suite three times, warnings as errors in
-#           each: a plain build, a build with -Db_sanitize=address,undefined,
-#           and one with -Db_sanitize=thread (for the threads sharing a client).
+#           each (-Dstrict=true: -Wall -Wextra -Wpedantic -Wconversion ...):
+#           a plain build (then again under valgrind), a build with
+#           -Db_sanitize=address,undefined, and one with -Db_sanitize=thread
+#           (for the threads sharing a client); then a clang build that runs
+#           the libFuzzer harnesses for TFY_FUZZ_SECONDS each (default 60),
+#           and cppcheck over lib/.
 # Usage: bash tools/quickstart.sh demo|test
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 top=$PWD
 packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev
-          libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 doxygen)
+          libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 doxygen
+          clang libclang-rt-14-dev valgrind cppcheck)
 
 install_missing() {
 	local missing=()
@@ -72,16 +77,83 @@ run_suite() {
 	return $rc
 }
 
+# The unit and integration suites again under valgrind memcheck (errors and
+# definite/indirect leaks fail; the children the tests start run natively).
+memcheck() {
+	local dir=$1 rc=0
+	meson test -C "$dir" --setup valgrind --suite unit --suite integration --print-errorlogs \
+		--num-processes "$(nproc)" || rc=$?
+	summarise "$dir (valgrind)" "$dir/meson-logs/testlog-valgrind.txt"
+	return $rc
+}
+
+# The libFuzzer harnesses (clang, -Dstrict=true, address+undefined), each for
+# TFY_FUZZ_SECONDS (default 60) from tests/fuzz/corpus, two at a time.  Any
+# crash, leak, timeout or sanitizer report fails; see docs/fuzzing.md.
+fuzz_one() {
+	local dir=$1 h=$2 secs=$3 work=$1/fuzz-$2
+	rm -rf "$work"
+	mkdir -p "$work/corpus"
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$dir/tests/fuzz/fuzz_$h" \
+		-max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+		-dict=tests/fuzz/json.dict -artifact_prefix="$work/" \
+		"$work/corpus" "tests/fuzz/corpus/$h" >"$work/log.txt" 2>&1
+}
+
+fuzz() {
+	local dir=build-fuzz secs=${TFY_FUZZ_SECONDS:-60} rc=0 h
+	if [ ! -f "$dir/build.ninja" ]; then
+		CC=clang meson setup "$dir" -Dwerror=true -Dstrict=true -Dfuzzing=true \
+			-Db_sanitize=address,undefined -Db_lundef=false
+	fi
+	ninja -C "$dir" -j "$(nproc)" || return 1
+	local harnesses=(decode_list error_body retry_after request) pids=()
+	for h in "${harnesses[@]}"; do
+		fuzz_one "$dir" "$h" "$secs" & pids+=($!)
+		if [ ${#pids[@]} -ge "$(nproc)" ]; then
+			wait "${pids[0]}" || echo failed >"$dir/fuzz-${harnesses[0]}/failed"
+			pids=("${pids[@]:1}")
+			harnesses=("${harnesses[@]:1}")
+		fi
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || echo failed >"$dir/fuzz-${harnesses[$i]}/failed"
+	done
+	for h in decode_list error_body retry_after request; do
+		local log=$dir/fuzz-$h/log.txt
+		if [ -f "$dir/fuzz-$h/failed" ]; then
+			rc=1
+			echo "fuzz $h: FAILED"
+			grep -E -A40 'ERROR: |runtime error|==[0-9]+==' "$log" | head -n 80 || tail -n 40 "$log"
+		else
+			echo "fuzz $h: $(awk '/^stat::number_of_executed_units/ { e = $2 }
+				/^#[0-9]+.*cov:/ { for (i = 1; i <= NF; i++) { if ($i == "cov:") c = $(i + 1); if ($i == "corp:") k = $(i + 1) } }
+				END { printf "%s execs in '"$secs"' s, coverage %s edges, corpus %s", e, c, k }' "$log")"
+		fi
+	done
+	return $rc
+}
+
+# cppcheck over lib/ with the checked-in suppressions; any finding fails.
+static_analysis() {
+	cppcheck --enable=all --std=c11 --inline-suppr --suppressions-list=.cppcheck-suppressions \
+		--error-exitcode=1 -q -D_POSIX_C_SOURCE=200809L -DTFY_BUILDING_LIBRARY \
+		-Iinclude -Ibuild/include -Ilib lib/ && echo "cppcheck lib/: clean"
+}
+
 tests() {
 	passed=0 failed=0
 	local rc=0
-	run_suite build || rc=1
+	run_suite build -Dstrict=true || rc=1
+	memcheck build || rc=1
 	# Install into a temporary prefix and build consumers against it.
 	bash tests/packaging/check.sh build >build/packaging-log.txt 2>&1 || {
 		rc=1; cat build/packaging-log.txt; }
 	summarise build build/packaging-log.txt
-	run_suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false || rc=1
-	run_suite build-tsan -Db_sanitize=thread || rc=1
+	run_suite build-sanitize -Dstrict=true -Db_sanitize=address,undefined -Db_lundef=false || rc=1
+	run_suite build-tsan -Dstrict=true -Db_sanitize=thread || rc=1
+	fuzz || rc=1
+	static_analysis || rc=1
 	# The Doxygen reference: warnings are errors, so every public symbol,
 	# parameter and return value must be documented.
 	build build-docs -Ddocs=true -Dtests=false -Dtools=false -Dexamples=false \
