@@ -317,9 +317,9 @@ tfy__prefetch *tfy__batches_prefetch(tfy_client *client, const tfy_batches_list_
 {
 	tfy__prefetch *p = tfy__calloc(1, sizeof(*p));
 	int64_t timeout = attempt_timeout(client, call);
-	char detail[DETAIL_MAX];
 	if (p && timeout > 0 && build_request(client, opts, &p->req, NULL) == TFY_OK) {
 		const tfy__http_request http = http_request(client, &p->req, call, timeout);
+		char detail[DETAIL_MAX];
 		if (tfy__transport_start(client->transport, &http, &p->flight, detail, sizeof(detail)) ==
 		    TFY_OK)
 			return p;

@@ -138,29 +138,35 @@ fuzz() {
 static_analysis() {
 	cppcheck --enable=all --std=c11 --inline-suppr --suppressions-list=.cppcheck-suppressions \
 		--error-exitcode=1 -q -D_POSIX_C_SOURCE=200809L -DTFY_BUILDING_LIBRARY \
-		-Iinclude -Ibuild/include -Ilib lib/ && echo "cppcheck lib/: clean"
+		-Iinclude -Ibuild/include -Ilib lib/ && echo "cppcheck lib/: clean" ||
+		{ echo "cppcheck lib/: FAILED (findings above)"; return 1; }
+}
+
+# Notes a failed step; the summary names every one.
+step_failed() {
+	failed_steps+=("$1")
 }
 
 tests() {
-	passed=0 failed=0
-	local rc=0
-	run_suite build -Dstrict=true || rc=1
-	memcheck build || rc=1
+	passed=0 failed=0 failed_steps=()
+	run_suite build -Dstrict=true || step_failed "plain build suite"
+	memcheck build || step_failed "valgrind"
 	# Install into a temporary prefix and build consumers against it.
 	bash tests/packaging/check.sh build >build/packaging-log.txt 2>&1 || {
-		rc=1; cat build/packaging-log.txt; }
+		step_failed "packaging"; cat build/packaging-log.txt; }
 	summarise build build/packaging-log.txt
-	run_suite build-sanitize -Dstrict=true -Db_sanitize=address,undefined -Db_lundef=false || rc=1
-	run_suite build-tsan -Dstrict=true -Db_sanitize=thread || rc=1
-	fuzz || rc=1
-	static_analysis || rc=1
+	run_suite build-sanitize -Dstrict=true -Db_sanitize=address,undefined -Db_lundef=false ||
+		step_failed "ASan+UBSan suite"
+	run_suite build-tsan -Dstrict=true -Db_sanitize=thread || step_failed "TSan suite"
+	fuzz || step_failed "fuzzing"
+	static_analysis || step_failed "cppcheck"
 	# The Doxygen reference: warnings are errors, so every public symbol,
 	# parameter and return value must be documented.
 	build build-docs -Ddocs=true -Dtests=false -Dtools=false -Dexamples=false \
-		-Dbench=false || rc=1
-	[ "$failed" -eq 0 ] || rc=1
+		-Dbench=false || step_failed "Doxygen reference"
+	[ ${#failed_steps[@]} -eq 0 ] || echo "failed steps: ${failed_steps[*]}"
 	echo "$passed passed, $failed failed"
-	return $rc
+	[ "$failed" -eq 0 ] && [ ${#failed_steps[@]} -eq 0 ]
 }
 
 case "${1:-}" in
