@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "diag.h"
 
 enum option_id {
 	OPT_BASE_URL = 256, /* above every char, so no clash with short options */
@@ -151,14 +152,8 @@ void cli_write_help(sink *out)
 
 static cli_action usage_error(const char *msg, const char *user_text)
 {
-	fputs(CLI_NAME ": ", stderr);
-	fputs(msg, stderr);
-	if (user_text != NULL) {
-		fputs(" '", stderr);
-		text_put_file(stderr, user_text);
-		fputs("'", stderr);
-	}
-	fputs("\nTry '" CLI_NAME " --help' for more information.\n", stderr);
+	diag_error(msg, user_text);
+	fputs("Try '" CLI_NAME " --help' for more information.\n", stderr);
 	return CLI_USAGE_ERROR;
 }
 
