@@ -16,37 +16,54 @@ static size_t skip_ws(const char *s, size_t i, size_t n)
 /* s[i] is the opening quote; returns the index just past the closing one. */
 static size_t skip_string(const char *s, size_t i, size_t n)
 {
-	for (i++; i < n; i++) {
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '"')
-			return i + 1;
+	/* memchr runs through the text; a quote preceded by an odd run of backslashes is escaped. */
+	for (size_t from = i + 1; from < n;) {
+		const char *q = memchr(s + from, '"', n - from);
+		if (!q)
+			return n;
+		size_t j = (size_t)(q - s), backslashes = 0;
+		while (j - backslashes > i + 1 && s[j - backslashes - 1] == '\\')
+			backslashes++;
+		if (backslashes % 2 == 0)
+			return j + 1;
+		from = j + 1;
 	}
 	return n;
 }
+
+enum { PLAIN, QUOTE, OPEN, CLOSE, END_OF_SCALAR };
+
+/* What each byte means to the scan, so the inner loops cost one lookup a byte. */
+static const unsigned char byte_class[256] = {
+	['"'] = QUOTE, ['{'] = OPEN, ['['] = OPEN, ['}'] = CLOSE, [']'] = CLOSE,
+	[','] = END_OF_SCALAR, [' '] = END_OF_SCALAR, ['\t'] = END_OF_SCALAR,
+	['\r'] = END_OF_SCALAR, ['\n'] = END_OF_SCALAR,
+};
 
 /* Returns the index just past the value that starts at s[i]. */
 static size_t skip_value(const char *s, size_t i, size_t n)
 {
 	if (i >= n)
 		return n;
-	if (s[i] == '"')
+	unsigned char first = byte_class[(unsigned char)s[i]];
+	if (first == QUOTE)
 		return skip_string(s, i, n);
-	if (s[i] != '{' && s[i] != '[') {
-		while (i < n && !strchr(",]} \t\r\n", s[i]))
+	if (first != OPEN) {
+		while (i < n && byte_class[(unsigned char)s[i]] != END_OF_SCALAR &&
+		       byte_class[(unsigned char)s[i]] != CLOSE)
 			i++;
 		return i;
 	}
 	size_t depth = 0;
 	while (i < n) {
-		char c = s[i];
-		if (c == '"') {
+		unsigned char k = byte_class[(unsigned char)s[i]];
+		if (k == QUOTE) {
 			i = skip_string(s, i, n);
 			continue;
 		}
-		if (c == '{' || c == '[')
+		if (k == OPEN)
 			depth++;
-		else if ((c == '}' || c == ']') && --depth == 0)
+		else if (k == CLOSE && --depth == 0)
 			return i + 1;
 		i++;
 	}

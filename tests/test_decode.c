@@ -378,6 +378,15 @@ static void test_raw_json_spans(void **state)
 	assert_string_equal(l->items[4]->raw_json, "[ ]");
 	tfy_batch_list_free(l);
 
+	/* A string ending in an escaped backslash ends at the next quote. */
+	l = decode_ok("{\"data\":[{\"id\":\"end\\\\\",\"x\":\"]}\"}, {\"id\":\"\\\\\\\"q\"}]}");
+	assert_int_equal(l->count, 2);
+	assert_string_equal(l->items[0]->id, "end\\");
+	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"end\\\\\",\"x\":\"]}\"}");
+	assert_string_equal(l->items[1]->id, "\\\"q");
+	assert_string_equal(l->items[1]->raw_json, "{\"id\":\"\\\\\\\"q\"}");
+	tfy_batch_list_free(l);
+
 	/* Duplicate keys: jansson keeps the last "data", and so do the spans. */
 	l = decode_ok("{\"data\":[{\"id\":\"old\"}],\"data\":[{\"id\":\"new\"}, {\"id\":\"two\"}]}");
 	assert_int_equal(l->count, 2);
