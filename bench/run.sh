@@ -842,6 +842,12 @@ for name, title in (("decode", "decode one page"), ("list", "one list call")):
 # raw
 w("## Raw runs")
 w("")
+# The optimisations' history is kept by hand beside the script and carried into every report.
+history = os.path.join(os.path.dirname(os.path.abspath(report_path)), "..", "bench", "optimisations.md")
+if os.path.exists(history):
+    w(open(history).read().rstrip("\n"))
+    w("")
+
 w("<details><summary>Every measured run (bench_run's line, the gateway's CPU and counters, iter_all's output)</summary>")
 w("")
 w("```")
