@@ -25,37 +25,13 @@
 #define KEY "tfy-local-key"
 #define DATASET 250
 
-static const char *const gateway_args[] = { "--count", "250", NULL };
-
-typedef struct fixture {
-	tu_gateway gw;
-	tfy_client *client; /* on /v1 */
-} fixture;
+typedef tu_fixture fixture;
 
 static tfy_client *client_for(const tu_gateway *gw, const char *path, const char *key)
 {
 	tfy_client *c = tu_client(gw, path, key, NULL);
 	assert_non_null(c);
 	return c;
-}
-
-static int setup(void **state)
-{
-	fixture *f = calloc(1, sizeof(*f));
-	if (!f || tu_gateway_start(&f->gw, gateway_args) < 0)
-		return -1;
-	f->client = client_for(&f->gw, "/v1", KEY);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	tfy_client_free(f->client);
-	int rc = tu_gateway_stop(&f->gw);
-	free(f);
-	return rc == 0 ? 0 : -1;
 }
 
 static tfy_batch_list *list_ok(tfy_client *c, const tfy_batches_list_options *o)
@@ -500,5 +476,5 @@ int main(void)
 		cmocka_unit_test(test_azure_openai),
 		cmocka_unit_test(test_null_arguments),
 	};
-	return cmocka_run_group_tests_name("integration", tests, setup, teardown);
+	return cmocka_run_group_tests_name("integration", tests, tu_fixture_setup, tu_fixture_teardown);
 }

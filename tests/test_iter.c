@@ -21,32 +21,7 @@
 #define DATASET 250
 #define THREADS 8
 
-static const char *const gateway_args[] = { "--count", "250", NULL };
-
-typedef struct fixture {
-	tu_gateway gw;
-	tfy_client *client;
-} fixture;
-
-static int setup(void **state)
-{
-	fixture *f = calloc(1, sizeof(*f));
-	if (!f || tu_gateway_start(&f->gw, gateway_args) < 0)
-		return -1;
-	if (!(f->client = tu_client(&f->gw, "/v1", KEY, NULL)))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	tfy_client_free(f->client);
-	int rc = tu_gateway_stop(&f->gw);
-	free(f);
-	return rc == 0 ? 0 : -1;
-}
+typedef tu_fixture fixture;
 
 /* Drains an iterator; returns how many batches it gave and the final code. */
 static tfy_code drain(tfy_batch_iter *it, size_t *count, char **last_id, tfy_error **err)
@@ -347,5 +322,5 @@ int main(void)
 		cmocka_unit_test(test_threads_share_a_client),
 		cmocka_unit_test(test_clients_in_parallel_threads),
 	};
-	return cmocka_run_group_tests_name("iter", tests, setup, teardown);
+	return cmocka_run_group_tests_name("iter", tests, tu_fixture_setup, tu_fixture_teardown);
 }

@@ -274,3 +274,27 @@ double tu_now_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
+
+int tu_fixture_setup(void **state)
+{
+	static const char *const args[] = { "--count", "250", NULL };
+	tu_fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	*state = f;
+	if (tu_gateway_start(&f->gw, args) < 0)
+		return -1;
+	f->client = tu_client(&f->gw, "/v1", "tfy-local-key", NULL);
+	return f->client ? 0 : -1;
+}
+
+int tu_fixture_teardown(void **state)
+{
+	tu_fixture *f = *state;
+	if (!f)
+		return 0;
+	tfy_client_free(f->client);
+	int rc = f->gw.pid > 0 ? tu_gateway_stop(&f->gw) : 0;
+	free(f);
+	return rc == 0 ? 0 : -1;
+}

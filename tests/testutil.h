@@ -55,6 +55,19 @@ void tu_run_free(tu_run *r);
 tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
                       const tfy_client_options *base);
 
+/* A gateway and a client on its /v1, the state most integration groups share. */
+typedef struct tu_fixture {
+	tu_gateway gw;
+	tfy_client *client;
+} tu_fixture;
+
+/*
+ * cmocka group setup and teardown for a tu_fixture: the gateway is started
+ * with `--count 250` and the client uses the gateway's default key.
+ */
+int tu_fixture_setup(void **state);
+int tu_fixture_teardown(void **state);
+
 /* Seconds on the monotonic clock. */
 double tu_now_s(void);
 
