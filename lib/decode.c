@@ -12,20 +12,28 @@
 #include "batch_internal.h"
 #include "buf.h"
 #include "error_internal.h"
-#include "spans.h"
 
-/* Items' own text (about the body's size) plus their fields' strings, in one chunk. */
-#define ARENA_HINT(len) ((len) + (len) / 2 + 4096)
+/*
+ * Items' own text (at most the body's size), their fields' strings and the
+ * batch structs, in one chunk: growing the arena mid-page costs a large
+ * allocation, which makes glibc merge all its small free chunks.
+ */
+#define ARENA_HINT(len) (2 * (len) + 4096)
 
 /* Largest integer a double holds exactly: beyond it a value may have been rounded. */
 #define EXACT_DOUBLE_MAX 9007199254740992.0
 
 typedef struct decoder {
 	tfy__arena *arena;
-	tfy__buf dump;          /* reused for every JSON text the page keeps */
-	int oom;                /* set by any step that ran out of memory */
-	const char *body;       /* the response, for items' own text */
-	const tfy__span *spans; /* where each item lies in body; NULL: serialise instead */
+	tfy__buf dump;         /* reused for every JSON text the page keeps */
+	int oom;               /* set by any step that ran out of memory */
+	int invalid;           /* set when the body is not one valid JSON object */
+	const char *s;         /* the body */
+	size_t n;              /* its length */
+	size_t i;              /* where the walk is in it */
+	tfy_batch **items;     /* the list's items, in the arena */
+	size_t count, cap;     /* items held, and room for */
+	const char *data_type; /* NULL once "data" is an array, else what it is */
 } decoder;
 
 static const char *copy_str(decoder *d, const char *s, size_t n)
@@ -36,13 +44,16 @@ static const char *copy_str(decoder *d, const char *s, size_t n)
 	return p;
 }
 
+/* A string value, or NULL when it is null or not a string. */
+static const char *str_value(decoder *d, const json_t *v)
+{
+	return json_is_string(v) ? copy_str(d, json_string_value(v), json_string_length(v)) : NULL;
+}
+
 /* A string member, or NULL when it is absent, null or not a string. */
 static const char *get_str(decoder *d, const json_t *obj, const char *key)
 {
-	const json_t *v = json_object_get(obj, key);
-	if (!json_is_string(v))
-		return NULL;
-	return copy_str(d, json_string_value(v), json_string_length(v));
+	return str_value(d, json_object_get(obj, key));
 }
 
 /*
@@ -199,10 +210,9 @@ static const struct field time_fields[] = {
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static void decode_batch(decoder *d, const json_t *item, const tfy__span *span, tfy_batch *b)
+static void decode_batch(decoder *d, const json_t *item, size_t start, size_t end, tfy_batch *b)
 {
-	b->raw_json = span ? copy_str(d, d->body + span->start, span->end - span->start)
-	                   : dump_json(d, item);
+	b->raw_json = copy_str(d, d->s + start, end - start);
 	if (!json_is_object(item))
 		return;
 	char *base = (char *)b;
@@ -236,7 +246,7 @@ static const char *json_type_name(const json_t *v)
  * over one such field, parse again with every number as a double, which
  * to_int() then accepts only where it is exact.
  */
-static json_t *parse(const char *body, size_t len, json_error_t *jerr)
+static json_t *parse(const char *body, size_t len, size_t flags, json_error_t *jerr)
 {
 	/*
 	 * jansson leaves jerr unwritten when it runs out of memory before it
@@ -244,56 +254,207 @@ static json_t *parse(const char *body, size_t len, json_error_t *jerr)
 	 * reads as json_error_unknown.
 	 */
 	memset(jerr, 0, sizeof(*jerr));
-	json_t *root = json_loadb(body, len, JSON_ALLOW_NUL, jerr);
+	json_t *root = json_loadb(body, len, flags, jerr);
 	if (!root && json_error_code(jerr) == json_error_numeric_overflow)
-		root = json_loadb(body, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, jerr);
+		root = json_loadb(body, len, flags | JSON_DECODE_INT_AS_REAL, jerr);
 	return root;
 }
 
-/* Checks the envelope; returns the data array or NULL with detail written. */
-static const json_t *envelope_data(const json_t *root, char *detail, size_t size)
+/*
+ * The page is read piecewise: the decoder walks the envelope's punctuation
+ * itself and has jansson parse each value on its own, every item of "data"
+ * included, with JSON_DISABLE_EOF_CHECK telling where the value ended.  An
+ * item's raw_json is then the exact slice of the body, each item is decoded
+ * while its small tree is fresh and freed before the next is parsed, and no
+ * tree of the whole page is ever built.  jansson still checks every byte
+ * but the walk's own (whitespace and , : [ ] { }), so a body is accepted
+ * exactly when a whole parse would accept it, but for two refinements: a
+ * 64-bit overflow reparses only its own value with doubles, and items may
+ * nest two levels deeper than jansson's depth limit allows a whole page.
+ */
+#define PIECE_FLAGS (JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL)
+
+/* JSON's whitespace, as jansson's lexer has it. */
+static void skip_ws(decoder *d)
 {
-	if (!json_is_object(root)) {
+	while (d->i < d->n && (d->s[d->i] == ' ' || d->s[d->i] == '\n' || d->s[d->i] == '\r' ||
+	                       d->s[d->i] == '\t'))
+		d->i++;
+}
+
+/* Steps past c, after any whitespace; 0 when the next byte is not c. */
+static int accept(decoder *d, char c)
+{
+	skip_ws(d);
+	if (d->i >= d->n || d->s[d->i] != c)
+		return 0;
+	d->i++;
+	return 1;
+}
+
+/* The value at the walk's position as a new reference; NULL with oom or invalid set. */
+static json_t *parse_value(decoder *d)
+{
+	skip_ws(d);
+	json_error_t jerr;
+	json_t *v = parse(d->s + d->i, d->n - d->i, PIECE_FLAGS, &jerr);
+	if (!v) {
+		if (json_error_code(&jerr) == json_error_out_of_memory)
+			d->oom = 1;
+		else
+			d->invalid = 1;
+		return NULL;
+	}
+	/* position is an int in jansson: a value past 2 GiB cannot be placed. */
+	if (jerr.position <= 0 || (size_t)jerr.position > d->n - d->i) {
+		json_decref(v);
+		d->invalid = 1;
+		return NULL;
+	}
+	d->i += (size_t)jerr.position;
+	return v;
+}
+
+/* An object key as a new string reference: jansson refuses a NUL in keys, so does the walk. */
+static json_t *parse_key(decoder *d)
+{
+	skip_ws(d);
+	if (d->i >= d->n || d->s[d->i] != '"') {
+		d->invalid = 1;
+		return NULL;
+	}
+	json_t *k = parse_value(d);
+	if (k && strlen(json_string_value(k)) != json_string_length(k)) {
+		json_decref(k);
+		d->invalid = 1;
+		return NULL;
+	}
+	return k;
+}
+
+/* A new zeroed batch at the end of the items; NULL on OOM. */
+static tfy_batch *add_item(decoder *d)
+{
+	if (d->count == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 128;
+		tfy_batch **items = tfy__arena_alloc(d->arena, cap * sizeof(*items));
+		if (!items) {
+			d->oom = 1;
+			return NULL;
+		}
+		if (d->count)
+			memcpy(items, d->items, d->count * sizeof(*items));
+		d->items = items;
+		d->cap = cap;
+	}
+	tfy_batch *b = tfy__arena_alloc(d->arena, sizeof(*b));
+	if (!b) {
+		d->oom = 1;
+		return NULL;
+	}
+	d->items[d->count++] = b;
+	return b;
+}
+
+/* The "data" array at the walk's position, each item parsed, decoded and freed in turn. */
+static void decode_data(decoder *d)
+{
+	d->count = 0; /* a repeated "data" replaces the earlier one, as jansson's objects do */
+	d->data_type = NULL;
+	d->i++; /* '[' */
+	if (accept(d, ']'))
+		return;
+	do {
+		skip_ws(d);
+		size_t start = d->i;
+		json_t *item = parse_value(d);
+		tfy_batch *b = item ? add_item(d) : NULL;
+		if (b)
+			decode_batch(d, item, start, d->i, b);
+		json_decref(item);
+		if (!b)
+			return;
+	} while (!d->oom && accept(d, ','));
+	if (!d->oom && !accept(d, ']'))
+		d->invalid = 1;
+}
+
+/* One member of the envelope; a repeated key replaces the earlier value. */
+static void decode_member(decoder *d, const char *key, tfy_batch_list *list)
+{
+	int is_data = strcmp(key, "data") == 0;
+	skip_ws(d);
+	if (is_data && d->i < d->n && d->s[d->i] == '[') {
+		decode_data(d);
+		return;
+	}
+	json_t *v = parse_value(d);
+	if (!v)
+		return;
+	if (is_data) {
+		d->count = 0;
+		d->data_type = json_type_name(v);
+	} else if (strcmp(key, "object") == 0) {
+		list->object = str_value(d, v);
+	} else if (strcmp(key, "first_id") == 0) {
+		list->first_id = str_value(d, v);
+	} else if (strcmp(key, "last_id") == 0) {
+		list->last_id = str_value(d, v);
+	} else if (strcmp(key, "has_more") == 0) {
+		list->has_more_present = json_is_boolean(v);
+		list->has_more = json_is_true(v);
+	}
+	json_decref(v);
+}
+
+/* The whole body: one object, then nothing but whitespace. */
+static void decode_envelope(decoder *d, tfy_batch_list *list)
+{
+	if (!accept(d, '{')) {
+		d->invalid = 1;
+		return;
+	}
+	if (!accept(d, '}')) {
+		do {
+			json_t *key = parse_key(d);
+			if (key && accept(d, ':'))
+				decode_member(d, json_string_value(key), list);
+			else if (key)
+				d->invalid = 1;
+			json_decref(key);
+		} while (!d->oom && !d->invalid && accept(d, ','));
+		if (!d->oom && !d->invalid && !accept(d, '}'))
+			d->invalid = 1;
+	}
+	skip_ws(d);
+	if (d->i != d->n)
+		d->invalid = 1;
+}
+
+/*
+ * A body the walk could not read: a whole parse, only to describe the
+ * problem as jansson sees it.
+ */
+static tfy_code explain_invalid(const char *body, size_t len, char *detail, size_t size)
+{
+	long failures = tfy__alloc_thread_failures();
+	json_error_t jerr;
+	json_t *root = parse(body, len, JSON_ALLOW_NUL, &jerr);
+	if (tfy__alloc_thread_failures() != failures ||
+	    (!root && json_error_code(&jerr) == json_error_out_of_memory)) {
+		json_decref(root);
+		return TFY_ERROR_OUT_OF_MEMORY;
+	}
+	if (!root)
+		snprintf(detail, size, "invalid JSON at line %d, column %d: %s", jerr.line, jerr.column,
+		         jerr.text);
+	else if (!json_is_object(root))
 		snprintf(detail, size, "expected a JSON object with a \"data\" array, got %s",
 		         json_type_name(root));
-		return NULL;
-	}
-	const json_t *data = json_object_get(root, "data");
-	if (!json_is_array(data)) {
-		snprintf(detail, size, "expected a JSON object with a \"data\" array, but \"data\" is %s",
-		         data ? json_type_name(data) : "missing");
-		return NULL;
-	}
-	return data;
-}
-
-static void decode_envelope(decoder *d, const json_t *root, tfy_batch_list *list)
-{
-	list->object = get_str(d, root, "object");
-	list->first_id = get_str(d, root, "first_id");
-	list->last_id = get_str(d, root, "last_id");
-	const json_t *more = json_object_get(root, "has_more");
-	list->has_more_present = json_is_boolean(more);
-	list->has_more = json_is_true(more);
-}
-
-static void decode_items(decoder *d, const json_t *data, tfy_batch_list *list)
-{
-	size_t n = json_array_size(data);
-	if (n == 0)
-		return;
-	tfy_batch **items = tfy__arena_alloc(d->arena, n * sizeof(*items));
-	tfy_batch *batches = tfy__arena_alloc(d->arena, n * sizeof(*batches));
-	if (!items || !batches) {
-		d->oom = 1;
-		return;
-	}
-	for (size_t i = 0; i < n && !d->oom; i++) {
-		items[i] = &batches[i];
-		decode_batch(d, json_array_get(data, i), d->spans ? &d->spans[i] : NULL, items[i]);
-	}
-	list->items = (const tfy_batch *const *)items;
-	list->count = n;
+	else
+		snprintf(detail, size, "invalid JSON: the page's members could not be read one by one");
+	json_decref(root);
+	return TFY_ERROR_DECODE;
 }
 
 tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **out,
@@ -302,42 +463,30 @@ tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **o
 	*out = NULL;
 	/* See tfy__alloc_thread_failures: jansson may hide running out of memory. */
 	long failures = tfy__alloc_thread_failures();
-	json_error_t jerr;
-	json_t *root = parse(body, len, &jerr);
-	if (!root || tfy__alloc_thread_failures() != failures) {
-		/* jerr is only filled in when the parse failed: test the counter first. */
-		if (tfy__alloc_thread_failures() != failures ||
-		    json_error_code(&jerr) == json_error_out_of_memory) {
-			json_decref(root);
-			return TFY_ERROR_OUT_OF_MEMORY;
-		}
-		snprintf(detail, detail_size, "invalid JSON at line %d, column %d: %s", jerr.line,
-		         jerr.column, jerr.text);
-		return TFY_ERROR_DECODE;
-	}
-	const json_t *data = envelope_data(root, detail, detail_size);
-	if (!data) {
-		json_decref(root);
-		return TFY_ERROR_DECODE;
-	}
-	tfy__span *spans = NULL;
-	int oom = 0;
-	size_t spans_count = tfy__data_item_spans(body, len, &spans, &oom);
-	decoder d = { oom ? NULL : tfy__arena_new(ARENA_HINT(len)), TFY__BUF_INIT, 0, body,
-	              spans_count == json_array_size(data) ? spans : NULL };
+	decoder d = { .arena = tfy__arena_new(ARENA_HINT(len)), .dump = TFY__BUF_INIT, .s = body,
+	              .n = len, .data_type = "missing" };
 	tfy__list_owner *owner = d.arena ? tfy__arena_alloc(d.arena, sizeof(*owner)) : NULL;
 	if (owner) {
 		owner->arena = d.arena;
-		decode_envelope(&d, root, &owner->pub);
-		decode_items(&d, data, &owner->pub);
+		decode_envelope(&d, &owner->pub);
 	}
 	tfy__buf_clear(&d.dump);
-	tfy__free(spans);
-	json_decref(root);
-	if (!owner || d.oom) {
+	tfy_code rc = TFY_OK;
+	if (!owner || d.oom || tfy__alloc_thread_failures() != failures)
+		rc = TFY_ERROR_OUT_OF_MEMORY;
+	else if (d.invalid)
+		rc = explain_invalid(body, len, detail, detail_size);
+	else if (d.data_type)
+		rc = TFY_ERROR_DECODE;
+	if (rc == TFY_ERROR_DECODE && !d.invalid)
+		snprintf(detail, detail_size,
+		         "expected a JSON object with a \"data\" array, but \"data\" is %s", d.data_type);
+	if (rc != TFY_OK) {
 		tfy__arena_free(d.arena);
-		return TFY_ERROR_OUT_OF_MEMORY;
+		return rc;
 	}
+	owner->pub.items = d.count ? (const tfy_batch *const *)d.items : NULL;
+	owner->pub.count = d.count;
 	*out = &owner->pub;
 	return TFY_OK;
 }
@@ -383,7 +532,7 @@ int tfy__decode_error_body(const char *body, size_t len, tfy_error *e)
 {
 	long failures = tfy__alloc_thread_failures();
 	json_error_t jerr;
-	json_t *root = parse(body, len, &jerr);
+	json_t *root = parse(body, len, JSON_ALLOW_NUL, &jerr);
 	if (tfy__alloc_thread_failures() != failures) {
 		json_decref(root);
 		return -1;

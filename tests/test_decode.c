@@ -387,20 +387,71 @@ static void test_raw_json_spans(void **state)
 	assert_string_equal(l->items[1]->raw_json, "{\"id\":\"\\\\\\\"q\"}");
 	tfy_batch_list_free(l);
 
-	/* Duplicate keys: jansson keeps the last "data", and so do the spans. */
+	/* Duplicate keys: the last "data" counts, as in jansson's objects. */
 	l = decode_ok("{\"data\":[{\"id\":\"old\"}],\"data\":[{\"id\":\"new\"}, {\"id\":\"two\"}]}");
 	assert_int_equal(l->count, 2);
 	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"new\"}");
 	tfy_batch_list_free(l);
 
-	/* A key spelled with an escape is not matched by the scan: items are serialised. */
+	/* A key spelled with escapes is the key it decodes to; items keep their bytes. */
 	l = decode_ok("{\"d\\u0061ta\":[{\"id\" : \"z\"}]}");
 	assert_int_equal(l->count, 1);
-	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"z\"}");
+	assert_string_equal(l->items[0]->raw_json, "{\"id\" : \"z\"}");
 	tfy_batch_list_free(l);
 	l = decode_ok("{\"data\":[{\"id\":\"a\"}],\"d\\u0061ta\":[{\"id\" : \"b\"}]}");
+	assert_int_equal(l->count, 1);
 	assert_string_equal(l->items[0]->id, "b");
-	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"b\"}");
+	assert_string_equal(l->items[0]->raw_json, "{\"id\" : \"b\"}");
+	tfy_batch_list_free(l);
+
+	/* The envelope's other members: the last of a repeated one counts, unknown ones are skipped. */
+	l = decode_ok(" {\"object\":\"x\",\"extra\":{\"data\":[1]},\"data\":[],\"object\":\"list\","
+	              "\"has_more\":1,\"has_more\":true}\r\n\t");
+	assert_int_equal(l->count, 0);
+	assert_string_equal(l->object, "list");
+	assert_true(l->has_more);
+	tfy_batch_list_free(l);
+}
+
+static void test_envelope_errors(void **state)
+{
+	(void)state;
+	/* Every byte the decoder walks itself must be what a whole parse would accept. */
+	static const char *const invalid[] = {
+		"{\"data\":[1,]}", "{\"data\":[,1]}", "{\"data\":[1 2]}", "{\"data\":[1}", "{\"data\":[1]",
+		"{\"data\":[]]}", "{\"data\":[],}", "{,\"data\":[]}", "{\"data\" []}", "{\"data\"::[]}",
+		"{data:[]}", "{\"data\":[]}}", "{\"data\":[]} x", "{\"data\":[]}\f", "{\"data\":[tru]}",
+		"{\"data\":[],\"x\":nul}", "{\"d\\u0000\":1,\"data\":[]}", "{\"data\":[\"\xff\"]}",
+		"{\"data\":[{\"a\":1,}]}", "{\"data\":[\"unterminated]}", "\xef\xbb\xbf{\"data\":[]}",
+	};
+	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+		char detail[256] = "";
+		assert_int_equal(decode_fail(invalid[i], detail, sizeof(detail)), TFY_ERROR_DECODE);
+		if (!strstr(detail, "invalid JSON at line"))
+			fail_msg("body %zu (%s): %s", i, invalid[i], detail);
+	}
+	/* The last "data" decides, whatever came before it. */
+	char detail[256];
+	assert_int_equal(decode_fail("{\"data\":[{\"id\":\"a\"}],\"data\":\"none\"}", detail,
+	                             sizeof(detail)),
+	                 TFY_ERROR_DECODE);
+	assert_non_null(strstr(detail, "\"data\" is a string"));
+	assert_int_equal(decode_fail("{\"data\":null}", detail, sizeof(detail)), TFY_ERROR_DECODE);
+	assert_non_null(strstr(detail, "\"data\" is null"));
+}
+
+static void test_overflow_stays_in_its_item(void **state)
+{
+	(void)state;
+	/* 2^60 is exact as an integer but not as a double: only the item with the overflow reads reals. */
+	tfy_batch_list *l = decode_ok("{\"data\":[{\"id\":\"a\",\"created_at\":99999999999999999999},"
+	                              "{\"id\":\"b\",\"created_at\":1152921504606846977}],"
+	                              "\"first_id\":\"a\"}");
+	assert_int_equal(l->count, 2);
+	assert_false(l->items[0]->created_at.present);
+	assert_true(l->items[1]->created_at.present);
+	assert_int_equal(l->items[1]->created_at.value, 1152921504606846977LL);
+	assert_string_equal(l->first_id, "a");
 	tfy_batch_list_free(l);
 }
 
@@ -462,6 +513,8 @@ int main(void)
 		cmocka_unit_test(test_unicode_and_escapes),
 		cmocka_unit_test(test_large_page),
 		cmocka_unit_test(test_raw_json_spans),
+		cmocka_unit_test(test_envelope_errors),
+		cmocka_unit_test(test_overflow_stays_in_its_item),
 		cmocka_unit_test(test_error_envelopes),
 	};
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);

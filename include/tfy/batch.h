@@ -22,7 +22,9 @@ extern "C" {
  * Integers are taken from JSON integers, from JSON numbers with no fraction
  * whose magnitude is at most 2^53, and from JSON strings holding a decimal
  * integer that fits in int64_t.  Anything else, including a value that would
- * not fit, is absent rather than wrapped.  Timestamps are Unix seconds as the
+ * not fit, is absent rather than wrapped.  An item that holds an integer
+ * beyond 64 bits has all its numbers read as doubles, so in that item alone
+ * integers beyond 2^53 are absent too.  Timestamps are Unix seconds as the
  * server sent them (no unit guessing).
  */
 typedef struct tfy_opt_int64 {
@@ -115,10 +117,8 @@ typedef struct tfy_batch {
 	const tfy_metadata_entry *metadata; /**< entries of an object-valued metadata, in the order sent */
 	const char *metadata_json;     /**< metadata as compact JSON text of any type, NULL if absent/null */
 	/**
-	 * The whole item as JSON text; never NULL.  Normally the bytes exactly as
-	 * the server sent them (its whitespace included); compact JSON
-	 * re-serialised by the decoder when the body's "data" key was written
-	 * with escapes.
+	 * The whole item as JSON text, the bytes exactly as the server sent
+	 * them (its whitespace included); never NULL.
 	 */
 	const char *raw_json;
 } tfy_batch;
