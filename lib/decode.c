@@ -461,6 +461,15 @@ tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **o
                                 char *detail, size_t detail_size)
 {
 	*out = NULL;
+	/*
+	 * JSON text never holds a NUL byte, yet jansson skips one that follows a
+	 * number or a literal, and a NUL inside an item would cut its raw_json.
+	 */
+	const char *nul = memchr(body, '\0', len);
+	if (nul) {
+		snprintf(detail, detail_size, "invalid JSON: a NUL byte at offset %zu", (size_t)(nul - body));
+		return TFY_ERROR_DECODE;
+	}
 	/* See tfy__alloc_thread_failures: jansson may hide running out of memory. */
 	long failures = tfy__alloc_thread_failures();
 	decoder d = { .arena = tfy__arena_new(ARENA_HINT(len)), .dump = TFY__BUF_INIT, .s = body,

@@ -362,7 +362,7 @@ static void test_large_page(void **state)
 	free(json);
 }
 
-static void test_raw_json_spans(void **state)
+static void test_raw_json_is_the_sent_bytes(void **state)
 {
 	(void)state;
 	/* Items sliced from the body: strings with brackets, escapes, nesting, scalars. */
@@ -430,6 +430,16 @@ static void test_envelope_errors(void **state)
 		if (!strstr(detail, "invalid JSON at line"))
 			fail_msg("body %zu (%s): %s", i, invalid[i], detail);
 	}
+	/* A raw NUL byte is never JSON, even where jansson would skip it. */
+	static const char with_nul[] = "{\"data\":[null\0]}";
+	tfy_batch_list *list = (tfy_batch_list *)1;
+	char nul_detail[256];
+	assert_int_equal(tfy__decode_batch_list(with_nul, sizeof(with_nul) - 1, &list, nul_detail,
+	                                        sizeof(nul_detail)),
+	                 TFY_ERROR_DECODE);
+	assert_null(list);
+	assert_string_equal(nul_detail, "invalid JSON: a NUL byte at offset 13");
+
 	/* The last "data" decides, whatever came before it. */
 	char detail[256];
 	assert_int_equal(decode_fail("{\"data\":[{\"id\":\"a\"}],\"data\":\"none\"}", detail,
@@ -512,7 +522,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_is_a_decode_error),
 		cmocka_unit_test(test_unicode_and_escapes),
 		cmocka_unit_test(test_large_page),
-		cmocka_unit_test(test_raw_json_spans),
+		cmocka_unit_test(test_raw_json_is_the_sent_bytes),
 		cmocka_unit_test(test_envelope_errors),
 		cmocka_unit_test(test_overflow_stays_in_its_item),
 		cmocka_unit_test(test_error_envelopes),

@@ -4,11 +4,20 @@
  * fails allocations here, so OOM would mean a hidden failure was misread);
  * on success every batch is there with its raw JSON, every string is
  * readable; on failure there is no list and the detail is a string.
+ * Differential: the decoder reads the page piecewise, so jansson's whole
+ * parse of the same bytes is the oracle.  Both accept the same bodies (but
+ * items nested past jansson's depth limit, which only the piecewise read
+ * accepts); on success the items are the whole tree's "data" elements in
+ * order, each raw_json parsing back to the element it stands for, and the
+ * envelope's strings match.  A raw NUL byte, which jansson skips in some
+ * places, makes the decoder refuse the body.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "decode.h"
 
@@ -16,6 +25,61 @@
 static size_t touch(const char *s)
 {
 	return s ? strlen(s) : 0;
+}
+
+/* jansson's parse as the decoder uses it: integers beyond 64 bits read as doubles. */
+static json_t *load(const char *text, size_t len, size_t flags, size_t *used, json_error_t *jerr)
+{
+	*used = flags;
+	json_t *v = json_loadb(text, len, flags, jerr);
+	if (!v && json_error_code(jerr) == json_error_numeric_overflow) {
+		*used = flags | JSON_DECODE_INT_AS_REAL;
+		v = json_loadb(text, len, *used, jerr);
+	}
+	return v;
+}
+
+static int same_string(const json_t *v, const char *s)
+{
+	return json_is_string(v) ? s && strcmp(json_string_value(v), s) == 0 : s == NULL;
+}
+
+static void check_against_whole_parse(const char *body, size_t size, tfy_code rc,
+                                      const tfy_batch_list *list)
+{
+	/* JSON has no NUL bytes; jansson skips some, the decoder refuses them all. */
+	if (memchr(body, '\0', size)) {
+		if (rc != TFY_ERROR_DECODE)
+			abort();
+		return;
+	}
+	json_error_t jerr;
+	size_t flags;
+	json_t *root = load(body, size, JSON_ALLOW_NUL, &flags, &jerr);
+	const json_t *items = json_object_get(root, "data");
+	if (!json_is_array(items)) {
+		if (rc == TFY_OK && (root || json_error_code(&jerr) != json_error_stack_overflow))
+			abort();
+		json_decref(root);
+		return;
+	}
+	if (rc != TFY_OK || list->count != json_array_size(items) ||
+	    !same_string(json_object_get(root, "object"), list->object) ||
+	    !same_string(json_object_get(root, "first_id"), list->first_id) ||
+	    !same_string(json_object_get(root, "last_id"), list->last_id) ||
+	    list->has_more != json_is_true(json_object_get(root, "has_more")))
+		abort();
+	for (size_t i = 0; i < list->count; i++) {
+		/* An item with an overflow is read with doubles on its own, so compare like with like. */
+		size_t item_flags;
+		const char *raw = list->items[i]->raw_json;
+		json_t *item = load(raw, strlen(raw), flags | JSON_DECODE_ANY, &item_flags, &jerr);
+		if (!json_equal(item, json_array_get(items, i)) ||
+		    !same_string(json_object_get(item, "id"), list->items[i]->id))
+			abort();
+		json_decref(item);
+	}
+	json_decref(root);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char detail[256];
 	memset(detail, 'x', sizeof(detail));
 	tfy_code rc = tfy__decode_batch_list((const char *)data, size, &list, detail, sizeof(detail));
+	check_against_whole_parse((const char *)data, size, rc, list);
 	if (rc != TFY_OK) {
 		if (rc != TFY_ERROR_DECODE || list || !memchr(detail, '\0', sizeof(detail)))
 			abort();
