@@ -458,17 +458,17 @@ def annotate_top(path, n=15):
     return res
 
 what = {
-    "json_loadb": "jansson parses the body into a tree (the floor)",
-    "json_dump_callback": "re-serialises every item (and metadata) to compact JSON: `raw_json`, `metadata_json`",
+    "json_loadb": "jansson parses the body (value by value in the decoder; whole in the floor)",
+    "json_dump_callback": "serialises metadata to compact JSON: `metadata_json`",
     "json_object_get": "looks up each field by name (a hash and a compare per field)",
     "json_delete": "frees jansson's tree",
-    "tfy__buf_append": "grows the buffer the JSON re-serialisation writes to",
+    "tfy__buf_append": "grows the buffer the metadata serialisation writes to",
     "tfy__arena_strndup": "copies each string into the page's arena",
     "tfy__arena_alloc": "arena allocations",
     "tfy__arena_new": "the arena's first chunk",
     "tfy__arena_free": "frees the arena",
     "strtoll": "decimal strings as integers",
-    "free": "glibc `free` of the previous page's arena chunks (mostly `malloc_consolidate`, see below)",
+    "free": "glibc `free`: jansson's nodes and the arena's chunk",
     "__strlen_avx2": "strlen",
     "curl_multi_perform": "libcurl: the transfer (HTTP parsing, socket reads)",
     "curl_multi_poll": "libcurl: waiting on the socket",
@@ -515,13 +515,13 @@ lat_target = 0.6 * lat["delay20_work20_noprefetch"]
 lat_ratio = lat["delay20_work20"] / lat["delay20_work20_noprefetch"]
 
 pd, pl = prof["decode"], prof["list"]
+# bench_decode --once: run_tfy decodes and frees one page, run_jansson parses and frees it once.
+tfy_fn, jan_fn = pd.find("run_tfy"), pd.find("run_jansson")
 dec_fn = pd.find("tfy__decode_batch_list")
-dec_ir = pd.incl(dec_fn)
-free_fn = pd.find("tfy_batch_list_free")
-free_ir = pd.incl(free_fn) if free_fn else 0
-loadb_ir = sum(c for g, c in pd.edges[dec_fn].items() if g[0] == "json_loadb")
-delete_ir = sum(c for g, c in pd.edges[dec_fn].items() if g[0] == "json_delete")
-jansson_floor_ir = loadb_ir + delete_ir
+page_ir = pd.incl(tfy_fn)
+jansson_floor_ir = pd.incl(jan_fn)
+# The check decode before them is in the profile too: scale dec_fn's call counts to run_tfy's share.
+dec_share = sum(c for g, c in pd.edges[tfy_fn].items() if g == dec_fn) / pd.incl(dec_fn)
 items = int(dec["page_items"])
 list_next = pl.find("tfy_batch_iter_next_page")
 list_dec = pl.find("tfy__decode_batch_list")
@@ -550,7 +550,7 @@ w(f"| 2 | CPU of listing 10,000 batches with the iterator / (curl transfer + bar
 w(f"| 3 | peak RSS, 100,000 batches minus 1,000 (iterator) | <= 2 MiB | {f2(rss_delta_iter)} MiB (CLI: {f2(rss_delta_cli)} MiB) | {verdict(rss_delta_iter <= 2)} |")
 w(f"| 4 | TCP connections for a whole `--all` run of 100 pages | exactly 1 | {stats['cli']['api_connections']} (iterator: {stats['iter']['api_connections']}) | {verdict(stats['cli']['api_connections'] == 1)} |")
 w(f"| 5 | 20 pages, 20 ms server delay + 20 ms caller work per page: prefetch / no prefetch | <= 0.6 | {f2(lat_ratio)} ({f0(lat['delay20_work20'])} / {f0(lat['delay20_work20_noprefetch'])} ms) | {verdict(lat_ratio <= 0.6)} |")
-w(f"| 6 | instructions to decode one 100-batch page (`tfy__decode_batch_list` + free) | track | {f0(dec_ir + free_ir)} Ir = {f2((dec_ir + free_ir) / jansson_floor_ir)} x jansson's parse + free | |")
+w(f"| 6 | instructions to decode one 100-batch page (`tfy__decode_batch_list` + free) | track | {f0(page_ir)} Ir = {f2(page_ir / jansson_floor_ir)} x jansson's parse + free | |")
 w("")
 
 w("## Machine")
@@ -744,10 +744,9 @@ w("")
 w("| | Ir |")
 w("|---|---|")
 w(f"| decode profile, whole program | {f0(pd.total)} |")
-w(f"| `tfy__decode_batch_list`, one page, inclusive | {f0(dec_ir)} ({f0(dec_ir / items)} per batch) |")
-w(f"| `tfy_batch_list_free` | {f0(free_ir)} |")
-w(f"| of which `json_loadb` + `json_delete` (what the bare parse costs) | {f0(jansson_floor_ir)} |")
-w(f"| decode + free / bare parse + free, in instructions | **{f2((dec_ir + free_ir) / jansson_floor_ir)}** |")
+w(f"| `run_tfy`: `tfy__decode_batch_list` + `tfy_batch_list_free`, one page, inclusive | {f0(page_ir)} ({f0(page_ir / items)} per batch) |")
+w(f"| `run_jansson`: `json_loadb` + `json_decref` of the same page (the bare parse) | {f0(jansson_floor_ir)} |")
+w(f"| decode + free / bare parse + free, in instructions | **{f2(page_ir / jansson_floor_ir)}** |")
 w(f"| list profile, whole program | {f0(pl.total)} |")
 if list_next:
     w(f"| `tfy_batch_iter_next_page` (request, transfer, decode), inclusive | {f0(pl.incl(list_next))} ({f1(100 * pl.incl(list_next) / pl.total)} %) |")
@@ -772,42 +771,35 @@ def flat_table(p, root, title):
         w(f"| {f1(100 * c / tot)} % | {f0(c)} | {describe(kind, name)} |")
     w("")
 
-flat_table(pd, dec_fn, "decode")
+flat_table(pd, tfy_fn, "decode")
 if list_next:
     flat_table(pl, list_next, "list")
 
 # What libtfy's own code costs, beyond the parse every decoder pays.
-leaves = pd.flatten(dec_fn)
-by = collections.Counter()
-for (kind, name), c in leaves.items():
-    by[(kind, name)] += c
+by = pd.flatten(tfy_fn)
+parse_ir = by[("call", "json_loadb")] + by[("call", "json_delete")]
 dump_ir = by[("call", "json_dump_callback")]
 get_ir = by[("call", "json_object_get")]
 self_ir = sum(c for (kind, name), c in by.items() if kind == "self")
-rest_ir = dec_ir - loadb_ir - delete_ir - dump_ir - get_ir - self_ir
-w(f"**Top costs of libtfy's own code in decoding** (beyond jansson's parse and free, "
-  f"{f0(jansson_floor_ir)} Ir; shares of the {f0(dec_ir + free_ir)} Ir of decode + free), "
-  "what the fast path attacks next:")
+rest_ir = page_ir - parse_ir - dump_ir - get_ir - self_ir
+get_n = dec_share * sum(n for f in pd.libtfy_table() for g, n in pd.ncalls[f].items()
+                        if g[0] == "json_object_get")
+def share(x):
+    return f"{f0(x)} Ir, {f1(100 * x / page_ir)} %"
+w(f"**Where decode + free goes beyond the bare parse** ({f0(page_ir)} Ir against "
+  f"{f0(jansson_floor_ir)} Ir; shares of decode + free):")
 w("")
-w(f"1. `raw_json` / `metadata_json`: every item is dumped back to compact JSON with "
-  f"`json_dump_callback` (through `dump_cb` and `tfy__buf_append`, then copied into the arena): "
-  f"{f0(dump_ir)} Ir, **{f1(100 * dump_ir / (dec_ir + free_ir))} %**. Without it decode + free would be "
-  f"{f2((dec_ir + free_ir - dump_ir) / jansson_floor_ir)} x the bare parse in instructions. "
-  "`raw_json` is part of the ABI (compact, never NULL), so the fast path has to produce it more "
-  "cheaply rather than drop it.")
-get_n = sum(n for g, n in pd.ncalls[dec_fn].items() if g[0] == "json_object_get")
-consolidate = pd.find("malloc_consolidate")
-cons_ir = pd.incl(consolidate) if consolidate else 0
+w(f"1. jansson parsing and freeing the page value by value (`json_loadb` with `JSON_DISABLE_EOF_CHECK` "
+  f"on each envelope value and each item, `json_delete` of each small tree): {share(parse_ir)}, "
+  f"{f2(parse_ir / jansson_floor_ir)} x the whole-page parse + free.")
 w(f"2. Field lookups by name: {f0(get_n)} `json_object_get` calls ({f0(get_n / items)} per batch), "
-  f"{f0(get_ir)} Ir, {f1(100 * get_ir / (dec_ir + free_ir))} %.")
-w(f"3. `tfy_batch_list_free`: {f0(free_ir)} Ir, {f1(100 * free_ir / (dec_ir + free_ir))} %, for a few "
-  f"`free` calls of arena chunks; glibc's `malloc_consolidate` takes {f0(cons_ir)} Ir of the program, "
-  "merging the small chunks jansson's tree left when it was freed, so this is mostly the tree's cost, "
-  "paid late.")
-w(f"4. libtfy's own instructions (`tfy__decode_batch_list` with its inlined helpers, arena copies, "
-  f"integer and status conversion): {f0(self_ir)} Ir, {f1(100 * self_ir / (dec_ir + free_ir))} %.")
-w(f"5. Everything else it calls (memset, strlen, strtoll, malloc for the arena): {f0(max(rest_ir, 0))} Ir, "
-  f"{f1(100 * max(rest_ir, 0) / (dec_ir + free_ir))} %.")
+  f"{share(get_ir)}.")
+w(f"3. `metadata_json` and non-string metadata values, serialised with `json_dump_callback`: "
+  f"{share(dump_ir)}.")
+w(f"4. libtfy's own instructions (the envelope walk, `raw_json` and string copies into the arena, "
+  f"integer and status conversion): {share(self_ir)}.")
+w(f"5. Everything else it calls (memcpy, memset, strlen, strtoll, malloc for the arena): "
+  f"{share(max(rest_ir, 0))}.")
 w("")
 w("In the whole list call the decode is "
   + (f"{f1(100 * pl.incl(list_dec) / pl.incl(list_next))} %" if list_dec and list_next else "most")

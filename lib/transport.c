@@ -202,6 +202,32 @@ static char *header_value(const char *line, size_t len, size_t name_len)
 	return copy;
 }
 
+/*
+ * Sizes the body buffer from Content-Length at once, so a page is not copied
+ * through a string of reallocations (each a large allocation, which also
+ * makes glibc merge its small free chunks).  Compressed bodies grow past it
+ * as usual; a length over the cap is left to CURLOPT_MAXFILESIZE to refuse.
+ * Returns -1 only when memory runs out.
+ */
+static int reserve_for_length(transfer *x, const char *line, size_t len)
+{
+	static const char name[] = "content-length:";
+	size_t n = sizeof(name) - 1;
+	if (len <= n || strncasecmp(line, name, n) != 0)
+		return 0;
+	size_t value = 0, i = n;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	for (; i < len && line[i] >= '0' && line[i] <= '9'; i++) {
+		if (value > x->max_body / 10)
+			return 0; /* beyond the cap */
+		value = value * 10 + (size_t)(line[i] - '0');
+	}
+	if (value == 0 || value > x->max_body)
+		return 0;
+	return tfy__buf_reserve(&x->body, value);
+}
+
 static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 {
 	transfer *x = userdata;
@@ -211,6 +237,10 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 		/* A new response (after 100 Continue or a redirect): drop the last one's. */
 		forget_headers(x->resp);
 		return len;
+	}
+	if (reserve_for_length(x, line, len) < 0) {
+		x->oom = 1;
+		return 0;
 	}
 	for (size_t i = 0; i < KEPT_COUNT; i++) {
 		size_t n = strlen(kept_headers[i].name);
