@@ -3,191 +3,255 @@
  *
  * Built from the typed fields rather than echoing raw_json: the output shows
  * what the library understood, with a stable key set that scripts can rely
- * on whatever the server sent.
+ * on whatever the server sent.  Written straight into text, in jansson's
+ * compact form (JSON_COMPACT, strings escaped as json_dumps escapes them),
+ * because building a jansson tree per batch only to print it cost about as
+ * much as parsing the page.  The strings come from the library's parse, so
+ * they are valid UTF-8; metadata_json is compact JSON the library wrote.
  */
 #include "batch_json.h"
 
-#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
-/* Steals v like json_object_set_new(); a NULL v (failed allocation) sticks in *ok. */
-static void put(json_t *obj, const char *key, json_t *v, bool *ok)
+int json_text_put(json_text *t, const char *s, size_t n)
 {
-	if (v == NULL || json_object_set_new(obj, key, v) != 0)
-		*ok = false;
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
-static json_t *int_or_null(const tfy_opt_int64 *v)
-{
-	return v->present ? json_integer((json_int_t)v->value) : json_null();
-}
-
-/* Returns obj when every put succeeded, else frees it and returns NULL. */
-static json_t *checked(json_t *obj, bool ok)
-{
-	if (!ok) {
-		json_decref(obj);
-		return NULL;
+	if (t->oom)
+		return -1;
+	if (n > t->cap - t->len) {
+		size_t cap = t->cap ? t->cap : 4096;
+		while (cap - t->len < n) {
+			if (cap > SIZE_MAX / 2) {
+				t->oom = 1;
+				return -1;
+			}
+			cap *= 2;
+		}
+		char *p = realloc(t->data, cap);
+		if (p == NULL) {
+			t->oom = 1;
+			return -1;
+		}
+		t->data = p;
+		t->cap = cap;
 	}
-	return obj;
+	memcpy(t->data + t->len, s, n);
+	t->len += n;
+	return 0;
 }
 
-static json_t *one_key(const char *key, const tfy_opt_int64 *v)
+void json_text_free(json_text *t)
 {
-	json_t *obj = json_object();
-	bool ok = obj != NULL;
-
-	if (ok)
-		put(obj, key, int_or_null(v), &ok);
-	return checked(obj, ok);
+	free(t->data);
+	memset(t, 0, sizeof *t);
 }
 
-static json_t *request_counts_json(const tfy_batch_request_counts *rc)
+static void put_lit(json_text *t, const char *s)
 {
-	json_t *obj;
-	bool ok;
+	json_text_put(t, s, strlen(s));
+}
 
-	if (!rc->present)
-		return json_null();
-	obj = json_object();
-	ok = obj != NULL;
-	if (ok) {
-		put(obj, "total", int_or_null(&rc->total), &ok);
-		put(obj, "completed", int_or_null(&rc->completed), &ok);
-		put(obj, "failed", int_or_null(&rc->failed), &ok);
+static void put_escape(json_text *t, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char seq[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+	switch (c) {
+	case '"': put_lit(t, "\\\""); break;
+	case '\\': put_lit(t, "\\\\"); break;
+	case '\b': put_lit(t, "\\b"); break;
+	case '\f': put_lit(t, "\\f"); break;
+	case '\n': put_lit(t, "\\n"); break;
+	case '\r': put_lit(t, "\\r"); break;
+	case '\t': put_lit(t, "\\t"); break;
+	default: json_text_put(t, seq, sizeof seq); break;
 	}
-	return checked(obj, ok);
+}
+
+static void put_string(json_text *t, const char *s)
+{
+	const char *run;
+
+	if (s == NULL) {
+		put_lit(t, "null");
+		return;
+	}
+	json_text_put(t, "\"", 1);
+	for (run = s; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		json_text_put(t, run, (size_t)(s - run));
+		put_escape(t, c);
+		run = s + 1;
+	}
+	json_text_put(t, run, (size_t)(s - run));
+	json_text_put(t, "\"", 1);
+}
+
+static void put_int(json_text *t, const tfy_opt_int64 *v)
+{
+	char digits[24];
+	char *p = digits + sizeof digits;
+	/* in unsigned arithmetic, so INT64_MIN negates too */
+	uint64_t u = v->value < 0 ? 0 - (uint64_t)v->value : (uint64_t)v->value;
+
+	if (!v->present) {
+		put_lit(t, "null");
+		return;
+	}
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v->value < 0)
+		*--p = '-';
+	json_text_put(t, p, (size_t)(digits + sizeof digits - p));
+}
+
+/* Opens the object at its first key; *n counts the keys written so far. */
+static void put_key(json_text *t, int *n, const char *key)
+{
+	json_text_put(t, *n > 0 ? ",\"" : "{\"", 2);
+	put_lit(t, key);
+	json_text_put(t, "\":", 2);
+	(*n)++;
+}
+
+static void put_str_member(json_text *t, int *n, const char *key, const char *s)
+{
+	put_key(t, n, key);
+	put_string(t, s);
+}
+
+static void put_int_member(json_text *t, int *n, const char *key, const tfy_opt_int64 *v)
+{
+	put_key(t, n, key);
+	put_int(t, v);
+}
+
+static void put_one_key(json_text *t, const char *key, const tfy_opt_int64 *v)
+{
+	int n = 0;
+
+	put_int_member(t, &n, key, v);
+	json_text_put(t, "}", 1);
+}
+
+static void put_request_counts(json_text *t, const tfy_batch_request_counts *rc)
+{
+	int n = 0;
+
+	if (!rc->present) {
+		put_lit(t, "null");
+		return;
+	}
+	put_int_member(t, &n, "total", &rc->total);
+	put_int_member(t, &n, "completed", &rc->completed);
+	put_int_member(t, &n, "failed", &rc->failed);
+	json_text_put(t, "}", 1);
 }
 
 /*
  * The library flattens the *_details objects, so an absent details object
  * and one with a null member come out the same: {"cached_tokens": null}.
  */
-static json_t *usage_json(const tfy_batch_usage *u)
+static void put_usage(json_text *t, const tfy_batch_usage *u)
 {
-	json_t *obj;
-	bool ok;
+	int n = 0;
 
-	if (!u->present)
-		return json_null();
-	obj = json_object();
-	ok = obj != NULL;
-	if (ok) {
-		put(obj, "input_tokens", int_or_null(&u->input_tokens), &ok);
-		put(obj, "input_tokens_details", one_key("cached_tokens", &u->cached_tokens), &ok);
-		put(obj, "output_tokens", int_or_null(&u->output_tokens), &ok);
-		put(obj, "output_tokens_details",
-		    one_key("reasoning_tokens", &u->reasoning_tokens), &ok);
-		put(obj, "total_tokens", int_or_null(&u->total_tokens), &ok);
+	if (!u->present) {
+		put_lit(t, "null");
+		return;
 	}
-	return checked(obj, ok);
+	put_int_member(t, &n, "input_tokens", &u->input_tokens);
+	put_key(t, &n, "input_tokens_details");
+	put_one_key(t, "cached_tokens", &u->cached_tokens);
+	put_int_member(t, &n, "output_tokens", &u->output_tokens);
+	put_key(t, &n, "output_tokens_details");
+	put_one_key(t, "reasoning_tokens", &u->reasoning_tokens);
+	put_int_member(t, &n, "total_tokens", &u->total_tokens);
+	json_text_put(t, "}", 1);
 }
 
-static json_t *error_entry_json(const tfy_batch_error *e)
+static void put_error_entry(json_text *t, const tfy_batch_error *e)
 {
-	json_t *obj = json_object();
-	bool ok = obj != NULL;
+	int n = 0;
 
-	if (ok) {
-		put(obj, "code", str_or_null(e->code), &ok);
-		put(obj, "message", str_or_null(e->message), &ok);
-		put(obj, "param", str_or_null(e->param), &ok);
-		put(obj, "line", int_or_null(&e->line), &ok);
-	}
-	return checked(obj, ok);
-}
-
-static json_t *error_list_json(const tfy_batch *b)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; arr != NULL && i < b->errors_count; i++) {
-		if (json_array_append_new(arr, error_entry_json(&b->errors[i])) != 0) {
-			json_decref(arr);
-			arr = NULL;
-		}
-	}
-	return arr;
+	put_str_member(t, &n, "code", e->code);
+	put_str_member(t, &n, "message", e->message);
+	put_str_member(t, &n, "param", e->param);
+	put_int_member(t, &n, "line", &e->line);
+	json_text_put(t, "}", 1);
 }
 
 /*
  * The library has no presence flag for errors: an object name or any entry
  * means the server sent one.
  */
-static json_t *errors_json(const tfy_batch *b)
+static void put_errors(json_text *t, const tfy_batch *b)
 {
-	json_t *obj;
-	bool ok;
+	int n = 0;
+	size_t i;
 
-	if (b->errors_object == NULL && b->errors_count == 0)
-		return json_null();
-	obj = json_object();
-	ok = obj != NULL;
-	if (ok) {
-		put(obj, "object", str_or_null(b->errors_object), &ok);
-		put(obj, "data", error_list_json(b), &ok);
+	if (b->errors_object == NULL && b->errors_count == 0) {
+		put_lit(t, "null");
+		return;
 	}
-	return checked(obj, ok);
+	put_str_member(t, &n, "object", b->errors_object);
+	put_key(t, &n, "data");
+	json_text_put(t, "[", 1);
+	for (i = 0; i < b->errors_count; i++) {
+		if (i > 0)
+			json_text_put(t, ",", 1);
+		put_error_entry(t, &b->errors[i]);
+	}
+	json_text_put(t, "]}", 2);
 }
 
-/*
- * metadata_json is compact JSON of any type that the library produced, so it
- * parses; should it ever not, keeping the text as a string loses nothing.
- */
-static json_t *metadata_to_json(const char *text)
+static void put_strings(json_text *t, int *n, const tfy_batch *b)
 {
-	json_t *v;
-
-	if (text == NULL)
-		return json_null();
-	v = json_loads(text, JSON_DECODE_ANY, NULL);
-	return v != NULL ? v : json_string(text);
-}
-
-static void put_strings(json_t *obj, const tfy_batch *b, bool *ok)
-{
-	put(obj, "id", str_or_null(b->id), ok);
-	put(obj, "object", str_or_null(b->object), ok);
-	put(obj, "endpoint", str_or_null(b->endpoint), ok);
-	put(obj, "model", str_or_null(b->model), ok);
-	put(obj, "input_file_id", str_or_null(b->input_file_id), ok);
-	put(obj, "completion_window", str_or_null(b->completion_window), ok);
+	put_str_member(t, n, "id", b->id);
+	put_str_member(t, n, "object", b->object);
+	put_str_member(t, n, "endpoint", b->endpoint);
+	put_str_member(t, n, "model", b->model);
+	put_str_member(t, n, "input_file_id", b->input_file_id);
+	put_str_member(t, n, "completion_window", b->completion_window);
 	/* the raw text, so statuses this library version does not know survive */
-	put(obj, "status", str_or_null(b->status_raw), ok);
-	put(obj, "output_file_id", str_or_null(b->output_file_id), ok);
-	put(obj, "error_file_id", str_or_null(b->error_file_id), ok);
+	put_str_member(t, n, "status", b->status_raw);
+	put_str_member(t, n, "output_file_id", b->output_file_id);
+	put_str_member(t, n, "error_file_id", b->error_file_id);
 }
 
-static void put_timestamps(json_t *obj, const tfy_batch *b, bool *ok)
+static void put_timestamps(json_text *t, int *n, const tfy_batch *b)
 {
-	put(obj, "created_at", int_or_null(&b->created_at), ok);
-	put(obj, "in_progress_at", int_or_null(&b->in_progress_at), ok);
-	put(obj, "expires_at", int_or_null(&b->expires_at), ok);
-	put(obj, "finalizing_at", int_or_null(&b->finalizing_at), ok);
-	put(obj, "completed_at", int_or_null(&b->completed_at), ok);
-	put(obj, "failed_at", int_or_null(&b->failed_at), ok);
-	put(obj, "expired_at", int_or_null(&b->expired_at), ok);
-	put(obj, "cancelling_at", int_or_null(&b->cancelling_at), ok);
-	put(obj, "cancelled_at", int_or_null(&b->cancelled_at), ok);
+	put_int_member(t, n, "created_at", &b->created_at);
+	put_int_member(t, n, "in_progress_at", &b->in_progress_at);
+	put_int_member(t, n, "expires_at", &b->expires_at);
+	put_int_member(t, n, "finalizing_at", &b->finalizing_at);
+	put_int_member(t, n, "completed_at", &b->completed_at);
+	put_int_member(t, n, "failed_at", &b->failed_at);
+	put_int_member(t, n, "expired_at", &b->expired_at);
+	put_int_member(t, n, "cancelling_at", &b->cancelling_at);
+	put_int_member(t, n, "cancelled_at", &b->cancelled_at);
 }
 
-json_t *batch_to_json(const tfy_batch *b)
+int batch_json_append(json_text *t, const tfy_batch *b)
 {
-	json_t *obj = json_object();
-	bool ok = obj != NULL;
+	int n = 0;
 
-	if (!ok)
-		return NULL;
-	put_strings(obj, b, &ok);
-	put_timestamps(obj, b, &ok);
-	put(obj, "request_counts", request_counts_json(&b->request_counts), &ok);
-	put(obj, "usage", usage_json(&b->usage), &ok);
-	put(obj, "errors", errors_json(b), &ok);
-	put(obj, "metadata", metadata_to_json(b->metadata_json), &ok);
-	return checked(obj, ok);
+	put_strings(t, &n, b);
+	put_timestamps(t, &n, b);
+	put_key(t, &n, "request_counts");
+	put_request_counts(t, &b->request_counts);
+	put_key(t, &n, "usage");
+	put_usage(t, &b->usage);
+	put_key(t, &n, "errors");
+	put_errors(t, b);
+	put_key(t, &n, "metadata");
+	put_lit(t, b->metadata_json != NULL ? b->metadata_json : "null");
+	json_text_put(t, "}", 1);
+	return t->oom ? -1 : 0;
 }

@@ -5,14 +5,28 @@
 #ifndef TFY_BATCHES_BATCH_JSON_H
 #define TFY_BATCHES_BATCH_JSON_H
 
-#include <jansson.h>
+#include <stddef.h>
 #include <tfy/tfy.h>
 
+/* Growable text; oom sticks once an append could not grow it. */
+typedef struct json_text {
+	char *data;
+	size_t len;
+	size_t cap;
+	int oom;
+} json_text;
+
 /*
- * The typed fields of b under the API's key names, every key present (null
- * when absent) in a fixed order.  Returns a new reference, or NULL when
- * memory ran out.
+ * Appends the typed fields of b as one compact JSON object: the API's key
+ * names, every key present (null when absent), in a fixed order.  Returns
+ * 0, or -1 when memory ran out (t->oom is then set).
  */
-json_t *batch_to_json(const tfy_batch *b);
+int batch_json_append(json_text *t, const tfy_batch *b);
+
+/* Appends n bytes of s verbatim; 0, or -1 when memory ran out. */
+int json_text_put(json_text *t, const char *s, size_t n);
+
+/* Frees the text's memory and empties it. */
+void json_text_free(json_text *t);
 
 #endif

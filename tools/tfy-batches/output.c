@@ -3,8 +3,8 @@
  * filter and the --summary line.
  *
  * The json format is streamed: the list envelope is written around the
- * items by hand, but every value in it, each item and the closing members,
- * is encoded by jansson, so escaping is never done here.
+ * items by hand; each item is encoded by batch_json.c and the closing
+ * members by jansson, so escaping is never done here.
  */
 #include "output.h"
 
@@ -52,6 +52,7 @@ void out_free(out_writer *w)
 	for (i = 0; i < w->tally_len; i++)
 		free(w->tally[i].status);
 	free(w->tally);
+	json_text_free(&w->text);
 	w->tally = NULL;
 	w->tally_len = 0;
 }
@@ -96,19 +97,6 @@ static out_status count_batch(out_writer *w, const tfy_batch *b)
 	return OUT_OK;
 }
 
-/* Consumes value. */
-static out_status put_json(sink *out, json_t *value, size_t flags)
-{
-	char *text = value != NULL ? json_dumps(value, flags) : NULL;
-
-	json_decref(value);
-	if (text == NULL)
-		return OUT_NO_MEMORY;
-	sink_puts(out, text);
-	free(text);
-	return OUT_OK;
-}
-
 static void start(out_writer *w, const tfy_batch_list *page)
 {
 	if (w->started)
@@ -124,21 +112,24 @@ static void start(out_writer *w, const tfy_batch_list *page)
 	}
 }
 
+/* The page's items in one write: each as batch_json.c encodes it. */
 static out_status put_items(out_writer *w, const tfy_batch_list *page)
 {
 	size_t i;
 
+	w->text.len = 0;
 	for (i = 0; i < page->count; i++, w->items++) {
-		out_status st;
-
 		if (w->format == OUT_JSON && w->items > 0)
-			sink_puts(w->out, ",");
-		st = put_json(w->out, batch_to_json(page->items[i]), DUMP_FLAGS);
-		if (st != OUT_OK)
-			return st;
+			json_text_put(&w->text, ",", 1);
+		batch_json_append(&w->text, page->items[i]);
 		if (w->format == OUT_NDJSON)
-			sink_puts(w->out, "\n");
+			json_text_put(&w->text, "\n", 1);
 	}
+	if (w->text.oom) {
+		json_text_free(&w->text);
+		return OUT_NO_MEMORY;
+	}
+	sink_write(w->out, w->text.data, w->text.len);
 	return OUT_OK;
 }
 

@@ -9,6 +9,7 @@
 
 #include <tfy/tfy.h>
 
+#include "batch_json.h"
 #include "table.h"
 #include "text.h"
 
@@ -53,6 +54,7 @@ typedef struct out_writer {
 	out_tally *tally;     /* per status, in order of first appearance */
 	size_t tally_len;
 	int64_t requests;     /* sum of request_counts.total of the batches written */
+	json_text text;       /* json and ndjson: a page's items, reused page to page */
 } out_writer;
 
 /* "table", "json", "ndjson" or "csv"; returns 0 for any other name. */
