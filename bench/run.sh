@@ -148,7 +148,8 @@ fact() { printf '%s=%s\n' "$1" "$2" >>"$facts"; }
 # ---- machine facts ----------------------------------------------------------
 fact date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 fact commit "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-fact dirty "$(git -C "$top" status --porcelain 2>/dev/null | grep -c . || true)"
+# Changes to the tree, but for the report this run rewrites.
+fact dirty "$(git -C "$top" status --porcelain -- . ':(exclude)docs/performance.md' 2>/dev/null | grep -c . || true)"
 fact nproc "$(nproc)"
 fact cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 fact cpu_mhz "$(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
