@@ -20,6 +20,13 @@
  */
 #define ARENA_HINT(len) (2 * (len) + 4096)
 
+/*
+ * Each item costs a whole tfy_batch (424 bytes) however small its text, so a
+ * body of bare numbers would ask for some 200 times its size; API pages hold
+ * at most TFY_BATCHES_LIMIT_MAX (100).
+ */
+#define PAGE_ITEMS_MAX 100000
+
 /* Largest integer a double holds exactly: beyond it a value may have been rounded. */
 #define EXACT_DOUBLE_MAX 9007199254740992.0
 
@@ -34,6 +41,8 @@ typedef struct decoder {
 	tfy_batch **items;     /* the list's items, in the arena */
 	size_t count, cap;     /* items held, and room for */
 	const char *data_type; /* NULL once "data" is an array, else what it is */
+	size_t decoded;        /* items decoded, those of a replaced "data" included */
+	int too_many;          /* decoded reached PAGE_ITEMS_MAX */
 } decoder;
 
 static const char *copy_str(decoder *d, const char *s, size_t n)
@@ -268,9 +277,11 @@ static json_t *parse(const char *body, size_t len, size_t flags, json_error_t *j
  * while its small tree is fresh and freed before the next is parsed, and no
  * tree of the whole page is ever built.  jansson still checks every byte
  * but the walk's own (whitespace and , : [ ] { }), so a body is accepted
- * exactly when a whole parse would accept it, but for two refinements: a
- * 64-bit overflow reparses only its own value with doubles, and items may
- * nest two levels deeper than jansson's depth limit allows a whole page.
+ * exactly when a whole parse would accept it, but for three refinements: a
+ * 64-bit overflow reparses only its own value with doubles, items may nest
+ * two levels deeper than jansson's depth limit allows a whole page, and a
+ * raw NUL byte, which jansson skips in places, is refused.  The list
+ * decoder's fuzz harness holds the decoder to a whole parse.
  */
 #define PIECE_FLAGS (JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL)
 
@@ -332,9 +343,13 @@ static json_t *parse_key(decoder *d)
 	return k;
 }
 
-/* A new zeroed batch at the end of the items; NULL on OOM. */
+/* A new zeroed batch at the end of the items; NULL on OOM or past PAGE_ITEMS_MAX. */
 static tfy_batch *add_item(decoder *d)
 {
+	if (d->decoded == PAGE_ITEMS_MAX) {
+		d->too_many = 1;
+		return NULL;
+	}
 	if (d->count == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 128;
 		tfy_batch **items = tfy__arena_alloc(d->arena, cap * sizeof(*items));
@@ -353,6 +368,7 @@ static tfy_batch *add_item(decoder *d)
 		return NULL;
 	}
 	d->items[d->count++] = b;
+	d->decoded++;
 	return b;
 }
 
@@ -407,6 +423,11 @@ static void decode_member(decoder *d, const char *key, tfy_batch_list *list)
 	json_decref(v);
 }
 
+static int stopped(const decoder *d)
+{
+	return d->oom || d->invalid || d->too_many;
+}
+
 /* The whole body: one object, then nothing but whitespace. */
 static void decode_envelope(decoder *d, tfy_batch_list *list)
 {
@@ -422,8 +443,10 @@ static void decode_envelope(decoder *d, tfy_batch_list *list)
 			else if (key)
 				d->invalid = 1;
 			json_decref(key);
-		} while (!d->oom && !d->invalid && accept(d, ','));
-		if (!d->oom && !d->invalid && !accept(d, '}'))
+		} while (!stopped(d) && accept(d, ','));
+		if (stopped(d))
+			return;
+		if (!accept(d, '}'))
 			d->invalid = 1;
 	}
 	skip_ws(d);
@@ -457,6 +480,23 @@ static tfy_code explain_invalid(const char *body, size_t len, char *detail, size
 	return TFY_ERROR_DECODE;
 }
 
+/* What the walk came to, with detail written for a decode error. */
+static tfy_code verdict(const decoder *d, char *detail, size_t size)
+{
+	if (d->oom)
+		return TFY_ERROR_OUT_OF_MEMORY;
+	if (d->too_many)
+		snprintf(detail, size, "the page holds more than %d items", PAGE_ITEMS_MAX);
+	else if (d->invalid)
+		return explain_invalid(d->s, d->n, detail, size);
+	else if (d->data_type)
+		snprintf(detail, size, "expected a JSON object with a \"data\" array, but \"data\" is %s",
+		         d->data_type);
+	else
+		return TFY_OK;
+	return TFY_ERROR_DECODE;
+}
+
 tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **out,
                                 char *detail, size_t detail_size)
 {
@@ -480,16 +520,8 @@ tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **o
 		decode_envelope(&d, &owner->pub);
 	}
 	tfy__buf_clear(&d.dump);
-	tfy_code rc = TFY_OK;
-	if (!owner || d.oom || tfy__alloc_thread_failures() != failures)
-		rc = TFY_ERROR_OUT_OF_MEMORY;
-	else if (d.invalid)
-		rc = explain_invalid(body, len, detail, detail_size);
-	else if (d.data_type)
-		rc = TFY_ERROR_DECODE;
-	if (rc == TFY_ERROR_DECODE && !d.invalid)
-		snprintf(detail, detail_size,
-		         "expected a JSON object with a \"data\" array, but \"data\" is %s", d.data_type);
+	d.oom = d.oom || !owner || tfy__alloc_thread_failures() != failures;
+	tfy_code rc = verdict(&d, detail, detail_size);
 	if (rc != TFY_OK) {
 		tfy__arena_free(d.arena);
 		return rc;

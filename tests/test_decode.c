@@ -450,6 +450,48 @@ static void test_envelope_errors(void **state)
 	assert_non_null(strstr(detail, "\"data\" is null"));
 }
 
+/* {"data":[1,1,...]} with n items, repeated `arrays` times under the same key. */
+static char *page_of_numbers(size_t n, int arrays)
+{
+	char *json = malloc(16 + (size_t)arrays * (12 + 2 * n));
+	char *p = json;
+	*p++ = '{';
+	for (int a = 0; a < arrays; a++) {
+		p += sprintf(p, "%s\"data\":[", a ? "," : "");
+		for (size_t i = 0; i < n; i++) {
+			*p++ = i ? ',' : '1';
+			if (i)
+				*p++ = '1';
+		}
+		*p++ = ']';
+	}
+	strcpy(p, "}");
+	return json;
+}
+
+static void test_item_count_is_bounded(void **state)
+{
+	(void)state;
+	/* Each item costs a whole tfy_batch: a body of bare numbers must not ask for 200 x its size. */
+	char *json = page_of_numbers(100000, 1);
+	tfy_batch_list *l = decode_ok(json);
+	assert_int_equal(l->count, 100000);
+	assert_string_equal(l->items[99999]->raw_json, "1");
+	tfy_batch_list_free(l);
+	free(json);
+
+	char detail[256];
+	json = page_of_numbers(100001, 1);
+	assert_int_equal(decode_fail(json, detail, sizeof(detail)), TFY_ERROR_DECODE);
+	assert_string_equal(detail, "the page holds more than 100000 items");
+	free(json);
+	/* A replaced "data" still cost its items. */
+	json = page_of_numbers(60000, 2);
+	assert_int_equal(decode_fail(json, detail, sizeof(detail)), TFY_ERROR_DECODE);
+	assert_string_equal(detail, "the page holds more than 100000 items");
+	free(json);
+}
+
 static void test_overflow_stays_in_its_item(void **state)
 {
 	(void)state;
@@ -525,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_raw_json_is_the_sent_bytes),
 		cmocka_unit_test(test_envelope_errors),
 		cmocka_unit_test(test_overflow_stays_in_its_item),
+		cmocka_unit_test(test_item_count_is_bounded),
 		cmocka_unit_test(test_error_envelopes),
 	};
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
