@@ -66,7 +66,7 @@ class Batch:
     usage: Optional[Usage]
     errors: Optional[Errors]
     metadata: Any
-    #: The whole item as compact JSON text, as the server sent it.
+    #: The whole item as JSON text, exactly as the server sent it.
     raw_json: str = field(default="{}", repr=False, compare=False)
 
     def raw(self) -> dict:
