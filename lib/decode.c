@@ -41,8 +41,7 @@ typedef struct decoder {
 	tfy_batch **items;     /* the list's items, in the arena */
 	size_t count, cap;     /* items held, and room for */
 	const char *data_type; /* NULL once "data" is an array, else what it is */
-	size_t decoded;        /* items decoded, those of a replaced "data" included */
-	int too_many;          /* decoded reached PAGE_ITEMS_MAX */
+	size_t items_seen;     /* those of a replaced "data" included; past PAGE_ITEMS_MAX: too many */
 } decoder;
 
 static const char *copy_str(decoder *d, const char *s, size_t n)
@@ -346,10 +345,8 @@ static json_t *parse_key(decoder *d)
 /* A new zeroed batch at the end of the items; NULL on OOM or past PAGE_ITEMS_MAX. */
 static tfy_batch *add_item(decoder *d)
 {
-	if (d->decoded == PAGE_ITEMS_MAX) {
-		d->too_many = 1;
+	if (++d->items_seen > PAGE_ITEMS_MAX)
 		return NULL;
-	}
 	if (d->count == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 128;
 		tfy_batch **items = tfy__arena_alloc(d->arena, cap * sizeof(*items));
@@ -368,7 +365,6 @@ static tfy_batch *add_item(decoder *d)
 		return NULL;
 	}
 	d->items[d->count++] = b;
-	d->decoded++;
 	return b;
 }
 
@@ -425,7 +421,7 @@ static void decode_member(decoder *d, const char *key, tfy_batch_list *list)
 
 static int stopped(const decoder *d)
 {
-	return d->oom || d->invalid || d->too_many;
+	return d->oom || d->invalid || d->items_seen > PAGE_ITEMS_MAX;
 }
 
 /* The whole body: one object, then nothing but whitespace. */
@@ -485,7 +481,7 @@ static tfy_code verdict(const decoder *d, char *detail, size_t size)
 {
 	if (d->oom)
 		return TFY_ERROR_OUT_OF_MEMORY;
-	if (d->too_many)
+	if (d->items_seen > PAGE_ITEMS_MAX)
 		snprintf(detail, size, "the page holds more than %d items", PAGE_ITEMS_MAX);
 	else if (d->invalid)
 		return explain_invalid(d->s, d->n, detail, size);
