@@ -6,8 +6,8 @@
  *                [--mode both|tfy|jansson] [--once]
  *
  * A round runs B blocks of each side, alternating which side goes first from
- * one block to the next; a block is N decodes with tfy__decode_batch_list +
- * tfy_batch_list_free, or N parses with json_loadb + json_decref.  Fine
+ * one block to the next; a block is N decodes with tfy__decode_batch_page +
+ * tfy_batch_page_free, or N parses with json_loadb + json_decref.  Fine
  * interleaving puts both sides under the same load on a shared machine.
  * Each block is timed with the thread's CPU clock (time other processes take
  * the core from it is not counted) and with the monotonic clock.  --iters 0
@@ -75,13 +75,13 @@ __attribute__((noinline)) static int run_tfy(const char *body, size_t len, long 
 {
 	char detail[256];
 	for (long i = 0; i < n; i++) {
-		tfy_batch_list *list;
-		if (tfy__decode_batch_list(body, len, &list, detail, sizeof(detail)) != TFY_OK) {
+		tfy_batch_page *list;
+		if (tfy__decode_batch_page(body, len, &list, detail, sizeof(detail)) != TFY_OK) {
 			fprintf(stderr, "bench_decode: decode failed: %s\n", detail);
 			return -1;
 		}
 		sink += list->count;
-		tfy_batch_list_free(list);
+		tfy_batch_page_free(list);
 	}
 	return 0;
 }
@@ -182,14 +182,14 @@ int main(int argc, char **argv)
 		return 1;
 
 	char detail[256];
-	tfy_batch_list *list;
-	if (tfy__decode_batch_list(body, len, &list, detail, sizeof(detail)) != TFY_OK) {
+	tfy_batch_page *list;
+	if (tfy__decode_batch_page(body, len, &list, detail, sizeof(detail)) != TFY_OK) {
 		fprintf(stderr, "bench_decode: %s: %s\n", path, detail);
 		free(body);
 		return 1;
 	}
 	size_t items = list->count;
-	tfy_batch_list_free(list);
+	tfy_batch_page_free(list);
 	if (once) {
 		int rc = run_tfy(body, len, 1) || run_jansson(body, len, 1);
 		printf("page_bytes=%zu\npage_items=%zu\n", len, items);

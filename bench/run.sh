@@ -518,14 +518,14 @@ lat_ratio = lat["delay20_work20"] / lat["delay20_work20_noprefetch"]
 pd, pl = prof["decode"], prof["list"]
 # bench_decode --once: run_tfy decodes and frees one page, run_jansson parses and frees it once.
 tfy_fn, jan_fn = pd.find("run_tfy"), pd.find("run_jansson")
-dec_fn = pd.find("tfy__decode_batch_list")
+dec_fn = pd.find("tfy__decode_batch_page")
 page_ir = pd.incl(tfy_fn)
 jansson_floor_ir = pd.incl(jan_fn)
 # The check decode before them is in the profile too: scale dec_fn's call counts to run_tfy's share.
 dec_share = sum(c for g, c in pd.edges[tfy_fn].items() if g == dec_fn) / pd.incl(dec_fn)
 items = int(dec["page_items"])
 list_next = pl.find("tfy_batch_iter_next_page")
-list_dec = pl.find("tfy__decode_batch_list")
+list_dec = pl.find("tfy__decode_batch_page")
 
 def verdict(ok):
     return "met" if ok else "**not met**"
@@ -551,7 +551,7 @@ w(f"| 2 | CPU of listing 10,000 batches with the iterator / (curl transfer + bar
 w(f"| 3 | peak RSS, 100,000 batches minus 1,000 (iterator) | <= 2 MiB | {f2(rss_delta_iter)} MiB (CLI: {f2(rss_delta_cli)} MiB) | {verdict(rss_delta_iter <= 2)} |")
 w(f"| 4 | TCP connections for a whole `--all` run of 100 pages | exactly 1 | {stats['cli']['api_connections']} (iterator: {stats['iter']['api_connections']}) | {verdict(stats['cli']['api_connections'] == 1)} |")
 w(f"| 5 | 20 pages, 20 ms server delay + 20 ms caller work per page: prefetch / no prefetch | <= 0.6 | {f2(lat_ratio)} ({f0(lat['delay20_work20'])} / {f0(lat['delay20_work20_noprefetch'])} ms) | {verdict(lat_ratio <= 0.6)} |")
-w(f"| 6 | instructions to decode one 100-batch page (`tfy__decode_batch_list` + free) | track | {f0(page_ir)} Ir = {f2(page_ir / jansson_floor_ir)} x jansson's parse + free | |")
+w(f"| 6 | instructions to decode one 100-batch page (`tfy__decode_batch_page` + free) | track | {f0(page_ir)} Ir = {f2(page_ir / jansson_floor_ir)} x jansson's parse + free | |")
 w("")
 
 w("## Machine")
@@ -571,8 +571,8 @@ w("")
 w("## 1. Decode")
 w("")
 w(f"One page of {items} batches, {int(dec['page_bytes']):,} bytes as `tfy-mock-gateway` serves it "
-  "(`GET /v1/batches?limit=100`, pretty-printed like OpenAI's), decoded into `tfy_batch_list` with "
-  "`tfy__decode_batch_list` + `tfy_batch_list_free`, against jansson's bare `json_loadb` + "
+  "(`GET /v1/batches?limit=100`, pretty-printed like OpenAI's), decoded into `tfy_batch_page` with "
+  "`tfy__decode_batch_page` + `tfy_batch_page_free`, against jansson's bare `json_loadb` + "
   f"`json_decref` of the same bytes. {dec['rounds']} rounds; each round runs {dec['blocks_per_round']} "
   f"blocks of {dec['iters_per_block']} iterations of each side, alternating which goes first from block "
   "to block, so load from other processes falls on both alike. Times are the thread's CPU time "
@@ -751,14 +751,14 @@ w("")
 w("| | Ir |")
 w("|---|---|")
 w(f"| decode profile, whole program | {f0(pd.total)} |")
-w(f"| `run_tfy`: `tfy__decode_batch_list` + `tfy_batch_list_free`, one page, inclusive | {f0(page_ir)} ({f0(page_ir / items)} per batch) |")
+w(f"| `run_tfy`: `tfy__decode_batch_page` + `tfy_batch_page_free`, one page, inclusive | {f0(page_ir)} ({f0(page_ir / items)} per batch) |")
 w(f"| `run_jansson`: `json_loadb` + `json_decref` of the same page (the bare parse) | {f0(jansson_floor_ir)} |")
 w(f"| decode + free / bare parse + free, in instructions | **{f2(page_ir / jansson_floor_ir)}** |")
 w(f"| list profile, whole program | {f0(pl.total)} |")
 if list_next:
     w(f"| `tfy_batch_iter_next_page` (request, transfer, decode), inclusive | {f0(pl.incl(list_next))} ({f1(100 * pl.incl(list_next) / pl.total)} %) |")
 if list_dec:
-    w(f"| `tfy__decode_batch_list` in it | {f0(pl.incl(list_dec))} ({f1(100 * pl.incl(list_dec) / pl.total)} %) |")
+    w(f"| `tfy__decode_batch_page` in it | {f0(pl.incl(list_dec))} ({f1(100 * pl.incl(list_dec) / pl.total)} %) |")
 ld = [f for f in set(pl.selfc) if f[0] == "_dl_start" or f[0].startswith("_dl_start")]
 if ld:
     w(f"| dynamic loading at start-up (`_dl_start`) | {f0(max(pl.incl(f) for f in ld))} |")

@@ -13,7 +13,7 @@
 #include <tfy/tfy.h>
 
 /* The next cursor is the id of the last item (last_id when that has no id). */
-static char *next_cursor(const tfy_batch_list *page)
+static char *next_cursor(const tfy_batch_page *page)
 {
 	const char *id = page->count ? page->items[page->count - 1]->id : NULL;
 	if (!id)
@@ -37,7 +37,7 @@ int main(void)
 	size_t total = 0, completed = 0;
 	int status = 0;
 	for (;;) {
-		tfy_batch_list *page = NULL;
+		tfy_batch_page *page = NULL;
 		opts.after = after;
 		if (tfy_batches_list(client, &opts, &page, &err) != TFY_OK) {
 			fprintf(stderr, "list_all: %s\n", err->message);
@@ -49,7 +49,7 @@ int main(void)
 			completed += page->items[i]->status == TFY_BATCH_STATUS_COMPLETED;
 		total += page->count;
 		char *next = page->has_more ? next_cursor(page) : NULL;
-		tfy_batch_list_free(page);
+		tfy_batch_page_free(page);
 		/* A server that repeats a cursor would otherwise loop forever. */
 		int stuck = next && after && strcmp(next, after) == 0;
 		free(after);

@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 	opts.limit = argc > 1 ? atoi(argv[1]) : 10;
 	opts.provider_name = getenv("TFY_PROVIDER_NAME"); /* e.g. "openai-main" on the gateway */
 
-	tfy_batch_list *page = NULL;
+	tfy_batch_page *page = NULL;
 	tfy_code rc = tfy_batches_list(client, &opts, &page, &err);
 	if (rc != TFY_OK) {
 		fprintf(stderr, "list_page: %s", err ? err->message : tfy_strerror(rc));
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	}
 	printf("%zu batches%s\n", page->count, page->has_more ? ", more available" : "");
 
-	tfy_batch_list_free(page);
+	tfy_batch_page_free(page);
 	tfy_client_free(client);
 	return 0;
 }

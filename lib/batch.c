@@ -33,14 +33,14 @@ tfy_batch_status tfy_batch_status_parse(const char *s)
 	return TFY_BATCH_STATUS_UNKNOWN;
 }
 
-const tfy_batch *tfy_batch_list_get(const tfy_batch_list *list, size_t i)
+const tfy_batch *tfy_batch_page_get(const tfy_batch_page *list, size_t i)
 {
 	if (!list || i >= list->count)
 		return NULL;
 	return list->items[i];
 }
 
-void tfy_batch_list_free(tfy_batch_list *list)
+void tfy_batch_page_free(tfy_batch_page *list)
 {
 	if (!list)
 		return;

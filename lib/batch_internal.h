@@ -1,5 +1,5 @@
 /*
- * How a tfy_batch_list owns its memory.  Internal to libtfy.
+ * How a tfy_batch_page owns its memory.  Internal to libtfy.
  */
 #ifndef TFY_BATCH_INTERNAL_H
 #define TFY_BATCH_INTERNAL_H
@@ -12,7 +12,7 @@
  * leads back to the arena that holds the list, its batches and their strings.
  */
 typedef struct tfy__list_owner {
-	tfy_batch_list pub;
+	tfy_batch_page pub;
 	tfy__arena *arena;
 } tfy__list_owner;
 

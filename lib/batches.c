@@ -89,7 +89,7 @@ static tfy_error *transport_error(tfy_code code, const char *detail)
 }
 
 /* Turns a complete response into a list, or into the error it stands for. */
-static tfy_code read_response(const tfy__http_response *resp, tfy_batch_list **out,
+static tfy_code read_response(const tfy__http_response *resp, tfy_batch_page **out,
                               tfy_error **e)
 {
 	char detail[DETAIL_MAX] = "";
@@ -98,9 +98,9 @@ static tfy_code read_response(const tfy__http_response *resp, tfy_batch_list **o
 		*e = http_error(resp);
 		return rc;
 	}
-	rc = tfy__decode_batch_list(resp->body, resp->body_len, out, detail, sizeof(detail));
-	if (rc == TFY_OK && tfy__batch_list_set_request_id(*out, resp->request_id) < 0) {
-		tfy_batch_list_free(*out);
+	rc = tfy__decode_batch_page(resp->body, resp->body_len, out, detail, sizeof(detail));
+	if (rc == TFY_OK && tfy__batch_page_set_request_id(*out, resp->request_id) < 0) {
+		tfy_batch_page_free(*out);
 		*out = NULL;
 		rc = TFY_ERROR_OUT_OF_MEMORY;
 	}
@@ -165,7 +165,7 @@ static tfy_code land_early(const tfy_client *c, tfy__flight *early, tfy__http_re
 }
 
 static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__call *call,
-                             int attempt, tfy__flight **early, tfy_batch_list **out,
+                             int attempt, tfy__flight **early, tfy_batch_page **out,
                              tfy_error **e, outcome *oc)
 {
 	int64_t timeout = attempt_timeout(c, call);
@@ -226,7 +226,7 @@ static void finish_error(tfy_error *e, int attempt, const outcome *oc, const cha
 }
 
 static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__call *call,
-                             tfy__flight *early, tfy_batch_list **out, tfy_error **e)
+                             tfy__flight *early, tfy_batch_page **out, tfy_error **e)
 {
 	uint64_t seed = (uint64_t)tfy__now_ms() ^ (uint64_t)(uintptr_t)&seed;
 	for (int attempt = 1;; attempt++) {
@@ -294,7 +294,7 @@ tfy_code tfy__batches_check(tfy_client *client, const tfy_batches_list_options *
 }
 
 tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *opts,
-                            const tfy__call *call, tfy_batch_list **out, tfy_error **err)
+                            const tfy__call *call, tfy_batch_page **out, tfy_error **err)
 {
 	*out = NULL;
 	tfy__request req;
@@ -329,7 +329,7 @@ tfy__prefetch *tfy__batches_prefetch(tfy_client *client, const tfy_batches_list_
 }
 
 tfy_code tfy__batches_fetch_prefetched(tfy_client *client, tfy__prefetch *p,
-                                       const tfy__call *call, tfy_batch_list **out,
+                                       const tfy__call *call, tfy_batch_page **out,
                                        tfy_error **err)
 {
 	tfy_error *e = NULL;
@@ -351,7 +351,7 @@ void tfy__prefetch_free(tfy__prefetch *p)
 }
 
 tfy_code tfy_batches_list(tfy_client *client, const tfy_batches_list_options *opts,
-                          tfy_batch_list **out, tfy_error **err)
+                          tfy_batch_page **out, tfy_error **err)
 {
 	if (err)
 		*err = NULL;

@@ -29,7 +29,7 @@ tfy_code tfy__batches_check(tfy_client *client, const tfy_batches_list_options *
                             tfy_error **err);
 
 tfy_code tfy__batches_fetch(tfy_client *client, const tfy_batches_list_options *opts,
-                            const tfy__call *call, tfy_batch_list **out, tfy_error **err);
+                            const tfy__call *call, tfy_batch_page **out, tfy_error **err);
 
 /*
  * The iterator's prefetch: the first attempt for the next page, sent while
@@ -46,7 +46,7 @@ tfy__prefetch *tfy__batches_prefetch(tfy_client *client, const tfy_batches_list_
  * page (same retries, same errors); consumes p.
  */
 tfy_code tfy__batches_fetch_prefetched(tfy_client *client, tfy__prefetch *p,
-                                       const tfy__call *call, tfy_batch_list **out,
+                                       const tfy__call *call, tfy_batch_page **out,
                                        tfy_error **err);
 
 void tfy__prefetch_free(tfy__prefetch *p);

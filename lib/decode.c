@@ -392,7 +392,7 @@ static void decode_data(decoder *d)
 }
 
 /* One member of the envelope; a repeated key replaces the earlier value. */
-static void decode_member(decoder *d, const char *key, tfy_batch_list *list)
+static void decode_member(decoder *d, const char *key, tfy_batch_page *list)
 {
 	int is_data = strcmp(key, "data") == 0;
 	skip_ws(d);
@@ -425,7 +425,7 @@ static int stopped(const decoder *d)
 }
 
 /* The whole body: one object, then nothing but whitespace. */
-static void decode_envelope(decoder *d, tfy_batch_list *list)
+static void decode_envelope(decoder *d, tfy_batch_page *list)
 {
 	if (!accept(d, '{')) {
 		d->invalid = 1;
@@ -493,7 +493,7 @@ static tfy_code verdict(const decoder *d, char *detail, size_t size)
 	return TFY_ERROR_DECODE;
 }
 
-tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **out,
+tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **out,
                                 char *detail, size_t detail_size)
 {
 	*out = NULL;
@@ -528,7 +528,7 @@ tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **o
 	return TFY_OK;
 }
 
-int tfy__batch_list_set_request_id(tfy_batch_list *list, const char *request_id)
+int tfy__batch_page_set_request_id(tfy_batch_page *list, const char *request_id)
 {
 	if (!request_id)
 		return 0;

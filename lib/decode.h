@@ -12,18 +12,18 @@
 
 /*
  * Decodes a List batches response body.  On success *out is a new list
- * (free with tfy_batch_list_free) and TFY_OK is returned.  Otherwise *out is
+ * (free with tfy_batch_page_free) and TFY_OK is returned.  Otherwise *out is
  * NULL and the return is TFY_ERROR_DECODE (with a description of what was
  * received written to detail) or TFY_ERROR_OUT_OF_MEMORY.
  */
-tfy_code tfy__decode_batch_list(const char *body, size_t len, tfy_batch_list **out,
+tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **out,
                                 char *detail, size_t detail_size);
 
 /*
- * Stores the request id in a list returned by tfy__decode_batch_list, in
+ * Stores the request id in a list returned by tfy__decode_batch_page, in
  * memory the list owns.  Returns 0, or -1 on OOM.
  */
-int tfy__batch_list_set_request_id(tfy_batch_list *list, const char *request_id);
+int tfy__batch_page_set_request_id(tfy_batch_page *list, const char *request_id);
 
 /*
  * Reads an API error envelope ({"error": {...}} and the variants gateways

@@ -19,7 +19,7 @@ struct tfy_batch_iter {
 	tfy__arena *copies;            /* the options' strings and arrays */
 	tfy_batches_list_options opts; /* points into copies; after is unused */
 	tfy__call call;
-	tfy_batch_list *page;
+	tfy_batch_page *page;
 	size_t pos;                    /* next item of page to hand out */
 	char *next_after;              /* cursor for the next page; NULL: first page */
 	char *resume;                  /* after which the caller may resume */
@@ -42,11 +42,11 @@ static const char *copy_str(tfy__arena *a, const char *s, int *oom)
 	return p;
 }
 
-static const tfy_header *copy_pairs(tfy__arena *a, const tfy_header *src, size_t n, int *oom)
+static const tfy_pair *copy_pairs(tfy__arena *a, const tfy_pair *src, size_t n, int *oom)
 {
 	if (!n)
 		return NULL;
-	tfy_header *dst = tfy__arena_alloc(a, n * sizeof(*dst));
+	tfy_pair *dst = tfy__arena_alloc(a, n * sizeof(*dst));
 	for (size_t i = 0; dst && i < n; i++) {
 		dst[i].name = copy_str(a, src[i].name, oom);
 		dst[i].value = copy_str(a, src[i].value, oom);
@@ -142,7 +142,7 @@ tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_list_options *
 	return TFY_OK;
 }
 
-static const char *page_cursor(const tfy_batch_list *page)
+static const char *page_cursor(const tfy_batch_page *page)
 {
 	const tfy_batch *last = page->count ? page->items[page->count - 1] : NULL;
 	return last && last->id ? last->id : page->last_id;
@@ -165,7 +165,7 @@ static tfy_code pagination_error(tfy_batch_iter *it, tfy_error **err, const char
 /* Checks a fresh page and works out where the next one starts. */
 static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 {
-	const tfy_batch_list *page = it->page;
+	const tfy_batch_page *page = it->page;
 	it->more = page->has_more_present && page->has_more;
 	for (size_t i = 0; it->next_after && i < page->count; i++)
 		if (page->items[i]->id && strcmp(page->items[i]->id, it->next_after) == 0)
@@ -209,7 +209,7 @@ static void start_prefetch(tfy_batch_iter *it)
 
 static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
 {
-	tfy_batch_list *page = NULL;
+	tfy_batch_page *page = NULL;
 	tfy__prefetch *early = it->prefetched;
 	it->prefetched = NULL;
 	it->opts.after = it->next_after;
@@ -218,7 +218,7 @@ static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
 	it->opts.after = NULL;
 	if (rc != TFY_OK)
 		return rc;
-	tfy_batch_list *previous = it->page;
+	tfy_batch_page *previous = it->page;
 	size_t previous_pos = it->pos;
 	int previous_more = it->more;
 	it->page = page;
@@ -231,14 +231,14 @@ static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
 		 * iterator stays usable and the next call fetches this page again
 		 * (it used to keep the page with a stale cursor).
 		 */
-		tfy_batch_list_free(page);
+		tfy_batch_page_free(page);
 		it->page = previous;
 		it->pos = previous_pos;
 		it->more = previous_more;
 		it->pages--;
 		return rc;
 	}
-	tfy_batch_list_free(previous);
+	tfy_batch_page_free(previous);
 	if (rc == TFY_OK)
 		start_prefetch(it);
 	return rc;
@@ -361,7 +361,7 @@ void tfy_batch_iter_free(tfy_batch_iter *it)
 	if (!it)
 		return;
 	tfy__prefetch_free(it->prefetched);
-	tfy_batch_list_free(it->page);
+	tfy_batch_page_free(it->page);
 	tfy__arena_free(it->copies);
 	tfy__free(it->next_after);
 	tfy__free(it->resume);

@@ -100,7 +100,7 @@ static int append_json_string(tfy__buf *b, const char *s)
 }
 
 /* {"k":"v",...}: the x-tfy-metadata value; only ASCII reaches the header. */
-static tfy_code encode_metadata(const tfy_header *pairs, size_t n, tfy__buf *out,
+static tfy_code encode_metadata(const tfy_pair *pairs, size_t n, tfy__buf *out,
                                 tfy_error **err)
 {
 	for (size_t i = 0; i < n; i++)
@@ -161,10 +161,10 @@ static tfy_code build_url(const tfy__target *t, const tfy_batches_list_options *
 }
 
 /* The library's own headers, before the caller's extras are merged in. */
-static size_t fixed_headers(const tfy_header *auth, const char *metadata,
-                            const tfy_batches_list_options *o, tfy_header *h)
+static size_t fixed_headers(const tfy_pair *auth, const char *metadata,
+                            const tfy_batches_list_options *o, tfy_pair *h)
 {
-	const tfy_header all[FIXED_HEADERS] = {
+	const tfy_pair all[FIXED_HEADERS] = {
 		*auth,
 		{ "Accept", "application/json" },
 		{ "User-Agent", USER_AGENT },
@@ -184,7 +184,7 @@ static size_t fixed_headers(const tfy_header *auth, const char *metadata,
 	return n;
 }
 
-static tfy_code check_headers(const tfy_header *h, size_t n, size_t fixed, tfy_error **err)
+static tfy_code check_headers(const tfy_pair *h, size_t n, size_t fixed, tfy_error **err)
 {
 	for (size_t i = 0; i < n; i++) {
 		/* Names the caller gave are not echoed: they failed the check. */
@@ -203,7 +203,7 @@ static tfy_code check_headers(const tfy_header *h, size_t n, size_t fixed, tfy_e
 	return TFY_OK;
 }
 
-static char *header_line(const tfy_header *h)
+static char *header_line(const tfy_pair *h)
 {
 	size_t n = strlen(h->name) + strlen(h->value) + 3;
 	char *line = tfy__malloc(n);
@@ -213,7 +213,7 @@ static char *header_line(const tfy_header *h)
 }
 
 /* A caller's header replaces the library's header of the same name. */
-static int overridden(const tfy_header *h, const tfy_batches_list_options *o)
+static int overridden(const tfy_pair *h, const tfy_batches_list_options *o)
 {
 	for (size_t i = 0; i < o->headers_count; i++)
 		if (strcasecmp(h->name, o->headers[i].name) == 0)
@@ -221,7 +221,7 @@ static int overridden(const tfy_header *h, const tfy_batches_list_options *o)
 	return 0;
 }
 
-static tfy_code format_headers(const tfy_header *h, size_t n, size_t fixed,
+static tfy_code format_headers(const tfy_pair *h, size_t n, size_t fixed,
                                const tfy_batches_list_options *o, tfy__request *req)
 {
 	req->headers = tfy__calloc(n ? n : 1, sizeof(char *));
@@ -242,13 +242,13 @@ static tfy_code build_headers(const tfy__target *t, const char *metadata,
                               tfy_error **err)
 {
 	size_t total = FIXED_HEADERS + o->headers_count;
-	tfy_header *h = tfy__calloc(total, sizeof(*h));
+	tfy_pair *h = tfy__calloc(total, sizeof(*h));
 	char *bearer = tfy__malloc(strlen(t->api_key) + sizeof("Bearer "));
 	tfy_code rc = TFY_ERROR_OUT_OF_MEMORY;
 	if (h && bearer) {
 		sprintf(bearer, "Bearer %s", t->api_key);
-		const tfy_header auth = t->auth_header ? (tfy_header){ t->auth_header, t->api_key }
-		                                       : (tfy_header){ "Authorization", bearer };
+		const tfy_pair auth = t->auth_header ? (tfy_pair){ t->auth_header, t->api_key }
+		                                       : (tfy_pair){ "Authorization", bearer };
 		size_t fixed = fixed_headers(&auth, metadata, o, h);
 		if (o->headers_count)
 			memcpy(h + fixed, o->headers, o->headers_count * sizeof(*h));
@@ -313,7 +313,7 @@ void tfy__request_clear(tfy__request *req)
 	memset(req, 0, sizeof(*req));
 }
 
-char *tfy__query_encode(const tfy_header *params, size_t count, const char **why)
+char *tfy__query_encode(const tfy_pair *params, size_t count, const char **why)
 {
 	tfy__buf b = TFY__BUF_INIT;
 	int rc = tfy__buf_append(&b, "", 0); /* "" rather than NULL for no parameters */

@@ -36,7 +36,7 @@ tfy_code tfy__request_build(const tfy__target *target, const tfy_batches_list_op
  * none).  Returns NULL with *why set to a static reason (NULL when memory ran
  * out) for a NULL or empty name or a NULL value.
  */
-char *tfy__query_encode(const tfy_header *params, size_t count, const char **why);
+char *tfy__query_encode(const tfy_pair *params, size_t count, const char **why);
 
 void tfy__request_clear(tfy__request *req);
 

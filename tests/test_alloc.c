@@ -90,20 +90,20 @@ typedef struct decode_ctx {
 static tfy_code decode_op(void *p)
 {
 	decode_ctx *c = p;
-	tfy_batch_list *list = NULL;
+	tfy_batch_page *list = NULL;
 	char detail[256] = "";
-	tfy_code rc = tfy__decode_batch_list(c->body, c->len, &list, detail, sizeof(detail));
+	tfy_code rc = tfy__decode_batch_page(c->body, c->len, &list, detail, sizeof(detail));
 	if (rc == TFY_OK) {
 		assert_non_null(list);
 		assert_true(list->count > 0);
 		for (size_t i = 0; i < list->count; i++)
 			assert_non_null(list->items[i]->raw_json);
-		if (tfy__batch_list_set_request_id(list, "req-1") < 0)
+		if (tfy__batch_page_set_request_id(list, "req-1") < 0)
 			rc = TFY_ERROR_OUT_OF_MEMORY;
 	} else {
 		assert_null(list);
 	}
-	tfy_batch_list_free(list);
+	tfy_batch_page_free(list);
 	return rc;
 }
 
@@ -189,10 +189,10 @@ static tfy_code list_op(void *p)
 	gateway_ctx *c = p;
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = PAGE_LIMIT;
-	static const tfy_header meta[] = { { "team", "ml" } };
+	static const tfy_pair meta[] = { { "team", "ml" } };
 	o.metadata = meta;
 	o.metadata_count = 1;
-	tfy_batch_list *list = NULL;
+	tfy_batch_page *list = NULL;
 	tfy_error *err = NULL;
 	tfy_code rc = tfy_batches_list(c->client, &o, &list, &err);
 	if (rc == TFY_OK) {
@@ -205,7 +205,7 @@ static tfy_code list_op(void *p)
 		if (err)
 			assert_int_equal(err->code, rc);
 	}
-	tfy_batch_list_free(list);
+	tfy_batch_page_free(list);
 	tfy_error_free(err);
 	return rc;
 }

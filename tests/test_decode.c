@@ -13,11 +13,11 @@
 #include "testutil.h"
 #include "tfy/tfy.h"
 
-static tfy_batch_list *decode_ok(const char *json)
+static tfy_batch_page *decode_ok(const char *json)
 {
-	tfy_batch_list *list = NULL;
+	tfy_batch_page *list = NULL;
 	char detail[256] = "";
-	tfy_code rc = tfy__decode_batch_list(json, strlen(json), &list, detail, sizeof(detail));
+	tfy_code rc = tfy__decode_batch_page(json, strlen(json), &list, detail, sizeof(detail));
 	if (rc != TFY_OK)
 		print_error("decode failed: %s\n", detail);
 	assert_int_equal(rc, TFY_OK);
@@ -27,18 +27,18 @@ static tfy_batch_list *decode_ok(const char *json)
 
 static tfy_code decode_fail(const char *json, char *detail, size_t size)
 {
-	tfy_batch_list *list = (tfy_batch_list *)1;
-	tfy_code rc = tfy__decode_batch_list(json, strlen(json), &list, detail, size);
+	tfy_batch_page *list = (tfy_batch_page *)1;
+	tfy_code rc = tfy__decode_batch_page(json, strlen(json), &list, detail, size);
 	assert_null(list);
 	return rc;
 }
 
 /* Decodes a page holding the one item `item`. */
-static tfy_batch_list *decode_item(const char *item)
+static tfy_batch_page *decode_item(const char *item)
 {
 	char json[4096];
 	snprintf(json, sizeof(json), "{\"object\":\"list\",\"data\":[%s],\"has_more\":false}", item);
-	tfy_batch_list *list = decode_ok(json);
+	tfy_batch_page *list = decode_ok(json);
 	assert_int_equal(list->count, 1);
 	return list;
 }
@@ -50,7 +50,7 @@ static void test_mixed_page(void **state)
 {
 	(void)state;
 	char *json = tu_read_fixture("page_mixed.json", NULL);
-	tfy_batch_list *list = decode_ok(json);
+	tfy_batch_page *list = decode_ok(json);
 	assert_string_equal(list->object, "list");
 	assert_int_equal(list->count, 3);
 	assert_true(list->has_more);
@@ -59,7 +59,7 @@ static void test_mixed_page(void **state)
 	assert_string_equal(list->last_id, "batch_ffeeddccbbaa99887766554433221100");
 	assert_null(list->request_id);
 
-	const tfy_batch *b = tfy_batch_list_get(list, 0);
+	const tfy_batch *b = tfy_batch_page_get(list, 0);
 	assert_string_equal(b->id, "batch_6f1c2a9e0b7d4c3a8e5f1b2d3c4a5e6f");
 	assert_string_equal(b->object, "batch");
 	assert_string_equal(b->model, "gpt-4o-mini-2024-07-18");
@@ -96,7 +96,7 @@ static void test_mixed_page(void **state)
 	assert_non_null(strstr(json, b->raw_json));
 	assert_non_null(strstr(json, list->items[2]->raw_json));
 
-	b = tfy_batch_list_get(list, 1);
+	b = tfy_batch_page_get(list, 1);
 	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
 	assert_string_equal(b->errors_object, "list");
 	assert_int_equal(b->errors_count, 2);
@@ -112,23 +112,23 @@ static void test_mixed_page(void **state)
 	assert_null(b->model);
 	assert_false(b->usage.present);
 
-	b = tfy_batch_list_get(list, 2);
+	b = tfy_batch_page_get(list, 2);
 	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
 	assert_null(b->output_file_id);
 	assert_false(b->completed_at.present);
 	assert_null(b->errors_object);
-	assert_null(tfy_batch_list_get(list, 3));
-	tfy_batch_list_free(list);
+	assert_null(tfy_batch_page_get(list, 3));
+	tfy_batch_page_free(list);
 	free(json);
 }
 
 static void test_null_and_missing_read_alike(void **state)
 {
 	(void)state;
-	tfy_batch_list *a = decode_item("{" ITEM_HEAD ",\"status\":null,\"model\":null,\"usage\":null,"
+	tfy_batch_page *a = decode_item("{" ITEM_HEAD ",\"status\":null,\"model\":null,\"usage\":null,"
 	                                "\"request_counts\":null,\"errors\":null,\"metadata\":null,"
 	                                "\"completed_at\":null}");
-	tfy_batch_list *b = decode_item("{" ITEM_HEAD "}");
+	tfy_batch_page *b = decode_item("{" ITEM_HEAD "}");
 	const tfy_batch *x = a->items[0], *y = b->items[0];
 	assert_null(x->status_raw);
 	assert_null(y->status_raw);
@@ -142,31 +142,31 @@ static void test_null_and_missing_read_alike(void **state)
 	assert_null(y->metadata_json);
 	assert_int_equal(x->errors_count, 0);
 	assert_true(x->created_at.present);
-	tfy_batch_list_free(a);
-	tfy_batch_list_free(b);
+	tfy_batch_page_free(a);
+	tfy_batch_page_free(b);
 }
 
 static void test_zero_timestamp_is_present(void **state)
 {
 	(void)state;
-	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"failed_at\":0}");
+	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"failed_at\":0}");
 	assert_true(l->items[0]->failed_at.present);
 	assert_int_equal(l->items[0]->failed_at.value, 0);
 	assert_false(l->items[0]->expired_at.present);
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 }
 
 static void test_unknown_status_and_fields(void **state)
 {
 	(void)state;
-	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"status\":\"PartiallyCompleted\","
+	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"status\":\"PartiallyCompleted\","
 	                                "\"brand_new_field\":{\"x\":[1,2,3]},\"provider\":\"bedrock\"}");
 	const tfy_batch *b = l->items[0];
 	assert_int_equal(b->status, TFY_BATCH_STATUS_UNKNOWN);
 	assert_string_equal(b->status_raw, "PartiallyCompleted");
 	assert_non_null(strstr(b->raw_json, "\"brand_new_field\":{\"x\":[1,2,3]}"));
 	assert_string_equal(b->id, "batch_1");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 }
 
 static void test_every_known_status(void **state)
@@ -185,7 +185,7 @@ static void test_every_known_status(void **state)
 static void test_metadata_not_a_string_map(void **state)
 {
 	(void)state;
-	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"metadata\":{\"priority\":3,\"tags\":[\"a\",\"b\"],"
+	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"metadata\":{\"priority\":3,\"tags\":[\"a\",\"b\"],"
 	                                "\"owner\":\"team-x\"}}");
 	const tfy_batch *b = l->items[0];
 	assert_int_equal(b->metadata_count, 3);
@@ -193,22 +193,22 @@ static void test_metadata_not_a_string_map(void **state)
 	assert_string_equal(b->metadata[0].value, "3");
 	assert_string_equal(b->metadata[1].value, "[\"a\",\"b\"]");
 	assert_string_equal(b->metadata[2].value, "team-x");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 
 	l = decode_item("{" ITEM_HEAD ",\"metadata\":\"free text\"}");
 	assert_int_equal(l->items[0]->metadata_count, 0);
 	assert_string_equal(l->items[0]->metadata_json, "\"free text\"");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 
 	l = decode_item("{" ITEM_HEAD ",\"metadata\":[1,2]}");
 	assert_string_equal(l->items[0]->metadata_json, "[1,2]");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 }
 
 static void test_wrong_types_are_absent(void **state)
 {
 	(void)state;
-	tfy_batch_list *l = decode_item("{\"id\":42,\"object\":\"batch\",\"endpoint\":[],\"status\":7,"
+	tfy_batch_page *l = decode_item("{\"id\":42,\"object\":\"batch\",\"endpoint\":[],\"status\":7,"
 	                                "\"created_at\":\"soon\",\"completed_at\":true,"
 	                                "\"request_counts\":\"many\",\"usage\":[1],"
 	                                "\"errors\":\"broken\",\"expires_at\":1.5}");
@@ -224,13 +224,13 @@ static void test_wrong_types_are_absent(void **state)
 	assert_false(b->usage.present);
 	assert_int_equal(b->errors_count, 0);
 	assert_string_equal(b->object, "batch");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 }
 
 static void test_numbers_as_strings(void **state)
 {
 	(void)state;
-	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"completed_at\":\"1745598858\","
+	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"completed_at\":\"1745598858\","
 	                                "\"failed_at\":\"12abc\",\"expired_at\":\"\","
 	                                "\"cancelled_at\":\"99999999999999999999\","
 	                                "\"request_counts\":{\"total\":\"10\",\"completed\":2.0,\"failed\":-1}}");
@@ -243,14 +243,14 @@ static void test_numbers_as_strings(void **state)
 	assert_int_equal(b->request_counts.total.value, 10);
 	assert_int_equal(b->request_counts.completed.value, 2);
 	assert_int_equal(b->request_counts.failed.value, -1);
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 }
 
 static void test_huge_integers_do_not_wrap(void **state)
 {
 	(void)state;
 	/* 2^63 and beyond: jansson refuses these, the decoder must not lose the page. */
-	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"completed_at\":9223372036854775808,"
+	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"completed_at\":9223372036854775808,"
 	                                "\"failed_at\":-99999999999999999999999,"
 	                                "\"expires_at\":1765065600}");
 	const tfy_batch *b = l->items[0];
@@ -259,7 +259,7 @@ static void test_huge_integers_do_not_wrap(void **state)
 	assert_true(b->expires_at.present);
 	assert_int_equal(b->expires_at.value, 1765065600);
 	assert_int_equal(b->created_at.value, 1700000000);
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 
 	l = decode_item("{" ITEM_HEAD ",\"completed_at\":9223372036854775807,"
 	                "\"failed_at\":-9223372036854775808,\"expires_at\":1745598858000}");
@@ -269,13 +269,13 @@ static void test_huge_integers_do_not_wrap(void **state)
 	assert_int_equal(b->failed_at.value, INT64_MIN);
 	/* Milliseconds are passed through as sent, never rescaled. */
 	assert_int_equal(b->expires_at.value, 1745598858000);
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 }
 
 static void test_empty_page(void **state)
 {
 	(void)state;
-	tfy_batch_list *l = decode_ok("{\"object\":\"list\",\"data\":[],\"first_id\":null,"
+	tfy_batch_page *l = decode_ok("{\"object\":\"list\",\"data\":[],\"first_id\":null,"
 	                              "\"last_id\":null,\"has_more\":false}");
 	assert_int_equal(l->count, 0);
 	assert_null(l->items);
@@ -283,25 +283,25 @@ static void test_empty_page(void **state)
 	assert_null(l->last_id);
 	assert_false(l->has_more);
 	assert_true(l->has_more_present);
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 
 	l = decode_ok("{\"data\":[]}");
 	assert_null(l->object);
 	assert_false(l->has_more_present);
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 }
 
 static void test_non_object_item_is_kept_raw(void **state)
 {
 	(void)state;
-	tfy_batch_list *l = decode_ok("{\"data\":[\"weird\",null,{\"id\":\"batch_2\"}],\"has_more\":\"yes\"}");
+	tfy_batch_page *l = decode_ok("{\"data\":[\"weird\",null,{\"id\":\"batch_2\"}],\"has_more\":\"yes\"}");
 	assert_int_equal(l->count, 3);
 	assert_null(l->items[0]->id);
 	assert_string_equal(l->items[0]->raw_json, "\"weird\"");
 	assert_string_equal(l->items[1]->raw_json, "null");
 	assert_string_equal(l->items[2]->id, "batch_2");
 	assert_false(l->has_more_present);
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 }
 
 static void test_garbage_is_a_decode_error(void **state)
@@ -329,14 +329,14 @@ static void test_garbage_is_a_decode_error(void **state)
 static void test_unicode_and_escapes(void **state)
 {
 	(void)state;
-	tfy_batch_list *l = decode_item("{" ITEM_HEAD ",\"model\":\"m\\u00e9\\ud83d\\ude00\\n\\\"q\\\"\","
+	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"model\":\"m\\u00e9\\ud83d\\ude00\\n\\\"q\\\"\","
 	                                "\"metadata\":{\"k\":\"nul\\u0000inside\"}}");
 	const tfy_batch *b = l->items[0];
 	assert_string_equal(b->model, "m\xc3\xa9\xf0\x9f\x98\x80\n\"q\"");
 	/* An embedded NUL ends the C string; the raw JSON keeps it escaped. */
 	assert_string_equal(b->metadata[0].value, "nul");
 	assert_non_null(strstr(b->raw_json, "\\u0000"));
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 
 	/* jansson cannot represent a NUL in a key: the page is refused, cleanly. */
 	char detail[256] = "";
@@ -354,11 +354,11 @@ static void test_large_page(void **state)
 		len += (size_t)snprintf(json + len, cap - len, "%s{\"id\":\"batch_%zu\",\"created_at\":%zu}",
 		                        i ? "," : "", i, 1700000000 + i);
 	snprintf(json + len, cap - len, "],\"has_more\":true}");
-	tfy_batch_list *l = decode_ok(json);
+	tfy_batch_page *l = decode_ok(json);
 	assert_int_equal(l->count, n);
 	assert_string_equal(l->items[999]->id, "batch_999");
 	assert_int_equal(l->items[999]->created_at.value, 1700000999);
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 	free(json);
 }
 
@@ -368,7 +368,7 @@ static void test_raw_json_is_the_sent_bytes(void **state)
 	/* Items sliced from the body: strings with brackets, escapes, nesting, scalars. */
 	const char *json = "{ \"first_id\" : \"a]}\\\"[{\", \"data\" : [ {\"id\":\"x\\\"]\",\"m\":{\"a\":[1,{}]}} ,"
 	                   "7, \"s\" , null,[ ] ], \"has_more\" : false }";
-	tfy_batch_list *l = decode_ok(json);
+	tfy_batch_page *l = decode_ok(json);
 	assert_int_equal(l->count, 5);
 	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"x\\\"]\",\"m\":{\"a\":[1,{}]}}");
 	assert_string_equal(l->items[0]->id, "x\"]");
@@ -376,7 +376,7 @@ static void test_raw_json_is_the_sent_bytes(void **state)
 	assert_string_equal(l->items[2]->raw_json, "\"s\"");
 	assert_string_equal(l->items[3]->raw_json, "null");
 	assert_string_equal(l->items[4]->raw_json, "[ ]");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 
 	/* A string ending in an escaped backslash ends at the next quote. */
 	l = decode_ok("{\"data\":[{\"id\":\"end\\\\\",\"x\":\"]}\"}, {\"id\":\"\\\\\\\"q\"}]}");
@@ -385,24 +385,24 @@ static void test_raw_json_is_the_sent_bytes(void **state)
 	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"end\\\\\",\"x\":\"]}\"}");
 	assert_string_equal(l->items[1]->id, "\\\"q");
 	assert_string_equal(l->items[1]->raw_json, "{\"id\":\"\\\\\\\"q\"}");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 
 	/* Duplicate keys: the last "data" counts, as in jansson's objects. */
 	l = decode_ok("{\"data\":[{\"id\":\"old\"}],\"data\":[{\"id\":\"new\"}, {\"id\":\"two\"}]}");
 	assert_int_equal(l->count, 2);
 	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"new\"}");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 
 	/* A key spelled with escapes is the key it decodes to; items keep their bytes. */
 	l = decode_ok("{\"d\\u0061ta\":[{\"id\" : \"z\"}]}");
 	assert_int_equal(l->count, 1);
 	assert_string_equal(l->items[0]->raw_json, "{\"id\" : \"z\"}");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 	l = decode_ok("{\"data\":[{\"id\":\"a\"}],\"d\\u0061ta\":[{\"id\" : \"b\"}]}");
 	assert_int_equal(l->count, 1);
 	assert_string_equal(l->items[0]->id, "b");
 	assert_string_equal(l->items[0]->raw_json, "{\"id\" : \"b\"}");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 
 	/* The envelope's other members: the last of a repeated one counts, unknown ones are skipped. */
 	l = decode_ok(" {\"object\":\"x\",\"extra\":{\"data\":[1]},\"data\":[],\"object\":\"list\","
@@ -410,7 +410,7 @@ static void test_raw_json_is_the_sent_bytes(void **state)
 	assert_int_equal(l->count, 0);
 	assert_string_equal(l->object, "list");
 	assert_true(l->has_more);
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 }
 
 static void test_envelope_errors(void **state)
@@ -432,9 +432,9 @@ static void test_envelope_errors(void **state)
 	}
 	/* A raw NUL byte is never JSON, even where jansson would skip it. */
 	static const char with_nul[] = "{\"data\":[null\0]}";
-	tfy_batch_list *list = (tfy_batch_list *)1;
+	tfy_batch_page *list = (tfy_batch_page *)1;
 	char nul_detail[256];
-	assert_int_equal(tfy__decode_batch_list(with_nul, sizeof(with_nul) - 1, &list, nul_detail,
+	assert_int_equal(tfy__decode_batch_page(with_nul, sizeof(with_nul) - 1, &list, nul_detail,
 	                                        sizeof(nul_detail)),
 	                 TFY_ERROR_DECODE);
 	assert_null(list);
@@ -474,10 +474,10 @@ static void test_item_count_is_bounded(void **state)
 	(void)state;
 	/* Each item costs a whole tfy_batch: a body of bare numbers must not ask for 200 x its size. */
 	char *json = page_of_numbers(100000, 1);
-	tfy_batch_list *l = decode_ok(json);
+	tfy_batch_page *l = decode_ok(json);
 	assert_int_equal(l->count, 100000);
 	assert_string_equal(l->items[99999]->raw_json, "1");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 	free(json);
 
 	char detail[256];
@@ -496,7 +496,7 @@ static void test_overflow_stays_in_its_item(void **state)
 {
 	(void)state;
 	/* 2^60 is exact as an integer but not as a double: only the item with the overflow reads reals. */
-	tfy_batch_list *l = decode_ok("{\"data\":[{\"id\":\"a\",\"created_at\":99999999999999999999},"
+	tfy_batch_page *l = decode_ok("{\"data\":[{\"id\":\"a\",\"created_at\":99999999999999999999},"
 	                              "{\"id\":\"b\",\"created_at\":1152921504606846977}],"
 	                              "\"first_id\":\"a\"}");
 	assert_int_equal(l->count, 2);
@@ -504,7 +504,7 @@ static void test_overflow_stays_in_its_item(void **state)
 	assert_true(l->items[1]->created_at.present);
 	assert_int_equal(l->items[1]->created_at.value, 1152921504606846977LL);
 	assert_string_equal(l->first_id, "a");
-	tfy_batch_list_free(l);
+	tfy_batch_page_free(l);
 }
 
 static void test_error_envelopes(void **state)

@@ -52,14 +52,14 @@ static tfy_client *client_with(const tu_gateway *gw, const tfy_client_options *b
 typedef struct result {
 	tfy_code rc;
 	tfy_error *err;
-	tfy_batch_list *list;
+	tfy_batch_page *list;
 	double took;
 } result;
 
 /* One list call whose request carries the fault `spec` (NULL: none). */
 static result list_with_fault(tfy_client *c, const char *spec, int32_t limit)
 {
-	tfy_header h = { "x-mock-fault", spec };
+	tfy_pair h = { "x-mock-fault", spec };
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = limit;
 	o.headers = spec ? &h : NULL;
@@ -74,7 +74,7 @@ static result list_with_fault(tfy_client *c, const char *spec, int32_t limit)
 static void result_free(result *r)
 {
 	tfy_error_free(r->err);
-	tfy_batch_list_free(r->list);
+	tfy_batch_page_free(r->list);
 }
 
 static void expect(const result *r, tfy_code code, int attempts)
@@ -237,12 +237,12 @@ static void test_deadline_across_retries(void **state)
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	o.max_retries = 20;
 	tfy_client *c = client_with(&f->gw, &o);
-	tfy_header h = { "x-mock-fault", "status:code=500,times=0" };
+	tfy_pair h = { "x-mock-fault", "status:code=500,times=0" };
 	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
 	lo.headers = &h;
 	lo.headers_count = 1;
 	lo.deadline_ms = 1500;
-	tfy_batch_list *list = NULL;
+	tfy_batch_page *list = NULL;
 	tfy_error *err = NULL;
 	double start = tu_now_s();
 	assert_int_equal(tfy_batches_list(c, &lo, &list, &err), TFY_ERROR_SERVER);
@@ -281,14 +281,14 @@ static void test_cancel_during_transfer_and_backoff(void **state)
 	tfy_client *c = client_with(&f->gw, NULL);
 	const char *const specs[] = { "stall:seconds=30", "status:code=503,times=0" };
 	for (size_t i = 0; i < 2; i++) {
-		tfy_header h = { "x-mock-fault", specs[i] };
+		tfy_pair h = { "x-mock-fault", specs[i] };
 		canceller k = { tu_now_s() + 0.3, 0 };
 		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
 		lo.headers = &h;
 		lo.headers_count = 1;
 		lo.cancel = cancel_after;
 		lo.cancel_userdata = &k;
-		tfy_batch_list *list = NULL;
+		tfy_batch_page *list = NULL;
 		tfy_error *err = NULL;
 		double start = tu_now_s();
 		assert_int_equal(tfy_batches_list(c, &lo, &list, &err), TFY_ERROR_CANCELLED);
@@ -385,7 +385,7 @@ static void test_iterator_guards(void **state)
 		{ "no-has-more", TFY_OK, 10 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		tfy_header h = { "x-mock-fault", cases[i].spec };
+		tfy_pair h = { "x-mock-fault", cases[i].spec };
 		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
 		lo.limit = 10;
 		lo.headers = &h;

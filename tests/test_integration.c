@@ -34,9 +34,9 @@ static tfy_client *client_for(const tu_gateway *gw, const char *path, const char
 	return c;
 }
 
-static tfy_batch_list *list_ok(tfy_client *c, const tfy_batches_list_options *o)
+static tfy_batch_page *list_ok(tfy_client *c, const tfy_batches_list_options *o)
 {
-	tfy_batch_list *list = NULL;
+	tfy_batch_page *list = NULL;
 	tfy_error *err = NULL;
 	tfy_code rc = tfy_batches_list(c, o, &list, &err);
 	if (rc != TFY_OK)
@@ -49,7 +49,7 @@ static tfy_batch_list *list_ok(tfy_client *c, const tfy_batches_list_options *o)
 
 static tfy_error *list_fail(tfy_client *c, const tfy_batches_list_options *o, tfy_code want)
 {
-	tfy_batch_list *list = (tfy_batch_list *)1;
+	tfy_batch_page *list = (tfy_batch_page *)1;
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_batches_list(c, o, &list, &err), want);
 	assert_null(list);
@@ -111,14 +111,14 @@ static void test_three_base_paths(void **state)
 	const char *const paths[] = { "/v1", "/api/llm", "/api/llm/api/inference/openai" };
 	for (size_t i = 0; i < 3; i++) {
 		tfy_client *c = client_for(&f->gw, paths[i], KEY);
-		tfy_batch_list *list = list_ok(c, NULL);
+		tfy_batch_page *list = list_ok(c, NULL);
 		assert_int_equal(list->count, 20);
 		assert_true(list->has_more);
 		assert_string_equal(list->object, "list");
 		assert_non_null(list->request_id);
 		assert_string_equal(list->first_id, list->items[0]->id);
 		assert_string_equal(list->last_id, list->items[19]->id);
-		tfy_batch_list_free(list);
+		tfy_batch_page_free(list);
 		json_t *last = mock_json(&f->gw, "/_mock/last-request");
 		char want[128];
 		snprintf(want, sizeof(want), "%s/batches", paths[i]);
@@ -149,7 +149,7 @@ static void test_auth_failure(void **state)
 static void test_limit_checked_before_sending(void **state)
 {
 	fixture *f = *state;
-	tfy_batch_list_free(list_ok(f->client, NULL));
+	tfy_batch_page_free(list_ok(f->client, NULL));
 	long before = mock_stat(&f->gw, "requests");
 	const int32_t bad[] = { -1, 101 };
 	for (size_t i = 0; i < 2; i++) {
@@ -165,9 +165,9 @@ static void test_limit_checked_before_sending(void **state)
 	assert_true(after - before <= 1);
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 100;
-	tfy_batch_list *list = list_ok(f->client, &o);
+	tfy_batch_page *list = list_ok(f->client, &o);
 	assert_int_equal(list->count, 100);
-	tfy_batch_list_free(list);
+	tfy_batch_page_free(list);
 }
 
 static void test_page_to_the_end(void **state)
@@ -183,7 +183,7 @@ static void test_page_to_the_end(void **state)
 	int more = 1;
 	while (more) {
 		o.after = after;
-		tfy_batch_list *list = list_ok(c, &o);
+		tfy_batch_page *list = list_ok(c, &o);
 		pages++;
 		for (size_t i = 0; i < list->count; i++) {
 			const tfy_batch *b = list->items[i];
@@ -196,7 +196,7 @@ static void test_page_to_the_end(void **state)
 		more = list->has_more;
 		free(after);
 		after = list->count ? strdup(list->items[list->count - 1]->id) : NULL;
-		tfy_batch_list_free(list);
+		tfy_batch_page_free(list);
 		assert_true(pages <= 3);
 	}
 	free(after);
@@ -210,8 +210,8 @@ static void test_page_to_the_end(void **state)
 static void test_every_header_arrives_as_set(void **state)
 {
 	fixture *f = *state;
-	const tfy_header extra[] = { { "X-Trace-Id", "abc 123 ; q=\"x\"" }, { "X-Team", "ml-platform" } };
-	const tfy_header meta[] = { { "team", "ml" }, { "note", "caf\xc3\xa9 \"q\"" } };
+	const tfy_pair extra[] = { { "X-Trace-Id", "abc 123 ; q=\"x\"" }, { "X-Team", "ml-platform" } };
+	const tfy_pair meta[] = { { "team", "ml" }, { "note", "caf\xc3\xa9 \"q\"" } };
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 5;
 	o.provider_name = "openai-main";
@@ -225,7 +225,7 @@ static void test_every_header_arrives_as_set(void **state)
 	o.metadata_count = 2;
 	o.headers = extra;
 	o.headers_count = 2;
-	tfy_batch_list_free(list_ok(f->client, &o));
+	tfy_batch_page_free(list_ok(f->client, &o));
 	json_t *last = mock_json(&f->gw, "/_mock/last-request");
 	assert_header(last, "x-tfy-provider-name", "openai-main");
 	assert_header(last, "x-tfy-provider-model", "gpt-4o-mini");
@@ -252,7 +252,7 @@ static void test_every_header_arrives_as_set(void **state)
 	json_decref(last);
 
 	/* Options not set are not sent at all. */
-	tfy_batch_list_free(list_ok(f->client, NULL));
+	tfy_batch_page_free(list_ok(f->client, NULL));
 	last = mock_json(&f->gw, "/_mock/last-request");
 	assert_header(last, "x-tfy-provider-name", NULL);
 	assert_header(last, "x-tfy-metadata", NULL);
@@ -265,7 +265,7 @@ static void test_after_is_url_encoded(void **state)
 	fixture *f = *state;
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 30;
-	tfy_batch_list *page = list_ok(f->client, &o);
+	tfy_batch_page *page = list_ok(f->client, &o);
 	/* Find an id that needs escaping, and the one after it. */
 	size_t k = 0;
 	while (k + 1 < page->count && strcspn(page->items[k]->id, ":/+=") == strlen(page->items[k]->id))
@@ -274,15 +274,15 @@ static void test_after_is_url_encoded(void **state)
 	const char *tricky = page->items[k]->id;
 	o.after = tricky;
 	o.limit = 2;
-	tfy_batch_list *next = list_ok(f->client, &o);
+	tfy_batch_page *next = list_ok(f->client, &o);
 	assert_int_equal(next->count, 2);
 	assert_string_equal(next->items[0]->id, page->items[k + 1]->id);
 	json_t *last = mock_json(&f->gw, "/_mock/last-request");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(last, "query"), "after")),
 	                    tricky);
 	json_decref(last);
-	tfy_batch_list_free(next);
-	tfy_batch_list_free(page);
+	tfy_batch_page_free(next);
+	tfy_batch_page_free(page);
 }
 
 static void test_unknown_after_is_bad_request(void **state)
@@ -315,7 +315,7 @@ static void test_decoded_variety(void **state)
 	fixture *f = *state;
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 100;
-	tfy_batch_list *list = list_ok(f->client, &o);
+	tfy_batch_page *list = list_ok(f->client, &o);
 	int seen_status[9] = { 0 }, errors = 0, usage = 0, metadata = 0, unknown = 0;
 	for (size_t i = 0; i < list->count; i++) {
 		const tfy_batch *b = list->items[i];
@@ -334,7 +334,7 @@ static void test_decoded_variety(void **state)
 	assert_true(usage > 0);
 	assert_true(metadata > 0);
 	assert_true(unknown > 0);
-	tfy_batch_list_free(list);
+	tfy_batch_page_free(list);
 }
 
 static void test_gzip_response(void **state)
@@ -346,9 +346,9 @@ static void test_gzip_response(void **state)
 	tfy_client *c = client_for(&gw, "/v1", KEY);
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 50;
-	tfy_batch_list *list = list_ok(c, &o);
+	tfy_batch_page *list = list_ok(c, &o);
 	assert_int_equal(list->count, 50);
-	tfy_batch_list_free(list);
+	tfy_batch_page_free(list);
 	tfy_client_free(c);
 	assert_int_equal(tu_gateway_stop(&gw), 0);
 }
@@ -405,7 +405,7 @@ static void test_timeout(void **state)
 static void test_azure_openai(void **state)
 {
 	fixture *f = *state;
-	const tfy_header version = { "api-version", "2024-10-21" };
+	const tfy_pair version = { "api-version", "2024-10-21" };
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	o.auth_header = "api-key";
 	o.query_params = &version;
@@ -414,9 +414,9 @@ static void test_azure_openai(void **state)
 	assert_non_null(c);
 	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
 	lo.limit = 7;
-	tfy_batch_list *list = list_ok(c, &lo);
+	tfy_batch_page *list = list_ok(c, &lo);
 	assert_int_equal(list->count, 7);
-	tfy_batch_list_free(list);
+	tfy_batch_page_free(list);
 	json_t *last = mock_json(&f->gw, "/_mock/last-request");
 	assert_header(last, "api-key", KEY);
 	assert_header(last, "Authorization", NULL);
@@ -448,14 +448,14 @@ static void test_azure_openai(void **state)
 static void test_null_arguments(void **state)
 {
 	fixture *f = *state;
-	tfy_batch_list *list = NULL;
+	tfy_batch_page *list = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_batches_list(NULL, NULL, &list, &err), TFY_ERROR_INVALID_ARGUMENT);
 	tfy_error_free(err);
 	assert_int_equal(tfy_batches_list(f->client, NULL, NULL, NULL), TFY_ERROR_INVALID_ARGUMENT);
 	/* err may be NULL: the code alone still tells what happened. */
 	assert_int_equal(tfy_batches_list(f->client, NULL, &list, NULL), TFY_OK);
-	tfy_batch_list_free(list);
+	tfy_batch_page_free(list);
 }
 
 int main(void)

@@ -110,7 +110,7 @@ static void test_options_are_copied(void **state)
 	char provider[32], header_value[32];
 	strcpy(provider, "openai-main");
 	strcpy(header_value, "kept");
-	tfy_header extra = { "X-Copied", header_value };
+	tfy_pair extra = { "X-Copied", header_value };
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 1;
 	o.max_items = 1;
@@ -149,7 +149,7 @@ static void test_bad_arguments(void **state)
 	assert_null(it);
 	assert_int_equal(err->attempts, 0);
 	tfy_error_free(err);
-	tfy_header bad = { "X-Bad", "a\r\nb" };
+	tfy_pair bad = { "X-Bad", "a\r\nb" };
 	o.limit = 10;
 	o.headers = &bad;
 	o.headers_count = 1;
@@ -263,10 +263,10 @@ static void *list_concurrently(void *arg)
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 50;
 	for (int i = 0; i < 10; i++) {
-		tfy_batch_list *page = NULL;
+		tfy_batch_page *page = NULL;
 		if (tfy_batches_list(w->client, &o, &page, NULL) == TFY_OK && page->count == 50)
 			w->pages_ok++;
-		tfy_batch_list_free(page);
+		tfy_batch_page_free(page);
 	}
 	tfy_batch_iter *it = NULL;
 	if (tfy_batch_iter_new(w->client, &o, &it, NULL) == TFY_OK)

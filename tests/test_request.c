@@ -149,7 +149,7 @@ static void test_provider_headers(void **state)
 static void test_metadata_pairs_encoded(void **state)
 {
 	(void)state;
-	const tfy_header pairs[] = {
+	const tfy_pair pairs[] = {
 		{ "team", "ml" }, { "quote\"back\\slash", "line\nbreak\ttab" }, { "caf\xc3\xa9", "\xe2\x9c\x93" },
 	};
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
@@ -177,12 +177,12 @@ static void test_metadata_pairs_encoded(void **state)
 	req = build_ok(&o);
 	tfy__request_clear(&req);
 
-	const tfy_header bad_utf8[] = { { "k", "\xff\xfe" } };
+	const tfy_pair bad_utf8[] = { { "k", "\xff\xfe" } };
 	o.metadata_json = NULL;
 	o.metadata = bad_utf8;
 	o.metadata_count = 1;
 	tfy_error_free(build_fail(&o, TFY_ERROR_INVALID_ARGUMENT));
-	const tfy_header null_value[] = { { "k", NULL } };
+	const tfy_pair null_value[] = { { "k", NULL } };
 	o.metadata = null_value;
 	tfy_error_free(build_fail(&o, TFY_ERROR_INVALID_ARGUMENT));
 }
@@ -190,7 +190,7 @@ static void test_metadata_pairs_encoded(void **state)
 static void test_extra_headers_and_override(void **state)
 {
 	(void)state;
-	const tfy_header extra[] = {
+	const tfy_pair extra[] = {
 		{ "X-Custom", "value with  spaces" }, { "user-agent", "my-app/2.0" }, { "X-Empty", "" },
 	};
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
@@ -217,7 +217,7 @@ static void test_header_injection_refused(void **state)
 		assert_null(strstr(err->message, "Evil"));
 		tfy_error_free(err);
 
-		tfy_header h = { "X-Ok", bad_values[i] };
+		tfy_pair h = { "X-Ok", bad_values[i] };
 		tfy_batches_list_options o2 = TFY_BATCHES_LIST_OPTIONS_INIT;
 		o2.headers = &h;
 		o2.headers_count = 1;
@@ -225,7 +225,7 @@ static void test_header_injection_refused(void **state)
 	}
 	const char *const bad_names[] = { "", "Bad Name", "Bad:Name", "X-\r\n", "caf\xc3\xa9", NULL };
 	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
-		tfy_header h = { bad_names[i], "v" };
+		tfy_pair h = { bad_names[i], "v" };
 		tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 		o.headers = &h;
 		o.headers_count = 1;
@@ -233,7 +233,7 @@ static void test_header_injection_refused(void **state)
 		assert_non_null(strstr(err->message, "headers[0]"));
 		tfy_error_free(err);
 	}
-	tfy_header h = { "X-Null", NULL };
+	tfy_pair h = { "X-Null", NULL };
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.headers = &h;
 	o.headers_count = 1;
@@ -267,7 +267,7 @@ static void test_options_version_and_counts(void **state)
 static void test_azure_auth_header_and_query(void **state)
 {
 	(void)state;
-	const tfy_header params[] = { { "api-version", "2024-10-21" }, { "x y", "a&b=c" } };
+	const tfy_pair params[] = { { "api-version", "2024-10-21" }, { "x y", "a&b=c" } };
 	const char *why;
 	char *query = tfy__query_encode(params, 2, &why);
 	assert_string_equal(query, "api-version=2024-10-21&x%20y=a%26b%3Dc");
@@ -285,7 +285,7 @@ static void test_azure_auth_header_and_query(void **state)
 	tfy__request_clear(&req);
 	free(query);
 
-	const tfy_header bad[] = { { "", "v" } };
+	const tfy_pair bad[] = { { "", "v" } };
 	assert_null(tfy__query_encode(bad, 1, &why));
 	assert_non_null(why);
 	query = tfy__query_encode(NULL, 0, &why);

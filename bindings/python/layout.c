@@ -40,11 +40,11 @@ int main(void)
 	F(tfy_batch, errors_object); F(tfy_batch, errors_count); F(tfy_batch, errors);
 	F(tfy_batch, metadata_count); F(tfy_batch, metadata); F(tfy_batch, metadata_json);
 	F(tfy_batch, raw_json); E();
-	S(tfy_batch_list); F(tfy_batch_list, object); F(tfy_batch_list, count);
-	F(tfy_batch_list, items); F(tfy_batch_list, first_id); F(tfy_batch_list, last_id);
-	F(tfy_batch_list, has_more); F(tfy_batch_list, has_more_present);
-	F(tfy_batch_list, request_id); E();
-	S(tfy_header); F(tfy_header, name); F(tfy_header, value); E();
+	S(tfy_batch_page); F(tfy_batch_page, object); F(tfy_batch_page, count);
+	F(tfy_batch_page, items); F(tfy_batch_page, first_id); F(tfy_batch_page, last_id);
+	F(tfy_batch_page, has_more); F(tfy_batch_page, has_more_present);
+	F(tfy_batch_page, request_id); E();
+	S(tfy_pair); F(tfy_pair, name); F(tfy_pair, value); E();
 	S(tfy_client_options); F(tfy_client_options, version); F(tfy_client_options, base_url);
 	F(tfy_client_options, api_key); F(tfy_client_options, connect_timeout_ms);
 	F(tfy_client_options, timeout_ms); F(tfy_client_options, tls_insecure);

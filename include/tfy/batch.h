@@ -83,7 +83,7 @@ typedef struct tfy_batch_usage {
 } tfy_batch_usage;
 
 /**
- * One batch.  Owned by the tfy_batch_list it came from: every pointer in it
+ * One batch.  Owned by the tfy_batch_page it came from: every pointer in it
  * lives exactly as long as that list.  Fields are only appended in later
  * versions; lists hand out pointers to batches, so that is ABI-safe.
  */
@@ -125,9 +125,9 @@ typedef struct tfy_batch {
 
 /**
  * One page of batches as returned by tfy_batches_list().  Owns every batch
- * and every string reachable from it; free with tfy_batch_list_free().
+ * and every string reachable from it; free with tfy_batch_page_free().
  */
-typedef struct tfy_batch_list {
+typedef struct tfy_batch_page {
 	const char *object;       /**< "list", or NULL if absent */
 	size_t count;             /**< number of batches in items */
 	const tfy_batch *const *items; /**< count pointers, NULL when count is 0 */
@@ -136,24 +136,24 @@ typedef struct tfy_batch_list {
 	int32_t has_more;         /**< 1 if the server says more pages follow */
 	int32_t has_more_present; /**< 0 if the server left has_more out (then has_more is 0) */
 	const char *request_id;   /**< the response's `x-request-id` header, or NULL */
-} tfy_batch_list;
+} tfy_batch_page;
 
 /**
  * Free a list and everything it owns.
  *
  * @param list the list, or NULL (then nothing happens).
  */
-TFY_EXTERN void tfy_batch_list_free(tfy_batch_list *list);
+TFY_EXTERN void tfy_batch_page_free(tfy_batch_page *list);
 
 /**
  * The i-th batch of a list, for bindings that cannot index a C array.
  *
  * @param list the list, or NULL.
  * @param i the index, from 0.
- * @return a pointer borrowed from the list (valid until tfy_batch_list_free()),
+ * @return a pointer borrowed from the list (valid until tfy_batch_page_free()),
  *         or NULL if list is NULL or i >= list->count.
  */
-TFY_EXTERN const tfy_batch *tfy_batch_list_get(const tfy_batch_list *list, size_t i);
+TFY_EXTERN const tfy_batch *tfy_batch_page_get(const tfy_batch_page *list, size_t i);
 
 /**
  * The API's name of a status ("in_progress", ...).

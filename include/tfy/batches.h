@@ -48,7 +48,7 @@ typedef struct tfy_batches_list_options {
 	 * x-tfy-metadata built from key/value pairs: the library encodes them as
 	 * a JSON object of strings.  Exclusive with metadata_json.
 	 */
-	const tfy_header *metadata;
+	const tfy_pair *metadata;
 	size_t metadata_count; /**< number of entries in metadata */
 
 	/**
@@ -56,7 +56,7 @@ typedef struct tfy_batches_list_options {
 	 * header the library would send (case-insensitively, e.g. Accept or
 	 * User-Agent) replaces it.
 	 */
-	const tfy_header *headers;
+	const tfy_pair *headers;
 	size_t headers_count; /**< number of entries in headers */
 
 	/**
@@ -114,7 +114,7 @@ TFY_EXTERN tfy_code tfy_batches_list_options_init(tfy_batches_list_options *opts
  * @param client the client.
  * @param opts options, or NULL for the first page at the server's default size.
  * @param out receives a new list owned by the caller (free with
- *        tfy_batch_list_free()); set to NULL on failure.
+ *        tfy_batch_page_free()); set to NULL on failure.
  * @param err if not NULL, receives a new tfy_error on failure (free with
  *        tfy_error_free()) and NULL on success.
  * @return TFY_OK or one of the error codes of common.h: TFY_ERROR_INVALID_ARGUMENT
@@ -122,7 +122,7 @@ TFY_EXTERN tfy_code tfy_batches_list_options_init(tfy_batches_list_options *opts
  *         TFY_ERROR_DECODE when a 2xx body is not a JSON object with a `data` array.
  */
 TFY_EXTERN tfy_code tfy_batches_list(tfy_client *client, const tfy_batches_list_options *opts,
-                                     tfy_batch_list **out, tfy_error **err);
+                                     tfy_batch_page **out, tfy_error **err);
 
 #ifdef __cplusplus
 }

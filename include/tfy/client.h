@@ -127,7 +127,7 @@ typedef struct tfy_client_options {
 	 * name and value percent-encoded: {"api-version", "2024-10-21"} for Azure
 	 * OpenAI.  Copied by tfy_client_new().
 	 */
-	const tfy_header *query_params;
+	const tfy_pair *query_params;
 	/** Number of entries in query_params. */
 	size_t query_params_count;
 } tfy_client_options;

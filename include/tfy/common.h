@@ -63,10 +63,10 @@ enum {
  * A name and a value: an HTTP header, a metadata entry or a query parameter.
  * Both are borrowed NUL-terminated UTF-8 strings.
  */
-typedef struct tfy_header {
+typedef struct tfy_pair {
 	const char *name;  /**< the header, key or parameter name */
 	const char *value; /**< its value */
-} tfy_header;
+} tfy_pair;
 
 /**
  * Static English text for a result code.

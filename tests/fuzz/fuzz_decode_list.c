@@ -46,7 +46,7 @@ static int same_string(const json_t *v, const char *s)
 }
 
 static void check_against_whole_parse(const char *body, size_t size, tfy_code rc,
-                                      const tfy_batch_list *list, const char *detail)
+                                      const tfy_batch_page *list, const char *detail)
 {
 	/* The decoder's bound on items: at least 2 bytes each, so only a large body reaches it. */
 	if (rc == TFY_ERROR_DECODE && strcmp(detail, "the page holds more than 100000 items") == 0) {
@@ -93,10 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	tfy_batch_list *list = (tfy_batch_list *)&list;
+	tfy_batch_page *list = (tfy_batch_page *)&list;
 	char detail[256];
 	memset(detail, 'x', sizeof(detail));
-	tfy_code rc = tfy__decode_batch_list((const char *)data, size, &list, detail, sizeof(detail));
+	tfy_code rc = tfy__decode_batch_page((const char *)data, size, &list, detail, sizeof(detail));
 	if (rc != TFY_OK) {
 		if (rc != TFY_ERROR_DECODE || list || !memchr(detail, '\0', sizeof(detail)))
 			abort();
@@ -121,8 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				sum += touch(b->metadata[j].key) + touch(b->metadata[j].value);
 	}
-	if (tfy__batch_list_set_request_id(list, "req_fuzz") != 0 || strcmp(list->request_id, "req_fuzz"))
+	if (tfy__batch_page_set_request_id(list, "req_fuzz") != 0 || strcmp(list->request_id, "req_fuzz"))
 		abort();
-	tfy_batch_list_free(list);
+	tfy_batch_page_free(list);
 	return sum == (size_t)-1;
 }

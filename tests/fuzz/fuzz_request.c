@@ -60,9 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 
-	tfy_header header = { f[2] ? f[2] : "", f[3] };
-	tfy_header meta = { f[4] ? f[4] : "", f[5] ? f[5] : "" };
-	tfy_header param = { "api-version", f[7] ? f[7] : "" };
+	tfy_pair header = { f[2] ? f[2] : "", f[3] };
+	tfy_pair meta = { f[4] ? f[4] : "", f[5] ? f[5] : "" };
+	tfy_pair param = { "api-version", f[7] ? f[7] : "" };
 	char *query = (flags & 0x40) ? tfy__query_encode(&param, 1, &why) : NULL;
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = (int32_t)(flags & 0x3) == 3 ? 101 : (int32_t)(flags & 0x3) * 50;

@@ -36,13 +36,13 @@ int main(int argc, char **argv)
 
 	tfy_batches_list_options opts = TFY_BATCHES_LIST_OPTIONS_INIT;
 	opts.limit = 3;
-	tfy_batch_list *page;
+	tfy_batch_page *page;
 	if (tfy_batches_list(client, &opts, &page, &err) != TFY_OK) {
 		tfy_client_free(client);
 		return fail("tfy_batches_list", err);
 	}
-	int ok = page->count == 3 && tfy_batch_list_get(page, 0) != NULL;
-	tfy_batch_list_free(page);
+	int ok = page->count == 3 && tfy_batch_page_get(page, 0) != NULL;
+	tfy_batch_page_free(page);
 
 	opts.limit = 10;
 	tfy_batch_iter *it;

@@ -271,7 +271,7 @@ static cli_action parse_format(cli_args *args, const char *arg)
 static int grow_headers(cli_args *args)
 {
 	size_t cap = args->header_cap != 0 ? args->header_cap * 2 : 4;
-	tfy_header *buf;
+	tfy_pair *buf;
 
 	if (args->list.headers_count < args->header_cap)
 		return 1;
@@ -302,7 +302,7 @@ static cli_action add_status(cli_args *args, const char *arg)
 static cli_action add_header(cli_args *args, const char *arg)
 {
 	const char *colon = strchr(arg, ':');
-	tfy_header *h;
+	tfy_pair *h;
 	char *name;
 
 	if (colon == NULL || colon == arg)
@@ -394,7 +394,7 @@ void cli_args_free(cli_args *args)
 {
 	size_t i;
 
-	/* the names are ours (strndup in add_header); tfy_header just types them const */
+	/* the names are ours (strndup in add_header); tfy_pair just types them const */
 	for (i = 0; i < args->list.headers_count; i++)
 		free((char *)args->header_buf[i].name);
 	free(args->header_buf);

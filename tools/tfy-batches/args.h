@@ -29,7 +29,7 @@ typedef struct cli_args {
 	int32_t max_retries;  /* -1: the library's default */
 	out_format format;
 	tfy_batches_list_options list; /* headers points at header_buf */
-	tfy_header *header_buf;
+	tfy_pair *header_buf;
 	size_t header_cap;
 	const char **statuses; /* --status values, borrowed from argv; the array is ours */
 	size_t status_count;

@@ -97,7 +97,7 @@ static out_status count_batch(out_writer *w, const tfy_batch *b)
 	return OUT_OK;
 }
 
-static void start(out_writer *w, const tfy_batch_list *page)
+static void start(out_writer *w, const tfy_batch_page *page)
 {
 	if (w->started)
 		return;
@@ -113,7 +113,7 @@ static void start(out_writer *w, const tfy_batch_list *page)
 }
 
 /* The page's items in one write: each as batch_json.c encodes it. */
-static out_status put_items(out_writer *w, const tfy_batch_list *page)
+static out_status put_items(out_writer *w, const tfy_batch_page *page)
 {
 	size_t i;
 
@@ -141,7 +141,7 @@ static out_status flushed(out_writer *w, out_status st)
 }
 
 /* The batches of page that pass the filter, as a page of their own in *view. */
-static out_status filter(const out_writer *w, const tfy_batch_list *page, tfy_batch_list *view,
+static out_status filter(const out_writer *w, const tfy_batch_page *page, tfy_batch_page *view,
                          const tfy_batch **buf)
 {
 	size_t i;
@@ -157,11 +157,11 @@ static out_status filter(const out_writer *w, const tfy_batch_list *page, tfy_ba
 	return OUT_OK;
 }
 
-out_status out_page(out_writer *w, const tfy_batch_list *page)
+out_status out_page(out_writer *w, const tfy_batch_page *page)
 {
 	out_status st = OUT_OK;
 	const tfy_batch **buf = NULL;
-	tfy_batch_list view;
+	tfy_batch_page view;
 	size_t i;
 
 	if (w->status_count > 0 && page->count > 0 &&

@@ -69,7 +69,7 @@ void out_free(out_writer *w);
  * Writes the batches of one page that pass the --status filter and flushes,
  * so output keeps up with the pages.
  */
-out_status out_page(out_writer *w, const tfy_batch_list *page);
+out_status out_page(out_writer *w, const tfy_batch_page *page);
 
 /*
  * Closes the output after the last page; then the --summary line: on the

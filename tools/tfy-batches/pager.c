@@ -32,7 +32,7 @@ static int replace(char **dst, const char *s)
 	return 1;
 }
 
-static const char *next_cursor(const tfy_batch_list *page)
+static const char *next_cursor(const tfy_batch_page *page)
 {
 	const tfy_batch *last = page->count > 0 ? page->items[page->count - 1] : NULL;
 
@@ -61,7 +61,7 @@ typedef struct walk {
 /* Prints one run of batches as a page of its own. */
 static out_status print_run(out_writer *w, walk *wk, const tfy_batch *const *run, size_t n)
 {
-	tfy_batch_list view;
+	tfy_batch_page view;
 
 	memset(&view, 0, sizeof view);
 	view.items = run;
@@ -150,7 +150,7 @@ static int run_all(tfy_client *client, const cli_args *args, out_writer *w)
 
 static int run_one(tfy_client *client, const cli_args *args, out_writer *w)
 {
-	tfy_batch_list *page = NULL;
+	tfy_batch_page *page = NULL;
 	tfy_error *err = NULL;
 	tfy_code code = tfy_batches_list(client, &args->list, &page, &err);
 	out_status st;
@@ -164,7 +164,7 @@ static int run_one(tfy_client *client, const cli_args *args, out_writer *w)
 
 		st = out_finish(w, &s);
 	}
-	tfy_batch_list_free(page);
+	tfy_batch_page_free(page);
 	return output_exit(st, w);
 }
 

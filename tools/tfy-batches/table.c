@@ -124,7 +124,7 @@ static size_t cell_width(const char *s, size_t col)
 	return column_cap[col] != 0 && w > column_cap[col] ? column_cap[col] : w;
 }
 
-void table_layout_fit(table_layout *layout, const tfy_batch_list *page)
+void table_layout_fit(table_layout *layout, const tfy_batch_page *page)
 {
 	size_t col, i;
 	row r;
@@ -185,7 +185,7 @@ void table_write_header(sink *out, const table_layout *layout)
 	write_cells(out, layout, column_name, 0);
 }
 
-void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_list *page,
+void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_page *page,
                       int color)
 {
 	size_t i;

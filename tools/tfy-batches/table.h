@@ -15,7 +15,7 @@ typedef struct table_layout {
 } table_layout;
 
 /* Widths that fit the header and every row of page (page may be NULL). */
-void table_layout_fit(table_layout *layout, const tfy_batch_list *page);
+void table_layout_fit(table_layout *layout, const tfy_batch_page *page);
 
 void table_write_header(sink *out, const table_layout *layout);
 
@@ -23,7 +23,7 @@ void table_write_header(sink *out, const table_layout *layout);
  * Values wider than their column overflow it, except capped columns.  With
  * color, the status is wrapped in ANSI colour codes (for a terminal).
  */
-void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_list *page,
+void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_page *page,
                       int color);
 
 /*

@@ -206,7 +206,7 @@ class LayoutTest(unittest.TestCase):
         "tfy_opt_int64": _ffi.OptInt64, "tfy_error": _ffi.Error,
         "tfy_batch_error": _ffi.BatchError, "tfy_metadata_entry": _ffi.MetadataEntry,
         "tfy_batch_request_counts": _ffi.RequestCounts, "tfy_batch_usage": _ffi.Usage,
-        "tfy_batch": _ffi.Batch, "tfy_batch_list": _ffi.BatchList, "tfy_header": _ffi.Header,
+        "tfy_batch": _ffi.Batch, "tfy_batch_page": _ffi.BatchList, "tfy_pair": _ffi.Header,
         "tfy_client_options": _ffi.ClientOptions,
         "tfy_batches_list_options": _ffi.ListOptions,
     }

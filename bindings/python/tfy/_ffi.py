@@ -202,7 +202,7 @@ def _declare(lib: ctypes.CDLL) -> None:
     fn("tfy_batches_list_options_init", c_int32, POINTER(ListOptions), c_uint32)
     fn("tfy_batches_list", c_int32, c_void_p, POINTER(ListOptions),
        POINTER(POINTER(BatchList)), POINTER(POINTER(Error)))
-    fn("tfy_batch_list_free", None, POINTER(BatchList))
+    fn("tfy_batch_page_free", None, POINTER(BatchList))
     fn("tfy_batch_status_name", c_char_p, c_int32)
     fn("tfy_batch_iter_new", c_int32, c_void_p, POINTER(ListOptions), POINTER(c_void_p),
        POINTER(POINTER(Error)))

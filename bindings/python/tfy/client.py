@@ -69,7 +69,7 @@ def _batch(b: _ffi.Batch) -> Batch:
 
 
 def _headers(pairs: Optional[Mapping[str, str]]):
-    """A tfy_header array for a mapping; returns (array, count, keepalive)."""
+    """A tfy_pair array for a mapping; returns (array, count, keepalive)."""
     if not pairs:
         return None, 0, ()
     items = [(_ffi.encode(k), _ffi.encode(v)) for k, v in pairs.items()]
@@ -186,7 +186,7 @@ class Client:
                 has_more=bool(page.has_more), request_id=text(page.request_id),
                 has_more_present=bool(page.has_more_present), object=text(page.object))
         finally:
-            lib.tfy_batch_list_free(out)
+            lib.tfy_batch_page_free(out)
 
     def iter(self, *, limit: int = 0, after: Optional[str] = None,
              provider_name: Optional[str] = None, provider_model: Optional[str] = None,
