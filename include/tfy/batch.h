@@ -11,6 +11,7 @@
 #define TFY_BATCH_H
 
 #include <tfy/common.h>
+#include <tfy/error.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,44 +49,52 @@ enum {
 	TFY_BATCH_STATUS_CANCELLED = 8
 };
 
-/** One entry of a batch's `errors.data`. */
+/**
+ * One entry of a batch's `errors.data`.  Owned by the batch; reached through
+ * a pointer, so fields may be appended in later versions.
+ */
 typedef struct tfy_batch_error {
-	const char *code;    /**< may be NULL */
+	const char *code;    /**< may be NULL; a number is given as its text */
 	const char *message; /**< may be NULL */
-	const char *param;   /**< may be NULL */
+	const char *param;   /**< may be NULL; a number is given as its text */
 	tfy_opt_int64 line;  /**< line of the input file, when given */
 } tfy_batch_error;
 
-/** One metadata entry.  A non-string value is given as its compact JSON text. */
+/**
+ * One metadata entry.  A non-string value is given as its compact JSON text.
+ * Owned by the batch; reached through a pointer.
+ */
 typedef struct tfy_metadata_entry {
 	const char *key;   /**< the metadata key */
 	const char *value; /**< the value: a string as is, anything else as compact JSON */
 } tfy_metadata_entry;
 
-/** `request_counts`; `present` is 0 when the object was absent or null. */
+/** `request_counts`.  Owned by the batch; reached through a pointer. */
 typedef struct tfy_batch_request_counts {
-	int32_t present;         /**< 1 when request_counts was an object */
-	int32_t reserved_;       /**< padding, always 0 */
 	tfy_opt_int64 total;     /**< `request_counts.total`: requests in the input file */
 	tfy_opt_int64 completed; /**< `request_counts.completed` */
 	tfy_opt_int64 failed;    /**< `request_counts.failed` */
 } tfy_batch_request_counts;
 
-/** `usage`; `present` is 0 when the object was absent or null. */
+/** `usage`.  Owned by the batch; reached through a pointer. */
 typedef struct tfy_batch_usage {
-	int32_t present;                /**< 1 when usage was an object */
-	int32_t reserved_;              /**< padding, always 0 */
 	tfy_opt_int64 input_tokens;     /**< `usage.input_tokens` */
-	tfy_opt_int64 cached_tokens;    /**< input_tokens_details.cached_tokens */
+	tfy_opt_int64 cached_tokens;    /**< `usage.input_tokens_details.cached_tokens` */
 	tfy_opt_int64 output_tokens;    /**< `usage.output_tokens` */
-	tfy_opt_int64 reasoning_tokens; /**< output_tokens_details.reasoning_tokens */
+	tfy_opt_int64 reasoning_tokens; /**< `usage.output_tokens_details.reasoning_tokens` */
 	tfy_opt_int64 total_tokens;     /**< `usage.total_tokens` */
 } tfy_batch_usage;
 
 /**
- * One batch.  Owned by the tfy_batch_page it came from: every pointer in it
- * lives exactly as long as that list.  Fields are only appended in later
- * versions; lists hand out pointers to batches, so that is ABI-safe.
+ * One batch.  Either borrowed from the tfy_batch_page (or iterator) it came
+ * from, living exactly as long as that page, or owned on its own (from
+ * tfy_batch_dup(), tfy_batch_parse() and the calls that return one batch),
+ * then freed with tfy_batch_free().  Every pointer in it lives as long as the
+ * batch.  Every struct reachable from it is reached through a pointer, so all
+ * of them only grow at their tail in later versions.
+ *
+ * A typed string field holding a NUL character (`\u0000`) reads as absent
+ * (NULL), since it could not be used without being cut; raw_json keeps it.
  */
 typedef struct tfy_batch {
 	const char *id;                /**< the batch id (the cursor for `after`), NULL if absent */
@@ -108,13 +117,17 @@ typedef struct tfy_batch {
 	tfy_opt_int64 expired_at;      /**< Unix seconds */
 	tfy_opt_int64 cancelling_at;   /**< Unix seconds */
 	tfy_opt_int64 cancelled_at;    /**< Unix seconds */
-	tfy_batch_request_counts request_counts; /**< `request_counts` */
-	tfy_batch_usage usage;         /**< `usage` */
+	/** `request_counts`, NULL when it was absent, null or not an object. */
+	const tfy_batch_request_counts *request_counts;
+	/** `usage`, NULL when it was absent, null or not an object. */
+	const tfy_batch_usage *usage;
 	const char *errors_object;     /**< `errors.object`, NULL when errors is absent */
 	size_t errors_count;           /**< number of entries in errors */
-	const tfy_batch_error *errors; /**< errors_count entries, NULL when none */
+	/** errors_count pointers to the entries of `errors.data`, NULL when none. */
+	const tfy_batch_error *const *errors;
 	size_t metadata_count;         /**< number of entries in metadata */
-	const tfy_metadata_entry *metadata; /**< entries of an object-valued metadata, in the order sent */
+	/** metadata_count pointers to the entries of an object-valued metadata, in the order sent. */
+	const tfy_metadata_entry *const *metadata;
 	const char *metadata_json;     /**< metadata as compact JSON text of any type, NULL if absent/null */
 	/**
 	 * The whole item as JSON text, the bytes exactly as the server sent
@@ -124,8 +137,10 @@ typedef struct tfy_batch {
 } tfy_batch;
 
 /**
- * One page of batches as returned by tfy_batches_list().  Owns every batch
- * and every string reachable from it; free with tfy_batch_page_free().
+ * One page of batches as returned by tfy_batches_list() or
+ * tfy_batch_page_parse().  Owns every batch and every string reachable from
+ * it; free with tfy_batch_page_free().  Fields are only appended in later
+ * versions.
  */
 typedef struct tfy_batch_page {
 	const char *object;       /**< "list", or NULL if absent */
@@ -136,24 +151,84 @@ typedef struct tfy_batch_page {
 	int32_t has_more;         /**< 1 if the server says more pages follow */
 	int32_t has_more_present; /**< 0 if the server left has_more out (then has_more is 0) */
 	const char *request_id;   /**< the response's `x-request-id` header, or NULL */
+	/**
+	 * The members of the list object that libtfy does not model (a
+	 * gateway's `next_page_token`, say), as one compact JSON object in the
+	 * order sent; NULL when there are none.
+	 */
+	const char *extra_json;
 } tfy_batch_page;
 
 /**
- * Free a list and everything it owns.
+ * Free a page and everything it owns.
  *
- * @param list the list, or NULL (then nothing happens).
+ * @param page the page, or NULL (then nothing happens).
  */
-TFY_EXTERN void tfy_batch_page_free(tfy_batch_page *list);
+TFY_EXTERN void tfy_batch_page_free(tfy_batch_page *page);
 
 /**
- * The i-th batch of a list, for bindings that cannot index a C array.
+ * The i-th batch of a page, for bindings that cannot index a C array.
  *
- * @param list the list, or NULL.
+ * @param page the page, or NULL.
  * @param i the index, from 0.
- * @return a pointer borrowed from the list (valid until tfy_batch_page_free()),
- *         or NULL if list is NULL or i >= list->count.
+ * @return a pointer borrowed from the page (valid until tfy_batch_page_free()),
+ *         or NULL if page is NULL or i >= page->count.
  */
-TFY_EXTERN const tfy_batch *tfy_batch_page_get(const tfy_batch_page *list, size_t i);
+TFY_EXTERN const tfy_batch *tfy_batch_page_get(const tfy_batch_page *page, size_t i);
+
+/**
+ * A deep copy of a batch that owns itself, so it can outlive its page.
+ *
+ * @param batch any batch (borrowed from a page or owned), or NULL.
+ * @return a new batch owned by the caller (free with tfy_batch_free()), or
+ *         NULL when batch is NULL or memory ran out.
+ */
+TFY_EXTERN tfy_batch *tfy_batch_dup(const tfy_batch *batch);
+
+/**
+ * Free a batch owned on its own (from tfy_batch_dup(), tfy_batch_parse() or
+ * a call that returns one batch).
+ *
+ * @param batch the batch, or NULL (then nothing happens).  A batch borrowed
+ *        from a page or an iterator is left alone: its page owns it.
+ */
+TFY_EXTERN void tfy_batch_free(tfy_batch *batch);
+
+/**
+ * Decode one Batch object from JSON text the caller already has (a cache, a
+ * webhook, a file), with the same rules as a response from the API.
+ *
+ * @param json the text; need not be NUL-terminated; borrowed for the call.
+ * @param len its length in bytes.
+ * @param out receives a new batch owned by the caller (free with
+ *        tfy_batch_free()); NULL on failure.
+ * @param err if not NULL, receives a new error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK; TFY_ERROR_INVALID_ARGUMENT when json or out is NULL;
+ *         TFY_ERROR_DECODE when the text is not one JSON object (an object
+ *         that lacks a Batch's members decodes, with those fields absent);
+ *         TFY_ERROR_OUT_OF_MEMORY.  raw_json is the object's text without
+ *         the whitespace around it.
+ */
+TFY_EXTERN tfy_code tfy_batch_parse(const char *json, size_t len, tfy_batch **out,
+                                    tfy_error **err);
+
+/**
+ * Decode a List batches response body the caller already has, exactly as
+ * tfy_batches_list() decodes one (request_id is then NULL).
+ *
+ * @param json the text; need not be NUL-terminated; borrowed for the call.
+ * @param len its length in bytes.
+ * @param out receives a new page owned by the caller (free with
+ *        tfy_batch_page_free()); NULL on failure.
+ * @param err if not NULL, receives a new error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK; TFY_ERROR_INVALID_ARGUMENT when json or out is NULL;
+ *         TFY_ERROR_DECODE when the text is not a JSON object with a `data`
+ *         array; TFY_ERROR_OUT_OF_MEMORY.
+ */
+TFY_EXTERN tfy_code tfy_batch_page_parse(const char *json, size_t len, tfy_batch_page **out,
+                                         tfy_error **err);
 
 /**
  * The API's name of a status ("in_progress", ...).

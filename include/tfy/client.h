@@ -8,6 +8,7 @@
 
 #include <tfy/common.h>
 #include <tfy/error.h>
+#include <tfy/request.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,11 +40,14 @@ enum {
 
 /**
  * Receives one log line.  May be called from any thread that uses the
- * client, concurrently.
+ * client, concurrently, while libtfy holds no lock; it may call libtfy
+ * functions but must not free the client.
  *
  * @param level a TFY_LOG_* level from TFY_LOG_ERROR to TFY_LOG_DEBUG.
- * @param line the text, without a trailing newline, never containing the API
- *        key or the Authorization header; borrowed for the duration of the call.
+ * @param line one line of text without a newline, borrowed for the duration
+ *        of the call.  It never contains the API key, a header or another
+ *        secret, and text from the server in it has its control characters
+ *        escaped (as \xHH), so no server can forge or split log lines.
  * @param userdata tfy_client_options.log_userdata.
  */
 typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata);
@@ -53,9 +57,12 @@ typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata);
 
 /**
  * Options for tfy_client_new().  Initialise with TFY_CLIENT_OPTIONS_INIT or
- * tfy_client_options_init(), then set what you need.  Fields are only
- * appended in later versions.  The client copies every string; the options
- * need not outlive tfy_client_new().
+ * tfy_client_options_init() (or zero the struct and set `version`: zero
+ * means "default" in every field), then set what you need.  Fields are only
+ * appended in later versions, with a new version number; the library accepts
+ * every version from 1 to its own.  The client copies every string and
+ * array; the options need not outlive tfy_client_new(), but log_userdata and
+ * request_defaults->cancel_userdata must live as long as the client.
  */
 typedef struct tfy_client_options {
 	uint32_t version;          /**< TFY_CLIENT_OPTIONS_VERSION */
@@ -65,15 +72,37 @@ typedef struct tfy_client_options {
 	 *  - TrueFoundry gateway:       "https://<org>.truefoundry.cloud/api/llm"
 	 *  - TrueFoundry control plane: "https://<host>/api/llm/api/inference/openai"
 	 *  - OpenAI:                    "https://api.openai.com/v1"
-	 * NULL means the TFY_BASE_URL environment variable.  http and https only.
+	 * NULL means the TFY_BASE_URL environment variable.  http and https
+	 * only; user name and password in the URL are refused (use api_key).
 	 */
 	const char *base_url;
-	/** Bearer token; NULL means the TFY_API_KEY environment variable. */
+	/** The API key; NULL means the TFY_API_KEY environment variable. */
 	const char *api_key;
 	/** Connect timeout in ms; 0 means TFY_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS. */
 	int64_t connect_timeout_ms;
 	/** Timeout of a whole HTTP request in ms; 0 means TFY_CLIENT_DEFAULT_TIMEOUT_MS. */
 	int64_t timeout_ms;
+	/**
+	 * An attempt that receives no byte from the network for this long fails
+	 * with TFY_ERROR_TIMEOUT; 0 means TFY_CLIENT_DEFAULT_STALL_TIMEOUT_MS,
+	 * TFY_NONE turns the check off.
+	 */
+	int64_t stall_timeout_ms;
+	/**
+	 * Longest server-requested delay honoured, in ms; a longer one fails the
+	 * call at once with tfy_error.retry_after_ms set.  0 means
+	 * TFY_CLIENT_DEFAULT_RETRY_AFTER_MAX_MS.
+	 */
+	int64_t retry_after_max_ms;
+	/** Larger bodies fail with TFY_ERROR_RESPONSE_TOO_LARGE; 0 means the default (32 MiB). */
+	int64_t max_response_bytes;
+	/**
+	 * Retries after a failed first attempt (408, 409, 429, 5xx, connection
+	 * failures, timeouts; a server's `x-should-retry` header overrides for
+	 * error responses).  0 means TFY_CLIENT_DEFAULT_MAX_RETRIES, TFY_NONE
+	 * means none, else 1..TFY_MAX_RETRIES_LIMIT.
+	 */
+	int32_t max_retries;
 	/**
 	 * Set to 1 to skip TLS peer and host verification (for test servers with
 	 * self-signed certificates only).  Verification is on by default; turning
@@ -81,28 +110,10 @@ typedef struct tfy_client_options {
 	 */
 	int32_t tls_insecure;
 	/**
-	 * Retries after a failed first attempt (408, 409, 429, 5xx, connection
-	 * failures, timeouts; a server's `x-should-retry` header overrides).
-	 * TFY_CLIENT_OPTIONS_INIT sets TFY_CLIENT_DEFAULT_MAX_RETRIES; 0 disables.
-	 */
-	int32_t max_retries;
-	/**
-	 * Longest server-requested delay honoured, in ms; a longer one fails the
-	 * call at once with tfy_error.retry_after_ms set.  0 means
-	 * TFY_CLIENT_DEFAULT_RETRY_AFTER_MAX_MS.
-	 */
-	int64_t retry_after_max_ms;
-	/** An attempt that receives no byte for this long fails with TFY_ERROR_TIMEOUT; 0 means the default. */
-	int64_t stall_timeout_ms;
-	/** Larger bodies fail with TFY_ERROR_RESPONSE_TOO_LARGE; 0 means the default (32 MiB). */
-	int64_t max_response_bytes;
-	/** CA bundle file for TLS verification; NULL means libcurl's default. */
-	const char *ca_file;
-	/** CA certificate directory for TLS verification; NULL means libcurl's default. */
-	const char *ca_path;
-	/**
-	 * Set to 1 to follow redirects (at most 5).  The Authorization header is
-	 * then never sent to a host other than the base URL's.  Off by default.
+	 * Set to 1 to follow redirects (at most 5).  A redirect to another
+	 * origin (scheme, host or port) is followed without the key header and
+	 * without the caller's headers; a redirect from https to http is
+	 * refused.  Off by default.
 	 */
 	int32_t follow_redirects;
 	/**
@@ -112,9 +123,13 @@ typedef struct tfy_client_options {
 	 * duration, request id and attempt (headers are never logged).
 	 */
 	int32_t log_level;
+	/** CA bundle file for TLS verification; NULL means libcurl's default. */
+	const char *ca_file;
+	/** CA certificate directory for TLS verification; NULL means libcurl's default. */
+	const char *ca_path;
 	/** Receives log lines; NULL means standard error. */
 	tfy_log_fn log;
-	/** Passed to every call of log. */
+	/** Passed to every call of log; must stay valid as long as the client. */
 	void *log_userdata;
 	/**
 	 * Name of the header that carries the key as it is, instead of
@@ -123,26 +138,26 @@ typedef struct tfy_client_options {
 	 */
 	const char *auth_header;
 	/**
-	 * Query parameters added to every request before limit and after, each
-	 * name and value percent-encoded: {"api-version", "2024-10-21"} for Azure
-	 * OpenAI.  Copied by tfy_client_new().
+	 * Defaults for every call made with this client (routing headers such as
+	 * the provider name, x-tfy-metadata, headers, query parameters such as
+	 * Azure's api-version, deadline, cancel callback, retries, timeout),
+	 * which each call's own tfy_request_options override field by field.
+	 * Copied by tfy_client_new(); NULL means none.
 	 */
-	const tfy_pair *query_params;
-	/** Number of entries in query_params. */
-	size_t query_params_count;
+	const tfy_request_options *request_defaults;
 } tfy_client_options;
 
-/** Static initialiser for tfy_client_options. */
-#define TFY_CLIENT_OPTIONS_INIT { TFY_CLIENT_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, \
-	TFY_CLIENT_DEFAULT_MAX_RETRIES, 0, 0, 0, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0 }
+/** Static initialiser for tfy_client_options: every field zero (the defaults). */
+#define TFY_CLIENT_OPTIONS_INIT { TFY_CLIENT_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, 0, 0, \
+	0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.
  *
- * @param opts the struct to fill.
+ * @param opts the struct to fill: as many bytes as the layout of `version`.
  * @param version TFY_CLIENT_OPTIONS_VERSION as the caller was compiled with.
  * @return TFY_OK, or TFY_ERROR_INVALID_ARGUMENT if opts is NULL or the
- *         version is not one this library knows.
+ *         version is 0 or newer than this library.
  */
 TFY_EXTERN tfy_code tfy_client_options_init(tfy_client_options *opts, uint32_t version);
 
@@ -157,11 +172,11 @@ typedef struct tfy_client tfy_client;
  * @param out receives the new client, owned by the caller, to be freed with
  *        tfy_client_free(); set to NULL on failure.
  * @param err if not NULL, receives a new tfy_error on failure (free with
- *        tfy_error_free()) and NULL on success.  Under out-of-memory it may
- *        stay NULL while the return value says TFY_ERROR_OUT_OF_MEMORY.
+ *        tfy_error_free()) and NULL on success.
  * @return TFY_OK, TFY_ERROR_INVALID_ARGUMENT (no or bad base URL, no API key,
- *         a control character in either, unknown options version) or
- *         TFY_ERROR_OUT_OF_MEMORY.
+ *         a control character in either, an option out of range, an unknown
+ *         options version, a non-zero reserved_ field; the message names the
+ *         option or environment variable at fault) or TFY_ERROR_OUT_OF_MEMORY.
  */
 TFY_EXTERN tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out,
                                    tfy_error **err);

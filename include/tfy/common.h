@@ -6,6 +6,17 @@
  * pointer, never by value; fixed-width integers; enums stored as int32_t;
  * no bitfields; no varargs; strings are NUL-terminated UTF-8; every object
  * handed to the caller has its own _free function that accepts NULL.
+ *
+ * ABI rules (from 1.0 on, checked by abidiff in CI): exported symbols and
+ * enum values are never removed or renumbered; structs the library allocates
+ * (errors, batches, pages) only grow at their tail and are always reached
+ * through a pointer; options structs the caller allocates carry a `version`
+ * and the library accepts every version from 1 to the current one.
+ *
+ * Callbacks: every callback runs on the thread that made the call, while
+ * libtfy holds no lock.  A callback may call libtfy functions on other
+ * objects, but must not free the client, iterator or options it was
+ * registered with.
  */
 #ifndef TFY_COMMON_H
 #define TFY_COMMON_H
@@ -55,13 +66,21 @@ enum {
 	TFY_ERROR_DECODE = 18,           /**< the response body could not be decoded */
 	TFY_ERROR_RESPONSE_TOO_LARGE = 19, /**< the response body exceeded the size cap */
 	TFY_ERROR_CANCELLED = 20,        /**< the caller's cancel callback asked to stop */
-	TFY_ERROR_PAGINATION = 21,       /**< the server's paging went wrong (repeated cursor, has_more with no items) */
-	TFY_ERROR__COUNT                 /**< one past the last code; grows as codes are appended */
+	TFY_ERROR_PAGINATION = 21        /**< the server's paging went wrong (repeated cursor, has_more with no items) */
 };
 
 /**
- * A name and a value: an HTTP header, a metadata entry or a query parameter.
- * Both are borrowed NUL-terminated UTF-8 strings.
+ * The value that turns a feature off in an options struct.  Zero always
+ * means "the default" (so a struct zeroed with memset and given its version
+ * behaves exactly like its _INIT macro); fields that can be switched off
+ * document that they accept TFY_NONE.
+ */
+#define TFY_NONE (-1)
+
+/**
+ * A name and a value: an HTTP header, an x-tfy-metadata entry or a query
+ * parameter.  Both are NUL-terminated UTF-8 strings, borrowed from the
+ * caller for as long as the struct that points at them says.
  */
 typedef struct tfy_pair {
 	const char *name;  /**< the header, key or parameter name */

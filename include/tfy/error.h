@@ -21,10 +21,18 @@ extern "C" {
  * Strings that do not apply are NULL.  Fields are only ever appended, so the
  * struct may grow in later versions (the caller never allocates it).
  *
- * No field ever contains the API key.
+ * Every call that fails and was given a non-NULL `err` sets `*err` to a
+ * non-NULL error, also when memory runs out: then `*err` may be a static
+ * error with code TFY_ERROR_OUT_OF_MEMORY, which tfy_error_free() ignores.
+ *
+ * Every string is valid UTF-8 without control characters (C0, DEL and C1)
+ * other than tab, and `body` may also hold line feeds: text that came from
+ * the server is cleaned, each invalid byte or control character becoming
+ * U+FFFD.  No field ever contains the API key or another secret, not even
+ * in part: occurrences read "[REDACTED]".
  */
 typedef struct tfy_error {
-	int32_t code;            /**< a tfy_code; never TFY_OK */
+	tfy_code code;           /**< never TFY_OK */
 	int32_t http_status;     /**< HTTP status of the response, 0 when none was received */
 	int32_t attempts;        /**< HTTP requests made for this call (0 if none was sent) */
 	int32_t reserved_;       /**< padding, always 0 */
@@ -33,10 +41,10 @@ typedef struct tfy_error {
 	const char *api_code;    /**< `error.code` of an API error body */
 	const char *api_param;   /**< `error.param` of an API error body */
 	const char *api_message; /**< `error.message` of an API error body */
-	const char *request_id;  /**< the response's `x-request-id` header */
+	const char *request_id;  /**< the response's `x-request-id` header (at most 256 bytes) */
 	const char *detail;      /**< transport or decoder detail (libcurl's text, the JSON error) */
-	const char *body;        /**< prefix (at most TFY_ERROR_BODY_MAX bytes, cut on a UTF-8
-	                              boundary) of a response body that was not a JSON error envelope */
+	const char *body;        /**< prefix (at most TFY_ERROR_BODY_MAX bytes of the body, cut on
+	                              a character boundary, then cleaned) of a response body */
 	/**
 	 * The delay the server asked for (retry-after-ms or Retry-After) on the
 	 * last response, in ms; -1 when it asked for none.  Set when a delay above
@@ -48,7 +56,8 @@ typedef struct tfy_error {
 /**
  * Free an error returned by any libtfy call.
  *
- * @param err the error, or NULL (then nothing happens).
+ * @param err the error, or NULL, or the static out-of-memory error (then
+ *        nothing happens).
  */
 TFY_EXTERN void tfy_error_free(tfy_error *err);
 

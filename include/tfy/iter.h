@@ -21,12 +21,13 @@ typedef struct tfy_batch_iter tfy_batch_iter;
 /**
  * Create an iterator.  Nothing is sent until the first tfy_batch_iter_next().
  *
- * The options are copied (strings included): they need not outlive this
- * call.  `after` is where to start (NULL: the newest batch), `limit` the page
- * size, `max_items` / `max_pages` optional caps, `deadline_ms` a budget for
- * the whole iteration; the rest applies to every page request.  Every
- * option is checked here as tfy_batches_list() would check it, so a bad
- * limit or header is refused before the iterator exists.
+ * The options are copied (strings and arrays included): they need not
+ * outlive this call, but request->cancel_userdata must live as long as the
+ * iterator.  `after` is where to start (NULL: the newest batch), `limit` the
+ * page size, `max_items` / `max_pages` optional caps, request->deadline_ms a
+ * budget for the whole iteration; the rest applies to every page request.
+ * Every option is checked here as tfy_batches_list() would check it, so a
+ * bad limit or header is refused before the iterator exists.
  *
  * @param client the client; must outlive the iterator.
  * @param opts options, copied; NULL for the defaults.
@@ -44,8 +45,9 @@ TFY_EXTERN tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_lis
  * a page, or the page's last_id when that batch has no id.  Iteration ends
  * when has_more is false, when has_more is absent (after that page), or when
  * a cap is reached.  It fails with TFY_ERROR_PAGINATION when the server
- * repeats a cursor (a gateway ignoring `after`), returns has_more with an
- * empty page, or gives no cursor to continue from; that failure is final.
+ * repeats a cursor (a gateway ignoring `after`), returns the batch it was
+ * asked to start after, returns has_more with an empty page, or gives no
+ * usable cursor (absent or empty) to continue from; that failure is final.
  * Any other failure (network, HTTP, decode) leaves the iterator where it was:
  * calling again retries the same page.
  *

@@ -1,6 +1,6 @@
 /**
  * @file
- * libtfy: C client for the List batches API of the TrueFoundry AI Gateway,
+ * libtfy: C client for the batch API of the TrueFoundry AI Gateway,
  * the TrueFoundry control plane and OpenAI.  Include this header only.
  */
 #ifndef TFY_TFY_H
@@ -10,6 +10,7 @@
 #include <tfy/version.h>
 #include <tfy/error.h>
 #include <tfy/batch.h>
+#include <tfy/request.h>
 #include <tfy/client.h>
 #include <tfy/batches.h>
 #include <tfy/iter.h>
