@@ -4,12 +4,10 @@
 #ifndef TFY_CLIENT_INTERNAL_H
 #define TFY_CLIENT_INTERNAL_H
 
-#include "tfy/client.h"
+#include "arena.h"
 #include "log.h"
+#include "tfy/client.h"
 #include "transport.h"
-
-/* Upper bound on max_retries: beyond it a call could outlive any sane deadline. */
-#define TFY__MAX_RETRIES_LIMIT 100
 
 /* Immutable after tfy_client_new except inside the transport, which locks itself. */
 struct tfy_client {
@@ -26,7 +24,8 @@ struct tfy_client {
 	char *ca_file;
 	char *ca_path;
 	char *auth_header;  /* NULL: Authorization: Bearer */
-	char *query;        /* encoded query_params, or NULL */
+	tfy_request_options defaults; /* request_defaults, its strings in defaults_arena */
+	tfy__arena *defaults_arena;
 	tfy__logger log;
 	tfy__transport *transport;
 };

@@ -33,6 +33,7 @@
 typedef struct decoder {
 	tfy__arena *arena;
 	tfy__buf dump;         /* reused for every JSON text the page keeps */
+	json_t *extra;         /* the envelope's members libtfy does not model, or NULL */
 	int oom;               /* set by any step that ran out of memory */
 	int invalid;           /* set when the body is not one valid JSON object */
 	const char *s;         /* the body */
@@ -52,10 +53,15 @@ static const char *copy_str(decoder *d, const char *s, size_t n)
 	return p;
 }
 
-/* A string value, or NULL when it is null or not a string. */
+/*
+ * A string value, or NULL when it is null, not a string, or holds a NUL
+ * character: a C string would silently end there ("a\u0000b" is not "a").
+ */
 static const char *str_value(decoder *d, const json_t *v)
 {
-	return json_is_string(v) ? copy_str(d, json_string_value(v), json_string_length(v)) : NULL;
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+		return NULL;
+	return copy_str(d, json_string_value(v), json_string_length(v));
 }
 
 /* A string member, or NULL when it is absent, null or not a string. */
@@ -127,26 +133,38 @@ static tfy_opt_int64 get_int(const json_t *obj, const char *key)
 	return to_int(json_object_get(obj, key));
 }
 
-static void decode_counts(const json_t *v, tfy_batch_request_counts *c)
+/* n zeroed bytes in the page's arena; NULL with oom set when memory ran out. */
+static void *alloc(decoder *d, size_t n)
 {
-	if (!json_is_object(v))
-		return;
-	c->present = 1;
-	c->total = get_int(v, "total");
-	c->completed = get_int(v, "completed");
-	c->failed = get_int(v, "failed");
+	void *p = tfy__arena_alloc(d->arena, n);
+	if (!p)
+		d->oom = 1;
+	return p;
 }
 
-static void decode_usage(const json_t *v, tfy_batch_usage *u)
+static const tfy_batch_request_counts *decode_counts(decoder *d, const json_t *v)
 {
-	if (!json_is_object(v))
-		return;
-	u->present = 1;
-	u->input_tokens = get_int(v, "input_tokens");
-	u->cached_tokens = get_int(json_object_get(v, "input_tokens_details"), "cached_tokens");
-	u->output_tokens = get_int(v, "output_tokens");
-	u->reasoning_tokens = get_int(json_object_get(v, "output_tokens_details"), "reasoning_tokens");
-	u->total_tokens = get_int(v, "total_tokens");
+	tfy_batch_request_counts *c = json_is_object(v) ? alloc(d, sizeof(*c)) : NULL;
+	if (c) {
+		c->total = get_int(v, "total");
+		c->completed = get_int(v, "completed");
+		c->failed = get_int(v, "failed");
+	}
+	return c;
+}
+
+static const tfy_batch_usage *decode_usage(decoder *d, const json_t *v)
+{
+	tfy_batch_usage *u = json_is_object(v) ? alloc(d, sizeof(*u)) : NULL;
+	if (u) {
+		u->input_tokens = get_int(v, "input_tokens");
+		u->cached_tokens = get_int(json_object_get(v, "input_tokens_details"), "cached_tokens");
+		u->output_tokens = get_int(v, "output_tokens");
+		u->reasoning_tokens =
+		    get_int(json_object_get(v, "output_tokens_details"), "reasoning_tokens");
+		u->total_tokens = get_int(v, "total_tokens");
+	}
+	return u;
 }
 
 /* `errors` is {object, data: [...]}; a bare array is taken as the data too. */
@@ -158,21 +176,21 @@ static void decode_errors(decoder *d, const json_t *v, tfy_batch *b)
 		data = json_object_get(v, "data");
 	}
 	size_t n = json_array_size(data);
-	if (n == 0)
+	tfy_batch_error **errs = n ? alloc(d, n * sizeof(*errs)) : NULL;
+	if (!errs)
 		return;
-	tfy_batch_error *errs = tfy__arena_alloc(d->arena, n * sizeof(*errs));
-	if (!errs) {
-		d->oom = 1;
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !d->oom; i++) {
 		const json_t *e = json_array_get(data, i);
-		errs[i].code = get_str(d, e, "code");
-		errs[i].message = get_str(d, e, "message");
-		errs[i].param = get_str(d, e, "param");
-		errs[i].line = get_int(e, "line");
+		tfy_batch_error *entry = alloc(d, sizeof(*entry));
+		if (!entry)
+			return;
+		entry->code = get_str(d, e, "code");
+		entry->message = get_str(d, e, "message");
+		entry->param = get_str(d, e, "param");
+		entry->line = get_int(e, "line");
+		errs[i] = entry;
 	}
-	b->errors = errs;
+	b->errors = (const tfy_batch_error *const *)errs;
 	b->errors_count = n;
 }
 
@@ -182,23 +200,21 @@ static void decode_metadata(decoder *d, const json_t *v, tfy_batch *b)
 		return;
 	b->metadata_json = dump_json(d, v);
 	size_t n = json_is_object(v) ? json_object_size(v) : 0;
-	if (n == 0)
+	tfy_metadata_entry **m = n ? alloc(d, n * sizeof(*m)) : NULL;
+	if (!m)
 		return;
-	tfy_metadata_entry *m = tfy__arena_alloc(d->arena, n * sizeof(*m));
-	if (!m) {
-		d->oom = 1;
-		return;
-	}
 	size_t i = 0;
 	const char *key;
 	const json_t *val;
 	json_object_foreach((json_t *)v, key, val) {
-		m[i].key = copy_str(d, key, strlen(key));
-		m[i].value = json_is_string(val) ? copy_str(d, json_string_value(val), json_string_length(val))
-		                                 : dump_json(d, val);
-		i++;
+		tfy_metadata_entry *entry = alloc(d, sizeof(*entry));
+		if (!entry)
+			return;
+		entry->key = copy_str(d, key, strlen(key));
+		entry->value = json_is_string(val) ? str_value(d, val) : dump_json(d, val);
+		m[i++] = entry;
 	}
-	b->metadata = m;
+	b->metadata = (const tfy_metadata_entry *const *)m;
 	b->metadata_count = i;
 }
 
@@ -229,8 +245,8 @@ static void decode_batch(decoder *d, const json_t *item, size_t start, size_t en
 	for (size_t i = 0; i < COUNT_OF(time_fields); i++)
 		*(tfy_opt_int64 *)(base + time_fields[i].offset) = get_int(item, time_fields[i].key);
 	b->status = tfy_batch_status_parse(b->status_raw);
-	decode_counts(json_object_get(item, "request_counts"), &b->request_counts);
-	decode_usage(json_object_get(item, "usage"), &b->usage);
+	b->request_counts = decode_counts(d, json_object_get(item, "request_counts"));
+	b->usage = decode_usage(d, json_object_get(item, "usage"));
 	decode_errors(d, json_object_get(item, "errors"), b);
 	decode_metadata(d, json_object_get(item, "metadata"), b);
 }
@@ -359,13 +375,11 @@ static tfy_batch *add_item(decoder *d)
 		d->items = items;
 		d->cap = cap;
 	}
-	tfy_batch *b = tfy__arena_alloc(d->arena, sizeof(*b));
-	if (!b) {
-		d->oom = 1;
+	tfy__batch_owner *owner = alloc(d, sizeof(*owner));
+	if (!owner)
 		return NULL;
-	}
-	d->items[d->count++] = b;
-	return b;
+	d->items[d->count++] = &owner->pub;
+	return &owner->pub;
 }
 
 /* The "data" array at the walk's position, each item parsed, decoded and freed in turn. */
@@ -389,6 +403,15 @@ static void decode_data(decoder *d)
 	} while (!d->oom && accept(d, ','));
 	if (!d->oom && !accept(d, ']'))
 		d->invalid = 1;
+}
+
+/* Keeps an envelope member libtfy does not model, for the page's extra_json. */
+static void keep_extra(decoder *d, const char *key, json_t *v)
+{
+	if (!d->extra && !(d->extra = json_object()))
+		d->oom = 1;
+	else if (json_object_set(d->extra, key, v) != 0)
+		d->oom = 1;
 }
 
 /* One member of the envelope; a repeated key replaces the earlier value. */
@@ -415,6 +438,8 @@ static void decode_member(decoder *d, const char *key, tfy_batch_page *list)
 	} else if (strcmp(key, "has_more") == 0) {
 		list->has_more_present = json_is_boolean(v);
 		list->has_more = json_is_true(v);
+	} else {
+		keep_extra(d, key, v);
 	}
 	json_decref(v);
 }
@@ -514,7 +539,10 @@ tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **o
 	if (owner) {
 		owner->arena = d.arena;
 		decode_envelope(&d, &owner->pub);
+		if (d.extra && !d.oom && !d.invalid)
+			owner->pub.extra_json = dump_json(&d, d.extra);
 	}
+	json_decref(d.extra);
 	tfy__buf_clear(&d.dump);
 	d.oom = d.oom || !owner || tfy__alloc_thread_failures() != failures;
 	tfy_code rc = verdict(&d, detail, detail_size);
@@ -524,6 +552,56 @@ tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **o
 	}
 	owner->pub.items = d.count ? (const tfy_batch *const *)d.items : NULL;
 	owner->pub.count = d.count;
+	*out = &owner->pub;
+	return TFY_OK;
+}
+
+/*
+ * One value, the whole body but surrounding whitespace, decoded as a batch
+ * that owns its arena.  Any JSON value is a batch (a non-object one with
+ * every field absent) unless `object_only`.
+ */
+tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_batch **out,
+                           char *detail, size_t detail_size)
+{
+	*out = NULL;
+	if (memchr(body, '\0', len)) {
+		snprintf(detail, detail_size, "invalid JSON: a NUL byte");
+		return TFY_ERROR_DECODE;
+	}
+	long failures = tfy__alloc_thread_failures();
+	decoder d = { .arena = tfy__arena_new(ARENA_HINT(len)), .dump = TFY__BUF_INIT, .s = body,
+	              .n = len };
+	tfy__batch_owner *owner = d.arena ? alloc(&d, sizeof(*owner)) : NULL;
+	json_t *v = NULL;
+	if (owner) {
+		skip_ws(&d);
+		size_t start = d.i;
+		v = parse_value(&d);
+		size_t end = d.i;
+		skip_ws(&d);
+		if (v && d.i != d.n)
+			d.invalid = 1;
+		if (v && !d.invalid && object_only && !json_is_object(v))
+			d.data_type = json_type_name(v);
+		else if (v && !d.invalid)
+			decode_batch(&d, v, start, end, &owner->pub);
+	}
+	json_decref(v);
+	tfy__buf_clear(&d.dump);
+	d.oom = d.oom || !owner || tfy__alloc_thread_failures() != failures;
+	tfy_code rc = d.oom ? TFY_ERROR_OUT_OF_MEMORY : TFY_OK;
+	if (rc == TFY_OK && d.invalid)
+		rc = explain_invalid(body, len, detail, detail_size);
+	else if (rc == TFY_OK && d.data_type) {
+		snprintf(detail, detail_size, "expected a JSON object (a Batch), got %s", d.data_type);
+		rc = TFY_ERROR_DECODE;
+	}
+	if (rc != TFY_OK) {
+		tfy__arena_free(d.arena);
+		return rc;
+	}
+	owner->arena = d.arena;
 	*out = &owner->pub;
 	return TFY_OK;
 }

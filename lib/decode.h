@@ -20,6 +20,14 @@ tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **o
                                 char *detail, size_t detail_size);
 
 /*
+ * Decodes one Batch object (the whole text but surrounding whitespace; any
+ * JSON value unless object_only) into a batch that owns its memory (free
+ * with tfy_batch_free).  Returns as tfy__decode_batch_page does.
+ */
+tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_batch **out,
+                           char *detail, size_t detail_size);
+
+/*
  * Stores the request id in a list returned by tfy__decode_batch_page, in
  * memory the list owns.  Returns 0, or -1 on OOM.
  */

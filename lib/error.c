@@ -9,12 +9,14 @@
 
 #define REDACTED "[REDACTED]"
 /*
- * Shorter "keys" are test placeholders; masking every occurrence of, say,
- * "k" would garble the text while protecting nothing.
+ * A cut field that ends in this many or more leading characters of the key
+ * has that end masked too: the cut may have split an echo of the key.
  */
-#define REDACT_MIN 8
+#define KEY_PREFIX_MIN 4
+/* Longest kept text from the server in a field other than body and request_id. */
+#define FIELD_MAX 4096
 
-static const char *const code_text[TFY_ERROR__COUNT] = {
+static const char *const code_text[] = {
 	[TFY_OK] = "success",
 	[TFY_ERROR_INVALID_ARGUMENT] = "invalid argument",
 	[TFY_ERROR_OUT_OF_MEMORY] = "out of memory",
@@ -41,7 +43,7 @@ static const char *const code_text[TFY_ERROR__COUNT] = {
 
 const char *tfy_strerror(tfy_code code)
 {
-	if (code < 0 || code >= TFY_ERROR__COUNT || !code_text[code])
+	if (code < 0 || code >= (tfy_code)(sizeof(code_text) / sizeof(code_text[0])) || !code_text[code])
 		return "unknown error code";
 	return code_text[code];
 }
@@ -103,6 +105,19 @@ tfy_error *tfy__error_new(tfy_code code, const char *fmt, ...)
 	return e;
 }
 
+/*
+ * Handed out when an error cannot be allocated, so that a failing call
+ * always has one; never written to, and ignored by tfy_error_free().
+ */
+static tfy_error out_of_memory = {
+	TFY_ERROR_OUT_OF_MEMORY, 0, 0, 0, "out of memory", NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1,
+};
+
+tfy_error *tfy__error_out_of_memory(void)
+{
+	return &out_of_memory;
+}
+
 tfy_code tfy__error_set(tfy_error **out, tfy_code code, const char *fmt, ...)
 {
 	if (!out)
@@ -111,7 +126,10 @@ tfy_code tfy__error_set(tfy_error **out, tfy_code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	*out = error_vnew(code, fmt, ap);
 	va_end(ap);
-	return code;
+	if (*out)
+		return code;
+	*out = &out_of_memory;
+	return TFY_ERROR_OUT_OF_MEMORY;
 }
 
 int tfy__error_reformat(tfy_error *e, const char *fmt, ...)
@@ -157,7 +175,8 @@ int tfy__error_put_body(tfy_error *e, const char *body, size_t len)
 {
 	if (!body || len == 0)
 		return 0;
-	return tfy__error_put(&e->body, body, utf8_cut(body, len, TFY_ERROR_BODY_MAX));
+	/* Kept longer than shown, so that a key straddling the cut is still whole when masked. */
+	return tfy__error_put(&e->body, body, len < TFY__ERROR_RAW_MAX ? len : TFY__ERROR_RAW_MAX);
 }
 
 static int redact_one(const char **slot, const char *secret)
@@ -182,21 +201,120 @@ static int redact_one(const char **slot, const char *secret)
 	return 0;
 }
 
-int tfy__error_redact(tfy_error *e, const char *secret)
+/* Length of the longest end of s[0..n) that is a proper beginning of secret. */
+static size_t key_prefix_at_end(const char *s, size_t n, const char *secret)
 {
-	if (!e || !secret || strlen(secret) < REDACT_MIN)
+	size_t slen = strlen(secret);
+	for (size_t k = slen - 1 < n ? slen - 1 : n; k >= KEY_PREFIX_MIN; k--)
+		if (memcmp(s + n - k, secret, k) == 0)
+			return k;
+	return 0;
+}
+
+/*
+ * Cuts a field to max bytes on a character boundary; when the cut leaves the
+ * beginning of the key at its end, that end is masked as well.
+ */
+static int cut_field(const char **slot, size_t max, const char *secret)
+{
+	const char *s = *slot;
+	size_t len = s ? strlen(s) : 0;
+	if (len <= max)
 		return 0;
-	const char **slots[] = { &e->message, &e->api_type, &e->api_code, &e->api_param,
-	                         &e->api_message, &e->request_id, &e->detail, &e->body };
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-		if (redact_one(slots[i], secret) < 0)
+	size_t n = utf8_cut(s, len, max);
+	size_t k = secret ? key_prefix_at_end(s, n, secret) : 0;
+	char *out = tfy__malloc(n - k + sizeof(REDACTED));
+	if (!out)
+		return -1;
+	memcpy(out, s, n - k);
+	strcpy(out + n - k, k ? REDACTED : "");
+	tfy__free((char *)*slot);
+	*slot = out;
+	return 0;
+}
+
+/* Length of the UTF-8 sequence at p (at most n bytes), or 0 when it is not valid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
+	           : (*p & 0xF8) == 0xF0 ? 4 : 0;
+	if (!len || len > n || (len == 2 && *p < 0xC2) || (len == 4 && *p > 0xF4))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	if ((len == 3 && ((*p == 0xE0 && p[1] < 0xA0) || (*p == 0xED && p[1] >= 0xA0))) ||
+	    (len == 4 && ((*p == 0xF0 && p[1] < 0x90) || (*p == 0xF4 && p[1] >= 0x90))))
+		return 0;
+	return len;
+}
+
+/* A control character (C0 but tab and, where allowed, LF; DEL; C1) that must not be shown. */
+static int is_control(const unsigned char *p, size_t len, int allow_lf)
+{
+	if (len == 1)
+		return (*p < 0x20 && *p != '\t' && !(allow_lf && *p == '\n')) || *p == 0x7f;
+	return len == 2 && *p == 0xC2 && p[1] < 0xA0;
+}
+
+/* Makes a field valid UTF-8 without control characters: each bad byte becomes U+FFFD. */
+static int clean_field(const char **slot, int allow_lf)
+{
+	static const char replacement[] = "\xEF\xBF\xBD";
+	const unsigned char *s = (const unsigned char *)*slot;
+	if (!s)
+		return 0;
+	size_t n = strlen((const char *)s);
+	char *out = tfy__malloc(3 * n + 1), *w = out;
+	if (!out)
+		return -1;
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_len(s + i, n - i);
+		if (!len || is_control(s + i, len, allow_lf)) {
+			memcpy(w, replacement, 3);
+			w += 3;
+			i += len ? len : 1;
+		} else {
+			memcpy(w, s + i, len);
+			w += len;
+			i += len;
+		}
+	}
+	*w = '\0';
+	tfy__free((char *)*slot);
+	*slot = out;
+	return 0;
+}
+
+int tfy__text_finish(const char **slot, size_t max, int allow_lf, const char *secret)
+{
+	if (secret && !*secret)
+		secret = NULL;
+	if ((secret && redact_one(slot, secret) < 0) || cut_field(slot, max, secret) < 0 ||
+	    clean_field(slot, allow_lf) < 0)
+		return -1;
+	return 0;
+}
+
+int tfy__error_finish(tfy_error *e, const char *secret)
+{
+	if (e == &out_of_memory)
+		return 0;
+	const struct { const char **slot; size_t max; int allow_lf; } fields[] = {
+		{ &e->message, FIELD_MAX, 0 },     { &e->api_type, FIELD_MAX, 0 },
+		{ &e->api_code, FIELD_MAX, 0 },    { &e->api_param, FIELD_MAX, 0 },
+		{ &e->api_message, FIELD_MAX, 0 }, { &e->request_id, TFY__REQUEST_ID_MAX, 0 },
+		{ &e->detail, FIELD_MAX, 0 },      { &e->body, TFY_ERROR_BODY_MAX, 1 },
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (tfy__text_finish(fields[i].slot, fields[i].max, fields[i].allow_lf, secret) < 0)
 			return -1;
 	return 0;
 }
 
 void tfy_error_free(tfy_error *e)
 {
-	if (!e)
+	if (!e || e == &out_of_memory)
 		return;
 	tfy__free((char *)e->message);
 	tfy__free((char *)e->api_type);

@@ -20,7 +20,11 @@
  */
 tfy_error *tfy__error_new(tfy_code code, const char *fmt, ...) TFY__PRINTF(2, 3);
 
-/* Like tfy__error_new, handing the error to *out when out is not NULL.  Returns code. */
+/*
+ * Like tfy__error_new, handing the error to *out when out is not NULL.
+ * Returns code; when the error cannot be allocated, *out is the static
+ * out-of-memory error and TFY_ERROR_OUT_OF_MEMORY is returned.
+ */
 tfy_code tfy__error_set(tfy_error **out, tfy_code code, const char *fmt, ...) TFY__PRINTF(3, 4);
 
 /*
@@ -32,18 +36,36 @@ int tfy__error_put(const char **slot, const char *s, size_t n);
 /* Replaces the message with a newly formatted one; returns 0 or -1 on OOM. */
 int tfy__error_reformat(tfy_error *e, const char *fmt, ...) TFY__PRINTF(2, 3);
 
+/* Bytes of server text a field holds before tfy__error_finish() cuts it. */
+#define TFY__ERROR_RAW_MAX 16384
+
 /*
- * Stores a bounded prefix of a response body in e->body, cut on a UTF-8
- * character boundary.  Returns 0 or -1 on OOM.
+ * Stores a bounded prefix of a response body in e->body (the cut to
+ * TFY_ERROR_BODY_MAX comes in tfy__error_finish).  Returns 0 or -1 on OOM.
  */
 int tfy__error_put_body(tfy_error *e, const char *body, size_t len);
 
 /*
- * Replaces every occurrence of secret in every string of e, so a server that
- * echoes the API key back cannot make it reach the caller's logs.  Secrets
- * shorter than 8 bytes are left alone (they are placeholders, not keys).
+ * Readies an error for the caller: in every string, every occurrence of
+ * secret (when not NULL or empty) is masked first, then the field is cut to
+ * its bound (a beginning of the key left at the end by the cut is masked
+ * too), then cleaned to valid UTF-8 without control characters.  Returns 0
+ * or -1 on OOM.  The static out-of-memory error is left alone.
  */
-int tfy__error_redact(tfy_error *e, const char *secret);
+int tfy__error_finish(tfy_error *e, const char *secret);
+
+/* Longest request id handed to the caller, in bytes. */
+#define TFY__REQUEST_ID_MAX 256
+
+/*
+ * The steps of tfy__error_finish for one string field (*slot, owned,
+ * replaced): mask secret, cut to max bytes, clean (line feeds kept when
+ * allow_lf).  Returns 0 or -1 on OOM.
+ */
+int tfy__text_finish(const char **slot, size_t max, int allow_lf, const char *secret);
+
+/* The static error handed out when an error cannot be allocated. */
+tfy_error *tfy__error_out_of_memory(void);
 
 /* The code that an HTTP status maps to (TFY_OK for 2xx). */
 tfy_code tfy__code_for_status(long status);

@@ -13,11 +13,13 @@
 #include "arena.h"
 #include "batches_internal.h"
 #include "error_internal.h"
+#include "options.h"
 
 struct tfy_batch_iter {
 	tfy_client *client;
 	tfy__arena *copies;            /* the options' strings and arrays */
 	tfy_batches_list_options opts; /* points into copies; after is unused */
+	tfy_request_options request;   /* opts.request points here */
 	tfy__call call;
 	tfy_batch_page *page;
 	size_t pos;                    /* next item of page to hand out */
@@ -30,61 +32,9 @@ struct tfy_batch_iter {
 	uint64_t *seen;                /* hashes of every cursor sent */
 	size_t seen_count;
 	size_t seen_cap;
-	tfy__prefetch *prefetched;     /* the next page's request, already sent; or NULL */
+	tfy__flight *prefetched;       /* the next page's request, already sent; or NULL */
+	tfy__request prefetched_req;   /* what prefetched sent */
 };
-
-static const char *copy_str(tfy__arena *a, const char *s, int *oom)
-{
-	if (!s)
-		return NULL;
-	char *p = tfy__arena_strndup(a, s, strlen(s));
-	*oom |= !p;
-	return p;
-}
-
-static const tfy_pair *copy_pairs(tfy__arena *a, const tfy_pair *src, size_t n, int *oom)
-{
-	if (!n)
-		return NULL;
-	tfy_pair *dst = tfy__arena_alloc(a, n * sizeof(*dst));
-	for (size_t i = 0; dst && i < n; i++) {
-		dst[i].name = copy_str(a, src[i].name, oom);
-		dst[i].value = copy_str(a, src[i].value, oom);
-	}
-	*oom |= !dst;
-	return dst;
-}
-
-/* A deep copy, so the caller's options need not outlive tfy_batch_iter_new. */
-static int copy_options(tfy__arena *a, const tfy_batches_list_options *src,
-                        tfy_batches_list_options *dst)
-{
-	int oom = 0;
-	*dst = *src;
-	dst->after = NULL;
-	dst->provider_name = copy_str(a, src->provider_name, &oom);
-	dst->provider_model = copy_str(a, src->provider_model, &oom);
-	dst->azure_api_version = copy_str(a, src->azure_api_version, &oom);
-	dst->vertex_region = copy_str(a, src->vertex_region, &oom);
-	dst->vertex_storage_bucket_name = copy_str(a, src->vertex_storage_bucket_name, &oom);
-	dst->aws_s3_bucket = copy_str(a, src->aws_s3_bucket, &oom);
-	dst->aws_bedrock_model = copy_str(a, src->aws_bedrock_model, &oom);
-	dst->metadata_json = copy_str(a, src->metadata_json, &oom);
-	dst->metadata = copy_pairs(a, src->metadata, src->metadata_count, &oom);
-	dst->headers = copy_pairs(a, src->headers, src->headers_count, &oom);
-	return oom ? -1 : 0;
-}
-
-static tfy_code check_caps(const tfy_batches_list_options *o, tfy_error **err)
-{
-	if (o->max_items < 0 || o->max_pages < 0 || o->deadline_ms < 0)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "max_items, max_pages and deadline_ms must not be negative");
-	if ((o->metadata_count && !o->metadata) || (o->headers_count && !o->headers))
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "a non-zero count was given with a NULL array");
-	return TFY_OK;
-}
 
 static uint64_t fnv1a(const char *s)
 {
@@ -113,6 +63,43 @@ static int remember_cursor(tfy_batch_iter *it, const char *cursor)
 	return 0;
 }
 
+/* The options, deep-copied, so the caller's need not outlive tfy_batch_iter_new. */
+static int copy_options(tfy_batch_iter *it, const tfy_batches_list_options *o,
+                        const tfy_request_options *request)
+{
+	it->opts = *o;
+	it->opts.after = NULL;
+	it->opts.request = &it->request;
+	return tfy__request_options_copy(it->copies, request, &it->request);
+}
+
+static tfy_code iter_new(tfy_client *client, const tfy_batches_list_options *opts,
+                         tfy_batch_iter **out, tfy_error **e)
+{
+	tfy_batches_list_options o;
+	tfy_request_options request;
+	tfy__request req;
+	tfy_code rc = tfy__batches_options_read(opts, &o, &request, e);
+	/* Refused now rather than at the first tfy_batch_iter_next(). */
+	if (rc == TFY_OK)
+		rc = tfy__batches_request(client, &o, &req, e);
+	if (rc != TFY_OK)
+		return rc;
+	tfy__request_clear(&req);
+	tfy_batch_iter *it = tfy__calloc(1, sizeof(*it));
+	if (!it || !(it->copies = tfy__arena_new(1024)) || copy_options(it, &o, &request) < 0 ||
+	    (o.after && (!(it->next_after = tfy__strdup(o.after)) || !(it->resume = tfy__strdup(o.after)) ||
+	                 remember_cursor(it, o.after) < 0))) {
+		tfy_batch_iter_free(it);
+		return tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	}
+	it->client = client;
+	const tfy__options_pair pair = tfy__batches_options_pair(client, &it->opts);
+	it->call = tfy__call_start(client, &pair);
+	*out = it;
+	return TFY_OK;
+}
+
 tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_list_options *opts,
                             tfy_batch_iter **out, tfy_error **err)
 {
@@ -121,45 +108,33 @@ tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_list_options *
 	if (!client || !out)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "client and out must not be NULL");
 	*out = NULL;
-	const tfy_batches_list_options defaults = TFY_BATCHES_LIST_OPTIONS_INIT;
-	const tfy_batches_list_options *o = opts ? opts : &defaults;
-	/* Refused now rather than at the first tfy_batch_iter_next(). */
-	tfy_code rc = check_caps(o, err);
-	if (rc == TFY_OK)
-		rc = tfy__batches_check(client, o, err);
-	if (rc != TFY_OK)
-		return rc;
-	tfy_batch_iter *it = tfy__calloc(1, sizeof(*it));
-	if (!it || !(it->copies = tfy__arena_new(1024)) || copy_options(it->copies, o, &it->opts) < 0 ||
-	    (o->after && (!(it->next_after = tfy__strdup(o->after)) || !(it->resume = tfy__strdup(o->after)) ||
-	                  remember_cursor(it, o->after) < 0))) {
-		tfy_batch_iter_free(it);
-		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	}
-	it->client = client;
-	it->call = tfy__call_from_options(o);
-	*out = it;
-	return TFY_OK;
+	tfy_error *e = NULL;
+	tfy_code rc = iter_new(client, opts, out, &e);
+	return tfy__call_hand_error(client, rc, e, err);
 }
 
+/* Where the next page starts: the last batch's id, else the page's last_id; NULL or "" when none. */
 static const char *page_cursor(const tfy_batch_page *page)
 {
 	const tfy_batch *last = page->count ? page->items[page->count - 1] : NULL;
-	return last && last->id ? last->id : page->last_id;
+	return last && last->id && *last->id ? last->id : page->last_id;
 }
 
+/* A final failure of the iteration, with the page's request id (masked like any error). */
 static tfy_code pagination_error(tfy_batch_iter *it, tfy_error **err, const char *why)
 {
 	it->failed = 1;
 	tfy_error *e = tfy__error_new(TFY_ERROR_PAGINATION, "%s: %s after page %lld",
 	                              tfy_strerror(TFY_ERROR_PAGINATION), why, (long long)it->pages);
-	if (e && it->page && it->page->request_id)
-		tfy__error_put(&e->request_id, it->page->request_id, strlen(it->page->request_id));
-	if (err)
-		*err = e;
-	else
+	if (e && it->page && it->page->request_id &&
+	    tfy__error_put(&e->request_id, it->page->request_id, strlen(it->page->request_id)) < 0) {
 		tfy_error_free(e);
-	return TFY_ERROR_PAGINATION;
+		e = NULL;
+	}
+	tfy_code rc = tfy__call_hand_error(it->client, TFY_ERROR_PAGINATION, e, err);
+	if (rc == TFY_ERROR_OUT_OF_MEMORY)
+		it->failed = 0; /* running out of memory says nothing about the server */
+	return rc;
 }
 
 /* Checks a fresh page and works out where the next one starts. */
@@ -175,7 +150,7 @@ static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 	if (page->count == 0)
 		return pagination_error(it, err, "the server said has_more but sent an empty page");
 	const char *cursor = page_cursor(page);
-	if (!cursor)
+	if (!cursor || !*cursor)
 		return pagination_error(it, err, "the page has no id to continue from");
 	/*
 	 * Copy first: a cursor remembered but not taken would read as a cycle
@@ -183,11 +158,11 @@ static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 	 */
 	char *copy = tfy__strdup(cursor);
 	if (!copy)
-		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+		return tfy__call_hand_error(it->client, TFY_ERROR_OUT_OF_MEMORY, NULL, err);
 	int seen = remember_cursor(it, cursor);
 	if (seen != 0) {
 		tfy__free(copy);
-		return seen < 0 ? tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory")
+		return seen < 0 ? tfy__call_hand_error(it->client, TFY_ERROR_OUT_OF_MEMORY, NULL, err)
 		                : pagination_error(it, err, "the server repeated a cursor (is it ignoring `after`?)");
 	}
 	tfy__free(it->next_after);
@@ -198,24 +173,50 @@ static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 /* Sends the next page's request now, unless no next page will be wanted. */
 static void start_prefetch(tfy_batch_iter *it)
 {
-	if (!it->opts.prefetch || !it->more ||
+	if (it->opts.prefetch == TFY_NONE || !it->more ||
 	    (it->opts.max_pages && it->pages >= it->opts.max_pages) ||
 	    (it->opts.max_items && it->items + (int64_t)it->page->count >= it->opts.max_items))
 		return;
 	it->opts.after = it->next_after;
-	it->prefetched = tfy__batches_prefetch(it->client, &it->opts, &it->call);
+	if (tfy__batches_request(it->client, &it->opts, &it->prefetched_req, NULL) == TFY_OK &&
+	    !(it->prefetched = tfy__call_send_early(it->client, &it->prefetched_req, &it->call)))
+		tfy__request_clear(&it->prefetched_req);
 	it->opts.after = NULL;
+}
+
+static void drop_prefetch(tfy_batch_iter *it)
+{
+	tfy__transport_abandon(it->prefetched);
+	it->prefetched = NULL;
+	tfy__request_clear(&it->prefetched_req);
+}
+
+/* One page: the prefetched request's answer when there is one, else a request sent now. */
+static tfy_code fetch(tfy_batch_iter *it, tfy_batch_page **page, tfy_error **err)
+{
+	if (it->prefetched) {
+		tfy__flight *early = it->prefetched;
+		it->prefetched = NULL;
+		tfy_code rc = tfy__batches_fetch(it->client, &it->prefetched_req, &it->call, early, page, err);
+		tfy__request_clear(&it->prefetched_req);
+		return rc;
+	}
+	tfy__request req;
+	tfy_error *e = NULL;
+	it->opts.after = it->next_after;
+	tfy_code rc = tfy__batches_request(it->client, &it->opts, &req, &e);
+	it->opts.after = NULL;
+	if (rc != TFY_OK)
+		return tfy__call_hand_error(it->client, rc, e, err);
+	rc = tfy__batches_fetch(it->client, &req, &it->call, NULL, page, err);
+	tfy__request_clear(&req);
+	return rc;
 }
 
 static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
 {
 	tfy_batch_page *page = NULL;
-	tfy__prefetch *early = it->prefetched;
-	it->prefetched = NULL;
-	it->opts.after = it->next_after;
-	tfy_code rc = early ? tfy__batches_fetch_prefetched(it->client, early, &it->call, &page, err)
-	                    : tfy__batches_fetch(it->client, &it->opts, &it->call, &page, err);
-	it->opts.after = NULL;
+	tfy_code rc = fetch(it, &page, err);
 	if (rc != TFY_OK)
 		return rc;
 	tfy_batch_page *previous = it->page;
@@ -228,8 +229,7 @@ static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
 	if (rc == TFY_ERROR_OUT_OF_MEMORY) {
 		/*
 		 * Undo: running out of memory says nothing about the server, so the
-		 * iterator stays usable and the next call fetches this page again
-		 * (it used to keep the page with a stale cursor).
+		 * iterator stays usable and the next call fetches this page again.
 		 */
 		tfy_batch_page_free(page);
 		it->page = previous;
@@ -360,7 +360,7 @@ void tfy_batch_iter_free(tfy_batch_iter *it)
 {
 	if (!it)
 		return;
-	tfy__prefetch_free(it->prefetched);
+	drop_prefetch(it);
 	tfy_batch_page_free(it->page);
 	tfy__arena_free(it->copies);
 	tfy__free(it->next_after);

@@ -3,9 +3,24 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #define LINE_MAX_BYTES 1024
+/* A line is formatted in full up to this size, masked, and only then cut. */
+#define RAW_MAX_BYTES 8192
+/* A cut line ending in this many leading characters of the key loses that end. */
+#define KEY_PREFIX_MIN 4
+
+static void drop_key_prefix_at_end(char *s, const char *secret)
+{
+	size_t n = strlen(s), slen = secret ? strlen(secret) : 0;
+	for (size_t k = slen < n ? slen : n; k >= KEY_PREFIX_MIN; k--)
+		if (memcmp(s + n - k, secret, k) == 0) {
+			s[n - k] = '\0';
+			return;
+		}
+}
 
 static int32_t level_from_env(void)
 {
@@ -24,6 +39,52 @@ void tfy__logger_init(tfy__logger *log, int32_t level, tfy_log_fn fn, void *user
 	log->level = level != TFY_LOG_DEFAULT ? level : level_from_env();
 	log->fn = fn;
 	log->userdata = userdata;
+	log->secret = NULL;
+}
+
+/* Copies src into dst (size bytes) with every occurrence of secret masked. */
+static void mask(const char *src, const char *secret, char *dst, size_t size)
+{
+	size_t slen = secret ? strlen(secret) : 0, w = 0;
+	while (*src && w + 1 < size) {
+		if (slen && strncmp(src, secret, slen) == 0) {
+			int n = snprintf(dst + w, size - w, "[REDACTED]");
+			w = n < 0 || (size_t)n >= size - w ? size - 1 : w + (size_t)n;
+			src += slen;
+		} else {
+			dst[w++] = *src++;
+		}
+	}
+	dst[w] = '\0';
+}
+
+/*
+ * Copies src into dst with each byte that could end, split or restyle a line
+ * (C0 controls but tab, DEL, C1 controls, bytes of invalid UTF-8) as \xHH.
+ */
+static void escape(const char *src, char *dst, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)src;
+	size_t w = 0;
+	while (*p && w + 5 < size) {
+		int c1 = p[0] == 0xC2 && p[1] >= 0x80 && p[1] < 0xA0;
+		int bad_lead = p[0] >= 0x80 && (p[0] < 0xC2 || p[0] > 0xF4);
+		int bad_cont = 0;
+		size_t len = p[0] < 0x80 ? 1 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
+		for (size_t i = 1; !bad_lead && i < len; i++)
+			bad_cont |= (p[i] & 0xC0) != 0x80;
+		if ((p[0] < 0x20 && p[0] != '\t') || p[0] == 0x7f || c1 || bad_lead || bad_cont) {
+			w += (size_t)snprintf(dst + w, size - w, "\\x%02X", p[0]);
+			p++;
+			continue;
+		}
+		if (w + len >= size)
+			break;
+		memcpy(dst + w, p, len);
+		w += len;
+		p += len;
+	}
+	dst[w] = '\0';
 }
 
 int tfy__log_enabled(const tfy__logger *log, int32_t level)
@@ -36,11 +97,15 @@ void tfy__log(const tfy__logger *log, int32_t level, const char *fmt, ...)
 	static const char *const tags[] = { "", "error", "warn", "info", "debug" };
 	if (level < TFY_LOG_ERROR || level > TFY_LOG_DEBUG || !tfy__log_enabled(log, level))
 		return;
-	char line[LINE_MAX_BYTES];
+	char raw[RAW_MAX_BYTES], masked[RAW_MAX_BYTES], line[4 * LINE_MAX_BYTES];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(raw))
+		drop_key_prefix_at_end(raw, log->secret);
+	mask(raw, log->secret, masked, sizeof(masked));
+	escape(masked, line, sizeof(line));
 	if (log->fn)
 		log->fn(level, line, log->userdata);
 	else

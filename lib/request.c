@@ -12,16 +12,18 @@
 #include "error_internal.h"
 #include "tfy/version.h"
 
-#define BATCHES_PATH "/batches"
 #define USER_AGENT "libtfy/" TFY_VERSION_STRING
 #define FIXED_HEADERS 12 /* the library's own: 3 defaults, 8 x-tfy-*, metadata */
 
 int tfy__header_value_ok(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+	int blank = 1;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
 			return 0;
-	return 1;
+		blank = blank && (*p == ' ' || *p == '\t');
+	}
+	return !blank;
 }
 
 int tfy__header_name_ok(const char *s)
@@ -66,8 +68,7 @@ static int is_unreserved(unsigned char c)
 	       c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-static int append_escaped(tfy__buf *b, const char *s)
+int tfy__append_escaped(tfy__buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -118,40 +119,51 @@ static tfy_code encode_metadata(const tfy_pair *pairs, size_t n, tfy__buf *out,
 	return rc ? tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory") : TFY_OK;
 }
 
-static tfy_code check_paging(const tfy_batches_list_options *o, tfy_error **err)
-{
-	if (o->limit < 0 || o->limit > TFY_BATCHES_LIMIT_MAX)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "limit must be between 1 and %d (or 0 for the server default), got %d",
-		                      TFY_BATCHES_LIMIT_MAX, (int)o->limit);
-	if (o->after && !*o->after)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "after must be a batch id, not an empty string");
-	return TFY_OK;
-}
-
 /* Appends "?" before the first parameter of a URL and "&" before the others. */
-static int append_param(tfy__buf *b, int *first, const char *text)
+static int append_param(tfy__buf *b, int *first, const tfy_pair *p)
 {
-	int rc = tfy__buf_append(b, *first ? "?" : "&", 1) | tfy__buf_append(b, text, strlen(text));
+	int rc = tfy__buf_append(b, *first ? "?" : "&", 1) | tfy__append_escaped(b, p->name) |
+	         tfy__buf_append(b, "=", 1) | tfy__append_escaped(b, p->value);
 	*first = 0;
 	return rc;
 }
 
-static tfy_code build_url(const tfy__target *t, const tfy_batches_list_options *o, char **url)
+static tfy_code check_query(const tfy_pair *q, size_t n, tfy_error **err)
 {
+	for (size_t i = 0; i < n; i++)
+		if (!q[i].name || !*q[i].name || !q[i].value)
+			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+			                      "query_params[%zu]: the name must be non-empty and the value non-NULL",
+			                      i);
+	return TFY_OK;
+}
+
+/* 1 when a pair of `list` has the same name (compared as `eq` says). */
+static int named_in(const char *name, const tfy_pair *list, size_t n,
+                    int (*eq)(const char *, const char *))
+{
+	for (size_t i = 0; i < n; i++)
+		if (eq(name, list[i].name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The defaults' query parameters the call does not replace, then the call's, then the endpoint's. */
+static tfy_code build_url(const tfy__target *t, const tfy__options_pair *o,
+                          const tfy__endpoint *ep, char **url)
+{
+	const tfy_request_options *c = o->call, *d = o->defaults;
 	tfy__buf b = TFY__BUF_INIT;
 	int first = 1;
 	int rc = tfy__buf_append(&b, t->base_url, strlen(t->base_url)) |
-	         tfy__buf_append(&b, BATCHES_PATH, strlen(BATCHES_PATH));
-	char limit[32];
-	snprintf(limit, sizeof(limit), "limit=%d", (int)o->limit);
-	if (t->query && *t->query)
-		rc |= append_param(&b, &first, t->query);
-	if (o->limit > 0)
-		rc |= append_param(&b, &first, limit);
-	if (o->after)
-		rc |= append_param(&b, &first, "after=") | append_escaped(&b, o->after);
+	         tfy__buf_append(&b, ep->path, strlen(ep->path));
+	for (size_t i = 0; i < d->query_params_count; i++)
+		if (!named_in(d->query_params[i].name, c->query_params, c->query_params_count, strcmp))
+			rc |= append_param(&b, &first, &d->query_params[i]);
+	for (size_t i = 0; i < c->query_params_count; i++)
+		rc |= append_param(&b, &first, &c->query_params[i]);
+	for (size_t i = 0; i < ep->query_count; i++)
+		rc |= append_param(&b, &first, &ep->query[i]);
 	if (rc) {
 		tfy__buf_clear(&b);
 		return TFY_ERROR_OUT_OF_MEMORY;
@@ -160,45 +172,75 @@ static tfy_code build_url(const tfy__target *t, const tfy_batches_list_options *
 	return *url ? TFY_OK : TFY_ERROR_OUT_OF_MEMORY;
 }
 
-/* The library's own headers, before the caller's extras are merged in. */
-static size_t fixed_headers(const tfy_pair *auth, const char *metadata,
-                            const tfy_batches_list_options *o, tfy_pair *h)
+/* The library's own non-secret headers: defaults, routing and metadata. */
+static size_t library_headers(const tfy__options_pair *o, const char *metadata, tfy_pair *h)
 {
-	const tfy_pair all[FIXED_HEADERS] = {
-		*auth,
+	const tfy_request_options *c = o->call, *d = o->defaults;
+	const tfy_pair all[] = {
 		{ "Accept", "application/json" },
 		{ "User-Agent", USER_AGENT },
-		{ "x-tfy-provider-name", o->provider_name },
-		{ "x-tfy-provider-model", o->provider_model },
-		{ "x-tfy-azure-api-version", o->azure_api_version },
-		{ "x-tfy-vertex-region", o->vertex_region },
-		{ "x-tfy-vertex-storage-bucket-name", o->vertex_storage_bucket_name },
-		{ "x-tfy-aws-s3-bucket", o->aws_s3_bucket },
-		{ "x-tfy-aws-bedrock-model", o->aws_bedrock_model },
+		{ "x-tfy-provider-name", tfy__pick_str(c->provider_name, d->provider_name) },
+		{ "x-tfy-provider-model", tfy__pick_str(c->provider_model, d->provider_model) },
+		{ "x-tfy-azure-api-version", tfy__pick_str(c->azure_api_version, d->azure_api_version) },
+		{ "x-tfy-vertex-region", tfy__pick_str(c->vertex_region, d->vertex_region) },
+		{ "x-tfy-vertex-storage-bucket-name",
+		  tfy__pick_str(c->vertex_storage_bucket_name, d->vertex_storage_bucket_name) },
+		{ "x-tfy-aws-s3-bucket", tfy__pick_str(c->aws_s3_bucket, d->aws_s3_bucket) },
+		{ "x-tfy-aws-bedrock-model", tfy__pick_str(c->aws_bedrock_model, d->aws_bedrock_model) },
 		{ "x-tfy-metadata", metadata },
 	};
 	size_t n = 0;
-	for (size_t i = 0; i < FIXED_HEADERS; i++)
-		if (all[i].name && all[i].value)
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i].value)
 			h[n++] = all[i];
 	return n;
 }
 
-static tfy_code check_headers(const tfy_pair *h, size_t n, size_t fixed, tfy_error **err)
+/* A caller's header replaces the library's (and a call's a default's) of the same name. */
+static int overridden(const char *name, const tfy__options_pair *o, int by_defaults_too)
+{
+	return named_in(name, o->call->headers, o->call->headers_count, strcasecmp) ||
+	       (by_defaults_too &&
+	        named_in(name, o->defaults->headers, o->defaults->headers_count, strcasecmp));
+}
+
+/*
+ * Every header in sending order: the library's own (unless the caller
+ * replaces one), the key header, the defaults' extras, the call's extras.
+ * *safe receives how many lead the list and may cross origins.
+ */
+static size_t collect_headers(const tfy__options_pair *o, const tfy_pair *auth,
+                              const char *metadata, tfy_pair *h, size_t *safe)
+{
+	tfy_pair own[FIXED_HEADERS];
+	size_t n_own = library_headers(o, metadata, own), n = 0;
+	for (size_t i = 0; i < n_own; i++)
+		if (!overridden(own[i].name, o, 1))
+			h[n++] = own[i];
+	*safe = n;
+	h[n++] = *auth;
+	for (size_t i = 0; i < o->defaults->headers_count; i++)
+		if (!overridden(o->defaults->headers[i].name, o, 0))
+			h[n++] = o->defaults->headers[i];
+	for (size_t i = 0; i < o->call->headers_count; i++)
+		h[n++] = o->call->headers[i];
+	return n;
+}
+
+static tfy_code check_headers(const tfy_pair *h, size_t n, tfy_error **err)
 {
 	for (size_t i = 0; i < n; i++) {
-		/* Names the caller gave are not echoed: they failed the check. */
-		if (i >= fixed && !tfy__header_name_ok(h[i].name))
+		/* A name that failed the check is not echoed: it may hold anything. */
+		if (!tfy__header_name_ok(h[i].name))
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-			                      "headers[%zu]: the name is not a valid HTTP header name",
-			                      i - fixed);
+			                      "a header name is not a valid HTTP header name");
 		if (!h[i].value)
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "header %s: the value is NULL", h[i].name);
 		if (!tfy__header_value_ok(h[i].value))
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-			                      "header %s: the value contains CR, LF or another control character",
-			                      h[i].name);
+			                      "header %s: the value is empty, blank, or contains CR, LF or "
+			                      "another control character", h[i].name);
 	}
 	return TFY_OK;
 }
@@ -212,24 +254,12 @@ static char *header_line(const tfy_pair *h)
 	return line;
 }
 
-/* A caller's header replaces the library's header of the same name. */
-static int overridden(const tfy_pair *h, const tfy_batches_list_options *o)
-{
-	for (size_t i = 0; i < o->headers_count; i++)
-		if (strcasecmp(h->name, o->headers[i].name) == 0)
-			return 1;
-	return 0;
-}
-
-static tfy_code format_headers(const tfy_pair *h, size_t n, size_t fixed,
-                               const tfy_batches_list_options *o, tfy__request *req)
+static tfy_code format_headers(const tfy_pair *h, size_t n, tfy__request *req)
 {
 	req->headers = tfy__calloc(n ? n : 1, sizeof(char *));
 	if (!req->headers)
 		return TFY_ERROR_OUT_OF_MEMORY;
 	for (size_t i = 0; i < n; i++) {
-		if (i < fixed && overridden(&h[i], o))
-			continue;
 		if (!(req->headers[req->count] = header_line(&h[i])))
 			return TFY_ERROR_OUT_OF_MEMORY;
 		req->count++;
@@ -237,68 +267,79 @@ static tfy_code format_headers(const tfy_pair *h, size_t n, size_t fixed,
 	return TFY_OK;
 }
 
-static tfy_code build_headers(const tfy__target *t, const char *metadata,
-                              const tfy_batches_list_options *o, tfy__request *req,
-                              tfy_error **err)
+/* Clears a copy of the key before freeing it. */
+static void free_secret(char *s)
 {
-	size_t total = FIXED_HEADERS + o->headers_count;
+	for (volatile char *p = s; p && *p; p++)
+		*p = 0;
+	tfy__free(s);
+}
+
+static tfy_code build_headers(const tfy__target *t, const char *metadata,
+                              const tfy__options_pair *o, tfy__request *req, tfy_error **err)
+{
+	size_t total = FIXED_HEADERS + o->defaults->headers_count + o->call->headers_count;
 	tfy_pair *h = tfy__calloc(total, sizeof(*h));
-	char *bearer = tfy__malloc(strlen(t->api_key) + sizeof("Bearer "));
+	char *bearer = t->auth_header ? NULL : tfy__malloc(strlen(t->api_key) + sizeof("Bearer "));
 	tfy_code rc = TFY_ERROR_OUT_OF_MEMORY;
-	if (h && bearer) {
-		sprintf(bearer, "Bearer %s", t->api_key);
+	if (h && (bearer || t->auth_header)) {
+		if (bearer)
+			sprintf(bearer, "Bearer %s", t->api_key);
 		const tfy_pair auth = t->auth_header ? (tfy_pair){ t->auth_header, t->api_key }
-		                                       : (tfy_pair){ "Authorization", bearer };
-		size_t fixed = fixed_headers(&auth, metadata, o, h);
-		if (o->headers_count)
-			memcpy(h + fixed, o->headers, o->headers_count * sizeof(*h));
-		rc = check_headers(h, fixed + o->headers_count, fixed, err);
+		                                     : (tfy_pair){ "Authorization", bearer };
+		size_t n = collect_headers(o, &auth, metadata, h, &req->safe_count);
+		rc = check_headers(h, n, err);
 		if (rc == TFY_OK)
-			rc = format_headers(h, fixed + o->headers_count, fixed, o, req);
+			rc = format_headers(h, n, req);
 	}
-	if (rc == TFY_ERROR_OUT_OF_MEMORY && err && !*err)
+	if (rc == TFY_ERROR_OUT_OF_MEMORY)
 		tfy__error_set(err, rc, "out of memory");
 	tfy__free(h);
-	tfy__free(bearer);
+	free_secret(bearer);
 	return rc;
 }
 
-static tfy_code check_options(const tfy_batches_list_options *o, tfy_error **err)
+/* The x-tfy-metadata value of the call, else of the defaults, into *out (NULL: none). */
+static tfy_code metadata_header(const tfy__options_pair *o, tfy__buf *text, const char **out,
+                                tfy_error **err)
 {
-	if (o->version != TFY_BATCHES_LIST_OPTIONS_VERSION)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "unsupported tfy_batches_list_options version %u", o->version);
-	if (o->metadata_json && o->metadata_count)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "set metadata_json or metadata pairs, not both");
-	int shape = o->metadata_json ? tfy__json_is_string_object(o->metadata_json) : 1;
+	const tfy_request_options *m = o->call->metadata_header_json || o->call->metadata_header_count
+	                                   ? o->call : o->defaults;
+	*out = NULL;
+	if (m->metadata_header_count) {
+		tfy_code rc = encode_metadata(m->metadata_header, m->metadata_header_count, text, err);
+		*out = text->data;
+		return rc;
+	}
+	if (!m->metadata_header_json)
+		return TFY_OK;
+	int shape = tfy__json_is_string_object(m->metadata_header_json);
 	if (shape < 0)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	if (!shape)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "metadata_json must be a JSON object whose values are strings");
-	if ((o->metadata_count && !o->metadata) || (o->headers_count && !o->headers))
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "a non-zero count was given with a NULL array");
-	return check_paging(o, err);
+		                      "metadata_header_json must be a JSON object whose values are strings");
+	*out = m->metadata_header_json;
+	return TFY_OK;
 }
 
-tfy_code tfy__request_build(const tfy__target *target, const tfy_batches_list_options *opts,
-                            tfy__request *req, tfy_error **err)
+tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *opts,
+                            const tfy__endpoint *endpoint, tfy__request *req, tfy_error **err)
 {
 	memset(req, 0, sizeof(*req));
-	tfy_code rc = check_options(opts, err);
-	if (rc != TFY_OK)
-		return rc;
-	tfy__buf metadata = TFY__BUF_INIT;
-	if (opts->metadata_count)
-		rc = encode_metadata(opts->metadata, opts->metadata_count, &metadata, err);
+	tfy_code rc = check_query(opts->defaults->query_params, opts->defaults->query_params_count, err);
 	if (rc == TFY_OK)
-		rc = build_headers(target, opts->metadata_count ? metadata.data : opts->metadata_json,
-		                   opts, req, err);
-	if (rc == TFY_OK && build_url(target, opts, &req->url) != TFY_OK)
+		rc = check_query(opts->call->query_params, opts->call->query_params_count, err);
+	tfy__buf text = TFY__BUF_INIT;
+	const char *metadata = NULL;
+	if (rc == TFY_OK)
+		rc = metadata_header(opts, &text, &metadata, err);
+	if (rc == TFY_OK)
+		rc = build_headers(target, metadata, opts, req, err);
+	if (rc == TFY_OK && build_url(target, opts, endpoint, &req->url) != TFY_OK)
 		rc = tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	tfy__buf_clear(&metadata);
+	req->method = endpoint->method;
+	tfy__buf_clear(&text);
 	if (rc != TFY_OK)
 		tfy__request_clear(req);
 	return rc;
@@ -307,30 +348,10 @@ tfy_code tfy__request_build(const tfy__target *target, const tfy_batches_list_op
 void tfy__request_clear(tfy__request *req)
 {
 	for (size_t i = 0; i < req->count; i++)
-		tfy__free(req->headers[i]);
+		free_secret(req->headers[i]);
 	tfy__free(req->headers);
 	tfy__free(req->url);
 	memset(req, 0, sizeof(*req));
-}
-
-char *tfy__query_encode(const tfy_pair *params, size_t count, const char **why)
-{
-	tfy__buf b = TFY__BUF_INIT;
-	int rc = tfy__buf_append(&b, "", 0); /* "" rather than NULL for no parameters */
-	*why = NULL;
-	for (size_t i = 0; i < count && rc == 0; i++) {
-		if (!params[i].name || !*params[i].name || !params[i].value) {
-			*why = "query_params: every name must be non-empty and every value non-NULL";
-			break;
-		}
-		rc = (i ? tfy__buf_append(&b, "&", 1) : 0) | append_escaped(&b, params[i].name) |
-		     tfy__buf_append(&b, "=", 1) | append_escaped(&b, params[i].value);
-	}
-	if (rc || *why) {
-		tfy__buf_clear(&b);
-		return NULL;
-	}
-	return tfy__buf_detach(&b);
 }
 
 static const char *check_url_text(const char *url)
@@ -353,6 +374,8 @@ char *tfy__base_url_normalise(const char *url, const char **why)
 		*why = "the base URL must start with http:// or https://";
 	if (!*why && (url[scheme] == '\0' || url[scheme] == '/'))
 		*why = "the base URL has no host";
+	if (!*why && memchr(url + scheme, '@', strcspn(url + scheme, "/")))
+		*why = "the base URL must not hold a user name or password (give the key as the API key)";
 	if (*why)
 		return NULL;
 	size_t len = strlen(url);

@@ -1,18 +1,26 @@
 /*
- * Request building and argument checks for List batches: everything is
- * validated here, before the transport sees it.  Internal to libtfy.
+ * Request building and argument checks shared by every endpoint: everything
+ * is validated here, before the transport sees it.  Internal to libtfy.
  */
-#ifndef TFY_REQUEST_H
-#define TFY_REQUEST_H
+#ifndef TFY_REQUEST_BUILD_H
+#define TFY_REQUEST_BUILD_H
 
 #include <stddef.h>
 
-#include "tfy/batches.h"
+#include "options.h"
+#include "tfy/common.h"
 
 typedef struct tfy__request {
-	char *url;        /* base URL + "/batches" + query */
-	char **headers;   /* "Name: value" lines, in sending order */
+	const char *method; /* "GET", "POST", ...: static text */
+	char *url;         /* base URL + path + query */
+	char **headers;    /* "Name: value" lines, in sending order */
 	size_t count;
+	/*
+	 * headers[0..safe_count) are the library's own non-secret headers, which
+	 * may follow a redirect to another origin; the key header and the
+	 * caller's headers come after them and never do.
+	 */
+	size_t safe_count;
 } tfy__request;
 
 /* Where requests go and how they authenticate: the client's fixed part. */
@@ -20,35 +28,44 @@ typedef struct tfy__target {
 	const char *base_url;    /* normalised, without "/batches" */
 	const char *api_key;
 	const char *auth_header; /* NULL: "Authorization: Bearer <key>" */
-	const char *query;       /* pre-encoded "a=b&c=d" for every request, or NULL */
 } tfy__target;
 
-/*
- * Builds the request for one page.  Returns TFY_OK, or TFY_ERROR_INVALID_ARGUMENT
- * / TFY_ERROR_OUT_OF_MEMORY with *err set as tfy__error_set does.  On failure
- * req is left empty.
- */
-tfy_code tfy__request_build(const tfy__target *target, const tfy_batches_list_options *opts,
-                            tfy__request *req, tfy_error **err);
+/* What one endpoint adds: its path under the base URL and its own query parameters. */
+typedef struct tfy__endpoint {
+	const char *method;    /* static text */
+	const char *path;      /* e.g. "/batches", already percent-encoded */
+	const tfy_pair *query; /* sent after the options' query parameters, encoded here */
+	size_t query_count;
+} tfy__endpoint;
 
 /*
- * Percent-encodes query parameters into "a=b&c=d" (a new string; "" for
- * none).  Returns NULL with *why set to a static reason (NULL when memory ran
- * out) for a NULL or empty name or a NULL value.
+ * Builds one request: checks every header and query parameter of the call's
+ * options over the client's defaults, and writes the URL and header lines.
+ * Returns TFY_OK, or TFY_ERROR_INVALID_ARGUMENT / TFY_ERROR_OUT_OF_MEMORY
+ * with *err set (err may be NULL).  On failure req is left empty.
  */
-char *tfy__query_encode(const tfy_pair *params, size_t count, const char **why);
+tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *opts,
+                            const tfy__endpoint *endpoint, tfy__request *req, tfy_error **err);
 
 void tfy__request_clear(tfy__request *req);
 
-/* 1 when s holds no byte that could end or split a header line (CR, LF, other controls). */
+/*
+ * 1 when s can be a header value: not empty or all blanks (libcurl would
+ * drop the header), and no byte that could end or split a header line
+ * (CR, LF, other controls).
+ */
 int tfy__header_value_ok(const char *s);
+
+/* Appends s to b with every byte but RFC 3986's unreserved ones percent-encoded; -1 on OOM. */
+struct tfy__buf;
+int tfy__append_escaped(struct tfy__buf *b, const char *s);
 
 /* 1 when s is a non-empty HTTP token (RFC 9110 tchar). */
 int tfy__header_name_ok(const char *s);
 
 /*
- * Checks and normalises a base URL: http or https, a host, no control
- * characters, space, query or fragment.  Returns a new string without
+ * Checks and normalises a base URL: http or https, a host, no user name or
+ * password, no control characters, space, query or fragment.  Returns a new string without
  * trailing slashes, or NULL with *why set to a static reason (or to NULL
  * when memory ran out).
  */

@@ -13,7 +13,8 @@
 #include "buf.h"
 #include "retry.h"
 
-#define HEADER_VALUE_MAX 256
+/* Kept whole up to here: the caller masks the key, then cuts to what it shows. */
+#define HEADER_VALUE_MAX 8192
 #define POLL_MS 50
 
 /* An easy handle and the multi handle whose connection cache it uses. */
@@ -142,6 +143,7 @@ typedef struct transfer {
 	int too_large;
 	int cancelled;
 	int stalled;
+	int past_deadline;
 	int oom;                  /* a kept header could not be copied */
 	int64_t last_byte_ms;     /* when anything last arrived (or the start) */
 	tfy__http_response *resp; /* receives the headers we keep */
@@ -329,7 +331,7 @@ static tfy_code map_curl_code(CURLcode rc, const transfer *x)
 {
 	if (x->cancelled)
 		return TFY_ERROR_CANCELLED;
-	if (x->stalled)
+	if (x->stalled || x->past_deadline)
 		return TFY_ERROR_TIMEOUT;
 	switch (rc) {
 	case CURLE_OK: return TFY_OK;
@@ -363,6 +365,8 @@ static void describe_failure(CURLcode crc, const transfer *x, const tfy__http_re
 		snprintf(detail, size, "cancelled by the caller");
 	else if (x->stalled)
 		snprintf(detail, size, "no data received for %lld ms", (long long)req->stall_timeout_ms);
+	else if (x->past_deadline)
+		snprintf(detail, size, "the call's deadline passed");
 	else if (x->too_large || crc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(detail, size, "the body exceeded %zu bytes", x->max_body);
 	else
@@ -372,11 +376,14 @@ static void describe_failure(CURLcode crc, const transfer *x, const tfy__http_re
 /* Whether the caller or the stall detector wants this transfer stopped now. */
 static int should_stop(const tfy__http_request *req, transfer *x)
 {
+	int64_t now = tfy__now_ms();
 	if (req->cancel && req->cancel(req->cancel_userdata))
 		x->cancelled = 1;
-	else if (req->stall_timeout_ms > 0 && tfy__now_ms() - x->last_byte_ms > req->stall_timeout_ms)
+	else if (req->deadline && now >= req->deadline)
+		x->past_deadline = 1;
+	else if (req->stall_timeout_ms > 0 && now - x->last_byte_ms > req->stall_timeout_ms)
 		x->stalled = 1;
-	return x->cancelled || x->stalled;
+	return x->cancelled || x->stalled || x->past_deadline;
 }
 
 /* Drives one transfer to its end, polling often enough to act on should_stop. */
@@ -463,7 +470,7 @@ tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req,
 	}
 	f->transport = t;
 	f->req = *req;
-	f->x = (transfer){ TFY__BUF_INIT, req->max_body, 0, 0, 0, 0, tfy__now_ms(), &f->resp };
+	f->x = (transfer){ TFY__BUF_INIT, req->max_body, 0, 0, 0, 0, 0, tfy__now_ms(), &f->resp };
 	configure(f->s.easy, req, f->headers, &f->x, f->errbuf);
 	if (curl_multi_add_handle(f->s.multi, f->s.easy) != CURLM_OK) {
 		land(f);

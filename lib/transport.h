@@ -19,6 +19,7 @@ typedef struct tfy__http_request {
 	const char *url;
 	const char *const *headers; /* "Name: value" lines */
 	size_t headers_count;
+	size_t safe_headers_count;  /* headers[0..this) may follow a redirect to another origin */
 	int64_t connect_timeout_ms;
 	int64_t timeout_ms;
 	int64_t stall_timeout_ms;   /* no byte received for this long: TFY_ERROR_TIMEOUT */
@@ -29,6 +30,7 @@ typedef struct tfy__http_request {
 	size_t max_body;            /* larger bodies fail with TFY_ERROR_RESPONSE_TOO_LARGE */
 	int32_t (*cancel)(void *);  /* may be NULL; non-zero aborts with TFY_ERROR_CANCELLED */
 	void *cancel_userdata;
+	int64_t deadline;           /* monotonic ms (tfy__now_ms) at which to give up; 0: none */
 } tfy__http_request;
 
 typedef struct tfy__http_response {

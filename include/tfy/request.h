@@ -102,8 +102,8 @@ typedef struct tfy_request_options {
 	/**
 	 * Overall time budget in ms across every attempt and backoff sleep of a
 	 * call (for an iterator: of the whole iteration, from tfy_batch_iter_new);
-	 * 0 means none.  Exceeding it fails with TFY_ERROR_TIMEOUT.  At most
-	 * about 292 million years; larger values are refused.
+	 * 0 means none.  Exceeding it fails with TFY_ERROR_TIMEOUT.  Values
+	 * above INT64_MAX / 4 are refused.
 	 */
 	int64_t deadline_ms;
 	/** Asked while the call runs whether to stop; NULL means never. */
@@ -119,7 +119,7 @@ typedef struct tfy_request_options {
 	int32_t reserved2_; /**< padding, leave 0 */
 	/**
 	 * Timeout of each HTTP request of this call in ms; 0 means the client's
-	 * timeout_ms.
+	 * timeout_ms.  Values above INT64_MAX / 4 are refused.
 	 */
 	int64_t timeout_ms;
 } tfy_request_options;

@@ -255,9 +255,9 @@ static cli_action parse_timeout(cli_args *args, const char *arg)
 	if (arg[0] == '\0' || isspace((unsigned char)arg[0]) || *end != '\0' || errno != 0 ||
 	    !(v > 0) || v > 1e9)
 		return usage_error("--timeout wants a positive number of seconds:", arg);
-	args->list.deadline_ms = (int64_t)(v * 1000.0 + 0.5);
-	if (args->list.deadline_ms == 0)
-		args->list.deadline_ms = 1;
+	args->request.deadline_ms = (int64_t)(v * 1000.0 + 0.5);
+	if (args->request.deadline_ms == 0)
+		args->request.deadline_ms = 1;
 	return CLI_RUN;
 }
 
@@ -273,14 +273,14 @@ static int grow_headers(cli_args *args)
 	size_t cap = args->header_cap != 0 ? args->header_cap * 2 : 4;
 	tfy_pair *buf;
 
-	if (args->list.headers_count < args->header_cap)
+	if (args->request.headers_count < args->header_cap)
 		return 1;
 	buf = realloc(args->header_buf, cap * sizeof *buf);
 	if (buf == NULL)
 		return 0;
 	args->header_buf = buf;
 	args->header_cap = cap;
-	args->list.headers = buf;
+	args->request.headers = buf;
 	return 1;
 }
 
@@ -309,7 +309,7 @@ static cli_action add_header(cli_args *args, const char *arg)
 		return usage_error("-H wants 'Name: value' with a non-empty name", NULL);
 	if (!grow_headers(args) || (name = strndup(arg, (size_t)(colon - arg))) == NULL)
 		return CLI_NO_MEMORY;
-	h = &args->header_buf[args->list.headers_count++];
+	h = &args->header_buf[args->request.headers_count++];
 	h->name = name;
 	h->value = colon + 1 + strspn(colon + 1, " \t");
 	return CLI_RUN;
@@ -321,14 +321,14 @@ static const char **string_slot(cli_args *args, int id)
 	case OPT_BASE_URL: return &args->base_url;
 	case OPT_API_KEY: return &args->api_key;
 	case OPT_AFTER: return &args->list.after;
-	case OPT_PROVIDER_NAME: return &args->list.provider_name;
-	case OPT_PROVIDER_MODEL: return &args->list.provider_model;
-	case OPT_AZURE_API_VERSION: return &args->list.azure_api_version;
-	case OPT_VERTEX_REGION: return &args->list.vertex_region;
-	case OPT_VERTEX_BUCKET: return &args->list.vertex_storage_bucket_name;
-	case OPT_AWS_S3_BUCKET: return &args->list.aws_s3_bucket;
-	case OPT_AWS_BEDROCK_MODEL: return &args->list.aws_bedrock_model;
-	case OPT_TFY_METADATA: return &args->list.metadata_json;
+	case OPT_PROVIDER_NAME: return &args->request.provider_name;
+	case OPT_PROVIDER_MODEL: return &args->request.provider_model;
+	case OPT_AZURE_API_VERSION: return &args->request.azure_api_version;
+	case OPT_VERTEX_REGION: return &args->request.vertex_region;
+	case OPT_VERTEX_BUCKET: return &args->request.vertex_storage_bucket_name;
+	case OPT_AWS_S3_BUCKET: return &args->request.aws_s3_bucket;
+	case OPT_AWS_BEDROCK_MODEL: return &args->request.aws_bedrock_model;
+	case OPT_TFY_METADATA: return &args->request.metadata_header_json;
 	default: return NULL;
 	}
 }
@@ -361,10 +361,13 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 static void args_init(cli_args *args)
 {
 	static const tfy_batches_list_options defaults = TFY_BATCHES_LIST_OPTIONS_INIT;
+	static const tfy_request_options request_defaults = TFY_REQUEST_OPTIONS_INIT;
 
 	memset(args, 0, sizeof *args);
 	args->format = OUT_TABLE;
 	args->list = defaults;
+	args->request = request_defaults;
+	args->list.request = &args->request;
 	args->max_retries = -1;
 }
 
@@ -395,13 +398,13 @@ void cli_args_free(cli_args *args)
 	size_t i;
 
 	/* the names are ours (strndup in add_header); tfy_pair just types them const */
-	for (i = 0; i < args->list.headers_count; i++)
+	for (i = 0; i < args->request.headers_count; i++)
 		free((char *)args->header_buf[i].name);
 	free(args->header_buf);
 	args->header_buf = NULL;
 	free(args->statuses);
 	args->statuses = NULL;
 	args->status_count = 0;
-	args->list.headers = NULL;
-	args->list.headers_count = 0;
+	args->request.headers = NULL;
+	args->request.headers_count = 0;
 }

@@ -28,7 +28,8 @@ typedef struct cli_args {
 	int limit_given;
 	int32_t max_retries;  /* -1: the library's default */
 	out_format format;
-	tfy_batches_list_options list; /* headers points at header_buf */
+	tfy_batches_list_options list; /* request points at the member below */
+	tfy_request_options request;   /* headers points at header_buf */
 	tfy_pair *header_buf;
 	size_t header_cap;
 	const char **statuses; /* --status values, borrowed from argv; the array is ours */

@@ -144,7 +144,7 @@ static void put_request_counts(json_text *t, const tfy_batch_request_counts *rc)
 {
 	int n = 0;
 
-	if (!rc->present) {
+	if (rc == NULL) {
 		put_lit(t, "null");
 		return;
 	}
@@ -162,7 +162,7 @@ static void put_usage(json_text *t, const tfy_batch_usage *u)
 {
 	int n = 0;
 
-	if (!u->present) {
+	if (u == NULL) {
 		put_lit(t, "null");
 		return;
 	}
@@ -206,7 +206,7 @@ static void put_errors(json_text *t, const tfy_batch *b)
 	for (i = 0; i < b->errors_count; i++) {
 		if (i > 0)
 			json_text_put(t, ",", 1);
-		put_error_entry(t, &b->errors[i]);
+		put_error_entry(t, b->errors[i]);
 	}
 	json_text_put(t, "]}", 2);
 }
@@ -245,9 +245,9 @@ int batch_json_append(json_text *t, const tfy_batch *b)
 	put_strings(t, &n, b);
 	put_timestamps(t, &n, b);
 	put_key(t, &n, "request_counts");
-	put_request_counts(t, &b->request_counts);
+	put_request_counts(t, b->request_counts);
 	put_key(t, &n, "usage");
-	put_usage(t, &b->usage);
+	put_usage(t, b->usage);
 	put_key(t, &n, "errors");
 	put_errors(t, b);
 	put_key(t, &n, "metadata");

@@ -59,7 +59,7 @@ void csv_write_header(sink *out)
 
 void csv_write_row(sink *out, const tfy_batch *b)
 {
-	const tfy_batch_request_counts *rc = &b->request_counts;
+	const tfy_batch_request_counts *rc = b->request_counts;
 	static const tfy_opt_int64 absent = { 0, 0, 0 };
 	char created_at[24], created[32], done[24], failed[24], total[24];
 
@@ -67,9 +67,9 @@ void csv_write_row(sink *out, const tfy_batch *b)
 	field(out, b->status_raw, 0);
 	field(out, int_text(created_at, sizeof created_at, &b->created_at), 0);
 	field(out, utc_text(created, sizeof created, &b->created_at), 0);
-	field(out, int_text(done, sizeof done, rc->present ? &rc->completed : &absent), 0);
-	field(out, int_text(failed, sizeof failed, rc->present ? &rc->failed : &absent), 0);
-	field(out, int_text(total, sizeof total, rc->present ? &rc->total : &absent), 0);
+	field(out, int_text(done, sizeof done, rc != NULL ? &rc->completed : &absent), 0);
+	field(out, int_text(failed, sizeof failed, rc != NULL ? &rc->failed : &absent), 0);
+	field(out, int_text(total, sizeof total, rc != NULL ? &rc->total : &absent), 0);
 	field(out, b->endpoint, 0);
 	field(out, b->model, 0);
 	field(out, b->input_file_id, 0);

@@ -63,8 +63,9 @@ static tfy_client *open_client(const cli_args *args, int *rc)
 
 	opts.base_url = args->base_url;
 	opts.api_key = args->api_key;
+	/* --max-retries 0 means none; in the options 0 means the default. */
 	if (args->max_retries >= 0)
-		opts.max_retries = args->max_retries;
+		opts.max_retries = args->max_retries == 0 ? TFY_NONE : args->max_retries;
 	code = tfy_client_new(&opts, &client, &err);
 	if (code != TFY_OK) {
 		*rc = diag_library(code, err);

@@ -74,11 +74,11 @@ static int wanted(const out_writer *w, const tfy_batch *b)
 static out_status count_batch(out_writer *w, const tfy_batch *b)
 {
 	const char *status = b->status_raw != NULL ? b->status_raw : "-";
-	const tfy_batch_request_counts *rc = &b->request_counts;
+	const tfy_batch_request_counts *rc = b->request_counts;
 	out_tally *grown;
 	size_t i;
 
-	if (rc->present && rc->total.present && rc->total.value > 0 &&
+	if (rc != NULL && rc->total.present && rc->total.value > 0 &&
 	    w->requests <= INT64_MAX - rc->total.value)
 		w->requests += rc->total.value;
 	for (i = 0; i < w->tally_len; i++) {

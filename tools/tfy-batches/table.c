@@ -96,7 +96,7 @@ static void format_requests(char *buf, size_t size, const tfy_batch_request_coun
 {
 	char done[21], failed[21], total[21];
 
-	if (!rc->present) {
+	if (rc == NULL) {
 		snprintf(buf, size, "%s", ABSENT);
 		return;
 	}
@@ -108,7 +108,7 @@ static void format_requests(char *buf, size_t size, const tfy_batch_request_coun
 static void row_fill(row *r, const tfy_batch *b)
 {
 	format_created(r->created, sizeof r->created, &b->created_at);
-	format_requests(r->requests, sizeof r->requests, &b->request_counts);
+	format_requests(r->requests, sizeof r->requests, b->request_counts);
 	r->cell[0] = or_absent(b->id);
 	r->cell[1] = or_absent(b->status_raw);
 	r->cell[2] = r->created;

@@ -1,0 +1,310 @@
+#include "call.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "decode.h"
+#include "error_internal.h"
+#include "retry.h"
+
+#define DETAIL_MAX 512
+
+/* a + b for non-negative times, saturating instead of overflowing. */
+static int64_t add_ms(int64_t a, int64_t b)
+{
+	return b > INT64_MAX - a ? INT64_MAX : a + b;
+}
+
+tfy__call tfy__call_start(const tfy_client *c, const tfy__options_pair *o)
+{
+	const tfy_request_options *call = o->call, *d = o->defaults;
+	int32_t retries = call->max_retries ? call->max_retries
+	                : d->max_retries    ? d->max_retries : c->max_retries;
+	int64_t deadline_ms = call->deadline_ms ? call->deadline_ms : d->deadline_ms;
+	tfy__call ctx = {
+		deadline_ms ? add_ms(tfy__now_ms(), deadline_ms) : 0,
+		call->cancel ? call->cancel : d->cancel,
+		call->cancel ? call->cancel_userdata : d->cancel_userdata,
+		retries == TFY_NONE ? 0 : retries,
+		call->timeout_ms ? call->timeout_ms : d->timeout_ms ? d->timeout_ms : c->timeout_ms,
+	};
+	return ctx;
+}
+
+tfy__target tfy__call_target(const tfy_client *c)
+{
+	const tfy__target t = { c->base_url, c->api_key, c->auth_header };
+	return t;
+}
+
+tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *e,
+                              tfy_error **err)
+{
+	if (rc == TFY_OK) {
+		tfy_error_free(e);
+		e = NULL;
+	} else if (!e || tfy__error_finish(e, client->api_key) < 0) {
+		tfy_error_free(e);
+		e = tfy__error_out_of_memory();
+		rc = TFY_ERROR_OUT_OF_MEMORY;
+	}
+	if (err)
+		*err = e;
+	else
+		tfy_error_free(e);
+	return rc;
+}
+
+/* The message's head: the code's text, with the exact status where the code is a range. */
+static int set_status_message(tfy_error *e, long status)
+{
+	switch (e->code) {
+	case TFY_ERROR_CLIENT: return tfy__error_reformat(e, "client error (HTTP %ld)", status);
+	case TFY_ERROR_SERVER: return tfy__error_reformat(e, "server error (HTTP %ld)", status);
+	case TFY_ERROR_HTTP: return tfy__error_reformat(e, "unexpected HTTP status %ld", status);
+	default: return 0;
+	}
+}
+
+/* What every error after a response shares: status and request id. */
+static int describe_response(tfy_error *e, const tfy__http_response *resp)
+{
+	e->http_status = (int32_t)resp->status;
+	return resp->request_id ? tfy__error_put(&e->request_id, resp->request_id,
+	                                         strlen(resp->request_id))
+	                        : 0;
+}
+
+static tfy_error *http_error(const tfy__http_response *resp)
+{
+	tfy_code code = tfy__code_for_status(resp->status);
+	tfy_error *e = tfy__error_new(code, "%s", tfy_strerror(code));
+	if (!e || describe_response(e, resp) < 0 || set_status_message(e, resp->status) < 0)
+		goto oom;
+	int envelope = tfy__decode_error_body(resp->body, resp->body_len, e);
+	if (envelope < 0 || tfy__error_put_body(e, resp->body, resp->body_len) < 0)
+		goto oom;
+	if (e->api_message && tfy__error_reformat(e, "%s: %s", e->message, e->api_message) < 0)
+		goto oom;
+	return e;
+oom:
+	tfy_error_free(e);
+	return NULL;
+}
+
+static tfy_error *decode_error(tfy_code code, const tfy__http_response *resp, const char *detail)
+{
+	if (code == TFY_ERROR_OUT_OF_MEMORY)
+		return NULL;
+	tfy_error *e = tfy__error_new(code, "%s: %s", tfy_strerror(code), detail);
+	if (!e || describe_response(e, resp) < 0 ||
+	    tfy__error_put(&e->detail, detail, strlen(detail)) < 0 ||
+	    tfy__error_put_body(e, resp->body, resp->body_len) < 0) {
+		tfy_error_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static tfy_error *transport_error(tfy_code code, const char *detail)
+{
+	tfy_error *e = tfy__error_new(code, "%s: %s", tfy_strerror(code), detail);
+	if (!e || tfy__error_put(&e->detail, detail, strlen(detail)) < 0) {
+		tfy_error_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* Turns a complete response into the result, or into the error it stands for. */
+static tfy_code read_response(const tfy__http_response *resp, tfy__decode_fn decode, void **out,
+                              tfy_error **e)
+{
+	char detail[DETAIL_MAX] = "";
+	tfy_code rc = tfy__code_for_status(resp->status);
+	if (rc != TFY_OK) {
+		*e = http_error(resp);
+		return *e ? rc : TFY_ERROR_OUT_OF_MEMORY;
+	}
+	rc = decode(resp, out, detail, sizeof(detail));
+	if (rc != TFY_OK)
+		*e = decode_error(rc, resp, detail);
+	return rc != TFY_OK && !*e ? TFY_ERROR_OUT_OF_MEMORY : rc;
+}
+
+/* What a failed attempt's response said about trying again. */
+typedef struct outcome {
+	long status;
+	int64_t retry_after_ms;
+	int should_retry;
+} outcome;
+
+static int64_t attempt_timeout(const tfy__call *call)
+{
+	if (!call->deadline)
+		return call->timeout_ms;
+	int64_t left = call->deadline - tfy__now_ms();
+	return left < call->timeout_ms ? left : call->timeout_ms;
+}
+
+static void log_attempt(const tfy_client *c, const tfy__request *req, int attempt,
+                        const tfy__call *call, const tfy__http_response *resp, int64_t took,
+                        const char *detail)
+{
+	if (!tfy__log_enabled(&c->log, TFY_LOG_DEBUG))
+		return;
+	if (resp->status)
+		tfy__log(&c->log, TFY_LOG_DEBUG, "%s %s -> %ld in %lld ms (request id %s, attempt %d/%d)",
+		         req->method, req->url, resp->status, (long long)took,
+		         resp->request_id ? resp->request_id : "-", attempt, call->max_retries + 1);
+	else
+		tfy__log(&c->log, TFY_LOG_DEBUG, "%s %s -> failed in %lld ms: %s (attempt %d/%d)",
+		         req->method, req->url, (long long)took, detail, attempt, call->max_retries + 1);
+}
+
+static tfy__http_request http_request(const tfy_client *c, const tfy__request *req,
+                                      const tfy__call *call, int64_t timeout)
+{
+	const tfy__http_request http = {
+		req->url, (const char *const *)req->headers, req->count, req->safe_count,
+		c->connect_timeout_ms, timeout, c->stall_timeout_ms, c->tls_insecure,
+		c->follow_redirects, c->ca_file, c->ca_path, c->max_body, call->cancel,
+		call->cancel_userdata, call->deadline,
+	};
+	return http;
+}
+
+/*
+ * One attempt: the request sent early when there is one (its answer counts
+ * as this attempt, whatever it is), else a request sent now.
+ */
+static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__call *call,
+                             int attempt, tfy__flight **early, tfy__decode_fn decode, void **out,
+                             tfy_error **e, outcome *oc)
+{
+	int64_t timeout = attempt_timeout(call);
+	if (timeout <= 0) {
+		tfy__transport_abandon(*early);
+		*early = NULL;
+		*e = transport_error(TFY_ERROR_TIMEOUT, "the call's deadline passed");
+		return TFY_ERROR_TIMEOUT;
+	}
+	tfy__http_response resp;
+	char detail[DETAIL_MAX] = "";
+	int64_t start = tfy__now_ms();
+	tfy_code rc;
+	if (*early) {
+		rc = tfy__transport_finish(*early, &resp, detail, sizeof(detail));
+		*early = NULL;
+	} else {
+		const tfy__http_request http = http_request(c, req, call, timeout);
+		rc = tfy__transport_get(c->transport, &http, &resp, detail, sizeof(detail));
+	}
+	/* The request id reaches pages, errors and logs: masked, cut and cleaned once, here. */
+	if (rc == TFY_OK && tfy__text_finish((const char **)&resp.request_id, TFY__REQUEST_ID_MAX, 0,
+	                                     c->api_key) < 0) {
+		tfy__http_response_clear(&resp);
+		snprintf(detail, sizeof(detail), "out of memory");
+		rc = TFY_ERROR_OUT_OF_MEMORY;
+	}
+	log_attempt(c, req, attempt, call, &resp, tfy__now_ms() - start, detail);
+	if (rc != TFY_OK) {
+		*e = transport_error(rc, detail);
+		return rc;
+	}
+	oc->status = resp.status;
+	oc->retry_after_ms = tfy__retry_after_ms(resp.retry_after_ms, resp.retry_after, time(NULL));
+	oc->should_retry = tfy__should_retry_header(resp.should_retry);
+	rc = read_response(&resp, decode, out, e);
+	tfy__http_response_clear(&resp);
+	return rc;
+}
+
+/* Why no further attempt is made, or NULL when one is.  Sets *delay. */
+static const char *no_retry_reason(const tfy_client *c, const tfy__call *call, tfy_code rc,
+                                   int attempt, const outcome *oc, uint64_t *seed, int64_t *delay)
+{
+	if (rc == TFY_ERROR_CANCELLED || rc == TFY_ERROR_OUT_OF_MEMORY || attempt > call->max_retries ||
+	    !tfy__retryable(rc, oc->status, oc->should_retry))
+		return "";
+	if (oc->retry_after_ms > c->retry_after_max_ms)
+		return "the server's retry delay is longer than retry_after_max_ms";
+	*delay = oc->retry_after_ms >= 0 ? oc->retry_after_ms
+	                                 : tfy__backoff_ms(attempt - 1, tfy__random_unit(seed));
+	if (call->deadline && add_ms(tfy__now_ms(), *delay) >= call->deadline)
+		return "no time is left before the deadline for another attempt";
+	return NULL;
+}
+
+/* Notes on e why the call gave up, after how many attempts; 0, or -1 on OOM. */
+static int finish_error(tfy_error *e, int attempt, const outcome *oc, const char *reason)
+{
+	if (!e)
+		return -1;
+	e->attempts = attempt;
+	e->retry_after_ms = oc->retry_after_ms;
+	if (attempt > 1 || *reason)
+		return tfy__error_reformat(e, "%s (%d attempt%s%s%s)", e->message, attempt,
+		                           attempt > 1 ? "s" : "", *reason ? "; " : "", reason);
+	return 0;
+}
+
+/* Sleeps before the next attempt; TFY_ERROR_CANCELLED (with *e replaced) when cancelled. */
+static tfy_code back_off(const tfy_client *c, const tfy__call *call, int attempt, int64_t delay,
+                         const outcome *oc, tfy_error **e)
+{
+	tfy__log(&c->log, TFY_LOG_INFO, "retrying in %lld ms (attempt %d of %d failed: %s)",
+	         (long long)delay, attempt, call->max_retries + 1,
+	         *e ? (*e)->message : "out of memory");
+	tfy_error_free(*e);
+	*e = NULL;
+	if (tfy__sleep_ms(delay, call->cancel, call->cancel_userdata) == TFY_OK)
+		return TFY_OK;
+	*e = transport_error(TFY_ERROR_CANCELLED, "cancelled by the caller during backoff");
+	finish_error(*e, attempt, oc, "");
+	return TFY_ERROR_CANCELLED;
+}
+
+static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__call *call,
+                             tfy__flight *early, tfy__decode_fn decode, void **out, tfy_error **e)
+{
+	uint64_t seed = (uint64_t)tfy__now_ms() ^ (uint64_t)(uintptr_t)&seed;
+	for (int attempt = 1;; attempt++) {
+		outcome oc = { 0, -1, -1 };
+		tfy_code rc = attempt_once(c, req, call, attempt, &early, decode, out, e, &oc);
+		if (rc == TFY_OK)
+			return rc;
+		int64_t delay = 0;
+		const char *reason = no_retry_reason(c, call, rc, attempt, &oc, &seed, &delay);
+		if (reason)
+			return finish_error(*e, attempt, &oc, reason) < 0 ? TFY_ERROR_OUT_OF_MEMORY : rc;
+		if (back_off(c, call, attempt, delay, &oc, e) != TFY_OK)
+			return TFY_ERROR_CANCELLED;
+	}
+}
+
+tfy_code tfy__call_run(tfy_client *client, const tfy__request *req, const tfy__call *call,
+                       tfy__flight *early, tfy__decode_fn decode, void **out, tfy_error **err)
+{
+	tfy_error *e = NULL;
+	*out = NULL;
+	tfy_code rc = run_attempts(client, req, call, early, decode, out, &e);
+	return tfy__call_hand_error(client, rc, e, err);
+}
+
+tfy__flight *tfy__call_send_early(tfy_client *client, const tfy__request *req,
+                                  const tfy__call *call)
+{
+	int64_t timeout = attempt_timeout(call);
+	if (timeout <= 0)
+		return NULL;
+	const tfy__http_request http = http_request(client, req, call, timeout);
+	char detail[DETAIL_MAX];
+	tfy__flight *f = NULL;
+	if (tfy__transport_start(client->transport, &http, &f, detail, sizeof(detail)) != TFY_OK)
+		return NULL;
+	return f;
+}

@@ -1,0 +1,55 @@
+/*
+ * The one call path every endpoint takes: the call's context (deadline,
+ * cancel, retries, timeout), the attempt loop with retries, backoff and the
+ * deadline, the error of a failed response, and handing the error to the
+ * caller with secrets masked.  An endpoint brings its request (request.h)
+ * and its decoder.  Internal to libtfy.
+ */
+#ifndef TFY_CALL_H
+#define TFY_CALL_H
+
+#include "client_internal.h"
+#include "options.h"
+#include "request.h"
+#include "transport.h"
+
+/* A call's context, resolved from its options, the client's defaults and the client. */
+typedef struct tfy__call {
+	int64_t deadline;          /* monotonic ms (tfy__now_ms); 0: none */
+	tfy_cancel_fn cancel;      /* may be NULL */
+	void *cancel_userdata;
+	int32_t max_retries;       /* 0..TFY_MAX_RETRIES_LIMIT */
+	int64_t timeout_ms;        /* of each attempt */
+} tfy__call;
+
+/* The context of a call starting now. */
+tfy__call tfy__call_start(const tfy_client *client, const tfy__options_pair *opts);
+
+/*
+ * Turns a 2xx response into the endpoint's result: TFY_OK with *out set, or
+ * TFY_ERROR_DECODE with detail written, or TFY_ERROR_OUT_OF_MEMORY.
+ */
+typedef tfy_code (*tfy__decode_fn)(const tfy__http_response *resp, void **out, char *detail,
+                                   size_t detail_size);
+
+/*
+ * Runs the attempts of one request under the call's context.  `early`, when
+ * not NULL, is the first attempt already on its way (the iterator's
+ * prefetch); it is consumed.  On failure *err gets the error (never NULL
+ * when err is not NULL), with the key masked.
+ */
+tfy_code tfy__call_run(tfy_client *client, const tfy__request *req, const tfy__call *call,
+                       tfy__flight *early, tfy__decode_fn decode, void **out, tfy_error **err);
+
+/* Sends the first attempt of req now and returns at once; NULL when it could not start. */
+tfy__flight *tfy__call_send_early(tfy_client *client, const tfy__request *req,
+                                  const tfy__call *call);
+
+/* The target of the client's requests. */
+tfy__target tfy__call_target(const tfy_client *client);
+
+/* Hands e to the caller, or frees it, with every echo of a secret masked first. */
+tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *e,
+                              tfy_error **err);
+
+#endif
