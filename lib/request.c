@@ -128,6 +128,17 @@ static int append_param(tfy__buf *b, int *first, const tfy_pair *p)
 	return rc;
 }
 
+/* Names are checked before anything compares them (a NULL name included). */
+static tfy_code check_names(const tfy_pair *h, size_t n, tfy_error **err)
+{
+	for (size_t i = 0; i < n; i++)
+		/* A name that failed the check is not echoed: it may hold anything. */
+		if (!tfy__header_name_ok(h[i].name))
+			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+			                      "headers[%zu]: a header name is not a valid HTTP header name", i);
+	return TFY_OK;
+}
+
 static tfy_code check_query(const tfy_pair *q, size_t n, tfy_error **err)
 {
 	for (size_t i = 0; i < n; i++)
@@ -230,10 +241,6 @@ static size_t collect_headers(const tfy__options_pair *o, const tfy_pair *auth,
 static tfy_code check_headers(const tfy_pair *h, size_t n, tfy_error **err)
 {
 	for (size_t i = 0; i < n; i++) {
-		/* A name that failed the check is not echoed: it may hold anything. */
-		if (!tfy__header_name_ok(h[i].name))
-			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-			                      "a header name is not a valid HTTP header name");
 		if (!h[i].value)
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "header %s: the value is NULL", h[i].name);
@@ -280,7 +287,8 @@ static tfy_code build_headers(const tfy__target *t, const char *metadata,
 {
 	size_t total = FIXED_HEADERS + o->defaults->headers_count + o->call->headers_count;
 	tfy_pair *h = tfy__calloc(total, sizeof(*h));
-	char *bearer = t->auth_header ? NULL : tfy__malloc(strlen(t->api_key) + sizeof("Bearer "));
+	/* Zeroed: free_secret() reads it up to its NUL even when it was never written. */
+	char *bearer = t->auth_header ? NULL : tfy__calloc(1, strlen(t->api_key) + sizeof("Bearer "));
 	tfy_code rc = TFY_ERROR_OUT_OF_MEMORY;
 	if (h && (bearer || t->auth_header)) {
 		if (bearer)
@@ -327,9 +335,14 @@ tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *
                             const tfy__endpoint *endpoint, tfy__request *req, tfy_error **err)
 {
 	memset(req, 0, sizeof(*req));
-	tfy_code rc = check_query(opts->defaults->query_params, opts->defaults->query_params_count, err);
+	const tfy_request_options *c = opts->call, *d = opts->defaults;
+	tfy_code rc = check_query(d->query_params, d->query_params_count, err);
 	if (rc == TFY_OK)
-		rc = check_query(opts->call->query_params, opts->call->query_params_count, err);
+		rc = check_query(c->query_params, c->query_params_count, err);
+	if (rc == TFY_OK)
+		rc = check_names(d->headers, d->headers_count, err);
+	if (rc == TFY_OK)
+		rc = check_names(c->headers, c->headers_count, err);
 	tfy__buf text = TFY__BUF_INIT;
 	const char *metadata = NULL;
 	if (rc == TFY_OK)

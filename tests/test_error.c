@@ -8,20 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "error_internal.h"
 #include "tfy/tfy.h"
 
 static void test_strerror_every_code(void **state)
 {
 	(void)state;
-	for (tfy_code a = 0; a < TFY_ERROR__COUNT; a++) {
+	for (tfy_code a = 0; a <= TFY_ERROR_PAGINATION; a++) {
 		assert_non_null(tfy_strerror(a));
 		assert_string_not_equal(tfy_strerror(a), "unknown error code");
 		for (tfy_code b = 0; b < a; b++)
 			assert_string_not_equal(tfy_strerror(a), tfy_strerror(b));
 	}
 	assert_string_equal(tfy_strerror(-1), "unknown error code");
-	assert_string_equal(tfy_strerror(TFY_ERROR__COUNT), "unknown error code");
+	assert_string_equal(tfy_strerror(TFY_ERROR_PAGINATION + 1000), "unknown error code");
 }
 
 static void test_codes_are_stable(void **state)
@@ -62,16 +63,67 @@ static void test_redaction(void **state)
 	tfy_error *e = tfy__error_new(TFY_ERROR_AUTHENTICATION, "bad key sk-12345 and sk-12345");
 	assert_int_equal(tfy__error_put(&e->api_message, "Incorrect API key provided: sk-12345.", 37), 0);
 	assert_int_equal(tfy__error_put_body(e, "sk-12345", 8), 0);
-	assert_int_equal(tfy__error_redact(e, "sk-12345"), 0);
+	assert_int_equal(tfy__error_finish(e, "sk-12345"), 0);
 	assert_string_equal(e->message, "bad key [REDACTED] and [REDACTED]");
 	assert_string_equal(e->api_message, "Incorrect API key provided: [REDACTED].");
 	assert_string_equal(e->body, "[REDACTED]");
 	assert_null(e->detail);
-	/* A placeholder key is too short to be worth masking; the text stays readable. */
-	assert_int_equal(tfy__error_redact(e, "k"), 0);
-	assert_string_equal(e->message, "bad key [REDACTED] and [REDACTED]");
 	tfy_error_free(e);
 	tfy_error_free(NULL);
+
+	/* Short keys are masked too: a secret is a secret. */
+	e = tfy__error_new(TFY_ERROR_AUTHENTICATION, "key abc rejected");
+	assert_int_equal(tfy__error_finish(e, "abc"), 0);
+	assert_string_equal(e->message, "key [REDACTED] rejected");
+	tfy_error_free(e);
+}
+
+/* A key that straddles a field's cut is masked before the cut, and its beginning after it. */
+static void test_redaction_before_cut(void **state)
+{
+	(void)state;
+	const char *key = "sk-proj-0123456789abcdefghijklmnop";
+	char body[1024];
+	for (size_t at = TFY_ERROR_BODY_MAX - 20; at <= TFY_ERROR_BODY_MAX + 2; at++) {
+		memset(body, 'x', sizeof(body));
+		memcpy(body + at, key, strlen(key));
+		tfy_error *e = tfy__error_new(TFY_ERROR_SERVER, "x");
+		assert_int_equal(tfy__error_put_body(e, body, sizeof(body)), 0);
+		assert_int_equal(tfy__error_put(&e->request_id, body + 200, 400), 0);
+		assert_int_equal(tfy__error_finish(e, key), 0);
+		assert_null(strstr(e->body, "sk-proj"));
+		assert_null(strstr(e->request_id, "sk-proj"));
+		assert_true(strlen(e->body) <= TFY_ERROR_BODY_MAX + strlen("[REDACTED]"));
+		tfy_error_free(e);
+	}
+	/*
+	 * Text that arrived already cut (by a server or a header bound) can hold
+	 * only the key's beginning: at the end of a field cut here, it is masked.
+	 */
+	char text[5000];
+	memset(text, 'x', sizeof(text));
+	memcpy(text + 4090, key, 10);
+	tfy_error *e = tfy__error_new(TFY_ERROR_SERVER, "x");
+	assert_int_equal(tfy__error_put(&e->api_message, text, 4100), 0);
+	assert_int_equal(tfy__error_finish(e, key), 0);
+	assert_null(strstr(e->api_message, "sk-pr"));
+	assert_non_null(strstr(e->api_message, "[REDACTED]"));
+	tfy_error_free(e);
+}
+
+/* Text from the server is valid UTF-8 without control characters by the time the caller sees it. */
+static void test_fields_are_clean_utf8(void **state)
+{
+	(void)state;
+	tfy_error *e = tfy__error_new(TFY_ERROR_SERVER, "x");
+	const char latin1[] = "caf\xe9 \x1b]0;title\x07 ok\r\nnext\xc2\x9b";
+	assert_int_equal(tfy__error_put(&e->request_id, latin1, sizeof(latin1) - 1), 0);
+	assert_int_equal(tfy__error_put_body(e, "line1\nline2\x1b[2J", 16), 0);
+	assert_int_equal(tfy__error_finish(e, NULL), 0);
+	assert_string_equal(e->request_id, "caf\xef\xbf\xbd \xef\xbf\xbd]0;title\xef\xbf\xbd ok"
+	                                   "\xef\xbf\xbd\xef\xbf\xbdnext\xef\xbf\xbd");
+	assert_string_equal(e->body, "line1\nline2\xef\xbf\xbd[2J");
+	tfy_error_free(e);
 }
 
 static void test_body_prefix_is_bounded(void **state)
@@ -87,11 +139,31 @@ static void test_body_prefix_is_bounded(void **state)
 	body[sizeof(body) - 1] = 'x';
 	tfy_error *e = tfy__error_new(TFY_ERROR_SERVER, "x");
 	assert_int_equal(tfy__error_put_body(e, body, sizeof(body)), 0);
+	assert_int_equal(tfy__error_finish(e, NULL), 0);
 	size_t n = strlen(e->body);
 	assert_true(n <= TFY_ERROR_BODY_MAX);
 	assert_true(n >= TFY_ERROR_BODY_MAX - 3);
 	assert_int_equal((unsigned char)e->body[n - 1], 0xa9);
 	tfy_error_free(e);
+}
+
+/* Out of memory, an error is still there: the static one, which free ignores. */
+static void test_out_of_memory_error_is_static(void **state)
+{
+	(void)state;
+	tfy_error *e = NULL;
+	tfy__alloc_fail_after(1, 100);
+	tfy_code rc = tfy__error_set(&e, TFY_ERROR_INVALID_ARGUMENT, "limit %d", 5);
+	tfy__alloc_fail_after(0, 0);
+	assert_int_equal(rc, TFY_ERROR_OUT_OF_MEMORY);
+	assert_non_null(e);
+	assert_ptr_equal(e, tfy__error_out_of_memory());
+	assert_int_equal(e->code, TFY_ERROR_OUT_OF_MEMORY);
+	assert_string_equal(e->message, "out of memory");
+	assert_int_equal(tfy__error_finish(e, "secret-key"), 0);
+	tfy_error_free(e);
+	tfy_error_free(e);
+	assert_string_equal(tfy__error_out_of_memory()->message, "out of memory");
 }
 
 static void test_client_arguments(void **state)
@@ -130,6 +202,21 @@ static void test_client_arguments(void **state)
 	o.timeout_ms = -5;
 	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
 	tfy_error_free(err);
+	o.timeout_ms = INT64_MAX;
+	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+	o.timeout_ms = 0;
+	o.reserved_ = 1;
+	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_non_null(strstr(err->message, "reserved"));
+	tfy_error_free(err);
+	o.reserved_ = 0;
+	o.base_url = "https://user:secret@host/v1";
+	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(strstr(err->message, "secret"));
+	assert_non_null(strstr(err->message, "base_url"));
+	tfy_error_free(err);
+	o.base_url = "http://127.0.0.1:1";
 	o.version = 7;
 	assert_int_equal(tfy_client_new(&o, &c, NULL), TFY_ERROR_INVALID_ARGUMENT);
 	assert_int_equal(tfy_client_options_init(&o, TFY_CLIENT_OPTIONS_VERSION), TFY_OK);
@@ -155,6 +242,9 @@ int main(void)
 		cmocka_unit_test(test_codes_are_stable),
 		cmocka_unit_test(test_status_mapping),
 		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_redaction_before_cut),
+		cmocka_unit_test(test_fields_are_clean_utf8),
+		cmocka_unit_test(test_out_of_memory_error_is_static),
 		cmocka_unit_test(test_body_prefix_is_bounded),
 		cmocka_unit_test(test_client_arguments),
 		cmocka_unit_test(test_version),

@@ -61,9 +61,11 @@ static result list_with_fault(tfy_client *c, const char *spec, int32_t limit)
 {
 	tfy_pair h = { "x-mock-fault", spec };
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	tfy_request_options o_req = TFY_REQUEST_OPTIONS_INIT;
+	o.request = &o_req;
 	o.limit = limit;
-	o.headers = spec ? &h : NULL;
-	o.headers_count = spec ? 1 : 0;
+	o_req.headers = spec ? &h : NULL;
+	o_req.headers_count = spec ? 1 : 0;
 	result r = { 0, NULL, NULL, 0 };
 	double start = tu_now_s();
 	r.rc = tfy_batches_list(c, &o, &r.list, &r.err);
@@ -122,7 +124,7 @@ static void test_no_retry_when_disabled_or_client_error(void **state)
 {
 	fixture *f = *state;
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.max_retries = 0;
+	o.max_retries = TFY_NONE;
 	tfy_client *c = client_with(&f->gw, &o);
 	result r = list_with_fault(c, "status:code=500,times=0", 5);
 	expect(&r, TFY_ERROR_SERVER, 1);
@@ -206,7 +208,7 @@ static void test_stall_detected(void **state)
 {
 	fixture *f = *state;
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.max_retries = 0;
+	o.max_retries = TFY_NONE;
 	o.stall_timeout_ms = 400;
 	tfy_client *c = client_with(&f->gw, &o);
 	result r = list_with_fault(c, "stall:seconds=30", 5);
@@ -221,7 +223,7 @@ static void test_slow_drip_hits_attempt_timeout(void **state)
 {
 	fixture *f = *state;
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.max_retries = 0;
+	o.max_retries = TFY_NONE;
 	o.timeout_ms = 600;
 	tfy_client *c = client_with(&f->gw, &o);
 	result r = list_with_fault(c, "drip:bytes=16,interval_ms=100", 20);
@@ -239,9 +241,11 @@ static void test_deadline_across_retries(void **state)
 	tfy_client *c = client_with(&f->gw, &o);
 	tfy_pair h = { "x-mock-fault", "status:code=500,times=0" };
 	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
-	lo.headers = &h;
-	lo.headers_count = 1;
-	lo.deadline_ms = 1500;
+	tfy_request_options lo_req = TFY_REQUEST_OPTIONS_INIT;
+	lo.request = &lo_req;
+	lo_req.headers = &h;
+	lo_req.headers_count = 1;
+	lo_req.deadline_ms = 1500;
 	tfy_batch_page *list = NULL;
 	tfy_error *err = NULL;
 	double start = tu_now_s();
@@ -254,7 +258,7 @@ static void test_deadline_across_retries(void **state)
 
 	/* A stalled server under a deadline: the attempt is cut at the deadline. */
 	h.value = "stall:seconds=30";
-	lo.deadline_ms = 700;
+	lo_req.deadline_ms = 700;
 	start = tu_now_s();
 	assert_int_equal(tfy_batches_list(c, &lo, &list, &err), TFY_ERROR_TIMEOUT);
 	took = tu_now_s() - start;
@@ -284,10 +288,12 @@ static void test_cancel_during_transfer_and_backoff(void **state)
 		tfy_pair h = { "x-mock-fault", specs[i] };
 		canceller k = { tu_now_s() + 0.3, 0 };
 		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
-		lo.headers = &h;
-		lo.headers_count = 1;
-		lo.cancel = cancel_after;
-		lo.cancel_userdata = &k;
+		tfy_request_options lo_req = TFY_REQUEST_OPTIONS_INIT;
+		lo.request = &lo_req;
+		lo_req.headers = &h;
+		lo_req.headers_count = 1;
+		lo_req.cancel = cancel_after;
+		lo_req.cancel_userdata = &k;
 		tfy_batch_page *list = NULL;
 		tfy_error *err = NULL;
 		double start = tu_now_s();
@@ -387,9 +393,11 @@ static void test_iterator_guards(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tfy_pair h = { "x-mock-fault", cases[i].spec };
 		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
+		tfy_request_options lo_req = TFY_REQUEST_OPTIONS_INIT;
+		lo.request = &lo_req;
 		lo.limit = 10;
-		lo.headers = &h;
-		lo.headers_count = 1;
+		lo_req.headers = &h;
+		lo_req.headers_count = 1;
 		tfy_batch_iter *it = NULL;
 		assert_int_equal(tfy_batch_iter_new(c, &lo, &it, NULL), TFY_OK);
 		const tfy_batch *b;

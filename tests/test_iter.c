@@ -112,11 +112,13 @@ static void test_options_are_copied(void **state)
 	strcpy(header_value, "kept");
 	tfy_pair extra = { "X-Copied", header_value };
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	tfy_request_options o_req = TFY_REQUEST_OPTIONS_INIT;
+	o.request = &o_req;
 	o.limit = 1;
 	o.max_items = 1;
-	o.provider_name = provider;
-	o.headers = &extra;
-	o.headers_count = 1;
+	o_req.provider_name = provider;
+	o_req.headers = &extra;
+	o_req.headers_count = 1;
 	tfy_batch_iter *it = NULL;
 	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
 	strcpy(provider, "overwritten");
@@ -137,6 +139,8 @@ static void test_bad_arguments(void **state)
 	tfy_batch_iter *it = NULL;
 	tfy_error *err = NULL;
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	tfy_request_options o_req = TFY_REQUEST_OPTIONS_INIT;
+	o.request = &o_req;
 	o.max_items = -1;
 	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, &err), TFY_ERROR_INVALID_ARGUMENT);
 	assert_null(it);
@@ -151,8 +155,8 @@ static void test_bad_arguments(void **state)
 	tfy_error_free(err);
 	tfy_pair bad = { "X-Bad", "a\r\nb" };
 	o.limit = 10;
-	o.headers = &bad;
-	o.headers_count = 1;
+	o_req.headers = &bad;
+	o_req.headers_count = 1;
 	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, &err), TFY_ERROR_INVALID_ARGUMENT);
 	tfy_error_free(err);
 }
@@ -188,9 +192,9 @@ static void test_prefetch_sends_ahead_and_changes_nothing(void **state)
 	static char with[65536], without[65536];
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 30;
-	assert_int_equal(o.prefetch, 1);
+	assert_int_equal(o.prefetch, 0); /* the default: on */
 	assert_int_equal(ids_of(f->client, &o, with, sizeof(with), NULL), TFY_OK);
-	o.prefetch = 0;
+	o.prefetch = TFY_NONE;
 	assert_int_equal(ids_of(f->client, &o, without, sizeof(without), NULL), TFY_OK);
 	assert_string_equal(with, without);
 
@@ -226,7 +230,7 @@ static void test_prefetched_errors_are_the_same(void **state)
 	/* The first request is served, every later one fails. */
 	static const char *const args[] = { "--count", "100", "--fault", "none:times=1",
 	                                    "--fault", "status:code=500,times=0", NULL };
-	for (int32_t prefetch = 0; prefetch <= 1; prefetch++) {
+	for (int32_t prefetch = TFY_NONE; prefetch <= 1; prefetch += 2) {
 		tu_gateway gw;
 		assert_int_equal(tu_gateway_start(&gw, args), 0);
 		tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;

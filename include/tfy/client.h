@@ -47,7 +47,7 @@ enum {
  * @param line one line of text without a newline, borrowed for the duration
  *        of the call.  It never contains the API key, a header or another
  *        secret, and text from the server in it has its control characters
- *        escaped (as \xHH), so no server can forge or split log lines.
+ *        escaped (as \\xHH), so no server can forge or split log lines.
  * @param userdata tfy_client_options.log_userdata.
  */
 typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata);
