@@ -73,8 +73,9 @@ int64_t tfy__retry_after_ms(const char *retry_after_ms, const char *retry_after,
 	int64_t when = parse_http_date(retry_after);
 	if (when < 0)
 		return -1;
-	int64_t delta = when - (int64_t)now;
-	return delta <= 0 ? 0 : delta * 1000;
+	/* now is the caller's: saturate rather than trust it to be near when. */
+	int64_t delta = (int64_t)now == INT64_MIN ? INT64_MAX : tfy__add_ms(when, -(int64_t)now);
+	return delta <= 0 ? 0 : delta > INT64_MAX / 1000 ? INT64_MAX : delta * 1000;
 }
 
 int tfy__should_retry_header(const char *value)
@@ -90,7 +91,9 @@ int tfy__should_retry_header(const char *value)
 
 int tfy__retryable(tfy_code code, long http_status, int should_retry)
 {
-	if (http_status > 0 && should_retry >= 0)
+	/* Only an error status is the server's to judge: a 2xx that failed to decode never is. */
+	int error_status = http_status > 0 && (http_status < 200 || http_status >= 300);
+	if (error_status && should_retry >= 0)
 		return should_retry;
 	switch (code) {
 	case TFY_ERROR_CONNECT:
@@ -116,7 +119,7 @@ int64_t tfy__backoff_ms(int n, double unit)
 		base = TFY__BACKOFF_INITIAL_MS << n;
 	if (base > TFY__BACKOFF_MAX_MS)
 		base = TFY__BACKOFF_MAX_MS;
-	if (unit < 0)
+	if (!(unit >= 0)) /* NaN too: converting it to an integer is undefined */
 		unit = 0;
 	if (unit > 1)
 		unit = 1;
@@ -133,6 +136,15 @@ double tfy__random_unit(uint64_t *state)
 	return (double)(x >> 11) / 9007199254740991.0;
 }
 
+int64_t tfy__add_ms(int64_t a, int64_t b)
+{
+	if (b > 0 && a > INT64_MAX - b)
+		return INT64_MAX;
+	if (b < 0 && a < INT64_MIN - b)
+		return INT64_MIN;
+	return a + b;
+}
+
 int64_t tfy__now_ms(void)
 {
 	struct timespec t;
@@ -142,7 +154,7 @@ int64_t tfy__now_ms(void)
 
 tfy_code tfy__sleep_ms(int64_t ms, int32_t (*cancel)(void *), void *userdata)
 {
-	int64_t end = tfy__now_ms() + ms;
+	int64_t end = tfy__add_ms(tfy__now_ms(), ms);
 	for (int64_t left = ms; left > 0; left = end - tfy__now_ms()) {
 		if (cancel && cancel(userdata))
 			return TFY_ERROR_CANCELLED;

@@ -29,7 +29,9 @@ int tfy__should_retry_header(const char *value);
 /*
  * Whether a failed attempt is worth another: 408, 409, 429 and 5xx
  * responses, and connection failures and timeouts without a response.
- * should_retry (from tfy__should_retry_header) overrides for responses.
+ * should_retry (from tfy__should_retry_header) overrides for responses with
+ * an error status (anything but 2xx); a 2xx whose body failed to decode is
+ * never retried, whatever the header says.
  */
 int tfy__retryable(tfy_code code, long http_status, int should_retry);
 
@@ -41,6 +43,9 @@ int64_t tfy__backoff_ms(int n, double unit);
 
 /* A uniform number in [0, 1] from a caller-held xorshift state (never 0). */
 double tfy__random_unit(uint64_t *state);
+
+/* a + b, saturated at INT64_MAX and INT64_MIN instead of overflowing. */
+int64_t tfy__add_ms(int64_t a, int64_t b);
 
 /* Milliseconds on the monotonic clock. */
 int64_t tfy__now_ms(void);

@@ -145,7 +145,8 @@ typedef struct transfer {
 	int stalled;
 	int past_deadline;
 	int oom;                  /* a kept header could not be copied */
-	int64_t last_byte_ms;     /* when anything last arrived (or the start) */
+	int got_status;           /* a status line arrived */
+	int64_t last_byte_ms;     /* when anything last arrived on the connection (or the start) */
 	tfy__http_response *resp; /* receives the headers we keep */
 } transfer;
 
@@ -236,7 +237,8 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 	size_t len = size * nmemb;
 	x->last_byte_ms = tfy__now_ms();
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
-		/* A new response (after 100 Continue or a redirect): drop the last one's. */
+		/* A new response (after 100 Continue): drop the last one's. */
+		x->got_status = 1;
 		forget_headers(x->resp);
 		return len;
 	}
@@ -263,10 +265,11 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
-static struct curl_slist *header_list(const tfy__http_request *req)
+/* The first n header lines as a libcurl list; NULL for none or out of memory. */
+static struct curl_slist *header_list(const tfy__http_request *req, size_t n)
 {
 	struct curl_slist *list = NULL;
-	for (size_t i = 0; i < req->headers_count; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct curl_slist *next = curl_slist_append(list, req->headers[i]);
 		if (!next) {
 			curl_slist_free_all(list);
@@ -277,73 +280,184 @@ static struct curl_slist *header_list(const tfy__http_request *req)
 	return list;
 }
 
-static void configure_tls(CURL *h, const tfy__http_request *req)
+/*
+ * Every curl_easy_setopt result is checked: an ignored failure used to
+ * surface later as a misleading error (an over-long URL as "No URL set").
+ * The first failure is kept, with the option's name, for the message.
+ */
+typedef struct setopts {
+	CURL *h;
+	CURLcode rc;
+	const char *name;
+} setopts;
+
+#define SETOPT(s, opt, val) setopt_result((s), curl_easy_setopt((s)->h, (opt), (val)), #opt)
+
+static void setopt_result(setopts *s, CURLcode rc, const char *name)
 {
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, req->tls_insecure ? 0L : 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, req->tls_insecure ? 0L : 2L);
-	if (req->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, req->ca_file);
-	if (req->ca_path)
-		curl_easy_setopt(h, CURLOPT_CAPATH, req->ca_path);
+	if (rc != CURLE_OK && s->rc == CURLE_OK) {
+		s->rc = rc;
+		s->name = name;
+	}
+}
+
+/* libcurl refuses option strings longer than this (CURL_MAX_INPUT_LENGTH). */
+#define CURL_INPUT_MAX 8000000
+/* libcurl builds a request in a buffer of at most 1 MiB (its DYN_HTTP_REQUEST). */
+#define CURL_REQUEST_MAX (1024 * 1024)
+/* Room left in that buffer for the request line's method and version and libcurl's own headers. */
+#define CURL_REQUEST_SLACK 1024
+
+static tfy_code setopt_failure(const setopts *s, const char *url, char *detail, size_t size)
+{
+	if (s->rc == CURLE_OUT_OF_MEMORY) {
+		snprintf(detail, size, "out of memory");
+		return TFY_ERROR_OUT_OF_MEMORY;
+	}
+	if (strcmp(s->name, "CURLOPT_URL") == 0 && strlen(url) > CURL_INPUT_MAX)
+		snprintf(detail, size, "the URL is %zu bytes long; libcurl accepts at most %d",
+		         strlen(url), CURL_INPUT_MAX);
+	else
+		snprintf(detail, size, "libcurl refused %s: %s", s->name, curl_easy_strerror(s->rc));
+	return TFY_ERROR_INVALID_ARGUMENT;
 }
 
 /*
- * libcurl itself keeps a custom Authorization header from hosts other than
- * the original one when it follows a redirect (unless
- * CURLOPT_UNRESTRICTED_AUTH, which is never set here).
+ * A request libcurl would refuse for its size fails here, with a message that
+ * says so, rather than as libcurl's CURLE_OUT_OF_MEMORY.
  */
-static void configure_redirects(CURL *h, const tfy__http_request *req)
+static tfy_code check_request_size(const tfy__http_request *req, char *detail, size_t size)
 {
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	size_t total = strlen(req->url) + CURL_REQUEST_SLACK;
+	for (size_t i = 0; i < req->headers_count; i++)
+		total += strlen(req->headers[i]) + 2;
+	if (total <= CURL_REQUEST_MAX)
+		return TFY_OK;
+	snprintf(detail, size,
+	         "the request's URL and headers come to about %zu bytes; libcurl sends at most 1 MiB",
+	         total);
+	return TFY_ERROR_INVALID_ARGUMENT;
+}
+
+static void configure_tls(setopts *s, const tfy__http_request *req)
+{
+	SETOPT(s, CURLOPT_SSL_VERIFYPEER, req->tls_insecure ? 0L : 1L);
+	SETOPT(s, CURLOPT_SSL_VERIFYHOST, req->tls_insecure ? 0L : 2L);
+	if (req->ca_file)
+		SETOPT(s, CURLOPT_CAINFO, req->ca_file);
+	if (req->ca_path)
+		SETOPT(s, CURLOPT_CAPATH, req->ca_path);
+}
+
+/*
+ * libcurl never follows a redirect: follow_hop() does, so that it decides
+ * which headers go to another origin (libcurl would strip only Authorization
+ * and Cookie, and send an api-key header or the caller's headers on).
+ */
+static void configure_protocols(setopts *s)
+{
+	SETOPT(s, CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(s, CURLOPT_UNRESTRICTED_AUTH, 0L);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SETOPT(s, CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(s, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #else
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	SETOPT(s, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	SETOPT(s, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 }
 
-static void configure(CURL *h, const tfy__http_request *req, struct curl_slist *headers,
-                      transfer *x, char *errbuf)
+/* Where a transfer goes: one hop's URL, its headers and what is left of the timeout. */
+static void configure_hop(setopts *s, const char *url, struct curl_slist *headers,
+                          int64_t timeout_ms)
 {
-	curl_easy_setopt(h, CURLOPT_URL, req->url);
-	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* signals are not safe in threaded callers */
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)req->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
-	configure_tls(h, req);
-	configure_redirects(h, req);
+	SETOPT(s, CURLOPT_URL, url);
+	SETOPT(s, CURLOPT_HTTPGET, 1L);
+	SETOPT(s, CURLOPT_HTTPHEADER, headers);
+	SETOPT(s, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 }
 
-static tfy_code map_curl_code(CURLcode rc, const transfer *x)
+static void configure(setopts *s, const tfy__http_request *req, struct curl_slist *headers,
+                      transfer *x, char *errbuf)
 {
-	if (x->cancelled)
-		return TFY_ERROR_CANCELLED;
-	if (x->stalled || x->past_deadline)
-		return TFY_ERROR_TIMEOUT;
+	configure_hop(s, req->url, headers, req->timeout_ms);
+	SETOPT(s, CURLOPT_ERRORBUFFER, errbuf);
+	SETOPT(s, CURLOPT_NOSIGNAL, 1L); /* signals are not safe in threaded callers */
+#if LIBCURL_VERSION_NUM >= 0x075700
+	/*
+	 * An abandoned name lookup (timeout, deadline, cancel) is left to finish
+	 * on its own thread instead of being waited for: glibc's resolver can
+	 * take 10 s and more to give up on a silent server.
+	 */
+	SETOPT(s, CURLOPT_QUICK_EXIT, 1L);
+#endif
+	SETOPT(s, CURLOPT_ACCEPT_ENCODING, "");
+	SETOPT(s, CURLOPT_CONNECTTIMEOUT_MS, (long)req->connect_timeout_ms);
+	SETOPT(s, CURLOPT_TCP_KEEPALIVE, 1L);
+	SETOPT(s, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
+	SETOPT(s, CURLOPT_WRITEFUNCTION, on_body);
+	SETOPT(s, CURLOPT_WRITEDATA, x);
+	SETOPT(s, CURLOPT_HEADERFUNCTION, on_header);
+	SETOPT(s, CURLOPT_HEADERDATA, x);
+	configure_tls(s, req);
+	configure_protocols(s);
+}
+
+/* Whether the request went out, so that what failed after it is the server's answer. */
+static int request_sent(CURL *h)
+{
+	long sent = 0;
+	return curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent > 0;
+}
+
+/*
+ * A TLS handshake the peer broke off (a reset, or a close that OpenSSL
+ * reports as SSL_ERROR_SYSCALL or an unexpected EOF) is a transport failure
+ * worth another attempt; the rest of CURLE_SSL_CONNECT_ERROR (an alert, a
+ * protocol mismatch) is a TLS failure, as are certificate problems.
+ */
+static int handshake_broken(CURL *h, const char *errbuf)
+{
+	long os_errno = 0;
+	curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+	return os_errno != 0 || strstr(errbuf, "SSL_ERROR_SYSCALL") ||
+	       strstr(errbuf, "unexpected eof");
+}
+
+/* A failed transfer's class, and when libcurl's own text would mislead, what to say instead. */
+typedef struct failure {
+	tfy_code code;
+	const char *why; /* NULL: libcurl's description */
+} failure;
+
+static failure classify(CURL *h, CURLcode rc, const transfer *x, const char *errbuf)
+{
 	switch (rc) {
-	case CURLE_OK: return TFY_OK;
 	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY: return TFY_ERROR_DNS;
-	case CURLE_COULDNT_CONNECT: return TFY_ERROR_CONNECT;
-	case CURLE_OPERATION_TIMEDOUT: return TFY_ERROR_TIMEOUT;
-	case CURLE_OUT_OF_MEMORY: return TFY_ERROR_OUT_OF_MEMORY;
-	case CURLE_FILESIZE_EXCEEDED: return TFY_ERROR_RESPONSE_TOO_LARGE;
+	case CURLE_COULDNT_RESOLVE_PROXY: return (failure){ TFY_ERROR_DNS, NULL };
+	case CURLE_COULDNT_CONNECT: return (failure){ TFY_ERROR_CONNECT, NULL };
+	case CURLE_OPERATION_TIMEDOUT: return (failure){ TFY_ERROR_TIMEOUT, NULL };
+	case CURLE_FILESIZE_EXCEEDED: return (failure){ TFY_ERROR_RESPONSE_TOO_LARGE, NULL };
+	case CURLE_OUT_OF_MEMORY:
+		/*
+		 * Once the request is out, libcurl's allocations are small except the
+		 * header buffer, which it caps: this is a server's oversized header.
+		 */
+		if (request_sent(h))
+			return (failure){ TFY_ERROR_HTTP,
+			                  "the response's header section is larger than libcurl accepts "
+			                  "(100 KiB)" };
+		return (failure){ TFY_ERROR_OUT_OF_MEMORY, NULL };
 	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT: return TFY_ERROR_INVALID_ARGUMENT;
+	case CURLE_URL_MALFORMAT:
+		/* After the request went out, these come from the response (a bad status line, HTTP/0.9). */
+		if (request_sent(h))
+			return (failure){ TFY_ERROR_HTTP, NULL };
+		return (failure){ TFY_ERROR_INVALID_ARGUMENT, NULL };
 	case CURLE_SSL_CONNECT_ERROR:
+		if (handshake_broken(h, errbuf))
+			return (failure){ TFY_ERROR_NETWORK, NULL };
+		return (failure){ TFY_ERROR_TLS, NULL };
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
@@ -351,26 +465,36 @@ static tfy_code map_curl_code(CURLcode rc, const transfer *x)
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_CRL_BADFILE: return TFY_ERROR_TLS;
+	case CURLE_SSL_CRL_BADFILE: return (failure){ TFY_ERROR_TLS, NULL };
 	case CURLE_WRITE_ERROR:
-		return x->too_large ? TFY_ERROR_RESPONSE_TOO_LARGE : TFY_ERROR_OUT_OF_MEMORY;
-	default: return TFY_ERROR_NETWORK;
+		return (failure){ x->too_large ? TFY_ERROR_RESPONSE_TOO_LARGE : TFY_ERROR_OUT_OF_MEMORY,
+		                  NULL };
+	default: return (failure){ TFY_ERROR_NETWORK, NULL };
 	}
 }
 
-static void describe_failure(CURLcode crc, const transfer *x, const tfy__http_request *req,
-                             const char *errbuf, char *detail, size_t size)
+static tfy_code describe_failure(CURL *h, CURLcode crc, const transfer *x,
+                                 const tfy__http_request *req, const char *errbuf, char *detail,
+                                 size_t size)
 {
-	if (x->cancelled)
+	if (x->cancelled) {
 		snprintf(detail, size, "cancelled by the caller");
-	else if (x->stalled)
+		return TFY_ERROR_CANCELLED;
+	}
+	if (x->stalled) {
 		snprintf(detail, size, "no data received for %lld ms", (long long)req->stall_timeout_ms);
-	else if (x->past_deadline)
+		return TFY_ERROR_TIMEOUT;
+	}
+	if (x->past_deadline) {
 		snprintf(detail, size, "the call's deadline passed");
-	else if (x->too_large || crc == CURLE_FILESIZE_EXCEEDED)
+		return TFY_ERROR_TIMEOUT;
+	}
+	failure f = classify(h, crc, x, errbuf);
+	if (x->too_large || crc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(detail, size, "the body exceeded %zu bytes", x->max_body);
 	else
-		snprintf(detail, size, "%s", errbuf[0] ? errbuf : curl_easy_strerror(crc));
+		snprintf(detail, size, "%s", f.why ? f.why : errbuf[0] ? errbuf : curl_easy_strerror(crc));
+	return f.code;
 }
 
 /* Whether the caller or the stall detector wants this transfer stopped now. */
@@ -386,19 +510,27 @@ static int should_stop(const tfy__http_request *req, transfer *x)
 	return x->cancelled || x->stalled || x->past_deadline;
 }
 
-/* Drives one transfer to its end, polling often enough to act on should_stop. */
 /* One request on its way: started by tfy__transport_start, ended by finish or abandon. */
 struct tfy__flight {
 	tfy__transport *transport;
 	slot s;
-	struct curl_slist *headers;
-	tfy__http_request req;     /* the caller's, minus what libcurl copied */
+	struct curl_slist *headers;      /* every line, for the original origin */
+	struct curl_slist *safe_headers; /* the lines that may go to another origin */
+	tfy__http_request req;           /* the caller's, minus what libcurl copied */
+	char *hop_url;                   /* the URL of the current hop after a redirect */
+	int redirects;                   /* redirects followed */
+	int64_t start_ms;                /* when the first hop started: hops share timeout_ms */
 	transfer x;
-	tfy__http_response resp;   /* filled as the answer arrives */
+	tfy__http_response resp;         /* filled as the answer arrives */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-/* Drives the transfer to its end, polling often enough to act on should_stop. */
+/*
+ * Drives the transfer to its end, polling often enough to act on
+ * should_stop.  A poll that finds the connection ready restarts the stall
+ * clock: bytes arrived, whether or not they make a whole header line or
+ * decompress to any body yet.
+ */
 static CURLcode drive(tfy__flight *f)
 {
 	CURLcode result = CURLE_OK;
@@ -408,11 +540,14 @@ static CURLcode drive(tfy__flight *f)
 			result = CURLE_OUT_OF_MEMORY;
 			break;
 		}
+		int ready = 0;
 		if (running && (should_stop(&f->req, &f->x) ||
-		                curl_multi_poll(f->s.multi, NULL, 0, POLL_MS, NULL) != CURLM_OK)) {
+		                curl_multi_poll(f->s.multi, NULL, 0, POLL_MS, &ready) != CURLM_OK)) {
 			result = CURLE_ABORTED_BY_CALLBACK;
 			break;
 		}
+		if (ready > 0)
+			f->x.last_byte_ms = tfy__now_ms();
 	}
 	int left;
 	for (CURLMsg *m; (m = curl_multi_info_read(f->s.multi, &left));)
@@ -425,14 +560,20 @@ static tfy_code finish(CURL *h, CURLcode crc, transfer *x, const tfy__http_reque
                        const char *errbuf, char *detail, size_t detail_size)
 {
 	tfy__http_response *resp = x->resp;
-	tfy_code rc = map_curl_code(crc, x);
+	tfy_code rc = TFY_OK;
+	if (x->cancelled || x->stalled || x->past_deadline || crc != CURLE_OK)
+		rc = describe_failure(h, crc, x, req, errbuf, detail, detail_size);
+	else if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status) != CURLE_OK ||
+	         resp->status < 100 || resp->status > 999) {
+		snprintf(detail, detail_size, "the server sent a malformed status line (status %ld)",
+		         resp->status);
+		rc = TFY_ERROR_HTTP;
+	}
 	if (rc != TFY_OK) {
-		describe_failure(crc, x, req, errbuf, detail, detail_size);
 		tfy__buf_clear(&x->body);
 		tfy__http_response_clear(resp);
 		return rc;
 	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 	resp->body_len = x->body.len;
 	resp->body = tfy__buf_detach(&x->body);
 	if (resp->body)
@@ -449,48 +590,219 @@ static void land(tfy__flight *f)
 	curl_easy_setopt(f->s.easy, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(f->s.easy, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(f->headers);
+	curl_slist_free_all(f->safe_headers);
 	release(f->transport, f->s);
 	tfy__buf_clear(&f->x.body);
 	tfy__http_response_clear(&f->resp);
+	tfy__free(f->hop_url);
 	tfy__free(f);
+}
+
+/* A transfer's bookkeeping, fresh for its first hop or the next. */
+static void transfer_reset(tfy__flight *f)
+{
+	tfy__buf_clear(&f->x.body);
+	tfy__http_response_clear(&f->resp);
+	f->x = (transfer){ TFY__BUF_INIT, f->req.max_body, 0, 0, 0, 0, 0, 0, tfy__now_ms(),
+		           &f->resp };
+}
+
+/* Both header lists; -1 when memory runs out. */
+static int build_headers(tfy__flight *f, const tfy__http_request *req)
+{
+	size_t safe = req->safe_headers_count < req->headers_count ? req->safe_headers_count
+	                                                            : req->headers_count;
+	if (req->headers_count && !(f->headers = header_list(req, req->headers_count)))
+		return -1;
+	if (safe && !(f->safe_headers = header_list(req, safe)))
+		return -1;
+	return 0;
+}
+
+/* Adds the configured handle to its multi handle; on a kept-alive connection this sends. */
+static tfy_code take_off(tfy__flight *f, char *detail, size_t detail_size)
+{
+	if (curl_multi_add_handle(f->s.multi, f->s.easy) != CURLM_OK) {
+		snprintf(detail, detail_size, "out of memory");
+		return TFY_ERROR_OUT_OF_MEMORY;
+	}
+	int running;
+	curl_multi_perform(f->s.multi, &running);
+	return TFY_OK;
 }
 
 tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req,
                               tfy__flight **out, char *detail, size_t detail_size)
 {
-	tfy__flight *f = tfy__calloc(1, sizeof(*f));
 	*out = NULL;
-	if (!f || acquire(t, &f->s) < 0 ||
-	    (req->headers_count && !(f->headers = header_list(req)))) {
-		if (f && f->s.easy)
-			release(t, f->s);
+	tfy__flight *f = tfy__calloc(1, sizeof(*f));
+	if (!f || acquire(t, &f->s) < 0) {
 		tfy__free(f);
 		snprintf(detail, detail_size, "out of memory");
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
 	f->transport = t;
 	f->req = *req;
-	f->x = (transfer){ TFY__BUF_INIT, req->max_body, 0, 0, 0, 0, 0, tfy__now_ms(), &f->resp };
-	configure(f->s.easy, req, f->headers, &f->x, f->errbuf);
-	if (curl_multi_add_handle(f->s.multi, f->s.easy) != CURLM_OK) {
+	f->start_ms = tfy__now_ms();
+	transfer_reset(f);
+	if (build_headers(f, req) < 0) {
 		land(f);
 		snprintf(detail, detail_size, "out of memory");
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
-	/* On a kept-alive connection this already sends the request. */
-	int running;
-	curl_multi_perform(f->s.multi, &running);
+	setopts s = { f->s.easy, CURLE_OK, NULL };
+	configure(&s, req, f->headers, &f->x, f->errbuf);
+	tfy_code rc = s.rc != CURLE_OK ? setopt_failure(&s, req->url, detail, detail_size)
+	                               : check_request_size(req, detail, detail_size);
+	if (rc == TFY_OK)
+		rc = take_off(f, detail, detail_size);
+	if (rc != TFY_OK) {
+		land(f);
+		return rc;
+	}
 	*out = f;
 	return TFY_OK;
+}
+
+/* The scheme, host and port of a parsed URL; each NULL when missing or out of memory. */
+typedef struct origin {
+	char *scheme, *host, *port;
+} origin;
+
+static void origin_clear(origin *o)
+{
+	curl_free(o->scheme);
+	curl_free(o->host);
+	curl_free(o->port);
+}
+
+static int origin_of(const char *url, origin *o)
+{
+	memset(o, 0, sizeof(*o));
+	CURLU *u = curl_url();
+	int ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	         curl_url_get(u, CURLUPART_SCHEME, &o->scheme, 0) == CURLUE_OK &&
+	         curl_url_get(u, CURLUPART_HOST, &o->host, 0) == CURLUE_OK &&
+	         curl_url_get(u, CURLUPART_PORT, &o->port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+	curl_url_cleanup(u);
+	return ok ? 0 : -1;
+}
+
+static int same_origin(const origin *a, const origin *b)
+{
+	return strcasecmp(a->scheme, b->scheme) == 0 && strcasecmp(a->host, b->host) == 0 &&
+	       strcmp(a->port, b->port) == 0;
+}
+
+static tfy_code refuse_hop(const origin *from, const origin *to, char *detail, size_t size)
+{
+	if (strcasecmp(to->scheme, "http") != 0 && strcasecmp(to->scheme, "https") != 0) {
+		snprintf(detail, size, "a redirect to a %s URL was refused: only http and https are "
+		         "followed", to->scheme);
+		return TFY_ERROR_HTTP;
+	}
+	if (strcasecmp(from->scheme, "https") == 0 && strcasecmp(to->scheme, "http") == 0) {
+		snprintf(detail, size, "a redirect from https to http was refused");
+		return TFY_ERROR_HTTP;
+	}
+	return TFY_OK;
+}
+
+tfy_code tfy__redirect_check(const char *original, const char *current, const char *location,
+                             char **next, int *same, char *detail, size_t detail_size)
+{
+	origin first, from, to;
+	*next = NULL;
+	*same = 0;
+	int bad_to = origin_of(location, &to);
+	tfy_code rc = TFY_ERROR_HTTP;
+	if (origin_of(original, &first) < 0 || origin_of(current, &from) < 0)
+		snprintf(detail, detail_size, "out of memory"), rc = TFY_ERROR_OUT_OF_MEMORY;
+	else if (bad_to < 0)
+		snprintf(detail, detail_size, "the server redirected to a Location that is not a valid URL");
+	else if ((rc = refuse_hop(&from, &to, detail, detail_size)) == TFY_OK) {
+		*same = same_origin(&first, &to);
+		size_t n = strlen(location) + 1;
+		if ((*next = tfy__malloc(n)) != NULL)
+			memcpy(*next, location, n);
+		else
+			snprintf(detail, detail_size, "out of memory"), rc = TFY_ERROR_OUT_OF_MEMORY;
+	}
+	origin_clear(&first);
+	origin_clear(&from);
+	origin_clear(&to);
+	return rc;
+}
+
+/* The hop's timeout: what is left of the request's, which all hops share. */
+static int64_t time_left(const tfy__flight *f)
+{
+	if (f->req.timeout_ms <= 0)
+		return 0; /* none */
+	int64_t left = f->req.timeout_ms - (tfy__now_ms() - f->start_ms);
+	return left > 0 ? left : -1;
+}
+
+/*
+ * Sends the request again to where a redirect points, as a GET (the only
+ * method libtfy sends; a 303 would ask for one anyway).  Every header goes to
+ * the original origin; elsewhere only the safe ones do.
+ */
+static tfy_code follow_hop(tfy__flight *f, const char *location, char *detail, size_t size)
+{
+	if (f->redirects >= TFY__MAX_REDIRECTS) {
+		snprintf(detail, size, "too many redirects: gave up after %d", TFY__MAX_REDIRECTS);
+		return TFY_ERROR_HTTP;
+	}
+	const char *current = f->hop_url ? f->hop_url : f->req.url;
+	char *next;
+	int same;
+	tfy_code rc = tfy__redirect_check(f->req.url, current, location, &next, &same, detail, size);
+	if (rc != TFY_OK)
+		return rc;
+	int64_t left = time_left(f);
+	if (left < 0) {
+		tfy__free(next);
+		snprintf(detail, size, "the request timed out while following redirects");
+		return TFY_ERROR_TIMEOUT;
+	}
+	curl_multi_remove_handle(f->s.multi, f->s.easy);
+	tfy__free(f->hop_url);
+	f->hop_url = next;
+	f->redirects++;
+	transfer_reset(f);
+	setopts s = { f->s.easy, CURLE_OK, NULL };
+	configure_hop(&s, next, same ? f->headers : f->safe_headers, left);
+	return s.rc != CURLE_OK ? setopt_failure(&s, next, detail, size) : take_off(f, detail, size);
+}
+
+/* The Location of a redirect to follow, or NULL when the response is the answer. */
+static const char *redirect_to(const tfy__flight *f)
+{
+	char *location = NULL;
+	if (!f->req.follow_redirects || f->resp.status < 300 || f->resp.status > 399 ||
+	    curl_easy_getinfo(f->s.easy, CURLINFO_REDIRECT_URL, &location) != CURLE_OK)
+		return NULL;
+	return location;
 }
 
 tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *detail,
                                size_t detail_size)
 {
-	/* Time spent before finishing (a caller working on the last page) is no stall. */
-	f->x.last_byte_ms = tfy__now_ms();
-	CURLcode crc = drive(f);
-	tfy_code rc = finish(f->s.easy, crc, &f->x, &f->req, f->errbuf, detail, detail_size);
+	tfy_code rc;
+	for (;;) {
+		/* Time spent before finishing (a caller working on the last page) is no stall. */
+		f->x.last_byte_ms = tfy__now_ms();
+		CURLcode crc = drive(f);
+		rc = finish(f->s.easy, crc, &f->x, &f->req, f->errbuf, detail, detail_size);
+		const char *location = rc == TFY_OK ? redirect_to(f) : NULL;
+		if (!location)
+			break;
+		if ((rc = follow_hop(f, location, detail, detail_size)) != TFY_OK) {
+			tfy__http_response_clear(&f->resp);
+			break;
+		}
+	}
 	*resp = f->resp;
 	memset(&f->resp, 0, sizeof(f->resp));
 	land(f);

@@ -15,16 +15,24 @@
 
 typedef struct tfy__transport tfy__transport;
 
+#define TFY__MAX_REDIRECTS 5
+
 typedef struct tfy__http_request {
 	const char *url;
 	const char *const *headers; /* "Name: value" lines */
 	size_t headers_count;
-	size_t safe_headers_count;  /* headers[0..this) may follow a redirect to another origin */
+	/*
+	 * headers[0..safe_headers_count) may go to another origin when a redirect
+	 * leads there; the rest (the key's header, whatever its name, and every
+	 * caller-supplied header) are only sent to the original scheme, host and
+	 * port.  0, the safe default, sends nothing of the caller's elsewhere.
+	 */
+	size_t safe_headers_count;
 	int64_t connect_timeout_ms;
 	int64_t timeout_ms;
-	int64_t stall_timeout_ms;   /* no byte received for this long: TFY_ERROR_TIMEOUT */
+	int64_t stall_timeout_ms;   /* no byte arrived on the connection for this long: TFY_ERROR_TIMEOUT */
 	int tls_insecure;
-	int follow_redirects;
+	int follow_redirects;       /* at most TFY__MAX_REDIRECTS, followed here, not by libcurl */
 	const char *ca_file;        /* NULL: libcurl's default */
 	const char *ca_path;
 	size_t max_body;            /* larger bodies fail with TFY_ERROR_RESPONSE_TOO_LARGE */
@@ -70,6 +78,18 @@ tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *d
 void tfy__transport_abandon(tfy__flight *f);
 
 void tfy__http_response_clear(tfy__http_response *resp);
+
+/*
+ * The decision on one redirect: location (absolute, as libcurl resolved it)
+ * is parsed and checked against the URL it came from (current) and the
+ * request's first URL (original).  Returns TFY_OK with *next set to a new
+ * URL (free with tfy__free) and *same_origin to 1 when scheme, host and port
+ * equal the original's; or TFY_ERROR_HTTP (an unparseable Location, a scheme
+ * other than http and https, https to http) or TFY_ERROR_OUT_OF_MEMORY, with
+ * detail set.
+ */
+tfy_code tfy__redirect_check(const char *original, const char *current, const char *location,
+                             char **next, int *same_origin, char *detail, size_t detail_size);
 
 /* libcurl's version text, e.g. "7.88.1". */
 const char *tfy__transport_curl_version(void);

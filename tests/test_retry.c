@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
+
 #include "retry.h"
 
 #define NOW ((time_t)784111777) /* Sun, 06 Nov 1994 08:49:37 GMT */
@@ -72,6 +74,12 @@ static void test_should_retry_header(void **state)
 	assert_int_equal(tfy__should_retry_header(NULL), -1);
 }
 
+static int32_t cancel_now(void *userdata)
+{
+	int *calls = userdata;
+	return ++*calls >= 3;
+}
+
 static void test_retryable(void **state)
 {
 	(void)state;
@@ -96,6 +104,44 @@ static void test_retryable(void **state)
 	assert_true(tfy__retryable(TFY_ERROR_BAD_REQUEST, 400, 1));
 }
 
+static void test_should_retry_only_for_error_statuses(void **state)
+{
+	(void)state;
+	/* A 2xx body that failed to decode is final, whatever the header says. */
+	assert_false(tfy__retryable(TFY_ERROR_DECODE, 200, 1));
+	assert_false(tfy__retryable(TFY_ERROR_DECODE, 299, 1));
+	assert_false(tfy__retryable(TFY_ERROR_RESPONSE_TOO_LARGE, 200, 1));
+	/* Any other status is an error status the header speaks for. */
+	assert_true(tfy__retryable(TFY_ERROR_HTTP, 302, 1));
+	assert_true(tfy__retryable(TFY_ERROR_HTTP, 100, 1));
+	assert_false(tfy__retryable(TFY_ERROR_SERVER, 599, 0));
+}
+
+static void test_time_arithmetic_saturates(void **state)
+{
+	(void)state;
+	assert_int_equal(tfy__add_ms(INT64_MAX, 1), INT64_MAX);
+	assert_int_equal(tfy__add_ms(INT64_MAX - 5, 10), INT64_MAX);
+	assert_int_equal(tfy__add_ms(1, INT64_MAX), INT64_MAX);
+	assert_int_equal(tfy__add_ms(INT64_MIN, -1), INT64_MIN);
+	assert_int_equal(tfy__add_ms(40, 2), 42);
+	assert_int_equal(tfy__add_ms(40, -42), -2);
+	assert_int_equal(tfy__retry_after_ms("9223372036854775807", NULL, NOW), INT64_MAX);
+	assert_int_equal(tfy__retry_after_ms("1e400", "99999999999999999999", NOW), INT64_MAX);
+	/* The latest date the parser takes is far from overflowing. */
+	assert_true(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", 0) > 0);
+	assert_int_equal(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", INT64_MAX), 0);
+	assert_int_equal(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", INT64_MIN), INT64_MAX);
+	assert_int_equal(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", INT64_MIN + 1),
+	                 INT64_MAX);
+	assert_int_equal(tfy__backoff_ms(INT32_MAX, 1.0), 8000);
+	assert_int_equal(tfy__backoff_ms(INT32_MIN, 1.0), 8000);
+	assert_int_equal(tfy__backoff_ms(0, NAN), 375); /* NaN counts as 0 */
+	/* A sleep of INT64_MAX ms ends when cancelled instead of overflowing its end time. */
+	int calls = 0;
+	assert_int_equal(tfy__sleep_ms(INT64_MAX, cancel_now, &calls), TFY_ERROR_CANCELLED);
+}
+
 static void test_backoff(void **state)
 {
 	(void)state;
@@ -114,12 +160,6 @@ static void test_backoff(void **state)
 		int64_t d = tfy__backoff_ms(2, u);
 		assert_true(d >= 1500 && d <= 2000);
 	}
-}
-
-static int32_t cancel_now(void *userdata)
-{
-	int *calls = userdata;
-	return ++*calls >= 3;
 }
 
 static void test_sleep_cancel(void **state)
@@ -142,6 +182,8 @@ int main(void)
 		cmocka_unit_test(test_retry_after_http_date),
 		cmocka_unit_test(test_should_retry_header),
 		cmocka_unit_test(test_retryable),
+		cmocka_unit_test(test_should_retry_only_for_error_statuses),
+		cmocka_unit_test(test_time_arithmetic_saturates),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_sleep_cancel),
 	};
