@@ -179,7 +179,7 @@ def _find_library() -> str:
         return path
     found = ctypes.util.find_library("tfy")
     if not found:
-        raise ImportError("libtfy not found: set TFY_LIBRARY to the path of libtfy.so.0 "
+        raise ImportError("libtfy not found: set TFY_LIBRARY to the path of libtfy.so.1 "
                           "or install libtfy where the dynamic linker finds it")
     return found
 
