@@ -16,6 +16,8 @@ removed, then
 Usage: public_api.py KIND HEADER...   (KIND: functions, structs, fields,
 macros, enum-constants) prints one name a line; fields as "struct.field".
 """
+import glob
+import os
 import re
 import sys
 
@@ -103,6 +105,17 @@ class Api:
                 if n:
                     self.add(n.group(1), self.enum_constants)
         return self
+
+
+def header_files(args):
+    """args with each directory replaced by its *.h and *.h.in files."""
+    out = []
+    for a in args:
+        if os.path.isdir(a):
+            out += sorted(glob.glob(os.path.join(a, "*.h")) + glob.glob(os.path.join(a, "*.h.in")))
+        else:
+            out.append(a)
+    return out
 
 
 def scan(paths):
