@@ -129,7 +129,7 @@ def main(argv):
     if len(argv) < 3:
         sys.stderr.write(__doc__)
         return 2
-    api = scan(argv[2:])
+    api = scan(header_files(argv[2:]))
     kind = argv[1]
     if kind == "functions":
         out = api.functions
