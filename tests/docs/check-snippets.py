@@ -55,9 +55,10 @@ def main(argv):
 
     print("[==========] C snippets of " + " ".join(args.markdown))
     passed, failed, skipped = 0, [], 0
+    root = os.path.commonpath([os.path.dirname(os.path.abspath(m)) for m in args.markdown])
     for md in args.markdown:
         for line, code, skip in c_blocks(md):
-            name = "%s:%d" % (md, line)
+            name = "%s:%d" % (os.path.relpath(os.path.abspath(md), root), line)
             if skip:
                 print("[ SKIPPED  ] %s (%s)" % (name, SKIP))
                 skipped += 1
