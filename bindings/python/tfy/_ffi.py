@@ -14,9 +14,9 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int32, c_int64,
                     c_size_t, c_uint32, c_void_p)
 
 #: Major version of libtfy this binding was written against.
-EXPECTED_MAJOR = 0
+EXPECTED_MAJOR = 1
 #: Oldest minor version (within EXPECTED_MAJOR) that has every symbol used here.
-MINIMUM_MINOR = 1
+MINIMUM_MINOR = 0
 
 TFY_CLIENT_OPTIONS_VERSION = 1
 TFY_BATCHES_LIST_OPTIONS_VERSION = 1
