@@ -12,13 +12,21 @@
 
 #include <tfy/tfy.h>
 
+/* A copy the caller frees (strdup is POSIX, not ISO C). */
+static char *copy_string(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *copy = malloc(n);
+	return copy ? memcpy(copy, s, n) : NULL;
+}
+
 /* The next cursor is the id of the last item (last_id when that has no id). */
 static char *next_cursor(const tfy_batch_page *page)
 {
 	const char *id = page->count ? page->items[page->count - 1]->id : NULL;
 	if (!id)
 		id = page->last_id;
-	return id ? strdup(id) : NULL;
+	return id ? copy_string(id) : NULL;
 }
 
 int main(void)

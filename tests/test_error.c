@@ -235,6 +235,23 @@ static void test_version(void **state)
 	assert_int_equal(tfy_version_number(), TFY_VERSION_NUMBER);
 }
 
+/* TFY_DEPRECATED goes before a declaration (GCC and clang then warn at each use). */
+TFY_DEPRECATED("use test_version_at_least") int tfy_test_deprecated_(void);
+
+static void test_version_at_least(void **state)
+{
+	(void)state;
+#if !TFY_VERSION_AT_LEAST(TFY_VERSION_MAJOR, TFY_VERSION_MINOR, TFY_VERSION_PATCH)
+#error TFY_VERSION_AT_LEAST is false for the version of the headers
+#endif
+	assert_true(TFY_VERSION_AT_LEAST(TFY_VERSION_MAJOR, TFY_VERSION_MINOR, TFY_VERSION_PATCH));
+	assert_true(TFY_VERSION_AT_LEAST(0, 99, 99));
+	assert_true(TFY_VERSION_AT_LEAST(TFY_VERSION_MAJOR - 1, 0, 0));
+	assert_false(TFY_VERSION_AT_LEAST(TFY_VERSION_MAJOR, TFY_VERSION_MINOR, TFY_VERSION_PATCH + 1));
+	assert_false(TFY_VERSION_AT_LEAST(TFY_VERSION_MAJOR, TFY_VERSION_MINOR + 1, 0));
+	assert_false(TFY_VERSION_AT_LEAST(TFY_VERSION_MAJOR + 1, 0, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_body_prefix_is_bounded),
 		cmocka_unit_test(test_client_arguments),
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_version_at_least),
 	};
 	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }

@@ -1,17 +1,34 @@
 #!/usr/bin/env bash
-# Compares the dynamic symbols libtfy.so defines with tests/abi/exported-symbols.txt.
-# Usage: check-symbols.sh LIBTFY_SO EXPECTED_LIST
+# Compares the dynamic symbols libtfy.so defines, with their symbol versions,
+# with the version script lib/libtfy.map, which is the one list of them.
+# Usage: check-symbols.sh LIBTFY_SO LIBTFY_MAP
 # Prints cmocka-style summary lines, which tools/quickstart.sh counts.
 set -uo pipefail
-lib=$1 list=$2
+lib=$1 map=$2
 passed=0 failed=()
 
-actual=$(nm -D --defined-only "$lib" | awk 'NF >= 3 { print $3 }' | sed 's/@.*//' | sort -u)
-expected=$(grep -v -e '^#' -e '^[[:space:]]*$' "$list" | sort -u)
+# "name@VERSION" for each name of each node of the map ("local: *" aside).
+expected=$(sed -e ':a' -e '$!N' -e '$!ba' -e 's|/\*[^*]*\*\+\([^/*][^*]*\*\+\)*/||g' "$map" |
+	tr -s ' \t\n;' '\n' | awk '
+		/^[A-Za-z_][A-Za-z0-9_.]*$/ && !node { pending = $0; next }
+		$0 == "{" && pending != "" { node = pending; pending = ""; next }
+		$0 == "global:" { scope = "global"; next }
+		$0 == "local:" { scope = "local"; next }
+		/^}/ { node = ""; scope = ""; next }
+		node && scope == "global" && NF { print $0 "@" node }' | sort -u)
+nodes=$(echo "$expected" | sed 's/.*@//' | sort -u)
+
+# nm -D prints "name@@VERSION" for a default version and lists each version
+# node as an absolute symbol named after it.
+actual=$(nm -D --defined-only "$lib" | awk 'NF >= 3 && $2 != "A" { print $3 }' |
+	sed 's/@@*/@/' | sort -u)
+version_nodes=$(nm -D --defined-only "$lib" | awk 'NF >= 3 && $2 == "A" { print $3 }' | sort -u)
 
 unlisted=$(comm -23 <(echo "$actual") <(echo "$expected"))
 missing=$(comm -13 <(echo "$actual") <(echo "$expected"))
-foreign=$(echo "$actual" | grep -v '^tfy_' || true)
+foreign=$(echo "$actual" | sed 's/@.*//' | grep -v '^tfy_' || true)
+unversioned=$(echo "$actual" | grep -v '@' || true)
+stray_nodes=$(comm -23 <(echo "$version_nodes") <(echo "$nodes"))
 
 check() { # name, offending-lines, message
 	if [ -z "$2" ]; then
@@ -23,11 +40,13 @@ check() { # name, offending-lines, message
 		failed+=("$1")
 	fi
 }
-echo "[==========] symbols of $lib"
-check no_unlisted_symbols "$unlisted" "exported but not in $list (add them on purpose, or hide them)"
-check no_missing_symbols "$missing" "listed in $list but not exported (an ABI break)"
+echo "[==========] symbols of $lib against $map"
+check no_unlisted_symbols "$unlisted" "exported (name@version) but not in that node of $map (add them on purpose, or hide them)"
+check no_missing_symbols "$missing" "listed in $map but not exported with that version (an ABI break)"
 check only_tfy_names "$foreign" "exported names outside the tfy_ prefix"
-[ -n "$actual" ] || failed+=(nm_found_symbols)
+check all_versioned "$unversioned" "exported without a symbol version (is the version script linked?)"
+check only_map_nodes "$stray_nodes" "version nodes that $map does not define"
+[ -n "$actual" ] && [ -n "$expected" ] || failed+=(symbols_found)
 
 echo "[  PASSED  ] $passed test(s)."
 if [ ${#failed[@]} -gt 0 ]; then

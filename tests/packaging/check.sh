@@ -70,8 +70,8 @@ shared_consumer() {
 	# shellcheck disable=SC2046
 	$cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer-shared" "$here/consumer.c" \
 		$(pkg-config --cflags --libs tfy) || return 1
-	LD_LIBRARY_PATH=$libdir ldd "$tmp/consumer-shared" | grep -q "libtfy.so.0 => $libdir/" || {
-		echo "libtfy.so.0 not resolved from $libdir"; return 1; }
+	LD_LIBRARY_PATH=$libdir ldd "$tmp/consumer-shared" | grep -q "libtfy.so.1 => $libdir/" || {
+		echo "libtfy.so.1 not resolved from $libdir"; return 1; }
 	LD_LIBRARY_PATH=$libdir "$tmp/consumer-shared" "$base_url" "$key" "$count"
 }
 

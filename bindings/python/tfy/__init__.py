@@ -12,7 +12,7 @@ from .errors import *  # noqa: F401,F403
 from .errors import ERROR_CLASSES, TfyError
 from .types import Batch, BatchError, BatchList, Errors, RequestCounts, Usage
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 
 
 def library_version() -> str:

@@ -14,9 +14,9 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int32, c_int64,
                     c_size_t, c_uint32, c_void_p)
 
 #: Major version of libtfy this binding was written against.
-EXPECTED_MAJOR = 0
+EXPECTED_MAJOR = 1
 #: Oldest minor version (within EXPECTED_MAJOR) that has every symbol used here.
-MINIMUM_MINOR = 1
+MINIMUM_MINOR = 0
 
 TFY_CLIENT_OPTIONS_VERSION = 1
 TFY_BATCHES_LIST_OPTIONS_VERSION = 1
@@ -179,7 +179,7 @@ def _find_library() -> str:
         return path
     found = ctypes.util.find_library("tfy")
     if not found:
-        raise ImportError("libtfy not found: set TFY_LIBRARY to the path of libtfy.so.0 "
+        raise ImportError("libtfy not found: set TFY_LIBRARY to the path of libtfy.so.1 "
                           "or install libtfy where the dynamic linker finds it")
     return found
 
