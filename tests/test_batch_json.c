@@ -70,7 +70,12 @@ static void test_every_field_and_escape(void **state)
 		{ "invalid_json", "line \"3\"\n\tbad \\ value\x01\x1f\x7f", NULL, { 3, 1, 0 } },
 		{ NULL, "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80 a/b", "p", { 0, 0, 0 } },
 	};
+	static const tfy_batch_error *const err_ptrs[] = { &errs[0], &errs[1] };
+	tfy_batch_request_counts counts;
+	tfy_batch_usage usage;
 	tfy_batch b;
+	memset(&counts, 0, sizeof counts);
+	memset(&usage, 0, sizeof usage);
 	memset(&b, 0, sizeof b);
 	b.id = "batch_\b\f\r";
 	b.object = "batch";
@@ -80,14 +85,14 @@ static void test_every_field_and_escape(void **state)
 	b.completed_at = some(INT64_MAX);
 	b.failed_at = some(0);
 	b.expires_at = some(-1);
-	b.request_counts.present = 1;
-	b.request_counts.total = some(10);
-	b.request_counts.failed = some(2);
-	b.usage.present = 1;
-	b.usage.input_tokens = some(5);
-	b.usage.cached_tokens = some(1);
+	counts.total = some(10);
+	counts.failed = some(2);
+	b.request_counts = &counts;
+	usage.input_tokens = some(5);
+	usage.cached_tokens = some(1);
+	b.usage = &usage;
 	b.errors_object = "list";
-	b.errors = errs;
+	b.errors = err_ptrs;
 	b.errors_count = 2;
 	b.metadata_json = "{\"k\":\"v\",\"n\":[1,2.5,null]}";
 	char *text = written(&b);

@@ -83,9 +83,15 @@ typedef struct tfy_client_options {
 	/** Timeout of a whole HTTP request in ms; 0 means TFY_CLIENT_DEFAULT_TIMEOUT_MS. */
 	int64_t timeout_ms;
 	/**
-	 * An attempt that receives no byte from the network for this long fails
-	 * with TFY_ERROR_TIMEOUT; 0 means TFY_CLIENT_DEFAULT_STALL_TIMEOUT_MS,
-	 * TFY_NONE turns the check off.
+	 * An attempt fails with TFY_ERROR_TIMEOUT ("no data received for N ms")
+	 * when no byte arrives on its connection for this long.  Any byte counts
+	 * as it comes off the network: part of the status line or of a header
+	 * line, compressed body bytes not yet decompressed, TLS records.  The
+	 * clock starts with the request (for a prefetched request, when its
+	 * answer is asked for), restarts with every arrival, and also runs
+	 * during name lookup and connect.  A slow but steady server is bounded by
+	 * timeout_ms and deadline_ms instead.  0 means
+	 * TFY_CLIENT_DEFAULT_STALL_TIMEOUT_MS, TFY_NONE turns the check off.
 	 */
 	int64_t stall_timeout_ms;
 	/**
@@ -110,10 +116,14 @@ typedef struct tfy_client_options {
 	 */
 	int32_t tls_insecure;
 	/**
-	 * Set to 1 to follow redirects (at most 5).  A redirect to another
-	 * origin (scheme, host or port) is followed without the key header and
-	 * without the caller's headers; a redirect from https to http is
-	 * refused.  Off by default.
+	 * Set to 1 to follow redirects, at most 5 (the sixth 3xx in a row fails
+	 * with TFY_ERROR_HTTP, not retried); each hop is a GET and all hops share
+	 * the attempt's timeout.  On a hop whose scheme, host or port differ from
+	 * the base URL's, the key's header (Authorization, or auth_header such
+	 * as "api-key") and every caller-supplied header are left out.  A
+	 * redirect from https to http, to another scheme, or to an unparseable
+	 * Location fails with TFY_ERROR_HTTP.  Off by default: a 3xx is returned
+	 * as TFY_ERROR_HTTP.
 	 */
 	int32_t follow_redirects;
 	/**
