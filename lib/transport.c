@@ -265,6 +265,15 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
+/* Frees libcurl's copies of the header lines, clearing them first: one holds the key. */
+static void header_list_free(struct curl_slist *list)
+{
+	for (struct curl_slist *l = list; l; l = l->next)
+		for (volatile char *p = l->data; p && *p; p++)
+			*p = 0;
+	curl_slist_free_all(list);
+}
+
 /* The first n header lines as a libcurl list; NULL for none or out of memory. */
 static struct curl_slist *header_list(const tfy__http_request *req, size_t n)
 {
@@ -272,7 +281,7 @@ static struct curl_slist *header_list(const tfy__http_request *req, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct curl_slist *next = curl_slist_append(list, req->headers[i]);
 		if (!next) {
-			curl_slist_free_all(list);
+			header_list_free(list);
 			return NULL;
 		}
 		list = next;
@@ -589,8 +598,8 @@ static void land(tfy__flight *f)
 	curl_multi_remove_handle(f->s.multi, f->s.easy);
 	curl_easy_setopt(f->s.easy, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(f->s.easy, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(f->headers);
-	curl_slist_free_all(f->safe_headers);
+	header_list_free(f->headers);
+	header_list_free(f->safe_headers);
 	release(f->transport, f->s);
 	tfy__buf_clear(&f->x.body);
 	tfy__http_response_clear(&f->resp);
