@@ -8,11 +8,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include <tfy/tfy.h>
@@ -612,6 +619,202 @@ static void test_table_plain_when_not_a_terminal(void **state)
 	tu_run_free(&r);
 }
 
+
+/* --- a canned server: one fixed HTTP answer, for what the mock cannot send --- */
+
+/*
+ * Listens on 127.0.0.1 and answers every request with the same bytes, then
+ * closes the connection.  Runs on a thread of the test; counts requests.
+ */
+typedef struct canned {
+	int fd;
+	char url[64];          /* http://127.0.0.1:PORT/v1 */
+	char env_url[96];      /* TFY_BASE_URL=... */
+	char *reply;           /* the whole answer: status line, headers, body */
+	size_t reply_len;
+	atomic_int requests;
+	atomic_int stop;
+	pthread_t thread;
+} canned;
+
+/* Reads the request head (nothing has a body here) and answers it. */
+static void canned_serve(canned *c, int conn)
+{
+	char buf[4096];
+	size_t len = 0;
+
+	while (len + 1 < sizeof(buf)) {
+		ssize_t n = read(conn, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			return;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "\r\n\r\n"))
+			break;
+	}
+	atomic_fetch_add(&c->requests, 1);
+	for (size_t off = 0; off < c->reply_len;) {
+		ssize_t n = write(conn, c->reply + off, c->reply_len - off);
+		if (n <= 0)
+			return;
+		off += (size_t)n;
+	}
+}
+
+static void *canned_loop(void *arg)
+{
+	canned *c = arg;
+
+	while (!atomic_load(&c->stop)) {
+		struct pollfd p = { c->fd, POLLIN, 0 };
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		int conn = accept(c->fd, NULL, NULL);
+		if (conn < 0)
+			continue;
+		canned_serve(c, conn);
+		shutdown(conn, SHUT_WR);
+		close(conn);
+	}
+	return NULL;
+}
+
+/* Starts a server that answers status with headers (each ending in CRLF) and body. */
+static canned *canned_start(int status, const char *headers, const char *body)
+{
+	canned *c = calloc(1, sizeof(*c));
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(addr);
+	size_t body_len = strlen(body), cap = strlen(headers) + body_len + 256;
+
+	assert_non_null(c);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(c->fd >= 0);
+	assert_int_equal(bind(c->fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(c->fd, 16), 0);
+	assert_int_equal(getsockname(c->fd, (struct sockaddr *)&addr, &alen), 0);
+	snprintf(c->url, sizeof(c->url), "http://127.0.0.1:%d/v1", ntohs(addr.sin_port));
+	snprintf(c->env_url, sizeof(c->env_url), "TFY_BASE_URL=%s", c->url);
+	c->reply = malloc(cap);
+	assert_non_null(c->reply);
+	int n = snprintf(c->reply, cap,
+	                 "HTTP/1.1 %d Canned\r\nContent-Type: application/json\r\n"
+	                 "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
+	                 status, body_len, headers);
+	assert_true(n > 0 && (size_t)n + body_len < cap);
+	memcpy(c->reply + n, body, body_len);
+	c->reply_len = (size_t)n + body_len;
+	assert_int_equal(pthread_create(&c->thread, NULL, canned_loop, c), 0);
+	return c;
+}
+
+static void canned_stop(canned *c)
+{
+	atomic_store(&c->stop, 1);
+	pthread_join(c->thread, NULL);
+	close(c->fd);
+	free(c->reply);
+	free(c);
+}
+
+/* Runs tfy-batches against a canned server. */
+static tu_run cli_canned(const canned *c, const char *const *args, const char *extra_env)
+{
+	const char *argv[40] = { getenv("TFY_BATCHES") };
+	size_t n = 1;
+	for (size_t i = 0; args[i] && n < 39; i++)
+		argv[n++] = args[i];
+	assert_non_null(argv[0]);
+	const char *env[] = { c->env_url, "TFY_API_KEY=" KEY, extra_env, NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	return r;
+}
+
+/* A list page of the given items (a JSON array's inside), has_more as given. */
+static char *page_json(const char *items, int has_more)
+{
+	size_t cap = strlen(items) + 64;
+	char *s = malloc(cap);
+	assert_non_null(s);
+	snprintf(s, cap, "{\"object\":\"list\",\"data\":[%s],\"has_more\":%s}", items,
+	         has_more ? "true" : "false");
+	return s;
+}
+
+/* One batch with the required members only. */
+static int batch_json(char *buf, size_t size, const char *id, const char *status)
+{
+	return snprintf(buf, size,
+	                "{\"id\":\"%s\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
+	                "\"input_file_id\":\"file-1\",\"completion_window\":\"24h\","
+	                "\"status\":\"%s\",\"created_at\":1714564800}",
+	                id, status);
+}
+
+/* Every line of s is shorter than max bytes. */
+static void assert_lines_shorter(const char *s, size_t max)
+{
+	for (const char *eol; (eol = strchr(s, '\n')); s = eol + 1)
+		assert_true((size_t)(eol - s) < max);
+}
+
+/*
+ * One 1 MB id: the table shows it cut at its column's cap with "...", after
+ * a whole UTF-8 character, and pads no row to it; json keeps it whole.
+ */
+static void test_table_caps_huge_id(void **state)
+{
+	(void)state;
+	enum { CHARS = 512 * 1024 };
+	char *id = malloc(1 + 2 * CHARS + 1), *p = id;
+	assert_non_null(id);
+	*p++ = 'b'; /* one byte first: a cut by bytes at an even count would split a 'u-umlaut' */
+	for (size_t i = 0; i < CHARS; i++, p += 2)
+		memcpy(p, "\xc3\xbc", 2);
+	*p = '\0';
+	size_t cap = strlen(id) + 1024;
+	char *items = malloc(cap);
+	assert_non_null(items);
+	int n = batch_json(items, cap, id, "completed");
+	items[n++] = ',';
+	batch_json(items + n, cap - (size_t)n, "batch_small", "failed");
+	char *body = page_json(items, 1);
+	canned *c = canned_start(200, "", body);
+
+	tu_run r = cli_canned(c, (const char *const[]){ "--limit", "2", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(strlen(r.out) < 2048); /* header, 2 rows, footer */
+	assert_lines_shorter(r.out, 512);
+	const char *cut = strstr(r.out, "\xc3\xbc...");
+	assert_non_null(cut);
+	/* 'b' and 124 whole characters, then the mark: 128 columns */
+	assert_int_equal(cut + 2 - strstr(r.out, "b\xc3\xbc"), 1 + 2 * 124);
+	assert_non_null(strstr(r.out, "batch_small"));
+	assert_non_null(strstr(r.out, "more available"));
+	tu_run_free(&r);
+
+	r = cli_canned(c, (const char *const[]){ "--format", "json", "--limit", "2", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	json_error_t jerr;
+	json_t *j = json_loads(r.out, 0, &jerr);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "data"), 0),
+	                                                      "id")), id);
+	json_decref(j);
+	tu_run_free(&r);
+
+	r = cli_canned(c, (const char *const[]){ "--format", "csv", "--limit", "2", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, id));
+	tu_run_free(&r);
+	canned_stop(c);
+	free(body);
+	free(items);
+	free(id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +833,7 @@ int main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_version_content),
 		cmocka_unit_test(test_table_plain_when_not_a_terminal),
+		cmocka_unit_test(test_table_caps_huge_id),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -179,6 +179,17 @@ size_t text_put(sink *out, const char *s, size_t max_cols)
 	return cols;
 }
 
+size_t text_put_cut(sink *out, const char *s, size_t cap)
+{
+	size_t cols;
+
+	if (cap == 0 || text_width(s) <= cap)
+		return text_put(out, s, 0);
+	cols = text_put(out, s, cap - (sizeof TEXT_CUT_MARK - 1));
+	sink_puts(out, TEXT_CUT_MARK);
+	return cols + sizeof TEXT_CUT_MARK - 1;
+}
+
 void text_put_file(FILE *fp, const char *s)
 {
 	sink tmp;

@@ -35,6 +35,19 @@ size_t text_width(const char *s);
  */
 size_t text_put(sink *out, const char *s, size_t max_cols);
 
+/*
+ * Ends a value cut short.  Plain ASCII, so it reads the same in any locale
+ * and cannot form part of a character with what precedes it.
+ */
+#define TEXT_CUT_MARK "..."
+
+/*
+ * text_put() within cap columns (cap > 3; 0: no limit): a wider value is cut
+ * at a character boundary and ends in TEXT_CUT_MARK, so a cut value is never
+ * mistaken for a whole one.  Returns the number of columns written.
+ */
+size_t text_put_cut(sink *out, const char *s, size_t cap);
+
 /* text_put() to a plain stream whose errors nobody can report (stderr). */
 void text_put_file(FILE *fp, const char *s);
 
