@@ -815,6 +815,41 @@ static void test_table_caps_huge_id(void **state)
 	free(id);
 }
 
+/*
+ * --summary with 100,000 distinct statuses (the decoder's most in a page):
+ * counting must not compare each new status with every earlier one.
+ */
+static void test_summary_many_statuses(void **state)
+{
+	(void)state;
+	enum { N = 100000, ITEM = 256 };
+	char *items = malloc((size_t)N * ITEM), *p = items;
+	assert_non_null(items);
+	for (int i = 0; i < N; i++) {
+		char id[32], status[32];
+		snprintf(id, sizeof(id), "batch_%06d", i);
+		snprintf(status, sizeof(status), "s%06d", i);
+		p += batch_json(p, ITEM, id, status);
+		*p++ = i + 1 < N ? ',' : '\0';
+	}
+	char *body = page_json(items, 0);
+	canned *c = canned_start(200, "", body);
+
+	double t0 = tu_now_s();
+	tu_run r = cli_canned(c, (const char *const[]){ "--format", "csv", "--summary", NULL }, NULL);
+	double secs = tu_now_s() - t0;
+	assert_int_equal(r.status, 0);
+	const char *summary = strstr(r.out, "summary: 100000 batches (1 s000000, 1 s000001, ");
+	assert_non_null(summary);
+	assert_non_null(strstr(summary, ", 1 s099999), 0 requests\n"));
+	print_message("100000 distinct statuses: %.2f s\n", secs);
+	assert_true(secs < 8.0 * tu_slowdown()); /* 16.8 s when each status was looked up linearly */
+	tu_run_free(&r);
+	canned_stop(c);
+	free(body);
+	free(items);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -834,6 +869,7 @@ int main(void)
 		cmocka_unit_test(test_version_content),
 		cmocka_unit_test(test_table_plain_when_not_a_terminal),
 		cmocka_unit_test(test_table_caps_huge_id),
+		cmocka_unit_test(test_summary_many_statuses),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }
