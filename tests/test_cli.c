@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -850,6 +851,98 @@ static void test_summary_many_statuses(void **state)
 	free(items);
 }
 
+/* The gateway's count of batches requests so far. */
+static long gateway_requests(const fixture *f)
+{
+	char *body = tu_http_get(&f->gw, "/_mock/stats");
+	assert_non_null(body);
+	json_error_t jerr;
+	json_t *j = json_loads(body, 0, &jerr);
+	assert_non_null(j);
+	long n = (long)json_integer_value(json_object_get(j, "requests"));
+	json_decref(j);
+	free(body);
+	return n;
+}
+
+/*
+ * Runs tfy-batches --limit 3 with descriptor fd closed (0, 1 or 2); the other
+ * two of stdout and stderr are captured (they are small here).
+ */
+static tu_run cli_fd_closed(const fixture *f, int fd)
+{
+	int out[2], err[2];
+	tu_run r = { 0, calloc(1, 1), calloc(1, 1) };
+	assert_true(pipe(out) == 0 && pipe(err) == 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		dup2(err[1], STDERR_FILENO);
+		close(out[0]);
+		close(out[1]);
+		close(err[0]);
+		close(err[1]);
+		close(fd);
+		setenv("TFY_BASE_URL", f->url, 1);
+		setenv("TFY_API_KEY", KEY, 1);
+		execl(getenv("TFY_BATCHES"), "tfy-batches", "--limit", "3", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	char **bufs[2] = { &r.out, &r.err };
+	int fds[2] = { out[0], err[0] };
+	for (int i = 0; i < 2; i++) {
+		size_t len = 0;
+		char chunk[4096];
+		ssize_t n;
+		while ((n = read(fds[i], chunk, sizeof(chunk))) > 0) {
+			*bufs[i] = realloc(*bufs[i], len + (size_t)n + 1);
+			assert_non_null(*bufs[i]);
+			memcpy(*bufs[i] + len, chunk, (size_t)n);
+			len += (size_t)n;
+			(*bufs[i])[len] = '\0';
+		}
+		close(fds[i]);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return r;
+}
+
+/*
+ * A closed stdout or stderr would be reused by the first descriptor opened,
+ * a socket among them: the run stops before any request.  A closed stdin is
+ * no obstacle.
+ */
+static void test_closed_standard_descriptors(void **state)
+{
+	fixture *f = *state;
+	long before = gateway_requests(f);
+
+	tu_run r = cli_fd_closed(f, STDOUT_FILENO);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "standard output"));
+	assert_int_equal(count_lines(r.err), 1);
+	tu_run_free(&r);
+	assert_int_equal(gateway_requests(f), before);
+
+	r = cli_fd_closed(f, STDERR_FILENO);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	tu_run_free(&r);
+	assert_int_equal(gateway_requests(f), before);
+
+	r = cli_fd_closed(f, STDIN_FILENO);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "STATUS"));
+	assert_string_equal(r.err, "");
+	tu_run_free(&r);
+	assert_int_equal(gateway_requests(f), before + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -870,6 +963,7 @@ int main(void)
 		cmocka_unit_test(test_table_plain_when_not_a_terminal),
 		cmocka_unit_test(test_table_caps_huge_id),
 		cmocka_unit_test(test_summary_many_statuses),
+		cmocka_unit_test(test_closed_standard_descriptors),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }
