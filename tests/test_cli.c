@@ -943,6 +943,84 @@ static void test_closed_standard_descriptors(void **state)
 	assert_int_equal(gateway_requests(f), before + 1);
 }
 
+/*
+ * No byte that drives a terminal: C0 controls other than the line ends the
+ * caller expects, DEL, C1 controls as UTF-8 (U+0080..U+009F) or as raw
+ * bytes, and the bidi override U+202E.
+ */
+static void assert_terminal_safe(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+			fail_msg("control byte 0x%02x at %zu in: %s", *p, (size_t)(p - (const unsigned char *)s), s);
+		if (*p >= 0x80 && *p <= 0x9f && (p == (const unsigned char *)s || p[-1] < 0x80))
+			fail_msg("raw C1 byte 0x%02x in: %s", *p, s);
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fail_msg("C1 control U+00%02X in: %s", p[1], s);
+		if (p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0xae)
+			fail_msg("bidi override in: %s", s);
+	}
+}
+
+/* Every line of s starts with one of the prefixes. */
+static void assert_lines_start(const char *s, const char *a, const char *b)
+{
+	for (const char *eol; (eol = strchr(s, '\n')); s = eol + 1)
+		if (strncmp(s, a, strlen(a)) != 0 && (!b || strncmp(s, b, strlen(b)) != 0))
+			fail_msg("line not starting with %s: %.*s", a, (int)(eol - s), s);
+}
+
+#define FORGED "tfy-batches: forged"
+
+/*
+ * Text from the server (an error message, a request id, table cells, log
+ * lines) reaches the terminal with its control characters escaped, so it can
+ * neither retitle the window (OSC), move the cursor nor forge a line.
+ */
+static void test_server_text_escaped(void **state)
+{
+	(void)state;
+	canned *c = canned_start(
+	    400, "x-request-id: req-1\x1b]0;owned\x07\r" FORGED " id\xe2\x80\xae\r\n",
+	    "{\"error\":{\"message\":\"bad\\r\\n" FORGED " message\\u001b[2J\\u009b31m\\u202eend\","
+	    "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+	tu_run r = cli_canned(c, (const char *const[]){ "--limit", "5", NULL }, NULL);
+	assert_int_equal(r.status, 4);
+	assert_terminal_safe(r.err);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_lines_start(r.err, "tfy-batches: bad request (HTTP 400)", NULL);
+	/* the library may clean these itself; the bidi override is left to the CLI */
+	assert_non_null(strstr(r.err, FORGED " message"));
+	assert_non_null(strstr(r.err, "\\u202eend"));
+	assert_non_null(strstr(r.err, FORGED " id\\u202e)"));
+	tu_run_free(&r);
+
+	/* the debug log shows the request id too */
+	r = cli_canned(c, (const char *const[]){ "--limit", "5", "--max-retries", "0", NULL },
+	               "TFY_LOG=debug");
+	assert_int_equal(r.status, 4);
+	assert_terminal_safe(r.err);
+	assert_lines_start(r.err, "libtfy debug: ", "tfy-batches: bad request (HTTP 400)");
+	assert_int_equal(count_lines(r.err), 2);
+	tu_run_free(&r);
+	canned_stop(c);
+
+	char item[1024];
+	batch_json(item, sizeof(item), "batch_\\u001b]0;owned\\u0007\\r\\nforged",
+	           "done\\u009b2J\\u007f\\t");
+	char *body = page_json(item, 1);
+	c = canned_start(200, "x-request-id: req-2\r\n", body);
+	r = cli_canned(c, (const char *const[]){ "--limit", "1", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	assert_terminal_safe(r.out);
+	assert_int_equal(count_lines(r.out), 3); /* header, row, "more available" */
+	assert_non_null(strstr(r.out, "batch_\\x1b]0;owned\\x07\\r\\nforged"));
+	assert_non_null(strstr(r.out, "done\\u009b2J\\x7f\\t"));
+	tu_run_free(&r);
+	canned_stop(c);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -964,6 +1042,7 @@ int main(void)
 		cmocka_unit_test(test_table_caps_huge_id),
 		cmocka_unit_test(test_summary_many_statuses),
 		cmocka_unit_test(test_closed_standard_descriptors),
+		cmocka_unit_test(test_server_text_escaped),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }
