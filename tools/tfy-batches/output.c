@@ -168,6 +168,9 @@ out_status out_page(out_writer *w, const tfy_batch_page *page)
 	return flushed(w, st);
 }
 
+/* A line for people: a status longer than this (from the server) is cut. */
+#define SUMMARY_STATUS_CAP 64
+
 /*
  * "summary: 7 batches (3 completed, 2 failed, 2 in_progress), 1234 requests":
  * statuses in the order they first appeared, requests the sum of
@@ -183,7 +186,7 @@ static void write_summary(const out_writer *w, sink *out)
 	for (i = 0; i < w->tally.len; i++) {
 		snprintf(num, sizeof num, "%s%zu ", i == 0 ? " (" : ", ", w->tally.entries[i].count);
 		sink_puts(out, num);
-		text_put(out, w->tally.entries[i].status, 0);
+		text_put_cut(out, w->tally.entries[i].status, SUMMARY_STATUS_CAP);
 	}
 	snprintf(num, sizeof num, "%s, %" PRId64 " %s\n", w->tally.len > 0 ? ")" : "", w->requests,
 	         w->requests == 1 ? "request" : "requests");
