@@ -8,11 +8,20 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include <tfy/tfy.h>
@@ -612,6 +621,450 @@ static void test_table_plain_when_not_a_terminal(void **state)
 	tu_run_free(&r);
 }
 
+
+/* --- a canned server: one fixed HTTP answer, for what the mock cannot send --- */
+
+/*
+ * Listens on 127.0.0.1 and answers every request with the same bytes, then
+ * closes the connection.  Runs on a thread of the test; counts requests.
+ */
+typedef struct canned {
+	int fd;
+	char url[64];          /* http://127.0.0.1:PORT/v1 */
+	char env_url[96];      /* TFY_BASE_URL=... */
+	char *reply;           /* the whole answer: status line, headers, body */
+	size_t reply_len;
+	atomic_int requests;
+	atomic_int stop;
+	pthread_t thread;
+} canned;
+
+/* Reads the request head (nothing has a body here) and answers it. */
+static void canned_serve(canned *c, int conn)
+{
+	char buf[4096];
+	size_t len = 0;
+
+	while (len + 1 < sizeof(buf)) {
+		ssize_t n = read(conn, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			return;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "\r\n\r\n"))
+			break;
+	}
+	atomic_fetch_add(&c->requests, 1);
+	for (size_t off = 0; off < c->reply_len;) {
+		ssize_t n = write(conn, c->reply + off, c->reply_len - off);
+		if (n <= 0)
+			return;
+		off += (size_t)n;
+	}
+}
+
+static void *canned_loop(void *arg)
+{
+	canned *c = arg;
+
+	while (!atomic_load(&c->stop)) {
+		struct pollfd p = { c->fd, POLLIN, 0 };
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		int conn = accept(c->fd, NULL, NULL);
+		if (conn < 0)
+			continue;
+		canned_serve(c, conn);
+		shutdown(conn, SHUT_WR);
+		close(conn);
+	}
+	return NULL;
+}
+
+/* Starts a server that answers status with headers (each ending in CRLF) and body. */
+static canned *canned_start(int status, const char *headers, const char *body)
+{
+	canned *c = calloc(1, sizeof(*c));
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(addr);
+	size_t body_len = strlen(body), cap = strlen(headers) + body_len + 256;
+
+	assert_non_null(c);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(c->fd >= 0);
+	assert_int_equal(bind(c->fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(c->fd, 16), 0);
+	assert_int_equal(getsockname(c->fd, (struct sockaddr *)&addr, &alen), 0);
+	snprintf(c->url, sizeof(c->url), "http://127.0.0.1:%d/v1", ntohs(addr.sin_port));
+	snprintf(c->env_url, sizeof(c->env_url), "TFY_BASE_URL=%s", c->url);
+	c->reply = malloc(cap);
+	assert_non_null(c->reply);
+	int n = snprintf(c->reply, cap,
+	                 "HTTP/1.1 %d Canned\r\nContent-Type: application/json\r\n"
+	                 "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
+	                 status, body_len, headers);
+	assert_true(n > 0 && (size_t)n + body_len < cap);
+	memcpy(c->reply + n, body, body_len);
+	c->reply_len = (size_t)n + body_len;
+	assert_int_equal(pthread_create(&c->thread, NULL, canned_loop, c), 0);
+	return c;
+}
+
+static void canned_stop(canned *c)
+{
+	atomic_store(&c->stop, 1);
+	pthread_join(c->thread, NULL);
+	close(c->fd);
+	free(c->reply);
+	free(c);
+}
+
+/* Runs tfy-batches against a canned server. */
+static tu_run cli_canned(const canned *c, const char *const *args, const char *extra_env)
+{
+	const char *argv[40] = { getenv("TFY_BATCHES") };
+	size_t n = 1;
+	for (size_t i = 0; args[i] && n < 39; i++)
+		argv[n++] = args[i];
+	assert_non_null(argv[0]);
+	const char *env[] = { c->env_url, "TFY_API_KEY=" KEY, extra_env, NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	return r;
+}
+
+/* Appends everything readable from fd to *buf (NUL-terminated), doubling as it goes. */
+static void read_all(int fd, char **buf)
+{
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	do {
+		if (cap - len < 4096 + 1) {
+			cap = cap ? 2 * cap : 8192;
+			*buf = realloc(*buf, cap);
+			assert_non_null(*buf);
+		}
+		n = read(fd, *buf + len, cap - len - 1);
+		len += n > 0 ? (size_t)n : 0;
+		(*buf)[len] = '\0';
+	} while (n > 0);
+	close(fd);
+}
+
+/*
+ * Runs tfy-batches with TFY_BASE_URL=url and args, standard descriptor fd
+ * closed, or on /dev/null when to_null; what is left of stdout and stderr
+ * is captured (read one after the other: at most one may be large).
+ */
+static tu_run cli_fd_redirected(const char *url, const char *const *args, int fd, int to_null)
+{
+	const char *argv[40] = { getenv("TFY_BATCHES") };
+	size_t argc = 1;
+	for (size_t i = 0; args[i] && argc < 39; i++)
+		argv[argc++] = args[i];
+	assert_non_null(argv[0]);
+	int out[2], err[2];
+	tu_run r = { 0, NULL, NULL };
+	assert_true(pipe(out) == 0 && pipe(err) == 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		dup2(err[1], STDERR_FILENO);
+		close(out[0]);
+		close(out[1]);
+		close(err[0]);
+		close(err[1]);
+		close(fd);
+		if (to_null && open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) != fd)
+			_exit(126);
+		setenv("TFY_BASE_URL", url, 1);
+		setenv("TFY_API_KEY", KEY, 1);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	read_all(out[0], &r.out);
+	read_all(err[0], &r.err);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return r;
+}
+
+/* A list page of the given items (a JSON array's inside), has_more as given. */
+static char *page_json(const char *items, int has_more)
+{
+	size_t cap = strlen(items) + 64;
+	char *s = malloc(cap);
+	assert_non_null(s);
+	snprintf(s, cap, "{\"object\":\"list\",\"data\":[%s],\"has_more\":%s}", items,
+	         has_more ? "true" : "false");
+	return s;
+}
+
+/* One batch with the required members only. */
+static int batch_json(char *buf, size_t size, const char *id, const char *status)
+{
+	return snprintf(buf, size,
+	                "{\"id\":\"%s\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
+	                "\"input_file_id\":\"file-1\",\"completion_window\":\"24h\","
+	                "\"status\":\"%s\",\"created_at\":1714564800}",
+	                id, status);
+}
+
+/* Every line of s is shorter than max bytes. */
+static void assert_lines_shorter(const char *s, size_t max)
+{
+	for (const char *eol; (eol = strchr(s, '\n')); s = eol + 1)
+		assert_true((size_t)(eol - s) < max);
+}
+
+/*
+ * One 1 MB id: the table shows it cut at its column's cap with "...", after
+ * a whole UTF-8 character, and pads no row to it; json keeps it whole.
+ */
+static void test_table_caps_huge_id(void **state)
+{
+	(void)state;
+	enum { CHARS = 512 * 1024 };
+	char *id = malloc(1 + 2 * CHARS + 1), *p = id;
+	assert_non_null(id);
+	*p++ = 'b'; /* one byte first: a cut by bytes at an even count would split a 'u-umlaut' */
+	for (size_t i = 0; i < CHARS; i++, p += 2)
+		memcpy(p, "\xc3\xbc", 2);
+	*p = '\0';
+	size_t cap = 2 * strlen(id) + 1024;
+	char *items = malloc(cap);
+	assert_non_null(items);
+	int n = batch_json(items, cap, id, id); /* the status too: its column and --summary */
+	items[n++] = ',';
+	batch_json(items + n, cap - (size_t)n, "batch_small", "failed");
+	char *body = page_json(items, 1);
+	canned *c = canned_start(200, "", body);
+
+	tu_run r = cli_canned(c, (const char *const[]){ "--limit", "2", "--summary", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(strlen(r.out) < 2048); /* header, 2 rows, footer, summary */
+	assert_lines_shorter(r.out, 512);
+	const char *cut = strstr(r.out, "\xc3\xbc...");
+	assert_non_null(cut);
+	/* 'b' and 124 whole characters, then the mark: 128 columns */
+	assert_int_equal(cut + 2 - strstr(r.out, "b\xc3\xbc"), 1 + 2 * 124);
+	assert_non_null(strstr(r.out, "batch_small"));
+	assert_non_null(strstr(r.out, "more available"));
+	tu_run_free(&r);
+
+	r = cli_canned(c, (const char *const[]){ "--format", "json", "--limit", "2", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	json_error_t jerr;
+	json_t *j = json_loads(r.out, 0, &jerr);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "data"), 0),
+	                                                      "id")), id);
+	json_decref(j);
+	tu_run_free(&r);
+
+	r = cli_canned(c, (const char *const[]){ "--format", "csv", "--limit", "2", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, id));
+	tu_run_free(&r);
+	canned_stop(c);
+	free(body);
+	free(items);
+	free(id);
+}
+
+/*
+ * A page of n batches, every one with the status "s" followed by its index
+ * when distinct, else all "completed".
+ */
+static char *status_page(int n, int distinct)
+{
+	enum { ITEM = 256 };
+	char *items = malloc((size_t)n * ITEM), *p = items;
+	assert_non_null(items);
+	for (int i = 0; i < n; i++) {
+		char id[32], status[32];
+		snprintf(id, sizeof(id), "batch_%06d", i);
+		snprintf(status, sizeof(status), distinct ? "s%06d" : "completed", i);
+		p += batch_json(p, ITEM, id, status);
+		*p++ = i + 1 < n ? ',' : '\0';
+	}
+	char *body = page_json(items, 0);
+	free(items);
+	return body;
+}
+
+/* Seconds tfy-batches --summary takes over a page (ndjson to /dev/null); its stderr in *r. */
+static double time_summary(const char *body, tu_run *r)
+{
+	canned *c = canned_start(200, "", body);
+	double t0 = tu_now_s();
+	*r = cli_fd_redirected(c->url, (const char *const[]){ "--format", "ndjson", "--summary", NULL },
+	                       STDOUT_FILENO, 1);
+	double secs = tu_now_s() - t0;
+	canned_stop(c);
+	assert_int_equal(r->status, 0);
+	return secs;
+}
+
+/*
+ * --summary with 100,000 distinct statuses (the decoder's most in a page)
+ * takes about as long as with one status: counting must not compare each
+ * new status with every earlier one.  The bound is relative to the run with
+ * one status, so that a slow build or a busy machine slows both.
+ */
+static void test_summary_many_statuses(void **state)
+{
+	(void)state;
+	enum { N = 100000 };
+	char *body = status_page(N, 0);
+	tu_run r;
+	double same = time_summary(body, &r);
+	assert_non_null(strstr(r.err, "summary: 100000 batches (100000 completed), 0 requests\n"));
+	tu_run_free(&r);
+	free(body);
+
+	body = status_page(N, 1);
+	double distinct = time_summary(body, &r);
+	const char *summary = strstr(r.err, "summary: 100000 batches (1 s000000, 1 s000001, ");
+	assert_non_null(summary);
+	assert_non_null(strstr(summary, ", 1 s099999), 0 requests\n"));
+	tu_run_free(&r);
+	free(body);
+	print_message("--summary over 100000 batches: one status %.2f s, all distinct %.2f s\n", same,
+	              distinct);
+	/* a status list searched linearly: 0.44 s and 15.8 s */
+	assert_true(distinct < 4 * same + 2.0 * tu_slowdown());
+}
+
+/* The gateway's count of batches requests so far. */
+static long gateway_requests(const fixture *f)
+{
+	char *body = tu_http_get(&f->gw, "/_mock/stats");
+	assert_non_null(body);
+	json_error_t jerr;
+	json_t *j = json_loads(body, 0, &jerr);
+	assert_non_null(j);
+	long n = (long)json_integer_value(json_object_get(j, "requests"));
+	json_decref(j);
+	free(body);
+	return n;
+}
+
+/*
+ * A closed stdout or stderr would be reused by the first descriptor opened,
+ * a socket among them: the run stops before any request.  A closed stdin is
+ * no obstacle.
+ */
+static void test_closed_standard_descriptors(void **state)
+{
+	fixture *f = *state;
+	const char *const limit3[] = { "--limit", "3", NULL };
+	long before = gateway_requests(f);
+
+	tu_run r = cli_fd_redirected(f->url, limit3, STDOUT_FILENO, 0);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "standard output"));
+	assert_int_equal(count_lines(r.err), 1);
+	tu_run_free(&r);
+	assert_int_equal(gateway_requests(f), before);
+
+	r = cli_fd_redirected(f->url, limit3, STDERR_FILENO, 0);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	tu_run_free(&r);
+	assert_int_equal(gateway_requests(f), before);
+
+	r = cli_fd_redirected(f->url, limit3, STDIN_FILENO, 0);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "STATUS"));
+	assert_string_equal(r.err, "");
+	tu_run_free(&r);
+	assert_int_equal(gateway_requests(f), before + 1);
+}
+
+/*
+ * No byte that drives a terminal: C0 controls other than the line ends the
+ * caller expects, DEL, C1 controls as UTF-8 (U+0080..U+009F) or as raw
+ * bytes, and the bidi override U+202E.
+ */
+static void assert_terminal_safe(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+			fail_msg("control byte 0x%02x at %zu in: %s", *p, (size_t)(p - (const unsigned char *)s), s);
+		if (*p >= 0x80 && *p <= 0x9f && (p == (const unsigned char *)s || p[-1] < 0x80))
+			fail_msg("raw C1 byte 0x%02x in: %s", *p, s);
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fail_msg("C1 control U+00%02X in: %s", p[1], s);
+		if (p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0xae)
+			fail_msg("bidi override in: %s", s);
+	}
+}
+
+/* Every line of s starts with one of the prefixes. */
+static void assert_lines_start(const char *s, const char *a, const char *b)
+{
+	for (const char *eol; (eol = strchr(s, '\n')); s = eol + 1)
+		if (strncmp(s, a, strlen(a)) != 0 && (!b || strncmp(s, b, strlen(b)) != 0))
+			fail_msg("line not starting with %s: %.*s", a, (int)(eol - s), s);
+}
+
+#define FORGED "tfy-batches: forged"
+
+/*
+ * Text from the server (an error message, a request id, table cells, log
+ * lines) reaches the terminal with its control characters escaped, so it can
+ * neither retitle the window (OSC), move the cursor nor forge a line.
+ */
+static void test_server_text_escaped(void **state)
+{
+	(void)state;
+	canned *c = canned_start(
+	    400, "x-request-id: req-1\x1b]0;owned\x07\r" FORGED " id\xe2\x80\xae\r\n",
+	    "{\"error\":{\"message\":\"bad\\r\\n" FORGED " message\\u001b[2J\\u009b31m\\u202eend\","
+	    "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+	tu_run r = cli_canned(c, (const char *const[]){ "--limit", "5", NULL }, NULL);
+	assert_int_equal(r.status, 4);
+	assert_terminal_safe(r.err);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_lines_start(r.err, "tfy-batches: bad request (HTTP 400)", NULL);
+	/* the library may clean these itself; the bidi override is left to the CLI */
+	assert_non_null(strstr(r.err, FORGED " message"));
+	assert_non_null(strstr(r.err, "\\u202eend"));
+	assert_non_null(strstr(r.err, FORGED " id\\u202e)"));
+	tu_run_free(&r);
+
+	/* the debug log shows the request id too */
+	r = cli_canned(c, (const char *const[]){ "--limit", "5", "--max-retries", "0", NULL },
+	               "TFY_LOG=debug");
+	assert_int_equal(r.status, 4);
+	assert_terminal_safe(r.err);
+	assert_lines_start(r.err, "libtfy debug: ", "tfy-batches: bad request (HTTP 400)");
+	assert_int_equal(count_lines(r.err), 2);
+	tu_run_free(&r);
+	canned_stop(c);
+
+	char item[1024];
+	batch_json(item, sizeof(item), "batch_\\u001b]0;owned\\u0007\\r\\nforged",
+	           "done\\u009b2J\\u007f\\t");
+	char *body = page_json(item, 1);
+	c = canned_start(200, "x-request-id: req-2\r\n", body);
+	r = cli_canned(c, (const char *const[]){ "--limit", "1", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	assert_terminal_safe(r.out);
+	assert_int_equal(count_lines(r.out), 3); /* header, row, "more available" */
+	assert_non_null(strstr(r.out, "batch_\\x1b]0;owned\\x07\\r\\nforged"));
+	assert_non_null(strstr(r.out, "done\\u009b2J\\x7f\\t"));
+	tu_run_free(&r);
+	canned_stop(c);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +1083,10 @@ int main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_version_content),
 		cmocka_unit_test(test_table_plain_when_not_a_terminal),
+		cmocka_unit_test(test_table_caps_huge_id),
+		cmocka_unit_test(test_summary_many_statuses),
+		cmocka_unit_test(test_closed_standard_descriptors),
+		cmocka_unit_test(test_server_text_escaped),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

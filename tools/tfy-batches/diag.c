@@ -74,6 +74,22 @@ int diag_library(tfy_code code, const tfy_error *err)
 	return diag_exit_status(code);
 }
 
+void diag_log(int32_t level, const char *line, void *userdata)
+{
+	static const char *const tags[] = { "error", "warn", "info", "debug" };
+
+	(void)userdata;
+	/* one line even when the library logs from another thread */
+	flockfile(stderr);
+	fputs("libtfy ", stderr);
+	fputs(level >= TFY_LOG_ERROR && level <= TFY_LOG_DEBUG ? tags[level - TFY_LOG_ERROR] : "log",
+	      stderr);
+	fputs(": ", stderr);
+	text_put_file(stderr, line);
+	fputs("\n", stderr);
+	funlockfile(stderr);
+}
+
 void diag_output(out_status st, const sink *out)
 {
 	if (st == OUT_NO_MEMORY)

@@ -18,6 +18,13 @@ void diag_error(const char *msg, const char *quoted);
  */
 int diag_library(tfy_code code, const tfy_error *err);
 
+/*
+ * The library's log lines (TFY_LOG), as the library would print them
+ * ("libtfy debug: ..."), but with the server's text in them (request ids)
+ * escaped.  A tfy_log_fn.
+ */
+void diag_log(int32_t level, const char *line, void *userdata);
+
 /* The exit status a failed library call maps to. */
 int diag_exit_status(tfy_code code);
 

@@ -3,6 +3,8 @@
  *
  * Exit status: see cli.h and --help.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,34 @@
 #include "output.h"
 #include "pager.h"
 #include "text.h"
+
+static int fd_closed(int fd)
+{
+	return fcntl(fd, F_GETFD) == -1 && errno == EBADF;
+}
+
+/*
+ * A descriptor 0, 1 or 2 closed at exec goes to the next open(), a socket
+ * inside libcurl among them: what is printed on "stdout" would then be sent
+ * to the server.  A closed stdin is harmless once it is /dev/null; a closed
+ * stdout or stderr would lose the output or the diagnostics, so the run
+ * stops before anything is opened.
+ */
+static int std_fds_ok(void)
+{
+	/* open() takes the lowest free descriptor: 0 when stdin is closed */
+	int in_lost = fd_closed(STDIN_FILENO) && open("/dev/null", O_RDONLY) != STDIN_FILENO;
+	int out_closed = fd_closed(STDOUT_FILENO);
+	int err_closed = fd_closed(STDERR_FILENO);
+
+	if (err_closed)
+		return 0;
+	if (out_closed)
+		diag_error("standard output is closed", NULL);
+	else if (in_lost)
+		diag_error("standard input is closed and /dev/null cannot be opened", NULL);
+	return !out_closed && !in_lost;
+}
 
 /* stdout is checked once at the end as well: a failed write must not pass for success. */
 static int finish_stdout(sink *out, int rc)
@@ -63,6 +93,7 @@ static tfy_client *open_client(const cli_args *args, int *rc)
 
 	opts.base_url = args->base_url;
 	opts.api_key = args->api_key;
+	opts.log = diag_log;
 	/* --max-retries 0 means none; in the options 0 means the default. */
 	if (args->max_retries >= 0)
 		opts.max_retries = args->max_retries == 0 ? TFY_NONE : args->max_retries;
@@ -102,6 +133,8 @@ int main(int argc, char **argv)
 	sink out;
 	int rc;
 
+	if (!std_fds_ok())
+		return CLI_EXIT_FAILURE;
 	/* A closed pipe then shows up as EPIPE, which ends the run quietly. */
 	signal(SIGPIPE, SIG_IGN);
 	sink_init(&out, stdout);

@@ -47,14 +47,8 @@ void out_init(out_writer *w, out_format format, sink *out)
 
 void out_free(out_writer *w)
 {
-	size_t i;
-
-	for (i = 0; i < w->tally_len; i++)
-		free(w->tally[i].status);
-	free(w->tally);
+	tally_free(&w->tally);
 	json_text_free(&w->text);
-	w->tally = NULL;
-	w->tally_len = 0;
 }
 
 /* Exact match on the status as sent; a batch without one matches "-". */
@@ -75,26 +69,11 @@ static out_status count_batch(out_writer *w, const tfy_batch *b)
 {
 	const char *status = b->status_raw != NULL ? b->status_raw : "-";
 	const tfy_batch_request_counts *rc = b->request_counts;
-	out_tally *grown;
-	size_t i;
 
 	if (rc != NULL && rc->total.present && rc->total.value > 0 &&
 	    w->requests <= INT64_MAX - rc->total.value)
 		w->requests += rc->total.value;
-	for (i = 0; i < w->tally_len; i++) {
-		if (strcmp(w->tally[i].status, status) == 0) {
-			w->tally[i].count++;
-			return OUT_OK;
-		}
-	}
-	grown = realloc(w->tally, (w->tally_len + 1) * sizeof *grown);
-	if (grown == NULL)
-		return OUT_NO_MEMORY;
-	w->tally = grown;
-	if ((grown[w->tally_len].status = strdup(status)) == NULL)
-		return OUT_NO_MEMORY;
-	grown[w->tally_len++].count = 1;
-	return OUT_OK;
+	return tally_add(&w->tally, status) == 0 ? OUT_OK : OUT_NO_MEMORY;
 }
 
 static void start(out_writer *w, const tfy_batch_page *page)
@@ -189,6 +168,9 @@ out_status out_page(out_writer *w, const tfy_batch_page *page)
 	return flushed(w, st);
 }
 
+/* A line for people: a status longer than this (from the server) is cut. */
+#define SUMMARY_STATUS_CAP 64
+
 /*
  * "summary: 7 batches (3 completed, 2 failed, 2 in_progress), 1234 requests":
  * statuses in the order they first appeared, requests the sum of
@@ -201,12 +183,12 @@ static void write_summary(const out_writer *w, sink *out)
 
 	snprintf(num, sizeof num, "summary: %zu %s", w->items, w->items == 1 ? "batch" : "batches");
 	sink_puts(out, num);
-	for (i = 0; i < w->tally_len; i++) {
-		snprintf(num, sizeof num, "%s%zu ", i == 0 ? " (" : ", ", w->tally[i].count);
+	for (i = 0; i < w->tally.len; i++) {
+		snprintf(num, sizeof num, "%s%zu ", i == 0 ? " (" : ", ", w->tally.entries[i].count);
 		sink_puts(out, num);
-		text_put(out, w->tally[i].status, 0);
+		text_put_cut(out, w->tally.entries[i].status, SUMMARY_STATUS_CAP);
 	}
-	snprintf(num, sizeof num, "%s, %" PRId64 " %s\n", w->tally_len > 0 ? ")" : "", w->requests,
+	snprintf(num, sizeof num, "%s, %" PRId64 " %s\n", w->tally.len > 0 ? ")" : "", w->requests,
 	         w->requests == 1 ? "request" : "requests");
 	sink_puts(out, num);
 }

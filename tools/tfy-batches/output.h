@@ -11,6 +11,7 @@
 
 #include "batch_json.h"
 #include "table.h"
+#include "tally.h"
 #include "text.h"
 
 typedef enum out_format {
@@ -35,12 +36,6 @@ typedef struct out_summary {
 	const char *next_after;   /* cursor the table footer suggests, or NULL */
 } out_summary;
 
-/* One status seen, for --summary. */
-typedef struct out_tally {
-	char *status;         /* status_raw, or "-" when absent */
-	size_t count;
-} out_tally;
-
 typedef struct out_writer {
 	out_format format;
 	sink *out;
@@ -51,8 +46,7 @@ typedef struct out_writer {
 	const char *const *statuses; /* --status filter (borrowed); none: every batch */
 	size_t status_count;
 	int summary;          /* --summary: a final line of counts */
-	out_tally *tally;     /* per status, in order of first appearance */
-	size_t tally_len;
+	tally tally;          /* --summary: batches per status */
 	int64_t requests;     /* sum of request_counts.total of the batches written */
 	json_text text;       /* json and ndjson: a page's items, reused page to page */
 } out_writer;

@@ -9,7 +9,6 @@
 #include <time.h>
 
 #define ABSENT "-"
-#define ELLIPSIS "..."
 #define COLUMN_GAP 2
 
 static const char *const column_name[TABLE_COLUMNS] = {
@@ -18,11 +17,15 @@ static const char *const column_name[TABLE_COLUMNS] = {
 #define STATUS_COLUMN 1
 
 /*
- * Widest a value may print, 0 for no cap.  IDs are never cut because people
- * copy them into --after; the free-text columns are capped so that one odd
- * value cannot push every other row off the screen.
+ * Widest a value may print, 0 for no cap (CREATED and PROGRESS are written
+ * here and bounded).  Every value from the server is capped, so that one odd
+ * value can neither push every other row off the screen nor, since rows are
+ * padded to the widest, multiply the output's size by the number of rows.
+ * IDs get the most room because people copy them into --after: 128 columns
+ * hold OpenAI ids and whole Bedrock job ARNs, whose distinct part is the end.
  */
-static const size_t column_cap[TABLE_COLUMNS] = { 0, 24, 0, 0, 40, 40 };
+#define ID_CAP 128
+static const size_t column_cap[TABLE_COLUMNS] = { ID_CAP, 24, 0, 0, 40, 40 };
 
 typedef struct row {
 	const char *cell[TABLE_COLUMNS];
@@ -142,18 +145,6 @@ void table_layout_fit(table_layout *layout, const tfy_batch_page *page)
 	}
 }
 
-/* Cuts at a character boundary and says so, so a cut value is never mistaken for a whole one. */
-static size_t put_value(sink *out, const char *s, size_t cap)
-{
-	size_t cols;
-
-	if (cap == 0 || text_width(s) <= cap)
-		return text_put(out, s, 0);
-	cols = text_put(out, s, cap - (sizeof ELLIPSIS - 1));
-	sink_puts(out, ELLIPSIS);
-	return cols + sizeof ELLIPSIS - 1;
-}
-
 /*
  * The last column is not padded: trailing blanks only get in the way of copy
  * and paste.  Colour codes take no columns, so they do not change the padding.
@@ -169,7 +160,7 @@ static void write_cells(sink *out, const table_layout *layout, const char *const
 
 		if (sgr != NULL)
 			sink_puts(out, sgr);
-		cols = put_value(out, cells[col], column_cap[col]);
+		cols = text_put_cut(out, cells[col], column_cap[col]);
 		if (sgr != NULL)
 			sink_puts(out, "\033[0m");
 
@@ -205,10 +196,13 @@ void table_write_footer(sink *out, size_t count, int has_more, const char *next_
 		return;
 	snprintf(head, sizeof head, "%zu %s, more available", count, count == 1 ? "batch" : "batches");
 	sink_puts(out, head);
-	if (next_after != NULL) {
+	/* A cursor too long for its column would be cut here too: useless to copy. */
+	if (next_after != NULL && text_width(next_after) <= ID_CAP) {
 		sink_puts(out, " (use --after ");
 		text_put(out, next_after, 0);
 		sink_puts(out, " or --all)");
+	} else if (next_after != NULL) {
+		sink_puts(out, " (use --all, or --format json for the cursor)");
 	}
 	sink_puts(out, "\n");
 }

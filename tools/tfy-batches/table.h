@@ -20,8 +20,10 @@ void table_layout_fit(table_layout *layout, const tfy_batch_page *page);
 void table_write_header(sink *out, const table_layout *layout);
 
 /*
- * Values wider than their column overflow it, except capped columns.  With
- * color, the status is wrapped in ANSI colour codes (for a terminal).
+ * Values from the server wider than their column's cap (128 columns for ids,
+ * 24 for statuses, 40 for endpoints and models) are cut and end in
+ * TEXT_CUT_MARK.  With color, the status is wrapped in ANSI colour codes (for
+ * a terminal).
  */
 void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_page *page,
                       int color);

@@ -134,26 +134,53 @@ static size_t cp_width(unsigned long cp)
 }
 
 /*
- * The character at s: its byte length, its width, and whether to print '?'
- * (one column) in its place.
+ * What is shown for a control character (cp) or a byte that does not start
+ * well-formed UTF-8 (raw): C escapes, all ASCII, so a value cannot drive the
+ * terminal yet can still be read back: \n, \r and \t by name, other bytes
+ * as \xHH, control code points from U+0080 on as \uHHHH.  Returns the length.
  */
-static size_t next_char(const char *s, size_t *width, int *replace)
+static size_t escape(char buf[TEXT_ESCAPE_MAX + 1], unsigned long cp, int raw)
+{
+	static const char named[][3] = { { '\t', 't' }, { '\n', 'n' }, { '\r', 'r' } };
+	size_t i;
+
+	for (i = 0; !raw && i < sizeof named / sizeof named[0]; i++) {
+		if (cp == (unsigned char)named[i][0]) {
+			buf[0] = '\\';
+			buf[1] = named[i][1];
+			buf[2] = '\0';
+			return 2;
+		}
+	}
+	return (size_t)snprintf(buf, TEXT_ESCAPE_MAX + 1, raw || cp < 0x80 ? "\\x%02lx" : "\\u%04lx",
+	                        cp);
+}
+
+/*
+ * The character at s: its byte length, its width, and in esc what to print
+ * in its place (empty: print it as is).
+ */
+static size_t next_char(const char *s, size_t *width, char esc[TEXT_ESCAPE_MAX + 1])
 {
 	unsigned long cp;
 	size_t len = utf8_seq((const unsigned char *)s, &cp);
 
-	*replace = len == 0 || is_control(cp);
-	*width = *replace ? 1 : cp_width(cp);
-	return len == 0 ? 1 : len;
+	esc[0] = '\0';
+	if (len == 0) {
+		*width = escape(esc, (unsigned char)s[0], 1);
+		return 1;
+	}
+	*width = is_control(cp) ? escape(esc, cp, 0) : cp_width(cp);
+	return len;
 }
 
 size_t text_width(const char *s)
 {
+	char esc[TEXT_ESCAPE_MAX + 1];
 	size_t cols = 0, width;
-	int replace;
 
 	while (*s != '\0') {
-		s += next_char(s, &width, &replace);
+		s += next_char(s, &width, esc);
 		cols += width;
 	}
 	return cols;
@@ -161,22 +188,33 @@ size_t text_width(const char *s)
 
 size_t text_put(sink *out, const char *s, size_t max_cols)
 {
+	char esc[TEXT_ESCAPE_MAX + 1];
 	size_t cols = 0, width;
-	int replace;
 
 	while (*s != '\0') {
-		size_t len = next_char(s, &width, &replace);
+		size_t len = next_char(s, &width, esc);
 
 		if (max_cols != 0 && cols + width > max_cols)
 			break;
-		if (replace)
-			sink_write(out, "?", 1);
+		if (esc[0] != '\0')
+			sink_puts(out, esc);
 		else
 			sink_write(out, s, len);
 		s += len;
 		cols += width;
 	}
 	return cols;
+}
+
+size_t text_put_cut(sink *out, const char *s, size_t cap)
+{
+	size_t cols;
+
+	if (cap == 0 || text_width(s) <= cap)
+		return text_put(out, s, 0);
+	cols = text_put(out, s, cap - (sizeof TEXT_CUT_MARK - 1));
+	sink_puts(out, TEXT_CUT_MARK);
+	return cols + sizeof TEXT_CUT_MARK - 1;
 }
 
 void text_put_file(FILE *fp, const char *s)

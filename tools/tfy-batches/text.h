@@ -27,13 +27,33 @@ int sink_flush(sink *s);
 /* Display columns of s as text_put() would print it without a limit. */
 size_t text_width(const char *s);
 
+/* Longest escape text_put() prints for one character ("\u202e"). */
+#define TEXT_ESCAPE_MAX 6
+
 /*
- * Writes s with control characters (C0, DEL, C1) shown as '?': values come
- * from a server and must not be able to drive the terminal.  Stops after
- * max_cols columns (0: no limit), never inside a character.
+ * Writes s with control characters escaped: values come from a server and
+ * must not be able to drive the terminal or forge a line.  Escaped are C0
+ * (\t, \n and \r by name, the others as \xHH), DEL (\x7f), C1 and the bidi
+ * overrides and isolates as code points (\u009b, \u202e), and any byte that
+ * is not part of well-formed UTF-8 (\xHH).  A backslash is left as is, so
+ * an escape is only a hint, not a lossless encoding.  Stops after max_cols
+ * columns (0: no limit), never inside a character or an escape.
  * Returns the number of columns written.
  */
 size_t text_put(sink *out, const char *s, size_t max_cols);
+
+/*
+ * Ends a value cut short.  Plain ASCII, so it reads the same in any locale
+ * and cannot form part of a character with what precedes it.
+ */
+#define TEXT_CUT_MARK "..."
+
+/*
+ * text_put() within cap columns (cap > 3; 0: no limit): a wider value is cut
+ * at a character boundary and ends in TEXT_CUT_MARK, so a cut value is never
+ * mistaken for a whole one.  Returns the number of columns written.
+ */
+size_t text_put_cut(sink *out, const char *s, size_t cap);
 
 /* text_put() to a plain stream whose errors nobody can report (stderr). */
 void text_put_file(FILE *fp, const char *s);
