@@ -145,16 +145,22 @@ int tfy__error_reformat(tfy_error *e, const char *fmt, ...)
 	return 0;
 }
 
+char *tfy__text_dup(const char *s, size_t n)
+{
+	char *copy = tfy__malloc(n + 1);
+	if (!copy)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		copy[i] = s[i] ? s[i] : '\x1a';
+	copy[n] = '\0';
+	return copy;
+}
+
 int tfy__error_put(const char **slot, const char *s, size_t n)
 {
 	char *copy = NULL;
-	if (s) {
-		copy = tfy__malloc(n + 1);
-		if (!copy)
-			return -1;
-		memcpy(copy, s, n);
-		copy[n] = '\0';
-	}
+	if (s && !(copy = tfy__text_dup(s, n)))
+		return -1;
 	tfy__free((char *)*slot);
 	*slot = copy;
 	return 0;

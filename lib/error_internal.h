@@ -28,7 +28,15 @@ tfy_error *tfy__error_new(tfy_code code, const char *fmt, ...) TFY__PRINTF(2, 3)
 tfy_code tfy__error_set(tfy_error **out, tfy_code code, const char *fmt, ...) TFY__PRINTF(3, 4);
 
 /*
- * Stores a copy of the first n bytes of s in *slot (a field of a tfy_error),
+ * A NUL-terminated copy of the n bytes at s, each NUL byte in them replaced
+ * by SUB (0x1A): text from a server must not be cut short silently, and as
+ * a control character it becomes U+FFFD when an error is finished.  NULL on
+ * OOM.
+ */
+char *tfy__text_dup(const char *s, size_t n);
+
+/*
+ * Stores a copy (tfy__text_dup) of the first n bytes of s in *slot (a field of a tfy_error),
  * replacing what was there; NULL s clears it.  Returns 0 or -1 on OOM.
  */
 int tfy__error_put(const char **slot, const char *s, size_t n);

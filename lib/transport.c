@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "error_internal.h"
 #include "retry.h"
 
 /* Kept whole up to here: the caller masks the key, then cuts to what it shows. */
@@ -197,12 +198,7 @@ static char *header_value(const char *line, size_t len, size_t name_len)
 	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	size_t n = (size_t)(end - v) < HEADER_VALUE_MAX ? (size_t)(end - v) : HEADER_VALUE_MAX;
-	char *copy = tfy__malloc(n + 1);
-	if (copy) {
-		memcpy(copy, v, n);
-		copy[n] = '\0';
-	}
-	return copy;
+	return tfy__text_dup(v, n);
 }
 
 /*

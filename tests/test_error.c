@@ -124,6 +124,15 @@ static void test_fields_are_clean_utf8(void **state)
 	                                   "\xef\xbf\xbd\xef\xbf\xbdnext\xef\xbf\xbd");
 	assert_string_equal(e->body, "line1\nline2\xef\xbf\xbd[2J");
 	tfy_error_free(e);
+
+	/* A NUL byte does not cut the text short: it is shown as U+FFFD too. */
+	e = tfy__error_new(TFY_ERROR_SERVER, "x");
+	assert_int_equal(tfy__error_put_body(e, "before\0after", 12), 0);
+	assert_int_equal(tfy__error_put(&e->request_id, "req\0id", 6), 0);
+	assert_int_equal(tfy__error_finish(e, NULL), 0);
+	assert_string_equal(e->body, "before\xef\xbf\xbd" "after");
+	assert_string_equal(e->request_id, "req\xef\xbf\xbd" "id");
+	tfy_error_free(e);
 }
 
 static void test_body_prefix_is_bounded(void **state)
