@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,35 +81,73 @@ int tfy__append_escaped(tfy__buf *b, const char *s)
 	return 0;
 }
 
-static int append_json_string(tfy__buf *b, const char *s)
+/* The code point of the valid UTF-8 sequence at *p; advances *p past it. */
+static uint32_t next_code_point(const unsigned char **p)
 {
-	static const char hex[] = "0123456789abcdef";
-	if (tfy__buf_append(b, "\"", 1) < 0)
-		return -1;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
-		int rc;
-		if (*p == '"' || *p == '\\')
-			rc = tfy__buf_append(b, (const char[]){ '\\', (char)*p }, 2);
-		else if (*p < 0x20 || *p == 0x7f)
-			rc = tfy__buf_append(b, esc, 6);
-		else
-			rc = tfy__buf_append(b, p, 1);
-		if (rc < 0)
-			return -1;
-	}
-	return tfy__buf_append(b, "\"", 1);
+	const unsigned char *s = *p;
+	int n = *s < 0x80 ? 0 : *s < 0xE0 ? 1 : *s < 0xF0 ? 2 : 3;
+	uint32_t cp = n == 0 ? *s : (uint32_t)(*s & (0x3F >> n));
+	for (int i = 1; i <= n; i++)
+		cp = (cp << 6) | (s[i] & 0x3Fu);
+	*p = s + n + 1;
+	return cp;
 }
 
-/* {"k":"v",...}: the x-tfy-metadata value; only ASCII reaches the header. */
+/* \uXXXX for one UTF-16 unit. */
+static int append_u16(tfy__buf *b, uint32_t unit)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char esc[6] = { '\\', 'u', hex[(unit >> 12) & 15], hex[(unit >> 8) & 15],
+	                      hex[(unit >> 4) & 15], hex[unit & 15] };
+	return tfy__buf_append(b, esc, 6);
+}
+
+/*
+ * A JSON string of well-formed UTF-8 s in pure ASCII: every control and
+ * non-ASCII character as \uXXXX (a surrogate pair beyond the BMP), so a
+ * server that reads headers as Latin-1 still reads the same text.
+ */
+static int append_json_string(tfy__buf *b, const char *s)
+{
+	int rc = tfy__buf_append(b, "\"", 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0;) {
+		uint32_t cp = next_code_point(&p);
+		if (cp == '"' || cp == '\\')
+			rc = tfy__buf_append(b, (const char[]){ '\\', (char)cp }, 2);
+		else if (cp >= 0x20 && cp < 0x7f)
+			rc = tfy__buf_append(b, (const char[]){ (char)cp }, 1);
+		else if (cp < 0x10000)
+			rc = append_u16(b, cp);
+		else
+			rc = append_u16(b, 0xD800 + ((cp - 0x10000) >> 10)) |
+			     append_u16(b, 0xDC00 + ((cp - 0x10000) & 0x3FF));
+	}
+	return rc | tfy__buf_append(b, "\"", 1);
+}
+
+/* Characters (code points) in well-formed UTF-8 s. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xC0) != 0x80;
+	return n;
+}
+
+/* {"k":"v",...}: the x-tfy-metadata value, in ASCII. */
 static tfy_code encode_metadata(const tfy_pair *pairs, size_t n, tfy__buf *out,
                                 tfy_error **err)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (!pairs[i].name || !pairs[i].value || !utf8_ok(pairs[i].name) ||
 		    !utf8_ok(pairs[i].value))
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-			                      "metadata[%zu]: key and value must be non-NULL UTF-8", i);
+			                      "metadata_header[%zu]: key and value must be non-NULL UTF-8", i);
+		if (utf8_chars(pairs[i].value) > TFY_METADATA_HEADER_VALUE_MAX)
+			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+			                      "metadata_header[%zu]: the value is longer than %d characters "
+			                      "(TrueFoundry's limit)", i, TFY_METADATA_HEADER_VALUE_MAX);
+	}
 	int rc = tfy__buf_append(out, "{", 1);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		rc = (i ? tfy__buf_append(out, ",", 1) : 0) | append_json_string(out, pairs[i].name) |

@@ -206,9 +206,32 @@ static void test_metadata_pairs_encoded(void **state)
 	r.metadata_header_count = 3;
 	tfy_batches_list_options o = with_request(&r);
 	tfy__request req = build_ok(&o);
-	assert_non_null(strstr(header(&req, "x-tfy-metadata"),
-	                       "{\"team\":\"ml\",\"quote\\\"back\\\\slash\":\"line\\u000abreak\\u0009tab\","));
+	assert_string_equal(header(&req, "x-tfy-metadata"),
+	                    "{\"team\":\"ml\",\"quote\\\"back\\\\slash\":\"line\\u000abreak\\u0009tab\","
+	                    "\"caf\\u00e9\":\"\\u2713\"}");
 	tfy__request_clear(&req);
+
+	/* Beyond the BMP: a surrogate pair.  At TrueFoundry's limit of 128 characters: accepted. */
+	char at_limit[2 * TFY_METADATA_HEADER_VALUE_MAX + 1] = "";
+	for (int i = 0; i < TFY_METADATA_HEADER_VALUE_MAX; i++)
+		strcat(at_limit, "\xc3\xa9");
+	const tfy_pair wide[] = { { "e", "\xf0\x9f\x98\x80" }, { "long", at_limit } };
+	r.metadata_header = wide;
+	r.metadata_header_count = 2;
+	req = build_ok(&o);
+	assert_non_null(strstr(header(&req, "x-tfy-metadata"), "{\"e\":\"\\ud83d\\ude00\",\"long\":\"\\u00e9"));
+	tfy__request_clear(&req);
+	char too_long[TFY_METADATA_HEADER_VALUE_MAX + 2];
+	memset(too_long, 'x', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
+	const tfy_pair over[] = { { "k", too_long } };
+	r.metadata_header = over;
+	r.metadata_header_count = 1;
+	tfy_error *e = build_fail(&o, TFY_ERROR_INVALID_ARGUMENT);
+	assert_non_null(strstr(e->message, "128 characters"));
+	tfy_error_free(e);
+	r.metadata_header = pairs;
+	r.metadata_header_count = 3;
 
 	r.metadata_header_json = "{}";
 	tfy_error_free(build_fail(&o, TFY_ERROR_INVALID_ARGUMENT));

@@ -21,6 +21,12 @@ extern "C" {
 #define TFY_MAX_RETRIES_LIMIT 100
 
 /**
+ * Longest value, in characters, of an x-tfy-metadata entry (TrueFoundry's
+ * documented limit); longer values are refused before anything is sent.
+ */
+#define TFY_METADATA_HEADER_VALUE_MAX 128
+
+/**
  * Returned by a cancel callback to let the call go on; any other value
  * stops it with TFY_ERROR_CANCELLED.
  */
@@ -70,14 +76,17 @@ typedef struct tfy_request_options {
 
 	/**
 	 * The x-tfy-metadata request header (TrueFoundry's request tags, not a
-	 * filter) given as JSON text: an object whose values are strings.  It
-	 * is checked and sent as ASCII.  Exclusive with metadata_header.
+	 * filter) given as JSON text: an object whose values are strings of at
+	 * most TFY_METADATA_HEADER_VALUE_MAX characters.  It is checked and
+	 * sent re-encoded as compact ASCII JSON (non-ASCII as \\uXXXX escapes),
+	 * the same value.  Exclusive with metadata_header.
 	 */
 	const char *metadata_header_json;
 	/**
-	 * The x-tfy-metadata request header given as key/value pairs, encoded
-	 * by the library as a JSON object of strings.  Exclusive with
-	 * metadata_header_json.
+	 * The x-tfy-metadata request header given as key/value pairs (UTF-8,
+	 * values of at most TFY_METADATA_HEADER_VALUE_MAX characters), encoded
+	 * by the library as a JSON object of strings in ASCII (non-ASCII as
+	 * \\uXXXX escapes).  Exclusive with metadata_header_json.
 	 */
 	const tfy_pair *metadata_header;
 	size_t metadata_header_count; /**< number of entries in metadata_header */
