@@ -22,6 +22,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import public_api  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report  # noqa: E402
 
 
 def has_word(text, name):
@@ -84,13 +86,7 @@ def main(argv):
             failed.append(name)
         else:
             print("[       OK ] " + name)
-    print("[  PASSED  ] %d test(s)." % (len(checks) - len(failed)))
-    if failed:
-        print("[  FAILED  ] %d test(s), listed below:" % len(failed))
-        for name in failed:
-            print("[  FAILED  ] " + name)
-        return 1
-    return 0
+    return report.finish(len(checks) - len(failed), failed)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ import re
 import shlex
 import subprocess
 import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report  # noqa: E402
 
 SKIP = "<!-- snippet: skip -->"
 
@@ -80,15 +82,7 @@ def main(argv):
                     print("    " + out_line)
                 print("[  ERROR   ] " + name)
                 failed.append(name)
-    print("[  PASSED  ] %d test(s)." % passed)
-    if skipped:
-        print("(%d block(s) skipped)" % skipped)
-    if failed:
-        print("[  FAILED  ] %d test(s), listed below:" % len(failed))
-        for name in failed:
-            print("[  FAILED  ] " + name)
-        return 1
-    return 0
+    return report.finish(passed, failed, "(%d block(s) skipped)" % skipped if skipped else None)
 
 
 if __name__ == "__main__":

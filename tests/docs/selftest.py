@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -112,13 +114,7 @@ def main(argv):
             print("[  ERROR   ] %s: exit %d, expected %s with %s" % (name, rc, want_rc, want_text))
             failed.append(name)
     shutil.rmtree(tmp)
-    print("[  PASSED  ] %d test(s)." % (len(cases) - len(failed)))
-    if failed:
-        print("[  FAILED  ] %d test(s), listed below:" % len(failed))
-        for name in failed:
-            print("[  FAILED  ] " + name)
-        return 1
-    return 0
+    return report.finish(len(cases) - len(failed), failed)
 
 
 if __name__ == "__main__":
