@@ -167,14 +167,23 @@ static int append_param(tfy__buf *b, int *first, const tfy_pair *p)
 	return rc;
 }
 
-/* Names are checked before anything compares them (a NULL name included). */
-static tfy_code check_names(const tfy_pair *h, size_t n, tfy_error **err)
+/*
+ * Names are checked before anything compares them (a NULL name included).
+ * The key's header is the client's alone: one place masks and clears it.
+ */
+static tfy_code check_names(const tfy__target *t, const tfy_pair *h, size_t n, tfy_error **err)
 {
-	for (size_t i = 0; i < n; i++)
+	const char *key_header = t->auth_header ? t->auth_header : "Authorization";
+	for (size_t i = 0; i < n; i++) {
 		/* A name that failed the check is not echoed: it may hold anything. */
 		if (!tfy__header_name_ok(h[i].name))
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "headers[%zu]: a header name is not a valid HTTP header name", i);
+		if (strcasecmp(h[i].name, key_header) == 0)
+			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+			                      "headers[%zu]: %s carries the key; set it with the api_key option",
+			                      i, key_header);
+	}
 	return TFY_OK;
 }
 
@@ -379,9 +388,9 @@ tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *
 	if (rc == TFY_OK)
 		rc = check_query(c->query_params, c->query_params_count, err);
 	if (rc == TFY_OK)
-		rc = check_names(d->headers, d->headers_count, err);
+		rc = check_names(target, d->headers, d->headers_count, err);
 	if (rc == TFY_OK)
-		rc = check_names(c->headers, c->headers_count, err);
+		rc = check_names(target, c->headers, c->headers_count, err);
 	tfy__buf text = TFY__BUF_INIT;
 	const char *metadata = NULL;
 	if (rc == TFY_OK)

@@ -329,6 +329,18 @@ static void test_header_injection_refused(void **state)
 		assert_non_null(strstr(err->message, "header name"));
 		tfy_error_free(err);
 	}
+	/* The key's header is set with the key alone. */
+	const char *const key_names[] = { "Authorization", "authorization" };
+	for (size_t i = 0; i < 2; i++) {
+		tfy_pair kh = { key_names[i], "Bearer other" };
+		tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
+		r.headers = &kh;
+		r.headers_count = 1;
+		tfy_batches_list_options o = with_request(&r);
+		tfy_error *err = build_fail(&o, TFY_ERROR_INVALID_ARGUMENT);
+		assert_non_null(strstr(err->message, "api_key"));
+		tfy_error_free(err);
+	}
 	tfy_pair h = { "X-Null", NULL };
 	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
 	r.headers = &h;

@@ -49,7 +49,7 @@ typedef struct tfy_batches_list_options {
 	 * arrives, so the server's latency overlaps the caller's work on the
 	 * current page (no thread is used).  What the caller sees is unchanged,
 	 * deadline, cancellation and tfy_error.attempts included; stopping early
-	 * may leave one extra page requested.  0 means on (the default),
+	 * may leave one extra page requested.  0 (the default) and 1 mean on,
 	 * TFY_NONE off.
 	 */
 	int32_t prefetch;

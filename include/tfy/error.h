@@ -11,7 +11,7 @@
 extern "C" {
 #endif
 
-/** Largest number of bytes of a non-JSON error body kept in tfy_error.body. */
+/** Largest number of bytes of a response body kept in tfy_error.body. */
 #define TFY_ERROR_BODY_MAX 512
 
 /**
@@ -47,8 +47,9 @@ typedef struct tfy_error {
 	                              a character boundary, then cleaned) of a response body */
 	/**
 	 * The delay the server asked for (retry-after-ms or Retry-After) on the
-	 * last response, in ms; -1 when it asked for none.  Set when a delay above
-	 * the client's retry_after_max_ms made the call fail at once.
+	 * last response, in ms; -1 when it asked for none or no response came.
+	 * When it is above the client's retry_after_max_ms the call failed at
+	 * once rather than wait.
 	 */
 	int64_t retry_after_ms;
 } tfy_error;

@@ -93,9 +93,11 @@ typedef struct tfy_request_options {
 
 	/**
 	 * Further headers, sent after the library's own.  One whose name matches
-	 * a header the library would send (case-insensitively, e.g. Accept or
-	 * User-Agent) replaces it.  They are never sent to another origin after
-	 * a redirect.
+	 * a header the library would send (case-insensitively: Accept,
+	 * User-Agent, the x-tfy-* headers) replaces it; one named like the key's
+	 * header (Authorization, or the client's auth_header) is refused, since
+	 * the key is set with the client's api_key.  They are never sent to
+	 * another origin after a redirect.
 	 */
 	const tfy_pair *headers;
 	size_t headers_count; /**< number of entries in headers */
