@@ -8,21 +8,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rawserver.h"
 #include "testutil.h"
 #include <tfy/tfy.h>
 
@@ -622,113 +617,17 @@ static void test_table_plain_when_not_a_terminal(void **state)
 }
 
 
-/* --- a canned server: one fixed HTTP answer, for what the mock cannot send --- */
-
-/*
- * Listens on 127.0.0.1 and answers every request with the same bytes, then
- * closes the connection.  Runs on a thread of the test; counts requests.
- */
-typedef struct canned {
-	int fd;
-	char url[64];          /* http://127.0.0.1:PORT/v1 */
-	char env_url[96];      /* TFY_BASE_URL=... */
-	char *reply;           /* the whole answer: status line, headers, body */
-	size_t reply_len;
-	atomic_int requests;
-	atomic_int stop;
-	pthread_t thread;
-} canned;
-
-/* Reads the request head (nothing has a body here) and answers it. */
-static void canned_serve(canned *c, int conn)
-{
-	char buf[4096];
-	size_t len = 0;
-
-	while (len + 1 < sizeof(buf)) {
-		ssize_t n = read(conn, buf + len, sizeof(buf) - 1 - len);
-		if (n <= 0)
-			return;
-		len += (size_t)n;
-		buf[len] = '\0';
-		if (strstr(buf, "\r\n\r\n"))
-			break;
-	}
-	atomic_fetch_add(&c->requests, 1);
-	for (size_t off = 0; off < c->reply_len;) {
-		ssize_t n = write(conn, c->reply + off, c->reply_len - off);
-		if (n <= 0)
-			return;
-		off += (size_t)n;
-	}
-}
-
-static void *canned_loop(void *arg)
-{
-	canned *c = arg;
-
-	while (!atomic_load(&c->stop)) {
-		struct pollfd p = { c->fd, POLLIN, 0 };
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		int conn = accept(c->fd, NULL, NULL);
-		if (conn < 0)
-			continue;
-		canned_serve(c, conn);
-		shutdown(conn, SHUT_WR);
-		close(conn);
-	}
-	return NULL;
-}
-
-/* Starts a server that answers status with headers (each ending in CRLF) and body. */
-static canned *canned_start(int status, const char *headers, const char *body)
-{
-	canned *c = calloc(1, sizeof(*c));
-	struct sockaddr_in addr = { .sin_family = AF_INET };
-	socklen_t alen = sizeof(addr);
-	size_t body_len = strlen(body), cap = strlen(headers) + body_len + 256;
-
-	assert_non_null(c);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c->fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(c->fd >= 0);
-	assert_int_equal(bind(c->fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	assert_int_equal(listen(c->fd, 16), 0);
-	assert_int_equal(getsockname(c->fd, (struct sockaddr *)&addr, &alen), 0);
-	snprintf(c->url, sizeof(c->url), "http://127.0.0.1:%d/v1", ntohs(addr.sin_port));
-	snprintf(c->env_url, sizeof(c->env_url), "TFY_BASE_URL=%s", c->url);
-	c->reply = malloc(cap);
-	assert_non_null(c->reply);
-	int n = snprintf(c->reply, cap,
-	                 "HTTP/1.1 %d Canned\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
-	                 status, body_len, headers);
-	assert_true(n > 0 && (size_t)n + body_len < cap);
-	memcpy(c->reply + n, body, body_len);
-	c->reply_len = (size_t)n + body_len;
-	assert_int_equal(pthread_create(&c->thread, NULL, canned_loop, c), 0);
-	return c;
-}
-
-static void canned_stop(canned *c)
-{
-	atomic_store(&c->stop, 1);
-	pthread_join(c->thread, NULL);
-	close(c->fd);
-	free(c->reply);
-	free(c);
-}
-
 /* Runs tfy-batches against a canned server. */
-static tu_run cli_canned(const canned *c, const char *const *args, const char *extra_env)
+static tu_run cli_canned(const tu_server *c, const char *const *args, const char *extra_env)
 {
+	char env_url[96];
+	snprintf(env_url, sizeof(env_url), "TFY_BASE_URL=%s", c->base);
 	const char *argv[40] = { getenv("TFY_BATCHES") };
 	size_t n = 1;
 	for (size_t i = 0; args[i] && n < 39; i++)
 		argv[n++] = args[i];
 	assert_non_null(argv[0]);
-	const char *env[] = { c->env_url, "TFY_API_KEY=" KEY, extra_env, NULL };
+	const char *env[] = { env_url, "TFY_API_KEY=" KEY, extra_env, NULL };
 	tu_run r;
 	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
 	return r;
@@ -843,9 +742,10 @@ static void test_table_caps_huge_id(void **state)
 	items[n++] = ',';
 	batch_json(items + n, cap - (size_t)n, "batch_small", "failed");
 	char *body = page_json(items, 1);
-	canned *c = canned_start(200, "", body);
+	tu_server c;
+	tu_server_canned(&c, 200, "", body);
 
-	tu_run r = cli_canned(c, (const char *const[]){ "--limit", "2", "--summary", NULL }, NULL);
+	tu_run r = cli_canned(&c, (const char *const[]){ "--limit", "2", "--summary", NULL }, NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(strlen(r.out) < 2048); /* header, 2 rows, footer, summary */
 	assert_lines_shorter(r.out, 512);
@@ -857,7 +757,7 @@ static void test_table_caps_huge_id(void **state)
 	assert_non_null(strstr(r.out, "more available"));
 	tu_run_free(&r);
 
-	r = cli_canned(c, (const char *const[]){ "--format", "json", "--limit", "2", NULL }, NULL);
+	r = cli_canned(&c, (const char *const[]){ "--format", "json", "--limit", "2", NULL }, NULL);
 	assert_int_equal(r.status, 0);
 	json_error_t jerr;
 	json_t *j = json_loads(r.out, 0, &jerr);
@@ -867,11 +767,11 @@ static void test_table_caps_huge_id(void **state)
 	json_decref(j);
 	tu_run_free(&r);
 
-	r = cli_canned(c, (const char *const[]){ "--format", "csv", "--limit", "2", NULL }, NULL);
+	r = cli_canned(&c, (const char *const[]){ "--format", "csv", "--limit", "2", NULL }, NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, id));
 	tu_run_free(&r);
-	canned_stop(c);
+	tu_server_stop(&c);
 	free(body);
 	free(items);
 	free(id);
@@ -901,12 +801,13 @@ static char *status_page(int n, int distinct)
 /* Seconds tfy-batches --summary takes over a page (ndjson to /dev/null); its stderr in *r. */
 static double time_summary(const char *body, tu_run *r)
 {
-	canned *c = canned_start(200, "", body);
+	tu_server c;
+	tu_server_canned(&c, 200, "", body);
 	double t0 = tu_now_s();
-	*r = cli_fd_redirected(c->url, (const char *const[]){ "--format", "ndjson", "--summary", NULL },
+	*r = cli_fd_redirected(c.base, (const char *const[]){ "--format", "ndjson", "--summary", NULL },
 	                       STDOUT_FILENO, 1);
 	double secs = tu_now_s() - t0;
-	canned_stop(c);
+	tu_server_stop(&c);
 	assert_int_equal(r->status, 0);
 	return secs;
 }
@@ -1024,11 +925,12 @@ static void assert_lines_start(const char *s, const char *a, const char *b)
 static void test_server_text_escaped(void **state)
 {
 	(void)state;
-	canned *c = canned_start(
-	    400, "x-request-id: req-1\x1b]0;owned\x07\r" FORGED " id\xe2\x80\xae\r\n",
+	tu_server c;
+	tu_server_canned(
+	    &c, 400, "x-request-id: req-1\x1b]0;owned\x07\r" FORGED " id\xe2\x80\xae\r\n",
 	    "{\"error\":{\"message\":\"bad\\r\\n" FORGED " message\\u001b[2J\\u009b31m\\u202eend\","
 	    "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
-	tu_run r = cli_canned(c, (const char *const[]){ "--limit", "5", NULL }, NULL);
+	tu_run r = cli_canned(&c, (const char *const[]){ "--limit", "5", NULL }, NULL);
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
 	assert_int_equal(count_lines(r.err), 1);
@@ -1040,28 +942,28 @@ static void test_server_text_escaped(void **state)
 	tu_run_free(&r);
 
 	/* the debug log shows the request id too */
-	r = cli_canned(c, (const char *const[]){ "--limit", "5", "--max-retries", "0", NULL },
+	r = cli_canned(&c, (const char *const[]){ "--limit", "5", "--max-retries", "0", NULL },
 	               "TFY_LOG=debug");
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
 	assert_lines_start(r.err, "libtfy debug: ", "tfy-batches: bad request (HTTP 400)");
 	assert_int_equal(count_lines(r.err), 2);
 	tu_run_free(&r);
-	canned_stop(c);
+	tu_server_stop(&c);
 
 	char item[1024];
 	batch_json(item, sizeof(item), "batch_\\u001b]0;owned\\u0007\\r\\nforged",
 	           "done\\u009b2J\\u007f\\t");
 	char *body = page_json(item, 1);
-	c = canned_start(200, "x-request-id: req-2\r\n", body);
-	r = cli_canned(c, (const char *const[]){ "--limit", "1", NULL }, NULL);
+	tu_server_canned(&c, 200, "x-request-id: req-2\r\n", body);
+	r = cli_canned(&c, (const char *const[]){ "--limit", "1", NULL }, NULL);
 	assert_int_equal(r.status, 0);
 	assert_terminal_safe(r.out);
 	assert_int_equal(count_lines(r.out), 3); /* header, row, "more available" */
 	assert_non_null(strstr(r.out, "batch_\\x1b]0;owned\\x07\\r\\nforged"));
 	assert_non_null(strstr(r.out, "done\\u009b2J\\x7f\\t"));
 	tu_run_free(&r);
-	canned_stop(c);
+	tu_server_stop(&c);
 	free(body);
 }
 

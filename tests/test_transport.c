@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "rawserver.h"
 #include "testutil.h"
 #include "transport.h"
 #include <tfy/tfy.h>
@@ -115,118 +116,15 @@ static void expect_error(const outcome *r, tfy_code code, int32_t attempts, cons
 	assert_null(strstr(r->err->message, KEY));
 }
 
-/* ---- a small server on loopback, one thread, one connection at a time ---- */
+/* ---- small servers on loopback (tests/rawserver.h) ---------------------- */
 
-typedef struct server server;
-typedef void (*handler)(server *s, int fd);
-
-struct server {
-	int listener;
-	int port;
-	char base[64];
-	pthread_t thread;
-	atomic_int stop;
-	atomic_int accepted;
-	handler handle;
-	const char *reply;   /* for handlers that send a fixed text */
-	size_t reply_len;
-};
-
-static void *serve(void *arg)
-{
-	server *s = arg;
-	while (!atomic_load(&s->stop)) {
-		struct pollfd p = { s->listener, POLLIN, 0 };
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		int fd = accept(s->listener, NULL, NULL);
-		if (fd < 0)
-			continue;
-		atomic_fetch_add(&s->accepted, 1);
-		s->handle(s, fd);
-		close(fd);
-	}
-	return NULL;
-}
-
-static void server_start(server *s, handler h, const char *reply, size_t reply_len)
-{
-	memset(s, 0, sizeof(*s));
-	s->handle = h;
-	s->reply = reply;
-	s->reply_len = reply_len;
-	s->listener = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(s->listener >= 0);
-	struct sockaddr_in a = { 0 };
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	socklen_t len = sizeof(a);
-	assert_int_equal(bind(s->listener, (struct sockaddr *)&a, len), 0);
-	assert_int_equal(listen(s->listener, 16), 0);
-	assert_int_equal(getsockname(s->listener, (struct sockaddr *)&a, &len), 0);
-	s->port = ntohs(a.sin_port);
-	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d/v1", s->port);
-	assert_int_equal(pthread_create(&s->thread, NULL, serve, s), 0);
-}
-
-static void server_stop(server *s)
-{
-	atomic_store(&s->stop, 1);
-	pthread_join(s->thread, NULL);
-	close(s->listener);
-}
-
-/* Reads the request head; 0 when the client hung up first. */
-static int read_head(int fd)
-{
-	char buf[4096];
-	size_t have = 0;
-	while (have < sizeof(buf) - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		if (poll(&p, 1, 10000) <= 0)
-			return 0;
-		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
-		if (n <= 0)
-			return 0;
-		have += (size_t)n;
-		buf[have] = '\0';
-		if (strstr(buf, "\r\n\r\n"))
-			return 1;
-	}
-	return 1;
-}
-
-static void send_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-		if (n <= 0)
-			return;
-		data += n;
-		len -= (size_t)n;
-	}
-}
-
-/* Waits ms, or less when the client hangs up; 0 when it did. */
-static int pause_ms(int fd, int ms)
-{
-	struct pollfd p = { fd, POLLIN, 0 };
-	return poll(&p, 1, ms) == 0;
-}
-
-static void reply_fixed(server *s, int fd)
-{
-	if (read_head(fd))
-		send_all(fd, s->reply, s->reply_len);
-}
-
-static void close_at_once(server *s, int fd)
+static void close_at_once(tu_server *s, int fd)
 {
 	(void)s;
 	(void)fd;
 }
 
-static void reset_at_once(server *s, int fd)
+static void reset_at_once(tu_server *s, int fd)
 {
 	(void)s;
 	struct linger l = { 1, 0 };
@@ -549,7 +447,7 @@ static size_t gzip_page(unsigned char *out, size_t cap)
 #define DRIP_MS 300
 #define DRIP_BYTES 12 /* the gzip header and more: ~3.6 s without a decompressed byte */
 
-static void drip_gzip(server *s, int fd)
+static void drip_gzip(tu_server *s, int fd)
 {
 	(void)s;
 	unsigned char body[256];
@@ -558,58 +456,58 @@ static void drip_gzip(server *s, int fd)
 	int len = snprintf(head, sizeof(head),
 	                   "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 	                   "Content-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n", n);
-	if (!read_head(fd))
+	if (!tu_read_head(fd))
 		return;
-	send_all(fd, head, (size_t)len);
+	tu_send_all(fd, head, (size_t)len);
 	for (size_t i = 0; i < DRIP_BYTES; i++) {
-		if (!pause_ms(fd, DRIP_MS))
+		if (!tu_pause_ms(fd, DRIP_MS))
 			return;
-		send_all(fd, (const char *)body + i, 1);
+		tu_send_all(fd, (const char *)body + i, 1);
 	}
-	send_all(fd, (const char *)body + DRIP_BYTES, n - DRIP_BYTES);
+	tu_send_all(fd, (const char *)body + DRIP_BYTES, n - DRIP_BYTES);
 }
 
-static void drip_header(server *s, int fd)
+static void drip_header(tu_server *s, int fd)
 {
 	(void)s;
 	static const char slow[] = "x-slow-header: abcdefghijkl";
-	if (!read_head(fd))
+	if (!tu_read_head(fd))
 		return;
-	send_all(fd, "HTTP/1.1 200 OK\r\n", 17);
+	tu_send_all(fd, "HTTP/1.1 200 OK\r\n", 17);
 	for (size_t i = 0; i < sizeof(slow) - 1; i += 2) {
-		if (!pause_ms(fd, DRIP_MS))
+		if (!tu_pause_ms(fd, DRIP_MS))
 			return;
-		send_all(fd, slow + i, i + 2 < sizeof(slow) - 1 ? 2 : 1);
+		tu_send_all(fd, slow + i, i + 2 < sizeof(slow) - 1 ? 2 : 1);
 	}
 	char rest[256];
 	int len = snprintf(rest, sizeof(rest), "\r\nContent-Length: %zu\r\n\r\n%s",
 	                   sizeof(page_json) - 1, page_json);
-	send_all(fd, rest, (size_t)len);
+	tu_send_all(fd, rest, (size_t)len);
 }
 
-static void stop_mid_body(server *s, int fd)
+static void stop_mid_body(tu_server *s, int fd)
 {
 	(void)s;
-	if (!read_head(fd))
+	if (!tu_read_head(fd))
 		return;
 	static const char part[] = "HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{\"object\":";
-	send_all(fd, part, sizeof(part) - 1);
-	pause_ms(fd, 20000);
+	tu_send_all(fd, part, sizeof(part) - 1);
+	tu_pause_ms(fd, 20000);
 }
 
 static void test_stall_counts_bytes_received(void **state)
 {
 	(void)state;
-	const handler handlers[] = { drip_gzip, drip_header, stop_mid_body };
+	const tu_handler handlers[] = { drip_gzip, drip_header, stop_mid_body };
 	for (size_t i = 0; i < 3; i++) {
-		server s;
-		server_start(&s, handlers[i], NULL, 0);
+		tu_server s;
+		tu_server_start(&s, handlers[i], NULL, 0);
 		call k = CALL_INIT;
 		k.base_url = s.base;
 		k.max_retries = 0;
 		k.stall_timeout_ms = 1000;
 		outcome r = list_page(&k);
-		server_stop(&s);
+		tu_server_stop(&s);
 		if (i < 2) {
 			if (r.rc != TFY_OK)
 				print_error("case %zu: %s\n", i, r.err ? r.err->message : "-");
@@ -638,13 +536,13 @@ static void test_malformed_responses_are_server_faults(void **state)
 		{ FIXED("HTTP/1.1 302 Found\r\nLocation: http://[zz\r\nContent-Length: 0\r\n\r\n") },
 	};
 	for (size_t i = 0; i < sizeof(replies) / sizeof(replies[0]); i++) {
-		server s;
-		server_start(&s, reply_fixed, replies[i].text, replies[i].len);
+		tu_server s;
+		tu_server_start(&s, tu_reply_fixed, replies[i].text, replies[i].len);
 		call k = CALL_INIT;
 		k.base_url = s.base;
 		k.follow_redirects = 1;
 		outcome r = list_page(&k);
-		server_stop(&s);
+		tu_server_stop(&s);
 		expect_error(&r, TFY_ERROR_HTTP, 1, NULL);
 		assert_int_equal(atomic_load(&s.accepted), 1);
 		tfy_error_free(r.err);
@@ -661,12 +559,12 @@ static void test_huge_response_header_is_no_oom(void **state)
 	memset(reply + n, 'a', line);
 	size_t len = (size_t)n + line;
 	len += (size_t)sprintf(reply + len, "\r\nContent-Length: 2\r\n\r\n{}");
-	server s;
-	server_start(&s, reply_fixed, reply, len);
+	tu_server s;
+	tu_server_start(&s, tu_reply_fixed, reply, len);
 	call k = CALL_INIT;
 	k.base_url = s.base;
 	outcome r = list_page(&k);
-	server_stop(&s);
+	tu_server_stop(&s);
 	free(reply);
 	expect_error(&r, TFY_ERROR_HTTP, 1, "header section is larger than libcurl accepts");
 	tfy_error_free(r.err);
@@ -675,8 +573,8 @@ static void test_huge_response_header_is_no_oom(void **state)
 static void test_oversized_requests_say_why(void **state)
 {
 	(void)state;
-	server s;
-	server_start(&s, reply_fixed, FIXED("HTTP/1.1 500 No\r\nContent-Length: 0\r\n\r\n"));
+	tu_server s;
+	tu_server_start(&s, tu_reply_fixed, FIXED("HTTP/1.1 500 No\r\nContent-Length: 0\r\n\r\n"));
 	/* An 8 MiB cursor makes an URL libcurl refuses to take. */
 	size_t big = 8u << 20;
 	char *after = malloc(big + 1);
@@ -701,7 +599,7 @@ static void test_oversized_requests_say_why(void **state)
 	expect_error(&r, TFY_ERROR_INVALID_ARGUMENT, 1, "libcurl sends at most 1 MiB");
 	tfy_error_free(r.err);
 	free(after);
-	server_stop(&s);
+	tu_server_stop(&s);
 	assert_int_equal(atomic_load(&s.accepted), 0);
 }
 
@@ -710,17 +608,17 @@ static void test_oversized_requests_say_why(void **state)
 static void test_broken_tls_handshake_is_retried(void **state)
 {
 	(void)state;
-	const handler handlers[] = { close_at_once, reset_at_once };
+	const tu_handler handlers[] = { close_at_once, reset_at_once };
 	for (size_t i = 0; i < 2; i++) {
-		server s;
-		server_start(&s, handlers[i], NULL, 0);
+		tu_server s;
+		tu_server_start(&s, handlers[i], NULL, 0);
 		char base[64];
 		snprintf(base, sizeof(base), "https://127.0.0.1:%d/v1", s.port);
 		call k = CALL_INIT;
 		k.base_url = base;
 		k.max_retries = 2;
 		outcome r = list_page(&k);
-		server_stop(&s);
+		tu_server_stop(&s);
 		if (r.rc == TFY_ERROR_TLS)
 			print_error("%s\n", r.err->message);
 		assert_int_not_equal(r.rc, TFY_ERROR_TLS);
