@@ -142,6 +142,12 @@ typedef struct outcome {
 	int should_retry;
 } outcome;
 
+/* Asked before anything is sent, so that a call cancelled already sends nothing. */
+static int cancelled(const tfy__call *call)
+{
+	return call->cancel && call->cancel(call->cancel_userdata) != TFY_CANCEL_CONTINUE;
+}
+
 static int64_t attempt_timeout(const tfy__call *call)
 {
 	if (!call->deadline)
@@ -192,6 +198,12 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 		*e = transport_error(TFY_ERROR_TIMEOUT, "the call's deadline passed");
 		return TFY_ERROR_TIMEOUT;
 	}
+	if (cancelled(call)) {
+		tfy__transport_abandon(*early);
+		*early = NULL;
+		*e = transport_error(TFY_ERROR_CANCELLED, "cancelled by the caller");
+		return TFY_ERROR_CANCELLED;
+	}
 	tfy__http_response resp;
 	char detail[DETAIL_MAX] = "";
 	int64_t start = tfy__now_ms();
@@ -203,14 +215,15 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 		const tfy__http_request http = http_request(c, req, call, timeout);
 		rc = tfy__transport_get(c->transport, &http, &resp, detail, sizeof(detail));
 	}
-	/* The request id reaches pages, errors and logs: masked, cut and cleaned once, here. */
+	/* The logger masks the key and shows control characters as \xHH itself. */
+	log_attempt(c, req, attempt, call, &resp, tfy__now_ms() - start, detail);
+	/* The request id reaches pages and errors: masked, cut and cleaned once, here. */
 	if (rc == TFY_OK && tfy__text_finish((const char **)&resp.request_id, TFY__REQUEST_ID_MAX, 0,
 	                                     c->api_key) < 0) {
 		tfy__http_response_clear(&resp);
 		snprintf(detail, sizeof(detail), "out of memory");
 		rc = TFY_ERROR_OUT_OF_MEMORY;
 	}
-	log_attempt(c, req, attempt, call, &resp, tfy__now_ms() - start, detail);
 	if (rc != TFY_OK) {
 		*e = transport_error(rc, detail);
 		return rc;
@@ -299,7 +312,7 @@ tfy__flight *tfy__call_send_early(tfy_client *client, const tfy__request *req,
                                   const tfy__call *call)
 {
 	int64_t timeout = attempt_timeout(call);
-	if (timeout <= 0)
+	if (timeout <= 0 || cancelled(call))
 		return NULL;
 	const tfy__http_request http = http_request(client, req, call, timeout);
 	char detail[DETAIL_MAX];

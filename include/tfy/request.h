@@ -34,7 +34,9 @@ extern "C" {
 
 /**
  * Asked while a call runs whether to stop it.  Called often (every 50 ms or
- * so during a transfer and a backoff sleep), on the calling thread.
+ * so during a transfer and a backoff sleep), on the calling thread, and
+ * before each request is sent: once it has stopped a call, nothing more is
+ * sent for it.
  *
  * @param userdata tfy_request_options.cancel_userdata.
  * @return TFY_CANCEL_CONTINUE to go on, anything else to stop.
