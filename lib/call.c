@@ -140,6 +140,7 @@ typedef struct outcome {
 	long status;
 	int64_t retry_after_ms;
 	int should_retry;
+	int sent;          /* 0 when the attempt stopped before sending anything */
 } outcome;
 
 /* Asked before anything is sent, so that a call cancelled already sends nothing. */
@@ -208,6 +209,7 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 	char detail[DETAIL_MAX] = "";
 	int64_t start = tfy__now_ms();
 	tfy_code rc;
+	oc->sent = 1;
 	if (*early) {
 		rc = tfy__transport_finish(*early, &resp, detail, sizeof(detail));
 		*early = NULL;
@@ -286,14 +288,16 @@ static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__
 {
 	uint64_t seed = (uint64_t)tfy__now_ms() ^ (uint64_t)(uintptr_t)&seed;
 	for (int attempt = 1;; attempt++) {
-		outcome oc = { 0, -1, -1 };
+		outcome oc = { 0, -1, -1, 0 };
 		tfy_code rc = attempt_once(c, req, call, attempt, &early, decode, out, e, &oc);
 		if (rc == TFY_OK)
 			return rc;
 		int64_t delay = 0;
 		const char *reason = no_retry_reason(c, call, rc, attempt, &oc, &seed, &delay);
+		/* An attempt stopped before sending (deadline, cancel) is no request made. */
 		if (reason)
-			return finish_error(*e, attempt, &oc, reason) < 0 ? TFY_ERROR_OUT_OF_MEMORY : rc;
+			return finish_error(*e, attempt - !oc.sent, &oc, reason) < 0 ? TFY_ERROR_OUT_OF_MEMORY
+			                                                             : rc;
 		if (back_off(c, call, attempt, delay, &oc, e) != TFY_OK)
 			return TFY_ERROR_CANCELLED;
 	}

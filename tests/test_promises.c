@@ -466,6 +466,8 @@ static void test_prefetch_keeps_cancel(void **state)
 		long before = gateway_requests(&gw);
 		assert_int_equal(tfy_batch_iter_next_page(it, &batches, &count, &err),
 		                 TFY_ERROR_CANCELLED);
+		/* Stopped before sending: no request made, with prefetch on or off. */
+		assert_int_equal(err->attempts, 0);
 		tfy_error_free(err);
 		sleep_ms(300);
 		long after = gateway_requests(&gw);
