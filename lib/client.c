@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,28 +65,94 @@ static tfy_code take_auth_and_defaults(tfy_client *c, const tfy_client_options *
 	return TFY_OK;
 }
 
+/* TrueFoundry's platform URL leads to its gateway at this path. */
+#define PLATFORM_GATEWAY_PATH "/api/llm"
+
+/* Where the base URL and the key come from: the option, or one pair of variables. */
+typedef struct source {
+	const char *url, *url_from; /* the value, and the option or variable it came from */
+	const char *key, *key_from;
+	int platform;               /* url is TrueFoundry's platform URL, not the API base */
+} source;
+
+/*
+ * The documented precedence: the base_url option (with the api_key option,
+ * else TFY_API_KEY); else TFY_BASE_URL, TrueFoundry's platform URL as its
+ * own tools read it, with TFY_API_KEY; else OPENAI_BASE_URL, the API base as
+ * TrueFoundry documents it for OpenAI's SDKs, with OPENAI_API_KEY.  A key
+ * is only ever taken from the pair its URL came from, so a key meant for one
+ * service never goes to another.
+ */
+static source find_source(const tfy_client_options *o)
+{
+	const char *tfy = getenv("TFY_BASE_URL"), *openai = getenv("OPENAI_BASE_URL");
+	source s = { NULL, "TFY_BASE_URL", NULL, "TFY_API_KEY", 0 };
+	if (o->base_url) {
+		s.url = o->base_url;
+		s.url_from = "the base_url option";
+	} else if (tfy && *tfy) {
+		s.url = tfy;
+		s.platform = 1;
+	} else if (openai && *openai) {
+		s = (source){ openai, "OPENAI_BASE_URL", NULL, "OPENAI_API_KEY", 0 };
+	}
+	s.key = getenv(s.key_from);
+	if (o->api_key) {
+		s.key = o->api_key;
+		s.key_from = "the api_key option";
+	}
+	return s;
+}
+
+/* The API base from the source's URL: a platform URL (no path) gains /api/llm. */
+static tfy_code take_base_url(tfy_client *c, const source *s, tfy_error **err)
+{
+	const char *why = NULL;
+	char *url = tfy__base_url_normalise(s->url, &why);
+	if (url && s->platform) {
+		const char *host = strstr(url, "://") + 3;
+		if (strchr(host, '/')) {
+			tfy__free(url);
+			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+			                      "TFY_BASE_URL is TrueFoundry's platform URL "
+			                      "(https://<org>.truefoundry.cloud) and takes no path; for a full API "
+			                      "base set OPENAI_BASE_URL or the base_url option");
+		}
+		size_t n = strlen(url) + sizeof(PLATFORM_GATEWAY_PATH);
+		char *api = tfy__malloc(n);
+		if (api)
+			snprintf(api, n, "%s" PLATFORM_GATEWAY_PATH, url);
+		tfy__free(url);
+		url = api;
+	}
+	if (!url)
+		return why ? tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s: %s", s->url_from, why)
+		           : tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	c->base_url = url;
+	return TFY_OK;
+}
+
 static tfy_code take_settings(tfy_client *c, const tfy_client_options *o, tfy_error **err)
 {
-	const char *url = o->base_url ? o->base_url : getenv("TFY_BASE_URL");
-	const char *key = o->api_key ? o->api_key : getenv("TFY_API_KEY");
-	if (!url || !*url)
+	const source s = find_source(o);
+	if (!s.url || !*s.url)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "no base URL: set the base_url option or TFY_BASE_URL");
-	if (!key || !*key)
+		                      "no base URL: set the base_url option, TFY_BASE_URL (TrueFoundry's "
+		                      "platform URL) or OPENAI_BASE_URL (the API base)");
+	if (!s.key || !*s.key)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "no API key: set the api_key option or TFY_API_KEY");
+		                      "no API key: set the api_key option or %s (the base URL came from %s)",
+		                      strcmp(s.url_from, "OPENAI_BASE_URL") ? "TFY_API_KEY" : "OPENAI_API_KEY",
+		                      s.url_from);
 	/* The key is never quoted back: it could be a real secret with a stray byte. */
-	if (!tfy__header_value_ok(key))
+	if (!tfy__header_value_ok(s.key))
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "%s: the API key is blank or contains CR, LF or another control character",
-		                      o->api_key ? "the api_key option" : "TFY_API_KEY");
-	const char *why = NULL;
-	c->base_url = tfy__base_url_normalise(url, &why);
-	if (!c->base_url)
-		return why ? tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s: %s",
-		                            o->base_url ? "the base_url option" : "TFY_BASE_URL", why)
-		           : tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	c->api_key = tfy__strdup(key);
+		                      s.key_from);
+	tfy_code rc = take_base_url(c, &s, err);
+	if (rc != TFY_OK)
+		return rc;
+	c->api_key = tfy__strdup(s.key);
 	c->log.secret = c->api_key;
 	if (!c->api_key || (o->ca_file && !(c->ca_file = tfy__strdup(o->ca_file))) ||
 	    (o->ca_path && !(c->ca_path = tfy__strdup(o->ca_path))))

@@ -29,7 +29,7 @@ static const char *const gateway_args[] = { "--count", "250", NULL };
 typedef struct fixture {
 	tu_gateway gw;
 	char url[160];     /* base URL on /v1 */
-	char env_url[200]; /* TFY_BASE_URL=... */
+	char env_url[200]; /* TFY_BASE_URL=<the gateway's platform URL> */
 } fixture;
 
 static int setup(void **state)
@@ -38,7 +38,8 @@ static int setup(void **state)
 	if (!f || tu_gateway_start(&f->gw, gateway_args) < 0)
 		return -1;
 	snprintf(f->url, sizeof(f->url), "%s/v1", f->gw.base);
-	snprintf(f->env_url, sizeof(f->env_url), "TFY_BASE_URL=%s", f->url);
+	/* As TrueFoundry's tools have it: the platform URL, whose gateway is /api/llm. */
+	snprintf(f->env_url, sizeof(f->env_url), "TFY_BASE_URL=%s", f->gw.base);
 	*state = f;
 	return 0;
 }
@@ -621,13 +622,13 @@ static void test_table_plain_when_not_a_terminal(void **state)
 static tu_run cli_canned(const tu_server *c, const char *const *args, const char *extra_env)
 {
 	char env_url[96];
-	snprintf(env_url, sizeof(env_url), "TFY_BASE_URL=%s", c->base);
+	snprintf(env_url, sizeof(env_url), "OPENAI_BASE_URL=%s", c->base);
 	const char *argv[40] = { getenv("TFY_BATCHES") };
 	size_t n = 1;
 	for (size_t i = 0; args[i] && n < 39; i++)
 		argv[n++] = args[i];
 	assert_non_null(argv[0]);
-	const char *env[] = { env_url, "TFY_API_KEY=" KEY, extra_env, NULL };
+	const char *env[] = { env_url, "OPENAI_API_KEY=" KEY, extra_env, NULL };
 	tu_run r;
 	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
 	return r;
@@ -652,7 +653,7 @@ static void read_all(int fd, char **buf)
 }
 
 /*
- * Runs tfy-batches with TFY_BASE_URL=url and args, standard descriptor fd
+ * Runs tfy-batches with OPENAI_BASE_URL=url and args, standard descriptor fd
  * closed, or on /dev/null when to_null; what is left of stdout and stderr
  * is captured (read one after the other: at most one may be large).
  */
@@ -678,8 +679,8 @@ static tu_run cli_fd_redirected(const char *url, const char *const *args, int fd
 		close(fd);
 		if (to_null && open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) != fd)
 			_exit(126);
-		setenv("TFY_BASE_URL", url, 1);
-		setenv("TFY_API_KEY", KEY, 1);
+		setenv("OPENAI_BASE_URL", url, 1);
+		setenv("OPENAI_API_KEY", KEY, 1);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}

@@ -187,16 +187,49 @@ static void test_client_arguments(void **state)
 	assert_non_null(strstr(err->message, "TFY_BASE_URL"));
 	tfy_error_free(err);
 
-	setenv("TFY_BASE_URL", "https://gw.example/api/llm/", 1);
+	setenv("TFY_BASE_URL", "https://acme.truefoundry.cloud/", 1);
 	assert_int_equal(tfy_client_new(NULL, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
 	assert_non_null(strstr(err->message, "TFY_API_KEY"));
 	tfy_error_free(err);
 
+	/* TFY_BASE_URL is the platform URL, as TrueFoundry's own tools read it. */
 	setenv("TFY_API_KEY", "k", 1);
 	assert_int_equal(tfy_client_new(NULL, &c, &err), TFY_OK);
 	assert_null(err);
-	assert_string_equal(tfy_client_base_url(c), "https://gw.example/api/llm");
+	assert_string_equal(tfy_client_base_url(c), "https://acme.truefoundry.cloud/api/llm");
 	tfy_client_free(c);
+	setenv("TFY_BASE_URL", "https://acme.truefoundry.cloud/api/llm", 1);
+	assert_int_equal(tfy_client_new(NULL, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_non_null(strstr(err->message, "TFY_BASE_URL"));
+	assert_non_null(strstr(err->message, "OPENAI_BASE_URL"));
+	tfy_error_free(err);
+	unsetenv("TFY_BASE_URL");
+
+	/* OPENAI_BASE_URL is the API base, with OPENAI_API_KEY and never TFY_API_KEY. */
+	setenv("OPENAI_BASE_URL", "https://gateway.truefoundry.ai", 1);
+	assert_int_equal(tfy_client_new(NULL, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_non_null(strstr(err->message, "OPENAI_API_KEY"));
+	tfy_error_free(err);
+	setenv("OPENAI_API_KEY", "sk-openai", 1);
+	assert_int_equal(tfy_client_new(NULL, &c, &err), TFY_OK);
+	assert_string_equal(tfy_client_base_url(c), "https://gateway.truefoundry.ai");
+	tfy_client_free(c);
+	/* TFY_BASE_URL comes first; a bad one is named. */
+	setenv("TFY_BASE_URL", "ftp://acme", 1);
+	assert_int_equal(tfy_client_new(NULL, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_non_null(strstr(err->message, "TFY_BASE_URL"));
+	tfy_error_free(err);
+	/* The base_url option takes TFY_API_KEY, never OPENAI_API_KEY. */
+	unsetenv("TFY_API_KEY");
+	tfy_client_options bo = TFY_CLIENT_OPTIONS_INIT;
+	bo.base_url = "https://api.openai.com/v1";
+	assert_int_equal(tfy_client_new(&bo, &c, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_non_null(strstr(err->message, "TFY_API_KEY"));
+	tfy_error_free(err);
+	unsetenv("OPENAI_BASE_URL");
+	unsetenv("OPENAI_API_KEY");
+	setenv("TFY_BASE_URL", "https://acme.truefoundry.cloud", 1);
+	setenv("TFY_API_KEY", "k", 1);
 
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	o.base_url = "ftp://x";

@@ -153,6 +153,17 @@ char *tu_http_get(const tu_gateway *gw, const char *path)
 	return copy;
 }
 
+/* The variables a child would take its target and key from: only the test's own reach it. */
+static int inherited_config(const char *entry)
+{
+	static const char *const names[] = { "TFY_BASE_URL=", "TFY_API_KEY=", "OPENAI_BASE_URL=",
+	                                     "OPENAI_API_KEY=" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(entry, names[i], strlen(names[i])) == 0)
+			return 1;
+	return 0;
+}
+
 static char **child_env(const char *const *extra)
 {
 	size_t n = 0, m = 0;
@@ -163,7 +174,7 @@ static char **child_env(const char *const *extra)
 	char **env = calloc(n + m + 1, sizeof(char *));
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "TFY_BASE_URL=", 13) && strncmp(environ[i], "TFY_API_KEY=", 12))
+		if (!inherited_config(environ[i]))
 			env[k++] = environ[i];
 	for (size_t i = 0; i < m; i++)
 		env[k++] = (char *)extra[i];

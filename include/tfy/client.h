@@ -69,14 +69,23 @@ typedef struct tfy_client_options {
 	uint32_t reserved_;        /**< padding, leave 0 */
 	/**
 	 * Base URL of the API, without the trailing "/batches":
-	 *  - TrueFoundry gateway:       "https://<org>.truefoundry.cloud/api/llm"
-	 *  - TrueFoundry control plane: "https://<host>/api/llm/api/inference/openai"
-	 *  - OpenAI:                    "https://api.openai.com/v1"
-	 * NULL means the TFY_BASE_URL environment variable.  http and https
-	 * only; user name and password in the URL are refused (use api_key).
+	 *  - TrueFoundry gateway (SaaS): "https://gateway.truefoundry.ai"
+	 *  - TrueFoundry gateway:        "https://<org>.truefoundry.cloud/api/llm"
+	 *  - TrueFoundry control plane:  "https://<host>/api/llm/api/inference/openai"
+	 *  - OpenAI:                     "https://api.openai.com/v1"
+	 * http and https only; user name and password in the URL are refused.
+	 * NULL means the environment, first found: TFY_BASE_URL, TrueFoundry's
+	 * platform URL as its own tools read it ("https://<org>.truefoundry.cloud",
+	 * no path; the API base is that plus "/api/llm"), then OPENAI_BASE_URL,
+	 * the API base as TrueFoundry documents it for OpenAI's SDKs.
 	 */
 	const char *base_url;
-	/** The API key; NULL means the TFY_API_KEY environment variable. */
+	/**
+	 * The API key.  NULL means the variable paired with where the base URL
+	 * came from: TFY_API_KEY for the base_url option and TFY_BASE_URL,
+	 * OPENAI_API_KEY for OPENAI_BASE_URL (a key is never sent to a base URL
+	 * from another pair).
+	 */
 	const char *api_key;
 	/** Connect timeout in ms; 0 means TFY_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS. */
 	int64_t connect_timeout_ms;
@@ -178,7 +187,7 @@ typedef struct tfy_client tfy_client;
  * Create a client.  Nothing is sent on the network.
  *
  * @param opts options, or NULL for all defaults (base URL and key then come
- *        from TFY_BASE_URL and TFY_API_KEY).
+ *        from the environment as base_url and api_key say).
  * @param out receives the new client, owned by the caller, to be freed with
  *        tfy_client_free(); set to NULL on failure.
  * @param err if not NULL, receives a new tfy_error on failure (free with
