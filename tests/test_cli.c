@@ -241,6 +241,35 @@ static void test_headers_from_flags(void **state)
 	free(body);
 }
 
+/* Routing defaults from the environment, as a deployment sets them; a flag wins. */
+static void test_routing_from_environment(void **state)
+{
+	fixture *f = *state;
+	const char *argv[] = { getenv("TFY_BATCHES"), "--limit", "1", "--provider-model", "flag-model",
+	                       NULL };
+	const char *env[] = { f->env_url, "TFY_API_KEY=" KEY, "TFY_PROVIDER_NAME=bedrock-main",
+	                      "TFY_PROVIDER_MODEL=env-model", "TFY_AWS_S3_BUCKET=batch-bucket",
+	                      "TFY_METADATA={\"team\":\"ml\"}", "TFY_VERTEX_REGION=", NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	char *raw = tu_http_get(&f->gw, "/_mock/last-request");
+	json_error_t jerr;
+	json_t *j = json_loads(raw, 0, &jerr);
+	assert_non_null(j);
+	char *body = json_dumps(json_object_get(j, "headers"), JSON_COMPACT);
+	json_decref(j);
+	free(raw);
+	assert_non_null(tu_strcasestr(body, "[\"x-tfy-provider-name\",\"bedrock-main\"]"));
+	assert_non_null(tu_strcasestr(body, "[\"x-tfy-provider-model\",\"flag-model\"]"));
+	assert_non_null(tu_strcasestr(body, "[\"x-tfy-aws-s3-bucket\",\"batch-bucket\"]"));
+	assert_non_null(tu_strcasestr(body, "x-tfy-metadata"));
+	assert_null(tu_strcasestr(body, "x-tfy-vertex-region"));
+	assert_null(strstr(body, "env-model"));
+	free(body);
+}
+
 static void test_failure_exit_codes_without_key(void **state)
 {
 	fixture *f = *state;
@@ -978,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_ndjson_all),
 		cmocka_unit_test(test_json_all),
 		cmocka_unit_test(test_headers_from_flags),
+		cmocka_unit_test(test_routing_from_environment),
 		cmocka_unit_test(test_failure_exit_codes_without_key),
 		cmocka_unit_test(test_resilience_flags_and_exit_codes),
 		cmocka_unit_test(test_flags_override_environment),

@@ -115,15 +115,19 @@ static const char help_text[] =
 	"  With --all and stderr a terminal, a progress line (pages, batches, elapsed\n"
 	"  time) is shown on stderr while paging and cleared at the end.\n"
 	"\n"
-	"TrueFoundry routing headers, sent only when given:\n"
-	"      --provider-name S       x-tfy-provider-name (e.g. openai-main)\n"
-	"      --provider-model S      x-tfy-provider-model\n"
-	"      --azure-api-version S   x-tfy-azure-api-version\n"
-	"      --vertex-region S       x-tfy-vertex-region\n"
+	"TrueFoundry routing headers, sent only when given (by the flag, else by\n"
+	"the variable in brackets):\n"
+	"      --provider-name S       x-tfy-provider-name, e.g. openai-main\n"
+	"                              [TFY_PROVIDER_NAME]\n"
+	"      --provider-model S      x-tfy-provider-model [TFY_PROVIDER_MODEL]\n"
+	"      --azure-api-version S   x-tfy-azure-api-version [TFY_AZURE_API_VERSION]\n"
+	"      --vertex-region S       x-tfy-vertex-region [TFY_VERTEX_REGION]\n"
 	"      --vertex-bucket S       x-tfy-vertex-storage-bucket-name\n"
-	"      --aws-s3-bucket S       x-tfy-aws-s3-bucket\n"
-	"      --aws-bedrock-model S   x-tfy-aws-bedrock-model\n"
-	"      --tfy-metadata JSON     x-tfy-metadata, sent as given (a JSON object of strings)\n"
+	"                              [TFY_VERTEX_STORAGE_BUCKET_NAME]\n"
+	"      --aws-s3-bucket S       x-tfy-aws-s3-bucket [TFY_AWS_S3_BUCKET]\n"
+	"      --aws-bedrock-model S   x-tfy-aws-bedrock-model [TFY_AWS_BEDROCK_MODEL]\n"
+	"      --tfy-metadata JSON     x-tfy-metadata, a JSON object of strings, sent\n"
+	"                              as ASCII JSON [TFY_METADATA]\n"
 	"\n"
 	"  -h, --help                  show this help and exit\n"
 	"      --version               show the version and exit\n"
@@ -375,6 +379,27 @@ static void args_init(cli_args *args)
 	args->max_retries = -1;
 }
 
+/* The routing headers a flag did not set, from their variables (an empty one is unset). */
+static void routing_from_env(cli_args *args)
+{
+	static const struct { int id; const char *name; } vars[] = {
+		{ OPT_PROVIDER_NAME, "TFY_PROVIDER_NAME" },
+		{ OPT_PROVIDER_MODEL, "TFY_PROVIDER_MODEL" },
+		{ OPT_AZURE_API_VERSION, "TFY_AZURE_API_VERSION" },
+		{ OPT_VERTEX_REGION, "TFY_VERTEX_REGION" },
+		{ OPT_VERTEX_BUCKET, "TFY_VERTEX_STORAGE_BUCKET_NAME" },
+		{ OPT_AWS_S3_BUCKET, "TFY_AWS_S3_BUCKET" },
+		{ OPT_AWS_BEDROCK_MODEL, "TFY_AWS_BEDROCK_MODEL" },
+		{ OPT_TFY_METADATA, "TFY_METADATA" },
+	};
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		const char **slot = string_slot(args, vars[i].id);
+		const char *value = getenv(vars[i].name);
+		if (*slot == NULL && value != NULL && value[0] != '\0')
+			*slot = value;
+	}
+}
+
 /* The first of --help, --version or a mistake wins, as in GNU tools. */
 cli_action cli_parse(int argc, char **argv, cli_args *args)
 {
@@ -394,6 +419,8 @@ cli_action cli_parse(int argc, char **argv, cli_args *args)
 	/* Not quoted: a stray word is often half of an unquoted -H credential. */
 	if (act == CLI_RUN && optind < argc)
 		act = usage_error("unexpected argument (this command takes options only)", NULL);
+	if (act == CLI_RUN)
+		routing_from_env(args);
 	return act;
 }
 
