@@ -320,7 +320,7 @@ static void test_decoded_variety(void **state)
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 100;
 	tfy_batch_page *list = list_ok(f->client, &o);
-	int seen_status[9] = { 0 }, errors = 0, usage = 0, metadata = 0, unknown = 0;
+	int seen_status[TFY_BATCH_STATUS_PARTIALLY_COMPLETED + 1] = { 0 }, errors = 0, usage = 0, metadata = 0, unknown = 0;
 	for (size_t i = 0; i < list->count; i++) {
 		const tfy_batch *b = list->items[i];
 		seen_status[b->status]++;
@@ -339,6 +339,38 @@ static void test_decoded_variety(void **state)
 	assert_true(metadata > 0);
 	assert_true(unknown > 0);
 	tfy_batch_page_free(list);
+}
+
+/* Statuses without regard to case, and other providers' job states through a gateway. */
+static void test_status_of_every_provider(void **state)
+{
+	(void)state;
+	const struct { const char *text; tfy_batch_status want; } cases[] = {
+		{ "in_progress", TFY_BATCH_STATUS_IN_PROGRESS }, { "COMPLETED", TFY_BATCH_STATUS_COMPLETED },
+		{ "Submitted", TFY_BATCH_STATUS_VALIDATING }, { "Validating", TFY_BATCH_STATUS_VALIDATING },
+		{ "Scheduled", TFY_BATCH_STATUS_IN_PROGRESS }, { "InProgress", TFY_BATCH_STATUS_IN_PROGRESS },
+		{ "PartiallyCompleted", TFY_BATCH_STATUS_PARTIALLY_COMPLETED },
+		{ "Completed", TFY_BATCH_STATUS_COMPLETED }, { "Failed", TFY_BATCH_STATUS_FAILED },
+		{ "Stopping", TFY_BATCH_STATUS_CANCELLING }, { "Stopped", TFY_BATCH_STATUS_CANCELLED },
+		{ "Expired", TFY_BATCH_STATUS_EXPIRED },
+		{ "JOB_STATE_QUEUED", TFY_BATCH_STATUS_VALIDATING },
+		{ "JOB_STATE_PENDING", TFY_BATCH_STATUS_VALIDATING },
+		{ "JOB_STATE_RUNNING", TFY_BATCH_STATUS_IN_PROGRESS },
+		{ "JOB_STATE_SUCCEEDED", TFY_BATCH_STATUS_COMPLETED },
+		{ "JOB_STATE_PARTIALLY_SUCCEEDED", TFY_BATCH_STATUS_PARTIALLY_COMPLETED },
+		{ "job_state_failed", TFY_BATCH_STATUS_FAILED },
+		{ "JOB_STATE_CANCELLING", TFY_BATCH_STATUS_CANCELLING },
+		{ "JOB_STATE_CANCELLED", TFY_BATCH_STATUS_CANCELLED },
+		{ "JOB_STATE_EXPIRED", TFY_BATCH_STATUS_EXPIRED },
+		{ "JOB_STATE_PAUSED", TFY_BATCH_STATUS_IN_PROGRESS },
+		{ "JOB_STATE_UPDATING", TFY_BATCH_STATUS_IN_PROGRESS },
+		{ "queued", TFY_BATCH_STATUS_UNKNOWN }, { "", TFY_BATCH_STATUS_UNKNOWN },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(tfy_batch_status_parse(cases[i].text), cases[i].want);
+	assert_string_equal(tfy_batch_status_name(TFY_BATCH_STATUS_PARTIALLY_COMPLETED),
+	                    "partially_completed");
+	assert_int_not_equal(TFY_BATCH_STATUS_PARTIALLY_COMPLETED, TFY_BATCH_STATUS_COMPLETED);
 }
 
 static void test_gzip_response(void **state)
@@ -476,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_after_is_bad_request),
 		cmocka_unit_test(test_unknown_path_is_not_found),
 		cmocka_unit_test(test_decoded_variety),
+		cmocka_unit_test(test_status_of_every_provider),
 		cmocka_unit_test(test_gzip_response),
 		cmocka_unit_test(test_connection_refused),
 		cmocka_unit_test(test_timeout),

@@ -46,7 +46,13 @@ enum {
 	TFY_BATCH_STATUS_COMPLETED = 5,
 	TFY_BATCH_STATUS_EXPIRED = 6,
 	TFY_BATCH_STATUS_CANCELLING = 7,
-	TFY_BATCH_STATUS_CANCELLED = 8
+	TFY_BATCH_STATUS_CANCELLED = 8,
+	/**
+	 * Finished with only some requests done: Bedrock's PartiallyCompleted,
+	 * Vertex's JOB_STATE_PARTIALLY_SUCCEEDED (OpenAI reports such a batch as
+	 * completed, with failed requests counted).
+	 */
+	TFY_BATCH_STATUS_PARTIALLY_COMPLETED = 9
 };
 
 /**
@@ -240,8 +246,18 @@ TFY_EXTERN tfy_code tfy_batch_page_parse(const char *json, size_t len, tfy_batch
 TFY_EXTERN const char *tfy_batch_status_name(tfy_batch_status status);
 
 /**
- * Map the API's status string to the enum.  The match is exact (the API's
- * values are lower case).
+ * Map a status string to the enum: OpenAI's names ("in_progress"), and the
+ * job states a gateway passes through from other providers, each matched
+ * without regard to case:
+ *  - Bedrock: Submitted, Validating -> VALIDATING; Scheduled, InProgress ->
+ *    IN_PROGRESS; PartiallyCompleted -> PARTIALLY_COMPLETED; Completed ->
+ *    COMPLETED; Failed -> FAILED; Stopping -> CANCELLING; Stopped ->
+ *    CANCELLED; Expired -> EXPIRED;
+ *  - Vertex: JOB_STATE_QUEUED, _PENDING -> VALIDATING; _RUNNING, _PAUSED,
+ *    _UPDATING -> IN_PROGRESS; _SUCCEEDED -> COMPLETED;
+ *    _PARTIALLY_SUCCEEDED -> PARTIALLY_COMPLETED; _FAILED -> FAILED;
+ *    _CANCELLING -> CANCELLING; _CANCELLED -> CANCELLED; _EXPIRED -> EXPIRED.
+ * A batch's status_raw keeps the text as sent.
  *
  * @param s a status string, or NULL.
  * @return the status, or TFY_BATCH_STATUS_UNKNOWN if s is NULL or unknown.
