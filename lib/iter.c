@@ -15,6 +15,9 @@
 #include "error_internal.h"
 #include "options.h"
 
+/* Empty pages in a row (each with has_more and a new last_id) before giving up. */
+#define EMPTY_PAGES_MAX 100
+
 struct tfy_batch_iter {
 	tfy_client *client;
 	tfy__arena *copies;            /* the options' strings and arrays */
@@ -32,6 +35,7 @@ struct tfy_batch_iter {
 	uint64_t *seen;                /* hashes of every cursor sent */
 	size_t seen_count;
 	size_t seen_cap;
+	int64_t empty_run;             /* empty pages in a row so far */
 	tfy__flight *prefetched;       /* the next page's request, already sent; or NULL */
 	tfy__request prefetched_req;   /* what prefetched sent */
 };
@@ -147,11 +151,20 @@ static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 			return pagination_error(it, err, "the server returned the batch it was asked to start after");
 	if (!it->more)
 		return TFY_OK;
-	if (page->count == 0)
-		return pagination_error(it, err, "the server said has_more but sent an empty page");
+	/*
+	 * An empty page with has_more and a last_id is legitimate on some
+	 * gateways (filtered pages): it continues from last_id.  Distinct
+	 * cursors on empty pages forever would escape the cycle guard, hence
+	 * the bound.
+	 */
+	it->empty_run = page->count ? 0 : it->empty_run + 1;
+	if (it->empty_run > EMPTY_PAGES_MAX)
+		return pagination_error(it, err, "the server sent too many empty pages in a row");
 	const char *cursor = page_cursor(page);
 	if (!cursor || !*cursor)
-		return pagination_error(it, err, "the page has no id to continue from");
+		return pagination_error(it, err, page->count ? "the page has no id to continue from"
+		                                             : "the server said has_more but sent an empty "
+		                                               "page without a last_id");
 	/*
 	 * Copy first: a cursor remembered but not taken would read as a cycle
 	 * when fetch_page() undoes this page after running out of memory.

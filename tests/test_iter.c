@@ -9,11 +9,15 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <unistd.h>
+
+#include "rawserver.h"
 #include "testutil.h"
 #include <tfy/tfy.h>
 
@@ -314,6 +318,69 @@ static void test_clients_in_parallel_threads(void **state)
 	}
 }
 
+/*
+ * A gateway that pages by filtering: without `after` an empty page with
+ * has_more and last_id "batch_skip" (or, in loop mode, a fresh last_id
+ * every time), after it the last page.
+ */
+static void filtered_pages(tu_server *s, int fd)
+{
+	char head[4096] = "";
+	size_t n = 0;
+	while (n + 1 < sizeof(head) && !strstr(head, "\r\n\r\n")) {
+		ssize_t r = read(fd, head + n, sizeof(head) - 1 - n);
+		if (r <= 0)
+			return;
+		n += (size_t)r;
+		head[n] = '\0';
+	}
+	static atomic_int serial;
+	char body[256];
+	if (s->reply || !strstr(head, "after=batch_skip"))
+		snprintf(body, sizeof(body),
+		         "{\"object\":\"list\",\"data\":[],\"last_id\":\"batch_skip%s%d\",\"has_more\":true}",
+		         s->reply ? "_" : "", s->reply ? atomic_fetch_add(&serial, 1) : 0);
+	else
+		snprintf(body, sizeof(body), "{\"object\":\"list\",\"data\":[{\"id\":\"batch_last\"}],"
+		                             "\"has_more\":false}");
+	char reply[512];
+	int len = snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+	                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(body), body);
+	tu_send_all(fd, reply, (size_t)len);
+}
+
+static void test_empty_page_with_last_id_continues(void **state)
+{
+	(void)state;
+	tu_server srv;
+	tu_server_start(&srv, filtered_pages, NULL, 0);
+	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
+	co.base_url = srv.base;
+	co.api_key = KEY;
+	tfy_client *c = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_client_new(&co, &c, &err), TFY_OK);
+	static char ids[256];
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	tfy_code rc = ids_of(c, &o, ids, sizeof(ids), &err);
+	if (rc != TFY_OK)
+		print_error("%s\n", err->message);
+	assert_int_equal(rc, TFY_OK);
+	assert_string_equal(ids, "batch_last,");
+	tu_server_stop(&srv);
+
+	/* A fresh last_id on every empty page escapes the cycle guard, not the bound. */
+	tu_server_start(&srv, filtered_pages, "loop", 4);
+	co.base_url = srv.base;
+	tfy_client_free(c);
+	assert_int_equal(tfy_client_new(&co, &c, &err), TFY_OK);
+	assert_int_equal(ids_of(c, &o, ids, sizeof(ids), &err), TFY_ERROR_PAGINATION);
+	assert_non_null(strstr(err->message, "empty pages"));
+	tfy_error_free(err);
+	tfy_client_free(c);
+	tu_server_stop(&srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_prefetched_errors_are_the_same),
 		cmocka_unit_test(test_threads_share_a_client),
 		cmocka_unit_test(test_clients_in_parallel_threads),
+		cmocka_unit_test(test_empty_page_with_last_id_continues),
 	};
 	return cmocka_run_group_tests_name("iter", tests, tu_fixture_setup, tu_fixture_teardown);
 }

@@ -44,10 +44,11 @@ TFY_EXTERN tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_lis
  * Pages are fetched as needed: the next cursor is the id of the last batch of
  * a page, or the page's last_id when that batch has no id.  Iteration ends
  * when has_more is false, when has_more is absent (after that page), or when
- * a cap is reached.  It fails with TFY_ERROR_PAGINATION when the server
- * repeats a cursor (a gateway ignoring `after`), returns the batch it was
- * asked to start after, returns has_more with an empty page, or gives no
- * usable cursor (absent or empty) to continue from; that failure is final.
+ * a cap is reached.  An empty page with has_more continues from its
+ * last_id.  It fails with TFY_ERROR_PAGINATION when the server repeats a
+ * cursor (a gateway ignoring `after`), returns the batch it was asked to
+ * start after, sends more than 100 empty pages in a row, or gives no usable
+ * cursor (absent or empty) to continue from; that failure is final.
  * Any other failure (network, HTTP, decode) leaves the iterator where it was:
  * calling again retries the same page.
  *
