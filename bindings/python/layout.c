@@ -1,72 +1,122 @@
 /*
- * Prints the size and field offsets of every public struct as JSON, so that
- * the Python binding's test can check its ctypes mirror against the C
- * compiler's layout.
+ * Prints the size and the offset of every field (padding fields included) of
+ * every public struct as JSON, so that the Python binding's test can check
+ * its ctypes mirror against the C compiler's layout.
  */
 #include <stddef.h>
 #include <stdio.h>
 #include <tfy/tfy.h>
 
-#define S(T) printf("%s\"%s\": {\"size\": %zu, \"fields\": {", first ? "" : ", ", #T, sizeof(T)); \
-	first = 0; ffirst = 1
-#define F(T, f) printf("%s\"%s\": %zu", ffirst ? "" : ", ", #f, offsetof(T, f)); ffirst = 0
+static int first_struct = 1, first_field;
+
+static void begin(const char *name, size_t size)
+{
+	printf("%s\"%s\": {\"size\": %zu, \"fields\": {", first_struct ? "" : ", ", name, size);
+	first_struct = 0;
+	first_field = 1;
+}
+
+static void field(const char *name, size_t offset)
+{
+	printf("%s\"%s\": %zu", first_field ? "" : ", ", name, offset);
+	first_field = 0;
+}
+
+#define S(T) begin(#T, sizeof(T))
+#define F(T, f) field(#f, offsetof(T, f))
 #define E() printf("}}")
 
-int main(void)
+static void request_options(void)
 {
-	int first = 1, ffirst;
-	printf("{");
-	S(tfy_opt_int64); F(tfy_opt_int64, value); F(tfy_opt_int64, present); E();
-	S(tfy_error); F(tfy_error, code); F(tfy_error, http_status); F(tfy_error, attempts);
-	F(tfy_error, message); F(tfy_error, api_type); F(tfy_error, api_code);
-	F(tfy_error, api_param); F(tfy_error, api_message); F(tfy_error, request_id);
-	F(tfy_error, detail); F(tfy_error, body); F(tfy_error, retry_after_ms); E();
+	S(tfy_request_options); F(tfy_request_options, version);
+	F(tfy_request_options, reserved_); F(tfy_request_options, provider_name);
+	F(tfy_request_options, provider_model); F(tfy_request_options, azure_api_version);
+	F(tfy_request_options, vertex_region);
+	F(tfy_request_options, vertex_storage_bucket_name);
+	F(tfy_request_options, aws_s3_bucket); F(tfy_request_options, aws_bedrock_model);
+	F(tfy_request_options, metadata_header_json); F(tfy_request_options, metadata_header);
+	F(tfy_request_options, metadata_header_count); F(tfy_request_options, headers);
+	F(tfy_request_options, headers_count); F(tfy_request_options, query_params);
+	F(tfy_request_options, query_params_count); F(tfy_request_options, deadline_ms);
+	F(tfy_request_options, cancel); F(tfy_request_options, cancel_userdata);
+	F(tfy_request_options, max_retries); F(tfy_request_options, reserved2_);
+	F(tfy_request_options, timeout_ms); E();
+}
+
+static void client_options(void)
+{
+	S(tfy_client_options); F(tfy_client_options, version); F(tfy_client_options, reserved_);
+	F(tfy_client_options, base_url); F(tfy_client_options, api_key);
+	F(tfy_client_options, connect_timeout_ms); F(tfy_client_options, timeout_ms);
+	F(tfy_client_options, stall_timeout_ms); F(tfy_client_options, retry_after_max_ms);
+	F(tfy_client_options, max_response_bytes); F(tfy_client_options, max_retries);
+	F(tfy_client_options, tls_insecure); F(tfy_client_options, follow_redirects);
+	F(tfy_client_options, log_level); F(tfy_client_options, ca_file);
+	F(tfy_client_options, ca_path); F(tfy_client_options, log);
+	F(tfy_client_options, log_userdata); F(tfy_client_options, auth_header);
+	F(tfy_client_options, request_defaults); E();
+}
+
+static void list_options(void)
+{
+	S(tfy_batches_list_options); F(tfy_batches_list_options, version);
+	F(tfy_batches_list_options, limit); F(tfy_batches_list_options, after);
+	F(tfy_batches_list_options, request); F(tfy_batches_list_options, max_items);
+	F(tfy_batches_list_options, max_pages); F(tfy_batches_list_options, prefetch);
+	F(tfy_batches_list_options, reserved_); E();
+}
+
+static void batch(void)
+{
+	S(tfy_batch); F(tfy_batch, id); F(tfy_batch, object); F(tfy_batch, endpoint);
+	F(tfy_batch, model); F(tfy_batch, input_file_id); F(tfy_batch, completion_window);
+	F(tfy_batch, status); F(tfy_batch, reserved_); F(tfy_batch, status_raw);
+	F(tfy_batch, output_file_id); F(tfy_batch, error_file_id); F(tfy_batch, created_at);
+	F(tfy_batch, in_progress_at); F(tfy_batch, expires_at); F(tfy_batch, finalizing_at);
+	F(tfy_batch, completed_at); F(tfy_batch, failed_at); F(tfy_batch, expired_at);
+	F(tfy_batch, cancelling_at); F(tfy_batch, cancelled_at); F(tfy_batch, request_counts);
+	F(tfy_batch, usage); F(tfy_batch, errors_object); F(tfy_batch, errors_count);
+	F(tfy_batch, errors); F(tfy_batch, metadata_count); F(tfy_batch, metadata);
+	F(tfy_batch, metadata_json); F(tfy_batch, raw_json); E();
+}
+
+static void batch_parts(void)
+{
+	S(tfy_opt_int64); F(tfy_opt_int64, value); F(tfy_opt_int64, present);
+	F(tfy_opt_int64, reserved_); E();
 	S(tfy_batch_error); F(tfy_batch_error, code); F(tfy_batch_error, message);
 	F(tfy_batch_error, param); F(tfy_batch_error, line); E();
 	S(tfy_metadata_entry); F(tfy_metadata_entry, key); F(tfy_metadata_entry, value); E();
-	S(tfy_batch_request_counts); F(tfy_batch_request_counts, present);
-	F(tfy_batch_request_counts, total); F(tfy_batch_request_counts, completed);
-	F(tfy_batch_request_counts, failed); E();
-	S(tfy_batch_usage); F(tfy_batch_usage, present); F(tfy_batch_usage, input_tokens);
-	F(tfy_batch_usage, cached_tokens); F(tfy_batch_usage, output_tokens);
-	F(tfy_batch_usage, reasoning_tokens); F(tfy_batch_usage, total_tokens); E();
-	S(tfy_batch); F(tfy_batch, id); F(tfy_batch, object); F(tfy_batch, endpoint);
-	F(tfy_batch, model); F(tfy_batch, input_file_id); F(tfy_batch, completion_window);
-	F(tfy_batch, status); F(tfy_batch, status_raw); F(tfy_batch, output_file_id);
-	F(tfy_batch, error_file_id); F(tfy_batch, created_at); F(tfy_batch, in_progress_at);
-	F(tfy_batch, expires_at); F(tfy_batch, finalizing_at); F(tfy_batch, completed_at);
-	F(tfy_batch, failed_at); F(tfy_batch, expired_at); F(tfy_batch, cancelling_at);
-	F(tfy_batch, cancelled_at); F(tfy_batch, request_counts); F(tfy_batch, usage);
-	F(tfy_batch, errors_object); F(tfy_batch, errors_count); F(tfy_batch, errors);
-	F(tfy_batch, metadata_count); F(tfy_batch, metadata); F(tfy_batch, metadata_json);
-	F(tfy_batch, raw_json); E();
+	S(tfy_batch_request_counts); F(tfy_batch_request_counts, total);
+	F(tfy_batch_request_counts, completed); F(tfy_batch_request_counts, failed); E();
+	S(tfy_batch_usage); F(tfy_batch_usage, input_tokens); F(tfy_batch_usage, cached_tokens);
+	F(tfy_batch_usage, output_tokens); F(tfy_batch_usage, reasoning_tokens);
+	F(tfy_batch_usage, total_tokens); E();
+}
+
+static void page_error_pair(void)
+{
 	S(tfy_batch_page); F(tfy_batch_page, object); F(tfy_batch_page, count);
 	F(tfy_batch_page, items); F(tfy_batch_page, first_id); F(tfy_batch_page, last_id);
 	F(tfy_batch_page, has_more); F(tfy_batch_page, has_more_present);
-	F(tfy_batch_page, request_id); E();
+	F(tfy_batch_page, request_id); F(tfy_batch_page, extra_json); E();
+	S(tfy_error); F(tfy_error, code); F(tfy_error, http_status); F(tfy_error, attempts);
+	F(tfy_error, reserved_); F(tfy_error, message); F(tfy_error, api_type);
+	F(tfy_error, api_code); F(tfy_error, api_param); F(tfy_error, api_message);
+	F(tfy_error, request_id); F(tfy_error, detail); F(tfy_error, body);
+	F(tfy_error, retry_after_ms); E();
 	S(tfy_pair); F(tfy_pair, name); F(tfy_pair, value); E();
-	S(tfy_client_options); F(tfy_client_options, version); F(tfy_client_options, base_url);
-	F(tfy_client_options, api_key); F(tfy_client_options, connect_timeout_ms);
-	F(tfy_client_options, timeout_ms); F(tfy_client_options, tls_insecure);
-	F(tfy_client_options, max_retries); F(tfy_client_options, retry_after_max_ms);
-	F(tfy_client_options, stall_timeout_ms); F(tfy_client_options, max_response_bytes);
-	F(tfy_client_options, ca_file); F(tfy_client_options, ca_path);
-	F(tfy_client_options, follow_redirects); F(tfy_client_options, log_level);
-	F(tfy_client_options, log); F(tfy_client_options, log_userdata);
-	F(tfy_client_options, auth_header); F(tfy_client_options, query_params);
-	F(tfy_client_options, query_params_count); E();
-	S(tfy_batches_list_options); F(tfy_batches_list_options, version);
-	F(tfy_batches_list_options, limit); F(tfy_batches_list_options, after);
-	F(tfy_batches_list_options, provider_name); F(tfy_batches_list_options, provider_model);
-	F(tfy_batches_list_options, azure_api_version); F(tfy_batches_list_options, vertex_region);
-	F(tfy_batches_list_options, vertex_storage_bucket_name);
-	F(tfy_batches_list_options, aws_s3_bucket); F(tfy_batches_list_options, aws_bedrock_model);
-	F(tfy_batches_list_options, metadata_json); F(tfy_batches_list_options, metadata);
-	F(tfy_batches_list_options, metadata_count); F(tfy_batches_list_options, headers);
-	F(tfy_batches_list_options, headers_count); F(tfy_batches_list_options, deadline_ms);
-	F(tfy_batches_list_options, cancel); F(tfy_batches_list_options, cancel_userdata);
-	F(tfy_batches_list_options, max_items); F(tfy_batches_list_options, max_pages);
-	F(tfy_batches_list_options, prefetch); E();
+}
+
+int main(void)
+{
+	printf("{");
+	batch_parts();
+	batch();
+	page_error_pair();
+	request_options();
+	client_options();
+	list_options();
 	printf("}\n");
 	return 0;
 }

@@ -1,13 +1,23 @@
-"""Start and stop tfy-mock-gateway ($TFY_MOCK_GATEWAY) on loopback for a test."""
+"""Start and stop tfy-mock-gateway ($TFY_MOCK_GATEWAY) on loopback for a test,
+and the TestCase base that gives each test its own gateway and client."""
 
 import json
 import os
 import re
 import subprocess
 import time
+import unittest
 import urllib.request
 
+import tfy
+
 API_KEY = "tfy-local-key"
+
+
+def slowdown() -> float:
+    """How much slower than native the tests run ($TFY_TEST_SLOWDOWN, else 1):
+    upper time bounds are multiplied by it."""
+    return float(os.environ.get("TFY_TEST_SLOWDOWN") or 1)
 
 
 class MockGateway:
@@ -46,3 +56,22 @@ class MockGateway:
                 self.proc.wait()
         if self.proc.stdout:
             self.proc.stdout.close()
+
+
+class WithGateway(unittest.TestCase):
+    """A gateway with 42 batches and a client of it without retries."""
+    gateway_args: tuple = ("--count", "42")
+
+    def setUp(self) -> None:
+        self.gw = MockGateway(*self.gateway_args)
+        self.client = tfy.Client(self.gw.base_url, API_KEY, timeout=10, max_retries=0)
+
+    def tearDown(self) -> None:
+        self.client.close()
+        self.gw.stop()
+
+    def last_request(self) -> dict:
+        """What the gateway received last, with lower-cased header names."""
+        seen = self.gw.get_json("/_mock/last-request")
+        seen["headers"] = {k.lower(): v for k, v in seen["headers"]}
+        return seen

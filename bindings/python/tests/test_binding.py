@@ -1,34 +1,28 @@
 """Tests of the Python binding against tfy-mock-gateway."""
 
+import ctypes
 import dataclasses
 import gc
 import json
 import os
+import re
 import subprocess
 import unittest
 
 import tfy
 from tfy import _ffi
 
-from mockgw import API_KEY, MockGateway
+from mockgw import API_KEY, WithGateway
 
-
-class WithGateway(unittest.TestCase):
-    gateway_args: tuple = ("--count", "42")
-
-    def setUp(self) -> None:
-        self.gw = MockGateway(*self.gateway_args)
-        self.client = tfy.Client(self.gw.base_url, API_KEY, timeout=10, max_retries=0)
-
-    def tearDown(self) -> None:
-        self.client.close()
-        self.gw.stop()
+HEADERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                       "include", "tfy")
 
 
 class ListTest(WithGateway):
     def test_one_page(self):
         page = self.client.list(limit=5)
-        self.assertIsInstance(page, tfy.BatchList)
+        self.assertIsInstance(page, tfy.Page)
+        self.assertIs(tfy.BatchList, tfy.Page)
         self.assertEqual(len(page.data), 5)
         self.assertTrue(page.has_more)
         self.assertEqual(page.first_id, page.data[0].id)
@@ -167,9 +161,9 @@ class ErrorTest(WithGateway):
 class HeadersTest(WithGateway):
     def test_provider_headers_arrive(self):
         self.client.list(limit=2, provider_name="openai-main", provider_model="gpt-4o",
-                         metadata={"team": "search"}, headers={"X-Extra": "1"})
-        seen = self.gw.get_json("/_mock/last-request")
-        headers = {k.lower(): v for k, v in seen["headers"]}
+                         metadata_header={"team": "search"}, headers={"X-Extra": "1"})
+        seen = self.last_request()
+        headers = seen["headers"]
         self.assertEqual(headers["x-tfy-provider-name"], "openai-main")
         self.assertEqual(headers["x-tfy-provider-model"], "gpt-4o")
         self.assertEqual(json.loads(headers["x-tfy-metadata"]), {"team": "search"})
@@ -200,13 +194,15 @@ class AzureTest(WithGateway):
 
 
 class LayoutTest(unittest.TestCase):
-    """The ctypes structs have the C compiler's sizes and offsets."""
+    """The ctypes structs have the C compiler's sizes and offsets, for every
+    field (padding included) of every struct of the public headers."""
 
     MAP = {
         "tfy_opt_int64": _ffi.OptInt64, "tfy_error": _ffi.Error,
         "tfy_batch_error": _ffi.BatchError, "tfy_metadata_entry": _ffi.MetadataEntry,
         "tfy_batch_request_counts": _ffi.RequestCounts, "tfy_batch_usage": _ffi.Usage,
-        "tfy_batch": _ffi.Batch, "tfy_batch_page": _ffi.BatchList, "tfy_pair": _ffi.Header,
+        "tfy_batch": _ffi.Batch, "tfy_batch_page": _ffi.Page, "tfy_pair": _ffi.Pair,
+        "tfy_request_options": _ffi.RequestOptions,
         "tfy_client_options": _ffi.ClientOptions,
         "tfy_batches_list_options": _ffi.ListOptions,
     }
@@ -220,15 +216,18 @@ class LayoutTest(unittest.TestCase):
         self.assertEqual(set(c), set(self.MAP))
         for cname, cls in self.MAP.items():
             with self.subTest(struct=cname):
-                self.assertEqual(ctypes_sizeof(cls), c[cname]["size"])
-                py_fields = {n: getattr(cls, n).offset for n, *_ in cls._fields_
-                             if n != "reserved_"}
+                self.assertEqual(ctypes.sizeof(cls), c[cname]["size"])
+                py_fields = {n: getattr(cls, n).offset for n, *_ in cls._fields_}
                 self.assertEqual(py_fields, c[cname]["fields"])
 
-
-def ctypes_sizeof(cls):
-    import ctypes
-    return ctypes.sizeof(cls)
+    def test_every_public_struct_is_mirrored(self):
+        names = set()
+        for h in os.listdir(HEADERS):
+            if h.endswith(".h") or h.endswith(".h.in"):
+                with open(os.path.join(HEADERS, h), encoding="utf-8") as f:
+                    names |= set(re.findall(r"typedef struct (tfy_\w+) \{", f.read()))
+        self.assertTrue(names)
+        self.assertEqual(names, set(self.MAP))
 
 
 if __name__ == "__main__":

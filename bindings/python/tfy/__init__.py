@@ -10,7 +10,9 @@ from ._ffi import lib as _lib
 from .client import Client
 from .errors import *  # noqa: F401,F403
 from .errors import ERROR_CLASSES, TfyError
-from .types import Batch, BatchError, BatchList, Errors, RequestCounts, Usage
+from .iterator import BatchIterator
+from .request import NONE, RequestOptions
+from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Usage
 
 __version__ = "1.0.0"
 
@@ -20,5 +22,6 @@ def library_version() -> str:
     return _lib.tfy_version().decode()
 
 
-__all__ = ["Client", "Batch", "BatchList", "BatchError", "Errors", "RequestCounts", "Usage",
-           "TfyError", "library_version"] + [c.__name__ for c in ERROR_CLASSES.values()]
+__all__ = ["Client", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
+           "BatchError", "Errors", "RequestCounts", "Usage", "TfyError",
+           "library_version"] + [c.__name__ for c in ERROR_CLASSES.values()]

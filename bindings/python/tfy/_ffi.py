@@ -19,8 +19,10 @@ EXPECTED_MAJOR = 1
 MINIMUM_MINOR = 0
 
 TFY_CLIENT_OPTIONS_VERSION = 1
+TFY_REQUEST_OPTIONS_VERSION = 1
 TFY_BATCHES_LIST_OPTIONS_VERSION = 1
-TFY_CLIENT_DEFAULT_MAX_RETRIES = 2
+#: Turns a feature off in an options struct (max_retries, prefetch, stall_timeout_ms).
+TFY_NONE = -1
 
 
 class OptInt64(Structure):
@@ -55,13 +57,11 @@ class MetadataEntry(Structure):
 
 
 class RequestCounts(Structure):
-    _fields_ = [("present", c_int32), ("reserved_", c_int32), ("total", OptInt64),
-                ("completed", OptInt64), ("failed", OptInt64)]
+    _fields_ = [("total", OptInt64), ("completed", OptInt64), ("failed", OptInt64)]
 
 
 class Usage(Structure):
-    _fields_ = [("present", c_int32), ("reserved_", c_int32),
-                ("input_tokens", OptInt64), ("cached_tokens", OptInt64),
+    _fields_ = [("input_tokens", OptInt64), ("cached_tokens", OptInt64),
                 ("output_tokens", OptInt64), ("reasoning_tokens", OptInt64),
                 ("total_tokens", OptInt64)]
 
@@ -88,19 +88,19 @@ class Batch(Structure):
         ("expired_at", OptInt64),
         ("cancelling_at", OptInt64),
         ("cancelled_at", OptInt64),
-        ("request_counts", RequestCounts),
-        ("usage", Usage),
+        ("request_counts", POINTER(RequestCounts)),
+        ("usage", POINTER(Usage)),
         ("errors_object", c_char_p),
         ("errors_count", c_size_t),
-        ("errors", POINTER(BatchError)),
+        ("errors", POINTER(POINTER(BatchError))),
         ("metadata_count", c_size_t),
-        ("metadata", POINTER(MetadataEntry)),
+        ("metadata", POINTER(POINTER(MetadataEntry))),
         ("metadata_json", c_char_p),
         ("raw_json", c_char_p),
     ]
 
 
-class BatchList(Structure):
+class Page(Structure):
     _fields_ = [
         ("object", c_char_p),
         ("count", c_size_t),
@@ -110,15 +110,43 @@ class BatchList(Structure):
         ("has_more", c_int32),
         ("has_more_present", c_int32),
         ("request_id", c_char_p),
+        ("extra_json", c_char_p),
     ]
 
 
-class Header(Structure):
+class Pair(Structure):
     _fields_ = [("name", c_char_p), ("value", c_char_p)]
 
 
 LOG_FN = CFUNCTYPE(None, c_int32, c_char_p, c_void_p)
 CANCEL_FN = CFUNCTYPE(c_int32, c_void_p)
+
+
+class RequestOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("reserved_", c_uint32),
+        ("provider_name", c_char_p),
+        ("provider_model", c_char_p),
+        ("azure_api_version", c_char_p),
+        ("vertex_region", c_char_p),
+        ("vertex_storage_bucket_name", c_char_p),
+        ("aws_s3_bucket", c_char_p),
+        ("aws_bedrock_model", c_char_p),
+        ("metadata_header_json", c_char_p),
+        ("metadata_header", POINTER(Pair)),
+        ("metadata_header_count", c_size_t),
+        ("headers", POINTER(Pair)),
+        ("headers_count", c_size_t),
+        ("query_params", POINTER(Pair)),
+        ("query_params_count", c_size_t),
+        ("deadline_ms", c_int64),
+        ("cancel", CANCEL_FN),
+        ("cancel_userdata", c_void_p),
+        ("max_retries", c_int32),
+        ("reserved2_", c_int32),
+        ("timeout_ms", c_int64),
+    ]
 
 
 class ClientOptions(Structure):
@@ -129,20 +157,19 @@ class ClientOptions(Structure):
         ("api_key", c_char_p),
         ("connect_timeout_ms", c_int64),
         ("timeout_ms", c_int64),
-        ("tls_insecure", c_int32),
-        ("max_retries", c_int32),
-        ("retry_after_max_ms", c_int64),
         ("stall_timeout_ms", c_int64),
+        ("retry_after_max_ms", c_int64),
         ("max_response_bytes", c_int64),
-        ("ca_file", c_char_p),
-        ("ca_path", c_char_p),
+        ("max_retries", c_int32),
+        ("tls_insecure", c_int32),
         ("follow_redirects", c_int32),
         ("log_level", c_int32),
+        ("ca_file", c_char_p),
+        ("ca_path", c_char_p),
         ("log", LOG_FN),
         ("log_userdata", c_void_p),
         ("auth_header", c_char_p),
-        ("query_params", POINTER(Header)),
-        ("query_params_count", c_size_t),
+        ("request_defaults", POINTER(RequestOptions)),
     ]
 
 
@@ -151,21 +178,7 @@ class ListOptions(Structure):
         ("version", c_uint32),
         ("limit", c_int32),
         ("after", c_char_p),
-        ("provider_name", c_char_p),
-        ("provider_model", c_char_p),
-        ("azure_api_version", c_char_p),
-        ("vertex_region", c_char_p),
-        ("vertex_storage_bucket_name", c_char_p),
-        ("aws_s3_bucket", c_char_p),
-        ("aws_bedrock_model", c_char_p),
-        ("metadata_json", c_char_p),
-        ("metadata", POINTER(Header)),
-        ("metadata_count", c_size_t),
-        ("headers", POINTER(Header)),
-        ("headers_count", c_size_t),
-        ("deadline_ms", c_int64),
-        ("cancel", CANCEL_FN),
-        ("cancel_userdata", c_void_p),
+        ("request", POINTER(RequestOptions)),
         ("max_items", c_int64),
         ("max_pages", c_int64),
         ("prefetch", c_int32),
@@ -190,24 +203,31 @@ def _declare(lib: ctypes.CDLL) -> None:
         f.restype = restype
         f.argtypes = list(argtypes)
 
+    err_out = POINTER(POINTER(Error))
     fn("tfy_version", c_char_p)
     fn("tfy_version_number", c_int32)
     fn("tfy_strerror", c_char_p, c_int32)
     fn("tfy_error_free", None, POINTER(Error))
+    fn("tfy_request_options_init", c_int32, POINTER(RequestOptions), c_uint32)
     fn("tfy_client_options_init", c_int32, POINTER(ClientOptions), c_uint32)
-    fn("tfy_client_new", c_int32, POINTER(ClientOptions), POINTER(c_void_p),
-       POINTER(POINTER(Error)))
+    fn("tfy_client_new", c_int32, POINTER(ClientOptions), POINTER(c_void_p), err_out)
     fn("tfy_client_free", None, c_void_p)
     fn("tfy_client_base_url", c_char_p, c_void_p)
     fn("tfy_batches_list_options_init", c_int32, POINTER(ListOptions), c_uint32)
-    fn("tfy_batches_list", c_int32, c_void_p, POINTER(ListOptions),
-       POINTER(POINTER(BatchList)), POINTER(POINTER(Error)))
-    fn("tfy_batch_page_free", None, POINTER(BatchList))
+    fn("tfy_batches_list", c_int32, c_void_p, POINTER(ListOptions), POINTER(POINTER(Page)),
+       err_out)
+    fn("tfy_batch_page_free", None, POINTER(Page))
+    fn("tfy_batch_page_get", POINTER(Batch), POINTER(Page), c_size_t)
+    fn("tfy_batch_page_parse", c_int32, c_char_p, c_size_t, POINTER(POINTER(Page)), err_out)
+    fn("tfy_batch_dup", POINTER(Batch), POINTER(Batch))
+    fn("tfy_batch_free", None, POINTER(Batch))
+    fn("tfy_batch_parse", c_int32, c_char_p, c_size_t, POINTER(POINTER(Batch)), err_out)
     fn("tfy_batch_status_name", c_char_p, c_int32)
     fn("tfy_batch_iter_new", c_int32, c_void_p, POINTER(ListOptions), POINTER(c_void_p),
-       POINTER(POINTER(Error)))
-    fn("tfy_batch_iter_next", c_int32, c_void_p, POINTER(POINTER(Batch)),
-       POINTER(POINTER(Error)))
+       err_out)
+    fn("tfy_batch_iter_next", c_int32, c_void_p, POINTER(POINTER(Batch)), err_out)
+    fn("tfy_batch_iter_next_page", c_int32, c_void_p, POINTER(POINTER(POINTER(Batch))),
+       POINTER(c_size_t), err_out)
     fn("tfy_batch_iter_cursor", c_char_p, c_void_p)
     fn("tfy_batch_iter_pages", c_int64, c_void_p)
     fn("tfy_batch_iter_items", c_int64, c_void_p)

@@ -2,132 +2,77 @@
 
 from __future__ import annotations
 
-import ctypes
-import json
 import threading
 import weakref
 from ctypes import POINTER, byref, c_void_p
-from typing import Iterator, Mapping, Optional
+from typing import Any, Optional
 
 from . import _ffi
 from ._ffi import lib, text
-from .errors import ERROR_CLASSES, TfyError
-from .types import Batch, BatchError, BatchList, Errors, RequestCounts, Usage
-
-
-def _raise(code: int, err_ptr) -> None:
-    """Turn a failed call's code and tfy_error into an exception; frees the error."""
-    if not err_ptr:
-        cls = ERROR_CLASSES.get(code, TfyError)
-        raise cls(text(lib.tfy_strerror(code)) or "unknown error", code=code)
-    try:
-        e = err_ptr.contents
-        cls = ERROR_CLASSES.get(e.code, TfyError)
-        exc = cls(text(e.message) or text(lib.tfy_strerror(e.code)) or "error",
-                  code=e.code, http_status=e.http_status, attempts=e.attempts,
-                  api_type=text(e.api_type), api_code=text(e.api_code),
-                  api_param=text(e.api_param), api_message=text(e.api_message),
-                  request_id=text(e.request_id), detail=text(e.detail), body=text(e.body),
-                  retry_after_ms=e.retry_after_ms)
-    finally:
-        lib.tfy_error_free(err_ptr)
-    raise exc
-
-
-def _opt(o: _ffi.OptInt64) -> Optional[int]:
-    return o.value if o.present else None
-
-
-def _batch(b: _ffi.Batch) -> Batch:
-    """Copy a C batch into Python objects (nothing borrowed survives)."""
-    rc = b.request_counts
-    us = b.usage
-    errors = None
-    if b.errors_object is not None or b.errors_count:
-        errors = Errors(object=text(b.errors_object), data=tuple(
-            BatchError(code=text(b.errors[i].code), message=text(b.errors[i].message),
-                       param=text(b.errors[i].param), line=_opt(b.errors[i].line))
-            for i in range(b.errors_count)))
-    mj = text(b.metadata_json)
-    return Batch(
-        id=text(b.id), object=text(b.object), endpoint=text(b.endpoint), model=text(b.model),
-        input_file_id=text(b.input_file_id), completion_window=text(b.completion_window),
-        status=text(b.status_raw), output_file_id=text(b.output_file_id),
-        error_file_id=text(b.error_file_id), created_at=_opt(b.created_at),
-        in_progress_at=_opt(b.in_progress_at), expires_at=_opt(b.expires_at),
-        finalizing_at=_opt(b.finalizing_at), completed_at=_opt(b.completed_at),
-        failed_at=_opt(b.failed_at), expired_at=_opt(b.expired_at),
-        cancelling_at=_opt(b.cancelling_at), cancelled_at=_opt(b.cancelled_at),
-        request_counts=RequestCounts(_opt(rc.total), _opt(rc.completed), _opt(rc.failed))
-        if rc.present else None,
-        usage=Usage(_opt(us.input_tokens), _opt(us.cached_tokens), _opt(us.output_tokens),
-                    _opt(us.reasoning_tokens), _opt(us.total_tokens)) if us.present else None,
-        errors=errors,
-        metadata=None if mj is None else json.loads(mj),
-        raw_json=text(b.raw_json) or "{}",
-    )
-
-
-def _headers(pairs: Optional[Mapping[str, str]]):
-    """A tfy_pair array for a mapping; returns (array, count, keepalive)."""
-    if not pairs:
-        return None, 0, ()
-    items = [(_ffi.encode(k), _ffi.encode(v)) for k, v in pairs.items()]
-    arr = (_ffi.Header * len(items))(*[_ffi.Header(k, v) for k, v in items])
-    return ctypes.cast(arr, POINTER(_ffi.Header)), len(items), (arr, items)
+from .iterator import BatchIterator
+from .request import NONE, CRequest, RequestOptions, check, ms, options, retries
+from .types import Page, page_from_c
 
 
 class Client:
     """A libtfy client.  Thread-safe; ctypes releases the GIL during requests.
 
     ``base_url`` / ``api_key`` None mean $TFY_BASE_URL / $TFY_API_KEY.
-    Timeouts are in seconds (float); None keeps the library's default.
-    ``auth_header`` names a header that carries the key as it is instead of
-    ``Authorization: Bearer`` ("api-key" for Azure OpenAI); ``query_params``
-    are added to every request ({"api-version": "2024-10-21"} for Azure).
+    Timeouts are in seconds (float); None keeps the library's default, and
+    ``stall_timeout=tfy.NONE`` turns the stall check off.  ``max_retries`` is
+    the number of retries after a failed first attempt (0: none; None: the
+    library's default, 2).  ``auth_header`` names a header that carries the
+    key as it is instead of ``Authorization: Bearer`` ("api-key" for Azure
+    OpenAI).
+
+    Every other keyword argument is a default of every call, a field of
+    RequestOptions (``default_headers`` for its ``headers``):
+    ``provider_name="openai-main"``, ``query_params={"api-version":
+    "2024-10-21"}`` for Azure, ``metadata_header``, ``deadline``, ``cancel``...
+    A ``cancel`` default lives as long as the client.
+
     Use as a context manager or call close(); the C client is also freed
     when the object is garbage-collected.
     """
 
     def __init__(self, base_url: Optional[str] = None, api_key: Optional[str] = None, *,
                  timeout: Optional[float] = None, connect_timeout: Optional[float] = None,
-                 max_retries: int = _ffi.TFY_CLIENT_DEFAULT_MAX_RETRIES,
+                 max_retries: Optional[int] = None,
                  retry_after_max: Optional[float] = None,
                  stall_timeout: Optional[float] = None,
                  max_response_bytes: Optional[int] = None,
                  ca_file: Optional[str] = None, ca_path: Optional[str] = None,
                  follow_redirects: bool = False, tls_insecure: bool = False,
                  auth_header: Optional[str] = None,
-                 query_params: Optional[Mapping[str, str]] = None) -> None:
+                 default_headers: Optional[Any] = None,
+                 **request_defaults: Any) -> None:
         self._handle = c_void_p()
         self._lock = threading.Lock()
-        self._iters: "weakref.WeakSet" = weakref.WeakSet()
+        self._iters: "weakref.WeakSet[BatchIterator]" = weakref.WeakSet()
+        if "headers" in request_defaults:
+            raise TypeError("Client() takes default_headers, not headers")
+        if default_headers is not None:
+            request_defaults["headers"] = default_headers
+        # Kept for the client's life: the cancel default is called through it.
+        self._defaults: Optional[CRequest] = options(None, request_defaults)
         opts = _ffi.ClientOptions()
-        code = lib.tfy_client_options_init(byref(opts), _ffi.TFY_CLIENT_OPTIONS_VERSION)
-        if code:
-            _raise(code, None)
+        check(lib.tfy_client_options_init(byref(opts), _ffi.TFY_CLIENT_OPTIONS_VERSION), None)
         keep = [_ffi.encode(base_url), _ffi.encode(api_key), _ffi.encode(ca_file),
                 _ffi.encode(ca_path), _ffi.encode(auth_header)]
         opts.base_url, opts.api_key, opts.ca_file, opts.ca_path, opts.auth_header = keep
-        opts.query_params, opts.query_params_count, k = _headers(query_params)
-        keep.append(k)
-        if timeout is not None:
-            opts.timeout_ms = _ms(timeout)
-        if connect_timeout is not None:
-            opts.connect_timeout_ms = _ms(connect_timeout)
-        if retry_after_max is not None:
-            opts.retry_after_max_ms = _ms(retry_after_max)
-        if stall_timeout is not None:
-            opts.stall_timeout_ms = _ms(stall_timeout)
-        if max_response_bytes is not None:
-            opts.max_response_bytes = int(max_response_bytes)
-        opts.max_retries = int(max_retries)
+        opts.timeout_ms = ms(timeout)
+        opts.connect_timeout_ms = ms(connect_timeout)
+        opts.retry_after_max_ms = ms(retry_after_max)
+        opts.stall_timeout_ms = ms(stall_timeout, none_allowed=True)
+        opts.max_response_bytes = int(max_response_bytes or 0)
+        opts.max_retries = retries(max_retries)
         opts.follow_redirects = 1 if follow_redirects else 0
         opts.tls_insecure = 1 if tls_insecure else 0
+        if self._defaults is not None:
+            opts.request_defaults = self._defaults.pointer
         err = POINTER(_ffi.Error)()
         code = lib.tfy_client_new(byref(opts), byref(self._handle), byref(err))
-        if code:
-            _raise(code, err)
+        check(code, err)
 
     @property
     def base_url(self) -> str:
@@ -141,8 +86,8 @@ class Client:
     def close(self) -> None:
         """Free the C client, closing (and freeing) its open iterators first.
         No call may be running on it from another thread."""
-        for gen in list(self._iters):
-            gen.close()
+        for it in list(self._iters):
+            it.close()
         with self._lock:
             if self._handle:
                 lib.tfy_client_free(self._handle)
@@ -161,99 +106,64 @@ class Client:
             pass
 
     def list(self, *, limit: int = 0, after: Optional[str] = None,
-             provider_name: Optional[str] = None, provider_model: Optional[str] = None,
-             azure_api_version: Optional[str] = None, vertex_region: Optional[str] = None,
-             vertex_storage_bucket_name: Optional[str] = None,
-             aws_s3_bucket: Optional[str] = None, aws_bedrock_model: Optional[str] = None,
-             metadata: Optional[Mapping[str, str]] = None,
-             headers: Optional[Mapping[str, str]] = None,
-             deadline: Optional[float] = None) -> BatchList:
+             request: Optional[RequestOptions] = None, **request_options: Any) -> Page:
         """One page of ``GET {base_url}/batches``.  ``limit`` 0 lets the server
-        choose; ``metadata`` is sent as x-tfy-metadata; ``deadline`` (seconds)
-        bounds every attempt and backoff sleep."""
-        opts, keep = _list_options(locals())
-        out = POINTER(_ffi.BatchList)()
+        choose; ``after`` is the id of the last batch of the previous page.
+        The request options are ``request=RequestOptions(...)`` and/or its
+        fields as keyword arguments (``provider_name=``, ``headers=``,
+        ``deadline=``, ``cancel=``...), which override the client's defaults."""
+        opts, keep = _list_options(limit, after, request, request_options)
+        out = POINTER(_ffi.Page)()
         err = POINTER(_ffi.Error)()
         code = lib.tfy_batches_list(self._require(), byref(opts), byref(out), byref(err))
-        del keep
-        if code:
-            _raise(code, err)
-        try:
-            page = out.contents
-            return BatchList(
-                data=tuple(_batch(page.items[i].contents) for i in range(page.count)),
-                first_id=text(page.first_id), last_id=text(page.last_id),
-                has_more=bool(page.has_more), request_id=text(page.request_id),
-                has_more_present=bool(page.has_more_present), object=text(page.object))
-        finally:
-            lib.tfy_batch_page_free(out)
+        del keep  # the call is over: nothing reads the options any more
+        page = None
+        if not code:
+            try:
+                page = page_from_c(out.contents)
+            finally:
+                lib.tfy_batch_page_free(out)
+        check(code, err)
+        return page
 
-    def iter(self, *, limit: int = 0, after: Optional[str] = None,
-             provider_name: Optional[str] = None, provider_model: Optional[str] = None,
-             azure_api_version: Optional[str] = None, vertex_region: Optional[str] = None,
-             vertex_storage_bucket_name: Optional[str] = None,
-             aws_s3_bucket: Optional[str] = None, aws_bedrock_model: Optional[str] = None,
-             metadata: Optional[Mapping[str, str]] = None,
-             headers: Optional[Mapping[str, str]] = None,
-             deadline: Optional[float] = None, max_items: int = 0,
-             max_pages: int = 0) -> Iterator[Batch]:
-        """Every batch from ``after`` on, following pages (tfy_batch_iter_*).
+    def iter(self, *, limit: int = 0, after: Optional[str] = None, max_items: int = 0,
+             max_pages: int = 0, prefetch: bool = True,
+             request: Optional[RequestOptions] = None,
+             **request_options: Any) -> BatchIterator:
+        """Every batch from ``after`` on, following pages (tfy_batch_iter_*),
+        as a BatchIterator; request options as for list(), ``deadline`` then
+        bounding the whole iteration.  ``prefetch`` asks for the next page as
+        soon as one arrives (no thread is used).
 
         Arguments are checked at once (a bad one raises here, before the first
-        next()).  The C iterator is freed when the generator finishes, raises,
-        or is closed (``gen.close()``, ``with contextlib.closing(...)``, or
-        garbage collection).  The client must stay open while iterating."""
-        opts, keep = _list_options(locals())
+        next()).  The C iterator is freed when iteration ends or fails, on
+        close(), on leaving a ``with`` block, or on garbage collection.  The
+        client must stay open while iterating (close() closes its iterators)."""
+        opts, keep = _list_options(limit, after, request, request_options)
+        opts.max_items = int(max_items)
+        opts.max_pages = int(max_pages)
+        opts.prefetch = 0 if prefetch and prefetch != NONE else NONE
         it = c_void_p()
         err = POINTER(_ffi.Error)()
         code = lib.tfy_batch_iter_new(self._require(), byref(opts), byref(it), byref(err))
-        del keep  # the iterator copied the options
-        if code:
-            _raise(code, err)
-        gen = _iterate(self, it)
-        self._iters.add(gen)
-        return gen
+        check(code, err)
+        # The iterator copied the options, but calls the cancel callback
+        # through the pointer kept in `keep`: it lives as long as the iterator.
+        iterator = BatchIterator(self, it, keep)
+        self._iters.add(iterator)
+        return iterator
 
 
-def _iterate(client: Client, it: c_void_p) -> Iterator[Batch]:
-    try:
-        while True:
-            b = POINTER(_ffi.Batch)()
-            err = POINTER(_ffi.Error)()
-            code = lib.tfy_batch_iter_next(it, byref(b), byref(err))
-            if code:
-                _raise(code, err)
-            if not b:
-                return
-            yield _batch(b.contents)
-    finally:
-        lib.tfy_batch_iter_free(it)
-        del client  # kept referenced so the client outlives the iterator
-
-
-def _ms(seconds: float) -> int:
-    ms = int(round(float(seconds) * 1000))
-    return max(ms, 1)
-
-
-def _list_options(args: dict):
+def _list_options(limit: int, after: Optional[str], request: Optional[RequestOptions],
+                  request_options: dict):
+    """A tfy_batches_list_options, and what its pointers reach."""
     opts = _ffi.ListOptions()
-    code = lib.tfy_batches_list_options_init(byref(opts), _ffi.TFY_BATCHES_LIST_OPTIONS_VERSION)
-    if code:
-        _raise(code, None)
-    keep = []
-    opts.limit = int(args["limit"])
-    for name in ("after", "provider_name", "provider_model", "azure_api_version",
-                 "vertex_region", "vertex_storage_bucket_name", "aws_s3_bucket",
-                 "aws_bedrock_model"):
-        b = _ffi.encode(args[name])
-        keep.append(b)
-        setattr(opts, name, b)
-    opts.metadata, opts.metadata_count, k1 = _headers(args["metadata"])
-    opts.headers, opts.headers_count, k2 = _headers(args["headers"])
-    keep += [k1, k2]
-    if args["deadline"] is not None:
-        opts.deadline_ms = _ms(args["deadline"])
-    opts.max_items = int(args.get("max_items", 0))
-    opts.max_pages = int(args.get("max_pages", 0))
-    return opts, keep
+    check(lib.tfy_batches_list_options_init(byref(opts),
+                                            _ffi.TFY_BATCHES_LIST_OPTIONS_VERSION), None)
+    creq = options(request, request_options)
+    after_b = _ffi.encode(after)
+    opts.limit = int(limit)
+    opts.after = after_b
+    if creq is not None:
+        opts.request = creq.pointer
+    return opts, (creq, after_b)

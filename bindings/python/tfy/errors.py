@@ -1,8 +1,11 @@
-"""One exception class per libtfy result code (include/tfy/common.h)."""
+"""One exception class per libtfy result code (include/tfy/common.h), and the
+conversion of a tfy_error into one."""
 
 from __future__ import annotations
 
 from typing import Optional
+
+from ._ffi import lib, text
 
 
 class TfyError(Exception):
@@ -131,3 +134,26 @@ ERROR_CLASSES: dict[int, type[TfyError]] = {
         RateLimitError, ClientError, ServerError, HTTPError, DecodeError,
         ResponseTooLargeError, CancelledError, PaginationError)
 }
+
+
+def raise_error(code: int, err_ptr=None) -> None:
+    """Raise the exception for a failed call's code and tfy_error (a
+    POINTER(_ffi.Error), freed here; may be NULL)."""
+    if not err_ptr:
+        cls = ERROR_CLASSES.get(code, TfyError)
+        raise cls(text(lib.tfy_strerror(code)) or "unknown error", code=code)
+    try:
+        e = err_ptr.contents
+        cls = ERROR_CLASSES.get(e.code, TfyError)
+        exc = cls(text(e.message) or text(lib.tfy_strerror(e.code)) or "error",
+                  code=e.code, http_status=e.http_status, attempts=e.attempts,
+                  api_type=text(e.api_type), api_code=text(e.api_code),
+                  api_param=text(e.api_param), api_message=text(e.api_message),
+                  request_id=text(e.request_id), detail=text(e.detail), body=text(e.body),
+                  retry_after_ms=e.retry_after_ms)
+    finally:
+        lib.tfy_error_free(err_ptr)
+    raise exc
+
+
+__all__ = ["TfyError", "ERROR_CLASSES"] + [c.__name__ for c in ERROR_CLASSES.values()]

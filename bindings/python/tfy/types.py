@@ -1,10 +1,16 @@
-"""Frozen dataclasses for the API's objects, copied out of C memory."""
+"""Frozen dataclasses for the API's objects, copied out of C memory, so they
+live on after the page or iterator they came from is freed."""
 
 from __future__ import annotations
 
 import json
+from ctypes import POINTER, byref
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Union
+
+from . import _ffi
+from ._ffi import lib, text
+from .errors import raise_error
 
 
 @dataclass(frozen=True)
@@ -73,15 +79,111 @@ class Batch:
         """The item as the server sent it, parsed."""
         return json.loads(self.raw_json)
 
+    @classmethod
+    def parse(cls, json_text: Union[str, bytes]) -> "Batch":
+        """Decode one Batch object from JSON text (tfy_batch_parse), with the
+        same rules as a response; raises DecodeError unless it is one object."""
+        data = _utf8(json_text)
+        out = POINTER(_ffi.Batch)()
+        err = POINTER(_ffi.Error)()
+        code = lib.tfy_batch_parse(data, len(data), byref(out), byref(err))
+        if code:
+            raise_error(code, err)
+        try:
+            return batch_from_c(out.contents)
+        finally:
+            lib.tfy_batch_free(out)
+
 
 @dataclass(frozen=True)
-class BatchList:
+class Page:
     """One page of ``GET /batches``."""
     data: tuple[Batch, ...]
     first_id: Optional[str]
     last_id: Optional[str]
     has_more: bool
+    #: The response's x-request-id (None for a parsed page).
     request_id: Optional[str]
     #: False when the server left has_more out (then has_more is False).
     has_more_present: bool = True
     object: Optional[str] = "list"
+    #: The list object's members that libtfy does not model (a gateway's
+    #: next_page_token, say), parsed; empty when there are none.
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def parse(cls, json_text: Union[str, bytes]) -> "Page":
+        """Decode a List batches response body (tfy_batch_page_parse); raises
+        DecodeError unless it is an object with a ``data`` array."""
+        data = _utf8(json_text)
+        out = POINTER(_ffi.Page)()
+        err = POINTER(_ffi.Error)()
+        code = lib.tfy_batch_page_parse(data, len(data), byref(out), byref(err))
+        if code:
+            raise_error(code, err)
+        try:
+            return page_from_c(out.contents)
+        finally:
+            lib.tfy_batch_page_free(out)
+
+
+#: The name of Page before libtfy 1.0.
+BatchList = Page
+
+
+def _utf8(json_text: Union[str, bytes]) -> bytes:
+    if isinstance(json_text, str):
+        return json_text.encode("utf-8")
+    if isinstance(json_text, (bytes, bytearray, memoryview)):
+        return bytes(json_text)
+    raise TypeError(f"expected str or bytes, got {type(json_text).__name__}")
+
+
+def _opt(o: _ffi.OptInt64) -> Optional[int]:
+    return o.value if o.present else None
+
+
+def _errors(b: _ffi.Batch) -> Optional[Errors]:
+    if b.errors_object is None and not b.errors_count:
+        return None
+    data = []
+    for i in range(b.errors_count):
+        e = b.errors[i].contents
+        data.append(BatchError(code=text(e.code), message=text(e.message),
+                               param=text(e.param), line=_opt(e.line)))
+    return Errors(object=text(b.errors_object), data=tuple(data))
+
+
+def batch_from_c(b: _ffi.Batch) -> Batch:
+    """Copy a C batch into Python objects (nothing borrowed survives)."""
+    rc = b.request_counts.contents if b.request_counts else None
+    us = b.usage.contents if b.usage else None
+    mj = text(b.metadata_json)
+    return Batch(
+        id=text(b.id), object=text(b.object), endpoint=text(b.endpoint), model=text(b.model),
+        input_file_id=text(b.input_file_id), completion_window=text(b.completion_window),
+        status=text(b.status_raw), output_file_id=text(b.output_file_id),
+        error_file_id=text(b.error_file_id), created_at=_opt(b.created_at),
+        in_progress_at=_opt(b.in_progress_at), expires_at=_opt(b.expires_at),
+        finalizing_at=_opt(b.finalizing_at), completed_at=_opt(b.completed_at),
+        failed_at=_opt(b.failed_at), expired_at=_opt(b.expired_at),
+        cancelling_at=_opt(b.cancelling_at), cancelled_at=_opt(b.cancelled_at),
+        request_counts=None if rc is None else
+        RequestCounts(_opt(rc.total), _opt(rc.completed), _opt(rc.failed)),
+        usage=None if us is None else
+        Usage(_opt(us.input_tokens), _opt(us.cached_tokens), _opt(us.output_tokens),
+              _opt(us.reasoning_tokens), _opt(us.total_tokens)),
+        errors=_errors(b),
+        metadata=None if mj is None else json.loads(mj),
+        raw_json=text(b.raw_json) or "{}",
+    )
+
+
+def page_from_c(p: _ffi.Page) -> Page:
+    """Copy a C page and its batches into Python objects."""
+    extra = text(p.extra_json)
+    return Page(data=tuple(batch_from_c(p.items[i].contents) for i in range(p.count)),
+                first_id=text(p.first_id), last_id=text(p.last_id),
+                has_more=bool(p.has_more), request_id=text(p.request_id),
+                has_more_present=bool(p.has_more_present), object=text(p.object),
+                extra={} if extra is None else json.loads(extra))
