@@ -46,6 +46,13 @@ class MockGateway:
         with urllib.request.urlopen(self.root + path, timeout=10) as r:
             return json.load(r)
 
+    def set_faults(self, *specs: str) -> None:
+        """Replace the run-level faults (POST /_mock/faults)."""
+        req = urllib.request.Request(self.root + "/_mock/faults", method="POST",
+                                     data="\n".join(specs).encode())
+        with urllib.request.urlopen(req, timeout=10) as r:
+            r.read()
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
