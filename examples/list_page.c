@@ -18,20 +18,24 @@ int main(int argc, char **argv)
 
 	/* NULL options: base URL and key come from TFY_BASE_URL and TFY_API_KEY. */
 	if (tfy_client_new(NULL, &client, &err) != TFY_OK) {
-		fprintf(stderr, "list_page: %s\n", err ? err->message : "out of memory");
+		fprintf(stderr, "list_page: %s\n", err->message);
 		tfy_error_free(err);
 		return 1;
 	}
 
+	/* Routing headers, extra headers, deadline...: one tfy_request_options per call. */
+	tfy_request_options req = TFY_REQUEST_OPTIONS_INIT;
+	req.provider_name = getenv("TFY_PROVIDER_NAME"); /* e.g. "openai-main" on the gateway */
+
 	tfy_batches_list_options opts = TFY_BATCHES_LIST_OPTIONS_INIT;
 	opts.limit = argc > 1 ? atoi(argv[1]) : 10;
-	opts.provider_name = getenv("TFY_PROVIDER_NAME"); /* e.g. "openai-main" on the gateway */
+	opts.request = &req;
 
 	tfy_batch_page *page = NULL;
-	tfy_code rc = tfy_batches_list(client, &opts, &page, &err);
-	if (rc != TFY_OK) {
-		fprintf(stderr, "list_page: %s", err ? err->message : tfy_strerror(rc));
-		if (err && err->request_id)
+	if (tfy_batches_list(client, &opts, &page, &err) != TFY_OK) {
+		/* err is never NULL after a failure (at worst a static out-of-memory error). */
+		fprintf(stderr, "list_page: %s", err->message);
+		if (err->request_id)
 			fprintf(stderr, " (request id %s)", err->request_id);
 		fputc('\n', stderr);
 		tfy_error_free(err);
@@ -41,10 +45,12 @@ int main(int argc, char **argv)
 
 	for (size_t i = 0; i < page->count; i++) {
 		const tfy_batch *b = page->items[i];
+		/* Every typed field may be absent: id and status_raw are NULL then. */
 		printf("%-40s %-12s", b->id ? b->id : "-", b->status_raw ? b->status_raw : "-");
-		if (b->request_counts.present)
-			printf(" %lld/%lld done", (long long)b->request_counts.completed.value,
-			       (long long)b->request_counts.total.value);
+		const tfy_batch_request_counts *rc = b->request_counts; /* NULL when absent */
+		if (rc && rc->completed.present && rc->total.present)
+			printf(" %lld/%lld done", (long long)rc->completed.value,
+			       (long long)rc->total.value);
 		putchar('\n');
 	}
 	printf("%zu batches%s\n", page->count, page->has_more ? ", more available" : "");

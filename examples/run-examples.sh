@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs the examples against a tfy-mock-gateway on loopback and checks what
+# they print.  Usage: run-examples.sh TFY_MOCK_GATEWAY EXAMPLES_BUILD_DIR
+# Prints cmocka-style summary lines for tools/quickstart.sh.
+set -uo pipefail
+
+gateway=$1 dir=$2
+tmp=$(mktemp -d /tmp/tfy-examples.XXXXXX)
+gw_pid=
+cleanup() {
+	[ -n "$gw_pid" ] && { kill "$gw_pid" 2>/dev/null; wait "$gw_pid" 2>/dev/null; }
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$gateway" --port 0 --count 250 >"$tmp/gw.log" 2>&1 &
+gw_pid=$!
+port=
+for _ in $(seq 200); do
+	port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/gw.log")
+	[ -n "$port" ] && break
+	sleep 0.05
+done
+[ -n "$port" ] || { echo "tfy-mock-gateway did not start"; exit 1; }
+export TFY_BASE_URL=http://127.0.0.1:$port/v1 TFY_API_KEY=tfy-local-key
+unset TFY_PROVIDER_NAME
+
+passed=0 failed=()
+check() { # name, command...: the command's output is in $tmp/out, stderr in $tmp/err
+	local name=$1; shift
+	echo "[ RUN      ] $name"
+	if "$@"; then
+		echo "[       OK ] $name"; passed=$((passed + 1))
+	else
+		sed 's/^/    /' "$tmp/out" "$tmp/err"; echo "[  FAILED  ] $name"; failed+=("$name")
+	fi
+}
+run() { "$@" >"$tmp/out" 2>"$tmp/err"; }
+
+list_page() {
+	run "$dir/list_page" 5 && [ "$(grep -c '^batch_' "$tmp/out")" = 5 ] &&
+	grep -qx '5 batches, more available' "$tmp/out"
+}
+list_page_error() { # the message names the request id; nothing else printed
+	! TFY_API_KEY=wrong run "$dir/list_page" 3 && grep -q 'request id req_' "$tmp/err" &&
+	[ ! -s "$tmp/out" ]
+}
+list_all() {
+	run "$dir/list_all" && grep -qE '^250 batches, [0-9]+ completed, 3 pages$' "$tmp/out"
+}
+keep_batch() { # the kept batch is the newest: the first of the list
+	run "$dir/list_page" 1 && local first
+	first=$(awk 'NR == 1 { print $1 }' "$tmp/out")
+	run "$dir/keep_batch" &&
+	grep -qx 'parsed: batch_cached completed created at 1714508499' "$tmp/out" &&
+	grep -qE "^newest: $first [a-z_]+ created at [0-9]+$" "$tmp/out"
+}
+
+echo "[==========] examples against $TFY_BASE_URL"
+for t in list_page list_page_error list_all keep_batch; do check "$t" "$t"; done
+echo "[  PASSED  ] $passed test(s)."
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "[  FAILED  ] ${#failed[@]} test(s), listed below:"
+	printf '[  FAILED  ] %s\n' "${failed[@]}"
+	exit 1
+fi
