@@ -68,7 +68,7 @@ shared_consumer() {
 	libdir=$(dirname "$(dirname "$pc")")
 	export PKG_CONFIG_PATH=$(dirname "$pc")
 	# shellcheck disable=SC2046
-	$cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer-shared" "$here/consumer.c" \
+	$cc -std=c11 -Wall -Wextra -Werror -pedantic -o "$tmp/consumer-shared" "$here/consumer.c" \
 		$(pkg-config --cflags --libs tfy) || return 1
 	LD_LIBRARY_PATH=$libdir ldd "$tmp/consumer-shared" | grep -q "libtfy.so.1 => $libdir/" || {
 		echo "libtfy.so.1 not resolved from $libdir"; return 1; }
@@ -90,7 +90,7 @@ static_consumer() {
 	echo "pkg-config --static: $flags"
 	case "$flags" in *"$tmp/prefix-static"*) ;; *) echo "flags do not point at the copy"; return 1 ;; esac
 	# shellcheck disable=SC2086
-	$cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer-static" "$here/consumer.c" $flags || return 1
+	$cc -std=c11 -Wall -Wextra -Werror -pedantic -o "$tmp/consumer-static" "$here/consumer.c" $flags || return 1
 	if ldd "$tmp/consumer-static" | grep libtfy; then
 		echo "the static consumer still needs libtfy.so"; return 1
 	fi
