@@ -2,7 +2,7 @@
  * Keep one batch after its page is freed (tfy_batch_dup / tfy_batch_free),
  * and decode a Batch from JSON text you already have (tfy_batch_parse).
  *
- *   TFY_BASE_URL=https://api.openai.com/v1 TFY_API_KEY=sk-... ./keep_batch
+ *   OPENAI_BASE_URL=https://api.openai.com/v1 OPENAI_API_KEY=sk-... ./keep_batch
  *
  * Build against an installed libtfy:
  *   cc keep_batch.c $(pkg-config --cflags --libs tfy) -o keep_batch

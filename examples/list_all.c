@@ -3,7 +3,7 @@
  * page, holds one page in memory at a time and fails with
  * TFY_ERROR_PAGINATION when a server repeats a page.
  *
- *   TFY_BASE_URL=https://api.openai.com/v1 TFY_API_KEY=sk-... ./list_all
+ *   OPENAI_BASE_URL=https://api.openai.com/v1 OPENAI_API_KEY=sk-... ./list_all
  *
  * Build against an installed libtfy:
  *   cc list_all.c $(pkg-config --cflags --libs tfy) -o list_all

@@ -1,7 +1,8 @@
 /*
  * List one page of batches.
  *
- *   TFY_BASE_URL=https://<org>.truefoundry.cloud/api/llm TFY_API_KEY=... ./list_page [limit]
+ *   TFY_BASE_URL=https://<org>.truefoundry.cloud TFY_API_KEY=... ./list_page [limit]
+ *   OPENAI_BASE_URL=https://api.openai.com/v1 OPENAI_API_KEY=sk-... ./list_page [limit]
  *
  * Build against an installed libtfy:
  *   cc list_page.c $(pkg-config --cflags --libs tfy) -o list_page
@@ -16,7 +17,11 @@ int main(int argc, char **argv)
 	tfy_client *client = NULL;
 	tfy_error *err = NULL;
 
-	/* NULL options: base URL and key come from TFY_BASE_URL and TFY_API_KEY. */
+	/*
+	 * NULL options: base URL and key from the environment, TFY_BASE_URL (the
+	 * platform URL; the API is under /api/llm) with TFY_API_KEY, else
+	 * OPENAI_BASE_URL (the API base) with OPENAI_API_KEY.
+	 */
 	if (tfy_client_new(NULL, &client, &err) != TFY_OK) {
 		fprintf(stderr, "list_page: %s\n", err->message);
 		tfy_error_free(err);

@@ -22,8 +22,9 @@ for _ in $(seq 200); do
 	sleep 0.05
 done
 [ -n "$port" ] || { echo "tfy-mock-gateway did not start"; exit 1; }
-export TFY_BASE_URL=http://127.0.0.1:$port/v1 TFY_API_KEY=tfy-local-key
-unset TFY_PROVIDER_NAME
+# TFY_BASE_URL is the platform URL: the API is under /api/llm.
+export TFY_BASE_URL=http://127.0.0.1:$port TFY_API_KEY=tfy-local-key
+unset TFY_PROVIDER_NAME OPENAI_BASE_URL OPENAI_API_KEY
 
 passed=0 failed=()
 check() { # name, command...: the command's output is in $tmp/out, stderr in $tmp/err
@@ -45,8 +46,11 @@ list_page_error() { # the message names the request id; nothing else printed
 	! TFY_API_KEY=wrong run "$dir/list_page" 3 && grep -q 'request id req_' "$tmp/err" &&
 	[ ! -s "$tmp/out" ]
 }
-list_all() {
-	run "$dir/list_all" && grep -qE '^250 batches, [0-9]+ completed, 3 pages$' "$tmp/out"
+list_all() { # also from OPENAI_BASE_URL, the API base, with OPENAI_API_KEY
+	run "$dir/list_all" && grep -qE '^250 batches, [0-9]+ completed, 3 pages$' "$tmp/out" &&
+	run env -u TFY_BASE_URL -u TFY_API_KEY OPENAI_BASE_URL="$TFY_BASE_URL/v1" \
+		OPENAI_API_KEY="$TFY_API_KEY" "$dir/list_all" &&
+	grep -qE '^250 batches, [0-9]+ completed, 3 pages$' "$tmp/out"
 }
 keep_batch() { # the kept batch is the newest: the first of the list
 	run "$dir/list_page" 1 && local first
