@@ -181,6 +181,19 @@ static void apply_defaults(tfy_client *c, const tfy_client_options *o)
 	tfy__logger_init(&c->log, o->log_level, o->log, o->log_userdata);
 }
 
+/* The defaults are checked now, as every call would check them, so a bad one fails here. */
+static tfy_code check_defaults(const tfy_client *c, tfy_error **err)
+{
+	const tfy_request_options none = TFY_REQUEST_OPTIONS_INIT;
+	const tfy__options_pair pair = { &none, &c->defaults };
+	const tfy__target target = { c->base_url, c->api_key, c->auth_header };
+	const tfy__endpoint endpoint = { "GET", "/batches", NULL, 0 };
+	tfy__request req;
+	tfy_code rc = tfy__request_build(&target, &pair, &endpoint, &req, err);
+	tfy__request_clear(&req);
+	return rc;
+}
+
 tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out, tfy_error **err)
 {
 	if (err)
@@ -202,6 +215,8 @@ tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out, tfy_er
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	apply_defaults(c, o);
 	rc = take_settings(c, o, err);
+	if (rc == TFY_OK)
+		rc = check_defaults(c, err);
 	if (rc == TFY_OK && !(c->transport = tfy__transport_new()))
 		rc = tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "could not initialise libcurl");
 	if (rc != TFY_OK) {

@@ -164,8 +164,8 @@ static const char *const *cli_args(const char *a, const char *b)
 static void cli_all(const char *base, const char *key, tu_run *r)
 {
 	char url[128], k[128];
-	snprintf(url, sizeof(url), "TFY_BASE_URL=%s", base);
-	snprintf(k, sizeof(k), "TFY_API_KEY=%s", key);
+	snprintf(url, sizeof(url), "OPENAI_BASE_URL=%s", base);
+	snprintf(k, sizeof(k), "OPENAI_API_KEY=%s", key);
 	const char *env[] = { url, k, NULL };
 	assert_int_equal(tu_run_cmd(cli_args("--all", NULL), env, r), 0);
 }

@@ -526,9 +526,20 @@ static void test_client_defaults_and_call_overrides(void **state)
 	tfy__request_clear(&req);
 	tfy_client_free(c);
 
-	/* The client's defaults are checked when it is created. */
+	/* The client's defaults are checked when it is created, headers included. */
+	const tfy_pair key_header[] = { { "authorization", "Bearer x" } };
 	tfy_request_options bad = TFY_REQUEST_OPTIONS_INIT;
+	bad.headers = key_header;
 	bad.headers_count = 1;
+	tfy_client_options kco = TFY_CLIENT_OPTIONS_INIT;
+	kco.base_url = BASE;
+	kco.api_key = KEY;
+	kco.request_defaults = &bad;
+	tfy_error *kerr = NULL;
+	assert_int_equal(tfy_client_new(&kco, &c, &kerr), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(c);
+	tfy_error_free(kerr);
+	bad.headers = NULL;
 	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
 	co.base_url = BASE;
 	co.api_key = KEY;
