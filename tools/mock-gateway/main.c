@@ -109,7 +109,10 @@ struct options {
     struct mgw_server_config server;
     struct mgw_fault *faults; /* --fault, in order */
     size_t fault_count;
+    struct mgw_provider *providers; /* --provider */
+    size_t provider_count;
     bool help;
+    bool version;
 };
 
 static int usage_error(const char *what, const char *arg)
@@ -182,6 +185,25 @@ static int parse_fault(int argc, char **argv, int *i, struct options *o)
     return 0;
 }
 
+static int parse_provider(int argc, char **argv, int *i, struct options *o)
+{
+    const char *value = option_value(argc, argv, i, "--provider");
+    struct mgw_provider p, *grown;
+    char err[256];
+    if (!value)
+        return usage_error("missing value for", "--provider");
+    if (!mgw_provider_parse(value, &p, err, sizeof err))
+        return usage_error("bad --provider", err);
+    if (mgw_provider_find(o->providers, o->provider_count, p.name))
+        return usage_error("--provider names this account twice", p.name);
+    grown = realloc(o->providers, (o->provider_count + 1) * sizeof *grown);
+    if (!grown)
+        return usage_error("out of memory", NULL);
+    o->providers = grown;
+    o->providers[o->provider_count++] = p;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
     for (int i = 1; i < argc; i++) {
@@ -189,14 +211,21 @@ static int parse_args(int argc, char **argv, struct options *o)
         int rc;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             o->help = true;
+        } else if (strcmp(arg, "--version") == 0) {
+            o->version = true;
         } else if (strcmp(arg, "--gzip") == 0) {
             o->server.gzip = true;
+        } else if (strcmp(arg, "--require-provider") == 0) {
+            o->server.require_provider = true;
         } else if (is_option(arg, "--port") || is_option(arg, "--count")
                    || is_option(arg, "--api-key")) {
             if ((rc = parse_valued(argc, argv, &i, o)) != 0)
                 return rc;
         } else if (is_option(arg, "--fault")) {
             if ((rc = parse_fault(argc, argv, &i, o)) != 0)
+                return rc;
+        } else if (is_option(arg, "--provider")) {
+            if ((rc = parse_provider(argc, argv, &i, o)) != 0)
                 return rc;
         } else {
             return usage_error("unknown argument", arg);
@@ -258,12 +287,17 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc == 0 && o.help)
         fputs(usage_text, stdout);
-    if (rc == 0 && !o.help) {
+    else if (rc == 0 && o.version)
+        puts("tfy-mock-gateway " MGW_VERSION);
+    else if (rc == 0) {
         default_api_key(&o);
         o.server.faults = o.faults;
         o.server.fault_count = o.fault_count;
+        o.server.providers = o.providers;
+        o.server.provider_count = o.provider_count;
         rc = serve(&o);
     }
     free(o.faults);
+    free(o.providers);
     return rc;
 }
