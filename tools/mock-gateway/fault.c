@@ -22,7 +22,8 @@ enum key_bit {
     K_MB = 1u << 7,
     K_CHUNKED = 1u << 8,
     K_TO = 1u << 9,
-    K_TIMES = 1u << 10, /* every mode takes it */
+    K_KIND = 1u << 10,
+    K_TIMES = 1u << 11, /* every mode takes it */
 };
 
 struct parse {
@@ -168,6 +169,15 @@ static bool set_to(struct parse *p, const char *v)
     return true;
 }
 
+static bool set_kind(struct parse *p, const char *v)
+{
+    char what[160];
+    if (mgw_error_kind_parse(v, &p->f->error_kind))
+        return true;
+    snprintf(what, sizeof what, "kind expects one of %s, got", mgw_error_kind_names());
+    return fail(p, what, v);
+}
+
 struct key {
     const char *name;
     unsigned bit;
@@ -180,7 +190,7 @@ static const struct key keys[] = {
     { "date", K_DATE, set_date },        { "value", K_VALUE, set_value },
     { "bytes", K_BYTES, set_bytes },     { "interval_ms", K_INTERVAL, set_interval },
     { "mb", K_MB, set_mb },              { "chunked", K_CHUNKED, set_chunked },
-    { "to", K_TO, set_to },
+    { "to", K_TO, set_to },              { "kind", K_KIND, set_kind },
 };
 
 /* ---- modes ------------------------------------------------------------- */
@@ -266,6 +276,15 @@ static bool finish_html_502(struct parse *p)
     return true;
 }
 
+static bool finish_error_shape(struct parse *p)
+{
+    if (!(p->seen & K_KIND))
+        return fail(p, "error-shape needs kind=", mgw_error_kind_names());
+    if (!(p->seen & K_CODE))
+        p->f->code = 400;
+    return code_in(p, 200, 599);
+}
+
 static bool finish_nothing(struct parse *p)
 {
     (void)p;
@@ -287,6 +306,7 @@ static const struct mode modes[] = {
       finish_retry_after },
     { "should-retry", MGW_FAULT_SHOULD_RETRY, K_VALUE | K_CODE, 1, finish_should_retry },
     { "html-502", MGW_FAULT_HTML_502, 0, 1, finish_html_502 },
+    { "error-shape", MGW_FAULT_ERROR_SHAPE, K_KIND | K_CODE, 1, finish_error_shape },
     { "drop", MGW_FAULT_DROP, K_BYTES, 0, finish_nothing },
     { "stall", MGW_FAULT_STALL, K_SECONDS, 0, finish_stall },
     { "delay", MGW_FAULT_DELAY, K_MS, 0, finish_delay },

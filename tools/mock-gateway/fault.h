@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error_shape.h"
+
 /* Longest spec accepted, and so the longest redirect target. */
 #define MGW_FAULT_TEXT_MAX 1024
 
@@ -26,6 +28,7 @@ enum mgw_fault_kind {
     MGW_FAULT_EMPTY_HAS_MORE,
     MGW_FAULT_NO_HAS_MORE,
     MGW_FAULT_DELAY,
+    MGW_FAULT_ERROR_SHAPE,
 };
 
 /* When in the life of a request a fault acts. */
@@ -56,6 +59,7 @@ struct mgw_fault {
     long retry_s;               /* Retry-After seconds, -1 if not sent */
     long retry_ms;              /* retry-after-ms, -1 if not sent */
     struct mgw_retry_date date; /* Retry-After as a date */
+    enum mgw_error_kind error_kind; /* error-shape: whose error body */
     char to[MGW_FAULT_TEXT_MAX];   /* redirect target */
     char text[MGW_FAULT_TEXT_MAX]; /* the spec as given, for listings */
 };

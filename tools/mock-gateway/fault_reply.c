@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "error_shape.h"
 #include "respond.h"
 #include "stream.h"
 
@@ -15,14 +16,16 @@
 
 static const char not_json[] = "this is not json";
 
-/* Names the fault in the message so a failing test's log says what hit it. */
+/* Names the fault in the message so a failing test's log says what hit it.
+ * Error statuses and retry hints use OpenAI's envelope; error-shape picks one. */
 static json_t *error_body(const struct mgw_fault *f)
 {
     char message[MGW_FAULT_TEXT_MAX + 128];
+    enum mgw_error_kind kind = f->kind == MGW_FAULT_ERROR_SHAPE ? f->error_kind : MGW_ERROR_OPENAI;
     snprintf(message, sizeof message, "tfy-mock-gateway injected fault (%s): HTTP %u %s", f->text,
              f->code, MHD_get_reason_phrase_for(f->code));
-    return json_pack("{s:{s:o, s:s, s:n, s:n}}", "error", "message", mgw_string_lossy(message),
-                     "type", "server_error", "param", "code");
+    return mgw_error_shaped(kind, f->code, message,
+                            json_pack("{s:o}", "fault", mgw_string_lossy(f->text)));
 }
 
 static struct MHD_Response *copy_of(const char *text)
@@ -31,18 +34,14 @@ static struct MHD_Response *copy_of(const char *text)
                                            MHD_RESPMEM_MUST_COPY);
 }
 
-/* nginx's own error page, CRLFs and all: what a proxy in front of the API
- * sends when the upstream fails. */
 static struct MHD_Response *html_page(unsigned code)
 {
-    char page[512];
-    const char *reason = MHD_get_reason_phrase_for(code);
-    snprintf(page, sizeof page,
-             "<html>\r\n<head><title>%u %s</title></head>\r\n<body>\r\n"
-             "<center><h1>%u %s</h1></center>\r\n<hr><center>nginx</center>\r\n"
-             "</body>\r\n</html>\r\n",
-             code, reason, code, reason);
-    return copy_of(page);
+    char *page = mgw_error_html(code);
+    struct MHD_Response *resp =
+        page ? MHD_create_response_from_buffer(strlen(page), page, MHD_RESPMEM_MUST_FREE) : NULL;
+    if (page && !resp)
+        free(page);
+    return resp;
 }
 
 /* RFC 9110 IMF-fixdate, spelled out by hand to stay clear of the locale. */
@@ -79,16 +78,22 @@ static bool add_retry_headers(struct MHD_Response *resp, const struct mgw_fault 
     return ok;
 }
 
+static bool is_html(const struct mgw_fault *f)
+{
+    return f->kind == MGW_FAULT_HTML_502 || f->kind == MGW_FAULT_REDIRECT
+           || (f->kind == MGW_FAULT_ERROR_SHAPE && f->error_kind == MGW_ERROR_HTML);
+}
+
 static bool add_fault_headers(struct MHD_Response *resp, const struct mgw_fault *f)
 {
+    if (is_html(f) && f->kind != MGW_FAULT_REDIRECT)
+        return MHD_add_response_header(resp, "Server", "nginx") == MHD_YES;
     switch (f->kind) {
     case MGW_FAULT_RETRY_AFTER:
         return add_retry_headers(resp, f);
     case MGW_FAULT_SHOULD_RETRY:
         return MHD_add_response_header(resp, "x-should-retry",
                                        f->should_retry ? "true" : "false") == MHD_YES;
-    case MGW_FAULT_HTML_502:
-        return MHD_add_response_header(resp, "Server", "nginx") == MHD_YES;
     case MGW_FAULT_REDIRECT:
         return MHD_add_response_header(resp, "Location", f->to) == MHD_YES;
     default:
@@ -114,14 +119,15 @@ static struct MHD_Response *error_response(struct mgw_reply *r, const struct mgw
 static struct MHD_Response *fault_response(struct mgw_reply *r, const struct mgw_fault *f)
 {
     r->gzip = r->gzip && (f->kind == MGW_FAULT_STATUS || f->kind == MGW_FAULT_RETRY_AFTER
-                          || f->kind == MGW_FAULT_SHOULD_RETRY);
+                          || f->kind == MGW_FAULT_SHOULD_RETRY
+                          || (f->kind == MGW_FAULT_ERROR_SHAPE && !is_html(f)));
+    if (is_html(f)) {
+        r->content_type = "text/html";
+        return html_page(f->code);
+    }
     switch (f->kind) {
     case MGW_FAULT_NON_JSON:
         return copy_of(not_json);
-    case MGW_FAULT_HTML_502:
-    case MGW_FAULT_REDIRECT:
-        r->content_type = "text/html";
-        return html_page(f->code);
     case MGW_FAULT_HUGE:
         return mgw_stream_huge((uint64_t)f->mb * MIB, f->chunked);
     default:

@@ -11,6 +11,7 @@
 
 #include "dataset.h"
 #include "fault.h"
+#include "provider.h"
 #include "server.h"
 
 #define DEFAULT_COUNT 100u
@@ -19,11 +20,13 @@
 
 static const char usage_text[] =
     "Usage: tfy-mock-gateway [--port N] [--count N] [--api-key KEY] [--gzip]\n"
-    "                        [--fault SPEC]... [--help]\n"
+    "                        [--provider NAME=KIND]... [--require-provider]\n"
+    "                        [--fault SPEC]... [--help] [--version]\n"
     "\n"
-    "A local, deterministic stand-in for the OpenAI \"List batches\" API, listening on\n"
-    "127.0.0.1 only. Prints 'tfy-mock-gateway listening on http://127.0.0.1:PORT' once\n"
-    "ready and runs until SIGTERM or SIGINT.\n"
+    "A local, deterministic stand-in for the OpenAI \"List batches\" API and the\n"
+    "TrueFoundry gateway in front of it, listening on 127.0.0.1 only. Prints\n"
+    "'tfy-mock-gateway listening on http://127.0.0.1:PORT' once ready and runs\n"
+    "until SIGTERM or SIGINT.\n"
     "\n"
     "Options (also accepted as --opt=VALUE):\n"
     "  --port N       TCP port, 0..65535; 0 (default) picks a free one\n"
@@ -31,11 +34,24 @@ static const char usage_text[] =
     "  --api-key KEY  accepted bearer token (default: $TFY_MOCK_API_KEY if set and\n"
     "                 non-empty, else tfy-local-key)\n"
     "  --gzip         gzip response bodies when Accept-Encoding admits gzip\n"
+    "  --provider NAME=KIND\n"
+    "                 declare a provider account (repeatable): KIND is openai,\n"
+    "                 azure, bedrock or vertex; NAME, 1..127 visible ASCII\n"
+    "                 characters but '=', is matched exactly against\n"
+    "                 x-tfy-provider-name (see Providers below)\n"
+    "  --require-provider\n"
+    "                 a batches request must name a declared provider, as the\n"
+    "                 gateway wants for batch calls: without x-tfy-provider-name\n"
+    "                 400, with an undeclared name 404, both in TrueFoundry's\n"
+    "                 {\"statusCode\",\"message\",\"code\",\"details\"} envelope;\n"
+    "                 checked after the method and the key, before faults\n"
     "  --fault SPEC   inject a run-level fault (repeatable; see Faults below)\n"
     "  --help         show this text\n"
+    "  --version      print 'tfy-mock-gateway VERSION' (libtfy's version)\n"
     "\n"
     "Endpoints:\n"
-    "  GET /v1/batches, /api/llm/batches, /api/llm/api/inference/openai/batches\n"
+    "  GET /batches, /v1/batches, /api/llm/batches,\n"
+    "      /api/llm/api/inference/openai/batches\n"
     "      OpenAI List batches: Authorization: Bearer KEY; query limit (1..100,\n"
     "      default 20) and after (an id from the set; URL-encode it, since a\n"
     "      literal '+' decodes to a space). Other methods: 405.\n"
@@ -49,8 +65,8 @@ static const char usage_text[] =
     "      are masked unless they hold KEY. Before any such request: 200 with\n"
     "      method, path and authorized null, query {} and headers [].\n"
     "  GET /_mock/stats  (no auth) {\"requests\",\"connections\",\"api_connections\",\n"
-    "      \"faults_served\"}: requests outside /_mock/, TCP connections accepted (all),\n"
-    "      connections that carried at least one request outside /_mock/, and\n"
+    "      \"faults_served\"}: requests outside /_mock/, TCP connections accepted\n"
+    "      (all), connections that carried at least one request outside /_mock/, and\n"
     "      requests that got a fault (run-level or x-mock-fault).\n"
     "  GET /_mock/faults  (no auth) the run-level faults:\n"
     "      {\"faults\":[{\"spec\",\"times\",\"served\"},...]}.\n"
@@ -62,7 +78,25 @@ static const char usage_text[] =
     "      use counts at 0; answers with the list.\n"
     "  Anything else: 404 unknown_url. Every response has an x-request-id header.\n"
     "\n"
-    "Faults (requests to a batches path that pass the method and key checks):\n"
+    "Providers (a request whose x-tfy-provider-name names a --provider account;\n"
+    "  any other name, or none, gets the openai shape unless --require-provider):\n"
+    "  openai, azure  OpenAI's Batch object: batch_ and file- ids, lower-case\n"
+    "                 statuses, Unix seconds\n"
+    "  bedrock        ids arn:aws:bedrock:REGION:ACCOUNT:model-invocation-job/ID\n"
+    "                 (ID: 12 lower-case alphanumerics), files s3://BUCKET/KEY,\n"
+    "                 statuses Submitted, Validating, Scheduled, InProgress,\n"
+    "                 PartiallyCompleted, Completed, Failed, Stopping, Stopped,\n"
+    "                 Expired; times in milliseconds; no has_more in the list\n"
+    "  vertex         ids projects/P/locations/REGION/batchPredictionJobs/DIGITS,\n"
+    "                 files gs://BUCKET/KEY, statuses JOB_STATE_QUEUED, _PENDING,\n"
+    "                 _RUNNING, _SUCCEEDED, _PARTIALLY_SUCCEEDED, _FAILED,\n"
+    "                 _CANCELLING, _CANCELLED, _EXPIRED, _PAUSED, _UPDATING;\n"
+    "                 times as \"2025-01-31T23:59:44Z\"; errors.data[].code numbers\n"
+    "  Each shape holds the same --count items (index i always gives the same\n"
+    "  item) and pages with its own ids as after; another shape's id gets 400.\n"
+    "\n"
+    "Faults (requests to a batches path that pass the method, key and provider\n"
+    "checks):\n"
     "  SPEC is name[:key=value[,key=value...]]; values cannot contain ','.\n"
     "  Run-level faults (--fault, POST /_mock/faults) form a list: each request\n"
     "  takes the first one with uses left, so 'none:times=2' then 'status' gives\n"
@@ -71,7 +105,7 @@ static const char usage_text[] =
     "  'x-mock-fault: none' bypasses the list; times= is ignored; a bad SPEC\n"
     "  gets 400 invalid_mock_fault). Every mode takes times=N: the fault serves\n"
     "  N requests, 0 = every request. Default times is 1 for status, retry-after,\n"
-    "  should-retry and html-502, and 0 (always) for the rest.\n"
+    "  should-retry, error-shape and html-502, and 0 (always) for the rest.\n"
     "  status[:code=C]            HTTP C (200..599, default 500) with an error body\n"
     "                             {\"error\":{\"message\",\"type\":\"server_error\",\n"
     "                             \"param\":null,\"code\":null}}\n"
@@ -83,6 +117,21 @@ static const char usage_text[] =
     "  should-retry:value=true|false[,code=C]\n"
     "                             error C (default 400 if true, 500 if false) with\n"
     "                             x-should-retry: true|false\n"
+    "  error-shape:kind=K[,code=C]\n"
+    "                             HTTP C (200..599, default 400) with the error\n"
+    "                             body of one server, K being:\n"
+    "    openai        as status: {\"error\":{\"message\",\"type\",\"param\",\"code\"}}\n"
+    "    litellm       {\"error\":{\"message\",\"type\",\"param\":\"None\",\"code\":C}},\n"
+    "                  C a JSON number\n"
+    "    truefoundry   {\"statusCode\":C,\"message\",\"code\":\"REASON_PHRASE\",\n"
+    "                   \"details\":{\"fault\":SPEC}}\n"
+    "    fastapi       {\"detail\":\"...\"}\n"
+    "    fastapi-list  {\"detail\":[{\"loc\":[\"query\",\"limit\"],\"msg\",\"type\"}]}\n"
+    "    provider      {\"error\":{\"message\",\"type\",\"param\",\"code\":\"C\"},\n"
+    "                   \"provider\":\"bedrock\"}\n"
+    "    failure       {\"status\":\"failure\",\"message\"}\n"
+    "    azure         {\"error\":{\"code\":\"C\",\"message\"}}\n"
+    "    html          text/html, nginx's error page for C\n"
     "  html-502                   502, Content-Type text/html, nginx's error page\n"
     "  non-json                   200, application/json, body 'this is not json'\n"
     "  truncated                  200, the first half of the JSON text (gzipped\n"
@@ -109,7 +158,10 @@ struct options {
     struct mgw_server_config server;
     struct mgw_fault *faults; /* --fault, in order */
     size_t fault_count;
+    struct mgw_provider *providers; /* --provider */
+    size_t provider_count;
     bool help;
+    bool version;
 };
 
 static int usage_error(const char *what, const char *arg)
@@ -182,6 +234,25 @@ static int parse_fault(int argc, char **argv, int *i, struct options *o)
     return 0;
 }
 
+static int parse_provider(int argc, char **argv, int *i, struct options *o)
+{
+    const char *value = option_value(argc, argv, i, "--provider");
+    struct mgw_provider p, *grown;
+    char err[256];
+    if (!value)
+        return usage_error("missing value for", "--provider");
+    if (!mgw_provider_parse(value, &p, err, sizeof err))
+        return usage_error("bad --provider", err);
+    if (mgw_provider_find(o->providers, o->provider_count, p.name))
+        return usage_error("--provider names this account twice", p.name);
+    grown = realloc(o->providers, (o->provider_count + 1) * sizeof *grown);
+    if (!grown)
+        return usage_error("out of memory", NULL);
+    o->providers = grown;
+    o->providers[o->provider_count++] = p;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
     for (int i = 1; i < argc; i++) {
@@ -189,14 +260,21 @@ static int parse_args(int argc, char **argv, struct options *o)
         int rc;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             o->help = true;
+        } else if (strcmp(arg, "--version") == 0) {
+            o->version = true;
         } else if (strcmp(arg, "--gzip") == 0) {
             o->server.gzip = true;
+        } else if (strcmp(arg, "--require-provider") == 0) {
+            o->server.require_provider = true;
         } else if (is_option(arg, "--port") || is_option(arg, "--count")
                    || is_option(arg, "--api-key")) {
             if ((rc = parse_valued(argc, argv, &i, o)) != 0)
                 return rc;
         } else if (is_option(arg, "--fault")) {
             if ((rc = parse_fault(argc, argv, &i, o)) != 0)
+                return rc;
+        } else if (is_option(arg, "--provider")) {
+            if ((rc = parse_provider(argc, argv, &i, o)) != 0)
                 return rc;
         } else {
             return usage_error("unknown argument", arg);
@@ -258,12 +336,17 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc == 0 && o.help)
         fputs(usage_text, stdout);
-    if (rc == 0 && !o.help) {
+    else if (rc == 0 && o.version)
+        puts("tfy-mock-gateway " MGW_VERSION);
+    else if (rc == 0) {
         default_api_key(&o);
         o.server.faults = o.faults;
         o.server.fault_count = o.fault_count;
+        o.server.providers = o.providers;
+        o.server.provider_count = o.provider_count;
         rc = serve(&o);
     }
     free(o.faults);
+    free(o.providers);
     return rc;
 }

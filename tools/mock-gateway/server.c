@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "dataset.h"
+#include "error_shape.h"
 #include "fault_admin.h"
 #include "fault_body.h"
 #include "fault_plan.h"
@@ -66,6 +67,7 @@ struct exchange {
     bool gzip;
     char request_id[REQUEST_ID_SIZE];
     const struct upload *upload; /* NULL unless collected */
+    enum mgw_shape shape;        /* how the named provider's batches look */
     bool faulted;                /* `fault` applies to this request */
     struct mgw_fault fault;
 };
@@ -73,7 +75,9 @@ struct exchange {
 /* Azure OpenAI's shape: an api-key header and a required api-version. */
 #define AZURE_BATCHES_PATH "/openai/batches"
 
+/* "/batches" is the SaaS gateway at its root: gateway.truefoundry.ai/batches. */
 static const char *const batches_paths[] = {
+    "/batches",
     "/v1/batches",
     "/api/llm/batches",
     "/api/llm/api/inference/openai/batches",
@@ -184,12 +188,13 @@ static bool check_limit(const char *text, uint32_t *limit, json_t **err)
     return true;
 }
 
-static bool check_after(uint32_t count, const char *after, uint32_t *start, json_t **err)
+static bool check_after(const struct exchange *ex, const char *after, uint32_t *start,
+                        json_t **err)
 {
     uint32_t index;
     if (!after)
         return true;
-    if (!mgw_dataset_find(count, after, &index)) {
+    if (!mgw_dataset_find(ex->shape, ex->srv->cfg.count, after, &index)) {
         *err = mgw_error_body3("Invalid 'after': no batch with id '", after, "'.", "after",
                                "invalid_value");
         return false;
@@ -209,9 +214,9 @@ static enum MHD_Result handle_list(const struct exchange *ex)
     const char *after = has_fault(ex, MGW_FAULT_IGNORE_AFTER) ? NULL : argument(ex, "after");
     json_t *err = NULL, *page;
     if (!check_limit(argument(ex, "limit"), &limit, &err)
-        || !check_after(ex->srv->cfg.count, after, &start, &err))
+        || !check_after(ex, after, &start, &err))
         return send_json(ex, MHD_HTTP_BAD_REQUEST, err, NULL);
-    page = mgw_dataset_page(ex->srv->cfg.count, start, limit);
+    page = mgw_dataset_page(ex->shape, ex->srv->cfg.count, start, limit);
     if (ex->faulted)
         page = mgw_fault_shape_page(&ex->fault, page);
     return send_json(ex, MHD_HTTP_OK, page, NULL);
@@ -260,8 +265,7 @@ static json_t *method_error(const struct exchange *ex)
 static enum MHD_Result send_azure_error(const struct exchange *ex, unsigned status,
                                         const char *code, const char *message)
 {
-    return send_json(ex, status, json_pack("{s:{s:s, s:s}}", "error", "code", code,
-                                           "message", message), NULL);
+    return send_json(ex, status, mgw_error_azure(code, message), NULL);
 }
 
 /* Azure's checks, before the ones it shares with OpenAI; MHD_YES to go on. */
@@ -281,12 +285,43 @@ static enum MHD_Result check_azure(const struct exchange *ex, bool *answered)
     return MHD_YES;
 }
 
+/* The gateway routes batch calls by x-tfy-provider-name and answers in its
+ * own envelope when it cannot; a name it does not know is a missing
+ * resource. Without --require-provider any name, or none, gets OpenAI data. */
+static enum MHD_Result check_provider(struct exchange *ex, bool *answered)
+{
+    const char *name = header(ex, MGW_PROVIDER_HEADER);
+    const struct mgw_provider *p =
+        mgw_provider_find(ex->srv->cfg.providers, ex->srv->cfg.provider_count, name);
+    char message[MGW_PROVIDER_NAME_MAX + 128];
+    *answered = false;
+    if (p)
+        ex->shape = mgw_provider_shape(p->kind);
+    if (p || !ex->srv->cfg.require_provider)
+        return MHD_YES;
+    *answered = true;
+    if (!name)
+        return send_json(ex, MHD_HTTP_BAD_REQUEST,
+                         mgw_error_shaped(MGW_ERROR_TRUEFOUNDRY, MHD_HTTP_BAD_REQUEST,
+                                          "Header " MGW_PROVIDER_HEADER
+                                          " is required for batch requests",
+                                          json_pack("{s:s}", "header", MGW_PROVIDER_HEADER)),
+                         NULL);
+    snprintf(message, sizeof message, "Provider account '%.*s' not found",
+             MGW_PROVIDER_NAME_MAX, name);
+    return send_json(ex, MHD_HTTP_NOT_FOUND,
+                     mgw_error_shaped(MGW_ERROR_TRUEFOUNDRY, MHD_HTTP_NOT_FOUND, message,
+                                      json_pack("{s:o}", "provider_name", mgw_string_lossy(name))),
+                     NULL);
+}
+
 static enum MHD_Result handle_batches(struct exchange *ex)
 {
     const char *authorization = header(ex, MHD_HTTP_HEADER_AUTHORIZATION);
     bool azure = strcmp(ex->path, AZURE_BATCHES_PATH) == 0;
     bool authorized = azure || mgw_auth_ok(authorization, ex->srv->cfg.api_key);
     bool answered = false;
+    enum MHD_Result r = MHD_YES;
     json_t *err = NULL;
     count_api_request(ex);
     mgw_record_capture(ex->srv->record, ex->conn, ex->method, ex->path, ex->srv->cfg.api_key);
@@ -294,11 +329,12 @@ static enum MHD_Result handle_batches(struct exchange *ex)
         return send_json(ex, MHD_HTTP_METHOD_NOT_ALLOWED, method_error(ex), "GET");
     if (!authorized)
         return send_json(ex, MHD_HTTP_UNAUTHORIZED, mgw_auth_error_body(authorization), NULL);
-    if (azure) {
-        enum MHD_Result r = check_azure(ex, &answered);
-        if (answered)
-            return r;
-    }
+    if (azure)
+        r = check_azure(ex, &answered);
+    if (!answered)
+        r = check_provider(ex, &answered);
+    if (answered)
+        return r;
     if (!choose_fault(ex, &err))
         return send_json(ex, MHD_HTTP_BAD_REQUEST, err, NULL);
     return ex->faulted ? handle_faulted(ex) : handle_list(ex);

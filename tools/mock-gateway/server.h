@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "fault.h"
+#include "provider.h"
 
 struct mgw_server_config {
     uint16_t port;       /* 0 picks an ephemeral port */
@@ -15,6 +16,9 @@ struct mgw_server_config {
     bool gzip;           /* gzip bodies for clients that accept it */
     const struct mgw_fault *faults; /* run-level faults, copied at start */
     size_t fault_count;
+    const struct mgw_provider *providers; /* --provider; must outlive the server */
+    size_t provider_count;
+    bool require_provider; /* batches requests must name a declared provider */
 };
 
 struct mgw_server;
