@@ -72,22 +72,22 @@ static void test_mixed_page(void **state)
 	assert_int_equal(b->completed_at.value, 1764985562);
 	assert_false(b->failed_at.present);
 	assert_false(b->cancelled_at.present);
-	assert_true(b->request_counts.present);
-	assert_int_equal(b->request_counts.total.value, 575);
-	assert_int_equal(b->request_counts.completed.value, 570);
-	assert_int_equal(b->request_counts.failed.value, 5);
-	assert_true(b->usage.present);
-	assert_int_equal(b->usage.input_tokens.value, 1500);
-	assert_int_equal(b->usage.cached_tokens.value, 1024);
-	assert_int_equal(b->usage.output_tokens.value, 500);
-	assert_int_equal(b->usage.reasoning_tokens.value, 300);
-	assert_int_equal(b->usage.total_tokens.value, 2000);
+	assert_non_null(b->request_counts);
+	assert_int_equal(b->request_counts->total.value, 575);
+	assert_int_equal(b->request_counts->completed.value, 570);
+	assert_int_equal(b->request_counts->failed.value, 5);
+	assert_non_null(b->usage);
+	assert_int_equal(b->usage->input_tokens.value, 1500);
+	assert_int_equal(b->usage->cached_tokens.value, 1024);
+	assert_int_equal(b->usage->output_tokens.value, 500);
+	assert_int_equal(b->usage->reasoning_tokens.value, 300);
+	assert_int_equal(b->usage->total_tokens.value, 2000);
 	assert_null(b->errors);
 	assert_null(b->errors_object);
 	assert_int_equal(b->metadata_count, 2);
-	assert_string_equal(b->metadata[0].key, "customer_id");
-	assert_string_equal(b->metadata[0].value, "user_123456789");
-	assert_string_equal(b->metadata[1].value, "Nightly eval — café ✓ 日本語");
+	assert_string_equal(b->metadata[0]->key, "customer_id");
+	assert_string_equal(b->metadata[0]->value, "user_123456789");
+	assert_string_equal(b->metadata[1]->value, "Nightly eval — café ✓ 日本語");
 	assert_non_null(strstr(b->metadata_json, "\"customer_id\":\"user_123456789\""));
 	/* raw_json is the item's text exactly as sent, whitespace included. */
 	assert_non_null(strstr(b->raw_json, "\"id\": \"batch_6f1c2a9e0b7d4c3a8e5f1b2d3c4a5e6f\""));
@@ -100,17 +100,17 @@ static void test_mixed_page(void **state)
 	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
 	assert_string_equal(b->errors_object, "list");
 	assert_int_equal(b->errors_count, 2);
-	assert_string_equal(b->errors[0].code, "invalid_json_line");
-	assert_null(b->errors[0].param);
-	assert_true(b->errors[0].line.present);
-	assert_int_equal(b->errors[0].line.value, 3);
-	assert_string_equal(b->errors[1].param, "body.model");
-	assert_false(b->errors[1].line.present);
+	assert_string_equal(b->errors[0]->code, "invalid_json_line");
+	assert_null(b->errors[0]->param);
+	assert_true(b->errors[0]->line.present);
+	assert_int_equal(b->errors[0]->line.value, 3);
+	assert_string_equal(b->errors[1]->param, "body.model");
+	assert_false(b->errors[1]->line.present);
 	assert_int_equal(b->failed_at.value, 1764892811);
 	assert_null(b->metadata_json);
 	assert_int_equal(b->metadata_count, 0);
 	assert_null(b->model);
-	assert_false(b->usage.present);
+	assert_null(b->usage);
 
 	b = tfy_batch_page_get(list, 2);
 	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
@@ -134,8 +134,10 @@ static void test_null_and_missing_read_alike(void **state)
 	assert_null(y->status_raw);
 	assert_int_equal(x->status, TFY_BATCH_STATUS_UNKNOWN);
 	assert_null(x->model);
-	assert_int_equal(x->usage.present, y->usage.present);
-	assert_int_equal(x->request_counts.present, y->request_counts.present);
+	assert_null(x->usage);
+	assert_null(y->usage);
+	assert_null(x->request_counts);
+	assert_null(y->request_counts);
 	assert_int_equal(x->completed_at.present, 0);
 	assert_int_equal(y->completed_at.present, 0);
 	assert_null(x->metadata_json);
@@ -189,10 +191,10 @@ static void test_metadata_not_a_string_map(void **state)
 	                                "\"owner\":\"team-x\"}}");
 	const tfy_batch *b = l->items[0];
 	assert_int_equal(b->metadata_count, 3);
-	assert_string_equal(b->metadata[0].key, "priority");
-	assert_string_equal(b->metadata[0].value, "3");
-	assert_string_equal(b->metadata[1].value, "[\"a\",\"b\"]");
-	assert_string_equal(b->metadata[2].value, "team-x");
+	assert_string_equal(b->metadata[0]->key, "priority");
+	assert_string_equal(b->metadata[0]->value, "3");
+	assert_string_equal(b->metadata[1]->value, "[\"a\",\"b\"]");
+	assert_string_equal(b->metadata[2]->value, "team-x");
 	tfy_batch_page_free(l);
 
 	l = decode_item("{" ITEM_HEAD ",\"metadata\":\"free text\"}");
@@ -220,8 +222,8 @@ static void test_wrong_types_are_absent(void **state)
 	assert_false(b->created_at.present);
 	assert_false(b->completed_at.present);
 	assert_false(b->expires_at.present);
-	assert_false(b->request_counts.present);
-	assert_false(b->usage.present);
+	assert_null(b->request_counts);
+	assert_null(b->usage);
 	assert_int_equal(b->errors_count, 0);
 	assert_string_equal(b->object, "batch");
 	tfy_batch_page_free(l);
@@ -240,9 +242,9 @@ static void test_numbers_as_strings(void **state)
 	assert_false(b->failed_at.present);
 	assert_false(b->expired_at.present);
 	assert_false(b->cancelled_at.present);
-	assert_int_equal(b->request_counts.total.value, 10);
-	assert_int_equal(b->request_counts.completed.value, 2);
-	assert_int_equal(b->request_counts.failed.value, -1);
+	assert_int_equal(b->request_counts->total.value, 10);
+	assert_int_equal(b->request_counts->completed.value, 2);
+	assert_int_equal(b->request_counts->failed.value, -1);
 	tfy_batch_page_free(l);
 }
 
@@ -333,15 +335,39 @@ static void test_unicode_and_escapes(void **state)
 	                                "\"metadata\":{\"k\":\"nul\\u0000inside\"}}");
 	const tfy_batch *b = l->items[0];
 	assert_string_equal(b->model, "m\xc3\xa9\xf0\x9f\x98\x80\n\"q\"");
-	/* An embedded NUL ends the C string; the raw JSON keeps it escaped. */
-	assert_string_equal(b->metadata[0].value, "nul");
+	/* A NUL would cut the C string: the value reads as NULL; metadata_json and raw_json keep it. */
+	assert_int_equal(b->metadata_count, 1);
+	assert_string_equal(b->metadata[0]->key, "k");
+	assert_null(b->metadata[0]->value);
+	assert_string_equal(b->metadata_json, "{\"k\":\"nul\\u0000inside\"}");
 	assert_non_null(strstr(b->raw_json, "\\u0000"));
 	tfy_batch_page_free(l);
+}
 
-	/* jansson cannot represent a NUL in a key: the page is refused, cleanly. */
-	char detail[256] = "";
-	assert_int_equal(decode_fail("{\"data\":[{\"k\\u0000x\":1}]}", detail, sizeof(detail)),
-	                 TFY_ERROR_DECODE);
+static void test_nul_in_strings_reads_absent(void **state)
+{
+	(void)state;
+	tfy_batch_page *l = decode_item("{\"id\":\"a\\u0000b\",\"status\":\"completed\\u0000evil\","
+	                                "\"model\":\"m\",\"metadata\":{\"k\\u0000x\":\"v\",\"ok\":\"w\"},"
+	                                "\"q\\u0000\":1}");
+	const tfy_batch *b = l->items[0];
+	assert_null(b->id);
+	assert_null(b->status_raw);
+	assert_int_equal(b->status, TFY_BATCH_STATUS_UNKNOWN);
+	assert_string_equal(b->model, "m");
+	/* A metadata key holding NUL: that entry is dropped, from metadata_json too. */
+	assert_int_equal(b->metadata_count, 1);
+	assert_string_equal(b->metadata[0]->key, "ok");
+	assert_string_equal(b->metadata_json, "{\"ok\":\"w\"}");
+	assert_non_null(strstr(b->raw_json, "k\\u0000x"));
+	tfy_batch_page_free(l);
+
+	/* A key holding NUL anywhere (even the envelope's) skips its member, not the page. */
+	l = decode_ok("{\"d\\u0000\":1,\"data\":[{\"k\\u0000x\":1,\"id\":\"i\"}],\"x\":{\"a\\u0000\":2}}");
+	assert_int_equal(l->count, 1);
+	assert_string_equal(l->items[0]->id, "i");
+	assert_null(l->extra_json);
+	tfy_batch_page_free(l);
 }
 
 static void test_large_page(void **state)
@@ -421,7 +447,7 @@ static void test_envelope_errors(void **state)
 		"{\"data\":[1,]}", "{\"data\":[,1]}", "{\"data\":[1 2]}", "{\"data\":[1}", "{\"data\":[1]",
 		"{\"data\":[]]}", "{\"data\":[],}", "{,\"data\":[]}", "{\"data\" []}", "{\"data\"::[]}",
 		"{data:[]}", "{\"data\":[]}}", "{\"data\":[]} x", "{\"data\":[]}\f", "{\"data\":[tru]}",
-		"{\"data\":[],\"x\":nul}", "{\"d\\u0000\":1,\"data\":[]}", "{\"data\":[\"\xff\"]}",
+		"{\"data\":[],\"x\":nul}", "{\"data\":[\"\xff\"]}",
 		"{\"data\":[{\"a\":1,}]}", "{\"data\":[\"unterminated]}", "\xef\xbb\xbf{\"data\":[]}",
 	};
 	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
@@ -563,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_non_object_item_is_kept_raw),
 		cmocka_unit_test(test_garbage_is_a_decode_error),
 		cmocka_unit_test(test_unicode_and_escapes),
+		cmocka_unit_test(test_nul_in_strings_reads_absent),
 		cmocka_unit_test(test_large_page),
 		cmocka_unit_test(test_raw_json_is_the_sent_bytes),
 		cmocka_unit_test(test_envelope_errors),

@@ -114,12 +114,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		sum += touch(b->raw_json) + touch(b->id) + touch(b->status_raw) + touch(b->metadata_json);
 		for (size_t j = 0; j < b->errors_count; j++)
-			sum += touch(b->errors[j].code) + touch(b->errors[j].message);
+			sum += touch(b->errors[j]->code) + touch(b->errors[j]->message);
 		for (size_t j = 0; j < b->metadata_count; j++)
-			if (!b->metadata[j].key || !b->metadata[j].value)
+			if (!b->metadata[j]->key || !b->metadata[j]->value)
 				abort();
 			else
-				sum += touch(b->metadata[j].key) + touch(b->metadata[j].value);
+				sum += touch(b->metadata[j]->key) + touch(b->metadata[j]->value);
 	}
 	if (tfy__batch_page_set_request_id(list, "req_fuzz") != 0 || strcmp(list->request_id, "req_fuzz"))
 		abort();
