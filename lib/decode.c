@@ -296,7 +296,7 @@ static long hex4(const decoder *d, size_t i)
 	memcpy(digits, d->s + i, 4);
 	digits[4] = '\0';
 	for (int k = 0; k < 4; k++)
-		if (!strchr("0123456789abcdefABCDEF", digits[k]) || !digits[k])
+		if (!digits[k] || !strchr("0123456789abcdefABCDEF", digits[k]))
 			return -1;
 	return strtol(digits, NULL, 16);
 }
@@ -840,8 +840,9 @@ static void item_member(decoder *d, member_key k, void *ctx)
 /* The value at the walk's position as a batch; a non-object one has every field absent. */
 static void decode_item(decoder *d, tfy_batch *b)
 {
-	size_t start = (peek(d), d->i);
-	if (d->i < d->n && d->s[d->i] == '{')
+	char c = peek(d);
+	size_t start = d->i;
+	if (c == '{')
 		walk_object(d, item_member, b);
 	else
 		scan_value(d);
