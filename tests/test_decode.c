@@ -162,11 +162,11 @@ static void test_zero_timestamp_is_present(void **state)
 static void test_unknown_status_and_fields(void **state)
 {
 	(void)state;
-	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"status\":\"PartiallyCompleted\","
+	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"status\":\"on_hold\","
 	                                "\"brand_new_field\":{\"x\":[1,2,3]},\"provider\":\"bedrock\"}");
 	const tfy_batch *b = l->items[0];
 	assert_int_equal(b->status, TFY_BATCH_STATUS_UNKNOWN);
-	assert_string_equal(b->status_raw, "PartiallyCompleted");
+	assert_string_equal(b->status_raw, "on_hold");
 	assert_non_null(strstr(b->raw_json, "\"brand_new_field\":{\"x\":[1,2,3]}"));
 	assert_string_equal(b->id, "batch_1");
 	tfy_batch_page_free(l);
@@ -175,14 +175,17 @@ static void test_unknown_status_and_fields(void **state)
 static void test_every_known_status(void **state)
 {
 	(void)state;
-	for (tfy_batch_status s = 1; s <= TFY_BATCH_STATUS_CANCELLED; s++) {
+	for (tfy_batch_status s = 1; s <= TFY_BATCH_STATUS_PARTIALLY_COMPLETED; s++) {
 		const char *name = tfy_batch_status_name(s);
 		assert_int_equal(tfy_batch_status_parse(name), s);
 	}
 	assert_string_equal(tfy_batch_status_name(99), "unknown");
 	assert_string_equal(tfy_batch_status_name(-1), "unknown");
 	assert_int_equal(tfy_batch_status_parse(NULL), TFY_BATCH_STATUS_UNKNOWN);
-	assert_int_equal(tfy_batch_status_parse("Completed"), TFY_BATCH_STATUS_UNKNOWN);
+	assert_int_equal(tfy_batch_status_parse("Completed"), TFY_BATCH_STATUS_COMPLETED);
+	assert_int_equal(tfy_batch_status_parse("PartiallyCompleted"),
+	                 TFY_BATCH_STATUS_PARTIALLY_COMPLETED);
+	assert_int_equal(tfy_batch_status_parse("on_hold"), TFY_BATCH_STATUS_UNKNOWN);
 }
 
 static void test_metadata_not_a_string_map(void **state)
