@@ -55,7 +55,7 @@ buildtype=$(meson introspect --buildoptions "$build" |
 	python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))')
 [ "$buildtype" = release ] || say "warning: $build is a '$buildtype' build, not release"
 say "building in $build"
-ninja -C "$build" bench/bench_decode bench/iter_all bench/parse_pages bench/bench_run \
+ninja -C "$build" bench/bench_decode bench/iter_all bench/parse_pages bench/bench_run bench/decode_memory \
 	tools/mock-gateway/tfy-mock-gateway tools/tfy-batches/tfy-batches >/dev/null ||
 	die "the build failed (ninja -C $build)"
 
@@ -299,6 +299,10 @@ for v in cli iter; do
 	fact "stats_$v" "$(cat "$work/stats.$v.json")"
 	stop_gw "$GW_PID"
 done
+
+# ---- 7. hostile bodies --------------------------------------------------------
+say "7. hostile bodies"
+timeout 300 "$build/bench/decode_memory" 32 >"$work/hostile.txt" || die "decode_memory failed"
 
 fact load_after "$(cut -d ' ' -f 1-3 /proc/loadavg)"
 fact duration_s "$(($(date +%s) - started))"
@@ -844,6 +848,26 @@ for name, title in (("decode", "decode one page"), ("list", "one list call")):
         w("")
         w("</details>")
         w("")
+
+w("## 7. Hostile bodies")
+w("")
+w("Peak memory of decoding bodies of 32 MiB (the default `max_response_bytes`) built to blow up a decoder: "
+  "arrays of millions of `{}` or `0`, where a jansson tree costs some 100 bytes a value. Each body is built "
+  "and decoded in its own child process (`tests/hostile_bodies.h`); the growth of its peak RSS "
+  "(`getrusage` `ru_maxrss`) includes the body itself. `tests/test_decode.c` holds every body under "
+  "8 x its size + 64 MiB.")
+w("")
+w("```sh")
+w("$BUILD/bench/decode_memory 32")
+w("```")
+w("")
+w("| body | size | peak RSS growth | x the body |")
+w("|---|---|---|---|")
+for line in open(f"{work}/hostile.txt"):
+    m = re.match(r"(.*?)\s+(\d+) MiB\s+peak RSS \+\s*([\d.]+) MiB\s+\(([\d.]+)x", line)
+    if m:
+        w(f"| {m.group(1)} | {m.group(2)} MiB | {m.group(3)} MiB | {m.group(4)} |")
+w("")
 
 # raw
 w("## Raw runs")

@@ -1,3 +1,24 @@
+/*
+ * The JSON decoder.  Bodies are read piecewise: the decoder walks the text
+ * itself (the envelope, each item's members, `errors` and `metadata`
+ * member by member) with a scanner that checks every byte's syntax as
+ * jansson would, and hands jansson only the values of the fields libtfy
+ * models, one at a time.  So:
+ *
+ * - Memory is bounded by the body's size: a value the walk skips (an
+ *   unknown member, a field's value past ITEM_VALUE_NODES_MAX JSON values,
+ *   `errors.data` entries past TFY__ERRORS_MAX) is scanned, never built;
+ *   no tree of a whole page or a whole item is ever built.
+ * - Malformed JSON syntax anywhere fails the whole body (TFY_ERROR_DECODE).
+ * - A problem local to one value in well-formed text (a number out of
+ *   range such as 1e400, a key holding a NUL character, a value nested
+ *   past jansson's depth limit, a value too large to build) makes only the
+ *   field that holds it absent; a member whose key holds NUL is skipped
+ *   wherever it is (item, metadata, the envelope's extra members).  The
+ *   item's raw_json keeps the exact text.
+ *
+ * The only part of libtfy that includes jansson.
+ */
 #include "decode.h"
 
 #include "alloc.h"
@@ -5,6 +26,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +49,42 @@
  */
 #define PAGE_ITEMS_MAX 100000
 
-/* Largest integer a double holds exactly: beyond it a value may have been rounded. */
-#define EXACT_DOUBLE_MAX 9007199254740992.0
+/*
+ * jansson spends some 50 to 100 bytes on each JSON value (and object
+ * member) it builds, against as little as 2 bytes of text: a field's value
+ * is built only when it holds at most this many (some 10 MiB), else it
+ * reads as absent.  Batches' fields hold a few dozen.
+ */
+#define ITEM_VALUE_NODES_MAX 100000
+
+/* The same bound for the envelope's extra members, all of them together. */
+#define EXTRA_NODES_MAX ITEM_VALUE_NODES_MAX
+
+/* jansson's JSON_PARSER_MAX_DEPTH: the scanner nests no deeper within one value. */
+#define DEPTH_MAX 2048
+
+/*
+ * Largest magnitude below which every integral double is exact: 2^53 itself
+ * may be 2^53 + 1 rounded, so only |x| < 2^53 is taken.
+ */
+#define EXACT_DOUBLE_LIMIT 9007199254740992.0
 
 typedef struct decoder {
 	tfy__arena *arena;
 	tfy__buf dump;         /* reused for every JSON text the page keeps */
+	tfy__buf ptrs;         /* reused: the entries of one errors or metadata */
 	json_t *extra;         /* the envelope's members libtfy does not model, or NULL */
+	size_t extra_nodes;    /* JSON values in extra */
 	int oom;               /* set by any step that ran out of memory */
-	int invalid;           /* set when the body is not one valid JSON object */
+	int invalid;           /* set at the first syntax error */
+	size_t err_at;         /* where it is */
+	const char *err_what;  /* and what */
 	const char *s;         /* the body */
 	size_t n;              /* its length */
 	size_t i;              /* where the walk is in it */
 	tfy_batch **items;     /* the list's items, in the arena */
 	size_t count, cap;     /* items held, and room for */
+	const char *top_type;  /* what the body is when it is not an object */
 	const char *data_type; /* NULL once "data" is an array, else what it is */
 	size_t items_seen;     /* those of a replaced "data" included; past PAGE_ITEMS_MAX: too many */
 } decoder;
@@ -118,7 +162,7 @@ static tfy_opt_int64 to_int(const json_t *v)
 		r.present = 1;
 	} else if (json_is_real(v)) {
 		double x = json_real_value(v);
-		if (isfinite(x) && x == trunc(x) && fabs(x) <= EXACT_DOUBLE_MAX) {
+		if (isfinite(x) && x == trunc(x) && fabs(x) < EXACT_DOUBLE_LIMIT) {
 			r.value = (int64_t)x;
 			r.present = 1;
 		}
@@ -140,6 +184,459 @@ static void *alloc(decoder *d, size_t n)
 	if (!p)
 		d->oom = 1;
 	return p;
+}
+
+/* What a value is, from its first byte (the scanner has checked the rest). */
+static const char *text_type_name(char c)
+{
+	switch (c) {
+	case '{': return "an object";
+	case '[': return "an array";
+	case '"': return "a string";
+	case 't':
+	case 'f': return "a boolean";
+	case 'n': return "null";
+	default: return "a number";
+	}
+}
+
+/*
+ * jansson refuses integers beyond 64 bits; rather than lose the field, parse
+ * again with every number as a double, which to_int() then accepts only
+ * where it is exact.
+ */
+static json_t *parse(const char *body, size_t len, size_t flags, json_error_t *jerr)
+{
+	/*
+	 * jansson leaves jerr unwritten when it runs out of memory before it
+	 * starts (valgrind caught json_error_code reading it): zero it, which
+	 * reads as json_error_unknown.
+	 */
+	memset(jerr, 0, sizeof(*jerr));
+	json_t *root = json_loadb(body, len, flags, jerr);
+	if (!root && json_error_code(jerr) == json_error_numeric_overflow)
+		root = json_loadb(body, len, flags | JSON_DECODE_INT_AS_REAL, jerr);
+	return root;
+}
+
+/* ---- The scanner: JSON syntax exactly as jansson's parser checks it, without building anything. ---- */
+
+/* Records the first syntax error; the walk stops at it. */
+static void syntax_error(decoder *d, const char *what)
+{
+	if (!d->invalid) {
+		d->invalid = 1;
+		d->err_at = d->i;
+		d->err_what = what;
+	}
+}
+
+static int stopped(const decoder *d)
+{
+	return d->oom || d->invalid || d->items_seen > PAGE_ITEMS_MAX;
+}
+
+/* JSON's whitespace, as jansson's lexer has it. */
+static void skip_ws(decoder *d)
+{
+	while (d->i < d->n && (d->s[d->i] == ' ' || d->s[d->i] == '\n' || d->s[d->i] == '\r' ||
+	                       d->s[d->i] == '\t'))
+		d->i++;
+}
+
+/* The next byte after whitespace, or 0 at the end. */
+static char peek(decoder *d)
+{
+	skip_ws(d);
+	return d->i < d->n ? d->s[d->i] : 0;
+}
+
+/* Steps past c, after any whitespace; 0 when the next byte is not c. */
+static int accept(decoder *d, char c)
+{
+	if (peek(d) != c)
+		return 0;
+	d->i++;
+	return 1;
+}
+
+/*
+ * The length of the UTF-8 sequence at p, 0 when jansson would refuse it
+ * (overlong forms, surrogates, values past U+10FFFF).
+ */
+static size_t utf8_len(const unsigned char *p, size_t avail)
+{
+	size_t n;
+	uint32_t v;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] < 0xC2 || p[0] > 0xF4)
+		return 0;
+	n = p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
+	v = p[0] & (0x7Fu >> n);
+	if (avail < n)
+		return 0;
+	for (size_t k = 1; k < n; k++) {
+		if ((p[k] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (p[k] & 0x3Fu);
+	}
+	if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF ||
+	    (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/* The 4 hex digits of a \u escape at s[i]; -1 when they are not. */
+static long hex4(const decoder *d, size_t i)
+{
+	if (d->n - i < 4)
+		return -1;
+	char digits[5];
+	memcpy(digits, d->s + i, 4);
+	digits[4] = '\0';
+	for (int k = 0; k < 4; k++)
+		if (!digits[k] || !strchr("0123456789abcdefABCDEF", digits[k]))
+			return -1;
+	return strtol(digits, NULL, 16);
+}
+
+/* A \u escape at d->i (past the backslash and u): a surrogate must pair. */
+static void scan_unicode_escape(decoder *d, int *nul)
+{
+	long v = hex4(d, d->i);
+	if (v < 0) {
+		syntax_error(d, "invalid escape");
+		return;
+	}
+	d->i += 4;
+	if (v == 0)
+		*nul = 1;
+	if (v >= 0xDC00 && v <= 0xDFFF) {
+		syntax_error(d, "invalid Unicode escape");
+		return;
+	}
+	if (v < 0xD800 || v > 0xDBFF)
+		return;
+	long low = d->n - d->i >= 2 && d->s[d->i] == '\\' && d->s[d->i + 1] == 'u' ? hex4(d, d->i + 2) : -1;
+	if (low < 0xDC00 || low > 0xDFFF) {
+		syntax_error(d, "invalid Unicode escape");
+		return;
+	}
+	d->i += 6;
+}
+
+/*
+ * The string at d->i (its opening quote).  *nul is set when it holds a NUL
+ * (\u0000), *escaped when it holds any escape.
+ */
+static void scan_string(decoder *d, int *nul, int *escaped)
+{
+	*nul = *escaped = 0;
+	d->i++;
+	while (d->i < d->n) {
+		unsigned char c = (unsigned char)d->s[d->i];
+		if (c == '"') {
+			d->i++;
+			return;
+		}
+		if (c < 0x20) {
+			syntax_error(d, "control character in a string");
+			return;
+		}
+		if (c != '\\') {
+			size_t k = utf8_len((const unsigned char *)d->s + d->i, d->n - d->i);
+			if (!k) {
+				syntax_error(d, "invalid UTF-8");
+				return;
+			}
+			d->i += k;
+			continue;
+		}
+		*escaped = 1;
+		char e = d->i + 1 < d->n ? d->s[d->i + 1] : 0;
+		d->i += 2;
+		if (e == 'u')
+			scan_unicode_escape(d, nul);
+		else if (!e || !strchr("\"\\/bfnrt", e)) {
+			syntax_error(d, "invalid escape");
+			return;
+		}
+		if (d->invalid)
+			return;
+	}
+	syntax_error(d, "premature end of input");
+}
+
+static int is_digit(decoder *d)
+{
+	return d->i < d->n && d->s[d->i] >= '0' && d->s[d->i] <= '9';
+}
+
+static void skip_digits(decoder *d)
+{
+	while (is_digit(d))
+		d->i++;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static void scan_number(decoder *d)
+{
+	if (d->s[d->i] == '-')
+		d->i++;
+	if (!is_digit(d)) {
+		syntax_error(d, "invalid number");
+		return;
+	}
+	if (d->s[d->i++] != '0')
+		skip_digits(d);
+	else if (is_digit(d)) {
+		syntax_error(d, "invalid number");
+		return;
+	}
+	if (d->i < d->n && d->s[d->i] == '.') {
+		d->i++;
+		if (!is_digit(d)) {
+			syntax_error(d, "invalid number");
+			return;
+		}
+		skip_digits(d);
+	}
+	if (d->i < d->n && (d->s[d->i] == 'e' || d->s[d->i] == 'E')) {
+		d->i++;
+		if (d->i < d->n && (d->s[d->i] == '+' || d->s[d->i] == '-'))
+			d->i++;
+		if (!is_digit(d)) {
+			syntax_error(d, "invalid number");
+			return;
+		}
+		skip_digits(d);
+	}
+}
+
+static int is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* true, false or null: jansson reads the whole run of letters as one word. */
+static void scan_literal(decoder *d)
+{
+	size_t start = d->i;
+	while (d->i < d->n && is_alpha(d->s[d->i]))
+		d->i++;
+	size_t len = d->i - start;
+	static const char *const words[] = { "true", "false", "null" };
+	for (size_t k = 0; k < 3; k++)
+		if (len == strlen(words[k]) && memcmp(d->s + start, words[k], len) == 0)
+			return;
+	d->i = start;
+	syntax_error(d, "invalid token");
+}
+
+static void scan_scalar(decoder *d)
+{
+	char c = d->s[d->i];
+	int nul, escaped;
+	if (c == '"')
+		scan_string(d, &nul, &escaped);
+	else if (c == '-' || (c >= '0' && c <= '9'))
+		scan_number(d);
+	else if (is_alpha(c))
+		scan_literal(d);
+	else
+		syntax_error(d, "invalid token");
+}
+
+/* An object's key and its colon, inside the scanner. */
+static void scan_key(decoder *d)
+{
+	int nul, escaped;
+	if (peek(d) != '"') {
+		syntax_error(d, "string or '}' expected");
+		return;
+	}
+	scan_string(d, &nul, &escaped);
+	if (!d->invalid && !accept(d, ':'))
+		syntax_error(d, "':' expected");
+}
+
+/*
+ * Opens the container at d->i; 1 when it closed at once ([] or {}), else
+ * 0 with the walk at its first value.
+ */
+static int scan_open(decoder *d, unsigned char *is_obj, size_t *depth)
+{
+	char open = d->s[d->i++];
+	if (*depth == DEPTH_MAX) {
+		d->i--;
+		syntax_error(d, "maximum parsing depth reached");
+		return 1;
+	}
+	if (accept(d, open == '{' ? '}' : ']'))
+		return 1;
+	is_obj[*depth] = open == '{';
+	(*depth)++;
+	if (open == '{')
+		scan_key(d);
+	return 0;
+}
+
+/*
+ * After a value inside containers: steps over ',' (and the next key) or
+ * closing brackets; 1 when the outermost container closed.
+ */
+static int scan_after_value(decoder *d, const unsigned char *is_obj, size_t *depth)
+{
+	while (*depth > 0) {
+		int obj = is_obj[*depth - 1];
+		if (accept(d, ',')) {
+			if (obj)
+				scan_key(d);
+			return 0;
+		}
+		if (!accept(d, obj ? '}' : ']')) {
+			syntax_error(d, obj ? "'}' or ',' expected" : "']' or ',' expected");
+			return 1;
+		}
+		(*depth)--;
+	}
+	return 1;
+}
+
+/*
+ * Steps over the value at the walk's position, checking its syntax, and
+ * returns how many JSON values and object members it holds (what jansson
+ * would build for it); 0 with invalid set on a syntax error.  Iterative:
+ * nesting costs one byte per level, up to DEPTH_MAX.
+ */
+static size_t scan_value(decoder *d)
+{
+	unsigned char is_obj[DEPTH_MAX];
+	size_t depth = 0, nodes = 0;
+	do {
+		char c = peek(d);
+		nodes++;
+		if (!c) {
+			syntax_error(d, "premature end of input");
+		} else if (c == '{' || c == '[') {
+			nodes += c == '{'; /* the member a key stands for */
+			if (!scan_open(d, is_obj, &depth))
+				continue;
+		} else {
+			scan_scalar(d);
+		}
+		if (d->invalid || scan_after_value(d, is_obj, &depth))
+			break;
+	} while (!d->invalid);
+	return d->invalid ? 0 : nodes;
+}
+
+/*
+ * The value at the walk's position as a new tree, or NULL when it is null
+ * text, holds more than `max_nodes` values, or jansson refuses it though
+ * its syntax is sound (a number out of range, a key holding NUL, nesting
+ * past jansson's limit): then the field it fills reads as absent.  *nodes,
+ * when not NULL, receives its size.  NULL with invalid set on a syntax error.
+ */
+static json_t *load_value(decoder *d, size_t max_nodes, size_t *nodes)
+{
+	skip_ws(d);
+	size_t start = d->i, count = scan_value(d);
+	if (nodes)
+		*nodes = count;
+	if (d->invalid || count > max_nodes)
+		return NULL;
+	json_error_t jerr;
+	json_t *v = parse(d->s + start, d->i - start, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	if (!v && json_error_code(&jerr) == json_error_out_of_memory)
+		d->oom = 1;
+	return v;
+}
+
+/* An object key, as decoded. */
+typedef struct member_key {
+	const char *s;
+	size_t len;
+} member_key;
+
+static int key_is(member_key k, const char *name)
+{
+	return k.len == strlen(name) && memcmp(k.s, name, k.len) == 0;
+}
+
+typedef void (*member_fn)(decoder *d, member_key k, void *ctx);
+
+/*
+ * Walks the object at the walk's position member by member: fn is called
+ * with the walk at each member's value and must step over it.  A member
+ * whose key holds NUL (which jansson cannot hold) is stepped over here.
+ */
+static void walk_object(decoder *d, member_fn fn, void *ctx)
+{
+	d->i++; /* '{' */
+	if (accept(d, '}'))
+		return;
+	do {
+		if (peek(d) != '"') {
+			syntax_error(d, "string or '}' expected");
+			return;
+		}
+		size_t start = d->i;
+		int nul, escaped;
+		scan_string(d, &nul, &escaped);
+		size_t end = d->i;
+		if (!d->invalid && !accept(d, ':'))
+			syntax_error(d, "':' expected");
+		if (d->invalid)
+			return;
+		/* A key without escapes is its bytes; jansson decodes the others. */
+		member_key k = { d->s + start + 1, end - start - 2 };
+		json_t *decoded = NULL;
+		if (escaped && !nul) {
+			json_error_t jerr;
+			decoded = parse(d->s + start, end - start, JSON_DECODE_ANY, &jerr);
+			if (!decoded) {
+				d->oom = 1; /* the scanner checked it: only memory can be missing */
+				return;
+			}
+			k.s = json_string_value(decoded);
+			k.len = json_string_length(decoded);
+		}
+		if (nul)
+			scan_value(d);
+		else
+			fn(d, k, ctx);
+		json_decref(decoded);
+	} while (!stopped(d) && accept(d, ','));
+	if (!stopped(d) && !accept(d, '}'))
+		syntax_error(d, "'}' or ',' expected");
+}
+
+/* ---- Batches ---- */
+
+/* A modelled field's value, bounded (see ITEM_VALUE_NODES_MAX). */
+static json_t *field_value(decoder *d)
+{
+	return load_value(d, ITEM_VALUE_NODES_MAX, NULL);
+}
+
+static void push_ptr(decoder *d, const void *p)
+{
+	if (tfy__buf_append(&d->ptrs, &p, sizeof(p)) < 0)
+		d->oom = 1;
+}
+
+/* The pointers gathered in d->ptrs, copied to the arena (NULL when none); empties d->ptrs. */
+static const void *const *keep_ptrs(decoder *d, size_t *count)
+{
+	size_t n = d->ptrs.len / sizeof(void *);
+	void **p = n ? alloc(d, d->ptrs.len) : NULL;
+	if (p)
+		memcpy(p, d->ptrs.data, d->ptrs.len);
+	*count = p ? n : 0;
+	d->ptrs.len = 0;
+	return (const void *const *)p;
 }
 
 static const tfy_batch_request_counts *decode_counts(decoder *d, const json_t *v)
@@ -167,55 +664,125 @@ static const tfy_batch_usage *decode_usage(decoder *d, const json_t *v)
 	return u;
 }
 
-/* `errors` is {object, data: [...]}; a bare array is taken as the data too. */
-static void decode_errors(decoder *d, const json_t *v, tfy_batch *b)
+/* Every errors entry with no field set is this one, so `[{},{},...]` costs a pointer each. */
+static const tfy_batch_error empty_error;
+
+static const tfy_batch_error *decode_error_entry(decoder *d)
 {
-	const json_t *data = v;
-	if (json_is_object(v)) {
-		b->errors_object = get_str(d, v, "object");
-		data = json_object_get(v, "data");
-	}
-	size_t n = json_array_size(data);
-	tfy_batch_error **errs = n ? alloc(d, n * sizeof(*errs)) : NULL;
-	if (!errs)
-		return;
-	for (size_t i = 0; i < n && !d->oom; i++) {
-		const json_t *e = json_array_get(data, i);
-		tfy_batch_error *entry = alloc(d, sizeof(*entry));
-		if (!entry)
-			return;
-		entry->code = get_str(d, e, "code");
-		entry->message = get_str(d, e, "message");
-		entry->param = get_str(d, e, "param");
-		entry->line = get_int(e, "line");
-		errs[i] = entry;
-	}
-	b->errors = (const tfy_batch_error *const *)errs;
-	b->errors_count = n;
+	json_t *v = field_value(d);
+	tfy_batch_error e = { get_str(d, v, "code"), get_str(d, v, "message"), get_str(d, v, "param"),
+	                      get_int(v, "line") };
+	json_decref(v);
+	if (!e.code && !e.message && !e.param && !e.line.present)
+		return &empty_error;
+	tfy_batch_error *entry = alloc(d, sizeof(*entry));
+	if (entry)
+		*entry = e;
+	return entry;
 }
 
-static void decode_metadata(decoder *d, const json_t *v, tfy_batch *b)
+/* `errors.data` at the walk's position: its first TFY__ERRORS_MAX entries, the rest stepped over. */
+static void decode_error_data(decoder *d, tfy_batch *b)
 {
-	if (!v || json_is_null(v))
+	b->errors = NULL;
+	b->errors_count = 0;
+	if (peek(d) != '[') {
+		scan_value(d);
 		return;
-	b->metadata_json = dump_json(d, v);
-	size_t n = json_is_object(v) ? json_object_size(v) : 0;
-	tfy_metadata_entry **m = n ? alloc(d, n * sizeof(*m)) : NULL;
-	if (!m)
-		return;
-	size_t i = 0;
-	const char *key;
+	}
+	d->ptrs.len = 0;
+	d->i++;
+	if (!accept(d, ']')) {
+		do {
+			if (d->ptrs.len / sizeof(void *) < TFY__ERRORS_MAX)
+				push_ptr(d, decode_error_entry(d));
+			else
+				scan_value(d);
+		} while (!stopped(d) && accept(d, ','));
+		if (!stopped(d) && !accept(d, ']'))
+			syntax_error(d, "']' or ',' expected");
+	}
+	b->errors = (const tfy_batch_error *const *)keep_ptrs(d, &b->errors_count);
+}
+
+static void errors_member(decoder *d, member_key k, void *ctx)
+{
+	tfy_batch *b = ctx;
+	if (key_is(k, "object")) {
+		json_t *v = field_value(d);
+		b->errors_object = str_value(d, v);
+		json_decref(v);
+	} else if (key_is(k, "data")) {
+		decode_error_data(d, b);
+	} else {
+		scan_value(d);
+	}
+}
+
+/* `errors` is {object, data: [...]}; a bare array is taken as the data too. */
+static void decode_errors(decoder *d, tfy_batch *b)
+{
+	b->errors_object = NULL;
+	if (peek(d) == '{') {
+		b->errors = NULL;
+		b->errors_count = 0;
+		walk_object(d, errors_member, b);
+	} else {
+		decode_error_data(d, b);
+	}
+}
+
+/* Gathers metadata members one by one, so one jansson refuses is dropped alone. */
+static void metadata_member(decoder *d, member_key k, void *ctx)
+{
+	json_t *v = field_value(d);
+	if (v && json_object_setn_new(ctx, k.s, k.len, v) != 0)
+		d->oom = 1;
+}
+
+static void metadata_entries(decoder *d, const json_t *all, tfy_batch *b)
+{
+	b->metadata_json = dump_json(d, all);
+	const char *name;
 	const json_t *val;
-	json_object_foreach((json_t *)v, key, val) {
+	d->ptrs.len = 0;
+	json_object_foreach((json_t *)all, name, val) {
 		tfy_metadata_entry *entry = alloc(d, sizeof(*entry));
 		if (!entry)
 			return;
-		entry->key = copy_str(d, key, strlen(key));
+		entry->key = copy_str(d, name, strlen(name));
 		entry->value = json_is_string(val) ? str_value(d, val) : dump_json(d, val);
-		m[i++] = entry;
+		push_ptr(d, entry);
 	}
-	b->metadata = (const tfy_metadata_entry *const *)m;
-	b->metadata_count = i;
+	b->metadata = (const tfy_metadata_entry *const *)keep_ptrs(d, &b->metadata_count);
+}
+
+static void decode_metadata(decoder *d, tfy_batch *b)
+{
+	b->metadata_json = NULL;
+	b->metadata = NULL;
+	b->metadata_count = 0;
+	if (peek(d) != '{') {
+		json_t *v = field_value(d);
+		if (v && !json_is_null(v))
+			b->metadata_json = dump_json(d, v);
+		json_decref(v);
+		return;
+	}
+	/* Its size first, so a huge one is stepped over without building any of it. */
+	size_t start = d->i;
+	if (scan_value(d) > ITEM_VALUE_NODES_MAX || d->invalid)
+		return;
+	d->i = start;
+	json_t *all = json_object();
+	if (!all) {
+		d->oom = 1;
+		return;
+	}
+	walk_object(d, metadata_member, all);
+	if (!stopped(d))
+		metadata_entries(d, all, b);
+	json_decref(all);
 }
 
 #define FIELD(name) { #name, offsetof(tfy_batch, name) }
@@ -234,129 +801,58 @@ static const struct field time_fields[] = {
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static void decode_batch(decoder *d, const json_t *item, size_t start, size_t end, tfy_batch *b)
+/* One member of an item; a repeated key replaces the earlier value, as in jansson's objects. */
+static void item_member(decoder *d, member_key k, void *ctx)
 {
-	b->raw_json = copy_str(d, d->s + start, end - start);
-	if (!json_is_object(item))
-		return;
+	tfy_batch *b = ctx;
 	char *base = (char *)b;
+	json_t *v = NULL;
 	for (size_t i = 0; i < COUNT_OF(string_fields); i++)
-		*(const char **)(base + string_fields[i].offset) = get_str(d, item, string_fields[i].key);
+		if (key_is(k, string_fields[i].key)) {
+			v = field_value(d);
+			*(const char **)(base + string_fields[i].offset) = str_value(d, v);
+			json_decref(v);
+			return;
+		}
 	for (size_t i = 0; i < COUNT_OF(time_fields); i++)
-		*(tfy_opt_int64 *)(base + time_fields[i].offset) = get_int(item, time_fields[i].key);
-	b->status = tfy_batch_status_parse(b->status_raw);
-	b->request_counts = decode_counts(d, json_object_get(item, "request_counts"));
-	b->usage = decode_usage(d, json_object_get(item, "usage"));
-	decode_errors(d, json_object_get(item, "errors"), b);
-	decode_metadata(d, json_object_get(item, "metadata"), b);
-}
-
-static const char *json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	default: return "null";
-	}
-}
-
-/*
- * jansson refuses integers beyond 64 bits; rather than lose the whole page
- * over one such field, parse again with every number as a double, which
- * to_int() then accepts only where it is exact.
- */
-static json_t *parse(const char *body, size_t len, size_t flags, json_error_t *jerr)
-{
-	/*
-	 * jansson leaves jerr unwritten when it runs out of memory before it
-	 * starts (valgrind caught json_error_code reading it): zero it, which
-	 * reads as json_error_unknown.
-	 */
-	memset(jerr, 0, sizeof(*jerr));
-	json_t *root = json_loadb(body, len, flags, jerr);
-	if (!root && json_error_code(jerr) == json_error_numeric_overflow)
-		root = json_loadb(body, len, flags | JSON_DECODE_INT_AS_REAL, jerr);
-	return root;
-}
-
-/*
- * The page is read piecewise: the decoder walks the envelope's punctuation
- * itself and has jansson parse each value on its own, every item of "data"
- * included, with JSON_DISABLE_EOF_CHECK telling where the value ended.  An
- * item's raw_json is then the exact slice of the body, each item is decoded
- * while its small tree is fresh and freed before the next is parsed, and no
- * tree of the whole page is ever built.  jansson still checks every byte
- * but the walk's own (whitespace and , : [ ] { }), so a body is accepted
- * exactly when a whole parse would accept it, but for three refinements: a
- * 64-bit overflow reparses only its own value with doubles, items may nest
- * two levels deeper than jansson's depth limit allows a whole page, and a
- * raw NUL byte, which jansson skips in places, is refused.  The list
- * decoder's fuzz harness holds the decoder to a whole parse.
- */
-#define PIECE_FLAGS (JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL)
-
-/* JSON's whitespace, as jansson's lexer has it. */
-static void skip_ws(decoder *d)
-{
-	while (d->i < d->n && (d->s[d->i] == ' ' || d->s[d->i] == '\n' || d->s[d->i] == '\r' ||
-	                       d->s[d->i] == '\t'))
-		d->i++;
-}
-
-/* Steps past c, after any whitespace; 0 when the next byte is not c. */
-static int accept(decoder *d, char c)
-{
-	skip_ws(d);
-	if (d->i >= d->n || d->s[d->i] != c)
-		return 0;
-	d->i++;
-	return 1;
-}
-
-/* The value at the walk's position as a new reference; NULL with oom or invalid set. */
-static json_t *parse_value(decoder *d)
-{
-	skip_ws(d);
-	json_error_t jerr;
-	json_t *v = parse(d->s + d->i, d->n - d->i, PIECE_FLAGS, &jerr);
-	if (!v) {
-		if (json_error_code(&jerr) == json_error_out_of_memory)
-			d->oom = 1;
+		if (key_is(k, time_fields[i].key)) {
+			v = field_value(d);
+			*(tfy_opt_int64 *)(base + time_fields[i].offset) = to_int(v);
+			json_decref(v);
+			return;
+		}
+	if (key_is(k, "request_counts") || key_is(k, "usage")) {
+		v = field_value(d);
+		if (key_is(k, "usage"))
+			b->usage = decode_usage(d, v);
 		else
-			d->invalid = 1;
-		return NULL;
-	}
-	/* position is an int in jansson: a value past 2 GiB cannot be placed. */
-	if (jerr.position <= 0 || (size_t)jerr.position > d->n - d->i) {
+			b->request_counts = decode_counts(d, v);
 		json_decref(v);
-		d->invalid = 1;
-		return NULL;
+	} else if (key_is(k, "errors")) {
+		decode_errors(d, b);
+	} else if (key_is(k, "metadata")) {
+		decode_metadata(d, b);
+	} else {
+		scan_value(d);
 	}
-	d->i += (size_t)jerr.position;
-	return v;
 }
 
-/* An object key as a new string reference: jansson refuses a NUL in keys, so does the walk. */
-static json_t *parse_key(decoder *d)
+/* The value at the walk's position as a batch; a non-object one has every field absent. */
+static void decode_item(decoder *d, tfy_batch *b)
 {
-	skip_ws(d);
-	if (d->i >= d->n || d->s[d->i] != '"') {
-		d->invalid = 1;
-		return NULL;
-	}
-	json_t *k = parse_value(d);
-	if (k && strlen(json_string_value(k)) != json_string_length(k)) {
-		json_decref(k);
-		d->invalid = 1;
-		return NULL;
-	}
-	return k;
+	char c = peek(d);
+	size_t start = d->i;
+	if (c == '{')
+		walk_object(d, item_member, b);
+	else
+		scan_value(d);
+	if (stopped(d))
+		return;
+	b->status = tfy_batch_status_parse(b->status_raw);
+	b->raw_json = copy_str(d, d->s + start, d->i - start);
 }
+
+/* ---- Pages ---- */
 
 /* A new zeroed batch at the end of the items; NULL on OOM or past PAGE_ITEMS_MAX. */
 static tfy_batch *add_item(decoder *d)
@@ -365,11 +861,9 @@ static tfy_batch *add_item(decoder *d)
 		return NULL;
 	if (d->count == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 128;
-		tfy_batch **items = tfy__arena_alloc(d->arena, cap * sizeof(*items));
-		if (!items) {
-			d->oom = 1;
+		tfy_batch **items = alloc(d, cap * sizeof(*items));
+		if (!items)
 			return NULL;
-		}
 		if (d->count)
 			memcpy(items, d->items, d->count * sizeof(*items));
 		d->items = items;
@@ -382,7 +876,7 @@ static tfy_batch *add_item(decoder *d)
 	return &owner->pub;
 }
 
-/* The "data" array at the walk's position, each item parsed, decoded and freed in turn. */
+/* The "data" array at the walk's position, each item decoded in turn. */
 static void decode_data(decoder *d)
 {
 	d->count = 0; /* a repeated "data" replaces the earlier one, as jansson's objects do */
@@ -391,161 +885,139 @@ static void decode_data(decoder *d)
 	if (accept(d, ']'))
 		return;
 	do {
-		skip_ws(d);
-		size_t start = d->i;
-		json_t *item = parse_value(d);
-		tfy_batch *b = item ? add_item(d) : NULL;
-		if (b)
-			decode_batch(d, item, start, d->i, b);
-		json_decref(item);
+		tfy_batch *b = add_item(d);
 		if (!b)
 			return;
-	} while (!d->oom && accept(d, ','));
-	if (!d->oom && !accept(d, ']'))
-		d->invalid = 1;
+		decode_item(d, b);
+	} while (!stopped(d) && accept(d, ','));
+	if (!stopped(d) && !accept(d, ']'))
+		syntax_error(d, "']' or ',' expected");
 }
 
 /* Keeps an envelope member libtfy does not model, for the page's extra_json. */
-static void keep_extra(decoder *d, const char *key, json_t *v)
+static void keep_extra(decoder *d, member_key k, json_t *v)
 {
 	if (!d->extra && !(d->extra = json_object()))
 		d->oom = 1;
-	else if (json_object_set(d->extra, key, v) != 0)
+	else if (json_object_setn(d->extra, k.s, k.len, v) != 0)
 		d->oom = 1;
 }
 
 /* One member of the envelope; a repeated key replaces the earlier value. */
-static void decode_member(decoder *d, const char *key, tfy_batch_page *list)
+static void envelope_member(decoder *d, member_key k, void *ctx)
 {
-	int is_data = strcmp(key, "data") == 0;
-	skip_ws(d);
-	if (is_data && d->i < d->n && d->s[d->i] == '[') {
-		decode_data(d);
+	tfy_batch_page *list = ctx;
+	if (key_is(k, "data")) {
+		char c = peek(d);
+		if (c == '[') {
+			decode_data(d);
+			return;
+		}
+		scan_value(d);
+		d->count = 0;
+		d->data_type = text_type_name(c);
 		return;
 	}
-	json_t *v = parse_value(d);
-	if (!v)
-		return;
-	if (is_data) {
-		d->count = 0;
-		d->data_type = json_type_name(v);
-	} else if (strcmp(key, "object") == 0) {
+	size_t nodes;
+	json_t *v = load_value(d, ITEM_VALUE_NODES_MAX, &nodes);
+	if (key_is(k, "object")) {
 		list->object = str_value(d, v);
-	} else if (strcmp(key, "first_id") == 0) {
+	} else if (key_is(k, "first_id")) {
 		list->first_id = str_value(d, v);
-	} else if (strcmp(key, "last_id") == 0) {
+	} else if (key_is(k, "last_id")) {
 		list->last_id = str_value(d, v);
-	} else if (strcmp(key, "has_more") == 0) {
+	} else if (key_is(k, "has_more")) {
 		list->has_more_present = json_is_boolean(v);
 		list->has_more = json_is_true(v);
-	} else {
-		keep_extra(d, key, v);
+	} else if (v && nodes <= EXTRA_NODES_MAX - d->extra_nodes) {
+		keep_extra(d, k, v);
+		d->extra_nodes += nodes;
 	}
 	json_decref(v);
 }
 
-static int stopped(const decoder *d)
+/* The whole body: one value, then nothing but whitespace. */
+static void decode_top(decoder *d, member_fn fn, void *ctx)
 {
-	return d->oom || d->invalid || d->items_seen > PAGE_ITEMS_MAX;
-}
-
-/* The whole body: one object, then nothing but whitespace. */
-static void decode_envelope(decoder *d, tfy_batch_page *list)
-{
-	if (!accept(d, '{')) {
-		d->invalid = 1;
+	char c = peek(d);
+	if (c == '{' && fn) {
+		walk_object(d, fn, ctx);
+	} else {
+		scan_value(d);
+		d->top_type = text_type_name(c);
+	}
+	if (stopped(d))
 		return;
-	}
-	if (!accept(d, '}')) {
-		do {
-			json_t *key = parse_key(d);
-			if (key && accept(d, ':'))
-				decode_member(d, json_string_value(key), list);
-			else if (key)
-				d->invalid = 1;
-			json_decref(key);
-		} while (!stopped(d) && accept(d, ','));
-		if (stopped(d))
-			return;
-		if (!accept(d, '}'))
-			d->invalid = 1;
-	}
 	skip_ws(d);
 	if (d->i != d->n)
-		d->invalid = 1;
-}
-
-/*
- * A body the walk could not read: a whole parse, only to describe the
- * problem as jansson sees it.
- */
-static tfy_code explain_invalid(const char *body, size_t len, char *detail, size_t size)
-{
-	long failures = tfy__alloc_thread_failures();
-	json_error_t jerr;
-	json_t *root = parse(body, len, JSON_ALLOW_NUL, &jerr);
-	if (tfy__alloc_thread_failures() != failures ||
-	    (!root && json_error_code(&jerr) == json_error_out_of_memory)) {
-		json_decref(root);
-		return TFY_ERROR_OUT_OF_MEMORY;
-	}
-	if (!root)
-		snprintf(detail, size, "invalid JSON at line %d, column %d: %s", jerr.line, jerr.column,
-		         jerr.text);
-	else if (!json_is_object(root))
-		snprintf(detail, size, "expected a JSON object with a \"data\" array, got %s",
-		         json_type_name(root));
-	else
-		snprintf(detail, size, "invalid JSON: the page's members could not be read one by one");
-	json_decref(root);
-	return TFY_ERROR_DECODE;
+		syntax_error(d, "end of file expected");
 }
 
 /* What the walk came to, with detail written for a decode error. */
-static tfy_code verdict(const decoder *d, char *detail, size_t size)
+static tfy_code verdict(const decoder *d, const char *expected, char *detail, size_t size)
 {
 	if (d->oom)
 		return TFY_ERROR_OUT_OF_MEMORY;
-	if (d->items_seen > PAGE_ITEMS_MAX)
+	if (d->items_seen > PAGE_ITEMS_MAX) {
 		snprintf(detail, size, "the page holds more than %d items", PAGE_ITEMS_MAX);
-	else if (d->invalid)
-		return explain_invalid(d->s, d->n, detail, size);
-	else if (d->data_type)
-		snprintf(detail, size, "expected a JSON object with a \"data\" array, but \"data\" is %s",
-		         d->data_type);
-	else
+	} else if (d->invalid) {
+		size_t line = 1, column = 1;
+		for (size_t k = 0; k < d->err_at && k < d->n; k++)
+			if (d->s[k] == '\n')
+				line++, column = 1;
+			else
+				column++;
+		snprintf(detail, size, "invalid JSON at line %zu, column %zu: %s", line, column,
+		         d->err_what);
+	} else if (d->top_type) {
+		snprintf(detail, size, "expected %s, got %s", expected, d->top_type);
+	} else if (d->data_type) {
+		snprintf(detail, size, "expected %s, but \"data\" is %s", expected, d->data_type);
+	} else {
 		return TFY_OK;
+	}
 	return TFY_ERROR_DECODE;
+}
+
+/* JSON text never holds a NUL byte; one inside an item would cut its raw_json. */
+static int refuse_nul(const char *body, size_t len, char *detail, size_t size)
+{
+	const char *nul = memchr(body, '\0', len);
+	if (nul)
+		snprintf(detail, size, "invalid JSON: a NUL byte at offset %zu", (size_t)(nul - body));
+	return nul != NULL;
+}
+
+/* Ends a decoder's run: its buffers freed, a hidden OOM noted (see tfy__alloc_thread_failures). */
+static void finish(decoder *d, long failures)
+{
+	json_decref(d->extra);
+	d->extra = NULL;
+	tfy__buf_clear(&d->dump);
+	tfy__buf_clear(&d->ptrs);
+	if (tfy__alloc_thread_failures() != failures)
+		d->oom = 1;
 }
 
 tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **out,
                                 char *detail, size_t detail_size)
 {
 	*out = NULL;
-	/*
-	 * JSON text never holds a NUL byte, yet jansson skips one that follows a
-	 * number or a literal, and a NUL inside an item would cut its raw_json.
-	 */
-	const char *nul = memchr(body, '\0', len);
-	if (nul) {
-		snprintf(detail, detail_size, "invalid JSON: a NUL byte at offset %zu", (size_t)(nul - body));
+	if (refuse_nul(body, len, detail, detail_size))
 		return TFY_ERROR_DECODE;
-	}
-	/* See tfy__alloc_thread_failures: jansson may hide running out of memory. */
 	long failures = tfy__alloc_thread_failures();
-	decoder d = { .arena = tfy__arena_new(ARENA_HINT(len)), .dump = TFY__BUF_INIT, .s = body,
-	              .n = len, .data_type = "missing" };
-	tfy__list_owner *owner = d.arena ? tfy__arena_alloc(d.arena, sizeof(*owner)) : NULL;
+	decoder d = { .arena = tfy__arena_new(ARENA_HINT(len)), .dump = TFY__BUF_INIT,
+	              .ptrs = TFY__BUF_INIT, .s = body, .n = len, .data_type = "missing" };
+	tfy__list_owner *owner = d.arena ? alloc(&d, sizeof(*owner)) : NULL;
 	if (owner) {
 		owner->arena = d.arena;
-		decode_envelope(&d, &owner->pub);
-		if (d.extra && !d.oom && !d.invalid)
+		decode_top(&d, envelope_member, &owner->pub);
+		if (d.extra && !stopped(&d))
 			owner->pub.extra_json = dump_json(&d, d.extra);
 	}
-	json_decref(d.extra);
-	tfy__buf_clear(&d.dump);
-	d.oom = d.oom || !owner || tfy__alloc_thread_failures() != failures;
-	tfy_code rc = verdict(&d, detail, detail_size);
+	d.oom = d.oom || !owner;
+	finish(&d, failures);
+	tfy_code rc = verdict(&d, "a JSON object with a \"data\" array", detail, detail_size);
 	if (rc != TFY_OK) {
 		tfy__arena_free(d.arena);
 		return rc;
@@ -556,47 +1028,30 @@ tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **o
 	return TFY_OK;
 }
 
-/*
- * One value, the whole body but surrounding whitespace, decoded as a batch
- * that owns its arena.  Any JSON value is a batch (a non-object one with
- * every field absent) unless `object_only`.
- */
 tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_batch **out,
                            char *detail, size_t detail_size)
 {
 	*out = NULL;
-	if (memchr(body, '\0', len)) {
-		snprintf(detail, detail_size, "invalid JSON: a NUL byte");
+	if (refuse_nul(body, len, detail, detail_size))
 		return TFY_ERROR_DECODE;
-	}
 	long failures = tfy__alloc_thread_failures();
-	decoder d = { .arena = tfy__arena_new(ARENA_HINT(len)), .dump = TFY__BUF_INIT, .s = body,
-	              .n = len };
+	decoder d = { .arena = tfy__arena_new(ARENA_HINT(len)), .dump = TFY__BUF_INIT,
+	              .ptrs = TFY__BUF_INIT, .s = body, .n = len };
 	tfy__batch_owner *owner = d.arena ? alloc(&d, sizeof(*owner)) : NULL;
-	json_t *v = NULL;
 	if (owner) {
-		skip_ws(&d);
-		size_t start = d.i;
-		v = parse_value(&d);
-		size_t end = d.i;
-		skip_ws(&d);
-		if (v && d.i != d.n)
-			d.invalid = 1;
-		if (v && !d.invalid && object_only && !json_is_object(v))
-			d.data_type = json_type_name(v);
-		else if (v && !d.invalid)
-			decode_batch(&d, v, start, end, &owner->pub);
+		if (object_only && peek(&d) != '{')
+			decode_top(&d, NULL, NULL);
+		else
+			decode_item(&d, &owner->pub);
+		if (!stopped(&d)) {
+			skip_ws(&d);
+			if (d.i != d.n)
+				syntax_error(&d, "end of file expected");
+		}
 	}
-	json_decref(v);
-	tfy__buf_clear(&d.dump);
-	d.oom = d.oom || !owner || tfy__alloc_thread_failures() != failures;
-	tfy_code rc = d.oom ? TFY_ERROR_OUT_OF_MEMORY : TFY_OK;
-	if (rc == TFY_OK && d.invalid)
-		rc = explain_invalid(body, len, detail, detail_size);
-	else if (rc == TFY_OK && d.data_type) {
-		snprintf(detail, detail_size, "expected a JSON object (a Batch), got %s", d.data_type);
-		rc = TFY_ERROR_DECODE;
-	}
+	d.oom = d.oom || !owner;
+	finish(&d, failures);
+	tfy_code rc = verdict(&d, "a JSON object (a Batch)", detail, detail_size);
 	if (rc != TFY_OK) {
 		tfy__arena_free(d.arena);
 		return rc;
@@ -615,7 +1070,9 @@ int tfy__batch_page_set_request_id(tfy_batch_page *list, const char *request_id)
 	return list->request_id ? 0 : -1;
 }
 
-/* Error fields are free text on some gateways: numbers become their JSON text. */
+/* ---- Error bodies ---- */
+
+/* Error fields are free text on some gateways: numbers (LiteLLM's HTTP status as code) become their JSON text. */
 static int put_text(const char **slot, const json_t *v)
 {
 	if (!v || json_is_null(v))
@@ -630,6 +1087,11 @@ static int put_text(const char **slot, const json_t *v)
 	return rc;
 }
 
+/*
+ * OpenAI's {message, type, param, code} (Azure sends code and message
+ * only); also the top level of TrueFoundry's control plane
+ * {statusCode, message, code, details} and of {"status":"failure","message"}.
+ */
 static int read_error_object(const json_t *err, tfy_error *e)
 {
 	if (put_text(&e->api_type, json_object_get(err, "type")) < 0 ||
@@ -643,31 +1105,89 @@ static int read_error_object(const json_t *err, tfy_error *e)
 	return 1;
 }
 
+/* Appends text, numbers as their JSON text; -1 on OOM. */
+static int append_text(tfy__buf *b, const json_t *v)
+{
+	if (json_is_string(v))
+		return tfy__buf_append(b, json_string_value(v), strlen(json_string_value(v)));
+	char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	int rc = text ? tfy__buf_append(b, text, strlen(text)) : -1;
+	tfy__free(text);
+	return rc;
+}
+
+/* One FastAPI validation entry as "msg (loc: a.b)"; -1 on OOM. */
+static int append_fastapi_entry(tfy__buf *b, const json_t *entry)
+{
+	const json_t *loc = json_object_get(entry, "loc");
+	if ((b->len && tfy__buf_append(b, "; ", 2) < 0) ||
+	    append_text(b, json_object_get(entry, "msg")) < 0)
+		return -1;
+	if (!json_is_array(loc) || !json_array_size(loc))
+		return 0;
+	if (tfy__buf_append(b, " (loc: ", 7) < 0)
+		return -1;
+	size_t i;
+	const json_t *part;
+	json_array_foreach(loc, i, part)
+		if ((i && tfy__buf_append(b, ".", 1) < 0) || append_text(b, part) < 0)
+			return -1;
+	return tfy__buf_append(b, ")", 1);
+}
+
+/*
+ * FastAPI's {"detail": [{loc, msg, type}, ...]}: the messages joined with
+ * "; ", each with its location; type from the first.  0 when no entry has
+ * a string msg.
+ */
+static int read_fastapi_detail(const json_t *detail, tfy_error *e)
+{
+	tfy__buf b = TFY__BUF_INIT;
+	const json_t *first = NULL, *entry;
+	size_t i;
+	int rc = 0;
+	json_array_foreach(detail, i, entry) {
+		if (!json_is_string(json_object_get(entry, "msg")))
+			continue;
+		first = first ? first : entry;
+		if (append_fastapi_entry(&b, entry) < 0)
+			rc = -1;
+	}
+	if (rc == 0 && first)
+		rc = tfy__error_put(&e->api_message, b.data, b.len) < 0 ||
+		             put_text(&e->api_type, json_object_get(first, "type")) < 0
+		         ? -1
+		         : 1;
+	tfy__buf_clear(&b);
+	return rc;
+}
+
 int tfy__decode_error_body(const char *body, size_t len, tfy_error *e)
 {
 	long failures = tfy__alloc_thread_failures();
-	json_error_t jerr;
-	json_t *root = parse(body, len, JSON_ALLOW_NUL, &jerr);
-	if (tfy__alloc_thread_failures() != failures) {
+	/* Bounded as a page is: a body too large to build is only kept raw. */
+	decoder d = { .s = body, .n = len };
+	json_t *root = peek(&d) == '{' ? load_value(&d, ITEM_VALUE_NODES_MAX, NULL) : NULL;
+	if (root && peek(&d) != 0)
+		json_decref(root), root = NULL;
+	if (tfy__alloc_thread_failures() != failures || d.oom) {
 		json_decref(root);
 		return -1;
 	}
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return 0;
-	}
 	const json_t *err = json_object_get(root, "error");
 	const json_t *message = json_object_get(root, "message");
-	const json_t *fastapi_detail = json_object_get(root, "detail");
+	const json_t *detail = json_object_get(root, "detail");
 	int rc = 0;
 	if (json_is_object(err))
 		rc = read_error_object(err, e);
 	else if (json_is_string(err))
 		rc = put_text(&e->api_message, err) < 0 ? -1 : 1;
 	else if (json_is_string(message))
-		rc = put_text(&e->api_message, message) < 0 ? -1 : 1;
-	else if (json_is_string(fastapi_detail))
-		rc = put_text(&e->api_message, fastapi_detail) < 0 ? -1 : 1;
+		rc = read_error_object(root, e);
+	else if (json_is_string(detail))
+		rc = put_text(&e->api_message, detail) < 0 ? -1 : 1;
+	else if (json_is_array(detail))
+		rc = read_fastapi_detail(detail, e);
 	json_decref(root);
 	return rc;
 }

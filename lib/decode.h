@@ -11,6 +11,12 @@
 #include "tfy/error.h"
 
 /*
+ * A batch's errors holds the first this many entries of `errors.data`; the
+ * rest are dropped (raw_json keeps them all).
+ */
+#define TFY__ERRORS_MAX 10000
+
+/*
  * Decodes a List batches response body.  On success *out is a new list
  * (free with tfy_batch_page_free) and TFY_OK is returned.  Otherwise *out is
  * NULL and the return is TFY_ERROR_DECODE (with a description of what was

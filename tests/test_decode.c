@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "hostile_bodies.h"
 #include "testutil.h"
 #include "tfy/tfy.h"
 
@@ -72,22 +73,22 @@ static void test_mixed_page(void **state)
 	assert_int_equal(b->completed_at.value, 1764985562);
 	assert_false(b->failed_at.present);
 	assert_false(b->cancelled_at.present);
-	assert_true(b->request_counts.present);
-	assert_int_equal(b->request_counts.total.value, 575);
-	assert_int_equal(b->request_counts.completed.value, 570);
-	assert_int_equal(b->request_counts.failed.value, 5);
-	assert_true(b->usage.present);
-	assert_int_equal(b->usage.input_tokens.value, 1500);
-	assert_int_equal(b->usage.cached_tokens.value, 1024);
-	assert_int_equal(b->usage.output_tokens.value, 500);
-	assert_int_equal(b->usage.reasoning_tokens.value, 300);
-	assert_int_equal(b->usage.total_tokens.value, 2000);
+	assert_non_null(b->request_counts);
+	assert_int_equal(b->request_counts->total.value, 575);
+	assert_int_equal(b->request_counts->completed.value, 570);
+	assert_int_equal(b->request_counts->failed.value, 5);
+	assert_non_null(b->usage);
+	assert_int_equal(b->usage->input_tokens.value, 1500);
+	assert_int_equal(b->usage->cached_tokens.value, 1024);
+	assert_int_equal(b->usage->output_tokens.value, 500);
+	assert_int_equal(b->usage->reasoning_tokens.value, 300);
+	assert_int_equal(b->usage->total_tokens.value, 2000);
 	assert_null(b->errors);
 	assert_null(b->errors_object);
 	assert_int_equal(b->metadata_count, 2);
-	assert_string_equal(b->metadata[0].key, "customer_id");
-	assert_string_equal(b->metadata[0].value, "user_123456789");
-	assert_string_equal(b->metadata[1].value, "Nightly eval — café ✓ 日本語");
+	assert_string_equal(b->metadata[0]->key, "customer_id");
+	assert_string_equal(b->metadata[0]->value, "user_123456789");
+	assert_string_equal(b->metadata[1]->value, "Nightly eval — café ✓ 日本語");
 	assert_non_null(strstr(b->metadata_json, "\"customer_id\":\"user_123456789\""));
 	/* raw_json is the item's text exactly as sent, whitespace included. */
 	assert_non_null(strstr(b->raw_json, "\"id\": \"batch_6f1c2a9e0b7d4c3a8e5f1b2d3c4a5e6f\""));
@@ -100,17 +101,17 @@ static void test_mixed_page(void **state)
 	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
 	assert_string_equal(b->errors_object, "list");
 	assert_int_equal(b->errors_count, 2);
-	assert_string_equal(b->errors[0].code, "invalid_json_line");
-	assert_null(b->errors[0].param);
-	assert_true(b->errors[0].line.present);
-	assert_int_equal(b->errors[0].line.value, 3);
-	assert_string_equal(b->errors[1].param, "body.model");
-	assert_false(b->errors[1].line.present);
+	assert_string_equal(b->errors[0]->code, "invalid_json_line");
+	assert_null(b->errors[0]->param);
+	assert_true(b->errors[0]->line.present);
+	assert_int_equal(b->errors[0]->line.value, 3);
+	assert_string_equal(b->errors[1]->param, "body.model");
+	assert_false(b->errors[1]->line.present);
 	assert_int_equal(b->failed_at.value, 1764892811);
 	assert_null(b->metadata_json);
 	assert_int_equal(b->metadata_count, 0);
 	assert_null(b->model);
-	assert_false(b->usage.present);
+	assert_null(b->usage);
 
 	b = tfy_batch_page_get(list, 2);
 	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
@@ -134,8 +135,10 @@ static void test_null_and_missing_read_alike(void **state)
 	assert_null(y->status_raw);
 	assert_int_equal(x->status, TFY_BATCH_STATUS_UNKNOWN);
 	assert_null(x->model);
-	assert_int_equal(x->usage.present, y->usage.present);
-	assert_int_equal(x->request_counts.present, y->request_counts.present);
+	assert_null(x->usage);
+	assert_null(y->usage);
+	assert_null(x->request_counts);
+	assert_null(y->request_counts);
 	assert_int_equal(x->completed_at.present, 0);
 	assert_int_equal(y->completed_at.present, 0);
 	assert_null(x->metadata_json);
@@ -159,11 +162,11 @@ static void test_zero_timestamp_is_present(void **state)
 static void test_unknown_status_and_fields(void **state)
 {
 	(void)state;
-	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"status\":\"PartiallyCompleted\","
+	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"status\":\"on_hold\","
 	                                "\"brand_new_field\":{\"x\":[1,2,3]},\"provider\":\"bedrock\"}");
 	const tfy_batch *b = l->items[0];
 	assert_int_equal(b->status, TFY_BATCH_STATUS_UNKNOWN);
-	assert_string_equal(b->status_raw, "PartiallyCompleted");
+	assert_string_equal(b->status_raw, "on_hold");
 	assert_non_null(strstr(b->raw_json, "\"brand_new_field\":{\"x\":[1,2,3]}"));
 	assert_string_equal(b->id, "batch_1");
 	tfy_batch_page_free(l);
@@ -172,14 +175,17 @@ static void test_unknown_status_and_fields(void **state)
 static void test_every_known_status(void **state)
 {
 	(void)state;
-	for (tfy_batch_status s = 1; s <= TFY_BATCH_STATUS_CANCELLED; s++) {
+	for (tfy_batch_status s = 1; s <= TFY_BATCH_STATUS_PARTIALLY_COMPLETED; s++) {
 		const char *name = tfy_batch_status_name(s);
 		assert_int_equal(tfy_batch_status_parse(name), s);
 	}
 	assert_string_equal(tfy_batch_status_name(99), "unknown");
 	assert_string_equal(tfy_batch_status_name(-1), "unknown");
 	assert_int_equal(tfy_batch_status_parse(NULL), TFY_BATCH_STATUS_UNKNOWN);
-	assert_int_equal(tfy_batch_status_parse("Completed"), TFY_BATCH_STATUS_UNKNOWN);
+	assert_int_equal(tfy_batch_status_parse("Completed"), TFY_BATCH_STATUS_COMPLETED);
+	assert_int_equal(tfy_batch_status_parse("PartiallyCompleted"),
+	                 TFY_BATCH_STATUS_PARTIALLY_COMPLETED);
+	assert_int_equal(tfy_batch_status_parse("on_hold"), TFY_BATCH_STATUS_UNKNOWN);
 }
 
 static void test_metadata_not_a_string_map(void **state)
@@ -189,10 +195,10 @@ static void test_metadata_not_a_string_map(void **state)
 	                                "\"owner\":\"team-x\"}}");
 	const tfy_batch *b = l->items[0];
 	assert_int_equal(b->metadata_count, 3);
-	assert_string_equal(b->metadata[0].key, "priority");
-	assert_string_equal(b->metadata[0].value, "3");
-	assert_string_equal(b->metadata[1].value, "[\"a\",\"b\"]");
-	assert_string_equal(b->metadata[2].value, "team-x");
+	assert_string_equal(b->metadata[0]->key, "priority");
+	assert_string_equal(b->metadata[0]->value, "3");
+	assert_string_equal(b->metadata[1]->value, "[\"a\",\"b\"]");
+	assert_string_equal(b->metadata[2]->value, "team-x");
 	tfy_batch_page_free(l);
 
 	l = decode_item("{" ITEM_HEAD ",\"metadata\":\"free text\"}");
@@ -220,8 +226,8 @@ static void test_wrong_types_are_absent(void **state)
 	assert_false(b->created_at.present);
 	assert_false(b->completed_at.present);
 	assert_false(b->expires_at.present);
-	assert_false(b->request_counts.present);
-	assert_false(b->usage.present);
+	assert_null(b->request_counts);
+	assert_null(b->usage);
 	assert_int_equal(b->errors_count, 0);
 	assert_string_equal(b->object, "batch");
 	tfy_batch_page_free(l);
@@ -240,9 +246,9 @@ static void test_numbers_as_strings(void **state)
 	assert_false(b->failed_at.present);
 	assert_false(b->expired_at.present);
 	assert_false(b->cancelled_at.present);
-	assert_int_equal(b->request_counts.total.value, 10);
-	assert_int_equal(b->request_counts.completed.value, 2);
-	assert_int_equal(b->request_counts.failed.value, -1);
+	assert_int_equal(b->request_counts->total.value, 10);
+	assert_int_equal(b->request_counts->completed.value, 2);
+	assert_int_equal(b->request_counts->failed.value, -1);
 	tfy_batch_page_free(l);
 }
 
@@ -333,15 +339,39 @@ static void test_unicode_and_escapes(void **state)
 	                                "\"metadata\":{\"k\":\"nul\\u0000inside\"}}");
 	const tfy_batch *b = l->items[0];
 	assert_string_equal(b->model, "m\xc3\xa9\xf0\x9f\x98\x80\n\"q\"");
-	/* An embedded NUL ends the C string; the raw JSON keeps it escaped. */
-	assert_string_equal(b->metadata[0].value, "nul");
+	/* A NUL would cut the C string: the value reads as NULL; metadata_json and raw_json keep it. */
+	assert_int_equal(b->metadata_count, 1);
+	assert_string_equal(b->metadata[0]->key, "k");
+	assert_null(b->metadata[0]->value);
+	assert_string_equal(b->metadata_json, "{\"k\":\"nul\\u0000inside\"}");
 	assert_non_null(strstr(b->raw_json, "\\u0000"));
 	tfy_batch_page_free(l);
+}
 
-	/* jansson cannot represent a NUL in a key: the page is refused, cleanly. */
-	char detail[256] = "";
-	assert_int_equal(decode_fail("{\"data\":[{\"k\\u0000x\":1}]}", detail, sizeof(detail)),
-	                 TFY_ERROR_DECODE);
+static void test_nul_in_strings_reads_absent(void **state)
+{
+	(void)state;
+	tfy_batch_page *l = decode_item("{\"id\":\"a\\u0000b\",\"status\":\"completed\\u0000evil\","
+	                                "\"model\":\"m\",\"metadata\":{\"k\\u0000x\":\"v\",\"ok\":\"w\"},"
+	                                "\"q\\u0000\":1}");
+	const tfy_batch *b = l->items[0];
+	assert_null(b->id);
+	assert_null(b->status_raw);
+	assert_int_equal(b->status, TFY_BATCH_STATUS_UNKNOWN);
+	assert_string_equal(b->model, "m");
+	/* A metadata key holding NUL: that entry is dropped, from metadata_json too. */
+	assert_int_equal(b->metadata_count, 1);
+	assert_string_equal(b->metadata[0]->key, "ok");
+	assert_string_equal(b->metadata_json, "{\"ok\":\"w\"}");
+	assert_non_null(strstr(b->raw_json, "k\\u0000x"));
+	tfy_batch_page_free(l);
+
+	/* A key holding NUL anywhere (even the envelope's) skips its member, not the page. */
+	l = decode_ok("{\"d\\u0000\":1,\"data\":[{\"k\\u0000x\":1,\"id\":\"i\"}],\"x\":{\"a\\u0000\":2}}");
+	assert_int_equal(l->count, 1);
+	assert_string_equal(l->items[0]->id, "i");
+	assert_null(l->extra_json);
+	tfy_batch_page_free(l);
 }
 
 static void test_large_page(void **state)
@@ -421,7 +451,7 @@ static void test_envelope_errors(void **state)
 		"{\"data\":[1,]}", "{\"data\":[,1]}", "{\"data\":[1 2]}", "{\"data\":[1}", "{\"data\":[1]",
 		"{\"data\":[]]}", "{\"data\":[],}", "{,\"data\":[]}", "{\"data\" []}", "{\"data\"::[]}",
 		"{data:[]}", "{\"data\":[]}}", "{\"data\":[]} x", "{\"data\":[]}\f", "{\"data\":[tru]}",
-		"{\"data\":[],\"x\":nul}", "{\"d\\u0000\":1,\"data\":[]}", "{\"data\":[\"\xff\"]}",
+		"{\"data\":[],\"x\":nul}", "{\"data\":[\"\xff\"]}",
 		"{\"data\":[{\"a\":1,}]}", "{\"data\":[\"unterminated]}", "\xef\xbb\xbf{\"data\":[]}",
 	};
 	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
@@ -507,6 +537,285 @@ static void test_overflow_stays_in_its_item(void **state)
 	tfy_batch_page_free(l);
 }
 
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static void assert_same_int(tfy_opt_int64 a, tfy_opt_int64 b)
+{
+	assert_int_equal(a.present, b.present);
+	assert_int_equal(a.value, b.value);
+}
+
+/* Field by field, with every pointer distinct when the batches are distinct. */
+static void assert_same_batch(const tfy_batch *a, const tfy_batch *b)
+{
+	const char *const sa[] = { a->id, a->object, a->endpoint, a->model, a->input_file_id,
+	                           a->completion_window, a->status_raw, a->output_file_id,
+	                           a->error_file_id, a->errors_object, a->metadata_json, a->raw_json };
+	const char *const sb[] = { b->id, b->object, b->endpoint, b->model, b->input_file_id,
+	                           b->completion_window, b->status_raw, b->output_file_id,
+	                           b->error_file_id, b->errors_object, b->metadata_json, b->raw_json };
+	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++) {
+		assert_true(same_str(sa[i], sb[i]));
+		assert_true(!sa[i] || sa[i] != sb[i]);
+	}
+	assert_int_equal(a->status, b->status);
+	const tfy_opt_int64 *ta = &a->created_at, *tb = &b->created_at;
+	for (int i = 0; i < 9; i++)
+		assert_same_int(ta[i], tb[i]);
+	assert_int_equal(!a->request_counts, !b->request_counts);
+	if (a->request_counts) {
+		assert_same_int(a->request_counts->total, b->request_counts->total);
+		assert_same_int(a->request_counts->completed, b->request_counts->completed);
+		assert_same_int(a->request_counts->failed, b->request_counts->failed);
+	}
+	assert_int_equal(!a->usage, !b->usage);
+	if (a->usage) {
+		assert_same_int(a->usage->input_tokens, b->usage->input_tokens);
+		assert_same_int(a->usage->cached_tokens, b->usage->cached_tokens);
+		assert_same_int(a->usage->output_tokens, b->usage->output_tokens);
+		assert_same_int(a->usage->reasoning_tokens, b->usage->reasoning_tokens);
+		assert_same_int(a->usage->total_tokens, b->usage->total_tokens);
+	}
+	assert_int_equal(a->errors_count, b->errors_count);
+	for (size_t i = 0; i < a->errors_count; i++) {
+		assert_true(same_str(a->errors[i]->code, b->errors[i]->code));
+		assert_true(same_str(a->errors[i]->message, b->errors[i]->message));
+		assert_true(same_str(a->errors[i]->param, b->errors[i]->param));
+		assert_same_int(a->errors[i]->line, b->errors[i]->line);
+	}
+	assert_int_equal(a->metadata_count, b->metadata_count);
+	for (size_t i = 0; i < a->metadata_count; i++) {
+		assert_true(same_str(a->metadata[i]->key, b->metadata[i]->key));
+		assert_true(same_str(a->metadata[i]->value, b->metadata[i]->value));
+	}
+}
+
+static void test_batch_dup(void **state)
+{
+	(void)state;
+	char *json = tu_read_fixture("page_mixed.json", NULL);
+	tfy_batch_page *page = decode_ok(json);
+	tfy_batch *copies[3];
+	for (size_t i = 0; i < 3; i++) {
+		copies[i] = tfy_batch_dup(page->items[i]);
+		assert_non_null(copies[i]);
+		assert_same_batch(page->items[i], copies[i]);
+	}
+	/* A batch borrowed from its page is the page's: freeing it alone does nothing. */
+	tfy_batch_free((tfy_batch *)page->items[0]);
+	assert_string_equal(page->items[0]->id, "batch_6f1c2a9e0b7d4c3a8e5f1b2d3c4a5e6f");
+	tfy_batch_page_free(page);
+	free(json);
+	/* The copies outlive the page (ASan would see a read of freed memory). */
+	assert_string_equal(copies[0]->id, "batch_6f1c2a9e0b7d4c3a8e5f1b2d3c4a5e6f");
+	assert_int_equal(copies[0]->usage->total_tokens.value, 2000);
+	assert_string_equal(copies[1]->errors[0]->code, "invalid_json_line");
+	assert_string_equal(copies[0]->metadata[1]->value, "Nightly eval — café ✓ 日本語");
+	tfy_batch *again = tfy_batch_dup(copies[1]);
+	assert_same_batch(copies[1], again);
+	tfy_batch_free(again);
+	for (size_t i = 0; i < 3; i++)
+		tfy_batch_free(copies[i]);
+	assert_null(tfy_batch_dup(NULL));
+	tfy_batch_free(NULL);
+}
+
+static void test_batch_parse(void **state)
+{
+	(void)state;
+	const char *text = " \n\t{\"id\":\"batch_1\", \"status\":\"failed\",\"created_at\":5}\r\n ";
+	tfy_batch *b = NULL;
+	tfy_error *err = (tfy_error *)1;
+	assert_int_equal(tfy_batch_parse(text, strlen(text), &b, &err), TFY_OK);
+	assert_null(err);
+	assert_string_equal(b->raw_json, "{\"id\":\"batch_1\", \"status\":\"failed\",\"created_at\":5}");
+	assert_string_equal(b->id, "batch_1");
+	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
+	assert_int_equal(b->created_at.value, 5);
+	tfy_batch_free(b);
+
+	/* The text need not end in NUL: only len bytes are read. */
+	assert_int_equal(tfy_batch_parse("{\"id\":\"x\"}garbage", 10, &b, NULL), TFY_OK);
+	assert_string_equal(b->id, "x");
+	tfy_batch_free(b);
+
+	static const char *const refused[] = { "[1]", "\"s\"", "null", "", "{", "{\"id\":1} {}",
+	                                       "{\"id\":1,}" };
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		b = (tfy_batch *)1;
+		err = NULL;
+		assert_int_equal(tfy_batch_parse(refused[i], strlen(refused[i]), &b, &err),
+		                 TFY_ERROR_DECODE);
+		assert_null(b);
+		assert_non_null(err);
+		assert_int_equal(err->code, TFY_ERROR_DECODE);
+		assert_non_null(err->message);
+		tfy_error_free(err);
+	}
+	assert_int_equal(tfy_batch_parse("[1]", 3, &b, &err), TFY_ERROR_DECODE);
+	assert_non_null(strstr(err->message, "got an array"));
+	tfy_error_free(err);
+	assert_int_equal(tfy_batch_parse(NULL, 0, &b, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+	assert_int_equal(tfy_batch_parse("{}", 2, NULL, NULL), TFY_ERROR_INVALID_ARGUMENT);
+}
+
+static void test_batch_page_parse(void **state)
+{
+	(void)state;
+	const char *text = "{\"object\":\"list\",\"data\":[{\"id\":\"a\"},{\"id\":\"b\"}],\"has_more\":true}";
+	tfy_batch_page *page = NULL;
+	tfy_error *err = (tfy_error *)1;
+	assert_int_equal(tfy_batch_page_parse(text, strlen(text), &page, &err), TFY_OK);
+	assert_null(err);
+	assert_int_equal(page->count, 2);
+	assert_string_equal(page->items[1]->id, "b");
+	assert_true(page->has_more);
+	assert_null(page->request_id);
+	assert_null(page->extra_json);
+	tfy_batch_page_free(page);
+
+	page = (tfy_batch_page *)1;
+	assert_int_equal(tfy_batch_page_parse("{\"object\":\"list\"}", 17, &page, &err),
+	                 TFY_ERROR_DECODE);
+	assert_null(page);
+	assert_non_null(strstr(err->message, "\"data\" is missing"));
+	tfy_error_free(err);
+	assert_int_equal(tfy_batch_page_parse(NULL, 0, &page, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+}
+
+static void test_extra_json(void **state)
+{
+	(void)state;
+	tfy_batch_page *l = decode_ok("{\"data\":[],\"next_page_token\":\"x\",\"extra_fields\":{\"a\":1}}");
+	assert_string_equal(l->extra_json, "{\"next_page_token\":\"x\",\"extra_fields\":{\"a\":1}}");
+	tfy_batch_page_free(l);
+	/* Modelled members are not extra; a repeated extra member keeps its last value. */
+	l = decode_ok("{\"object\":\"list\",\"z\" : [ 1 , 2 ],\"data\":[],\"first_id\":null,\"z\":3,"
+	              "\"has_more\":false,\"last_id\":\"b\"}");
+	assert_string_equal(l->extra_json, "{\"z\":3}");
+	tfy_batch_page_free(l);
+}
+
+/* A problem local to one value makes only its field absent; broken syntax still fails the page. */
+static void test_local_problems_stay_local(void **state)
+{
+	(void)state;
+	tfy_batch_page *l = decode_ok(
+	    "{\"data\":[{\"id\":\"a\",\"created_at\":1e400,\"expires_at\":7,\"ignored\":[-1e999],"
+	    "\"metadata\":{\"big\":1e400,\"ok\":\"v\"},\"errors\":{\"data\":[{\"line\":1e400},"
+	    "{\"code\":\"c\",\"x\":{\"k\\u0000\":1}},{\"code\":\"d\"}]},\"usage\":{\"input_tokens\":1e400},"
+	    "\"request_counts\":{\"total\":2,\"k\\u0000\":1}},{\"id\":\"b\"}],\"next\":1e400,\"n2\":2}");
+	assert_int_equal(l->count, 2);
+	const tfy_batch *b = l->items[0];
+	assert_string_equal(b->id, "a");
+	assert_false(b->created_at.present);
+	assert_int_equal(b->expires_at.value, 7);
+	/* metadata: the member jansson refuses is dropped, the rest kept. */
+	assert_int_equal(b->metadata_count, 1);
+	assert_string_equal(b->metadata[0]->key, "ok");
+	assert_string_equal(b->metadata_json, "{\"ok\":\"v\"}");
+	/* errors: an entry that cannot be read is there with every field absent. */
+	assert_int_equal(b->errors_count, 3);
+	assert_false(b->errors[0]->line.present);
+	assert_null(b->errors[1]->code);
+	assert_string_equal(b->errors[2]->code, "d");
+	/* usage and request_counts are built whole: one bad value makes them absent. */
+	assert_null(b->usage);
+	assert_null(b->request_counts);
+	assert_non_null(strstr(b->raw_json, "\"created_at\":1e400"));
+	assert_string_equal(l->items[1]->id, "b");
+	assert_string_equal(l->extra_json, "{\"n2\":2}");
+	tfy_batch_page_free(l);
+
+	static const char *const broken[] = {
+		"{\"data\":[{\"x\":1e}]}", "{\"data\":[{\"x\":[1,]}]}", "{\"data\":[{\"x\":01}]}",
+		"{\"data\":[{\"x\":\"\\ud800\"}]}", "{\"data\":[{\"x\":\"\\q\"}]}", "{\"data\":[{\"x\":tru}]}",
+		"{\"data\":[{\"x\":\"a\tb\"}]}", "{\"data\":[{\"x\":{\"a\" 1}}]}", "{\"data\":[{\"x\":-}]}",
+		"{\"data\":[{\"x\":\"\xc0\xaf\"}]}", "{\"data\":[{\"x\":\"\xed\xa0\x80\"}]}",
+		"{\"data\":[{\"errors\":{\"data\":[{},]}}]}", "{\"data\":[{\"metadata\":{\"a\":1,}}]}",
+		"{\"data\":[],\"x\":[1 2]}", "{\"data\":[{\"x\":1.}]}", "{\"data\":[{\"x\":.5}]}",
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		char detail[256] = "";
+		assert_int_equal(decode_fail(broken[i], detail, sizeof(detail)), TFY_ERROR_DECODE);
+		if (!strstr(detail, "invalid JSON at line"))
+			fail_msg("body %zu (%s): %s", i, broken[i], detail);
+	}
+}
+
+static void test_exact_doubles_only(void **state)
+{
+	(void)state;
+	/* 2^53 + 1 reads as 2^53 once a double: only |x| < 2^53 is exact for sure. */
+	tfy_batch_page *l = decode_item("{\"created_at\":9007199254740993.0,\"expires_at\":9007199254740992.0,"
+	                                "\"failed_at\":9007199254740991.0,\"expired_at\":-9007199254740991.0,"
+	                                "\"cancelled_at\":-9007199254740992.0,\"completed_at\":9007199254740993}");
+	const tfy_batch *b = l->items[0];
+	assert_false(b->created_at.present);
+	assert_false(b->expires_at.present);
+	assert_false(b->cancelled_at.present);
+	assert_true(b->failed_at.present);
+	assert_int_equal(b->failed_at.value, 9007199254740991LL);
+	assert_int_equal(b->expired_at.value, -9007199254740991LL);
+	/* An integer is exact however large (up to 64 bits). */
+	assert_int_equal(b->completed_at.value, 9007199254740993LL);
+	tfy_batch_page_free(l);
+}
+
+static void test_errors_are_capped(void **state)
+{
+	(void)state;
+	size_t n = TFY__ERRORS_MAX + 5, cap = n * 16 + 64, len = 0;
+	char *json = malloc(cap);
+	len += (size_t)snprintf(json, cap, "{\"data\":[{\"errors\":{\"data\":[");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(json + len, cap - len, "%s{\"line\":%zu}", i ? "," : "", i);
+	snprintf(json + len, cap - len, "]},\"id\":\"z\"}]}");
+	tfy_batch_page *l = decode_ok(json);
+	const tfy_batch *b = l->items[0];
+	assert_int_equal(b->errors_count, TFY__ERRORS_MAX);
+	assert_int_equal(b->errors[TFY__ERRORS_MAX - 1]->line.value, TFY__ERRORS_MAX - 1);
+	assert_non_null(strstr(b->raw_json, "{\"line\":10004}"));
+	assert_string_equal(b->id, "z");
+	tfy_batch_page_free(l);
+	free(json);
+}
+
+/*
+ * Each hostile body of 32 MiB (4 MiB under valgrind) decodes with a peak
+ * RSS growth, the body included, under 8 x its size + 64 MiB.  The bound is
+ * checked only natively: sanitizers and valgrind add their own memory.
+ */
+static void test_memory_is_bounded(void **state)
+{
+	(void)state;
+	int native = tu_slowdown() <= 1.0;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	native = 0;
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+	native = 0;
+#endif
+#endif
+	size_t bytes = (size_t)(native ? 32 : 4) << 20;
+	for (size_t k = 0; k < HOSTILE_BODIES; k++) {
+		long kib = hostile_rss_kib(k, bytes);
+		if (kib < 0)
+			fail_msg("%s: the decode failed", hostile_bodies[k].name);
+		print_message("%s: %zu MiB body, peak RSS +%ld KiB\n", hostile_bodies[k].name,
+		              bytes >> 20, kib);
+		if (native && (size_t)kib * 1024 >= 8 * bytes + ((size_t)64 << 20))
+			fail_msg("%s: peak RSS grew by %ld KiB for a %zu-byte body", hostile_bodies[k].name,
+			         kib, bytes);
+	}
+}
+
 static void test_error_envelopes(void **state)
 {
 	(void)state;
@@ -547,6 +856,75 @@ static void test_error_envelopes(void **state)
 	}
 }
 
+/* Decodes an error body into a fresh error; the caller checks and frees it. */
+static tfy_error *error_body(const char *body, int expect)
+{
+	tfy_error *e = calloc(1, sizeof(*e));
+	assert_int_equal(tfy__decode_error_body(body, strlen(body), e), expect);
+	return e;
+}
+
+static void free_error_fields(tfy_error *e)
+{
+	free((char *)e->api_message);
+	free((char *)e->api_type);
+	free((char *)e->api_param);
+	free((char *)e->api_code);
+	free(e);
+}
+
+static void test_error_body_variants(void **state)
+{
+	(void)state;
+	/* TrueFoundry's control plane. */
+	tfy_error *e = error_body("{\"statusCode\":404,\"message\":\"Model not found\","
+	                          "\"code\":\"MODEL_NOT_FOUND\",\"details\":{\"model\":\"x\"}}", 1);
+	assert_string_equal(e->api_message, "Model not found");
+	assert_string_equal(e->api_code, "MODEL_NOT_FOUND");
+	free_error_fields(e);
+
+	/* FastAPI's validation errors: every msg with its location. */
+	e = error_body("{\"detail\":[{\"loc\":[\"query\",\"limit\"],\"msg\":\"ensure this value is less "
+	               "than or equal to 100\",\"type\":\"value_error.number.not_le\"},{\"loc\":[\"body\",0],"
+	               "\"msg\":\"field required\",\"type\":\"value_error.missing\"},{\"msg\":\"no loc\"}]}", 1);
+	assert_string_equal(e->api_message, "ensure this value is less than or equal to 100 (loc: "
+	                                    "query.limit); field required (loc: body.0); no loc");
+	assert_string_equal(e->api_type, "value_error.number.not_le");
+	free_error_fields(e);
+	e = error_body("{\"detail\":[{\"loc\":[\"a\"]}]}", 0);
+	assert_null(e->api_message);
+	free_error_fields(e);
+
+	/* An OpenAI error with the gateway's provider beside it; Azure's code and message. */
+	e = error_body("{\"error\":{\"message\":\"Rate limit\",\"type\":\"rate_limit\",\"code\":\"429\"},"
+	               "\"provider\":\"openai-main\"}", 1);
+	assert_string_equal(e->api_message, "Rate limit");
+	assert_string_equal(e->api_type, "rate_limit");
+	free_error_fields(e);
+	e = error_body("{\"error\":{\"code\":\"DeploymentNotFound\",\"message\":\"The API deployment "
+	               "does not exist.\"}}", 1);
+	assert_string_equal(e->api_code, "DeploymentNotFound");
+	assert_string_equal(e->api_message, "The API deployment does not exist.");
+	assert_null(e->api_type);
+	free_error_fields(e);
+
+	/* {"status":"failure"}; LiteLLM's HTTP status as a numeric code. */
+	e = error_body("{\"status\":\"failure\",\"message\":\"upstream unavailable\"}", 1);
+	assert_string_equal(e->api_message, "upstream unavailable");
+	assert_null(e->api_code);
+	free_error_fields(e);
+	e = error_body("{\"error\":{\"message\":\"litellm.RateLimitError\",\"type\":null,\"param\":null,"
+	               "\"code\":429}}", 1);
+	assert_string_equal(e->api_code, "429");
+	assert_null(e->api_type);
+	assert_null(e->api_param);
+	free_error_fields(e);
+
+	/* Not one JSON object, or trailing text: not an envelope. */
+	e = error_body("{\"error\":\"x\"} {}", 0);
+	free_error_fields(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,12 +941,22 @@ int main(void)
 		cmocka_unit_test(test_non_object_item_is_kept_raw),
 		cmocka_unit_test(test_garbage_is_a_decode_error),
 		cmocka_unit_test(test_unicode_and_escapes),
+		cmocka_unit_test(test_nul_in_strings_reads_absent),
 		cmocka_unit_test(test_large_page),
 		cmocka_unit_test(test_raw_json_is_the_sent_bytes),
 		cmocka_unit_test(test_envelope_errors),
 		cmocka_unit_test(test_overflow_stays_in_its_item),
 		cmocka_unit_test(test_item_count_is_bounded),
 		cmocka_unit_test(test_error_envelopes),
+		cmocka_unit_test(test_error_body_variants),
+		cmocka_unit_test(test_batch_dup),
+		cmocka_unit_test(test_batch_parse),
+		cmocka_unit_test(test_batch_page_parse),
+		cmocka_unit_test(test_extra_json),
+		cmocka_unit_test(test_local_problems_stay_local),
+		cmocka_unit_test(test_exact_doubles_only),
+		cmocka_unit_test(test_errors_are_capped),
+		cmocka_unit_test(test_memory_is_bounded),
 	};
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
 }

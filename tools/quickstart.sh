@@ -107,7 +107,7 @@ fuzz() {
 			-Db_sanitize=address,undefined -Db_lundef=false
 	fi
 	ninja -C "$dir" -j "$(nproc)" || return 1
-	local harnesses=(decode_list error_body retry_after request) pids=()
+	local harnesses=(decode_list batch_parse error_body retry_after request) pids=()
 	for h in "${harnesses[@]}"; do
 		fuzz_one "$dir" "$h" "$secs" & pids+=($!)
 		if [ ${#pids[@]} -ge "$(nproc)" ]; then
@@ -119,7 +119,7 @@ fuzz() {
 	for i in "${!pids[@]}"; do
 		wait "${pids[$i]}" || echo failed >"$dir/fuzz-${harnesses[$i]}/failed"
 	done
-	for h in decode_list error_body retry_after request; do
+	for h in decode_list batch_parse error_body retry_after request; do
 		local log=$dir/fuzz-$h/log.txt
 		if [ -f "$dir/fuzz-$h/failed" ]; then
 			rc=1

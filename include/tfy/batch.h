@@ -6,6 +6,14 @@
  * field it sent as JSON null read the same (NULL string, or present == 0).
  * A field of the wrong JSON type also reads as absent; the item's raw JSON
  * text keeps whatever was sent.
+ *
+ * Malformed JSON anywhere in a body fails the whole page (TFY_ERROR_DECODE).
+ * A problem local to one value of well-formed JSON fails only the field that
+ * holds it, which reads as absent: a number out of range (`1e400`), a value
+ * nested deeper than 2048 levels, a value of more than 100,000 JSON values
+ * (arrays' elements and objects' members counted).  A member whose key holds
+ * a NUL character (`\u0000`) is skipped wherever it is.  Memory stays within
+ * a few times the body's size whatever the body holds.
  */
 #ifndef TFY_BATCH_H
 #define TFY_BATCH_H
@@ -20,13 +28,15 @@ extern "C" {
 /**
  * An optional 64-bit integer: `value` is meaningful only when `present` is 1.
  *
- * Integers are taken from JSON integers, from JSON numbers with no fraction
- * whose magnitude is at most 2^53, and from JSON strings holding a decimal
- * integer that fits in int64_t.  Anything else, including a value that would
- * not fit, is absent rather than wrapped.  An item that holds an integer
- * beyond 64 bits has all its numbers read as doubles, so in that item alone
- * integers beyond 2^53 are absent too.  Timestamps are Unix seconds as the
- * server sent them (no unit guessing).
+ * Integers are taken from JSON integers, from JSON numbers with a fraction or
+ * exponent that are integral and of magnitude below 2^53 (a double of 2^53
+ * may be 2^53 + 1 rounded), and from JSON strings holding a decimal integer
+ * that fits in int64_t.  Anything else, including a value that would not
+ * fit, is absent rather than wrapped.  A field whose value holds an integer
+ * beyond 64 bits (`usage`, `request_counts`, an `errors` entry) has all its
+ * numbers read as doubles, so in that value alone integers of 2^53 or more
+ * are absent too.  Timestamps are Unix seconds as the server sent them (no
+ * unit guessing).
  */
 typedef struct tfy_opt_int64 {
 	int64_t value;     /**< the integer; 0 when not present */
@@ -57,7 +67,8 @@ enum {
 
 /**
  * One entry of a batch's `errors.data`.  Owned by the batch; reached through
- * a pointer, so fields may be appended in later versions.
+ * a pointer, so fields may be appended in later versions.  An entry that is
+ * not an object, or cannot be read, is there with every field absent.
  */
 typedef struct tfy_batch_error {
 	const char *code;    /**< may be NULL; a number is given as its text */
@@ -68,11 +79,15 @@ typedef struct tfy_batch_error {
 
 /**
  * One metadata entry.  A non-string value is given as its compact JSON text.
- * Owned by the batch; reached through a pointer.
+ * A string value holding a NUL character (`\u0000`) reads as NULL (it could
+ * not be used without being cut; metadata_json keeps it escaped).  A member
+ * whose key holds NUL, or whose value is a local problem (see the file's
+ * text), is left out, of metadata_json too.  Owned by the batch; reached
+ * through a pointer.
  */
 typedef struct tfy_metadata_entry {
 	const char *key;   /**< the metadata key */
-	const char *value; /**< the value: a string as is, anything else as compact JSON */
+	const char *value; /**< the value: a string as is (NULL if it holds NUL), anything else as compact JSON */
 } tfy_metadata_entry;
 
 /** `request_counts`.  Owned by the batch; reached through a pointer. */
@@ -128,8 +143,11 @@ typedef struct tfy_batch {
 	/** `usage`, NULL when it was absent, null or not an object. */
 	const tfy_batch_usage *usage;
 	const char *errors_object;     /**< `errors.object`, NULL when errors is absent */
-	size_t errors_count;           /**< number of entries in errors */
-	/** errors_count pointers to the entries of `errors.data`, NULL when none. */
+	size_t errors_count;           /**< number of entries in errors, at most 10,000 */
+	/**
+	 * errors_count pointers to the entries of `errors.data`, NULL when none.
+	 * Entries past the first 10,000 are dropped; raw_json keeps them all.
+	 */
 	const tfy_batch_error *const *errors;
 	size_t metadata_count;         /**< number of entries in metadata */
 	/** metadata_count pointers to the entries of an object-valued metadata, in the order sent. */
@@ -160,7 +178,9 @@ typedef struct tfy_batch_page {
 	/**
 	 * The members of the list object that libtfy does not model (a
 	 * gateway's `next_page_token`, say), as one compact JSON object in the
-	 * order sent; NULL when there are none.
+	 * order sent; NULL when there are none.  Members that are local problems
+	 * (see the file's text) are left out, and so are those past 100,000 JSON
+	 * values in all.
 	 */
 	const char *extra_json;
 } tfy_batch_page;

@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness: base URL normalisation and request building from
  * fuzzed fields.  The input is split at NULs into: base URL, after, header
- * name, header value, metadata key, metadata value, metadata_json, query
+ * name, header value, x-tfy-metadata key, its value, its JSON form, query
  * parameter value; the first byte picks the limit and which fields are set.
  * Invariants: a normalised URL is a prefix of the input starting with
  * http(s):// and no trailing slash; a built request's URL starts with it and
@@ -63,25 +63,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tfy_pair header = { f[2] ? f[2] : "", f[3] };
 	tfy_pair meta = { f[4] ? f[4] : "", f[5] ? f[5] : "" };
 	tfy_pair param = { "api-version", f[7] ? f[7] : "" };
-	char *query = (flags & 0x40) ? tfy__query_encode(&param, 1, &why) : NULL;
-	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
-	o.limit = (int32_t)(flags & 0x3) == 3 ? 101 : (int32_t)(flags & 0x3) * 50;
-	o.after = (flags & 0x4) ? f[1] : NULL;
+	tfy_request_options call = TFY_REQUEST_OPTIONS_INIT, defaults = TFY_REQUEST_OPTIONS_INIT;
+	if (flags & 0x40) {
+		call.query_params = &param;
+		call.query_params_count = 1;
+	}
 	if (flags & 0x8) {
-		o.headers = &header;
-		o.headers_count = 1;
+		call.headers = &header;
+		call.headers_count = 1;
 	}
 	if (flags & 0x10) {
-		o.metadata = &meta;
-		o.metadata_count = 1;
+		call.metadata_header = &meta;
+		call.metadata_header_count = 1;
 	}
 	if (flags & 0x20)
-		o.metadata_json = f[6];
+		call.metadata_header_json = f[6];
+	/* The endpoint's own query: limit (any of 0, 50, 100, 101) and after. */
+	static const char *const limits[] = { "0", "50", "100", "101" };
+	tfy_pair query[2] = { { "limit", limits[flags & 0x3] }, { "after", f[1] ? f[1] : "" } };
+	const tfy__endpoint endpoint = { "GET", "/batches", query, (flags & 0x4) ? 2 : 1 };
+	const tfy__options_pair pair = { &call, &defaults };
 	const tfy__target target = { base ? base : "http://localhost", "tfy-key",
-	                             (flags & 0x80) ? "api-key" : NULL, query };
+	                             (flags & 0x80) ? "api-key" : NULL };
 	tfy__request req;
 	tfy_error *err = NULL;
-	tfy_code rc = tfy__request_build(&target, &o, &req, &err);
+	tfy_code rc = tfy__request_build(&target, &pair, &endpoint, &req, &err);
 	if (rc == TFY_OK) {
 		if (err || !req.url || strncmp(req.url, target.base_url, strlen(target.base_url)) != 0 ||
 		    strncmp(req.url + strlen(target.base_url), "/batches", 8) != 0)
@@ -95,7 +101,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	tfy__request_clear(&req);
 	tfy_error_free(err);
-	free(query);
 	free(base);
 	free(text);
 	return 0;
