@@ -143,3 +143,12 @@ tfy_code tfy_batch_page_parse(const char *json, size_t len, tfy_batch_page **out
 	return parse_result(tfy__decode_batch_page(json, len, out, detail, sizeof(detail)), detail,
 	                    err);
 }
+
+int32_t tfy_batch_time_converted(const tfy_batch *batch, const tfy_opt_int64 *field)
+{
+	if (!batch || field < &batch->created_at || field > &batch->cancelled_at)
+		return 0;
+	/* The time fields stand one after the other, in the order of the owner's bits. */
+	size_t i = (size_t)(field - &batch->created_at);
+	return (int32_t)((TFY__BATCH_OWNER(batch)->converted_times >> i) & 1u);
+}

@@ -5,6 +5,7 @@
 #define TFY_BATCH_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "tfy/batch.h"
@@ -25,6 +26,7 @@ typedef struct tfy__list_owner {
  */
 typedef struct tfy__batch_owner {
 	tfy__arena *arena;
+	uint32_t converted_times; /* bit i: the i-th time field was converted (tfy_batch_time_converted) */
 	tfy_batch pub;
 } tfy__batch_owner;
 

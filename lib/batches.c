@@ -1,5 +1,6 @@
 #include "tfy/batches.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,7 +9,10 @@
 #include "error_internal.h"
 
 /* Bytes of each version of tfy_batches_list_options, oldest first. */
-static const size_t list_options_sizes[] = { sizeof(tfy_batches_list_options) };
+static const size_t list_options_sizes[] = {
+	offsetof(tfy_batches_list_options, missing_has_more), /* 1.0 */
+	sizeof(tfy_batches_list_options),                     /* 1.1: missing_has_more */
+};
 
 tfy_code tfy_batches_list_options_init(tfy_batches_list_options *opts, uint32_t version)
 {
@@ -17,9 +21,13 @@ tfy_code tfy_batches_list_options_init(tfy_batches_list_options *opts, uint32_t 
 
 static tfy_code check_list_options(const tfy_batches_list_options *o, tfy_error **err)
 {
-	if (o->reserved_)
+	if (o->reserved_ || o->reserved2_)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "tfy_batches_list_options: reserved fields must be 0");
+	if (o->missing_has_more < TFY_MISSING_HAS_MORE_DEFAULT ||
+	    o->missing_has_more > TFY_MISSING_HAS_MORE_STOP)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "missing_has_more must be a TFY_MISSING_HAS_MORE_* value");
 	if (o->limit < 0 || o->limit > TFY_BATCHES_LIMIT_MAX)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "limit must be between 1 and %d (or 0 for the server default), got %d",

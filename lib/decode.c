@@ -69,6 +69,9 @@
  */
 #define EXACT_DOUBLE_LIMIT 9007199254740992.0
 
+/* A timestamp this large is milliseconds: in seconds it would be past the year 5000. */
+#define TIME_MS_FROM INT64_C(100000000000)
+
 typedef struct decoder {
 	tfy__arena *arena;
 	tfy__buf dump;         /* reused for every JSON text the page keeps */
@@ -170,6 +173,83 @@ static tfy_opt_int64 to_int(const json_t *v)
 		r.present = parse_decimal(json_string_value(v), &r.value);
 	}
 	return r;
+}
+
+/*
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar
+ * (Howard Hinnant's days_from_civil), so no time zone or libc is involved.
+ */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* n decimal digits at s into *out; 0 when they are not all digits. */
+static int digits(const char *s, int n, int64_t *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		*out = *out * 10 + (s[i] - '0');
+	}
+	return 1;
+}
+
+/*
+ * An ISO-8601 / RFC 3339 date and time, "2025-01-31T23:59:44Z" (fractions
+ * dropped; "Z", "+hh:mm" or "-hh:mm"; "T" or a space), as Unix seconds.
+ */
+static int parse_iso8601(const char *s, int64_t *out)
+{
+	int64_t y, mo, d, h, mi, sec, oh = 0, om = 0;
+	if (strlen(s) < 19 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, &sec))
+		return 0;
+	const char *p = s + 19;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	int sign = *p == '-' ? -1 : 1;
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) && p[3] == ':' && digits(p + 4, 2, &om))
+		p += 6;
+	else
+		return 0;
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || oh > 23 ||
+	    om > 59)
+		return 0;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	return 1;
+}
+
+/*
+ * A timestamp as Unix seconds: what to_int() reads, with two conversions
+ * for what providers send through a gateway: an ISO-8601 string, and
+ * milliseconds (a value of TIME_MS_FROM or more, which in seconds would lie
+ * beyond the year 5000).  *converted is set when one of them applied.
+ */
+static tfy_opt_int64 to_time(const json_t *v, int *converted)
+{
+	tfy_opt_int64 t = to_int(v);
+	*converted = 0;
+	if (!t.present && json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v) &&
+	    parse_iso8601(json_string_value(v), &t.value)) {
+		t.present = 1;
+		*converted = 1;
+	} else if (t.present && (t.value >= TIME_MS_FROM || t.value <= -TIME_MS_FROM)) {
+		t.value /= 1000;
+		*converted = 1;
+	}
+	return t;
 }
 
 static tfy_opt_int64 get_int(const json_t *obj, const char *key)
@@ -667,10 +747,17 @@ static const tfy_batch_usage *decode_usage(decoder *d, const json_t *v)
 /* Every errors entry with no field set is this one, so `[{},{},...]` costs a pointer each. */
 static const tfy_batch_error empty_error;
 
+/* A string member as it is; a number (Vertex's codes) as its JSON text; else NULL. */
+static const char *get_text(decoder *d, const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+	return json_is_number(v) ? dump_json(d, v) : str_value(d, v);
+}
+
 static const tfy_batch_error *decode_error_entry(decoder *d)
 {
 	json_t *v = field_value(d);
-	tfy_batch_error e = { get_str(d, v, "code"), get_str(d, v, "message"), get_str(d, v, "param"),
+	tfy_batch_error e = { get_text(d, v, "code"), get_str(d, v, "message"), get_text(d, v, "param"),
 	                      get_int(v, "line") };
 	json_decref(v);
 	if (!e.code && !e.message && !e.param && !e.line.present)
@@ -816,9 +903,15 @@ static void item_member(decoder *d, member_key k, void *ctx)
 		}
 	for (size_t i = 0; i < COUNT_OF(time_fields); i++)
 		if (key_is(k, time_fields[i].key)) {
+			int converted;
 			v = field_value(d);
-			*(tfy_opt_int64 *)(base + time_fields[i].offset) = to_int(v);
+			*(tfy_opt_int64 *)(base + time_fields[i].offset) = to_time(v, &converted);
 			json_decref(v);
+			/* A repeated key replaces the earlier value, and so its mark. */
+			uint32_t bit = UINT32_C(1) << i;
+			tfy__batch_owner *owner = TFY__BATCH_OWNER(b);
+			owner->converted_times = converted ? owner->converted_times | bit
+			                                   : owner->converted_times & ~bit;
 			return;
 		}
 	if (key_is(k, "request_counts") || key_is(k, "usage")) {
@@ -1192,23 +1285,41 @@ int tfy__decode_error_body(const char *body, size_t len, tfy_error *e)
 	return rc;
 }
 
-int tfy__json_is_string_object(const char *text)
+/* Characters (code points) in a valid UTF-8 string of n bytes. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++)
+		count += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return count;
+}
+
+char *tfy__json_metadata_ascii(const char *text, size_t max_chars, const char **why)
 {
 	long failures = tfy__alloc_thread_failures();
 	json_error_t jerr;
 	memset(&jerr, 0, sizeof(jerr)); /* see parse() */
 	json_t *v = json_loads(text, 0, &jerr);
-	if (tfy__alloc_thread_failures() != failures) {
-		json_decref(v);
-		return -1;
-	}
-	if (!v)
-		return json_error_code(&jerr) == json_error_out_of_memory ? -1 : 0;
-	int ok = json_is_object(v);
+	*why = NULL;
+	if (!v && json_error_code(&jerr) != json_error_out_of_memory)
+		*why = "metadata_header_json must be a JSON object whose values are strings";
 	const char *key;
 	json_t *value;
-	json_object_foreach(v, key, value)
-		ok = ok && json_is_string(value);
+	if (v && !json_is_object(v))
+		*why = "metadata_header_json must be a JSON object whose values are strings";
+	json_object_foreach(v, key, value) {
+		if (!json_is_string(value))
+			*why = "metadata_header_json must be a JSON object whose values are strings";
+		else if (utf8_chars(json_string_value(value), json_string_length(value)) > max_chars)
+			*why = "metadata_header_json: a value is longer than TrueFoundry's limit of "
+			       "TFY_METADATA_HEADER_VALUE_MAX characters";
+	}
+	char *ascii = v && !*why ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(v);
-	return ok;
+	if (tfy__alloc_thread_failures() != failures) {
+		tfy__free(ascii);
+		*why = NULL;
+		return NULL;
+	}
+	return ascii;
 }

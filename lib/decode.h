@@ -47,9 +47,11 @@ int tfy__batch_page_set_request_id(tfy_batch_page *list, const char *request_id)
 int tfy__decode_error_body(const char *body, size_t len, tfy_error *e);
 
 /*
- * 1 when text is a JSON object whose values are all strings (the shape of
- * x-tfy-metadata), 0 when it is not, -1 when memory ran out.
+ * x-tfy-metadata given as JSON text, checked (an object of strings, each of
+ * at most max_chars characters) and re-encoded as compact ASCII JSON (a new
+ * string, free with tfy__free).  NULL with *why set to a static reason when
+ * the text is refused, or with *why NULL when memory ran out.
  */
-int tfy__json_is_string_object(const char *text);
+char *tfy__json_metadata_ascii(const char *text, size_t max_chars, const char **why);
 
 #endif

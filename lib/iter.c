@@ -28,7 +28,8 @@ struct tfy_batch_iter {
 	size_t pos;                    /* next item of page to hand out */
 	char *next_after;              /* cursor for the next page; NULL: first page */
 	char *resume;                  /* after which the caller may resume */
-	int more;                      /* the last page said has_more */
+	int more;                      /* a next page is wanted */
+	int more_assumed;              /* ... only because the last page left has_more out */
 	int failed;                    /* a pagination error ended the iteration */
 	int64_t pages;
 	int64_t items;
@@ -145,10 +146,20 @@ static tfy_code pagination_error(tfy_batch_iter *it, tfy_error **err, const char
 static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 {
 	const tfy_batch_page *page = it->page;
-	it->more = page->has_more_present && page->has_more;
+	int asked_unpromised = it->more_assumed;
+	it->more_assumed = !page->has_more_present &&
+	                   it->opts.missing_has_more != TFY_MISSING_HAS_MORE_STOP;
+	it->more = page->has_more_present ? page->has_more : it->more_assumed && page->count > 0;
 	for (size_t i = 0; it->next_after && i < page->count; i++)
-		if (page->items[i]->id && strcmp(page->items[i]->id, it->next_after) == 0)
-			return pagination_error(it, err, "the server returned the batch it was asked to start after");
+		if (page->items[i]->id && strcmp(page->items[i]->id, it->next_after) == 0) {
+			if (!asked_unpromised)
+				return pagination_error(it, err,
+				                        "the server returned the batch it was asked to start after");
+			/* No more pages were promised: this one only repeats what was seen. */
+			it->pos = page->count;
+			it->more = 0;
+			return TFY_OK;
+		}
 	if (!it->more)
 		return TFY_OK;
 	/*
@@ -175,8 +186,13 @@ static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 	int seen = remember_cursor(it, cursor);
 	if (seen != 0) {
 		tfy__free(copy);
-		return seen < 0 ? tfy__call_hand_error(it->client, TFY_ERROR_OUT_OF_MEMORY, NULL, err)
-		                : pagination_error(it, err, "the server repeated a cursor (is it ignoring `after`?)");
+		if (seen < 0)
+			return tfy__call_hand_error(it->client, TFY_ERROR_OUT_OF_MEMORY, NULL, err);
+		if (!page->has_more_present) {
+			it->more = 0; /* more was only assumed: end after this page */
+			return TFY_OK;
+		}
+		return pagination_error(it, err, "the server repeated a cursor (is it ignoring `after`?)");
 	}
 	tfy__free(it->next_after);
 	it->next_after = copy;
@@ -234,7 +250,7 @@ static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
 		return rc;
 	tfy_batch_page *previous = it->page;
 	size_t previous_pos = it->pos;
-	int previous_more = it->more;
+	int previous_more = it->more, previous_assumed = it->more_assumed;
 	it->page = page;
 	it->pos = 0;
 	it->pages++;
@@ -248,6 +264,7 @@ static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
 		it->page = previous;
 		it->pos = previous_pos;
 		it->more = previous_more;
+		it->more_assumed = previous_assumed;
 		it->pages--;
 		return rc;
 	}

@@ -355,7 +355,10 @@ static tfy_code build_headers(const tfy__target *t, const char *metadata,
 	return rc;
 }
 
-/* The x-tfy-metadata value of the call, else of the defaults, into *out (NULL: none). */
+/*
+ * The x-tfy-metadata value of the call, else of the defaults, written into
+ * text as ASCII JSON; *out is NULL when neither sets one.
+ */
 static tfy_code metadata_header(const tfy__options_pair *o, tfy__buf *text, const char **out,
                                 tfy_error **err)
 {
@@ -369,13 +372,17 @@ static tfy_code metadata_header(const tfy__options_pair *o, tfy__buf *text, cons
 	}
 	if (!m->metadata_header_json)
 		return TFY_OK;
-	int shape = tfy__json_is_string_object(m->metadata_header_json);
-	if (shape < 0)
+	const char *why = NULL;
+	char *ascii = tfy__json_metadata_ascii(m->metadata_header_json, TFY_METADATA_HEADER_VALUE_MAX,
+	                                       &why);
+	if (!ascii)
+		return why ? tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s", why)
+		           : tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	int rc = tfy__buf_append(text, ascii, strlen(ascii));
+	tfy__free(ascii);
+	if (rc < 0)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	if (!shape)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "metadata_header_json must be a JSON object whose values are strings");
-	*out = m->metadata_header_json;
+	*out = text->data;
 	return TFY_OK;
 }
 

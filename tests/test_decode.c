@@ -267,14 +267,13 @@ static void test_huge_integers_do_not_wrap(void **state)
 	assert_int_equal(b->created_at.value, 1700000000);
 	tfy_batch_page_free(l);
 
-	l = decode_item("{" ITEM_HEAD ",\"completed_at\":9223372036854775807,"
-	                "\"failed_at\":-9223372036854775808,\"expires_at\":1745598858000}");
+	l = decode_item("{" ITEM_HEAD ",\"usage\":{\"input_tokens\":9223372036854775807,"
+	                "\"output_tokens\":-9223372036854775808,\"total_tokens\":1745598858000}}");
 	b = l->items[0];
-	assert_true(b->completed_at.present);
-	assert_int_equal(b->completed_at.value, INT64_MAX);
-	assert_int_equal(b->failed_at.value, INT64_MIN);
-	/* Milliseconds are passed through as sent, never rescaled. */
-	assert_int_equal(b->expires_at.value, 1745598858000);
+	assert_int_equal(b->usage->input_tokens.value, INT64_MAX);
+	assert_int_equal(b->usage->output_tokens.value, INT64_MIN);
+	/* Only timestamps are ever rescaled (see test_times_converted). */
+	assert_int_equal(b->usage->total_tokens.value, 1745598858000);
 	tfy_batch_page_free(l);
 }
 
@@ -527,12 +526,11 @@ static void test_overflow_stays_in_its_item(void **state)
 	(void)state;
 	/* 2^60 is exact as an integer but not as a double: only the item with the overflow reads reals. */
 	tfy_batch_page *l = decode_ok("{\"data\":[{\"id\":\"a\",\"created_at\":99999999999999999999},"
-	                              "{\"id\":\"b\",\"created_at\":1152921504606846977}],"
+	                              "{\"id\":\"b\",\"usage\":{\"input_tokens\":1152921504606846977}}],"
 	                              "\"first_id\":\"a\"}");
 	assert_int_equal(l->count, 2);
 	assert_false(l->items[0]->created_at.present);
-	assert_true(l->items[1]->created_at.present);
-	assert_int_equal(l->items[1]->created_at.value, 1152921504606846977LL);
+	assert_int_equal(l->items[1]->usage->input_tokens.value, 1152921504606846977LL);
 	assert_string_equal(l->first_id, "a");
 	tfy_batch_page_free(l);
 }
@@ -752,18 +750,74 @@ static void test_exact_doubles_only(void **state)
 {
 	(void)state;
 	/* 2^53 + 1 reads as 2^53 once a double: only |x| < 2^53 is exact for sure. */
-	tfy_batch_page *l = decode_item("{\"created_at\":9007199254740993.0,\"expires_at\":9007199254740992.0,"
-	                                "\"failed_at\":9007199254740991.0,\"expired_at\":-9007199254740991.0,"
-	                                "\"cancelled_at\":-9007199254740992.0,\"completed_at\":9007199254740993}");
+	tfy_batch_page *l = decode_item("{\"usage\":{\"input_tokens\":9007199254740993.0,"
+	                                "\"cached_tokens\":9007199254740992.0,"
+	                                "\"output_tokens\":9007199254740991.0,\"output_tokens_details\":{\"reasoning_tokens\":-9007199254740991.0},"
+	                                "\"total_tokens\":9007199254740993},"
+	                                "\"request_counts\":{\"total\":-9007199254740992.0}}");
 	const tfy_batch *b = l->items[0];
-	assert_false(b->created_at.present);
-	assert_false(b->expires_at.present);
-	assert_false(b->cancelled_at.present);
-	assert_true(b->failed_at.present);
-	assert_int_equal(b->failed_at.value, 9007199254740991LL);
-	assert_int_equal(b->expired_at.value, -9007199254740991LL);
+	assert_false(b->usage->input_tokens.present);
+	assert_false(b->usage->cached_tokens.present);
+	assert_false(b->request_counts->total.present);
+	assert_true(b->usage->output_tokens.present);
+	assert_int_equal(b->usage->output_tokens.value, 9007199254740991LL);
+	assert_int_equal(b->usage->reasoning_tokens.value, -9007199254740991LL);
 	/* An integer is exact however large (up to 64 bits). */
-	assert_int_equal(b->completed_at.value, 9007199254740993LL);
+	assert_int_equal(b->usage->total_tokens.value, 9007199254740993LL);
+	tfy_batch_page_free(l);
+}
+
+/* Times through a gateway: Bedrock's milliseconds and Vertex's ISO-8601 become Unix seconds. */
+static void test_times_converted(void **state)
+{
+	(void)state;
+	tfy_batch_page *l = decode_item(
+		"{\"created_at\":\"2025-01-31T23:59:44Z\",\"in_progress_at\":1738367990,"
+		"\"expires_at\":1745598858000,\"finalizing_at\":\"2025-01-31T23:59:44.123+01:00\","
+		"\"completed_at\":\"1969-12-31 23:00:00Z\",\"failed_at\":\"2024-02-29T12:00:00-05:30\","
+		"\"expired_at\":\"2025-02-30T00:00:00\",\"cancelling_at\":\"1738367984\","
+		"\"cancelled_at\":-1745598858000}");
+	const tfy_batch *b = l->items[0];
+	assert_int_equal(b->created_at.value, 1738367984);
+	assert_true(tfy_batch_time_converted(b, &b->created_at));
+	assert_int_equal(b->in_progress_at.value, 1738367990);
+	assert_false(tfy_batch_time_converted(b, &b->in_progress_at));
+	assert_int_equal(b->expires_at.value, 1745598858);
+	assert_true(tfy_batch_time_converted(b, &b->expires_at));
+	assert_int_equal(b->finalizing_at.value, 1738364384);
+	assert_int_equal(b->completed_at.value, -3600);
+	assert_int_equal(b->failed_at.value, 1709227800);
+	/* No time zone: not a time this decoder will guess; raw_json keeps it. */
+	assert_false(b->expired_at.present);
+	assert_false(tfy_batch_time_converted(b, &b->expired_at));
+	assert_int_equal(b->cancelling_at.value, 1738367984);
+	assert_false(tfy_batch_time_converted(b, &b->cancelling_at));
+	assert_int_equal(b->cancelled_at.value, -1745598858);
+	assert_true(tfy_batch_time_converted(b, &b->cancelled_at));
+	/* Not a time field, or no batch: 0.  A copy keeps the marks. */
+	assert_false(tfy_batch_time_converted(b, NULL));
+	assert_false(tfy_batch_time_converted(NULL, &b->created_at));
+	tfy_opt_int64 other = b->created_at;
+	assert_false(tfy_batch_time_converted(b, &other));
+	tfy_batch *copy = tfy_batch_dup(b);
+	assert_true(tfy_batch_time_converted(copy, &copy->created_at));
+	assert_false(tfy_batch_time_converted(copy, &copy->in_progress_at));
+	tfy_batch_free(copy);
+	tfy_batch_page_free(l);
+}
+
+/* Vertex's numeric error codes, and a numeric param, read as their text. */
+static void test_error_codes_as_numbers(void **state)
+{
+	(void)state;
+	tfy_batch_page *l = decode_item("{\"errors\":{\"data\":[{\"code\":3,\"message\":\"bad\","
+	                                "\"param\":2.5,\"line\":4},{\"code\":\"x\",\"param\":true}]}}");
+	const tfy_batch *b = l->items[0];
+	assert_int_equal(b->errors_count, 2);
+	assert_string_equal(b->errors[0]->code, "3");
+	assert_string_equal(b->errors[0]->param, "2.5");
+	assert_string_equal(b->errors[1]->code, "x");
+	assert_null(b->errors[1]->param);
 	tfy_batch_page_free(l);
 }
 
@@ -955,6 +1009,8 @@ int main(void)
 		cmocka_unit_test(test_extra_json),
 		cmocka_unit_test(test_local_problems_stay_local),
 		cmocka_unit_test(test_exact_doubles_only),
+		cmocka_unit_test(test_times_converted),
+		cmocka_unit_test(test_error_codes_as_numbers),
 		cmocka_unit_test(test_errors_are_capped),
 		cmocka_unit_test(test_memory_is_bounded),
 	};

@@ -385,10 +385,17 @@ static void test_iterator_guards(void **state)
 {
 	fixture *f = *state;
 	tfy_client *c = client_with(&f->gw, NULL);
-	const struct { const char *spec; tfy_code code; size_t delivered; } cases[] = {
-		{ "ignore-after", TFY_ERROR_PAGINATION, 10 },
-		{ "empty-has-more", TFY_ERROR_PAGINATION, 0 },
-		{ "no-has-more", TFY_OK, 10 },
+	const struct {
+		const char *spec;
+		int32_t missing_has_more;
+		tfy_code code;
+		size_t delivered;
+	} cases[] = {
+		{ "ignore-after", 0, TFY_ERROR_PAGINATION, 10 },
+		{ "empty-has-more", 0, TFY_ERROR_PAGINATION, 0 },
+		/* Without has_more the default goes on while pages are not empty: every batch. */
+		{ "no-has-more", 0, TFY_OK, 120 },
+		{ "no-has-more", TFY_MISSING_HAS_MORE_STOP, TFY_OK, 10 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tfy_pair h = { "x-mock-fault", cases[i].spec };
@@ -396,6 +403,7 @@ static void test_iterator_guards(void **state)
 		tfy_request_options lo_req = TFY_REQUEST_OPTIONS_INIT;
 		lo.request = &lo_req;
 		lo.limit = 10;
+		lo.missing_has_more = cases[i].missing_has_more;
 		lo_req.headers = &h;
 		lo_req.headers_count = 1;
 		tfy_batch_iter *it = NULL;

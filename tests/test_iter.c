@@ -381,6 +381,30 @@ static void test_empty_page_with_last_id_continues(void **state)
 	tu_server_stop(&srv);
 }
 
+/*
+ * A gateway that leaves has_more out and ignores `after`: the default goes
+ * on asking, sees the same page again and ends quietly after the first.
+ */
+static void test_missing_has_more_repeat_ends_quietly(void **state)
+{
+	(void)state;
+	tu_server srv;
+	tu_server_canned(&srv, 200, "", "{\"object\":\"list\",\"data\":[{\"id\":\"batch_a\"},{\"id\":\"batch_b\"}]}");
+	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
+	co.base_url = srv.base;
+	co.api_key = KEY;
+	tfy_client *c = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_client_new(&co, &c, &err), TFY_OK);
+	static char ids[256];
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	assert_int_equal(ids_of(c, &o, ids, sizeof(ids), &err), TFY_OK);
+	assert_string_equal(ids, "batch_a,batch_b,");
+	assert_int_equal(atomic_load(&srv.requests), 2);
+	tfy_client_free(c);
+	tu_server_stop(&srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_threads_share_a_client),
 		cmocka_unit_test(test_clients_in_parallel_threads),
 		cmocka_unit_test(test_empty_page_with_last_id_continues),
+		cmocka_unit_test(test_missing_has_more_repeat_ends_quietly),
 	};
 	return cmocka_run_group_tests_name("iter", tests, tu_fixture_setup, tu_fixture_teardown);
 }

@@ -35,8 +35,8 @@ extern "C" {
  * fit, is absent rather than wrapped.  A field whose value holds an integer
  * beyond 64 bits (`usage`, `request_counts`, an `errors` entry) has all its
  * numbers read as doubles, so in that value alone integers of 2^53 or more
- * are absent too.  Timestamps are Unix seconds as the server sent them (no
- * unit guessing).
+ * are absent too.  Timestamps are Unix seconds; milliseconds and ISO-8601
+ * text from other providers are converted (see tfy_batch_time_converted()).
  */
 typedef struct tfy_opt_int64 {
 	int64_t value;     /**< the integer; 0 when not present */
@@ -255,6 +255,22 @@ TFY_EXTERN tfy_code tfy_batch_parse(const char *json, size_t len, tfy_batch **ou
  */
 TFY_EXTERN tfy_code tfy_batch_page_parse(const char *json, size_t len, tfy_batch_page **out,
                                          tfy_error **err);
+
+/**
+ * Whether a timestamp of a batch was converted to Unix seconds from what
+ * the server sent: from milliseconds (a value of 100,000,000,000 or more,
+ * which in seconds would lie past the year 5000; Bedrock's times through a
+ * gateway) or from an ISO-8601 string such as "2025-01-31T23:59:44Z"
+ * (Vertex's; fractions of a second dropped).  raw_json keeps what was sent.
+ *
+ * @param batch any batch, or NULL.
+ * @param field the address of one of batch's time fields (created_at ...
+ *        cancelled_at), e.g. &batch->created_at.
+ * @return 1 when that field was converted, 0 when it was read as sent, is
+ *         absent, or field is not one of batch's time fields.
+ * @since 1.1
+ */
+TFY_EXTERN int32_t tfy_batch_time_converted(const tfy_batch *batch, const tfy_opt_int64 *field);
 
 /**
  * The API's name of a status ("in_progress", ...).

@@ -18,8 +18,27 @@ extern "C" {
 /** Largest page size the API accepts. */
 #define TFY_BATCHES_LIMIT_MAX 100
 
-/** Current version of tfy_batches_list_options. */
-#define TFY_BATCHES_LIST_OPTIONS_VERSION 1
+/**
+ * Current version of tfy_batches_list_options: 2 since 1.1 (missing_has_more
+ * appended); version 1 structs keep working.
+ */
+#define TFY_BATCHES_LIST_OPTIONS_VERSION 2
+
+/** What the iterator does after a page that has no has_more member. */
+enum {
+	/** The default, TFY_MISSING_HAS_MORE_CONTINUE. */
+	TFY_MISSING_HAS_MORE_DEFAULT = 0,
+	/**
+	 * Ask for the next page while pages are not empty (openai-python and
+	 * openai-go do the same), so a gateway that omits has_more still gives
+	 * every batch.  A next page that repeats what was seen (the batch asked
+	 * to start after, or a cursor seen before) ends the iteration quietly,
+	 * since no more pages were promised.
+	 */
+	TFY_MISSING_HAS_MORE_CONTINUE = 1,
+	/** Stop after such a page (as openai-node does). */
+	TFY_MISSING_HAS_MORE_STOP = 2
+};
 
 /**
  * Options for listing: one page with tfy_batches_list(), or every page with
@@ -54,10 +73,17 @@ typedef struct tfy_batches_list_options {
 	 */
 	int32_t prefetch;
 	int32_t reserved_; /**< padding, leave 0 */
+	/**
+	 * Iterator only, since version 2: after a page without has_more, a
+	 * TFY_MISSING_HAS_MORE_* value; 0 means TFY_MISSING_HAS_MORE_CONTINUE.
+	 */
+	int32_t missing_has_more;
+	int32_t reserved2_; /**< padding, leave 0; since version 2 */
 } tfy_batches_list_options;
 
 /** Static initialiser for tfy_batches_list_options: every field zero (the defaults). */
-#define TFY_BATCHES_LIST_OPTIONS_INIT { TFY_BATCHES_LIST_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, 0 }
+#define TFY_BATCHES_LIST_OPTIONS_INIT { TFY_BATCHES_LIST_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, 0, \
+	0, 0 }
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

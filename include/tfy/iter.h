@@ -43,8 +43,9 @@ TFY_EXTERN tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_lis
  *
  * Pages are fetched as needed: the next cursor is the id of the last batch of
  * a page, or the page's last_id when that batch has no id.  Iteration ends
- * when has_more is false, when has_more is absent (after that page), or when
- * a cap is reached.  An empty page with has_more continues from its
+ * when has_more is false, when a cap is reached, or when has_more is absent
+ * as missing_has_more says (by default: at the first empty page, or at a
+ * page that only repeats what was seen).  An empty page with has_more continues from its
  * last_id.  It fails with TFY_ERROR_PAGINATION when the server repeats a
  * cursor (a gateway ignoring `after`), returns the batch it was asked to
  * start after, sends more than 100 empty pages in a row, or gives no usable
