@@ -93,10 +93,10 @@ static uint32_t next_code_point(const unsigned char **p)
 	return cp;
 }
 
-/* \uXXXX for one UTF-16 unit. */
+/* \uXXXX for one UTF-16 unit (upper-case hex, as jansson writes it). */
 static int append_u16(tfy__buf *b, uint32_t unit)
 {
-	static const char hex[] = "0123456789abcdef";
+	static const char hex[] = "0123456789ABCDEF";
 	const char esc[6] = { '\\', 'u', hex[(unit >> 12) & 15], hex[(unit >> 8) & 15],
 	                      hex[(unit >> 4) & 15], hex[unit & 15] };
 	return tfy__buf_append(b, esc, 6);

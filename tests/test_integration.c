@@ -237,7 +237,7 @@ static void test_every_header_arrives_as_set(void **state)
 	assert_header(last, "x-tfy-aws-s3-bucket", "bedrock-batch-bucket");
 	assert_header(last, "x-tfy-aws-bedrock-model", "anthropic.claude-3-haiku-20240307-v1:0");
 	/* ASCII on the wire: a server reading headers as Latin-1 reads the same text. */
-	assert_header(last, "x-tfy-metadata", "{\"team\":\"ml\",\"note\":\"caf\\u00e9 \\\"q\\\"\"}");
+	assert_header(last, "x-tfy-metadata", "{\"team\":\"ml\",\"note\":\"caf\\u00E9 \\\"q\\\"\"}");
 	assert_header(last, "X-Trace-Id", "abc 123 ; q=\"x\"");
 	assert_header(last, "X-Team", "ml-platform");
 	assert_header(last, "Authorization", "Bearer " KEY);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -207,8 +208,8 @@ static void test_metadata_pairs_encoded(void **state)
 	tfy_batches_list_options o = with_request(&r);
 	tfy__request req = build_ok(&o);
 	assert_string_equal(header(&req, "x-tfy-metadata"),
-	                    "{\"team\":\"ml\",\"quote\\\"back\\\\slash\":\"line\\u000abreak\\u0009tab\","
-	                    "\"caf\\u00e9\":\"\\u2713\"}");
+	                    "{\"team\":\"ml\",\"quote\\\"back\\\\slash\":\"line\\u000Abreak\\u0009tab\","
+	                    "\"caf\\u00E9\":\"\\u2713\"}");
 	tfy__request_clear(&req);
 
 	/* Beyond the BMP: a surrogate pair.  At TrueFoundry's limit of 128 characters: accepted. */
@@ -219,7 +220,7 @@ static void test_metadata_pairs_encoded(void **state)
 	r.metadata_header = wide;
 	r.metadata_header_count = 2;
 	req = build_ok(&o);
-	assert_non_null(strstr(header(&req, "x-tfy-metadata"), "{\"e\":\"\\ud83d\\ude00\",\"long\":\"\\u00e9"));
+	assert_non_null(strstr(header(&req, "x-tfy-metadata"), "{\"e\":\"\\uD83D\\uDE00\",\"long\":\"\\u00E9"));
 	tfy__request_clear(&req);
 	char too_long[TFY_METADATA_HEADER_VALUE_MAX + 2];
 	memset(too_long, 'x', sizeof(too_long) - 1);
@@ -248,6 +249,17 @@ static void test_metadata_pairs_encoded(void **state)
 	r.metadata_header_json = "{\"a\":\"b\"}";
 	req = build_ok(&o);
 	tfy__request_clear(&req);
+	/* JSON text is re-encoded: the same value, compact and in ASCII. */
+	r.metadata_header_json = "{ \"caf\xc3\xa9\" : \"\xe2\x9c\x93 \\u00e9\" }";
+	req = build_ok(&o);
+	assert_string_equal(header(&req, "x-tfy-metadata"), "{\"caf\\u00E9\":\"\\u2713 \\u00E9\"}");
+	tfy__request_clear(&req);
+	char long_json[TFY_METADATA_HEADER_VALUE_MAX + 16];
+	snprintf(long_json, sizeof(long_json), "{\"k\":\"%0*d\"}", TFY_METADATA_HEADER_VALUE_MAX + 1, 0);
+	r.metadata_header_json = long_json;
+	tfy_error *lerr = build_fail(&o, TFY_ERROR_INVALID_ARGUMENT);
+	assert_non_null(strstr(lerr->message, "TFY_METADATA_HEADER_VALUE_MAX"));
+	tfy_error_free(lerr);
 
 	const tfy_pair bad_utf8[] = { { "k", "\xff\xfe" } };
 	r.metadata_header_json = NULL;
