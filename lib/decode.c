@@ -34,6 +34,7 @@
 #include "batch_internal.h"
 #include "buf.h"
 #include "error_internal.h"
+#include "tfy/request.h"
 
 /*
  * Items' own text (at most the body's size), their fields' strings and the
@@ -71,6 +72,9 @@
 
 /* A timestamp this large is milliseconds: in seconds it would be past the year 5000. */
 #define TIME_MS_FROM INT64_C(100000000000)
+
+#define TFY__STRINGIFY_(x) #x
+#define TFY__STRINGIFY(x) TFY__STRINGIFY_(x)
 
 typedef struct decoder {
 	tfy__arena *arena;
@@ -1312,7 +1316,7 @@ char *tfy__json_metadata_ascii(const char *text, size_t max_chars, const char **
 			*why = "metadata_header_json must be a JSON object whose values are strings";
 		else if (utf8_chars(json_string_value(value), json_string_length(value)) > max_chars)
 			*why = "metadata_header_json: a value is longer than TrueFoundry's limit of "
-			       "TFY_METADATA_HEADER_VALUE_MAX characters";
+			       TFY__STRINGIFY(TFY_METADATA_HEADER_VALUE_MAX) " characters";
 	}
 	char *ascii = v && !*why ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(v);

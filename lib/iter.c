@@ -172,6 +172,10 @@ static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
 	if (it->empty_run > EMPTY_PAGES_MAX)
 		return pagination_error(it, err, "the server sent too many empty pages in a row");
 	const char *cursor = page_cursor(page);
+	if ((!cursor || !*cursor) && !page->has_more_present) {
+		it->more = 0; /* more was only assumed, and there is nowhere to go on from */
+		return TFY_OK;
+	}
 	if (!cursor || !*cursor)
 		return pagination_error(it, err, page->count ? "the page has no id to continue from"
 		                                             : "the server said has_more but sent an empty "

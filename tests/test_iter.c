@@ -403,6 +403,24 @@ static void test_missing_has_more_repeat_ends_quietly(void **state)
 	assert_int_equal(atomic_load(&srv.requests), 2);
 	tfy_client_free(c);
 	tu_server_stop(&srv);
+
+	/* Nowhere to go on from (no id, no last_id): the walk ends after the page. */
+	tu_server_canned(&srv, 200, "", "{\"object\":\"list\",\"data\":[{\"status\":\"completed\"}]}");
+	co.base_url = srv.base;
+	assert_int_equal(tfy_client_new(&co, &c, &err), TFY_OK);
+	size_t n = 0;
+	tfy_batch_iter *it = NULL;
+	const tfy_batch *b;
+	tfy_code rc;
+	assert_int_equal(tfy_batch_iter_new(c, &o, &it, &err), TFY_OK);
+	while ((rc = tfy_batch_iter_next(it, &b, &err)) == TFY_OK && b)
+		n++;
+	assert_int_equal(rc, TFY_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(atomic_load(&srv.requests), 1);
+	tfy_batch_iter_free(it);
+	tfy_client_free(c);
+	tu_server_stop(&srv);
 }
 
 int main(void)
