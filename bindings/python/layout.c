@@ -63,7 +63,8 @@ static void list_options(void)
 	F(tfy_batches_list_options, limit); F(tfy_batches_list_options, after);
 	F(tfy_batches_list_options, request); F(tfy_batches_list_options, max_items);
 	F(tfy_batches_list_options, max_pages); F(tfy_batches_list_options, prefetch);
-	F(tfy_batches_list_options, reserved_); E();
+	F(tfy_batches_list_options, reserved_); F(tfy_batches_list_options, missing_has_more);
+	F(tfy_batches_list_options, reserved2_); E();
 }
 
 static void batch(void)

@@ -7,14 +7,14 @@ missing or of an incompatible major version.
 """
 
 from ._ffi import lib as _lib
-from .client import Client
+from .client import MISSING_HAS_MORE_CONTINUE, MISSING_HAS_MORE_STOP, Client
 from .errors import *  # noqa: F401,F403
 from .errors import ERROR_CLASSES, TfyError
 from .iterator import BatchIterator
 from .request import NONE, RequestOptions
 from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Usage
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 
 def library_version() -> str:
@@ -22,6 +22,6 @@ def library_version() -> str:
     return _lib.tfy_version().decode()
 
 
-__all__ = ["Client", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
+__all__ = ["Client", "MISSING_HAS_MORE_CONTINUE", "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
            "BatchError", "Errors", "RequestCounts", "Usage", "TfyError",
            "library_version"] + [c.__name__ for c in ERROR_CLASSES.values()]

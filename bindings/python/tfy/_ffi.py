@@ -16,11 +16,15 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int32, c_int64,
 #: Major version of libtfy this binding was written against.
 EXPECTED_MAJOR = 1
 #: Oldest minor version (within EXPECTED_MAJOR) that has every symbol used here.
-MINIMUM_MINOR = 0
+MINIMUM_MINOR = 1
 
 TFY_CLIENT_OPTIONS_VERSION = 1
 TFY_REQUEST_OPTIONS_VERSION = 1
-TFY_BATCHES_LIST_OPTIONS_VERSION = 1
+TFY_BATCHES_LIST_OPTIONS_VERSION = 2
+#: tfy_batches_list_options.missing_has_more (since 1.1).
+TFY_MISSING_HAS_MORE_DEFAULT = 0
+TFY_MISSING_HAS_MORE_CONTINUE = 1
+TFY_MISSING_HAS_MORE_STOP = 2
 #: Turns a feature off in an options struct (max_retries, prefetch, stall_timeout_ms).
 TFY_NONE = -1
 
@@ -183,6 +187,8 @@ class ListOptions(Structure):
         ("max_pages", c_int64),
         ("prefetch", c_int32),
         ("reserved_", c_int32),
+        ("missing_has_more", c_int32),
+        ("reserved2_", c_int32),
     ]
 
 

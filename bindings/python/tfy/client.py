@@ -131,12 +131,21 @@ class Client:
 
     def iter(self, *, limit: int = 0, after: Optional[str] = None, max_items: int = 0,
              max_pages: int = 0, prefetch: bool = True,
+             missing_has_more: Optional[str] = None,
              request: Optional[RequestOptions] = None,
              **request_options: Any) -> BatchIterator:
         """Every batch from ``after`` on, following pages (tfy_batch_iter_*),
         as a BatchIterator; request options as for list(), ``deadline`` then
         bounding the whole iteration.  ``prefetch`` asks for the next page as
         soon as one arrives (no thread is used).
+
+        ``missing_has_more`` says what to do after a page without has_more
+        (Bedrock's lists through a gateway, say): ``"continue"`` (the
+        default, also None) asks for the next page while pages are not
+        empty, ending quietly at an empty page or at a page that only
+        repeats what was seen; ``"stop"`` ends after such a page.
+        ``tfy.MISSING_HAS_MORE_CONTINUE`` and ``tfy.MISSING_HAS_MORE_STOP``
+        name the two strings.
 
         Arguments are checked at once (a bad one raises here, before the first
         next()).  The C iterator is freed when iteration ends or fails, on
@@ -146,6 +155,7 @@ class Client:
         opts.max_items = int(max_items)
         opts.max_pages = int(max_pages)
         opts.prefetch = 0 if prefetch and prefetch != NONE else NONE
+        opts.missing_has_more = _missing_has_more(missing_has_more)
         it = c_void_p()
         err = POINTER(_ffi.Error)()
         code = lib.tfy_batch_iter_new(self._require(), byref(opts), byref(it), byref(err))
@@ -155,6 +165,23 @@ class Client:
         iterator = BatchIterator(self, it, keep)
         self._iters.add(iterator)
         return iterator
+
+
+#: Client.iter(missing_has_more=...): go on after a page without has_more.
+MISSING_HAS_MORE_CONTINUE = "continue"
+#: Client.iter(missing_has_more=...): end after a page without has_more.
+MISSING_HAS_MORE_STOP = "stop"
+_MISSING_HAS_MORE = {None: _ffi.TFY_MISSING_HAS_MORE_DEFAULT,
+                     MISSING_HAS_MORE_CONTINUE: _ffi.TFY_MISSING_HAS_MORE_CONTINUE,
+                     MISSING_HAS_MORE_STOP: _ffi.TFY_MISSING_HAS_MORE_STOP}
+
+
+def _missing_has_more(value: Optional[str]) -> int:
+    try:
+        return _MISSING_HAS_MORE[value]
+    except (KeyError, TypeError):
+        raise ValueError(f"missing_has_more must be {MISSING_HAS_MORE_CONTINUE!r}, "
+                         f"{MISSING_HAS_MORE_STOP!r} or None, not {value!r}") from None
 
 
 def _list_options(limit: int, after: Optional[str], request: Optional[RequestOptions],
