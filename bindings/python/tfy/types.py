@@ -46,10 +46,22 @@ class Errors:
     data: tuple[BatchError, ...]
 
 
+#: The time fields of a Batch, in the order of the C struct.
+TIME_FIELDS = ("created_at", "in_progress_at", "expires_at", "finalizing_at", "completed_at",
+               "failed_at", "expired_at", "cancelling_at", "cancelled_at")
+
+
 @dataclass(frozen=True)
 class Batch:
     """One batch.  Field names are the API's; absent or null fields are None.
-    ``status`` is the string as sent (unknown values kept as they are)."""
+    ``status`` is the string as sent (unknown values kept as they are).
+
+    Times are Unix seconds.  Other providers' times are converted by libtfy:
+    milliseconds (Bedrock's, through a gateway) and ISO-8601 text such as
+    "2025-01-31T23:59:44Z" (Vertex's; fractions of a second dropped).
+    ``times_converted`` names the time fields that were converted (a
+    frozenset, empty for OpenAI's batches); ``converted(name)`` asks about
+    one field; ``raw()`` keeps what was sent."""
     id: Optional[str]
     object: Optional[str]
     endpoint: Optional[str]
@@ -74,6 +86,17 @@ class Batch:
     metadata: Any
     #: The whole item as JSON text, exactly as the server sent it.
     raw_json: str = field(default="{}", repr=False, compare=False)
+    #: The names of the time fields converted to Unix seconds from what the
+    #: server sent (tfy_batch_time_converted()).
+    times_converted: frozenset = field(default=frozenset())
+
+    def converted(self, name: str) -> bool:
+        """Whether the time field ``name`` ("created_at" ... "cancelled_at")
+        was converted to Unix seconds from milliseconds or ISO-8601 text;
+        False when it was read as sent or is absent."""
+        if name not in TIME_FIELDS:
+            raise ValueError(f"not a time field of a batch: {name!r}")
+        return name in self.times_converted
 
     def raw(self) -> dict:
         """The item as the server sent it, parsed."""
@@ -154,6 +177,14 @@ def _errors(b: _ffi.Batch) -> Optional[Errors]:
     return Errors(object=text(b.errors_object), data=tuple(data))
 
 
+def _times_converted(b: _ffi.Batch) -> frozenset:
+    """The time fields the library converted.  Asked of the C batch itself:
+    tfy_batch_time_converted() knows a field by its address in that batch
+    (a nested Structure read from b shares b's memory)."""
+    return frozenset(name for name in TIME_FIELDS
+                     if lib.tfy_batch_time_converted(byref(b), byref(getattr(b, name))))
+
+
 def batch_from_c(b: _ffi.Batch) -> Batch:
     """Copy a C batch into Python objects (nothing borrowed survives)."""
     rc = b.request_counts.contents if b.request_counts else None
@@ -176,6 +207,7 @@ def batch_from_c(b: _ffi.Batch) -> Batch:
         errors=_errors(b),
         metadata=None if mj is None else json.loads(mj),
         raw_json=text(b.raw_json) or "{}",
+        times_converted=_times_converted(b),
     )
 
 
