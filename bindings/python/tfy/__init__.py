@@ -12,7 +12,7 @@ from .errors import *  # noqa: F401,F403
 from .errors import ERROR_CLASSES, TfyError
 from .iterator import BatchIterator
 from .request import NONE, RequestOptions
-from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Usage
+from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Status, Usage
 
 __version__ = "1.1.0"
 
@@ -23,5 +23,5 @@ def library_version() -> str:
 
 
 __all__ = ["Client", "MISSING_HAS_MORE_CONTINUE", "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
-           "BatchError", "Errors", "RequestCounts", "Usage", "TfyError",
+           "BatchError", "Errors", "RequestCounts", "Status", "Usage", "TfyError",
            "library_version"] + [c.__name__ for c in ERROR_CLASSES.values()]

@@ -229,6 +229,7 @@ def _declare(lib: ctypes.CDLL) -> None:
     fn("tfy_batch_free", None, POINTER(Batch))
     fn("tfy_batch_parse", c_int32, c_char_p, c_size_t, POINTER(POINTER(Batch)), err_out)
     fn("tfy_batch_status_name", c_char_p, c_int32)
+    fn("tfy_batch_status_parse", c_int32, c_char_p)
     fn("tfy_batch_time_converted", c_int32, POINTER(Batch), POINTER(OptInt64))
     fn("tfy_batch_iter_new", c_int32, c_void_p, POINTER(ListOptions), POINTER(c_void_p),
        err_out)

@@ -3,6 +3,7 @@ live on after the page or iterator they came from is freed."""
 
 from __future__ import annotations
 
+import enum
 import json
 from ctypes import POINTER, byref
 from dataclasses import dataclass, field
@@ -11,6 +12,45 @@ from typing import Any, Optional, Union
 from . import _ffi
 from ._ffi import lib, text
 from .errors import raise_error
+
+
+class Status(enum.IntEnum):
+    """A batch's status as libtfy reads it (tfy_batch_status): OpenAI's
+    names, and the job states gateways pass through from Bedrock
+    ("InProgress", "PartiallyCompleted"...) and Vertex ("JOB_STATE_RUNNING",
+    "JOB_STATE_PARTIALLY_SUCCEEDED"...).  UNKNOWN: absent, or a value this
+    libtfy does not know (Batch.status keeps the text as sent)."""
+    UNKNOWN = 0
+    VALIDATING = 1
+    FAILED = 2
+    IN_PROGRESS = 3
+    FINALIZING = 4
+    COMPLETED = 5
+    EXPIRED = 6
+    CANCELLING = 7
+    CANCELLED = 8
+    #: Finished with only some requests done: Bedrock's PartiallyCompleted,
+    #: Vertex's JOB_STATE_PARTIALLY_SUCCEEDED (libtfy 1.1).
+    PARTIALLY_COMPLETED = 9
+
+    @property
+    def api_name(self) -> str:
+        """The API's name ("in_progress", "partially_completed"...);
+        tfy_batch_status_name()."""
+        return lib.tfy_batch_status_name(self.value).decode()
+
+    @classmethod
+    def parse(cls, text: Optional[str]) -> "Status":
+        """The status a string names, without regard to case, UNKNOWN when it
+        names none (tfy_batch_status_parse())."""
+        return cls._of(lib.tfy_batch_status_parse(_ffi.encode(text)))
+
+    @classmethod
+    def _of(cls, value: int) -> "Status":
+        try:
+            return cls(value)
+        except ValueError:  # a later libtfy's status
+            return cls.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -54,7 +94,8 @@ TIME_FIELDS = ("created_at", "in_progress_at", "expires_at", "finalizing_at", "c
 @dataclass(frozen=True)
 class Batch:
     """One batch.  Field names are the API's; absent or null fields are None.
-    ``status`` is the string as sent (unknown values kept as they are).
+    ``status`` is the string as sent (unknown values kept as they are);
+    ``status_enum`` is what libtfy read it as, a Status.
 
     Times are Unix seconds.  Other providers' times are converted by libtfy:
     milliseconds (Bedrock's, through a gateway) and ISO-8601 text such as
@@ -89,6 +130,8 @@ class Batch:
     #: The names of the time fields converted to Unix seconds from what the
     #: server sent (tfy_batch_time_converted()).
     times_converted: frozenset = field(default=frozenset())
+    #: ``status`` as a Status (other providers' job states mapped).
+    status_enum: Status = Status.UNKNOWN
 
     def converted(self, name: str) -> bool:
         """Whether the time field ``name`` ("created_at" ... "cancelled_at")
@@ -208,6 +251,7 @@ def batch_from_c(b: _ffi.Batch) -> Batch:
         metadata=None if mj is None else json.loads(mj),
         raw_json=text(b.raw_json) or "{}",
         times_converted=_times_converted(b),
+        status_enum=Status._of(b.status),
     )
 
 
