@@ -82,3 +82,28 @@ class WithGateway(unittest.TestCase):
         seen = self.gw.get_json("/_mock/last-request")
         seen["headers"] = {k.lower(): v for k, v in seen["headers"]}
         return seen
+
+
+class Environ:
+    """Sets environment variables for a with block (None or "" as given),
+    restoring every one afterwards; libtfy's getenv() sees them."""
+
+    def __init__(self, **values) -> None:
+        self.values = values
+        self.saved: dict = {}
+
+    def __enter__(self) -> "Environ":
+        for name, value in self.values.items():
+            self.saved[name] = os.environ.get(name)
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name, value in self.saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from ctypes import POINTER, byref, c_void_p
@@ -34,6 +35,16 @@ class Client:
     "2024-10-21"}`` for Azure, ``metadata_header``, ``deadline``, ``cancel``...
     A ``cancel`` default lives as long as the client.
 
+    Routing defaults come from the environment, as the tfy-batches CLI reads
+    them, for each one not given as an argument: $TFY_PROVIDER_NAME,
+    $TFY_PROVIDER_MODEL, $TFY_AZURE_API_VERSION, $TFY_VERTEX_REGION,
+    $TFY_VERTEX_STORAGE_BUCKET_NAME, $TFY_AWS_S3_BUCKET and
+    $TFY_AWS_BEDROCK_MODEL for the fields of the same names, and
+    $TFY_METADATA (a JSON object of strings) for ``metadata_header_json``
+    unless ``metadata_header`` or ``metadata_header_json`` is given.  An
+    empty variable counts as unset; an explicit argument always wins; they
+    are read once, here.  ``routing_from_env=False`` reads none of them.
+
     Use as a context manager or call close(); the C client is also freed
     when the object is garbage-collected.
     """
@@ -48,6 +59,7 @@ class Client:
                  follow_redirects: bool = False, tls_insecure: bool = False,
                  auth_header: Optional[str] = None,
                  default_headers: Optional[Any] = None,
+                 routing_from_env: bool = True,
                  **request_defaults: Any) -> None:
         self._handle = c_void_p()
         self._lock = threading.Lock()
@@ -56,6 +68,8 @@ class Client:
             raise TypeError("Client() takes default_headers, not headers")
         if default_headers is not None:
             request_defaults["headers"] = default_headers
+        if routing_from_env:
+            request_defaults.update(routing_env(request_defaults))
         # Kept for the client's life: the cancel default is called through it.
         self._defaults: Optional[CRequest] = options(None, request_defaults)
         opts = _ffi.ClientOptions()
@@ -165,6 +179,31 @@ class Client:
         iterator = BatchIterator(self, it, keep)
         self._iters.add(iterator)
         return iterator
+
+
+#: The routing defaults a Client reads from the environment (as tfy-batches
+#: does): RequestOptions field -> variable.
+ROUTING_ENV = {
+    "provider_name": "TFY_PROVIDER_NAME",
+    "provider_model": "TFY_PROVIDER_MODEL",
+    "azure_api_version": "TFY_AZURE_API_VERSION",
+    "vertex_region": "TFY_VERTEX_REGION",
+    "vertex_storage_bucket_name": "TFY_VERTEX_STORAGE_BUCKET_NAME",
+    "aws_s3_bucket": "TFY_AWS_S3_BUCKET",
+    "aws_bedrock_model": "TFY_AWS_BEDROCK_MODEL",
+    "metadata_header_json": "TFY_METADATA",
+}
+
+
+def routing_env(given: dict) -> dict:
+    """The routing fields set (non-empty) in the environment that ``given``
+    leaves unset (None); TFY_METADATA only when neither form of the
+    metadata header is given."""
+    skip = {name for name, value in given.items() if value is not None}
+    if "metadata_header" in skip:
+        skip.add("metadata_header_json")
+    found = {name: os.environ.get(var) for name, var in ROUTING_ENV.items() if name not in skip}
+    return {name: value for name, value in found.items() if value}
 
 
 #: Client.iter(missing_has_more=...): go on after a page without has_more.
