@@ -88,3 +88,64 @@ class RoutingFromEnvTest(WithGateway):
         with Environ(TFY_METADATA="not json"), self.assertRaises(tfy.InvalidArgumentError):
             self.make_client()
 
+
+class BaseUrlFromEnvTest(WithGateway):
+    """base_url None: $TFY_BASE_URL is TrueFoundry's platform URL (no path;
+    the API base is it plus /api/llm) with $TFY_API_KEY, else
+    $OPENAI_BASE_URL (the API base) with $OPENAI_API_KEY."""
+
+    def make_client(self):
+        return tfy.Client(max_retries=0)
+
+    def test_tfy_base_url_is_the_platform_url(self):
+        with Environ(TFY_BASE_URL=self.gw.root, TFY_API_KEY=API_KEY,
+                     OPENAI_BASE_URL=self.gw.root + "/elsewhere", OPENAI_API_KEY="other"):
+            c = self.make_client()
+        with c:
+            self.assertEqual(c.base_url, self.gw.root + "/api/llm")
+            self.assertEqual(len(c.list(limit=3).data), 3)
+        seen = self.last_request()
+        self.assertEqual(seen["path"], "/api/llm/batches")
+        self.assertTrue(seen["authorized"])
+
+    def test_tfy_base_url_takes_no_path(self):
+        # what was the API base before 1.1 is refused, not silently extended
+        with Environ(TFY_BASE_URL=self.gw.base_url, TFY_API_KEY=API_KEY):
+            with self.assertRaises(tfy.InvalidArgumentError) as cm:
+                self.make_client()
+        self.assertIn("TFY_BASE_URL", str(cm.exception))
+        self.assertNotIn(API_KEY, str(cm.exception))
+
+    def test_openai_base_url_is_the_api_base(self):
+        with Environ(TFY_BASE_URL=None, OPENAI_BASE_URL=self.gw.base_url,
+                     OPENAI_API_KEY=API_KEY, TFY_API_KEY="not-this-one"):
+            c = self.make_client()
+        with c:
+            self.assertEqual(c.base_url, self.gw.base_url)
+            self.assertEqual(len(c.list(limit=3).data), 3)
+
+    def test_key_only_from_its_pair(self):
+        # TFY_API_KEY is never sent to OPENAI_BASE_URL
+        with Environ(TFY_BASE_URL="", OPENAI_BASE_URL=self.gw.base_url, OPENAI_API_KEY="",
+                     TFY_API_KEY=API_KEY):
+            with self.assertRaises(tfy.InvalidArgumentError) as cm:
+                self.make_client()
+        self.assertIn("OPENAI_API_KEY", str(cm.exception))
+        with Environ(TFY_BASE_URL=self.gw.root, TFY_API_KEY="", OPENAI_API_KEY=API_KEY):
+            with self.assertRaises(tfy.InvalidArgumentError) as cm:
+                self.make_client()
+        self.assertIn("TFY_API_KEY", str(cm.exception))
+
+    def test_base_url_argument_with_tfy_api_key(self):
+        with Environ(TFY_BASE_URL=self.gw.root + "/unused", TFY_API_KEY=API_KEY,
+                     OPENAI_API_KEY="other"):
+            c = tfy.Client(self.gw.base_url, max_retries=0)
+        with c:
+            self.assertEqual(c.base_url, self.gw.base_url)
+            self.assertEqual(len(c.list(limit=2).data), 2)
+
+    def test_no_base_url(self):
+        with Environ(TFY_BASE_URL="", OPENAI_BASE_URL=""):
+            with self.assertRaises(tfy.InvalidArgumentError) as cm:
+                self.make_client()
+        self.assertIn("TFY_BASE_URL", str(cm.exception))
