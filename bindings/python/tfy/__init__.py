@@ -3,7 +3,11 @@ the OpenAI-compatible List batches API of the TrueFoundry AI Gateway.
 
 The shared library is found through $TFY_LIBRARY (a path) or
 ctypes.util.find_library("tfy"); importing fails with ImportError when it is
-missing or of an incompatible major version.
+missing or incompatible (this binding needs libtfy 1.1 or a later 1.x).
+
+A Client without a base URL reads $TFY_BASE_URL (TrueFoundry's platform URL,
+no path; the API is under /api/llm) with $TFY_API_KEY, else
+$OPENAI_BASE_URL (the API base) with $OPENAI_API_KEY; see tfy.Client.
 """
 
 from ._ffi import lib as _lib

@@ -18,10 +18,14 @@ from .types import Page, page_from_c
 class Client:
     """A libtfy client.  Thread-safe; ctypes releases the GIL during requests.
 
-    ``base_url`` None means the environment: $TFY_BASE_URL (TrueFoundry's
-    platform URL, the API under /api/llm) with $TFY_API_KEY, else
-    $OPENAI_BASE_URL (the API base) with $OPENAI_API_KEY; ``api_key`` None
-    means the key of that pair ($TFY_API_KEY when base_url is given).
+    ``base_url`` is the API base, without "/batches"
+    ("https://gateway.truefoundry.ai", "https://api.openai.com/v1"...).
+    None means the environment, first found: $TFY_BASE_URL, TrueFoundry's
+    platform URL as its own tools read it ("https://<org>.truefoundry.cloud",
+    no path: the API base is that plus "/api/llm"; a path is refused), with
+    $TFY_API_KEY; else $OPENAI_BASE_URL, the API base, with $OPENAI_API_KEY.
+    ``api_key`` None means the key of that pair ($TFY_API_KEY when base_url
+    is given): a key is never sent to a base URL from the other pair.
     Timeouts are in seconds (float); None keeps the library's default, and
     ``stall_timeout=tfy.NONE`` turns the stall check off.  ``max_retries`` is
     the number of retries after a failed first attempt (0: none; None: the
