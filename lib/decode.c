@@ -376,13 +376,13 @@ static long hex4(const decoder *d, size_t i)
 {
 	if (d->n - i < 4)
 		return -1;
-	char digits[5];
-	memcpy(digits, d->s + i, 4);
-	digits[4] = '\0';
+	char hex[5];
+	memcpy(hex, d->s + i, 4);
+	hex[4] = '\0';
 	for (int k = 0; k < 4; k++)
-		if (!digits[k] || !strchr("0123456789abcdefABCDEF", digits[k]))
+		if (!hex[k] || !strchr("0123456789abcdefABCDEF", hex[k]))
 			return -1;
-	return strtol(digits, NULL, 16);
+	return strtol(hex, NULL, 16);
 }
 
 /* A \u escape at d->i (past the backslash and u): a surrogate must pair. */
