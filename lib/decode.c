@@ -33,6 +33,7 @@
 
 #include "batch_internal.h"
 #include "buf.h"
+#include "civil.h"
 #include "error_internal.h"
 #include "tfy/request.h"
 
@@ -179,20 +180,6 @@ static tfy_opt_int64 to_int(const json_t *v)
 	return r;
 }
 
-/*
- * Days from 1970-01-01 to a date of the proleptic Gregorian calendar
- * (Howard Hinnant's days_from_civil), so no time zone or libc is involved.
- */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* n decimal digits at s into *out; 0 when they are not all digits. */
 static int digits(const char *s, int n, int64_t *out)
 {
@@ -231,7 +218,7 @@ static int parse_iso8601(const char *s, int64_t *out)
 	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || oh > 23 ||
 	    om > 59)
 		return 0;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	*out = tfy__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
 	return 1;
 }
 

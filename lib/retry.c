@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "civil.h"
+
 #define SLEEP_SLICE_MS 20
 
 /* Parses "123" or "123.45" (no sign, no exponent) into ms, scaled by unit_ms. */
@@ -35,17 +37,6 @@ static int month_index(const char *m)
 	return -1;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 IMF-fixdate) to Unix seconds, or -1. */
 static int64_t parse_http_date(const char *s)
 {
@@ -59,7 +50,7 @@ static int64_t parse_http_date(const char *s)
 	    m < 0 || day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 ||
 	    ss > 60 || year < 1970)
 		return -1;
-	return days_from_civil(year, m + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
+	return tfy__days_from_civil(year, m + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
 }
 
 int64_t tfy__retry_after_ms(const char *retry_after_ms, const char *retry_after, time_t now)
