@@ -25,7 +25,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,22 +64,23 @@
 /* jansson's JSON_PARSER_MAX_DEPTH: the scanner nests no deeper within one value. */
 #define DEPTH_MAX 2048
 
-/*
- * Largest magnitude below which every integral double is exact: 2^53 itself
- * may be 2^53 + 1 rounded, so only |x| < 2^53 is taken.
- */
-#define EXACT_DOUBLE_LIMIT 9007199254740992.0
-
 /* A timestamp this large is milliseconds: in seconds it would be past the year 5000. */
 #define TIME_MS_FROM INT64_C(100000000000)
 
 #define TFY__STRINGIFY_(x) #x
 #define TFY__STRINGIFY(x) TFY__STRINGIFY_(x)
 
+/* A member of a struct that decodes into it: its JSON name and offset. */
+struct field {
+	const char *key;
+	size_t offset;
+};
+
 typedef struct decoder {
 	tfy__arena *arena;
 	tfy__buf dump;         /* reused for every JSON text the page keeps */
 	tfy__buf ptrs;         /* reused: the entries of one errors or metadata */
+	tfy__buf scratch;      /* reused: one decoded string */
 	json_t *extra;         /* the envelope's members libtfy does not model, or NULL */
 	size_t extra_nodes;    /* JSON values in extra */
 	int oom;               /* set by any step that ran out of memory */
@@ -115,13 +115,6 @@ static const char *str_value(decoder *d, const json_t *v)
 		return NULL;
 	return copy_str(d, json_string_value(v), json_string_length(v));
 }
-
-/* A string member, or NULL when it is absent, null or not a string. */
-static const char *get_str(decoder *d, const json_t *obj, const char *key)
-{
-	return str_value(d, json_object_get(obj, key));
-}
-
 /*
  * Notes the failure in the decoder as well as returning it: jansson 2.14
  * ignores the callback's result in places and would then report success
@@ -160,94 +153,6 @@ static int parse_decimal(const char *s, int64_t *out)
 	*out = v;
 	return 1;
 }
-
-/* See tfy_opt_int64 for what counts as an integer. */
-static tfy_opt_int64 to_int(const json_t *v)
-{
-	tfy_opt_int64 r = { 0, 0, 0 };
-	if (json_is_integer(v)) {
-		r.value = json_integer_value(v);
-		r.present = 1;
-	} else if (json_is_real(v)) {
-		double x = json_real_value(v);
-		if (isfinite(x) && x == trunc(x) && fabs(x) < EXACT_DOUBLE_LIMIT) {
-			r.value = (int64_t)x;
-			r.present = 1;
-		}
-	} else if (json_is_string(v)) {
-		r.present = parse_decimal(json_string_value(v), &r.value);
-	}
-	return r;
-}
-
-/* n decimal digits at s into *out; 0 when they are not all digits. */
-static int digits(const char *s, int n, int64_t *out)
-{
-	*out = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		*out = *out * 10 + (s[i] - '0');
-	}
-	return 1;
-}
-
-/*
- * An ISO-8601 / RFC 3339 date and time, "2025-01-31T23:59:44Z" (fractions
- * dropped; "Z", "+hh:mm" or "-hh:mm"; "T" or a space), as Unix seconds.
- */
-static int parse_iso8601(const char *s, int64_t *out)
-{
-	int64_t y, mo, d, h, mi, sec, oh = 0, om = 0;
-	if (strlen(s) < 19 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec))
-		return 0;
-	const char *p = s + 19;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	int sign = *p == '-' ? -1 : 1;
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	else if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) && p[3] == ':' && digits(p + 4, 2, &om))
-		p += 6;
-	else
-		return 0;
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || oh > 23 ||
-	    om > 59)
-		return 0;
-	*out = tfy__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
-	return 1;
-}
-
-/*
- * A timestamp as Unix seconds: what to_int() reads, with two conversions
- * for what providers send through a gateway: an ISO-8601 string, and
- * milliseconds (a value of TIME_MS_FROM or more, which in seconds would lie
- * beyond the year 5000).  *converted is set when one of them applied.
- */
-static tfy_opt_int64 to_time(const json_t *v, int *converted)
-{
-	tfy_opt_int64 t = to_int(v);
-	*converted = 0;
-	if (!t.present && json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v) &&
-	    parse_iso8601(json_string_value(v), &t.value)) {
-		t.present = 1;
-		*converted = 1;
-	} else if (t.present && (t.value >= TIME_MS_FROM || t.value <= -TIME_MS_FROM)) {
-		t.value /= 1000;
-		*converted = 1;
-	}
-	return t;
-}
-
-static tfy_opt_int64 get_int(const json_t *obj, const char *key)
-{
-	return to_int(json_object_get(obj, key));
-}
-
 /* n zeroed bytes in the page's arena; NULL with oom set when memory ran out. */
 static void *alloc(decoder *d, size_t n)
 {
@@ -625,6 +530,78 @@ static json_t *load_value(decoder *d, size_t max_nodes, size_t *nodes)
 	return v;
 }
 
+/*
+ * ---- Values read without jansson ----
+ *
+ * Strings and numbers of the modelled fields are read here from the
+ * scanned text: jansson 2.14's lexer drops a byte when its token buffer
+ * cannot grow and then reads past the token, so under memory pressure a
+ * string it lexes can crash it.  jansson still builds metadata's and the
+ * envelope's non-string values.
+ */
+
+/* Appends code point v as UTF-8. */
+static int put_utf8(tfy__buf *b, uint32_t v)
+{
+	unsigned char out[4];
+	size_t n;
+	if (v < 0x80) {
+		out[0] = (unsigned char)v;
+		n = 1;
+	} else if (v < 0x800) {
+		out[0] = (unsigned char)(0xC0 | (v >> 6));
+		out[1] = (unsigned char)(0x80 | (v & 0x3F));
+		n = 2;
+	} else if (v < 0x10000) {
+		out[0] = (unsigned char)(0xE0 | (v >> 12));
+		out[1] = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
+		out[2] = (unsigned char)(0x80 | (v & 0x3F));
+		n = 3;
+	} else {
+		out[0] = (unsigned char)(0xF0 | (v >> 18));
+		out[1] = (unsigned char)(0x80 | ((v >> 12) & 0x3F));
+		out[2] = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
+		out[3] = (unsigned char)(0x80 | (v & 0x3F));
+		n = 4;
+	}
+	return tfy__buf_append(b, out, n);
+}
+
+/* The decoded text of the string token at s[0..n) (quotes included, checked by the scanner), in b. */
+static int unescape(const decoder *d, size_t start, size_t n, tfy__buf *b)
+{
+	static const char plain[] = "\"\\/bfnrt", decoded[] = "\"\\/\b\f\n\r\t";
+	size_t i = start + 1, end = start + n - 1;
+	b->len = 0;
+	if (tfy__buf_reserve(b, n) < 0)
+		return -1;
+	while (i < end) {
+		size_t run = i;
+		while (run < end && d->s[run] != '\\')
+			run++;
+		if (tfy__buf_append(b, d->s + i, run - i) < 0)
+			return -1;
+		if (run == end)
+			break;
+		char e = d->s[run + 1];
+		i = run + 2;
+		if (e != 'u') {
+			if (tfy__buf_append(b, &decoded[strchr(plain, e) - plain], 1) < 0)
+				return -1;
+			continue;
+		}
+		uint32_t v = (uint32_t)hex4(d, i);
+		i += 4;
+		if (v >= 0xD800 && v <= 0xDBFF) {
+			v = 0x10000 + ((v - 0xD800) << 10) + ((uint32_t)hex4(d, i + 2) - 0xDC00);
+			i += 6;
+		}
+		if (put_utf8(b, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* An object key, as decoded. */
 typedef struct member_key {
 	const char *s;
@@ -661,37 +638,251 @@ static void walk_object(decoder *d, member_fn fn, void *ctx)
 			syntax_error(d, "':' expected");
 		if (d->invalid)
 			return;
-		/* A key without escapes is its bytes; jansson decodes the others. */
+		/* A key without escapes is its bytes; the others are decoded into their own buffer. */
 		member_key k = { d->s + start + 1, end - start - 2 };
-		json_t *decoded = NULL;
+		tfy__buf decoded = TFY__BUF_INIT;
 		if (escaped && !nul) {
-			json_error_t jerr;
-			decoded = parse(d->s + start, end - start, JSON_DECODE_ANY, &jerr);
-			if (!decoded) {
-				d->oom = 1; /* the scanner checked it: only memory can be missing */
+			if (unescape(d, start, end - start, &decoded) < 0) {
+				d->oom = 1;
 				return;
 			}
-			k.s = json_string_value(decoded);
-			k.len = json_string_length(decoded);
+			k.s = decoded.data ? decoded.data : "";
+			k.len = decoded.len;
 		}
 		if (nul)
 			scan_value(d);
 		else
 			fn(d, k, ctx);
-		json_decref(decoded);
+		tfy__buf_clear(&decoded);
 	} while (!stopped(d) && accept(d, ','));
 	if (!stopped(d) && !accept(d, '}'))
 		syntax_error(d, "'}' or ',' expected");
 }
 
-/* ---- Batches ---- */
-
-/* A modelled field's value, bounded (see ITEM_VALUE_NODES_MAX). */
-static json_t *field_value(decoder *d)
+/*
+ * The string at the walk's position, decoded into d->scratch; 0 when the
+ * value is not a string (stepped over), -1 on a syntax error or OOM.
+ * *nul is set when it holds NUL.
+ */
+static int read_raw_string(decoder *d, int *nul)
 {
-	return load_value(d, ITEM_VALUE_NODES_MAX, NULL);
+	*nul = 0;
+	if (peek(d) != '"') {
+		scan_value(d);
+		return 0;
+	}
+	size_t start = d->i;
+	int escaped;
+	scan_string(d, nul, &escaped);
+	if (d->invalid)
+		return -1;
+	if (unescape(d, start, d->i - start, &d->scratch) < 0) {
+		d->oom = 1;
+		return -1;
+	}
+	return 1;
 }
 
+/* A string field: NULL when it is not a string or holds NUL (see str_value). */
+static const char *read_str(decoder *d)
+{
+	int nul;
+	if (read_raw_string(d, &nul) <= 0 || nul)
+		return NULL;
+	return copy_str(d, d->scratch.data ? d->scratch.data : "", d->scratch.len);
+}
+
+/*
+ * A JSON number token (checked by the scanner) as an integer, exactly (no
+ * double in between): an integer that fits in int64_t, or a number with a
+ * fraction or exponent whose value is integral and below 2^53 in magnitude
+ * (see tfy_opt_int64).  The value is mant x 10^exp with mant's trailing
+ * zeros moved into exp; a mant past 64 bits has 20 significant digits,
+ * which no integral value below 2^53 has.
+ */
+static tfy_opt_int64 number_value(const char *s, size_t n)
+{
+	tfy_opt_int64 r = { 0, 0, 0 };
+	int neg = s[0] == '-', over = 0, real = 0;
+	uint64_t mant = 0;
+	int64_t zeros = 0, frac = 0, exp = 0;
+	size_t i = (size_t)neg;
+	for (; i < n && s[i] != 'e' && s[i] != 'E'; i++) {
+		if (s[i] == '.') {
+			real = 1;
+			continue;
+		}
+		frac += real;
+		if (s[i] == '0') {
+			zeros++;
+			continue;
+		}
+		for (; zeros >= 0; zeros--) /* the pending zeros, then this digit */
+			if (mant > (UINT64_MAX - 9) / 10)
+				over = 1;
+			else
+				mant = mant * 10 + (zeros ? 0 : (uint64_t)(s[i] - '0'));
+		zeros = 0;
+	}
+	if (i < n) { /* the exponent, saturated */
+		real = 1;
+		int eneg = s[++i] == '-';
+		i += s[i] == '-' || s[i] == '+';
+		for (; i < n; i++)
+			exp = exp > 100000 ? exp : exp * 10 + (s[i] - '0');
+		exp = eneg ? -exp : exp;
+	}
+	exp += zeros - frac;
+	if (!real) { /* an integer: all of int64_t */
+		if (over || (exp > 0 && mant > 0 && exp > 18))
+			return r;
+		for (; exp > 0 && mant; exp--)
+			if (mant > UINT64_MAX / 10)
+				return r;
+			else
+				mant *= 10;
+		if (mant > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
+			return r;
+		r.value = neg ? (int64_t)(0 - mant) : (int64_t)mant;
+		r.present = 1;
+		return r;
+	}
+	if (over || (mant && exp < 0))
+		return r;
+	for (; mant && exp > 0 && mant < (1ULL << 53); exp--)
+		mant *= 10;
+	if (mant >= (1ULL << 53))
+		return r;
+	r.value = neg ? -(int64_t)mant : (int64_t)mant;
+	r.present = 1;
+	return r;
+}
+
+/* n decimal digits at s into *out; 0 when they are not all digits. */
+static int digits(const char *s, int n, int64_t *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		*out = *out * 10 + (s[i] - '0');
+	}
+	return 1;
+}
+
+/*
+ * An ISO-8601 / RFC 3339 date and time, "2025-01-31T23:59:44Z" (fractions
+ * dropped; "Z", "+hh:mm" or "-hh:mm"; "T" or a space), as Unix seconds.
+ */
+static int parse_iso8601(const char *s, int64_t *out)
+{
+	int64_t y, mo, d, h, mi, sec, oh = 0, om = 0;
+	if (strlen(s) < 19 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, &sec))
+		return 0;
+	const char *p = s + 19;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	int sign = *p == '-' ? -1 : 1;
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) && p[3] == ':' && digits(p + 4, 2, &om))
+		p += 6;
+	else
+		return 0;
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || oh > 23 ||
+	    om > 59)
+		return 0;
+	*out = tfy__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	return 1;
+}
+
+/* An integer field: a number, or a string holding a decimal integer. */
+static tfy_opt_int64 read_int(decoder *d)
+{
+	tfy_opt_int64 r = { 0, 0, 0 };
+	char c = peek(d);
+	size_t start = d->i;
+	if (c == '"') {
+		const char *s = read_str(d);
+		if (s)
+			r.present = parse_decimal(s, &r.value);
+		return r;
+	}
+	scan_value(d);
+	if (!d->invalid && (c == '-' || (c >= '0' && c <= '9')))
+		r = number_value(d->s + start, d->i - start);
+	return r;
+}
+
+/*
+ * A timestamp as Unix seconds: what read_int() reads, with two conversions
+ * for what providers send through a gateway: an ISO-8601 string, and
+ * milliseconds (a value of TIME_MS_FROM or more, which in seconds would lie
+ * beyond the year 5000).  *converted is set when one of them applied.
+ */
+static tfy_opt_int64 read_time(decoder *d, int *converted)
+{
+	tfy_opt_int64 t = { 0, 0, 0 };
+	*converted = 0;
+	char c = peek(d);
+	size_t start = d->i;
+	if (c == '"') {
+		const char *s = read_str(d);
+		if (s && !(t.present = parse_decimal(s, &t.value)))
+			t.present = *converted = parse_iso8601(s, &t.value);
+	} else {
+		scan_value(d);
+		if (!d->invalid && (c == '-' || (c >= '0' && c <= '9')))
+			t = number_value(d->s + start, d->i - start);
+	}
+	if (t.present && (t.value >= TIME_MS_FROM || t.value <= -TIME_MS_FROM)) {
+		t.value /= 1000;
+		*converted = 1;
+	}
+	return t;
+}
+
+/* A free-text field: a string, or a number given as its text. */
+static const char *read_text(decoder *d)
+{
+	char c = peek(d);
+	size_t start = d->i;
+	if (c == '"')
+		return read_str(d);
+	scan_value(d);
+	if (d->invalid || !(c == '-' || (c >= '0' && c <= '9')))
+		return NULL;
+	return copy_str(d, d->s + start, d->i - start);
+}
+
+/* A value as a tree for metadata and extra_json: strings built here, the rest by load_value(). */
+static json_t *value_tree(decoder *d, size_t max_nodes, size_t *nodes)
+{
+	if (peek(d) != '"')
+		return load_value(d, max_nodes, nodes);
+	int nul;
+	if (nodes)
+		*nodes = 1;
+	if (read_raw_string(d, &nul) <= 0)
+		return NULL;
+	json_t *v = json_stringn_nocheck(d->scratch.data ? d->scratch.data : "", d->scratch.len);
+	if (!v)
+		d->oom = 1;
+	return v;
+}
+
+/* Integer members of a struct, by name. */
+typedef struct int_fields {
+	const struct field *fields;
+	size_t count;
+	char *base;
+} int_fields;
+
+/* ---- Batches ---- */
 static void push_ptr(decoder *d, const void *p)
 {
 	if (tfy__buf_append(&d->ptrs, &p, sizeof(p)) < 0)
@@ -710,47 +901,92 @@ static const void *const *keep_ptrs(decoder *d, size_t *count)
 	return (const void *const *)p;
 }
 
-static const tfy_batch_request_counts *decode_counts(decoder *d, const json_t *v)
+static void int_member(decoder *d, member_key k, void *ctx)
 {
-	tfy_batch_request_counts *c = json_is_object(v) ? alloc(d, sizeof(*c)) : NULL;
-	if (c) {
-		c->total = get_int(v, "total");
-		c->completed = get_int(v, "completed");
-		c->failed = get_int(v, "failed");
-	}
-	return c;
+	int_fields *f = ctx;
+	for (size_t i = 0; i < f->count; i++)
+		if (key_is(k, f->fields[i].key)) {
+			*(tfy_opt_int64 *)(f->base + f->fields[i].offset) = read_int(d);
+			return;
+		}
+	scan_value(d);
 }
 
-static const tfy_batch_usage *decode_usage(decoder *d, const json_t *v)
+/* The object at the walk's position into n zeroed bytes of the arena by `fields`; NULL if not an object. */
+static void *read_int_object(decoder *d, size_t n, const struct field *fields, size_t count,
+                             member_fn fn)
 {
-	tfy_batch_usage *u = json_is_object(v) ? alloc(d, sizeof(*u)) : NULL;
-	if (u) {
-		u->input_tokens = get_int(v, "input_tokens");
-		u->cached_tokens = get_int(json_object_get(v, "input_tokens_details"), "cached_tokens");
-		u->output_tokens = get_int(v, "output_tokens");
-		u->reasoning_tokens =
-		    get_int(json_object_get(v, "output_tokens_details"), "reasoning_tokens");
-		u->total_tokens = get_int(v, "total_tokens");
+	if (peek(d) != '{') {
+		scan_value(d);
+		return NULL;
 	}
-	return u;
+	int_fields f = { fields, count, alloc(d, n) };
+	if (f.base)
+		walk_object(d, fn ? fn : int_member, &f);
+	return f.base;
+}
+
+#define IFIELD(type, name) { #name, offsetof(type, name) }
+
+static const struct field counts_fields[] = {
+	IFIELD(tfy_batch_request_counts, total), IFIELD(tfy_batch_request_counts, completed),
+	IFIELD(tfy_batch_request_counts, failed),
+};
+
+static const struct field usage_fields[] = {
+	IFIELD(tfy_batch_usage, input_tokens), IFIELD(tfy_batch_usage, output_tokens),
+	IFIELD(tfy_batch_usage, total_tokens),
+};
+
+/* usage.input_tokens_details.cached_tokens, usage.output_tokens_details.reasoning_tokens */
+static const struct field usage_details[][1] = {
+	{ { "cached_tokens", offsetof(tfy_batch_usage, cached_tokens) } },
+	{ { "reasoning_tokens", offsetof(tfy_batch_usage, reasoning_tokens) } },
+};
+
+static void usage_member(decoder *d, member_key k, void *ctx)
+{
+	int_fields *f = ctx;
+	int which = key_is(k, "input_tokens_details") ? 0 : key_is(k, "output_tokens_details") ? 1 : -1;
+	if (which < 0) {
+		int_member(d, k, ctx);
+		return;
+	}
+	const struct field *detail = usage_details[which];
+	tfy_opt_int64 none = { 0, 0, 0 };
+	*(tfy_opt_int64 *)(f->base + detail->offset) = none; /* a repeated member replaces */
+	int_fields inner = { detail, 1, f->base };
+	if (peek(d) == '{')
+		walk_object(d, int_member, &inner);
+	else
+		scan_value(d);
 }
 
 /* Every errors entry with no field set is this one, so `[{},{},...]` costs a pointer each. */
 static const tfy_batch_error empty_error;
 
-/* A string member as it is; a number (Vertex's codes) as its JSON text; else NULL. */
-static const char *get_text(decoder *d, const json_t *obj, const char *key)
+static void error_entry_member(decoder *d, member_key k, void *ctx)
 {
-	const json_t *v = json_object_get(obj, key);
-	return json_is_number(v) ? dump_json(d, v) : str_value(d, v);
+	tfy_batch_error *e = ctx;
+	if (key_is(k, "code"))
+		e->code = read_text(d);
+	else if (key_is(k, "message"))
+		e->message = read_str(d);
+	else if (key_is(k, "param"))
+		e->param = read_text(d);
+	else if (key_is(k, "line"))
+		e->line = read_int(d);
+	else
+		scan_value(d);
 }
 
 static const tfy_batch_error *decode_error_entry(decoder *d)
 {
-	json_t *v = field_value(d);
-	tfy_batch_error e = { get_text(d, v, "code"), get_str(d, v, "message"), get_text(d, v, "param"),
-	                      get_int(v, "line") };
-	json_decref(v);
+	tfy_batch_error e = { NULL, NULL, NULL, { 0, 0, 0 } };
+	if (peek(d) == '{')
+		walk_object(d, error_entry_member, &e);
+	else
+		scan_value(d);
 	if (!e.code && !e.message && !e.param && !e.line.present)
 		return &empty_error;
 	tfy_batch_error *entry = alloc(d, sizeof(*entry));
@@ -787,9 +1023,7 @@ static void errors_member(decoder *d, member_key k, void *ctx)
 {
 	tfy_batch *b = ctx;
 	if (key_is(k, "object")) {
-		json_t *v = field_value(d);
-		b->errors_object = str_value(d, v);
-		json_decref(v);
+		b->errors_object = read_str(d);
 	} else if (key_is(k, "data")) {
 		decode_error_data(d, b);
 	} else {
@@ -813,7 +1047,7 @@ static void decode_errors(decoder *d, tfy_batch *b)
 /* Gathers metadata members one by one, so one jansson refuses is dropped alone. */
 static void metadata_member(decoder *d, member_key k, void *ctx)
 {
-	json_t *v = field_value(d);
+	json_t *v = value_tree(d, ITEM_VALUE_NODES_MAX, NULL);
 	if (v && json_object_setn_new(ctx, k.s, k.len, v) != 0)
 		d->oom = 1;
 }
@@ -841,7 +1075,7 @@ static void decode_metadata(decoder *d, tfy_batch *b)
 	b->metadata = NULL;
 	b->metadata_count = 0;
 	if (peek(d) != '{') {
-		json_t *v = field_value(d);
+		json_t *v = value_tree(d, ITEM_VALUE_NODES_MAX, NULL);
 		if (v && !json_is_null(v))
 			b->metadata_json = dump_json(d, v);
 		json_decref(v);
@@ -865,7 +1099,7 @@ static void decode_metadata(decoder *d, tfy_batch *b)
 
 #define FIELD(name) { #name, offsetof(tfy_batch, name) }
 
-static const struct field { const char *key; size_t offset; } string_fields[] = {
+static const struct field string_fields[] = {
 	FIELD(id), FIELD(object), FIELD(endpoint), FIELD(model), FIELD(input_file_id),
 	FIELD(completion_window), FIELD(output_file_id), FIELD(error_file_id),
 	{ "status", offsetof(tfy_batch, status_raw) },
@@ -884,20 +1118,15 @@ static void item_member(decoder *d, member_key k, void *ctx)
 {
 	tfy_batch *b = ctx;
 	char *base = (char *)b;
-	json_t *v = NULL;
 	for (size_t i = 0; i < COUNT_OF(string_fields); i++)
 		if (key_is(k, string_fields[i].key)) {
-			v = field_value(d);
-			*(const char **)(base + string_fields[i].offset) = str_value(d, v);
-			json_decref(v);
+			*(const char **)(base + string_fields[i].offset) = read_str(d);
 			return;
 		}
 	for (size_t i = 0; i < COUNT_OF(time_fields); i++)
 		if (key_is(k, time_fields[i].key)) {
 			int converted;
-			v = field_value(d);
-			*(tfy_opt_int64 *)(base + time_fields[i].offset) = to_time(v, &converted);
-			json_decref(v);
+			*(tfy_opt_int64 *)(base + time_fields[i].offset) = read_time(d, &converted);
 			/* A repeated key replaces the earlier value, and so its mark. */
 			uint32_t bit = UINT32_C(1) << i;
 			tfy__batch_owner *owner = TFY__BATCH_OWNER(b);
@@ -905,20 +1134,18 @@ static void item_member(decoder *d, member_key k, void *ctx)
 			                                   : owner->converted_times & ~bit;
 			return;
 		}
-	if (key_is(k, "request_counts") || key_is(k, "usage")) {
-		v = field_value(d);
-		if (key_is(k, "usage"))
-			b->usage = decode_usage(d, v);
-		else
-			b->request_counts = decode_counts(d, v);
-		json_decref(v);
-	} else if (key_is(k, "errors")) {
+	if (key_is(k, "request_counts"))
+		b->request_counts = read_int_object(d, sizeof(tfy_batch_request_counts), counts_fields,
+		                                    COUNT_OF(counts_fields), NULL);
+	else if (key_is(k, "usage"))
+		b->usage = read_int_object(d, sizeof(tfy_batch_usage), usage_fields,
+		                           COUNT_OF(usage_fields), usage_member);
+	else if (key_is(k, "errors"))
 		decode_errors(d, b);
-	} else if (key_is(k, "metadata")) {
+	else if (key_is(k, "metadata"))
 		decode_metadata(d, b);
-	} else {
+	else
 		scan_value(d);
-	}
 }
 
 /* The value at the walk's position as a batch; a non-object one has every field absent. */
@@ -1002,22 +1229,26 @@ static void envelope_member(decoder *d, member_key k, void *ctx)
 		d->data_type = text_type_name(c);
 		return;
 	}
-	size_t nodes;
-	json_t *v = load_value(d, ITEM_VALUE_NODES_MAX, &nodes);
 	if (key_is(k, "object")) {
-		list->object = str_value(d, v);
+		list->object = read_str(d);
 	} else if (key_is(k, "first_id")) {
-		list->first_id = str_value(d, v);
+		list->first_id = read_str(d);
 	} else if (key_is(k, "last_id")) {
-		list->last_id = str_value(d, v);
+		list->last_id = read_str(d);
 	} else if (key_is(k, "has_more")) {
-		list->has_more_present = json_is_boolean(v);
-		list->has_more = json_is_true(v);
-	} else if (v && nodes <= EXTRA_NODES_MAX - d->extra_nodes) {
-		keep_extra(d, k, v);
-		d->extra_nodes += nodes;
+		char c = peek(d);
+		scan_value(d);
+		list->has_more_present = c == 't' || c == 'f';
+		list->has_more = c == 't';
+	} else {
+		size_t nodes;
+		json_t *v = value_tree(d, ITEM_VALUE_NODES_MAX, &nodes);
+		if (v && nodes <= EXTRA_NODES_MAX - d->extra_nodes) {
+			keep_extra(d, k, v);
+			d->extra_nodes += nodes;
+		}
+		json_decref(v);
 	}
-	json_decref(v);
 }
 
 /* The whole body: one value, then nothing but whitespace. */
@@ -1079,6 +1310,7 @@ static void finish(decoder *d, long failures)
 	d->extra = NULL;
 	tfy__buf_clear(&d->dump);
 	tfy__buf_clear(&d->ptrs);
+	tfy__buf_clear(&d->scratch);
 	if (tfy__alloc_thread_failures() != failures)
 		d->oom = 1;
 }
@@ -1091,7 +1323,7 @@ tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **o
 		return TFY_ERROR_DECODE;
 	long failures = tfy__alloc_thread_failures();
 	decoder d = { .arena = tfy__arena_new(ARENA_HINT(len)), .dump = TFY__BUF_INIT,
-	              .ptrs = TFY__BUF_INIT, .s = body, .n = len, .data_type = "missing" };
+	              .ptrs = TFY__BUF_INIT, .scratch = TFY__BUF_INIT, .s = body, .n = len, .data_type = "missing" };
 	tfy__list_owner *owner = d.arena ? alloc(&d, sizeof(*owner)) : NULL;
 	if (owner) {
 		owner->arena = d.arena;
@@ -1120,7 +1352,7 @@ tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_ba
 		return TFY_ERROR_DECODE;
 	long failures = tfy__alloc_thread_failures();
 	decoder d = { .arena = tfy__arena_new(ARENA_HINT(len)), .dump = TFY__BUF_INIT,
-	              .ptrs = TFY__BUF_INIT, .s = body, .n = len };
+	              .ptrs = TFY__BUF_INIT, .scratch = TFY__BUF_INIT, .s = body, .n = len };
 	tfy__batch_owner *owner = d.arena ? alloc(&d, sizeof(*owner)) : NULL;
 	if (owner) {
 		if (object_only && peek(&d) != '{')

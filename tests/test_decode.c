@@ -717,14 +717,15 @@ static void test_local_problems_stay_local(void **state)
 	assert_int_equal(b->metadata_count, 1);
 	assert_string_equal(b->metadata[0]->key, "ok");
 	assert_string_equal(b->metadata_json, "{\"ok\":\"v\"}");
-	/* errors: an entry that cannot be read is there with every field absent. */
+	/* errors: each entry read member by member, the bad value alone absent. */
 	assert_int_equal(b->errors_count, 3);
 	assert_false(b->errors[0]->line.present);
-	assert_null(b->errors[1]->code);
+	assert_string_equal(b->errors[1]->code, "c");
 	assert_string_equal(b->errors[2]->code, "d");
-	/* usage and request_counts are built whole: one bad value makes them absent. */
-	assert_null(b->usage);
-	assert_null(b->request_counts);
+	/* usage and request_counts too. */
+	assert_non_null(b->usage);
+	assert_false(b->usage->input_tokens.present);
+	assert_int_equal(b->request_counts->total.value, 2);
 	assert_non_null(strstr(b->raw_json, "\"created_at\":1e400"));
 	assert_string_equal(l->items[1]->id, "b");
 	assert_string_equal(l->extra_json, "{\"n2\":2}");
@@ -819,6 +820,26 @@ static void test_error_codes_as_numbers(void **state)
 	assert_string_equal(b->errors[1]->code, "x");
 	assert_null(b->errors[1]->param);
 	tfy_batch_page_free(l);
+
+	/* Read exactly, never through a double: integral values only, at any spelling. */
+	static const struct { const char *text; int present; int64_t value; } numbers[] = {
+		{ "4.5e1", 1, 45 }, { "45e-1", 0, 0 }, { "1.5", 0, 0 }, { "1.0", 1, 1 }, { "-0.0", 1, 0 },
+		{ "0.0001e4", 1, 1 }, { "1e15", 1, 1000000000000000LL }, { "1e16", 0, 0 },
+		{ "1e400", 0, 0 }, { "1e-400", 0, 0 }, { "0e999", 1, 0 }, { "1.00000000000000000001", 0, 0 },
+		{ "100", 1, 100 }, { "-9223372036854775808", 1, INT64_MIN }, { "9223372036854775808", 0, 0 },
+		{ "12345678901234567890123", 0, 0 }, { "9007199254740991.000000000000000000000", 1,
+		                                         9007199254740991LL },
+	};
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		char item[128];
+		snprintf(item, sizeof(item), "{\"created_at\":%s}", numbers[i].text);
+		l = decode_item(item);
+		if (l->items[0]->created_at.present != numbers[i].present ||
+		    l->items[0]->created_at.value != numbers[i].value)
+			fail_msg("%s read as %d/%lld", numbers[i].text, (int)l->items[0]->created_at.present,
+			         (long long)l->items[0]->created_at.value);
+		tfy_batch_page_free(l);
+	}
 }
 
 static void test_errors_are_capped(void **state)

@@ -28,15 +28,14 @@ extern "C" {
 /**
  * An optional 64-bit integer: `value` is meaningful only when `present` is 1.
  *
- * Integers are taken from JSON integers, from JSON numbers with a fraction or
- * exponent that are integral and of magnitude below 2^53 (a double of 2^53
- * may be 2^53 + 1 rounded), and from JSON strings holding a decimal integer
- * that fits in int64_t.  Anything else, including a value that would not
- * fit, is absent rather than wrapped.  A field whose value holds an integer
- * beyond 64 bits (`usage`, `request_counts`, an `errors` entry) has all its
- * numbers read as doubles, so in that value alone integers of 2^53 or more
- * are absent too.  Timestamps are Unix seconds; milliseconds and ISO-8601
- * text from other providers are converted (see tfy_batch_time_converted()).
+ * Integers are taken from JSON integers that fit in int64_t, from JSON
+ * numbers with a fraction or exponent whose exact value is an integer of
+ * magnitude below 2^53 (`4.5e1` is 45; `9007199254740993.0` is absent, as
+ * a double would have rounded it), and from JSON strings holding a decimal
+ * integer that fits in int64_t.  Anything else, including a value that
+ * would not fit, is absent rather than wrapped.  Timestamps are Unix
+ * seconds; milliseconds and ISO-8601 text from other providers are
+ * converted (see tfy_batch_time_converted()).
  */
 typedef struct tfy_opt_int64 {
 	int64_t value;     /**< the integer; 0 when not present */

@@ -29,6 +29,14 @@ static size_t touch(const char *s)
 	return s ? strlen(s) : 0;
 }
 
+/* The decoder reads numbers itself: a JSON integer must come out as jansson reads it. */
+static int same_integer(const json_t *v, tfy_opt_int64 got)
+{
+	if (!json_is_integer(v))
+		return 1;
+	return got.present && got.value == json_integer_value(v);
+}
+
 /* jansson's parse as the decoder uses it: integers beyond 64 bits read as doubles. */
 static json_t *load(const char *text, size_t len, size_t flags, size_t *used, json_error_t *jerr)
 {
@@ -94,7 +102,8 @@ static void check_against_whole_parse(const char *body, size_t size, tfy_code rc
 		const char *raw = list->items[i]->raw_json;
 		json_t *item = load(raw, strlen(raw), flags | JSON_DECODE_ANY, &item_flags, &jerr);
 		if (!json_equal(item, json_array_get(items, i)) ||
-		    !same_string(json_object_get(item, "id"), list->items[i]->id))
+		    !same_string(json_object_get(item, "id"), list->items[i]->id) ||
+		    !same_integer(json_object_get(item, "created_at"), list->items[i]->created_at))
 			abort();
 		json_decref(item);
 	}
