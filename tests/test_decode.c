@@ -766,6 +766,25 @@ static void test_exact_doubles_only(void **state)
 	/* An integer is exact however large (up to 64 bits). */
 	assert_int_equal(b->usage->total_tokens.value, 9007199254740993LL);
 	tfy_batch_page_free(l);
+	/* Read exactly, never through a double: integral values only, at any spelling. */
+	static const struct { const char *text; int present; int64_t value; } numbers[] = {
+		{ "4.5e1", 1, 45 }, { "45e-1", 0, 0 }, { "1.5", 0, 0 }, { "1.0", 1, 1 }, { "-0.0", 1, 0 },
+		{ "0.0001e4", 1, 1 }, { "1e15", 1, 1000000000000000LL }, { "1e16", 0, 0 },
+		{ "1e400", 0, 0 }, { "1e-400", 0, 0 }, { "0e999", 1, 0 }, { "1.00000000000000000001", 0, 0 },
+		{ "100", 1, 100 }, { "-9223372036854775808", 1, INT64_MIN }, { "9223372036854775808", 0, 0 },
+		{ "12345678901234567890123", 0, 0 }, { "9007199254740991.000000000000000000000", 1,
+		                                         9007199254740991LL },
+	};
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		char item[128];
+		snprintf(item, sizeof(item), "{\"request_counts\":{\"total\":%s}}", numbers[i].text);
+		l = decode_item(item);
+		tfy_opt_int64 total = l->items[0]->request_counts->total;
+		if (total.present != numbers[i].present || total.value != numbers[i].value)
+			fail_msg("%s read as %d/%lld", numbers[i].text, (int)total.present,
+			         (long long)total.value);
+		tfy_batch_page_free(l);
+	}
 }
 
 /* Times through a gateway: Bedrock's milliseconds and Vertex's ISO-8601 become Unix seconds. */
@@ -820,26 +839,6 @@ static void test_error_codes_as_numbers(void **state)
 	assert_string_equal(b->errors[1]->code, "x");
 	assert_null(b->errors[1]->param);
 	tfy_batch_page_free(l);
-
-	/* Read exactly, never through a double: integral values only, at any spelling. */
-	static const struct { const char *text; int present; int64_t value; } numbers[] = {
-		{ "4.5e1", 1, 45 }, { "45e-1", 0, 0 }, { "1.5", 0, 0 }, { "1.0", 1, 1 }, { "-0.0", 1, 0 },
-		{ "0.0001e4", 1, 1 }, { "1e15", 1, 1000000000000000LL }, { "1e16", 0, 0 },
-		{ "1e400", 0, 0 }, { "1e-400", 0, 0 }, { "0e999", 1, 0 }, { "1.00000000000000000001", 0, 0 },
-		{ "100", 1, 100 }, { "-9223372036854775808", 1, INT64_MIN }, { "9223372036854775808", 0, 0 },
-		{ "12345678901234567890123", 0, 0 }, { "9007199254740991.000000000000000000000", 1,
-		                                         9007199254740991LL },
-	};
-	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
-		char item[128];
-		snprintf(item, sizeof(item), "{\"created_at\":%s}", numbers[i].text);
-		l = decode_item(item);
-		if (l->items[0]->created_at.present != numbers[i].present ||
-		    l->items[0]->created_at.value != numbers[i].value)
-			fail_msg("%s read as %d/%lld", numbers[i].text, (int)l->items[0]->created_at.present,
-			         (long long)l->items[0]->created_at.value);
-		tfy_batch_page_free(l);
-	}
 }
 
 static void test_errors_are_capped(void **state)
