@@ -8,7 +8,8 @@
 #           -Db_sanitize=address,undefined, and one with -Db_sanitize=thread
 #           (for the threads sharing a client); then a clang build that runs
 #           the libFuzzer harnesses for TFY_FUZZ_SECONDS each (default 60),
-#           and cppcheck over lib/.
+#           and cppcheck over lib/; and the unit and integration suites
+#           once more with -Ddefault_library=shared and with static.
 # Usage: bash tools/quickstart.sh demo|test
 set -euo pipefail
 
@@ -73,6 +74,17 @@ run_suite() {
 	build "$dir" "$@"
 	local rc=0
 	meson test -C "$dir" --print-errorlogs --num-processes "$(nproc)" || rc=$?
+	summarise "$dir"
+	return $rc
+}
+
+# The unit and integration suites of a build with one kind of library only
+# (default_library=shared or static; no sanitizers, no examples or benchmarks).
+run_library_kind() {
+	local kind=$1 dir=build-$1 rc=0
+	build "$dir" -Dstrict=true -Ddefault_library="$kind" -Dexamples=false -Dbench=false || return 1
+	meson test -C "$dir" --suite unit --suite integration --print-errorlogs \
+		--num-processes "$(nproc)" || rc=$?
 	summarise "$dir"
 	return $rc
 }
@@ -158,6 +170,8 @@ tests() {
 	run_suite build-sanitize -Dstrict=true -Db_sanitize=address,undefined -Db_lundef=false ||
 		step_failed "ASan+UBSan suite"
 	run_suite build-tsan -Dstrict=true -Db_sanitize=thread || step_failed "TSan suite"
+	run_library_kind shared || step_failed "default_library=shared suite"
+	run_library_kind static || step_failed "default_library=static suite"
 	fuzz || step_failed "fuzzing"
 	static_analysis || step_failed "cppcheck"
 	# The Doxygen reference: warnings are errors, so every public symbol,
