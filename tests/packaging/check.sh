@@ -4,7 +4,8 @@
 #   1. pkg-config --cflags --libs tfy, linked to libtfy.so (LD_LIBRARY_PATH);
 #   2. pkg-config --static --cflags --libs tfy, in a copy of the prefix with
 #      the .so files removed (ldd must show no libtfy);
-#   3. a meson project using libtfy as a subproject through dependency('tfy').
+#   3. a meson project using libtfy as a subproject through the wrap file of
+#      docs/getting-started.md and a plain dependency('tfy').
 # Usage: tests/packaging/check.sh [BUILD_DIR]   (BUILD_DIR has tfy-mock-gateway;
 # default build).  Prints cmocka-style summary lines for tools/quickstart.sh.
 set -uo pipefail
@@ -97,13 +98,35 @@ static_consumer() {
 	"$tmp/consumer-static" "$base_url" "$key" "$count"
 }
 
+# The wrap exactly as docs/getting-started.md gives it, and the tarball it
+# names made from this source tree, in a project that says dependency('tfy').
 meson_consumer() {
-	cp -r "$here/meson-consumer" "$tmp/mc" && cp "$here/consumer.c" "$tmp/mc/" &&
-	mkdir -p "$tmp/mc/subprojects" && ln -s "$top" "$tmp/mc/subprojects/libtfy" &&
-	meson setup "$tmp/mc-build" "$tmp/mc" >"$tmp/mc-setup.log" 2>&1 || {
-		cat "$tmp/mc-setup.log"; return 1; }
+	local mc=$tmp/mc wrap=$tmp/mc/subprojects/libtfy.wrap dir file version
+	cp -r "$here/meson-consumer" "$mc" && cp "$here/consumer.c" "$mc/" &&
+	mkdir -p "$mc/subprojects/packagefiles" || return 1
+	awk '/^```ini$/ { on = 1; next } on && /^```$/ { exit } on' "$top/docs/getting-started.md" >"$wrap"
+	cat "$wrap"
+	dir=$(sed -n 's/^directory = //p' "$wrap")
+	file=$(sed -n 's/^source_filename = //p' "$wrap")
+	version=$(sed -n "s/^  version: '\(.*\)',$/\1/p" "$top/meson.build")
+	[ "$dir" = "libtfy-$version" ] || { echo "the wrap's directory is not libtfy-$version"; return 1; }
+	tar -C "$top" --exclude='./build*' --exclude=./.git --exclude=./subprojects \
+		--transform "s,^\.,$dir," -cJf "$mc/subprojects/packagefiles/$file" . || return 1
+	# No tfy.pc on the search path: dependency('tfy') falls back to the wrap.
+	env -u PKG_CONFIG_PATH meson setup "$tmp/mc-build" "$mc" --prefix "$tmp/mc-prefix" \
+		>"$tmp/mc-setup.log" 2>&1 || { cat "$tmp/mc-setup.log"; return 1; }
 	grep -i "dependency tfy" "$tmp/mc-setup.log"
-	ninja -C "$tmp/mc-build" >/dev/null || return 1
+	grep -q "Dependency tfy found: YES .* (overridden)" "$tmp/mc-setup.log" || {
+		echo "dependency('tfy') did not come from the subproject"; return 1; }
+	ninja -C "$tmp/mc-build" >"$tmp/mc-build.log" 2>&1 || { cat "$tmp/mc-build.log"; return 1; }
+	# The subproject adds no tests and installs no programs or man pages.
+	[ "$(meson introspect --tests "$tmp/mc-build")" = "[]" ] || {
+		echo "the subproject added tests:"; meson introspect --tests "$tmp/mc-build"; return 1; }
+	meson install -C "$tmp/mc-build" --quiet >/dev/null || return 1
+	echo "installed: $(cd "$tmp/mc-prefix" && find . -type f -o -type l | sort | tr '\n' ' ')"
+	if (cd "$tmp/mc-prefix" && find . -path '*/bin/*' ! -name consumer -o -path '*/man/*') | grep .; then
+		echo "the subproject installed programs or man pages"; return 1
+	fi
 	"$tmp/mc-build/consumer" "$base_url" "$key" "$count"
 }
 
