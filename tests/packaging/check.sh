@@ -5,7 +5,9 @@
 #   2. pkg-config --static --cflags --libs tfy, in a copy of the prefix with
 #      the .so files removed (ldd must show no libtfy);
 #   3. a meson project using libtfy as a subproject through the wrap file of
-#      docs/getting-started.md and a plain dependency('tfy').
+#      docs/getting-started.md and a plain dependency('tfy');
+#   4. a CMake project with find_package(tfy 1.0 CONFIG), tfy::tfy and
+#      tfy::tfy_static (ldd: the static one needs no libtfy.so).
 # Usage: tests/packaging/check.sh [BUILD_DIR]   (BUILD_DIR has tfy-mock-gateway;
 # default build).  Prints cmocka-style summary lines for tools/quickstart.sh.
 set -uo pipefail
@@ -130,6 +132,24 @@ meson_consumer() {
 	"$tmp/mc-build/consumer" "$base_url" "$key" "$count"
 }
 
+# A CMake project that finds the prefix with find_package(tfy 1.0 CONFIG) and
+# links both tfy::tfy and tfy::tfy_static; the static one needs no libtfy.so.
+cmake_consumer() {
+	local libdir bld=$tmp/cmake-build
+	libdir=$(dirname "$(dirname "$pc")")
+	cmake -S "$here/cmake-consumer" -B "$bld" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
+		-DCMAKE_C_COMPILER="$cc" >"$tmp/cmake-setup.log" 2>&1 || { cat "$tmp/cmake-setup.log"; return 1; }
+	grep -- '-- tfy ' "$tmp/cmake-setup.log"
+	cmake --build "$bld" >"$tmp/cmake-build.log" 2>&1 || { cat "$tmp/cmake-build.log"; return 1; }
+	ldd "$bld/consumer-shared" | grep -q "libtfy.so.1 => $libdir/" || {
+		echo "consumer-shared: libtfy.so.1 not resolved from $libdir"; return 1; }
+	if ldd "$bld/consumer-static" | grep libtfy; then
+		echo "consumer-static still needs libtfy.so"; return 1
+	fi
+	"$bld/consumer-shared" "$base_url" "$key" "$count" &&
+	"$bld/consumer-static" "$base_url" "$key" "$count"
+}
+
 echo "[==========] packaging checks (temporary prefix $tmp/prefix)"
 step install_into_temporary_prefix install_prefix
 step start_mock_gateway start_gateway
@@ -137,6 +157,7 @@ if [ ${#failed[@]} -eq 0 ]; then
 	step pkg_config_shared_consumer shared_consumer
 	step pkg_config_static_consumer static_consumer
 	step meson_subproject_consumer meson_consumer
+	step cmake_consumer cmake_consumer
 fi
 echo "[  PASSED  ] $passed test(s)."
 if [ ${#failed[@]} -gt 0 ]; then
