@@ -4,9 +4,11 @@
 #   1. pkg-config --cflags --libs tfy, linked to libtfy.so (LD_LIBRARY_PATH);
 #   2. pkg-config --static --cflags --libs tfy, in a copy of the prefix with
 #      the .so files removed (ldd must show no libtfy);
-#   3. a meson project using libtfy as a subproject through the wrap file of
+#   3. the link commands of README.md, verbatim (the tfy-static one: no
+#      libtfy.so in ldd with the shared library installed beside libtfy.a);
+#   4. a meson project using libtfy as a subproject through the wrap file of
 #      docs/getting-started.md and a plain dependency('tfy');
-#   4. a CMake project with find_package(tfy 1.0 CONFIG), tfy::tfy and
+#   5. a CMake project with find_package(tfy 1.0 CONFIG), tfy::tfy and
 #      tfy::tfy_static (ldd: the static one needs no libtfy.so).
 # Usage: tests/packaging/check.sh [BUILD_DIR]   (BUILD_DIR has tfy-mock-gateway;
 # default build).  Prints cmocka-style summary lines for tools/quickstart.sh.
@@ -73,7 +75,7 @@ shared_consumer() {
 	# shellcheck disable=SC2046
 	$cc -std=c11 -Wall -Wextra -Werror -pedantic -o "$tmp/consumer-shared" "$here/consumer.c" \
 		$(pkg-config --cflags --libs tfy) || return 1
-	LD_LIBRARY_PATH=$libdir ldd "$tmp/consumer-shared" | grep -q "libtfy.so.1 => $libdir/" || {
+	LD_LIBRARY_PATH=$libdir ldd "$tmp/consumer-shared" | grep "libtfy.so.1 => $libdir/" >/dev/null || {
 		echo "libtfy.so.1 not resolved from $libdir"; return 1; }
 	LD_LIBRARY_PATH=$libdir "$tmp/consumer-shared" "$base_url" "$key" "$count"
 }
@@ -132,6 +134,31 @@ meson_consumer() {
 	"$tmp/mc-build/consumer" "$base_url" "$key" "$count"
 }
 
+# The link commands of README.md's "Linking", run verbatim on consumer.c as
+# prog.c against the prefix, which has libtfy.so beside libtfy.a: the
+# tfy-static one must give a program that needs no libtfy.so.
+readme_commands() {
+	local libdir cmd dir=$tmp/readme
+	libdir=$(dirname "$(dirname "$pc")")
+	export PKG_CONFIG_PATH=$(dirname "$pc")
+	mkdir -p "$dir" && cp "$here/consumer.c" "$dir/prog.c" || return 1
+	awk '/^## Linking/ { s = 1 } s && /^```sh$/ { b = 1; next } b && /^```$/ { exit }
+		b && /^cc prog\.c/' "$top/README.md" >"$dir/commands"
+	grep -q 'tfy-static' "$dir/commands" || { echo "no tfy-static command in README.md"; return 1; }
+	while IFS= read -r cmd; do
+		echo "\$ $cmd"
+		rm -f "$dir/prog"
+		(cd "$dir" && eval "$cmd") || return 1
+		case "$cmd" in
+		*tfy-static*)
+			if ldd "$dir/prog" | grep libtfy; then echo "prog still needs libtfy.so"; return 1; fi ;;
+		*)
+			LD_LIBRARY_PATH=$libdir ldd "$dir/prog" | grep "libtfy.so.1 => $libdir/" || return 1 ;;
+		esac
+		LD_LIBRARY_PATH=$libdir "$dir/prog" "$base_url" "$key" "$count" || return 1
+	done <"$dir/commands"
+}
+
 # A CMake project that finds the prefix with find_package(tfy 1.0 CONFIG) and
 # links both tfy::tfy and tfy::tfy_static; the static one needs no libtfy.so.
 cmake_consumer() {
@@ -141,8 +168,8 @@ cmake_consumer() {
 		-DCMAKE_C_COMPILER="$cc" >"$tmp/cmake-setup.log" 2>&1 || { cat "$tmp/cmake-setup.log"; return 1; }
 	grep -- '-- tfy ' "$tmp/cmake-setup.log"
 	cmake --build "$bld" >"$tmp/cmake-build.log" 2>&1 || { cat "$tmp/cmake-build.log"; return 1; }
-	ldd "$bld/consumer-shared" | grep -q "libtfy.so.1 => $libdir/" || {
-		echo "consumer-shared: libtfy.so.1 not resolved from $libdir"; return 1; }
+	ldd "$bld/consumer-shared" | grep "libtfy.so.1 => $libdir/" >/dev/null || {
+		echo "consumer-shared: libtfy.so.1 not resolved from $libdir:"; ldd "$bld/consumer-shared"; return 1; }
 	if ldd "$bld/consumer-static" | grep libtfy; then
 		echo "consumer-static still needs libtfy.so"; return 1
 	fi
@@ -156,6 +183,7 @@ step start_mock_gateway start_gateway
 if [ ${#failed[@]} -eq 0 ]; then
 	step pkg_config_shared_consumer shared_consumer
 	step pkg_config_static_consumer static_consumer
+	step readme_link_commands readme_commands
 	step meson_subproject_consumer meson_consumer
 	step cmake_consumer cmake_consumer
 fi
