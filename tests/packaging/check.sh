@@ -4,11 +4,13 @@
 #   1. pkg-config --cflags --libs tfy, linked to libtfy.so (LD_LIBRARY_PATH);
 #   2. pkg-config --static --cflags --libs tfy, in a copy of the prefix with
 #      the .so files removed (ldd must show no libtfy);
-#   3. the link commands of README.md, verbatim (the tfy-static one: no
+#   3. pkg-config --validate of tfy.pc and tfy-static.pc, and that Libs.private
+#      holds what the archive needs;
+#   4. the link commands of README.md, verbatim (the tfy-static one: no
 #      libtfy.so in ldd with the shared library installed beside libtfy.a);
-#   4. a meson project using libtfy as a subproject through the wrap file of
+#   5. a meson project using libtfy as a subproject through the wrap file of
 #      docs/getting-started.md and a plain dependency('tfy');
-#   5. a CMake project with find_package(tfy 1.0 CONFIG), tfy::tfy and
+#   6. a CMake project with find_package(tfy 1.0 CONFIG), tfy::tfy and
 #      tfy::tfy_static (ldd: the static one needs no libtfy.so).
 # Usage: tests/packaging/check.sh [BUILD_DIR]   (BUILD_DIR has tfy-mock-gateway;
 # default build).  Prints cmocka-style summary lines for tools/quickstart.sh.
@@ -134,6 +136,31 @@ meson_consumer() {
 	"$tmp/mc-build/consumer" "$base_url" "$key" "$count"
 }
 
+# Both .pc files pass pkg-config --validate, and tfy.pc's Libs.private holds
+# what libtfy.a needs: the static consumer of the .so-less copy fails to link
+# without libcurl or without jansson (-lpthread is for C libraries before
+# glibc 2.34, -lm for trunc() and fabs() where the compiler does not inline
+# them; neither shows on this system).
+pc_files() {
+	local name flags lib
+	export PKG_CONFIG_PATH=$(dirname "$pc")
+	for name in tfy tfy-static; do
+		pkg-config --validate "$name" || { echo "$name.pc does not validate"; return 1; }
+		echo "$name.pc: valid"
+	done
+	grep -E '^Requires' "$pc" && { echo "tfy.pc has Requires"; return 1; }
+	grep '^Libs.private' "$pc"
+	export PKG_CONFIG_PATH=$(dirname "$(find "$tmp/prefix-static" -name tfy.pc)")
+	flags=$(pkg-config --static --cflags --libs tfy) || return 1
+	for lib in -lcurl -ljansson; do
+		# shellcheck disable=SC2086
+		if $cc -o "$tmp/consumer-without" "$here/consumer.c" ${flags/$lib/} 2>/dev/null; then
+			echo "linked without $lib: Libs.private has more than the archive needs"; return 1
+		fi
+		echo "without $lib: does not link (needed)"
+	done
+}
+
 # The link commands of README.md's "Linking", run verbatim on consumer.c as
 # prog.c against the prefix, which has libtfy.so beside libtfy.a: the
 # tfy-static one must give a program that needs no libtfy.so.
@@ -183,6 +210,7 @@ step start_mock_gateway start_gateway
 if [ ${#failed[@]} -eq 0 ]; then
 	step pkg_config_shared_consumer shared_consumer
 	step pkg_config_static_consumer static_consumer
+	step pc_files_valid_and_minimal pc_files
 	step readme_link_commands readme_commands
 	step meson_subproject_consumer meson_consumer
 	step cmake_consumer cmake_consumer
