@@ -4,13 +4,15 @@
 #   1. pkg-config --cflags --libs tfy, linked to libtfy.so (LD_LIBRARY_PATH);
 #   2. pkg-config --static --cflags --libs tfy, in a copy of the prefix with
 #      the .so files removed (ldd must show no libtfy);
-#   3. pkg-config --validate of tfy.pc and tfy-static.pc, and that Libs.private
+#   3. the installed tfy-batches starts (RUNPATH) and lists, without
+#      LD_LIBRARY_PATH;
+#   4. pkg-config --validate of tfy.pc and tfy-static.pc, and that Libs.private
 #      holds what the archive needs;
-#   4. the link commands of README.md, verbatim (the tfy-static one: no
+#   5. the link commands of README.md, verbatim (the tfy-static one: no
 #      libtfy.so in ldd with the shared library installed beside libtfy.a);
-#   5. a meson project using libtfy as a subproject through the wrap file of
+#   6. a meson project using libtfy as a subproject through the wrap file of
 #      docs/getting-started.md and a plain dependency('tfy');
-#   6. a CMake project with find_package(tfy 1.0 CONFIG), tfy::tfy and
+#   7. a CMake project with find_package(tfy 1.0 CONFIG), tfy::tfy and
 #      tfy::tfy_static (ldd: the static one needs no libtfy.so).
 # Usage: tests/packaging/check.sh [BUILD_DIR]   (BUILD_DIR has tfy-mock-gateway;
 # default build).  Prints cmocka-style summary lines for tools/quickstart.sh.
@@ -48,8 +50,8 @@ step() { # name, command...
 }
 
 install_prefix() {
-	meson setup "$tmp/build" "$top" --prefix "$tmp/prefix" -Dtests=false -Dtools=false \
-		-Dexamples=false -Dwerror=true >/dev/null &&
+	meson setup "$tmp/build" "$top" --prefix "$tmp/prefix" -Dtests=false -Dtools=true \
+		-Dexamples=false -Dbench=false -Dwerror=true >/dev/null &&
 	ninja -C "$tmp/build" >/dev/null &&
 	meson install -C "$tmp/build" --quiet &&
 	pc=$(find "$tmp/prefix" -name tfy.pc) && [ -n "$pc" ] &&
@@ -136,6 +138,20 @@ meson_consumer() {
 	"$tmp/mc-build/consumer" "$base_url" "$key" "$count"
 }
 
+# The installed tfy-batches carries a RUNPATH to the prefix's library
+# directory, so it starts and lists without LD_LIBRARY_PATH or ldconfig.
+installed_tool() {
+	local libdir tool=$tmp/prefix/bin/tfy-batches
+	libdir=$(dirname "$(dirname "$pc")")
+	readelf -d "$tool" | grep -E "RUNPATH.*\[$libdir\]" || { readelf -d "$tool"; return 1; }
+	env -u LD_LIBRARY_PATH ldd "$tool" | grep "libtfy.so.1 => $libdir/" || return 1
+	env -u LD_LIBRARY_PATH "$tool" --version || return 1
+	env -u LD_LIBRARY_PATH "$tool" --base-url "$base_url" --api-key "$key" --all --format ndjson \
+		>"$tmp/tool.out" || return 1
+	[ "$(wc -l <"$tmp/tool.out")" -eq "$count" ] || { echo "listed $(wc -l <"$tmp/tool.out") batches"; return 1; }
+	echo "listed $count batches"
+}
+
 # Both .pc files pass pkg-config --validate, and tfy.pc's Libs.private holds
 # what libtfy.a needs: the static consumer of the .so-less copy fails to link
 # without libcurl or without jansson (-lpthread is for C libraries before
@@ -210,6 +226,7 @@ step start_mock_gateway start_gateway
 if [ ${#failed[@]} -eq 0 ]; then
 	step pkg_config_shared_consumer shared_consumer
 	step pkg_config_static_consumer static_consumer
+	step installed_tfy_batches_starts installed_tool
 	step pc_files_valid_and_minimal pc_files
 	step readme_link_commands readme_commands
 	step meson_subproject_consumer meson_consumer
