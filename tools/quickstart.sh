@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev abigail-tools cmake
-          libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 doxygen
+          libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 python3-venv python3-setuptools python3-wheel doxygen
           clang libclang-rt-14-dev valgrind cppcheck)
 
 install_missing() {

@@ -13,7 +13,9 @@
 #   6. a meson project using libtfy as a subproject through the wrap file of
 #      docs/getting-started.md and a plain dependency('tfy');
 #   7. a CMake project with find_package(tfy 1.0 CONFIG), tfy::tfy and
-#      tfy::tfy_static (ldd: the static one needs no libtfy.so).
+#      tfy::tfy_static (ldd: the static one needs no libtfy.so);
+#   8. the Python package installed by meson (-Dpython=enabled) and by pip
+#      (offline, as docs/other-languages.md says), and where each finds libtfy.
 # Usage: tests/packaging/check.sh [BUILD_DIR]   (BUILD_DIR has tfy-mock-gateway;
 # default build).  Prints cmocka-style summary lines for tools/quickstart.sh.
 set -uo pipefail
@@ -51,7 +53,7 @@ step() { # name, command...
 
 install_prefix() {
 	meson setup "$tmp/build" "$top" --prefix "$tmp/prefix" -Dtests=false -Dtools=true \
-		-Dexamples=false -Dbench=false -Dwerror=true >/dev/null &&
+		-Dexamples=false -Dbench=false -Dpython=enabled -Dwerror=true >/dev/null &&
 	ninja -C "$tmp/build" >/dev/null &&
 	meson install -C "$tmp/build" --quiet &&
 	pc=$(find "$tmp/prefix" -name tfy.pc) && [ -n "$pc" ] &&
@@ -202,6 +204,38 @@ readme_commands() {
 	done <"$dir/commands"
 }
 
+# The Python package: installed by meson (-Dpython=enabled) it finds the
+# prefix's libtfy.so.1 with neither TFY_LIBRARY nor LD_LIBRARY_PATH; installed
+# by pip offline as docs/other-languages.md says (run verbatim, with Debian's
+# python3 first on PATH, in a copy of bindings/python), it takes the loader's
+# libtfy.so.1, and TFY_LIBRARY wins over both.
+python_package() {
+	local libdir site py=$tmp/pysrc
+	libdir=$(dirname "$(dirname "$pc")")
+	site=$(find "$tmp/prefix" -name _install.py -path '*/tfy/*')
+	[ -n "$site" ] || { echo "no tfy package in the prefix"; return 1; }
+	site=$(dirname "$(dirname "$site")")
+	env -u TFY_LIBRARY -u LD_LIBRARY_PATH PYTHONPATH="$site" PYTHONDONTWRITEBYTECODE=1 \
+		python3 "$here/python_check.py" "$libdir/libtfy.so.1" "$base_url" "$key" "$count" || return 1
+	mkdir -p "$py/bindings" && cp -r "$top/bindings/python" "$py/bindings/" || return 1
+	awk '/^## Python/ { s = 1 } s && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b' \
+		"$top/docs/other-languages.md" >"$tmp/pip-commands"
+	cat "$tmp/pip-commands"
+	(cd "$py" && PATH=/usr/bin:$PATH bash -e "$tmp/pip-commands" >"$tmp/pip.log" 2>&1) || {
+		cat "$tmp/pip.log"; return 1; }
+	grep 'Successfully installed' "$tmp/pip.log"
+	env -u TFY_LIBRARY LD_LIBRARY_PATH="$libdir" "$py/venv/bin/python" "$here/python_check.py" \
+		libtfy.so.1 "$base_url" "$key" "$count" || return 1
+	TFY_LIBRARY="$libdir/libtfy.so.1.1.0" LD_LIBRARY_PATH=/nonexistent "$py/venv/bin/python" \
+		"$here/python_check.py" "$libdir/libtfy.so.1.1.0" "$base_url" "$key" "$count" || return 1
+	# Without either (and no libtfy known to ldconfig) the import fails.
+	ldconfig -p 2>/dev/null | grep 'libtfy\.so\.1 ' >/dev/null && return 0
+	if env -u TFY_LIBRARY -u LD_LIBRARY_PATH "$py/venv/bin/python" -c 'import tfy' 2>"$tmp/py.err"; then
+		echo "the pip-installed package loaded a libtfy from nowhere"; return 1
+	fi
+	tail -n 1 "$tmp/py.err"
+}
+
 # A CMake project that finds the prefix with find_package(tfy 1.0 CONFIG) and
 # links both tfy::tfy and tfy::tfy_static; the static one needs no libtfy.so.
 cmake_consumer() {
@@ -231,6 +265,7 @@ if [ ${#failed[@]} -eq 0 ]; then
 	step readme_link_commands readme_commands
 	step meson_subproject_consumer meson_consumer
 	step cmake_consumer cmake_consumer
+	step python_package python_package
 fi
 echo "[  PASSED  ] $passed test(s)."
 if [ ${#failed[@]} -gt 0 ]; then

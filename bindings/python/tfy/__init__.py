@@ -1,8 +1,10 @@
 """Python binding (ctypes, standard library only) for libtfy, the C client of
 the OpenAI-compatible List batches API of the TrueFoundry AI Gateway.
 
-The shared library is found through $TFY_LIBRARY (a path) or
-ctypes.util.find_library("tfy"); importing fails with ImportError when it is
+The shared library is $TFY_LIBRARY (a path) when set; else libtfy.so.1 where
+the dynamic loader finds it (LD_LIBRARY_PATH, ldconfig, the system
+directories); else in the library directory of the prefix that meson
+installed this package with (-Dpython=enabled).  Importing fails with ImportError when it is
 missing or incompatible (this binding needs libtfy 1.1 or a later 1.x).
 
 A Client without a base URL reads $TFY_BASE_URL (TrueFoundry's platform URL,

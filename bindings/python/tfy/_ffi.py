@@ -8,7 +8,6 @@ supports.  Nothing outside this module touches ctypes.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int32, c_int64,
                     c_size_t, c_uint32, c_void_p)
@@ -192,15 +191,43 @@ class ListOptions(Structure):
     ]
 
 
-def _find_library() -> str:
+#: The soname of the major version this binding was written against.
+SONAME = f"libtfy.so.{EXPECTED_MAJOR}"
+
+
+def _installed_libdir() -> str | None:
+    """The library directory of the prefix meson installed this package with
+    (-Dpython=enabled writes tfy/_install.py); None for other installs."""
+    try:
+        from . import _install
+    except ImportError:
+        return None
+    return _install.LIBDIR
+
+
+def _open_library() -> tuple[ctypes.CDLL, str]:
+    """$TFY_LIBRARY (a path) alone when set; else the dynamic loader's search
+    for the soname (LD_LIBRARY_PATH, ldconfig, the system directories); else
+    the library directory of the prefix this package was installed with."""
     path = os.environ.get("TFY_LIBRARY")
     if path:
-        return path
-    found = ctypes.util.find_library("tfy")
-    if not found:
-        raise ImportError("libtfy not found: set TFY_LIBRARY to the path of libtfy.so.1 "
-                          "or install libtfy where the dynamic linker finds it")
-    return found
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:
+            raise ImportError(f"cannot load libtfy from TFY_LIBRARY={path!r}: {e}") from e
+    tried = []
+    candidates = [SONAME]
+    libdir = _installed_libdir()
+    if libdir:
+        candidates.append(os.path.join(libdir, SONAME))
+    for candidate in candidates:
+        try:
+            return ctypes.CDLL(candidate), candidate
+        except OSError as e:
+            tried.append(f"{candidate}: {e}")
+    raise ImportError("libtfy not found: set TFY_LIBRARY to the path of "
+                      f"{SONAME}, or install libtfy where the dynamic linker finds it "
+                      f"(tried {'; '.join(tried)})")
 
 
 def _declare(lib: ctypes.CDLL) -> None:
@@ -243,11 +270,7 @@ def _declare(lib: ctypes.CDLL) -> None:
 
 
 def _load() -> ctypes.CDLL:
-    path = _find_library()
-    try:
-        lib = ctypes.CDLL(path)
-    except OSError as e:
-        raise ImportError(f"cannot load libtfy from {path!r}: {e}") from e
+    lib, path = _open_library()
     _declare(lib)
     number = lib.tfy_version_number()
     major, minor = number // 10000, number // 100 % 100
