@@ -157,8 +157,8 @@ installed_tool() {
 # Both .pc files pass pkg-config --validate, and tfy.pc's Libs.private holds
 # what libtfy.a needs: the static consumer of the .so-less copy fails to link
 # without libcurl or without jansson (-lpthread is for C libraries before
-# glibc 2.34, -lm for trunc() and fabs() where the compiler does not inline
-# them; neither shows on this system).
+# glibc 2.34, which this system is not), and no -lm: nothing of libm is
+# undefined in the archive.
 pc_files() {
 	local name flags lib
 	export PKG_CONFIG_PATH=$(dirname "$pc")
@@ -177,6 +177,15 @@ pc_files() {
 		fi
 		echo "without $lib: does not link (needed)"
 	done
+	local libm_used
+	libm_used=$(comm -12 <(nm -u "$(dirname "$(dirname "$pc")")/libtfy.a" | awk '{ print $2 }' | sort -u) \
+		<(nm -D --defined-only "$($cc -print-file-name=libm.so.6)" | awk '{ print $3 }' | sed 's/@.*//' | sort -u))
+	if [ -n "$libm_used" ] && ! grep -q -- '-lm' <<<"$(grep '^Libs.private' "$pc")"; then
+		echo "libtfy.a uses libm ($libm_used) but Libs.private has no -lm"; return 1
+	fi
+	if [ -z "$libm_used" ] && grep '^Libs.private.*-lm' "$pc"; then
+		echo "Libs.private has -lm but libtfy.a uses nothing of libm"; return 1
+	fi
 }
 
 # The link commands of README.md's "Linking", run verbatim on consumer.c as
