@@ -15,13 +15,18 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 top=$PWD
+# What the demo needs (the library and the two programs) ...
+demo_packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev
+               libmicrohttpd-dev zlib1g-dev)
+# ... and what the whole suite needs besides.
 packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev abigail-tools cmake
           libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 python3-venv python3-setuptools python3-wheel doxygen
           clang libclang-rt-14-dev valgrind cppcheck)
 
+# Installs those of the named packages that are missing.
 install_missing() {
 	local missing=()
-	for p in "${packages[@]}"; do
+	for p in "$@"; do
 		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -41,12 +46,13 @@ build() {
 	ninja -C "$dir" -j "$(nproc)"
 }
 
+# Its own build directory: only the library and the programs.
 demo() {
-	build build
+	build build-demo -Dtests=false -Dexamples=false -Dbench=false
 	local port
 	# Globals: the EXIT trap runs after this function's locals are gone.
 	demo_log=$(mktemp)
-	build/tools/mock-gateway/tfy-mock-gateway --port 0 --count 42 >"$demo_log" &
+	build-demo/tools/mock-gateway/tfy-mock-gateway --port 0 --count 42 >"$demo_log" &
 	demo_pid=$!
 	trap 'kill $demo_pid 2>/dev/null; wait $demo_pid 2>/dev/null; rm -f "$demo_log"' EXIT
 	for _ in $(seq 50); do
@@ -57,7 +63,7 @@ demo() {
 	[ -n "$port" ] || { echo "tfy-mock-gateway did not start" >&2; exit 1; }
 	echo "tfy-mock-gateway is serving 42 batches on http://127.0.0.1:$port"
 	echo "\$ tfy-batches --base-url http://127.0.0.1:$port/v1 --api-key tfy-local-key --limit 10"
-	build/tools/tfy-batches/tfy-batches --base-url "http://127.0.0.1:$port/v1" \
+	build-demo/tools/tfy-batches/tfy-batches --base-url "http://127.0.0.1:$port/v1" \
 		--api-key tfy-local-key --limit 10
 }
 
@@ -184,7 +190,7 @@ tests() {
 }
 
 case "${1:-}" in
-demo) install_missing; demo ;;
-test) install_missing; tests ;;
+demo) install_missing "${demo_packages[@]}"; demo ;;
+test) install_missing "${packages[@]}"; tests ;;
 *) echo "usage: bash tools/quickstart.sh demo|test" >&2; exit 2 ;;
 esac
