@@ -36,20 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0 failed=()
-step() { # name, command...
-	local name=$1; shift
-	echo "[ RUN      ] $name"
-	if "$@" >"$tmp/step.log" 2>&1; then
-		sed 's/^/    /' "$tmp/step.log"
-		echo "[       OK ] $name"
-		passed=$((passed + 1))
-	else
-		sed 's/^/    /' "$tmp/step.log"
-		echo "[  FAILED  ] $name"
-		failed+=("$name")
-	fi
-}
+# shellcheck source=SCRIPTDIR/steps.sh
+. "$here/steps.sh"
 
 install_prefix() {
 	meson setup "$tmp/build" "$top" --prefix "$tmp/prefix" -Dtests=false -Dtools=true \
@@ -276,9 +264,4 @@ if [ ${#failed[@]} -eq 0 ]; then
 	step cmake_consumer cmake_consumer
 	step python_package python_package
 fi
-echo "[  PASSED  ] $passed test(s)."
-if [ ${#failed[@]} -gt 0 ]; then
-	echo "[  FAILED  ] ${#failed[@]} test(s), listed below:"
-	printf '[  FAILED  ] %s\n' "${failed[@]}"
-	exit 1
-fi
+steps_summary
