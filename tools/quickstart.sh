@@ -9,7 +9,10 @@
 #           (for the threads sharing a client); then a clang build that runs
 #           the libFuzzer harnesses for TFY_FUZZ_SECONDS each (default 60),
 #           and cppcheck over lib/; and the unit and integration suites
-#           once more with -Ddefault_library=shared and with static.
+#           once more with -Ddefault_library=shared and with static; the
+#           packaging checks build consumers against a temporary install,
+#           and tests/packaging/debian.sh builds the Debian packages, runs
+#           lintian, installs them, checks them and removes them again.
 # Usage: bash tools/quickstart.sh demo|test
 set -euo pipefail
 
@@ -21,7 +24,8 @@ demo_packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev l
 # ... and what the whole suite needs besides.
 packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev abigail-tools cmake
           libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 python3-venv python3-setuptools python3-wheel doxygen
-          clang libclang-rt-14-dev valgrind cppcheck)
+          clang libclang-rt-14-dev valgrind cppcheck build-essential debhelper dpkg-dev dh-python fakeroot
+          lintian)
 
 # Installs those of the named packages that are missing.
 install_missing() {
@@ -173,6 +177,11 @@ tests() {
 	bash tests/packaging/check.sh build >build/packaging-log.txt 2>&1 || {
 		step_failed "packaging"; cat build/packaging-log.txt; }
 	summarise build build/packaging-log.txt
+	# Build the Debian packages, lintian them, install them (apt-get), build
+	# and run consumers against the system copy, then remove them again.
+	bash tests/packaging/debian.sh >build/debian-log.txt 2>&1 || {
+		step_failed "Debian packages"; cat build/debian-log.txt; }
+	summarise debian build/debian-log.txt
 	run_suite build-sanitize -Dstrict=true -Db_sanitize=address,undefined -Db_lundef=false ||
 		step_failed "ASan+UBSan suite"
 	run_suite build-tsan -Dstrict=true -Db_sanitize=thread || step_failed "TSan suite"
