@@ -872,20 +872,6 @@ static void test_summary_many_statuses(void **state)
 	assert_true(distinct < 4 * same + 2.0 * tu_slowdown());
 }
 
-/* The gateway's count of batches requests so far. */
-static long gateway_requests(const fixture *f)
-{
-	char *body = tu_http_get(&f->gw, "/_mock/stats");
-	assert_non_null(body);
-	json_error_t jerr;
-	json_t *j = json_loads(body, 0, &jerr);
-	assert_non_null(j);
-	long n = (long)json_integer_value(json_object_get(j, "requests"));
-	json_decref(j);
-	free(body);
-	return n;
-}
-
 /*
  * A closed stdout or stderr would be reused by the first descriptor opened,
  * a socket among them: the run stops before any request.  A closed stdin is
@@ -895,27 +881,27 @@ static void test_closed_standard_descriptors(void **state)
 {
 	fixture *f = *state;
 	const char *const limit3[] = { "--limit", "3", NULL };
-	long before = gateway_requests(f);
+	long before = tu_gateway_requests(&f->gw);
 
 	tu_run r = cli_fd_redirected(f->url, limit3, STDOUT_FILENO, 0);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "standard output"));
 	assert_int_equal(count_lines(r.err), 1);
 	tu_run_free(&r);
-	assert_int_equal(gateway_requests(f), before);
+	assert_int_equal(tu_gateway_requests(&f->gw), before);
 
 	r = cli_fd_redirected(f->url, limit3, STDERR_FILENO, 0);
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.out, "");
 	tu_run_free(&r);
-	assert_int_equal(gateway_requests(f), before);
+	assert_int_equal(tu_gateway_requests(&f->gw), before);
 
 	r = cli_fd_redirected(f->url, limit3, STDIN_FILENO, 0);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "STATUS"));
 	assert_string_equal(r.err, "");
 	tu_run_free(&r);
-	assert_int_equal(gateway_requests(f), before + 1);
+	assert_int_equal(tu_gateway_requests(&f->gw), before + 1);
 }
 
 /*

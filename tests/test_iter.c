@@ -165,15 +165,6 @@ static void test_bad_arguments(void **state)
 	tfy_error_free(err);
 }
 
-static long gateway_requests(const tu_gateway *gw)
-{
-	char *stats = tu_http_get(gw, "/_mock/stats");
-	const char *at = stats ? strstr(stats, "\"requests\"") : NULL;
-	long n = at ? strtol(strchr(at, ':') + 1, NULL, 10) : -1;
-	free(stats);
-	return n;
-}
-
 /* Collects every id an iterator gives, as one string, and its final code. */
 static tfy_code ids_of(tfy_client *c, tfy_batches_list_options *o, char *ids, size_t size,
                        tfy_error **err)
@@ -207,11 +198,11 @@ static void test_prefetch_sends_ahead_and_changes_nothing(void **state)
 	o.max_items = 0;
 	tfy_batch_iter *it = NULL;
 	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
-	long before = gateway_requests(&f->gw);
+	long before = tu_gateway_requests(&f->gw);
 	const tfy_batch *b;
 	assert_int_equal(tfy_batch_iter_next(it, &b, NULL), TFY_OK);
 	long seen = 0;
-	for (int i = 0; i < 200 && (seen = gateway_requests(&f->gw) - before) < 2; i++)
+	for (int i = 0; i < 200 && (seen = tu_gateway_requests(&f->gw) - before) < 2; i++)
 		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
 	/* Page 1 and page 2, sent ahead (stats requests are not counted). */
 	assert_int_equal(seen, 2);
@@ -220,11 +211,11 @@ static void test_prefetch_sends_ahead_and_changes_nothing(void **state)
 	/* No prefetch past a cap. */
 	o.max_pages = 1;
 	assert_int_equal(tfy_batch_iter_new(f->client, &o, &it, NULL), TFY_OK);
-	before = gateway_requests(&f->gw);
+	before = tu_gateway_requests(&f->gw);
 	while (tfy_batch_iter_next(it, &b, NULL) == TFY_OK && b)
 		;
 	nanosleep(&(struct timespec){ 0, 100000000L }, NULL);
-	assert_int_equal(gateway_requests(&f->gw) - before, 1);
+	assert_int_equal(tu_gateway_requests(&f->gw) - before, 1);
 	tfy_batch_iter_free(it);
 }
 

@@ -170,19 +170,6 @@ static void cli_all(const char *base, const char *key, tu_run *r)
 	assert_int_equal(tu_run_cmd(cli_args("--all", NULL), env, r), 0);
 }
 
-static long gateway_requests(const tu_gateway *gw)
-{
-	char *body = tu_http_get(gw, "/_mock/stats");
-	assert_non_null(body);
-	json_error_t jerr;
-	json_t *j = json_loads(body, 0, &jerr);
-	assert_non_null(j);
-	long n = (long)json_integer_value(json_object_get(j, "requests"));
-	json_decref(j);
-	free(body);
-	return n;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -463,14 +450,14 @@ static void test_prefetch_keeps_cancel(void **state)
 		assert_int_equal(count, 2);
 		atomic_store(&cancel, 1);
 		sleep_ms(300); /* lets a prefetched request reach the gateway */
-		long before = gateway_requests(&gw);
+		long before = tu_gateway_requests(&gw);
 		assert_int_equal(tfy_batch_iter_next_page(it, &batches, &count, &err),
 		                 TFY_ERROR_CANCELLED);
 		/* Stopped before sending: no request made, with prefetch on or off. */
 		assert_int_equal(err->attempts, 0);
 		tfy_error_free(err);
 		sleep_ms(300);
-		long after = gateway_requests(&gw);
+		long after = tu_gateway_requests(&gw);
 		tfy_batch_iter_free(it);
 		assert_int_equal(after, before);
 		assert_true(after <= 1 + prefetch);

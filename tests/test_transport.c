@@ -144,17 +144,6 @@ static int last_request_has(const tu_gateway *gw, const char *needle)
 	return found;
 }
 
-static long requests_seen(const tu_gateway *gw)
-{
-	char *stats = tu_http_get(gw, "/_mock/stats");
-	assert_non_null(stats);
-	const char *p = strstr(stats, "\"requests\"");
-	assert_non_null(p);
-	long n = strtol(p + strcspn(p, "0123456789"), NULL, 10);
-	free(stats);
-	return n;
-}
-
 /* A call on a's base with a caller secret and a redirect (by x-mock-fault) to `to`. */
 static outcome redirected_call(const char *base, const char *auth_header, const char *to)
 {
@@ -224,7 +213,7 @@ static void test_same_origin_redirect_keeps_headers(void **state)
 	if (r.rc != TFY_OK)
 		print_error("%s\n", r.err ? r.err->message : "-");
 	assert_int_equal(r.rc, TFY_OK);
-	assert_int_equal(requests_seen(&a), 2);
+	assert_int_equal(tu_gateway_requests(&a), 2);
 	assert_true(last_request_has(&a, "\"limit\": \"1\""));
 	assert_true(last_request_has(&a, SECRET_VALUE));
 	assert_true(last_request_has(&a, "\"authorized\": true"));
@@ -242,7 +231,7 @@ static void test_redirect_loop_is_final(void **state)
 	outcome r = redirected_call(base, NULL, to);
 	expect_error(&r, TFY_ERROR_HTTP, 1, "too many redirects");
 	tfy_error_free(r.err);
-	assert_int_equal(requests_seen(&a), 1 + TFY__MAX_REDIRECTS);
+	assert_int_equal(tu_gateway_requests(&a), 1 + TFY__MAX_REDIRECTS);
 
 	/* A Location that is no URL is the server's fault, and final. */
 	r = redirected_call(base, NULL, "http://[zz");

@@ -309,3 +309,12 @@ int tu_fixture_teardown(void **state)
 	free(f);
 	return rc == 0 ? 0 : -1;
 }
+
+long tu_gateway_requests(const tu_gateway *gw)
+{
+	char *stats = tu_http_get(gw, "/_mock/stats");
+	const char *at = stats ? strstr(stats, "\"requests\"") : NULL;
+	long n = at ? strtol(at + strcspn(at, "0123456789"), NULL, 10) : -1;
+	free(stats);
+	return n;
+}

@@ -34,6 +34,9 @@ int tu_gateway_stop(tu_gateway *gw);
  */
 char *tu_http_get(const tu_gateway *gw, const char *path);
 
+/* The gateway's count of requests outside /_mock/ so far (GET /_mock/stats); -1 on failure. */
+long tu_gateway_requests(const tu_gateway *gw);
+
 typedef struct tu_run {
 	int status;     /* exit status, or 128 + signal */
 	char *out;      /* stdout, NUL-terminated */

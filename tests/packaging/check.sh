@@ -48,19 +48,7 @@ install_prefix() {
 	echo "installed: $(cd "$tmp/prefix" && find . -type f -o -type l | sort | tr '\n' ' ')"
 }
 
-start_gateway() {
-	"$gateway" --port 0 --count "$count" >"$tmp/gw.log" 2>&1 &
-	gw_pid=$!
-	local port=
-	for _ in $(seq 100); do
-		port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/gw.log")
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
-	[ -n "$port" ] || return 1
-	base_url=http://127.0.0.1:$port/v1
-	echo "tfy-mock-gateway at $base_url"
-}
+start_gateway() { start_gateway_from "$gateway"; }
 
 shared_consumer() {
 	local libdir

@@ -80,19 +80,7 @@ install_packages() {
 	dpkg-query -W "${packages[@]}"
 }
 
-start_gateway() {
-	/usr/bin/tfy-mock-gateway --port 0 --count "$count" >"$tmp/gw.log" 2>&1 &
-	gw_pid=$!
-	local port=
-	for _ in $(seq 100); do
-		port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/gw.log")
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
-	[ -n "$port" ] || return 1
-	base_url=http://127.0.0.1:$port/v1
-	echo "/usr/bin/tfy-mock-gateway at $base_url"
-}
+start_gateway() { start_gateway_from /usr/bin/tfy-mock-gateway; }
 
 system_env() { env -u PKG_CONFIG_PATH -u LD_LIBRARY_PATH -u TFY_LIBRARY -u PYTHONPATH "$@"; }
 
