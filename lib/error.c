@@ -39,6 +39,8 @@ static const char *const code_text[] = {
 	[TFY_ERROR_RESPONSE_TOO_LARGE] = "the response is larger than the size cap",
 	[TFY_ERROR_CANCELLED] = "cancelled",
 	[TFY_ERROR_PAGINATION] = "pagination error",
+	[TFY_ERROR_OUTCOME_UNKNOWN] = "the request was sent but its outcome is unknown",
+	[TFY_ERROR_IO] = "local file error",
 };
 
 const char *tfy_strerror(tfy_code code)

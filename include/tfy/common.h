@@ -66,7 +66,16 @@ enum {
 	TFY_ERROR_DECODE = 18,           /**< the response body could not be decoded */
 	TFY_ERROR_RESPONSE_TOO_LARGE = 19, /**< the response body exceeded the size cap */
 	TFY_ERROR_CANCELLED = 20,        /**< the caller's cancel callback asked to stop */
-	TFY_ERROR_PAGINATION = 21        /**< the server's paging went wrong (repeated cursor, has_more with no items) */
+	TFY_ERROR_PAGINATION = 21,       /**< the server's paging went wrong (repeated cursor, has_more with no items) */
+	/**
+	 * Since 1.2: a request that is not safe to repeat (creating a batch,
+	 * cancelling one, uploading a file) was sent and no answer came, or the
+	 * answer was a 500, 502 or 504: it may have taken effect.  Not retried;
+	 * the message says what may exist.
+	 */
+	TFY_ERROR_OUTCOME_UNKNOWN = 22,
+	/** Since 1.2: a local file could not be opened, read, written or renamed (tfy_error.detail says why). */
+	TFY_ERROR_IO = 23
 };
 
 /**
@@ -86,6 +95,31 @@ typedef struct tfy_pair {
 	const char *name;  /**< the header, key or parameter name */
 	const char *value; /**< its value */
 } tfy_pair;
+
+/**
+ * Supplies the next bytes of a stream (a file to upload, a JSONL file to
+ * read).  Called from the thread of the call that was given it, never after
+ * that call returns.
+ *
+ * @param userdata the pointer given with the callback, untouched.
+ * @param buf where to write.
+ * @param size bytes available in buf (at least 1).
+ * @return the number of bytes written (1..size), 0 at the end of the
+ *         stream, or -1 to fail the call (with TFY_ERROR_IO).
+ */
+typedef int64_t (*tfy_read_fn)(void *userdata, char *buf, size_t size);
+
+/**
+ * Receives the next bytes of a stream (a downloaded file).  Called from the
+ * thread of the call that was given it, never after that call returns; data
+ * is borrowed for the duration of the call.
+ *
+ * @param userdata the pointer given with the callback, untouched.
+ * @param data the bytes.
+ * @param size their number (at least 1).
+ * @return 0 to go on, non-zero to fail the call (with TFY_ERROR_IO).
+ */
+typedef int32_t (*tfy_write_fn)(void *userdata, const char *data, size_t size);
 
 /**
  * Static English text for a result code.

@@ -20,7 +20,7 @@ from .iterator import BatchIterator
 from .request import NONE, RequestOptions
 from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Status, Usage
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 
 def library_version() -> str:
