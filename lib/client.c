@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,10 @@
 #include "request.h"
 
 /* Bytes of each version of tfy_client_options, oldest first. */
-static const size_t client_options_sizes[] = { sizeof(tfy_client_options) };
+static const size_t client_options_sizes[] = {
+	offsetof(tfy_client_options, proxy), /* 1.0 */
+	sizeof(tfy_client_options),          /* 1.2: proxy .. keep_headers_count */
+};
 
 /* Time options are bounded well below INT64_MAX so that no sum of them overflows. */
 #define TIME_OPTION_MAX (INT64_MAX / 4)

@@ -54,7 +54,18 @@ static void client_options(void)
 	F(tfy_client_options, log_level); F(tfy_client_options, ca_file);
 	F(tfy_client_options, ca_path); F(tfy_client_options, log);
 	F(tfy_client_options, log_userdata); F(tfy_client_options, auth_header);
-	F(tfy_client_options, request_defaults); E();
+	F(tfy_client_options, request_defaults); F(tfy_client_options, proxy);
+	F(tfy_client_options, no_proxy); F(tfy_client_options, proxy_credentials);
+	F(tfy_client_options, tls_client_cert); F(tfy_client_options, tls_client_key);
+	F(tfy_client_options, tls_client_key_password); F(tfy_client_options, credential);
+	F(tfy_client_options, credential_userdata); F(tfy_client_options, on_retry);
+	F(tfy_client_options, on_retry_userdata); F(tfy_client_options, retry_initial_backoff_ms);
+	F(tfy_client_options, retry_max_backoff_ms); F(tfy_client_options, retry_after_policy);
+	F(tfy_client_options, proxy_env); F(tfy_client_options, keep_headers);
+	F(tfy_client_options, keep_headers_count); E();
+	S(tfy_retry_info); F(tfy_retry_info, attempt); F(tfy_retry_info, http_status);
+	F(tfy_retry_info, code); F(tfy_retry_info, reserved_); F(tfy_retry_info, delay_ms);
+	F(tfy_retry_info, reason); E();
 }
 
 static void list_options(void)

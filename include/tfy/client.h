@@ -52,8 +52,70 @@ enum {
  */
 typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata);
 
-/** Current version of tfy_client_options. */
-#define TFY_CLIENT_OPTIONS_VERSION 1
+/**
+ * Asked for the API key before each request, for credentials that expire
+ * (Azure Entra ID tokens, workload identity, a TrueFoundry token refreshed
+ * by an agent).  Called from the thread making the request, possibly from
+ * several threads at once; it must not call libtfy with the same client.
+ * Since 1.2.
+ *
+ * @param userdata tfy_client_options.credential_userdata.
+ * @param refresh 0 before a request; 1 after the server answered 401 to the
+ *        key this callback last gave (the request is then sent once more
+ *        with the new key).
+ * @param key where to write the key as a NUL-terminated string; the
+ *        library clears the buffer after use.
+ * @param key_size bytes available in key (TFY_CREDENTIAL_MAX).
+ * @return 0 with key written, or non-zero to fail the call with
+ *         TFY_ERROR_AUTHENTICATION (nothing is sent).
+ */
+typedef int32_t (*tfy_credential_fn)(void *userdata, int32_t refresh, char *key, size_t key_size);
+
+/** Size of the buffer a tfy_credential_fn writes the key into, NUL included. */
+#define TFY_CREDENTIAL_MAX 16384
+
+/**
+ * What one failed attempt was and what happens next, passed to
+ * tfy_retry_fn.  Allocated by the library; may grow at its end.  Since 1.2.
+ */
+typedef struct tfy_retry_info {
+	int32_t attempt;     /**< the attempt that failed, from 1 */
+	int32_t http_status; /**< its HTTP status, 0 when no response came */
+	tfy_code code;       /**< what the failure maps to (TFY_ERROR_*) */
+	int32_t reserved_;   /**< always 0 */
+	int64_t delay_ms;    /**< the wait before the next attempt */
+	const char *reason;  /**< one line, e.g. "server error (HTTP 503)"; borrowed for the call */
+} tfy_retry_info;
+
+/**
+ * Told before each retry.  Called from the thread of the call, possibly
+ * from several threads at once.  Since 1.2.
+ *
+ * @param userdata tfy_client_options.on_retry_userdata.
+ * @param info borrowed for the duration of the call.
+ * @return TFY_CANCEL_CONTINUE (0) to retry; any other value ends the call
+ *         with the failure of the last attempt.
+ */
+typedef int32_t (*tfy_retry_fn)(void *userdata, const tfy_retry_info *info);
+
+/** What a Retry-After longer than retry_after_max_ms leads to (tfy_client_options.retry_after_policy). */
+enum {
+	/** The default, TFY_RETRY_AFTER_FAIL. */
+	TFY_RETRY_AFTER_DEFAULT = 0,
+	/** Fail at once with tfy_error.retry_after_ms set (1.0 and 1.1 behaviour). */
+	TFY_RETRY_AFTER_FAIL = 1,
+	/** Wait retry_after_max_ms instead, then retry. */
+	TFY_RETRY_AFTER_CLAMP = 2,
+	/** Use the library's own backoff instead of the server's delay. */
+	TFY_RETRY_AFTER_IGNORE = 3
+};
+
+/**
+ * Current version of tfy_client_options: 2 since 1.2 (proxy, mutual TLS,
+ * credential callback, retry policy and kept response headers appended);
+ * version 1 structs keep working.
+ */
+#define TFY_CLIENT_OPTIONS_VERSION 2
 
 /**
  * Options for tfy_client_new().  Initialise with TFY_CLIENT_OPTIONS_INIT or
@@ -164,11 +226,63 @@ typedef struct tfy_client_options {
 	 * Copied by tfy_client_new(); NULL means none.
 	 */
 	const tfy_request_options *request_defaults;
+
+	/* Since version 2 (1.2). */
+
+	/**
+	 * Proxy URL: "http://host:port", "https://host:port" (TLS to the proxy)
+	 * or "socks5h://host:port".  NULL means the environment as libcurl reads
+	 * it (http_proxy, HTTPS_PROXY, ALL_PROXY, NO_PROXY) unless proxy_env is
+	 * TFY_NONE.  An https target goes through a CONNECT tunnel, so the proxy
+	 * never sees the key.  User name and password in the URL are refused:
+	 * use proxy_credentials.
+	 */
+	const char *proxy;
+	/** Hosts that bypass the proxy, comma-separated as NO_PROXY ("*": all); NULL: none. */
+	const char *no_proxy;
+	/** "user:password" for the proxy; a secret, never logged.  NULL: none. */
+	const char *proxy_credentials;
+	/** Client certificate (PEM file) for mutual TLS; NULL: none. */
+	const char *tls_client_cert;
+	/** Its private key (PEM file); NULL: in tls_client_cert. */
+	const char *tls_client_key;
+	/** Passphrase of that key; a secret, never logged.  NULL: none. */
+	const char *tls_client_key_password;
+	/**
+	 * Asked for the key before each request and once more after a 401
+	 * (see tfy_credential_fn); the key it gives is masked like api_key.
+	 * NULL: api_key (or the environment) is the key.  With a callback,
+	 * api_key and the key variables are not needed.
+	 */
+	tfy_credential_fn credential;
+	/** Passed to credential; must stay valid as long as the client. */
+	void *credential_userdata;
+	/** Told before each retry; NULL: nobody. */
+	tfy_retry_fn on_retry;
+	/** Passed to on_retry; must stay valid as long as the client. */
+	void *on_retry_userdata;
+	/** First backoff delay in ms (then doubled); 0 means 500. */
+	int64_t retry_initial_backoff_ms;
+	/** Longest backoff delay in ms; 0 means 8000. */
+	int64_t retry_max_backoff_ms;
+	/** A TFY_RETRY_AFTER_* value; 0 means TFY_RETRY_AFTER_FAIL. */
+	int32_t retry_after_policy;
+	/** 0 honours the proxy variables of the environment; TFY_NONE ignores them. */
+	int32_t proxy_env;
+	/**
+	 * Names of response headers to keep beyond the default set (x-request-id,
+	 * retry-after, x-ratelimit-*, server-timing, x-tfy-*), read back with
+	 * the *_header() functions; copied by tfy_client_new().  NULL: none.
+	 */
+	const char *const *keep_headers;
+	/** Entries in keep_headers. */
+	size_t keep_headers_count;
 } tfy_client_options;
 
 /** Static initialiser for tfy_client_options: every field zero (the defaults). */
 #define TFY_CLIENT_OPTIONS_INIT { TFY_CLIENT_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, 0, 0, \
-	0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+	0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+	NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0 }
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

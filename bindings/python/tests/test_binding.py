@@ -203,7 +203,7 @@ class LayoutTest(unittest.TestCase):
         "tfy_batch_request_counts": _ffi.RequestCounts, "tfy_batch_usage": _ffi.Usage,
         "tfy_batch": _ffi.Batch, "tfy_batch_page": _ffi.Page, "tfy_pair": _ffi.Pair,
         "tfy_request_options": _ffi.RequestOptions,
-        "tfy_client_options": _ffi.ClientOptions,
+        "tfy_client_options": _ffi.ClientOptions, "tfy_retry_info": _ffi.RetryInfo,
         "tfy_batches_list_options": _ffi.ListOptions,
     }
 

@@ -17,7 +17,7 @@ EXPECTED_MAJOR = 1
 #: Oldest minor version (within EXPECTED_MAJOR) that has every symbol used here.
 MINIMUM_MINOR = 1
 
-TFY_CLIENT_OPTIONS_VERSION = 1
+TFY_CLIENT_OPTIONS_VERSION = 2
 TFY_REQUEST_OPTIONS_VERSION = 1
 TFY_BATCHES_LIST_OPTIONS_VERSION = 2
 #: tfy_batches_list_options.missing_has_more (since 1.1).
@@ -125,6 +125,21 @@ LOG_FN = CFUNCTYPE(None, c_int32, c_char_p, c_void_p)
 CANCEL_FN = CFUNCTYPE(c_int32, c_void_p)
 
 
+class RetryInfo(Structure):
+    _fields_ = [
+        ("attempt", c_int32),
+        ("http_status", c_int32),
+        ("code", c_int32),
+        ("reserved_", c_int32),
+        ("delay_ms", c_int64),
+        ("reason", c_char_p),
+    ]
+
+
+CREDENTIAL_FN = CFUNCTYPE(c_int32, c_void_p, c_int32, c_void_p, c_size_t)
+RETRY_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(RetryInfo))
+
+
 class RequestOptions(Structure):
     _fields_ = [
         ("version", c_uint32),
@@ -173,6 +188,22 @@ class ClientOptions(Structure):
         ("log_userdata", c_void_p),
         ("auth_header", c_char_p),
         ("request_defaults", POINTER(RequestOptions)),
+        ("proxy", c_char_p),
+        ("no_proxy", c_char_p),
+        ("proxy_credentials", c_char_p),
+        ("tls_client_cert", c_char_p),
+        ("tls_client_key", c_char_p),
+        ("tls_client_key_password", c_char_p),
+        ("credential", CREDENTIAL_FN),
+        ("credential_userdata", c_void_p),
+        ("on_retry", RETRY_FN),
+        ("on_retry_userdata", c_void_p),
+        ("retry_initial_backoff_ms", c_int64),
+        ("retry_max_backoff_ms", c_int64),
+        ("retry_after_policy", c_int32),
+        ("proxy_env", c_int32),
+        ("keep_headers", POINTER(c_char_p)),
+        ("keep_headers_count", c_size_t),
     ]
 
 
