@@ -141,6 +141,8 @@ typedef struct outcome {
 	int64_t retry_after_ms;
 	int should_retry;
 	int sent;          /* 0 when the attempt stopped before sending anything */
+	int reached;       /* the request may have reached the server (it went out) */
+	int64_t sunk;      /* bytes a download gave its sink */
 } outcome;
 
 /* Asked before anything is sent, so that a call cancelled already sends nothing. */
@@ -176,10 +178,26 @@ static tfy__http_request http_request(const tfy_client *c, const tfy__request *r
                                       const tfy__call *call, int64_t timeout)
 {
 	const tfy__http_request http = {
-		req->url, (const char *const *)req->headers, req->count, req->safe_count,
-		c->connect_timeout_ms, timeout, c->stall_timeout_ms, c->tls_insecure,
-		c->follow_redirects, c->ca_file, c->ca_path, c->max_body, call->cancel,
-		call->cancel_userdata, call->deadline,
+		.method = req->method,
+		.body = req->body,
+		.body_len = req->body_len,
+		.upload = req->upload,
+		.sink = req->sink,
+		.url = req->url,
+		.headers = (const char *const *)req->headers,
+		.headers_count = req->count,
+		.safe_headers_count = req->safe_count,
+		.connect_timeout_ms = c->connect_timeout_ms,
+		.timeout_ms = timeout,
+		.stall_timeout_ms = c->stall_timeout_ms,
+		.tls_insecure = c->tls_insecure,
+		.follow_redirects = c->follow_redirects,
+		.ca_file = c->ca_file,
+		.ca_path = c->ca_path,
+		.max_body = c->max_body,
+		.cancel = call->cancel,
+		.cancel_userdata = call->cancel_userdata,
+		.deadline = call->deadline,
 	};
 	return http;
 }
@@ -215,7 +233,7 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 		*early = NULL;
 	} else {
 		const tfy__http_request http = http_request(c, req, call, timeout);
-		rc = tfy__transport_get(c->transport, &http, &resp, detail, sizeof(detail));
+		rc = tfy__transport_send(c->transport, &http, &resp, detail, sizeof(detail));
 	}
 	/* The logger masks the key and shows control characters as \xHH itself. */
 	log_attempt(c, req, attempt, call, &resp, tfy__now_ms() - start, detail);
@@ -226,6 +244,8 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 		snprintf(detail, sizeof(detail), "out of memory");
 		rc = TFY_ERROR_OUT_OF_MEMORY;
 	}
+	oc->reached = resp.sent;
+	oc->sunk = resp.sunk;
 	if (rc != TFY_OK) {
 		*e = transport_error(rc, detail);
 		return rc;
@@ -238,13 +258,42 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 	return rc;
 }
 
-/* Why no further attempt is made, or NULL when one is.  Sets *delay. */
-static const char *no_retry_reason(const tfy_client *c, const tfy__call *call, tfy_code rc,
-                                   int attempt, const outcome *oc, uint64_t *seed, int64_t *delay)
+/*
+ * Whether a failed attempt of a request that is not safe to repeat may have
+ * taken effect: it went out and no answer came, or the answer was one a
+ * server gives after starting the work (500, 502, 504).
+ */
+static int outcome_unknown(const tfy__request *req, tfy_code rc, const outcome *oc)
 {
-	if (rc == TFY_ERROR_CANCELLED || rc == TFY_ERROR_OUT_OF_MEMORY || attempt > call->max_retries ||
-	    !tfy__retryable(rc, oc->status, oc->should_retry))
+	if (req->repeat != TFY__REPEAT_UNSENT || rc == TFY_ERROR_CANCELLED ||
+	    rc == TFY_ERROR_OUT_OF_MEMORY || rc == TFY_ERROR_INVALID_ARGUMENT || rc == TFY_ERROR_IO)
+		return 0;
+	if (!oc->status)
+		return oc->reached;
+	return oc->status == 500 || oc->status == 502 || oc->status == 504;
+}
+
+/* Why the body cannot be sent or received again, or NULL. */
+static const char *cannot_repeat(const tfy__request *req, const outcome *oc)
+{
+	if (req->upload && !req->upload->rewind)
+		return "the file to upload comes from a reader that cannot rewind";
+	if (req->sink && oc->sunk > 0 && !req->sink->rewind)
+		return "part of the download was already given to the writer";
+	return NULL;
+}
+
+/* Why no further attempt is made, or NULL when one is.  Sets *delay. */
+static const char *no_retry_reason(const tfy_client *c, const tfy__call *call,
+                                   const tfy__request *req, tfy_code rc, int attempt,
+                                   const outcome *oc, uint64_t *seed, int64_t *delay)
+{
+	if (rc == TFY_ERROR_CANCELLED || rc == TFY_ERROR_OUT_OF_MEMORY || rc == TFY_ERROR_IO ||
+	    attempt > call->max_retries || !tfy__retryable(rc, oc->status, oc->should_retry))
 		return "";
+	const char *why = cannot_repeat(req, oc);
+	if (why)
+		return why;
 	if (oc->retry_after_ms > c->retry_after_max_ms)
 		return "the server's retry delay is longer than retry_after_max_ms";
 	*delay = oc->retry_after_ms >= 0 ? oc->retry_after_ms
@@ -283,17 +332,51 @@ static tfy_code back_off(const tfy_client *c, const tfy__call *call, int attempt
 	return TFY_ERROR_CANCELLED;
 }
 
+/*
+ * The error of a request that may have taken effect: TFY_ERROR_OUTCOME_UNKNOWN
+ * in front, what happened to the attempt after it.
+ */
+static tfy_code unknown_outcome(tfy_error *e)
+{
+	if (!e)
+		return TFY_ERROR_OUT_OF_MEMORY;
+	const char *what = e->message;
+	e->code = TFY_ERROR_OUTCOME_UNKNOWN;
+	return tfy__error_reformat(e, "%s: %s", tfy_strerror(TFY_ERROR_OUTCOME_UNKNOWN), what) < 0
+	           ? TFY_ERROR_OUT_OF_MEMORY : TFY_ERROR_OUTCOME_UNKNOWN;
+}
+
+/* Puts the body's stream back to its start before an attempt after the first. */
+static tfy_code rewind_streams(const tfy__request *req, const outcome *oc, tfy_error **e)
+{
+	int failed = (req->upload && req->upload->rewind && req->upload->rewind(req->upload->userdata)) ||
+	             (req->sink && oc->sunk > 0 && req->sink->rewind(req->sink->userdata));
+	if (!failed)
+		return TFY_OK;
+	*e = transport_error(TFY_ERROR_IO, "the stream could not be rewound for another attempt");
+	return *e ? TFY_ERROR_IO : TFY_ERROR_OUT_OF_MEMORY;
+}
+
 static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__call *call,
                              tfy__flight *early, tfy__decode_fn decode, void **out, tfy_error **e)
 {
 	uint64_t seed = (uint64_t)tfy__now_ms() ^ (uint64_t)(uintptr_t)&seed;
+	outcome oc = { 0, -1, -1, 0, 0, 0 };
 	for (int attempt = 1;; attempt++) {
-		outcome oc = { 0, -1, -1, 0 };
-		tfy_code rc = attempt_once(c, req, call, attempt, &early, decode, out, e, &oc);
+		tfy_code rc = attempt > 1 ? rewind_streams(req, &oc, e) : TFY_OK;
+		if (rc != TFY_OK)
+			return finish_error(*e, attempt - 1, &oc, "") < 0 ? TFY_ERROR_OUT_OF_MEMORY : rc;
+		oc = (outcome){ 0, -1, -1, 0, 0, 0 };
+		rc = attempt_once(c, req, call, attempt, &early, decode, out, e, &oc);
 		if (rc == TFY_OK)
 			return rc;
+		if (outcome_unknown(req, rc, &oc)) {
+			if (finish_error(*e, attempt, &oc, "not repeated, since it may have taken effect") < 0)
+				return TFY_ERROR_OUT_OF_MEMORY;
+			return unknown_outcome(*e);
+		}
 		int64_t delay = 0;
-		const char *reason = no_retry_reason(c, call, rc, attempt, &oc, &seed, &delay);
+		const char *reason = no_retry_reason(c, call, req, rc, attempt, &oc, &seed, &delay);
 		/* An attempt stopped before sending (deadline, cancel) is no request made. */
 		if (reason)
 			return finish_error(*e, attempt - !oc.sent, &oc, reason) < 0 ? TFY_ERROR_OUT_OF_MEMORY

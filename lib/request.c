@@ -14,7 +14,7 @@
 #include "tfy/version.h"
 
 #define USER_AGENT "libtfy/" TFY_VERSION_STRING
-#define FIXED_HEADERS 12 /* the library's own: 3 defaults, 8 x-tfy-*, metadata */
+#define FIXED_HEADERS 13 /* the library's own: 3 defaults, Content-Type, 8 x-tfy-*, metadata */
 
 int tfy__header_value_ok(const char *s)
 {
@@ -232,12 +232,14 @@ static tfy_code build_url(const tfy__target *t, const tfy__options_pair *o,
 }
 
 /* The library's own non-secret headers: defaults, routing and metadata. */
-static size_t library_headers(const tfy__options_pair *o, const char *metadata, tfy_pair *h)
+static size_t library_headers(const tfy__options_pair *o, const char *metadata,
+                              const char *content_type, tfy_pair *h)
 {
 	const tfy_request_options *c = o->call, *d = o->defaults;
 	const tfy_pair all[] = {
 		{ "Accept", "application/json" },
 		{ "User-Agent", USER_AGENT },
+		{ "Content-Type", content_type },
 		{ "x-tfy-provider-name", tfy__pick_str(c->provider_name, d->provider_name) },
 		{ "x-tfy-provider-model", tfy__pick_str(c->provider_model, d->provider_model) },
 		{ "x-tfy-azure-api-version", tfy__pick_str(c->azure_api_version, d->azure_api_version) },
@@ -269,10 +271,11 @@ static int overridden(const char *name, const tfy__options_pair *o, int by_defau
  * *safe receives how many lead the list and may cross origins.
  */
 static size_t collect_headers(const tfy__options_pair *o, const tfy_pair *auth,
-                              const char *metadata, tfy_pair *h, size_t *safe)
+                              const char *metadata, const char *content_type, tfy_pair *h,
+                              size_t *safe)
 {
 	tfy_pair own[FIXED_HEADERS];
-	size_t n_own = library_headers(o, metadata, own), n = 0;
+	size_t n_own = library_headers(o, metadata, content_type, own), n = 0;
 	for (size_t i = 0; i < n_own; i++)
 		if (!overridden(own[i].name, o, 1))
 			h[n++] = own[i];
@@ -331,7 +334,8 @@ static void free_secret(char *s)
 }
 
 static tfy_code build_headers(const tfy__target *t, const char *metadata,
-                              const tfy__options_pair *o, tfy__request *req, tfy_error **err)
+                              const char *content_type, const tfy__options_pair *o,
+                              tfy__request *req, tfy_error **err)
 {
 	size_t total = FIXED_HEADERS + o->defaults->headers_count + o->call->headers_count;
 	tfy_pair *h = tfy__calloc(total, sizeof(*h));
@@ -343,7 +347,7 @@ static tfy_code build_headers(const tfy__target *t, const char *metadata,
 			sprintf(bearer, "Bearer %s", t->api_key);
 		const tfy_pair auth = t->auth_header ? (tfy_pair){ t->auth_header, t->api_key }
 		                                     : (tfy_pair){ "Authorization", bearer };
-		size_t n = collect_headers(o, &auth, metadata, h, &req->safe_count);
+		size_t n = collect_headers(o, &auth, metadata, content_type, h, &req->safe_count);
 		rc = check_headers(h, n, err);
 		if (rc == TFY_OK)
 			rc = format_headers(h, n, req);
@@ -403,14 +407,31 @@ tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *
 	if (rc == TFY_OK)
 		rc = metadata_header(opts, &text, &metadata, err);
 	if (rc == TFY_OK)
-		rc = build_headers(target, metadata, opts, req, err);
+		rc = build_headers(target, metadata, endpoint->content_type, opts, req, err);
 	if (rc == TFY_OK && build_url(target, opts, endpoint, &req->url) != TFY_OK)
 		rc = tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	req->method = endpoint->method;
+	req->body = endpoint->body;
+	req->body_len = endpoint->body_len;
+	req->repeat = endpoint->repeat;
 	tfy__buf_clear(&text);
 	if (rc != TFY_OK)
 		tfy__request_clear(req);
 	return rc;
+}
+
+tfy_code tfy__path_id(tfy__buf *path, const char *id, const char *what, tfy_error **err)
+{
+	if (!id || !*id)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s must not be NULL or empty",
+		                      what);
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+			                      "%s contains a control character", what);
+	if (tfy__buf_append(path, "/", 1) < 0 || tfy__append_escaped(path, id) < 0)
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	return TFY_OK;
 }
 
 void tfy__request_clear(tfy__request *req)

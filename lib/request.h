@@ -10,6 +10,23 @@
 #include "options.h"
 #include "tfy/common.h"
 
+struct tfy__buf;
+struct tfy__upload;
+struct tfy__sink;
+
+/*
+ * Which failed attempts of a request may be repeated.  A request that is not
+ * safe to repeat (creating a batch, uploading a file) is only sent again
+ * when it certainly did not reach the server, or the server said it did
+ * nothing (408, 429, 503, or x-should-retry: true on another status); after
+ * a failure that leaves it open (sent with no answer; 500, 502, 504) the
+ * call fails with TFY_ERROR_OUTCOME_UNKNOWN.
+ */
+enum {
+	TFY__REPEAT_SAFE = 0,   /* GET, DELETE, a cancel: every retryable failure */
+	TFY__REPEAT_UNSENT = 1  /* POST that creates something */
+};
+
 typedef struct tfy__request {
 	const char *method; /* "GET", "POST", ...: static text */
 	char *url;         /* base URL + path + query */
@@ -21,6 +38,11 @@ typedef struct tfy__request {
 	 * caller's headers come after them and never do.
 	 */
 	size_t safe_count;
+	const char *body;   /* borrowed from the endpoint; NULL: none */
+	size_t body_len;
+	int repeat;         /* TFY__REPEAT_* */
+	const struct tfy__upload *upload; /* set by the endpoint after building; borrowed */
+	const struct tfy__sink *sink;     /* likewise */
 } tfy__request;
 
 /* Where requests go and how they authenticate: the client's fixed part. */
@@ -30,13 +52,27 @@ typedef struct tfy__target {
 	const char *auth_header; /* NULL: "Authorization: Bearer <key>" */
 } tfy__target;
 
-/* What one endpoint adds: its path under the base URL and its own query parameters. */
+/*
+ * What one endpoint adds: its method, path under the base URL, its own query
+ * parameters and its body.
+ */
 typedef struct tfy__endpoint {
 	const char *method;    /* static text */
 	const char *path;      /* e.g. "/batches", already percent-encoded */
 	const tfy_pair *query; /* sent after the options' query parameters, encoded here */
 	size_t query_count;
+	const char *body;         /* borrowed for the call; NULL: none */
+	size_t body_len;
+	const char *content_type; /* the body's (a library header); NULL: none */
+	int repeat;               /* TFY__REPEAT_* */
 } tfy__endpoint;
+
+/*
+ * Appends "/" and an id, percent-encoded, to a path being built; refuses
+ * (TFY_ERROR_INVALID_ARGUMENT naming `what`) an id that is NULL, empty or
+ * holds a control character.  TFY_OK, or the error with *err set.
+ */
+tfy_code tfy__path_id(struct tfy__buf *path, const char *id, const char *what, tfy_error **err);
 
 /*
  * Builds one request: checks every header and query parameter of the call's
@@ -57,7 +93,6 @@ void tfy__request_clear(tfy__request *req);
 int tfy__header_value_ok(const char *s);
 
 /* Appends s to b with every byte but RFC 3986's unreserved ones percent-encoded; -1 on OOM. */
-struct tfy__buf;
 int tfy__append_escaped(struct tfy__buf *b, const char *s);
 
 /* 1 when s is a non-empty HTTP token (RFC 9110 tchar). */

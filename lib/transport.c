@@ -141,6 +141,12 @@ static void release(tfy__transport *t, slot s)
 typedef struct transfer {
 	tfy__buf body;
 	size_t max_body;
+	CURL *h;                  /* asked for the status when the body starts */
+	const tfy__sink *sink;    /* the request's, or NULL */
+	int sinking;              /* -1 until the body starts; then 1 when it goes to the sink */
+	int sink_failed;          /* the sink refused bytes (or could not rewind) */
+	int read_failed;          /* the upload's reader failed */
+	int64_t sunk;             /* bytes the sink took */
 	int too_large;
 	int cancelled;
 	int stalled;
@@ -151,11 +157,30 @@ typedef struct transfer {
 	tfy__http_response *resp; /* receives the headers we keep */
 } transfer;
 
+/* A 2xx body goes to the sink when there is one; any other body is kept as an error body. */
+static int body_to_sink(transfer *x)
+{
+	if (x->sinking < 0) {
+		long status = 0;
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+		x->sinking = x->sink && status >= 200 && status <= 299;
+	}
+	return x->sinking;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
 	transfer *x = userdata;
 	size_t n = size * nmemb;
 	x->last_byte_ms = tfy__now_ms();
+	if (n && body_to_sink(x)) {
+		if (x->sink->write(x->sink->userdata, data, n) != 0) {
+			x->sink_failed = 1;
+			return 0;
+		}
+		x->sunk += (int64_t)n;
+		return n;
+	}
 	if (n > x->max_body - x->body.len) {
 		x->too_large = 1;
 		return 0; /* aborts the transfer before buffering past the cap */
@@ -235,6 +260,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
 		/* A new response (after 100 Continue): drop the last one's. */
 		x->got_status = 1;
+		x->sinking = -1;
 		forget_headers(x->resp);
 		return len;
 	}
@@ -382,6 +408,30 @@ static void configure_hop(setopts *s, const char *url, struct curl_slist *header
 	SETOPT(s, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 }
 
+static int is_get(const tfy__http_request *req)
+{
+	return !req->method || strcmp(req->method, "GET") == 0;
+}
+
+/*
+ * The method and body of the first hop (redirects are followed for GET
+ * only).  An empty POST still sends Content-Length: 0, as the API wants.
+ */
+static void configure_method(setopts *s, const tfy__http_request *req, curl_mime *mime)
+{
+	if (is_get(req))
+		return;
+	if (mime) {
+		SETOPT(s, CURLOPT_MIMEPOST, mime);
+	} else if (strcmp(req->method, "POST") == 0) {
+		SETOPT(s, CURLOPT_POST, 1L);
+		SETOPT(s, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+		SETOPT(s, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+	} else {
+		SETOPT(s, CURLOPT_CUSTOMREQUEST, req->method);
+	}
+}
+
 static void configure(setopts *s, const tfy__http_request *req, struct curl_slist *headers,
                       transfer *x, char *errbuf)
 {
@@ -399,7 +449,9 @@ static void configure(setopts *s, const tfy__http_request *req, struct curl_slis
 	SETOPT(s, CURLOPT_ACCEPT_ENCODING, "");
 	SETOPT(s, CURLOPT_CONNECTTIMEOUT_MS, (long)req->connect_timeout_ms);
 	SETOPT(s, CURLOPT_TCP_KEEPALIVE, 1L);
-	SETOPT(s, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
+	/* A download to a sink has no cap; an error body still has (on_body). */
+	if (!req->sink)
+		SETOPT(s, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
 	SETOPT(s, CURLOPT_WRITEFUNCTION, on_body);
 	SETOPT(s, CURLOPT_WRITEDATA, x);
 	SETOPT(s, CURLOPT_HEADERFUNCTION, on_header);
@@ -472,8 +524,15 @@ static failure classify(CURL *h, CURLcode rc, const transfer *x, const char *err
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_CRL_BADFILE: return (failure){ TFY_ERROR_TLS, NULL };
 	case CURLE_WRITE_ERROR:
+		if (x->sink_failed)
+			return (failure){ TFY_ERROR_IO, "the download's writer failed" };
 		return (failure){ x->too_large ? TFY_ERROR_RESPONSE_TOO_LARGE : TFY_ERROR_OUT_OF_MEMORY,
 		                  NULL };
+	case CURLE_READ_ERROR:
+	case CURLE_ABORTED_BY_CALLBACK:
+		if (x->read_failed)
+			return (failure){ TFY_ERROR_IO, "reading the file to upload failed" };
+		return (failure){ TFY_ERROR_NETWORK, NULL };
 	default: return (failure){ TFY_ERROR_NETWORK, NULL };
 	}
 }
@@ -523,6 +582,7 @@ struct tfy__flight {
 	struct curl_slist *safe_headers; /* the lines that may go to another origin */
 	tfy__http_request req;           /* the caller's, minus what libcurl copied */
 	char *hop_url;                   /* the URL of the current hop after a redirect */
+	curl_mime *mime;                 /* the upload's body, or NULL */
 	int redirects;                   /* redirects followed */
 	int64_t start_ms;                /* when the first hop started: hops share timeout_ms */
 	transfer x;
@@ -574,11 +634,16 @@ static tfy_code finish(CURL *h, CURLcode crc, transfer *x, const tfy__http_reque
 		         resp->status);
 		rc = TFY_ERROR_HTTP;
 	}
+	int sent = request_sent(h);
 	if (rc != TFY_OK) {
 		tfy__buf_clear(&x->body);
 		tfy__http_response_clear(resp);
+		resp->sent = sent;
+		resp->sunk = x->sunk;
 		return rc;
 	}
+	resp->sent = 1;
+	resp->sunk = x->sunk;
 	resp->body_len = x->body.len;
 	resp->body = tfy__buf_detach(&x->body);
 	if (resp->body)
@@ -594,6 +659,8 @@ static void land(tfy__flight *f)
 	curl_multi_remove_handle(f->s.multi, f->s.easy);
 	curl_easy_setopt(f->s.easy, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(f->s.easy, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(f->s.easy, CURLOPT_MIMEPOST, NULL);
+	curl_mime_free(f->mime);
 	header_list_free(f->headers);
 	header_list_free(f->safe_headers);
 	release(f->transport, f->s);
@@ -608,8 +675,9 @@ static void transfer_reset(tfy__flight *f)
 {
 	tfy__buf_clear(&f->x.body);
 	tfy__http_response_clear(&f->resp);
-	f->x = (transfer){ TFY__BUF_INIT, f->req.max_body, 0, 0, 0, 0, 0, 0, tfy__now_ms(),
-		           &f->resp };
+	f->x = (transfer){ .body = TFY__BUF_INIT, .max_body = f->req.max_body, .h = f->s.easy,
+		           .sink = f->req.sink, .sinking = -1, .last_byte_ms = tfy__now_ms(),
+		           .resp = &f->resp };
 }
 
 /* Both header lists; -1 when memory runs out. */
@@ -622,6 +690,52 @@ static int build_headers(tfy__flight *f, const tfy__http_request *req)
 	if (safe && !(f->safe_headers = header_list(req, safe)))
 		return -1;
 	return 0;
+}
+
+/* The upload's reader as libcurl calls it; sending counts as progress for the stall check. */
+static size_t on_upload_read(char *buf, size_t size, size_t nitems, void *userdata)
+{
+	tfy__flight *f = userdata;
+	const tfy__upload *u = f->req.upload;
+	size_t room = size * nitems;
+	f->x.last_byte_ms = tfy__now_ms();
+	int64_t n = room ? u->read(u->userdata, buf, room) : 0;
+	if (n < 0 || (uint64_t)n > room) {
+		f->x.read_failed = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	return (size_t)n;
+}
+
+/* libcurl rewinds the body to send it again (a connection lost before the answer). */
+static int on_upload_seek(void *userdata, curl_off_t offset, int origin)
+{
+	tfy__flight *f = userdata;
+	const tfy__upload *u = f->req.upload;
+	if (offset != 0 || origin != SEEK_SET || !u->rewind)
+		return CURL_SEEKFUNC_CANTSEEK;
+	return u->rewind(u->userdata) == 0 ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
+}
+
+/* The multipart body: text fields, then the file streamed from its reader. */
+static int build_mime(tfy__flight *f)
+{
+	const tfy__upload *u = f->req.upload;
+	if (!(f->mime = curl_mime_init(f->s.easy)))
+		return -1;
+	for (size_t i = 0; i < u->fields_count; i++) {
+		curl_mimepart *p = curl_mime_addpart(f->mime);
+		if (!p || curl_mime_name(p, u->fields[i].name) != CURLE_OK ||
+		    curl_mime_data(p, u->fields[i].value, CURL_ZERO_TERMINATED) != CURLE_OK)
+			return -1;
+	}
+	curl_mimepart *p = curl_mime_addpart(f->mime);
+	return p && curl_mime_name(p, u->file_field) == CURLE_OK &&
+	               curl_mime_filename(p, u->filename) == CURLE_OK &&
+	               curl_mime_type(p, u->content_type) == CURLE_OK &&
+	               curl_mime_data_cb(p, (curl_off_t)u->size, on_upload_read, on_upload_seek, NULL,
+	                                 f) == CURLE_OK
+	           ? 0 : -1;
 }
 
 /* Adds the configured handle to its multi handle; on a kept-alive connection this sends. */
@@ -650,13 +764,14 @@ tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req,
 	f->req = *req;
 	f->start_ms = tfy__now_ms();
 	transfer_reset(f);
-	if (build_headers(f, req) < 0) {
+	if (build_headers(f, req) < 0 || (req->upload && build_mime(f) < 0)) {
 		land(f);
 		snprintf(detail, detail_size, "out of memory");
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
 	setopts s = { f->s.easy, CURLE_OK, NULL };
 	configure(&s, req, f->headers, &f->x, f->errbuf);
+	configure_method(&s, req, f->mime);
 	tfy_code rc = s.rc != CURLE_OK ? setopt_failure(&s, req->url, detail, detail_size)
 	                               : check_request_size(req, detail, detail_size);
 	if (rc == TFY_OK)
@@ -749,8 +864,8 @@ static int64_t time_left(const tfy__flight *f)
 }
 
 /*
- * Sends the request again to where a redirect points, as a GET (the only
- * method libtfy sends; a 303 would ask for one anyway).  Every header goes to
+ * Sends a GET again to where a redirect points (other methods are not
+ * redirected: a 3xx is their answer).  Every header goes to
  * the original origin; elsewhere only the safe ones do.
  */
 static tfy_code follow_hop(tfy__flight *f, const char *location, char *detail, size_t size)
@@ -785,7 +900,8 @@ static tfy_code follow_hop(tfy__flight *f, const char *location, char *detail, s
 static const char *redirect_to(const tfy__flight *f)
 {
 	char *location = NULL;
-	if (!f->req.follow_redirects || f->resp.status < 300 || f->resp.status > 399 ||
+	if (!f->req.follow_redirects || !is_get(&f->req) || f->resp.status < 300 ||
+	    f->resp.status > 399 ||
 	    curl_easy_getinfo(f->s.easy, CURLINFO_REDIRECT_URL, &location) != CURLE_OK)
 		return NULL;
 	return location;
@@ -820,8 +936,8 @@ void tfy__transport_abandon(tfy__flight *f)
 		land(f);
 }
 
-tfy_code tfy__transport_get(tfy__transport *t, const tfy__http_request *req,
-                            tfy__http_response *resp, char *detail, size_t detail_size)
+tfy_code tfy__transport_send(tfy__transport *t, const tfy__http_request *req,
+                             tfy__http_response *resp, char *detail, size_t detail_size)
 {
 	tfy__flight *f;
 	memset(resp, 0, sizeof(*resp));

@@ -17,7 +17,35 @@ typedef struct tfy__transport tfy__transport;
 
 #define TFY__MAX_REDIRECTS 5
 
+/*
+ * A multipart/form-data body (a file upload) streamed from a reader: the
+ * text fields, then one file part.  Never held in memory whole.
+ */
+typedef struct tfy__upload {
+	const tfy_pair *fields;      /* text parts sent first, e.g. purpose=batch */
+	size_t fields_count;
+	const char *file_field;      /* the file part's name, e.g. "file" */
+	const char *filename;        /* its filename parameter */
+	const char *content_type;    /* its Content-Type, e.g. "application/jsonl" */
+	tfy_read_fn read;            /* the file's bytes */
+	void *userdata;
+	int64_t size;                /* bytes read will give, or -1 when unknown (sent chunked) */
+	int (*rewind)(void *userdata); /* back to the first byte (0) or -1; NULL: cannot */
+} tfy__upload;
+
+/* Where a 2xx body goes as it arrives, instead of into the response (a download). */
+typedef struct tfy__sink {
+	tfy_write_fn write;
+	void *userdata;
+	int (*rewind)(void *userdata); /* drops what was written (0) or -1; NULL: cannot */
+} tfy__sink;
+
 typedef struct tfy__http_request {
+	const char *method;         /* "GET" (NULL too), "POST" or "DELETE" */
+	const char *body;           /* sent as is when not NULL (its Content-Type is among headers) */
+	size_t body_len;
+	const tfy__upload *upload;  /* a streamed multipart body; NULL: none */
+	const tfy__sink *sink;      /* NULL: a 2xx body is kept in the response, up to max_body */
 	const char *url;
 	const char *const *headers; /* "Name: value" lines */
 	size_t headers_count;
@@ -32,7 +60,7 @@ typedef struct tfy__http_request {
 	int64_t timeout_ms;
 	int64_t stall_timeout_ms;   /* no byte arrived on the connection for this long: TFY_ERROR_TIMEOUT */
 	int tls_insecure;
-	int follow_redirects;       /* at most TFY__MAX_REDIRECTS, followed here, not by libcurl */
+	int follow_redirects;       /* GET only: at most TFY__MAX_REDIRECTS, followed here, not by libcurl */
 	const char *ca_file;        /* NULL: libcurl's default */
 	const char *ca_path;
 	size_t max_body;            /* larger bodies fail with TFY_ERROR_RESPONSE_TOO_LARGE */
@@ -49,6 +77,13 @@ typedef struct tfy__http_response {
 	char *retry_after;     /* Retry-After, or NULL */
 	char *retry_after_ms;  /* retry-after-ms, or NULL */
 	char *should_retry;    /* x-should-retry, or NULL */
+	int64_t sunk;          /* bytes given to the request's sink */
+	/*
+	 * Set on failure too: 1 when the request went out (its headers at
+	 * least), so a server may have acted on it; 0 when it certainly did not
+	 * (no connection, no name, cancelled before sending).
+	 */
+	int sent;
 } tfy__http_response;
 
 /* NULL when memory runs out or libcurl cannot be initialised. */
@@ -56,18 +91,19 @@ tfy__transport *tfy__transport_new(void);
 void tfy__transport_free(tfy__transport *t);
 
 /*
- * Performs one GET.  Any complete HTTP response, whatever its status, is
+ * Performs one request.  Any complete HTTP response, whatever its status, is
  * TFY_OK with resp filled.  Otherwise a transport code is returned, resp is
- * empty and detail holds libcurl's description.
+ * empty but for sent and sunk, and detail holds libcurl's description
+ * (TFY_ERROR_IO when the upload's reader or the sink failed).
  */
-tfy_code tfy__transport_get(tfy__transport *t, const tfy__http_request *req,
-                            tfy__http_response *resp, char *detail, size_t detail_size);
+tfy_code tfy__transport_send(tfy__transport *t, const tfy__http_request *req,
+                             tfy__http_response *resp, char *detail, size_t detail_size);
 
 /*
- * The same GET in two steps, so that a request can be on its way while the
+ * The same request in two steps, so that a request can be on its way while the
  * caller does other work (the iterator's prefetch).  start sends the request
  * when the connection is already open and returns at once; finish waits for
- * the answer exactly as tfy__transport_get would and frees the flight;
+ * the answer exactly as tfy__transport_send would and frees the flight;
  * abandon drops it (closing its connection).
  */
 typedef struct tfy__flight tfy__flight;

@@ -253,13 +253,15 @@ static void test_redirect_sends_only_safe_headers_elsewhere(void **state)
 	const char *const headers[] = { "x-safe-one: yes", "Authorization: Bearer " KEY,
 		                        SECRET ": " SECRET_VALUE, fault };
 	for (size_t safe = 0; safe <= 1; safe++) {
-		tfy__http_request req = { url, headers, 4, safe, 5000, 5000, 5000, 0, 1,
-			                  NULL, NULL, 1 << 20, NULL, NULL, 0 };
+		tfy__http_request req = { .url = url, .headers = headers, .headers_count = 4,
+			                  .safe_headers_count = safe, .connect_timeout_ms = 5000,
+			                  .timeout_ms = 5000, .stall_timeout_ms = 5000,
+			                  .follow_redirects = 1, .max_body = 1 << 20 };
 		tfy__transport *t = tfy__transport_new();
 		assert_non_null(t);
 		tfy__http_response resp;
 		char detail[256] = "";
-		assert_int_equal(tfy__transport_get(t, &req, &resp, detail, sizeof(detail)), TFY_OK);
+		assert_int_equal(tfy__transport_send(t, &req, &resp, detail, sizeof(detail)), TFY_OK);
 		assert_int_equal(resp.status, 401);
 		tfy__http_response_clear(&resp);
 		tfy__transport_free(t);
