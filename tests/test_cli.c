@@ -77,8 +77,17 @@ static size_t count_lines(const char *s)
 static void test_help_and_version(void **state)
 {
 	fixture *f = *state;
-	tu_run r = cli(f, (const char *const[]){ "--help", NULL });
+	tu_run g = cli(f, (const char *const[]){ "--help", NULL });
+	assert_int_equal(g.status, 0);
+	tu_run r = cli(f, (const char *const[]){ "list", "--help", NULL });
 	assert_int_equal(r.status, 0);
+	size_t both_len = strlen(g.out) + strlen(r.out) + 1;
+	char *both = malloc(both_len);
+	assert_non_null(both);
+	snprintf(both, both_len, "%s%s", g.out, r.out);
+	tu_run_free(&g);
+	free(r.out);
+	r.out = both;
 	const char *const options[] = { "--max-retries", "--timeout", "--max-items", "TFY_LOG",
 	                                "Exit status", "--base-url", "--api-key", "--limit", "--after", "--all",
 	                                "--format", "-H", "--provider-name", "--provider-model",
@@ -282,12 +291,12 @@ static void test_failure_exit_codes_without_key(void **state)
 	tu_run_free(&r);
 
 	r = cli(f, (const char *const[]){ "--limit", "0", NULL });
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "limit"));
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "--limit wants an integer from 1 to 100"));
 	tu_run_free(&r);
 
 	r = cli(f, (const char *const[]){ "--limit", "101", NULL });
-	assert_int_equal(r.status, 1);
+	assert_int_equal(r.status, 2);
 	tu_run_free(&r);
 
 	r = cli(f, (const char *const[]){ "--base-url", "http://127.0.0.1:1/v1", "--max-retries", "0", NULL });
@@ -359,7 +368,7 @@ static void test_flags_override_environment(void **state)
 	const char *env[] = { NULL };
 	r = (tu_run){ 0 };
 	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
-	assert_int_equal(r.status, 1); /* no base URL anywhere */
+	assert_int_equal(r.status, 2); /* no base URL anywhere: a usage error */
 	assert_non_null(strstr(r.err, "TFY_BASE_URL"));
 	tu_run_free(&r);
 }
@@ -571,14 +580,15 @@ static void test_summary(void **state)
 	char want_requests[64];
 	snprintf(want_requests, sizeof(want_requests), "), %lld requests\n", requests);
 
-	/* csv: the summary follows the records, on stdout, as a line of its own */
+	/* csv: stdout holds the records alone, the summary is on stderr */
 	tu_run r = cli(f, (const char *const[]){ "--format", "csv", "--all", "--limit", "100",
 	                                          "--summary", NULL });
 	assert_int_equal(r.status, 0);
 	csv_table t;
-	const char *rest = csv_parse(r.out, &t);
+	assert_string_equal(csv_parse(r.out, &t), "");
 	assert_int_equal(t.nrows, 251);
 	csv_free(&t);
+	const char *rest = r.err;
 	assert_int_equal(strncmp(rest, want, strlen(want)), 0);
 	assert_non_null(strstr(rest, want_completed));
 	assert_non_null(strstr(rest, want_requests));
@@ -594,23 +604,31 @@ static void test_summary(void **state)
 	assert_int_equal(sum, 250);
 	tu_run_free(&r);
 
-	/* table: last line; json: stdout stays one JSON document, the summary goes to stderr */
+	/* table, json and ndjson alike: stdout holds the records, the summary goes to stderr */
 	r = cli(f, (const char *const[]){ "--all", "--limit", "100", "--summary", "--status",
 	                                  "completed", NULL });
 	assert_int_equal(r.status, 0);
 	snprintf(want, sizeof(want), "summary: %zu batches (%zu completed), ", completed, completed);
-	assert_non_null(strstr(r.out, want));
-	assert_int_equal(count_lines(r.out), completed + 2);
+	assert_null(strstr(r.out, "summary:"));
+	assert_int_equal(strncmp(r.err, want, strlen(want)), 0);
+	assert_int_equal(count_lines(r.out), completed + 1);
 	tu_run_free(&r);
 
-	r = cli(f, (const char *const[]){ "--format", "json", "--limit", "10", "--summary", NULL });
-	assert_int_equal(r.status, 0);
-	json_error_t jerr;
-	json_t *j = json_loads(r.out, 0, &jerr);
-	assert_non_null(j);
-	json_decref(j);
-	assert_int_equal(strncmp(r.err, "summary: 10 batches (", 21), 0);
-	tu_run_free(&r);
+	const char *const formats[] = { "json", "ndjson" };
+	for (size_t k = 0; k < 2; k++) {
+		r = cli(f, (const char *const[]){ "--format", formats[k], "--limit", "10", "--summary",
+		                                  NULL });
+		assert_int_equal(r.status, 0);
+		assert_null(strstr(r.out, "summary"));
+		json_t *arr = k == 0 ? NULL : ndjson_array(r.out);
+		json_error_t jerr;
+		json_t *j = k == 0 ? json_loads(r.out, 0, &jerr) : NULL;
+		assert_true(j != NULL || json_array_size(arr) == 10);
+		json_decref(j);
+		json_decref(arr);
+		assert_int_equal(strncmp(r.err, "summary: 10 batches (", 21), 0);
+		tu_run_free(&r);
+	}
 
 	json_decref(every);
 	tu_run_free(&all);
@@ -777,7 +795,8 @@ static void test_table_caps_huge_id(void **state)
 
 	tu_run r = cli_canned(&c, (const char *const[]){ "--limit", "2", "--summary", NULL }, NULL);
 	assert_int_equal(r.status, 0);
-	assert_true(strlen(r.out) < 2048); /* header, 2 rows, footer, summary */
+	assert_true(strlen(r.out) < 2048); /* header, 2 rows, footer */
+	assert_lines_shorter(r.err, 512);  /* the summary */
 	assert_lines_shorter(r.out, 512);
 	const char *cut = strstr(r.out, "\xc3\xbc...");
 	assert_non_null(cut);

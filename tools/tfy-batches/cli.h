@@ -7,14 +7,17 @@
 /* Fixed rather than argv[0]: scripts match on this prefix in stderr. */
 #define CLI_NAME "tfy-batches"
 
+/* Documented in --help, the man page and README.md; a script may rely on each. */
 enum {
 	CLI_EXIT_OK = 0,
-	CLI_EXIT_FAILURE = 1,   /* anything not below: bad argument, memory, output, cancelled */
-	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_FAILURE = 1,   /* anything not below: memory, output not written, cancelled */
+	CLI_EXIT_USAGE = 2,     /* a bad or missing argument or variable; nothing was sent */
 	CLI_EXIT_AUTH = 3,      /* 401 or 403 */
 	CLI_EXIT_API = 4,       /* any other 4xx */
-	CLI_EXIT_SERVER = 5,    /* 5xx, network or timeout, after retries */
-	CLI_EXIT_RESPONSE = 6   /* undecodable response or pagination error */
+	CLI_EXIT_SERVER = 5,    /* 5xx, another non-2xx status (a redirect), network or timeout */
+	CLI_EXIT_RESPONSE = 6,  /* undecodable or too large response, pagination error */
+	CLI_EXIT_UNKNOWN = 7,   /* a request that changes something may or may not have taken effect */
+	CLI_EXIT_IO = 8         /* a local file could not be read or written */
 };
 
 #endif

@@ -6,11 +6,14 @@
  */
 #include "diag.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 
 void diag_error(const char *msg, const char *quoted)
 {
@@ -56,8 +59,91 @@ int diag_exit_status(tfy_code code)
 	case TFY_ERROR_DECODE:
 	case TFY_ERROR_RESPONSE_TOO_LARGE:
 	case TFY_ERROR_PAGINATION: return CLI_EXIT_RESPONSE;
+	/* refused before anything was sent: what the command line or environment gave */
+	case TFY_ERROR_INVALID_ARGUMENT: return CLI_EXIT_USAGE;
+	case TFY_ERROR_OUTCOME_UNKNOWN: return CLI_EXIT_UNKNOWN;
+	case TFY_ERROR_IO: return CLI_EXIT_IO;
 	default: return CLI_EXIT_FAILURE;
 	}
+}
+
+/*
+ * The library names its options as a C caller knows them; the CLI's user
+ * knows flags and variables.  Each phrase on the left is said as on the
+ * right; a "[" at its end stands for "[N]" (an index into an array the CLI
+ * filled from a repeatable flag).  Longer phrases come first.
+ */
+static const struct {
+	const char *lib, *cli;
+} wording[] = {
+	{ "set the base_url option,", "use --base-url," },
+	{ "set the api_key option or", "use --api-key or" },
+	{ "set it with the api_key option", "give it with --api-key" },
+	{ "or the base_url option", "or --base-url" },
+	{ "the base_url option", "--base-url" },
+	{ "the api_key option", "--api-key" },
+	{ "auth_header is not", "--auth-header (or TFY_AUTH_HEADER) is not" },
+	{ "metadata_header_json", "--tfy-metadata (or TFY_METADATA)" },
+	{ "query_params[", "--query" },
+	{ "headers[", "-H" },
+	{ "deadline_ms", "--timeout" },
+	{ "timeout_ms", "--request-timeout" },
+};
+
+/* Length of wording[i].lib matched at s (with its index, if any), or 0. */
+static size_t match_phrase(const char *s, size_t i)
+{
+	size_t len = strlen(wording[i].lib), n;
+
+	if (strncmp(s, wording[i].lib, len) != 0)
+		return 0;
+	if (wording[i].lib[len - 1] != '[')
+		return len;
+	for (n = len; isdigit((unsigned char)s[n]); n++)
+		;
+	return n > len && s[n] == ']' ? n + 1 : 0;
+}
+
+/* msg with the library's option names replaced; NULL when out of memory. */
+static char *cli_wording(const char *msg)
+{
+	/* each replacement grows the text by at most its right side */
+	size_t cap = strlen(msg) + 1, i, w = 0;
+	char *out;
+
+	for (i = 0; i < sizeof wording / sizeof wording[0]; i++)
+		cap += strlen(wording[i].cli) * (strlen(msg) / strlen(wording[i].lib) + 1);
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	while (*msg != '\0') {
+		size_t n = 0;
+
+		for (i = 0; i < sizeof wording / sizeof wording[0] && n == 0; i++)
+			n = match_phrase(msg, i);
+		if (n == 0) {
+			out[w++] = *msg++;
+			continue;
+		}
+		memcpy(out + w, wording[i - 1].cli, strlen(wording[i - 1].cli));
+		w += strlen(wording[i - 1].cli);
+		msg += n;
+	}
+	out[w] = '\0';
+	return out;
+}
+
+int diag_unknown_command(const char *name)
+{
+	const cli_command *c;
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+	/* Quoted only when it looks like a command: it could be half of a credential. */
+	diag_error("unknown command", name[n] == '\0' && n <= 32 ? name : NULL);
+	fputs("Commands:", stderr);
+	for (c = cli_commands; c->name != NULL; c++)
+		fprintf(stderr, "%s %s", c == cli_commands ? "" : ",", c->name);
+	fputs(".  Try '" CLI_NAME " help'.\n", stderr);
+	return CLI_EXIT_USAGE;
 }
 
 int diag_library(tfy_code code, const tfy_error *err)
@@ -66,7 +152,10 @@ int diag_library(tfy_code code, const tfy_error *err)
 	if (err == NULL || err->message == NULL) {
 		fputs(tfy_strerror(code), stderr);
 	} else {
-		text_put_file(stderr, err->message);
+		char *said = cli_wording(err->message);
+
+		text_put_file(stderr, said != NULL ? said : err->message);
+		free(said);
 	}
 	if (err != NULL)
 		put_context(err);

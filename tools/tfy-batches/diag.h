@@ -12,8 +12,9 @@
 void diag_error(const char *msg, const char *quoted);
 
 /*
- * A failed library call: its message (which names the HTTP status), then the
- * request id when known.  err may be NULL (out of memory), then code speaks
+ * A failed library call: its message (which names the HTTP status; the
+ * options it names are said as the flags and variables that set them),
+ * then the request id when known.  err may be NULL (out of memory), then code speaks
  * for it.  Returns the exit status for code (see cli.h).
  */
 int diag_library(tfy_code code, const tfy_error *err);
@@ -24,6 +25,9 @@ int diag_library(tfy_code code, const tfy_error *err);
  * escaped.  A tfy_log_fn.
  */
 void diag_log(int32_t level, const char *line, void *userdata);
+
+/* "unknown command" and the list of commands, on stderr; returns CLI_EXIT_USAGE. */
+int diag_unknown_command(const char *name);
 
 /* The exit status a failed library call maps to. */
 int diag_exit_status(tfy_code code);

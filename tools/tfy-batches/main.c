@@ -1,5 +1,6 @@
 /*
- * tfy-batches: list the batches of an OpenAI-compatible Batch API.
+ * tfy-batches: the batches of an OpenAI-compatible Batch API, one
+ * subcommand at a time (commands.c).
  *
  * Exit status: see cli.h and --help.
  */
@@ -14,11 +15,10 @@
 #include <jansson.h>
 #include <tfy/tfy.h>
 
-#include "args.h"
 #include "cli.h"
+#include "commands.h"
 #include "diag.h"
-#include "output.h"
-#include "pager.h"
+#include "opts.h"
 #include "text.h"
 
 static int fd_closed(int fd)
@@ -59,77 +59,66 @@ static int finish_stdout(sink *out, int rc)
 	return rc;
 }
 
-static int print_text(sink *out, cli_action act)
+static int print_version(sink *out)
 {
-	if (act == CLI_HELP) {
-		cli_write_help(out);
-	} else {
-		const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+	const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
 
-		sink_puts(out, CLI_NAME " ");
-		sink_puts(out, tfy_version());
-		sink_puts(out, "\nlibtfy ");
-		sink_puts(out, tfy_version());
-		sink_puts(out, "\nlibcurl ");
-		sink_puts(out, curl != NULL && curl->version != NULL ? curl->version : "unknown");
-		sink_puts(out, "\njansson ");
+	sink_puts(out, CLI_NAME " ");
+	sink_puts(out, tfy_version());
+	sink_puts(out, "\nlibtfy ");
+	sink_puts(out, tfy_version());
+	sink_puts(out, "\nlibcurl ");
+	sink_puts(out, curl != NULL && curl->version != NULL ? curl->version : "unknown");
+	sink_puts(out, "\njansson ");
 #if JANSSON_VERSION_HEX >= 0x020d00
-		sink_puts(out, jansson_version_str());
+	sink_puts(out, jansson_version_str());
 #else
-		sink_puts(out, JANSSON_VERSION);
+	sink_puts(out, JANSSON_VERSION);
 #endif
-		sink_puts(out, "\n");
-	}
-	return finish_stdout(out, CLI_EXIT_OK);
+	sink_puts(out, "\n");
+	return CLI_EXIT_OK;
 }
 
-/* NULL strings make the library read TFY_BASE_URL and TFY_API_KEY itself. */
-static tfy_client *open_client(const cli_args *args, int *rc)
+/*
+ * The command named by the first argument; without one (no argument, or an
+ * option first) the default command, list, so "tfy-batches --all" goes on
+ * working.  *shift is how many arguments the name took.
+ */
+static const cli_command *pick_command(int argc, char **argv, int *shift)
 {
-	tfy_client_options opts = TFY_CLIENT_OPTIONS_INIT;
-	tfy_client *client = NULL;
-	tfy_error *err = NULL;
-	tfy_code code;
-
-	opts.base_url = args->base_url;
-	opts.api_key = args->api_key;
-	opts.log = diag_log;
-	/* --max-retries 0 means none; in the options 0 means the default. */
-	if (args->max_retries >= 0)
-		opts.max_retries = args->max_retries == 0 ? TFY_NONE : args->max_retries;
-	code = tfy_client_new(&opts, &client, &err);
-	if (code != TFY_OK) {
-		*rc = diag_library(code, err);
-		tfy_error_free(err);
-		return NULL;
-	}
-	return client;
+	*shift = 0;
+	if (argc < 2 || argv[1][0] == '-')
+		return cli_default_command;
+	*shift = 1;
+	return cli_find_command(argv[1]);
 }
 
-static int run(const cli_args *args, sink *out)
+static int dispatch(int argc, char **argv, sink *out)
 {
-	int rc = CLI_EXIT_FAILURE;
-	tfy_client *client = open_client(args, &rc);
-	out_writer w;
+	const cli_command *cmd;
+	cli_args args;
+	cli_action act;
+	int shift, rc;
 
-	if (client == NULL)
-		return rc;
-	out_init(&w, args->format, out);
-	w.statuses = args->statuses;
-	w.status_count = args->status_count;
-	w.summary = args->summary;
-	/* https://no-color.org: any NO_COLOR turns colour off */
-	w.color = args->format == OUT_TABLE && isatty(fileno(stdout)) && getenv("NO_COLOR") == NULL;
-	rc = pager_run(client, args, &w);
-	out_free(&w);
-	tfy_client_free(client);
+	cmd = pick_command(argc, argv, &shift);
+	if (cmd == NULL)
+		return diag_unknown_command(argv[1]);
+	/* argv[shift] stands for the program in getopt's eyes: the command's name or ours */
+	act = cli_parse(argc - shift, argv + shift, cmd, &args);
+	switch (act) {
+	case CLI_RUN: rc = cmd->run(&args, out); break;
+	/* "tfy-batches --help" is the general help, "tfy-batches list --help" the command's */
+	case CLI_HELP: cli_write_help(out, shift != 0 ? cmd : NULL); rc = CLI_EXIT_OK; break;
+	case CLI_VERSION: rc = print_version(out); break;
+	case CLI_NO_MEMORY: diag_error("out of memory", NULL); rc = CLI_EXIT_FAILURE; break;
+	default: rc = CLI_EXIT_USAGE; break;
+	}
+	cli_args_free(&args);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	cli_args args;
-	cli_action act;
 	sink out;
 	int rc;
 
@@ -138,14 +127,6 @@ int main(int argc, char **argv)
 	/* A closed pipe then shows up as EPIPE, which ends the run quietly. */
 	signal(SIGPIPE, SIG_IGN);
 	sink_init(&out, stdout);
-	act = cli_parse(argc, argv, &args);
-	switch (act) {
-	case CLI_RUN: rc = run(&args, &out); break;
-	case CLI_HELP: /* fall through */
-	case CLI_VERSION: rc = print_text(&out, act); break;
-	case CLI_NO_MEMORY: diag_error("out of memory", NULL); rc = CLI_EXIT_FAILURE; break;
-	default: rc = CLI_EXIT_USAGE; break;
-	}
-	cli_args_free(&args);
+	rc = dispatch(argc, argv, &out);
 	return finish_stdout(&out, rc);
 }

@@ -82,7 +82,7 @@ static void start(out_writer *w, const tfy_batch_page *page)
 		return;
 	w->started = 1;
 	if (w->format == OUT_TABLE) {
-		table_layout_fit(&w->layout, page);
+		table_layout_fit(&w->layout, page, w->width);
 		table_write_header(w->out, &w->layout);
 	} else if (w->format == OUT_JSON) {
 		sink_puts(w->out, "{\"object\":\"list\",\"data\":[");
@@ -242,12 +242,11 @@ out_status out_finish(out_writer *w, const out_summary *summary)
 		st = finish_json(w, summary);
 	else if (w->format == OUT_TABLE)
 		table_write_footer(w->out, w->items, summary->has_more, summary->next_after);
+	/* On stderr for every format: stdout stays the records and nothing else. */
 	if (st == OUT_OK && w->summary) {
-		if (w->format == OUT_TABLE || w->format == OUT_CSV) {
-			write_summary(w, w->out);
-		} else {
-			sink err;
+		sink err;
 
+		if (sink_flush(w->out) == 0) {
 			sink_init(&err, stderr);
 			write_summary(w, &err);
 			sink_flush(&err);

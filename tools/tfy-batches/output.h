@@ -41,8 +41,9 @@ typedef struct out_writer {
 	sink *out;
 	int started;          /* the header or the list opening was written */
 	size_t items;         /* batches written so far */
-	table_layout layout;  /* fitted to the first page */
+	table_layout layout;  /* fitted to the first page with rows, kept for the rest */
 	int color;            /* table: colour the status column */
+	size_t width;         /* table: the terminal's width, 0 for no limit */
 	const char *const *statuses; /* --status filter (borrowed); none: every batch */
 	size_t status_count;
 	int summary;          /* --summary: a final line of counts */
@@ -66,9 +67,8 @@ void out_free(out_writer *w);
 out_status out_page(out_writer *w, const tfy_batch_page *page);
 
 /*
- * Closes the output after the last page; then the --summary line: on the
- * output for table and csv, on stderr for json and ndjson (whose output
- * stays one JSON document or one object per line).
+ * Closes the output after the last page; then the --summary line, on
+ * stderr for every format, so that stdout holds the records alone.
  */
 out_status out_finish(out_writer *w, const out_summary *summary);
 

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "term.h"
 
 /* Copies s (NULL allowed) over *dst: the ids outlive the page they came from. */
 static int replace(char **dst, const char *s)
@@ -103,7 +104,7 @@ static void progress_clear(const progress *p)
 
 static int walk_pages(tfy_batch_iter *it, walk *wk, out_writer *w)
 {
-	progress p = { isatty(STDERR_FILENO), { 0, 0 } };
+	progress p = { term_ansi(STDERR_FILENO), { 0, 0 } };
 
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
 	for (;;) {
@@ -168,24 +169,7 @@ static int run_one(tfy_client *client, const cli_args *args, out_writer *w)
 	return output_exit(st, w);
 }
 
-/*
- * 0 is how tfy_batches_list_options says "server default", so an explicit
- * --limit 0 cannot reach the library's range check and is refused here.
- */
-static int limit_ok(const cli_args *args)
-{
-	char msg[64];
-
-	if (!args->limit_given || args->list.limit != 0)
-		return 1;
-	snprintf(msg, sizeof msg, "limit must be between 1 and %d, got 0", TFY_BATCHES_LIMIT_MAX);
-	diag_error(msg, NULL);
-	return 0;
-}
-
 int pager_run(tfy_client *client, const cli_args *args, out_writer *w)
 {
-	if (!limit_ok(args))
-		return CLI_EXIT_FAILURE;
 	return args->all ? run_all(client, args, w) : run_one(client, args, w);
 }

@@ -6,7 +6,7 @@
 
 #include <tfy/tfy.h>
 
-#include "args.h"
+#include "opts.h"
 #include "output.h"
 
 /* Fetches and prints; failures are reported on stderr.  Returns the exit status. */

@@ -14,7 +14,23 @@
 static const char *const column_name[TABLE_COLUMNS] = {
 	"ID", "STATUS", "CREATED", "PROGRESS", "ENDPOINT", "MODEL"
 };
-#define STATUS_COLUMN 1
+enum { ID_COLUMN, STATUS_COLUMN, CREATED_COLUMN, PROGRESS_COLUMN, ENDPOINT_COLUMN, MODEL_COLUMN };
+
+/*
+ * Bounds of what a column holds, so a value on a later page fits the width
+ * chosen on the first: a date with its offset ("2024-05-01T14:03:00+02:00";
+ * a raw number instead is at most 20 characters), and the longest status
+ * the API documents ("in_progress").
+ */
+#define CREATED_WIDTH 25
+#define STATUS_MIN_WIDTH 11
+
+/* On a terminal too narrow for the table: these are narrowed, to no less than this ... */
+#define NARROW_MIN 10
+static const int narrowed_first[] = { ENDPOINT_COLUMN, MODEL_COLUMN };
+/* ... then these dropped, in this order.  The ID stays, whole. */
+static const int dropped_next[] = { ENDPOINT_COLUMN, MODEL_COLUMN, PROGRESS_COLUMN, CREATED_COLUMN,
+                                    STATUS_COLUMN };
 
 /*
  * Widest a value may print, 0 for no cap (CREATED and PROGRESS are written
@@ -127,13 +143,48 @@ static size_t cell_width(const char *s, size_t col)
 	return column_cap[col] != 0 && w > column_cap[col] ? column_cap[col] : w;
 }
 
-void table_layout_fit(table_layout *layout, const tfy_batch_page *page)
+/* Columns the shown columns and the gaps between them take. */
+static size_t layout_total(const table_layout *layout)
+{
+	size_t col, total = 0, shown = 0;
+
+	for (col = 0; col < TABLE_COLUMNS; col++) {
+		if (layout->shown[col]) {
+			total += layout->width[col];
+			shown++;
+		}
+	}
+	return total + (shown > 0 ? (shown - 1) * COLUMN_GAP : 0);
+}
+
+/* Narrows, then drops, the columns of least use until the table fits max_width. */
+static void layout_fit_width(table_layout *layout, size_t max_width)
+{
+	size_t i, total;
+
+	for (i = 0; i < sizeof narrowed_first / sizeof narrowed_first[0]; i++) {
+		size_t *w = &layout->width[narrowed_first[i]];
+
+		total = layout_total(layout);
+		if (total > max_width && *w > NARROW_MIN)
+			*w -= total - max_width < *w - NARROW_MIN ? total - max_width : *w - NARROW_MIN;
+	}
+	for (i = 0; i < sizeof dropped_next / sizeof dropped_next[0]; i++)
+		if (layout_total(layout) > max_width)
+			layout->shown[dropped_next[i]] = 0;
+}
+
+void table_layout_fit(table_layout *layout, const tfy_batch_page *page, size_t max_width)
 {
 	size_t col, i;
 	row r;
 
-	for (col = 0; col < TABLE_COLUMNS; col++)
+	for (col = 0; col < TABLE_COLUMNS; col++) {
 		layout->width[col] = text_width(column_name[col]);
+		layout->shown[col] = 1;
+	}
+	layout->width[CREATED_COLUMN] = CREATED_WIDTH;
+	layout->width[STATUS_COLUMN] = STATUS_MIN_WIDTH;
 	for (i = 0; page != NULL && i < page->count; i++) {
 		row_fill(&r, page->items[i]);
 		for (col = 0; col < TABLE_COLUMNS; col++) {
@@ -143,30 +194,54 @@ void table_layout_fit(table_layout *layout, const tfy_batch_page *page)
 				layout->width[col] = w;
 		}
 	}
+	if (max_width != 0)
+		layout_fit_width(layout, max_width);
+}
+
+/* The last shown column, which is not padded. */
+static size_t last_shown(const table_layout *layout)
+{
+	size_t col = TABLE_COLUMNS;
+
+	while (col > 0 && !layout->shown[col - 1])
+		col--;
+	return col > 0 ? col - 1 : 0;
 }
 
 /*
  * The last column is not padded: trailing blanks only get in the way of copy
  * and paste.  Colour codes take no columns, so they do not change the padding.
+ * Every value is cut to its column's width but the ID, which is never cut: an
+ * ID wider than its column (from a later page) has the line to itself, and
+ * the rest of its row follows on the next line, under its columns.
  */
 static void write_cells(sink *out, const table_layout *layout, const char *const *cells,
                         int color)
 {
-	size_t col;
+	size_t col, last = last_shown(layout);
 
-	for (col = 0; col < TABLE_COLUMNS; col++) {
+	for (col = 0; col <= last; col++) {
 		const char *sgr = color && col == STATUS_COLUMN ? status_color(cells[col]) : NULL;
 		size_t cols;
 
+		if (!layout->shown[col])
+			continue;
 		if (sgr != NULL)
 			sink_puts(out, sgr);
-		cols = text_put_cut(out, cells[col], column_cap[col]);
+		if (col == ID_COLUMN) /* the cap only: no real id is that wide */
+			cols = text_put_cut(out, cells[col], ID_CAP);
+		else
+			cols = text_put_cut(out, cells[col], layout->width[col]);
 		if (sgr != NULL)
 			sink_puts(out, "\033[0m");
 
-		if (col + 1 == TABLE_COLUMNS)
+		if (col == last)
 			break;
-		sink_spaces(out, (cols < layout->width[col] ? layout->width[col] - cols : 0) + COLUMN_GAP);
+		if (cols > layout->width[col]) {
+			sink_puts(out, "\n");
+			cols = 0;
+		}
+		sink_spaces(out, layout->width[col] - cols + COLUMN_GAP);
 	}
 	sink_puts(out, "\n");
 }

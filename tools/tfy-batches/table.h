@@ -10,20 +10,28 @@
 
 enum { TABLE_COLUMNS = 6 };
 
+/* Chosen once, before the first row, and kept for every page, so all rows align. */
 typedef struct table_layout {
 	size_t width[TABLE_COLUMNS];
+	int shown[TABLE_COLUMNS];
 } table_layout;
 
-/* Widths that fit the header and every row of page (page may be NULL). */
-void table_layout_fit(table_layout *layout, const tfy_batch_page *page);
+/*
+ * Widths that fit the header and every row of page (page may be NULL), at
+ * least each column's bound (CREATED a whole date, STATUS the longest
+ * documented status).  With max_width (a terminal's; 0: no limit) MODEL and
+ * ENDPOINT are narrowed, then ENDPOINT, MODEL, PROGRESS, CREATED and STATUS
+ * dropped in that order until the table fits; the ID is always shown whole.
+ */
+void table_layout_fit(table_layout *layout, const tfy_batch_page *page, size_t max_width);
 
 void table_write_header(sink *out, const table_layout *layout);
 
 /*
- * Values from the server wider than their column's cap (128 columns for ids,
- * 24 for statuses, 40 for endpoints and models) are cut and end in
- * TEXT_CUT_MARK.  With color, the status is wrapped in ANSI colour codes (for
- * a terminal).
+ * Values wider than their column (at most its cap: 24 for statuses, 40 for
+ * endpoints and models) are cut and end in TEXT_CUT_MARK; an id is never
+ * cut (see write_cells()).  With color, the status is wrapped in ANSI colour
+ * codes (for a terminal).
  */
 void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_page *page,
                       int color);

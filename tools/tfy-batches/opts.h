@@ -1,0 +1,87 @@
+/*
+ * tfy-batches: the options of every command, in groups, parsed by one
+ * function for all of them.
+ */
+#ifndef TFY_BATCHES_OPTS_H
+#define TFY_BATCHES_OPTS_H
+
+#include <tfy/tfy.h>
+
+#include "output.h"
+#include "text.h"
+
+/* Option groups; a command accepts the groups of its table entry. */
+enum {
+	GROUP_GENERAL = 1u << 0,    /* --help, --version: every command */
+	GROUP_CONNECTION = 1u << 1, /* base URL, key, auth header, -H, --query, timeouts, TLS */
+	GROUP_ROUTING = 1u << 2,    /* the x-tfy-* routing headers */
+	GROUP_FORMAT = 1u << 3,     /* --format */
+	GROUP_LIST = 1u << 4        /* paging, --status, --summary */
+};
+
+typedef enum cli_action {
+	CLI_RUN,
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_USAGE_ERROR, /* already reported on stderr */
+	CLI_NO_MEMORY
+} cli_action;
+
+struct cli_command;
+
+/*
+ * Every string is borrowed from argv or the environment except the -H
+ * names and the --query names, which are copied because the value follows
+ * them in the same argument.
+ */
+typedef struct cli_args {
+	const struct cli_command *command;
+	char **operands;      /* borrowed from argv */
+	size_t operand_count;
+
+	/* connection */
+	const char *base_url; /* NULL: the library reads TFY_BASE_URL */
+	const char *api_key;  /* NULL: the library reads TFY_API_KEY */
+	const char *auth_header; /* NULL: Authorization: Bearer */
+	const char *ca_file;
+	const char *ca_path;
+	int tls_insecure;
+	int64_t connect_timeout_ms; /* 0: the library's default */
+	int32_t max_retries;  /* -1: the library's default */
+	int32_t log_level;    /* from TFY_LOG, checked here */
+	tfy_request_options request; /* headers and query_params point at the buffers below */
+	tfy_pair *header_buf;
+	size_t header_cap;
+	tfy_pair *query_buf;
+	size_t query_cap;
+
+	/* format */
+	out_format format;
+
+	/* list */
+	int all;
+	int max_items_given;
+	tfy_batches_list_options list; /* request points at the member above */
+	const char **statuses; /* --status values, borrowed from argv; the array is ours */
+	size_t status_count;
+	int summary;           /* --summary */
+} cli_args;
+
+/*
+ * Parses argv (argv[0] is the command's name) with the options of the
+ * command's groups into args, then its operands and the variables of the
+ * options not given.  Mistakes are reported on stderr.
+ */
+cli_action cli_parse(int argc, char **argv, const struct cli_command *cmd, cli_args *args);
+void cli_args_free(cli_args *args);
+
+/*
+ * A usage error: "tfy-batches: msg 'quoted'" and where to find help.
+ * Returns CLI_USAGE_ERROR.
+ */
+cli_action cli_usage_error(const char *msg, const char *quoted);
+
+/* The help text of each group in groups, in a fixed order. */
+void cli_write_group_help(sink *out, unsigned groups);
+
+#endif
