@@ -1002,6 +1002,258 @@ static void test_server_text_escaped(void **state)
 	free(body);
 }
 
+
+/* --- subcommands, help, arguments, messages ----------------------------- */
+
+/* Runs tfy-batches with only the given environment entries added to none of the URL and key. */
+static tu_run cli_env(const char *const *env, const char *const *args)
+{
+	const char *argv[40] = { getenv("TFY_BATCHES") };
+	size_t n = 1;
+	for (size_t i = 0; args[i] && n < 39; i++)
+		argv[n++] = args[i];
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	return r;
+}
+
+static void test_subcommand_dispatch(void **state)
+{
+	fixture *f = *state;
+	/* no command lists, as "list" does */
+	tu_run a = cli(f, (const char *const[]){ "--limit", "3", "--format", "ndjson", NULL });
+	tu_run b = cli(f, (const char *const[]){ "list", "--limit", "3", "--format", "ndjson", NULL });
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	assert_int_equal(count_lines(a.out), 3);
+	assert_string_equal(a.out, b.out);
+	tu_run_free(&a);
+	tu_run_free(&b);
+
+	a = cli(f, (const char *const[]){ "help", "list", NULL });
+	b = cli(f, (const char *const[]){ "list", "--help", NULL });
+	assert_int_equal(a.status, 0);
+	assert_string_equal(a.out, b.out);
+	assert_non_null(strstr(a.out, "Usage: tfy-batches list"));
+	tu_run_free(&a);
+	tu_run_free(&b);
+
+	a = cli(f, (const char *const[]){ "help", NULL });
+	b = cli(f, (const char *const[]){ "--help", NULL });
+	assert_int_equal(a.status, 0);
+	assert_string_equal(a.out, b.out);
+	assert_non_null(strstr(a.out, "Commands:\n  list "));
+	assert_non_null(strstr(a.out, "\n  help "));
+	tu_run_free(&a);
+	tu_run_free(&b);
+
+	/* an unknown command names the commands; nothing is sent */
+	long before = tu_gateway_requests(&f->gw);
+	const char *const *bad[] = {
+		(const char *const[]){ "lsit", NULL },
+		(const char *const[]){ "help", "lsit", NULL },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		tu_run r = cli(f, bad[i]);
+		assert_int_equal(r.status, 2);
+		assert_string_equal(r.out, "");
+		assert_non_null(strstr(r.err, "unknown command 'lsit'"));
+		assert_non_null(strstr(r.err, "Commands: list, help"));
+		tu_run_free(&r);
+	}
+	assert_int_equal(tu_gateway_requests(&f->gw), before);
+}
+
+/* Every help text and usage line fits 80 columns, for every command the help lists. */
+static void test_help_fits_80_columns(void **state)
+{
+	fixture *f = *state;
+	tu_run g = cli(f, (const char *const[]){ "help", NULL });
+	assert_int_equal(g.status, 0);
+	const char *list = strstr(g.out, "Commands:\n");
+	assert_non_null(list);
+	size_t commands = 0;
+	for (const char *p = list + 10; strncmp(p, "  ", 2) == 0 && p[2] != ' '; p = strchr(p, '\n') + 1) {
+		char name[32];
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(p + 2, " "), p + 2);
+		const char *const *runs[] = {
+			(const char *const[]){ name, "--help", NULL },
+			(const char *const[]){ "help", name, NULL },
+			(const char *const[]){ name, "--no-such-option", NULL },
+		};
+		for (size_t k = 0; k < 3; k++) {
+			tu_run r = cli(f, runs[k]);
+			assert_int_equal(r.status, k < 2 ? 0 : 2);
+			assert_lines_shorter(r.out, 81);
+			assert_lines_shorter(r.err, 81);
+			if (k == 0)
+				assert_non_null(strstr(r.out, "Usage: tfy-batches "));
+			tu_run_free(&r);
+		}
+		commands++;
+	}
+	assert_true(commands >= 2);
+	assert_lines_shorter(g.out, 81);
+	tu_run_free(&g);
+}
+
+/* Every bad argument: exit 2, a message on stderr, nothing sent. */
+static void test_bad_arguments_exit_2(void **state)
+{
+	fixture *f = *state;
+	const char *const *cases[] = {
+		(const char *const[]){ "--limit", "0", NULL },
+		(const char *const[]){ "--limit", "101", NULL },
+		(const char *const[]){ "--limit", "abc", NULL },
+		(const char *const[]){ "--max-items", "5", NULL },
+		(const char *const[]){ "--version", "extra", NULL },
+		(const char *const[]){ "--help", "extra", NULL },
+		(const char *const[]){ "list", "foo", NULL },
+		(const char *const[]){ "help", "list", "extra", NULL },
+		(const char *const[]){ "help", "--all", NULL },
+		(const char *const[]){ "--after", "", NULL },
+		(const char *const[]){ "--query", "novalue", NULL },
+		(const char *const[]){ "--query", "=x", NULL },
+		(const char *const[]){ "--connect-timeout", "0", NULL },
+		(const char *const[]){ "--request-timeout", "x", NULL },
+		(const char *const[]){ "--all=yes", NULL },
+		(const char *const[]){ "-H", "Authorization: Bearer other", NULL },
+		(const char *const[]){ "--auth-header", "not a name", NULL },
+		(const char *const[]){ "--tfy-metadata", "[1]", NULL },
+	};
+	long before = tu_gateway_requests(&f->gw);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tu_run r = cli(f, cases[i]);
+		if (r.status != 2)
+			print_error("case %zu (%s): %d %s\n", i, cases[i][0], r.status, r.err);
+		assert_int_equal(r.status, 2);
+		assert_true(strncmp(r.err, "tfy-batches: ", 13) == 0);
+		assert_string_equal(r.out, "");
+		tu_run_free(&r);
+	}
+	assert_int_equal(tu_gateway_requests(&f->gw), before);
+}
+
+/* What the user can get wrong is said with flags and variables, never the C API's names. */
+static void assert_no_c_names(const char *err)
+{
+	const char *const c_names[] = { "_option", "base_url", "api_key", "auth_header",
+	                                "metadata_header", "query_params", "headers[", "_ms",
+	                                "set the", "tfy_" };
+	for (size_t i = 0; i < sizeof(c_names) / sizeof(c_names[0]); i++)
+		if (strstr(err, c_names[i]))
+			fail_msg("'%s' in: %s", c_names[i], err);
+}
+
+static void test_messages_name_flags(void **state)
+{
+	fixture *f = *state;
+	tu_run r = cli_env(NULL, (const char *const[]){ NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "no base URL: use --base-url, TFY_BASE_URL"));
+	assert_no_c_names(r.err);
+	tu_run_free(&r);
+
+	r = cli_env(NULL, (const char *const[]){ "--base-url", f->url, NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "no API key: use --api-key or TFY_API_KEY"));
+	assert_no_c_names(r.err);
+	tu_run_free(&r);
+
+	const char *const *cases[] = {
+		(const char *const[]){ "-H", "Authorization: Bearer other", NULL },
+		(const char *const[]){ "-H", "bad name: x", NULL },
+		(const char *const[]){ "--auth-header", "not a name", NULL },
+		(const char *const[]){ "--tfy-metadata", "[1]", NULL },
+		(const char *const[]){ "--base-url", "ftp://host/v1", NULL },
+		(const char *const[]){ "--api-key", "bad\001key", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = cli(f, cases[i]);
+		assert_int_equal(r.status, 2);
+		assert_no_c_names(r.err);
+		assert_null(strstr(r.err, KEY));
+		tu_run_free(&r);
+	}
+	r = cli_env((const char *const[]){ f->env_url, "TFY_API_KEY=" KEY, "TFY_METADATA=[1]", NULL },
+	            (const char *const[]){ NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "TFY_METADATA"));
+	assert_no_c_names(r.err);
+	tu_run_free(&r);
+}
+
+/* An unknown TFY_LOG is said once, however many requests follow. */
+static void test_unknown_tfy_log_said_once(void **state)
+{
+	fixture *f = *state;
+	tu_run r = cli_env((const char *const[]){ f->env_url, "TFY_API_KEY=" KEY, "TFY_LOG=verbose", NULL },
+	                   (const char *const[]){ "--all", "--limit", "50", "--format", "ndjson", NULL });
+	assert_int_equal(r.status, 0);
+	assert_int_equal(count_lines(r.out), 250);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "TFY_LOG"));
+	assert_non_null(strstr(r.err, "'verbose'"));
+	tu_run_free(&r);
+}
+
+/* Azure OpenAI: the key in api-key, api-version as a query parameter; flag or variable. */
+static void test_azure_auth_header_and_query(void **state)
+{
+	fixture *f = *state;
+	char azure[200];
+	snprintf(azure, sizeof(azure), "%s/openai", f->gw.base);
+	const char *const *runs[] = {
+		(const char *const[]){ "--base-url", azure, "--auth-header", "api-key", "--query",
+		                       "api-version=2024-10-21", "--limit", "2", NULL },
+		(const char *const[]){ "list", "--base-url", azure, "--query", "api-version=2024-10-21",
+		                       "--limit", "2", NULL },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		tu_run r = cli_env((const char *const[]){ "TFY_API_KEY=" KEY,
+		                                          k ? "TFY_AUTH_HEADER=api-key" : NULL, NULL },
+		                   runs[k]);
+		assert_int_equal(r.status, 0);
+		tu_run_free(&r);
+		char *raw = tu_http_get(&f->gw, "/_mock/last-request");
+		json_error_t jerr;
+		json_t *j = json_loads(raw, 0, &jerr);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(j, "path")), "/openai/batches");
+		assert_string_equal(jstr(json_object_get(j, "query"), "api-version"), "2024-10-21");
+		char *headers = json_dumps(json_object_get(j, "headers"), JSON_COMPACT);
+		assert_non_null(tu_strcasestr(headers, "[\"api-key\",\"" KEY "\"]"));
+		assert_null(tu_strcasestr(headers, "authorization"));
+		free(headers);
+		json_decref(j);
+		free(raw);
+	}
+}
+
+/* The statuses of a refused redirect, a too large body and the documented rest. */
+static void test_exit_statuses(void **state)
+{
+	fixture *f = *state;
+	const struct {
+		const char *fault;
+		int status;
+	} cases[] = {
+		{ "x-mock-fault: redirect:to=http://127.0.0.1:1/v1", 5 },
+		{ "x-mock-fault: huge:mb=40", 6 },
+		{ "x-mock-fault: status:code=404", 4 },
+		{ "x-mock-fault: status:code=403", 3 },
+		{ "x-mock-fault: truncated", 6 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tu_run r = cli(f, (const char *const[]){ "-H", cases[i].fault, "--max-retries", "0", NULL });
+		if (r.status != cases[i].status)
+			print_error("%s: %d %s\n", cases[i].fault, r.status, r.err);
+		assert_int_equal(r.status, cases[i].status);
+		assert_int_equal(count_lines(r.err), 1);
+		tu_run_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1025,6 +1277,13 @@ int main(void)
 		cmocka_unit_test(test_summary_many_statuses),
 		cmocka_unit_test(test_closed_standard_descriptors),
 		cmocka_unit_test(test_server_text_escaped),
+		cmocka_unit_test(test_subcommand_dispatch),
+		cmocka_unit_test(test_help_fits_80_columns),
+		cmocka_unit_test(test_bad_arguments_exit_2),
+		cmocka_unit_test(test_messages_name_flags),
+		cmocka_unit_test(test_unknown_tfy_log_said_once),
+		cmocka_unit_test(test_azure_auth_header_and_query),
+		cmocka_unit_test(test_exit_statuses),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -1,0 +1,369 @@
+/*
+ * tfy-batches on a terminal, through a pseudo-terminal: the table fits the
+ * width (COLUMNS, else the terminal's own), colour follows NO_COLOR and
+ * TERM, and with --all every row aligns across pages.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rawserver.h"
+#include "testutil.h"
+
+#define KEY "tfy-local-key"
+
+typedef struct fixture {
+	tu_gateway gw;
+	char url[160]; /* base URL on /v1 */
+} fixture;
+
+static int setup(void **state)
+{
+	static const char *const args[] = { "--count", "250", NULL };
+	fixture *f = calloc(1, sizeof(*f));
+	if (!f || tu_gateway_start(&f->gw, args) < 0)
+		return -1;
+	snprintf(f->url, sizeof(f->url), "%s/v1", f->gw.base);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	int rc = tu_gateway_stop(&f->gw);
+	free(f);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Runs tfy-batches on a pseudo-terminal of ws_cols columns with base URL url,
+ * TERM=xterm and the "NAME=value" entries of env (NULL-terminated; a bare
+ * "NAME" unsets NAME); stderr goes to /dev/null.  Returns what the terminal
+ * showed, with the CR of each line end removed.
+ */
+static char *pty_run(const char *url, unsigned short ws_cols, const char *const *env,
+                     const char *const *args)
+{
+	const char *argv[40] = { getenv("TFY_BATCHES") };
+	size_t argc = 1;
+	for (size_t i = 0; args[i] && argc < 39; i++)
+		argv[argc++] = args[i];
+	assert_non_null(argv[0]);
+	struct winsize ws = { 24, ws_cols, 0, 0 };
+	int master;
+	pid_t pid = forkpty(&master, NULL, NULL, &ws);
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, STDERR_FILENO);
+		unsetenv("TFY_BASE_URL");
+		unsetenv("TFY_API_KEY");
+		unsetenv("COLUMNS");
+		unsetenv("NO_COLOR");
+		setenv("TERM", "xterm", 1);
+		setenv("OPENAI_BASE_URL", url, 1);
+		setenv("OPENAI_API_KEY", KEY, 1);
+		for (size_t i = 0; env && env[i]; i++) {
+			const char *eq = strchr(env[i], '=');
+			if (!eq) {
+				unsetenv(env[i]);
+				continue;
+			}
+			char name[64];
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - env[i]), env[i]);
+			setenv(name, eq + 1, 1);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	size_t len = 0, cap = 65536;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	for (;;) {
+		if (cap - len < 4096) {
+			cap *= 2;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+		ssize_t n = read(master, out + len, cap - len - 1);
+		if (n <= 0)
+			break; /* EIO once the child is gone */
+		len += (size_t)n;
+	}
+	close(master);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	size_t w = 0;
+	for (size_t i = 0; i < len; i++)
+		if (out[i] != '\r')
+			out[w++] = out[i];
+	out[w] = '\0';
+	return out;
+}
+
+/* s without its ANSI colour codes (ESC [ ... m), in a new string. */
+static char *strip_sgr(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *w = out;
+	assert_non_null(out);
+	while (*s) {
+		if (s[0] == '\033' && s[1] == '[') {
+			s += strcspn(s, "m") + (s[strcspn(s, "m")] ? 1 : 0);
+			continue;
+		}
+		*w++ = *s++;
+	}
+	*w = '\0';
+	return out;
+}
+
+/* The widest line of the table (the "more available" line excluded), in columns (ASCII). */
+static size_t widest_table_line(const char *s)
+{
+	size_t widest = 0;
+	for (const char *eol; (eol = strchr(s, '\n')); s = eol + 1) {
+		if (strstr(s, "more available") && strstr(s, "more available") < eol)
+			continue;
+		if ((size_t)(eol - s) > widest)
+			widest = (size_t)(eol - s);
+	}
+	return widest;
+}
+
+/* The ids of the first page of 5 (OpenAI's, 38 columns), from ndjson. */
+static json_t *page_ids(const fixture *f)
+{
+	const char *argv[] = { getenv("TFY_BATCHES"), "--limit", "5", "--format", "ndjson", NULL };
+	char env_url[200];
+	snprintf(env_url, sizeof(env_url), "OPENAI_BASE_URL=%s", f->url);
+	const char *env[] = { env_url, "OPENAI_API_KEY=" KEY, NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	assert_int_equal(r.status, 0);
+	json_t *ids = json_array();
+	char *save = NULL;
+	for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t jerr;
+		json_t *b = json_loads(line, 0, &jerr);
+		assert_non_null(b);
+		json_array_append(ids, json_object_get(b, "id"));
+		json_decref(b);
+	}
+	tu_run_free(&r);
+	assert_int_equal(json_array_size(ids), 5);
+	return ids;
+}
+
+/*
+ * At 60, 80 and 200 columns the table fits, every id whole; at 200 nothing
+ * is dropped.  COLUMNS and the terminal's own width give the same table.
+ */
+static void test_table_fits_the_terminal(void **state)
+{
+	fixture *f = *state;
+	json_t *ids = page_ids(f);
+	const char *const args[] = { "--limit", "5", NULL };
+	const unsigned short widths[] = { 60, 80, 200 };
+	for (size_t k = 0; k < 3; k++) {
+		char *shown = pty_run(f->url, widths[k], NULL, args);
+		char *plain = strip_sgr(shown);
+		print_message("%u columns:\n%s", widths[k], plain);
+		assert_true(widest_table_line(plain) <= widths[k]);
+		size_t i;
+		json_t *id;
+		json_array_foreach(ids, i, id) assert_non_null(strstr(plain, json_string_value(id)));
+		assert_non_null(strstr(plain, "STATUS"));
+		if (widths[k] == 200) {
+			assert_non_null(strstr(plain, "MODEL"));
+			assert_non_null(strstr(plain, "/v1/chat/completions"));
+		}
+		if (widths[k] == 60)
+			assert_null(strstr(plain, "MODEL"));
+
+		char cols[32];
+		snprintf(cols, sizeof(cols), "COLUMNS=%u", widths[k]);
+		char *by_env = pty_run(f->url, 100, (const char *const[]){ cols, NULL }, args);
+		assert_string_equal(by_env, shown);
+		free(by_env);
+		free(plain);
+		free(shown);
+	}
+	json_decref(ids);
+}
+
+/* Not a terminal: the full table, as at 200 columns with every column. */
+static void test_full_table_off_a_terminal(void **state)
+{
+	fixture *f = *state;
+	const char *argv[] = { getenv("TFY_BATCHES"), "--limit", "20", NULL };
+	char env_url[200];
+	snprintf(env_url, sizeof(env_url), "OPENAI_BASE_URL=%s", f->url);
+	const char *env[] = { env_url, "OPENAI_API_KEY=" KEY, "COLUMNS=40", NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	assert_int_equal(r.status, 0);
+	char *wide = pty_run(f->url, 250, NULL, (const char *const[]){ "--limit", "20", NULL });
+	char *plain = strip_sgr(wide);
+	assert_string_equal(r.out, plain);
+	assert_non_null(strstr(r.out, "ENDPOINT"));
+	free(plain);
+	free(wide);
+	tu_run_free(&r);
+}
+
+static void test_colour_rules(void **state)
+{
+	fixture *f = *state;
+	const char *const args[] = { "--limit", "20", NULL };
+	char *out = pty_run(f->url, 200, NULL, args);
+	assert_non_null(strstr(out, "\033[32mcompleted\033[0m"));
+	free(out);
+	const char *const *off[] = {
+		(const char *const[]){ "NO_COLOR=1", NULL },
+		(const char *const[]){ "NO_COLOR=", NULL },
+		(const char *const[]){ "TERM=dumb", NULL },
+	};
+	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+		out = pty_run(f->url, 200, off[i], args);
+		assert_null(strchr(out, '\033'));
+		assert_non_null(strstr(out, "completed"));
+		free(out);
+	}
+	out = pty_run(f->url, 200, (const char *const[]){ "TERM", NULL }, args);
+	assert_non_null(strstr(out, "\033[32m")); /* TERM unset is not dumb */
+	free(out);
+}
+
+/* --- --all across pages: a later, longer id --------------------------- */
+
+static const char page1[] =
+	"{\"object\":\"list\",\"data\":["
+	"{\"id\":\"batch_a1\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
+	"\"status\":\"completed\",\"created_at\":1714564800,\"model\":\"m1\"},"
+	"{\"id\":\"batch_a2\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
+	"\"status\":\"failed\",\"created_at\":1714564800,\"model\":\"m1\"}],"
+	"\"first_id\":\"batch_a1\",\"last_id\":\"batch_a2\",\"has_more\":true}";
+static const char page2[] =
+	"{\"object\":\"list\",\"data\":["
+	"{\"id\":\"batch_b_with_a_much_longer_id_0001\",\"object\":\"batch\","
+	"\"endpoint\":\"/v1/embeddings/with/a/longer/endpoint\","
+	"\"status\":\"in_progress\",\"created_at\":1714564800,\"model\":\"m2\"},"
+	"{\"id\":\"batch_b2\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
+	"\"status\":\"cancelling\",\"created_at\":1714564800,\"model\":\"m2\"}],"
+	"\"first_id\":\"batch_b_with_a_much_longer_id_0001\",\"last_id\":\"batch_b2\","
+	"\"has_more\":false}";
+
+/* Page 2 for a request after batch_a2, else page 1. */
+static void two_pages(tu_server *s, int fd)
+{
+	char head[4096];
+	size_t have = 0;
+	while (have < sizeof(head) - 1) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, 10000) <= 0)
+			return;
+		ssize_t n = read(fd, head + have, sizeof(head) - 1 - have);
+		if (n <= 0)
+			return;
+		have += (size_t)n;
+		head[have] = '\0';
+		if (strstr(head, "\r\n\r\n"))
+			break;
+	}
+	const char *body = strstr(head, "after=batch_a2") ? page2 : page1;
+	char reply[2048];
+	int n = snprintf(reply, sizeof(reply),
+	                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	                 strlen(body), body);
+	assert_true(n > 0 && (size_t)n < sizeof(reply));
+	atomic_fetch_add(&s->requests, 1);
+	tu_send_all(fd, reply, (size_t)n);
+}
+
+/*
+ * Each column of every row starts where its header does; an id wider than
+ * its column has the line to itself and its row follows, under the columns.
+ */
+static void assert_aligned(const char *table, size_t want_rows)
+{
+	const char *header = table, *eol = strchr(header, '\n');
+	assert_non_null(eol);
+	const char *names[] = { "STATUS", "CREATED" };
+	size_t at[2], rows = 0;
+	for (size_t k = 0; k < 2; k++) {
+		const char *p = strstr(header, names[k]);
+		assert_true(p && p < eol);
+		at[k] = (size_t)(p - header);
+	}
+	int after_lone_id = 0;
+	for (const char *s = eol + 1; (eol = strchr(s, '\n')); s = eol + 1) {
+		size_t len = (size_t)(eol - s);
+		if (!memchr(s, ' ', len)) { /* an id on a line of its own */
+			assert_true(len > at[0] - 2);
+			after_lone_id = 1;
+			continue;
+		}
+		for (size_t k = 0; k < 2; k++) {
+			assert_true(s[at[k] - 1] == ' ' && s[at[k]] != ' ');
+		}
+		if (after_lone_id)
+			assert_true(strspn(s, " ") == at[0]); /* the row under its columns */
+		after_lone_id = 0;
+		rows++;
+	}
+	assert_int_equal(rows, want_rows);
+}
+
+static void test_all_aligned_across_pages(void **state)
+{
+	(void)state;
+	tu_server c;
+	tu_server_start(&c, two_pages, NULL, 0);
+	char env_url[96];
+	snprintf(env_url, sizeof(env_url), "OPENAI_BASE_URL=%s", c.base);
+	const char *argv[] = { getenv("TFY_BATCHES"), "--all", "--limit", "2", NULL };
+	const char *env[] = { env_url, "OPENAI_API_KEY=" KEY, NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	assert_int_equal(r.status, 0);
+	print_message("%s", r.out);
+	assert_aligned(r.out, 4);
+	assert_non_null(strstr(r.out, "\nbatch_b_with_a_much_longer_id_0001\n"));
+	assert_non_null(strstr(r.out, "in_progress")); /* a status of the bound is never cut */
+	tu_run_free(&r);
+
+	char *shown = pty_run(c.base, 120, (const char *const[]){ "NO_COLOR=1", NULL },
+	                      (const char *const[]){ "--all", "--limit", "2", NULL });
+	print_message("%s", shown);
+	assert_aligned(shown, 4);
+	assert_true(widest_table_line(shown) <= 120);
+	free(shown);
+	tu_server_stop(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_fits_the_terminal),
+		cmocka_unit_test(test_full_table_off_a_terminal),
+		cmocka_unit_test(test_colour_rules),
+		cmocka_unit_test(test_all_aligned_across_pages),
+	};
+	return cmocka_run_group_tests_name("cli_tty", tests, setup, teardown);
+}
