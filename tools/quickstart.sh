@@ -25,7 +25,7 @@ demo_packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev l
 packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev abigail-tools cmake
           libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 python3-venv python3-setuptools python3-wheel doxygen
           clang libclang-rt-14-dev valgrind cppcheck build-essential debhelper dpkg-dev dh-python fakeroot
-          lintian)
+          lintian mandoc)
 
 # Installs those of the named packages that are missing.
 install_missing() {

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The bash completion of tfy-batches, loaded in a plain `bash --norc`:
+# commands, options of every command (each option its --help lists), and
+# file names for --ca-file.  Usage: completion.sh COMPLETION_FILE TFY_BATCHES
+set -uo pipefail
+completion=$(realpath "$1") program=$(realpath "$2")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+: >"$tmp/ca-bundle.pem"
+passed=0 failed=0
+
+# Prints COMPREPLY, one per line, for the words given (the last is the one completed).
+complete_words() {
+	(cd "$tmp" && bash --norc --noprofile -c '
+		source "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		_tfy_batches
+		printf "%s\n" "${COMPREPLY[@]}"' bash "$completion" "$@")
+}
+
+check() {
+	local name=$1 want=$2; shift 2
+	local got
+	got=$(complete_words "$@" | sort | tr '\n' ' ')
+	if [ "$got" = "$want " ]; then
+		passed=$((passed + 1)); echo "ok: $name"
+	else
+		failed=$((failed + 1)); echo "FAILED: $name: got '$got', want '$want '"
+	fi
+}
+
+check "command li<TAB>" "list" tfy-batches li
+check "option --al<TAB>" "--all" tfy-batches --al
+check "list --sum<TAB>" "--summary" tfy-batches list --sum
+check "--format <TAB>" "csv json ndjson table" tfy-batches --format ""
+check "--ca-file c<TAB>" "ca-bundle.pem" tfy-batches --ca-file c
+check "help <TAB>" "help list" tfy-batches help ""
+
+# Every option that a command's --help shows is completed for it.
+for cmd in $("$program" help | sed -n '/^Commands:/,/^$/s/^  \([a-z-]*\) .*/\1/p'); do
+	offered=" $(complete_words tfy-batches "$cmd" - | tr '\n' ' ') "
+	missing=()
+	for opt in $("$program" "$cmd" --help | grep -oE '(^|[ ,])(-H|--[a-z][a-z0-9-]*)' |
+		tr -d ' ,' | sort -u); do
+		case $offered in *" $opt "*) ;; *) missing+=("$opt") ;; esac
+	done
+	case " $(complete_words tfy-batches "" | tr "\n" " ") " in
+	*" $cmd "*) ;; *) missing+=("the command itself") ;;
+	esac
+	if [ ${#missing[@]} -eq 0 ]; then
+		passed=$((passed + 1)); echo "ok: every option of '$cmd --help' is completed"
+	else
+		failed=$((failed + 1)); echo "FAILED: '$cmd': not completed: ${missing[*]}"
+	fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
