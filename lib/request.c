@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "decode.h"
+#include "encode.h"
 #include "error_internal.h"
 #include "tfy/version.h"
 
@@ -41,28 +42,6 @@ int tfy__header_name_ok(const char *s)
 	return 1;
 }
 
-/* Accepts well-formed UTF-8 only: JSON text must be Unicode. */
-static int utf8_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-		      : (*p & 0xF8) == 0xF0 ? 3 : -1;
-		if (n < 0 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
-			return 0;
-		unsigned lead = *p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xC0) != 0x80)
-				return 0;
-		/* Overlong three-byte forms and UTF-16 surrogates. */
-		if (n == 2 && ((lead == 0xE0 && p[-2] < 0xA0) || (lead == 0xED && p[-2] >= 0xA0)))
-			return 0;
-		if (n == 3 && ((lead == 0xF0 && p[-3] < 0x90) || (lead == 0xF4 && p[-3] >= 0x90)))
-			return 0;
-	}
-	return 1;
-}
-
 static int is_unreserved(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -81,81 +60,21 @@ int tfy__append_escaped(tfy__buf *b, const char *s)
 	return 0;
 }
 
-/* The code point of the valid UTF-8 sequence at *p; advances *p past it. */
-static uint32_t next_code_point(const unsigned char **p)
-{
-	const unsigned char *s = *p;
-	int n = *s < 0x80 ? 0 : *s < 0xE0 ? 1 : *s < 0xF0 ? 2 : 3;
-	uint32_t cp = n == 0 ? *s : (uint32_t)(*s & (0x3F >> n));
-	for (int i = 1; i <= n; i++)
-		cp = (cp << 6) | (s[i] & 0x3Fu);
-	*p = s + n + 1;
-	return cp;
-}
-
-/* \uXXXX for one UTF-16 unit (upper-case hex, as jansson writes it). */
-static int append_u16(tfy__buf *b, uint32_t unit)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const char esc[6] = { '\\', 'u', hex[(unit >> 12) & 15], hex[(unit >> 8) & 15],
-	                      hex[(unit >> 4) & 15], hex[unit & 15] };
-	return tfy__buf_append(b, esc, 6);
-}
-
-/*
- * A JSON string of well-formed UTF-8 s in pure ASCII: every control and
- * non-ASCII character as \uXXXX (a surrogate pair beyond the BMP), so a
- * server that reads headers as Latin-1 still reads the same text.
- */
-static int append_json_string(tfy__buf *b, const char *s)
-{
-	int rc = tfy__buf_append(b, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0;) {
-		uint32_t cp = next_code_point(&p);
-		if (cp == '"' || cp == '\\')
-			rc = tfy__buf_append(b, (const char[]){ '\\', (char)cp }, 2);
-		else if (cp >= 0x20 && cp < 0x7f)
-			rc = tfy__buf_append(b, (const char[]){ (char)cp }, 1);
-		else if (cp < 0x10000)
-			rc = append_u16(b, cp);
-		else
-			rc = append_u16(b, 0xD800 + ((cp - 0x10000) >> 10)) |
-			     append_u16(b, 0xDC00 + ((cp - 0x10000) & 0x3FF));
-	}
-	return rc | tfy__buf_append(b, "\"", 1);
-}
-
-/* Characters (code points) in well-formed UTF-8 s. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		n += (*p & 0xC0) != 0x80;
-	return n;
-}
-
 /* {"k":"v",...}: the x-tfy-metadata value, in ASCII. */
 static tfy_code encode_metadata(const tfy_pair *pairs, size_t n, tfy__buf *out,
                                 tfy_error **err)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!pairs[i].name || !pairs[i].value || !utf8_ok(pairs[i].name) ||
-		    !utf8_ok(pairs[i].value))
+		if (!pairs[i].name || !pairs[i].value || !tfy__utf8_ok(pairs[i].name) ||
+		    !tfy__utf8_ok(pairs[i].value))
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "metadata_header[%zu]: key and value must be non-NULL UTF-8", i);
-		if (utf8_chars(pairs[i].value) > TFY_METADATA_HEADER_VALUE_MAX)
+		if (tfy__utf8_chars(pairs[i].value) > TFY_METADATA_HEADER_VALUE_MAX)
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "metadata_header[%zu]: the value is longer than %d characters "
 			                      "(TrueFoundry's limit)", i, TFY_METADATA_HEADER_VALUE_MAX);
 	}
-	int rc = tfy__buf_append(out, "{", 1);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = (i ? tfy__buf_append(out, ",", 1) : 0) | append_json_string(out, pairs[i].name) |
-		     tfy__buf_append(out, ":", 1) | append_json_string(out, pairs[i].value);
-	}
-	if (rc == 0)
-		rc = tfy__buf_append(out, "}", 1);
-	return rc ? tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory") : TFY_OK;
+	return tfy__json_append_object(out, pairs, n) < 0 ? tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory") : TFY_OK;
 }
 
 /* Appends "?" before the first parameter of a URL and "&" before the others. */

@@ -14,5 +14,6 @@
 #include <tfy/client.h>
 #include <tfy/batches.h>
 #include <tfy/iter.h>
+#include <tfy/jobs.h>
 
 #endif

@@ -1,0 +1,42 @@
+/*
+ * What the calls of a batch job share: one batch from one request, the
+ * path of a batch, and reconciling an ambiguous create.  Internal to libtfy.
+ */
+#ifndef TFY_JOBS_INTERNAL_H
+#define TFY_JOBS_INTERNAL_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "call.h"
+#include "tfy/jobs.h"
+
+/*
+ * Appends "/batches/{id}" (the id percent-encoded) and then suffix (may be
+ * NULL) to path; refuses a bad id as tfy__path_id does.
+ */
+tfy_code tfy__batch_path(tfy__buf *path, const char *batch_id, const char *suffix,
+                         tfy_error **err);
+
+/*
+ * Runs req under call and decodes the 2xx answer as one batch that owns
+ * itself (*out).  *retry_after_ms (when not NULL) gets the delay that
+ * answer asked for (Retry-After, retry-after-ms), -1 when none.  Errors as
+ * tfy__call_run.
+ */
+tfy_code tfy__batch_fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
+                          tfy_batch **out, int64_t *retry_after_ms, tfy_error **err);
+
+/*
+ * After a create whose outcome is unknown (*e says so, finished): looks
+ * among the newest batches for the one it may have created (same
+ * input_file_id, endpoint and metadata, created at or after started less
+ * TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS).  Found: TFY_OK, *out set, *e
+ * freed and NULL.  Else TFY_ERROR_OUTCOME_UNKNOWN with *e's message saying
+ * what may exist (or TFY_ERROR_OUT_OF_MEMORY).  o is checked, o->request
+ * read.
+ */
+tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_options *o,
+                               int64_t started, tfy_batch **out, tfy_error **e);
+
+#endif

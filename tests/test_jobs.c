@@ -1,0 +1,684 @@
+/*
+ * The calls of a batch job (create, retrieve, cancel, wait) against a
+ * scripted server on loopback: what goes on the wire (method, path, body),
+ * what is checked before sending, which failures are repeated, reconciling
+ * a create whose outcome is unknown, and the wait's schedule, progress,
+ * timeout and cancellation.  Public API of the shared library only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rawserver.h"
+#include "testutil.h"
+#include <tfy/tfy.h>
+
+#define KEY "sk-test-jobs-key-1234567890"
+#define STEPS_MAX 16
+#define SEEN_MAX 16
+
+/* ---- a scripted server -------------------------------------------------------
+ * Each request is answered by the next step: a whole HTTP answer, or NULL to
+ * hang up once the request was read (sent, no answer).  The last step repeats.
+ */
+static struct script {
+	const char *steps[STEPS_MAX];
+	size_t count;
+	atomic_int next;
+	char seen[SEEN_MAX][2048]; /* request line, a blank, then the body */
+	atomic_int seen_count;
+} sc;
+
+static void script_reset(void)
+{
+	memset(&sc, 0, sizeof(sc));
+}
+
+static void script_add(const char *answer)
+{
+	assert_true(sc.count < STEPS_MAX);
+	sc.steps[sc.count++] = answer;
+}
+
+/* A whole answer with status, extra headers (each ending in CRLF) and body. */
+static char *answer(int status, const char *headers, const char *body)
+{
+	size_t cap = strlen(headers) + strlen(body) + 256;
+	char *a = malloc(cap);
+	assert_non_null(a);
+	snprintf(a, cap,
+	         "HTTP/1.1 %d Scripted\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+	         "Connection: close\r\n%s\r\n%s",
+	         status, strlen(body), headers, body);
+	return a;
+}
+
+/* Reads one whole request (head and Content-Length body) into buf; its length, or 0. */
+static size_t read_request(int fd, char *buf, size_t cap)
+{
+	size_t have = 0;
+	const char *end = NULL;
+	size_t want = 0;
+	while (have < cap - 1) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, 10000) <= 0)
+			return 0;
+		ssize_t n = read(fd, buf + have, cap - 1 - have);
+		if (n <= 0)
+			return 0;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (!end && (end = strstr(buf, "\r\n\r\n"))) {
+			const char *cl = tu_strcasestr(buf, "\r\nContent-Length:");
+			want = (size_t)(end - buf) + 4 + (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+		}
+		if (end && have >= want)
+			return have;
+	}
+	return have;
+}
+
+static void scripted(tu_server *s, int fd)
+{
+	char buf[8192];
+	if (!read_request(fd, buf, sizeof(buf)))
+		return;
+	atomic_fetch_add(&s->requests, 1);
+	int i = atomic_fetch_add(&sc.seen_count, 1);
+	if (i < SEEN_MAX) {
+		const char *body = strstr(buf, "\r\n\r\n") + 4;
+		size_t line = strcspn(buf, "\r");
+		snprintf(sc.seen[i], sizeof(sc.seen[i]), "%.*s %s", (int)line, buf, body);
+	}
+	int step = atomic_fetch_add(&sc.next, 1);
+	const char *a = sc.steps[(size_t)step < sc.count ? (size_t)step : sc.count - 1];
+	if (a) {
+		tu_send_all(fd, a, strlen(a));
+		shutdown(fd, SHUT_WR);
+	}
+}
+
+static tfy_client *client_on(const tu_server *s)
+{
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = s->base;
+	o.api_key = KEY;
+	o.max_retries = 2;
+	tfy_client *c = NULL;
+	assert_int_equal(tfy_client_new(&o, &c, NULL), TFY_OK);
+	return c;
+}
+
+static char *batch_json(const char *id, const char *status, long long created, int completed)
+{
+	char *j = malloc(512);
+	assert_non_null(j);
+	snprintf(j, 512,
+	         "{\"id\":\"%s\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
+	         "\"input_file_id\":\"file-in\",\"completion_window\":\"24h\",\"status\":\"%s\","
+	         "\"created_at\":%lld,\"request_counts\":{\"total\":4,\"completed\":%d,\"failed\":0}}",
+	         id, status, created, completed);
+	return j;
+}
+
+/* Frees the answers and bodies a test made. */
+static struct { void *p[64]; size_t n; } trash;
+static void *keep(void *p)
+{
+	assert_true(trash.n < 64);
+	trash.p[trash.n++] = p;
+	return p;
+}
+static void empty_trash(void)
+{
+	for (size_t i = 0; i < trash.n; i++)
+		free(trash.p[i]);
+	trash.n = 0;
+}
+
+static const char *ok_batch(const char *id, const char *status, int completed)
+{
+	return keep(answer(200, "", keep(batch_json(id, status, (long long)time(NULL), completed))));
+}
+
+static void start(tu_server *s)
+{
+	tu_server_start(s, scripted, NULL, 0);
+}
+
+/* ---- retrieve and cancel ------------------------------------------------------ */
+
+static void test_retrieve_path_and_decode(void **state)
+{
+	(void)state;
+	script_reset();
+	script_add(ok_batch("batch/1 x", "in_progress", 1));
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_batches_retrieve(c, "batch/1 x", NULL, &b, &err), TFY_OK);
+	assert_null(err);
+	assert_string_equal(b->id, "batch/1 x");
+	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
+	assert_true(b->request_counts->completed.value == 1);
+	assert_string_equal(sc.seen[0], "GET /v1/batches/batch%2F1%20x HTTP/1.1 ");
+	tfy_batch_free(b);
+
+	/* Ids are checked before anything is sent. */
+	const char *bad[] = { "", "a\nb", "a\x7f" };
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(tfy_batches_retrieve(c, bad[i], NULL, &b, &err),
+		                 TFY_ERROR_INVALID_ARGUMENT);
+		assert_null(b);
+		assert_non_null(strstr(err->message, "batch_id"));
+		tfy_error_free(err);
+	}
+	assert_int_equal(tfy_batches_retrieve(c, NULL, NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(tfy_batches_cancel(c, "", NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(tfy_batches_retrieve(c, "b", NULL, NULL, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(atomic_load(&s.requests), 1);
+
+	/* A 2xx body that is not an object is a decode error; a 404 is not found. */
+	script_reset();
+	script_add(keep(answer(200, "", "[1]")));
+	assert_int_equal(tfy_batches_retrieve(c, "b1", NULL, &b, &err), TFY_ERROR_DECODE);
+	assert_null(b);
+	tfy_error_free(err);
+	script_reset();
+	script_add(keep(answer(404, "", "{\"error\":{\"message\":\"No such batch\"}}")));
+	assert_int_equal(tfy_batches_retrieve(c, "b1", NULL, &b, &err), TFY_ERROR_NOT_FOUND);
+	assert_non_null(strstr(err->message, "No such batch"));
+	assert_int_equal(err->attempts, 1);
+	tfy_error_free(err);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+static void test_cancel_is_repeated(void **state)
+{
+	(void)state;
+	script_reset();
+	script_add(NULL); /* read, then no answer: safe to send again */
+	script_add(keep(answer(503, "retry-after-ms: 0\r\n", "{}")));
+	script_add(ok_batch("b1", "cancelling", 0));
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_batches_cancel(c, "b1", NULL, &b, &err), TFY_OK);
+	assert_int_equal(b->status, TFY_BATCH_STATUS_CANCELLING);
+	assert_int_equal(atomic_load(&sc.seen_count), 3);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(sc.seen[i], "POST /v1/batches/b1/cancel HTTP/1.1 ");
+	tfy_batch_free(b);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+/* ---- create ------------------------------------------------------------------- */
+
+static tfy_batches_create_options create_opts(void)
+{
+	tfy_batches_create_options o = TFY_BATCHES_CREATE_OPTIONS_INIT;
+	o.input_file_id = "file-in";
+	o.endpoint = "/v1/chat/completions";
+	return o;
+}
+
+static void test_create_body(void **state)
+{
+	(void)state;
+	script_reset();
+	script_add(ok_batch("b1", "validating", 0));
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	tfy_batches_create_options o = create_opts();
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
+	assert_string_equal(b->id, "b1");
+	tfy_batch_free(b);
+	assert_string_equal(sc.seen[0], "POST /v1/batches HTTP/1.1 {\"input_file_id\":\"file-in\","
+	                                "\"endpoint\":\"/v1/chat/completions\","
+	                                "\"completion_window\":\"24h\"}");
+
+	const tfy_pair meta[] = { { "job", "n\xc3\xa9 \"1\"" }, { "k2", "" } };
+	o.metadata = meta;
+	o.metadata_count = 2;
+	o.completion_window = "48h";
+	o.output_expires_after_seconds = 3600;
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
+	tfy_batch_free(b);
+	assert_string_equal(sc.seen[1],
+	                    "POST /v1/batches HTTP/1.1 {\"input_file_id\":\"file-in\","
+	                    "\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"48h\","
+	                    "\"metadata\":{\"job\":\"n\\u00E9 \\\"1\\\"\",\"k2\":\"\"},"
+	                    "\"output_expires_after\":{\"anchor\":\"created_at\",\"seconds\":3600}}");
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+static void refused(tfy_client *c, const tfy_batches_create_options *o, const char *why)
+{
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_batches_create(c, o, &b, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(b);
+	if (!strstr(err->message, why))
+		fail_msg("expected \"%s\" in: %s", why, err->message);
+	tfy_error_free(err);
+}
+
+static void test_create_options_checked(void **state)
+{
+	(void)state;
+	script_reset();
+	script_add(ok_batch("b1", "validating", 0));
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	tfy_batches_create_options o = create_opts();
+	o.input_file_id = NULL;
+	refused(c, &o, "input_file_id");
+	o = create_opts();
+	o.endpoint = "v1/chat/completions";
+	refused(c, &o, "endpoint");
+	o.endpoint = "/v1/chat completions";
+	refused(c, &o, "endpoint");
+	o = create_opts();
+	o.completion_window = "";
+	refused(c, &o, "completion_window");
+	o = create_opts();
+	o.output_expires_after_seconds = 3599;
+	refused(c, &o, "output_expires_after_seconds");
+	o.output_expires_after_seconds = 2592001;
+	refused(c, &o, "output_expires_after_seconds");
+	o = create_opts();
+	tfy_pair many[17];
+	char names[17][8];
+	for (int i = 0; i < 17; i++) {
+		snprintf(names[i], sizeof(names[i]), "k%d", i);
+		many[i] = (tfy_pair){ names[i], "v" };
+	}
+	o.metadata = many;
+	o.metadata_count = 17;
+	refused(c, &o, "at most 16");
+	o.metadata_count = 16;
+	char key[66], value[514];
+	memset(key, 'k', 65);
+	key[65] = '\0';
+	memset(value, 'v', 513);
+	value[513] = '\0';
+	const tfy_pair long_key[] = { { key, "v" } }, long_value[] = { { "k", value } },
+	               twice[] = { { "k", "1" }, { "k", "2" } }, bad_utf8[] = { { "k", "\xff" } };
+	o.metadata = long_key;
+	o.metadata_count = 1;
+	refused(c, &o, "64");
+	o.metadata = long_value;
+	refused(c, &o, "512");
+	o.metadata = twice;
+	o.metadata_count = 2;
+	refused(c, &o, "again");
+	o.metadata = bad_utf8;
+	o.metadata_count = 1;
+	refused(c, &o, "UTF-8");
+	o = create_opts();
+	o.reconcile = 2;
+	refused(c, &o, "reconcile");
+	o = create_opts();
+	o.reserved2_ = 1;
+	refused(c, &o, "reserved");
+	o = create_opts();
+	o.version = 2;
+	refused(c, &o, "version");
+	assert_int_equal(tfy_batches_create(c, NULL, &(tfy_batch *){ NULL }, NULL),
+	                 TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(atomic_load(&s.requests), 0);
+
+	/* Limits themselves are accepted; so is an endpoint not in OpenAI's list. */
+	o = create_opts();
+	memset(key, 'k', 64);
+	key[64] = '\0';
+	memset(value, 'v', 512);
+	value[512] = '\0';
+	const tfy_pair at_limit[] = { { key, value } };
+	o.metadata = at_limit;
+	o.metadata_count = 1;
+	o.endpoint = "/v1/gateway/custom";
+	o.output_expires_after_seconds = 2592000;
+	tfy_batch *b = NULL;
+	assert_int_equal(tfy_batches_create(c, &o, &b, NULL), TFY_OK);
+	tfy_batch_free(b);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+static void test_create_retried_only_when_unsent(void **state)
+{
+	(void)state;
+	/* 429 and 503 say nothing was done: sent again. */
+	script_reset();
+	script_add(keep(answer(429, "retry-after-ms: 0\r\n", "{}")));
+	script_add(keep(answer(503, "retry-after-ms: 0\r\n", "{}")));
+	script_add(ok_batch("b1", "validating", 0));
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	tfy_batches_create_options o = create_opts();
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
+	assert_int_equal(atomic_load(&sc.seen_count), 3);
+	tfy_batch_free(b);
+
+	/* A 500 may have created it: not sent again; reconciling finds nothing. */
+	script_reset();
+	script_add(keep(answer(500, "retry-after-ms: 0\r\n", "{}")));
+	script_add(keep(answer(200, "", "{\"object\":\"list\",\"data\":[],\"has_more\":false}")));
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
+	assert_null(b);
+	assert_int_equal(atomic_load(&sc.seen_count), 2);
+	assert_non_null(strstr(sc.seen[1], "GET /v1/batches?limit=100 "));
+	assert_non_null(strstr(err->message, "file-in"));
+	assert_non_null(strstr(err->message, "may still exist"));
+	assert_int_equal(err->http_status, 500);
+	tfy_error_free(err);
+
+	/* Reconcile off: one request, no list. */
+	script_reset();
+	script_add(keep(answer(502, "", "{}")));
+	o.reconcile = TFY_NONE;
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
+	assert_int_equal(atomic_load(&sc.seen_count), 1);
+	tfy_error_free(err);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+typedef struct log_capture {
+	char lines[8][512];
+	int count;
+} log_capture;
+
+static void capture(int32_t level, const char *line, void *userdata)
+{
+	log_capture *l = userdata;
+	if (level == TFY_LOG_INFO && l->count < 8)
+		snprintf(l->lines[l->count++], 512, "%s", line);
+}
+
+static void test_create_reconciled(void **state)
+{
+	(void)state;
+	long long now = (long long)time(NULL);
+	char list[2048];
+	/*
+	 * Newest first: another file's batch, ours (within the clock
+	 * tolerance), then an older one of the same file that must not match.
+	 */
+	char *other = keep(batch_json("b-other", "validating", now, 0));
+	char *ours = keep(batch_json("b-ours", "validating", now - 200, 0));
+	char *old = keep(batch_json("b-old", "completed", now - 4000, 4));
+	memcpy(strstr(other, "file-in"), "file-xx", 7);
+	snprintf(list, sizeof(list), "{\"object\":\"list\",\"data\":[%s,%s,%s],\"has_more\":true}",
+	         other, ours, old);
+	script_reset();
+	script_add(NULL); /* the create is read, and no answer comes */
+	script_add(keep(answer(200, "", list)));
+	tu_server s;
+	start(&s);
+	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
+	log_capture l = { .count = 0 };
+	co.base_url = s.base;
+	co.api_key = KEY;
+	co.log = capture;
+	co.log_userdata = &l;
+	co.log_level = TFY_LOG_INFO;
+	tfy_client *c = NULL;
+	assert_int_equal(tfy_client_new(&co, &c, NULL), TFY_OK);
+	tfy_batches_create_options o = create_opts();
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
+	assert_null(err);
+	assert_string_equal(b->id, "b-ours");
+	tfy_batch_free(b);
+	/* One POST only, then one page of the list. */
+	assert_int_equal(atomic_load(&sc.seen_count), 2);
+	assert_non_null(strstr(sc.seen[0], "POST /v1/batches "));
+	int logged = 0;
+	for (int i = 0; i < l.count; i++)
+		logged |= strstr(l.lines[i], "file-in") && strstr(l.lines[i], "b-ours");
+	assert_true(logged);
+
+	/* Different metadata is another batch: not taken; the next page is read. */
+	const tfy_pair meta[] = { { "run", "7" } };
+	o.metadata = meta;
+	o.metadata_count = 1;
+	sc.next = 0;
+	sc.seen_count = 0;
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
+	assert_int_equal(atomic_load(&sc.seen_count), 2); /* b-old is past the tolerance: stop */
+	tfy_error_free(err);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+/* ---- wait --------------------------------------------------------------------- */
+
+typedef struct progress {
+	int calls;
+	tfy_batch_status seen[16];
+	int stop_at; /* the call number that asks to stop; 0: never */
+} progress;
+
+static int32_t on_progress(void *userdata, const tfy_batch *b)
+{
+	progress *p = userdata;
+	if (p->calls < 16)
+		p->seen[p->calls] = b->status;
+	p->calls++;
+	return p->calls == p->stop_at ? 1 : TFY_CANCEL_CONTINUE;
+}
+
+static tfy_batch_wait_options fast_wait(progress *p)
+{
+	tfy_batch_wait_options w = TFY_BATCH_WAIT_OPTIONS_INIT;
+	w.poll_initial_ms = 10;
+	w.poll_max_ms = 20;
+	w.on_progress = on_progress;
+	w.progress_userdata = p;
+	return w;
+}
+
+static void test_wait_until_completed(void **state)
+{
+	(void)state;
+	script_reset();
+	script_add(ok_batch("b1", "validating", 0));
+	script_add(ok_batch("b1", "in_progress", 0));
+	script_add(ok_batch("b1", "in_progress", 0)); /* nothing new: no progress call */
+	script_add(keep(answer(503, "retry-after-ms: 0\r\n", "{}"))); /* retried */
+	script_add(ok_batch("b1", "in_progress", 2));
+	script_add(ok_batch("b1", "completed", 4));
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	progress p = { 0, { 0 }, 0 };
+	tfy_batch_wait_options w = fast_wait(&p);
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, &err), TFY_OK);
+	assert_int_equal(b->status, TFY_BATCH_STATUS_COMPLETED);
+	assert_int_equal(p.calls, 4);
+	assert_int_equal(p.seen[0], TFY_BATCH_STATUS_VALIDATING);
+	assert_int_equal(p.seen[1], TFY_BATCH_STATUS_IN_PROGRESS);
+	assert_int_equal(p.seen[2], TFY_BATCH_STATUS_IN_PROGRESS);
+	assert_int_equal(p.seen[3], TFY_BATCH_STATUS_COMPLETED);
+	assert_int_equal(atomic_load(&sc.seen_count), 6);
+	assert_string_equal(sc.seen[5], "GET /v1/batches/b1 HTTP/1.1 ");
+	tfy_batch_free(b);
+
+	/* A persistent failure ends the wait with its error, and no batch. */
+	script_reset();
+	script_add(ok_batch("b1", "in_progress", 0));
+	script_add(keep(answer(404, "", "{}")));
+	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, &err), TFY_ERROR_NOT_FOUND);
+	assert_null(b);
+	tfy_error_free(err);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+static void test_wait_honours_retry_after(void **state)
+{
+	(void)state;
+	script_reset();
+	script_add(keep(answer(200, "Retry-After: 1\r\n",
+	                       keep(batch_json("b1", "in_progress", 1, 0)))));
+	script_add(ok_batch("b1", "failed", 0));
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	progress p = { 0, { 0 }, 0 };
+	tfy_batch_wait_options w = fast_wait(&p);
+	tfy_batch *b = NULL;
+	double t0 = tu_now_s();
+	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, NULL), TFY_OK);
+	assert_true(tu_now_s() - t0 >= 0.95); /* a lower bound: never scaled */
+	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
+	tfy_batch_free(b);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+/* Asks to stop once a state was shown: so only ever during a pause. */
+static int32_t cancel_after(void *userdata)
+{
+	return ((const progress *)userdata)->calls >= 1;
+}
+
+static void test_wait_timeout_and_cancel(void **state)
+{
+	(void)state;
+	script_reset();
+	script_add(ok_batch("b1", "in_progress", 1));
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	progress p = { 0, { 0 }, 0 };
+	tfy_batch_wait_options w = fast_wait(&p);
+	w.timeout_ms = 300;
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	double t0 = tu_now_s();
+	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, &err), TFY_ERROR_TIMEOUT);
+	assert_true(tu_now_s() - t0 < 5.0 * tu_slowdown());
+	assert_non_null(b); /* the last state, the caller's */
+	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
+	assert_non_null(strstr(err->message, "in_progress"));
+	assert_int_equal(p.calls, 1);
+	tfy_batch_free(b);
+	tfy_error_free(err);
+
+	/* The cancel callback stops a long pause at once. */
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.cancel = cancel_after;
+	ro.cancel_userdata = &p;
+	p = (progress){ 0, { 0 }, 0 };
+	w = fast_wait(&p);
+	w.poll_initial_ms = 100;
+	w.poll_max_ms = 60000;
+	w.request = &ro;
+	t0 = tu_now_s();
+	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, &err), TFY_ERROR_CANCELLED);
+	assert_true(tu_now_s() - t0 < 5.0 * tu_slowdown());
+	assert_non_null(b);
+	tfy_batch_free(b);
+	tfy_error_free(err);
+
+	/* on_progress asking to stop ends the wait, with the state it was shown. */
+	p = (progress){ 0, { 0 }, 1 };
+	w = fast_wait(&p);
+	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, &err), TFY_ERROR_CANCELLED);
+	assert_non_null(strstr(err->message, "on_progress"));
+	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
+	tfy_batch_free(b);
+	tfy_error_free(err);
+
+	/* Options are checked. */
+	w = fast_wait(&p);
+	w.poll_max_ms = 5;
+	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	w = fast_wait(&p);
+	w.timeout_ms = -1;
+	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(tfy_batch_wait(c, "", NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(b);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+static void test_terminal_statuses(void **state)
+{
+	(void)state;
+	const tfy_batch_status ended[] = { TFY_BATCH_STATUS_COMPLETED, TFY_BATCH_STATUS_FAILED,
+	                                   TFY_BATCH_STATUS_EXPIRED, TFY_BATCH_STATUS_CANCELLED,
+	                                   TFY_BATCH_STATUS_PARTIALLY_COMPLETED };
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(tfy_batch_status_is_terminal(ended[i]), 1);
+	const tfy_batch_status going[] = { TFY_BATCH_STATUS_UNKNOWN, TFY_BATCH_STATUS_VALIDATING,
+	                                   TFY_BATCH_STATUS_IN_PROGRESS, TFY_BATCH_STATUS_FINALIZING,
+	                                   TFY_BATCH_STATUS_CANCELLING, 99, -1 };
+	for (size_t i = 0; i < 7; i++)
+		assert_int_equal(tfy_batch_status_is_terminal(going[i]), 0);
+	tfy_batches_create_options co;
+	tfy_batch_wait_options wo;
+	assert_int_equal(tfy_batches_create_options_init(&co, TFY_BATCHES_CREATE_OPTIONS_VERSION),
+	                 TFY_OK);
+	assert_int_equal(tfy_batch_wait_options_init(&wo, TFY_BATCH_WAIT_OPTIONS_VERSION), TFY_OK);
+	assert_int_equal(tfy_batch_wait_options_init(&wo, 2), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(co.version, 1);
+	assert_int_equal(wo.version, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_retrieve_path_and_decode),
+		cmocka_unit_test(test_cancel_is_repeated),
+		cmocka_unit_test(test_create_body),
+		cmocka_unit_test(test_create_options_checked),
+		cmocka_unit_test(test_create_retried_only_when_unsent),
+		cmocka_unit_test(test_create_reconciled),
+		cmocka_unit_test(test_wait_until_completed),
+		cmocka_unit_test(test_wait_honours_retry_after),
+		cmocka_unit_test(test_wait_timeout_and_cancel),
+		cmocka_unit_test(test_terminal_statuses),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
