@@ -69,7 +69,7 @@ enum {
 	TFY_ERROR_PAGINATION = 21,       /**< the server's paging went wrong (repeated cursor, has_more with no items) */
 	/**
 	 * Since 1.2: a request that is not safe to repeat (creating a batch,
-	 * cancelling one, uploading a file) was sent and no answer came, or the
+	 * uploading a file) was sent and no answer came, or the
 	 * answer was a 500, 502 or 504: it may have taken effect.  Not retried;
 	 * the message says what may exist.
 	 */
