@@ -46,7 +46,9 @@ tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *
 	if (rc == TFY_OK) {
 		tfy_error_free(e);
 		e = NULL;
-	} else if (!e || tfy__error_finish(e, client->api_key) < 0) {
+	} else if (!e || (rc == TFY_ERROR_OUT_OF_MEMORY && e->code != rc) ||
+	           tfy__error_finish(e, client->api_key) < 0) {
+		/* Memory ran out while describing another failure: the code and error must agree. */
 		tfy_error_free(e);
 		e = tfy__error_out_of_memory();
 		rc = TFY_ERROR_OUT_OF_MEMORY;
