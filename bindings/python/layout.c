@@ -120,6 +120,22 @@ static void page_error_pair(void)
 	S(tfy_pair); F(tfy_pair, name); F(tfy_pair, value); E();
 }
 
+static void job_options(void)
+{
+	S(tfy_batches_create_options); F(tfy_batches_create_options, version);
+	F(tfy_batches_create_options, reserved_); F(tfy_batches_create_options, input_file_id);
+	F(tfy_batches_create_options, endpoint); F(tfy_batches_create_options, completion_window);
+	F(tfy_batches_create_options, metadata); F(tfy_batches_create_options, metadata_count);
+	F(tfy_batches_create_options, output_expires_after_seconds);
+	F(tfy_batches_create_options, request); F(tfy_batches_create_options, reconcile);
+	F(tfy_batches_create_options, reserved2_); E();
+	S(tfy_batch_wait_options); F(tfy_batch_wait_options, version);
+	F(tfy_batch_wait_options, reserved_); F(tfy_batch_wait_options, timeout_ms);
+	F(tfy_batch_wait_options, poll_initial_ms); F(tfy_batch_wait_options, poll_max_ms);
+	F(tfy_batch_wait_options, on_progress); F(tfy_batch_wait_options, progress_userdata);
+	F(tfy_batch_wait_options, request); E();
+}
+
 int main(void)
 {
 	printf("{");
@@ -129,6 +145,7 @@ int main(void)
 	request_options();
 	client_options();
 	list_options();
+	job_options();
 	printf("}\n");
 	return 0;
 }

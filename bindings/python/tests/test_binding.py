@@ -205,6 +205,8 @@ class LayoutTest(unittest.TestCase):
         "tfy_request_options": _ffi.RequestOptions,
         "tfy_client_options": _ffi.ClientOptions, "tfy_retry_info": _ffi.RetryInfo,
         "tfy_batches_list_options": _ffi.ListOptions,
+        "tfy_batches_create_options": _ffi.CreateOptions,
+        "tfy_batch_wait_options": _ffi.WaitOptions,
     }
 
     def test_layout(self):

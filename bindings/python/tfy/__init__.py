@@ -5,7 +5,7 @@ The shared library is $TFY_LIBRARY (a path) when set; else libtfy.so.1 where
 the dynamic loader finds it (LD_LIBRARY_PATH, ldconfig, the system
 directories); else in the library directory of the prefix that meson
 installed this package with (-Dpython=enabled).  Importing fails with ImportError when it is
-missing or incompatible (this binding needs libtfy 1.1 or a later 1.x).
+missing or incompatible (this binding needs libtfy 1.2 or a later 1.x).
 
 A Client without a base URL reads $TFY_BASE_URL (TrueFoundry's platform URL,
 no path; the API is under /api/llm) with $TFY_API_KEY, else

@@ -15,11 +15,13 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int32, c_int64,
 #: Major version of libtfy this binding was written against.
 EXPECTED_MAJOR = 1
 #: Oldest minor version (within EXPECTED_MAJOR) that has every symbol used here.
-MINIMUM_MINOR = 1
+MINIMUM_MINOR = 2
 
 TFY_CLIENT_OPTIONS_VERSION = 2
 TFY_REQUEST_OPTIONS_VERSION = 1
 TFY_BATCHES_LIST_OPTIONS_VERSION = 2
+TFY_BATCHES_CREATE_OPTIONS_VERSION = 1
+TFY_BATCH_WAIT_OPTIONS_VERSION = 1
 #: tfy_batches_list_options.missing_has_more (since 1.1).
 TFY_MISSING_HAS_MORE_DEFAULT = 0
 TFY_MISSING_HAS_MORE_CONTINUE = 1
@@ -222,6 +224,38 @@ class ListOptions(Structure):
     ]
 
 
+class CreateOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("reserved_", c_uint32),
+        ("input_file_id", c_char_p),
+        ("endpoint", c_char_p),
+        ("completion_window", c_char_p),
+        ("metadata", POINTER(Pair)),
+        ("metadata_count", c_size_t),
+        ("output_expires_after_seconds", c_int64),
+        ("request", POINTER(RequestOptions)),
+        ("reconcile", c_int32),
+        ("reserved2_", c_int32),
+    ]
+
+
+PROGRESS_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(Batch))
+
+
+class WaitOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("reserved_", c_uint32),
+        ("timeout_ms", c_int64),
+        ("poll_initial_ms", c_int64),
+        ("poll_max_ms", c_int64),
+        ("on_progress", PROGRESS_FN),
+        ("progress_userdata", c_void_p),
+        ("request", POINTER(RequestOptions)),
+    ]
+
+
 #: The soname of the major version this binding was written against.
 SONAME = f"libtfy.so.{EXPECTED_MAJOR}"
 
@@ -298,6 +332,16 @@ def _declare(lib: ctypes.CDLL) -> None:
     fn("tfy_batch_iter_pages", c_int64, c_void_p)
     fn("tfy_batch_iter_items", c_int64, c_void_p)
     fn("tfy_batch_iter_free", None, c_void_p)
+    batch_out = POINTER(POINTER(Batch))
+    fn("tfy_batches_create_options_init", c_int32, POINTER(CreateOptions), c_uint32)
+    fn("tfy_batches_create", c_int32, c_void_p, POINTER(CreateOptions), batch_out, err_out)
+    fn("tfy_batches_retrieve", c_int32, c_void_p, c_char_p, POINTER(RequestOptions), batch_out,
+       err_out)
+    fn("tfy_batches_cancel", c_int32, c_void_p, c_char_p, POINTER(RequestOptions), batch_out,
+       err_out)
+    fn("tfy_batch_wait_options_init", c_int32, POINTER(WaitOptions), c_uint32)
+    fn("tfy_batch_wait", c_int32, c_void_p, c_char_p, POINTER(WaitOptions), batch_out, err_out)
+    fn("tfy_batch_status_is_terminal", c_int32, c_int32)
 
 
 def _load() -> ctypes.CDLL:

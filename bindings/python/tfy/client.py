@@ -6,13 +6,15 @@ import os
 import threading
 import weakref
 from ctypes import POINTER, byref, c_void_p
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from . import _ffi
 from ._ffi import lib, text
 from .iterator import BatchIterator
-from .request import NONE, CRequest, RequestOptions, check, ms, options, retries
-from .types import Page, page_from_c
+from .errors import TfyError
+from .request import (NONE, CRequest, Pairs, RequestOptions, check, ms, options, pending_error,
+                      retries)
+from .types import Batch, Page, batch_from_c, page_from_c
 
 
 class Client:
@@ -183,6 +185,126 @@ class Client:
         iterator = BatchIterator(self, it, keep)
         self._iters.add(iterator)
         return iterator
+
+    def create(self, input_file_id: str, endpoint: str, *,
+               completion_window: Optional[str] = None, metadata: Optional[Pairs] = None,
+               output_expires_after: Optional[int] = None, reconcile: bool = True,
+               request: Optional[RequestOptions] = None, **request_options: Any) -> Batch:
+        """Create a batch (``POST {base_url}/batches``) from an uploaded JSONL
+        file.  ``completion_window`` None sends "24h"; ``metadata`` is a
+        mapping (or pairs) of strings, at most 16; ``output_expires_after``
+        is seconds (3600 to 2592000) after creation, None sends nothing.
+
+        Never sent twice once it may have taken effect: when no answer came
+        (or a 500, 502, 504), the newest batches are searched for it unless
+        ``reconcile`` is False, and OutcomeUnknownError is raised when it is
+        not found (the batch may exist: list before creating again)."""
+        opts = _ffi.CreateOptions()
+        check(lib.tfy_batches_create_options_init(byref(opts),
+                                                  _ffi.TFY_BATCHES_CREATE_OPTIONS_VERSION), None)
+        creq = options(request, request_options)
+        meta = CRequest(RequestOptions(metadata_header=metadata))  # borrows its pair array
+        keep = [_ffi.encode(input_file_id), _ffi.encode(endpoint),
+                _ffi.encode(completion_window), creq, meta]
+        opts.input_file_id, opts.endpoint, opts.completion_window = keep[:3]
+        opts.metadata = meta.struct.metadata_header
+        opts.metadata_count = meta.struct.metadata_header_count
+        opts.output_expires_after_seconds = int(output_expires_after or 0)
+        opts.reconcile = 0 if reconcile else NONE
+        if creq is not None:
+            opts.request = creq.pointer
+        out = POINTER(_ffi.Batch)()
+        err = POINTER(_ffi.Error)()
+        code = lib.tfy_batches_create(self._require(), byref(opts), byref(out), byref(err))
+        del keep
+        return _one_batch(code, out, err)
+
+    def retrieve(self, batch_id: str, *, request: Optional[RequestOptions] = None,
+                 **request_options: Any) -> Batch:
+        """One batch (``GET {base_url}/batches/{batch_id}``)."""
+        return self._by_id(lib.tfy_batches_retrieve, batch_id, request, request_options)
+
+    def cancel(self, batch_id: str, *, request: Optional[RequestOptions] = None,
+               **request_options: Any) -> Batch:
+        """Ask for a batch to be cancelled (``POST /batches/{batch_id}/cancel``);
+        the answer is usually the batch in "cancelling".  Safe to repeat, so
+        retried like a read."""
+        return self._by_id(lib.tfy_batches_cancel, batch_id, request, request_options)
+
+    def _by_id(self, fn, batch_id: str, request: Optional[RequestOptions],
+               request_options: dict) -> Batch:
+        creq = options(request, request_options)
+        bid = _ffi.encode(batch_id)
+        out = POINTER(_ffi.Batch)()
+        err = POINTER(_ffi.Error)()
+        code = fn(self._require(), bid, creq.pointer if creq else None, byref(out), byref(err))
+        del creq
+        return _one_batch(code, out, err)
+
+    def wait(self, batch_id: str, *, timeout: Optional[float] = None,
+             on_progress: Optional[Callable[[Batch], Any]] = None,
+             poll_initial: Optional[float] = None, poll_max: Optional[float] = None,
+             request: Optional[RequestOptions] = None, **request_options: Any) -> Batch:
+        """Poll a batch until it ends (completed, partially_completed, failed,
+        expired, cancelled) and return its final state, whatever its status.
+
+        Polls at once, then after ``poll_initial`` seconds (default 1),
+        growing x1.5 up to ``poll_max`` (default 30); a poll answer's
+        Retry-After makes the next pause at least that long.  ``on_progress``
+        is called with each new state (status or request counts changed); a
+        true result stops the wait with CancelledError, an exception stops it
+        and is raised in its place.  ``timeout`` (seconds, None: no limit)
+        raises TfyTimeoutError; ``cancel=`` (a request option) stops it with
+        CancelledError.  Either exception carries the last state seen as its
+        ``batch`` attribute (None when no poll answered)."""
+        opts = _ffi.WaitOptions()
+        check(lib.tfy_batch_wait_options_init(byref(opts), _ffi.TFY_BATCH_WAIT_OPTIONS_VERSION),
+              None)
+        creq = options(request, request_options)
+        opts.timeout_ms = ms(timeout)
+        opts.poll_initial_ms = ms(poll_initial)
+        opts.poll_max_ms = ms(poll_max)
+        progress = None
+        if on_progress is not None:
+            if not callable(on_progress):
+                raise TypeError("on_progress must be callable")
+            progress = _progress_trampoline(on_progress)
+            opts.on_progress = progress
+        if creq is not None:
+            opts.request = creq.pointer
+        bid = _ffi.encode(batch_id)
+        out = POINTER(_ffi.Batch)()
+        err = POINTER(_ffi.Error)()
+        code = lib.tfy_batch_wait(self._require(), bid, byref(opts), byref(out), byref(err))
+        del creq, progress
+        return _one_batch(code, out, err)
+
+
+def _one_batch(code: int, out, err) -> Batch:
+    """The batch a call returned (copied, then freed), or its error raised
+    with the batch it handed back, if any, as the ``batch`` attribute."""
+    batch = None
+    if out:
+        try:
+            batch = batch_from_c(out.contents)
+        finally:
+            lib.tfy_batch_free(out)
+    try:
+        check(code, err)
+    except TfyError as e:
+        e.batch = batch
+        raise
+    return batch
+
+
+def _progress_trampoline(on_progress: Callable[[Batch], Any]):
+    def call(_userdata, b) -> int:
+        try:
+            return 1 if on_progress(batch_from_c(b.contents)) else 0
+        except BaseException as e:  # noqa: B036 - re-raised by check()
+            pending_error(e)
+            return 1
+    return _ffi.PROGRESS_FN(call)
 
 
 #: The routing defaults a Client reads from the environment (as tfy-batches

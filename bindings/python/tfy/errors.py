@@ -126,13 +126,24 @@ class PaginationError(TfyError):
     code = 21
 
 
+class OutcomeUnknownError(TfyError):
+    """A request that is not safe to repeat (creating a batch) may have
+    taken effect: its message names what may exist (since libtfy 1.2)."""
+    code = 22
+
+
+class TfyIOError(TfyError, OSError):
+    code = 23
+
+
 ERROR_CLASSES: dict[int, type[TfyError]] = {
     cls.code: cls for cls in (
         InvalidArgumentError, OutOfMemoryError, ConnectError, DNSError, TLSError,
         TfyTimeoutError, NetworkError, BadRequestError, AuthenticationError,
         PermissionDeniedError, NotFoundError, ConflictError, UnprocessableEntityError,
         RateLimitError, ClientError, ServerError, HTTPError, DecodeError,
-        ResponseTooLargeError, CancelledError, PaginationError)
+        ResponseTooLargeError, CancelledError, PaginationError, OutcomeUnknownError,
+        TfyIOError)
 }
 
 

@@ -153,13 +153,19 @@ def options(request: Optional[RequestOptions], kwargs: Mapping[str, Any]) -> Opt
 _pending = threading.local()
 
 
+def pending_error(e: BaseException) -> None:
+    """Keeps the first exception a callback raised for check() to raise
+    once the call returns."""
+    if getattr(_pending, "exc", None) is None:
+        _pending.exc = e
+
+
 def _cancel_trampoline(cancel: Callable[[], Any]):
     def call(_userdata) -> int:
         try:
             return 1 if cancel() else 0
         except BaseException as e:  # noqa: B036 - re-raised by check()
-            if getattr(_pending, "exc", None) is None:
-                _pending.exc = e
+            pending_error(e)
             return 1
     return _ffi.CANCEL_FN(call)
 
