@@ -343,6 +343,58 @@ static void test_bad_proxy_options(void **state)
 	tfy_error_free(err);
 }
 
+/* tfy-batches through the authenticating proxy: the user from a file or a variable. */
+static void test_cli_proxy_flags(void **state)
+{
+	(void)state;
+	char url[192], secret[640];
+	snprintf(url, sizeof(url), "--base-url=%s/v1", tls_gw.base);
+	snprintf(secret, sizeof(secret), "%s/proxy-user.txt", dir);
+	FILE *f = fopen(secret, "w");
+	assert_non_null(f);
+	fputs(PROXY_USER ":" PROXY_PASSWORD "\n", f);
+	fclose(f);
+	const char *const env[] = { "TFY_API_KEY=" KEY, "TFY_LOG=debug", NULL,
+		                    NULL };
+	const char *argv[] = { getenv("TFY_BATCHES"), url, "--cacert", ca_file, "--max-retries", "0",
+		               "--proxy", auth_proxy.url, "--proxy-user-file", secret, NULL };
+	struct { const char *const *argv; const char *env; int status; } runs[] = {
+		{ argv, NULL, 0 },                                             /* the file */
+		{ argv, "TFY_PROXY_USER=" PROXY_USER ":" PROXY_PASSWORD, 0 }, /* the file wins */
+	};
+	for (size_t i = 0; i < 2; i++) {
+		const char *vars[4] = { env[0], env[1], runs[i].env, NULL };
+		tu_run r;
+		assert_int_equal(tu_run_cmd(runs[i].argv, vars, &r), 0);
+		if (r.status != runs[i].status)
+			fprintf(stderr, "%s\n", r.err);
+		assert_int_equal(r.status, runs[i].status);
+		assert_null(strstr(r.err, PROXY_PASSWORD));
+		assert_null(strstr(r.out, PROXY_PASSWORD));
+		tu_run_free(&r);
+	}
+	/* From the variable alone; then without any: the CONNECT is refused (407). */
+	argv[8] = NULL;
+	const char *with_var[] = { env[0], env[1], "TFY_PROXY_USER=" PROXY_USER ":" PROXY_PASSWORD,
+		                   NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, with_var, &r), 0);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	assert_int_equal(r.status, 5);
+	assert_non_null(strstr(r.err, "407"));
+	tu_run_free(&r);
+	/* --noproxy goes around a dead proxy. */
+	char dead[64];
+	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", free_port());
+	const char *around[] = { argv[0], url, "--cacert", ca_file, "--max-retries", "0",
+		                 "--proxy", dead, "--noproxy", "127.0.0.1", NULL };
+	assert_int_equal(tu_run_cmd(around, env, &r), 0);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+}
+
 static const char *find_tinyproxy(void)
 {
 	static const char *const paths[] = { "/usr/bin/tinyproxy", "/usr/sbin/tinyproxy" };
@@ -376,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_proxy_credentials),
 		cmocka_unit_test(test_proxy_password_masked),
 		cmocka_unit_test(test_bad_proxy_options),
+		cmocka_unit_test(test_cli_proxy_flags),
 	};
 	rc = cmocka_run_group_tests(tests, setup, teardown);
 	tu_remove_tree(dir);

@@ -320,6 +320,79 @@ static void test_bad_client_options(void **state)
 	tfy_error_free(err);
 }
 
+/* tfy-batches against gateway `which` with extra arguments and environment entries. */
+static tu_run cli(int which, const char *const *extra, const char *const *env)
+{
+	char url[128];
+	snprintf(url, sizeof(url), "--base-url=https://127.0.0.1:%d/v1", gws[which].port);
+	const char *argv[24] = { getenv("TFY_BATCHES"), url, "--max-retries", "0", "--limit", "1",
+		                 "--format", "ndjson" };
+	size_t n = 8;
+	for (size_t i = 0; extra && extra[i] && n < 23; i++)
+		argv[n++] = extra[i];
+	const char *vars[8] = { "TFY_API_KEY=" KEY, "TFY_LOG=debug" };
+	for (size_t i = 0; env && env[i] && i < 5; i++)
+		vars[2 + i] = env[i];
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, vars, &r), 0);
+	assert_null(strstr(r.out, PASSPHRASE));
+	assert_null(strstr(r.err, PASSPHRASE));
+	return r;
+}
+
+static void expect_cli(tu_run r, int status, const char *word)
+{
+	if (r.status != status)
+		fprintf(stderr, "exit %d: %s\n", r.status, r.err);
+	assert_int_equal(r.status, status);
+	if (word)
+		assert_non_null(tu_strcasestr(r.err, word));
+	tu_run_free(&r);
+}
+
+static void test_cli_tls_flags(void **state)
+{
+	(void)state;
+	const char *ca = file("ca.pem");
+	expect_cli(cli(GW_OK, NULL, NULL), 5, "issuer");
+	expect_cli(cli(GW_OK, (const char *const[]){ "--cacert", ca, NULL }, NULL), 0, NULL);
+	expect_cli(cli(GW_OK, (const char *const[]){ "--capath", file("capath"), NULL }, NULL), 0,
+	           NULL);
+	expect_cli(cli(GW_OTHER, (const char *const[]){ "--cacert", ca, NULL }, NULL), 5, "match");
+	expect_cli(cli(GW_OTHER, (const char *const[]){ "--insecure", NULL }, NULL), 0,
+	           "verification is off");
+	expect_cli(cli(GW_OTHER, (const char *const[]){ "-k", NULL }, NULL), 0, NULL);
+}
+
+static void test_cli_client_certificate(void **state)
+{
+	(void)state;
+	const char *ca = file("ca.pem"), *cert = file("client.pem"), *key = file("client-enc.key");
+	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, NULL }, NULL), 3,
+	           "client certificate");
+	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
+		                                       "--pass-file", file("client-pass.txt"), NULL },
+		       NULL),
+		   0, NULL);
+	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
+		                                       NULL },
+		       (const char *const[]){ "TFY_KEY_PASSWORD=" PASSPHRASE, NULL }),
+		   0, NULL);
+	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
+		                                       "--pass", PASSPHRASE, NULL }, NULL),
+		   0, NULL);
+	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
+		                                       NULL }, NULL),
+		   5, "key");
+	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
+		                                       "--pass-file", file("no-such-file"), NULL },
+		       NULL),
+		   2, "no-such-file");
+	expect_cli(cli(GW_MTLS, (const char *const[]){ "--pass", PASSPHRASE, "--pass-file",
+		                                       file("client-pass.txt"), NULL }, NULL),
+		   2, "not both");
+}
+
 int main(void)
 {
 	int rc = tu_tls_material(dir, sizeof(dir));
@@ -336,6 +409,8 @@ int main(void)
 		cmocka_unit_test(test_encrypted_key_and_passphrase),
 		cmocka_unit_test(test_passphrase_masked_in_errors_and_logs),
 		cmocka_unit_test(test_bad_client_options),
+		cmocka_unit_test(test_cli_tls_flags),
+		cmocka_unit_test(test_cli_client_certificate),
 	};
 	rc = cmocka_run_group_tests(tests, setup, teardown);
 	tu_remove_tree(dir);

@@ -42,7 +42,7 @@ enum option_id {
 };
 
 /* The leading ':' makes a missing value come back as ':' rather than '?'. */
-static const char short_options[] = ":hH:";
+static const char short_options[] = ":hH:k";
 
 static const struct option long_options[] = {
 	{ "base-url", required_argument, NULL, OPT_BASE_URL },
@@ -66,6 +66,7 @@ static const struct option long_options[] = {
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	NET_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -128,6 +129,8 @@ static const char help_text[] =
 	"      --aws-bedrock-model S   x-tfy-aws-bedrock-model [TFY_AWS_BEDROCK_MODEL]\n"
 	"      --tfy-metadata JSON     x-tfy-metadata, a JSON object of strings, sent\n"
 	"                              as ASCII JSON [TFY_METADATA]\n"
+	"\n"
+	NET_HELP
 	"\n"
 	"  -h, --help                  show this help and exit\n"
 	"      --version               show the version and exit\n"
@@ -345,6 +348,8 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 {
 	const char **slot = string_slot(args, id);
 
+	if (net_flag(&args->net, id == 'k' ? NET_OPT_INSECURE : id, arg))
+		return CLI_RUN;
 	if (slot != NULL) {
 		*slot = arg;
 		return CLI_RUN;
@@ -421,6 +426,8 @@ cli_action cli_parse(int argc, char **argv, cli_args *args)
 		act = usage_error("unexpected argument (this command takes options only)", NULL);
 	if (act == CLI_RUN)
 		routing_from_env(args);
+	if (act == CLI_RUN && net_flags_finish(&args->net) < 0)
+		act = CLI_USAGE_ERROR;
 	return act;
 }
 
@@ -435,6 +442,7 @@ void cli_args_free(cli_args *args)
 	args->header_buf = NULL;
 	free(args->statuses);
 	args->statuses = NULL;
+	net_flags_free(&args->net);
 	args->status_count = 0;
 	args->request.headers = NULL;
 	args->request.headers_count = 0;

@@ -6,6 +6,7 @@
 
 #include <tfy/tfy.h>
 
+#include "net.h"
 #include "output.h"
 #include "text.h"
 
@@ -35,6 +36,7 @@ typedef struct cli_args {
 	const char **statuses; /* --status values, borrowed from argv; the array is ours */
 	size_t status_count;
 	int summary;           /* --summary */
+	net_flags net;         /* --cacert, --proxy, ... (net.h) */
 } cli_args;
 
 cli_action cli_parse(int argc, char **argv, cli_args *args);

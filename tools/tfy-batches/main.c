@@ -94,6 +94,7 @@ static tfy_client *open_client(const cli_args *args, int *rc)
 	opts.base_url = args->base_url;
 	opts.api_key = args->api_key;
 	opts.log = diag_log;
+	net_flags_apply(&args->net, &opts);
 	/* --max-retries 0 means none; in the options 0 means the default. */
 	if (args->max_retries >= 0)
 		opts.max_retries = args->max_retries == 0 ? TFY_NONE : args->max_retries;
