@@ -47,7 +47,7 @@ tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *
 		tfy_error_free(e);
 		e = NULL;
 	} else if (!e || (rc == TFY_ERROR_OUT_OF_MEMORY && e->code != rc) ||
-	           tfy__error_finish(e, client->api_key) < 0) {
+	           tfy__error_finish(e, client->secrets) < 0) {
 		/* Memory ran out while describing another failure: the code and error must agree. */
 		tfy_error_free(e);
 		e = tfy__error_out_of_memory();
@@ -200,6 +200,7 @@ static tfy__http_request http_request(const tfy_client *c, const tfy__request *r
 		.cancel = call->cancel,
 		.cancel_userdata = call->cancel_userdata,
 		.deadline = call->deadline,
+		.network = &c->network,
 	};
 	return http;
 }
@@ -237,11 +238,11 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 		const tfy__http_request http = http_request(c, req, call, timeout);
 		rc = tfy__transport_send(c->transport, &http, &resp, detail, sizeof(detail));
 	}
-	/* The logger masks the key and shows control characters as \xHH itself. */
+	/* The logger masks the secrets and shows control characters as \xHH itself. */
 	log_attempt(c, req, attempt, call, &resp, tfy__now_ms() - start, detail);
 	/* The request id reaches pages and errors: masked, cut and cleaned once, here. */
 	if (rc == TFY_OK && tfy__text_finish((const char **)&resp.request_id, TFY__REQUEST_ID_MAX, 0,
-	                                     c->api_key) < 0) {
+	                                     c->secrets) < 0) {
 		tfy__http_response_clear(&resp);
 		snprintf(detail, sizeof(detail), "out of memory");
 		rc = TFY_ERROR_OUT_OF_MEMORY;

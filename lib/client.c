@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error_internal.h"
+#include "network.h"
 #include "options.h"
 #include "request.h"
 
@@ -136,6 +137,16 @@ static tfy_code take_base_url(tfy_client *c, const source *s, tfy_error **err)
 	return TFY_OK;
 }
 
+/* Every secret the client holds, for masking errors and log lines. */
+static void take_secrets(tfy_client *c)
+{
+	size_t n = 0;
+	c->secrets[n++] = c->api_key;
+	n += tfy__network_secrets(&c->network, c->secrets + n);
+	c->secrets[n] = NULL;
+	c->log.secrets = c->secrets;
+}
+
 static tfy_code take_settings(tfy_client *c, const tfy_client_options *o, tfy_error **err)
 {
 	const source s = find_source(o);
@@ -157,10 +168,12 @@ static tfy_code take_settings(tfy_client *c, const tfy_client_options *o, tfy_er
 	if (rc != TFY_OK)
 		return rc;
 	c->api_key = tfy__strdup(s.key);
-	c->log.secret = c->api_key;
 	if (!c->api_key || (o->ca_file && !(c->ca_file = tfy__strdup(o->ca_file))) ||
 	    (o->ca_path && !(c->ca_path = tfy__strdup(o->ca_path))))
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	if ((rc = tfy__network_take(&c->network, o, err)) != TFY_OK)
+		return rc;
+	take_secrets(c);
 	return take_auth_and_defaults(c, o, err);
 }
 
@@ -247,6 +260,7 @@ void tfy_client_free(tfy_client *client)
 	tfy__free(client->base_url);
 	tfy__free(client->ca_file);
 	tfy__free(client->ca_path);
+	tfy__network_clear(&client->network);
 	tfy__free(client->auth_header);
 	tfy__arena_free(client->defaults_arena);
 	tfy__free(client);

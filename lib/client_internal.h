@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "log.h"
+#include "network.h"
 #include "tfy/client.h"
 #include "transport.h"
 
@@ -28,6 +29,9 @@ struct tfy_client {
 	tfy__arena *defaults_arena;
 	tfy__logger log;
 	tfy__transport *transport;
+	tfy__network network; /* proxy and client certificate (network.c) */
+	/* Masked in every error and log line: key, proxy credentials and password, key passphrase. */
+	const char *secrets[1 + TFY__NETWORK_SECRETS + 1];
 };
 
 #endif

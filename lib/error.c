@@ -9,8 +9,8 @@
 
 #define REDACTED "[REDACTED]"
 /*
- * A cut field that ends in this many or more leading characters of the key
- * has that end masked too: the cut may have split an echo of the key.
+ * A cut field that ends in this many or more leading characters of a secret
+ * has that end masked too: the cut may have split an echo of it.
  */
 #define KEY_PREFIX_MIN 4
 /* Longest kept text from the server in a field other than body and request_id. */
@@ -210,27 +210,37 @@ static int redact_one(const char **slot, const char *secret)
 }
 
 /* Length of the longest end of s[0..n) that is a proper beginning of secret. */
-static size_t key_prefix_at_end(const char *s, size_t n, const char *secret)
+static size_t key_prefix_at_end(const char *s, size_t n, const char *secret, size_t min)
 {
 	size_t slen = strlen(secret);
-	for (size_t k = slen - 1 < n ? slen - 1 : n; k >= KEY_PREFIX_MIN; k--)
+	for (size_t k = slen - 1 < n ? slen - 1 : n; k >= min && k > 0; k--)
 		if (memcmp(s + n - k, secret, k) == 0)
 			return k;
 	return 0;
 }
 
+size_t tfy__secret_prefix_at_end(const char *s, size_t n, tfy__secrets secrets, size_t min)
+{
+	size_t longest = 0;
+	for (size_t i = 0; secrets && secrets[i]; i++) {
+		size_t k = *secrets[i] ? key_prefix_at_end(s, n, secrets[i], min) : 0;
+		longest = k > longest ? k : longest;
+	}
+	return longest;
+}
+
 /*
  * Cuts a field to max bytes on a character boundary; when the cut leaves the
- * beginning of the key at its end, that end is masked as well.
+ * beginning of a secret at its end, that end is masked as well.
  */
-static int cut_field(const char **slot, size_t max, const char *secret)
+static int cut_field(const char **slot, size_t max, tfy__secrets secrets)
 {
 	const char *s = *slot;
 	size_t len = s ? strlen(s) : 0;
 	if (len <= max)
 		return 0;
 	size_t n = utf8_cut(s, len, max);
-	size_t k = secret ? key_prefix_at_end(s, n, secret) : 0;
+	size_t k = tfy__secret_prefix_at_end(s, n, secrets, KEY_PREFIX_MIN);
 	char *out = tfy__malloc(n - k + sizeof(REDACTED));
 	if (!out)
 		return -1;
@@ -294,17 +304,17 @@ static int clean_field(const char **slot, int allow_lf)
 	return 0;
 }
 
-int tfy__text_finish(const char **slot, size_t max, int allow_lf, const char *secret)
+int tfy__text_finish(const char **slot, size_t max, int allow_lf, tfy__secrets secrets)
 {
-	if (secret && !*secret)
-		secret = NULL;
-	if ((secret && redact_one(slot, secret) < 0) || cut_field(slot, max, secret) < 0 ||
-	    clean_field(slot, allow_lf) < 0)
+	for (size_t i = 0; secrets && secrets[i]; i++)
+		if (*secrets[i] && redact_one(slot, secrets[i]) < 0)
+			return -1;
+	if (cut_field(slot, max, secrets) < 0 || clean_field(slot, allow_lf) < 0)
 		return -1;
 	return 0;
 }
 
-int tfy__error_finish(tfy_error *e, const char *secret)
+int tfy__error_finish(tfy_error *e, tfy__secrets secrets)
 {
 	if (e == &out_of_memory)
 		return 0;
@@ -315,7 +325,7 @@ int tfy__error_finish(tfy_error *e, const char *secret)
 		{ &e->detail, FIELD_MAX, 0 },      { &e->body, TFY_ERROR_BODY_MAX, 1 },
 	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (tfy__text_finish(fields[i].slot, fields[i].max, fields[i].allow_lf, secret) < 0)
+		if (tfy__text_finish(fields[i].slot, fields[i].max, fields[i].allow_lf, secrets) < 0)
 			return -1;
 	return 0;
 }

@@ -54,23 +54,34 @@ int tfy__error_reformat(tfy_error *e, const char *fmt, ...) TFY__PRINTF(2, 3);
 int tfy__error_put_body(tfy_error *e, const char *body, size_t len);
 
 /*
- * Readies an error for the caller: in every string, every occurrence of
- * secret (when not NULL or empty) is masked first, then the field is cut to
- * its bound (a beginning of the key left at the end by the cut is masked
- * too), then cleaned to valid UTF-8 without control characters.  Returns 0
- * or -1 on OOM.  The static out-of-memory error is left alone.
+ * The secrets of a client (the API key, proxy credentials, a key's
+ * passphrase): a NULL-terminated list, or NULL for none; empty strings in
+ * it are skipped.  A secret that contains another comes before it, so the
+ * longer one is masked whole.
  */
-int tfy__error_finish(tfy_error *e, const char *secret);
+typedef const char *const *tfy__secrets;
+
+/*
+ * Readies an error for the caller: in every string, every occurrence of
+ * each secret is masked first, then the field is cut to its bound (a
+ * beginning of a secret left at the end by the cut is masked too), then
+ * cleaned to valid UTF-8 without control characters.  Returns 0 or -1 on
+ * OOM.  The static out-of-memory error is left alone.
+ */
+int tfy__error_finish(tfy_error *e, tfy__secrets secrets);
 
 /* Longest request id handed to the caller, in bytes. */
 #define TFY__REQUEST_ID_MAX 256
 
 /*
  * The steps of tfy__error_finish for one string field (*slot, owned,
- * replaced): mask secret, cut to max bytes, clean (line feeds kept when
- * allow_lf).  Returns 0 or -1 on OOM.
+ * replaced): mask the secrets, cut to max bytes, clean (line feeds kept
+ * when allow_lf).  Returns 0 or -1 on OOM.
  */
-int tfy__text_finish(const char **slot, size_t max, int allow_lf, const char *secret);
+int tfy__text_finish(const char **slot, size_t max, int allow_lf, tfy__secrets secrets);
+
+/* The length of the longest end of s[0..n) that is a beginning of a secret, from min bytes; 0 if none. */
+size_t tfy__secret_prefix_at_end(const char *s, size_t n, tfy__secrets secrets, size_t min);
 
 /* The static error handed out when an error cannot be allocated. */
 tfy_error *tfy__error_out_of_memory(void);

@@ -9,17 +9,14 @@
 #define LINE_MAX_BYTES 1024
 /* A line is formatted in full up to this size, masked, and only then cut. */
 #define RAW_MAX_BYTES 8192
-/* A cut line ending in this many leading characters of the key loses that end. */
+/* A cut line ending in this many leading characters of a secret loses that end. */
 #define KEY_PREFIX_MIN 4
 
-static void drop_key_prefix_at_end(char *s, const char *secret)
+/* A cut line that ends in the beginning of a secret loses that end. */
+static void drop_secret_prefix_at_end(char *s, tfy__secrets secrets)
 {
-	size_t n = strlen(s), slen = secret ? strlen(secret) : 0;
-	for (size_t k = slen < n ? slen : n; k >= KEY_PREFIX_MIN; k--)
-		if (memcmp(s + n - k, secret, k) == 0) {
-			s[n - k] = '\0';
-			return;
-		}
+	size_t n = strlen(s);
+	s[n - tfy__secret_prefix_at_end(s, n, secrets, KEY_PREFIX_MIN)] = '\0';
 }
 
 static int32_t level_from_env(void)
@@ -39,15 +36,27 @@ void tfy__logger_init(tfy__logger *log, int32_t level, tfy_log_fn fn, void *user
 	log->level = level != TFY_LOG_DEFAULT ? level : level_from_env();
 	log->fn = fn;
 	log->userdata = userdata;
-	log->secret = NULL;
+	log->secrets = NULL;
 }
 
-/* Copies src into dst (size bytes) with every occurrence of secret masked. */
-static void mask(const char *src, const char *secret, char *dst, size_t size)
+/* The length of the first secret that src starts with, or 0. */
+static size_t secret_at(const char *src, tfy__secrets secrets)
 {
-	size_t slen = secret ? strlen(secret) : 0, w = 0;
+	for (size_t i = 0; secrets && secrets[i]; i++) {
+		size_t n = strlen(secrets[i]);
+		if (n && strncmp(src, secrets[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/* Copies src into dst (size bytes) with every occurrence of each secret masked. */
+static void mask(const char *src, tfy__secrets secrets, char *dst, size_t size)
+{
+	size_t w = 0;
 	while (*src && w + 1 < size) {
-		if (slen && strncmp(src, secret, slen) == 0) {
+		size_t slen = secret_at(src, secrets);
+		if (slen) {
 			int n = snprintf(dst + w, size - w, "[REDACTED]");
 			w = n < 0 || (size_t)n >= size - w ? size - 1 : w + (size_t)n;
 			src += slen;
@@ -103,8 +112,8 @@ void tfy__log(const tfy__logger *log, int32_t level, const char *fmt, ...)
 	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	if (n >= (int)sizeof(raw))
-		drop_key_prefix_at_end(raw, log->secret);
-	mask(raw, log->secret, masked, sizeof(masked));
+		drop_secret_prefix_at_end(raw, log->secrets);
+	mask(raw, log->secrets, masked, sizeof(masked));
 	escape(masked, line, sizeof(line));
 	if (log->fn)
 		log->fn(level, line, log->userdata);

@@ -1,6 +1,6 @@
 /*
  * Logging: a threshold and a sink (the caller's callback or standard
- * error).  Every line is masked (the key never appears, whatever text from
+ * error).  Every line is masked (no secret of the client ever appears, whatever text from
  * the server was formatted into it) and escaped (control characters and
  * invalid UTF-8 become \xHH), so it is always one line.  Internal to libtfy.
  */
@@ -14,7 +14,7 @@ typedef struct tfy__logger {
 	int32_t level;   /* messages above it are dropped */
 	tfy_log_fn fn;   /* NULL: standard error */
 	void *userdata;
-	const char *secret; /* masked in every line; may be NULL */
+	tfy__secrets secrets; /* masked in every line; may be NULL */
 } tfy__logger;
 
 /* Threshold from the option, else from TFY_LOG, else TFY_LOG_WARN. */

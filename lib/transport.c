@@ -372,12 +372,39 @@ static tfy_code check_request_size(const tfy__http_request *req, char *detail, s
 
 static void configure_tls(setopts *s, const tfy__http_request *req)
 {
+	const tfy__network *n = req->network;
+	/* Older protocols are refused even where the TLS library's defaults allow them. */
+	SETOPT(s, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	SETOPT(s, CURLOPT_SSL_VERIFYPEER, req->tls_insecure ? 0L : 1L);
 	SETOPT(s, CURLOPT_SSL_VERIFYHOST, req->tls_insecure ? 0L : 2L);
 	if (req->ca_file)
 		SETOPT(s, CURLOPT_CAINFO, req->ca_file);
 	if (req->ca_path)
 		SETOPT(s, CURLOPT_CAPATH, req->ca_path);
+	if (n && n->client_cert)
+		SETOPT(s, CURLOPT_SSLCERT, n->client_cert);
+	if (n && n->client_key)
+		SETOPT(s, CURLOPT_SSLKEY, n->client_key);
+	if (n && n->client_key_password)
+		SETOPT(s, CURLOPT_KEYPASSWD, n->client_key_password);
+}
+
+/*
+ * Without a proxy option libcurl reads http_proxy, HTTPS_PROXY, ALL_PROXY
+ * and NO_PROXY; "" for either option stops that.  For an https URL libcurl
+ * tunnels through an http proxy with CONNECT, so the proxy sees only the
+ * host and port.  The handle keeps these across redirects.
+ */
+static void configure_proxy(setopts *s, const tfy__network *n)
+{
+	if (!n)
+		return;
+	if (n->proxy || n->ignore_proxy_env)
+		SETOPT(s, CURLOPT_PROXY, n->proxy ? n->proxy : "");
+	if (n->no_proxy || (n->ignore_proxy_env && n->proxy))
+		SETOPT(s, CURLOPT_NOPROXY, n->no_proxy ? n->no_proxy : "");
+	if (n->proxy_credentials)
+		SETOPT(s, CURLOPT_PROXYUSERPWD, n->proxy_credentials);
 }
 
 /*
@@ -457,6 +484,7 @@ static void configure(setopts *s, const tfy__http_request *req, struct curl_slis
 	SETOPT(s, CURLOPT_HEADERFUNCTION, on_header);
 	SETOPT(s, CURLOPT_HEADERDATA, x);
 	configure_tls(s, req);
+	configure_proxy(s, req->network);
 	configure_protocols(s);
 }
 
@@ -492,7 +520,8 @@ static failure classify(CURL *h, CURLcode rc, const transfer *x, const char *err
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY: return (failure){ TFY_ERROR_DNS, NULL };
-	case CURLE_COULDNT_CONNECT: return (failure){ TFY_ERROR_CONNECT, NULL };
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_PROXY: return (failure){ TFY_ERROR_CONNECT, NULL }; /* the proxy refused the tunnel */
 	case CURLE_OPERATION_TIMEDOUT: return (failure){ TFY_ERROR_TIMEOUT, NULL };
 	case CURLE_FILESIZE_EXCEEDED: return (failure){ TFY_ERROR_RESPONSE_TOO_LARGE, NULL };
 	case CURLE_OUT_OF_MEMORY:
@@ -554,8 +583,12 @@ static tfy_code describe_failure(CURL *h, CURLcode crc, const transfer *x,
 		return TFY_ERROR_TIMEOUT;
 	}
 	failure f = classify(h, crc, x, errbuf);
+	const char *proxy = req->network ? req->network->proxy : NULL;
 	if (x->too_large || crc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(detail, size, "the body exceeded %zu bytes", x->max_body);
+	else if (proxy && (f.code == TFY_ERROR_CONNECT || f.code == TFY_ERROR_DNS))
+		snprintf(detail, size, "%s (proxy %s)", errbuf[0] ? errbuf : curl_easy_strerror(crc),
+		         proxy);
 	else
 		snprintf(detail, size, "%s", f.why ? f.why : errbuf[0] ? errbuf : curl_easy_strerror(crc));
 	return f.code;

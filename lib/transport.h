@@ -40,6 +40,21 @@ typedef struct tfy__sink {
 	int (*rewind)(void *userdata); /* drops what was written (0) or -1; NULL: cannot */
 } tfy__sink;
 
+/*
+ * A client's proxy and client certificate settings, the same for all its
+ * requests (tfy_client_options fields of the same names).  Every request
+ * is made with TLS 1.2 or later, whatever these say.
+ */
+typedef struct tfy__network {
+	char *proxy;             /* NULL: the environment's, unless ignore_proxy_env */
+	char *no_proxy;          /* NULL: NO_PROXY, unless ignore_proxy_env */
+	char *proxy_credentials; /* "user:password", a secret; NULL: none */
+	int ignore_proxy_env;    /* proxy_env == TFY_NONE */
+	char *client_cert;       /* PEM file; NULL: none */
+	char *client_key;        /* PEM file; NULL: in client_cert */
+	char *client_key_password; /* a secret; NULL: none */
+} tfy__network;
+
 typedef struct tfy__http_request {
 	const char *method;         /* "GET" (NULL too), "POST" or "DELETE" */
 	const char *body;           /* sent as is when not NULL (its Content-Type is among headers) */
@@ -67,6 +82,7 @@ typedef struct tfy__http_request {
 	int32_t (*cancel)(void *);  /* may be NULL; non-zero aborts with TFY_ERROR_CANCELLED */
 	void *cancel_userdata;
 	int64_t deadline;           /* monotonic ms (tfy__now_ms) at which to give up; 0: none */
+	const tfy__network *network; /* proxy and client certificate; NULL: none */
 } tfy__http_request;
 
 typedef struct tfy__http_response {

@@ -212,6 +212,19 @@ static tfy_code new_client(gateway_ctx *c, tfy_client **out)
 	o.base_url = c->url;
 	o.api_key = KEY;
 	o.max_retries = TFY_NONE;
+	/*
+	 * Every copied string option, so that each copy fails in turn; none of
+	 * them changes a plain http call to loopback (no_proxy bypasses the
+	 * proxy, the client certificate is for TLS only).
+	 */
+	o.ca_file = "/nonexistent/ca.pem";
+	o.ca_path = "/nonexistent/certs";
+	o.proxy = "http://127.0.0.1:9";
+	o.no_proxy = "127.0.0.1";
+	o.proxy_credentials = "user:proxy-secret";
+	o.tls_client_cert = "/nonexistent/client.pem";
+	o.tls_client_key = "/nonexistent/client.key";
+	o.tls_client_key_password = "key-secret";
 	tfy_error *err = NULL;
 	tfy_code rc = tfy_client_new(&o, out, &err);
 	if (rc == TFY_OK)

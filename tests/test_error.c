@@ -63,7 +63,7 @@ static void test_redaction(void **state)
 	tfy_error *e = tfy__error_new(TFY_ERROR_AUTHENTICATION, "bad key sk-12345 and sk-12345");
 	assert_int_equal(tfy__error_put(&e->api_message, "Incorrect API key provided: sk-12345.", 37), 0);
 	assert_int_equal(tfy__error_put_body(e, "sk-12345", 8), 0);
-	assert_int_equal(tfy__error_finish(e, "sk-12345"), 0);
+	assert_int_equal(tfy__error_finish(e, (const char *[]){ "sk-12345", NULL }), 0);
 	assert_string_equal(e->message, "bad key [REDACTED] and [REDACTED]");
 	assert_string_equal(e->api_message, "Incorrect API key provided: [REDACTED].");
 	assert_string_equal(e->body, "[REDACTED]");
@@ -73,7 +73,7 @@ static void test_redaction(void **state)
 
 	/* Short keys are masked too: a secret is a secret. */
 	e = tfy__error_new(TFY_ERROR_AUTHENTICATION, "key abc rejected");
-	assert_int_equal(tfy__error_finish(e, "abc"), 0);
+	assert_int_equal(tfy__error_finish(e, (const char *[]){ "abc", NULL }), 0);
 	assert_string_equal(e->message, "key [REDACTED] rejected");
 	tfy_error_free(e);
 }
@@ -90,7 +90,7 @@ static void test_redaction_before_cut(void **state)
 		tfy_error *e = tfy__error_new(TFY_ERROR_SERVER, "x");
 		assert_int_equal(tfy__error_put_body(e, body, sizeof(body)), 0);
 		assert_int_equal(tfy__error_put(&e->request_id, body + 200, 400), 0);
-		assert_int_equal(tfy__error_finish(e, key), 0);
+		assert_int_equal(tfy__error_finish(e, (const char *[]){ key, NULL }), 0);
 		assert_null(strstr(e->body, "sk-proj"));
 		assert_null(strstr(e->request_id, "sk-proj"));
 		assert_true(strlen(e->body) <= TFY_ERROR_BODY_MAX + strlen("[REDACTED]"));
@@ -105,7 +105,7 @@ static void test_redaction_before_cut(void **state)
 	memcpy(text + 4090, key, 10);
 	tfy_error *e = tfy__error_new(TFY_ERROR_SERVER, "x");
 	assert_int_equal(tfy__error_put(&e->api_message, text, 4100), 0);
-	assert_int_equal(tfy__error_finish(e, key), 0);
+	assert_int_equal(tfy__error_finish(e, (const char *[]){ key, NULL }), 0);
 	assert_null(strstr(e->api_message, "sk-pr"));
 	assert_non_null(strstr(e->api_message, "[REDACTED]"));
 	tfy_error_free(e);
@@ -169,7 +169,7 @@ static void test_out_of_memory_error_is_static(void **state)
 	assert_ptr_equal(e, tfy__error_out_of_memory());
 	assert_int_equal(e->code, TFY_ERROR_OUT_OF_MEMORY);
 	assert_string_equal(e->message, "out of memory");
-	assert_int_equal(tfy__error_finish(e, "secret-key"), 0);
+	assert_int_equal(tfy__error_finish(e, (const char *[]){ "secret-key", NULL }), 0);
 	tfy_error_free(e);
 	tfy_error_free(e);
 	assert_string_equal(tfy__error_out_of_memory()->message, "out of memory");

@@ -90,7 +90,8 @@ int tu_gateway_start(tu_gateway *gw, const char *const *args)
 			tu_gateway_stop(gw);
 		return -1;
 	}
-	snprintf(gw->base, sizeof(gw->base), "http://127.0.0.1:%d", gw->port);
+	snprintf(gw->base, sizeof(gw->base), "%s://127.0.0.1:%d",
+	         strstr(line, "https://") ? "https" : "http", gw->port);
 	return 0;
 }
 
@@ -317,4 +318,32 @@ long tu_gateway_requests(const tu_gateway *gw)
 	long n = at ? strtol(at + strcspn(at, "0123456789"), NULL, 10) : -1;
 	free(stats);
 	return n;
+}
+
+int tu_tls_material(char *dir, size_t size)
+{
+	const char *script = getenv("TFY_TLS_CERTS");
+	const char *tmp = getenv("TMPDIR");
+	if (!script || access(script, R_OK) != 0 || access("/usr/bin/openssl", X_OK) != 0) {
+		fprintf(stderr, "skipped: TFY_TLS_CERTS or /usr/bin/openssl is missing\n");
+		return 77;
+	}
+	snprintf(dir, size, "%s/tfy-tls-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return -1;
+	const char *const argv[] = { "/bin/sh", script, dir, NULL };
+	tu_run r;
+	int rc = tu_run_cmd(argv, NULL, &r) == 0 && r.status == 0 ? 0 : -1;
+	if (rc != 0)
+		fprintf(stderr, "tls-certs.sh failed: %s\n", r.err);
+	tu_run_free(&r);
+	return rc;
+}
+
+void tu_remove_tree(const char *dir)
+{
+	const char *const argv[] = { "/bin/rm", "-rf", dir, NULL };
+	tu_run r;
+	if (dir && *dir && tu_run_cmd(argv, NULL, &r) == 0)
+		tu_run_free(&r);
 }

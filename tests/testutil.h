@@ -16,7 +16,7 @@ char *tu_read_fixture(const char *name, size_t *len);
 typedef struct tu_gateway {
 	pid_t pid;
 	int port;
-	char base[128];      /* http://127.0.0.1:PORT */
+	char base[128];      /* http://127.0.0.1:PORT, https:// when started with --tls-cert */
 } tu_gateway;
 
 /*
@@ -36,6 +36,16 @@ char *tu_http_get(const tu_gateway *gw, const char *path);
 
 /* The gateway's count of requests outside /_mock/ so far (GET /_mock/stats); -1 on failure. */
 long tu_gateway_requests(const tu_gateway *gw);
+
+/*
+ * Writes throwaway TLS material (tests/tls-certs.sh, path in env
+ * TFY_TLS_CERTS, with the openssl command) into a new temporary directory,
+ * whose path goes to dir.  Returns 0, or 77 (meson's "skipped") when the
+ * script or openssl is missing, with a message on stderr.
+ */
+int tu_tls_material(char *dir, size_t size);
+/* Removes a directory tree made by the tests (rm -rf). */
+void tu_remove_tree(const char *dir);
 
 typedef struct tu_run {
 	int status;     /* exit status, or 128 + signal */

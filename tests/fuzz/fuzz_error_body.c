@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (rc == 0 && tfy__error_put_body(e, (const char *)data, size) != 0)
 		abort();
-	if (tfy__error_finish(e, SECRET) != 0)
+	if (tfy__error_finish(e, (const char *[]){ SECRET, NULL }) != 0)
 		abort();
 	/* At most TFY_ERROR_BODY_MAX bytes kept, each becoming at most U+FFFD (3 bytes) when cleaned. */
 	if (e->body && strlen(e->body) > 3 * TFY_ERROR_BODY_MAX)

@@ -21,12 +21,14 @@
 static const char usage_text[] =
     "Usage: tfy-mock-gateway [--port N] [--count N] [--api-key KEY] [--gzip]\n"
     "                        [--provider NAME=KIND]... [--require-provider]\n"
-    "                        [--fault SPEC]... [--help] [--version]\n"
+    "                        [--fault SPEC]... [--tls-cert FILE --tls-key FILE\n"
+    "                        [--tls-client-ca FILE] [--tls-priority S]]\n"
+    "                        [--help] [--version]\n"
     "\n"
     "A local, deterministic stand-in for the OpenAI \"List batches\" API and the\n"
     "TrueFoundry gateway in front of it, listening on 127.0.0.1 only. Prints\n"
-    "'tfy-mock-gateway listening on http://127.0.0.1:PORT' once ready and runs\n"
-    "until SIGTERM or SIGINT.\n"
+    "'tfy-mock-gateway listening on http://127.0.0.1:PORT' (https:// with\n"
+    "--tls-cert) once ready and runs until SIGTERM or SIGINT.\n"
     "\n"
     "Options (also accepted as --opt=VALUE):\n"
     "  --port N       TCP port, 0..65535; 0 (default) picks a free one\n"
@@ -46,6 +48,17 @@ static const char usage_text[] =
     "                 {\"statusCode\",\"message\",\"code\",\"details\"} envelope;\n"
     "                 checked after the method and the key, before faults\n"
     "  --fault SPEC   inject a run-level fault (repeatable; see Faults below)\n"
+    "  --tls-cert FILE\n"
+    "                 serve HTTPS with this PEM certificate (chain); needs --tls-key\n"
+    "  --tls-key FILE the certificate's PEM private key, unencrypted\n"
+    "  --tls-client-ca FILE\n"
+    "                 mutual TLS: ask every client for a certificate and answer\n"
+    "                 401 (client_certificate_required) without one and 403\n"
+    "                 (client_certificate_untrusted) when it is not signed by a\n"
+    "                 CA in this PEM file; /_mock/ paths too\n"
+    "  --tls-priority S\n"
+    "                 GnuTLS priority string for the handshake, e.g.\n"
+    "                 NORMAL:-VERS-ALL:+VERS-TLS1.1 for a TLS 1.1-only server\n"
     "  --help         show this text\n"
     "  --version      print 'tfy-mock-gateway VERSION' (libtfy's version)\n"
     "\n"
@@ -158,6 +171,7 @@ struct options {
     struct mgw_server_config server;
     struct mgw_fault *faults; /* --fault, in order */
     size_t fault_count;
+    struct mgw_tls_config tls;   /* --tls-* */
     struct mgw_provider *providers; /* --provider */
     size_t provider_count;
     bool help;
@@ -253,6 +267,39 @@ static int parse_provider(int argc, char **argv, int *i, struct options *o)
     return 0;
 }
 
+/* The --tls-* options: file names and a priority string, taken as given. */
+static const char *const tls_options[] = { "--tls-cert", "--tls-key", "--tls-client-ca",
+                                           "--tls-priority" };
+
+static int tls_option(const char *arg)
+{
+    for (int k = 0; k < 4; k++)
+        if (is_option(arg, tls_options[k]))
+            return k;
+    return -1;
+}
+
+static int parse_tls(int argc, char **argv, int *i, struct options *o)
+{
+    int k = tls_option(argv[*i]);
+    const char *value = option_value(argc, argv, i, tls_options[k]);
+    const char **slots[] = { &o->tls.cert_file, &o->tls.key_file, &o->tls.client_ca_file,
+                             &o->tls.priorities };
+    if (!value || !*value)
+        return usage_error("missing value for", tls_options[k]);
+    *slots[k] = value;
+    return 0;
+}
+
+static int check_tls(const struct options *o)
+{
+    if (!o->tls.cert_file && (o->tls.key_file || o->tls.client_ca_file || o->tls.priorities))
+        return usage_error("--tls-key, --tls-client-ca and --tls-priority need --tls-cert", NULL);
+    if (o->tls.cert_file && !o->tls.key_file)
+        return usage_error("--tls-cert needs --tls-key", NULL);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
     for (int i = 1; i < argc; i++) {
@@ -276,11 +323,14 @@ static int parse_args(int argc, char **argv, struct options *o)
         } else if (is_option(arg, "--provider")) {
             if ((rc = parse_provider(argc, argv, &i, o)) != 0)
                 return rc;
+        } else if (tls_option(arg) >= 0) {
+            if ((rc = parse_tls(argc, argv, &i, o)) != 0)
+                return rc;
         } else {
             return usage_error("unknown argument", arg);
         }
     }
-    return 0;
+    return check_tls(o);
 }
 
 static void default_api_key(struct options *o)
@@ -305,12 +355,18 @@ static int block_stop_signals(sigset_t *set)
     return pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
-static int serve(const struct options *o)
+static int serve(struct options *o)
 {
     sigset_t stop;
     int sig = 0;
-    char err[128];
+    char err[512];
     struct mgw_server *srv;
+    struct mgw_tls *tls = NULL;
+    if (o->tls.cert_file && !(tls = mgw_tls_load(&o->tls, err, sizeof err))) {
+        fprintf(stderr, "tfy-mock-gateway: %s\n", err);
+        return EXIT_FAILURE;
+    }
+    o->server.tls = tls;
     if (block_stop_signals(&stop) != 0) {
         fprintf(stderr, "tfy-mock-gateway: cannot block signals\n");
         return EXIT_FAILURE;
@@ -320,13 +376,16 @@ static int serve(const struct options *o)
     srv = mgw_server_start(&o->server, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "tfy-mock-gateway: %s\n", err);
+        mgw_tls_free(tls);
         return EXIT_FAILURE;
     }
-    printf("tfy-mock-gateway listening on http://127.0.0.1:%u\n", (unsigned)mgw_server_port(srv));
+    printf("tfy-mock-gateway listening on %s://127.0.0.1:%u\n", tls ? "https" : "http",
+           (unsigned)mgw_server_port(srv));
     fflush(stdout);
     while (sigwait(&stop, &sig) != 0)
         ;
     mgw_server_stop(srv);
+    mgw_tls_free(tls);
     return EXIT_SUCCESS;
 }
 

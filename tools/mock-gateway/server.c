@@ -402,6 +402,24 @@ static enum MHD_Result route(struct exchange *ex)
     return send_not_found(ex);
 }
 
+/* With --tls-client-ca every request, /_mock/ included, needs a client
+ * certificate signed by that CA: none is 401, another one 403. */
+static enum MHD_Result route_checked_peer(struct exchange *ex)
+{
+    enum mgw_peer peer = mgw_tls_check_peer(ex->conn);
+    if (peer == MGW_PEER_MISSING)
+        return send_json(ex, MHD_HTTP_UNAUTHORIZED,
+                         mgw_error_body("A client certificate is required.", NULL,
+                                        "client_certificate_required"),
+                         NULL);
+    if (peer == MGW_PEER_BAD)
+        return send_json(ex, MHD_HTTP_FORBIDDEN,
+                         mgw_error_body("The client certificate is not signed by a trusted CA.",
+                                        NULL, "client_certificate_untrusted"),
+                         NULL);
+    return route(ex);
+}
+
 /* Marks requests whose body is ignored; an upload marks the others. */
 static int plain_request;
 
@@ -470,6 +488,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     snprintf(ex.request_id, sizeof ex.request_id, "req_%032llx",
              (unsigned long long)atomic_fetch_add(&ex.srv->request_ids, 1) + 1);
     ex.gzip = ex.srv->cfg.gzip && mgw_accepts_gzip(header(&ex, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    if (mgw_tls_wants_client_cert(ex.srv->cfg.tls))
+        return route_checked_peer(&ex);
     return route(&ex);
 }
 
@@ -481,14 +501,17 @@ static struct MHD_Daemon *start_daemon(struct mgw_server *srv)
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons(srv->cfg.port);
+    static const struct MHD_OptionItem plain[] = { { MHD_OPTION_END, 0, NULL } };
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* never reachable from elsewhere */
     return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION
-                                | MHD_USE_POLL | MHD_USE_ERROR_LOG,
+                                | MHD_USE_POLL | MHD_USE_ERROR_LOG
+                                | (srv->cfg.tls ? MHD_USE_TLS : 0),
                             srv->cfg.port, NULL, NULL, on_request, srv,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                             MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S,
+                            MHD_OPTION_ARRAY, srv->cfg.tls ? mgw_tls_options(srv->cfg.tls) : plain,
                             MHD_OPTION_END);
 }
 
@@ -505,7 +528,8 @@ struct mgw_server *mgw_server_start(const struct mgw_server_config *cfg, char *e
     srv->cfg.faults = NULL; /* the plan holds the copy; the caller's may go */
     srv->daemon = start_daemon(srv);
     if (!srv->daemon) {
-        snprintf(err, err_size, "cannot listen on 127.0.0.1:%u", (unsigned)cfg->port);
+        snprintf(err, err_size, "cannot listen on 127.0.0.1:%u%s", (unsigned)cfg->port,
+                 cfg->tls ? " (or GnuTLS refused the certificate, key or priority string)" : "");
         mgw_server_stop(srv);
         return NULL;
     }

@@ -8,6 +8,7 @@
 
 #include "fault.h"
 #include "provider.h"
+#include "tls.h"
 
 struct mgw_server_config {
     uint16_t port;       /* 0 picks an ephemeral port */
@@ -19,6 +20,7 @@ struct mgw_server_config {
     const struct mgw_provider *providers; /* --provider; must outlive the server */
     size_t provider_count;
     bool require_provider; /* batches requests must name a declared provider */
+    const struct mgw_tls *tls; /* HTTPS (mgw_tls_load); NULL: plain HTTP; must outlive the server */
 };
 
 struct mgw_server;

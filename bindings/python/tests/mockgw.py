@@ -31,7 +31,7 @@ class MockGateway:
         line = ""
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
-            m = re.search(r"listening on (http://127\.0\.0\.1:(\d+))", line)
+            m = re.search(r"listening on (https?://127\.0\.0\.1:(\d+))", line)
             if m:
                 self.root = m.group(1)
                 self.port = int(m.group(2))

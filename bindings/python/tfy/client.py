@@ -35,6 +35,14 @@ class Client:
     key as it is instead of ``Authorization: Bearer`` ("api-key" for Azure
     OpenAI).
 
+    TLS and proxies (docs/networking.md): ``ca_file`` and ``ca_path`` replace
+    the default CA store; ``client_cert``, ``client_key`` and
+    ``client_key_password`` give a client certificate for mutual TLS;
+    ``proxy`` ("http://host:port"; None: the environment's http_proxy,
+    HTTPS_PROXY, ALL_PROXY), ``no_proxy`` (hosts that bypass it, comma-
+    separated) and ``proxy_credentials`` ("user:password").  The passphrase
+    and the proxy credentials are secrets: masked in every error and log line.
+
     Every other keyword argument is a default of every call, a field of
     RequestOptions (``default_headers`` for its ``headers``):
     ``provider_name="openai-main"``, ``query_params={"api-version":
@@ -64,6 +72,10 @@ class Client:
                  ca_file: Optional[str] = None, ca_path: Optional[str] = None,
                  follow_redirects: bool = False, tls_insecure: bool = False,
                  auth_header: Optional[str] = None,
+                 proxy: Optional[str] = None, no_proxy: Optional[str] = None,
+                 proxy_credentials: Optional[str] = None,
+                 client_cert: Optional[str] = None, client_key: Optional[str] = None,
+                 client_key_password: Optional[str] = None,
                  default_headers: Optional[Any] = None,
                  routing_from_env: bool = True,
                  **request_defaults: Any) -> None:
@@ -83,6 +95,10 @@ class Client:
         keep = [_ffi.encode(base_url), _ffi.encode(api_key), _ffi.encode(ca_file),
                 _ffi.encode(ca_path), _ffi.encode(auth_header)]
         opts.base_url, opts.api_key, opts.ca_file, opts.ca_path, opts.auth_header = keep
+        network = [_ffi.encode(v) for v in (proxy, no_proxy, proxy_credentials, client_cert,
+                                            client_key, client_key_password)]
+        (opts.proxy, opts.no_proxy, opts.proxy_credentials, opts.tls_client_cert,
+         opts.tls_client_key, opts.tls_client_key_password) = network
         opts.timeout_ms = ms(timeout)
         opts.connect_timeout_ms = ms(connect_timeout)
         opts.retry_after_max_ms = ms(retry_after_max)

@@ -1,0 +1,100 @@
+#include "net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+/* A passphrase or user:password file is one short line. */
+#define SECRET_FILE_MAX 4096
+
+enum { FROM_PROXY_USER, FROM_PASS };
+
+int net_flag(net_flags *n, int id, const char *value)
+{
+	if (id < NET_OPT_CACERT || id >= NET_OPT_END)
+		return 0;
+	if (id == NET_OPT_INSECURE)
+		n->insecure = 1;
+	else
+		n->value[id - NET_OPT_CACERT] = value;
+	return 1;
+}
+
+static const char *flag(const net_flags *n, int id)
+{
+	return n->value[id - NET_OPT_CACERT];
+}
+
+static void scrub(char *s, size_t size)
+{
+	for (volatile char *p = s; p && size--; p++)
+		*p = 0;
+}
+
+/* The first line of path, without its line end; NULL with a message on stderr. */
+static char *first_line(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, SECRET_FILE_MAX + 1);
+	size_t n = f && buf ? fread(buf, 1, SECRET_FILE_MAX, f) : 0;
+	if (f)
+		fclose(f);
+	if (!buf || !f || n == 0) {
+		diag_error(!buf ? "out of memory" : "cannot read the secret file (or it is empty)", path);
+		free(buf);
+		return NULL;
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	/* What follows the first line is not kept around either. */
+	scrub(buf + strlen(buf), SECRET_FILE_MAX - strlen(buf));
+	return buf;
+}
+
+/* One secret: the flag, else its file, else its variable (an empty one is unset). */
+static int settle(net_flags *n, int flag_id, int file_id, const char *var, int slot,
+                  const char **out)
+{
+	const char *given = flag(n, flag_id), *file = flag(n, file_id), *env = getenv(var);
+	if (given && file) {
+		diag_error("give a secret once: by its flag or by its file, not both", NULL);
+		return -1;
+	}
+	if (file && !(n->from_file[slot] = first_line(file)))
+		return -1;
+	*out = given ? given : file ? n->from_file[slot] : env && *env ? env : NULL;
+	return 0;
+}
+
+int net_flags_finish(net_flags *n)
+{
+	if (settle(n, NET_OPT_PROXY_USER, NET_OPT_PROXY_USER_FILE, "TFY_PROXY_USER", FROM_PROXY_USER,
+	           &n->proxy_user) < 0 ||
+	    settle(n, NET_OPT_PASS, NET_OPT_PASS_FILE, "TFY_KEY_PASSWORD", FROM_PASS, &n->pass) < 0)
+		return -1;
+	return 0;
+}
+
+void net_flags_apply(const net_flags *n, tfy_client_options *o)
+{
+	o->ca_file = flag(n, NET_OPT_CACERT);
+	o->ca_path = flag(n, NET_OPT_CAPATH);
+	o->tls_insecure = n->insecure;
+	o->proxy = flag(n, NET_OPT_PROXY);
+	o->no_proxy = flag(n, NET_OPT_NOPROXY);
+	o->proxy_credentials = n->proxy_user;
+	o->tls_client_cert = flag(n, NET_OPT_CERT);
+	o->tls_client_key = flag(n, NET_OPT_KEY);
+	o->tls_client_key_password = n->pass;
+}
+
+void net_flags_free(net_flags *n)
+{
+	for (size_t i = 0; i < 2; i++) {
+		if (n->from_file[i])
+			scrub(n->from_file[i], strlen(n->from_file[i]));
+		free(n->from_file[i]);
+		n->from_file[i] = NULL;
+	}
+}
