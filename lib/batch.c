@@ -99,26 +99,6 @@ void tfy_batch_free(tfy_batch *batch)
 		tfy__arena_free(TFY__BATCH_OWNER(batch)->arena);
 }
 
-/* The public face of a decoder result: the error it stands for, if any. */
-static tfy_code parse_result(tfy_code rc, const char *detail, tfy_error **err)
-{
-	if (rc == TFY_OK || !err)
-		return rc;
-	if (rc == TFY_ERROR_OUT_OF_MEMORY) {
-		*err = tfy__error_out_of_memory();
-		return rc;
-	}
-	tfy_error *e = tfy__error_new(rc, "%s: %s", tfy_strerror(rc), detail);
-	if (!e || tfy__error_put(&e->detail, detail, strlen(detail)) < 0 ||
-	    tfy__error_finish(e, NULL) < 0) {
-		tfy_error_free(e);
-		*err = tfy__error_out_of_memory();
-		return TFY_ERROR_OUT_OF_MEMORY;
-	}
-	*err = e;
-	return rc;
-}
-
 tfy_code tfy_batch_parse(const char *json, size_t len, tfy_batch **out, tfy_error **err)
 {
 	if (err)
@@ -128,7 +108,7 @@ tfy_code tfy_batch_parse(const char *json, size_t len, tfy_batch **out, tfy_erro
 	if (!json || !out)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "json and out must not be NULL");
 	char detail[DETAIL_MAX] = "";
-	return parse_result(tfy__decode_batch(json, len, 1, out, detail, sizeof(detail)), detail, err);
+	return tfy__decode_error(tfy__decode_batch(json, len, 1, out, detail, sizeof(detail)), detail, err);
 }
 
 tfy_code tfy_batch_page_parse(const char *json, size_t len, tfy_batch_page **out, tfy_error **err)
@@ -140,7 +120,7 @@ tfy_code tfy_batch_page_parse(const char *json, size_t len, tfy_batch_page **out
 	if (!json || !out)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "json and out must not be NULL");
 	char detail[DETAIL_MAX] = "";
-	return parse_result(tfy__decode_batch_page(json, len, out, detail, sizeof(detail)), detail,
+	return tfy__decode_error(tfy__decode_batch_page(json, len, out, detail, sizeof(detail)), detail,
 	                    err);
 }
 

@@ -34,6 +34,7 @@
 #include "buf.h"
 #include "civil.h"
 #include "error_internal.h"
+#include "file_internal.h"
 #include "tfy/request.h"
 
 /*
@@ -859,6 +860,15 @@ static const char *read_text(decoder *d)
 	return copy_str(d, d->s + start, d->i - start);
 }
 
+/* A boolean field: 1 for true; *present is 0 when the value is not a boolean. */
+static int32_t read_bool(decoder *d, int32_t *present)
+{
+	char c = peek(d);
+	scan_value(d);
+	*present = !d->invalid && (c == 't' || c == 'f');
+	return *present && c == 't';
+}
+
 /* A value as a tree for metadata and extra_json: strings built here, the rest by load_value(). */
 static json_t *value_tree(decoder *d, size_t max_nodes, size_t *nodes)
 {
@@ -1236,10 +1246,7 @@ static void envelope_member(decoder *d, member_key k, void *ctx)
 	} else if (key_is(k, "last_id")) {
 		list->last_id = read_str(d);
 	} else if (key_is(k, "has_more")) {
-		char c = peek(d);
-		scan_value(d);
-		list->has_more_present = c == 't' || c == 'f';
-		list->has_more = c == 't';
+		list->has_more = read_bool(d, &list->has_more_present);
 	} else {
 		size_t nodes;
 		json_t *v = value_tree(d, ITEM_VALUE_NODES_MAX, &nodes);
@@ -1344,8 +1351,19 @@ tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **o
 	return TFY_OK;
 }
 
-tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_batch **out,
-                           char *detail, size_t detail_size)
+/* Decodes the value at the walk's position into the struct at pub, raw_json included. */
+typedef void (*item_fn)(decoder *d, void *pub);
+
+/*
+ * The whole text (but surrounding whitespace) as one item in a new arena:
+ * owner_size zeroed bytes whose first member is the arena pointer, the
+ * public struct at pub_offset.  Any JSON value is decoded by `item` unless
+ * object_only (then anything but an object is TFY_ERROR_DECODE, named by
+ * `expected`).
+ */
+static tfy_code decode_single(const char *body, size_t len, int object_only, size_t owner_size,
+                              size_t pub_offset, item_fn item, const char *expected,
+                              void **out, char *detail, size_t detail_size)
 {
 	*out = NULL;
 	if (refuse_nul(body, len, detail, detail_size))
@@ -1353,12 +1371,12 @@ tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_ba
 	long failures = tfy__alloc_thread_failures();
 	decoder d = { .arena = tfy__arena_new(ARENA_HINT(len)), .dump = TFY__BUF_INIT,
 	              .ptrs = TFY__BUF_INIT, .scratch = TFY__BUF_INIT, .s = body, .n = len };
-	tfy__batch_owner *owner = d.arena ? alloc(&d, sizeof(*owner)) : NULL;
+	char *owner = d.arena ? alloc(&d, owner_size) : NULL;
 	if (owner) {
 		if (object_only && peek(&d) != '{')
 			decode_top(&d, NULL, NULL);
 		else
-			decode_item(&d, &owner->pub);
+			item(&d, owner + pub_offset);
 		if (!stopped(&d)) {
 			skip_ws(&d);
 			if (d.i != d.n)
@@ -1367,14 +1385,114 @@ tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_ba
 	}
 	d.oom = d.oom || !owner;
 	finish(&d, failures);
-	tfy_code rc = verdict(&d, "a JSON object (a Batch)", detail, detail_size);
+	tfy_code rc = verdict(&d, expected, detail, detail_size);
 	if (rc != TFY_OK) {
 		tfy__arena_free(d.arena);
 		return rc;
 	}
-	owner->arena = d.arena;
-	*out = &owner->pub;
+	memcpy(owner, &d.arena, sizeof(d.arena));
+	*out = owner;
 	return TFY_OK;
+}
+
+static void batch_item(decoder *d, void *pub)
+{
+	decode_item(d, pub);
+}
+
+tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_batch **out,
+                           char *detail, size_t detail_size)
+{
+	void *owner;
+	tfy_code rc = decode_single(body, len, object_only, sizeof(tfy__batch_owner),
+	                            offsetof(tfy__batch_owner, pub), batch_item,
+	                            "a JSON object (a Batch)", &owner, detail, detail_size);
+	*out = owner ? &((tfy__batch_owner *)owner)->pub : NULL;
+	return rc;
+}
+
+/* ---- Files ---- */
+
+#define FFIELD(name) { #name, offsetof(tfy_file, name) }
+
+static const struct field file_strings[] = {
+	FFIELD(id), FFIELD(object), FFIELD(filename), FFIELD(purpose), FFIELD(status),
+	FFIELD(status_details),
+};
+
+/* One member of a File object; a repeated key replaces the earlier value. */
+static void file_member(decoder *d, member_key k, void *ctx)
+{
+	tfy_file *f = ctx;
+	int converted;
+	for (size_t i = 0; i < COUNT_OF(file_strings); i++)
+		if (key_is(k, file_strings[i].key)) {
+			*(const char **)((char *)f + file_strings[i].offset) = read_str(d);
+			return;
+		}
+	if (key_is(k, "bytes"))
+		f->bytes = read_int(d);
+	else if (key_is(k, "created_at"))
+		f->created_at = read_time(d, &converted);
+	else if (key_is(k, "expires_at"))
+		f->expires_at = read_time(d, &converted);
+	else
+		scan_value(d);
+}
+
+/* The object at the walk's position (the caller has checked it is one) and its raw_json. */
+static void file_item(decoder *d, void *pub)
+{
+	tfy_file *f = pub;
+	size_t start = d->i;
+	walk_object(d, file_member, f);
+	if (!stopped(d))
+		f->raw_json = copy_str(d, d->s + start, d->i - start);
+}
+
+tfy_code tfy__decode_file(const char *body, size_t len, tfy_file **out, char *detail,
+                          size_t detail_size)
+{
+	void *owner;
+	tfy_code rc = decode_single(body, len, 1, sizeof(tfy__file_owner),
+	                            offsetof(tfy__file_owner, pub), file_item,
+	                            "a JSON object (a File)", &owner, detail, detail_size);
+	*out = owner ? &((tfy__file_owner *)owner)->pub : NULL;
+	return rc;
+}
+
+static void deleted_member(decoder *d, member_key k, void *ctx)
+{
+	tfy__file_deleted *del = ctx;
+	if (key_is(k, "id"))
+		del->id = read_str(d);
+	else if (key_is(k, "object"))
+		del->object = read_str(d);
+	else if (key_is(k, "deleted"))
+		del->deleted = read_bool(d, &del->deleted_present);
+	else
+		scan_value(d);
+}
+
+static void deleted_item(decoder *d, void *pub)
+{
+	walk_object(d, deleted_member, pub);
+}
+
+tfy_code tfy__decode_file_deleted(const char *body, size_t len, tfy__file_deleted **out,
+                                  char *detail, size_t detail_size)
+{
+	void *owner;
+	tfy_code rc = decode_single(body, len, 1, sizeof(tfy__file_deleted), 0, deleted_item,
+	                            "a JSON object (a deleted File)", &owner, detail, detail_size);
+	*out = owner;
+	return rc;
+}
+
+void tfy__file_deleted_free(tfy__file_deleted *deleted)
+{
+	if (deleted)
+		tfy__arena_free(deleted->arena);
 }
 
 int tfy__batch_page_set_request_id(tfy_batch_page *list, const char *request_id)

@@ -7,8 +7,10 @@
 
 #include <stddef.h>
 
+#include "arena.h"
 #include "tfy/batch.h"
 #include "tfy/error.h"
+#include "tfy/file.h"
 
 /*
  * A batch's errors holds the first this many entries of `errors.data`; the
@@ -32,6 +34,36 @@ tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **o
  */
 tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_batch **out,
                            char *detail, size_t detail_size);
+
+/*
+ * Decodes one File object (the whole text but surrounding whitespace must
+ * be one JSON object) into a file that owns its memory (free with
+ * tfy_file_free).  Returns as tfy__decode_batch_page does.
+ */
+tfy_code tfy__decode_file(const char *body, size_t len, tfy_file **out, char *detail,
+                          size_t detail_size);
+
+/*
+ * The answer to deleting a file, {"id", "object": "file", "deleted": true}:
+ * id NULL when absent (or not a string, or holding NUL); deleted is 1 only
+ * for JSON true, deleted_present 0 when the member is absent or not a
+ * boolean.  Everything lives in arena (the first member).
+ */
+typedef struct tfy__file_deleted {
+	tfy__arena *arena;
+	const char *id;
+	const char *object;
+	int32_t deleted;
+	int32_t deleted_present;
+} tfy__file_deleted;
+
+/*
+ * Decodes a delete answer (one JSON object) into *out, freed with
+ * tfy__file_deleted_free.  Returns as tfy__decode_batch_page does.
+ */
+tfy_code tfy__decode_file_deleted(const char *body, size_t len, tfy__file_deleted **out,
+                                  char *detail, size_t detail_size);
+void tfy__file_deleted_free(tfy__file_deleted *deleted);
 
 /*
  * Stores the request id in a list returned by tfy__decode_batch_page, in

@@ -344,3 +344,23 @@ void tfy_error_free(tfy_error *e)
 	tfy__free((char *)e->body);
 	tfy__free(e);
 }
+
+/* The public face of a decoder result: the error it stands for, if any. */
+tfy_code tfy__decode_error(tfy_code rc, const char *detail, tfy_error **err)
+{
+	if (rc == TFY_OK || !err)
+		return rc;
+	if (rc == TFY_ERROR_OUT_OF_MEMORY) {
+		*err = tfy__error_out_of_memory();
+		return rc;
+	}
+	tfy_error *e = tfy__error_new(rc, "%s: %s", tfy_strerror(rc), detail);
+	if (!e || tfy__error_put(&e->detail, detail, strlen(detail)) < 0 ||
+	    tfy__error_finish(e, NULL) < 0) {
+		tfy_error_free(e);
+		*err = tfy__error_out_of_memory();
+		return TFY_ERROR_OUT_OF_MEMORY;
+	}
+	*err = e;
+	return rc;
+}

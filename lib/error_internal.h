@@ -83,6 +83,14 @@ int tfy__text_finish(const char **slot, size_t max, int allow_lf, tfy__secrets s
 /* The length of the longest end of s[0..n) that is a beginning of a secret, from min bytes; 0 if none. */
 size_t tfy__secret_prefix_at_end(const char *s, size_t n, tfy__secrets secrets, size_t min);
 
+/*
+ * The public face of a decoder's result: for TFY_OK (or err NULL) nothing;
+ * else a new error in *err, message "<strerror>: <detail>" and detail
+ * `detail`.  Returns rc, or TFY_ERROR_OUT_OF_MEMORY when the error cannot
+ * be built.
+ */
+tfy_code tfy__decode_error(tfy_code rc, const char *detail, tfy_error **err);
+
 /* The static error handed out when an error cannot be allocated. */
 tfy_error *tfy__error_out_of_memory(void);
 

@@ -15,5 +15,6 @@
 #include <tfy/batches.h>
 #include <tfy/iter.h>
 #include <tfy/jobs.h>
+#include <tfy/file.h>
 
 #endif
