@@ -34,6 +34,13 @@ tfy__call tfy__call_start(const tfy_client *c, const tfy__options_pair *o)
 	return ctx;
 }
 
+tfy__call tfy__call_start_transfer(const tfy_client *client, const tfy__options_pair *opts)
+{
+	tfy__call ctx = tfy__call_start(client, opts);
+	ctx.timeout_ms = opts->call->timeout_ms;
+	return ctx;
+}
+
 tfy__target tfy__call_target(const tfy_client *c)
 {
 	const tfy__target t = { c->base_url, c->api_key, c->auth_header };
@@ -145,6 +152,7 @@ typedef struct outcome {
 	int sent;          /* 0 when the attempt stopped before sending anything */
 	int reached;       /* the request may have reached the server (it went out) */
 	int64_t sunk;      /* bytes a download gave its sink */
+	int64_t uploaded;  /* bytes an upload took from its reader */
 } outcome;
 
 /* Asked before anything is sent, so that a call cancelled already sends nothing. */
@@ -153,12 +161,15 @@ static int cancelled(const tfy__call *call)
 	return call->cancel && call->cancel(call->cancel_userdata) != TFY_CANCEL_CONTINUE;
 }
 
+/* The next attempt's timeout: 0 for none (a transfer's default), -1 when the deadline passed. */
 static int64_t attempt_timeout(const tfy__call *call)
 {
 	if (!call->deadline)
 		return call->timeout_ms;
 	int64_t left = call->deadline - tfy__now_ms();
-	return left < call->timeout_ms ? left : call->timeout_ms;
+	if (left <= 0)
+		return -1;
+	return call->timeout_ms && call->timeout_ms < left ? call->timeout_ms : left;
 }
 
 static void log_attempt(const tfy_client *c, const tfy__request *req, int attempt,
@@ -214,7 +225,7 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
                              tfy_error **e, outcome *oc)
 {
 	int64_t timeout = attempt_timeout(call);
-	if (timeout <= 0) {
+	if (timeout < 0) {
 		tfy__transport_abandon(*early);
 		*early = NULL;
 		*e = transport_error(TFY_ERROR_TIMEOUT, "the call's deadline passed");
@@ -249,6 +260,7 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 	}
 	oc->reached = resp.sent;
 	oc->sunk = resp.sunk;
+	oc->uploaded = resp.uploaded;
 	if (rc != TFY_OK) {
 		*e = transport_error(rc, detail);
 		return rc;
@@ -279,8 +291,8 @@ static int outcome_unknown(const tfy__request *req, tfy_code rc, const outcome *
 /* Why the body cannot be sent or received again, or NULL. */
 static const char *cannot_repeat(const tfy__request *req, const outcome *oc)
 {
-	if (req->upload && !req->upload->rewind)
-		return "the file to upload comes from a reader that cannot rewind";
+	if (req->upload && oc->uploaded > 0 && !req->upload->rewind)
+		return "part of the file to upload was already read from a reader that cannot rewind";
 	if (req->sink && oc->sunk > 0 && !req->sink->rewind)
 		return "part of the download was already given to the writer";
 	return NULL;
@@ -352,7 +364,7 @@ static tfy_code unknown_outcome(tfy_error *e)
 /* Puts the body's stream back to its start before an attempt after the first. */
 static tfy_code rewind_streams(const tfy__request *req, const outcome *oc, tfy_error **e)
 {
-	int failed = (req->upload && req->upload->rewind && req->upload->rewind(req->upload->userdata)) ||
+	int failed = (req->upload && oc->uploaded > 0 && req->upload->rewind(req->upload->userdata)) ||
 	             (req->sink && oc->sunk > 0 && req->sink->rewind(req->sink->userdata));
 	if (!failed)
 		return TFY_OK;
@@ -364,17 +376,18 @@ static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__
                              tfy__flight *early, tfy__decode_fn decode, void **out, tfy_error **e)
 {
 	uint64_t seed = (uint64_t)tfy__now_ms() ^ (uint64_t)(uintptr_t)&seed;
-	outcome oc = { 0, -1, -1, 0, 0, 0 };
+	outcome oc = { 0, -1, -1, 0, 0, 0, 0 };
 	for (int attempt = 1;; attempt++) {
 		tfy_code rc = attempt > 1 ? rewind_streams(req, &oc, e) : TFY_OK;
 		if (rc != TFY_OK)
 			return finish_error(*e, attempt - 1, &oc, "") < 0 ? TFY_ERROR_OUT_OF_MEMORY : rc;
-		oc = (outcome){ 0, -1, -1, 0, 0, 0 };
+		oc = (outcome){ 0, -1, -1, 0, 0, 0, 0 };
 		rc = attempt_once(c, req, call, attempt, &early, decode, out, e, &oc);
 		if (rc == TFY_OK)
 			return rc;
 		if (outcome_unknown(req, rc, &oc)) {
-			if (finish_error(*e, attempt, &oc, "not repeated, since it may have taken effect") < 0)
+			if (finish_error(*e, attempt, &oc, req->effect ? req->effect
+			                                               : "not repeated, since it may have taken effect") < 0)
 				return TFY_ERROR_OUT_OF_MEMORY;
 			return unknown_outcome(*e);
 		}
@@ -402,7 +415,7 @@ tfy__flight *tfy__call_send_early(tfy_client *client, const tfy__request *req,
                                   const tfy__call *call)
 {
 	int64_t timeout = attempt_timeout(call);
-	if (timeout <= 0 || cancelled(call))
+	if (timeout < 0 || cancelled(call))
 		return NULL;
 	const tfy__http_request http = http_request(client, req, call, timeout);
 	char detail[DETAIL_MAX];

@@ -19,11 +19,20 @@ typedef struct tfy__call {
 	tfy_cancel_fn cancel;      /* may be NULL */
 	void *cancel_userdata;
 	int32_t max_retries;       /* 0..TFY_MAX_RETRIES_LIMIT */
-	int64_t timeout_ms;        /* of each attempt */
+	int64_t timeout_ms;        /* of each attempt; 0: none (the stall check and deadline only) */
 } tfy__call;
 
 /* The context of a call starting now. */
 tfy__call tfy__call_start(const tfy_client *client, const tfy__options_pair *opts);
+
+/*
+ * The context of a file transfer (an upload or a download) starting now: as
+ * tfy__call_start, but an attempt has no timeout unless the call's own
+ * options set timeout_ms (the client's and the defaults' timeouts are for
+ * JSON answers; a large file on a slow link takes longer).  The stall
+ * check, the deadline and cancellation still apply.
+ */
+tfy__call tfy__call_start_transfer(const tfy_client *client, const tfy__options_pair *opts);
 
 /*
  * Turns a 2xx response into the endpoint's result: TFY_OK with *out set, or

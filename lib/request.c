@@ -333,6 +333,7 @@ tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *
 	req->body = endpoint->body;
 	req->body_len = endpoint->body_len;
 	req->repeat = endpoint->repeat;
+	req->effect = endpoint->effect;
 	tfy__buf_clear(&text);
 	if (rc != TFY_OK)
 		tfy__request_clear(req);

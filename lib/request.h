@@ -41,6 +41,7 @@ typedef struct tfy__request {
 	const char *body;   /* borrowed from the endpoint; NULL: none */
 	size_t body_len;
 	int repeat;         /* TFY__REPEAT_* */
+	const char *effect; /* static: why an ambiguous failure is not repeated; NULL: a generic text */
 	const struct tfy__upload *upload; /* set by the endpoint after building; borrowed */
 	const struct tfy__sink *sink;     /* likewise */
 } tfy__request;
@@ -65,6 +66,12 @@ typedef struct tfy__endpoint {
 	size_t body_len;
 	const char *content_type; /* the body's (a library header); NULL: none */
 	int repeat;               /* TFY__REPEAT_* */
+	/*
+	 * TFY__REPEAT_UNSENT: static text ending the message of an ambiguous
+	 * failure, e.g. "not repeated, since a file may have been uploaded";
+	 * NULL: "not repeated, since it may have taken effect".
+	 */
+	const char *effect;
 } tfy__endpoint;
 
 /*

@@ -147,6 +147,7 @@ typedef struct transfer {
 	int sink_failed;          /* the sink refused bytes (or could not rewind) */
 	int read_failed;          /* the upload's reader failed */
 	int64_t sunk;             /* bytes the sink took */
+	int64_t uploaded;         /* bytes the upload's reader gave */
 	int too_large;
 	int cancelled;
 	int stalled;
@@ -673,10 +674,12 @@ static tfy_code finish(CURL *h, CURLcode crc, transfer *x, const tfy__http_reque
 		tfy__http_response_clear(resp);
 		resp->sent = sent;
 		resp->sunk = x->sunk;
+		resp->uploaded = x->uploaded;
 		return rc;
 	}
 	resp->sent = 1;
 	resp->sunk = x->sunk;
+	resp->uploaded = x->uploaded;
 	resp->body_len = x->body.len;
 	resp->body = tfy__buf_detach(&x->body);
 	if (resp->body)
@@ -737,6 +740,7 @@ static size_t on_upload_read(char *buf, size_t size, size_t nitems, void *userda
 		f->x.read_failed = 1;
 		return CURL_READFUNC_ABORT;
 	}
+	f->x.uploaded += n;
 	return (size_t)n;
 }
 

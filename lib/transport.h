@@ -94,6 +94,7 @@ typedef struct tfy__http_response {
 	char *retry_after_ms;  /* retry-after-ms, or NULL */
 	char *should_retry;    /* x-should-retry, or NULL */
 	int64_t sunk;          /* bytes given to the request's sink */
+	int64_t uploaded;      /* bytes taken from the upload's reader (0: it can be sent again as is) */
 	/*
 	 * Set on failure too: 1 when the request went out (its headers at
 	 * least), so a server may have acted on it; 0 when it certainly did not

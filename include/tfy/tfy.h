@@ -16,5 +16,6 @@
 #include <tfy/iter.h>
 #include <tfy/jobs.h>
 #include <tfy/file.h>
+#include <tfy/files.h>
 
 #endif

@@ -1,0 +1,260 @@
+/**
+ * @file
+ * libtfy: the Files calls of a batch job (since 1.2): upload an input file
+ * (`POST {base_url}/files`), retrieve its File object (`GET /files/{id}`),
+ * download a file's content (`GET /files/{id}/content`) and delete a file
+ * (`DELETE /files/{id}`).
+ *
+ * Uploads and downloads are streamed: the library holds a few buffers of
+ * the file at a time, never the whole file.  An attempt of an upload or a
+ * download has no timeout of its own unless the call's tfy_request_options
+ * set `timeout_ms` (the client's timeout_ms and the request defaults'
+ * timeout_ms are for JSON answers: a 1 GiB file takes longer than a minute
+ * on a slow link); the client's stall check (stall_timeout_ms), the call's
+ * deadline_ms and its cancel callback still apply.
+ */
+#ifndef TFY_FILES_H
+#define TFY_FILES_H
+
+#include <tfy/common.h>
+#include <tfy/error.h>
+#include <tfy/client.h>
+#include <tfy/file.h>
+#include <tfy/request.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Puts a stream given by a tfy_read_fn back to its first byte, so that an
+ * upload can be sent again after a failure that certainly left no file.
+ *
+ * @param userdata the reader's userdata, untouched.
+ * @return 0 when the next read gives the first byte again, non-zero when
+ *         the stream cannot rewind (the call then fails with TFY_ERROR_IO).
+ */
+typedef int32_t (*tfy_rewind_fn)(void *userdata);
+
+/** Current version of tfy_files_upload_options. */
+#define TFY_FILES_UPLOAD_OPTIONS_VERSION 1
+
+/**
+ * What to upload and how.  Initialise with TFY_FILES_UPLOAD_OPTIONS_INIT or
+ * tfy_files_upload_options_init() (or zero the struct and set `version`).
+ * Exactly one of `path` and `read` is set.  Pointers are borrowed for the
+ * duration of the call.
+ */
+typedef struct tfy_files_upload_options {
+	uint32_t version;   /**< TFY_FILES_UPLOAD_OPTIONS_VERSION */
+	int32_t reserved_;  /**< padding, leave 0 */
+	/**
+	 * A local file to upload: opened before anything is sent (a file that
+	 * cannot be opened fails with TFY_ERROR_IO and tfy_error.detail saying
+	 * why), its size taken then (a file that shrinks while it is sent fails
+	 * with TFY_ERROR_IO; bytes appended after the open are not sent), and
+	 * read again from its start when an attempt is repeated.
+	 */
+	const char *path;
+	/** Or a reader that gives the file's bytes (see tfy_read_fn). */
+	tfy_read_fn read;
+	/** Passed to read and rewind as it is. */
+	void *read_userdata;
+	/**
+	 * With read: puts the reader back to its first byte, or NULL when it
+	 * cannot.  Without it, an attempt that failed after a byte was read is
+	 * not repeated (the call fails with that attempt's error).
+	 */
+	tfy_rewind_fn rewind;
+	/**
+	 * With read: the exact number of bytes the reader gives (the upload
+	 * stops there; a reader that ends sooner fails the call with
+	 * TFY_ERROR_IO); 0 or TFY_NONE: unknown, the file is sent with chunked
+	 * transfer encoding.  Must be 0 with path.
+	 */
+	int64_t size;
+	/**
+	 * The file name sent with the file; NULL: the last component of path,
+	 * or "input.jsonl" with read.  Must not be empty or hold a control
+	 * character or a double quote.
+	 */
+	const char *filename;
+	/** The `purpose` form field; NULL: "batch". */
+	const char *purpose;
+	/** The file part's Content-Type; NULL: "application/jsonl". */
+	const char *content_type;
+	/** Routing, headers, deadline, cancel, retries and timeout; NULL: the client's defaults. */
+	const tfy_request_options *request;
+} tfy_files_upload_options;
+
+/** Static initialiser for tfy_files_upload_options: every field zero (the defaults). */
+#define TFY_FILES_UPLOAD_OPTIONS_INIT { TFY_FILES_UPLOAD_OPTIONS_VERSION, 0, NULL, NULL, NULL, \
+	NULL, 0, NULL, NULL, NULL, NULL }
+
+/**
+ * Initialise upload options to their defaults, for callers that cannot use
+ * the macro.
+ *
+ * @param opts the struct to fill: as many bytes as the layout of `version`.
+ * @param version TFY_FILES_UPLOAD_OPTIONS_VERSION as the caller was compiled with.
+ * @return TFY_OK, or TFY_ERROR_INVALID_ARGUMENT if opts is NULL or the
+ *         version is 0 or newer than this library.
+ * @since 1.2
+ */
+TFY_EXTERN tfy_code tfy_files_upload_options_init(tfy_files_upload_options *opts,
+                                                  uint32_t version);
+
+/**
+ * Upload a file: `POST {base_url}/files`, multipart/form-data with the
+ * fields `purpose` and `file`, streamed from the path or the reader.
+ *
+ * Arguments (and the path's readability) are checked before anything is
+ * sent.  An upload is not safe to repeat: a failed attempt is sent again
+ * only when it certainly created nothing (no connection, or an answer of
+ * 408, 429 or 503, or x-should-retry: true) and the file can be read again
+ * from its start (a path, or a reader with a rewind callback, or a reader
+ * of which nothing was read yet).  An attempt that was sent and got no
+ * answer, or got 500, 502 or 504, fails with TFY_ERROR_OUTCOME_UNKNOWN: a
+ * file may have been uploaded (list or delete it before uploading again).
+ *
+ * @param client the client.
+ * @param opts what to upload (not NULL).
+ * @param out receives the uploaded file's File object, owned by the caller
+ *        (free with tfy_file_free()); NULL on failure.
+ * @param err if not NULL, receives a new error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK; TFY_ERROR_INVALID_ARGUMENT; TFY_ERROR_IO when the path
+ *         cannot be opened or read, or the reader fails; TFY_ERROR_OUTCOME_UNKNOWN;
+ *         a transport or HTTP status code; TFY_ERROR_DECODE when the answer
+ *         is not a JSON object.
+ * @since 1.2
+ */
+TFY_EXTERN tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_options *opts,
+                                     tfy_file **out, tfy_error **err);
+
+/**
+ * Retrieve a file's File object: `GET {base_url}/files/{id}`.
+ *
+ * @param client the client.
+ * @param id the file id; not NULL or empty, no control character; sent
+ *        percent-encoded.
+ * @param request routing, headers, deadline...; NULL: the client's defaults.
+ * @param out receives a new file owned by the caller (free with
+ *        tfy_file_free()); NULL on failure.
+ * @param err if not NULL, receives a new error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK, or an error code as for tfy_batches_list().
+ * @since 1.2
+ */
+TFY_EXTERN tfy_code tfy_files_retrieve(tfy_client *client, const char *id,
+                                       const tfy_request_options *request, tfy_file **out,
+                                       tfy_error **err);
+
+/**
+ * Delete a file: `DELETE {base_url}/files/{id}`.  Retried like a GET
+ * (deleting twice deletes once).
+ *
+ * @param client the client.
+ * @param id the file id, as for tfy_files_retrieve().
+ * @param request routing, headers, deadline...; NULL: the client's defaults.
+ * @param err if not NULL, receives a new error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK when the server answered `"deleted": true`;
+ *         TFY_ERROR_DECODE when a 2xx answer does not say so; otherwise an
+ *         error code as for tfy_batches_list().
+ * @since 1.2
+ */
+TFY_EXTERN tfy_code tfy_files_delete(tfy_client *client, const char *id,
+                                     const tfy_request_options *request, tfy_error **err);
+
+/** Current version of tfy_files_download_options. */
+#define TFY_FILES_DOWNLOAD_OPTIONS_VERSION 1
+
+/**
+ * Where a download goes.  Initialise with TFY_FILES_DOWNLOAD_OPTIONS_INIT
+ * or tfy_files_download_options_init() (or zero the struct and set
+ * `version`).  Exactly one of `path` and `write` is set.  Pointers are
+ * borrowed for the duration of the call.
+ */
+typedef struct tfy_files_download_options {
+	uint32_t version;   /**< TFY_FILES_DOWNLOAD_OPTIONS_VERSION */
+	int32_t reserved_;  /**< padding, leave 0 */
+	/**
+	 * A local file to write.  The content goes to a new file
+	 * "PATH.XXXXXX.part" beside it (created with mode 0666 less the umask),
+	 * which is flushed to disk (fsync), checked for completeness, and only
+	 * then renamed to PATH.  On any failure (network, cancel, deadline, a
+	 * size mismatch, a full disk) the temporary file is removed and PATH is
+	 * left exactly as it was.  A repeated attempt starts the temporary file
+	 * again from empty.
+	 */
+	const char *path;
+	/**
+	 * Or a writer that receives the content as it arrives.  Once it was
+	 * given a byte, a failed attempt is not repeated (the writer cannot take
+	 * it back); the call fails with that attempt's error.
+	 */
+	tfy_write_fn write;
+	/** Passed to write as it is. */
+	void *write_userdata;
+	/**
+	 * The content's size in bytes when known (a File object's `bytes`): a
+	 * download of another size fails with TFY_ERROR_NETWORK (and PATH is
+	 * left alone).  0: the response's own framing is trusted (libcurl fails
+	 * a body shorter than its Content-Length, or a chunked body without its
+	 * last chunk, with TFY_ERROR_NETWORK).
+	 */
+	int64_t expected_bytes;
+	/** Routing, headers, deadline, cancel, retries and timeout; NULL: the client's defaults. */
+	const tfy_request_options *request;
+	/**
+	 * With path: 0 (the default) refuses a PATH that exists, with
+	 * TFY_ERROR_IO before anything is sent (and again, atomically, when the
+	 * download is complete); 1 replaces it.
+	 */
+	int32_t overwrite;
+	int32_t reserved2_; /**< padding, leave 0 */
+} tfy_files_download_options;
+
+/** Static initialiser for tfy_files_download_options: every field zero (the defaults). */
+#define TFY_FILES_DOWNLOAD_OPTIONS_INIT { TFY_FILES_DOWNLOAD_OPTIONS_VERSION, 0, NULL, NULL, \
+	NULL, 0, NULL, 0, 0 }
+
+/**
+ * Initialise download options to their defaults, for callers that cannot
+ * use the macro.
+ *
+ * @param opts the struct to fill: as many bytes as the layout of `version`.
+ * @param version TFY_FILES_DOWNLOAD_OPTIONS_VERSION as the caller was compiled with.
+ * @return TFY_OK, or TFY_ERROR_INVALID_ARGUMENT if opts is NULL or the
+ *         version is 0 or newer than this library.
+ * @since 1.2
+ */
+TFY_EXTERN tfy_code tfy_files_download_options_init(tfy_files_download_options *opts,
+                                                    uint32_t version);
+
+/**
+ * Download a file's content: `GET {base_url}/files/{id}/content`, streamed
+ * to a path or a writer.
+ *
+ * @param client the client.
+ * @param id the file id, as for tfy_files_retrieve().
+ * @param opts where the content goes (not NULL).
+ * @param err if not NULL, receives a new error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK when the whole content was written (and, with path,
+ *         renamed into place); TFY_ERROR_INVALID_ARGUMENT; TFY_ERROR_IO
+ *         when the writer fails or the local file cannot be created,
+ *         written, flushed or renamed (or exists, without overwrite);
+ *         TFY_ERROR_NETWORK for a truncated download or a size other than
+ *         expected_bytes; otherwise an error code as for tfy_batches_list().
+ * @since 1.2
+ */
+TFY_EXTERN tfy_code tfy_files_download(tfy_client *client, const char *id,
+                                       const tfy_files_download_options *opts, tfy_error **err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

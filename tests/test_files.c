@@ -1,0 +1,1087 @@
+/*
+ * The Files calls against a scripted raw server on loopback: the multipart
+ * body as the server receives it, streaming, the repeat rule of an upload,
+ * downloads to a writer and to a path (temporary file, rename, cleanup on
+ * every failure), retrieve, delete, id checks, the key kept out of errors,
+ * and flat memory for large transfers.  Public API of the shared library only.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rawserver.h"
+#include "testutil.h"
+#include <tfy/tfy.h>
+
+#define KEY "sk-proj-Q7xW2mZr9TbK4vLp8NcYd3HsJf6AeUg1"
+#define FILE_JSON "{\"id\":\"file-abc\",\"object\":\"file\",\"bytes\":12,\"created_at\":1700000000," \
+                  "\"filename\":\"in.jsonl\",\"purpose\":\"batch\",\"status\":\"uploaded\"}"
+#define MAX_STEPS 4
+#define KEEP_MAX (4 << 20) /* request bytes kept for inspection */
+
+/* ---- a scripted server ---------------------------------------------------------- */
+
+/* What the server does with the n-th request. */
+typedef struct step {
+	int status;          /* the answer's status; 0: close without answering */
+	const char *body;    /* the answer's body (JSON), when content is 0 */
+	int64_t content;     /* > 0: answer 200 with this many bytes of pattern() */
+	int64_t cut_at;      /* > 0: close after this many content bytes */
+	int pause_ms;        /* after cut_at bytes, wait this long before closing */
+	int chunked;         /* send content chunked, without Content-Length */
+} step;
+
+typedef struct fsrv {
+	tu_server s;         /* first: the handler gets it */
+	step steps[MAX_STEPS];
+	int nsteps;
+	atomic_int reqs;     /* requests read */
+	atomic_int sent_part; /* a cut answer's first part went out */
+	pthread_mutex_t lock;
+	char head[8192];     /* the last request's head */
+	char *body;          /* its body (up to KEEP_MAX bytes), malloc'd */
+	size_t body_len;
+	int64_t body_total;  /* its body's length */
+} fsrv;
+
+static unsigned char pattern(int64_t i)
+{
+	return i % 61 == 60 ? '\n' : (unsigned char)('a' + (i * 7 + i / 61) % 26);
+}
+
+static void fill_pattern(char *buf, int64_t from, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		buf[k] = (char)pattern(from + (int64_t)k);
+}
+
+/* Reads more of the request into buf; 0 when the client hung up. */
+static ssize_t read_more(int fd, char *buf, size_t room)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	if (poll(&p, 1, 10000) <= 0)
+		return 0;
+	return read(fd, buf, room);
+}
+
+static const char *header_in(const char *head, const char *name)
+{
+	const char *h = tu_strcasestr(head, name);
+	return h ? h + strlen(name) : NULL;
+}
+
+/* Keeps body bytes for the test (up to KEEP_MAX) and counts them all. */
+static void keep(fsrv *f, const char *data, size_t n)
+{
+	pthread_mutex_lock(&f->lock);
+	size_t room = f->body_len < KEEP_MAX ? KEEP_MAX - f->body_len : 0;
+	size_t k = n < room ? n : room;
+	memcpy(f->body + f->body_len, data, k);
+	f->body_len += k;
+	f->body_total += (int64_t)n;
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* A buffered reader of the connection for the body. */
+typedef struct conn {
+	int fd;
+	char buf[65536];
+	size_t have, pos;
+} conn;
+
+static int conn_fill(conn *c)
+{
+	if (c->pos < c->have)
+		return 1;
+	ssize_t n = read_more(c->fd, c->buf, sizeof(c->buf));
+	c->pos = 0;
+	c->have = n > 0 ? (size_t)n : 0;
+	return n > 0;
+}
+
+/* Reads n body bytes; 0 when the client hung up first. */
+static int read_body(fsrv *f, conn *c, int64_t n)
+{
+	while (n > 0) {
+		if (!conn_fill(c))
+			return 0;
+		size_t k = c->have - c->pos;
+		if ((int64_t)k > n)
+			k = (size_t)n;
+		keep(f, c->buf + c->pos, k);
+		c->pos += k;
+		n -= (int64_t)k;
+	}
+	return 1;
+}
+
+static int read_line(conn *c, char *line, size_t cap)
+{
+	size_t n = 0;
+	for (;;) {
+		if (!conn_fill(c))
+			return 0;
+		char ch = c->buf[c->pos++];
+		if (n + 1 < cap)
+			line[n++] = ch;
+		if (ch == '\n') {
+			line[n] = '\0';
+			return 1;
+		}
+	}
+}
+
+static int read_chunked(fsrv *f, conn *c)
+{
+	char line[64];
+	for (;;) {
+		if (!read_line(c, line, sizeof(line)))
+			return 0;
+		int64_t n = strtoll(line, NULL, 16);
+		if (n == 0)
+			return read_line(c, line, sizeof(line)); /* the final CRLF */
+		if (!read_body(f, c, n) || !read_line(c, line, sizeof(line)))
+			return 0;
+	}
+}
+
+/* Reads a whole request: head, a 100 Continue when asked for, then the body. */
+static int read_request(fsrv *f, conn *c)
+{
+	char *head = f->head;
+	char *end;
+	pthread_mutex_lock(&f->lock);
+	memset(head, 0, sizeof(f->head));
+	f->body_len = 0;
+	f->body_total = 0;
+	pthread_mutex_unlock(&f->lock);
+	while (!(end = memmem(c->buf, c->have, "\r\n\r\n", 4))) {
+		ssize_t n = read_more(c->fd, c->buf + c->have, sizeof(c->buf) - c->have);
+		if (n <= 0)
+			return 0;
+		c->have += (size_t)n;
+	}
+	size_t head_len = (size_t)(end + 4 - c->buf);
+	pthread_mutex_lock(&f->lock);
+	memcpy(head, c->buf, head_len < sizeof(f->head) - 1 ? head_len : sizeof(f->head) - 1);
+	pthread_mutex_unlock(&f->lock);
+	c->pos = head_len;
+	atomic_fetch_add(&f->reqs, 1);
+	const char *expect = header_in(head, "\r\nExpect: ");
+	if (expect && strncasecmp(expect, "100-continue", 12) == 0)
+		tu_send_all(c->fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	const char *len = header_in(head, "\r\nContent-Length: ");
+	if (len)
+		return read_body(f, c, strtoll(len, NULL, 10));
+	if (header_in(head, "\r\nTransfer-Encoding: chunked"))
+		return read_chunked(f, c);
+	return 1;
+}
+
+static void send_content(fsrv *f, int fd, const step *st)
+{
+	char head[256];
+	int n = st->chunked
+	            ? snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+	                       "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+	            : snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+	                       "Content-Length: %lld\r\nConnection: close\r\n\r\n", (long long)st->content);
+	tu_send_all(fd, head, (size_t)n);
+	static _Thread_local char buf[65536 + 32];
+	int64_t limit = st->cut_at > 0 ? st->cut_at : st->content;
+	for (int64_t off = 0; off < limit;) {
+		size_t k = limit - off < 65536 ? (size_t)(limit - off) : 65536;
+		size_t pre = st->chunked ? (size_t)snprintf(buf, 32, "%zx\r\n", k) : 0;
+		fill_pattern(buf + pre, off, k);
+		if (st->chunked)
+			memcpy(buf + pre + k, "\r\n", 2);
+		tu_send_all(fd, buf, pre + k + (st->chunked ? 2 : 0));
+		off += (int64_t)k;
+	}
+	if (st->cut_at > 0) {
+		atomic_store(&f->sent_part, 1);
+		tu_pause_ms(fd, st->pause_ms);
+		return;
+	}
+	if (st->chunked)
+		tu_send_all(fd, "0\r\n\r\n", 5);
+}
+
+static void handle(tu_server *s, int fd)
+{
+	fsrv *f = (fsrv *)s;
+	conn *c = calloc(1, sizeof(*c));
+	assert_non_null(c);
+	c->fd = fd;
+	int ok = read_request(f, c);
+	free(c);
+	if (!ok)
+		return;
+	int i = atomic_load(&f->reqs) - 1;
+	const step *st = &f->steps[i < f->nsteps ? i : f->nsteps - 1];
+	if (st->content > 0) {
+		send_content(f, fd, st);
+	} else if (st->status) {
+		char head[256];
+		const char *body = st->body ? st->body : "{}";
+		int n = snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
+		                 "Content-Length: %zu\r\nConnection: close\r\n\r\n", st->status,
+		                 strlen(body));
+		tu_send_all(fd, head, (size_t)n);
+		tu_send_all(fd, body, strlen(body));
+	}
+	shutdown(fd, SHUT_WR);
+}
+
+static fsrv *fsrv_start(const step *steps, int n)
+{
+	fsrv *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	f->body = malloc(KEEP_MAX);
+	assert_non_null(f->body);
+	memcpy(f->steps, steps, (size_t)n * sizeof(*steps));
+	f->nsteps = n;
+	pthread_mutex_init(&f->lock, NULL);
+	tu_server_start(&f->s, handle, NULL, 0);
+	return f;
+}
+
+static void fsrv_stop(fsrv *f)
+{
+	tu_server_stop(&f->s);
+	pthread_mutex_destroy(&f->lock);
+	free(f->body);
+	free(f);
+}
+
+static tfy_client *client_for(const fsrv *f)
+{
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = f->s.base;
+	o.api_key = KEY;
+	tfy_client *c = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_OK);
+	return c;
+}
+
+static void assert_no_key(const tfy_error *e)
+{
+	const char *fields[] = { e->message, e->detail, e->body, e->api_message };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		assert_null(fields[i] ? strstr(fields[i], "Q7xW2mZr9TbK") : NULL);
+}
+
+/* ---- local files ---------------------------------------------------------------- */
+
+typedef struct tmpdir {
+	char path[256];
+} tmpdir;
+
+static void tmpdir_make(tmpdir *d)
+{
+	snprintf(d->path, sizeof(d->path), "/tmp/tfy-files-XXXXXX");
+	assert_non_null(mkdtemp(d->path));
+}
+
+static void tmpdir_file(const tmpdir *d, const char *name, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s", d->path, name);
+}
+
+/* Entries of the directory (other than . and ..) whose name contains needle. */
+static int count_entries(const tmpdir *d, const char *needle)
+{
+	DIR *dir = opendir(d->path);
+	assert_non_null(dir);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(dir));)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strstr(e->d_name, needle))
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static void tmpdir_remove(tmpdir *d)
+{
+	DIR *dir = opendir(d->path);
+	assert_non_null(dir);
+	for (struct dirent *e; (e = readdir(dir));) {
+		char p[600];
+		snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlink(p);
+	}
+	closedir(dir);
+	rmdir(d->path);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static char *read_text(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	long n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	char *s = malloc((size_t)n + 1);
+	assert_non_null(s);
+	assert_int_equal(fread(s, 1, (size_t)n, fp), (size_t)n);
+	s[n] = '\0';
+	fclose(fp);
+	*len = (size_t)n;
+	return s;
+}
+
+static void assert_pattern(const char *data, int64_t n)
+{
+	for (int64_t i = 0; i < n; i++)
+		if ((unsigned char)data[i] != pattern(i))
+			fail_msg("byte %lld differs", (long long)i);
+}
+
+/* ---- a generated stream to upload ---------------------------------------------- */
+
+typedef struct gen {
+	int64_t size, pos;
+	size_t max_piece;   /* largest piece per call (0: what libcurl asks) */
+	int calls, rewinds;
+} gen;
+
+static int64_t gen_read(void *userdata, char *buf, size_t size)
+{
+	gen *g = userdata;
+	g->calls++;
+	if (g->max_piece && size > g->max_piece)
+		size = g->max_piece;
+	int64_t n = g->size - g->pos < (int64_t)size ? g->size - g->pos : (int64_t)size;
+	fill_pattern(buf, g->pos, (size_t)n);
+	g->pos += n;
+	return n;
+}
+
+static int32_t gen_rewind(void *userdata)
+{
+	gen *g = userdata;
+	g->rewinds++;
+	g->pos = 0;
+	return 0;
+}
+
+/* The file part's content inside a multipart body, or NULL. */
+static const char *file_part(const fsrv *f, size_t *len)
+{
+	const char *start = memmem(f->body, f->body_len, "Content-Type: application/jsonl\r\n\r\n", 35);
+	if (!start)
+		return NULL;
+	start += 35;
+	const char *end = NULL;
+	for (const char *p = start; (p = memmem(p, f->body_len - (size_t)(p - f->body), "\r\n--", 4));
+	     p++)
+		end = p;
+	*len = end ? (size_t)(end - start) : 0;
+	return end ? start : NULL;
+}
+
+/* ---- upload ---------------------------------------------------------------------- */
+
+static void test_upload_multipart_exact(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tmpdir d;
+	tmpdir_make(&d);
+	char path[300];
+	tmpdir_file(&d, "my input.jsonl", path, sizeof(path));
+	const char *content = "{\"custom_id\":\"a\"}\n{\"custom_id\":\"b\"}\n";
+	write_text(path, content);
+	tfy_client *c = client_for(f);
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	o.path = path;
+	tfy_file *file = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_upload(c, &o, &file, &err), TFY_OK);
+	assert_null(err);
+	assert_string_equal(file->id, "file-abc");
+	assert_int_equal(file->bytes.value, 12);
+	tfy_file_free(file);
+
+	assert_int_equal(atomic_load(&f->reqs), 1);
+	assert_true(strncmp(f->head, "POST /v1/files HTTP/1.1\r\n", 25) == 0);
+	assert_non_null(strstr(f->head, "\r\nAuthorization: Bearer " KEY "\r\n"));
+	const char *b = header_in(f->head, "\r\nContent-Type: multipart/form-data; boundary=");
+	assert_non_null(b);
+	char boundary[128];
+	size_t blen = strcspn(b, "\r");
+	assert_true(blen > 0 && blen < sizeof(boundary));
+	memcpy(boundary, b, blen);
+	boundary[blen] = '\0';
+	char expected[2048];
+	int n = snprintf(expected, sizeof(expected),
+	                 "--%s\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
+	                 "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"my input.jsonl\"\r\n"
+	                 "Content-Type: application/jsonl\r\n\r\n%s\r\n--%s--\r\n",
+	                 boundary, boundary, content, boundary);
+	assert_int_equal(f->body_total, n);
+	assert_memory_equal(f->body, expected, (size_t)n);
+
+	/* A reader, with the filename, purpose and type given. */
+	gen g = { 100, 0, 7, 0, 0 };
+	tfy_files_upload_options r = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	r.read = gen_read;
+	r.read_userdata = &g;
+	r.filename = "x.jsonl";
+	r.purpose = "fine-tune";
+	r.content_type = "application/jsonl";
+	assert_int_equal(tfy_files_upload(c, &r, &file, &err), TFY_OK);
+	tfy_file_free(file);
+	assert_non_null(memmem(f->body, f->body_len, "name=\"purpose\"\r\n\r\nfine-tune\r\n", 29));
+	assert_non_null(memmem(f->body, f->body_len, "filename=\"x.jsonl\"", 18));
+	assert_non_null(strstr(f->head, "Transfer-Encoding: chunked")); /* size unknown */
+	size_t plen;
+	const char *part = file_part(f, &plen);
+	assert_non_null(part);
+	assert_int_equal(plen, 100);
+	assert_pattern(part, 100);
+
+	tfy_client_free(c);
+	fsrv_stop(f);
+	tmpdir_remove(&d);
+}
+
+static void test_upload_streams_large_file(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	gen g = { (3 << 20) / 2, 0, 0, 0, 0 }; /* 1.5 MiB */
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	o.read = gen_read;
+	o.read_userdata = &g;
+	o.size = g.size;
+	tfy_file *file = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_upload(c, &o, &file, &err), TFY_OK);
+	tfy_file_free(file);
+	assert_true(g.calls > 10); /* pieces, not the whole file at once */
+	assert_non_null(strstr(f->head, "Content-Length: "));
+	size_t plen;
+	const char *part = file_part(f, &plen);
+	assert_non_null(part);
+	assert_int_equal(plen, (size_t)g.size);
+	assert_pattern(part, g.size);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+/* 503 is retried only when the reader can rewind. */
+static void test_upload_retry_needs_rewind(void **state)
+{
+	(void)state;
+	const step steps[] = { { 503, "{}", 0, 0, 0, 0 }, { 200, FILE_JSON, 0, 0, 0, 0 } };
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.max_retries = 2;
+	for (int with_rewind = 1; with_rewind >= 0; with_rewind--) {
+		fsrv *f = fsrv_start(steps, 2);
+		tfy_client *c = client_for(f);
+		gen g = { 5000, 0, 0, 0, 0 };
+		tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+		o.read = gen_read;
+		o.read_userdata = &g;
+		o.rewind = with_rewind ? gen_rewind : NULL;
+		o.request = &ro;
+		tfy_file *file = NULL;
+		tfy_error *err = NULL;
+		tfy_code rc = tfy_files_upload(c, &o, &file, &err);
+		if (with_rewind) {
+			assert_int_equal(rc, TFY_OK);
+			assert_int_equal(atomic_load(&f->reqs), 2);
+			assert_int_equal(g.rewinds, 1);
+			size_t plen;
+			const char *part = file_part(f, &plen);
+			assert_non_null(part);
+			assert_int_equal(plen, 5000);
+			assert_pattern(part, 5000);
+		} else {
+			assert_int_equal(rc, TFY_ERROR_SERVER);
+			assert_int_equal(atomic_load(&f->reqs), 1);
+			assert_int_equal(err->attempts, 1);
+			assert_non_null(strstr(err->message, "cannot rewind"));
+		}
+		tfy_file_free(file);
+		tfy_error_free(err);
+		tfy_client_free(c);
+		fsrv_stop(f);
+	}
+}
+
+/* Sent, then the connection dropped: a file may exist; never sent twice. */
+static void test_upload_dropped_is_outcome_unknown(void **state)
+{
+	(void)state;
+	const step steps[] = { { 0, NULL, 0, 0, 0, 0 }, { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 2);
+	tfy_client *c = client_for(f);
+	tmpdir d;
+	tmpdir_make(&d);
+	char path[300];
+	tmpdir_file(&d, "in.jsonl", path, sizeof(path));
+	write_text(path, "{}\n");
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.max_retries = 3;
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	o.path = path;
+	o.request = &ro;
+	tfy_file *file = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_upload(c, &o, &file, &err), TFY_ERROR_OUTCOME_UNKNOWN);
+	assert_null(file);
+	assert_int_equal(err->code, TFY_ERROR_OUTCOME_UNKNOWN);
+	assert_non_null(strstr(err->message, "a file may have been uploaded"));
+	assert_int_equal(err->attempts, 1);
+	assert_int_equal(atomic_load(&f->reqs), 1);
+	assert_no_key(err);
+	tfy_error_free(err);
+	tfy_client_free(c);
+	fsrv_stop(f);
+	tmpdir_remove(&d);
+}
+
+static void expect_refused(tfy_client *c, const tfy_files_upload_options *o, tfy_code code,
+                           const char *text)
+{
+	tfy_file *file = (tfy_file *)1;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_upload(c, o, &file, &err), code);
+	assert_null(file);
+	assert_non_null(err);
+	if (!strstr(err->message, text))
+		fail_msg("message \"%s\" lacks \"%s\"", err->message, text);
+	assert_no_key(err);
+	tfy_error_free(err);
+}
+
+static void test_upload_arguments_checked_before_sending(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	gen g = { 10, 0, 0, 0, 0 };
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	expect_refused(c, &o, TFY_ERROR_INVALID_ARGUMENT, "exactly one of path and read");
+	o.path = "/nonexistent/in.jsonl";
+	o.read = gen_read;
+	expect_refused(c, &o, TFY_ERROR_INVALID_ARGUMENT, "exactly one of path and read");
+	o.read = NULL;
+	tfy_file *file = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_upload(c, &o, &file, &err), TFY_ERROR_IO);
+	assert_string_equal(err->detail, "opening /nonexistent/in.jsonl: No such file or directory");
+	tfy_error_free(err);
+	o.path = "/tmp";
+	expect_refused(c, &o, TFY_ERROR_IO, "Is a directory");
+	o.path = NULL;
+	o.read = gen_read;
+	o.read_userdata = &g;
+	const char *bad[] = { "a\r\nb", "a\nb", "a\"b", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o.filename = bad[i];
+		expect_refused(c, &o, TFY_ERROR_INVALID_ARGUMENT, "filename");
+	}
+	o.filename = NULL;
+	o.purpose = "batch\r\nX: y";
+	expect_refused(c, &o, TFY_ERROR_INVALID_ARGUMENT, "purpose");
+	o.purpose = NULL;
+	o.size = -2;
+	expect_refused(c, &o, TFY_ERROR_INVALID_ARGUMENT, "size");
+	o.size = 0;
+	o.reserved_ = 1;
+	expect_refused(c, &o, TFY_ERROR_INVALID_ARGUMENT, "reserved");
+	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	assert_int_equal(tfy_files_upload(c, NULL, &file, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+/* A reader that ends before its announced size fails the call with TFY_ERROR_IO. */
+static void test_upload_short_reader_fails(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	gen g = { 10, 0, 0, 0, 0 };
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	o.read = gen_read;
+	o.read_userdata = &g;
+	o.size = 20;
+	tfy_file *file = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_upload(c, &o, &file, &err), TFY_ERROR_IO);
+	assert_non_null(strstr(err->detail, "ended after 10 of 20 bytes"));
+	tfy_error_free(err);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+/* ---- download -------------------------------------------------------------------- */
+
+typedef struct sink {
+	char *data;
+	size_t len, cap;
+	int calls;
+	int fail_at_call; /* > 0: fail that call */
+} sink;
+
+static int32_t sink_write(void *userdata, const char *data, size_t size)
+{
+	sink *s = userdata;
+	if (++s->calls == s->fail_at_call)
+		return 1;
+	if (s->len + size > s->cap) {
+		s->cap = (s->len + size) * 2;
+		s->data = realloc(s->data, s->cap);
+		assert_non_null(s->data);
+	}
+	memcpy(s->data + s->len, data, size);
+	s->len += size;
+	return 0;
+}
+
+static void test_download_to_writer(void **state)
+{
+	(void)state;
+	const int64_t n = 300 * 1024 + 7;
+	const step steps[] = { { 200, NULL, n, 0, 0, 0 }, { 200, NULL, n, 0, 0, 1 } };
+	fsrv *f = fsrv_start(steps, 2);
+	tfy_client *c = client_for(f);
+	for (int i = 0; i < 2; i++) {
+		sink s = { 0 };
+		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		o.write = sink_write;
+		o.write_userdata = &s;
+		o.expected_bytes = i ? n : 0;
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_OK);
+		assert_int_equal(s.len, (size_t)n);
+		assert_pattern(s.data, n);
+		assert_true(strncmp(f->head, "GET /v1/files/file-abc/content HTTP/1.1\r\n", 41) == 0);
+		free(s.data);
+	}
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+/* A writer that was given bytes is not given them again: no repeat after a drop. */
+static void test_download_writer_not_repeated(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, NULL, 100000, 50000, 0, 0 }, { 200, NULL, 100000, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 2);
+	tfy_client *c = client_for(f);
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.max_retries = 3;
+	sink s = { 0 };
+	tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+	o.write = sink_write;
+	o.write_userdata = &s;
+	o.request = &ro;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_ERROR_NETWORK);
+	assert_int_equal(atomic_load(&f->reqs), 1);
+	assert_non_null(strstr(err->message, "already given to the writer"));
+	tfy_error_free(err);
+	/* A writer that fails ends the call with TFY_ERROR_IO. */
+	free(s.data);
+	s = (sink){ .fail_at_call = 1 };
+	assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_ERROR_IO);
+	tfy_error_free(err);
+	free(s.data);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+static tfy_code download_path(tfy_client *c, const char *path, int overwrite, int64_t expected,
+                              const tfy_request_options *ro, tfy_error **err)
+{
+	tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+	o.path = path;
+	o.overwrite = overwrite;
+	o.expected_bytes = expected;
+	o.request = ro;
+	return tfy_files_download(c, "file-abc", &o, err);
+}
+
+static void test_download_to_path(void **state)
+{
+	(void)state;
+	const int64_t n = 1000003;
+	/* A drop mid-body, then the whole file: the retry starts the temporary file again. */
+	const step steps[] = { { 200, NULL, n, 400000, 0, 0 }, { 200, NULL, n, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 2);
+	tfy_client *c = client_for(f);
+	tmpdir d;
+	tmpdir_make(&d);
+	char path[300];
+	tmpdir_file(&d, "out.jsonl", path, sizeof(path));
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.max_retries = 2;
+	tfy_error *err = NULL;
+	assert_int_equal(download_path(c, path, 0, n, &ro, &err), TFY_OK);
+	assert_int_equal(atomic_load(&f->reqs), 2);
+	size_t len;
+	char *got = read_text(path, &len);
+	assert_non_null(got);
+	assert_int_equal(len, (size_t)n);
+	assert_pattern(got, n);
+	free(got);
+	assert_int_equal(count_entries(&d, ".part"), 0);
+	assert_int_equal(count_entries(&d, ""), 1);
+	/* It exists now: refused before anything is sent, unless overwrite. */
+	assert_int_equal(download_path(c, path, 0, 0, NULL, &err), TFY_ERROR_IO);
+	assert_non_null(strstr(err->detail, "File exists"));
+	tfy_error_free(err);
+	assert_int_equal(atomic_load(&f->reqs), 2);
+	tfy_client_free(c);
+	fsrv_stop(f);
+	tmpdir_remove(&d);
+}
+
+/* Every failure leaves the final name as it was and no temporary file. */
+static void test_download_failures_leave_path_alone(void **state)
+{
+	(void)state;
+	const int64_t n = 500000;
+	const struct {
+		step st;
+		int64_t expected;
+		tfy_code code;
+	} cases[] = {
+		{ { 200, NULL, n, 200000, 0, 0 }, 0, TFY_ERROR_NETWORK },  /* dropped mid-body */
+		{ { 200, NULL, n, 200000, 0, 1 }, 0, TFY_ERROR_NETWORK },  /* chunked, no last chunk */
+		{ { 200, NULL, n, 0, 0, 0 }, n + 1, TFY_ERROR_NETWORK },   /* not the file's size */
+		{ { 404, "{\"error\":{\"message\":\"no such file\"}}", 0, 0, 0, 0 }, 0,
+		  TFY_ERROR_NOT_FOUND },
+	};
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.max_retries = TFY_NONE;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (int existing = 0; existing < 2; existing++) {
+			fsrv *f = fsrv_start(&cases[i].st, 1);
+			tfy_client *c = client_for(f);
+			tmpdir d;
+			tmpdir_make(&d);
+			char path[300];
+			tmpdir_file(&d, "out.jsonl", path, sizeof(path));
+			if (existing)
+				write_text(path, "old content\n");
+			tfy_error *err = NULL;
+			assert_int_equal(download_path(c, path, existing, cases[i].expected, &ro, &err),
+			                 cases[i].code);
+			assert_no_key(err);
+			tfy_error_free(err);
+			size_t len;
+			char *got = read_text(path, &len);
+			if (existing) {
+				assert_non_null(got);
+				assert_string_equal(got, "old content\n");
+			} else {
+				assert_null(got);
+			}
+			free(got);
+			assert_int_equal(count_entries(&d, ".part"), 0);
+			tfy_client_free(c);
+			fsrv_stop(f);
+			tmpdir_remove(&d);
+		}
+	}
+}
+
+static int32_t cancel_when_sent(void *userdata)
+{
+	fsrv *f = userdata;
+	return atomic_load(&f->sent_part);
+}
+
+static void test_download_cancel_mid_body(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, NULL, 2000000, 300000, 20000, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	tmpdir d;
+	tmpdir_make(&d);
+	char path[300];
+	tmpdir_file(&d, "out.jsonl", path, sizeof(path));
+	write_text(path, "old content\n");
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.cancel = cancel_when_sent;
+	ro.cancel_userdata = f;
+	double t0 = tu_now_s();
+	tfy_error *err = NULL;
+	assert_int_equal(download_path(c, path, 1, 0, &ro, &err), TFY_ERROR_CANCELLED);
+	assert_true(tu_now_s() - t0 < 10 * tu_slowdown());
+	tfy_error_free(err);
+	size_t len;
+	char *got = read_text(path, &len);
+	assert_non_null(got);
+	assert_string_equal(got, "old content\n");
+	free(got);
+	assert_int_equal(count_entries(&d, ".part"), 0);
+	tfy_client_free(c);
+	fsrv_stop(f);
+	tmpdir_remove(&d);
+}
+
+static void test_download_options_checked(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, NULL, 10, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	sink s = { 0 };
+	tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+	o.write = sink_write;
+	o.write_userdata = &s;
+	o.path = "/tmp/x";
+	assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+	o.path = NULL;
+	o.expected_bytes = -1;
+	assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+	o.expected_bytes = 0;
+	o.overwrite = 2;
+	assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+	assert_int_equal(tfy_files_download(c, "file-abc", NULL, &err), TFY_ERROR_INVALID_ARGUMENT);
+	tfy_error_free(err);
+	/* A directory that does not exist: TFY_ERROR_IO, nothing sent. */
+	o.overwrite = 0;
+	o.write = NULL;
+	o.path = "/nonexistent/dir/out.jsonl";
+	assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_ERROR_IO);
+	assert_non_null(strstr(err->detail, "No such file or directory"));
+	tfy_error_free(err);
+	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+/* ---- retrieve, delete, ids ----------------------------------------------------- */
+
+static void test_retrieve_and_delete(void **state)
+{
+	(void)state;
+	const step steps[] = {
+		{ 200, FILE_JSON, 0, 0, 0, 0 },
+		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\",\"deleted\":true}", 0, 0, 0, 0 },
+		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\",\"deleted\":false}", 0, 0, 0, 0 },
+		{ 200, "[1]", 0, 0, 0, 0 },
+	};
+	fsrv *f = fsrv_start(steps, 4);
+	tfy_client *c = client_for(f);
+	tfy_file *file = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_retrieve(c, "file a/b", NULL, &file, &err), TFY_OK);
+	assert_true(strncmp(f->head, "GET /v1/files/file%20a%2Fb HTTP/1.1\r\n", 37) == 0);
+	assert_string_equal(file->filename, "in.jsonl");
+	assert_string_equal(file->status, "uploaded");
+	tfy_file_free(file);
+	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_OK);
+	assert_null(err);
+	assert_true(strncmp(f->head, "DELETE /v1/files/file-abc HTTP/1.1\r\n", 36) == 0);
+	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_ERROR_DECODE);
+	assert_non_null(strstr(err->message, "deleted"));
+	tfy_error_free(err);
+	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_ERROR_DECODE);
+	tfy_error_free(err);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+static void test_bad_ids_refused_before_sending(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	const char *bad[] = { NULL, "", "file\n1", "file\r1", "a\x01", "a\x7f" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tfy_file *file = NULL;
+		tfy_error *err = NULL;
+		sink s = { 0 };
+		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		o.write = sink_write;
+		o.write_userdata = &s;
+		assert_int_equal(tfy_files_retrieve(c, bad[i], NULL, &file, &err),
+		                 TFY_ERROR_INVALID_ARGUMENT);
+		assert_non_null(strstr(err->message, "file id"));
+		tfy_error_free(err);
+		assert_int_equal(tfy_files_delete(c, bad[i], NULL, &err), TFY_ERROR_INVALID_ARGUMENT);
+		tfy_error_free(err);
+		assert_int_equal(tfy_files_download(c, bad[i], &o, &err), TFY_ERROR_INVALID_ARGUMENT);
+		tfy_error_free(err);
+	}
+	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+static void test_key_never_in_errors(void **state)
+{
+	(void)state;
+	const step steps[] = { { 401, "{\"error\":{\"message\":\"bad key " KEY "\"}}", 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	tfy_file *file = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_retrieve(c, "file-" KEY, NULL, &file, &err),
+	                 TFY_ERROR_AUTHENTICATION);
+	assert_no_key(err);
+	tfy_error_free(err);
+	gen g = { 10, 0, 0, 0, 0 };
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	o.read = gen_read;
+	o.read_userdata = &g;
+	assert_int_equal(tfy_files_upload(c, &o, &file, &err), TFY_ERROR_AUTHENTICATION);
+	assert_no_key(err);
+	tfy_error_free(err);
+	char path[] = "/nonexistent/" KEY;
+	tfy_files_download_options d = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+	d.path = path;
+	assert_int_equal(tfy_files_download(c, "file-1", &d, &err), TFY_ERROR_IO);
+	assert_no_key(err);
+	tfy_error_free(err);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+/* ---- memory ---------------------------------------------------------------------- */
+
+static int32_t discard(void *userdata, const char *data, size_t size)
+{
+	(void)data;
+	*(int64_t *)userdata += (int64_t)size;
+	return 0;
+}
+
+static long max_rss_kib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/* In a child: growth of peak RSS over a 64 MiB download and a 64 MiB upload, in KiB. */
+static int measure_child(const fsrv *f)
+{
+	tfy_client *c = client_for(f);
+	int64_t got = 0;
+	tfy_files_download_options d = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+	d.write = discard;
+	d.write_userdata = &got;
+	tfy_error *err = NULL;
+	/* A first small transfer each way sets up the connection and libcurl's buffers. */
+	gen small = { 1000, 0, 0, 0, 0 };
+	tfy_files_upload_options u = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	u.read = gen_read;
+	u.read_userdata = &small;
+	u.size = small.size;
+	tfy_file *file = NULL;
+	if (tfy_files_upload(c, &u, &file, &err) != TFY_OK)
+		return 1;
+	tfy_file_free(file);
+	long before = max_rss_kib();
+	if (tfy_files_download(c, "file-abc", &d, &err) != TFY_OK || got != (int64_t)64 << 20)
+		return 2;
+	gen big = { (int64_t)64 << 20, 0, 0, 0, 0 };
+	u.read_userdata = &big;
+	u.size = big.size;
+	if (tfy_files_upload(c, &u, &file, &err) != TFY_OK)
+		return 3;
+	tfy_file_free(file);
+	long growth = max_rss_kib() - before;
+	tfy_client_free(c);
+	fprintf(stderr, "peak RSS growth over 64 MiB down and up: %ld KiB\n", growth);
+	return growth < 16 * 1024 ? 0 : 4;
+}
+
+static void test_large_transfers_flat_memory(void **state)
+{
+	(void)state;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	skip(); /* sanitizer shadow memory and quarantine are no measure of the library's */
+#endif
+	if (tu_slowdown() > 1)
+		skip(); /* under valgrind: RSS is valgrind's */
+	/* The download, then answers to the small and the large upload (the server keeps 4 MiB). */
+	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 }, { 200, NULL, (int64_t)64 << 20, 0, 0, 0 },
+		               { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 3);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(measure_child(f));
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	fsrv_stop(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_upload_multipart_exact),
+		cmocka_unit_test(test_upload_streams_large_file),
+		cmocka_unit_test(test_upload_retry_needs_rewind),
+		cmocka_unit_test(test_upload_dropped_is_outcome_unknown),
+		cmocka_unit_test(test_upload_arguments_checked_before_sending),
+		cmocka_unit_test(test_upload_short_reader_fails),
+		cmocka_unit_test(test_download_to_writer),
+		cmocka_unit_test(test_download_writer_not_repeated),
+		cmocka_unit_test(test_download_to_path),
+		cmocka_unit_test(test_download_failures_leave_path_alone),
+		cmocka_unit_test(test_download_cancel_mid_body),
+		cmocka_unit_test(test_download_options_checked),
+		cmocka_unit_test(test_retrieve_and_delete),
+		cmocka_unit_test(test_bad_ids_refused_before_sending),
+		cmocka_unit_test(test_key_never_in_errors),
+		cmocka_unit_test(test_large_transfers_flat_memory),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
