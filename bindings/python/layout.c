@@ -136,6 +136,25 @@ static void job_options(void)
 	F(tfy_batch_wait_options, request); E();
 }
 
+static void files(void)
+{
+	S(tfy_file); F(tfy_file, id); F(tfy_file, object); F(tfy_file, bytes);
+	F(tfy_file, created_at); F(tfy_file, expires_at); F(tfy_file, filename);
+	F(tfy_file, purpose); F(tfy_file, status); F(tfy_file, status_details);
+	F(tfy_file, raw_json); E();
+	S(tfy_files_upload_options); F(tfy_files_upload_options, version);
+	F(tfy_files_upload_options, reserved_); F(tfy_files_upload_options, path);
+	F(tfy_files_upload_options, read); F(tfy_files_upload_options, read_userdata);
+	F(tfy_files_upload_options, rewind); F(tfy_files_upload_options, size);
+	F(tfy_files_upload_options, filename); F(tfy_files_upload_options, purpose);
+	F(tfy_files_upload_options, content_type); F(tfy_files_upload_options, request); E();
+	S(tfy_files_download_options); F(tfy_files_download_options, version);
+	F(tfy_files_download_options, reserved_); F(tfy_files_download_options, path);
+	F(tfy_files_download_options, write); F(tfy_files_download_options, write_userdata);
+	F(tfy_files_download_options, expected_bytes); F(tfy_files_download_options, request);
+	F(tfy_files_download_options, overwrite); F(tfy_files_download_options, reserved2_); E();
+}
+
 int main(void)
 {
 	printf("{");
@@ -146,6 +165,7 @@ int main(void)
 	client_options();
 	list_options();
 	job_options();
+	files();
 	printf("}\n");
 	return 0;
 }

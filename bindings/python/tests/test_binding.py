@@ -207,6 +207,9 @@ class LayoutTest(unittest.TestCase):
         "tfy_batches_list_options": _ffi.ListOptions,
         "tfy_batches_create_options": _ffi.CreateOptions,
         "tfy_batch_wait_options": _ffi.WaitOptions,
+        "tfy_file": _ffi.File,
+        "tfy_files_upload_options": _ffi.UploadOptions,
+        "tfy_files_download_options": _ffi.DownloadOptions,
     }
 
     def test_layout(self):
@@ -222,10 +225,10 @@ class LayoutTest(unittest.TestCase):
                 py_fields = {n: getattr(cls, n).offset for n, *_ in cls._fields_}
                 self.assertEqual(py_fields, c[cname]["fields"])
 
-    # Public structs the binding does not wrap yet (1.2's files, result
-    # records and input checks); each is mirrored with its functions.
+    # Public structs the binding does not wrap yet (1.2's result records and
+    # input checks); each is mirrored with its functions.
     NOT_BOUND = {
-        "tfy_file", "tfy_result", "tfy_result_reader_options", "tfy_input_problem",
+        "tfy_result", "tfy_result_reader_options", "tfy_input_problem",
         "tfy_input_check_options", "tfy_input_report",
     }
 

@@ -16,6 +16,7 @@ from ._ffi import lib as _lib
 from .client import MISSING_HAS_MORE_CONTINUE, MISSING_HAS_MORE_STOP, Client
 from .errors import *  # noqa: F401,F403
 from .errors import ERROR_CLASSES, TfyError
+from .files import File, Files
 from .iterator import BatchIterator
 from .request import NONE, RequestOptions
 from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Status, Usage
@@ -30,4 +31,4 @@ def library_version() -> str:
 
 __all__ = ["Client", "MISSING_HAS_MORE_CONTINUE", "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
            "BatchError", "Errors", "RequestCounts", "Status", "Usage", "TfyError",
-           "library_version"] + [c.__name__ for c in ERROR_CLASSES.values()]
+           "library_version", "File", "Files"] + [c.__name__ for c in ERROR_CLASSES.values()]

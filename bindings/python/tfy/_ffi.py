@@ -22,6 +22,8 @@ TFY_REQUEST_OPTIONS_VERSION = 1
 TFY_BATCHES_LIST_OPTIONS_VERSION = 2
 TFY_BATCHES_CREATE_OPTIONS_VERSION = 1
 TFY_BATCH_WAIT_OPTIONS_VERSION = 1
+TFY_FILES_UPLOAD_OPTIONS_VERSION = 1
+TFY_FILES_DOWNLOAD_OPTIONS_VERSION = 1
 #: tfy_batches_list_options.missing_has_more (since 1.1).
 TFY_MISSING_HAS_MORE_DEFAULT = 0
 TFY_MISSING_HAS_MORE_CONTINUE = 1
@@ -240,6 +242,56 @@ class CreateOptions(Structure):
     ]
 
 
+READ_FN = CFUNCTYPE(c_int64, c_void_p, c_void_p, c_size_t)
+WRITE_FN = CFUNCTYPE(c_int32, c_void_p, c_void_p, c_size_t)
+REWIND_FN = CFUNCTYPE(c_int32, c_void_p)
+
+
+class File(Structure):
+    _fields_ = [
+        ("id", c_char_p),
+        ("object", c_char_p),
+        ("bytes", OptInt64),
+        ("created_at", OptInt64),
+        ("expires_at", OptInt64),
+        ("filename", c_char_p),
+        ("purpose", c_char_p),
+        ("status", c_char_p),
+        ("status_details", c_char_p),
+        ("raw_json", c_char_p),
+    ]
+
+
+class UploadOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("reserved_", c_int32),
+        ("path", c_char_p),
+        ("read", READ_FN),
+        ("read_userdata", c_void_p),
+        ("rewind", REWIND_FN),
+        ("size", c_int64),
+        ("filename", c_char_p),
+        ("purpose", c_char_p),
+        ("content_type", c_char_p),
+        ("request", POINTER(RequestOptions)),
+    ]
+
+
+class DownloadOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("reserved_", c_int32),
+        ("path", c_char_p),
+        ("write", WRITE_FN),
+        ("write_userdata", c_void_p),
+        ("expected_bytes", c_int64),
+        ("request", POINTER(RequestOptions)),
+        ("overwrite", c_int32),
+        ("reserved2_", c_int32),
+    ]
+
+
 PROGRESS_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(Batch))
 
 
@@ -342,6 +394,18 @@ def _declare(lib: ctypes.CDLL) -> None:
     fn("tfy_batch_wait_options_init", c_int32, POINTER(WaitOptions), c_uint32)
     fn("tfy_batch_wait", c_int32, c_void_p, c_char_p, POINTER(WaitOptions), batch_out, err_out)
     fn("tfy_batch_status_is_terminal", c_int32, c_int32)
+    # Since 1.2: declared when the library has them (a 1.1 library loads too).
+    if hasattr(lib, "tfy_files_upload"):
+        fn("tfy_file_free", None, POINTER(File))
+        fn("tfy_files_upload_options_init", c_int32, POINTER(UploadOptions), c_uint32)
+        fn("tfy_files_upload", c_int32, c_void_p, POINTER(UploadOptions),
+           POINTER(POINTER(File)), err_out)
+        fn("tfy_files_retrieve", c_int32, c_void_p, c_char_p, POINTER(RequestOptions),
+           POINTER(POINTER(File)), err_out)
+        fn("tfy_files_delete", c_int32, c_void_p, c_char_p, POINTER(RequestOptions), err_out)
+        fn("tfy_files_download_options_init", c_int32, POINTER(DownloadOptions), c_uint32)
+        fn("tfy_files_download", c_int32, c_void_p, c_char_p, POINTER(DownloadOptions),
+           err_out)
 
 
 def _load() -> ctypes.CDLL:

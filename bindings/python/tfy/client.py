@@ -10,6 +10,7 @@ from typing import Any, Callable, Optional
 
 from . import _ffi
 from ._ffi import lib, text
+from .files import Files
 from .iterator import BatchIterator
 from .errors import TfyError
 from .request import (NONE, CRequest, Pairs, RequestOptions, check, ms, options, pending_error,
@@ -116,6 +117,14 @@ class Client:
     @property
     def base_url(self) -> str:
         return text(lib.tfy_client_base_url(self._require())) or ""
+
+    @property
+    def files(self) -> Files:
+        """The Files calls: ``client.files.upload(path)``, ``.retrieve(id)``,
+        ``.delete(id)``, ``.download(id, path)`` (libtfy 1.2)."""
+        if not hasattr(lib, "tfy_files_upload"):
+            raise NotImplementedError("the loaded libtfy is older than 1.2: no Files calls")
+        return Files(self)
 
     def _require(self) -> c_void_p:
         if not self._handle:
