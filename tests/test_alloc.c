@@ -3,17 +3,21 @@
  * turn (lib/alloc.h), for a decode, a tfy_batches_list call against
  * tfy-mock-gateway, client creation plus a two-page iteration, and the
  * calls of a batch job (retrieve, cancel, wait, a create reconciled after
- * its answer never came) against a scripted loopback server.  Each
+ * its answer never came) and the Files calls (upload, retrieve, download
+ * to a path, delete; no temporary file may be left behind) against
+ * scripted loopback servers.  Each
  * failing run must report TFY_ERROR_OUT_OF_MEMORY, leak nothing (the
  * sanitizer and valgrind runs check that) and leave the client usable.
  * libcurl's own allocations are not failed (see docs/fuzzing.md).
  */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -486,6 +490,127 @@ static void test_create_reconciled(void **state)
 	exhaust("create, reconciled", create_op, create_op, *state);
 }
 
+/* (e) the Files calls, against a raw server that answers by method and path */
+
+#define FILE_JSON "{\"id\":\"file-1\",\"object\":\"file\",\"bytes\":6,\"filename\":\"in.jsonl\"}"
+
+static void files_handler(tu_server *s, int fd)
+{
+	char buf[8192];
+	size_t have = 0;
+	while (have < sizeof(buf) - 1 && !memmem(buf, have, "\r\n\r\n", 4)) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			return;
+		have += (size_t)n;
+	}
+	(void)s;
+	const char *body = strncmp(buf, "DELETE ", 7) == 0 ? "{\"id\":\"file-1\",\"deleted\":true}"
+	                 : strncmp(buf, "GET /v1/files/file-1/content ", 29) == 0 ? "{}\n{}\n"
+	                 : FILE_JSON;
+	char reply[512];
+	int n = snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
+	                 "Connection: close\r\n\r\n%s", strlen(body), body);
+	tu_send_all(fd, reply, (size_t)n);
+	shutdown(fd, SHUT_WR);
+	while (read(fd, buf, sizeof(buf)) > 0) /* the rest of an upload, then the close */
+		;
+}
+
+typedef struct files_ctx {
+	tu_server s;
+	tfy_client *client;
+	char dir[64], in[96], out[96];
+} files_ctx;
+
+static int files_setup(void **state)
+{
+	files_ctx *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -1;
+	tu_server_start(&c->s, files_handler, NULL, 0);
+	snprintf(c->dir, sizeof(c->dir), "/tmp/tfy-alloc-XXXXXX");
+	if (!mkdtemp(c->dir))
+		return -1;
+	snprintf(c->in, sizeof(c->in), "%s/in.jsonl", c->dir);
+	snprintf(c->out, sizeof(c->out), "%s/out.jsonl", c->dir);
+	FILE *fp = fopen(c->in, "w");
+	if (!fp)
+		return -1;
+	fputs("{}\n{}\n", fp);
+	fclose(fp);
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = c->s.base;
+	o.api_key = KEY;
+	o.max_retries = TFY_NONE;
+	tfy_error *err = NULL;
+	if (tfy_client_new(&o, &c->client, &err) != TFY_OK)
+		return -1;
+	*state = c;
+	return 0;
+}
+
+static int files_teardown(void **state)
+{
+	files_ctx *c = *state;
+	tfy_client_free(c->client);
+	tu_server_stop(&c->s);
+	unlink(c->in);
+	unlink(c->out);
+	rmdir(c->dir);
+	free(c);
+	return 0;
+}
+
+/* Entries of the directory besides in.jsonl: a temporary file left behind shows here. */
+static int stray_files(const files_ctx *c)
+{
+	DIR *d = opendir(c->dir);
+	assert_non_null(d);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "in.jsonl");
+	closedir(d);
+	return n;
+}
+
+/* Upload, retrieve, download to a path and delete, each failing cleanly. */
+static tfy_code files_op(void *p)
+{
+	files_ctx *c = p;
+	unlink(c->out);
+	tfy_files_upload_options u = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	u.path = c->in;
+	tfy_file *file = NULL, *again = NULL;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_files_upload(c->client, &u, &file, &err);
+	if (rc == TFY_OK)
+		rc = tfy_files_retrieve(c->client, file->id, NULL, &again, &err);
+	if (rc == TFY_OK) {
+		tfy_files_download_options d = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		d.path = c->out;
+		d.expected_bytes = file->bytes.value;
+		rc = tfy_files_download(c->client, again->id, &d, &err);
+		assert_int_equal(stray_files(c), rc == TFY_OK);
+	}
+	if (rc == TFY_OK)
+		rc = tfy_files_delete(c->client, file->id, NULL, &err);
+	if (rc != TFY_OK) {
+		assert_non_null(err);
+		assert_int_equal(err->code, rc);
+		assert_null(rc == TFY_ERROR_OUT_OF_MEMORY ? NULL : err);
+	}
+	tfy_error_free(err);
+	tfy_file_free(file);
+	tfy_file_free(again);
+	return rc;
+}
+
+static void test_files(void **state)
+{
+	exhaust("files: upload, retrieve, download, delete", files_op, files_op, *state);
+}
+
 int main(void)
 {
 	/*
@@ -504,6 +629,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_iterator_with_prefetch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_calls, job_setup, job_teardown),
 		cmocka_unit_test_setup_teardown(test_create_reconciled, job_setup, job_teardown),
+		cmocka_unit_test_setup_teardown(test_files, files_setup, files_teardown),
 	};
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
 }
