@@ -310,6 +310,10 @@ fact duration_s "$(($(date +%s) - started))"
 # ---- report -------------------------------------------------------------------
 say "writing $report"
 mkdir -p "$(dirname "$report")"
+# ---- 8. file transfers (bench/files.sh) --------------------------------------
+say "file transfers: ${TFY_BENCH_FILE_MB:-1024} MiB down and up, libtfy and curl"
+bash "$here/files.sh" "$build" "${TFY_BENCH_FILE_MB:-1024}" > "$work/files.md"
+
 python3 - "$work" "$build" "$report" "$reps" "$mem_reps" "$lat_reps" <<'PY'
 import collections, json, os, re, statistics, sys
 
@@ -867,6 +871,22 @@ for line in open(f"{work}/hostile.txt"):
     m = re.match(r"(.*?)\s+(\d+) MiB\s+peak RSS \+\s*([\d.]+) MiB\s+\(([\d.]+)x", line)
     if m:
         w(f"| {m.group(1)} | {m.group(2)} MiB | {m.group(3)} MiB | {m.group(4)} |")
+w("")
+
+w("## 8. File transfers")
+w("")
+w("One file downloaded and uploaded over loopback through libtfy (`bench/files_bench.c`: "
+  "`tfy_files_download()` to a writer that drops the bytes, `tfy_files_upload()` of a path) and "
+  "through curl, side by side in one run, against `bench/files_server.py` (sendfile for the "
+  "download; the upload's body is read and dropped). CPU and peak RSS of the whole process from "
+  "`bench_run`; the growth column is libtfy's peak RSS after the transfer less after client "
+  "creation (`getrusage`). The target is at most 8 MiB of growth for 1 GiB.")
+w("")
+w("```sh")
+w("bash bench/files.sh $BUILD ${TFY_BENCH_FILE_MB:-1024}")
+w("```")
+w("")
+w(open(f"{work}/files.md").read().rstrip("\n"))
 w("")
 
 # raw

@@ -1,0 +1,61 @@
+/*
+ * One file transfer through the public API, for bench/files.sh:
+ *
+ *   files_bench BASE_URL download FILE_ID     (content to a writer that drops it)
+ *   files_bench BASE_URL upload PATH          (multipart POST /files of PATH)
+ *
+ * Prints "rss_growth_kb=N" on stderr: peak RSS after the transfer less peak
+ * RSS after the client was created (getrusage), i.e. what the transfer added.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <tfy/tfy.h>
+
+static long max_rss_kb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static int32_t drop(void *userdata, const char *data, size_t size)
+{
+	(void)data;
+	*(long long *)userdata += (long long)size;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4)
+		return 2;
+	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
+	co.base_url = argv[1];
+	co.api_key = "tfy-local-key";
+	tfy_client *c;
+	tfy_error *err = NULL;
+	if (tfy_client_new(&co, &c, &err) != TFY_OK)
+		return 1;
+	long before = max_rss_kb();
+	tfy_code rc;
+	long long got = 0;
+	if (strcmp(argv[2], "download") == 0) {
+		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		o.write = drop;
+		o.write_userdata = &got;
+		rc = tfy_files_download(c, argv[3], &o, &err);
+	} else {
+		tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+		o.path = argv[3];
+		tfy_file *f = NULL;
+		rc = tfy_files_upload(c, &o, &f, &err);
+		tfy_file_free(f);
+	}
+	if (rc != TFY_OK)
+		fprintf(stderr, "%s\n", err->message);
+	fprintf(stderr, "rss_growth_kb=%ld bytes=%lld\n", max_rss_kb() - before, got);
+	tfy_error_free(err);
+	tfy_client_free(c);
+	return rc == TFY_OK ? 0 : 1;
+}
