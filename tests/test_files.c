@@ -63,7 +63,7 @@ typedef struct fsrv {
 
 static unsigned char pattern(int64_t i)
 {
-	return i % 61 == 60 ? '\n' : (unsigned char)('a' + (i * 7 + i / 61) % 26);
+	return (unsigned char)(i % 61 == 60 ? '\n' : 'a' + (i * 7 + i / 61) % 26);
 }
 
 static void fill_pattern(char *buf, int64_t from, size_t n)
