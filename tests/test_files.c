@@ -250,6 +250,18 @@ static void handle(tu_server *s, int fd)
 	shutdown(fd, SHUT_WR);
 }
 
+/*
+ * What the server recorded, once the call returned: taking its lock orders
+ * the server thread's writes before the test's reads (for TSan, which does
+ * not see the ordering through the socket).
+ */
+static fsrv *seen(fsrv *f)
+{
+	pthread_mutex_lock(&f->lock);
+	pthread_mutex_unlock(&f->lock);
+	return f;
+}
+
 static fsrv *fsrv_start(const step *steps, int n)
 {
 	fsrv *f = calloc(1, sizeof(*f));
@@ -433,6 +445,7 @@ static void test_upload_multipart_exact(void **state)
 	tfy_file_free(file);
 
 	assert_int_equal(atomic_load(&f->reqs), 1);
+	seen(f);
 	assert_true(strncmp(f->head, "POST /v1/files HTTP/1.1\r\n", 25) == 0);
 	assert_non_null(strstr(f->head, "\r\nAuthorization: Bearer " KEY "\r\n"));
 	const char *b = header_in(f->head, "\r\nContent-Type: multipart/form-data; boundary=");
@@ -461,6 +474,7 @@ static void test_upload_multipart_exact(void **state)
 	r.content_type = "application/jsonl";
 	assert_int_equal(tfy_files_upload(c, &r, &file, &err), TFY_OK);
 	tfy_file_free(file);
+	seen(f);
 	assert_non_null(memmem(f->body, f->body_len, "name=\"purpose\"\r\n\r\nfine-tune\r\n", 29));
 	assert_non_null(memmem(f->body, f->body_len, "filename=\"x.jsonl\"", 18));
 	assert_non_null(strstr(f->head, "Transfer-Encoding: chunked")); /* size unknown */
@@ -491,6 +505,7 @@ static void test_upload_streams_large_file(void **state)
 	assert_int_equal(tfy_files_upload(c, &o, &file, &err), TFY_OK);
 	tfy_file_free(file);
 	assert_true(g.calls > 10); /* pieces, not the whole file at once */
+	seen(f);
 	assert_non_null(strstr(f->head, "Content-Length: "));
 	size_t plen;
 	const char *part = file_part(f, &plen);
@@ -524,6 +539,7 @@ static void test_upload_retry_needs_rewind(void **state)
 			assert_int_equal(rc, TFY_OK);
 			assert_int_equal(atomic_load(&f->reqs), 2);
 			assert_int_equal(g.rewinds, 1);
+			seen(f);
 			size_t plen;
 			const char *part = file_part(f, &plen);
 			assert_non_null(part);
@@ -694,6 +710,7 @@ static void test_download_to_writer(void **state)
 		assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_OK);
 		assert_int_equal(s.len, (size_t)n);
 		assert_pattern(s.data, n);
+		seen(f);
 		assert_true(strncmp(f->head, "GET /v1/files/file-abc/content HTTP/1.1\r\n", 41) == 0);
 		free(s.data);
 	}
@@ -916,12 +933,14 @@ static void test_retrieve_and_delete(void **state)
 	tfy_file *file = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_files_retrieve(c, "file a/b", NULL, &file, &err), TFY_OK);
+	seen(f);
 	assert_true(strncmp(f->head, "GET /v1/files/file%20a%2Fb HTTP/1.1\r\n", 37) == 0);
 	assert_string_equal(file->filename, "in.jsonl");
 	assert_string_equal(file->status, "uploaded");
 	tfy_file_free(file);
 	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_OK);
 	assert_null(err);
+	seen(f);
 	assert_true(strncmp(f->head, "DELETE /v1/files/file-abc HTTP/1.1\r\n", 36) == 0);
 	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_ERROR_DECODE);
 	assert_non_null(strstr(err->message, "deleted"));
