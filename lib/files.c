@@ -41,7 +41,8 @@ tfy_code tfy_files_download_options_init(tfy_files_download_options *opts, uint3
 }
 
 /* Resets the out parameters and checks the ones every call needs. */
-static tfy_code begin(tfy_client *client, const void *needed, const char *what, tfy_error **err)
+static tfy_code begin(const tfy_client *client, const void *needed, const char *what,
+                      tfy_error **err)
 {
 	if (err)
 		*err = NULL;
