@@ -9,14 +9,18 @@
 #include <jansson.h>
 #include <pthread.h>
 
+#include "batches.h"
 #include "dataset.h"
 #include "fault.h"
 #include "provider.h"
 #include "server.h"
+#include "store.h"
 
 #define DEFAULT_COUNT 100u
 #define DEFAULT_API_KEY "tfy-local-key"
 #define EXIT_USAGE 2
+#define MAX_FILE_BYTES (1ull << 50)
+#define MAX_BATCH_SECONDS 86400.0
 
 static const char usage_text[] =
     "Usage: tfy-mock-gateway [--port N] [--count N] [--api-key KEY] [--gzip]\n"
@@ -217,6 +221,30 @@ static int parse_valued(int argc, char **argv, int *i, struct options *o)
     return 0;
 }
 
+/* --max-file-bytes N and --batch-seconds X. */
+static int parse_jobs_option(int argc, char **argv, int *i, struct options *o)
+{
+    bool bytes = is_option(argv[*i], "--max-file-bytes");
+    const char *name = bytes ? "--max-file-bytes" : "--batch-seconds";
+    const char *value = option_value(argc, argv, i, name);
+    unsigned long v;
+    char *end;
+    double x;
+    if (!value)
+        return usage_error("missing value for", name);
+    if (bytes) {
+        if (!mgw_parse_ulong(value, (unsigned long)MAX_FILE_BYTES, &v))
+            return usage_error("--max-file-bytes expects 0..2^50, got", value);
+        o->server.max_file_bytes = v;
+        return 0;
+    }
+    x = strtod(value, &end);
+    if (end == value || *end != '\0' || !(x >= 0.0 && x <= MAX_BATCH_SECONDS))
+        return usage_error("--batch-seconds expects seconds in 0..86400, got", value);
+    o->server.batch_seconds = x;
+    return 0;
+}
+
 static int parse_fault(int argc, char **argv, int *i, struct options *o)
 {
     const char *value = option_value(argc, argv, i, "--fault");
@@ -269,6 +297,9 @@ static int parse_args(int argc, char **argv, struct options *o)
         } else if (is_option(arg, "--port") || is_option(arg, "--count")
                    || is_option(arg, "--api-key")) {
             if ((rc = parse_valued(argc, argv, &i, o)) != 0)
+                return rc;
+        } else if (is_option(arg, "--max-file-bytes") || is_option(arg, "--batch-seconds")) {
+            if ((rc = parse_jobs_option(argc, argv, &i, o)) != 0)
                 return rc;
         } else if (is_option(arg, "--fault")) {
             if ((rc = parse_fault(argc, argv, &i, o)) != 0)
@@ -332,7 +363,9 @@ static int serve(const struct options *o)
 
 int main(int argc, char **argv)
 {
-    struct options o = { .server = { .count = DEFAULT_COUNT } };
+    struct options o = { .server = { .count = DEFAULT_COUNT,
+                                     .max_file_bytes = MGW_STORE_DEFAULT_MAX,
+                                     .batch_seconds = MGW_BATCH_SECONDS_DEFAULT } };
     int rc = parse_args(argc, argv, &o);
     if (rc == 0 && o.help)
         fputs(usage_text, stdout);

@@ -19,6 +19,8 @@ struct mgw_server_config {
     const struct mgw_provider *providers; /* --provider; must outlive the server */
     size_t provider_count;
     bool require_provider; /* batches requests must name a declared provider */
+    uint64_t max_file_bytes; /* total size of the files kept */
+    double batch_seconds;    /* how long a created batch runs */
 };
 
 struct mgw_server;
@@ -26,6 +28,9 @@ struct mgw_server;
 /* Starts listening and serving on background threads. Returns NULL on failure
  * with a reason in `err`. */
 struct mgw_server *mgw_server_start(const struct mgw_server_config *cfg, char *err, size_t err_size);
+
+/* The private directory holding the files. */
+const char *mgw_server_files_dir(const struct mgw_server *srv);
 
 /* The port actually bound. */
 uint16_t mgw_server_port(const struct mgw_server *srv);
