@@ -24,6 +24,7 @@ enum key_bit {
     K_TO = 1u << 9,
     K_KIND = 1u << 10,
     K_TIMES = 1u << 11, /* every mode takes it */
+    K_ROUTE = 1u << 12, /* every mode takes it */
 };
 
 struct parse {
@@ -99,7 +100,7 @@ static bool set_seconds(struct parse *p, const char *v)
     unsigned long s;
     if (!number(p, "seconds", v, MAX_SECONDS, &s))
         return false;
-    if (p->f->kind == MGW_FAULT_STALL)
+    if (p->f->kind == MGW_FAULT_STALL || p->f->kind == MGW_FAULT_NO_ANSWER)
         p->f->wait_ms = s * 1000;
     else
         p->f->retry_s = (long)s;
@@ -178,6 +179,16 @@ static bool set_kind(struct parse *p, const char *v)
     return fail(p, what, v);
 }
 
+static bool set_route(struct parse *p, const char *v)
+{
+    char what[160];
+    if (mgw_route_parse(v, &p->f->routes))
+        return true;
+    snprintf(what, sizeof what, "route expects names from %s joined by '|', got",
+             mgw_route_names());
+    return fail(p, what, v);
+}
+
 struct key {
     const char *name;
     unsigned bit;
@@ -191,6 +202,7 @@ static const struct key keys[] = {
     { "bytes", K_BYTES, set_bytes },     { "interval_ms", K_INTERVAL, set_interval },
     { "mb", K_MB, set_mb },              { "chunked", K_CHUNKED, set_chunked },
     { "to", K_TO, set_to },              { "kind", K_KIND, set_kind },
+    { "route", K_ROUTE, set_route },
 };
 
 /* ---- modes ------------------------------------------------------------- */
@@ -291,33 +303,44 @@ static bool finish_nothing(struct parse *p)
     return true;
 }
 
+static bool finish_drop_upload(struct parse *p)
+{
+    if (!(p->seen & K_BYTES))
+        p->f->bytes = 1024;
+    return true;
+}
+
 struct mode {
     const char *name;
     enum mgw_fault_kind kind;
     unsigned keys;
     unsigned long times; /* default: error answers once, everything else always */
     bool (*finish)(struct parse *p);
+    unsigned routes; /* default route= (0: every route) */
 };
 
 static const struct mode modes[] = {
-    { "none", MGW_FAULT_NONE, 0, 0, finish_nothing },
-    { "status", MGW_FAULT_STATUS, K_CODE, 1, finish_status },
+    { "none", MGW_FAULT_NONE, 0, 0, finish_nothing, 0 },
+    { "status", MGW_FAULT_STATUS, K_CODE, 1, finish_status, 0 },
     { "retry-after", MGW_FAULT_RETRY_AFTER, K_CODE | K_SECONDS | K_MS | K_DATE, 1,
-      finish_retry_after },
-    { "should-retry", MGW_FAULT_SHOULD_RETRY, K_VALUE | K_CODE, 1, finish_should_retry },
-    { "html-502", MGW_FAULT_HTML_502, 0, 1, finish_html_502 },
-    { "error-shape", MGW_FAULT_ERROR_SHAPE, K_KIND | K_CODE, 1, finish_error_shape },
-    { "drop", MGW_FAULT_DROP, K_BYTES, 0, finish_nothing },
-    { "stall", MGW_FAULT_STALL, K_SECONDS, 0, finish_stall },
-    { "delay", MGW_FAULT_DELAY, K_MS, 0, finish_delay },
-    { "drip", MGW_FAULT_DRIP, K_BYTES | K_INTERVAL, 0, finish_drip },
-    { "non-json", MGW_FAULT_NON_JSON, 0, 0, finish_nothing },
-    { "truncated", MGW_FAULT_TRUNCATED, 0, 0, finish_nothing },
-    { "huge", MGW_FAULT_HUGE, K_MB | K_CHUNKED, 0, finish_huge },
-    { "redirect", MGW_FAULT_REDIRECT, K_TO | K_CODE, 0, finish_redirect },
-    { "ignore-after", MGW_FAULT_IGNORE_AFTER, 0, 0, finish_nothing },
-    { "empty-has-more", MGW_FAULT_EMPTY_HAS_MORE, 0, 0, finish_nothing },
-    { "no-has-more", MGW_FAULT_NO_HAS_MORE, 0, 0, finish_nothing },
+      finish_retry_after, 0 },
+    { "should-retry", MGW_FAULT_SHOULD_RETRY, K_VALUE | K_CODE, 1, finish_should_retry, 0 },
+    { "html-502", MGW_FAULT_HTML_502, 0, 1, finish_html_502, 0 },
+    { "error-shape", MGW_FAULT_ERROR_SHAPE, K_KIND | K_CODE, 1, finish_error_shape, 0 },
+    { "drop", MGW_FAULT_DROP, K_BYTES, 0, finish_nothing, 0 },
+    { "stall", MGW_FAULT_STALL, K_SECONDS, 0, finish_stall, 0 },
+    { "delay", MGW_FAULT_DELAY, K_MS, 0, finish_delay, 0 },
+    { "drip", MGW_FAULT_DRIP, K_BYTES | K_INTERVAL, 0, finish_drip, 0 },
+    { "non-json", MGW_FAULT_NON_JSON, 0, 0, finish_nothing, 0 },
+    { "truncated", MGW_FAULT_TRUNCATED, 0, 0, finish_nothing, 0 },
+    { "huge", MGW_FAULT_HUGE, K_MB | K_CHUNKED, 0, finish_huge, MGW_ROUTE_LIST },
+    { "redirect", MGW_FAULT_REDIRECT, K_TO | K_CODE, 0, finish_redirect, 0 },
+    { "ignore-after", MGW_FAULT_IGNORE_AFTER, 0, 0, finish_nothing, MGW_ROUTE_LIST },
+    { "empty-has-more", MGW_FAULT_EMPTY_HAS_MORE, 0, 0, finish_nothing, MGW_ROUTE_LIST },
+    { "no-has-more", MGW_FAULT_NO_HAS_MORE, 0, 0, finish_nothing, MGW_ROUTE_LIST },
+    { "drop-upload", MGW_FAULT_DROP_UPLOAD, K_BYTES, 0, finish_drop_upload, MGW_ROUTE_UPLOAD },
+    { "no-answer", MGW_FAULT_NO_ANSWER, K_SECONDS, 1, finish_nothing, 0 },
+    { "create-no-answer", MGW_FAULT_NO_ANSWER, K_SECONDS, 1, finish_nothing, MGW_ROUTE_CREATE },
 };
 
 static const struct mode *find_mode(const char *name)
@@ -358,7 +381,7 @@ static bool apply_pair(struct parse *p, const struct mode *m, char *pair)
         return fail(p, "expected key=value, got", *pair ? pair : "an empty item");
     *eq = '\0';
     k = find_key(trim(pair));
-    if (!k || !(k->bit & (m->keys | K_TIMES))) {
+    if (!k || !(k->bit & (m->keys | K_TIMES | K_ROUTE))) {
         char what[64];
         snprintf(what, sizeof what, "mode %s does not take the key", m->name);
         return fail(p, what, trim(pair));
@@ -385,6 +408,7 @@ static void set_defaults(struct mgw_fault *f, const struct mode *m)
     memset(f, 0, sizeof *f);
     f->kind = m->kind;
     f->times = m->times;
+    f->routes = m->routes;
     f->retry_s = -1;
     f->retry_ms = -1;
 }
@@ -429,7 +453,16 @@ enum mgw_fault_stage mgw_fault_stage(enum mgw_fault_kind kind)
     case MGW_FAULT_DRIP:
     case MGW_FAULT_TRUNCATED:
         return MGW_STAGE_BODY;
+    case MGW_FAULT_DROP_UPLOAD:
+        return MGW_STAGE_READ;
+    case MGW_FAULT_NO_ANSWER:
+        return MGW_STAGE_SILENT;
     default:
         return MGW_STAGE_ANSWER;
     }
+}
+
+bool mgw_fault_applies(const struct mgw_fault *f, unsigned route)
+{
+    return f->routes == 0 || (f->routes & route) != 0;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "error_shape.h"
+#include "route.h"
 
 /* Longest spec accepted, and so the longest redirect target. */
 #define MGW_FAULT_TEXT_MAX 1024
@@ -29,6 +30,8 @@ enum mgw_fault_kind {
     MGW_FAULT_NO_HAS_MORE,
     MGW_FAULT_DELAY,
     MGW_FAULT_ERROR_SHAPE,
+    MGW_FAULT_DROP_UPLOAD,
+    MGW_FAULT_NO_ANSWER,
 };
 
 /* When in the life of a request a fault acts. */
@@ -38,6 +41,8 @@ enum mgw_fault_stage {
     MGW_STAGE_ANSWER, /* replaces the answer outright */
     MGW_STAGE_PAGE,   /* changes the page before it is encoded */
     MGW_STAGE_BODY,   /* changes how the encoded answer travels */
+    MGW_STAGE_READ,   /* drop-upload: closes while the request body is read */
+    MGW_STAGE_SILENT, /* no-answer: the call is carried out, the answer withheld */
 };
 
 /* Retry-After given as an HTTP date this many seconds from now. */
@@ -49,9 +54,11 @@ struct mgw_retry_date {
 struct mgw_fault {
     enum mgw_fault_kind kind;
     unsigned long times;        /* 0: every request */
+    unsigned routes;            /* enum mgw_route bits it applies to; 0: every route */
     unsigned code;              /* status of answering faults and redirects */
-    unsigned long wait_ms;      /* stall, delay; drip: pause between pieces */
-    unsigned long bytes;        /* drip: piece size; drop: bytes sent before closing */
+    unsigned long wait_ms;      /* stall, delay, no-answer; drip: pause between pieces */
+    unsigned long bytes;        /* drip: piece size; drop: bytes sent before closing;
+                                   drop-upload: body bytes read before closing */
     bool bytes_set;             /* drop without bytes= keeps half the body */
     unsigned long mb;           /* huge: body size in MiB */
     bool chunked;               /* huge: no Content-Length */
@@ -70,6 +77,9 @@ struct mgw_fault {
 bool mgw_fault_parse(const char *spec, struct mgw_fault *out, char *err, size_t err_size);
 
 enum mgw_fault_stage mgw_fault_stage(enum mgw_fault_kind kind);
+
+/* True when fault `f` applies to a request of route `route`. */
+bool mgw_fault_applies(const struct mgw_fault *f, unsigned route);
 
 /* Whole-string decimal in [0, max]; rejects signs, spaces and overflow. */
 bool mgw_parse_ulong(const char *s, unsigned long max, unsigned long *out);

@@ -64,13 +64,14 @@ void mgw_fault_plan_free(struct mgw_fault_plan *plan)
     free(plan);
 }
 
-bool mgw_fault_plan_take(struct mgw_fault_plan *plan, struct mgw_fault *out)
+bool mgw_fault_plan_take(struct mgw_fault_plan *plan, unsigned route, struct mgw_fault *out)
 {
     bool found = false;
     pthread_mutex_lock(&plan->lock);
     for (size_t k = 0; k < plan->count && !found; k++) {
         struct entry *e = &plan->entries[k];
-        if (e->fault.times == 0 || e->served < e->fault.times) {
+        if (mgw_fault_applies(&e->fault, route)
+            && (e->fault.times == 0 || e->served < e->fault.times)) {
             e->served++;
             *out = e->fault;
             found = true;

@@ -19,9 +19,9 @@ struct mgw_fault_plan;
 struct mgw_fault_plan *mgw_fault_plan_new(const struct mgw_fault *initial, size_t n);
 void mgw_fault_plan_free(struct mgw_fault_plan *plan);
 
-/* Uses up one request's worth of the first live fault and copies it to
- * `out`; false when no fault applies. */
-bool mgw_fault_plan_take(struct mgw_fault_plan *plan, struct mgw_fault *out);
+/* Uses up one request's worth of the first live fault that applies to
+ * `route` (enum mgw_route) and copies it to `out`; false when none does. */
+bool mgw_fault_plan_take(struct mgw_fault_plan *plan, unsigned route, struct mgw_fault *out);
 
 /* Replaces the list with a copy of `faults`, use counts at zero. Returns
  * false on allocation failure, leaving the plan unchanged. */

@@ -9,24 +9,30 @@
 #include <jansson.h>
 #include <pthread.h>
 
+#include "batches.h"
 #include "dataset.h"
 #include "fault.h"
 #include "provider.h"
 #include "server.h"
+#include "store.h"
 
 #define DEFAULT_COUNT 100u
 #define DEFAULT_API_KEY "tfy-local-key"
 #define EXIT_USAGE 2
+#define MAX_FILE_BYTES (1ull << 50)
+#define MAX_BATCH_SECONDS 86400.0
 
 static const char usage_text[] =
     "Usage: tfy-mock-gateway [--port N] [--count N] [--api-key KEY] [--gzip]\n"
     "                        [--provider NAME=KIND]... [--require-provider]\n"
+    "                        [--max-file-bytes N] [--batch-seconds X]\n"
     "                        [--fault SPEC]... [--tls-cert FILE --tls-key FILE\n"
     "                        [--tls-client-ca FILE] [--tls-priority S]]\n"
     "                        [--help] [--version]\n"
     "\n"
-    "A local, deterministic stand-in for the OpenAI \"List batches\" API and the\n"
-    "TrueFoundry gateway in front of it, listening on 127.0.0.1 only. Prints\n"
+    "A local, deterministic stand-in for OpenAI's Batch API (list, and files and\n"
+    "batch jobs) and the TrueFoundry gateway in front of it, listening on\n"
+    "127.0.0.1 only. Prints\n"
     "'tfy-mock-gateway listening on http://127.0.0.1:PORT' (https:// with\n"
     "--tls-cert) once ready and runs until SIGTERM or SIGINT.\n"
     "\n"
@@ -47,6 +53,13 @@ static const char usage_text[] =
     "                 400, with an undeclared name 404, both in TrueFoundry's\n"
     "                 {\"statusCode\",\"message\",\"code\",\"details\"} envelope;\n"
     "                 checked after the method and the key, before faults\n"
+    "  --max-file-bytes N\n"
+    "                 total size of the files kept (uploads and batch outputs),\n"
+    "                 0..2^50 (default 1073741824, 1 GiB); an upload that would\n"
+    "                 pass it gets 413 and its partial file is deleted\n"
+    "  --batch-seconds X\n"
+    "                 pace of created batches, seconds 0..86400 (default 2):\n"
+    "                 validating X/4, in_progress X, finalizing X/4\n"
     "  --fault SPEC   inject a run-level fault (repeatable; see Faults below)\n"
     "  --tls-cert FILE\n"
     "                 serve HTTPS with this PEM certificate (chain); needs --tls-key\n"
@@ -63,24 +76,52 @@ static const char usage_text[] =
     "  --version      print 'tfy-mock-gateway VERSION' (libtfy's version)\n"
     "\n"
     "Endpoints:\n"
-    "  GET /batches, /v1/batches, /api/llm/batches,\n"
-    "      /api/llm/api/inference/openai/batches\n"
-    "      OpenAI List batches: Authorization: Bearer KEY; query limit (1..100,\n"
-    "      default 20) and after (an id from the set; URL-encode it, since a\n"
-    "      literal '+' decodes to a space). Other methods: 405.\n"
-    "  GET /openai/batches?api-version=V\n"
-    "      the same list as Azure OpenAI serves it: the key in an api-key header\n"
-    "      (401 otherwise), api-version required (404 otherwise), Azure's\n"
-    "      {\"error\":{\"code\",\"message\"}} envelope for those two errors.\n"
-    "  GET /_mock/last-request  (no auth) the last request seen on a batches path:\n"
+    "  BASE is '' (the SaaS gateway's root), /v1, /api/llm,\n"
+    "  /api/llm/api/inference/openai (Authorization: Bearer KEY) or /openai (Azure\n"
+    "  OpenAI: the key in an api-key header, 401 otherwise; api-version required,\n"
+    "  404 otherwise; Azure's {\"error\":{\"code\",\"message\"}} envelope for those).\n"
+    "  A method a path does not take gets 405 with Allow.\n"
+    "  GET BASE/batches (GET /batches, GET /v1/batches...)  OpenAI List batches:\n"
+    "      query limit (1..100, default 20) and after (an id from the list;\n"
+    "      URL-encode it, since a literal '+' decodes to a space). Created\n"
+    "      batches come first, newest first (OpenAI shape only), then the\n"
+    "      generated set.\n"
+    "  POST BASE/files  multipart/form-data: purpose (\"batch\" only, else 400) and\n"
+    "      file (with a filename), streamed to a private directory made with\n"
+    "      mkdtemp under $TMPDIR and removed on exit. Answers the file object\n"
+    "      {\"id\",\"object\":\"file\",\"bytes\",\"created_at\",\"expires_at\":null,\n"
+    "       \"filename\",\"purpose\",\"status\":\"processed\",\"status_details\":null}.\n"
+    "  GET BASE/files/ID  the file object; GET BASE/files/ID/content its bytes\n"
+    "      (application/octet-stream, Content-Length set); DELETE BASE/files/ID\n"
+    "      {\"id\",\"object\":\"file\",\"deleted\":true}. Unknown ids: 404.\n"
+    "  POST BASE/batches  JSON {input_file_id (an uploaded file, 404 otherwise),\n"
+    "      endpoint (/v1/responses, /v1/chat/completions, /v1/embeddings,\n"
+    "      /v1/completions, /v1/moderations, /v1/images/generations,\n"
+    "      /v1/images/edits, /v1/videos), completion_window \"24h\", metadata (16\n"
+    "      pairs, keys 64 and values 512 characters), output_expires_after\n"
+    "      {anchor \"created_at\", seconds 3600..2592000}}; 400 naming the param\n"
+    "      otherwise. The batch then runs by the clock (--batch-seconds):\n"
+    "      validating, in_progress (request_counts advancing), finalizing,\n"
+    "      completed. Validation wants each line a JSON object with a unique\n"
+    "      non-empty custom_id, method POST, url = endpoint and an object body;\n"
+    "      else failed with errors.data [{code,message,param,line}]. Output file\n"
+    "      (purpose batch_output): one line per request, a fake answer echoing\n"
+    "      body.model and the custom_id; custom_ids starting with \"fail\" go to\n"
+    "      the error file (status_code 400) and count as failed. metadata\n"
+    "      mock_outcome=expire ends the batch expired half-way instead.\n"
+    "  GET BASE/batches/ID  the batch (also any id of the generated set).\n"
+    "  POST BASE/batches/ID/cancel  cancelling, then cancelled after X/4; a\n"
+    "      batch already completed, failed, expired or cancelled gets 400.\n"
+    "  GET /_mock/last-request  (no auth) the last request seen on a BASE path:\n"
     "      {\"method\",\"path\",\"query\":{name:value},\"headers\":[[name,value],...],\n"
     "       \"authorized\":bool}, headers in the order received; credential headers\n"
     "      are masked unless they hold KEY. Before any such request: 200 with\n"
     "      method, path and authorized null, query {} and headers [].\n"
     "  GET /_mock/stats  (no auth) {\"requests\",\"connections\",\"api_connections\",\n"
-    "      \"faults_served\"}: requests outside /_mock/, TCP connections accepted\n"
-    "      (all), connections that carried at least one request outside /_mock/, and\n"
-    "      requests that got a fault (run-level or x-mock-fault).\n"
+    "      \"faults_served\",\"batches_created\",\"files_uploaded\"}: requests outside\n"
+    "      /_mock/, TCP connections accepted (all), connections that carried at\n"
+    "      least one request outside /_mock/, requests that got a fault (run-level\n"
+    "      or x-mock-fault), batches created and files uploaded.\n"
     "  GET /_mock/faults  (no auth) the run-level faults:\n"
     "      {\"faults\":[{\"spec\",\"times\",\"served\"},...]}.\n"
     "  POST /_mock/faults  (no auth) replaces them: body = one SPEC per line, blank\n"
@@ -107,10 +148,19 @@ static const char usage_text[] =
     "                 times as \"2025-01-31T23:59:44Z\"; errors.data[].code numbers\n"
     "  Each shape holds the same --count items (index i always gives the same\n"
     "  item) and pages with its own ids as after; another shape's id gets 400.\n"
+    "  Files and batch calls (all but the listing) naming a bedrock account need\n"
+    "  x-tfy-aws-s3-bucket, a vertex account x-tfy-vertex-storage-bucket-name:\n"
+    "  400 in TrueFoundry's envelope otherwise.\n"
     "\n"
-    "Faults (requests to a batches path that pass the method, key and provider\n"
+    "Faults (requests to a BASE path that pass the method, key and provider\n"
     "checks):\n"
     "  SPEC is name[:key=value[,key=value...]]; values cannot contain ','.\n"
+    "  Every mode takes route=R[|R...] with R one of list, create, retrieve,\n"
+    "  cancel, upload, file (GET a file object), download, delete: the fault\n"
+    "  applies to those calls only, and other calls neither take it from the\n"
+    "  list nor use it up. Default: every call, except huge, ignore-after,\n"
+    "  empty-has-more and no-has-more (list), drop-upload (upload) and\n"
+    "  create-no-answer (create).\n"
     "  Run-level faults (--fault, POST /_mock/faults) form a list: each request\n"
     "  takes the first one with uses left, so 'none:times=2' then 'status' gives\n"
     "  two normal answers, then one 500. A request header 'x-mock-fault: SPEC'\n"
@@ -118,7 +168,8 @@ static const char usage_text[] =
     "  'x-mock-fault: none' bypasses the list; times= is ignored; a bad SPEC\n"
     "  gets 400 invalid_mock_fault). Every mode takes times=N: the fault serves\n"
     "  N requests, 0 = every request. Default times is 1 for status, retry-after,\n"
-    "  should-retry, error-shape and html-502, and 0 (always) for the rest.\n"
+    "  should-retry, error-shape, html-502, no-answer and create-no-answer, and 0\n"
+    "  (always) for the rest.\n"
     "  status[:code=C]            HTTP C (200..599, default 500) with an error body\n"
     "                             {\"error\":{\"message\",\"type\":\"server_error\",\n"
     "                             \"param\":null,\"code\":null}}\n"
@@ -162,7 +213,16 @@ static const char usage_text[] =
     "  ignore-after               the page as if 'after' were absent\n"
     "  empty-has-more             200, data [], first_id/last_id null, has_more true\n"
     "  no-has-more                the normal page without the has_more key\n"
+    "  drop-upload[:bytes=N]      read N bytes (1024) of the request body, then\n"
+    "                             close the connection; nothing is kept\n"
+    "  no-answer[:seconds=S]      carry the call out (create, upload, cancel,\n"
+    "                             delete...), wait S seconds (0), then close\n"
+    "                             the connection without an answer\n"
+    "  create-no-answer[:seconds=S]  no-answer with route=create\n"
     "  none                       no fault\n"
+    "  On download, drop cuts the file's content: the full Content-Length, then\n"
+    "  N bytes (default half) and a hang-up. Faults answering an error on create\n"
+    "  (status, retry-after...) create nothing.\n"
     "  Error answers carry x-request-id. Only JSON error bodies are gzipped; huge\n"
     "  and non-json never are. Stalls, delays and drips end early on SIGTERM or\n"
     "  when the client hangs up.\n";
@@ -228,6 +288,30 @@ static int parse_valued(int argc, char **argv, int *i, struct options *o)
             return usage_error("--count expects 0..10000000, got", value);
         o->server.count = (uint32_t)v;
     }
+    return 0;
+}
+
+/* --max-file-bytes N and --batch-seconds X. */
+static int parse_jobs_option(int argc, char **argv, int *i, struct options *o)
+{
+    bool bytes = is_option(argv[*i], "--max-file-bytes");
+    const char *name = bytes ? "--max-file-bytes" : "--batch-seconds";
+    const char *value = option_value(argc, argv, i, name);
+    unsigned long v;
+    char *end;
+    double x;
+    if (!value)
+        return usage_error("missing value for", name);
+    if (bytes) {
+        if (!mgw_parse_ulong(value, (unsigned long)MAX_FILE_BYTES, &v))
+            return usage_error("--max-file-bytes expects 0..2^50, got", value);
+        o->server.max_file_bytes = v;
+        return 0;
+    }
+    x = strtod(value, &end);
+    if (end == value || *end != '\0' || !(x >= 0.0 && x <= MAX_BATCH_SECONDS))
+        return usage_error("--batch-seconds expects seconds in 0..86400, got", value);
+    o->server.batch_seconds = x;
     return 0;
 }
 
@@ -317,6 +401,9 @@ static int parse_args(int argc, char **argv, struct options *o)
                    || is_option(arg, "--api-key")) {
             if ((rc = parse_valued(argc, argv, &i, o)) != 0)
                 return rc;
+        } else if (is_option(arg, "--max-file-bytes") || is_option(arg, "--batch-seconds")) {
+            if ((rc = parse_jobs_option(argc, argv, &i, o)) != 0)
+                return rc;
         } else if (is_option(arg, "--fault")) {
             if ((rc = parse_fault(argc, argv, &i, o)) != 0)
                 return rc;
@@ -391,7 +478,9 @@ static int serve(struct options *o)
 
 int main(int argc, char **argv)
 {
-    struct options o = { .server = { .count = DEFAULT_COUNT } };
+    struct options o = { .server = { .count = DEFAULT_COUNT,
+                                     .max_file_bytes = MGW_STORE_DEFAULT_MAX,
+                                     .batch_seconds = MGW_BATCH_SECONDS_DEFAULT } };
     int rc = parse_args(argc, argv, &o);
     if (rc == 0 && o.help)
         fputs(usage_text, stdout);

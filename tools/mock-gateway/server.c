@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "auth.h"
+#include "batches.h"
 #include "dataset.h"
 #include "error_shape.h"
 #include "fault_admin.h"
@@ -21,7 +23,11 @@
 #include "fault_reply.h"
 #include "record.h"
 #include "respond.h"
+#include "route.h"
 #include "sleeper.h"
+#include "store.h"
+#include "stream.h"
+#include "upload.h"
 
 #define DEFAULT_LIMIT 20
 #define MAX_LIMIT 100
@@ -31,6 +37,8 @@
 #define MOCK_PREFIX "/_mock/"
 #define FAULT_HEADER "x-mock-fault"
 #define FAULTS_PATH MOCK_PREFIX "faults"
+/* A CreateBatchRequest is a few KiB at most (16 metadata pairs). */
+#define CREATE_BODY_MAX (1024u * 1024u)
 
 struct mgw_server {
     struct mgw_server_config cfg;
@@ -38,11 +46,15 @@ struct mgw_server {
     struct mgw_record *record;
     struct mgw_fault_plan *faults;
     struct mgw_sleeper *sleeper;
+    struct mgw_store *store;
+    struct mgw_batches *batches;
     atomic_ullong requests;
     atomic_ullong connections;
     atomic_ullong api_connections;
     atomic_ullong request_ids;
     atomic_ullong faults_served;
+    atomic_ullong batches_created;
+    atomic_ullong files_uploaded;
 };
 
 /* Per TCP connection, touched only by that connection's thread. */
@@ -50,11 +62,11 @@ struct conn_state {
     bool carried_api_request;
 };
 
-/* A POST body being collected for the fault admin endpoint; other bodies
- * are ignored unread. */
-struct upload {
+/* A request body kept in memory: the fault admin list, a create request. */
+struct body {
     char *data;
     size_t len;
+    size_t max; /* 0: the body is read and dropped */
     bool too_big;
 };
 
@@ -66,31 +78,28 @@ struct exchange {
     const char *path;
     bool gzip;
     char request_id[REQUEST_ID_SIZE];
-    const struct upload *upload; /* NULL unless collected */
     enum mgw_shape shape;        /* how the named provider's batches look */
     bool faulted;                /* `fault` applies to this request */
     struct mgw_fault fault;
 };
 
-/* Azure OpenAI's shape: an api-key header and a required api-version. */
-#define AZURE_BATCHES_PATH "/openai/batches"
+enum request_kind { REQ_PLAIN, REQ_ADMIN, REQ_API };
 
-/* "/batches" is the SaaS gateway at its root: gateway.truefoundry.ai/batches. */
-static const char *const batches_paths[] = {
-    "/batches",
-    "/v1/batches",
-    "/api/llm/batches",
-    "/api/llm/api/inference/openai/batches",
-    AZURE_BATCHES_PATH,
+/* A request from its headers to its answer. API requests are admitted
+ * (method, key, provider, fault) as soon as the headers are in, so a
+ * refused upload is never stored and a fault can act on the body. */
+struct request {
+    struct exchange ex;
+    enum request_kind kind;
+    struct mgw_path where;
+    unsigned route;          /* enum mgw_route */
+    json_t *refusal;         /* answer decided at admission, sent at the end */
+    unsigned refusal_status;
+    const char *allow;
+    struct body body;
+    struct mgw_upload *upload;
+    uint64_t received;       /* body bytes read */
 };
-
-static bool is_batches_path(const char *path)
-{
-    for (size_t k = 0; k < sizeof batches_paths / sizeof batches_paths[0]; k++)
-        if (strcmp(path, batches_paths[k]) == 0)
-            return true;
-    return false;
-}
 
 static const char *header(const struct exchange *ex, const char *name)
 {
@@ -102,13 +111,30 @@ static const char *argument(const struct exchange *ex, const char *name)
     return MHD_lookup_connection_value(ex->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static enum mgw_fault_stage fault_stage(const struct exchange *ex)
+{
+    return ex->faulted ? mgw_fault_stage(ex->fault.kind) : MGW_STAGE_NONE;
+}
+
+/* A no-answer fault: the call was carried out; wait, then hang up. */
+static enum MHD_Result withhold(const struct exchange *ex)
+{
+    mgw_fault_wait(ex->conn, &ex->fault, ex->srv->sleeper);
+    return MHD_NO;
+}
+
 /* Every normal answer passes here, so body faults (truncated, drop, drip)
  * bend whatever it would have been, errors included. */
 static enum MHD_Result send_json(const struct exchange *ex, unsigned status, json_t *body,
                                  const char *allow)
 {
     struct mgw_reply r = { status, body, ex->request_id, allow, ex->gzip, NULL };
-    if (ex->faulted && mgw_fault_stage(ex->fault.kind) == MGW_STAGE_BODY)
+    enum mgw_fault_stage stage = fault_stage(ex);
+    if (stage == MGW_STAGE_SILENT) {
+        json_decref(body);
+        return withhold(ex);
+    }
+    if (stage == MGW_STAGE_BODY)
         return mgw_fault_deliver(ex->conn, &ex->fault, &r, ex->srv->sleeper);
     return mgw_reply_send(ex->conn, &r);
 }
@@ -188,18 +214,31 @@ static bool check_limit(const char *text, uint32_t *limit, json_t **err)
     return true;
 }
 
-static bool check_after(const struct exchange *ex, const char *after, uint32_t *start,
-                        json_t **err)
+/* Created batches come first (newest first), then the generated set;
+ * `start` indexes that whole list. Created batches are OpenAI-shaped, so
+ * they only join the OpenAI-shaped listing. */
+static size_t created_count(const struct exchange *ex)
+{
+    return ex->shape == MGW_SHAPE_OPENAI ? mgw_batches_count(ex->srv->batches) : 0;
+}
+
+static bool check_after(const struct exchange *ex, const char *after, size_t created,
+                        size_t *start, json_t **err)
 {
     uint32_t index;
+    size_t k;
     if (!after)
         return true;
+    if (created && mgw_batches_find(ex->srv->batches, after, &k) && k < created) {
+        *start = k + 1;
+        return true;
+    }
     if (!mgw_dataset_find(ex->shape, ex->srv->cfg.count, after, &index)) {
         *err = mgw_error_body3("Invalid 'after': no batch with id '", after, "'.", "after",
                                "invalid_value");
         return false;
     }
-    *start = index + 1;
+    *start = created + index + 1;
     return true;
 }
 
@@ -208,32 +247,194 @@ static bool has_fault(const struct exchange *ex, enum mgw_fault_kind kind)
     return ex->faulted && ex->fault.kind == kind;
 }
 
+/* Puts `items` (created batches) in front of a generated page. */
+static json_t *merge_page(json_t *page, json_t *items, bool more)
+{
+    json_t *data = json_object_get(page, "data");
+    size_t n;
+    if (!page || !items || json_array_extend(items, data) != 0) {
+        json_decref(page);
+        json_decref(items);
+        return NULL;
+    }
+    n = json_array_size(items);
+    json_object_set(page, "first_id", json_object_get(json_array_get(items, 0), "id"));
+    json_object_set(page, "last_id", json_object_get(json_array_get(items, n - 1), "id"));
+    json_object_set_new(page, "has_more", json_boolean(more));
+    json_object_set_new(page, "data", items);
+    return page;
+}
+
+static json_t *list_page(const struct exchange *ex, size_t created, size_t start, uint32_t limit)
+{
+    uint32_t count = ex->srv->cfg.count;
+    json_t *items;
+    size_t got;
+    if (start >= created)
+        return mgw_dataset_page(ex->shape, count, (uint32_t)(start - created), limit);
+    items = mgw_batches_slice(ex->srv->batches, start, limit);
+    got = json_array_size(items);
+    return merge_page(mgw_dataset_page(ex->shape, count, 0, limit - (uint32_t)got), items,
+                      start + limit < created + count);
+}
+
 static enum MHD_Result handle_list(const struct exchange *ex)
 {
-    uint32_t limit = DEFAULT_LIMIT, start = 0;
+    uint32_t limit = DEFAULT_LIMIT;
+    size_t start = 0, created = created_count(ex);
     const char *after = has_fault(ex, MGW_FAULT_IGNORE_AFTER) ? NULL : argument(ex, "after");
     json_t *err = NULL, *page;
     if (!check_limit(argument(ex, "limit"), &limit, &err)
-        || !check_after(ex, after, &start, &err))
+        || !check_after(ex, after, created, &start, &err))
         return send_json(ex, MHD_HTTP_BAD_REQUEST, err, NULL);
-    page = mgw_dataset_page(ex->shape, ex->srv->cfg.count, start, limit);
+    page = list_page(ex, created, start, limit);
     if (ex->faulted)
         page = mgw_fault_shape_page(&ex->fault, page);
     return send_json(ex, MHD_HTTP_OK, page, NULL);
 }
 
-/* The header wins over the run-level list, so one request can opt into a
- * fault, or out of the run's faults with "none", without using them up. */
-static bool choose_fault(struct exchange *ex, json_t **err)
+/* ---- batches and files ------------------------------------------------- */
+
+static enum MHD_Result handle_create(const struct request *rq)
 {
+    const struct exchange *ex = &rq->ex;
+    unsigned status;
+    json_t *req, *answer;
+    if (rq->body.too_big)
+        return send_json(ex, MHD_HTTP_CONTENT_TOO_LARGE,
+                         mgw_error_body("The request body is too large.", NULL, NULL), NULL);
+    req = rq->body.data ? json_loadb(rq->body.data, rq->body.len, 0, NULL) : NULL;
+    answer = mgw_batches_create(ex->srv->batches, req, &status);
+    json_decref(req);
+    if (status == MHD_HTTP_OK)
+        atomic_fetch_add(&ex->srv->batches_created, 1);
+    return send_json(ex, status, answer, NULL);
+}
+
+/* A batch of the generated set answers too, in its provider's shape. */
+static enum MHD_Result handle_retrieve(const struct request *rq)
+{
+    const struct exchange *ex = &rq->ex;
+    unsigned status;
+    uint32_t index;
+    json_t *answer = mgw_batches_retrieve(ex->srv->batches, rq->where.id, &status);
+    if (status == MHD_HTTP_NOT_FOUND
+        && mgw_dataset_find(ex->shape, ex->srv->cfg.count, rq->where.id, &index)) {
+        json_decref(answer);
+        answer = mgw_dataset_item(ex->shape, index);
+        status = MHD_HTTP_OK;
+    }
+    return send_json(ex, status, answer, NULL);
+}
+
+static enum MHD_Result handle_cancel(const struct request *rq)
+{
+    unsigned status;
+    json_t *answer = mgw_batches_cancel(rq->ex.srv->batches, rq->where.id, &status);
+    return send_json(&rq->ex, status, answer, NULL);
+}
+
+static enum MHD_Result handle_upload(struct request *rq)
+{
+    unsigned status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+    json_t *answer = mgw_upload_finish(rq->upload, &status);
+    if (status == MHD_HTTP_OK)
+        atomic_fetch_add(&rq->ex.srv->files_uploaded, 1);
+    return send_json(&rq->ex, status, answer, NULL);
+}
+
+static enum MHD_Result no_such_file(const struct request *rq)
+{
+    return send_json(&rq->ex, MHD_HTTP_NOT_FOUND,
+                     mgw_error_body3("No such File object: ", rq->where.id, "", "id", NULL),
+                     NULL);
+}
+
+static enum MHD_Result handle_file(const struct request *rq)
+{
+    json_t *obj = mgw_store_object(rq->ex.srv->store, rq->where.id);
+    return obj ? send_json(&rq->ex, MHD_HTTP_OK, obj, NULL) : no_such_file(rq);
+}
+
+static enum MHD_Result handle_delete(const struct request *rq)
+{
+    if (!mgw_store_delete(rq->ex.srv->store, rq->where.id))
+        return no_such_file(rq);
+    return send_json(&rq->ex, MHD_HTTP_OK,
+                     json_pack("{s:s, s:s, s:b}", "id", rq->where.id, "object", "file",
+                               "deleted", 1),
+                     NULL);
+}
+
+/* Streamed from disk. The drop fault cuts the content itself: the full
+ * Content-Length, then part of the bytes and a hang-up. */
+static enum MHD_Result handle_download(const struct request *rq)
+{
+    const struct exchange *ex = &rq->ex;
+    struct mgw_reply r = { MHD_HTTP_OK, NULL, ex->request_id, NULL, false,
+                           "application/octet-stream" };
+    uint64_t size = 0, keep;
+    int fd = mgw_store_open(ex->srv->store, rq->where.id, &size);
+    if (fd < 0)
+        return no_such_file(rq);
+    keep = size;
+    if (has_fault(ex, MGW_FAULT_DROP) && size > 0)
+        keep = !ex->fault.bytes_set ? size / 2 : ex->fault.bytes < size ? ex->fault.bytes : size - 1;
+    if (fault_stage(ex) == MGW_STAGE_SILENT) {
+        close(fd);
+        return withhold(ex);
+    }
+    return mgw_reply_queue(ex->conn, &r, mgw_stream_file(fd, size, keep));
+}
+
+static enum MHD_Result carry_out(struct request *rq)
+{
+    switch (rq->route) {
+    case MGW_ROUTE_CREATE:
+        return handle_create(rq);
+    case MGW_ROUTE_RETRIEVE:
+        return handle_retrieve(rq);
+    case MGW_ROUTE_CANCEL:
+        return handle_cancel(rq);
+    case MGW_ROUTE_UPLOAD:
+        return handle_upload(rq);
+    case MGW_ROUTE_FILE:
+        return handle_file(rq);
+    case MGW_ROUTE_DOWNLOAD:
+        return handle_download(rq);
+    case MGW_ROUTE_DELETE:
+        return handle_delete(rq);
+    default:
+        return handle_list(&rq->ex);
+    }
+}
+
+/* ---- admission --------------------------------------------------------- */
+
+static void refuse(struct request *rq, unsigned status, json_t *body, const char *allow)
+{
+    rq->refusal_status = status;
+    rq->refusal = body ? body : json_object(); /* never NULL: it marks the refusal */
+    rq->allow = allow;
+}
+
+/* The header wins over the run-level list, so one request can opt into a
+ * fault, or out of the run's faults with "none", without using them up.
+ * A fault whose route= leaves this route out does not apply. */
+static bool choose_fault(struct request *rq)
+{
+    struct exchange *ex = &rq->ex;
     const char *spec = header(ex, FAULT_HEADER);
     char why[256];
     if (spec && !mgw_fault_parse(spec, &ex->fault, why, sizeof why)) {
-        *err = mgw_error_body3("Invalid " FAULT_HEADER " header: ", why, "", NULL,
-                               "invalid_mock_fault");
+        refuse(rq, MHD_HTTP_BAD_REQUEST,
+               mgw_error_body3("Invalid " FAULT_HEADER " header: ", why, "", NULL,
+                               "invalid_mock_fault"),
+               NULL);
         return false;
     }
-    ex->faulted = spec ? true : mgw_fault_plan_take(ex->srv->faults, &ex->fault);
+    ex->faulted = spec ? mgw_fault_applies(&ex->fault, rq->route)
+                       : mgw_fault_plan_take(ex->srv->faults, rq->route, &ex->fault);
     if (ex->faulted && ex->fault.kind == MGW_FAULT_NONE)
         ex->faulted = false;
     if (ex->faulted)
@@ -241,113 +442,144 @@ static bool choose_fault(struct exchange *ex, json_t **err)
     return true;
 }
 
-static enum MHD_Result handle_faulted(const struct exchange *ex)
-{
-    enum mgw_fault_stage stage = mgw_fault_stage(ex->fault.kind);
-    if (stage == MGW_STAGE_ANSWER)
-        return mgw_fault_answer(ex->conn, &ex->fault, ex->request_id, ex->gzip);
-    /* Stopping or a hung-up client: nothing useful left to send. */
-    if (stage == MGW_STAGE_WAIT && !mgw_fault_wait(ex->conn, &ex->fault, ex->srv->sleeper))
-        return MHD_NO;
-    return handle_list(ex);
-}
-
 static json_t *method_error(const struct exchange *ex)
 {
-    return mgw_error_body3("Method ", ex->method,
-                           " is not allowed here: the mock gateway only lists batches (GET).", NULL,
+    return mgw_error_body3("Method ", ex->method, " is not allowed on this path.", NULL,
                            "method_not_allowed");
 }
 
-/* Faults come after the method and key checks: they stand for a flaky
- * upstream, and the client's own mistakes should still be reported as such. */
-/* Azure answers in its own envelope: {"error":{"code","message"}}. */
-static enum MHD_Result send_azure_error(const struct exchange *ex, unsigned status,
-                                        const char *code, const char *message)
+/* Azure's checks, before the ones it shares with OpenAI, in its own
+ * envelope: {"error":{"code","message"}}. */
+static bool check_azure(struct request *rq)
 {
-    return send_json(ex, status, mgw_error_azure(code, message), NULL);
+    const struct exchange *ex = &rq->ex;
+    const char *key = header(ex, "api-key");
+    if (!key || strcmp(key, ex->srv->cfg.api_key) != 0) {
+        refuse(rq, MHD_HTTP_UNAUTHORIZED,
+               mgw_error_azure("401", "Access denied due to invalid subscription key or wrong "
+                                      "API endpoint. Make sure to provide a valid key for an "
+                                      "active subscription and use a correct regional API "
+                                      "endpoint for your resource."),
+               NULL);
+        return false;
+    }
+    if (!argument(ex, "api-version")) {
+        refuse(rq, MHD_HTTP_NOT_FOUND, mgw_error_azure("404", "Resource not found"), NULL);
+        return false;
+    }
+    return true;
 }
 
-/* Azure's checks, before the ones it shares with OpenAI; MHD_YES to go on. */
-static enum MHD_Result check_azure(const struct exchange *ex, bool *answered)
+static void refuse_truefoundry(struct request *rq, unsigned status, const char *message,
+                               json_t *details)
 {
-    const char *key = header(ex, "api-key");
-    *answered = true;
-    if (!key || strcmp(key, ex->srv->cfg.api_key) != 0)
-        return send_azure_error(ex, MHD_HTTP_UNAUTHORIZED, "401",
-                                "Access denied due to invalid subscription key or wrong API "
-                                "endpoint. Make sure to provide a valid key for an active "
-                                "subscription and use a correct regional API endpoint for your "
-                                "resource.");
-    if (!argument(ex, "api-version"))
-        return send_azure_error(ex, MHD_HTTP_NOT_FOUND, "404", "Resource not found");
-    *answered = false;
-    return MHD_YES;
+    refuse(rq, status, mgw_error_shaped(MGW_ERROR_TRUEFOUNDRY, status, message, details), NULL);
+}
+
+/* Bedrock and Vertex keep batch files in the customer's bucket, which the
+ * gateway wants named on every call but the listing. */
+static bool check_bucket(struct request *rq, const struct mgw_provider *p)
+{
+    const char *need = p->kind == MGW_PROVIDER_BEDROCK  ? "x-tfy-aws-s3-bucket"
+                       : p->kind == MGW_PROVIDER_VERTEX ? "x-tfy-vertex-storage-bucket-name"
+                                                        : NULL;
+    char message[128];
+    if (!need || rq->route == MGW_ROUTE_LIST || header(&rq->ex, need))
+        return true;
+    snprintf(message, sizeof message, "Header %s is required for %s batch requests", need,
+             p->kind == MGW_PROVIDER_BEDROCK ? "bedrock" : "vertex");
+    refuse_truefoundry(rq, MHD_HTTP_BAD_REQUEST, message, json_pack("{s:s}", "header", need));
+    return false;
 }
 
 /* The gateway routes batch calls by x-tfy-provider-name and answers in its
  * own envelope when it cannot; a name it does not know is a missing
  * resource. Without --require-provider any name, or none, gets OpenAI data. */
-static enum MHD_Result check_provider(struct exchange *ex, bool *answered)
+static bool check_provider(struct request *rq)
 {
+    struct exchange *ex = &rq->ex;
     const char *name = header(ex, MGW_PROVIDER_HEADER);
     const struct mgw_provider *p =
         mgw_provider_find(ex->srv->cfg.providers, ex->srv->cfg.provider_count, name);
     char message[MGW_PROVIDER_NAME_MAX + 128];
-    *answered = false;
-    if (p)
+    if (p) {
         ex->shape = mgw_provider_shape(p->kind);
-    if (p || !ex->srv->cfg.require_provider)
-        return MHD_YES;
-    *answered = true;
-    if (!name)
-        return send_json(ex, MHD_HTTP_BAD_REQUEST,
-                         mgw_error_shaped(MGW_ERROR_TRUEFOUNDRY, MHD_HTTP_BAD_REQUEST,
-                                          "Header " MGW_PROVIDER_HEADER
-                                          " is required for batch requests",
-                                          json_pack("{s:s}", "header", MGW_PROVIDER_HEADER)),
-                         NULL);
+        return check_bucket(rq, p);
+    }
+    if (!ex->srv->cfg.require_provider)
+        return true;
+    if (!name) {
+        refuse_truefoundry(rq, MHD_HTTP_BAD_REQUEST,
+                           "Header " MGW_PROVIDER_HEADER " is required for batch requests",
+                           json_pack("{s:s}", "header", MGW_PROVIDER_HEADER));
+        return false;
+    }
     snprintf(message, sizeof message, "Provider account '%.*s' not found",
              MGW_PROVIDER_NAME_MAX, name);
-    return send_json(ex, MHD_HTTP_NOT_FOUND,
-                     mgw_error_shaped(MGW_ERROR_TRUEFOUNDRY, MHD_HTTP_NOT_FOUND, message,
-                                      json_pack("{s:o}", "provider_name", mgw_string_lossy(name))),
-                     NULL);
+    refuse_truefoundry(rq, MHD_HTTP_NOT_FOUND, message,
+                       json_pack("{s:o}", "provider_name", mgw_string_lossy(name)));
+    return false;
 }
 
-static enum MHD_Result handle_batches(struct exchange *ex)
+/* Faults come after the method and key checks: they stand for a flaky
+ * upstream, and the client's own mistakes should still be reported as such. */
+static bool admit(struct request *rq)
 {
+    struct exchange *ex = &rq->ex;
     const char *authorization = header(ex, MHD_HTTP_HEADER_AUTHORIZATION);
-    bool azure = strcmp(ex->path, AZURE_BATCHES_PATH) == 0;
-    bool authorized = azure || mgw_auth_ok(authorization, ex->srv->cfg.api_key);
-    bool answered = false;
-    enum MHD_Result r = MHD_YES;
-    json_t *err = NULL;
     count_api_request(ex);
     mgw_record_capture(ex->srv->record, ex->conn, ex->method, ex->path, ex->srv->cfg.api_key);
-    if (strcmp(ex->method, MHD_HTTP_METHOD_GET) != 0)
-        return send_json(ex, MHD_HTTP_METHOD_NOT_ALLOWED, method_error(ex), "GET");
-    if (!authorized)
-        return send_json(ex, MHD_HTTP_UNAUTHORIZED, mgw_auth_error_body(authorization), NULL);
-    if (azure)
-        r = check_azure(ex, &answered);
-    if (!answered)
-        r = check_provider(ex, &answered);
-    if (answered)
-        return r;
-    if (!choose_fault(ex, &err))
-        return send_json(ex, MHD_HTTP_BAD_REQUEST, err, NULL);
-    return ex->faulted ? handle_faulted(ex) : handle_list(ex);
+    if (!(rq->route = mgw_route_of(&rq->where, ex->method, &rq->allow))) {
+        refuse(rq, MHD_HTTP_METHOD_NOT_ALLOWED, method_error(ex), rq->allow);
+        return false;
+    }
+    if (!rq->where.azure && !mgw_auth_ok(authorization, ex->srv->cfg.api_key)) {
+        refuse(rq, MHD_HTTP_UNAUTHORIZED, mgw_auth_error_body(authorization), NULL);
+        return false;
+    }
+    return (!rq->where.azure || check_azure(rq)) && check_provider(rq) && choose_fault(rq);
+}
+
+/* Sets up where the body of an admitted request goes; false on no memory. */
+static bool prepare_body(struct request *rq)
+{
+    if (fault_stage(&rq->ex) == MGW_STAGE_ANSWER)
+        return true; /* the answer does not depend on it */
+    if (rq->route == MGW_ROUTE_UPLOAD)
+        return (rq->upload = mgw_upload_new(rq->ex.conn, rq->ex.srv->store)) != NULL;
+    if (rq->route == MGW_ROUTE_CREATE)
+        rq->body.max = CREATE_BODY_MAX;
+    return true;
+}
+
+static enum MHD_Result answer_api(struct request *rq)
+{
+    struct exchange *ex = &rq->ex;
+    enum mgw_fault_stage stage = fault_stage(ex);
+    if (rq->refusal) {
+        json_t *body = rq->refusal;
+        rq->refusal = NULL;
+        return send_json(ex, rq->refusal_status, body, rq->allow);
+    }
+    if (stage == MGW_STAGE_ANSWER)
+        return mgw_fault_answer(ex->conn, &ex->fault, ex->request_id, ex->gzip);
+    /* Stopping or a hung-up client: nothing useful left to send. */
+    if (stage == MGW_STAGE_WAIT && !mgw_fault_wait(ex->conn, &ex->fault, ex->srv->sleeper))
+        return MHD_NO;
+    return carry_out(rq);
 }
 
 /* ---- everything else --------------------------------------------------- */
 
 static json_t *stats_json(struct mgw_server *srv)
 {
-    return json_pack("{s:I, s:I, s:I, s:I}", "requests", (json_int_t)atomic_load(&srv->requests),
-                     "connections", (json_int_t)atomic_load(&srv->connections),
-                     "api_connections", (json_int_t)atomic_load(&srv->api_connections),
-                     "faults_served", (json_int_t)atomic_load(&srv->faults_served));
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "requests",
+                     (json_int_t)atomic_load(&srv->requests), "connections",
+                     (json_int_t)atomic_load(&srv->connections), "api_connections",
+                     (json_int_t)atomic_load(&srv->api_connections), "faults_served",
+                     (json_int_t)atomic_load(&srv->faults_served), "batches_created",
+                     (json_int_t)atomic_load(&srv->batches_created), "files_uploaded",
+                     (json_int_t)atomic_load(&srv->files_uploaded));
 }
 
 /* OpenAI's wording: "Invalid URL (GET /v1/nope)". */
@@ -366,23 +598,21 @@ static enum MHD_Result send_not_found(const struct exchange *ex)
     return send_json(ex, MHD_HTTP_NOT_FOUND, body, NULL);
 }
 
-static enum MHD_Result handle_fault_admin(const struct exchange *ex, const char *what)
+static enum MHD_Result handle_fault_admin(const struct request *rq, const char *what)
 {
-    struct mgw_admin_request req = { ex->method, what, NULL, 0, false, ex->request_id };
-    if (ex->upload) {
-        req.body = ex->upload->data;
-        req.body_len = ex->upload->len;
-        req.body_too_big = ex->upload->too_big;
-    }
+    const struct exchange *ex = &rq->ex;
+    struct mgw_admin_request req = { ex->method, what, rq->body.data, rq->body.len,
+                                     rq->body.too_big, ex->request_id };
     return mgw_fault_admin(ex->conn, ex->srv->faults, &req);
 }
 
-static enum MHD_Result handle_mock(const struct exchange *ex)
+static enum MHD_Result handle_mock(const struct request *rq)
 {
+    const struct exchange *ex = &rq->ex;
     const char *what = ex->path + strlen(MOCK_PREFIX);
     bool known = strcmp(what, "last-request") == 0 || strcmp(what, "stats") == 0;
     if (mgw_fault_admin_path(what))
-        return handle_fault_admin(ex, what);
+        return handle_fault_admin(rq, what);
     if (!known)
         return send_not_found(ex);
     if (strcmp(ex->method, MHD_HTTP_METHOD_GET) != 0)
@@ -392,20 +622,21 @@ static enum MHD_Result handle_mock(const struct exchange *ex)
     return send_json(ex, MHD_HTTP_OK, mgw_record_last(ex->srv->record), NULL);
 }
 
-static enum MHD_Result route(struct exchange *ex)
+static enum MHD_Result answer(struct request *rq)
 {
-    if (is_batches_path(ex->path))
-        return handle_batches(ex);
-    if (strncmp(ex->path, MOCK_PREFIX, strlen(MOCK_PREFIX)) == 0)
-        return handle_mock(ex);
-    count_api_request(ex);
-    return send_not_found(ex);
+    if (rq->kind == REQ_API)
+        return answer_api(rq);
+    if (strncmp(rq->ex.path, MOCK_PREFIX, strlen(MOCK_PREFIX)) == 0)
+        return handle_mock(rq);
+    count_api_request(&rq->ex);
+    return send_not_found(&rq->ex);
 }
 
 /* With --tls-client-ca every request, /_mock/ included, needs a client
  * certificate signed by that CA: none is 401, another one 403. */
-static enum MHD_Result route_checked_peer(struct exchange *ex)
+static enum MHD_Result answer_checked_peer(struct request *rq)
 {
+    struct exchange *ex = &rq->ex;
     enum mgw_peer peer = mgw_tls_check_peer(ex->conn);
     if (peer == MGW_PEER_MISSING)
         return send_json(ex, MHD_HTTP_UNAUTHORIZED,
@@ -417,80 +648,105 @@ static enum MHD_Result route_checked_peer(struct exchange *ex)
                          mgw_error_body("The client certificate is not signed by a trusted CA.",
                                         NULL, "client_certificate_untrusted"),
                          NULL);
-    return route(ex);
+    return answer(rq);
 }
 
-/* Marks requests whose body is ignored; an upload marks the others. */
-static int plain_request;
+/* ---- request life ------------------------------------------------------ */
 
-static void *start_request(const char *url, const char *method)
+static struct request *begin_request(struct mgw_server *srv, struct MHD_Connection *conn,
+                                     const char *url, const char *method)
 {
+    struct request *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return NULL; /* MHD closes the connection */
+    rq->ex = (struct exchange){ .srv = srv, .conn = conn, .method = method, .path = url };
+    snprintf(rq->ex.request_id, sizeof rq->ex.request_id, "req_%032llx",
+             (unsigned long long)atomic_fetch_add(&srv->request_ids, 1) + 1);
+    rq->ex.gzip = srv->cfg.gzip && mgw_accepts_gzip(header(&rq->ex, MHD_HTTP_HEADER_ACCEPT_ENCODING));
     if (strcmp(url, FAULTS_PATH) == 0 && strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
-        struct upload *up = calloc(1, sizeof *up);
-        return up; /* NULL: MHD closes the connection */
+        rq->kind = REQ_ADMIN;
+        rq->body.max = MGW_ADMIN_BODY_MAX;
+    } else if (mgw_path_parse(url, &rq->where)) {
+        rq->kind = REQ_API;
+        if (admit(rq) && !prepare_body(rq)) {
+            free(rq);
+            return NULL;
+        }
     }
-    return &plain_request;
+    return rq;
 }
 
 /* Anything past the cap is dropped and remembered, for a clean 413. */
-static void collect(struct upload *up, const char *data, size_t size)
+static void collect(struct body *b, const char *data, size_t size)
 {
     char *grown;
-    if (up->too_big || size > MGW_ADMIN_BODY_MAX - up->len) {
-        up->too_big = true;
+    if (b->too_big || size > b->max - b->len) {
+        b->too_big = true;
         return;
     }
-    grown = realloc(up->data, up->len + size + 1);
+    grown = realloc(b->data, b->len + size + 1);
     if (!grown) {
-        up->too_big = true;
+        b->too_big = true;
         return;
     }
-    memcpy(grown + up->len, data, size);
-    up->len += size;
-    grown[up->len] = '\0';
-    up->data = grown;
+    memcpy(grown + b->len, data, size);
+    b->len += size;
+    grown[b->len] = '\0';
+    b->data = grown;
+}
+
+/* False closes the connection: the drop-upload fault. */
+static bool take_body(struct request *rq, const char *data, size_t size)
+{
+    rq->received += size;
+    if (!rq->refusal && has_fault(&rq->ex, MGW_FAULT_DROP_UPLOAD)
+        && rq->received > rq->ex.fault.bytes)
+        return false;
+    if (rq->upload)
+        mgw_upload_feed(rq->upload, data, size);
+    else if (rq->body.max)
+        collect(&rq->body, data, size);
+    return true;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    struct upload *up = *req_cls;
+    struct request *rq = *req_cls;
     (void)cls;
     (void)conn;
     (void)toe;
-    if (up && *req_cls != &plain_request) {
-        free(up->data);
-        free(up);
+    if (rq) {
+        json_decref(rq->refusal);
+        mgw_upload_free(rq->upload); /* an upload cut short leaves no file */
+        free(rq->body.data);
+        free(rq);
     }
     *req_cls = NULL;
 }
 
-/* MHD calls this first with no body, then per body chunk, then once more; we
- * answer on the last call so POSTs get a clean 405 (or their body read). */
+/* MHD calls this first with the headers, then per body chunk, then once
+ * more; API requests are admitted on the first call and answered on the
+ * last, so POSTs get a clean 405 (or their body read). */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
-    struct exchange ex = { .srv = cls, .conn = conn, .method = method, .path = url };
+    struct request *rq = *req_cls;
+    bool ok;
     (void)version;
-    if (*req_cls == NULL) {
-        *req_cls = start_request(url, method);
+    if (!rq) {
+        *req_cls = begin_request(cls, conn, url, method);
         return *req_cls ? MHD_YES : MHD_NO;
     }
     if (*upload_data_size != 0) {
-        if (*req_cls != &plain_request)
-            collect(*req_cls, upload_data, *upload_data_size);
+        ok = take_body(rq, upload_data, *upload_data_size);
         *upload_data_size = 0;
-        return MHD_YES;
+        return ok ? MHD_YES : MHD_NO;
     }
-    if (*req_cls != &plain_request)
-        ex.upload = *req_cls;
-    snprintf(ex.request_id, sizeof ex.request_id, "req_%032llx",
-             (unsigned long long)atomic_fetch_add(&ex.srv->request_ids, 1) + 1);
-    ex.gzip = ex.srv->cfg.gzip && mgw_accepts_gzip(header(&ex, MHD_HTTP_HEADER_ACCEPT_ENCODING));
-    if (mgw_tls_wants_client_cert(ex.srv->cfg.tls))
-        return route_checked_peer(&ex);
-    return route(&ex);
+    if (mgw_tls_wants_client_cert(rq->ex.srv->cfg.tls))
+        return answer_checked_peer(rq);
+    return answer(rq);
 }
 
 /* ---- lifecycle --------------------------------------------------------- */
@@ -524,6 +780,14 @@ struct mgw_server *mgw_server_start(const struct mgw_server_config *cfg, char *e
         mgw_server_stop(srv);
         return NULL;
     }
+    srv->store = mgw_store_new(cfg->max_file_bytes, err, err_size);
+    srv->batches = srv->store ? mgw_batches_new(srv->store, cfg->batch_seconds) : NULL;
+    if (!srv->batches) {
+        if (srv->store)
+            snprintf(err, err_size, "out of memory");
+        mgw_server_stop(srv);
+        return NULL;
+    }
     srv->cfg = *cfg;
     srv->cfg.faults = NULL; /* the plan holds the copy; the caller's may go */
     srv->daemon = start_daemon(srv);
@@ -534,6 +798,11 @@ struct mgw_server *mgw_server_start(const struct mgw_server_config *cfg, char *e
         return NULL;
     }
     return srv;
+}
+
+const char *mgw_server_files_dir(const struct mgw_server *srv)
+{
+    return mgw_store_dir(srv->store);
 }
 
 uint16_t mgw_server_port(const struct mgw_server *srv)
@@ -552,6 +821,8 @@ void mgw_server_stop(struct mgw_server *srv)
         mgw_sleeper_stop(srv->sleeper);
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
+    mgw_batches_free(srv->batches);
+    mgw_store_free(srv->store); /* removes the files and their directory */
     mgw_fault_plan_free(srv->faults);
     mgw_sleeper_free(srv->sleeper);
     mgw_record_free(srv->record);

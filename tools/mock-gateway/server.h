@@ -21,6 +21,8 @@ struct mgw_server_config {
     size_t provider_count;
     bool require_provider; /* batches requests must name a declared provider */
     const struct mgw_tls *tls; /* HTTPS (mgw_tls_load); NULL: plain HTTP; must outlive the server */
+    uint64_t max_file_bytes; /* total size of the files kept */
+    double batch_seconds;    /* how long a created batch runs */
 };
 
 struct mgw_server;
@@ -28,6 +30,9 @@ struct mgw_server;
 /* Starts listening and serving on background threads. Returns NULL on failure
  * with a reason in `err`. */
 struct mgw_server *mgw_server_start(const struct mgw_server_config *cfg, char *err, size_t err_size);
+
+/* The private directory holding the files. */
+const char *mgw_server_files_dir(const struct mgw_server *srv);
 
 /* The port actually bound. */
 uint16_t mgw_server_port(const struct mgw_server *srv);

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Enough to keep the socket busy without making each call slow. */
 #define HUGE_BLOCK (64u * 1024u)
@@ -138,4 +139,52 @@ struct MHD_Response *mgw_stream_huge(uint64_t size, bool chunked)
     if (s)
         s->len = (size_t)size;
     return from_stream(s, chunked ? MHD_SIZE_UNKNOWN : size, HUGE_BLOCK, read_huge);
+}
+
+/* ---- file -------------------------------------------------------------- */
+
+struct file_stream {
+    int fd;
+    uint64_t keep;
+};
+
+static ssize_t read_file(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct file_stream *f = cls;
+    ssize_t n;
+    if (pos >= f->keep)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (max > f->keep - pos)
+        max = (size_t)(f->keep - pos);
+    n = pread(f->fd, buf, max, (off_t)pos);
+    return n > 0 ? n : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void free_file(void *cls)
+{
+    struct file_stream *f = cls;
+    close(f->fd);
+    free(f);
+}
+
+struct MHD_Response *mgw_stream_file(int fd, uint64_t size, uint64_t keep)
+{
+    struct file_stream *f;
+    struct MHD_Response *resp;
+    if (keep >= size) {
+        resp = MHD_create_response_from_fd64(size, fd);
+        if (!resp)
+            close(fd);
+        return resp;
+    }
+    if (!(f = malloc(sizeof *f))) {
+        close(fd);
+        return NULL;
+    }
+    f->fd = fd;
+    f->keep = keep;
+    resp = MHD_create_response_from_callback(size, HUGE_BLOCK, read_file, f, free_file);
+    if (!resp)
+        free_file(f);
+    return resp;
 }

@@ -31,4 +31,9 @@ struct MHD_Response *mgw_stream_drop(char *buf, size_t len, size_t keep);
  * generated as it is sent; `chunked` leaves the size unannounced. */
 struct MHD_Response *mgw_stream_huge(uint64_t size, bool chunked);
 
+/* The `size` bytes of the open file `fd` (taken over, closed with the
+ * response), announced in full in Content-Length; only the first `keep`
+ * are sent before the connection closes when keep < size. */
+struct MHD_Response *mgw_stream_file(int fd, uint64_t size, uint64_t keep);
+
 #endif
