@@ -96,6 +96,7 @@ typedef struct decoder {
 	const char *top_type;  /* what the body is when it is not an object */
 	const char *data_type; /* NULL once "data" is an array, else what it is */
 	size_t items_seen;     /* those of a replaced "data" included; past PAGE_ITEMS_MAX: too many */
+	int one_line;          /* the text is one line of a JSONL file: errors give the column only */
 } decoder;
 
 static const char *copy_str(decoder *d, const char *s, size_t n)
@@ -801,22 +802,29 @@ static int parse_iso8601(const char *s, int64_t *out)
 	return 1;
 }
 
-/* An integer field: a number, or a string holding a decimal integer. */
-static tfy_opt_int64 read_int(decoder *d)
+/* A JSON number as an integer (see number_value); any other value is absent. */
+static tfy_opt_int64 read_number(decoder *d)
 {
 	tfy_opt_int64 r = { 0, 0, 0 };
 	char c = peek(d);
 	size_t start = d->i;
-	if (c == '"') {
+	scan_value(d);
+	if (!d->invalid && (c == '-' || (c >= '0' && c <= '9')))
+		r = number_value(d->s + start, d->i - start);
+	return r;
+}
+
+/* An integer field: a number, or a string holding a decimal integer. */
+static tfy_opt_int64 read_int(decoder *d)
+{
+	tfy_opt_int64 r = { 0, 0, 0 };
+	if (peek(d) == '"') {
 		const char *s = read_str(d);
 		if (s)
 			r.present = parse_decimal(s, &r.value);
 		return r;
 	}
-	scan_value(d);
-	if (!d->invalid && (c == '-' || (c >= '0' && c <= '9')))
-		r = number_value(d->s + start, d->i - start);
-	return r;
+	return read_number(d);
 }
 
 /*
@@ -1282,6 +1290,8 @@ static tfy_code verdict(const decoder *d, const char *expected, char *detail, si
 		return TFY_ERROR_OUT_OF_MEMORY;
 	if (d->items_seen > PAGE_ITEMS_MAX) {
 		snprintf(detail, size, "the page holds more than %d items", PAGE_ITEMS_MAX);
+	} else if (d->invalid && d->one_line) {
+		snprintf(detail, size, "invalid JSON at column %zu: %s", d->err_at + 1, d->err_what);
 	} else if (d->invalid) {
 		size_t line = 1, column = 1;
 		for (size_t k = 0; k < d->err_at && k < d->n; k++)
@@ -1663,4 +1673,152 @@ char *tfy__json_metadata_ascii(const char *text, size_t max_chars, const char **
 		return NULL;
 	}
 	return ascii;
+}
+
+/*
+ * ---- Lines of JSONL files ----
+ *
+ * A line's strings are kept one after the other, each NUL-terminated, in a
+ * buffer the caller reuses from line to line: no allocation per line once
+ * the buffer has grown to the longest line's strings.
+ */
+
+#define NO_STRING ((size_t)-1)
+
+/* Strings of a line, by slot: offsets into buf, NO_STRING when absent. */
+typedef struct kept_strings {
+	tfy__buf *buf;
+	size_t *off;
+	size_t *len;
+} kept_strings;
+
+static void keep_bytes(decoder *d, kept_strings *k, int slot, const char *s, size_t n)
+{
+	k->off[slot] = k->buf->len;
+	k->len[slot] = n;
+	if (tfy__buf_append(k->buf, s, n) < 0 || tfy__buf_append(k->buf, "", 1) < 0)
+		d->oom = 1;
+}
+
+/*
+ * The value at the walk's position into slot when it is a string without
+ * NUL (or, with numbers, a number, as its text); else the slot is absent.
+ */
+static void keep_text(decoder *d, kept_strings *k, int slot, int numbers)
+{
+	char c = peek(d);
+	size_t start = d->i;
+	int nul;
+	k->off[slot] = NO_STRING;
+	if (c == '"') {
+		if (read_raw_string(d, &nul) > 0 && !nul)
+			keep_bytes(d, k, slot, d->scratch.data ? d->scratch.data : "", d->scratch.len);
+		return;
+	}
+	scan_value(d);
+	if (numbers && !d->invalid && (c == '-' || (c >= '0' && c <= '9')))
+		keep_bytes(d, k, slot, d->s + start, d->i - start);
+}
+
+/* Runs a line's walk: the top value must be an object, nothing may follow it. */
+static tfy_code decode_line(decoder *d, tfy__buf *scratch, member_fn fn, void *ctx, char *detail,
+                            size_t detail_size)
+{
+	const char *nul = memchr(d->s, '\0', d->n);
+	if (nul) {
+		snprintf(detail, detail_size, "invalid JSON: a NUL byte at column %zu",
+		         (size_t)(nul - d->s) + 1);
+		return TFY_ERROR_DECODE;
+	}
+	d->scratch = *scratch;
+	d->one_line = 1;
+	decode_top(d, fn, ctx);
+	*scratch = d->scratch;
+	return verdict(d, "a JSON object", detail, detail_size);
+}
+
+enum { RS_ID, RS_CUSTOM_ID, RS_REQUEST_ID, RS_BODY, RS_ERROR_CODE, RS_ERROR_MESSAGE, RS_COUNT };
+
+typedef struct result_ctx {
+	kept_strings k;
+	int32_t status_code;
+} result_ctx;
+
+static void response_member(decoder *d, member_key k, void *ctx)
+{
+	result_ctx *r = ctx;
+	if (key_is(k, "status_code")) {
+		tfy_opt_int64 v = read_number(d); /* no arena here for read_int's string form */
+		r->status_code = v.present && v.value > 0 && v.value <= INT32_MAX ? (int32_t)v.value : 0;
+	} else if (key_is(k, "request_id")) {
+		keep_text(d, &r->k, RS_REQUEST_ID, 0);
+	} else if (key_is(k, "body")) {
+		skip_ws(d);
+		size_t start = d->i;
+		scan_value(d);
+		if (!d->invalid)
+			keep_bytes(d, &r->k, RS_BODY, d->s + start, d->i - start);
+	} else {
+		scan_value(d);
+	}
+}
+
+static void result_error_member(decoder *d, member_key k, void *ctx)
+{
+	result_ctx *r = ctx;
+	if (key_is(k, "code"))
+		keep_text(d, &r->k, RS_ERROR_CODE, 1);
+	else if (key_is(k, "message"))
+		keep_text(d, &r->k, RS_ERROR_MESSAGE, 0);
+	else
+		scan_value(d);
+}
+
+/* A member whose value is an object walked by fn; any other value leaves its slots absent. */
+static void sub_object(decoder *d, member_fn fn, void *ctx)
+{
+	if (peek(d) == '{')
+		walk_object(d, fn, ctx);
+	else
+		scan_value(d);
+}
+
+static void result_member(decoder *d, member_key k, void *ctx)
+{
+	result_ctx *r = ctx;
+	if (key_is(k, "id")) {
+		keep_text(d, &r->k, RS_ID, 0);
+	} else if (key_is(k, "custom_id")) {
+		keep_text(d, &r->k, RS_CUSTOM_ID, 0);
+	} else if (key_is(k, "response")) { /* a repeated member replaces the earlier one */
+		r->status_code = 0;
+		r->k.off[RS_REQUEST_ID] = r->k.off[RS_BODY] = NO_STRING;
+		sub_object(d, response_member, r);
+	} else if (key_is(k, "error")) {
+		r->k.off[RS_ERROR_CODE] = r->k.off[RS_ERROR_MESSAGE] = NO_STRING;
+		sub_object(d, result_error_member, r);
+	} else {
+		scan_value(d);
+	}
+}
+
+tfy_code tfy__decode_result_line(const char *line, size_t len, tfy_result *rec, tfy__buf *strings,
+                                 tfy__buf *scratch, char *detail, size_t detail_size)
+{
+	size_t off[RS_COUNT], lens[RS_COUNT];
+	result_ctx r = { { strings, off, lens }, 0 };
+	for (int i = 0; i < RS_COUNT; i++)
+		off[i] = NO_STRING, lens[i] = 0;
+	strings->len = 0;
+	decoder d = { .s = line, .n = len };
+	tfy_code rc = decode_line(&d, scratch, result_member, &r, detail, detail_size);
+	if (rc != TFY_OK)
+		return rc;
+	const char **slots[RS_COUNT] = { &rec->id, &rec->custom_id, &rec->request_id,
+	                                 &rec->body_json, &rec->error_code, &rec->error_message };
+	for (int i = 0; i < RS_COUNT; i++)
+		*slots[i] = off[i] == NO_STRING ? NULL : strings->data + off[i];
+	rec->body_json_len = rec->body_json ? lens[RS_BODY] : 0;
+	rec->status_code = r.status_code;
+	return TFY_OK;
 }

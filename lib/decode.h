@@ -8,9 +8,11 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "tfy/batch.h"
 #include "tfy/error.h"
 #include "tfy/file.h"
+#include "tfy/results.h"
 
 /*
  * A batch's errors holds the first this many entries of `errors.data`; the
@@ -64,6 +66,19 @@ typedef struct tfy__file_deleted {
 tfy_code tfy__decode_file_deleted(const char *body, size_t len, tfy__file_deleted **out,
                                   char *detail, size_t detail_size);
 void tfy__file_deleted_free(tfy__file_deleted *deleted);
+
+/*
+ * One line of a batch output or error file (without its line ending) into
+ * rec's id, custom_id, status_code, request_id, body_json, body_json_len,
+ * error_code and error_message (the other fields are left alone).  Their
+ * text is kept in strings, emptied first, so rec's pointers live until
+ * strings is next touched.  scratch is a buffer the decoder reuses from
+ * line to line.  Returns TFY_OK; TFY_ERROR_DECODE when the line is not one
+ * JSON object or holds a NUL byte (detail says why, with the column);
+ * TFY_ERROR_OUT_OF_MEMORY.
+ */
+tfy_code tfy__decode_result_line(const char *line, size_t len, tfy_result *rec, tfy__buf *strings,
+                                 tfy__buf *scratch, char *detail, size_t detail_size);
 
 /*
  * Stores the request id in a list returned by tfy__decode_batch_page, in

@@ -347,3 +347,41 @@ void tu_remove_tree(const char *dir)
 	if (dir && *dir && tu_run_cmd(argv, NULL, &r) == 0)
 		tu_run_free(&r);
 }
+
+int64_t tu_mem_read(void *userdata, char *buf, size_t size)
+{
+	tu_mem_stream *m = userdata;
+	if (m->fail_after >= 0 && m->pos >= (size_t)m->fail_after)
+		return -1;
+	size_t n = m->len - m->pos;
+	if (n > size)
+		n = size;
+	if (m->chunk && n > m->chunk)
+		n = m->chunk;
+	if (m->fail_after >= 0 && n > (size_t)m->fail_after - m->pos)
+		n = (size_t)m->fail_after - m->pos;
+	memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	return (int64_t)n;
+}
+
+char *tu_write_temp(const char *data, size_t n)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = malloc(4096);
+	if (!path)
+		abort();
+	snprintf(path, 4096, "%s/tfy-test-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		abort();
+	size_t done = 0;
+	while (done < n) {
+		ssize_t w = write(fd, data + done, n - done);
+		if (w <= 0)
+			abort();
+		done += (size_t)w;
+	}
+	close(fd);
+	return path;
+}

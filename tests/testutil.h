@@ -91,6 +91,22 @@ double tu_now_s(void);
  */
 double tu_slowdown(void);
 
+/*
+ * A tfy_read_fn over bytes in memory: at most `chunk` bytes a call (0: as
+ * many as fit), and -1 once `fail_after` bytes were handed out (when
+ * fail_after is not negative).
+ */
+typedef struct tu_mem_stream {
+	const char *data;
+	size_t len, pos, chunk;
+	long fail_after;
+} tu_mem_stream;
+
+int64_t tu_mem_read(void *userdata, char *buf, size_t size);
+
+/* Writes n bytes to a new file under $TMPDIR (or /tmp); returns its path (free it after unlink). */
+char *tu_write_temp(const char *data, size_t n);
+
 /* Case-insensitive strstr (ASCII). */
 const char *tu_strcasestr(const char *haystack, const char *needle);
 

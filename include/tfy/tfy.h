@@ -17,5 +17,6 @@
 #include <tfy/jobs.h>
 #include <tfy/file.h>
 #include <tfy/files.h>
+#include <tfy/results.h>
 
 #endif
