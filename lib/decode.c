@@ -1700,18 +1700,21 @@ static void keep_bytes(decoder *d, kept_strings *k, int slot, const char *s, siz
 		d->oom = 1;
 }
 
+enum { KEEP_NUMBERS = 1, KEEP_NUL = 2 };
+
 /*
  * The value at the walk's position into slot when it is a string without
- * NUL (or, with numbers, a number, as its text); else the slot is absent.
+ * NUL (with KEEP_NUL, with NUL too; with KEEP_NUMBERS, a number too, as
+ * its text); else the slot is absent.
  */
-static void keep_text(decoder *d, kept_strings *k, int slot, int numbers)
+static void keep_text(decoder *d, kept_strings *k, int slot, int flags)
 {
 	char c = peek(d);
 	size_t start = d->i;
-	int nul;
+	int nul, numbers = flags & KEEP_NUMBERS;
 	k->off[slot] = NO_STRING;
 	if (c == '"') {
-		if (read_raw_string(d, &nul) > 0 && !nul)
+		if (read_raw_string(d, &nul) > 0 && (!nul || (flags & KEEP_NUL)))
 			keep_bytes(d, k, slot, d->scratch.data ? d->scratch.data : "", d->scratch.len);
 		return;
 	}
@@ -1720,9 +1723,13 @@ static void keep_text(decoder *d, kept_strings *k, int slot, int numbers)
 		keep_bytes(d, k, slot, d->s + start, d->i - start);
 }
 
-/* Runs a line's walk: the top value must be an object, nothing may follow it. */
-static tfy_code decode_line(decoder *d, tfy__buf *scratch, member_fn fn, void *ctx, char *detail,
-                            size_t detail_size)
+/*
+ * Runs a line's walk: one JSON value, nothing after it.  A value that is
+ * not an object is TFY_ERROR_DECODE, unless not_object is given: then it
+ * receives what the value is.
+ */
+static tfy_code decode_line(decoder *d, tfy__buf *scratch, member_fn fn, void *ctx,
+                            const char **not_object, char *detail, size_t detail_size)
 {
 	const char *nul = memchr(d->s, '\0', d->n);
 	if (nul) {
@@ -1734,6 +1741,10 @@ static tfy_code decode_line(decoder *d, tfy__buf *scratch, member_fn fn, void *c
 	d->one_line = 1;
 	decode_top(d, fn, ctx);
 	*scratch = d->scratch;
+	if (not_object && d->top_type && !stopped(d)) {
+		*not_object = d->top_type;
+		return TFY_OK;
+	}
 	return verdict(d, "a JSON object", detail, detail_size);
 }
 
@@ -1767,7 +1778,7 @@ static void result_error_member(decoder *d, member_key k, void *ctx)
 {
 	result_ctx *r = ctx;
 	if (key_is(k, "code"))
-		keep_text(d, &r->k, RS_ERROR_CODE, 1);
+		keep_text(d, &r->k, RS_ERROR_CODE, KEEP_NUMBERS);
 	else if (key_is(k, "message"))
 		keep_text(d, &r->k, RS_ERROR_MESSAGE, 0);
 	else
@@ -1811,7 +1822,7 @@ tfy_code tfy__decode_result_line(const char *line, size_t len, tfy_result *rec, 
 		off[i] = NO_STRING, lens[i] = 0;
 	strings->len = 0;
 	decoder d = { .s = line, .n = len };
-	tfy_code rc = decode_line(&d, scratch, result_member, &r, detail, detail_size);
+	tfy_code rc = decode_line(&d, scratch, result_member, &r, NULL, detail, detail_size);
 	if (rc != TFY_OK)
 		return rc;
 	const char **slots[RS_COUNT] = { &rec->id, &rec->custom_id, &rec->request_id,
@@ -1820,5 +1831,56 @@ tfy_code tfy__decode_result_line(const char *line, size_t len, tfy_result *rec, 
 		*slots[i] = off[i] == NO_STRING ? NULL : strings->data + off[i];
 	rec->body_json_len = rec->body_json ? lens[RS_BODY] : 0;
 	rec->status_code = r.status_code;
+	return TFY_OK;
+}
+
+enum { IN_CUSTOM_ID, IN_METHOD, IN_URL, IN_COUNT };
+
+typedef struct input_ctx {
+	kept_strings k;
+	const char *types[IN_COUNT];
+	const char *body_type;
+} input_ctx;
+
+static void input_member(decoder *d, member_key k, void *ctx)
+{
+	input_ctx *in = ctx;
+	static const char *const names[IN_COUNT] = { "custom_id", "method", "url" };
+	for (int i = 0; i < IN_COUNT; i++)
+		if (key_is(k, names[i])) {
+			in->types[i] = text_type_name(peek(d));
+			keep_text(d, &in->k, i, KEEP_NUL);
+			return;
+		}
+	if (key_is(k, "body"))
+		in->body_type = text_type_name(peek(d));
+	scan_value(d);
+}
+
+tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *out,
+                                tfy__buf *strings, tfy__buf *scratch, char *detail,
+                                size_t detail_size)
+{
+	size_t off[IN_COUNT], lens[IN_COUNT];
+	input_ctx in = { { strings, off, lens }, { NULL, NULL, NULL }, NULL };
+	for (int i = 0; i < IN_COUNT; i++)
+		off[i] = NO_STRING, lens[i] = 0;
+	strings->len = 0;
+	memset(out, 0, sizeof(*out));
+	decoder d = { .s = line, .n = len };
+	tfy_code rc = decode_line(&d, scratch, input_member, &in, &out->not_object, detail,
+	                          detail_size);
+	if (rc != TFY_OK || out->not_object)
+		return rc;
+	const char **values[IN_COUNT] = { &out->custom_id, &out->method, &out->url };
+	size_t *lengths[IN_COUNT] = { &out->custom_id_len, &out->method_len, &out->url_len };
+	for (int i = 0; i < IN_COUNT; i++) {
+		*values[i] = off[i] == NO_STRING ? NULL : strings->data + off[i];
+		*lengths[i] = lens[i];
+	}
+	out->custom_id_type = in.types[IN_CUSTOM_ID];
+	out->method_type = in.types[IN_METHOD];
+	out->url_type = in.types[IN_URL];
+	out->body_type = in.body_type;
 	return TFY_OK;
 }

@@ -81,6 +81,36 @@ tfy_code tfy__decode_result_line(const char *line, size_t len, tfy_result *rec, 
                                  tfy__buf *scratch, char *detail, size_t detail_size);
 
 /*
+ * What one line of a batch input file holds, for the input checker.  For
+ * each member: *_type is what its value is ("a string", "null", "an
+ * object", ...: see the decoder's text_type_name), NULL when the member is
+ * absent; the string values are decoded (escapes undone, NUL kept) into the
+ * caller's buffer, with their length.
+ */
+typedef struct tfy__input_line {
+	const char *not_object; /* what the line is when it is JSON but not an object, else NULL */
+	const char *custom_id_type, *custom_id;
+	size_t custom_id_len;
+	const char *method_type, *method;
+	size_t method_len;
+	const char *url_type, *url;
+	size_t url_len;
+	const char *body_type;
+} tfy__input_line;
+
+/*
+ * Reads one line of an input file (without its line ending) into *out, its
+ * strings into strings (emptied first); scratch as for
+ * tfy__decode_result_line.  Returns TFY_OK (a line that is JSON but not an
+ * object included, see not_object); TFY_ERROR_DECODE when it is not JSON or
+ * holds a NUL byte (detail says why, with the column);
+ * TFY_ERROR_OUT_OF_MEMORY.
+ */
+tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *out,
+                                tfy__buf *strings, tfy__buf *scratch, char *detail,
+                                size_t detail_size);
+
+/*
  * Stores the request id in a list returned by tfy__decode_batch_page, in
  * memory the list owns.  Returns 0, or -1 on OOM.
  */

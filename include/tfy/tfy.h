@@ -18,5 +18,6 @@
 #include <tfy/file.h>
 #include <tfy/files.h>
 #include <tfy/results.h>
+#include <tfy/check.h>
 
 #endif

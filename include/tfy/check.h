@@ -1,0 +1,182 @@
+/**
+ * @file
+ * libtfy: checking a batch input file before it is uploaded.  Since 1.2.
+ *
+ * A batch input file is JSONL, one request a line:
+ * `{"custom_id": "...", "method": "POST", "url": "/v1/chat/completions", "body": {...}}`.
+ * The checker streams the file and reports, with line numbers, what the
+ * Batch API would reject: lines that are not JSON objects, custom_ids that
+ * are missing, not strings, empty or used twice, methods other than POST,
+ * urls that are missing or differ from the batch's endpoint, bodies that
+ * are missing or not objects, more requests or more bytes than a batch
+ * takes, an empty file, and lines too long to read.
+ *
+ * Memory: one line buffer (below twice the longest line) and the set of
+ * custom_ids seen, which holds each distinct custom_id's bytes plus 64 to
+ * 128 bytes of hash table; never the whole file.
+ */
+#ifndef TFY_CHECK_H
+#define TFY_CHECK_H
+
+#include <tfy/common.h>
+#include <tfy/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The API's limit of requests in one batch, max_requests' default. */
+#define TFY_INPUT_MAX_REQUESTS_DEFAULT 50000
+/** The API's limit of a batch input file's size, 200 MiB: max_bytes' default. */
+#define TFY_INPUT_MAX_BYTES_DEFAULT (INT64_C(200) * 1024 * 1024)
+/** How many problems a report keeps when max_problems is 0. */
+#define TFY_INPUT_MAX_PROBLEMS_DEFAULT 100
+
+/**
+ * Kinds of problem.  Values are part of the ABI and never renumbered; new
+ * kinds are only appended.
+ */
+enum {
+	TFY_INPUT_PROBLEM_INVALID_JSON = 1,        /**< the line is not valid JSON (or holds a NUL byte) */
+	TFY_INPUT_PROBLEM_NOT_AN_OBJECT = 2,       /**< the line is JSON, but not an object */
+	TFY_INPUT_PROBLEM_CUSTOM_ID_MISSING = 3,   /**< custom_id is absent or null */
+	TFY_INPUT_PROBLEM_CUSTOM_ID_NOT_STRING = 4,/**< custom_id is not a string */
+	TFY_INPUT_PROBLEM_CUSTOM_ID_EMPTY = 5,     /**< custom_id is "" */
+	TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE = 6, /**< custom_id was used on an earlier line (the message names it) */
+	TFY_INPUT_PROBLEM_METHOD = 7,              /**< method is absent or not "POST" */
+	TFY_INPUT_PROBLEM_URL_MISSING = 8,         /**< url is absent, null, not a string or empty */
+	TFY_INPUT_PROBLEM_URL_MISMATCH = 9,        /**< url differs from the endpoint (the option, else the first line's url) */
+	TFY_INPUT_PROBLEM_BODY_MISSING = 10,       /**< body is absent or null */
+	TFY_INPUT_PROBLEM_BODY_NOT_OBJECT = 11,    /**< body is not an object */
+	TFY_INPUT_PROBLEM_TOO_MANY_REQUESTS = 12,  /**< the first request past max_requests */
+	TFY_INPUT_PROBLEM_FILE_TOO_LARGE = 13,     /**< the file is larger than max_bytes (line 0) */
+	TFY_INPUT_PROBLEM_EMPTY_FILE = 14,         /**< the file holds no request (line 0) */
+	TFY_INPUT_PROBLEM_LINE_TOO_LONG = 15       /**< the line is longer than max_line_bytes; not read further */
+};
+
+/** Current version of tfy_input_check_options. */
+#define TFY_INPUT_CHECK_OPTIONS_VERSION 1
+
+/**
+ * Options of a check.  Initialise with TFY_INPUT_CHECK_OPTIONS_INIT or
+ * tfy_input_check_options_init() (or zero the struct and set `version`:
+ * zero means "default" in every field).  Read during the call only.
+ * Fields are only appended in later versions, with a new version number.
+ */
+typedef struct tfy_input_check_options {
+	uint32_t version;     /**< TFY_INPUT_CHECK_OPTIONS_VERSION */
+	int32_t reserved_;    /**< padding, leave 0 */
+	/**
+	 * The batch's endpoint ("/v1/chat/completions"): every url must equal
+	 * it.  NULL: every url must equal the first line's.
+	 */
+	const char *endpoint;
+	/** Most requests: 0 means TFY_INPUT_MAX_REQUESTS_DEFAULT, TFY_NONE no limit. */
+	int64_t max_requests;
+	/** Largest file in bytes: 0 means TFY_INPUT_MAX_BYTES_DEFAULT, TFY_NONE no limit. */
+	int64_t max_bytes;
+	/** Problems kept in the report (all are counted): 0 means TFY_INPUT_MAX_PROBLEMS_DEFAULT. */
+	int64_t max_problems;
+	/** Longest line read, in bytes before its line feed: 0 means 64 MiB (TFY_RESULT_LINE_MAX_DEFAULT). */
+	int64_t max_line_bytes;
+} tfy_input_check_options;
+
+/** Static initialiser for tfy_input_check_options: every field zero (the defaults). */
+#define TFY_INPUT_CHECK_OPTIONS_INIT { TFY_INPUT_CHECK_OPTIONS_VERSION, 0, NULL, 0, 0, 0, 0 }
+
+/** One problem found.  Owned by its report; fields are only appended in later versions. */
+typedef struct tfy_input_problem {
+	int64_t line;        /**< the line it is on, from 1; 0 for the whole file */
+	int32_t kind;        /**< a TFY_INPUT_PROBLEM_* value */
+	int32_t reserved_;   /**< padding, always 0 */
+	/** One sentence for people, without the line number; never NULL. */
+	const char *message;
+} tfy_input_problem;
+
+/**
+ * What a check found.  Allocated by the library, freed with
+ * tfy_input_report_free(); every pointer in it lives until then.  Fields
+ * are only appended in later versions.
+ */
+typedef struct tfy_input_report {
+	int64_t lines;          /**< lines in the file, blank ones included */
+	int64_t requests;       /**< lines that are not blank */
+	int64_t bytes;          /**< bytes in the file */
+	/** The endpoint urls were held to: the option, else the first line's url; NULL when neither. */
+	const char *endpoint;
+	/** The number of problems in problems: at most max_problems. */
+	size_t problems_count;
+	/** problems_count pointers to the first problems found, in file order (whole-file ones last); NULL when none. */
+	const tfy_input_problem *const *problems;
+	/** Every problem found, those past max_problems included: 0 means the file is clean. */
+	int64_t problems_total;
+} tfy_input_report;
+
+/**
+ * Initialise options to their defaults, for callers that cannot use the macro.
+ *
+ * @param opts the struct to fill: as many bytes as the layout of `version`.
+ * @param version TFY_INPUT_CHECK_OPTIONS_VERSION as the caller was compiled with.
+ * @return TFY_OK, or TFY_ERROR_INVALID_ARGUMENT if opts is NULL or the
+ *         version is 0 or newer than this library.
+ * @since 1.2
+ */
+TFY_EXTERN tfy_code tfy_input_check_options_init(tfy_input_check_options *opts,
+                                                 uint32_t version);
+
+/**
+ * Check the batch input file at path.
+ *
+ * @param path the file; borrowed for the call.
+ * @param opts options, or NULL for the defaults; read during the call only.
+ * @param out receives a new report owned by the caller (free with
+ *        tfy_input_report_free()), whatever the check found; NULL on failure.
+ * @param err if not NULL, receives a new error on failure and NULL on success.
+ * @return TFY_OK when the check ran (problems_total == 0 means the file is
+ *         clean); TFY_ERROR_INVALID_ARGUMENT for a NULL path or out or a bad
+ *         option; TFY_ERROR_IO when the file cannot be opened or read
+ *         (detail says why); TFY_ERROR_OUT_OF_MEMORY.
+ * @since 1.2
+ */
+TFY_EXTERN tfy_code tfy_input_check_path(const char *path, const tfy_input_check_options *opts,
+                                         tfy_input_report **out, tfy_error **err);
+
+/**
+ * Check a batch input file that read() supplies.
+ *
+ * @param read the stream, called during this call only; -1 fails the call
+ *        with TFY_ERROR_IO.
+ * @param userdata passed to read untouched.
+ * @param opts options, or NULL for the defaults; read during the call only.
+ * @param out receives a new report owned by the caller; NULL on failure.
+ * @param err if not NULL, receives a new error on failure and NULL on success.
+ * @return as tfy_input_check_path().
+ * @since 1.2
+ */
+TFY_EXTERN tfy_code tfy_input_check_read(tfy_read_fn read, void *userdata,
+                                         const tfy_input_check_options *opts,
+                                         tfy_input_report **out, tfy_error **err);
+
+/**
+ * A short stable name of a kind of problem ("duplicate_custom_id", ...),
+ * for logs and machine-readable output.
+ *
+ * @param kind any value.
+ * @return static text, never NULL; "unknown" for a value outside the enum.
+ * @since 1.2
+ */
+TFY_EXTERN const char *tfy_input_problem_name(int32_t kind);
+
+/**
+ * Free a report and everything in it.
+ *
+ * @param report the report, or NULL (then nothing happens).
+ * @since 1.2
+ */
+TFY_EXTERN void tfy_input_report_free(tfy_input_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

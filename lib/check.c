@@ -1,0 +1,382 @@
+/*
+ * The input checker: a batch input file streamed line by line (lines.c),
+ * each line read by the decoder's scanner (tfy__decode_input_line), the
+ * custom_ids kept in a hash set (strset.c), the problems in the report's
+ * arena.
+ */
+#include "tfy/check.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "arena.h"
+#include "buf.h"
+#include "decode.h"
+#include "error_internal.h"
+#include "lines.h"
+#include "options.h"
+#include "strset.h"
+#include "tfy/results.h"
+
+#define DETAIL_MAX 256
+/* Bytes of a custom_id or url quoted in a message. */
+#define QUOTE_MAX 64
+
+typedef struct report_owner {
+	tfy_input_report pub;
+	tfy__arena *arena;
+} report_owner;
+
+typedef struct checker {
+	tfy_input_check_options o;
+	tfy__lines lines;
+	report_owner *report;
+	tfy__buf problems; /* pointers to the problems kept */
+	tfy__buf strings, scratch;
+	tfy__strset ids;
+	size_t expected_len;
+	int oom;
+} checker;
+
+static const size_t check_options_sizes[] = { sizeof(tfy_input_check_options) };
+
+static const char *const problem_names[] = {
+	[0] = "unknown",
+	[TFY_INPUT_PROBLEM_INVALID_JSON] = "invalid_json",
+	[TFY_INPUT_PROBLEM_NOT_AN_OBJECT] = "not_an_object",
+	[TFY_INPUT_PROBLEM_CUSTOM_ID_MISSING] = "missing_custom_id",
+	[TFY_INPUT_PROBLEM_CUSTOM_ID_NOT_STRING] = "custom_id_not_a_string",
+	[TFY_INPUT_PROBLEM_CUSTOM_ID_EMPTY] = "empty_custom_id",
+	[TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE] = "duplicate_custom_id",
+	[TFY_INPUT_PROBLEM_METHOD] = "method_not_post",
+	[TFY_INPUT_PROBLEM_URL_MISSING] = "missing_url",
+	[TFY_INPUT_PROBLEM_URL_MISMATCH] = "url_mismatch",
+	[TFY_INPUT_PROBLEM_BODY_MISSING] = "missing_body",
+	[TFY_INPUT_PROBLEM_BODY_NOT_OBJECT] = "body_not_an_object",
+	[TFY_INPUT_PROBLEM_TOO_MANY_REQUESTS] = "too_many_requests",
+	[TFY_INPUT_PROBLEM_FILE_TOO_LARGE] = "file_too_large",
+	[TFY_INPUT_PROBLEM_EMPTY_FILE] = "empty_file",
+	[TFY_INPUT_PROBLEM_LINE_TOO_LONG] = "line_too_long",
+};
+
+const char *tfy_input_problem_name(int32_t kind)
+{
+	if (kind <= 0 || (size_t)kind >= sizeof(problem_names) / sizeof(problem_names[0]))
+		return problem_names[0];
+	return problem_names[kind];
+}
+
+tfy_code tfy_input_check_options_init(tfy_input_check_options *opts, uint32_t version)
+{
+	return tfy__options_init(opts, version, check_options_sizes, TFY_INPUT_CHECK_OPTIONS_VERSION);
+}
+
+/* A limit that accepts TFY_NONE: the default for 0, INT64_MAX for none, -1 when out of range. */
+static int64_t limit(int64_t v, int64_t dflt)
+{
+	return v == 0 ? dflt : v == TFY_NONE ? INT64_MAX : v < 0 ? -1 : v;
+}
+
+static tfy_code read_options(const tfy_input_check_options *opts, tfy_input_check_options *o,
+                             tfy_error **err)
+{
+	const tfy_input_check_options init = TFY_INPUT_CHECK_OPTIONS_INIT;
+	*o = init;
+	if (opts && tfy__options_read(o, opts, check_options_sizes, TFY_INPUT_CHECK_OPTIONS_VERSION,
+	                              "tfy_input_check_options", err) != TFY_OK)
+		return TFY_ERROR_INVALID_ARGUMENT;
+	if (o->reserved_)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "tfy_input_check_options: reserved fields must be 0");
+	o->max_requests = limit(o->max_requests, TFY_INPUT_MAX_REQUESTS_DEFAULT);
+	o->max_bytes = limit(o->max_bytes, TFY_INPUT_MAX_BYTES_DEFAULT);
+	o->max_problems = o->max_problems == 0 ? TFY_INPUT_MAX_PROBLEMS_DEFAULT : o->max_problems;
+	o->max_line_bytes = tfy__line_max(o->max_line_bytes, TFY_RESULT_LINE_MAX_DEFAULT);
+	if (o->max_requests < 0 || o->max_bytes < 0)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "max_requests and max_bytes must be 0 (the default), TFY_NONE or positive");
+	if (o->max_problems < 0 || o->max_line_bytes < 0)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "max_problems must be 0 (the default) or positive, max_line_bytes 0 or 1 to 2^40");
+	return TFY_OK;
+}
+
+/*
+ * A quoted, shortened copy of text that came from the file: at most
+ * QUOTE_MAX bytes (cut on a character boundary, "..." after), control
+ * characters as '?', so a message stays one readable line.
+ */
+static const char *quote(char *buf, size_t size, const char *s, size_t n)
+{
+	size_t cut = n > QUOTE_MAX ? QUOTE_MAX : n, o = 0;
+	while (cut < n && cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		cut--;
+	buf[o++] = '"';
+	for (size_t i = 0; i < cut && o + 5 < size; i++)
+		buf[o++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[o++] = '"';
+	if (cut < n) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void problem(checker *c, int64_t line, int32_t kind, const char *fmt, ...)
+	TFY__PRINTF(4, 5);
+
+/* Counts a problem, and keeps it while the report has room. */
+static void problem(checker *c, int64_t line, int32_t kind, const char *fmt, ...)
+{
+	c->report->pub.problems_total++;
+	if ((int64_t)(c->problems.len / sizeof(void *)) >= c->o.max_problems)
+		return;
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	tfy_input_problem *p = tfy__arena_alloc(c->report->arena, sizeof(*p));
+	if (!p || !(p->message = tfy__arena_strndup(c->report->arena, text, strlen(text))) ||
+	    tfy__buf_append(&c->problems, &p, sizeof(p)) < 0) {
+		c->oom = 1;
+		return;
+	}
+	p->line = line;
+	p->kind = kind;
+}
+
+static void check_custom_id(checker *c, int64_t line, const tfy__input_line *in)
+{
+	char q[QUOTE_MAX + 8];
+	int64_t first = 0;
+	if (!in->custom_id_type || strcmp(in->custom_id_type, "null") == 0)
+		problem(c, line, TFY_INPUT_PROBLEM_CUSTOM_ID_MISSING, "custom_id is missing");
+	else if (!in->custom_id)
+		problem(c, line, TFY_INPUT_PROBLEM_CUSTOM_ID_NOT_STRING, "custom_id is %s, not a string",
+		        in->custom_id_type);
+	else if (in->custom_id_len == 0)
+		problem(c, line, TFY_INPUT_PROBLEM_CUSTOM_ID_EMPTY, "custom_id is empty");
+	else {
+		int added = tfy__strset_add(&c->ids, in->custom_id, in->custom_id_len, line, &first);
+		if (added < 0)
+			c->oom = 1;
+		else if (!added)
+			problem(c, line, TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE,
+			        "custom_id %s was already used on line %" PRId64,
+			        quote(q, sizeof(q), in->custom_id, in->custom_id_len), first);
+	}
+}
+
+static void check_method(checker *c, int64_t line, const tfy__input_line *in)
+{
+	char q[QUOTE_MAX + 8];
+	if (!in->method_type)
+		problem(c, line, TFY_INPUT_PROBLEM_METHOD, "method is missing (it must be \"POST\")");
+	else if (!in->method)
+		problem(c, line, TFY_INPUT_PROBLEM_METHOD, "method is %s, not \"POST\"", in->method_type);
+	else if (in->method_len != 4 || memcmp(in->method, "POST", 4) != 0)
+		problem(c, line, TFY_INPUT_PROBLEM_METHOD, "method is %s; the Batch API takes \"POST\" only",
+		        quote(q, sizeof(q), in->method, in->method_len));
+}
+
+/* The endpoint every url is held to: the option's, else the first url's (kept in the report). */
+static void check_url(checker *c, int64_t line, const tfy__input_line *in)
+{
+	char q[QUOTE_MAX + 8], e[QUOTE_MAX + 8];
+	tfy_input_report *r = &c->report->pub;
+	if (!in->url_type || strcmp(in->url_type, "null") == 0) {
+		problem(c, line, TFY_INPUT_PROBLEM_URL_MISSING, "url is missing");
+		return;
+	}
+	if (!in->url || in->url_len == 0) {
+		problem(c, line, TFY_INPUT_PROBLEM_URL_MISSING, "url is %s",
+		        in->url ? "empty" : strcmp(in->url_type, "a string") == 0 ? "a string holding NUL"
+		                                                                    : in->url_type);
+		return;
+	}
+	if (!r->endpoint) {
+		r->endpoint = tfy__arena_strndup(c->report->arena, in->url, in->url_len);
+		c->expected_len = in->url_len;
+		c->oom |= !r->endpoint;
+		return;
+	}
+	if (in->url_len != c->expected_len || memcmp(in->url, r->endpoint, in->url_len) != 0)
+		problem(c, line, TFY_INPUT_PROBLEM_URL_MISMATCH, "url %s differs from the endpoint %s%s",
+		        quote(q, sizeof(q), in->url, in->url_len),
+		        quote(e, sizeof(e), r->endpoint, c->expected_len),
+		        c->o.endpoint ? "" : " (the first line's)");
+}
+
+static void check_body(checker *c, int64_t line, const tfy__input_line *in)
+{
+	if (!in->body_type || strcmp(in->body_type, "null") == 0)
+		problem(c, line, TFY_INPUT_PROBLEM_BODY_MISSING, "body is missing");
+	else if (strcmp(in->body_type, "an object") != 0)
+		problem(c, line, TFY_INPUT_PROBLEM_BODY_NOT_OBJECT, "body is %s, not an object",
+		        in->body_type);
+}
+
+/* A line that is not blank is a request: the first past the limit is a problem. */
+static void count_request(checker *c)
+{
+	tfy_input_report *r = &c->report->pub;
+	r->requests++;
+	if (c->o.max_requests != INT64_MAX && r->requests == c->o.max_requests + 1)
+		problem(c, c->lines.line_no, TFY_INPUT_PROBLEM_TOO_MANY_REQUESTS,
+		        "request %" PRId64 " is past the limit of %" PRId64 " requests in a batch",
+		        r->requests, c->o.max_requests);
+}
+
+/* One line that is not blank. */
+static void check_line(checker *c, const char *line, size_t len)
+{
+	int64_t n = c->lines.line_no;
+	count_request(c);
+	tfy__input_line in;
+	char detail[DETAIL_MAX] = "";
+	tfy_code rc = tfy__decode_input_line(line, len, &in, &c->strings, &c->scratch, detail,
+	                                     sizeof(detail));
+	if (rc == TFY_ERROR_OUT_OF_MEMORY) {
+		c->oom = 1;
+	} else if (rc != TFY_OK) {
+		problem(c, n, TFY_INPUT_PROBLEM_INVALID_JSON, "%s", detail);
+	} else if (in.not_object) {
+		problem(c, n, TFY_INPUT_PROBLEM_NOT_AN_OBJECT, "the line is %s, not a JSON object",
+		        in.not_object);
+	} else {
+		check_custom_id(c, n, &in);
+		check_method(c, n, &in);
+		check_url(c, n, &in);
+		check_body(c, n, &in);
+	}
+}
+
+/* The problems of the whole file, once every line is read. */
+static void check_file(checker *c)
+{
+	tfy_input_report *r = &c->report->pub;
+	r->bytes = c->lines.bytes;
+	r->lines = c->lines.line_no;
+	if (r->bytes > c->o.max_bytes)
+		problem(c, 0, TFY_INPUT_PROBLEM_FILE_TOO_LARGE,
+		        "the file is %" PRId64 " bytes, past the limit of %" PRId64, r->bytes,
+		        c->o.max_bytes);
+	if (r->requests == 0)
+		problem(c, 0, TFY_INPUT_PROBLEM_EMPTY_FILE,
+		        r->bytes ? "the file holds only blank lines" : "the file is empty");
+}
+
+/* Reads every line; TFY_OK, or the error that ended the check. */
+static tfy_code run(checker *c, tfy_error **err)
+{
+	for (;;) {
+		const char *line;
+		size_t len;
+		int what = tfy__lines_next(&c->lines, &line, &len);
+		if (what == TFY__LINE_END)
+			break;
+		if (what == TFY__LINE_TOO_LONG) {
+			count_request(c);
+			problem(c, c->lines.line_no, TFY_INPUT_PROBLEM_LINE_TOO_LONG,
+			        "the line is longer than %" PRId64 " bytes (max_line_bytes); not read further",
+			        c->o.max_line_bytes);
+		} else if (what != TFY__LINE_OK) {
+			return tfy__lines_error(&c->lines, what, err);
+		} else if (!tfy__line_blank(line, len)) {
+			check_line(c, line, len);
+		}
+		if (c->oom)
+			return tfy__lines_error(&c->lines, TFY__LINE_OOM, err);
+	}
+	check_file(c);
+	size_t n;
+	c->report->pub.problems_count = n = c->problems.len / sizeof(void *);
+	if (n) {
+		void *p = tfy__arena_alloc(c->report->arena, c->problems.len);
+		if (!p)
+			return tfy__lines_error(&c->lines, TFY__LINE_OOM, err);
+		memcpy(p, c->problems.data, c->problems.len);
+		c->report->pub.problems = p;
+	}
+	return c->oom ? tfy__lines_error(&c->lines, TFY__LINE_OOM, err) : TFY_OK;
+}
+
+/* Runs a check whose lines were set up; frees everything but a report handed out. */
+static tfy_code finish(checker *c, tfy_code rc, tfy_input_report **out, tfy_error **err)
+{
+	if (rc == TFY_OK) {
+		tfy__arena *arena = tfy__arena_new(4096);
+		c->report = arena ? tfy__arena_alloc(arena, sizeof(*c->report)) : NULL;
+		if (!c->report) {
+			tfy__arena_free(arena);
+			rc = tfy__lines_error(&c->lines, TFY__LINE_OOM, err);
+		} else {
+			c->report->arena = arena;
+			if (c->o.endpoint) {
+				c->report->pub.endpoint = tfy__arena_strndup(arena, c->o.endpoint, strlen(c->o.endpoint));
+				c->expected_len = strlen(c->o.endpoint);
+				c->oom |= !c->report->pub.endpoint;
+			}
+			rc = run(c, err);
+		}
+	}
+	if (rc == TFY_OK)
+		*out = &c->report->pub;
+	else if (c->report)
+		tfy__arena_free(c->report->arena);
+	tfy__lines_close(&c->lines);
+	tfy__buf_clear(&c->problems);
+	tfy__buf_clear(&c->strings);
+	tfy__buf_clear(&c->scratch);
+	tfy__strset_free(&c->ids);
+	return rc;
+}
+
+static tfy_code start(const tfy_input_check_options *opts, checker *c, tfy_input_report **out,
+                      tfy_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (out)
+		*out = NULL;
+	memset(c, 0, sizeof(*c));
+	c->lines.fd = -1;
+	if (!out)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "out must not be NULL");
+	return read_options(opts, &c->o, err);
+}
+
+tfy_code tfy_input_check_path(const char *path, const tfy_input_check_options *opts,
+                              tfy_input_report **out, tfy_error **err)
+{
+	checker c;
+	tfy_code rc = start(opts, &c, out, err);
+	if (rc == TFY_OK && !path)
+		rc = tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "path must not be NULL");
+	if (rc == TFY_OK)
+		rc = tfy__lines_open(&c.lines, path, (size_t)c.o.max_line_bytes, err);
+	return finish(&c, rc, out, err);
+}
+
+tfy_code tfy_input_check_read(tfy_read_fn read, void *userdata, const tfy_input_check_options *opts,
+                              tfy_input_report **out, tfy_error **err)
+{
+	checker c;
+	tfy_code rc = start(opts, &c, out, err);
+	if (rc == TFY_OK && !read)
+		rc = tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "read must not be NULL");
+	if (rc == TFY_OK)
+		tfy__lines_init(&c.lines, read, userdata, (size_t)c.o.max_line_bytes);
+	return finish(&c, rc, out, err);
+}
+
+void tfy_input_report_free(tfy_input_report *report)
+{
+	if (report)
+		tfy__arena_free(((report_owner *)report)->arena);
+}

@@ -1,0 +1,77 @@
+#include "strset.h"
+
+#include <string.h>
+
+#include "alloc.h"
+
+/* FNV-1a: custom_ids are short, and the table's size is a power of two. */
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return h ^ (h >> 29);
+}
+
+static tfy__strset_slot *find(tfy__strset_slot *slots, size_t cap, uint64_t h, const char *s,
+                              size_t n)
+{
+	for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+		tfy__strset_slot *slot = &slots[i];
+		if (!slot->s || (slot->hash == h && slot->len == n && memcmp(slot->s, s, n) == 0))
+			return slot;
+	}
+}
+
+/* Doubles the table (kept at most half full); -1 on OOM. */
+static int grow(tfy__strset *set)
+{
+	size_t cap = set->cap ? set->cap * 2 : 1024;
+	if (cap > ((size_t)-1) / sizeof(tfy__strset_slot))
+		return -1;
+	tfy__strset_slot *slots = tfy__calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < set->cap; i++)
+		if (set->slots[i].s)
+			*find(slots, cap, set->slots[i].hash, set->slots[i].s, set->slots[i].len) =
+				set->slots[i];
+	tfy__free(set->slots);
+	set->slots = slots;
+	set->cap = cap;
+	return 0;
+}
+
+int tfy__strset_add(tfy__strset *set, const char *s, size_t n, int64_t line, int64_t *first)
+{
+	if (!set->arena && !(set->arena = tfy__arena_new(64 * 1024)))
+		return -1;
+	if (set->count >= set->cap / 2 && grow(set) < 0)
+		return -1;
+	uint64_t h = hash_bytes(s, n);
+	tfy__strset_slot *slot = find(set->slots, set->cap, h, s, n);
+	if (slot->s) {
+		*first = slot->line;
+		return 0;
+	}
+	const char *copy = tfy__arena_strndup(set->arena, s, n); /* never NULL for "" */
+	if (!copy)
+		return -1;
+	slot->hash = h;
+	slot->s = copy;
+	slot->len = n;
+	slot->line = line;
+	set->count++;
+	return 1;
+}
+
+void tfy__strset_free(tfy__strset *set)
+{
+	tfy__free(set->slots);
+	tfy__arena_free(set->arena);
+	set->slots = NULL;
+	set->arena = NULL;
+	set->cap = set->count = 0;
+}
