@@ -1,11 +1,12 @@
 /*
  * Allocation failure: every allocation libtfy and jansson make is failed in
  * turn (lib/alloc.h), for a decode, a tfy_batches_list call against
- * tfy-mock-gateway, client creation plus a two-page iteration, and the
+ * tfy-mock-gateway, client creation plus a two-page iteration, the
  * calls of a batch job (retrieve, cancel, wait, a create reconciled after
  * its answer never came) and the Files calls (upload, retrieve, download
  * to a path, delete; no temporary file may be left behind) against
- * scripted loopback servers.  Each
+ * scripted loopback servers, a File parse, a result file read and an
+ * input file check.  Each
  * failing run must report TFY_ERROR_OUT_OF_MEMORY, leak nothing (the
  * sanitizer and valgrind runs check that) and leave the client usable.
  * libcurl's own allocations are not failed (see docs/fuzzing.md).
@@ -175,6 +176,129 @@ static void test_parse_and_dup(void **state)
 {
 	(void)state;
 	exhaust("tfy_batch_parse + tfy_batch_dup", parse_dup_op, NULL, NULL);
+}
+
+/* tfy_file_parse of a File object, then tfy_file_dup of the result. */
+static tfy_code file_op(void *p)
+{
+	(void)p;
+	static const char json[] = "{\"id\":\"file-1\",\"object\":\"file\",\"bytes\":12,"
+	                           "\"created_at\":\"2025-01-31T23:59:44Z\",\"filename\":\"a\\u00e9.jsonl\"}";
+	tfy_file *f = NULL;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_file_parse(json, sizeof(json) - 1, &f, &err);
+	if (rc != TFY_OK) {
+		assert_null(f);
+		assert_int_equal(err->code, rc);
+		tfy_error_free(err);
+		return rc;
+	}
+	tfy_file *copy = tfy_file_dup(f);
+	if (copy)
+		assert_string_equal(copy->filename, "a\xc3\xa9.jsonl");
+	tfy_file_free(f);
+	tfy_file_free(copy);
+	return copy ? TFY_OK : TFY_ERROR_OUT_OF_MEMORY;
+}
+
+static void test_file(void **state)
+{
+	(void)state;
+	exhaust("tfy_file_parse + tfy_file_dup", file_op, NULL, NULL);
+}
+
+/* An output file with a bad line: three records and one decode error, read to the end. */
+static const char results_text[] =
+	"{\"id\":\"batch_req_1\",\"custom_id\":\"r1\",\"response\":{\"status_code\":200,"
+	"\"request_id\":\"req_1\",\"body\":{\"choices\":[{\"index\":0}]}},\"error\":null}\r\n"
+	"\n[not json\n"
+	"{\"id\":\"batch_req_2\",\"custom_id\":\"r\\u00e92\",\"response\":null,"
+	"\"error\":{\"code\":\"batch_expired\",\"message\":\"expired\"}}\n"
+	"{\"custom_id\":\"r3\"}";
+
+static tfy_code results_op(void *p)
+{
+	const char *path = p;
+	tu_mem_stream m = { results_text, sizeof(results_text) - 1, 0, 16, -1 };
+	tfy_result_reader *r = NULL;
+	tfy_error *err = NULL;
+	tfy_code rc = path ? tfy_result_reader_open(path, NULL, &r, &err)
+	                   : tfy_result_reader_new(tu_mem_read, &m, NULL, &r, &err);
+	if (rc != TFY_OK) {
+		assert_int_equal(err->code, rc);
+		tfy_error_free(err);
+		return rc;
+	}
+	int records = 0, decode_errors = 0, oom = 0;
+	for (;;) {
+		const tfy_result *rec = NULL;
+		rc = tfy_result_reader_next(r, &rec, &err);
+		if (rc == TFY_OK && !rec)
+			break;
+		if (rc == TFY_OK) {
+			records++;
+			assert_non_null(rec->line_json);
+			continue;
+		}
+		assert_int_equal(err->code, rc);
+		tfy_error_free(err);
+		if (rc == TFY_ERROR_OUT_OF_MEMORY) {
+			/* The line is lost and the reader goes on, unless every allocation fails. */
+			if (++oom > 50)
+				break;
+		} else if (rc == TFY_ERROR_DECODE)
+			decode_errors++;
+		else
+			fail_msg("unexpected %s", tfy_strerror(rc));
+	}
+	tfy_result_reader_free(r);
+	if (oom)
+		return TFY_ERROR_OUT_OF_MEMORY;
+	assert_int_equal(records, 3);
+	assert_int_equal(decode_errors, 1);
+	return TFY_OK;
+}
+
+static void test_results(void **state)
+{
+	(void)state;
+	exhaust("result reader over a callback", results_op, NULL, NULL);
+	char *path = tu_write_temp(results_text, sizeof(results_text) - 1);
+	exhaust("result reader over a file", results_op, NULL, path);
+	unlink(path);
+	free(path);
+}
+
+/* An input file with problems of several kinds, a duplicate among them. */
+static tfy_code check_op(void *p)
+{
+	(void)p;
+	static const char text[] =
+		"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}\n"
+		"{\"custom_id\":\"\\u0061\",\"method\":\"GET\",\"url\":\"/v1/embeddings\",\"body\":1}\n"
+		"[\n\n"
+		"{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}\n";
+	tu_mem_stream m = { text, sizeof(text) - 1, 0, 0, -1 };
+	tfy_input_report *report = NULL;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_input_check_read(tu_mem_read, &m, NULL, &report, &err);
+	if (rc != TFY_OK) {
+		assert_null(report);
+		assert_int_equal(err->code, rc);
+		tfy_error_free(err);
+		return rc;
+	}
+	assert_int_equal(report->problems_total, 5);
+	assert_int_equal(report->problems_count, 5);
+	assert_string_equal(report->endpoint, "/v1/chat/completions");
+	tfy_input_report_free(report);
+	return TFY_OK;
+}
+
+static void test_check(void **state)
+{
+	(void)state;
+	exhaust("input check", check_op, NULL, NULL);
 }
 
 static void test_error_body(void **state)
@@ -624,6 +748,9 @@ int main(void)
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_error_body),
 		cmocka_unit_test(test_parse_and_dup),
+		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_check),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_and_iterator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iterator_with_prefetch, setup, teardown),

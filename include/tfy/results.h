@@ -41,8 +41,9 @@ typedef struct tfy_result_reader_options {
 	int32_t reserved_;      /**< padding, leave 0 */
 	/**
 	 * The longest line accepted, in bytes before its line feed: 0 means
-	 * TFY_RESULT_LINE_MAX_DEFAULT; else 1 to 2^40.  A longer line fails
-	 * with TFY_ERROR_DECODE naming it, and the reader goes on after it.
+	 * TFY_RESULT_LINE_MAX_DEFAULT; else 1 to 2^40.  A longer line (blank
+	 * or not: it is not held to be looked at) fails with TFY_ERROR_DECODE
+	 * naming it, and the reader goes on after it.
 	 */
 	int64_t max_line_bytes;
 } tfy_result_reader_options;
