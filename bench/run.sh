@@ -12,7 +12,7 @@
 # Every figure is a median of runs made side by side in this one run, and
 # every comparison a ratio of such medians: the machine may be shared and
 # noisy, so absolute times from different runs do not compare.  Takes about
-# two minutes; each command is bounded by `timeout`.  Not part of CI.
+# three minutes; each command is bounded by `timeout`.  Not part of CI.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,7 +55,7 @@ buildtype=$(meson introspect --buildoptions "$build" |
 	python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))')
 [ "$buildtype" = release ] || say "warning: $build is a '$buildtype' build, not release"
 say "building in $build"
-ninja -C "$build" bench/bench_decode bench/iter_all bench/parse_pages bench/bench_run bench/decode_memory \
+ninja -C "$build" bench/bench_decode bench/iter_all bench/parse_pages bench/bench_run bench/decode_memory bench/bench_jsonl \
 	tools/mock-gateway/tfy-mock-gateway tools/tfy-batches/tfy-batches >/dev/null ||
 	die "the build failed (ninja -C $build)"
 
@@ -304,6 +304,12 @@ done
 say "7. hostile bodies"
 timeout 300 "$build/bench/decode_memory" 32 >"$work/hostile.txt" || die "decode_memory failed"
 
+# ---- 9. JSONL: result reader and input checker ----------------------------------
+say "9. JSONL"
+jsonl_cmd=("$build/bench/bench_jsonl" --lines 1000000 --rounds 3)
+timeout 600 "${jsonl_cmd[@]}" >"$work/jsonl.txt" || die "bench_jsonl failed"
+fact jsonl_cmd "\$BUILD/bench/bench_jsonl --lines 1000000 --rounds 3"
+
 fact load_after "$(cut -d ' ' -f 1-3 /proc/loadavg)"
 fact duration_s "$(($(date +%s) - started))"
 
@@ -314,8 +320,9 @@ mkdir -p "$(dirname "$report")"
 say "file transfers: ${TFY_BENCH_FILE_MB:-1024} MiB down and up, libtfy and curl"
 bash "$here/files.sh" "$build" "${TFY_BENCH_FILE_MB:-1024}" > "$work/files.md"
 
+TFY_JSONL_REPORT="$here/jsonl_report.py" \
 python3 - "$work" "$build" "$report" "$reps" "$mem_reps" "$lat_reps" <<'PY'
-import collections, json, os, re, statistics, sys
+import collections, json, os, re, statistics, subprocess, sys
 
 work, build, report_path = sys.argv[1:4]
 reps, mem_reps, lat_reps = map(int, sys.argv[4:7])
@@ -357,6 +364,11 @@ def med(bench, variant, key):
 def rng(bench, variant, key):
     vals = [r[key] for r in runs[(bench, variant)] if key in r]
     return min(vals), max(vals)
+
+def jsonl_report(what):
+    """Section 9 and its summary rows, written by bench/jsonl_report.py."""
+    return subprocess.run([sys.executable, os.environ["TFY_JSONL_REPORT"], what, f"{work}/jsonl.txt",
+                           facts["jsonl_cmd"]], check=True, capture_output=True, text=True).stdout.rstrip("\n")
 
 def f0(x): return f"{x:,.0f}"
 def f1(x): return f"{x:,.1f}"
@@ -560,6 +572,7 @@ w(f"| 3 | peak RSS, 100,000 batches minus 1,000 (iterator) | <= 2 MiB | {f2(rss_
 w(f"| 4 | TCP connections for a whole `--all` run of 100 pages | exactly 1 | {stats['cli']['api_connections']} (iterator: {stats['iter']['api_connections']}) | {verdict(stats['cli']['api_connections'] == 1)} |")
 w(f"| 5 | 20 pages, 20 ms server delay + 20 ms caller work per page: prefetch / no prefetch | <= 0.6 | {f2(lat_ratio)} ({f0(lat['delay20_work20'])} / {f0(lat['delay20_work20_noprefetch'])} ms) | {verdict(lat_ratio <= 0.6)} |")
 w(f"| 6 | instructions to decode one 100-batch page (`tfy__decode_batch_page` + free) | track | {f0(page_ir)} Ir = {f2(page_ir / jansson_floor_ir)} x jansson's parse + free | |")
+w(jsonl_report("summary"))
 w("")
 
 w("## Machine")
@@ -887,6 +900,9 @@ w("bash bench/files.sh $BUILD ${TFY_BENCH_FILE_MB:-1024}")
 w("```")
 w("")
 w(open(f"{work}/files.md").read().rstrip("\n"))
+w("")
+
+w(jsonl_report("section"))
 w("")
 
 # raw
