@@ -187,7 +187,6 @@ static void check_method(checker *c, int64_t line, const tfy__input_line *in)
 /* The endpoint every url is held to: the option's, else the first url's (kept in the report). */
 static void check_url(checker *c, int64_t line, const tfy__input_line *in)
 {
-	char q[QUOTE_MAX + 8], e[QUOTE_MAX + 8];
 	tfy_input_report *r = &c->report->pub;
 	if (!in->url_type || strcmp(in->url_type, "null") == 0) {
 		problem(c, line, TFY_INPUT_PROBLEM_URL_MISSING, "url is missing");
@@ -205,11 +204,13 @@ static void check_url(checker *c, int64_t line, const tfy__input_line *in)
 		c->oom |= !r->endpoint;
 		return;
 	}
-	if (in->url_len != c->expected_len || memcmp(in->url, r->endpoint, in->url_len) != 0)
+	if (in->url_len != c->expected_len || memcmp(in->url, r->endpoint, in->url_len) != 0) {
+		char q[QUOTE_MAX + 8], e[QUOTE_MAX + 8];
 		problem(c, line, TFY_INPUT_PROBLEM_URL_MISMATCH, "url %s differs from the endpoint %s%s",
 		        quote(q, sizeof(q), in->url, in->url_len),
 		        quote(e, sizeof(e), r->endpoint, c->expected_len),
 		        c->o.endpoint ? "" : " (the first line's)");
+	}
 }
 
 static void check_body(checker *c, int64_t line, const tfy__input_line *in)
