@@ -65,7 +65,7 @@ typedef struct stream {
 
 static void number_line(stream *s)
 {
-	memcpy(s->line, s->tmpl, s->tmpl_len);
+	memcpy(s->line, s->tmpl, s->tmpl_len + 1); /* its NUL too: strstr reads to it */
 	char digits[7];
 	long v = s->done;
 	for (int k = 6; k >= 0; k--, v /= 10)
