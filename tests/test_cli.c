@@ -1120,6 +1120,18 @@ static void test_bad_arguments_exit_2(void **state)
 		(const char *const[]){ "-H", "Authorization: Bearer other", NULL },
 		(const char *const[]){ "--auth-header", "not a name", NULL },
 		(const char *const[]){ "--tfy-metadata", "[1]", NULL },
+		(const char *const[]){ "--ca-file", "ca.pem", NULL },
+		(const char *const[]){ "--cacert", "", NULL },
+		(const char *const[]){ "-k=1", NULL },
+		(const char *const[]){ "--insecure=yes", NULL },
+		(const char *const[]){ "--proxy-user", "u:p", "--proxy-user-file", "/dev/null", NULL },
+		(const char *const[]){ "--proxy-user-file", "/nonexistent/user.txt", NULL },
+		(const char *const[]){ "--pass-file", "/dev/null", NULL },
+		(const char *const[]){ "--key", "key.pem", NULL },
+		(const char *const[]){ "--proxy", "http://u:p@127.0.0.1:1", NULL },
+		(const char *const[]){ "--noproxy", "a\001b", NULL },
+		(const char *const[]){ "--proxy-user", "nocolon", NULL },
+		(const char *const[]){ "help", "--cacert", "x", NULL },
 	};
 	long before = tu_gateway_requests(&f->gw);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1139,7 +1151,8 @@ static void assert_no_c_names(const char *err)
 {
 	const char *const c_names[] = { "_option", "base_url", "api_key", "auth_header",
 	                                "metadata_header", "query_params", "headers[", "_ms",
-	                                "set the", "tfy_" };
+	                                "set the", "tfy_", "tls_client", "proxy_credentials",
+	                                "no_proxy" };
 	for (size_t i = 0; i < sizeof(c_names) / sizeof(c_names[0]); i++)
 		if (strstr(err, c_names[i]))
 			fail_msg("'%s' in: %s", c_names[i], err);
@@ -1167,6 +1180,12 @@ static void test_messages_name_flags(void **state)
 		(const char *const[]){ "--tfy-metadata", "[1]", NULL },
 		(const char *const[]){ "--base-url", "ftp://host/v1", NULL },
 		(const char *const[]){ "--api-key", "bad\001key", NULL },
+		(const char *const[]){ "--key", "key.pem", NULL },
+		(const char *const[]){ "--cert", "", NULL },
+		(const char *const[]){ "--pass", "x", NULL },
+		(const char *const[]){ "--proxy", "http://u:p@127.0.0.1:1", NULL },
+		(const char *const[]){ "--proxy-user", "nocolon", NULL },
+		(const char *const[]){ "--noproxy", "a\001b", NULL },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		r = cli(f, cases[i]);
@@ -1180,6 +1199,14 @@ static void test_messages_name_flags(void **state)
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err, "TFY_METADATA"));
 	assert_no_c_names(r.err);
+	tu_run_free(&r);
+	/* An exported passphrase does not fail a run without a client certificate. */
+	r = cli_env((const char *const[]){ f->env_url, "TFY_API_KEY=" KEY, "TFY_KEY_PASSWORD=pw", NULL },
+	            (const char *const[]){ "--limit", "1", NULL });
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	r = cli(f, (const char *const[]){ "--key", "key.pem", NULL });
+	assert_non_null(strstr(r.err, "--key and the passphrase (--pass-file, --pass) need --cert"));
 	tu_run_free(&r);
 }
 

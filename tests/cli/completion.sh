@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The bash completion of tfy-batches, loaded in a plain `bash --norc`:
 # commands, options of every command (each option its --help lists), and
-# file names for --ca-file.  Usage: completion.sh COMPLETION_FILE TFY_BATCHES
+# file names for --cacert.  Usage: completion.sh COMPLETION_FILE TFY_BATCHES
 set -uo pipefail
 completion=$(realpath "$1") program=$(realpath "$2")
 tmp=$(mktemp -d)
@@ -33,14 +33,15 @@ check "command li<TAB>" "list" tfy-batches li
 check "option --al<TAB>" "--all" tfy-batches --al
 check "list --sum<TAB>" "--summary" tfy-batches list --sum
 check "--format <TAB>" "csv json ndjson table" tfy-batches --format ""
-check "--ca-file c<TAB>" "ca-bundle.pem" tfy-batches --ca-file c
+check "--cacert c<TAB>" "ca-bundle.pem" tfy-batches --cacert c
+check "--pass-file c<TAB>" "ca-bundle.pem" tfy-batches list --pass-file c
 check "help <TAB>" "help list" tfy-batches help ""
 
 # Every option that a command's --help shows is completed for it.
 for cmd in $("$program" help | sed -n '/^Commands:/,/^$/s/^  \([a-z-]*\) .*/\1/p'); do
 	offered=" $(complete_words tfy-batches "$cmd" - | tr '\n' ' ') "
 	missing=()
-	for opt in $("$program" "$cmd" --help | grep -oE '(^|[ ,])(-H|--[a-z][a-z0-9-]*)' |
+	for opt in $("$program" "$cmd" --help | grep -oE '(^|[ ,])(-[Hk]|--[a-z][a-z0-9-]*)' |
 		tr -d ' ,' | sort -u); do
 		case $offered in *" $opt "*) ;; *) missing+=("$opt") ;; esac
 	done

@@ -17,9 +17,7 @@ tfy_client *cli_open_client(const cli_args *args, int *rc)
 	opts.base_url = args->base_url;
 	opts.api_key = args->api_key;
 	opts.auth_header = args->auth_header;
-	opts.ca_file = args->ca_file;
-	opts.ca_path = args->ca_path;
-	opts.tls_insecure = args->tls_insecure;
+	net_flags_apply(&args->net, &opts);
 	opts.connect_timeout_ms = args->connect_timeout_ms;
 	opts.timeout_ms = args->request.timeout_ms;
 	opts.log = diag_log;

@@ -1,10 +1,13 @@
+/*
+ * tfy-batches: the TLS and proxy flags into tfy_client_options, and the two
+ * secrets from their flags, files or variables.
+ */
 #include "net.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
 
 /* A passphrase or user:password file is one short line. */
 #define SECRET_FILE_MAX 4096
@@ -33,8 +36,8 @@ static void scrub(char *s, size_t size)
 		*p = 0;
 }
 
-/* The first line of path, without its line end; NULL with a message on stderr. */
-static char *first_line(const char *path)
+/* The first line of path, without its line end; NULL with *why set. */
+static char *first_line(const char *path, const char **why)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = calloc(1, SECRET_FILE_MAX + 1);
@@ -42,7 +45,7 @@ static char *first_line(const char *path)
 	if (f)
 		fclose(f);
 	if (!buf || !f || n == 0) {
-		diag_error(!buf ? "out of memory" : "cannot read the secret file (or it is empty)", path);
+		*why = !buf ? "out of memory" : "cannot read the secret file (or it is empty):";
 		free(buf);
 		return NULL;
 	}
@@ -52,28 +55,40 @@ static char *first_line(const char *path)
 	return buf;
 }
 
-/* One secret: the flag, else its file, else its variable (an empty one is unset). */
-static int settle(net_flags *n, int flag_id, int file_id, const char *var, int slot,
-                  const char **out)
+/*
+ * One secret: the flag, else its file, else its variable var (an empty one
+ * is unset; NULL: none).  NULL, or what went wrong (*quoted: the file at fault, or NULL).
+ */
+static const char *settle(net_flags *n, int flag_id, int file_id, const char *var, int slot,
+                          const char *both, const char **out, const char **quoted)
 {
-	const char *given = flag(n, flag_id), *file = flag(n, file_id), *env = getenv(var);
-	if (given && file) {
-		diag_error("give a secret once: by its flag or by its file, not both", NULL);
-		return -1;
+	const char *given = flag(n, flag_id), *file = flag(n, file_id);
+	const char *env = var != NULL ? getenv(var) : NULL;
+	const char *why = NULL;
+
+	*quoted = NULL;
+	if (given && file)
+		return both;
+	if (file && !(n->from_file[slot] = first_line(file, &why))) {
+		*quoted = file;
+		return why;
 	}
-	if (file && !(n->from_file[slot] = first_line(file)))
-		return -1;
 	*out = given ? given : file ? n->from_file[slot] : env && *env ? env : NULL;
-	return 0;
+	return NULL;
 }
 
-int net_flags_finish(net_flags *n)
+const char *net_flags_finish(net_flags *n, const char **quoted)
 {
-	if (settle(n, NET_OPT_PROXY_USER, NET_OPT_PROXY_USER_FILE, "TFY_PROXY_USER", FROM_PROXY_USER,
-	           &n->proxy_user) < 0 ||
-	    settle(n, NET_OPT_PASS, NET_OPT_PASS_FILE, "TFY_KEY_PASSWORD", FROM_PASS, &n->pass) < 0)
-		return -1;
-	return 0;
+	const char *why = settle(n, NET_OPT_PROXY_USER, NET_OPT_PROXY_USER_FILE, "TFY_PROXY_USER",
+	                         FROM_PROXY_USER, "give --proxy-user or --proxy-user-file, not both",
+	                         &n->proxy_user, quoted);
+
+	/* TFY_KEY_PASSWORD alone counts only with a certificate: an exported one must not fail every run. */
+	if (why == NULL)
+		why = settle(n, NET_OPT_PASS, NET_OPT_PASS_FILE,
+		             flag(n, NET_OPT_CERT) != NULL ? "TFY_KEY_PASSWORD" : NULL, FROM_PASS,
+		             "give --pass or --pass-file, not both", &n->pass, quoted);
+	return why;
 }
 
 void net_flags_apply(const net_flags *n, tfy_client_options *o)

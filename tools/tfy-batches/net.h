@@ -8,8 +8,6 @@
 #ifndef TFY_BATCHES_NET_H
 #define TFY_BATCHES_NET_H
 
-#include <getopt.h>
-
 #include <tfy/tfy.h>
 
 enum net_option {
@@ -27,39 +25,30 @@ enum net_option {
 	NET_OPT_END
 };
 
-/* Entries for getopt_long's table. */
-#define NET_LONG_OPTIONS \
-	{ "cacert", required_argument, NULL, NET_OPT_CACERT }, \
-	{ "capath", required_argument, NULL, NET_OPT_CAPATH }, \
-	{ "insecure", no_argument, NULL, NET_OPT_INSECURE }, \
-	{ "proxy", required_argument, NULL, NET_OPT_PROXY }, \
-	{ "noproxy", required_argument, NULL, NET_OPT_NOPROXY }, \
-	{ "proxy-user", required_argument, NULL, NET_OPT_PROXY_USER }, \
-	{ "proxy-user-file", required_argument, NULL, NET_OPT_PROXY_USER_FILE }, \
-	{ "cert", required_argument, NULL, NET_OPT_CERT }, \
-	{ "key", required_argument, NULL, NET_OPT_KEY }, \
-	{ "pass", required_argument, NULL, NET_OPT_PASS }, \
-	{ "pass-file", required_argument, NULL, NET_OPT_PASS_FILE }
-
-/* Their part of --help. */
+/*
+ * Their part of --help, laid out as the other groups (opts.c): the flag
+ * from column 7, its text from column 29, lines under 80 columns.
+ */
 #define NET_HELP \
 	"TLS and proxies (curl's names):\n" \
-	"      --cacert FILE           CA bundle (PEM) to verify the server with\n" \
-	"      --capath DIR            directory of CA certificates (c_rehash'd)\n" \
-	"  -k, --insecure              do not verify the server's certificate (tests\n" \
-	"                              only: anyone on the path can read the key)\n" \
-	"      --cert FILE             client certificate (PEM) for mutual TLS\n" \
-	"      --key FILE              its private key (PEM; default: in --cert)\n" \
-	"      --pass-file FILE        the key's passphrase, first line of FILE\n" \
-	"                              [TFY_KEY_PASSWORD]; --pass PHRASE also works\n" \
-	"                              but shows it to other users\n" \
-	"      --proxy URL             proxy, http://HOST:PORT, https:// or socks5h://\n" \
-	"                              (default: http_proxy, HTTPS_PROXY, ALL_PROXY)\n" \
-	"      --noproxy HOSTS         comma-separated hosts that bypass the proxy, \"*\"\n" \
-	"                              for all (default: NO_PROXY)\n" \
-	"      --proxy-user-file FILE  proxy USER:PASSWORD, first line of FILE\n" \
-	"                              [TFY_PROXY_USER]; --proxy-user USER:PASSWORD\n" \
-	"                              also works but shows it to other users\n"
+	"      --cacert FILE         CA bundle (PEM) to verify the server with\n" \
+	"      --capath DIR          directory of CA certificates (openssl rehash)\n" \
+	"  -k, --insecure            do not verify the server's certificate (test\n" \
+	"                            servers only: anyone on the path can read the\n" \
+	"                            key; a warning says so)\n" \
+	"      --cert FILE           client certificate (PEM) for mutual TLS\n" \
+	"      --key FILE            its private key (PEM; default: in --cert)\n" \
+	"      --pass-file FILE      the key's passphrase, first line of FILE\n" \
+	"                            [TFY_KEY_PASSWORD]; --pass PHRASE also works\n" \
+	"                            but shows it to other users\n" \
+	"      --proxy URL           proxy: http://HOST:PORT, https:// or socks5h://\n" \
+	"                            (default: http_proxy, HTTPS_PROXY, ALL_PROXY)\n" \
+	"      --noproxy HOSTS       comma-separated hosts that bypass the proxy, \"*\"\n" \
+	"                            for all (default: NO_PROXY)\n" \
+	"      --proxy-user-file FILE\n" \
+	"                            proxy USER:PASSWORD, first line of FILE\n" \
+	"                            [TFY_PROXY_USER]; --proxy-user USER:PASSWORD\n" \
+	"                            also works but shows it to other users\n"
 
 typedef struct net_flags {
 	const char *value[NET_OPT_END - NET_OPT_CACERT]; /* borrowed from argv */
@@ -73,11 +62,13 @@ int net_flag(net_flags *n, int id, const char *value);
 
 /*
  * Settles the secrets after parsing: reads the files, else the variables.
- * 0, or -1 with a message on stderr (the files are named, never quoted).
+ * Returns NULL, or what went wrong, with *quoted set to the file at fault
+ * (a path, never a secret) or NULL.  A flag and its file together are
+ * refused.
  */
-int net_flags_finish(net_flags *n);
+const char *net_flags_finish(net_flags *n, const char **quoted);
 
-/* Sets the options' TLS and proxy fields from the flags. */
+/* Sets the options' TLS and proxy fields from the flags: the one place they are mapped. */
 void net_flags_apply(const net_flags *n, tfy_client_options *o);
 
 /* Clears and frees what was read from files. */

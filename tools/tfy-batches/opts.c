@@ -30,9 +30,6 @@ enum option_id {
 	OPT_CONNECT_TIMEOUT,
 	OPT_REQUEST_TIMEOUT,
 	OPT_MAX_RETRIES,
-	OPT_INSECURE,
-	OPT_CA_FILE,
-	OPT_CA_PATH,
 	OPT_PROVIDER_NAME,
 	OPT_PROVIDER_MODEL,
 	OPT_AZURE_API_VERSION,
@@ -70,9 +67,17 @@ static const cli_option options[] = {
 	{ "connect-timeout", required_argument, OPT_CONNECT_TIMEOUT, GROUP_CONNECTION, NULL },
 	{ "request-timeout", required_argument, OPT_REQUEST_TIMEOUT, GROUP_CONNECTION, NULL },
 	{ "max-retries", required_argument, OPT_MAX_RETRIES, GROUP_CONNECTION, NULL },
-	{ "insecure", no_argument, OPT_INSECURE, GROUP_CONNECTION, NULL },
-	{ "ca-file", required_argument, OPT_CA_FILE, GROUP_CONNECTION, NULL },
-	{ "ca-path", required_argument, OPT_CA_PATH, GROUP_CONNECTION, NULL },
+	{ "cacert", required_argument, NET_OPT_CACERT, GROUP_CONNECTION, NULL },
+	{ "capath", required_argument, NET_OPT_CAPATH, GROUP_CONNECTION, NULL },
+	{ "insecure", no_argument, NET_OPT_INSECURE, GROUP_CONNECTION, NULL },
+	{ "cert", required_argument, NET_OPT_CERT, GROUP_CONNECTION, NULL },
+	{ "key", required_argument, NET_OPT_KEY, GROUP_CONNECTION, NULL },
+	{ "pass", required_argument, NET_OPT_PASS, GROUP_CONNECTION, NULL },
+	{ "pass-file", required_argument, NET_OPT_PASS_FILE, GROUP_CONNECTION, NULL },
+	{ "proxy", required_argument, NET_OPT_PROXY, GROUP_CONNECTION, NULL },
+	{ "noproxy", required_argument, NET_OPT_NOPROXY, GROUP_CONNECTION, NULL },
+	{ "proxy-user", required_argument, NET_OPT_PROXY_USER, GROUP_CONNECTION, NULL },
+	{ "proxy-user-file", required_argument, NET_OPT_PROXY_USER_FILE, GROUP_CONNECTION, NULL },
 	{ "provider-name", required_argument, OPT_PROVIDER_NAME, GROUP_ROUTING, "TFY_PROVIDER_NAME" },
 	{ "provider-model", required_argument, OPT_PROVIDER_MODEL, GROUP_ROUTING,
 	  "TFY_PROVIDER_MODEL" },
@@ -125,11 +130,8 @@ static const struct {
 	  "      --max-retries N       retries of a failed request, 0 to 100 (default\n"
 	  "                            2); 408, 409, 429, 5xx, connection failures and\n"
 	  "                            timeouts are retried with backoff or the\n"
-	  "                            server's Retry-After\n"
-	  "      --ca-file FILE        CA bundle to verify the server with\n"
-	  "      --ca-path DIR         directory of CA certificates\n"
-	  "      --insecure            do not verify the server's TLS certificate (test\n"
-	  "                            servers only; a warning says so)\n" },
+	  "                            server's Retry-After\n" },
+	{ GROUP_CONNECTION, NET_HELP },
 	{ GROUP_ROUTING,
 	  "TrueFoundry routing headers, sent only when given (by the flag, else by\n"
 	  "the variable in brackets; an empty variable counts as unset):\n"
@@ -392,8 +394,6 @@ static const char **string_slot(cli_args *args, int id)
 	case OPT_BASE_URL: return &args->base_url;
 	case OPT_API_KEY: return &args->api_key;
 	case OPT_AUTH_HEADER: return &args->auth_header;
-	case OPT_CA_FILE: return &args->ca_file;
-	case OPT_CA_PATH: return &args->ca_path;
 	case OPT_AFTER: return &args->list.after;
 	case OPT_PROVIDER_NAME: return &args->request.provider_name;
 	case OPT_PROVIDER_MODEL: return &args->request.provider_model;
@@ -424,6 +424,15 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 
 	if (slot != NULL)
 		return set_string(id, slot, arg);
+	if (id >= NET_OPT_CACERT && id < NET_OPT_END) {
+		char label[48];
+
+		if (arg != NULL && arg[0] == '\0')
+			return cli_usage_error("empty value for option",
+			                       option_label(id, label, sizeof label));
+		net_flag(&args->net, id, arg);
+		return CLI_RUN;
+	}
 	switch (id) {
 	case 'H': return add_header(args, arg);
 	case OPT_QUERY: return add_query(args, arg);
@@ -434,7 +443,7 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 	case OPT_TIMEOUT: return parse_seconds(id, arg, &args->request.deadline_ms);
 	case OPT_CONNECT_TIMEOUT: return parse_seconds(id, arg, &args->connect_timeout_ms);
 	case OPT_REQUEST_TIMEOUT: return parse_seconds(id, arg, &args->request.timeout_ms);
-	case OPT_INSECURE: args->tls_insecure = 1; return CLI_RUN;
+	case 'k': net_flag(&args->net, NET_OPT_INSECURE, arg); return CLI_RUN;
 	case OPT_ALL: args->all = 1; return CLI_RUN;
 	case OPT_STATUS: return add_status(args, arg);
 	case OPT_SUMMARY: args->summary = 1; return CLI_RUN;
@@ -544,7 +553,7 @@ cli_action cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *ar
 	build_long_options(cmd->groups, long_options);
 	/* The leading ':' makes a missing value come back as ':' rather than '?'. */
 	snprintf(short_options, sizeof short_options, ":h%s",
-	         (cmd->groups & GROUP_CONNECTION) != 0 ? "H:" : "");
+	         (cmd->groups & GROUP_CONNECTION) != 0 ? "H:k" : "");
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
@@ -562,8 +571,14 @@ cli_action cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *ar
 	act = check_whole(args, act);
 	if (act == CLI_RUN) {
 		options_from_env(args, cmd->groups);
-		if ((cmd->groups & GROUP_CONNECTION) != 0)
+		if ((cmd->groups & GROUP_CONNECTION) != 0) {
 			args->log_level = log_level_from_env();
+			const char *quoted, *why;
+
+			/* the secrets' files are read now: a bad one is a usage error, like a bad flag */
+			if ((why = net_flags_finish(&args->net, &quoted)) != NULL)
+				act = cli_usage_error(why, quoted);
+		}
 	}
 	return act;
 }
@@ -591,4 +606,5 @@ void cli_args_free(cli_args *args)
 	args->request.headers_count = 0;
 	args->request.query_params = NULL;
 	args->request.query_params_count = 0;
+	net_flags_free(&args->net);
 }

@@ -7,6 +7,7 @@
 
 #include <tfy/tfy.h>
 
+#include "net.h"
 #include "output.h"
 #include "text.h"
 
@@ -43,9 +44,7 @@ typedef struct cli_args {
 	const char *base_url; /* NULL: the library reads TFY_BASE_URL */
 	const char *api_key;  /* NULL: the library reads TFY_API_KEY */
 	const char *auth_header; /* NULL: Authorization: Bearer */
-	const char *ca_file;
-	const char *ca_path;
-	int tls_insecure;
+	net_flags net;        /* TLS and proxy flags (net.h), turned into client options there */
 	int64_t connect_timeout_ms; /* 0: the library's default */
 	int32_t max_retries;  /* -1: the library's default */
 	int32_t log_level;    /* from TFY_LOG, checked here */

@@ -12,7 +12,8 @@ _tfy_batches()
 	local commands="list help"
 	local general="--help --version"
 	local connection="--base-url --api-key --auth-header -H --query --timeout
-		--connect-timeout --request-timeout --max-retries --insecure --ca-file --ca-path"
+		--connect-timeout --request-timeout --max-retries --cacert --capath -k --insecure
+		--cert --key --pass --pass-file --proxy --noproxy --proxy-user --proxy-user-file"
 	local routing="--provider-name --provider-model --azure-api-version --vertex-region
 		--vertex-bucket --aws-s3-bucket --aws-bedrock-model --tfy-metadata"
 	local format="--format"
@@ -28,9 +29,9 @@ _tfy_batches()
 	done
 
 	case $prev in
-	--ca-file)
+	--cacert|--cert|--key|--pass-file|--proxy-user-file)
 		COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
-	--ca-path)
+	--capath)
 		COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
 	--format)
 		COMPREPLY=($(compgen -W "table json ndjson csv" -- "$cur")); return ;;
@@ -43,7 +44,8 @@ _tfy_batches()
 		COMPREPLY=($(compgen -W "api-version=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
 	--base-url|--api-key|-H|--timeout|--connect-timeout|--request-timeout|--max-retries|\
 	--provider-name|--provider-model|--azure-api-version|--vertex-region|--vertex-bucket|\
-	--aws-s3-bucket|--aws-bedrock-model|--tfy-metadata|--limit|--after|--max-items)
+	--aws-s3-bucket|--aws-bedrock-model|--tfy-metadata|--limit|--after|--max-items|\
+	--pass|--proxy|--noproxy|--proxy-user)
 		return ;; # a value of the user's
 	esac
 
