@@ -35,24 +35,34 @@ check "list --sum<TAB>" "--summary" tfy-batches list --sum
 check "--format <TAB>" "csv json ndjson table" tfy-batches --format ""
 check "--cacert c<TAB>" "ca-bundle.pem" tfy-batches --cacert c
 check "--pass-file c<TAB>" "ca-bundle.pem" tfy-batches list --pass-file c
-check "help <TAB>" "help list" tfy-batches help ""
+check "help <TAB>" "cancel check create files get help list results run wait" tfy-batches help ""
+check "files <TAB>" "delete download get upload" tfy-batches files ""
+check "files download -<TAB> has -o" "-o" tfy-batches files download x -o
 
-# Every option that a command's --help shows is completed for it.
-for cmd in $("$program" help | sed -n '/^Commands:/,/^$/s/^  \([a-z-]*\) .*/\1/p'); do
-	offered=" $(complete_words tfy-batches "$cmd" - | tr '\n' ' ') "
+# Every option that a command's --help shows is completed for it; a command
+# may be two words ("files get"), its name ending at two spaces.
+while IFS= read -r cmd; do
+	# shellcheck disable=SC2086 # the words of the command, split on purpose
+	offered=" $(complete_words tfy-batches $cmd - | tr '\n' ' ') "
 	missing=()
-	for opt in $("$program" "$cmd" --help | grep -oE '(^|[ ,])(-[Hk]|--[a-z][a-z0-9-]*)' |
+	# shellcheck disable=SC2086
+	for opt in $("$program" $cmd --help | grep -oE '(^|[ ,])(-[Hko]|--[a-z][a-z0-9-]*)' |
 		tr -d ' ,' | sort -u); do
 		case $offered in *" $opt "*) ;; *) missing+=("$opt") ;; esac
 	done
 	case " $(complete_words tfy-batches "" | tr "\n" " ") " in
-	*" $cmd "*) ;; *) missing+=("the command itself") ;;
+	*" ${cmd%% *} "*) ;; *) missing+=("the command itself") ;;
 	esac
+	if [ "$cmd" != "${cmd#* }" ]; then
+		case " $(complete_words tfy-batches "${cmd%% *}" "" | tr "\n" " ") " in
+		*" ${cmd#* } "*) ;; *) missing+=("the subcommand") ;;
+		esac
+	fi
 	if [ ${#missing[@]} -eq 0 ]; then
 		passed=$((passed + 1)); echo "ok: every option of '$cmd --help' is completed"
 	else
 		failed=$((failed + 1)); echo "FAILED: '$cmd': not completed: ${missing[*]}"
 	fi
-done
+done < <("$program" help | sed -n '/^Commands:/,/^$/s/^  \([a-z-]*\( [a-z-][a-z-]*\)\{0,1\}\)  .*/\1/p')
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

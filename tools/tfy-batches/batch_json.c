@@ -91,6 +91,11 @@ static void put_string(json_text *t, const char *s)
 	json_text_put(t, "\"", 1);
 }
 
+void json_text_put_str(json_text *t, const char *s)
+{
+	put_string(t, s);
+}
+
 static void put_int(json_text *t, const tfy_opt_int64 *v)
 {
 	char digits[24];

@@ -26,6 +26,9 @@ int batch_json_append(json_text *t, const tfy_batch *b);
 /* Appends n bytes of s verbatim; 0, or -1 when memory ran out. */
 int json_text_put(json_text *t, const char *s, size_t n);
 
+/* Appends s as a JSON string, null when s is NULL (jansson's compact escapes). */
+void json_text_put_str(json_text *t, const char *s);
+
 /* Frees the text's memory and empties it. */
 void json_text_free(json_text *t);
 

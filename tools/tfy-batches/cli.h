@@ -17,7 +17,13 @@ enum {
 	CLI_EXIT_SERVER = 5,    /* 5xx, another non-2xx status (a redirect), network or timeout */
 	CLI_EXIT_RESPONSE = 6,  /* undecodable or too large response, pagination error */
 	CLI_EXIT_UNKNOWN = 7,   /* a request that changes something may or may not have taken effect */
-	CLI_EXIT_IO = 8         /* a local file could not be read or written */
+	CLI_EXIT_IO = 8,        /* a local file could not be read or written */
+	CLI_EXIT_INPUT = 9,     /* check: the input file has problems (nothing was sent) */
+	CLI_EXIT_BATCH_FAILED = 10,    /* wait, run: the batch ended failed */
+	CLI_EXIT_BATCH_EXPIRED = 11,   /* wait, run: the batch ended expired */
+	CLI_EXIT_BATCH_CANCELLED = 12, /* wait, run: the batch ended cancelled */
+	CLI_EXIT_WAIT_TIMEOUT = 13,    /* wait, run: --timeout passed, the batch still running */
+	CLI_EXIT_INTERRUPTED = 130     /* wait, run: SIGINT (128 + 2, as a shell reports it) */
 };
 
 #endif

@@ -12,8 +12,10 @@ int cmd_help_run(const cli_args *args, sink *out)
 	const cli_command *cmd = NULL;
 
 	if (args->operand_count > 0) {
-		cmd = cli_find_command(args->operands[0]);
-		if (cmd == NULL)
+		size_t used;
+
+		cmd = cli_find_command_words(args->operands, args->operand_count, &used);
+		if (cmd == NULL || used != args->operand_count)
 			return diag_unknown_command(args->operands[0]);
 	}
 	cli_write_help(out, cmd);

@@ -10,6 +10,25 @@
 
 #include "cli.h"
 
+/* What every command that calls the API takes. */
+#define CALLS_API (GROUP_GENERAL | GROUP_CONNECTION | GROUP_ROUTING)
+
+/* The options create and run share. */
+#define CREATE_HELP \
+	"      --endpoint PATH       the endpoint of every request, e.g.\n" \
+	"                            /v1/chat/completions (required)\n" \
+	"      --completion-window W time frame to finish in (default: 24h)\n" \
+	"      --metadata KEY=VALUE  a metadata pair of the batch; repeatable\n"
+
+/* What wait and run exit with, by the batch's final state. */
+#define WAIT_EXITS \
+	"\n" \
+	"Exit status by the batch's final state: 0 completed (some requests may\n" \
+	"still have failed: see failed in the counts; partially_completed too), 10\n" \
+	"failed, 11 expired, 12 cancelled; 13 when --timeout passed first, 130 when\n" \
+	"interrupted (Ctrl-C: the batch goes on; the line printed says how to\n" \
+	"resume).\n"
+
 const cli_command cli_commands[] = {
 	{ "list", cmd_list_run, "[OPTION]...",
 	  "list batches, one page or --all (the default command)",
@@ -29,10 +48,102 @@ const cli_command cli_commands[] = {
 	  "                            without one); filtered here, while paging\n"
 	  "      --summary             end with a line on stderr counting the batches\n"
 	  "                            shown per status and their requests\n",
-	  GROUP_GENERAL | GROUP_CONNECTION | GROUP_ROUTING | GROUP_FORMAT | GROUP_LIST, 0 },
+	  GROUP_GENERAL | GROUP_CONNECTION | GROUP_ROUTING | GROUP_FORMAT | GROUP_LIST, 0, 0 },
+	{ "get", cmd_get_run, "ID [OPTION]...", "show one batch",
+	  "Show the batch ID: GET {base URL}/batches/ID.  --format json prints the\n"
+	  "batch as the server sent it.\n",
+	  CALLS_API | GROUP_FORMAT, 1, 1 },
+	{ "cancel", cmd_cancel_run, "ID [OPTION]...", "ask for a batch to be cancelled",
+	  "Ask for the batch ID to be cancelled: POST {base URL}/batches/ID/cancel,\n"
+	  "and show the batch as answered (usually cancelling; 'wait ID' follows it\n"
+	  "to cancelled).  A batch that has ended already is refused (exit 4).\n",
+	  CALLS_API | GROUP_FORMAT, 1, 1 },
+	{ "create", cmd_create_run, "--input-file-id ID --endpoint PATH [OPTION]...",
+	  "create a batch from an uploaded file",
+	  "Create a batch: POST {base URL}/batches, and show it.\n"
+	  "\n"
+	  "Batch:\n"
+	  "      --input-file-id ID    the uploaded input file (required)\n"
+	  CREATE_HELP,
+	  CALLS_API | GROUP_FORMAT | GROUP_INPUT_ID | GROUP_ENDPOINT | GROUP_CREATE, 0, 0 },
+	{ "wait", cmd_wait_run, "ID [OPTION]...", "wait until a batch ends",
+	  "Wait until the batch ID ends, polling it (after 1 s, then 1.5 times longer\n"
+	  "each time, up to 30 s), then show it.  On a terminal a progress line on\n"
+	  "stderr shows the status, completed/failed/total requests and the time\n"
+	  "waited; elsewhere each new status is one line on stderr.\n"
+	  "With --timeout S it stops waiting after S seconds (exit 13).\n"
+	  WAIT_EXITS,
+	  CALLS_API | GROUP_FORMAT, 1, 1 },
+	{ "files upload", cmd_files_upload_run, "PATH [OPTION]...",
+	  "upload a batch input file",
+	  "Upload the file at PATH (purpose batch): POST {base URL}/files, and show\n"
+	  "the file.  The upload is never repeated once it may have created a file\n"
+	  "(exit 7: list or check before uploading again).\n",
+	  CALLS_API | GROUP_FORMAT, 1, 1 },
+	{ "files get", cmd_files_get_run, "ID [OPTION]...", "show one file",
+	  "Show the file ID: GET {base URL}/files/ID.  --format json prints it as the\n"
+	  "server sent it.\n",
+	  CALLS_API | GROUP_FORMAT, 1, 1 },
+	{ "files download", cmd_files_download_run, "ID [-o PATH] [OPTION]...",
+	  "download a file's content",
+	  "Download the content of the file ID: GET {base URL}/files/ID/content.\n"
+	  "\n"
+	  "  -o, --output PATH         write it to PATH (\"-\": standard output); an\n"
+	  "                            existing PATH is refused (exit 8).  The content\n"
+	  "                            goes to PATH.XXXXXX.part first, renamed when\n"
+	  "                            complete.  Without -o: standard output when it\n"
+	  "                            is not a terminal; on a terminal, a file in\n"
+	  "                            the current directory named as the file was\n"
+	  "                            uploaded (its path is said on stderr)\n",
+	  CALLS_API | GROUP_OUTPUT, 1, 1 },
+	{ "files delete", cmd_files_delete_run, "ID [OPTION]...", "delete a file",
+	  "Delete the file ID: DELETE {base URL}/files/ID.  Prints \"deleted ID\".\n",
+	  CALLS_API, 1, 1 },
+	{ "check", cmd_check_run, "PATH [--endpoint PATH]", "check a batch input file",
+	  "Check the batch input file at PATH (JSONL, one request a line) for what the\n"
+	  "Batch API would refuse: a line that is not a JSON object, a missing, empty\n"
+	  "or repeated custom_id, a method other than POST, a url that differs from\n"
+	  "the endpoint, a missing body, too many requests or bytes, an empty file.\n"
+	  "Each problem is one line on stdout, \"PATH:LINE: message\" (LINE 0 for the\n"
+	  "whole file); a clean file prints \"PATH: N requests, ok\".  Exit status 0\n"
+	  "only when the file is clean, 9 when it has problems.  Nothing is sent.\n"
+	  "\n"
+	  "      --endpoint PATH       every url must be PATH (default: the first\n"
+	  "                            line's url)\n",
+	  GROUP_GENERAL | GROUP_ENDPOINT, 1, 1 },
+	{ "results", cmd_results_run, "PATH|FILE_ID [OPTION]...",
+	  "show the records of an output or error file",
+	  "Show the records of a batch output or error file: a local PATH when it\n"
+	  "exists, else a file id whose content is downloaded (streamed, never held\n"
+	  "whole).  Columns: custom_id, status_code, request_id, error_code,\n"
+	  "error_message, body (the response body as JSON text).  A line that is not\n"
+	  "a record is said on stderr with its number and skipped (exit 6 at the\n"
+	  "end).  json prints one array, ndjson one object per record.\n",
+	  CALLS_API | GROUP_FORMAT, 1, 1 },
+	{ "run", cmd_run_run, "PATH --endpoint PATH [-o DIR] [OPTION]...",
+	  "check, upload, create, wait, download: a whole batch",
+	  "Run a batch from the input file at PATH: check it (exit 9 on a problem),\n"
+	  "upload it, create the batch, wait with progress as 'wait' does, then\n"
+	  "download the output and error files into DIR as ID-output.jsonl and\n"
+	  "ID-errors.jsonl (an existing file is refused, exit 8), and print a\n"
+	  "summary: the batch, its status, the request counts and the files.\n"
+	  "\n"
+	  "Batch:\n"
+	  CREATE_HELP
+	  "  -o, --output DIR          where the files go (default: .)\n"
+	  "      --resume ID           go on with the batch ID (from an interrupted\n"
+	  "                            run): wait for it and download; PATH is then\n"
+	  "                            not needed, nor --endpoint\n"
+	  "      --cancel-on-interrupt on Ctrl-C (SIGINT) cancel the batch; by default\n"
+	  "                            it is left running and the command that\n"
+	  "                            resumes it is printed\n"
+	  "      --timeout S           also stops waiting after S seconds (exit 13)\n"
+	  WAIT_EXITS,
+	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN, 0,
+	  1 },
 	{ "help", cmd_help_run, "[COMMAND]", "show the help of a command, or this one",
-	  "Show the help of COMMAND, or the general help without one.\n", GROUP_GENERAL, 1 },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0 }
+	  "Show the help of COMMAND, or the general help without one.\n", GROUP_GENERAL, 0, 2 },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
 };
 
 const cli_command *const cli_default_command = &cli_commands[0];
@@ -47,6 +158,37 @@ const cli_command *cli_find_command(const char *name)
 	return NULL;
 }
 
+int cli_is_command_group(const char *word)
+{
+	const cli_command *c;
+	size_t len = strlen(word);
+
+	for (c = cli_commands; c->name != NULL; c++)
+		if (strncmp(c->name, word, len) == 0 && c->name[len] == ' ')
+			return 1;
+	return 0;
+}
+
+const cli_command *cli_find_command_words(char *const *words, size_t count, size_t *used)
+{
+	const cli_command *c;
+	size_t first = count > 0 ? strlen(words[0]) : 0;
+
+	*used = 1;
+	if (count == 0)
+		return NULL;
+	if (count < 2)
+		return cli_find_command(words[0]);
+	for (c = cli_commands; c->name != NULL; c++) {
+		if (strncmp(c->name, words[0], first) == 0 && c->name[first] == ' ' &&
+		    strcmp(c->name + first + 1, words[1]) == 0) {
+			*used = 2;
+			return c;
+		}
+	}
+	return cli_find_command(words[0]);
+}
+
 void cli_write_command_list(sink *out)
 {
 	const cli_command *c;
@@ -57,7 +199,8 @@ void cli_write_command_list(sink *out)
 
 		sink_puts(out, "  ");
 		sink_puts(out, c->name);
-		sink_spaces(out, len < 10 ? 10 - len : 1);
+		/* two spaces at least: a two-word name stays apart from its summary */
+		sink_spaces(out, len < 14 ? 16 - len : 2);
 		sink_puts(out, c->summary);
 		sink_puts(out, "\n");
 	}
@@ -95,7 +238,13 @@ static const char general_tail[] =
 	"  6  undecodable or too large response, or a pagination error\n"
 	"  7  outcome unknown: a request that changes something was sent and may\n"
 	"     have taken effect; check before running it again\n"
-	"  8  a local file could not be read or written\n";
+	"  8  a local file could not be read or written\n"
+	"  9  check, run: the input file has problems (nothing was sent)\n"
+	"  10 wait, run: the batch ended failed\n"
+	"  11 wait, run: the batch ended expired\n"
+	"  12 wait, run: the batch ended cancelled\n"
+	"  13 wait, run: --timeout passed first; the batch goes on\n"
+	"  130 wait, run: interrupted (SIGINT); the batch goes on\n";
 
 static void write_usage_line(sink *out, const cli_command *cmd)
 {

@@ -17,6 +17,7 @@ typedef struct cli_command {
 	const char *summary;  /* one line, in the list of commands */
 	const char *help;     /* what it does and its own notes, lines under 80 columns */
 	unsigned groups;      /* the option groups it accepts (opts.h) */
+	size_t operands_min;  /* operands it needs */
 	size_t operands_max;  /* operands it takes */
 } cli_command;
 
@@ -35,8 +36,28 @@ void cli_write_command_list(sink *out);
 /* The help of cmd ("tfy-batches CMD --help"), or the general help when cmd is NULL. */
 void cli_write_help(sink *out, const cli_command *cmd);
 
+/*
+ * The command named by words[0] (and words[1] for a two-word command such as
+ * "files get"), or NULL; *used is how many words the name took.
+ */
+const cli_command *cli_find_command_words(char *const *words, size_t count, size_t *used);
+
+/* word is the first word of two-word commands ("files"). */
+int cli_is_command_group(const char *word);
+
 /* The handlers, one file each. */
 int cmd_list_run(const cli_args *args, sink *out);
 int cmd_help_run(const cli_args *args, sink *out);
+int cmd_get_run(const cli_args *args, sink *out);
+int cmd_cancel_run(const cli_args *args, sink *out);
+int cmd_create_run(const cli_args *args, sink *out);
+int cmd_wait_run(const cli_args *args, sink *out);
+int cmd_files_upload_run(const cli_args *args, sink *out);
+int cmd_files_get_run(const cli_args *args, sink *out);
+int cmd_files_download_run(const cli_args *args, sink *out);
+int cmd_files_delete_run(const cli_args *args, sink *out);
+int cmd_check_run(const cli_args *args, sink *out);
+int cmd_results_run(const cli_args *args, sink *out);
+int cmd_run_run(const cli_args *args, sink *out);
 
 #endif

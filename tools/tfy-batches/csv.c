@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-static void field(sink *out, const char *s, int last)
+void csv_write_field(sink *out, const char *s, int last)
 {
 	if (s != NULL && strpbrk(s, ",\"\r\n") != NULL) {
 		const char *p;
@@ -63,16 +63,16 @@ void csv_write_row(sink *out, const tfy_batch *b)
 	static const tfy_opt_int64 absent = { 0, 0, 0 };
 	char created_at[24], created[32], done[24], failed[24], total[24];
 
-	field(out, b->id, 0);
-	field(out, b->status_raw, 0);
-	field(out, int_text(created_at, sizeof created_at, &b->created_at), 0);
-	field(out, utc_text(created, sizeof created, &b->created_at), 0);
-	field(out, int_text(done, sizeof done, rc != NULL ? &rc->completed : &absent), 0);
-	field(out, int_text(failed, sizeof failed, rc != NULL ? &rc->failed : &absent), 0);
-	field(out, int_text(total, sizeof total, rc != NULL ? &rc->total : &absent), 0);
-	field(out, b->endpoint, 0);
-	field(out, b->model, 0);
-	field(out, b->input_file_id, 0);
-	field(out, b->output_file_id, 0);
-	field(out, b->error_file_id, 1);
+	csv_write_field(out, b->id, 0);
+	csv_write_field(out, b->status_raw, 0);
+	csv_write_field(out, int_text(created_at, sizeof created_at, &b->created_at), 0);
+	csv_write_field(out, utc_text(created, sizeof created, &b->created_at), 0);
+	csv_write_field(out, int_text(done, sizeof done, rc != NULL ? &rc->completed : &absent), 0);
+	csv_write_field(out, int_text(failed, sizeof failed, rc != NULL ? &rc->failed : &absent), 0);
+	csv_write_field(out, int_text(total, sizeof total, rc != NULL ? &rc->total : &absent), 0);
+	csv_write_field(out, b->endpoint, 0);
+	csv_write_field(out, b->model, 0);
+	csv_write_field(out, b->input_file_id, 0);
+	csv_write_field(out, b->output_file_id, 0);
+	csv_write_field(out, b->error_file_id, 1);
 }

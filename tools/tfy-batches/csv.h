@@ -9,6 +9,9 @@
 
 #include "text.h"
 
+/* One field, quoted when needed, then "," or the CRLF that ends the row; NULL is empty. */
+void csv_write_field(sink *out, const char *s, int last);
+
 void csv_write_header(sink *out);
 void csv_write_row(sink *out, const tfy_batch *b);
 

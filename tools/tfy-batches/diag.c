@@ -149,8 +149,30 @@ int diag_unknown_command(const char *name)
 	/* Quoted only when it looks like a command: it could be half of a credential. */
 	diag_error("unknown command", name[n] == '\0' && n <= 32 ? name : NULL);
 	fputs("Commands:", stderr);
+	for (c = cli_commands; c->name != NULL; c++) {
+		size_t word = strcspn(c->name, " ");
+
+		/* "files upload", "files get"...: "files" once */
+		if (c != cli_commands && strncmp(c[-1].name, c->name, word) == 0 &&
+		    c[-1].name[word] == ' ')
+			continue;
+		fprintf(stderr, "%s %.*s", c == cli_commands ? "" : ",", (int)word, c->name);
+	}
+	/* a line of its own: the list with it would pass 80 columns */
+	fputs(".\nTry '" CLI_NAME " help'.\n", stderr);
+	return CLI_EXIT_USAGE;
+}
+
+int diag_unknown_subcommand(const char *group, const char *sub)
+{
+	size_t len = strlen(group), n = 0;
+	const cli_command *c;
+
+	diag_error(sub == NULL ? "a command is missing after" : "unknown command after", group);
+	fprintf(stderr, "Commands of '%s':", group);
 	for (c = cli_commands; c->name != NULL; c++)
-		fprintf(stderr, "%s %s", c == cli_commands ? "" : ",", c->name);
+		if (strncmp(c->name, group, len) == 0 && c->name[len] == ' ')
+			fprintf(stderr, "%s %s", n++ == 0 ? "" : ",", c->name + len + 1);
 	fputs(".  Try '" CLI_NAME " help'.\n", stderr);
 	return CLI_EXIT_USAGE;
 }

@@ -29,6 +29,12 @@ void diag_log(int32_t level, const char *line, void *userdata);
 /* "unknown command" and the list of commands, on stderr; returns CLI_EXIT_USAGE. */
 int diag_unknown_command(const char *name);
 
+/*
+ * group ("files") without one of its commands, or with sub (NULL: none)
+ * that is not one: says which there are; returns CLI_EXIT_USAGE.
+ */
+int diag_unknown_subcommand(const char *group, const char *sub);
+
 /* The exit status a failed library call maps to. */
 int diag_exit_status(tfy_code code);
 

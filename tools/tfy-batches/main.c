@@ -80,17 +80,22 @@ static int print_version(sink *out)
 }
 
 /*
- * The command named by the first argument; without one (no argument, or an
- * option first) the default command, list, so "tfy-batches --all" goes on
- * working.  *shift is how many arguments the name took.
+ * The command named by the first argument (two for "files get"); without
+ * one (no argument, or an option first) the default command, list, so
+ * "tfy-batches --all" goes on working.  *shift is how many arguments the
+ * name took.
  */
 static const cli_command *pick_command(int argc, char **argv, int *shift)
 {
+	size_t used;
+	const cli_command *cmd;
+
 	*shift = 0;
 	if (argc < 2 || argv[1][0] == '-')
 		return cli_default_command;
-	*shift = 1;
-	return cli_find_command(argv[1]);
+	cmd = cli_find_command_words(argv + 1, (size_t)(argc - 1), &used);
+	*shift = (int)used;
+	return cmd;
 }
 
 static int dispatch(int argc, char **argv, sink *out)
@@ -101,6 +106,8 @@ static int dispatch(int argc, char **argv, sink *out)
 	int shift, rc;
 
 	cmd = pick_command(argc, argv, &shift);
+	if (cmd == NULL && cli_is_command_group(argv[1]))
+		return diag_unknown_subcommand(argv[1], argc > 2 && argv[2][0] != '-' ? argv[2] : NULL);
 	if (cmd == NULL)
 		return diag_unknown_command(argv[1]);
 	/* argv[shift] stands for the program in getopt's eyes: the command's name or ours */

@@ -45,6 +45,12 @@ enum option_id {
 	OPT_MAX_ITEMS,
 	OPT_STATUS,
 	OPT_SUMMARY,
+	OPT_ENDPOINT,
+	OPT_INPUT_FILE_ID,
+	OPT_COMPLETION_WINDOW,
+	OPT_METADATA,
+	OPT_RESUME,
+	OPT_CANCEL_ON_INTERRUPT,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -97,6 +103,13 @@ static const cli_option options[] = {
 	{ "max-items", required_argument, OPT_MAX_ITEMS, GROUP_LIST, NULL },
 	{ "status", required_argument, OPT_STATUS, GROUP_LIST, NULL },
 	{ "summary", no_argument, OPT_SUMMARY, GROUP_LIST, NULL },
+	{ "endpoint", required_argument, OPT_ENDPOINT, GROUP_ENDPOINT, NULL },
+	{ "input-file-id", required_argument, OPT_INPUT_FILE_ID, GROUP_INPUT_ID, NULL },
+	{ "completion-window", required_argument, OPT_COMPLETION_WINDOW, GROUP_CREATE, NULL },
+	{ "metadata", required_argument, OPT_METADATA, GROUP_CREATE, NULL },
+	{ "output", required_argument, 'o', GROUP_OUTPUT, NULL },
+	{ "resume", required_argument, OPT_RESUME, GROUP_RUN, NULL },
+	{ "cancel-on-interrupt", no_argument, OPT_CANCEL_ON_INTERRUPT, GROUP_RUN, NULL },
 	{ "help", no_argument, OPT_HELP, GROUP_GENERAL, NULL },
 	{ "version", no_argument, OPT_VERSION, GROUP_GENERAL, NULL },
 };
@@ -369,23 +382,35 @@ static cli_action add_header(cli_args *args, const char *arg)
 	return CLI_RUN;
 }
 
-/* Nor is a query value (some services take keys there). */
-static cli_action add_query(cli_args *args, const char *arg)
+/*
+ * NAME=VALUE into a pair array (--query, --metadata).  Nor is the value
+ * quoted back: some services take keys in a query.
+ */
+static cli_action add_pair(tfy_pair **buf, size_t *cap, size_t *count, const char *arg,
+                           const char *mistake)
 {
 	const char *eq = strchr(arg, '=');
 	tfy_pair *q;
 	char *name;
 
 	if (eq == NULL || eq == arg)
-		return cli_usage_error("--query wants NAME=VALUE with a non-empty name", NULL);
-	if (!grow_pairs(&args->query_buf, &args->query_cap, args->request.query_params_count) ||
-	    (name = strndup(arg, (size_t)(eq - arg))) == NULL)
+		return cli_usage_error(mistake, NULL);
+	if (!grow_pairs(buf, cap, *count) || (name = strndup(arg, (size_t)(eq - arg))) == NULL)
 		return CLI_NO_MEMORY;
-	args->request.query_params = args->query_buf;
-	q = &args->query_buf[args->request.query_params_count++];
+	q = &(*buf)[(*count)++];
 	q->name = name;
 	q->value = eq + 1;
 	return CLI_RUN;
+}
+
+static cli_action add_query(cli_args *args, const char *arg)
+{
+	cli_action act = add_pair(&args->query_buf, &args->query_cap,
+	                          &args->request.query_params_count, arg,
+	                          "--query wants NAME=VALUE with a non-empty name");
+
+	args->request.query_params = args->query_buf;
+	return act;
 }
 
 static const char **string_slot(cli_args *args, int id)
@@ -403,6 +428,11 @@ static const char **string_slot(cli_args *args, int id)
 	case OPT_AWS_S3_BUCKET: return &args->request.aws_s3_bucket;
 	case OPT_AWS_BEDROCK_MODEL: return &args->request.aws_bedrock_model;
 	case OPT_TFY_METADATA: return &args->request.metadata_header_json;
+	case OPT_ENDPOINT: return &args->endpoint;
+	case OPT_INPUT_FILE_ID: return &args->input_file_id;
+	case OPT_COMPLETION_WINDOW: return &args->completion_window;
+	case 'o': return &args->output;
+	case OPT_RESUME: return &args->resume;
 	default: return NULL;
 	}
 }
@@ -447,6 +477,10 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 	case OPT_ALL: args->all = 1; return CLI_RUN;
 	case OPT_STATUS: return add_status(args, arg);
 	case OPT_SUMMARY: args->summary = 1; return CLI_RUN;
+	case OPT_METADATA:
+		return add_pair(&args->metadata, &args->metadata_cap, &args->metadata_count, arg,
+		                "--metadata wants KEY=VALUE with a non-empty key");
+	case OPT_CANCEL_ON_INTERRUPT: args->cancel_on_interrupt = 1; return CLI_RUN;
 	case 'h': /* fall through */
 	case OPT_HELP: return CLI_HELP;
 	case OPT_VERSION: return CLI_VERSION;
@@ -527,6 +561,8 @@ static cli_action check_whole(const cli_args *args, cli_action act)
 	if (act == CLI_RUN && args->max_items_given && !args->all)
 		return cli_usage_error("--max-items applies only with --all", NULL);
 	/* Not quoted: a stray word is often half of an unquoted -H credential. */
+	if (act == CLI_RUN && args->operand_count < args->command->operands_min)
+		return cli_usage_error("missing argument; the usage is in --help", NULL);
 	if ((act == CLI_RUN || act == CLI_HELP || act == CLI_VERSION) &&
 	    args->operand_count > args->command->operands_max)
 		return cli_usage_error(args->command->operands_max == 0
@@ -543,17 +579,21 @@ static cli_action check_whole(const cli_args *args, cli_action act)
 cli_action cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *args)
 {
 	struct option long_options[OPTION_COUNT + 1];
-	char short_options[8];
+	char short_options[16];
 	cli_action act = CLI_RUN;
 	int c;
 
 	parsing = cmd;
-	parsing_named = strcmp(argv[0], cmd->name) == 0;
+	/* argv[0] is the command's name, or its last word ("get" of "files get") */
+	parsing_named = strcmp(argv[0], cmd->name) == 0 ||
+	                (strchr(cmd->name, ' ') != NULL &&
+	                 strcmp(argv[0], strchr(cmd->name, ' ') + 1) == 0);
 	args_init(args, cmd);
 	build_long_options(cmd->groups, long_options);
 	/* The leading ':' makes a missing value come back as ':' rather than '?'. */
-	snprintf(short_options, sizeof short_options, ":h%s",
-	         (cmd->groups & GROUP_CONNECTION) != 0 ? "H:k" : "");
+	snprintf(short_options, sizeof short_options, ":h%s%s",
+	         (cmd->groups & GROUP_CONNECTION) != 0 ? "H:k" : "",
+	         (cmd->groups & GROUP_OUTPUT) != 0 ? "o:" : "");
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
@@ -599,6 +639,9 @@ void cli_args_free(cli_args *args)
 	free_names(args->query_buf, args->request.query_params_count);
 	args->header_buf = NULL;
 	args->query_buf = NULL;
+	free_names(args->metadata, args->metadata_count);
+	args->metadata = NULL;
+	args->metadata_count = 0;
 	free(args->statuses);
 	args->statuses = NULL;
 	args->status_count = 0;

@@ -17,7 +17,13 @@ enum {
 	GROUP_CONNECTION = 1u << 1, /* base URL, key, auth header, -H, --query, timeouts, TLS */
 	GROUP_ROUTING = 1u << 2,    /* the x-tfy-* routing headers */
 	GROUP_FORMAT = 1u << 3,     /* --format */
-	GROUP_LIST = 1u << 4        /* paging, --status, --summary */
+	GROUP_LIST = 1u << 4,       /* paging, --status, --summary */
+	/* The groups below are documented in the help of the commands that take them. */
+	GROUP_ENDPOINT = 1u << 5,   /* --endpoint */
+	GROUP_CREATE = 1u << 6,     /* --completion-window, --metadata */
+	GROUP_INPUT_ID = 1u << 7,   /* --input-file-id */
+	GROUP_OUTPUT = 1u << 8,     /* -o/--output */
+	GROUP_RUN = 1u << 9         /* --resume, --cancel-on-interrupt */
 };
 
 typedef enum cli_action {
@@ -64,6 +70,17 @@ typedef struct cli_args {
 	const char **statuses; /* --status values, borrowed from argv; the array is ours */
 	size_t status_count;
 	int summary;           /* --summary */
+
+	/* batch jobs */
+	const char *endpoint;          /* --endpoint */
+	const char *input_file_id;     /* --input-file-id */
+	const char *completion_window; /* --completion-window */
+	tfy_pair *metadata;            /* --metadata K=V: names ours, values borrowed */
+	size_t metadata_count;
+	size_t metadata_cap;
+	const char *output;            /* -o/--output */
+	const char *resume;            /* --resume ID */
+	int cancel_on_interrupt;       /* --cancel-on-interrupt */
 } cli_args;
 
 /*

@@ -9,7 +9,8 @@ _tfy_batches()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 
-	local commands="list help"
+	local commands="list get cancel create wait files check results run help"
+	local files_commands="upload get download delete"
 	local general="--help --version"
 	local connection="--base-url --api-key --auth-header -H --query --timeout
 		--connect-timeout --request-timeout --max-retries --cacert --capath -k --insecure
@@ -18,8 +19,11 @@ _tfy_batches()
 		--vertex-bucket --aws-s3-bucket --aws-bedrock-model --tfy-metadata"
 	local format="--format"
 	local listing="--limit --after --all --max-items --status --summary"
+	local creating="--endpoint --completion-window --metadata"
+	local api="$general $connection $routing"
 
 	# The command: the first word that is not an option; none means list.
+	# "files" takes a second word.
 	local cmd=list i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -27,12 +31,25 @@ _tfy_batches()
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
+	if [[ $cmd == files ]]; then
+		if ((i + 1 == COMP_CWORD)); then
+			COMPREPLY=($(compgen -W "$files_commands" -- "$cur")); return
+		fi
+		cmd="files ${COMP_WORDS[i + 1]}"
+	fi
 
 	case $prev in
 	--cacert|--cert|--key|--pass-file|--proxy-user-file)
 		COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
 	--capath)
 		COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+	-o|--output)
+		if [[ $cmd == run ]]; then
+			COMPREPLY=($(compgen -d -- "$cur"))
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
+		compopt -o filenames 2>/dev/null; return ;;
 	--format)
 		COMPREPLY=($(compgen -W "table json ndjson csv" -- "$cur")); return ;;
 	--status)
@@ -45,13 +62,21 @@ _tfy_batches()
 	--base-url|--api-key|-H|--timeout|--connect-timeout|--request-timeout|--max-retries|\
 	--provider-name|--provider-model|--azure-api-version|--vertex-region|--vertex-bucket|\
 	--aws-s3-bucket|--aws-bedrock-model|--tfy-metadata|--limit|--after|--max-items|\
-	--pass|--proxy|--noproxy|--proxy-user)
+	--pass|--proxy|--noproxy|--proxy-user|--endpoint|--completion-window|--metadata|\
+	--input-file-id|--resume)
 		return ;; # a value of the user's
 	esac
 
-	local opts
+	local opts paths=
 	case $cmd in
-	list) opts="$general $connection $routing $format $listing" ;;
+	list) opts="$api $format $listing" ;;
+	get|cancel|wait|"files get") opts="$api $format" ;;
+	create) opts="$api $format --input-file-id $creating" ;;
+	"files upload"|results) opts="$api $format"; paths=1 ;;
+	"files download") opts="$api -o --output" ;;
+	"files delete") opts=$api ;;
+	check) opts="$general --endpoint"; paths=1 ;;
+	run) opts="$api $format $creating -o --output --resume --cancel-on-interrupt"; paths=1 ;;
 	help)
 		if [[ $cur != -* ]]; then
 			COMPREPLY=($(compgen -W "$commands" -- "$cur")); return
@@ -62,6 +87,8 @@ _tfy_batches()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	elif [[ -n $paths && $COMP_CWORD -gt 1 ]]; then
+		COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
 	elif [[ $COMP_CWORD -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 	fi

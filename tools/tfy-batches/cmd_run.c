@@ -1,0 +1,226 @@
+/*
+ * tfy-batches run PATH --endpoint P: check, upload, create, wait, download,
+ * summary.  Each step says what it did on stderr; stdout holds the summary
+ * alone, in --format.
+ *
+ * Ctrl-C while waiting leaves the batch running (it is paid for and may be
+ * nearly done) and prints how to pick it up again, unless
+ * --cancel-on-interrupt asks for it to be cancelled.  During the upload it
+ * stops the upload; during the create it waits for the answer, so the
+ * batch's id can be said.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "connect.h"
+#include "create.h"
+#include "diag.h"
+#include "fetch.h"
+#include "inputcheck.h"
+#include "interrupt.h"
+#include "opts.h"
+#include "record.h"
+#include "show.h"
+#include "text.h"
+#include "watch.h"
+
+static void say(const char *what, const char *value)
+{
+	fputs(CLI_NAME ": ", stderr);
+	fputs(what, stderr);
+	text_put_file(stderr, value);
+	fputs("\n", stderr);
+}
+
+/* The input checked and uploaded: its file id (the caller frees), or NULL after the failure was said. */
+static char *check_and_upload(tfy_client *client, const cli_args *args, int *rc)
+{
+	tfy_files_upload_options opts = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	tfy_request_options request;
+	int64_t requests = 0;
+	tfy_file *f = NULL;
+	tfy_error *err = NULL;
+	tfy_code code;
+	sink err_sink;
+	char *id = NULL;
+
+	sink_init(&err_sink, stderr);
+	if ((*rc = input_check(args->operands[0], args->endpoint, &err_sink, &requests)) != 0)
+		return NULL;
+	/* Ctrl-C stops an upload (nothing exists yet that is worth keeping) */
+	request = args->request;
+	request.cancel = interrupt_cancel;
+	opts.path = args->operands[0];
+	opts.request = &request;
+	code = tfy_files_upload(client, &opts, &f, &err);
+	if (code == TFY_ERROR_CANCELLED && interrupt_seen()) {
+		diag_error("interrupted while uploading; no batch was created", NULL);
+		*rc = CLI_EXIT_INTERRUPTED;
+		tfy_error_free(err);
+		return NULL;
+	}
+	if (code != TFY_OK) {
+		*rc = diag_library(code, err);
+	} else if ((id = strdup(f->id != NULL ? f->id : "")) == NULL) {
+		diag_error("out of memory", NULL);
+		*rc = CLI_EXIT_FAILURE;
+	} else {
+		say("uploaded as ", id);
+	}
+	tfy_file_free(f);
+	tfy_error_free(err);
+	return id;
+}
+
+/* Says how to resume, or cancels with --cancel-on-interrupt. */
+static void interrupted(tfy_client *client, const cli_args *args, const char *id)
+{
+	tfy_request_options plain = args->request;
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	tfy_code code;
+
+	if (!args->cancel_on_interrupt) {
+		say("interrupted; the batch goes on: ", id);
+		fputs(CLI_NAME ": wait for it with: " CLI_NAME " wait ", stderr);
+		text_put_file(stderr, id);
+		fputs("\n" CLI_NAME ": or finish the run with: " CLI_NAME " run --resume ", stderr);
+		text_put_file(stderr, id);
+		fputs(" -o ", stderr);
+		text_put_file(stderr, args->output != NULL ? args->output : ".");
+		fputs("\n", stderr);
+		return;
+	}
+	plain.cancel = NULL;
+	code = tfy_batches_cancel(client, id, &plain, &b, &err);
+	if (code == TFY_OK)
+		say("interrupted; cancelled the batch ", id);
+	else
+		diag_library(code, err);
+	tfy_batch_free(b);
+	tfy_error_free(err);
+}
+
+/* dir/ID-what.jsonl, the id made a plain file name (Bedrock and Vertex ids hold '/' and ':'). */
+static char *local_path(const char *dir, const char *id, const char *what)
+{
+	size_t n = strlen(dir) + strlen(id) + strlen(what) + 3;
+	char *path = malloc(n), *p;
+
+	if (path == NULL)
+		return NULL;
+	snprintf(path, n, "%s/", dir);
+	p = path + strlen(path);
+	snprintf(p, n - (size_t)(p - path), "%s%s", id, what);
+	for (; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_' && *p != '.')
+			*p = '_';
+	return path;
+}
+
+/* Downloads file_id (if any) to *path; 0 or the failure's status. */
+static int download(tfy_client *client, const cli_args *args, const char *id, const char *file_id,
+                    const char *what, char **path)
+{
+	int rc;
+
+	*path = NULL;
+	if (file_id == NULL)
+		return CLI_EXIT_OK;
+	if ((*path = local_path(args->output != NULL ? args->output : ".", id, what)) == NULL) {
+		diag_error("out of memory", NULL);
+		return CLI_EXIT_FAILURE;
+	}
+	rc = fetch_file(client, args, file_id, *path, NULL);
+	if (rc == CLI_EXIT_OK)
+		say("saved ", *path);
+	return rc;
+}
+
+static int summary(const cli_args *args, sink *out, const tfy_batch *b, const char *output,
+                   const char *errors)
+{
+	static const rec_col cols[] = { { "id", 0 },    { "status", 0 }, { "completed", 0 },
+		                        { "failed", 0 }, { "total", 0 },  { "output", 0 },
+		                        { "errors", 0 } };
+	const tfy_batch_request_counts *rc = b->request_counts;
+	char n[3][24];
+	rec_val vals[7] = { { b->id, 0 }, { b->status_raw, 0 }, { NULL, 1 }, { NULL, 1 },
+		            { NULL, 1 },  { output, 0 },        { errors, 0 } };
+	rec_writer w;
+	out_status st;
+
+	if (rc != NULL) {
+		snprintf(n[0], sizeof n[0], "%" PRId64, rc->completed.value);
+		snprintf(n[1], sizeof n[1], "%" PRId64, rc->failed.value);
+		snprintf(n[2], sizeof n[2], "%" PRId64, rc->total.value);
+		vals[2].text = n[0];
+		vals[3].text = n[1];
+		vals[4].text = n[2];
+	}
+	rec_init(&w, args->format, out, cols, 7);
+	w.single = 1; /* json: one object, not a list of one */
+	st = rec_row(&w, vals);
+	json_text_free(&w.text);
+	return show_status(st, out);
+}
+
+/* Waits for id, downloads its files and prints the summary. */
+static int finish(tfy_client *client, const cli_args *args, sink *out, const char *id)
+{
+	char *output = NULL, *errors = NULL;
+	tfy_batch *b = NULL;
+	int rc;
+
+	rc = watch_batch(client, args, id, &b);
+	if (rc == CLI_EXIT_INTERRUPTED)
+		interrupted(client, args, id);
+	if (rc == CLI_EXIT_OK)
+		rc = download(client, args, id, b->output_file_id, "-output.jsonl", &output);
+	if (rc == CLI_EXIT_OK)
+		rc = download(client, args, id, b->error_file_id, "-errors.jsonl", &errors);
+	if (rc == CLI_EXIT_OK)
+		rc = summary(args, out, b, output, errors);
+	if (rc == CLI_EXIT_OK)
+		rc = watch_exit_status(b);
+	free(output);
+	free(errors);
+	tfy_batch_free(b);
+	return rc;
+}
+
+int cmd_run_run(const cli_args *args, sink *out)
+{
+	int rc = CLI_EXIT_FAILURE;
+	tfy_client *client;
+	tfy_batch *b = NULL;
+	char *file_id = NULL;
+
+	if (args->resume == NULL && (args->operand_count == 0 || args->endpoint == NULL)) {
+		cli_usage_error("run needs PATH and --endpoint, or --resume ID", NULL);
+		return CLI_EXIT_USAGE;
+	}
+	if ((client = cli_open_client(args, &rc)) == NULL)
+		return rc;
+	/*
+	 * From the start: a Ctrl-C while the batch is being created is noticed
+	 * once it exists, so its id and how to resume are still said.
+	 */
+	interrupt_install();
+	if (args->resume != NULL) {
+		rc = finish(client, args, out, args->resume);
+	} else if ((file_id = check_and_upload(client, args, &rc)) != NULL &&
+	           (b = create_batch(client, args, file_id, &rc)) != NULL) {
+		say("created the batch ", b->id != NULL ? b->id : "-");
+		rc = b->id != NULL ? finish(client, args, out, b->id) : CLI_EXIT_RESPONSE;
+	}
+	free(file_id);
+	tfy_batch_free(b);
+	tfy_client_free(client);
+	return rc;
+}

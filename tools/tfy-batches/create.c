@@ -1,0 +1,28 @@
+/*
+ * tfy-batches: creating a batch from the options (create and run).
+ */
+#include "create.h"
+
+#include "cli.h"
+#include "diag.h"
+
+tfy_batch *create_batch(tfy_client *client, const cli_args *args, const char *input_file_id,
+                        int *rc)
+{
+	tfy_batches_create_options opts = TFY_BATCHES_CREATE_OPTIONS_INIT;
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	tfy_code code;
+
+	opts.input_file_id = input_file_id;
+	opts.endpoint = args->endpoint;
+	opts.completion_window = args->completion_window;
+	opts.metadata = args->metadata;
+	opts.metadata_count = args->metadata_count;
+	opts.request = &args->request;
+	code = tfy_batches_create(client, &opts, &b, &err);
+	if (code != TFY_OK)
+		*rc = diag_library(code, err);
+	tfy_error_free(err);
+	return b;
+}

@@ -1,0 +1,57 @@
+/*
+ * tfy-batches: checking a batch input file with the library's checker,
+ * problems said as compilers say them, so editors can jump to the line.
+ */
+#include "inputcheck.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <tfy/tfy.h>
+
+#include "cli.h"
+#include "diag.h"
+
+static void put_problem(sink *out, const char *path, const tfy_input_problem *p)
+{
+	char line[32];
+
+	text_put(out, path, 0);
+	snprintf(line, sizeof line, ":%" PRId64 ": ", p->line);
+	sink_puts(out, line);
+	text_put(out, p->message, 0);
+	sink_puts(out, "\n");
+}
+
+int input_check(const char *path, const char *endpoint, sink *out, int64_t *requests)
+{
+	tfy_input_check_options opts = TFY_INPUT_CHECK_OPTIONS_INIT;
+	tfy_input_report *report = NULL;
+	tfy_error *err = NULL;
+	tfy_code code;
+	int rc = CLI_EXIT_OK;
+	size_t i;
+
+	opts.endpoint = endpoint;
+	code = tfy_input_check_path(path, &opts, &report, &err);
+	if (code != TFY_OK) {
+		rc = diag_library(code, err);
+		tfy_error_free(err);
+		return rc;
+	}
+	*requests = report->requests;
+	for (i = 0; i < report->problems_count; i++)
+		put_problem(out, path, report->problems[i]);
+	if ((size_t)report->problems_total > report->problems_count) {
+		char more[64];
+
+		text_put(out, path, 0);
+		snprintf(more, sizeof more, ": %" PRId64 " more problems not shown\n",
+		         report->problems_total - (int64_t)report->problems_count);
+		sink_puts(out, more);
+	}
+	if (report->problems_total > 0)
+		rc = CLI_EXIT_INPUT;
+	tfy_input_report_free(report);
+	return rc;
+}

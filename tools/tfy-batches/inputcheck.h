@@ -1,0 +1,19 @@
+/*
+ * tfy-batches: checking a batch input file (check and run).
+ */
+#ifndef TFY_BATCHES_INPUTCHECK_H
+#define TFY_BATCHES_INPUTCHECK_H
+
+#include <stdint.h>
+
+#include "text.h"
+
+/*
+ * Checks the file at path against endpoint (NULL: the first line's url),
+ * writing each problem to out as "PATH:LINE: message"; *requests gets the
+ * number of requests.  Returns 0 when clean, CLI_EXIT_INPUT with problems,
+ * or the status of a failure (said).
+ */
+int input_check(const char *path, const char *endpoint, sink *out, int64_t *requests);
+
+#endif

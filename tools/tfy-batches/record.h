@@ -1,0 +1,44 @@
+/*
+ * tfy-batches: flat records (a file, a result line, run's summary) in the
+ * four formats, one row at a time.
+ */
+#ifndef TFY_BATCHES_RECORD_H
+#define TFY_BATCHES_RECORD_H
+
+#include <stddef.h>
+
+#include "batch_json.h"
+#include "output.h"
+#include "text.h"
+
+typedef struct rec_col {
+	const char *name; /* the json/ndjson key and csv header; upper-cased in the table */
+	size_t cap;       /* table: widest cell, longer values cut with "..."; 0: no limit */
+} rec_col;
+
+typedef struct rec_val {
+	const char *text; /* NULL: absent (null, an empty field, "-" in the table) */
+	int json;         /* text is JSON already (a number, a body): written as it is */
+} rec_val;
+
+typedef struct rec_writer {
+	out_format format;
+	sink *out;
+	const rec_col *cols;
+	size_t ncols;
+	size_t rows;
+	int single;       /* json: one object (set after rec_init), not an array */
+	size_t width[16]; /* table: fitted to the first row */
+	json_text text;
+} rec_writer;
+
+/* ncols at most 16. */
+void rec_init(rec_writer *w, out_format format, sink *out, const rec_col *cols, size_t ncols);
+
+/* One row of ncols values; json: an element of one array.  Flushes. */
+out_status rec_row(rec_writer *w, const rec_val *vals);
+
+/* Closes the json array (an empty one when no row came) and frees. */
+out_status rec_finish(rec_writer *w);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * tfy-batches: one batch or one file in the chosen --format.  A batch goes
+ * through list's writer (output.c) as a page of one, so the two never
+ * disagree; a file through record.c.
+ */
+#include "show.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "connect.h"
+#include "diag.h"
+#include "output.h"
+#include "record.h"
+#include "term.h"
+
+int show_status(out_status st, const sink *out)
+{
+	if (st == OUT_OK)
+		return CLI_EXIT_OK;
+	diag_output(st, out);
+	return CLI_EXIT_FAILURE;
+}
+
+static int show_raw(sink *out, const char *raw_json)
+{
+	sink_puts(out, raw_json);
+	sink_puts(out, "\n");
+	return show_status(sink_flush(out) != 0 ? OUT_WRITE : OUT_OK, out);
+}
+
+int show_batch(const cli_args *args, sink *out, const tfy_batch *b)
+{
+	const tfy_batch *items[1] = { b };
+	tfy_batch_page page = { 0 };
+	out_summary none = { 0 };
+	out_writer w;
+	out_status st;
+
+	if (args->format == OUT_JSON && b->raw_json != NULL)
+		return show_raw(out, b->raw_json);
+	page.count = 1;
+	page.items = items;
+	out_init(&w, args->format, out);
+	if (args->format == OUT_TABLE) {
+		w.color = term_color(STDOUT_FILENO);
+		w.width = term_width(STDOUT_FILENO);
+	}
+	st = out_page(&w, &page);
+	/* json without raw_json (never from the library) still closes its list */
+	if (st == OUT_OK && args->format != OUT_TABLE)
+		st = out_finish(&w, &none);
+	out_free(&w);
+	return show_status(st, out);
+}
+
+static const char *int_or_null(char *buf, size_t size, const tfy_opt_int64 *v)
+{
+	if (!v->present)
+		return NULL;
+	snprintf(buf, size, "%" PRId64, v->value);
+	return buf;
+}
+
+int show_file(const cli_args *args, sink *out, const tfy_file *f)
+{
+	static const rec_col cols[] = { { "id", 0 }, { "bytes", 0 }, { "created_at", 0 },
+	                                { "filename", 48 }, { "purpose", 0 }, { "status", 0 } };
+	char bytes[24], created[24];
+	rec_val vals[6] = { { f->id, 0 },
+	                    { int_or_null(bytes, sizeof bytes, &f->bytes), 1 },
+	                    { int_or_null(created, sizeof created, &f->created_at), 1 },
+	                    { f->filename, 0 },
+	                    { f->purpose, 0 },
+	                    { f->status, 0 } };
+	rec_writer w;
+	out_status st;
+
+	if (args->format == OUT_JSON && f->raw_json != NULL)
+		return show_raw(out, f->raw_json);
+	rec_init(&w, args->format, out, cols, 6);
+	w.single = 1;
+	st = rec_row(&w, vals);
+	json_text_free(&w.text);
+	return show_status(st, out);
+}
+
+int show_batch_from(const cli_args *args, sink *out, show_batch_call call)
+{
+	int rc = CLI_EXIT_FAILURE;
+	tfy_client *client = cli_open_client(args, &rc);
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	tfy_code code;
+
+	if (client == NULL)
+		return rc;
+	code = call(client, args->operands[0], &args->request, &b, &err);
+	rc = code == TFY_OK ? show_batch(args, out, b) : diag_library(code, err);
+	tfy_batch_free(b);
+	tfy_error_free(err);
+	tfy_client_free(client);
+	return rc;
+}
+
+int show_file_from(const cli_args *args, sink *out, show_file_call call)
+{
+	int rc = CLI_EXIT_FAILURE;
+	tfy_client *client = cli_open_client(args, &rc);
+	tfy_file *f = NULL;
+	tfy_error *err = NULL;
+	tfy_code code;
+
+	if (client == NULL)
+		return rc;
+	code = call(client, args->operands[0], &args->request, &f, &err);
+	rc = code == TFY_OK ? show_file(args, out, f) : diag_library(code, err);
+	tfy_file_free(f);
+	tfy_error_free(err);
+	tfy_client_free(client);
+	return rc;
+}

@@ -1,0 +1,163 @@
+/*
+ * tfy-batches: waiting for a batch with progress on stderr.
+ *
+ * On a terminal one line, rewritten in place with "\r": the status,
+ * completed/failed/total and the time waited.  The library calls the
+ * progress callback only when something changed, so the elapsed time is
+ * also refreshed from the cancel callback (called every few ms while the
+ * wait sleeps), at most once a second.  Off a terminal each new status is
+ * one line, so a log keeps the history without the noise.
+ */
+#include "watch.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "interrupt.h"
+#include "term.h"
+#include "text.h"
+
+typedef struct watch {
+	int live;             /* stderr is a terminal: the rewritten line */
+	struct timespec start;
+	int64_t last_drawn_s; /* elapsed second last drawn */
+	char status[64];      /* the status last seen */
+	char counts[96];      /* "completed/failed/total" last seen */
+	int shown;            /* a live line is on the screen */
+} watch;
+
+static int64_t elapsed_ms(const watch *w)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - w->start.tv_sec) * 1000 +
+	       (now.tv_nsec - w->start.tv_nsec) / 1000000;
+}
+
+static void draw(watch *w)
+{
+	int64_t s = elapsed_ms(w) / 1000;
+	sink err;
+
+	sink_init(&err, stderr);
+	sink_puts(&err, "\r\033[K");
+	text_put_cut(&err, w->status, 32);
+	fprintf(stderr, "  %s  %" PRId64 "m%02" PRId64 "s", w->counts, s / 60, s % 60);
+	fflush(stderr);
+	w->last_drawn_s = s;
+	w->shown = 1;
+}
+
+static void format_counts(char *buf, size_t size, const tfy_batch_request_counts *rc)
+{
+	if (rc == NULL)
+		snprintf(buf, size, "-/-/-");
+	else
+		snprintf(buf, size, "%" PRId64 "/%" PRId64 "/%" PRId64, rc->completed.value,
+		         rc->failed.value, rc->total.value);
+}
+
+static int32_t on_progress(void *userdata, const tfy_batch *b)
+{
+	watch *w = userdata;
+	const char *status = b->status_raw != NULL ? b->status_raw : "-";
+	int new_status = strcmp(status, w->status) != 0;
+
+	snprintf(w->status, sizeof w->status, "%s", status);
+	format_counts(w->counts, sizeof w->counts, b->request_counts);
+	if (w->live) {
+		draw(w);
+	} else if (new_status) {
+		fputs(CLI_NAME ": ", stderr);
+		text_put_file(stderr, b->id != NULL ? b->id : "-");
+		fputs(" ", stderr);
+		text_put_file(stderr, w->status);
+		fprintf(stderr, " %s\n", w->counts);
+	}
+	return interrupt_seen() ? 1 : TFY_CANCEL_CONTINUE;
+}
+
+static int32_t on_cancel_check(void *userdata)
+{
+	watch *w = userdata;
+
+	if (w->live && w->shown && elapsed_ms(w) / 1000 != w->last_drawn_s)
+		draw(w);
+	return interrupt_cancel(NULL);
+}
+
+static void end_line(watch *w)
+{
+	if (w->shown)
+		fputs("\n", stderr);
+	w->shown = 0;
+}
+
+int watch_batch(tfy_client *client, const cli_args *args, const char *id, tfy_batch **out)
+{
+	tfy_batch_wait_options opts = TFY_BATCH_WAIT_OPTIONS_INIT;
+	tfy_request_options polls = args->request;
+	tfy_error *err = NULL;
+	tfy_code code;
+	watch w;
+
+	memset(&w, 0, sizeof w);
+	w.live = term_ansi(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &w.start);
+	/* --timeout bounds the wait, not each poll */
+	opts.timeout_ms = args->request.deadline_ms;
+	polls.deadline_ms = 0;
+	polls.cancel = on_cancel_check;
+	polls.cancel_userdata = &w;
+	opts.request = &polls;
+	opts.on_progress = on_progress;
+	opts.progress_userdata = &w;
+	*out = NULL;
+	code = tfy_batch_wait(client, id, &opts, out, &err);
+	end_line(&w);
+	if (code == TFY_OK) {
+		tfy_error_free(err);
+		return CLI_EXIT_OK;
+	}
+	if (code == TFY_ERROR_CANCELLED && interrupt_seen()) {
+		tfy_error_free(err);
+		return CLI_EXIT_INTERRUPTED;
+	}
+	/*
+	 * The wait's own end, not one poll's --request-timeout: the library's
+	 * clock started a moment after ours and both round down to whole ms,
+	 * hence the slack.
+	 */
+	if (code == TFY_ERROR_TIMEOUT && opts.timeout_ms > 0 &&
+	    elapsed_ms(&w) + 20 >= opts.timeout_ms) {
+		fputs(CLI_NAME ": --timeout passed; the batch ", stderr);
+		text_put_file(stderr, id);
+		fputs(" is still ", stderr);
+		text_put_file(stderr, *out != NULL && (*out)->status_raw ? (*out)->status_raw : "running");
+		fputs("\n", stderr);
+		tfy_error_free(err);
+		return CLI_EXIT_WAIT_TIMEOUT;
+	}
+	{
+		int rc = diag_library(code, err);
+
+		tfy_error_free(err);
+		return rc;
+	}
+}
+
+int watch_exit_status(const tfy_batch *b)
+{
+	switch (b->status) {
+	case TFY_BATCH_STATUS_FAILED: return CLI_EXIT_BATCH_FAILED;
+	case TFY_BATCH_STATUS_EXPIRED: return CLI_EXIT_BATCH_EXPIRED;
+	case TFY_BATCH_STATUS_CANCELLED: return CLI_EXIT_BATCH_CANCELLED;
+	default: return CLI_EXIT_OK;
+	}
+}
