@@ -357,6 +357,108 @@ static void test_all_aligned_across_pages(void **state)
 	tu_server_stop(&c);
 }
 
+/* The id of the JSON object a tfy-batches run printed (ndjson). */
+static char *printed_id(const char *const *args, const char *url)
+{
+	const char *argv[16] = { getenv("TFY_BATCHES") };
+	size_t n = 1;
+	for (size_t i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	char base[200];
+	snprintf(base, sizeof(base), "--base-url=%s", url);
+	argv[n++] = base;
+	argv[n++] = "--format";
+	argv[n++] = "ndjson";
+	const char *env[] = { "TFY_API_KEY=" KEY, NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	assert_int_equal(r.status, 0);
+	json_error_t jerr;
+	json_t *o = json_loads(r.out, 0, &jerr);
+	assert_non_null(o);
+	char *id = strdup(json_string_value(json_object_get(o, "id")));
+	json_decref(o);
+	tu_run_free(&r);
+	return id;
+}
+
+/*
+ * wait on a terminal: one progress line on stderr, rewritten in place
+ * ("\r" and erase to the end of the line), ending in the final state and a
+ * line feed; the batch itself on stdout (here a file).
+ */
+static void test_wait_progress_line(void **state)
+{
+	fixture *f = *state;
+	char input[] = "/tmp/tfy-tty-input-XXXXXX";
+	int fd = mkstemp(input);
+	assert_true(fd >= 0);
+	const char line[] = "{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+	                    "\"body\":{\"model\":\"m\"}}\n";
+	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
+	close(fd);
+	char *file = printed_id((const char *const[]){ "files", "upload", input, NULL }, f->url);
+	char *id = printed_id((const char *const[]){ "create", "--input-file-id", file, "--endpoint",
+	                                             "/v1/chat/completions", NULL },
+	                      f->url);
+	int master;
+	struct winsize ws = { 24, 80, 0, 0 };
+	pid_t pid = forkpty(&master, NULL, NULL, &ws);
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, STDOUT_FILENO);
+		setenv("TERM", "xterm", 1);
+		setenv("TFY_API_KEY", KEY, 1);
+		unsetenv("TFY_BASE_URL");
+		char base[200];
+		snprintf(base, sizeof(base), "--base-url=%s", f->url);
+		execl(getenv("TFY_BATCHES"), "tfy-batches", "wait", id, base, (char *)NULL);
+		_exit(127);
+	}
+	char out[65536];
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(out) - 1 && (n = read(master, out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(master);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_non_null(strstr(out, "\r\033[K"));
+	assert_non_null(strstr(out, "validating"));
+	const char *last = strstr(out, "\r\033[Kcompleted  1/0/1  0m");
+	assert_non_null(last);
+	/* one line: its only line feed ends it (the terminal shows it as CR LF) */
+	assert_null(strchr(out, '\n') != strrchr(out, '\n') ? out : NULL);
+	assert_non_null(strstr(last, "s\r\n"));
+
+	/* files download on a terminal, without -o: saved under the uploaded name, here. */
+	char here[4096], dir[] = "/tmp/tfy-tty-dir-XXXXXX";
+	assert_non_null(getcwd(here, sizeof(here)));
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chdir(dir), 0);
+	char *shown = pty_run(f->url, 80, NULL, (const char *const[]){ "files", "download", file,
+	                                                                NULL });
+	assert_string_equal(shown, "");
+	free(shown);
+	const char *name = strrchr(input, '/') + 1;
+	FILE *saved = fopen(name, "rb");
+	assert_non_null(saved);
+	char content[256] = "";
+	assert_int_equal(fread(content, 1, sizeof(content) - 1, saved), sizeof(line) - 1);
+	assert_string_equal(content, line);
+	fclose(saved);
+	unlink(name);
+	assert_int_equal(chdir(here), 0);
+	rmdir(dir);
+	unlink(input);
+	free(id);
+	free(file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_full_table_off_a_terminal),
 		cmocka_unit_test(test_colour_rules),
 		cmocka_unit_test(test_all_aligned_across_pages),
+		cmocka_unit_test(test_wait_progress_line),
 	};
 	return cmocka_run_group_tests_name("cli_tty", tests, setup, teardown);
 }

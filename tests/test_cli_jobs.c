@@ -1,0 +1,659 @@
+/*
+ * Tests of the batch workflow commands of tfy-batches (get, cancel, create,
+ * wait, files, check, results, run) against tfy-mock-gateway's batch jobs
+ * on loopback: a fast gateway (a job ends in about 0.75 s), a paced one (3 s
+ * validating, 3 s cancelling: a cancel lands before the job runs) and a
+ * slow one (jobs that outlast the test, to interrupt and time out).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include <tfy/tfy.h>
+
+#define KEY "tfy-local-key"
+#define WRONG_KEY "sk-jobs-wrong-SECRET-13579"
+#define ENDPOINT "/v1/chat/completions"
+#define LINE(id, model) \
+	"{\"custom_id\":\"" id "\",\"method\":\"POST\",\"url\":\"" ENDPOINT \
+	"\",\"body\":{\"model\":\"" model "\"}}\n"
+#define GOOD_INPUT LINE("one", "m-1") LINE("fail-two", "m-1") LINE("three", "m-3")
+
+typedef struct fixture {
+	tu_gateway fast, paced, slow;
+	char fast_url[160], paced_url[160], slow_url[160];
+	char dir[256];   /* a temporary directory of the test's files */
+	char input[320]; /* dir/input.jsonl, GOOD_INPUT */
+} fixture;
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = calloc(1, 1 << 20);
+	size_t n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int setup(void **state)
+{
+	static const char *const fast_args[] = { "--batch-seconds", "0.5", NULL };
+	static const char *const paced_args[] = { "--batch-seconds", "12", NULL };
+	static const char *const slow_args[] = { "--batch-seconds", "3600", NULL };
+	fixture *f = calloc(1, sizeof(*f));
+	if (!f || tu_gateway_start(&f->fast, fast_args) < 0 ||
+	    tu_gateway_start(&f->paced, paced_args) < 0 || tu_gateway_start(&f->slow, slow_args) < 0)
+		return -1;
+	snprintf(f->paced_url, sizeof(f->paced_url), "--base-url=%s/v1", f->paced.base);
+	snprintf(f->fast_url, sizeof(f->fast_url), "--base-url=%s/v1", f->fast.base);
+	snprintf(f->slow_url, sizeof(f->slow_url), "--base-url=%s/v1", f->slow.base);
+	snprintf(f->dir, sizeof(f->dir), "%s/tfy-cli-jobs-XXXXXX",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->input, sizeof(f->input), "%s/input.jsonl", f->dir);
+	FILE *in = fopen(f->input, "wb");
+	if (!in)
+		return -1;
+	fputs(GOOD_INPUT, in);
+	fclose(in);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	int rc = tu_gateway_stop(&f->fast) | tu_gateway_stop(&f->paced) | tu_gateway_stop(&f->slow);
+	tu_remove_tree(f->dir);
+	free(f);
+	return rc == 0 ? 0 : -1;
+}
+
+/* tfy-batches URL args... with the key in the environment and TFY_LOG=debug. */
+static tu_run cli_key(const char *url, const char *key, const char *const *args)
+{
+	const char *argv[48] = { getenv("TFY_BATCHES") };
+	size_t n = 1;
+	for (size_t i = 0; args[i] && n < 46; i++)
+		argv[n++] = args[i];
+	if (url)
+		argv[n++] = url;
+	char key_var[128];
+	snprintf(key_var, sizeof(key_var), "TFY_API_KEY=%s", key);
+	const char *env[] = { key_var, "TFY_LOG=debug", NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	assert_null(strstr(r.out, key));
+	assert_null(strstr(r.err, key));
+	return r;
+}
+
+static tu_run cli(const char *url, const char *const *args)
+{
+	return cli_key(url, KEY, args);
+}
+
+static void expect_status(const tu_run *r, int status)
+{
+	if (r->status != status)
+		print_error("exit %d, wanted %d; stderr:\n%s\nstdout:\n%s\n", r->status, status,
+		            r->err, r->out);
+	assert_int_equal(r->status, status);
+}
+
+/* The string member key of the JSON object text. */
+static char *member(const char *text, const char *key)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(text, JSON_DISABLE_EOF_CHECK, &jerr);
+	assert_non_null(o);
+	const char *v = json_string_value(json_object_get(o, key));
+	char *copy = v ? strdup(v) : NULL;
+	json_decref(o);
+	return copy;
+}
+
+static char *upload(const fixture *f, const char *url, const char *path)
+{
+	tu_run r = cli(url, (const char *const[]){ "files", "upload", path, "--format", "ndjson",
+	                                           NULL });
+	expect_status(&r, 0);
+	char *id = member(r.out, "id");
+	assert_non_null(id);
+	tu_run_free(&r);
+	(void)f;
+	return id;
+}
+
+static char *create(const char *url, const char *file_id, const char *metadata)
+{
+	tu_run r = cli(url, (const char *const[]){ "create", "--input-file-id", file_id,
+	                                           "--endpoint", ENDPOINT, "--metadata",
+	                                           metadata, "--format", "json", NULL });
+	expect_status(&r, 0);
+	char *id = member(r.out, "id");
+	assert_non_null(id);
+	tu_run_free(&r);
+	return id;
+}
+
+/* The batch's status as the gateway has it now. */
+static char *status_of(const tu_gateway *gw, const char *id)
+{
+	tfy_client *c = tu_client(gw, "/v1", KEY, NULL);
+	assert_non_null(c);
+	tfy_batch *b = NULL;
+	assert_int_equal(tfy_batches_retrieve(c, id, NULL, &b, NULL), TFY_OK);
+	char *s = strdup(b->status_raw);
+	tfy_batch_free(b);
+	tfy_client_free(c);
+	return s;
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_files_commands(void **state)
+{
+	fixture *f = *state;
+	char *id = upload(f, f->fast_url, f->input);
+
+	tu_run r = cli(f->fast_url, (const char *const[]){ "files", "get", id, "--format", "json",
+	                                                   NULL });
+	expect_status(&r, 0);
+	char *got = member(r.out, "id");
+	assert_string_equal(got, id);
+	free(got);
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "files", "get", id, NULL });
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "ID"));
+	assert_non_null(strstr(r.out, "FILENAME"));
+	assert_non_null(strstr(r.out, "input.jsonl"));
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "files", "get", id, "--format", "csv", NULL });
+	expect_status(&r, 0);
+	assert_true(strncmp(r.out, "id,bytes,created_at,filename,purpose,status\r\n", 45) == 0);
+	tu_run_free(&r);
+
+	/* Without -o off a terminal: standard output. */
+	r = cli(f->fast_url, (const char *const[]){ "files", "download", id, NULL });
+	expect_status(&r, 0);
+	assert_string_equal(r.out, GOOD_INPUT);
+	tu_run_free(&r);
+	char path[400];
+	snprintf(path, sizeof(path), "%s/copy.jsonl", f->dir);
+	r = cli(f->fast_url, (const char *const[]){ "files", "download", id, "-o", path, NULL });
+	expect_status(&r, 0);
+	char *copy = read_file(path);
+	assert_string_equal(copy, GOOD_INPUT);
+	free(copy);
+	tu_run_free(&r);
+	/* An existing file is never replaced. */
+	r = cli(f->fast_url, (const char *const[]){ "files", "download", id, "--output", path, NULL });
+	expect_status(&r, 8);
+	tu_run_free(&r);
+
+	r = cli(f->fast_url, (const char *const[]){ "files", "delete", id, NULL });
+	expect_status(&r, 0);
+	char want[200];
+	snprintf(want, sizeof(want), "deleted %s\n", id);
+	assert_string_equal(r.out, want);
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "files", "get", id, NULL });
+	expect_status(&r, 4);
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "files", "upload", "/nonexistent/in.jsonl", NULL });
+	expect_status(&r, 8);
+	tu_run_free(&r);
+	free(id);
+}
+
+static void test_create_get_wait(void **state)
+{
+	fixture *f = *state;
+	char *file = upload(f, f->fast_url, f->input);
+	char *id = create(f->fast_url, file, "purpose=test");
+
+	tu_run r = cli(f->fast_url, (const char *const[]){ "get", id, "--format", "ndjson", NULL });
+	expect_status(&r, 0);
+	assert_int_equal(count_lines(r.out), 1);
+	assert_non_null(strstr(r.out, "\"purpose\":\"test\""));
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "get", id, NULL });
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "STATUS"));
+	tu_run_free(&r);
+
+	/* Off a terminal: one line on stderr per new status, the batch on stdout. */
+	r = cli(f->fast_url, (const char *const[]){ "wait", id, "--format", "json", NULL });
+	expect_status(&r, 0);
+	char *status = member(r.out, "status");
+	assert_string_equal(status, "completed");
+	free(status);
+	assert_null(strchr(r.err, '\r'));
+	char line[256];
+	snprintf(line, sizeof(line), "tfy-batches: %s completed 2/1/3\n", id);
+	assert_non_null(strstr(r.err, line));
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "wait", id, "--format", "csv", NULL });
+	expect_status(&r, 0);
+	assert_int_equal(count_lines(r.out), 2);
+	tu_run_free(&r);
+
+	/* An ended batch cannot be cancelled: the server says 400. */
+	r = cli(f->fast_url, (const char *const[]){ "cancel", id, NULL });
+	expect_status(&r, 4);
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "get", "batch_nope", NULL });
+	expect_status(&r, 4);
+	tu_run_free(&r);
+	free(id);
+	free(file);
+}
+
+/* Every final state has its exit status. */
+static void test_wait_exit_statuses(void **state)
+{
+	fixture *f = *state;
+	char bad[400];
+	snprintf(bad, sizeof(bad), "%s/bad-for-server.jsonl", f->dir);
+	write_file(bad, LINE("a", "m") LINE("a", "m"));
+	char *bad_file = upload(f, f->fast_url, bad);
+	char *file = upload(f, f->fast_url, f->input);
+	char *slow_file = upload(f, f->slow_url, f->input);
+
+	char *failed = create(f->fast_url, bad_file, "k=v");
+	tu_run r = cli(f->fast_url, (const char *const[]){ "wait", failed, NULL });
+	expect_status(&r, 10);
+	tu_run_free(&r);
+
+	char *expired = create(f->fast_url, file, "mock_outcome=expire");
+	r = cli(f->fast_url, (const char *const[]){ "wait", expired, NULL });
+	expect_status(&r, 11);
+	tu_run_free(&r);
+
+	char *slow = create(f->slow_url, slow_file, "k=v");
+	double t0 = tu_now_s();
+	r = cli(f->slow_url, (const char *const[]){ "wait", slow, "--timeout", "0.3", NULL });
+	expect_status(&r, 13);
+	assert_non_null(strstr(r.err, "--timeout"));
+	assert_true(tu_now_s() - t0 < 30 * tu_slowdown());
+	tu_run_free(&r);
+
+	char *paced_file = upload(f, f->paced_url, f->input);
+	char *paced = create(f->paced_url, paced_file, "k=v");
+	r = cli(f->paced_url, (const char *const[]){ "cancel", paced, "--format", "json", NULL });
+	expect_status(&r, 0);
+	char *status = member(r.out, "status");
+	assert_string_equal(status, "cancelling");
+	free(status);
+	tu_run_free(&r);
+	r = cli(f->paced_url, (const char *const[]){ "wait", paced, NULL });
+	expect_status(&r, 12);
+	tu_run_free(&r);
+	free(paced);
+	free(paced_file);
+	free(failed);
+	free(expired);
+	free(slow);
+	free(file);
+	free(bad_file);
+	free(slow_file);
+}
+
+static void test_check(void **state)
+{
+	fixture *f = *state;
+	char bad[400];
+	snprintf(bad, sizeof(bad), "%s/bad.jsonl", f->dir);
+	write_file(bad, LINE("a", "m") "not json\n" LINE("a", "m")
+	                "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n");
+	tu_run r = cli(NULL, (const char *const[]){ "check", bad, NULL });
+	expect_status(&r, 9);
+	char want[512];
+	snprintf(want, sizeof(want), "%s:2: ", bad);
+	assert_non_null(strstr(r.out, want));
+	snprintf(want, sizeof(want), "%s:3: ", bad);
+	assert_non_null(strstr(r.out, want));
+	snprintf(want, sizeof(want), "%s:4: ", bad);
+	assert_non_null(strstr(r.out, want));
+	assert_int_equal(count_lines(r.out), 3);
+	tu_run_free(&r);
+
+	r = cli(NULL, (const char *const[]){ "check", f->input, NULL });
+	expect_status(&r, 0);
+	snprintf(want, sizeof(want), "%s: 3 requests, ok\n", f->input);
+	assert_string_equal(r.out, want);
+	tu_run_free(&r);
+	/* Against another endpoint every line is wrong. */
+	r = cli(NULL, (const char *const[]){ "check", f->input, "--endpoint", "/v1/embeddings", NULL });
+	expect_status(&r, 9);
+	assert_int_equal(count_lines(r.out), 3);
+	tu_run_free(&r);
+	r = cli(NULL, (const char *const[]){ "check", "/nonexistent/x.jsonl", NULL });
+	expect_status(&r, 8);
+	tu_run_free(&r);
+}
+
+/* run: the files in DIR hold what the gateway wrote; the summary counts them. */
+static void test_run_end_to_end(void **state)
+{
+	fixture *f = *state;
+	char out_dir[400];
+	snprintf(out_dir, sizeof(out_dir), "%s/run", f->dir);
+	assert_int_equal(mkdir(out_dir, 0700), 0);
+	tu_run r = cli(f->fast_url, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT,
+	                                                   "-o", out_dir, "--format", "json", NULL });
+	expect_status(&r, 0);
+	json_error_t jerr;
+	json_t *s = json_loads(r.out, 0, &jerr);
+	assert_non_null(s);
+	assert_string_equal(json_string_value(json_object_get(s, "status")), "completed");
+	assert_int_equal(json_integer_value(json_object_get(s, "completed")), 2);
+	assert_int_equal(json_integer_value(json_object_get(s, "failed")), 1);
+	assert_int_equal(json_integer_value(json_object_get(s, "total")), 3);
+	const char *id = json_string_value(json_object_get(s, "id"));
+	char path[600];
+	snprintf(path, sizeof(path), "%s/%s-output.jsonl", out_dir, id);
+	assert_string_equal(json_string_value(json_object_get(s, "output")), path);
+	char *output = read_file(path);
+	assert_non_null(output);
+	assert_int_equal(count_lines(output), 2);
+	assert_non_null(strstr(output, "\"custom_id\":\"one\""));
+	assert_non_null(strstr(output, "\"custom_id\":\"three\""));
+	snprintf(path, sizeof(path), "%s/%s-errors.jsonl", out_dir, id);
+	char *errors = read_file(path);
+	assert_non_null(errors);
+	assert_int_equal(count_lines(errors), 1);
+	assert_non_null(strstr(errors, "\"custom_id\":\"fail-two\""));
+	free(output);
+	free(errors);
+	assert_non_null(strstr(r.err, "uploaded as file-"));
+	assert_non_null(strstr(r.err, "created the batch "));
+	tu_run_free(&r);
+
+	/* results: a local path, and the same records by file id. */
+	r = cli(NULL, (const char *const[]){ "results", path, "--format", "ndjson", NULL });
+	expect_status(&r, 0);
+	assert_int_equal(count_lines(r.out), 1);
+	char *code = member(r.out, "status_code");
+	tu_run_free(&r);
+	(void)code;
+	free(code);
+	snprintf(path, sizeof(path), "%s/%s-output.jsonl", out_dir, id);
+	r = cli(NULL, (const char *const[]){ "results", path, NULL });
+	expect_status(&r, 0);
+	assert_true(strncmp(r.out, "CUSTOM_ID", 9) == 0);
+	assert_int_equal(count_lines(r.out), 3);
+	tu_run_free(&r);
+	tu_run g = cli(f->fast_url, (const char *const[]){ "get", id, "--format", "json", NULL });
+	char *output_id = member(g.out, "output_file_id");
+	tu_run_free(&g);
+	r = cli(f->fast_url, (const char *const[]){ "results", output_id, "--format", "csv", NULL });
+	expect_status(&r, 0);
+	assert_true(strncmp(r.out, "custom_id,status_code,request_id,error_code,error_message,body\r\n",
+	                    64) == 0);
+	assert_int_equal(count_lines(r.out), 3);
+	assert_non_null(strstr(r.out, "one,200,"));
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "results", output_id, "--format", "json", NULL });
+	expect_status(&r, 0);
+	json_t *all = json_loads(r.out, 0, &jerr);
+	assert_true(json_is_array(all));
+	assert_int_equal(json_array_size(all), 2);
+	assert_true(json_is_object(json_object_get(json_array_get(all, 0), "body")));
+	json_decref(all);
+	tu_run_free(&r);
+	free(output_id);
+
+	/* A second run into the same directory does not replace the files: --resume is refused there. */
+	char resume[200];
+	snprintf(resume, sizeof(resume), "%s", id);
+	r = cli(f->fast_url, (const char *const[]){ "run", "--resume", resume, "-o", out_dir, NULL });
+	expect_status(&r, 8);
+	tu_run_free(&r);
+	json_decref(s);
+
+	/* A bad input stops run before anything is sent. */
+	char bad[400];
+	snprintf(bad, sizeof(bad), "%s/dup.jsonl", f->dir);
+	write_file(bad, LINE("a", "m") LINE("a", "m"));
+	long before = tu_gateway_requests(&f->fast);
+	r = cli(f->fast_url, (const char *const[]){ "run", bad, "--endpoint", ENDPOINT, NULL });
+	expect_status(&r, 9);
+	assert_non_null(strstr(r.err, ":2: "));
+	assert_string_equal(r.out, "");
+	tu_run_free(&r);
+	assert_int_equal(tu_gateway_requests(&f->fast), before);
+}
+
+typedef struct spawned {
+	pid_t pid;
+	char out[400], err[400];
+} spawned;
+
+/* tfy-batches started in the background, its streams into files under dir. */
+static void spawn(const fixture *f, spawned *s, const char *const *args)
+{
+	const char *argv[32] = { getenv("TFY_BATCHES") };
+	size_t n = 1;
+	for (size_t i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	static int count;
+	snprintf(s->out, sizeof(s->out), "%s/spawn-%d.out", f->dir, count);
+	snprintf(s->err, sizeof(s->err), "%s/spawn-%d.err", f->dir, count++);
+	s->pid = fork();
+	assert_true(s->pid >= 0);
+	if (s->pid == 0) {
+		int o = open(s->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(s->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(o, STDOUT_FILENO);
+		dup2(e, STDERR_FILENO);
+		setenv("TFY_API_KEY", KEY, 1);
+		unsetenv("TFY_BASE_URL");
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+}
+
+/* Waits (up to a generous bound) until the child's stderr holds text. */
+static void await_stderr(const spawned *s, const char *text)
+{
+	double until = tu_now_s() + 60 * tu_slowdown();
+	for (;;) {
+		char *err = read_file(s->err);
+		int found = err && strstr(err, text);
+		free(err);
+		if (found)
+			return;
+		if (tu_now_s() > until)
+			fail_msg("no '%s' on stderr", text);
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int reap(const spawned *s)
+{
+	int status = 0;
+	assert_int_equal(waitpid(s->pid, &status, 0), s->pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The batch id that "created the batch ID" names. */
+static char *created_id(const spawned *s)
+{
+	char *err = read_file(s->err);
+	const char *p = strstr(err, "created the batch ");
+	assert_non_null(p);
+	p += strlen("created the batch ");
+	char *id = strndup(p, strcspn(p, "\n"));
+	free(err);
+	return id;
+}
+
+static void test_run_interrupted(void **state)
+{
+	fixture *f = *state;
+	for (int cancel = 0; cancel < 2; cancel++) {
+		spawned s;
+		spawn(f, &s, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", f->dir,
+		                                    f->slow_url,
+		                                    cancel ? "--cancel-on-interrupt" : "--format", cancel ? NULL : "table",
+		                                    NULL });
+		await_stderr(&s, "created the batch ");
+		char *id = created_id(&s);
+		await_stderr(&s, "validating");
+		assert_int_equal(kill(s.pid, SIGINT), 0);
+		assert_int_equal(reap(&s), 130);
+		char *err = read_file(s.err);
+		char *status = status_of(&f->slow, id);
+		char want[300];
+		if (cancel) {
+			assert_non_null(strstr(err, "cancelled the batch"));
+			assert_true(strcmp(status, "cancelling") == 0 || strcmp(status, "cancelled") == 0);
+		} else {
+			snprintf(want, sizeof(want), "tfy-batches wait %s\n", id);
+			assert_non_null(strstr(err, want));
+			snprintf(want, sizeof(want), "tfy-batches run --resume %s -o %s\n", id, f->dir);
+			assert_non_null(strstr(err, want));
+			assert_true(strcmp(status, "validating") == 0 || strcmp(status, "in_progress") == 0);
+		}
+		char *out = read_file(s.out);
+		assert_string_equal(out, "");
+		free(out);
+		free(status);
+		free(err);
+		free(id);
+	}
+}
+
+static void test_wait_interrupted(void **state)
+{
+	fixture *f = *state;
+	char *file = upload(f, f->slow_url, f->input);
+	char *id = create(f->slow_url, file, "k=v");
+	spawned s;
+	spawn(f, &s, (const char *const[]){ "wait", id, f->slow_url, NULL });
+	await_stderr(&s, "validating");
+	assert_int_equal(kill(s.pid, SIGINT), 0);
+	assert_int_equal(reap(&s), 130);
+	char *err = read_file(s.err);
+	char want[300];
+	snprintf(want, sizeof(want), "tfy-batches wait %s\n", id);
+	assert_non_null(strstr(err, want));
+	char *status = status_of(&f->slow, id);
+	assert_string_equal(status, "validating");
+	free(status);
+	free(err);
+	free(id);
+	free(file);
+}
+
+/* Usage errors exit 2 and send nothing. */
+static void test_usage_errors(void **state)
+{
+	fixture *f = *state;
+	const char *const *cases[] = {
+		(const char *const[]){ "get", NULL },
+		(const char *const[]){ "get", "a", "b", NULL },
+		(const char *const[]){ "create", "--endpoint", ENDPOINT, NULL },
+		(const char *const[]){ "create", "--input-file-id", "file-x", NULL },
+		(const char *const[]){ "create", "--input-file-id", "f", "--endpoint", ENDPOINT,
+		                       "--metadata", "novalue", NULL },
+		(const char *const[]){ "run", f->input, NULL },
+		(const char *const[]){ "run", NULL },
+		(const char *const[]){ "files", NULL },
+		(const char *const[]){ "files", "nope", NULL },
+		(const char *const[]){ "files", "download", NULL },
+		(const char *const[]){ "wait", "x", "--timeout", "0", NULL },
+		(const char *const[]){ "check", NULL },
+		(const char *const[]){ "check", "x", "--format", "json", NULL },
+		(const char *const[]){ "get", "x", "-o", "y", NULL },
+	};
+	long before = tu_gateway_requests(&f->fast);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tu_run r = cli(f->fast_url, cases[i]);
+		if (r.status != 2)
+			print_error("case %zu: %d %s\n", i, r.status, r.err);
+		assert_int_equal(r.status, 2);
+		assert_true(strncmp(r.err, "tfy-batches: ", 13) == 0);
+		tu_run_free(&r);
+	}
+	assert_int_equal(tu_gateway_requests(&f->fast), before);
+}
+
+/* A wrong key: exit 3 from every command that calls the API, the key nowhere (TFY_LOG=debug). */
+static void test_wrong_key_never_printed(void **state)
+{
+	fixture *f = *state;
+	const char *const *cases[] = {
+		(const char *const[]){ "get", "batch_x", NULL },
+		(const char *const[]){ "cancel", "batch_x", NULL },
+		(const char *const[]){ "create", "--input-file-id", "file-x", "--endpoint", ENDPOINT, NULL },
+		(const char *const[]){ "wait", "batch_x", NULL },
+		(const char *const[]){ "files", "upload", f->input, NULL },
+		(const char *const[]){ "files", "get", "file-x", NULL },
+		(const char *const[]){ "files", "download", "file-x", NULL },
+		(const char *const[]){ "files", "delete", "file-x", NULL },
+		(const char *const[]){ "results", "file-x", NULL },
+		(const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, NULL },
+		(const char *const[]){ "run", "--resume", "batch_x", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tu_run r = cli_key(f->fast_url, WRONG_KEY, cases[i]);
+		if (r.status != 3)
+			print_error("case %zu: %d %s\n", i, r.status, r.err);
+		assert_int_equal(r.status, 3);
+		assert_non_null(strstr(r.err, "libtfy debug:"));
+		tu_run_free(&r);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_files_commands),
+		cmocka_unit_test(test_create_get_wait),
+		cmocka_unit_test(test_wait_exit_statuses),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_run_end_to_end),
+		cmocka_unit_test(test_run_interrupted),
+		cmocka_unit_test(test_wait_interrupted),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_wrong_key_never_printed),
+	};
+	return cmocka_run_group_tests_name("cli_jobs", tests, setup, teardown);
+}
