@@ -212,6 +212,7 @@ static tfy__http_request http_request(const tfy_client *c, const tfy__request *r
 		.cancel_userdata = call->cancel_userdata,
 		.deadline = call->deadline,
 		.network = &c->network,
+		.fresh_connection = req->repeat == TFY__REPEAT_UNSENT,
 	};
 	return http;
 }

@@ -477,6 +477,8 @@ static void configure(setopts *s, const tfy__http_request *req, struct curl_slis
 	SETOPT(s, CURLOPT_ACCEPT_ENCODING, "");
 	SETOPT(s, CURLOPT_CONNECTTIMEOUT_MS, (long)req->connect_timeout_ms);
 	SETOPT(s, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (req->fresh_connection)
+		SETOPT(s, CURLOPT_FRESH_CONNECT, 1L);
 	/* A download to a sink has no cap; an error body still has (on_body). */
 	if (!req->sink)
 		SETOPT(s, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);

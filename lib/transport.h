@@ -83,6 +83,13 @@ typedef struct tfy__http_request {
 	void *cancel_userdata;
 	int64_t deadline;           /* monotonic ms (tfy__now_ms) at which to give up; 0: none */
 	const tfy__network *network; /* proxy and client certificate; NULL: none */
+	/*
+	 * 1: sent on a new connection, never on a kept-alive one.  When a reused
+	 * connection closes with no answer, libcurl sends the request again by
+	 * itself on a new one, unseen by the retry rules: harmless for a GET,
+	 * a second batch or file for a request that creates one.
+	 */
+	int fresh_connection;
 } tfy__http_request;
 
 typedef struct tfy__http_response {
