@@ -249,8 +249,9 @@ tfy_code tfy_batches_create(tfy_client *client, const tfy_batches_create_options
 		                           .repeat = TFY__REPEAT_UNSENT };
 		int64_t started = wall_seconds();
 		rc = run_endpoint(client, &request, &ep, out, &e);
-		if (rc == TFY_ERROR_OUTCOME_UNKNOWN && o.reconcile != TFY_NONE)
-			rc = tfy__create_reconcile(client, &o, started, out, &e);
+		if (rc == TFY_ERROR_OUTCOME_UNKNOWN)
+			rc = o.reconcile != TFY_NONE ? tfy__create_reconcile(client, &o, started, out, &e)
+			                             : tfy__create_not_reconciled(&o, &e);
 	}
 	tfy__buf_clear(&body);
 	return tfy__call_hand_error(client, rc, e, err);

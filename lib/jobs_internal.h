@@ -39,4 +39,11 @@ tfy_code tfy__batch_fetch(tfy_client *client, const tfy__request *req, const tfy
 tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_options *o,
                                int64_t started, tfy_batch **out, tfy_error **e);
 
+/*
+ * After a create whose outcome is unknown, with reconcile off: *e's message
+ * names the input file whose batch may exist.  TFY_ERROR_OUTCOME_UNKNOWN
+ * (or TFY_ERROR_OUT_OF_MEMORY).
+ */
+tfy_code tfy__create_not_reconciled(const tfy_batches_create_options *o, tfy_error **e);
+
 #endif

@@ -147,3 +147,14 @@ tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_opti
 	tfy_error_free(le);
 	return fail < 0 ? TFY_ERROR_OUT_OF_MEMORY : TFY_ERROR_OUTCOME_UNKNOWN;
 }
+
+tfy_code tfy__create_not_reconciled(const tfy_batches_create_options *o, tfy_error **e)
+{
+	if (!*e || *e == tfy__error_out_of_memory())
+		return TFY_ERROR_OUT_OF_MEMORY;
+	return tfy__error_reformat(*e, "%s; a batch from input file %s may exist (not looked for: "
+	                               "reconcile is off): list the batches before creating it again",
+	                           (*e)->message, o->input_file_id) < 0
+	           ? TFY_ERROR_OUT_OF_MEMORY
+	           : TFY_ERROR_OUTCOME_UNKNOWN;
+}
