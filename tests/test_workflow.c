@@ -83,11 +83,13 @@ static void custom_id(int i, char *out, size_t cap)
 	snprintf(out, cap, "%s-%d", i % 2 ? "fail" : "req", i);
 }
 
-/* REQUESTS good requests to ENDPOINT. */
+/* REQUESTS good requests to ENDPOINT, and a blank line after the first. */
 static void write_input(const workdir *w)
 {
 	char text[REQUESTS * 256] = "", line[256], id[32];
 	for (int i = 0; i < REQUESTS; i++) {
+		if (i == 1)
+			strcat(text, " \t\r\n");
 		custom_id(i, id, sizeof(id));
 		snprintf(line, sizeof(line),
 		         "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\","
@@ -672,8 +674,9 @@ static size_t checked_lines(const char *path, int64_t *lines, size_t cap)
 	return n;
 }
 
-/* A bad input file: the batch fails with errors naming their lines, the
- * same lines the input checker names. */
+/* A bad input file: the batch fails with OpenAI's errors naming their
+ * lines, the same lines the input checker names (the mock uses it); the
+ * blank line is no error. */
 static void test_bad_input_fails(void **state)
 {
 	faulty *f = *state;
@@ -684,8 +687,12 @@ static void test_bad_input_fails(void **state)
 	        "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n"
 	        "{\"custom_id\":\"c\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{}}\n"
 	        "{\"custom_id\":\"d\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":[]}\n"
+	        "\n"
 	        "{\"custom_id\":\"e\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n";
 	static const int64_t want[] = { 2, 3, 4, 5, 6 };
+	static const char *const codes[][2] = { { "invalid_json_line", NULL },
+		{ "duplicate_custom_id", "custom_id" }, { "invalid_request", "method" },
+		{ "mismatched_url", "url" }, { "invalid_request", "body" } };
 	static const tfy_batch_status way[] = { TFY_BATCH_STATUS_VALIDATING,
 		TFY_BATCH_STATUS_FAILED };
 	faulty_start(f, 0.2, NULL, 0);
@@ -704,7 +711,11 @@ static void test_bad_input_fails(void **state)
 	for (size_t i = 0; i < b->errors_count; i++) {
 		assert_true(b->errors[i]->line.present);
 		assert_int_equal(b->errors[i]->line.value, want[i]);
-		assert_non_null(b->errors[i]->code);
+		assert_string_equal(b->errors[i]->code, codes[i][0]);
+		if (codes[i][1])
+			assert_string_equal(b->errors[i]->param, codes[i][1]);
+		else
+			assert_null(b->errors[i]->param);
 		assert_non_null(b->errors[i]->message);
 	}
 	tfy_batch_free(b);

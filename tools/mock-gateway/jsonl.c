@@ -2,7 +2,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
+
+static bool blank(const char *line, size_t len)
+{
+    return strspn(line, " \t\r") == len;
+}
 
 bool mgw_jsonl_each(const char *path,
                     bool (*fn)(const char *line, size_t len, long long lineno, void *ctx),
@@ -20,7 +26,8 @@ bool mgw_jsonl_each(const char *path,
         size_t len = (size_t)n;
         if (len && line[len - 1] == '\n')
             line[--len] = '\0';
-        if (!fn(line, len, ++lineno, ctx))
+        ++lineno;
+        if (!blank(line, len) && !fn(line, len, lineno, ctx))
             break;
     }
     ok = !ferror(f);

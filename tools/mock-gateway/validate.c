@@ -1,100 +1,89 @@
-/* A straightforward jansson check, line by line. Errors are capped so a
- * broken million-line file does not make a million-entry answer. */
+/* The input check is libtfy's own (tfy_input_check_path), so the mock and
+ * the library judge a file alike; here its problems become OpenAI's
+ * errors.data entries. */
 #include "validate.h"
 
-#include <stdbool.h>
-#include <string.h>
+#include <tfy/tfy.h>
 
-#include "jsonl.h"
-
-#define MAX_ERRORS 100
-
-struct check {
-    const char *endpoint;
-    json_t *seen; /* custom_ids so far, as an object used as a set */
-    json_t *errors;
-    int64_t lines;
-    bool oom;
+/* OpenAI's code, param and (when it has a fixed one) message of a kind of problem. */
+struct openai_error {
+    const char *code;
+    const char *param;
+    const char *message; /* NULL: the checker's sentence */
 };
 
-static void add_error(struct check *c, const char *code, const char *message, const char *param,
-                      long long lineno)
+static struct openai_error openai_error(int32_t kind)
 {
-    if (json_array_size(c->errors) >= MAX_ERRORS)
-        return;
-    if (json_array_append_new(c->errors, json_pack("{s:s, s:s, s:s?, s:I}", "code", code,
-                                                   "message", message, "param", param, "line",
-                                                   (json_int_t)lineno))
-        != 0)
-        c->oom = true;
+    static const char custom_id_text[] = "Each request needs a non-empty string custom_id.";
+    switch (kind) {
+    case TFY_INPUT_PROBLEM_INVALID_JSON:
+    case TFY_INPUT_PROBLEM_NOT_AN_OBJECT:
+        return (struct openai_error){ "invalid_json_line", NULL,
+                                      "This line is not parseable as valid JSON." };
+    case TFY_INPUT_PROBLEM_CUSTOM_ID_MISSING:
+    case TFY_INPUT_PROBLEM_CUSTOM_ID_NOT_STRING:
+    case TFY_INPUT_PROBLEM_CUSTOM_ID_EMPTY:
+        return (struct openai_error){ "invalid_request", "custom_id", custom_id_text };
+    case TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE:
+        return (struct openai_error){ "duplicate_custom_id", "custom_id",
+                                      "The custom_id for this request is a duplicate of another "
+                                      "request. The custom_id parameter must be unique for each "
+                                      "request in a batch." };
+    case TFY_INPUT_PROBLEM_METHOD:
+        return (struct openai_error){ "invalid_request", "method",
+                                      "The method of each request must be 'POST'." };
+    case TFY_INPUT_PROBLEM_URL_MISSING:
+    case TFY_INPUT_PROBLEM_URL_MISMATCH:
+        return (struct openai_error){ "mismatched_url", "url",
+                                      "The URL provided for this request does not match the "
+                                      "batch endpoint." };
+    case TFY_INPUT_PROBLEM_BODY_MISSING:
+    case TFY_INPUT_PROBLEM_BODY_NOT_OBJECT:
+        return (struct openai_error){ "invalid_request", "body",
+                                      "The body of each request must be a JSON object." };
+    case TFY_INPUT_PROBLEM_EMPTY_FILE:
+        return (struct openai_error){ "empty_file", NULL,
+                                      "The batch input file is empty. Please ensure that the "
+                                      "batch contains at least one request." };
+    default: /* too many requests, too large, a line too long: the checker's words */
+        return (struct openai_error){ tfy_input_problem_name(kind), NULL, NULL };
+    }
 }
 
-/* The first problem of one request line, or NULL. */
-static const char *problem(struct check *c, json_t *req, const char **code, const char **param)
+/* {"code","message","param","line"}: line null for the whole file. */
+static json_t *entry(const tfy_input_problem *p)
 {
-    const char *id = json_string_value(json_object_get(req, "custom_id"));
-    json_t *method = json_object_get(req, "method"), *url = json_object_get(req, "url");
-    *code = "invalid_request";
-    *param = "custom_id";
-    if (!id || !id[0])
-        return "Each request needs a non-empty string custom_id.";
-    if (json_object_get(c->seen, id)) {
-        *code = "duplicate_custom_id";
-        return "The custom_id for this request is a duplicate of another request. The "
-               "custom_id parameter must be unique for each request in a batch.";
-    }
-    if (json_object_set_new(c->seen, id, json_true()) != 0)
-        c->oom = true;
-    *param = "method";
-    if (!json_is_string(method) || strcmp(json_string_value(method), "POST") != 0)
-        return "The method of each request must be 'POST'.";
-    *param = "url";
-    if (!json_is_string(url) || strcmp(json_string_value(url), c->endpoint) != 0) {
-        *code = "mismatched_url";
-        return "The URL provided for this request does not match the batch endpoint.";
-    }
-    *param = "body";
-    if (!json_is_object(json_object_get(req, "body")))
-        return "The body of each request must be a JSON object.";
-    return NULL;
+    struct openai_error oe = openai_error(p->kind);
+    json_t *line = p->line > 0 ? json_integer((json_int_t)p->line) : json_null();
+    return json_pack("{s:s, s:s, s:s?, s:o}", "code", oe.code, "message",
+                     oe.message ? oe.message : p->message, "param", oe.param, "line", line);
 }
 
-static bool check_line(const char *line, size_t len, long long lineno, void *ctx)
+static json_t *errors_of(const tfy_input_report *r)
 {
-    struct check *c = ctx;
-    json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-    const char *code, *param, *message;
-    c->lines = lineno;
-    if (!json_is_object(req)) {
-        add_error(c, "invalid_json_line", "This line is not parseable as valid JSON.", NULL,
-                  lineno);
-    } else if ((message = problem(c, req, &code, &param)) != NULL) {
-        add_error(c, code, message, param, lineno);
+    json_t *errors = json_array();
+    for (size_t i = 0; errors && i < r->problems_count; i++) {
+        if (json_array_append_new(errors, entry(r->problems[i])) != 0) {
+            json_decref(errors);
+            return NULL;
+        }
     }
-    json_decref(req);
-    return !c->oom;
+    return errors;
 }
 
 int mock_validate_input(const char *path, const char *endpoint, json_t **errors_data,
                         int64_t *requests)
 {
-    struct check c = { endpoint, json_object(), json_array(), 0, false };
-    bool read = c.seen && c.errors && mgw_jsonl_each(path, check_line, &c);
-    int rc = -1;
-    json_decref(c.seen);
-    if (read && !c.oom && c.lines == 0)
-        json_array_append_new(c.errors,
-                              json_pack("{s:s, s:s, s:n, s:n}", "code", "empty_file", "message",
-                                        "The batch input file is empty. Please ensure that the "
-                                        "batch contains at least one request.",
-                                        "param", "line"));
-    if (read && !c.oom) {
-        rc = json_array_size(c.errors) ? 1 : 0;
-        *requests = c.lines;
-    }
-    if (rc == 1)
-        *errors_data = c.errors;
+    tfy_input_check_options o = TFY_INPUT_CHECK_OPTIONS_INIT;
+    tfy_input_report *r = NULL;
+    o.endpoint = endpoint;
+    if (tfy_input_check_path(path, &o, &r, NULL) != TFY_OK)
+        return -1;
+    int rc = 0;
+    if (r->problems_total > 0)
+        rc = (*errors_data = errors_of(r)) != NULL ? 1 : -1;
     else
-        json_decref(c.errors);
+        *requests = r->requests;
+    tfy_input_report_free(r);
     return rc;
 }
