@@ -13,7 +13,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$gateway" --port 0 --count 250 >"$tmp/gw.log" 2>&1 &
+"$gateway" --port 0 --count 250 --batch-seconds 0.2 >"$tmp/gw.log" 2>&1 &
 gw_pid=$!
 port=
 for _ in $(seq 200); do
@@ -60,8 +60,29 @@ keep_batch() { # the kept batch is the newest: the first of the list
 	grep -qE "^newest: $first [a-z_]+ created at [0-9]+$" "$tmp/out"
 }
 
+run_batch() { # check, upload, create, wait, download and read; run twice (files replaced)
+	local n
+	for n in 1 2 3 4; do
+		printf '{"custom_id":"%s-%d","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[]}}\n' \
+			"$([ "$n" = 2 ] && echo fail || echo req)" "$n"
+	done >"$tmp/input.jsonl"
+	local i
+	for i in 1 2; do
+		(cd "$tmp" && run "$dir/run_batch" input.jsonl /v1/chat/completions) || return 1
+	done
+	grep -qx 'checked 4 requests' "$tmp/out" &&
+	grep -qE '^batch_[a-z0-9]+: completed 3/4 done, 1 failed$' "$tmp/out" &&
+	grep -qx 'output.jsonl: 3 succeeded, 0 failed' "$tmp/out" &&
+	grep -qx 'errors.jsonl: 0 succeeded, 1 failed' "$tmp/out" &&
+	[ "$(wc -l <"$tmp/output.jsonl")" = 3 ]
+}
+run_batch_bad_input() { # problems by line, nothing sent
+	! (cd "$tmp" && run "$dir/run_batch" input.jsonl /v1/embeddings) &&
+	grep -q '^input.jsonl:4: ' "$tmp/err" && grep -qx 'checked 4 requests: not sent' "$tmp/out"
+}
+
 echo "[==========] examples against $TFY_BASE_URL"
-for t in list_page list_page_error list_all keep_batch; do check "$t" "$t"; done
+for t in list_page list_page_error list_all keep_batch run_batch run_batch_bad_input; do check "$t" "$t"; done
 echo "[  PASSED  ] $passed test(s)."
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "[  FAILED  ] ${#failed[@]} test(s), listed below:"
