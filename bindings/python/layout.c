@@ -155,6 +155,26 @@ static void files(void)
 	F(tfy_files_download_options, overwrite); F(tfy_files_download_options, reserved2_); E();
 }
 
+static void results_and_checks(void)
+{
+	S(tfy_result_reader_options); F(tfy_result_reader_options, version);
+	F(tfy_result_reader_options, reserved_); F(tfy_result_reader_options, max_line_bytes); E();
+	S(tfy_result); F(tfy_result, line); F(tfy_result, id); F(tfy_result, custom_id);
+	F(tfy_result, status_code); F(tfy_result, reserved_); F(tfy_result, request_id);
+	F(tfy_result, body_json); F(tfy_result, body_json_len); F(tfy_result, error_code);
+	F(tfy_result, error_message); F(tfy_result, line_json); F(tfy_result, line_len); E();
+	S(tfy_input_check_options); F(tfy_input_check_options, version);
+	F(tfy_input_check_options, reserved_); F(tfy_input_check_options, endpoint);
+	F(tfy_input_check_options, max_requests); F(tfy_input_check_options, max_bytes);
+	F(tfy_input_check_options, max_problems); F(tfy_input_check_options, max_line_bytes); E();
+	S(tfy_input_problem); F(tfy_input_problem, line); F(tfy_input_problem, kind);
+	F(tfy_input_problem, reserved_); F(tfy_input_problem, message); E();
+	S(tfy_input_report); F(tfy_input_report, lines); F(tfy_input_report, requests);
+	F(tfy_input_report, bytes); F(tfy_input_report, endpoint);
+	F(tfy_input_report, problems_count); F(tfy_input_report, problems);
+	F(tfy_input_report, problems_total); E();
+}
+
 int main(void)
 {
 	printf("{");
@@ -166,6 +186,7 @@ int main(void)
 	list_options();
 	job_options();
 	files();
+	results_and_checks();
 	printf("}\n");
 	return 0;
 }

@@ -19,6 +19,7 @@ from .errors import ERROR_CLASSES, TfyError
 from .files import File, Files
 from .iterator import BatchIterator
 from .request import NONE, RequestOptions
+from .results import InputReport, Problem, Result, check_input, read_results
 from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Status, Usage
 
 __version__ = "1.2.0"
@@ -31,4 +32,5 @@ def library_version() -> str:
 
 __all__ = ["Client", "MISSING_HAS_MORE_CONTINUE", "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
            "BatchError", "Errors", "RequestCounts", "Status", "Usage", "TfyError",
-           "library_version", "File", "Files"] + [c.__name__ for c in ERROR_CLASSES.values()]
+           "library_version", "File", "Files", "Result", "read_results", "InputReport", "Problem",
+           "check_input"] + [c.__name__ for c in ERROR_CLASSES.values()]

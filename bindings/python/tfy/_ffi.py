@@ -24,6 +24,8 @@ TFY_BATCHES_CREATE_OPTIONS_VERSION = 1
 TFY_BATCH_WAIT_OPTIONS_VERSION = 1
 TFY_FILES_UPLOAD_OPTIONS_VERSION = 1
 TFY_FILES_DOWNLOAD_OPTIONS_VERSION = 1
+TFY_RESULT_READER_OPTIONS_VERSION = 1
+TFY_INPUT_CHECK_OPTIONS_VERSION = 1
 #: tfy_batches_list_options.missing_has_more (since 1.1).
 TFY_MISSING_HAS_MORE_DEFAULT = 0
 TFY_MISSING_HAS_MORE_CONTINUE = 1
@@ -292,6 +294,56 @@ class DownloadOptions(Structure):
     ]
 
 
+class ResultReaderOptions(Structure):
+    _fields_ = [("version", c_uint32), ("reserved_", c_int32), ("max_line_bytes", c_int64)]
+
+
+class Result(Structure):
+    _fields_ = [
+        ("line", c_int64),
+        ("id", c_char_p),
+        ("custom_id", c_char_p),
+        ("status_code", c_int32),
+        ("reserved_", c_int32),
+        ("request_id", c_char_p),
+        ("body_json", c_void_p),
+        ("body_json_len", c_size_t),
+        ("error_code", c_char_p),
+        ("error_message", c_char_p),
+        ("line_json", c_void_p),
+        ("line_len", c_size_t),
+    ]
+
+
+class InputCheckOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("reserved_", c_int32),
+        ("endpoint", c_char_p),
+        ("max_requests", c_int64),
+        ("max_bytes", c_int64),
+        ("max_problems", c_int64),
+        ("max_line_bytes", c_int64),
+    ]
+
+
+class InputProblem(Structure):
+    _fields_ = [("line", c_int64), ("kind", c_int32), ("reserved_", c_int32),
+                ("message", c_char_p)]
+
+
+class InputReport(Structure):
+    _fields_ = [
+        ("lines", c_int64),
+        ("requests", c_int64),
+        ("bytes", c_int64),
+        ("endpoint", c_char_p),
+        ("problems_count", c_size_t),
+        ("problems", POINTER(POINTER(InputProblem))),
+        ("problems_total", c_int64),
+    ]
+
+
 PROGRESS_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(Batch))
 
 
@@ -406,6 +458,15 @@ def _declare(lib: ctypes.CDLL) -> None:
         fn("tfy_files_download_options_init", c_int32, POINTER(DownloadOptions), c_uint32)
         fn("tfy_files_download", c_int32, c_void_p, c_char_p, POINTER(DownloadOptions),
            err_out)
+    if hasattr(lib, "tfy_result_reader_open"):
+        fn("tfy_result_reader_open", c_int32, c_char_p, POINTER(ResultReaderOptions),
+           POINTER(c_void_p), err_out)
+        fn("tfy_result_reader_next", c_int32, c_void_p, POINTER(POINTER(Result)), err_out)
+        fn("tfy_result_reader_free", None, c_void_p)
+        fn("tfy_input_check_path", c_int32, c_char_p, POINTER(InputCheckOptions),
+           POINTER(POINTER(InputReport)), err_out)
+        fn("tfy_input_problem_name", c_char_p, c_int32)
+        fn("tfy_input_report_free", None, POINTER(InputReport))
 
 
 def _load() -> ctypes.CDLL:
