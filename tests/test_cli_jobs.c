@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
@@ -582,6 +583,44 @@ static void test_wait_interrupted(void **state)
 	free(file);
 }
 
+/* Entries of dir whose name begins with prefix. */
+static int entries_with_prefix(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+/* Ctrl-C during files download -o leaves neither the file nor its .part behind. */
+static void test_download_interrupted(void **state)
+{
+	fixture *f = *state;
+	char *file = upload(f, f->fast_url, f->input);
+	char path[400];
+	snprintf(path, sizeof(path), "%s/interrupted.jsonl", f->dir);
+	spawned s;
+	/* The server keeps the download unanswered for 30 s. */
+	spawn(f, &s, (const char *const[]){ "files", "download", file, "-o", path, f->fast_url, "-H",
+	                                    "x-mock-fault: no-answer:seconds=30", NULL });
+	double until = tu_now_s() + 60 * tu_slowdown();
+	while (entries_with_prefix(f->dir, "interrupted.jsonl.") == 0) {
+		assert_true(tu_now_s() < until);
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(kill(s.pid, SIGINT), 0);
+	assert_int_equal(reap(&s), 130);
+	char *err = read_file(s.err);
+	assert_non_null(strstr(err, "interrupted; nothing was saved"));
+	assert_int_equal(entries_with_prefix(f->dir, "interrupted.jsonl"), 0);
+	free(err);
+	free(file);
+}
+
 /* Usage errors exit 2 and send nothing. */
 static void test_usage_errors(void **state)
 {
@@ -652,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_run_end_to_end),
 		cmocka_unit_test(test_run_interrupted),
 		cmocka_unit_test(test_wait_interrupted),
+		cmocka_unit_test(test_download_interrupted),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_wrong_key_never_printed),
 	};

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "interrupt.h"
 
 typedef struct stream {
 	FILE *fp;
@@ -29,6 +30,7 @@ int fetch_file(tfy_client *client, const cli_args *args, const char *id, const c
                FILE *fp)
 {
 	tfy_files_download_options opts = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+	tfy_request_options request = args->request;
 	stream s = { fp, 0 };
 	tfy_error *err = NULL;
 	tfy_code code;
@@ -39,7 +41,15 @@ int fetch_file(tfy_client *client, const cli_args *args, const char *id, const c
 		opts.write = to_stream;
 		opts.write_userdata = &s;
 	}
-	opts.request = &args->request;
+	/*
+	 * Ctrl-C cancels the download instead of killing the process, so the
+	 * library removes its PATH.XXXXXX.part file before the command exits.
+	 */
+	if (path != NULL) {
+		interrupt_install();
+		request.cancel = interrupt_cancel;
+	}
+	opts.request = &request;
 	code = tfy_files_download(client, id, &opts, &err);
 	if (code == TFY_OK && path == NULL && fflush(fp) != 0) {
 		s.err = errno;
@@ -48,6 +58,10 @@ int fetch_file(tfy_client *client, const cli_args *args, const char *id, const c
 	/* A reader that went away (| head) chose to stop: not reported, as for list. */
 	if (code == TFY_ERROR_IO && s.err == EPIPE)
 		rc = CLI_EXIT_FAILURE;
+	else if (code == TFY_ERROR_CANCELLED && interrupt_seen()) {
+		diag_error("interrupted; nothing was saved", NULL);
+		rc = CLI_EXIT_INTERRUPTED;
+	}
 	else if (code != TFY_OK)
 		rc = diag_library(code, err);
 	tfy_error_free(err);
