@@ -79,7 +79,35 @@ void tfy_batch_page_free(tfy_batch_page *list)
 {
 	if (!list)
 		return;
+	tfy__headers_free(((tfy__list_owner *)list)->headers);
 	tfy__arena_free(((tfy__list_owner *)list)->arena);
+}
+
+int tfy__batch_page_attach(tfy_batch_page *page, long status, const char *request_id,
+                           const tfy__headers *headers)
+{
+	page->http_status = (int32_t)status;
+	if (tfy__batch_page_set_request_id(page, request_id) < 0)
+		return -1;
+	return tfy__headers_dup(headers, &((tfy__list_owner *)page)->headers);
+}
+
+int tfy__batch_attach(tfy_batch *batch, const tfy__headers *headers)
+{
+	tfy__batch_owner *owner = TFY__BATCH_OWNER(batch);
+	tfy__headers_free(owner->headers);
+	return tfy__headers_dup(headers, &owner->headers);
+}
+
+const char *tfy_batch_page_header(const tfy_batch_page *page, const char *name)
+{
+	return page ? tfy__headers_get(((const tfy__list_owner *)page)->headers, name) : NULL;
+}
+
+const char *tfy_batch_header(const tfy_batch *batch, const char *name)
+{
+	/* A batch of a page has no arena and no headers of its own: NULL. */
+	return batch ? tfy__headers_get(TFY__BATCH_OWNER(batch)->headers, name) : NULL;
 }
 
 tfy_batch *tfy_batch_dup(const tfy_batch *batch)
@@ -95,8 +123,10 @@ tfy_batch *tfy_batch_dup(const tfy_batch *batch)
 
 void tfy_batch_free(tfy_batch *batch)
 {
-	if (batch)
-		tfy__arena_free(TFY__BATCH_OWNER(batch)->arena);
+	if (!batch || !TFY__BATCH_OWNER(batch)->arena)
+		return;
+	tfy__headers_free(TFY__BATCH_OWNER(batch)->headers);
+	tfy__arena_free(TFY__BATCH_OWNER(batch)->arena);
 }
 
 tfy_code tfy_batch_parse(const char *json, size_t len, tfy_batch **out, tfy_error **err)

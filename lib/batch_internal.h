@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "headers.h"
 #include "tfy/batch.h"
 
 /*
@@ -17,6 +18,7 @@
 typedef struct tfy__list_owner {
 	tfy_batch_page pub;
 	tfy__arena *arena;
+	tfy__headers *headers; /* kept response headers, or NULL; freed with the page */
 } tfy__list_owner;
 
 /*
@@ -27,8 +29,22 @@ typedef struct tfy__list_owner {
 typedef struct tfy__batch_owner {
 	tfy__arena *arena;
 	uint32_t converted_times; /* bit i: the i-th time field was converted (tfy_batch_time_converted) */
+	tfy__headers *headers;    /* a single result's kept response headers, or NULL */
 	tfy_batch pub;
 } tfy__batch_owner;
+
+/*
+ * Gives a decoded page what its response says beside the body: status,
+ * request id (finished) and a copy of the kept headers.  0, or -1 on OOM.
+ */
+int tfy__batch_page_attach(tfy_batch_page *page, long status, const char *request_id,
+                           const tfy__headers *headers);
+
+/*
+ * Gives a single result (a batch a call returned by itself, which owns its
+ * arena) a copy of its response's kept headers.  0, or -1 on OOM.
+ */
+int tfy__batch_attach(tfy_batch *batch, const tfy__headers *headers);
 
 /* The header of a batch handed out by the library. */
 #define TFY__BATCH_OWNER(b) \

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "batch_internal.h"
 #include "batches_internal.h"
 #include "decode.h"
 #include "error_internal.h"
@@ -92,7 +93,8 @@ static tfy_code decode_page(const tfy__http_response *resp, void **out, char *de
 {
 	tfy_batch_page *page = NULL;
 	tfy_code rc = tfy__decode_batch_page(resp->body, resp->body_len, &page, detail, detail_size);
-	if (rc == TFY_OK && tfy__batch_page_set_request_id(page, resp->request_id) < 0) {
+	if (rc == TFY_OK &&
+	    tfy__batch_page_attach(page, resp->status, resp->request_id, resp->headers) < 0) {
 		tfy_batch_page_free(page);
 		page = NULL;
 		rc = TFY_ERROR_OUT_OF_MEMORY;
@@ -102,7 +104,7 @@ static tfy_code decode_page(const tfy__http_response *resp, void **out, char *de
 }
 
 tfy_code tfy__batches_fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                            tfy__flight *early, tfy_batch_page **out, tfy_error **err)
+                            tfy__early *early, tfy_batch_page **out, tfy_error **err)
 {
 	void *page = NULL;
 	tfy_code rc = tfy__call_run(client, req, call, early, decode_page, &page, err);

@@ -27,6 +27,6 @@ tfy__options_pair tfy__batches_options_pair(const tfy_client *client,
 
 /* One page, with retries, under the call's context (early: see tfy__call_run). */
 tfy_code tfy__batches_fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                            tfy__flight *early, tfy_batch_page **out, tfy_error **err);
+                            tfy__early *early, tfy_batch_page **out, tfy_error **err);
 
 #endif

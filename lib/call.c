@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "credential.h"
 #include "decode.h"
 #include "error_internal.h"
 #include "retry.h"
@@ -47,14 +48,14 @@ tfy__target tfy__call_target(const tfy_client *c)
 	return t;
 }
 
-tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *e,
-                              tfy_error **err)
+/* Hands e over with secrets (the client's, and the key of this call) masked. */
+static tfy_code hand_error(tfy__secrets secrets, tfy_code rc, tfy_error *e, tfy_error **err)
 {
 	if (rc == TFY_OK) {
 		tfy_error_free(e);
 		e = NULL;
 	} else if (!e || (rc == TFY_ERROR_OUT_OF_MEMORY && e->code != rc) ||
-	           tfy__error_finish(e, client->secrets) < 0) {
+	           tfy__error_finish(e, secrets) < 0) {
 		/* Memory ran out while describing another failure: the code and error must agree. */
 		tfy_error_free(e);
 		e = tfy__error_out_of_memory();
@@ -65,6 +66,12 @@ tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *
 	else
 		tfy_error_free(e);
 	return rc;
+}
+
+tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *e,
+                              tfy_error **err)
+{
+	return hand_error(client->secrets, rc, e, err);
 }
 
 /* The message's head: the code's text, with the exact status where the code is a range. */
@@ -78,10 +85,12 @@ static int set_status_message(tfy_error *e, long status)
 	}
 }
 
-/* What every error after a response shares: status and request id. */
+/* What every error after a response shares: status, request id and kept headers. */
 static int describe_response(tfy_error *e, const tfy__http_response *resp)
 {
 	e->http_status = (int32_t)resp->status;
+	if (tfy__error_put_headers(e, resp->headers) < 0)
+		return -1;
 	return resp->request_id ? tfy__error_put(&e->request_id, resp->request_id,
 	                                         strlen(resp->request_id))
 	                        : 0;
@@ -172,23 +181,23 @@ static int64_t attempt_timeout(const tfy__call *call)
 	return call->timeout_ms && call->timeout_ms < left ? call->timeout_ms : left;
 }
 
-static void log_attempt(const tfy_client *c, const tfy__request *req, int attempt,
+static void log_attempt(const tfy__logger *log, const tfy__request *req, int attempt,
                         const tfy__call *call, const tfy__http_response *resp, int64_t took,
                         const char *detail)
 {
-	if (!tfy__log_enabled(&c->log, TFY_LOG_DEBUG))
+	if (!tfy__log_enabled(log, TFY_LOG_DEBUG))
 		return;
 	if (resp->status)
-		tfy__log(&c->log, TFY_LOG_DEBUG, "%s %s -> %ld in %lld ms (request id %s, attempt %d/%d)",
+		tfy__log(log, TFY_LOG_DEBUG, "%s %s -> %ld in %lld ms (request id %s, attempt %d/%d)",
 		         req->method, req->url, resp->status, (long long)took,
 		         resp->request_id ? resp->request_id : "-", attempt, call->max_retries + 1);
 	else
-		tfy__log(&c->log, TFY_LOG_DEBUG, "%s %s -> failed in %lld ms: %s (attempt %d/%d)",
+		tfy__log(log, TFY_LOG_DEBUG, "%s %s -> failed in %lld ms: %s (attempt %d/%d)",
 		         req->method, req->url, (long long)took, detail, attempt, call->max_retries + 1);
 }
 
 static tfy__http_request http_request(const tfy_client *c, const tfy__request *req,
-                                      const tfy__call *call, int64_t timeout)
+                                      const tfy__sending *s, const tfy__call *call, int64_t timeout)
 {
 	const tfy__http_request http = {
 		.method = req->method,
@@ -197,8 +206,8 @@ static tfy__http_request http_request(const tfy_client *c, const tfy__request *r
 		.upload = req->upload,
 		.sink = req->sink,
 		.url = req->url,
-		.headers = (const char *const *)req->headers,
-		.headers_count = req->count,
+		.headers = s->headers,
+		.headers_count = s->count,
 		.safe_headers_count = req->safe_count,
 		.connect_timeout_ms = c->connect_timeout_ms,
 		.timeout_ms = timeout,
@@ -213,8 +222,43 @@ static tfy__http_request http_request(const tfy_client *c, const tfy__request *r
 		.deadline = call->deadline,
 		.network = &c->network,
 		.fresh_connection = req->repeat == TFY__REPEAT_UNSENT,
+		.keep = &c->keep,
 	};
 	return http;
+}
+
+/* A first attempt sent ahead (the iterator's prefetch), with the key it was sent with. */
+struct tfy__early {
+	tfy__flight *flight;
+	char *key; /* TFY_CREDENTIAL_MAX bytes from the callback, or NULL */
+};
+
+void tfy__call_abandon_early(tfy__early *early)
+{
+	if (!early)
+		return;
+	tfy__transport_abandon(early->flight);
+	if (early->key) {
+		tfy__scrub(early->key, TFY_CREDENTIAL_MAX);
+		tfy__free(early->key);
+	}
+	tfy__free(early);
+}
+
+/* Sends the attempt now, with the call's key. */
+static tfy_code send_now(tfy_client *c, const tfy__request *req, const tfy__call *call,
+                         const tfy__call_key *k, int64_t timeout, tfy__http_response *resp,
+                         char *detail, size_t detail_size)
+{
+	tfy__sending s;
+	tfy_code rc = TFY_ERROR_OUT_OF_MEMORY;
+	snprintf(detail, detail_size, "out of memory");
+	if (tfy__sending_prepare(c, req, k, &s) == 0) {
+		const tfy__http_request http = http_request(c, req, &s, call, timeout);
+		rc = tfy__transport_send(c->transport, &http, resp, detail, detail_size);
+	}
+	tfy__sending_clear(&s);
+	return rc;
 }
 
 /*
@@ -222,39 +266,43 @@ static tfy__http_request http_request(const tfy_client *c, const tfy__request *r
  * as this attempt, whatever it is), else a request sent now.
  */
 static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__call *call,
-                             int attempt, tfy__flight **early, tfy__decode_fn decode, void **out,
-                             tfy_error **e, outcome *oc)
+                             int attempt, tfy__early **early, tfy__decode_fn decode, void **out,
+                             tfy_error **e, outcome *oc, tfy__call_key *k, int32_t refresh)
 {
 	int64_t timeout = attempt_timeout(call);
-	if (timeout < 0) {
-		tfy__transport_abandon(*early);
+	if (timeout < 0 || cancelled(call)) {
+		tfy__call_abandon_early(*early);
 		*early = NULL;
-		*e = transport_error(TFY_ERROR_TIMEOUT, "the call's deadline passed");
-		return TFY_ERROR_TIMEOUT;
+		tfy_code stop = timeout < 0 ? TFY_ERROR_TIMEOUT : TFY_ERROR_CANCELLED;
+		*e = transport_error(stop, timeout < 0 ? "the call's deadline passed"
+		                                       : "cancelled by the caller");
+		return stop;
 	}
-	if (cancelled(call)) {
-		tfy__transport_abandon(*early);
-		*early = NULL;
-		*e = transport_error(TFY_ERROR_CANCELLED, "cancelled by the caller");
-		return TFY_ERROR_CANCELLED;
-	}
-	tfy__http_response resp;
+	tfy__http_response resp = { 0 };
 	char detail[DETAIL_MAX] = "";
 	int64_t start = tfy__now_ms();
 	tfy_code rc;
 	oc->sent = 1;
 	if (*early) {
-		rc = tfy__transport_finish(*early, &resp, detail, sizeof(detail));
+		if ((*early)->key)
+			tfy__call_key_take(k, (*early)->key);
+		(*early)->key = NULL;
+		rc = tfy__transport_finish((*early)->flight, &resp, detail, sizeof(detail));
+		(*early)->flight = NULL;
+		tfy__call_abandon_early(*early);
 		*early = NULL;
+	} else if (c->credential && (rc = tfy__call_key_ask(c, k, refresh, e)) != TFY_OK) {
+		oc->sent = 0; /* no key: nothing was sent */
+		return rc;
 	} else {
-		const tfy__http_request http = http_request(c, req, call, timeout);
-		rc = tfy__transport_send(c->transport, &http, &resp, detail, sizeof(detail));
+		rc = send_now(c, req, call, k, timeout, &resp, detail, sizeof(detail));
 	}
 	/* The logger masks the secrets and shows control characters as \xHH itself. */
-	log_attempt(c, req, attempt, call, &resp, tfy__now_ms() - start, detail);
-	/* The request id reaches pages and errors: masked, cut and cleaned once, here. */
-	if (rc == TFY_OK && tfy__text_finish((const char **)&resp.request_id, TFY__REQUEST_ID_MAX, 0,
-	                                     c->secrets) < 0) {
+	log_attempt(&k->log, req, attempt, call, &resp, tfy__now_ms() - start, detail);
+	/* The request id and kept headers reach results and errors: masked, cut and cleaned once, here. */
+	if (rc == TFY_OK && (tfy__text_finish((const char **)&resp.request_id, TFY__REQUEST_ID_MAX, 0,
+	                                      k->secrets) < 0 ||
+	                     tfy__headers_finish(resp.headers, k->secrets) < 0)) {
 		tfy__http_response_clear(&resp);
 		snprintf(detail, sizeof(detail), "out of memory");
 		rc = TFY_ERROR_OUT_OF_MEMORY;
@@ -299,21 +347,31 @@ static const char *cannot_repeat(const tfy__request *req, const outcome *oc)
 	return NULL;
 }
 
+/* The wait a retry-after of wait_ms leads to under the client's policy: -1 for backoff. */
+static int64_t server_delay(const tfy_client *c, int64_t wait_ms)
+{
+	if (wait_ms <= c->retry_after_max_ms)
+		return wait_ms;
+	return c->retry_after_policy == TFY_RETRY_AFTER_CLAMP ? c->retry_after_max_ms : -1;
+}
+
 /* Why no further attempt is made, or NULL when one is.  Sets *delay. */
 static const char *no_retry_reason(const tfy_client *c, const tfy__call *call,
-                                   const tfy__request *req, tfy_code rc, int attempt,
+                                   const tfy__request *req, tfy_code rc, int retries,
                                    const outcome *oc, uint64_t *seed, int64_t *delay)
 {
 	if (rc == TFY_ERROR_CANCELLED || rc == TFY_ERROR_OUT_OF_MEMORY || rc == TFY_ERROR_IO ||
-	    attempt > call->max_retries || !tfy__retryable(rc, oc->status, oc->should_retry))
+	    retries >= call->max_retries || !tfy__retryable(rc, oc->status, oc->should_retry))
 		return "";
 	const char *why = cannot_repeat(req, oc);
 	if (why)
 		return why;
-	if (oc->retry_after_ms > c->retry_after_max_ms)
+	if (oc->retry_after_ms > c->retry_after_max_ms && c->retry_after_policy == TFY_RETRY_AFTER_FAIL)
 		return "the server's retry delay is longer than retry_after_max_ms";
-	*delay = oc->retry_after_ms >= 0 ? oc->retry_after_ms
-	                                 : tfy__backoff_ms(attempt - 1, tfy__random_unit(seed));
+	int64_t wait = server_delay(c, oc->retry_after_ms);
+	*delay = wait >= 0 ? wait
+	                   : tfy__backoff_ms(c->backoff_initial_ms, c->backoff_max_ms, retries,
+	                                     tfy__random_unit(seed));
 	if (call->deadline && add_ms(tfy__now_ms(), *delay) >= call->deadline)
 		return "no time is left before the deadline for another attempt";
 	return NULL;
@@ -332,11 +390,27 @@ static int finish_error(tfy_error *e, int attempt, const outcome *oc, const char
 	return 0;
 }
 
+/*
+ * Tells on_retry about the coming retry: 1 when it says stop, 0 when not,
+ * -1 when memory ran out readying its reason, which is the failure's
+ * message masked and cleaned as the caller would get it.
+ */
+static int ask_on_retry(const tfy_client *c, const tfy__call_key *k, int attempt, tfy_code rc,
+                        const outcome *oc, int64_t delay, tfy_error *e)
+{
+	if (!c->on_retry)
+		return 0;
+	if (!e || tfy__error_finish(e, k->secrets) < 0)
+		return -1;
+	const tfy_retry_info info = { attempt, (int32_t)oc->status, rc, 0, delay, e->message };
+	return c->on_retry(c->on_retry_userdata, &info) != TFY_CANCEL_CONTINUE;
+}
+
 /* Sleeps before the next attempt; TFY_ERROR_CANCELLED (with *e replaced) when cancelled. */
-static tfy_code back_off(const tfy_client *c, const tfy__call *call, int attempt, int64_t delay,
+static tfy_code back_off(const tfy__logger *log, const tfy__call *call, int attempt, int64_t delay,
                          const outcome *oc, tfy_error **e)
 {
-	tfy__log(&c->log, TFY_LOG_INFO, "retrying in %lld ms (attempt %d of %d failed: %s)",
+	tfy__log(log, TFY_LOG_INFO, "retrying in %lld ms (attempt %d of %d failed: %s)",
 	         (long long)delay, attempt, call->max_retries + 1,
 	         *e ? (*e)->message : "out of memory");
 	tfy_error_free(*e);
@@ -373,55 +447,118 @@ static tfy_code rewind_streams(const tfy__request *req, const outcome *oc, tfy_e
 	return *e ? TFY_ERROR_IO : TFY_ERROR_OUT_OF_MEMORY;
 }
 
+/*
+ * A 401 to a key from the credential callback earns one more request, with
+ * a key asked for with refresh = 1; it is not one of max_retries.  A body
+ * that cannot be sent again gets none.
+ */
+static int refresh_key(const tfy_client *c, const tfy__call_key *k, const tfy__request *req,
+                       int attempt, tfy_code rc, const outcome *oc, tfy_error **e)
+{
+	/* Running out of memory on the 401's error is no reason to try again: it ends the call. */
+	if (!c->credential || oc->status != 401 || rc != TFY_ERROR_AUTHENTICATION ||
+	    cannot_repeat(req, oc))
+		return 0;
+	tfy__log(&k->log, TFY_LOG_INFO,
+	         "the server refused the key (HTTP 401, attempt %d): asking the credential callback "
+	         "for a new one", attempt);
+	tfy_error_free(*e);
+	*e = NULL;
+	return 1;
+}
+
+/* Drops the call's error when memory ran out finishing it: the caller gets the static one. */
+static tfy_code out_of_memory(tfy_error **e)
+{
+	tfy_error_free(*e);
+	*e = NULL;
+	return TFY_ERROR_OUT_OF_MEMORY;
+}
+
 static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__call *call,
-                             tfy__flight *early, tfy__decode_fn decode, void **out, tfy_error **e)
+                             tfy__early *early, tfy__decode_fn decode, void **out, tfy_error **e,
+                             tfy__call_key *k)
 {
 	uint64_t seed = (uint64_t)tfy__now_ms() ^ (uint64_t)(uintptr_t)&seed;
+	int retries = 0, refreshed = 0;
 	outcome oc = { 0, -1, -1, 0, 0, 0, 0 };
 	for (int attempt = 1;; attempt++) {
 		tfy_code rc = attempt > 1 ? rewind_streams(req, &oc, e) : TFY_OK;
 		if (rc != TFY_OK)
-			return finish_error(*e, attempt - 1, &oc, "") < 0 ? TFY_ERROR_OUT_OF_MEMORY : rc;
+			return finish_error(*e, attempt - 1, &oc, "") < 0 ? out_of_memory(e) : rc;
 		oc = (outcome){ 0, -1, -1, 0, 0, 0, 0 };
-		rc = attempt_once(c, req, call, attempt, &early, decode, out, e, &oc);
+		int32_t refresh = refreshed == 1;
+		rc = attempt_once(c, req, call, attempt, &early, decode, out, e, &oc, k, refresh);
 		if (rc == TFY_OK)
 			return rc;
 		if (outcome_unknown(req, rc, &oc)) {
 			if (finish_error(*e, attempt, &oc, req->effect ? req->effect
-			                                               : "not repeated, since it may have taken effect") < 0)
-				return TFY_ERROR_OUT_OF_MEMORY;
-			return unknown_outcome(*e);
+			                                               : "not repeated, since it may have taken effect") < 0 ||
+			    unknown_outcome(*e) == TFY_ERROR_OUT_OF_MEMORY)
+				return out_of_memory(e);
+			return TFY_ERROR_OUTCOME_UNKNOWN;
+		}
+		refreshed += refreshed == 1;
+		if (!refreshed && refresh_key(c, k, req, attempt, rc, &oc, e)) {
+			refreshed = 1;
+			continue;
 		}
 		int64_t delay = 0;
-		const char *reason = no_retry_reason(c, call, req, rc, attempt, &oc, &seed, &delay);
-		/* An attempt stopped before sending (deadline, cancel) is no request made. */
+		const char *reason = no_retry_reason(c, call, req, rc, retries, &oc, &seed, &delay);
+		int stop = reason ? 0 : ask_on_retry(c, k, attempt, rc, &oc, delay, *e);
+		if (stop < 0)
+			return out_of_memory(e);
+		if (stop)
+			reason = "on_retry stopped the retries";
+		/* An attempt stopped before sending (deadline, cancel, no key) is no request made. */
 		if (reason)
-			return finish_error(*e, attempt - !oc.sent, &oc, reason) < 0 ? TFY_ERROR_OUT_OF_MEMORY
-			                                                             : rc;
-		if (back_off(c, call, attempt, delay, &oc, e) != TFY_OK)
+			return finish_error(*e, attempt - !oc.sent, &oc, reason) < 0 ? out_of_memory(e) : rc;
+		retries++;
+		if (back_off(&k->log, call, attempt, delay, &oc, e) != TFY_OK)
 			return TFY_ERROR_CANCELLED;
 	}
 }
 
 tfy_code tfy__call_run(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                       tfy__flight *early, tfy__decode_fn decode, void **out, tfy_error **err)
+                       tfy__early *early, tfy__decode_fn decode, void **out, tfy_error **err)
 {
 	tfy_error *e = NULL;
 	*out = NULL;
-	tfy_code rc = run_attempts(client, req, call, early, decode, out, &e);
-	return tfy__call_hand_error(client, rc, e, err);
+	tfy__call_key k;
+	tfy__call_key_init(&k, client);
+	tfy_code rc = run_attempts(client, req, call, early, decode, out, &e, &k);
+	rc = hand_error(k.secrets, rc, e, err);
+	tfy__call_key_clear(&k);
+	return rc;
 }
 
-tfy__flight *tfy__call_send_early(tfy_client *client, const tfy__request *req,
-                                  const tfy__call *call)
+tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req,
+                                 const tfy__call *call)
 {
 	int64_t timeout = attempt_timeout(call);
 	if (timeout < 0 || cancelled(call))
 		return NULL;
-	const tfy__http_request http = http_request(client, req, call, timeout);
-	char detail[DETAIL_MAX];
-	tfy__flight *f = NULL;
-	if (tfy__transport_start(client->transport, &http, &f, detail, sizeof(detail)) != TFY_OK)
+	tfy__early *early = tfy__calloc(1, sizeof(*early));
+	tfy__call_key k;
+	tfy__call_key_init(&k, client);
+	tfy_error *e = NULL;
+	tfy__sending s = { 0 };
+	/* Whatever fails here, the call asks again when it needs the answer. */
+	if (early && (!client->credential || tfy__call_key_ask(client, &k, 0, &e) == TFY_OK) &&
+	    tfy__sending_prepare(client, req, &k, &s) == 0) {
+		char detail[DETAIL_MAX];
+		const tfy__http_request http = http_request(client, req, &s, call, timeout);
+		if (tfy__transport_start(client->transport, &http, &early->flight, detail,
+		                         sizeof(detail)) != TFY_OK)
+			early->flight = NULL;
+	}
+	tfy__sending_clear(&s);
+	tfy_error_free(e);
+	if (!early || !early->flight) {
+		tfy__free(early);
+		tfy__call_key_clear(&k);
 		return NULL;
-	return f;
+	}
+	early->key = k.buf; /* the key it was sent with, masked in its answer */
+	return early;
 }

@@ -46,13 +46,27 @@ typedef tfy_code (*tfy__decode_fn)(const tfy__http_response *resp, void **out, c
  * not NULL, is the first attempt already on its way (the iterator's
  * prefetch); it is consumed.  On failure *err gets the error (never NULL
  * when err is not NULL), with the key masked.
+ *
+ * With a credential callback, the key is asked for before each attempt
+ * (into a buffer of the call's own, masked in its errors and log lines,
+ * scrubbed at the end), and a 401 earns one more request with a key asked
+ * for with refresh = 1, outside max_retries.  on_retry is told before each
+ * retry and may stop them.
  */
+typedef struct tfy__early tfy__early;
 tfy_code tfy__call_run(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                       tfy__flight *early, tfy__decode_fn decode, void **out, tfy_error **err);
+                       tfy__early *early, tfy__decode_fn decode, void **out, tfy_error **err);
 
-/* Sends the first attempt of req now and returns at once; NULL when it could not start. */
-tfy__flight *tfy__call_send_early(tfy_client *client, const tfy__request *req,
-                                  const tfy__call *call);
+/*
+ * Sends the first attempt of req now and returns at once; NULL when it
+ * could not start.  With a credential callback the key is asked for now,
+ * and kept (for masking its answer) until the attempt is consumed.
+ */
+tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req,
+                                 const tfy__call *call);
+
+/* Drops a request sent early that will not be asked for (NULL: nothing happens). */
+void tfy__call_abandon_early(tfy__early *early);
 
 /* The target of the client's requests. */
 tfy__target tfy__call_target(const tfy_client *client);

@@ -11,6 +11,7 @@
 #include "network.h"
 #include "options.h"
 #include "request.h"
+#include "retry.h"
 
 /* Bytes of each version of tfy_client_options, oldest first. */
 static const size_t client_options_sizes[] = {
@@ -31,6 +32,36 @@ static int time_ok(int64_t ms)
 	return ms >= 0 && ms <= TIME_OPTION_MAX;
 }
 
+/* The retry policy and kept headers of version 2 (zero in a version 1 struct). */
+static tfy_code check_retry_options(const tfy_client_options *o, tfy_error **err)
+{
+	int64_t initial = o->retry_initial_backoff_ms ? o->retry_initial_backoff_ms
+	                                              : TFY__BACKOFF_INITIAL_MS;
+	int64_t max = o->retry_max_backoff_ms ? o->retry_max_backoff_ms : TFY__BACKOFF_MAX_MS;
+	if (!time_ok(o->retry_initial_backoff_ms) || !time_ok(o->retry_max_backoff_ms))
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "retry_initial_backoff_ms and retry_max_backoff_ms must be between 0 "
+		                      "and INT64_MAX / 4 ms");
+	if (max < initial)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "retry_max_backoff_ms (%lld) must not be below retry_initial_backoff_ms "
+		                      "(%lld; 0 means 8000 and 500)", (long long)max, (long long)initial);
+	if (o->retry_after_policy < TFY_RETRY_AFTER_DEFAULT ||
+	    o->retry_after_policy > TFY_RETRY_AFTER_IGNORE)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "retry_after_policy is not a TFY_RETRY_AFTER_* value");
+	if (o->keep_headers_count > TFY__HEADERS_MAX || (o->keep_headers_count && !o->keep_headers))
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "keep_headers: at most %d names, and not NULL when keep_headers_count "
+		                      "is set", TFY__HEADERS_MAX);
+	for (size_t i = 0; i < o->keep_headers_count; i++)
+		if (!tfy__header_name_ok(o->keep_headers[i]) ||
+		    strlen(o->keep_headers[i]) > TFY__HEADER_NAME_MAX)
+			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+			                      "keep_headers[%zu] is not an HTTP header name", i);
+	return TFY_OK;
+}
+
 static tfy_code check_options(const tfy_client_options *o, tfy_error **err)
 {
 	if (o->reserved_)
@@ -49,7 +80,7 @@ static tfy_code check_options(const tfy_client_options *o, tfy_error **err)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "max_response_bytes is out of range");
 	if (o->log_level < TFY_LOG_OFF || o->log_level > TFY_LOG_DEBUG)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "log_level is not a TFY_LOG_* value");
-	return TFY_OK;
+	return check_retry_options(o, err);
 }
 
 /* Which header carries the key, and the defaults of every call (deep-copied). */
@@ -137,14 +168,57 @@ static tfy_code take_base_url(tfy_client *c, const source *s, tfy_error **err)
 	return TFY_OK;
 }
 
-/* Every secret the client holds, for masking errors and log lines. */
+/* Every secret the client holds, for masking errors and log lines (no key with a callback). */
 static void take_secrets(tfy_client *c)
 {
 	size_t n = 0;
-	c->secrets[n++] = c->api_key;
+	if (c->api_key)
+		c->secrets[n++] = c->api_key;
 	n += tfy__network_secrets(&c->network, c->secrets + n);
 	c->secrets[n] = NULL;
 	c->log.secrets = c->secrets;
+}
+
+/* The response headers to keep beyond the default set, copied. */
+static tfy_code take_keep_headers(tfy_client *c, const tfy_client_options *o, tfy_error **err)
+{
+	if (!o->keep_headers_count)
+		return TFY_OK;
+	if (!(c->keep_names = tfy__calloc(o->keep_headers_count, sizeof(char *))))
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	/* Set first: tfy_client_free() frees the names copied so far (the rest are NULL). */
+	c->keep = (tfy__keep){ (const char *const *)c->keep_names, o->keep_headers_count };
+	for (size_t i = 0; i < o->keep_headers_count; i++)
+		if (!(c->keep_names[i] = tfy__strdup(o->keep_headers[i])))
+			return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	return TFY_OK;
+}
+
+/* What follows the base URL and the key: CA paths, network, secrets, defaults, kept headers. */
+static tfy_code take_rest(tfy_client *c, const tfy_client_options *o, tfy_error **err)
+{
+	if ((o->ca_file && !(c->ca_file = tfy__strdup(o->ca_file))) ||
+	    (o->ca_path && !(c->ca_path = tfy__strdup(o->ca_path))))
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	tfy_code rc = tfy__network_take(&c->network, o, err);
+	if (rc != TFY_OK)
+		return rc;
+	take_secrets(c);
+	rc = take_auth_and_defaults(c, o, err);
+	return rc == TFY_OK ? take_keep_headers(c, o, err) : rc;
+}
+
+/*
+ * With a credential callback the key is asked for before each request:
+ * api_key and the key variables are neither needed nor kept.
+ */
+static tfy_code take_credential(tfy_client *c, const tfy_client_options *o, const source *s,
+                                tfy_error **err)
+{
+	c->credential = o->credential;
+	c->credential_userdata = o->credential_userdata;
+	tfy_code rc = take_base_url(c, s, err);
+	return rc == TFY_OK ? take_rest(c, o, err) : rc;
 }
 
 static tfy_code take_settings(tfy_client *c, const tfy_client_options *o, tfy_error **err)
@@ -154,6 +228,8 @@ static tfy_code take_settings(tfy_client *c, const tfy_client_options *o, tfy_er
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "no base URL: set the base_url option, TFY_BASE_URL (TrueFoundry's "
 		                      "platform URL) or OPENAI_BASE_URL (the API base)");
+	if (o->credential)
+		return take_credential(c, o, &s, err);
 	if (!s.key || !*s.key)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "no API key: set the api_key option or %s (the base URL came from %s)",
@@ -168,13 +244,9 @@ static tfy_code take_settings(tfy_client *c, const tfy_client_options *o, tfy_er
 	if (rc != TFY_OK)
 		return rc;
 	c->api_key = tfy__strdup(s.key);
-	if (!c->api_key || (o->ca_file && !(c->ca_file = tfy__strdup(o->ca_file))) ||
-	    (o->ca_path && !(c->ca_path = tfy__strdup(o->ca_path))))
+	if (!c->api_key)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	if ((rc = tfy__network_take(&c->network, o, err)) != TFY_OK)
-		return rc;
-	take_secrets(c);
-	return take_auth_and_defaults(c, o, err);
+	return take_rest(c, o, err);
 }
 
 static int64_t or_default(int64_t value, int64_t fallback)
@@ -196,6 +268,11 @@ static void apply_defaults(tfy_client *c, const tfy_client_options *o)
 	c->tls_insecure = o->tls_insecure != 0;
 	c->follow_redirects = o->follow_redirects != 0;
 	tfy__logger_init(&c->log, o->log_level, o->log, o->log_userdata);
+	c->on_retry = o->on_retry;
+	c->on_retry_userdata = o->on_retry_userdata;
+	c->backoff_initial_ms = or_default(o->retry_initial_backoff_ms, TFY__BACKOFF_INITIAL_MS);
+	c->backoff_max_ms = or_default(o->retry_max_backoff_ms, TFY__BACKOFF_MAX_MS);
+	c->retry_after_policy = o->retry_after_policy ? o->retry_after_policy : TFY_RETRY_AFTER_FAIL;
 }
 
 /* The defaults are checked now, as every call would check them, so a bad one fails here. */
@@ -263,6 +340,9 @@ void tfy_client_free(tfy_client *client)
 	tfy__network_clear(&client->network);
 	tfy__free(client->auth_header);
 	tfy__arena_free(client->defaults_arena);
+	for (size_t i = 0; client->keep_names && i < client->keep.count; i++)
+		tfy__free(client->keep_names[i]);
+	tfy__free(client->keep_names);
 	tfy__free(client);
 }
 

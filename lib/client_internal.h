@@ -5,6 +5,7 @@
 #define TFY_CLIENT_INTERNAL_H
 
 #include "arena.h"
+#include "headers.h"
 #include "log.h"
 #include "network.h"
 #include "tfy/client.h"
@@ -32,6 +33,16 @@ struct tfy_client {
 	tfy__network network; /* proxy and client certificate (network.c) */
 	/* Masked in every error and log line: key, proxy credentials and password, key passphrase. */
 	const char *secrets[1 + TFY__NETWORK_SECRETS + 1];
+	/* Since 1.2: credential callback, retry policy, kept response headers. */
+	tfy_credential_fn credential; /* NULL: api_key is the key */
+	void *credential_userdata;
+	tfy_retry_fn on_retry;        /* may be NULL */
+	void *on_retry_userdata;
+	int64_t backoff_initial_ms;
+	int64_t backoff_max_ms;
+	int32_t retry_after_policy;   /* TFY_RETRY_AFTER_FAIL, _CLAMP or _IGNORE */
+	tfy__keep keep;               /* keep_headers, copied (names in keep_names) */
+	char **keep_names;
 };
 
 #endif

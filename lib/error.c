@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "headers.h"
+
 #define REDACTED "[REDACTED]"
 /*
  * A cut field that ends in this many or more leading characters of a secret
@@ -83,20 +85,48 @@ TFY__PRINTF(1, 0) static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
+/*
+ * Every error the library allocates sits in this owner, whose private part
+ * holds the kept response headers (tfy_error_header): the public struct
+ * needs no new field for them.
+ */
+typedef struct error_owner {
+	tfy_error pub;
+	tfy__headers *headers;
+} error_owner;
+
+/* The owner of an error the library allocated (never the static out-of-memory one). */
+static error_owner *owner_of(tfy_error *e)
+{
+	return (error_owner *)(void *)e;
+}
+
 TFY__PRINTF(2, 0) static tfy_error *error_vnew(tfy_code code, const char *fmt, va_list ap)
 {
-	tfy_error *e = tfy__calloc(1, sizeof(*e));
-	if (!e)
+	error_owner *owner = tfy__calloc(1, sizeof(*owner));
+	if (!owner)
 		return NULL;
+	tfy_error *e = &owner->pub;
 	e->code = code;
 	e->retry_after_ms = -1;
 	e->message = vformat(fmt, ap);
 	if (!e->message) {
-		tfy__free(e);
+		tfy__free(owner);
 		return NULL;
 	}
 	return e;
 }
+
+int tfy__error_put_headers(tfy_error *e, const tfy__headers *headers)
+{
+	tfy__headers *copy;
+	if (tfy__headers_dup(headers, &copy) < 0)
+		return -1;
+	tfy__headers_free(owner_of(e)->headers);
+	owner_of(e)->headers = copy;
+	return 0;
+}
+
 
 tfy_error *tfy__error_new(tfy_code code, const char *fmt, ...)
 {
@@ -342,7 +372,15 @@ void tfy_error_free(tfy_error *e)
 	tfy__free((char *)e->request_id);
 	tfy__free((char *)e->detail);
 	tfy__free((char *)e->body);
-	tfy__free(e);
+	tfy__headers_free(owner_of(e)->headers);
+	tfy__free(owner_of(e));
+}
+
+const char *tfy_error_header(const tfy_error *err, const char *name)
+{
+	if (!err || err == &out_of_memory || !name)
+		return NULL;
+	return tfy__headers_get(((const error_owner *)(const void *)err)->headers, name);
 }
 
 /* The public face of a decoder result: the error it stands for, if any. */

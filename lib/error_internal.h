@@ -91,6 +91,14 @@ size_t tfy__secret_prefix_at_end(const char *s, size_t n, tfy__secrets secrets, 
  */
 tfy_code tfy__decode_error(tfy_code rc, const char *detail, tfy_error **err);
 
+/*
+ * Gives e a copy of a response's kept headers (finished already: see
+ * headers.h), replacing any it had; NULL headers clears them.  Returns 0 or
+ * -1 on OOM.
+ */
+struct tfy__headers;
+int tfy__error_put_headers(tfy_error *e, const struct tfy__headers *headers);
+
 /* The static error handed out when an error cannot be allocated. */
 tfy_error *tfy__error_out_of_memory(void);
 

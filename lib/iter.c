@@ -37,7 +37,7 @@ struct tfy_batch_iter {
 	size_t seen_count;
 	size_t seen_cap;
 	int64_t empty_run;             /* empty pages in a row so far */
-	tfy__flight *prefetched;       /* the next page's request, already sent; or NULL */
+	tfy__early *prefetched;        /* the next page's request, already sent; or NULL */
 	tfy__request prefetched_req;   /* what prefetched sent */
 };
 
@@ -219,7 +219,7 @@ static void start_prefetch(tfy_batch_iter *it)
 
 static void drop_prefetch(tfy_batch_iter *it)
 {
-	tfy__transport_abandon(it->prefetched);
+	tfy__call_abandon_early(it->prefetched);
 	it->prefetched = NULL;
 	tfy__request_clear(&it->prefetched_req);
 }
@@ -228,7 +228,7 @@ static void drop_prefetch(tfy_batch_iter *it)
 static tfy_code fetch(tfy_batch_iter *it, tfy_batch_page **page, tfy_error **err)
 {
 	if (it->prefetched) {
-		tfy__flight *early = it->prefetched;
+		tfy__early *early = it->prefetched;
 		it->prefetched = NULL;
 		tfy_code rc = tfy__batches_fetch(it->client, &it->prefetched_req, &it->call, early, page, err);
 		tfy__request_clear(&it->prefetched_req);

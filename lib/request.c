@@ -199,7 +199,8 @@ static size_t collect_headers(const tfy__options_pair *o, const tfy_pair *auth,
 		if (!overridden(own[i].name, o, 1))
 			h[n++] = own[i];
 	*safe = n;
-	h[n++] = *auth;
+	if (auth)
+		h[n++] = *auth;
 	for (size_t i = 0; i < o->defaults->headers_count; i++)
 		if (!overridden(o->defaults->headers[i].name, o, 0))
 			h[n++] = o->defaults->headers[i];
@@ -244,12 +245,22 @@ static tfy_code format_headers(const tfy_pair *h, size_t n, tfy__request *req)
 	return TFY_OK;
 }
 
-/* Clears a copy of the key before freeing it. */
-static void free_secret(char *s)
+void tfy__secret_free(char *s)
 {
 	for (volatile char *p = s; p && *p; p++)
 		*p = 0;
 	tfy__free(s);
+}
+
+char *tfy__request_key_line(const tfy__target *t, const char *key)
+{
+	const char *name = t->auth_header ? t->auth_header : "Authorization";
+	const char *scheme = t->auth_header ? "" : "Bearer ";
+	size_t n = strlen(name) + strlen(scheme) + strlen(key) + 3;
+	char *line = tfy__malloc(n);
+	if (line)
+		snprintf(line, n, "%s: %s%s", name, scheme, key);
+	return line;
 }
 
 static tfy_code build_headers(const tfy__target *t, const char *metadata,
@@ -258,15 +269,17 @@ static tfy_code build_headers(const tfy__target *t, const char *metadata,
 {
 	size_t total = FIXED_HEADERS + o->defaults->headers_count + o->call->headers_count;
 	tfy_pair *h = tfy__calloc(total, sizeof(*h));
-	/* Zeroed: free_secret() reads it up to its NUL even when it was never written. */
-	char *bearer = t->auth_header ? NULL : tfy__calloc(1, strlen(t->api_key) + sizeof("Bearer "));
+	/* Zeroed: tfy__secret_free() reads it up to its NUL even when it was never written. */
+	char *bearer = t->auth_header || !t->api_key ? NULL
+	             : tfy__calloc(1, strlen(t->api_key) + sizeof("Bearer "));
 	tfy_code rc = TFY_ERROR_OUT_OF_MEMORY;
-	if (h && (bearer || t->auth_header)) {
+	if (h && (bearer || t->auth_header || !t->api_key)) {
 		if (bearer)
 			sprintf(bearer, "Bearer %s", t->api_key);
 		const tfy_pair auth = t->auth_header ? (tfy_pair){ t->auth_header, t->api_key }
 		                                     : (tfy_pair){ "Authorization", bearer };
-		size_t n = collect_headers(o, &auth, metadata, content_type, h, &req->safe_count);
+		size_t n = collect_headers(o, t->api_key ? &auth : NULL, metadata, content_type, h,
+		                           &req->safe_count);
 		rc = check_headers(h, n, err);
 		if (rc == TFY_OK)
 			rc = format_headers(h, n, req);
@@ -274,7 +287,7 @@ static tfy_code build_headers(const tfy__target *t, const char *metadata,
 	if (rc == TFY_ERROR_OUT_OF_MEMORY)
 		tfy__error_set(err, rc, "out of memory");
 	tfy__free(h);
-	free_secret(bearer);
+	tfy__secret_free(bearer);
 	return rc;
 }
 
@@ -357,7 +370,7 @@ tfy_code tfy__path_id(tfy__buf *path, const char *id, const char *what, tfy_erro
 void tfy__request_clear(tfy__request *req)
 {
 	for (size_t i = 0; i < req->count; i++)
-		free_secret(req->headers[i]);
+		tfy__secret_free(req->headers[i]);
 	tfy__free(req->headers);
 	tfy__free(req->url);
 	memset(req, 0, sizeof(*req));

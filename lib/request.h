@@ -49,6 +49,11 @@ typedef struct tfy__request {
 /* Where requests go and how they authenticate: the client's fixed part. */
 typedef struct tfy__target {
 	const char *base_url;    /* normalised, without "/batches" */
+	/*
+	 * The static key; NULL for a client with a credential callback, whose
+	 * requests are built without the key's line: the call path inserts one
+	 * (tfy__request_key_line) at safe_count for each attempt.
+	 */
 	const char *api_key;
 	const char *auth_header; /* NULL: "Authorization: Bearer <key>" */
 } tfy__target;
@@ -91,6 +96,12 @@ tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *
                             const tfy__endpoint *endpoint, tfy__request *req, tfy_error **err);
 
 void tfy__request_clear(tfy__request *req);
+
+/* "Authorization: Bearer <key>", or "<auth_header>: <key>"; NULL on OOM.  Free with tfy__secret_free. */
+char *tfy__request_key_line(const tfy__target *target, const char *key);
+
+/* Clears a copy of the key (NUL-terminated, may be NULL) before freeing it. */
+void tfy__secret_free(char *s);
 
 /*
  * 1 when s can be a header value: not empty or all blanks (libcurl would

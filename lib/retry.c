@@ -103,13 +103,14 @@ int tfy__retryable(tfy_code code, long http_status, int should_retry)
 	}
 }
 
-int64_t tfy__backoff_ms(int n, double unit)
+int64_t tfy__backoff_ms(int64_t initial, int64_t max, int n, double unit)
 {
-	int64_t base = TFY__BACKOFF_MAX_MS;
-	if (n >= 0 && n < 5)
-		base = TFY__BACKOFF_INITIAL_MS << n;
-	if (base > TFY__BACKOFF_MAX_MS)
-		base = TFY__BACKOFF_MAX_MS;
+	int64_t base = n < 0 ? max : initial; /* a negative n is out of range: the longest */
+	/* Doubling stops at max, so it never overflows. */
+	for (int i = 0; i < n && base < max; i++)
+		base = base > max / 2 ? max : base * 2;
+	if (base > max)
+		base = max;
 	if (!(unit >= 0)) /* NaN too: converting it to an integer is undefined */
 		unit = 0;
 	if (unit > 1)

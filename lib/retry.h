@@ -37,9 +37,11 @@ int tfy__retryable(tfy_code code, long http_status, int should_retry);
 
 /*
  * Backoff before retry number n (0 for the first retry):
- * min(500 ms * 2^n, 8 s) * (0.75 + 0.25 * unit), unit in [0, 1].
+ * min(initial * 2^n, max) * (0.75 + 0.25 * unit), unit in [0, 1]; the
+ * client's defaults are TFY__BACKOFF_INITIAL_MS and TFY__BACKOFF_MAX_MS.
+ * initial and max are positive, max >= initial.
  */
-int64_t tfy__backoff_ms(int n, double unit);
+int64_t tfy__backoff_ms(int64_t initial, int64_t max, int n, double unit);
 
 /* A uniform number in [0, 1] from a caller-held xorshift state (never 0). */
 double tfy__random_unit(uint64_t *state);

@@ -156,6 +156,7 @@ typedef struct transfer {
 	int got_status;           /* a status line arrived */
 	int64_t last_byte_ms;     /* when anything last arrived on the connection (or the start) */
 	tfy__http_response *resp; /* receives the headers we keep */
+	const tfy__keep *keep;    /* extra names to keep in resp->headers */
 } transfer;
 
 /* A 2xx body goes to the sink when there is one; any other body is kept as an error body. */
@@ -207,23 +208,44 @@ static char **kept_slot(tfy__http_response *resp, size_t i)
 	return (char **)((char *)resp + kept_headers[i].offset);
 }
 
-static void forget_headers(tfy__http_response *resp)
-{
-	for (size_t i = 0; i < KEPT_COUNT; i++) {
-		tfy__free(*kept_slot(resp, i));
-		*kept_slot(resp, i) = NULL;
-	}
-}
-
-/* A copy of a header's value without surrounding blanks, bounded in length. */
-static char *header_value(const char *line, size_t len, size_t name_len)
+/* Where a header line's value starts, without surrounding blanks; *n its bounded length. */
+static const char *value_span(const char *line, size_t len, size_t name_len, size_t *n)
 {
 	const char *v = line + name_len + 1, *end = line + len;
 	while (v < end && (*v == ' ' || *v == '\t'))
 		v++;
 	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
 		end--;
-	size_t n = (size_t)(end - v) < HEADER_VALUE_MAX ? (size_t)(end - v) : HEADER_VALUE_MAX;
+	*n = (size_t)(end - v) < HEADER_VALUE_MAX ? (size_t)(end - v) : HEADER_VALUE_MAX;
+	return v;
+}
+
+static void forget_headers(tfy__http_response *resp)
+{
+	for (size_t i = 0; i < KEPT_COUNT; i++) {
+		tfy__free(*kept_slot(resp, i));
+		*kept_slot(resp, i) = NULL;
+	}
+	tfy__headers_free(resp->headers);
+	resp->headers = NULL;
+}
+
+/* Adds the line's header to the kept ones when it is wanted; -1 on OOM. */
+static int keep_header(transfer *x, const char *line, size_t len)
+{
+	const char *colon = memchr(line, ':', len);
+	if (!colon || !tfy__headers_wanted(x->keep, line, (size_t)(colon - line)))
+		return 0;
+	size_t name_len = (size_t)(colon - line), n;
+	const char *v = value_span(line, len, name_len, &n);
+	return tfy__headers_add(&x->resp->headers, line, name_len, v, n);
+}
+
+/* A copy of a header's value without surrounding blanks, bounded in length. */
+static char *header_value(const char *line, size_t len, size_t name_len)
+{
+	size_t n;
+	const char *v = value_span(line, len, name_len, &n);
 	return tfy__text_dup(v, n);
 }
 
@@ -265,7 +287,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 		forget_headers(x->resp);
 		return len;
 	}
-	if (reserve_for_length(x, line, len) < 0) {
+	if (reserve_for_length(x, line, len) < 0 || keep_header(x, line, len) < 0) {
 		x->oom = 1;
 		return 0;
 	}
@@ -715,7 +737,7 @@ static void transfer_reset(tfy__flight *f)
 	tfy__http_response_clear(&f->resp);
 	f->x = (transfer){ .body = TFY__BUF_INIT, .max_body = f->req.max_body, .h = f->s.easy,
 		           .sink = f->req.sink, .sinking = -1, .last_byte_ms = tfy__now_ms(),
-		           .resp = &f->resp };
+		           .resp = &f->resp, .keep = f->req.keep };
 }
 
 /* Both header lists; -1 when memory runs out. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "headers.h"
 #include "tfy/common.h"
 
 typedef struct tfy__transport tfy__transport;
@@ -90,6 +91,7 @@ typedef struct tfy__http_request {
 	 * a second batch or file for a request that creates one.
 	 */
 	int fresh_connection;
+	const tfy__keep *keep;      /* extra response headers to keep (headers.h); may be NULL */
 } tfy__http_request;
 
 typedef struct tfy__http_response {
@@ -108,6 +110,7 @@ typedef struct tfy__http_response {
 	 * (no connection, no name, cancelled before sending).
 	 */
 	int sent;
+	tfy__headers *headers; /* the kept headers (tfy__headers_wanted), raw; NULL when none */
 } tfy__http_response;
 
 /* NULL when memory runs out or libcurl cannot be initialised. */

@@ -5,11 +5,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "error_internal.h"
+#include "headers.h"
 #include "tfy/tfy.h"
 
 static void test_strerror_every_code(void **state)
@@ -294,6 +296,91 @@ static void test_version_at_least(void **state)
 	assert_false(TFY_VERSION_AT_LEAST(TFY_VERSION_MAJOR + 1, 0, 0));
 }
 
+/* lib/headers.c: which headers are kept, their bounds, and how values are readied. */
+static void test_kept_headers(void **state)
+{
+	(void)state;
+	static const char *const extra[] = { "X-Custom" };
+	const tfy__keep keep = { extra, 1 };
+	assert_true(tfy__headers_wanted(NULL, "X-Request-Id", 12));
+	assert_true(tfy__headers_wanted(NULL, "retry-after-ms", 14));
+	assert_true(tfy__headers_wanted(NULL, "x-ratelimit-reset-tokens", 24));
+	assert_true(tfy__headers_wanted(NULL, "X-TFY-anything", 14));
+	assert_false(tfy__headers_wanted(NULL, "x-tfy-", 6)); /* a prefix alone names nothing */
+	assert_false(tfy__headers_wanted(NULL, "x-request-idx", 13));
+	assert_false(tfy__headers_wanted(NULL, "x-custom", 8));
+	assert_true(tfy__headers_wanted(&keep, "x-custom", 8));
+	/* The name is compared with its length: the rest of the line is not read. */
+	assert_true(tfy__headers_wanted(NULL, "server-timing: x", 13));
+
+	tfy__headers *h = NULL;
+	assert_null(tfy__headers_get(h, "x"));
+	assert_int_equal(tfy__headers_add(&h, "X-Tfy-A", 7, "one", 3), 0);
+	assert_int_equal(tfy__headers_add(&h, "x-tfy-a", 7, "two", 3), 0); /* the last wins */
+	assert_string_equal(tfy__headers_get(h, "X-TFY-A"), "two");
+	assert_int_equal(tfy__headers_count(h), 1);
+	char name[300];
+	memset(name, 'n', sizeof(name));
+	assert_int_equal(tfy__headers_add(&h, name, TFY__HEADER_NAME_MAX + 1, "v", 1), 0);
+	assert_int_equal(tfy__headers_count(h), 1); /* too long a name: dropped */
+	for (int i = 0; i < 70; i++) {
+		char n[16];
+		int len = snprintf(n, sizeof(n), "x-tfy-%d", i);
+		assert_int_equal(tfy__headers_add(&h, n, (size_t)len, "v", 1), 0);
+	}
+	assert_int_equal(tfy__headers_count(h), TFY__HEADERS_MAX);
+	assert_non_null(tfy__headers_get(h, "x-tfy-62"));
+	assert_null(tfy__headers_get(h, "x-tfy-63"));
+	/* A full set still takes a new value for a name it has. */
+	assert_int_equal(tfy__headers_add(&h, "x-tfy-0", 7, "w", 1), 0);
+	assert_string_equal(tfy__headers_get(h, "x-tfy-0"), "w");
+	tfy__headers_free(h);
+
+	/* The byte bound on names and values as received. */
+	h = NULL;
+	char *big = malloc(8192);
+	assert_non_null(big);
+	memset(big, 'b', 8192);
+	int kept = 0;
+	for (int i = 0; i < 10; i++) {
+		char n[16];
+		int len = snprintf(n, sizeof(n), "x-tfy-%d", i);
+		assert_int_equal(tfy__headers_add(&h, n, (size_t)len, big, 8192), 0);
+		kept += tfy__headers_get(h, n) != NULL;
+	}
+	assert_int_equal(kept, 7); /* 7 x (7 + 8192) bytes fit in 64 KiB, an eighth does not */
+	free(big);
+	tfy__headers_free(h);
+
+	/* Readied as a request id: key masked, control characters cleaned; copies are equal. */
+	h = NULL;
+	const char v[] = "k=sk-SECRET-KEY-123\x1b[2J";
+	assert_int_equal(tfy__headers_add(&h, "x-tfy-echo", 10, v, sizeof(v) - 1), 0);
+	static const char *const secrets[] = { "proxy-pass", "sk-SECRET-KEY-123", NULL };
+	assert_int_equal(tfy__headers_finish(h, secrets), 0);
+	assert_string_equal(tfy__headers_get(h, "x-tfy-echo"), "k=[REDACTED]\xEF\xBF\xBD[2J");
+	tfy__headers *copy = NULL;
+	assert_int_equal(tfy__headers_dup(h, &copy), 0);
+	assert_string_equal(tfy__headers_get(copy, "X-TFY-ECHO"), "k=[REDACTED]\xEF\xBF\xBD[2J");
+	tfy__headers_free(copy);
+	tfy__headers_free(h);
+	assert_int_equal(tfy__headers_dup(NULL, &copy), 0);
+	assert_null(copy);
+	assert_int_equal(tfy__headers_finish(NULL, secrets), 0);
+
+	/* An error owns its copy; the static out-of-memory error has none. */
+	tfy_error *e = tfy__error_new(TFY_ERROR_SERVER, "server error");
+	assert_non_null(e);
+	h = NULL;
+	assert_int_equal(tfy__headers_add(&h, "Retry-After", 11, "3", 1), 0);
+	assert_int_equal(tfy__error_put_headers(e, h), 0);
+	tfy__headers_free(h);
+	assert_string_equal(tfy_error_header(e, "retry-after"), "3");
+	assert_null(tfy_error_header(e, NULL));
+	tfy_error_free(e);
+	assert_null(tfy_error_header(tfy__error_out_of_memory(), "retry-after"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_client_arguments),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_version_at_least),
+		cmocka_unit_test(test_kept_headers),
 	};
 	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }

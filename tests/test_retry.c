@@ -11,6 +11,9 @@
 
 #define NOW ((time_t)784111777) /* Sun, 06 Nov 1994 08:49:37 GMT */
 
+/* The client's default range. */
+#define backoff(n, u) tfy__backoff_ms(TFY__BACKOFF_INITIAL_MS, TFY__BACKOFF_MAX_MS, (n), (u))
+
 static void test_retry_after_ms_header(void **state)
 {
 	(void)state;
@@ -134,9 +137,9 @@ static void test_time_arithmetic_saturates(void **state)
 	assert_int_equal(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", INT64_MIN), INT64_MAX);
 	assert_int_equal(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", INT64_MIN + 1),
 	                 INT64_MAX);
-	assert_int_equal(tfy__backoff_ms(INT32_MAX, 1.0), 8000);
-	assert_int_equal(tfy__backoff_ms(INT32_MIN, 1.0), 8000);
-	assert_int_equal(tfy__backoff_ms(0, NAN), 375); /* NaN counts as 0 */
+	assert_int_equal(backoff(INT32_MAX, 1.0), 8000);
+	assert_int_equal(backoff(INT32_MIN, 1.0), 8000);
+	assert_int_equal(backoff(0, NAN), 375); /* NaN counts as 0 */
 	/* A sleep of INT64_MAX ms ends when cancelled instead of overflowing its end time. */
 	int calls = 0;
 	assert_int_equal(tfy__sleep_ms(INT64_MAX, cancel_now, &calls), TFY_ERROR_CANCELLED);
@@ -145,19 +148,29 @@ static void test_time_arithmetic_saturates(void **state)
 static void test_backoff(void **state)
 {
 	(void)state;
-	assert_int_equal(tfy__backoff_ms(0, 1.0), 500);
-	assert_int_equal(tfy__backoff_ms(0, 0.0), 375);
-	assert_int_equal(tfy__backoff_ms(1, 1.0), 1000);
-	assert_int_equal(tfy__backoff_ms(3, 1.0), 4000);
-	assert_int_equal(tfy__backoff_ms(4, 1.0), 8000);
-	assert_int_equal(tfy__backoff_ms(5, 1.0), 8000);
-	assert_int_equal(tfy__backoff_ms(60, 1.0), 8000);
-	assert_int_equal(tfy__backoff_ms(60, 0.0), 6000);
+	/* The client's retry_initial_backoff_ms and retry_max_backoff_ms. */
+	assert_int_equal(tfy__backoff_ms(10, 30, 0, 1.0), 10);
+	assert_int_equal(tfy__backoff_ms(10, 30, 1, 1.0), 20);
+	assert_int_equal(tfy__backoff_ms(10, 30, 2, 1.0), 30);
+	assert_int_equal(tfy__backoff_ms(10, 30, 50, 0.0), 22);
+	assert_int_equal(tfy__backoff_ms(7, 7, 3, 1.0), 7);
+	/* Near the option's bound (INT64_MAX / 4) doubling saturates at max, never overflows. */
+	/* (through a double: equal up to its rounding) */
+	assert_true(tfy__backoff_ms(INT64_MAX / 4, INT64_MAX / 4, 70, 1.0) > INT64_MAX / 5);
+	assert_true(tfy__backoff_ms(3, INT64_MAX / 4, 200, 1.0) > INT64_MAX / 5);
+	assert_int_equal(backoff(0, 1.0), 500);
+	assert_int_equal(backoff(0, 0.0), 375);
+	assert_int_equal(backoff(1, 1.0), 1000);
+	assert_int_equal(backoff(3, 1.0), 4000);
+	assert_int_equal(backoff(4, 1.0), 8000);
+	assert_int_equal(backoff(5, 1.0), 8000);
+	assert_int_equal(backoff(60, 1.0), 8000);
+	assert_int_equal(backoff(60, 0.0), 6000);
 	uint64_t seed = 42;
 	for (int i = 0; i < 1000; i++) {
 		double u = tfy__random_unit(&seed);
 		assert_true(u >= 0.0 && u <= 1.0);
-		int64_t d = tfy__backoff_ms(2, u);
+		int64_t d = backoff(2, u);
 		assert_true(d >= 1500 && d <= 2000);
 	}
 }

@@ -182,6 +182,12 @@ typedef struct tfy_batch_page {
 	 * values in all.
 	 */
 	const char *extra_json;
+	/**
+	 * The HTTP status of the response the page came from (200, or another
+	 * 2xx); 0 for a page from tfy_batch_page_parse().  Since 1.2.
+	 */
+	int32_t http_status;
+	int32_t reserved_; /**< padding, always 0 */
 } tfy_batch_page;
 
 /**
@@ -200,6 +206,33 @@ TFY_EXTERN void tfy_batch_page_free(tfy_batch_page *page);
  *         or NULL if page is NULL or i >= page->count.
  */
 TFY_EXTERN const tfy_batch *tfy_batch_page_get(const tfy_batch_page *page, size_t i);
+
+/**
+ * A response header of the response the page came from, by name (compared
+ * without case): the same set, bounds and cleaning as tfy_error_header().
+ * Since 1.2.
+ *
+ * @param page the page, or NULL.
+ * @param name the header's name, or NULL.
+ * @return the value, borrowed from the page (valid until
+ *         tfy_batch_page_free()); NULL when page or name is NULL, the page
+ *         came from tfy_batch_page_parse(), or the header was absent or not
+ *         kept.
+ */
+TFY_EXTERN const char *tfy_batch_page_header(const tfy_batch_page *page, const char *name);
+
+/**
+ * A response header of the response a single batch came from (calls that
+ * return one batch), by name, as tfy_batch_page_header().  Since 1.2.
+ *
+ * @param batch the batch, or NULL.
+ * @param name the header's name, or NULL.
+ * @return the value, borrowed from the batch (valid until tfy_batch_free());
+ *         NULL for a batch of a page (read the page's headers instead), a
+ *         batch from tfy_batch_dup() or tfy_batch_parse(), or when the
+ *         header was absent or not kept.
+ */
+TFY_EXTERN const char *tfy_batch_header(const tfy_batch *batch, const char *name);
 
 /**
  * A deep copy of a batch that owns itself, so it can outlive its page.

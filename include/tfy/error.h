@@ -62,6 +62,22 @@ typedef struct tfy_error {
  */
 TFY_EXTERN void tfy_error_free(tfy_error *err);
 
+/**
+ * A response header of the failed call's last response, by name (compared
+ * without case).  Kept are x-request-id, retry-after, retry-after-ms,
+ * server-timing, every x-ratelimit-* and x-tfy-* header, and the names in
+ * tfy_client_options.keep_headers: at most 64 headers and 64 KiB of names
+ * and values per response, each value cut to 8 KiB, with the key masked and
+ * control characters cleaned as in request_id.  Since 1.2.
+ *
+ * @param err the error, or NULL.
+ * @param name the header's name, or NULL.
+ * @return the value, borrowed from the error (valid until tfy_error_free());
+ *         NULL when err or name is NULL, no response came, or the header
+ *         was absent or not kept.  A header sent twice reads as the last.
+ */
+TFY_EXTERN const char *tfy_error_header(const tfy_error *err, const char *name);
+
 #ifdef __cplusplus
 }
 #endif
