@@ -75,15 +75,15 @@ void tu_server_stop(tu_server *s)
 	s->owned = NULL;
 }
 
-int tu_read_head(int fd)
+int tu_read_head_into(int fd, char *buf, size_t size)
 {
-	char buf[4096];
 	size_t have = 0;
-	while (have < sizeof(buf) - 1) {
+	buf[0] = '\0';
+	while (have < size - 1) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		if (poll(&p, 1, 10000) <= 0)
 			return 0;
-		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		ssize_t n = read(fd, buf + have, size - 1 - have);
 		if (n <= 0)
 			return 0;
 		have += (size_t)n;
@@ -92,6 +92,12 @@ int tu_read_head(int fd)
 			return 1;
 	}
 	return 1;
+}
+
+int tu_read_head(int fd)
+{
+	char buf[4096];
+	return tu_read_head_into(fd, buf, sizeof(buf));
 }
 
 void tu_send_all(int fd, const char *data, size_t len)

@@ -45,6 +45,9 @@ void tu_server_stop(tu_server *s);
 /* Reads the request head; 0 when the client hung up first (or after 10 s of silence). */
 int tu_read_head(int fd);
 
+/* The same, keeping what was read (NUL-terminated, cut to size - 1 bytes) in buf. */
+int tu_read_head_into(int fd, char *buf, size_t size);
+
 /* Sends all of data, or as much as the client takes before it hangs up. */
 void tu_send_all(int fd, const char *data, size_t len);
 

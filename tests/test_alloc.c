@@ -5,8 +5,9 @@
  * calls of a batch job (retrieve, cancel, wait, a create reconciled after
  * its answer never came) and the Files calls (upload, retrieve, download
  * to a path, delete; no temporary file may be left behind) against
- * scripted loopback servers, a File parse, a result file read and an
- * input file check.  Each
+ * scripted loopback servers, a File parse, a result file read, an input
+ * file check, and a client with a credential callback, on_retry and kept
+ * headers.  Each
  * failing run must report TFY_ERROR_OUT_OF_MEMORY, leak nothing (the
  * sanitizer and valgrind runs check that) and leave the client usable.
  * libcurl's own allocations are not failed (see docs/fuzzing.md).
@@ -735,6 +736,108 @@ static void test_files(void **state)
 	exhaust("files: upload, retrieve, download, delete", files_op, files_op, *state);
 }
 
+/*
+ * (cred) a client whose key comes from a callback that first gives a stale
+ * key: every call goes through the 401, the refresh, kept headers on the
+ * page and on the error, and on_retry.
+ */
+
+/* Set before each call: the callback's next key is stale, until it is asked to refresh. */
+static int stale;
+
+static int32_t stale_then_fresh(void *userdata, int32_t refresh, char *key, size_t key_size)
+{
+	(void)userdata;
+	stale = stale && !refresh;
+	snprintf(key, key_size, "%s", stale ? "a-stale-key" : KEY);
+	return 0;
+}
+
+static int32_t count_retry(void *userdata, const tfy_retry_info *info)
+{
+	(void)info;
+	++*(int *)userdata;
+	return TFY_CANCEL_CONTINUE;
+}
+
+static tfy_code new_credential_client(gateway_ctx *c, tfy_client **out)
+{
+	static int retries;
+	static const char *const keep[] = { "content-type" };
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = c->url;
+	o.credential = stale_then_fresh;
+	o.on_retry = count_retry;
+	o.on_retry_userdata = &retries;
+	o.retry_initial_backoff_ms = 1;
+	o.retry_max_backoff_ms = 1;
+	o.keep_headers = keep;
+	o.keep_headers_count = 1;
+	o.max_retries = 1;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_client_new(&o, out, &err);
+	if (rc != TFY_OK)
+		assert_int_equal(err->code, rc);
+	tfy_error_free(err);
+	return rc;
+}
+
+/* A page with its headers, then a 429 whose error keeps its headers. */
+static tfy_code credential_list_op(void *p)
+{
+	gateway_ctx *c = p;
+	tfy_client_free(c->client);
+	c->client = NULL;
+	tfy_code rc = new_credential_client(c, &c->client);
+	tfy_batch_page *page = NULL;
+	tfy_error *err = NULL;
+	stale = 1;
+	if (rc == TFY_OK)
+		rc = tfy_batches_list(c->client, NULL, &page, &err);
+	if (rc == TFY_OK) {
+		assert_non_null(tfy_batch_page_header(page, "content-type"));
+		tfy_pair fault = { "x-mock-fault", "retry-after:ms=1" };
+		tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
+		r.headers = &fault;
+		r.headers_count = 1;
+		tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+		o.request = &r;
+		tfy_batch_page_free(page);
+		page = NULL;
+		stale = 1;
+		rc = tfy_batches_list(c->client, &o, &page, &err);
+		if (rc == TFY_ERROR_RATE_LIMIT) {
+			assert_string_equal(tfy_error_header(err, "retry-after-ms"), "1");
+			rc = TFY_OK;
+		}
+	}
+	if (rc != TFY_OK && err)
+		assert_int_equal(err->code, rc);
+	tfy_batch_page_free(page);
+	tfy_error_free(err);
+	return rc;
+}
+
+static tfy_code credential_iter_op(void *p)
+{
+	gateway_ctx *c = p;
+	if (!c->client && new_credential_client(c, &c->client) != TFY_OK)
+		return TFY_ERROR_OUT_OF_MEMORY;
+	stale = 1;
+	return iterate(c->client, 1);
+}
+
+static void test_credential_paths(void **state)
+{
+	exhaust("credential client, list, kept headers", credential_list_op, credential_list_op,
+	        *state);
+	gateway_ctx *c = *state;
+	tfy_client_free(c->client);
+	c->client = NULL;
+	exhaust_ex("credential iterator with prefetch", credential_iter_op, credential_iter_op,
+	           *state, 1);
+}
+
 int main(void)
 {
 	/*
@@ -757,6 +860,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_job_calls, job_setup, job_teardown),
 		cmocka_unit_test_setup_teardown(test_create_reconciled, job_setup, job_teardown),
 		cmocka_unit_test_setup_teardown(test_files, files_setup, files_teardown),
+		cmocka_unit_test_setup_teardown(test_credential_paths, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
 }

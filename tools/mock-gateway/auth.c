@@ -17,6 +17,16 @@ bool mgw_auth_ok(const char *authorization, const char *key)
            && strcmp(authorization + n, key) == 0;
 }
 
+void mgw_auth_current_key(const char *key, uint32_t every, unsigned long long authorized,
+                          char out[MGW_KEY_MAX])
+{
+    unsigned long long generation = every ? authorized / every + 1 : 1;
+    if (generation == 1)
+        snprintf(out, MGW_KEY_MAX, "%s", key);
+    else
+        snprintf(out, MGW_KEY_MAX, "%s-%llu", key, generation);
+}
+
 static void mask_token(const char *token, char *out, size_t size)
 {
     size_t len = strlen(token);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -17,6 +18,14 @@ bool mgw_auth_ok(const char *authorization, const char *key);
  * token shortened to its first 3 and last 4 bytes, or to "***" when it is too
  * short for that to hide most of it. */
 void mgw_auth_mask(const char *value, char out[MGW_MASKED_SIZE]);
+
+/* Longest key mgw_auth_current_key writes, NUL included. */
+#define MGW_KEY_MAX 512
+
+/* The key accepted after `authorized` authorized requests when it rotates every
+ * `every` (0: never): `key` for the first `every`, then "key-2", "key-3", ... */
+void mgw_auth_current_key(const char *key, uint32_t every, unsigned long long authorized,
+                          char out[MGW_KEY_MAX]);
 
 /* Returns a new reference to the OpenAI-style 401 body for `authorization`. */
 json_t *mgw_auth_error_body(const char *authorization);

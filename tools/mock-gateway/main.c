@@ -24,6 +24,7 @@
 
 static const char usage_text[] =
     "Usage: tfy-mock-gateway [--port N] [--count N] [--api-key KEY] [--gzip]\n"
+    "                        [--rotate-key-after N]\n"
     "                        [--provider NAME=KIND]... [--require-provider]\n"
     "                        [--max-file-bytes N] [--batch-seconds X]\n"
     "                        [--fault SPEC]... [--tls-cert FILE --tls-key FILE\n"
@@ -42,6 +43,10 @@ static const char usage_text[] =
     "  --api-key KEY  accepted bearer token (default: $TFY_MOCK_API_KEY if set and\n"
     "                 non-empty, else tfy-local-key)\n"
     "  --gzip         gzip response bodies when Accept-Encoding admits gzip\n"
+    "  --rotate-key-after N\n"
+    "                 after every N authorized API requests (1..1000000) the\n"
+    "                 accepted key changes: KEY, then KEY-2, KEY-3, ... (the older\n"
+    "                 key gets 401), to test credentials that expire\n"
     "  --provider NAME=KIND\n"
     "                 declare a provider account (repeatable): KIND is openai,\n"
     "                 azure, bedrock or vertex; NAME, 1..127 visible ASCII\n"
@@ -272,6 +277,7 @@ static int parse_valued(int argc, char **argv, int *i, struct options *o)
     const char *arg = argv[*i];
     const char *name = is_option(arg, "--port") ? "--port"
                        : is_option(arg, "--count") ? "--count"
+                       : is_option(arg, "--rotate-key-after") ? "--rotate-key-after"
                                                    : "--api-key";
     const char *value = option_value(argc, argv, i, name);
     unsigned long v;
@@ -281,6 +287,10 @@ static int parse_valued(int argc, char **argv, int *i, struct options *o)
         if (value[0] == '\0')
             return usage_error("--api-key must not be empty", NULL);
         o->server.api_key = value;
+    } else if (strcmp(name, "--rotate-key-after") == 0) {
+        if (!mgw_parse_ulong(value, 1000000, &v) || v == 0)
+            return usage_error("--rotate-key-after expects 1..1000000, got", value);
+        o->server.rotate_key_after = (uint32_t)v;
     } else if (strcmp(name, "--port") == 0) {
         if (!mgw_parse_ulong(value, 65535, &v))
             return usage_error("--port expects 0..65535, got", value);
@@ -400,7 +410,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         } else if (strcmp(arg, "--require-provider") == 0) {
             o->server.require_provider = true;
         } else if (is_option(arg, "--port") || is_option(arg, "--count")
-                   || is_option(arg, "--api-key")) {
+                   || is_option(arg, "--api-key") || is_option(arg, "--rotate-key-after")) {
             if ((rc = parse_valued(argc, argv, &i, o)) != 0)
                 return rc;
         } else if (is_option(arg, "--max-file-bytes") || is_option(arg, "--batch-seconds")) {

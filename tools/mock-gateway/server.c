@@ -55,6 +55,7 @@ struct mgw_server {
     atomic_ullong faults_served;
     atomic_ullong batches_created;
     atomic_ullong files_uploaded;
+    atomic_ullong authorized;   /* API requests with the right key (--rotate-key-after) */
 };
 
 /* Per TCP connection, touched only by that connection's thread. */
@@ -450,11 +451,11 @@ static json_t *method_error(const struct exchange *ex)
 
 /* Azure's checks, before the ones it shares with OpenAI, in its own
  * envelope: {"error":{"code","message"}}. */
-static bool check_azure(struct request *rq)
+static bool check_azure(struct request *rq, const char *accepted)
 {
     const struct exchange *ex = &rq->ex;
     const char *key = header(ex, "api-key");
-    if (!key || strcmp(key, ex->srv->cfg.api_key) != 0) {
+    if (!key || strcmp(key, accepted) != 0) {
         refuse(rq, MHD_HTTP_UNAUTHORIZED,
                mgw_error_azure("401", "Access denied due to invalid subscription key or wrong "
                                       "API endpoint. Make sure to provide a valid key for an "
@@ -527,17 +528,23 @@ static bool admit(struct request *rq)
 {
     struct exchange *ex = &rq->ex;
     const char *authorization = header(ex, MHD_HTTP_HEADER_AUTHORIZATION);
+    char key[MGW_KEY_MAX]; /* the key accepted now: --rotate-key-after changes it */
+    mgw_auth_current_key(ex->srv->cfg.api_key, ex->srv->cfg.rotate_key_after,
+                         atomic_load(&ex->srv->authorized), key);
     count_api_request(ex);
-    mgw_record_capture(ex->srv->record, ex->conn, ex->method, ex->path, ex->srv->cfg.api_key);
+    mgw_record_capture(ex->srv->record, ex->conn, ex->method, ex->path, key);
     if (!(rq->route = mgw_route_of(&rq->where, ex->method, &rq->allow))) {
         refuse(rq, MHD_HTTP_METHOD_NOT_ALLOWED, method_error(ex), rq->allow);
         return false;
     }
-    if (!rq->where.azure && !mgw_auth_ok(authorization, ex->srv->cfg.api_key)) {
+    if (!rq->where.azure && !mgw_auth_ok(authorization, key)) {
         refuse(rq, MHD_HTTP_UNAUTHORIZED, mgw_auth_error_body(authorization), NULL);
         return false;
     }
-    return (!rq->where.azure || check_azure(rq)) && check_provider(rq) && choose_fault(rq);
+    if (rq->where.azure && !check_azure(rq, key))
+        return false;
+    atomic_fetch_add(&ex->srv->authorized, 1);
+    return check_provider(rq) && choose_fault(rq);
 }
 
 /* Sets up where the body of an admitted request goes; false on no memory. */

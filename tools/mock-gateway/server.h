@@ -23,6 +23,7 @@ struct mgw_server_config {
     const struct mgw_tls *tls; /* HTTPS (mgw_tls_load); NULL: plain HTTP; must outlive the server */
     uint64_t max_file_bytes; /* total size of the files kept */
     double batch_seconds;    /* how long a created batch runs */
+    uint32_t rotate_key_after; /* the key changes after this many authorized requests; 0: never */
 };
 
 struct mgw_server;
