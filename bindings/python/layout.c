@@ -111,7 +111,8 @@ static void page_error_pair(void)
 	S(tfy_batch_page); F(tfy_batch_page, object); F(tfy_batch_page, count);
 	F(tfy_batch_page, items); F(tfy_batch_page, first_id); F(tfy_batch_page, last_id);
 	F(tfy_batch_page, has_more); F(tfy_batch_page, has_more_present);
-	F(tfy_batch_page, request_id); F(tfy_batch_page, extra_json); E();
+	F(tfy_batch_page, request_id); F(tfy_batch_page, extra_json);
+	F(tfy_batch_page, http_status); F(tfy_batch_page, reserved_); E();
 	S(tfy_error); F(tfy_error, code); F(tfy_error, http_status); F(tfy_error, attempts);
 	F(tfy_error, reserved_); F(tfy_error, message); F(tfy_error, api_type);
 	F(tfy_error, api_code); F(tfy_error, api_param); F(tfy_error, api_message);

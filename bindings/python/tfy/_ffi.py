@@ -33,6 +33,12 @@ TFY_MISSING_HAS_MORE_STOP = 2
 #: Turns a feature off in an options struct (max_retries, prefetch, stall_timeout_ms).
 TFY_NONE = -1
 
+TFY_RETRY_AFTER_DEFAULT = 0
+TFY_RETRY_AFTER_FAIL = 1
+TFY_RETRY_AFTER_CLAMP = 2
+TFY_RETRY_AFTER_IGNORE = 3
+TFY_CREDENTIAL_MAX = 16384
+
 
 class OptInt64(Structure):
     _fields_ = [("value", c_int64), ("present", c_int32), ("reserved_", c_int32)]
@@ -120,6 +126,8 @@ class Page(Structure):
         ("has_more_present", c_int32),
         ("request_id", c_char_p),
         ("extra_json", c_char_p),
+        ("http_status", c_int32),
+        ("reserved_", c_int32),
     ]
 
 
@@ -467,6 +475,9 @@ def _declare(lib: ctypes.CDLL) -> None:
            POINTER(POINTER(InputReport)), err_out)
         fn("tfy_input_problem_name", c_char_p, c_int32)
         fn("tfy_input_report_free", None, POINTER(InputReport))
+    fn("tfy_batch_page_header", c_char_p, POINTER(Page), c_char_p)
+    fn("tfy_batch_header", c_char_p, POINTER(Batch), c_char_p)
+    fn("tfy_error_header", c_char_p, POINTER(Error), c_char_p)
 
 
 def _load() -> ctypes.CDLL:

@@ -2,20 +2,69 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 import weakref
-from ctypes import POINTER, byref, c_void_p
-from typing import Any, Callable, Optional
+from ctypes import POINTER, byref, c_char_p, c_void_p
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Sequence
 
 from . import _ffi
 from ._ffi import lib, text
+from ._kept import KeptHeaders
 from .files import Files
 from .iterator import BatchIterator
 from .errors import TfyError
 from .request import (NONE, CRequest, Pairs, RequestOptions, check, ms, options, pending_error,
                       retries)
 from .types import Batch, Page, batch_from_c, page_from_c
+
+
+@dataclass(frozen=True)
+class RetryInfo:
+    """What an on_retry callback is told before each retry (tfy_retry_info)."""
+    attempt: int      #: the attempt that failed, from 1
+    http_status: int  #: its HTTP status, 0 when no response came
+    code: int         #: the tfy_code it maps to (tfy.ServerError.code, ...)
+    delay: float      #: seconds to wait before the next attempt
+    reason: str       #: one line, e.g. "server error (HTTP 503)"
+
+
+#: Client(retry_after_policy=...): what a Retry-After above retry_after_max leads to.
+RETRY_AFTER_POLICIES = {None: _ffi.TFY_RETRY_AFTER_DEFAULT, "fail": _ffi.TFY_RETRY_AFTER_FAIL,
+                        "clamp": _ffi.TFY_RETRY_AFTER_CLAMP,
+                        "ignore": _ffi.TFY_RETRY_AFTER_IGNORE}
+
+
+def _credential_trampoline(credential: Callable[[bool], Optional[str]]):
+    """credential(refresh) -> the key (str), or None to fail the call."""
+    def call(_userdata, refresh, key, key_size) -> int:
+        try:
+            value = credential(bool(refresh))
+            b = _ffi.encode(value) if value is not None else None
+        except BaseException as e:  # noqa: B036 - re-raised by check()
+            pending_error(e)
+            return 1
+        if b is None or len(b) >= key_size:
+            return 1
+        ctypes.memmove(key, b + b"\0", len(b) + 1)
+        return 0
+    return _ffi.CREDENTIAL_FN(call)
+
+
+def _retry_trampoline(on_retry: Callable[[RetryInfo], Any]):
+    """on_retry(info) -> False to stop retrying (None or True go on)."""
+    def call(_userdata, info) -> int:
+        i = info.contents
+        try:
+            go_on = on_retry(RetryInfo(i.attempt, i.http_status, i.code, i.delay_ms / 1000.0,
+                                       text(i.reason) or ""))
+        except BaseException as e:  # noqa: B036 - re-raised by check()
+            pending_error(e)
+            return 1
+        return 1 if go_on is False else 0
+    return _ffi.RETRY_FN(call)
 
 
 class Client:
@@ -43,6 +92,20 @@ class Client:
     HTTPS_PROXY, ALL_PROXY), ``no_proxy`` (hosts that bypass it, comma-
     separated) and ``proxy_credentials`` ("user:password").  The passphrase
     and the proxy credentials are secrets: masked in every error and log line.
+    Credentials that change: ``credential`` is a callable ``credential(refresh)``
+    returning the key (str), asked before each request (``refresh`` False) and
+    once more after a 401 (``refresh`` True; the request is then sent again
+    once); None fails the call with AuthenticationError before anything is
+    sent, and an exception it raises is re-raised from the call.  With it,
+    ``api_key`` is not needed.  Retries: ``retry_initial_backoff`` and
+    ``retry_max_backoff`` (seconds; defaults 0.5 and 8), ``retry_after_policy``
+    ("fail", the default; "clamp"; "ignore": what a Retry-After above
+    ``retry_after_max`` leads to), and ``on_retry``, a callable given a
+    RetryInfo before each retry that returns False to stop retrying (an
+    exception also stops them and is re-raised from the call).
+    ``keep_headers``: names of response headers to keep beyond the default
+    set, read with Page.header() and TfyError.header().  Callbacks run on the
+    calling thread and must not use this client.
 
     Every other keyword argument is a default of every call, a field of
     RequestOptions (``default_headers`` for its ``headers``):
@@ -77,6 +140,12 @@ class Client:
                  proxy_credentials: Optional[str] = None,
                  client_cert: Optional[str] = None, client_key: Optional[str] = None,
                  client_key_password: Optional[str] = None,
+                 credential: Optional[Callable[[bool], Optional[str]]] = None,
+                 on_retry: Optional[Callable[[RetryInfo], Any]] = None,
+                 retry_initial_backoff: Optional[float] = None,
+                 retry_max_backoff: Optional[float] = None,
+                 retry_after_policy: Optional[str] = None,
+                 keep_headers: Optional[Sequence[str]] = None,
                  default_headers: Optional[Any] = None,
                  routing_from_env: bool = True,
                  **request_defaults: Any) -> None:
@@ -110,9 +179,37 @@ class Client:
         opts.tls_insecure = 1 if tls_insecure else 0
         if self._defaults is not None:
             opts.request_defaults = self._defaults.pointer
+        # Kept for the client's life: the library calls them through these.
+        self._callbacks = self._set_policy(opts, credential, on_retry, retry_after_policy)
+        opts.retry_initial_backoff_ms = ms(retry_initial_backoff)
+        opts.retry_max_backoff_ms = ms(retry_max_backoff)
+        names = [_ffi.encode(n) for n in (keep_headers or ())]
+        keep.append((c_char_p * max(len(names), 1))(*names))
+        opts.keep_headers = ctypes.cast(keep[-1], POINTER(c_char_p)) if names else None
+        opts.keep_headers_count = len(names)
         err = POINTER(_ffi.Error)()
         code = lib.tfy_client_new(byref(opts), byref(self._handle), byref(err))
         check(code, err)
+
+    @staticmethod
+    def _set_policy(opts: _ffi.ClientOptions, credential, on_retry, policy) -> list:
+        """Sets the callbacks and the Retry-After policy; returns what must stay alive."""
+        callbacks = []
+        if credential is not None:
+            if not callable(credential):
+                raise TypeError("credential must be callable")
+            callbacks.append(_credential_trampoline(credential))
+            opts.credential = callbacks[-1]
+        if on_retry is not None:
+            if not callable(on_retry):
+                raise TypeError("on_retry must be callable")
+            callbacks.append(_retry_trampoline(on_retry))
+            opts.on_retry = callbacks[-1]
+        if policy not in RETRY_AFTER_POLICIES:
+            raise ValueError(f"retry_after_policy must be 'fail', 'clamp', 'ignore' or None, "
+                             f"not {policy!r}")
+        opts.retry_after_policy = RETRY_AFTER_POLICIES[policy]
+        return callbacks
 
     @property
     def base_url(self) -> str:
@@ -167,10 +264,9 @@ class Client:
         del keep  # the call is over: nothing reads the options any more
         page = None
         if not code:
-            try:
-                page = page_from_c(out.contents)
-            finally:
-                lib.tfy_batch_page_free(out)
+            # The C page stays alive, with the Python page, for Page.header().
+            headers = KeptHeaders(out, lib.tfy_batch_page_header, lib.tfy_batch_page_free)
+            page = page_from_c(out.contents, headers)
         check(code, err)
         return page
 

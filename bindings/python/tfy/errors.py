@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ._ffi import lib, text
+from ._kept import KeptHeaders
 
 
 class TfyError(Exception):
@@ -16,6 +17,7 @@ class TfyError(Exception):
     sent), ``api_type``/``api_code``/``api_param``/``api_message`` (the
     API's error body), ``request_id`` (x-request-id), ``detail``, ``body``
     and ``retry_after_ms`` (-1 when the server asked for no delay).
+    ``header(name)`` reads a kept header of the last response.
     """
 
     code: int = -1
@@ -40,6 +42,14 @@ class TfyError(Exception):
         self.detail = detail
         self.body = body
         self.retry_after_ms = retry_after_ms
+        self._headers = None
+
+    def header(self, name: str) -> Optional[str]:
+        """A kept header of the failed call's last response, by name compared
+        without case (tfy_error_header): x-request-id, retry-after,
+        retry-after-ms, server-timing, x-ratelimit-*, x-tfy-* and the
+        client's keep_headers; None when absent or when no response came."""
+        return self._headers.get(name) if self._headers is not None else None
 
 
 class InvalidArgumentError(TfyError, ValueError):
@@ -149,7 +159,8 @@ ERROR_CLASSES: dict[int, type[TfyError]] = {
 
 def raise_error(code: int, err_ptr=None) -> None:
     """Raise the exception for a failed call's code and tfy_error (a
-    POINTER(_ffi.Error), freed here; may be NULL)."""
+    POINTER(_ffi.Error), owned by the exception from here on, for its
+    header(); may be NULL)."""
     if not err_ptr:
         cls = ERROR_CLASSES.get(code, TfyError)
         raise cls(text(lib.tfy_strerror(code)) or "unknown error", code=code)
@@ -162,8 +173,10 @@ def raise_error(code: int, err_ptr=None) -> None:
                   api_param=text(e.api_param), api_message=text(e.api_message),
                   request_id=text(e.request_id), detail=text(e.detail), body=text(e.body),
                   retry_after_ms=e.retry_after_ms)
-    finally:
+    except BaseException:
         lib.tfy_error_free(err_ptr)
+        raise
+    exc._headers = KeptHeaders(err_ptr, lib.tfy_error_header, lib.tfy_error_free)
     raise exc
 
 

@@ -176,6 +176,16 @@ class Page:
     #: The list object's members that libtfy does not model (a gateway's
     #: next_page_token, say), parsed; empty when there are none.
     extra: dict = field(default_factory=dict, compare=False)
+    #: The HTTP status of the response (0 for a parsed page).
+    http_status: int = 0
+    _headers: Any = field(default=None, compare=False, repr=False)
+
+    def header(self, name: str) -> Optional[str]:
+        """A kept response header by name, compared without case
+        (tfy_batch_page_header): x-request-id, retry-after, retry-after-ms,
+        server-timing, x-ratelimit-*, x-tfy-* and the client's keep_headers;
+        None when absent, not kept, or for a parsed page."""
+        return self._headers.get(name) if self._headers is not None else None
 
     @classmethod
     def parse(cls, json_text: Union[str, bytes]) -> "Page":
@@ -255,11 +265,13 @@ def batch_from_c(b: _ffi.Batch) -> Batch:
     )
 
 
-def page_from_c(p: _ffi.Page) -> Page:
-    """Copy a C page and its batches into Python objects."""
+def page_from_c(p: _ffi.Page, headers: Any = None) -> Page:
+    """Copy a C page and its batches into Python objects; ``headers`` (a
+    KeptHeaders owning the C page, or None) answers Page.header()."""
     extra = text(p.extra_json)
     return Page(data=tuple(batch_from_c(p.items[i].contents) for i in range(p.count)),
                 first_id=text(p.first_id), last_id=text(p.last_id),
                 has_more=bool(p.has_more), request_id=text(p.request_id),
                 has_more_present=bool(p.has_more_present), object=text(p.object),
-                extra={} if extra is None else json.loads(extra))
+                extra={} if extra is None else json.loads(extra),
+                http_status=p.http_status, _headers=headers)
