@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "batch_internal.h"
 #include "decode.h"
 #include "encode.h"
 #include "error_internal.h"
@@ -50,6 +51,11 @@ static tfy_code decode_batch(const tfy__http_response *resp, void **out, char *d
 	a->retry_after_ms = tfy__retry_after_ms(resp->retry_after_ms, resp->retry_after, time(NULL));
 	tfy_code rc = tfy__decode_batch(resp->body, resp->body_len, 1, &a->batch, detail,
 	                                detail_size);
+	/* The batch keeps its response's headers (tfy_batch_header). */
+	if (rc == TFY_OK && tfy__batch_attach(a->batch, resp->headers) < 0) {
+		tfy_batch_free(a->batch);
+		rc = TFY_ERROR_OUT_OF_MEMORY;
+	}
 	if (rc != TFY_OK) {
 		tfy__free(a);
 		a = NULL;

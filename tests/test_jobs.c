@@ -163,7 +163,8 @@ static void test_retrieve_path_and_decode(void **state)
 {
 	(void)state;
 	script_reset();
-	script_add(ok_batch("batch/1 x", "in_progress", 1));
+	script_add(keep(answer(200, "x-request-id: req-7\r\nx-ratelimit-remaining-requests: 9\r\n",
+	                       keep(batch_json("batch/1 x", "in_progress", (long long)time(NULL), 1)))));
 	tu_server s;
 	start(&s);
 	tfy_client *c = client_on(&s);
@@ -172,6 +173,10 @@ static void test_retrieve_path_and_decode(void **state)
 	assert_int_equal(tfy_batches_retrieve(c, "batch/1 x", NULL, &b, &err), TFY_OK);
 	assert_null(err);
 	assert_string_equal(b->id, "batch/1 x");
+	/* A single result keeps its response's headers. */
+	assert_string_equal(tfy_batch_header(b, "X-Request-Id"), "req-7");
+	assert_string_equal(tfy_batch_header(b, "x-ratelimit-remaining-requests"), "9");
+	assert_null(tfy_batch_header(b, "content-type"));
 	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
 	assert_true(b->request_counts->completed.value == 1);
 	assert_string_equal(sc.seen[0], "GET /v1/batches/batch%2F1%20x HTTP/1.1 ");

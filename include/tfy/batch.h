@@ -222,8 +222,9 @@ TFY_EXTERN const tfy_batch *tfy_batch_page_get(const tfy_batch_page *page, size_
 TFY_EXTERN const char *tfy_batch_page_header(const tfy_batch_page *page, const char *name);
 
 /**
- * A response header of the response a single batch came from (calls that
- * return one batch), by name, as tfy_batch_page_header().  Since 1.2.
+ * A response header of the response a single batch came from
+ * (tfy_batches_create, tfy_batches_retrieve, tfy_batches_cancel,
+ * tfy_batch_wait), by name, as tfy_batch_page_header().  Since 1.2.
  *
  * @param batch the batch, or NULL.
  * @param name the header's name, or NULL.
