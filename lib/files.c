@@ -65,17 +65,6 @@ static tfy_code build(tfy_client *client, const tfy_request_options *opts,
 	return tfy__request_build(&target, pair, ep, req, err);
 }
 
-/* "/files/{id}" or "/files/{id}/content", the id checked and percent-encoded. */
-static tfy_code files_path(tfy__buf *path, const char *id, const char *tail, tfy_error **err)
-{
-	if (tfy__buf_append(path, "/files", 6) < 0)
-		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	tfy_code rc = tfy__path_id(path, id, "the file id", err);
-	if (rc == TFY_OK && tail && tfy__buf_append(path, tail, strlen(tail)) < 0)
-		rc = tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	return rc;
-}
-
 /*
  * A local stream's failure told with its own reason (the transport only
  * knows that the reader or the writer failed); the attempts are kept.
@@ -245,12 +234,30 @@ static tfy_code build_on_id(tfy_client *client, const char *method, const char *
 {
 	tfy__buf path = TFY__BUF_INIT;
 	memset(req, 0, sizeof(*req));
-	tfy_code rc = files_path(&path, id, tail, err);
+	tfy_code rc = tfy__resource_path(&path, "/files", id, "the file id", tail, err);
 	if (rc == TFY_OK) {
 		tfy__endpoint ep = { .method = method, .path = path.data, .repeat = TFY__REPEAT_SAFE };
 		rc = build(client, opts, request, &ep, req, pair, err);
 	}
 	tfy__buf_clear(&path);
+	return rc;
+}
+
+/* One request on /files/{id} by method, run and decoded by decode into *out. */
+static tfy_code call_on_id(tfy_client *client, const char *method, const char *id,
+                           const tfy_request_options *opts, tfy__decode_fn decode, void **out,
+                           tfy_error **err)
+{
+	tfy_request_options ro;
+	tfy__options_pair pair;
+	tfy__request req;
+	tfy_error *e = NULL;
+	tfy_code rc = build_on_id(client, method, id, NULL, opts, &ro, &req, &pair, &e);
+	if (rc != TFY_OK)
+		return tfy__call_hand_error(client, rc, e, err);
+	const tfy__call call = tfy__call_start(client, &pair);
+	rc = tfy__call_run(client, &req, &call, NULL, decode, out, err);
+	tfy__request_clear(&req);
 	return rc;
 }
 
@@ -262,16 +269,9 @@ tfy_code tfy_files_retrieve(tfy_client *client, const char *id,
 	tfy_code rc = begin(client, out, "out", err);
 	if (rc != TFY_OK)
 		return rc;
-	tfy_request_options ro;
-	tfy__options_pair pair;
-	tfy__request req;
-	tfy_error *e = NULL;
-	rc = build_on_id(client, "GET", id, NULL, request, &ro, &req, &pair, &e);
-	if (rc != TFY_OK)
-		return tfy__call_hand_error(client, rc, e, err);
-	const tfy__call call = tfy__call_start(client, &pair);
-	rc = run_for_file(client, &req, &call, out, err);
-	tfy__request_clear(&req);
+	void *file = NULL;
+	rc = call_on_id(client, "GET", id, request, decode_file, &file, err);
+	*out = file;
 	return rc;
 }
 
@@ -296,18 +296,8 @@ tfy_code tfy_files_delete(tfy_client *client, const char *id, const tfy_request_
 	tfy_code rc = begin(client, client, "client", err);
 	if (rc != TFY_OK)
 		return rc;
-	tfy_request_options ro;
-	tfy__options_pair pair;
-	tfy__request req;
-	tfy_error *e = NULL;
-	rc = build_on_id(client, "DELETE", id, NULL, request, &ro, &req, &pair, &e);
-	if (rc != TFY_OK)
-		return tfy__call_hand_error(client, rc, e, err);
-	const tfy__call call = tfy__call_start(client, &pair);
 	void *nothing = NULL;
-	rc = tfy__call_run(client, &req, &call, NULL, decode_deleted, &nothing, err);
-	tfy__request_clear(&req);
-	return rc;
+	return call_on_id(client, "DELETE", id, request, decode_deleted, &nothing, err);
 }
 
 /* ---- download ------------------------------------------------------------------ */

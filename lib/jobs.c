@@ -25,17 +25,6 @@ tfy_code tfy_batches_create_options_init(tfy_batches_create_options *opts, uint3
 	                         TFY_BATCHES_CREATE_OPTIONS_VERSION);
 }
 
-tfy_code tfy__batch_path(tfy__buf *path, const char *batch_id, const char *suffix,
-                         tfy_error **err)
-{
-	if (tfy__buf_append(path, "/batches", 8) < 0)
-		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	tfy_code rc = tfy__path_id(path, batch_id, "batch_id", err);
-	if (rc == TFY_OK && suffix && tfy__buf_append(path, suffix, strlen(suffix)) < 0)
-		rc = tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	return rc;
-}
-
 /* What decode_batch hands back: the batch and the delay its answer asked for. */
 typedef struct answer {
 	tfy_batch *batch;
@@ -109,7 +98,7 @@ static tfy_code batch_id_call(tfy_client *client, const char *method, const char
 	tfy_error *e = NULL;
 	tfy_code rc = tfy__request_options_read(opts, &request, &e);
 	if (rc == TFY_OK)
-		rc = tfy__batch_path(&path, batch_id, suffix, &e);
+		rc = tfy__resource_path(&path, "/batches", batch_id, "batch_id", suffix, &e);
 	if (rc == TFY_OK) {
 		/* A cancel is safe to repeat: a second one leaves the batch as the first did. */
 		const tfy__endpoint ep = { .method = method, .path = path.data,

@@ -12,13 +12,6 @@
 #include "tfy/jobs.h"
 
 /*
- * Appends "/batches/{id}" (the id percent-encoded) and then suffix (may be
- * NULL) to path; refuses a bad id as tfy__path_id does.
- */
-tfy_code tfy__batch_path(tfy__buf *path, const char *batch_id, const char *suffix,
-                         tfy_error **err);
-
-/*
  * Runs req under call and decodes the 2xx answer as one batch that owns
  * itself (*out).  *retry_after_ms (when not NULL) gets the delay that
  * answer asked for (Retry-After, retry-after-ms), -1 when none.  Errors as

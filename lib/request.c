@@ -353,7 +353,8 @@ tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *
 	return rc;
 }
 
-tfy_code tfy__path_id(tfy__buf *path, const char *id, const char *what, tfy_error **err)
+tfy_code tfy__resource_path(tfy__buf *path, const char *collection, const char *id,
+                            const char *what, const char *suffix, tfy_error **err)
 {
 	if (!id || !*id)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s must not be NULL or empty",
@@ -362,7 +363,9 @@ tfy_code tfy__path_id(tfy__buf *path, const char *id, const char *what, tfy_erro
 		if (*p < 0x20 || *p == 0x7f)
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "%s contains a control character", what);
-	if (tfy__buf_append(path, "/", 1) < 0 || tfy__append_escaped(path, id) < 0)
+	if (tfy__buf_append(path, collection, strlen(collection)) < 0 ||
+	    tfy__buf_append(path, "/", 1) < 0 || tfy__append_escaped(path, id) < 0 ||
+	    (suffix && tfy__buf_append(path, suffix, strlen(suffix)) < 0))
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	return TFY_OK;
 }

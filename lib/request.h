@@ -80,11 +80,13 @@ typedef struct tfy__endpoint {
 } tfy__endpoint;
 
 /*
- * Appends "/" and an id, percent-encoded, to a path being built; refuses
+ * Appends collection ("/batches", "/files"), "/", the id percent-encoded,
+ * then suffix (NULL: none, e.g. "/cancel") to a path being built; refuses
  * (TFY_ERROR_INVALID_ARGUMENT naming `what`) an id that is NULL, empty or
  * holds a control character.  TFY_OK, or the error with *err set.
  */
-tfy_code tfy__path_id(struct tfy__buf *path, const char *id, const char *what, tfy_error **err);
+tfy_code tfy__resource_path(struct tfy__buf *path, const char *collection, const char *id,
+                            const char *what, const char *suffix, tfy_error **err);
 
 /*
  * Builds one request: checks every header and query parameter of the call's

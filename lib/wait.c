@@ -199,7 +199,7 @@ tfy_code tfy_batch_wait(tfy_client *client, const char *batch_id,
 	tfy_error *e = NULL;
 	tfy_code rc = read_wait_options(opts, &o, &request, &e);
 	if (rc == TFY_OK)
-		rc = tfy__batch_path(&path, batch_id, NULL, &e);
+		rc = tfy__resource_path(&path, "/batches", batch_id, "batch_id", NULL, &e);
 	waiter w = { client, batch_id, &o, &req, { &request, &client->defaults }, 0, 0, NULL };
 	if (rc == TFY_OK) {
 		const tfy__endpoint ep = { .method = "GET", .path = path.data };
