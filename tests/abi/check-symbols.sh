@@ -2,6 +2,8 @@
 # Compares the dynamic symbols libtfy.so defines, with their symbol versions,
 # with the version script lib/libtfy.map, which is the one list of them.
 # Usage: check-symbols.sh LIBTFY_SO LIBTFY_MAP
+# The released nodes listed in libtfy.frozen beside this script are frozen:
+# the map must hold exactly the names that file gives them.
 # Prints cmocka-style summary lines, which tools/quickstart.sh counts.
 set -uo pipefail
 lib=$1 map=$2
@@ -24,6 +26,13 @@ actual=$(nm -D --defined-only "$lib" | awk 'NF >= 3 && $2 != "A" { print $3 }' |
 	sed 's/@@*/@/' | sort -u)
 version_nodes=$(nm -D --defined-only "$lib" | awk 'NF >= 3 && $2 == "A" { print $3 }' | sort -u)
 
+# Frozen nodes: what libtfy.frozen lists of them against what the map gives them now.
+frozen=$(grep -v '^#' "$(dirname "$0")/libtfy.frozen" | sort -u)
+frozen_nodes=$(echo "$frozen" | sed 's/.*@//' | sort -u)
+now_frozen=$(awk -F@ 'NR == FNR { n[$0] = 1; next } ($2 in n)' <(echo "$frozen_nodes") \
+	<(echo "$expected") | sort -u)
+frozen_changed=$(diff <(echo "$frozen") <(echo "$now_frozen") | grep '^[<>]' || true)
+
 unlisted=$(comm -23 <(echo "$actual") <(echo "$expected"))
 missing=$(comm -13 <(echo "$actual") <(echo "$expected"))
 foreign=$(echo "$actual" | sed 's/@.*//' | grep -v '^tfy_' || true)
@@ -45,6 +54,7 @@ check no_unlisted_symbols "$unlisted" "exported (name@version) but not in that n
 check no_missing_symbols "$missing" "listed in $map but not exported with that version (an ABI break)"
 check only_tfy_names "$foreign" "exported names outside the tfy_ prefix"
 check all_versioned "$unversioned" "exported without a symbol version (is the version script linked?)"
+check frozen_nodes_unchanged "$frozen_changed" "released version nodes changed (< frozen, > map now); add new names to a new node"
 check only_map_nodes "$stray_nodes" "version nodes that $map does not define"
 [ -n "$actual" ] && [ -n "$expected" ] || failed+=(symbols_found)
 
