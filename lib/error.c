@@ -43,6 +43,7 @@ static const char *const code_text[] = {
 	[TFY_ERROR_PAGINATION] = "pagination error",
 	[TFY_ERROR_OUTCOME_UNKNOWN] = "the request was sent but its outcome is unknown",
 	[TFY_ERROR_IO] = "local file error",
+	[TFY_ERROR_DECLINED] = "the server declined the request",
 };
 
 const char *tfy_strerror(tfy_code code)

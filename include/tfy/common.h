@@ -70,12 +70,19 @@ enum {
 	/**
 	 * Since 1.2: a request that is not safe to repeat (creating a batch,
 	 * uploading a file) was sent and no answer came, or the
-	 * answer was a 500, 502 or 504: it may have taken effect.  Not retried;
+	 * answer was one that does not prove it did nothing: it may have taken
+	 * effect (see docs/errors-and-retries.md for the rule).  Not retried;
 	 * the message says what may exist.
 	 */
 	TFY_ERROR_OUTCOME_UNKNOWN = 22,
 	/** Since 1.2: a local file could not be opened, read, written or renamed (tfy_error.detail says why). */
-	TFY_ERROR_IO = 23
+	TFY_ERROR_IO = 23,
+	/**
+	 * Since 1.3: the server understood the request and answered that it did
+	 * not do it (a file delete answered `"deleted": false`).  The answer
+	 * decoded; nothing was changed.  Not retried.
+	 */
+	TFY_ERROR_DECLINED = 24
 };
 
 /**

@@ -146,6 +146,12 @@ class TfyIOError(TfyError, OSError):
     code = 23
 
 
+class DeclinedError(TfyError):
+    """The server answered that it did not do what was asked (a file
+    delete answered "deleted": false); nothing changed (since libtfy 1.3)."""
+    code = 24
+
+
 ERROR_CLASSES: dict[int, type[TfyError]] = {
     cls.code: cls for cls in (
         InvalidArgumentError, OutOfMemoryError, ConnectError, DNSError, TLSError,
@@ -153,7 +159,7 @@ ERROR_CLASSES: dict[int, type[TfyError]] = {
         PermissionDeniedError, NotFoundError, ConflictError, UnprocessableEntityError,
         RateLimitError, ClientError, ServerError, HTTPError, DecodeError,
         ResponseTooLargeError, CancelledError, PaginationError, OutcomeUnknownError,
-        TfyIOError)
+        TfyIOError, DeclinedError)
 }
 
 
