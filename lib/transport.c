@@ -410,8 +410,11 @@ static void configure_tls(setopts *s, const tfy__http_request *req)
 		SETOPT(s, CURLOPT_SSLCERT, n->client_cert);
 	if (n && n->client_key)
 		SETOPT(s, CURLOPT_SSLKEY, n->client_key);
-	if (n && n->client_key_password)
-		SETOPT(s, CURLOPT_KEYPASSWD, n->client_key_password);
+	/*
+	 * Always set: without a passphrase OpenSSL would ask for one on the
+	 * terminal and block past every timeout.  "" makes an encrypted key fail.
+	 */
+	SETOPT(s, CURLOPT_KEYPASSWD, n && n->client_key_password ? n->client_key_password : "");
 }
 
 /*
@@ -599,6 +602,17 @@ static failure classify(CURL *h, CURLcode rc, const transfer *x, const char *err
 	}
 }
 
+/* libcurl's words for a client certificate or key it could not use say nothing of the passphrase. */
+static const char *key_hint(CURLcode crc, const tfy__network *n)
+{
+	if (crc != CURLE_SSL_CERTPROBLEM || !n || !n->client_cert)
+		return "";
+	return n->client_key_password && *n->client_key_password
+	           ? " (or the passphrase in tls_client_key_password is wrong)"
+	           : " (an encrypted key needs its passphrase, and none was given in "
+	             "tls_client_key_password)";
+}
+
 static tfy_code describe_failure(CURL *h, CURLcode crc, const transfer *x,
                                  const tfy__http_request *req, const char *errbuf, char *detail,
                                  size_t size)
@@ -623,7 +637,8 @@ static tfy_code describe_failure(CURL *h, CURLcode crc, const transfer *x,
 		snprintf(detail, size, "%s (proxy %s)", errbuf[0] ? errbuf : curl_easy_strerror(crc),
 		         proxy);
 	else
-		snprintf(detail, size, "%s", f.why ? f.why : errbuf[0] ? errbuf : curl_easy_strerror(crc));
+		snprintf(detail, size, "%s%s", f.why ? f.why : errbuf[0] ? errbuf : curl_easy_strerror(crc),
+		         key_hint(crc, req->network));
 	return f.code;
 }
 

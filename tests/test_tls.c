@@ -5,13 +5,19 @@
  * tls_insecure, TLS 1.2 as the floor, mutual TLS and the key's passphrase,
  * which never reaches a log line or an error.
  */
+#define _XOPEN_SOURCE 600 /* posix_openpt, grantpt, unlockpt, ptsname */
+#include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <tfy/tfy.h>
@@ -254,11 +260,77 @@ static void test_encrypted_key_and_passphrase(void **state)
 	assert_null(strstr(log->text, PASSPHRASE));
 	free(log);
 
+	/* The message names the option to set. */
 	o.tls_client_key_password = "not " PASSPHRASE;
-	const char *const words[] = { "key", NULL };
-	expect_failure(list_with(GW_MTLS, "127.0.0.1", o, NULL), TFY_ERROR_TLS, words);
+	const char *const wrong[] = { "key", "passphrase in tls_client_key_password is wrong", NULL };
+	expect_failure(list_with(GW_MTLS, "127.0.0.1", o, NULL), TFY_ERROR_TLS, wrong);
+	const char *const none[] = { "key", "none was given in tls_client_key_password", NULL };
 	o.tls_client_key_password = NULL;
-	expect_failure(list_with(GW_MTLS, "127.0.0.1", o, NULL), TFY_ERROR_TLS, words);
+	expect_failure(list_with(GW_MTLS, "127.0.0.1", o, NULL), TFY_ERROR_TLS, none);
+	o.tls_client_key_password = "";
+	expect_failure(list_with(GW_MTLS, "127.0.0.1", o, NULL), TFY_ERROR_TLS, none);
+}
+
+/*
+ * An encrypted key without its passphrase, in a process whose controlling
+ * terminal is a pseudo-terminal nobody types into: OpenSSL's default would
+ * prompt "Enter PEM pass phrase:" there and block past every timeout.  The
+ * call must fail at once with a TLS error naming the option instead.
+ */
+static void test_encrypted_key_never_prompts(void **state)
+{
+	(void)state;
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	const char *terminal = ptsname(master);
+	assert_non_null(terminal);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = setsid() < 0 ? -1 : open(terminal, O_RDWR); /* the controlling terminal */
+		if (fd < 0)
+			_exit(127);
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		tfy_client_options o = with_client_cert("client.pem", "client-enc.key");
+		o.timeout_ms = 3000;
+		outcome r = list_with(GW_MTLS, "127.0.0.1", o, NULL);
+		printf("code %d: %s\n", (int)r.rc, r.message ? r.message : "-");
+		fflush(stdout);
+		free(r.message);
+		_exit(0);
+	}
+	char out[8192];
+	size_t len = 0;
+	double until = tu_now_s() + 20 * tu_slowdown();
+	for (;;) {
+		struct pollfd p = { master, POLLIN, 0 };
+		if (tu_now_s() > until)
+			break;
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		ssize_t n = read(master, out + len, sizeof(out) - 1 - len);
+		if (n <= 0)
+			break; /* EIO: the child is gone */
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	close(master);
+	int status = 0;
+	pid_t done = 0;
+	while ((done = waitpid(pid, &status, WNOHANG)) == 0 && tu_now_s() < until)
+		poll(NULL, 0, 20);
+	if (done == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("the call blocked; the terminal showed: %s", out);
+	}
+	char want[64];
+	snprintf(want, sizeof(want), "code %d: ", (int)TFY_ERROR_TLS);
+	if (!strstr(out, want) || !strstr(out, "tls_client_key_password") || strstr(out, "phrase:"))
+		fail_msg("the terminal showed: %s", out);
 }
 
 /*
@@ -383,7 +455,7 @@ static void test_cli_client_certificate(void **state)
 		   0, NULL);
 	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
 		                                       NULL }, NULL),
-		   5, "key");
+		   5, "none was given in --pass-file, --pass or TFY_KEY_PASSWORD");
 	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
 		                                       "--pass-file", file("no-such-file"), NULL },
 		       NULL),
@@ -407,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_tls11_server_refused),
 		cmocka_unit_test(test_mutual_tls),
 		cmocka_unit_test(test_encrypted_key_and_passphrase),
+		cmocka_unit_test(test_encrypted_key_never_prompts),
 		cmocka_unit_test(test_passphrase_masked_in_errors_and_logs),
 		cmocka_unit_test(test_bad_client_options),
 		cmocka_unit_test(test_cli_tls_flags),

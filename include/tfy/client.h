@@ -246,7 +246,11 @@ typedef struct tfy_client_options {
 	const char *tls_client_cert;
 	/** Its private key (PEM file); NULL: in tls_client_cert. */
 	const char *tls_client_key;
-	/** Passphrase of that key; a secret, never logged.  NULL: none. */
+	/**
+	 * Passphrase of that key; a secret, never logged.  NULL: none (an
+	 * encrypted key then fails with TFY_ERROR_TLS naming this option; the
+	 * library never asks for a passphrase on the terminal).
+	 */
 	const char *tls_client_key_password;
 	/**
 	 * Asked for the key before each request and once more after a 401

@@ -89,6 +89,7 @@ static const struct {
 	{ "tls_client_key and tls_client_key_password need tls_client_cert",
 	  "--key and the passphrase (--pass-file, --pass) need --cert" },
 	{ "tls_client_cert and tls_client_key", "--cert and --key" },
+	{ "tls_client_key_password", "--pass-file, --pass or TFY_KEY_PASSWORD" },
 	{ "set proxy_credentials", "use --proxy-user-file or TFY_PROXY_USER" },
 	{ "proxy_credentials", "the proxy user (--proxy-user-file, --proxy-user, TFY_PROXY_USER)" },
 	{ "no_proxy", "--noproxy" },
