@@ -218,23 +218,58 @@ int tfy__error_put_body(tfy_error *e, const char *body, size_t len)
 	return tfy__error_put(&e->body, body, len < TFY__ERROR_RAW_MAX ? len : TFY__ERROR_RAW_MAX);
 }
 
-static int redact_one(const char **slot, const char *secret)
+/* The run of secret's leading characters that s[0..n) starts with, when it is masked; else 0. */
+static size_t run_of(const char *s, size_t n, const char *secret)
 {
-	const char *s = *slot;
-	if (!s || !strstr(s, secret))
+	size_t k = 0;
+	while (k < n && secret[k] && s[k] == secret[k])
+		k++;
+	return k >= TFY__SECRET_RUN_MIN || (k && !secret[k]) ? k : 0;
+}
+
+size_t tfy__secret_run_at(const char *s, size_t n, tfy__secrets secrets)
+{
+	size_t longest = 0;
+	for (size_t i = 0; n && secrets && secrets[i]; i++) {
+		size_t k = secrets[i][0] == s[0] ? run_of(s, n, secrets[i]) : 0;
+		longest = k > longest ? k : longest;
+	}
+	return longest;
+}
+
+size_t tfy__mask_secrets(const char *s, tfy__secrets secrets, char *out, size_t size,
+                         size_t *hits)
+{
+	size_t n = strlen(s), w = 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = tfy__secret_run_at(s + i, n - i, secrets);
+		const char *from = k ? REDACTED : s + i;
+		size_t len = k ? sizeof(REDACTED) - 1 : 1;
+		for (size_t j = 0; j < len; j++, w++)
+			if (w + 1 < size)
+				out[w] = from[j];
+		i += k ? k : 1;
+		if (k && hits)
+			(*hits)++;
+	}
+	if (size)
+		out[w < size ? w : size - 1] = '\0';
+	return w;
+}
+
+/* Masks every run of a secret in *slot (owned, replaced when anything was masked). */
+static int mask_field(const char **slot, tfy__secrets secrets)
+{
+	size_t hits = 0;
+	if (!*slot || !secrets)
 		return 0;
-	size_t slen = strlen(secret), rlen = strlen(REDACTED);
-	size_t cap = strlen(s) / slen * rlen + strlen(s) + 1;
-	char *out = tfy__malloc(cap), *w = out;
+	size_t n = tfy__mask_secrets(*slot, secrets, NULL, 0, &hits);
+	if (!hits)
+		return 0;
+	char *out = tfy__malloc(n + 1);
 	if (!out)
 		return -1;
-	for (const char *hit; (hit = strstr(s, secret)); s = hit + slen) {
-		memcpy(w, s, (size_t)(hit - s));
-		w += hit - s;
-		memcpy(w, REDACTED, rlen);
-		w += rlen;
-	}
-	strcpy(w, s);
+	tfy__mask_secrets(*slot, secrets, out, n + 1, NULL);
 	tfy__free((char *)*slot);
 	*slot = out;
 	return 0;
@@ -260,9 +295,20 @@ size_t tfy__secret_prefix_at_end(const char *s, size_t n, tfy__secrets secrets, 
 	return longest;
 }
 
+/* Where a cut of s (len bytes) at n would split a "[REDACTED]": its start; else n. */
+static size_t marker_start(const char *s, size_t len, size_t n)
+{
+	const size_t m = sizeof(REDACTED) - 1;
+	for (size_t p = n >= m ? n - m + 1 : 0; p < n; p++)
+		if (p + m <= len && memcmp(s + p, REDACTED, m) == 0)
+			return p;
+	return n;
+}
+
 /*
  * Cuts a field to max bytes on a character boundary; when the cut leaves the
- * beginning of a secret at its end, that end is masked as well.
+ * beginning of a secret at its end, that end is masked as well, and a mask
+ * the cut would split is kept whole.
  */
 static int cut_field(const char **slot, size_t max, tfy__secrets secrets)
 {
@@ -270,8 +316,8 @@ static int cut_field(const char **slot, size_t max, tfy__secrets secrets)
 	size_t len = s ? strlen(s) : 0;
 	if (len <= max)
 		return 0;
-	size_t n = utf8_cut(s, len, max);
-	size_t k = tfy__secret_prefix_at_end(s, n, secrets, KEY_PREFIX_MIN);
+	size_t n = utf8_cut(s, len, max), at = marker_start(s, len, n);
+	size_t k = at < n ? n - at : tfy__secret_prefix_at_end(s, n, secrets, KEY_PREFIX_MIN);
 	char *out = tfy__malloc(n - k + sizeof(REDACTED));
 	if (!out)
 		return -1;
@@ -337,10 +383,8 @@ static int clean_field(const char **slot, int allow_lf)
 
 int tfy__text_finish(const char **slot, size_t max, int allow_lf, tfy__secrets secrets)
 {
-	for (size_t i = 0; secrets && secrets[i]; i++)
-		if (*secrets[i] && redact_one(slot, secrets[i]) < 0)
-			return -1;
-	if (cut_field(slot, max, secrets) < 0 || clean_field(slot, allow_lf) < 0)
+	if (mask_field(slot, secrets) < 0 || cut_field(slot, max, secrets) < 0 ||
+	    clean_field(slot, allow_lf) < 0)
 		return -1;
 	return 0;
 }

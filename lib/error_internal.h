@@ -54,19 +54,42 @@ int tfy__error_reformat(tfy_error *e, const char *fmt, ...) TFY__PRINTF(2, 3);
 int tfy__error_put_body(tfy_error *e, const char *body, size_t len);
 
 /*
- * The secrets of a client (the API key, proxy credentials, a key's
- * passphrase): a NULL-terminated list, or NULL for none; empty strings in
- * it are skipped.  A secret that contains another comes before it, so the
- * longer one is masked whole.
+ * The secrets of a client and a call (the API key, each key a credential
+ * callback gave during the call, proxy credentials in every form they are
+ * sent, a key's passphrase): a NULL-terminated list, or NULL for none;
+ * empty strings in it are skipped.  Their order does not matter.
  */
 typedef const char *const *tfy__secrets;
 
 /*
- * Readies an error for the caller: in every string, every occurrence of
- * each secret is masked first, then the field is cut to its bound (a
- * beginning of a secret left at the end by the cut is masked too), then
- * cleaned to valid UTF-8 without control characters.  Returns 0 or -1 on
- * OOM.  The static out-of-memory error is left alone.
+ * A run of at least this many leading characters of a secret is masked
+ * wherever it appears (a secret shorter than this, where it appears
+ * whole): an echo of the key cut short by a server is still the key.
+ */
+#define TFY__SECRET_RUN_MIN 8
+
+/*
+ * The length of the masked run that s[0..n) starts with: the longest k such
+ * that s[0..k) is secret[0..k) for one of the secrets, k >= TFY__SECRET_RUN_MIN
+ * or k the whole secret; 0 when there is none.
+ */
+size_t tfy__secret_run_at(const char *s, size_t n, tfy__secrets secrets);
+
+/*
+ * Writes s with every masked run (tfy__secret_run_at, longest first, left to
+ * right) replaced by "[REDACTED]" into out, cut to size bytes with its NUL as
+ * snprintf does (out may be NULL when size is 0).  Returns the length of the
+ * whole result; *hits (when not NULL) is increased by the runs masked.
+ */
+size_t tfy__mask_secrets(const char *s, tfy__secrets secrets, char *out, size_t size,
+                         size_t *hits);
+
+/*
+ * Readies an error for the caller: in every string, every run of a secret
+ * is masked first (tfy__mask_secrets), then the field is cut to its bound
+ * (a beginning of a secret of 4 bytes or more left at the end by the cut is
+ * masked too), then cleaned to valid UTF-8 without control characters.
+ * Returns 0 or -1 on OOM.  The static out-of-memory error is left alone.
  */
 int tfy__error_finish(tfy_error *e, tfy__secrets secrets);
 

@@ -39,34 +39,6 @@ void tfy__logger_init(tfy__logger *log, int32_t level, tfy_log_fn fn, void *user
 	log->secrets = NULL;
 }
 
-/* The length of the first secret that src starts with, or 0. */
-static size_t secret_at(const char *src, tfy__secrets secrets)
-{
-	for (size_t i = 0; secrets && secrets[i]; i++) {
-		size_t n = strlen(secrets[i]);
-		if (n && strncmp(src, secrets[i], n) == 0)
-			return n;
-	}
-	return 0;
-}
-
-/* Copies src into dst (size bytes) with every occurrence of each secret masked. */
-static void mask(const char *src, tfy__secrets secrets, char *dst, size_t size)
-{
-	size_t w = 0;
-	while (*src && w + 1 < size) {
-		size_t slen = secret_at(src, secrets);
-		if (slen) {
-			int n = snprintf(dst + w, size - w, "[REDACTED]");
-			w = n < 0 || (size_t)n >= size - w ? size - 1 : w + (size_t)n;
-			src += slen;
-		} else {
-			dst[w++] = *src++;
-		}
-	}
-	dst[w] = '\0';
-}
-
 /*
  * Copies src into dst with each byte that could end, split or restyle a line
  * (C0 controls but tab, DEL, C1 controls, bytes of invalid UTF-8) as \xHH.
@@ -113,7 +85,7 @@ void tfy__log(const tfy__logger *log, int32_t level, const char *fmt, ...)
 	va_end(ap);
 	if (n >= (int)sizeof(raw))
 		drop_secret_prefix_at_end(raw, log->secrets);
-	mask(raw, log->secrets, masked, sizeof(masked));
+	tfy__mask_secrets(raw, log->secrets, masked, sizeof(masked), NULL);
 	escape(masked, line, sizeof(line));
 	if (log->fn)
 		log->fn(level, line, log->userdata);

@@ -1,7 +1,8 @@
 /*
  * Logging: a threshold and a sink (the caller's callback or standard
- * error).  Every line is masked (no secret of the client ever appears, whatever text from
- * the server was formatted into it) and escaped (control characters and
+ * error).  Every line is masked (no secret of the client or the call, nor a
+ * run of 8 or more of its leading characters, ever appears, whatever text
+ * from the server was formatted into it: tfy__mask_secrets) and escaped (control characters and
  * invalid UTF-8 become \xHH), so it is always one line.  Internal to libtfy.
  */
 #ifndef TFY_LOG_H

@@ -73,6 +73,23 @@ static void test_redaction(void **state)
 	tfy_error_free(e);
 	tfy_error_free(NULL);
 
+	/*
+	 * Eight or more leading characters of a secret are masked wherever they
+	 * stand, the longest run of any secret first; seven are left alone.
+	 */
+	e = tfy__error_new(TFY_ERROR_AUTHENTICATION, "a sk-proj-Q7x b sk-proj-Q7xW2m-c sk-proj");
+	assert_int_equal(tfy__error_finish(e, (const char *[]){ "sk-proj-Q7xW2mZr9", "sk-proj-Q7xW",
+	                                                        NULL }), 0);
+	assert_string_equal(e->message, "a [REDACTED] b [REDACTED]-c sk-proj");
+	tfy_error_free(e);
+	char line[64];
+	assert_int_equal(tfy__mask_secrets("id=sk-proj-Q7;", (const char *[]){ "sk-proj-Q7xW", NULL },
+	                                   line, sizeof(line), NULL), strlen("id=[REDACTED];"));
+	assert_string_equal(line, "id=[REDACTED];");
+	assert_int_equal(tfy__mask_secrets("sk-proj-Q7", (const char *[]){ "sk-proj-Q7xW", NULL },
+	                                   line, 5, NULL), strlen("[REDACTED]"));
+	assert_string_equal(line, "[RED");
+
 	/* Short keys are masked too: a secret is a secret. */
 	e = tfy__error_new(TFY_ERROR_AUTHENTICATION, "key abc rejected");
 	assert_int_equal(tfy__error_finish(e, (const char *[]){ "abc", NULL }), 0);

@@ -274,6 +274,83 @@ static void test_short_key_masked(void **state)
 	tu_server_stop(&s);
 }
 
+/* ---- 3b. an echo of the key cut short is still the key ----------------------------- */
+
+/* The answer echoing text: in the message and every api field, the request id and a kept header. */
+static void canned_echo(tu_server *s, const char *text)
+{
+	char headers[256], body[512];
+	snprintf(headers, sizeof(headers), "x-request-id: req-%s\r\nx-tfy-echo: k=%s\r\n", text, text);
+	snprintf(body, sizeof(body),
+	         "{\"error\":{\"message\":\"Incorrect API key provided: %s\",\"type\":\"%s\","
+	         "\"param\":\"%s\",\"code\":\"%s\"}}", text, text, text, text);
+	tu_server_canned(s, 401, headers, body);
+}
+
+/*
+ * A server that echoes the key without its last characters (any 8 or more
+ * leading characters of it): masked in every field, kept header, log line
+ * and the CLI's output, wherever the run stands.
+ */
+static void test_key_prefixes_masked(void **state)
+{
+	(void)state;
+	const size_t len = strlen(KEY);
+	for (size_t n = 8; n < len; n++) {
+		char prefix[64];
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)n, KEY);
+		tu_server s;
+		canned_echo(&s, prefix);
+		log_lines l = { 0 };
+		tfy_client *c = client_on(s.base, KEY, &l, NULL);
+		tfy_error *err = NULL;
+		assert_int_equal(list_once(c, NULL, &err), TFY_ERROR_AUTHENTICATION);
+		assert_error_without_key(err, KEY, 8);
+		assert_no_key(tfy_error_header(err, "x-request-id"), KEY, 8, "x-request-id");
+		assert_no_key(tfy_error_header(err, "x-tfy-echo"), KEY, 8, "x-tfy-echo");
+		assert_string_equal(tfy_error_header(err, "x-tfy-echo"), "k=[REDACTED]");
+		assert_string_equal(err->request_id, "req-[REDACTED]");
+		assert_non_null(strstr(err->body, "provided: [REDACTED]"));
+		for (size_t i = 0; i < l.count; i++)
+			assert_no_key(l.line[i], KEY, 8, "log line");
+		assert_non_null(find_line(&l, TFY_LOG_DEBUG, "request id req-[REDACTED]"));
+		tfy_error_free(err);
+		log_lines_free(&l);
+		tfy_client_free(c);
+		if (n == 8 || n == len - 1) {
+			char url[128];
+			snprintf(url, sizeof(url), "OPENAI_BASE_URL=%s", s.base);
+			const char *env[] = { url, "OPENAI_API_KEY=" KEY, "TFY_LOG=debug", NULL };
+			tu_run r;
+			assert_int_equal(tu_run_cmd(cli_args("--max-retries", "0"), env, &r), 0);
+			assert_int_equal(r.status, 3);
+			assert_non_null(strstr(r.err, "[REDACTED]"));
+			assert_no_key(r.err, KEY, 8, "stderr");
+			assert_no_key(r.out, KEY, 8, "stdout");
+			tu_run_free(&r);
+		}
+		tu_server_stop(&s);
+	}
+	/* Eight characters of the key inside a word of the server's are its beginning still. */
+	tu_server s;
+	canned_echo(&s, "xx" "sk-proj-Q7" "yy");
+	tfy_client *c = client_on(s.base, KEY, NULL, NULL);
+	tfy_error *err = NULL;
+	assert_int_equal(list_once(c, NULL, &err), TFY_ERROR_AUTHENTICATION);
+	assert_string_equal(err->request_id, "req-xx[REDACTED]yy");
+	/* Seven are not: a prefix that short says nothing of the key. */
+	tfy_error_free(err);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	canned_echo(&s, "sk-proj");
+	c = client_on(s.base, KEY, NULL, NULL);
+	assert_int_equal(list_once(c, NULL, &err), TFY_ERROR_AUTHENTICATION);
+	assert_string_equal(err->request_id, "req-sk-proj");
+	tfy_error_free(err);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+}
+
 /* ---- 4. an empty cursor is a pagination error ------------------------------------ */
 
 #define ITEM(id)                                                                         \
@@ -525,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_log_lines_without_key),
 		cmocka_unit_test(test_body_cut_through_key),
 		cmocka_unit_test(test_short_key_masked),
+		cmocka_unit_test(test_key_prefixes_masked),
 		cmocka_unit_test(test_empty_cursor_is_pagination_error),
 		cmocka_unit_test(test_huge_retry_after_with_deadline),
 		cmocka_unit_test(test_time_options_above_limit_refused),
