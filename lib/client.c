@@ -168,15 +168,24 @@ static tfy_code take_base_url(tfy_client *c, const source *s, tfy_error **err)
 	return TFY_OK;
 }
 
-/* Every secret the client holds, for masking errors and log lines (no key with a callback). */
-static void take_secrets(tfy_client *c)
+/*
+ * Every secret the client holds, in every form it is sent, for masking
+ * errors and log lines (no key with a callback: each call adds its own).
+ */
+static tfy_code take_secrets(tfy_client *c, tfy_error **err)
 {
 	size_t n = 0;
+	int count = tfy__network_secrets(&c->network, c->network_secrets);
+	if (count < 0)
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	c->network_secrets_count = (size_t)count;
 	if (c->api_key)
 		c->secrets[n++] = c->api_key;
-	n += tfy__network_secrets(&c->network, c->secrets + n);
+	for (size_t i = 0; i < c->network_secrets_count; i++)
+		c->secrets[n++] = c->network_secrets[i];
 	c->secrets[n] = NULL;
 	c->log.secrets = c->secrets;
+	return TFY_OK;
 }
 
 /* The response headers to keep beyond the default set, copied. */
@@ -201,9 +210,10 @@ static tfy_code take_rest(tfy_client *c, const tfy_client_options *o, tfy_error 
 	    (o->ca_path && !(c->ca_path = tfy__strdup(o->ca_path))))
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	tfy_code rc = tfy__network_take(&c->network, o, err);
+	if (rc == TFY_OK)
+		rc = take_secrets(c, err);
 	if (rc != TFY_OK)
 		return rc;
-	take_secrets(c);
 	rc = take_auth_and_defaults(c, o, err);
 	return rc == TFY_OK ? take_keep_headers(c, o, err) : rc;
 }
@@ -337,6 +347,7 @@ void tfy_client_free(tfy_client *client)
 	tfy__free(client->base_url);
 	tfy__free(client->ca_file);
 	tfy__free(client->ca_path);
+	tfy__network_secrets_free(client->network_secrets, client->network_secrets_count);
 	tfy__network_clear(&client->network);
 	tfy__free(client->auth_header);
 	tfy__arena_free(client->defaults_arena);

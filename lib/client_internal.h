@@ -31,8 +31,11 @@ struct tfy_client {
 	tfy__logger log;
 	tfy__transport *transport;
 	tfy__network network; /* proxy and client certificate (network.c) */
-	/* Masked in every error and log line: key, proxy credentials and password, key passphrase. */
+	/* Masked in every error and log line: the key, then network_secrets. */
 	const char *secrets[1 + TFY__NETWORK_SECRETS + 1];
+	/* Proxy credentials in every form they are sent, the key's passphrase (network.h). */
+	char *network_secrets[TFY__NETWORK_SECRETS];
+	size_t network_secrets_count;
 	/* Since 1.2: credential callback, retry policy, kept response headers. */
 	tfy_credential_fn credential; /* NULL: api_key is the key */
 	void *credential_userdata;

@@ -20,14 +20,25 @@ tfy_code tfy__network_take(tfy__network *n, const tfy_client_options *o, tfy_err
 /* Frees n's strings, clearing the secrets first. */
 void tfy__network_clear(tfy__network *n);
 
-/* Room a caller leaves for tfy__network_secrets. */
-#define TFY__NETWORK_SECRETS 3
+/*
+ * Room a caller leaves for tfy__network_secrets: five forms of each of six
+ * credentials (proxy_credentials and five proxy variables), the passphrase.
+ */
+#define TFY__NETWORK_SECRETS 32
 
 /*
- * Writes n's secrets to list, at most TFY__NETWORK_SECRETS of them, longest
- * match first (the credentials, then their password alone, then the key's
- * passphrase); returns how many.
+ * Writes copies of n's secrets to list (at most TFY__NETWORK_SECRETS, each
+ * once): for proxy_credentials, and for the user information of each
+ * proxy variable libcurl reads (http_proxy, https_proxy, HTTPS_PROXY,
+ * all_proxy, ALL_PROXY, read now) when the environment's proxy is used,
+ * "user:password" and the password alone, as given and percent-decoded,
+ * and the base64 of the decoded pair (Basic Proxy-Authorization); then the
+ * key's passphrase.  Returns how many, or -1 when memory ran out (nothing
+ * is left in list).  Free them with tfy__network_secrets_free.
  */
-size_t tfy__network_secrets(const tfy__network *n, const char **list);
+int tfy__network_secrets(const tfy__network *n, char **list);
+
+/* Clears and frees the count secrets of list, setting each to NULL. */
+void tfy__network_secrets_free(char **list, size_t count);
 
 #endif

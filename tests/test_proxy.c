@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include <tfy/tfy.h>
 
+#include "rawserver.h"
 #include "testutil.h"
 
 #define KEY "tfy-local-key"
@@ -313,6 +314,106 @@ static void test_proxy_password_masked(void **state)
 	free(log);
 }
 
+/* No form of the proxy's credentials in s: the password as is or percent-encoded, the Basic base64. */
+#define PROXY_BASIC "dGZ5LXVzZXI6cHJveHktcHctN2MxZA==" /* base64 of PROXY_USER ":" PROXY_PASSWORD */
+#define PROXY_PASSWORD_ENCODED "proxy%2Dpw%2D7c1d"
+
+static void assert_no_proxy_secret(const char *s, const char *what)
+{
+	/* 8 characters of a secret are enough to be masked, so 8 must never show. */
+	if (s && (strstr(s, "proxy-pw") || strstr(s, "proxy%2D") || strstr(s, "dGZ5LXVz") ||
+	          strstr(s, PROXY_USER ":")))
+		fail_msg("a proxy secret shows in the %s: %s", what, s);
+}
+
+static void assert_error_without_proxy_secret(const tfy_error *err, const log_capture *log)
+{
+	const char *fields[] = { err->message, err->api_type, err->api_code, err->api_param,
+		                 err->api_message, err->request_id, err->detail, err->body,
+		                 tfy_error_header(err, "x-tfy-echo") };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		assert_no_proxy_secret(fields[i], "error");
+	assert_no_proxy_secret(log->text, "log");
+}
+
+/*
+ * Credentials in the environment's proxy URL, the documented default, are
+ * secrets as proxy_credentials are: as written (percent-encoded or not) and
+ * as libcurl sends them (decoded).  The gateway's 404 quotes the path.
+ */
+static void test_environment_proxy_credentials_masked(void **state)
+{
+	(void)state;
+	const char *const written[] = { PROXY_PASSWORD, PROXY_PASSWORD_ENCODED };
+	for (size_t i = 0; i < 2; i++) {
+		char env[192], url[256];
+		snprintf(env, sizeof(env), "http://%s:%s@127.0.0.1:%d", PROXY_USER, written[i],
+		         auth_proxy.port);
+		setenv("http_proxy", env, 1);
+		log_capture *log = calloc(1, sizeof(*log));
+		tfy_client_options o = options(&plain_gw, url, sizeof(url),
+		                               i ? "/" PROXY_PASSWORD_ENCODED "/" PROXY_PASSWORD
+		                                 : "/" PROXY_PASSWORD, log);
+		tfy_error *err;
+		assert_int_equal(list(&o, &err), TFY_ERROR_NOT_FOUND); /* through: the proxy took them */
+		assert_non_null(strstr(err->body, "[REDACTED]"));
+		assert_error_without_proxy_secret(err, log);
+		tfy_error_free(err);
+		free(log);
+	}
+	unsetenv("http_proxy");
+}
+
+/* A proxy that echoes the request's Proxy-Authorization wherever a server's text goes. */
+static void echo_proxy_authorization(tu_server *s, int fd)
+{
+	(void)s;
+	char head[8192], value[512] = "-", body[1024], reply[4096];
+	if (!tu_read_head_into(fd, head, sizeof(head)))
+		return;
+	const char *a = tu_strcasestr(head, "\r\nProxy-Authorization: ");
+	if (a)
+		sscanf(a + strlen("\r\nProxy-Authorization: "), "%511[^\r\n]", value);
+	int blen = snprintf(body, sizeof(body), "{\"error\":{\"message\":\"refused %s\","
+	                    "\"code\":\"%s\"}}", value, value);
+	int n = snprintf(reply, sizeof(reply),
+	                 "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
+	                 "x-request-id: %s\r\nx-tfy-echo: %s\r\nContent-Length: %d\r\n"
+	                 "Connection: close\r\n\r\n%s", value, value, blen, body);
+	tu_send_all(fd, reply, (size_t)n);
+}
+
+static void test_proxy_authorization_echo_masked(void **state)
+{
+	(void)state;
+	tu_server echo;
+	tu_server_start(&echo, echo_proxy_authorization, NULL, 0);
+	char proxy_url[64], env[192], url[256];
+	snprintf(proxy_url, sizeof(proxy_url), "http://127.0.0.1:%d", echo.port);
+	snprintf(env, sizeof(env), "http://%s:%s@127.0.0.1:%d", PROXY_USER, PROXY_PASSWORD_ENCODED,
+	         echo.port);
+	for (int from_env = 0; from_env < 2; from_env++) {
+		log_capture *log = calloc(1, sizeof(*log));
+		tfy_client_options o = options(&plain_gw, url, sizeof(url), "/v1", log);
+		if (from_env) {
+			setenv("http_proxy", env, 1);
+		} else {
+			o.proxy = proxy_url;
+			o.proxy_credentials = PROXY_USER ":" PROXY_PASSWORD_ENCODED;
+		}
+		tfy_error *err;
+		assert_int_equal(list(&o, &err), TFY_ERROR_PERMISSION_DENIED);
+		/* The proxy saw the decoded pair, and echoed it everywhere: all masked. */
+		assert_string_equal(err->request_id, "Basic [REDACTED]");
+		assert_string_equal(tfy_error_header(err, "x-tfy-echo"), "Basic [REDACTED]");
+		assert_error_without_proxy_secret(err, log);
+		tfy_error_free(err);
+		free(log);
+		unsetenv("http_proxy");
+	}
+	tu_server_stop(&echo);
+}
+
 static void test_bad_proxy_options(void **state)
 {
 	(void)state;
@@ -427,6 +528,8 @@ int main(void)
 		cmocka_unit_test(test_environment_proxy_and_proxy_env_none),
 		cmocka_unit_test(test_proxy_credentials),
 		cmocka_unit_test(test_proxy_password_masked),
+		cmocka_unit_test(test_environment_proxy_credentials_masked),
+		cmocka_unit_test(test_proxy_authorization_echo_masked),
 		cmocka_unit_test(test_bad_proxy_options),
 		cmocka_unit_test(test_cli_proxy_flags),
 	};
