@@ -19,6 +19,7 @@ void tfy__call_key_init(tfy__call_key *k, const tfy_client *c)
 	k->buf = NULL;
 	k->key = c->api_key;
 	k->fixed = 0;
+	k->earlier = 0;
 	while (c->secrets[k->fixed]) {
 		k->secrets[k->fixed] = c->secrets[k->fixed];
 		k->fixed++;
@@ -34,15 +35,45 @@ void tfy__call_key_take(tfy__call_key *k, char *buf)
 		tfy__scrub(k->buf, TFY_CREDENTIAL_MAX);
 		tfy__free(k->buf);
 	}
+	size_t at = k->fixed + k->earlier;
 	k->buf = buf;
 	k->key = buf;
-	k->secrets[k->fixed] = buf;
-	k->secrets[k->fixed + 1] = NULL;
+	k->secrets[at] = buf;
+	k->secrets[at + (buf != NULL)] = NULL;
+}
+
+/*
+ * Before the key next replaces the current one: a copy of the current one
+ * joins the earlier keys, which stay masked until the call ends (an answer
+ * may echo any key the call sent).  0, or -1 on OOM.
+ */
+static int keep_earlier(tfy__call_key *k, const char *next)
+{
+	if (!k->buf || strcmp(k->buf, next) == 0)
+		return 0;
+	for (size_t i = k->fixed; i < k->fixed + k->earlier; i++)
+		if (strcmp(k->secrets[i], k->buf) == 0)
+			return 0; /* kept already */
+	if (k->earlier == TFY__CALL_KEYS_MAX)
+		return -1; /* never: a call makes fewer requests */
+	char *copy = tfy__strdup(k->buf);
+	if (!copy)
+		return -1;
+	k->secrets[k->fixed + k->earlier++] = copy;
+	k->secrets[k->fixed + k->earlier] = NULL; /* until tfy__call_key_take puts the next key there */
+	return 0;
 }
 
 void tfy__call_key_clear(tfy__call_key *k)
 {
 	tfy__call_key_take(k, NULL);
+	for (size_t i = k->fixed; i < k->fixed + k->earlier; i++) {
+		char *copy = (char *)k->secrets[i];
+		tfy__scrub(copy, strlen(copy));
+		tfy__free(copy);
+	}
+	k->earlier = 0;
+	k->secrets[k->fixed] = NULL;
 }
 
 static tfy_error *credential_error(const char *why)
@@ -69,6 +100,11 @@ tfy_code tfy__call_key_ask(const tfy_client *c, tfy__call_key *k, int32_t refres
 	else if (!tfy__header_value_ok(buf))
 		why = "the credential callback's key is blank or contains CR, LF or another control "
 		      "character";
+	if (!why && keep_earlier(k, buf) < 0) {
+		tfy__scrub(buf, TFY_CREDENTIAL_MAX);
+		tfy__free(buf);
+		return TFY_ERROR_OUT_OF_MEMORY;
+	}
 	if (!why) {
 		tfy__call_key_take(k, buf);
 		return TFY_OK;

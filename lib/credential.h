@@ -13,19 +13,27 @@
 #include "client_internal.h"
 #include "log.h"
 #include "request.h"
+#include "tfy/request.h"
+
+/* Keys a call can send: one per attempt (max_retries + 1) and the refresh. */
+#define TFY__CALL_KEYS_MAX (TFY_MAX_RETRIES_LIMIT + 2)
 
 /*
  * The key of one call: the client's static key, or what the credential
  * callback last gave, held in a buffer of the call's own so that threads
  * sharing the client never see each other's key.  The call's errors and log
- * lines mask the client's secrets and this key (the logger is the client's,
- * with this list).  It points into itself: not to be copied once initialised.
+ * lines mask the client's secrets and every key the callback gave during
+ * the call: a later answer may echo an earlier key (the logger is the
+ * client's, with this list).  It points into itself: not to be copied once
+ * initialised.
  */
 typedef struct tfy__call_key {
 	char *buf;          /* TFY_CREDENTIAL_MAX bytes, or NULL; scrubbed and freed by tfy__call_key_clear */
 	const char *key;    /* the key sent: buf, or the client's static key */
 	size_t fixed;       /* the client's secrets that lead secrets */
-	const char *secrets[1 + TFY__NETWORK_SECRETS + 2]; /* then buf, NULL-terminated */
+	size_t earlier;     /* copies of the call's earlier keys that follow them (owned) */
+	/* then buf, NULL-terminated */
+	const char *secrets[1 + TFY__NETWORK_SECRETS + TFY__CALL_KEYS_MAX + 1];
 	tfy__logger log;
 } tfy__call_key;
 
@@ -34,7 +42,7 @@ void tfy__call_key_init(tfy__call_key *k, const tfy_client *client);
 /* Takes buf (TFY_CREDENTIAL_MAX bytes, owned, NUL-terminated, or NULL) as the call's key. */
 void tfy__call_key_take(tfy__call_key *k, char *buf);
 
-/* Scrubs and frees the call's key buffer. */
+/* Scrubs and frees the call's key buffer and its copies of earlier keys. */
 void tfy__call_key_clear(tfy__call_key *k);
 
 /*

@@ -347,6 +347,84 @@ static void test_dynamic_key_masked_everywhere(void **state)
 	tu_server_stop(&srv);
 }
 
+/*
+ * Every key a call sent stays masked to its end: after a 401 and a refresh,
+ * a server that echoes the first key in its answer to the second.
+ */
+#define FIRST_KEY "sk-first-Qv7Rt2Lm9Xw4"
+#define SECOND_KEY "sk-second-Hk3Zp8Nd1Yc6"
+
+static char keys_seen[512];
+
+static void echo_every_key(tu_server *s, int fd)
+{
+	(void)s;
+	char head[8192], key[128] = "", reply[4096], body[2048];
+	if (!tu_read_head_into(fd, head, sizeof(head)))
+		return;
+	const char *a = strstr(head, "Authorization: Bearer ");
+	if (a)
+		sscanf(a + strlen("Authorization: Bearer "), "%127[^\r\n]", key);
+	size_t used = strlen(keys_seen);
+	snprintf(keys_seen + used, sizeof(keys_seen) - used, "%s%s", used ? "," : "", key);
+	int blen = snprintf(body, sizeof(body),
+	                    "{\"error\":{\"message\":\"Incorrect API keys provided: %s\"}}", keys_seen);
+	int n = snprintf(reply, sizeof(reply),
+	                 "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+	                 "x-request-id: req-%s\r\nx-tfy-echo: %s\r\nContent-Length: %d\r\n"
+	                 "Connection: close\r\n\r\n%s", keys_seen, keys_seen, blen, body);
+	tu_send_all(fd, reply, (size_t)n);
+}
+
+static int32_t two_keys(void *userdata, int32_t refresh, char *key, size_t key_size)
+{
+	(void)userdata;
+	snprintf(key, key_size, "%s", refresh ? SECOND_KEY : FIRST_KEY);
+	return 0;
+}
+
+static void assert_no_call_key(const char *s)
+{
+	if (s && (strstr(s, "sk-first") || strstr(s, "sk-secon")))
+		fail_msg("a key of the call shows in: %s", s);
+}
+
+static void test_earlier_key_masked_after_refresh(void **state)
+{
+	(void)state;
+	keys_seen[0] = '\0';
+	tu_server srv;
+	tu_server_start(&srv, echo_every_key, NULL, 0);
+	static log_capture cap;
+	cap.used = 0;
+	char url[80];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1", srv.port);
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = url;
+	o.credential = two_keys;
+	o.max_retries = TFY_NONE;
+	o.log_level = TFY_LOG_DEBUG;
+	o.log = capture;
+	o.log_userdata = &cap;
+	tfy_client *c = NULL;
+	assert_int_equal(tfy_client_new(&o, &c, NULL), TFY_OK);
+	tfy_batch_page *page = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(list_once(c, NULL, &page, &err), TFY_ERROR_AUTHENTICATION);
+	assert_int_equal(err->attempts, 2);
+	assert_string_equal(keys_seen, FIRST_KEY "," SECOND_KEY); /* both were sent, and echoed */
+	const char *fields[] = { err->message, err->api_message, err->request_id, err->detail,
+		                 err->body, tfy_error_header(err, "x-tfy-echo") };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		assert_no_call_key(fields[i]);
+	assert_string_equal(err->request_id, "req-[REDACTED],[REDACTED]");
+	assert_no_call_key(cap.text);
+	assert_non_null(strstr(cap.text, "-> 401"));
+	tfy_error_free(err);
+	tfy_client_free(c);
+	tu_server_stop(&srv);
+}
+
 /* ---- Retry policy ---- */
 
 typedef struct retries {
@@ -601,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_iteration_across_rotations),
 		cmocka_unit_test(test_callback_from_several_threads),
 		cmocka_unit_test(test_dynamic_key_masked_everywhere),
+		cmocka_unit_test(test_earlier_key_masked_after_refresh),
 		cmocka_unit_test(test_on_retry_and_backoff_range),
 		cmocka_unit_test(test_retry_after_policies),
 		cmocka_unit_test(test_page_headers),
