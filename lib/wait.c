@@ -136,11 +136,38 @@ static tfy_code poll_once(waiter *w, int *changed, int64_t *retry_after, tfy_err
 	return TFY_OK;
 }
 
-/* The pause before the next poll: the schedule's, or longer when the server asked; then grows. */
-static int64_t next_pause(waiter *w, int64_t retry_after)
+/*
+ * Whether a failed poll only asked to be sent again later: an answer any
+ * call retries (429, 503, ...) whose Retry-After (or retry-after-ms) ends
+ * before the wait does.  That delay is the next pause, whatever
+ * retry_after_max_ms says: it bounds the wait inside one call, and a wait
+ * has its own timeout.  Then *delay is set and the poll's error dropped.
+ */
+static int come_back_later(const waiter *w, tfy_code rc, tfy_error **e, int64_t *delay)
+{
+	const tfy_error *x = *e;
+	if (!x || x->retry_after_ms < 0 || !x->http_status ||
+	    !tfy__retryable(rc, x->http_status, -1) ||
+	    (w->end && tfy__add_ms(tfy__now_ms(), x->retry_after_ms) >= w->end))
+		return 0;
+	tfy__log(&w->client->log, TFY_LOG_INFO,
+	         "waiting for batch %s: a poll got HTTP %d; polling again in %lld ms, as the server "
+	         "asked", w->batch_id, (int)x->http_status, (long long)x->retry_after_ms);
+	*delay = x->retry_after_ms;
+	tfy_error_free(*e);
+	*e = NULL;
+	return 1;
+}
+
+/*
+ * The pause before the next poll: the schedule's, or longer when the server
+ * asked (an answer's delay at most retry_after_max_ms; a refused poll's, in
+ * full); then the schedule grows.
+ */
+static int64_t next_pause(waiter *w, int64_t retry_after, int refused)
 {
 	int64_t pause = w->pause;
-	if (retry_after > w->client->retry_after_max_ms)
+	if (!refused && retry_after > w->client->retry_after_max_ms)
 		retry_after = w->client->retry_after_max_ms;
 	if (retry_after > pause)
 		pause = retry_after;
@@ -159,6 +186,16 @@ static tfy_code sleep_until_next(waiter *w, const tfy__call *ctx, int64_t pause,
 	return past_end(w) ? timed_out(w, e) : TFY_OK;
 }
 
+/* After a poll that answered: whether the batch ended (1), on_progress stopped the wait (-1), or neither. */
+static int after_answer(const waiter *w, int changed)
+{
+	int stop = changed && w->o->on_progress &&
+	           w->o->on_progress(w->o->progress_userdata, w->last) != TFY_CANCEL_CONTINUE;
+	if (tfy_batch_status_is_terminal(w->last->status))
+		return 1;
+	return stop ? -1 : 0;
+}
+
 static tfy_code run_wait(waiter *w, tfy_error **e)
 {
 	/* The wait's cancel callback: the poll options', else the client's default. */
@@ -167,17 +204,17 @@ static tfy_code run_wait(waiter *w, tfy_error **e)
 		int changed = 0;
 		int64_t retry_after = -1;
 		tfy_code rc = poll_once(w, &changed, &retry_after, e);
-		if (rc != TFY_OK)
+		int refused = rc != TFY_OK;
+		if (refused && !come_back_later(w, rc, e, &retry_after))
 			return rc;
-		int stop = changed && w->o->on_progress &&
-		           w->o->on_progress(w->o->progress_userdata, w->last) != TFY_CANCEL_CONTINUE;
-		if (tfy_batch_status_is_terminal(w->last->status))
+		int end = refused ? 0 : after_answer(w, changed);
+		if (end > 0)
 			return TFY_OK;
-		if (stop)
+		if (end < 0)
 			return tfy__error_set(e, TFY_ERROR_CANCELLED,
 			                      "%s: on_progress asked to stop waiting for batch %s",
 			                      tfy_strerror(TFY_ERROR_CANCELLED), w->batch_id);
-		rc = sleep_until_next(w, &ctx, next_pause(w, retry_after), e);
+		rc = sleep_until_next(w, &ctx, next_pause(w, retry_after, refused), e);
 		if (rc != TFY_OK)
 			return rc;
 	}
@@ -213,9 +250,6 @@ tfy_code tfy_batch_wait(tfy_client *client, const char *batch_id,
 		tfy__request_clear(&req);
 	}
 	tfy__buf_clear(&path);
-	if (rc == TFY_OK || rc == TFY_ERROR_TIMEOUT || rc == TFY_ERROR_CANCELLED)
-		*out = w.last;
-	else
-		tfy_batch_free(w.last);
+	*out = w.last; /* on any failure too: the last state seen */
 	return tfy__call_hand_error(client, rc, e, err);
 }

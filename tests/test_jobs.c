@@ -545,12 +545,14 @@ static void test_wait_until_completed(void **state)
 	assert_string_equal(sc.seen[5], "GET /v1/batches/b1 HTTP/1.1 ");
 	tfy_batch_free(b);
 
-	/* A persistent failure ends the wait with its error, and no batch. */
+	/* A persistent failure ends the wait with its error, and the last state seen. */
 	script_reset();
 	script_add(ok_batch("b1", "in_progress", 0));
 	script_add(keep(answer(404, "", "{}")));
 	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, &err), TFY_ERROR_NOT_FOUND);
-	assert_null(b);
+	assert_non_null(b);
+	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
+	tfy_batch_free(b);
 	tfy_error_free(err);
 	tfy_client_free(c);
 	tu_server_stop(&s);
@@ -575,6 +577,62 @@ static void test_wait_honours_retry_after(void **state)
 	assert_true(tu_now_s() - t0 >= 0.95); /* a lower bound: never scaled */
 	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
 	tfy_batch_free(b);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+/*
+ * A poll refused with a Retry-After longer than the client's
+ * retry_after_max_ms fails that call, but inside a wait whose own timeout
+ * leaves room it is only the next pause; one that does not fit ends the
+ * wait with its error and the last state.
+ */
+static void test_wait_sits_out_a_long_retry_after(void **state)
+{
+	(void)state;
+	script_reset();
+	script_add(ok_batch("b1", "in_progress", 1));
+	script_add(keep(answer(429, "Retry-After: 2\r\n", "{}")));
+	script_add(ok_batch("b1", "completed", 4));
+	tu_server s;
+	start(&s);
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = s.base;
+	o.api_key = KEY;
+	o.max_retries = 2;
+	o.retry_after_max_ms = 500; /* the call gives up on a delay of 2 s */
+	tfy_client *c = NULL;
+	assert_int_equal(tfy_client_new(&o, &c, NULL), TFY_OK);
+	progress p = { 0, { 0 }, 0 };
+	tfy_batch_wait_options w = fast_wait(&p);
+	w.timeout_ms = 3600000;
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	double t0 = tu_now_s();
+	tfy_code rc = tfy_batch_wait(c, "b1", &w, &b, &err);
+	if (rc != TFY_OK)
+		fail_msg("the wait ended: %s", err->message);
+	assert_true(tu_now_s() - t0 >= 1.95); /* the server's delay, in full */
+	assert_int_equal(b->status, TFY_BATCH_STATUS_COMPLETED);
+	assert_int_equal(atomic_load(&sc.seen_count), 3);
+	tfy_batch_free(b);
+
+	/* A delay past the wait's end ends it now, with the poll's error and the last state. */
+	script_reset();
+	script_add(ok_batch("b1", "in_progress", 1));
+	script_add(keep(answer(429, "Retry-After: 30\r\n", "{}")));
+	p = (progress){ 0, { 0 }, 0 };
+	w = fast_wait(&p);
+	w.timeout_ms = 10000;
+	t0 = tu_now_s();
+	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, &err), TFY_ERROR_RATE_LIMIT);
+	assert_true(tu_now_s() - t0 < 5.0 * tu_slowdown());
+	assert_int_equal(err->retry_after_ms, 30000);
+	assert_non_null(b);
+	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
+	tfy_batch_free(b);
+	tfy_error_free(err);
 	tfy_client_free(c);
 	tu_server_stop(&s);
 	empty_trash();
@@ -682,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_create_reconciled),
 		cmocka_unit_test(test_wait_until_completed),
 		cmocka_unit_test(test_wait_honours_retry_after),
+		cmocka_unit_test(test_wait_sits_out_a_long_retry_after),
 		cmocka_unit_test(test_wait_timeout_and_cancel),
 		cmocka_unit_test(test_terminal_statuses),
 	};

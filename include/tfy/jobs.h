@@ -248,20 +248,24 @@ TFY_EXTERN tfy_code tfy_batch_wait_options_init(tfy_batch_wait_options *opts, ui
  * Polls tfy_batches_retrieve() at once, then after pauses of
  * poll_initial_ms, growing by half each time (x1.5) up to poll_max_ms.  A
  * poll answer that carries Retry-After (or retry-after-ms) makes the next
- * pause at least that long.  A failed poll is retried as any call is (the
- * client's or the options' max_retries, with backoff); when it still fails,
- * the wait ends with its error.  A status this library does not know counts
- * as not ended.  Pauses end within some 20 ms of the cancel callback
- * asking to stop.
+ * pause at least that long (at most the client's retry_after_max_ms).  A
+ * failed poll is retried as any call is (the client's or the options'
+ * max_retries, with backoff).  When it still fails with a status any call
+ * retries (408, 409, 429, 5xx) and a Retry-After (or retry-after-ms) that
+ * ends before the wait's timeout_ms does (or with no timeout_ms), that
+ * delay, however long, is simply the next pause: retry_after_max_ms bounds
+ * one call, not the wait.  Any other failure ends the wait with its error.
+ * A status this library does not know counts as not ended.  Pauses end
+ * within some 20 ms of the cancel callback asking to stop.
  *
  * @param client the client.
  * @param batch_id the batch's id.
  * @param opts options, or NULL for the defaults.
  * @param out receives the batch in its final state (free with
- *        tfy_batch_free()).  On TFY_ERROR_TIMEOUT and TFY_ERROR_CANCELLED
- *        it receives the last state seen, also owned by the caller, so that
- *        a program can show it and wait again later (NULL when no poll
- *        answered).  NULL on any other failure.
+ *        tfy_batch_free()).  On every failure (TFY_ERROR_TIMEOUT,
+ *        TFY_ERROR_CANCELLED, a poll's error) it receives the last state
+ *        seen, also owned by the caller, so that a program can show it and
+ *        wait again later; NULL when no poll answered.
  * @param err if not NULL, receives a new error on failure and NULL on success.
  * @return TFY_OK when the batch ended (whatever its status: read
  *         (*out)->status); TFY_ERROR_TIMEOUT after timeout_ms;
