@@ -120,14 +120,14 @@ static void add(secret_list *l, const char *s, size_t n)
 			return;
 	if (!n || l->oom)
 		return;
-	char *copy = l->count < TFY__NETWORK_SECRETS ? tfy__malloc(n + 1) : NULL;
-	if (!copy) {
+	char *dup = l->count < TFY__NETWORK_SECRETS ? tfy__malloc(n + 1) : NULL;
+	if (!dup) {
 		l->oom = 1;
 		return;
 	}
-	memcpy(copy, s, n);
-	copy[n] = '\0';
-	l->items[l->count++] = copy;
+	memcpy(dup, s, n);
+	dup[n] = '\0';
+	l->items[l->count++] = dup;
 }
 
 static int hex(char c)
