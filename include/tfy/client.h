@@ -46,7 +46,8 @@ enum {
  * @param level a TFY_LOG_* level from TFY_LOG_ERROR to TFY_LOG_DEBUG.
  * @param line one line of text without a newline, borrowed for the duration
  *        of the call.  It never contains the API key, a header or another
- *        secret, and text from the server in it has its control characters
+ *        secret, not even in part (as tfy_error promises), and text from
+ *        the server in it has its control characters
  *        escaped (as \\xHH), so no server can forge or split log lines.
  * @param userdata tfy_client_options.log_userdata.
  */
@@ -240,7 +241,12 @@ typedef struct tfy_client_options {
 	const char *proxy;
 	/** Hosts that bypass the proxy, comma-separated as NO_PROXY ("*": all); NULL: none. */
 	const char *no_proxy;
-	/** "user:password" for the proxy; a secret, never logged.  NULL: none. */
+	/**
+	 * "user:password" for the proxy (libcurl percent-decodes both); a
+	 * secret, never logged, masked as written, percent-decoded and as the
+	 * Basic base64 of the pair, as are credentials in the proxy variables.
+	 * NULL: none.
+	 */
 	const char *proxy_credentials;
 	/** Client certificate (PEM file) for mutual TLS; NULL: none. */
 	const char *tls_client_cert;

@@ -28,8 +28,13 @@ extern "C" {
  * Every string is valid UTF-8 without control characters (C0, DEL and C1)
  * other than tab, and `body` may also hold line feeds: text that came from
  * the server is cleaned, each invalid byte or control character becoming
- * U+FFFD.  No field ever contains the API key or another secret, not even
- * in part: occurrences read "[REDACTED]".
+ * U+FFFD.  No field ever contains the API key or another secret the
+ * library sends (every key a credential callback gave during the call, the
+ * proxy's user and password as written, percent-decoded and as Basic
+ * base64, the client key's passphrase), not even in part: every run of 8
+ * or more of a secret's leading characters, wherever it stands (a secret
+ * shorter than 8 where it appears whole), reads "[REDACTED]"; see
+ * docs/errors-and-retries.md, "Secrets".
  */
 typedef struct tfy_error {
 	tfy_code code;           /**< never TFY_OK */
