@@ -513,6 +513,16 @@ static int reap(const spawned *s)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* The exit status of a child that must have exited (not been killed by a signal). */
+static int reap_exited(const spawned *s)
+{
+	int status = 0;
+	assert_int_equal(waitpid(s->pid, &status, 0), s->pid);
+	if (!WIFEXITED(status))
+		fail_msg("killed by signal %d", WTERMSIG(status));
+	return WEXITSTATUS(status);
+}
+
 /* The batch id that "created the batch ID" names. */
 static char *created_id(const spawned *s)
 {
@@ -595,29 +605,59 @@ static int entries_with_prefix(const char *dir, const char *prefix)
 	return n;
 }
 
-/* Ctrl-C during files download -o leaves neither the file nor its .part behind. */
+/* Waits (up to a generous bound) until dir holds an entry whose name contains text. */
+static void await_entry(const char *dir, const char *text)
+{
+	double until = tu_now_s() + 60 * tu_slowdown();
+	for (;;) {
+		DIR *d = opendir(dir);
+		assert_non_null(d);
+		int found = 0;
+		for (struct dirent *e; (e = readdir(d));)
+			found |= strstr(e->d_name, text) != NULL;
+		closedir(d);
+		if (found)
+			return;
+		if (tu_now_s() > until)
+			fail_msg("no entry '*%s*' in %s", text, dir);
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The signals that stop a download as Ctrl-C does, each with its own exit status. */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/*
+ * sig during files download -o leaves neither the file nor its .part
+ * behind; the exit status is 128 + sig.
+ */
+static void download_stopped(const fixture *f, const char *file, int sig)
+{
+	char name[64], path[400];
+	snprintf(name, sizeof(name), "interrupted-%d.jsonl", sig);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	spawned s;
+	/* The server keeps the download (not the File object) unanswered for 30 s. */
+	spawn(f, &s, (const char *const[]){ "files", "download", file, "-o", path, f->fast_url, "-H",
+	                                    "x-mock-fault: no-answer:seconds=30,route=download",
+	                                    NULL });
+	await_entry(f->dir, ".part");
+	assert_int_equal(kill(s.pid, sig), 0);
+	assert_int_equal(reap_exited(&s), 128 + sig);
+	char *err = read_file(s.err);
+	assert_non_null(strstr(err, "interrupted; nothing was saved"));
+	assert_int_equal(entries_with_prefix(f->dir, name), 0);
+	free(err);
+}
+
+/* Ctrl-C, SIGTERM or SIGHUP during files download -o: nothing is left behind. */
 static void test_download_interrupted(void **state)
 {
 	fixture *f = *state;
 	char *file = upload(f, f->fast_url, f->input);
-	char path[400];
-	snprintf(path, sizeof(path), "%s/interrupted.jsonl", f->dir);
-	spawned s;
-	/* The server keeps the download unanswered for 30 s. */
-	spawn(f, &s, (const char *const[]){ "files", "download", file, "-o", path, f->fast_url, "-H",
-	                                    "x-mock-fault: no-answer:seconds=30", NULL });
-	double until = tu_now_s() + 60 * tu_slowdown();
-	while (entries_with_prefix(f->dir, "interrupted.jsonl.") == 0) {
-		assert_true(tu_now_s() < until);
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	assert_int_equal(kill(s.pid, SIGINT), 0);
-	assert_int_equal(reap(&s), 130);
-	char *err = read_file(s.err);
-	assert_non_null(strstr(err, "interrupted; nothing was saved"));
-	assert_int_equal(entries_with_prefix(f->dir, "interrupted.jsonl"), 0);
-	free(err);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		download_stopped(f, file, stop_signals[i]);
 	free(file);
 }
 
