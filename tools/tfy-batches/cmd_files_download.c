@@ -44,7 +44,7 @@ static int download_by_name(tfy_client *client, const cli_args *args, const char
 		diag_error("the file's name cannot be used here; give -o PATH", NULL);
 		rc = CLI_EXIT_USAGE;
 	} else {
-		rc = fetch_file(client, args, id, local_name(f), NULL);
+		rc = fetch_file_sized(client, args, id, fetch_bytes_of(f), local_name(f), NULL);
 		if (rc == CLI_EXIT_OK) {
 			fputs(CLI_NAME ": saved as ", stderr);
 			text_put_file(stderr, local_name(f));
@@ -70,6 +70,8 @@ int cmd_files_download_run(const cli_args *args, sink *out)
 		rc = fetch_file(client, args, args->operands[0], NULL, out->fp);
 	else
 		rc = fetch_file(client, args, args->operands[0], path, NULL);
+	if (rc == CLI_EXIT_INTERRUPTED)
+		diag_error("interrupted; nothing was saved", NULL);
 	tfy_client_free(client);
 	return rc;
 }

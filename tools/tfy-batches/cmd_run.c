@@ -139,6 +139,8 @@ static int download(tfy_client *client, const cli_args *args, const char *id, co
 	rc = fetch_file(client, args, file_id, *path, NULL);
 	if (rc == CLI_EXIT_OK)
 		say("saved ", *path);
+	else if (rc == CLI_EXIT_INTERRUPTED)
+		diag_error("interrupted; nothing was saved", NULL);
 	return rc;
 }
 
