@@ -1397,6 +1397,72 @@ static void test_download_bounded_by_file_size(void **state)
 	tu_server_stop(&c);
 }
 
+/*
+ * run, when the server gives the new batch an id no request can name: the
+ * batch exists, so the run says so and how to find it; not a usage error.
+ * A create whose outcome is unknown says the same command.
+ */
+static void test_run_batch_id_unusable(void **state)
+{
+	(void)state;
+	char input[] = "/tmp/tfy-cli-run-XXXXXX";
+	int fd = mkstemp(input);
+	assert_true(fd >= 0);
+	const char line[] = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+	                    "\"body\":{\"model\":\"m\"}}\n";
+	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
+	close(fd);
+	route table[] = {
+		{ "POST /v1/files ", 200, FILE_OBJECT("file-in", 90, "in.jsonl"), 0, 0 },
+		{ "POST /v1/batches ", 200,
+		  "{\"id\":\"batch_\\u0001evil\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
+		  "\"input_file_id\":\"file-in\",\"completion_window\":\"24h\",\"status\":\"validating\","
+		  "\"created_at\":1700000000}", 0, 0 },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+	routes = table;
+	tu_server c;
+	tu_server_start(&c, routed, NULL, 0);
+	tu_run r = cli_canned(&c, (const char *const[]){ "run", input, "--endpoint",
+	                                                 "/v1/chat/completions", NULL }, NULL);
+	if (r.status != 6)
+		print_error("%d %s\n", r.status, r.err);
+	assert_int_equal(r.status, 6);
+	assert_int_equal(atomic_load(&table[1].hits), 1);
+	assert_terminal_safe(r.err);
+	assert_non_null(strstr(r.err, "the batch was created"));
+	assert_non_null(strstr(r.err, "batch_\\x01evil"));
+	assert_non_null(strstr(r.err, "tfy-batches list\n"));
+	tu_run_free(&r);
+	tu_server_stop(&c);
+
+	/* create answered 500, and the listing that looks for the batch too */
+	route unknown[] = {
+		{ "POST /v1/files ", 200, FILE_OBJECT("file-in", 90, "in.jsonl"), 0, 0 },
+		{ "POST /v1/batches ", 500, "{}", 0, 0 },
+		{ "GET /v1/batches", 500, "{}", 0, 0 },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+	routes = unknown;
+	tu_server_start(&c, routed, NULL, 0);
+	const char *const *cases[] = {
+		(const char *const[]){ "run", input, "--endpoint", "/v1/chat/completions",
+		                       "--max-retries", "0", NULL },
+		(const char *const[]){ "create", "--input-file-id", "file-in", "--endpoint",
+		                       "/v1/chat/completions", "--max-retries", "0", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = cli_canned(&c, cases[i], NULL);
+		if (r.status != 7)
+			print_error("case %zu: %d %s\n", i, r.status, r.err);
+		assert_int_equal(r.status, 7);
+		assert_non_null(strstr(r.err, "tfy-batches list\n"));
+		tu_run_free(&r);
+	}
+	tu_server_stop(&c);
+	unlink(input);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1428,6 +1494,7 @@ int main(void)
 		cmocka_unit_test(test_azure_auth_header_and_query),
 		cmocka_unit_test(test_exit_statuses),
 		cmocka_unit_test(test_download_bounded_by_file_size),
+		cmocka_unit_test(test_run_batch_id_unusable),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -10,7 +10,7 @@
  * so the batch's id can be said; during a download it stops that download
  * (no partial file is left) and says how to finish.  Once the batch exists,
  * every failure says how to go on: run --resume, which skips a file already
- * saved whole.
+ * saved whole, or, when the server's id cannot be used, list.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -91,6 +91,20 @@ static void say_resume(const cli_args *args, const char *id, const char *lead)
 	fputs(" -o ", stderr);
 	text_put_file(stderr, args->output != NULL ? args->output : ".");
 	fputs("\n", stderr);
+}
+
+/*
+ * The batch exists, but the server's answer gave no id a request can name
+ * (none, or one the library refuses): the listing still shows it.
+ */
+static int say_unreachable(const char *id)
+{
+	if (id != NULL)
+		say("the batch was created, but its id cannot be used in a request: ", id);
+	else
+		diag_error("the batch was created, but the answer gave no id for it", NULL);
+	fputs(CLI_NAME ": find it with: " CLI_NAME " list\n", stderr);
+	return CLI_EXIT_RESPONSE;
 }
 
 /* Says how to resume, or cancels with --cancel-on-interrupt. */
@@ -200,7 +214,14 @@ static int download_files(tfy_client *client, const cli_args *args, const char *
 
 	if (rc == CLI_EXIT_OK)
 		rc = download(client, args, id, b->error_file_id, "-errors.jsonl", errors);
-	if (rc != CLI_EXIT_OK && rc != CLI_EXIT_USAGE) {
+	if (rc == CLI_EXIT_USAGE) {
+		/* a file id from the server that the library refuses: not the user's doing */
+		fputs(CLI_NAME ": the batch names a file by an id that cannot be used in a "
+		      "request; see it with: " CLI_NAME " get ", stderr);
+		text_put_file(stderr, id);
+		fputs("\n", stderr);
+		rc = CLI_EXIT_RESPONSE;
+	} else if (rc != CLI_EXIT_OK) {
 		say_resume(args, id, "finish the run with: ");
 	}
 	return rc;
@@ -211,6 +232,9 @@ static int wait_failed(tfy_client *client, const cli_args *args, const char *id,
 {
 	if (rc == CLI_EXIT_INTERRUPTED)
 		interrupted(client, args, id);
+	/* refused before sending: the user's --resume ID, or the id the server gave the new batch */
+	else if (rc == CLI_EXIT_USAGE && args->resume == NULL)
+		rc = say_unreachable(id);
 	else if (rc != CLI_EXIT_USAGE)
 		say_resume(args, id, "the batch goes on; finish the run with: ");
 	return rc;
@@ -289,7 +313,7 @@ int cmd_run_run(const cli_args *args, sink *out)
 	} else if ((file_id = check_and_upload(client, args, &rc)) != NULL &&
 	           (b = create_batch(client, args, file_id, &rc)) != NULL) {
 		say("created the batch ", b->id != NULL ? b->id : "-");
-		rc = b->id != NULL ? finish(client, args, out, b->id) : CLI_EXIT_RESPONSE;
+		rc = b->id != NULL ? finish(client, args, out, b->id) : say_unreachable(NULL);
 	}
 	free(file_id);
 	tfy_batch_free(b);
