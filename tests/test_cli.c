@@ -1463,6 +1463,39 @@ static void test_run_batch_id_unusable(void **state)
 	unlink(input);
 }
 
+/*
+ * files delete answered "deleted": false: the server declined, exit 14 with
+ * a message that says so (not 6, "could not be decoded").  Skipped with a
+ * library that still calls the answer a decode error.
+ */
+static void test_delete_declined(void **state)
+{
+	(void)state;
+	tu_server c;
+	tu_server_canned(&c, 200, "x-request-id: req-declined\r\n",
+	                 "{\"id\":\"file-kept\",\"object\":\"file\",\"deleted\":false}");
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = c.base;
+	o.api_key = KEY;
+	tfy_client *client = NULL;
+	assert_int_equal(tfy_client_new(&o, &client, NULL), TFY_OK);
+	tfy_code code = tfy_files_delete(client, "file-kept", NULL, NULL);
+	tfy_client_free(client);
+	if (code != TFY_ERROR_DECLINED) {
+		tu_server_stop(&c);
+		print_message("libtfy answers %d, not TFY_ERROR_DECLINED, to \"deleted\": false\n", code);
+		skip();
+	}
+	tu_run r = cli_canned(&c, (const char *const[]){ "files", "delete", "file-kept", NULL }, NULL);
+	assert_int_equal(r.status, 14);
+	assert_string_equal(r.out, "");
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "declined to delete the file file-kept"));
+	assert_non_null(strstr(r.err, "req-declined"));
+	tu_run_free(&r);
+	tu_server_stop(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1495,6 +1528,7 @@ int main(void)
 		cmocka_unit_test(test_exit_statuses),
 		cmocka_unit_test(test_download_bounded_by_file_size),
 		cmocka_unit_test(test_run_batch_id_unusable),
+		cmocka_unit_test(test_delete_declined),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }
