@@ -9,11 +9,13 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1287,6 +1289,213 @@ static void test_exit_statuses(void **state)
 	}
 }
 
+/* --- a scripted server: one answer per request line ----------------------- */
+
+/* What the routed server answers a request whose line starts with `line`. */
+typedef struct route {
+	const char *line; /* "GET /v1/files/file-1 ": method, path and the blank after it */
+	int status;
+	const char *body; /* NULL: `size` bytes of 'x' */
+	size_t size;
+	atomic_int hits;
+} route;
+
+/* The routes of the running routed server (one at a time), ended by a NULL line. */
+static route *routes;
+
+/* Reads the rest of a request body of Content-Length bytes, `have` of which came with the head. */
+static void read_body(int fd, const char *head, size_t have)
+{
+	const char *cl = tu_strcasestr(head, "\r\ncontent-length:");
+	const char *end = strstr(head, "\r\n\r\n");
+	long left = cl ? atol(cl + 17) - (long)(have - (size_t)(end + 4 - head)) : 0;
+	char buf[4096];
+	while (left > 0) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return;
+		left -= n;
+	}
+}
+
+/* Answers one request from `routes` (404 when none matches), then lets the client close first. */
+static void routed(tu_server *s, int fd)
+{
+	char head[16384];
+	if (!tu_read_head_into(fd, head, sizeof(head)))
+		return;
+	read_body(fd, head, strlen(head));
+	route *r = routes;
+	while (r->line && strncmp(head, r->line, strlen(r->line)) != 0)
+		r++;
+	static const char missing[] = "{\"error\":{\"message\":\"no such route\",\"type\":"
+	                              "\"invalid_request_error\",\"param\":null,\"code\":null}}";
+	const char *body = r->line ? r->body : missing;
+	size_t len = body ? strlen(body) : r->size;
+	char top[256];
+	int n = snprintf(top, sizeof(top),
+	                 "HTTP/1.1 %d Routed\r\nContent-Type: application/json\r\n"
+	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	                 r->line ? r->status : 404, len);
+	if (r->line)
+		atomic_fetch_add(&r->hits, 1);
+	atomic_fetch_add(&s->requests, 1);
+	tu_send_all(fd, top, (size_t)n);
+	if (body) {
+		tu_send_all(fd, body, len);
+	} else {
+		char *xs = malloc(len);
+		assert_non_null(xs);
+		memset(xs, 'x', len);
+		tu_send_all(fd, xs, len);
+		free(xs);
+	}
+	shutdown(fd, SHUT_WR);
+	tu_pause_ms(fd, 2000); /* the client hangs up once it has the answer */
+}
+
+#define FILE_OBJECT(id, bytes, name) \
+	"{\"id\":\"" id "\",\"object\":\"file\",\"bytes\":" #bytes ",\"created_at\":1700000000," \
+	"\"filename\":\"" name "\",\"purpose\":\"batch\",\"status\":\"processed\"}"
+
+/*
+ * A download is bounded by the file's size: the File object says 12 bytes,
+ * the content is 256 KiB.  -o, standard output and results all fail
+ * (exit 5) and -o leaves nothing behind.
+ */
+static void test_download_bounded_by_file_size(void **state)
+{
+	(void)state;
+	route table[] = {
+		{ "GET /v1/files/file-big/content ", 200, NULL, 256 * 1024, 0 },
+		{ "GET /v1/files/file-big ", 200, FILE_OBJECT("file-big", 12, "big.jsonl"), 0, 0 },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+	routes = table;
+	tu_server c;
+	tu_server_start(&c, routed, NULL, 0);
+	char dir[] = "/tmp/tfy-cli-bound-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/big.jsonl", dir);
+	const char *const *cases[] = {
+		(const char *const[]){ "files", "download", "file-big", "-o", path, "--max-retries", "0",
+		                       NULL },
+		(const char *const[]){ "files", "download", "file-big", "--max-retries", "0", NULL },
+		(const char *const[]){ "results", "file-big", "--max-retries", "0", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tu_run r = cli_canned(&c, cases[i], NULL);
+		if (r.status != 5)
+			print_error("case %zu: %d %s\n", i, r.status, r.err);
+		assert_int_equal(r.status, 5);
+		assert_non_null(strstr(r.err, "12"));
+		tu_run_free(&r);
+	}
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(rmdir(dir), 0); /* empty: no PATH.XXXXXX.part either */
+	assert_true(atomic_load(&table[0].hits) >= 3);
+	tu_server_stop(&c);
+}
+
+/*
+ * run, when the server gives the new batch an id no request can name: the
+ * batch exists, so the run says so and how to find it; not a usage error.
+ * A create whose outcome is unknown says the same command.
+ */
+static void test_run_batch_id_unusable(void **state)
+{
+	(void)state;
+	char input[] = "/tmp/tfy-cli-run-XXXXXX";
+	int fd = mkstemp(input);
+	assert_true(fd >= 0);
+	const char line[] = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+	                    "\"body\":{\"model\":\"m\"}}\n";
+	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
+	close(fd);
+	route table[] = {
+		{ "POST /v1/files ", 200, FILE_OBJECT("file-in", 90, "in.jsonl"), 0, 0 },
+		{ "POST /v1/batches ", 200,
+		  "{\"id\":\"batch_\\u0001evil\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
+		  "\"input_file_id\":\"file-in\",\"completion_window\":\"24h\",\"status\":\"validating\","
+		  "\"created_at\":1700000000}", 0, 0 },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+	routes = table;
+	tu_server c;
+	tu_server_start(&c, routed, NULL, 0);
+	tu_run r = cli_canned(&c, (const char *const[]){ "run", input, "--endpoint",
+	                                                 "/v1/chat/completions", NULL }, NULL);
+	if (r.status != 6)
+		print_error("%d %s\n", r.status, r.err);
+	assert_int_equal(r.status, 6);
+	assert_int_equal(atomic_load(&table[1].hits), 1);
+	assert_terminal_safe(r.err);
+	assert_non_null(strstr(r.err, "the batch was created"));
+	assert_non_null(strstr(r.err, "batch_\\x01evil"));
+	assert_non_null(strstr(r.err, "tfy-batches list\n"));
+	tu_run_free(&r);
+	tu_server_stop(&c);
+
+	/* create answered 500, and the listing that looks for the batch too */
+	route unknown[] = {
+		{ "POST /v1/files ", 200, FILE_OBJECT("file-in", 90, "in.jsonl"), 0, 0 },
+		{ "POST /v1/batches ", 500, "{}", 0, 0 },
+		{ "GET /v1/batches", 500, "{}", 0, 0 },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+	routes = unknown;
+	tu_server_start(&c, routed, NULL, 0);
+	const char *const *cases[] = {
+		(const char *const[]){ "run", input, "--endpoint", "/v1/chat/completions",
+		                       "--max-retries", "0", NULL },
+		(const char *const[]){ "create", "--input-file-id", "file-in", "--endpoint",
+		                       "/v1/chat/completions", "--max-retries", "0", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = cli_canned(&c, cases[i], NULL);
+		if (r.status != 7)
+			print_error("case %zu: %d %s\n", i, r.status, r.err);
+		assert_int_equal(r.status, 7);
+		assert_non_null(strstr(r.err, "tfy-batches list\n"));
+		tu_run_free(&r);
+	}
+	tu_server_stop(&c);
+	unlink(input);
+}
+
+/*
+ * files delete answered "deleted": false: the server declined, exit 14 with
+ * a message that says so (not 6, "could not be decoded").  Skipped with a
+ * library that still calls the answer a decode error.
+ */
+static void test_delete_declined(void **state)
+{
+	(void)state;
+	tu_server c;
+	tu_server_canned(&c, 200, "x-request-id: req-declined\r\n",
+	                 "{\"id\":\"file-kept\",\"object\":\"file\",\"deleted\":false}");
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.base_url = c.base;
+	o.api_key = KEY;
+	tfy_client *client = NULL;
+	assert_int_equal(tfy_client_new(&o, &client, NULL), TFY_OK);
+	tfy_code code = tfy_files_delete(client, "file-kept", NULL, NULL);
+	tfy_client_free(client);
+	if (code != TFY_ERROR_DECLINED) {
+		tu_server_stop(&c);
+		print_message("libtfy answers %d, not TFY_ERROR_DECLINED, to \"deleted\": false\n", code);
+		skip();
+	}
+	tu_run r = cli_canned(&c, (const char *const[]){ "files", "delete", "file-kept", NULL }, NULL);
+	assert_int_equal(r.status, 14);
+	assert_string_equal(r.out, "");
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "declined to delete the file file-kept"));
+	assert_non_null(strstr(r.err, "req-declined"));
+	tu_run_free(&r);
+	tu_server_stop(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1317,6 +1526,9 @@ int main(void)
 		cmocka_unit_test(test_unknown_tfy_log_said_once),
 		cmocka_unit_test(test_azure_auth_header_and_query),
 		cmocka_unit_test(test_exit_statuses),
+		cmocka_unit_test(test_download_bounded_by_file_size),
+		cmocka_unit_test(test_run_batch_id_unusable),
+		cmocka_unit_test(test_delete_declined),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -2,8 +2,11 @@
  * Tests of the batch workflow commands of tfy-batches (get, cancel, create,
  * wait, files, check, results, run) against tfy-mock-gateway's batch jobs
  * on loopback: a fast gateway (a job ends in about 0.75 s), a paced one (3 s
- * validating, 3 s cancelling: a cancel lands before the job runs) and a
- * slow one (jobs that outlast the test, to interrupt and time out).
+ * validating, 3 s cancelling: a cancel lands before the job runs), a slow
+ * one (jobs that outlast the test, to interrupt and time out), and two fast
+ * ones whose downloads after the first fail: "partial" drops the second
+ * once, "stuck" leaves every later one unanswered (a run's error file, after
+ * its output file was saved).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,8 +38,8 @@
 #define GOOD_INPUT LINE("one", "m-1") LINE("fail-two", "m-1") LINE("three", "m-3")
 
 typedef struct fixture {
-	tu_gateway fast, paced, slow;
-	char fast_url[160], paced_url[160], slow_url[160];
+	tu_gateway fast, paced, slow, partial, stuck;
+	char fast_url[160], paced_url[160], slow_url[160], partial_url[160], stuck_url[160];
 	char dir[256];   /* a temporary directory of the test's files */
 	char input[320]; /* dir/input.jsonl, GOOD_INPUT */
 } fixture;
@@ -66,13 +69,23 @@ static int setup(void **state)
 	static const char *const fast_args[] = { "--batch-seconds", "0.5", NULL };
 	static const char *const paced_args[] = { "--batch-seconds", "12", NULL };
 	static const char *const slow_args[] = { "--batch-seconds", "3600", NULL };
+	static const char *const partial_args[] = { "--batch-seconds", "0.5", "--fault",
+		"none:route=download,times=1", "--fault", "drop:route=download,bytes=10,times=1",
+		NULL };
+	static const char *const stuck_args[] = { "--batch-seconds", "0.5", "--fault",
+		"none:route=download,times=1", "--fault",
+		"no-answer:route=download,seconds=30,times=0", NULL };
 	fixture *f = calloc(1, sizeof(*f));
 	if (!f || tu_gateway_start(&f->fast, fast_args) < 0 ||
-	    tu_gateway_start(&f->paced, paced_args) < 0 || tu_gateway_start(&f->slow, slow_args) < 0)
+	    tu_gateway_start(&f->paced, paced_args) < 0 || tu_gateway_start(&f->slow, slow_args) < 0 ||
+	    tu_gateway_start(&f->partial, partial_args) < 0 ||
+	    tu_gateway_start(&f->stuck, stuck_args) < 0)
 		return -1;
 	snprintf(f->paced_url, sizeof(f->paced_url), "--base-url=%s/v1", f->paced.base);
 	snprintf(f->fast_url, sizeof(f->fast_url), "--base-url=%s/v1", f->fast.base);
 	snprintf(f->slow_url, sizeof(f->slow_url), "--base-url=%s/v1", f->slow.base);
+	snprintf(f->partial_url, sizeof(f->partial_url), "--base-url=%s/v1", f->partial.base);
+	snprintf(f->stuck_url, sizeof(f->stuck_url), "--base-url=%s/v1", f->stuck.base);
 	snprintf(f->dir, sizeof(f->dir), "%s/tfy-cli-jobs-XXXXXX",
 	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(f->dir))
@@ -90,7 +103,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	int rc = tu_gateway_stop(&f->fast) | tu_gateway_stop(&f->paced) | tu_gateway_stop(&f->slow);
+	int rc = tu_gateway_stop(&f->fast) | tu_gateway_stop(&f->paced) | tu_gateway_stop(&f->slow) |
+	         tu_gateway_stop(&f->partial) | tu_gateway_stop(&f->stuck);
 	tu_remove_tree(f->dir);
 	free(f);
 	return rc == 0 ? 0 : -1;
@@ -439,11 +453,15 @@ static void test_run_end_to_end(void **state)
 	tu_run_free(&r);
 	free(output_id);
 
-	/* A second run into the same directory does not replace the files: --resume is refused there. */
+	/* A resume into the same directory finds both files whole and keeps them. */
 	char resume[200];
 	snprintf(resume, sizeof(resume), "%s", id);
 	r = cli(f->fast_url, (const char *const[]){ "run", "--resume", resume, "-o", out_dir, NULL });
-	expect_status(&r, 8);
+	expect_status(&r, 0);
+	snprintf(path, sizeof(path), "tfy-batches: already saved %s/%s-output.jsonl\n", out_dir, id);
+	assert_non_null(strstr(r.err, path));
+	snprintf(path, sizeof(path), "tfy-batches: already saved %s/%s-errors.jsonl\n", out_dir, id);
+	assert_non_null(strstr(r.err, path));
 	tu_run_free(&r);
 	json_decref(s);
 
@@ -511,6 +529,16 @@ static int reap(const spawned *s)
 	int status = 0;
 	assert_int_equal(waitpid(s->pid, &status, 0), s->pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The exit status of a child that must have exited (not been killed by a signal). */
+static int reap_exited(const spawned *s)
+{
+	int status = 0;
+	assert_int_equal(waitpid(s->pid, &status, 0), s->pid);
+	if (!WIFEXITED(status))
+		fail_msg("killed by signal %d", WTERMSIG(status));
+	return WEXITSTATUS(status);
 }
 
 /* The batch id that "created the batch ID" names. */
@@ -595,30 +623,181 @@ static int entries_with_prefix(const char *dir, const char *prefix)
 	return n;
 }
 
-/* Ctrl-C during files download -o leaves neither the file nor its .part behind. */
+/* Waits (up to a generous bound) until dir holds an entry whose name contains text. */
+static void await_entry(const char *dir, const char *text)
+{
+	double until = tu_now_s() + 60 * tu_slowdown();
+	for (;;) {
+		DIR *d = opendir(dir);
+		assert_non_null(d);
+		int found = 0;
+		for (struct dirent *e; (e = readdir(d));)
+			found |= strstr(e->d_name, text) != NULL;
+		closedir(d);
+		if (found)
+			return;
+		if (tu_now_s() > until)
+			fail_msg("no entry '*%s*' in %s", text, dir);
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The signals that stop a download as Ctrl-C does, each with its own exit status. */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/*
+ * sig during files download -o leaves neither the file nor its .part
+ * behind; the exit status is 128 + sig.
+ */
+static void download_stopped(const fixture *f, const char *file, int sig)
+{
+	char name[64], path[400];
+	snprintf(name, sizeof(name), "interrupted-%d.jsonl", sig);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	spawned s;
+	/* The server keeps the download (not the File object) unanswered for 30 s. */
+	spawn(f, &s, (const char *const[]){ "files", "download", file, "-o", path, f->fast_url, "-H",
+	                                    "x-mock-fault: no-answer:seconds=30,route=download",
+	                                    NULL });
+	await_entry(f->dir, ".part");
+	assert_int_equal(kill(s.pid, sig), 0);
+	assert_int_equal(reap_exited(&s), 128 + sig);
+	char *err = read_file(s.err);
+	assert_non_null(strstr(err, "interrupted; nothing was saved"));
+	assert_int_equal(entries_with_prefix(f->dir, name), 0);
+	free(err);
+}
+
+/* Ctrl-C, SIGTERM or SIGHUP during files download -o: nothing is left behind. */
 static void test_download_interrupted(void **state)
 {
 	fixture *f = *state;
 	char *file = upload(f, f->fast_url, f->input);
-	char path[400];
-	snprintf(path, sizeof(path), "%s/interrupted.jsonl", f->dir);
-	spawned s;
-	/* The server keeps the download unanswered for 30 s. */
-	spawn(f, &s, (const char *const[]){ "files", "download", file, "-o", path, f->fast_url, "-H",
-	                                    "x-mock-fault: no-answer:seconds=30", NULL });
-	double until = tu_now_s() + 60 * tu_slowdown();
-	while (entries_with_prefix(f->dir, "interrupted.jsonl.") == 0) {
-		assert_true(tu_now_s() < until);
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	assert_int_equal(kill(s.pid, SIGINT), 0);
-	assert_int_equal(reap(&s), 130);
-	char *err = read_file(s.err);
-	assert_non_null(strstr(err, "interrupted; nothing was saved"));
-	assert_int_equal(entries_with_prefix(f->dir, "interrupted.jsonl"), 0);
-	free(err);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		download_stopped(f, file, stop_signals[i]);
 	free(file);
+}
+
+/* The batch id that "created the batch ID" names in a finished run's stderr. */
+static char *created_in(const char *err)
+{
+	const char *p = strstr(err, "created the batch ");
+	assert_non_null(p);
+	p += strlen("created the batch ");
+	return strndup(p, strcspn(p, "\n"));
+}
+
+/* A new directory under the fixture's, for one run's files. */
+static void new_dir(const fixture *f, char *dir, size_t size, const char *name)
+{
+	snprintf(dir, size, "%s/%s", f->dir, name);
+	assert_int_equal(mkdir(dir, 0700), 0);
+}
+
+/* Entries of dir but . and .. */
+static int entries(const char *dir)
+{
+	return entries_with_prefix(dir, "") - 2;
+}
+
+/*
+ * sig while run downloads the error file, its output file saved: the
+ * output file stays, the error file and its .part do not; the line printed
+ * does not say nothing was saved, and gives the resume command.
+ */
+static void run_download_stopped(const fixture *f, int sig)
+{
+	char dir[400], name[32], want[800];
+	snprintf(name, sizeof(name), "run-stopped-%d", sig);
+	new_dir(f, dir, sizeof(dir), name);
+	free(tu_http_get(&f->stuck, "/_mock/faults/reset"));
+	spawned s;
+	spawn(f, &s, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", dir,
+	                                    f->stuck_url, NULL });
+	await_stderr(&s, "-output.jsonl\n");
+	await_entry(dir, "-errors.jsonl.");
+	assert_int_equal(kill(s.pid, sig), 0);
+	assert_int_equal(reap_exited(&s), 128 + sig);
+	char *err = read_file(s.err);
+	char *id = created_in(err);
+	assert_null(strstr(err, "nothing was saved"));
+	snprintf(want, sizeof(want), "tfy-batches: saved %s/%s-output.jsonl\n", dir, id);
+	assert_non_null(strstr(err, want));
+	snprintf(want, sizeof(want), "tfy-batches: interrupted; not saved: %s/%s-errors.jsonl\n", dir,
+	         id);
+	assert_non_null(strstr(err, want));
+	snprintf(want, sizeof(want), "tfy-batches run --resume %s -o %s\n", id, dir);
+	assert_non_null(strstr(err, want));
+	assert_int_equal(entries(dir), 1);
+	snprintf(want, sizeof(want), "%s/%s-output.jsonl", dir, id);
+	char *output = read_file(want);
+	assert_non_null(output);
+	assert_int_equal(count_lines(output), 2);
+	free(output);
+	free(id);
+	free(err);
+}
+
+/* Ctrl-C, SIGTERM or SIGHUP during run's downloads. */
+static void test_run_download_interrupted(void **state)
+{
+	fixture *f = *state;
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		run_download_stopped(f, stop_signals[i]);
+}
+
+/*
+ * run whose error file failed to download after its output file was saved:
+ * the failure gives the resume command, and run --resume skips the output
+ * file (whole: its size is the File object's bytes), fetches the error file
+ * and prints the summary.  A file of another size under the name is not
+ * replaced.
+ */
+static void test_run_resume_after_failed_download(void **state)
+{
+	fixture *f = *state;
+	char dir[400], output[600], errors[600], want[800];
+	new_dir(f, dir, sizeof(dir), "run-partial");
+	tu_run r = cli(f->partial_url, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT,
+	                                                      "-o", dir, "--max-retries", "0", NULL });
+	expect_status(&r, 5);
+	char *id = created_in(r.err);
+	snprintf(output, sizeof(output), "%s/%s-output.jsonl", dir, id);
+	snprintf(errors, sizeof(errors), "%s/%s-errors.jsonl", dir, id);
+	snprintf(want, sizeof(want), "tfy-batches: finish the run with: tfy-batches run --resume %s -o %s\n",
+	         id, dir);
+	assert_non_null(strstr(r.err, want));
+	assert_int_equal(entries(dir), 1);
+	assert_int_equal(access(output, F_OK), 0);
+	tu_run_free(&r);
+
+	r = cli(f->partial_url, (const char *const[]){ "run", "--resume", id, "-o", dir, "--format",
+	                                               "json", NULL });
+	expect_status(&r, 0);
+	snprintf(want, sizeof(want), "tfy-batches: already saved %s\n", output);
+	assert_non_null(strstr(r.err, want));
+	snprintf(want, sizeof(want), "tfy-batches: saved %s\n", errors);
+	assert_non_null(strstr(r.err, want));
+	char *got = member(r.out, "errors");
+	assert_string_equal(got, errors);
+	free(got);
+	char *text = read_file(errors);
+	assert_non_null(strstr(text, "\"custom_id\":\"fail-two\""));
+	free(text);
+	tu_run_free(&r);
+
+	/* not the file's size: not ours to replace */
+	write_file(output, "{}\n");
+	r = cli(f->partial_url, (const char *const[]){ "run", "--resume", id, "-o", dir, NULL });
+	expect_status(&r, 8);
+	assert_non_null(strstr(r.err, "refusing to replace"));
+	tu_run_free(&r);
+	text = read_file(output);
+	assert_string_equal(text, "{}\n");
+	free(text);
+	assert_int_equal(entries(dir), 2);
+	free(id);
 }
 
 /* Usage errors exit 2 and send nothing. */
@@ -692,6 +871,8 @@ int main(void)
 		cmocka_unit_test(test_run_interrupted),
 		cmocka_unit_test(test_wait_interrupted),
 		cmocka_unit_test(test_download_interrupted),
+		cmocka_unit_test(test_run_download_interrupted),
+		cmocka_unit_test(test_run_resume_after_failed_download),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_wrong_key_never_printed),
 	};

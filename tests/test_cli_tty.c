@@ -9,9 +9,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,11 +53,12 @@ static int teardown(void **state)
 /*
  * Runs tfy-batches on a pseudo-terminal of ws_cols columns with base URL url,
  * TERM=xterm and the "NAME=value" entries of env (NULL-terminated; a bare
- * "NAME" unsets NAME); stderr goes to /dev/null.  Returns what the terminal
- * showed, with the CR of each line end removed.
+ * "NAME" unsets NAME); stderr goes to /dev/null unless keep_stderr.  Returns
+ * what the terminal showed, with the CR of each line end removed; the exit
+ * status goes to *exit_status.
  */
-static char *pty_run(const char *url, unsigned short ws_cols, const char *const *env,
-                     const char *const *args)
+static char *pty_run_status(const char *url, unsigned short ws_cols, const char *const *env,
+                            const char *const *args, int keep_stderr, int *exit_status)
 {
 	const char *argv[40] = { getenv("TFY_BATCHES") };
 	size_t argc = 1;
@@ -68,7 +71,8 @@ static char *pty_run(const char *url, unsigned short ws_cols, const char *const 
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, STDERR_FILENO);
+		if (!keep_stderr)
+			dup2(devnull, STDERR_FILENO);
 		unsetenv("TFY_BASE_URL");
 		unsetenv("TFY_API_KEY");
 		unsetenv("COLUMNS");
@@ -107,12 +111,22 @@ static char *pty_run(const char *url, unsigned short ws_cols, const char *const 
 	int status = 0;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	*exit_status = WEXITSTATUS(status);
 	size_t w = 0;
 	for (size_t i = 0; i < len; i++)
 		if (out[i] != '\r')
 			out[w++] = out[i];
 	out[w] = '\0';
+	return out;
+}
+
+/* pty_run_status() of a run that must succeed. */
+static char *pty_run(const char *url, unsigned short ws_cols, const char *const *env,
+                     const char *const *args)
+{
+	int status;
+	char *out = pty_run_status(url, ws_cols, env, args, 0, &status);
+	assert_int_equal(status, 0);
 	return out;
 }
 
@@ -459,6 +473,63 @@ static void test_wait_progress_line(void **state)
 	free(file);
 }
 
+/* A File object named name (JSON text), whose content is never asked for. */
+static void file_named(tu_server *c, const char *name)
+{
+	char body[512];
+	snprintf(body, sizeof(body),
+	         "{\"id\":\"file-x\",\"object\":\"file\",\"bytes\":5,\"created_at\":1700000000,"
+	         "\"filename\":\"%s\",\"purpose\":\"batch\",\"status\":\"processed\"}",
+	         name);
+	tu_server_canned(c, 200, "", body);
+}
+
+/*
+ * files download on a terminal, without -o, refuses the uploaded name when
+ * it is not a plain, visible file name here (the uploader chose it): a dot
+ * file, ".", "..", a path, a control character, none at all.  Exit 2, -o
+ * asked for (the name shown escaped), nothing written in the current
+ * directory.
+ */
+static void test_download_refuses_foreign_names(void **state)
+{
+	(void)state;
+	static const char *const names[] = {
+		".bash_profile", ".npmrc", ".", "..", "", "../escape", "dir/x.jsonl", "a\\u001b[2Jb",
+		"tab\\tname", "del\\u007f", "c1\\u009bx", "rtl\\u202etxt.exe",
+	};
+	char here[4096], dir[] = "/tmp/tfy-tty-names-XXXXXX";
+	assert_non_null(getcwd(here, sizeof(here)));
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chdir(dir), 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		tu_server c;
+		file_named(&c, names[i]);
+		int status;
+		char *shown = pty_run_status(c.base, 80, NULL,
+		                             (const char *const[]){ "files", "download", "file-x", NULL },
+		                             1, &status);
+		if (status != 2)
+			print_error("name %s: exit %d\n%s\n", names[i], status, shown);
+		assert_int_equal(status, 2);
+		assert_non_null(strstr(shown, "-o PATH"));
+		assert_null(strchr(shown, '\033'));
+		free(shown);
+		/* the content was never asked for */
+		assert_int_equal(atomic_load(&c.requests), 1);
+		tu_server_stop(&c);
+	}
+	DIR *d = opendir(".");
+	assert_non_null(d);
+	int entries = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	assert_int_equal(entries, 0);
+	assert_int_equal(chdir(here), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_colour_rules),
 		cmocka_unit_test(test_all_aligned_across_pages),
 		cmocka_unit_test(test_wait_progress_line),
+		cmocka_unit_test(test_download_refuses_foreign_names),
 	};
 	return cmocka_run_group_tests_name("cli_tty", tests, setup, teardown);
 }

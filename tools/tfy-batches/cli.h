@@ -23,7 +23,12 @@ enum {
 	CLI_EXIT_BATCH_EXPIRED = 11,   /* wait, run: the batch ended expired */
 	CLI_EXIT_BATCH_CANCELLED = 12, /* wait, run: the batch ended cancelled */
 	CLI_EXIT_WAIT_TIMEOUT = 13,    /* wait, run: --timeout passed, the batch still running */
-	CLI_EXIT_INTERRUPTED = 130     /* wait, run: SIGINT (128 + 2, as a shell reports it) */
+	CLI_EXIT_DECLINED = 14,        /* the server answered that it did not do it (files delete) */
+	/*
+	 * wait, run, files download -o: SIGINT (128 + 2, as a shell reports
+	 * it); main() turns it into 143 for SIGTERM, 129 for SIGHUP.
+	 */
+	CLI_EXIT_INTERRUPTED = 130
 };
 
 #endif

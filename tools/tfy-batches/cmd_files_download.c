@@ -3,7 +3,9 @@
  *
  * Without -o the content goes to standard output unless that is a
  * terminal, where bytes of JSONL are of no use; then it is saved under the
- * name the file was uploaded with, in the current directory.
+ * name the file was uploaded with, in the current directory, when that is
+ * a plain, visible file name.  Whoever uploaded the file chose the name:
+ * ".bash_profile" or "../x" must not land in the user's directory.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,18 +18,38 @@
 #include "fetch.h"
 #include "text.h"
 
-/* The uploaded name as a plain file name here, or NULL when it cannot be one. */
-static const char *local_name(const tfy_file *f)
+/* Why the uploaded name cannot be used as a file name here, or NULL when it can. */
+static const char *name_refused(const char *name)
 {
-	const char *name = f->filename;
+	if (name[0] == '\0')
+		return "it is empty";
+	if (name[0] == '.')
+		return "it starts with '.'";
+	if (name[0] == '-')
+		return "it starts with '-'";
+	if (strchr(name, '/') != NULL)
+		return "it holds a '/'";
+	if (!text_is_plain(name))
+		return "it holds a control character or bytes that are not UTF-8";
+	return NULL;
+}
 
-	if (name == NULL || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0 || name[0] == '\0' || name[0] == '-')
-		return NULL;
-	for (const char *p = name; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return NULL;
-	return name;
+/* The file's name cannot be used: says why and asks for -o. */
+static int refuse_name(const char *name)
+{
+	const char *why = name != NULL ? name_refused(name) : NULL;
+
+	if (name == NULL) {
+		diag_error("the file has no name to save it under", NULL);
+	} else {
+		fputs(CLI_NAME ": refusing to save under the name the file was uploaded with, '", stderr);
+		text_put_file(stderr, name);
+		fputs("': ", stderr);
+		fputs(why, stderr);
+		fputs("\n", stderr);
+	}
+	fputs(CLI_NAME ": say where to save it with -o PATH\n", stderr);
+	return CLI_EXIT_USAGE;
 }
 
 /* On a terminal without -o: the file's own name. */
@@ -40,14 +62,13 @@ static int download_by_name(tfy_client *client, const cli_args *args, const char
 
 	if (code != TFY_OK) {
 		rc = diag_library(code, err);
-	} else if (local_name(f) == NULL) {
-		diag_error("the file's name cannot be used here; give -o PATH", NULL);
-		rc = CLI_EXIT_USAGE;
+	} else if (f->filename == NULL || name_refused(f->filename) != NULL) {
+		rc = refuse_name(f->filename);
 	} else {
-		rc = fetch_file(client, args, id, local_name(f), NULL);
+		rc = fetch_file_sized(client, args, id, fetch_bytes_of(f), f->filename, NULL);
 		if (rc == CLI_EXIT_OK) {
 			fputs(CLI_NAME ": saved as ", stderr);
-			text_put_file(stderr, local_name(f));
+			text_put_file(stderr, f->filename);
 			fputs("\n", stderr);
 		}
 	}
@@ -70,6 +91,8 @@ int cmd_files_download_run(const cli_args *args, sink *out)
 		rc = fetch_file(client, args, args->operands[0], NULL, out->fp);
 	else
 		rc = fetch_file(client, args, args->operands[0], path, NULL);
+	if (rc == CLI_EXIT_INTERRUPTED)
+		diag_error("interrupted; nothing was saved", NULL);
 	tfy_client_free(client);
 	return rc;
 }

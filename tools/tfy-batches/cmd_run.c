@@ -3,13 +3,18 @@
  * summary.  Each step says what it did on stderr; stdout holds the summary
  * alone, in --format.
  *
- * Ctrl-C while waiting leaves the batch running (it is paid for and may be
- * nearly done) and prints how to pick it up again, unless
- * --cancel-on-interrupt asks for it to be cancelled.  During the upload it
- * stops the upload; during the create it waits for the answer, so the
- * batch's id can be said.
+ * Ctrl-C (or SIGTERM, SIGHUP) while waiting leaves the batch running (it
+ * is paid for and may be nearly done) and prints how to pick it up again,
+ * unless --cancel-on-interrupt asks for it to be cancelled.  During the
+ * upload it stops the upload; during the create it waits for the answer,
+ * so the batch's id can be said; during a download it stops that download
+ * (no partial file is left) and says how to finish.  Once the batch exists,
+ * every failure says how to go on: run --resume, which skips a file already
+ * saved whole, or, when the server's id cannot be used, list.
  */
 #include <inttypes.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +81,32 @@ static char *check_and_upload(tfy_client *client, const cli_args *args, int *rc)
 	return id;
 }
 
+/* "tfy-batches: LEAD tfy-batches run --resume ID -o DIR". */
+static void say_resume(const cli_args *args, const char *id, const char *lead)
+{
+	fputs(CLI_NAME ": ", stderr);
+	fputs(lead, stderr);
+	fputs(CLI_NAME " run --resume ", stderr);
+	text_put_file(stderr, id);
+	fputs(" -o ", stderr);
+	text_put_file(stderr, args->output != NULL ? args->output : ".");
+	fputs("\n", stderr);
+}
+
+/*
+ * The batch exists, but the server's answer gave no id a request can name
+ * (none, or one the library refuses): the listing still shows it.
+ */
+static int say_unreachable(const char *id)
+{
+	if (id != NULL)
+		say("the batch was created, but its id cannot be used in a request: ", id);
+	else
+		diag_error("the batch was created, but the answer gave no id for it", NULL);
+	fputs(CLI_NAME ": find it with: " CLI_NAME " list\n", stderr);
+	return CLI_EXIT_RESPONSE;
+}
+
 /* Says how to resume, or cancels with --cancel-on-interrupt. */
 static void interrupted(tfy_client *client, const cli_args *args, const char *id)
 {
@@ -88,11 +119,8 @@ static void interrupted(tfy_client *client, const cli_args *args, const char *id
 		say("interrupted; the batch goes on: ", id);
 		fputs(CLI_NAME ": wait for it with: " CLI_NAME " wait ", stderr);
 		text_put_file(stderr, id);
-		fputs("\n" CLI_NAME ": or finish the run with: " CLI_NAME " run --resume ", stderr);
-		text_put_file(stderr, id);
-		fputs(" -o ", stderr);
-		text_put_file(stderr, args->output != NULL ? args->output : ".");
 		fputs("\n", stderr);
+		say_resume(args, id, "or finish the run with: ");
 		return;
 	}
 	plain.cancel = NULL;
@@ -123,10 +151,36 @@ static char *local_path(const char *dir, const char *id, const char *what)
 	return path;
 }
 
-/* Downloads file_id (if any) to *path; 0 or the failure's status. */
+/*
+ * Something is at path already, and it is not the whole file: refused (the
+ * library would refuse it too), saying why, so a resume is not tried again
+ * as it is.
+ */
+static int refuse_existing(const char *path, const struct stat *st, int64_t bytes)
+{
+	fputs(CLI_NAME ": refusing to replace ", stderr);
+	text_put_file(stderr, path);
+	if (!S_ISREG(st->st_mode))
+		fputs(", which is not a regular file", stderr);
+	else if (bytes >= 0)
+		fprintf(stderr, ", which is not the whole file (%jd bytes; the file has %jd)",
+		        (intmax_t)st->st_size, (intmax_t)bytes);
+	else
+		fputs(" (the server does not give the file's size)", stderr);
+	fputs("; move it away first\n", stderr);
+	return CLI_EXIT_IO;
+}
+
+/*
+ * Downloads file_id (if any) to *path, unless an earlier run saved it whole
+ * there (a resume after a failed or interrupted download): a regular file
+ * of the size the File object gives.  0 or the failure's status (said).
+ */
 static int download(tfy_client *client, const cli_args *args, const char *id, const char *file_id,
                     const char *what, char **path)
 {
+	struct stat st;
+	int64_t bytes;
 	int rc;
 
 	*path = NULL;
@@ -136,9 +190,53 @@ static int download(tfy_client *client, const cli_args *args, const char *id, co
 		diag_error("out of memory", NULL);
 		return CLI_EXIT_FAILURE;
 	}
-	rc = fetch_file(client, args, file_id, *path, NULL);
+	rc = fetch_size(client, args, file_id, &bytes);
+	if (rc == CLI_EXIT_OK && lstat(*path, &st) == 0) {
+		if (!S_ISREG(st.st_mode) || bytes < 0 || st.st_size != bytes)
+			return refuse_existing(*path, &st, bytes);
+		say("already saved ", *path);
+		return CLI_EXIT_OK;
+	}
+	if (rc == CLI_EXIT_OK)
+		rc = fetch_file_sized(client, args, file_id, bytes, *path, NULL);
 	if (rc == CLI_EXIT_OK)
 		say("saved ", *path);
+	else if (rc == CLI_EXIT_INTERRUPTED)
+		say("interrupted; not saved: ", *path);
+	return rc;
+}
+
+/* The batch ended: its files into -o DIR; 0 or the failure's status (said, with what to do). */
+static int download_files(tfy_client *client, const cli_args *args, const char *id,
+                          const tfy_batch *b, char **output, char **errors)
+{
+	int rc = download(client, args, id, b->output_file_id, "-output.jsonl", output);
+
+	if (rc == CLI_EXIT_OK)
+		rc = download(client, args, id, b->error_file_id, "-errors.jsonl", errors);
+	if (rc == CLI_EXIT_USAGE) {
+		/* a file id from the server that the library refuses: not the user's doing */
+		fputs(CLI_NAME ": the batch names a file by an id that cannot be used in a "
+		      "request; see it with: " CLI_NAME " get ", stderr);
+		text_put_file(stderr, id);
+		fputs("\n", stderr);
+		rc = CLI_EXIT_RESPONSE;
+	} else if (rc != CLI_EXIT_OK) {
+		say_resume(args, id, "finish the run with: ");
+	}
+	return rc;
+}
+
+/* watch_batch() failed with rc: what the user can do now; the exit status. */
+static int wait_failed(tfy_client *client, const cli_args *args, const char *id, int rc)
+{
+	if (rc == CLI_EXIT_INTERRUPTED)
+		interrupted(client, args, id);
+	/* refused before sending: the user's --resume ID, or the id the server gave the new batch */
+	else if (rc == CLI_EXIT_USAGE && args->resume == NULL)
+		rc = say_unreachable(id);
+	else if (rc != CLI_EXIT_USAGE)
+		say_resume(args, id, "the batch goes on; finish the run with: ");
 	return rc;
 }
 
@@ -178,12 +276,10 @@ static int finish(tfy_client *client, const cli_args *args, sink *out, const cha
 	int rc;
 
 	rc = watch_batch(client, args, id, &b);
-	if (rc == CLI_EXIT_INTERRUPTED)
-		interrupted(client, args, id);
-	if (rc == CLI_EXIT_OK)
-		rc = download(client, args, id, b->output_file_id, "-output.jsonl", &output);
-	if (rc == CLI_EXIT_OK)
-		rc = download(client, args, id, b->error_file_id, "-errors.jsonl", &errors);
+	if (rc != CLI_EXIT_OK)
+		rc = wait_failed(client, args, id, rc);
+	else
+		rc = download_files(client, args, id, b, &output, &errors);
 	if (rc == CLI_EXIT_OK)
 		rc = summary(args, out, b, output, errors);
 	if (rc == CLI_EXIT_OK)
@@ -217,7 +313,7 @@ int cmd_run_run(const cli_args *args, sink *out)
 	} else if ((file_id = check_and_upload(client, args, &rc)) != NULL &&
 	           (b = create_batch(client, args, file_id, &rc)) != NULL) {
 		say("created the batch ", b->id != NULL ? b->id : "-");
-		rc = b->id != NULL ? finish(client, args, out, b->id) : CLI_EXIT_RESPONSE;
+		rc = b->id != NULL ? finish(client, args, out, b->id) : say_unreachable(NULL);
 	}
 	free(file_id);
 	tfy_batch_free(b);

@@ -27,7 +27,7 @@
 	"still have failed: see failed in the counts; partially_completed too), 10\n" \
 	"failed, 11 expired, 12 cancelled; 13 when --timeout passed first, 130 when\n" \
 	"interrupted (Ctrl-C: the batch goes on; the line printed says how to\n" \
-	"resume).\n"
+	"resume), 143 on SIGTERM, 129 on SIGHUP.\n"
 
 const cli_command cli_commands[] = {
 	{ "list", cmd_list_run, "[OPTION]...",
@@ -86,18 +86,25 @@ const cli_command cli_commands[] = {
 	  CALLS_API | GROUP_FORMAT, 1, 1 },
 	{ "files download", cmd_files_download_run, "ID [-o PATH] [OPTION]...",
 	  "download a file's content",
-	  "Download the content of the file ID: GET {base URL}/files/ID/content.\n"
+	  "Download the content of the file ID: GET {base URL}/files/ID/content.  Its\n"
+	  "size is the file's bytes (GET {base URL}/files/ID): another size fails\n"
+	  "(exit 5).\n"
 	  "\n"
 	  "  -o, --output PATH         write it to PATH (\"-\": standard output); an\n"
 	  "                            existing PATH is refused (exit 8).  The content\n"
 	  "                            goes to PATH.XXXXXX.part first, renamed when\n"
-	  "                            complete.  Without -o: standard output when it\n"
+	  "                            complete; Ctrl-C, SIGTERM and SIGHUP leave\n"
+	  "                            neither.  Without -o: standard output when it\n"
 	  "                            is not a terminal; on a terminal, a file in\n"
 	  "                            the current directory named as the file was\n"
-	  "                            uploaded (its path is said on stderr)\n",
+	  "                            uploaded (its path is said on stderr), when\n"
+	  "                            that is a plain file name: not starting with\n"
+	  "                            '.' or '-', without '/' or control characters\n"
+	  "                            (else exit 2: give -o)\n",
 	  CALLS_API | GROUP_OUTPUT, 1, 1 },
 	{ "files delete", cmd_files_delete_run, "ID [OPTION]...", "delete a file",
-	  "Delete the file ID: DELETE {base URL}/files/ID.  Prints \"deleted ID\".\n",
+	  "Delete the file ID: DELETE {base URL}/files/ID.  Prints \"deleted ID\".  A\n"
+	  "server that answers \"deleted\": false declined (exit 14).\n",
 	  CALLS_API, 1, 1 },
 	{ "check", cmd_check_run, "PATH [--endpoint PATH]", "check a batch input file",
 	  "Check the batch input file at PATH (JSONL, one request a line) for what the\n"
@@ -125,18 +132,23 @@ const cli_command cli_commands[] = {
 	  "Run a batch from the input file at PATH: check it (exit 9 on a problem),\n"
 	  "upload it, create the batch, wait with progress as 'wait' does, then\n"
 	  "download the output and error files into DIR as ID-output.jsonl and\n"
-	  "ID-errors.jsonl (an existing file is refused, exit 8), and print a\n"
-	  "summary: the batch, its status, the request counts and the files.\n"
+	  "ID-errors.jsonl (an existing file is refused, exit 8, unless it is the\n"
+	  "whole file: see --resume), and print a summary: the batch, its status,\n"
+	  "the request counts and the files.  Once the batch exists, a failure says\n"
+	  "how to go on.\n"
 	  "\n"
 	  "Batch:\n"
 	  CREATE_HELP
 	  "  -o, --output DIR          where the files go (default: .)\n"
 	  "      --resume ID           go on with the batch ID (from an interrupted\n"
-	  "                            run): wait for it and download; PATH is then\n"
-	  "                            not needed, nor --endpoint\n"
-	  "      --cancel-on-interrupt on Ctrl-C (SIGINT) cancel the batch; by default\n"
-	  "                            it is left running and the command that\n"
-	  "                            resumes it is printed\n"
+	  "                            or failed run): wait for it and download,\n"
+	  "                            keeping a file saved whole before (its size\n"
+	  "                            is the file's bytes); PATH is then not\n"
+	  "                            needed, nor --endpoint\n"
+	  "      --cancel-on-interrupt on Ctrl-C (SIGINT), SIGTERM or SIGHUP while\n"
+	  "                            waiting, cancel the batch; by default it is\n"
+	  "                            left running and the command that resumes it\n"
+	  "                            is printed\n"
 	  "      --timeout S           also stops waiting after S seconds (exit 13)\n"
 	  WAIT_EXITS,
 	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN, 0,
@@ -244,7 +256,9 @@ static const char general_tail[] =
 	"  11 wait, run: the batch ended expired\n"
 	"  12 wait, run: the batch ended cancelled\n"
 	"  13 wait, run: --timeout passed first; the batch goes on\n"
-	"  130 wait, run: interrupted (SIGINT); the batch goes on\n";
+	"  14 the server declined (files delete: \"deleted\": false)\n"
+	"  130 wait, run, files download -o: interrupted (SIGINT); the batch goes on;\n"
+	"     143 SIGTERM, 129 SIGHUP\n";
 
 static void write_usage_line(sink *out, const cli_command *cmd)
 {

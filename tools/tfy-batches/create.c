@@ -3,6 +3,8 @@
  */
 #include "create.h"
 
+#include <stdio.h>
+
 #include "cli.h"
 #include "diag.h"
 
@@ -23,6 +25,9 @@ tfy_batch *create_batch(tfy_client *client, const cli_args *args, const char *in
 	code = tfy_batches_create(client, &opts, &b, &err);
 	if (code != TFY_OK)
 		*rc = diag_library(code, err);
+	/* the message asks for the batches to be listed: say the command that does */
+	if (code == TFY_ERROR_OUTCOME_UNKNOWN)
+		fputs(CLI_NAME ": see the newest batches with: " CLI_NAME " list\n", stderr);
 	tfy_error_free(err);
 	return b;
 }

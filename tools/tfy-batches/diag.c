@@ -27,10 +27,9 @@ void diag_error(const char *msg, const char *quoted)
 	fputs("\n", stderr);
 }
 
-/* The library's message already names the HTTP status; the request id is added here. */
-static void put_context(const tfy_error *err)
+void diag_put_context(const tfy_error *err)
 {
-	if (err->request_id == NULL)
+	if (err == NULL || err->request_id == NULL)
 		return;
 	fputs(" (request id ", stderr);
 	text_put_file(stderr, err->request_id);
@@ -63,6 +62,7 @@ int diag_exit_status(tfy_code code)
 	case TFY_ERROR_INVALID_ARGUMENT: return CLI_EXIT_USAGE;
 	case TFY_ERROR_OUTCOME_UNKNOWN: return CLI_EXIT_UNKNOWN;
 	case TFY_ERROR_IO: return CLI_EXIT_IO;
+	case TFY_ERROR_DECLINED: return CLI_EXIT_DECLINED;
 	default: return CLI_EXIT_FAILURE;
 	}
 }
@@ -189,8 +189,7 @@ int diag_library(tfy_code code, const tfy_error *err)
 		text_put_file(stderr, said != NULL ? said : err->message);
 		free(said);
 	}
-	if (err != NULL)
-		put_context(err);
+	diag_put_context(err);
 	fputs("\n", stderr);
 	return diag_exit_status(code);
 }

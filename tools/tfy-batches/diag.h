@@ -35,6 +35,12 @@ int diag_unknown_command(const char *name);
  */
 int diag_unknown_subcommand(const char *group, const char *sub);
 
+/*
+ * " (request id ID)" when err has one (the library's message already names
+ * the HTTP status), on stderr; err may be NULL.
+ */
+void diag_put_context(const tfy_error *err);
+
 /* The exit status a failed library call maps to. */
 int diag_exit_status(tfy_code code);
 

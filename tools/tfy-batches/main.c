@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "diag.h"
+#include "interrupt.h"
 #include "opts.h"
 #include "text.h"
 
@@ -135,5 +136,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sink_init(&out, stdout);
 	rc = dispatch(argc, argv, &out);
+	/* stopped by SIGINT, SIGTERM or SIGHUP: 128 + its number, as a shell says */
+	if (rc == CLI_EXIT_INTERRUPTED)
+		rc = interrupt_exit_status();
 	return finish_stdout(&out, rc);
 }

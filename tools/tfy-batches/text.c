@@ -186,6 +186,19 @@ size_t text_width(const char *s)
 	return cols;
 }
 
+int text_is_plain(const char *s)
+{
+	char esc[TEXT_ESCAPE_MAX + 1];
+	size_t width;
+
+	while (*s != '\0') {
+		s += next_char(s, &width, esc);
+		if (esc[0] != '\0')
+			return 0;
+	}
+	return 1;
+}
+
 size_t text_put(sink *out, const char *s, size_t max_cols)
 {
 	char esc[TEXT_ESCAPE_MAX + 1];

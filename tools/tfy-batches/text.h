@@ -42,6 +42,9 @@ size_t text_width(const char *s);
  */
 size_t text_put(sink *out, const char *s, size_t max_cols);
 
+/* 1 when text_put() would print s as it is: well-formed UTF-8 with nothing to escape. */
+int text_is_plain(const char *s);
+
 /*
  * Ends a value cut short.  Plain ASCII, so it reads the same in any locale
  * and cannot form part of a character with what precedes it.
