@@ -2,8 +2,10 @@
  * The Files calls against a scripted raw server on loopback: the multipart
  * body as the server receives it, streaming, the repeat rule of an upload,
  * downloads to a writer and to a path (temporary file, rename, cleanup on
- * every failure), retrieve, delete, id checks, the key kept out of errors,
- * and flat memory for large transfers.  Public API of the shared library only.
+ * every failure, a gzip body held to expected_bytes, long names), retrieve,
+ * delete, the one rule for ids, inputs that are not regular files, the key
+ * kept out of errors, and flat memory for large transfers.  Public API of
+ * the shared library only.
  */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
@@ -33,7 +35,10 @@
 #define KEY "sk-proj-Q7xW2mZr9TbK4vLp8NcYd3HsJf6AeUg1"
 #define FILE_JSON "{\"id\":\"file-abc\",\"object\":\"file\",\"bytes\":12,\"created_at\":1700000000," \
                   "\"filename\":\"in.jsonl\",\"purpose\":\"batch\",\"status\":\"uploaded\"}"
-#define MAX_STEPS 4
+#define BATCH_JSON "{\"id\":\"batch_1\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
+                   "\"input_file_id\":\"file a\",\"completion_window\":\"24h\"," \
+                   "\"status\":\"validating\",\"created_at\":1700000000}"
+#define MAX_STEPS 5
 #define KEEP_MAX (4 << 20) /* request bytes kept for inspection */
 
 /* ---- a scripted server ---------------------------------------------------------- */
@@ -957,7 +962,8 @@ static void test_bad_ids_refused_before_sending(void **state)
 	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
 	fsrv *f = fsrv_start(steps, 1);
 	tfy_client *c = client_for(f);
-	const char *bad[] = { NULL, "", "file\n1", "file\r1", "a\x01", "a\x7f" };
+	const char *bad[] = { NULL, "", "file\n1", "file\r1", "a\x01", "a\x7f", ".", "..",
+		              "a\xff", "a\xc2\x85" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tfy_file *file = NULL;
 		tfy_error *err = NULL;
@@ -975,6 +981,75 @@ static void test_bad_ids_refused_before_sending(void **state)
 		tfy_error_free(err);
 	}
 	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+/* The last request began with line (its CRLF included). */
+static void expect_request_line(fsrv *f, const char *line)
+{
+	seen(f);
+	if (strncmp(f->head, line, strlen(line)) != 0)
+		fail_msg("request head: %.*s", (int)strcspn(f->head, "\r"), f->head);
+}
+
+/*
+ * One rule for every id a call takes (file ids, batch ids, input_file_id,
+ * the list's after): "." and ".." are refused before anything is sent,
+ * since a URL reads them as steps up its path (GET /v1/files, POST
+ * /v1/cancel), and so is text that is not UTF-8 or holds a control
+ * character; anything else, a blank included, is sent, percent-encoded in
+ * a path.
+ */
+static void test_one_rule_for_ids(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, BATCH_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	const char *bad[] = { ".", "..", "a\xff", "a\xc2\x85", "a\tb" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tfy_batch *b = NULL;
+		assert_int_equal(tfy_batches_retrieve(c, bad[i], NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		assert_int_equal(tfy_batches_cancel(c, bad[i], NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		assert_int_equal(tfy_batch_wait(c, bad[i], NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		tfy_batches_create_options co = TFY_BATCHES_CREATE_OPTIONS_INIT;
+		co.input_file_id = bad[i];
+		co.endpoint = "/v1/chat/completions";
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_batches_create(c, &co, &b, &err), TFY_ERROR_INVALID_ARGUMENT);
+		assert_non_null(strstr(err->message, "input_file_id"));
+		tfy_error_free(err);
+		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
+		lo.after = bad[i];
+		tfy_batch_page *page = NULL;
+		assert_int_equal(tfy_batches_list(c, &lo, &page, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		tfy_batch_iter *it = NULL;
+		assert_int_equal(tfy_batch_iter_new(c, &lo, &it, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		tfy_file *file = NULL;
+		assert_int_equal(tfy_files_retrieve(c, bad[i], NULL, &file, NULL),
+		                 TFY_ERROR_INVALID_ARGUMENT);
+		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		o.path = "/nonexistent/out.jsonl";
+		assert_int_equal(tfy_files_download(c, bad[i], &o, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	}
+	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	/* A blank, a slash, dots that are not a whole segment: sent, encoded. */
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_batches_retrieve(c, "...", NULL, &b, &err), TFY_OK);
+	tfy_batch_free(b);
+	expect_request_line(f, "GET /v1/batches/... HTTP/1.1\r\n");
+	assert_int_equal(tfy_batches_cancel(c, "a b/.", NULL, &b, &err), TFY_OK);
+	tfy_batch_free(b);
+	expect_request_line(f, "POST /v1/batches/a%20b%2F./cancel HTTP/1.1\r\n");
+	tfy_batches_create_options co = TFY_BATCHES_CREATE_OPTIONS_INIT;
+	co.input_file_id = "file a";
+	co.endpoint = "/v1/chat/completions";
+	assert_int_equal(tfy_batches_create(c, &co, &b, &err), TFY_OK);
+	tfy_batch_free(b);
+	seen(f);
+	assert_non_null(memmem(f->body, f->body_len, "\"input_file_id\":\"file a\"", 24));
 	tfy_client_free(c);
 	fsrv_stop(f);
 }
@@ -1099,6 +1174,7 @@ int main(void)
 		cmocka_unit_test(test_download_options_checked),
 		cmocka_unit_test(test_retrieve_and_delete),
 		cmocka_unit_test(test_bad_ids_refused_before_sending),
+		cmocka_unit_test(test_one_rule_for_ids),
 		cmocka_unit_test(test_key_never_in_errors),
 		cmocka_unit_test(test_large_transfers_flat_memory),
 	};
