@@ -275,13 +275,21 @@ tfy_code tfy_files_retrieve(tfy_client *client, const char *id,
 	return rc;
 }
 
-/* A delete's answer is only a success when it says so. */
+/*
+ * A delete's answer is only a success when it says so.  "deleted": false is
+ * a valid answer (OpenAI's schema allows it): the server declined, which is
+ * no decoding failure; an answer without the member is one.
+ */
 static tfy_code decode_deleted(const tfy__http_response *resp, void **out, char *detail,
                                size_t detail_size)
 {
 	tfy__file_deleted *d = NULL;
 	tfy_code rc = tfy__decode_file_deleted(resp->body, resp->body_len, &d, detail, detail_size);
-	if (rc == TFY_OK && !d->deleted) {
+	if (rc == TFY_OK && d->deleted_present && !d->deleted) {
+		snprintf(detail, detail_size,
+		         "the server answered \"deleted\": false; the file was not deleted");
+		rc = TFY_ERROR_DECLINED;
+	} else if (rc == TFY_OK && !d->deleted) {
 		snprintf(detail, detail_size, "the answer does not say \"deleted\": true");
 		rc = TFY_ERROR_DECODE;
 	}

@@ -931,9 +931,10 @@ static void test_retrieve_and_delete(void **state)
 		{ 200, FILE_JSON, 0, 0, 0, 0 },
 		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\",\"deleted\":true}", 0, 0, 0, 0 },
 		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\",\"deleted\":false}", 0, 0, 0, 0 },
+		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\"}", 0, 0, 0, 0 },
 		{ 200, "[1]", 0, 0, 0, 0 },
 	};
-	fsrv *f = fsrv_start(steps, 4);
+	fsrv *f = fsrv_start(steps, 5);
 	tfy_client *c = client_for(f);
 	tfy_file *file = NULL;
 	tfy_error *err = NULL;
@@ -947,6 +948,14 @@ static void test_retrieve_and_delete(void **state)
 	assert_null(err);
 	seen(f);
 	assert_true(strncmp(f->head, "DELETE /v1/files/file-abc HTTP/1.1\r\n", 36) == 0);
+	/* "deleted": false is a valid answer: the server declined, which is no decode error. */
+	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_ERROR_DECLINED);
+	assert_string_equal(err->message, "the server declined the request: the server answered "
+	                                  "\"deleted\": false; the file was not deleted");
+	assert_int_equal(err->http_status, 200);
+	assert_int_equal(err->attempts, 1);
+	tfy_error_free(err);
+	/* An answer that does not say either way is one. */
 	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_ERROR_DECODE);
 	assert_non_null(strstr(err->message, "deleted"));
 	tfy_error_free(err);
