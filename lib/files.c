@@ -170,8 +170,8 @@ static tfy_code send_upload(tfy_client *client, const tfy_files_upload_options *
                             const tfy__options_pair *pair, tfy_file **out, tfy_error **err)
 {
 	const tfy_pair fields[] = { { "purpose", o->purpose } };
-	/* A regular file seeks back; a reader with a rewind callback rewinds; nothing else can. */
-	int can_rewind = src->fd >= 0 ? src->size >= 0 : src->rewind != NULL;
+	/* A path (a regular file) seeks back; a reader with a rewind callback rewinds; nothing else can. */
+	int can_rewind = src->fd >= 0 || src->rewind != NULL;
 	const tfy__upload upload = {
 		.fields = fields,
 		.fields_count = 1,

@@ -674,6 +674,35 @@ static void test_upload_short_reader_fails(void **state)
 	fsrv_stop(f);
 }
 
+/*
+ * Only a regular file is uploaded from a path: a FIFO without a writer used
+ * to block the call in open() past every deadline, and a device has no end.
+ * Both are refused at once, before anything is sent.
+ */
+static void test_upload_refuses_what_is_not_a_regular_file(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	tmpdir d;
+	tmpdir_make(&d);
+	char fifo[300];
+	tmpdir_file(&d, "in.jsonl", fifo, sizeof(fifo));
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	o.path = fifo;
+	alarm((unsigned)(60 * tu_slowdown())); /* a blocked call fails the test rather than hang it */
+	expect_refused(c, &o, TFY_ERROR_IO, "a FIFO, not a regular file");
+	o.path = "/dev/null";
+	expect_refused(c, &o, TFY_ERROR_IO, "a device, not a regular file");
+	alarm(0);
+	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	tfy_client_free(c);
+	fsrv_stop(f);
+	tmpdir_remove(&d);
+}
+
 /* ---- download -------------------------------------------------------------------- */
 
 typedef struct sink {
@@ -1175,6 +1204,7 @@ int main(void)
 		cmocka_unit_test(test_upload_dropped_is_outcome_unknown),
 		cmocka_unit_test(test_upload_arguments_checked_before_sending),
 		cmocka_unit_test(test_upload_short_reader_fails),
+		cmocka_unit_test(test_upload_refuses_what_is_not_a_regular_file),
 		cmocka_unit_test(test_download_to_writer),
 		cmocka_unit_test(test_download_writer_not_repeated),
 		cmocka_unit_test(test_download_to_path),
