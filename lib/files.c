@@ -398,7 +398,8 @@ static tfy_code download_to_path(tfy_client *client, const tfy_files_download_op
 	tfy_code rc = tfy__download_file_open(&d, o->path, o->overwrite, &e);
 	if (rc != TFY_OK)
 		return tfy__call_hand_error(client, rc, e, err);
-	const tfy__sink sink = { tfy__download_file_write, &d, tfy__download_file_rewind };
+	const tfy__sink sink = { tfy__download_file_write, &d, tfy__download_file_rewind,
+		                 o->expected_bytes };
 	rc = run_download(client, req, call, &sink, &d.written, o->expected_bytes, d.why, err);
 	if (rc != TFY_OK) {
 		tfy__download_file_abort(&d);
@@ -429,7 +430,7 @@ tfy_code tfy_files_download(tfy_client *client, const char *id,
 		rc = download_to_path(client, &o, &req, &call, err);
 	} else {
 		counted_writer w = { o.write, o.write_userdata, 0 };
-		const tfy__sink sink = { counted_write, &w, NULL };
+		const tfy__sink sink = { counted_write, &w, NULL, o.expected_bytes };
 		rc = run_download(client, &req, &call, &sink, &w.written, o.expected_bytes, "", err);
 	}
 	tfy__request_clear(&req);

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "rawserver.h"
 #include "testutil.h"
@@ -64,6 +65,8 @@ typedef struct fsrv {
 	char *body;          /* its body (up to KEEP_MAX bytes), malloc'd */
 	size_t body_len;
 	int64_t body_total;  /* its body's length */
+	const unsigned char *gzip; /* not NULL: every answer is 200 with these bytes, gzip-encoded */
+	size_t gzip_len;
 } fsrv;
 
 static unsigned char pattern(int64_t i)
@@ -229,6 +232,16 @@ static void send_content(fsrv *f, int fd, const step *st)
 		tu_send_all(fd, "0\r\n\r\n", 5);
 }
 
+static void send_gzip(int fd, const fsrv *f)
+{
+	char head[256];
+	int n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+	                 "Content-Encoding: gzip\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+	                 f->gzip_len);
+	tu_send_all(fd, head, (size_t)n);
+	tu_send_all(fd, (const char *)f->gzip, f->gzip_len);
+}
+
 static void handle(tu_server *s, int fd)
 {
 	fsrv *f = (fsrv *)s;
@@ -241,7 +254,9 @@ static void handle(tu_server *s, int fd)
 		return;
 	int i = atomic_load(&f->reqs) - 1;
 	const step *st = &f->steps[i < f->nsteps ? i : f->nsteps - 1];
-	if (st->content > 0) {
+	if (f->gzip) {
+		send_gzip(fd, f);
+	} else if (st->content > 0) {
 		send_content(f, fd, st);
 	} else if (st->status) {
 		char head[256];
@@ -267,7 +282,8 @@ static fsrv *seen(fsrv *f)
 	return f;
 }
 
-static fsrv *fsrv_start(const step *steps, int n)
+/* A server answering every request with the gzip bytes (NULL: as the steps say). */
+static fsrv *fsrv_start_gzip(const step *steps, int n, const unsigned char *gzip, size_t gzip_len)
 {
 	fsrv *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
@@ -275,9 +291,16 @@ static fsrv *fsrv_start(const step *steps, int n)
 	assert_non_null(f->body);
 	memcpy(f->steps, steps, (size_t)n * sizeof(*steps));
 	f->nsteps = n;
+	f->gzip = gzip;
+	f->gzip_len = gzip_len;
 	pthread_mutex_init(&f->lock, NULL);
 	tu_server_start(&f->s, handle, NULL, 0);
 	return f;
+}
+
+static fsrv *fsrv_start(const step *steps, int n)
+{
+	return fsrv_start_gzip(steps, n, NULL, 0);
 }
 
 static void fsrv_stop(fsrv *f)
@@ -380,6 +403,35 @@ static void assert_pattern(const char *data, int64_t n)
 	for (int64_t i = 0; i < n; i++)
 		if ((unsigned char)data[i] != pattern(i))
 			fail_msg("byte %lld differs", (long long)i);
+}
+
+/* n bytes of pattern(), or n zeros, gzip-compressed into a new buffer of *len bytes. */
+static unsigned char *gzip_of(int64_t n, int zeros, size_t *len)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	size_t cap = (size_t)deflateBound(&z, (uLong)n);
+	unsigned char *out = malloc(cap);
+	assert_non_null(out);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	static char in[65536];
+	for (int64_t off = 0; off < n;) {
+		size_t k = n - off < (int64_t)sizeof(in) ? (size_t)(n - off) : sizeof(in);
+		if (zeros)
+			memset(in, 0, k);
+		else
+			fill_pattern(in, off, k);
+		off += (int64_t)k;
+		z.next_in = (Bytef *)in;
+		z.avail_in = (uInt)k;
+		assert_int_equal(deflate(&z, off < n ? Z_NO_FLUSH : Z_FINISH),
+		                 off < n ? Z_OK : Z_STREAM_END);
+	}
+	*len = cap - z.avail_out;
+	deflateEnd(&z);
+	return out;
 }
 
 /* ---- a generated stream to upload ---------------------------------------------- */
@@ -913,6 +965,83 @@ static void test_download_cancel_mid_body(void **state)
 	tmpdir_remove(&d);
 }
 
+/*
+ * A small gzip body that inflates far past expected_bytes (16 MiB of zeros
+ * in 16 KiB) is stopped at expected_bytes, counted after decoding: the
+ * writer never takes more, and a download to a path leaves no file.  It
+ * is not retried: the same answer would come again.
+ */
+static void test_download_gzip_bomb_stopped(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, NULL, 0, 0, 0, 0 } };
+	size_t len;
+	unsigned char *bomb = gzip_of((int64_t)16 << 20, 1, &len);
+	fsrv *f = fsrv_start_gzip(steps, 1, bomb, len);
+	tfy_client *c = client_for(f);
+	const int64_t expected[] = { 12, 100000 };
+	for (int i = 0; i < 2; i++) {
+		sink s = { 0 };
+		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		o.write = sink_write;
+		o.write_userdata = &s;
+		o.expected_bytes = expected[i];
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_files_download(c, "file-abc", &o, &err),
+		                 TFY_ERROR_RESPONSE_TOO_LARGE);
+		if (s.len > (size_t)expected[i])
+			fail_msg("the writer took %zu bytes, expected_bytes %lld", s.len,
+			         (long long)expected[i]);
+		assert_non_null(strstr(err->message, "exceeded the expected"));
+		assert_int_equal(atomic_load(&f->reqs), i + 1);
+		tfy_error_free(err);
+		free(s.data);
+	}
+	tmpdir d;
+	tmpdir_make(&d);
+	char path[300];
+	tmpdir_file(&d, "out.jsonl", path, sizeof(path));
+	tfy_error *err = NULL;
+	assert_int_equal(download_path(c, path, 0, 12, NULL, &err), TFY_ERROR_RESPONSE_TOO_LARGE);
+	tfy_error_free(err);
+	assert_int_equal(count_entries(&d, ""), 0);
+	tfy_client_free(c);
+	fsrv_stop(f);
+	free(bomb);
+	tmpdir_remove(&d);
+}
+
+/*
+ * Without expected_bytes a compressed body is decoded whole: its
+ * Content-Length counts the bytes on the wire, not the content, and caps
+ * nothing.  With expected_bytes equal to the decoded size it succeeds.
+ */
+static void test_download_gzip_decoded(void **state)
+{
+	(void)state;
+	const int64_t n = (1 << 20) + 5;
+	const step steps[] = { { 200, NULL, 0, 0, 0, 0 } };
+	size_t len;
+	unsigned char *gz = gzip_of(n, 0, &len);
+	fsrv *f = fsrv_start_gzip(steps, 1, gz, len);
+	tfy_client *c = client_for(f);
+	for (int i = 0; i < 2; i++) {
+		sink s = { 0 };
+		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		o.write = sink_write;
+		o.write_userdata = &s;
+		o.expected_bytes = i ? n : 0;
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_OK);
+		assert_int_equal(s.len, (size_t)n);
+		assert_pattern(s.data, n);
+		free(s.data);
+	}
+	tfy_client_free(c);
+	fsrv_stop(f);
+	free(gz);
+}
+
 static void test_download_options_checked(void **state)
 {
 	(void)state;
@@ -1210,6 +1339,8 @@ int main(void)
 		cmocka_unit_test(test_download_to_path),
 		cmocka_unit_test(test_download_failures_leave_path_alone),
 		cmocka_unit_test(test_download_cancel_mid_body),
+		cmocka_unit_test(test_download_gzip_bomb_stopped),
+		cmocka_unit_test(test_download_gzip_decoded),
 		cmocka_unit_test(test_download_options_checked),
 		cmocka_unit_test(test_retrieve_and_delete),
 		cmocka_unit_test(test_bad_ids_refused_before_sending),
