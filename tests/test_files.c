@@ -1042,6 +1042,47 @@ static void test_download_gzip_decoded(void **state)
 	free(gz);
 }
 
+/*
+ * A name as long as the file system allows downloads fine: the temporary
+ * name, which adds ".XXXXXX.part", is cut to fit (it used to fail with
+ * ENAMETOOLONG from 244 bytes on).
+ */
+static void test_download_long_name(void **state)
+{
+	(void)state;
+	const int64_t n = 70000;
+	const step steps[] = { { 200, NULL, n, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	tmpdir d;
+	tmpdir_make(&d);
+	const size_t lengths[] = { 250, 255 };
+	for (size_t i = 0; i < 2; i++) {
+		char name[256], path[600];
+		memset(name, 'x', lengths[i]);
+		name[lengths[i]] = '\0';
+		memcpy(name + lengths[i] - 6, ".jsonl", 6);
+		tmpdir_file(&d, name, path, sizeof(path));
+		for (int overwrite = 0; overwrite < 2; overwrite++) {
+			tfy_error *err = NULL;
+			tfy_code rc = download_path(c, path, overwrite, n, NULL, &err);
+			if (rc != TFY_OK)
+				fail_msg("%s", err->message);
+			size_t len;
+			char *got = read_text(path, &len);
+			assert_non_null(got);
+			assert_int_equal(len, (size_t)n);
+			assert_pattern(got, n);
+			free(got);
+			assert_int_equal(count_entries(&d, ".part"), 0);
+		}
+	}
+	assert_int_equal(count_entries(&d, ""), 2);
+	tfy_client_free(c);
+	fsrv_stop(f);
+	tmpdir_remove(&d);
+}
+
 static void test_download_options_checked(void **state)
 {
 	(void)state;
@@ -1341,6 +1382,7 @@ int main(void)
 		cmocka_unit_test(test_download_cancel_mid_body),
 		cmocka_unit_test(test_download_gzip_bomb_stopped),
 		cmocka_unit_test(test_download_gzip_decoded),
+		cmocka_unit_test(test_download_long_name),
 		cmocka_unit_test(test_download_options_checked),
 		cmocka_unit_test(test_retrieve_and_delete),
 		cmocka_unit_test(test_bad_ids_refused_before_sending),
