@@ -33,9 +33,8 @@ static tfy_code check_list_options(const tfy_batches_list_options *o, tfy_error 
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "limit must be between 1 and %d (or 0 for the server default), got %d",
 		                      TFY_BATCHES_LIMIT_MAX, (int)o->limit);
-	if (o->after && !*o->after)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "after must be a batch id, not an empty string");
+	if (o->after && tfy__id_check(o->after, "after (a batch id)", err) != TFY_OK)
+		return TFY_ERROR_INVALID_ARGUMENT;
 	if (o->max_items < 0 || o->max_pages < 0)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "max_items and max_pages must not be negative");

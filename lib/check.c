@@ -360,7 +360,7 @@ tfy_code tfy_input_check_path(const char *path, const tfy_input_check_options *o
 	if (rc == TFY_OK && !path)
 		rc = tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "path must not be NULL");
 	if (rc == TFY_OK)
-		rc = tfy__lines_open(&c.lines, path, (size_t)c.o.max_line_bytes, err);
+		rc = tfy__lines_open(&c.lines, path, (size_t)c.o.max_line_bytes, 1, err);
 	return finish(&c, rc, out, err);
 }
 

@@ -1,9 +1,10 @@
 /*
  * A download to a path: the content goes to a temporary file beside the
- * final name ("PATH.XXXXXX.part", same directory, so the rename is atomic),
- * which is flushed to disk and renamed over the final name only when
- * complete.  Any failure removes the temporary file and leaves the final
- * name as it was.
+ * final name ("PATH.XXXXXX.part", same directory, so the rename is atomic;
+ * the name part of PATH cut short when the whole would pass the file
+ * system's limit on a name), which is flushed to disk and renamed over the
+ * final name only when complete.  Any failure removes the temporary file
+ * and leaves the final name as it was.
  */
 #include "files_internal.h"
 
@@ -40,13 +41,51 @@ static void temp_suffix(char out[7])
 	out[6] = '\0';
 }
 
+/* What the temporary name adds to (a prefix of) the final one. */
+#define TEMP_TAIL ".XXXXXX.part"
+#define TEMP_TAIL_LEN (sizeof(TEMP_TAIL) - 1)
+
+/* The directory holding path ("." for a bare name), in dir. */
+static void directory_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, size, ".");
+	else
+		snprintf(dir, size, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+/*
+ * How many bytes of path the temporary name starts with: all of them, unless
+ * the last component and the tail would pass the directory's name limit;
+ * then that component is cut (on a UTF-8 character boundary) to fit.
+ */
+static size_t temp_prefix(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	size_t len = strlen(name);
+	char dir[4096];
+	directory_of(path, dir, sizeof(dir));
+	long max = pathconf(dir, _PC_NAME_MAX);
+	size_t limit = max > 0 ? (size_t)max : 255;
+	size_t room = limit > TEMP_TAIL_LEN ? limit - TEMP_TAIL_LEN : 0;
+	if (len > room) {
+		len = room;
+		while (len > 0 && ((unsigned char)name[len] & 0xC0) == 0x80)
+			len--;
+	}
+	return (size_t)(name - path) + len;
+}
+
 /* Creates a new temporary file (O_EXCL: never one that exists) with the umask's mode. */
 static int create_temp(tfy__download_file *d, size_t len)
 {
+	int prefix = (int)temp_prefix(d->path);
 	for (int i = 0; i < TEMP_TRIES; i++) {
 		char suffix[7];
 		temp_suffix(suffix);
-		snprintf(d->temp, len, "%s.%s.part", d->path, suffix);
+		snprintf(d->temp, len, "%.*s.%s.part", prefix, d->path, suffix);
 		d->fd = open(d->temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		if (d->fd >= 0 || errno != EEXIST)
 			return d->fd;
@@ -63,7 +102,7 @@ tfy_code tfy__download_file_open(tfy__download_file *d, const char *path, int ov
 	struct stat st;
 	if (!overwrite && lstat(path, &st) == 0)
 		return io_fail("refusing to replace", path, EEXIST, err);
-	size_t len = strlen(path) + sizeof(".XXXXXX.part");
+	size_t len = strlen(path) + sizeof(TEMP_TAIL);
 	if (!(d->temp = tfy__malloc(len)))
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	if (create_temp(d, len) < 0) {
@@ -119,12 +158,8 @@ void tfy__download_file_abort(tfy__download_file *d)
 /* The directory's entry is flushed too, so the new name survives a crash; best effort. */
 static void sync_directory(const char *path)
 {
-	const char *slash = strrchr(path, '/');
 	char dir[4096];
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	directory_of(path, dir, sizeof(dir));
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		fsync(fd);

@@ -170,8 +170,8 @@ static tfy_code send_upload(tfy_client *client, const tfy_files_upload_options *
                             const tfy__options_pair *pair, tfy_file **out, tfy_error **err)
 {
 	const tfy_pair fields[] = { { "purpose", o->purpose } };
-	/* A regular file seeks back; a reader with a rewind callback rewinds; nothing else can. */
-	int can_rewind = src->fd >= 0 ? src->size >= 0 : src->rewind != NULL;
+	/* A path (a regular file) seeks back; a reader with a rewind callback rewinds; nothing else can. */
+	int can_rewind = src->fd >= 0 || src->rewind != NULL;
 	const tfy__upload upload = {
 		.fields = fields,
 		.fields_count = 1,
@@ -275,13 +275,21 @@ tfy_code tfy_files_retrieve(tfy_client *client, const char *id,
 	return rc;
 }
 
-/* A delete's answer is only a success when it says so. */
+/*
+ * A delete's answer is only a success when it says so.  "deleted": false is
+ * a valid answer (OpenAI's schema allows it): the server declined, which is
+ * no decoding failure; an answer without the member is one.
+ */
 static tfy_code decode_deleted(const tfy__http_response *resp, void **out, char *detail,
                                size_t detail_size)
 {
 	tfy__file_deleted *d = NULL;
 	tfy_code rc = tfy__decode_file_deleted(resp->body, resp->body_len, &d, detail, detail_size);
-	if (rc == TFY_OK && !d->deleted) {
+	if (rc == TFY_OK && d->deleted_present && !d->deleted) {
+		snprintf(detail, detail_size,
+		         "the server answered \"deleted\": false; the file was not deleted");
+		rc = TFY_ERROR_DECLINED;
+	} else if (rc == TFY_OK && !d->deleted) {
 		snprintf(detail, detail_size, "the answer does not say \"deleted\": true");
 		rc = TFY_ERROR_DECODE;
 	}
@@ -390,7 +398,8 @@ static tfy_code download_to_path(tfy_client *client, const tfy_files_download_op
 	tfy_code rc = tfy__download_file_open(&d, o->path, o->overwrite, &e);
 	if (rc != TFY_OK)
 		return tfy__call_hand_error(client, rc, e, err);
-	const tfy__sink sink = { tfy__download_file_write, &d, tfy__download_file_rewind };
+	const tfy__sink sink = { tfy__download_file_write, &d, tfy__download_file_rewind,
+		                 o->expected_bytes };
 	rc = run_download(client, req, call, &sink, &d.written, o->expected_bytes, d.why, err);
 	if (rc != TFY_OK) {
 		tfy__download_file_abort(&d);
@@ -421,7 +430,7 @@ tfy_code tfy_files_download(tfy_client *client, const char *id,
 		rc = download_to_path(client, &o, &req, &call, err);
 	} else {
 		counted_writer w = { o.write, o.write_userdata, 0 };
-		const tfy__sink sink = { counted_write, &w, NULL };
+		const tfy__sink sink = { counted_write, &w, NULL, o.expected_bytes };
 		rc = run_download(client, &req, &call, &sink, &w.written, o.expected_bytes, "", err);
 	}
 	tfy__request_clear(&req);

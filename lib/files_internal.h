@@ -27,8 +27,9 @@ typedef struct tfy__upload_source {
 } tfy__upload_source;
 
 /*
- * Opens path for reading and takes its size (fstat); TFY_ERROR_IO with the
- * reason in the error's detail when it cannot.
+ * Opens path for reading and takes its size (tfy__open_regular: a FIFO, a
+ * device, a socket or a directory is refused without waiting on it);
+ * TFY_ERROR_IO with the reason in the error's detail when it cannot.
  */
 tfy_code tfy__upload_source_open(tfy__upload_source *src, const char *path, tfy_error **err);
 /* A source reading the caller's reader; size -1 when unknown. */

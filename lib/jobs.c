@@ -174,7 +174,7 @@ static tfy_code check_create_options(const tfy_batches_create_options *o, tfy_er
 	if (o->reserved_ || o->reserved2_)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "tfy_batches_create_options: reserved fields must be 0");
-	tfy_code rc = check_text(o->input_file_id, "input_file_id", 1, 1, err);
+	tfy_code rc = tfy__id_check(o->input_file_id, "input_file_id", err);
 	if (rc == TFY_OK)
 		rc = check_text(o->endpoint, "endpoint", 1, 1, err);
 	if (rc == TFY_OK && o->endpoint[0] != '/')

@@ -15,6 +15,7 @@
 
 #include "alloc.h"
 #include "error_internal.h"
+#include "localfile.h"
 
 /* The first buffer, and the least asked of each read. */
 #define READ_CHUNK 65536u
@@ -53,11 +54,10 @@ static const char *errno_text(int errnum, char *buf, size_t size)
 	return buf;
 }
 
-/* A TFY_ERROR_IO error "<what> PATH: <strerror>", strerror's text in detail. */
-static tfy_code io_error(tfy_error **err, const char *what, const char *path, int errnum)
+/* A TFY_ERROR_IO error "<what> PATH: <text>", text in detail. */
+static tfy_code io_error_text(tfy_error **err, const char *what, const char *path,
+                              const char *text)
 {
-	char text[128];
-	errno_text(errnum, text, sizeof(text));
 	if (!err)
 		return TFY_ERROR_IO;
 	tfy_error *e = tfy__error_new(TFY_ERROR_IO, "%s %s: %s", what, path, text);
@@ -70,12 +70,26 @@ static tfy_code io_error(tfy_error **err, const char *what, const char *path, in
 	return TFY_ERROR_IO;
 }
 
-tfy_code tfy__lines_open(tfy__lines *l, const char *path, size_t max_line, tfy_error **err)
+/* The same with strerror's text for errnum. */
+static tfy_code io_error(tfy_error **err, const char *what, const char *path, int errnum)
+{
+	char text[128];
+	return io_error_text(err, what, path, errno_text(errnum, text, sizeof(text)));
+}
+
+tfy_code tfy__lines_open(tfy__lines *l, const char *path, size_t max_line, int regular_only,
+                         tfy_error **err)
 {
 	tfy__lines_init(l, fd_read, l, max_line);
 	l->path = tfy__strdup(path);
 	if (!l->path)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	if (regular_only) {
+		char why[128];
+		int64_t size;
+		l->fd = tfy__open_regular(path, &size, why, sizeof(why));
+		return l->fd < 0 ? io_error_text(err, "cannot open", path, why) : TFY_OK;
+	}
 	l->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (l->fd < 0)
 		return io_error(err, "cannot open", path, errno);

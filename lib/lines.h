@@ -41,8 +41,14 @@ enum {
 /* Starts reading from a callback.  Never fails. */
 void tfy__lines_init(tfy__lines *l, tfy_read_fn read, void *userdata, size_t max_line);
 
-/* Starts reading the file at path; TFY_ERROR_IO or TFY_ERROR_OUT_OF_MEMORY in *err on failure. */
-tfy_code tfy__lines_open(tfy__lines *l, const char *path, size_t max_line, tfy_error **err);
+/*
+ * Starts reading the file at path; TFY_ERROR_IO or TFY_ERROR_OUT_OF_MEMORY in
+ * *err on failure.  With regular_only, anything but a regular file (a FIFO,
+ * a device, a directory) is refused with TFY_ERROR_IO before it is waited on
+ * (tfy__open_regular).
+ */
+tfy_code tfy__lines_open(tfy__lines *l, const char *path, size_t max_line, int regular_only,
+                         tfy_error **err);
 
 /*
  * The next line, without its line ending ("\n", "\r\n"), NUL-terminated and

@@ -353,16 +353,36 @@ tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *
 	return rc;
 }
 
-tfy_code tfy__resource_path(tfy__buf *path, const char *collection, const char *id,
-                            const char *what, const char *suffix, tfy_error **err)
+/* U+0080..U+009F in UTF-8: the C1 controls. */
+static int c1_control(const unsigned char *p)
+{
+	return p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
+}
+
+tfy_code tfy__id_check(const char *id, const char *what, tfy_error **err)
 {
 	if (!id || !*id)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s must not be NULL or empty",
 		                      what);
+	if (!tfy__utf8_ok(id))
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s must be UTF-8", what);
 	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f || c1_control(p))
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "%s contains a control character", what);
+	/* As a path segment these are steps up the URL (libcurl removes them): never an id. */
+	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "%s must not be \".\" or \"..\"", what);
+	return TFY_OK;
+}
+
+tfy_code tfy__resource_path(tfy__buf *path, const char *collection, const char *id,
+                            const char *what, const char *suffix, tfy_error **err)
+{
+	tfy_code rc = tfy__id_check(id, what, err);
+	if (rc != TFY_OK)
+		return rc;
 	if (tfy__buf_append(path, collection, strlen(collection)) < 0 ||
 	    tfy__buf_append(path, "/", 1) < 0 || tfy__append_escaped(path, id) < 0 ||
 	    (suffix && tfy__buf_append(path, suffix, strlen(suffix)) < 0))

@@ -80,10 +80,21 @@ typedef struct tfy__endpoint {
 } tfy__endpoint;
 
 /*
+ * The one rule for every id a caller gives (batch ids, file ids,
+ * input_file_id, the list's `after` cursor): not NULL or empty, UTF-8,
+ * no control character (C0, DEL, C1), and not "." or ".." (which a URL
+ * reads as a step up its path, so another endpoint would be called).
+ * Anything else, a blank or a "/" included, is valid: paths and queries
+ * carry it percent-encoded, JSON bodies escaped.  TFY_OK, or
+ * TFY_ERROR_INVALID_ARGUMENT naming `what` with *err set.
+ */
+tfy_code tfy__id_check(const char *id, const char *what, tfy_error **err);
+
+/*
  * Appends collection ("/batches", "/files"), "/", the id percent-encoded,
  * then suffix (NULL: none, e.g. "/cancel") to a path being built; refuses
- * (TFY_ERROR_INVALID_ARGUMENT naming `what`) an id that is NULL, empty or
- * holds a control character.  TFY_OK, or the error with *err set.
+ * an id that breaks tfy__id_check's rule.  TFY_OK, or the error with *err
+ * set.
  */
 tfy_code tfy__resource_path(struct tfy__buf *path, const char *collection, const char *id,
                             const char *what, const char *suffix, tfy_error **err);

@@ -84,7 +84,8 @@ tfy_code tfy_result_reader_open(const char *path, const tfy_result_reader_option
 	tfy_result_reader *r = reader_new(opts, &max_line, &rc, err);
 	if (!r)
 		return rc;
-	rc = tfy__lines_open(&r->lines, path, max_line, err);
+	/* Not only regular files: a FIFO the caller feeds (a decompressor's) is read as it comes. */
+	rc = tfy__lines_open(&r->lines, path, max_line, 0, err);
 	if (rc != TFY_OK) {
 		tfy_result_reader_free(r);
 		return rc;

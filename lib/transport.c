@@ -178,6 +178,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	size_t n = size * nmemb;
 	x->last_byte_ms = tfy__now_ms();
 	if (n && body_to_sink(x)) {
+		if (x->sink->limit > 0 && (int64_t)n > x->sink->limit - x->sunk) {
+			x->too_large = 1;
+			return 0; /* nothing past the cap reaches the sink */
+		}
 		if (x->sink->write(x->sink->userdata, data, n) != 0) {
 			x->sink_failed = 1;
 			return 0;
@@ -507,9 +511,10 @@ static void configure(setopts *s, const tfy__http_request *req, struct curl_slis
 	if (req->fresh_connection)
 		SETOPT(s, CURLOPT_FRESH_CONNECT, 1L);
 	/*
-	 * A download to a sink has no cap (an error body still has, in on_body);
-	 * it reads in larger pieces, as the curl tool does, so a big file costs
-	 * fewer reads and callbacks.
+	 * A download to a sink has only the sink's own limit, on the decoded
+	 * bytes (an error body still has max_body; both in on_body); it reads in
+	 * larger pieces, as the curl tool does, so a big file costs fewer reads
+	 * and callbacks.
 	 */
 	if (!req->sink)
 		SETOPT(s, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
@@ -631,7 +636,10 @@ static tfy_code describe_failure(CURL *h, CURLcode crc, const transfer *x,
 	}
 	failure f = classify(h, crc, x, errbuf);
 	const char *proxy = req->network ? req->network->proxy : NULL;
-	if (x->too_large || crc == CURLE_FILESIZE_EXCEEDED)
+	if (x->too_large && x->sinking == 1)
+		snprintf(detail, size, "the content exceeded the expected %lld bytes (counted after "
+		         "decoding)", (long long)x->sink->limit);
+	else if (x->too_large || crc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(detail, size, "the body exceeded %zu bytes", x->max_body);
 	else if (proxy && (f.code == TFY_ERROR_CONNECT || f.code == TFY_ERROR_DNS))
 		snprintf(detail, size, "%s (proxy %s)", errbuf[0] ? errbuf : curl_easy_strerror(crc),

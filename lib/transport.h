@@ -39,6 +39,13 @@ typedef struct tfy__sink {
 	tfy_write_fn write;
 	void *userdata;
 	int (*rewind)(void *userdata); /* drops what was written (0) or -1; NULL: cannot */
+	/*
+	 * > 0: the most bytes the sink takes, counted after content decoding (a
+	 * small gzip body can inflate to gigabytes); a body that would pass it
+	 * ends the transfer with TFY_ERROR_RESPONSE_TOO_LARGE before the write
+	 * that would.  0: no cap.
+	 */
+	int64_t limit;
 } tfy__sink;
 
 /*

@@ -7,13 +7,12 @@
 #include "files_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error_internal.h"
+#include "localfile.h"
 
 tfy_code tfy__io_error(const char *why, tfy_error **err)
 {
@@ -24,25 +23,12 @@ tfy_code tfy__upload_source_open(tfy__upload_source *src, const char *path, tfy_
 {
 	memset(src, 0, sizeof(*src));
 	src->path = path;
-	src->fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	const char *what = "opening";
-	if (src->fd >= 0) {
-		what = "reading";
-		if (fstat(src->fd, &st) == 0 && S_ISDIR(st.st_mode))
-			errno = EISDIR;
-		else if (fstat(src->fd, &st) == 0)
-			what = NULL;
-	}
-	if (what) {
-		char why[TFY__IO_WHY_MAX];
-		snprintf(why, sizeof(why), "%s %s: %s", what, path, strerror(errno));
-		tfy__upload_source_close(src);
-		return tfy__io_error(why, err);
-	}
-	/* A pipe or a device has no size: sent chunked, and rewound only if it can seek. */
-	src->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
-	return TFY_OK;
+	char reason[256], why[TFY__IO_WHY_MAX];
+	src->fd = tfy__open_regular(path, &src->size, reason, sizeof(reason));
+	if (src->fd >= 0)
+		return TFY_OK;
+	snprintf(why, sizeof(why), "opening %s: %s", path, reason);
+	return tfy__io_error(why, err);
 }
 
 void tfy__upload_source_reader(tfy__upload_source *src, tfy_read_fn read, void *userdata,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -252,6 +253,39 @@ static void test_failures_and_arguments(void **state)
 		assert_string_not_equal(tfy_input_problem_name(k), "unknown");
 }
 
+static void expect_io(const char *path, const char *text)
+{
+	tfy_input_report *r = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_input_check_path(path, NULL, &r, &err), TFY_ERROR_IO);
+	assert_null(r);
+	if (!strstr(err->message, text))
+		fail_msg("message \"%s\" lacks \"%s\"", err->message, text);
+	tfy_error_free(err);
+}
+
+/*
+ * Only a regular file is checked from a path: a FIFO without a writer used
+ * to block the call in open() for ever, and a device has no end.  Both are
+ * refused at once (a stream is checked through tfy_input_check_read).
+ */
+static void test_not_a_regular_file(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/tfy-check-XXXXXX", fifo[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/in.jsonl", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm((unsigned)(60 * tu_slowdown())); /* a blocked call fails the test rather than hang it */
+	expect_io(fifo, "cannot open");
+	expect_io(fifo, "a FIFO, not a regular file");
+	expect_io("/dev/null", "a device, not a regular file");
+	expect_io(dir, "Is a directory");
+	alarm(0);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_failures_and_arguments),
+		cmocka_unit_test(test_not_a_regular_file),
 	};
 	return cmocka_run_group_tests_name("check", tests, NULL, NULL);
 }

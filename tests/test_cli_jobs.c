@@ -380,6 +380,15 @@ static void test_check(void **state)
 	r = cli(NULL, (const char *const[]){ "check", "/nonexistent/x.jsonl", NULL });
 	expect_status(&r, 8);
 	tu_run_free(&r);
+	/* A FIFO is refused at once (it used to block the command until killed): exit 8. */
+	char fifo[400];
+	snprintf(fifo, sizeof(fifo), "%s/fifo.jsonl", f->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	r = cli(NULL, (const char *const[]){ "check", fifo, NULL });
+	expect_status(&r, 8);
+	assert_non_null(strstr(r.err, "not a regular file"));
+	tu_run_free(&r);
+	unlink(fifo);
 }
 
 /* run: the files in DIR hold what the gateway wrote; the summary counts them. */

@@ -2,8 +2,10 @@
  * The Files calls against a scripted raw server on loopback: the multipart
  * body as the server receives it, streaming, the repeat rule of an upload,
  * downloads to a writer and to a path (temporary file, rename, cleanup on
- * every failure), retrieve, delete, id checks, the key kept out of errors,
- * and flat memory for large transfers.  Public API of the shared library only.
+ * every failure, a gzip body held to expected_bytes, long names), retrieve,
+ * delete, the one rule for ids, inputs that are not regular files, the key
+ * kept out of errors, and flat memory for large transfers.  Public API of
+ * the shared library only.
  */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
@@ -25,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "rawserver.h"
 #include "testutil.h"
@@ -33,7 +36,10 @@
 #define KEY "sk-proj-Q7xW2mZr9TbK4vLp8NcYd3HsJf6AeUg1"
 #define FILE_JSON "{\"id\":\"file-abc\",\"object\":\"file\",\"bytes\":12,\"created_at\":1700000000," \
                   "\"filename\":\"in.jsonl\",\"purpose\":\"batch\",\"status\":\"uploaded\"}"
-#define MAX_STEPS 4
+#define BATCH_JSON "{\"id\":\"batch_1\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
+                   "\"input_file_id\":\"file a\",\"completion_window\":\"24h\"," \
+                   "\"status\":\"validating\",\"created_at\":1700000000}"
+#define MAX_STEPS 5
 #define KEEP_MAX (4 << 20) /* request bytes kept for inspection */
 
 /* ---- a scripted server ---------------------------------------------------------- */
@@ -59,6 +65,8 @@ typedef struct fsrv {
 	char *body;          /* its body (up to KEEP_MAX bytes), malloc'd */
 	size_t body_len;
 	int64_t body_total;  /* its body's length */
+	const unsigned char *gzip; /* not NULL: every answer is 200 with these bytes, gzip-encoded */
+	size_t gzip_len;
 } fsrv;
 
 static unsigned char pattern(int64_t i)
@@ -224,6 +232,16 @@ static void send_content(fsrv *f, int fd, const step *st)
 		tu_send_all(fd, "0\r\n\r\n", 5);
 }
 
+static void send_gzip(int fd, const fsrv *f)
+{
+	char head[256];
+	int n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+	                 "Content-Encoding: gzip\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+	                 f->gzip_len);
+	tu_send_all(fd, head, (size_t)n);
+	tu_send_all(fd, (const char *)f->gzip, f->gzip_len);
+}
+
 static void handle(tu_server *s, int fd)
 {
 	fsrv *f = (fsrv *)s;
@@ -236,7 +254,9 @@ static void handle(tu_server *s, int fd)
 		return;
 	int i = atomic_load(&f->reqs) - 1;
 	const step *st = &f->steps[i < f->nsteps ? i : f->nsteps - 1];
-	if (st->content > 0) {
+	if (f->gzip) {
+		send_gzip(fd, f);
+	} else if (st->content > 0) {
 		send_content(f, fd, st);
 	} else if (st->status) {
 		char head[256];
@@ -262,7 +282,8 @@ static fsrv *seen(fsrv *f)
 	return f;
 }
 
-static fsrv *fsrv_start(const step *steps, int n)
+/* A server answering every request with the gzip bytes (NULL: as the steps say). */
+static fsrv *fsrv_start_gzip(const step *steps, int n, const unsigned char *gzip, size_t gzip_len)
 {
 	fsrv *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
@@ -270,9 +291,16 @@ static fsrv *fsrv_start(const step *steps, int n)
 	assert_non_null(f->body);
 	memcpy(f->steps, steps, (size_t)n * sizeof(*steps));
 	f->nsteps = n;
+	f->gzip = gzip;
+	f->gzip_len = gzip_len;
 	pthread_mutex_init(&f->lock, NULL);
 	tu_server_start(&f->s, handle, NULL, 0);
 	return f;
+}
+
+static fsrv *fsrv_start(const step *steps, int n)
+{
+	return fsrv_start_gzip(steps, n, NULL, 0);
 }
 
 static void fsrv_stop(fsrv *f)
@@ -375,6 +403,35 @@ static void assert_pattern(const char *data, int64_t n)
 	for (int64_t i = 0; i < n; i++)
 		if ((unsigned char)data[i] != pattern(i))
 			fail_msg("byte %lld differs", (long long)i);
+}
+
+/* n bytes of pattern(), or n zeros, gzip-compressed into a new buffer of *len bytes. */
+static unsigned char *gzip_of(int64_t n, int zeros, size_t *len)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	size_t cap = (size_t)deflateBound(&z, (uLong)n);
+	unsigned char *out = malloc(cap);
+	assert_non_null(out);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	static char in[65536];
+	for (int64_t off = 0; off < n;) {
+		size_t k = n - off < (int64_t)sizeof(in) ? (size_t)(n - off) : sizeof(in);
+		if (zeros)
+			memset(in, 0, k);
+		else
+			fill_pattern(in, off, k);
+		off += (int64_t)k;
+		z.next_in = (Bytef *)in;
+		z.avail_in = (uInt)k;
+		assert_int_equal(deflate(&z, off < n ? Z_NO_FLUSH : Z_FINISH),
+		                 off < n ? Z_OK : Z_STREAM_END);
+	}
+	*len = cap - z.avail_out;
+	deflateEnd(&z);
+	return out;
 }
 
 /* ---- a generated stream to upload ---------------------------------------------- */
@@ -669,6 +726,35 @@ static void test_upload_short_reader_fails(void **state)
 	fsrv_stop(f);
 }
 
+/*
+ * Only a regular file is uploaded from a path: a FIFO without a writer used
+ * to block the call in open() past every deadline, and a device has no end.
+ * Both are refused at once, before anything is sent.
+ */
+static void test_upload_refuses_what_is_not_a_regular_file(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	tmpdir d;
+	tmpdir_make(&d);
+	char fifo[300];
+	tmpdir_file(&d, "in.jsonl", fifo, sizeof(fifo));
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	o.path = fifo;
+	alarm((unsigned)(60 * tu_slowdown())); /* a blocked call fails the test rather than hang it */
+	expect_refused(c, &o, TFY_ERROR_IO, "a FIFO, not a regular file");
+	o.path = "/dev/null";
+	expect_refused(c, &o, TFY_ERROR_IO, "a device, not a regular file");
+	alarm(0);
+	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	tfy_client_free(c);
+	fsrv_stop(f);
+	tmpdir_remove(&d);
+}
+
 /* ---- download -------------------------------------------------------------------- */
 
 typedef struct sink {
@@ -879,6 +965,124 @@ static void test_download_cancel_mid_body(void **state)
 	tmpdir_remove(&d);
 }
 
+/*
+ * A small gzip body that inflates far past expected_bytes (16 MiB of zeros
+ * in 16 KiB) is stopped at expected_bytes, counted after decoding: the
+ * writer never takes more, and a download to a path leaves no file.  It
+ * is not retried: the same answer would come again.
+ */
+static void test_download_gzip_bomb_stopped(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, NULL, 0, 0, 0, 0 } };
+	size_t len;
+	unsigned char *bomb = gzip_of((int64_t)16 << 20, 1, &len);
+	fsrv *f = fsrv_start_gzip(steps, 1, bomb, len);
+	tfy_client *c = client_for(f);
+	const int64_t expected[] = { 12, 100000 };
+	for (int i = 0; i < 2; i++) {
+		sink s = { 0 };
+		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		o.write = sink_write;
+		o.write_userdata = &s;
+		o.expected_bytes = expected[i];
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_files_download(c, "file-abc", &o, &err),
+		                 TFY_ERROR_RESPONSE_TOO_LARGE);
+		if (s.len > (size_t)expected[i])
+			fail_msg("the writer took %zu bytes, expected_bytes %lld", s.len,
+			         (long long)expected[i]);
+		assert_non_null(strstr(err->message, "exceeded the expected"));
+		assert_int_equal(atomic_load(&f->reqs), i + 1);
+		tfy_error_free(err);
+		free(s.data);
+	}
+	tmpdir d;
+	tmpdir_make(&d);
+	char path[300];
+	tmpdir_file(&d, "out.jsonl", path, sizeof(path));
+	tfy_error *err = NULL;
+	assert_int_equal(download_path(c, path, 0, 12, NULL, &err), TFY_ERROR_RESPONSE_TOO_LARGE);
+	tfy_error_free(err);
+	assert_int_equal(count_entries(&d, ""), 0);
+	tfy_client_free(c);
+	fsrv_stop(f);
+	free(bomb);
+	tmpdir_remove(&d);
+}
+
+/*
+ * Without expected_bytes a compressed body is decoded whole: its
+ * Content-Length counts the bytes on the wire, not the content, and caps
+ * nothing.  With expected_bytes equal to the decoded size it succeeds.
+ */
+static void test_download_gzip_decoded(void **state)
+{
+	(void)state;
+	const int64_t n = (1 << 20) + 5;
+	const step steps[] = { { 200, NULL, 0, 0, 0, 0 } };
+	size_t len;
+	unsigned char *gz = gzip_of(n, 0, &len);
+	fsrv *f = fsrv_start_gzip(steps, 1, gz, len);
+	tfy_client *c = client_for(f);
+	for (int i = 0; i < 2; i++) {
+		sink s = { 0 };
+		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		o.write = sink_write;
+		o.write_userdata = &s;
+		o.expected_bytes = i ? n : 0;
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_OK);
+		assert_int_equal(s.len, (size_t)n);
+		assert_pattern(s.data, n);
+		free(s.data);
+	}
+	tfy_client_free(c);
+	fsrv_stop(f);
+	free(gz);
+}
+
+/*
+ * A name as long as the file system allows downloads fine: the temporary
+ * name, which adds ".XXXXXX.part", is cut to fit (it used to fail with
+ * ENAMETOOLONG from 244 bytes on).
+ */
+static void test_download_long_name(void **state)
+{
+	(void)state;
+	const int64_t n = 70000;
+	const step steps[] = { { 200, NULL, n, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	tmpdir d;
+	tmpdir_make(&d);
+	const size_t lengths[] = { 250, 255 };
+	for (size_t i = 0; i < 2; i++) {
+		char name[256], path[600];
+		memset(name, 'x', lengths[i]);
+		name[lengths[i]] = '\0';
+		memcpy(name + lengths[i] - 6, ".jsonl", 6);
+		tmpdir_file(&d, name, path, sizeof(path));
+		for (int overwrite = 0; overwrite < 2; overwrite++) {
+			tfy_error *err = NULL;
+			tfy_code rc = download_path(c, path, overwrite, n, NULL, &err);
+			if (rc != TFY_OK)
+				fail_msg("%s", err->message);
+			size_t len;
+			char *got = read_text(path, &len);
+			assert_non_null(got);
+			assert_int_equal(len, (size_t)n);
+			assert_pattern(got, n);
+			free(got);
+			assert_int_equal(count_entries(&d, ".part"), 0);
+		}
+	}
+	assert_int_equal(count_entries(&d, ""), 2);
+	tfy_client_free(c);
+	fsrv_stop(f);
+	tmpdir_remove(&d);
+}
+
 static void test_download_options_checked(void **state)
 {
 	(void)state;
@@ -926,9 +1130,10 @@ static void test_retrieve_and_delete(void **state)
 		{ 200, FILE_JSON, 0, 0, 0, 0 },
 		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\",\"deleted\":true}", 0, 0, 0, 0 },
 		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\",\"deleted\":false}", 0, 0, 0, 0 },
+		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\"}", 0, 0, 0, 0 },
 		{ 200, "[1]", 0, 0, 0, 0 },
 	};
-	fsrv *f = fsrv_start(steps, 4);
+	fsrv *f = fsrv_start(steps, 5);
 	tfy_client *c = client_for(f);
 	tfy_file *file = NULL;
 	tfy_error *err = NULL;
@@ -942,6 +1147,14 @@ static void test_retrieve_and_delete(void **state)
 	assert_null(err);
 	seen(f);
 	assert_true(strncmp(f->head, "DELETE /v1/files/file-abc HTTP/1.1\r\n", 36) == 0);
+	/* "deleted": false is a valid answer: the server declined, which is no decode error. */
+	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_ERROR_DECLINED);
+	assert_string_equal(err->message, "the server declined the request: the server answered "
+	                                  "\"deleted\": false; the file was not deleted");
+	assert_int_equal(err->http_status, 200);
+	assert_int_equal(err->attempts, 1);
+	tfy_error_free(err);
+	/* An answer that does not say either way is one. */
 	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_ERROR_DECODE);
 	assert_non_null(strstr(err->message, "deleted"));
 	tfy_error_free(err);
@@ -957,7 +1170,8 @@ static void test_bad_ids_refused_before_sending(void **state)
 	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
 	fsrv *f = fsrv_start(steps, 1);
 	tfy_client *c = client_for(f);
-	const char *bad[] = { NULL, "", "file\n1", "file\r1", "a\x01", "a\x7f" };
+	const char *bad[] = { NULL, "", "file\n1", "file\r1", "a\x01", "a\x7f", ".", "..",
+		              "a\xff", "a\xc2\x85" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tfy_file *file = NULL;
 		tfy_error *err = NULL;
@@ -975,6 +1189,75 @@ static void test_bad_ids_refused_before_sending(void **state)
 		tfy_error_free(err);
 	}
 	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+/* The last request began with line (its CRLF included). */
+static void expect_request_line(fsrv *f, const char *line)
+{
+	seen(f);
+	if (strncmp(f->head, line, strlen(line)) != 0)
+		fail_msg("request head: %.*s", (int)strcspn(f->head, "\r"), f->head);
+}
+
+/*
+ * One rule for every id a call takes (file ids, batch ids, input_file_id,
+ * the list's after): "." and ".." are refused before anything is sent,
+ * since a URL reads them as steps up its path (GET /v1/files, POST
+ * /v1/cancel), and so is text that is not UTF-8 or holds a control
+ * character; anything else, a blank included, is sent, percent-encoded in
+ * a path.
+ */
+static void test_one_rule_for_ids(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, BATCH_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	const char *bad[] = { ".", "..", "a\xff", "a\xc2\x85", "a\tb" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tfy_batch *b = NULL;
+		assert_int_equal(tfy_batches_retrieve(c, bad[i], NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		assert_int_equal(tfy_batches_cancel(c, bad[i], NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		assert_int_equal(tfy_batch_wait(c, bad[i], NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		tfy_batches_create_options co = TFY_BATCHES_CREATE_OPTIONS_INIT;
+		co.input_file_id = bad[i];
+		co.endpoint = "/v1/chat/completions";
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_batches_create(c, &co, &b, &err), TFY_ERROR_INVALID_ARGUMENT);
+		assert_non_null(strstr(err->message, "input_file_id"));
+		tfy_error_free(err);
+		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
+		lo.after = bad[i];
+		tfy_batch_page *page = NULL;
+		assert_int_equal(tfy_batches_list(c, &lo, &page, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		tfy_batch_iter *it = NULL;
+		assert_int_equal(tfy_batch_iter_new(c, &lo, &it, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		tfy_file *file = NULL;
+		assert_int_equal(tfy_files_retrieve(c, bad[i], NULL, &file, NULL),
+		                 TFY_ERROR_INVALID_ARGUMENT);
+		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		o.path = "/nonexistent/out.jsonl";
+		assert_int_equal(tfy_files_download(c, bad[i], &o, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	}
+	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	/* A blank, a slash, dots that are not a whole segment: sent, encoded. */
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_batches_retrieve(c, "...", NULL, &b, &err), TFY_OK);
+	tfy_batch_free(b);
+	expect_request_line(f, "GET /v1/batches/... HTTP/1.1\r\n");
+	assert_int_equal(tfy_batches_cancel(c, "a b/.", NULL, &b, &err), TFY_OK);
+	tfy_batch_free(b);
+	expect_request_line(f, "POST /v1/batches/a%20b%2F./cancel HTTP/1.1\r\n");
+	tfy_batches_create_options co = TFY_BATCHES_CREATE_OPTIONS_INIT;
+	co.input_file_id = "file a";
+	co.endpoint = "/v1/chat/completions";
+	assert_int_equal(tfy_batches_create(c, &co, &b, &err), TFY_OK);
+	tfy_batch_free(b);
+	seen(f);
+	assert_non_null(memmem(f->body, f->body_len, "\"input_file_id\":\"file a\"", 24));
 	tfy_client_free(c);
 	fsrv_stop(f);
 }
@@ -1091,14 +1374,19 @@ int main(void)
 		cmocka_unit_test(test_upload_dropped_is_outcome_unknown),
 		cmocka_unit_test(test_upload_arguments_checked_before_sending),
 		cmocka_unit_test(test_upload_short_reader_fails),
+		cmocka_unit_test(test_upload_refuses_what_is_not_a_regular_file),
 		cmocka_unit_test(test_download_to_writer),
 		cmocka_unit_test(test_download_writer_not_repeated),
 		cmocka_unit_test(test_download_to_path),
 		cmocka_unit_test(test_download_failures_leave_path_alone),
 		cmocka_unit_test(test_download_cancel_mid_body),
+		cmocka_unit_test(test_download_gzip_bomb_stopped),
+		cmocka_unit_test(test_download_gzip_decoded),
+		cmocka_unit_test(test_download_long_name),
 		cmocka_unit_test(test_download_options_checked),
 		cmocka_unit_test(test_retrieve_and_delete),
 		cmocka_unit_test(test_bad_ids_refused_before_sending),
+		cmocka_unit_test(test_one_rule_for_ids),
 		cmocka_unit_test(test_key_never_in_errors),
 		cmocka_unit_test(test_large_transfers_flat_memory),
 	};

@@ -52,7 +52,12 @@ typedef struct tfy_batches_list_options {
 	uint32_t version;   /**< TFY_BATCHES_LIST_OPTIONS_VERSION */
 	/** Page size: 0 lets the server choose (20 on OpenAI); else 1..TFY_BATCHES_LIMIT_MAX. */
 	int32_t limit;
-	/** Cursor: the id of the last batch of the previous page.  Sent URL-encoded. */
+	/**
+	 * Cursor: the id of the last batch of the previous page; NULL for the
+	 * first page.  An id as jobs.h says (not empty, UTF-8, no control
+	 * character, not "." or ".."; TFY_ERROR_INVALID_ARGUMENT otherwise).
+	 * Sent URL-encoded.
+	 */
 	const char *after;
 	/**
 	 * Routing, headers, query parameters, deadline, cancel callback, retries

@@ -127,15 +127,19 @@ TFY_EXTERN tfy_code tfy_input_check_options_init(tfy_input_check_options *opts,
 /**
  * Check the batch input file at path.
  *
- * @param path the file; borrowed for the call.
+ * @param path the file, a regular one; borrowed for the call.  A FIFO, a
+ *        device, a socket or a directory is refused at once with
+ *        TFY_ERROR_IO, without waiting on it (since 1.3; a FIFO without a
+ *        writer used to block the call): check a stream with
+ *        tfy_input_check_read().
  * @param opts options, or NULL for the defaults; read during the call only.
  * @param out receives a new report owned by the caller (free with
  *        tfy_input_report_free()), whatever the check found; NULL on failure.
  * @param err if not NULL, receives a new error on failure and NULL on success.
  * @return TFY_OK when the check ran (problems_total == 0 means the file is
  *         clean); TFY_ERROR_INVALID_ARGUMENT for a NULL path or out or a bad
- *         option; TFY_ERROR_IO when the file cannot be opened or read
- *         (detail says why); TFY_ERROR_OUT_OF_MEMORY.
+ *         option; TFY_ERROR_IO when the file cannot be opened or read, or
+ *         is not a regular file (detail says why); TFY_ERROR_OUT_OF_MEMORY.
  * @since 1.2
  */
 TFY_EXTERN tfy_code tfy_input_check_path(const char *path, const tfy_input_check_options *opts,

@@ -5,6 +5,13 @@
  * download a file's content (`GET /files/{id}/content`) and delete a file
  * (`DELETE /files/{id}`).
  *
+ * Every id (a file id here, batch ids and input_file_id in jobs.h, `after`
+ * in batches.h) follows one rule: not NULL or empty, UTF-8, no control
+ * character (C0, DEL, C1), and not "." or ".." (which a URL reads as a
+ * step up its path, so another endpoint would be called).  Anything else,
+ * blanks and "/" included, is valid and sent percent-encoded.  An id that
+ * breaks the rule fails with TFY_ERROR_INVALID_ARGUMENT, nothing sent.
+ *
  * Uploads and downloads are streamed: the library holds a few buffers of
  * the file at a time, never the whole file.  An attempt of an upload or a
  * download has no timeout of its own unless the call's tfy_request_options
@@ -49,11 +56,15 @@ typedef struct tfy_files_upload_options {
 	uint32_t version;   /**< TFY_FILES_UPLOAD_OPTIONS_VERSION */
 	int32_t reserved_;  /**< padding, leave 0 */
 	/**
-	 * A local file to upload: opened before anything is sent (a file that
-	 * cannot be opened fails with TFY_ERROR_IO and tfy_error.detail saying
-	 * why), its size taken then (a file that shrinks while it is sent fails
-	 * with TFY_ERROR_IO; bytes appended after the open are not sent), and
-	 * read again from its start when an attempt is repeated.
+	 * A local regular file to upload: opened before anything is sent (a file
+	 * that cannot be opened fails with TFY_ERROR_IO and tfy_error.detail
+	 * saying why), its size taken then (a file that shrinks while it is sent
+	 * fails with TFY_ERROR_IO; bytes appended after the open are not sent),
+	 * and read again from its start when an attempt is repeated.  Anything
+	 * but a regular file (a FIFO, a device, a socket, a directory) is
+	 * refused at once with TFY_ERROR_IO, without waiting on it (since 1.3;
+	 * a FIFO without a writer used to block the call): stream such input
+	 * through read.
 	 */
 	const char *path;
 	/** Or a reader that gives the file's bytes (see tfy_read_fn). */
@@ -124,7 +135,8 @@ TFY_EXTERN tfy_code tfy_files_upload_options_init(tfy_files_upload_options *opts
  * @param err if not NULL, receives a new error on failure (free with
  *        tfy_error_free()) and NULL on success.
  * @return TFY_OK; TFY_ERROR_INVALID_ARGUMENT; TFY_ERROR_IO when the path
- *         cannot be opened or read, or the reader fails; TFY_ERROR_OUTCOME_UNKNOWN;
+ *         cannot be opened or read or is not a regular file, or the reader
+ *         fails; TFY_ERROR_OUTCOME_UNKNOWN;
  *         a transport or HTTP status code; TFY_ERROR_DECODE when the answer
  *         is not a JSON object.
  * @since 1.2
@@ -136,8 +148,8 @@ TFY_EXTERN tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_
  * Retrieve a file's File object: `GET {base_url}/files/{id}`.
  *
  * @param client the client.
- * @param id the file id; not NULL or empty, no control character; sent
- *        percent-encoded.
+ * @param id the file id, following the rule for ids above (not "." or
+ *        ".."; UTF-8 without control characters); sent percent-encoded.
  * @param request routing, headers, deadline...; NULL: the client's defaults.
  * @param out receives a new file owned by the caller (free with
  *        tfy_file_free()); NULL on failure.
@@ -160,8 +172,11 @@ TFY_EXTERN tfy_code tfy_files_retrieve(tfy_client *client, const char *id,
  * @param err if not NULL, receives a new error on failure (free with
  *        tfy_error_free()) and NULL on success.
  * @return TFY_OK when the server answered `"deleted": true`;
- *         TFY_ERROR_DECODE when a 2xx answer does not say so; otherwise an
- *         error code as for tfy_batches_list().
+ *         TFY_ERROR_DECLINED (since 1.3; TFY_ERROR_DECODE before) when it
+ *         answered `"deleted": false`: the file was not deleted, the message
+ *         says so, http_status and request_id are the answer's; not
+ *         retried.  TFY_ERROR_DECODE when a 2xx answer has no boolean
+ *         `deleted`; otherwise an error code as for tfy_batches_list().
  * @since 1.2
  */
 TFY_EXTERN tfy_code tfy_files_delete(tfy_client *client, const char *id,
@@ -181,9 +196,11 @@ typedef struct tfy_files_download_options {
 	int32_t reserved_;  /**< padding, leave 0 */
 	/**
 	 * A local file to write.  The content goes to a new file
-	 * "PATH.XXXXXX.part" beside it (created with mode 0666 less the umask),
-	 * which is flushed to disk (fsync), checked for completeness, and only
-	 * then renamed to PATH.  On any failure (network, cancel, deadline, a
+	 * "PATH.XXXXXX.part" beside it (created with mode 0666 less the umask;
+	 * since 1.3 PATH's last component is cut, on a character boundary, when
+	 * the whole would be longer than the file system allows a name), which
+	 * is flushed to disk (fsync), checked for completeness, and only then
+	 * renamed to PATH.  On any failure (network, cancel, deadline, a
 	 * size mismatch, a full disk) the temporary file is removed and PATH is
 	 * left exactly as it was.  A repeated attempt starts the temporary file
 	 * again from empty.
@@ -198,11 +215,20 @@ typedef struct tfy_files_download_options {
 	/** Passed to write as it is. */
 	void *write_userdata;
 	/**
-	 * The content's size in bytes when known (a File object's `bytes`): a
-	 * download of another size fails with TFY_ERROR_NETWORK (and PATH is
-	 * left alone).  0: the response's own framing is trusted (libcurl fails
-	 * a body shorter than its Content-Length, or a chunked body without its
-	 * last chunk, with TFY_ERROR_NETWORK).
+	 * The content's size in bytes when known (a File object's `bytes`).
+	 * The content is counted as written, after its Content-Encoding is
+	 * decoded: a piece that would take it past expected_bytes ends the
+	 * download before it is written, with TFY_ERROR_RESPONSE_TOO_LARGE (not
+	 * retried), so the writer or the temporary file never takes more than
+	 * expected_bytes (since 1.3: a small gzip body could inflate to
+	 * gigabytes).  A download that ends short of it fails with
+	 * TFY_ERROR_NETWORK.  Either way PATH is left alone.
+	 *
+	 * 0: unknown.  The response's own framing is trusted (libcurl fails a
+	 * body shorter than its Content-Length, or a chunked body without its
+	 * last chunk, with TFY_ERROR_NETWORK), and nothing caps the size: a
+	 * Content-Length counts the bytes on the wire, not the decoded content.
+	 * Set it whenever the size is known.
 	 */
 	int64_t expected_bytes;
 	/** Routing, headers, deadline, cancel, retries and timeout; NULL: the client's defaults. */
@@ -246,8 +272,10 @@ TFY_EXTERN tfy_code tfy_files_download_options_init(tfy_files_download_options *
  *         renamed into place); TFY_ERROR_INVALID_ARGUMENT; TFY_ERROR_IO
  *         when the writer fails or the local file cannot be created,
  *         written, flushed or renamed (or exists, without overwrite);
- *         TFY_ERROR_NETWORK for a truncated download or a size other than
- *         expected_bytes; otherwise an error code as for tfy_batches_list().
+ *         TFY_ERROR_NETWORK for a truncated download or one shorter than
+ *         expected_bytes; TFY_ERROR_RESPONSE_TOO_LARGE for content longer
+ *         than expected_bytes; otherwise an error code as for
+ *         tfy_batches_list().
  * @since 1.2
  */
 TFY_EXTERN tfy_code tfy_files_download(tfy_client *client, const char *id,

@@ -5,8 +5,13 @@
  * and wait until it ends (polling retrieve).  Since 1.2.
  *
  * Each call returns one batch that owns itself: free it with
- * tfy_batch_free().  Ids are refused when NULL, empty or holding a control
- * character, and sent percent-encoded as one path segment.
+ * tfy_batch_free().  Every id (batch_id, input_file_id) follows one rule,
+ * the same as for file ids (files.h) and `after` (batches.h): it is
+ * refused with TFY_ERROR_INVALID_ARGUMENT, nothing sent, when NULL, empty,
+ * not UTF-8, holding a control character (C0, DEL, C1), or "." or ".."
+ * (which a URL reads as a step up its path).  Anything else, blanks and
+ * "/" included, is valid: sent percent-encoded as one path segment, or
+ * escaped in a JSON body.
  */
 #ifndef TFY_JOBS_H
 #define TFY_JOBS_H
@@ -59,7 +64,11 @@ extern "C" {
 typedef struct tfy_batches_create_options {
 	uint32_t version;   /**< TFY_BATCHES_CREATE_OPTIONS_VERSION */
 	uint32_t reserved_; /**< padding, leave 0 */
-	/** The uploaded JSONL file of requests (purpose "batch"); required. */
+	/**
+	 * The uploaded JSONL file of requests (purpose "batch"); required, an
+	 * id as the rule above says (since 1.3 a blank is accepted, as every
+	 * other call taking an id accepts it).
+	 */
 	const char *input_file_id;
 	/**
 	 * The endpoint every request of the file goes to; required.  It must
@@ -152,7 +161,7 @@ TFY_EXTERN tfy_code tfy_batches_create(tfy_client *client, const tfy_batches_cre
  * tfy_batches_list() is.
  *
  * @param client the client.
- * @param batch_id the batch's id.
+ * @param batch_id the batch's id, following the rule for ids above.
  * @param opts request options, or NULL for the client's defaults.
  * @param out receives the batch (free with tfy_batch_free()); NULL on failure.
  * @param err if not NULL, receives a new error on failure and NULL on success.
@@ -172,7 +181,7 @@ TFY_EXTERN tfy_code tfy_batches_retrieve(tfy_client *client, const char *batch_i
  * tfy_batches_retrieve() does and TFY_ERROR_OUTCOME_UNKNOWN never occurs.
  *
  * @param client the client.
- * @param batch_id the batch's id.
+ * @param batch_id the batch's id, following the rule for ids above.
  * @param opts request options, or NULL for the client's defaults.
  * @param out receives the batch (free with tfy_batch_free()); NULL on failure.
  * @param err if not NULL, receives a new error on failure and NULL on success.
@@ -259,7 +268,7 @@ TFY_EXTERN tfy_code tfy_batch_wait_options_init(tfy_batch_wait_options *opts, ui
  * within some 20 ms of the cancel callback asking to stop.
  *
  * @param client the client.
- * @param batch_id the batch's id.
+ * @param batch_id the batch's id, following the rule for ids above.
  * @param opts options, or NULL for the defaults.
  * @param out receives the batch in its final state (free with
  *        tfy_batch_free()).  On every failure (TFY_ERROR_TIMEOUT,

@@ -112,8 +112,12 @@ class FilesTest(unittest.TestCase):
         with self.assertRaises(tfy.TfyIOError):
             self.client.files.download("file-abc", p)
         self.client.files.download("file-abc", p, overwrite=True)
-        with self.assertRaises(tfy.NetworkError):
+        # Longer than expected_bytes: stopped before the excess is written.
+        with self.assertRaises(tfy.ResponseTooLargeError):
             self.client.files.download("file-abc", p, overwrite=True, expected_bytes=5)
+        with self.assertRaises(tfy.NetworkError):
+            self.client.files.download("file-abc", p, overwrite=True,
+                                       expected_bytes=len(CONTENT) + 5)
         with open(p, "rb") as f:
             self.assertEqual(f.read(), CONTENT)
         self.assertEqual(sorted(os.listdir(self.dir.name)), ["out.jsonl"])

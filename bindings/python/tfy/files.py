@@ -106,8 +106,8 @@ class Files:
 
     def delete(self, file_id: str, *, request: Optional[RequestOptions] = None,
                **request_options: Any) -> None:
-        """``DELETE /files/{id}``; raises DecodeError unless the answer says
-        ``"deleted": true``."""
+        """``DELETE /files/{id}``; raises DeclinedError when the answer says
+        ``"deleted": false`` and DecodeError when it says neither."""
         c_request = options(request, request_options)
         err = POINTER(_ffi.Error)()
         code = lib.tfy_files_delete(self._client._require(), encode(file_id),
@@ -120,7 +120,9 @@ class Files:
         """``GET /files/{id}/content`` into ``path``: written to a temporary
         file beside it, renamed into place only when complete; on any
         failure ``path`` is left as it was.  An existing ``path`` is refused
-        (TfyIOError) unless ``overwrite``."""
+        (TfyIOError) unless ``overwrite``.  With ``expected_bytes``, content
+        that would pass it (counted after decoding) is stopped before it is
+        written (ResponseTooLargeError); shorter content is a NetworkError."""
         c_request = options(request, request_options)
         opts = _ffi.DownloadOptions()
         check(lib.tfy_files_download_options_init(
