@@ -283,15 +283,20 @@ static void fsrv_stop(fsrv *f)
 	free(f);
 }
 
-static tfy_client *client_for(const fsrv *f)
+static tfy_client *client_on(const char *base)
 {
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = f->s.base;
+	o.base_url = base;
 	o.api_key = KEY;
 	tfy_client *c = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_OK);
 	return c;
+}
+
+static tfy_client *client_for(const fsrv *f)
+{
+	return client_on(f->s.base);
 }
 
 static void assert_no_key(const tfy_error *e)
@@ -588,6 +593,50 @@ static void test_upload_dropped_is_outcome_unknown(void **state)
 	tfy_client_free(c);
 	fsrv_stop(f);
 	tmpdir_remove(&d);
+}
+
+/*
+ * Every status from 400 to 599 against a server that counts the uploads it
+ * was sent: only 408, 429 and 503 (nothing was stored) are sent again; a
+ * refusal (any other 4xx but 409 and 499) is its own error; everything
+ * else may have stored the file: sent once, OUTCOME_UNKNOWN.
+ */
+static void test_upload_every_status(void **state)
+{
+	(void)state;
+	tu_server s;
+	tu_server_start(&s, tu_reply_status, "", 0);
+	tfy_client *c = client_on(s.base);
+	char *path = tu_write_temp("{}\n", 3);
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.max_retries = 2;
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	o.path = path;
+	o.request = &ro;
+	for (int status = 400; status <= 599; status++) {
+		char rule = tu_create_rule(status);
+		atomic_store(&s.status, status);
+		atomic_store(&s.posts, 0);
+		tfy_file *file = NULL;
+		tfy_error *err = NULL;
+		tfy_code rc = tfy_files_upload(c, &o, &file, &err);
+		int posts = atomic_load(&s.posts);
+		tfy_code want = rule == 'u' ? TFY_ERROR_OUTCOME_UNKNOWN : tu_code_for_status(status);
+		if (rc != want || posts != (rule == 'r' ? 3 : 1))
+			fail_msg("HTTP %d: %s after %d uploads: %s", status, tfy_strerror(rc), posts,
+			         err ? err->message : "-");
+		assert_null(file);
+		assert_int_equal(err->http_status, status);
+		assert_int_equal(err->attempts, posts);
+		assert_non_null(strstr(err->message, "scripted refusal"));
+		if (rule == 'u')
+			assert_non_null(strstr(err->message, "a file may have been uploaded"));
+		tfy_error_free(err);
+	}
+	unlink(path);
+	free(path);
+	tfy_client_free(c);
+	tu_server_stop(&s);
 }
 
 static void expect_refused(tfy_client *c, const tfy_files_upload_options *o, tfy_code code,
@@ -1089,6 +1138,7 @@ int main(void)
 		cmocka_unit_test(test_upload_streams_large_file),
 		cmocka_unit_test(test_upload_retry_needs_rewind),
 		cmocka_unit_test(test_upload_dropped_is_outcome_unknown),
+		cmocka_unit_test(test_upload_every_status),
 		cmocka_unit_test(test_upload_arguments_checked_before_sending),
 		cmocka_unit_test(test_upload_short_reader_fails),
 		cmocka_unit_test(test_download_to_writer),

@@ -64,35 +64,10 @@ static char *answer(int status, const char *headers, const char *body)
 	return a;
 }
 
-/* Reads one whole request (head and Content-Length body) into buf; its length, or 0. */
-static size_t read_request(int fd, char *buf, size_t cap)
-{
-	size_t have = 0;
-	const char *end = NULL;
-	size_t want = 0;
-	while (have < cap - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		if (poll(&p, 1, 10000) <= 0)
-			return 0;
-		ssize_t n = read(fd, buf + have, cap - 1 - have);
-		if (n <= 0)
-			return 0;
-		have += (size_t)n;
-		buf[have] = '\0';
-		if (!end && (end = strstr(buf, "\r\n\r\n"))) {
-			const char *cl = tu_strcasestr(buf, "\r\nContent-Length:");
-			want = (size_t)(end - buf) + 4 + (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
-		}
-		if (end && have >= want)
-			return have;
-	}
-	return have;
-}
-
 static void scripted(tu_server *s, int fd)
 {
 	char buf[8192];
-	if (!read_request(fd, buf, sizeof(buf)))
+	if (!tu_read_request(fd, buf, sizeof(buf)))
 		return;
 	atomic_fetch_add(&s->requests, 1);
 	int i = atomic_fetch_add(&sc.seen_count, 1);
@@ -395,6 +370,21 @@ static void test_create_retried_only_when_unsent(void **state)
 	assert_int_equal(atomic_load(&sc.seen_count), 3);
 	tfy_batch_free(b);
 
+	/* x-should-retry: true is the server vouching that nothing was done, on any status. */
+	script_reset();
+	script_add(keep(answer(500, "retry-after-ms: 0\r\nx-should-retry: true\r\n", "{}")));
+	script_add(ok_batch("b1", "validating", 0));
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
+	assert_int_equal(atomic_load(&sc.seen_count), 2);
+	tfy_batch_free(b);
+
+	/* x-should-retry: false on a 503: nothing was done, and not to be sent again. */
+	script_reset();
+	script_add(keep(answer(503, "x-should-retry: false\r\n", "{}")));
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_SERVER);
+	assert_int_equal(atomic_load(&sc.seen_count), 1);
+	tfy_error_free(err);
+
 	/* A 500 may have created it: not sent again; reconciling finds nothing. */
 	script_reset();
 	script_add(keep(answer(500, "retry-after-ms: 0\r\n", "{}")));
@@ -418,6 +408,46 @@ static void test_create_retried_only_when_unsent(void **state)
 	tfy_client_free(c);
 	tu_server_stop(&s);
 	empty_trash();
+}
+
+/*
+ * Every status from 400 to 599 against a server that counts the creates it
+ * was sent: only 408, 429 and 503 (nothing was done) are sent again; a
+ * refusal (any other 4xx but 409 and 499) is its own error; everything else
+ * may have created the batch: sent once, reconciled, OUTCOME_UNKNOWN.
+ */
+static void test_create_every_status(void **state)
+{
+	(void)state;
+	static const char empty[] = "{\"object\":\"list\",\"data\":[],\"has_more\":false}";
+	tu_server s;
+	tu_server_start(&s, tu_reply_status, empty, sizeof(empty) - 1);
+	tfy_client *c = client_on(&s);
+	tfy_batches_create_options o = create_opts();
+	for (int status = 400; status <= 599; status++) {
+		char rule = tu_create_rule(status);
+		int again = rule == 'r', refusal = rule == 'f';
+		atomic_store(&s.status, status);
+		atomic_store(&s.posts, 0);
+		atomic_store(&s.requests, 0);
+		tfy_batch *b = NULL;
+		tfy_error *err = NULL;
+		tfy_code rc = tfy_batches_create(c, &o, &b, &err);
+		int posts = atomic_load(&s.posts), lists = atomic_load(&s.requests) - posts;
+		tfy_code want = again || refusal ? tu_code_for_status(status) : TFY_ERROR_OUTCOME_UNKNOWN;
+		if (rc != want || posts != (again ? 3 : 1) || lists != (again || refusal ? 0 : 1))
+			fail_msg("HTTP %d: %s after %d creates and %d lists: %s", status, tfy_strerror(rc),
+			         posts, lists, err ? err->message : "-");
+		assert_null(b);
+		assert_int_equal(err->http_status, status);
+		assert_int_equal(err->attempts, posts);
+		assert_non_null(strstr(err->message, "scripted refusal"));
+		if (want == TFY_ERROR_OUTCOME_UNKNOWN)
+			assert_non_null(strstr(err->message, "may still exist"));
+		tfy_error_free(err);
+	}
+	tfy_client_free(c);
+	tu_server_stop(&s);
 }
 
 typedef struct log_capture {
@@ -679,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_create_body),
 		cmocka_unit_test(test_create_options_checked),
 		cmocka_unit_test(test_create_retried_only_when_unsent),
+		cmocka_unit_test(test_create_every_status),
 		cmocka_unit_test(test_create_reconciled),
 		cmocka_unit_test(test_wait_until_completed),
 		cmocka_unit_test(test_wait_honours_retry_after),
