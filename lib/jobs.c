@@ -215,7 +215,7 @@ static tfy_code read_create_options(const tfy_batches_create_options *src,
 	return rc;
 }
 
-/* Unix seconds now, the start of a create as the server's created_at would show it. */
+/* Unix seconds now, a create's start or end as the server's created_at would show it. */
 static int64_t wall_seconds(void)
 {
 	return (int64_t)time(NULL);
@@ -245,8 +245,9 @@ tfy_code tfy_batches_create(tfy_client *client, const tfy_batches_create_options
 		int64_t started = wall_seconds();
 		rc = run_endpoint(client, &request, &ep, out, &e);
 		if (rc == TFY_ERROR_OUTCOME_UNKNOWN)
-			rc = o.reconcile != TFY_NONE ? tfy__create_reconcile(client, &o, started, out, &e)
-			                             : tfy__create_not_reconciled(&o, &e);
+			rc = o.reconcile != TFY_NONE
+			         ? tfy__create_reconcile(client, &o, started, wall_seconds(), out, &e)
+			         : tfy__create_not_reconciled(&o, "reconcile is off", &e);
 	}
 	tfy__buf_clear(&body);
 	return tfy__call_hand_error(client, rc, e, err);

@@ -44,7 +44,7 @@ typedef struct step {
 	const char *body;    /* the answer's body (JSON), when content is 0 */
 	int64_t content;     /* > 0: answer 200 with this many bytes of pattern() */
 	int64_t cut_at;      /* > 0: close after this many content bytes */
-	int pause_ms;        /* after cut_at bytes, wait this long before closing */
+	int pause_ms;        /* after cut_at bytes (or, status 0, at once) wait this long before closing */
 	int chunked;         /* send content chunked, without Content-Length */
 } step;
 
@@ -246,6 +246,8 @@ static void handle(tu_server *s, int fd)
 		                 strlen(body));
 		tu_send_all(fd, head, (size_t)n);
 		tu_send_all(fd, body, strlen(body));
+	} else if (st->pause_ms) {
+		tu_pause_ms(fd, st->pause_ms);
 	}
 	shutdown(fd, SHUT_WR);
 }
@@ -595,6 +597,21 @@ static void test_upload_dropped_is_outcome_unknown(void **state)
 	tmpdir_remove(&d);
 }
 
+/* An upload of the small file at path, with ro; its result, the error in *err. */
+static tfy_code upload_path(tfy_client *c, const char *path, tfy_request_options *ro,
+                            tfy_error **err)
+{
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	o.path = path;
+	o.request = ro;
+	tfy_file *file = NULL;
+	tfy_code rc = tfy_files_upload(c, &o, &file, err);
+	if (rc != TFY_OK)
+		assert_null(file);
+	tfy_file_free(file);
+	return rc;
+}
+
 /*
  * Every status from 400 to 599 against a server that counts the uploads it
  * was sent: only 408, 429 and 503 (nothing was stored) are sent again; a
@@ -610,22 +627,17 @@ static void test_upload_every_status(void **state)
 	char *path = tu_write_temp("{}\n", 3);
 	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 	ro.max_retries = 2;
-	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
-	o.path = path;
-	o.request = &ro;
 	for (int status = 400; status <= 599; status++) {
 		char rule = tu_create_rule(status);
 		atomic_store(&s.status, status);
 		atomic_store(&s.posts, 0);
-		tfy_file *file = NULL;
 		tfy_error *err = NULL;
-		tfy_code rc = tfy_files_upload(c, &o, &file, &err);
+		tfy_code rc = upload_path(c, path, &ro, &err);
 		int posts = atomic_load(&s.posts);
 		tfy_code want = rule == 'u' ? TFY_ERROR_OUTCOME_UNKNOWN : tu_code_for_status(status);
 		if (rc != want || posts != (rule == 'r' ? 3 : 1))
 			fail_msg("HTTP %d: %s after %d uploads: %s", status, tfy_strerror(rc), posts,
 			         err ? err->message : "-");
-		assert_null(file);
 		assert_int_equal(err->http_status, status);
 		assert_int_equal(err->attempts, posts);
 		assert_non_null(strstr(err->message, "scripted refusal"));
@@ -637,6 +649,34 @@ static void test_upload_every_status(void **state)
 	free(path);
 	tfy_client_free(c);
 	tu_server_stop(&s);
+}
+
+static int32_t cancel_once_read(void *userdata)
+{
+	return atomic_load(&((fsrv *)userdata)->reqs) >= 1;
+}
+
+/* Cancelled once the server had the whole upload: a file may exist. */
+static void test_upload_cancelled_after_sending(void **state)
+{
+	(void)state;
+	const step steps[] = { { 0, NULL, 0, 0, 10000, 0 }, { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 2);
+	tfy_client *c = client_for(f);
+	char *path = tu_write_temp("{}\n", 3);
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.cancel = cancel_once_read;
+	ro.cancel_userdata = f;
+	tfy_error *err = NULL;
+	assert_int_equal(upload_path(c, path, &ro, &err), TFY_ERROR_OUTCOME_UNKNOWN);
+	assert_non_null(strstr(err->message, "cancelled by the caller"));
+	assert_non_null(strstr(err->message, "a file may have been uploaded"));
+	assert_int_equal(atomic_load(&f->reqs), 1);
+	tfy_error_free(err);
+	unlink(path);
+	free(path);
+	tfy_client_free(c);
+	fsrv_stop(f);
 }
 
 static void expect_refused(tfy_client *c, const tfy_files_upload_options *o, tfy_code code,
@@ -1139,6 +1179,7 @@ int main(void)
 		cmocka_unit_test(test_upload_retry_needs_rewind),
 		cmocka_unit_test(test_upload_dropped_is_outcome_unknown),
 		cmocka_unit_test(test_upload_every_status),
+		cmocka_unit_test(test_upload_cancelled_after_sending),
 		cmocka_unit_test(test_upload_arguments_checked_before_sending),
 		cmocka_unit_test(test_upload_short_reader_fails),
 		cmocka_unit_test(test_download_to_writer),
