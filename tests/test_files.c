@@ -651,6 +651,33 @@ static void test_upload_every_status(void **state)
 	tu_server_stop(&s);
 }
 
+/* A 2xx whose body is not a file with an id: the file was stored, unseen. */
+static void test_upload_broken_answer_unknown(void **state)
+{
+	(void)state;
+	static const char *const bodies[] = {
+		"{\"id\": \"file-", "<html><body>OK</body></html>", "{}", "{\"id\":7}", "{\"id\":\"\"}",
+	};
+	char *path = tu_write_temp("{}\n", 3);
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		const step steps[] = { { 200, bodies[i], 0, 0, 0, 0 }, { 200, FILE_JSON, 0, 0, 0, 0 } };
+		fsrv *f = fsrv_start(steps, 2);
+		tfy_client *c = client_for(f);
+		tfy_error *err = NULL;
+		tfy_code rc = upload_path(c, path, NULL, &err);
+		if (rc != TFY_ERROR_OUTCOME_UNKNOWN)
+			fail_msg("body %zu: %s: %s", i, tfy_strerror(rc), err ? err->message : "-");
+		assert_int_equal(atomic_load(&f->reqs), 1);
+		assert_int_equal(err->http_status, 200);
+		assert_non_null(strstr(err->message, "a file may have been uploaded"));
+		tfy_error_free(err);
+		tfy_client_free(c);
+		fsrv_stop(f);
+	}
+	unlink(path);
+	free(path);
+}
+
 static int32_t cancel_once_read(void *userdata)
 {
 	return atomic_load(&((fsrv *)userdata)->reqs) >= 1;
@@ -1179,6 +1206,7 @@ int main(void)
 		cmocka_unit_test(test_upload_retry_needs_rewind),
 		cmocka_unit_test(test_upload_dropped_is_outcome_unknown),
 		cmocka_unit_test(test_upload_every_status),
+		cmocka_unit_test(test_upload_broken_answer_unknown),
 		cmocka_unit_test(test_upload_cancelled_after_sending),
 		cmocka_unit_test(test_upload_arguments_checked_before_sending),
 		cmocka_unit_test(test_upload_short_reader_fails),

@@ -620,6 +620,53 @@ static void test_reconcile_takes_only_a_fresh_batch(void **state)
 	empty_trash();
 }
 
+/*
+ * A 2xx to a create whose body is not a batch with an id: the batch exists
+ * but is unseen.  Reconciled, never sent again; OUTCOME_UNKNOWN when the
+ * list does not show it.
+ */
+static void test_create_broken_answer_reconciled(void **state)
+{
+	(void)state;
+	static const char *const bodies[] = {
+		"{\"id\": \"batch_", "<html><body>OK</body></html>", "{}", "{\"id\":7}", "{\"id\":\"\"}",
+		"[]", "",
+	};
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	tfy_batches_create_options o = create_opts();
+	char *made = keep(batch_like("b-listed", "validating", (long long)time(NULL), "24h", ""));
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		for (int listed = 1; listed >= 0; listed--) {
+			script_reset();
+			script_add(keep(answer(200, "", bodies[i])));
+			script_add(listed ? list_of(made)
+			                  : keep(answer(200, "", "{\"object\":\"list\",\"data\":[]}")));
+			tfy_batch *b = NULL;
+			tfy_error *err = NULL;
+			tfy_code rc = tfy_batches_create(c, &o, &b, &err);
+			if (rc != (listed ? TFY_OK : TFY_ERROR_OUTCOME_UNKNOWN))
+				fail_msg("body %zu, listed %d: %s: %s", i, listed, tfy_strerror(rc),
+				         err ? err->message : "-");
+			assert_int_equal(atomic_load(&sc.seen_count), 2);
+			assert_non_null(strstr(sc.seen[1], "GET /v1/batches?limit=100 "));
+			if (listed) {
+				assert_string_equal(b->id, "b-listed");
+			} else {
+				assert_null(b);
+				assert_int_equal(err->http_status, 200);
+				assert_non_null(strstr(err->message, "may still exist"));
+			}
+			tfy_batch_free(b);
+			tfy_error_free(err);
+		}
+	}
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
 /* Says stop once the server has read a request. */
 static int32_t cancel_once_sent(void *userdata)
 {
@@ -873,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_create_every_status),
 		cmocka_unit_test(test_create_reconciled),
 		cmocka_unit_test(test_reconcile_takes_only_a_fresh_batch),
+		cmocka_unit_test(test_create_broken_answer_reconciled),
 		cmocka_unit_test(test_create_stopped_after_sending),
 		cmocka_unit_test(test_wait_until_completed),
 		cmocka_unit_test(test_wait_honours_retry_after),
