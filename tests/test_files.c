@@ -706,6 +706,76 @@ static void test_upload_cancelled_after_sending(void **state)
 	fsrv_stop(f);
 }
 
+/*
+ * Reads the request head only, answers 413 with an error body, and closes
+ * with the request's body unread (a reset).  With s->status 1 the answer
+ * announces 10 bytes more than its JSON body: the connection breaks before
+ * the body is whole.
+ */
+static void too_large_early(tu_server *s, int fd)
+{
+	static const char body[] = "{\"error\":{\"message\":\"Request Entity Too Large: the file "
+	                           "exceeds 100 MB\",\"type\":\"invalid_request_error\"}}";
+	char head[256];
+	if (!tu_read_head(fd))
+		return;
+	atomic_fetch_add(&s->requests, 1);
+	int cut = atomic_load(&s->status);
+	int n = snprintf(head, sizeof(head), "HTTP/1.1 413 Payload Too Large\r\n"
+	                 "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	                 "x-request-id: req-413\r\nConnection: close\r\n\r\n",
+	                 sizeof(body) - 1 + (cut ? 10 : 0));
+	tu_send_all(fd, head, (size_t)n);
+	tu_send_all(fd, body, sizeof(body) - 1);
+	if (cut) {
+		struct linger reset = { 1, 0 };
+		tu_pause_ms(fd, 20);
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+	}
+}
+
+/*
+ * A server that answers 413 while the upload's body is still on its way,
+ * then closes: the call fails with that answer (status, request id, the
+ * server's message), even when the connection broke before its body was
+ * whole.
+ */
+static void test_upload_answered_early(void **state)
+{
+	(void)state;
+	tu_server s;
+	tu_server_start(&s, too_large_early, NULL, 0);
+	tfy_client *c = client_on(s.base);
+	for (int variant = 0; variant < 4; variant++) {
+		atomic_store(&s.requests, 0);
+		atomic_store(&s.status, variant / 2);
+		gen g = { 64 << 20, 0, 0, 0, 0 };
+		tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+		o.read = gen_read;
+		o.read_userdata = &g;
+		o.rewind = gen_rewind;
+		o.size = variant % 2 ? g.size : 0;
+		tfy_file *file = NULL;
+		tfy_error *err = NULL;
+		tfy_code rc = tfy_files_upload(c, &o, &file, &err);
+		if (rc != TFY_ERROR_CLIENT)
+			fail_msg("variant %d: %s: %s", variant, tfy_strerror(rc),
+			         err ? err->message : "-");
+		assert_null(file);
+		assert_int_equal(err->http_status, 413);
+		assert_string_equal(err->request_id, "req-413");
+		assert_non_null(strstr(err->message, "HTTP 413"));
+		assert_non_null(strstr(err->message, "exceeds 100 MB"));
+		assert_string_equal(err->api_type, "invalid_request_error");
+		assert_int_equal(err->attempts, 1);
+		assert_int_equal(atomic_load(&s.requests), 1);
+		assert_true(g.pos < g.size);
+		tfy_error_free(err);
+	}
+	tfy_client_free(c);
+	tu_server_stop(&s);
+}
+
 static void expect_refused(tfy_client *c, const tfy_files_upload_options *o, tfy_code code,
                            const char *text)
 {
@@ -1208,6 +1278,7 @@ int main(void)
 		cmocka_unit_test(test_upload_every_status),
 		cmocka_unit_test(test_upload_broken_answer_unknown),
 		cmocka_unit_test(test_upload_cancelled_after_sending),
+		cmocka_unit_test(test_upload_answered_early),
 		cmocka_unit_test(test_upload_arguments_checked_before_sending),
 		cmocka_unit_test(test_upload_short_reader_fails),
 		cmocka_unit_test(test_download_to_writer),
