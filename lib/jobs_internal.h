@@ -25,8 +25,8 @@ tfy_code tfy__batch_fetch(tfy_client *client, const tfy__request *req, const tfy
  * among the newest batches for the one it may have created: same
  * input_file_id, endpoint and metadata, the same completion_window when the
  * batch shows one, created_at from started less
- * TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS to now plus that tolerance (Unix
- * seconds), and in a state a batch has moments after its creation
+ * TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS to ended plus that tolerance (the
+ * create's start and end, Unix seconds), and in a state a batch has moments after its creation
  * (validating, in_progress, failed without having run, or a state this
  * version does not know).  Found: TFY_OK, *out set, *e freed and NULL.
  * Else TFY_ERROR_OUTCOME_UNKNOWN with *e's message saying what may exist
