@@ -322,19 +322,11 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 	return rc;
 }
 
-/*
- * Whether a failed attempt of a request that is not safe to repeat may have
- * taken effect: it went out and no answer came, or the answer was one a
- * server gives after starting the work (500, 502, 504).
- */
-static int outcome_unknown(const tfy__request *req, tfy_code rc, const outcome *oc)
+/* What the failed attempt means for its request: the one rule, in retry.c. */
+static tfy__verdict verdict_of(const tfy__request *req, tfy_code rc, const outcome *oc)
 {
-	if (req->repeat != TFY__REPEAT_UNSENT || rc == TFY_ERROR_CANCELLED ||
-	    rc == TFY_ERROR_OUT_OF_MEMORY || rc == TFY_ERROR_INVALID_ARGUMENT || rc == TFY_ERROR_IO)
-		return 0;
-	if (!oc->status)
-		return oc->reached;
-	return oc->status == 500 || oc->status == 502 || oc->status == 504;
+	return tfy__attempt_verdict(req->repeat == TFY__REPEAT_UNSENT, rc, oc->status,
+	                            oc->should_retry, oc->reached);
 }
 
 /* Why the body cannot be sent or received again, or NULL. */
@@ -357,11 +349,10 @@ static int64_t server_delay(const tfy_client *c, int64_t wait_ms)
 
 /* Why no further attempt is made, or NULL when one is.  Sets *delay. */
 static const char *no_retry_reason(const tfy_client *c, const tfy__call *call,
-                                   const tfy__request *req, tfy_code rc, int retries,
+                                   const tfy__request *req, tfy__verdict verdict, int retries,
                                    const outcome *oc, uint64_t *seed, int64_t *delay)
 {
-	if (rc == TFY_ERROR_CANCELLED || rc == TFY_ERROR_OUT_OF_MEMORY || rc == TFY_ERROR_IO ||
-	    retries >= call->max_retries || !tfy__retryable(rc, oc->status, oc->should_retry))
+	if (verdict != TFY__VERDICT_RETRY || retries >= call->max_retries)
 		return "";
 	const char *why = cannot_repeat(req, oc);
 	if (why)
@@ -491,7 +482,8 @@ static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__
 		rc = attempt_once(c, req, call, attempt, &early, decode, out, e, &oc, k, refresh);
 		if (rc == TFY_OK)
 			return rc;
-		if (outcome_unknown(req, rc, &oc)) {
+		tfy__verdict verdict = verdict_of(req, rc, &oc);
+		if (verdict == TFY__VERDICT_UNKNOWN) {
 			if (finish_error(*e, attempt, &oc, req->effect ? req->effect
 			                                               : "not repeated, since it may have taken effect") < 0 ||
 			    unknown_outcome(*e) == TFY_ERROR_OUT_OF_MEMORY)
@@ -504,7 +496,7 @@ static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__
 			continue;
 		}
 		int64_t delay = 0;
-		const char *reason = no_retry_reason(c, call, req, rc, retries, &oc, &seed, &delay);
+		const char *reason = no_retry_reason(c, call, req, verdict, retries, &oc, &seed, &delay);
 		int stop = reason ? 0 : ask_on_retry(c, k, attempt, rc, &oc, delay, *e);
 		if (stop < 0)
 			return out_of_memory(e);

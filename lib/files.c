@@ -93,12 +93,30 @@ static tfy_code decode_file(const tfy__http_response *resp, void **out, char *de
 	return rc;
 }
 
-/* Runs a request whose answer is a File object. */
+/*
+ * An upload's answer: a File object with an id.  Anything else in a 2xx
+ * fails to decode, which for an upload is an unknown outcome: the file was
+ * stored, unseen.
+ */
+static tfy_code decode_uploaded(const tfy__http_response *resp, void **out, char *detail,
+                                size_t detail_size)
+{
+	tfy_code rc = decode_file(resp, out, detail, detail_size);
+	tfy_file *file = *out;
+	if (rc != TFY_OK || (file->id && *file->id))
+		return rc;
+	tfy_file_free(file);
+	*out = NULL;
+	snprintf(detail, detail_size, "the answer is not a file with an id");
+	return TFY_ERROR_DECODE;
+}
+
+/* Runs an upload, whose answer is a File object with an id. */
 static tfy_code run_for_file(tfy_client *client, const tfy__request *req, const tfy__call *call,
                              tfy_file **out, tfy_error **err)
 {
 	void *file = NULL;
-	tfy_code rc = tfy__call_run(client, req, call, NULL, decode_file, &file, err);
+	tfy_code rc = tfy__call_run(client, req, call, NULL, decode_uploaded, &file, err);
 	*out = file;
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "tfy/jobs.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -53,11 +54,32 @@ static tfy_code decode_batch(const tfy__http_response *resp, void **out, char *d
 	return rc;
 }
 
-tfy_code tfy__batch_fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                          tfy_batch **out, int64_t *retry_after_ms, tfy_error **err)
+/*
+ * A create's answer: a batch with an id.  Anything else in a 2xx (no JSON,
+ * cut JSON, {}, an id that is not a string) fails to decode, which for a
+ * create is an unknown outcome: the batch exists, unseen.
+ */
+static tfy_code decode_created(const tfy__http_response *resp, void **out, char *detail,
+                               size_t detail_size)
+{
+	tfy_code rc = decode_batch(resp, out, detail, detail_size);
+	answer *a = *out;
+	if (rc != TFY_OK || (a->batch->id && *a->batch->id))
+		return rc;
+	tfy_batch_free(a->batch);
+	tfy__free(a);
+	*out = NULL;
+	snprintf(detail, detail_size, "the answer is not a batch with an id");
+	return TFY_ERROR_DECODE;
+}
+
+/* Runs req, its 2xx answer decoded by decode (decode_batch or decode_created). */
+static tfy_code fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
+                      tfy__decode_fn decode, tfy_batch **out, int64_t *retry_after_ms,
+                      tfy_error **err)
 {
 	void *got = NULL;
-	tfy_code rc = tfy__call_run(client, req, call, NULL, decode_batch, &got, err);
+	tfy_code rc = tfy__call_run(client, req, call, NULL, decode, &got, err);
 	answer *a = got;
 	*out = a ? a->batch : NULL;
 	if (retry_after_ms)
@@ -66,9 +88,16 @@ tfy_code tfy__batch_fetch(tfy_client *client, const tfy__request *req, const tfy
 	return rc;
 }
 
+tfy_code tfy__batch_fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
+                          tfy_batch **out, int64_t *retry_after_ms, tfy_error **err)
+{
+	return fetch(client, req, call, decode_batch, out, retry_after_ms, err);
+}
+
 /* Builds the request of ep under the call's options and runs it once (with retries). */
 static tfy_code run_endpoint(tfy_client *client, const tfy_request_options *request,
-                             const tfy__endpoint *ep, tfy_batch **out, tfy_error **e)
+                             const tfy__endpoint *ep, tfy__decode_fn decode, tfy_batch **out,
+                             tfy_error **e)
 {
 	const tfy__options_pair pair = { request, &client->defaults };
 	const tfy__target target = tfy__call_target(client);
@@ -77,7 +106,7 @@ static tfy_code run_endpoint(tfy_client *client, const tfy_request_options *requ
 	if (rc != TFY_OK)
 		return rc;
 	const tfy__call call = tfy__call_start(client, &pair);
-	rc = tfy__batch_fetch(client, &req, &call, out, NULL, e);
+	rc = fetch(client, &req, &call, decode, out, NULL, e);
 	tfy__request_clear(&req);
 	return rc;
 }
@@ -103,7 +132,7 @@ static tfy_code batch_id_call(tfy_client *client, const char *method, const char
 		/* A cancel is safe to repeat: a second one leaves the batch as the first did. */
 		const tfy__endpoint ep = { .method = method, .path = path.data,
 		                           .repeat = TFY__REPEAT_SAFE };
-		rc = run_endpoint(client, &request, &ep, out, &e);
+		rc = run_endpoint(client, &request, &ep, decode_batch, out, &e);
 	}
 	tfy__buf_clear(&path);
 	return tfy__call_hand_error(client, rc, e, err);
@@ -215,7 +244,7 @@ static tfy_code read_create_options(const tfy_batches_create_options *src,
 	return rc;
 }
 
-/* Unix seconds now, the start of a create as the server's created_at would show it. */
+/* Unix seconds now, a create's start or end as the server's created_at would show it. */
 static int64_t wall_seconds(void)
 {
 	return (int64_t)time(NULL);
@@ -243,10 +272,11 @@ tfy_code tfy_batches_create(tfy_client *client, const tfy_batches_create_options
 		                           .body_len = body.len, .content_type = "application/json",
 		                           .repeat = TFY__REPEAT_UNSENT };
 		int64_t started = wall_seconds();
-		rc = run_endpoint(client, &request, &ep, out, &e);
+		rc = run_endpoint(client, &request, &ep, decode_created, out, &e);
 		if (rc == TFY_ERROR_OUTCOME_UNKNOWN)
-			rc = o.reconcile != TFY_NONE ? tfy__create_reconcile(client, &o, started, out, &e)
-			                             : tfy__create_not_reconciled(&o, &e);
+			rc = o.reconcile != TFY_NONE
+			         ? tfy__create_reconcile(client, &o, started, wall_seconds(), out, &e)
+			         : tfy__create_not_reconciled(&o, "reconcile is off", &e);
 	}
 	tfy__buf_clear(&body);
 	return tfy__call_hand_error(client, rc, e, err);

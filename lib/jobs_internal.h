@@ -22,21 +22,26 @@ tfy_code tfy__batch_fetch(tfy_client *client, const tfy__request *req, const tfy
 
 /*
  * After a create whose outcome is unknown (*e says so, finished): looks
- * among the newest batches for the one it may have created (same
- * input_file_id, endpoint and metadata, created at or after started less
- * TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS).  Found: TFY_OK, *out set, *e
- * freed and NULL.  Else TFY_ERROR_OUTCOME_UNKNOWN with *e's message saying
- * what may exist (or TFY_ERROR_OUT_OF_MEMORY).  o is checked, o->request
- * read.
+ * among the newest batches for the one it may have created: same
+ * input_file_id, endpoint and metadata, the same completion_window when the
+ * batch shows one, created_at from started less
+ * TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS to ended plus that tolerance (the
+ * create's start and end, Unix seconds), and in a state a batch has moments after its creation
+ * (validating, in_progress, failed without having run, or a state this
+ * version does not know).  Found: TFY_OK, *out set, *e freed and NULL.
+ * Else TFY_ERROR_OUTCOME_UNKNOWN with *e's message saying what may exist
+ * (or TFY_ERROR_OUT_OF_MEMORY).  Nothing is looked for when the call's
+ * cancel callback says stop.  o is checked, o->request read.
  */
 tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_options *o,
-                               int64_t started, tfy_batch **out, tfy_error **e);
+                               int64_t started, int64_t ended, tfy_batch **out, tfy_error **e);
 
 /*
- * After a create whose outcome is unknown, with reconcile off: *e's message
- * names the input file whose batch may exist.  TFY_ERROR_OUTCOME_UNKNOWN
- * (or TFY_ERROR_OUT_OF_MEMORY).
+ * After a create whose outcome is unknown, not reconciled (why: static
+ * text, e.g. "reconcile is off"): *e's message names the input file whose
+ * batch may exist.  TFY_ERROR_OUTCOME_UNKNOWN (or TFY_ERROR_OUT_OF_MEMORY).
  */
-tfy_code tfy__create_not_reconciled(const tfy_batches_create_options *o, tfy_error **e);
+tfy_code tfy__create_not_reconciled(const tfy_batches_create_options *o, const char *why,
+                                    tfy_error **e);
 
 #endif

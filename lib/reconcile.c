@@ -1,8 +1,10 @@
 /*
  * Reconciling a create whose outcome is unknown: the request went out and
- * no answer came (or a 500, 502, 504), so the batch may exist.  Rather than
- * send it again (a second job, billed twice), look among the newest
- * batches, with the List endpoint's own code, for the one it created.
+ * no certain answer came (tfy__attempt_verdict), so the batch may exist.
+ * Rather than send it again (a second job, billed twice), look among the
+ * newest batches, with the List endpoint's own code, for the one it
+ * created: what the create asked for, created during the call, in a state
+ * a batch can be in moments after its creation.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -33,10 +35,37 @@ static int same_text(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-/* Whether b is what the create asked for, created no earlier than since. */
-static int is_created_batch(const tfy_batch *b, const tfy_batches_create_options *o, int64_t since)
+/* What the batch the create made looks like. */
+typedef struct wanted {
+	const tfy_batches_create_options *o;
+	const char *window;   /* the completion_window sent */
+	int64_t since, until; /* created_at bounds, Unix seconds */
+} wanted;
+
+/*
+ * The states a batch can be in moments after its creation: validating, in
+ * progress (validated), failed during validation (it never ran), or a state
+ * this version does not know.  A batch finalizing, completed, expired,
+ * cancelling or cancelled, or failed after it ran, is older than the call.
+ */
+static int fresh_state(const tfy_batch *b)
 {
-	return b->created_at.present && b->created_at.value >= since &&
+	switch (b->status) {
+	case TFY_BATCH_STATUS_UNKNOWN:
+	case TFY_BATCH_STATUS_VALIDATING:
+	case TFY_BATCH_STATUS_IN_PROGRESS: return 1;
+	case TFY_BATCH_STATUS_FAILED: return !b->in_progress_at.present;
+	default: return 0;
+	}
+}
+
+/* Whether b is what the create asked for, created within the call's bounds. */
+static int is_created_batch(const tfy_batch *b, const wanted *w)
+{
+	const tfy_batches_create_options *o = w->o;
+	return b->created_at.present && b->created_at.value >= w->since &&
+	       b->created_at.value <= w->until && fresh_state(b) &&
+	       (!b->completion_window || strcmp(b->completion_window, w->window) == 0) &&
 	       same_text(b->input_file_id, o->input_file_id) && same_text(b->endpoint, o->endpoint) &&
 	       same_metadata(b, o->metadata, o->metadata_count);
 }
@@ -47,15 +76,14 @@ typedef struct search {
 	size_t read;            /* batches looked at */
 } search;
 
-static void scan_page(const tfy_batch_page *page, const tfy_batches_create_options *o,
-                      int64_t since, search *s)
+static void scan_page(const tfy_batch_page *page, const wanted *w, search *s)
 {
 	for (size_t i = 0; i < page->count && !s->found; i++) {
 		const tfy_batch *b = page->items[i];
 		s->read++;
-		if (is_created_batch(b, o, since))
+		if (is_created_batch(b, w))
 			s->found = b;
-		else if (b->created_at.present && b->created_at.value < since)
+		else if (b->created_at.present && b->created_at.value < w->since)
 			s->older_seen = 1;
 	}
 }
@@ -72,31 +100,27 @@ static char *next_cursor(const tfy_batch_page *page, int *oom)
 }
 
 /* Reads up to TFY_RECONCILE_PAGES_MAX pages; *found is a batch owned by the caller, or NULL. */
-static tfy_code search_pages(tfy_client *client, const tfy_batches_create_options *o,
-                             int64_t since, tfy_batch **found, size_t *read, tfy_error **e)
+static tfy_code search_pages(tfy_client *client, tfy_batches_list_options *lo,
+                             const tfy__call *call, const wanted *w, tfy_batch **found,
+                             size_t *read, tfy_error **e)
 {
-	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
-	lo.limit = TFY_BATCHES_LIMIT_MAX;
-	lo.request = o->request;
-	const tfy__options_pair pair = tfy__batches_options_pair(client, &lo);
-	const tfy__call call = tfy__call_start(client, &pair);
 	search s = { NULL, 0, 0 };
 	char *cursor = NULL;
 	tfy_code rc = TFY_OK;
 	for (int n = 0; n < TFY_RECONCILE_PAGES_MAX && rc == TFY_OK; n++) {
 		tfy__request req;
 		tfy_batch_page *page = NULL;
-		lo.after = cursor;
-		rc = tfy__batches_request(client, &lo, &req, e);
+		lo->after = cursor;
+		rc = tfy__batches_request(client, lo, &req, e);
 		if (rc == TFY_OK) {
-			rc = tfy__batches_fetch(client, &req, &call, NULL, &page, e);
+			rc = tfy__batches_fetch(client, &req, call, NULL, &page, e);
 			tfy__request_clear(&req);
 		}
 		tfy__free(cursor);
 		cursor = NULL;
 		if (rc != TFY_OK)
 			break;
-		scan_page(page, o, since, &s);
+		scan_page(page, w, &s);
 		int oom = 0;
 		if (s.found && !(*found = tfy_batch_dup(s.found)))
 			oom = 1;
@@ -113,14 +137,31 @@ static tfy_code search_pages(tfy_client *client, const tfy_batches_create_option
 	return rc;
 }
 
-tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_options *o,
-                               int64_t started, tfy_batch **out, tfy_error **e)
+/* Whether the call's cancel callback says stop: then nothing more is sent. */
+static int cancelled(const tfy__call *call)
 {
-	int64_t since = started - TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS;
+	return call->cancel && call->cancel(call->cancel_userdata) != TFY_CANCEL_CONTINUE;
+}
+
+tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_options *o,
+                               int64_t started, int64_t ended, tfy_batch **out, tfy_error **e)
+{
+	const wanted w = { o, o->completion_window ? o->completion_window
+	                                           : TFY_COMPLETION_WINDOW_DEFAULT,
+	                   started - TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS,
+	                   ended + TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS };
+	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
+	lo.limit = TFY_BATCHES_LIMIT_MAX;
+	lo.request = o->request;
+	const tfy__options_pair pair = tfy__batches_options_pair(client, &lo);
+	const tfy__call call = tfy__call_start(client, &pair);
+	/* A cancelled call would fail the search at once: say so instead. */
+	if (cancelled(&call))
+		return tfy__create_not_reconciled(o, "the call was cancelled", e);
 	tfy_batch *found = NULL;
 	tfy_error *le = NULL;
 	size_t read = 0;
-	tfy_code rc = search_pages(client, o, since, &found, &read, &le);
+	tfy_code rc = search_pages(client, &lo, &call, &w, &found, &read, &le);
 	if (found) {
 		tfy__log(&client->log, TFY_LOG_INFO,
 		         "the create of a batch from input file %s had no certain outcome; found it "
@@ -136,8 +177,8 @@ tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_opti
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
 	int fail = rc == TFY_OK
-	    ? tfy__error_reformat(*e, "%s; no batch from input file %s for %s created since the call "
-	                              "began is among the %zu newest, but it may still exist: list "
+	    ? tfy__error_reformat(*e, "%s; no batch from input file %s for %s created during the "
+	                              "call is among the %zu newest, but it may still exist: list "
 	                              "the batches before creating it again",
 	                          (*e)->message, o->input_file_id, o->endpoint, read)
 	    : tfy__error_reformat(*e, "%s; looking for it among the newest batches failed (%s): a "
@@ -148,13 +189,14 @@ tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_opti
 	return fail < 0 ? TFY_ERROR_OUT_OF_MEMORY : TFY_ERROR_OUTCOME_UNKNOWN;
 }
 
-tfy_code tfy__create_not_reconciled(const tfy_batches_create_options *o, tfy_error **e)
+tfy_code tfy__create_not_reconciled(const tfy_batches_create_options *o, const char *why,
+                                    tfy_error **e)
 {
 	if (!*e || *e == tfy__error_out_of_memory())
 		return TFY_ERROR_OUT_OF_MEMORY;
 	return tfy__error_reformat(*e, "%s; a batch from input file %s may exist (not looked for: "
-	                               "reconcile is off): list the batches before creating it again",
-	                           (*e)->message, o->input_file_id) < 0
+	                               "%s): list the batches before creating it again",
+	                           (*e)->message, o->input_file_id, why) < 0
 	           ? TFY_ERROR_OUT_OF_MEMORY
 	           : TFY_ERROR_OUTCOME_UNKNOWN;
 }

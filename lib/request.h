@@ -15,11 +15,12 @@ struct tfy__upload;
 struct tfy__sink;
 
 /*
- * Which failed attempts of a request may be repeated.  A request that is not
- * safe to repeat (creating a batch, uploading a file) is only sent again
- * when it certainly did not reach the server, or the server said it did
- * nothing (408, 429, 503, or x-should-retry: true on another status); after
- * a failure that leaves it open (sent with no answer; 500, 502, 504) the
+ * Which failed attempts of a request may be repeated; tfy__attempt_verdict
+ * (retry.h) is the rule for both kinds.  A request that is not safe to
+ * repeat (creating a batch, uploading a file) is only sent again when it
+ * certainly did nothing: it never reached the server, or the answer was
+ * 408, 429 or 503, or said x-should-retry: true.  A 4xx refusal is final;
+ * every other failure after it went out leaves the outcome open, and the
  * call fails with TFY_ERROR_OUTCOME_UNKNOWN.
  */
 enum {

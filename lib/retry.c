@@ -80,27 +80,67 @@ int tfy__should_retry_header(const char *value)
 	return -1;
 }
 
-int tfy__retryable(tfy_code code, long http_status, int should_retry)
+/* 408, 429 and 503: the server did nothing with the request and asks for it again. */
+static int did_nothing(long status)
 {
-	/* Only an error status is the server's to judge: a 2xx that failed to decode never is. */
-	int error_status = http_status > 0 && (http_status < 200 || http_status >= 300);
-	if (error_status && should_retry >= 0)
-		return should_retry;
+	return status == 408 || status == 429 || status == 503;
+}
+
+/*
+ * A 4xx that refuses the request: the server did nothing with it, and the
+ * same request would be refused again.  Not 408 and 429 (did_nothing), 409
+ * (a conflict with what exists, for a create maybe the very thing an
+ * earlier attempt made) and 499 (a proxy's "client closed request": it gave
+ * up on a server that may have acted).
+ */
+static int refused(long status)
+{
+	return status >= 400 && status < 500 && !did_nothing(status) && status != 409 &&
+	       status != 499;
+}
+
+/* A failure with no response: what the transport says, and whether the request went out. */
+static tfy__verdict unanswered(int creates, tfy_code code, int reached)
+{
+	switch (code) {
+	case TFY_ERROR_OUT_OF_MEMORY:
+	case TFY_ERROR_INVALID_ARGUMENT:
+	case TFY_ERROR_IO: /* a local reader or writer failed: a body cut short creates nothing */
+		return TFY__VERDICT_FINAL;
+	default: break;
+	}
+	if (creates && reached)
+		return TFY__VERDICT_UNKNOWN;
 	switch (code) {
 	case TFY_ERROR_CONNECT:
 	case TFY_ERROR_DNS:
 	case TFY_ERROR_TIMEOUT:
 	case TFY_ERROR_NETWORK:
-		return http_status == 0;
-	case TFY_ERROR_CONFLICT:
-	case TFY_ERROR_RATE_LIMIT:
-	case TFY_ERROR_SERVER:
-		return 1;
-	case TFY_ERROR_CLIENT:
-		return http_status == 408;
+		return TFY__VERDICT_RETRY;
 	default:
-		return 0;
+		return TFY__VERDICT_FINAL;
 	}
+}
+
+tfy__verdict tfy__attempt_verdict(int creates, tfy_code code, long http_status, int should_retry,
+                                  int reached)
+{
+	if (code == TFY_ERROR_OUT_OF_MEMORY)
+		return TFY__VERDICT_FINAL;
+	if (http_status <= 0)
+		return unanswered(creates, code, reached);
+	/* A 2xx that could not be read: the server did it (a batch, a file exists), whatever it says. */
+	if (http_status >= 200 && http_status < 300)
+		return creates ? TFY__VERDICT_UNKNOWN : TFY__VERDICT_FINAL;
+	if (should_retry == 1)
+		return TFY__VERDICT_RETRY;
+	if (!creates)
+		return should_retry < 0 && (did_nothing(http_status) || http_status == 409 ||
+		                            (http_status >= 500 && http_status < 600))
+		           ? TFY__VERDICT_RETRY : TFY__VERDICT_FINAL;
+	if (did_nothing(http_status))
+		return should_retry < 0 ? TFY__VERDICT_RETRY : TFY__VERDICT_FINAL;
+	return refused(http_status) ? TFY__VERDICT_FINAL : TFY__VERDICT_UNKNOWN;
 }
 
 int64_t tfy__backoff_ms(int64_t initial, int64_t max, int n, double unit)

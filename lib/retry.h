@@ -26,14 +26,40 @@ int64_t tfy__retry_after_ms(const char *retry_after_ms, const char *retry_after,
 /* `x-should-retry`: 1 for "true", 0 for "false", -1 when absent or anything else. */
 int tfy__should_retry_header(const char *value);
 
+/* What a failed attempt means for its request (tfy__attempt_verdict). */
+typedef enum tfy__verdict {
+	TFY__VERDICT_FINAL = 0,  /* not sent again: the failure is the call's answer */
+	TFY__VERDICT_RETRY = 1,  /* worth another attempt, as max_retries and the deadline allow */
+	TFY__VERDICT_UNKNOWN = 2 /* a create that may have taken effect: never sent again */
+} tfy__verdict;
+
 /*
- * Whether a failed attempt is worth another: 408, 409, 429 and 5xx
- * responses, and connection failures and timeouts without a response.
- * should_retry (from tfy__should_retry_header) overrides for responses with
- * an error status (anything but 2xx); a 2xx whose body failed to decode is
- * never retried, whatever the header says.
+ * The one rule deciding whether a failed attempt is sent again
+ * (docs/errors-and-retries.md has it as a table).  creates: the request
+ * creates something (TFY__REPEAT_UNSENT); code: the attempt's result;
+ * http_status: its response's status, 0 when no response came (then
+ * reached says whether the request went out); should_retry: from
+ * tfy__should_retry_header.
+ *
+ * Any request: out of memory, a bad argument, a local reader or writer
+ * failing are final; so is a cancel before sending.  An error status
+ * carrying x-should-retry: true is retried (the server vouches that the
+ * request did nothing: OpenAI's SDKs read it so, for every request).
+ *
+ * A request that is safe to repeat is retried after a connection failure,
+ * a lookup failure, a reset or a timeout, and after 408, 409, 429 and
+ * every 5xx unless x-should-retry: false says otherwise.
+ *
+ * A create is sent again only when it certainly did nothing: it never went
+ * out (connection, name lookup), or the answer was 408, 429 or 503 (final
+ * with x-should-retry: false), or carried x-should-retry: true.  A 4xx
+ * refusal (every 4xx but 408, 409, 429, 499) is final.  Anything else is
+ * an unknown outcome: sent and no answer (a reset, a timeout, the
+ * deadline, a cancel), 409, 499, every other 5xx, a 1xx or 3xx, a status
+ * above 599, and a 2xx that could not be read (the thing exists).
  */
-int tfy__retryable(tfy_code code, long http_status, int should_retry);
+tfy__verdict tfy__attempt_verdict(int creates, tfy_code code, long http_status, int should_retry,
+                                  int reached);
 
 /*
  * Backoff before retry number n (0 for the first retry):

@@ -156,6 +156,7 @@ typedef struct transfer {
 	int past_deadline;
 	int oom;                  /* a kept header could not be copied */
 	int got_status;           /* a status line arrived */
+	int head_done;            /* the last response's header section arrived whole */
 	int64_t last_byte_ms;     /* when anything last arrived on the connection (or the start) */
 	tfy__http_response *resp; /* receives the headers we keep */
 	const tfy__keep *keep;    /* extra names to keep in resp->headers */
@@ -289,8 +290,13 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
 		/* A new response (after 100 Continue): drop the last one's. */
 		x->got_status = 1;
+		x->head_done = 0;
 		x->sinking = -1;
 		forget_headers(x->resp);
+		return len;
+	}
+	if (len && (line[0] == '\r' || line[0] == '\n')) {
+		x->head_done = 1; /* the blank line ending the header section */
 		return len;
 	}
 	if (reserve_for_length(x, line, len) < 0 || keep_header(x, line, len) < 0) {
@@ -710,12 +716,32 @@ static CURLcode drive(tfy__flight *f)
 	return result;
 }
 
+/*
+ * A server may answer with an error while the request's body is still
+ * going (a 413 to a large upload) and close the connection, and libcurl
+ * then reports the send or the read that failed.  When the answer's status
+ * line and header section came whole and its status is an error, that
+ * answer is the result, with what arrived of its body.
+ */
+static int answered_early(CURL *h, CURLcode crc, const transfer *x, const tfy__http_request *req,
+                          const char *errbuf)
+{
+	long status = 0;
+	if (crc == CURLE_OK || x->cancelled || x->stalled || x->past_deadline || !x->head_done ||
+	    (!req->body && !req->upload) || classify(h, crc, x, errbuf).code != TFY_ERROR_NETWORK)
+		return 0;
+	return curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status >= 400 &&
+	       status <= 999;
+}
+
 static tfy_code finish(CURL *h, CURLcode crc, transfer *x, const tfy__http_request *req,
                        const char *errbuf, char *detail, size_t detail_size)
 {
 	tfy__http_response *resp = x->resp;
 	tfy_code rc = TFY_OK;
-	if (x->cancelled || x->stalled || x->past_deadline || crc != CURLE_OK)
+	if (answered_early(h, crc, x, req, errbuf))
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+	else if (x->cancelled || x->stalled || x->past_deadline || crc != CURLE_OK)
 		rc = describe_failure(h, crc, x, req, errbuf, detail, detail_size);
 	else if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status) != CURLE_OK ||
 	         resp->status < 100 || resp->status > 999) {

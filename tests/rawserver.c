@@ -1,4 +1,5 @@
 #include "rawserver.h"
+#include "testutil.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -100,6 +101,29 @@ int tu_read_head(int fd)
 	return tu_read_head_into(fd, buf, sizeof(buf));
 }
 
+size_t tu_read_request(int fd, char *buf, size_t cap)
+{
+	size_t have = 0, want = 0;
+	const char *end = NULL;
+	while (have < cap - 1) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, 10000) <= 0)
+			return 0;
+		ssize_t n = read(fd, buf + have, cap - 1 - have);
+		if (n <= 0)
+			return 0;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (!end && (end = strstr(buf, "\r\n\r\n"))) {
+			const char *cl = tu_strcasestr(buf, "\r\nContent-Length:");
+			want = (size_t)(end - buf) + 4 + (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+		}
+		if (end && have >= want)
+			return have;
+	}
+	return have;
+}
+
 void tu_send_all(int fd, const char *data, size_t len)
 {
 	while (len) {
@@ -124,5 +148,31 @@ void tu_reply_fixed(tu_server *s, int fd)
 	atomic_fetch_add(&s->requests, 1);
 	tu_send_all(fd, s->reply, s->reply_len);
 	/* The answer is whole: say so before the close, which resets when bytes are unread. */
+	shutdown(fd, SHUT_WR);
+}
+
+void tu_reply_status(tu_server *s, int fd)
+{
+	char buf[16384], head[512];
+	if (!tu_read_request(fd, buf, sizeof(buf)))
+		return;
+	atomic_fetch_add(&s->requests, 1);
+	if (strncmp(buf, "POST ", 5) != 0) {
+		int n = snprintf(head, sizeof(head),
+		                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		                 "Content-Length: %zu\r\nConnection: close\r\n\r\n", s->reply_len);
+		tu_send_all(fd, head, (size_t)n);
+		tu_send_all(fd, s->reply, s->reply_len);
+		shutdown(fd, SHUT_WR);
+		return;
+	}
+	atomic_fetch_add(&s->posts, 1);
+	static const char body[] = "{\"error\":{\"message\":\"scripted refusal\"}}";
+	int n = snprintf(head, sizeof(head),
+	                 "HTTP/1.1 %d Counted\r\nContent-Type: application/json\r\n"
+	                 "Content-Length: %zu\r\nretry-after-ms: 0\r\nConnection: close\r\n\r\n",
+	                 atomic_load(&s->status), sizeof(body) - 1);
+	tu_send_all(fd, head, (size_t)n);
+	tu_send_all(fd, body, sizeof(body) - 1);
 	shutdown(fd, SHUT_WR);
 }

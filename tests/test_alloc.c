@@ -519,13 +519,17 @@ static int job_setup(void **state)
 	job_ctx *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -1;
-	snprintf(job_batch, sizeof(job_batch),
-	         "{\"id\":\"b1\",\"object\":\"batch\",\"endpoint\":\"/v1/embeddings\","
-	         "\"input_file_id\":\"file-1\",\"status\":\"completed\",\"created_at\":%lld,"
-	         "\"request_counts\":{\"total\":1,\"completed\":1,\"failed\":0},"
-	         "\"metadata\":{\"run\":\"7\"}}", (long long)time(NULL));
+	/* Completed for the wait; validating as the list shows it, freshly created. */
+	static const char fmt[] =
+	    "{\"id\":\"b1\",\"object\":\"batch\",\"endpoint\":\"/v1/embeddings\","
+	    "\"input_file_id\":\"file-1\",\"status\":\"%s\",\"created_at\":%lld,"
+	    "\"request_counts\":{\"total\":1,\"completed\":%d,\"failed\":0},"
+	    "\"metadata\":{\"run\":\"7\"}}";
+	char fresh[512];
+	snprintf(job_batch, sizeof(job_batch), fmt, "completed", (long long)time(NULL), 1);
+	snprintf(fresh, sizeof(fresh), fmt, "validating", (long long)time(NULL), 0);
 	snprintf(job_list, sizeof(job_list),
-	         "{\"object\":\"list\",\"data\":[%s],\"has_more\":false}", job_batch);
+	         "{\"object\":\"list\",\"data\":[%s],\"has_more\":false}", fresh);
 	tu_server_start(&c->s, job_server, NULL, 0);
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	o.base_url = c->s.base;

@@ -50,7 +50,7 @@ typedef struct step {
 	const char *body;    /* the answer's body (JSON), when content is 0 */
 	int64_t content;     /* > 0: answer 200 with this many bytes of pattern() */
 	int64_t cut_at;      /* > 0: close after this many content bytes */
-	int pause_ms;        /* after cut_at bytes, wait this long before closing */
+	int pause_ms;        /* after cut_at bytes (or, status 0, at once) wait this long before closing */
 	int chunked;         /* send content chunked, without Content-Length */
 } step;
 
@@ -266,6 +266,8 @@ static void handle(tu_server *s, int fd)
 		                 strlen(body));
 		tu_send_all(fd, head, (size_t)n);
 		tu_send_all(fd, body, strlen(body));
+	} else if (st->pause_ms) {
+		tu_pause_ms(fd, st->pause_ms);
 	}
 	shutdown(fd, SHUT_WR);
 }
@@ -311,15 +313,20 @@ static void fsrv_stop(fsrv *f)
 	free(f);
 }
 
-static tfy_client *client_for(const fsrv *f)
+static tfy_client *client_on(const char *base)
 {
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = f->s.base;
+	o.base_url = base;
 	o.api_key = KEY;
 	tfy_client *c = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_OK);
 	return c;
+}
+
+static tfy_client *client_for(const fsrv *f)
+{
+	return client_on(f->s.base);
 }
 
 static void assert_no_key(const tfy_error *e)
@@ -645,6 +652,185 @@ static void test_upload_dropped_is_outcome_unknown(void **state)
 	tfy_client_free(c);
 	fsrv_stop(f);
 	tmpdir_remove(&d);
+}
+
+/* An upload of the small file at path, with ro; its result, the error in *err. */
+static tfy_code upload_path(tfy_client *c, const char *path, tfy_request_options *ro,
+                            tfy_error **err)
+{
+	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	o.path = path;
+	o.request = ro;
+	tfy_file *file = NULL;
+	tfy_code rc = tfy_files_upload(c, &o, &file, err);
+	if (rc != TFY_OK)
+		assert_null(file);
+	tfy_file_free(file);
+	return rc;
+}
+
+/*
+ * Every status from 400 to 599 against a server that counts the uploads it
+ * was sent: only 408, 429 and 503 (nothing was stored) are sent again; a
+ * refusal (any other 4xx but 409 and 499) is its own error; everything
+ * else may have stored the file: sent once, OUTCOME_UNKNOWN.
+ */
+static void test_upload_every_status(void **state)
+{
+	(void)state;
+	tu_server s;
+	tu_server_start(&s, tu_reply_status, "", 0);
+	tfy_client *c = client_on(s.base);
+	char *path = tu_write_temp("{}\n", 3);
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.max_retries = 2;
+	for (int status = 400; status <= 599; status++) {
+		char rule = tu_create_rule(status);
+		atomic_store(&s.status, status);
+		atomic_store(&s.posts, 0);
+		tfy_error *err = NULL;
+		tfy_code rc = upload_path(c, path, &ro, &err);
+		int posts = atomic_load(&s.posts);
+		tfy_code want = rule == 'u' ? TFY_ERROR_OUTCOME_UNKNOWN : tu_code_for_status(status);
+		if (rc != want || posts != (rule == 'r' ? 3 : 1))
+			fail_msg("HTTP %d: %s after %d uploads: %s", status, tfy_strerror(rc), posts,
+			         err ? err->message : "-");
+		assert_int_equal(err->http_status, status);
+		assert_int_equal(err->attempts, posts);
+		assert_non_null(strstr(err->message, "scripted refusal"));
+		if (rule == 'u')
+			assert_non_null(strstr(err->message, "a file may have been uploaded"));
+		tfy_error_free(err);
+	}
+	unlink(path);
+	free(path);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+}
+
+/* A 2xx whose body is not a file with an id: the file was stored, unseen. */
+static void test_upload_broken_answer_unknown(void **state)
+{
+	(void)state;
+	static const char *const bodies[] = {
+		"{\"id\": \"file-", "<html><body>OK</body></html>", "{}", "{\"id\":7}", "{\"id\":\"\"}",
+	};
+	char *path = tu_write_temp("{}\n", 3);
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		const step steps[] = { { 200, bodies[i], 0, 0, 0, 0 }, { 200, FILE_JSON, 0, 0, 0, 0 } };
+		fsrv *f = fsrv_start(steps, 2);
+		tfy_client *c = client_for(f);
+		tfy_error *err = NULL;
+		tfy_code rc = upload_path(c, path, NULL, &err);
+		if (rc != TFY_ERROR_OUTCOME_UNKNOWN)
+			fail_msg("body %zu: %s: %s", i, tfy_strerror(rc), err ? err->message : "-");
+		assert_int_equal(atomic_load(&f->reqs), 1);
+		assert_int_equal(err->http_status, 200);
+		assert_non_null(strstr(err->message, "a file may have been uploaded"));
+		tfy_error_free(err);
+		tfy_client_free(c);
+		fsrv_stop(f);
+	}
+	unlink(path);
+	free(path);
+}
+
+static int32_t cancel_once_read(void *userdata)
+{
+	return atomic_load(&((fsrv *)userdata)->reqs) >= 1;
+}
+
+/* Cancelled once the server had the whole upload: a file may exist. */
+static void test_upload_cancelled_after_sending(void **state)
+{
+	(void)state;
+	const step steps[] = { { 0, NULL, 0, 0, 10000, 0 }, { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 2);
+	tfy_client *c = client_for(f);
+	char *path = tu_write_temp("{}\n", 3);
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	ro.cancel = cancel_once_read;
+	ro.cancel_userdata = f;
+	tfy_error *err = NULL;
+	assert_int_equal(upload_path(c, path, &ro, &err), TFY_ERROR_OUTCOME_UNKNOWN);
+	assert_non_null(strstr(err->message, "cancelled by the caller"));
+	assert_non_null(strstr(err->message, "a file may have been uploaded"));
+	assert_int_equal(atomic_load(&f->reqs), 1);
+	tfy_error_free(err);
+	unlink(path);
+	free(path);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
+/*
+ * Reads the request head only, answers 413 with an error body, and closes
+ * with the request's body unread (a reset).  With s->status 1 the answer
+ * announces 10 bytes more than its JSON body: the connection breaks before
+ * the body is whole.
+ */
+static void too_large_early(tu_server *s, int fd)
+{
+	static const char body[] = "{\"error\":{\"message\":\"Request Entity Too Large: the file "
+	                           "exceeds 100 MB\",\"type\":\"invalid_request_error\"}}";
+	char head[256];
+	if (!tu_read_head(fd))
+		return;
+	atomic_fetch_add(&s->requests, 1);
+	int cut = atomic_load(&s->status);
+	int n = snprintf(head, sizeof(head), "HTTP/1.1 413 Payload Too Large\r\n"
+	                 "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	                 "x-request-id: req-413\r\nConnection: close\r\n\r\n",
+	                 sizeof(body) - 1 + (cut ? 10 : 0));
+	tu_send_all(fd, head, (size_t)n);
+	tu_send_all(fd, body, sizeof(body) - 1);
+	if (cut) {
+		struct linger reset = { 1, 0 };
+		tu_pause_ms(fd, 20);
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+	}
+}
+
+/*
+ * A server that answers 413 while the upload's body is still on its way,
+ * then closes: the call fails with that answer (status, request id, the
+ * server's message), even when the connection broke before its body was
+ * whole.
+ */
+static void test_upload_answered_early(void **state)
+{
+	(void)state;
+	tu_server s;
+	tu_server_start(&s, too_large_early, NULL, 0);
+	tfy_client *c = client_on(s.base);
+	for (int variant = 0; variant < 4; variant++) {
+		atomic_store(&s.requests, 0);
+		atomic_store(&s.status, variant / 2);
+		gen g = { 64 << 20, 0, 0, 0, 0 };
+		tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
+		o.read = gen_read;
+		o.read_userdata = &g;
+		o.rewind = gen_rewind;
+		o.size = variant % 2 ? g.size : 0;
+		tfy_file *file = NULL;
+		tfy_error *err = NULL;
+		tfy_code rc = tfy_files_upload(c, &o, &file, &err);
+		if (rc != TFY_ERROR_CLIENT)
+			fail_msg("variant %d: %s: %s", variant, tfy_strerror(rc),
+			         err ? err->message : "-");
+		assert_null(file);
+		assert_int_equal(err->http_status, 413);
+		assert_string_equal(err->request_id, "req-413");
+		assert_non_null(strstr(err->message, "HTTP 413"));
+		assert_non_null(strstr(err->message, "exceeds 100 MB"));
+		assert_string_equal(err->api_type, "invalid_request_error");
+		assert_int_equal(err->attempts, 1);
+		assert_int_equal(atomic_load(&s.requests), 1);
+		assert_true(g.pos < g.size);
+		tfy_error_free(err);
+	}
+	tfy_client_free(c);
+	tu_server_stop(&s);
 }
 
 static void expect_refused(tfy_client *c, const tfy_files_upload_options *o, tfy_code code,
@@ -1372,6 +1558,10 @@ int main(void)
 		cmocka_unit_test(test_upload_streams_large_file),
 		cmocka_unit_test(test_upload_retry_needs_rewind),
 		cmocka_unit_test(test_upload_dropped_is_outcome_unknown),
+		cmocka_unit_test(test_upload_every_status),
+		cmocka_unit_test(test_upload_broken_answer_unknown),
+		cmocka_unit_test(test_upload_cancelled_after_sending),
+		cmocka_unit_test(test_upload_answered_early),
 		cmocka_unit_test(test_upload_arguments_checked_before_sending),
 		cmocka_unit_test(test_upload_short_reader_fails),
 		cmocka_unit_test(test_upload_refuses_what_is_not_a_regular_file),

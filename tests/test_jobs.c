@@ -29,15 +29,18 @@
 #define SEEN_MAX 16
 
 /* ---- a scripted server -------------------------------------------------------
- * Each request is answered by the next step: a whole HTTP answer, or NULL to
- * hang up once the request was read (sent, no answer).  The last step repeats.
+ * Each request is answered by the next step: a whole HTTP answer, NULL to
+ * hang up once the request was read (sent, no answer), or HOLD to keep the
+ * connection silent until the client hangs up.  The last step repeats.
  */
+static const char HOLD[] = "(hold)";
 static struct script {
 	const char *steps[STEPS_MAX];
 	size_t count;
 	atomic_int next;
 	char seen[SEEN_MAX][2048]; /* request line, a blank, then the body */
 	atomic_int seen_count;
+	atomic_int holding;        /* a HOLD step began: the server is done with the script */
 } sc;
 
 static void script_reset(void)
@@ -64,35 +67,10 @@ static char *answer(int status, const char *headers, const char *body)
 	return a;
 }
 
-/* Reads one whole request (head and Content-Length body) into buf; its length, or 0. */
-static size_t read_request(int fd, char *buf, size_t cap)
-{
-	size_t have = 0;
-	const char *end = NULL;
-	size_t want = 0;
-	while (have < cap - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		if (poll(&p, 1, 10000) <= 0)
-			return 0;
-		ssize_t n = read(fd, buf + have, cap - 1 - have);
-		if (n <= 0)
-			return 0;
-		have += (size_t)n;
-		buf[have] = '\0';
-		if (!end && (end = strstr(buf, "\r\n\r\n"))) {
-			const char *cl = tu_strcasestr(buf, "\r\nContent-Length:");
-			want = (size_t)(end - buf) + 4 + (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
-		}
-		if (end && have >= want)
-			return have;
-	}
-	return have;
-}
-
 static void scripted(tu_server *s, int fd)
 {
 	char buf[8192];
-	if (!read_request(fd, buf, sizeof(buf)))
+	if (!tu_read_request(fd, buf, sizeof(buf)))
 		return;
 	atomic_fetch_add(&s->requests, 1);
 	int i = atomic_fetch_add(&sc.seen_count, 1);
@@ -103,7 +81,11 @@ static void scripted(tu_server *s, int fd)
 	}
 	int step = atomic_fetch_add(&sc.next, 1);
 	const char *a = sc.steps[(size_t)step < sc.count ? (size_t)step : sc.count - 1];
-	if (a) {
+	if (a == HOLD) {
+		atomic_store(&sc.holding, 1);
+		for (int waited = 0; waited < 10000 && tu_pause_ms(fd, 50); waited += 50)
+			;
+	} else if (a) {
 		tu_send_all(fd, a, strlen(a));
 		shutdown(fd, SHUT_WR);
 	}
@@ -395,6 +377,21 @@ static void test_create_retried_only_when_unsent(void **state)
 	assert_int_equal(atomic_load(&sc.seen_count), 3);
 	tfy_batch_free(b);
 
+	/* x-should-retry: true is the server vouching that nothing was done, on any status. */
+	script_reset();
+	script_add(keep(answer(500, "retry-after-ms: 0\r\nx-should-retry: true\r\n", "{}")));
+	script_add(ok_batch("b1", "validating", 0));
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
+	assert_int_equal(atomic_load(&sc.seen_count), 2);
+	tfy_batch_free(b);
+
+	/* x-should-retry: false on a 503: nothing was done, and not to be sent again. */
+	script_reset();
+	script_add(keep(answer(503, "x-should-retry: false\r\n", "{}")));
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_SERVER);
+	assert_int_equal(atomic_load(&sc.seen_count), 1);
+	tfy_error_free(err);
+
 	/* A 500 may have created it: not sent again; reconciling finds nothing. */
 	script_reset();
 	script_add(keep(answer(500, "retry-after-ms: 0\r\n", "{}")));
@@ -418,6 +415,46 @@ static void test_create_retried_only_when_unsent(void **state)
 	tfy_client_free(c);
 	tu_server_stop(&s);
 	empty_trash();
+}
+
+/*
+ * Every status from 400 to 599 against a server that counts the creates it
+ * was sent: only 408, 429 and 503 (nothing was done) are sent again; a
+ * refusal (any other 4xx but 409 and 499) is its own error; everything else
+ * may have created the batch: sent once, reconciled, OUTCOME_UNKNOWN.
+ */
+static void test_create_every_status(void **state)
+{
+	(void)state;
+	static const char empty[] = "{\"object\":\"list\",\"data\":[],\"has_more\":false}";
+	tu_server s;
+	tu_server_start(&s, tu_reply_status, empty, sizeof(empty) - 1);
+	tfy_client *c = client_on(&s);
+	tfy_batches_create_options o = create_opts();
+	for (int status = 400; status <= 599; status++) {
+		char rule = tu_create_rule(status);
+		int again = rule == 'r', refusal = rule == 'f';
+		atomic_store(&s.status, status);
+		atomic_store(&s.posts, 0);
+		atomic_store(&s.requests, 0);
+		tfy_batch *b = NULL;
+		tfy_error *err = NULL;
+		tfy_code rc = tfy_batches_create(c, &o, &b, &err);
+		int posts = atomic_load(&s.posts), lists = atomic_load(&s.requests) - posts;
+		tfy_code want = again || refusal ? tu_code_for_status(status) : TFY_ERROR_OUTCOME_UNKNOWN;
+		if (rc != want || posts != (again ? 3 : 1) || lists != (again || refusal ? 0 : 1))
+			fail_msg("HTTP %d: %s after %d creates and %d lists: %s", status, tfy_strerror(rc),
+			         posts, lists, err ? err->message : "-");
+		assert_null(b);
+		assert_int_equal(err->http_status, status);
+		assert_int_equal(err->attempts, posts);
+		assert_non_null(strstr(err->message, "scripted refusal"));
+		if (want == TFY_ERROR_OUTCOME_UNKNOWN)
+			assert_non_null(strstr(err->message, "may still exist"));
+		tfy_error_free(err);
+	}
+	tfy_client_free(c);
+	tu_server_stop(&s);
 }
 
 typedef struct log_capture {
@@ -484,6 +521,209 @@ static void test_create_reconciled(void **state)
 	sc.seen_count = 0;
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
 	assert_int_equal(atomic_load(&sc.seen_count), 2); /* b-old is past the tolerance: stop */
+	tfy_error_free(err);
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+/* A batch of file-in for /v1/chat/completions, with the given state, time, window and extras. */
+static char *batch_like(const char *id, const char *status, long long created, const char *window,
+                        const char *extra)
+{
+	char *j = malloc(512);
+	assert_non_null(j);
+	snprintf(j, 512,
+	         "{\"id\":\"%s\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
+	         "\"input_file_id\":\"file-in\",\"completion_window\":\"%s\",\"status\":\"%s\","
+	         "\"created_at\":%lld%s}",
+	         id, window, status, created, extra);
+	return j;
+}
+
+/* A list answer holding one batch. */
+static const char *list_of(const char *batch)
+{
+	char *body = keep(malloc(1024));
+	snprintf(body, 1024, "{\"object\":\"list\",\"data\":[%s],\"has_more\":false}", batch);
+	return keep(answer(200, "", body));
+}
+
+/*
+ * A create that got no answer, then a list holding only `batch`: whether
+ * reconciling took it (TFY_OK, its id) or not (OUTCOME_UNKNOWN).
+ */
+static tfy_code reconcile_against(tfy_client *c, const char *batch)
+{
+	script_reset();
+	script_add(NULL);
+	script_add(list_of(batch));
+	tfy_batches_create_options o = create_opts();
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_batches_create(c, &o, &b, &err);
+	assert_int_equal(atomic_load(&sc.seen_count), 2);
+	assert_non_null(strstr(sc.seen[0], "POST /v1/batches "));
+	if (rc == TFY_OK) {
+		assert_string_equal(b->id, "b-listed");
+		assert_null(err);
+	} else {
+		assert_int_equal(rc, TFY_ERROR_OUTCOME_UNKNOWN);
+		assert_non_null(strstr(err->message, "may still exist"));
+	}
+	tfy_batch_free(b);
+	tfy_error_free(err);
+	return rc;
+}
+
+static void test_reconcile_takes_only_a_fresh_batch(void **state)
+{
+	(void)state;
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	long long now = (long long)time(NULL);
+	const struct {
+		const char *status, *window, *extra;
+		long long age; /* seconds before now (negative: after, a server clock ahead) */
+		tfy_code rc;
+	} cases[] = {
+		/* Created 100 s before the call, completed, another window: an older batch. */
+		{ "completed", "48h", "", 100, TFY_ERROR_OUTCOME_UNKNOWN },
+		{ "completed", "24h", "", 100, TFY_ERROR_OUTCOME_UNKNOWN },
+		{ "validating", "48h", "", 100, TFY_ERROR_OUTCOME_UNKNOWN },
+		{ "validating", "24h", "", 100, TFY_OK },
+		/* No state a batch has moments after its creation. */
+		{ "finalizing", "24h", "", 0, TFY_ERROR_OUTCOME_UNKNOWN },
+		{ "expired", "24h", "", 0, TFY_ERROR_OUTCOME_UNKNOWN },
+		{ "cancelling", "24h", "", 0, TFY_ERROR_OUTCOME_UNKNOWN },
+		{ "cancelled", "24h", "", 0, TFY_ERROR_OUTCOME_UNKNOWN },
+		{ "failed", "24h", ",\"in_progress_at\":1", 0, TFY_ERROR_OUTCOME_UNKNOWN },
+		/* Ones it can have: validating, validated, refused by validation. */
+		{ "in_progress", "24h", "", 0, TFY_OK },
+		{ "failed", "24h", "", 0, TFY_OK },
+		/* Server clock an hour ahead: a batch 30 minutes old reads as 30 minutes ahead. */
+		{ "in_progress", "24h", "", -1800, TFY_ERROR_OUTCOME_UNKNOWN },
+		/* Within the clock tolerance on either side. */
+		{ "validating", "24h", "", -200, TFY_OK },
+		{ "validating", "24h", "", 290, TFY_OK },
+		{ "validating", "24h", "", 400, TFY_ERROR_OUTCOME_UNKNOWN },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *b = keep(batch_like("b-listed", cases[i].status, now - cases[i].age,
+		                          cases[i].window, cases[i].extra));
+		tfy_code rc = reconcile_against(c, b);
+		if (rc != cases[i].rc)
+			fail_msg("case %zu (%s, %s, %lld s old): %s", i, cases[i].status, cases[i].window,
+			         cases[i].age, tfy_strerror(rc));
+	}
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+/*
+ * A 2xx to a create whose body is not a batch with an id: the batch exists
+ * but is unseen.  Reconciled, never sent again; OUTCOME_UNKNOWN when the
+ * list does not show it.
+ */
+static void test_create_broken_answer_reconciled(void **state)
+{
+	(void)state;
+	static const char *const bodies[] = {
+		"{\"id\": \"batch_", "<html><body>OK</body></html>", "{}", "{\"id\":7}", "{\"id\":\"\"}",
+		"[]", "",
+	};
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	tfy_batches_create_options o = create_opts();
+	char *made = keep(batch_like("b-listed", "validating", (long long)time(NULL), "24h", ""));
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		for (int listed = 1; listed >= 0; listed--) {
+			script_reset();
+			script_add(keep(answer(200, "", bodies[i])));
+			script_add(listed ? list_of(made)
+			                  : keep(answer(200, "", "{\"object\":\"list\",\"data\":[]}")));
+			tfy_batch *b = NULL;
+			tfy_error *err = NULL;
+			tfy_code rc = tfy_batches_create(c, &o, &b, &err);
+			if (rc != (listed ? TFY_OK : TFY_ERROR_OUTCOME_UNKNOWN))
+				fail_msg("body %zu, listed %d: %s: %s", i, listed, tfy_strerror(rc),
+				         err ? err->message : "-");
+			assert_int_equal(atomic_load(&sc.seen_count), 2);
+			assert_non_null(strstr(sc.seen[1], "GET /v1/batches?limit=100 "));
+			if (listed) {
+				assert_string_equal(b->id, "b-listed");
+			} else {
+				assert_null(b);
+				assert_int_equal(err->http_status, 200);
+				assert_non_null(strstr(err->message, "may still exist"));
+			}
+			tfy_batch_free(b);
+			tfy_error_free(err);
+		}
+	}
+	tfy_client_free(c);
+	tu_server_stop(&s);
+	empty_trash();
+}
+
+/* Says stop once the server holds a request it read. */
+static int32_t cancel_once_sent(void *userdata)
+{
+	(void)userdata;
+	return atomic_load(&sc.holding);
+}
+
+/*
+ * A cancel or the deadline after the create went out: the batch may exist.
+ * The deadline reconciles (the list gets its own deadline); a cancel says
+ * the batch may exist and sends nothing more.
+ */
+static void test_create_stopped_after_sending(void **state)
+{
+	(void)state;
+	tu_server s;
+	start(&s);
+	tfy_client *c = client_on(&s);
+	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
+	tfy_batches_create_options o = create_opts();
+	o.request = &ro;
+	char *made = keep(batch_like("b-listed", "validating", (long long)time(NULL), "24h", ""));
+	tfy_batch *b = NULL;
+	tfy_error *err = NULL;
+
+	script_reset();
+	script_add(HOLD);
+	script_add(list_of(made));
+	ro.deadline_ms = 300;
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
+	assert_string_equal(b->id, "b-listed");
+	assert_int_equal(atomic_load(&sc.seen_count), 2);
+	tfy_batch_free(b);
+
+	script_reset();
+	script_add(HOLD);
+	script_add(list_of(made));
+	ro.deadline_ms = 0;
+	ro.cancel = cancel_once_sent;
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
+	assert_null(b);
+	assert_int_equal(atomic_load(&sc.seen_count), 1);
+	assert_non_null(strstr(err->message, "cancelled by the caller"));
+	assert_non_null(strstr(err->message, "file-in may exist"));
+	assert_non_null(strstr(err->message, "the call was cancelled"));
+	assert_int_equal(err->attempts, 1);
+	tfy_error_free(err);
+
+	/* Cancelled before anything was sent: nothing can exist. */
+	script_reset();
+	script_add(HOLD);
+	sc.holding = 1;
+	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_CANCELLED);
+	assert_int_equal(atomic_load(&sc.next), 0);
+	assert_int_equal(err->attempts, 0);
 	tfy_error_free(err);
 	tfy_client_free(c);
 	tu_server_stop(&s);
@@ -737,7 +977,11 @@ int main(void)
 		cmocka_unit_test(test_create_body),
 		cmocka_unit_test(test_create_options_checked),
 		cmocka_unit_test(test_create_retried_only_when_unsent),
+		cmocka_unit_test(test_create_every_status),
 		cmocka_unit_test(test_create_reconciled),
+		cmocka_unit_test(test_reconcile_takes_only_a_fresh_batch),
+		cmocka_unit_test(test_create_broken_answer_reconciled),
+		cmocka_unit_test(test_create_stopped_after_sending),
 		cmocka_unit_test(test_wait_until_completed),
 		cmocka_unit_test(test_wait_honours_retry_after),
 		cmocka_unit_test(test_wait_sits_out_a_long_retry_after),

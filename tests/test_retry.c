@@ -83,41 +83,115 @@ static int32_t cancel_now(void *userdata)
 	return ++*calls >= 3;
 }
 
+#define SAFE 0
+#define CREATE 1
+#define FINAL TFY__VERDICT_FINAL
+#define RETRY TFY__VERDICT_RETRY
+#define UNKNOWN TFY__VERDICT_UNKNOWN
+
 static void test_retryable(void **state)
 {
 	(void)state;
-	assert_true(tfy__retryable(TFY_ERROR_SERVER, 500, -1));
-	assert_true(tfy__retryable(TFY_ERROR_SERVER, 503, -1));
-	assert_true(tfy__retryable(TFY_ERROR_RATE_LIMIT, 429, -1));
-	assert_true(tfy__retryable(TFY_ERROR_CONFLICT, 409, -1));
-	assert_true(tfy__retryable(TFY_ERROR_CLIENT, 408, -1));
-	assert_true(tfy__retryable(TFY_ERROR_CONNECT, 0, -1));
-	assert_true(tfy__retryable(TFY_ERROR_TIMEOUT, 0, -1));
-	assert_true(tfy__retryable(TFY_ERROR_NETWORK, 0, -1));
-	assert_false(tfy__retryable(TFY_ERROR_BAD_REQUEST, 400, -1));
-	assert_false(tfy__retryable(TFY_ERROR_AUTHENTICATION, 401, -1));
-	assert_false(tfy__retryable(TFY_ERROR_NOT_FOUND, 404, -1));
-	assert_false(tfy__retryable(TFY_ERROR_CLIENT, 418, -1));
-	assert_false(tfy__retryable(TFY_ERROR_DECODE, 200, -1));
-	assert_false(tfy__retryable(TFY_ERROR_TLS, 0, -1));
-	assert_false(tfy__retryable(TFY_ERROR_RESPONSE_TOO_LARGE, 0, -1));
-	assert_false(tfy__retryable(TFY_ERROR_CANCELLED, 0, -1));
+	/* A request that is safe to repeat. */
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_SERVER, 500, -1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_SERVER, 503, -1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_RATE_LIMIT, 429, -1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_CONFLICT, 409, -1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_CLIENT, 408, -1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_CONNECT, 0, -1, 0), RETRY);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_TIMEOUT, 0, -1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_NETWORK, 0, -1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_BAD_REQUEST, 400, -1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_AUTHENTICATION, 401, -1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_NOT_FOUND, 404, -1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_CLIENT, 418, -1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_DECODE, 200, -1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_TLS, 0, -1, 0), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_RESPONSE_TOO_LARGE, 0, -1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_CANCELLED, 0, -1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_IO, 0, -1, 1), FINAL);
 	/* x-should-retry overrides in both directions. */
-	assert_false(tfy__retryable(TFY_ERROR_SERVER, 500, 0));
-	assert_true(tfy__retryable(TFY_ERROR_BAD_REQUEST, 400, 1));
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_SERVER, 500, 0, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_BAD_REQUEST, 400, 1, 1), RETRY);
+}
+
+static void test_create_verdicts(void **state)
+{
+	(void)state;
+	/* Nothing went out: sent again; a local failure or a cancel before sending: final. */
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_CONNECT, 0, -1, 0), RETRY);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_DNS, 0, -1, 0), RETRY);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_TIMEOUT, 0, -1, 0), RETRY);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_CANCELLED, 0, -1, 0), FINAL);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_TLS, 0, -1, 0), FINAL);
+	/* It went out and no answer came: a reset, a timeout, the deadline, a cancel. */
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_NETWORK, 0, -1, 1), UNKNOWN);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_TIMEOUT, 0, -1, 1), UNKNOWN);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_CANCELLED, 0, -1, 1), UNKNOWN);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_HTTP, 0, -1, 1), UNKNOWN);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_RESPONSE_TOO_LARGE, 0, -1, 1),
+	                 UNKNOWN);
+	/* Local failures stay what they are. */
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_IO, 0, -1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_OUT_OF_MEMORY, 0, -1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_OUT_OF_MEMORY, 200, -1, 1), FINAL);
+	/* A 2xx that could not be read made the thing, whatever the header says. */
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_DECODE, 200, 1, 1), UNKNOWN);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_DECODE, 201, -1, 1), UNKNOWN);
+	/* The server vouching that nothing was done, or saying not to retry. */
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_SERVER, 500, 1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_CONFLICT, 409, 1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_SERVER, 503, 0, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_SERVER, 500, 0, 1), UNKNOWN);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_BAD_REQUEST, 400, 0, 1), FINAL);
+}
+
+/* The table of docs/errors-and-retries.md, status by status, without x-should-retry. */
+static tfy__verdict documented(int creates, long status)
+{
+	int did_nothing = status == 408 || status == 429 || status == 503;
+	int is_5xx = status >= 500 && status <= 599;
+	if (!creates)
+		return did_nothing || status == 409 || is_5xx ? RETRY : FINAL;
+	if (did_nothing)
+		return RETRY;
+	if (status >= 400 && status <= 499 && status != 409 && status != 499)
+		return FINAL;
+	return UNKNOWN;
+}
+
+static void test_every_status(void **state)
+{
+	(void)state;
+	for (long status = 100; status <= 999; status++) {
+		if (status >= 200 && status <= 299)
+			continue;
+		tfy_code code = status >= 500 && status <= 599 ? TFY_ERROR_SERVER
+		              : status >= 400 && status <= 499 ? TFY_ERROR_CLIENT : TFY_ERROR_HTTP;
+		for (int creates = 0; creates <= 1; creates++) {
+			tfy__verdict v = tfy__attempt_verdict(creates, code, status, -1, 1);
+			if (v != documented(creates, status))
+				fail_msg("HTTP %ld (%s): verdict %d, documented %d", status,
+				         creates ? "create" : "safe", (int)v, (int)documented(creates, status));
+			/* x-should-retry: true is always another attempt; false never is. */
+			assert_int_equal(tfy__attempt_verdict(creates, code, status, 1, 1), RETRY);
+			assert_int_not_equal(tfy__attempt_verdict(creates, code, status, 0, 1), RETRY);
+		}
+	}
 }
 
 static void test_should_retry_only_for_error_statuses(void **state)
 {
 	(void)state;
 	/* A 2xx body that failed to decode is final, whatever the header says. */
-	assert_false(tfy__retryable(TFY_ERROR_DECODE, 200, 1));
-	assert_false(tfy__retryable(TFY_ERROR_DECODE, 299, 1));
-	assert_false(tfy__retryable(TFY_ERROR_RESPONSE_TOO_LARGE, 200, 1));
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_DECODE, 200, 1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_DECODE, 299, 1, 1), FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_RESPONSE_TOO_LARGE, 200, 1, 1),
+	                 FINAL);
 	/* Any other status is an error status the header speaks for. */
-	assert_true(tfy__retryable(TFY_ERROR_HTTP, 302, 1));
-	assert_true(tfy__retryable(TFY_ERROR_HTTP, 100, 1));
-	assert_false(tfy__retryable(TFY_ERROR_SERVER, 599, 0));
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_HTTP, 302, 1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_HTTP, 100, 1, 1), RETRY);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_SERVER, 599, 0, 1), FINAL);
 }
 
 static void test_time_arithmetic_saturates(void **state)
@@ -195,6 +269,8 @@ int main(void)
 		cmocka_unit_test(test_retry_after_http_date),
 		cmocka_unit_test(test_should_retry_header),
 		cmocka_unit_test(test_retryable),
+		cmocka_unit_test(test_create_verdicts),
+		cmocka_unit_test(test_every_status),
 		cmocka_unit_test(test_should_retry_only_for_error_statuses),
 		cmocka_unit_test(test_time_arithmetic_saturates),
 		cmocka_unit_test(test_backoff),

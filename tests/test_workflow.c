@@ -596,11 +596,12 @@ static void test_create_500_not_retried(void **state)
 }
 
 /* A create carried out but never answered is found again by reconciling:
- * the batch the mock created, created once. */
+ * the batch the mock created, created once.  Reconciling takes only a batch
+ * still validating or in progress: the pace leaves it so for over a second. */
 static void test_create_no_answer_reconciled(void **state)
 {
 	faulty *f = *state;
-	faulty_start(f, 0.2, "create-no-answer", 1);
+	faulty_start(f, 1, "create-no-answer", 1);
 	progress p = { 0 };
 	create_args a = { f->file_id, NULL, NULL, 0 };
 	char *id = create_ok(f->client, &a);

@@ -385,3 +385,24 @@ char *tu_write_temp(const char *data, size_t n)
 	close(fd);
 	return path;
 }
+
+tfy_code tu_code_for_status(int status)
+{
+	switch (status) {
+	case 400: return TFY_ERROR_BAD_REQUEST;
+	case 401: return TFY_ERROR_AUTHENTICATION;
+	case 403: return TFY_ERROR_PERMISSION_DENIED;
+	case 404: return TFY_ERROR_NOT_FOUND;
+	case 409: return TFY_ERROR_CONFLICT;
+	case 422: return TFY_ERROR_UNPROCESSABLE;
+	case 429: return TFY_ERROR_RATE_LIMIT;
+	default: return status < 500 ? TFY_ERROR_CLIENT : TFY_ERROR_SERVER;
+	}
+}
+
+char tu_create_rule(int status)
+{
+	if (status == 408 || status == 429 || status == 503)
+		return 'r';
+	return status < 500 && status != 409 && status != 499 ? 'f' : 'u';
+}

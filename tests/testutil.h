@@ -107,6 +107,16 @@ int64_t tu_mem_read(void *userdata, char *buf, size_t size);
 /* Writes n bytes to a new file under $TMPDIR (or /tmp); returns its path (free it after unlink). */
 char *tu_write_temp(const char *data, size_t n);
 
+/* The code an error answer of status (400..599) gets as a call's result (common.h's table). */
+tfy_code tu_code_for_status(int status);
+
+/*
+ * What the documented rule says of a create or an upload answered status
+ * (400..599): 'r' sent again (408, 429, 503), 'f' a final refusal (any
+ * other 4xx but 409 and 499), 'u' an unknown outcome (the rest).
+ */
+char tu_create_rule(int status);
+
 /* Case-insensitive strstr (ASCII). */
 const char *tu_strcasestr(const char *haystack, const char *needle);
 

@@ -177,8 +177,10 @@ typedef struct tfy_client_options {
 	/**
 	 * Retries after a failed first attempt (408, 409, 429, 5xx, connection
 	 * failures, timeouts; a server's `x-should-retry` header overrides for
-	 * error responses).  0 means TFY_CLIENT_DEFAULT_MAX_RETRIES, TFY_NONE
-	 * means none, else 1..TFY_MAX_RETRIES_LIMIT.
+	 * error responses; a create or an upload is retried only when it did
+	 * nothing: see tfy_batches_create()).  0 means
+	 * TFY_CLIENT_DEFAULT_MAX_RETRIES, TFY_NONE means none, else
+	 * 1..TFY_MAX_RETRIES_LIMIT.
 	 */
 	int32_t max_retries;
 	/**

@@ -124,9 +124,15 @@ TFY_EXTERN tfy_code tfy_files_upload_options_init(tfy_files_upload_options *opts
  * only when it certainly created nothing (no connection, or an answer of
  * 408, 429 or 503, or x-should-retry: true) and the file can be read again
  * from its start (a path, or a reader with a rewind callback, or a reader
- * of which nothing was read yet).  An attempt that was sent and got no
- * answer, or got 500, 502 or 504, fails with TFY_ERROR_OUTCOME_UNKNOWN: a
- * file may have been uploaded (list or delete it before uploading again).
+ * of which nothing was read yet).  A refusal (any other 4xx but 409 and
+ * 499) is returned as its own code.  Any other failure after the request
+ * went out fails with TFY_ERROR_OUTCOME_UNKNOWN: no answer, a cancel after
+ * sending, 409, 499, a 5xx other than 503, a 2xx whose body is not a File
+ * object with an id (docs/errors-and-retries.md has the table); a file may
+ * have been uploaded (list or delete it before uploading again).  An error
+ * answer that arrives while the file is still being sent (a 413) is
+ * returned with its status and message, even when the server then closes
+ * the connection.
  *
  * @param client the client.
  * @param opts what to upload (not NULL).
@@ -137,8 +143,8 @@ TFY_EXTERN tfy_code tfy_files_upload_options_init(tfy_files_upload_options *opts
  * @return TFY_OK; TFY_ERROR_INVALID_ARGUMENT; TFY_ERROR_IO when the path
  *         cannot be opened or read or is not a regular file, or the reader
  *         fails; TFY_ERROR_OUTCOME_UNKNOWN;
- *         a transport or HTTP status code; TFY_ERROR_DECODE when the answer
- *         is not a JSON object.
+ *         TFY_ERROR_CANCELLED when cancelled before the request went out;
+ *         a transport or HTTP status code.
  * @since 1.2
  */
 TFY_EXTERN tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_options *opts,

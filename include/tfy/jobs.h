@@ -42,9 +42,9 @@ extern "C" {
 #define TFY_OUTPUT_EXPIRES_MAX_SECONDS 2592000
 
 /**
- * How far back, in seconds, from the start of a create call a batch's
- * created_at may lie and still be taken for the batch that call created
- * when reconciling (the server's clock and this machine's differ).
+ * How far, in seconds, before the start of a create call or after its end
+ * a batch's created_at may lie and still be taken for the batch that call
+ * created when reconciling (the server's clock and this machine's differ).
  */
 #define TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS 300
 
@@ -129,15 +129,24 @@ TFY_EXTERN tfy_code tfy_batches_create_options_init(tfy_batches_create_options *
  * Every option is checked before anything is sent.  Creating is not safe to
  * repeat, so a failed attempt is only sent again when it certainly did not
  * reach the server or the server said it did nothing (a refused connection;
- * 408, 429 or 503; x-should-retry: true), as max_retries allows.  When the
- * request went out and no answer came, or the answer was 500, 502 or 504,
- * the batch may exist: the call never sends it again.  Then, unless
- * reconcile is TFY_NONE, it reconciles: it reads the newest batches (at
- * most TFY_RECONCILE_PAGES_MAX pages of TFY_BATCHES_LIMIT_MAX, a second
- * call under the same request options, with its own deadline_ms) and looks
- * for one with the same input_file_id, endpoint and metadata created at or
- * after the call's start less TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS.  The
- * newest such batch is returned with TFY_OK (and a line logged at
+ * 408, 429 or 503; x-should-retry: true on any status), as max_retries
+ * allows.  A refusal (any other 4xx but 409 and 499) is returned as its own
+ * code.  Any other failure after the request went out means the batch may
+ * exist, and the call never sends it again: no answer (a reset, a timeout,
+ * the deadline), a cancel after sending, 409, 499, a 5xx other than 503, a
+ * 1xx, 3xx or a status above 599, or a 2xx whose body is not a batch with
+ * an id (docs/errors-and-retries.md has the table).  Then, unless
+ * reconcile is TFY_NONE or the cancel callback says stop, it reconciles:
+ * it reads the newest batches (at most TFY_RECONCILE_PAGES_MAX pages of
+ * TFY_BATCHES_LIMIT_MAX, a second call under the same request options,
+ * with its own deadline_ms) and looks for one with the same input_file_id,
+ * endpoint and metadata, the same completion_window when the batch shows
+ * one, created_at from the call's start less
+ * TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS to its end plus that tolerance, in
+ * a state a batch has moments after its creation (validating, in_progress,
+ * failed without an in_progress_at, or a state this version does not
+ * know; never finalizing, completed, expired, cancelling or cancelled).
+ * The newest such batch is returned with TFY_OK (and a line logged at
  * TFY_LOG_INFO).  Two creates from the same file and endpoint within that
  * tolerance cannot be told apart: give each its own metadata to make them
  * distinct.
@@ -148,9 +157,10 @@ TFY_EXTERN tfy_code tfy_batches_create_options_init(tfy_batches_create_options *
  * @param err if not NULL, receives a new error on failure and NULL on success.
  * @return TFY_OK; TFY_ERROR_INVALID_ARGUMENT; TFY_ERROR_OUTCOME_UNKNOWN
  *         when the batch may exist and was not found (the message names
- *         the input file; check with tfy_batches_list() before creating
- *         again); any code of tfy_batches_list(); TFY_ERROR_DECODE when a
- *         2xx body is not a JSON object.
+ *         the input file, and says why it was not looked for when it was
+ *         not; check with tfy_batches_list() before creating again);
+ *         TFY_ERROR_CANCELLED when cancelled before the request went out;
+ *         any other code of tfy_batches_list().
  * @since 1.2
  */
 TFY_EXTERN tfy_code tfy_batches_create(tfy_client *client, const tfy_batches_create_options *opts,

@@ -316,8 +316,9 @@ class Client:
         mapping (or pairs) of strings, at most 16; ``output_expires_after``
         is seconds (3600 to 2592000) after creation, None sends nothing.
 
-        Never sent twice once it may have taken effect: when no answer came
-        (or a 500, 502, 504), the newest batches are searched for it unless
+        Never sent twice once it may have taken effect: when no certain
+        answer came (no answer, 409, a 5xx other than 503, a 2xx without a
+        batch id), the newest batches are searched for it unless
         ``reconcile`` is False, and OutcomeUnknownError is raised when it is
         not found (the batch may exist: list before creating again)."""
         opts = _ffi.CreateOptions()
