@@ -147,7 +147,7 @@ static int come_back_later(const waiter *w, tfy_code rc, tfy_error **e, int64_t 
 {
 	const tfy_error *x = *e;
 	if (!x || x->retry_after_ms < 0 || !x->http_status ||
-	    !tfy__retryable(rc, x->http_status, -1) ||
+	    tfy__attempt_verdict(0, rc, x->http_status, -1, 1) != TFY__VERDICT_RETRY ||
 	    (w->end && tfy__add_ms(tfy__now_ms(), x->retry_after_ms) >= w->end))
 		return 0;
 	tfy__log(&w->client->log, TFY_LOG_INFO,
