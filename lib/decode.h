@@ -1,6 +1,11 @@
 /*
- * The JSON decoder: turns response bodies into typed values.  The only part
- * of libtfy that includes jansson.  Internal.
+ * The JSON decoder: turns response bodies into typed values.  The one
+ * entry to it for the rest of libtfy, which includes no jansson header.
+ * Implemented by the decoder family, the only units that include jansson:
+ * json_scan.c (the scanner every decoder walks with), json_values.c (field
+ * values), decode_page.c (object lists), decode_batch.c, decode_file.c,
+ * decode_line.c (JSONL lines), decode_error.c (API error bodies) and
+ * json_metadata.c.  Internal.
  */
 #ifndef TFY_DECODE_H
 #define TFY_DECODE_H
@@ -83,7 +88,7 @@ tfy_code tfy__decode_result_line(const char *line, size_t len, tfy_result *rec, 
 /*
  * What one line of a batch input file holds, for the input checker.  For
  * each member: *_type is what its value is ("a string", "null", "an
- * object", ...: see the decoder's text_type_name), NULL when the member is
+ * object", ...: see tfy__json_type_name), NULL when the member is
  * absent; the string values are decoded (escapes undone, NUL kept) into the
  * caller's buffer, with their length.
  */

@@ -1,0 +1,217 @@
+/*
+ * Lines of JSONL files: a line of a batch output or error file
+ * (tfy__decode_result_line) and a line of an input file
+ * (tfy__decode_input_line).  A line's strings are kept one after the
+ * other, each NUL-terminated, in a buffer the caller reuses from line to
+ * line: no allocation per line once the buffer has grown to the longest
+ * line's strings.
+ */
+#include "decode.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json_values.h"
+
+#define NO_STRING ((size_t)-1)
+
+/* Strings of a line, by slot: offsets into buf, NO_STRING when absent. */
+typedef struct kept_strings {
+	tfy__buf *buf;
+	size_t *off;
+	size_t *len;
+} kept_strings;
+
+static void keep_bytes(tfy__decoder *d, kept_strings *k, int slot, const char *s, size_t n)
+{
+	k->off[slot] = k->buf->len;
+	k->len[slot] = n;
+	if (tfy__buf_append(k->buf, s, n) < 0 || tfy__buf_append(k->buf, "", 1) < 0)
+		d->oom = 1;
+}
+
+enum { KEEP_NUMBERS = 1, KEEP_NUL = 2 };
+
+/*
+ * The value at the walk's position into slot when it is a string without
+ * NUL (with KEEP_NUL, with NUL too; with KEEP_NUMBERS, a number too, as
+ * its text); else the slot is absent.
+ */
+static void keep_text(tfy__decoder *d, kept_strings *k, int slot, int flags)
+{
+	char c = tfy__json_peek(d);
+	size_t start = d->i;
+	int nul, numbers = flags & KEEP_NUMBERS;
+	k->off[slot] = NO_STRING;
+	if (c == '"') {
+		if (tfy__json_read_string(d, &nul) > 0 && (!nul || (flags & KEEP_NUL)))
+			keep_bytes(d, k, slot, d->scratch.data ? d->scratch.data : "", d->scratch.len);
+		return;
+	}
+	tfy__json_scan_value(d);
+	if (numbers && !d->invalid && (c == '-' || (c >= '0' && c <= '9')))
+		keep_bytes(d, k, slot, d->s + start, d->i - start);
+}
+
+/*
+ * Runs a line's walk: one JSON value, nothing after it.  A value that is
+ * not an object is TFY_ERROR_DECODE, unless not_object is given: then it
+ * receives what the value is.
+ */
+static tfy_code decode_line(tfy__decoder *d, tfy__buf *scratch, tfy__member_fn fn, void *ctx,
+                            const char **not_object, char *detail, size_t detail_size)
+{
+	const char *nul = memchr(d->s, '\0', d->n);
+	if (nul) {
+		snprintf(detail, detail_size, "invalid JSON: a NUL byte at column %zu",
+		         (size_t)(nul - d->s) + 1);
+		return TFY_ERROR_DECODE;
+	}
+	d->scratch = *scratch;
+	d->one_line = 1;
+	tfy__json_top(d, fn, ctx);
+	*scratch = d->scratch;
+	if (not_object && d->top_type && !tfy__json_stopped(d)) {
+		*not_object = d->top_type;
+		return TFY_OK;
+	}
+	return tfy__json_verdict(d, "a JSON object", detail, detail_size);
+}
+
+enum { RS_ID, RS_CUSTOM_ID, RS_REQUEST_ID, RS_BODY, RS_ERROR_CODE, RS_ERROR_MESSAGE, RS_COUNT };
+
+typedef struct result_ctx {
+	kept_strings k;
+	int32_t status_code;
+} result_ctx;
+
+static void response_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	result_ctx *r = ctx;
+	if (tfy__json_key_is(k, "status_code")) {
+		tfy_opt_int64 v = tfy__json_read_number(d); /* no arena here for read_int's string form */
+		r->status_code = v.present && v.value > 0 && v.value <= INT32_MAX ? (int32_t)v.value : 0;
+	} else if (tfy__json_key_is(k, "request_id")) {
+		keep_text(d, &r->k, RS_REQUEST_ID, 0);
+	} else if (tfy__json_key_is(k, "body")) {
+		tfy__json_skip_ws(d);
+		size_t start = d->i;
+		tfy__json_scan_value(d);
+		if (!d->invalid)
+			keep_bytes(d, &r->k, RS_BODY, d->s + start, d->i - start);
+	} else {
+		tfy__json_scan_value(d);
+	}
+}
+
+static void result_error_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	result_ctx *r = ctx;
+	if (tfy__json_key_is(k, "code"))
+		keep_text(d, &r->k, RS_ERROR_CODE, KEEP_NUMBERS);
+	else if (tfy__json_key_is(k, "message"))
+		keep_text(d, &r->k, RS_ERROR_MESSAGE, 0);
+	else
+		tfy__json_scan_value(d);
+}
+
+/* A member whose value is an object walked by fn; any other value leaves its slots absent. */
+static void sub_object(tfy__decoder *d, tfy__member_fn fn, void *ctx)
+{
+	if (tfy__json_peek(d) == '{')
+		tfy__json_walk_object(d, fn, ctx);
+	else
+		tfy__json_scan_value(d);
+}
+
+static void result_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	result_ctx *r = ctx;
+	if (tfy__json_key_is(k, "id")) {
+		keep_text(d, &r->k, RS_ID, 0);
+	} else if (tfy__json_key_is(k, "custom_id")) {
+		keep_text(d, &r->k, RS_CUSTOM_ID, 0);
+	} else if (tfy__json_key_is(k, "response")) { /* a repeated member replaces the earlier one */
+		r->status_code = 0;
+		r->k.off[RS_REQUEST_ID] = r->k.off[RS_BODY] = NO_STRING;
+		sub_object(d, response_member, r);
+	} else if (tfy__json_key_is(k, "error")) {
+		r->k.off[RS_ERROR_CODE] = r->k.off[RS_ERROR_MESSAGE] = NO_STRING;
+		sub_object(d, result_error_member, r);
+	} else {
+		tfy__json_scan_value(d);
+	}
+}
+
+tfy_code tfy__decode_result_line(const char *line, size_t len, tfy_result *rec, tfy__buf *strings,
+                                 tfy__buf *scratch, char *detail, size_t detail_size)
+{
+	size_t off[RS_COUNT], lens[RS_COUNT];
+	result_ctx r = { { strings, off, lens }, 0 };
+	for (int i = 0; i < RS_COUNT; i++)
+		off[i] = NO_STRING, lens[i] = 0;
+	strings->len = 0;
+	tfy__decoder d = { .s = line, .n = len };
+	tfy_code rc = decode_line(&d, scratch, result_member, &r, NULL, detail, detail_size);
+	if (rc != TFY_OK)
+		return rc;
+	const char **slots[RS_COUNT] = { &rec->id, &rec->custom_id, &rec->request_id,
+	                                 &rec->body_json, &rec->error_code, &rec->error_message };
+	for (int i = 0; i < RS_COUNT; i++)
+		*slots[i] = off[i] == NO_STRING ? NULL : strings->data + off[i];
+	rec->body_json_len = rec->body_json ? lens[RS_BODY] : 0;
+	rec->status_code = r.status_code;
+	return TFY_OK;
+}
+
+enum { IN_CUSTOM_ID, IN_METHOD, IN_URL, IN_COUNT };
+
+typedef struct input_ctx {
+	kept_strings k;
+	const char *types[IN_COUNT];
+	const char *body_type;
+} input_ctx;
+
+static void input_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	input_ctx *in = ctx;
+	static const char *const names[IN_COUNT] = { "custom_id", "method", "url" };
+	for (int i = 0; i < IN_COUNT; i++)
+		if (tfy__json_key_is(k, names[i])) {
+			in->types[i] = tfy__json_type_name(tfy__json_peek(d));
+			keep_text(d, &in->k, i, KEEP_NUL);
+			return;
+		}
+	if (tfy__json_key_is(k, "body"))
+		in->body_type = tfy__json_type_name(tfy__json_peek(d));
+	tfy__json_scan_value(d);
+}
+
+tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *out,
+                                tfy__buf *strings, tfy__buf *scratch, char *detail,
+                                size_t detail_size)
+{
+	size_t off[IN_COUNT], lens[IN_COUNT];
+	input_ctx in = { { strings, off, lens }, { NULL, NULL, NULL }, NULL };
+	for (int i = 0; i < IN_COUNT; i++)
+		off[i] = NO_STRING, lens[i] = 0;
+	strings->len = 0;
+	memset(out, 0, sizeof(*out));
+	tfy__decoder d = { .s = line, .n = len };
+	tfy_code rc = decode_line(&d, scratch, input_member, &in, &out->not_object, detail,
+	                          detail_size);
+	if (rc != TFY_OK || out->not_object)
+		return rc;
+	const char **values[IN_COUNT] = { &out->custom_id, &out->method, &out->url };
+	size_t *lengths[IN_COUNT] = { &out->custom_id_len, &out->method_len, &out->url_len };
+	for (int i = 0; i < IN_COUNT; i++) {
+		*values[i] = off[i] == NO_STRING ? NULL : strings->data + off[i];
+		*lengths[i] = lens[i];
+	}
+	out->custom_id_type = in.types[IN_CUSTOM_ID];
+	out->method_type = in.types[IN_METHOD];
+	out->url_type = in.types[IN_URL];
+	out->body_type = in.body_type;
+	return TFY_OK;
+}
