@@ -598,6 +598,28 @@ static void test_run_interrupted(void **state)
 	}
 }
 
+/*
+ * Ctrl-C while the server holds the upload unanswered: exit 130, no batch,
+ * and a word that the file may exist (the request went out).
+ */
+static void test_run_interrupted_uploading(void **state)
+{
+	fixture *f = *state;
+	spawned s;
+	spawn(f, &s, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", f->dir,
+	                                    f->fast_url, "-H",
+	                                    "x-mock-fault: no-answer:seconds=30,route=upload", NULL });
+	/* The upload of a few lines goes out at once; the signal comes while it waits. */
+	struct timespec ts = { 1, 500 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+	assert_int_equal(kill(s.pid, SIGINT), 0);
+	assert_int_equal(reap(&s), 130);
+	char *err = read_file(s.err);
+	assert_non_null(strstr(err, "interrupted while uploading; no batch was created"));
+	assert_null(strstr(err, "created the batch"));
+	free(err);
+}
+
 static void test_wait_interrupted(void **state)
 {
 	fixture *f = *state;
@@ -878,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_run_end_to_end),
 		cmocka_unit_test(test_run_interrupted),
+		cmocka_unit_test(test_run_interrupted_uploading),
 		cmocka_unit_test(test_wait_interrupted),
 		cmocka_unit_test(test_download_interrupted),
 		cmocka_unit_test(test_run_download_interrupted),

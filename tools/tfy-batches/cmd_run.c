@@ -62,8 +62,13 @@ static char *check_and_upload(tfy_client *client, const cli_args *args, int *rc)
 	opts.path = args->operands[0];
 	opts.request = &request;
 	code = tfy_files_upload(client, &opts, &f, &err);
-	if (code == TFY_ERROR_CANCELLED && interrupt_seen()) {
-		diag_error("interrupted while uploading; no batch was created", NULL);
+	/* Stopped after the upload went out, the file may exist: still the signal's exit. */
+	if ((code == TFY_ERROR_CANCELLED || code == TFY_ERROR_OUTCOME_UNKNOWN) && interrupt_seen()) {
+		diag_error(code == TFY_ERROR_CANCELLED
+		               ? "interrupted while uploading; no batch was created"
+		               : "interrupted while uploading; no batch was created, but the input "
+		                 "file may have been uploaded",
+		           NULL);
 		*rc = CLI_EXIT_INTERRUPTED;
 		tfy_error_free(err);
 		return NULL;
