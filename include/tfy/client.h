@@ -108,7 +108,9 @@ enum {
 	/** Wait retry_after_max_ms instead, then retry. */
 	TFY_RETRY_AFTER_CLAMP = 2,
 	/** Use the library's own backoff instead of the server's delay. */
-	TFY_RETRY_AFTER_IGNORE = 3
+	TFY_RETRY_AFTER_IGNORE = 3,
+	/** Since 1.3: not a policy, refused; makes the enum signed, as TFY_CODE__SIGNED does. */
+	TFY_RETRY_AFTER__SIGNED = INT32_MIN
 };
 
 /**

@@ -82,7 +82,15 @@ enum {
 	 * not do it (a file delete answered `"deleted": false`).  The answer
 	 * decoded; nothing was changed.  Not retried.
 	 */
-	TFY_ERROR_DECLINED = 24
+	TFY_ERROR_DECLINED = 24,
+	/**
+	 * Since 1.3: not a code, never returned.  Its negative value makes this
+	 * enum's type signed (int, 32 bits), the type of tfy_code, so that FFI
+	 * generators give every code the type tfy_code has (bindgen: `c_int`,
+	 * which is `i32`, rather than `u32`).  The same member ends each enum
+	 * of the public headers whose values are all non-negative.
+	 */
+	TFY_CODE__SIGNED = INT32_MIN
 };
 
 /**
