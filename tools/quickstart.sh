@@ -13,6 +13,9 @@
 #           packaging checks build consumers against a temporary install,
 #           and tests/packaging/debian.sh builds the Debian packages, runs
 #           lintian, installs them, checks them and removes them again.
+#           The plain and sanitizer suites include the style check,
+#           tools/format.sh --check: every C file formatted as
+#           .clang-format says.
 # Usage: bash tools/quickstart.sh demo|test
 set -euo pipefail
 
@@ -24,8 +27,8 @@ demo_packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev l
 # ... and what the whole suite needs besides.
 packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev abigail-tools cmake
           libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 python3-venv python3-setuptools python3-wheel doxygen
-          clang libclang-rt-14-dev valgrind cppcheck build-essential debhelper dpkg-dev dh-python fakeroot
-          lintian mandoc libgnutls28-dev openssl tinyproxy)
+          clang libclang-rt-14-dev clang-format valgrind cppcheck build-essential debhelper dpkg-dev dh-python
+          fakeroot lintian mandoc libgnutls28-dev openssl tinyproxy)
 
 # Installs those of the named packages that are missing.
 install_missing() {
