@@ -18,7 +18,7 @@
 
 #include "alloc.h"
 #include "error_internal.h"
-#include "retry.h"
+#include "clock.h"
 
 #define TEMP_TRIES 100
 

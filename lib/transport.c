@@ -12,7 +12,7 @@
 
 #include "buf.h"
 #include "error_internal.h"
-#include "retry.h"
+#include "clock.h"
 
 /* Kept whole up to here: the caller masks the key, then cuts to what it shows. */
 #define HEADER_VALUE_MAX 8192

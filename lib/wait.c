@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "clock.h"
 #include "error_internal.h"
 #include "jobs_internal.h"
 #include "retry.h"
