@@ -37,12 +37,6 @@ tfy__call tfy__call_start_transfer(const tfy_client *client, const tfy__options_
 	return ctx;
 }
 
-tfy__target tfy__call_target(const tfy_client *c)
-{
-	const tfy__target t = { c->base_url, c->api_key, c->auth_header };
-	return t;
-}
-
 /* Hands e over with secrets (the client's, and the key of this call) masked. */
 static tfy_code hand_error(tfy__secrets secrets, tfy_code rc, tfy_error *e, tfy_error **err)
 {

@@ -357,6 +357,12 @@ void tfy_client_free(tfy_client *client)
 	tfy__free(client);
 }
 
+tfy__target tfy__client_target(const tfy_client *c)
+{
+	const tfy__target t = { c->base_url, c->api_key, c->auth_header };
+	return t;
+}
+
 const char *tfy_client_base_url(const tfy_client *client)
 {
 	return client ? client->base_url : NULL;

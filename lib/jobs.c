@@ -100,7 +100,7 @@ static tfy_code run_endpoint(tfy_client *client, const tfy_request_options *requ
                              tfy_error **e)
 {
 	const tfy__options_pair pair = { request, &client->defaults };
-	const tfy__target target = tfy__call_target(client);
+	const tfy__target target = tfy__client_target(client);
 	tfy__request req;
 	tfy_code rc = tfy__request_build(&target, &pair, ep, &req, e);
 	if (rc != TFY_OK)

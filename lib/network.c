@@ -5,7 +5,6 @@
 #include <strings.h>
 
 #include "alloc.h"
-#include "credential.h"
 #include "error_internal.h"
 #include "request.h"
 

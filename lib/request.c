@@ -245,13 +245,6 @@ static tfy_code format_headers(const tfy_pair *h, size_t n, tfy__request *req)
 	return TFY_OK;
 }
 
-void tfy__secret_free(char *s)
-{
-	for (volatile char *p = s; p && *p; p++)
-		*p = 0;
-	tfy__free(s);
-}
-
 char *tfy__request_key_line(const tfy__target *t, const char *key)
 {
 	const char *name = t->auth_header ? t->auth_header : "Authorization";
