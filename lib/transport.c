@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "error_internal.h"
+#include "mask.h"
 #include "clock.h"
 
 /* Kept whole up to here: the caller masks the key, then cuts to what it shows. */
