@@ -340,10 +340,7 @@ void tfy_client_free(tfy_client *client)
 	if (!client)
 		return;
 	tfy__transport_free(client->transport);
-	/* Scrub the secret before the memory is reused; volatile keeps the stores. */
-	for (volatile char *p = client->api_key; p && *p; p++)
-		*p = 0;
-	tfy__free(client->api_key);
+	tfy__secret_free(client->api_key);
 	tfy__free(client->base_url);
 	tfy__free(client->ca_file);
 	tfy__free(client->ca_path);
