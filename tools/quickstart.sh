@@ -14,7 +14,9 @@
 #           (C, meson, CMake, Python, and the Go, Rust and Node examples of
 #           docs/ffi.md), and tests/packaging/debian.sh builds the Debian
 #           packages, runs lintian, installs them, checks them and removes
-#           them again.
+#           them again.  The plain and sanitizer suites include the style
+#           check, tools/format.sh --check: every C file formatted as
+#           .clang-format says.
 # Usage: bash tools/quickstart.sh demo|test
 set -euo pipefail
 
@@ -26,8 +28,8 @@ demo_packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev l
 # ... and what the whole suite needs besides.
 packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev abigail-tools cmake
           libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 python3-venv python3-setuptools python3-wheel doxygen
-          clang libclang-rt-14-dev valgrind cppcheck build-essential debhelper dpkg-dev dh-python fakeroot
-          lintian mandoc libgnutls28-dev openssl tinyproxy g++ golang-go rustc bindgen nodejs npm)
+          clang libclang-rt-14-dev clang-format valgrind cppcheck build-essential debhelper dpkg-dev dh-python
+          fakeroot lintian mandoc libgnutls28-dev openssl tinyproxy g++ golang-go rustc bindgen nodejs npm)
 
 # Whether a package, or one that provides it (NodeSource's nodejs provides
 # npm), is installed.

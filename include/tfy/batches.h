@@ -89,8 +89,10 @@ typedef struct tfy_batches_list_options {
 } tfy_batches_list_options;
 
 /** Static initialiser for tfy_batches_list_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_BATCHES_LIST_OPTIONS_INIT { TFY_BATCHES_LIST_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, 0, \
 	0, 0 }
+/* clang-format on */
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

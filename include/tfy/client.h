@@ -301,9 +301,11 @@ typedef struct tfy_client_options {
 } tfy_client_options;
 
 /** Static initialiser for tfy_client_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_CLIENT_OPTIONS_INIT { TFY_CLIENT_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, 0, 0, \
 	0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
 	NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0 }
+/* clang-format on */
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

@@ -45,6 +45,7 @@ extern "C" {
 typedef int32_t tfy_code;
 
 enum {
+	/* clang-format off */
 	TFY_OK = 0,                      /**< success */
 	TFY_ERROR_INVALID_ARGUMENT = 1,  /**< bad argument, rejected before anything was sent */
 	TFY_ERROR_OUT_OF_MEMORY = 2,     /**< an allocation failed */
@@ -67,6 +68,7 @@ enum {
 	TFY_ERROR_RESPONSE_TOO_LARGE = 19, /**< the response body exceeded the size cap */
 	TFY_ERROR_CANCELLED = 20,        /**< the caller's cancel callback asked to stop */
 	TFY_ERROR_PAGINATION = 21,       /**< the server's paging went wrong (repeated cursor, has_more with no items) */
+	/* clang-format on */
 	/**
 	 * Since 1.2: a request that is not safe to repeat (creating a batch,
 	 * uploading a file) was sent and no answer came, or the

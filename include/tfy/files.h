@@ -101,8 +101,10 @@ typedef struct tfy_files_upload_options {
 } tfy_files_upload_options;
 
 /** Static initialiser for tfy_files_upload_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_FILES_UPLOAD_OPTIONS_INIT { TFY_FILES_UPLOAD_OPTIONS_VERSION, 0, NULL, NULL, NULL, \
 	NULL, 0, NULL, NULL, NULL, NULL }
+/* clang-format on */
 
 /**
  * Initialise upload options to their defaults, for callers that cannot use
@@ -251,8 +253,10 @@ typedef struct tfy_files_download_options {
 } tfy_files_download_options;
 
 /** Static initialiser for tfy_files_download_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_FILES_DOWNLOAD_OPTIONS_INIT { TFY_FILES_DOWNLOAD_OPTIONS_VERSION, 0, NULL, NULL, \
 	NULL, 0, NULL, 0, 0 }
+/* clang-format on */
 
 /**
  * Initialise download options to their defaults, for callers that cannot

@@ -108,8 +108,10 @@ typedef struct tfy_batches_create_options {
 } tfy_batches_create_options;
 
 /** Static initialiser for tfy_batches_create_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_BATCHES_CREATE_OPTIONS_INIT { TFY_BATCHES_CREATE_OPTIONS_VERSION, 0, NULL, NULL, \
 	NULL, NULL, 0, 0, NULL, 0, 0 }
+/* clang-format on */
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.
@@ -250,7 +252,9 @@ typedef struct tfy_batch_wait_options {
 } tfy_batch_wait_options;
 
 /** Static initialiser for tfy_batch_wait_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_BATCH_WAIT_OPTIONS_INIT { TFY_BATCH_WAIT_OPTIONS_VERSION, 0, 0, 0, 0, NULL, NULL, NULL }
+/* clang-format on */
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

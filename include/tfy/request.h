@@ -140,8 +140,10 @@ typedef struct tfy_request_options {
 } tfy_request_options;
 
 /** Static initialiser for tfy_request_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_REQUEST_OPTIONS_INIT { TFY_REQUEST_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, \
 	NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, 0 }
+/* clang-format on */
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.
