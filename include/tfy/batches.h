@@ -37,7 +37,9 @@ enum {
 	 */
 	TFY_MISSING_HAS_MORE_CONTINUE = 1,
 	/** Stop after such a page (as openai-node does). */
-	TFY_MISSING_HAS_MORE_STOP = 2
+	TFY_MISSING_HAS_MORE_STOP = 2,
+	/** Since 1.3: not a value, refused; makes the enum signed, as TFY_CODE__SIGNED does. */
+	TFY_MISSING_HAS_MORE__SIGNED = INT32_MIN
 };
 
 /**

@@ -52,7 +52,9 @@ enum {
 	TFY_INPUT_PROBLEM_TOO_MANY_REQUESTS = 12,  /**< the first request past max_requests */
 	TFY_INPUT_PROBLEM_FILE_TOO_LARGE = 13,     /**< the file is larger than max_bytes (line 0) */
 	TFY_INPUT_PROBLEM_EMPTY_FILE = 14,         /**< the file holds no request (line 0) */
-	TFY_INPUT_PROBLEM_LINE_TOO_LONG = 15       /**< the line is longer than max_line_bytes; not read further */
+	TFY_INPUT_PROBLEM_LINE_TOO_LONG = 15,      /**< the line is longer than max_line_bytes; not read further */
+	/** Since 1.3: not a kind, never given; makes the enum signed, as TFY_CODE__SIGNED does. */
+	TFY_INPUT_PROBLEM__SIGNED = INT32_MIN
 	/* clang-format on */
 };
 

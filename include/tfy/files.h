@@ -36,12 +36,14 @@ extern "C" {
 /**
  * Puts a stream given by a tfy_read_fn back to its first byte, so that an
  * upload can be sent again after a failure that certainly left no file.
+ * Must return normally: never throw, longjmp or otherwise unwind out of
+ * it (see TFY_CALLBACK_NOEXCEPT).
  *
  * @param userdata the reader's userdata, untouched.
  * @return 0 when the next read gives the first byte again, non-zero when
  *         the stream cannot rewind (the call then fails with TFY_ERROR_IO).
  */
-typedef int32_t (*tfy_rewind_fn)(void *userdata);
+typedef int32_t (*tfy_rewind_fn)(void *userdata) TFY_CALLBACK_NOEXCEPT;
 
 /** Current version of tfy_files_upload_options. */
 #define TFY_FILES_UPLOAD_OPTIONS_VERSION 1
