@@ -10,7 +10,7 @@
 #include "error_internal.h"
 #include "network.h"
 #include "options.h"
-#include "request.h"
+#include "request_build.h"
 #include "retry.h"
 
 /* Bytes of each version of tfy_client_options, oldest first. */

@@ -28,7 +28,7 @@ typedef enum tfy__body {
 /*
  * An endpoint: everything that is the same on each of its calls.  Its path
  * is collection alone, or collection "/" id suffix when id_name is set; the
- * id is checked and percent-encoded by tfy__resource_path (request.h).
+ * id is checked and percent-encoded by tfy__resource_path (request_build.h).
  * An upload or a download runs as a transfer (tfy__call_start_transfer):
  * no per-attempt timeout unless the call's own options set one.
  */

@@ -1,4 +1,4 @@
-#include "request.h"
+#include "request_build.h"
 
 #include "alloc.h"
 

@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "error_internal.h"
-#include "request.h"
+#include "request_build.h"
 
 #define FIELDS 8
 
