@@ -88,22 +88,14 @@ static const tfy__endpoint list_endpoint = {
 
 /* One page's call: its query (limit and after, from the options) and options. */
 typedef struct page_call {
-	char limit[16];
-	tfy_pair query[2];
+	tfy__page_query query;
 	tfy__endpoint_args args;
 	tfy__options_pair pair;
 } page_call;
 
 static tfy__endpoint_args page_args(const tfy_batches_list_options *o, page_call *p)
 {
-	size_t n = 0;
-	snprintf(p->limit, sizeof(p->limit), "%d", (int)o->limit);
-	if (o->limit > 0)
-		p->query[n++] = (tfy_pair){ "limit", p->limit };
-	if (o->after)
-		p->query[n++] = (tfy_pair){ "after", o->after };
-	const tfy__endpoint_args args = { .query = p->query, .query_count = n };
-	return args;
+	return tfy__page_args(&p->query, o->limit, o->after, NULL, 0);
 }
 
 static void page_call_of(const tfy_client *client, const tfy_batches_list_options *o,
