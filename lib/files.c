@@ -8,6 +8,7 @@
 #include "tfy/files.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -664,6 +665,23 @@ tfy_code tfy_file_iter_next(tfy_file_iter *it, const tfy_file **file, tfy_error 
 	rc = tfy__pager_next(&it->pager, 1, &run, &n, err);
 	if (n)
 		*file = run[0];
+	return rc;
+}
+
+tfy_code tfy_file_iter_next_page(tfy_file_iter *it, const tfy_file *const **files, size_t *count,
+                                 tfy_error **err)
+{
+	if (files)
+		*files = NULL;
+	if (count)
+		*count = 0;
+	tfy_code rc = tfy__entry_check(err, !it || !files || !count, "iter, files and count");
+	if (rc != TFY_OK)
+		return rc;
+	const void *const *run;
+	rc = tfy__pager_next(&it->pager, SIZE_MAX, &run, count, err);
+	/* The run is the page's own array of file pointers (file_view). */
+	*files = (const tfy_file *const *)run;
 	return rc;
 }
 

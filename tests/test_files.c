@@ -1713,8 +1713,24 @@ static void test_file_iter_walks_pages(void **state)
 		assert_int_equal(tfy_file_iter_new(c, &o, &it, &err), TFY_OK);
 		purpose[0] = 'X'; /* copied: the caller's may change */
 		char ids[256];
-		assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_OK);
-		assert_string_equal(ids, "file-a file-b file-c");
+		if (prefetch) {
+			/* A page at a time, then one at a time: the two mix. */
+			const tfy_file *const *run = NULL;
+			size_t n = 0;
+			assert_int_equal(tfy_file_iter_next_page(it, &run, &n, &err), TFY_OK);
+			assert_int_equal(n, 2);
+			assert_string_equal(run[1]->id, "file-b");
+			assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_OK);
+			assert_string_equal(ids, "file-c");
+			assert_int_equal(tfy_file_iter_next_page(it, &run, &n, &err), TFY_OK);
+			assert_null(run);
+			assert_int_equal(n, 0);
+			tfy_code rc = tfy_file_iter_next_page(it, NULL, &n, &err);
+			expect_null_refused(rc, err, "iter, files and count must not be NULL");
+		} else {
+			assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_OK);
+			assert_string_equal(ids, "file-a file-b file-c");
+		}
 		assert_int_equal(atomic_load(&f->reqs), 3);
 		expect_request_line(f, "GET /v1/files?limit=2&after=file-x&order=desc&purpose=batch "
 		                       "HTTP/1.1\r\n");

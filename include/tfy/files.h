@@ -479,6 +479,24 @@ TFY_EXTERN tfy_code tfy_file_iter_next(tfy_file_iter *iter, const tfy_file **fil
                                        tfy_error **err);
 
 /**
+ * The next run of files: the rest of the current page, or the next page,
+ * cut short by max_items.  Same fetching and errors as
+ * tfy_file_iter_next(); the two may be mixed.
+ *
+ * @param iter the iterator.
+ * @param files receives `count` pointers borrowed from the iterator, valid
+ *        until the next call on it; NULL at the end.
+ * @param count receives the number of files; 0 at the end.
+ * @param err if not NULL, receives a new tfy_error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK (with *count 0 at the end) or an error code, as for
+ *         tfy_file_iter_next().
+ * @since 1.3
+ */
+TFY_EXTERN tfy_code tfy_file_iter_next_page(tfy_file_iter *iter, const tfy_file *const **files,
+                                            size_t *count, tfy_error **err);
+
+/**
  * Free a file iterator and the page it holds.
  *
  * @param iter the iterator, or NULL (then nothing happens).
