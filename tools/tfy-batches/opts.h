@@ -17,7 +17,9 @@ enum {
 	GROUP_CONNECTION = 1u << 1, /* base URL, key, auth header, -H, --query, timeouts, TLS */
 	GROUP_ROUTING = 1u << 2,    /* the x-tfy-* routing headers */
 	GROUP_FORMAT = 1u << 3,     /* --format */
-	GROUP_LIST = 1u << 4,       /* paging, --status, --summary */
+	GROUP_LIST = 1u << 4,       /* --status, --summary */
+	GROUP_PAGING = 1u << 10,    /* --limit, --after, --all, --max-items */
+	GROUP_FILES = 1u << 11,     /* --purpose, --order */
 	/* The groups below are documented in the help of the commands that take them. */
 	GROUP_ENDPOINT = 1u << 5,   /* --endpoint */
 	GROUP_CREATE = 1u << 6,     /* --completion-window, --metadata */
@@ -70,6 +72,10 @@ typedef struct cli_args {
 	const char **statuses; /* --status values, borrowed from argv; the array is ours */
 	size_t status_count;
 	int summary;           /* --summary */
+
+	/* files list */
+	const char *purpose;   /* --purpose */
+	const char *order;     /* --order: "asc" or "desc" */
 
 	/* batch jobs */
 	const char *endpoint;          /* --endpoint */

@@ -28,7 +28,9 @@ typedef struct rec_writer {
 	size_t ncols;
 	size_t rows;
 	int single;       /* json: one object (set after rec_init), not an array */
-	size_t width[16]; /* table: fitted to the first row */
+	int list;         /* json: the items of a list object (out_list_open); set after rec_init */
+	int fitted;       /* table: widths set by rec_fit before the first row */
+	size_t width[16]; /* table: fitted to the first row, or by rec_fit */
 	json_text text;
 } rec_writer;
 
@@ -38,7 +40,22 @@ void rec_init(rec_writer *w, out_format format, sink *out, const rec_col *cols, 
 /* One row of ncols values; json: an element of one array.  Flushes. */
 out_status rec_row(rec_writer *w, const rec_val *vals);
 
+/*
+ * Table: widens the columns to hold this row too (each within its cap),
+ * before the first row is written; rows fitted so are not fitted again.
+ */
+void rec_fit(rec_writer *w, const rec_val *vals);
+
 /* Closes the json array (an empty one when no row came) and frees. */
 out_status rec_finish(rec_writer *w);
+
+/*
+ * Closes a list (w->list set): json's list object with the summary's
+ * members, the table's header when no row came and its "more available"
+ * footer (its items named one or many), csv's header when no row came;
+ * then frees.
+ */
+out_status rec_finish_list(rec_writer *w, const out_summary *summary, const char *one,
+                           const char *many);
 
 #endif

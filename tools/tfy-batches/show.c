@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -64,25 +65,36 @@ static const char *int_or_null(char *buf, size_t size, const tfy_opt_int64 *v)
 	return buf;
 }
 
+const rec_col file_columns[FILE_COLUMNS] = { { "id", 0 },         { "bytes", 0 },
+	                                     { "created_at", 0 }, { "filename", 48 },
+	                                     { "purpose", 0 },    { "status", 0 } };
+
+void file_row_fill(file_row *r, const tfy_file *f)
+{
+	const rec_val vals[FILE_COLUMNS] = { { f->id, 0 },
+		                             { int_or_null(r->bytes, sizeof r->bytes, &f->bytes), 1 },
+		                             { int_or_null(r->created, sizeof r->created,
+		                                           &f->created_at),
+		                               1 },
+		                             { f->filename, 0 },
+		                             { f->purpose, 0 },
+		                             { f->status, 0 } };
+
+	memcpy(r->vals, vals, sizeof vals);
+}
+
 int show_file(const cli_args *args, sink *out, const tfy_file *f)
 {
-	static const rec_col cols[] = { { "id", 0 }, { "bytes", 0 }, { "created_at", 0 },
-	                                { "filename", 48 }, { "purpose", 0 }, { "status", 0 } };
-	char bytes[24], created[24];
-	rec_val vals[6] = { { f->id, 0 },
-	                    { int_or_null(bytes, sizeof bytes, &f->bytes), 1 },
-	                    { int_or_null(created, sizeof created, &f->created_at), 1 },
-	                    { f->filename, 0 },
-	                    { f->purpose, 0 },
-	                    { f->status, 0 } };
+	file_row row;
 	rec_writer w;
 	out_status st;
 
 	if (args->format == OUT_JSON && f->raw_json != NULL)
 		return show_raw(out, f->raw_json);
-	rec_init(&w, args->format, out, cols, 6);
+	file_row_fill(&row, f);
+	rec_init(&w, args->format, out, file_columns, FILE_COLUMNS);
 	w.single = 1;
-	st = rec_row(&w, vals);
+	st = rec_row(&w, row.vals);
 	json_text_free(&w.text);
 	return show_status(st, out);
 }

@@ -263,13 +263,14 @@ void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_pag
 	}
 }
 
-void table_write_footer(sink *out, size_t count, int has_more, const char *next_after)
+void table_write_footer(sink *out, size_t count, const char *one, const char *many, int has_more,
+                        const char *next_after)
 {
 	char head[64];
 
 	if (!has_more)
 		return;
-	snprintf(head, sizeof head, "%zu %s, more available", count, count == 1 ? "batch" : "batches");
+	snprintf(head, sizeof head, "%zu %s, more available", count, count == 1 ? one : many);
 	sink_puts(out, head);
 	/* A cursor too long for its column would be cut here too: useless to copy. */
 	if (next_after != NULL && text_width(next_after) <= ID_CAP) {

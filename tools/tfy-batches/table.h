@@ -37,9 +37,11 @@ void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_pag
                       int color);
 
 /*
- * The "more available" line; prints nothing unless has_more.  next_after is
- * the cursor to suggest, or NULL when the page gave none.
+ * The "more available" line of any list, its items named one ("batch") or
+ * many ("batches"); prints nothing unless has_more.  next_after is the
+ * cursor to suggest, or NULL when the page gave none.
  */
-void table_write_footer(sink *out, size_t count, int has_more, const char *next_after);
+void table_write_footer(sink *out, size_t count, const char *one, const char *many, int has_more,
+                        const char *next_after);
 
 #endif
