@@ -551,7 +551,7 @@ struct tfy_file_iter {
 static tfy_code file_fetch(tfy__pager *p, const char *after, tfy__endpoint_early *early,
                            void **page, tfy_error **err)
 {
-	tfy__page_query q;
+	tfy__page_query q = { 0 };
 	const tfy__endpoint_args args = list_args(p->self, after, &q);
 	const tfy__options_pair pair = tfy__endpoint_pair(p->client, &p->request);
 	return tfy__endpoint_run(p->client, &list_endpoint, &args, &pair, &p->call, early, page, err);
@@ -559,7 +559,7 @@ static tfy_code file_fetch(tfy__pager *p, const char *after, tfy__endpoint_early
 
 static int file_send_early(tfy__pager *p, const char *after, tfy__endpoint_early *early)
 {
-	tfy__page_query q;
+	tfy__page_query q = { 0 };
 	const tfy__endpoint_args args = list_args(p->self, after, &q);
 	const tfy__options_pair pair = tfy__endpoint_pair(p->client, &p->request);
 	return tfy__endpoint_send_early(p->client, &list_endpoint, &args, &pair, &p->call, early);
@@ -603,7 +603,7 @@ static tfy_code iter_options(tfy_client *client, const tfy_files_list_options *o
 	if (rc != TFY_OK)
 		return rc;
 	o->request = request;
-	tfy__page_query q;
+	tfy__page_query q = { 0 };
 	tfy__request req;
 	const tfy__endpoint_args args = list_args(o, o->after, &q);
 	const tfy__options_pair pair = tfy__endpoint_pair(client, request);
