@@ -93,14 +93,10 @@ static tfy_client *credential_client(const char *base, source *s, const tfy_clie
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	if (opts)
 		o = *opts;
-	o.base_url = url;
-	o.api_key = NULL;
 	o.credential = credential;
 	o.credential_userdata = s;
-	tfy_client *c = NULL;
-	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_OK);
-	assert_null(err);
+	tfy_client *c = tu_client_url(url, NULL, &o);
+	assert_non_null(c);
 	return c;
 }
 
@@ -290,20 +286,6 @@ static void echo_key(tu_server *s, int fd)
 	tu_send_all(fd, reply, (size_t)n);
 }
 
-typedef struct log_capture {
-	char text[32768];
-	size_t used;
-} log_capture;
-
-static void capture(int32_t level, const char *line, void *userdata)
-{
-	(void)level;
-	log_capture *cap = userdata;
-	int n = snprintf(cap->text + cap->used, sizeof(cap->text) - cap->used, "%s\n", line);
-	if (n > 0 && cap->used + (size_t)n < sizeof(cap->text))
-		cap->used += (size_t)n;
-}
-
 static void assert_no_secret(const char *s)
 {
 	if (s && (strstr(s, SECRET) || strstr(s, "SECRET-0123")))
@@ -315,13 +297,11 @@ static void test_dynamic_key_masked_everywhere(void **state)
 	(void)state;
 	tu_server srv;
 	tu_server_start(&srv, echo_key, NULL, 0);
-	static log_capture cap;
-	cap.used = 0;
+	static tu_log cap;
+	memset(&cap, 0, sizeof(cap));
 	source s = { .generation = 1, .fixed = SECRET, .stuck = 1 };
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.log_level = TFY_LOG_DEBUG;
-	o.log = capture;
-	o.log_userdata = &cap;
+	tu_log_into(&cap, &o, TFY_LOG_DEBUG);
 	char base[80];
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", srv.port);
 	tfy_client *c = credential_client(base, &s, &o);
@@ -339,9 +319,10 @@ static void test_dynamic_key_masked_everywhere(void **state)
 	assert_string_equal(tfy_error_header(err, "x-request-id"), err->request_id);
 	assert_string_equal(tfy_error_header(err, "x-ratelimit-remaining"), "7");
 	assert_null(tfy_error_header(err, "content-type")); /* not kept */
-	assert_no_secret(cap.text);
-	assert_non_null(strstr(cap.text, "-> 401"));
-	assert_non_null(strstr(cap.text, "credential callback"));
+	for (size_t i = 0; i < cap.count; i++)
+		assert_no_secret(tu_log_line(&cap, i));
+	assert_non_null(tu_log_find(&cap, 0, "-> 401"));
+	assert_non_null(tu_log_find(&cap, 0, "credential callback"));
 	tfy_error_free(err);
 	tfy_client_free(c);
 	tu_server_stop(&srv);
@@ -395,19 +376,14 @@ static void test_earlier_key_masked_after_refresh(void **state)
 	keys_seen[0] = '\0';
 	tu_server srv;
 	tu_server_start(&srv, echo_every_key, NULL, 0);
-	static log_capture cap;
-	cap.used = 0;
-	char url[80];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1", srv.port);
+	static tu_log cap;
+	memset(&cap, 0, sizeof(cap));
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = url;
 	o.credential = two_keys;
 	o.max_retries = TFY_NONE;
-	o.log_level = TFY_LOG_DEBUG;
-	o.log = capture;
-	o.log_userdata = &cap;
-	tfy_client *c = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, NULL), TFY_OK);
+	tu_log_into(&cap, &o, TFY_LOG_DEBUG);
+	tfy_client *c = tu_client_url(srv.base, NULL, &o);
+	assert_non_null(c);
 	tfy_batch_page *page = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(list_once(c, NULL, &page, &err), TFY_ERROR_AUTHENTICATION);
@@ -418,8 +394,9 @@ static void test_earlier_key_masked_after_refresh(void **state)
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		assert_no_call_key(fields[i]);
 	assert_string_equal(err->request_id, "req-[REDACTED],[REDACTED]");
-	assert_no_call_key(cap.text);
-	assert_non_null(strstr(cap.text, "-> 401"));
+	for (size_t i = 0; i < cap.count; i++)
+		assert_no_call_key(tu_log_line(&cap, i));
+	assert_non_null(tu_log_find(&cap, 0, "-> 401"));
 	tfy_error_free(err);
 	tfy_client_free(c);
 	tu_server_stop(&srv);
@@ -606,13 +583,9 @@ static void test_keep_headers_cleaned_and_bounded(void **state)
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	o.keep_headers = keep;
 	o.keep_headers_count = 1;
-	char base[80];
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d/v1", srv.port);
-	o.base_url = base;
-	o.api_key = KEY;
-	tfy_client *c = NULL;
+	tfy_client *c = tu_client_url(srv.base, KEY, &o);
+	assert_non_null(c);
 	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_OK);
 	tfy_batch_page *page = NULL;
 	assert_int_equal(list_once(c, NULL, &page, &err), TFY_OK);
 	assert_string_equal(tfy_batch_page_header(page, "X-RateLimit-Limit-Requests"), "100");

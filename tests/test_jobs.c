@@ -457,18 +457,6 @@ static void test_create_every_status(void **state)
 	tu_server_stop(&s);
 }
 
-typedef struct log_capture {
-	char lines[8][512];
-	int count;
-} log_capture;
-
-static void capture(int32_t level, const char *line, void *userdata)
-{
-	log_capture *l = userdata;
-	if (level == TFY_LOG_INFO && l->count < 8)
-		snprintf(l->lines[l->count++], 512, "%s", line);
-}
-
 static void test_create_reconciled(void **state)
 {
 	(void)state;
@@ -490,14 +478,10 @@ static void test_create_reconciled(void **state)
 	tu_server s;
 	start(&s);
 	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
-	log_capture l = { .count = 0 };
-	co.base_url = s.base;
-	co.api_key = KEY;
-	co.log = capture;
-	co.log_userdata = &l;
-	co.log_level = TFY_LOG_INFO;
-	tfy_client *c = NULL;
-	assert_int_equal(tfy_client_new(&co, &c, NULL), TFY_OK);
+	tu_log l = { .count = 0 };
+	tu_log_into(&l, &co, TFY_LOG_INFO);
+	tfy_client *c = tu_client_url(s.base, KEY, &co);
+	assert_non_null(c);
 	tfy_batches_create_options o = create_opts();
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
@@ -509,8 +493,9 @@ static void test_create_reconciled(void **state)
 	assert_int_equal(atomic_load(&sc.seen_count), 2);
 	assert_non_null(strstr(sc.seen[0], "POST /v1/batches "));
 	int logged = 0;
-	for (int i = 0; i < l.count; i++)
-		logged |= strstr(l.lines[i], "file-in") && strstr(l.lines[i], "b-ours");
+	for (size_t i = 0; i < l.count; i++)
+		logged |= l.level[i] == TFY_LOG_INFO && strstr(tu_log_line(&l, i), "file-in") &&
+		          strstr(tu_log_line(&l, i), "b-ours");
 	assert_true(logged);
 
 	/* Different metadata is another batch: not taken; the next page is read. */

@@ -255,11 +255,8 @@ const char *tu_strcasestr(const char *haystack, const char *needle)
 	return n ? NULL : haystack;
 }
 
-tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
-                      const tfy_client_options *base)
+tfy_client *tu_client_url(const char *url, const char *key, const tfy_client_options *base)
 {
-	char url[256];
-	snprintf(url, sizeof(url), "%s%s", gw->base, path);
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	if (base)
 		o = *base;
@@ -267,10 +264,55 @@ tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
 	o.api_key = key;
 	tfy_client *c = NULL;
 	tfy_error *err = NULL;
-	if (tfy_client_new(&o, &c, &err) != TFY_OK)
-		fprintf(stderr, "tfy_client_new: %s\n", err ? err->message : "out of memory");
+	tfy_code rc = tfy_client_new(&o, &c, &err);
+	/* A success comes without an error. */
+	if (rc != TFY_OK || err) {
+		fprintf(stderr, "tfy_client_new: %s: %s\n", tfy_strerror(rc), err ? err->message : "-");
+		tfy_client_free(c);
+		c = NULL;
+	}
 	tfy_error_free(err);
 	return c;
+}
+
+tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
+                      const tfy_client_options *base)
+{
+	char url[256];
+	snprintf(url, sizeof(url), "%s%s", gw->base, path);
+	return tu_client_url(url, key, base);
+}
+
+static void log_line(int32_t level, const char *line, void *userdata)
+{
+	tu_log *log = userdata;
+	size_t n = strlen(line) + 1;
+	if (log->count == TU_LOG_LINES || n > sizeof(log->text) - log->used)
+		return;
+	memcpy(log->text + log->used, line, n);
+	log->at[log->count] = log->used;
+	log->level[log->count++] = level;
+	log->used += n;
+}
+
+void tu_log_into(tu_log *log, tfy_client_options *o, int32_t level)
+{
+	o->log = log_line;
+	o->log_userdata = log;
+	o->log_level = level;
+}
+
+const char *tu_log_line(const tu_log *log, size_t i)
+{
+	return log->text + log->at[i];
+}
+
+const char *tu_log_find(const tu_log *log, int32_t level, const char *text)
+{
+	for (size_t i = 0; i < log->count; i++)
+		if ((!level || log->level[i] == level) && strstr(tu_log_line(log, i), text))
+			return tu_log_line(log, i);
+	return NULL;
 }
 
 double tu_slowdown(void)

@@ -62,11 +62,37 @@ int tu_run_cmd(const char *const *argv, const char *const *env, tu_run *r);
 void tu_run_free(tu_run *r);
 
 /*
- * A client for gw's base URL + path with the given key, other options from
- * base (NULL: TFY_CLIENT_OPTIONS_INIT).  NULL when creation fails.
+ * A client for url with the given key (NULL: none), other options from base
+ * (NULL: TFY_CLIENT_OPTIONS_INIT).  NULL when creation fails (or a success
+ * comes with an error), with the reason on stderr.
  */
+tfy_client *tu_client_url(const char *url, const char *key, const tfy_client_options *base);
+
+/* The same for gw's base URL + path. */
 tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
                       const tfy_client_options *base);
+
+/*
+ * The log lines of a client, in order, each with its level: the first
+ * TU_LOG_LINES of them, as long as they fit in text.
+ */
+#define TU_LOG_LINES 256
+typedef struct tu_log {
+	char text[65536];             /* the lines, each NUL-terminated */
+	size_t used;
+	size_t count;                 /* lines kept */
+	size_t at[TU_LOG_LINES];      /* where line i starts in text */
+	int32_t level[TU_LOG_LINES];
+} tu_log;
+
+/* Has the client made with o log into log (zeroed before its first use) from level up. */
+void tu_log_into(tu_log *log, tfy_client_options *o, int32_t level);
+
+/* Line i of log (i < log->count). */
+const char *tu_log_line(const tu_log *log, size_t i);
+
+/* The first line at level (0: at any level) that holds text, or NULL. */
+const char *tu_log_find(const tu_log *log, int32_t level, const char *text);
 
 /* A gateway and a client on its /v1, the state most integration groups share. */
 typedef struct tu_fixture {
