@@ -1303,28 +1303,12 @@ typedef struct route {
 /* The routes of the running routed server (one at a time), ended by a NULL line. */
 static route *routes;
 
-/* Reads the rest of a request body of Content-Length bytes, `have` of which came with the head. */
-static void read_body(int fd, const char *head, size_t have)
-{
-	const char *cl = tu_strcasestr(head, "\r\ncontent-length:");
-	const char *end = strstr(head, "\r\n\r\n");
-	long left = cl ? atol(cl + 17) - (long)(have - (size_t)(end + 4 - head)) : 0;
-	char buf[4096];
-	while (left > 0) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n <= 0)
-			return;
-		left -= n;
-	}
-}
-
 /* Answers one request from `routes` (404 when none matches), then lets the client close first. */
 static void routed(tu_server *s, int fd)
 {
 	char head[16384];
-	if (!tu_read_head_into(fd, head, sizeof(head)))
+	if (!tu_read_whole(fd, head, sizeof(head)))
 		return;
-	read_body(fd, head, strlen(head));
 	route *r = routes;
 	while (r->line && strncmp(head, r->line, strlen(r->line)) != 0)
 		r++;
@@ -1332,24 +1316,17 @@ static void routed(tu_server *s, int fd)
 	                              "\"invalid_request_error\",\"param\":null,\"code\":null}}";
 	const char *body = r->line ? r->body : missing;
 	size_t len = body ? strlen(body) : r->size;
-	char top[256];
-	int n = snprintf(top, sizeof(top),
-	                 "HTTP/1.1 %d Routed\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-	                 r->line ? r->status : 404, len);
+	char *xs = NULL;
+	if (!body) {
+		xs = malloc(len);
+		assert_non_null(xs);
+		memset(xs, 'x', len);
+	}
 	if (r->line)
 		atomic_fetch_add(&r->hits, 1);
 	atomic_fetch_add(&s->requests, 1);
-	tu_send_all(fd, top, (size_t)n);
-	if (body) {
-		tu_send_all(fd, body, len);
-	} else {
-		char *xs = malloc(len);
-		assert_non_null(xs);
-		memset(xs, 'x', len);
-		tu_send_all(fd, xs, len);
-		free(xs);
-	}
+	tu_send_answer(fd, r->line ? r->status : 404, NULL, body ? body : xs, len);
+	free(xs);
 	shutdown(fd, SHUT_WR);
 	tu_pause_ms(fd, 2000); /* the client hangs up once it has the answer */
 }
@@ -1475,11 +1452,8 @@ static void test_delete_declined(void **state)
 	tu_server c;
 	tu_server_canned(&c, 200, "x-request-id: req-declined\r\n",
 	                 "{\"id\":\"file-kept\",\"object\":\"file\",\"deleted\":false}");
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = c.base;
-	o.api_key = KEY;
-	tfy_client *client = NULL;
-	assert_int_equal(tfy_client_new(&o, &client, NULL), TFY_OK);
+	tfy_client *client = tu_client_url(c.base, KEY, NULL);
+	assert_non_null(client);
 	tfy_code code = tfy_files_delete(client, "file-kept", NULL, NULL);
 	tfy_client_free(client);
 	if (code != TFY_ERROR_DECLINED) {

@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <poll.h>
 #include <stdatomic.h>
 #include <pty.h>
 #include <stdio.h>
@@ -286,28 +285,11 @@ static const char page2[] =
 static void two_pages(tu_server *s, int fd)
 {
 	char head[4096];
-	size_t have = 0;
-	while (have < sizeof(head) - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		if (poll(&p, 1, 10000) <= 0)
-			return;
-		ssize_t n = read(fd, head + have, sizeof(head) - 1 - have);
-		if (n <= 0)
-			return;
-		have += (size_t)n;
-		head[have] = '\0';
-		if (strstr(head, "\r\n\r\n"))
-			break;
-	}
+	if (!tu_read_head_into(fd, head, sizeof(head)))
+		return;
 	const char *body = strstr(head, "after=batch_a2") ? page2 : page1;
-	char reply[2048];
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-	                 strlen(body), body);
-	assert_true(n > 0 && (size_t)n < sizeof(reply));
 	atomic_fetch_add(&s->requests, 1);
-	tu_send_all(fd, reply, (size_t)n);
+	tu_send_answer(fd, 200, NULL, body, strlen(body));
 }
 
 /*

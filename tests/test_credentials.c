@@ -269,21 +269,18 @@ static void test_callback_from_several_threads(void **state)
 static void echo_key(tu_server *s, int fd)
 {
 	(void)s;
-	char head[8192], key[512] = "", reply[4096];
+	char head[8192], key[512] = "", headers[2048], body[2048];
 	if (!tu_read_head_into(fd, head, sizeof(head)))
 		return;
 	const char *a = strstr(head, "Authorization: Bearer ");
 	if (a)
 		sscanf(a + strlen("Authorization: Bearer "), "%511[^\r\n]", key);
-	char body[2048];
 	int blen = snprintf(body, sizeof(body),
 	                    "{\"error\":{\"message\":\"Incorrect API key provided: %s\",\"type\":\"%s\","
 	                    "\"param\":null,\"code\":\"invalid_api_key\"}}", key, key);
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
-	                 "x-request-id: req-%s\r\nx-tfy-echo: key=%s\r\nx-ratelimit-remaining: 7\r\n"
-	                 "Content-Length: %d\r\nConnection: close\r\n\r\n%s", key, key, blen, body);
-	tu_send_all(fd, reply, (size_t)n);
+	snprintf(headers, sizeof(headers),
+	         "x-request-id: req-%s\r\nx-tfy-echo: key=%s\r\nx-ratelimit-remaining: 7\r\n", key, key);
+	tu_send_answer(fd, 401, headers, body, (size_t)blen);
 }
 
 static void assert_no_secret(const char *s)
@@ -340,7 +337,7 @@ static char keys_seen[512];
 static void echo_every_key(tu_server *s, int fd)
 {
 	(void)s;
-	char head[8192], key[128] = "", reply[4096], body[2048];
+	char head[8192], key[128] = "", headers[2048], body[2048];
 	if (!tu_read_head_into(fd, head, sizeof(head)))
 		return;
 	const char *a = strstr(head, "Authorization: Bearer ");
@@ -350,11 +347,9 @@ static void echo_every_key(tu_server *s, int fd)
 	snprintf(keys_seen + used, sizeof(keys_seen) - used, "%s%s", used ? "," : "", key);
 	int blen = snprintf(body, sizeof(body),
 	                    "{\"error\":{\"message\":\"Incorrect API keys provided: %s\"}}", keys_seen);
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
-	                 "x-request-id: req-%s\r\nx-tfy-echo: %s\r\nContent-Length: %d\r\n"
-	                 "Connection: close\r\n\r\n%s", keys_seen, keys_seen, blen, body);
-	tu_send_all(fd, reply, (size_t)n);
+	snprintf(headers, sizeof(headers), "x-request-id: req-%s\r\nx-tfy-echo: %s\r\n", keys_seen,
+	         keys_seen);
+	tu_send_answer(fd, 401, headers, body, (size_t)blen);
 }
 
 static int32_t two_keys(void *userdata, int32_t refresh, char *key, size_t key_size)

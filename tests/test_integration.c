@@ -423,11 +423,9 @@ static void test_timeout(void **state)
 	char url[64];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1", ntohs(addr.sin_port));
 	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
-	co.base_url = url;
-	co.api_key = KEY;
 	co.timeout_ms = 300;
-	tfy_client *c = NULL;
-	assert_int_equal(tfy_client_new(&co, &c, NULL), TFY_OK);
+	tfy_client *c = tu_client_url(url, KEY, &co);
+	assert_non_null(c);
 	double start = tu_now_s();
 	tfy_error *err = list_fail(c, NULL, TFY_ERROR_TIMEOUT);
 	double took = tu_now_s() - start;

@@ -352,7 +352,7 @@ static void test_environment_proxy_credentials_masked(void **state)
 static void echo_proxy_authorization(tu_server *s, int fd)
 {
 	(void)s;
-	char head[8192], value[512] = "-", body[1024], reply[4096];
+	char head[8192], value[512] = "-", body[1024], headers[1280];
 	if (!tu_read_head_into(fd, head, sizeof(head)))
 		return;
 	const char *a = tu_strcasestr(head, "\r\nProxy-Authorization: ");
@@ -360,11 +360,8 @@ static void echo_proxy_authorization(tu_server *s, int fd)
 		sscanf(a + strlen("\r\nProxy-Authorization: "), "%511[^\r\n]", value);
 	int blen = snprintf(body, sizeof(body), "{\"error\":{\"message\":\"refused %s\","
 	                    "\"code\":\"%s\"}}", value, value);
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
-	                 "x-request-id: %s\r\nx-tfy-echo: %s\r\nContent-Length: %d\r\n"
-	                 "Connection: close\r\n\r\n%s", value, value, blen, body);
-	tu_send_all(fd, reply, (size_t)n);
+	snprintf(headers, sizeof(headers), "x-request-id: %s\r\nx-tfy-echo: %s\r\n", value, value);
+	tu_send_answer(fd, 403, headers, body, (size_t)blen);
 }
 
 static void test_proxy_authorization_echo_masked(void **state)
