@@ -317,11 +317,10 @@ typedef struct gateway_ctx {
 
 static int setup(void **state)
 {
-	gateway_ctx *c = calloc(1, sizeof(*c));
-	if (!c || tu_gateway_start(&c->gw, gateway_args) < 0)
+	gateway_ctx *c = tu_gateway_state(state, sizeof(*c), gateway_args);
+	if (!c)
 		return -1;
 	snprintf(c->url, sizeof(c->url), "%s/v1", c->gw.base);
-	*state = c;
 	return 0;
 }
 
@@ -329,9 +328,7 @@ static int teardown(void **state)
 {
 	gateway_ctx *c = *state;
 	tfy_client_free(c->client);
-	int rc = tu_gateway_stop(&c->gw);
-	free(c);
-	return rc == 0 ? 0 : -1;
+	return tu_gateway_teardown(state);
 }
 
 static tfy_code new_client(gateway_ctx *c, tfy_client **out)
@@ -475,6 +472,14 @@ static void test_iterator_with_prefetch(void **state)
 
 static char job_batch[512], job_list[1024];
 
+/* A client of the raw server s that sends each request once. */
+static tfy_client *raw_client(const tu_server *s)
+{
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.max_retries = TFY_NONE;
+	return tu_client_url(s->base, KEY, &o);
+}
+
 /* A create is read and never answered; the list finds it; every other call gets the batch. */
 static void job_server(tu_server *s, int fd)
 {
@@ -509,9 +514,7 @@ static int job_setup(void **state)
 	snprintf(job_list, sizeof(job_list),
 	         "{\"object\":\"list\",\"data\":[%s],\"has_more\":false}", fresh);
 	tu_server_start(&c->s, job_server, NULL, 0);
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.max_retries = TFY_NONE;
-	c->client = tu_client_url(c->s.base, KEY, &o);
+	c->client = raw_client(&c->s);
 	if (!c->client)
 		return -1;
 	*state = c;
@@ -637,9 +640,7 @@ static int files_setup(void **state)
 		return -1;
 	fputs("{}\n{}\n", fp);
 	fclose(fp);
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.max_retries = TFY_NONE;
-	c->client = tu_client_url(c->s.base, KEY, &o);
+	c->client = raw_client(&c->s);
 	if (!c->client)
 		return -1;
 	*state = c;

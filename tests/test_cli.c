@@ -36,22 +36,13 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	if (!f || tu_gateway_start(&f->gw, gateway_args) < 0)
+	fixture *f = tu_gateway_state(state, sizeof(*f), gateway_args);
+	if (!f)
 		return -1;
 	snprintf(f->url, sizeof(f->url), "%s/v1", f->gw.base);
 	/* As TrueFoundry's tools have it: the platform URL, whose gateway is /api/llm. */
 	snprintf(f->env_url, sizeof(f->env_url), "TFY_BASE_URL=%s", f->gw.base);
-	*state = f;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	int rc = tu_gateway_stop(&f->gw);
-	free(f);
-	return rc == 0 ? 0 : -1;
 }
 
 /* Runs tfy-batches with the fixture's URL and key in the environment. */
@@ -1505,5 +1496,5 @@ int main(void)
 		cmocka_unit_test(test_run_batch_id_unusable),
 		cmocka_unit_test(test_delete_declined),
 	};
-	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+	return cmocka_run_group_tests_name("cli", tests, setup, tu_gateway_teardown);
 }

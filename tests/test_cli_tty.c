@@ -33,20 +33,11 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	static const char *const args[] = { "--count", "250", NULL };
-	fixture *f = calloc(1, sizeof(*f));
-	if (!f || tu_gateway_start(&f->gw, args) < 0)
+	fixture *f = tu_gateway_state(state, sizeof(*f), args);
+	if (!f)
 		return -1;
 	snprintf(f->url, sizeof(f->url), "%s/v1", f->gw.base);
-	*state = f;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	int rc = tu_gateway_stop(&f->gw);
-	free(f);
-	return rc == 0 ? 0 : -1;
 }
 
 /*
@@ -522,5 +513,5 @@ int main(void)
 		cmocka_unit_test(test_wait_progress_line),
 		cmocka_unit_test(test_download_refuses_foreign_names),
 	};
-	return cmocka_run_group_tests_name("cli_tty", tests, setup, teardown);
+	return cmocka_run_group_tests_name("cli_tty", tests, setup, tu_gateway_teardown);
 }

@@ -28,19 +28,7 @@ static const char *const gateway_args[] = {
 
 static int setup(void **state)
 {
-	tu_gateway *gw = calloc(1, sizeof(*gw));
-	if (!gw || tu_gateway_start(gw, gateway_args) < 0)
-		return -1;
-	*state = gw;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tu_gateway *gw = *state;
-	int rc = tu_gateway_stop(gw);
-	free(gw);
-	return rc == 0 ? 0 : -1;
+	return tu_gateway_state(state, sizeof(tu_gateway), gateway_args) ? 0 : -1;
 }
 
 /* A client on path with provider as every call's x-tfy-provider-name (NULL: none). */
@@ -252,5 +240,5 @@ int main(void)
 		cmocka_unit_test(test_error_shapes),
 		cmocka_unit_test(test_environment_setups),
 	};
-	return cmocka_run_group_tests_name("providers", tests, setup, teardown);
+	return cmocka_run_group_tests_name("providers", tests, setup, tu_gateway_teardown);
 }

@@ -329,14 +329,31 @@ double tu_now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+void *tu_gateway_state(void **state, size_t size, const char *const *args)
+{
+	tu_gateway *gw = calloc(1, size);
+	*state = NULL;
+	if (!gw || tu_gateway_start(gw, args) < 0) {
+		free(gw);
+		return NULL;
+	}
+	*state = gw;
+	return gw;
+}
+
+int tu_gateway_teardown(void **state)
+{
+	tu_gateway *gw = *state;
+	int rc = tu_gateway_stop(gw);
+	free(gw);
+	return rc == 0 ? 0 : -1;
+}
+
 int tu_fixture_setup(void **state)
 {
 	static const char *const args[] = { "--count", "250", NULL };
-	tu_fixture *f = calloc(1, sizeof(*f));
+	tu_fixture *f = tu_gateway_state(state, sizeof(*f), args);
 	if (!f)
-		return -1;
-	*state = f;
-	if (tu_gateway_start(&f->gw, args) < 0)
 		return -1;
 	f->client = tu_client(&f->gw, "/v1", "tfy-local-key", NULL);
 	return f->client ? 0 : -1;

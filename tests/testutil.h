@@ -94,6 +94,16 @@ const char *tu_log_line(const tu_log *log, size_t i);
 /* The first line at level (0: at any level) that holds text, or NULL. */
 const char *tu_log_find(const tu_log *log, int32_t level, const char *text);
 
+/*
+ * For a cmocka setup: a zeroed state of size bytes whose first member is a
+ * tu_gateway, started with args (see tu_gateway_start), in *state.  NULL
+ * (and *state NULL) when either fails.
+ */
+void *tu_gateway_state(void **state, size_t size, const char *const *args);
+
+/* The cmocka teardown for it: stops the gateway, frees *state; -1 unless it stopped clean. */
+int tu_gateway_teardown(void **state);
+
 /* A gateway and a client on its /v1, the state most integration groups share. */
 typedef struct tu_fixture {
 	tu_gateway gw;
