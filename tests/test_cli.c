@@ -256,13 +256,10 @@ static void test_routing_from_environment(void **state)
 	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
 	assert_int_equal(r.status, 0);
 	tu_run_free(&r);
-	char *raw = tu_http_get(&f->gw, "/_mock/last-request");
-	json_error_t jerr;
-	json_t *j = json_loads(raw, 0, &jerr);
+	json_t *j = tu_mock_json(&f->gw, "/_mock/last-request");
 	assert_non_null(j);
 	char *body = json_dumps(json_object_get(j, "headers"), JSON_COMPACT);
 	json_decref(j);
-	free(raw);
 	assert_non_null(tu_strcasestr(body, "[\"x-tfy-provider-name\",\"bedrock-main\"]"));
 	assert_non_null(tu_strcasestr(body, "[\"x-tfy-provider-model\",\"flag-model\"]"));
 	assert_non_null(tu_strcasestr(body, "[\"x-tfy-aws-s3-bucket\",\"batch-bucket\"]"));
@@ -1241,9 +1238,7 @@ static void test_azure_auth_header_and_query(void **state)
 		                   runs[k]);
 		assert_int_equal(r.status, 0);
 		tu_run_free(&r);
-		char *raw = tu_http_get(&f->gw, "/_mock/last-request");
-		json_error_t jerr;
-		json_t *j = json_loads(raw, 0, &jerr);
+		json_t *j = tu_mock_json(&f->gw, "/_mock/last-request");
 		assert_non_null(j);
 		assert_string_equal(json_string_value(json_object_get(j, "path")), "/openai/batches");
 		assert_string_equal(jstr(json_object_get(j, "query"), "api-version"), "2024-10-21");
@@ -1252,7 +1247,6 @@ static void test_azure_auth_header_and_query(void **state)
 		assert_null(tu_strcasestr(headers, "authorization"));
 		free(headers);
 		json_decref(j);
-		free(raw);
 	}
 }
 

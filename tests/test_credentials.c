@@ -102,14 +102,7 @@ static tfy_client *credential_client(const char *base, source *s, const tfy_clie
 
 static tfy_code list_once(tfy_client *c, const char *fault, tfy_batch_page **page, tfy_error **err)
 {
-	tfy_pair h = { "x-mock-fault", fault };
-	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
-	r.headers = fault ? &h : NULL;
-	r.headers_count = fault ? 1 : 0;
-	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
-	o.limit = 5;
-	o.request = &r;
-	return tfy_batches_list(c, &o, page, err);
+	return tu_list_faulty(c, fault, 5, page, err);
 }
 
 static void test_key_asked_before_each_attempt(void **state)

@@ -59,16 +59,9 @@ typedef struct result {
 /* One list call whose request carries the fault `spec` (NULL: none). */
 static result list_with_fault(tfy_client *c, const char *spec, int32_t limit)
 {
-	tfy_pair h = { "x-mock-fault", spec };
-	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
-	tfy_request_options o_req = TFY_REQUEST_OPTIONS_INIT;
-	o.request = &o_req;
-	o.limit = limit;
-	o_req.headers = spec ? &h : NULL;
-	o_req.headers_count = spec ? 1 : 0;
 	result r = { 0, NULL, NULL, 0 };
 	double start = tu_now_s();
-	r.rc = tfy_batches_list(c, &o, &r.list, &r.err);
+	r.rc = tu_list_faulty(c, spec, limit, &r.list, &r.err);
 	r.took = tu_now_s() - start;
 	return r;
 }

@@ -141,6 +141,17 @@ static void assert_pattern(const char *data, int64_t n)
 			fail_msg("byte %lld differs", (long long)i);
 }
 
+/* The file at path holds n bytes of tu_pattern(). */
+static void assert_file_pattern(const char *path, int64_t n)
+{
+	size_t len;
+	char *got = read_text(path, &len);
+	assert_non_null(got);
+	assert_int_equal(len, (size_t)n);
+	assert_pattern(got, n);
+	free(got);
+}
+
 /* n bytes of tu_pattern(), or n zeros, gzip-compressed into a new buffer of *len bytes. */
 static unsigned char *gzip_of(int64_t n, int zeros, size_t *len)
 {
@@ -168,6 +179,13 @@ static unsigned char *gzip_of(int64_t n, int zeros, size_t *len)
 	*len = cap - z.avail_out;
 	deflateEnd(&z);
 	return out;
+}
+
+/* A server answering every request with 200 and body. */
+static tu_script *start_answering(const char *body)
+{
+	const tu_step step = { .status = 200, .body = body };
+	return tu_script_start(&step, 1);
 }
 
 /* A server answering every request with 200 and the gzip bytes, gzip-encoded. */
@@ -226,8 +244,7 @@ static const char *file_part(const tu_script *f, size_t *len)
 static void test_upload_multipart_exact(void **state)
 {
 	(void)state;
-	const tu_step steps[] = { { .status = 200, .body = FILE_JSON } };
-	tu_script *f = tu_script_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tmpdir d;
 	tmpdir_make(&d);
 	char path[300];
@@ -293,8 +310,7 @@ static void test_upload_multipart_exact(void **state)
 static void test_upload_streams_large_file(void **state)
 {
 	(void)state;
-	const tu_step steps[] = { { .status = 200, .body = FILE_JSON } };
-	tu_script *f = tu_script_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	gen g = { (3 << 20) / 2, 0, 0, 0, 0 }; /* 1.5 MiB */
 	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
@@ -589,8 +605,7 @@ static void expect_refused(tfy_client *c, const tfy_files_upload_options *o, tfy
 static void test_upload_arguments_checked_before_sending(void **state)
 {
 	(void)state;
-	const tu_step steps[] = { { .status = 200, .body = FILE_JSON } };
-	tu_script *f = tu_script_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	gen g = { 10, 0, 0, 0, 0 };
 	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
@@ -634,8 +649,7 @@ static void test_upload_arguments_checked_before_sending(void **state)
 static void test_upload_short_reader_fails(void **state)
 {
 	(void)state;
-	const tu_step steps[] = { { .status = 200, .body = FILE_JSON } };
-	tu_script *f = tu_script_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	gen g = { 10, 0, 0, 0, 0 };
 	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
@@ -659,8 +673,7 @@ static void test_upload_short_reader_fails(void **state)
 static void test_upload_refuses_what_is_not_a_regular_file(void **state)
 {
 	(void)state;
-	const tu_step steps[] = { { .status = 200, .body = FILE_JSON } };
-	tu_script *f = tu_script_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	tmpdir d;
 	tmpdir_make(&d);
@@ -704,6 +717,21 @@ static int32_t sink_write(void *userdata, const char *data, size_t size)
 	return 0;
 }
 
+/* A download of file-abc to a writer, with expected_bytes: n bytes of tu_pattern(). */
+static void download_pattern(tfy_client *c, int64_t n, int64_t expected)
+{
+	sink s = { 0 };
+	tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+	o.write = sink_write;
+	o.write_userdata = &s;
+	o.expected_bytes = expected;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_OK);
+	assert_int_equal(s.len, (size_t)n);
+	assert_pattern(s.data, n);
+	free(s.data);
+}
+
 static void test_download_to_writer(void **state)
 {
 	(void)state;
@@ -713,18 +741,9 @@ static void test_download_to_writer(void **state)
 	tu_script *f = tu_script_start(steps, 2);
 	tfy_client *c = client_for(f);
 	for (int i = 0; i < 2; i++) {
-		sink s = { 0 };
-		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
-		o.write = sink_write;
-		o.write_userdata = &s;
-		o.expected_bytes = i ? n : 0;
-		tfy_error *err = NULL;
-		assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_OK);
-		assert_int_equal(s.len, (size_t)n);
-		assert_pattern(s.data, n);
+		download_pattern(c, n, i ? n : 0);
 		tu_script_seen(f);
 		assert_true(strncmp(f->head, "GET /v1/files/file-abc/content HTTP/1.1\r\n", 41) == 0);
-		free(s.data);
 	}
 	tfy_client_free(c);
 	tu_script_stop(f);
@@ -789,12 +808,7 @@ static void test_download_to_path(void **state)
 	tfy_error *err = NULL;
 	assert_int_equal(download_path(c, path, 0, n, &ro, &err), TFY_OK);
 	assert_int_equal(atomic_load(&f->reqs), 2);
-	size_t len;
-	char *got = read_text(path, &len);
-	assert_non_null(got);
-	assert_int_equal(len, (size_t)n);
-	assert_pattern(got, n);
-	free(got);
+	assert_file_pattern(path, n);
 	assert_int_equal(count_entries(&d, ".part"), 0);
 	assert_int_equal(count_entries(&d, ""), 1);
 	/* It exists now: refused before anything is sent, unless overwrite. */
@@ -956,18 +970,8 @@ static void test_download_gzip_decoded(void **state)
 	unsigned char *gz = gzip_of(n, 0, &len);
 	tu_script *f = start_gzip(gz, len);
 	tfy_client *c = client_for(f);
-	for (int i = 0; i < 2; i++) {
-		sink s = { 0 };
-		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
-		o.write = sink_write;
-		o.write_userdata = &s;
-		o.expected_bytes = i ? n : 0;
-		tfy_error *err = NULL;
-		assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_OK);
-		assert_int_equal(s.len, (size_t)n);
-		assert_pattern(s.data, n);
-		free(s.data);
-	}
+	for (int i = 0; i < 2; i++)
+		download_pattern(c, n, i ? n : 0);
 	tfy_client_free(c);
 	tu_script_stop(f);
 	free(gz);
@@ -999,12 +1003,7 @@ static void test_download_long_name(void **state)
 			tfy_code rc = download_path(c, path, overwrite, n, NULL, &err);
 			if (rc != TFY_OK)
 				fail_msg("%s", err->message);
-			size_t len;
-			char *got = read_text(path, &len);
-			assert_non_null(got);
-			assert_int_equal(len, (size_t)n);
-			assert_pattern(got, n);
-			free(got);
+			assert_file_pattern(path, n);
 			assert_int_equal(count_entries(&d, ".part"), 0);
 		}
 	}
@@ -1098,8 +1097,7 @@ static void test_retrieve_and_delete(void **state)
 static void test_bad_ids_refused_before_sending(void **state)
 {
 	(void)state;
-	const tu_step steps[] = { { .status = 200, .body = FILE_JSON } };
-	tu_script *f = tu_script_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	const char *bad[] = { NULL, "", "file\n1", "file\r1", "a\x01", "a\x7f", ".", "..",
 		              "a\xff", "a\xc2\x85" };
@@ -1143,8 +1141,7 @@ static void expect_request_line(tu_script *f, const char *line)
 static void test_one_rule_for_ids(void **state)
 {
 	(void)state;
-	const tu_step steps[] = { { .status = 200, .body = BATCH_JSON } };
-	tu_script *f = tu_script_start(steps, 1);
+	tu_script *f = start_answering(BATCH_JSON);
 	tfy_client *c = client_for(f);
 	const char *bad[] = { ".", "..", "a\xff", "a\xc2\x85", "a\tb" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

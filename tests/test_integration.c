@@ -61,11 +61,7 @@ static tfy_error *list_fail(tfy_client *c, const tfy_batches_list_options *o, tf
 
 static json_t *mock_json(const tu_gateway *gw, const char *path)
 {
-	char *body = tu_http_get(gw, path);
-	assert_non_null(body);
-	json_error_t jerr;
-	json_t *j = json_loads(body, 0, &jerr);
-	free(body);
+	json_t *j = tu_mock_json(gw, path);
 	assert_non_null(j);
 	return j;
 }

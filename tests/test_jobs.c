@@ -83,6 +83,14 @@ static void empty_trash(void)
 	trash.n = 0;
 }
 
+/* The end of a test: the client, the server and what the test kept go. */
+static void finish(tfy_client *c, tu_script *s)
+{
+	tfy_client_free(c);
+	tu_script_stop(s);
+	empty_trash();
+}
+
 static tu_step ok_batch(const char *id, const char *status, int completed)
 {
 	return answer(200, "", keep(batch_json(id, status, (long long)time(NULL), completed)));
@@ -135,9 +143,7 @@ static void test_retrieve_path_and_decode(void **state)
 	assert_non_null(strstr(err->message, "No such batch"));
 	assert_int_equal(err->attempts, 1);
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 static void test_cancel_is_repeated(void **state)
@@ -155,9 +161,7 @@ static void test_cancel_is_repeated(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_string_equal(tu_script_seen(s)->seen[i], "POST /v1/batches/b1/cancel HTTP/1.1 ");
 	tfy_batch_free(b);
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 /* ---- create ------------------------------------------------------------------- */
@@ -198,9 +202,7 @@ static void test_create_body(void **state)
 	                    "\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"48h\","
 	                    "\"metadata\":{\"job\":\"n\\u00E9 \\\"1\\\"\",\"k2\":\"\"},"
 	                    "\"output_expires_after\":{\"anchor\":\"created_at\",\"seconds\":3600}}");
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 static void refused(tfy_client *c, const tfy_batches_create_options *o, const char *why)
@@ -292,9 +294,7 @@ static void test_create_options_checked(void **state)
 	tfy_batch *b = NULL;
 	assert_int_equal(tfy_batches_create(c, &o, &b, NULL), TFY_OK);
 	tfy_batch_free(b);
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 static void test_create_retried_only_when_unsent(void **state)
@@ -343,9 +343,7 @@ static void test_create_retried_only_when_unsent(void **state)
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
 	assert_int_equal(atomic_load(&s->reqs), 1);
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 /*
@@ -434,9 +432,7 @@ static void test_create_reconciled(void **state)
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
 	assert_int_equal(atomic_load(&s->reqs), 2); /* b-old is past the tolerance: stop */
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 /* A batch of file-in for /v1/chat/completions, with the given state, time, window and extras. */
@@ -526,9 +522,7 @@ static void test_reconcile_takes_only_a_fresh_batch(void **state)
 			fail_msg("case %zu (%s, %s, %lld s old): %s", i, cases[i].status, cases[i].window,
 			         cases[i].age, tfy_strerror(rc));
 	}
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 /*
@@ -570,9 +564,7 @@ static void test_create_broken_answer_reconciled(void **state)
 			tfy_error_free(err);
 		}
 	}
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 /* Says stop once the server (userdata) holds a request it read. */
@@ -625,9 +617,7 @@ static void test_create_stopped_after_sending(void **state)
 	assert_int_equal(atomic_load(&s->reqs), 0);
 	assert_int_equal(err->attempts, 0);
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 /* ---- wait --------------------------------------------------------------------- */
@@ -688,9 +678,7 @@ static void test_wait_until_completed(void **state)
 	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
 	tfy_batch_free(b);
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 static void test_wait_honours_retry_after(void **state)
@@ -708,9 +696,7 @@ static void test_wait_honours_retry_after(void **state)
 	assert_true(tu_now_s() - t0 >= 0.95); /* a lower bound: never scaled */
 	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
 	tfy_batch_free(b);
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 /*
@@ -759,9 +745,7 @@ static void test_wait_sits_out_a_long_retry_after(void **state)
 	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
 	tfy_batch_free(b);
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 /* Asks to stop once a state was shown: so only ever during a pause. */
@@ -825,9 +809,7 @@ static void test_wait_timeout_and_cancel(void **state)
 	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
 	assert_int_equal(tfy_batch_wait(c, "", NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
 	assert_null(b);
-	tfy_client_free(c);
-	tu_script_stop(s);
-	empty_trash();
+	finish(c, s);
 }
 
 static void test_terminal_statuses(void **state)

@@ -144,15 +144,9 @@ static void test_error_shapes(void **state)
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
 		char fault[64];
 		snprintf(fault, sizeof(fault), "error-shape:kind=%s", shapes[i].kind);
-		tfy_pair h = { "x-mock-fault", fault };
-		tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
-		r.headers = &h;
-		r.headers_count = 1;
-		tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
-		o.request = &r;
 		tfy_batch_page *page = NULL;
 		tfy_error *err = NULL;
-		assert_int_equal(tfy_batches_list(c, &o, &page, &err), TFY_ERROR_BAD_REQUEST);
+		assert_int_equal(tu_list_faulty(c, fault, 0, &page, &err), TFY_ERROR_BAD_REQUEST);
 		if (!err->api_message || !strstr(err->api_message, fault))
 			print_error("%s: api_message %s\n", shapes[i].kind,
 			            err->api_message ? err->api_message : "(null)");
@@ -166,15 +160,10 @@ static void test_error_shapes(void **state)
 		tfy_error_free(err);
 	}
 	/* A proxy's HTML page: no envelope, the text kept. */
-	tfy_pair h = { "x-mock-fault", "error-shape:kind=html,code=502" };
-	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
-	r.headers = &h;
-	r.headers_count = 1;
-	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
-	o.request = &r;
 	tfy_batch_page *page = NULL;
 	tfy_error *err = NULL;
-	assert_int_equal(tfy_batches_list(c, &o, &page, &err), TFY_ERROR_SERVER);
+	assert_int_equal(tu_list_faulty(c, "error-shape:kind=html,code=502", 0, &page, &err),
+	                 TFY_ERROR_SERVER);
 	assert_null(err->api_message);
 	assert_non_null(strstr(err->body, "nginx"));
 	tfy_error_free(err);

@@ -370,6 +370,27 @@ int tu_fixture_teardown(void **state)
 	return rc == 0 ? 0 : -1;
 }
 
+json_t *tu_mock_json(const tu_gateway *gw, const char *path)
+{
+	char *body = tu_http_get(gw, path);
+	json_t *j = body ? json_loads(body, 0, NULL) : NULL;
+	free(body);
+	return j;
+}
+
+tfy_code tu_list_faulty(tfy_client *c, const char *fault, int32_t limit, tfy_batch_page **page,
+                        tfy_error **err)
+{
+	tfy_pair h = { "x-mock-fault", fault };
+	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
+	r.headers = fault ? &h : NULL;
+	r.headers_count = fault ? 1 : 0;
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.limit = limit;
+	o.request = &r;
+	return tfy_batches_list(c, &o, page, err);
+}
+
 long tu_gateway_requests(const tu_gateway *gw)
 {
 	char *stats = tu_http_get(gw, "/_mock/stats");
@@ -422,6 +443,21 @@ int64_t tu_mem_read(void *userdata, char *buf, size_t size)
 	memcpy(buf, m->data + m->pos, n);
 	m->pos += n;
 	return (int64_t)n;
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int tu_is_trimmed(const char *s, const char *text, size_t n)
+{
+	size_t start = 0, end = n;
+	while (start < end && is_ws(text[start]))
+		start++;
+	while (end > start && is_ws(text[end - 1]))
+		end--;
+	return strlen(s) == end - start && memcmp(s, text + start, end - start) == 0;
 }
 
 char *tu_write_temp(const char *data, size_t n)

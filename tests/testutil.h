@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
 #include <tfy/tfy.h>
 
 /* Whole contents of tests/fixtures/<name>, NUL-terminated; aborts the test on failure. */
@@ -33,6 +34,9 @@ int tu_gateway_stop(tu_gateway *gw);
  * body (malloc'd, NUL-terminated) or NULL.  For the /_mock endpoints.
  */
 char *tu_http_get(const tu_gateway *gw, const char *path);
+
+/* The JSON the gateway answers a GET of path with (a /_mock endpoint), or NULL. */
+json_t *tu_mock_json(const tu_gateway *gw, const char *path);
 
 /* The gateway's count of requests outside /_mock/ so far (GET /_mock/stats); -1 on failure. */
 long tu_gateway_requests(const tu_gateway *gw);
@@ -117,6 +121,13 @@ typedef struct tu_fixture {
 int tu_fixture_setup(void **state);
 int tu_fixture_teardown(void **state);
 
+/*
+ * One page of batches through c, limit at a time (0: the default), with
+ * the gateway fault spec as x-mock-fault (NULL: none).
+ */
+tfy_code tu_list_faulty(tfy_client *c, const char *fault, int32_t limit, tfy_batch_page **page,
+                        tfy_error **err);
+
 /* Seconds on the monotonic clock. */
 double tu_now_s(void);
 
@@ -139,6 +150,9 @@ typedef struct tu_mem_stream {
 } tu_mem_stream;
 
 int64_t tu_mem_read(void *userdata, char *buf, size_t size);
+
+/* Whether s is the n bytes at text without the JSON white space around them. */
+int tu_is_trimmed(const char *s, const char *text, size_t n);
 
 /* Writes n bytes to a new file under $TMPDIR (or /tmp); returns its path (free it after unlink). */
 char *tu_write_temp(const char *data, size_t n);
