@@ -268,6 +268,14 @@ int tu_read_whole(int fd, char *head, size_t size)
 	return ok;
 }
 
+void tu_head_value(const char *head, const char *prefix, char *out, size_t size)
+{
+	const char *v = header_in(head, prefix);
+	size_t n = v ? strcspn(v, "\r\n") : 0;
+	if (n)
+		snprintf(out, size, "%.*s", (int)n, v);
+}
+
 void tu_send_all(int fd, const char *data, size_t len)
 {
 	while (len) {

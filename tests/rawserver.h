@@ -60,6 +60,13 @@ int tu_read_head_into(int fd, char *buf, size_t size);
  */
 int tu_read_whole(int fd, char *head, size_t size);
 
+/*
+ * Copies what follows the first `prefix` (any case) in head, up to the end
+ * of its line, into out (cut to size - 1 bytes); leaves out as it is when
+ * head has no such prefix or nothing follows it.
+ */
+void tu_head_value(const char *head, const char *prefix, char *out, size_t size);
+
 /* Sends all of data, or as much as the client takes before it hangs up. */
 void tu_send_all(int fd, const char *data, size_t len);
 

@@ -59,14 +59,6 @@ static tu_run cli(const fixture *f, const char *const *args)
 	return r;
 }
 
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 static void test_help_and_version(void **state)
 {
 	fixture *f = *state;
@@ -133,7 +125,7 @@ static void test_table(void **state)
 	assert_non_null(strstr(r.out, "CREATED"));
 	assert_non_null(strstr(r.out, "batch_"));
 	/* header + 5 rows + the "more available" line */
-	assert_true(count_lines(r.out) >= 6);
+	assert_true(tu_count_lines(r.out) >= 6);
 	tu_run_free(&r);
 }
 
@@ -167,7 +159,7 @@ static void test_ndjson_all(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 250);
+	assert_int_equal(tu_count_lines(r.out), 250);
 	char *save = NULL, *prev = NULL;
 	size_t n = 0;
 	for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -274,7 +266,7 @@ static void test_failure_exit_codes_without_key(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "--api-key", WRONG_KEY, NULL });
 	assert_int_equal(r.status, 3);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "401"));
 	assert_null(strstr(r.err, WRONG_KEY));
 	assert_null(strstr(r.out, WRONG_KEY));
@@ -291,7 +283,7 @@ static void test_failure_exit_codes_without_key(void **state)
 
 	r = cli(f, (const char *const[]){ "--base-url", "http://127.0.0.1:1/v1", "--max-retries", "0", NULL });
 	assert_int_equal(r.status, 5);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
 
 	r = cli(f, (const char *const[]){ "--after", "batch_missing", NULL });
@@ -305,7 +297,7 @@ static void test_resilience_flags_and_exit_codes(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "-H", "x-mock-fault: non-json", NULL });
 	assert_int_equal(r.status, 6);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
 
 	r = cli(f, (const char *const[]){ "--all", "-H", "x-mock-fault: ignore-after", "--limit", "10",
@@ -328,7 +320,7 @@ static void test_resilience_flags_and_exit_codes(void **state)
 	r = cli(f, (const char *const[]){ "--all", "--max-items", "33", "--limit", "10", "--format",
 	                                  "ndjson", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 33);
+	assert_int_equal(tu_count_lines(r.out), 33);
 	tu_run_free(&r);
 
 	const char *argv[] = { getenv("TFY_BATCHES"), "--limit", "2", "--format", "json", NULL };
@@ -538,7 +530,7 @@ static void test_status_filter(void **state)
 	/* unknown statuses are allowed and simply match nothing; the table keeps its header */
 	r = cli(f, (const char *const[]){ "--all", "--limit", "100", "--status", "no-such-status", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(tu_count_lines(r.out), 1);
 	assert_non_null(strstr(r.out, "STATUS"));
 	tu_run_free(&r);
 
@@ -582,7 +574,7 @@ static void test_summary(void **state)
 	assert_int_equal(strncmp(rest, want, strlen(want)), 0);
 	assert_non_null(strstr(rest, want_completed));
 	assert_non_null(strstr(rest, want_requests));
-	assert_int_equal(count_lines(rest), 1);
+	assert_int_equal(tu_count_lines(rest), 1);
 	/* the per-status counts add up to the total: "(N status, N status, ...)" */
 	size_t sum = 0;
 	const char *open = strchr(rest, '('), *close = strstr(rest, "), ");
@@ -601,7 +593,7 @@ static void test_summary(void **state)
 	snprintf(want, sizeof(want), "summary: %zu batches (%zu completed), ", completed, completed);
 	assert_null(strstr(r.out, "summary:"));
 	assert_int_equal(strncmp(r.err, want, strlen(want)), 0);
-	assert_int_equal(count_lines(r.out), completed + 1);
+	assert_int_equal(tu_count_lines(r.out), completed + 1);
 	tu_run_free(&r);
 
 	const char *const formats[] = { "json", "ndjson" };
@@ -637,7 +629,7 @@ static void test_version_content(void **state)
 	const char *jansson = strstr(r.out, "\njansson ");
 	assert_non_null(jansson);
 	assert_int_equal(strncmp(jansson + 9, JANSSON_VERSION, 2), 0);
-	assert_int_equal(count_lines(r.out), 4);
+	assert_int_equal(tu_count_lines(r.out), 4);
 	tu_run_free(&r);
 }
 
@@ -895,7 +887,7 @@ static void test_closed_standard_descriptors(void **state)
 	tu_run r = cli_fd_redirected(f->url, limit3, STDOUT_FILENO, 0);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "standard output"));
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
 	assert_int_equal(tu_gateway_requests(&f->gw), before);
 
@@ -958,7 +950,7 @@ static void test_server_text_escaped(void **state)
 	tu_run r = cli_canned(&c, (const char *const[]){ "--limit", "5", NULL }, NULL);
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_lines_start(r.err, "tfy-batches: bad request (HTTP 400)", NULL);
 	/* the library may clean these itself; the bidi override is left to the CLI */
 	assert_non_null(strstr(r.err, FORGED " message"));
@@ -972,7 +964,7 @@ static void test_server_text_escaped(void **state)
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
 	assert_lines_start(r.err, "libtfy debug: ", "tfy-batches: bad request (HTTP 400)");
-	assert_int_equal(count_lines(r.err), 2);
+	assert_int_equal(tu_count_lines(r.err), 2);
 	tu_run_free(&r);
 	tu_server_stop(&c);
 
@@ -984,7 +976,7 @@ static void test_server_text_escaped(void **state)
 	r = cli_canned(&c, (const char *const[]){ "--limit", "1", NULL }, NULL);
 	assert_int_equal(r.status, 0);
 	assert_terminal_safe(r.out);
-	assert_int_equal(count_lines(r.out), 3); /* header, row, "more available" */
+	assert_int_equal(tu_count_lines(r.out), 3); /* header, row, "more available" */
 	assert_non_null(strstr(r.out, "batch_\\x1b]0;owned\\x07\\r\\nforged"));
 	assert_non_null(strstr(r.out, "done\\u009b2J\\x7f\\t"));
 	tu_run_free(&r);
@@ -1015,7 +1007,7 @@ static void test_subcommand_dispatch(void **state)
 	tu_run b = cli(f, (const char *const[]){ "list", "--limit", "3", "--format", "ndjson", NULL });
 	assert_int_equal(a.status, 0);
 	assert_int_equal(b.status, 0);
-	assert_int_equal(count_lines(a.out), 3);
+	assert_int_equal(tu_count_lines(a.out), 3);
 	assert_string_equal(a.out, b.out);
 	tu_run_free(&a);
 	tu_run_free(&b);
@@ -1213,8 +1205,8 @@ static void test_unknown_tfy_log_said_once(void **state)
 	tu_run r = cli_env((const char *const[]){ f->env_url, "TFY_API_KEY=" KEY, "TFY_LOG=verbose", NULL },
 	                   (const char *const[]){ "--all", "--limit", "50", "--format", "ndjson", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 250);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.out), 250);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "TFY_LOG"));
 	assert_non_null(strstr(r.err, "'verbose'"));
 	tu_run_free(&r);
@@ -1269,7 +1261,7 @@ static void test_exit_statuses(void **state)
 		if (r.status != cases[i].status)
 			print_error("%s: %d %s\n", cases[i].fault, r.status, r.err);
 		assert_int_equal(r.status, cases[i].status);
-		assert_int_equal(count_lines(r.err), 1);
+		assert_int_equal(tu_count_lines(r.err), 1);
 		tu_run_free(&r);
 	}
 }
@@ -1368,13 +1360,9 @@ static void test_download_bounded_by_file_size(void **state)
 static void test_run_batch_id_unusable(void **state)
 {
 	(void)state;
-	char input[] = "/tmp/tfy-cli-run-XXXXXX";
-	int fd = mkstemp(input);
-	assert_true(fd >= 0);
 	const char line[] = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
 	                    "\"body\":{\"model\":\"m\"}}\n";
-	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
-	close(fd);
+	char *input = tu_write_temp(line, sizeof(line) - 1);
 	route table[] = {
 		{ "POST /v1/files ", 200, FILE_OBJECT("file-in", 90, "in.jsonl"), 0, 0 },
 		{ "POST /v1/batches ", 200,
@@ -1424,6 +1412,7 @@ static void test_run_batch_id_unusable(void **state)
 	}
 	tu_server_stop(&c);
 	unlink(input);
+	free(input);
 }
 
 /*
@@ -1449,7 +1438,7 @@ static void test_delete_declined(void **state)
 	tu_run r = cli_canned(&c, (const char *const[]){ "files", "delete", "file-kept", NULL }, NULL);
 	assert_int_equal(r.status, 14);
 	assert_string_equal(r.out, "");
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "declined to delete the file file-kept"));
 	assert_non_null(strstr(r.err, "req-declined"));
 	tu_run_free(&r);

@@ -377,13 +377,9 @@ static char *printed_id(const char *const *args, const char *url)
 static void test_wait_progress_line(void **state)
 {
 	fixture *f = *state;
-	char input[] = "/tmp/tfy-tty-input-XXXXXX";
-	int fd = mkstemp(input);
-	assert_true(fd >= 0);
 	const char line[] = "{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
 	                    "\"body\":{\"model\":\"m\"}}\n";
-	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
-	close(fd);
+	char *input = tu_write_temp(line, sizeof(line) - 1);
 	char *file = printed_id((const char *const[]){ "files", "upload", input, NULL }, f->url);
 	char *id = printed_id((const char *const[]){ "create", "--input-file-id", file, "--endpoint",
 	                                             "/v1/chat/completions", NULL },
@@ -442,6 +438,7 @@ static void test_wait_progress_line(void **state)
 	assert_int_equal(chdir(here), 0);
 	rmdir(dir);
 	unlink(input);
+	free(input);
 	free(id);
 	free(file);
 }

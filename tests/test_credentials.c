@@ -265,9 +265,7 @@ static void echo_key(tu_server *s, int fd)
 	char head[8192], key[512] = "", headers[2048], body[2048];
 	if (!tu_read_head_into(fd, head, sizeof(head)))
 		return;
-	const char *a = strstr(head, "Authorization: Bearer ");
-	if (a)
-		sscanf(a + strlen("Authorization: Bearer "), "%511[^\r\n]", key);
+	tu_head_value(head, "\r\nAuthorization: Bearer ", key, sizeof(key));
 	int blen = snprintf(body, sizeof(body),
 	                    "{\"error\":{\"message\":\"Incorrect API key provided: %s\",\"type\":\"%s\","
 	                    "\"param\":null,\"code\":\"invalid_api_key\"}}", key, key);
@@ -333,9 +331,7 @@ static void echo_every_key(tu_server *s, int fd)
 	char head[8192], key[128] = "", headers[2048], body[2048];
 	if (!tu_read_head_into(fd, head, sizeof(head)))
 		return;
-	const char *a = strstr(head, "Authorization: Bearer ");
-	if (a)
-		sscanf(a + strlen("Authorization: Bearer "), "%127[^\r\n]", key);
+	tu_head_value(head, "\r\nAuthorization: Bearer ", key, sizeof(key));
 	size_t used = strlen(keys_seen);
 	snprintf(keys_seen + used, sizeof(keys_seen) - used, "%s%s", used ? "," : "", key);
 	int blen = snprintf(body, sizeof(body),

@@ -172,21 +172,10 @@ static int teardown(void **state)
 	return rc;
 }
 
-/* Writes `text` to a temporary file; returns its malloc'd path. */
-static char *temp_file(const char *text, size_t len)
-{
-	char *path = strdup("/tmp/tfy-mockjobs-in-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	close(fd);
-	return path;
-}
-
 /* Uploads `text`; returns the new file's id (malloc'd). */
 static char *upload(const tu_gateway *gw, const char *text)
 {
-	char *path = temp_file(text, strlen(text));
+	char *path = tu_write_temp(text, strlen(text));
 	call c = { NULL, "/v1/files", NULL, path, "batch", NULL };
 	tu_reply r = perform(gw, &c);
 	unlink(path);
@@ -247,7 +236,7 @@ static void test_file_round_trip(void **state)
 	char data[4096];
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (char)(i * 7 + 3);
-	char *path = temp_file(data, sizeof(data));
+	char *path = tu_write_temp(data, sizeof(data));
 	call up = { NULL, "/api/llm/files", NULL, path, "batch", NULL };
 	tu_reply r = perform(&j->gw, &up);
 	assert_int_equal(r.status, 200);
@@ -511,7 +500,7 @@ static void test_bucket_headers(void **state)
 	const char *const vertex[] = { "x-tfy-provider-name: gcp", NULL };
 	const char *const vertex_ok[] = { "x-tfy-provider-name: gcp",
 		"x-tfy-vertex-storage-bucket-name: b", NULL };
-	char *path = temp_file(good_input, strlen(good_input));
+	char *path = tu_write_temp(good_input, strlen(good_input));
 	const char *const *sets[] = { bedrock, vertex };
 	const char *const *good[] = { bedrock_ok, vertex_ok };
 	for (size_t i = 0; i < 2; i++) {
@@ -543,7 +532,7 @@ static void test_fault_drop_upload(void **state)
 	jobs *j = *state;
 	char big[256 * 1024];
 	memset(big, 'x', sizeof(big));
-	char *path = temp_file(big, sizeof(big));
+	char *path = tu_write_temp(big, sizeof(big));
 	long before = stat_of(&j->gw, "files_uploaded");
 	int on_disk = files_under(j->tmp);
 	const char *const h[] = { "x-mock-fault: drop-upload:bytes=65536", NULL };
@@ -639,7 +628,7 @@ static void test_size_cap(void **state)
 	assert_int_equal(start(&j, args), 0);
 	char big[2000];
 	memset(big, 'x', sizeof(big));
-	char *path = temp_file(big, sizeof(big));
+	char *path = tu_write_temp(big, sizeof(big));
 	call c = { NULL, "/v1/files", NULL, path, "batch", NULL };
 	tu_reply r = perform(&j.gw, &c);
 	assert_int_equal(r.status, 413);

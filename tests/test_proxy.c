@@ -355,9 +355,7 @@ static void echo_proxy_authorization(tu_server *s, int fd)
 	char head[8192], value[512] = "-", body[1024], headers[1280];
 	if (!tu_read_head_into(fd, head, sizeof(head)))
 		return;
-	const char *a = tu_strcasestr(head, "\r\nProxy-Authorization: ");
-	if (a)
-		sscanf(a + strlen("\r\nProxy-Authorization: "), "%511[^\r\n]", value);
+	tu_head_value(head, "\r\nProxy-Authorization: ", value, sizeof(value));
 	int blen = snprintf(body, sizeof(body), "{\"error\":{\"message\":\"refused %s\","
 	                    "\"code\":\"%s\"}}", value, value);
 	snprintf(headers, sizeof(headers), "x-request-id: %s\r\nx-tfy-echo: %s\r\n", value, value);

@@ -246,6 +246,14 @@ void tu_run_free(tu_run *r)
 	r->out = r->err = NULL;
 }
 
+size_t tu_count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 const char *tu_strcasestr(const char *haystack, const char *needle)
 {
 	size_t n = strlen(needle);

@@ -167,6 +167,9 @@ tfy_code tu_code_for_status(int status);
  */
 char tu_create_rule(int status);
 
+/* The line feeds in s. */
+size_t tu_count_lines(const char *s);
+
 /* Case-insensitive strstr (ASCII). */
 const char *tu_strcasestr(const char *haystack, const char *needle);
 
