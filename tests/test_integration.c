@@ -95,9 +95,8 @@ static void assert_header(json_t *last, const char *name, const char *want)
 
 static long mock_stat(const tu_gateway *gw, const char *name)
 {
-	json_t *j = mock_json(gw, "/_mock/stats");
-	long v = (long)json_integer_value(json_object_get(j, name));
-	json_decref(j);
+	long v = tu_mock_stat(gw, name);
+	assert_true(v >= 0);
 	return v;
 }
 

@@ -83,16 +83,6 @@ static json_int_t num(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
-static long stat_of(const tu_gateway *gw, const char *name)
-{
-	char *text = tu_http_get(gw, "/_mock/stats");
-	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-	long v = j ? (long)num(j, name) : -1;
-	json_decref(j);
-	free(text);
-	return v;
-}
-
 /* Entries in dir (recursively one level: the gateway's own directory). */
 static int files_under(const char *dir)
 {
@@ -321,7 +311,7 @@ static json_t *lines_of(const tu_gateway *gw, const char *id)
 static void test_job_completes(void **state)
 {
 	jobs *j = *state;
-	long before = stat_of(&j->gw, "batches_created");
+	long before = tu_mock_stat(&j->gw, "batches_created");
 	char *file = upload(&j->gw, good_input);
 	tu_reply r = create(&j->gw, file, ",\"metadata\":{\"team\":\"a\"}");
 	assert_int_equal(r.status, 200);
@@ -331,7 +321,7 @@ static void test_job_completes(void **state)
 	char id[128];
 	snprintf(id, sizeof(id), "%s", tu_json_str(r.json, "id"));
 	tu_reply_free(&r);
-	assert_int_equal(stat_of(&j->gw, "batches_created"), before + 1);
+	assert_int_equal(tu_mock_stat(&j->gw, "batches_created"), before + 1);
 
 	json_t *done = wait_for(&j->gw, id, "completed");
 	json_t *counts = json_object_get(done, "request_counts");
@@ -533,14 +523,14 @@ static void test_fault_drop_upload(void **state)
 	char big[256 * 1024];
 	memset(big, 'x', sizeof(big));
 	char *path = tu_write_temp(big, sizeof(big));
-	long before = stat_of(&j->gw, "files_uploaded");
+	long before = tu_mock_stat(&j->gw, "files_uploaded");
 	int on_disk = files_under(j->tmp);
 	const char *const h[] = { "x-mock-fault: drop-upload:bytes=65536", NULL };
 	call c = { NULL, "/v1/files", NULL, path, "batch", h };
 	tu_reply r = perform(&j->gw, &c);
 	assert_int_not_equal(r.rc, CURLE_OK);
 	tu_reply_free(&r);
-	assert_int_equal(stat_of(&j->gw, "files_uploaded"), before);
+	assert_int_equal(tu_mock_stat(&j->gw, "files_uploaded"), before);
 	assert_int_equal(files_under(j->tmp), on_disk); /* the partial file is gone */
 	unlink(path);
 	free(path);
@@ -565,7 +555,7 @@ static void test_fault_create_errors(void **state)
 {
 	jobs *j = *state;
 	char *file = upload(&j->gw, good_input);
-	long before = stat_of(&j->gw, "batches_created");
+	long before = tu_mock_stat(&j->gw, "batches_created");
 	/* Run-level faults for create only: the upload above and the retrieve
 	 * below are untouched. */
 	/* POST /_mock/faults: two specs, one per line. */
@@ -583,11 +573,11 @@ static void test_fault_create_errors(void **state)
 	r = create(&j->gw, file, NULL);
 	assert_int_equal(r.status, 429);
 	tu_reply_free(&r);
-	assert_int_equal(stat_of(&j->gw, "batches_created"), before);
+	assert_int_equal(tu_mock_stat(&j->gw, "batches_created"), before);
 	r = create(&j->gw, file, NULL);
 	assert_int_equal(r.status, 200);
 	tu_reply_free(&r);
-	assert_int_equal(stat_of(&j->gw, "batches_created"), before + 1);
+	assert_int_equal(tu_mock_stat(&j->gw, "batches_created"), before + 1);
 	free(file);
 }
 
@@ -595,7 +585,7 @@ static void test_fault_create_no_answer(void **state)
 {
 	jobs *j = *state;
 	char *file = upload(&j->gw, good_input);
-	long before = stat_of(&j->gw, "batches_created");
+	long before = tu_mock_stat(&j->gw, "batches_created");
 	char body[512];
 	snprintf(body, sizeof(body),
 	         "{\"input_file_id\":\"%s\",\"endpoint\":\"" ENDPOINT "\",\"completion_window\":\"24h\"}", file);
@@ -605,7 +595,7 @@ static void test_fault_create_no_answer(void **state)
 	assert_int_equal(r.rc, CURLE_GOT_NOTHING);
 	tu_reply_free(&r);
 	/* Created all the same: the newest in the listing. */
-	assert_int_equal(stat_of(&j->gw, "batches_created"), before + 1);
+	assert_int_equal(tu_mock_stat(&j->gw, "batches_created"), before + 1);
 	r = get(&j->gw, "/v1/batches?limit=1");
 	json_t *first = json_array_get(json_object_get(r.json, "data"), 0);
 	assert_string_equal(tu_json_str(first, "input_file_id"), file);

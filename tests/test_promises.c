@@ -423,21 +423,35 @@ static void test_time_options_above_limit_refused(void **state)
 
 /* ---- 6. prefetch keeps the deadline, cancellation and attempt count -------------- */
 
+/* Starts gw with args: a client on its /v1. */
+static tfy_client *gateway_client(tu_gateway *gw, const char *const *args)
+{
+	assert_int_equal(tu_gateway_start(gw, args), 0);
+	tfy_client *c = tu_client(gw, "/v1", GATEWAY_KEY, NULL);
+	assert_non_null(c);
+	return c;
+}
+
+/* Pages of 2 with the request options ro, prefetched (the default) or not. */
+static tfy_batches_list_options paged(const tfy_request_options *ro, int prefetch)
+{
+	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
+	lo.limit = 2;
+	lo.request = ro;
+	lo.prefetch = prefetch ? 0 : TFY_NONE;
+	return lo;
+}
+
 static void test_prefetch_keeps_deadline(void **state)
 {
 	(void)state;
 	static const char *const args[] = { "--count", "250", "--fault", "delay:ms=400", NULL };
 	tu_gateway gw;
-	assert_int_equal(tu_gateway_start(&gw, args), 0);
-	tfy_client *c = tu_client(&gw, "/v1", GATEWAY_KEY, NULL);
-	assert_non_null(c);
+	tfy_client *c = gateway_client(&gw, args);
 	for (int prefetch = 0; prefetch < 2; prefetch++) {
 		tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 		ro.deadline_ms = 1500;
-		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
-		lo.limit = 2;
-		lo.request = &ro;
-		lo.prefetch = prefetch ? 0 : TFY_NONE;
+		tfy_batches_list_options lo = paged(&ro, prefetch);
 		tfy_error *err = NULL;
 		double t0 = tu_now_s();
 		tfy_code rc = iterate(c, &lo, 300, &err);
@@ -463,17 +477,12 @@ static void test_prefetch_keeps_cancel(void **state)
 	static const char *const args[] = { "--count", "250", NULL };
 	for (int prefetch = 0; prefetch < 2; prefetch++) {
 		tu_gateway gw;
-		assert_int_equal(tu_gateway_start(&gw, args), 0);
-		tfy_client *c = tu_client(&gw, "/v1", GATEWAY_KEY, NULL);
-		assert_non_null(c);
+		tfy_client *c = gateway_client(&gw, args);
 		atomic_int cancel = 0;
 		tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 		ro.cancel = cancel_when_set;
 		ro.cancel_userdata = &cancel;
-		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
-		lo.limit = 2;
-		lo.request = &ro;
-		lo.prefetch = prefetch ? 0 : TFY_NONE;
+		tfy_batches_list_options lo = paged(&ro, prefetch);
 		tfy_batch_iter *it = NULL;
 		tfy_error *err = NULL;
 		assert_int_equal(tfy_batch_iter_new(c, &lo, &it, &err), TFY_OK);
@@ -506,18 +515,13 @@ static void test_prefetch_keeps_attempts(void **state)
 	static const char *const args[] = { "--count", "250", "--fault", "none:times=1", "--fault",
 		                            "status:code=500,times=3", NULL };
 	tu_gateway gw;
-	assert_int_equal(tu_gateway_start(&gw, args), 0);
-	tfy_client *c = tu_client(&gw, "/v1", GATEWAY_KEY, NULL);
-	assert_non_null(c);
+	tfy_client *c = gateway_client(&gw, args);
 	int32_t attempts[2];
 	for (int prefetch = 0; prefetch < 2; prefetch++) {
 		free(tu_http_get(&gw, "/_mock/faults/reset"));
 		tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 		ro.max_retries = 2;
-		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
-		lo.limit = 2;
-		lo.request = &ro;
-		lo.prefetch = prefetch ? 0 : TFY_NONE;
+		tfy_batches_list_options lo = paged(&ro, prefetch);
 		tfy_error *err = NULL;
 		assert_int_equal(iterate(c, &lo, 0, &err), TFY_ERROR_SERVER);
 		attempts[prefetch] = err->attempts;

@@ -79,14 +79,21 @@ static int bedrock_like(const tfy_batch *b)
 	return b->status == TFY_BATCH_STATUS_PARTIALLY_COMPLETED;
 }
 
+/* Every batch of provider through the gateway, each one like(); like() holds for some. */
+static void every_batch_of(const tu_gateway *gw, const char *provider,
+                           int (*like)(const tfy_batch *))
+{
+	tfy_client *c = client_for(gw, "/api/llm", provider);
+	size_t total, some = iterate(c, like, &total);
+	assert_int_equal(total, COUNT);
+	assert_true(some > 0);
+	tfy_client_free(c);
+}
+
 /* Bedrock through the gateway: no has_more, yet every batch; partial jobs kept apart. */
 static void test_bedrock_pages(void **state)
 {
-	tfy_client *c = client_for(*state, "/api/llm", "bedrock-main");
-	size_t total, partial = iterate(c, bedrock_like, &total);
-	assert_int_equal(total, COUNT);
-	assert_true(partial > 0);
-	tfy_client_free(c);
+	every_batch_of(*state, "bedrock-main", bedrock_like);
 }
 
 static int vertex_like(const tfy_batch *b)
@@ -103,13 +110,10 @@ static int vertex_like(const tfy_batch *b)
 	return b->errors_count > 0;
 }
 
+/* Vertex through the gateway: every batch; some with errors. */
 static void test_vertex_pages(void **state)
 {
-	tfy_client *c = client_for(*state, "/api/llm", "vertex-main");
-	size_t total, with_errors = iterate(c, vertex_like, &total);
-	assert_int_equal(total, COUNT);
-	assert_true(with_errors > 0);
-	tfy_client_free(c);
+	every_batch_of(*state, "vertex-main", vertex_like);
 }
 
 /* The gateway requires x-tfy-provider-name for batch calls; a call may override the default. */

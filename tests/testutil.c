@@ -399,13 +399,18 @@ tfy_code tu_list_faulty(tfy_client *c, const char *fault, int32_t limit, tfy_bat
 	return tfy_batches_list(c, &o, page, err);
 }
 
+long tu_mock_stat(const tu_gateway *gw, const char *name)
+{
+	json_t *stats = tu_mock_json(gw, "/_mock/stats");
+	json_t *n = json_object_get(stats, name);
+	long v = json_is_integer(n) ? (long)json_integer_value(n) : -1;
+	json_decref(stats);
+	return v;
+}
+
 long tu_gateway_requests(const tu_gateway *gw)
 {
-	char *stats = tu_http_get(gw, "/_mock/stats");
-	const char *at = stats ? strstr(stats, "\"requests\"") : NULL;
-	long n = at ? strtol(at + strcspn(at, "0123456789"), NULL, 10) : -1;
-	free(stats);
-	return n;
+	return tu_mock_stat(gw, "requests");
 }
 
 int tu_tls_material(char *dir, size_t size)

@@ -38,6 +38,9 @@ char *tu_http_get(const tu_gateway *gw, const char *path);
 /* The JSON the gateway answers a GET of path with (a /_mock endpoint), or NULL. */
 json_t *tu_mock_json(const tu_gateway *gw, const char *path);
 
+/* The gateway's count `name` of GET /_mock/stats (such as "connections"); -1 on failure. */
+long tu_mock_stat(const tu_gateway *gw, const char *name);
+
 /* The gateway's count of requests outside /_mock/ so far (GET /_mock/stats); -1 on failure. */
 long tu_gateway_requests(const tu_gateway *gw);
 
