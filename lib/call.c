@@ -282,6 +282,11 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 		                                       : "cancelled by the caller");
 		return stop;
 	}
+	if (*early && tfy__transport_inherited((*early)->flight)) {
+		/* Sent before a fork: its answer is the parent's to read. */
+		tfy__call_abandon_early(*early);
+		*early = NULL;
+	}
 	tfy__http_response resp = { 0 };
 	char detail[DETAIL_MAX] = "";
 	int64_t start = tfy__now_ms();

@@ -317,7 +317,13 @@ typedef struct tfy_client_options {
  */
 TFY_EXTERN tfy_code tfy_client_options_init(tfy_client_options *opts, uint32_t version);
 
-/** An opaque client.  Safe to use from several threads at once. */
+/**
+ * An opaque client.  Safe to use from several threads at once.  Since 1.3
+ * also across fork(): a client used in a child process notices that its
+ * pid changed and never reuses a connection made before the fork (it
+ * leaves them to the parent, untouched), so parent and child never read
+ * each other's answers.
+ */
 typedef struct tfy_client tfy_client;
 
 /**
