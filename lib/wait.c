@@ -231,6 +231,7 @@ tfy_code tfy_batch_wait(tfy_client *client, const char *batch_id,
 	tfy_batch_wait_options o;
 	tfy_request_options request;
 	tfy_error *e = NULL;
+	tfy__client_hold(client); /* the caller may free the client while the wait runs */
 	rc = read_wait_options(opts, &o, &request, &e);
 	waiter w = { client, batch_id, &o, tfy__endpoint_pair(client, &request), 0, 0, NULL };
 	if (rc == TFY_OK) {
@@ -239,5 +240,7 @@ tfy_code tfy_batch_wait(tfy_client *client, const char *batch_id,
 		rc = run_wait(&w, &e);
 	}
 	*out = w.last; /* on any failure too: the last state seen */
-	return tfy__call_hand_error(client, rc, e, err);
+	rc = tfy__call_hand_error(client, rc, e, err);
+	tfy__client_release(client);
+	return rc;
 }
