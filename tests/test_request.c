@@ -396,7 +396,7 @@ static void test_options_version_and_counts(void **state)
 	r.reserved2_ = 7;
 	tfy_error_free(build_fail(&o, TFY_ERROR_INVALID_ARGUMENT));
 	r.reserved2_ = 0;
-	r.version = 2;
+	r.version = TFY_REQUEST_OPTIONS_VERSION + 1;
 	tfy_error_free(build_fail(&o, TFY_ERROR_INVALID_ARGUMENT));
 	r.version = 1;
 	r.max_retries = TFY_MAX_RETRIES_LIMIT + 1;
