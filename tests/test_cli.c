@@ -1410,7 +1410,7 @@ static void test_run_batch_id_unusable(void **state)
 	int fd = mkstemp(input);
 	assert_true(fd >= 0);
 	const char line[] = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-	                    "\"body\":{\"model\":\"m\"}}\n";
+	                    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
 	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
 	close(fd);
 	route table[] = {

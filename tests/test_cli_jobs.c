@@ -34,8 +34,8 @@
 #define ENDPOINT "/v1/chat/completions"
 #define LINE(id, model) \
 	"{\"custom_id\":\"" id "\",\"method\":\"POST\",\"url\":\"" ENDPOINT \
-	"\",\"body\":{\"model\":\"" model "\"}}\n"
-#define GOOD_INPUT LINE("one", "m-1") LINE("fail-two", "m-1") LINE("three", "m-3")
+	"\",\"body\":{\"model\":\"" model "\",\"messages\":[]}}\n"
+#define GOOD_INPUT LINE("one", "m-1") LINE("fail-two", "m-1") LINE("three", "m-1")
 
 typedef struct fixture {
 	tu_gateway fast, paced, slow, partial, stuck;
@@ -354,7 +354,8 @@ static void test_check(void **state)
 	char bad[400];
 	snprintf(bad, sizeof(bad), "%s/bad.jsonl", f->dir);
 	write_file(bad, LINE("a", "m") "not json\n" LINE("a", "m")
-	                "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n");
+	                "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\","
+	                "\"body\":{\"model\":\"m\",\"messages\":[]}}\n");
 	tu_run r = cli(NULL, (const char *const[]){ "check", bad, NULL });
 	expect_status(&r, 9);
 	char want[512];

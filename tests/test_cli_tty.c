@@ -408,7 +408,7 @@ static void test_wait_progress_line(void **state)
 	int fd = mkstemp(input);
 	assert_true(fd >= 0);
 	const char line[] = "{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-	                    "\"body\":{\"model\":\"m\"}}\n";
+	                    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
 	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
 	close(fd);
 	char *file = printed_id((const char *const[]){ "files", "upload", input, NULL }, f->url);

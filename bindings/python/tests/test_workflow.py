@@ -80,7 +80,8 @@ class WorkflowTest(unittest.TestCase):
         self.assertFalse(report.ok)
         self.assertEqual(report.problems_total, 3)
         self.assertEqual([(p.line, p.name) for p in report.problems],
-                         [(2, "invalid_json"), (3, "duplicate_custom_id"), (4, "url_mismatch")])
+                         [(2, "invalid_json_line"), (3, "duplicate_custom_id"),
+                          (4, "mismatched_url")])
         self.assertIn('"a"', report.problems[1].message)
 
     def test_read_results_bad_line_and_missing_file(self):

@@ -25,7 +25,9 @@ TFY_BATCH_WAIT_OPTIONS_VERSION = 1
 TFY_FILES_UPLOAD_OPTIONS_VERSION = 1
 TFY_FILES_DOWNLOAD_OPTIONS_VERSION = 1
 TFY_RESULT_READER_OPTIONS_VERSION = 1
-TFY_INPUT_CHECK_OPTIONS_VERSION = 1
+TFY_INPUT_CHECK_OPTIONS_VERSION = 2
+#: tfy_input_check_options.provider_kind (since 1.3).
+TFY_PROVIDER_KINDS = {"openai": 0, "azure": 1, "bedrock": 2, "vertex": 3}
 #: tfy_batches_list_options.missing_has_more (since 1.1).
 TFY_MISSING_HAS_MORE_DEFAULT = 0
 TFY_MISSING_HAS_MORE_CONTINUE = 1
@@ -332,6 +334,8 @@ class InputCheckOptions(Structure):
         ("max_bytes", c_int64),
         ("max_problems", c_int64),
         ("max_line_bytes", c_int64),
+        ("provider_kind", c_int32),
+        ("reserved2_", c_int32),
     ]
 
 
