@@ -54,7 +54,8 @@ static char *check_and_upload(tfy_client *client, const cli_args *args, int *rc)
 	char *id = NULL;
 
 	sink_init(&err_sink, stderr);
-	if ((*rc = input_check(args->operands[0], args->endpoint, &err_sink, &requests)) != 0)
+	if ((*rc = input_check(args->operands[0], args->endpoint, args->provider_kind, &err_sink,
+	                       &requests)) != 0)
 		return NULL;
 	/* Ctrl-C stops an upload (nothing exists yet that is worth keeping) */
 	request = args->request;

@@ -51,6 +51,7 @@ enum option_id {
 	OPT_METADATA,
 	OPT_RESUME,
 	OPT_CANCEL_ON_INTERRUPT,
+	OPT_PROVIDER_KIND,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -110,6 +111,7 @@ static const cli_option options[] = {
 	{ "output", required_argument, 'o', GROUP_OUTPUT, NULL },
 	{ "resume", required_argument, OPT_RESUME, GROUP_RUN, NULL },
 	{ "cancel-on-interrupt", no_argument, OPT_CANCEL_ON_INTERRUPT, GROUP_RUN, NULL },
+	{ "provider-kind", required_argument, OPT_PROVIDER_KIND, GROUP_CHECK, NULL },
 	{ "help", no_argument, OPT_HELP, GROUP_GENERAL, NULL },
 	{ "version", no_argument, OPT_VERSION, GROUP_GENERAL, NULL },
 };
@@ -326,6 +328,23 @@ static cli_action parse_seconds(int id, const char *arg, int64_t *ms)
 	return CLI_RUN;
 }
 
+/* The provider whose rules the input check adds to OpenAI's. */
+static cli_action parse_provider_kind(cli_args *args, const char *arg)
+{
+	static const char *const names[] = { "openai", "azure", "bedrock", "vertex" };
+	static const int32_t kinds[] = { TFY_PROVIDER_KIND_OPENAI, TFY_PROVIDER_KIND_AZURE,
+	                                 TFY_PROVIDER_KIND_BEDROCK, TFY_PROVIDER_KIND_VERTEX };
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			args->provider_kind = kinds[i];
+			return CLI_RUN;
+		}
+	}
+	return cli_usage_error("--provider-kind wants openai, azure, bedrock or vertex:", arg);
+}
+
 static cli_action parse_format(cli_args *args, const char *arg)
 {
 	if (!out_format_parse(arg, &args->format))
@@ -481,6 +500,7 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 		return add_pair(&args->metadata, &args->metadata_cap, &args->metadata_count, arg,
 		                "--metadata wants KEY=VALUE with a non-empty key");
 	case OPT_CANCEL_ON_INTERRUPT: args->cancel_on_interrupt = 1; return CLI_RUN;
+	case OPT_PROVIDER_KIND: return parse_provider_kind(args, arg);
 	case 'h': /* fall through */
 	case OPT_HELP: return CLI_HELP;
 	case OPT_VERSION: return CLI_VERSION;

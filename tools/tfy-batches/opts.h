@@ -23,7 +23,8 @@ enum {
 	GROUP_CREATE = 1u << 6,     /* --completion-window, --metadata */
 	GROUP_INPUT_ID = 1u << 7,   /* --input-file-id */
 	GROUP_OUTPUT = 1u << 8,     /* -o/--output */
-	GROUP_RUN = 1u << 9         /* --resume, --cancel-on-interrupt */
+	GROUP_RUN = 1u << 9,        /* --resume, --cancel-on-interrupt */
+	GROUP_CHECK = 1u << 10      /* --provider-kind */
 };
 
 typedef enum cli_action {
@@ -81,6 +82,7 @@ typedef struct cli_args {
 	const char *output;            /* -o/--output */
 	const char *resume;            /* --resume ID */
 	int cancel_on_interrupt;       /* --cancel-on-interrupt */
+	int32_t provider_kind;         /* --provider-kind: a TFY_PROVIDER_KIND_* value */
 } cli_args;
 
 /*
