@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sysconfig
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int32, c_int64,
                     c_size_t, c_uint32, c_void_p)
 
@@ -386,6 +387,13 @@ def _installed_libdir() -> str | None:
     return _install.LIBDIR
 
 
+def _prefix_libdir(prefix: str) -> str:
+    """Where meson installs libtfy under prefix: its libdir, lib/<multiarch>
+    on Debian and Ubuntu (lib/x86_64-linux-gnu), else lib."""
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    return os.path.join(prefix, "lib", multiarch) if multiarch else os.path.join(prefix, "lib")
+
+
 def _open_library() -> tuple[ctypes.CDLL, str]:
     """$TFY_LIBRARY (a path) alone when set; else the dynamic loader's search
     for the soname (LD_LIBRARY_PATH, ldconfig, the system directories); else
@@ -406,9 +414,13 @@ def _open_library() -> tuple[ctypes.CDLL, str]:
             return ctypes.CDLL(candidate), candidate
         except OSError as e:
             tried.append(f"{candidate}: {e}")
+    example = os.path.join(_prefix_libdir("/usr/local"), SONAME)
     raise ImportError("libtfy not found: set TFY_LIBRARY to the path of "
-                      f"{SONAME}, or install libtfy where the dynamic linker finds it "
-                      f"(tried {'; '.join(tried)})")
+                      f"{SONAME}, which meson installs in PREFIX's library directory "
+                      f"(TFY_LIBRARY={example} for the default prefix /usr/local; "
+                      f"{os.path.join(_prefix_libdir('PREFIX'), SONAME)} for "
+                      "meson setup --prefix=PREFIX), or install libtfy where the dynamic "
+                      f"linker finds it (tried {'; '.join(tried)})")
 
 
 def _declare(lib: ctypes.CDLL) -> None:
