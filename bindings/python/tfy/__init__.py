@@ -1,5 +1,7 @@
 """Python binding (ctypes, standard library only) for libtfy, the C client of
-the OpenAI-compatible List batches API of the TrueFoundry AI Gateway.
+the OpenAI-compatible Batch API of the TrueFoundry AI Gateway (and of OpenAI
+and Azure OpenAI): check an input file, upload it, create the batch, wait,
+download the output and read its results; list batches and files.
 
 The shared library is $TFY_LIBRARY (a path) when set; else libtfy.so.1 where
 the dynamic loader finds it (LD_LIBRARY_PATH, ldconfig, the system
