@@ -36,22 +36,13 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	if (!f || tu_gateway_start(&f->gw, gateway_args) < 0)
+	fixture *f = tu_gateway_state(state, sizeof(*f), gateway_args);
+	if (!f)
 		return -1;
 	snprintf(f->url, sizeof(f->url), "%s/v1", f->gw.base);
 	/* As TrueFoundry's tools have it: the platform URL, whose gateway is /api/llm. */
 	snprintf(f->env_url, sizeof(f->env_url), "TFY_BASE_URL=%s", f->gw.base);
-	*state = f;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	int rc = tu_gateway_stop(&f->gw);
-	free(f);
-	return rc == 0 ? 0 : -1;
 }
 
 /* Runs tfy-batches with the fixture's URL and key in the environment. */
@@ -66,14 +57,6 @@ static tu_run cli(const fixture *f, const char *const *args)
 	tu_run r;
 	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
 	return r;
-}
-
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
 }
 
 static void test_help_and_version(void **state)
@@ -142,7 +125,7 @@ static void test_table(void **state)
 	assert_non_null(strstr(r.out, "CREATED"));
 	assert_non_null(strstr(r.out, "batch_"));
 	/* header + 5 rows + the "more available" line */
-	assert_true(count_lines(r.out) >= 6);
+	assert_true(tu_count_lines(r.out) >= 6);
 	tu_run_free(&r);
 }
 
@@ -176,7 +159,7 @@ static void test_ndjson_all(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 250);
+	assert_int_equal(tu_count_lines(r.out), 250);
 	char *save = NULL, *prev = NULL;
 	size_t n = 0;
 	for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -265,13 +248,10 @@ static void test_routing_from_environment(void **state)
 	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
 	assert_int_equal(r.status, 0);
 	tu_run_free(&r);
-	char *raw = tu_http_get(&f->gw, "/_mock/last-request");
-	json_error_t jerr;
-	json_t *j = json_loads(raw, 0, &jerr);
+	json_t *j = tu_mock_json(&f->gw, "/_mock/last-request");
 	assert_non_null(j);
 	char *body = json_dumps(json_object_get(j, "headers"), JSON_COMPACT);
 	json_decref(j);
-	free(raw);
 	assert_non_null(tu_strcasestr(body, "[\"x-tfy-provider-name\",\"bedrock-main\"]"));
 	assert_non_null(tu_strcasestr(body, "[\"x-tfy-provider-model\",\"flag-model\"]"));
 	assert_non_null(tu_strcasestr(body, "[\"x-tfy-aws-s3-bucket\",\"batch-bucket\"]"));
@@ -286,7 +266,7 @@ static void test_failure_exit_codes_without_key(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "--api-key", WRONG_KEY, NULL });
 	assert_int_equal(r.status, 3);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "401"));
 	assert_null(strstr(r.err, WRONG_KEY));
 	assert_null(strstr(r.out, WRONG_KEY));
@@ -303,7 +283,7 @@ static void test_failure_exit_codes_without_key(void **state)
 
 	r = cli(f, (const char *const[]){ "--base-url", "http://127.0.0.1:1/v1", "--max-retries", "0", NULL });
 	assert_int_equal(r.status, 5);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
 
 	r = cli(f, (const char *const[]){ "--after", "batch_missing", NULL });
@@ -317,7 +297,7 @@ static void test_resilience_flags_and_exit_codes(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "-H", "x-mock-fault: non-json", NULL });
 	assert_int_equal(r.status, 6);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
 
 	r = cli(f, (const char *const[]){ "--all", "-H", "x-mock-fault: ignore-after", "--limit", "10",
@@ -340,7 +320,7 @@ static void test_resilience_flags_and_exit_codes(void **state)
 	r = cli(f, (const char *const[]){ "--all", "--max-items", "33", "--limit", "10", "--format",
 	                                  "ndjson", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 33);
+	assert_int_equal(tu_count_lines(r.out), 33);
 	tu_run_free(&r);
 
 	const char *argv[] = { getenv("TFY_BATCHES"), "--limit", "2", "--format", "json", NULL };
@@ -550,7 +530,7 @@ static void test_status_filter(void **state)
 	/* unknown statuses are allowed and simply match nothing; the table keeps its header */
 	r = cli(f, (const char *const[]){ "--all", "--limit", "100", "--status", "no-such-status", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(tu_count_lines(r.out), 1);
 	assert_non_null(strstr(r.out, "STATUS"));
 	tu_run_free(&r);
 
@@ -594,7 +574,7 @@ static void test_summary(void **state)
 	assert_int_equal(strncmp(rest, want, strlen(want)), 0);
 	assert_non_null(strstr(rest, want_completed));
 	assert_non_null(strstr(rest, want_requests));
-	assert_int_equal(count_lines(rest), 1);
+	assert_int_equal(tu_count_lines(rest), 1);
 	/* the per-status counts add up to the total: "(N status, N status, ...)" */
 	size_t sum = 0;
 	const char *open = strchr(rest, '('), *close = strstr(rest, "), ");
@@ -613,7 +593,7 @@ static void test_summary(void **state)
 	snprintf(want, sizeof(want), "summary: %zu batches (%zu completed), ", completed, completed);
 	assert_null(strstr(r.out, "summary:"));
 	assert_int_equal(strncmp(r.err, want, strlen(want)), 0);
-	assert_int_equal(count_lines(r.out), completed + 1);
+	assert_int_equal(tu_count_lines(r.out), completed + 1);
 	tu_run_free(&r);
 
 	const char *const formats[] = { "json", "ndjson" };
@@ -649,7 +629,7 @@ static void test_version_content(void **state)
 	const char *jansson = strstr(r.out, "\njansson ");
 	assert_non_null(jansson);
 	assert_int_equal(strncmp(jansson + 9, JANSSON_VERSION, 2), 0);
-	assert_int_equal(count_lines(r.out), 4);
+	assert_int_equal(tu_count_lines(r.out), 4);
 	tu_run_free(&r);
 }
 
@@ -907,7 +887,7 @@ static void test_closed_standard_descriptors(void **state)
 	tu_run r = cli_fd_redirected(f->url, limit3, STDOUT_FILENO, 0);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "standard output"));
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
 	assert_int_equal(tu_gateway_requests(&f->gw), before);
 
@@ -970,7 +950,7 @@ static void test_server_text_escaped(void **state)
 	tu_run r = cli_canned(&c, (const char *const[]){ "--limit", "5", NULL }, NULL);
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_lines_start(r.err, "tfy-batches: bad request (HTTP 400)", NULL);
 	/* the library may clean these itself; the bidi override is left to the CLI */
 	assert_non_null(strstr(r.err, FORGED " message"));
@@ -984,7 +964,7 @@ static void test_server_text_escaped(void **state)
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
 	assert_lines_start(r.err, "libtfy debug: ", "tfy-batches: bad request (HTTP 400)");
-	assert_int_equal(count_lines(r.err), 2);
+	assert_int_equal(tu_count_lines(r.err), 2);
 	tu_run_free(&r);
 	tu_server_stop(&c);
 
@@ -996,7 +976,7 @@ static void test_server_text_escaped(void **state)
 	r = cli_canned(&c, (const char *const[]){ "--limit", "1", NULL }, NULL);
 	assert_int_equal(r.status, 0);
 	assert_terminal_safe(r.out);
-	assert_int_equal(count_lines(r.out), 3); /* header, row, "more available" */
+	assert_int_equal(tu_count_lines(r.out), 3); /* header, row, "more available" */
 	assert_non_null(strstr(r.out, "batch_\\x1b]0;owned\\x07\\r\\nforged"));
 	assert_non_null(strstr(r.out, "done\\u009b2J\\x7f\\t"));
 	tu_run_free(&r);
@@ -1027,7 +1007,7 @@ static void test_subcommand_dispatch(void **state)
 	tu_run b = cli(f, (const char *const[]){ "list", "--limit", "3", "--format", "ndjson", NULL });
 	assert_int_equal(a.status, 0);
 	assert_int_equal(b.status, 0);
-	assert_int_equal(count_lines(a.out), 3);
+	assert_int_equal(tu_count_lines(a.out), 3);
 	assert_string_equal(a.out, b.out);
 	tu_run_free(&a);
 	tu_run_free(&b);
@@ -1225,8 +1205,8 @@ static void test_unknown_tfy_log_said_once(void **state)
 	tu_run r = cli_env((const char *const[]){ f->env_url, "TFY_API_KEY=" KEY, "TFY_LOG=verbose", NULL },
 	                   (const char *const[]){ "--all", "--limit", "50", "--format", "ndjson", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 250);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.out), 250);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "TFY_LOG"));
 	assert_non_null(strstr(r.err, "'verbose'"));
 	tu_run_free(&r);
@@ -1250,9 +1230,7 @@ static void test_azure_auth_header_and_query(void **state)
 		                   runs[k]);
 		assert_int_equal(r.status, 0);
 		tu_run_free(&r);
-		char *raw = tu_http_get(&f->gw, "/_mock/last-request");
-		json_error_t jerr;
-		json_t *j = json_loads(raw, 0, &jerr);
+		json_t *j = tu_mock_json(&f->gw, "/_mock/last-request");
 		assert_non_null(j);
 		assert_string_equal(json_string_value(json_object_get(j, "path")), "/openai/batches");
 		assert_string_equal(jstr(json_object_get(j, "query"), "api-version"), "2024-10-21");
@@ -1261,7 +1239,6 @@ static void test_azure_auth_header_and_query(void **state)
 		assert_null(tu_strcasestr(headers, "authorization"));
 		free(headers);
 		json_decref(j);
-		free(raw);
 	}
 }
 
@@ -1284,7 +1261,7 @@ static void test_exit_statuses(void **state)
 		if (r.status != cases[i].status)
 			print_error("%s: %d %s\n", cases[i].fault, r.status, r.err);
 		assert_int_equal(r.status, cases[i].status);
-		assert_int_equal(count_lines(r.err), 1);
+		assert_int_equal(tu_count_lines(r.err), 1);
 		tu_run_free(&r);
 	}
 }
@@ -1303,28 +1280,12 @@ typedef struct route {
 /* The routes of the running routed server (one at a time), ended by a NULL line. */
 static route *routes;
 
-/* Reads the rest of a request body of Content-Length bytes, `have` of which came with the head. */
-static void read_body(int fd, const char *head, size_t have)
-{
-	const char *cl = tu_strcasestr(head, "\r\ncontent-length:");
-	const char *end = strstr(head, "\r\n\r\n");
-	long left = cl ? atol(cl + 17) - (long)(have - (size_t)(end + 4 - head)) : 0;
-	char buf[4096];
-	while (left > 0) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n <= 0)
-			return;
-		left -= n;
-	}
-}
-
 /* Answers one request from `routes` (404 when none matches), then lets the client close first. */
 static void routed(tu_server *s, int fd)
 {
 	char head[16384];
-	if (!tu_read_head_into(fd, head, sizeof(head)))
+	if (!tu_read_whole(fd, head, sizeof(head)))
 		return;
-	read_body(fd, head, strlen(head));
 	route *r = routes;
 	while (r->line && strncmp(head, r->line, strlen(r->line)) != 0)
 		r++;
@@ -1332,24 +1293,17 @@ static void routed(tu_server *s, int fd)
 	                              "\"invalid_request_error\",\"param\":null,\"code\":null}}";
 	const char *body = r->line ? r->body : missing;
 	size_t len = body ? strlen(body) : r->size;
-	char top[256];
-	int n = snprintf(top, sizeof(top),
-	                 "HTTP/1.1 %d Routed\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-	                 r->line ? r->status : 404, len);
+	char *xs = NULL;
+	if (!body) {
+		xs = malloc(len);
+		assert_non_null(xs);
+		memset(xs, 'x', len);
+	}
 	if (r->line)
 		atomic_fetch_add(&r->hits, 1);
 	atomic_fetch_add(&s->requests, 1);
-	tu_send_all(fd, top, (size_t)n);
-	if (body) {
-		tu_send_all(fd, body, len);
-	} else {
-		char *xs = malloc(len);
-		assert_non_null(xs);
-		memset(xs, 'x', len);
-		tu_send_all(fd, xs, len);
-		free(xs);
-	}
+	tu_send_answer(fd, r->line ? r->status : 404, NULL, body ? body : xs, len);
+	free(xs);
 	shutdown(fd, SHUT_WR);
 	tu_pause_ms(fd, 2000); /* the client hangs up once it has the answer */
 }
@@ -1406,13 +1360,9 @@ static void test_download_bounded_by_file_size(void **state)
 static void test_run_batch_id_unusable(void **state)
 {
 	(void)state;
-	char input[] = "/tmp/tfy-cli-run-XXXXXX";
-	int fd = mkstemp(input);
-	assert_true(fd >= 0);
 	const char line[] = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
 	                    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
-	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
-	close(fd);
+	char *input = tu_write_temp(line, sizeof(line) - 1);
 	route table[] = {
 		{ "POST /v1/files ", 200, FILE_OBJECT("file-in", 90, "in.jsonl"), 0, 0 },
 		{ "POST /v1/batches ", 200,
@@ -1462,6 +1412,7 @@ static void test_run_batch_id_unusable(void **state)
 	}
 	tu_server_stop(&c);
 	unlink(input);
+	free(input);
 }
 
 /*
@@ -1475,11 +1426,8 @@ static void test_delete_declined(void **state)
 	tu_server c;
 	tu_server_canned(&c, 200, "x-request-id: req-declined\r\n",
 	                 "{\"id\":\"file-kept\",\"object\":\"file\",\"deleted\":false}");
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = c.base;
-	o.api_key = KEY;
-	tfy_client *client = NULL;
-	assert_int_equal(tfy_client_new(&o, &client, NULL), TFY_OK);
+	tfy_client *client = tu_client_url(c.base, KEY, NULL);
+	assert_non_null(client);
 	tfy_code code = tfy_files_delete(client, "file-kept", NULL, NULL);
 	tfy_client_free(client);
 	if (code != TFY_ERROR_DECLINED) {
@@ -1490,7 +1438,7 @@ static void test_delete_declined(void **state)
 	tu_run r = cli_canned(&c, (const char *const[]){ "files", "delete", "file-kept", NULL }, NULL);
 	assert_int_equal(r.status, 14);
 	assert_string_equal(r.out, "");
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "declined to delete the file file-kept"));
 	assert_non_null(strstr(r.err, "req-declined"));
 	tu_run_free(&r);
@@ -1531,5 +1479,5 @@ int main(void)
 		cmocka_unit_test(test_run_batch_id_unusable),
 		cmocka_unit_test(test_delete_declined),
 	};
-	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+	return cmocka_run_group_tests_name("cli", tests, setup, tu_gateway_teardown);
 }

@@ -191,14 +191,6 @@ static char *status_of(const tu_gateway *gw, const char *id)
 	return s;
 }
 
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 static void test_files_commands(void **state)
 {
 	fixture *f = *state;
@@ -263,7 +255,7 @@ static void test_create_get_wait(void **state)
 
 	tu_run r = cli(f->fast_url, (const char *const[]){ "get", id, "--format", "ndjson", NULL });
 	expect_status(&r, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(tu_count_lines(r.out), 1);
 	assert_non_null(strstr(r.out, "\"purpose\":\"test\""));
 	tu_run_free(&r);
 	r = cli(f->fast_url, (const char *const[]){ "get", id, NULL });
@@ -284,7 +276,7 @@ static void test_create_get_wait(void **state)
 	tu_run_free(&r);
 	r = cli(f->fast_url, (const char *const[]){ "wait", id, "--format", "csv", NULL });
 	expect_status(&r, 0);
-	assert_int_equal(count_lines(r.out), 2);
+	assert_int_equal(tu_count_lines(r.out), 2);
 	tu_run_free(&r);
 
 	/* An ended batch cannot be cancelled: the server says 400. */
@@ -365,7 +357,7 @@ static void test_check(void **state)
 	assert_non_null(strstr(r.out, want));
 	snprintf(want, sizeof(want), "%s:4: ", bad);
 	assert_non_null(strstr(r.out, want));
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(tu_count_lines(r.out), 3);
 	tu_run_free(&r);
 
 	r = cli(NULL, (const char *const[]){ "check", f->input, NULL });
@@ -376,7 +368,7 @@ static void test_check(void **state)
 	/* Against another endpoint every line is wrong. */
 	r = cli(NULL, (const char *const[]){ "check", f->input, "--endpoint", "/v1/embeddings", NULL });
 	expect_status(&r, 9);
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(tu_count_lines(r.out), 3);
 	tu_run_free(&r);
 	r = cli(NULL, (const char *const[]){ "check", "/nonexistent/x.jsonl", NULL });
 	expect_status(&r, 8);
@@ -423,7 +415,7 @@ static void test_check_codes_and_provider_kind(void **state)
 		if (!strstr(r.out, want))
 			fail_msg("no line %s in:\n%s", want, r.out);
 	}
-	assert_int_equal(count_lines(r.out), 7);
+	assert_int_equal(tu_count_lines(r.out), 7);
 	tu_run_free(&r);
 
 	/* Vertex lets a line leave out method, url and body.model; OpenAI does not. */
@@ -437,7 +429,7 @@ static void test_check_codes_and_provider_kind(void **state)
 	tu_run_free(&r);
 	r = cli(NULL, (const char *const[]){ "check", path, "--provider-kind=openai", NULL });
 	expect_status(&r, 9);
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(tu_count_lines(r.out), 3);
 	tu_run_free(&r);
 
 	/* Bedrock takes 100 requests at least: a whole-file problem, line 0. */
@@ -482,13 +474,13 @@ static void test_run_end_to_end(void **state)
 	assert_string_equal(json_string_value(json_object_get(s, "output")), path);
 	char *output = read_file(path);
 	assert_non_null(output);
-	assert_int_equal(count_lines(output), 2);
+	assert_int_equal(tu_count_lines(output), 2);
 	assert_non_null(strstr(output, "\"custom_id\":\"one\""));
 	assert_non_null(strstr(output, "\"custom_id\":\"three\""));
 	snprintf(path, sizeof(path), "%s/%s-errors.jsonl", out_dir, id);
 	char *errors = read_file(path);
 	assert_non_null(errors);
-	assert_int_equal(count_lines(errors), 1);
+	assert_int_equal(tu_count_lines(errors), 1);
 	assert_non_null(strstr(errors, "\"custom_id\":\"fail-two\""));
 	free(output);
 	free(errors);
@@ -499,7 +491,7 @@ static void test_run_end_to_end(void **state)
 	/* results: a local path, and the same records by file id. */
 	r = cli(NULL, (const char *const[]){ "results", path, "--format", "ndjson", NULL });
 	expect_status(&r, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(tu_count_lines(r.out), 1);
 	char *code = member(r.out, "status_code");
 	tu_run_free(&r);
 	(void)code;
@@ -508,7 +500,7 @@ static void test_run_end_to_end(void **state)
 	r = cli(NULL, (const char *const[]){ "results", path, NULL });
 	expect_status(&r, 0);
 	assert_true(strncmp(r.out, "CUSTOM_ID", 9) == 0);
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(tu_count_lines(r.out), 3);
 	tu_run_free(&r);
 	tu_run g = cli(f->fast_url, (const char *const[]){ "get", id, "--format", "json", NULL });
 	char *output_id = member(g.out, "output_file_id");
@@ -517,7 +509,7 @@ static void test_run_end_to_end(void **state)
 	expect_status(&r, 0);
 	assert_true(strncmp(r.out, "custom_id,status_code,request_id,error_code,error_message,body\r\n",
 	                    64) == 0);
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(tu_count_lines(r.out), 3);
 	assert_non_null(strstr(r.out, "one,200,"));
 	tu_run_free(&r);
 	r = cli(f->fast_url, (const char *const[]){ "results", output_id, "--format", "json", NULL });
@@ -841,7 +833,7 @@ static void run_download_stopped(const fixture *f, int sig)
 	snprintf(want, sizeof(want), "%s/%s-output.jsonl", dir, id);
 	char *output = read_file(want);
 	assert_non_null(output);
-	assert_int_equal(count_lines(output), 2);
+	assert_int_equal(tu_count_lines(output), 2);
 	free(output);
 	free(id);
 	free(err);

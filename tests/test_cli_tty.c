@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <poll.h>
 #include <stdatomic.h>
 #include <pty.h>
 #include <stdio.h>
@@ -34,20 +33,11 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	static const char *const args[] = { "--count", "250", NULL };
-	fixture *f = calloc(1, sizeof(*f));
-	if (!f || tu_gateway_start(&f->gw, args) < 0)
+	fixture *f = tu_gateway_state(state, sizeof(*f), args);
+	if (!f)
 		return -1;
 	snprintf(f->url, sizeof(f->url), "%s/v1", f->gw.base);
-	*state = f;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	int rc = tu_gateway_stop(&f->gw);
-	free(f);
-	return rc == 0 ? 0 : -1;
 }
 
 /*
@@ -286,28 +276,11 @@ static const char page2[] =
 static void two_pages(tu_server *s, int fd)
 {
 	char head[4096];
-	size_t have = 0;
-	while (have < sizeof(head) - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		if (poll(&p, 1, 10000) <= 0)
-			return;
-		ssize_t n = read(fd, head + have, sizeof(head) - 1 - have);
-		if (n <= 0)
-			return;
-		have += (size_t)n;
-		head[have] = '\0';
-		if (strstr(head, "\r\n\r\n"))
-			break;
-	}
+	if (!tu_read_head_into(fd, head, sizeof(head)))
+		return;
 	const char *body = strstr(head, "after=batch_a2") ? page2 : page1;
-	char reply[2048];
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-	                 strlen(body), body);
-	assert_true(n > 0 && (size_t)n < sizeof(reply));
 	atomic_fetch_add(&s->requests, 1);
-	tu_send_all(fd, reply, (size_t)n);
+	tu_send_answer(fd, 200, NULL, body, strlen(body));
 }
 
 /*
@@ -404,13 +377,9 @@ static char *printed_id(const char *const *args, const char *url)
 static void test_wait_progress_line(void **state)
 {
 	fixture *f = *state;
-	char input[] = "/tmp/tfy-tty-input-XXXXXX";
-	int fd = mkstemp(input);
-	assert_true(fd >= 0);
 	const char line[] = "{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
 	                    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
-	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
-	close(fd);
+	char *input = tu_write_temp(line, sizeof(line) - 1);
 	char *file = printed_id((const char *const[]){ "files", "upload", input, NULL }, f->url);
 	char *id = printed_id((const char *const[]){ "create", "--input-file-id", file, "--endpoint",
 	                                             "/v1/chat/completions", NULL },
@@ -469,6 +438,7 @@ static void test_wait_progress_line(void **state)
 	assert_int_equal(chdir(here), 0);
 	rmdir(dir);
 	unlink(input);
+	free(input);
 	free(id);
 	free(file);
 }
@@ -540,5 +510,5 @@ int main(void)
 		cmocka_unit_test(test_wait_progress_line),
 		cmocka_unit_test(test_download_refuses_foreign_names),
 	};
-	return cmocka_run_group_tests_name("cli_tty", tests, setup, teardown);
+	return cmocka_run_group_tests_name("cli_tty", tests, setup, tu_gateway_teardown);
 }
