@@ -860,11 +860,12 @@ static void test_summary_many_statuses(void **state)
 	tu_run_free(&r);
 	free(body);
 
+	/* the ten with the most batches (ties: as they came), then the others counted */
 	body = status_page(N, 1);
 	double distinct = time_summary(body, &r);
-	const char *summary = strstr(r.err, "summary: 100000 batches (1 s000000, 1 s000001, ");
-	assert_non_null(summary);
-	assert_non_null(strstr(summary, ", 1 s099999), 0 requests\n"));
+	assert_string_equal(r.err, "summary: 100000 batches (1 s000000, 1 s000001, 1 s000002, "
+	                           "1 s000003, 1 s000004, 1 s000005, 1 s000006, 1 s000007, 1 s000008, "
+	                           "1 s000009, 99990 others), 0 requests\n");
 	tu_run_free(&r);
 	free(body);
 	print_message("--summary over 100000 batches: one status %.2f s, all distinct %.2f s\n", same,
@@ -958,13 +959,15 @@ static void test_server_text_escaped(void **state)
 	assert_non_null(strstr(r.err, FORGED " id\\u202e)"));
 	tu_run_free(&r);
 
-	/* the debug log shows the request id too */
+	/* the debug log shows the request id too (and where the key came from) */
 	r = cli_canned(&c, (const char *const[]){ "--limit", "5", "--max-retries", "0", NULL },
 	               "TFY_LOG=debug");
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
-	assert_lines_start(r.err, "libtfy debug: ", "tfy-batches: bad request (HTTP 400)");
-	assert_int_equal(tu_count_lines(r.err), 2);
+	assert_true(strncmp(r.err, "tfy-batches info: the API key is from ", 38) == 0);
+	assert_lines_start(strchr(r.err, '\n') + 1, "libtfy debug: ",
+	                   "tfy-batches: bad request (HTTP 400)");
+	assert_int_equal(tu_count_lines(r.err), 3);
 	tu_run_free(&r);
 	tu_server_stop(&c);
 
@@ -1157,7 +1160,7 @@ static void test_messages_name_flags(void **state)
 
 	r = cli_env(NULL, (const char *const[]){ "--base-url", f->url, NULL });
 	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "no API key: use --api-key or TFY_API_KEY"));
+	assert_non_null(strstr(r.err, "no API key: use --api-key, TFY_API_KEY or OPENAI_API_KEY"));
 	assert_no_c_names(r.err);
 	tu_run_free(&r);
 
@@ -1445,6 +1448,227 @@ static void test_delete_declined(void **state)
 	tu_server_stop(&c);
 }
 
+/* --- ids for scripts, provider statuses, the key, group help ------------ */
+
+/*
+ * -q prints the ids alone, one per line: no header, no footer though more
+ * pages are available; the --status filter and --all apply as ever.
+ */
+static void test_quiet_prints_ids(void **state)
+{
+	fixture *f = *state;
+	tu_run j = cli(f, (const char *const[]){ "--limit", "5", "--format", "ndjson", NULL });
+	assert_int_equal(j.status, 0);
+	json_t *all = ndjson_array(j.out);
+	tu_run_free(&j);
+	char want[1024] = "";
+	size_t i;
+	json_t *b;
+	json_array_foreach(all, i, b) {
+		strcat(want, jstr(b, "id"));
+		strcat(want, "\n");
+	}
+	json_decref(all);
+	const char *const *spellings[] = {
+		(const char *const[]){ "--limit", "5", "-q", NULL },
+		(const char *const[]){ "list", "--limit", "5", "--quiet", NULL },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		tu_run r = cli(f, spellings[k]);
+		assert_int_equal(r.status, 0);
+		assert_string_equal(r.out, want);
+		assert_string_equal(r.err, "");
+		tu_run_free(&r);
+	}
+
+	j = cli(f, (const char *const[]){ "--all", "--limit", "100", "--format", "ndjson", "--status",
+	                                  "failed", NULL });
+	tu_run r = cli(f, (const char *const[]){ "--all", "--limit", "100", "-q", "--status",
+	                                          "failed", "--summary", NULL });
+	assert_int_equal(r.status, 0);
+	assert_int_equal(tu_count_lines(r.out), tu_count_lines(j.out));
+	assert_true(tu_count_lines(r.out) > 0);
+	assert_non_null(strstr(r.err, "summary: "));
+	assert_null(strstr(r.out, "summary"));
+	tu_run_free(&r);
+	tu_run_free(&j);
+}
+
+/* Statuses as Bedrock and Vertex send them, and one no one knows. */
+static char *provider_status_page(void)
+{
+	static const char *const statuses[] = { "InProgress", "JOB_STATE_RUNNING", "PartiallyCompleted",
+	                                        "Stopping", "JOB_STATE_SUCCEEDED", "odd_state" };
+	char items[4096], *p = items;
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "batch_p%zu", i);
+		p += batch_json(p, (size_t)(items + sizeof(items) - p), id, statuses[i]);
+		*p++ = i + 1 < sizeof(statuses) / sizeof(statuses[0]) ? ',' : '\0';
+	}
+	return page_json(items, 0);
+}
+
+/*
+ * The table's STATUS is the library's normalised status (a status it does
+ * not know as sent); ndjson and csv keep the server's text.  --status
+ * matches either; --summary counts what the table shows.
+ */
+static void test_table_status_normalised(void **state)
+{
+	(void)state;
+	char *body = provider_status_page();
+	tu_server c;
+	tu_server_canned(&c, 200, "", body);
+	tu_run r = cli_canned(&c, (const char *const[]){ NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	static const char *const rows[] = { "batch_p0  in_progress ", "batch_p1  in_progress ",
+	                                    "batch_p2  partially_completed ",
+	                                    "batch_p3  cancelling ", "batch_p4  completed ",
+	                                    "batch_p5  odd_state " };
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (!strstr(r.out, rows[i]))
+			fail_msg("no '%s' in:\n%s", rows[i], r.out);
+	assert_null(strstr(r.out, "InProgress"));
+	tu_run_free(&r);
+
+	r = cli_canned(&c, (const char *const[]){ "--format", "ndjson", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"status\":\"InProgress\""));
+	assert_non_null(strstr(r.out, "\"status\":\"JOB_STATE_RUNNING\""));
+	tu_run_free(&r);
+	r = cli_canned(&c, (const char *const[]){ "--format", "csv", NULL }, NULL);
+	assert_non_null(strstr(r.out, ",PartiallyCompleted,"));
+	tu_run_free(&r);
+
+	r = cli_canned(&c, (const char *const[]){ "-q", "--status", "in_progress", "--status",
+	                                          "Stopping", "--summary", NULL },
+	               NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "batch_p0\nbatch_p1\nbatch_p3\n");
+	assert_string_equal(r.err, "summary: 3 batches (2 in_progress, 1 cancelling), 0 requests\n");
+	tu_run_free(&r);
+	tu_server_stop(&c);
+	free(body);
+}
+
+/*
+ * --summary names the ten statuses with the most batches, most first, and
+ * counts the batches of the others together.
+ */
+static void test_summary_top_ten(void **state)
+{
+	(void)state;
+	enum { STATUSES = 12 };
+	char *items = malloc(100 * 256), *p = items;
+	assert_non_null(items);
+	size_t n = 0;
+	/* status sK appears K + 1 times: s0 once ... s11 twelve times (78 batches) */
+	for (int k = 0; k < STATUSES; k++) {
+		for (int j = 0; j <= k; j++, n++) {
+			char id[32], status[8];
+			snprintf(id, sizeof(id), "batch_%02d_%02d", k, j);
+			snprintf(status, sizeof(status), "s%d", k);
+			if (n > 0)
+				*p++ = ',';
+			p += batch_json(p, 256, id, status);
+		}
+	}
+	*p = '\0';
+	char *body = page_json(items, 0);
+	tu_server c;
+	tu_server_canned(&c, 200, "", body);
+	tu_run r = cli_canned(&c, (const char *const[]){ "--summary", "-q", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "summary: 78 batches (12 s11, 11 s10, 10 s9, 9 s8, 8 s7, 7 s6, "
+	                           "6 s5, 5 s4, 4 s3, 3 s2, 3 others), 0 requests\n");
+	tu_run_free(&r);
+	tu_server_stop(&c);
+	free(body);
+	free(items);
+}
+
+/*
+ * With --base-url and no TFY_API_KEY the key is OPENAI_API_KEY (as OpenAI's
+ * SDKs have it); TFY_LOG=info says which variable gave it, never the key.
+ * Without --base-url a key is still taken only with its own URL.
+ */
+static void test_openai_key_with_base_url(void **state)
+{
+	fixture *f = *state;
+	char base[200];
+	snprintf(base, sizeof(base), "--base-url=%s", f->url);
+	const char *const args[] = { base, "--limit", "1", "-q", NULL };
+	tu_run r = cli_env((const char *const[]){ "OPENAI_API_KEY=" KEY, "TFY_LOG=info", NULL }, args);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(tu_count_lines(r.out), 1);
+	assert_non_null(strstr(r.err, "tfy-batches info: the API key is from OPENAI_API_KEY\n"));
+	assert_null(strstr(r.err, KEY));
+	tu_run_free(&r);
+	/* an empty TFY_API_KEY counts as unset */
+	r = cli_env((const char *const[]){ "TFY_API_KEY=", "OPENAI_API_KEY=" KEY, "TFY_LOG=info", NULL },
+	            args);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "from OPENAI_API_KEY\n"));
+	tu_run_free(&r);
+	/* TFY_API_KEY first */
+	r = cli_env((const char *const[]){ "TFY_API_KEY=" KEY, "OPENAI_API_KEY=" WRONG_KEY,
+	                                   "TFY_LOG=info", NULL },
+	            args);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "the API key is from TFY_API_KEY\n"));
+	assert_null(strstr(r.err, WRONG_KEY));
+	tu_run_free(&r);
+	/* at the default level nothing is said */
+	r = cli_env((const char *const[]){ "OPENAI_API_KEY=" KEY, NULL }, args);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	tu_run_free(&r);
+	/* TFY_BASE_URL's key is TFY_API_KEY only */
+	r = cli_env((const char *const[]){ f->env_url, "OPENAI_API_KEY=" KEY, NULL },
+	            (const char *const[]){ "--limit", "1", NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "no API key"));
+	tu_run_free(&r);
+}
+
+/* "help files", "files --help" and "files -h": the group's commands, exit 0. */
+static void test_help_of_a_group(void **state)
+{
+	fixture *f = *state;
+	tu_run a = cli(f, (const char *const[]){ "help", "files", NULL });
+	assert_int_equal(a.status, 0);
+	assert_string_equal(a.err, "");
+	assert_true(strncmp(a.out, "Usage: tfy-batches files COMMAND [OPTION]...\n", 45) == 0);
+	static const char *const subs[] = { "\n  files upload ", "\n  files get ", "\n  files download ",
+	                                    "\n  files delete " };
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		assert_non_null(strstr(a.out, subs[i]));
+	assert_lines_shorter(a.out, 81);
+	const char *const *same[] = {
+		(const char *const[]){ "files", "--help", NULL },
+		(const char *const[]){ "files", "-h", NULL },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		tu_run b = cli(f, same[i]);
+		assert_int_equal(b.status, 0);
+		assert_string_equal(b.out, a.out);
+		tu_run_free(&b);
+	}
+	tu_run_free(&a);
+	/* a command of the group still has its own help; a wrong one is still wrong */
+	a = cli(f, (const char *const[]){ "files", "get", "--help", NULL });
+	assert_int_equal(a.status, 0);
+	assert_non_null(strstr(a.out, "Usage: tfy-batches files get ID"));
+	tu_run_free(&a);
+	a = cli(f, (const char *const[]){ "files", "nope", "--help", NULL });
+	assert_int_equal(a.status, 2);
+	tu_run_free(&a);
+	a = cli(f, (const char *const[]){ "help", "nope", NULL });
+	assert_int_equal(a.status, 2);
+	tu_run_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1478,6 +1702,11 @@ int main(void)
 		cmocka_unit_test(test_download_bounded_by_file_size),
 		cmocka_unit_test(test_run_batch_id_unusable),
 		cmocka_unit_test(test_delete_declined),
+		cmocka_unit_test(test_quiet_prints_ids),
+		cmocka_unit_test(test_table_status_normalised),
+		cmocka_unit_test(test_summary_top_ten),
+		cmocka_unit_test(test_openai_key_with_base_url),
+		cmocka_unit_test(test_help_of_a_group),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, tu_gateway_teardown);
 }
