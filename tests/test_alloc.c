@@ -269,15 +269,17 @@ static void test_results(void **state)
 	free(path);
 }
 
-/* An input file with problems of several kinds, a duplicate among them. */
+/* An input file with problems of several kinds, a duplicate and a second model among them. */
 static tfy_code check_op(void *p)
 {
 	(void)p;
 	static const char text[] =
-		"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}\n"
+		"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+		"\"body\":{\"model\":\"m\",\"messages\":[]}}\n"
 		"{\"custom_id\":\"\\u0061\",\"method\":\"GET\",\"url\":\"/v1/embeddings\",\"body\":1}\n"
 		"[\n\n"
-		"{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}\n";
+		"{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+		"\"body\":{\"model\":\"n\",\"messages\":[]}}\n";
 	tu_mem_stream m = { text, sizeof(text) - 1, 0, 0, -1 };
 	tfy_input_report *report = NULL;
 	tfy_error *err = NULL;
@@ -288,8 +290,8 @@ static tfy_code check_op(void *p)
 		tfy_error_free(err);
 		return rc;
 	}
-	assert_int_equal(report->problems_total, 5);
-	assert_int_equal(report->problems_count, 5);
+	assert_int_equal(report->problems_total, 6);
+	assert_int_equal(report->problems_count, 6);
 	assert_string_equal(report->endpoint, "/v1/chat/completions");
 	tfy_input_report_free(report);
 	return TFY_OK;

@@ -1364,7 +1364,7 @@ static void test_run_batch_id_unusable(void **state)
 {
 	(void)state;
 	const char line[] = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-	                    "\"body\":{\"model\":\"m\"}}\n";
+	                    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
 	char *input = tu_write_temp(line, sizeof(line) - 1);
 	route table[] = {
 		{ "POST /v1/files ", 200, FILE_OBJECT("file-in", 90, "in.jsonl"), 0, 0 },

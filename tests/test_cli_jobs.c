@@ -34,8 +34,8 @@
 #define ENDPOINT "/v1/chat/completions"
 #define LINE(id, model) \
 	"{\"custom_id\":\"" id "\",\"method\":\"POST\",\"url\":\"" ENDPOINT \
-	"\",\"body\":{\"model\":\"" model "\"}}\n"
-#define GOOD_INPUT LINE("one", "m-1") LINE("fail-two", "m-1") LINE("three", "m-3")
+	"\",\"body\":{\"model\":\"" model "\",\"messages\":[]}}\n"
+#define GOOD_INPUT LINE("one", "m-1") LINE("fail-two", "m-1") LINE("three", "m-1")
 
 typedef struct fixture {
 	tu_gateway fast, paced, slow, partial, stuck;
@@ -346,7 +346,8 @@ static void test_check(void **state)
 	char bad[400];
 	snprintf(bad, sizeof(bad), "%s/bad.jsonl", f->dir);
 	write_file(bad, LINE("a", "m") "not json\n" LINE("a", "m")
-	                "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n");
+	                "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\","
+	                "\"body\":{\"model\":\"m\",\"messages\":[]}}\n");
 	tu_run r = cli(NULL, (const char *const[]){ "check", bad, NULL });
 	expect_status(&r, 9);
 	char want[512];
@@ -381,6 +382,73 @@ static void test_check(void **state)
 	assert_non_null(strstr(r.err, "not a regular file"));
 	tu_run_free(&r);
 	unlink(fifo);
+}
+
+/*
+ * check names each problem with the code the Batch API gives it (the
+ * mock's errors.data codes), and adds a provider's rules with
+ * --provider-kind.
+ */
+static void test_check_codes_and_provider_kind(void **state)
+{
+	fixture *f = *state;
+	char path[400], want[512];
+	snprintf(path, sizeof(path), "%s/codes.jsonl", f->dir);
+	write_file(path, LINE("a", "m") "[1]\n" LINE("a", "m")
+	                 "{\"custom_id\":\"b\",\"url\":\"/v1/embeddings\",\"body\":{\"messages\":\"hi\"}}\n"
+	                 LINE("c", "n"));
+	tu_run r = cli(NULL, (const char *const[]){ "check", path, NULL });
+	expect_status(&r, 9);
+	static const char *const lines[] = {
+		":2: the line is an array, not a JSON object [invalid_json_line]\n",
+		":3: custom_id \"a\" was already used on line 1 [duplicate_custom_id]\n",
+		":4: method is missing (it must be \"POST\") [invalid_request]\n",
+		":4: url \"/v1/embeddings\" differs from the endpoint \"" ENDPOINT
+		"\" (the first line's) [mismatched_url]\n",
+		":4: body.model is missing [missing_required_parameter]\n",
+		":4: body.messages is a string, not an array of messages [messages_not_an_array]\n",
+		":5: body.model \"n\" differs from \"m\" on line 1; a batch has one model "
+		"[mismatched_model]\n",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(want, sizeof(want), "%s%s", path, lines[i]);
+		if (!strstr(r.out, want))
+			fail_msg("no line %s in:\n%s", want, r.out);
+	}
+	assert_int_equal(tu_count_lines(r.out), 7);
+	tu_run_free(&r);
+
+	/* Vertex lets a line leave out method, url and body.model; OpenAI does not. */
+	snprintf(path, sizeof(path), "%s/vertex.jsonl", f->dir);
+	write_file(path, "{\"custom_id\":\"a\",\"body\":{\"messages\":[]}}\n");
+	r = cli(NULL, (const char *const[]){ "check", path, "--provider-kind", "vertex", "--endpoint",
+	                                     ENDPOINT, NULL });
+	expect_status(&r, 0);
+	snprintf(want, sizeof(want), "%s: 1 request, ok\n", path);
+	assert_string_equal(r.out, want);
+	tu_run_free(&r);
+	r = cli(NULL, (const char *const[]){ "check", path, "--provider-kind=openai", NULL });
+	expect_status(&r, 9);
+	assert_int_equal(tu_count_lines(r.out), 3);
+	tu_run_free(&r);
+
+	/* Bedrock takes 100 requests at least: a whole-file problem, line 0. */
+	r = cli(NULL, (const char *const[]){ "check", f->input, "--provider-kind", "bedrock", NULL });
+	expect_status(&r, 9);
+	snprintf(want, sizeof(want),
+	         "%s:0: the file holds 3 requests; a Bedrock batch takes 100 at least [too_few_requests]\n",
+	         f->input);
+	assert_string_equal(r.out, want);
+	tu_run_free(&r);
+	r = cli(NULL, (const char *const[]){ "check", f->input, "--provider-kind", "azure", NULL });
+	expect_status(&r, 0);
+	tu_run_free(&r);
+
+	/* Another kind is a usage error, quoted back. */
+	r = cli(NULL, (const char *const[]){ "check", f->input, "--provider-kind", "gcp", NULL });
+	expect_status(&r, 2);
+	assert_non_null(strstr(r.err, "--provider-kind wants openai, azure, bedrock or vertex: 'gcp'"));
+	tu_run_free(&r);
 }
 
 /* run: the files in DIR hold what the gateway wrote; the summary counts them. */
@@ -474,6 +542,15 @@ static void test_run_end_to_end(void **state)
 	r = cli(f->fast_url, (const char *const[]){ "run", bad, "--endpoint", ENDPOINT, NULL });
 	expect_status(&r, 9);
 	assert_non_null(strstr(r.err, ":2: "));
+	assert_string_equal(r.out, "");
+	tu_run_free(&r);
+	assert_int_equal(tu_gateway_requests(&f->fast), before);
+	/* So does a provider's rule: Bedrock takes 100 requests at least. */
+	r = cli(f->fast_url, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT,
+	                                            "--provider-kind", "bedrock", NULL });
+	expect_status(&r, 9);
+	assert_non_null(strstr(r.err, ":0: the file holds 3 requests; a Bedrock batch takes 100 at "
+	                              "least [too_few_requests]\n"));
 	assert_string_equal(r.out, "");
 	tu_run_free(&r);
 	assert_int_equal(tu_gateway_requests(&f->fast), before);
@@ -1226,6 +1303,7 @@ int main(void)
 		cmocka_unit_test(test_create_get_wait),
 		cmocka_unit_test(test_wait_exit_statuses),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check_codes_and_provider_kind),
 		cmocka_unit_test(test_run_end_to_end),
 		cmocka_unit_test(test_run_interrupted),
 		cmocka_unit_test(test_run_interrupted_uploading),

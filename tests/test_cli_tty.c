@@ -426,7 +426,7 @@ static void test_wait_progress_line(void **state)
 {
 	fixture *f = *state;
 	const char line[] = "{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-	                    "\"body\":{\"model\":\"m\"}}\n";
+	                    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
 	char *input = tu_write_temp(line, sizeof(line) - 1);
 	char *file = printed_id((const char *const[]){ "files", "upload", input, NULL }, f->url);
 	char *id = printed_id((const char *const[]){ "create", "--input-file-id", file, "--endpoint",
@@ -597,7 +597,7 @@ static void test_every_line_fits_80_columns(void **state)
 	fputs("{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
 	      "\"body\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n"
 	      "{\"custom_id\":\"fail-two\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-	      "\"body\":{\"model\":\"m\"}}\n",
+	      "\"body\":{\"model\":\"m\",\"messages\":[]}}\n",
 	      in);
 	fclose(in);
 	shown = pty_run_status(f->url, 80, NULL, (const char *const[]){ "run", "input.jsonl", "-o",
@@ -645,7 +645,7 @@ static void test_every_line_fits_80_columns(void **state)
 	assert_non_null(in);
 	for (int i = 0; i < 30; i++)
 		fputs("{\"custom_id\":\"same\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-		      "\"body\":{\"model\":\"m\"}}\n",
+		      "\"body\":{\"model\":\"m\",\"messages\":[]}}\n",
 		      in);
 	fclose(in);
 	char *file = printed_id((const char *const[]){ "files", "upload", "dups.jsonl", NULL }, f->url);

@@ -169,7 +169,8 @@ static void results_and_checks(void)
 	S(tfy_input_check_options); F(tfy_input_check_options, version);
 	F(tfy_input_check_options, reserved_); F(tfy_input_check_options, endpoint);
 	F(tfy_input_check_options, max_requests); F(tfy_input_check_options, max_bytes);
-	F(tfy_input_check_options, max_problems); F(tfy_input_check_options, max_line_bytes); E();
+	F(tfy_input_check_options, max_problems); F(tfy_input_check_options, max_line_bytes);
+	F(tfy_input_check_options, provider_kind); F(tfy_input_check_options, reserved2_); E();
 	S(tfy_input_problem); F(tfy_input_problem, line); F(tfy_input_problem, kind);
 	F(tfy_input_problem, reserved_); F(tfy_input_problem, message); E();
 	S(tfy_input_report); F(tfy_input_report, lines); F(tfy_input_report, requests);

@@ -7,7 +7,8 @@
  * kind, reserved_ 0, a line within the file (0 only for whole-file
  * problems, which come last) in nondecreasing order, and a message of
  * printable text without line breaks; a clean report has an endpoint
- * unless the file holds no request.
+ * unless the file holds no request or Vertex's rules let its lines omit
+ * the url.  The provider kind is the input's choice too.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.max_requests = data[1] & 1 ? data[1] >> 4 : 0;
 	opts.max_problems = data[2] % 8;
 	opts.max_line_bytes = data[1] & 2 ? 64 : 0;
-	opts.endpoint = data[1] & 4 ? "/v1/chat/completions" : NULL;
+	opts.endpoint = data[1] & 4 ? "/v1/chat/completions" : data[1] & 8 ? "/v1/embeddings" : NULL;
+	opts.provider_kind = (data[2] >> 3) & 3; /* OPENAI, AZURE, BEDROCK, VERTEX */
 	tfy_input_report *rep = NULL;
 	tfy_error *err = NULL;
 	if (tfy_input_check_read(tu_mem_read, &m, &opts, &rep, &err) != TFY_OK || err || !rep)
@@ -42,10 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int whole_file = 0;
 	for (size_t i = 0; i < rep->problems_count; i++) {
 		const tfy_input_problem *p = rep->problems[i];
-		if (p->kind < TFY_INPUT_PROBLEM_INVALID_JSON || p->kind > TFY_INPUT_PROBLEM_LINE_TOO_LONG ||
+		if (p->kind < TFY_INPUT_PROBLEM_INVALID_JSON || p->kind > TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS ||
 		    p->reserved_ || !p->message || p->line < 0 || p->line > rep->lines)
 			abort();
-		int file_kind = p->kind == TFY_INPUT_PROBLEM_FILE_TOO_LARGE || p->kind == TFY_INPUT_PROBLEM_EMPTY_FILE;
+		int file_kind = p->kind == TFY_INPUT_PROBLEM_FILE_TOO_LARGE || p->kind == TFY_INPUT_PROBLEM_EMPTY_FILE ||
+		                p->kind == TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS;
 		if (file_kind != (p->line == 0) || (whole_file && !file_kind) || (!file_kind && p->line < prev))
 			abort();
 		whole_file |= file_kind;
@@ -56,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strcmp(tfy_input_problem_name(p->kind), "unknown") == 0)
 			abort();
 	}
-	if (rep->problems_total == 0 && rep->requests && !rep->endpoint)
+	if (rep->problems_total == 0 && rep->requests && !rep->endpoint &&
+	    opts.provider_kind != TFY_PROVIDER_KIND_VERTEX)
 		abort();
 	tfy_input_report_free(rep);
 	return 0;

@@ -128,9 +128,11 @@ static char *check_and_upload(tfy_client *client, const cli_args *args, char **e
 	char *id = NULL;
 
 	sink_init(&err_sink, stderr);
-	if ((*rc = input_check(args->operands[0], args->endpoint, &err_sink, &requests, endpoint)) != 0)
+	if ((*rc = input_check(args->operands[0], args->endpoint, args->provider_kind, &err_sink,
+	                       &requests, endpoint)) != 0)
 		return NULL;
-	if (*endpoint == NULL) { /* a clean file has a url; this is a safeguard */
+	/* A clean file has a url, unless Vertex's rules let its lines omit it. */
+	if (*endpoint == NULL) {
 		*rc = CLI_EXIT_USAGE;
 		cli_usage_error("the input file names no endpoint: give --endpoint", NULL);
 		return NULL;

@@ -18,6 +18,13 @@
 	"      --completion-window W time frame to finish in (default: 24h)\n" \
 	"      --metadata KEY=VALUE  a metadata pair of the batch; repeatable\n"
 
+/* The input check's option, of check and run. */
+#define PROVIDER_KIND_HELP \
+	"      --provider-kind KIND  check with the rules of KIND as well as\n" \
+	"                            OpenAI's: openai (the default), azure,\n" \
+	"                            bedrock (100 requests at least), vertex (a\n" \
+	"                            line may omit method, url and body.model)\n"
+
 /* wait's and run's bound on the waiting, and what they exit with. */
 #define WAIT_HELP \
 	"      --wait-timeout S      stop waiting after S seconds (exit 13); the\n" \
@@ -116,18 +123,24 @@ const cli_command cli_commands[] = {
 	  "Delete the file ID: DELETE {base URL}/files/ID.  Prints \"deleted ID\".  A\n"
 	  "server that answers \"deleted\": false declined (exit 14).\n",
 	  CALLS_API, 1, 1 },
-	{ "check", cmd_check_run, "PATH [--endpoint PATH]", "check a batch input file",
+	{ "check", cmd_check_run, "PATH [--endpoint PATH] [--provider-kind KIND]",
+	  "check a batch input file",
 	  "Check the batch input file at PATH (JSONL, one request a line) for what the\n"
 	  "Batch API would refuse: a line that is not a JSON object, a missing, empty\n"
 	  "or repeated custom_id, a method other than POST, a url that differs from\n"
-	  "the endpoint, a missing body, too many requests or bytes, an empty file.\n"
-	  "Each problem is one line on stdout, \"PATH:LINE: message\" (LINE 0 for the\n"
-	  "whole file); a clean file prints \"PATH: N requests, ok\".  Exit status 0\n"
-	  "only when the file is clean, 9 when it has problems.  Nothing is sent.\n"
+	  "the endpoint, a missing body, a body.model missing or other than the first\n"
+	  "line's, chat messages that are not an array, too many requests, bytes or\n"
+	  "embedding inputs, an empty file.\n"
+	  "Each problem is one line on stdout, \"PATH:LINE: message [code]\" (LINE 0\n"
+	  "for the whole file; the code as the Batch API gives it in a failed batch's\n"
+	  "errors where it has one); a clean file prints \"PATH: N requests, ok\".\n"
+	  "Exit status 0 only when the file is clean, 9 when it has problems.\n"
+	  "Nothing is sent.\n"
 	  "\n"
 	  "      --endpoint PATH       every url must be PATH (default: the first\n"
-	  "                            line's url)\n",
-	  GROUP_GENERAL | GROUP_ENDPOINT, 1, 1 },
+	  "                            line's url)\n"
+	  PROVIDER_KIND_HELP,
+	  GROUP_GENERAL | GROUP_ENDPOINT | GROUP_CHECK, 1, 1 },
 	{ "results", cmd_results_run, "PATH|FILE_ID [OPTION]...",
 	  "show the records of an output or error file",
 	  "Show the records of a batch output or error file: a local PATH, else a\n"
@@ -155,6 +168,7 @@ const cli_command cli_commands[] = {
 	  "      --endpoint PATH       the endpoint of every request (default: the\n"
 	  "                            first line's url, as 'check' takes it)\n"
 	  CREATE_HELP
+	  PROVIDER_KIND_HELP
 	  "  -o, --output DIR          where the files go (default: .); a missing DIR\n"
 	  "                            is created (with its parents, mode 0700)\n"
 	  "                            before anything is sent, and one that is not a\n"
@@ -171,7 +185,7 @@ const cli_command cli_commands[] = {
 	  "                            is printed\n"
 	  WAIT_HELP,
 	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN |
-	      GROUP_WAIT,
+	      GROUP_WAIT | GROUP_CHECK,
 	  0, 1 },
 	{ "help", cmd_help_run, "[COMMAND]", "show the help of a command, or this one",
 	  "Show the help of COMMAND, or the general help without one.\n", GROUP_GENERAL, 0, 2 },

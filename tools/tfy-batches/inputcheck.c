@@ -1,6 +1,8 @@
 /*
  * tfy-batches: checking a batch input file with the library's checker,
- * problems said as compilers say them, so editors can jump to the line.
+ * problems said as compilers say them, so editors can jump to the line:
+ * "PATH:LINE: message [code]", the code in brackets as GCC gives a
+ * warning's option (the code the Batch API gives the same fault).
  */
 #include "inputcheck.h"
 
@@ -22,11 +24,13 @@ static void put_problem(sink *out, const char *path, const tfy_input_problem *p)
 	snprintf(line, sizeof line, ":%" PRId64 ": ", p->line);
 	sink_puts(out, line);
 	text_put(out, p->message, 0);
-	sink_puts(out, "\n");
+	sink_puts(out, " [");
+	sink_puts(out, tfy_input_problem_name(p->kind));
+	sink_puts(out, "]\n");
 }
 
-int input_check(const char *path, const char *endpoint, sink *out, int64_t *requests,
-                char **used)
+int input_check(const char *path, const char *endpoint, int32_t provider_kind, sink *out,
+                int64_t *requests, char **used)
 {
 	tfy_input_check_options opts = TFY_INPUT_CHECK_OPTIONS_INIT;
 	tfy_input_report *report = NULL;
@@ -38,6 +42,7 @@ int input_check(const char *path, const char *endpoint, sink *out, int64_t *requ
 	if (used != NULL)
 		*used = NULL;
 	opts.endpoint = endpoint;
+	opts.provider_kind = provider_kind;
 	code = tfy_input_check_path(path, &opts, &report, &err);
 	if (code != TFY_OK) {
 		rc = diag_library(code, err);

@@ -53,6 +53,7 @@ enum option_id {
 	OPT_RESUME,
 	OPT_CANCEL_ON_INTERRUPT,
 	OPT_WAIT_TIMEOUT,
+	OPT_PROVIDER_KIND,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -115,6 +116,7 @@ static const cli_option options[] = {
 	{ "resume", required_argument, OPT_RESUME, GROUP_RUN, NULL },
 	{ "cancel-on-interrupt", no_argument, OPT_CANCEL_ON_INTERRUPT, GROUP_RUN, NULL },
 	{ "wait-timeout", required_argument, OPT_WAIT_TIMEOUT, GROUP_WAIT, NULL },
+	{ "provider-kind", required_argument, OPT_PROVIDER_KIND, GROUP_CHECK, NULL },
 	{ "help", no_argument, OPT_HELP, GROUP_GENERAL, NULL },
 	{ "version", no_argument, OPT_VERSION, GROUP_GENERAL, NULL },
 };
@@ -334,6 +336,23 @@ static cli_action parse_seconds(int id, const char *arg, int64_t *ms)
 	return CLI_RUN;
 }
 
+/* The provider whose rules the input check adds to OpenAI's. */
+static cli_action parse_provider_kind(cli_args *args, const char *arg)
+{
+	static const char *const names[] = { "openai", "azure", "bedrock", "vertex" };
+	static const int32_t kinds[] = { TFY_PROVIDER_KIND_OPENAI, TFY_PROVIDER_KIND_AZURE,
+	                                 TFY_PROVIDER_KIND_BEDROCK, TFY_PROVIDER_KIND_VERTEX };
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			args->provider_kind = kinds[i];
+			return CLI_RUN;
+		}
+	}
+	return cli_usage_error("--provider-kind wants openai, azure, bedrock or vertex:", arg);
+}
+
 /* --format and -q both choose what stdout holds: one of them, once. */
 static cli_action parse_format(cli_args *args, int id, const char *arg)
 {
@@ -498,6 +517,7 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 		return add_pair(&args->metadata, &args->metadata_cap, &args->metadata_count, arg,
 		                "--metadata wants KEY=VALUE with a non-empty key");
 	case OPT_CANCEL_ON_INTERRUPT: args->cancel_on_interrupt = 1; return CLI_RUN;
+	case OPT_PROVIDER_KIND: return parse_provider_kind(args, arg);
 	case 'h': /* fall through */
 	case OPT_HELP: return CLI_HELP;
 	case OPT_VERSION: return CLI_VERSION;

@@ -24,7 +24,8 @@ enum {
 	GROUP_INPUT_ID = 1u << 7,   /* --input-file-id */
 	GROUP_OUTPUT = 1u << 8,     /* -o/--output, -f/--force */
 	GROUP_RUN = 1u << 9,        /* --resume, --cancel-on-interrupt */
-	GROUP_WAIT = 1u << 10       /* --wait-timeout */
+	GROUP_WAIT = 1u << 10,      /* --wait-timeout */
+	GROUP_CHECK = 1u << 11      /* --provider-kind */
 };
 
 typedef enum cli_action {
@@ -91,6 +92,7 @@ typedef struct cli_args {
 	int64_t wait_timeout_ms;       /* --wait-timeout, 0: none */
 	const char *resume;            /* --resume ID */
 	int cancel_on_interrupt;       /* --cancel-on-interrupt */
+	int32_t provider_kind;         /* --provider-kind: a TFY_PROVIDER_KIND_* value */
 } cli_args;
 
 /*

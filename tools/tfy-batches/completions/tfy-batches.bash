@@ -57,6 +57,8 @@ _tfy_batches()
 			cancelling cancelled" -- "$cur")); return ;;
 	--auth-header)
 		COMPREPLY=($(compgen -W "api-key" -- "$cur")); return ;;
+	--provider-kind)
+		COMPREPLY=($(compgen -W "openai azure bedrock vertex" -- "$cur")); return ;;
 	--query)
 		COMPREPLY=($(compgen -W "api-version=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
 	--base-url|--api-key|-H|--timeout|--connect-timeout|--request-timeout|--max-retries|\
@@ -76,9 +78,9 @@ _tfy_batches()
 	"files upload"|results) opts="$api $format"; paths=1 ;;
 	"files download") opts="$api -o --output -f --force" ;;
 	"files delete") opts=$api ;;
-	check) opts="$general --endpoint"; paths=1 ;;
-	run) opts="$api $format $creating -o --output -f --force --resume --cancel-on-interrupt
-		--wait-timeout"; paths=1 ;;
+	check) opts="$general --endpoint --provider-kind"; paths=1 ;;
+	run) opts="$api $format $creating --provider-kind -o --output -f --force --resume
+		--cancel-on-interrupt --wait-timeout"; paths=1 ;;
 	help)
 		if [[ $cur != -* ]]; then
 			COMPREPLY=($(compgen -W "$commands" -- "$cur")); return
