@@ -111,6 +111,12 @@ typedef struct tfy__input_line {
 	const char *url_type, *url;
 	size_t url_len;
 	const char *body_type;
+	/* Members of the body when it is an object (else absent): */
+	const char *model_type, *model; /* body.model, as custom_id */
+	size_t model_len;
+	const char *messages_type;      /* what body.messages is, NULL when absent */
+	int64_t inputs;                 /* embedding inputs in body.input: a string or a token
+	                                   array is 1, an array of them its length; else 0 */
 } tfy__input_line;
 
 /*

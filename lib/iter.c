@@ -52,6 +52,7 @@ tfy_code tfy__pager_start(tfy__pager *p, const tfy__pager_kind *kind, void *self
 	p->kind = kind;
 	p->self = self;
 	p->client = client;
+	tfy__client_hold(client); /* for the iterator's life: the client may be freed first */
 	p->paging = *paging;
 	if (!(p->copies = tfy__arena_new(1024)) ||
 	    tfy__request_options_copy(p->copies, request, &p->request) < 0 ||
@@ -280,13 +281,15 @@ tfy_code tfy__pager_next(tfy__pager *p, size_t max, const void *const **run, siz
 
 void tfy__pager_clear(tfy__pager *p)
 {
-	tfy__endpoint_drop_early(&p->prefetched);
+	tfy__endpoint_drop_early(&p->prefetched); /* on the client's transport: before the release */
 	if (p->page)
 		p->kind->page_free(p->page);
 	tfy__arena_free(p->copies);
 	tfy__free(p->next_after);
 	tfy__free(p->resume);
 	tfy__free(p->seen);
+	if (p->client)
+		tfy__client_release(p->client);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -709,8 +709,8 @@ static void test_expired(void **state)
 	free(id);
 }
 
-/* The lines the input checker finds wrong in path, in order, into lines. */
-static size_t checked_lines(const char *path, int64_t *lines, size_t cap)
+/* The lines the input checker finds wrong in path, in order, into lines; their names into names. */
+static size_t checked_lines(const char *path, int64_t *lines, const char **names, size_t cap)
 {
 	tfy_input_check_options o = TFY_INPUT_CHECK_OPTIONS_INIT;
 	o.endpoint = ENDPOINT;
@@ -718,37 +718,46 @@ static size_t checked_lines(const char *path, int64_t *lines, size_t cap)
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_input_check_path(path, &o, &r, &err), TFY_OK);
 	size_t n = 0;
-	for (; n < r->problems_count && n < cap; n++)
+	for (; n < r->problems_count && n < cap; n++) {
 		lines[n] = r->problems[n]->line;
+		names[n] = tfy_input_problem_name(r->problems[n]->kind);
+	}
 	tfy_input_report_free(r);
 	return n;
 }
 
 /* A bad input file: the batch fails with OpenAI's errors naming their
- * lines, the same lines the input checker names (the mock uses it); the
- * blank line is no error. */
+ * lines and codes, the same lines and names the input checker gives (the
+ * mock uses it); the blank line is no error. */
 static void test_bad_input_fails(void **state)
 {
 	faulty *f = *state;
+#define GOOD_BODY "{\"model\":\"" MODEL "\",\"messages\":[]}"
 	static const char bad[] =
-	        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n"
+	        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
 	        "not json\n"
-	        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n"
-	        "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n"
-	        "{\"custom_id\":\"c\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{}}\n"
+	        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
+	        "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
+	        "{\"custom_id\":\"c\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":" GOOD_BODY "}\n"
 	        "{\"custom_id\":\"d\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":[]}\n"
 	        "\n"
-	        "{\"custom_id\":\"e\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n";
-	static const int64_t want[] = { 2, 3, 4, 5, 6 };
+	        "{\"custom_id\":\"e\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
+	        "{\"custom_id\":\"f\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"messages\":[]}}\n"
+	        "{\"custom_id\":\"g\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"model\":\"other\",\"messages\":[]}}\n"
+	        "{\"custom_id\":\"h\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"model\":\"" MODEL "\",\"messages\":\"hi\"}}\n";
+	static const int64_t want[] = { 2, 3, 4, 5, 6, 9, 10, 11 };
 	static const char *const codes[][2] = { { "invalid_json_line", NULL },
 		{ "duplicate_custom_id", "custom_id" }, { "invalid_request", "method" },
-		{ "mismatched_url", "url" }, { "invalid_request", "body" } };
+		{ "mismatched_url", "url" }, { "invalid_request", "body" },
+		{ "missing_required_parameter", "body.model" }, { "mismatched_model", "body.model" },
+		{ "messages_not_an_array", "body.messages" } };
 	static const tfy_batch_status way[] = { TFY_BATCH_STATUS_VALIDATING,
 		TFY_BATCH_STATUS_FAILED };
 	faulty_start(f, 0.2, NULL, 0);
 	write_text(f->w.input, bad);
-	int64_t lines[8];
-	assert_int_equal(checked_lines(f->w.input, lines, 8), 5);
+	int64_t lines[10];
+	const char *names[10];
+	assert_int_equal(checked_lines(f->w.input, lines, names, 10), 8);
 	assert_memory_equal(lines, want, sizeof(want));
 
 	f->file_id = upload_ok(f->client, f->w.input, NULL);
@@ -757,11 +766,12 @@ static void test_bad_input_fails(void **state)
 	progress p = { 0 };
 	tfy_batch *b = wait_ok(f->client, id, &p);
 	assert_went(&p, way, 2);
-	assert_int_equal(b->errors_count, 5);
+	assert_int_equal(b->errors_count, 8);
 	for (size_t i = 0; i < b->errors_count; i++) {
 		assert_true(b->errors[i]->line.present);
 		assert_int_equal(b->errors[i]->line.value, want[i]);
 		assert_string_equal(b->errors[i]->code, codes[i][0]);
+		assert_string_equal(names[i], codes[i][0]); /* the checker's name is the server's code */
 		if (codes[i][1])
 			assert_string_equal(b->errors[i]->param, codes[i][1]);
 		else

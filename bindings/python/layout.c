@@ -42,7 +42,7 @@ static void request_options(void)
 	F(tfy_request_options, query_params_count); F(tfy_request_options, deadline_ms);
 	F(tfy_request_options, cancel); F(tfy_request_options, cancel_userdata);
 	F(tfy_request_options, max_retries); F(tfy_request_options, reserved2_);
-	F(tfy_request_options, timeout_ms); E();
+	F(tfy_request_options, timeout_ms); F(tfy_request_options, cancel_token); E();
 }
 
 static void client_options(void)
@@ -180,7 +180,8 @@ static void results_and_checks(void)
 	S(tfy_input_check_options); F(tfy_input_check_options, version);
 	F(tfy_input_check_options, reserved_); F(tfy_input_check_options, endpoint);
 	F(tfy_input_check_options, max_requests); F(tfy_input_check_options, max_bytes);
-	F(tfy_input_check_options, max_problems); F(tfy_input_check_options, max_line_bytes); E();
+	F(tfy_input_check_options, max_problems); F(tfy_input_check_options, max_line_bytes);
+	F(tfy_input_check_options, provider_kind); F(tfy_input_check_options, reserved2_); E();
 	S(tfy_input_problem); F(tfy_input_problem, line); F(tfy_input_problem, kind);
 	F(tfy_input_problem, reserved_); F(tfy_input_problem, message); E();
 	S(tfy_input_report); F(tfy_input_report, lines); F(tfy_input_report, requests);

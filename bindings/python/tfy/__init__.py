@@ -1,5 +1,7 @@
 """Python binding (ctypes, standard library only) for libtfy, the C client of
-the OpenAI-compatible List batches API of the TrueFoundry AI Gateway.
+the OpenAI-compatible Batch API of the TrueFoundry AI Gateway (and of OpenAI
+and Azure OpenAI): check an input file, upload it, create the batch, wait,
+download the output and read its results; list batches and files.
 
 The shared library is $TFY_LIBRARY (a path) when set; else libtfy.so.1 where
 the dynamic loader finds it (LD_LIBRARY_PATH, ldconfig, the system
@@ -13,6 +15,7 @@ $OPENAI_BASE_URL (the API base) with $OPENAI_API_KEY; see tfy.Client.
 """
 
 from ._ffi import lib as _lib
+from .batches import Batches
 from .client import MISSING_HAS_MORE_CONTINUE, MISSING_HAS_MORE_STOP, Client, RetryInfo
 from .errors import *  # noqa: F401,F403
 from .errors import ERROR_CLASSES, TfyError
@@ -32,5 +35,5 @@ def library_version() -> str:
 
 __all__ = ["Client", "RetryInfo", "MISSING_HAS_MORE_CONTINUE", "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
            "BatchError", "Errors", "RequestCounts", "Status", "Usage", "TfyError",
-           "library_version", "File", "Files", "FilePage", "FileIterator", "Result", "read_results", "InputReport", "Problem",
+           "library_version", "Batches", "File", "Files", "FilePage", "FileIterator", "Result", "read_results", "InputReport", "Problem",
            "check_input"] + [c.__name__ for c in ERROR_CLASSES.values()]

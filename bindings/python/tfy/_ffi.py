@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sysconfig
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int32, c_int64,
                     c_size_t, c_uint32, c_void_p)
 
@@ -25,7 +26,9 @@ TFY_BATCH_WAIT_OPTIONS_VERSION = 1
 TFY_FILES_UPLOAD_OPTIONS_VERSION = 1
 TFY_FILES_DOWNLOAD_OPTIONS_VERSION = 1
 TFY_RESULT_READER_OPTIONS_VERSION = 1
-TFY_INPUT_CHECK_OPTIONS_VERSION = 1
+TFY_INPUT_CHECK_OPTIONS_VERSION = 2
+#: tfy_input_check_options.provider_kind (since 1.3).
+TFY_PROVIDER_KINDS = {"openai": 0, "azure": 1, "bedrock": 2, "vertex": 3}
 #: tfy_batches_list_options.missing_has_more (since 1.1).
 TFY_MISSING_HAS_MORE_DEFAULT = 0
 TFY_MISSING_HAS_MORE_CONTINUE = 1
@@ -178,6 +181,8 @@ class RequestOptions(Structure):
         ("max_retries", c_int32),
         ("reserved2_", c_int32),
         ("timeout_ms", c_int64),
+        # Version 2 (1.3): read by the library only when version says 2.
+        ("cancel_token", c_void_p),
     ]
 
 
@@ -386,6 +391,8 @@ class InputCheckOptions(Structure):
         ("max_bytes", c_int64),
         ("max_problems", c_int64),
         ("max_line_bytes", c_int64),
+        ("provider_kind", c_int32),
+        ("reserved2_", c_int32),
     ]
 
 
@@ -436,6 +443,13 @@ def _installed_libdir() -> str | None:
     return _install.LIBDIR
 
 
+def _prefix_libdir(prefix: str) -> str:
+    """Where meson installs libtfy under prefix: its libdir, lib/<multiarch>
+    on Debian and Ubuntu (lib/x86_64-linux-gnu), else lib."""
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    return os.path.join(prefix, "lib", multiarch) if multiarch else os.path.join(prefix, "lib")
+
+
 def _open_library() -> tuple[ctypes.CDLL, str]:
     """$TFY_LIBRARY (a path) alone when set; else the dynamic loader's search
     for the soname (LD_LIBRARY_PATH, ldconfig, the system directories); else
@@ -456,9 +470,13 @@ def _open_library() -> tuple[ctypes.CDLL, str]:
             return ctypes.CDLL(candidate), candidate
         except OSError as e:
             tried.append(f"{candidate}: {e}")
+    example = os.path.join(_prefix_libdir("/usr/local"), SONAME)
     raise ImportError("libtfy not found: set TFY_LIBRARY to the path of "
-                      f"{SONAME}, or install libtfy where the dynamic linker finds it "
-                      f"(tried {'; '.join(tried)})")
+                      f"{SONAME}, which meson installs in PREFIX's library directory "
+                      f"(TFY_LIBRARY={example} for the default prefix /usr/local; "
+                      f"{os.path.join(_prefix_libdir('PREFIX'), SONAME)} for "
+                      "meson setup --prefix=PREFIX), or install libtfy where the dynamic "
+                      f"linker finds it (tried {'; '.join(tried)})")
 
 
 def _declare(lib: ctypes.CDLL) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional, Sequence
 from . import _ffi
 from ._ffi import lib, text
 from ._kept import KeptHeaders
+from .batches import Batches
 from .files import Files
 from .iterator import BatchIterator
 from .errors import TfyError
@@ -214,6 +215,14 @@ class Client:
     @property
     def base_url(self) -> str:
         return text(lib.tfy_client_base_url(self._require())) or ""
+
+    @property
+    def batches(self) -> Batches:
+        """The batch calls as openai-python names them:
+        ``client.batches.create(input_file_id, endpoint)``, ``.retrieve(id)``,
+        ``.cancel(id)``, ``.list()``, and ``.iter()``, ``.wait(id)``.  The
+        flat ``client.create()``, ``client.list()``... are the same calls."""
+        return Batches(self)
 
     @property
     def files(self) -> Files:

@@ -96,6 +96,12 @@ class Files:
         del c_request
         return _take_file(code, out, err)
 
+    def create(self, file: str | os.PathLike, *, purpose: Optional[str] = None,
+               **kwargs: Any) -> File:
+        """openai-python's name for upload(): ``client.files.create(file=path,
+        purpose="batch")``."""
+        return self.upload(file, purpose=purpose, **kwargs)
+
     def retrieve(self, file_id: str, *, request: Optional[RequestOptions] = None,
                  **request_options: Any) -> File:
         """``GET /files/{id}``."""
