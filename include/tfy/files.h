@@ -444,7 +444,9 @@ typedef struct tfy_file_iter tfy_file_iter;
  * budget for the whole iteration.  Every option is checked here as
  * tfy_files_list() would check it.
  *
- * @param client the client; must outlive the iterator.
+ * @param client the client.  The iterator holds a reference to it: the
+ *        client may be freed first, and is freed with the last of its
+ *        iterators.
  * @param opts options, copied; NULL for the defaults.
  * @param out receives the iterator, to be freed with tfy_file_iter_free().
  * @param err if not NULL, receives a new error on failure.
@@ -497,7 +499,9 @@ TFY_EXTERN tfy_code tfy_file_iter_next_page(tfy_file_iter *iter, const tfy_file 
                                             size_t *count, tfy_error **err);
 
 /**
- * Free a file iterator and the page it holds.
+ * Free a file iterator and the page it holds, abandoning a prefetched
+ * request, and drop its reference to its client (freeing the client when
+ * the caller freed it already and nothing else holds it).
  *
  * @param iter the iterator, or NULL (then nothing happens).
  * @since 1.3
