@@ -13,10 +13,11 @@ from typing import Any, Optional
 from . import _ffi
 from ._ffi import encode, lib, text
 from .request import RequestOptions, check, options
+from .types import Record
 
 
 @dataclass(frozen=True)
-class File:
+class File(Record):
     """A File object (tfy_file): an uploaded input file, or a batch's output
     or error file.  Absent members are None; times are Unix seconds."""
     id: Optional[str]
