@@ -12,6 +12,7 @@ no path; the API is under /api/llm) with $TFY_API_KEY, else
 $OPENAI_BASE_URL (the API base) with $OPENAI_API_KEY; see tfy.Client.
 """
 
+from ._call import ClosedError
 from ._ffi import lib as _lib
 from .client import MISSING_HAS_MORE_CONTINUE, MISSING_HAS_MORE_STOP, Client, RetryInfo
 from .errors import *  # noqa: F401,F403
@@ -30,7 +31,8 @@ def library_version() -> str:
     return _lib.tfy_version().decode()
 
 
-__all__ = ["Client", "RetryInfo", "MISSING_HAS_MORE_CONTINUE", "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
-           "BatchError", "Errors", "RequestCounts", "Status", "Usage", "TfyError",
-           "library_version", "File", "Files", "Result", "read_results", "InputReport", "Problem",
-           "check_input"] + [c.__name__ for c in ERROR_CLASSES.values()]
+__all__ = ["Client", "ClosedError", "RetryInfo", "MISSING_HAS_MORE_CONTINUE",
+           "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList",
+           "BatchIterator", "BatchError", "Errors", "RequestCounts", "Status", "Usage",
+           "TfyError", "library_version", "File", "Files", "Result", "read_results",
+           "InputReport", "Problem", "check_input"] + [c.__name__ for c in ERROR_CLASSES.values()]

@@ -493,6 +493,8 @@ def _load() -> ctypes.CDLL:
 
 
 lib = _load()
+#: libtfy 1.3's cancel token (tfy_cancel_token_*), with the fork detection.
+HAVE_TOKEN = hasattr(lib, "tfy_cancel_token_new")
 
 
 def text(b: bytes | None) -> str | None:

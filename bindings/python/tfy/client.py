@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import ctypes
 import os
-import threading
-import weakref
 from ctypes import POINTER, byref, c_char_p, c_void_p
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 from . import _ffi
+from ._call import ClosedError, Handle, pending_error, run
 from ._ffi import lib, text
 from ._kept import KeptHeaders
+from .errors import InvalidArgumentError, TfyError
 from .files import Files
 from .iterator import BatchIterator
-from .errors import TfyError
-from .request import (NONE, CRequest, Pairs, RequestOptions, check, ms, options, pending_error,
-                      retries)
+from .request import NONE, CRequest, Pairs, RequestOptions, check, ms, options, retries
 from .types import Batch, Page, batch_from_c, page_from_c
 
 
@@ -43,10 +41,14 @@ def _credential_trampoline(credential: Callable[[bool], Optional[str]]):
         try:
             value = credential(bool(refresh))
             b = _ffi.encode(value) if value is not None else None
+            if b is not None and len(b) >= key_size:
+                raise InvalidArgumentError(
+                    f"the credential callable returned a key of {len(b)} bytes: libtfy "
+                    f"takes at most {key_size - 1}", code=InvalidArgumentError.code)
         except BaseException as e:  # noqa: B036 - re-raised by check()
             pending_error(e)
             return 1
-        if b is None or len(b) >= key_size:
+        if b is None:
             return 1
         ctypes.memmove(key, b + b"\0", len(b) + 1)
         return 0
@@ -149,9 +151,7 @@ class Client:
                  default_headers: Optional[Any] = None,
                  routing_from_env: bool = True,
                  **request_defaults: Any) -> None:
-        self._handle = c_void_p()
-        self._lock = threading.Lock()
-        self._iters: "weakref.WeakSet[BatchIterator]" = weakref.WeakSet()
+        self._state: Optional[Handle] = None
         if "headers" in request_defaults:
             raise TypeError("Client() takes default_headers, not headers")
         if default_headers is not None:
@@ -188,8 +188,10 @@ class Client:
         opts.keep_headers = ctypes.cast(keep[-1], POINTER(c_char_p)) if names else None
         opts.keep_headers_count = len(names)
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_client_new(byref(opts), byref(self._handle), byref(err))
+        handle = c_void_p()
+        code = lib.tfy_client_new(byref(opts), byref(handle), byref(err))
         check(code, err)
+        self._state = Handle(handle)
 
     @staticmethod
     def _set_policy(opts: _ffi.ClientOptions, credential, on_retry, policy) -> list:
@@ -213,7 +215,12 @@ class Client:
 
     @property
     def base_url(self) -> str:
-        return text(lib.tfy_client_base_url(self._require())) or ""
+        return text(self._live().call(lib.tfy_client_base_url)) or ""
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() was called (new calls then raise ClosedError)."""
+        return self._state is None or self._state.closed
 
     @property
     def files(self) -> Files:
@@ -223,20 +230,30 @@ class Client:
             raise NotImplementedError("the loaded libtfy is older than 1.2: no Files calls")
         return Files(self)
 
-    def _require(self) -> c_void_p:
-        if not self._handle:
-            raise ValueError("the client is closed")
-        return self._handle
+    def _live(self) -> Handle:
+        if self._state is None:
+            raise ClosedError("the client is closed")
+        return self._state
+
+    def _run(self, fn: Callable[..., int], *args: Any) -> int:
+        """fn(the C client, *args), counted on the client (close() waits
+        for it); its code."""
+        handle = self._live()
+        ptr = handle.enter()
+        try:
+            return run(lambda: fn(ptr, *args))
+        finally:
+            handle.leave()
 
     def close(self) -> None:
-        """Free the C client, closing (and freeing) its open iterators first.
-        No call may be running on it from another thread."""
-        for it in list(self._iters):
-            it.close()
-        with self._lock:
-            if self._handle:
-                lib.tfy_client_free(self._handle)
-                self._handle = c_void_p()
+        """Free the C client, once the calls that other threads are making
+        on it have returned (this waits for them); its open iterators are
+        closed (iterating one then raises ClosedError).  Called from inside
+        a callback of a call on this client, it returns at once and the
+        client is freed when that call returns.  New calls raise
+        ClosedError.  Idempotent."""
+        if self._state is not None:
+            self._state.close()
 
     def __enter__(self) -> "Client":
         return self
@@ -257,10 +274,10 @@ class Client:
         The request options are ``request=RequestOptions(...)`` and/or its
         fields as keyword arguments (``provider_name=``, ``headers=``,
         ``deadline=``, ``cancel=``...), which override the client's defaults."""
-        opts, keep = _list_options(limit, after, request, request_options)
+        opts, keep = _list_options(limit, after, options(request, request_options))
         out = POINTER(_ffi.Page)()
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_batches_list(self._require(), byref(opts), byref(out), byref(err))
+        code = self._run(lib.tfy_batches_list, byref(opts), byref(out), byref(err))
         del keep  # the call is over: nothing reads the options any more
         page = None
         if not code:
@@ -292,19 +309,25 @@ class Client:
         next()).  The C iterator is freed when iteration ends or fails, on
         close(), on leaving a ``with`` block, or on garbage collection.  The
         client must stay open while iterating (close() closes its iterators)."""
-        opts, keep = _list_options(limit, after, request, request_options)
+        opts, keep = _list_options(limit, after, options(request, request_options))
         opts.max_items = int(max_items)
         opts.max_pages = int(max_pages)
         opts.prefetch = 0 if prefetch and prefetch != NONE else NONE
         opts.missing_has_more = _missing_has_more(missing_has_more)
         it = c_void_p()
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_batch_iter_new(self._require(), byref(opts), byref(it), byref(err))
+        handle = self._live()
+        ptr = handle.enter()
+        try:
+            code = run(lambda: lib.tfy_batch_iter_new(ptr, byref(opts), byref(it), byref(err)))
+            # The iterator copied the options, but calls the cancel callback
+            # through the pointer kept in `keep`: it lives as long as the
+            # iterator.  Counted on the client while the call is: a close()
+            # cannot come in between.
+            iterator = BatchIterator(self, handle, it, keep) if not code else None
+        finally:
+            handle.leave()
         check(code, err)
-        # The iterator copied the options, but calls the cancel callback
-        # through the pointer kept in `keep`: it lives as long as the iterator.
-        iterator = BatchIterator(self, it, keep)
-        self._iters.add(iterator)
         return iterator
 
     def create(self, input_file_id: str, endpoint: str, *,
@@ -337,7 +360,7 @@ class Client:
             opts.request = creq.pointer
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_batches_create(self._require(), byref(opts), byref(out), byref(err))
+        code = self._run(lib.tfy_batches_create, byref(opts), byref(out), byref(err))
         del keep
         return _one_batch(code, out, err)
 
@@ -359,7 +382,7 @@ class Client:
         bid = _ffi.encode(batch_id)
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
-        code = fn(self._require(), bid, creq.pointer if creq else None, byref(out), byref(err))
+        code = self._run(fn, bid, creq.pointer if creq else None, byref(out), byref(err))
         del creq
         return _one_batch(code, out, err)
 
@@ -397,7 +420,7 @@ class Client:
         bid = _ffi.encode(batch_id)
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_batch_wait(self._require(), bid, byref(opts), byref(out), byref(err))
+        code = self._run(lib.tfy_batch_wait, bid, byref(opts), byref(out), byref(err))
         del creq, progress
         return _one_batch(code, out, err)
 
@@ -471,13 +494,11 @@ def _missing_has_more(value: Optional[str]) -> int:
                          f"{MISSING_HAS_MORE_STOP!r} or None, not {value!r}") from None
 
 
-def _list_options(limit: int, after: Optional[str], request: Optional[RequestOptions],
-                  request_options: dict):
+def _list_options(limit: int, after: Optional[str], creq: Optional[CRequest]):
     """A tfy_batches_list_options, and what its pointers reach."""
     opts = _ffi.ListOptions()
     check(lib.tfy_batches_list_options_init(byref(opts),
                                             _ffi.TFY_BATCHES_LIST_OPTIONS_VERSION), None)
-    creq = options(request, request_options)
     after_b = _ffi.encode(after)
     opts.limit = int(limit)
     opts.after = after_b

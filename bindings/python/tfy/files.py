@@ -15,7 +15,8 @@ from typing import Any, BinaryIO, Callable, List, Optional, Union
 from . import _ffi
 from ._ffi import encode, lib, text
 from .errors import ResponseTooLargeError
-from .request import RequestOptions, check, options, pending_error
+from ._call import pending_error
+from .request import RequestOptions, check, options
 from .types import Record
 
 
@@ -219,8 +220,8 @@ class Files:
             opts.request = POINTER(_ffi.RequestOptions)(c_request.struct)
         out = POINTER(_ffi.File)()
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_files_upload(self._client._require(), byref(opts), byref(out),
-                                    byref(err))
+        code = self._client._run(lib.tfy_files_upload, byref(opts), byref(out),
+                                 byref(err))
         del c_request, keep
         return _take_file(code, out, err)
 
@@ -230,8 +231,8 @@ class Files:
         c_request = options(request, request_options)
         out = POINTER(_ffi.File)()
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_files_retrieve(self._client._require(), encode(file_id),
-                                      _request_ptr(c_request), byref(out), byref(err))
+        code = self._client._run(lib.tfy_files_retrieve, encode(file_id),
+                                 _request_ptr(c_request), byref(out), byref(err))
         return _take_file(code, out, err)
 
     def delete(self, file_id: str, *, request: Optional[RequestOptions] = None,
@@ -240,8 +241,8 @@ class Files:
         ``"deleted": false`` and DecodeError when it says neither."""
         c_request = options(request, request_options)
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_files_delete(self._client._require(), encode(file_id),
-                                    _request_ptr(c_request), byref(err))
+        code = self._client._run(lib.tfy_files_delete, encode(file_id),
+                                 _request_ptr(c_request), byref(err))
         check(code, err)
 
     def download(self, file_id: str, path: Target, *, overwrite: bool = False,
@@ -301,8 +302,8 @@ class Files:
             chunks.append(bytes(view))
             return len(view)
 
-        self._download(file.id or "", _write_trampoline(take), file.bytes or 0, request,
-                       request_options)
+        self._download(file.id or "", _write_trampoline(take), file.bytes or 0,
+                       request, request_options)
         return b"".join(chunks)
 
     def _download(self, file_id: str, target: Any, expected_bytes: int,
@@ -322,7 +323,7 @@ class Files:
         if c_request is not None:
             opts.request = POINTER(_ffi.RequestOptions)(c_request.struct)
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_files_download(self._client._require(), encode(file_id), byref(opts),
-                                      byref(err))
+        code = self._client._run(lib.tfy_files_download, encode(file_id),
+                                 byref(opts), byref(err))
         del c_request, target
         check(code, err)

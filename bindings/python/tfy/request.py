@@ -4,12 +4,12 @@ milliseconds, and the cancel callback's bridge from C to Python."""
 from __future__ import annotations
 
 import ctypes
-import threading
 from ctypes import POINTER, byref
 from dataclasses import dataclass, fields
 from typing import Any, Callable, Iterable, Mapping, Optional, Tuple, Union
 
 from . import _ffi
+from ._call import pending_error, take_pending
 from ._ffi import lib
 from .errors import raise_error
 
@@ -148,18 +148,6 @@ def options(request: Optional[RequestOptions], kwargs: Mapping[str, Any]) -> Opt
     return CRequest(RequestOptions(**base))
 
 
-# An exception raised by a cancel callback, kept for the thread that made the
-# call (callbacks run on it) until the call returns.
-_pending = threading.local()
-
-
-def pending_error(e: BaseException) -> None:
-    """Keeps the first exception a callback raised for check() to raise
-    once the call returns."""
-    if getattr(_pending, "exc", None) is None:
-        _pending.exc = e
-
-
 def _cancel_trampoline(cancel: Callable[[], Any]):
     def call(_userdata) -> int:
         try:
@@ -171,14 +159,12 @@ def _cancel_trampoline(cancel: Callable[[], Any]):
 
 
 def check(code: int, err) -> None:
-    """After a call: raise the exception a cancel callback raised during it,
-    else the call's error (freeing it), else nothing."""
-    exc = getattr(_pending, "exc", None)
-    _pending.exc = None
+    """After a call: raise the exception a callback raised during it, else
+    the call's error (freeing it), else nothing."""
+    exc = take_pending()
     if exc is not None:
         if err:
             lib.tfy_error_free(err)
         raise exc
     if code:
         raise_error(code, err)
-
