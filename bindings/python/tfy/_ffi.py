@@ -475,6 +475,10 @@ def _declare(lib: ctypes.CDLL) -> None:
            POINTER(POINTER(InputReport)), err_out)
         fn("tfy_input_problem_name", c_char_p, c_int32)
         fn("tfy_input_report_free", None, POINTER(InputReport))
+    if hasattr(lib, "tfy_cancel_token_new"):
+        fn("tfy_cancel_token_new", c_int32, POINTER(c_void_p))
+        fn("tfy_cancel_token_cancel", None, c_void_p)
+        fn("tfy_cancel_token_free", None, c_void_p)
     fn("tfy_batch_page_header", c_char_p, POINTER(Page), c_char_p)
     fn("tfy_batch_header", c_char_p, POINTER(Batch), c_char_p)
     fn("tfy_error_header", c_char_p, POINTER(Error), c_char_p)
@@ -493,7 +497,7 @@ def _load() -> ctypes.CDLL:
 
 
 lib = _load()
-#: libtfy 1.3's cancel token (tfy_cancel_token_*), with the fork detection.
+#: libtfy 1.3's cancel token (tfy_cancel_token_*).
 HAVE_TOKEN = hasattr(lib, "tfy_cancel_token_new")
 
 

@@ -6,10 +6,10 @@ import ctypes
 import os
 from ctypes import POINTER, byref, c_char_p, c_void_p
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 from . import _ffi
-from ._call import ClosedError, Handle, pending_error, run
+from ._call import ClosedError, Handle, Interrupt, interruptible, on_caller, pending_error, run
 from ._ffi import lib, text
 from ._kept import KeptHeaders
 from .errors import InvalidArgumentError, TfyError
@@ -39,7 +39,7 @@ def _credential_trampoline(credential: Callable[[bool], Optional[str]]):
     """credential(refresh) -> the key (str), or None to fail the call."""
     def call(_userdata, refresh, key, key_size) -> int:
         try:
-            value = credential(bool(refresh))
+            value = on_caller(credential, bool(refresh))
             b = _ffi.encode(value) if value is not None else None
             if b is not None and len(b) >= key_size:
                 raise InvalidArgumentError(
@@ -60,8 +60,8 @@ def _retry_trampoline(on_retry: Callable[[RetryInfo], Any]):
     def call(_userdata, info) -> int:
         i = info.contents
         try:
-            go_on = on_retry(RetryInfo(i.attempt, i.http_status, i.code, i.delay_ms / 1000.0,
-                                       text(i.reason) or ""))
+            go_on = on_caller(on_retry, RetryInfo(i.attempt, i.http_status, i.code,
+                                                  i.delay_ms / 1000.0, text(i.reason) or ""))
         except BaseException as e:  # noqa: B036 - re-raised by check()
             pending_error(e)
             return 1
@@ -70,7 +70,9 @@ def _retry_trampoline(on_retry: Callable[[RetryInfo], Any]):
 
 
 class Client:
-    """A libtfy client.  Thread-safe; ctypes releases the GIL during requests.
+    """A libtfy client.  Thread-safe: threads may share it and make calls at
+    once (ctypes releases the GIL during requests); close() waits for the
+    calls in flight on other threads (see close()).
 
     ``base_url`` is the API base, without "/batches"
     ("https://gateway.truefoundry.ai", "https://api.openai.com/v1"...).
@@ -125,8 +127,21 @@ class Client:
     empty variable counts as unset; an explicit argument always wins; they
     are read once, here.  ``routing_from_env=False`` reads none of them.
 
+    Ctrl-C: a call made on the main thread while SIGINT has Python's
+    default handler stops within 100 ms or so of Ctrl-C (with libtfy 1.3's
+    cancel token; through the cancel callback with 1.2) and raises
+    KeyboardInterrupt, never a TfyError, whatever it was doing: connecting,
+    waiting for an answer, a retry's backoff, a wait()'s pause, an upload or
+    a download.  It then runs on a helper thread while the main thread
+    waits and runs its callbacks, so callbacks still run on the calling
+    thread.  Calls on other threads, or under a SIGINT handler of the
+    program's own, run as they are (the handler runs when the call ends).
+
     Use as a context manager or call close(); the C client is also freed
-    when the object is garbage-collected.
+    when the object is garbage-collected.  In a forked child (os.fork,
+    multiprocessing's "fork"), a client inherited from the parent may be
+    used and closed: libtfy opens new connections there (1.3), and calls
+    that other threads of the parent were making do not exist in the child.
     """
 
     def __init__(self, base_url: Optional[str] = None, api_key: Optional[str] = None, *,
@@ -160,6 +175,7 @@ class Client:
             request_defaults.update(routing_env(request_defaults))
         # Kept for the client's life: the cancel default is called through it.
         self._defaults: Optional[CRequest] = options(None, request_defaults)
+        self._default_cancel = request_defaults.get("cancel")
         opts = _ffi.ClientOptions()
         check(lib.tfy_client_options_init(byref(opts), _ffi.TFY_CLIENT_OPTIONS_VERSION), None)
         keep = [_ffi.encode(base_url), _ffi.encode(api_key), _ffi.encode(ca_file),
@@ -235,13 +251,20 @@ class Client:
             raise ClosedError("the client is closed")
         return self._state
 
-    def _run(self, fn: Callable[..., int], *args: Any) -> int:
+    def _options(self, request: Optional[RequestOptions],
+                 request_options: dict) -> Tuple[Optional[CRequest], Optional[Interrupt]]:
+        """A call's C options, and the Interrupt that Ctrl-C fires when the
+        call is made where it can arrive (see tfy._call)."""
+        interrupt = Interrupt() if interruptible() else None
+        return options(request, request_options, interrupt, self._default_cancel), interrupt
+
+    def _run(self, interrupt: Optional[Interrupt], fn: Callable[..., int], *args: Any) -> int:
         """fn(the C client, *args), counted on the client (close() waits
-        for it); its code."""
+        for it) and stopped by Ctrl-C (see tfy._call); its code."""
         handle = self._live()
         ptr = handle.enter()
         try:
-            return run(lambda: fn(ptr, *args))
+            return run(lambda: fn(ptr, *args), interrupt)
         finally:
             handle.leave()
 
@@ -274,10 +297,11 @@ class Client:
         The request options are ``request=RequestOptions(...)`` and/or its
         fields as keyword arguments (``provider_name=``, ``headers=``,
         ``deadline=``, ``cancel=``...), which override the client's defaults."""
-        opts, keep = _list_options(limit, after, options(request, request_options))
+        creq, interrupt = self._options(request, request_options)
+        opts, keep = _list_options(limit, after, creq)
         out = POINTER(_ffi.Page)()
         err = POINTER(_ffi.Error)()
-        code = self._run(lib.tfy_batches_list, byref(opts), byref(out), byref(err))
+        code = self._run(interrupt, lib.tfy_batches_list, byref(opts), byref(out), byref(err))
         del keep  # the call is over: nothing reads the options any more
         page = None
         if not code:
@@ -309,7 +333,10 @@ class Client:
         next()).  The C iterator is freed when iteration ends or fails, on
         close(), on leaving a ``with`` block, or on garbage collection.  The
         client must stay open while iterating (close() closes its iterators)."""
-        opts, keep = _list_options(limit, after, options(request, request_options))
+        # Always interruptible: its steps may be taken on the main thread.
+        interrupt = Interrupt()
+        opts, keep = _list_options(limit, after, options(request, request_options, interrupt,
+                                                         self._default_cancel))
         opts.max_items = int(max_items)
         opts.max_pages = int(max_pages)
         opts.prefetch = 0 if prefetch and prefetch != NONE else NONE
@@ -319,12 +346,13 @@ class Client:
         handle = self._live()
         ptr = handle.enter()
         try:
-            code = run(lambda: lib.tfy_batch_iter_new(ptr, byref(opts), byref(it), byref(err)))
+            code = run(lambda: lib.tfy_batch_iter_new(ptr, byref(opts), byref(it), byref(err)),
+                       interrupt)
             # The iterator copied the options, but calls the cancel callback
-            # through the pointer kept in `keep`: it lives as long as the
-            # iterator.  Counted on the client while the call is: a close()
-            # cannot come in between.
-            iterator = BatchIterator(self, handle, it, keep) if not code else None
+            # through the pointer kept in `keep` and uses the token: they
+            # live as long as the iterator.  Counted on the client while the
+            # call is: a close() cannot come in between.
+            iterator = BatchIterator(self, handle, it, keep, interrupt) if not code else None
         finally:
             handle.leave()
         check(code, err)
@@ -347,7 +375,7 @@ class Client:
         opts = _ffi.CreateOptions()
         check(lib.tfy_batches_create_options_init(byref(opts),
                                                   _ffi.TFY_BATCHES_CREATE_OPTIONS_VERSION), None)
-        creq = options(request, request_options)
+        creq, interrupt = self._options(request, request_options)
         meta = CRequest(RequestOptions(metadata_header=metadata))  # borrows its pair array
         keep = [_ffi.encode(input_file_id), _ffi.encode(endpoint),
                 _ffi.encode(completion_window), creq, meta]
@@ -360,7 +388,7 @@ class Client:
             opts.request = creq.pointer
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
-        code = self._run(lib.tfy_batches_create, byref(opts), byref(out), byref(err))
+        code = self._run(interrupt, lib.tfy_batches_create, byref(opts), byref(out), byref(err))
         del keep
         return _one_batch(code, out, err)
 
@@ -378,11 +406,12 @@ class Client:
 
     def _by_id(self, fn, batch_id: str, request: Optional[RequestOptions],
                request_options: dict) -> Batch:
-        creq = options(request, request_options)
+        creq, interrupt = self._options(request, request_options)
         bid = _ffi.encode(batch_id)
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
-        code = self._run(fn, bid, creq.pointer if creq else None, byref(out), byref(err))
+        code = self._run(interrupt, fn, bid, creq.pointer if creq else None, byref(out),
+                         byref(err))
         del creq
         return _one_batch(code, out, err)
 
@@ -401,11 +430,12 @@ class Client:
         and is raised in its place.  ``timeout`` (seconds, None: no limit)
         raises TfyTimeoutError; ``cancel=`` (a request option) stops it with
         CancelledError.  Either exception carries the last state seen as its
-        ``batch`` attribute (None when no poll answered)."""
+        ``batch`` attribute (None when no poll answered).  Ctrl-C stops it
+        with KeyboardInterrupt (see Client)."""
         opts = _ffi.WaitOptions()
         check(lib.tfy_batch_wait_options_init(byref(opts), _ffi.TFY_BATCH_WAIT_OPTIONS_VERSION),
               None)
-        creq = options(request, request_options)
+        creq, interrupt = self._options(request, request_options)
         opts.timeout_ms = ms(timeout)
         opts.poll_initial_ms = ms(poll_initial)
         opts.poll_max_ms = ms(poll_max)
@@ -420,7 +450,7 @@ class Client:
         bid = _ffi.encode(batch_id)
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
-        code = self._run(lib.tfy_batch_wait, bid, byref(opts), byref(out), byref(err))
+        code = self._run(interrupt, lib.tfy_batch_wait, bid, byref(opts), byref(out), byref(err))
         del creq, progress
         return _one_batch(code, out, err)
 
@@ -445,7 +475,7 @@ def _one_batch(code: int, out, err) -> Batch:
 def _progress_trampoline(on_progress: Callable[[Batch], Any]):
     def call(_userdata, b) -> int:
         try:
-            return 1 if on_progress(batch_from_c(b.contents)) else 0
+            return 1 if on_caller(on_progress, batch_from_c(b.contents)) else 0
         except BaseException as e:  # noqa: B036 - re-raised by check()
             pending_error(e)
             return 1

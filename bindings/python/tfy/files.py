@@ -15,8 +15,8 @@ from typing import Any, BinaryIO, Callable, List, Optional, Union
 from . import _ffi
 from ._ffi import encode, lib, text
 from .errors import ResponseTooLargeError
-from ._call import pending_error
-from .request import RequestOptions, check, options
+from ._call import on_caller, pending_error
+from .request import RequestOptions, check
 from .types import Record
 
 
@@ -94,9 +94,9 @@ def _read_trampoline(stream: BinaryIO):
     def call(_userdata, buf, size) -> int:
         try:
             if readinto is not None:
-                n = readinto((ctypes.c_char * size).from_address(buf))
+                n = on_caller(readinto, (ctypes.c_char * size).from_address(buf))
             else:
-                data = stream.read(size)
+                data = on_caller(stream.read, size)
                 if not isinstance(data, (bytes, bytearray)):
                     raise TypeError(f"read() returned {type(data).__name__}, not bytes")
                 n = len(data)
@@ -116,7 +116,7 @@ def _read_trampoline(stream: BinaryIO):
 def _rewind_trampoline(stream: BinaryIO, start: int):
     def call(_userdata) -> int:
         try:
-            stream.seek(start)
+            on_caller(stream.seek, start)
             return 0
         except BaseException as e:  # noqa: B036 - re-raised by check()
             pending_error(e)
@@ -124,16 +124,18 @@ def _rewind_trampoline(stream: BinaryIO, start: int):
     return _ffi.REWIND_FN(call)
 
 
-def _write_trampoline(write: Callable[[memoryview], Optional[int]], raw: bool = False):
+def _write_trampoline(write: Callable[[memoryview], Optional[int]], raw: bool = False, *,
+                      internal: bool = False):
     """A tfy_write_fn over write(), a file object's (repeated while it
     writes less than it was given; None counts as all of it, but from a raw
-    stream, where it means a non-blocking one is full).  An exception stops
-    the download and is raised from the call."""
+    stream, where it means a non-blocking one is full), run on the calling
+    thread unless ``internal``.  An exception stops the download and is
+    raised from the call."""
     def call(_userdata, data, size) -> int:
         try:
             view = memoryview(ctypes.string_at(data, size))
             while view:
-                n = write(view)
+                n = write(view) if internal else on_caller(write, view)
                 if n is None and raw:
                     raise BlockingIOError("the file object cannot take data now (non-blocking)")
                 n = len(view) if n is None else n
@@ -196,7 +198,7 @@ class Files:
         was read.  ``filename`` defaults to the last component of its
         ``name``, else "input.jsonl".  An exception raised by the file
         object stops the upload and is raised here."""
-        c_request = options(request, request_options)
+        c_request, interrupt = self._client._options(request, request_options)
         opts = _ffi.UploadOptions()
         check(lib.tfy_files_upload_options_init(byref(opts),
                                                 _ffi.TFY_FILES_UPLOAD_OPTIONS_VERSION), None)
@@ -220,7 +222,7 @@ class Files:
             opts.request = POINTER(_ffi.RequestOptions)(c_request.struct)
         out = POINTER(_ffi.File)()
         err = POINTER(_ffi.Error)()
-        code = self._client._run(lib.tfy_files_upload, byref(opts), byref(out),
+        code = self._client._run(interrupt, lib.tfy_files_upload, byref(opts), byref(out),
                                  byref(err))
         del c_request, keep
         return _take_file(code, out, err)
@@ -228,10 +230,10 @@ class Files:
     def retrieve(self, file_id: str, *, request: Optional[RequestOptions] = None,
                  **request_options: Any) -> File:
         """``GET /files/{id}``."""
-        c_request = options(request, request_options)
+        c_request, interrupt = self._client._options(request, request_options)
         out = POINTER(_ffi.File)()
         err = POINTER(_ffi.Error)()
-        code = self._client._run(lib.tfy_files_retrieve, encode(file_id),
+        code = self._client._run(interrupt, lib.tfy_files_retrieve, encode(file_id),
                                  _request_ptr(c_request), byref(out), byref(err))
         return _take_file(code, out, err)
 
@@ -239,9 +241,9 @@ class Files:
                **request_options: Any) -> None:
         """``DELETE /files/{id}``; raises DeclinedError when the answer says
         ``"deleted": false`` and DecodeError when it says neither."""
-        c_request = options(request, request_options)
+        c_request, interrupt = self._client._options(request, request_options)
         err = POINTER(_ffi.Error)()
-        code = self._client._run(lib.tfy_files_delete, encode(file_id),
+        code = self._client._run(interrupt, lib.tfy_files_delete, encode(file_id),
                                  _request_ptr(c_request), byref(err))
         check(code, err)
 
@@ -302,7 +304,7 @@ class Files:
             chunks.append(bytes(view))
             return len(view)
 
-        self._download(file.id or "", _write_trampoline(take), file.bytes or 0,
+        self._download(file.id or "", _write_trampoline(take, internal=True), file.bytes or 0,
                        request, request_options)
         return b"".join(chunks)
 
@@ -310,7 +312,7 @@ class Files:
                   request: Optional[RequestOptions], request_options: dict, *,
                   overwrite: bool = False) -> None:
         """tfy_files_download to a path (str) or through a write trampoline."""
-        c_request = options(request, request_options)
+        c_request, interrupt = self._client._options(request, request_options)
         opts = _ffi.DownloadOptions()
         check(lib.tfy_files_download_options_init(
             byref(opts), _ffi.TFY_FILES_DOWNLOAD_OPTIONS_VERSION), None)
@@ -323,7 +325,7 @@ class Files:
         if c_request is not None:
             opts.request = POINTER(_ffi.RequestOptions)(c_request.struct)
         err = POINTER(_ffi.Error)()
-        code = self._client._run(lib.tfy_files_download, encode(file_id),
+        code = self._client._run(interrupt, lib.tfy_files_download, encode(file_id),
                                  byref(opts), byref(err))
         del c_request, target
         check(code, err)

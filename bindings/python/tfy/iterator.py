@@ -8,7 +8,7 @@ from ctypes import POINTER, byref, c_size_t, c_void_p
 from typing import Any, Callable, Optional
 
 from . import _ffi
-from ._call import ClosedError, Handle, run
+from ._call import ClosedError, Handle, Interrupt, run
 from ._ffi import lib, text
 from .errors import PaginationError
 from .request import check
@@ -32,16 +32,20 @@ class BatchIterator:
     handed out once.  A step asked from inside one of the iterator's own
     callbacks raises RuntimeError; close() from there takes effect when
     the step returns.  Once its client is closed, a step raises
-    ClosedError (a subclass of ValueError), never an early end.
+    ClosedError (a subclass of ValueError), never an early end.  A step
+    stopped by Ctrl-C closes the iterator (resume from ``cursor``).
     """
 
-    def __init__(self, client: Any, handle: Handle, it: c_void_p, keep: Any) -> None:
-        # The client (its callbacks) and the request options (with the
-        # cancel callback the C iterator calls) must outlive the C iterator.
+    def __init__(self, client: Any, handle: Handle, it: c_void_p, keep: Any,
+                 interrupt: Interrupt) -> None:
+        # The client (its callbacks), the request options (with the cancel
+        # callback the C iterator calls) and the interrupt (its cancel
+        # token) must outlive the C iterator.
         self._client = client
         self._state = handle
         self._handle: Optional[c_void_p] = it
         self._keep = keep
+        self._interrupt = interrupt
         # The batches are taken from C a run at a time (tfy_batch_iter_next_page)
         # and handed out from here, one by one: the C cursor and counter
         # hold for the end of the run, these for what was handed out.
@@ -140,7 +144,7 @@ class BatchIterator:
         count = c_size_t()
         err = POINTER(_ffi.Error)()
         code = run(lambda: lib.tfy_batch_iter_next_page(h, byref(batches), byref(count),
-                                                        byref(err)))
+                                                        byref(err)), self._interrupt)
         if not code:
             self._run.extend(batch_from_c(batches[i].contents) for i in range(count.value))
             self._run_cursor = text(lib.tfy_batch_iter_cursor(h))
@@ -171,6 +175,9 @@ class BatchIterator:
                 self._owner = threading.get_ident()
                 try:
                     return step()
+                except KeyboardInterrupt:
+                    self._close_pending = self._close_pending or _DONE
+                    raise
                 finally:
                     self._owner = None
                     if self._close_pending:
@@ -213,7 +220,7 @@ class BatchIterator:
         self._run.clear()
         self._state.iterators.discard(self)
         lib.tfy_batch_iter_free(h)
-        self._keep = self._client = None
+        self._keep = self._client = self._interrupt = None
         return True
 
     def _after_fork(self, me: int) -> None:
