@@ -85,3 +85,16 @@ void tfy__free(void *p)
 {
 	free(p);
 }
+
+/* volatile keeps the stores, which a compiler could drop before a free. */
+void tfy__scrub(char *p, size_t n)
+{
+	for (volatile char *v = p; v && n; n--)
+		*v++ = 0;
+}
+
+void tfy__secret_free(char *s)
+{
+	tfy__scrub(s, s ? strlen(s) : 0);
+	tfy__free(s);
+}

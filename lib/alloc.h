@@ -3,7 +3,8 @@
  * these, so a test can make the N-th one fail and check that each
  * out-of-memory path reports TFY_ERROR_OUT_OF_MEMORY, leaks nothing and
  * leaves the client usable.  In normal use they are libc's functions plus
- * one relaxed atomic load.  Internal to libtfy.
+ * one relaxed atomic load.  A secret (a key, a credential) is scrubbed
+ * here before its memory goes back.  Internal to libtfy.
  */
 #ifndef TFY_ALLOC_H
 #define TFY_ALLOC_H
@@ -15,6 +16,12 @@ void *tfy__calloc(size_t count, size_t size);
 void *tfy__realloc(void *p, size_t n);
 char *tfy__strdup(const char *s);
 void tfy__free(void *p);
+
+/* Overwrites n bytes of a secret (p may be NULL); the stores are kept. */
+void tfy__scrub(char *p, size_t n);
+
+/* Scrubs a secret (NUL-terminated, may be NULL) up to its NUL, then frees it. */
+void tfy__secret_free(char *s);
 
 /*
  * Test hook: the nth allocation from now (1 = the next one) and the

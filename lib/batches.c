@@ -82,7 +82,7 @@ tfy_code tfy__batches_request(tfy_client *client, const tfy_batches_list_options
 		query[n++] = (tfy_pair){ "after", opts->after };
 	const tfy__endpoint endpoint = { .method = "GET", .path = "/batches", .query = query,
 	                                 .query_count = n };
-	const tfy__target target = tfy__call_target(client);
+	const tfy__target target = tfy__client_target(client);
 	const tfy__options_pair pair = tfy__batches_options_pair(client, opts);
 	return tfy__request_build(&target, &pair, &endpoint, req, err);
 }

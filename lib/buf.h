@@ -13,7 +13,9 @@ typedef struct tfy__buf {
 	size_t cap;
 } tfy__buf;
 
+/* clang-format off */
 #define TFY__BUF_INIT { NULL, 0, 0 }
+/* clang-format on */
 
 /* Appends n bytes; returns 0, or -1 when memory runs out (buffer unchanged). */
 int tfy__buf_append(tfy__buf *b, const void *p, size_t n);

@@ -6,18 +6,13 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "credential.h"
 #include "decode.h"
 #include "error_internal.h"
 #include "retry.h"
 
 #define DETAIL_MAX 512
-
-/* a + b for non-negative times, saturating instead of overflowing. */
-static int64_t add_ms(int64_t a, int64_t b)
-{
-	return b > INT64_MAX - a ? INT64_MAX : a + b;
-}
 
 tfy__call tfy__call_start(const tfy_client *c, const tfy__options_pair *o)
 {
@@ -26,7 +21,7 @@ tfy__call tfy__call_start(const tfy_client *c, const tfy__options_pair *o)
 	                : d->max_retries    ? d->max_retries : c->max_retries;
 	int64_t deadline_ms = call->deadline_ms ? call->deadline_ms : d->deadline_ms;
 	tfy__call ctx = {
-		deadline_ms ? add_ms(tfy__now_ms(), deadline_ms) : 0,
+		deadline_ms ? tfy__add_ms(tfy__now_ms(), deadline_ms) : 0,
 		call->cancel ? call->cancel : d->cancel,
 		call->cancel ? call->cancel_userdata : d->cancel_userdata,
 		retries == TFY_NONE ? 0 : retries,
@@ -40,12 +35,6 @@ tfy__call tfy__call_start_transfer(const tfy_client *client, const tfy__options_
 	tfy__call ctx = tfy__call_start(client, opts);
 	ctx.timeout_ms = opts->call->timeout_ms;
 	return ctx;
-}
-
-tfy__target tfy__call_target(const tfy_client *c)
-{
-	const tfy__target t = { c->base_url, c->api_key, c->auth_header };
-	return t;
 }
 
 /* Hands e over with secrets (the client's, and the key of this call) masked. */
@@ -363,7 +352,7 @@ static const char *no_retry_reason(const tfy_client *c, const tfy__call *call,
 	*delay = wait >= 0 ? wait
 	                   : tfy__backoff_ms(c->backoff_initial_ms, c->backoff_max_ms, retries,
 	                                     tfy__random_unit(seed));
-	if (call->deadline && add_ms(tfy__now_ms(), *delay) >= call->deadline)
+	if (call->deadline && tfy__add_ms(tfy__now_ms(), *delay) >= call->deadline)
 		return "no time is left before the deadline for another attempt";
 	return NULL;
 }

@@ -68,9 +68,6 @@ tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req,
 /* Drops a request sent early that will not be asked for (NULL: nothing happens). */
 void tfy__call_abandon_early(tfy__early *early);
 
-/* The target of the client's requests. */
-tfy__target tfy__call_target(const tfy_client *client);
-
 /* Hands e to the caller, or frees it, with every echo of a secret masked first. */
 tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *e,
                               tfy_error **err);

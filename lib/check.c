@@ -20,6 +20,7 @@
 #include "options.h"
 #include "strset.h"
 #include "tfy/results.h"
+#include "utf8.h"
 
 #define DETAIL_MAX 256
 /* Bytes of a custom_id or url quoted in a message. */
@@ -111,9 +112,7 @@ static tfy_code read_options(const tfy_input_check_options *opts, tfy_input_chec
  */
 static const char *quote(char *buf, size_t size, const char *s, size_t n)
 {
-	size_t cut = n > QUOTE_MAX ? QUOTE_MAX : n, o = 0;
-	while (cut < n && cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-		cut--;
+	size_t cut = tfy__utf8_cut(s, n, QUOTE_MAX), o = 0;
 	buf[o++] = '"';
 	for (size_t i = 0; i < cut && o + 5 < size; i++)
 		buf[o++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];

@@ -340,10 +340,7 @@ void tfy_client_free(tfy_client *client)
 	if (!client)
 		return;
 	tfy__transport_free(client->transport);
-	/* Scrub the secret before the memory is reused; volatile keeps the stores. */
-	for (volatile char *p = client->api_key; p && *p; p++)
-		*p = 0;
-	tfy__free(client->api_key);
+	tfy__secret_free(client->api_key);
 	tfy__free(client->base_url);
 	tfy__free(client->ca_file);
 	tfy__free(client->ca_path);
@@ -355,6 +352,12 @@ void tfy_client_free(tfy_client *client)
 		tfy__free(client->keep_names[i]);
 	tfy__free(client->keep_names);
 	tfy__free(client);
+}
+
+tfy__target tfy__client_target(const tfy_client *c)
+{
+	const tfy__target t = { c->base_url, c->api_key, c->auth_header };
+	return t;
 }
 
 const char *tfy_client_base_url(const tfy_client *client)

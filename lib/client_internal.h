@@ -8,6 +8,7 @@
 #include "headers.h"
 #include "log.h"
 #include "network.h"
+#include "request.h"
 #include "tfy/client.h"
 #include "transport.h"
 
@@ -47,5 +48,8 @@ struct tfy_client {
 	tfy__keep keep;               /* keep_headers, copied (names in keep_names) */
 	char **keep_names;
 };
+
+/* Where the client's requests go and how they authenticate. */
+tfy__target tfy__client_target(const tfy_client *client);
 
 #endif

@@ -4,15 +4,7 @@
 
 #include <string.h>
 
-#include "call.h"
 #include "error_internal.h"
-
-/* volatile keeps the stores, which a compiler could drop before a free. */
-void tfy__scrub(char *p, size_t n)
-{
-	for (volatile char *v = p; v && n; n--)
-		*v++ = 0;
-}
 
 void tfy__call_key_init(tfy__call_key *k, const tfy_client *c)
 {
@@ -122,7 +114,7 @@ int tfy__sending_prepare(const tfy_client *c, const tfy__request *req, const tfy
 	*s = (tfy__sending){ (const char *const *)req->headers, req->count, NULL, NULL };
 	if (!c->credential)
 		return 0;
-	const tfy__target t = tfy__call_target(c);
+	const tfy__target t = tfy__client_target(c);
 	if (!(s->key_line = tfy__request_key_line(&t, k->key)) ||
 	    !(s->own = tfy__calloc(req->count + 1, sizeof(char *))))
 		return -1;

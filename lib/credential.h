@@ -72,7 +72,4 @@ int tfy__sending_prepare(const tfy_client *client, const tfy__request *req,
 
 void tfy__sending_clear(tfy__sending *s);
 
-/* Overwrites n bytes of a secret (p may be NULL); the stores are kept. */
-void tfy__scrub(char *p, size_t n);
-
 #endif

@@ -18,7 +18,8 @@
 
 #include "alloc.h"
 #include "error_internal.h"
-#include "retry.h"
+#include "utf8.h"
+#include "clock.h"
 
 #define TEMP_TRIES 100
 
@@ -70,12 +71,7 @@ static size_t temp_prefix(const char *path)
 	long max = pathconf(dir, _PC_NAME_MAX);
 	size_t limit = max > 0 ? (size_t)max : 255;
 	size_t room = limit > TEMP_TAIL_LEN ? limit - TEMP_TAIL_LEN : 0;
-	if (len > room) {
-		len = room;
-		while (len > 0 && ((unsigned char)name[len] & 0xC0) == 0x80)
-			len--;
-	}
-	return (size_t)(name - path) + len;
+	return (size_t)(name - path) + tfy__utf8_cut(name, len, room);
 }
 
 /* Creates a new temporary file (O_EXCL: never one that exists) with the umask's mode. */

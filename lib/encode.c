@@ -5,39 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Accepts well-formed UTF-8 only: JSON text must be Unicode. */
-int tfy__utf8_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-		      : (*p & 0xF8) == 0xF0 ? 3 : -1;
-		if (n < 0 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
-			return 0;
-		unsigned lead = *p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xC0) != 0x80)
-				return 0;
-		/* Overlong three-byte forms and UTF-16 surrogates. */
-		if (n == 2 && ((lead == 0xE0 && p[-2] < 0xA0) || (lead == 0xED && p[-2] >= 0xA0)))
-			return 0;
-		if (n == 3 && ((lead == 0xF0 && p[-3] < 0x90) || (lead == 0xF4 && p[-3] >= 0x90)))
-			return 0;
-	}
-	return 1;
-}
-
-/* The code point of the valid UTF-8 sequence at *p; advances *p past it. */
-static uint32_t next_code_point(const unsigned char **p)
-{
-	const unsigned char *s = *p;
-	int n = *s < 0x80 ? 0 : *s < 0xE0 ? 1 : *s < 0xF0 ? 2 : 3;
-	uint32_t cp = n == 0 ? *s : (uint32_t)(*s & (0x3F >> n));
-	for (int i = 1; i <= n; i++)
-		cp = (cp << 6) | (s[i] & 0x3Fu);
-	*p = s + n + 1;
-	return cp;
-}
+#include "utf8.h"
 
 /* \uXXXX for one UTF-16 unit (upper-case hex, as jansson writes it). */
 static int append_u16(tfy__buf *b, uint32_t unit)
@@ -56,8 +24,12 @@ static int append_u16(tfy__buf *b, uint32_t unit)
 int tfy__json_append_string(tfy__buf *b, const char *s)
 {
 	int rc = tfy__buf_append(b, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0;) {
-		uint32_t cp = next_code_point(&p);
+	for (size_t i = 0, n = strlen(s), len; i < n && rc == 0; i += len) {
+		uint32_t cp;
+		if (!(len = tfy__utf8_decode(s + i, n - i, &cp))) {
+			len = 1; /* never: s was checked; a byte that is not UTF-8 is not sent as is */
+			cp = 0xFFFD;
+		}
 		if (cp == '"' || cp == '\\')
 			rc = tfy__buf_append(b, (const char[]){ '\\', (char)cp }, 2);
 		else if (cp >= 0x20 && cp < 0x7f)
@@ -69,15 +41,6 @@ int tfy__json_append_string(tfy__buf *b, const char *s)
 			     append_u16(b, 0xDC00 + ((cp - 0x10000) & 0x3FF));
 	}
 	return rc | tfy__buf_append(b, "\"", 1);
-}
-
-
-size_t tfy__utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		n += (*p & 0xC0) != 0x80;
-	return n;
 }
 
 int tfy__json_append_object(tfy__buf *b, const tfy_pair *pairs, size_t n)

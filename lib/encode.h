@@ -12,12 +12,6 @@
 #include "buf.h"
 #include "tfy/jobs.h"
 
-/* 1 when s is well-formed UTF-8 (JSON text must be Unicode). */
-int tfy__utf8_ok(const char *s);
-
-/* Characters (code points) in well-formed UTF-8 s. */
-size_t tfy__utf8_chars(const char *s);
-
 /*
  * Appends s (well-formed UTF-8) as a JSON string: quotes, backslashes and
  * every control and non-ASCII character escaped (\uXXXX, a surrogate pair

@@ -61,7 +61,7 @@ static tfy_code build(tfy_client *client, const tfy_request_options *opts,
 	if (rc != TFY_OK)
 		return rc;
 	*pair = (tfy__options_pair){ request, &client->defaults };
-	const tfy__target target = tfy__call_target(client);
+	const tfy__target target = tfy__client_target(client);
 	return tfy__request_build(&target, pair, ep, req, err);
 }
 

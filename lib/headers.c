@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "error_internal.h"
+#include "mask.h"
 
 typedef struct entry {
 	char *name;  /* lower case */

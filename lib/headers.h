@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "error_internal.h"
+#include "mask.h"
 
 /* At most this many headers of one response are kept; later ones are dropped. */
 #define TFY__HEADERS_MAX 64

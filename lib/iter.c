@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "batches_internal.h"
 #include "error_internal.h"
+#include "hash.h"
 #include "options.h"
 
 /* Empty pages in a row (each with has_more and a new last_id) before giving up. */
@@ -41,18 +42,10 @@ struct tfy_batch_iter {
 	tfy__request prefetched_req;   /* what prefetched sent */
 };
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-	return h;
-}
-
 /* Records a cursor; returns 1 when it was seen before, -1 on OOM, else 0. */
 static int remember_cursor(tfy_batch_iter *it, const char *cursor)
 {
-	uint64_t h = fnv1a(cursor);
+	uint64_t h = tfy__hash(cursor, strlen(cursor));
 	for (size_t i = 0; i < it->seen_count; i++)
 		if (it->seen[i] == h)
 			return 1;

@@ -16,6 +16,7 @@
 #include "error_internal.h"
 #include "jobs_internal.h"
 #include "retry.h"
+#include "utf8.h"
 
 /* Bytes of each version of tfy_batches_create_options, oldest first. */
 static const size_t create_options_sizes[] = { sizeof(tfy_batches_create_options) };
@@ -100,7 +101,7 @@ static tfy_code run_endpoint(tfy_client *client, const tfy_request_options *requ
                              tfy_error **e)
 {
 	const tfy__options_pair pair = { request, &client->defaults };
-	const tfy__target target = tfy__call_target(client);
+	const tfy__target target = tfy__client_target(client);
 	tfy__request req;
 	tfy_code rc = tfy__request_build(&target, &pair, ep, &req, e);
 	if (rc != TFY_OK)
@@ -185,8 +186,8 @@ static tfy_code check_metadata(const tfy_pair *m, size_t n, tfy_error **err)
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "metadata[%zu]: key and value must be UTF-8, the key not empty",
 			                      i);
-		if (tfy__utf8_chars(m[i].name) > TFY_BATCH_METADATA_KEY_MAX ||
-		    tfy__utf8_chars(m[i].value) > TFY_BATCH_METADATA_VALUE_MAX)
+		if (tfy__utf8_chars(m[i].name, strlen(m[i].name)) > TFY_BATCH_METADATA_KEY_MAX ||
+		    tfy__utf8_chars(m[i].value, strlen(m[i].value)) > TFY_BATCH_METADATA_VALUE_MAX)
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "metadata[%zu]: keys may hold %d characters, values %d", i,
 			                      TFY_BATCH_METADATA_KEY_MAX, TFY_BATCH_METADATA_VALUE_MAX);

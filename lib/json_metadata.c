@@ -9,15 +9,7 @@
 #include "alloc.h"
 #include "json_scan.h"
 #include "tfy/request.h"
-
-/* Characters (code points) in a valid UTF-8 string of n bytes. */
-static size_t utf8_chars(const char *s, size_t n)
-{
-	size_t count = 0;
-	for (size_t i = 0; i < n; i++)
-		count += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return count;
-}
+#include "utf8.h"
 
 char *tfy__json_metadata_ascii(const char *text, size_t max_chars, const char **why)
 {
@@ -35,7 +27,7 @@ char *tfy__json_metadata_ascii(const char *text, size_t max_chars, const char **
 	json_object_foreach(v, key, value) {
 		if (!json_is_string(value))
 			*why = "metadata_header_json must be a JSON object whose values are strings";
-		else if (utf8_chars(json_string_value(value), json_string_length(value)) > max_chars)
+		else if (tfy__utf8_chars(json_string_value(value), json_string_length(value)) > max_chars)
 			*why = "metadata_header_json: a value is longer than TrueFoundry's limit of "
 			       TFY__STRINGIFY(TFY_METADATA_HEADER_VALUE_MAX) " characters";
 	}

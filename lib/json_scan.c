@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "utf8.h"
 
 /* jansson's JSON_PARSER_MAX_DEPTH: the scanner nests no deeper within one value. */
 #define DEPTH_MAX 2048
@@ -74,33 +75,6 @@ void tfy__json_syntax_error(tfy__decoder *d, const char *what)
 	}
 }
 
-/*
- * The length of the UTF-8 sequence at p, 0 when jansson would refuse it
- * (overlong forms, surrogates, values past U+10FFFF).
- */
-static size_t utf8_len(const unsigned char *p, size_t avail)
-{
-	size_t n;
-	uint32_t v;
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] < 0xC2 || p[0] > 0xF4)
-		return 0;
-	n = p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
-	v = p[0] & (0x7Fu >> n);
-	if (avail < n)
-		return 0;
-	for (size_t k = 1; k < n; k++) {
-		if ((p[k] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[k] & 0x3Fu);
-	}
-	if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF ||
-	    (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 /* The 4 hex digits of a \u escape at s[i]; -1 when they are not. */
 static long hex4(const tfy__decoder *d, size_t i)
 {
@@ -159,7 +133,8 @@ static void scan_string(tfy__decoder *d, int *nul, int *escaped)
 			return;
 		}
 		if (c != '\\') {
-			size_t k = utf8_len((const unsigned char *)d->s + d->i, d->n - d->i);
+			/* tfy__utf8_decode refuses what jansson refuses: overlong forms, surrogates, past U+10FFFF. */
+			size_t k = c < 0x80 ? 1 : tfy__utf8_decode(d->s + d->i, d->n - d->i, NULL);
 			if (!k) {
 				tfy__json_syntax_error(d, "invalid UTF-8");
 				return;
@@ -378,33 +353,6 @@ json_t *tfy__json_load_value(tfy__decoder *d, size_t max_nodes, size_t *nodes)
  * still builds metadata's and the envelope's non-string values.
  */
 
-/* Appends code point v as UTF-8. */
-static int put_utf8(tfy__buf *b, uint32_t v)
-{
-	unsigned char out[4];
-	size_t n;
-	if (v < 0x80) {
-		out[0] = (unsigned char)v;
-		n = 1;
-	} else if (v < 0x800) {
-		out[0] = (unsigned char)(0xC0 | (v >> 6));
-		out[1] = (unsigned char)(0x80 | (v & 0x3F));
-		n = 2;
-	} else if (v < 0x10000) {
-		out[0] = (unsigned char)(0xE0 | (v >> 12));
-		out[1] = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
-		out[2] = (unsigned char)(0x80 | (v & 0x3F));
-		n = 3;
-	} else {
-		out[0] = (unsigned char)(0xF0 | (v >> 18));
-		out[1] = (unsigned char)(0x80 | ((v >> 12) & 0x3F));
-		out[2] = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
-		out[3] = (unsigned char)(0x80 | (v & 0x3F));
-		n = 4;
-	}
-	return tfy__buf_append(b, out, n);
-}
-
 /* The decoded text of the string token at s[0..n) (quotes included, checked by the scanner), in b. */
 static int unescape(const tfy__decoder *d, size_t start, size_t n, tfy__buf *b)
 {
@@ -434,7 +382,8 @@ static int unescape(const tfy__decoder *d, size_t start, size_t n, tfy__buf *b)
 			v = 0x10000 + ((v - 0xD800) << 10) + ((uint32_t)hex4(d, i + 2) - 0xDC00);
 			i += 6;
 		}
-		if (put_utf8(b, v) < 0)
+		char utf8[4];
+		if (tfy__buf_append(b, utf8, tfy__utf8_encode(v, utf8)) < 0)
 			return -1;
 	}
 	return 0;

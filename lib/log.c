@@ -6,17 +6,18 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mask.h"
+#include "utf8.h"
+
 #define LINE_MAX_BYTES 1024
 /* A line is formatted in full up to this size, masked, and only then cut. */
 #define RAW_MAX_BYTES 8192
-/* A cut line ending in this many leading characters of a secret loses that end. */
-#define KEY_PREFIX_MIN 4
 
 /* A cut line that ends in the beginning of a secret loses that end. */
 static void drop_secret_prefix_at_end(char *s, tfy__secrets secrets)
 {
 	size_t n = strlen(s);
-	s[n - tfy__secret_prefix_at_end(s, n, secrets, KEY_PREFIX_MIN)] = '\0';
+	s[n - tfy__secret_prefix_at_end(s, n, secrets, TFY__SECRET_PREFIX_MIN)] = '\0';
 }
 
 static int32_t level_from_env(void)
@@ -45,17 +46,13 @@ void tfy__logger_init(tfy__logger *log, int32_t level, tfy_log_fn fn, void *user
  */
 static void escape(const char *src, char *dst, size_t size)
 {
-	const unsigned char *p = (const unsigned char *)src;
+	const char *p = src;
 	size_t w = 0;
 	while (*p && w + 5 < size) {
-		int c1 = p[0] == 0xC2 && p[1] >= 0x80 && p[1] < 0xA0;
-		int bad_lead = p[0] >= 0x80 && (p[0] < 0xC2 || p[0] > 0xF4);
-		int bad_cont = 0;
-		size_t len = p[0] < 0x80 ? 1 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
-		for (size_t i = 1; !bad_lead && i < len; i++)
-			bad_cont |= (p[i] & 0xC0) != 0x80;
-		if ((p[0] < 0x20 && p[0] != '\t') || p[0] == 0x7f || c1 || bad_lead || bad_cont) {
-			w += (size_t)snprintf(dst + w, size - w, "\\x%02X", p[0]);
+		uint32_t cp;
+		size_t len = tfy__utf8_decode(p, strnlen(p, 4), &cp);
+		if (!len || tfy__text_is_control(cp, 0)) {
+			w += (size_t)snprintf(dst + w, size - w, "\\x%02X", (unsigned char)*p);
 			p++;
 			continue;
 		}

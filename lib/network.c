@@ -5,7 +5,6 @@
 #include <strings.h>
 
 #include "alloc.h"
-#include "credential.h"
 #include "error_internal.h"
 #include "request.h"
 
@@ -83,17 +82,10 @@ tfy_code tfy__network_take(tfy__network *n, const tfy_client_options *o, tfy_err
 	return TFY_OK;
 }
 
-static void free_secret(char *s)
-{
-	for (volatile char *p = s; p && *p; p++)
-		*p = 0;
-	tfy__free(s);
-}
-
 void tfy__network_clear(tfy__network *n)
 {
-	free_secret(n->proxy_credentials);
-	free_secret(n->client_key_password);
+	tfy__secret_free(n->proxy_credentials);
+	tfy__secret_free(n->client_key_password);
 	tfy__free(n->proxy);
 	tfy__free(n->no_proxy);
 	tfy__free(n->client_cert);
@@ -243,7 +235,7 @@ int tfy__network_secrets(const tfy__network *n, char **list)
 void tfy__network_secrets_free(char **list, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
-		free_secret(list[i]);
+		tfy__secret_free(list[i]);
 		list[i] = NULL;
 	}
 }

@@ -13,6 +13,7 @@
 #include "encode.h"
 #include "error_internal.h"
 #include "tfy/version.h"
+#include "utf8.h"
 
 #define USER_AGENT "libtfy/" TFY_VERSION_STRING
 #define FIXED_HEADERS 13 /* the library's own: 3 defaults, Content-Type, 8 x-tfy-*, metadata */
@@ -69,7 +70,8 @@ static tfy_code encode_metadata(const tfy_pair *pairs, size_t n, tfy__buf *out,
 		    !tfy__utf8_ok(pairs[i].value))
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "metadata_header[%zu]: key and value must be non-NULL UTF-8", i);
-		if (tfy__utf8_chars(pairs[i].value) > TFY_METADATA_HEADER_VALUE_MAX)
+		if (tfy__utf8_chars(pairs[i].value, strlen(pairs[i].value)) >
+		    TFY_METADATA_HEADER_VALUE_MAX)
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "metadata_header[%zu]: the value is longer than %d characters "
 			                      "(TrueFoundry's limit)", i, TFY_METADATA_HEADER_VALUE_MAX);
@@ -243,13 +245,6 @@ static tfy_code format_headers(const tfy_pair *h, size_t n, tfy__request *req)
 		req->count++;
 	}
 	return TFY_OK;
-}
-
-void tfy__secret_free(char *s)
-{
-	for (volatile char *p = s; p && *p; p++)
-		*p = 0;
-	tfy__free(s);
 }
 
 char *tfy__request_key_line(const tfy__target *t, const char *key)

@@ -114,9 +114,6 @@ void tfy__request_clear(tfy__request *req);
 /* "Authorization: Bearer <key>", or "<auth_header>: <key>"; NULL on OOM.  Free with tfy__secret_free. */
 char *tfy__request_key_line(const tfy__target *target, const char *key);
 
-/* Clears a copy of the key (NUL-terminated, may be NULL) before freeing it. */
-void tfy__secret_free(char *s);
-
 /*
  * 1 when s can be a header value: not empty or all blanks (libcurl would
  * drop the header), and no byte that could end or split a header line

@@ -1,7 +1,7 @@
 /*
  * Retry policy: which failures are retried, how long to wait, and what the
- * server's Retry-After headers mean.  Pure functions plus an interruptible
- * sleep; no I/O beyond the clock.  Internal to libtfy.
+ * server's Retry-After headers mean.  Pure functions; the clock and the
+ * interruptible sleep are in clock.h.  Internal to libtfy.
  */
 #ifndef TFY_RETRY_H
 #define TFY_RETRY_H
@@ -71,17 +71,5 @@ int64_t tfy__backoff_ms(int64_t initial, int64_t max, int n, double unit);
 
 /* A uniform number in [0, 1] from a caller-held xorshift state (never 0). */
 double tfy__random_unit(uint64_t *state);
-
-/* a + b, saturated at INT64_MAX and INT64_MIN instead of overflowing. */
-int64_t tfy__add_ms(int64_t a, int64_t b);
-
-/* Milliseconds on the monotonic clock. */
-int64_t tfy__now_ms(void);
-
-/*
- * Sleeps ms milliseconds in short slices, asking cancel (may be NULL) between
- * them.  Returns TFY_OK, or TFY_ERROR_CANCELLED as soon as cancel says so.
- */
-tfy_code tfy__sleep_ms(int64_t ms, int32_t (*cancel)(void *), void *userdata);
 
 #endif

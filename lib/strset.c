@@ -3,15 +3,12 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "hash.h"
 
-/* FNV-1a: custom_ids are short, and the table's size is a power of two. */
+/* The table's size is a power of two: its index takes the low bits, so the high ones are folded in. */
 static uint64_t hash_bytes(const char *s, size_t n)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
+	uint64_t h = tfy__hash(s, n);
 	return h ^ (h >> 29);
 }
 

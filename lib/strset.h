@@ -24,7 +24,9 @@ typedef struct tfy__strset {
 	tfy__arena *arena;
 } tfy__strset;
 
+/* clang-format off */
 #define TFY__STRSET_INIT { NULL, 0, 0, NULL }
+/* clang-format on */
 
 /*
  * Adds the n bytes at s, first seen on line: 1 when added, 0 when already

@@ -12,7 +12,8 @@
 
 #include "buf.h"
 #include "error_internal.h"
-#include "retry.h"
+#include "mask.h"
+#include "clock.h"
 
 /* Kept whole up to here: the caller masks the key, then cuts to what it shows. */
 #define HEADER_VALUE_MAX 8192
@@ -326,8 +327,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 static void header_list_free(struct curl_slist *list)
 {
 	for (struct curl_slist *l = list; l; l = l->next)
-		for (volatile char *p = l->data; p && *p; p++)
-			*p = 0;
+		tfy__scrub(l->data, l->data ? strlen(l->data) : 0);
 	curl_slist_free_all(list);
 }
 

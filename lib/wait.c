@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "clock.h"
 #include "error_internal.h"
 #include "jobs_internal.h"
 #include "retry.h"
@@ -240,7 +241,7 @@ tfy_code tfy_batch_wait(tfy_client *client, const char *batch_id,
 	waiter w = { client, batch_id, &o, &req, { &request, &client->defaults }, 0, 0, NULL };
 	if (rc == TFY_OK) {
 		const tfy__endpoint ep = { .method = "GET", .path = path.data };
-		const tfy__target target = tfy__call_target(client);
+		const tfy__target target = tfy__client_target(client);
 		rc = tfy__request_build(&target, &w.pair, &ep, &req, &e);
 	}
 	if (rc == TFY_OK) {

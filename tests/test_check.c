@@ -70,6 +70,7 @@ static void test_clean_file(void **state)
 static void test_each_problem(void **state)
 {
 	(void)state;
+	/* clang-format off */
 	const char *text =
 		REQ("a") "\n"                                                          /* 1 */
 		"{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\"\n" /* 2 */
@@ -86,6 +87,7 @@ static void test_each_problem(void **state)
 		"{\"custom_id\":\"h\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":\"x\"}\n" /* 13 */
 		"{\"custom_id\":null,\"method\":1,\"url\":null,\"body\":null}\n"        /* 14 */
 		"\n";                                                                  /* 15 */
+	/* clang-format on */
 	tfy_input_report *r = check_text(text, NULL);
 	assert_int_equal(r->lines, 15); /* line 15 is blank */
 	assert_int_equal(r->requests, 14);
@@ -136,8 +138,10 @@ static void test_duplicates_escaped_and_many(void **state)
 	memset(id, 'x', sizeof(id) - 1);
 	id[sizeof(id) - 1] = '\0';
 	char text[2048];
+	/* clang-format off */
 	snprintf(text, sizeof(text), REQ("a") "\n" REQ("\\u0061") "\n" REQ("%s") "\n" REQ("%s") "\n"
 	         REQ("a\\nb") "\n" REQ("a\\nb") "\n", id, id);
+	/* clang-format on */
 	tfy_input_report *r = check_text(text, NULL);
 	assert_int_equal(r->problems_total, 3);
 	has_problem(r, 0, 2, TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE, "\"a\" was already used on line 1");
@@ -183,7 +187,9 @@ static void test_limits(void **state)
 	opts.max_requests = TFY_NONE;
 	opts.max_bytes = TFY_NONE;
 	opts.max_line_bytes = 60;
+	/* clang-format off */
 	r = check_text("{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/x\",\"body\":{}}\n" REQ("b") "\n", &opts);
+	/* clang-format on */
 	assert_int_equal(r->problems_total, 1);
 	has_problem(r, 0, 2, TFY_INPUT_PROBLEM_LINE_TOO_LONG, "longer than 60 bytes");
 	assert_int_equal(r->requests, 2);

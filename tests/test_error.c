@@ -12,6 +12,8 @@
 #include "alloc.h"
 #include "error_internal.h"
 #include "headers.h"
+#include "log.h"
+#include "utf8.h"
 #include "tfy/tfy.h"
 
 static void test_strerror_every_code(void **state)
@@ -152,6 +154,64 @@ static void test_fields_are_clean_utf8(void **state)
 	assert_string_equal(e->body, "before\xef\xbf\xbd" "after");
 	assert_string_equal(e->request_id, "req\xef\xbf\xbd" "id");
 	tfy_error_free(e);
+}
+
+/* The one UTF-8 decoder takes what RFC 3629 and jansson take, and nothing else. */
+static void test_utf8_decoder(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		size_t len;    /* 0: refused */
+		uint32_t cp;
+	} cases[] = {
+		{ "A", 1, 0x41 },                 { "\x7f", 1, 0x7f },
+		{ "\xc2\x80", 2, 0x80 },           { "\xdf\xbf", 2, 0x7ff },
+		{ "\xe0\xa0\x80", 3, 0x800 },      { "\xed\x9f\xbf", 3, 0xd7ff },
+		{ "\xee\x80\x80", 3, 0xe000 },     { "\xef\xbf\xbf", 3, 0xffff },
+		{ "\xf0\x90\x80\x80", 4, 0x10000 }, { "\xf4\x8f\xbf\xbf", 4, 0x10ffff },
+		{ "\x80", 0, 0 },                  { "\xbf", 0, 0 },          /* a continuation byte first */
+		{ "\xc0\x80", 0, 0 },              { "\xc1\xbf", 0, 0 },      /* overlong pairs */
+		{ "\xe0\x9f\xbf", 0, 0 },          { "\xf0\x8f\xbf\xbf", 0, 0 }, /* overlong */
+		{ "\xed\xa0\x80", 0, 0 },          { "\xed\xbf\xbf", 0, 0 },  /* UTF-16 surrogates */
+		{ "\xf4\x90\x80\x80", 0, 0 },      { "\xf5\x80\x80\x80", 0, 0 }, /* past U+10FFFF */
+		{ "\xc3", 0, 0 },                  { "\xe2\x82", 0, 0 },      /* cut short */
+		{ "\xe2(\xa1", 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t cp = 0;
+		size_t len = tfy__utf8_decode(cases[i].s, strlen(cases[i].s), &cp);
+		if (len != cases[i].len || (len && cp != cases[i].cp))
+			fail_msg("case %zu: length %zu, U+%04X", i, len, (unsigned)cp);
+		assert_int_equal(tfy__utf8_ok(cases[i].s), cases[i].len != 0);
+		char out[4];
+		if (len)
+			assert_memory_equal(out, cases[i].s, tfy__utf8_encode(cp, out));
+	}
+	assert_int_equal(tfy__utf8_chars("a\xc3\xa9\0\xf0\x9f\x98\x80", 8), 4);
+	/* A cut never splits a character. */
+	assert_int_equal(tfy__utf8_cut("ab\xc3\xa9", 4, 3), 2);
+	assert_int_equal(tfy__utf8_cut("ab\xc3\xa9", 4, 4), 4);
+}
+
+static void keep_line(int32_t level, const char *line, void *userdata)
+{
+	(void)level;
+	snprintf(userdata, 256, "%s", line);
+}
+
+/* A log line shows every byte of invalid UTF-8 as \xHH: overlong forms and surrogates too. */
+static void test_log_escapes_invalid_utf8(void **state)
+{
+	(void)state;
+	char line[256] = "";
+	tfy__logger log;
+	tfy__logger_init(&log, TFY_LOG_DEBUG, keep_line, line);
+	/* é, a surrogate, an overlong '/', a code point past U+10FFFF, a C1 control. */
+	tfy__log(&log, TFY_LOG_WARN, "%s",
+	         "caf\xc3\xa9 \xed\xa0\x80 \xe0\x80\xaf \xf4\x90\x80\x80 \xc2\x9b.");
+	assert_string_equal(line, "caf\xc3\xa9 \\xED\\xA0\\x80 \\xE0\\x80\\xAF \\xF4\\x90\\x80\\x80 "
+	                          "\\xC2\\x9B.");
 }
 
 static void test_body_prefix_is_bounded(void **state)
@@ -407,6 +467,8 @@ int main(void)
 		cmocka_unit_test(test_redaction),
 		cmocka_unit_test(test_redaction_before_cut),
 		cmocka_unit_test(test_fields_are_clean_utf8),
+		cmocka_unit_test(test_utf8_decoder),
+		cmocka_unit_test(test_log_escapes_invalid_utf8),
 		cmocka_unit_test(test_out_of_memory_error_is_static),
 		cmocka_unit_test(test_body_prefix_is_bounded),
 		cmocka_unit_test(test_client_arguments),

@@ -361,12 +361,14 @@ static void test_key_prefixes_masked(void **state)
 static void test_empty_cursor_is_pagination_error(void **state)
 {
 	(void)state;
+	/* clang-format off */
 	static const char *const pages[] = {
 		"{\"object\":\"list\",\"data\":[" ITEM("\"\"") "],\"has_more\":true}",
 		"{\"object\":\"list\",\"data\":[" ITEM("\"\"") "],\"last_id\":\"\",\"has_more\":true}",
 		"{\"object\":\"list\",\"data\":[" ITEM("\"batch_1\"") "," ITEM("\"\"")
 		"],\"last_id\":\"\",\"has_more\":true}",
 	};
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		tu_server s;
 		tu_server_canned(&s, 200, "", pages[i]);

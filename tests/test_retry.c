@@ -7,6 +7,7 @@
 
 #include <math.h>
 
+#include "clock.h"
 #include "retry.h"
 
 #define NOW ((time_t)784111777) /* Sun, 06 Nov 1994 08:49:37 GMT */

@@ -10,9 +10,13 @@
 #           the libFuzzer harnesses for TFY_FUZZ_SECONDS each (default 60),
 #           and cppcheck over lib/; and the unit and integration suites
 #           once more with -Ddefault_library=shared and with static; the
-#           packaging checks build consumers against a temporary install,
-#           and tests/packaging/debian.sh builds the Debian packages, runs
-#           lintian, installs them, checks them and removes them again.
+#           packaging checks build consumers against a temporary install
+#           (C, meson, CMake, Python, and the Go, Rust and Node examples of
+#           docs/ffi.md), and tests/packaging/debian.sh builds the Debian
+#           packages, runs lintian, installs them, checks them and removes
+#           them again.  The plain and sanitizer suites include the style
+#           check, tools/format.sh --check: every C file formatted as
+#           .clang-format says.
 # Usage: bash tools/quickstart.sh demo|test
 set -euo pipefail
 
@@ -24,14 +28,23 @@ demo_packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev l
 # ... and what the whole suite needs besides.
 packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev abigail-tools cmake
           libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 python3-venv python3-setuptools python3-wheel doxygen
-          clang libclang-rt-14-dev valgrind cppcheck build-essential debhelper dpkg-dev dh-python fakeroot
-          lintian mandoc libgnutls28-dev openssl tinyproxy)
+          clang libclang-rt-14-dev clang-format valgrind cppcheck build-essential debhelper dpkg-dev dh-python
+          fakeroot lintian mandoc libgnutls28-dev openssl tinyproxy g++ golang-go rustc bindgen nodejs npm)
+
+# Whether a package, or one that provides it (NodeSource's nodejs provides
+# npm), is installed.
+installed() {
+	dpkg -s "$1" >/dev/null 2>&1 ||
+		dpkg-query -W -f='${db:Status-Abbrev} ${Provides}\n' 2>/dev/null |
+		awk -v p="$1" '/^ii/ { for (i = 2; i <= NF; i++) { sub(/,$/, "", $i); if ($i == p) f = 1 } }
+			END { exit !f }'
+}
 
 # Installs those of the named packages that are missing.
 install_missing() {
 	local missing=()
 	for p in "$@"; do
-		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+		installed "$p" || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	echo "installing: ${missing[*]}"

@@ -26,6 +26,8 @@ static void field(const char *name, size_t offset)
 #define F(T, f) field(#f, offsetof(T, f))
 #define E() printf("}}")
 
+/* The tables: several fields a line, one struct after another. */
+/* clang-format off */
 static void request_options(void)
 {
 	S(tfy_request_options); F(tfy_request_options, version);
@@ -175,6 +177,7 @@ static void results_and_checks(void)
 	F(tfy_input_report, problems_count); F(tfy_input_report, problems);
 	F(tfy_input_report, problems_total); E();
 }
+/* clang-format on */
 
 int main(void)
 {

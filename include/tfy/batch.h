@@ -61,7 +61,9 @@ enum {
 	 * Vertex's JOB_STATE_PARTIALLY_SUCCEEDED (OpenAI reports such a batch as
 	 * completed, with failed requests counted).
 	 */
-	TFY_BATCH_STATUS_PARTIALLY_COMPLETED = 9
+	TFY_BATCH_STATUS_PARTIALLY_COMPLETED = 9,
+	/** Since 1.3: not a status, never given; makes the enum signed, as TFY_CODE__SIGNED does. */
+	TFY_BATCH_STATUS__SIGNED = INT32_MIN
 };
 
 /**

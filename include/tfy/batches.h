@@ -37,7 +37,9 @@ enum {
 	 */
 	TFY_MISSING_HAS_MORE_CONTINUE = 1,
 	/** Stop after such a page (as openai-node does). */
-	TFY_MISSING_HAS_MORE_STOP = 2
+	TFY_MISSING_HAS_MORE_STOP = 2,
+	/** Since 1.3: not a value, refused; makes the enum signed, as TFY_CODE__SIGNED does. */
+	TFY_MISSING_HAS_MORE__SIGNED = INT32_MIN
 };
 
 /**
@@ -87,8 +89,10 @@ typedef struct tfy_batches_list_options {
 } tfy_batches_list_options;
 
 /** Static initialiser for tfy_batches_list_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_BATCHES_LIST_OPTIONS_INIT { TFY_BATCHES_LIST_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, 0, \
 	0, 0 }
+/* clang-format on */
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

@@ -37,6 +37,7 @@ extern "C" {
  * kinds are only appended.
  */
 enum {
+	/* clang-format off */
 	TFY_INPUT_PROBLEM_INVALID_JSON = 1,        /**< the line is not valid JSON (or holds a NUL byte) */
 	TFY_INPUT_PROBLEM_NOT_AN_OBJECT = 2,       /**< the line is JSON, but not an object */
 	TFY_INPUT_PROBLEM_CUSTOM_ID_MISSING = 3,   /**< custom_id is absent or null */
@@ -51,7 +52,10 @@ enum {
 	TFY_INPUT_PROBLEM_TOO_MANY_REQUESTS = 12,  /**< the first request past max_requests */
 	TFY_INPUT_PROBLEM_FILE_TOO_LARGE = 13,     /**< the file is larger than max_bytes (line 0) */
 	TFY_INPUT_PROBLEM_EMPTY_FILE = 14,         /**< the file holds no request (line 0) */
-	TFY_INPUT_PROBLEM_LINE_TOO_LONG = 15       /**< the line is longer than max_line_bytes; not read further */
+	TFY_INPUT_PROBLEM_LINE_TOO_LONG = 15,      /**< the line is longer than max_line_bytes; not read further */
+	/** Since 1.3: not a kind, never given; makes the enum signed, as TFY_CODE__SIGNED does. */
+	TFY_INPUT_PROBLEM__SIGNED = INT32_MIN
+	/* clang-format on */
 };
 
 /** Current version of tfy_input_check_options. */
@@ -82,7 +86,9 @@ typedef struct tfy_input_check_options {
 } tfy_input_check_options;
 
 /** Static initialiser for tfy_input_check_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_INPUT_CHECK_OPTIONS_INIT { TFY_INPUT_CHECK_OPTIONS_VERSION, 0, NULL, 0, 0, 0, 0 }
+/* clang-format on */
 
 /** One problem found.  Owned by its report; fields are only appended in later versions. */
 typedef struct tfy_input_problem {

@@ -42,6 +42,8 @@ enum {
  * Receives one log line.  May be called from any thread that uses the
  * client, concurrently, while libtfy holds no lock; it may call libtfy
  * functions but must not free the client.
+ * Must return normally: never throw, longjmp or otherwise unwind out of
+ * it (see TFY_CALLBACK_NOEXCEPT).
  *
  * @param level a TFY_LOG_* level from TFY_LOG_ERROR to TFY_LOG_DEBUG.
  * @param line one line of text without a newline, borrowed for the duration
@@ -51,7 +53,7 @@ enum {
  *        escaped (as \\xHH), so no server can forge or split log lines.
  * @param userdata tfy_client_options.log_userdata.
  */
-typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata);
+typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata) TFY_CALLBACK_NOEXCEPT;
 
 /**
  * Asked for the API key before each request, for credentials that expire
@@ -59,6 +61,8 @@ typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata);
  * by an agent).  Called from the thread making the request, possibly from
  * several threads at once; it must not call libtfy with the same client.
  * Since 1.2.
+ * Must return normally: never throw, longjmp or otherwise unwind out of
+ * it (see TFY_CALLBACK_NOEXCEPT).
  *
  * @param userdata tfy_client_options.credential_userdata.
  * @param refresh 0 before a request; 1 after the server answered 401 to the
@@ -70,7 +74,8 @@ typedef void (*tfy_log_fn)(int32_t level, const char *line, void *userdata);
  * @return 0 with key written, or non-zero to fail the call with
  *         TFY_ERROR_AUTHENTICATION (nothing is sent).
  */
-typedef int32_t (*tfy_credential_fn)(void *userdata, int32_t refresh, char *key, size_t key_size);
+typedef int32_t (*tfy_credential_fn)(void *userdata, int32_t refresh, char *key,
+                                     size_t key_size) TFY_CALLBACK_NOEXCEPT;
 
 /** Size of the buffer a tfy_credential_fn writes the key into, NUL included. */
 #define TFY_CREDENTIAL_MAX 16384
@@ -91,13 +96,15 @@ typedef struct tfy_retry_info {
 /**
  * Told before each retry.  Called from the thread of the call, possibly
  * from several threads at once.  Since 1.2.
+ * Must return normally: never throw, longjmp or otherwise unwind out of
+ * it (see TFY_CALLBACK_NOEXCEPT).
  *
  * @param userdata tfy_client_options.on_retry_userdata.
  * @param info borrowed for the duration of the call.
  * @return TFY_CANCEL_CONTINUE (0) to retry; any other value ends the call
  *         with the failure of the last attempt.
  */
-typedef int32_t (*tfy_retry_fn)(void *userdata, const tfy_retry_info *info);
+typedef int32_t (*tfy_retry_fn)(void *userdata, const tfy_retry_info *info) TFY_CALLBACK_NOEXCEPT;
 
 /** What a Retry-After longer than retry_after_max_ms leads to (tfy_client_options.retry_after_policy). */
 enum {
@@ -108,7 +115,9 @@ enum {
 	/** Wait retry_after_max_ms instead, then retry. */
 	TFY_RETRY_AFTER_CLAMP = 2,
 	/** Use the library's own backoff instead of the server's delay. */
-	TFY_RETRY_AFTER_IGNORE = 3
+	TFY_RETRY_AFTER_IGNORE = 3,
+	/** Since 1.3: not a policy, refused; makes the enum signed, as TFY_CODE__SIGNED does. */
+	TFY_RETRY_AFTER__SIGNED = INT32_MIN
 };
 
 /**
@@ -292,9 +301,11 @@ typedef struct tfy_client_options {
 } tfy_client_options;
 
 /** Static initialiser for tfy_client_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_CLIENT_OPTIONS_INIT { TFY_CLIENT_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, 0, 0, \
 	0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
 	NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0 }
+/* clang-format on */
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

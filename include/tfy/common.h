@@ -45,6 +45,7 @@ extern "C" {
 typedef int32_t tfy_code;
 
 enum {
+	/* clang-format off */
 	TFY_OK = 0,                      /**< success */
 	TFY_ERROR_INVALID_ARGUMENT = 1,  /**< bad argument, rejected before anything was sent */
 	TFY_ERROR_OUT_OF_MEMORY = 2,     /**< an allocation failed */
@@ -67,6 +68,7 @@ enum {
 	TFY_ERROR_RESPONSE_TOO_LARGE = 19, /**< the response body exceeded the size cap */
 	TFY_ERROR_CANCELLED = 20,        /**< the caller's cancel callback asked to stop */
 	TFY_ERROR_PAGINATION = 21,       /**< the server's paging went wrong (repeated cursor, has_more with no items) */
+	/* clang-format on */
 	/**
 	 * Since 1.2: a request that is not safe to repeat (creating a batch,
 	 * uploading a file) was sent and no answer came, or the
@@ -82,7 +84,15 @@ enum {
 	 * not do it (a file delete answered `"deleted": false`).  The answer
 	 * decoded; nothing was changed.  Not retried.
 	 */
-	TFY_ERROR_DECLINED = 24
+	TFY_ERROR_DECLINED = 24,
+	/**
+	 * Since 1.3: not a code, never returned.  Its negative value makes this
+	 * enum's type signed (int, 32 bits), the type of tfy_code, so that FFI
+	 * generators give every code the type tfy_code has (bindgen: `c_int`,
+	 * which is `i32`, rather than `u32`).  The same member ends each enum
+	 * of the public headers whose values are all non-negative.
+	 */
+	TFY_CODE__SIGNED = INT32_MIN
 };
 
 /**
@@ -103,10 +113,32 @@ typedef struct tfy_pair {
 	const char *value; /**< its value */
 } tfy_pair;
 
+#ifndef TFY_CALLBACK_NOEXCEPT
+#if (defined(__cplusplus) && __cplusplus >= 201703L) || (defined(_MSVC_LANG) && _MSVC_LANG >= 201703L)
+#define TFY_CALLBACK_NOEXCEPT noexcept
+#else
+/**
+ * Ends the declaration of every callback type: `noexcept` in C++17 and
+ * later, where it is part of a function's type, and nothing in C and older
+ * C++.  A callback must return normally: a C++ exception, a longjmp(), a
+ * Rust panic or any other unwinding that leaves it would cross libtfy's C
+ * frames, skipping their cleanup (memory, locks, connections).  So in C++17
+ * a callback is a function or a captureless lambda declared `noexcept`
+ * (catching what it calls may throw); one that may throw does not convert
+ * to the callback type.  A program whose older code cannot be changed yet
+ * may define TFY_CALLBACK_NOEXCEPT as empty before including a libtfy
+ * header, which only silences the compiler: the rule stays.  Since 1.3.
+ */
+#define TFY_CALLBACK_NOEXCEPT
+#endif
+#endif
+
 /**
  * Supplies the next bytes of a stream (a file to upload, a JSONL file to
  * read).  Called from the thread of the call that was given it, never after
  * that call returns.
+ * Must return normally: never throw, longjmp or otherwise unwind out of
+ * it (see TFY_CALLBACK_NOEXCEPT).
  *
  * @param userdata the pointer given with the callback, untouched.
  * @param buf where to write.
@@ -114,19 +146,22 @@ typedef struct tfy_pair {
  * @return the number of bytes written (1..size), 0 at the end of the
  *         stream, or -1 to fail the call (with TFY_ERROR_IO).
  */
-typedef int64_t (*tfy_read_fn)(void *userdata, char *buf, size_t size);
+typedef int64_t (*tfy_read_fn)(void *userdata, char *buf, size_t size) TFY_CALLBACK_NOEXCEPT;
 
 /**
  * Receives the next bytes of a stream (a downloaded file).  Called from the
  * thread of the call that was given it, never after that call returns; data
  * is borrowed for the duration of the call.
+ * Must return normally: never throw, longjmp or otherwise unwind out of
+ * it (see TFY_CALLBACK_NOEXCEPT).
  *
  * @param userdata the pointer given with the callback, untouched.
  * @param data the bytes.
  * @param size their number (at least 1).
  * @return 0 to go on, non-zero to fail the call (with TFY_ERROR_IO).
  */
-typedef int32_t (*tfy_write_fn)(void *userdata, const char *data, size_t size);
+typedef int32_t (*tfy_write_fn)(void *userdata, const char *data,
+                                size_t size) TFY_CALLBACK_NOEXCEPT;
 
 /**
  * Static English text for a result code.

@@ -37,6 +37,7 @@ extern "C" {
  * docs/errors-and-retries.md, "Secrets".
  */
 typedef struct tfy_error {
+	/* clang-format off */
 	tfy_code code;           /**< never TFY_OK */
 	int32_t http_status;     /**< HTTP status of the response, 0 when none was received */
 	int32_t attempts;        /**< HTTP requests made for this call (0 if none was sent) */
@@ -50,6 +51,7 @@ typedef struct tfy_error {
 	const char *detail;      /**< transport or decoder detail (libcurl's text, the JSON error) */
 	const char *body;        /**< prefix (at most TFY_ERROR_BODY_MAX bytes of the body, cut on
 	                              a character boundary, then cleaned) of a response body */
+	/* clang-format on */
 	/**
 	 * The delay the server asked for (retry-after-ms or Retry-After) on the
 	 * last response, in ms; -1 when it asked for none or no response came.

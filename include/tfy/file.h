@@ -28,6 +28,7 @@ extern "C" {
  * allocates one).
  */
 typedef struct tfy_file {
+	/* clang-format off */
 	const char *id;             /**< the file id ("file-..."), NULL if absent */
 	const char *object;         /**< "file", NULL if absent */
 	tfy_opt_int64 bytes;        /**< size in bytes */
@@ -37,6 +38,7 @@ typedef struct tfy_file {
 	const char *purpose;        /**< "batch", "batch_output", ..., NULL if absent */
 	const char *status;         /**< "uploaded", "processed" or "error" (deprecated by OpenAI), NULL if absent */
 	const char *status_details; /**< why validation failed (deprecated by OpenAI), NULL if absent */
+	/* clang-format on */
 	/**
 	 * The whole object as JSON text, the bytes exactly as sent (without the
 	 * whitespace around the object); never NULL.

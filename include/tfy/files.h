@@ -36,12 +36,14 @@ extern "C" {
 /**
  * Puts a stream given by a tfy_read_fn back to its first byte, so that an
  * upload can be sent again after a failure that certainly left no file.
+ * Must return normally: never throw, longjmp or otherwise unwind out of
+ * it (see TFY_CALLBACK_NOEXCEPT).
  *
  * @param userdata the reader's userdata, untouched.
  * @return 0 when the next read gives the first byte again, non-zero when
  *         the stream cannot rewind (the call then fails with TFY_ERROR_IO).
  */
-typedef int32_t (*tfy_rewind_fn)(void *userdata);
+typedef int32_t (*tfy_rewind_fn)(void *userdata) TFY_CALLBACK_NOEXCEPT;
 
 /** Current version of tfy_files_upload_options. */
 #define TFY_FILES_UPLOAD_OPTIONS_VERSION 1
@@ -99,8 +101,10 @@ typedef struct tfy_files_upload_options {
 } tfy_files_upload_options;
 
 /** Static initialiser for tfy_files_upload_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_FILES_UPLOAD_OPTIONS_INIT { TFY_FILES_UPLOAD_OPTIONS_VERSION, 0, NULL, NULL, NULL, \
 	NULL, 0, NULL, NULL, NULL, NULL }
+/* clang-format on */
 
 /**
  * Initialise upload options to their defaults, for callers that cannot use
@@ -249,8 +253,10 @@ typedef struct tfy_files_download_options {
 } tfy_files_download_options;
 
 /** Static initialiser for tfy_files_download_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_FILES_DOWNLOAD_OPTIONS_INIT { TFY_FILES_DOWNLOAD_OPTIONS_VERSION, 0, NULL, NULL, \
 	NULL, 0, NULL, 0, 0 }
+/* clang-format on */
 
 /**
  * Initialise download options to their defaults, for callers that cannot

@@ -108,8 +108,10 @@ typedef struct tfy_batches_create_options {
 } tfy_batches_create_options;
 
 /** Static initialiser for tfy_batches_create_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_BATCHES_CREATE_OPTIONS_INIT { TFY_BATCHES_CREATE_OPTIONS_VERSION, 0, NULL, NULL, \
 	NULL, NULL, 0, 0, NULL, 0, 0 }
+/* clang-format on */
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.
@@ -205,13 +207,16 @@ TFY_EXTERN tfy_code tfy_batches_cancel(tfy_client *client, const char *batch_id,
 
 /**
  * Told about each new state of a batch being waited for.
+ * Must return normally: never throw, longjmp or otherwise unwind out of
+ * it (see TFY_CALLBACK_NOEXCEPT).
  *
  * @param userdata tfy_batch_wait_options.progress_userdata.
  * @param batch the state: borrowed, valid only during the call.
  * @return TFY_CANCEL_CONTINUE to go on waiting; anything else ends the wait
  *         with TFY_ERROR_CANCELLED.
  */
-typedef int32_t (*tfy_batch_progress_fn)(void *userdata, const tfy_batch *batch);
+typedef int32_t (*tfy_batch_progress_fn)(void *userdata,
+                                         const tfy_batch *batch) TFY_CALLBACK_NOEXCEPT;
 
 /** First pause between polls by default, in ms. */
 #define TFY_WAIT_POLL_INITIAL_MS 1000
@@ -247,7 +252,9 @@ typedef struct tfy_batch_wait_options {
 } tfy_batch_wait_options;
 
 /** Static initialiser for tfy_batch_wait_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_BATCH_WAIT_OPTIONS_INIT { TFY_BATCH_WAIT_OPTIONS_VERSION, 0, 0, 0, 0, NULL, NULL, NULL }
+/* clang-format on */
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

@@ -37,11 +37,13 @@ extern "C" {
  * so during a transfer and a backoff sleep), on the calling thread, and
  * before each request is sent: once it has stopped a call, nothing more is
  * sent for it.
+ * Must return normally: never throw, longjmp or otherwise unwind out of
+ * it (see TFY_CALLBACK_NOEXCEPT).
  *
  * @param userdata tfy_request_options.cancel_userdata.
  * @return TFY_CANCEL_CONTINUE to go on, anything else to stop.
  */
-typedef int32_t (*tfy_cancel_fn)(void *userdata);
+typedef int32_t (*tfy_cancel_fn)(void *userdata) TFY_CALLBACK_NOEXCEPT;
 
 /**
  * Options shared by every call.  Initialise with TFY_REQUEST_OPTIONS_INIT or
@@ -138,8 +140,10 @@ typedef struct tfy_request_options {
 } tfy_request_options;
 
 /** Static initialiser for tfy_request_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_REQUEST_OPTIONS_INIT { TFY_REQUEST_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, \
 	NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, 0 }
+/* clang-format on */
 
 /**
  * Initialise options to their defaults, for callers that cannot use the macro.

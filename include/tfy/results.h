@@ -49,7 +49,9 @@ typedef struct tfy_result_reader_options {
 } tfy_result_reader_options;
 
 /** Static initialiser for tfy_result_reader_options: every field zero (the defaults). */
+/* clang-format off */
 #define TFY_RESULT_READER_OPTIONS_INIT { TFY_RESULT_READER_OPTIONS_VERSION, 0, 0 }
+/* clang-format on */
 
 /**
  * One line of an output or error file.  Borrowed from the reader that

@@ -15,9 +15,14 @@
 #   7. a CMake project with find_package(tfy 1.0 CONFIG), tfy::tfy and
 #      tfy::tfy_static (ldd: the static one needs no libtfy.so);
 #   8. the Python package installed by meson (-Dpython=enabled) and by pip
-#      (offline, as docs/other-languages.md says), and where each finds libtfy.
+#      (offline, as docs/other-languages.md says), and where each finds libtfy;
+#   9. the examples of docs/ffi.md, examples/ffi/run.sh: Go (cgo), Rust
+#      (bindgen, rustc) and Node (koffi from npm), each skipped when its
+#      toolchain is absent.
 # Usage: tests/packaging/check.sh [BUILD_DIR]   (BUILD_DIR has tfy-mock-gateway;
-# default build).  Prints cmocka-style summary lines for tools/quickstart.sh.
+# default build).  TFY_PACKAGING_STEPS=GLOB runs only the checks after the
+# install whose names match, e.g. 'ffi_*'.  Prints cmocka-style summary
+# lines for tools/quickstart.sh.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -211,8 +216,10 @@ python_package() {
 	grep 'Successfully installed' "$tmp/pip.log"
 	env -u TFY_LIBRARY LD_LIBRARY_PATH="$libdir" "$py/venv/bin/python" "$here/python_check.py" \
 		libtfy.so.1 "$base_url" "$key" "$count" || return 1
-	TFY_LIBRARY="$libdir/libtfy.so.1.2.0" LD_LIBRARY_PATH=/nonexistent "$py/venv/bin/python" \
-		"$here/python_check.py" "$libdir/libtfy.so.1.2.0" "$base_url" "$key" "$count" || return 1
+	# The real file by its full version, as meson.build names it.
+	local full=$libdir/libtfy.so.$(sed -n "s/^  version: '\(.*\)',$/\1/p" "$top/meson.build")
+	TFY_LIBRARY="$full" LD_LIBRARY_PATH=/nonexistent "$py/venv/bin/python" \
+		"$here/python_check.py" "$full" "$base_url" "$key" "$count" || return 1
 	# Without either (and no libtfy known to ldconfig) the import fails.
 	ldconfig -p 2>/dev/null | grep 'libtfy\.so\.1 ' >/dev/null && return 0
 	if env -u TFY_LIBRARY -u LD_LIBRARY_PATH "$py/venv/bin/python" -c 'import tfy' 2>"$tmp/py.err"; then
@@ -239,17 +246,32 @@ cmake_consumer() {
 	"$bld/consumer-static" "$base_url" "$key" "$count"
 }
 
+# One example of docs/ffi.md (go, rust or node), built against the prefix.
+ffi_example() {
+	bash "$top/examples/ffi/run.sh" "$1" "$tmp/prefix" "$base_url" "$key" "$count"
+}
+
+# A check after the install, when its name matches TFY_PACKAGING_STEPS.
+check() { # name, command...
+	# shellcheck disable=SC2053  # a glob
+	[[ $1 == ${TFY_PACKAGING_STEPS:-*} ]] || return 0
+	step "$@"
+}
+
 echo "[==========] packaging checks (temporary prefix $tmp/prefix)"
 step install_into_temporary_prefix install_prefix
 step start_mock_gateway start_gateway
 if [ ${#failed[@]} -eq 0 ]; then
-	step pkg_config_shared_consumer shared_consumer
-	step pkg_config_static_consumer static_consumer
-	step installed_tfy_batches_starts installed_tool
-	step pc_files_valid_and_minimal pc_files
-	step readme_link_commands readme_commands
-	step meson_subproject_consumer meson_consumer
-	step cmake_consumer cmake_consumer
-	step python_package python_package
+	check pkg_config_shared_consumer shared_consumer
+	check pkg_config_static_consumer static_consumer
+	check installed_tfy_batches_starts installed_tool
+	check pc_files_valid_and_minimal pc_files
+	check readme_link_commands readme_commands
+	check meson_subproject_consumer meson_consumer
+	check cmake_consumer cmake_consumer
+	check python_package python_package
+	check ffi_go ffi_example go
+	check ffi_rust ffi_example rust
+	check ffi_node ffi_example node
 fi
 steps_summary

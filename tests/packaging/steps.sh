@@ -5,15 +5,20 @@
 # shellcheck disable=SC2034  # the caller reads passed
 passed=0 failed=()
 
+# A command that exits 77 is skipped (a toolchain it needs is absent): it
+# says why, and counts neither as passed nor as failed.
 step() { # name, command...
-	local name=$1; shift
+	local name=$1 rc; shift
 	echo "[ RUN      ] $name"
-	if "$@" >"$tmp/step.log" 2>&1; then
-		sed 's/^/    /' "$tmp/step.log"
+	"$@" >"$tmp/step.log" 2>&1
+	rc=$?
+	sed 's/^/    /' "$tmp/step.log"
+	if [ $rc -eq 0 ]; then
 		echo "[       OK ] $name"
 		passed=$((passed + 1))
+	elif [ $rc -eq 77 ]; then
+		echo "[  SKIPPED ] $name"
 	else
-		sed 's/^/    /' "$tmp/step.log"
 		echo "[  FAILED  ] $name"
 		failed+=("$name")
 	fi

@@ -3,32 +3,27 @@
 #
 #  1. No cycle between units.  Unit A depends on unit B when A's object
 #     file uses a symbol B's object defines (nm: undefined in A, defined in
-#     B).  Every cycle (a strongly connected set of units) is printed with
-#     the symbols that tie it; one listed in ALLOW_FILE is tolerated, any
-#     other fails, and so does a listed one that is no longer a cycle (the
-#     list only shrinks).
+#     B).  Every cycle (a strongly connected set of units) fails, printed
+#     with the symbols that tie it.
 #  2. The walls.  Only lib/transport.c includes curl headers, and only the
 #     decoder family (lib/json_*.c, lib/decode_*.c) includes jansson, be it
 #     directly or through the headers of lib/ and include/ it includes.
 #
-# Usage: check-deps.sh SRC_DIR OBJ_DIR [ALLOW_FILE]
-#   SRC_DIR     lib/ of the source tree
-#   OBJ_DIR     the directory of its object files (UNIT.c.o or UNIT.o)
-#   ALLOW_FILE  the cycles tolerated for now, one a line: the units of the
-#               cycle, sorted, separated by spaces; '#' starts a comment
+# Usage: check-deps.sh SRC_DIR OBJ_DIR
+#   SRC_DIR  lib/ of the source tree
+#   OBJ_DIR  the directory of its object files (UNIT.c.o or UNIT.o)
 # Exits 0 when every rule holds, 1 on a violation, 2 on a usage error.
 set -Eeuo pipefail
 trap 'echo "check-deps: a command failed at line $LINENO" >&2' ERR
 export LC_ALL=C
 
-if [ $# -lt 2 ] || [ $# -gt 3 ]; then
-	echo "usage: check-deps.sh SRC_DIR OBJ_DIR [ALLOW_FILE]" >&2
+if [ $# -ne 2 ]; then
+	echo "usage: check-deps.sh SRC_DIR OBJ_DIR" >&2
 	exit 2
 fi
-src=$1 objdir=$2 allow=${3:-/dev/null}
+src=$1 objdir=$2
 nm=${NM:-nm}
 [ -d "$src" ] || { echo "check-deps: no directory $src" >&2; exit 2; }
-[ -r "$allow" ] || { echo "check-deps: cannot read $allow" >&2; exit 2; }
 src=$(cd "$src" && pwd)
 root=$(dirname "$src")
 include_dir=$root/include
@@ -116,32 +111,15 @@ awk '
 		}
 	}' "$work/edges" >"$work/sccs"
 
-sed -e 's/#.*//' -e 's/[[:space:]]\{1,\}/ /g' -e 's/^ //' -e 's/ $//' "$allow" | sed '/^$/d' |
-	while read -r line; do echo "$line" | tr ' ' '\n' | sort | paste -sd ' ' -; done >"$work/allowed"
-
 units=$(cut -d ' ' -f 1 "$work/symbols" | sort -u | wc -l)
 edges=$(cut -d ' ' -f 1,2 "$work/edges" | sort -u | wc -l)
 echo "check-deps: $units units, $edges dependencies between them (from the objects in $objdir)"
-: >"$work/seen"
 while IFS= read -r line; do
 	case $line in
-	$'\t'*) echo "   ${line#$'\t'}"; continue ;;
+	$'\t'*) echo "   ${line#$'\t'}" ;;
+	*) echo "cycle: $line  <- FAIL: units that depend on each other"; failed=1 ;;
 	esac
-	set_sorted=$(echo "$line" | tr ' ' '\n' | sort | paste -sd ' ' -)
-	echo "$set_sorted" >>"$work/seen"
-	if grep -qxF "$set_sorted" "$work/allowed"; then
-		echo "cycle: $set_sorted (allowed for now by $(basename "$allow"))"
-	else
-		echo "cycle: $set_sorted  <- FAIL: units that depend on each other"
-		failed=1
-	fi
 done <"$work/sccs"
-while IFS= read -r entry; do
-	if ! grep -qxF "$entry" "$work/seen"; then
-		echo "FAIL: '$entry' is no longer a cycle: remove it from $allow"
-		failed=1
-	fi
-done <"$work/allowed"
 [ -s "$work/sccs" ] || echo "no cycles"
 
 # ---- 2. the walls: who includes curl and jansson ----------------------------

@@ -24,7 +24,9 @@ typedef struct tally {
 	size_t slot_count;    /* 0 or a power of two, more than twice len */
 } tally;
 
+/* clang-format off */
 #define TALLY_INIT { NULL, 0, 0, NULL, 0 }
+/* clang-format on */
 
 /* Counts one batch of this status; returns 0, or -1 when out of memory. */
 int tally_add(tally *t, const char *status);

@@ -9,7 +9,10 @@
 #include "text.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "utf8.h"
 
 void sink_init(sink *s, FILE *fp)
 {
@@ -55,38 +58,6 @@ int sink_flush(sink *s)
 	if (fflush(s->fp) != 0 || ferror(s->fp))
 		sink_fail(s);
 	return s->err;
-}
-
-/*
- * Length of the well-formed UTF-8 sequence at p and its code point, or 0 if
- * p does not start one (overlong forms and surrogates included).
- */
-static size_t utf8_seq(const unsigned char *p, unsigned long *cp)
-{
-	static const unsigned long min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len, i;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xC0 && p[0] < 0xE0)
-		len = 2;
-	else if (p[0] >= 0xE0 && p[0] < 0xF0)
-		len = 3;
-	else if (p[0] >= 0xF0 && p[0] < 0xF5)
-		len = 4;
-	else
-		return 0;
-	*cp = p[0] & (0x7F >> len);
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0; /* also stops at the NUL */
-		*cp = (*cp << 6) | (p[i] & 0x3F);
-	}
-	if (*cp < min_cp[len] || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF))
-		return 0;
-	return len;
 }
 
 typedef struct cp_range {
@@ -162,8 +133,8 @@ static size_t escape(char buf[TEXT_ESCAPE_MAX + 1], unsigned long cp, int raw)
  */
 static size_t next_char(const char *s, size_t *width, char esc[TEXT_ESCAPE_MAX + 1])
 {
-	unsigned long cp;
-	size_t len = utf8_seq((const unsigned char *)s, &cp);
+	uint32_t cp;
+	size_t len = tfy__utf8_decode(s, strnlen(s, 4), &cp);
 
 	esc[0] = '\0';
 	if (len == 0) {

@@ -1,0 +1,3 @@
+module example.com/tfy-go
+
+go 1.19
