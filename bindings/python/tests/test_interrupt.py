@@ -85,6 +85,15 @@ class InterruptTest(unittest.TestCase):
             c.wait(sys.argv[3])
         """))
 
+    def test_wait_through_a_cancel_callback(self):
+        # As with a libtfy older than 1.3, which has no cancel token.
+        self.assertInterrupted(self.child("""
+            import tfy._call, tfy.request
+            tfy._call.HAVE_TOKEN = tfy.request.HAVE_TOKEN = False
+            ready()
+            c.wait(sys.argv[3])
+        """))
+
     def test_not_swallowed_by_except_tfy_error(self):
         out = self.assertInterrupted(self.child("""
             try:
