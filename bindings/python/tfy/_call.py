@@ -294,17 +294,23 @@ def run(job: Callable[[], int], interrupt: Optional[Interrupt]) -> int:
             relay.finished = True
             relay.ready.set()
 
+    thread = threading.Thread(target=helper, name="tfy-call", daemon=True)
     _serving.append(relay)
     _relays.add(relay)
     try:
         if len(_serving) == 1:
             signal.signal(signal.SIGINT, _on_sigint)
-        threading.Thread(target=helper, name="tfy-call", daemon=True).start()
+        try:
+            thread.start()
+        except RuntimeError:  # no thread now (the interpreter is exiting): here, then
+            relay.finished = True
         relay.serve()
     finally:
         _serving.remove(relay)
         if not _serving and signal.getsignal(signal.SIGINT) is _on_sigint:
             signal.signal(signal.SIGINT, signal.default_int_handler)
+    if thread.ident is None:
+        return job()
     if "error" in box:
         raise box["error"]
     pending = box.get("pending")
