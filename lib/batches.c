@@ -44,9 +44,9 @@ static tfy_code check_list_options(const tfy_batches_list_options *o, tfy_error 
 	return TFY_OK;
 }
 
-tfy_code tfy__batches_options_read(const tfy_batches_list_options *src,
-                                   tfy_batches_list_options *dst, tfy_request_options *request,
-                                   tfy_error **err)
+/* The caller's list options (NULL: the defaults) read and checked, but not their request options. */
+static tfy_code read_list_options(const tfy_batches_list_options *src,
+                                  tfy_batches_list_options *dst, tfy_error **err)
 {
 	const tfy_batches_list_options defaults = TFY_BATCHES_LIST_OPTIONS_INIT;
 	*dst = defaults;
@@ -54,37 +54,18 @@ tfy_code tfy__batches_options_read(const tfy_batches_list_options *src,
 	                                      TFY_BATCHES_LIST_OPTIONS_VERSION,
 	                                      "tfy_batches_list_options", err)
 	                  : TFY_OK;
-	if (rc == TFY_OK)
-		rc = check_list_options(dst, err);
+	return rc == TFY_OK ? check_list_options(dst, err) : rc;
+}
+
+tfy_code tfy__batches_options_read(const tfy_batches_list_options *src,
+                                   tfy_batches_list_options *dst, tfy_request_options *request,
+                                   tfy_error **err)
+{
+	tfy_code rc = read_list_options(src, dst, err);
 	if (rc == TFY_OK)
 		rc = tfy__request_options_read(dst->request, request, err);
 	dst->request = request;
 	return rc;
-}
-
-tfy__options_pair tfy__batches_options_pair(const tfy_client *client,
-                                            const tfy_batches_list_options *opts)
-{
-	const tfy__options_pair pair = { opts->request, &client->defaults };
-	return pair;
-}
-
-tfy_code tfy__batches_request(tfy_client *client, const tfy_batches_list_options *opts,
-                              tfy__request *req, tfy_error **err)
-{
-	char limit[16];
-	snprintf(limit, sizeof(limit), "%d", (int)opts->limit);
-	tfy_pair query[2];
-	size_t n = 0;
-	if (opts->limit > 0)
-		query[n++] = (tfy_pair){ "limit", limit };
-	if (opts->after)
-		query[n++] = (tfy_pair){ "after", opts->after };
-	const tfy__endpoint endpoint = { .method = "GET", .path = "/batches", .query = query,
-	                                 .query_count = n };
-	const tfy__target target = tfy__client_target(client);
-	const tfy__options_pair pair = tfy__batches_options_pair(client, opts);
-	return tfy__request_build(&target, &pair, &endpoint, req, err);
 }
 
 static tfy_code decode_page(const tfy__http_response *resp, void **out, char *detail,
@@ -102,36 +83,93 @@ static tfy_code decode_page(const tfy__http_response *resp, void **out, char *de
 	return rc;
 }
 
-tfy_code tfy__batches_fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                            tfy__early *early, tfy_batch_page **out, tfy_error **err)
+static const tfy__endpoint list_endpoint = {
+	.method = "GET",
+	.collection = "/batches",
+	.decode = decode_page,
+};
+
+/* One page's call: its query (limit and after, from the options) and options. */
+typedef struct page_call {
+	char limit[16];
+	tfy_pair query[2];
+	tfy__endpoint_args args;
+	tfy__options_pair pair;
+} page_call;
+
+static tfy__endpoint_args page_args(const tfy_batches_list_options *o, page_call *p)
 {
+	size_t n = 0;
+	snprintf(p->limit, sizeof(p->limit), "%d", (int)o->limit);
+	if (o->limit > 0)
+		p->query[n++] = (tfy_pair){ "limit", p->limit };
+	if (o->after)
+		p->query[n++] = (tfy_pair){ "after", o->after };
+	const tfy__endpoint_args args = { .query = p->query, .query_count = n };
+	return args;
+}
+
+static void page_call_of(const tfy_client *client, const tfy_batches_list_options *o,
+                         page_call *p)
+{
+	p->args = page_args(o, p);
+	p->pair = tfy__endpoint_pair(client, o->request);
+}
+
+tfy_code tfy__batches_request(const tfy_client *client, const tfy_batches_list_options *opts,
+                              tfy__request *req, tfy_error **err)
+{
+	page_call p;
+	page_call_of(client, opts, &p);
+	return tfy__endpoint_build(client, &list_endpoint, &p.args, &p.pair, req, err);
+}
+
+tfy_code tfy__batches_page(tfy_client *client, const tfy_batches_list_options *opts,
+                           const tfy__call *call, tfy__endpoint_early *early,
+                           tfy_batch_page **out, tfy_error **err)
+{
+	page_call p;
+	page_call_of(client, opts, &p);
 	void *page = NULL;
-	tfy_code rc = tfy__call_run(client, req, call, early, decode_page, &page, err);
+	tfy_code rc = tfy__endpoint_run(client, &list_endpoint, &p.args, &p.pair, call, early, &page,
+	                                err);
 	*out = page;
+	return rc;
+}
+
+int tfy__batches_page_early(tfy_client *client, const tfy_batches_list_options *opts,
+                            const tfy__call *call, tfy__endpoint_early *early)
+{
+	page_call p;
+	page_call_of(client, opts, &p);
+	return tfy__endpoint_send_early(client, &list_endpoint, &p.args, &p.pair, call, early);
+}
+
+/* tfy_batches_list()'s own: the caller's options, read, and the page's query. */
+typedef struct list_call {
+	const tfy_batches_list_options *opts;
+	tfy_batches_list_options o;
+	page_call page;
+} list_call;
+
+static tfy_code list_prepare(tfy__entry *en, tfy_error **e)
+{
+	list_call *c = en->self;
+	tfy_code rc = read_list_options(c->opts, &c->o, e);
+	en->request = c->o.request;
+	en->args = page_args(&c->o, &c->page);
 	return rc;
 }
 
 tfy_code tfy_batches_list(tfy_client *client, const tfy_batches_list_options *opts,
                           tfy_batch_page **out, tfy_error **err)
 {
-	if (err)
-		*err = NULL;
+	list_call c = { .opts = opts };
+	tfy__entry en = { .ep = &list_endpoint, .needs = "client and out", .missing = !out,
+	                  .prepare = list_prepare, .self = &c };
+	void *page;
+	tfy_code rc = tfy__endpoint_enter(client, &en, &page, err);
 	if (out)
-		*out = NULL;
-	if (!client || !out)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "client and out must not be NULL");
-	tfy_batches_list_options o;
-	tfy_request_options request;
-	tfy__request req;
-	tfy_error *e = NULL;
-	tfy_code rc = tfy__batches_options_read(opts, &o, &request, &e);
-	if (rc == TFY_OK)
-		rc = tfy__batches_request(client, &o, &req, &e);
-	if (rc != TFY_OK)
-		return tfy__call_hand_error(client, rc, e, err);
-	const tfy__options_pair pair = tfy__batches_options_pair(client, &o);
-	const tfy__call call = tfy__call_start(client, &pair);
-	rc = tfy__batches_fetch(client, &req, &call, NULL, out, err);
-	tfy__request_clear(&req);
+		*out = page;
 	return rc;
 }

@@ -1,11 +1,11 @@
 /*
- * The List batches endpoint, shared by tfy_batches_list() and the iterator.
- * Internal to libtfy.
+ * The List batches endpoint, shared by tfy_batches_list(), the iterator
+ * and the reconcile of a create.  Internal to libtfy.
  */
 #ifndef TFY_BATCHES_INTERNAL_H
 #define TFY_BATCHES_INTERNAL_H
 
-#include "call.h"
+#include "endpoint.h"
 #include "tfy/batches.h"
 
 /*
@@ -18,15 +18,19 @@ tfy_code tfy__batches_options_read(const tfy_batches_list_options *src,
                                    tfy_error **err);
 
 /* The request for one page: checks every argument, nothing is sent. */
-tfy_code tfy__batches_request(tfy_client *client, const tfy_batches_list_options *opts,
+tfy_code tfy__batches_request(const tfy_client *client, const tfy_batches_list_options *opts,
                               tfy__request *req, tfy_error **err);
 
-/* The options of a list call over the client's defaults. */
-tfy__options_pair tfy__batches_options_pair(const tfy_client *client,
-                                            const tfy_batches_list_options *opts);
+/*
+ * One page, with retries, under the call's context; opts read already.
+ * early: see tfy__endpoint_run.
+ */
+tfy_code tfy__batches_page(tfy_client *client, const tfy_batches_list_options *opts,
+                           const tfy__call *call, tfy__endpoint_early *early,
+                           tfy_batch_page **out, tfy_error **err);
 
-/* One page, with retries, under the call's context (early: see tfy__call_run). */
-tfy_code tfy__batches_fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                            tfy__early *early, tfy_batch_page **out, tfy_error **err);
+/* Sends the request of one page now (the iterator's prefetch): tfy__endpoint_send_early. */
+int tfy__batches_page_early(tfy_client *client, const tfy_batches_list_options *opts,
+                            const tfy__call *call, tfy__endpoint_early *early);
 
 #endif

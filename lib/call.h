@@ -2,15 +2,15 @@
  * The one call path every endpoint takes: the call's context (deadline,
  * cancel, retries, timeout), the attempt loop with retries, backoff and the
  * deadline, the error of a failed response, and handing the error to the
- * caller with secrets masked.  An endpoint brings its request (request.h)
- * and its decoder.  Internal to libtfy.
+ * caller with secrets masked.  An endpoint (endpoint.h) brings its request
+ * (request_build.h) and its decoder.  Internal to libtfy.
  */
 #ifndef TFY_CALL_H
 #define TFY_CALL_H
 
 #include "client_internal.h"
 #include "options.h"
-#include "request.h"
+#include "request_build.h"
 #include "transport.h"
 
 /* A call's context, resolved from its options, the client's defaults and the client. */

@@ -10,7 +10,7 @@
 #include "error_internal.h"
 #include "network.h"
 #include "options.h"
-#include "request.h"
+#include "request_build.h"
 #include "retry.h"
 
 /* Bytes of each version of tfy_client_options, oldest first. */
@@ -291,9 +291,9 @@ static tfy_code check_defaults(const tfy_client *c, tfy_error **err)
 	const tfy_request_options none = TFY_REQUEST_OPTIONS_INIT;
 	const tfy__options_pair pair = { &none, &c->defaults };
 	const tfy__target target = { c->base_url, c->api_key, c->auth_header };
-	const tfy__endpoint endpoint = { .method = "GET", .path = "/batches" };
+	const tfy__request_spec spec = { .method = "GET", .path = "/batches" };
 	tfy__request req;
-	tfy_code rc = tfy__request_build(&target, &pair, &endpoint, &req, err);
+	tfy_code rc = tfy__request_build(&target, &pair, &spec, &req, err);
 	tfy__request_clear(&req);
 	return rc;
 }

@@ -8,7 +8,7 @@
 #include "headers.h"
 #include "log.h"
 #include "network.h"
-#include "request.h"
+#include "request_build.h"
 #include "tfy/client.h"
 #include "transport.h"
 

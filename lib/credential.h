@@ -12,7 +12,7 @@
 
 #include "client_internal.h"
 #include "log.h"
-#include "request.h"
+#include "request_build.h"
 #include "tfy/request.h"
 
 /* Keys a call can send: one per attempt (max_retries + 1) and the refresh. */

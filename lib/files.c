@@ -1,7 +1,8 @@
 /*
  * The Files calls: upload (multipart, streamed from a path or a reader),
- * retrieve, delete, and download (streamed to a writer or a path).  Each
- * builds its request and runs the one call path (call.h) with its decoder.
+ * retrieve, delete, and download (streamed to a writer or a path).  Each is
+ * an endpoint (endpoint.h) with its decoder; the upload's source and the
+ * download's file are opened and closed around its run.
  */
 #include "tfy/files.h"
 
@@ -9,9 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "call.h"
 #include "decode.h"
+#include "endpoint.h"
 #include "error_internal.h"
 #include "files_internal.h"
 
@@ -40,48 +40,21 @@ tfy_code tfy_files_download_options_init(tfy_files_download_options *opts, uint3
 	                         TFY_FILES_DOWNLOAD_OPTIONS_VERSION);
 }
 
-/* Resets the out parameters and checks the ones every call needs. */
-static tfy_code begin(const tfy_client *client, const void *needed, const char *what,
-                      tfy_error **err)
-{
-	if (err)
-		*err = NULL;
-	if (!client || !needed)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "client and %s must not be NULL",
-		                      what);
-	return TFY_OK;
-}
-
-/* Builds a request for path under the client's base URL with the call's request options. */
-static tfy_code build(tfy_client *client, const tfy_request_options *opts,
-                      tfy_request_options *request, const tfy__endpoint *ep, tfy__request *req,
-                      tfy__options_pair *pair, tfy_error **err)
-{
-	tfy_code rc = tfy__request_options_read(opts, request, err);
-	if (rc != TFY_OK)
-		return rc;
-	*pair = (tfy__options_pair){ request, &client->defaults };
-	const tfy__target target = tfy__client_target(client);
-	return tfy__request_build(&target, pair, ep, req, err);
-}
-
 /*
  * A local stream's failure told with its own reason (the transport only
  * knows that the reader or the writer failed); the attempts are kept.
  */
-static tfy_code local_reason(const tfy_client *client, tfy_code rc, const char *why,
-                             tfy_error **err)
+static tfy_code local_reason(tfy_code rc, const char *why, tfy_error **e)
 {
-	if (rc != TFY_ERROR_IO || !*why || !err || !*err)
+	if (rc != TFY_ERROR_IO || !*why || !*e)
 		return rc;
-	int32_t attempts = (*err)->attempts;
-	tfy_error_free(*err);
-	*err = NULL;
-	tfy_error *e = NULL;
-	rc = tfy__io_error(why, &e);
+	int32_t attempts = (*e)->attempts;
+	tfy_error_free(*e);
+	*e = NULL;
+	rc = tfy__io_error(why, e);
 	if (rc == TFY_ERROR_IO)
-		e->attempts = attempts;
-	return tfy__call_hand_error(client, rc, e, err);
+		(*e)->attempts = attempts;
+	return rc;
 }
 
 static tfy_code decode_file(const tfy__http_response *resp, void **out, char *detail,
@@ -111,15 +84,73 @@ static tfy_code decode_uploaded(const tfy__http_response *resp, void **out, char
 	return TFY_ERROR_DECODE;
 }
 
-/* Runs an upload, whose answer is a File object with an id. */
-static tfy_code run_for_file(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                             tfy_file **out, tfy_error **err)
+/*
+ * A delete's answer is only a success when it says so.  "deleted": false is
+ * a valid answer (OpenAI's schema allows it): the server declined, which is
+ * no decoding failure; an answer without the member is one.
+ */
+static tfy_code decode_deleted(const tfy__http_response *resp, void **out, char *detail,
+                               size_t detail_size)
 {
-	void *file = NULL;
-	tfy_code rc = tfy__call_run(client, req, call, NULL, decode_uploaded, &file, err);
-	*out = file;
+	tfy__file_deleted *d = NULL;
+	tfy_code rc = tfy__decode_file_deleted(resp->body, resp->body_len, &d, detail, detail_size);
+	if (rc == TFY_OK && d->deleted_present && !d->deleted) {
+		snprintf(detail, detail_size,
+		         "the server answered \"deleted\": false; the file was not deleted");
+		rc = TFY_ERROR_DECLINED;
+	} else if (rc == TFY_OK && !d->deleted) {
+		snprintf(detail, detail_size, "the answer does not say \"deleted\": true");
+		rc = TFY_ERROR_DECODE;
+	}
+	tfy__file_deleted_free(d);
+	*out = NULL;
 	return rc;
 }
+
+/* A download's answer went to its sink as it came: nothing is left to decode. */
+static tfy_code decode_nothing(const tfy__http_response *resp, void **out, char *detail,
+                               size_t detail_size)
+{
+	(void)resp;
+	(void)detail;
+	(void)detail_size;
+	*out = NULL;
+	return TFY_OK;
+}
+
+/* ---- the endpoints ----------------------------------------------------------- */
+
+static const tfy__endpoint upload_endpoint = {
+	.method = "POST",
+	.collection = "/files",
+	.body = TFY__BODY_UPLOAD,
+	.decode = decode_uploaded,
+	.repeat = TFY__REPEAT_UNSENT,
+	.effect = UPLOAD_EFFECT,
+};
+
+static const tfy__endpoint retrieve_endpoint = {
+	.method = "GET",
+	.collection = "/files",
+	.id_name = "the file id",
+	.decode = decode_file,
+};
+
+static const tfy__endpoint delete_endpoint = {
+	.method = "DELETE",
+	.collection = "/files",
+	.id_name = "the file id",
+	.decode = decode_deleted,
+};
+
+static const tfy__endpoint download_endpoint = {
+	.method = "GET",
+	.collection = "/files",
+	.id_name = "the file id",
+	.suffix = "/content",
+	.body = TFY__BODY_DOWNLOAD,
+	.decode = decode_nothing,
+};
 
 /* ---- upload ------------------------------------------------------------------ */
 
@@ -182,10 +213,23 @@ static tfy_code read_upload_options(const tfy_files_upload_options *src,
 	return check_upload(o, err);
 }
 
-/* The request once its source is open: multipart fields and the file part. */
-static tfy_code send_upload(tfy_client *client, const tfy_files_upload_options *o,
-                            tfy__upload_source *src, tfy__request *req,
-                            const tfy__options_pair *pair, tfy_file **out, tfy_error **err)
+/* tfy_files_upload()'s own: the caller's options, read. */
+typedef struct upload_call {
+	const tfy_files_upload_options *opts;
+	tfy_files_upload_options o;
+} upload_call;
+
+static tfy_code upload_prepare(tfy__entry *en, tfy_error **e)
+{
+	upload_call *c = en->self;
+	tfy_code rc = read_upload_options(c->opts, &c->o, e);
+	en->request = c->o.request;
+	return rc;
+}
+
+/* The run once the source is open: multipart fields and the file part. */
+static tfy_code send_upload(tfy__entry *en, const tfy_files_upload_options *o,
+                            tfy__upload_source *src, void **out, tfy_error **e)
 {
 	const tfy_pair fields[] = { { "purpose", o->purpose } };
 	/* A path (a regular file) seeks back; a reader with a rewind callback rewinds; nothing else can. */
@@ -201,129 +245,63 @@ static tfy_code send_upload(tfy_client *client, const tfy_files_upload_options *
 		.size = src->size,
 		.rewind = can_rewind ? tfy__upload_source_rewind : NULL,
 	};
-	req->upload = &upload;
-	const tfy__call call = tfy__call_start_transfer(client, pair);
-	tfy_code rc = run_for_file(client, req, &call, out, err);
-	req->upload = NULL;
-	return local_reason(client, rc, src->why, err);
+	en->args.upload = &upload;
+	tfy_code rc = tfy__entry_run(en, out, e);
+	en->args.upload = NULL;
+	return local_reason(rc, src->why, e);
+}
+
+/* The source opened (a path's file, or the caller's reader), the upload run, the source closed. */
+static tfy_code upload_around(tfy__entry *en, void **out, tfy_error **e)
+{
+	const tfy_files_upload_options *o = &((upload_call *)en->self)->o;
+	tfy__upload_source src;
+	tfy_code rc = TFY_OK;
+	if (o->path)
+		rc = tfy__upload_source_open(&src, o->path, e);
+	else
+		tfy__upload_source_reader(&src, o->read, o->read_userdata, o->rewind, o->size);
+	if (rc == TFY_OK)
+		rc = send_upload(en, o, &src, out, e);
+	tfy__upload_source_close(&src);
+	return rc;
 }
 
 tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_options *opts,
                           tfy_file **out, tfy_error **err)
 {
+	upload_call c = { .opts = opts };
+	tfy__entry en = { .ep = &upload_endpoint, .needs = "client, opts and out",
+	                  .missing = !opts || !out, .prepare = upload_prepare,
+	                  .around = upload_around, .self = &c };
+	void *file;
+	tfy_code rc = tfy__endpoint_enter(client, &en, &file, err);
 	if (out)
-		*out = NULL;
-	tfy_code rc = begin(client, opts && out ? opts : NULL, "opts and out", err);
-	if (rc != TFY_OK)
-		return rc;
-	tfy_files_upload_options o;
-	tfy_request_options request;
-	tfy__options_pair pair;
-	tfy__request req;
-	tfy_error *e = NULL;
-	const tfy__endpoint ep = { .method = "POST", .path = "/files", .repeat = TFY__REPEAT_UNSENT,
-	                           .effect = UPLOAD_EFFECT };
-	rc = read_upload_options(opts, &o, &e);
-	if (rc == TFY_OK)
-		rc = build(client, o.request, &request, &ep, &req, &pair, &e);
-	if (rc != TFY_OK)
-		return tfy__call_hand_error(client, rc, e, err);
-	tfy__upload_source src;
-	if (o.path)
-		rc = tfy__upload_source_open(&src, o.path, &e);
-	else
-		tfy__upload_source_reader(&src, o.read, o.read_userdata, o.rewind, o.size);
-	if (rc == TFY_OK)
-		rc = send_upload(client, &o, &src, &req, &pair, out, err);
-	else
-		rc = tfy__call_hand_error(client, rc, e, err);
-	tfy__upload_source_close(&src);
-	tfy__request_clear(&req);
+		*out = file;
 	return rc;
 }
 
 /* ---- retrieve and delete ----------------------------------------------------- */
 
-/* A request on /files/{id}[tail] by method, built into req (cleared by the caller). */
-static tfy_code build_on_id(tfy_client *client, const char *method, const char *id,
-                            const char *tail, const tfy_request_options *opts,
-                            tfy_request_options *request, tfy__request *req,
-                            tfy__options_pair *pair, tfy_error **err)
-{
-	tfy__buf path = TFY__BUF_INIT;
-	memset(req, 0, sizeof(*req));
-	tfy_code rc = tfy__resource_path(&path, "/files", id, "the file id", tail, err);
-	if (rc == TFY_OK) {
-		tfy__endpoint ep = { .method = method, .path = path.data, .repeat = TFY__REPEAT_SAFE };
-		rc = build(client, opts, request, &ep, req, pair, err);
-	}
-	tfy__buf_clear(&path);
-	return rc;
-}
-
-/* One request on /files/{id} by method, run and decoded by decode into *out. */
-static tfy_code call_on_id(tfy_client *client, const char *method, const char *id,
-                           const tfy_request_options *opts, tfy__decode_fn decode, void **out,
-                           tfy_error **err)
-{
-	tfy_request_options ro;
-	tfy__options_pair pair;
-	tfy__request req;
-	tfy_error *e = NULL;
-	tfy_code rc = build_on_id(client, method, id, NULL, opts, &ro, &req, &pair, &e);
-	if (rc != TFY_OK)
-		return tfy__call_hand_error(client, rc, e, err);
-	const tfy__call call = tfy__call_start(client, &pair);
-	rc = tfy__call_run(client, &req, &call, NULL, decode, out, err);
-	tfy__request_clear(&req);
-	return rc;
-}
-
 tfy_code tfy_files_retrieve(tfy_client *client, const char *id,
                             const tfy_request_options *request, tfy_file **out, tfy_error **err)
 {
+	tfy__entry en = { .ep = &retrieve_endpoint, .needs = "client and out", .missing = !out,
+	                  .request = request, .args = { .id = id } };
+	void *file;
+	tfy_code rc = tfy__endpoint_enter(client, &en, &file, err);
 	if (out)
-		*out = NULL;
-	tfy_code rc = begin(client, out, "out", err);
-	if (rc != TFY_OK)
-		return rc;
-	void *file = NULL;
-	rc = call_on_id(client, "GET", id, request, decode_file, &file, err);
-	*out = file;
-	return rc;
-}
-
-/*
- * A delete's answer is only a success when it says so.  "deleted": false is
- * a valid answer (OpenAI's schema allows it): the server declined, which is
- * no decoding failure; an answer without the member is one.
- */
-static tfy_code decode_deleted(const tfy__http_response *resp, void **out, char *detail,
-                               size_t detail_size)
-{
-	tfy__file_deleted *d = NULL;
-	tfy_code rc = tfy__decode_file_deleted(resp->body, resp->body_len, &d, detail, detail_size);
-	if (rc == TFY_OK && d->deleted_present && !d->deleted) {
-		snprintf(detail, detail_size,
-		         "the server answered \"deleted\": false; the file was not deleted");
-		rc = TFY_ERROR_DECLINED;
-	} else if (rc == TFY_OK && !d->deleted) {
-		snprintf(detail, detail_size, "the answer does not say \"deleted\": true");
-		rc = TFY_ERROR_DECODE;
-	}
-	tfy__file_deleted_free(d);
-	*out = NULL;
+		*out = file;
 	return rc;
 }
 
 tfy_code tfy_files_delete(tfy_client *client, const char *id, const tfy_request_options *request,
                           tfy_error **err)
 {
-	tfy_code rc = begin(client, client, "client", err);
-	if (rc != TFY_OK)
-		return rc;
-	void *nothing = NULL;
-	return call_on_id(client, "DELETE", id, request, decode_deleted, &nothing, err);
+	tfy__entry en = { .ep = &delete_endpoint, .needs = "client", .request = request,
+	                  .args = { .id = id } };
+	void *nothing;
+	return tfy__endpoint_enter(client, &en, &nothing, err);
 }
 
 /* ---- download ------------------------------------------------------------------ */
@@ -368,89 +346,81 @@ static int32_t counted_write(void *userdata, const char *data, size_t size)
 	return 0;
 }
 
-static tfy_code decode_nothing(const tfy__http_response *resp, void **out, char *detail,
-                               size_t detail_size)
-{
-	(void)resp;
-	(void)detail;
-	(void)detail_size;
-	*out = NULL;
-	return TFY_OK;
-}
-
 /* A complete answer of another size than the file's. */
-static tfy_code check_size(const tfy_client *client, int64_t expected, int64_t got,
-                           tfy_error **err)
+static tfy_code check_size(int64_t expected, int64_t got, tfy_error **e)
 {
 	if (!expected || got == expected)
 		return TFY_OK;
 	char why[128];
 	snprintf(why, sizeof(why), "the download ended after %lld bytes; the file has %lld",
 	         (long long)got, (long long)expected);
-	tfy_error *e = NULL;
-	tfy_code rc = tfy__decode_error(TFY_ERROR_NETWORK, why, &e);
+	tfy_code rc = tfy__decode_error(TFY_ERROR_NETWORK, why, e);
 	if (rc == TFY_ERROR_NETWORK)
-		e->attempts = 1;
-	return tfy__call_hand_error(client, rc, e, err);
+		(*e)->attempts = 1;
+	return rc;
 }
 
 /* Runs the download into the sink; the content's size checked when the caller knows it. */
-static tfy_code run_download(tfy_client *client, tfy__request *req, const tfy__call *call,
-                             const tfy__sink *sink, const int64_t *written, int64_t expected,
-                             const char *why, tfy_error **err)
+static tfy_code run_download(tfy__entry *en, const tfy__sink *sink, const int64_t *written,
+                             int64_t expected, const char *why, void **out, tfy_error **e)
 {
-	void *nothing = NULL;
-	req->sink = sink;
-	tfy_code rc = tfy__call_run(client, req, call, NULL, decode_nothing, &nothing, err);
-	req->sink = NULL;
+	en->args.sink = sink;
+	tfy_code rc = tfy__entry_run(en, out, e);
+	en->args.sink = NULL;
 	if (rc == TFY_OK)
-		return check_size(client, expected, *written, err);
-	return local_reason(client, rc, why, err);
+		return check_size(expected, *written, e);
+	return local_reason(rc, why, e);
 }
 
-static tfy_code download_to_path(tfy_client *client, const tfy_files_download_options *o,
-                                 tfy__request *req, const tfy__call *call, tfy_error **err)
+static tfy_code download_to_path(tfy__entry *en, const tfy_files_download_options *o,
+                                 void **out, tfy_error **e)
 {
 	tfy__download_file d;
-	tfy_error *e = NULL;
-	tfy_code rc = tfy__download_file_open(&d, o->path, o->overwrite, &e);
+	tfy_code rc = tfy__download_file_open(&d, o->path, o->overwrite, e);
 	if (rc != TFY_OK)
-		return tfy__call_hand_error(client, rc, e, err);
+		return rc;
 	const tfy__sink sink = { tfy__download_file_write, &d, tfy__download_file_rewind,
 		                 o->expected_bytes };
-	rc = run_download(client, req, call, &sink, &d.written, o->expected_bytes, d.why, err);
+	rc = run_download(en, &sink, &d.written, o->expected_bytes, d.why, out, e);
 	if (rc != TFY_OK) {
 		tfy__download_file_abort(&d);
 		return rc;
 	}
-	rc = tfy__download_file_commit(&d, o->overwrite, &e);
-	return rc == TFY_OK ? rc : tfy__call_hand_error(client, rc, e, err);
+	return tfy__download_file_commit(&d, o->overwrite, e);
+}
+
+/* tfy_files_download()'s own: the caller's options, read. */
+typedef struct download_call {
+	const tfy_files_download_options *opts;
+	tfy_files_download_options o;
+} download_call;
+
+static tfy_code download_prepare(tfy__entry *en, tfy_error **e)
+{
+	download_call *c = en->self;
+	tfy_code rc = read_download_options(c->opts, &c->o, e);
+	en->request = c->o.request;
+	return rc;
+}
+
+/* Into a temporary file renamed to the path when complete, or through the caller's writer. */
+static tfy_code download_around(tfy__entry *en, void **out, tfy_error **e)
+{
+	const tfy_files_download_options *o = &((download_call *)en->self)->o;
+	if (o->path)
+		return download_to_path(en, o, out, e);
+	counted_writer w = { o->write, o->write_userdata, 0 };
+	const tfy__sink sink = { counted_write, &w, NULL, o->expected_bytes };
+	return run_download(en, &sink, &w.written, o->expected_bytes, "", out, e);
 }
 
 tfy_code tfy_files_download(tfy_client *client, const char *id,
                             const tfy_files_download_options *opts, tfy_error **err)
 {
-	tfy_code rc = begin(client, opts, "opts", err);
-	if (rc != TFY_OK)
-		return rc;
-	tfy_files_download_options o;
-	tfy_request_options ro;
-	tfy__options_pair pair;
-	tfy__request req;
-	tfy_error *e = NULL;
-	rc = read_download_options(opts, &o, &e);
-	if (rc == TFY_OK)
-		rc = build_on_id(client, "GET", id, "/content", o.request, &ro, &req, &pair, &e);
-	if (rc != TFY_OK)
-		return tfy__call_hand_error(client, rc, e, err);
-	const tfy__call call = tfy__call_start_transfer(client, &pair);
-	if (o.path) {
-		rc = download_to_path(client, &o, &req, &call, err);
-	} else {
-		counted_writer w = { o.write, o.write_userdata, 0 };
-		const tfy__sink sink = { counted_write, &w, NULL, o.expected_bytes };
-		rc = run_download(client, &req, &call, &sink, &w.written, o.expected_bytes, "", err);
-	}
-	tfy__request_clear(&req);
-	return rc;
+	download_call c = { .opts = opts };
+	tfy__entry en = { .ep = &download_endpoint, .needs = "client and opts", .missing = !opts,
+	                  .args = { .id = id }, .prepare = download_prepare,
+	                  .around = download_around, .self = &c };
+	void *nothing;
+	return tfy__endpoint_enter(client, &en, &nothing, err);
 }

@@ -38,8 +38,7 @@ struct tfy_batch_iter {
 	size_t seen_count;
 	size_t seen_cap;
 	int64_t empty_run;             /* empty pages in a row so far */
-	tfy__early *prefetched;        /* the next page's request, already sent; or NULL */
-	tfy__request prefetched_req;   /* what prefetched sent */
+	tfy__endpoint_early prefetched; /* the next page's request, already sent; or nothing */
 };
 
 /* Records a cursor; returns 1 when it was seen before, -1 on OOM, else 0. */
@@ -92,7 +91,7 @@ static tfy_code iter_new(tfy_client *client, const tfy_batches_list_options *opt
 		return tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	}
 	it->client = client;
-	const tfy__options_pair pair = tfy__batches_options_pair(client, &it->opts);
+	const tfy__options_pair pair = tfy__endpoint_pair(client, it->opts.request);
 	it->call = tfy__call_start(client, &pair);
 	*out = it;
 	return TFY_OK;
@@ -101,13 +100,13 @@ static tfy_code iter_new(tfy_client *client, const tfy_batches_list_options *opt
 tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_list_options *opts,
                             tfy_batch_iter **out, tfy_error **err)
 {
-	if (err)
-		*err = NULL;
-	if (!client || !out)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "client and out must not be NULL");
-	*out = NULL;
+	if (out)
+		*out = NULL;
+	tfy_code rc = tfy__entry_check(err, !client || !out, "client and out");
+	if (rc != TFY_OK)
+		return rc;
 	tfy_error *e = NULL;
-	tfy_code rc = iter_new(client, opts, out, &e);
+	rc = iter_new(client, opts, out, &e);
 	return tfy__call_hand_error(client, rc, e, err);
 }
 
@@ -204,38 +203,16 @@ static void start_prefetch(tfy_batch_iter *it)
 	    (it->opts.max_items && it->items + (int64_t)it->page->count >= it->opts.max_items))
 		return;
 	it->opts.after = it->next_after;
-	if (tfy__batches_request(it->client, &it->opts, &it->prefetched_req, NULL) == TFY_OK &&
-	    !(it->prefetched = tfy__call_send_early(it->client, &it->prefetched_req, &it->call)))
-		tfy__request_clear(&it->prefetched_req);
+	tfy__batches_page_early(it->client, &it->opts, &it->call, &it->prefetched);
 	it->opts.after = NULL;
-}
-
-static void drop_prefetch(tfy_batch_iter *it)
-{
-	tfy__call_abandon_early(it->prefetched);
-	it->prefetched = NULL;
-	tfy__request_clear(&it->prefetched_req);
 }
 
 /* One page: the prefetched request's answer when there is one, else a request sent now. */
 static tfy_code fetch(tfy_batch_iter *it, tfy_batch_page **page, tfy_error **err)
 {
-	if (it->prefetched) {
-		tfy__early *early = it->prefetched;
-		it->prefetched = NULL;
-		tfy_code rc = tfy__batches_fetch(it->client, &it->prefetched_req, &it->call, early, page, err);
-		tfy__request_clear(&it->prefetched_req);
-		return rc;
-	}
-	tfy__request req;
-	tfy_error *e = NULL;
 	it->opts.after = it->next_after;
-	tfy_code rc = tfy__batches_request(it->client, &it->opts, &req, &e);
+	tfy_code rc = tfy__batches_page(it->client, &it->opts, &it->call, &it->prefetched, page, err);
 	it->opts.after = NULL;
-	if (rc != TFY_OK)
-		return tfy__call_hand_error(it->client, rc, e, err);
-	rc = tfy__batches_fetch(it->client, &req, &it->call, NULL, page, err);
-	tfy__request_clear(&req);
 	return rc;
 }
 
@@ -332,13 +309,13 @@ static const tfy_batch *const *take(tfy_batch_iter *it, size_t n)
 
 tfy_code tfy_batch_iter_next(tfy_batch_iter *it, const tfy_batch **batch, tfy_error **err)
 {
-	if (err)
-		*err = NULL;
-	if (!it || !batch)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "iter and batch must not be NULL");
-	*batch = NULL;
+	if (batch)
+		*batch = NULL;
+	tfy_code rc = tfy__entry_check(err, !it || !batch, "iter and batch");
+	if (rc != TFY_OK)
+		return rc;
 	size_t available;
-	tfy_code rc = ready_items(it, &available, err);
+	rc = ready_items(it, &available, err);
 	if (rc == TFY_OK && available) {
 		const tfy_batch *const *run = take(it, 1);
 		if (!run)
@@ -351,15 +328,15 @@ tfy_code tfy_batch_iter_next(tfy_batch_iter *it, const tfy_batch **batch, tfy_er
 tfy_code tfy_batch_iter_next_page(tfy_batch_iter *it, const tfy_batch *const **batches,
                                   size_t *count, tfy_error **err)
 {
-	if (err)
-		*err = NULL;
-	if (!it || !batches || !count)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "iter, batches and count must not be NULL");
-	*batches = NULL;
-	*count = 0;
+	if (batches)
+		*batches = NULL;
+	if (count)
+		*count = 0;
+	tfy_code rc = tfy__entry_check(err, !it || !batches || !count, "iter, batches and count");
+	if (rc != TFY_OK)
+		return rc;
 	size_t available;
-	tfy_code rc = ready_items(it, &available, err);
+	rc = ready_items(it, &available, err);
 	if (rc == TFY_OK && available) {
 		if (!(*batches = take(it, available)))
 			return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
@@ -387,7 +364,7 @@ void tfy_batch_iter_free(tfy_batch_iter *it)
 {
 	if (!it)
 		return;
-	drop_prefetch(it);
+	tfy__endpoint_drop_early(&it->prefetched);
 	tfy_batch_page_free(it->page);
 	tfy__arena_free(it->copies);
 	tfy__free(it->next_after);

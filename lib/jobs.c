@@ -27,31 +27,18 @@ tfy_code tfy_batches_create_options_init(tfy_batches_create_options *opts, uint3
 	                         TFY_BATCHES_CREATE_OPTIONS_VERSION);
 }
 
-/* What decode_batch hands back: the batch and the delay its answer asked for. */
-typedef struct answer {
-	tfy_batch *batch;
-	int64_t retry_after_ms;
-} answer;
-
+/* A batch that owns itself, keeping its response's headers (tfy_batch_header). */
 static tfy_code decode_batch(const tfy__http_response *resp, void **out, char *detail,
                              size_t detail_size)
 {
-	answer *a = tfy__malloc(sizeof(*a));
-	if (!a)
-		return TFY_ERROR_OUT_OF_MEMORY;
-	a->retry_after_ms = tfy__retry_after_ms(resp->retry_after_ms, resp->retry_after, time(NULL));
-	tfy_code rc = tfy__decode_batch(resp->body, resp->body_len, 1, &a->batch, detail,
-	                                detail_size);
-	/* The batch keeps its response's headers (tfy_batch_header). */
-	if (rc == TFY_OK && tfy__batch_attach(a->batch, resp->headers) < 0) {
-		tfy_batch_free(a->batch);
+	tfy_batch *batch = NULL;
+	tfy_code rc = tfy__decode_batch(resp->body, resp->body_len, 1, &batch, detail, detail_size);
+	if (rc == TFY_OK && tfy__batch_attach(batch, resp->headers) < 0) {
+		tfy_batch_free(batch);
+		batch = NULL;
 		rc = TFY_ERROR_OUT_OF_MEMORY;
 	}
-	if (rc != TFY_OK) {
-		tfy__free(a);
-		a = NULL;
-	}
-	*out = a;
+	*out = batch;
 	return rc;
 }
 
@@ -64,91 +51,108 @@ static tfy_code decode_created(const tfy__http_response *resp, void **out, char 
                                size_t detail_size)
 {
 	tfy_code rc = decode_batch(resp, out, detail, detail_size);
-	answer *a = *out;
-	if (rc != TFY_OK || (a->batch->id && *a->batch->id))
+	tfy_batch *batch = *out;
+	if (rc != TFY_OK || (batch->id && *batch->id))
 		return rc;
-	tfy_batch_free(a->batch);
-	tfy__free(a);
+	tfy_batch_free(batch);
 	*out = NULL;
 	snprintf(detail, detail_size, "the answer is not a batch with an id");
 	return TFY_ERROR_DECODE;
 }
 
-/* Runs req, its 2xx answer decoded by decode (decode_batch or decode_created). */
-static tfy_code fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                      tfy__decode_fn decode, tfy_batch **out, int64_t *retry_after_ms,
-                      tfy_error **err)
-{
-	void *got = NULL;
-	tfy_code rc = tfy__call_run(client, req, call, NULL, decode, &got, err);
-	answer *a = got;
-	*out = a ? a->batch : NULL;
-	if (retry_after_ms)
-		*retry_after_ms = a ? a->retry_after_ms : -1;
-	tfy__free(a);
-	return rc;
-}
+/* What a wait's poll hands back: the batch and the delay its answer asked for. */
+typedef struct polled {
+	tfy_batch *batch;
+	int64_t retry_after_ms;
+} polled;
 
-tfy_code tfy__batch_fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                          tfy_batch **out, int64_t *retry_after_ms, tfy_error **err)
+static tfy_code decode_polled(const tfy__http_response *resp, void **out, char *detail,
+                              size_t detail_size)
 {
-	return fetch(client, req, call, decode_batch, out, retry_after_ms, err);
-}
-
-/* Builds the request of ep under the call's options and runs it once (with retries). */
-static tfy_code run_endpoint(tfy_client *client, const tfy_request_options *request,
-                             const tfy__endpoint *ep, tfy__decode_fn decode, tfy_batch **out,
-                             tfy_error **e)
-{
-	const tfy__options_pair pair = { request, &client->defaults };
-	const tfy__target target = tfy__client_target(client);
-	tfy__request req;
-	tfy_code rc = tfy__request_build(&target, &pair, ep, &req, e);
-	if (rc != TFY_OK)
-		return rc;
-	const tfy__call call = tfy__call_start(client, &pair);
-	rc = fetch(client, &req, &call, decode, out, NULL, e);
-	tfy__request_clear(&req);
-	return rc;
-}
-
-/* Retrieve and cancel: method and path suffix on one batch id. */
-static tfy_code batch_id_call(tfy_client *client, const char *method, const char *suffix,
-                              const char *batch_id, const tfy_request_options *opts,
-                              tfy_batch **out, tfy_error **err)
-{
-	if (err)
-		*err = NULL;
-	if (out)
-		*out = NULL;
-	if (!client || !out)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "client and out must not be NULL");
-	tfy_request_options request;
-	tfy__buf path = TFY__BUF_INIT;
-	tfy_error *e = NULL;
-	tfy_code rc = tfy__request_options_read(opts, &request, &e);
-	if (rc == TFY_OK)
-		rc = tfy__resource_path(&path, "/batches", batch_id, "batch_id", suffix, &e);
-	if (rc == TFY_OK) {
-		/* A cancel is safe to repeat: a second one leaves the batch as the first did. */
-		const tfy__endpoint ep = { .method = method, .path = path.data,
-		                           .repeat = TFY__REPEAT_SAFE };
-		rc = run_endpoint(client, &request, &ep, decode_batch, out, &e);
+	polled *p = tfy__malloc(sizeof(*p));
+	if (!p)
+		return TFY_ERROR_OUT_OF_MEMORY;
+	p->retry_after_ms = tfy__retry_after_ms(resp->retry_after_ms, resp->retry_after, time(NULL));
+	void *batch = NULL;
+	tfy_code rc = decode_batch(resp, &batch, detail, detail_size);
+	p->batch = batch;
+	if (rc != TFY_OK) {
+		tfy__free(p);
+		p = NULL;
 	}
-	tfy__buf_clear(&path);
-	return tfy__call_hand_error(client, rc, e, err);
+	*out = p;
+	return rc;
+}
+
+static const tfy__endpoint retrieve_endpoint = {
+	.method = "GET",
+	.collection = "/batches",
+	.id_name = "batch_id",
+	.decode = decode_batch,
+};
+
+/* A cancel is safe to repeat: a second one leaves the batch as the first did. */
+static const tfy__endpoint cancel_endpoint = {
+	.method = "POST",
+	.collection = "/batches",
+	.id_name = "batch_id",
+	.suffix = "/cancel",
+	.decode = decode_batch,
+};
+
+static const tfy__endpoint create_endpoint = {
+	.method = "POST",
+	.collection = "/batches",
+	.body = TFY__BODY_JSON,
+	.decode = decode_created,
+	.repeat = TFY__REPEAT_UNSENT,
+};
+
+/* Retrieve, as a wait polls it. */
+static const tfy__endpoint poll_endpoint = {
+	.method = "GET",
+	.collection = "/batches",
+	.id_name = "batch_id",
+	.decode = decode_polled,
+};
+
+tfy_code tfy__batch_poll(tfy_client *client, const char *batch_id, const tfy__options_pair *pair,
+                         const tfy__call *call, tfy_batch **out, int64_t *retry_after_ms,
+                         tfy_error **err)
+{
+	const tfy__endpoint_args args = { .id = batch_id };
+	void *got = NULL;
+	tfy_code rc = tfy__endpoint_run(client, &poll_endpoint, &args, pair, call, NULL, &got, err);
+	polled *p = got;
+	*out = p ? p->batch : NULL;
+	*retry_after_ms = p ? p->retry_after_ms : -1;
+	tfy__free(p);
+	return rc;
+}
+
+/* Retrieve and cancel: ep on one batch id. */
+static tfy_code on_batch(tfy_client *client, const tfy__endpoint *ep, const char *batch_id,
+                         const tfy_request_options *opts, tfy_batch **out, tfy_error **err)
+{
+	tfy__entry en = { .ep = ep, .needs = "client and out", .missing = !out, .request = opts,
+	                  .args = { .id = batch_id } };
+	void *batch;
+	tfy_code rc = tfy__endpoint_enter(client, &en, &batch, err);
+	if (out)
+		*out = batch;
+	return rc;
 }
 
 tfy_code tfy_batches_retrieve(tfy_client *client, const char *batch_id,
                               const tfy_request_options *opts, tfy_batch **out, tfy_error **err)
 {
-	return batch_id_call(client, "GET", NULL, batch_id, opts, out, err);
+	return on_batch(client, &retrieve_endpoint, batch_id, opts, out, err);
 }
 
 tfy_code tfy_batches_cancel(tfy_client *client, const char *batch_id,
                             const tfy_request_options *opts, tfy_batch **out, tfy_error **err)
 {
-	return batch_id_call(client, "POST", "/cancel", batch_id, opts, out, err);
+	return on_batch(client, &cancel_endpoint, batch_id, opts, out, err);
 }
 
 /* A required or optional text option: UTF-8, and (when `token`) no blank or control character. */
@@ -227,22 +231,16 @@ static tfy_code check_create_options(const tfy_batches_create_options *o, tfy_er
 	return rc;
 }
 
-/* The caller's options read and checked into *o, its request options into *request. */
+/* The caller's options read and checked into *o (not yet their request options). */
 static tfy_code read_create_options(const tfy_batches_create_options *src,
-                                    tfy_batches_create_options *o, tfy_request_options *request,
-                                    tfy_error **e)
+                                    tfy_batches_create_options *o, tfy_error **e)
 {
 	const tfy_batches_create_options defaults = TFY_BATCHES_CREATE_OPTIONS_INIT;
 	*o = defaults;
 	tfy_code rc = tfy__options_read(o, src, create_options_sizes,
 	                                TFY_BATCHES_CREATE_OPTIONS_VERSION,
 	                                "tfy_batches_create_options", e);
-	if (rc == TFY_OK)
-		rc = check_create_options(o, e);
-	if (rc == TFY_OK)
-		rc = tfy__request_options_read(o->request, request, e);
-	o->request = request;
-	return rc;
+	return rc == TFY_OK ? check_create_options(o, e) : rc;
 }
 
 /* Unix seconds now, a create's start or end as the server's created_at would show it. */
@@ -251,34 +249,53 @@ static int64_t wall_seconds(void)
 	return (int64_t)time(NULL);
 }
 
+/* tfy_batches_create()'s own: the caller's options, read, and the body. */
+typedef struct create_call {
+	const tfy_batches_create_options *opts;
+	tfy_batches_create_options o;
+	tfy__buf body;
+} create_call;
+
+static tfy_code create_prepare(tfy__entry *en, tfy_error **e)
+{
+	create_call *c = en->self;
+	tfy_code rc = read_create_options(c->opts, &c->o, e);
+	if (rc == TFY_OK && tfy__encode_create_body(&c->body, &c->o) < 0)
+		rc = tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	en->request = c->o.request;
+	en->args.body = c->body.data;
+	en->args.body_len = c->body.len;
+	return rc;
+}
+
+/* The create, and when its outcome is unknown, the search for the batch it may have made. */
+static tfy_code create_around(tfy__entry *en, void **out, tfy_error **e)
+{
+	create_call *c = en->self;
+	int64_t started = wall_seconds();
+	tfy_code rc = tfy__entry_run(en, out, e);
+	if (rc != TFY_ERROR_OUTCOME_UNKNOWN)
+		return rc;
+	c->o.request = en->pair.call;
+	if (c->o.reconcile == TFY_NONE)
+		return tfy__create_not_reconciled(&c->o, "reconcile is off", e);
+	tfy_batch *found = NULL;
+	rc = tfy__create_reconcile(en->client, &c->o, started, wall_seconds(), &found, e);
+	*out = found;
+	return rc;
+}
+
 tfy_code tfy_batches_create(tfy_client *client, const tfy_batches_create_options *opts,
                             tfy_batch **out, tfy_error **err)
 {
-	if (err)
-		*err = NULL;
+	create_call c = { .opts = opts, .body = TFY__BUF_INIT };
+	tfy__entry en = { .ep = &create_endpoint, .needs = "client, opts and out",
+	                  .missing = !opts || !out, .prepare = create_prepare,
+	                  .around = create_around, .self = &c };
+	void *batch;
+	tfy_code rc = tfy__endpoint_enter(client, &en, &batch, err);
+	tfy__buf_clear(&c.body);
 	if (out)
-		*out = NULL;
-	if (!client || !opts || !out)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "client, opts and out must not be NULL");
-	tfy_batches_create_options o;
-	tfy_request_options request;
-	tfy__buf body = TFY__BUF_INIT;
-	tfy_error *e = NULL;
-	tfy_code rc = read_create_options(opts, &o, &request, &e);
-	if (rc == TFY_OK && tfy__encode_create_body(&body, &o) < 0)
-		rc = tfy__error_set(&e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	if (rc == TFY_OK) {
-		const tfy__endpoint ep = { .method = "POST", .path = "/batches", .body = body.data,
-		                           .body_len = body.len, .content_type = "application/json",
-		                           .repeat = TFY__REPEAT_UNSENT };
-		int64_t started = wall_seconds();
-		rc = run_endpoint(client, &request, &ep, decode_created, out, &e);
-		if (rc == TFY_ERROR_OUTCOME_UNKNOWN)
-			rc = o.reconcile != TFY_NONE
-			         ? tfy__create_reconcile(client, &o, started, wall_seconds(), out, &e)
-			         : tfy__create_not_reconciled(&o, "reconcile is off", &e);
-	}
-	tfy__buf_clear(&body);
-	return tfy__call_hand_error(client, rc, e, err);
+		*out = batch;
+	return rc;
 }

@@ -1,24 +1,24 @@
 /*
- * What the calls of a batch job share: one batch from one request, the
- * path of a batch, and reconciling an ambiguous create.  Internal to libtfy.
+ * What the calls of a batch job share: a wait's poll of one batch, and
+ * reconciling an ambiguous create.  Internal to libtfy.
  */
 #ifndef TFY_JOBS_INTERNAL_H
 #define TFY_JOBS_INTERNAL_H
 
 #include <stdint.h>
 
-#include "buf.h"
-#include "call.h"
+#include "endpoint.h"
 #include "tfy/jobs.h"
 
 /*
- * Runs req under call and decodes the 2xx answer as one batch that owns
- * itself (*out).  *retry_after_ms (when not NULL) gets the delay that
- * answer asked for (Retry-After, retry-after-ms), -1 when none.  Errors as
- * tfy__call_run.
+ * Retrieves a batch under the call's context and options (read already),
+ * as a wait polls it: *out a batch that owns itself, *retry_after_ms the
+ * delay its answer asked for (Retry-After, retry-after-ms), -1 when none.
+ * Errors as tfy__endpoint_run.
  */
-tfy_code tfy__batch_fetch(tfy_client *client, const tfy__request *req, const tfy__call *call,
-                          tfy_batch **out, int64_t *retry_after_ms, tfy_error **err);
+tfy_code tfy__batch_poll(tfy_client *client, const char *batch_id, const tfy__options_pair *pair,
+                         const tfy__call *call, tfy_batch **out, int64_t *retry_after_ms,
+                         tfy_error **err);
 
 /*
  * After a create whose outcome is unknown (*e says so, finished): looks

@@ -6,7 +6,7 @@
 
 #include "alloc.h"
 #include "error_internal.h"
-#include "request.h"
+#include "request_build.h"
 
 /* Proxy schemes libcurl speaks; without one, libcurl takes http://. */
 static const char *const proxy_schemes[] = { "http", "https", "socks4", "socks4a", "socks5",

@@ -108,14 +108,9 @@ static tfy_code search_pages(tfy_client *client, tfy_batches_list_options *lo,
 	char *cursor = NULL;
 	tfy_code rc = TFY_OK;
 	for (int n = 0; n < TFY_RECONCILE_PAGES_MAX && rc == TFY_OK; n++) {
-		tfy__request req;
 		tfy_batch_page *page = NULL;
 		lo->after = cursor;
-		rc = tfy__batches_request(client, lo, &req, e);
-		if (rc == TFY_OK) {
-			rc = tfy__batches_fetch(client, &req, call, NULL, &page, e);
-			tfy__request_clear(&req);
-		}
+		rc = tfy__batches_page(client, lo, call, NULL, &page, e);
 		tfy__free(cursor);
 		cursor = NULL;
 		if (rc != TFY_OK)
@@ -153,7 +148,7 @@ tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_opti
 	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
 	lo.limit = TFY_BATCHES_LIMIT_MAX;
 	lo.request = o->request;
-	const tfy__options_pair pair = tfy__batches_options_pair(client, &lo);
+	const tfy__options_pair pair = tfy__endpoint_pair(client, lo.request);
 	const tfy__call call = tfy__call_start(client, &pair);
 	/* A cancelled call would fail the search at once: say so instead. */
 	if (cancelled(&call))

@@ -1,4 +1,4 @@
-#include "request.h"
+#include "request_build.h"
 
 #include "alloc.h"
 
@@ -128,22 +128,22 @@ static int named_in(const char *name, const tfy_pair *list, size_t n,
 	return 0;
 }
 
-/* The defaults' query parameters the call does not replace, then the call's, then the endpoint's. */
+/* The query: the defaults' parameters the call does not replace, the call's, the request's. */
 static tfy_code build_url(const tfy__target *t, const tfy__options_pair *o,
-                          const tfy__endpoint *ep, char **url)
+                          const tfy__request_spec *spec, char **url)
 {
 	const tfy_request_options *c = o->call, *d = o->defaults;
 	tfy__buf b = TFY__BUF_INIT;
 	int first = 1;
 	int rc = tfy__buf_append(&b, t->base_url, strlen(t->base_url)) |
-	         tfy__buf_append(&b, ep->path, strlen(ep->path));
+	         tfy__buf_append(&b, spec->path, strlen(spec->path));
 	for (size_t i = 0; i < d->query_params_count; i++)
 		if (!named_in(d->query_params[i].name, c->query_params, c->query_params_count, strcmp))
 			rc |= append_param(&b, &first, &d->query_params[i]);
 	for (size_t i = 0; i < c->query_params_count; i++)
 		rc |= append_param(&b, &first, &c->query_params[i]);
-	for (size_t i = 0; i < ep->query_count; i++)
-		rc |= append_param(&b, &first, &ep->query[i]);
+	for (size_t i = 0; i < spec->query_count; i++)
+		rc |= append_param(&b, &first, &spec->query[i]);
 	if (rc) {
 		tfy__buf_clear(&b);
 		return TFY_ERROR_OUT_OF_MEMORY;
@@ -318,7 +318,7 @@ static tfy_code metadata_header(const tfy__options_pair *o, tfy__buf *text, cons
 }
 
 tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *opts,
-                            const tfy__endpoint *endpoint, tfy__request *req, tfy_error **err)
+                            const tfy__request_spec *spec, tfy__request *req, tfy_error **err)
 {
 	memset(req, 0, sizeof(*req));
 	const tfy_request_options *c = opts->call, *d = opts->defaults;
@@ -334,14 +334,14 @@ tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *
 	if (rc == TFY_OK)
 		rc = metadata_header(opts, &text, &metadata, err);
 	if (rc == TFY_OK)
-		rc = build_headers(target, metadata, endpoint->content_type, opts, req, err);
-	if (rc == TFY_OK && build_url(target, opts, endpoint, &req->url) != TFY_OK)
+		rc = build_headers(target, metadata, spec->content_type, opts, req, err);
+	if (rc == TFY_OK && build_url(target, opts, spec, &req->url) != TFY_OK)
 		rc = tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	req->method = endpoint->method;
-	req->body = endpoint->body;
-	req->body_len = endpoint->body_len;
-	req->repeat = endpoint->repeat;
-	req->effect = endpoint->effect;
+	req->method = spec->method;
+	req->body = spec->body;
+	req->body_len = spec->body_len;
+	req->repeat = spec->repeat;
+	req->effect = spec->effect;
 	tfy__buf_clear(&text);
 	if (rc != TFY_OK)
 		tfy__request_clear(req);

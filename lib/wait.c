@@ -96,7 +96,6 @@ typedef struct waiter {
 	tfy_client *client;
 	const char *batch_id;
 	const tfy_batch_wait_options *o;
-	const tfy__request *req;
 	tfy__options_pair pair;
 	int64_t end;      /* monotonic ms the wait gives up at; 0: never */
 	int64_t pause;    /* the schedule's next pause */
@@ -126,7 +125,7 @@ static tfy_code poll_once(waiter *w, int *changed, int64_t *retry_after, tfy_err
 	if (w->end && (!call.deadline || call.deadline > w->end))
 		call.deadline = w->end;
 	tfy_batch *b = NULL;
-	tfy_code rc = tfy__batch_fetch(w->client, w->req, &call, &b, retry_after, e);
+	tfy_code rc = tfy__batch_poll(w->client, w->batch_id, &w->pair, &call, &b, retry_after, e);
 	if (rc == TFY_ERROR_TIMEOUT && past_end(w))
 		return timed_out(w, e);
 	if (rc != TFY_OK)
@@ -224,33 +223,21 @@ static tfy_code run_wait(waiter *w, tfy_error **e)
 tfy_code tfy_batch_wait(tfy_client *client, const char *batch_id,
                         const tfy_batch_wait_options *opts, tfy_batch **out, tfy_error **err)
 {
-	if (err)
-		*err = NULL;
 	if (out)
 		*out = NULL;
-	if (!client || !out)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "client and out must not be NULL");
+	tfy_code rc = tfy__entry_check(err, !client || !out, "client and out");
+	if (rc != TFY_OK)
+		return rc;
 	tfy_batch_wait_options o;
 	tfy_request_options request;
-	tfy__buf path = TFY__BUF_INIT;
-	tfy__request req;
 	tfy_error *e = NULL;
-	tfy_code rc = read_wait_options(opts, &o, &request, &e);
-	if (rc == TFY_OK)
-		rc = tfy__resource_path(&path, "/batches", batch_id, "batch_id", NULL, &e);
-	waiter w = { client, batch_id, &o, &req, { &request, &client->defaults }, 0, 0, NULL };
-	if (rc == TFY_OK) {
-		const tfy__endpoint ep = { .method = "GET", .path = path.data };
-		const tfy__target target = tfy__client_target(client);
-		rc = tfy__request_build(&target, &w.pair, &ep, &req, &e);
-	}
+	rc = read_wait_options(opts, &o, &request, &e);
+	waiter w = { client, batch_id, &o, tfy__endpoint_pair(client, &request), 0, 0, NULL };
 	if (rc == TFY_OK) {
 		w.end = o.timeout_ms ? tfy__add_ms(tfy__now_ms(), o.timeout_ms) : 0;
 		w.pause = o.poll_initial_ms;
 		rc = run_wait(&w, &e);
-		tfy__request_clear(&req);
 	}
-	tfy__buf_clear(&path);
 	*out = w.last; /* on any failure too: the last state seen */
 	return tfy__call_hand_error(client, rc, e, err);
 }

@@ -1379,6 +1379,45 @@ static void test_bad_ids_refused_before_sending(void **state)
 	fsrv_stop(f);
 }
 
+/* A call refused for a NULL argument: its message names every argument that must not be NULL. */
+static void expect_null_refused(tfy_code rc, tfy_error *err, const char *message)
+{
+	assert_int_equal(rc, TFY_ERROR_INVALID_ARGUMENT);
+	assert_non_null(err);
+	assert_string_equal(err->message, message);
+	tfy_error_free(err);
+}
+
+/* A NULL argument is refused by name before anything is sent; the result is reset. */
+static void test_null_arguments_named(void **state)
+{
+	(void)state;
+	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
+	fsrv *f = fsrv_start(steps, 1);
+	tfy_client *c = client_for(f);
+	tfy_files_upload_options up = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	up.path = "/dev/null";
+	tfy_error *err = NULL;
+	tfy_file *file = (tfy_file *)(uintptr_t)1; /* not NULL: the call must reset it */
+	tfy_code rc = tfy_files_upload(c, NULL, &file, &err);
+	assert_null(file);
+	expect_null_refused(rc, err, "client, opts and out must not be NULL");
+	rc = tfy_files_upload(NULL, &up, NULL, &err);
+	expect_null_refused(rc, err, "client, opts and out must not be NULL");
+	file = (tfy_file *)(uintptr_t)1;
+	rc = tfy_files_retrieve(NULL, "file-1", NULL, &file, &err);
+	assert_null(file);
+	expect_null_refused(rc, err, "client and out must not be NULL");
+	rc = tfy_files_delete(NULL, "file-1", NULL, &err);
+	expect_null_refused(rc, err, "client must not be NULL");
+	rc = tfy_files_download(c, "file-1", NULL, &err);
+	expect_null_refused(rc, err, "client and opts must not be NULL");
+	assert_int_equal(tfy_files_delete(NULL, "file-1", NULL, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	tfy_client_free(c);
+	fsrv_stop(f);
+}
+
 /* The last request began with line (its CRLF included). */
 static void expect_request_line(fsrv *f, const char *line)
 {
@@ -1576,6 +1615,7 @@ int main(void)
 		cmocka_unit_test(test_download_options_checked),
 		cmocka_unit_test(test_retrieve_and_delete),
 		cmocka_unit_test(test_bad_ids_refused_before_sending),
+		cmocka_unit_test(test_null_arguments_named),
 		cmocka_unit_test(test_one_rule_for_ids),
 		cmocka_unit_test(test_key_never_in_errors),
 		cmocka_unit_test(test_large_transfers_flat_memory),

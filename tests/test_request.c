@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "batches_internal.h"
-#include "request.h"
+#include "request_build.h"
 #include "tfy/tfy.h"
 
 #define BASE "https://acme.truefoundry.cloud/api/llm"

@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "error_internal.h"
-#include "request.h"
+#include "request_build.h"
 
 #define FIELDS 8
 
@@ -81,14 +81,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The endpoint's own query: limit (any of 0, 50, 100, 101) and after. */
 	static const char *const limits[] = { "0", "50", "100", "101" };
 	tfy_pair query[2] = { { "limit", limits[flags & 0x3] }, { "after", f[1] ? f[1] : "" } };
-	const tfy__endpoint endpoint = { .method = "GET", .path = "/batches", .query = query,
+	const tfy__request_spec spec = { .method = "GET", .path = "/batches", .query = query,
 	                                 .query_count = (flags & 0x4) ? 2 : 1 };
 	const tfy__options_pair pair = { &call, &defaults };
 	const tfy__target target = { base ? base : "http://localhost", "tfy-key",
 	                             (flags & 0x80) ? "api-key" : NULL };
 	tfy__request req;
 	tfy_error *err = NULL;
-	tfy_code rc = tfy__request_build(&target, &pair, &endpoint, &req, &err);
+	tfy_code rc = tfy__request_build(&target, &pair, &spec, &req, &err);
 	if (rc == TFY_OK) {
 		if (err || !req.url || strncmp(req.url, target.base_url, strlen(target.base_url)) != 0 ||
 		    strncmp(req.url + strlen(target.base_url), "/batches", 8) != 0)

@@ -60,10 +60,11 @@ typedef struct tfy__target {
 } tfy__target;
 
 /*
- * What one endpoint adds: its method, path under the base URL, its own query
- * parameters and its body.
+ * What one request adds to the call's options: its method, path under the
+ * base URL, its own query parameters and its body (endpoint.h makes it from
+ * an endpoint and a call's arguments).
  */
-typedef struct tfy__endpoint {
+typedef struct tfy__request_spec {
 	const char *method;    /* static text */
 	const char *path;      /* e.g. "/batches", already percent-encoded */
 	const tfy_pair *query; /* sent after the options' query parameters, encoded here */
@@ -78,7 +79,7 @@ typedef struct tfy__endpoint {
 	 * NULL: "not repeated, since it may have taken effect".
 	 */
 	const char *effect;
-} tfy__endpoint;
+} tfy__request_spec;
 
 /*
  * The one rule for every id a caller gives (batch ids, file ids,
@@ -107,7 +108,7 @@ tfy_code tfy__resource_path(struct tfy__buf *path, const char *collection, const
  * with *err set (err may be NULL).  On failure req is left empty.
  */
 tfy_code tfy__request_build(const tfy__target *target, const tfy__options_pair *opts,
-                            const tfy__endpoint *endpoint, tfy__request *req, tfy_error **err);
+                            const tfy__request_spec *spec, tfy__request *req, tfy_error **err);
 
 void tfy__request_clear(tfy__request *req);
 
