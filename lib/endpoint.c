@@ -142,6 +142,8 @@ tfy_code tfy__endpoint_enter(tfy_client *client, tfy__entry *en, void **out, tfy
 	if (rc != TFY_OK)
 		return rc;
 	en->client = client;
+	/* The call's reference: the caller may free the client while it runs. */
+	tfy__client_hold(client);
 	tfy_error *e = NULL;
 	rc = ready(en, &e);
 	if (rc == TFY_OK) {
@@ -150,5 +152,7 @@ tfy_code tfy__endpoint_enter(tfy_client *client, tfy__entry *en, void **out, tfy
 		rc = en->around ? en->around(en, out, &e) : tfy__entry_run(en, out, &e);
 	}
 	tfy__request_clear(&en->req);
-	return tfy__call_hand_error(client, rc, e, err);
+	rc = tfy__call_hand_error(client, rc, e, err);
+	tfy__client_release(client);
+	return rc;
 }

@@ -91,6 +91,7 @@ static tfy_code iter_new(tfy_client *client, const tfy_batches_list_options *opt
 		return tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	}
 	it->client = client;
+	tfy__client_hold(client); /* for the iterator's life: the client may be freed first */
 	const tfy__options_pair pair = tfy__endpoint_pair(client, it->opts.request);
 	it->call = tfy__call_start(client, &pair);
 	*out = it;
@@ -364,11 +365,13 @@ void tfy_batch_iter_free(tfy_batch_iter *it)
 {
 	if (!it)
 		return;
-	tfy__endpoint_drop_early(&it->prefetched);
+	tfy__endpoint_drop_early(&it->prefetched); /* on the client's transport: before the release */
 	tfy_batch_page_free(it->page);
 	tfy__arena_free(it->copies);
 	tfy__free(it->next_after);
 	tfy__free(it->resume);
 	tfy__free(it->seen);
+	if (it->client)
+		tfy__client_release(it->client);
 	tfy__free(it);
 }

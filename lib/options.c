@@ -1,11 +1,15 @@
 #include "options.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "error_internal.h"
 
 /* Bytes of each version of tfy_request_options, oldest first. */
-static const size_t request_options_sizes[] = { sizeof(tfy_request_options) };
+static const size_t request_options_sizes[] = {
+	offsetof(tfy_request_options, cancel_token), /* 1.0 */
+	sizeof(tfy_request_options),                 /* 1.3: cancel_token */
+};
 
 tfy_code tfy__options_read(void *dst, const void *src, const size_t *sizes, uint32_t current,
                            const char *what, tfy_error **err)

@@ -32,14 +32,19 @@ tfy_code tfy__options_init(void *opts, uint32_t version, const size_t *sizes, ui
 tfy_code tfy__request_options_read(const tfy_request_options *src, tfy_request_options *dst,
                                    tfy_error **err);
 
-/* Copies every string and array of src into the arena; returns -1 on OOM. */
+/*
+ * Copies every string and array of src into the arena; the callbacks,
+ * their userdata and the cancel token are kept as pointers (borrowed).
+ * Returns -1 on OOM.
+ */
 int tfy__request_options_copy(tfy__arena *a, const tfy_request_options *src,
                               tfy_request_options *dst);
 
 /*
  * A call's options over the client's defaults, both borrowed and never
- * NULL: strings, callbacks and numbers come from `call` when set there,
- * else from `defaults`; headers and query parameters are the union, a
+ * NULL: strings, callbacks, the cancel token and numbers come from `call`
+ * when set there, else from `defaults`; headers and query parameters are
+ * the union, a
  * call's entry replacing a default's of the same name.
  */
 typedef struct tfy__options_pair {

@@ -12,7 +12,6 @@
  * sanitizer and valgrind runs check that) and leave the client usable.
  * libcurl's own allocations are not failed (see docs/fuzzing.md).
  */
-#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -318,11 +317,10 @@ typedef struct gateway_ctx {
 
 static int setup(void **state)
 {
-	gateway_ctx *c = calloc(1, sizeof(*c));
-	if (!c || tu_gateway_start(&c->gw, gateway_args) < 0)
+	gateway_ctx *c = tu_gateway_state(state, sizeof(*c), gateway_args);
+	if (!c)
 		return -1;
 	snprintf(c->url, sizeof(c->url), "%s/v1", c->gw.base);
-	*state = c;
 	return 0;
 }
 
@@ -330,9 +328,7 @@ static int teardown(void **state)
 {
 	gateway_ctx *c = *state;
 	tfy_client_free(c->client);
-	int rc = tu_gateway_stop(&c->gw);
-	free(c);
-	return rc == 0 ? 0 : -1;
+	return tu_gateway_teardown(state);
 }
 
 static tfy_code new_client(gateway_ctx *c, tfy_client **out)
@@ -476,36 +472,23 @@ static void test_iterator_with_prefetch(void **state)
 
 static char job_batch[512], job_list[1024];
 
-/* The request line of one request (its head read whole), into line; 0 when none came. */
-static int read_line(int fd, char *line, size_t cap)
+/* A client of the raw server s that sends each request once. */
+static tfy_client *raw_client(const tu_server *s)
 {
-	char buf[4096];
-	size_t have = 0;
-	while (have < sizeof(buf) - 1) {
-		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
-		if (n <= 0)
-			return 0;
-		have += (size_t)n;
-		buf[have] = '\0';
-		if (strstr(buf, "\r\n\r\n"))
-			break;
-	}
-	snprintf(line, cap, "%.*s", (int)strcspn(buf, "\r"), buf);
-	return 1;
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.max_retries = TFY_NONE;
+	return tu_client_url(s->base, KEY, &o);
 }
 
 /* A create is read and never answered; the list finds it; every other call gets the batch. */
 static void job_server(tu_server *s, int fd)
 {
 	(void)s;
-	char line[256], reply[2048];
-	if (!read_line(fd, line, sizeof(line)) || strncmp(line, "POST /v1/batches ", 17) == 0)
+	char head[4096];
+	if (!tu_read_head_into(fd, head, sizeof(head)) || strncmp(head, "POST /v1/batches ", 17) == 0)
 		return;
-	const char *body = strncmp(line, "GET /v1/batches?", 16) == 0 ? job_list : job_batch;
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-	                 "Connection: close\r\n\r\n%s", strlen(body), body);
-	tu_send_all(fd, reply, (size_t)n);
+	const char *body = strncmp(head, "GET /v1/batches?", 16) == 0 ? job_list : job_batch;
+	tu_send_answer(fd, 200, NULL, body, strlen(body));
 	shutdown(fd, SHUT_WR);
 }
 
@@ -531,11 +514,8 @@ static int job_setup(void **state)
 	snprintf(job_list, sizeof(job_list),
 	         "{\"object\":\"list\",\"data\":[%s],\"has_more\":false}", fresh);
 	tu_server_start(&c->s, job_server, NULL, 0);
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = c->s.base;
-	o.api_key = KEY;
-	o.max_retries = TFY_NONE;
-	if (tfy_client_new(&o, &c->client, NULL) != TFY_OK)
+	c->client = raw_client(&c->s);
+	if (!c->client)
 		return -1;
 	*state = c;
 	return 0;
@@ -626,21 +606,13 @@ static void test_create_reconciled(void **state)
 static void files_handler(tu_server *s, int fd)
 {
 	char buf[8192];
-	size_t have = 0;
-	while (have < sizeof(buf) - 1 && !memmem(buf, have, "\r\n\r\n", 4)) {
-		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
-		if (n <= 0)
-			return;
-		have += (size_t)n;
-	}
+	if (!tu_read_head_into(fd, buf, sizeof(buf)))
+		return;
 	(void)s;
 	const char *body = strncmp(buf, "DELETE ", 7) == 0 ? "{\"id\":\"file-1\",\"deleted\":true}"
 	                 : strncmp(buf, "GET /v1/files/file-1/content ", 29) == 0 ? "{}\n{}\n"
 	                 : FILE_JSON;
-	char reply[512];
-	int n = snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
-	                 "Connection: close\r\n\r\n%s", strlen(body), body);
-	tu_send_all(fd, reply, (size_t)n);
+	tu_send_answer(fd, 200, NULL, body, strlen(body));
 	shutdown(fd, SHUT_WR);
 	while (read(fd, buf, sizeof(buf)) > 0) /* the rest of an upload, then the close */
 		;
@@ -668,12 +640,8 @@ static int files_setup(void **state)
 		return -1;
 	fputs("{}\n{}\n", fp);
 	fclose(fp);
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = c->s.base;
-	o.api_key = KEY;
-	o.max_retries = TFY_NONE;
-	tfy_error *err = NULL;
-	if (tfy_client_new(&o, &c->client, &err) != TFY_OK)
+	c->client = raw_client(&c->s);
+	if (!c->client)
 		return -1;
 	*state = c;
 	return 0;

@@ -42,7 +42,7 @@ static void request_options(void)
 	F(tfy_request_options, query_params_count); F(tfy_request_options, deadline_ms);
 	F(tfy_request_options, cancel); F(tfy_request_options, cancel_userdata);
 	F(tfy_request_options, max_retries); F(tfy_request_options, reserved2_);
-	F(tfy_request_options, timeout_ms); E();
+	F(tfy_request_options, timeout_ms); F(tfy_request_options, cancel_token); E();
 }
 
 static void client_options(void)

@@ -14,25 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "tfy/tfy.h"
-
-typedef struct mem {
-	const char *data;
-	size_t len, pos, chunk;
-} mem;
-
-static int64_t mem_read(void *userdata, char *buf, size_t size)
-{
-	mem *m = userdata;
-	size_t n = m->len - m->pos;
-	if (n > size)
-		n = size;
-	if (n > m->chunk)
-		n = m->chunk;
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (int64_t)n;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 3)
 		return 0;
-	mem m = { (const char *)data + 3, size - 3, 0, (size_t)data[0] % 128 + 1 };
+	tu_mem_stream m = { (const char *)data + 3, size - 3, 0, (size_t)data[0] % 128 + 1, -1 };
 	tfy_input_check_options opts = TFY_INPUT_CHECK_OPTIONS_INIT;
 	opts.max_requests = data[1] & 1 ? data[1] >> 4 : 0;
 	opts.max_problems = data[2] % 8;
@@ -48,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.endpoint = data[1] & 4 ? "/v1/chat/completions" : NULL;
 	tfy_input_report *rep = NULL;
 	tfy_error *err = NULL;
-	if (tfy_input_check_read(mem_read, &m, &opts, &rep, &err) != TFY_OK || err || !rep)
+	if (tfy_input_check_read(tu_mem_read, &m, &opts, &rep, &err) != TFY_OK || err || !rep)
 		abort();
 	int64_t kept = opts.max_problems ? opts.max_problems : TFY_INPUT_MAX_PROBLEMS_DEFAULT;
 	if (rep->bytes != (int64_t)m.len || rep->requests > rep->lines || rep->lines > (int64_t)m.len + 1 ||

@@ -13,19 +13,22 @@
 /* What every command that calls the API takes. */
 #define CALLS_API (GROUP_GENERAL | GROUP_CONNECTION | GROUP_ROUTING)
 
-/* The options create and run share. */
+/* The options create and run share (after their --endpoint). */
 #define CREATE_HELP \
-	"      --endpoint PATH       the endpoint of every request, e.g.\n" \
-	"                            /v1/chat/completions (required)\n" \
 	"      --completion-window W time frame to finish in (default: 24h)\n" \
 	"      --metadata KEY=VALUE  a metadata pair of the batch; repeatable\n"
 
-/* What wait and run exit with, by the batch's final state. */
-#define WAIT_EXITS \
+/* wait's and run's bound on the waiting, and what they exit with. */
+#define WAIT_HELP \
+	"      --wait-timeout S      stop waiting after S seconds (exit 13); the\n" \
+	"                            batch goes on.  The deadline of --timeout also\n" \
+	"                            ends the wait so (as 'wait --timeout S' always\n" \
+	"                            did)\n" \
 	"\n" \
 	"Exit status by the batch's final state: 0 completed (some requests may\n" \
 	"still have failed: see failed in the counts; partially_completed too), 10\n" \
-	"failed, 11 expired, 12 cancelled; 13 when --timeout passed first, 130 when\n" \
+	"failed (its errors, the first 20, are listed on stderr), 11 expired, 12\n" \
+	"cancelled; 13 when --wait-timeout or --timeout passed first, 130 when\n" \
 	"interrupted (Ctrl-C: the batch goes on; the line printed says how to\n" \
 	"resume), 143 on SIGTERM, 129 on SIGHUP.\n"
 
@@ -50,8 +53,9 @@ const cli_command cli_commands[] = {
 	  "                            shown per status and their requests\n",
 	  GROUP_GENERAL | GROUP_CONNECTION | GROUP_ROUTING | GROUP_FORMAT | GROUP_LIST, 0, 0 },
 	{ "get", cmd_get_run, "ID [OPTION]...", "show one batch",
-	  "Show the batch ID: GET {base URL}/batches/ID.  --format json prints the\n"
-	  "batch as the server sent it.\n",
+	  "Show the batch ID: GET {base URL}/batches/ID.  The table is list's row,\n"
+	  "then the batch's output and error file ids (OUTPUT_FILE, ERROR_FILE).\n"
+	  "--format json prints the batch as the server sent it.\n",
 	  CALLS_API | GROUP_FORMAT, 1, 1 },
 	{ "cancel", cmd_cancel_run, "ID [OPTION]...", "ask for a batch to be cancelled",
 	  "Ask for the batch ID to be cancelled: POST {base URL}/batches/ID/cancel,\n"
@@ -64,16 +68,19 @@ const cli_command cli_commands[] = {
 	  "\n"
 	  "Batch:\n"
 	  "      --input-file-id ID    the uploaded input file (required)\n"
+	  "      --endpoint PATH       the endpoint of every request, e.g.\n"
+	  "                            /v1/chat/completions (required)\n"
 	  CREATE_HELP,
 	  CALLS_API | GROUP_FORMAT | GROUP_INPUT_ID | GROUP_ENDPOINT | GROUP_CREATE, 0, 0 },
 	{ "wait", cmd_wait_run, "ID [OPTION]...", "wait until a batch ends",
 	  "Wait until the batch ID ends, polling it (after 1 s, then 1.5 times longer\n"
 	  "each time, up to 30 s), then show it.  On a terminal a progress line on\n"
 	  "stderr shows the status, completed/failed/total requests and the time\n"
-	  "waited; elsewhere each new status is one line on stderr.\n"
-	  "With --timeout S it stops waiting after S seconds (exit 13).\n"
-	  WAIT_EXITS,
-	  CALLS_API | GROUP_FORMAT, 1, 1 },
+	  "waited; elsewhere each new status is one line on stderr.  The table shows\n"
+	  "the batch as 'get' does, its output and error file ids with it.\n"
+	  "\n"
+	  WAIT_HELP,
+	  CALLS_API | GROUP_FORMAT | GROUP_WAIT, 1, 1 },
 	{ "files upload", cmd_files_upload_run, "PATH [OPTION]...",
 	  "upload a batch input file",
 	  "Upload the file at PATH (purpose batch): POST {base URL}/files, and show\n"
@@ -91,7 +98,8 @@ const cli_command cli_commands[] = {
 	  "(exit 5).\n"
 	  "\n"
 	  "  -o, --output PATH         write it to PATH (\"-\": standard output); an\n"
-	  "                            existing PATH is refused (exit 8).  The content\n"
+	  "                            existing PATH is refused (exit 8) unless -f\n"
+	  "                            is given.  The content\n"
 	  "                            goes to PATH.XXXXXX.part first, renamed when\n"
 	  "                            complete; Ctrl-C, SIGTERM and SIGHUP leave\n"
 	  "                            neither.  Without -o: standard output when it\n"
@@ -100,7 +108,9 @@ const cli_command cli_commands[] = {
 	  "                            uploaded (its path is said on stderr), when\n"
 	  "                            that is a plain file name: not starting with\n"
 	  "                            '.' or '-', without '/' or control characters\n"
-	  "                            (else exit 2: give -o)\n",
+	  "                            (else exit 2: give -o)\n"
+	  "  -f, --force               replace an existing PATH (when the download is\n"
+	  "                            complete, in one rename)\n",
 	  CALLS_API | GROUP_OUTPUT, 1, 1 },
 	{ "files delete", cmd_files_delete_run, "ID [OPTION]...", "delete a file",
 	  "Delete the file ID: DELETE {base URL}/files/ID.  Prints \"deleted ID\".  A\n"
@@ -120,26 +130,36 @@ const cli_command cli_commands[] = {
 	  GROUP_GENERAL | GROUP_ENDPOINT, 1, 1 },
 	{ "results", cmd_results_run, "PATH|FILE_ID [OPTION]...",
 	  "show the records of an output or error file",
-	  "Show the records of a batch output or error file: a local PATH when it\n"
-	  "exists, else a file id whose content is downloaded (streamed, never held\n"
-	  "whole).  Columns: custom_id, status_code, request_id, error_code,\n"
-	  "error_message, body (the response body as JSON text).  A line that is not\n"
-	  "a record is said on stderr with its number and skipped (exit 6 at the\n"
-	  "end).  json prints one array, ndjson one object per record.\n",
+	  "Show the records of a batch output or error file: a local PATH, else a\n"
+	  "file id whose content is downloaded (streamed, never held whole).  An\n"
+	  "argument that exists, holds a '/' or ends in .jsonl or .json is a PATH\n"
+	  "(missing: exit 8), unless it starts with a scheme such as s3:// or gs://\n"
+	  "(Bedrock's and Vertex's file ids).  Columns: custom_id, status_code,\n"
+	  "request_id, error_code, error_message, body (the response body as JSON\n"
+	  "text); on a terminal the table fits its width (request_id, error_code,\n"
+	  "... dropped; the custom_id never cut).  A line that is not a record is\n"
+	  "said on stderr with its number and skipped (exit 6 at the end).  json\n"
+	  "prints one array, ndjson one object per record; -q the custom_ids.\n",
 	  CALLS_API | GROUP_FORMAT, 1, 1 },
-	{ "run", cmd_run_run, "PATH --endpoint PATH [-o DIR] [OPTION]...",
+	{ "run", cmd_run_run, "PATH [--endpoint PATH] [-o DIR] [OPTION]...",
 	  "check, upload, create, wait, download: a whole batch",
 	  "Run a batch from the input file at PATH: check it (exit 9 on a problem),\n"
 	  "upload it, create the batch, wait with progress as 'wait' does, then\n"
 	  "download the output and error files into DIR as ID-output.jsonl and\n"
 	  "ID-errors.jsonl (an existing file is refused, exit 8, unless it is the\n"
-	  "whole file: see --resume), and print a summary: the batch, its status,\n"
-	  "the request counts and the files.  Once the batch exists, a failure says\n"
-	  "how to go on.\n"
+	  "whole file: see --resume; or -f), and print a summary: the batch, its\n"
+	  "status, the request counts and the files.  Once the batch exists, a\n"
+	  "failure says how to go on.\n"
 	  "\n"
 	  "Batch:\n"
+	  "      --endpoint PATH       the endpoint of every request (default: the\n"
+	  "                            first line's url, as 'check' takes it)\n"
 	  CREATE_HELP
-	  "  -o, --output DIR          where the files go (default: .)\n"
+	  "  -o, --output DIR          where the files go (default: .); a missing DIR\n"
+	  "                            is created (with its parents, mode 0700)\n"
+	  "                            before anything is sent, and one that is not a\n"
+	  "                            writable directory refused then (exit 8)\n"
+	  "  -f, --force               replace existing files in DIR, even whole ones\n"
 	  "      --resume ID           go on with the batch ID (from an interrupted\n"
 	  "                            or failed run): wait for it and download,\n"
 	  "                            keeping a file saved whole before (its size\n"
@@ -149,10 +169,10 @@ const cli_command cli_commands[] = {
 	  "                            waiting, cancel the batch; by default it is\n"
 	  "                            left running and the command that resumes it\n"
 	  "                            is printed\n"
-	  "      --timeout S           also stops waiting after S seconds (exit 13)\n"
-	  WAIT_EXITS,
-	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN, 0,
-	  1 },
+	  WAIT_HELP,
+	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN |
+	      GROUP_WAIT,
+	  0, 1 },
 	{ "help", cmd_help_run, "[COMMAND]", "show the help of a command, or this one",
 	  "Show the help of COMMAND, or the general help without one.\n", GROUP_GENERAL, 0, 2 },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
@@ -232,7 +252,8 @@ static const char general_tail[] =
 	"  URL as its tools read it (https://ORG.truefoundry.cloud, no path; the API\n"
 	"  base is that plus /api/llm), with the key in TFY_API_KEY; OPENAI_BASE_URL,\n"
 	"  the API base (https://gateway.truefoundry.ai), with OPENAI_API_KEY.  With\n"
-	"  --base-url the key comes from --api-key or TFY_API_KEY.\n"
+	"  --base-url the key comes from --api-key, else TFY_API_KEY, else\n"
+	"  OPENAI_API_KEY (as OpenAI's SDKs take it); TFY_LOG=info says which.\n"
 	"  TFY_LOG        off, error, warn (default), info or debug: log on stderr\n"
 	"                 (debug: each request's method, URL, status, duration,\n"
 	"                 request id and attempt)\n"
@@ -255,7 +276,7 @@ static const char general_tail[] =
 	"  10 wait, run: the batch ended failed\n"
 	"  11 wait, run: the batch ended expired\n"
 	"  12 wait, run: the batch ended cancelled\n"
-	"  13 wait, run: --timeout passed first; the batch goes on\n"
+	"  13 wait, run: --wait-timeout or --timeout passed first; the batch goes on\n"
 	"  14 the server declined (files delete: \"deleted\": false)\n"
 	"  130 wait, run, files download -o: interrupted (SIGINT); the batch goes on;\n"
 	"     143 SIGTERM, 129 SIGHUP\n";
@@ -267,6 +288,35 @@ static void write_usage_line(sink *out, const cli_command *cmd)
 	sink_puts(out, " ");
 	sink_puts(out, cmd->usage);
 	sink_puts(out, "\n");
+}
+
+int cli_write_subcommand_help(sink *out, const char *group)
+{
+	const cli_command *c;
+	size_t len = strlen(group), widest = 0;
+
+	if (!cli_is_command_group(group))
+		return 0;
+	for (c = cli_commands; c->name != NULL; c++)
+		if (strncmp(c->name, group, len) == 0 && c->name[len] == ' ' && strlen(c->name) > widest)
+			widest = strlen(c->name);
+	sink_puts(out, "Usage: " CLI_NAME " ");
+	sink_puts(out, group);
+	sink_puts(out, " COMMAND [OPTION]...\n\nCommands:\n");
+	for (c = cli_commands; c->name != NULL; c++) {
+		if (strncmp(c->name, group, len) != 0 || c->name[len] != ' ')
+			continue;
+		sink_puts(out, "  ");
+		sink_puts(out, c->name);
+		sink_spaces(out, widest - strlen(c->name) + 2);
+		sink_puts(out, c->summary);
+		sink_puts(out, "\n");
+	}
+	sink_puts(out, "\nRun '" CLI_NAME " ");
+	sink_puts(out, group);
+	sink_puts(out, " COMMAND --help' for the options of a command,\n'" CLI_NAME
+	               " help' for the environment and the exit statuses.\n");
+	return 1;
 }
 
 void cli_write_help(sink *out, const cli_command *cmd)

@@ -16,14 +16,15 @@ enum {
 	GROUP_GENERAL = 1u << 0,    /* --help, --version: every command */
 	GROUP_CONNECTION = 1u << 1, /* base URL, key, auth header, -H, --query, timeouts, TLS */
 	GROUP_ROUTING = 1u << 2,    /* the x-tfy-* routing headers */
-	GROUP_FORMAT = 1u << 3,     /* --format */
+	GROUP_FORMAT = 1u << 3,     /* --format, -q/--quiet */
 	GROUP_LIST = 1u << 4,       /* paging, --status, --summary */
 	/* The groups below are documented in the help of the commands that take them. */
 	GROUP_ENDPOINT = 1u << 5,   /* --endpoint */
 	GROUP_CREATE = 1u << 6,     /* --completion-window, --metadata */
 	GROUP_INPUT_ID = 1u << 7,   /* --input-file-id */
-	GROUP_OUTPUT = 1u << 8,     /* -o/--output */
-	GROUP_RUN = 1u << 9         /* --resume, --cancel-on-interrupt */
+	GROUP_OUTPUT = 1u << 8,     /* -o/--output, -f/--force */
+	GROUP_RUN = 1u << 9,        /* --resume, --cancel-on-interrupt */
+	GROUP_WAIT = 1u << 10       /* --wait-timeout */
 };
 
 typedef enum cli_action {
@@ -54,14 +55,21 @@ typedef struct cli_args {
 	int64_t connect_timeout_ms; /* 0: the library's default */
 	int32_t max_retries;  /* -1: the library's default */
 	int32_t log_level;    /* from TFY_LOG, checked here */
-	tfy_request_options request; /* headers and query_params point at the buffers below */
+	/*
+	 * headers and query_params point at the buffers below; deadline_ms is
+	 * --timeout, the whole command's: each request takes what is left of
+	 * it (cli_request() in connect.h)
+	 */
+	tfy_request_options request;
+	int64_t started_ms;   /* the monotonic clock when the options were parsed */
 	tfy_pair *header_buf;
 	size_t header_cap;
 	tfy_pair *query_buf;
 	size_t query_cap;
 
 	/* format */
-	out_format format;
+	out_format format;    /* -q sets OUT_IDS */
+	int format_given;     /* --format or -q was given */
 
 	/* list */
 	int all;
@@ -79,6 +87,8 @@ typedef struct cli_args {
 	size_t metadata_count;
 	size_t metadata_cap;
 	const char *output;            /* -o/--output */
+	int force;                     /* -f/--force: a download replaces an existing file */
+	int64_t wait_timeout_ms;       /* --wait-timeout, 0: none */
 	const char *resume;            /* --resume ID */
 	int cancel_on_interrupt;       /* --cancel-on-interrupt */
 } cli_args;

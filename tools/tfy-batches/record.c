@@ -1,65 +1,73 @@
 /*
- * tfy-batches: flat records in the four formats.  Values from the server
- * go through text_put() in the table, so they cannot drive the terminal.
+ * tfy-batches: flat records in the formats.  Values from the server go
+ * through text_put() in the table, so they cannot drive the terminal.
  */
 #include "record.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csv.h"
+#include "term.h"
 
 void rec_init(rec_writer *w, out_format format, sink *out, const rec_col *cols, size_t ncols)
 {
+	size_t i, k;
+
 	memset(w, 0, sizeof *w);
 	w->format = format;
 	w->out = out;
 	w->cols = cols;
-	w->ncols = ncols < 16 ? ncols : 16;
+	w->ncols = ncols < GRID_MAX_COLS ? ncols : GRID_MAX_COLS;
+	if (format == OUT_TABLE)
+		w->width = term_width(fileno(out->fp));
+	for (i = 0; i < w->ncols; i++) {
+		for (k = 0; cols[i].name[k] != '\0' && k + 1 < sizeof w->headers[i]; k++)
+			w->headers[i][k] = (char)toupper((unsigned char)cols[i].name[k]);
+		w->gcols[i].name = w->headers[i];
+		w->gcols[i].cap = cols[i].cap;
+		w->gcols[i].narrow_step = cols[i].narrow_step;
+		w->gcols[i].drop_step = cols[i].drop_step;
+		w->gcols[i].whole = cols[i].whole;
+	}
 }
 
 static const char *shown(const rec_val *v)
 {
-	return v->text != NULL ? v->text : "-";
+	return v->shown != NULL ? v->shown : v->text != NULL ? v->text : "-";
 }
 
-/* Column widths from the header and the first row, each within its cap. */
-static void fit(rec_writer *w, const rec_val *vals)
+static void table_row(rec_writer *w, const rec_val *vals)
 {
+	const char *cells[GRID_MAX_COLS];
 	size_t i;
 
-	for (i = 0; i < w->ncols; i++) {
-		size_t cell = text_width(shown(&vals[i])), head = strlen(w->cols[i].name);
-		size_t width = cell > head ? cell : head;
-
-		if (w->cols[i].cap != 0 && width > w->cols[i].cap)
-			width = w->cols[i].cap;
-		w->width[i] = width < head ? head : width;
-	}
-}
-
-static void table_cells(rec_writer *w, const rec_val *vals, int header)
-{
-	size_t i;
-
-	for (i = 0; i < w->ncols; i++) {
-		size_t used;
-
-		if (header) {
-			const char *p;
-
-			for (p = w->cols[i].name; *p; p++) {
-				char c = (char)toupper((unsigned char)*p);
-
-				sink_write(w->out, &c, 1);
-			}
-			used = strlen(w->cols[i].name);
-		} else {
-			used = text_put_cut(w->out, shown(&vals[i]), w->width[i] > 3 ? w->width[i] : 0);
+	for (i = 0; i < w->ncols; i++)
+		cells[i] = shown(&vals[i]);
+	if (w->rows == 0) {
+		grid_init(&w->grid, w->gcols, w->ncols);
+		grid_measure(&w->grid, cells);
+		/* one record wider than the terminal reads better as lines than with columns dropped */
+		w->vertical = w->single && w->width != 0 && grid_total(&w->grid) > w->width;
+		if (!w->vertical) {
+			grid_fit(&w->grid, w->width);
+			grid_write(w->out, &w->grid, NULL, NULL);
 		}
-		if (i + 1 < w->ncols)
-			sink_spaces(w->out, (w->width[i] > used ? w->width[i] - used : 0) + 2);
 	}
+	if (w->vertical)
+		grid_write_vertical(w->out, w->gcols, w->ncols, cells, w->width);
+	else
+		grid_write(w->out, &w->grid, cells, NULL);
+}
+
+/* -q: the first column, the record's id; a record without one has none to give. */
+static void id_row(rec_writer *w, const rec_val *vals)
+{
+	if (vals[0].text == NULL)
+		return;
+	text_put(w->out, vals[0].text, 0);
 	sink_puts(w->out, "\n");
 }
 
@@ -96,11 +104,9 @@ out_status rec_row(rec_writer *w, const rec_val *vals)
 	size_t i;
 
 	if (w->format == OUT_TABLE) {
-		if (w->rows == 0) {
-			fit(w, vals);
-			table_cells(w, vals, 1);
-		}
-		table_cells(w, vals, 0);
+		table_row(w, vals);
+	} else if (w->format == OUT_IDS) {
+		id_row(w, vals);
 	} else if (w->format == OUT_CSV) {
 		for (i = 0; w->rows == 0 && i < w->ncols; i++)
 			csv_write_field(w->out, w->cols[i].name, i + 1 == w->ncols);

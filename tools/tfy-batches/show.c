@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "output.h"
 #include "record.h"
+#include "table.h"
 #include "term.h"
 
 int show_status(out_status st, const sink *out)
@@ -52,6 +53,11 @@ int show_batch(const cli_args *args, sink *out, const tfy_batch *b)
 	/* json without raw_json (never from the library) still closes its list */
 	if (st == OUT_OK && args->format != OUT_TABLE)
 		st = out_finish(&w, &none);
+	/* one batch: its files under its row, whole, so they can be copied */
+	if (st == OUT_OK && args->format == OUT_TABLE) {
+		table_write_files(out, b, w.width);
+		st = sink_flush(out) != 0 ? OUT_WRITE : OUT_OK;
+	}
 	out_free(&w);
 	return show_status(st, out);
 }
@@ -66,20 +72,23 @@ static const char *int_or_null(char *buf, size_t size, const tfy_opt_int64 *v)
 
 int show_file(const cli_args *args, sink *out, const tfy_file *f)
 {
-	static const rec_col cols[] = { { "id", 0 }, { "bytes", 0 }, { "created_at", 0 },
-	                                { "filename", 48 }, { "purpose", 0 }, { "status", 0 } };
-	char bytes[24], created[24];
-	rec_val vals[6] = { { f->id, 0 },
-	                    { int_or_null(bytes, sizeof bytes, &f->bytes), 1 },
-	                    { int_or_null(created, sizeof created, &f->created_at), 1 },
-	                    { f->filename, 0 },
-	                    { f->purpose, 0 },
-	                    { f->status, 0 } };
+	static const rec_col cols[] = { { "id", 0, 0, 0, 1 },        { "bytes", 0, 0, 0, 0 },
+		                        { "created_at", 0, 0, 0, 0 }, { "filename", 48, 0, 0, 0 },
+		                        { "purpose", 0, 0, 0, 0 },    { "status", 0, 0, 0, 0 } };
+	char bytes[24], created[24], when[32];
+	rec_val vals[6] = { { f->id, 0, NULL },
+		            { int_or_null(bytes, sizeof bytes, &f->bytes), 1, NULL },
+		            { int_or_null(created, sizeof created, &f->created_at), 1, when },
+		            { f->filename, 0, NULL },
+		            { f->purpose, 0, NULL },
+		            { f->status, 0, NULL } };
 	rec_writer w;
 	out_status st;
 
 	if (args->format == OUT_JSON && f->raw_json != NULL)
 		return show_raw(out, f->raw_json);
+	/* the table's dates are list's: ISO 8601; the other formats keep the API's seconds */
+	table_time_text(when, sizeof when, &f->created_at);
 	rec_init(&w, args->format, out, cols, 6);
 	w.single = 1;
 	st = rec_row(&w, vals);
@@ -91,13 +100,14 @@ int show_batch_from(const cli_args *args, sink *out, show_batch_call call)
 {
 	int rc = CLI_EXIT_FAILURE;
 	tfy_client *client = cli_open_client(args, &rc);
+	tfy_request_options request = cli_request(args);
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
 	tfy_code code;
 
 	if (client == NULL)
 		return rc;
-	code = call(client, args->operands[0], &args->request, &b, &err);
+	code = call(client, args->operands[0], &request, &b, &err);
 	rc = code == TFY_OK ? show_batch(args, out, b) : diag_library(code, err);
 	tfy_batch_free(b);
 	tfy_error_free(err);
@@ -109,13 +119,14 @@ int show_file_from(const cli_args *args, sink *out, show_file_call call)
 {
 	int rc = CLI_EXIT_FAILURE;
 	tfy_client *client = cli_open_client(args, &rc);
+	tfy_request_options request = cli_request(args);
 	tfy_file *f = NULL;
 	tfy_error *err = NULL;
 	tfy_code code;
 
 	if (client == NULL)
 		return rc;
-	code = call(client, args->operands[0], &args->request, &f, &err);
+	code = call(client, args->operands[0], &request, &f, &err);
 	rc = code == TFY_OK ? show_file(args, out, f) : diag_library(code, err);
 	tfy_file_free(f);
 	tfy_error_free(err);

@@ -11,13 +11,18 @@
 #include "text.h"
 
 /*
- * table: the row of 'list'; json: the batch as the server sent it
- * (raw_json); ndjson: list's object on one line; csv: list's header and
- * row.  Returns the exit status (a write error is reported).
+ * table: the row of 'list', then its output and error file ids; json: the
+ * batch as the server sent it (raw_json); ndjson: list's object on one
+ * line; csv: list's header and row; -q: its id.  Returns the exit status
+ * (a write error is reported).
  */
 int show_batch(const cli_args *args, sink *out, const tfy_batch *b);
 
-/* A file: json as sent; else its id, bytes, created_at, filename, purpose, status. */
+/*
+ * A file: json as sent; else its id, bytes, created_at (in the table a date
+ * as list shows it, else the API's seconds), filename, purpose, status;
+ * -q: its id.
+ */
 int show_file(const cli_args *args, sink *out, const tfy_file *f);
 
 /* A call that takes one batch id and answers a batch (retrieve, cancel). */

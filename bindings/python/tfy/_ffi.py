@@ -178,6 +178,8 @@ class RequestOptions(Structure):
         ("max_retries", c_int32),
         ("reserved2_", c_int32),
         ("timeout_ms", c_int64),
+        # Version 2 (1.3): read by the library only when version says 2.
+        ("cancel_token", c_void_p),
     ]
 
 

@@ -17,7 +17,7 @@ _tfy_batches()
 		--cert --key --pass --pass-file --proxy --noproxy --proxy-user --proxy-user-file"
 	local routing="--provider-name --provider-model --azure-api-version --vertex-region
 		--vertex-bucket --aws-s3-bucket --aws-bedrock-model --tfy-metadata"
-	local format="--format"
+	local format="--format -q --quiet"
 	local listing="--limit --after --all --max-items --status --summary"
 	local creating="--endpoint --completion-window --metadata"
 	local api="$general $connection $routing"
@@ -63,20 +63,22 @@ _tfy_batches()
 	--provider-name|--provider-model|--azure-api-version|--vertex-region|--vertex-bucket|\
 	--aws-s3-bucket|--aws-bedrock-model|--tfy-metadata|--limit|--after|--max-items|\
 	--pass|--proxy|--noproxy|--proxy-user|--endpoint|--completion-window|--metadata|\
-	--input-file-id|--resume)
+	--input-file-id|--resume|--wait-timeout)
 		return ;; # a value of the user's
 	esac
 
 	local opts paths=
 	case $cmd in
 	list) opts="$api $format $listing" ;;
-	get|cancel|wait|"files get") opts="$api $format" ;;
+	get|cancel|"files get") opts="$api $format" ;;
+	wait) opts="$api $format --wait-timeout" ;;
 	create) opts="$api $format --input-file-id $creating" ;;
 	"files upload"|results) opts="$api $format"; paths=1 ;;
-	"files download") opts="$api -o --output" ;;
+	"files download") opts="$api -o --output -f --force" ;;
 	"files delete") opts=$api ;;
 	check) opts="$general --endpoint"; paths=1 ;;
-	run) opts="$api $format $creating -o --output --resume --cancel-on-interrupt"; paths=1 ;;
+	run) opts="$api $format $creating -o --output -f --force --resume --cancel-on-interrupt
+		--wait-timeout"; paths=1 ;;
 	help)
 		if [[ $cur != -* ]]; then
 			COMPREPLY=($(compgen -W "$commands" -- "$cur")); return
