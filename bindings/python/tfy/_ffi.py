@@ -18,7 +18,9 @@ EXPECTED_MAJOR = 1
 MINIMUM_MINOR = 2
 
 TFY_CLIENT_OPTIONS_VERSION = 2
-TFY_REQUEST_OPTIONS_VERSION = 1
+#: The tfy_request_options this binding mirrors (2: cancel_token, libtfy 1.3);
+#: a libtfy 1.2 is given version 1 (REQUEST_OPTIONS_VERSION, below).
+TFY_REQUEST_OPTIONS_VERSION = 2
 TFY_BATCHES_LIST_OPTIONS_VERSION = 2
 TFY_BATCHES_CREATE_OPTIONS_VERSION = 1
 TFY_BATCH_WAIT_OPTIONS_VERSION = 1
@@ -499,8 +501,10 @@ def _load() -> ctypes.CDLL:
 
 
 lib = _load()
-#: libtfy 1.3's cancel token (tfy_cancel_token_*).
+#: libtfy 1.3's cancel token (tfy_cancel_token_*), with the fork detection.
 HAVE_TOKEN = hasattr(lib, "tfy_cancel_token_new")
+#: The tfy_request_options version given to the loaded library.
+REQUEST_OPTIONS_VERSION = TFY_REQUEST_OPTIONS_VERSION if HAVE_TOKEN else 1
 
 
 def text(b: bytes | None) -> str | None:

@@ -98,8 +98,7 @@ class CRequest:
     def __init__(self, options: RequestOptions, interrupt: Optional[Interrupt] = None,
                  default_cancel: Optional[Callable[[], Any]] = None) -> None:
         self.struct = _ffi.RequestOptions()
-        code = lib.tfy_request_options_init(byref(self.struct),
-                                            _ffi.TFY_REQUEST_OPTIONS_VERSION)
+        code = lib.tfy_request_options_init(byref(self.struct), _ffi.REQUEST_OPTIONS_VERSION)
         if code:
             raise_error(code)
         self._keep: list = []
