@@ -90,9 +90,20 @@ class IterTest(WithGateway):
     def test_close_client_closes_iterators(self):
         gen = self.client.iter(limit=5)
         next(gen)
+        done = self.client.iter(limit=100)
+        self.assertEqual(len(list(done)), 42)
         self.client.close()
-        with self.assertRaises(StopIteration):
+        # Never an early end: the client's close is an error...
+        with self.assertRaises(tfy.ClosedError) as cm:
             next(gen)
+        self.assertIsInstance(cm.exception, ValueError)
+        with self.assertRaises(tfy.ClosedError):
+            list(gen)
+        self.assertEqual(gen.items, 1)
+        # ...but an iterator that had ended stays ended.
+        self.assertEqual(list(done), [])
+        with self.assertRaises(tfy.ClosedError):
+            self.client.list()
 
     def test_bad_argument_raises(self):
         # tfy_batch_iter_new() checks every option, so iter() itself raises.

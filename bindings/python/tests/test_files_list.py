@@ -81,10 +81,22 @@ class FilesListTest(WithGateway):
         with self.assertRaises(tfy.BadRequestError):
             self.client.files.list(after="file-none")
 
+    def test_cursor_pages_items(self):
+        it = self.client.files.iter(limit=2, order="asc", after=None)
+        self.assertEqual((it.cursor, it.pages, it.items), (None, 0, 0))
+        self.assertEqual(next(it).id, self.ids[0])
+        self.assertEqual((it.cursor, it.pages, it.items), (self.ids[0], 1, 1))
+        rest = self.client.files.iter(order="asc", after=it.cursor)
+        self.assertEqual(rest.cursor, self.ids[0])
+        self.assertEqual([f.id for f in rest], self.ids[1:])
+        self.assertEqual([f.id for f in it], self.ids[1:])
+        self.assertEqual((it.cursor, it.pages, it.items), (self.ids[2], 2, 3))
+
     def test_closing_the_client_closes_its_iterators(self):
         it = self.client.files.iter()
         self.client.close()
-        self.assertEqual(list(it), [])
+        with self.assertRaises(tfy.ClosedError):
+            list(it)
 
 
 if __name__ == "__main__":

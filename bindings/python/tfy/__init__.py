@@ -14,6 +14,7 @@ no path; the API is under /api/llm) with $TFY_API_KEY, else
 $OPENAI_BASE_URL (the API base) with $OPENAI_API_KEY; see tfy.Client.
 """
 
+from ._call import ClosedError
 from ._ffi import lib as _lib
 from .batches import Batches
 from .client import MISSING_HAS_MORE_CONTINUE, MISSING_HAS_MORE_STOP, Client, RetryInfo
@@ -25,7 +26,7 @@ from .request import NONE, RequestOptions
 from .results import InputReport, Problem, Result, check_input, read_results
 from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Status, Usage
 
-__version__ = "1.2.0"
+__version__ = "1.3.0"
 
 
 def library_version() -> str:
@@ -33,7 +34,9 @@ def library_version() -> str:
     return _lib.tfy_version().decode()
 
 
-__all__ = ["Client", "RetryInfo", "MISSING_HAS_MORE_CONTINUE", "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
-           "BatchError", "Errors", "RequestCounts", "Status", "Usage", "TfyError",
-           "library_version", "Batches", "File", "Files", "FilePage", "FileIterator", "Result", "read_results", "InputReport", "Problem",
+__all__ = ["Client", "ClosedError", "RetryInfo", "MISSING_HAS_MORE_CONTINUE",
+           "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList",
+           "BatchIterator", "BatchError", "Errors", "RequestCounts", "Status", "Usage",
+           "TfyError", "library_version", "Batches", "File", "Files", "FilePage",
+           "FileIterator", "Result", "read_results", "InputReport", "Problem",
            "check_input"] + [c.__name__ for c in ERROR_CLASSES.values()]

@@ -19,7 +19,9 @@ EXPECTED_MAJOR = 1
 MINIMUM_MINOR = 2
 
 TFY_CLIENT_OPTIONS_VERSION = 2
-TFY_REQUEST_OPTIONS_VERSION = 1
+#: The tfy_request_options this binding mirrors (2: cancel_token, libtfy 1.3);
+#: a libtfy 1.2 is given version 1 (REQUEST_OPTIONS_VERSION, below).
+TFY_REQUEST_OPTIONS_VERSION = 2
 TFY_BATCHES_LIST_OPTIONS_VERSION = 2
 TFY_BATCHES_CREATE_OPTIONS_VERSION = 1
 TFY_BATCH_WAIT_OPTIONS_VERSION = 1
@@ -548,6 +550,10 @@ def _declare(lib: ctypes.CDLL) -> None:
         fn("tfy_input_problem_name", c_char_p, c_int32)
         fn("tfy_input_report_free", None, POINTER(InputReport))
     _declare_files_list(lib, fn, err_out)
+    if hasattr(lib, "tfy_cancel_token_new"):
+        fn("tfy_cancel_token_new", c_int32, POINTER(c_void_p))
+        fn("tfy_cancel_token_cancel", None, c_void_p)
+        fn("tfy_cancel_token_free", None, c_void_p)
     fn("tfy_batch_page_header", c_char_p, POINTER(Page), c_char_p)
     fn("tfy_batch_header", c_char_p, POINTER(Batch), c_char_p)
     fn("tfy_error_header", c_char_p, POINTER(Error), c_char_p)
@@ -566,6 +572,10 @@ def _load() -> ctypes.CDLL:
 
 
 lib = _load()
+#: libtfy 1.3's cancel token (tfy_cancel_token_*), with the fork detection.
+HAVE_TOKEN = hasattr(lib, "tfy_cancel_token_new")
+#: The tfy_request_options version given to the loaded library.
+REQUEST_OPTIONS_VERSION = TFY_REQUEST_OPTIONS_VERSION if HAVE_TOKEN else 1
 
 
 def text(b: bytes | None) -> str | None:

@@ -14,10 +14,11 @@ from typing import Any, Iterator, List, Optional
 from . import _ffi
 from ._ffi import lib, text
 from .request import check
+from .types import Record
 
 
 @dataclass(frozen=True)
-class Result:
+class Result(Record):
     """One line of an output or error file (tfy_result).  Absent members are
     None; status_code is 0 when there is no response status."""
     line: int
@@ -72,7 +73,7 @@ def read_results(path: str | os.PathLike, *, max_line_bytes: int = 0) -> Iterato
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """One problem of an input file (tfy_input_problem): its line (from 1;
     0 for the whole file), kind (a TFY_INPUT_PROBLEM_* number), name
     ("duplicate_custom_id", ...) and a sentence for people."""
@@ -83,7 +84,7 @@ class Problem:
 
 
 @dataclass(frozen=True)
-class InputReport:
+class InputReport(Record):
     """What check_input() found (tfy_input_report).  problems holds the first
     max_problems; problems_total counts them all: 0 means the file is clean."""
     lines: int
