@@ -17,6 +17,7 @@
 #include "tfy/batch.h"
 #include "tfy/error.h"
 #include "tfy/file.h"
+#include "tfy/files.h"
 #include "tfy/results.h"
 
 /*
@@ -49,6 +50,15 @@ tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_ba
  */
 tfy_code tfy__decode_file(const char *body, size_t len, tfy_file **out, char *detail,
                           size_t detail_size);
+
+/*
+ * Decodes a List files response body (through the page walker, each item
+ * by the rules of tfy__decode_file but that an item need not be an
+ * object) into a new page (free with tfy_file_page_free).  Returns as
+ * tfy__decode_batch_page does.
+ */
+tfy_code tfy__decode_file_page(const char *body, size_t len, tfy_file_page **out, char *detail,
+                               size_t detail_size);
 
 /*
  * The answer to deleting a file, {"id", "object": "file", "deleted": true}:

@@ -4,10 +4,27 @@
  */
 #include "endpoint.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
 #include "error_internal.h"
+
+tfy__endpoint_args tfy__page_args(tfy__page_query *q, int32_t limit, const char *after,
+                                  const tfy_pair *own, size_t own_count)
+{
+	size_t n = 0;
+	snprintf(q->limit, sizeof(q->limit), "%d", (int)limit);
+	if (limit > 0)
+		q->pairs[n++] = (tfy_pair){ "limit", q->limit };
+	if (after)
+		q->pairs[n++] = (tfy_pair){ "after", after };
+	for (size_t i = 0; i < own_count && n < TFY__PAGE_QUERY_MAX; i++)
+		if (own[i].value)
+			q->pairs[n++] = own[i];
+	const tfy__endpoint_args args = { .query = q->pairs, .query_count = n };
+	return args;
+}
 
 tfy__options_pair tfy__endpoint_pair(const tfy_client *client, const tfy_request_options *request)
 {

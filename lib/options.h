@@ -7,6 +7,7 @@
 #define TFY_OPTIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "tfy/request.h"
@@ -54,5 +55,19 @@ typedef struct tfy__options_pair {
 
 /* The string the call sets, else the default's. */
 const char *tfy__pick_str(const char *call, const char *fallback);
+
+/*
+ * What a list's options (tfy_batches_list_options, tfy_files_list_options)
+ * say about walking every page with an iterator.
+ */
+typedef struct tfy__paging {
+	int64_t max_items;
+	int64_t max_pages;
+	int32_t prefetch;         /* 0 or 1: on; TFY_NONE: off */
+	int32_t missing_has_more; /* TFY_MISSING_HAS_MORE_* */
+} tfy__paging;
+
+/* Checks the iterator's settings of a list's options, as every list checks them. */
+tfy_code tfy__paging_check(const tfy__paging *paging, tfy_error **err);
 
 #endif

@@ -604,6 +604,10 @@ static void test_create_reconciled(void **state)
 /* (e) the Files calls, against a raw server that answers by method and path */
 
 #define FILE_JSON "{\"id\":\"file-1\",\"object\":\"file\",\"bytes\":6,\"filename\":\"in.jsonl\"}"
+/* A listing of two pages, one file each. */
+#define FILES_PAGE_1 "{\"object\":\"list\",\"data\":[" FILE_JSON "],\"last_id\":\"file-1\"," \
+                     "\"has_more\":true,\"x\":[1]}"
+#define FILES_PAGE_2 "{\"object\":\"list\",\"data\":[{\"id\":\"file-2\"}],\"has_more\":false}"
 
 static void files_handler(tu_server *s, int fd)
 {
@@ -613,7 +617,9 @@ static void files_handler(tu_server *s, int fd)
 	(void)s;
 	const char *body = strncmp(buf, "DELETE ", 7) == 0 ? "{\"id\":\"file-1\",\"deleted\":true}"
 	                 : strncmp(buf, "GET /v1/files/file-1/content ", 29) == 0 ? "{}\n{}\n"
-	                 : FILE_JSON;
+	                 : strncmp(buf, "GET /v1/files?", 14) != 0 ? FILE_JSON
+	                 : strstr(buf, "after=file-1") ? FILES_PAGE_2
+	                                                 : FILES_PAGE_1;
 	tu_send_answer(fd, 200, NULL, body, strlen(body));
 	shutdown(fd, SHUT_WR);
 	while (read(fd, buf, sizeof(buf)) > 0) /* the rest of an upload, then the close */
@@ -708,6 +714,43 @@ static tfy_code files_op(void *p)
 static void test_files(void **state)
 {
 	exhaust("files: upload, retrieve, download, delete", files_op, files_op, *state);
+}
+
+/* One page of files, then every page with the file iterator (no prefetch: its failure is unseen). */
+static tfy_code files_list_op(void *p)
+{
+	files_ctx *c = p;
+	tfy_files_list_options o = TFY_FILES_LIST_OPTIONS_INIT;
+	o.limit = 1;
+	o.order = "asc";
+	o.purpose = "batch";
+	o.prefetch = TFY_NONE;
+	tfy_file_page *page = NULL;
+	tfy_file_iter *it = NULL;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_files_list(c->client, &o, &page, &err);
+	if (rc == TFY_OK) {
+		assert_int_equal(page->count, 1);
+		assert_non_null(page->extra_json);
+		rc = tfy_file_iter_new(c->client, &o, &it, &err);
+	}
+	size_t n = 0;
+	const tfy_file *f = NULL;
+	while (rc == TFY_OK && (rc = tfy_file_iter_next(it, &f, &err)) == TFY_OK && f)
+		n++;
+	if (rc == TFY_OK)
+		assert_int_equal(n, 2);
+	else
+		assert_int_equal(err->code, rc);
+	tfy_error_free(err);
+	tfy_file_iter_free(it);
+	tfy_file_page_free(page);
+	return rc;
+}
+
+static void test_files_list(void **state)
+{
+	exhaust("files: list, iterator", files_list_op, files_list_op, *state);
 }
 
 /*
@@ -834,6 +877,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_job_calls, job_setup, job_teardown),
 		cmocka_unit_test_setup_teardown(test_create_reconciled, job_setup, job_teardown),
 		cmocka_unit_test_setup_teardown(test_files, files_setup, files_teardown),
+		cmocka_unit_test_setup_teardown(test_files_list, files_setup, files_teardown),
 		cmocka_unit_test_setup_teardown(test_credential_paths, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /*
  * Tests of the batch workflow commands of tfy-batches (get, cancel, create,
  * wait, files, check, results, run) against tfy-mock-gateway's batch jobs
- * on loopback: a fast gateway (a job ends in about 0.75 s), a paced one (3 s
+ * on loopback (files list on a gateway of its own, holding only its files): a fast gateway (a job ends in about 0.75 s), a paced one (3 s
  * validating, 3 s cancelling: a cancel lands before the job runs), a slow
  * one (jobs that outlast the test, to interrupt and time out), and two fast
  * ones whose downloads after the first fail: "partial" drops the second
@@ -245,6 +245,174 @@ static void test_files_commands(void **state)
 	expect_status(&r, 8);
 	tu_run_free(&r);
 	free(id);
+}
+
+/* A gateway of its own for a test, stopped even when the test fails. */
+typedef struct own {
+	fixture *f;
+	tu_gateway gw;
+	char url[160];
+} own;
+
+static int own_setup(void **state)
+{
+	own *o = calloc(1, sizeof(*o));
+	if (!o || tu_gateway_start(&o->gw, NULL) < 0) {
+		free(o);
+		return -1;
+	}
+	o->f = *state;
+	snprintf(o->url, sizeof(o->url), "--base-url=%s/v1", o->gw.base);
+	*state = o;
+	return 0;
+}
+
+static int own_teardown(void **state)
+{
+	own *o = *state;
+	int rc = tu_gateway_stop(&o->gw);
+	*state = o->f;
+	free(o);
+	return rc == 0 ? 0 : -1;
+}
+
+/* The ids of a json listing's data, joined by ' ', and its envelope's members. */
+static void listing_of(const char *text, char *ids, size_t cap, json_t **envelope)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(text, 0, &jerr);
+	if (!o)
+		fail_msg("not one JSON text (%s): %s", jerr.text, text);
+	assert_string_equal(json_string_value(json_object_get(o, "object")), "list");
+	json_t *data = json_object_get(o, "data");
+	ids[0] = '\0';
+	for (size_t i = 0; i < json_array_size(data); i++) {
+		size_t n = strlen(ids);
+		snprintf(ids + n, cap - n, "%s%s", i ? " " : "",
+		         json_string_value(json_object_get(json_array_get(data, i), "id")));
+	}
+	*envelope = o;
+}
+
+static void test_files_list(void **state)
+{
+	own *o = *state;
+	char *id[3], want[512], got[512];
+	for (int i = 0; i < 3; i++)
+		id[i] = upload(o->f, o->url, o->f->input);
+
+	/* The table: files get's columns, newest first, every row. */
+	tu_run r = cli(o->url, (const char *const[]){ "files", "list", NULL });
+	expect_status(&r, 0);
+	assert_true(strncmp(r.out, "ID ", 3) == 0);
+	assert_non_null(strstr(r.out, "BYTES"));
+	assert_non_null(strstr(r.out, "FILENAME"));
+	assert_int_equal(tu_count_lines(r.out), 4);
+	assert_true(strstr(r.out, id[2]) < strstr(r.out, id[1]));
+	assert_true(strstr(r.out, id[1]) < strstr(r.out, id[0]));
+	assert_null(strstr(r.out, "more available"));
+	tu_run_free(&r);
+	/* One page of two, oldest first: the footer names the cursor. */
+	r = cli(o->url, (const char *const[]){ "files", "list", "--limit", "2", "--order", "asc",
+	                                       NULL });
+	expect_status(&r, 0);
+	assert_int_equal(tu_count_lines(r.out), 4);
+	assert_true(strstr(r.out, id[0]) < strstr(r.out, id[1]));
+	assert_null(strstr(r.out, id[2]));
+	snprintf(want, sizeof(want), "2 files, more available (use --after %s or --all)\n", id[1]);
+	assert_non_null(strstr(r.out, want));
+	tu_run_free(&r);
+
+	/* json: list's envelope, one page or every page. */
+	json_t *env;
+	r = cli(o->url, (const char *const[]){ "files", "list", "--limit", "1", "--format", "json",
+	                                       NULL });
+	expect_status(&r, 0);
+	listing_of(r.out, got, sizeof(got), &env);
+	assert_string_equal(got, id[2]);
+	assert_string_equal(json_string_value(json_object_get(env, "last_id")), id[2]);
+	assert_true(json_is_true(json_object_get(env, "has_more")));
+	json_decref(env);
+	tu_run_free(&r);
+	r = cli(o->url, (const char *const[]){ "files", "list", "--limit", "1", "--all", "--format",
+	                                       "json", NULL });
+	expect_status(&r, 0);
+	listing_of(r.out, got, sizeof(got), &env);
+	snprintf(want, sizeof(want), "%s %s %s", id[2], id[1], id[0]);
+	assert_string_equal(got, want);
+	assert_string_equal(json_string_value(json_object_get(env, "first_id")), id[2]);
+	assert_string_equal(json_string_value(json_object_get(env, "last_id")), id[0]);
+	assert_true(json_is_false(json_object_get(env, "has_more")));
+	json_t *first = json_array_get(json_object_get(env, "data"), 0);
+	assert_int_equal(json_integer_value(json_object_get(first, "bytes")), strlen(GOOD_INPUT));
+	assert_string_equal(json_string_value(json_object_get(first, "purpose")), "batch");
+	json_decref(env);
+	tu_run_free(&r);
+	/* ndjson and --max-items; csv with its header; a purpose with no file. */
+	r = cli(o->url, (const char *const[]){ "files", "list", "--all", "--limit", "1", "--order",
+	                                       "asc", "--max-items", "2", "--format", "ndjson",
+	                                       NULL });
+	expect_status(&r, 0);
+	assert_int_equal(tu_count_lines(r.out), 2);
+	char *line = member(r.out, "id");
+	assert_string_equal(line, id[0]);
+	free(line);
+	assert_non_null(strstr(r.out, id[1]));
+	tu_run_free(&r);
+	r = cli(o->url, (const char *const[]){ "files", "list", "--format", "csv", NULL });
+	expect_status(&r, 0);
+	assert_true(strncmp(r.out, "id,bytes,created_at,filename,purpose,status\r\n", 45) == 0);
+	assert_int_equal(tu_count_lines(r.out), 4);
+	tu_run_free(&r);
+	r = cli(o->url, (const char *const[]){ "files", "list", "--purpose", "batch_output",
+	                                       "--format", "json", NULL });
+	expect_status(&r, 0);
+	assert_string_equal(r.out, "{\"object\":\"list\",\"data\":[],\"first_id\":null,"
+	                           "\"last_id\":null,\"has_more\":false}\n");
+	tu_run_free(&r);
+	r = cli(o->url, (const char *const[]){ "files", "list", "--purpose", "batch_output", NULL });
+	expect_status(&r, 0);
+	assert_int_equal(tu_count_lines(r.out), 1); /* the header alone */
+	tu_run_free(&r);
+
+	/* A listing that ignores `after`: --all stops with a pagination error. */
+	r = cli(o->url, (const char *const[]){ "files", "list", "--all", "--limit", "1", "-H",
+	                                       "x-mock-fault: ignore-after:route=files", NULL });
+	expect_status(&r, 6);
+	assert_non_null(strstr(r.err, "the file it was asked to start after"));
+	tu_run_free(&r);
+	/* The server's refusal of an unknown cursor. */
+	r = cli(o->url, (const char *const[]){ "files", "list", "--after", "file-none", NULL });
+	expect_status(&r, 4);
+	assert_non_null(strstr(r.err, "no file with id"));
+	tu_run_free(&r);
+
+	/* Usage errors, nothing sent. */
+	long before = tu_gateway_requests(&o->gw);
+	const char *const *bad[] = {
+		(const char *const[]){ "files", "list", "--order", "up", NULL },
+		(const char *const[]){ "files", "list", "--limit", "10001", NULL },
+		(const char *const[]){ "files", "list", "--limit", "0", NULL },
+		(const char *const[]){ "files", "list", "--max-items", "2", NULL },
+		(const char *const[]){ "files", "list", "--status", "completed", NULL },
+		(const char *const[]){ "files", "list", "--purpose", "", NULL },
+		(const char *const[]){ "files", "list", "extra", NULL },
+		(const char *const[]){ "list", "--limit", "101", NULL },
+		(const char *const[]){ "list", "--purpose", "batch", NULL },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = cli(o->url, bad[i]);
+		if (r.status != 2)
+			print_error("case %zu: %d %s\n", i, r.status, r.err);
+		assert_int_equal(r.status, 2);
+		tu_run_free(&r);
+	}
+	r = cli(o->url, (const char *const[]){ "files", "list", "--limit", "10001", NULL });
+	assert_non_null(strstr(r.err, "--limit wants an integer from 1 to 10000"));
+	tu_run_free(&r);
+	assert_int_equal(tu_gateway_requests(&o->gw), before);
+	for (int i = 0; i < 3; i++)
+		free(id[i]);
 }
 
 static void test_create_get_wait(void **state)
@@ -1300,6 +1468,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_files_commands),
+		cmocka_unit_test_setup_teardown(test_files_list, own_setup, own_teardown),
 		cmocka_unit_test(test_create_get_wait),
 		cmocka_unit_test(test_wait_exit_statuses),
 		cmocka_unit_test(test_check),

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdatomic.h>
 #include <pty.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -668,6 +669,115 @@ static void test_every_line_fits_80_columns(void **state)
 	tu_remove_tree(dir);
 }
 
+/* stdout of a tfy-batches run that must succeed, off a terminal, in a new string. */
+static char *run_stdout(const char *const *args, const char *url)
+{
+	const char *argv[16] = { getenv("TFY_BATCHES") };
+	size_t n = 1;
+	for (size_t i = 0; args[i] && n < 14; i++)
+		argv[n++] = args[i];
+	char base[200];
+	snprintf(base, sizeof(base), "--base-url=%s", url);
+	argv[n++] = base;
+	const char *env[] = { "TFY_API_KEY=" KEY, NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	assert_int_equal(r.status, 0);
+	char *out = strdup(r.out);
+	assert_non_null(out);
+	tu_run_free(&r);
+	return out;
+}
+
+/* A date as the tables show it: 2024-05-01T14:03:00+02:00. */
+static int has_iso_date(const char *s)
+{
+	regex_t re;
+	assert_int_equal(regcomp(&re, "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+	                              "[+-][0-9]{2}:[0-9]{2}",
+	                         REG_EXTENDED | REG_NOSUB),
+	                 0);
+	int found = regexec(&re, s, 0, NULL, 0) == 0;
+	regfree(&re);
+	return found;
+}
+
+/*
+ * files list on a terminal: the table fits 80 columns (FILENAME narrowed,
+ * then columns dropped), the ids whole, the footer counting files; on a
+ * wide one CREATED_AT is an ISO 8601 date.  -q prints the ids alone, one
+ * a line, those of the json listing in its order.
+ */
+static void test_files_list_fits_and_quiet(void **state)
+{
+	fixture *f = *state;
+	char dir[64], here[4096];
+	enter_temp_dir(dir, sizeof(dir), here, sizeof(here));
+	static const char name[] = "an-input-file-with-a-name-long-enough-to-be-narrowed.jsonl";
+	FILE *in = fopen(name, "wb");
+	assert_non_null(in);
+	fputs("{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+	      "\"body\":{\"model\":\"m\",\"messages\":[]}}\n",
+	      in);
+	fclose(in);
+	char *ids[3];
+	for (size_t i = 0; i < 3; i++)
+		ids[i] = printed_id((const char *const[]){ "files", "upload", name, NULL }, f->url);
+
+	int status;
+	char *shown = pty_run_status(f->url, 80, (const char *const[]){ "NO_COLOR=1", NULL },
+	                             (const char *const[]){ "files", "list", "--limit", "2", NULL }, 1,
+	                             &status);
+	print_message("%s", shown);
+	assert_int_equal(status, 0);
+	assert_fits(shown, 80);
+	assert_true(strncmp(shown, "ID  ", 4) == 0);
+	assert_non_null(strstr(shown, "\n2 files, more available"));
+	assert_null(strstr(shown, "batches"));
+	free(shown);
+
+	shown = pty_run(f->url, 80, NULL, (const char *const[]){ "files", "list", "--all", NULL });
+	assert_fits(shown, 80);
+	for (size_t i = 0; i < 3; i++) {
+		char row[160];
+		snprintf(row, sizeof(row), "\n%s ", ids[i]);
+		if (!strstr(shown, row))
+			fail_msg("%s not whole in:\n%s", ids[i], shown);
+	}
+	free(shown);
+	shown = pty_run(f->url, 200, NULL, (const char *const[]){ "files", "list", "--all", NULL });
+	assert_non_null(strstr(shown, "CREATED_AT"));
+	assert_non_null(strstr(shown, "an-input-file-with-a-name-long-enough")); /* cut at 48 */
+	assert_true(has_iso_date(shown));
+	free(shown);
+
+	/* -q on the terminal: the ids alone, as the json listing has them */
+	shown = pty_run(f->url, 80, NULL, (const char *const[]){ "files", "list", "--all", "-q", NULL });
+	char *listed = run_stdout((const char *const[]){ "files", "list", "--all", "--format",
+	                                                 "json", NULL },
+	                          f->url);
+	json_error_t jerr;
+	json_t *list = json_loads(listed, 0, &jerr);
+	assert_non_null(list);
+	json_t *data = json_object_get(list, "data");
+	assert_true(json_array_size(data) >= 3);
+	size_t len = 0;
+	char want[65536];
+	for (size_t i = 0; i < json_array_size(data); i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len, "%s\n",
+		                        json_string_value(json_object_get(json_array_get(data, i), "id")));
+	assert_true(len < sizeof(want));
+	assert_string_equal(shown, want);
+	json_decref(list);
+	free(listed);
+	free(shown);
+	for (size_t i = 0; i < 3; i++)
+		free(ids[i]);
+	assert_int_equal(remove(name), 0);
+	assert_int_equal(chdir(here), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +788,7 @@ int main(void)
 		cmocka_unit_test(test_wait_progress_line),
 		cmocka_unit_test(test_download_refuses_foreign_names),
 		cmocka_unit_test(test_every_line_fits_80_columns),
+		cmocka_unit_test(test_files_list_fits_and_quiet),
 	};
 	return cmocka_run_group_tests_name("cli_tty", tests, setup, tu_gateway_teardown);
 }

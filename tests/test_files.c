@@ -3,9 +3,10 @@
  * body as the server receives it, streaming, the repeat rule of an upload,
  * downloads to a writer and to a path (temporary file, rename, cleanup on
  * every failure, a gzip body held to expected_bytes, long names), retrieve,
- * delete, the one rule for ids, inputs that are not regular files, the key
- * kept out of errors, and flat memory for large transfers.  Public API of
- * the shared library only.
+ * delete, listing (one page, and every page with the file iterator and
+ * its guards), the one rule for ids, inputs that are not regular files, the
+ * key kept out of errors, and flat memory for large transfers.  Public API
+ * of the shared library only.
  */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
@@ -1259,6 +1260,303 @@ static void test_key_never_in_errors(void **state)
 	tu_script_stop(f);
 }
 
+/* ---- list and the file iterator ----------------------------------------------- */
+
+#define FILE_A "{\"id\":\"file-a\",\"object\":\"file\",\"bytes\":1,\"created_at\":1700000001," \
+               "\"filename\":\"a.jsonl\",\"purpose\":\"batch\"}"
+#define FILE_B "{\"id\":\"file-b\",\"object\":\"file\",\"bytes\":2,\"created_at\":1700000002," \
+               "\"filename\":\"b.jsonl\",\"purpose\":\"batch\"}"
+#define FILE_C "{\"id\":\"file-c\",\"object\":\"file\",\"bytes\":3,\"created_at\":1700000003," \
+               "\"filename\":\"c.jsonl\",\"purpose\":\"batch\"}"
+
+/* One page: the query as sent, the envelope, the items decoded by the File rules. */
+static void test_list_one_page(void **state)
+{
+	(void)state;
+	const tu_step steps[] = {
+		{ .status = 200, .body = "{\"object\":\"list\",\"data\":[" FILE_A ",7," FILE_B "],\"first_id\":\"file-a\","
+		       "\"last_id\":\"file-b\",\"has_more\":true,\"next\":\"x\"}" },
+		{ .status = 200, .body = "{\"object\":\"list\",\"data\":[]}" },
+		{ .status = 200, .body = "{\"object\":\"list\",\"data\":{}}" },
+	};
+	tu_script *f = tu_script_start(steps, 3);
+	tfy_client *c = client_for(f);
+	tfy_files_list_options o = TFY_FILES_LIST_OPTIONS_INIT;
+	o.limit = 2;
+	o.after = "file 0";
+	o.order = "asc";
+	o.purpose = "batch_output";
+	tfy_file_page *page = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_list(c, &o, &page, &err), TFY_OK);
+	expect_request_line(f, "GET /v1/files?limit=2&after=file%200&order=asc&purpose=batch_output "
+	                       "HTTP/1.1\r\n");
+	assert_int_equal(page->count, 3);
+	assert_string_equal(page->object, "list");
+	assert_string_equal(page->first_id, "file-a");
+	assert_string_equal(page->last_id, "file-b");
+	assert_int_equal(page->has_more, 1);
+	assert_int_equal(page->has_more_present, 1);
+	assert_int_equal(page->http_status, 200);
+	assert_string_equal(page->extra_json, "{\"next\":\"x\"}");
+	assert_string_equal(page->items[0]->filename, "a.jsonl");
+	assert_int_equal(page->items[0]->bytes.value, 1);
+	assert_string_equal(page->items[0]->raw_json, FILE_A);
+	/* An item that is not an object: every field absent, its text kept. */
+	assert_null(page->items[1]->id);
+	assert_int_equal(page->items[1]->bytes.present, 0);
+	assert_string_equal(page->items[1]->raw_json, "7");
+	/* A page's file belongs to it: freeing one leaves it alone; a copy is the caller's. */
+	tfy_file_free((tfy_file *)page->items[2]);
+	tfy_file *copy = tfy_file_dup(page->items[2]);
+	assert_non_null(copy);
+	tfy_file_page_free(page);
+	assert_string_equal(copy->id, "file-b");
+	tfy_file_free(copy);
+	/* No options: no query at all. */
+	assert_int_equal(tfy_files_list(c, NULL, &page, &err), TFY_OK);
+	expect_request_line(f, "GET /v1/files HTTP/1.1\r\n");
+	assert_int_equal(page->count, 0);
+	assert_null(page->items);
+	assert_int_equal(page->has_more_present, 0);
+	tfy_file_page_free(page);
+	assert_int_equal(tfy_files_list(c, NULL, &page, &err), TFY_ERROR_DECODE);
+	assert_null(page);
+	assert_non_null(strstr(err->message, "\"data\" is an object"));
+	tfy_error_free(err);
+	tfy_file_page_free(NULL);
+	tfy_client_free(c);
+	tu_script_stop(f);
+}
+
+/* Each bad option of a listing is refused by one page's call and by the iterator alike. */
+static void expect_list_refused(tfy_client *c, const tfy_files_list_options *o, const char *what)
+{
+	tfy_file_page *page = (tfy_file_page *)(uintptr_t)1;
+	tfy_file_iter *it = (tfy_file_iter *)(uintptr_t)1;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_list(c, o, &page, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(page);
+	if (!strstr(err->message, what))
+		fail_msg("\"%s\" not in \"%s\"", what, err->message);
+	tfy_error_free(err);
+	assert_int_equal(tfy_file_iter_new(c, o, &it, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(it);
+	assert_non_null(strstr(err->message, what));
+	tfy_error_free(err);
+}
+
+static void test_list_options_checked(void **state)
+{
+	(void)state;
+	const tu_step steps[] = { { .status = 200, .body = "{\"data\":[]}" } };
+	tu_script *f = tu_script_start(steps, 1);
+	tfy_client *c = client_for(f);
+	const tfy_files_list_options init = TFY_FILES_LIST_OPTIONS_INIT;
+	tfy_files_list_options o = init;
+	o.limit = -1;
+	expect_list_refused(c, &o, "limit must be between 1 and 10000");
+	o.limit = TFY_FILES_LIMIT_MAX + 1;
+	expect_list_refused(c, &o, "got 10001");
+	o = init;
+	o.order = "ASC";
+	expect_list_refused(c, &o, "order must be \"asc\" or \"desc\"");
+	const char *purposes[] = { "", "  ", "batch\n", "a\x7f" };
+	for (size_t i = 0; i < sizeof(purposes) / sizeof(purposes[0]); i++) {
+		o = init;
+		o.purpose = purposes[i];
+		expect_list_refused(c, &o, "purpose must not be empty");
+	}
+	o = init;
+	o.after = "..";
+	expect_list_refused(c, &o, "after (a file id)");
+	o = init;
+	o.missing_has_more = 3;
+	expect_list_refused(c, &o, "missing_has_more");
+	o = init;
+	o.max_pages = -1;
+	expect_list_refused(c, &o, "must not be negative");
+	o = init;
+	o.prefetch = 2;
+	expect_list_refused(c, &o, "prefetch");
+	o = init;
+	o.version = TFY_FILES_LIST_OPTIONS_VERSION + 1;
+	expect_list_refused(c, &o, "tfy_files_list_options: version 2");
+	tfy_pair bad_header = { "x-a", "1\r\n2" };
+	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
+	r.headers = &bad_header;
+	r.headers_count = 1;
+	o = init;
+	o.request = &r;
+	expect_list_refused(c, &o, "x-a");
+	assert_int_equal(tfy_files_list_options_init(&o, 0), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(tfy_files_list_options_init(NULL, 1), TFY_ERROR_INVALID_ARGUMENT);
+	memset(&o, 0x55, sizeof(o));
+	assert_int_equal(tfy_files_list_options_init(&o, TFY_FILES_LIST_OPTIONS_VERSION), TFY_OK);
+	assert_memory_equal(&o, &init, sizeof(o));
+	/* NULL arguments, named. */
+	tfy_error *err = NULL;
+	tfy_file_page *page = NULL;
+	tfy_code rc = tfy_files_list(NULL, NULL, &page, &err);
+	expect_null_refused(rc, err, "client and out must not be NULL");
+	rc = tfy_files_list(c, NULL, NULL, &err);
+	expect_null_refused(rc, err, "client and out must not be NULL");
+	tfy_file_iter *it = NULL;
+	rc = tfy_file_iter_new(c, NULL, NULL, &err);
+	expect_null_refused(rc, err, "client and out must not be NULL");
+	const tfy_file *file = NULL;
+	rc = tfy_file_iter_next(NULL, &file, &err);
+	expect_null_refused(rc, err, "iter and file must not be NULL");
+	assert_int_equal(tfy_file_iter_new(c, NULL, &it, &err), TFY_OK);
+	rc = tfy_file_iter_next(it, NULL, &err);
+	expect_null_refused(rc, err, "iter and file must not be NULL");
+	tfy_file_iter_free(it);
+	tfy_file_iter_free(NULL);
+	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	tfy_client_free(c);
+	tu_script_stop(f);
+}
+
+/* Walks it to its end or its first failure: the ids handed out, joined by ' '. */
+static tfy_code drain_files(tfy_file_iter *it, char *ids, size_t cap, tfy_error **err)
+{
+	const tfy_file *file;
+	tfy_code rc;
+	ids[0] = '\0';
+	while ((rc = tfy_file_iter_next(it, &file, err)) == TFY_OK && file) {
+		size_t n = strlen(ids);
+		snprintf(ids + n, cap - n, "%s%s", n ? " " : "", file->id ? file->id : "-");
+	}
+	return rc;
+}
+
+/*
+ * Every page: the cursor is the last file's id, an empty page with has_more
+ * goes on from its last_id, the query of the options on every page.
+ */
+static void test_file_iter_walks_pages(void **state)
+{
+	(void)state;
+	const tu_step steps[] = {
+		{ .status = 200, .body = "{\"data\":[" FILE_A "," FILE_B "],\"has_more\":true}" },
+		{ .status = 200, .body = "{\"data\":[],\"has_more\":true,\"last_id\":\"file-x\"}" },
+		{ .status = 200, .body = "{\"data\":[" FILE_C "],\"has_more\":false}" },
+	};
+	for (int prefetch = 0; prefetch < 2; prefetch++) {
+		tu_script *f = tu_script_start(steps, 3);
+		tfy_client *c = client_for(f);
+		tfy_files_list_options o = TFY_FILES_LIST_OPTIONS_INIT;
+		char purpose[] = "batch";
+		o.limit = 2;
+		o.order = "desc";
+		o.purpose = purpose;
+		o.prefetch = prefetch ? 0 : TFY_NONE;
+		tfy_file_iter *it = NULL;
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_file_iter_new(c, &o, &it, &err), TFY_OK);
+		purpose[0] = 'X'; /* copied: the caller's may change */
+		char ids[256];
+		if (prefetch) {
+			/* A page at a time, then one at a time: the two mix. */
+			const tfy_file *const *run = NULL;
+			size_t n = 0;
+			assert_int_equal(tfy_file_iter_next_page(it, &run, &n, &err), TFY_OK);
+			assert_int_equal(n, 2);
+			assert_string_equal(run[1]->id, "file-b");
+			assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_OK);
+			assert_string_equal(ids, "file-c");
+			assert_int_equal(tfy_file_iter_next_page(it, &run, &n, &err), TFY_OK);
+			assert_null(run);
+			assert_int_equal(n, 0);
+			tfy_code rc = tfy_file_iter_next_page(it, NULL, &n, &err);
+			expect_null_refused(rc, err, "iter, files and count must not be NULL");
+		} else {
+			assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_OK);
+			assert_string_equal(ids, "file-a file-b file-c");
+		}
+		assert_int_equal(atomic_load(&f->reqs), 3);
+		expect_request_line(f, "GET /v1/files?limit=2&after=file-x&order=desc&purpose=batch "
+		                       "HTTP/1.1\r\n");
+		tfy_file_iter_free(it);
+		tfy_client_free(c);
+		tu_script_stop(f);
+	}
+}
+
+/* A server that ignores `after` or repeats a cursor ends the walk with a pagination error. */
+static void test_file_iter_guards(void **state)
+{
+	(void)state;
+	const struct {
+		tu_step steps[2];
+		const char *ids;
+		const char *why;
+	} cases[] = {
+		{ { { .status = 200, .body = "{\"data\":[" FILE_A "," FILE_B "],\"has_more\":true}" } },
+		  "file-a file-b",
+		  "the server returned the file it was asked to start after after page 2" },
+		{ { { .status = 200, .body = "{\"data\":[" FILE_A "],\"has_more\":true}" },
+		    { .status = 200, .body = "{\"data\":[],\"has_more\":true,\"last_id\":\"file-a\"}" } },
+		  "file-a",
+		  "the server repeated a cursor" },
+		{ { { .status = 200, .body = "{\"data\":[],\"has_more\":true}" } },
+		  "",
+		  "empty page without a last_id" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tu_script *f = tu_script_start(cases[i].steps, cases[i].steps[1].status ? 2 : 1);
+		tfy_client *c = client_for(f);
+		tfy_file_iter *it = NULL;
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_file_iter_new(c, NULL, &it, &err), TFY_OK);
+		char ids[256];
+		assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_ERROR_PAGINATION);
+		assert_string_equal(ids, cases[i].ids);
+		if (!strstr(err->message, cases[i].why))
+			fail_msg("case %zu: %s", i, err->message);
+		tfy_error_free(err);
+		/* Final: the next call fails the same way without a request. */
+		int reqs = atomic_load(&f->reqs);
+		const tfy_file *file = NULL;
+		assert_int_equal(tfy_file_iter_next(it, &file, &err), TFY_ERROR_PAGINATION);
+		assert_null(file);
+		tfy_error_free(err);
+		assert_int_equal(atomic_load(&f->reqs), reqs);
+		tfy_file_iter_free(it);
+		tfy_client_free(c);
+		tu_script_stop(f);
+	}
+}
+
+/* A failure that is not the server's pagination leaves the iterator where it was. */
+static void test_file_iter_retries_a_failed_page(void **state)
+{
+	(void)state;
+	const tu_step steps[] = {
+		{ .status = 200, .body = "{\"data\":[" FILE_A "],\"has_more\":true}" },
+		{ .status = 404, .body = "{\"error\":{\"message\":\"gone\"}}" },
+		{ .status = 200, .body = "{\"data\":[" FILE_B "],\"has_more\":false}" },
+	};
+	tu_script *f = tu_script_start(steps, 3);
+	tfy_client *c = client_for(f);
+	tfy_files_list_options o = TFY_FILES_LIST_OPTIONS_INIT;
+	o.prefetch = TFY_NONE;
+	o.max_items = 5;
+	tfy_file_iter *it = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_file_iter_new(c, &o, &it, &err), TFY_OK);
+	char ids[256];
+	assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_ERROR_NOT_FOUND);
+	assert_string_equal(ids, "file-a");
+	tfy_error_free(err);
+	assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_OK);
+	assert_string_equal(ids, "file-b");
+	expect_request_line(f, "GET /v1/files?after=file-a HTTP/1.1\r\n");
+	tfy_file_iter_free(it);
+	tfy_client_free(c);
+	tu_script_stop(f);
+}
+
 /* ---- memory ---------------------------------------------------------------------- */
 
 static int32_t discard(void *userdata, const char *data, size_t size)
@@ -1362,6 +1660,11 @@ int main(void)
 		cmocka_unit_test(test_null_arguments_named),
 		cmocka_unit_test(test_one_rule_for_ids),
 		cmocka_unit_test(test_key_never_in_errors),
+		cmocka_unit_test(test_list_one_page),
+		cmocka_unit_test(test_list_options_checked),
+		cmocka_unit_test(test_file_iter_walks_pages),
+		cmocka_unit_test(test_file_iter_guards),
+		cmocka_unit_test(test_file_iter_retries_a_failed_page),
 		cmocka_unit_test(test_large_transfers_flat_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,6 +90,72 @@ static void test_client_freed_before_its_iterators(void **state)
 	assert_int_equal(tu_gateway_stop(&gw), 0);
 }
 
+/* The file listing's iterators hold their client the same way (the pager shared with batches). */
+static const char upload_line[] = "{\"custom_id\":\"a\",\"method\":\"POST\","
+                                  "\"url\":\"/v1/chat/completions\","
+                                  "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
+
+static int64_t read_line_once(void *userdata, char *buf, size_t size)
+{
+	size_t *pos = userdata, n = sizeof(upload_line) - 1 - *pos;
+	if (n > size)
+		n = size;
+	memcpy(buf, upload_line + *pos, n);
+	*pos += n;
+	return (int64_t)n;
+}
+
+static int32_t rewind_line(void *userdata)
+{
+	*(size_t *)userdata = 0;
+	return 0;
+}
+
+static int count_rest_files(tfy_file_iter *it)
+{
+	int n = 0;
+	const tfy_file *f = NULL;
+	while (tfy_file_iter_next(it, &f, NULL) == TFY_OK && f)
+		n++;
+	return n;
+}
+
+static void test_client_freed_before_its_file_iterators(void **state)
+{
+	(void)state;
+	tu_gateway gw;
+	static const char *const args[] = { NULL };
+	assert_int_equal(tu_gateway_start(&gw, args), 0);
+	tfy_client *c = tu_client(&gw, "/v1", "tfy-local-key", NULL);
+	assert_non_null(c);
+	for (int i = 0; i < 5; i++) {
+		size_t pos = 0;
+		tfy_files_upload_options up = TFY_FILES_UPLOAD_OPTIONS_INIT;
+		up.read = read_line_once;
+		up.rewind = rewind_line;
+		up.read_userdata = &pos;
+		up.size = (int64_t)sizeof(upload_line) - 1;
+		tfy_file *file = NULL;
+		assert_int_equal(tfy_files_upload(c, &up, &file, NULL), TFY_OK);
+		tfy_file_free(file);
+	}
+	tfy_files_list_options lo = TFY_FILES_LIST_OPTIONS_INIT;
+	lo.limit = 2;
+	tfy_file_iter *walked = NULL, *dropped = NULL;
+	const tfy_file *f = NULL;
+	assert_int_equal(tfy_file_iter_new(c, &lo, &walked, NULL), TFY_OK);
+	assert_int_equal(tfy_file_iter_new(c, &lo, &dropped, NULL), TFY_OK);
+	assert_int_equal(tfy_file_iter_next(walked, &f, NULL), TFY_OK);
+	assert_non_null(f);
+	assert_int_equal(tfy_file_iter_next(dropped, &f, NULL), TFY_OK);
+	assert_non_null(f);
+	tfy_client_free(c);
+	tfy_file_iter_free(dropped);
+	assert_int_equal(count_rest_files(walked), 4);
+	tfy_file_iter_free(walked); /* the last reference: the client goes now */
+	assert_int_equal(tu_gateway_stop(&gw), 0);
+}
+
 /* ---- freed from another thread while a call runs ---------------------------- */
 
 /* Reads the request, counts it, answers 300 ms later. */
@@ -211,6 +277,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_client_freed_before_its_iterators),
+		cmocka_unit_test(test_client_freed_before_its_file_iterators),
 		cmocka_unit_test(test_free_from_another_thread_during_a_call),
 		cmocka_unit_test(test_free_inside_a_cancel_callback),
 		cmocka_unit_test(test_free_inside_a_waits_progress_callback),

@@ -1,6 +1,7 @@
 /*
  * tfy-mock-gateway's batch jobs, on the wire with libcurl: files (upload,
- * retrieve, content, delete), batches run by the clock to completed,
+ * retrieve, content, delete, the listing), batches run by the clock to
+ * completed (with their model and usage),
  * failed, cancelled and expired, the bucket headers of Bedrock and Vertex,
  * the route-selected faults, the size cap and the removal of the files'
  * directory on SIGTERM.  Each gateway runs on loopback with its TMPDIR in a
@@ -275,6 +276,146 @@ static void test_file_round_trip(void **state)
 	free(path);
 }
 
+/* ---- the listing of files ---------------------------------------------- */
+
+/* The ids of a listing's data, joined by ' ' (a file id is "file-mock" + 16 hex digits). */
+static void ids_of(json_t *page, char *out, size_t cap)
+{
+	json_t *data = json_object_get(page, "data");
+	out[0] = '\0';
+	for (size_t i = 0; i < json_array_size(data); i++) {
+		size_t n = strlen(out);
+		snprintf(out + n, cap - n, "%s%s", i ? " " : "", tu_json_str(json_array_get(data, i), "id"));
+	}
+}
+
+/* A 400 naming param with code, as OpenAI words a bad query value. */
+static void expect_bad_query(const tu_gateway *gw, const char *path, const char *param,
+                             const char *code, const char *message)
+{
+	tu_reply r = get(gw, path);
+	assert_int_equal(r.status, 400);
+	json_t *e = json_object_get(r.json, "error");
+	assert_string_equal(tu_json_str(e, "param"), param);
+	assert_string_equal(tu_json_str(e, "code"), code);
+	assert_string_equal(tu_json_str(e, "type"), "invalid_request_error");
+	if (!strstr(tu_json_str(e, "message"), message))
+		fail_msg("%s: %s", path, tu_json_str(e, "message"));
+	tu_reply_free(&r);
+}
+
+/* A gateway of its own, stopped even when the test fails. */
+static int own_setup(void **state)
+{
+	jobs *j = calloc(1, sizeof(*j));
+	if (!j || start(j, NULL) < 0) {
+		free(j);
+		return -1;
+	}
+	*state = j;
+	return 0;
+}
+
+static int own_teardown(void **state)
+{
+	jobs *j = *state;
+	int rc = stop(j);
+	free(j);
+	return rc;
+}
+
+static void test_file_listing(void **state)
+{
+	jobs j = **(jobs **)state;
+	tu_reply r = get(&j.gw, "/v1/files");
+	assert_int_equal(r.status, 200);
+	assert_string_equal(tu_json_str(r.json, "object"), "list");
+	assert_int_equal(json_array_size(json_object_get(r.json, "data")), 0);
+	assert_true(json_is_null(json_object_get(r.json, "first_id")));
+	assert_true(json_is_null(json_object_get(r.json, "last_id")));
+	assert_true(json_is_false(json_object_get(r.json, "has_more")));
+	tu_reply_free(&r);
+	char *id[4], want[256], got[256], p[256];
+	for (int i = 0; i < 4; i++)
+		id[i] = upload(&j.gw, good_input);
+
+	/* Newest first by default, on every base; oldest first with order=asc. */
+	r = get(&j.gw, "/api/llm/files");
+	ids_of(r.json, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s %s %s", id[3], id[2], id[1], id[0]);
+	assert_string_equal(got, want);
+	assert_string_equal(tu_json_str(r.json, "first_id"), id[3]);
+	assert_string_equal(tu_json_str(r.json, "last_id"), id[0]);
+	tu_reply_free(&r);
+	r = get(&j.gw, "/v1/files?order=asc&limit=2");
+	ids_of(r.json, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", id[0], id[1]);
+	assert_string_equal(got, want);
+	assert_true(json_is_true(json_object_get(r.json, "has_more")));
+	tu_reply_free(&r);
+	snprintf(p, sizeof(p), "/v1/files?order=asc&limit=2&after=%s", id[1]);
+	r = get(&j.gw, p);
+	ids_of(r.json, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", id[2], id[3]);
+	assert_string_equal(got, want);
+	assert_true(json_is_false(json_object_get(r.json, "has_more")));
+	tu_reply_free(&r);
+
+	/* A deleted file leaves the listing; the others keep their order. */
+	snprintf(p, sizeof(p), "/v1/files/%s", id[1]);
+	call del = { "DELETE", p, NULL, NULL, NULL, NULL };
+	r = perform(&j.gw, &del);
+	assert_int_equal(r.status, 200);
+	tu_reply_free(&r);
+	snprintf(p, sizeof(p), "/v1/files?after=%s", id[3]);
+	r = get(&j.gw, p);
+	ids_of(r.json, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", id[2], id[0]);
+	assert_string_equal(got, want);
+	tu_reply_free(&r);
+
+	/* purpose filters: a job's output files are batch_output. */
+	r = create(&j.gw, id[0], NULL);
+	json_t *done = wait_for(&j.gw, tu_json_str(r.json, "id"), "completed");
+	tu_reply_free(&r);
+	r = get(&j.gw, "/v1/files?purpose=batch_output");
+	ids_of(r.json, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", tu_json_str(done, "error_file_id"), tu_json_str(done, "output_file_id"));
+	assert_string_equal(got, want);
+	tu_reply_free(&r);
+	r = get(&j.gw, "/v1/files?purpose=batch&limit=1");
+	ids_of(r.json, got, sizeof(got));
+	assert_string_equal(got, id[3]);
+	assert_true(json_is_true(json_object_get(r.json, "has_more")));
+	tu_reply_free(&r);
+	json_decref(done);
+
+	/* Bad values: 400 in OpenAI's words. */
+	expect_bad_query(&j.gw, "/v1/files?limit=0", "limit", "integer_below_min_value", ">= 1");
+	expect_bad_query(&j.gw, "/v1/files?limit=10001", "limit", "integer_above_max_value",
+	                 "<= 10000, but got 10001");
+	expect_bad_query(&j.gw, "/v1/files?limit=ten", "limit", "invalid_type", "'ten'");
+	expect_bad_query(&j.gw, "/v1/files?order=up", "order", "invalid_value",
+	                 "Invalid value: 'up'. Supported values are: 'asc' and 'desc'.");
+	snprintf(p, sizeof(p), "/v1/files?after=%s", id[1]);
+	expect_bad_query(&j.gw, p, "after", "invalid_value", "no file with id");
+	/* The page faults, on this route when asked. */
+	const char *const fault[] = { "x-mock-fault: ignore-after:route=files", NULL };
+	snprintf(p, sizeof(p), "/v1/files?after=%s&limit=1&purpose=batch", id[3]);
+	call ignored = { NULL, p, NULL, NULL, NULL, fault };
+	r = perform(&j.gw, &ignored);
+	ids_of(r.json, got, sizeof(got));
+	assert_string_equal(got, id[3]);
+	tu_reply_free(&r);
+	/* Other methods on the collection: 405 with Allow. */
+	call put = { "PUT", "/v1/files", NULL, NULL, NULL, NULL };
+	r = perform(&j.gw, &put);
+	assert_int_equal(r.status, 405);
+	tu_reply_free(&r);
+	for (int i = 0; i < 4; i++)
+		free(id[i]);
+}
+
 /* ---- batches ----------------------------------------------------------- */
 
 static void check_line(json_t *line, const char *custom_id, long status, const char *model)
@@ -309,6 +450,19 @@ static json_t *lines_of(const tu_gateway *gw, const char *id)
 	return lines;
 }
 
+/* A batch's usage as OpenAI's carries it, with no cached or reasoning tokens. */
+static void assert_usage(json_t *usage, json_int_t in, json_int_t out, json_int_t total)
+{
+	assert_int_equal(num(usage, "input_tokens"), in);
+	assert_int_equal(num(json_object_get(usage, "input_tokens_details"), "cached_tokens"), 0);
+	assert_true(json_is_integer(
+		json_object_get(json_object_get(usage, "input_tokens_details"), "cached_tokens")));
+	assert_int_equal(num(usage, "output_tokens"), out);
+	assert_true(json_is_integer(
+		json_object_get(json_object_get(usage, "output_tokens_details"), "reasoning_tokens")));
+	assert_int_equal(num(usage, "total_tokens"), total);
+}
+
 static void test_job_completes(void **state)
 {
 	jobs *j = *state;
@@ -319,6 +473,9 @@ static void test_job_completes(void **state)
 	assert_string_equal(tu_json_str(r.json, "status"), "validating");
 	assert_string_equal(tu_json_str(r.json, "input_file_id"), file);
 	assert_string_equal(tu_json_str(json_object_get(r.json, "metadata"), "team"), "a");
+	/* The first request's model; no tokens before the output is written. */
+	assert_string_equal(tu_json_str(r.json, "model"), "m-1");
+	assert_usage(json_object_get(r.json, "usage"), 0, 0, 0);
 	char id[128];
 	snprintf(id, sizeof(id), "%s", tu_json_str(r.json, "id"));
 	tu_reply_free(&r);
@@ -333,6 +490,9 @@ static void test_job_completes(void **state)
 	for (size_t i = 0; i < 4; i++)
 		assert_true(json_is_integer(json_object_get(done, stamps[i])));
 	assert_true(json_is_null(json_object_get(done, "failed_at")));
+	assert_string_equal(tu_json_str(done, "model"), "m-1");
+	/* Summed from the two answers written: 8 prompt and 4 completion tokens each. */
+	assert_usage(json_object_get(done, "usage"), 16, 8, 24);
 
 	json_t *out = lines_of(&j->gw, tu_json_str(done, "output_file_id"));
 	assert_int_equal(json_array_size(out), 2);
@@ -650,6 +810,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_round_trip),
+		cmocka_unit_test_setup_teardown(test_file_listing, own_setup, own_teardown),
 		cmocka_unit_test(test_job_completes),
 		cmocka_unit_test(test_bad_input_fails),
 		cmocka_unit_test(test_create_checks),

@@ -156,6 +156,17 @@ static void files(void)
 	F(tfy_files_download_options, write); F(tfy_files_download_options, write_userdata);
 	F(tfy_files_download_options, expected_bytes); F(tfy_files_download_options, request);
 	F(tfy_files_download_options, overwrite); F(tfy_files_download_options, reserved2_); E();
+	S(tfy_files_list_options); F(tfy_files_list_options, version);
+	F(tfy_files_list_options, limit); F(tfy_files_list_options, after);
+	F(tfy_files_list_options, order); F(tfy_files_list_options, purpose);
+	F(tfy_files_list_options, request); F(tfy_files_list_options, max_items);
+	F(tfy_files_list_options, max_pages); F(tfy_files_list_options, prefetch);
+	F(tfy_files_list_options, missing_has_more); E();
+	S(tfy_file_page); F(tfy_file_page, object); F(tfy_file_page, count);
+	F(tfy_file_page, items); F(tfy_file_page, first_id); F(tfy_file_page, last_id);
+	F(tfy_file_page, has_more); F(tfy_file_page, has_more_present);
+	F(tfy_file_page, request_id); F(tfy_file_page, extra_json);
+	F(tfy_file_page, http_status); F(tfy_file_page, reserved_); E();
 }
 
 static void results_and_checks(void)

@@ -36,7 +36,9 @@ check "--format <TAB>" "csv json ndjson table" tfy-batches --format ""
 check "--cacert c<TAB>" "ca-bundle.pem" tfy-batches --cacert c
 check "--pass-file c<TAB>" "ca-bundle.pem" tfy-batches list --pass-file c
 check "help <TAB>" "cancel check create files get help list results run wait" tfy-batches help ""
-check "files <TAB>" "delete download get upload" tfy-batches files ""
+check "files <TAB>" "delete download get list upload" tfy-batches files ""
+check "files list --order <TAB>" "asc desc" tfy-batches files list --order ""
+check "files list --pur<TAB>" "--purpose" tfy-batches files list --pur
 check "files download -<TAB> has -o" "-o" tfy-batches files download x -o
 
 # Every option that a command's --help shows is completed for it; a command

@@ -58,7 +58,8 @@ const cli_command cli_commands[] = {
 	  "                            without one); filtered here, while paging\n"
 	  "      --summary             end with a line on stderr counting the batches\n"
 	  "                            shown per status and their requests\n",
-	  GROUP_GENERAL | GROUP_CONNECTION | GROUP_ROUTING | GROUP_FORMAT | GROUP_LIST, 0, 0 },
+	  GROUP_GENERAL | GROUP_CONNECTION | GROUP_ROUTING | GROUP_FORMAT | GROUP_LIST | GROUP_PAGING,
+	  0, 0 },
 	{ "get", cmd_get_run, "ID [OPTION]...", "show one batch",
 	  "Show the batch ID: GET {base URL}/batches/ID.  The table is list's row,\n"
 	  "then the batch's output and error file ids (OUTPUT_FILE, ERROR_FILE).\n"
@@ -94,6 +95,23 @@ const cli_command cli_commands[] = {
 	  "the file.  The upload is never repeated once it may have created a file\n"
 	  "(exit 7: list or check before uploading again).\n",
 	  CALLS_API | GROUP_FORMAT, 1, 1 },
+	{ "files list", cmd_files_list_run, "[OPTION]...", "list files, one page or --all",
+	  "List the files: GET {base URL}/files, newest first unless --order asc.\n"
+	  "Columns as 'files get'; json is one list object (data, first_id, last_id,\n"
+	  "has_more), ndjson one file per line.  On a terminal the table fits its\n"
+	  "width: FILENAME is narrowed, then columns dropped; the id is never cut.\n"
+	  "\n"
+	  "Paging and filtering:\n"
+	  "      --purpose P           only files of purpose P (batch, batch_output...)\n"
+	  "      --order asc|desc      oldest or newest first (default: the server's,\n"
+	  "                            desc on OpenAI)\n"
+	  "      --limit N             page size, 1 to 10000 (default: the server's,\n"
+	  "                            10000 on OpenAI)\n"
+	  "      --after ID            start after the file with this id\n"
+	  "      --all                 follow every page to the end; on a terminal a\n"
+	  "                            progress line is shown on stderr meanwhile\n"
+	  "      --max-items N         with --all, stop after N files\n",
+	  CALLS_API | GROUP_FORMAT | GROUP_PAGING | GROUP_FILES, 0, 0 },
 	{ "files get", cmd_files_get_run, "ID [OPTION]...", "show one file",
 	  "Show the file ID: GET {base URL}/files/ID.  --format json prints it as the\n"
 	  "server sent it.\n",

@@ -60,6 +60,7 @@ int cmd_create_run(const cli_args *args, sink *out);
 int cmd_wait_run(const cli_args *args, sink *out);
 int cmd_files_upload_run(const cli_args *args, sink *out);
 int cmd_files_get_run(const cli_args *args, sink *out);
+int cmd_files_list_run(const cli_args *args, sink *out);
 int cmd_files_download_run(const cli_args *args, sink *out);
 int cmd_files_delete_run(const cli_args *args, sink *out);
 int cmd_check_run(const cli_args *args, sink *out);

@@ -46,6 +46,8 @@ enum option_id {
 	OPT_MAX_ITEMS,
 	OPT_STATUS,
 	OPT_SUMMARY,
+	OPT_PURPOSE,
+	OPT_ORDER,
 	OPT_ENDPOINT,
 	OPT_INPUT_FILE_ID,
 	OPT_COMPLETION_WINDOW,
@@ -101,12 +103,14 @@ static const cli_option options[] = {
 	{ "tfy-metadata", required_argument, OPT_TFY_METADATA, GROUP_ROUTING, "TFY_METADATA" },
 	{ "format", required_argument, OPT_FORMAT, GROUP_FORMAT, NULL },
 	{ "quiet", no_argument, 'q', GROUP_FORMAT, NULL },
-	{ "limit", required_argument, OPT_LIMIT, GROUP_LIST, NULL },
-	{ "after", required_argument, OPT_AFTER, GROUP_LIST, NULL },
-	{ "all", no_argument, OPT_ALL, GROUP_LIST, NULL },
-	{ "max-items", required_argument, OPT_MAX_ITEMS, GROUP_LIST, NULL },
+	{ "limit", required_argument, OPT_LIMIT, GROUP_PAGING, NULL },
+	{ "after", required_argument, OPT_AFTER, GROUP_PAGING, NULL },
+	{ "all", no_argument, OPT_ALL, GROUP_PAGING, NULL },
+	{ "max-items", required_argument, OPT_MAX_ITEMS, GROUP_PAGING, NULL },
 	{ "status", required_argument, OPT_STATUS, GROUP_LIST, NULL },
 	{ "summary", no_argument, OPT_SUMMARY, GROUP_LIST, NULL },
+	{ "purpose", required_argument, OPT_PURPOSE, GROUP_FILES, NULL },
+	{ "order", required_argument, OPT_ORDER, GROUP_FILES, NULL },
 	{ "endpoint", required_argument, OPT_ENDPOINT, GROUP_ENDPOINT, NULL },
 	{ "input-file-id", required_argument, OPT_INPUT_FILE_ID, GROUP_INPUT_ID, NULL },
 	{ "completion-window", required_argument, OPT_COMPLETION_WINDOW, GROUP_CREATE, NULL },
@@ -284,13 +288,27 @@ static int parse_int(const char *arg, long long min, long long max, long long *o
 	       *out >= min && *out <= max;
 }
 
+/* The largest page the listed kind takes: 10000 files, 100 batches. */
 static cli_action parse_limit(cli_args *args, const char *arg)
 {
+	int files = (args->command->groups & GROUP_FILES) != 0;
+	long long max = files ? TFY_FILES_LIMIT_MAX : TFY_BATCHES_LIMIT_MAX;
+	char msg[64];
 	long long v;
 
-	if (!parse_int(arg, 1, TFY_BATCHES_LIMIT_MAX, &v))
-		return cli_usage_error("--limit wants an integer from 1 to 100:", arg);
+	if (!parse_int(arg, 1, max, &v)) {
+		snprintf(msg, sizeof msg, "--limit wants an integer from 1 to %lld:", max);
+		return cli_usage_error(msg, arg);
+	}
 	args->list.limit = (int32_t)v;
+	return CLI_RUN;
+}
+
+static cli_action parse_order(cli_args *args, const char *arg)
+{
+	if (strcmp(arg, "asc") != 0 && strcmp(arg, "desc") != 0)
+		return cli_usage_error("--order wants asc or desc:", arg);
+	args->order = arg;
 	return CLI_RUN;
 }
 
@@ -453,6 +471,7 @@ static const char **string_slot(cli_args *args, int id)
 	case OPT_API_KEY: return &args->api_key;
 	case OPT_AUTH_HEADER: return &args->auth_header;
 	case OPT_AFTER: return &args->list.after;
+	case OPT_PURPOSE: return &args->purpose;
 	case OPT_PROVIDER_NAME: return &args->request.provider_name;
 	case OPT_PROVIDER_MODEL: return &args->request.provider_model;
 	case OPT_AZURE_API_VERSION: return &args->request.azure_api_version;
@@ -502,6 +521,7 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 	case OPT_LIMIT: return parse_limit(args, arg);
 	case OPT_FORMAT: /* fall through */
 	case 'q': return parse_format(args, id, arg);
+	case OPT_ORDER: return parse_order(args, arg);
 	case OPT_MAX_RETRIES: return parse_max_retries(args, arg);
 	case OPT_MAX_ITEMS: return parse_max_items(args, arg);
 	case OPT_TIMEOUT: return parse_seconds(id, arg, &args->request.deadline_ms);

@@ -17,7 +17,7 @@ enum {
 	GROUP_CONNECTION = 1u << 1, /* base URL, key, auth header, -H, --query, timeouts, TLS */
 	GROUP_ROUTING = 1u << 2,    /* the x-tfy-* routing headers */
 	GROUP_FORMAT = 1u << 3,     /* --format, -q/--quiet */
-	GROUP_LIST = 1u << 4,       /* paging, --status, --summary */
+	GROUP_LIST = 1u << 4,       /* --status, --summary */
 	/* The groups below are documented in the help of the commands that take them. */
 	GROUP_ENDPOINT = 1u << 5,   /* --endpoint */
 	GROUP_CREATE = 1u << 6,     /* --completion-window, --metadata */
@@ -25,7 +25,9 @@ enum {
 	GROUP_OUTPUT = 1u << 8,     /* -o/--output, -f/--force */
 	GROUP_RUN = 1u << 9,        /* --resume, --cancel-on-interrupt */
 	GROUP_WAIT = 1u << 10,      /* --wait-timeout */
-	GROUP_CHECK = 1u << 11      /* --provider-kind */
+	GROUP_CHECK = 1u << 11,     /* --provider-kind */
+	GROUP_PAGING = 1u << 12,    /* --limit, --after, --all, --max-items */
+	GROUP_FILES = 1u << 13      /* --purpose, --order */
 };
 
 typedef enum cli_action {
@@ -79,6 +81,10 @@ typedef struct cli_args {
 	const char **statuses; /* --status values, borrowed from argv; the array is ours */
 	size_t status_count;
 	int summary;           /* --summary */
+
+	/* files list */
+	const char *purpose;   /* --purpose */
+	const char *order;     /* --order: "asc" or "desc" */
 
 	/* batch jobs */
 	const char *endpoint;          /* --endpoint */

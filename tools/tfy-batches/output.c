@@ -91,7 +91,7 @@ static void start(out_writer *w, const tfy_batch_page *page)
 		table_layout_fit(&w->layout, page, w->width);
 		table_write_header(w->out, &w->layout);
 	} else if (w->format == OUT_JSON) {
-		sink_puts(w->out, "{\"object\":\"list\",\"data\":[");
+		out_list_open(w->out);
 	} else if (w->format == OUT_CSV) {
 		csv_write_header(w->out);
 	}
@@ -288,11 +288,16 @@ static json_t *envelope_tail(const out_summary *s)
 	return tail;
 }
 
+void out_list_open(sink *out)
+{
+	sink_puts(out, "{\"object\":\"list\",\"data\":[");
+}
+
 /*
  * jansson encodes the closing members as an object of their own; dropping
  * its opening brace appends them to the streamed envelope.
  */
-static out_status finish_json(out_writer *w, const out_summary *s)
+out_status out_list_close(sink *out, const out_summary *s)
 {
 	json_t *tail = envelope_tail(s);
 	char *text = tail != NULL ? json_dumps(tail, DUMP_FLAGS) : NULL;
@@ -300,9 +305,9 @@ static out_status finish_json(out_writer *w, const out_summary *s)
 	json_decref(tail);
 	if (text == NULL)
 		return OUT_NO_MEMORY;
-	sink_puts(w->out, "],");
-	sink_puts(w->out, text + 1);
-	sink_puts(w->out, "\n");
+	sink_puts(out, "],");
+	sink_puts(out, text + 1);
+	sink_puts(out, "\n");
 	free(text);
 	return OUT_OK;
 }
@@ -313,9 +318,10 @@ out_status out_finish(out_writer *w, const out_summary *summary)
 
 	start(w, NULL);
 	if (w->format == OUT_JSON)
-		st = finish_json(w, summary);
+		st = out_list_close(w->out, summary);
 	else if (w->format == OUT_TABLE)
-		table_write_footer(w->out, w->items, summary->has_more, summary->next_after, w->width);
+		table_write_footer(w->out, w->items, "batch", "batches", summary->has_more,
+		                   summary->next_after, w->width);
 	/* On stderr for every format: stdout stays the records and nothing else. */
 	if (st == OUT_OK && w->summary && sink_flush(w->out) == 0)
 		say_summary(w);

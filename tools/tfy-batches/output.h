@@ -81,4 +81,12 @@ out_status out_page(out_writer *w, const tfy_batch_page *page);
  */
 out_status out_finish(out_writer *w, const out_summary *summary);
 
+/*
+ * The json format's list object around items the caller writes between
+ * the two (comma-separated): its opening, then its closing members
+ * (first_id, last_id, has_more) and a newline.  For every list.
+ */
+void out_list_open(sink *out);
+out_status out_list_close(sink *out, const out_summary *summary);
+
 #endif

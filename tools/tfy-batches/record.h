@@ -39,6 +39,8 @@ typedef struct rec_writer {
 	 * table "NAME  value" lines when its row is wider than the terminal.
 	 */
 	int single;
+	int list;         /* json: the items of a list object (out_list_open); set after rec_init */
+	int fitted;       /* table: the grid measured by rec_fit before the first row */
 	int vertical;     /* table: the single record is written as lines */
 	size_t width;     /* table: the terminal's width, 0 for no limit (rec_init sets it) */
 	grid_col gcols[GRID_MAX_COLS];
@@ -56,7 +58,22 @@ void rec_init(rec_writer *w, out_format format, sink *out, const rec_col *cols, 
 /* One row of ncols values; json: an element of one array.  Flushes. */
 out_status rec_row(rec_writer *w, const rec_val *vals);
 
+/*
+ * Table: widens the columns to hold this row too (each within its cap),
+ * before the first row is written; rows fitted so are not fitted again.
+ */
+void rec_fit(rec_writer *w, const rec_val *vals);
+
 /* Closes the json array (an empty one when no row came) and frees. */
 out_status rec_finish(rec_writer *w);
+
+/*
+ * Closes a list (w->list set): json's list object with the summary's
+ * members, the table's header when no row came and its "more available"
+ * footer (its items named one or many), csv's header when no row came;
+ * then frees.
+ */
+out_status rec_finish_list(rec_writer *w, const out_summary *summary, const char *one,
+                           const char *many);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -70,28 +71,44 @@ static const char *int_or_null(char *buf, size_t size, const tfy_opt_int64 *v)
 	return buf;
 }
 
+/*
+ * The id is never cut.  On a terminal too narrow for the table (files
+ * list; one file is written as lines instead), FILENAME is narrowed, then
+ * STATUS, BYTES, PURPOSE, FILENAME and CREATED_AT dropped in that order.
+ */
+const rec_col file_columns[FILE_COLUMNS] = {
+	{ "id", 0, 0, 0, 1 },         { "bytes", 0, 0, 3, 0 },   { "created_at", 0, 0, 6, 0 },
+	{ "filename", 48, 1, 5, 0 }, { "purpose", 0, 0, 4, 0 }, { "status", 0, 0, 2, 0 },
+};
+
+void file_row_fill(file_row *r, const tfy_file *f)
+{
+	const rec_val vals[FILE_COLUMNS] = {
+		{ f->id, 0, NULL },
+		{ int_or_null(r->bytes, sizeof r->bytes, &f->bytes), 1, NULL },
+		{ int_or_null(r->created, sizeof r->created, &f->created_at), 1, r->when },
+		{ f->filename, 0, NULL },
+		{ f->purpose, 0, NULL },
+		{ f->status, 0, NULL },
+	};
+
+	/* the table's dates are list's: ISO 8601; the other formats keep the API's seconds */
+	table_time_text(r->when, sizeof r->when, &f->created_at);
+	memcpy(r->vals, vals, sizeof vals);
+}
+
 int show_file(const cli_args *args, sink *out, const tfy_file *f)
 {
-	static const rec_col cols[] = { { "id", 0, 0, 0, 1 },        { "bytes", 0, 0, 0, 0 },
-		                        { "created_at", 0, 0, 0, 0 }, { "filename", 48, 0, 0, 0 },
-		                        { "purpose", 0, 0, 0, 0 },    { "status", 0, 0, 0, 0 } };
-	char bytes[24], created[24], when[32];
-	rec_val vals[6] = { { f->id, 0, NULL },
-		            { int_or_null(bytes, sizeof bytes, &f->bytes), 1, NULL },
-		            { int_or_null(created, sizeof created, &f->created_at), 1, when },
-		            { f->filename, 0, NULL },
-		            { f->purpose, 0, NULL },
-		            { f->status, 0, NULL } };
+	file_row row;
 	rec_writer w;
 	out_status st;
 
 	if (args->format == OUT_JSON && f->raw_json != NULL)
 		return show_raw(out, f->raw_json);
-	/* the table's dates are list's: ISO 8601; the other formats keep the API's seconds */
-	table_time_text(when, sizeof when, &f->created_at);
-	rec_init(&w, args->format, out, cols, 6);
+	file_row_fill(&row, f);
+	rec_init(&w, args->format, out, file_columns, FILE_COLUMNS);
 	w.single = 1;
-	st = rec_row(&w, vals);
+	st = rec_row(&w, row.vals);
 	json_text_free(&w.text);
 	return show_status(st, out);
 }

@@ -8,6 +8,7 @@
 #include <tfy/tfy.h>
 
 #include "opts.h"
+#include "record.h"
 #include "text.h"
 
 /*
@@ -24,6 +25,17 @@ int show_batch(const cli_args *args, sink *out, const tfy_batch *b);
  * -q: its id.
  */
 int show_file(const cli_args *args, sink *out, const tfy_file *f);
+
+/* The columns of a file in those formats (files get, files list), and a file's row. */
+enum { FILE_COLUMNS = 6 };
+extern const rec_col file_columns[FILE_COLUMNS];
+
+typedef struct file_row {
+	rec_val vals[FILE_COLUMNS];
+	char bytes[24], created[24], when[32];
+} file_row;
+
+void file_row_fill(file_row *r, const tfy_file *f);
 
 /* A call that takes one batch id and answers a batch (retrieve, cancel). */
 typedef tfy_code (*show_batch_call)(tfy_client *client, const char *id,

@@ -172,8 +172,8 @@ void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_pag
 	}
 }
 
-void table_write_footer(sink *out, size_t count, int has_more, const char *next_after,
-                        size_t max_width)
+void table_write_footer(sink *out, size_t count, const char *one, const char *many, int has_more,
+                        const char *next_after, size_t max_width)
 {
 	static const char hint[] = " (use --after ";
 	static const char tail[] = " or --all)";
@@ -184,7 +184,7 @@ void table_write_footer(sink *out, size_t count, int has_more, const char *next_
 	if (!has_more)
 		return;
 	len = (size_t)snprintf(head, sizeof head, "%zu %s, more available", count,
-	                       count == 1 ? "batch" : "batches");
+	                       count == 1 ? one : many);
 	/* A cursor too long for its column would be cut here too: useless to copy. */
 	if (next_after == NULL || text_width(next_after) > ID_CAP) {
 		grid_put_cell(out, head, max_width);

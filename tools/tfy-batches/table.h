@@ -52,13 +52,14 @@ void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_pag
                       int color);
 
 /*
- * The "more available" line; prints nothing unless has_more.  next_after is
- * the cursor to suggest, or NULL when the page gave none.  With max_width
- * (0: no limit) a line too long for it puts the cursor on a line of its
- * own; the cursor is never cut.
+ * The "more available" line of any list, its items named one ("batch") or
+ * many ("batches"); prints nothing unless has_more.  next_after is the
+ * cursor to suggest, or NULL when the page gave none.  With max_width (0:
+ * no limit) a line too long for it puts the cursor on a line of its own;
+ * the cursor is never cut.
  */
-void table_write_footer(sink *out, size_t count, int has_more, const char *next_after,
-                        size_t max_width);
+void table_write_footer(sink *out, size_t count, const char *one, const char *many, int has_more,
+                        const char *next_after, size_t max_width);
 
 /*
  * One batch's output and error file ids as "NAME  value" lines, under its

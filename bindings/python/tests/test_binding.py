@@ -221,6 +221,7 @@ class LayoutTest(unittest.TestCase):
         "tfy_file": _ffi.File,
         "tfy_files_upload_options": _ffi.UploadOptions,
         "tfy_files_download_options": _ffi.DownloadOptions,
+        "tfy_files_list_options": _ffi.FilesListOptions, "tfy_file_page": _ffi.FilePage,
         "tfy_result_reader_options": _ffi.ResultReaderOptions, "tfy_result": _ffi.Result,
         "tfy_input_check_options": _ffi.InputCheckOptions,
         "tfy_input_problem": _ffi.InputProblem, "tfy_input_report": _ffi.InputReport,

@@ -5,6 +5,7 @@ early because its client was closed; a client and its iterator collected
 together in a cycle, in either order."""
 
 import gc
+import io
 import threading
 import time
 import unittest
@@ -141,6 +142,30 @@ class IteratorThreadsTest(WithGateway):
         self.assertIn("error", box)
         self.assertLess(len(seen), 42)
         self.assertEqual(it.items, len(seen))
+
+    def test_file_iterator(self):
+        # Files: shared by threads, each file handed out once; then, closed
+        # with its client before its end, an error, never a quiet end.
+        ids = [self.client.files.upload(io.BytesIO(b"{}\n"), filename=f"{i}.jsonl").id
+               for i in range(7)]
+        it = self.client.files.iter(limit=2)
+        got = [[], []]
+        threads = [threading.Thread(target=lambda mine: mine.extend(f.id for f in it),
+                                    args=(g,)) for g in got]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30 * slowdown())
+        self.assertEqual(sorted(got[0] + got[1]), sorted(ids))
+        self.assertEqual(it.items, 7)
+        it = self.client.files.iter(limit=2)
+        self.assertIsInstance(next(it), tfy.File)
+        self.client.close()
+        with self.assertRaises(tfy.ClosedError):
+            next(it)
+        with self.assertRaises(tfy.ClosedError):
+            it.next_page()
+        self.assertEqual(it.items, 1)
 
     def test_collected_in_a_cycle(self):
         for order in range(20):

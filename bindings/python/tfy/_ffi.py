@@ -309,6 +309,60 @@ class DownloadOptions(Structure):
     ]
 
 
+# ---- listing files (libtfy 1.3) --------------------------------------------
+
+TFY_FILES_LIST_OPTIONS_VERSION = 1
+#: The largest page of files (TFY_FILES_LIMIT_MAX).
+TFY_FILES_LIMIT_MAX = 10000
+
+
+class FilesListOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("limit", c_int32),
+        ("after", c_char_p),
+        ("order", c_char_p),
+        ("purpose", c_char_p),
+        ("request", POINTER(RequestOptions)),
+        ("max_items", c_int64),
+        ("max_pages", c_int64),
+        ("prefetch", c_int32),
+        ("missing_has_more", c_int32),
+    ]
+
+
+class FilePage(Structure):
+    _fields_ = [
+        ("object", c_char_p),
+        ("count", c_size_t),
+        ("items", POINTER(POINTER(File))),
+        ("first_id", c_char_p),
+        ("last_id", c_char_p),
+        ("has_more", c_int32),
+        ("has_more_present", c_int32),
+        ("request_id", c_char_p),
+        ("extra_json", c_char_p),
+        ("http_status", c_int32),
+        ("reserved_", c_int32),
+    ]
+
+
+def _declare_files_list(lib: ctypes.CDLL, fn, err_out) -> None:
+    """Since 1.3: declared when the library has them (a 1.2 library loads too)."""
+    if not hasattr(lib, "tfy_files_list"):
+        return
+    fn("tfy_files_list_options_init", c_int32, POINTER(FilesListOptions), c_uint32)
+    fn("tfy_files_list", c_int32, c_void_p, POINTER(FilesListOptions),
+       POINTER(POINTER(FilePage)), err_out)
+    fn("tfy_file_page_free", None, POINTER(FilePage))
+    fn("tfy_file_iter_new", c_int32, c_void_p, POINTER(FilesListOptions), POINTER(c_void_p),
+       err_out)
+    fn("tfy_file_iter_next", c_int32, c_void_p, POINTER(POINTER(File)), err_out)
+    fn("tfy_file_iter_next_page", c_int32, c_void_p, POINTER(POINTER(POINTER(File))),
+       POINTER(c_size_t), err_out)
+    fn("tfy_file_iter_free", None, c_void_p)
+
+
 class ResultReaderOptions(Structure):
     _fields_ = [("version", c_uint32), ("reserved_", c_int32), ("max_line_bytes", c_int64)]
 
@@ -495,6 +549,7 @@ def _declare(lib: ctypes.CDLL) -> None:
            POINTER(POINTER(InputReport)), err_out)
         fn("tfy_input_problem_name", c_char_p, c_int32)
         fn("tfy_input_report_free", None, POINTER(InputReport))
+    _declare_files_list(lib, fn, err_out)
     if hasattr(lib, "tfy_cancel_token_new"):
         fn("tfy_cancel_token_new", c_int32, POINTER(c_void_p))
         fn("tfy_cancel_token_cancel", None, c_void_p)

@@ -6,7 +6,7 @@ import ctypes
 import os
 from ctypes import POINTER, byref, c_char_p, c_void_p
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Sequence, Tuple, Type
 
 from . import _ffi
 from ._call import ClosedError, Handle, Interrupt, interruptible, on_caller, pending_error, run
@@ -15,7 +15,7 @@ from ._kept import KeptHeaders
 from .batches import Batches
 from .errors import InvalidArgumentError, TfyError
 from .files import Files
-from .iterator import BatchIterator
+from .iterator import BatchIterator, CIterator
 from .request import NONE, CRequest, Pairs, RequestOptions, check, ms, options, retries
 from .types import Batch, Page, batch_from_c, page_from_c
 
@@ -350,18 +350,24 @@ class Client:
         opts.max_pages = int(max_pages)
         opts.prefetch = 0 if prefetch and prefetch != NONE else NONE
         opts.missing_has_more = _missing_has_more(missing_has_more)
+        return self._iterator(BatchIterator, lib.tfy_batch_iter_new, opts, keep, interrupt,
+                              after)
+
+    def _iterator(self, kind: Type[CIterator], c_new: Callable[..., int], opts: Any,
+                  keep: Any, interrupt: Interrupt, after: Optional[str]) -> Any:
+        """A ``kind`` over the C iterator c_new(client, &opts, &it, &err)
+        makes, counted on the client like any call."""
         it = c_void_p()
         err = POINTER(_ffi.Error)()
         handle = self._live()
         ptr = handle.enter()
         try:
-            code = run(lambda: lib.tfy_batch_iter_new(ptr, byref(opts), byref(it), byref(err)),
-                       interrupt)
+            code = run(lambda: c_new(ptr, byref(opts), byref(it), byref(err)), interrupt)
             # The iterator copied the options, but calls the cancel callback
             # through the pointer kept in `keep` and uses the token: they
             # live as long as the iterator.  Counted on the client while the
             # call is: a close() cannot come in between.
-            iterator = BatchIterator(self, handle, it, keep, interrupt) if not code else None
+            iterator = kind(self, handle, it, keep, interrupt, after) if not code else None
         finally:
             handle.leave()
         check(code, err)

@@ -1,6 +1,7 @@
 """The Files calls (libtfy 1.2): upload, retrieve, delete and download,
 streamed by the library from and to a path or a binary file object, never
-the whole file in Python's memory (but for content(), bounded)."""
+the whole file in Python's memory (but for content(), bounded); and since
+libtfy 1.3, listing files: one page, or every page with an iterator."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ import io
 import json
 import os
 from ctypes import POINTER, byref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, List, Optional, Union
 
 from . import _ffi
 from ._ffi import encode, lib, text
 from .errors import ResponseTooLargeError
-from ._call import on_caller, pending_error
-from .request import RequestOptions, check
+from ._call import Interrupt, on_caller, pending_error
+from .iterator import CIterator
+from .request import NONE, CRequest, RequestOptions, check, options
 from .types import Record
 
 
@@ -335,3 +337,114 @@ class Files:
                                  byref(opts), byref(err))
         del c_request, target
         check(code, err)
+
+    # ---- listing (libtfy 1.3) ----------------------------------------------
+
+    def list(self, *, limit: int = 0, after: Optional[str] = None,
+             order: Optional[str] = None, purpose: Optional[str] = None,
+             request: Optional[RequestOptions] = None, **request_options: Any) -> "FilePage":
+        """One page of ``GET /files`` (tfy_files_list): ``limit`` 1..10000 (0
+        lets the server choose, 10000 on OpenAI), ``after`` the id of the
+        last file of the previous page, ``order`` "asc" or "desc" (None: the
+        server's, desc), ``purpose`` only the files of that purpose.  A bad
+        value raises InvalidArgumentError before anything is sent."""
+        _require_listing()
+        c_request, interrupt = self._client._options(request, request_options)
+        opts, keep = _list_options(limit, after, order, purpose, c_request)
+        out = POINTER(_ffi.FilePage)()
+        err = POINTER(_ffi.Error)()
+        code = self._client._run(interrupt, lib.tfy_files_list, byref(opts), byref(out),
+                                 byref(err))
+        del keep  # the call is over: nothing reads the options any more
+        page = None
+        if not code:
+            try:
+                page = file_page_from_c(out.contents)
+            finally:
+                lib.tfy_file_page_free(out)
+        check(code, err)
+        return page
+
+    def iter(self, *, limit: int = 0, after: Optional[str] = None,
+             order: Optional[str] = None, purpose: Optional[str] = None,
+             max_items: int = 0, max_pages: int = 0, prefetch: bool = True,
+             missing_has_more: Optional[str] = None,
+             request: Optional[RequestOptions] = None, **request_options: Any) -> "FileIterator":
+        """Every file from ``after`` on, following pages (tfy_file_iter_*), as
+        a FileIterator: the arguments of list(), and those of Client.iter()
+        (caps, prefetch, missing_has_more; ``deadline`` bounds the whole
+        walk).  A server that repeats a cursor or returns the file it was
+        asked to start after raises PaginationError, and the walk ends."""
+        from .client import _missing_has_more  # client.py imports this module
+        _require_listing()
+        # Always interruptible: its steps may be taken on the main thread.
+        interrupt = Interrupt()
+        opts, keep = _list_options(limit, after, order, purpose,
+                                   options(request, request_options, interrupt,
+                                           self._client._default_cancel))
+        opts.max_items = int(max_items)
+        opts.max_pages = int(max_pages)
+        opts.prefetch = 0 if prefetch and prefetch != NONE else NONE
+        opts.missing_has_more = _missing_has_more(missing_has_more)
+        return self._client._iterator(FileIterator, lib.tfy_file_iter_new, opts, keep,
+                                      interrupt, after)
+
+
+def _require_listing() -> None:
+    if not hasattr(lib, "tfy_files_list"):
+        raise NotImplementedError("the loaded libtfy is older than 1.3: no listing of files")
+
+
+def _list_options(limit: int, after: Optional[str], order: Optional[str],
+                  purpose: Optional[str], c_request: Optional[CRequest]):
+    """A tfy_files_list_options, and what its pointers reach."""
+    opts = _ffi.FilesListOptions()
+    check(lib.tfy_files_list_options_init(byref(opts), _ffi.TFY_FILES_LIST_OPTIONS_VERSION),
+          None)
+    keep = (c_request, encode(after), encode(order), encode(purpose))
+    opts.limit = int(limit)
+    opts.after, opts.order, opts.purpose = keep[1:]
+    if c_request is not None:
+        opts.request = c_request.pointer
+    return opts, keep
+
+
+@dataclass(frozen=True)
+class FilePage(Record):
+    """One page of ``GET /files`` (tfy_file_page): ``data`` the files, the
+    envelope's members, and those libtfy does not model in ``extra``."""
+    data: tuple[File, ...]
+    first_id: Optional[str]
+    last_id: Optional[str]
+    has_more: bool
+    #: The response's x-request-id.
+    request_id: Optional[str]
+    #: False when the server left has_more out (then has_more is False).
+    has_more_present: bool = True
+    object: Optional[str] = "list"
+    extra: dict = field(default_factory=dict, compare=False)
+    #: The HTTP status of the response.
+    http_status: int = 0
+
+
+def file_page_from_c(p: _ffi.FilePage) -> FilePage:
+    extra = text(p.extra_json)
+    return FilePage(data=tuple(file_from_c(p.items[i].contents) for i in range(p.count)),
+                    first_id=text(p.first_id), last_id=text(p.last_id),
+                    has_more=bool(p.has_more), request_id=text(p.request_id),
+                    has_more_present=bool(p.has_more_present), object=text(p.object),
+                    extra={} if extra is None else json.loads(extra),
+                    http_status=p.http_status)
+
+
+class FileIterator(CIterator[File]):
+    """Iterates over files, one page in memory at a time (from
+    ``client.files.iter()``, whose ``after`` takes its ``cursor``); see
+    CIterator.  libtfy keeps no cursor or page count for files that it
+    shows: ``cursor`` is the id of the last file handed out (the starting
+    ``after`` before any), ``pages`` counts the pages that had files."""
+
+    _c_next_page = staticmethod(lambda *a: lib.tfy_file_iter_next_page(*a))
+    _c_free = staticmethod(lambda it: lib.tfy_file_iter_free(it))
+    _c_item = _ffi.File
+    _convert = staticmethod(file_from_c)

@@ -10,7 +10,7 @@ _tfy_batches()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 
 	local commands="list get cancel create wait files check results run help"
-	local files_commands="upload get download delete"
+	local files_commands="upload list get download delete"
 	local general="--help --version"
 	local connection="--base-url --api-key --auth-header -H --query --timeout
 		--connect-timeout --request-timeout --max-retries --cacert --capath -k --insecure
@@ -18,7 +18,8 @@ _tfy_batches()
 	local routing="--provider-name --provider-model --azure-api-version --vertex-region
 		--vertex-bucket --aws-s3-bucket --aws-bedrock-model --tfy-metadata"
 	local format="--format -q --quiet"
-	local listing="--limit --after --all --max-items --status --summary"
+	local paging="--limit --after --all --max-items"
+	local listing="$paging --status --summary"
 	local creating="--endpoint --completion-window --metadata"
 	local api="$general $connection $routing"
 
@@ -57,6 +58,10 @@ _tfy_batches()
 			cancelling cancelled" -- "$cur")); return ;;
 	--auth-header)
 		COMPREPLY=($(compgen -W "api-key" -- "$cur")); return ;;
+	--order)
+		COMPREPLY=($(compgen -W "asc desc" -- "$cur")); return ;;
+	--purpose)
+		COMPREPLY=($(compgen -W "batch batch_output" -- "$cur")); return ;;
 	--provider-kind)
 		COMPREPLY=($(compgen -W "openai azure bedrock vertex" -- "$cur")); return ;;
 	--query)
@@ -74,6 +79,7 @@ _tfy_batches()
 	list) opts="$api $format $listing" ;;
 	get|cancel|"files get") opts="$api $format" ;;
 	wait) opts="$api $format --wait-timeout" ;;
+	"files list") opts="$api $format $paging --purpose --order" ;;
 	create) opts="$api $format --input-file-id $creating" ;;
 	"files upload"|results) opts="$api $format"; paths=1 ;;
 	"files download") opts="$api -o --output -f --force" ;;
