@@ -208,8 +208,9 @@ python_package() {
 	env -u TFY_LIBRARY -u LD_LIBRARY_PATH PYTHONPATH="$site" PYTHONDONTWRITEBYTECODE=1 \
 		python3 "$here/python_check.py" "$libdir/libtfy.so.1" "$base_url" "$key" "$count" || return 1
 	mkdir -p "$py/bindings" && cp -r "$top/bindings/python" "$py/bindings/" || return 1
-	awk '/^## Python/ { s = 1 } s && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b' \
-		"$top/docs/other-languages.md" >"$tmp/pip-commands"
+	# The first sh block of the Python section (the offline way; it may sit in a list item).
+	awk '/^## Python/ { s = 1 } s && /^ *```sh$/ { b = 1; next } b && /^ *```$/ { exit }
+		b { sub(/^ +/, ""); print }' "$top/docs/other-languages.md" >"$tmp/pip-commands"
 	cat "$tmp/pip-commands"
 	(cd "$py" && PATH=/usr/bin:$PATH bash -e "$tmp/pip-commands" >"$tmp/pip.log" 2>&1) || {
 		cat "$tmp/pip.log"; return 1; }
