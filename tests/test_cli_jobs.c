@@ -571,12 +571,12 @@ static void test_check_codes_and_provider_kind(void **state)
 		":2: the line is an array, not a JSON object [invalid_json_line]\n",
 		":3: custom_id \"a\" was already used on line 1 [duplicate_custom_id]\n",
 		":4: method is missing (it must be \"POST\") [invalid_request]\n",
-		":4: url \"/v1/embeddings\" differs from the endpoint \"" ENDPOINT
-		"\" (the first line's) [mismatched_url]\n",
+		(":4: url \"/v1/embeddings\" differs from the endpoint \"" ENDPOINT
+		 "\" (the first line's) [mismatched_url]\n"),
 		":4: body.model is missing [missing_required_parameter]\n",
 		":4: body.messages is a string, not an array of messages [messages_not_an_array]\n",
-		":5: body.model \"n\" differs from \"m\" on line 1; a batch has one model "
-		"[mismatched_model]\n",
+		(":5: body.model \"n\" differs from \"m\" on line 1; a batch has one model "
+		 "[mismatched_model]\n"),
 	};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		snprintf(want, sizeof(want), "%s%s", path, lines[i]);
