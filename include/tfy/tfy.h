@@ -19,5 +19,6 @@
 #include <tfy/files.h>
 #include <tfy/results.h>
 #include <tfy/check.h>
+#include <tfy/webhook.h>
 
 #endif
