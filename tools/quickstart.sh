@@ -23,10 +23,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 # What the demo needs (the library and the two programs) ...
-demo_packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev libgnutls28-dev
+demo_packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev libssl-dev libgnutls28-dev
                libmicrohttpd-dev zlib1g-dev)
 # ... and what the whole suite needs besides.
-packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev abigail-tools cmake
+packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev libssl-dev abigail-tools cmake
           libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 python3-venv python3-setuptools python3-wheel doxygen
           clang libclang-rt-14-dev clang-format valgrind cppcheck build-essential debhelper dpkg-dev dh-python
           fakeroot lintian mandoc libgnutls28-dev openssl tinyproxy g++ golang-go rustc bindgen nodejs npm)
