@@ -142,7 +142,7 @@ fuzz() {
 			-Db_sanitize=address,undefined -Db_lundef=false
 	fi
 	ninja -C "$dir" -j "$(nproc)" || return 1
-	local harnesses=(decode_list batch_parse error_body retry_after request file_parse result_reader input_check) pids=()
+	local harnesses=(decode_list batch_parse error_body retry_after request file_parse result_reader input_check webhook) pids=()
 	for h in "${harnesses[@]}"; do
 		fuzz_one "$dir" "$h" "$secs" & pids+=($!)
 		if [ ${#pids[@]} -ge "$(nproc)" ]; then
@@ -154,7 +154,7 @@ fuzz() {
 	for i in "${!pids[@]}"; do
 		wait "${pids[$i]}" || echo failed >"$dir/fuzz-${harnesses[$i]}/failed"
 	done
-	for h in decode_list batch_parse error_body retry_after request file_parse result_reader input_check; do
+	for h in decode_list batch_parse error_body retry_after request file_parse result_reader input_check webhook; do
 		local log=$dir/fuzz-$h/log.txt
 		if [ -f "$dir/fuzz-$h/failed" ]; then
 			rc=1
