@@ -35,7 +35,9 @@ check "list --sum<TAB>" "--summary" tfy-batches list --sum
 check "--format <TAB>" "csv json ndjson table" tfy-batches --format ""
 check "--cacert c<TAB>" "ca-bundle.pem" tfy-batches --cacert c
 check "--pass-file c<TAB>" "ca-bundle.pem" tfy-batches list --pass-file c
-check "help <TAB>" "cancel check create files get help list results run wait" tfy-batches help ""
+check "help <TAB>" "cancel check create files get help list results run wait webhook" tfy-batches help ""
+check "webhook <TAB>" "verify" tfy-batches webhook ""
+check "--secret-file c<TAB>" "ca-bundle.pem" tfy-batches webhook verify --secret-file c
 check "files <TAB>" "delete download get upload" tfy-batches files ""
 check "files download -<TAB> has -o" "-o" tfy-batches files download x -o
 

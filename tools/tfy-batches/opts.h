@@ -23,7 +23,9 @@ enum {
 	GROUP_CREATE = 1u << 6,     /* --completion-window, --metadata */
 	GROUP_INPUT_ID = 1u << 7,   /* --input-file-id */
 	GROUP_OUTPUT = 1u << 8,     /* -o/--output */
-	GROUP_RUN = 1u << 9         /* --resume, --cancel-on-interrupt */
+	GROUP_RUN = 1u << 9,        /* --resume, --cancel-on-interrupt */
+	GROUP_SECRET = 1u << 10,    /* --secret-file: a webhook signing secret */
+	GROUP_LISTEN = 1u << 11     /* --webhook-listen */
 };
 
 typedef enum cli_action {
@@ -81,6 +83,12 @@ typedef struct cli_args {
 	const char *output;            /* -o/--output */
 	const char *resume;            /* --resume ID */
 	int cancel_on_interrupt;       /* --cancel-on-interrupt */
+
+	/* webhooks */
+	const char *secret_file;       /* --secret-file */
+	const char *webhook_listen;    /* --webhook-listen ADDR:PORT */
+	const char *webhook_secret;    /* in force: the file's first line, else TFY_WEBHOOK_SECRET */
+	char *secret_from_file;        /* ours, scrubbed by cli_args_free */
 } cli_args;
 
 /*

@@ -87,6 +87,30 @@ int show_file(const cli_args *args, sink *out, const tfy_file *f)
 	return show_status(st, out);
 }
 
+int show_event(const cli_args *args, sink *out, const tfy_webhook_event *e)
+{
+	static const rec_col cols[] = { { "type", 0 },  { "id", 0 },         { "created_at", 0 },
+		                        { "batch", 0 }, { "webhook_id", 0 }, { "timestamp", 0 } };
+	tfy_opt_int64 timestamp = { e->timestamp, 1, 0 };
+	char created[24], stamp[24];
+	rec_val vals[6] = { { e->type, 0 },
+		            { e->id, 0 },
+		            { int_or_null(created, sizeof created, &e->created_at), 1 },
+		            { e->data_id, 0 },
+		            { e->webhook_id, 0 },
+		            { int_or_null(stamp, sizeof stamp, &timestamp), 1 } };
+	rec_writer w;
+	out_status st;
+
+	if (args->format == OUT_JSON)
+		return show_raw(out, e->raw_json);
+	rec_init(&w, args->format, out, cols, 6);
+	w.single = 1;
+	st = rec_row(&w, vals);
+	json_text_free(&w.text);
+	return show_status(st, out);
+}
+
 int show_batch_from(const cli_args *args, sink *out, show_batch_call call)
 {
 	int rc = CLI_EXIT_FAILURE;

@@ -20,6 +20,12 @@ int show_batch(const cli_args *args, sink *out, const tfy_batch *b);
 /* A file: json as sent; else its id, bytes, created_at, filename, purpose, status. */
 int show_file(const cli_args *args, sink *out, const tfy_file *f);
 
+/*
+ * A webhook event: json as sent; else its type, id, created_at, batch
+ * (data.id), webhook_id and timestamp.
+ */
+int show_event(const cli_args *args, sink *out, const tfy_webhook_event *e);
+
 /* A call that takes one batch id and answers a batch (retrieve, cancel). */
 typedef tfy_code (*show_batch_call)(tfy_client *client, const char *id,
                                     const tfy_request_options *request, tfy_batch **out,
