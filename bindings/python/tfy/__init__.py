@@ -21,6 +21,8 @@ from .iterator import BatchIterator
 from .request import NONE, RequestOptions
 from .results import InputReport, Problem, Result, check_input, read_results
 from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Status, Usage
+from . import webhooks
+from .webhooks import WebhookEvent
 
 __version__ = "1.2.0"
 
@@ -33,4 +35,4 @@ def library_version() -> str:
 __all__ = ["Client", "RetryInfo", "MISSING_HAS_MORE_CONTINUE", "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
            "BatchError", "Errors", "RequestCounts", "Status", "Usage", "TfyError",
            "library_version", "File", "Files", "Result", "read_results", "InputReport", "Problem",
-           "check_input"] + [c.__name__ for c in ERROR_CLASSES.values()]
+           "check_input", "webhooks", "WebhookEvent"] + [c.__name__ for c in ERROR_CLASSES.values()]
