@@ -20,28 +20,25 @@ tfy_code tfy_batches_list_options_init(tfy_batches_list_options *opts, uint32_t 
 	return tfy__options_init(opts, version, list_options_sizes, TFY_BATCHES_LIST_OPTIONS_VERSION);
 }
 
+tfy__paging tfy__batches_paging(const tfy_batches_list_options *o)
+{
+	const tfy__paging paging = { o->max_items, o->max_pages, o->prefetch, o->missing_has_more };
+	return paging;
+}
+
 static tfy_code check_list_options(const tfy_batches_list_options *o, tfy_error **err)
 {
 	if (o->reserved_ || o->reserved2_)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "tfy_batches_list_options: reserved fields must be 0");
-	if (o->missing_has_more < TFY_MISSING_HAS_MORE_DEFAULT ||
-	    o->missing_has_more > TFY_MISSING_HAS_MORE_STOP)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "missing_has_more must be a TFY_MISSING_HAS_MORE_* value");
 	if (o->limit < 0 || o->limit > TFY_BATCHES_LIMIT_MAX)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "limit must be between 1 and %d (or 0 for the server default), got %d",
 		                      TFY_BATCHES_LIMIT_MAX, (int)o->limit);
 	if (o->after && tfy__id_check(o->after, "after (a batch id)", err) != TFY_OK)
 		return TFY_ERROR_INVALID_ARGUMENT;
-	if (o->max_items < 0 || o->max_pages < 0)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "max_items and max_pages must not be negative");
-	if (o->prefetch != 0 && o->prefetch != 1 && o->prefetch != TFY_NONE)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "prefetch must be 0 (the default), 1 or TFY_NONE");
-	return TFY_OK;
+	const tfy__paging paging = tfy__batches_paging(o);
+	return tfy__paging_check(&paging, err);
 }
 
 /* The caller's list options (NULL: the defaults) read and checked, but not their request options. */
@@ -91,22 +88,14 @@ static const tfy__endpoint list_endpoint = {
 
 /* One page's call: its query (limit and after, from the options) and options. */
 typedef struct page_call {
-	char limit[16];
-	tfy_pair query[2];
+	tfy__page_query query;
 	tfy__endpoint_args args;
 	tfy__options_pair pair;
 } page_call;
 
 static tfy__endpoint_args page_args(const tfy_batches_list_options *o, page_call *p)
 {
-	size_t n = 0;
-	snprintf(p->limit, sizeof(p->limit), "%d", (int)o->limit);
-	if (o->limit > 0)
-		p->query[n++] = (tfy_pair){ "limit", p->limit };
-	if (o->after)
-		p->query[n++] = (tfy_pair){ "after", o->after };
-	const tfy__endpoint_args args = { .query = p->query, .query_count = n };
-	return args;
+	return tfy__page_args(&p->query, o->limit, o->after, NULL, 0);
 }
 
 static void page_call_of(const tfy_client *client, const tfy_batches_list_options *o,

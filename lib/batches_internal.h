@@ -17,6 +17,9 @@ tfy_code tfy__batches_options_read(const tfy_batches_list_options *src,
                                    tfy_batches_list_options *dst, tfy_request_options *request,
                                    tfy_error **err);
 
+/* What the options say about walking every page (the iterator's settings). */
+tfy__paging tfy__batches_paging(const tfy_batches_list_options *o);
+
 /* The request for one page: checks every argument, nothing is sent. */
 tfy_code tfy__batches_request(const tfy_client *client, const tfy_batches_list_options *opts,
                               tfy__request *req, tfy_error **err);

@@ -21,13 +21,32 @@ tfy__call tfy__call_start(const tfy_client *c, const tfy__options_pair *o)
 	                : d->max_retries    ? d->max_retries : c->max_retries;
 	int64_t deadline_ms = call->deadline_ms ? call->deadline_ms : d->deadline_ms;
 	tfy__call ctx = {
-		deadline_ms ? tfy__add_ms(tfy__now_ms(), deadline_ms) : 0,
-		call->cancel ? call->cancel : d->cancel,
-		call->cancel ? call->cancel_userdata : d->cancel_userdata,
-		retries == TFY_NONE ? 0 : retries,
-		call->timeout_ms ? call->timeout_ms : d->timeout_ms ? d->timeout_ms : c->timeout_ms,
+		.deadline = deadline_ms ? tfy__add_ms(tfy__now_ms(), deadline_ms) : 0,
+		.cancel = call->cancel ? call->cancel : d->cancel,
+		.cancel_userdata = call->cancel ? call->cancel_userdata : d->cancel_userdata,
+		.cancel_token = call->cancel_token ? call->cancel_token : d->cancel_token,
+		.max_retries = retries == TFY_NONE ? 0 : retries,
+		.timeout_ms = call->timeout_ms ? call->timeout_ms
+		            : d->timeout_ms    ? d->timeout_ms : c->timeout_ms,
 	};
 	return ctx;
+}
+
+int tfy__call_cancelled(const tfy__call *call)
+{
+	return tfy_cancel_token_is_cancelled(call->cancel_token) ||
+	       (call->cancel && call->cancel(call->cancel_userdata) != TFY_CANCEL_CONTINUE);
+}
+
+/* tfy__call_cancelled as the transport and the sleep ask it, the call as userdata. */
+static int32_t stop_asked(void *call)
+{
+	return tfy__call_cancelled(call);
+}
+
+tfy_code tfy__call_sleep(const tfy__call *call, int64_t ms)
+{
+	return tfy__sleep_ms(ms, stop_asked, (void *)call);
 }
 
 tfy__call tfy__call_start_transfer(const tfy_client *client, const tfy__options_pair *opts)
@@ -153,12 +172,6 @@ typedef struct outcome {
 	int64_t uploaded;  /* bytes an upload took from its reader */
 } outcome;
 
-/* Asked before anything is sent, so that a call cancelled already sends nothing. */
-static int cancelled(const tfy__call *call)
-{
-	return call->cancel && call->cancel(call->cancel_userdata) != TFY_CANCEL_CONTINUE;
-}
-
 /* The next attempt's timeout: 0 for none (a transfer's default), -1 when the deadline passed. */
 static int64_t attempt_timeout(const tfy__call *call)
 {
@@ -206,8 +219,9 @@ static tfy__http_request http_request(const tfy_client *c, const tfy__request *r
 		.ca_file = c->ca_file,
 		.ca_path = c->ca_path,
 		.max_body = c->max_body,
-		.cancel = call->cancel,
-		.cancel_userdata = call->cancel_userdata,
+		/* The call outlives the request: a request sent early is the iterator's, as is its call. */
+		.cancel = stop_asked,
+		.cancel_userdata = (void *)call,
 		.deadline = call->deadline,
 		.network = &c->network,
 		.fresh_connection = req->repeat == TFY__REPEAT_UNSENT,
@@ -259,13 +273,19 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
                              tfy_error **e, outcome *oc, tfy__call_key *k, int32_t refresh)
 {
 	int64_t timeout = attempt_timeout(call);
-	if (timeout < 0 || cancelled(call)) {
+	/* Asked before anything is sent, so that a call cancelled already sends nothing. */
+	if (timeout < 0 || tfy__call_cancelled(call)) {
 		tfy__call_abandon_early(*early);
 		*early = NULL;
 		tfy_code stop = timeout < 0 ? TFY_ERROR_TIMEOUT : TFY_ERROR_CANCELLED;
 		*e = transport_error(stop, timeout < 0 ? "the call's deadline passed"
 		                                       : "cancelled by the caller");
 		return stop;
+	}
+	if (*early && tfy__transport_inherited((*early)->flight)) {
+		/* Sent before a fork: its answer is the parent's to read. */
+		tfy__call_abandon_early(*early);
+		*early = NULL;
 	}
 	tfy__http_response resp = { 0 };
 	char detail[DETAIL_MAX] = "";
@@ -395,7 +415,7 @@ static tfy_code back_off(const tfy__logger *log, const tfy__call *call, int atte
 	         *e ? (*e)->message : "out of memory");
 	tfy_error_free(*e);
 	*e = NULL;
-	if (tfy__sleep_ms(delay, call->cancel, call->cancel_userdata) == TFY_OK)
+	if (tfy__call_sleep(call, delay) == TFY_OK)
 		return TFY_OK;
 	*e = transport_error(TFY_ERROR_CANCELLED, "cancelled by the caller during backoff");
 	finish_error(*e, attempt, oc, "");
@@ -517,7 +537,7 @@ tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req,
                                  const tfy__call *call)
 {
 	int64_t timeout = attempt_timeout(call);
-	if (timeout < 0 || cancelled(call))
+	if (timeout < 0 || tfy__call_cancelled(call))
 		return NULL;
 	tfy__early *early = tfy__calloc(1, sizeof(*early));
 	tfy__call_key k;

@@ -18,9 +18,22 @@ typedef struct tfy__call {
 	int64_t deadline;          /* monotonic ms (tfy__now_ms); 0: none */
 	tfy_cancel_fn cancel;      /* may be NULL */
 	void *cancel_userdata;
+	const tfy_cancel_token *cancel_token; /* may be NULL */
 	int32_t max_retries;       /* 0..TFY_MAX_RETRIES_LIMIT */
 	int64_t timeout_ms;        /* of each attempt; 0: none (the stall check and deadline only) */
 } tfy__call;
+
+/*
+ * Whether the caller wants the call stopped: its cancel token was cancelled
+ * or its cancel callback says stop.  The one question every phase asks:
+ * before each attempt, in the transport's polls (connecting, sending,
+ * waiting, a download or an upload), in the backoff and a wait's pauses,
+ * before a reconcile.  1 to stop, else 0.
+ */
+int tfy__call_cancelled(const tfy__call *call);
+
+/* Sleeps ms, cut short when the call is cancelled: TFY_OK or TFY_ERROR_CANCELLED. */
+tfy_code tfy__call_sleep(const tfy__call *call, int64_t ms);
 
 /* The context of a call starting now. */
 tfy__call tfy__call_start(const tfy_client *client, const tfy__options_pair *opts);

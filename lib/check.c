@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,28 +40,44 @@ typedef struct checker {
 	tfy__buf strings, scratch;
 	tfy__strset ids;
 	size_t expected_len;
+	tfy__buf model;      /* the first body.model of the file */
+	int64_t model_line;  /* its line; 0 until one is seen */
+	int64_t inputs;      /* embedding inputs so far */
 	int oom;
 } checker;
 
-static const size_t check_options_sizes[] = { sizeof(tfy_input_check_options) };
+static const size_t check_options_sizes[] = {
+	offsetof(tfy_input_check_options, provider_kind), /* 1.2 */
+	sizeof(tfy_input_check_options),                  /* 1.3: provider_kind */
+};
 
+/*
+ * OpenAI's errors.data code for the same fault where it has one (what the
+ * Batch API puts in a batch it failed at validation), else the checker's
+ * own name.  The mock gateway gives these codes too (validate.c).
+ */
 static const char *const problem_names[] = {
 	[0] = "unknown",
-	[TFY_INPUT_PROBLEM_INVALID_JSON] = "invalid_json",
-	[TFY_INPUT_PROBLEM_NOT_AN_OBJECT] = "not_an_object",
-	[TFY_INPUT_PROBLEM_CUSTOM_ID_MISSING] = "missing_custom_id",
-	[TFY_INPUT_PROBLEM_CUSTOM_ID_NOT_STRING] = "custom_id_not_a_string",
-	[TFY_INPUT_PROBLEM_CUSTOM_ID_EMPTY] = "empty_custom_id",
+	[TFY_INPUT_PROBLEM_INVALID_JSON] = "invalid_json_line",
+	[TFY_INPUT_PROBLEM_NOT_AN_OBJECT] = "invalid_json_line",
+	[TFY_INPUT_PROBLEM_CUSTOM_ID_MISSING] = "invalid_request",
+	[TFY_INPUT_PROBLEM_CUSTOM_ID_NOT_STRING] = "invalid_request",
+	[TFY_INPUT_PROBLEM_CUSTOM_ID_EMPTY] = "invalid_request",
 	[TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE] = "duplicate_custom_id",
-	[TFY_INPUT_PROBLEM_METHOD] = "method_not_post",
-	[TFY_INPUT_PROBLEM_URL_MISSING] = "missing_url",
-	[TFY_INPUT_PROBLEM_URL_MISMATCH] = "url_mismatch",
-	[TFY_INPUT_PROBLEM_BODY_MISSING] = "missing_body",
-	[TFY_INPUT_PROBLEM_BODY_NOT_OBJECT] = "body_not_an_object",
+	[TFY_INPUT_PROBLEM_METHOD] = "invalid_request",
+	[TFY_INPUT_PROBLEM_URL_MISSING] = "mismatched_url",
+	[TFY_INPUT_PROBLEM_URL_MISMATCH] = "mismatched_url",
+	[TFY_INPUT_PROBLEM_BODY_MISSING] = "invalid_request",
+	[TFY_INPUT_PROBLEM_BODY_NOT_OBJECT] = "invalid_request",
 	[TFY_INPUT_PROBLEM_TOO_MANY_REQUESTS] = "too_many_requests",
 	[TFY_INPUT_PROBLEM_FILE_TOO_LARGE] = "file_too_large",
 	[TFY_INPUT_PROBLEM_EMPTY_FILE] = "empty_file",
 	[TFY_INPUT_PROBLEM_LINE_TOO_LONG] = "line_too_long",
+	[TFY_INPUT_PROBLEM_MODEL_MISSING] = "missing_required_parameter",
+	[TFY_INPUT_PROBLEM_MODEL_MISMATCH] = "mismatched_model",
+	[TFY_INPUT_PROBLEM_MESSAGES_NOT_ARRAY] = "messages_not_an_array",
+	[TFY_INPUT_PROBLEM_TOO_MANY_INPUTS] = "too_many_inputs",
+	[TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS] = "too_few_requests",
 };
 
 const char *tfy_input_problem_name(int32_t kind)
@@ -89,9 +106,12 @@ static tfy_code read_options(const tfy_input_check_options *opts, tfy_input_chec
 	if (opts && tfy__options_read(o, opts, check_options_sizes, TFY_INPUT_CHECK_OPTIONS_VERSION,
 	                              "tfy_input_check_options", err) != TFY_OK)
 		return TFY_ERROR_INVALID_ARGUMENT;
-	if (o->reserved_)
+	if (o->reserved_ || o->reserved2_)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "tfy_input_check_options: reserved fields must be 0");
+	if (o->provider_kind < TFY_PROVIDER_KIND_OPENAI || o->provider_kind > TFY_PROVIDER_KIND_VERTEX)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "provider_kind must be a TFY_PROVIDER_KIND_* value");
 	o->max_requests = limit(o->max_requests, TFY_INPUT_MAX_REQUESTS_DEFAULT);
 	o->max_bytes = limit(o->max_bytes, TFY_INPUT_MAX_BYTES_DEFAULT);
 	o->max_problems = o->max_problems == 0 ? TFY_INPUT_MAX_PROBLEMS_DEFAULT : o->max_problems;
@@ -171,9 +191,17 @@ static void check_custom_id(checker *c, int64_t line, const tfy__input_line *in)
 	}
 }
 
+/* Vertex routes a line by x-tfy-provider-model: it may omit method, url and body.model. */
+static int may_omit(const checker *c)
+{
+	return c->o.provider_kind == TFY_PROVIDER_KIND_VERTEX;
+}
+
 static void check_method(checker *c, int64_t line, const tfy__input_line *in)
 {
 	char q[QUOTE_MAX + 8];
+	if (!in->method_type && may_omit(c))
+		return;
 	if (!in->method_type)
 		problem(c, line, TFY_INPUT_PROBLEM_METHOD, "method is missing (it must be \"POST\")");
 	else if (!in->method)
@@ -187,6 +215,8 @@ static void check_method(checker *c, int64_t line, const tfy__input_line *in)
 static void check_url(checker *c, int64_t line, const tfy__input_line *in)
 {
 	tfy_input_report *r = &c->report->pub;
+	if (!in->url_type && may_omit(c))
+		return;
 	if (!in->url_type || strcmp(in->url_type, "null") == 0) {
 		problem(c, line, TFY_INPUT_PROBLEM_URL_MISSING, "url is missing");
 		return;
@@ -212,13 +242,68 @@ static void check_url(checker *c, int64_t line, const tfy__input_line *in)
 	}
 }
 
+/* body.model: present, and the first line's on every line (the gateway routes a batch by it). */
+static void check_model(checker *c, int64_t line, const tfy__input_line *in)
+{
+	char q[QUOTE_MAX + 8], e[QUOTE_MAX + 8];
+	if (!in->model_type && may_omit(c))
+		return;
+	if (!in->model_type || strcmp(in->model_type, "null") == 0) {
+		problem(c, line, TFY_INPUT_PROBLEM_MODEL_MISSING, "body.model is missing");
+	} else if (!in->model) {
+		problem(c, line, TFY_INPUT_PROBLEM_MODEL_MISSING, "body.model is %s, not a string",
+		        in->model_type);
+	} else if (in->model_len == 0) {
+		problem(c, line, TFY_INPUT_PROBLEM_MODEL_MISSING, "body.model is empty");
+	} else if (!c->model_line) {
+		c->model_line = line;
+		c->oom |= tfy__buf_append(&c->model, in->model, in->model_len) < 0;
+	} else if (in->model_len != c->model.len || memcmp(in->model, c->model.data, c->model.len)) {
+		problem(c, line, TFY_INPUT_PROBLEM_MODEL_MISMATCH,
+		        "body.model %s differs from %s on line %" PRId64 "; a batch has one model",
+		        quote(q, sizeof(q), in->model, in->model_len),
+		        quote(e, sizeof(e), c->model.data, c->model.len), c->model_line);
+	}
+}
+
+/* The batch's endpoint is `url`: the option, else the first line's url. */
+static int endpoint_is(const checker *c, const char *url)
+{
+	const char *e = c->report->pub.endpoint;
+	return e && c->expected_len == strlen(url) && memcmp(e, url, c->expected_len) == 0;
+}
+
+/* An embeddings batch takes TFY_INPUT_MAX_EMBEDDING_INPUTS inputs in all; the request past it is the problem. */
+static void count_inputs(checker *c, int64_t line, const tfy__input_line *in)
+{
+	int64_t before = c->inputs;
+	c->inputs += in->inputs;
+	if (before <= TFY_INPUT_MAX_EMBEDDING_INPUTS && c->inputs > TFY_INPUT_MAX_EMBEDDING_INPUTS)
+		problem(c, line, TFY_INPUT_PROBLEM_TOO_MANY_INPUTS,
+		        "the batch's inputs come to %" PRId64 " here, past the limit of %d inputs of an "
+		        "embeddings batch",
+		        c->inputs, TFY_INPUT_MAX_EMBEDDING_INPUTS);
+}
+
 static void check_body(checker *c, int64_t line, const tfy__input_line *in)
 {
-	if (!in->body_type || strcmp(in->body_type, "null") == 0)
+	if (!in->body_type || strcmp(in->body_type, "null") == 0) {
 		problem(c, line, TFY_INPUT_PROBLEM_BODY_MISSING, "body is missing");
-	else if (strcmp(in->body_type, "an object") != 0)
+		return;
+	}
+	if (strcmp(in->body_type, "an object") != 0) {
 		problem(c, line, TFY_INPUT_PROBLEM_BODY_NOT_OBJECT, "body is %s, not an object",
 		        in->body_type);
+		return;
+	}
+	check_model(c, line, in);
+	if (endpoint_is(c, "/v1/chat/completions") && !in->messages_type)
+		problem(c, line, TFY_INPUT_PROBLEM_MESSAGES_NOT_ARRAY, "body.messages is missing");
+	else if (endpoint_is(c, "/v1/chat/completions") && strcmp(in->messages_type, "an array") != 0)
+		problem(c, line, TFY_INPUT_PROBLEM_MESSAGES_NOT_ARRAY,
+		        "body.messages is %s, not an array of messages", in->messages_type);
+	if (endpoint_is(c, "/v1/embeddings"))
+		count_inputs(c, line, in);
 }
 
 /* A line that is not blank is a request: the first past the limit is a problem. */
@@ -269,6 +354,11 @@ static void check_file(checker *c)
 	if (r->requests == 0)
 		problem(c, 0, TFY_INPUT_PROBLEM_EMPTY_FILE,
 		        r->bytes ? "the file holds only blank lines" : "the file is empty");
+	else if (c->o.provider_kind == TFY_PROVIDER_KIND_BEDROCK &&
+	         r->requests < TFY_INPUT_BEDROCK_MIN_REQUESTS)
+		problem(c, 0, TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS,
+		        "the file holds %" PRId64 " requests; a Bedrock batch takes %d at least",
+		        r->requests, TFY_INPUT_BEDROCK_MIN_REQUESTS);
 }
 
 /* Reads every line; TFY_OK, or the error that ended the check. */
@@ -333,6 +423,7 @@ static tfy_code finish(checker *c, tfy_code rc, tfy_input_report **out, tfy_erro
 	tfy__buf_clear(&c->problems);
 	tfy__buf_clear(&c->strings);
 	tfy__buf_clear(&c->scratch);
+	tfy__buf_clear(&c->model);
 	tfy__strset_free(&c->ids);
 	return rc;
 }

@@ -317,6 +317,7 @@ tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out, tfy_er
 	tfy_client *c = tfy__calloc(1, sizeof(*c));
 	if (!c)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	atomic_init(&c->refs, 1); /* the caller's */
 	apply_defaults(c, o);
 	rc = take_settings(c, o, err);
 	if (rc == TFY_OK)
@@ -335,10 +336,14 @@ tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out, tfy_er
 	return TFY_OK;
 }
 
-void tfy_client_free(tfy_client *client)
+void tfy__client_hold(tfy_client *client)
 {
-	if (!client)
-		return;
+	atomic_fetch_add_explicit(&client->refs, 1, memory_order_relaxed);
+}
+
+/* Closes the connections and frees everything, scrubbing the key: once no reference is left. */
+static void destroy(tfy_client *client)
+{
 	tfy__transport_free(client->transport);
 	tfy__secret_free(client->api_key);
 	tfy__free(client->base_url);
@@ -352,6 +357,19 @@ void tfy_client_free(tfy_client *client)
 		tfy__free(client->keep_names[i]);
 	tfy__free(client->keep_names);
 	tfy__free(client);
+}
+
+void tfy__client_release(tfy_client *client)
+{
+	/* acq_rel: every use of the client by the other holders happens before the free. */
+	if (atomic_fetch_sub_explicit(&client->refs, 1, memory_order_acq_rel) == 1)
+		destroy(client);
+}
+
+void tfy_client_free(tfy_client *client)
+{
+	if (client)
+		tfy__client_release(client);
 }
 
 tfy__target tfy__client_target(const tfy_client *c)

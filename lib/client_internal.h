@@ -4,6 +4,8 @@
 #ifndef TFY_CLIENT_INTERNAL_H
 #define TFY_CLIENT_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "arena.h"
 #include "headers.h"
 #include "log.h"
@@ -12,8 +14,16 @@
 #include "tfy/client.h"
 #include "transport.h"
 
-/* Immutable after tfy_client_new except inside the transport, which locks itself. */
+/*
+ * Immutable after tfy_client_new except refs and inside the transport,
+ * which locks itself.
+ */
 struct tfy_client {
+	/*
+	 * References: the caller's (dropped by tfy_client_free), one per
+	 * iterator and one per call in flight; the last one frees the client.
+	 */
+	atomic_int refs;
 	char *base_url;
 	char *api_key;
 	int64_t connect_timeout_ms;
@@ -51,5 +61,16 @@ struct tfy_client {
 
 /* Where the client's requests go and how they authenticate. */
 tfy__target tfy__client_target(const tfy_client *client);
+
+/*
+ * Takes a reference to the client, for a call (from its start to the
+ * moment it handed its error) or an iterator (for its life), so that the
+ * caller may free the client meanwhile: from another thread, from inside
+ * a callback, or before the iterator.
+ */
+void tfy__client_hold(tfy_client *client);
+
+/* Drops a reference; the last one frees the client.  The caller must not touch it after. */
+void tfy__client_release(tfy_client *client);
 
 #endif

@@ -17,6 +17,7 @@
 #include "tfy/batch.h"
 #include "tfy/error.h"
 #include "tfy/file.h"
+#include "tfy/files.h"
 #include "tfy/results.h"
 #include "tfy/webhook.h"
 
@@ -50,6 +51,15 @@ tfy_code tfy__decode_batch(const char *body, size_t len, int object_only, tfy_ba
  */
 tfy_code tfy__decode_file(const char *body, size_t len, tfy_file **out, char *detail,
                           size_t detail_size);
+
+/*
+ * Decodes a List files response body (through the page walker, each item
+ * by the rules of tfy__decode_file but that an item need not be an
+ * object) into a new page (free with tfy_file_page_free).  Returns as
+ * tfy__decode_batch_page does.
+ */
+tfy_code tfy__decode_file_page(const char *body, size_t len, tfy_file_page **out, char *detail,
+                               size_t detail_size);
 
 /*
  * Decodes the body of a verified webhook delivery (the whole text but
@@ -112,6 +122,12 @@ typedef struct tfy__input_line {
 	const char *url_type, *url;
 	size_t url_len;
 	const char *body_type;
+	/* Members of the body when it is an object (else absent): */
+	const char *model_type, *model; /* body.model, as custom_id */
+	size_t model_len;
+	const char *messages_type;      /* what body.messages is, NULL when absent */
+	int64_t inputs;                 /* embedding inputs in body.input: a string or a token
+	                                   array is 1, an array of them its length; else 0 */
 } tfy__input_line;
 
 /*

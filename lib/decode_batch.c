@@ -325,15 +325,7 @@ tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **o
 		return rc;
 	tfy__list_owner *owner = page.owner;
 	owner->arena = page.arena;
-	owner->pub.object = page.object;
-	owner->pub.first_id = page.first_id;
-	owner->pub.last_id = page.last_id;
-	owner->pub.has_more = page.has_more;
-	owner->pub.has_more_present = page.has_more_present;
-	owner->pub.extra_json = page.extra_json;
-	/* The items are the batches' public structs (batch_page's item_offset). */
-	owner->pub.items = (const tfy_batch *const *)page.items;
-	owner->pub.count = page.count;
+	TFY__PAGE_PUBLISH(&owner->pub, &page, tfy_batch);
 	*out = &owner->pub;
 	return TFY_OK;
 }

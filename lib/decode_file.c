@@ -1,9 +1,11 @@
 /*
- * File objects (tfy__decode_file) and the answer to deleting one
- * (tfy__decode_file_deleted).
+ * File objects: one by itself (tfy__decode_file) or the items of a List
+ * files page (tfy__decode_file_page, through the page walker), and the
+ * answer to deleting one (tfy__decode_file_deleted).
  */
 #include "decode.h"
 
+#include "decode_page.h"
 #include "file_internal.h"
 #include "json_values.h"
 
@@ -34,12 +36,19 @@ static void file_member(tfy__decoder *d, tfy__json_key k, void *ctx)
 		tfy__json_scan_value(d);
 }
 
-/* The object at the walk's position (the caller has checked it is one) and its raw_json. */
+/*
+ * The value at the walk's position as a file, and its raw_json; one that is
+ * not an object (in a page: a lone file is checked first) has every field
+ * absent.
+ */
 static void file_item(tfy__decoder *d, void *pub)
 {
 	tfy_file *f = pub;
 	size_t start = d->i;
-	tfy__json_walk_object(d, file_member, f);
+	if (tfy__json_peek(d) == '{')
+		tfy__json_walk_object(d, file_member, f);
+	else
+		tfy__json_scan_value(d);
 	if (!tfy__json_stopped(d))
 		f->raw_json = tfy__json_copy(d, d->s + start, d->i - start);
 }
@@ -53,6 +62,29 @@ tfy_code tfy__decode_file(const char *body, size_t len, tfy_file **out, char *de
 	                                   "a JSON object (a File)", &owner, detail, detail_size);
 	*out = owner ? &((tfy__file_owner *)owner)->pub : NULL;
 	return rc;
+}
+
+static const tfy__page_kind file_page = {
+	.page_size = sizeof(tfy__file_page_owner),
+	.item_size = sizeof(tfy__file_owner),
+	.item_offset = offsetof(tfy__file_owner, pub),
+	.item = file_item,
+	.expected = "a JSON object with a \"data\" array",
+};
+
+tfy_code tfy__decode_file_page(const char *body, size_t len, tfy_file_page **out, char *detail,
+                               size_t detail_size)
+{
+	tfy__page page;
+	*out = NULL;
+	tfy_code rc = tfy__decode_page(body, len, &file_page, &page, detail, detail_size);
+	if (rc != TFY_OK)
+		return rc;
+	tfy__file_page_owner *owner = page.owner;
+	owner->arena = page.arena;
+	TFY__PAGE_PUBLISH(&owner->pub, &page, tfy_file);
+	*out = &owner->pub;
+	return TFY_OK;
 }
 
 static void deleted_member(tfy__decoder *d, tfy__json_key k, void *ctx)

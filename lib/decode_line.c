@@ -165,27 +165,83 @@ tfy_code tfy__decode_result_line(const char *line, size_t len, tfy_result *rec, 
 	return TFY_OK;
 }
 
-enum { IN_CUSTOM_ID, IN_METHOD, IN_URL, IN_COUNT };
+enum { IN_CUSTOM_ID, IN_METHOD, IN_URL, IN_MODEL, IN_COUNT };
 
 typedef struct input_ctx {
 	kept_strings k;
 	const char *types[IN_COUNT];
-	const char *body_type;
+	const char *body_type, *messages_type;
+	int64_t inputs;
 } input_ctx;
+
+/* The value at the walk's position into slot i, its type into types[i]. */
+static void keep_member(tfy__decoder *d, input_ctx *in, int i)
+{
+	in->types[i] = tfy__json_type_name(tfy__json_peek(d));
+	keep_text(d, &in->k, i, KEEP_NUL);
+}
+
+/* One element of body.input: a first element that is a number makes the array one token array. */
+static void count_input(tfy__decoder *d, size_t index, void *ctx)
+{
+	input_ctx *in = ctx;
+	char c = tfy__json_peek(d);
+	if (index == 0)
+		in->inputs = c == '-' || (c >= '0' && c <= '9') ? -1 : 0;
+	if (in->inputs >= 0)
+		in->inputs++;
+	tfy__json_scan_value(d);
+}
+
+/* body.input: the embedding inputs it holds (a string, tokens, an array of either). */
+static void read_inputs(tfy__decoder *d, input_ctx *in)
+{
+	char c = tfy__json_peek(d);
+	in->inputs = c == '"' ? 1 : 0;
+	if (c != '[') {
+		tfy__json_scan_value(d);
+		return;
+	}
+	tfy__json_walk_array(d, count_input, in);
+	if (in->inputs < 0) /* one array of tokens */
+		in->inputs = 1;
+}
+
+/* A member of the body; a repeated key replaces the earlier value, as jansson's objects do. */
+static void body_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	input_ctx *in = ctx;
+	if (tfy__json_key_is(k, "model")) {
+		keep_member(d, in, IN_MODEL);
+	} else if (tfy__json_key_is(k, "messages")) {
+		in->messages_type = tfy__json_type_name(tfy__json_peek(d));
+		tfy__json_scan_value(d);
+	} else if (tfy__json_key_is(k, "input")) {
+		read_inputs(d, in);
+	} else {
+		tfy__json_scan_value(d);
+	}
+}
 
 static void input_member(tfy__decoder *d, tfy__json_key k, void *ctx)
 {
 	input_ctx *in = ctx;
-	static const char *const names[IN_COUNT] = { "custom_id", "method", "url" };
-	for (int i = 0; i < IN_COUNT; i++)
+	static const char *const names[] = { "custom_id", "method", "url" };
+	for (int i = 0; i < (int)TFY__COUNT_OF(names); i++)
 		if (tfy__json_key_is(k, names[i])) {
-			in->types[i] = tfy__json_type_name(tfy__json_peek(d));
-			keep_text(d, &in->k, i, KEEP_NUL);
+			keep_member(d, in, i);
 			return;
 		}
-	if (tfy__json_key_is(k, "body"))
-		in->body_type = tfy__json_type_name(tfy__json_peek(d));
-	tfy__json_scan_value(d);
+	if (!tfy__json_key_is(k, "body")) {
+		tfy__json_scan_value(d);
+		return;
+	}
+	/* A repeated body replaces the earlier one, its members included. */
+	in->k.off[IN_MODEL] = NO_STRING;
+	in->types[IN_MODEL] = in->messages_type = NULL;
+	in->inputs = 0;
+	in->body_type = tfy__json_type_name(tfy__json_peek(d));
+	sub_object(d, body_member, in);
 }
 
 tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *out,
@@ -193,7 +249,7 @@ tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *o
                                 size_t detail_size)
 {
 	size_t off[IN_COUNT], lens[IN_COUNT];
-	input_ctx in = { { strings, off, lens }, { NULL, NULL, NULL }, NULL };
+	input_ctx in = { { strings, off, lens }, { NULL, NULL, NULL, NULL }, NULL, NULL, 0 };
 	for (int i = 0; i < IN_COUNT; i++)
 		off[i] = NO_STRING, lens[i] = 0;
 	strings->len = 0;
@@ -203,15 +259,18 @@ tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *o
 	                          detail_size);
 	if (rc != TFY_OK || out->not_object)
 		return rc;
-	const char **values[IN_COUNT] = { &out->custom_id, &out->method, &out->url };
-	size_t *lengths[IN_COUNT] = { &out->custom_id_len, &out->method_len, &out->url_len };
+	const char **values[IN_COUNT] = { &out->custom_id, &out->method, &out->url, &out->model };
+	size_t *lengths[IN_COUNT] = { &out->custom_id_len, &out->method_len, &out->url_len,
+		                      &out->model_len };
+	const char **types[IN_COUNT] = { &out->custom_id_type, &out->method_type, &out->url_type,
+		                         &out->model_type };
 	for (int i = 0; i < IN_COUNT; i++) {
 		*values[i] = off[i] == NO_STRING ? NULL : strings->data + off[i];
 		*lengths[i] = lens[i];
+		*types[i] = in.types[i];
 	}
-	out->custom_id_type = in.types[IN_CUSTOM_ID];
-	out->method_type = in.types[IN_METHOD];
-	out->url_type = in.types[IN_URL];
 	out->body_type = in.body_type;
+	out->messages_type = in.messages_type;
+	out->inputs = in.inputs;
 	return TFY_OK;
 }

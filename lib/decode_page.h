@@ -49,6 +49,23 @@ typedef struct tfy__page {
 } tfy__page;
 
 /*
+ * Copies a decoded envelope into a public page struct (tfy_batch_page,
+ * tfy_file_page: the same members), its items typed as ITEM (the public
+ * struct of the kind's item_offset).
+ */
+#define TFY__PAGE_PUBLISH(pub, page, ITEM)                         \
+	do {                                                       \
+		(pub)->object = (page)->object;                    \
+		(pub)->first_id = (page)->first_id;                \
+		(pub)->last_id = (page)->last_id;                  \
+		(pub)->has_more = (page)->has_more;                \
+		(pub)->has_more_present = (page)->has_more_present; \
+		(pub)->extra_json = (page)->extra_json;            \
+		(pub)->items = (const ITEM *const *)(page)->items; \
+		(pub)->count = (page)->count;                      \
+	} while (0)
+
+/*
  * Decodes a list body into *page.  Returns TFY_OK; TFY_ERROR_DECODE (page
  * zeroed, detail says what was received) when the body is not JSON, not an
  * object, its "data" is missing or not an array, or it holds more than

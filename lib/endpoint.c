@@ -4,10 +4,27 @@
  */
 #include "endpoint.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
 #include "error_internal.h"
+
+tfy__endpoint_args tfy__page_args(tfy__page_query *q, int32_t limit, const char *after,
+                                  const tfy_pair *own, size_t own_count)
+{
+	size_t n = 0;
+	snprintf(q->limit, sizeof(q->limit), "%d", (int)limit);
+	if (limit > 0)
+		q->pairs[n++] = (tfy_pair){ "limit", q->limit };
+	if (after)
+		q->pairs[n++] = (tfy_pair){ "after", after };
+	for (size_t i = 0; i < own_count && n < TFY__PAGE_QUERY_MAX; i++)
+		if (own[i].value)
+			q->pairs[n++] = own[i];
+	const tfy__endpoint_args args = { .query = q->pairs, .query_count = n };
+	return args;
+}
 
 tfy__options_pair tfy__endpoint_pair(const tfy_client *client, const tfy_request_options *request)
 {
@@ -142,6 +159,8 @@ tfy_code tfy__endpoint_enter(tfy_client *client, tfy__entry *en, void **out, tfy
 	if (rc != TFY_OK)
 		return rc;
 	en->client = client;
+	/* The call's reference: the caller may free the client while it runs. */
+	tfy__client_hold(client);
 	tfy_error *e = NULL;
 	rc = ready(en, &e);
 	if (rc == TFY_OK) {
@@ -150,5 +169,7 @@ tfy_code tfy__endpoint_enter(tfy_client *client, tfy__entry *en, void **out, tfy
 		rc = en->around ? en->around(en, out, &e) : tfy__entry_run(en, out, &e);
 	}
 	tfy__request_clear(&en->req);
-	return tfy__call_hand_error(client, rc, e, err);
+	rc = tfy__call_hand_error(client, rc, e, err);
+	tfy__client_release(client);
+	return rc;
 }

@@ -14,6 +14,7 @@
 #define TFY_ENDPOINT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "call.h"
 
@@ -53,6 +54,24 @@ typedef struct tfy__endpoint_args {
 	const tfy__upload *upload; /* TFY__BODY_UPLOAD */
 	const tfy__sink *sink;     /* TFY__BODY_DOWNLOAD */
 } tfy__endpoint_args;
+
+/* Query parameters a page of a list can have: limit, after and the list's own. */
+#define TFY__PAGE_QUERY_MAX 4
+
+/* The query of one page of a list; its pairs point into it and at the values given. */
+typedef struct tfy__page_query {
+	char limit[16];
+	tfy_pair pairs[TFY__PAGE_QUERY_MAX];
+} tfy__page_query;
+
+/*
+ * The arguments of one page of a list: `limit` when not 0, `after` when
+ * set, then each of the list's own parameters whose value is not NULL (at
+ * most TFY__PAGE_QUERY_MAX in all).  The values are borrowed; q must stay
+ * where it is while the arguments are used.
+ */
+tfy__endpoint_args tfy__page_args(tfy__page_query *q, int32_t limit, const char *after,
+                                  const tfy_pair *own, size_t own_count);
 
 /* A call's request options over the client's defaults (both borrowed). */
 tfy__options_pair tfy__endpoint_pair(const tfy_client *client, const tfy_request_options *request);

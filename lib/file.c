@@ -1,5 +1,5 @@
 /*
- * File objects: parsing one from text, copying and freeing.
+ * File objects: parsing one from text, copying and freeing; pages of them.
  */
 #include "file_internal.h"
 
@@ -38,4 +38,20 @@ void tfy_file_free(tfy_file *file)
 {
 	if (file)
 		tfy__arena_free(TFY__FILE_OWNER(file)->arena);
+}
+
+void tfy_file_page_free(tfy_file_page *page)
+{
+	if (page)
+		tfy__arena_free(((tfy__file_page_owner *)page)->arena);
+}
+
+int tfy__file_page_attach(tfy_file_page *page, long status, const char *request_id)
+{
+	page->http_status = (int32_t)status;
+	if (!request_id)
+		return 0;
+	tfy__arena *arena = ((tfy__file_page_owner *)page)->arena;
+	page->request_id = tfy__arena_strndup(arena, request_id, strlen(request_id));
+	return page->request_id ? 0 : -1;
 }

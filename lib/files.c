@@ -1,19 +1,24 @@
 /*
  * The Files calls: upload (multipart, streamed from a path or a reader),
- * retrieve, delete, and download (streamed to a writer or a path).  Each is
+ * retrieve, delete, download (streamed to a writer or a path), and list
+ * (one page, or every page through the pager of iter_internal.h).  Each is
  * an endpoint (endpoint.h) with its decoder; the upload's source and the
  * download's file are opened and closed around its run.
  */
 #include "tfy/files.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "decode.h"
 #include "endpoint.h"
 #include "error_internal.h"
+#include "file_internal.h"
 #include "files_internal.h"
+#include "iter_internal.h"
 
 #define DEFAULT_PURPOSE "batch"
 #define DEFAULT_FILENAME "input.jsonl"
@@ -28,6 +33,10 @@ static const size_t download_options_sizes[] = {
 	sizeof(tfy_files_download_options), /* 1.2 */
 };
 
+static const size_t list_options_sizes[] = {
+	sizeof(tfy_files_list_options), /* 1.3 */
+};
+
 tfy_code tfy_files_upload_options_init(tfy_files_upload_options *opts, uint32_t version)
 {
 	return tfy__options_init(opts, version, upload_options_sizes,
@@ -38,6 +47,11 @@ tfy_code tfy_files_download_options_init(tfy_files_download_options *opts, uint3
 {
 	return tfy__options_init(opts, version, download_options_sizes,
 	                         TFY_FILES_DOWNLOAD_OPTIONS_VERSION);
+}
+
+tfy_code tfy_files_list_options_init(tfy_files_list_options *opts, uint32_t version)
+{
+	return tfy__options_init(opts, version, list_options_sizes, TFY_FILES_LIST_OPTIONS_VERSION);
 }
 
 /*
@@ -107,6 +121,20 @@ static tfy_code decode_deleted(const tfy__http_response *resp, void **out, char 
 	return rc;
 }
 
+static tfy_code decode_list(const tfy__http_response *resp, void **out, char *detail,
+                            size_t detail_size)
+{
+	tfy_file_page *page = NULL;
+	tfy_code rc = tfy__decode_file_page(resp->body, resp->body_len, &page, detail, detail_size);
+	if (rc == TFY_OK && tfy__file_page_attach(page, resp->status, resp->request_id) < 0) {
+		tfy_file_page_free(page);
+		page = NULL;
+		rc = TFY_ERROR_OUT_OF_MEMORY;
+	}
+	*out = page;
+	return rc;
+}
+
 /* A download's answer went to its sink as it came: nothing is left to decode. */
 static tfy_code decode_nothing(const tfy__http_response *resp, void **out, char *detail,
                                size_t detail_size)
@@ -150,6 +178,12 @@ static const tfy__endpoint download_endpoint = {
 	.suffix = "/content",
 	.body = TFY__BODY_DOWNLOAD,
 	.decode = decode_nothing,
+};
+
+static const tfy__endpoint list_endpoint = {
+	.method = "GET",
+	.collection = "/files",
+	.decode = decode_list,
 };
 
 /* ---- upload ------------------------------------------------------------------ */
@@ -423,4 +457,238 @@ tfy_code tfy_files_download(tfy_client *client, const char *id,
 	                  .around = download_around, .self = &c };
 	void *nothing;
 	return tfy__endpoint_enter(client, &en, &nothing, err);
+}
+
+/* ---- list ---------------------------------------------------------------------- */
+
+static tfy__paging list_paging(const tfy_files_list_options *o)
+{
+	const tfy__paging paging = { o->max_items, o->max_pages, o->prefetch, o->missing_has_more };
+	return paging;
+}
+
+static tfy_code check_list_options(tfy_files_list_options *o, tfy_error **err)
+{
+	const char *why = NULL;
+	if (o->limit < 0 || o->limit > TFY_FILES_LIMIT_MAX)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "limit must be between 1 and %d (or 0 for the server default), got %d",
+		                      TFY_FILES_LIMIT_MAX, (int)o->limit);
+	if (o->after && tfy__id_check(o->after, "after (a file id)", err) != TFY_OK)
+		return TFY_ERROR_INVALID_ARGUMENT;
+	/* The server's own spelling, static: an iterator need not copy it. */
+	if (o->order && strcmp(o->order, "asc") == 0)
+		o->order = "asc";
+	else if (o->order && strcmp(o->order, "desc") == 0)
+		o->order = "desc";
+	else if (o->order)
+		why = "order must be \"asc\" or \"desc\" (or NULL for the server's default)";
+	if (!why && o->purpose && !tfy__header_value_ok(o->purpose))
+		why = "purpose must not be empty or blank or hold a control character";
+	if (why)
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s", why);
+	const tfy__paging paging = list_paging(o);
+	return tfy__paging_check(&paging, err);
+}
+
+/* The caller's list options (NULL: the defaults) read and checked, but not their request options. */
+static tfy_code read_list_options(const tfy_files_list_options *src, tfy_files_list_options *o,
+                                  tfy_error **err)
+{
+	const tfy_files_list_options defaults = TFY_FILES_LIST_OPTIONS_INIT;
+	*o = defaults;
+	tfy_code rc = src ? tfy__options_read(o, src, list_options_sizes,
+	                                      TFY_FILES_LIST_OPTIONS_VERSION, "tfy_files_list_options",
+	                                      err)
+	                  : TFY_OK;
+	return rc == TFY_OK ? check_list_options(o, err) : rc;
+}
+
+/* One page's query: limit, after (the cursor), order and purpose. */
+static tfy__endpoint_args list_args(const tfy_files_list_options *o, const char *after,
+                                    tfy__page_query *q)
+{
+	const tfy_pair own[] = { { "order", o->order }, { "purpose", o->purpose } };
+	return tfy__page_args(q, o->limit, after, own, sizeof(own) / sizeof(own[0]));
+}
+
+/* tfy_files_list()'s own: the caller's options, read, and the page's query. */
+typedef struct list_call {
+	const tfy_files_list_options *opts;
+	tfy_files_list_options o;
+	tfy__page_query query;
+} list_call;
+
+static tfy_code list_prepare(tfy__entry *en, tfy_error **e)
+{
+	list_call *c = en->self;
+	tfy_code rc = read_list_options(c->opts, &c->o, e);
+	en->request = c->o.request;
+	en->args = list_args(&c->o, c->o.after, &c->query);
+	return rc;
+}
+
+tfy_code tfy_files_list(tfy_client *client, const tfy_files_list_options *opts,
+                        tfy_file_page **out, tfy_error **err)
+{
+	list_call c = { .opts = opts };
+	tfy__entry en = { .ep = &list_endpoint, .needs = "client and out", .missing = !out,
+	                  .prepare = list_prepare, .self = &c };
+	void *page;
+	tfy_code rc = tfy__endpoint_enter(client, &en, &page, err);
+	if (out)
+		*out = page;
+	return rc;
+}
+
+/* ---- the file iterator: the pager with the file kind ------------------------- */
+
+struct tfy_file_iter {
+	tfy__pager pager;
+	tfy_files_list_options opts; /* read; purpose copied into the pager's arena */
+};
+
+static tfy_code file_fetch(tfy__pager *p, const char *after, tfy__endpoint_early *early,
+                           void **page, tfy_error **err)
+{
+	tfy__page_query q = { 0 };
+	const tfy__endpoint_args args = list_args(p->self, after, &q);
+	const tfy__options_pair pair = tfy__endpoint_pair(p->client, &p->request);
+	return tfy__endpoint_run(p->client, &list_endpoint, &args, &pair, &p->call, early, page, err);
+}
+
+static int file_send_early(tfy__pager *p, const char *after, tfy__endpoint_early *early)
+{
+	tfy__page_query q = { 0 };
+	const tfy__endpoint_args args = list_args(p->self, after, &q);
+	const tfy__options_pair pair = tfy__endpoint_pair(p->client, &p->request);
+	return tfy__endpoint_send_early(p->client, &list_endpoint, &args, &pair, &p->call, early);
+}
+
+static tfy__page_view file_view(const void *page)
+{
+	const tfy_file_page *f = page;
+	const tfy__page_view v = { (const void *const *)f->items, f->count, f->last_id,
+		                   f->has_more, f->has_more_present, f->request_id };
+	return v;
+}
+
+static const char *file_id(const void *item)
+{
+	return ((const tfy_file *)item)->id;
+}
+
+static void file_page_free(void *page)
+{
+	tfy_file_page_free(page);
+}
+
+static const tfy__pager_kind file_kind = {
+	.item = "file",
+	.fetch = file_fetch,
+	.send_early = file_send_early,
+	.view = file_view,
+	.item_id = file_id,
+	.page_free = file_page_free,
+};
+
+/* Reads and checks everything, building the first request, so a bad option is refused now. */
+static tfy_code iter_options(tfy_client *client, const tfy_files_list_options *opts,
+                             tfy_files_list_options *o, tfy_request_options *request,
+                             tfy_error **e)
+{
+	tfy_code rc = read_list_options(opts, o, e);
+	if (rc == TFY_OK)
+		rc = tfy__request_options_read(o->request, request, e);
+	if (rc != TFY_OK)
+		return rc;
+	o->request = request;
+	tfy__page_query q = { 0 };
+	tfy__request req;
+	const tfy__endpoint_args args = list_args(o, o->after, &q);
+	const tfy__options_pair pair = tfy__endpoint_pair(client, request);
+	rc = tfy__endpoint_build(client, &list_endpoint, &args, &pair, &req, e);
+	tfy__request_clear(&req);
+	return rc;
+}
+
+static tfy_code iter_new(tfy_client *client, const tfy_files_list_options *opts,
+                         tfy_file_iter **out, tfy_error **e)
+{
+	tfy_files_list_options o;
+	tfy_request_options request;
+	tfy_code rc = iter_options(client, opts, &o, &request, e);
+	if (rc != TFY_OK)
+		return rc;
+	tfy_file_iter *it = tfy__calloc(1, sizeof(*it));
+	if (!it)
+		return tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	const tfy__paging paging = list_paging(&o);
+	it->opts = o;
+	it->opts.after = NULL;
+	rc = tfy__pager_start(&it->pager, &file_kind, &it->opts, client, o.after, &request, &paging,
+	                      e);
+	it->opts.request = &it->pager.request;
+	if (rc == TFY_OK && o.purpose &&
+	    !(it->opts.purpose = tfy__arena_strndup(it->pager.copies, o.purpose, strlen(o.purpose))))
+		rc = tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	if (rc != TFY_OK) {
+		tfy_file_iter_free(it);
+		return rc;
+	}
+	*out = it;
+	return TFY_OK;
+}
+
+tfy_code tfy_file_iter_new(tfy_client *client, const tfy_files_list_options *opts,
+                           tfy_file_iter **out, tfy_error **err)
+{
+	if (out)
+		*out = NULL;
+	tfy_code rc = tfy__entry_check(err, !client || !out, "client and out");
+	if (rc != TFY_OK)
+		return rc;
+	tfy_error *e = NULL;
+	rc = iter_new(client, opts, out, &e);
+	return tfy__call_hand_error(client, rc, e, err);
+}
+
+tfy_code tfy_file_iter_next(tfy_file_iter *it, const tfy_file **file, tfy_error **err)
+{
+	if (file)
+		*file = NULL;
+	tfy_code rc = tfy__entry_check(err, !it || !file, "iter and file");
+	if (rc != TFY_OK)
+		return rc;
+	const void *const *run;
+	size_t n;
+	rc = tfy__pager_next(&it->pager, 1, &run, &n, err);
+	if (n)
+		*file = run[0];
+	return rc;
+}
+
+tfy_code tfy_file_iter_next_page(tfy_file_iter *it, const tfy_file *const **files, size_t *count,
+                                 tfy_error **err)
+{
+	if (files)
+		*files = NULL;
+	if (count)
+		*count = 0;
+	tfy_code rc = tfy__entry_check(err, !it || !files || !count, "iter, files and count");
+	if (rc != TFY_OK)
+		return rc;
+	const void *const *run;
+	rc = tfy__pager_next(&it->pager, SIZE_MAX, &run, count, err);
+	/* The run is the page's own array of file pointers (file_view). */
+	*files = (const tfy_file *const *)run;
+	return rc;
+}
+
+void tfy_file_iter_free(tfy_file_iter *it)
+{
+	if (!it)
+		return;
+	tfy__pager_clear(&it->pager);
+	tfy__free(it);
 }

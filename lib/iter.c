@@ -1,12 +1,15 @@
 /*
- * Pagination: the iterator over every batch.  One page is held at a time;
- * besides it, each page costs 8 bytes (a hash of its cursor), which is what
- * lets a cycle of any length be caught.
+ * Pagination: the pager every list's iterator walks with, and the iterator
+ * over every batch.  One page is held at a time; besides it, each page
+ * costs 8 bytes (a hash of its cursor), which is what lets a cycle of any
+ * length be caught.
  */
 #include "tfy/iter.h"
 
 #include "alloc.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,61 +17,336 @@
 #include "batches_internal.h"
 #include "error_internal.h"
 #include "hash.h"
+#include "iter_internal.h"
 #include "options.h"
 
 /* Empty pages in a row (each with has_more and a new last_id) before giving up. */
 #define EMPTY_PAGES_MAX 100
 
-struct tfy_batch_iter {
-	tfy_client *client;
-	tfy__arena *copies;            /* the options' strings and arrays */
-	tfy_batches_list_options opts; /* points into copies; after is unused */
-	tfy_request_options request;   /* opts.request points here */
-	tfy__call call;
-	tfy_batch_page *page;
-	size_t pos;                    /* next item of page to hand out */
-	char *next_after;              /* cursor for the next page; NULL: first page */
-	char *resume;                  /* after which the caller may resume */
-	int more;                      /* a next page is wanted */
-	int more_assumed;              /* ... only because the last page left has_more out */
-	int failed;                    /* a pagination error ended the iteration */
-	int64_t pages;
-	int64_t items;
-	uint64_t *seen;                /* hashes of every cursor sent */
-	size_t seen_count;
-	size_t seen_cap;
-	int64_t empty_run;             /* empty pages in a row so far */
-	tfy__endpoint_early prefetched; /* the next page's request, already sent; or nothing */
-};
+/* ---- the pager ---------------------------------------------------------------- */
 
 /* Records a cursor; returns 1 when it was seen before, -1 on OOM, else 0. */
-static int remember_cursor(tfy_batch_iter *it, const char *cursor)
+static int remember_cursor(tfy__pager *p, const char *cursor)
 {
 	uint64_t h = tfy__hash(cursor, strlen(cursor));
-	for (size_t i = 0; i < it->seen_count; i++)
-		if (it->seen[i] == h)
+	for (size_t i = 0; i < p->seen_count; i++)
+		if (p->seen[i] == h)
 			return 1;
-	if (it->seen_count == it->seen_cap) {
-		size_t cap = it->seen_cap ? it->seen_cap * 2 : 16;
-		uint64_t *grown = tfy__realloc(it->seen, cap * sizeof(*grown));
+	if (p->seen_count == p->seen_cap) {
+		size_t cap = p->seen_cap ? p->seen_cap * 2 : 16;
+		uint64_t *grown = tfy__realloc(p->seen, cap * sizeof(*grown));
 		if (!grown)
 			return -1;
-		it->seen = grown;
-		it->seen_cap = cap;
+		p->seen = grown;
+		p->seen_cap = cap;
 	}
-	it->seen[it->seen_count++] = h;
+	p->seen[p->seen_count++] = h;
 	return 0;
 }
 
-/* The options, deep-copied, so the caller's need not outlive tfy_batch_iter_new. */
-static int copy_options(tfy_batch_iter *it, const tfy_batches_list_options *o,
-                        const tfy_request_options *request)
+tfy_code tfy__pager_start(tfy__pager *p, const tfy__pager_kind *kind, void *self,
+                          tfy_client *client, const char *after,
+                          const tfy_request_options *request, const tfy__paging *paging,
+                          tfy_error **err)
 {
-	it->opts = *o;
-	it->opts.after = NULL;
-	it->opts.request = &it->request;
-	return tfy__request_options_copy(it->copies, request, &it->request);
+	p->kind = kind;
+	p->self = self;
+	p->client = client;
+	tfy__client_hold(client); /* for the iterator's life: the client may be freed first */
+	p->paging = *paging;
+	if (!(p->copies = tfy__arena_new(1024)) ||
+	    tfy__request_options_copy(p->copies, request, &p->request) < 0 ||
+	    (after && (!(p->next_after = tfy__strdup(after)) || !(p->resume = tfy__strdup(after)) ||
+	               remember_cursor(p, after) < 0)))
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	const tfy__options_pair pair = tfy__endpoint_pair(client, &p->request);
+	p->call = tfy__call_start(client, &pair);
+	return TFY_OK;
 }
+
+/* Where the next page starts: the last item's id, else the page's last_id; NULL or "" when none. */
+static const char *page_cursor(const tfy__pager *p)
+{
+	const tfy__page_view *v = &p->view;
+	const char *last = v->count ? p->kind->item_id(v->items[v->count - 1]) : NULL;
+	return last && *last ? last : v->last_id;
+}
+
+/* A final failure of the iteration, with the page's request id (masked like any error). */
+static tfy_code pagination_error(tfy__pager *p, tfy_error **err, const char *why)
+{
+	p->failed = 1;
+	tfy_error *e = tfy__error_new(TFY_ERROR_PAGINATION, "%s: %s after page %lld",
+	                              tfy_strerror(TFY_ERROR_PAGINATION), why, (long long)p->pages);
+	const char *request_id = p->page ? p->view.request_id : NULL;
+	if (e && request_id && tfy__error_put(&e->request_id, request_id, strlen(request_id)) < 0) {
+		tfy_error_free(e);
+		e = NULL;
+	}
+	tfy_code rc = tfy__call_hand_error(p->client, TFY_ERROR_PAGINATION, e, err);
+	if (rc == TFY_ERROR_OUT_OF_MEMORY)
+		p->failed = 0; /* running out of memory says nothing about the server */
+	return rc;
+}
+
+/* The page holds the item it was asked to start after. */
+static int repeats_cursor(const tfy__pager *p)
+{
+	for (size_t i = 0; p->next_after && i < p->view.count; i++) {
+		const char *id = p->kind->item_id(p->view.items[i]);
+		if (id && strcmp(id, p->next_after) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Checks a fresh page and works out where the next one starts. */
+static tfy_code accept_page(tfy__pager *p, tfy_error **err)
+{
+	const tfy__page_view *page = &p->view;
+	int asked_unpromised = p->more_assumed;
+	p->more_assumed = !page->has_more_present &&
+	                  p->paging.missing_has_more != TFY_MISSING_HAS_MORE_STOP;
+	p->more = page->has_more_present ? page->has_more : p->more_assumed && page->count > 0;
+	if (repeats_cursor(p)) {
+		if (!asked_unpromised) {
+			char why[64];
+			snprintf(why, sizeof(why), "the server returned the %s it was asked to start after",
+			         p->kind->item);
+			return pagination_error(p, err, why);
+		}
+		/* No more pages were promised: this one only repeats what was seen. */
+		p->pos = page->count;
+		p->more = 0;
+		return TFY_OK;
+	}
+	if (!p->more)
+		return TFY_OK;
+	/*
+	 * An empty page with has_more and a last_id is legitimate on some
+	 * gateways (filtered pages): it continues from last_id.  Distinct
+	 * cursors on empty pages forever would escape the cycle guard, hence
+	 * the bound.
+	 */
+	p->empty_run = page->count ? 0 : p->empty_run + 1;
+	if (p->empty_run > EMPTY_PAGES_MAX)
+		return pagination_error(p, err, "the server sent too many empty pages in a row");
+	const char *cursor = page_cursor(p);
+	if ((!cursor || !*cursor) && !page->has_more_present) {
+		p->more = 0; /* more was only assumed, and there is nowhere to go on from */
+		return TFY_OK;
+	}
+	if (!cursor || !*cursor)
+		return pagination_error(p, err, page->count ? "the page has no id to continue from"
+		                                            : "the server said has_more but sent an empty "
+		                                              "page without a last_id");
+	/*
+	 * Copy first: a cursor remembered but not taken would read as a cycle
+	 * when fetch_page() undoes this page after running out of memory.
+	 */
+	char *copy = tfy__strdup(cursor);
+	if (!copy)
+		return tfy__call_hand_error(p->client, TFY_ERROR_OUT_OF_MEMORY, NULL, err);
+	int seen = remember_cursor(p, cursor);
+	if (seen != 0) {
+		tfy__free(copy);
+		if (seen < 0)
+			return tfy__call_hand_error(p->client, TFY_ERROR_OUT_OF_MEMORY, NULL, err);
+		if (!page->has_more_present) {
+			p->more = 0; /* more was only assumed: end after this page */
+			return TFY_OK;
+		}
+		return pagination_error(p, err, "the server repeated a cursor (is it ignoring `after`?)");
+	}
+	tfy__free(p->next_after);
+	p->next_after = copy;
+	return TFY_OK;
+}
+
+/* Sends the next page's request now, unless no next page will be wanted. */
+static void start_prefetch(tfy__pager *p)
+{
+	const tfy__paging *pg = &p->paging;
+	if (pg->prefetch == TFY_NONE || !p->more || (pg->max_pages && p->pages >= pg->max_pages) ||
+	    (pg->max_items && p->items + (int64_t)p->view.count >= pg->max_items))
+		return;
+	p->kind->send_early(p, p->next_after, &p->prefetched);
+}
+
+static tfy_code fetch_page(tfy__pager *p, tfy_error **err)
+{
+	void *page = NULL;
+	/* The prefetched request's answer when there is one, else a request sent now. */
+	tfy_code rc = p->kind->fetch(p, p->next_after, &p->prefetched, &page, err);
+	if (rc != TFY_OK)
+		return rc;
+	void *previous = p->page;
+	tfy__page_view previous_view = p->view;
+	size_t previous_pos = p->pos;
+	int previous_more = p->more, previous_assumed = p->more_assumed;
+	p->page = page;
+	p->view = p->kind->view(page);
+	p->pos = 0;
+	p->pages++;
+	rc = accept_page(p, err);
+	if (rc == TFY_ERROR_OUT_OF_MEMORY) {
+		/*
+		 * Undo: running out of memory says nothing about the server, so the
+		 * iterator stays usable and the next call fetches this page again.
+		 */
+		p->kind->page_free(page);
+		p->page = previous;
+		p->view = previous_view;
+		p->pos = previous_pos;
+		p->more = previous_more;
+		p->more_assumed = previous_assumed;
+		p->pages--;
+		return rc;
+	}
+	if (previous)
+		p->kind->page_free(previous);
+	if (rc == TFY_OK)
+		start_prefetch(p);
+	return rc;
+}
+
+static int at_end(const tfy__pager *p)
+{
+	const tfy__paging *pg = &p->paging;
+	if (pg->max_items && p->items >= pg->max_items)
+		return 1;
+	if (p->page && p->pos < p->view.count)
+		return 0;
+	return (p->page && !p->more) || (pg->max_pages && p->pages >= pg->max_pages);
+}
+
+/*
+ * Updates the resume point for handing out the n items from pos.  Returns
+ * -1 when memory ran out: the caller then hands out nothing, rather than
+ * leave a resume cursor that would repeat items already seen.
+ */
+static int advance_resume(tfy__pager *p, size_t n)
+{
+	const char *cursor = p->kind->item_id(p->view.items[p->pos + n - 1]);
+	if (!cursor && p->pos + n == p->view.count)
+		cursor = p->view.last_id;
+	if (!cursor)
+		return 0;
+	char *copy = tfy__strdup(cursor);
+	if (!copy)
+		return -1;
+	tfy__free(p->resume);
+	p->resume = copy;
+	return 0;
+}
+
+/* Makes sure an item is ready to hand out, fetching pages as needed; 0 at the end. */
+static tfy_code ready_items(tfy__pager *p, size_t *available, tfy_error **err)
+{
+	*available = 0;
+	if (p->failed)
+		return pagination_error(p, err, "the iteration already failed");
+	while (!at_end(p) && (!p->page || p->pos >= p->view.count)) {
+		tfy_code rc = fetch_page(p, err);
+		if (rc != TFY_OK)
+			return rc;
+	}
+	if (at_end(p))
+		return TFY_OK;
+	*available = p->view.count - p->pos;
+	if (p->paging.max_items && (int64_t)*available > p->paging.max_items - p->items)
+		*available = (size_t)(p->paging.max_items - p->items);
+	return TFY_OK;
+}
+
+tfy_code tfy__pager_next(tfy__pager *p, size_t max, const void *const **run, size_t *count,
+                         tfy_error **err)
+{
+	size_t n;
+	*run = NULL;
+	*count = 0;
+	tfy_code rc = ready_items(p, &n, err);
+	if (rc != TFY_OK || !n)
+		return rc;
+	if (n > max)
+		n = max;
+	if (advance_resume(p, n) < 0)
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	*run = p->view.items + p->pos;
+	*count = n;
+	p->pos += n;
+	p->items += (int64_t)n;
+	return TFY_OK;
+}
+
+void tfy__pager_clear(tfy__pager *p)
+{
+	tfy__endpoint_drop_early(&p->prefetched); /* on the client's transport: before the release */
+	if (p->page)
+		p->kind->page_free(p->page);
+	tfy__arena_free(p->copies);
+	tfy__free(p->next_after);
+	tfy__free(p->resume);
+	tfy__free(p->seen);
+	if (p->client)
+		tfy__client_release(p->client);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- the batch iterator ------------------------------------------------------- */
+
+struct tfy_batch_iter {
+	tfy__pager pager;
+	tfy_batches_list_options opts; /* after is set only while a page is asked for */
+};
+
+static tfy_code batch_fetch(tfy__pager *p, const char *after, tfy__endpoint_early *early,
+                            void **page, tfy_error **err)
+{
+	tfy_batches_list_options *o = p->self;
+	tfy_batch_page *got = NULL;
+	o->after = after;
+	tfy_code rc = tfy__batches_page(p->client, o, &p->call, early, &got, err);
+	o->after = NULL;
+	*page = got;
+	return rc;
+}
+
+static int batch_send_early(tfy__pager *p, const char *after, tfy__endpoint_early *early)
+{
+	tfy_batches_list_options *o = p->self;
+	o->after = after;
+	int rc = tfy__batches_page_early(p->client, o, &p->call, early);
+	o->after = NULL;
+	return rc;
+}
+
+static tfy__page_view batch_view(const void *page)
+{
+	const tfy_batch_page *b = page;
+	const tfy__page_view v = { (const void *const *)b->items, b->count, b->last_id,
+		                   b->has_more, b->has_more_present, b->request_id };
+	return v;
+}
+
+static const char *batch_id(const void *item)
+{
+	return ((const tfy_batch *)item)->id;
+}
+
+static void batch_page_free(void *page)
+{
+	tfy_batch_page_free(page);
+}
+
+static const tfy__pager_kind batch_kind = {
+	.item = "batch",
+	.fetch = batch_fetch,
+	.send_early = batch_send_early,
+	.view = batch_view,
+	.item_id = batch_id,
+	.page_free = batch_page_free,
+};
 
 static tfy_code iter_new(tfy_client *client, const tfy_batches_list_options *opts,
                          tfy_batch_iter **out, tfy_error **e)
@@ -84,15 +362,18 @@ static tfy_code iter_new(tfy_client *client, const tfy_batches_list_options *opt
 		return rc;
 	tfy__request_clear(&req);
 	tfy_batch_iter *it = tfy__calloc(1, sizeof(*it));
-	if (!it || !(it->copies = tfy__arena_new(1024)) || copy_options(it, &o, &request) < 0 ||
-	    (o.after && (!(it->next_after = tfy__strdup(o.after)) || !(it->resume = tfy__strdup(o.after)) ||
-	                 remember_cursor(it, o.after) < 0))) {
-		tfy_batch_iter_free(it);
+	if (!it)
 		return tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	const tfy__paging paging = tfy__batches_paging(&o);
+	it->opts = o;
+	it->opts.after = NULL;
+	rc = tfy__pager_start(&it->pager, &batch_kind, &it->opts, client, o.after, &request, &paging,
+	                      e);
+	it->opts.request = &it->pager.request;
+	if (rc != TFY_OK) {
+		tfy_batch_iter_free(it);
+		return rc;
 	}
-	it->client = client;
-	const tfy__options_pair pair = tfy__endpoint_pair(client, it->opts.request);
-	it->call = tfy__call_start(client, &pair);
 	*out = it;
 	return TFY_OK;
 }
@@ -110,203 +391,6 @@ tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_list_options *
 	return tfy__call_hand_error(client, rc, e, err);
 }
 
-/* Where the next page starts: the last batch's id, else the page's last_id; NULL or "" when none. */
-static const char *page_cursor(const tfy_batch_page *page)
-{
-	const tfy_batch *last = page->count ? page->items[page->count - 1] : NULL;
-	return last && last->id && *last->id ? last->id : page->last_id;
-}
-
-/* A final failure of the iteration, with the page's request id (masked like any error). */
-static tfy_code pagination_error(tfy_batch_iter *it, tfy_error **err, const char *why)
-{
-	it->failed = 1;
-	tfy_error *e = tfy__error_new(TFY_ERROR_PAGINATION, "%s: %s after page %lld",
-	                              tfy_strerror(TFY_ERROR_PAGINATION), why, (long long)it->pages);
-	if (e && it->page && it->page->request_id &&
-	    tfy__error_put(&e->request_id, it->page->request_id, strlen(it->page->request_id)) < 0) {
-		tfy_error_free(e);
-		e = NULL;
-	}
-	tfy_code rc = tfy__call_hand_error(it->client, TFY_ERROR_PAGINATION, e, err);
-	if (rc == TFY_ERROR_OUT_OF_MEMORY)
-		it->failed = 0; /* running out of memory says nothing about the server */
-	return rc;
-}
-
-/* Checks a fresh page and works out where the next one starts. */
-static tfy_code accept_page(tfy_batch_iter *it, tfy_error **err)
-{
-	const tfy_batch_page *page = it->page;
-	int asked_unpromised = it->more_assumed;
-	it->more_assumed = !page->has_more_present &&
-	                   it->opts.missing_has_more != TFY_MISSING_HAS_MORE_STOP;
-	it->more = page->has_more_present ? page->has_more : it->more_assumed && page->count > 0;
-	for (size_t i = 0; it->next_after && i < page->count; i++)
-		if (page->items[i]->id && strcmp(page->items[i]->id, it->next_after) == 0) {
-			if (!asked_unpromised)
-				return pagination_error(it, err,
-				                        "the server returned the batch it was asked to start after");
-			/* No more pages were promised: this one only repeats what was seen. */
-			it->pos = page->count;
-			it->more = 0;
-			return TFY_OK;
-		}
-	if (!it->more)
-		return TFY_OK;
-	/*
-	 * An empty page with has_more and a last_id is legitimate on some
-	 * gateways (filtered pages): it continues from last_id.  Distinct
-	 * cursors on empty pages forever would escape the cycle guard, hence
-	 * the bound.
-	 */
-	it->empty_run = page->count ? 0 : it->empty_run + 1;
-	if (it->empty_run > EMPTY_PAGES_MAX)
-		return pagination_error(it, err, "the server sent too many empty pages in a row");
-	const char *cursor = page_cursor(page);
-	if ((!cursor || !*cursor) && !page->has_more_present) {
-		it->more = 0; /* more was only assumed, and there is nowhere to go on from */
-		return TFY_OK;
-	}
-	if (!cursor || !*cursor)
-		return pagination_error(it, err, page->count ? "the page has no id to continue from"
-		                                             : "the server said has_more but sent an empty "
-		                                               "page without a last_id");
-	/*
-	 * Copy first: a cursor remembered but not taken would read as a cycle
-	 * when fetch_page() undoes this page after running out of memory.
-	 */
-	char *copy = tfy__strdup(cursor);
-	if (!copy)
-		return tfy__call_hand_error(it->client, TFY_ERROR_OUT_OF_MEMORY, NULL, err);
-	int seen = remember_cursor(it, cursor);
-	if (seen != 0) {
-		tfy__free(copy);
-		if (seen < 0)
-			return tfy__call_hand_error(it->client, TFY_ERROR_OUT_OF_MEMORY, NULL, err);
-		if (!page->has_more_present) {
-			it->more = 0; /* more was only assumed: end after this page */
-			return TFY_OK;
-		}
-		return pagination_error(it, err, "the server repeated a cursor (is it ignoring `after`?)");
-	}
-	tfy__free(it->next_after);
-	it->next_after = copy;
-	return TFY_OK;
-}
-
-/* Sends the next page's request now, unless no next page will be wanted. */
-static void start_prefetch(tfy_batch_iter *it)
-{
-	if (it->opts.prefetch == TFY_NONE || !it->more ||
-	    (it->opts.max_pages && it->pages >= it->opts.max_pages) ||
-	    (it->opts.max_items && it->items + (int64_t)it->page->count >= it->opts.max_items))
-		return;
-	it->opts.after = it->next_after;
-	tfy__batches_page_early(it->client, &it->opts, &it->call, &it->prefetched);
-	it->opts.after = NULL;
-}
-
-/* One page: the prefetched request's answer when there is one, else a request sent now. */
-static tfy_code fetch(tfy_batch_iter *it, tfy_batch_page **page, tfy_error **err)
-{
-	it->opts.after = it->next_after;
-	tfy_code rc = tfy__batches_page(it->client, &it->opts, &it->call, &it->prefetched, page, err);
-	it->opts.after = NULL;
-	return rc;
-}
-
-static tfy_code fetch_page(tfy_batch_iter *it, tfy_error **err)
-{
-	tfy_batch_page *page = NULL;
-	tfy_code rc = fetch(it, &page, err);
-	if (rc != TFY_OK)
-		return rc;
-	tfy_batch_page *previous = it->page;
-	size_t previous_pos = it->pos;
-	int previous_more = it->more, previous_assumed = it->more_assumed;
-	it->page = page;
-	it->pos = 0;
-	it->pages++;
-	rc = accept_page(it, err);
-	if (rc == TFY_ERROR_OUT_OF_MEMORY) {
-		/*
-		 * Undo: running out of memory says nothing about the server, so the
-		 * iterator stays usable and the next call fetches this page again.
-		 */
-		tfy_batch_page_free(page);
-		it->page = previous;
-		it->pos = previous_pos;
-		it->more = previous_more;
-		it->more_assumed = previous_assumed;
-		it->pages--;
-		return rc;
-	}
-	tfy_batch_page_free(previous);
-	if (rc == TFY_OK)
-		start_prefetch(it);
-	return rc;
-}
-
-static int at_end(const tfy_batch_iter *it)
-{
-	if (it->opts.max_items && it->items >= it->opts.max_items)
-		return 1;
-	if (it->page && it->pos < it->page->count)
-		return 0;
-	return (it->page && !it->more) || (it->opts.max_pages && it->pages >= it->opts.max_pages);
-}
-
-/*
- * Updates the resume point for handing out the n batches from pos.  Returns
- * -1 when memory ran out: the caller then hands out nothing, rather than
- * leave a resume cursor that would repeat batches already seen.
- */
-static int advance_resume(tfy_batch_iter *it, size_t n)
-{
-	const char *cursor = it->page->items[it->pos + n - 1]->id;
-	if (!cursor && it->pos + n == it->page->count)
-		cursor = it->page->last_id;
-	if (!cursor)
-		return 0;
-	char *copy = tfy__strdup(cursor);
-	if (!copy)
-		return -1;
-	tfy__free(it->resume);
-	it->resume = copy;
-	return 0;
-}
-
-/* Makes sure a batch is ready to hand out, fetching pages as needed; 0 at the end. */
-static tfy_code ready_items(tfy_batch_iter *it, size_t *available, tfy_error **err)
-{
-	*available = 0;
-	if (it->failed)
-		return pagination_error(it, err, "the iteration already failed");
-	while (!at_end(it) && (!it->page || it->pos >= it->page->count)) {
-		tfy_code rc = fetch_page(it, err);
-		if (rc != TFY_OK)
-			return rc;
-	}
-	if (at_end(it))
-		return TFY_OK;
-	*available = it->page->count - it->pos;
-	if (it->opts.max_items && (int64_t)*available > it->opts.max_items - it->items)
-		*available = (size_t)(it->opts.max_items - it->items);
-	return TFY_OK;
-}
-
-/* Hands out n ready batches, starting at the current position; NULL on OOM (nothing taken). */
-static const tfy_batch *const *take(tfy_batch_iter *it, size_t n)
-{
-	if (advance_resume(it, n) < 0)
-		return NULL;
-	const tfy_batch *const *run = it->page->items + it->pos;
-	it->pos += n;
-	it->items += (int64_t)n;
-	return run;
-}
-
 tfy_code tfy_batch_iter_next(tfy_batch_iter *it, const tfy_batch **batch, tfy_error **err)
 {
 	if (batch)
@@ -314,14 +398,11 @@ tfy_code tfy_batch_iter_next(tfy_batch_iter *it, const tfy_batch **batch, tfy_er
 	tfy_code rc = tfy__entry_check(err, !it || !batch, "iter and batch");
 	if (rc != TFY_OK)
 		return rc;
-	size_t available;
-	rc = ready_items(it, &available, err);
-	if (rc == TFY_OK && available) {
-		const tfy_batch *const *run = take(it, 1);
-		if (!run)
-			return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	const void *const *run;
+	size_t n;
+	rc = tfy__pager_next(&it->pager, 1, &run, &n, err);
+	if (n)
 		*batch = run[0];
-	}
 	return rc;
 }
 
@@ -335,40 +416,32 @@ tfy_code tfy_batch_iter_next_page(tfy_batch_iter *it, const tfy_batch *const **b
 	tfy_code rc = tfy__entry_check(err, !it || !batches || !count, "iter, batches and count");
 	if (rc != TFY_OK)
 		return rc;
-	size_t available;
-	rc = ready_items(it, &available, err);
-	if (rc == TFY_OK && available) {
-		if (!(*batches = take(it, available)))
-			return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-		*count = available;
-	}
+	const void *const *run;
+	rc = tfy__pager_next(&it->pager, SIZE_MAX, &run, count, err);
+	/* The run is the page's own array of batch pointers (batch_view). */
+	*batches = (const tfy_batch *const *)run;
 	return rc;
 }
 
 const char *tfy_batch_iter_cursor(const tfy_batch_iter *it)
 {
-	return it ? it->resume : NULL;
+	return it ? it->pager.resume : NULL;
 }
 
 int64_t tfy_batch_iter_pages(const tfy_batch_iter *it)
 {
-	return it ? it->pages : 0;
+	return it ? it->pager.pages : 0;
 }
 
 int64_t tfy_batch_iter_items(const tfy_batch_iter *it)
 {
-	return it ? it->items : 0;
+	return it ? it->pager.items : 0;
 }
 
 void tfy_batch_iter_free(tfy_batch_iter *it)
 {
 	if (!it)
 		return;
-	tfy__endpoint_drop_early(&it->prefetched);
-	tfy_batch_page_free(it->page);
-	tfy__arena_free(it->copies);
-	tfy__free(it->next_after);
-	tfy__free(it->resume);
-	tfy__free(it->seen);
+	tfy__pager_clear(&it->pager);
 	tfy__free(it);
 }

@@ -435,6 +435,23 @@ void tfy__json_walk_object(tfy__decoder *d, tfy__member_fn fn, void *ctx)
 }
 
 /*
+ * Walks the array at the walk's position (its '[') element by element: fn
+ * is called with the walk at each element and must step over it.
+ */
+void tfy__json_walk_array(tfy__decoder *d, tfy__element_fn fn, void *ctx)
+{
+	size_t index = 0;
+	d->i++; /* '[' */
+	if (tfy__json_accept(d, ']'))
+		return;
+	do {
+		fn(d, index++, ctx);
+	} while (!tfy__json_stopped(d) && tfy__json_accept(d, ','));
+	if (!tfy__json_stopped(d) && !tfy__json_accept(d, ']'))
+		tfy__json_syntax_error(d, "']' or ',' expected");
+}
+
+/*
  * The string at the walk's position, decoded into d->scratch; 0 when the
  * value is not a string (stepped over), -1 on a syntax error or OOM.
  * *nul is set when it holds NUL.

@@ -168,6 +168,15 @@ int tfy__json_read_string(tfy__decoder *d, int *nul);
  */
 void tfy__json_walk_object(tfy__decoder *d, tfy__member_fn fn, void *ctx);
 
+/* Reads one element of an array (the walk is at it; index from 0) into ctx; must step over it. */
+typedef void (*tfy__element_fn)(tfy__decoder *d, size_t index, void *ctx);
+
+/*
+ * Walks the array at the walk's position (its '[') element by element: fn
+ * is called with the walk at each element and must step over it.
+ */
+void tfy__json_walk_array(tfy__decoder *d, tfy__element_fn fn, void *ctx);
+
 /*
  * The whole text: one value, then nothing but whitespace.  An object is
  * walked with fn (when fn is not NULL); any other value is stepped over

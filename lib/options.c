@@ -1,11 +1,16 @@
 #include "options.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "error_internal.h"
+#include "tfy/batches.h"
 
 /* Bytes of each version of tfy_request_options, oldest first. */
-static const size_t request_options_sizes[] = { sizeof(tfy_request_options) };
+static const size_t request_options_sizes[] = {
+	offsetof(tfy_request_options, cancel_token), /* 1.0 */
+	sizeof(tfy_request_options),                 /* 1.3: cancel_token */
+};
 
 tfy_code tfy__options_read(void *dst, const void *src, const size_t *sizes, uint32_t current,
                            const char *what, tfy_error **err)
@@ -114,4 +119,17 @@ int tfy__request_options_copy(tfy__arena *a, const tfy_request_options *src,
 const char *tfy__pick_str(const char *call, const char *fallback)
 {
 	return call ? call : fallback;
+}
+
+tfy_code tfy__paging_check(const tfy__paging *paging, tfy_error **err)
+{
+	const char *why = NULL;
+	if (paging->missing_has_more < TFY_MISSING_HAS_MORE_DEFAULT ||
+	    paging->missing_has_more > TFY_MISSING_HAS_MORE_STOP)
+		why = "missing_has_more must be a TFY_MISSING_HAS_MORE_* value";
+	else if (paging->max_items < 0 || paging->max_pages < 0)
+		why = "max_items and max_pages must not be negative";
+	else if (paging->prefetch != 0 && paging->prefetch != 1 && paging->prefetch != TFY_NONE)
+		why = "prefetch must be 0 (the default), 1 or TFY_NONE";
+	return why ? tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s", why) : TFY_OK;
 }

@@ -7,6 +7,7 @@
 #define TFY_OPTIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "tfy/request.h"
@@ -32,14 +33,19 @@ tfy_code tfy__options_init(void *opts, uint32_t version, const size_t *sizes, ui
 tfy_code tfy__request_options_read(const tfy_request_options *src, tfy_request_options *dst,
                                    tfy_error **err);
 
-/* Copies every string and array of src into the arena; returns -1 on OOM. */
+/*
+ * Copies every string and array of src into the arena; the callbacks,
+ * their userdata and the cancel token are kept as pointers (borrowed).
+ * Returns -1 on OOM.
+ */
 int tfy__request_options_copy(tfy__arena *a, const tfy_request_options *src,
                               tfy_request_options *dst);
 
 /*
  * A call's options over the client's defaults, both borrowed and never
- * NULL: strings, callbacks and numbers come from `call` when set there,
- * else from `defaults`; headers and query parameters are the union, a
+ * NULL: strings, callbacks, the cancel token and numbers come from `call`
+ * when set there, else from `defaults`; headers and query parameters are
+ * the union, a
  * call's entry replacing a default's of the same name.
  */
 typedef struct tfy__options_pair {
@@ -49,5 +55,19 @@ typedef struct tfy__options_pair {
 
 /* The string the call sets, else the default's. */
 const char *tfy__pick_str(const char *call, const char *fallback);
+
+/*
+ * What a list's options (tfy_batches_list_options, tfy_files_list_options)
+ * say about walking every page with an iterator.
+ */
+typedef struct tfy__paging {
+	int64_t max_items;
+	int64_t max_pages;
+	int32_t prefetch;         /* 0 or 1: on; TFY_NONE: off */
+	int32_t missing_has_more; /* TFY_MISSING_HAS_MORE_* */
+} tfy__paging;
+
+/* Checks the iterator's settings of a list's options, as every list checks them. */
+tfy_code tfy__paging_check(const tfy__paging *paging, tfy_error **err);
 
 #endif

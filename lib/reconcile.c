@@ -132,12 +132,6 @@ static tfy_code search_pages(tfy_client *client, tfy_batches_list_options *lo,
 	return rc;
 }
 
-/* Whether the call's cancel callback says stop: then nothing more is sent. */
-static int cancelled(const tfy__call *call)
-{
-	return call->cancel && call->cancel(call->cancel_userdata) != TFY_CANCEL_CONTINUE;
-}
-
 tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_options *o,
                                int64_t started, int64_t ended, tfy_batch **out, tfy_error **e)
 {
@@ -151,7 +145,7 @@ tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_opti
 	const tfy__options_pair pair = tfy__endpoint_pair(client, lo.request);
 	const tfy__call call = tfy__call_start(client, &pair);
 	/* A cancelled call would fail the search at once: say so instead. */
-	if (cancelled(&call))
+	if (tfy__call_cancelled(&call))
 		return tfy__create_not_reconciled(o, "the call was cancelled", e);
 	tfy_batch *found = NULL;
 	tfy_error *le = NULL;

@@ -3,12 +3,15 @@
 #include "alloc.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "error_internal.h"
@@ -33,7 +36,79 @@ struct tfy__transport {
 	size_t idle_count;
 	size_t idle_cap;   /* always >= slots, so release() never allocates */
 	size_t slots;      /* slots alive, idle or in use */
+	pid_t pid;         /* the process whose connections the slots hold */
 };
+
+/*
+ * Slots a forked child inherited: their connections are its parent's, so
+ * the child never uses them again, and never cleans them up either (that
+ * could send a TLS close_notify on a connection the parent still uses).
+ * Kept here, reachable, for the life of the process; only ever pushed.
+ */
+typedef struct inherited {
+	struct inherited *next;
+	slot *slots;  /* an array of the pool's, or &one */
+	size_t count;
+	slot one;     /* the slot of a request sent before the fork */
+} inherited;
+
+static _Atomic(inherited *) inherited_slots;
+
+/* Puts a node on the list for good; NULL (memory ran out) lets its slots go unreferenced. */
+static void keep_inherited(inherited *node)
+{
+	if (!node)
+		return;
+	node->next = atomic_load(&inherited_slots);
+	while (!atomic_compare_exchange_weak(&inherited_slots, &node->next, node))
+		;
+}
+
+/* Sets a pool's idle slots aside (the array with them). */
+static void set_aside_pool(slot *pool, size_t count)
+{
+	if (!count) {
+		tfy__free(pool);
+		return;
+	}
+	inherited *node = tfy__calloc(1, sizeof(*node));
+	if (node) {
+		node->slots = pool;
+		node->count = count;
+	}
+	keep_inherited(node);
+}
+
+/* Sets aside the slot of a request sent before the fork. */
+static void set_aside_slot(slot s)
+{
+	inherited *node = tfy__calloc(1, sizeof(*node));
+	if (node) {
+		node->one = s;
+		node->slots = &node->one;
+		node->count = 1;
+	}
+	keep_inherited(node);
+}
+
+/*
+ * In a process other than the one that made them (a fork), the idle slots
+ * are set aside and the pool starts empty, so that every request of this
+ * process goes on a connection of its own.  Slots in use at the fork
+ * belong to calls that do not go on here.  Called with the lock held.
+ */
+static void leave_parents_slots(tfy__transport *t)
+{
+	pid_t now = getpid();
+	if (t->pid == now)
+		return;
+	set_aside_pool(t->idle, t->idle_count);
+	t->idle = NULL;
+	t->idle_count = 0;
+	t->idle_cap = 0;
+	t->slots = 0;
+	t->pid = now;
+}
 
 /*
  * curl_global_init is not thread-safe on every libcurl build, so it runs
@@ -65,6 +140,7 @@ tfy__transport *tfy__transport_new(void)
 		tfy__free(t);
 		return NULL;
 	}
+	t->pid = getpid();
 	return t;
 }
 
@@ -80,6 +156,7 @@ void tfy__transport_free(tfy__transport *t)
 {
 	if (!t)
 		return;
+	leave_parents_slots(t);
 	for (size_t i = 0; i < t->idle_count; i++)
 		slot_cleanup(&t->idle[i]);
 	tfy__free(t->idle);
@@ -91,6 +168,7 @@ static int acquire(tfy__transport *t, slot *out)
 {
 	int found = 0;
 	pthread_mutex_lock(&t->lock);
+	leave_parents_slots(t);
 	if (t->idle_count) {
 		*out = t->idle[--t->idle_count];
 		found = 1;
@@ -673,6 +751,7 @@ static int should_stop(const tfy__http_request *req, transfer *x)
 struct tfy__flight {
 	tfy__transport *transport;
 	slot s;
+	pid_t pid;                       /* the process that sent it */
 	struct curl_slist *headers;      /* every line, for the original origin */
 	struct curl_slist *safe_headers; /* the lines that may go to another origin */
 	tfy__http_request req;           /* the caller's, minus what libcurl copied */
@@ -879,6 +958,7 @@ tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req,
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
 	f->transport = t;
+	f->pid = getpid();
 	f->req = *req;
 	f->start_ms = tfy__now_ms();
 	transfer_reset(f);
@@ -1048,9 +1128,32 @@ tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *d
 	return rc;
 }
 
+int tfy__transport_inherited(const tfy__flight *f)
+{
+	return f->pid != getpid();
+}
+
+/*
+ * Drops a flight sent by the parent of this process without touching its
+ * handles or connection, which are the parent's: only the memory that is
+ * this flight's own is freed (the header lines scrubbed: one holds the key).
+ */
+static void let_go(tfy__flight *f)
+{
+	set_aside_slot(f->s);
+	header_list_free(f->headers);
+	header_list_free(f->safe_headers);
+	tfy__buf_clear(&f->x.body);
+	tfy__http_response_clear(&f->resp);
+	tfy__free(f->hop_url);
+	tfy__free(f);
+}
+
 void tfy__transport_abandon(tfy__flight *f)
 {
-	if (f)
+	if (f && tfy__transport_inherited(f))
+		let_go(f);
+	else if (f)
 		land(f);
 }
 

@@ -120,7 +120,11 @@ typedef struct tfy__http_response {
 	tfy__headers *headers; /* the kept headers (tfy__headers_wanted), raw; NULL when none */
 } tfy__http_response;
 
-/* NULL when memory runs out or libcurl cannot be initialised. */
+/*
+ * NULL when memory runs out or libcurl cannot be initialised.  A transport
+ * used in a forked child never reuses a connection made before the fork:
+ * on its first use there it sets the inherited ones aside, untouched.
+ */
 tfy__transport *tfy__transport_new(void);
 void tfy__transport_free(tfy__transport *t);
 
@@ -146,6 +150,14 @@ tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req,
 tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *detail,
                                size_t detail_size);
 void tfy__transport_abandon(tfy__flight *f);
+
+/*
+ * 1 when f was sent by another process (this one is a fork of it): its
+ * connection is that process's, so its answer is not this process's to
+ * read.  Abandon it (which then leaves its connection alone) and send the
+ * request again.
+ */
+int tfy__transport_inherited(const tfy__flight *f);
 
 void tfy__http_response_clear(tfy__http_response *resp);
 

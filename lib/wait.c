@@ -179,7 +179,7 @@ static int64_t next_pause(waiter *w, int64_t retry_after, int refused)
 static tfy_code sleep_until_next(waiter *w, const tfy__call *ctx, int64_t pause, tfy_error **e)
 {
 	int64_t left = w->end ? w->end - tfy__now_ms() : INT64_MAX;
-	if (tfy__sleep_ms(pause < left ? pause : left, ctx->cancel, ctx->cancel_userdata) != TFY_OK)
+	if (tfy__call_sleep(ctx, pause < left ? pause : left) != TFY_OK)
 		return tfy__error_set(e, TFY_ERROR_CANCELLED,
 		                      "%s: by the caller while waiting for batch %s",
 		                      tfy_strerror(TFY_ERROR_CANCELLED), w->batch_id);
@@ -198,7 +198,7 @@ static int after_answer(const waiter *w, int changed)
 
 static tfy_code run_wait(waiter *w, tfy_error **e)
 {
-	/* The wait's cancel callback: the poll options', else the client's default. */
+	/* The wait's cancel callback and token: the poll options', else the client's defaults. */
 	const tfy__call ctx = tfy__call_start(w->client, &w->pair);
 	for (;;) {
 		int changed = 0;
@@ -231,6 +231,7 @@ tfy_code tfy_batch_wait(tfy_client *client, const char *batch_id,
 	tfy_batch_wait_options o;
 	tfy_request_options request;
 	tfy_error *e = NULL;
+	tfy__client_hold(client); /* the caller may free the client while the wait runs */
 	rc = read_wait_options(opts, &o, &request, &e);
 	waiter w = { client, batch_id, &o, tfy__endpoint_pair(client, &request), 0, 0, NULL };
 	if (rc == TFY_OK) {
@@ -239,5 +240,7 @@ tfy_code tfy_batch_wait(tfy_client *client, const char *batch_id,
 		rc = run_wait(&w, &e);
 	}
 	*out = w.last; /* on any failure too: the last state seen */
-	return tfy__call_hand_error(client, rc, e, err);
+	rc = tfy__call_hand_error(client, rc, e, err);
+	tfy__client_release(client);
+	return rc;
 }

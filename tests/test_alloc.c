@@ -12,7 +12,6 @@
  * sanitizer and valgrind runs check that) and leave the client usable.
  * libcurl's own allocations are not failed (see docs/fuzzing.md).
  */
-#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -270,15 +269,17 @@ static void test_results(void **state)
 	free(path);
 }
 
-/* An input file with problems of several kinds, a duplicate among them. */
+/* An input file with problems of several kinds, a duplicate and a second model among them. */
 static tfy_code check_op(void *p)
 {
 	(void)p;
 	static const char text[] =
-		"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}\n"
+		"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+		"\"body\":{\"model\":\"m\",\"messages\":[]}}\n"
 		"{\"custom_id\":\"\\u0061\",\"method\":\"GET\",\"url\":\"/v1/embeddings\",\"body\":1}\n"
 		"[\n\n"
-		"{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}\n";
+		"{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+		"\"body\":{\"model\":\"n\",\"messages\":[]}}\n";
 	tu_mem_stream m = { text, sizeof(text) - 1, 0, 0, -1 };
 	tfy_input_report *report = NULL;
 	tfy_error *err = NULL;
@@ -289,8 +290,8 @@ static tfy_code check_op(void *p)
 		tfy_error_free(err);
 		return rc;
 	}
-	assert_int_equal(report->problems_total, 5);
-	assert_int_equal(report->problems_count, 5);
+	assert_int_equal(report->problems_total, 6);
+	assert_int_equal(report->problems_count, 6);
 	assert_string_equal(report->endpoint, "/v1/chat/completions");
 	tfy_input_report_free(report);
 	return TFY_OK;
@@ -318,11 +319,10 @@ typedef struct gateway_ctx {
 
 static int setup(void **state)
 {
-	gateway_ctx *c = calloc(1, sizeof(*c));
-	if (!c || tu_gateway_start(&c->gw, gateway_args) < 0)
+	gateway_ctx *c = tu_gateway_state(state, sizeof(*c), gateway_args);
+	if (!c)
 		return -1;
 	snprintf(c->url, sizeof(c->url), "%s/v1", c->gw.base);
-	*state = c;
 	return 0;
 }
 
@@ -330,9 +330,7 @@ static int teardown(void **state)
 {
 	gateway_ctx *c = *state;
 	tfy_client_free(c->client);
-	int rc = tu_gateway_stop(&c->gw);
-	free(c);
-	return rc == 0 ? 0 : -1;
+	return tu_gateway_teardown(state);
 }
 
 static tfy_code new_client(gateway_ctx *c, tfy_client **out)
@@ -476,36 +474,23 @@ static void test_iterator_with_prefetch(void **state)
 
 static char job_batch[512], job_list[1024];
 
-/* The request line of one request (its head read whole), into line; 0 when none came. */
-static int read_line(int fd, char *line, size_t cap)
+/* A client of the raw server s that sends each request once. */
+static tfy_client *raw_client(const tu_server *s)
 {
-	char buf[4096];
-	size_t have = 0;
-	while (have < sizeof(buf) - 1) {
-		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
-		if (n <= 0)
-			return 0;
-		have += (size_t)n;
-		buf[have] = '\0';
-		if (strstr(buf, "\r\n\r\n"))
-			break;
-	}
-	snprintf(line, cap, "%.*s", (int)strcspn(buf, "\r"), buf);
-	return 1;
+	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
+	o.max_retries = TFY_NONE;
+	return tu_client_url(s->base, KEY, &o);
 }
 
 /* A create is read and never answered; the list finds it; every other call gets the batch. */
 static void job_server(tu_server *s, int fd)
 {
 	(void)s;
-	char line[256], reply[2048];
-	if (!read_line(fd, line, sizeof(line)) || strncmp(line, "POST /v1/batches ", 17) == 0)
+	char head[4096];
+	if (!tu_read_head_into(fd, head, sizeof(head)) || strncmp(head, "POST /v1/batches ", 17) == 0)
 		return;
-	const char *body = strncmp(line, "GET /v1/batches?", 16) == 0 ? job_list : job_batch;
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-	                 "Connection: close\r\n\r\n%s", strlen(body), body);
-	tu_send_all(fd, reply, (size_t)n);
+	const char *body = strncmp(head, "GET /v1/batches?", 16) == 0 ? job_list : job_batch;
+	tu_send_answer(fd, 200, NULL, body, strlen(body));
 	shutdown(fd, SHUT_WR);
 }
 
@@ -531,11 +516,8 @@ static int job_setup(void **state)
 	snprintf(job_list, sizeof(job_list),
 	         "{\"object\":\"list\",\"data\":[%s],\"has_more\":false}", fresh);
 	tu_server_start(&c->s, job_server, NULL, 0);
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = c->s.base;
-	o.api_key = KEY;
-	o.max_retries = TFY_NONE;
-	if (tfy_client_new(&o, &c->client, NULL) != TFY_OK)
+	c->client = raw_client(&c->s);
+	if (!c->client)
 		return -1;
 	*state = c;
 	return 0;
@@ -622,25 +604,23 @@ static void test_create_reconciled(void **state)
 /* (e) the Files calls, against a raw server that answers by method and path */
 
 #define FILE_JSON "{\"id\":\"file-1\",\"object\":\"file\",\"bytes\":6,\"filename\":\"in.jsonl\"}"
+/* A listing of two pages, one file each. */
+#define FILES_PAGE_1 "{\"object\":\"list\",\"data\":[" FILE_JSON "],\"last_id\":\"file-1\"," \
+                     "\"has_more\":true,\"x\":[1]}"
+#define FILES_PAGE_2 "{\"object\":\"list\",\"data\":[{\"id\":\"file-2\"}],\"has_more\":false}"
 
 static void files_handler(tu_server *s, int fd)
 {
 	char buf[8192];
-	size_t have = 0;
-	while (have < sizeof(buf) - 1 && !memmem(buf, have, "\r\n\r\n", 4)) {
-		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
-		if (n <= 0)
-			return;
-		have += (size_t)n;
-	}
+	if (!tu_read_head_into(fd, buf, sizeof(buf)))
+		return;
 	(void)s;
 	const char *body = strncmp(buf, "DELETE ", 7) == 0 ? "{\"id\":\"file-1\",\"deleted\":true}"
 	                 : strncmp(buf, "GET /v1/files/file-1/content ", 29) == 0 ? "{}\n{}\n"
-	                 : FILE_JSON;
-	char reply[512];
-	int n = snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
-	                 "Connection: close\r\n\r\n%s", strlen(body), body);
-	tu_send_all(fd, reply, (size_t)n);
+	                 : strncmp(buf, "GET /v1/files?", 14) != 0 ? FILE_JSON
+	                 : strstr(buf, "after=file-1") ? FILES_PAGE_2
+	                                                 : FILES_PAGE_1;
+	tu_send_answer(fd, 200, NULL, body, strlen(body));
 	shutdown(fd, SHUT_WR);
 	while (read(fd, buf, sizeof(buf)) > 0) /* the rest of an upload, then the close */
 		;
@@ -668,12 +648,8 @@ static int files_setup(void **state)
 		return -1;
 	fputs("{}\n{}\n", fp);
 	fclose(fp);
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = c->s.base;
-	o.api_key = KEY;
-	o.max_retries = TFY_NONE;
-	tfy_error *err = NULL;
-	if (tfy_client_new(&o, &c->client, &err) != TFY_OK)
+	c->client = raw_client(&c->s);
+	if (!c->client)
 		return -1;
 	*state = c;
 	return 0;
@@ -738,6 +714,43 @@ static tfy_code files_op(void *p)
 static void test_files(void **state)
 {
 	exhaust("files: upload, retrieve, download, delete", files_op, files_op, *state);
+}
+
+/* One page of files, then every page with the file iterator (no prefetch: its failure is unseen). */
+static tfy_code files_list_op(void *p)
+{
+	files_ctx *c = p;
+	tfy_files_list_options o = TFY_FILES_LIST_OPTIONS_INIT;
+	o.limit = 1;
+	o.order = "asc";
+	o.purpose = "batch";
+	o.prefetch = TFY_NONE;
+	tfy_file_page *page = NULL;
+	tfy_file_iter *it = NULL;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_files_list(c->client, &o, &page, &err);
+	if (rc == TFY_OK) {
+		assert_int_equal(page->count, 1);
+		assert_non_null(page->extra_json);
+		rc = tfy_file_iter_new(c->client, &o, &it, &err);
+	}
+	size_t n = 0;
+	const tfy_file *f = NULL;
+	while (rc == TFY_OK && (rc = tfy_file_iter_next(it, &f, &err)) == TFY_OK && f)
+		n++;
+	if (rc == TFY_OK)
+		assert_int_equal(n, 2);
+	else
+		assert_int_equal(err->code, rc);
+	tfy_error_free(err);
+	tfy_file_iter_free(it);
+	tfy_file_page_free(page);
+	return rc;
+}
+
+static void test_files_list(void **state)
+{
+	exhaust("files: list, iterator", files_list_op, files_list_op, *state);
 }
 
 /*
@@ -864,6 +877,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_job_calls, job_setup, job_teardown),
 		cmocka_unit_test_setup_teardown(test_create_reconciled, job_setup, job_teardown),
 		cmocka_unit_test_setup_teardown(test_files, files_setup, files_teardown),
+		cmocka_unit_test_setup_teardown(test_files_list, files_setup, files_teardown),
 		cmocka_unit_test_setup_teardown(test_credential_paths, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);

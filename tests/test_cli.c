@@ -36,22 +36,13 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	if (!f || tu_gateway_start(&f->gw, gateway_args) < 0)
+	fixture *f = tu_gateway_state(state, sizeof(*f), gateway_args);
+	if (!f)
 		return -1;
 	snprintf(f->url, sizeof(f->url), "%s/v1", f->gw.base);
 	/* As TrueFoundry's tools have it: the platform URL, whose gateway is /api/llm. */
 	snprintf(f->env_url, sizeof(f->env_url), "TFY_BASE_URL=%s", f->gw.base);
-	*state = f;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	int rc = tu_gateway_stop(&f->gw);
-	free(f);
-	return rc == 0 ? 0 : -1;
 }
 
 /* Runs tfy-batches with the fixture's URL and key in the environment. */
@@ -66,14 +57,6 @@ static tu_run cli(const fixture *f, const char *const *args)
 	tu_run r;
 	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
 	return r;
-}
-
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
 }
 
 static void test_help_and_version(void **state)
@@ -142,7 +125,7 @@ static void test_table(void **state)
 	assert_non_null(strstr(r.out, "CREATED"));
 	assert_non_null(strstr(r.out, "batch_"));
 	/* header + 5 rows + the "more available" line */
-	assert_true(count_lines(r.out) >= 6);
+	assert_true(tu_count_lines(r.out) >= 6);
 	tu_run_free(&r);
 }
 
@@ -176,7 +159,7 @@ static void test_ndjson_all(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 250);
+	assert_int_equal(tu_count_lines(r.out), 250);
 	char *save = NULL, *prev = NULL;
 	size_t n = 0;
 	for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -265,13 +248,10 @@ static void test_routing_from_environment(void **state)
 	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
 	assert_int_equal(r.status, 0);
 	tu_run_free(&r);
-	char *raw = tu_http_get(&f->gw, "/_mock/last-request");
-	json_error_t jerr;
-	json_t *j = json_loads(raw, 0, &jerr);
+	json_t *j = tu_mock_json(&f->gw, "/_mock/last-request");
 	assert_non_null(j);
 	char *body = json_dumps(json_object_get(j, "headers"), JSON_COMPACT);
 	json_decref(j);
-	free(raw);
 	assert_non_null(tu_strcasestr(body, "[\"x-tfy-provider-name\",\"bedrock-main\"]"));
 	assert_non_null(tu_strcasestr(body, "[\"x-tfy-provider-model\",\"flag-model\"]"));
 	assert_non_null(tu_strcasestr(body, "[\"x-tfy-aws-s3-bucket\",\"batch-bucket\"]"));
@@ -286,7 +266,7 @@ static void test_failure_exit_codes_without_key(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "--api-key", WRONG_KEY, NULL });
 	assert_int_equal(r.status, 3);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "401"));
 	assert_null(strstr(r.err, WRONG_KEY));
 	assert_null(strstr(r.out, WRONG_KEY));
@@ -303,7 +283,7 @@ static void test_failure_exit_codes_without_key(void **state)
 
 	r = cli(f, (const char *const[]){ "--base-url", "http://127.0.0.1:1/v1", "--max-retries", "0", NULL });
 	assert_int_equal(r.status, 5);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
 
 	r = cli(f, (const char *const[]){ "--after", "batch_missing", NULL });
@@ -317,7 +297,7 @@ static void test_resilience_flags_and_exit_codes(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "-H", "x-mock-fault: non-json", NULL });
 	assert_int_equal(r.status, 6);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
 
 	r = cli(f, (const char *const[]){ "--all", "-H", "x-mock-fault: ignore-after", "--limit", "10",
@@ -340,7 +320,7 @@ static void test_resilience_flags_and_exit_codes(void **state)
 	r = cli(f, (const char *const[]){ "--all", "--max-items", "33", "--limit", "10", "--format",
 	                                  "ndjson", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 33);
+	assert_int_equal(tu_count_lines(r.out), 33);
 	tu_run_free(&r);
 
 	const char *argv[] = { getenv("TFY_BATCHES"), "--limit", "2", "--format", "json", NULL };
@@ -550,7 +530,7 @@ static void test_status_filter(void **state)
 	/* unknown statuses are allowed and simply match nothing; the table keeps its header */
 	r = cli(f, (const char *const[]){ "--all", "--limit", "100", "--status", "no-such-status", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(tu_count_lines(r.out), 1);
 	assert_non_null(strstr(r.out, "STATUS"));
 	tu_run_free(&r);
 
@@ -594,7 +574,7 @@ static void test_summary(void **state)
 	assert_int_equal(strncmp(rest, want, strlen(want)), 0);
 	assert_non_null(strstr(rest, want_completed));
 	assert_non_null(strstr(rest, want_requests));
-	assert_int_equal(count_lines(rest), 1);
+	assert_int_equal(tu_count_lines(rest), 1);
 	/* the per-status counts add up to the total: "(N status, N status, ...)" */
 	size_t sum = 0;
 	const char *open = strchr(rest, '('), *close = strstr(rest, "), ");
@@ -613,7 +593,7 @@ static void test_summary(void **state)
 	snprintf(want, sizeof(want), "summary: %zu batches (%zu completed), ", completed, completed);
 	assert_null(strstr(r.out, "summary:"));
 	assert_int_equal(strncmp(r.err, want, strlen(want)), 0);
-	assert_int_equal(count_lines(r.out), completed + 1);
+	assert_int_equal(tu_count_lines(r.out), completed + 1);
 	tu_run_free(&r);
 
 	const char *const formats[] = { "json", "ndjson" };
@@ -649,7 +629,7 @@ static void test_version_content(void **state)
 	const char *jansson = strstr(r.out, "\njansson ");
 	assert_non_null(jansson);
 	assert_int_equal(strncmp(jansson + 9, JANSSON_VERSION, 2), 0);
-	assert_int_equal(count_lines(r.out), 4);
+	assert_int_equal(tu_count_lines(r.out), 4);
 	tu_run_free(&r);
 }
 
@@ -880,11 +860,12 @@ static void test_summary_many_statuses(void **state)
 	tu_run_free(&r);
 	free(body);
 
+	/* the ten with the most batches (ties: as they came), then the others counted */
 	body = status_page(N, 1);
 	double distinct = time_summary(body, &r);
-	const char *summary = strstr(r.err, "summary: 100000 batches (1 s000000, 1 s000001, ");
-	assert_non_null(summary);
-	assert_non_null(strstr(summary, ", 1 s099999), 0 requests\n"));
+	assert_string_equal(r.err, "summary: 100000 batches (1 s000000, 1 s000001, 1 s000002, "
+	                           "1 s000003, 1 s000004, 1 s000005, 1 s000006, 1 s000007, 1 s000008, "
+	                           "1 s000009, 99990 others), 0 requests\n");
 	tu_run_free(&r);
 	free(body);
 	print_message("--summary over 100000 batches: one status %.2f s, all distinct %.2f s\n", same,
@@ -907,7 +888,7 @@ static void test_closed_standard_descriptors(void **state)
 	tu_run r = cli_fd_redirected(f->url, limit3, STDOUT_FILENO, 0);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "standard output"));
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
 	assert_int_equal(tu_gateway_requests(&f->gw), before);
 
@@ -970,7 +951,7 @@ static void test_server_text_escaped(void **state)
 	tu_run r = cli_canned(&c, (const char *const[]){ "--limit", "5", NULL }, NULL);
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_lines_start(r.err, "tfy-batches: bad request (HTTP 400)", NULL);
 	/* the library may clean these itself; the bidi override is left to the CLI */
 	assert_non_null(strstr(r.err, FORGED " message"));
@@ -978,13 +959,15 @@ static void test_server_text_escaped(void **state)
 	assert_non_null(strstr(r.err, FORGED " id\\u202e)"));
 	tu_run_free(&r);
 
-	/* the debug log shows the request id too */
+	/* the debug log shows the request id too (and where the key came from) */
 	r = cli_canned(&c, (const char *const[]){ "--limit", "5", "--max-retries", "0", NULL },
 	               "TFY_LOG=debug");
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
-	assert_lines_start(r.err, "libtfy debug: ", "tfy-batches: bad request (HTTP 400)");
-	assert_int_equal(count_lines(r.err), 2);
+	assert_true(strncmp(r.err, "tfy-batches info: the API key is from ", 38) == 0);
+	assert_lines_start(strchr(r.err, '\n') + 1, "libtfy debug: ",
+	                   "tfy-batches: bad request (HTTP 400)");
+	assert_int_equal(tu_count_lines(r.err), 3);
 	tu_run_free(&r);
 	tu_server_stop(&c);
 
@@ -996,7 +979,7 @@ static void test_server_text_escaped(void **state)
 	r = cli_canned(&c, (const char *const[]){ "--limit", "1", NULL }, NULL);
 	assert_int_equal(r.status, 0);
 	assert_terminal_safe(r.out);
-	assert_int_equal(count_lines(r.out), 3); /* header, row, "more available" */
+	assert_int_equal(tu_count_lines(r.out), 3); /* header, row, "more available" */
 	assert_non_null(strstr(r.out, "batch_\\x1b]0;owned\\x07\\r\\nforged"));
 	assert_non_null(strstr(r.out, "done\\u009b2J\\x7f\\t"));
 	tu_run_free(&r);
@@ -1027,7 +1010,7 @@ static void test_subcommand_dispatch(void **state)
 	tu_run b = cli(f, (const char *const[]){ "list", "--limit", "3", "--format", "ndjson", NULL });
 	assert_int_equal(a.status, 0);
 	assert_int_equal(b.status, 0);
-	assert_int_equal(count_lines(a.out), 3);
+	assert_int_equal(tu_count_lines(a.out), 3);
 	assert_string_equal(a.out, b.out);
 	tu_run_free(&a);
 	tu_run_free(&b);
@@ -1177,7 +1160,7 @@ static void test_messages_name_flags(void **state)
 
 	r = cli_env(NULL, (const char *const[]){ "--base-url", f->url, NULL });
 	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "no API key: use --api-key or TFY_API_KEY"));
+	assert_non_null(strstr(r.err, "no API key: use --api-key, TFY_API_KEY or OPENAI_API_KEY"));
 	assert_no_c_names(r.err);
 	tu_run_free(&r);
 
@@ -1225,8 +1208,8 @@ static void test_unknown_tfy_log_said_once(void **state)
 	tu_run r = cli_env((const char *const[]){ f->env_url, "TFY_API_KEY=" KEY, "TFY_LOG=verbose", NULL },
 	                   (const char *const[]){ "--all", "--limit", "50", "--format", "ndjson", NULL });
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 250);
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.out), 250);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "TFY_LOG"));
 	assert_non_null(strstr(r.err, "'verbose'"));
 	tu_run_free(&r);
@@ -1250,9 +1233,7 @@ static void test_azure_auth_header_and_query(void **state)
 		                   runs[k]);
 		assert_int_equal(r.status, 0);
 		tu_run_free(&r);
-		char *raw = tu_http_get(&f->gw, "/_mock/last-request");
-		json_error_t jerr;
-		json_t *j = json_loads(raw, 0, &jerr);
+		json_t *j = tu_mock_json(&f->gw, "/_mock/last-request");
 		assert_non_null(j);
 		assert_string_equal(json_string_value(json_object_get(j, "path")), "/openai/batches");
 		assert_string_equal(jstr(json_object_get(j, "query"), "api-version"), "2024-10-21");
@@ -1261,7 +1242,6 @@ static void test_azure_auth_header_and_query(void **state)
 		assert_null(tu_strcasestr(headers, "authorization"));
 		free(headers);
 		json_decref(j);
-		free(raw);
 	}
 }
 
@@ -1284,7 +1264,7 @@ static void test_exit_statuses(void **state)
 		if (r.status != cases[i].status)
 			print_error("%s: %d %s\n", cases[i].fault, r.status, r.err);
 		assert_int_equal(r.status, cases[i].status);
-		assert_int_equal(count_lines(r.err), 1);
+		assert_int_equal(tu_count_lines(r.err), 1);
 		tu_run_free(&r);
 	}
 }
@@ -1303,28 +1283,12 @@ typedef struct route {
 /* The routes of the running routed server (one at a time), ended by a NULL line. */
 static route *routes;
 
-/* Reads the rest of a request body of Content-Length bytes, `have` of which came with the head. */
-static void read_body(int fd, const char *head, size_t have)
-{
-	const char *cl = tu_strcasestr(head, "\r\ncontent-length:");
-	const char *end = strstr(head, "\r\n\r\n");
-	long left = cl ? atol(cl + 17) - (long)(have - (size_t)(end + 4 - head)) : 0;
-	char buf[4096];
-	while (left > 0) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n <= 0)
-			return;
-		left -= n;
-	}
-}
-
 /* Answers one request from `routes` (404 when none matches), then lets the client close first. */
 static void routed(tu_server *s, int fd)
 {
 	char head[16384];
-	if (!tu_read_head_into(fd, head, sizeof(head)))
+	if (!tu_read_whole(fd, head, sizeof(head)))
 		return;
-	read_body(fd, head, strlen(head));
 	route *r = routes;
 	while (r->line && strncmp(head, r->line, strlen(r->line)) != 0)
 		r++;
@@ -1332,24 +1296,17 @@ static void routed(tu_server *s, int fd)
 	                              "\"invalid_request_error\",\"param\":null,\"code\":null}}";
 	const char *body = r->line ? r->body : missing;
 	size_t len = body ? strlen(body) : r->size;
-	char top[256];
-	int n = snprintf(top, sizeof(top),
-	                 "HTTP/1.1 %d Routed\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-	                 r->line ? r->status : 404, len);
+	char *xs = NULL;
+	if (!body) {
+		xs = malloc(len);
+		assert_non_null(xs);
+		memset(xs, 'x', len);
+	}
 	if (r->line)
 		atomic_fetch_add(&r->hits, 1);
 	atomic_fetch_add(&s->requests, 1);
-	tu_send_all(fd, top, (size_t)n);
-	if (body) {
-		tu_send_all(fd, body, len);
-	} else {
-		char *xs = malloc(len);
-		assert_non_null(xs);
-		memset(xs, 'x', len);
-		tu_send_all(fd, xs, len);
-		free(xs);
-	}
+	tu_send_answer(fd, r->line ? r->status : 404, NULL, body ? body : xs, len);
+	free(xs);
 	shutdown(fd, SHUT_WR);
 	tu_pause_ms(fd, 2000); /* the client hangs up once it has the answer */
 }
@@ -1406,13 +1363,9 @@ static void test_download_bounded_by_file_size(void **state)
 static void test_run_batch_id_unusable(void **state)
 {
 	(void)state;
-	char input[] = "/tmp/tfy-cli-run-XXXXXX";
-	int fd = mkstemp(input);
-	assert_true(fd >= 0);
 	const char line[] = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-	                    "\"body\":{\"model\":\"m\"}}\n";
-	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
-	close(fd);
+	                    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
+	char *input = tu_write_temp(line, sizeof(line) - 1);
 	route table[] = {
 		{ "POST /v1/files ", 200, FILE_OBJECT("file-in", 90, "in.jsonl"), 0, 0 },
 		{ "POST /v1/batches ", 200,
@@ -1462,6 +1415,7 @@ static void test_run_batch_id_unusable(void **state)
 	}
 	tu_server_stop(&c);
 	unlink(input);
+	free(input);
 }
 
 /*
@@ -1475,11 +1429,8 @@ static void test_delete_declined(void **state)
 	tu_server c;
 	tu_server_canned(&c, 200, "x-request-id: req-declined\r\n",
 	                 "{\"id\":\"file-kept\",\"object\":\"file\",\"deleted\":false}");
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = c.base;
-	o.api_key = KEY;
-	tfy_client *client = NULL;
-	assert_int_equal(tfy_client_new(&o, &client, NULL), TFY_OK);
+	tfy_client *client = tu_client_url(c.base, KEY, NULL);
+	assert_non_null(client);
 	tfy_code code = tfy_files_delete(client, "file-kept", NULL, NULL);
 	tfy_client_free(client);
 	if (code != TFY_ERROR_DECLINED) {
@@ -1490,11 +1441,232 @@ static void test_delete_declined(void **state)
 	tu_run r = cli_canned(&c, (const char *const[]){ "files", "delete", "file-kept", NULL }, NULL);
 	assert_int_equal(r.status, 14);
 	assert_string_equal(r.out, "");
-	assert_int_equal(count_lines(r.err), 1);
+	assert_int_equal(tu_count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "declined to delete the file file-kept"));
 	assert_non_null(strstr(r.err, "req-declined"));
 	tu_run_free(&r);
 	tu_server_stop(&c);
+}
+
+/* --- ids for scripts, provider statuses, the key, group help ------------ */
+
+/*
+ * -q prints the ids alone, one per line: no header, no footer though more
+ * pages are available; the --status filter and --all apply as ever.
+ */
+static void test_quiet_prints_ids(void **state)
+{
+	fixture *f = *state;
+	tu_run j = cli(f, (const char *const[]){ "--limit", "5", "--format", "ndjson", NULL });
+	assert_int_equal(j.status, 0);
+	json_t *all = ndjson_array(j.out);
+	tu_run_free(&j);
+	char want[1024] = "";
+	size_t i;
+	json_t *b;
+	json_array_foreach(all, i, b) {
+		strcat(want, jstr(b, "id"));
+		strcat(want, "\n");
+	}
+	json_decref(all);
+	const char *const *spellings[] = {
+		(const char *const[]){ "--limit", "5", "-q", NULL },
+		(const char *const[]){ "list", "--limit", "5", "--quiet", NULL },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		tu_run r = cli(f, spellings[k]);
+		assert_int_equal(r.status, 0);
+		assert_string_equal(r.out, want);
+		assert_string_equal(r.err, "");
+		tu_run_free(&r);
+	}
+
+	j = cli(f, (const char *const[]){ "--all", "--limit", "100", "--format", "ndjson", "--status",
+	                                  "failed", NULL });
+	tu_run r = cli(f, (const char *const[]){ "--all", "--limit", "100", "-q", "--status",
+	                                          "failed", "--summary", NULL });
+	assert_int_equal(r.status, 0);
+	assert_int_equal(tu_count_lines(r.out), tu_count_lines(j.out));
+	assert_true(tu_count_lines(r.out) > 0);
+	assert_non_null(strstr(r.err, "summary: "));
+	assert_null(strstr(r.out, "summary"));
+	tu_run_free(&r);
+	tu_run_free(&j);
+}
+
+/* Statuses as Bedrock and Vertex send them, and one no one knows. */
+static char *provider_status_page(void)
+{
+	static const char *const statuses[] = { "InProgress", "JOB_STATE_RUNNING", "PartiallyCompleted",
+	                                        "Stopping", "JOB_STATE_SUCCEEDED", "odd_state" };
+	char items[4096], *p = items;
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "batch_p%zu", i);
+		p += batch_json(p, (size_t)(items + sizeof(items) - p), id, statuses[i]);
+		*p++ = i + 1 < sizeof(statuses) / sizeof(statuses[0]) ? ',' : '\0';
+	}
+	return page_json(items, 0);
+}
+
+/*
+ * The table's STATUS is the library's normalised status (a status it does
+ * not know as sent); ndjson and csv keep the server's text.  --status
+ * matches either; --summary counts what the table shows.
+ */
+static void test_table_status_normalised(void **state)
+{
+	(void)state;
+	char *body = provider_status_page();
+	tu_server c;
+	tu_server_canned(&c, 200, "", body);
+	tu_run r = cli_canned(&c, (const char *const[]){ NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	static const char *const rows[] = { "batch_p0  in_progress ", "batch_p1  in_progress ",
+	                                    "batch_p2  partially_completed ",
+	                                    "batch_p3  cancelling ", "batch_p4  completed ",
+	                                    "batch_p5  odd_state " };
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (!strstr(r.out, rows[i]))
+			fail_msg("no '%s' in:\n%s", rows[i], r.out);
+	assert_null(strstr(r.out, "InProgress"));
+	tu_run_free(&r);
+
+	r = cli_canned(&c, (const char *const[]){ "--format", "ndjson", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"status\":\"InProgress\""));
+	assert_non_null(strstr(r.out, "\"status\":\"JOB_STATE_RUNNING\""));
+	tu_run_free(&r);
+	r = cli_canned(&c, (const char *const[]){ "--format", "csv", NULL }, NULL);
+	assert_non_null(strstr(r.out, ",PartiallyCompleted,"));
+	tu_run_free(&r);
+
+	r = cli_canned(&c, (const char *const[]){ "-q", "--status", "in_progress", "--status",
+	                                          "Stopping", "--summary", NULL },
+	               NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "batch_p0\nbatch_p1\nbatch_p3\n");
+	assert_string_equal(r.err, "summary: 3 batches (2 in_progress, 1 cancelling), 0 requests\n");
+	tu_run_free(&r);
+	tu_server_stop(&c);
+	free(body);
+}
+
+/*
+ * --summary names the ten statuses with the most batches, most first, and
+ * counts the batches of the others together.
+ */
+static void test_summary_top_ten(void **state)
+{
+	(void)state;
+	enum { STATUSES = 12 };
+	char *items = malloc(100 * 256), *p = items;
+	assert_non_null(items);
+	size_t n = 0;
+	/* status sK appears K + 1 times: s0 once ... s11 twelve times (78 batches) */
+	for (int k = 0; k < STATUSES; k++) {
+		for (int j = 0; j <= k; j++, n++) {
+			char id[32], status[8];
+			snprintf(id, sizeof(id), "batch_%02d_%02d", k, j);
+			snprintf(status, sizeof(status), "s%d", k);
+			if (n > 0)
+				*p++ = ',';
+			p += batch_json(p, 256, id, status);
+		}
+	}
+	*p = '\0';
+	char *body = page_json(items, 0);
+	tu_server c;
+	tu_server_canned(&c, 200, "", body);
+	tu_run r = cli_canned(&c, (const char *const[]){ "--summary", "-q", NULL }, NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "summary: 78 batches (12 s11, 11 s10, 10 s9, 9 s8, 8 s7, 7 s6, "
+	                           "6 s5, 5 s4, 4 s3, 3 s2, 3 others), 0 requests\n");
+	tu_run_free(&r);
+	tu_server_stop(&c);
+	free(body);
+	free(items);
+}
+
+/*
+ * With --base-url and no TFY_API_KEY the key is OPENAI_API_KEY (as OpenAI's
+ * SDKs have it); TFY_LOG=info says which variable gave it, never the key.
+ * Without --base-url a key is still taken only with its own URL.
+ */
+static void test_openai_key_with_base_url(void **state)
+{
+	fixture *f = *state;
+	char base[200];
+	snprintf(base, sizeof(base), "--base-url=%s", f->url);
+	const char *const args[] = { base, "--limit", "1", "-q", NULL };
+	tu_run r = cli_env((const char *const[]){ "OPENAI_API_KEY=" KEY, "TFY_LOG=info", NULL }, args);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(tu_count_lines(r.out), 1);
+	assert_non_null(strstr(r.err, "tfy-batches info: the API key is from OPENAI_API_KEY\n"));
+	assert_null(strstr(r.err, KEY));
+	tu_run_free(&r);
+	/* an empty TFY_API_KEY counts as unset */
+	r = cli_env((const char *const[]){ "TFY_API_KEY=", "OPENAI_API_KEY=" KEY, "TFY_LOG=info", NULL },
+	            args);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "from OPENAI_API_KEY\n"));
+	tu_run_free(&r);
+	/* TFY_API_KEY first */
+	r = cli_env((const char *const[]){ "TFY_API_KEY=" KEY, "OPENAI_API_KEY=" WRONG_KEY,
+	                                   "TFY_LOG=info", NULL },
+	            args);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "the API key is from TFY_API_KEY\n"));
+	assert_null(strstr(r.err, WRONG_KEY));
+	tu_run_free(&r);
+	/* at the default level nothing is said */
+	r = cli_env((const char *const[]){ "OPENAI_API_KEY=" KEY, NULL }, args);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	tu_run_free(&r);
+	/* TFY_BASE_URL's key is TFY_API_KEY only */
+	r = cli_env((const char *const[]){ f->env_url, "OPENAI_API_KEY=" KEY, NULL },
+	            (const char *const[]){ "--limit", "1", NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "no API key"));
+	tu_run_free(&r);
+}
+
+/* "help files", "files --help" and "files -h": the group's commands, exit 0. */
+static void test_help_of_a_group(void **state)
+{
+	fixture *f = *state;
+	tu_run a = cli(f, (const char *const[]){ "help", "files", NULL });
+	assert_int_equal(a.status, 0);
+	assert_string_equal(a.err, "");
+	assert_true(strncmp(a.out, "Usage: tfy-batches files COMMAND [OPTION]...\n", 45) == 0);
+	static const char *const subs[] = { "\n  files upload ", "\n  files get ", "\n  files download ",
+	                                    "\n  files delete " };
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		assert_non_null(strstr(a.out, subs[i]));
+	assert_lines_shorter(a.out, 81);
+	const char *const *same[] = {
+		(const char *const[]){ "files", "--help", NULL },
+		(const char *const[]){ "files", "-h", NULL },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		tu_run b = cli(f, same[i]);
+		assert_int_equal(b.status, 0);
+		assert_string_equal(b.out, a.out);
+		tu_run_free(&b);
+	}
+	tu_run_free(&a);
+	/* a command of the group still has its own help; a wrong one is still wrong */
+	a = cli(f, (const char *const[]){ "files", "get", "--help", NULL });
+	assert_int_equal(a.status, 0);
+	assert_non_null(strstr(a.out, "Usage: tfy-batches files get ID"));
+	tu_run_free(&a);
+	a = cli(f, (const char *const[]){ "files", "nope", "--help", NULL });
+	assert_int_equal(a.status, 2);
+	tu_run_free(&a);
+	a = cli(f, (const char *const[]){ "help", "nope", NULL });
+	assert_int_equal(a.status, 2);
+	tu_run_free(&a);
 }
 
 int main(void)
@@ -1530,6 +1702,11 @@ int main(void)
 		cmocka_unit_test(test_download_bounded_by_file_size),
 		cmocka_unit_test(test_run_batch_id_unusable),
 		cmocka_unit_test(test_delete_declined),
+		cmocka_unit_test(test_quiet_prints_ids),
+		cmocka_unit_test(test_table_status_normalised),
+		cmocka_unit_test(test_summary_top_ten),
+		cmocka_unit_test(test_openai_key_with_base_url),
+		cmocka_unit_test(test_help_of_a_group),
 	};
-	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+	return cmocka_run_group_tests_name("cli", tests, setup, tu_gateway_teardown);
 }

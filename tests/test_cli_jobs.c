@@ -1,7 +1,7 @@
 /*
  * Tests of the batch workflow commands of tfy-batches (get, cancel, create,
  * wait, files, check, results, run) against tfy-mock-gateway's batch jobs
- * on loopback: a fast gateway (a job ends in about 0.75 s), a paced one (3 s
+ * on loopback (files list on a gateway of its own, holding only its files): a fast gateway (a job ends in about 0.75 s), a paced one (3 s
  * validating, 3 s cancelling: a cancel lands before the job runs), a slow
  * one (jobs that outlast the test, to interrupt and time out), and two fast
  * ones whose downloads after the first fail: "partial" drops the second
@@ -34,8 +34,8 @@
 #define ENDPOINT "/v1/chat/completions"
 #define LINE(id, model) \
 	"{\"custom_id\":\"" id "\",\"method\":\"POST\",\"url\":\"" ENDPOINT \
-	"\",\"body\":{\"model\":\"" model "\"}}\n"
-#define GOOD_INPUT LINE("one", "m-1") LINE("fail-two", "m-1") LINE("three", "m-3")
+	"\",\"body\":{\"model\":\"" model "\",\"messages\":[]}}\n"
+#define GOOD_INPUT LINE("one", "m-1") LINE("fail-two", "m-1") LINE("three", "m-1")
 
 typedef struct fixture {
 	tu_gateway fast, paced, slow, partial, stuck;
@@ -191,14 +191,6 @@ static char *status_of(const tu_gateway *gw, const char *id)
 	return s;
 }
 
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 static void test_files_commands(void **state)
 {
 	fixture *f = *state;
@@ -255,6 +247,174 @@ static void test_files_commands(void **state)
 	free(id);
 }
 
+/* A gateway of its own for a test, stopped even when the test fails. */
+typedef struct own {
+	fixture *f;
+	tu_gateway gw;
+	char url[160];
+} own;
+
+static int own_setup(void **state)
+{
+	own *o = calloc(1, sizeof(*o));
+	if (!o || tu_gateway_start(&o->gw, NULL) < 0) {
+		free(o);
+		return -1;
+	}
+	o->f = *state;
+	snprintf(o->url, sizeof(o->url), "--base-url=%s/v1", o->gw.base);
+	*state = o;
+	return 0;
+}
+
+static int own_teardown(void **state)
+{
+	own *o = *state;
+	int rc = tu_gateway_stop(&o->gw);
+	*state = o->f;
+	free(o);
+	return rc == 0 ? 0 : -1;
+}
+
+/* The ids of a json listing's data, joined by ' ', and its envelope's members. */
+static void listing_of(const char *text, char *ids, size_t cap, json_t **envelope)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(text, 0, &jerr);
+	if (!o)
+		fail_msg("not one JSON text (%s): %s", jerr.text, text);
+	assert_string_equal(json_string_value(json_object_get(o, "object")), "list");
+	json_t *data = json_object_get(o, "data");
+	ids[0] = '\0';
+	for (size_t i = 0; i < json_array_size(data); i++) {
+		size_t n = strlen(ids);
+		snprintf(ids + n, cap - n, "%s%s", i ? " " : "",
+		         json_string_value(json_object_get(json_array_get(data, i), "id")));
+	}
+	*envelope = o;
+}
+
+static void test_files_list(void **state)
+{
+	own *o = *state;
+	char *id[3], want[512], got[512];
+	for (int i = 0; i < 3; i++)
+		id[i] = upload(o->f, o->url, o->f->input);
+
+	/* The table: files get's columns, newest first, every row. */
+	tu_run r = cli(o->url, (const char *const[]){ "files", "list", NULL });
+	expect_status(&r, 0);
+	assert_true(strncmp(r.out, "ID ", 3) == 0);
+	assert_non_null(strstr(r.out, "BYTES"));
+	assert_non_null(strstr(r.out, "FILENAME"));
+	assert_int_equal(tu_count_lines(r.out), 4);
+	assert_true(strstr(r.out, id[2]) < strstr(r.out, id[1]));
+	assert_true(strstr(r.out, id[1]) < strstr(r.out, id[0]));
+	assert_null(strstr(r.out, "more available"));
+	tu_run_free(&r);
+	/* One page of two, oldest first: the footer names the cursor. */
+	r = cli(o->url, (const char *const[]){ "files", "list", "--limit", "2", "--order", "asc",
+	                                       NULL });
+	expect_status(&r, 0);
+	assert_int_equal(tu_count_lines(r.out), 4);
+	assert_true(strstr(r.out, id[0]) < strstr(r.out, id[1]));
+	assert_null(strstr(r.out, id[2]));
+	snprintf(want, sizeof(want), "2 files, more available (use --after %s or --all)\n", id[1]);
+	assert_non_null(strstr(r.out, want));
+	tu_run_free(&r);
+
+	/* json: list's envelope, one page or every page. */
+	json_t *env;
+	r = cli(o->url, (const char *const[]){ "files", "list", "--limit", "1", "--format", "json",
+	                                       NULL });
+	expect_status(&r, 0);
+	listing_of(r.out, got, sizeof(got), &env);
+	assert_string_equal(got, id[2]);
+	assert_string_equal(json_string_value(json_object_get(env, "last_id")), id[2]);
+	assert_true(json_is_true(json_object_get(env, "has_more")));
+	json_decref(env);
+	tu_run_free(&r);
+	r = cli(o->url, (const char *const[]){ "files", "list", "--limit", "1", "--all", "--format",
+	                                       "json", NULL });
+	expect_status(&r, 0);
+	listing_of(r.out, got, sizeof(got), &env);
+	snprintf(want, sizeof(want), "%s %s %s", id[2], id[1], id[0]);
+	assert_string_equal(got, want);
+	assert_string_equal(json_string_value(json_object_get(env, "first_id")), id[2]);
+	assert_string_equal(json_string_value(json_object_get(env, "last_id")), id[0]);
+	assert_true(json_is_false(json_object_get(env, "has_more")));
+	json_t *first = json_array_get(json_object_get(env, "data"), 0);
+	assert_int_equal(json_integer_value(json_object_get(first, "bytes")), strlen(GOOD_INPUT));
+	assert_string_equal(json_string_value(json_object_get(first, "purpose")), "batch");
+	json_decref(env);
+	tu_run_free(&r);
+	/* ndjson and --max-items; csv with its header; a purpose with no file. */
+	r = cli(o->url, (const char *const[]){ "files", "list", "--all", "--limit", "1", "--order",
+	                                       "asc", "--max-items", "2", "--format", "ndjson",
+	                                       NULL });
+	expect_status(&r, 0);
+	assert_int_equal(tu_count_lines(r.out), 2);
+	char *line = member(r.out, "id");
+	assert_string_equal(line, id[0]);
+	free(line);
+	assert_non_null(strstr(r.out, id[1]));
+	tu_run_free(&r);
+	r = cli(o->url, (const char *const[]){ "files", "list", "--format", "csv", NULL });
+	expect_status(&r, 0);
+	assert_true(strncmp(r.out, "id,bytes,created_at,filename,purpose,status\r\n", 45) == 0);
+	assert_int_equal(tu_count_lines(r.out), 4);
+	tu_run_free(&r);
+	r = cli(o->url, (const char *const[]){ "files", "list", "--purpose", "batch_output",
+	                                       "--format", "json", NULL });
+	expect_status(&r, 0);
+	assert_string_equal(r.out, "{\"object\":\"list\",\"data\":[],\"first_id\":null,"
+	                           "\"last_id\":null,\"has_more\":false}\n");
+	tu_run_free(&r);
+	r = cli(o->url, (const char *const[]){ "files", "list", "--purpose", "batch_output", NULL });
+	expect_status(&r, 0);
+	assert_int_equal(tu_count_lines(r.out), 1); /* the header alone */
+	tu_run_free(&r);
+
+	/* A listing that ignores `after`: --all stops with a pagination error. */
+	r = cli(o->url, (const char *const[]){ "files", "list", "--all", "--limit", "1", "-H",
+	                                       "x-mock-fault: ignore-after:route=files", NULL });
+	expect_status(&r, 6);
+	assert_non_null(strstr(r.err, "the file it was asked to start after"));
+	tu_run_free(&r);
+	/* The server's refusal of an unknown cursor. */
+	r = cli(o->url, (const char *const[]){ "files", "list", "--after", "file-none", NULL });
+	expect_status(&r, 4);
+	assert_non_null(strstr(r.err, "no file with id"));
+	tu_run_free(&r);
+
+	/* Usage errors, nothing sent. */
+	long before = tu_gateway_requests(&o->gw);
+	const char *const *bad[] = {
+		(const char *const[]){ "files", "list", "--order", "up", NULL },
+		(const char *const[]){ "files", "list", "--limit", "10001", NULL },
+		(const char *const[]){ "files", "list", "--limit", "0", NULL },
+		(const char *const[]){ "files", "list", "--max-items", "2", NULL },
+		(const char *const[]){ "files", "list", "--status", "completed", NULL },
+		(const char *const[]){ "files", "list", "--purpose", "", NULL },
+		(const char *const[]){ "files", "list", "extra", NULL },
+		(const char *const[]){ "list", "--limit", "101", NULL },
+		(const char *const[]){ "list", "--purpose", "batch", NULL },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = cli(o->url, bad[i]);
+		if (r.status != 2)
+			print_error("case %zu: %d %s\n", i, r.status, r.err);
+		assert_int_equal(r.status, 2);
+		tu_run_free(&r);
+	}
+	r = cli(o->url, (const char *const[]){ "files", "list", "--limit", "10001", NULL });
+	assert_non_null(strstr(r.err, "--limit wants an integer from 1 to 10000"));
+	tu_run_free(&r);
+	assert_int_equal(tu_gateway_requests(&o->gw), before);
+	for (int i = 0; i < 3; i++)
+		free(id[i]);
+}
+
 static void test_create_get_wait(void **state)
 {
 	fixture *f = *state;
@@ -263,7 +423,7 @@ static void test_create_get_wait(void **state)
 
 	tu_run r = cli(f->fast_url, (const char *const[]){ "get", id, "--format", "ndjson", NULL });
 	expect_status(&r, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(tu_count_lines(r.out), 1);
 	assert_non_null(strstr(r.out, "\"purpose\":\"test\""));
 	tu_run_free(&r);
 	r = cli(f->fast_url, (const char *const[]){ "get", id, NULL });
@@ -284,7 +444,7 @@ static void test_create_get_wait(void **state)
 	tu_run_free(&r);
 	r = cli(f->fast_url, (const char *const[]){ "wait", id, "--format", "csv", NULL });
 	expect_status(&r, 0);
-	assert_int_equal(count_lines(r.out), 2);
+	assert_int_equal(tu_count_lines(r.out), 2);
 	tu_run_free(&r);
 
 	/* An ended batch cannot be cancelled: the server says 400. */
@@ -354,7 +514,8 @@ static void test_check(void **state)
 	char bad[400];
 	snprintf(bad, sizeof(bad), "%s/bad.jsonl", f->dir);
 	write_file(bad, LINE("a", "m") "not json\n" LINE("a", "m")
-	                "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n");
+	                "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\","
+	                "\"body\":{\"model\":\"m\",\"messages\":[]}}\n");
 	tu_run r = cli(NULL, (const char *const[]){ "check", bad, NULL });
 	expect_status(&r, 9);
 	char want[512];
@@ -364,7 +525,7 @@ static void test_check(void **state)
 	assert_non_null(strstr(r.out, want));
 	snprintf(want, sizeof(want), "%s:4: ", bad);
 	assert_non_null(strstr(r.out, want));
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(tu_count_lines(r.out), 3);
 	tu_run_free(&r);
 
 	r = cli(NULL, (const char *const[]){ "check", f->input, NULL });
@@ -375,7 +536,7 @@ static void test_check(void **state)
 	/* Against another endpoint every line is wrong. */
 	r = cli(NULL, (const char *const[]){ "check", f->input, "--endpoint", "/v1/embeddings", NULL });
 	expect_status(&r, 9);
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(tu_count_lines(r.out), 3);
 	tu_run_free(&r);
 	r = cli(NULL, (const char *const[]){ "check", "/nonexistent/x.jsonl", NULL });
 	expect_status(&r, 8);
@@ -389,6 +550,73 @@ static void test_check(void **state)
 	assert_non_null(strstr(r.err, "not a regular file"));
 	tu_run_free(&r);
 	unlink(fifo);
+}
+
+/*
+ * check names each problem with the code the Batch API gives it (the
+ * mock's errors.data codes), and adds a provider's rules with
+ * --provider-kind.
+ */
+static void test_check_codes_and_provider_kind(void **state)
+{
+	fixture *f = *state;
+	char path[400], want[512];
+	snprintf(path, sizeof(path), "%s/codes.jsonl", f->dir);
+	write_file(path, LINE("a", "m") "[1]\n" LINE("a", "m")
+	                 "{\"custom_id\":\"b\",\"url\":\"/v1/embeddings\",\"body\":{\"messages\":\"hi\"}}\n"
+	                 LINE("c", "n"));
+	tu_run r = cli(NULL, (const char *const[]){ "check", path, NULL });
+	expect_status(&r, 9);
+	static const char *const lines[] = {
+		":2: the line is an array, not a JSON object [invalid_json_line]\n",
+		":3: custom_id \"a\" was already used on line 1 [duplicate_custom_id]\n",
+		":4: method is missing (it must be \"POST\") [invalid_request]\n",
+		":4: url \"/v1/embeddings\" differs from the endpoint \"" ENDPOINT
+		"\" (the first line's) [mismatched_url]\n",
+		":4: body.model is missing [missing_required_parameter]\n",
+		":4: body.messages is a string, not an array of messages [messages_not_an_array]\n",
+		":5: body.model \"n\" differs from \"m\" on line 1; a batch has one model "
+		"[mismatched_model]\n",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(want, sizeof(want), "%s%s", path, lines[i]);
+		if (!strstr(r.out, want))
+			fail_msg("no line %s in:\n%s", want, r.out);
+	}
+	assert_int_equal(tu_count_lines(r.out), 7);
+	tu_run_free(&r);
+
+	/* Vertex lets a line leave out method, url and body.model; OpenAI does not. */
+	snprintf(path, sizeof(path), "%s/vertex.jsonl", f->dir);
+	write_file(path, "{\"custom_id\":\"a\",\"body\":{\"messages\":[]}}\n");
+	r = cli(NULL, (const char *const[]){ "check", path, "--provider-kind", "vertex", "--endpoint",
+	                                     ENDPOINT, NULL });
+	expect_status(&r, 0);
+	snprintf(want, sizeof(want), "%s: 1 request, ok\n", path);
+	assert_string_equal(r.out, want);
+	tu_run_free(&r);
+	r = cli(NULL, (const char *const[]){ "check", path, "--provider-kind=openai", NULL });
+	expect_status(&r, 9);
+	assert_int_equal(tu_count_lines(r.out), 3);
+	tu_run_free(&r);
+
+	/* Bedrock takes 100 requests at least: a whole-file problem, line 0. */
+	r = cli(NULL, (const char *const[]){ "check", f->input, "--provider-kind", "bedrock", NULL });
+	expect_status(&r, 9);
+	snprintf(want, sizeof(want),
+	         "%s:0: the file holds 3 requests; a Bedrock batch takes 100 at least [too_few_requests]\n",
+	         f->input);
+	assert_string_equal(r.out, want);
+	tu_run_free(&r);
+	r = cli(NULL, (const char *const[]){ "check", f->input, "--provider-kind", "azure", NULL });
+	expect_status(&r, 0);
+	tu_run_free(&r);
+
+	/* Another kind is a usage error, quoted back. */
+	r = cli(NULL, (const char *const[]){ "check", f->input, "--provider-kind", "gcp", NULL });
+	expect_status(&r, 2);
+	assert_non_null(strstr(r.err, "--provider-kind wants openai, azure, bedrock or vertex: 'gcp'"));
+	tu_run_free(&r);
 }
 
 /* run: the files in DIR hold what the gateway wrote; the summary counts them. */
@@ -414,13 +642,13 @@ static void test_run_end_to_end(void **state)
 	assert_string_equal(json_string_value(json_object_get(s, "output")), path);
 	char *output = read_file(path);
 	assert_non_null(output);
-	assert_int_equal(count_lines(output), 2);
+	assert_int_equal(tu_count_lines(output), 2);
 	assert_non_null(strstr(output, "\"custom_id\":\"one\""));
 	assert_non_null(strstr(output, "\"custom_id\":\"three\""));
 	snprintf(path, sizeof(path), "%s/%s-errors.jsonl", out_dir, id);
 	char *errors = read_file(path);
 	assert_non_null(errors);
-	assert_int_equal(count_lines(errors), 1);
+	assert_int_equal(tu_count_lines(errors), 1);
 	assert_non_null(strstr(errors, "\"custom_id\":\"fail-two\""));
 	free(output);
 	free(errors);
@@ -431,7 +659,7 @@ static void test_run_end_to_end(void **state)
 	/* results: a local path, and the same records by file id. */
 	r = cli(NULL, (const char *const[]){ "results", path, "--format", "ndjson", NULL });
 	expect_status(&r, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(tu_count_lines(r.out), 1);
 	char *code = member(r.out, "status_code");
 	tu_run_free(&r);
 	(void)code;
@@ -440,7 +668,7 @@ static void test_run_end_to_end(void **state)
 	r = cli(NULL, (const char *const[]){ "results", path, NULL });
 	expect_status(&r, 0);
 	assert_true(strncmp(r.out, "CUSTOM_ID", 9) == 0);
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(tu_count_lines(r.out), 3);
 	tu_run_free(&r);
 	tu_run g = cli(f->fast_url, (const char *const[]){ "get", id, "--format", "json", NULL });
 	char *output_id = member(g.out, "output_file_id");
@@ -449,7 +677,7 @@ static void test_run_end_to_end(void **state)
 	expect_status(&r, 0);
 	assert_true(strncmp(r.out, "custom_id,status_code,request_id,error_code,error_message,body\r\n",
 	                    64) == 0);
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(tu_count_lines(r.out), 3);
 	assert_non_null(strstr(r.out, "one,200,"));
 	tu_run_free(&r);
 	r = cli(f->fast_url, (const char *const[]){ "results", output_id, "--format", "json", NULL });
@@ -482,6 +710,15 @@ static void test_run_end_to_end(void **state)
 	r = cli(f->fast_url, (const char *const[]){ "run", bad, "--endpoint", ENDPOINT, NULL });
 	expect_status(&r, 9);
 	assert_non_null(strstr(r.err, ":2: "));
+	assert_string_equal(r.out, "");
+	tu_run_free(&r);
+	assert_int_equal(tu_gateway_requests(&f->fast), before);
+	/* So does a provider's rule: Bedrock takes 100 requests at least. */
+	r = cli(f->fast_url, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT,
+	                                            "--provider-kind", "bedrock", NULL });
+	expect_status(&r, 9);
+	assert_non_null(strstr(r.err, ":0: the file holds 3 requests; a Bedrock batch takes 100 at "
+	                              "least [too_few_requests]\n"));
 	assert_string_equal(r.out, "");
 	tu_run_free(&r);
 	assert_int_equal(tu_gateway_requests(&f->fast), before);
@@ -764,7 +1001,7 @@ static void run_download_stopped(const fixture *f, int sig)
 	snprintf(want, sizeof(want), "%s/%s-output.jsonl", dir, id);
 	char *output = read_file(want);
 	assert_non_null(output);
-	assert_int_equal(count_lines(output), 2);
+	assert_int_equal(tu_count_lines(output), 2);
 	free(output);
 	free(id);
 	free(err);
@@ -842,8 +1079,11 @@ static void test_usage_errors(void **state)
 		(const char *const[]){ "create", "--input-file-id", "file-x", NULL },
 		(const char *const[]){ "create", "--input-file-id", "f", "--endpoint", ENDPOINT,
 		                       "--metadata", "novalue", NULL },
-		(const char *const[]){ "run", f->input, NULL },
+		(const char *const[]){ "run", f->input, "--wait-timeout", "0", NULL },
 		(const char *const[]){ "run", NULL },
+		(const char *const[]){ "create", "-q", "--format", "json", "--input-file-id", "f",
+		                       "--endpoint", ENDPOINT, NULL },
+		(const char *const[]){ "files", "upload", f->input, "--quiet=1", NULL },
 		(const char *const[]){ "files", NULL },
 		(const char *const[]){ "files", "nope", NULL },
 		(const char *const[]){ "files", "download", NULL },
@@ -891,13 +1131,348 @@ static void test_wrong_key_never_printed(void **state)
 	}
 }
 
+/* --- ids for scripts, the batch's files and errors, run's defaults ------ */
+
+/* -q: files upload, create, get and wait print the id alone, to chain them. */
+static void test_quiet_chains_steps(void **state)
+{
+	fixture *f = *state;
+	tu_run r = cli(f->fast_url, (const char *const[]){ "files", "upload", f->input, "-q", NULL });
+	expect_status(&r, 0);
+	char *file = strndup(r.out, strcspn(r.out, "\n"));
+	assert_true(strncmp(file, "file-", 5) == 0);
+	assert_int_equal(tu_count_lines(r.out), 1);
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "create", "--input-file-id", file, "--endpoint",
+	                                            ENDPOINT, "--quiet", NULL });
+	expect_status(&r, 0);
+	char *id = strndup(r.out, strcspn(r.out, "\n"));
+	assert_true(strncmp(id, "batch_", 6) == 0);
+	assert_int_equal(tu_count_lines(r.out), 1);
+	tu_run_free(&r);
+	char want[200];
+	snprintf(want, sizeof(want), "%s\n", id);
+	const char *const *shows[] = {
+		(const char *const[]){ "wait", id, "-q", NULL },
+		(const char *const[]){ "get", id, "-q", NULL },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		r = cli(f->fast_url, shows[i]);
+		expect_status(&r, 0);
+		assert_string_equal(r.out, want);
+		tu_run_free(&r);
+	}
+	snprintf(want, sizeof(want), "%s\n", file);
+	r = cli(f->fast_url, (const char *const[]){ "files", "get", file, "-q", NULL });
+	expect_status(&r, 0);
+	assert_string_equal(r.out, want);
+	tu_run_free(&r);
+	free(id);
+	free(file);
+}
+
+/*
+ * The tables of get and wait show the batch's output and error file ids,
+ * whole; a file's table shows its CREATED_AT as list shows dates (ISO
+ * 8601), json and csv the API's seconds.
+ */
+static void test_tables_show_files_and_dates(void **state)
+{
+	fixture *f = *state;
+	char *file = upload(f, f->fast_url, f->input);
+	char *id = create(f->fast_url, file, "k=v");
+	tu_run r = cli(f->fast_url, (const char *const[]){ "wait", id, "--format", "json", NULL });
+	expect_status(&r, 0);
+	char *output = member(r.out, "output_file_id"), *errors = member(r.out, "error_file_id");
+	assert_non_null(output);
+	assert_non_null(errors);
+	tu_run_free(&r);
+	char want[2][200];
+	snprintf(want[0], sizeof(want[0]), "\nOUTPUT_FILE  %s\n", output);
+	snprintf(want[1], sizeof(want[1]), "\nERROR_FILE   %s\n", errors);
+	const char *const *tables[] = {
+		(const char *const[]){ "get", id, NULL },
+		(const char *const[]){ "wait", id, NULL },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		r = cli(f->fast_url, tables[i]);
+		expect_status(&r, 0);
+		assert_non_null(strstr(r.out, want[0]));
+		assert_non_null(strstr(r.out, want[1]));
+		tu_run_free(&r);
+	}
+
+	r = cli(f->fast_url, (const char *const[]){ "files", "get", file, "--format", "ndjson", NULL });
+	expect_status(&r, 0);
+	json_error_t jerr;
+	json_t *o = json_loads(r.out, 0, &jerr);
+	assert_true(json_is_integer(json_object_get(o, "created_at")));
+	char secs[32];
+	snprintf(secs, sizeof(secs), "%lld",
+	         (long long)json_integer_value(json_object_get(o, "created_at")));
+	json_decref(o);
+	tu_run_free(&r);
+	const char *const *file_tables[] = {
+		(const char *const[]){ "files", "get", file, NULL },
+		(const char *const[]){ "files", "upload", f->input, NULL },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		r = cli(f->fast_url, file_tables[i]);
+		expect_status(&r, 0);
+		assert_non_null(strstr(r.out, "CREATED_AT"));
+		assert_null(strstr(r.out, secs)); /* no Unix seconds in the table */
+		assert_non_null(strstr(r.out, "+00:00")); /* TZ unset: UTC, as list shows it */
+		tu_run_free(&r);
+	}
+	r = cli(f->fast_url, (const char *const[]){ "files", "get", file, "--format", "csv", NULL });
+	assert_non_null(strstr(r.out, secs));
+	tu_run_free(&r);
+	free(output);
+	free(errors);
+	free(id);
+	free(file);
+}
+
+/*
+ * results: an argument that names a path (a '/', a .jsonl or .json end, or
+ * an existing file) is never sent as a file id: missing, it fails with
+ * "No such file", exit 8, and nothing is sent.  A file id, or one with a
+ * scheme (a Bedrock s3:// id), is still asked for.
+ */
+static void test_results_path_or_id(void **state)
+{
+	fixture *f = *state;
+	long before = tu_gateway_requests(&f->fast);
+	static const char *const paths[] = { "out6.jsonl", "/nonexistent.jsonl", "dir/out6",
+	                                     "errors.json" };
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		tu_run r = cli(f->fast_url, (const char *const[]){ "results", paths[i], NULL });
+		expect_status(&r, 8);
+		assert_non_null(strstr(r.err, "No such file"));
+		assert_non_null(strstr(r.err, paths[i]));
+		tu_run_free(&r);
+	}
+	assert_int_equal(tu_gateway_requests(&f->fast), before);
+	static const char *const ids[] = { "file-missing", "s3://bucket/out/x.jsonl" };
+	for (size_t i = 0; i < 2; i++) {
+		tu_run r = cli(f->fast_url, (const char *const[]){ "results", ids[i], NULL });
+		expect_status(&r, 4); /* asked for: the gateway answers 404 */
+		tu_run_free(&r);
+	}
+	assert_true(tu_gateway_requests(&f->fast) > before);
+}
+
+/*
+ * wait on a failed batch prints its errors.data on stderr: the count, the
+ * first 20 (line, code, message) and how many more; all of them when
+ * fewer.
+ */
+static void test_wait_failed_prints_errors(void **state)
+{
+	fixture *f = *state;
+	char bad[400];
+	snprintf(bad, sizeof(bad), "%s/many-dups.jsonl", f->dir);
+	FILE *in = fopen(bad, "wb");
+	assert_non_null(in);
+	for (int i = 0; i < 26; i++)
+		fputs(LINE("same", "m"), in);
+	fclose(in);
+	char *file = upload(f, f->fast_url, bad);
+	char *id = create(f->fast_url, file, "k=v");
+	tu_run r = cli(f->fast_url, (const char *const[]){ "wait", id, NULL });
+	expect_status(&r, 10);
+	assert_non_null(strstr(r.err, "tfy-batches: the batch failed with 25 errors; the first 20:\n"));
+	assert_non_null(strstr(r.err, "\n  line 2: duplicate_custom_id: "));
+	assert_non_null(strstr(r.err, "\n  line 21: duplicate_custom_id: "));
+	assert_null(strstr(r.err, "\n  line 22: "));
+	assert_non_null(strstr(r.err, "\n  ... and 5 more: see 'tfy-batches get ID --format json'\n"));
+	assert_non_null(strstr(r.out, "failed"));
+	assert_null(strstr(r.out, "duplicate_custom_id")); /* stdout: the batch alone */
+	tu_run_free(&r);
+	free(id);
+	free(file);
+
+	snprintf(bad, sizeof(bad), "%s/two-dups.jsonl", f->dir);
+	write_file(bad, LINE("a", "m") LINE("a", "m") LINE("a", "m"));
+	file = upload(f, f->fast_url, bad);
+	id = create(f->fast_url, file, "k=v");
+	r = cli(f->fast_url, (const char *const[]){ "wait", id, "-q", NULL });
+	expect_status(&r, 10);
+	assert_non_null(strstr(r.err, "tfy-batches: the batch failed with 2 errors:\n"
+	                              "  line 2: duplicate_custom_id: "));
+	assert_non_null(strstr(r.err, "\n  line 3: duplicate_custom_id: "));
+	assert_null(strstr(r.err, "more"));
+	tu_run_free(&r);
+	free(id);
+	free(file);
+}
+
+/*
+ * run takes the endpoint from the input's first line, as check does, and
+ * creates a missing -o DIR (with its parents, 0700) before anything is
+ * sent; a DIR that is a file is refused (exit 8) with nothing sent.
+ */
+static void test_run_endpoint_and_output_dir(void **state)
+{
+	fixture *f = *state;
+	char dir[400];
+	snprintf(dir, sizeof(dir), "%s/made/by/run", f->dir);
+	tu_run r = cli(f->fast_url, (const char *const[]){ "run", f->input, "-o", dir, "--format",
+	                                                   "json", NULL });
+	expect_status(&r, 0);
+	char want[600];
+	snprintf(want, sizeof(want), "tfy-batches: created the directory %s\n", dir);
+	assert_non_null(strstr(r.err, want));
+	struct stat st;
+	assert_int_equal(stat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	char *id = member(r.out, "id"), *output = member(r.out, "output");
+	assert_int_equal(strncmp(output, dir, strlen(dir)), 0);
+	assert_int_equal(access(output, R_OK), 0);
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "get", id, "--format", "json", NULL });
+	char *endpoint = member(r.out, "endpoint");
+	assert_string_equal(endpoint, ENDPOINT);
+	free(endpoint);
+	tu_run_free(&r);
+	free(output);
+	free(id);
+
+	/* a regular file where DIR should be: refused before the upload */
+	long before = tu_gateway_requests(&f->fast);
+	const char *const *refused[] = {
+		(const char *const[]){ "run", f->input, "-o", f->input, NULL },
+		(const char *const[]){ "run", "--resume", "batch_x", "-o", f->input, NULL },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		r = cli(f->fast_url, refused[i]);
+		expect_status(&r, 8);
+		assert_non_null(strstr(r.err, "not a directory"));
+		tu_run_free(&r);
+	}
+	assert_int_equal(tu_gateway_requests(&f->fast), before);
+}
+
+/*
+ * -f replaces an existing download path: files download -o PATH, and run
+ * --resume over a file that is not the whole one.
+ */
+static void test_force_replaces(void **state)
+{
+	fixture *f = *state;
+	char *file = upload(f, f->fast_url, f->input);
+	char path[400];
+	snprintf(path, sizeof(path), "%s/replaced.jsonl", f->dir);
+	write_file(path, "old\n");
+	tu_run r = cli(f->fast_url, (const char *const[]){ "files", "download", file, "-o", path, NULL });
+	expect_status(&r, 8);
+	assert_non_null(strstr(r.err, "-f replaces it"));
+	tu_run_free(&r);
+	char *text = read_file(path);
+	assert_string_equal(text, "old\n");
+	free(text);
+	const char *const *forced[] = {
+		(const char *const[]){ "files", "download", file, "-o", path, "-f", NULL },
+		(const char *const[]){ "files", "download", file, "--output", path, "--force", NULL },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		r = cli(f->fast_url, forced[i]);
+		expect_status(&r, 0);
+		tu_run_free(&r);
+		text = read_file(path);
+		assert_string_equal(text, GOOD_INPUT);
+		free(text);
+		write_file(path, "old\n");
+	}
+	free(file);
+
+	char dir[400], output[600];
+	new_dir(f, dir, sizeof(dir), "run-force");
+	r = cli(f->fast_url, (const char *const[]){ "run", f->input, "-o", dir, "--format", "json",
+	                                            NULL });
+	expect_status(&r, 0);
+	char *id = member(r.out, "id");
+	tu_run_free(&r);
+	snprintf(output, sizeof(output), "%s/%s-output.jsonl", dir, id);
+	char *whole = read_file(output);
+	write_file(output, "{}\n");
+	r = cli(f->fast_url, (const char *const[]){ "run", "--resume", id, "-o", dir, NULL });
+	expect_status(&r, 8);
+	assert_non_null(strstr(r.err, "or give -f to replace it"));
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "run", "--resume", id, "-o", dir, "-f", NULL });
+	expect_status(&r, 0);
+	tu_run_free(&r);
+	text = read_file(output);
+	assert_string_equal(text, whole);
+	free(text);
+	free(whole);
+	free(id);
+}
+
+/* Lines of an option's own in s: "  -x, --NAME " or "      --NAME ". */
+static size_t option_lines(const char *s, const char *name)
+{
+	size_t n = 0;
+	for (const char *line = s; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
+		const char *p = line + strspn(line, " ");
+		if (p[0] == '-' && p[1] != '-' && p[2] == ',')
+			p += 3 + strspn(p + 3, " ");
+		n += strncmp(p, name, strlen(name)) == 0 && p[strlen(name)] == ' ';
+	}
+	return n;
+}
+
+/*
+ * run --help lists --timeout once, with one meaning (the whole command's
+ * deadline); the wait's own bound is --wait-timeout.  Either ends a wait
+ * with exit 13, naming itself; wait --timeout goes on working.
+ */
+static void test_timeout_one_meaning(void **state)
+{
+	fixture *f = *state;
+	const char *const *helps[] = {
+		(const char *const[]){ "run", "--help", NULL },
+		(const char *const[]){ "wait", "--help", NULL },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		tu_run r = cli(NULL, helps[i]);
+		expect_status(&r, 0);
+		assert_int_equal(option_lines(r.out, "--timeout"), 1);
+		assert_int_equal(option_lines(r.out, "--wait-timeout"), 1);
+		tu_run_free(&r);
+	}
+	char dir[400];
+	new_dir(f, dir, sizeof(dir), "run-timeouts");
+	const char *const *cases[] = {
+		(const char *const[]){ "run", f->input, "-o", dir, "--wait-timeout", "0.5", NULL },
+		(const char *const[]){ "run", f->input, "-o", dir, "--timeout", "2", NULL },
+		(const char *const[]){ "run", f->input, "-o", dir, "--timeout", "2", "--wait-timeout",
+		                       "60", NULL },
+	};
+	static const char *const said[] = { "--wait-timeout passed", "--timeout passed",
+	                                     "--timeout passed" };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double t0 = tu_now_s();
+		tu_run r = cli(f->slow_url, cases[i]);
+		expect_status(&r, 13);
+		assert_non_null(strstr(r.err, said[i]));
+		assert_non_null(strstr(r.err, "tfy-batches run --resume "));
+		assert_true(tu_now_s() - t0 < 30 * tu_slowdown());
+		tu_run_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_files_commands),
+		cmocka_unit_test_setup_teardown(test_files_list, own_setup, own_teardown),
 		cmocka_unit_test(test_create_get_wait),
 		cmocka_unit_test(test_wait_exit_statuses),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check_codes_and_provider_kind),
 		cmocka_unit_test(test_run_end_to_end),
 		cmocka_unit_test(test_run_interrupted),
 		cmocka_unit_test(test_run_interrupted_uploading),
@@ -907,6 +1482,13 @@ int main(void)
 		cmocka_unit_test(test_run_resume_after_failed_download),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_wrong_key_never_printed),
+		cmocka_unit_test(test_quiet_chains_steps),
+		cmocka_unit_test(test_tables_show_files_and_dates),
+		cmocka_unit_test(test_results_path_or_id),
+		cmocka_unit_test(test_wait_failed_prints_errors),
+		cmocka_unit_test(test_run_endpoint_and_output_dir),
+		cmocka_unit_test(test_force_replaces),
+		cmocka_unit_test(test_timeout_one_meaning),
 	};
 	return cmocka_run_group_tests_name("cli_jobs", tests, setup, teardown);
 }

@@ -12,9 +12,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <poll.h>
 #include <stdatomic.h>
 #include <pty.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,28 +34,20 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	static const char *const args[] = { "--count", "250", NULL };
-	fixture *f = calloc(1, sizeof(*f));
-	if (!f || tu_gateway_start(&f->gw, args) < 0)
+	fixture *f = tu_gateway_state(state, sizeof(*f), args);
+	if (!f)
 		return -1;
 	snprintf(f->url, sizeof(f->url), "%s/v1", f->gw.base);
-	*state = f;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	int rc = tu_gateway_stop(&f->gw);
-	free(f);
-	return rc == 0 ? 0 : -1;
 }
 
 /*
  * Runs tfy-batches on a pseudo-terminal of ws_cols columns with base URL url,
  * TERM=xterm and the "NAME=value" entries of env (NULL-terminated; a bare
  * "NAME" unsets NAME); stderr goes to /dev/null unless keep_stderr.  Returns
- * what the terminal showed, with the CR of each line end removed; the exit
- * status goes to *exit_status.
+ * what the terminal showed, with the CR of each line end removed (a CR
+ * inside a line, of a line rewritten in place, stays); the exit status goes
+ * to *exit_status.
  */
 static char *pty_run_status(const char *url, unsigned short ws_cols, const char *const *env,
                             const char *const *args, int keep_stderr, int *exit_status)
@@ -114,7 +106,7 @@ static char *pty_run_status(const char *url, unsigned short ws_cols, const char 
 	*exit_status = WEXITSTATUS(status);
 	size_t w = 0;
 	for (size_t i = 0; i < len; i++)
-		if (out[i] != '\r')
+		if (out[i] != '\r' || (i + 1 < len && out[i + 1] != '\n'))
 			out[w++] = out[i];
 	out[w] = '\0';
 	return out;
@@ -144,6 +136,53 @@ static char *strip_sgr(const char *s)
 	}
 	*w = '\0';
 	return out;
+}
+
+/*
+ * The widest line of s as a terminal shows it, in columns: escape sequences
+ * (ESC [ ... letter) take none, a line rewritten in place ("\r") counts from
+ * its last CR, and a UTF-8 character is one column.  A line that is one id
+ * alone (no blank but those that indent it), never cut, is not counted.
+ * The line goes to *where when it is wider than max.
+ */
+static size_t widest_shown_line(const char *s, size_t max, char *where, size_t size)
+{
+	size_t widest = 0;
+	for (const char *eol; *s; s = eol + (*eol != '\0')) {
+		eol = s + strcspn(s, "\n");
+		size_t cols = 0;
+		const char *start = s;
+		for (const char *p = s; p < eol; p++) {
+			if (*p == '\r') {
+				cols = 0;
+				start = p + 1;
+			} else if (*p == '\033' && p[1] == '[') {
+				p += 2;
+				while (p < eol && !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
+					p++;
+			} else if (((unsigned char)*p & 0xc0) != 0x80) {
+				cols++;
+			}
+		}
+		const char *token = start + strspn(start, " ");
+		if (!memchr(token, ' ', (size_t)(eol - token)) && !memchr(token, '\033', (size_t)(eol - token)))
+			continue;
+		if (cols > widest)
+			widest = cols;
+		if (cols > max && where)
+			snprintf(where, size, "%.*s", (int)(eol - start), start);
+	}
+	return widest;
+}
+
+/* Every line of what the terminal showed fits width columns. */
+static void assert_fits(const char *shown, size_t width)
+{
+	char line[4096] = "";
+	size_t widest = widest_shown_line(shown, width, line, sizeof(line));
+	if (widest > width)
+		fail_msg("a line of %zu columns on a terminal of %zu:\n%s\nin:\n%s", widest, width, line,
+		         shown);
 }
 
 /* The widest line of the table (the "more available" line excluded), in columns (ASCII). */
@@ -286,28 +325,11 @@ static const char page2[] =
 static void two_pages(tu_server *s, int fd)
 {
 	char head[4096];
-	size_t have = 0;
-	while (have < sizeof(head) - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		if (poll(&p, 1, 10000) <= 0)
-			return;
-		ssize_t n = read(fd, head + have, sizeof(head) - 1 - have);
-		if (n <= 0)
-			return;
-		have += (size_t)n;
-		head[have] = '\0';
-		if (strstr(head, "\r\n\r\n"))
-			break;
-	}
+	if (!tu_read_head_into(fd, head, sizeof(head)))
+		return;
 	const char *body = strstr(head, "after=batch_a2") ? page2 : page1;
-	char reply[2048];
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-	                 strlen(body), body);
-	assert_true(n > 0 && (size_t)n < sizeof(reply));
 	atomic_fetch_add(&s->requests, 1);
-	tu_send_all(fd, reply, (size_t)n);
+	tu_send_answer(fd, 200, NULL, body, strlen(body));
 }
 
 /*
@@ -404,13 +426,9 @@ static char *printed_id(const char *const *args, const char *url)
 static void test_wait_progress_line(void **state)
 {
 	fixture *f = *state;
-	char input[] = "/tmp/tfy-tty-input-XXXXXX";
-	int fd = mkstemp(input);
-	assert_true(fd >= 0);
 	const char line[] = "{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-	                    "\"body\":{\"model\":\"m\"}}\n";
-	assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
-	close(fd);
+	                    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
+	char *input = tu_write_temp(line, sizeof(line) - 1);
 	char *file = printed_id((const char *const[]){ "files", "upload", input, NULL }, f->url);
 	char *id = printed_id((const char *const[]){ "create", "--input-file-id", file, "--endpoint",
 	                                             "/v1/chat/completions", NULL },
@@ -469,6 +487,7 @@ static void test_wait_progress_line(void **state)
 	assert_int_equal(chdir(here), 0);
 	rmdir(dir);
 	unlink(input);
+	free(input);
 	free(id);
 	free(file);
 }
@@ -530,6 +549,235 @@ static void test_download_refuses_foreign_names(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* A new temporary directory, made the current one; its path in dir, the old one in here. */
+static void enter_temp_dir(char *dir, size_t size, char *here, size_t here_size)
+{
+	assert_non_null(getcwd(here, here_size));
+	snprintf(dir, size, "/tmp/tfy-tty-fit-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chdir(dir), 0);
+}
+
+/*
+ * At 80 columns every line tfy-batches prints on the terminal fits: list's
+ * table and its "more available" footer (the cursor whole, on a line of its
+ * own), the --summary line (wrapped), run's progress and summary, the
+ * results table, get's table with the batch's file ids, a file's table,
+ * and the errors of a failed batch.  Ids are never cut.
+ */
+static void test_every_line_fits_80_columns(void **state)
+{
+	fixture *f = *state;
+	json_t *ids = page_ids(f);
+	const char *last = json_string_value(json_array_get(ids, 4));
+	int status;
+	char *shown = pty_run_status(f->url, 80, (const char *const[]){ "NO_COLOR=1", NULL },
+	                             (const char *const[]){ "--limit", "5", NULL }, 1, &status);
+	assert_int_equal(status, 0);
+	print_message("%s", shown);
+	assert_fits(shown, 80);
+	char want[128];
+	snprintf(want, sizeof(want), "\n  --after %s\n", last);
+	assert_non_null(strstr(shown, "5 batches, more available"));
+	assert_non_null(strstr(shown, want));
+	free(shown);
+	json_decref(ids);
+
+	shown = pty_run_status(f->url, 80, NULL,
+	                       (const char *const[]){ "--all", "--limit", "100", "--summary", NULL }, 1,
+	                       &status);
+	assert_int_equal(status, 0);
+	assert_fits(shown, 80);
+	assert_non_null(strstr(shown, "summary: 25")); /* 250 and those the tests created */
+	free(shown);
+
+	char dir[64], here[4096];
+	enter_temp_dir(dir, sizeof(dir), here, sizeof(here));
+	FILE *in = fopen("input.jsonl", "wb");
+	assert_non_null(in);
+	fputs("{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+	      "\"body\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n"
+	      "{\"custom_id\":\"fail-two\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+	      "\"body\":{\"model\":\"m\",\"messages\":[]}}\n",
+	      in);
+	fclose(in);
+	shown = pty_run_status(f->url, 80, NULL, (const char *const[]){ "run", "input.jsonl", "-o",
+	                                                                 "out", NULL },
+	                       1, &status);
+	print_message("%s", shown);
+	assert_int_equal(status, 0);
+	assert_fits(shown, 80);
+	const char *id_line = strstr(shown, "\nID ");
+	assert_non_null(id_line);
+	char id[128];
+	snprintf(id, sizeof(id), "%.*s", (int)strcspn(id_line + 3 + strspn(id_line + 3, " "), "\n"),
+	         id_line + 3 + strspn(id_line + 3, " "));
+	assert_true(strncmp(id, "batch_", 6) == 0);
+	char output[256], errors[256];
+	snprintf(output, sizeof(output), "out/%s-output.jsonl", id);
+	snprintf(errors, sizeof(errors), "out/%s-errors.jsonl", id);
+	assert_non_null(strstr(shown, output));
+	assert_non_null(strstr(shown, errors));
+	free(shown);
+
+	const char *const *runs[] = {
+		(const char *const[]){ "results", output, NULL },
+		(const char *const[]){ "results", errors, NULL },
+		(const char *const[]){ "get", id, NULL },
+		(const char *const[]){ "files", "upload", "input.jsonl", NULL },
+	};
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		shown = pty_run_status(f->url, 80, NULL, runs[i], 1, &status);
+		print_message("%s", shown);
+		assert_int_equal(status, 0);
+		assert_fits(shown, 80);
+		free(shown);
+	}
+	shown = pty_run(f->url, 80, NULL, (const char *const[]){ "results", output, NULL });
+	assert_non_null(strstr(shown, "\none "));
+	free(shown);
+	shown = pty_run(f->url, 80, NULL, (const char *const[]){ "get", id, NULL });
+	assert_non_null(strstr(shown, "\nOUTPUT_FILE  file-"));
+	assert_non_null(strstr(shown, "\nERROR_FILE   file-"));
+	free(shown);
+
+	/* a failed batch: its errors on stderr, each line cut to the width */
+	in = fopen("dups.jsonl", "wb");
+	assert_non_null(in);
+	for (int i = 0; i < 30; i++)
+		fputs("{\"custom_id\":\"same\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+		      "\"body\":{\"model\":\"m\",\"messages\":[]}}\n",
+		      in);
+	fclose(in);
+	char *file = printed_id((const char *const[]){ "files", "upload", "dups.jsonl", NULL }, f->url);
+	char *failed = printed_id((const char *const[]){ "create", "--input-file-id", file,
+	                                                 "--endpoint", "/v1/chat/completions", NULL },
+	                          f->url);
+	shown = pty_run_status(f->url, 80, NULL, (const char *const[]){ "wait", failed, NULL }, 1,
+	                       &status);
+	print_message("%s", shown);
+	assert_int_equal(status, 10);
+	assert_fits(shown, 80);
+	assert_non_null(strstr(shown, "the batch failed with 29 errors; the first 20:"));
+	assert_non_null(strstr(shown, "\n  line 2: duplicate_custom_id: The custom_id"));
+	assert_non_null(strstr(shown, "...\n"));
+	free(shown);
+	free(failed);
+	free(file);
+
+	assert_int_equal(chdir(here), 0);
+	tu_remove_tree(dir);
+}
+
+/* stdout of a tfy-batches run that must succeed, off a terminal, in a new string. */
+static char *run_stdout(const char *const *args, const char *url)
+{
+	const char *argv[16] = { getenv("TFY_BATCHES") };
+	size_t n = 1;
+	for (size_t i = 0; args[i] && n < 14; i++)
+		argv[n++] = args[i];
+	char base[200];
+	snprintf(base, sizeof(base), "--base-url=%s", url);
+	argv[n++] = base;
+	const char *env[] = { "TFY_API_KEY=" KEY, NULL };
+	tu_run r;
+	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+	assert_int_equal(r.status, 0);
+	char *out = strdup(r.out);
+	assert_non_null(out);
+	tu_run_free(&r);
+	return out;
+}
+
+/* A date as the tables show it: 2024-05-01T14:03:00+02:00. */
+static int has_iso_date(const char *s)
+{
+	regex_t re;
+	assert_int_equal(regcomp(&re, "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+	                              "[+-][0-9]{2}:[0-9]{2}",
+	                         REG_EXTENDED | REG_NOSUB),
+	                 0);
+	int found = regexec(&re, s, 0, NULL, 0) == 0;
+	regfree(&re);
+	return found;
+}
+
+/*
+ * files list on a terminal: the table fits 80 columns (FILENAME narrowed,
+ * then columns dropped), the ids whole, the footer counting files; on a
+ * wide one CREATED_AT is an ISO 8601 date.  -q prints the ids alone, one
+ * a line, those of the json listing in its order.
+ */
+static void test_files_list_fits_and_quiet(void **state)
+{
+	fixture *f = *state;
+	char dir[64], here[4096];
+	enter_temp_dir(dir, sizeof(dir), here, sizeof(here));
+	static const char name[] = "an-input-file-with-a-name-long-enough-to-be-narrowed.jsonl";
+	FILE *in = fopen(name, "wb");
+	assert_non_null(in);
+	fputs("{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+	      "\"body\":{\"model\":\"m\",\"messages\":[]}}\n",
+	      in);
+	fclose(in);
+	char *ids[3];
+	for (size_t i = 0; i < 3; i++)
+		ids[i] = printed_id((const char *const[]){ "files", "upload", name, NULL }, f->url);
+
+	int status;
+	char *shown = pty_run_status(f->url, 80, (const char *const[]){ "NO_COLOR=1", NULL },
+	                             (const char *const[]){ "files", "list", "--limit", "2", NULL }, 1,
+	                             &status);
+	print_message("%s", shown);
+	assert_int_equal(status, 0);
+	assert_fits(shown, 80);
+	assert_true(strncmp(shown, "ID  ", 4) == 0);
+	assert_non_null(strstr(shown, "\n2 files, more available"));
+	assert_null(strstr(shown, "batches"));
+	free(shown);
+
+	shown = pty_run(f->url, 80, NULL, (const char *const[]){ "files", "list", "--all", NULL });
+	assert_fits(shown, 80);
+	for (size_t i = 0; i < 3; i++) {
+		char row[160];
+		snprintf(row, sizeof(row), "\n%s ", ids[i]);
+		if (!strstr(shown, row))
+			fail_msg("%s not whole in:\n%s", ids[i], shown);
+	}
+	free(shown);
+	shown = pty_run(f->url, 200, NULL, (const char *const[]){ "files", "list", "--all", NULL });
+	assert_non_null(strstr(shown, "CREATED_AT"));
+	assert_non_null(strstr(shown, "an-input-file-with-a-name-long-enough")); /* cut at 48 */
+	assert_true(has_iso_date(shown));
+	free(shown);
+
+	/* -q on the terminal: the ids alone, as the json listing has them */
+	shown = pty_run(f->url, 80, NULL, (const char *const[]){ "files", "list", "--all", "-q", NULL });
+	char *listed = run_stdout((const char *const[]){ "files", "list", "--all", "--format",
+	                                                 "json", NULL },
+	                          f->url);
+	json_error_t jerr;
+	json_t *list = json_loads(listed, 0, &jerr);
+	assert_non_null(list);
+	json_t *data = json_object_get(list, "data");
+	assert_true(json_array_size(data) >= 3);
+	size_t len = 0;
+	char want[65536];
+	for (size_t i = 0; i < json_array_size(data); i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len, "%s\n",
+		                        json_string_value(json_object_get(json_array_get(data, i), "id")));
+	assert_true(len < sizeof(want));
+	assert_string_equal(shown, want);
+	json_decref(list);
+	free(listed);
+	free(shown);
+	for (size_t i = 0; i < 3; i++)
+		free(ids[i]);
+	assert_int_equal(remove(name), 0);
+	assert_int_equal(chdir(here), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +787,8 @@ int main(void)
 		cmocka_unit_test(test_all_aligned_across_pages),
 		cmocka_unit_test(test_wait_progress_line),
 		cmocka_unit_test(test_download_refuses_foreign_names),
+		cmocka_unit_test(test_every_line_fits_80_columns),
+		cmocka_unit_test(test_files_list_fits_and_quiet),
 	};
-	return cmocka_run_group_tests_name("cli_tty", tests, setup, teardown);
+	return cmocka_run_group_tests_name("cli_tty", tests, setup, tu_gateway_teardown);
 }

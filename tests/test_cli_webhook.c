@@ -38,7 +38,7 @@
 #define ENDPOINT "/v1/chat/completions"
 #define LINE(id) \
 	"{\"custom_id\":\"" id "\",\"method\":\"POST\",\"url\":\"" ENDPOINT \
-	"\",\"body\":{\"model\":\"m\"}}\n"
+	"\",\"body\":{\"model\":\"m\",\"messages\":[]}}\n"
 #define GOOD_INPUT LINE("one") LINE("two")
 #define BAD_INPUT LINE("one") LINE("one") /* a repeated custom_id fails validation */
 #define EVENT_FOR(batch, type) \

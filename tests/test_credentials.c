@@ -93,27 +93,16 @@ static tfy_client *credential_client(const char *base, source *s, const tfy_clie
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	if (opts)
 		o = *opts;
-	o.base_url = url;
-	o.api_key = NULL;
 	o.credential = credential;
 	o.credential_userdata = s;
-	tfy_client *c = NULL;
-	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_OK);
-	assert_null(err);
+	tfy_client *c = tu_client_url(url, NULL, &o);
+	assert_non_null(c);
 	return c;
 }
 
 static tfy_code list_once(tfy_client *c, const char *fault, tfy_batch_page **page, tfy_error **err)
 {
-	tfy_pair h = { "x-mock-fault", fault };
-	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
-	r.headers = fault ? &h : NULL;
-	r.headers_count = fault ? 1 : 0;
-	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
-	o.limit = 5;
-	o.request = &r;
-	return tfy_batches_list(c, &o, page, err);
+	return tu_list_faulty(c, fault, 5, page, err);
 }
 
 static void test_key_asked_before_each_attempt(void **state)
@@ -273,35 +262,16 @@ static void test_callback_from_several_threads(void **state)
 static void echo_key(tu_server *s, int fd)
 {
 	(void)s;
-	char head[8192], key[512] = "", reply[4096];
+	char head[8192], key[512] = "", headers[2048], body[2048];
 	if (!tu_read_head_into(fd, head, sizeof(head)))
 		return;
-	const char *a = strstr(head, "Authorization: Bearer ");
-	if (a)
-		sscanf(a + strlen("Authorization: Bearer "), "%511[^\r\n]", key);
-	char body[2048];
+	tu_head_value(head, "\r\nAuthorization: Bearer ", key, sizeof(key));
 	int blen = snprintf(body, sizeof(body),
 	                    "{\"error\":{\"message\":\"Incorrect API key provided: %s\",\"type\":\"%s\","
 	                    "\"param\":null,\"code\":\"invalid_api_key\"}}", key, key);
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
-	                 "x-request-id: req-%s\r\nx-tfy-echo: key=%s\r\nx-ratelimit-remaining: 7\r\n"
-	                 "Content-Length: %d\r\nConnection: close\r\n\r\n%s", key, key, blen, body);
-	tu_send_all(fd, reply, (size_t)n);
-}
-
-typedef struct log_capture {
-	char text[32768];
-	size_t used;
-} log_capture;
-
-static void capture(int32_t level, const char *line, void *userdata)
-{
-	(void)level;
-	log_capture *cap = userdata;
-	int n = snprintf(cap->text + cap->used, sizeof(cap->text) - cap->used, "%s\n", line);
-	if (n > 0 && cap->used + (size_t)n < sizeof(cap->text))
-		cap->used += (size_t)n;
+	snprintf(headers, sizeof(headers),
+	         "x-request-id: req-%s\r\nx-tfy-echo: key=%s\r\nx-ratelimit-remaining: 7\r\n", key, key);
+	tu_send_answer(fd, 401, headers, body, (size_t)blen);
 }
 
 static void assert_no_secret(const char *s)
@@ -315,13 +285,11 @@ static void test_dynamic_key_masked_everywhere(void **state)
 	(void)state;
 	tu_server srv;
 	tu_server_start(&srv, echo_key, NULL, 0);
-	static log_capture cap;
-	cap.used = 0;
+	static tu_log cap;
+	memset(&cap, 0, sizeof(cap));
 	source s = { .generation = 1, .fixed = SECRET, .stuck = 1 };
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.log_level = TFY_LOG_DEBUG;
-	o.log = capture;
-	o.log_userdata = &cap;
+	tu_log_into(&cap, &o, TFY_LOG_DEBUG);
 	char base[80];
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", srv.port);
 	tfy_client *c = credential_client(base, &s, &o);
@@ -339,9 +307,10 @@ static void test_dynamic_key_masked_everywhere(void **state)
 	assert_string_equal(tfy_error_header(err, "x-request-id"), err->request_id);
 	assert_string_equal(tfy_error_header(err, "x-ratelimit-remaining"), "7");
 	assert_null(tfy_error_header(err, "content-type")); /* not kept */
-	assert_no_secret(cap.text);
-	assert_non_null(strstr(cap.text, "-> 401"));
-	assert_non_null(strstr(cap.text, "credential callback"));
+	for (size_t i = 0; i < cap.count; i++)
+		assert_no_secret(tu_log_line(&cap, i));
+	assert_non_null(tu_log_find(&cap, 0, "-> 401"));
+	assert_non_null(tu_log_find(&cap, 0, "credential callback"));
 	tfy_error_free(err);
 	tfy_client_free(c);
 	tu_server_stop(&srv);
@@ -359,21 +328,17 @@ static char keys_seen[512];
 static void echo_every_key(tu_server *s, int fd)
 {
 	(void)s;
-	char head[8192], key[128] = "", reply[4096], body[2048];
+	char head[8192], key[128] = "", headers[2048], body[2048];
 	if (!tu_read_head_into(fd, head, sizeof(head)))
 		return;
-	const char *a = strstr(head, "Authorization: Bearer ");
-	if (a)
-		sscanf(a + strlen("Authorization: Bearer "), "%127[^\r\n]", key);
+	tu_head_value(head, "\r\nAuthorization: Bearer ", key, sizeof(key));
 	size_t used = strlen(keys_seen);
 	snprintf(keys_seen + used, sizeof(keys_seen) - used, "%s%s", used ? "," : "", key);
 	int blen = snprintf(body, sizeof(body),
 	                    "{\"error\":{\"message\":\"Incorrect API keys provided: %s\"}}", keys_seen);
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
-	                 "x-request-id: req-%s\r\nx-tfy-echo: %s\r\nContent-Length: %d\r\n"
-	                 "Connection: close\r\n\r\n%s", keys_seen, keys_seen, blen, body);
-	tu_send_all(fd, reply, (size_t)n);
+	snprintf(headers, sizeof(headers), "x-request-id: req-%s\r\nx-tfy-echo: %s\r\n", keys_seen,
+	         keys_seen);
+	tu_send_answer(fd, 401, headers, body, (size_t)blen);
 }
 
 static int32_t two_keys(void *userdata, int32_t refresh, char *key, size_t key_size)
@@ -395,19 +360,14 @@ static void test_earlier_key_masked_after_refresh(void **state)
 	keys_seen[0] = '\0';
 	tu_server srv;
 	tu_server_start(&srv, echo_every_key, NULL, 0);
-	static log_capture cap;
-	cap.used = 0;
-	char url[80];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1", srv.port);
+	static tu_log cap;
+	memset(&cap, 0, sizeof(cap));
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = url;
 	o.credential = two_keys;
 	o.max_retries = TFY_NONE;
-	o.log_level = TFY_LOG_DEBUG;
-	o.log = capture;
-	o.log_userdata = &cap;
-	tfy_client *c = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, NULL), TFY_OK);
+	tu_log_into(&cap, &o, TFY_LOG_DEBUG);
+	tfy_client *c = tu_client_url(srv.base, NULL, &o);
+	assert_non_null(c);
 	tfy_batch_page *page = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(list_once(c, NULL, &page, &err), TFY_ERROR_AUTHENTICATION);
@@ -418,8 +378,9 @@ static void test_earlier_key_masked_after_refresh(void **state)
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		assert_no_call_key(fields[i]);
 	assert_string_equal(err->request_id, "req-[REDACTED],[REDACTED]");
-	assert_no_call_key(cap.text);
-	assert_non_null(strstr(cap.text, "-> 401"));
+	for (size_t i = 0; i < cap.count; i++)
+		assert_no_call_key(tu_log_line(&cap, i));
+	assert_non_null(tu_log_find(&cap, 0, "-> 401"));
 	tfy_error_free(err);
 	tfy_client_free(c);
 	tu_server_stop(&srv);
@@ -607,13 +568,9 @@ static void test_keep_headers_cleaned_and_bounded(void **state)
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	o.keep_headers = keep;
 	o.keep_headers_count = 1;
-	char base[80];
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d/v1", srv.port);
-	o.base_url = base;
-	o.api_key = KEY;
-	tfy_client *c = NULL;
+	tfy_client *c = tu_client_url(srv.base, KEY, &o);
+	assert_non_null(c);
 	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_OK);
 	tfy_batch_page *page = NULL;
 	assert_int_equal(list_once(c, NULL, &page, &err), TFY_OK);
 	assert_string_equal(tfy_batch_page_header(page, "X-RateLimit-Limit-Requests"), "100");

@@ -59,16 +59,9 @@ typedef struct result {
 /* One list call whose request carries the fault `spec` (NULL: none). */
 static result list_with_fault(tfy_client *c, const char *spec, int32_t limit)
 {
-	tfy_pair h = { "x-mock-fault", spec };
-	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
-	tfy_request_options o_req = TFY_REQUEST_OPTIONS_INIT;
-	o.request = &o_req;
-	o.limit = limit;
-	o_req.headers = spec ? &h : NULL;
-	o_req.headers_count = spec ? 1 : 0;
 	result r = { 0, NULL, NULL, 0 };
 	double start = tu_now_s();
-	r.rc = tfy_batches_list(c, &o, &r.list, &r.err);
+	r.rc = tu_list_faulty(c, spec, limit, &r.list, &r.err);
 	r.took = tu_now_s() - start;
 	return r;
 }
@@ -428,31 +421,13 @@ static void test_iterator_guards(void **state)
 	tfy_client_free(c);
 }
 
-typedef struct log_capture {
-	char text[65536];
-	size_t len;
-	int lines;
-} log_capture;
-
-static void capture(int32_t level, const char *line, void *userdata)
-{
-	log_capture *cap = userdata;
-	(void)level;
-	int n = snprintf(cap->text + cap->len, sizeof(cap->text) - cap->len, "%s\n", line);
-	if (n > 0 && cap->len + (size_t)n < sizeof(cap->text))
-		cap->len += (size_t)n;
-	cap->lines++;
-}
-
 static void test_debug_log_without_secrets(void **state)
 {
 	fixture *f = *state;
-	static log_capture cap;
+	static tu_log cap;
 	memset(&cap, 0, sizeof(cap));
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.log = capture;
-	o.log_userdata = &cap;
-	o.log_level = TFY_LOG_DEBUG;
+	tu_log_into(&cap, &o, TFY_LOG_DEBUG);
 	o.max_retries = 1;
 	tfy_client *c = client_with(&f->gw, &o);
 	result r = list_with_fault(c, "status:code=500,times=0", 5);
@@ -461,30 +436,30 @@ static void test_debug_log_without_secrets(void **state)
 	r = list_with_fault(c, NULL, 5);
 	assert_int_equal(r.rc, TFY_OK);
 	result_free(&r);
-	assert_true(cap.lines >= 4);
-	assert_non_null(strstr(cap.text, "GET http://127.0.0.1:"));
-	assert_non_null(strstr(cap.text, "-> 500"));
-	assert_non_null(strstr(cap.text, "-> 200"));
-	assert_non_null(strstr(cap.text, "attempt 2/2"));
-	assert_non_null(strstr(cap.text, "request id req_"));
-	assert_non_null(strstr(cap.text, "retrying in"));
-	assert_null(strstr(cap.text, KEY));
-	assert_null(tu_strcasestr(cap.text, "authorization"));
+	assert_true(cap.count >= 4);
+	assert_non_null(tu_log_find(&cap, 0, "GET http://127.0.0.1:"));
+	assert_non_null(tu_log_find(&cap, 0, "-> 500"));
+	assert_non_null(tu_log_find(&cap, 0, "-> 200"));
+	assert_non_null(tu_log_find(&cap, 0, "attempt 2/2"));
+	assert_non_null(tu_log_find(&cap, 0, "request id req_"));
+	assert_non_null(tu_log_find(&cap, 0, "retrying in"));
+	assert_null(tu_log_find(&cap, 0, KEY));
+	for (size_t i = 0; i < cap.count; i++)
+		assert_null(tu_strcasestr(tu_log_line(&cap, i), "authorization"));
 	tfy_client_free(c);
 }
 
 static void test_insecure_tls_warns(void **state)
 {
 	fixture *f = *state;
-	static log_capture cap;
+	static tu_log cap;
 	memset(&cap, 0, sizeof(cap));
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.log = capture;
-	o.log_userdata = &cap;
+	tu_log_into(&cap, &o, TFY_LOG_DEFAULT);
 	o.tls_insecure = 1;
 	tfy_client *c = client_with(&f->gw, &o);
-	assert_int_equal(cap.lines, 1);
-	assert_non_null(strstr(cap.text, "verification is off"));
+	assert_int_equal(cap.count, 1);
+	assert_non_null(tu_log_find(&cap, 0, "verification is off"));
 	tfy_client_free(c);
 }
 

@@ -3,9 +3,10 @@
  * body as the server receives it, streaming, the repeat rule of an upload,
  * downloads to a writer and to a path (temporary file, rename, cleanup on
  * every failure, a gzip body held to expected_bytes, long names), retrieve,
- * delete, the one rule for ids, inputs that are not regular files, the key
- * kept out of errors, and flat memory for large transfers.  Public API of
- * the shared library only.
+ * delete, listing (one page, and every page with the file iterator and
+ * its guards), the one rule for ids, inputs that are not regular files, the
+ * key kept out of errors, and flat memory for large transfers.  Public API
+ * of the shared library only.
  */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
@@ -39,55 +40,6 @@
 #define BATCH_JSON "{\"id\":\"batch_1\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
                    "\"input_file_id\":\"file a\",\"completion_window\":\"24h\"," \
                    "\"status\":\"validating\",\"created_at\":1700000000}"
-#define MAX_STEPS 5
-#define KEEP_MAX (4 << 20) /* request bytes kept for inspection */
-
-/* ---- a scripted server ---------------------------------------------------------- */
-
-/* What the server does with the n-th request. */
-typedef struct step {
-	int status;          /* the answer's status; 0: close without answering */
-	const char *body;    /* the answer's body (JSON), when content is 0 */
-	int64_t content;     /* > 0: answer 200 with this many bytes of pattern() */
-	int64_t cut_at;      /* > 0: close after this many content bytes */
-	int pause_ms;        /* after cut_at bytes (or, status 0, at once) wait this long before closing */
-	int chunked;         /* send content chunked, without Content-Length */
-} step;
-
-typedef struct fsrv {
-	tu_server s;         /* first: the handler gets it */
-	step steps[MAX_STEPS];
-	int nsteps;
-	atomic_int reqs;     /* requests read */
-	atomic_int sent_part; /* a cut answer's first part went out */
-	pthread_mutex_t lock;
-	char head[8192];     /* the last request's head */
-	char *body;          /* its body (up to KEEP_MAX bytes), malloc'd */
-	size_t body_len;
-	int64_t body_total;  /* its body's length */
-	const unsigned char *gzip; /* not NULL: every answer is 200 with these bytes, gzip-encoded */
-	size_t gzip_len;
-} fsrv;
-
-static unsigned char pattern(int64_t i)
-{
-	return (unsigned char)(i % 61 == 60 ? '\n' : 'a' + (i * 7 + i / 61) % 26);
-}
-
-static void fill_pattern(char *buf, int64_t from, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		buf[k] = (char)pattern(from + (int64_t)k);
-}
-
-/* Reads more of the request into buf; 0 when the client hung up. */
-static ssize_t read_more(int fd, char *buf, size_t room)
-{
-	struct pollfd p = { fd, POLLIN, 0 };
-	if (poll(&p, 1, 10000) <= 0)
-		return 0;
-	return read(fd, buf, room);
-}
 
 static const char *header_in(const char *head, const char *name)
 {
@@ -95,236 +47,14 @@ static const char *header_in(const char *head, const char *name)
 	return h ? h + strlen(name) : NULL;
 }
 
-/* Keeps body bytes for the test (up to KEEP_MAX) and counts them all. */
-static void keep(fsrv *f, const char *data, size_t n)
-{
-	pthread_mutex_lock(&f->lock);
-	size_t room = f->body_len < KEEP_MAX ? KEEP_MAX - f->body_len : 0;
-	size_t k = n < room ? n : room;
-	memcpy(f->body + f->body_len, data, k);
-	f->body_len += k;
-	f->body_total += (int64_t)n;
-	pthread_mutex_unlock(&f->lock);
-}
-
-/* A buffered reader of the connection for the body. */
-typedef struct conn {
-	int fd;
-	char buf[65536];
-	size_t have, pos;
-} conn;
-
-static int conn_fill(conn *c)
-{
-	if (c->pos < c->have)
-		return 1;
-	ssize_t n = read_more(c->fd, c->buf, sizeof(c->buf));
-	c->pos = 0;
-	c->have = n > 0 ? (size_t)n : 0;
-	return n > 0;
-}
-
-/* Reads n body bytes; 0 when the client hung up first. */
-static int read_body(fsrv *f, conn *c, int64_t n)
-{
-	while (n > 0) {
-		if (!conn_fill(c))
-			return 0;
-		size_t k = c->have - c->pos;
-		if ((int64_t)k > n)
-			k = (size_t)n;
-		keep(f, c->buf + c->pos, k);
-		c->pos += k;
-		n -= (int64_t)k;
-	}
-	return 1;
-}
-
-static int read_line(conn *c, char *line, size_t cap)
-{
-	size_t n = 0;
-	for (;;) {
-		if (!conn_fill(c))
-			return 0;
-		char ch = c->buf[c->pos++];
-		if (n + 1 < cap)
-			line[n++] = ch;
-		if (ch == '\n') {
-			line[n] = '\0';
-			return 1;
-		}
-	}
-}
-
-static int read_chunked(fsrv *f, conn *c)
-{
-	char line[64];
-	for (;;) {
-		if (!read_line(c, line, sizeof(line)))
-			return 0;
-		int64_t n = strtoll(line, NULL, 16);
-		if (n == 0)
-			return read_line(c, line, sizeof(line)); /* the final CRLF */
-		if (!read_body(f, c, n) || !read_line(c, line, sizeof(line)))
-			return 0;
-	}
-}
-
-/* Reads a whole request: head, a 100 Continue when asked for, then the body. */
-static int read_request(fsrv *f, conn *c)
-{
-	char *head = f->head;
-	char *end;
-	pthread_mutex_lock(&f->lock);
-	memset(head, 0, sizeof(f->head));
-	f->body_len = 0;
-	f->body_total = 0;
-	pthread_mutex_unlock(&f->lock);
-	while (!(end = memmem(c->buf, c->have, "\r\n\r\n", 4))) {
-		ssize_t n = read_more(c->fd, c->buf + c->have, sizeof(c->buf) - c->have);
-		if (n <= 0)
-			return 0;
-		c->have += (size_t)n;
-	}
-	size_t head_len = (size_t)(end + 4 - c->buf);
-	pthread_mutex_lock(&f->lock);
-	memcpy(head, c->buf, head_len < sizeof(f->head) - 1 ? head_len : sizeof(f->head) - 1);
-	pthread_mutex_unlock(&f->lock);
-	c->pos = head_len;
-	atomic_fetch_add(&f->reqs, 1);
-	const char *expect = header_in(head, "\r\nExpect: ");
-	if (expect && strncasecmp(expect, "100-continue", 12) == 0)
-		tu_send_all(c->fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-	const char *len = header_in(head, "\r\nContent-Length: ");
-	if (len)
-		return read_body(f, c, strtoll(len, NULL, 10));
-	if (header_in(head, "\r\nTransfer-Encoding: chunked"))
-		return read_chunked(f, c);
-	return 1;
-}
-
-static void send_content(fsrv *f, int fd, const step *st)
-{
-	char head[256];
-	int n = st->chunked
-	            ? snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-	                       "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
-	            : snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-	                       "Content-Length: %lld\r\nConnection: close\r\n\r\n", (long long)st->content);
-	tu_send_all(fd, head, (size_t)n);
-	static _Thread_local char buf[65536 + 32];
-	int64_t limit = st->cut_at > 0 ? st->cut_at : st->content;
-	for (int64_t off = 0; off < limit;) {
-		size_t k = limit - off < 65536 ? (size_t)(limit - off) : 65536;
-		size_t pre = st->chunked ? (size_t)snprintf(buf, 32, "%zx\r\n", k) : 0;
-		fill_pattern(buf + pre, off, k);
-		if (st->chunked)
-			memcpy(buf + pre + k, "\r\n", 2);
-		tu_send_all(fd, buf, pre + k + (st->chunked ? 2 : 0));
-		off += (int64_t)k;
-	}
-	if (st->cut_at > 0) {
-		atomic_store(&f->sent_part, 1);
-		tu_pause_ms(fd, st->pause_ms);
-		return;
-	}
-	if (st->chunked)
-		tu_send_all(fd, "0\r\n\r\n", 5);
-}
-
-static void send_gzip(int fd, const fsrv *f)
-{
-	char head[256];
-	int n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-	                 "Content-Encoding: gzip\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-	                 f->gzip_len);
-	tu_send_all(fd, head, (size_t)n);
-	tu_send_all(fd, (const char *)f->gzip, f->gzip_len);
-}
-
-static void handle(tu_server *s, int fd)
-{
-	fsrv *f = (fsrv *)s;
-	conn *c = calloc(1, sizeof(*c));
-	assert_non_null(c);
-	c->fd = fd;
-	int ok = read_request(f, c);
-	free(c);
-	if (!ok)
-		return;
-	int i = atomic_load(&f->reqs) - 1;
-	const step *st = &f->steps[i < f->nsteps ? i : f->nsteps - 1];
-	if (f->gzip) {
-		send_gzip(fd, f);
-	} else if (st->content > 0) {
-		send_content(f, fd, st);
-	} else if (st->status) {
-		char head[256];
-		const char *body = st->body ? st->body : "{}";
-		int n = snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
-		                 "Content-Length: %zu\r\nConnection: close\r\n\r\n", st->status,
-		                 strlen(body));
-		tu_send_all(fd, head, (size_t)n);
-		tu_send_all(fd, body, strlen(body));
-	} else if (st->pause_ms) {
-		tu_pause_ms(fd, st->pause_ms);
-	}
-	shutdown(fd, SHUT_WR);
-}
-
-/*
- * What the server recorded, once the call returned: taking its lock orders
- * the server thread's writes before the test's reads (for TSan, which does
- * not see the ordering through the socket).
- */
-static fsrv *seen(fsrv *f)
-{
-	pthread_mutex_lock(&f->lock);
-	pthread_mutex_unlock(&f->lock);
-	return f;
-}
-
-/* A server answering every request with the gzip bytes (NULL: as the steps say). */
-static fsrv *fsrv_start_gzip(const step *steps, int n, const unsigned char *gzip, size_t gzip_len)
-{
-	fsrv *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	f->body = malloc(KEEP_MAX);
-	assert_non_null(f->body);
-	memcpy(f->steps, steps, (size_t)n * sizeof(*steps));
-	f->nsteps = n;
-	f->gzip = gzip;
-	f->gzip_len = gzip_len;
-	pthread_mutex_init(&f->lock, NULL);
-	tu_server_start(&f->s, handle, NULL, 0);
-	return f;
-}
-
-static fsrv *fsrv_start(const step *steps, int n)
-{
-	return fsrv_start_gzip(steps, n, NULL, 0);
-}
-
-static void fsrv_stop(fsrv *f)
-{
-	tu_server_stop(&f->s);
-	pthread_mutex_destroy(&f->lock);
-	free(f->body);
-	free(f);
-}
-
 static tfy_client *client_on(const char *base)
 {
-	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = base;
-	o.api_key = KEY;
-	tfy_client *c = NULL;
-	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_OK);
+	tfy_client *c = tu_client_url(base, KEY, NULL);
+	assert_non_null(c);
 	return c;
 }
 
-static tfy_client *client_for(const fsrv *f)
+static tfy_client *client_for(const tu_script *f)
 {
 	return client_on(f->s.base);
 }
@@ -408,11 +138,22 @@ static char *read_text(const char *path, size_t *len)
 static void assert_pattern(const char *data, int64_t n)
 {
 	for (int64_t i = 0; i < n; i++)
-		if ((unsigned char)data[i] != pattern(i))
+		if ((unsigned char)data[i] != tu_pattern(i))
 			fail_msg("byte %lld differs", (long long)i);
 }
 
-/* n bytes of pattern(), or n zeros, gzip-compressed into a new buffer of *len bytes. */
+/* The file at path holds n bytes of tu_pattern(). */
+static void assert_file_pattern(const char *path, int64_t n)
+{
+	size_t len;
+	char *got = read_text(path, &len);
+	assert_non_null(got);
+	assert_int_equal(len, (size_t)n);
+	assert_pattern(got, n);
+	free(got);
+}
+
+/* n bytes of tu_pattern(), or n zeros, gzip-compressed into a new buffer of *len bytes. */
 static unsigned char *gzip_of(int64_t n, int zeros, size_t *len)
 {
 	z_stream z;
@@ -429,7 +170,7 @@ static unsigned char *gzip_of(int64_t n, int zeros, size_t *len)
 		if (zeros)
 			memset(in, 0, k);
 		else
-			fill_pattern(in, off, k);
+			tu_fill_pattern(in, off, k);
 		off += (int64_t)k;
 		z.next_in = (Bytef *)in;
 		z.avail_in = (uInt)k;
@@ -439,6 +180,21 @@ static unsigned char *gzip_of(int64_t n, int zeros, size_t *len)
 	*len = cap - z.avail_out;
 	deflateEnd(&z);
 	return out;
+}
+
+/* A server answering every request with 200 and body. */
+static tu_script *start_answering(const char *body)
+{
+	const tu_step step = { .status = 200, .body = body };
+	return tu_script_start(&step, 1);
+}
+
+/* A server answering every request with 200 and the gzip bytes, gzip-encoded. */
+static tu_script *start_gzip(const unsigned char *gzip, size_t len)
+{
+	const tu_step step = { .status = 200, .headers = "Content-Encoding: gzip\r\n",
+		               .body = (const char *)gzip, .body_len = len };
+	return tu_script_start(&step, 1);
 }
 
 /* ---- a generated stream to upload ---------------------------------------------- */
@@ -456,7 +212,7 @@ static int64_t gen_read(void *userdata, char *buf, size_t size)
 	if (g->max_piece && size > g->max_piece)
 		size = g->max_piece;
 	int64_t n = g->size - g->pos < (int64_t)size ? g->size - g->pos : (int64_t)size;
-	fill_pattern(buf, g->pos, (size_t)n);
+	tu_fill_pattern(buf, g->pos, (size_t)n);
 	g->pos += n;
 	return n;
 }
@@ -470,7 +226,7 @@ static int32_t gen_rewind(void *userdata)
 }
 
 /* The file part's content inside a multipart body, or NULL. */
-static const char *file_part(const fsrv *f, size_t *len)
+static const char *file_part(const tu_script *f, size_t *len)
 {
 	const char *start = memmem(f->body, f->body_len, "Content-Type: application/jsonl\r\n\r\n", 35);
 	if (!start)
@@ -489,8 +245,7 @@ static const char *file_part(const fsrv *f, size_t *len)
 static void test_upload_multipart_exact(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tmpdir d;
 	tmpdir_make(&d);
 	char path[300];
@@ -509,7 +264,7 @@ static void test_upload_multipart_exact(void **state)
 	tfy_file_free(file);
 
 	assert_int_equal(atomic_load(&f->reqs), 1);
-	seen(f);
+	tu_script_seen(f);
 	assert_true(strncmp(f->head, "POST /v1/files HTTP/1.1\r\n", 25) == 0);
 	assert_non_null(strstr(f->head, "\r\nAuthorization: Bearer " KEY "\r\n"));
 	const char *b = header_in(f->head, "\r\nContent-Type: multipart/form-data; boundary=");
@@ -538,7 +293,7 @@ static void test_upload_multipart_exact(void **state)
 	r.content_type = "application/jsonl";
 	assert_int_equal(tfy_files_upload(c, &r, &file, &err), TFY_OK);
 	tfy_file_free(file);
-	seen(f);
+	tu_script_seen(f);
 	assert_non_null(memmem(f->body, f->body_len, "name=\"purpose\"\r\n\r\nfine-tune\r\n", 29));
 	assert_non_null(memmem(f->body, f->body_len, "filename=\"x.jsonl\"", 18));
 	assert_non_null(strstr(f->head, "Transfer-Encoding: chunked")); /* size unknown */
@@ -549,15 +304,14 @@ static void test_upload_multipart_exact(void **state)
 	assert_pattern(part, 100);
 
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 	tmpdir_remove(&d);
 }
 
 static void test_upload_streams_large_file(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	gen g = { (3 << 20) / 2, 0, 0, 0, 0 }; /* 1.5 MiB */
 	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
@@ -569,7 +323,7 @@ static void test_upload_streams_large_file(void **state)
 	assert_int_equal(tfy_files_upload(c, &o, &file, &err), TFY_OK);
 	tfy_file_free(file);
 	assert_true(g.calls > 10); /* pieces, not the whole file at once */
-	seen(f);
+	tu_script_seen(f);
 	assert_non_null(strstr(f->head, "Content-Length: "));
 	size_t plen;
 	const char *part = file_part(f, &plen);
@@ -577,18 +331,19 @@ static void test_upload_streams_large_file(void **state)
 	assert_int_equal(plen, (size_t)g.size);
 	assert_pattern(part, g.size);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 /* 503 is retried only when the reader can rewind. */
 static void test_upload_retry_needs_rewind(void **state)
 {
 	(void)state;
-	const step steps[] = { { 503, "{}", 0, 0, 0, 0 }, { 200, FILE_JSON, 0, 0, 0, 0 } };
+	const tu_step steps[] = { { .status = 503, .body = "{}" },
+		                  { .status = 200, .body = FILE_JSON } };
 	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 	ro.max_retries = 2;
 	for (int with_rewind = 1; with_rewind >= 0; with_rewind--) {
-		fsrv *f = fsrv_start(steps, 2);
+		tu_script *f = tu_script_start(steps, 2);
 		tfy_client *c = client_for(f);
 		gen g = { 5000, 0, 0, 0, 0 };
 		tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
@@ -603,7 +358,7 @@ static void test_upload_retry_needs_rewind(void **state)
 			assert_int_equal(rc, TFY_OK);
 			assert_int_equal(atomic_load(&f->reqs), 2);
 			assert_int_equal(g.rewinds, 1);
-			seen(f);
+			tu_script_seen(f);
 			size_t plen;
 			const char *part = file_part(f, &plen);
 			assert_non_null(part);
@@ -618,7 +373,7 @@ static void test_upload_retry_needs_rewind(void **state)
 		tfy_file_free(file);
 		tfy_error_free(err);
 		tfy_client_free(c);
-		fsrv_stop(f);
+		tu_script_stop(f);
 	}
 }
 
@@ -626,8 +381,8 @@ static void test_upload_retry_needs_rewind(void **state)
 static void test_upload_dropped_is_outcome_unknown(void **state)
 {
 	(void)state;
-	const step steps[] = { { 0, NULL, 0, 0, 0, 0 }, { 200, FILE_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 2);
+	const tu_step steps[] = { { .status = 0 }, { .status = 200, .body = FILE_JSON } };
+	tu_script *f = tu_script_start(steps, 2);
 	tfy_client *c = client_for(f);
 	tmpdir d;
 	tmpdir_make(&d);
@@ -650,7 +405,7 @@ static void test_upload_dropped_is_outcome_unknown(void **state)
 	assert_no_key(err);
 	tfy_error_free(err);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 	tmpdir_remove(&d);
 }
 
@@ -717,8 +472,9 @@ static void test_upload_broken_answer_unknown(void **state)
 	};
 	char *path = tu_write_temp("{}\n", 3);
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-		const step steps[] = { { 200, bodies[i], 0, 0, 0, 0 }, { 200, FILE_JSON, 0, 0, 0, 0 } };
-		fsrv *f = fsrv_start(steps, 2);
+		const tu_step steps[] = { { .status = 200, .body = bodies[i] },
+		                          { .status = 200, .body = FILE_JSON } };
+		tu_script *f = tu_script_start(steps, 2);
 		tfy_client *c = client_for(f);
 		tfy_error *err = NULL;
 		tfy_code rc = upload_path(c, path, NULL, &err);
@@ -729,7 +485,7 @@ static void test_upload_broken_answer_unknown(void **state)
 		assert_non_null(strstr(err->message, "a file may have been uploaded"));
 		tfy_error_free(err);
 		tfy_client_free(c);
-		fsrv_stop(f);
+		tu_script_stop(f);
 	}
 	unlink(path);
 	free(path);
@@ -737,15 +493,15 @@ static void test_upload_broken_answer_unknown(void **state)
 
 static int32_t cancel_once_read(void *userdata)
 {
-	return atomic_load(&((fsrv *)userdata)->reqs) >= 1;
+	return atomic_load(&((tu_script *)userdata)->reqs) >= 1;
 }
 
 /* Cancelled once the server had the whole upload: a file may exist. */
 static void test_upload_cancelled_after_sending(void **state)
 {
 	(void)state;
-	const step steps[] = { { 0, NULL, 0, 0, 10000, 0 }, { 200, FILE_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 2);
+	const tu_step steps[] = { { .pause_ms = 10000 }, { .status = 200, .body = FILE_JSON } };
+	tu_script *f = tu_script_start(steps, 2);
 	tfy_client *c = client_for(f);
 	char *path = tu_write_temp("{}\n", 3);
 	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
@@ -760,7 +516,7 @@ static void test_upload_cancelled_after_sending(void **state)
 	unlink(path);
 	free(path);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 /*
@@ -850,8 +606,7 @@ static void expect_refused(tfy_client *c, const tfy_files_upload_options *o, tfy
 static void test_upload_arguments_checked_before_sending(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	gen g = { 10, 0, 0, 0, 0 };
 	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
@@ -888,15 +643,14 @@ static void test_upload_arguments_checked_before_sending(void **state)
 	assert_int_equal(tfy_files_upload(c, NULL, &file, &err), TFY_ERROR_INVALID_ARGUMENT);
 	tfy_error_free(err);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 /* A reader that ends before its announced size fails the call with TFY_ERROR_IO. */
 static void test_upload_short_reader_fails(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	gen g = { 10, 0, 0, 0, 0 };
 	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
@@ -909,7 +663,7 @@ static void test_upload_short_reader_fails(void **state)
 	assert_non_null(strstr(err->detail, "ended after 10 of 20 bytes"));
 	tfy_error_free(err);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 /*
@@ -920,8 +674,7 @@ static void test_upload_short_reader_fails(void **state)
 static void test_upload_refuses_what_is_not_a_regular_file(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	tmpdir d;
 	tmpdir_make(&d);
@@ -937,7 +690,7 @@ static void test_upload_refuses_what_is_not_a_regular_file(void **state)
 	alarm(0);
 	assert_int_equal(atomic_load(&f->s.accepted), 0);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 	tmpdir_remove(&d);
 }
 
@@ -965,37 +718,45 @@ static int32_t sink_write(void *userdata, const char *data, size_t size)
 	return 0;
 }
 
+/* A download of file-abc to a writer, with expected_bytes: n bytes of tu_pattern(). */
+static void download_pattern(tfy_client *c, int64_t n, int64_t expected)
+{
+	sink s = { 0 };
+	tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+	o.write = sink_write;
+	o.write_userdata = &s;
+	o.expected_bytes = expected;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_OK);
+	assert_int_equal(s.len, (size_t)n);
+	assert_pattern(s.data, n);
+	free(s.data);
+}
+
 static void test_download_to_writer(void **state)
 {
 	(void)state;
 	const int64_t n = 300 * 1024 + 7;
-	const step steps[] = { { 200, NULL, n, 0, 0, 0 }, { 200, NULL, n, 0, 0, 1 } };
-	fsrv *f = fsrv_start(steps, 2);
+	const tu_step steps[] = { { .status = 200, .content = n },
+		                  { .status = 200, .content = n, .chunked = 1 } };
+	tu_script *f = tu_script_start(steps, 2);
 	tfy_client *c = client_for(f);
 	for (int i = 0; i < 2; i++) {
-		sink s = { 0 };
-		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
-		o.write = sink_write;
-		o.write_userdata = &s;
-		o.expected_bytes = i ? n : 0;
-		tfy_error *err = NULL;
-		assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_OK);
-		assert_int_equal(s.len, (size_t)n);
-		assert_pattern(s.data, n);
-		seen(f);
+		download_pattern(c, n, i ? n : 0);
+		tu_script_seen(f);
 		assert_true(strncmp(f->head, "GET /v1/files/file-abc/content HTTP/1.1\r\n", 41) == 0);
-		free(s.data);
 	}
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 /* A writer that was given bytes is not given them again: no repeat after a drop. */
 static void test_download_writer_not_repeated(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, NULL, 100000, 50000, 0, 0 }, { 200, NULL, 100000, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 2);
+	const tu_step steps[] = { { .status = 200, .content = 100000, .cut_at = 50000 },
+		                  { .status = 200, .content = 100000 } };
+	tu_script *f = tu_script_start(steps, 2);
 	tfy_client *c = client_for(f);
 	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 	ro.max_retries = 3;
@@ -1016,7 +777,7 @@ static void test_download_writer_not_repeated(void **state)
 	tfy_error_free(err);
 	free(s.data);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 static tfy_code download_path(tfy_client *c, const char *path, int overwrite, int64_t expected,
@@ -1035,8 +796,9 @@ static void test_download_to_path(void **state)
 	(void)state;
 	const int64_t n = 1000003;
 	/* A drop mid-body, then the whole file: the retry starts the temporary file again. */
-	const step steps[] = { { 200, NULL, n, 400000, 0, 0 }, { 200, NULL, n, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 2);
+	const tu_step steps[] = { { .status = 200, .content = n, .cut_at = 400000 },
+		                  { .status = 200, .content = n } };
+	tu_script *f = tu_script_start(steps, 2);
 	tfy_client *c = client_for(f);
 	tmpdir d;
 	tmpdir_make(&d);
@@ -1047,12 +809,7 @@ static void test_download_to_path(void **state)
 	tfy_error *err = NULL;
 	assert_int_equal(download_path(c, path, 0, n, &ro, &err), TFY_OK);
 	assert_int_equal(atomic_load(&f->reqs), 2);
-	size_t len;
-	char *got = read_text(path, &len);
-	assert_non_null(got);
-	assert_int_equal(len, (size_t)n);
-	assert_pattern(got, n);
-	free(got);
+	assert_file_pattern(path, n);
 	assert_int_equal(count_entries(&d, ".part"), 0);
 	assert_int_equal(count_entries(&d, ""), 1);
 	/* It exists now: refused before anything is sent, unless overwrite. */
@@ -1061,7 +818,7 @@ static void test_download_to_path(void **state)
 	tfy_error_free(err);
 	assert_int_equal(atomic_load(&f->reqs), 2);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 	tmpdir_remove(&d);
 }
 
@@ -1071,21 +828,24 @@ static void test_download_failures_leave_path_alone(void **state)
 	(void)state;
 	const int64_t n = 500000;
 	const struct {
-		step st;
+		tu_step st;
 		int64_t expected;
 		tfy_code code;
 	} cases[] = {
-		{ { 200, NULL, n, 200000, 0, 0 }, 0, TFY_ERROR_NETWORK },  /* dropped mid-body */
-		{ { 200, NULL, n, 200000, 0, 1 }, 0, TFY_ERROR_NETWORK },  /* chunked, no last chunk */
-		{ { 200, NULL, n, 0, 0, 0 }, n + 1, TFY_ERROR_NETWORK },   /* not the file's size */
-		{ { 404, "{\"error\":{\"message\":\"no such file\"}}", 0, 0, 0, 0 }, 0,
+		/* dropped mid-body */
+		{ { .status = 200, .content = n, .cut_at = 200000 }, 0, TFY_ERROR_NETWORK },
+		/* chunked, no last chunk */
+		{ { .status = 200, .content = n, .cut_at = 200000, .chunked = 1 }, 0, TFY_ERROR_NETWORK },
+		/* not the file's size */
+		{ { .status = 200, .content = n }, n + 1, TFY_ERROR_NETWORK },
+		{ { .status = 404, .body = "{\"error\":{\"message\":\"no such file\"}}" }, 0,
 		  TFY_ERROR_NOT_FOUND },
 	};
 	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 	ro.max_retries = TFY_NONE;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		for (int existing = 0; existing < 2; existing++) {
-			fsrv *f = fsrv_start(&cases[i].st, 1);
+			tu_script *f = tu_script_start(&cases[i].st, 1);
 			tfy_client *c = client_for(f);
 			tmpdir d;
 			tmpdir_make(&d);
@@ -1109,7 +869,7 @@ static void test_download_failures_leave_path_alone(void **state)
 			free(got);
 			assert_int_equal(count_entries(&d, ".part"), 0);
 			tfy_client_free(c);
-			fsrv_stop(f);
+			tu_script_stop(f);
 			tmpdir_remove(&d);
 		}
 	}
@@ -1117,15 +877,17 @@ static void test_download_failures_leave_path_alone(void **state)
 
 static int32_t cancel_when_sent(void *userdata)
 {
-	fsrv *f = userdata;
-	return atomic_load(&f->sent_part);
+	tu_script *f = userdata;
+	return atomic_load(&f->paused);
 }
 
 static void test_download_cancel_mid_body(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, NULL, 2000000, 300000, 20000, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	const tu_step steps[] = {
+		{ .status = 200, .content = 2000000, .cut_at = 300000, .pause_ms = 20000 }
+	};
+	tu_script *f = tu_script_start(steps, 1);
 	tfy_client *c = client_for(f);
 	tmpdir d;
 	tmpdir_make(&d);
@@ -1147,7 +909,7 @@ static void test_download_cancel_mid_body(void **state)
 	free(got);
 	assert_int_equal(count_entries(&d, ".part"), 0);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 	tmpdir_remove(&d);
 }
 
@@ -1160,10 +922,9 @@ static void test_download_cancel_mid_body(void **state)
 static void test_download_gzip_bomb_stopped(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, NULL, 0, 0, 0, 0 } };
 	size_t len;
 	unsigned char *bomb = gzip_of((int64_t)16 << 20, 1, &len);
-	fsrv *f = fsrv_start_gzip(steps, 1, bomb, len);
+	tu_script *f = start_gzip(bomb, len);
 	tfy_client *c = client_for(f);
 	const int64_t expected[] = { 12, 100000 };
 	for (int i = 0; i < 2; i++) {
@@ -1192,7 +953,7 @@ static void test_download_gzip_bomb_stopped(void **state)
 	tfy_error_free(err);
 	assert_int_equal(count_entries(&d, ""), 0);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 	free(bomb);
 	tmpdir_remove(&d);
 }
@@ -1206,25 +967,14 @@ static void test_download_gzip_decoded(void **state)
 {
 	(void)state;
 	const int64_t n = (1 << 20) + 5;
-	const step steps[] = { { 200, NULL, 0, 0, 0, 0 } };
 	size_t len;
 	unsigned char *gz = gzip_of(n, 0, &len);
-	fsrv *f = fsrv_start_gzip(steps, 1, gz, len);
+	tu_script *f = start_gzip(gz, len);
 	tfy_client *c = client_for(f);
-	for (int i = 0; i < 2; i++) {
-		sink s = { 0 };
-		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
-		o.write = sink_write;
-		o.write_userdata = &s;
-		o.expected_bytes = i ? n : 0;
-		tfy_error *err = NULL;
-		assert_int_equal(tfy_files_download(c, "file-abc", &o, &err), TFY_OK);
-		assert_int_equal(s.len, (size_t)n);
-		assert_pattern(s.data, n);
-		free(s.data);
-	}
+	for (int i = 0; i < 2; i++)
+		download_pattern(c, n, i ? n : 0);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 	free(gz);
 }
 
@@ -1237,8 +987,8 @@ static void test_download_long_name(void **state)
 {
 	(void)state;
 	const int64_t n = 70000;
-	const step steps[] = { { 200, NULL, n, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	const tu_step steps[] = { { .status = 200, .content = n } };
+	tu_script *f = tu_script_start(steps, 1);
 	tfy_client *c = client_for(f);
 	tmpdir d;
 	tmpdir_make(&d);
@@ -1254,26 +1004,21 @@ static void test_download_long_name(void **state)
 			tfy_code rc = download_path(c, path, overwrite, n, NULL, &err);
 			if (rc != TFY_OK)
 				fail_msg("%s", err->message);
-			size_t len;
-			char *got = read_text(path, &len);
-			assert_non_null(got);
-			assert_int_equal(len, (size_t)n);
-			assert_pattern(got, n);
-			free(got);
+			assert_file_pattern(path, n);
 			assert_int_equal(count_entries(&d, ".part"), 0);
 		}
 	}
 	assert_int_equal(count_entries(&d, ""), 2);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 	tmpdir_remove(&d);
 }
 
 static void test_download_options_checked(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, NULL, 10, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	const tu_step steps[] = { { .status = 200, .content = 10 } };
+	tu_script *f = tu_script_start(steps, 1);
 	tfy_client *c = client_for(f);
 	sink s = { 0 };
 	tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
@@ -1304,7 +1049,7 @@ static void test_download_options_checked(void **state)
 	tfy_error_free(err);
 	assert_int_equal(atomic_load(&f->s.accepted), 0);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 /* ---- retrieve, delete, ids ----------------------------------------------------- */
@@ -1312,26 +1057,26 @@ static void test_download_options_checked(void **state)
 static void test_retrieve_and_delete(void **state)
 {
 	(void)state;
-	const step steps[] = {
-		{ 200, FILE_JSON, 0, 0, 0, 0 },
-		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\",\"deleted\":true}", 0, 0, 0, 0 },
-		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\",\"deleted\":false}", 0, 0, 0, 0 },
-		{ 200, "{\"id\":\"file-abc\",\"object\":\"file\"}", 0, 0, 0, 0 },
-		{ 200, "[1]", 0, 0, 0, 0 },
+	const tu_step steps[] = {
+		{ .status = 200, .body = FILE_JSON },
+		{ .status = 200, .body = "{\"id\":\"file-abc\",\"object\":\"file\",\"deleted\":true}" },
+		{ .status = 200, .body = "{\"id\":\"file-abc\",\"object\":\"file\",\"deleted\":false}" },
+		{ .status = 200, .body = "{\"id\":\"file-abc\",\"object\":\"file\"}" },
+		{ .status = 200, .body = "[1]" },
 	};
-	fsrv *f = fsrv_start(steps, 5);
+	tu_script *f = tu_script_start(steps, 5);
 	tfy_client *c = client_for(f);
 	tfy_file *file = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_files_retrieve(c, "file a/b", NULL, &file, &err), TFY_OK);
-	seen(f);
+	tu_script_seen(f);
 	assert_true(strncmp(f->head, "GET /v1/files/file%20a%2Fb HTTP/1.1\r\n", 37) == 0);
 	assert_string_equal(file->filename, "in.jsonl");
 	assert_string_equal(file->status, "uploaded");
 	tfy_file_free(file);
 	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_OK);
 	assert_null(err);
-	seen(f);
+	tu_script_seen(f);
 	assert_true(strncmp(f->head, "DELETE /v1/files/file-abc HTTP/1.1\r\n", 36) == 0);
 	/* "deleted": false is a valid answer: the server declined, which is no decode error. */
 	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_ERROR_DECLINED);
@@ -1347,14 +1092,13 @@ static void test_retrieve_and_delete(void **state)
 	assert_int_equal(tfy_files_delete(c, "file-abc", NULL, &err), TFY_ERROR_DECODE);
 	tfy_error_free(err);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 static void test_bad_ids_refused_before_sending(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	const char *bad[] = { NULL, "", "file\n1", "file\r1", "a\x01", "a\x7f", ".", "..",
 		              "a\xff", "a\xc2\x85" };
@@ -1376,7 +1120,7 @@ static void test_bad_ids_refused_before_sending(void **state)
 	}
 	assert_int_equal(atomic_load(&f->s.accepted), 0);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 /* A call refused for a NULL argument: its message names every argument that must not be NULL. */
@@ -1392,8 +1136,7 @@ static void expect_null_refused(tfy_code rc, tfy_error *err, const char *message
 static void test_null_arguments_named(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
 	tfy_files_upload_options up = TFY_FILES_UPLOAD_OPTIONS_INIT;
 	up.path = "/dev/null";
@@ -1415,13 +1158,13 @@ static void test_null_arguments_named(void **state)
 	assert_int_equal(tfy_files_delete(NULL, "file-1", NULL, NULL), TFY_ERROR_INVALID_ARGUMENT);
 	assert_int_equal(atomic_load(&f->s.accepted), 0);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 /* The last request began with line (its CRLF included). */
-static void expect_request_line(fsrv *f, const char *line)
+static void expect_request_line(tu_script *f, const char *line)
 {
-	seen(f);
+	tu_script_seen(f);
 	if (strncmp(f->head, line, strlen(line)) != 0)
 		fail_msg("request head: %.*s", (int)strcspn(f->head, "\r"), f->head);
 }
@@ -1437,8 +1180,7 @@ static void expect_request_line(fsrv *f, const char *line)
 static void test_one_rule_for_ids(void **state)
 {
 	(void)state;
-	const step steps[] = { { 200, BATCH_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	tu_script *f = start_answering(BATCH_JSON);
 	tfy_client *c = client_for(f);
 	const char *bad[] = { ".", "..", "a\xff", "a\xc2\x85", "a\tb" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -1481,17 +1223,19 @@ static void test_one_rule_for_ids(void **state)
 	co.endpoint = "/v1/chat/completions";
 	assert_int_equal(tfy_batches_create(c, &co, &b, &err), TFY_OK);
 	tfy_batch_free(b);
-	seen(f);
+	tu_script_seen(f);
 	assert_non_null(memmem(f->body, f->body_len, "\"input_file_id\":\"file a\"", 24));
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 static void test_key_never_in_errors(void **state)
 {
 	(void)state;
-	const step steps[] = { { 401, "{\"error\":{\"message\":\"bad key " KEY "\"}}", 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 1);
+	const tu_step steps[] = {
+		{ .status = 401, .body = "{\"error\":{\"message\":\"bad key " KEY "\"}}" }
+	};
+	tu_script *f = tu_script_start(steps, 1);
 	tfy_client *c = client_for(f);
 	tfy_file *file = NULL;
 	tfy_error *err = NULL;
@@ -1513,7 +1257,304 @@ static void test_key_never_in_errors(void **state)
 	assert_no_key(err);
 	tfy_error_free(err);
 	tfy_client_free(c);
-	fsrv_stop(f);
+	tu_script_stop(f);
+}
+
+/* ---- list and the file iterator ----------------------------------------------- */
+
+#define FILE_A "{\"id\":\"file-a\",\"object\":\"file\",\"bytes\":1,\"created_at\":1700000001," \
+               "\"filename\":\"a.jsonl\",\"purpose\":\"batch\"}"
+#define FILE_B "{\"id\":\"file-b\",\"object\":\"file\",\"bytes\":2,\"created_at\":1700000002," \
+               "\"filename\":\"b.jsonl\",\"purpose\":\"batch\"}"
+#define FILE_C "{\"id\":\"file-c\",\"object\":\"file\",\"bytes\":3,\"created_at\":1700000003," \
+               "\"filename\":\"c.jsonl\",\"purpose\":\"batch\"}"
+
+/* One page: the query as sent, the envelope, the items decoded by the File rules. */
+static void test_list_one_page(void **state)
+{
+	(void)state;
+	const tu_step steps[] = {
+		{ .status = 200, .body = "{\"object\":\"list\",\"data\":[" FILE_A ",7," FILE_B "],\"first_id\":\"file-a\","
+		       "\"last_id\":\"file-b\",\"has_more\":true,\"next\":\"x\"}" },
+		{ .status = 200, .body = "{\"object\":\"list\",\"data\":[]}" },
+		{ .status = 200, .body = "{\"object\":\"list\",\"data\":{}}" },
+	};
+	tu_script *f = tu_script_start(steps, 3);
+	tfy_client *c = client_for(f);
+	tfy_files_list_options o = TFY_FILES_LIST_OPTIONS_INIT;
+	o.limit = 2;
+	o.after = "file 0";
+	o.order = "asc";
+	o.purpose = "batch_output";
+	tfy_file_page *page = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_list(c, &o, &page, &err), TFY_OK);
+	expect_request_line(f, "GET /v1/files?limit=2&after=file%200&order=asc&purpose=batch_output "
+	                       "HTTP/1.1\r\n");
+	assert_int_equal(page->count, 3);
+	assert_string_equal(page->object, "list");
+	assert_string_equal(page->first_id, "file-a");
+	assert_string_equal(page->last_id, "file-b");
+	assert_int_equal(page->has_more, 1);
+	assert_int_equal(page->has_more_present, 1);
+	assert_int_equal(page->http_status, 200);
+	assert_string_equal(page->extra_json, "{\"next\":\"x\"}");
+	assert_string_equal(page->items[0]->filename, "a.jsonl");
+	assert_int_equal(page->items[0]->bytes.value, 1);
+	assert_string_equal(page->items[0]->raw_json, FILE_A);
+	/* An item that is not an object: every field absent, its text kept. */
+	assert_null(page->items[1]->id);
+	assert_int_equal(page->items[1]->bytes.present, 0);
+	assert_string_equal(page->items[1]->raw_json, "7");
+	/* A page's file belongs to it: freeing one leaves it alone; a copy is the caller's. */
+	tfy_file_free((tfy_file *)page->items[2]);
+	tfy_file *copy = tfy_file_dup(page->items[2]);
+	assert_non_null(copy);
+	tfy_file_page_free(page);
+	assert_string_equal(copy->id, "file-b");
+	tfy_file_free(copy);
+	/* No options: no query at all. */
+	assert_int_equal(tfy_files_list(c, NULL, &page, &err), TFY_OK);
+	expect_request_line(f, "GET /v1/files HTTP/1.1\r\n");
+	assert_int_equal(page->count, 0);
+	assert_null(page->items);
+	assert_int_equal(page->has_more_present, 0);
+	tfy_file_page_free(page);
+	assert_int_equal(tfy_files_list(c, NULL, &page, &err), TFY_ERROR_DECODE);
+	assert_null(page);
+	assert_non_null(strstr(err->message, "\"data\" is an object"));
+	tfy_error_free(err);
+	tfy_file_page_free(NULL);
+	tfy_client_free(c);
+	tu_script_stop(f);
+}
+
+/* Each bad option of a listing is refused by one page's call and by the iterator alike. */
+static void expect_list_refused(tfy_client *c, const tfy_files_list_options *o, const char *what)
+{
+	tfy_file_page *page = (tfy_file_page *)(uintptr_t)1;
+	tfy_file_iter *it = (tfy_file_iter *)(uintptr_t)1;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_files_list(c, o, &page, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(page);
+	if (!strstr(err->message, what))
+		fail_msg("\"%s\" not in \"%s\"", what, err->message);
+	tfy_error_free(err);
+	assert_int_equal(tfy_file_iter_new(c, o, &it, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_null(it);
+	assert_non_null(strstr(err->message, what));
+	tfy_error_free(err);
+}
+
+static void test_list_options_checked(void **state)
+{
+	(void)state;
+	const tu_step steps[] = { { .status = 200, .body = "{\"data\":[]}" } };
+	tu_script *f = tu_script_start(steps, 1);
+	tfy_client *c = client_for(f);
+	const tfy_files_list_options init = TFY_FILES_LIST_OPTIONS_INIT;
+	tfy_files_list_options o = init;
+	o.limit = -1;
+	expect_list_refused(c, &o, "limit must be between 1 and 10000");
+	o.limit = TFY_FILES_LIMIT_MAX + 1;
+	expect_list_refused(c, &o, "got 10001");
+	o = init;
+	o.order = "ASC";
+	expect_list_refused(c, &o, "order must be \"asc\" or \"desc\"");
+	const char *purposes[] = { "", "  ", "batch\n", "a\x7f" };
+	for (size_t i = 0; i < sizeof(purposes) / sizeof(purposes[0]); i++) {
+		o = init;
+		o.purpose = purposes[i];
+		expect_list_refused(c, &o, "purpose must not be empty");
+	}
+	o = init;
+	o.after = "..";
+	expect_list_refused(c, &o, "after (a file id)");
+	o = init;
+	o.missing_has_more = 3;
+	expect_list_refused(c, &o, "missing_has_more");
+	o = init;
+	o.max_pages = -1;
+	expect_list_refused(c, &o, "must not be negative");
+	o = init;
+	o.prefetch = 2;
+	expect_list_refused(c, &o, "prefetch");
+	o = init;
+	o.version = TFY_FILES_LIST_OPTIONS_VERSION + 1;
+	expect_list_refused(c, &o, "tfy_files_list_options: version 2");
+	tfy_pair bad_header = { "x-a", "1\r\n2" };
+	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
+	r.headers = &bad_header;
+	r.headers_count = 1;
+	o = init;
+	o.request = &r;
+	expect_list_refused(c, &o, "x-a");
+	assert_int_equal(tfy_files_list_options_init(&o, 0), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(tfy_files_list_options_init(NULL, 1), TFY_ERROR_INVALID_ARGUMENT);
+	memset(&o, 0x55, sizeof(o));
+	assert_int_equal(tfy_files_list_options_init(&o, TFY_FILES_LIST_OPTIONS_VERSION), TFY_OK);
+	assert_memory_equal(&o, &init, sizeof(o));
+	/* NULL arguments, named. */
+	tfy_error *err = NULL;
+	tfy_file_page *page = NULL;
+	tfy_code rc = tfy_files_list(NULL, NULL, &page, &err);
+	expect_null_refused(rc, err, "client and out must not be NULL");
+	rc = tfy_files_list(c, NULL, NULL, &err);
+	expect_null_refused(rc, err, "client and out must not be NULL");
+	tfy_file_iter *it = NULL;
+	rc = tfy_file_iter_new(c, NULL, NULL, &err);
+	expect_null_refused(rc, err, "client and out must not be NULL");
+	const tfy_file *file = NULL;
+	rc = tfy_file_iter_next(NULL, &file, &err);
+	expect_null_refused(rc, err, "iter and file must not be NULL");
+	assert_int_equal(tfy_file_iter_new(c, NULL, &it, &err), TFY_OK);
+	rc = tfy_file_iter_next(it, NULL, &err);
+	expect_null_refused(rc, err, "iter and file must not be NULL");
+	tfy_file_iter_free(it);
+	tfy_file_iter_free(NULL);
+	assert_int_equal(atomic_load(&f->s.accepted), 0);
+	tfy_client_free(c);
+	tu_script_stop(f);
+}
+
+/* Walks it to its end or its first failure: the ids handed out, joined by ' '. */
+static tfy_code drain_files(tfy_file_iter *it, char *ids, size_t cap, tfy_error **err)
+{
+	const tfy_file *file;
+	tfy_code rc;
+	ids[0] = '\0';
+	while ((rc = tfy_file_iter_next(it, &file, err)) == TFY_OK && file) {
+		size_t n = strlen(ids);
+		snprintf(ids + n, cap - n, "%s%s", n ? " " : "", file->id ? file->id : "-");
+	}
+	return rc;
+}
+
+/*
+ * Every page: the cursor is the last file's id, an empty page with has_more
+ * goes on from its last_id, the query of the options on every page.
+ */
+static void test_file_iter_walks_pages(void **state)
+{
+	(void)state;
+	const tu_step steps[] = {
+		{ .status = 200, .body = "{\"data\":[" FILE_A "," FILE_B "],\"has_more\":true}" },
+		{ .status = 200, .body = "{\"data\":[],\"has_more\":true,\"last_id\":\"file-x\"}" },
+		{ .status = 200, .body = "{\"data\":[" FILE_C "],\"has_more\":false}" },
+	};
+	for (int prefetch = 0; prefetch < 2; prefetch++) {
+		tu_script *f = tu_script_start(steps, 3);
+		tfy_client *c = client_for(f);
+		tfy_files_list_options o = TFY_FILES_LIST_OPTIONS_INIT;
+		char purpose[] = "batch";
+		o.limit = 2;
+		o.order = "desc";
+		o.purpose = purpose;
+		o.prefetch = prefetch ? 0 : TFY_NONE;
+		tfy_file_iter *it = NULL;
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_file_iter_new(c, &o, &it, &err), TFY_OK);
+		purpose[0] = 'X'; /* copied: the caller's may change */
+		char ids[256];
+		if (prefetch) {
+			/* A page at a time, then one at a time: the two mix. */
+			const tfy_file *const *run = NULL;
+			size_t n = 0;
+			assert_int_equal(tfy_file_iter_next_page(it, &run, &n, &err), TFY_OK);
+			assert_int_equal(n, 2);
+			assert_string_equal(run[1]->id, "file-b");
+			assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_OK);
+			assert_string_equal(ids, "file-c");
+			assert_int_equal(tfy_file_iter_next_page(it, &run, &n, &err), TFY_OK);
+			assert_null(run);
+			assert_int_equal(n, 0);
+			tfy_code rc = tfy_file_iter_next_page(it, NULL, &n, &err);
+			expect_null_refused(rc, err, "iter, files and count must not be NULL");
+		} else {
+			assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_OK);
+			assert_string_equal(ids, "file-a file-b file-c");
+		}
+		assert_int_equal(atomic_load(&f->reqs), 3);
+		expect_request_line(f, "GET /v1/files?limit=2&after=file-x&order=desc&purpose=batch "
+		                       "HTTP/1.1\r\n");
+		tfy_file_iter_free(it);
+		tfy_client_free(c);
+		tu_script_stop(f);
+	}
+}
+
+/* A server that ignores `after` or repeats a cursor ends the walk with a pagination error. */
+static void test_file_iter_guards(void **state)
+{
+	(void)state;
+	const struct {
+		tu_step steps[2];
+		const char *ids;
+		const char *why;
+	} cases[] = {
+		{ { { .status = 200, .body = "{\"data\":[" FILE_A "," FILE_B "],\"has_more\":true}" } },
+		  "file-a file-b",
+		  "the server returned the file it was asked to start after after page 2" },
+		{ { { .status = 200, .body = "{\"data\":[" FILE_A "],\"has_more\":true}" },
+		    { .status = 200, .body = "{\"data\":[],\"has_more\":true,\"last_id\":\"file-a\"}" } },
+		  "file-a",
+		  "the server repeated a cursor" },
+		{ { { .status = 200, .body = "{\"data\":[],\"has_more\":true}" } },
+		  "",
+		  "empty page without a last_id" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tu_script *f = tu_script_start(cases[i].steps, cases[i].steps[1].status ? 2 : 1);
+		tfy_client *c = client_for(f);
+		tfy_file_iter *it = NULL;
+		tfy_error *err = NULL;
+		assert_int_equal(tfy_file_iter_new(c, NULL, &it, &err), TFY_OK);
+		char ids[256];
+		assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_ERROR_PAGINATION);
+		assert_string_equal(ids, cases[i].ids);
+		if (!strstr(err->message, cases[i].why))
+			fail_msg("case %zu: %s", i, err->message);
+		tfy_error_free(err);
+		/* Final: the next call fails the same way without a request. */
+		int reqs = atomic_load(&f->reqs);
+		const tfy_file *file = NULL;
+		assert_int_equal(tfy_file_iter_next(it, &file, &err), TFY_ERROR_PAGINATION);
+		assert_null(file);
+		tfy_error_free(err);
+		assert_int_equal(atomic_load(&f->reqs), reqs);
+		tfy_file_iter_free(it);
+		tfy_client_free(c);
+		tu_script_stop(f);
+	}
+}
+
+/* A failure that is not the server's pagination leaves the iterator where it was. */
+static void test_file_iter_retries_a_failed_page(void **state)
+{
+	(void)state;
+	const tu_step steps[] = {
+		{ .status = 200, .body = "{\"data\":[" FILE_A "],\"has_more\":true}" },
+		{ .status = 404, .body = "{\"error\":{\"message\":\"gone\"}}" },
+		{ .status = 200, .body = "{\"data\":[" FILE_B "],\"has_more\":false}" },
+	};
+	tu_script *f = tu_script_start(steps, 3);
+	tfy_client *c = client_for(f);
+	tfy_files_list_options o = TFY_FILES_LIST_OPTIONS_INIT;
+	o.prefetch = TFY_NONE;
+	o.max_items = 5;
+	tfy_file_iter *it = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_file_iter_new(c, &o, &it, &err), TFY_OK);
+	char ids[256];
+	assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_ERROR_NOT_FOUND);
+	assert_string_equal(ids, "file-a");
+	tfy_error_free(err);
+	assert_int_equal(drain_files(it, ids, sizeof(ids), &err), TFY_OK);
+	assert_string_equal(ids, "file-b");
+	expect_request_line(f, "GET /v1/files?after=file-a HTTP/1.1\r\n");
+	tfy_file_iter_free(it);
+	tfy_client_free(c);
+	tu_script_stop(f);
 }
 
 /* ---- memory ---------------------------------------------------------------------- */
@@ -1533,7 +1574,7 @@ static long max_rss_kib(void)
 }
 
 /* In a child: growth of peak RSS over a 64 MiB download and a 64 MiB upload, in KiB. */
-static int measure_child(const fsrv *f)
+static int measure_child(const tu_script *f)
 {
 	tfy_client *c = client_for(f);
 	int64_t got = 0;
@@ -1575,9 +1616,10 @@ static void test_large_transfers_flat_memory(void **state)
 	if (tu_slowdown() > 1)
 		skip(); /* under valgrind: RSS is valgrind's */
 	/* The download, then answers to the small and the large upload (the server keeps 4 MiB). */
-	const step steps[] = { { 200, FILE_JSON, 0, 0, 0, 0 }, { 200, NULL, (int64_t)64 << 20, 0, 0, 0 },
-		               { 200, FILE_JSON, 0, 0, 0, 0 } };
-	fsrv *f = fsrv_start(steps, 3);
+	const tu_step steps[] = { { .status = 200, .body = FILE_JSON },
+		                  { .status = 200, .content = (int64_t)64 << 20 },
+		                  { .status = 200, .body = FILE_JSON } };
+	tu_script *f = tu_script_start(steps, 3);
 	fflush(NULL);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -1587,7 +1629,7 @@ static void test_large_transfers_flat_memory(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	fsrv_stop(f);
+	tu_script_stop(f);
 }
 
 int main(void)
@@ -1618,6 +1660,11 @@ int main(void)
 		cmocka_unit_test(test_null_arguments_named),
 		cmocka_unit_test(test_one_rule_for_ids),
 		cmocka_unit_test(test_key_never_in_errors),
+		cmocka_unit_test(test_list_one_page),
+		cmocka_unit_test(test_list_options_checked),
+		cmocka_unit_test(test_file_iter_walks_pages),
+		cmocka_unit_test(test_file_iter_guards),
+		cmocka_unit_test(test_file_iter_retries_a_failed_page),
 		cmocka_unit_test(test_large_transfers_flat_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

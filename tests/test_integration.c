@@ -61,11 +61,7 @@ static tfy_error *list_fail(tfy_client *c, const tfy_batches_list_options *o, tf
 
 static json_t *mock_json(const tu_gateway *gw, const char *path)
 {
-	char *body = tu_http_get(gw, path);
-	assert_non_null(body);
-	json_error_t jerr;
-	json_t *j = json_loads(body, 0, &jerr);
-	free(body);
+	json_t *j = tu_mock_json(gw, path);
 	assert_non_null(j);
 	return j;
 }
@@ -99,9 +95,8 @@ static void assert_header(json_t *last, const char *name, const char *want)
 
 static long mock_stat(const tu_gateway *gw, const char *name)
 {
-	json_t *j = mock_json(gw, "/_mock/stats");
-	long v = (long)json_integer_value(json_object_get(j, name));
-	json_decref(j);
+	long v = tu_mock_stat(gw, name);
+	assert_true(v >= 0);
 	return v;
 }
 
@@ -423,11 +418,9 @@ static void test_timeout(void **state)
 	char url[64];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1", ntohs(addr.sin_port));
 	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
-	co.base_url = url;
-	co.api_key = KEY;
 	co.timeout_ms = 300;
-	tfy_client *c = NULL;
-	assert_int_equal(tfy_client_new(&co, &c, NULL), TFY_OK);
+	tfy_client *c = tu_client_url(url, KEY, &co);
+	assert_non_null(c);
 	double start = tu_now_s();
 	tfy_error *err = list_fail(c, NULL, TFY_ERROR_TIMEOUT);
 	double took = tu_now_s() - start;

@@ -316,15 +316,9 @@ static void test_clients_in_parallel_threads(void **state)
  */
 static void filtered_pages(tu_server *s, int fd)
 {
-	char head[4096] = "";
-	size_t n = 0;
-	while (n + 1 < sizeof(head) && !strstr(head, "\r\n\r\n")) {
-		ssize_t r = read(fd, head + n, sizeof(head) - 1 - n);
-		if (r <= 0)
-			return;
-		n += (size_t)r;
-		head[n] = '\0';
-	}
+	char head[4096];
+	if (!tu_read_head_into(fd, head, sizeof(head)))
+		return;
 	static atomic_int serial;
 	char body[256];
 	if (s->reply || !strstr(head, "after=batch_skip"))
@@ -334,10 +328,7 @@ static void filtered_pages(tu_server *s, int fd)
 	else
 		snprintf(body, sizeof(body), "{\"object\":\"list\",\"data\":[{\"id\":\"batch_last\"}],"
 		                             "\"has_more\":false}");
-	char reply[512];
-	int len = snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-	                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(body), body);
-	tu_send_all(fd, reply, (size_t)len);
+	tu_send_answer(fd, 200, NULL, body, strlen(body));
 }
 
 static void test_empty_page_with_last_id_continues(void **state)
@@ -345,12 +336,9 @@ static void test_empty_page_with_last_id_continues(void **state)
 	(void)state;
 	tu_server srv;
 	tu_server_start(&srv, filtered_pages, NULL, 0);
-	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
-	co.base_url = srv.base;
-	co.api_key = KEY;
-	tfy_client *c = NULL;
+	tfy_client *c = tu_client_url(srv.base, KEY, NULL);
+	assert_non_null(c);
 	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&co, &c, &err), TFY_OK);
 	static char ids[256];
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	tfy_code rc = ids_of(c, &o, ids, sizeof(ids), &err);
@@ -362,9 +350,9 @@ static void test_empty_page_with_last_id_continues(void **state)
 
 	/* A fresh last_id on every empty page escapes the cycle guard, not the bound. */
 	tu_server_start(&srv, filtered_pages, "loop", 4);
-	co.base_url = srv.base;
 	tfy_client_free(c);
-	assert_int_equal(tfy_client_new(&co, &c, &err), TFY_OK);
+	c = tu_client_url(srv.base, KEY, NULL);
+	assert_non_null(c);
 	assert_int_equal(ids_of(c, &o, ids, sizeof(ids), &err), TFY_ERROR_PAGINATION);
 	assert_non_null(strstr(err->message, "empty pages"));
 	tfy_error_free(err);
@@ -381,12 +369,9 @@ static void test_missing_has_more_repeat_ends_quietly(void **state)
 	(void)state;
 	tu_server srv;
 	tu_server_canned(&srv, 200, "", "{\"object\":\"list\",\"data\":[{\"id\":\"batch_a\"},{\"id\":\"batch_b\"}]}");
-	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
-	co.base_url = srv.base;
-	co.api_key = KEY;
-	tfy_client *c = NULL;
+	tfy_client *c = tu_client_url(srv.base, KEY, NULL);
+	assert_non_null(c);
 	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&co, &c, &err), TFY_OK);
 	static char ids[256];
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	assert_int_equal(ids_of(c, &o, ids, sizeof(ids), &err), TFY_OK);
@@ -397,8 +382,8 @@ static void test_missing_has_more_repeat_ends_quietly(void **state)
 
 	/* Nowhere to go on from (no id, no last_id): the walk ends after the page. */
 	tu_server_canned(&srv, 200, "", "{\"object\":\"list\",\"data\":[{\"status\":\"completed\"}]}");
-	co.base_url = srv.base;
-	assert_int_equal(tfy_client_new(&co, &c, &err), TFY_OK);
+	c = tu_client_url(srv.base, KEY, NULL);
+	assert_non_null(c);
 	size_t n = 0;
 	tfy_batch_iter *it = NULL;
 	const tfy_batch *b;

@@ -25,80 +25,34 @@
 #include <tfy/tfy.h>
 
 #define KEY "sk-test-jobs-key-1234567890"
-#define STEPS_MAX 16
-#define SEEN_MAX 16
 
-/* ---- a scripted server -------------------------------------------------------
- * Each request is answered by the next step: a whole HTTP answer, NULL to
- * hang up once the request was read (sent, no answer), or HOLD to keep the
- * connection silent until the client hangs up.  The last step repeats.
- */
-static const char HOLD[] = "(hold)";
-static struct script {
-	const char *steps[STEPS_MAX];
-	size_t count;
-	atomic_int next;
-	char seen[SEEN_MAX][2048]; /* request line, a blank, then the body */
-	atomic_int seen_count;
-	atomic_int holding;        /* a HOLD step began: the server is done with the script */
-} sc;
+/* The steps a scripted server answers the next requests with, from request 0 on. */
+#define SCRIPT(t, ...)                                                                 \
+	tu_script_set((t), (const tu_step[]){ __VA_ARGS__ },                           \
+	              (int)(sizeof((const tu_step[]){ __VA_ARGS__ }) / sizeof(tu_step)))
 
-static void script_reset(void)
+/* Read, then no answer: the request was sent, and the client hears nothing. */
+static const tu_step no_answer = { .status = 0 };
+/* Read, then silence until the client hangs up. */
+static const tu_step hold = { .pause_ms = 10000 };
+
+static tu_script *start(void)
 {
-	memset(&sc, 0, sizeof(sc));
+	return tu_script_start(&no_answer, 1);
 }
 
-static void script_add(const char *answer)
+/* An answer with status, extra headers (each ending in CRLF) and body. */
+static tu_step answer(int status, const char *headers, const char *body)
 {
-	assert_true(sc.count < STEPS_MAX);
-	sc.steps[sc.count++] = answer;
+	return (tu_step){ .status = status, .headers = headers, .body = body };
 }
 
-/* A whole answer with status, extra headers (each ending in CRLF) and body. */
-static char *answer(int status, const char *headers, const char *body)
-{
-	size_t cap = strlen(headers) + strlen(body) + 256;
-	char *a = malloc(cap);
-	assert_non_null(a);
-	snprintf(a, cap,
-	         "HTTP/1.1 %d Scripted\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-	         "Connection: close\r\n%s\r\n%s",
-	         status, strlen(body), headers, body);
-	return a;
-}
-
-static void scripted(tu_server *s, int fd)
-{
-	char buf[8192];
-	if (!tu_read_request(fd, buf, sizeof(buf)))
-		return;
-	atomic_fetch_add(&s->requests, 1);
-	int i = atomic_fetch_add(&sc.seen_count, 1);
-	if (i < SEEN_MAX) {
-		const char *body = strstr(buf, "\r\n\r\n") + 4;
-		size_t line = strcspn(buf, "\r");
-		snprintf(sc.seen[i], sizeof(sc.seen[i]), "%.*s %s", (int)line, buf, body);
-	}
-	int step = atomic_fetch_add(&sc.next, 1);
-	const char *a = sc.steps[(size_t)step < sc.count ? (size_t)step : sc.count - 1];
-	if (a == HOLD) {
-		atomic_store(&sc.holding, 1);
-		for (int waited = 0; waited < 10000 && tu_pause_ms(fd, 50); waited += 50)
-			;
-	} else if (a) {
-		tu_send_all(fd, a, strlen(a));
-		shutdown(fd, SHUT_WR);
-	}
-}
-
-static tfy_client *client_on(const tu_server *s)
+static tfy_client *client_on(const char *base)
 {
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = s->base;
-	o.api_key = KEY;
 	o.max_retries = 2;
-	tfy_client *c = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, NULL), TFY_OK);
+	tfy_client *c = tu_client_url(base, KEY, &o);
+	assert_non_null(c);
 	return c;
 }
 
@@ -129,14 +83,17 @@ static void empty_trash(void)
 	trash.n = 0;
 }
 
-static const char *ok_batch(const char *id, const char *status, int completed)
+/* The end of a test: the client, the server and what the test kept go. */
+static void finish(tfy_client *c, tu_script *s)
 {
-	return keep(answer(200, "", keep(batch_json(id, status, (long long)time(NULL), completed))));
+	tfy_client_free(c);
+	tu_script_stop(s);
+	empty_trash();
 }
 
-static void start(tu_server *s)
+static tu_step ok_batch(const char *id, const char *status, int completed)
 {
-	tu_server_start(s, scripted, NULL, 0);
+	return answer(200, "", keep(batch_json(id, status, (long long)time(NULL), completed)));
 }
 
 /* ---- retrieve and cancel ------------------------------------------------------ */
@@ -144,12 +101,10 @@ static void start(tu_server *s)
 static void test_retrieve_path_and_decode(void **state)
 {
 	(void)state;
-	script_reset();
-	script_add(keep(answer(200, "x-request-id: req-7\r\nx-ratelimit-remaining-requests: 9\r\n",
-	                       keep(batch_json("batch/1 x", "in_progress", (long long)time(NULL), 1)))));
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	SCRIPT(s, answer(200, "x-request-id: req-7\r\nx-ratelimit-remaining-requests: 9\r\n",
+	                 keep(batch_json("batch/1 x", "in_progress", (long long)time(NULL), 1))));
+	tfy_client *c = client_on(s->s.base);
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_batches_retrieve(c, "batch/1 x", NULL, &b, &err), TFY_OK);
@@ -161,7 +116,7 @@ static void test_retrieve_path_and_decode(void **state)
 	assert_null(tfy_batch_header(b, "content-type"));
 	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
 	assert_true(b->request_counts->completed.value == 1);
-	assert_string_equal(sc.seen[0], "GET /v1/batches/batch%2F1%20x HTTP/1.1 ");
+	assert_string_equal(tu_script_seen(s)->seen[0], "GET /v1/batches/batch%2F1%20x HTTP/1.1 ");
 	tfy_batch_free(b);
 
 	/* Ids are checked before anything is sent. */
@@ -176,46 +131,37 @@ static void test_retrieve_path_and_decode(void **state)
 	assert_int_equal(tfy_batches_retrieve(c, NULL, NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
 	assert_int_equal(tfy_batches_cancel(c, "", NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
 	assert_int_equal(tfy_batches_retrieve(c, "b", NULL, NULL, NULL), TFY_ERROR_INVALID_ARGUMENT);
-	assert_int_equal(atomic_load(&s.requests), 1);
+	assert_int_equal(atomic_load(&s->reqs), 1);
 
 	/* A 2xx body that is not an object is a decode error; a 404 is not found. */
-	script_reset();
-	script_add(keep(answer(200, "", "[1]")));
+	SCRIPT(s, answer(200, "", "[1]"));
 	assert_int_equal(tfy_batches_retrieve(c, "b1", NULL, &b, &err), TFY_ERROR_DECODE);
 	assert_null(b);
 	tfy_error_free(err);
-	script_reset();
-	script_add(keep(answer(404, "", "{\"error\":{\"message\":\"No such batch\"}}")));
+	SCRIPT(s, answer(404, "", "{\"error\":{\"message\":\"No such batch\"}}"));
 	assert_int_equal(tfy_batches_retrieve(c, "b1", NULL, &b, &err), TFY_ERROR_NOT_FOUND);
 	assert_non_null(strstr(err->message, "No such batch"));
 	assert_int_equal(err->attempts, 1);
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 static void test_cancel_is_repeated(void **state)
 {
 	(void)state;
-	script_reset();
-	script_add(NULL); /* read, then no answer: safe to send again */
-	script_add(keep(answer(503, "retry-after-ms: 0\r\n", "{}")));
-	script_add(ok_batch("b1", "cancelling", 0));
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	SCRIPT(s, no_answer, /* read, then no answer: safe to send again */
+	       answer(503, "retry-after-ms: 0\r\n", "{}"), ok_batch("b1", "cancelling", 0));
+	tfy_client *c = client_on(s->s.base);
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_batches_cancel(c, "b1", NULL, &b, &err), TFY_OK);
 	assert_int_equal(b->status, TFY_BATCH_STATUS_CANCELLING);
-	assert_int_equal(atomic_load(&sc.seen_count), 3);
+	assert_int_equal(atomic_load(&s->reqs), 3);
 	for (int i = 0; i < 3; i++)
-		assert_string_equal(sc.seen[i], "POST /v1/batches/b1/cancel HTTP/1.1 ");
+		assert_string_equal(tu_script_seen(s)->seen[i], "POST /v1/batches/b1/cancel HTTP/1.1 ");
 	tfy_batch_free(b);
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 /* ---- create ------------------------------------------------------------------- */
@@ -231,20 +177,18 @@ static tfy_batches_create_options create_opts(void)
 static void test_create_body(void **state)
 {
 	(void)state;
-	script_reset();
-	script_add(ok_batch("b1", "validating", 0));
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	SCRIPT(s, ok_batch("b1", "validating", 0));
+	tfy_client *c = client_on(s->s.base);
 	tfy_batches_create_options o = create_opts();
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
 	assert_string_equal(b->id, "b1");
 	tfy_batch_free(b);
-	assert_string_equal(sc.seen[0], "POST /v1/batches HTTP/1.1 {\"input_file_id\":\"file-in\","
-	                                "\"endpoint\":\"/v1/chat/completions\","
-	                                "\"completion_window\":\"24h\"}");
+	assert_string_equal(tu_script_seen(s)->seen[0],
+	                    "POST /v1/batches HTTP/1.1 {\"input_file_id\":\"file-in\","
+	                    "\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
 
 	const tfy_pair meta[] = { { "job", "n\xc3\xa9 \"1\"" }, { "k2", "" } };
 	o.metadata = meta;
@@ -253,14 +197,12 @@ static void test_create_body(void **state)
 	o.output_expires_after_seconds = 3600;
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
 	tfy_batch_free(b);
-	assert_string_equal(sc.seen[1],
+	assert_string_equal(tu_script_seen(s)->seen[1],
 	                    "POST /v1/batches HTTP/1.1 {\"input_file_id\":\"file-in\","
 	                    "\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"48h\","
 	                    "\"metadata\":{\"job\":\"n\\u00E9 \\\"1\\\"\",\"k2\":\"\"},"
 	                    "\"output_expires_after\":{\"anchor\":\"created_at\",\"seconds\":3600}}");
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 static void refused(tfy_client *c, const tfy_batches_create_options *o, const char *why)
@@ -277,11 +219,9 @@ static void refused(tfy_client *c, const tfy_batches_create_options *o, const ch
 static void test_create_options_checked(void **state)
 {
 	(void)state;
-	script_reset();
-	script_add(ok_batch("b1", "validating", 0));
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	SCRIPT(s, ok_batch("b1", "validating", 0));
+	tfy_client *c = client_on(s->s.base);
 	tfy_batches_create_options o = create_opts();
 	o.input_file_id = NULL;
 	refused(c, &o, "input_file_id");
@@ -338,7 +278,7 @@ static void test_create_options_checked(void **state)
 	refused(c, &o, "version");
 	assert_int_equal(tfy_batches_create(c, NULL, &(tfy_batch *){ NULL }, NULL),
 	                 TFY_ERROR_INVALID_ARGUMENT);
-	assert_int_equal(atomic_load(&s.requests), 0);
+	assert_int_equal(atomic_load(&s->reqs), 0);
 
 	/* Limits themselves are accepted; so is an endpoint not in OpenAI's list. */
 	o = create_opts();
@@ -354,67 +294,56 @@ static void test_create_options_checked(void **state)
 	tfy_batch *b = NULL;
 	assert_int_equal(tfy_batches_create(c, &o, &b, NULL), TFY_OK);
 	tfy_batch_free(b);
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 static void test_create_retried_only_when_unsent(void **state)
 {
 	(void)state;
 	/* 429 and 503 say nothing was done: sent again. */
-	script_reset();
-	script_add(keep(answer(429, "retry-after-ms: 0\r\n", "{}")));
-	script_add(keep(answer(503, "retry-after-ms: 0\r\n", "{}")));
-	script_add(ok_batch("b1", "validating", 0));
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	SCRIPT(s, answer(429, "retry-after-ms: 0\r\n", "{}"), answer(503, "retry-after-ms: 0\r\n", "{}"),
+	       ok_batch("b1", "validating", 0));
+	tfy_client *c = client_on(s->s.base);
 	tfy_batches_create_options o = create_opts();
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
-	assert_int_equal(atomic_load(&sc.seen_count), 3);
+	assert_int_equal(atomic_load(&s->reqs), 3);
 	tfy_batch_free(b);
 
 	/* x-should-retry: true is the server vouching that nothing was done, on any status. */
-	script_reset();
-	script_add(keep(answer(500, "retry-after-ms: 0\r\nx-should-retry: true\r\n", "{}")));
-	script_add(ok_batch("b1", "validating", 0));
+	SCRIPT(s, answer(500, "retry-after-ms: 0\r\nx-should-retry: true\r\n", "{}"),
+	       ok_batch("b1", "validating", 0));
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
-	assert_int_equal(atomic_load(&sc.seen_count), 2);
+	assert_int_equal(atomic_load(&s->reqs), 2);
 	tfy_batch_free(b);
 
 	/* x-should-retry: false on a 503: nothing was done, and not to be sent again. */
-	script_reset();
-	script_add(keep(answer(503, "x-should-retry: false\r\n", "{}")));
+	SCRIPT(s, answer(503, "x-should-retry: false\r\n", "{}"));
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_SERVER);
-	assert_int_equal(atomic_load(&sc.seen_count), 1);
+	assert_int_equal(atomic_load(&s->reqs), 1);
 	tfy_error_free(err);
 
 	/* A 500 may have created it: not sent again; reconciling finds nothing. */
-	script_reset();
-	script_add(keep(answer(500, "retry-after-ms: 0\r\n", "{}")));
-	script_add(keep(answer(200, "", "{\"object\":\"list\",\"data\":[],\"has_more\":false}")));
+	SCRIPT(s, answer(500, "retry-after-ms: 0\r\n", "{}"),
+	       answer(200, "", "{\"object\":\"list\",\"data\":[],\"has_more\":false}"));
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
 	assert_null(b);
-	assert_int_equal(atomic_load(&sc.seen_count), 2);
-	assert_non_null(strstr(sc.seen[1], "GET /v1/batches?limit=100 "));
+	assert_int_equal(atomic_load(&s->reqs), 2);
+	assert_non_null(strstr(tu_script_seen(s)->seen[1], "GET /v1/batches?limit=100 "));
 	assert_non_null(strstr(err->message, "file-in"));
 	assert_non_null(strstr(err->message, "may still exist"));
 	assert_int_equal(err->http_status, 500);
 	tfy_error_free(err);
 
 	/* Reconcile off: one request, no list. */
-	script_reset();
-	script_add(keep(answer(502, "", "{}")));
+	SCRIPT(s, answer(502, "", "{}"));
 	o.reconcile = TFY_NONE;
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
-	assert_int_equal(atomic_load(&sc.seen_count), 1);
+	assert_int_equal(atomic_load(&s->reqs), 1);
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 /*
@@ -429,7 +358,7 @@ static void test_create_every_status(void **state)
 	static const char empty[] = "{\"object\":\"list\",\"data\":[],\"has_more\":false}";
 	tu_server s;
 	tu_server_start(&s, tu_reply_status, empty, sizeof(empty) - 1);
-	tfy_client *c = client_on(&s);
+	tfy_client *c = client_on(s.base);
 	tfy_batches_create_options o = create_opts();
 	for (int status = 400; status <= 599; status++) {
 		char rule = tu_create_rule(status);
@@ -457,18 +386,6 @@ static void test_create_every_status(void **state)
 	tu_server_stop(&s);
 }
 
-typedef struct log_capture {
-	char lines[8][512];
-	int count;
-} log_capture;
-
-static void capture(int32_t level, const char *line, void *userdata)
-{
-	log_capture *l = userdata;
-	if (level == TFY_LOG_INFO && l->count < 8)
-		snprintf(l->lines[l->count++], 512, "%s", line);
-}
-
 static void test_create_reconciled(void **state)
 {
 	(void)state;
@@ -484,20 +401,13 @@ static void test_create_reconciled(void **state)
 	memcpy(strstr(other, "file-in"), "file-xx", 7);
 	snprintf(list, sizeof(list), "{\"object\":\"list\",\"data\":[%s,%s,%s],\"has_more\":true}",
 	         other, ours, old);
-	script_reset();
-	script_add(NULL); /* the create is read, and no answer comes */
-	script_add(keep(answer(200, "", list)));
-	tu_server s;
-	start(&s);
+	tu_script *s = start();
+	SCRIPT(s, no_answer, answer(200, "", list)); /* the create is read, and no answer comes */
 	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
-	log_capture l = { .count = 0 };
-	co.base_url = s.base;
-	co.api_key = KEY;
-	co.log = capture;
-	co.log_userdata = &l;
-	co.log_level = TFY_LOG_INFO;
-	tfy_client *c = NULL;
-	assert_int_equal(tfy_client_new(&co, &c, NULL), TFY_OK);
+	tu_log l = { .count = 0 };
+	tu_log_into(&l, &co, TFY_LOG_INFO);
+	tfy_client *c = tu_client_url(s->s.base, KEY, &co);
+	assert_non_null(c);
 	tfy_batches_create_options o = create_opts();
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
@@ -506,25 +416,23 @@ static void test_create_reconciled(void **state)
 	assert_string_equal(b->id, "b-ours");
 	tfy_batch_free(b);
 	/* One POST only, then one page of the list. */
-	assert_int_equal(atomic_load(&sc.seen_count), 2);
-	assert_non_null(strstr(sc.seen[0], "POST /v1/batches "));
+	assert_int_equal(atomic_load(&s->reqs), 2);
+	assert_non_null(strstr(tu_script_seen(s)->seen[0], "POST /v1/batches "));
 	int logged = 0;
-	for (int i = 0; i < l.count; i++)
-		logged |= strstr(l.lines[i], "file-in") && strstr(l.lines[i], "b-ours");
+	for (size_t i = 0; i < l.count; i++)
+		logged |= l.level[i] == TFY_LOG_INFO && strstr(tu_log_line(&l, i), "file-in") &&
+		          strstr(tu_log_line(&l, i), "b-ours");
 	assert_true(logged);
 
 	/* Different metadata is another batch: not taken; the next page is read. */
 	const tfy_pair meta[] = { { "run", "7" } };
 	o.metadata = meta;
 	o.metadata_count = 1;
-	sc.next = 0;
-	sc.seen_count = 0;
+	SCRIPT(s, no_answer, answer(200, "", list));
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
-	assert_int_equal(atomic_load(&sc.seen_count), 2); /* b-old is past the tolerance: stop */
+	assert_int_equal(atomic_load(&s->reqs), 2); /* b-old is past the tolerance: stop */
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 /* A batch of file-in for /v1/chat/completions, with the given state, time, window and extras. */
@@ -542,28 +450,26 @@ static char *batch_like(const char *id, const char *status, long long created, c
 }
 
 /* A list answer holding one batch. */
-static const char *list_of(const char *batch)
+static tu_step list_of(const char *batch)
 {
 	char *body = keep(malloc(1024));
 	snprintf(body, 1024, "{\"object\":\"list\",\"data\":[%s],\"has_more\":false}", batch);
-	return keep(answer(200, "", body));
+	return answer(200, "", body);
 }
 
 /*
  * A create that got no answer, then a list holding only `batch`: whether
  * reconciling took it (TFY_OK, its id) or not (OUTCOME_UNKNOWN).
  */
-static tfy_code reconcile_against(tfy_client *c, const char *batch)
+static tfy_code reconcile_against(tu_script *s, tfy_client *c, const char *batch)
 {
-	script_reset();
-	script_add(NULL);
-	script_add(list_of(batch));
+	SCRIPT(s, no_answer, list_of(batch));
 	tfy_batches_create_options o = create_opts();
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
 	tfy_code rc = tfy_batches_create(c, &o, &b, &err);
-	assert_int_equal(atomic_load(&sc.seen_count), 2);
-	assert_non_null(strstr(sc.seen[0], "POST /v1/batches "));
+	assert_int_equal(atomic_load(&s->reqs), 2);
+	assert_non_null(strstr(tu_script_seen(s)->seen[0], "POST /v1/batches "));
 	if (rc == TFY_OK) {
 		assert_string_equal(b->id, "b-listed");
 		assert_null(err);
@@ -579,9 +485,8 @@ static tfy_code reconcile_against(tfy_client *c, const char *batch)
 static void test_reconcile_takes_only_a_fresh_batch(void **state)
 {
 	(void)state;
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	tfy_client *c = client_on(s->s.base);
 	long long now = (long long)time(NULL);
 	const struct {
 		const char *status, *window, *extra;
@@ -612,14 +517,12 @@ static void test_reconcile_takes_only_a_fresh_batch(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *b = keep(batch_like("b-listed", cases[i].status, now - cases[i].age,
 		                          cases[i].window, cases[i].extra));
-		tfy_code rc = reconcile_against(c, b);
+		tfy_code rc = reconcile_against(s, c, b);
 		if (rc != cases[i].rc)
 			fail_msg("case %zu (%s, %s, %lld s old): %s", i, cases[i].status, cases[i].window,
 			         cases[i].age, tfy_strerror(rc));
 	}
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 /*
@@ -634,25 +537,22 @@ static void test_create_broken_answer_reconciled(void **state)
 		"{\"id\": \"batch_", "<html><body>OK</body></html>", "{}", "{\"id\":7}", "{\"id\":\"\"}",
 		"[]", "",
 	};
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	tfy_client *c = client_on(s->s.base);
 	tfy_batches_create_options o = create_opts();
 	char *made = keep(batch_like("b-listed", "validating", (long long)time(NULL), "24h", ""));
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		for (int listed = 1; listed >= 0; listed--) {
-			script_reset();
-			script_add(keep(answer(200, "", bodies[i])));
-			script_add(listed ? list_of(made)
-			                  : keep(answer(200, "", "{\"object\":\"list\",\"data\":[]}")));
+			SCRIPT(s, answer(200, "", bodies[i]),
+			       listed ? list_of(made) : answer(200, "", "{\"object\":\"list\",\"data\":[]}"));
 			tfy_batch *b = NULL;
 			tfy_error *err = NULL;
 			tfy_code rc = tfy_batches_create(c, &o, &b, &err);
 			if (rc != (listed ? TFY_OK : TFY_ERROR_OUTCOME_UNKNOWN))
 				fail_msg("body %zu, listed %d: %s: %s", i, listed, tfy_strerror(rc),
 				         err ? err->message : "-");
-			assert_int_equal(atomic_load(&sc.seen_count), 2);
-			assert_non_null(strstr(sc.seen[1], "GET /v1/batches?limit=100 "));
+			assert_int_equal(atomic_load(&s->reqs), 2);
+			assert_non_null(strstr(tu_script_seen(s)->seen[1], "GET /v1/batches?limit=100 "));
 			if (listed) {
 				assert_string_equal(b->id, "b-listed");
 			} else {
@@ -664,16 +564,13 @@ static void test_create_broken_answer_reconciled(void **state)
 			tfy_error_free(err);
 		}
 	}
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
-/* Says stop once the server holds a request it read. */
+/* Says stop once the server (userdata) holds a request it read. */
 static int32_t cancel_once_sent(void *userdata)
 {
-	(void)userdata;
-	return atomic_load(&sc.holding);
+	return atomic_load(&((tu_script *)userdata)->paused);
 }
 
 /*
@@ -684,9 +581,8 @@ static int32_t cancel_once_sent(void *userdata)
 static void test_create_stopped_after_sending(void **state)
 {
 	(void)state;
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	tfy_client *c = client_on(s->s.base);
 	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 	tfy_batches_create_options o = create_opts();
 	o.request = &ro;
@@ -694,23 +590,20 @@ static void test_create_stopped_after_sending(void **state)
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
 
-	script_reset();
-	script_add(HOLD);
-	script_add(list_of(made));
+	SCRIPT(s, hold, list_of(made));
 	ro.deadline_ms = 300;
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_OK);
 	assert_string_equal(b->id, "b-listed");
-	assert_int_equal(atomic_load(&sc.seen_count), 2);
+	assert_int_equal(atomic_load(&s->reqs), 2);
 	tfy_batch_free(b);
 
-	script_reset();
-	script_add(HOLD);
-	script_add(list_of(made));
+	SCRIPT(s, hold, list_of(made));
 	ro.deadline_ms = 0;
 	ro.cancel = cancel_once_sent;
+	ro.cancel_userdata = s;
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_OUTCOME_UNKNOWN);
 	assert_null(b);
-	assert_int_equal(atomic_load(&sc.seen_count), 1);
+	assert_int_equal(atomic_load(&s->reqs), 1);
 	assert_non_null(strstr(err->message, "cancelled by the caller"));
 	assert_non_null(strstr(err->message, "file-in may exist"));
 	assert_non_null(strstr(err->message, "the call was cancelled"));
@@ -718,16 +611,13 @@ static void test_create_stopped_after_sending(void **state)
 	tfy_error_free(err);
 
 	/* Cancelled before anything was sent: nothing can exist. */
-	script_reset();
-	script_add(HOLD);
-	sc.holding = 1;
+	SCRIPT(s, hold);
+	atomic_store(&s->paused, 1);
 	assert_int_equal(tfy_batches_create(c, &o, &b, &err), TFY_ERROR_CANCELLED);
-	assert_int_equal(atomic_load(&sc.next), 0);
+	assert_int_equal(atomic_load(&s->reqs), 0);
 	assert_int_equal(err->attempts, 0);
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 /* ---- wait --------------------------------------------------------------------- */
@@ -760,16 +650,12 @@ static tfy_batch_wait_options fast_wait(progress *p)
 static void test_wait_until_completed(void **state)
 {
 	(void)state;
-	script_reset();
-	script_add(ok_batch("b1", "validating", 0));
-	script_add(ok_batch("b1", "in_progress", 0));
-	script_add(ok_batch("b1", "in_progress", 0)); /* nothing new: no progress call */
-	script_add(keep(answer(503, "retry-after-ms: 0\r\n", "{}"))); /* retried */
-	script_add(ok_batch("b1", "in_progress", 2));
-	script_add(ok_batch("b1", "completed", 4));
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	SCRIPT(s, ok_batch("b1", "validating", 0), ok_batch("b1", "in_progress", 0),
+	       ok_batch("b1", "in_progress", 0),             /* nothing new: no progress call */
+	       answer(503, "retry-after-ms: 0\r\n", "{}"), /* retried */
+	       ok_batch("b1", "in_progress", 2), ok_batch("b1", "completed", 4));
+	tfy_client *c = client_on(s->s.base);
 	progress p = { 0, { 0 }, 0 };
 	tfy_batch_wait_options w = fast_wait(&p);
 	tfy_batch *b = NULL;
@@ -781,34 +667,27 @@ static void test_wait_until_completed(void **state)
 	assert_int_equal(p.seen[1], TFY_BATCH_STATUS_IN_PROGRESS);
 	assert_int_equal(p.seen[2], TFY_BATCH_STATUS_IN_PROGRESS);
 	assert_int_equal(p.seen[3], TFY_BATCH_STATUS_COMPLETED);
-	assert_int_equal(atomic_load(&sc.seen_count), 6);
-	assert_string_equal(sc.seen[5], "GET /v1/batches/b1 HTTP/1.1 ");
+	assert_int_equal(atomic_load(&s->reqs), 6);
+	assert_string_equal(tu_script_seen(s)->seen[5], "GET /v1/batches/b1 HTTP/1.1 ");
 	tfy_batch_free(b);
 
 	/* A persistent failure ends the wait with its error, and the last state seen. */
-	script_reset();
-	script_add(ok_batch("b1", "in_progress", 0));
-	script_add(keep(answer(404, "", "{}")));
+	SCRIPT(s, ok_batch("b1", "in_progress", 0), answer(404, "", "{}"));
 	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, &err), TFY_ERROR_NOT_FOUND);
 	assert_non_null(b);
 	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
 	tfy_batch_free(b);
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 static void test_wait_honours_retry_after(void **state)
 {
 	(void)state;
-	script_reset();
-	script_add(keep(answer(200, "Retry-After: 1\r\n",
-	                       keep(batch_json("b1", "in_progress", 1, 0)))));
-	script_add(ok_batch("b1", "failed", 0));
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	SCRIPT(s, answer(200, "Retry-After: 1\r\n", keep(batch_json("b1", "in_progress", 1, 0))),
+	       ok_batch("b1", "failed", 0));
+	tfy_client *c = client_on(s->s.base);
 	progress p = { 0, { 0 }, 0 };
 	tfy_batch_wait_options w = fast_wait(&p);
 	tfy_batch *b = NULL;
@@ -817,9 +696,7 @@ static void test_wait_honours_retry_after(void **state)
 	assert_true(tu_now_s() - t0 >= 0.95); /* a lower bound: never scaled */
 	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
 	tfy_batch_free(b);
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 /*
@@ -831,14 +708,11 @@ static void test_wait_honours_retry_after(void **state)
 static void test_wait_sits_out_a_long_retry_after(void **state)
 {
 	(void)state;
-	script_reset();
-	script_add(ok_batch("b1", "in_progress", 1));
-	script_add(keep(answer(429, "Retry-After: 2\r\n", "{}")));
-	script_add(ok_batch("b1", "completed", 4));
-	tu_server s;
-	start(&s);
+	tu_script *s = start();
+	SCRIPT(s, ok_batch("b1", "in_progress", 1), answer(429, "Retry-After: 2\r\n", "{}"),
+	       ok_batch("b1", "completed", 4));
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
-	o.base_url = s.base;
+	o.base_url = s->s.base;
 	o.api_key = KEY;
 	o.max_retries = 2;
 	o.retry_after_max_ms = 500; /* the call gives up on a delay of 2 s */
@@ -855,13 +729,11 @@ static void test_wait_sits_out_a_long_retry_after(void **state)
 		fail_msg("the wait ended: %s", err->message);
 	assert_true(tu_now_s() - t0 >= 1.95); /* the server's delay, in full */
 	assert_int_equal(b->status, TFY_BATCH_STATUS_COMPLETED);
-	assert_int_equal(atomic_load(&sc.seen_count), 3);
+	assert_int_equal(atomic_load(&s->reqs), 3);
 	tfy_batch_free(b);
 
 	/* A delay past the wait's end ends it now, with the poll's error and the last state. */
-	script_reset();
-	script_add(ok_batch("b1", "in_progress", 1));
-	script_add(keep(answer(429, "Retry-After: 30\r\n", "{}")));
+	SCRIPT(s, ok_batch("b1", "in_progress", 1), answer(429, "Retry-After: 30\r\n", "{}"));
 	p = (progress){ 0, { 0 }, 0 };
 	w = fast_wait(&p);
 	w.timeout_ms = 10000;
@@ -873,9 +745,7 @@ static void test_wait_sits_out_a_long_retry_after(void **state)
 	assert_int_equal(b->status, TFY_BATCH_STATUS_IN_PROGRESS);
 	tfy_batch_free(b);
 	tfy_error_free(err);
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 /* Asks to stop once a state was shown: so only ever during a pause. */
@@ -887,11 +757,9 @@ static int32_t cancel_after(void *userdata)
 static void test_wait_timeout_and_cancel(void **state)
 {
 	(void)state;
-	script_reset();
-	script_add(ok_batch("b1", "in_progress", 1));
-	tu_server s;
-	start(&s);
-	tfy_client *c = client_on(&s);
+	tu_script *s = start();
+	SCRIPT(s, ok_batch("b1", "in_progress", 1));
+	tfy_client *c = client_on(s->s.base);
 	progress p = { 0, { 0 }, 0 };
 	tfy_batch_wait_options w = fast_wait(&p);
 	w.timeout_ms = 300;
@@ -941,9 +809,7 @@ static void test_wait_timeout_and_cancel(void **state)
 	assert_int_equal(tfy_batch_wait(c, "b1", &w, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
 	assert_int_equal(tfy_batch_wait(c, "", NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
 	assert_null(b);
-	tfy_client_free(c);
-	tu_server_stop(&s);
-	empty_trash();
+	finish(c, s);
 }
 
 static void test_terminal_statuses(void **state)

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "mockcall.h"
 #include "testutil.h"
 #include <tfy/tfy.h>
 
@@ -27,31 +28,9 @@
 #define COUNT 60
 #define COUNT_TEXT "60"
 
-typedef struct reply {
-	long status;
-	char *body;
-	size_t len;
-	json_t *json;              /* NULL unless the body is JSON */
-	char content_type[128];
-} reply;
-
-static size_t collect(char *data, size_t size, size_t n, void *user)
-{
-	reply *r = user;
-	char *grown = realloc(r->body, r->len + size * n + 1);
-	if (!grown)
-		return 0;
-	memcpy(grown + r->len, data, size * n);
-	r->len += size * n;
-	grown[r->len] = '\0';
-	r->body = grown;
-	return size * n;
-}
-
 /* GET gw + path with the given request headers (NULL-terminated, may be NULL). */
-static reply get(const tu_gateway *gw, const char *path, const char *const *headers)
+static tu_reply get(const tu_gateway *gw, const char *path, const char *const *headers)
 {
-	reply r = { 0, NULL, 0, NULL, "" };
 	char url[1024];
 	struct curl_slist *list = NULL;
 	CURL *curl = curl_easy_init();
@@ -60,31 +39,13 @@ static reply get(const tu_gateway *gw, const char *path, const char *const *head
 	for (size_t i = 0; headers && headers[i]; i++)
 		list = curl_slist_append(list, headers[i]);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)(30 * tu_slowdown()));
-	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-	char *type = NULL;
-	curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
-	snprintf(r.content_type, sizeof(r.content_type), "%s", type ? type : "");
-	curl_slist_free_all(list);
-	curl_easy_cleanup(curl);
-	if (!r.body)
-		r.body = calloc(1, 1);
-	r.json = json_loads(r.body, 0, NULL);
+	tu_reply r = tu_curl_perform(curl, list);
+	assert_int_equal(r.rc, CURLE_OK);
 	return r;
 }
 
-static void reply_free(reply *r)
-{
-	free(r->body);
-	json_decref(r->json);
-}
-
 /* GET of a batches path as provider `provider` (NULL: no header). */
-static reply list(const tu_gateway *gw, const char *path, const char *provider)
+static tu_reply list(const tu_gateway *gw, const char *path, const char *provider)
 {
 	char h[256];
 	snprintf(h, sizeof(h), "x-tfy-provider-name: %s", provider ? provider : "");
@@ -92,7 +53,7 @@ static reply list(const tu_gateway *gw, const char *path, const char *provider)
 	return get(gw, path, headers);
 }
 
-static reply with_fault(const tu_gateway *gw, const char *spec)
+static tu_reply with_fault(const tu_gateway *gw, const char *spec)
 {
 	char h[512];
 	snprintf(h, sizeof(h), "x-mock-fault: %s", spec);
@@ -100,31 +61,20 @@ static reply with_fault(const tu_gateway *gw, const char *spec)
 	return get(gw, "/v1/batches", headers);
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 static int setup(void **state)
 {
 	static const char *const args[] = { "--count", COUNT_TEXT, "--provider", "aws-batch=bedrock",
 		"--provider", "gcp-batch=vertex", "--provider", "openai-main=openai",
 		"--provider", "azure-east=azure", NULL };
-	tu_gateway *gw = calloc(1, sizeof(*gw));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (!gw || tu_gateway_start(gw, args) < 0)
-		return -1;
-	*state = gw;
-	return 0;
+	return tu_gateway_state(state, sizeof(tu_gateway), args) ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	tu_gateway *gw = *state;
-	int rc = tu_gateway_stop(gw);
-	free(gw);
+	int rc = tu_gateway_teardown(state);
 	curl_global_cleanup();
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 /* ---- paths ------------------------------------------------------------- */
@@ -134,25 +84,25 @@ static void test_every_batches_path(void **state)
 	tu_gateway *gw = *state;
 	const char *const paths[] = { "/batches", "/v1/batches", "/api/llm/batches",
 		"/api/llm/api/inference/openai/batches" };
-	reply first = list(gw, "/batches", NULL);
+	tu_reply first = list(gw, "/batches", NULL);
 	for (size_t i = 0; i < 4; i++) {
-		reply r = list(gw, paths[i], NULL);
+		tu_reply r = list(gw, paths[i], NULL);
 		assert_int_equal(r.status, 200);
 		assert_non_null(r.json);
 		assert_int_equal(json_array_size(json_object_get(r.json, "data")), 20);
 		assert_true(json_equal(r.json, first.json)); /* one data set behind them all */
-		reply_free(&r);
+		tu_reply_free(&r);
 	}
 	const char *const azure[] = { "api-key: " KEY, NULL };
-	reply r = get(gw, "/openai/batches?api-version=2024-10-21", azure);
+	tu_reply r = get(gw, "/openai/batches?api-version=2024-10-21", azure);
 	assert_int_equal(r.status, 200);
 	assert_true(json_equal(r.json, first.json));
-	reply_free(&r);
+	tu_reply_free(&r);
 	/* The root path checks the key like the others. */
 	r = get(gw, "/batches", NULL);
 	assert_int_equal(r.status, 401);
-	reply_free(&r);
-	reply_free(&first);
+	tu_reply_free(&r);
+	tu_reply_free(&first);
 }
 
 /* ---- provider shapes --------------------------------------------------- */
@@ -164,7 +114,7 @@ static json_t *all_items(const tu_gateway *gw, const char *provider)
 	json_t *items = json_array();
 	char path[512] = "/batches?limit=7";
 	for (int pages = 0; pages < COUNT; pages++) {
-		reply r = list(gw, path, provider), again = list(gw, path, provider);
+		tu_reply r = list(gw, path, provider), again = list(gw, path, provider);
 		assert_int_equal(r.status, 200);
 		assert_non_null(r.json);
 		assert_string_equal(r.body, again.body); /* deterministic */
@@ -174,22 +124,24 @@ static json_t *all_items(const tu_gateway *gw, const char *provider)
 		json_t *more = json_object_get(r.json, "has_more");
 		bool last = n == 0 || (more && !json_is_true(more));
 		if (n) {
-			assert_string_equal(str(r.json, "first_id"), str(json_array_get(data, 0), "id"));
-			assert_string_equal(str(r.json, "last_id"), str(json_array_get(data, n - 1), "id"));
-			char *cursor = curl_easy_escape(NULL, str(r.json, "last_id"), 0);
+			assert_string_equal(tu_json_str(r.json, "first_id"),
+			                    tu_json_str(json_array_get(data, 0), "id"));
+			assert_string_equal(tu_json_str(r.json, "last_id"),
+			                    tu_json_str(json_array_get(data, n - 1), "id"));
+			char *cursor = curl_easy_escape(NULL, tu_json_str(r.json, "last_id"), 0);
 			snprintf(path, sizeof(path), "/batches?limit=7&after=%s", cursor);
 			curl_free(cursor);
 		}
-		reply_free(&r);
-		reply_free(&again);
+		tu_reply_free(&r);
+		tu_reply_free(&again);
 		if (last)
 			break;
 	}
 	assert_int_equal(json_array_size(items), COUNT);
 	for (size_t i = 0; i < COUNT; i++)
 		for (size_t j = 0; j < i; j++)
-			assert_string_not_equal(str(json_array_get(items, i), "id"),
-			                        str(json_array_get(items, j), "id"));
+			assert_string_not_equal(tu_json_str(json_array_get(items, i), "id"),
+			                        tu_json_str(json_array_get(items, j), "id"));
 	return items;
 }
 
@@ -224,13 +176,13 @@ static void test_bedrock_shape(void **state)
 	static const char *const states[] = { "Submitted", "Validating", "Scheduled", "InProgress",
 		"PartiallyCompleted", "Completed", "Failed", "Stopping", "Stopped", "Expired" };
 	bool seen[10] = { false };
-	reply first = list(gw, "/batches", "aws-batch");
+	tu_reply first = list(gw, "/batches", "aws-batch");
 	assert_null(json_object_get(first.json, "has_more")); /* a gateway that omits it */
-	reply_free(&first);
+	tu_reply_free(&first);
 	json_t *items = all_items(gw, "aws-batch"), *item;
 	size_t i;
 	json_array_foreach(items, i, item) {
-		const char *id = str(item, "id");
+		const char *id = tu_json_str(item, "id");
 		assert_true(has_prefix(id, "arn:aws:bedrock:"));
 		const char *job = strstr(id, ":model-invocation-job/");
 		assert_non_null(job);
@@ -238,10 +190,10 @@ static void test_bedrock_shape(void **state)
 		assert_int_equal(strlen(job), 12);
 		for (const char *c = job; *c; c++)
 			assert_true(islower((unsigned char)*c) || isdigit((unsigned char)*c));
-		assert_true(has_prefix(str(item, "input_file_id"), "s3://"));
+		assert_true(has_prefix(tu_json_str(item, "input_file_id"), "s3://"));
 		assert_uri_or_null(item, "output_file_id", "s3://");
 		assert_uri_or_null(item, "error_file_id", "s3://");
-		assert_true(in_set(str(item, "status"), states, 10, seen));
+		assert_true(in_set(tu_json_str(item, "status"), states, 10, seen));
 		/* Milliseconds: after 2001-09-09 in ms, far beyond any time in seconds. */
 		assert_true(json_integer_value(json_object_get(item, "created_at")) > 1000000000000);
 		for (size_t k = 0; k < sizeof(time_keys) / sizeof(time_keys[0]); k++) {
@@ -287,18 +239,18 @@ static void test_vertex_shape(void **state)
 		"JOB_STATE_PAUSED", "JOB_STATE_UPDATING" };
 	bool seen[11] = { false };
 	size_t failed = 0;
-	reply first = list(gw, "/batches", "gcp-batch");
+	tu_reply first = list(gw, "/batches", "gcp-batch");
 	assert_true(json_is_true(json_object_get(first.json, "has_more")));
-	reply_free(&first);
+	tu_reply_free(&first);
 	json_t *items = all_items(gw, "gcp-batch"), *item;
 	size_t i;
 	json_array_foreach(items, i, item) {
-		assert_vertex_id(str(item, "id"));
-		assert_true(has_prefix(str(item, "input_file_id"), "gs://"));
+		assert_vertex_id(tu_json_str(item, "id"));
+		assert_true(has_prefix(tu_json_str(item, "input_file_id"), "gs://"));
 		assert_uri_or_null(item, "output_file_id", "gs://");
 		assert_uri_or_null(item, "error_file_id", "gs://");
-		assert_true(in_set(str(item, "status"), states, 11, seen));
-		assert_true(is_iso8601(str(item, "created_at")));
+		assert_true(in_set(tu_json_str(item, "status"), states, 11, seen));
+		assert_true(is_iso8601(tu_json_str(item, "created_at")));
 		for (size_t k = 0; k < sizeof(time_keys) / sizeof(time_keys[0]); k++) {
 			json_t *t = json_object_get(item, time_keys[k]);
 			assert_true(json_is_null(t) || is_iso8601(json_string_value(t)));
@@ -321,38 +273,38 @@ static void test_openai_shaped_providers(void **state)
 {
 	tu_gateway *gw = *state;
 	const char *const names[] = { "openai-main", "azure-east", "not-declared" };
-	reply plain = list(gw, "/batches?limit=30", NULL);
-	assert_true(has_prefix(str(json_array_get(json_object_get(plain.json, "data"), 0), "id"),
-	                       "batch_"));
+	tu_reply plain = list(gw, "/batches?limit=30", NULL);
+	json_t *first = json_array_get(json_object_get(plain.json, "data"), 0);
+	assert_true(has_prefix(tu_json_str(first, "id"), "batch_"));
 	assert_true(json_is_boolean(json_object_get(plain.json, "has_more")));
 	for (size_t i = 0; i < 3; i++) {
-		reply r = list(gw, "/batches?limit=30", names[i]);
+		tu_reply r = list(gw, "/batches?limit=30", names[i]);
 		assert_int_equal(r.status, 200);
 		assert_true(json_equal(r.json, plain.json));
-		reply_free(&r);
+		tu_reply_free(&r);
 	}
 	/* A cursor from another shape is no id of this one. */
-	reply br = list(gw, "/batches?limit=1", "aws-batch");
-	char *cursor = curl_easy_escape(NULL, str(br.json, "last_id"), 0);
+	tu_reply br = list(gw, "/batches?limit=1", "aws-batch");
+	char *cursor = curl_easy_escape(NULL, tu_json_str(br.json, "last_id"), 0);
 	char path[512];
 	snprintf(path, sizeof(path), "/batches?after=%s", cursor);
-	reply r = list(gw, path, NULL);
+	tu_reply r = list(gw, path, NULL);
 	assert_int_equal(r.status, 400);
-	reply_free(&r);
+	tu_reply_free(&r);
 	curl_free(cursor);
-	reply_free(&br);
-	reply_free(&plain);
+	tu_reply_free(&br);
+	tu_reply_free(&plain);
 }
 
 /* ---- --require-provider ------------------------------------------------ */
 
-static void assert_truefoundry_error(const reply *r, long status)
+static void assert_truefoundry_error(const tu_reply *r, long status)
 {
 	assert_int_equal(r->status, status);
 	assert_non_null(r->json);
 	assert_int_equal(json_integer_value(json_object_get(r->json, "statusCode")), status);
-	assert_non_null(str(r->json, "message"));
-	assert_non_null(str(r->json, "code"));
+	assert_non_null(tu_json_str(r->json, "message"));
+	assert_non_null(tu_json_str(r->json, "code"));
 	assert_true(json_is_object(json_object_get(r->json, "details")));
 	assert_null(json_object_get(r->json, "error"));
 }
@@ -364,22 +316,22 @@ static void test_require_provider(void **state)
 		NULL };
 	tu_gateway gw;
 	assert_int_equal(tu_gateway_start(&gw, args), 0);
-	reply r = list(&gw, "/batches", NULL);
+	tu_reply r = list(&gw, "/batches", NULL);
 	assert_truefoundry_error(&r, 400);
-	assert_non_null(strstr(str(r.json, "message"), "x-tfy-provider-name"));
-	reply_free(&r);
+	assert_non_null(strstr(tu_json_str(r.json, "message"), "x-tfy-provider-name"));
+	tu_reply_free(&r);
 	r = list(&gw, "/api/llm/batches", "nobody");
 	assert_truefoundry_error(&r, 404);
-	assert_string_equal(str(json_object_get(r.json, "details"), "provider_name"), "nobody");
-	reply_free(&r);
+	assert_string_equal(tu_json_str(json_object_get(r.json, "details"), "provider_name"), "nobody");
+	tu_reply_free(&r);
 	r = list(&gw, "/v1/batches", "aws-batch");
 	assert_int_equal(r.status, 200);
-	assert_true(has_prefix(str(r.json, "first_id"), "arn:aws:bedrock:"));
-	reply_free(&r);
+	assert_true(has_prefix(tu_json_str(r.json, "first_id"), "arn:aws:bedrock:"));
+	tu_reply_free(&r);
 	/* The key is checked first: a missing provider is not worth a 400 to a stranger. */
 	r = get(&gw, "/batches", NULL);
 	assert_int_equal(r.status, 401);
-	reply_free(&r);
+	tu_reply_free(&r);
 	/* The mock's own endpoints need no provider. */
 	char *stats = tu_http_get(&gw, "/_mock/stats");
 	assert_non_null(stats);
@@ -389,15 +341,15 @@ static void test_require_provider(void **state)
 
 /* ---- error-shape faults ------------------------------------------------ */
 
-static json_t *error_member(const reply *r)
+static json_t *error_member(const tu_reply *r)
 {
 	json_t *e = json_object_get(r->json, "error");
 	assert_true(json_is_object(e));
-	assert_non_null(str(e, "message"));
+	assert_non_null(tu_json_str(e, "message"));
 	return e;
 }
 
-static void check_shape(const char *kind, const reply *r, long status)
+static void check_shape(const char *kind, const tu_reply *r, long status)
 {
 	json_t *e;
 	assert_int_equal(r->status, status);
@@ -411,30 +363,30 @@ static void check_shape(const char *kind, const reply *r, long status)
 	assert_true(has_prefix(r->content_type, "application/json"));
 	if (strcmp(kind, "openai") == 0) {
 		e = error_member(r);
-		assert_non_null(str(e, "type"));
+		assert_non_null(tu_json_str(e, "type"));
 		assert_true(json_object_get(e, "param") && json_object_get(e, "code"));
 	} else if (strcmp(kind, "litellm") == 0) {
 		e = error_member(r);
-		assert_string_equal(str(e, "param"), "None");
+		assert_string_equal(tu_json_str(e, "param"), "None");
 		assert_int_equal(json_integer_value(json_object_get(e, "code")), status);
 	} else if (strcmp(kind, "truefoundry") == 0) {
 		assert_truefoundry_error(r, status);
 	} else if (strcmp(kind, "fastapi") == 0) {
-		assert_non_null(str(r->json, "detail"));
+		assert_non_null(tu_json_str(r->json, "detail"));
 	} else if (strcmp(kind, "fastapi-list") == 0) {
 		json_t *d = json_array_get(json_object_get(r->json, "detail"), 0);
 		assert_true(json_is_array(json_object_get(d, "loc")));
-		assert_non_null(str(d, "msg"));
-		assert_non_null(str(d, "type"));
+		assert_non_null(tu_json_str(d, "msg"));
+		assert_non_null(tu_json_str(d, "type"));
 	} else if (strcmp(kind, "provider") == 0) {
 		error_member(r);
-		assert_string_equal(str(r->json, "provider"), "bedrock");
+		assert_string_equal(tu_json_str(r->json, "provider"), "bedrock");
 	} else if (strcmp(kind, "failure") == 0) {
-		assert_string_equal(str(r->json, "status"), "failure");
-		assert_non_null(str(r->json, "message"));
+		assert_string_equal(tu_json_str(r->json, "status"), "failure");
+		assert_non_null(tu_json_str(r->json, "message"));
 	} else if (strcmp(kind, "azure") == 0) {
 		e = error_member(r);
-		assert_non_null(str(e, "code"));
+		assert_non_null(tu_json_str(e, "code"));
 		assert_int_equal(json_object_size(e), 2);
 	} else {
 		fail_msg("unknown kind %s", kind);
@@ -450,13 +402,13 @@ static void test_error_shapes_per_request(void **state)
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		char spec[128];
 		snprintf(spec, sizeof(spec), "error-shape:kind=%s", kinds[i]);
-		reply r = with_fault(gw, spec);
+		tu_reply r = with_fault(gw, spec);
 		check_shape(kinds[i], &r, 400);
-		reply_free(&r);
+		tu_reply_free(&r);
 		snprintf(spec, sizeof(spec), "error-shape:kind=%s,code=429", kinds[i]);
 		r = with_fault(gw, spec);
 		check_shape(kinds[i], &r, 429);
-		reply_free(&r);
+		tu_reply_free(&r);
 	}
 }
 
@@ -467,17 +419,17 @@ static void test_error_shape_run_level(void **state)
 		"--fault", "error-shape:kind=litellm,code=503,times=2", NULL };
 	tu_gateway gw;
 	assert_int_equal(tu_gateway_start(&gw, args), 0);
-	reply r = list(&gw, "/batches", NULL);
+	tu_reply r = list(&gw, "/batches", NULL);
 	check_shape("fastapi-list", &r, 422);
-	reply_free(&r);
+	tu_reply_free(&r);
 	for (int i = 0; i < 2; i++) {
 		r = list(&gw, "/batches", NULL);
 		check_shape("litellm", &r, 503);
-		reply_free(&r);
+		tu_reply_free(&r);
 	}
 	r = list(&gw, "/batches", NULL);
 	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	tu_reply_free(&r);
 	assert_int_equal(tu_gateway_stop(&gw), 0);
 }
 
@@ -487,10 +439,10 @@ static void test_error_shape_bad_specs(void **state)
 	const char *const bad[] = { "error-shape", "error-shape:kind=xml", "error-shape:kind=html,code=99",
 		"error-shape:kind=azure,bytes=3" };
 	for (size_t i = 0; i < 4; i++) {
-		reply r = with_fault(gw, bad[i]);
+		tu_reply r = with_fault(gw, bad[i]);
 		assert_int_equal(r.status, 400);
-		assert_string_equal(str(error_member(&r), "code"), "invalid_mock_fault");
-		reply_free(&r);
+		assert_string_equal(tu_json_str(error_member(&r), "code"), "invalid_mock_fault");
+		tu_reply_free(&r);
 	}
 }
 

@@ -1,6 +1,7 @@
 /*
  * tfy-mock-gateway's batch jobs, on the wire with libcurl: files (upload,
- * retrieve, content, delete), batches run by the clock to completed,
+ * retrieve, content, delete, the listing), batches run by the clock to
+ * completed (with their model and usage),
  * failed, cancelled and expired, the bucket headers of Bedrock and Vertex,
  * the route-selected faults, the size cap and the removal of the files'
  * directory on SIGTERM.  Each gateway runs on loopback with its TMPDIR in a
@@ -23,37 +24,17 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "mockcall.h"
 #include "testutil.h"
 
 #define AUTH "Authorization: Bearer tfy-local-key"
 #define PACE "0.5" /* --batch-seconds: a job completes in 0.75 s */
 #define ENDPOINT "/v1/chat/completions"
 
-typedef struct reply {
-	long status;
-	CURLcode rc;
-	char *body;
-	size_t len;
-	json_t *json;
-} reply;
-
 typedef struct jobs {
 	tu_gateway gw;
 	char tmp[64]; /* the gateway's TMPDIR */
 } jobs;
-
-static size_t collect(char *data, size_t size, size_t n, void *user)
-{
-	reply *r = user;
-	char *grown = realloc(r->body, r->len + size * n + 1);
-	if (!grown)
-		return 0;
-	memcpy(grown + r->len, data, size * n);
-	r->len += size * n;
-	grown[r->len] = '\0';
-	r->body = grown;
-	return size * n;
-}
 
 /* One request: `json` is a JSON body (POST), `file` a path to upload as
  * multipart with `purpose`; headers NULL-terminated, AUTH always added. */
@@ -66,9 +47,8 @@ typedef struct call {
 	const char *const *headers;
 } call;
 
-static reply perform(const tu_gateway *gw, const call *c)
+static tu_reply perform(const tu_gateway *gw, const call *c)
 {
-	reply r = { 0, CURLE_OK, NULL, 0, NULL };
 	char url[1024];
 	struct curl_slist *list = curl_slist_append(NULL, AUTH);
 	curl_mime *mime = NULL;
@@ -94,45 +74,14 @@ static reply perform(const tu_gateway *gw, const call *c)
 	if (c->method)
 		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, c->method);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)(30 * tu_slowdown()));
-	r.rc = curl_easy_perform(curl);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-	curl_slist_free_all(list);
+	tu_reply r = tu_curl_perform(curl, list);
 	curl_mime_free(mime);
-	curl_easy_cleanup(curl);
-	if (!r.body)
-		r.body = calloc(1, 1);
-	r.json = json_loads(r.body, 0, NULL);
 	return r;
-}
-
-static void reply_free(reply *r)
-{
-	free(r->body);
-	json_decref(r->json);
-}
-
-static const char *str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
 }
 
 static json_int_t num(json_t *o, const char *key)
 {
 	return json_integer_value(json_object_get(o, key));
-}
-
-static long stat_of(const tu_gateway *gw, const char *name)
-{
-	char *text = tu_http_get(gw, "/_mock/stats");
-	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-	long v = j ? (long)num(j, name) : -1;
-	json_decref(j);
-	free(text);
-	return v;
 }
 
 /* Entries in dir (recursively one level: the gateway's own directory). */
@@ -214,32 +163,21 @@ static int teardown(void **state)
 	return rc;
 }
 
-/* Writes `text` to a temporary file; returns its malloc'd path. */
-static char *temp_file(const char *text, size_t len)
-{
-	char *path = strdup("/tmp/tfy-mockjobs-in-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	close(fd);
-	return path;
-}
-
 /* Uploads `text`; returns the new file's id (malloc'd). */
 static char *upload(const tu_gateway *gw, const char *text)
 {
-	char *path = temp_file(text, strlen(text));
+	char *path = tu_write_temp(text, strlen(text));
 	call c = { NULL, "/v1/files", NULL, path, "batch", NULL };
-	reply r = perform(gw, &c);
+	tu_reply r = perform(gw, &c);
 	unlink(path);
 	free(path);
 	assert_int_equal(r.status, 200);
-	char *id = strdup(str(r.json, "id"));
-	reply_free(&r);
+	char *id = strdup(tu_json_str(r.json, "id"));
+	tu_reply_free(&r);
 	return id;
 }
 
-static reply create(const tu_gateway *gw, const char *file_id, const char *more)
+static tu_reply create(const tu_gateway *gw, const char *file_id, const char *more)
 {
 	char body[1024];
 	snprintf(body, sizeof(body),
@@ -249,7 +187,7 @@ static reply create(const tu_gateway *gw, const char *file_id, const char *more)
 	return perform(gw, &c);
 }
 
-static reply get(const tu_gateway *gw, const char *path)
+static tu_reply get(const tu_gateway *gw, const char *path)
 {
 	call c = { NULL, path, NULL, NULL, NULL, NULL };
 	return perform(gw, &c);
@@ -262,23 +200,24 @@ static json_t *wait_for(const tu_gateway *gw, const char *id, const char *status
 	snprintf(path, sizeof(path), "/v1/batches/%s", id);
 	double deadline = tu_now_s() + 20 * tu_slowdown();
 	for (;;) {
-		reply r = get(gw, path);
+		tu_reply r = get(gw, path);
 		assert_int_equal(r.status, 200);
-		if (strcmp(str(r.json, "status"), status) == 0) {
+		if (strcmp(tu_json_str(r.json, "status"), status) == 0) {
 			json_t *batch = json_incref(r.json);
-			reply_free(&r);
+			tu_reply_free(&r);
 			return batch;
 		}
-		reply_free(&r);
+		tu_reply_free(&r);
 		assert_true(tu_now_s() < deadline);
 		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
 	}
 }
 
-static const char good_input[] =
-	"{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"model\":\"m-1\"}}\n"
-	"{\"custom_id\":\"fail-two\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"model\":\"m-1\"}}\n"
-	"{\"custom_id\":\"three\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"model\":\"m-3\"}}\n";
+/* A batch has one model (the input check refuses a second). */
+#define GOOD_LINE(id) \
+	"{\"custom_id\":\"" id "\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\"," \
+	"\"body\":{\"model\":\"m-1\",\"messages\":[]}}\n"
+static const char good_input[] = GOOD_LINE("one") GOOD_LINE("fail-two") GOOD_LINE("three");
 
 /* ---- files ------------------------------------------------------------- */
 
@@ -289,66 +228,206 @@ static void test_file_round_trip(void **state)
 	char data[4096];
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (char)(i * 7 + 3);
-	char *path = temp_file(data, sizeof(data));
+	char *path = tu_write_temp(data, sizeof(data));
 	call up = { NULL, "/api/llm/files", NULL, path, "batch", NULL };
-	reply r = perform(&j->gw, &up);
+	tu_reply r = perform(&j->gw, &up);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str(r.json, "object"), "file");
-	assert_string_equal(str(r.json, "purpose"), "batch");
-	assert_string_equal(str(r.json, "status"), "processed");
+	assert_string_equal(tu_json_str(r.json, "object"), "file");
+	assert_string_equal(tu_json_str(r.json, "purpose"), "batch");
+	assert_string_equal(tu_json_str(r.json, "status"), "processed");
 	assert_int_equal(num(r.json, "bytes"), sizeof(data));
 	assert_true(json_is_null(json_object_get(r.json, "expires_at")));
-	assert_string_equal(str(r.json, "filename"), strrchr(path, '/') + 1);
+	assert_string_equal(tu_json_str(r.json, "filename"), strrchr(path, '/') + 1);
 	char id[128], p[256];
-	snprintf(id, sizeof(id), "%s", str(r.json, "id"));
-	reply_free(&r);
+	snprintf(id, sizeof(id), "%s", tu_json_str(r.json, "id"));
+	tu_reply_free(&r);
 
 	snprintf(p, sizeof(p), "/v1/files/%s", id);
 	r = get(&j->gw, p);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str(r.json, "id"), id);
-	reply_free(&r);
+	assert_string_equal(tu_json_str(r.json, "id"), id);
+	tu_reply_free(&r);
 	snprintf(p, sizeof(p), "/files/%s/content", id);
 	r = get(&j->gw, p);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.len, sizeof(data));
 	assert_memory_equal(r.body, data, sizeof(data));
-	reply_free(&r);
+	tu_reply_free(&r);
 
 	snprintf(p, sizeof(p), "/v1/files/%s", id);
 	call del = { "DELETE", p, NULL, NULL, NULL, NULL };
 	r = perform(&j->gw, &del);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str(r.json, "id"), id);
+	assert_string_equal(tu_json_str(r.json, "id"), id);
 	assert_true(json_is_true(json_object_get(r.json, "deleted")));
-	reply_free(&r);
+	tu_reply_free(&r);
 	r = get(&j->gw, p);
 	assert_int_equal(r.status, 404);
 	assert_non_null(json_object_get(json_object_get(r.json, "error"), "message"));
-	reply_free(&r);
+	tu_reply_free(&r);
 
 	/* Only purpose "batch", in OpenAI's envelope. */
 	call wrong = { NULL, "/v1/files", NULL, path, "fine-tune", NULL };
 	r = perform(&j->gw, &wrong);
 	assert_int_equal(r.status, 400);
-	assert_string_equal(str(json_object_get(r.json, "error"), "param"), "purpose");
-	reply_free(&r);
+	assert_string_equal(tu_json_str(json_object_get(r.json, "error"), "param"), "purpose");
+	tu_reply_free(&r);
 	unlink(path);
 	free(path);
+}
+
+/* ---- the listing of files ---------------------------------------------- */
+
+/* The ids of a listing's data, joined by ' ' (a file id is "file-mock" + 16 hex digits). */
+static void ids_of(json_t *page, char *out, size_t cap)
+{
+	json_t *data = json_object_get(page, "data");
+	out[0] = '\0';
+	for (size_t i = 0; i < json_array_size(data); i++) {
+		size_t n = strlen(out);
+		snprintf(out + n, cap - n, "%s%s", i ? " " : "", tu_json_str(json_array_get(data, i), "id"));
+	}
+}
+
+/* A 400 naming param with code, as OpenAI words a bad query value. */
+static void expect_bad_query(const tu_gateway *gw, const char *path, const char *param,
+                             const char *code, const char *message)
+{
+	tu_reply r = get(gw, path);
+	assert_int_equal(r.status, 400);
+	json_t *e = json_object_get(r.json, "error");
+	assert_string_equal(tu_json_str(e, "param"), param);
+	assert_string_equal(tu_json_str(e, "code"), code);
+	assert_string_equal(tu_json_str(e, "type"), "invalid_request_error");
+	if (!strstr(tu_json_str(e, "message"), message))
+		fail_msg("%s: %s", path, tu_json_str(e, "message"));
+	tu_reply_free(&r);
+}
+
+/* A gateway of its own, stopped even when the test fails. */
+static int own_setup(void **state)
+{
+	jobs *j = calloc(1, sizeof(*j));
+	if (!j || start(j, NULL) < 0) {
+		free(j);
+		return -1;
+	}
+	*state = j;
+	return 0;
+}
+
+static int own_teardown(void **state)
+{
+	jobs *j = *state;
+	int rc = stop(j);
+	free(j);
+	return rc;
+}
+
+static void test_file_listing(void **state)
+{
+	jobs j = **(jobs **)state;
+	tu_reply r = get(&j.gw, "/v1/files");
+	assert_int_equal(r.status, 200);
+	assert_string_equal(tu_json_str(r.json, "object"), "list");
+	assert_int_equal(json_array_size(json_object_get(r.json, "data")), 0);
+	assert_true(json_is_null(json_object_get(r.json, "first_id")));
+	assert_true(json_is_null(json_object_get(r.json, "last_id")));
+	assert_true(json_is_false(json_object_get(r.json, "has_more")));
+	tu_reply_free(&r);
+	char *id[4], want[256], got[256], p[256];
+	for (int i = 0; i < 4; i++)
+		id[i] = upload(&j.gw, good_input);
+
+	/* Newest first by default, on every base; oldest first with order=asc. */
+	r = get(&j.gw, "/api/llm/files");
+	ids_of(r.json, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s %s %s", id[3], id[2], id[1], id[0]);
+	assert_string_equal(got, want);
+	assert_string_equal(tu_json_str(r.json, "first_id"), id[3]);
+	assert_string_equal(tu_json_str(r.json, "last_id"), id[0]);
+	tu_reply_free(&r);
+	r = get(&j.gw, "/v1/files?order=asc&limit=2");
+	ids_of(r.json, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", id[0], id[1]);
+	assert_string_equal(got, want);
+	assert_true(json_is_true(json_object_get(r.json, "has_more")));
+	tu_reply_free(&r);
+	snprintf(p, sizeof(p), "/v1/files?order=asc&limit=2&after=%s", id[1]);
+	r = get(&j.gw, p);
+	ids_of(r.json, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", id[2], id[3]);
+	assert_string_equal(got, want);
+	assert_true(json_is_false(json_object_get(r.json, "has_more")));
+	tu_reply_free(&r);
+
+	/* A deleted file leaves the listing; the others keep their order. */
+	snprintf(p, sizeof(p), "/v1/files/%s", id[1]);
+	call del = { "DELETE", p, NULL, NULL, NULL, NULL };
+	r = perform(&j.gw, &del);
+	assert_int_equal(r.status, 200);
+	tu_reply_free(&r);
+	snprintf(p, sizeof(p), "/v1/files?after=%s", id[3]);
+	r = get(&j.gw, p);
+	ids_of(r.json, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", id[2], id[0]);
+	assert_string_equal(got, want);
+	tu_reply_free(&r);
+
+	/* purpose filters: a job's output files are batch_output. */
+	r = create(&j.gw, id[0], NULL);
+	json_t *done = wait_for(&j.gw, tu_json_str(r.json, "id"), "completed");
+	tu_reply_free(&r);
+	r = get(&j.gw, "/v1/files?purpose=batch_output");
+	ids_of(r.json, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", tu_json_str(done, "error_file_id"), tu_json_str(done, "output_file_id"));
+	assert_string_equal(got, want);
+	tu_reply_free(&r);
+	r = get(&j.gw, "/v1/files?purpose=batch&limit=1");
+	ids_of(r.json, got, sizeof(got));
+	assert_string_equal(got, id[3]);
+	assert_true(json_is_true(json_object_get(r.json, "has_more")));
+	tu_reply_free(&r);
+	json_decref(done);
+
+	/* Bad values: 400 in OpenAI's words. */
+	expect_bad_query(&j.gw, "/v1/files?limit=0", "limit", "integer_below_min_value", ">= 1");
+	expect_bad_query(&j.gw, "/v1/files?limit=10001", "limit", "integer_above_max_value",
+	                 "<= 10000, but got 10001");
+	expect_bad_query(&j.gw, "/v1/files?limit=ten", "limit", "invalid_type", "'ten'");
+	expect_bad_query(&j.gw, "/v1/files?order=up", "order", "invalid_value",
+	                 "Invalid value: 'up'. Supported values are: 'asc' and 'desc'.");
+	snprintf(p, sizeof(p), "/v1/files?after=%s", id[1]);
+	expect_bad_query(&j.gw, p, "after", "invalid_value", "no file with id");
+	/* The page faults, on this route when asked. */
+	const char *const fault[] = { "x-mock-fault: ignore-after:route=files", NULL };
+	snprintf(p, sizeof(p), "/v1/files?after=%s&limit=1&purpose=batch", id[3]);
+	call ignored = { NULL, p, NULL, NULL, NULL, fault };
+	r = perform(&j.gw, &ignored);
+	ids_of(r.json, got, sizeof(got));
+	assert_string_equal(got, id[3]);
+	tu_reply_free(&r);
+	/* Other methods on the collection: 405 with Allow. */
+	call put = { "PUT", "/v1/files", NULL, NULL, NULL, NULL };
+	r = perform(&j.gw, &put);
+	assert_int_equal(r.status, 405);
+	tu_reply_free(&r);
+	for (int i = 0; i < 4; i++)
+		free(id[i]);
 }
 
 /* ---- batches ----------------------------------------------------------- */
 
 static void check_line(json_t *line, const char *custom_id, long status, const char *model)
 {
-	assert_string_equal(str(line, "custom_id"), custom_id);
-	assert_true(strncmp(str(line, "id"), "batch_req_", 10) == 0);
+	assert_string_equal(tu_json_str(line, "custom_id"), custom_id);
+	assert_true(strncmp(tu_json_str(line, "id"), "batch_req_", 10) == 0);
 	json_t *response = json_object_get(line, "response");
 	assert_int_equal(num(response, "status_code"), status);
-	assert_true(strncmp(str(response, "request_id"), "req_", 4) == 0);
+	assert_true(strncmp(tu_json_str(response, "request_id"), "req_", 4) == 0);
 	json_t *body = json_object_get(response, "body");
 	if (model)
-		assert_string_equal(str(body, "model"), model);
+		assert_string_equal(tu_json_str(body, "model"), model);
 	else
 		assert_non_null(json_object_get(body, "error"));
 }
@@ -358,7 +437,7 @@ static json_t *lines_of(const tu_gateway *gw, const char *id)
 {
 	char p[256];
 	snprintf(p, sizeof(p), "/v1/files/%s/content", id);
-	reply r = get(gw, p);
+	tu_reply r = get(gw, p);
 	assert_int_equal(r.status, 200);
 	json_t *lines = json_array();
 	for (char *s = r.body, *nl; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
@@ -367,24 +446,40 @@ static json_t *lines_of(const tu_gateway *gw, const char *id)
 		assert_non_null(line);
 		json_array_append_new(lines, line);
 	}
-	reply_free(&r);
+	tu_reply_free(&r);
 	return lines;
+}
+
+/* A batch's usage as OpenAI's carries it, with no cached or reasoning tokens. */
+static void assert_usage(json_t *usage, json_int_t in, json_int_t out, json_int_t total)
+{
+	assert_int_equal(num(usage, "input_tokens"), in);
+	assert_int_equal(num(json_object_get(usage, "input_tokens_details"), "cached_tokens"), 0);
+	assert_true(json_is_integer(
+		json_object_get(json_object_get(usage, "input_tokens_details"), "cached_tokens")));
+	assert_int_equal(num(usage, "output_tokens"), out);
+	assert_true(json_is_integer(
+		json_object_get(json_object_get(usage, "output_tokens_details"), "reasoning_tokens")));
+	assert_int_equal(num(usage, "total_tokens"), total);
 }
 
 static void test_job_completes(void **state)
 {
 	jobs *j = *state;
-	long before = stat_of(&j->gw, "batches_created");
+	long before = tu_mock_stat(&j->gw, "batches_created");
 	char *file = upload(&j->gw, good_input);
-	reply r = create(&j->gw, file, ",\"metadata\":{\"team\":\"a\"}");
+	tu_reply r = create(&j->gw, file, ",\"metadata\":{\"team\":\"a\"}");
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str(r.json, "status"), "validating");
-	assert_string_equal(str(r.json, "input_file_id"), file);
-	assert_string_equal(str(json_object_get(r.json, "metadata"), "team"), "a");
+	assert_string_equal(tu_json_str(r.json, "status"), "validating");
+	assert_string_equal(tu_json_str(r.json, "input_file_id"), file);
+	assert_string_equal(tu_json_str(json_object_get(r.json, "metadata"), "team"), "a");
+	/* The first request's model; no tokens before the output is written. */
+	assert_string_equal(tu_json_str(r.json, "model"), "m-1");
+	assert_usage(json_object_get(r.json, "usage"), 0, 0, 0);
 	char id[128];
-	snprintf(id, sizeof(id), "%s", str(r.json, "id"));
-	reply_free(&r);
-	assert_int_equal(stat_of(&j->gw, "batches_created"), before + 1);
+	snprintf(id, sizeof(id), "%s", tu_json_str(r.json, "id"));
+	tu_reply_free(&r);
+	assert_int_equal(tu_mock_stat(&j->gw, "batches_created"), before + 1);
 
 	json_t *done = wait_for(&j->gw, id, "completed");
 	json_t *counts = json_object_get(done, "request_counts");
@@ -395,30 +490,33 @@ static void test_job_completes(void **state)
 	for (size_t i = 0; i < 4; i++)
 		assert_true(json_is_integer(json_object_get(done, stamps[i])));
 	assert_true(json_is_null(json_object_get(done, "failed_at")));
+	assert_string_equal(tu_json_str(done, "model"), "m-1");
+	/* Summed from the two answers written: 8 prompt and 4 completion tokens each. */
+	assert_usage(json_object_get(done, "usage"), 16, 8, 24);
 
-	json_t *out = lines_of(&j->gw, str(done, "output_file_id"));
+	json_t *out = lines_of(&j->gw, tu_json_str(done, "output_file_id"));
 	assert_int_equal(json_array_size(out), 2);
 	check_line(json_array_get(out, 0), "one", 200, "m-1");
-	check_line(json_array_get(out, 1), "three", 200, "m-3");
-	json_t *err = lines_of(&j->gw, str(done, "error_file_id"));
+	check_line(json_array_get(out, 1), "three", 200, "m-1");
+	json_t *err = lines_of(&j->gw, tu_json_str(done, "error_file_id"));
 	assert_int_equal(json_array_size(err), 1);
 	check_line(json_array_get(err, 0), "fail-two", 400, NULL);
 	/* Written once: the same files on every later look. */
 	json_t *again = wait_for(&j->gw, id, "completed");
-	assert_string_equal(str(again, "output_file_id"), str(done, "output_file_id"));
+	assert_string_equal(tu_json_str(again, "output_file_id"), tu_json_str(done, "output_file_id"));
 	json_decref(again);
 	char p[256];
-	snprintf(p, sizeof(p), "/v1/files/%s", str(done, "output_file_id"));
+	snprintf(p, sizeof(p), "/v1/files/%s", tu_json_str(done, "output_file_id"));
 	r = get(&j->gw, p);
-	assert_string_equal(str(r.json, "purpose"), "batch_output");
-	reply_free(&r);
+	assert_string_equal(tu_json_str(r.json, "purpose"), "batch_output");
+	tu_reply_free(&r);
 
 	/* Newest first, in front of the generated set. */
 	r = get(&j->gw, "/v1/batches?limit=2");
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str(json_array_get(json_object_get(r.json, "data"), 0), "id"), id);
+	assert_string_equal(tu_json_str(json_array_get(json_object_get(r.json, "data"), 0), "id"), id);
 	assert_true(json_is_true(json_object_get(r.json, "has_more")));
-	reply_free(&r);
+	tu_reply_free(&r);
 	json_decref(out);
 	json_decref(err);
 	json_decref(done);
@@ -429,14 +527,15 @@ static void test_bad_input_fails(void **state)
 {
 	jobs *j = *state;
 	char *file = upload(&j->gw,
-		"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n"
+		GOOD_LINE("a")
 		"not json\n"
-		"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n"
-		"{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{}}\n");
-	reply r = create(&j->gw, file, NULL);
+		GOOD_LINE("a")
+		"{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/embeddings\","
+		"\"body\":{\"model\":\"m-1\",\"messages\":[]}}\n");
+	tu_reply r = create(&j->gw, file, NULL);
 	assert_int_equal(r.status, 200);
-	json_t *failed = wait_for(&j->gw, str(r.json, "id"), "failed");
-	reply_free(&r);
+	json_t *failed = wait_for(&j->gw, tu_json_str(r.json, "id"), "failed");
+	tu_reply_free(&r);
 	assert_true(json_is_integer(json_object_get(failed, "failed_at")));
 	json_t *data = json_object_get(json_object_get(failed, "errors"), "data");
 	assert_int_equal(json_array_size(data), 3);
@@ -445,10 +544,10 @@ static void test_bad_input_fails(void **state)
 	for (size_t i = 0; i < 3; i++) {
 		json_t *e = json_array_get(data, i);
 		assert_int_equal(num(e, "line"), lines[i]);
-		assert_non_null(str(e, "code"));
-		assert_non_null(str(e, "message"));
+		assert_non_null(tu_json_str(e, "code"));
+		assert_non_null(tu_json_str(e, "message"));
 		if (params[i])
-			assert_string_equal(str(e, "param"), params[i]);
+			assert_string_equal(tu_json_str(e, "param"), params[i]);
 	}
 	json_decref(failed);
 	free(file);
@@ -484,20 +583,20 @@ static void test_create_checks(void **state)
 			snprintf(at, sizeof(body) - (size_t)(at - body), "\"%s\"%s", file, rest);
 		}
 		call c = { NULL, "/v1/batches", body, NULL, NULL, NULL };
-		reply r = perform(&j->gw, &c);
+		tu_reply r = perform(&j->gw, &c);
 		assert_int_equal(r.status, cases[i].status);
-		assert_string_equal(str(json_object_get(r.json, "error"), "param"), cases[i].param);
-		reply_free(&r);
+		assert_string_equal(tu_json_str(json_object_get(r.json, "error"), "param"), cases[i].param);
+		tu_reply_free(&r);
 	}
 	/* 17 metadata pairs are one too many. */
 	char more[1024] = ",\"metadata\":{";
 	for (int i = 0; i < 17; i++)
 		snprintf(more + strlen(more), sizeof(more) - strlen(more), "%s\"k%d\":\"v\"", i ? "," : "", i);
 	strcat(more, "}");
-	reply r = create(&j->gw, file, more);
+	tu_reply r = create(&j->gw, file, more);
 	assert_int_equal(r.status, 400);
-	assert_string_equal(str(json_object_get(r.json, "error"), "param"), "metadata");
-	reply_free(&r);
+	assert_string_equal(tu_json_str(json_object_get(r.json, "error"), "param"), "metadata");
+	tu_reply_free(&r);
 	free(file);
 }
 
@@ -505,27 +604,27 @@ static void test_cancel(void **state)
 {
 	jobs *j = *state;
 	char *file = upload(&j->gw, good_input);
-	reply r = create(&j->gw, file, NULL);
+	tu_reply r = create(&j->gw, file, NULL);
 	char p[256];
-	snprintf(p, sizeof(p), "/v1/batches/%s/cancel", str(r.json, "id"));
+	snprintf(p, sizeof(p), "/v1/batches/%s/cancel", tu_json_str(r.json, "id"));
 	call c = { "POST", p, NULL, NULL, NULL, NULL };
-	reply cancel = perform(&j->gw, &c);
+	tu_reply cancel = perform(&j->gw, &c);
 	assert_int_equal(cancel.status, 200);
-	assert_string_equal(str(cancel.json, "status"), "cancelling");
+	assert_string_equal(tu_json_str(cancel.json, "status"), "cancelling");
 	assert_true(json_is_integer(json_object_get(cancel.json, "cancelling_at")));
-	json_t *done = wait_for(&j->gw, str(r.json, "id"), "cancelled");
+	json_t *done = wait_for(&j->gw, tu_json_str(r.json, "id"), "cancelled");
 	assert_true(json_is_integer(json_object_get(done, "cancelled_at")));
 	json_decref(done);
-	reply_free(&cancel);
+	tu_reply_free(&cancel);
 	/* A finished batch cannot be cancelled: 400, as OpenAI. */
 	cancel = perform(&j->gw, &c);
 	assert_int_equal(cancel.status, 400);
-	reply_free(&cancel);
-	reply_free(&r);
+	tu_reply_free(&cancel);
+	tu_reply_free(&r);
 	call unknown = { "POST", "/v1/batches/batch_nope/cancel", NULL, NULL, NULL, NULL };
 	cancel = perform(&j->gw, &unknown);
 	assert_int_equal(cancel.status, 404);
-	reply_free(&cancel);
+	tu_reply_free(&cancel);
 	free(file);
 }
 
@@ -533,13 +632,13 @@ static void test_expire(void **state)
 {
 	jobs *j = *state;
 	char *file = upload(&j->gw, good_input);
-	reply r = create(&j->gw, file, ",\"metadata\":{\"mock_outcome\":\"expire\"}");
+	tu_reply r = create(&j->gw, file, ",\"metadata\":{\"mock_outcome\":\"expire\"}");
 	assert_int_equal(r.status, 200);
-	json_t *done = wait_for(&j->gw, str(r.json, "id"), "expired");
+	json_t *done = wait_for(&j->gw, tu_json_str(r.json, "id"), "expired");
 	assert_true(json_is_integer(json_object_get(done, "expired_at")));
 	assert_true(json_is_null(json_object_get(done, "completed_at")));
 	json_decref(done);
-	reply_free(&r);
+	tu_reply_free(&r);
 	free(file);
 }
 
@@ -553,26 +652,26 @@ static void test_bucket_headers(void **state)
 	const char *const vertex[] = { "x-tfy-provider-name: gcp", NULL };
 	const char *const vertex_ok[] = { "x-tfy-provider-name: gcp",
 		"x-tfy-vertex-storage-bucket-name: b", NULL };
-	char *path = temp_file(good_input, strlen(good_input));
+	char *path = tu_write_temp(good_input, strlen(good_input));
 	const char *const *sets[] = { bedrock, vertex };
 	const char *const *good[] = { bedrock_ok, vertex_ok };
 	for (size_t i = 0; i < 2; i++) {
 		call c = { NULL, "/v1/files", NULL, path, "batch", sets[i] };
-		reply r = perform(&j->gw, &c);
+		tu_reply r = perform(&j->gw, &c);
 		assert_int_equal(r.status, 400);
 		assert_int_equal(num(r.json, "statusCode"), 400); /* TrueFoundry's envelope */
-		assert_non_null(strstr(str(r.json, "message"), i ? "x-tfy-vertex-storage-bucket-name"
+		assert_non_null(strstr(tu_json_str(r.json, "message"), i ? "x-tfy-vertex-storage-bucket-name"
 		                                                 : "x-tfy-aws-s3-bucket"));
-		reply_free(&r);
+		tu_reply_free(&r);
 		c.headers = good[i];
 		r = perform(&j->gw, &c);
 		assert_int_equal(r.status, 200);
-		reply_free(&r);
+		tu_reply_free(&r);
 		/* The listing needs no bucket. */
 		call l = { NULL, "/v1/batches", NULL, NULL, NULL, sets[i] };
 		r = perform(&j->gw, &l);
 		assert_int_equal(r.status, 200);
-		reply_free(&r);
+		tu_reply_free(&r);
 	}
 	unlink(path);
 	free(path);
@@ -585,15 +684,15 @@ static void test_fault_drop_upload(void **state)
 	jobs *j = *state;
 	char big[256 * 1024];
 	memset(big, 'x', sizeof(big));
-	char *path = temp_file(big, sizeof(big));
-	long before = stat_of(&j->gw, "files_uploaded");
+	char *path = tu_write_temp(big, sizeof(big));
+	long before = tu_mock_stat(&j->gw, "files_uploaded");
 	int on_disk = files_under(j->tmp);
 	const char *const h[] = { "x-mock-fault: drop-upload:bytes=65536", NULL };
 	call c = { NULL, "/v1/files", NULL, path, "batch", h };
-	reply r = perform(&j->gw, &c);
+	tu_reply r = perform(&j->gw, &c);
 	assert_int_not_equal(r.rc, CURLE_OK);
-	reply_free(&r);
-	assert_int_equal(stat_of(&j->gw, "files_uploaded"), before);
+	tu_reply_free(&r);
+	assert_int_equal(tu_mock_stat(&j->gw, "files_uploaded"), before);
 	assert_int_equal(files_under(j->tmp), on_disk); /* the partial file is gone */
 	unlink(path);
 	free(path);
@@ -607,10 +706,10 @@ static void test_fault_drop_download(void **state)
 	snprintf(p, sizeof(p), "/v1/files/%s/content", file);
 	const char *const h[] = { "x-mock-fault: drop:bytes=10,route=download", NULL };
 	call c = { NULL, p, NULL, NULL, NULL, h };
-	reply r = perform(&j->gw, &c);
+	tu_reply r = perform(&j->gw, &c);
 	assert_int_equal(r.rc, CURLE_PARTIAL_FILE);
 	assert_int_equal(r.len, 10);
-	reply_free(&r);
+	tu_reply_free(&r);
 	free(file);
 }
 
@@ -618,29 +717,29 @@ static void test_fault_create_errors(void **state)
 {
 	jobs *j = *state;
 	char *file = upload(&j->gw, good_input);
-	long before = stat_of(&j->gw, "batches_created");
+	long before = tu_mock_stat(&j->gw, "batches_created");
 	/* Run-level faults for create only: the upload above and the retrieve
 	 * below are untouched. */
 	/* POST /_mock/faults: two specs, one per line. */
 	call set = { NULL, "/_mock/faults", "status:code=503,route=create\nretry-after:seconds=2,route=create\n",
 		NULL, NULL, NULL };
-	reply r = perform(&j->gw, &set);
+	tu_reply r = perform(&j->gw, &set);
 	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	tu_reply_free(&r);
 	r = create(&j->gw, file, NULL);
 	assert_int_equal(r.status, 503);
-	reply_free(&r);
+	tu_reply_free(&r);
 	r = get(&j->gw, "/v1/batches?limit=1");
 	assert_int_equal(r.status, 200); /* not a create: no fault used up */
-	reply_free(&r);
+	tu_reply_free(&r);
 	r = create(&j->gw, file, NULL);
 	assert_int_equal(r.status, 429);
-	reply_free(&r);
-	assert_int_equal(stat_of(&j->gw, "batches_created"), before);
+	tu_reply_free(&r);
+	assert_int_equal(tu_mock_stat(&j->gw, "batches_created"), before);
 	r = create(&j->gw, file, NULL);
 	assert_int_equal(r.status, 200);
-	reply_free(&r);
-	assert_int_equal(stat_of(&j->gw, "batches_created"), before + 1);
+	tu_reply_free(&r);
+	assert_int_equal(tu_mock_stat(&j->gw, "batches_created"), before + 1);
 	free(file);
 }
 
@@ -648,26 +747,26 @@ static void test_fault_create_no_answer(void **state)
 {
 	jobs *j = *state;
 	char *file = upload(&j->gw, good_input);
-	long before = stat_of(&j->gw, "batches_created");
+	long before = tu_mock_stat(&j->gw, "batches_created");
 	char body[512];
 	snprintf(body, sizeof(body),
 	         "{\"input_file_id\":\"%s\",\"endpoint\":\"" ENDPOINT "\",\"completion_window\":\"24h\"}", file);
 	const char *const h[] = { "x-mock-fault: create-no-answer", NULL };
 	call c = { NULL, "/v1/batches", body, NULL, NULL, h };
-	reply r = perform(&j->gw, &c);
+	tu_reply r = perform(&j->gw, &c);
 	assert_int_equal(r.rc, CURLE_GOT_NOTHING);
-	reply_free(&r);
+	tu_reply_free(&r);
 	/* Created all the same: the newest in the listing. */
-	assert_int_equal(stat_of(&j->gw, "batches_created"), before + 1);
+	assert_int_equal(tu_mock_stat(&j->gw, "batches_created"), before + 1);
 	r = get(&j->gw, "/v1/batches?limit=1");
 	json_t *first = json_array_get(json_object_get(r.json, "data"), 0);
-	assert_string_equal(str(first, "input_file_id"), file);
-	reply_free(&r);
+	assert_string_equal(tu_json_str(first, "input_file_id"), file);
+	tu_reply_free(&r);
 	/* The route selector keeps it off other calls. */
 	call l = { NULL, "/v1/batches?limit=1", NULL, NULL, NULL, h };
 	r = perform(&j->gw, &l);
 	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	tu_reply_free(&r);
 	free(file);
 }
 
@@ -681,12 +780,12 @@ static void test_size_cap(void **state)
 	assert_int_equal(start(&j, args), 0);
 	char big[2000];
 	memset(big, 'x', sizeof(big));
-	char *path = temp_file(big, sizeof(big));
+	char *path = tu_write_temp(big, sizeof(big));
 	call c = { NULL, "/v1/files", NULL, path, "batch", NULL };
-	reply r = perform(&j.gw, &c);
+	tu_reply r = perform(&j.gw, &c);
 	assert_int_equal(r.status, 413);
 	assert_non_null(json_object_get(r.json, "error"));
-	reply_free(&r);
+	tu_reply_free(&r);
 	assert_int_equal(files_under(j.tmp), 0); /* the partial upload is deleted */
 	free(upload(&j.gw, good_input));  /* what fits still does */
 	unlink(path);
@@ -711,6 +810,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_round_trip),
+		cmocka_unit_test_setup_teardown(test_file_listing, own_setup, own_teardown),
 		cmocka_unit_test(test_job_completes),
 		cmocka_unit_test(test_bad_input_fails),
 		cmocka_unit_test(test_create_checks),

@@ -31,50 +31,17 @@
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-typedef struct log_lines {
-	int32_t level[64];
-	char *line[64];
-	size_t count;
-} log_lines;
-
-static void collect(int32_t level, const char *line, void *userdata)
-{
-	log_lines *l = userdata;
-	if (l->count < 64) {
-		l->level[l->count] = level;
-		l->line[l->count] = strdup(line);
-		assert_non_null(l->line[l->count]);
-		l->count++;
-	}
-}
-
-static void log_lines_free(log_lines *l)
-{
-	for (size_t i = 0; i < l->count; i++)
-		free(l->line[i]);
-	l->count = 0;
-}
-
 /* A client on base with key; a log callback into l when l is not NULL. */
-static tfy_client *client_on(const char *base, const char *key, log_lines *l,
+static tfy_client *client_on(const char *base, const char *key, tu_log *l,
                              const tfy_client_options *o_in)
 {
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	if (o_in)
 		o = *o_in;
-	o.base_url = base;
-	o.api_key = key;
-	if (l) {
-		o.log_level = TFY_LOG_DEBUG;
-		o.log = collect;
-		o.log_userdata = l;
-	}
-	tfy_client *c = NULL;
-	tfy_error *err = NULL;
-	tfy_code rc = tfy_client_new(&o, &c, &err);
-	if (rc != TFY_OK)
-		print_error("tfy_client_new: %s\n", err ? err->message : "-");
-	assert_int_equal(rc, TFY_OK);
+	if (l)
+		tu_log_into(l, &o, TFY_LOG_DEBUG);
+	tfy_client *c = tu_client_url(base, key, &o);
+	assert_non_null(c);
 	return c;
 }
 
@@ -100,22 +67,14 @@ static void assert_error_without_key(const tfy_error *e, const char *key, size_t
 }
 
 /* One line each, no control byte, no key. */
-static void assert_lines_clean(const log_lines *l, const char *key)
+static void assert_lines_clean(const tu_log *l, const char *key)
 {
 	for (size_t i = 0; i < l->count; i++) {
-		assert_no_key(l->line[i], key, 0, "log line");
-		for (const unsigned char *p = (const unsigned char *)l->line[i]; *p; p++)
+		assert_no_key(tu_log_line(l, i), key, 0, "log line");
+		for (const unsigned char *p = (const unsigned char *)tu_log_line(l, i); *p; p++)
 			if (*p < 0x20 || *p == 0x7f)
-				fail_msg("control byte 0x%02x in log line: %s", *p, l->line[i]);
+				fail_msg("control byte 0x%02x in log line: %s", *p, tu_log_line(l, i));
 	}
-}
-
-static const char *find_line(const log_lines *l, int32_t level, const char *text)
-{
-	for (size_t i = 0; i < l->count; i++)
-		if (l->level[i] == level && strstr(l->line[i], text))
-			return l->line[i];
-	return NULL;
 }
 
 /* One page through tfy_batches_list with the request options given (may be NULL). */
@@ -214,7 +173,7 @@ static void test_log_lines_without_key(void **state)
 	tu_server s;
 	tu_server_canned(&s, 500, "x-request-id: req-" KEY "\x1b]0;title\x07\rtail\r\n",
 	                 ECHO_BODY(KEY));
-	log_lines l = { 0 };
+	tu_log l = { .count = 0 };
 	tfy_client *c = client_on(s.base, KEY, &l, NULL);
 	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 	ro.max_retries = 1;
@@ -225,9 +184,8 @@ static void test_log_lines_without_key(void **state)
 	assert_error_without_key(err, KEY, 0);
 	tfy_error_free(err);
 	assert_lines_clean(&l, KEY);
-	assert_non_null(find_line(&l, TFY_LOG_INFO, "retrying in"));
-	assert_non_null(find_line(&l, TFY_LOG_DEBUG, "attempt 2/2"));
-	log_lines_free(&l);
+	assert_non_null(tu_log_find(&l, TFY_LOG_INFO, "retrying in"));
+	assert_non_null(tu_log_find(&l, TFY_LOG_DEBUG, "attempt 2/2"));
 	tfy_client_free(c);
 	tu_server_stop(&s);
 }
@@ -261,7 +219,7 @@ static void test_short_key_masked(void **state)
 	(void)state;
 	tu_server s;
 	tu_server_canned(&s, 400, "x-request-id: req-" SHORT_KEY "\r\n", ECHO_BODY(SHORT_KEY));
-	log_lines l = { 0 };
+	tu_log l = { .count = 0 };
 	tfy_client *c = client_on(s.base, SHORT_KEY, &l, NULL);
 	tfy_error *err = NULL;
 	assert_int_equal(list_once(c, NULL, &err), TFY_ERROR_BAD_REQUEST);
@@ -269,7 +227,6 @@ static void test_short_key_masked(void **state)
 	assert_non_null(strstr(err->api_message, "[REDACTED]"));
 	tfy_error_free(err);
 	assert_lines_clean(&l, SHORT_KEY);
-	log_lines_free(&l);
 	tfy_client_free(c);
 	tu_server_stop(&s);
 }
@@ -301,7 +258,7 @@ static void test_key_prefixes_masked(void **state)
 		snprintf(prefix, sizeof(prefix), "%.*s", (int)n, KEY);
 		tu_server s;
 		canned_echo(&s, prefix);
-		log_lines l = { 0 };
+		tu_log l = { .count = 0 };
 		tfy_client *c = client_on(s.base, KEY, &l, NULL);
 		tfy_error *err = NULL;
 		assert_int_equal(list_once(c, NULL, &err), TFY_ERROR_AUTHENTICATION);
@@ -312,10 +269,9 @@ static void test_key_prefixes_masked(void **state)
 		assert_string_equal(err->request_id, "req-[REDACTED]");
 		assert_non_null(strstr(err->body, "provided: [REDACTED]"));
 		for (size_t i = 0; i < l.count; i++)
-			assert_no_key(l.line[i], KEY, 8, "log line");
-		assert_non_null(find_line(&l, TFY_LOG_DEBUG, "request id req-[REDACTED]"));
+			assert_no_key(tu_log_line(&l, i), KEY, 8, "log line");
+		assert_non_null(tu_log_find(&l, TFY_LOG_DEBUG, "request id req-[REDACTED]"));
 		tfy_error_free(err);
-		log_lines_free(&l);
 		tfy_client_free(c);
 		if (n == 8 || n == len - 1) {
 			char url[128];
@@ -469,21 +425,35 @@ static void test_time_options_above_limit_refused(void **state)
 
 /* ---- 6. prefetch keeps the deadline, cancellation and attempt count -------------- */
 
+/* Starts gw with args: a client on its /v1. */
+static tfy_client *gateway_client(tu_gateway *gw, const char *const *args)
+{
+	assert_int_equal(tu_gateway_start(gw, args), 0);
+	tfy_client *c = tu_client(gw, "/v1", GATEWAY_KEY, NULL);
+	assert_non_null(c);
+	return c;
+}
+
+/* Pages of 2 with the request options ro, prefetched (the default) or not. */
+static tfy_batches_list_options paged(const tfy_request_options *ro, int prefetch)
+{
+	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
+	lo.limit = 2;
+	lo.request = ro;
+	lo.prefetch = prefetch ? 0 : TFY_NONE;
+	return lo;
+}
+
 static void test_prefetch_keeps_deadline(void **state)
 {
 	(void)state;
 	static const char *const args[] = { "--count", "250", "--fault", "delay:ms=400", NULL };
 	tu_gateway gw;
-	assert_int_equal(tu_gateway_start(&gw, args), 0);
-	tfy_client *c = tu_client(&gw, "/v1", GATEWAY_KEY, NULL);
-	assert_non_null(c);
+	tfy_client *c = gateway_client(&gw, args);
 	for (int prefetch = 0; prefetch < 2; prefetch++) {
 		tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 		ro.deadline_ms = 1500;
-		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
-		lo.limit = 2;
-		lo.request = &ro;
-		lo.prefetch = prefetch ? 0 : TFY_NONE;
+		tfy_batches_list_options lo = paged(&ro, prefetch);
 		tfy_error *err = NULL;
 		double t0 = tu_now_s();
 		tfy_code rc = iterate(c, &lo, 300, &err);
@@ -509,17 +479,12 @@ static void test_prefetch_keeps_cancel(void **state)
 	static const char *const args[] = { "--count", "250", NULL };
 	for (int prefetch = 0; prefetch < 2; prefetch++) {
 		tu_gateway gw;
-		assert_int_equal(tu_gateway_start(&gw, args), 0);
-		tfy_client *c = tu_client(&gw, "/v1", GATEWAY_KEY, NULL);
-		assert_non_null(c);
+		tfy_client *c = gateway_client(&gw, args);
 		atomic_int cancel = 0;
 		tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 		ro.cancel = cancel_when_set;
 		ro.cancel_userdata = &cancel;
-		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
-		lo.limit = 2;
-		lo.request = &ro;
-		lo.prefetch = prefetch ? 0 : TFY_NONE;
+		tfy_batches_list_options lo = paged(&ro, prefetch);
 		tfy_batch_iter *it = NULL;
 		tfy_error *err = NULL;
 		assert_int_equal(tfy_batch_iter_new(c, &lo, &it, &err), TFY_OK);
@@ -552,18 +517,13 @@ static void test_prefetch_keeps_attempts(void **state)
 	static const char *const args[] = { "--count", "250", "--fault", "none:times=1", "--fault",
 		                            "status:code=500,times=3", NULL };
 	tu_gateway gw;
-	assert_int_equal(tu_gateway_start(&gw, args), 0);
-	tfy_client *c = tu_client(&gw, "/v1", GATEWAY_KEY, NULL);
-	assert_non_null(c);
+	tfy_client *c = gateway_client(&gw, args);
 	int32_t attempts[2];
 	for (int prefetch = 0; prefetch < 2; prefetch++) {
 		free(tu_http_get(&gw, "/_mock/faults/reset"));
 		tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
 		ro.max_retries = 2;
-		tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
-		lo.limit = 2;
-		lo.request = &ro;
-		lo.prefetch = prefetch ? 0 : TFY_NONE;
+		tfy_batches_list_options lo = paged(&ro, prefetch);
 		tfy_error *err = NULL;
 		assert_int_equal(iterate(c, &lo, 0, &err), TFY_ERROR_SERVER);
 		attempts[prefetch] = err->attempts;
@@ -583,16 +543,15 @@ static void test_request_id_escaped_in_log(void **state)
 	tu_server s;
 	tu_server_canned(&s, 200, "x-request-id: req-1\x1b]0;owned\x07\rforged\r\n",
 	                 "{\"object\":\"list\",\"data\":[],\"has_more\":false}");
-	log_lines l = { 0 };
+	tu_log l = { .count = 0 };
 	tfy_client *c = client_on(s.base, KEY, &l, NULL);
 	tfy_error *err = NULL;
 	assert_int_equal(list_once(c, NULL, &err), TFY_OK);
 	assert_lines_clean(&l, KEY);
-	const char *line = find_line(&l, TFY_LOG_DEBUG, "request id");
+	const char *line = tu_log_find(&l, TFY_LOG_DEBUG, "request id");
 	assert_non_null(line);
 	if (!strstr(line, "req-1\\x1B]0;owned\\x07\\x0Dforged"))
 		fail_msg("request id not escaped: %s", line);
-	log_lines_free(&l);
 	tfy_client_free(c);
 	tu_server_stop(&s);
 }

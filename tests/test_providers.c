@@ -28,19 +28,7 @@ static const char *const gateway_args[] = {
 
 static int setup(void **state)
 {
-	tu_gateway *gw = calloc(1, sizeof(*gw));
-	if (!gw || tu_gateway_start(gw, gateway_args) < 0)
-		return -1;
-	*state = gw;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tu_gateway *gw = *state;
-	int rc = tu_gateway_stop(gw);
-	free(gw);
-	return rc == 0 ? 0 : -1;
+	return tu_gateway_state(state, sizeof(tu_gateway), gateway_args) ? 0 : -1;
 }
 
 /* A client on path with provider as every call's x-tfy-provider-name (NULL: none). */
@@ -91,14 +79,21 @@ static int bedrock_like(const tfy_batch *b)
 	return b->status == TFY_BATCH_STATUS_PARTIALLY_COMPLETED;
 }
 
+/* Every batch of provider through the gateway, each one like(); like() holds for some. */
+static void every_batch_of(const tu_gateway *gw, const char *provider,
+                           int (*like)(const tfy_batch *))
+{
+	tfy_client *c = client_for(gw, "/api/llm", provider);
+	size_t total, some = iterate(c, like, &total);
+	assert_int_equal(total, COUNT);
+	assert_true(some > 0);
+	tfy_client_free(c);
+}
+
 /* Bedrock through the gateway: no has_more, yet every batch; partial jobs kept apart. */
 static void test_bedrock_pages(void **state)
 {
-	tfy_client *c = client_for(*state, "/api/llm", "bedrock-main");
-	size_t total, partial = iterate(c, bedrock_like, &total);
-	assert_int_equal(total, COUNT);
-	assert_true(partial > 0);
-	tfy_client_free(c);
+	every_batch_of(*state, "bedrock-main", bedrock_like);
 }
 
 static int vertex_like(const tfy_batch *b)
@@ -115,13 +110,10 @@ static int vertex_like(const tfy_batch *b)
 	return b->errors_count > 0;
 }
 
+/* Vertex through the gateway: every batch; some with errors. */
 static void test_vertex_pages(void **state)
 {
-	tfy_client *c = client_for(*state, "/api/llm", "vertex-main");
-	size_t total, with_errors = iterate(c, vertex_like, &total);
-	assert_int_equal(total, COUNT);
-	assert_true(with_errors > 0);
-	tfy_client_free(c);
+	every_batch_of(*state, "vertex-main", vertex_like);
 }
 
 /* The gateway requires x-tfy-provider-name for batch calls; a call may override the default. */
@@ -156,15 +148,9 @@ static void test_error_shapes(void **state)
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
 		char fault[64];
 		snprintf(fault, sizeof(fault), "error-shape:kind=%s", shapes[i].kind);
-		tfy_pair h = { "x-mock-fault", fault };
-		tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
-		r.headers = &h;
-		r.headers_count = 1;
-		tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
-		o.request = &r;
 		tfy_batch_page *page = NULL;
 		tfy_error *err = NULL;
-		assert_int_equal(tfy_batches_list(c, &o, &page, &err), TFY_ERROR_BAD_REQUEST);
+		assert_int_equal(tu_list_faulty(c, fault, 0, &page, &err), TFY_ERROR_BAD_REQUEST);
 		if (!err->api_message || !strstr(err->api_message, fault))
 			print_error("%s: api_message %s\n", shapes[i].kind,
 			            err->api_message ? err->api_message : "(null)");
@@ -178,15 +164,10 @@ static void test_error_shapes(void **state)
 		tfy_error_free(err);
 	}
 	/* A proxy's HTML page: no envelope, the text kept. */
-	tfy_pair h = { "x-mock-fault", "error-shape:kind=html,code=502" };
-	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
-	r.headers = &h;
-	r.headers_count = 1;
-	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
-	o.request = &r;
 	tfy_batch_page *page = NULL;
 	tfy_error *err = NULL;
-	assert_int_equal(tfy_batches_list(c, &o, &page, &err), TFY_ERROR_SERVER);
+	assert_int_equal(tu_list_faulty(c, "error-shape:kind=html,code=502", 0, &page, &err),
+	                 TFY_ERROR_SERVER);
 	assert_null(err->api_message);
 	assert_non_null(strstr(err->body, "nginx"));
 	tfy_error_free(err);
@@ -252,5 +233,5 @@ int main(void)
 		cmocka_unit_test(test_error_shapes),
 		cmocka_unit_test(test_environment_setups),
 	};
-	return cmocka_run_group_tests_name("providers", tests, setup, teardown);
+	return cmocka_run_group_tests_name("providers", tests, setup, tu_gateway_teardown);
 }

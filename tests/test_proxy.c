@@ -142,25 +142,11 @@ static int teardown(void **state)
 	return a == 0 && b == 0 ? 0 : -1;
 }
 
-typedef struct log_capture {
-	char text[65536];
-	size_t len;
-} log_capture;
-
-static void on_log(int32_t level, const char *line, void *userdata)
-{
-	log_capture *l = userdata;
-	(void)level;
-	int n = snprintf(l->text + l->len, sizeof(l->text) - l->len, "%s\n", line);
-	if (n > 0 && (size_t)n < sizeof(l->text) - l->len)
-		l->len += (size_t)n;
-}
-
 static char ca_file[640];
 
 /* Options for gw (its CA for https), one attempt, debug lines into log when not NULL. */
 static tfy_client_options options(const tu_gateway *gw, char *url, size_t size, const char *path,
-                                  log_capture *log)
+                                  tu_log *log)
 {
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	snprintf(url, size, "%s%s", gw->base, path);
@@ -168,11 +154,8 @@ static tfy_client_options options(const tu_gateway *gw, char *url, size_t size, 
 	o.api_key = KEY;
 	o.max_retries = TFY_NONE;
 	o.ca_file = ca_file;
-	if (log) {
-		o.log = on_log;
-		o.log_userdata = log;
-		o.log_level = TFY_LOG_DEBUG;
-	}
+	if (log)
+		tu_log_into(log, &o, TFY_LOG_DEBUG);
 	return o;
 }
 
@@ -277,7 +260,7 @@ static void test_proxy_credentials(void **state)
 {
 	(void)state;
 	char url[256];
-	log_capture *log = calloc(1, sizeof(*log));
+	tu_log *log = calloc(1, sizeof(*log));
 	tfy_client_options o = options(&plain_gw, url, sizeof(url), "/v1", log);
 	o.proxy = auth_proxy.url;
 	tfy_error *err;
@@ -290,7 +273,7 @@ static void test_proxy_credentials(void **state)
 	t.proxy = auth_proxy.url;
 	t.proxy_credentials = o.proxy_credentials;
 	expect_ok(&t);
-	assert_null(strstr(log->text, PROXY_PASSWORD));
+	assert_null(tu_log_find(log, 0, PROXY_PASSWORD));
 	free(log);
 }
 
@@ -299,7 +282,7 @@ static void test_proxy_password_masked(void **state)
 {
 	(void)state;
 	char url[256];
-	log_capture *log = calloc(1, sizeof(*log));
+	tu_log *log = calloc(1, sizeof(*log));
 	tfy_client_options o = options(&plain_gw, url, sizeof(url), "/" PROXY_PASSWORD, log);
 	o.proxy = auth_proxy.url;
 	o.proxy_credentials = PROXY_USER ":" PROXY_PASSWORD;
@@ -308,8 +291,8 @@ static void test_proxy_password_masked(void **state)
 	assert_null(strstr(err->message, PROXY_PASSWORD));
 	assert_null(strstr(err->body, PROXY_PASSWORD));
 	assert_non_null(strstr(err->body, "[REDACTED]"));
-	assert_non_null(strstr(log->text, "[REDACTED]"));
-	assert_null(strstr(log->text, PROXY_PASSWORD));
+	assert_non_null(tu_log_find(log, 0, "[REDACTED]"));
+	assert_null(tu_log_find(log, 0, PROXY_PASSWORD));
 	tfy_error_free(err);
 	free(log);
 }
@@ -326,14 +309,15 @@ static void assert_no_proxy_secret(const char *s, const char *what)
 		fail_msg("a proxy secret shows in the %s: %s", what, s);
 }
 
-static void assert_error_without_proxy_secret(const tfy_error *err, const log_capture *log)
+static void assert_error_without_proxy_secret(const tfy_error *err, const tu_log *log)
 {
 	const char *fields[] = { err->message, err->api_type, err->api_code, err->api_param,
 		                 err->api_message, err->request_id, err->detail, err->body,
 		                 tfy_error_header(err, "x-tfy-echo") };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		assert_no_proxy_secret(fields[i], "error");
-	assert_no_proxy_secret(log->text, "log");
+	for (size_t i = 0; i < log->count; i++)
+		assert_no_proxy_secret(tu_log_line(log, i), "log");
 }
 
 /*
@@ -350,7 +334,7 @@ static void test_environment_proxy_credentials_masked(void **state)
 		snprintf(env, sizeof(env), "http://%s:%s@127.0.0.1:%d", PROXY_USER, written[i],
 		         auth_proxy.port);
 		setenv("http_proxy", env, 1);
-		log_capture *log = calloc(1, sizeof(*log));
+		tu_log *log = calloc(1, sizeof(*log));
 		tfy_client_options o = options(&plain_gw, url, sizeof(url),
 		                               i ? "/" PROXY_PASSWORD_ENCODED "/" PROXY_PASSWORD
 		                                 : "/" PROXY_PASSWORD, log);
@@ -368,19 +352,14 @@ static void test_environment_proxy_credentials_masked(void **state)
 static void echo_proxy_authorization(tu_server *s, int fd)
 {
 	(void)s;
-	char head[8192], value[512] = "-", body[1024], reply[4096];
+	char head[8192], value[512] = "-", body[1024], headers[1280];
 	if (!tu_read_head_into(fd, head, sizeof(head)))
 		return;
-	const char *a = tu_strcasestr(head, "\r\nProxy-Authorization: ");
-	if (a)
-		sscanf(a + strlen("\r\nProxy-Authorization: "), "%511[^\r\n]", value);
+	tu_head_value(head, "\r\nProxy-Authorization: ", value, sizeof(value));
 	int blen = snprintf(body, sizeof(body), "{\"error\":{\"message\":\"refused %s\","
 	                    "\"code\":\"%s\"}}", value, value);
-	int n = snprintf(reply, sizeof(reply),
-	                 "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
-	                 "x-request-id: %s\r\nx-tfy-echo: %s\r\nContent-Length: %d\r\n"
-	                 "Connection: close\r\n\r\n%s", value, value, blen, body);
-	tu_send_all(fd, reply, (size_t)n);
+	snprintf(headers, sizeof(headers), "x-request-id: %s\r\nx-tfy-echo: %s\r\n", value, value);
+	tu_send_answer(fd, 403, headers, body, (size_t)blen);
 }
 
 static void test_proxy_authorization_echo_masked(void **state)
@@ -393,7 +372,7 @@ static void test_proxy_authorization_echo_masked(void **state)
 	snprintf(env, sizeof(env), "http://%s:%s@127.0.0.1:%d", PROXY_USER, PROXY_PASSWORD_ENCODED,
 	         echo.port);
 	for (int from_env = 0; from_env < 2; from_env++) {
-		log_capture *log = calloc(1, sizeof(*log));
+		tu_log *log = calloc(1, sizeof(*log));
 		tfy_client_options o = options(&plain_gw, url, sizeof(url), "/v1", log);
 		if (from_env) {
 			setenv("http_proxy", env, 1);

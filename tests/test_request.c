@@ -12,6 +12,7 @@
 
 #include "batches_internal.h"
 #include "request_build.h"
+#include "testutil.h"
 #include "tfy/tfy.h"
 
 #define BASE "https://acme.truefoundry.cloud/api/llm"
@@ -21,13 +22,10 @@
 static tfy_client *client_with(const char *auth_header, const tfy_request_options *defaults)
 {
 	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
-	co.base_url = BASE;
-	co.api_key = KEY;
 	co.auth_header = auth_header;
 	co.request_defaults = defaults;
-	tfy_client *c = NULL;
-	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&co, &c, &err), TFY_OK);
+	tfy_client *c = tu_client_url(BASE, KEY, &co);
+	assert_non_null(c);
 	return c;
 }
 
@@ -398,7 +396,7 @@ static void test_options_version_and_counts(void **state)
 	r.reserved2_ = 7;
 	tfy_error_free(build_fail(&o, TFY_ERROR_INVALID_ARGUMENT));
 	r.reserved2_ = 0;
-	r.version = 2;
+	r.version = TFY_REQUEST_OPTIONS_VERSION + 1;
 	tfy_error_free(build_fail(&o, TFY_ERROR_INVALID_ARGUMENT));
 	r.version = 1;
 	r.max_retries = TFY_MAX_RETRIES_LIMIT + 1;
@@ -592,13 +590,10 @@ static void test_azure_auth_header_and_query(void **state)
 	d.query_params = params;
 	d.query_params_count = 2;
 	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
-	co.base_url = "https://res.openai.azure.com/openai";
-	co.api_key = KEY;
 	co.auth_header = "api-key";
 	co.request_defaults = &d;
-	tfy_client *c = NULL;
-	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&co, &c, &err), TFY_OK);
+	tfy_client *c = tu_client_url("https://res.openai.azure.com/openai", KEY, &co);
+	assert_non_null(c);
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 5;
 	o.after = "batch_1";

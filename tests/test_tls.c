@@ -72,21 +72,6 @@ static int teardown(void **state)
 	return rc;
 }
 
-/* Every log line of a client, one per line. */
-typedef struct log_capture {
-	char text[65536];
-	size_t len;
-} log_capture;
-
-static void on_log(int32_t level, const char *line, void *userdata)
-{
-	log_capture *l = userdata;
-	(void)level;
-	int n = snprintf(l->text + l->len, sizeof(l->text) - l->len, "%s\n", line);
-	if (n > 0 && (size_t)n < sizeof(l->text) - l->len)
-		l->len += (size_t)n;
-}
-
 /* A call's code and a copy of its error's message and body (NULL on success). */
 typedef struct outcome {
 	tfy_code rc;
@@ -97,18 +82,15 @@ typedef struct outcome {
  * Lists one page from gateway `which` at host (127.0.0.1 or localhost) with
  * o's TLS settings, logging at debug level into log when not NULL.
  */
-static outcome list_with(int which, const char *host, tfy_client_options o, log_capture *log)
+static outcome list_with(int which, const char *host, tfy_client_options o, tu_log *log)
 {
 	char url[256];
 	snprintf(url, sizeof(url), "https://%s:%d/v1", host, gws[which].port);
 	o.base_url = url;
 	o.api_key = KEY;
 	o.max_retries = TFY_NONE;
-	if (log) {
-		o.log = on_log;
-		o.log_userdata = log;
-		o.log_level = TFY_LOG_DEBUG;
-	}
+	if (log)
+		tu_log_into(log, &o, TFY_LOG_DEBUG);
 	tfy_client *c = NULL;
 	tfy_error *err = NULL;
 	tfy_code rc = tfy_client_new(&o, &c, &err);
@@ -205,9 +187,9 @@ static void test_insecure_passes_and_warns(void **state)
 	(void)state;
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	o.tls_insecure = 1;
-	log_capture *log = calloc(1, sizeof(*log));
+	tu_log *log = calloc(1, sizeof(*log));
 	expect_ok(list_with(GW_OTHER, "127.0.0.1", o, log));
-	assert_non_null(strstr(log->text, "TLS certificate verification is off"));
+	assert_non_null(tu_log_find(log, 0, "TLS certificate verification is off"));
 	free(log);
 }
 
@@ -254,10 +236,10 @@ static void test_encrypted_key_and_passphrase(void **state)
 	(void)state;
 	tfy_client_options o = with_client_cert("client.pem", "client-enc.key");
 	o.tls_client_key_password = PASSPHRASE;
-	log_capture *log = calloc(1, sizeof(*log));
+	tu_log *log = calloc(1, sizeof(*log));
 	expect_ok(list_with(GW_MTLS, "127.0.0.1", o, log));
-	assert_non_null(strstr(log->text, "GET https://127.0.0.1"));
-	assert_null(strstr(log->text, PASSPHRASE));
+	assert_non_null(tu_log_find(log, 0, "GET https://127.0.0.1"));
+	assert_null(tu_log_find(log, 0, PASSPHRASE));
 	free(log);
 
 	/* The message names the option to set. */
@@ -342,12 +324,12 @@ static void test_passphrase_masked_in_errors_and_logs(void **state)
 	(void)state;
 	tfy_client_options o = with_client_cert("stranger.pem", "stranger.key");
 	o.tls_client_key_password = "not signed by a trusted";
-	log_capture *log = calloc(1, sizeof(*log));
+	tu_log *log = calloc(1, sizeof(*log));
 	outcome r = list_with(GW_MTLS, "127.0.0.1", o, log);
 	assert_int_equal(r.rc, TFY_ERROR_PERMISSION_DENIED);
 	assert_null(strstr(r.message, "not signed by a trusted"));
 	assert_non_null(strstr(r.message, "[REDACTED]"));
-	assert_null(strstr(log->text, "not signed by a trusted"));
+	assert_null(tu_log_find(log, 0, "not signed by a trusted"));
 	free(r.message);
 	free(log);
 
@@ -356,21 +338,17 @@ static void test_passphrase_masked_in_errors_and_logs(void **state)
 	char url[256];
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d/passphrase-in-the-path", gws[GW_MTLS].port);
 	log = calloc(1, sizeof(*log));
-	o.log = on_log;
-	o.log_userdata = log;
-	o.log_level = TFY_LOG_DEBUG;
-	o.base_url = url;
-	o.api_key = KEY;
+	tu_log_into(log, &o, TFY_LOG_DEBUG);
 	o.max_retries = TFY_NONE;
-	tfy_client *c = NULL;
+	tfy_client *c = tu_client_url(url, KEY, &o);
+	assert_non_null(c);
 	tfy_error *err = NULL;
-	assert_int_equal(tfy_client_new(&o, &c, &err), TFY_OK);
 	tfy_batch_page *page = NULL;
 	assert_int_equal(tfy_batches_list(c, NULL, &page, &err), TFY_ERROR_NOT_FOUND);
 	assert_null(strstr(err->message, "passphrase-in-the-path"));
 	assert_null(strstr(err->body, "passphrase-in-the-path"));
-	assert_non_null(strstr(log->text, "[REDACTED]"));
-	assert_null(strstr(log->text, "passphrase-in-the-path"));
+	assert_non_null(tu_log_find(log, 0, "[REDACTED]"));
+	assert_null(tu_log_find(log, 0, "passphrase-in-the-path"));
 	tfy_error_free(err);
 	tfy_client_free(c);
 	free(log);

@@ -2,8 +2,8 @@
  * A whole batch job against tfy-mock-gateway, through the public API only:
  * check the input file, upload it, create the batch, wait for it with
  * progress, download the output and error files to paths and read them
- * record by record.  Once on every base path and provider shape (a table),
- * then under each fault of the workflow: dropped uploads and downloads,
+ * record by record, and find the files in the listing.  Once on every base
+ * path and provider shape (a table), then under each fault of the workflow: dropped uploads and downloads,
  * refused and unanswered creates (never paid twice), cancel, expiry, a bad
  * input file and a wait that times out.
  */
@@ -294,6 +294,45 @@ static void assert_results(const char *path, int failed)
 	tfy_result_reader_free(rd);
 }
 
+/*
+ * The input is the newest file of purpose batch; the iterator over the
+ * batch_output files, oldest first a page of one at a time, meets the
+ * batch's output and error files once each.
+ */
+static void assert_listed(tfy_client *c, const char *input_id, const tfy_batch *b,
+                          const tfy_request_options *req)
+{
+	tfy_files_list_options o = TFY_FILES_LIST_OPTIONS_INIT;
+	o.purpose = "batch";
+	o.limit = 1;
+	o.request = req;
+	tfy_file_page *page = NULL;
+	tfy_error *err = NULL;
+	if (tfy_files_list(c, &o, &page, &err) != TFY_OK)
+		fail_msg("files list: %s", err->message);
+	assert_int_equal(page->count, 1);
+	assert_string_equal(page->items[0]->id, input_id);
+	assert_string_equal(page->first_id, input_id);
+	tfy_file_page_free(page);
+	o.purpose = "batch_output";
+	o.order = "asc";
+	tfy_file_iter *it = NULL;
+	assert_int_equal(tfy_file_iter_new(c, &o, &it, &err), TFY_OK);
+	int outputs = 0, errors = 0;
+	const tfy_file *f;
+	tfy_code rc;
+	while ((rc = tfy_file_iter_next(it, &f, &err)) == TFY_OK && f) {
+		assert_string_equal(f->purpose, "batch_output");
+		outputs += strcmp(f->id, b->output_file_id) == 0;
+		errors += strcmp(f->id, b->error_file_id) == 0;
+	}
+	if (rc != TFY_OK)
+		fail_msg("file iter: %s", err->message);
+	assert_int_equal(outputs, 1);
+	assert_int_equal(errors, 1);
+	tfy_file_iter_free(it);
+}
+
 /* Downloads a completed batch's output and error files and reads them. */
 static void assert_outcome(tfy_client *c, const workdir *w, const tfy_batch *b,
                            const tfy_request_options *req)
@@ -303,6 +342,15 @@ static void assert_outcome(tfy_client *c, const workdir *w, const tfy_batch *b,
 	assert_int_equal(b->request_counts->total.value, REQUESTS);
 	assert_int_equal(b->request_counts->completed.value, REQUESTS - FAILING);
 	assert_int_equal(b->request_counts->failed.value, FAILING);
+	/* The input's model, and the tokens of the answers: 8 in and 4 out each. */
+	assert_string_equal(b->model, MODEL);
+	assert_non_null(b->usage);
+	assert_int_equal(b->usage->input_tokens.value, 8 * (REQUESTS - FAILING));
+	assert_int_equal(b->usage->output_tokens.value, 4 * (REQUESTS - FAILING));
+	assert_int_equal(b->usage->total_tokens.value, 12 * (REQUESTS - FAILING));
+	assert_true(b->usage->cached_tokens.present);
+	assert_int_equal(b->usage->cached_tokens.value, 0);
+	assert_true(b->usage->reasoning_tokens.present);
 	workdir_file(w, "output.jsonl", out, sizeof(out));
 	workdir_file(w, "errors.jsonl", errs, sizeof(errs));
 	download_ok(c, b->output_file_id, out, req);
@@ -329,6 +377,7 @@ static void run_job(tfy_client *c, const tfy_request_options *req)
 	assert_went(&p, completed_way, 4);
 	assert_string_equal(b->id, batch_id);
 	assert_outcome(c, &w, b, req);
+	assert_listed(c, file_id, b, req);
 	tfy_batch_free(b);
 	free(batch_id);
 	free(file_id);
@@ -660,8 +709,8 @@ static void test_expired(void **state)
 	free(id);
 }
 
-/* The lines the input checker finds wrong in path, in order, into lines. */
-static size_t checked_lines(const char *path, int64_t *lines, size_t cap)
+/* The lines the input checker finds wrong in path, in order, into lines; their names into names. */
+static size_t checked_lines(const char *path, int64_t *lines, const char **names, size_t cap)
 {
 	tfy_input_check_options o = TFY_INPUT_CHECK_OPTIONS_INIT;
 	o.endpoint = ENDPOINT;
@@ -669,37 +718,46 @@ static size_t checked_lines(const char *path, int64_t *lines, size_t cap)
 	tfy_error *err = NULL;
 	assert_int_equal(tfy_input_check_path(path, &o, &r, &err), TFY_OK);
 	size_t n = 0;
-	for (; n < r->problems_count && n < cap; n++)
+	for (; n < r->problems_count && n < cap; n++) {
 		lines[n] = r->problems[n]->line;
+		names[n] = tfy_input_problem_name(r->problems[n]->kind);
+	}
 	tfy_input_report_free(r);
 	return n;
 }
 
 /* A bad input file: the batch fails with OpenAI's errors naming their
- * lines, the same lines the input checker names (the mock uses it); the
- * blank line is no error. */
+ * lines and codes, the same lines and names the input checker gives (the
+ * mock uses it); the blank line is no error. */
 static void test_bad_input_fails(void **state)
 {
 	faulty *f = *state;
+#define GOOD_BODY "{\"model\":\"" MODEL "\",\"messages\":[]}"
 	static const char bad[] =
-	        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n"
+	        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
 	        "not json\n"
-	        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n"
-	        "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n"
-	        "{\"custom_id\":\"c\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{}}\n"
+	        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
+	        "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
+	        "{\"custom_id\":\"c\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":" GOOD_BODY "}\n"
 	        "{\"custom_id\":\"d\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":[]}\n"
 	        "\n"
-	        "{\"custom_id\":\"e\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{}}\n";
-	static const int64_t want[] = { 2, 3, 4, 5, 6 };
+	        "{\"custom_id\":\"e\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
+	        "{\"custom_id\":\"f\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"messages\":[]}}\n"
+	        "{\"custom_id\":\"g\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"model\":\"other\",\"messages\":[]}}\n"
+	        "{\"custom_id\":\"h\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"model\":\"" MODEL "\",\"messages\":\"hi\"}}\n";
+	static const int64_t want[] = { 2, 3, 4, 5, 6, 9, 10, 11 };
 	static const char *const codes[][2] = { { "invalid_json_line", NULL },
 		{ "duplicate_custom_id", "custom_id" }, { "invalid_request", "method" },
-		{ "mismatched_url", "url" }, { "invalid_request", "body" } };
+		{ "mismatched_url", "url" }, { "invalid_request", "body" },
+		{ "missing_required_parameter", "body.model" }, { "mismatched_model", "body.model" },
+		{ "messages_not_an_array", "body.messages" } };
 	static const tfy_batch_status way[] = { TFY_BATCH_STATUS_VALIDATING,
 		TFY_BATCH_STATUS_FAILED };
 	faulty_start(f, 0.2, NULL, 0);
 	write_text(f->w.input, bad);
-	int64_t lines[8];
-	assert_int_equal(checked_lines(f->w.input, lines, 8), 5);
+	int64_t lines[10];
+	const char *names[10];
+	assert_int_equal(checked_lines(f->w.input, lines, names, 10), 8);
 	assert_memory_equal(lines, want, sizeof(want));
 
 	f->file_id = upload_ok(f->client, f->w.input, NULL);
@@ -708,11 +766,12 @@ static void test_bad_input_fails(void **state)
 	progress p = { 0 };
 	tfy_batch *b = wait_ok(f->client, id, &p);
 	assert_went(&p, way, 2);
-	assert_int_equal(b->errors_count, 5);
+	assert_int_equal(b->errors_count, 8);
 	for (size_t i = 0; i < b->errors_count; i++) {
 		assert_true(b->errors[i]->line.present);
 		assert_int_equal(b->errors[i]->line.value, want[i]);
 		assert_string_equal(b->errors[i]->code, codes[i][0]);
+		assert_string_equal(names[i], codes[i][0]); /* the checker's name is the server's code */
 		if (codes[i][1])
 			assert_string_equal(b->errors[i]->param, codes[i][1]);
 		else
@@ -721,6 +780,38 @@ static void test_bad_input_fails(void **state)
 	}
 	tfy_batch_free(b);
 	free(id);
+}
+
+/*
+ * The file iterator against a listing that ignores `after` (the mock's
+ * ignore-after fault on the files route): a pagination error, not a loop.
+ */
+static void test_file_iter_ignored_after(void **state)
+{
+	faulty *f = *state;
+	faulty_start(f, 0.2, NULL, 1);
+	free(upload_ok(f->client, f->w.input, NULL));
+	const tfy_pair fault = { "x-mock-fault", "ignore-after:route=files" };
+	tfy_request_options req = TFY_REQUEST_OPTIONS_INIT;
+	req.headers = &fault;
+	req.headers_count = 1;
+	tfy_files_list_options o = TFY_FILES_LIST_OPTIONS_INIT;
+	o.limit = 1;
+	o.request = &req;
+	tfy_file_iter *it = NULL;
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_file_iter_new(f->client, &o, &it, &err), TFY_OK);
+	const tfy_file *file;
+	tfy_code rc;
+	int seen = 0;
+	while ((rc = tfy_file_iter_next(it, &file, &err)) == TFY_OK && file)
+		seen++;
+	assert_int_equal(rc, TFY_ERROR_PAGINATION);
+	assert_int_equal(seen, 1);
+	assert_non_null(strstr(err->message, "the file it was asked to start after"));
+	assert_non_null(err->request_id);
+	tfy_error_free(err);
+	tfy_file_iter_free(it);
 }
 
 /* A wait that times out gives the last state seen. */
@@ -767,6 +858,7 @@ int main(void)
 		FAULT(test_expired),
 		FAULT(test_bad_input_fails),
 		FAULT(test_wait_timeout_gives_last_state),
+		FAULT(test_file_iter_ignored_after),
 	};
 	_Static_assert(sizeof(targets) / sizeof(targets[0]) == 9, "one TARGET() per row");
 	int failed = cmocka_run_group_tests_name("workflow on every target", jobs, shared_setup,

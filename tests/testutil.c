@@ -283,6 +283,14 @@ void tu_run_free(tu_run *r)
 	r->out = r->err = NULL;
 }
 
+size_t tu_count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 const char *tu_strcasestr(const char *haystack, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -292,11 +300,8 @@ const char *tu_strcasestr(const char *haystack, const char *needle)
 	return n ? NULL : haystack;
 }
 
-tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
-                      const tfy_client_options *base)
+tfy_client *tu_client_url(const char *url, const char *key, const tfy_client_options *base)
 {
-	char url[256];
-	snprintf(url, sizeof(url), "%s%s", gw->base, path);
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	if (base)
 		o = *base;
@@ -304,10 +309,55 @@ tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
 	o.api_key = key;
 	tfy_client *c = NULL;
 	tfy_error *err = NULL;
-	if (tfy_client_new(&o, &c, &err) != TFY_OK)
-		fprintf(stderr, "tfy_client_new: %s\n", err ? err->message : "out of memory");
+	tfy_code rc = tfy_client_new(&o, &c, &err);
+	/* A success comes without an error. */
+	if (rc != TFY_OK || err) {
+		fprintf(stderr, "tfy_client_new: %s: %s\n", tfy_strerror(rc), err ? err->message : "-");
+		tfy_client_free(c);
+		c = NULL;
+	}
 	tfy_error_free(err);
 	return c;
+}
+
+tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
+                      const tfy_client_options *base)
+{
+	char url[256];
+	snprintf(url, sizeof(url), "%s%s", gw->base, path);
+	return tu_client_url(url, key, base);
+}
+
+static void log_line(int32_t level, const char *line, void *userdata)
+{
+	tu_log *log = userdata;
+	size_t n = strlen(line) + 1;
+	if (log->count == TU_LOG_LINES || n > sizeof(log->text) - log->used)
+		return;
+	memcpy(log->text + log->used, line, n);
+	log->at[log->count] = log->used;
+	log->level[log->count++] = level;
+	log->used += n;
+}
+
+void tu_log_into(tu_log *log, tfy_client_options *o, int32_t level)
+{
+	o->log = log_line;
+	o->log_userdata = log;
+	o->log_level = level;
+}
+
+const char *tu_log_line(const tu_log *log, size_t i)
+{
+	return log->text + log->at[i];
+}
+
+const char *tu_log_find(const tu_log *log, int32_t level, const char *text)
+{
+	for (size_t i = 0; i < log->count; i++)
+		if ((!level || log->level[i] == level) && strstr(tu_log_line(log, i), text))
+			return tu_log_line(log, i);
+	return NULL;
 }
 
 double tu_slowdown(void)
@@ -324,14 +374,31 @@ double tu_now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+void *tu_gateway_state(void **state, size_t size, const char *const *args)
+{
+	tu_gateway *gw = calloc(1, size);
+	*state = NULL;
+	if (!gw || tu_gateway_start(gw, args) < 0) {
+		free(gw);
+		return NULL;
+	}
+	*state = gw;
+	return gw;
+}
+
+int tu_gateway_teardown(void **state)
+{
+	tu_gateway *gw = *state;
+	int rc = tu_gateway_stop(gw);
+	free(gw);
+	return rc == 0 ? 0 : -1;
+}
+
 int tu_fixture_setup(void **state)
 {
 	static const char *const args[] = { "--count", "250", NULL };
-	tu_fixture *f = calloc(1, sizeof(*f));
+	tu_fixture *f = tu_gateway_state(state, sizeof(*f), args);
 	if (!f)
-		return -1;
-	*state = f;
-	if (tu_gateway_start(&f->gw, args) < 0)
 		return -1;
 	f->client = tu_client(&f->gw, "/v1", "tfy-local-key", NULL);
 	return f->client ? 0 : -1;
@@ -348,13 +415,39 @@ int tu_fixture_teardown(void **state)
 	return rc == 0 ? 0 : -1;
 }
 
+json_t *tu_mock_json(const tu_gateway *gw, const char *path)
+{
+	char *body = tu_http_get(gw, path);
+	json_t *j = body ? json_loads(body, 0, NULL) : NULL;
+	free(body);
+	return j;
+}
+
+tfy_code tu_list_faulty(tfy_client *c, const char *fault, int32_t limit, tfy_batch_page **page,
+                        tfy_error **err)
+{
+	tfy_pair h = { "x-mock-fault", fault };
+	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
+	r.headers = fault ? &h : NULL;
+	r.headers_count = fault ? 1 : 0;
+	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
+	o.limit = limit;
+	o.request = &r;
+	return tfy_batches_list(c, &o, page, err);
+}
+
+long tu_mock_stat(const tu_gateway *gw, const char *name)
+{
+	json_t *stats = tu_mock_json(gw, "/_mock/stats");
+	json_t *n = json_object_get(stats, name);
+	long v = json_is_integer(n) ? (long)json_integer_value(n) : -1;
+	json_decref(stats);
+	return v;
+}
+
 long tu_gateway_requests(const tu_gateway *gw)
 {
-	char *stats = tu_http_get(gw, "/_mock/stats");
-	const char *at = stats ? strstr(stats, "\"requests\"") : NULL;
-	long n = at ? strtol(at + strcspn(at, "0123456789"), NULL, 10) : -1;
-	free(stats);
-	return n;
+	return tu_mock_stat(gw, "requests");
 }
 
 int tu_tls_material(char *dir, size_t size)
@@ -400,6 +493,21 @@ int64_t tu_mem_read(void *userdata, char *buf, size_t size)
 	memcpy(buf, m->data + m->pos, n);
 	m->pos += n;
 	return (int64_t)n;
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int tu_is_trimmed(const char *s, const char *text, size_t n)
+{
+	size_t start = 0, end = n;
+	while (start < end && is_ws(text[start]))
+		start++;
+	while (end > start && is_ws(text[end - 1]))
+		end--;
+	return strlen(s) == end - start && memcmp(s, text + start, end - start) == 0;
 }
 
 char *tu_write_temp(const char *data, size_t n)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
 #include <tfy/tfy.h>
 
 /* Whole contents of tests/fixtures/<name>, NUL-terminated; aborts the test on failure. */
@@ -33,6 +34,12 @@ int tu_gateway_stop(tu_gateway *gw);
  * body (malloc'd, NUL-terminated) or NULL.  For the /_mock endpoints.
  */
 char *tu_http_get(const tu_gateway *gw, const char *path);
+
+/* The JSON the gateway answers a GET of path with (a /_mock endpoint), or NULL. */
+json_t *tu_mock_json(const tu_gateway *gw, const char *path);
+
+/* The gateway's count `name` of GET /_mock/stats (such as "connections"); -1 on failure. */
+long tu_mock_stat(const tu_gateway *gw, const char *name);
 
 /* The gateway's count of requests outside /_mock/ so far (GET /_mock/stats); -1 on failure. */
 long tu_gateway_requests(const tu_gateway *gw);
@@ -74,11 +81,47 @@ char *tu_webhook_sign(const char *secret, const char *id, const char *timestamp,
                       const char *body, size_t len);
 
 /*
- * A client for gw's base URL + path with the given key, other options from
- * base (NULL: TFY_CLIENT_OPTIONS_INIT).  NULL when creation fails.
+ * A client for url with the given key (NULL: none), other options from base
+ * (NULL: TFY_CLIENT_OPTIONS_INIT).  NULL when creation fails (or a success
+ * comes with an error), with the reason on stderr.
  */
+tfy_client *tu_client_url(const char *url, const char *key, const tfy_client_options *base);
+
+/* The same for gw's base URL + path. */
 tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
                       const tfy_client_options *base);
+
+/*
+ * The log lines of a client, in order, each with its level: the first
+ * TU_LOG_LINES of them, as long as they fit in text.
+ */
+#define TU_LOG_LINES 256
+typedef struct tu_log {
+	char text[65536];             /* the lines, each NUL-terminated */
+	size_t used;
+	size_t count;                 /* lines kept */
+	size_t at[TU_LOG_LINES];      /* where line i starts in text */
+	int32_t level[TU_LOG_LINES];
+} tu_log;
+
+/* Has the client made with o log into log (zeroed before its first use) from level up. */
+void tu_log_into(tu_log *log, tfy_client_options *o, int32_t level);
+
+/* Line i of log (i < log->count). */
+const char *tu_log_line(const tu_log *log, size_t i);
+
+/* The first line at level (0: at any level) that holds text, or NULL. */
+const char *tu_log_find(const tu_log *log, int32_t level, const char *text);
+
+/*
+ * For a cmocka setup: a zeroed state of size bytes whose first member is a
+ * tu_gateway, started with args (see tu_gateway_start), in *state.  NULL
+ * (and *state NULL) when either fails.
+ */
+void *tu_gateway_state(void **state, size_t size, const char *const *args);
+
+/* The cmocka teardown for it: stops the gateway, frees *state; -1 unless it stopped clean. */
+int tu_gateway_teardown(void **state);
 
 /* A gateway and a client on its /v1, the state most integration groups share. */
 typedef struct tu_fixture {
@@ -92,6 +135,13 @@ typedef struct tu_fixture {
  */
 int tu_fixture_setup(void **state);
 int tu_fixture_teardown(void **state);
+
+/*
+ * One page of batches through c, limit at a time (0: the default), with
+ * the gateway fault spec as x-mock-fault (NULL: none).
+ */
+tfy_code tu_list_faulty(tfy_client *c, const char *fault, int32_t limit, tfy_batch_page **page,
+                        tfy_error **err);
 
 /* Seconds on the monotonic clock. */
 double tu_now_s(void);
@@ -116,6 +166,9 @@ typedef struct tu_mem_stream {
 
 int64_t tu_mem_read(void *userdata, char *buf, size_t size);
 
+/* Whether s is the n bytes at text without the JSON white space around them. */
+int tu_is_trimmed(const char *s, const char *text, size_t n);
+
 /* Writes n bytes to a new file under $TMPDIR (or /tmp); returns its path (free it after unlink). */
 char *tu_write_temp(const char *data, size_t n);
 
@@ -128,6 +181,9 @@ tfy_code tu_code_for_status(int status);
  * other 4xx but 409 and 499), 'u' an unknown outcome (the rest).
  */
 char tu_create_rule(int status);
+
+/* The line feeds in s. */
+size_t tu_count_lines(const char *s);
 
 /* Case-insensitive strstr (ASCII). */
 const char *tu_strcasestr(const char *haystack, const char *needle);

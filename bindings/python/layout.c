@@ -42,7 +42,7 @@ static void request_options(void)
 	F(tfy_request_options, query_params_count); F(tfy_request_options, deadline_ms);
 	F(tfy_request_options, cancel); F(tfy_request_options, cancel_userdata);
 	F(tfy_request_options, max_retries); F(tfy_request_options, reserved2_);
-	F(tfy_request_options, timeout_ms); E();
+	F(tfy_request_options, timeout_ms); F(tfy_request_options, cancel_token); E();
 }
 
 static void client_options(void)
@@ -156,6 +156,17 @@ static void files(void)
 	F(tfy_files_download_options, write); F(tfy_files_download_options, write_userdata);
 	F(tfy_files_download_options, expected_bytes); F(tfy_files_download_options, request);
 	F(tfy_files_download_options, overwrite); F(tfy_files_download_options, reserved2_); E();
+	S(tfy_files_list_options); F(tfy_files_list_options, version);
+	F(tfy_files_list_options, limit); F(tfy_files_list_options, after);
+	F(tfy_files_list_options, order); F(tfy_files_list_options, purpose);
+	F(tfy_files_list_options, request); F(tfy_files_list_options, max_items);
+	F(tfy_files_list_options, max_pages); F(tfy_files_list_options, prefetch);
+	F(tfy_files_list_options, missing_has_more); E();
+	S(tfy_file_page); F(tfy_file_page, object); F(tfy_file_page, count);
+	F(tfy_file_page, items); F(tfy_file_page, first_id); F(tfy_file_page, last_id);
+	F(tfy_file_page, has_more); F(tfy_file_page, has_more_present);
+	F(tfy_file_page, request_id); F(tfy_file_page, extra_json);
+	F(tfy_file_page, http_status); F(tfy_file_page, reserved_); E();
 }
 
 static void results_and_checks(void)
@@ -169,7 +180,8 @@ static void results_and_checks(void)
 	S(tfy_input_check_options); F(tfy_input_check_options, version);
 	F(tfy_input_check_options, reserved_); F(tfy_input_check_options, endpoint);
 	F(tfy_input_check_options, max_requests); F(tfy_input_check_options, max_bytes);
-	F(tfy_input_check_options, max_problems); F(tfy_input_check_options, max_line_bytes); E();
+	F(tfy_input_check_options, max_problems); F(tfy_input_check_options, max_line_bytes);
+	F(tfy_input_check_options, provider_kind); F(tfy_input_check_options, reserved2_); E();
 	S(tfy_input_problem); F(tfy_input_problem, line); F(tfy_input_problem, kind);
 	F(tfy_input_problem, reserved_); F(tfy_input_problem, message); E();
 	S(tfy_input_report); F(tfy_input_report, lines); F(tfy_input_report, requests);

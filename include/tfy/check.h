@@ -9,7 +9,11 @@
  * are missing, not strings, empty or used twice, methods other than POST,
  * urls that are missing or differ from the batch's endpoint, bodies that
  * are missing or not objects, more requests or more bytes than a batch
- * takes, an empty file, and lines too long to read.
+ * takes, an empty file, and lines too long to read; since 1.3 also a body
+ * without a model or with another model than the first line's, chat
+ * completions whose messages are not an array, more embedding inputs than
+ * a batch takes, and the rules of the provider named by provider_kind
+ * (docs/batch-workflow.md names the sources).
  *
  * Memory: one line buffer (below twice the longest line) and the set of
  * custom_ids seen, which holds each distinct custom_id's bytes plus 64 to
@@ -31,10 +35,16 @@ extern "C" {
 #define TFY_INPUT_MAX_BYTES_DEFAULT (INT64_C(200) * 1024 * 1024)
 /** How many problems a report keeps when max_problems is 0. */
 #define TFY_INPUT_MAX_PROBLEMS_DEFAULT 100
+/** The API's limit of inputs (body.input) over all requests of a /v1/embeddings batch.  Since 1.3. */
+#define TFY_INPUT_MAX_EMBEDDING_INPUTS 50000
+/** The fewest requests a Bedrock batch takes (TFY_PROVIDER_KIND_BEDROCK).  Since 1.3. */
+#define TFY_INPUT_BEDROCK_MIN_REQUESTS 100
 
 /**
  * Kinds of problem.  Values are part of the ABI and never renumbered; new
- * kinds are only appended.
+ * kinds are only appended.  tfy_input_problem_name() gives each its name:
+ * since 1.3 the code OpenAI's Batch API gives the same fault in a failed
+ * batch's errors.data where it has one.
  */
 enum {
 	/* clang-format off */
@@ -53,13 +63,38 @@ enum {
 	TFY_INPUT_PROBLEM_FILE_TOO_LARGE = 13,     /**< the file is larger than max_bytes (line 0) */
 	TFY_INPUT_PROBLEM_EMPTY_FILE = 14,         /**< the file holds no request (line 0) */
 	TFY_INPUT_PROBLEM_LINE_TOO_LONG = 15,      /**< the line is longer than max_line_bytes; not read further */
+	TFY_INPUT_PROBLEM_MODEL_MISSING = 16,      /**< since 1.3: body.model is absent, null, not a string or empty */
+	TFY_INPUT_PROBLEM_MODEL_MISMATCH = 17,     /**< since 1.3: body.model differs from the first model of the file */
+	TFY_INPUT_PROBLEM_MESSAGES_NOT_ARRAY = 18, /**< since 1.3: a chat completion's body.messages is absent or not an array */
+	TFY_INPUT_PROBLEM_TOO_MANY_INPUTS = 19,    /**< since 1.3: the request whose body.input takes an embeddings batch past TFY_INPUT_MAX_EMBEDDING_INPUTS */
+	TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS = 20,   /**< since 1.3: fewer requests than the provider takes (line 0) */
 	/** Since 1.3: not a kind, never given; makes the enum signed, as TFY_CODE__SIGNED does. */
 	TFY_INPUT_PROBLEM__SIGNED = INT32_MIN
 	/* clang-format on */
 };
 
-/** Current version of tfy_input_check_options. */
-#define TFY_INPUT_CHECK_OPTIONS_VERSION 1
+/**
+ * Kinds of provider behind an OpenAI-compatible gateway, whose own rules
+ * the input check applies on top of OpenAI's.  Values are part of the ABI
+ * and never renumbered.  Since 1.3.
+ */
+enum {
+	/* clang-format off */
+	TFY_PROVIDER_KIND_OPENAI = 0,  /**< OpenAI's rules only (the default) */
+	TFY_PROVIDER_KIND_AZURE = 1,   /**< Azure OpenAI: OpenAI's rules */
+	TFY_PROVIDER_KIND_BEDROCK = 2, /**< AWS Bedrock: at least TFY_INPUT_BEDROCK_MIN_REQUESTS requests */
+	/**
+	 * Google Vertex AI: a line may omit method, url and body.model (the
+	 * gateway routes by x-tfy-provider-model); those given are checked.
+	 */
+	TFY_PROVIDER_KIND_VERTEX = 3,
+	/** Not a kind, never given; makes the enum signed, as TFY_CODE__SIGNED does. */
+	TFY_PROVIDER_KIND__SIGNED = INT32_MIN
+	/* clang-format on */
+};
+
+/** Current version of tfy_input_check_options: 2 since 1.3 (provider_kind). */
+#define TFY_INPUT_CHECK_OPTIONS_VERSION 2
 
 /**
  * Options of a check.  Initialise with TFY_INPUT_CHECK_OPTIONS_INIT or
@@ -83,11 +118,18 @@ typedef struct tfy_input_check_options {
 	int64_t max_problems;
 	/** Longest line read, in bytes before its line feed: 0 means 64 MiB (TFY_RESULT_LINE_MAX_DEFAULT). */
 	int64_t max_line_bytes;
+	/**
+	 * Since version 2: a TFY_PROVIDER_KIND_* value, the provider whose rules
+	 * apply on top of OpenAI's; 0 means TFY_PROVIDER_KIND_OPENAI (OpenAI's
+	 * only, as with version 1).
+	 */
+	int32_t provider_kind;
+	int32_t reserved2_; /**< padding, leave 0; since version 2 */
 } tfy_input_check_options;
 
 /** Static initialiser for tfy_input_check_options: every field zero (the defaults). */
 /* clang-format off */
-#define TFY_INPUT_CHECK_OPTIONS_INIT { TFY_INPUT_CHECK_OPTIONS_VERSION, 0, NULL, 0, 0, 0, 0 }
+#define TFY_INPUT_CHECK_OPTIONS_INIT { TFY_INPUT_CHECK_OPTIONS_VERSION, 0, NULL, 0, 0, 0, 0, 0, 0 }
 /* clang-format on */
 
 /** One problem found.  Owned by its report; fields are only appended in later versions. */
@@ -168,8 +210,15 @@ TFY_EXTERN tfy_code tfy_input_check_read(tfy_read_fn read, void *userdata,
                                          tfy_input_report **out, tfy_error **err);
 
 /**
- * A short stable name of a kind of problem ("duplicate_custom_id", ...),
- * for logs and machine-readable output.
+ * A short name of a kind of problem, for logs and machine-readable output:
+ * the code OpenAI's Batch API gives the same fault in errors.data where it
+ * has one ("invalid_json_line", "invalid_request", "mismatched_url",
+ * "duplicate_custom_id", "empty_file", "missing_required_parameter"), else
+ * the checker's own ("too_many_requests", "mismatched_model", ...).
+ * Several kinds share a name (six are "invalid_request"): the kind and the
+ * message tell them apart.  The names changed in 1.3 ("method_not_post"
+ * became "invalid_request", "url_mismatch" "mismatched_url", ...):
+ * docs/api.md has the table.
  *
  * @param kind any value.
  * @return static text, never NULL; "unknown" for a value outside the enum.

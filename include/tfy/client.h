@@ -41,7 +41,8 @@ enum {
 /**
  * Receives one log line.  May be called from any thread that uses the
  * client, concurrently, while libtfy holds no lock; it may call libtfy
- * functions but must not free the client.
+ * functions, and free the client (since 1.3; the call it logs for keeps
+ * the client alive until it returns).
  * Must return normally: never throw, longjmp or otherwise unwind out of
  * it (see TFY_CALLBACK_NOEXCEPT).
  *
@@ -133,8 +134,11 @@ enum {
  * means "default" in every field), then set what you need.  Fields are only
  * appended in later versions, with a new version number; the library accepts
  * every version from 1 to its own.  The client copies every string and
- * array; the options need not outlive tfy_client_new(), but log_userdata and
- * request_defaults->cancel_userdata must live as long as the client.
+ * array; the options need not outlive tfy_client_new(), but log_userdata,
+ * credential_userdata, on_retry_userdata, request_defaults->cancel_userdata
+ * and request_defaults->cancel_token must live as long as the client: until
+ * tfy_client_free() and the end of every call and iterator that holds it
+ * (see tfy_client_free()).
  */
 typedef struct tfy_client_options {
 	uint32_t version;          /**< TFY_CLIENT_OPTIONS_VERSION */
@@ -317,7 +321,13 @@ typedef struct tfy_client_options {
  */
 TFY_EXTERN tfy_code tfy_client_options_init(tfy_client_options *opts, uint32_t version);
 
-/** An opaque client.  Safe to use from several threads at once. */
+/**
+ * An opaque client.  Safe to use from several threads at once.  Since 1.3
+ * also across fork(): a client used in a child process notices that its
+ * pid changed and never reuses a connection made before the fork (it
+ * leaves them to the parent, untouched), so parent and child never read
+ * each other's answers.
+ */
 typedef struct tfy_client tfy_client;
 
 /**
@@ -338,7 +348,15 @@ TFY_EXTERN tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **
                                    tfy_error **err);
 
 /**
- * Free a client and close its connections.  No call may be running on it.
+ * Give up the caller's reference to a client.  The client is
+ * reference-counted (since 1.3): each iterator made on it and each call
+ * in flight on it hold a reference too, and the last reference frees it,
+ * closing its connections and scrubbing its copy of the key.  So it may be
+ * freed before its iterators (which go on working), from another thread
+ * while a call on it runs (the call finishes first), or from inside a
+ * callback of a call on it.  After this the caller must not start a new
+ * call on it nor make an iterator on it (an iterator it already has may be
+ * used).  Before 1.3 no call or iterator could be in use.
  *
  * @param client the client, or NULL (then nothing happens).
  */

@@ -15,8 +15,14 @@
  *
  * Callbacks: every callback runs on the thread that made the call, while
  * libtfy holds no lock.  A callback may call libtfy functions on other
- * objects, but must not free the client, iterator or options it was
- * registered with.
+ * objects, and (since 1.3) free the client of its call, which stays alive
+ * until the call returns; it must not free the iterator or the options it
+ * was registered with.
+ *
+ * Client lifetime (since 1.3): a client is reference-counted.  The caller
+ * holds one reference, each iterator and each call in flight another;
+ * tfy_client_free() drops the caller's and the last one frees the client.
+ * "As long as the client" below means until then.
  */
 #ifndef TFY_COMMON_H
 #define TFY_COMMON_H

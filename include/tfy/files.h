@@ -3,7 +3,8 @@
  * libtfy: the Files calls of a batch job (since 1.2): upload an input file
  * (`POST {base_url}/files`), retrieve its File object (`GET /files/{id}`),
  * download a file's content (`GET /files/{id}/content`) and delete a file
- * (`DELETE /files/{id}`).
+ * (`DELETE /files/{id}`); since 1.3, list files (`GET /files`), one page or
+ * every page with an iterator.
  *
  * Every id (a file id here, batch ids and input_file_id in jobs.h, `after`
  * in batches.h) follows one rule: not NULL or empty, UTF-8, no control
@@ -25,6 +26,7 @@
 
 #include <tfy/common.h>
 #include <tfy/error.h>
+#include <tfy/batches.h>
 #include <tfy/client.h>
 #include <tfy/file.h>
 #include <tfy/request.h>
@@ -292,6 +294,219 @@ TFY_EXTERN tfy_code tfy_files_download_options_init(tfy_files_download_options *
  */
 TFY_EXTERN tfy_code tfy_files_download(tfy_client *client, const char *id,
                                        const tfy_files_download_options *opts, tfy_error **err);
+
+/** Largest page size the API accepts for files (OpenAI's maximum).  Since 1.3. */
+#define TFY_FILES_LIMIT_MAX 10000
+
+/** Current version of tfy_files_list_options.  Since 1.3. */
+#define TFY_FILES_LIST_OPTIONS_VERSION 1
+
+/**
+ * Options for listing files: one page with tfy_files_list(), or every page
+ * with tfy_file_iter_new().  Initialise with TFY_FILES_LIST_OPTIONS_INIT or
+ * tfy_files_list_options_init() (or zero the struct and set `version`:
+ * zero means "default" in every field).  Pointers are borrowed for the
+ * duration of the call (tfy_file_iter_new() copies what they point at).
+ * Fields are only appended in later versions, with a new version number.
+ * Since 1.3.
+ */
+typedef struct tfy_files_list_options {
+	uint32_t version; /**< TFY_FILES_LIST_OPTIONS_VERSION */
+	/**
+	 * Page size: 0 lets the server choose (10,000 on OpenAI); else
+	 * 1..TFY_FILES_LIMIT_MAX.
+	 */
+	int32_t limit;
+	/**
+	 * Cursor: the id of the last file of the previous page; NULL for the
+	 * first page.  An id by the rule above; sent URL-encoded.
+	 */
+	const char *after;
+	/**
+	 * "asc" (oldest first) or "desc" (newest first) by created_at; NULL:
+	 * the server's default ("desc" on OpenAI).  Anything else is
+	 * TFY_ERROR_INVALID_ARGUMENT.
+	 */
+	const char *order;
+	/**
+	 * Only the files of this purpose ("batch", "batch_output", ...); NULL:
+	 * every file.  Must not be empty or blank or hold a control character.
+	 */
+	const char *purpose;
+	/** Routing, headers, deadline, cancel, retries and timeout; NULL: the client's defaults. */
+	const tfy_request_options *request;
+	/** Iterator only: stop after this many files (0: no cap). */
+	int64_t max_items;
+	/** Iterator only: stop after this many pages (0: no cap). */
+	int64_t max_pages;
+	/**
+	 * Iterator only: sends the request for the next page as soon as a page
+	 * arrives, as tfy_batches_list_options.prefetch does.  0 (the default)
+	 * and 1 mean on, TFY_NONE off.
+	 */
+	int32_t prefetch;
+	/**
+	 * Iterator only: after a page without has_more, a
+	 * TFY_MISSING_HAS_MORE_* value (batches.h); 0 means
+	 * TFY_MISSING_HAS_MORE_CONTINUE.
+	 */
+	int32_t missing_has_more;
+} tfy_files_list_options;
+
+/** Static initialiser for tfy_files_list_options: every field zero (the defaults). */
+/* clang-format off */
+#define TFY_FILES_LIST_OPTIONS_INIT { TFY_FILES_LIST_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, \
+	0, 0, 0, 0 }
+/* clang-format on */
+
+/**
+ * Initialise list options to their defaults, for callers that cannot use
+ * the macro.
+ *
+ * @param opts the struct to fill: as many bytes as the layout of `version`.
+ * @param version TFY_FILES_LIST_OPTIONS_VERSION as the caller was compiled with.
+ * @return TFY_OK, or TFY_ERROR_INVALID_ARGUMENT if opts is NULL or the
+ *         version is 0 or newer than this library.
+ * @since 1.3
+ */
+TFY_EXTERN tfy_code tfy_files_list_options_init(tfy_files_list_options *opts, uint32_t version);
+
+/**
+ * One page of files (`GET /files`), from tfy_files_list().  Owns every file
+ * and every string reachable from it; free with tfy_file_page_free().  Its
+ * files belong to it: tfy_file_free() leaves them alone (tfy_file_dup()
+ * makes one a file of its own).  Fields are only appended in later
+ * versions.  Since 1.3.
+ */
+typedef struct tfy_file_page {
+	const char *object;       /**< "list", or NULL if absent */
+	size_t count;             /**< number of files in items */
+	const tfy_file *const *items; /**< count pointers, NULL when count is 0 */
+	const char *first_id;     /**< may be NULL */
+	const char *last_id;      /**< may be NULL */
+	int32_t has_more;         /**< 1 if the server says more pages follow */
+	int32_t has_more_present; /**< 0 if the server left has_more out (then has_more is 0) */
+	const char *request_id;   /**< the response's `x-request-id` header, or NULL */
+	/**
+	 * The members of the list object that libtfy does not model, as one
+	 * compact JSON object in the order sent; NULL when there are none (as
+	 * tfy_batch_page.extra_json).
+	 */
+	const char *extra_json;
+	int32_t http_status; /**< the HTTP status of the response (200, or another 2xx) */
+	int32_t reserved_;   /**< padding, always 0 */
+} tfy_file_page;
+
+/**
+ * Free a page of files and everything it owns.
+ *
+ * @param page the page, or NULL (then nothing happens).
+ * @since 1.3
+ */
+TFY_EXTERN void tfy_file_page_free(tfy_file_page *page);
+
+/**
+ * Fetch one page of files: `GET {base_url}/files` with `limit`, `after`,
+ * `order` and `purpose` as the options set them.
+ *
+ * Arguments are checked before anything is sent; failed attempts are
+ * retried as for tfy_batches_list().  Each item is decoded by the rules of
+ * file.h (an item that is not an object has every field absent, its text in
+ * raw_json).
+ *
+ * @param client the client.
+ * @param opts options, or NULL for the first page at the server's default
+ *        size and order.
+ * @param out receives a new page owned by the caller (free with
+ *        tfy_file_page_free()); set to NULL on failure.
+ * @param err if not NULL, receives a new error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK, or an error code as for tfy_batches_list(): among them
+ *         TFY_ERROR_INVALID_ARGUMENT for a bad option and TFY_ERROR_DECODE
+ *         when a 2xx body is not a JSON object with a `data` array.
+ * @since 1.3
+ */
+TFY_EXTERN tfy_code tfy_files_list(tfy_client *client, const tfy_files_list_options *opts,
+                                   tfy_file_page **out, tfy_error **err);
+
+/** An opaque iterator over every file of a listing.  Use from one thread at a time.  Since 1.3. */
+typedef struct tfy_file_iter tfy_file_iter;
+
+/**
+ * Create an iterator over every file.  Nothing is sent until the first
+ * tfy_file_iter_next().
+ *
+ * The options are copied (strings and arrays included): they need not
+ * outlive this call, but request->cancel_userdata must live as long as the
+ * iterator.  `after` is where to start (NULL: the first file in `order`),
+ * `limit` the page size, `order` and `purpose` apply to every page,
+ * `max_items` / `max_pages` are optional caps, request->deadline_ms a
+ * budget for the whole iteration.  Every option is checked here as
+ * tfy_files_list() would check it.
+ *
+ * @param client the client.  The iterator holds a reference to it: the
+ *        client may be freed first, and is freed with the last of its
+ *        iterators.
+ * @param opts options, copied; NULL for the defaults.
+ * @param out receives the iterator, to be freed with tfy_file_iter_free().
+ * @param err if not NULL, receives a new error on failure.
+ * @return TFY_OK, TFY_ERROR_INVALID_ARGUMENT or TFY_ERROR_OUT_OF_MEMORY.
+ * @since 1.3
+ */
+TFY_EXTERN tfy_code tfy_file_iter_new(tfy_client *client, const tfy_files_list_options *opts,
+                                      tfy_file_iter **out, tfy_error **err);
+
+/**
+ * The next file.  Pages are fetched and checked exactly as
+ * tfy_batch_iter_next() does for batches: the next cursor is the id of the
+ * last file of a page (or the page's last_id when that file has no id); an
+ * empty page with has_more continues from its last_id; the iteration ends
+ * when has_more is false, a cap is reached, or as missing_has_more says;
+ * it fails for good with TFY_ERROR_PAGINATION when the server repeats a
+ * cursor (a gateway ignoring `after`), returns the file it was asked to
+ * start after, sends more than 100 empty pages in a row or gives no cursor
+ * to continue from.  Any other failure leaves the iterator where it was:
+ * calling again retries the same page.
+ *
+ * @param iter the iterator.
+ * @param file receives a file borrowed from the iterator, valid until the
+ *        next call on it; NULL at the end.
+ * @param err if not NULL, receives a new tfy_error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK (with *file NULL at the end) or an error code, with *err
+ *         set as tfy_files_list() does.
+ * @since 1.3
+ */
+TFY_EXTERN tfy_code tfy_file_iter_next(tfy_file_iter *iter, const tfy_file **file,
+                                       tfy_error **err);
+
+/**
+ * The next run of files: the rest of the current page, or the next page,
+ * cut short by max_items.  Same fetching and errors as
+ * tfy_file_iter_next(); the two may be mixed.
+ *
+ * @param iter the iterator.
+ * @param files receives `count` pointers borrowed from the iterator, valid
+ *        until the next call on it; NULL at the end.
+ * @param count receives the number of files; 0 at the end.
+ * @param err if not NULL, receives a new tfy_error on failure (free with
+ *        tfy_error_free()) and NULL on success.
+ * @return TFY_OK (with *count 0 at the end) or an error code, as for
+ *         tfy_file_iter_next().
+ * @since 1.3
+ */
+TFY_EXTERN tfy_code tfy_file_iter_next_page(tfy_file_iter *iter, const tfy_file *const **files,
+                                            size_t *count, tfy_error **err);
+
+/**
+ * Free a file iterator and the page it holds, abandoning a prefetched
+ * request, and drop its reference to its client (freeing the client when
+ * the caller freed it already and nothing else holds it).
+ *
+ * @param iter the iterator, or NULL (then nothing happens).
+ * @since 1.3
+ */
+TFY_EXTERN void tfy_file_iter_free(tfy_file_iter *iter);
 
 #ifdef __cplusplus
 }

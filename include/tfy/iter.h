@@ -29,7 +29,9 @@ typedef struct tfy_batch_iter tfy_batch_iter;
  * Every option is checked here as tfy_batches_list() would check it, so a
  * bad limit or header is refused before the iterator exists.
  *
- * @param client the client; must outlive the iterator.
+ * @param client the client.  The iterator holds a reference to it (since
+ *        1.3): the client may be freed first, and is freed with the last
+ *        of its iterators (before 1.3 it had to outlive the iterator).
  * @param opts options, copied; NULL for the defaults.
  * @param out receives the iterator, to be freed with tfy_batch_iter_free().
  * @param err if not NULL, receives a new error on failure.
@@ -109,7 +111,9 @@ TFY_EXTERN int64_t tfy_batch_iter_pages(const tfy_batch_iter *iter);
 TFY_EXTERN int64_t tfy_batch_iter_items(const tfy_batch_iter *iter);
 
 /**
- * Free an iterator and the page it holds.
+ * Free an iterator and the page it holds, abandoning a prefetched request,
+ * and drop its reference to its client (freeing the client when the caller
+ * freed it already and nothing else holds it).
  *
  * @param iter the iterator, or NULL (then nothing happens).
  */

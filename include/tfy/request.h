@@ -7,6 +7,7 @@
 #ifndef TFY_REQUEST_H
 #define TFY_REQUEST_H
 
+#include <tfy/cancel.h>
 #include <tfy/common.h>
 #include <tfy/error.h>
 
@@ -15,7 +16,7 @@ extern "C" {
 #endif
 
 /** Current version of tfy_request_options. */
-#define TFY_REQUEST_OPTIONS_VERSION 1
+#define TFY_REQUEST_OPTIONS_VERSION 2
 
 /** Largest number of retries a call may ask for. */
 #define TFY_MAX_RETRIES_LIMIT 100
@@ -59,9 +60,10 @@ typedef int32_t (*tfy_cancel_fn)(void *userdata) TFY_CALLBACK_NOEXCEPT;
  * Header values are refused when empty, all blanks, or holding a control
  * character other than tab; header names must be HTTP tokens.  Every
  * pointer is borrowed: for the duration of the call, for as long as the
- * client when given as request_defaults (copied, but cancel_userdata must
- * stay valid that long), and copied by tfy_batch_iter_new() (where
- * cancel_userdata must live as long as the iterator).
+ * client when given as request_defaults (copied, but cancel_userdata and
+ * cancel_token must stay valid that long), and copied by
+ * tfy_batch_iter_new() (where cancel_userdata and cancel_token must live
+ * as long as the iterator).
  *
  * Fields are only appended in later versions (with a new version number).
  */
@@ -137,12 +139,22 @@ typedef struct tfy_request_options {
 	 * timeout_ms.  Values above INT64_MAX / 4 are refused.
 	 */
 	int64_t timeout_ms;
+
+	/* ---- Since 1.3 (version 2) ---- */
+	/**
+	 * Stops the call once cancelled (tfy_cancel_token_cancel(), from any
+	 * thread or a signal handler); NULL means none.  Borrowed: it must
+	 * outlive the call (the iterator, or the client when given in
+	 * request_defaults).  Works alongside `cancel`: either one stops the
+	 * call.  A call's token replaces the client's default token.
+	 */
+	tfy_cancel_token *cancel_token;
 } tfy_request_options;
 
 /** Static initialiser for tfy_request_options: every field zero (the defaults). */
 /* clang-format off */
 #define TFY_REQUEST_OPTIONS_INIT { TFY_REQUEST_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, \
-	NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, 0 }
+	NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL }
 /* clang-format on */
 
 /**

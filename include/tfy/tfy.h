@@ -10,6 +10,7 @@
 #include <tfy/version.h>
 #include <tfy/error.h>
 #include <tfy/batch.h>
+#include <tfy/cancel.h>
 #include <tfy/request.h>
 #include <tfy/client.h>
 #include <tfy/batches.h>

@@ -7,9 +7,10 @@
 # Prints cmocka-style summary lines, which tools/quickstart.sh counts.
 set -uo pipefail
 . "$(dirname "$0")/abi-lib.sh"
+# shellcheck source=SCRIPTDIR/../steps.sh
+. "$(dirname "$0")/../steps.sh"
 work=$(mktemp -d /tmp/tfy-abi-selftest.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=()
 
 # Shaped like libtfy: an anonymous enum read through an int32_t typedef, a
 # named enum in a signature, a struct the library allocates (s_item) and
@@ -100,9 +101,4 @@ expect fail enum_constant_renumbered 's/S_BAD = 1, S_WORSE = 2/S_BAD = 2, S_WORS
 expect fail named_enum_constant_renumbered 's/S_BLUE = 2/S_BLUE = 3/'
 expect fail enum_constant_removed 's/, S_WORSE = 2//'
 
-echo "[  PASSED  ] $passed test(s)."
-if [ ${#failed[@]} -gt 0 ]; then
-	echo "[  FAILED  ] ${#failed[@]} test(s), listed below:"
-	printf '[  FAILED  ] %s\n' "${failed[@]}"
-	exit 1
-fi
+steps_summary || exit 1

@@ -6,8 +6,9 @@
 # the map must hold exactly the names that file gives them.
 # Prints cmocka-style summary lines, which tools/quickstart.sh counts.
 set -uo pipefail
+# shellcheck source=SCRIPTDIR/../steps.sh
+. "$(dirname "$0")/../steps.sh"
 lib=$1 map=$2
-passed=0 failed=()
 
 # "name@VERSION" for each name of each node of the map ("local: *" aside).
 expected=$(sed -e ':a' -e '$!N' -e '$!ba' -e 's|/\*[^*]*\*\+\([^/*][^*]*\*\+\)*/||g' "$map" |
@@ -58,9 +59,4 @@ check frozen_nodes_unchanged "$frozen_changed" "released version nodes changed (
 check only_map_nodes "$stray_nodes" "version nodes that $map does not define"
 [ -n "$actual" ] && [ -n "$expected" ] || failed+=(symbols_found)
 
-echo "[  PASSED  ] $passed test(s)."
-if [ ${#failed[@]} -gt 0 ]; then
-	echo "[  FAILED  ] ${#failed[@]} test(s), listed below:"
-	printf '[  FAILED  ] %s\n' "${failed[@]}"
-	exit 1
-fi
+steps_summary || exit 1

@@ -38,7 +38,9 @@ check "--pass-file c<TAB>" "ca-bundle.pem" tfy-batches list --pass-file c
 check "help <TAB>" "cancel check create files get help list results run wait webhook" tfy-batches help ""
 check "webhook <TAB>" "verify" tfy-batches webhook ""
 check "--secret-file c<TAB>" "ca-bundle.pem" tfy-batches webhook verify --secret-file c
-check "files <TAB>" "delete download get upload" tfy-batches files ""
+check "files <TAB>" "delete download get list upload" tfy-batches files ""
+check "files list --order <TAB>" "asc desc" tfy-batches files list --order ""
+check "files list --pur<TAB>" "--purpose" tfy-batches files list --pur
 check "files download -<TAB> has -o" "-o" tfy-batches files download x -o
 
 # Every option that a command's --help shows is completed for it; a command

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "tfy/tfy.h"
 
 static int same_str(const char *a, const char *b)
@@ -76,11 +77,6 @@ static int same_batch(const tfy_batch *a, const tfy_batch *b)
 	       same_str(a->metadata_json, b->metadata_json) && same_str(a->raw_json, b->raw_json);
 }
 
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -98,12 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!b || err || !b->raw_json || b->raw_json[0] != '{')
 		abort();
 	/* raw_json: the input without the whitespace around it. */
-	size_t start = 0, end = size;
-	while (start < end && is_ws(text[start]))
-		start++;
-	while (end > start && is_ws(text[end - 1]))
-		end--;
-	if (strlen(b->raw_json) != end - start || memcmp(b->raw_json, text + start, end - start) != 0)
+	if (!tu_is_trimmed(b->raw_json, text, size))
 		abort();
 	tfy_batch *copy = tfy_batch_dup(b);
 	if (!copy || !same_batch(b, copy))

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "tfy/tfy.h"
 
 static int same_str(const char *a, const char *b)
@@ -31,11 +32,6 @@ static int same_file(const tfy_file *a, const tfy_file *b)
 	       same_str(a->status_details, b->status_details) && same_str(a->raw_json, b->raw_json);
 }
 
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,12 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!f || err || !f->raw_json || f->raw_json[0] != '{')
 		abort();
-	size_t start = 0, end = size;
-	while (start < end && is_ws(text[start]))
-		start++;
-	while (end > start && is_ws(text[end - 1]))
-		end--;
-	if (strlen(f->raw_json) != end - start || memcmp(f->raw_json, text + start, end - start) != 0)
+	if (!tu_is_trimmed(f->raw_json, text, size))
 		abort();
 	tfy_file *copy = tfy_file_dup(f);
 	if (!copy || !same_file(f, copy))

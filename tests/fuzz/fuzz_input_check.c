@@ -7,32 +7,16 @@
  * kind, reserved_ 0, a line within the file (0 only for whole-file
  * problems, which come last) in nondecreasing order, and a message of
  * printable text without line breaks; a clean report has an endpoint
- * unless the file holds no request.
+ * unless the file holds no request or Vertex's rules let its lines omit
+ * the url.  The provider kind is the input's choice too.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "tfy/tfy.h"
-
-typedef struct mem {
-	const char *data;
-	size_t len, pos, chunk;
-} mem;
-
-static int64_t mem_read(void *userdata, char *buf, size_t size)
-{
-	mem *m = userdata;
-	size_t n = m->len - m->pos;
-	if (n > size)
-		n = size;
-	if (n > m->chunk)
-		n = m->chunk;
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (int64_t)n;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,15 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 3)
 		return 0;
-	mem m = { (const char *)data + 3, size - 3, 0, (size_t)data[0] % 128 + 1 };
+	tu_mem_stream m = { (const char *)data + 3, size - 3, 0, (size_t)data[0] % 128 + 1, -1 };
 	tfy_input_check_options opts = TFY_INPUT_CHECK_OPTIONS_INIT;
 	opts.max_requests = data[1] & 1 ? data[1] >> 4 : 0;
 	opts.max_problems = data[2] % 8;
 	opts.max_line_bytes = data[1] & 2 ? 64 : 0;
-	opts.endpoint = data[1] & 4 ? "/v1/chat/completions" : NULL;
+	opts.endpoint = data[1] & 4 ? "/v1/chat/completions" : data[1] & 8 ? "/v1/embeddings" : NULL;
+	opts.provider_kind = (data[2] >> 3) & 3; /* OPENAI, AZURE, BEDROCK, VERTEX */
 	tfy_input_report *rep = NULL;
 	tfy_error *err = NULL;
-	if (tfy_input_check_read(mem_read, &m, &opts, &rep, &err) != TFY_OK || err || !rep)
+	if (tfy_input_check_read(tu_mem_read, &m, &opts, &rep, &err) != TFY_OK || err || !rep)
 		abort();
 	int64_t kept = opts.max_problems ? opts.max_problems : TFY_INPUT_MAX_PROBLEMS_DEFAULT;
 	if (rep->bytes != (int64_t)m.len || rep->requests > rep->lines || rep->lines > (int64_t)m.len + 1 ||
@@ -59,10 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int whole_file = 0;
 	for (size_t i = 0; i < rep->problems_count; i++) {
 		const tfy_input_problem *p = rep->problems[i];
-		if (p->kind < TFY_INPUT_PROBLEM_INVALID_JSON || p->kind > TFY_INPUT_PROBLEM_LINE_TOO_LONG ||
+		if (p->kind < TFY_INPUT_PROBLEM_INVALID_JSON || p->kind > TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS ||
 		    p->reserved_ || !p->message || p->line < 0 || p->line > rep->lines)
 			abort();
-		int file_kind = p->kind == TFY_INPUT_PROBLEM_FILE_TOO_LARGE || p->kind == TFY_INPUT_PROBLEM_EMPTY_FILE;
+		int file_kind = p->kind == TFY_INPUT_PROBLEM_FILE_TOO_LARGE || p->kind == TFY_INPUT_PROBLEM_EMPTY_FILE ||
+		                p->kind == TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS;
 		if (file_kind != (p->line == 0) || (whole_file && !file_kind) || (!file_kind && p->line < prev))
 			abort();
 		whole_file |= file_kind;
@@ -73,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strcmp(tfy_input_problem_name(p->kind), "unknown") == 0)
 			abort();
 	}
-	if (rep->problems_total == 0 && rep->requests && !rep->endpoint)
+	if (rep->problems_total == 0 && rep->requests && !rep->endpoint &&
+	    opts.provider_kind != TFY_PROVIDER_KIND_VERTEX)
 		abort();
 	tfy_input_report_free(rep);
 	return 0;

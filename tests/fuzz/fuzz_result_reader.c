@@ -19,25 +19,8 @@
 
 #include <jansson.h>
 
+#include "testutil.h"
 #include "tfy/tfy.h"
-
-typedef struct mem {
-	const char *data;
-	size_t len, pos, chunk;
-} mem;
-
-static int64_t mem_read(void *userdata, char *buf, size_t size)
-{
-	mem *m = userdata;
-	size_t n = m->len - m->pos;
-	if (n > size)
-		n = size;
-	if (n > m->chunk)
-		n = m->chunk;
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (int64_t)n;
-}
 
 static int blank(const char *s, size_t n)
 {
@@ -83,11 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
 		return 0;
-	mem m = { (const char *)data + 2, size - 2, 0, (size_t)data[0] % 64 + 1 };
+	tu_mem_stream m = { (const char *)data + 2, size - 2, 0, (size_t)data[0] % 64 + 1, -1 };
 	tfy_result_reader_options opts = TFY_RESULT_READER_OPTIONS_INIT;
 	opts.max_line_bytes = data[1] < 128 ? 0 : data[1] - 120;
 	tfy_result_reader *r = NULL;
-	if (tfy_result_reader_new(mem_read, &m, &opts, &r, NULL) != TFY_OK)
+	if (tfy_result_reader_new(tu_mem_read, &m, &opts, &r, NULL) != TFY_OK)
 		abort();
 	int64_t last = 0;
 	for (size_t calls = 0;; calls++) {

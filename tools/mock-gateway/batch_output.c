@@ -40,6 +40,58 @@ int64_t mgw_batch_output_failing(const char *input_path)
     return mgw_jsonl_each(input_path, count_line, &n) ? n : -1;
 }
 
+static bool first_model(const char *line, size_t len, long long lineno, void *ctx)
+{
+    json_t *req = json_loadb(line, len, 0, NULL);
+    const char *model = json_string_value(json_object_get(json_object_get(req, "body"), "model"));
+    (void)lineno;
+    *(char **)ctx = model ? strdup(model) : NULL;
+    json_decref(req);
+    return false; /* the first request only */
+}
+
+char *mgw_batch_output_model(const char *input_path)
+{
+    char *model = NULL;
+    mgw_jsonl_each(input_path, first_model, &model);
+    return model;
+}
+
+json_t *mgw_usage_json(const struct mgw_usage *u)
+{
+    return json_pack("{s:I, s:{s:I}, s:I, s:{s:I}, s:I}", "input_tokens",
+                     (json_int_t)u->input_tokens, "input_tokens_details", "cached_tokens",
+                     (json_int_t)u->cached_tokens, "output_tokens", (json_int_t)u->output_tokens,
+                     "output_tokens_details", "reasoning_tokens",
+                     (json_int_t)u->reasoning_tokens, "total_tokens",
+                     (json_int_t)u->total_tokens);
+}
+
+/* A count of `usage` under the first of two names (chat's, then the
+ * Responses API's), 0 when neither is an integer. */
+static int64_t tokens(const json_t *usage, const char *name, const char *other)
+{
+    const json_t *v = json_object_get(usage, name);
+    if (!json_is_integer(v))
+        v = json_object_get(usage, other);
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+/* Adds the usage of one answer's body. */
+static void add_usage(struct mgw_usage *sum, const json_t *body)
+{
+    const json_t *u = json_object_get(body, "usage");
+    const json_t *in = json_object_get(u, "prompt_tokens_details");
+    const json_t *out = json_object_get(u, "completion_tokens_details");
+    sum->input_tokens += tokens(u, "prompt_tokens", "input_tokens");
+    sum->output_tokens += tokens(u, "completion_tokens", "output_tokens");
+    sum->total_tokens += tokens(u, "total_tokens", "total_tokens");
+    sum->cached_tokens += tokens(in ? in : json_object_get(u, "input_tokens_details"),
+                                 "cached_tokens", "cached_tokens");
+    sum->reasoning_tokens += tokens(out ? out : json_object_get(u, "output_tokens_details"),
+                                    "reasoning_tokens", "reasoning_tokens");
+}
+
 static json_t *embedding(json_t *model, uint64_t h)
 {
     json_t *vector = json_array();
@@ -78,6 +130,7 @@ struct writing {
     struct mgw_store *st;
     struct mgw_file_writer *out, *err;
     bool failed;
+    struct mgw_usage usage; /* of the answers written */
 };
 
 static bool put(struct writing *w, struct mgw_file_writer **to, json_t *line)
@@ -93,7 +146,8 @@ static bool put(struct writing *w, struct mgw_file_writer **to, json_t *line)
     return ok;
 }
 
-static json_t *answer_line(const struct mgw_batch_source *src, json_t *req, long long lineno)
+static json_t *answer_line(const struct mgw_batch_source *src, json_t *req, long long lineno,
+                           struct mgw_usage *usage)
 {
     const char *custom_id = json_string_value(json_object_get(req, "custom_id"));
     json_t *model = json_object_get(json_object_get(req, "body"), "model");
@@ -112,6 +166,7 @@ static json_t *answer_line(const struct mgw_batch_source *src, json_t *req, long
         body = embedding(model, h);
     else
         body = chat_completion(model, custom_id, h, src->created_at);
+    add_usage(usage, body);
     return json_pack("{s:s, s:s, s:{s:i, s:s, s:o}, s:n}", "id", id, "custom_id", custom_id,
                      "response", "status_code", failing ? 400 : 200, "request_id", request_id,
                      "body", body, "error");
@@ -122,7 +177,7 @@ static bool write_line(const char *line, size_t len, long long lineno, void *ctx
     struct writing *w = ctx;
     json_t *req = json_loadb(line, len, 0, NULL);
     bool failing = fails(json_string_value(json_object_get(req, "custom_id")));
-    if (!json_is_object(req) || !put(w, failing ? &w->err : &w->out, answer_line(w->src, req, lineno)))
+    if (!json_is_object(req) || !put(w, failing ? &w->err : &w->out, answer_line(w->src, req, lineno, &w->usage)))
         w->failed = true;
     json_decref(req);
     return !w->failed;
@@ -146,9 +201,10 @@ static bool commit(struct mgw_file_writer *w, const char *batch_id, const char *
 }
 
 bool mgw_batch_output_write(struct mgw_store *st, const struct mgw_batch_source *src,
-                            char output_id[MGW_FILE_ID_SIZE], char error_id[MGW_FILE_ID_SIZE])
+                            char output_id[MGW_FILE_ID_SIZE], char error_id[MGW_FILE_ID_SIZE],
+                            struct mgw_usage *usage)
 {
-    struct writing w = { src, st, NULL, NULL, false };
+    struct writing w = { src, st, NULL, NULL, false, { 0, 0, 0, 0, 0 } };
     bool ok = mgw_jsonl_each(src->input_path, write_line, &w) && !w.failed;
     if (!ok) {
         mgw_writer_abort(w.out);
@@ -163,5 +219,6 @@ bool mgw_batch_output_write(struct mgw_store *st, const struct mgw_batch_source 
             mgw_store_delete(st, error_id);
         return false;
     }
+    *usage = w.usage;
     return true;
 }

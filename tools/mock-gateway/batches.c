@@ -30,6 +30,7 @@ struct job {
     char id[BATCH_ID_SIZE];
     char input_file_id[MGW_ROUTE_ID_MAX];
     char endpoint[ENDPOINT_SIZE];
+    char *model;      /* the input's first body.model, NULL when none */
     json_t *metadata; /* NULL when none was given */
     double t0;        /* monotonic seconds at creation */
     double wall0;     /* the same instant in Unix seconds */
@@ -41,6 +42,7 @@ struct job {
     bool written;
     bool ended_taken; /* handed out by mgw_batches_take_ended */
     char output_id[MGW_FILE_ID_SIZE], error_id[MGW_FILE_ID_SIZE];
+    struct mgw_usage usage; /* summed from the output once written; zeros before */
 };
 
 struct mgw_batches {
@@ -87,6 +89,7 @@ struct mgw_batches *mgw_batches_new(struct mgw_store *files, double pace_s)
 
 static void job_free(struct job *j)
 {
+    free(j->model);
     json_decref(j->metadata);
     json_decref(j->errors);
     if (j->input_path)
@@ -187,9 +190,11 @@ static json_t *errors_of(const struct job *j)
 
 static json_t *batch_json(const struct job *j, const struct view *v)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "id", j->id, "object", "batch",
-                          "endpoint", j->endpoint, "errors", errors_of(j), "input_file_id",
-                          j->input_file_id, "completion_window", "24h", "status", v->status);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "id", j->id, "object",
+                          "batch", "endpoint", j->endpoint, "model",
+                          j->model ? mgw_string_lossy(j->model) : json_null(), "errors",
+                          errors_of(j), "input_file_id", j->input_file_id, "completion_window",
+                          "24h", "status", v->status);
     if (!o)
         return NULL;
     json_object_set_new(o, "output_file_id", file_id(j->output_id));
@@ -206,6 +211,7 @@ static json_t *batch_json(const struct job *j, const struct view *v)
     json_object_set_new(o, "request_counts",
                         json_pack("{s:I, s:I, s:I}", "total", (json_int_t)v->total, "completed",
                                   (json_int_t)v->completed_n, "failed", (json_int_t)v->failed_n));
+    json_object_set_new(o, "usage", mgw_usage_json(&j->usage));
     json_object_set_new(o, "metadata", j->metadata ? json_deep_copy(j->metadata) : json_null());
     return o;
 }
@@ -216,7 +222,7 @@ static void write_output(struct mgw_batches *b, struct job *j)
 {
     struct mgw_batch_source src = { j->input_path, j->id, j->endpoint, (long long)j->wall0 };
     if (j->written || !j->input_path
-        || !mgw_batch_output_write(b->files, &src, j->output_id, j->error_id))
+        || !mgw_batch_output_write(b->files, &src, j->output_id, j->error_id, &j->usage))
         return;
     j->written = true;
     unlink(j->input_path);
@@ -270,6 +276,7 @@ static json_t *prepare(struct mgw_batches *b, struct job *j, unsigned *status)
     rc = mock_validate_input(j->input_path, j->endpoint, &j->errors, &j->total);
     if (rc == 0)
         j->failing = mgw_batch_output_failing(j->input_path);
+    j->model = mgw_batch_output_model(j->input_path);
     if (rc < 0 || j->failing < 0)
         return mgw_error_body("The mock gateway could not read the input file.", NULL, NULL);
     return NULL;

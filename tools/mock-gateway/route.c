@@ -13,7 +13,7 @@ static const char *const bases[] = {
 };
 
 static const char *const route_names[] = {
-    "list", "create", "retrieve", "cancel", "upload", "file", "download", "delete",
+    "list", "create", "retrieve", "cancel", "upload", "file", "download", "delete", "files",
 };
 
 /* "/batches", "/batches/ID" or "/batches/ID/SUB" (likewise /files). */
@@ -69,9 +69,9 @@ static bool is(const char *method, const char *want)
 unsigned mgw_route_of(const struct mgw_path *p, const char *method, const char **allow)
 {
     if (p->id[0] == '\0') {
-        *allow = p->files ? "POST" : "GET, POST";
+        *allow = "GET, POST";
         if (p->files)
-            return is(method, "POST") ? MGW_ROUTE_UPLOAD : 0;
+            return is(method, "GET") ? MGW_ROUTE_FILES : is(method, "POST") ? MGW_ROUTE_UPLOAD : 0;
         return is(method, "GET") ? MGW_ROUTE_LIST : is(method, "POST") ? MGW_ROUTE_CREATE : 0;
     }
     if (p->sub) {
@@ -111,5 +111,5 @@ bool mgw_route_parse(const char *names, unsigned *mask)
 
 const char *mgw_route_names(void)
 {
-    return "list|create|retrieve|cancel|upload|file|download|delete";
+    return "list|create|retrieve|cancel|upload|file|download|delete|files";
 }

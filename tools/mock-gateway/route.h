@@ -15,6 +15,7 @@ enum mgw_route {
     MGW_ROUTE_FILE = 1u << 5,     /* GET {base}/files/{id} */
     MGW_ROUTE_DOWNLOAD = 1u << 6, /* GET {base}/files/{id}/content */
     MGW_ROUTE_DELETE = 1u << 7,   /* DELETE {base}/files/{id} */
+    MGW_ROUTE_FILES = 1u << 8,    /* GET {base}/files */
 };
 
 /* Ids longer than this are no resource of ours (404). */
@@ -35,7 +36,7 @@ bool mgw_path_parse(const char *path, struct mgw_path *out);
 unsigned mgw_route_of(const struct mgw_path *p, const char *method, const char **allow);
 
 /* Parses "name|name..." (list, create, retrieve, cancel, upload, file,
- * download, delete) into a mask; false on an unknown name. */
+ * download, delete, files) into a mask; false on an unknown name. */
 bool mgw_route_parse(const char *names, unsigned *mask);
 
 /* "list|create|..." for messages and --help. */

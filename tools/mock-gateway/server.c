@@ -32,6 +32,9 @@
 
 #define DEFAULT_LIMIT 20
 #define MAX_LIMIT 100
+/* OpenAI's List files: limit 1..10000, default 10000, newest first. */
+#define FILES_DEFAULT_LIMIT 10000
+#define FILES_MAX_LIMIT 10000
 /* Idle keep-alive connections each hold a thread; reclaim forgotten ones. */
 #define IDLE_TIMEOUT_S 300u
 #define REQUEST_ID_SIZE 40
@@ -187,9 +190,9 @@ static bool is_integer_text(const char *s)
     return true;
 }
 
-static bool check_limit(const char *text, uint32_t *limit, json_t **err)
+static bool check_limit(const char *text, uint32_t max, uint32_t *limit, json_t **err)
 {
-    char shown[32];
+    char shown[32], above[96];
     long long v;
     if (!text)
         return true;
@@ -207,9 +210,11 @@ static bool check_limit(const char *text, uint32_t *limit, json_t **err)
                                "integer_below_min_value");
         return false;
     }
-    if (v > MAX_LIMIT) {
-        *err = mgw_error_body3("Invalid 'limit': integer above maximum value. Expected a value <= 100, but got ",
-                               errno == ERANGE ? text : shown, " instead.", "limit",
+    if (v > max) {
+        snprintf(above, sizeof above,
+                 "Invalid 'limit': integer above maximum value. Expected a value <= %u, but got ",
+                 (unsigned)max);
+        *err = mgw_error_body3(above, errno == ERANGE ? text : shown, " instead.", "limit",
                                "integer_above_max_value");
         return false;
     }
@@ -287,10 +292,51 @@ static enum MHD_Result handle_list(const struct exchange *ex)
     size_t start = 0, created = created_count(ex);
     const char *after = has_fault(ex, MGW_FAULT_IGNORE_AFTER) ? NULL : argument(ex, "after");
     json_t *err = NULL, *page;
-    if (!check_limit(argument(ex, "limit"), &limit, &err)
+    if (!check_limit(argument(ex, "limit"), MAX_LIMIT, &limit, &err)
         || !check_after(ex, after, created, &start, &err))
         return send_json(ex, MHD_HTTP_BAD_REQUEST, err, NULL);
     page = list_page(ex, created, start, limit);
+    if (ex->faulted)
+        page = mgw_fault_shape_page(&ex->fault, page);
+    return send_json(ex, MHD_HTTP_OK, page, NULL);
+}
+
+/* ---- GET /files -------------------------------------------------------- */
+
+/* OpenAI's words for a value outside an enum. */
+static bool check_order(const char *text, bool *asc, json_t **err)
+{
+    if (!text)
+        return true;
+    *asc = strcmp(text, "asc") == 0;
+    if (*asc || strcmp(text, "desc") == 0)
+        return true;
+    *err = mgw_error_body3("Invalid value: '", text, "'. Supported values are: 'asc' and 'desc'.",
+                           "order", "invalid_value");
+    return false;
+}
+
+/* The files in the store, newest first unless order=asc; the list faults
+ * (ignore-after, no-has-more, empty-has-more) apply with route=files. */
+static enum MHD_Result handle_files(const struct exchange *ex)
+{
+    uint32_t limit = FILES_DEFAULT_LIMIT;
+    bool asc = false, unknown_after = false;
+    const char *after = has_fault(ex, MGW_FAULT_IGNORE_AFTER) ? NULL : argument(ex, "after");
+    json_t *err = NULL, *page;
+    if (!check_limit(argument(ex, "limit"), FILES_MAX_LIMIT, &limit, &err)
+        || !check_order(argument(ex, "order"), &asc, &err))
+        return send_json(ex, MHD_HTTP_BAD_REQUEST, err, NULL);
+    page = mgw_store_list(ex->srv->store, after, limit, asc, argument(ex, "purpose"),
+                          &unknown_after);
+    if (unknown_after)
+        return send_json(ex, MHD_HTTP_BAD_REQUEST,
+                         mgw_error_body3("Invalid 'after': no file with id '", after, "'.", "after",
+                                         "invalid_value"),
+                         NULL);
+    if (!page)
+        return send_json(ex, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                         mgw_error_body("out of memory", NULL, NULL), NULL);
     if (ex->faulted)
         page = mgw_fault_shape_page(&ex->fault, page);
     return send_json(ex, MHD_HTTP_OK, page, NULL);
@@ -407,6 +453,8 @@ static enum MHD_Result carry_out(struct request *rq)
         return handle_download(rq);
     case MGW_ROUTE_DELETE:
         return handle_delete(rq);
+    case MGW_ROUTE_FILES:
+        return handle_files(&rq->ex);
     default:
         return handle_list(&rq->ex);
     }

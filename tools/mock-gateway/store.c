@@ -259,6 +259,63 @@ int mgw_store_open(struct mgw_store *st, const char *id, uint64_t *size)
     return fd;
 }
 
+/* The entry `step` places from `k` in the listing's order; count when past the end. */
+static size_t step_from(const struct mgw_store *st, size_t k, bool asc)
+{
+    if (asc)
+        return k + 1 < st->count ? k + 1 : st->count;
+    return k > 0 && k < st->count ? k - 1 : st->count;
+}
+
+static bool wanted(const struct entry *e, const char *purpose)
+{
+    return !purpose || strcmp(e->purpose, purpose) == 0;
+}
+
+/* The listing's items from entry `k` on; *more when a wanted one is left. Lock held. */
+static json_t *collect_page(const struct mgw_store *st, size_t k, size_t limit, bool asc,
+                            const char *purpose, bool *more)
+{
+    json_t *data = json_array();
+    *more = false;
+    for (; data && k < st->count; k = step_from(st, k, asc)) {
+        if (!wanted(&st->entries[k], purpose))
+            continue;
+        if (json_array_size(data) == limit) {
+            *more = true;
+            break;
+        }
+        if (json_array_append_new(data, object_of(&st->entries[k])) != 0) {
+            json_decref(data);
+            return NULL;
+        }
+    }
+    return data;
+}
+
+json_t *mgw_store_list(struct mgw_store *st, const char *after, size_t limit, bool asc,
+                       const char *purpose, bool *unknown_after)
+{
+    json_t *data = NULL;
+    bool more = false;
+    size_t k;
+    pthread_mutex_lock(&st->lock);
+    k = asc ? 0 : st->count - 1; /* desc on an empty store: count - 1 wraps past the end */
+    *unknown_after = after && (k = find(st, after)) == st->count;
+    if (!*unknown_after) {
+        if (after)
+            k = step_from(st, k, asc);
+        data = collect_page(st, k, limit, asc, purpose, &more);
+    }
+    pthread_mutex_unlock(&st->lock);
+    if (!data)
+        return NULL;
+    return json_pack("{s:s, s:o, s:O?, s:O?, s:b}", "object", "list", "data", data, "first_id",
+                     json_object_get(json_array_get(data, 0), "id"), "last_id",
+                     json_object_get(json_array_get(data, json_array_size(data) - 1), "id"),
+                     "has_more", more);
+}
+
 bool mgw_store_delete(struct mgw_store *st, const char *id)
 {
     char path[PATH_SIZE];
@@ -273,7 +330,9 @@ bool mgw_store_delete(struct mgw_store *st, const char *id)
         unlink(path);
         st->used -= e->bytes;
         free(e->filename);
-        *e = st->entries[--st->count];
+        /* Upload order is the listing's order: close the gap. */
+        memmove(e, e + 1, (st->count - k - 1) * sizeof *e);
+        st->count--;
     }
     pthread_mutex_unlock(&st->lock);
     return found;

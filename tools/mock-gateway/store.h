@@ -47,6 +47,14 @@ json_t *mgw_store_object(struct mgw_store *st, const char *id);
  * stays readable through the descriptor even if deleted meanwhile. */
 int mgw_store_open(struct mgw_store *st, const char *id, uint64_t *size);
 
+/* GET /files: a list object {object, data, first_id, last_id, has_more}
+ * of up to `limit` file objects in upload order (`asc`) or its reverse,
+ * starting after the file `after` (NULL: at the first), only those of
+ * `purpose` (NULL: every one). NULL with *unknown_after set when `after`
+ * names no file, NULL alone on allocation failure. */
+json_t *mgw_store_list(struct mgw_store *st, const char *after, size_t limit, bool asc,
+                       const char *purpose, bool *unknown_after);
+
 /* Deletes `id`; false if there is none. */
 bool mgw_store_delete(struct mgw_store *st, const char *id);
 

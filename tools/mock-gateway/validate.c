@@ -5,9 +5,8 @@
 
 #include <tfy/tfy.h>
 
-/* OpenAI's code, param and (when it has a fixed one) message of a kind of problem. */
+/* OpenAI's param and (when it has a fixed one) message of a kind of problem. */
 struct openai_error {
-    const char *code;
     const char *param;
     const char *message; /* NULL: the checker's sentence */
 };
@@ -18,44 +17,51 @@ static struct openai_error openai_error(int32_t kind)
     switch (kind) {
     case TFY_INPUT_PROBLEM_INVALID_JSON:
     case TFY_INPUT_PROBLEM_NOT_AN_OBJECT:
-        return (struct openai_error){ "invalid_json_line", NULL,
-                                      "This line is not parseable as valid JSON." };
+        return (struct openai_error){ NULL, "This line is not parseable as valid JSON." };
     case TFY_INPUT_PROBLEM_CUSTOM_ID_MISSING:
     case TFY_INPUT_PROBLEM_CUSTOM_ID_NOT_STRING:
     case TFY_INPUT_PROBLEM_CUSTOM_ID_EMPTY:
-        return (struct openai_error){ "invalid_request", "custom_id", custom_id_text };
+        return (struct openai_error){ "custom_id", custom_id_text };
     case TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE:
-        return (struct openai_error){ "duplicate_custom_id", "custom_id",
+        return (struct openai_error){ "custom_id",
                                       "The custom_id for this request is a duplicate of another "
                                       "request. The custom_id parameter must be unique for each "
                                       "request in a batch." };
     case TFY_INPUT_PROBLEM_METHOD:
-        return (struct openai_error){ "invalid_request", "method",
-                                      "The method of each request must be 'POST'." };
+        return (struct openai_error){ "method", "The method of each request must be 'POST'." };
     case TFY_INPUT_PROBLEM_URL_MISSING:
     case TFY_INPUT_PROBLEM_URL_MISMATCH:
-        return (struct openai_error){ "mismatched_url", "url",
-                                      "The URL provided for this request does not match the "
-                                      "batch endpoint." };
+        return (struct openai_error){ "url", "The URL provided for this request does not match "
+                                             "the batch endpoint." };
     case TFY_INPUT_PROBLEM_BODY_MISSING:
     case TFY_INPUT_PROBLEM_BODY_NOT_OBJECT:
-        return (struct openai_error){ "invalid_request", "body",
-                                      "The body of each request must be a JSON object." };
+        return (struct openai_error){ "body", "The body of each request must be a JSON object." };
+    case TFY_INPUT_PROBLEM_MODEL_MISSING:
+        return (struct openai_error){ "body.model", "Missing required parameter: 'model'." };
+    case TFY_INPUT_PROBLEM_MODEL_MISMATCH:
+        return (struct openai_error){ "body.model", NULL };
+    case TFY_INPUT_PROBLEM_MESSAGES_NOT_ARRAY:
+        return (struct openai_error){ "body.messages", NULL };
+    case TFY_INPUT_PROBLEM_TOO_MANY_INPUTS:
+        return (struct openai_error){ "body.input", NULL };
     case TFY_INPUT_PROBLEM_EMPTY_FILE:
-        return (struct openai_error){ "empty_file", NULL,
-                                      "The batch input file is empty. Please ensure that the "
-                                      "batch contains at least one request." };
+        return (struct openai_error){ NULL, "The batch input file is empty. Please ensure that "
+                                            "the batch contains at least one request." };
     default: /* too many requests, too large, a line too long: the checker's words */
-        return (struct openai_error){ tfy_input_problem_name(kind), NULL, NULL };
+        return (struct openai_error){ NULL, NULL };
     }
 }
 
-/* {"code","message","param","line"}: line null for the whole file. */
+/*
+ * {"code","message","param","line"}: line null for the whole file.  The
+ * code is the checker's name of the kind, which is OpenAI's code where
+ * OpenAI has one: the library, the CLI and the mock say the same.
+ */
 static json_t *entry(const tfy_input_problem *p)
 {
     struct openai_error oe = openai_error(p->kind);
     json_t *line = p->line > 0 ? json_integer((json_int_t)p->line) : json_null();
-    return json_pack("{s:s, s:s, s:s?, s:o}", "code", oe.code, "message",
+    return json_pack("{s:s, s:s, s:s?, s:o}", "code", tfy_input_problem_name(p->kind), "message",
                      oe.message ? oe.message : p->message, "param", oe.param, "line", line);
 }
 

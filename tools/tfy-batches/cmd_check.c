@@ -12,7 +12,8 @@
 int cmd_check_run(const cli_args *args, sink *out)
 {
 	int64_t requests = 0;
-	int rc = input_check(args->operands[0], args->endpoint, out, &requests);
+	int rc = input_check(args->operands[0], args->endpoint, args->provider_kind, out, &requests,
+	                     NULL);
 
 	if (rc == CLI_EXIT_OK) {
 		char tail[64];

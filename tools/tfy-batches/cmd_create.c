@@ -20,7 +20,7 @@ int cmd_create_run(const cli_args *args, sink *out)
 	}
 	if ((client = cli_open_client(args, &rc)) == NULL)
 		return rc;
-	b = create_batch(client, args, args->input_file_id, &rc);
+	b = create_batch(client, args, args->input_file_id, args->endpoint, &rc);
 	if (b != NULL)
 		rc = show_batch(args, out, b);
 	tfy_batch_free(b);

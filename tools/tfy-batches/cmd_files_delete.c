@@ -28,12 +28,13 @@ int cmd_files_delete_run(const cli_args *args, sink *out)
 {
 	int rc = CLI_EXIT_FAILURE;
 	tfy_client *client = cli_open_client(args, &rc);
+	tfy_request_options request = cli_request(args);
 	tfy_error *err = NULL;
 	tfy_code code;
 
 	if (client == NULL)
 		return rc;
-	code = tfy_files_delete(client, args->operands[0], &args->request, &err);
+	code = tfy_files_delete(client, args->operands[0], &request, &err);
 	if (code == TFY_OK) {
 		sink_puts(out, "deleted ");
 		text_put(out, args->operands[0], 0);

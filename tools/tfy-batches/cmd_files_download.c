@@ -55,9 +55,10 @@ static int refuse_name(const char *name)
 /* On a terminal without -o: the file's own name. */
 static int download_by_name(tfy_client *client, const cli_args *args, const char *id)
 {
+	tfy_request_options request = cli_request(args);
 	tfy_file *f = NULL;
 	tfy_error *err = NULL;
-	tfy_code code = tfy_files_retrieve(client, id, &args->request, &f, &err);
+	tfy_code code = tfy_files_retrieve(client, id, &request, &f, &err);
 	int rc;
 
 	if (code != TFY_OK) {
@@ -91,6 +92,9 @@ int cmd_files_download_run(const cli_args *args, sink *out)
 		rc = fetch_file(client, args, args->operands[0], NULL, out->fp);
 	else
 		rc = fetch_file(client, args, args->operands[0], path, NULL);
+	/* refused because PATH exists (the library said so): say how to replace it */
+	if (rc == CLI_EXIT_IO && path != NULL && !args->force && access(path, F_OK) == 0)
+		fputs(CLI_NAME ": -f replaces it\n", stderr);
 	if (rc == CLI_EXIT_INTERRUPTED)
 		diag_error("interrupted; nothing was saved", NULL);
 	tfy_client_free(client);

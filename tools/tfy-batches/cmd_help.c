@@ -1,5 +1,6 @@
 /*
- * tfy-batches help [COMMAND]: the general help, or a command's.
+ * tfy-batches help [COMMAND]: the general help, a command's, or a group's
+ * ("help files").
  */
 #include <stdio.h>
 
@@ -15,6 +16,10 @@ int cmd_help_run(const cli_args *args, sink *out)
 		size_t used;
 
 		cmd = cli_find_command_words(args->operands, args->operand_count, &used);
+		/* "help files": the group's commands */
+		if (cmd == NULL && args->operand_count == 1 &&
+		    cli_write_subcommand_help(out, args->operands[0]))
+			return CLI_EXIT_OK;
 		if (cmd == NULL || used != args->operand_count)
 			return diag_unknown_command(args->operands[0]);
 	}

@@ -23,6 +23,7 @@ int cmd_list_run(const cli_args *args, sink *out)
 	w.statuses = args->statuses;
 	w.status_count = args->status_count;
 	w.summary = args->summary;
+	w.summary_width = term_width(STDERR_FILENO);
 	if (args->format == OUT_TABLE) {
 		w.color = term_color(STDOUT_FILENO);
 		w.width = term_width(STDOUT_FILENO);

@@ -1,6 +1,10 @@
 /*
  * tfy-batches results PATH|FILE_ID: the records of an output or error file.
  *
+ * An argument that names a path is a local file, never sent as a file id:
+ * one that exists, or that holds a '/' or ends in .jsonl or .json; but one
+ * with a scheme (s3://, gs://: Bedrock's and Vertex's file ids) is an id.
+ *
  * A file id is downloaded to an unlinked temporary file first (the reader
  * wants a stream it can pull from; the download pushes), so memory stays
  * one line whatever the file's size.
@@ -20,15 +24,23 @@
 #include "record.h"
 #include "show.h"
 
-static const rec_col columns[] = { { "custom_id", 32 },     { "status_code", 0 },
-	                           { "request_id", 32 },    { "error_code", 24 },
-	                           { "error_message", 40 }, { "body", 60 } };
+/*
+ * On a terminal too narrow for them: request_id dropped, error_message
+ * narrowed, error_code dropped, body narrowed, then error_message,
+ * status_code and body dropped.  The custom_id is never cut.
+ */
+static const rec_col columns[] = {
+	{ "custom_id", 128, 0, 0, 1 },    { "status_code", 0, 0, 6, 0 },
+	{ "request_id", 32, 0, 1, 0 },    { "error_code", 24, 0, 3, 0 },
+	{ "error_message", 40, 2, 5, 0 }, { "body", 60, 4, 7, 0 },
+};
 
 static out_status put_result(rec_writer *w, const tfy_result *r)
 {
 	char status[16];
-	rec_val vals[6] = { { r->custom_id, 0 }, { NULL, 1 },           { r->request_id, 0 },
-		            { r->error_code, 0 }, { r->error_message, 0 }, { r->body_json, 1 } };
+	rec_val vals[6] = { { r->custom_id, 0, NULL },    { NULL, 1, NULL },
+		            { r->request_id, 0, NULL },   { r->error_code, 0, NULL },
+		            { r->error_message, 0, NULL }, { r->body_json, 1, NULL } };
 
 	if (r->status_code != 0) {
 		snprintf(status, sizeof status, "%" PRId32, r->status_code);
@@ -107,6 +119,19 @@ static FILE *download_temp(const cli_args *args, const char *id, int *rc)
 	return fp;
 }
 
+/* The argument names a local file (see the top of this file). */
+static int names_path(const char *what)
+{
+	size_t len = strlen(what), scheme = strspn(what, "abcdefghijklmnopqrstuvwxyz0123456789+.-");
+
+	if (access(what, F_OK) == 0)
+		return 1;
+	if (scheme > 0 && strncmp(what + scheme, "://", 3) == 0)
+		return 0;
+	return strchr(what, '/') != NULL || (len > 6 && strcmp(what + len - 6, ".jsonl") == 0) ||
+	       (len > 5 && strcmp(what + len - 5, ".json") == 0);
+}
+
 int cmd_results_run(const cli_args *args, sink *out)
 {
 	const char *what = args->operands[0];
@@ -116,7 +141,7 @@ int cmd_results_run(const cli_args *args, sink *out)
 	tfy_code code;
 	int rc = CLI_EXIT_OK;
 
-	if (access(what, F_OK) == 0) {
+	if (names_path(what)) {
 		code = tfy_result_reader_open(what, NULL, &reader, &err);
 	} else {
 		if ((fp = download_temp(args, what, &rc)) == NULL)

@@ -1,7 +1,9 @@
 /*
- * tfy-batches run PATH --endpoint P: check, upload, create, wait, download,
- * summary.  Each step says what it did on stderr; stdout holds the summary
- * alone, in --format.
+ * tfy-batches run PATH [--endpoint P]: check, upload, create, wait,
+ * download, summary.  Each step says what it did on stderr; stdout holds
+ * the summary alone, in --format.  The endpoint defaults to the first
+ * line's url, as check has it; -o DIR is made ready (created when missing)
+ * before anything is sent.
  *
  * Ctrl-C (or SIGTERM, SIGHUP) while waiting leaves the batch running (it
  * is paid for and may be nearly done) and prints how to pick it up again,
@@ -12,12 +14,14 @@
  * every failure says how to go on: run --resume, which skips a file already
  * saved whole, or, when the server's id cannot be used, list.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -30,6 +34,7 @@
 #include "opts.h"
 #include "record.h"
 #include "show.h"
+#include "table.h"
 #include "text.h"
 #include "watch.h"
 
@@ -41,8 +46,77 @@ static void say(const char *what, const char *value)
 	fputs("\n", stderr);
 }
 
-/* The input checked and uploaded: its file id (the caller frees), or NULL after the failure was said. */
-static char *check_and_upload(tfy_client *client, const cli_args *args, int *rc)
+/* "tfy-batches: -o 'DIR': why", exit 8. */
+static int refuse_dir(const char *dir, const char *why)
+{
+	fputs(CLI_NAME ": -o '", stderr);
+	text_put_file(stderr, dir);
+	fputs("': ", stderr);
+	fputs(why, stderr);
+	fputs("\n", stderr);
+	return CLI_EXIT_IO;
+}
+
+/* mkdir -p: dir and its missing parents, 0700. */
+static int make_dirs(char *dir)
+{
+	char *p;
+
+	for (p = dir + 1;; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			*p = c;
+			return -1;
+		}
+		*p = c;
+		if (c == '\0')
+			return 0;
+	}
+}
+
+/*
+ * -o DIR ready before anything is sent, so a finished batch's files always
+ * have somewhere to go: a missing DIR is created with its parents, 0700
+ * (the files the download writes are 0600: a batch's output is the
+ * caller's alone); one that is not a directory we can write into is
+ * refused, exit 8.
+ */
+static int prepare_dir(const char *dir)
+{
+	struct stat st;
+	char *copy;
+	int made;
+
+	if (stat(dir, &st) != 0 && errno == ENOENT) {
+		if ((copy = strdup(dir)) == NULL) {
+			diag_error("out of memory", NULL);
+			return CLI_EXIT_FAILURE;
+		}
+		made = make_dirs(copy);
+		free(copy);
+		if (made != 0)
+			return refuse_dir(dir, strerror(errno));
+		say("created the directory ", dir);
+	}
+	if (stat(dir, &st) != 0)
+		return refuse_dir(dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return refuse_dir(dir, "not a directory");
+	if (access(dir, W_OK | X_OK) != 0)
+		return refuse_dir(dir, strerror(errno));
+	return CLI_EXIT_OK;
+}
+
+/*
+ * The input checked (*endpoint gets --endpoint, else the first line's url;
+ * the caller frees it) and uploaded, once -o DIR is ready: its file id
+ * (the caller frees), or NULL after the failure was said.
+ */
+static char *check_and_upload(tfy_client *client, const cli_args *args, char **endpoint, int *rc)
 {
 	tfy_files_upload_options opts = TFY_FILES_UPLOAD_OPTIONS_INIT;
 	tfy_request_options request;
@@ -54,10 +128,19 @@ static char *check_and_upload(tfy_client *client, const cli_args *args, int *rc)
 	char *id = NULL;
 
 	sink_init(&err_sink, stderr);
-	if ((*rc = input_check(args->operands[0], args->endpoint, &err_sink, &requests)) != 0)
+	if ((*rc = input_check(args->operands[0], args->endpoint, args->provider_kind, &err_sink,
+	                       &requests, endpoint)) != 0)
+		return NULL;
+	/* A clean file has a url, unless Vertex's rules let its lines omit it. */
+	if (*endpoint == NULL) {
+		*rc = CLI_EXIT_USAGE;
+		cli_usage_error("the input file names no endpoint: give --endpoint", NULL);
+		return NULL;
+	}
+	if ((*rc = prepare_dir(args->output != NULL ? args->output : ".")) != 0)
 		return NULL;
 	/* Ctrl-C stops an upload (nothing exists yet that is worth keeping) */
-	request = args->request;
+	request = cli_request(args);
 	request.cancel = interrupt_cancel;
 	opts.path = args->operands[0];
 	opts.request = &request;
@@ -115,7 +198,7 @@ static int say_unreachable(const char *id)
 /* Says how to resume, or cancels with --cancel-on-interrupt. */
 static void interrupted(tfy_client *client, const cli_args *args, const char *id)
 {
-	tfy_request_options plain = args->request;
+	tfy_request_options plain = cli_request(args);
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
 	tfy_code code;
@@ -172,14 +255,15 @@ static int refuse_existing(const char *path, const struct stat *st, int64_t byte
 		        (intmax_t)st->st_size, (intmax_t)bytes);
 	else
 		fputs(" (the server does not give the file's size)", stderr);
-	fputs("; move it away first\n", stderr);
+	fputs("; move it away first, or give -f to replace it\n", stderr);
 	return CLI_EXIT_IO;
 }
 
 /*
  * Downloads file_id (if any) to *path, unless an earlier run saved it whole
  * there (a resume after a failed or interrupted download): a regular file
- * of the size the File object gives.  0 or the failure's status (said).
+ * of the size the File object gives.  With -f whatever is there is
+ * replaced.  0 or the failure's status (said).
  */
 static int download(tfy_client *client, const cli_args *args, const char *id, const char *file_id,
                     const char *what, char **path)
@@ -196,7 +280,7 @@ static int download(tfy_client *client, const cli_args *args, const char *id, co
 		return CLI_EXIT_FAILURE;
 	}
 	rc = fetch_size(client, args, file_id, &bytes);
-	if (rc == CLI_EXIT_OK && lstat(*path, &st) == 0) {
+	if (rc == CLI_EXIT_OK && !args->force && lstat(*path, &st) == 0) {
 		if (!S_ISREG(st.st_mode) || bytes < 0 || st.st_size != bytes)
 			return refuse_existing(*path, &st, bytes);
 		say("already saved ", *path);
@@ -248,13 +332,17 @@ static int wait_failed(tfy_client *client, const cli_args *args, const char *id,
 static int summary(const cli_args *args, sink *out, const tfy_batch *b, const char *output,
                    const char *errors)
 {
-	static const rec_col cols[] = { { "id", 0 },    { "status", 0 }, { "completed", 0 },
-		                        { "failed", 0 }, { "total", 0 },  { "output", 0 },
-		                        { "errors", 0 } };
+	/* the paths are never cut either: they are for copying */
+	static const rec_col cols[] = { { "id", 0, 0, 0, 1 },     { "status", 0, 0, 0, 0 },
+		                        { "completed", 0, 0, 0, 0 }, { "failed", 0, 0, 0, 0 },
+		                        { "total", 0, 0, 0, 0 },     { "output", 0, 0, 0, 1 },
+		                        { "errors", 0, 0, 0, 1 } };
 	const tfy_batch_request_counts *rc = b->request_counts;
 	char n[3][24];
-	rec_val vals[7] = { { b->id, 0 }, { b->status_raw, 0 }, { NULL, 1 }, { NULL, 1 },
-		            { NULL, 1 },  { output, 0 },        { errors, 0 } };
+	rec_val vals[7] = { { b->id, 0, NULL },     { b->status_raw, 0, table_status_text(b) },
+		            { NULL, 1, NULL },      { NULL, 1, NULL },
+		            { NULL, 1, NULL },      { output, 0, NULL },
+		            { errors, 0, NULL } };
 	rec_writer w;
 	out_status st;
 
@@ -289,6 +377,8 @@ static int finish(tfy_client *client, const cli_args *args, sink *out, const cha
 		rc = summary(args, out, b, output, errors);
 	if (rc == CLI_EXIT_OK)
 		rc = watch_exit_status(b);
+	if (rc == CLI_EXIT_BATCH_FAILED)
+		watch_say_errors(b);
 	free(output);
 	free(errors);
 	tfy_batch_free(b);
@@ -300,10 +390,10 @@ int cmd_run_run(const cli_args *args, sink *out)
 	int rc = CLI_EXIT_FAILURE;
 	tfy_client *client;
 	tfy_batch *b = NULL;
-	char *file_id = NULL;
+	char *file_id = NULL, *endpoint = NULL;
 
-	if (args->resume == NULL && (args->operand_count == 0 || args->endpoint == NULL)) {
-		cli_usage_error("run needs PATH and --endpoint, or --resume ID", NULL);
+	if (args->resume == NULL && args->operand_count == 0) {
+		cli_usage_error("run needs PATH, or --resume ID", NULL);
 		return CLI_EXIT_USAGE;
 	}
 	if ((client = cli_open_client(args, &rc)) == NULL)
@@ -314,12 +404,15 @@ int cmd_run_run(const cli_args *args, sink *out)
 	 */
 	interrupt_install();
 	if (args->resume != NULL) {
-		rc = finish(client, args, out, args->resume);
-	} else if ((file_id = check_and_upload(client, args, &rc)) != NULL &&
-	           (b = create_batch(client, args, file_id, &rc)) != NULL) {
+		rc = prepare_dir(args->output != NULL ? args->output : ".");
+		if (rc == CLI_EXIT_OK)
+			rc = finish(client, args, out, args->resume);
+	} else if ((file_id = check_and_upload(client, args, &endpoint, &rc)) != NULL &&
+	           (b = create_batch(client, args, file_id, endpoint, &rc)) != NULL) {
 		say("created the batch ", b->id != NULL ? b->id : "-");
 		rc = b->id != NULL ? finish(client, args, out, b->id) : say_unreachable(NULL);
 	}
+	free(endpoint);
 	free(file_id);
 	tfy_batch_free(b);
 	tfy_client_free(client);

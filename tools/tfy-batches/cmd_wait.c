@@ -32,6 +32,8 @@ int cmd_wait_run(const cli_args *args, sink *out)
 		rc = show_batch(args, out, b);
 		if (rc == CLI_EXIT_OK)
 			rc = watch_exit_status(b);
+		if (rc == CLI_EXIT_BATCH_FAILED)
+			watch_say_errors(b);
 	}
 	tfy_batch_free(b);
 	tfy_client_free(client);

@@ -13,19 +13,29 @@
 /* What every command that calls the API takes. */
 #define CALLS_API (GROUP_GENERAL | GROUP_CONNECTION | GROUP_ROUTING)
 
-/* The options create and run share. */
+/* The options create and run share (after their --endpoint). */
 #define CREATE_HELP \
-	"      --endpoint PATH       the endpoint of every request, e.g.\n" \
-	"                            /v1/chat/completions (required)\n" \
 	"      --completion-window W time frame to finish in (default: 24h)\n" \
 	"      --metadata KEY=VALUE  a metadata pair of the batch; repeatable\n"
 
-/* What wait and run exit with, by the batch's final state. */
-#define WAIT_EXITS \
+/* The input check's option, of check and run. */
+#define PROVIDER_KIND_HELP \
+	"      --provider-kind KIND  check with the rules of KIND as well as\n" \
+	"                            OpenAI's: openai (the default), azure,\n" \
+	"                            bedrock (100 requests at least), vertex (a\n" \
+	"                            line may omit method, url and body.model)\n"
+
+/* wait's and run's bound on the waiting, and what they exit with. */
+#define WAIT_HELP \
+	"      --wait-timeout S      stop waiting after S seconds (exit 13); the\n" \
+	"                            batch goes on.  The deadline of --timeout also\n" \
+	"                            ends the wait so (as 'wait --timeout S' always\n" \
+	"                            did)\n" \
 	"\n" \
 	"Exit status by the batch's final state: 0 completed (some requests may\n" \
 	"still have failed: see failed in the counts; partially_completed too), 10\n" \
-	"failed, 11 expired, 12 cancelled; 13 when --timeout passed first, 130 when\n" \
+	"failed (its errors, the first 20, are listed on stderr), 11 expired, 12\n" \
+	"cancelled; 13 when --wait-timeout or --timeout passed first, 130 when\n" \
 	"interrupted (Ctrl-C: the batch goes on; the line printed says how to\n" \
 	"resume), 143 on SIGTERM, 129 on SIGHUP.\n"
 
@@ -48,10 +58,12 @@ const cli_command cli_commands[] = {
 	  "                            without one); filtered here, while paging\n"
 	  "      --summary             end with a line on stderr counting the batches\n"
 	  "                            shown per status and their requests\n",
-	  GROUP_GENERAL | GROUP_CONNECTION | GROUP_ROUTING | GROUP_FORMAT | GROUP_LIST, 0, 0 },
+	  GROUP_GENERAL | GROUP_CONNECTION | GROUP_ROUTING | GROUP_FORMAT | GROUP_LIST | GROUP_PAGING,
+	  0, 0 },
 	{ "get", cmd_get_run, "ID [OPTION]...", "show one batch",
-	  "Show the batch ID: GET {base URL}/batches/ID.  --format json prints the\n"
-	  "batch as the server sent it.\n",
+	  "Show the batch ID: GET {base URL}/batches/ID.  The table is list's row,\n"
+	  "then the batch's output and error file ids (OUTPUT_FILE, ERROR_FILE).\n"
+	  "--format json prints the batch as the server sent it.\n",
 	  CALLS_API | GROUP_FORMAT, 1, 1 },
 	{ "cancel", cmd_cancel_run, "ID [OPTION]...", "ask for a batch to be cancelled",
 	  "Ask for the batch ID to be cancelled: POST {base URL}/batches/ID/cancel,\n"
@@ -64,16 +76,17 @@ const cli_command cli_commands[] = {
 	  "\n"
 	  "Batch:\n"
 	  "      --input-file-id ID    the uploaded input file (required)\n"
+	  "      --endpoint PATH       the endpoint of every request, e.g.\n"
+	  "                            /v1/chat/completions (required)\n"
 	  CREATE_HELP,
 	  CALLS_API | GROUP_FORMAT | GROUP_INPUT_ID | GROUP_ENDPOINT | GROUP_CREATE, 0, 0 },
 	{ "wait", cmd_wait_run, "ID [OPTION]...", "wait until a batch ends",
 	  "Wait until the batch ID ends, polling it (after 1 s, then 1.5 times longer\n"
 	  "each time, up to 30 s), then show it.  On a terminal a progress line on\n"
 	  "stderr shows the status, completed/failed/total requests and the time\n"
-	  "waited; elsewhere each new status is one line on stderr.\n"
-	  "With --timeout S it stops waiting after S seconds (exit 13).\n"
+	  "waited; elsewhere each new status is one line on stderr.  The table shows\n"
+	  "the batch as 'get' does, its output and error file ids with it.\n"
 	  "\n"
-	  "Webhooks:\n"
 	  "      --webhook-listen ADDR:PORT\n"
 	  "                            also listen on ADDR:PORT (a numeric address,\n"
 	  "                            127.0.0.1:9000 or [::1]:9000; port 0: a free\n"
@@ -87,14 +100,31 @@ const cli_command cli_commands[] = {
 	  "      --secret-file FILE    the endpoint's signing secret (whsec_...),\n"
 	  "                            first line of FILE [TFY_WEBHOOK_SECRET];\n"
 	  "                            needed with --webhook-listen\n"
-	  WAIT_EXITS,
-	  CALLS_API | GROUP_FORMAT | GROUP_SECRET | GROUP_LISTEN, 1, 1 },
+	  WAIT_HELP,
+	  CALLS_API | GROUP_FORMAT | GROUP_WAIT | GROUP_SECRET | GROUP_LISTEN, 1, 1 },
 	{ "files upload", cmd_files_upload_run, "PATH [OPTION]...",
 	  "upload a batch input file",
 	  "Upload the file at PATH (purpose batch): POST {base URL}/files, and show\n"
 	  "the file.  The upload is never repeated once it may have created a file\n"
 	  "(exit 7: list or check before uploading again).\n",
 	  CALLS_API | GROUP_FORMAT, 1, 1 },
+	{ "files list", cmd_files_list_run, "[OPTION]...", "list files, one page or --all",
+	  "List the files: GET {base URL}/files, newest first unless --order asc.\n"
+	  "Columns as 'files get'; json is one list object (data, first_id, last_id,\n"
+	  "has_more), ndjson one file per line.  On a terminal the table fits its\n"
+	  "width: FILENAME is narrowed, then columns dropped; the id is never cut.\n"
+	  "\n"
+	  "Paging and filtering:\n"
+	  "      --purpose P           only files of purpose P (batch, batch_output...)\n"
+	  "      --order asc|desc      oldest or newest first (default: the server's,\n"
+	  "                            desc on OpenAI)\n"
+	  "      --limit N             page size, 1 to 10000 (default: the server's,\n"
+	  "                            10000 on OpenAI)\n"
+	  "      --after ID            start after the file with this id\n"
+	  "      --all                 follow every page to the end; on a terminal a\n"
+	  "                            progress line is shown on stderr meanwhile\n"
+	  "      --max-items N         with --all, stop after N files\n",
+	  CALLS_API | GROUP_FORMAT | GROUP_PAGING | GROUP_FILES, 0, 0 },
 	{ "files get", cmd_files_get_run, "ID [OPTION]...", "show one file",
 	  "Show the file ID: GET {base URL}/files/ID.  --format json prints it as the\n"
 	  "server sent it.\n",
@@ -106,7 +136,8 @@ const cli_command cli_commands[] = {
 	  "(exit 5).\n"
 	  "\n"
 	  "  -o, --output PATH         write it to PATH (\"-\": standard output); an\n"
-	  "                            existing PATH is refused (exit 8).  The content\n"
+	  "                            existing PATH is refused (exit 8) unless -f\n"
+	  "                            is given.  The content\n"
 	  "                            goes to PATH.XXXXXX.part first, renamed when\n"
 	  "                            complete; Ctrl-C, SIGTERM and SIGHUP leave\n"
 	  "                            neither.  Without -o: standard output when it\n"
@@ -115,46 +146,65 @@ const cli_command cli_commands[] = {
 	  "                            uploaded (its path is said on stderr), when\n"
 	  "                            that is a plain file name: not starting with\n"
 	  "                            '.' or '-', without '/' or control characters\n"
-	  "                            (else exit 2: give -o)\n",
+	  "                            (else exit 2: give -o)\n"
+	  "  -f, --force               replace an existing PATH (when the download is\n"
+	  "                            complete, in one rename)\n",
 	  CALLS_API | GROUP_OUTPUT, 1, 1 },
 	{ "files delete", cmd_files_delete_run, "ID [OPTION]...", "delete a file",
 	  "Delete the file ID: DELETE {base URL}/files/ID.  Prints \"deleted ID\".  A\n"
 	  "server that answers \"deleted\": false declined (exit 14).\n",
 	  CALLS_API, 1, 1 },
-	{ "check", cmd_check_run, "PATH [--endpoint PATH]", "check a batch input file",
+	{ "check", cmd_check_run, "PATH [--endpoint PATH] [--provider-kind KIND]",
+	  "check a batch input file",
 	  "Check the batch input file at PATH (JSONL, one request a line) for what the\n"
 	  "Batch API would refuse: a line that is not a JSON object, a missing, empty\n"
 	  "or repeated custom_id, a method other than POST, a url that differs from\n"
-	  "the endpoint, a missing body, too many requests or bytes, an empty file.\n"
-	  "Each problem is one line on stdout, \"PATH:LINE: message\" (LINE 0 for the\n"
-	  "whole file); a clean file prints \"PATH: N requests, ok\".  Exit status 0\n"
-	  "only when the file is clean, 9 when it has problems.  Nothing is sent.\n"
+	  "the endpoint, a missing body, a body.model missing or other than the first\n"
+	  "line's, chat messages that are not an array, too many requests, bytes or\n"
+	  "embedding inputs, an empty file.\n"
+	  "Each problem is one line on stdout, \"PATH:LINE: message [code]\" (LINE 0\n"
+	  "for the whole file; the code as the Batch API gives it in a failed batch's\n"
+	  "errors where it has one); a clean file prints \"PATH: N requests, ok\".\n"
+	  "Exit status 0 only when the file is clean, 9 when it has problems.\n"
+	  "Nothing is sent.\n"
 	  "\n"
 	  "      --endpoint PATH       every url must be PATH (default: the first\n"
-	  "                            line's url)\n",
-	  GROUP_GENERAL | GROUP_ENDPOINT, 1, 1 },
+	  "                            line's url)\n"
+	  PROVIDER_KIND_HELP,
+	  GROUP_GENERAL | GROUP_ENDPOINT | GROUP_CHECK, 1, 1 },
 	{ "results", cmd_results_run, "PATH|FILE_ID [OPTION]...",
 	  "show the records of an output or error file",
-	  "Show the records of a batch output or error file: a local PATH when it\n"
-	  "exists, else a file id whose content is downloaded (streamed, never held\n"
-	  "whole).  Columns: custom_id, status_code, request_id, error_code,\n"
-	  "error_message, body (the response body as JSON text).  A line that is not\n"
-	  "a record is said on stderr with its number and skipped (exit 6 at the\n"
-	  "end).  json prints one array, ndjson one object per record.\n",
+	  "Show the records of a batch output or error file: a local PATH, else a\n"
+	  "file id whose content is downloaded (streamed, never held whole).  An\n"
+	  "argument that exists, holds a '/' or ends in .jsonl or .json is a PATH\n"
+	  "(missing: exit 8), unless it starts with a scheme such as s3:// or gs://\n"
+	  "(Bedrock's and Vertex's file ids).  Columns: custom_id, status_code,\n"
+	  "request_id, error_code, error_message, body (the response body as JSON\n"
+	  "text); on a terminal the table fits its width (request_id, error_code,\n"
+	  "... dropped; the custom_id never cut).  A line that is not a record is\n"
+	  "said on stderr with its number and skipped (exit 6 at the end).  json\n"
+	  "prints one array, ndjson one object per record; -q the custom_ids.\n",
 	  CALLS_API | GROUP_FORMAT, 1, 1 },
-	{ "run", cmd_run_run, "PATH --endpoint PATH [-o DIR] [OPTION]...",
+	{ "run", cmd_run_run, "PATH [--endpoint PATH] [-o DIR] [OPTION]...",
 	  "check, upload, create, wait, download: a whole batch",
 	  "Run a batch from the input file at PATH: check it (exit 9 on a problem),\n"
 	  "upload it, create the batch, wait with progress as 'wait' does, then\n"
 	  "download the output and error files into DIR as ID-output.jsonl and\n"
 	  "ID-errors.jsonl (an existing file is refused, exit 8, unless it is the\n"
-	  "whole file: see --resume), and print a summary: the batch, its status,\n"
-	  "the request counts and the files.  Once the batch exists, a failure says\n"
-	  "how to go on.\n"
+	  "whole file: see --resume; or -f), and print a summary: the batch, its\n"
+	  "status, the request counts and the files.  Once the batch exists, a\n"
+	  "failure says how to go on.\n"
 	  "\n"
 	  "Batch:\n"
+	  "      --endpoint PATH       the endpoint of every request (default: the\n"
+	  "                            first line's url, as 'check' takes it)\n"
 	  CREATE_HELP
-	  "  -o, --output DIR          where the files go (default: .)\n"
+	  PROVIDER_KIND_HELP
+	  "  -o, --output DIR          where the files go (default: .); a missing DIR\n"
+	  "                            is created (with its parents, mode 0700)\n"
+	  "                            before anything is sent, and one that is not a\n"
+	  "                            writable directory refused then (exit 8)\n"
+	  "  -f, --force               replace existing files in DIR, even whole ones\n"
 	  "      --resume ID           go on with the batch ID (from an interrupted\n"
 	  "                            or failed run): wait for it and download,\n"
 	  "                            keeping a file saved whole before (its size\n"
@@ -164,23 +214,23 @@ const cli_command cli_commands[] = {
 	  "                            waiting, cancel the batch; by default it is\n"
 	  "                            left running and the command that resumes it\n"
 	  "                            is printed\n"
-	  "      --timeout S           also stops waiting after S seconds (exit 13)\n"
-	  WAIT_EXITS,
-	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN, 0,
-	  1 },
+	  WAIT_HELP,
+	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN |
+	      GROUP_WAIT | GROUP_CHECK,
+	  0, 1 },
 	{ "webhook verify", cmd_webhook_verify_run, "--secret-file FILE [OPTION]...",
 	  "verify a webhook delivery read on stdin",
 	  "Verify one webhook delivery: the HTTP request that carried it (request\n"
 	  "line, headers, blank line, body; \"\\r\\n\" or \"\\n\" line ends; the body is\n"
-	  "Content-Length bytes, else the rest of the input), read on standard\n"
-	  "input, as OpenAI signs them (Standard Webhooks: webhook-id,\n"
-	  "webhook-timestamp within 300 s of now, a matching v1 signature in\n"
-	  "webhook-signature).  A verified delivery's event is shown: its type, id,\n"
-	  "created_at, the batch (data.id), the webhook id and timestamp; --format\n"
-	  "json prints the body as sent.  Nothing is sent anywhere.  Exit status 0\n"
-	  "when verified, 15 when not (one line on stderr says which check failed),\n"
-	  "6 when verified but the body is not a JSON object, 2 without a secret or\n"
-	  "with one that is not whsec_ and base64.\n"
+	  "Content-Length bytes, else the rest of the input), read on standard input,\n"
+	  "as OpenAI signs them (Standard Webhooks: webhook-id, webhook-timestamp\n"
+	  "within 300 s of now, a matching v1 signature in webhook-signature).  A\n"
+	  "verified delivery's event is shown: its type, id, created_at, the batch\n"
+	  "(data.id), the webhook id and timestamp; --format json prints the body as\n"
+	  "sent, -q the batch id.  Nothing is sent anywhere.  Exit status 0 when\n"
+	  "verified, 15 when not (one line on stderr says which check failed), 6 when\n"
+	  "verified but the body is not a JSON object, 2 without a secret or with one\n"
+	  "that is not whsec_ and base64.\n"
 	  "\n"
 	  "      --secret-file FILE    the endpoint's signing secret (whsec_...),\n"
 	  "                            first line of FILE [TFY_WEBHOOK_SECRET]; never\n"
@@ -265,7 +315,8 @@ static const char general_tail[] =
 	"  URL as its tools read it (https://ORG.truefoundry.cloud, no path; the API\n"
 	"  base is that plus /api/llm), with the key in TFY_API_KEY; OPENAI_BASE_URL,\n"
 	"  the API base (https://gateway.truefoundry.ai), with OPENAI_API_KEY.  With\n"
-	"  --base-url the key comes from --api-key or TFY_API_KEY.\n"
+	"  --base-url the key comes from --api-key, else TFY_API_KEY, else\n"
+	"  OPENAI_API_KEY (as OpenAI's SDKs take it); TFY_LOG=info says which.\n"
 	"  TFY_LOG        off, error, warn (default), info or debug: log on stderr\n"
 	"                 (debug: each request's method, URL, status, duration,\n"
 	"                 request id and attempt)\n"
@@ -288,7 +339,7 @@ static const char general_tail[] =
 	"  10 wait, run: the batch ended failed\n"
 	"  11 wait, run: the batch ended expired\n"
 	"  12 wait, run: the batch ended cancelled\n"
-	"  13 wait, run: --timeout passed first; the batch goes on\n"
+	"  13 wait, run: --wait-timeout or --timeout passed first; the batch goes on\n"
 	"  14 the server declined (files delete: \"deleted\": false)\n"
 	"  15 webhook verify: the request is not a verified webhook delivery\n"
 	"  130 wait, run, files download -o: interrupted (SIGINT); the batch goes on;\n"
@@ -301,6 +352,35 @@ static void write_usage_line(sink *out, const cli_command *cmd)
 	sink_puts(out, " ");
 	sink_puts(out, cmd->usage);
 	sink_puts(out, "\n");
+}
+
+int cli_write_subcommand_help(sink *out, const char *group)
+{
+	const cli_command *c;
+	size_t len = strlen(group), widest = 0;
+
+	if (!cli_is_command_group(group))
+		return 0;
+	for (c = cli_commands; c->name != NULL; c++)
+		if (strncmp(c->name, group, len) == 0 && c->name[len] == ' ' && strlen(c->name) > widest)
+			widest = strlen(c->name);
+	sink_puts(out, "Usage: " CLI_NAME " ");
+	sink_puts(out, group);
+	sink_puts(out, " COMMAND [OPTION]...\n\nCommands:\n");
+	for (c = cli_commands; c->name != NULL; c++) {
+		if (strncmp(c->name, group, len) != 0 || c->name[len] != ' ')
+			continue;
+		sink_puts(out, "  ");
+		sink_puts(out, c->name);
+		sink_spaces(out, widest - strlen(c->name) + 2);
+		sink_puts(out, c->summary);
+		sink_puts(out, "\n");
+	}
+	sink_puts(out, "\nRun '" CLI_NAME " ");
+	sink_puts(out, group);
+	sink_puts(out, " COMMAND --help' for the options of a command,\n'" CLI_NAME
+	               " help' for the environment and the exit statuses.\n");
+	return 1;
 }
 
 void cli_write_help(sink *out, const cli_command *cmd)

@@ -37,6 +37,12 @@ void cli_write_command_list(sink *out);
 void cli_write_help(sink *out, const cli_command *cmd);
 
 /*
+ * The help of a group of commands ("tfy-batches files --help", "help
+ * files"): its commands and their summaries.  0 when group is none.
+ */
+int cli_write_subcommand_help(sink *out, const char *group);
+
+/*
  * The command named by words[0] (and words[1] for a two-word command such as
  * "files get"), or NULL; *used is how many words the name took.
  */
@@ -54,6 +60,7 @@ int cmd_create_run(const cli_args *args, sink *out);
 int cmd_wait_run(const cli_args *args, sink *out);
 int cmd_files_upload_run(const cli_args *args, sink *out);
 int cmd_files_get_run(const cli_args *args, sink *out);
+int cmd_files_list_run(const cli_args *args, sink *out);
 int cmd_files_download_run(const cli_args *args, sink *out);
 int cmd_files_delete_run(const cli_args *args, sink *out);
 int cmd_check_run(const cli_args *args, sink *out);

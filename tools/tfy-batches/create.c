@@ -6,22 +6,24 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "connect.h"
 #include "diag.h"
 
 tfy_batch *create_batch(tfy_client *client, const cli_args *args, const char *input_file_id,
-                        int *rc)
+                        const char *endpoint, int *rc)
 {
 	tfy_batches_create_options opts = TFY_BATCHES_CREATE_OPTIONS_INIT;
+	tfy_request_options request = cli_request(args);
 	tfy_batch *b = NULL;
 	tfy_error *err = NULL;
 	tfy_code code;
 
 	opts.input_file_id = input_file_id;
-	opts.endpoint = args->endpoint;
+	opts.endpoint = endpoint;
 	opts.completion_window = args->completion_window;
 	opts.metadata = args->metadata;
 	opts.metadata_count = args->metadata_count;
-	opts.request = &args->request;
+	opts.request = &request;
 	code = tfy_batches_create(client, &opts, &b, &err);
 	if (code != TFY_OK)
 		*rc = diag_library(code, err);

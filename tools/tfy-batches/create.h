@@ -8,8 +8,11 @@
 
 #include "opts.h"
 
-/* Creates the batch of input_file_id; NULL after the failure was said, *rc its status. */
+/*
+ * Creates the batch of input_file_id for endpoint; NULL after the failure
+ * was said, *rc its status.
+ */
 tfy_batch *create_batch(tfy_client *client, const cli_args *args, const char *input_file_id,
-                        int *rc);
+                        const char *endpoint, int *rc);
 
 #endif

@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "cli.h"
+#include "connect.h"
 #include "diag.h"
 #include "interrupt.h"
 
@@ -35,7 +36,7 @@ int64_t fetch_bytes_of(const tfy_file *f)
 
 int fetch_size(tfy_client *client, const cli_args *args, const char *id, int64_t *bytes)
 {
-	tfy_request_options request = args->request;
+	tfy_request_options request = cli_request(args);
 	tfy_file *f = NULL;
 	tfy_error *err = NULL;
 	tfy_code code;
@@ -60,13 +61,14 @@ int fetch_file_sized(tfy_client *client, const cli_args *args, const char *id, i
                      const char *path, FILE *fp)
 {
 	tfy_files_download_options opts = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
-	tfy_request_options request = args->request;
+	tfy_request_options request = cli_request(args);
 	stream s = { fp, 0 };
 	tfy_error *err = NULL;
 	tfy_code code;
 	int rc = CLI_EXIT_OK;
 
 	opts.path = path;
+	opts.overwrite = args->force;
 	/* 0 is the library's "unknown": an empty file is trusted to its framing */
 	opts.expected_bytes = bytes > 0 ? bytes : 0;
 	if (path == NULL) {

@@ -1,11 +1,15 @@
 /*
  * tfy-batches: checking a batch input file with the library's checker,
- * problems said as compilers say them, so editors can jump to the line.
+ * problems said as compilers say them, so editors can jump to the line:
+ * "PATH:LINE: message [code]", the code in brackets as GCC gives a
+ * warning's option (the code the Batch API gives the same fault).
  */
 #include "inputcheck.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <tfy/tfy.h>
 
@@ -20,10 +24,13 @@ static void put_problem(sink *out, const char *path, const tfy_input_problem *p)
 	snprintf(line, sizeof line, ":%" PRId64 ": ", p->line);
 	sink_puts(out, line);
 	text_put(out, p->message, 0);
-	sink_puts(out, "\n");
+	sink_puts(out, " [");
+	sink_puts(out, tfy_input_problem_name(p->kind));
+	sink_puts(out, "]\n");
 }
 
-int input_check(const char *path, const char *endpoint, sink *out, int64_t *requests)
+int input_check(const char *path, const char *endpoint, int32_t provider_kind, sink *out,
+                int64_t *requests, char **used)
 {
 	tfy_input_check_options opts = TFY_INPUT_CHECK_OPTIONS_INIT;
 	tfy_input_report *report = NULL;
@@ -32,7 +39,10 @@ int input_check(const char *path, const char *endpoint, sink *out, int64_t *requ
 	int rc = CLI_EXIT_OK;
 	size_t i;
 
+	if (used != NULL)
+		*used = NULL;
 	opts.endpoint = endpoint;
+	opts.provider_kind = provider_kind;
 	code = tfy_input_check_path(path, &opts, &report, &err);
 	if (code != TFY_OK) {
 		rc = diag_library(code, err);
@@ -40,6 +50,10 @@ int input_check(const char *path, const char *endpoint, sink *out, int64_t *requ
 		return rc;
 	}
 	*requests = report->requests;
+	if (used != NULL && report->endpoint != NULL && (*used = strdup(report->endpoint)) == NULL) {
+		diag_error("out of memory", NULL);
+		rc = CLI_EXIT_FAILURE;
+	}
 	for (i = 0; i < report->problems_count; i++)
 		put_problem(out, path, report->problems[i]);
 	if ((size_t)report->problems_total > report->problems_count) {
@@ -50,7 +64,7 @@ int input_check(const char *path, const char *endpoint, sink *out, int64_t *requ
 		         report->problems_total - (int64_t)report->problems_count);
 		sink_puts(out, more);
 	}
-	if (report->problems_total > 0)
+	if (report->problems_total > 0 && rc == CLI_EXIT_OK)
 		rc = CLI_EXIT_INPUT;
 	tfy_input_report_free(report);
 	return rc;

@@ -9,11 +9,15 @@
 #include "text.h"
 
 /*
- * Checks the file at path against endpoint (NULL: the first line's url),
- * writing each problem to out as "PATH:LINE: message"; *requests gets the
- * number of requests.  Returns 0 when clean, CLI_EXIT_INPUT with problems,
- * or the status of a failure (said).
+ * Checks the file at path against endpoint (NULL: the first line's url)
+ * with OpenAI's rules and those of provider_kind (a TFY_PROVIDER_KIND_*
+ * value), writing each problem to out as "PATH:LINE: message [code]";
+ * *requests gets the number of requests and, when used is not NULL, *used
+ * a copy of the endpoint the urls were held to (NULL when none; the caller
+ * frees).  Returns 0 when clean, CLI_EXIT_INPUT with problems, or the
+ * status of a failure (said).
  */
-int input_check(const char *path, const char *endpoint, sink *out, int64_t *requests);
+int input_check(const char *path, const char *endpoint, int32_t provider_kind, sink *out,
+                int64_t *requests, char **used);
 
 #endif

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -107,6 +108,11 @@ static int dispatch(int argc, char **argv, sink *out)
 	int shift, rc;
 
 	cmd = pick_command(argc, argv, &shift);
+	/* "files --help", as "git remote --help": the group's commands */
+	if (cmd == NULL && argc == 3 &&
+	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) &&
+	    cli_write_subcommand_help(out, argv[1]))
+		return CLI_EXIT_OK;
 	if (cmd == NULL && cli_is_command_group(argv[1]))
 		return diag_unknown_subcommand(argv[1], argc > 2 && argv[2][0] != '-' ? argv[2] : NULL);
 	if (cmd == NULL)

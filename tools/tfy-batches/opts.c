@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -46,12 +47,16 @@ enum option_id {
 	OPT_MAX_ITEMS,
 	OPT_STATUS,
 	OPT_SUMMARY,
+	OPT_PURPOSE,
+	OPT_ORDER,
 	OPT_ENDPOINT,
 	OPT_INPUT_FILE_ID,
 	OPT_COMPLETION_WINDOW,
 	OPT_METADATA,
 	OPT_RESUME,
 	OPT_CANCEL_ON_INTERRUPT,
+	OPT_WAIT_TIMEOUT,
+	OPT_PROVIDER_KIND,
 	OPT_SECRET_FILE,
 	OPT_WEBHOOK_LISTEN,
 	OPT_HELP,
@@ -100,19 +105,25 @@ static const cli_option options[] = {
 	  "TFY_AWS_BEDROCK_MODEL" },
 	{ "tfy-metadata", required_argument, OPT_TFY_METADATA, GROUP_ROUTING, "TFY_METADATA" },
 	{ "format", required_argument, OPT_FORMAT, GROUP_FORMAT, NULL },
-	{ "limit", required_argument, OPT_LIMIT, GROUP_LIST, NULL },
-	{ "after", required_argument, OPT_AFTER, GROUP_LIST, NULL },
-	{ "all", no_argument, OPT_ALL, GROUP_LIST, NULL },
-	{ "max-items", required_argument, OPT_MAX_ITEMS, GROUP_LIST, NULL },
+	{ "quiet", no_argument, 'q', GROUP_FORMAT, NULL },
+	{ "limit", required_argument, OPT_LIMIT, GROUP_PAGING, NULL },
+	{ "after", required_argument, OPT_AFTER, GROUP_PAGING, NULL },
+	{ "all", no_argument, OPT_ALL, GROUP_PAGING, NULL },
+	{ "max-items", required_argument, OPT_MAX_ITEMS, GROUP_PAGING, NULL },
 	{ "status", required_argument, OPT_STATUS, GROUP_LIST, NULL },
 	{ "summary", no_argument, OPT_SUMMARY, GROUP_LIST, NULL },
+	{ "purpose", required_argument, OPT_PURPOSE, GROUP_FILES, NULL },
+	{ "order", required_argument, OPT_ORDER, GROUP_FILES, NULL },
 	{ "endpoint", required_argument, OPT_ENDPOINT, GROUP_ENDPOINT, NULL },
 	{ "input-file-id", required_argument, OPT_INPUT_FILE_ID, GROUP_INPUT_ID, NULL },
 	{ "completion-window", required_argument, OPT_COMPLETION_WINDOW, GROUP_CREATE, NULL },
 	{ "metadata", required_argument, OPT_METADATA, GROUP_CREATE, NULL },
 	{ "output", required_argument, 'o', GROUP_OUTPUT, NULL },
+	{ "force", no_argument, 'f', GROUP_OUTPUT, NULL },
 	{ "resume", required_argument, OPT_RESUME, GROUP_RUN, NULL },
 	{ "cancel-on-interrupt", no_argument, OPT_CANCEL_ON_INTERRUPT, GROUP_RUN, NULL },
+	{ "wait-timeout", required_argument, OPT_WAIT_TIMEOUT, GROUP_WAIT, NULL },
+	{ "provider-kind", required_argument, OPT_PROVIDER_KIND, GROUP_CHECK, NULL },
 	{ "secret-file", required_argument, OPT_SECRET_FILE, GROUP_SECRET, NULL },
 	{ "webhook-listen", required_argument, OPT_WEBHOOK_LISTEN, GROUP_LISTEN, NULL },
 	{ "help", no_argument, OPT_HELP, GROUP_GENERAL, NULL },
@@ -139,8 +150,9 @@ static const struct {
 	  "                            header of the same name the client would send\n"
 	  "      --query NAME=VALUE    add a query parameter to every request;\n"
 	  "                            repeatable; Azure OpenAI: api-version=2024-10-21\n"
-	  "      --timeout SECONDS     overall deadline of the run, retries and waits\n"
-	  "                            included (default: none)\n"
+	  "      --timeout SECONDS     deadline of the whole command: every request,\n"
+	  "                            its retries and any waiting (default: none);\n"
+	  "                            passed while waiting for a batch: exit 13\n"
 	  "      --connect-timeout SECONDS\n"
 	  "                            to connect, per attempt (default 10)\n"
 	  "      --request-timeout SECONDS\n"
@@ -172,7 +184,9 @@ static const struct {
 	  "                            the table fits its width: MODEL and ENDPOINT\n"
 	  "                            are narrowed, then columns dropped; an id is\n"
 	  "                            never cut.  Colour only on a terminal, never\n"
-	  "                            with NO_COLOR set or TERM=dumb\n" },
+	  "                            with NO_COLOR set or TERM=dumb\n"
+	  "  -q, --quiet               print only the ids, one per line, and nothing\n"
+	  "                            else on stdout (not with --format)\n" },
 	{ GROUP_GENERAL,
 	  "  -h, --help                show this help and exit\n"
 	  "      --version             show the versions and exit\n" },
@@ -259,7 +273,7 @@ static cli_action bad_option(const char *arg)
 {
 	char label[64];
 
-	if (optopt >= OPT_BASE_URL)
+	if (optopt >= OPT_BASE_URL || (optopt != 0 && strncmp(arg, "--", 2) == 0))
 		return cli_usage_error("option takes no value:",
 		                       option_label(optopt, label, sizeof label));
 	if (optopt != 0)
@@ -279,13 +293,27 @@ static int parse_int(const char *arg, long long min, long long max, long long *o
 	       *out >= min && *out <= max;
 }
 
+/* The largest page the listed kind takes: 10000 files, 100 batches. */
 static cli_action parse_limit(cli_args *args, const char *arg)
 {
+	int files = (args->command->groups & GROUP_FILES) != 0;
+	long long max = files ? TFY_FILES_LIMIT_MAX : TFY_BATCHES_LIMIT_MAX;
+	char msg[64];
 	long long v;
 
-	if (!parse_int(arg, 1, TFY_BATCHES_LIMIT_MAX, &v))
-		return cli_usage_error("--limit wants an integer from 1 to 100:", arg);
+	if (!parse_int(arg, 1, max, &v)) {
+		snprintf(msg, sizeof msg, "--limit wants an integer from 1 to %lld:", max);
+		return cli_usage_error(msg, arg);
+	}
 	args->list.limit = (int32_t)v;
+	return CLI_RUN;
+}
+
+static cli_action parse_order(cli_args *args, const char *arg)
+{
+	if (strcmp(arg, "asc") != 0 && strcmp(arg, "desc") != 0)
+		return cli_usage_error("--order wants asc or desc:", arg);
+	args->order = arg;
 	return CLI_RUN;
 }
 
@@ -331,9 +359,32 @@ static cli_action parse_seconds(int id, const char *arg, int64_t *ms)
 	return CLI_RUN;
 }
 
-static cli_action parse_format(cli_args *args, const char *arg)
+/* The provider whose rules the input check adds to OpenAI's. */
+static cli_action parse_provider_kind(cli_args *args, const char *arg)
 {
-	if (!out_format_parse(arg, &args->format))
+	static const char *const names[] = { "openai", "azure", "bedrock", "vertex" };
+	static const int32_t kinds[] = { TFY_PROVIDER_KIND_OPENAI, TFY_PROVIDER_KIND_AZURE,
+	                                 TFY_PROVIDER_KIND_BEDROCK, TFY_PROVIDER_KIND_VERTEX };
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			args->provider_kind = kinds[i];
+			return CLI_RUN;
+		}
+	}
+	return cli_usage_error("--provider-kind wants openai, azure, bedrock or vertex:", arg);
+}
+
+/* --format and -q both choose what stdout holds: one of them, once. */
+static cli_action parse_format(cli_args *args, int id, const char *arg)
+{
+	if (args->format_given)
+		return cli_usage_error("give one of --format and -q, once", NULL);
+	args->format_given = 1;
+	if (id == 'q')
+		args->format = OUT_IDS;
+	else if (!out_format_parse(arg, &args->format))
 		return cli_usage_error("--format wants table, json, ndjson or csv:", arg);
 	return CLI_RUN;
 }
@@ -425,6 +476,7 @@ static const char **string_slot(cli_args *args, int id)
 	case OPT_API_KEY: return &args->api_key;
 	case OPT_AUTH_HEADER: return &args->auth_header;
 	case OPT_AFTER: return &args->list.after;
+	case OPT_PURPOSE: return &args->purpose;
 	case OPT_PROVIDER_NAME: return &args->request.provider_name;
 	case OPT_PROVIDER_MODEL: return &args->request.provider_model;
 	case OPT_AZURE_API_VERSION: return &args->request.azure_api_version;
@@ -474,12 +526,16 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 	case 'H': return add_header(args, arg);
 	case OPT_QUERY: return add_query(args, arg);
 	case OPT_LIMIT: return parse_limit(args, arg);
-	case OPT_FORMAT: return parse_format(args, arg);
+	case OPT_FORMAT: /* fall through */
+	case 'q': return parse_format(args, id, arg);
+	case OPT_ORDER: return parse_order(args, arg);
 	case OPT_MAX_RETRIES: return parse_max_retries(args, arg);
 	case OPT_MAX_ITEMS: return parse_max_items(args, arg);
 	case OPT_TIMEOUT: return parse_seconds(id, arg, &args->request.deadline_ms);
 	case OPT_CONNECT_TIMEOUT: return parse_seconds(id, arg, &args->connect_timeout_ms);
 	case OPT_REQUEST_TIMEOUT: return parse_seconds(id, arg, &args->request.timeout_ms);
+	case OPT_WAIT_TIMEOUT: return parse_seconds(id, arg, &args->wait_timeout_ms);
+	case 'f': args->force = 1; return CLI_RUN;
 	case 'k': net_flag(&args->net, NET_OPT_INSECURE, arg); return CLI_RUN;
 	case OPT_ALL: args->all = 1; return CLI_RUN;
 	case OPT_STATUS: return add_status(args, arg);
@@ -488,6 +544,7 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 		return add_pair(&args->metadata, &args->metadata_cap, &args->metadata_count, arg,
 		                "--metadata wants KEY=VALUE with a non-empty key");
 	case OPT_CANCEL_ON_INTERRUPT: args->cancel_on_interrupt = 1; return CLI_RUN;
+	case OPT_PROVIDER_KIND: return parse_provider_kind(args, arg);
 	case 'h': /* fall through */
 	case OPT_HELP: return CLI_HELP;
 	case OPT_VERSION: return CLI_VERSION;
@@ -499,8 +556,11 @@ static void args_init(cli_args *args, const cli_command *cmd)
 {
 	static const tfy_batches_list_options defaults = TFY_BATCHES_LIST_OPTIONS_INIT;
 	static const tfy_request_options request_defaults = TFY_REQUEST_OPTIONS_INIT;
+	struct timespec now;
 
 	memset(args, 0, sizeof *args);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	args->started_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	args->command = cmd;
 	args->format = OUT_TABLE;
 	args->list = defaults;
@@ -620,9 +680,10 @@ cli_action cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *ar
 	args_init(args, cmd);
 	build_long_options(cmd->groups, long_options);
 	/* The leading ':' makes a missing value come back as ':' rather than '?'. */
-	snprintf(short_options, sizeof short_options, ":h%s%s",
+	snprintf(short_options, sizeof short_options, ":h%s%s%s",
 	         (cmd->groups & GROUP_CONNECTION) != 0 ? "H:k" : "",
-	         (cmd->groups & GROUP_OUTPUT) != 0 ? "o:" : "");
+	         (cmd->groups & GROUP_FORMAT) != 0 ? "q" : "",
+	         (cmd->groups & GROUP_OUTPUT) != 0 ? "o:f" : "");
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {

@@ -18,7 +18,13 @@ typedef enum out_format {
 	OUT_TABLE,
 	OUT_JSON,
 	OUT_NDJSON,
-	OUT_CSV
+	OUT_CSV,
+	/*
+	 * -q, --quiet: the ids alone, one per line, nothing else on stdout (as
+	 * docker ps -q), for scripts that chain commands.  Every writer takes
+	 * it: this one prints each batch's id, record.c the column marked id.
+	 */
+	OUT_IDS
 } out_format;
 
 typedef enum out_status {
@@ -46,7 +52,8 @@ typedef struct out_writer {
 	size_t width;         /* table: the terminal's width, 0 for no limit */
 	const char *const *statuses; /* --status filter (borrowed); none: every batch */
 	size_t status_count;
-	int summary;          /* --summary: a final line of counts */
+	int summary;          /* --summary: a final line of counts, on stderr */
+	size_t summary_width; /* --summary: stderr's terminal width, 0 for no limit */
 	tally tally;          /* --summary: batches per status */
 	int64_t requests;     /* sum of request_counts.total of the batches written */
 	json_text text;       /* json and ndjson: a page's items, reused page to page */
@@ -68,8 +75,18 @@ out_status out_page(out_writer *w, const tfy_batch_page *page);
 
 /*
  * Closes the output after the last page; then the --summary line, on
- * stderr for every format, so that stdout holds the records alone.
+ * stderr for every format, so that stdout holds the records alone: the ten
+ * statuses with the most batches and how many others, wrapped to
+ * summary_width.
  */
 out_status out_finish(out_writer *w, const out_summary *summary);
+
+/*
+ * The json format's list object around items the caller writes between
+ * the two (comma-separated): its opening, then its closing members
+ * (first_id, last_id, has_more) and a newline.  For every list.
+ */
+void out_list_open(sink *out);
+out_status out_list_close(sink *out, const out_summary *summary);
 
 #endif

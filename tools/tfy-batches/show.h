@@ -8,17 +8,34 @@
 #include <tfy/tfy.h>
 
 #include "opts.h"
+#include "record.h"
 #include "text.h"
 
 /*
- * table: the row of 'list'; json: the batch as the server sent it
- * (raw_json); ndjson: list's object on one line; csv: list's header and
- * row.  Returns the exit status (a write error is reported).
+ * table: the row of 'list', then its output and error file ids; json: the
+ * batch as the server sent it (raw_json); ndjson: list's object on one
+ * line; csv: list's header and row; -q: its id.  Returns the exit status
+ * (a write error is reported).
  */
 int show_batch(const cli_args *args, sink *out, const tfy_batch *b);
 
-/* A file: json as sent; else its id, bytes, created_at, filename, purpose, status. */
+/*
+ * A file: json as sent; else its id, bytes, created_at (in the table a date
+ * as list shows it, else the API's seconds), filename, purpose, status;
+ * -q: its id.
+ */
 int show_file(const cli_args *args, sink *out, const tfy_file *f);
+
+/* The columns of a file in those formats (files get, files list), and a file's row. */
+enum { FILE_COLUMNS = 6 };
+extern const rec_col file_columns[FILE_COLUMNS];
+
+typedef struct file_row {
+	rec_val vals[FILE_COLUMNS];
+	char bytes[24], created[24], when[32];
+} file_row;
+
+void file_row_fill(file_row *r, const tfy_file *f);
 
 /*
  * A webhook event: json as sent; else its type, id, created_at, batch

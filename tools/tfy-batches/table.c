@@ -9,12 +9,12 @@
 #include <time.h>
 
 #define ABSENT "-"
-#define COLUMN_GAP 2
 
-static const char *const column_name[TABLE_COLUMNS] = {
-	"ID", "STATUS", "CREATED", "PROGRESS", "ENDPOINT", "MODEL"
-};
-enum { ID_COLUMN, STATUS_COLUMN, CREATED_COLUMN, PROGRESS_COLUMN, ENDPOINT_COLUMN, MODEL_COLUMN };
+/*
+ * IDs get the most room because people copy them into --after: 128 columns
+ * hold OpenAI ids and whole Bedrock job ARNs, whose distinct part is the end.
+ */
+#define ID_CAP 128
 
 /*
  * Bounds of what a column holds, so a value on a later page fits the width
@@ -25,23 +25,24 @@ enum { ID_COLUMN, STATUS_COLUMN, CREATED_COLUMN, PROGRESS_COLUMN, ENDPOINT_COLUM
 #define CREATED_WIDTH 25
 #define STATUS_MIN_WIDTH 11
 
-/* On a terminal too narrow for the table: these are narrowed, to no less than this ... */
-#define NARROW_MIN 10
-static const int narrowed_first[] = { ENDPOINT_COLUMN, MODEL_COLUMN };
-/* ... then these dropped, in this order.  The ID stays, whole. */
-static const int dropped_next[] = { ENDPOINT_COLUMN, MODEL_COLUMN, PROGRESS_COLUMN, CREATED_COLUMN,
-                                    STATUS_COLUMN };
+enum { ID_COLUMN, STATUS_COLUMN, CREATED_COLUMN, PROGRESS_COLUMN, ENDPOINT_COLUMN, MODEL_COLUMN };
 
 /*
- * Widest a value may print, 0 for no cap (CREATED and PROGRESS are written
- * here and bounded).  Every value from the server is capped, so that one odd
- * value can neither push every other row off the screen nor, since rows are
- * padded to the widest, multiply the output's size by the number of rows.
- * IDs get the most room because people copy them into --after: 128 columns
- * hold OpenAI ids and whole Bedrock job ARNs, whose distinct part is the end.
+ * Every value from the server is capped, so that one odd value can neither
+ * push every other row off the screen nor, since rows are padded to the
+ * widest, multiply the output's size by the number of rows (CREATED and
+ * PROGRESS are written here and bounded).  On a terminal too narrow for the
+ * table, ENDPOINT and MODEL are narrowed, then ENDPOINT, MODEL, PROGRESS,
+ * CREATED and STATUS dropped in that order; the ID stays, whole.
  */
-#define ID_CAP 128
-static const size_t column_cap[TABLE_COLUMNS] = { ID_CAP, 24, 0, 0, 40, 40 };
+static const grid_col columns[TABLE_COLUMNS] = {
+	{ "ID", ID_CAP, 0, 0, 0, 1 },
+	{ "STATUS", 24, STATUS_MIN_WIDTH, 0, 7, 0 },
+	{ "CREATED", 0, CREATED_WIDTH, 0, 6, 0 },
+	{ "PROGRESS", 0, 0, 0, 5, 0 },
+	{ "ENDPOINT", 40, 0, 1, 3, 0 },
+	{ "MODEL", 40, 0, 2, 4, 0 },
+};
 
 typedef struct row {
 	const char *cell[TABLE_COLUMNS];
@@ -54,13 +55,19 @@ static const char *or_absent(const char *s)
 	return s != NULL ? s : ABSENT;
 }
 
+const char *table_status_text(const tfy_batch *b)
+{
+	if (b->status != TFY_BATCH_STATUS_UNKNOWN)
+		return tfy_batch_status_name(b->status);
+	return or_absent(b->status_raw);
+}
+
 /*
- * Local time, ISO 8601 with the UTC offset ("2024-05-01T14:03:00+02:00").
  * Years outside 1000..9999 are not plausible batch times (milliseconds sent
  * as seconds, garbage) and %Y would not give four digits: the raw number
  * tells the reader more.
  */
-static void format_created(char *buf, size_t size, const tfy_opt_int64 *t)
+void table_time_text(char *buf, size_t size, const tfy_opt_int64 *t)
 {
 	time_t secs = (time_t)t->value;
 	struct tm tm;
@@ -83,24 +90,21 @@ static void format_created(char *buf, size_t size, const tfy_opt_int64 *t)
 	}
 }
 
-/* ANSI SGR colour of a status, NULL for none. */
-static const char *status_color(const char *status)
+/* ANSI SGR colour of a (normalised) status, NULL for none. */
+static const char *status_color(tfy_batch_status status)
 {
-	static const struct {
-		const char *status;
-		const char *sgr;
-	} colors[] = {
-		{ "completed", "\033[32m" },   { "failed", "\033[31m" },
-		{ "expired", "\033[31m" },     { "in_progress", "\033[33m" },
-		{ "validating", "\033[36m" },  { "finalizing", "\033[36m" },
-		{ "cancelling", "\033[35m" },  { "cancelled", "\033[35m" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof colors / sizeof colors[0]; i++)
-		if (strcmp(status, colors[i].status) == 0)
-			return colors[i].sgr;
-	return NULL;
+	switch (status) {
+	case TFY_BATCH_STATUS_COMPLETED: return "\033[32m";
+	case TFY_BATCH_STATUS_PARTIALLY_COMPLETED: return "\033[33m";
+	case TFY_BATCH_STATUS_FAILED:
+	case TFY_BATCH_STATUS_EXPIRED: return "\033[31m";
+	case TFY_BATCH_STATUS_IN_PROGRESS: return "\033[33m";
+	case TFY_BATCH_STATUS_VALIDATING:
+	case TFY_BATCH_STATUS_FINALIZING: return "\033[36m";
+	case TFY_BATCH_STATUS_CANCELLING:
+	case TFY_BATCH_STATUS_CANCELLED: return "\033[35m";
+	default: return NULL;
+	}
 }
 
 static const char *count_text(char *buf, size_t size, const tfy_opt_int64 *v)
@@ -126,158 +130,90 @@ static void format_requests(char *buf, size_t size, const tfy_batch_request_coun
 
 static void row_fill(row *r, const tfy_batch *b)
 {
-	format_created(r->created, sizeof r->created, &b->created_at);
+	table_time_text(r->created, sizeof r->created, &b->created_at);
 	format_requests(r->requests, sizeof r->requests, b->request_counts);
-	r->cell[0] = or_absent(b->id);
-	r->cell[1] = or_absent(b->status_raw);
-	r->cell[2] = r->created;
-	r->cell[3] = r->requests;
-	r->cell[4] = or_absent(b->endpoint);
-	r->cell[5] = or_absent(b->model);
-}
-
-static size_t cell_width(const char *s, size_t col)
-{
-	size_t w = text_width(s);
-
-	return column_cap[col] != 0 && w > column_cap[col] ? column_cap[col] : w;
-}
-
-/* Columns the shown columns and the gaps between them take. */
-static size_t layout_total(const table_layout *layout)
-{
-	size_t col, total = 0, shown = 0;
-
-	for (col = 0; col < TABLE_COLUMNS; col++) {
-		if (layout->shown[col]) {
-			total += layout->width[col];
-			shown++;
-		}
-	}
-	return total + (shown > 0 ? (shown - 1) * COLUMN_GAP : 0);
-}
-
-/* Narrows, then drops, the columns of least use until the table fits max_width. */
-static void layout_fit_width(table_layout *layout, size_t max_width)
-{
-	size_t i, total;
-
-	for (i = 0; i < sizeof narrowed_first / sizeof narrowed_first[0]; i++) {
-		size_t *w = &layout->width[narrowed_first[i]];
-
-		total = layout_total(layout);
-		if (total > max_width && *w > NARROW_MIN)
-			*w -= total - max_width < *w - NARROW_MIN ? total - max_width : *w - NARROW_MIN;
-	}
-	for (i = 0; i < sizeof dropped_next / sizeof dropped_next[0]; i++)
-		if (layout_total(layout) > max_width)
-			layout->shown[dropped_next[i]] = 0;
+	r->cell[ID_COLUMN] = or_absent(b->id);
+	r->cell[STATUS_COLUMN] = table_status_text(b);
+	r->cell[CREATED_COLUMN] = r->created;
+	r->cell[PROGRESS_COLUMN] = r->requests;
+	r->cell[ENDPOINT_COLUMN] = or_absent(b->endpoint);
+	r->cell[MODEL_COLUMN] = or_absent(b->model);
 }
 
 void table_layout_fit(table_layout *layout, const tfy_batch_page *page, size_t max_width)
 {
-	size_t col, i;
+	size_t i;
 	row r;
 
-	for (col = 0; col < TABLE_COLUMNS; col++) {
-		layout->width[col] = text_width(column_name[col]);
-		layout->shown[col] = 1;
-	}
-	layout->width[CREATED_COLUMN] = CREATED_WIDTH;
-	layout->width[STATUS_COLUMN] = STATUS_MIN_WIDTH;
+	grid_init(&layout->grid, columns, TABLE_COLUMNS);
 	for (i = 0; page != NULL && i < page->count; i++) {
 		row_fill(&r, page->items[i]);
-		for (col = 0; col < TABLE_COLUMNS; col++) {
-			size_t w = cell_width(r.cell[col], col);
-
-			if (w > layout->width[col])
-				layout->width[col] = w;
-		}
+		grid_measure(&layout->grid, r.cell);
 	}
-	if (max_width != 0)
-		layout_fit_width(layout, max_width);
-}
-
-/* The last shown column, which is not padded. */
-static size_t last_shown(const table_layout *layout)
-{
-	size_t col = TABLE_COLUMNS;
-
-	while (col > 0 && !layout->shown[col - 1])
-		col--;
-	return col > 0 ? col - 1 : 0;
-}
-
-/*
- * The last column is not padded: trailing blanks only get in the way of copy
- * and paste.  Colour codes take no columns, so they do not change the padding.
- * Every value is cut to its column's width but the ID, which is never cut: an
- * ID wider than its column (from a later page) has the line to itself, and
- * the rest of its row follows on the next line, under its columns.
- */
-static void write_cells(sink *out, const table_layout *layout, const char *const *cells,
-                        int color)
-{
-	size_t col, last = last_shown(layout);
-
-	for (col = 0; col <= last; col++) {
-		const char *sgr = color && col == STATUS_COLUMN ? status_color(cells[col]) : NULL;
-		size_t cols;
-
-		if (!layout->shown[col])
-			continue;
-		if (sgr != NULL)
-			sink_puts(out, sgr);
-		if (col == ID_COLUMN) /* the cap only: no real id is that wide */
-			cols = text_put_cut(out, cells[col], ID_CAP);
-		else
-			cols = text_put_cut(out, cells[col], layout->width[col]);
-		if (sgr != NULL)
-			sink_puts(out, "\033[0m");
-
-		if (col == last)
-			break;
-		if (cols > layout->width[col]) {
-			sink_puts(out, "\n");
-			cols = 0;
-		}
-		sink_spaces(out, layout->width[col] - cols + COLUMN_GAP);
-	}
-	sink_puts(out, "\n");
+	grid_fit(&layout->grid, max_width);
 }
 
 void table_write_header(sink *out, const table_layout *layout)
 {
-	write_cells(out, layout, column_name, 0);
+	grid_write(out, &layout->grid, NULL, NULL);
 }
 
 void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_page *page,
                       int color)
 {
+	const char *sgr[TABLE_COLUMNS] = { NULL };
 	size_t i;
 	row r;
 
 	for (i = 0; i < page->count; i++) {
 		row_fill(&r, page->items[i]);
-		write_cells(out, layout, r.cell, color);
+		sgr[STATUS_COLUMN] = color ? status_color(page->items[i]->status) : NULL;
+		grid_write(out, &layout->grid, r.cell, sgr);
 	}
 }
 
-void table_write_footer(sink *out, size_t count, int has_more, const char *next_after)
+void table_write_footer(sink *out, size_t count, const char *one, const char *many, int has_more,
+                        const char *next_after, size_t max_width)
 {
+	static const char hint[] = " (use --after ";
+	static const char tail[] = " or --all)";
+	static const char split[] = ": use --all, or for the next page";
 	char head[64];
+	size_t len;
 
 	if (!has_more)
 		return;
-	snprintf(head, sizeof head, "%zu %s, more available", count, count == 1 ? "batch" : "batches");
-	sink_puts(out, head);
+	len = (size_t)snprintf(head, sizeof head, "%zu %s, more available", count,
+	                       count == 1 ? one : many);
 	/* A cursor too long for its column would be cut here too: useless to copy. */
-	if (next_after != NULL && text_width(next_after) <= ID_CAP) {
-		sink_puts(out, " (use --after ");
+	if (next_after == NULL || text_width(next_after) > ID_CAP) {
+		grid_put_cell(out, head, max_width);
+		if (next_after != NULL)
+			grid_put_cell(out, " (use --all, or --format json for the cursor)",
+			              max_width > len ? max_width - len : max_width != 0 ? 1 : 0);
+	} else if (max_width == 0 ||
+	           len + sizeof hint - 1 + text_width(next_after) + sizeof tail - 1 <= max_width) {
+		sink_puts(out, head);
+		sink_puts(out, hint);
 		text_put(out, next_after, 0);
-		sink_puts(out, " or --all)");
-	} else if (next_after != NULL) {
-		sink_puts(out, " (use --all, or --format json for the cursor)");
+		sink_puts(out, tail);
+	} else {
+		/* the cursor on a line of its own, whole, so it can be copied */
+		grid_put_cell(out, head, max_width);
+		grid_put_cell(out, split, max_width > len ? max_width - len : 1);
+		sink_puts(out, "\n  --after ");
+		text_put(out, next_after, 0);
 	}
 	sink_puts(out, "\n");
+}
+
+void table_write_files(sink *out, const tfy_batch *b, size_t max_width)
+{
+	static const grid_col files[] = {
+		{ "OUTPUT_FILE", ID_CAP, 0, 0, 0, 1 },
+		{ "ERROR_FILE", ID_CAP, 0, 0, 0, 1 },
+	};
+	const char *cells[] = { or_absent(b->output_file_id), or_absent(b->error_file_id) };
+
+	grid_write_vertical(out, files, 2, cells, max_width);
 }

@@ -201,6 +201,33 @@ size_t text_put_cut(sink *out, const char *s, size_t cap)
 	return cols + sizeof TEXT_CUT_MARK - 1;
 }
 
+void text_put_wrapped(sink *out, char *text, size_t width, size_t indent)
+{
+	size_t col = 0;
+	char *word = text;
+
+	while (*word != '\0') {
+		char *end = word + strcspn(word, " ");
+		char saved = *end;
+		size_t w;
+
+		*end = '\0';
+		w = text_width(word);
+		if (width != 0 && col > indent && col + 1 + w > width) {
+			sink_puts(out, "\n");
+			sink_spaces(out, indent);
+			col = indent;
+		} else if (word != text) {
+			sink_puts(out, " ");
+			col++;
+		}
+		sink_puts(out, word);
+		col += w;
+		*end = saved;
+		word = end + (saved != '\0');
+	}
+}
+
 void text_put_file(FILE *fp, const char *s)
 {
 	sink tmp;

@@ -58,6 +58,14 @@ int text_is_plain(const char *s);
  */
 size_t text_put_cut(sink *out, const char *s, size_t cap);
 
+/*
+ * Writes text (made safe already: no control characters) with its lines
+ * broken at blanks so that each fits width columns (0: as it is); the lines
+ * after the first are indented by indent blanks.  A word wider than the
+ * room is written whole.  text is changed while this runs, and restored.
+ */
+void text_put_wrapped(sink *out, char *text, size_t width, size_t indent);
+
 /* text_put() to a plain stream whose errors nobody can report (stderr). */
 void text_put_file(FILE *fp, const char *s);
 

@@ -16,14 +16,18 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "connect.h"
 #include "diag.h"
+#include "grid.h"
 #include "hooklisten.h"
 #include "interrupt.h"
+#include "table.h"
 #include "term.h"
 #include "text.h"
 
@@ -76,7 +80,7 @@ static void format_counts(char *buf, size_t size, const tfy_batch_request_counts
 static int32_t on_progress(void *userdata, const tfy_batch *b)
 {
 	watch *w = userdata;
-	const char *status = b->status_raw != NULL ? b->status_raw : "-";
+	const char *status = table_status_text(b);
 	int new_status = strcmp(status, w->status) != 0;
 
 	snprintf(w->status, sizeof w->status, "%s", status);
@@ -114,8 +118,8 @@ static void end_line(watch *w)
 /*
  * The listener heard that the batch ended: the batch is fetched once and,
  * ended, is the wait's answer.  When the API does not say so yet, the wait
- * goes on by polling alone, at the usual pace, within what is left of
- * --timeout.
+ * goes on by polling alone, at the usual pace, within what is left of its
+ * bound (--wait-timeout or --timeout).
  */
 static tfy_code finish_on_webhook(tfy_client *client, const char *id, watch *w,
                                   tfy_batch_wait_options *opts, tfy_batch **out,
@@ -144,21 +148,38 @@ static tfy_code finish_on_webhook(tfy_client *client, const char *id, watch *w,
 	return tfy_batch_wait(client, id, opts, out, err);
 }
 
+/*
+ * The wait's bound: --wait-timeout, or what is left of --timeout when that
+ * comes first; *which names the option that gives it.  0: none.
+ */
+static int64_t wait_bound(const cli_args *args, const char **which)
+{
+	int64_t left = cli_deadline_left(args), own = args->wait_timeout_ms;
+
+	*which = "--wait-timeout";
+	if (left > 0 && (own == 0 || left < own)) {
+		*which = "--timeout";
+		return left;
+	}
+	return own;
+}
+
 int watch_batch(tfy_client *client, const cli_args *args, const char *id, tfy_batch **out)
 {
 	tfy_batch_wait_options opts = TFY_BATCH_WAIT_OPTIONS_INIT;
 	tfy_request_options polls = args->request;
 	tfy_error *err = NULL;
+	const char *which;
 	tfy_code code;
 	hook_listener *hooks;
-	int64_t timeout_ms = args->request.deadline_ms;
+	int64_t bound_ms;
 	watch w;
 
 	memset(&w, 0, sizeof w);
 	w.live = term_ansi(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &w.start);
-	/* --timeout bounds the wait, not each poll */
-	opts.timeout_ms = args->request.deadline_ms;
+	/* the bound is the whole wait's, not each poll's */
+	opts.timeout_ms = bound_ms = wait_bound(args, &which);
 	polls.deadline_ms = 0;
 	polls.cancel = on_cancel_check;
 	polls.cancel_userdata = &w;
@@ -198,11 +219,11 @@ int watch_batch(tfy_client *client, const cli_args *args, const char *id, tfy_ba
 	 * clock started a moment after ours and both round down to whole ms,
 	 * hence the slack.
 	 */
-	if (code == TFY_ERROR_TIMEOUT && timeout_ms > 0 && elapsed_ms(&w) + 20 >= timeout_ms) {
-		fputs(CLI_NAME ": --timeout passed; the batch ", stderr);
+	if (code == TFY_ERROR_TIMEOUT && bound_ms > 0 && elapsed_ms(&w) + 20 >= bound_ms) {
+		fprintf(stderr, CLI_NAME ": %s passed; the batch ", which);
 		text_put_file(stderr, id);
 		fputs(" is still ", stderr);
-		text_put_file(stderr, *out != NULL && (*out)->status_raw ? (*out)->status_raw : "running");
+		text_put_file(stderr, *out != NULL ? table_status_text(*out) : "running");
 		fputs("\n", stderr);
 		tfy_error_free(err);
 		return CLI_EXIT_WAIT_TIMEOUT;
@@ -223,4 +244,61 @@ int watch_exit_status(const tfy_batch *b)
 	case TFY_BATCH_STATUS_CANCELLED: return CLI_EXIT_BATCH_CANCELLED;
 	default: return CLI_EXIT_OK;
 	}
+}
+
+/* The errors listed one a line; the rest are counted. */
+#define ERRORS_SHOWN 20
+
+/*
+ * "line 2: duplicate_custom_id: The custom_id ..." as one line within width
+ * (0: no limit): the server's code and message, escaped and cut.
+ */
+static void put_error(sink *err, const tfy_batch_error *e, size_t width)
+{
+	char line[32] = "";
+	const char *code = e->code != NULL ? e->code : "-";
+	const char *message = e->message != NULL ? e->message : "";
+	size_t n = strlen(code) + strlen(message) + sizeof line + 8;
+	char *text = malloc(n);
+
+	if (e->line.present)
+		snprintf(line, sizeof line, "line %" PRId64 ": ", e->line.value);
+	sink_puts(err, "  ");
+	if (text == NULL) {
+		grid_put_cell(err, code, width > 2 ? width - 2 : 0);
+	} else {
+		snprintf(text, n, "%s%s%s%s", line, code, message[0] != '\0' ? ": " : "", message);
+		grid_put_cell(err, text, width > 2 ? width - 2 : 0);
+		free(text);
+	}
+	sink_puts(err, "\n");
+}
+
+void watch_say_errors(const tfy_batch *b)
+{
+	size_t i, shown = b->errors_count < ERRORS_SHOWN ? b->errors_count : ERRORS_SHOWN;
+	size_t width = term_width(STDERR_FILENO);
+	char text[96];
+	sink err;
+
+	/* the id is left out: the command line or run's "created the batch" line gives it */
+	if (b->errors_count == 0)
+		snprintf(text, sizeof text, "the batch failed; the server gave no errors");
+	else if (shown < b->errors_count)
+		snprintf(text, sizeof text, "the batch failed with %zu errors; the first %d:",
+		         b->errors_count, ERRORS_SHOWN);
+	else
+		snprintf(text, sizeof text, "the batch failed with %zu %s:", b->errors_count,
+		         b->errors_count == 1 ? "error" : "errors");
+	diag_error(text, NULL);
+	sink_init(&err, stderr);
+	for (i = 0; i < shown; i++)
+		put_error(&err, b->errors[i], width);
+	if (shown < b->errors_count) {
+		snprintf(text, sizeof text, "  ... and %zu more: see '" CLI_NAME " get ID --format json'",
+		         b->errors_count - shown);
+		grid_put_cell(&err, text, width);
+		sink_puts(&err, "\n");
+	}
+	sink_flush(&err);
 }

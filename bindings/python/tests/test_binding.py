@@ -90,9 +90,20 @@ class IterTest(WithGateway):
     def test_close_client_closes_iterators(self):
         gen = self.client.iter(limit=5)
         next(gen)
+        done = self.client.iter(limit=100)
+        self.assertEqual(len(list(done)), 42)
         self.client.close()
-        with self.assertRaises(StopIteration):
+        # Never an early end: the client's close is an error...
+        with self.assertRaises(tfy.ClosedError) as cm:
             next(gen)
+        self.assertIsInstance(cm.exception, ValueError)
+        with self.assertRaises(tfy.ClosedError):
+            list(gen)
+        self.assertEqual(gen.items, 1)
+        # ...but an iterator that had ended stays ended.
+        self.assertEqual(list(done), [])
+        with self.assertRaises(tfy.ClosedError):
+            self.client.list()
 
     def test_bad_argument_raises(self):
         # tfy_batch_iter_new() checks every option, so iter() itself raises.
@@ -210,6 +221,7 @@ class LayoutTest(unittest.TestCase):
         "tfy_file": _ffi.File,
         "tfy_files_upload_options": _ffi.UploadOptions,
         "tfy_files_download_options": _ffi.DownloadOptions,
+        "tfy_files_list_options": _ffi.FilesListOptions, "tfy_file_page": _ffi.FilePage,
         "tfy_result_reader_options": _ffi.ResultReaderOptions, "tfy_result": _ffi.Result,
         "tfy_input_check_options": _ffi.InputCheckOptions,
         "tfy_input_problem": _ffi.InputProblem, "tfy_input_report": _ffi.InputReport,

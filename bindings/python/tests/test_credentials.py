@@ -47,6 +47,21 @@ class CredentialTest(unittest.TestCase):
             with self.assertRaises(KeyError):
                 c.list(limit=1)
 
+    def test_key_too_long_says_so(self):
+        with tfy.Client(self.gw.base_url, credential=lambda r: "k" * 16384) as c:
+            with self.assertRaises(tfy.InvalidArgumentError) as cm:
+                c.list(limit=1)
+        self.assertIn("16384 bytes", str(cm.exception))
+        self.assertIn("at most 16383", str(cm.exception))
+        self.assertNotIn("kkkk", str(cm.exception))
+        self.assertEqual(self.gw.get_json("/_mock/stats")["requests"], 0)
+        # The longest key passes the binding (the gateway refuses it).
+        with tfy.Client(self.gw.base_url, credential=lambda r: "k" * 16383,
+                        max_retries=0) as c:
+            with self.assertRaises(tfy.TfyError) as cm:
+                c.list(limit=1)
+        self.assertNotIsInstance(cm.exception, tfy.InvalidArgumentError)
+
     def test_bad_key_is_never_echoed(self):
         with tfy.Client(self.gw.base_url, credential=lambda r: "sk-\r\nx-evil: 1") as c:
             with self.assertRaises(tfy.AuthenticationError) as cm:

@@ -80,8 +80,23 @@ class WorkflowTest(unittest.TestCase):
         self.assertFalse(report.ok)
         self.assertEqual(report.problems_total, 3)
         self.assertEqual([(p.line, p.name) for p in report.problems],
-                         [(2, "invalid_json"), (3, "duplicate_custom_id"), (4, "url_mismatch")])
+                         [(2, "invalid_json_line"), (3, "duplicate_custom_id"),
+                          (4, "mismatched_url")])
         self.assertIn('"a"', report.problems[1].message)
+
+    def test_check_input_provider_kind(self):
+        line = {"custom_id": "a", "body": {"messages": []}}
+        path = self.write("vertex.jsonl", [json.dumps(line)])
+        report = tfy.check_input(path, endpoint=ENDPOINT, provider_kind="vertex")
+        self.assertTrue(report.ok)
+        report = tfy.check_input(path, endpoint=ENDPOINT)
+        self.assertEqual([p.name for p in report.problems],
+                         ["invalid_request", "mismatched_url", "missing_required_parameter"])
+        path = self.write("few.jsonl", [json.dumps(request("r%d" % i)) for i in range(3)])
+        report = tfy.check_input(path, provider_kind="bedrock")
+        self.assertEqual([(p.line, p.name) for p in report.problems], [(0, "too_few_requests")])
+        with self.assertRaises(ValueError):
+            tfy.check_input(path, provider_kind="gcp")
 
     def test_read_results_bad_line_and_missing_file(self):
         path = self.write("out.jsonl", ['{"custom_id": "x", "response": null}', "{broken"])

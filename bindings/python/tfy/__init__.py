@@ -1,5 +1,7 @@
 """Python binding (ctypes, standard library only) for libtfy, the C client of
-the OpenAI-compatible List batches API of the TrueFoundry AI Gateway.
+the OpenAI-compatible Batch API of the TrueFoundry AI Gateway (and of OpenAI
+and Azure OpenAI): check an input file, upload it, create the batch, wait,
+download the output and read its results; list batches and files.
 
 The shared library is $TFY_LIBRARY (a path) when set; else libtfy.so.1 where
 the dynamic loader finds it (LD_LIBRARY_PATH, ldconfig, the system
@@ -12,11 +14,13 @@ no path; the API is under /api/llm) with $TFY_API_KEY, else
 $OPENAI_BASE_URL (the API base) with $OPENAI_API_KEY; see tfy.Client.
 """
 
+from ._call import ClosedError
 from ._ffi import lib as _lib
+from .batches import Batches
 from .client import MISSING_HAS_MORE_CONTINUE, MISSING_HAS_MORE_STOP, Client, RetryInfo
 from .errors import *  # noqa: F401,F403
 from .errors import ERROR_CLASSES, TfyError
-from .files import File, Files
+from .files import File, FileIterator, FilePage, Files
 from .iterator import BatchIterator
 from .request import NONE, RequestOptions
 from .results import InputReport, Problem, Result, check_input, read_results
@@ -24,7 +28,7 @@ from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, St
 from . import webhooks
 from .webhooks import WebhookEvent
 
-__version__ = "1.2.0"
+__version__ = "1.3.0"
 
 
 def library_version() -> str:
@@ -32,7 +36,9 @@ def library_version() -> str:
     return _lib.tfy_version().decode()
 
 
-__all__ = ["Client", "RetryInfo", "MISSING_HAS_MORE_CONTINUE", "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList", "BatchIterator",
-           "BatchError", "Errors", "RequestCounts", "Status", "Usage", "TfyError",
-           "library_version", "File", "Files", "Result", "read_results", "InputReport", "Problem",
+__all__ = ["Client", "ClosedError", "RetryInfo", "MISSING_HAS_MORE_CONTINUE",
+           "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList",
+           "BatchIterator", "BatchError", "Errors", "RequestCounts", "Status", "Usage",
+           "TfyError", "library_version", "Batches", "File", "Files", "FilePage",
+           "FileIterator", "Result", "read_results", "InputReport", "Problem",
            "check_input", "webhooks", "WebhookEvent"] + [c.__name__ for c in ERROR_CLASSES.values()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sysconfig
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int32, c_int64,
                     c_size_t, c_uint32, c_void_p)
 
@@ -18,14 +19,18 @@ EXPECTED_MAJOR = 1
 MINIMUM_MINOR = 2
 
 TFY_CLIENT_OPTIONS_VERSION = 2
-TFY_REQUEST_OPTIONS_VERSION = 1
+#: The tfy_request_options this binding mirrors (2: cancel_token, libtfy 1.3);
+#: a libtfy 1.2 is given version 1 (REQUEST_OPTIONS_VERSION, below).
+TFY_REQUEST_OPTIONS_VERSION = 2
 TFY_BATCHES_LIST_OPTIONS_VERSION = 2
 TFY_BATCHES_CREATE_OPTIONS_VERSION = 1
 TFY_BATCH_WAIT_OPTIONS_VERSION = 1
 TFY_FILES_UPLOAD_OPTIONS_VERSION = 1
 TFY_FILES_DOWNLOAD_OPTIONS_VERSION = 1
 TFY_RESULT_READER_OPTIONS_VERSION = 1
-TFY_INPUT_CHECK_OPTIONS_VERSION = 1
+TFY_INPUT_CHECK_OPTIONS_VERSION = 2
+#: tfy_input_check_options.provider_kind (since 1.3).
+TFY_PROVIDER_KINDS = {"openai": 0, "azure": 1, "bedrock": 2, "vertex": 3}
 #: tfy_batches_list_options.missing_has_more (since 1.1).
 TFY_MISSING_HAS_MORE_DEFAULT = 0
 TFY_MISSING_HAS_MORE_CONTINUE = 1
@@ -178,6 +183,8 @@ class RequestOptions(Structure):
         ("max_retries", c_int32),
         ("reserved2_", c_int32),
         ("timeout_ms", c_int64),
+        # Version 2 (1.3): read by the library only when version says 2.
+        ("cancel_token", c_void_p),
     ]
 
 
@@ -302,6 +309,60 @@ class DownloadOptions(Structure):
     ]
 
 
+# ---- listing files (libtfy 1.3) --------------------------------------------
+
+TFY_FILES_LIST_OPTIONS_VERSION = 1
+#: The largest page of files (TFY_FILES_LIMIT_MAX).
+TFY_FILES_LIMIT_MAX = 10000
+
+
+class FilesListOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("limit", c_int32),
+        ("after", c_char_p),
+        ("order", c_char_p),
+        ("purpose", c_char_p),
+        ("request", POINTER(RequestOptions)),
+        ("max_items", c_int64),
+        ("max_pages", c_int64),
+        ("prefetch", c_int32),
+        ("missing_has_more", c_int32),
+    ]
+
+
+class FilePage(Structure):
+    _fields_ = [
+        ("object", c_char_p),
+        ("count", c_size_t),
+        ("items", POINTER(POINTER(File))),
+        ("first_id", c_char_p),
+        ("last_id", c_char_p),
+        ("has_more", c_int32),
+        ("has_more_present", c_int32),
+        ("request_id", c_char_p),
+        ("extra_json", c_char_p),
+        ("http_status", c_int32),
+        ("reserved_", c_int32),
+    ]
+
+
+def _declare_files_list(lib: ctypes.CDLL, fn, err_out) -> None:
+    """Since 1.3: declared when the library has them (a 1.2 library loads too)."""
+    if not hasattr(lib, "tfy_files_list"):
+        return
+    fn("tfy_files_list_options_init", c_int32, POINTER(FilesListOptions), c_uint32)
+    fn("tfy_files_list", c_int32, c_void_p, POINTER(FilesListOptions),
+       POINTER(POINTER(FilePage)), err_out)
+    fn("tfy_file_page_free", None, POINTER(FilePage))
+    fn("tfy_file_iter_new", c_int32, c_void_p, POINTER(FilesListOptions), POINTER(c_void_p),
+       err_out)
+    fn("tfy_file_iter_next", c_int32, c_void_p, POINTER(POINTER(File)), err_out)
+    fn("tfy_file_iter_next_page", c_int32, c_void_p, POINTER(POINTER(POINTER(File))),
+       POINTER(c_size_t), err_out)
+    fn("tfy_file_iter_free", None, c_void_p)
+
+
 class ResultReaderOptions(Structure):
     _fields_ = [("version", c_uint32), ("reserved_", c_int32), ("max_line_bytes", c_int64)]
 
@@ -332,6 +393,8 @@ class InputCheckOptions(Structure):
         ("max_bytes", c_int64),
         ("max_problems", c_int64),
         ("max_line_bytes", c_int64),
+        ("provider_kind", c_int32),
+        ("reserved2_", c_int32),
     ]
 
 
@@ -382,6 +445,13 @@ def _installed_libdir() -> str | None:
     return _install.LIBDIR
 
 
+def _prefix_libdir(prefix: str) -> str:
+    """Where meson installs libtfy under prefix: its libdir, lib/<multiarch>
+    on Debian and Ubuntu (lib/x86_64-linux-gnu), else lib."""
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    return os.path.join(prefix, "lib", multiarch) if multiarch else os.path.join(prefix, "lib")
+
+
 def _open_library() -> tuple[ctypes.CDLL, str]:
     """$TFY_LIBRARY (a path) alone when set; else the dynamic loader's search
     for the soname (LD_LIBRARY_PATH, ldconfig, the system directories); else
@@ -402,9 +472,13 @@ def _open_library() -> tuple[ctypes.CDLL, str]:
             return ctypes.CDLL(candidate), candidate
         except OSError as e:
             tried.append(f"{candidate}: {e}")
+    example = os.path.join(_prefix_libdir("/usr/local"), SONAME)
     raise ImportError("libtfy not found: set TFY_LIBRARY to the path of "
-                      f"{SONAME}, or install libtfy where the dynamic linker finds it "
-                      f"(tried {'; '.join(tried)})")
+                      f"{SONAME}, which meson installs in PREFIX's library directory "
+                      f"(TFY_LIBRARY={example} for the default prefix /usr/local; "
+                      f"{os.path.join(_prefix_libdir('PREFIX'), SONAME)} for "
+                      "meson setup --prefix=PREFIX), or install libtfy where the dynamic "
+                      f"linker finds it (tried {'; '.join(tried)})")
 
 
 def _declare(lib: ctypes.CDLL) -> None:
@@ -475,6 +549,11 @@ def _declare(lib: ctypes.CDLL) -> None:
            POINTER(POINTER(InputReport)), err_out)
         fn("tfy_input_problem_name", c_char_p, c_int32)
         fn("tfy_input_report_free", None, POINTER(InputReport))
+    _declare_files_list(lib, fn, err_out)
+    if hasattr(lib, "tfy_cancel_token_new"):
+        fn("tfy_cancel_token_new", c_int32, POINTER(c_void_p))
+        fn("tfy_cancel_token_cancel", None, c_void_p)
+        fn("tfy_cancel_token_free", None, c_void_p)
     fn("tfy_batch_page_header", c_char_p, POINTER(Page), c_char_p)
     fn("tfy_batch_header", c_char_p, POINTER(Batch), c_char_p)
     fn("tfy_error_header", c_char_p, POINTER(Error), c_char_p)
@@ -493,6 +572,10 @@ def _load() -> ctypes.CDLL:
 
 
 lib = _load()
+#: libtfy 1.3's cancel token (tfy_cancel_token_*), with the fork detection.
+HAVE_TOKEN = hasattr(lib, "tfy_cancel_token_new")
+#: The tfy_request_options version given to the loaded library.
+REQUEST_OPTIONS_VERSION = TFY_REQUEST_OPTIONS_VERSION if HAVE_TOKEN else 1
 
 
 def text(b: bytes | None) -> str | None:

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import ctypes
 import os
-import threading
-import weakref
 from ctypes import POINTER, byref, c_char_p, c_void_p
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, Tuple, Type
 
 from . import _ffi
+from ._call import ClosedError, Handle, Interrupt, interruptible, on_caller, pending_error, run
 from ._ffi import lib, text
 from ._kept import KeptHeaders
+from .batches import Batches
+from .errors import InvalidArgumentError, TfyError
 from .files import Files
-from .iterator import BatchIterator
-from .errors import TfyError
-from .request import (NONE, CRequest, Pairs, RequestOptions, check, ms, options, pending_error,
-                      retries)
+from .iterator import BatchIterator, CIterator
+from .request import NONE, CRequest, Pairs, RequestOptions, check, ms, options, retries
 from .types import Batch, Page, batch_from_c, page_from_c
 
 
@@ -41,12 +40,16 @@ def _credential_trampoline(credential: Callable[[bool], Optional[str]]):
     """credential(refresh) -> the key (str), or None to fail the call."""
     def call(_userdata, refresh, key, key_size) -> int:
         try:
-            value = credential(bool(refresh))
+            value = on_caller(credential, bool(refresh))
             b = _ffi.encode(value) if value is not None else None
+            if b is not None and len(b) >= key_size:
+                raise InvalidArgumentError(
+                    f"the credential callable returned a key of {len(b)} bytes: libtfy "
+                    f"takes at most {key_size - 1}", code=InvalidArgumentError.code)
         except BaseException as e:  # noqa: B036 - re-raised by check()
             pending_error(e)
             return 1
-        if b is None or len(b) >= key_size:
+        if b is None:
             return 1
         ctypes.memmove(key, b + b"\0", len(b) + 1)
         return 0
@@ -58,8 +61,8 @@ def _retry_trampoline(on_retry: Callable[[RetryInfo], Any]):
     def call(_userdata, info) -> int:
         i = info.contents
         try:
-            go_on = on_retry(RetryInfo(i.attempt, i.http_status, i.code, i.delay_ms / 1000.0,
-                                       text(i.reason) or ""))
+            go_on = on_caller(on_retry, RetryInfo(i.attempt, i.http_status, i.code,
+                                                  i.delay_ms / 1000.0, text(i.reason) or ""))
         except BaseException as e:  # noqa: B036 - re-raised by check()
             pending_error(e)
             return 1
@@ -68,7 +71,9 @@ def _retry_trampoline(on_retry: Callable[[RetryInfo], Any]):
 
 
 class Client:
-    """A libtfy client.  Thread-safe; ctypes releases the GIL during requests.
+    """A libtfy client.  Thread-safe: threads may share it and make calls at
+    once (ctypes releases the GIL during requests); close() waits for the
+    calls in flight on other threads (see close()).
 
     ``base_url`` is the API base, without "/batches"
     ("https://gateway.truefoundry.ai", "https://api.openai.com/v1"...).
@@ -123,8 +128,21 @@ class Client:
     empty variable counts as unset; an explicit argument always wins; they
     are read once, here.  ``routing_from_env=False`` reads none of them.
 
+    Ctrl-C: a call made on the main thread while SIGINT has Python's
+    default handler stops within 100 ms or so of Ctrl-C (with libtfy 1.3's
+    cancel token; through the cancel callback with 1.2) and raises
+    KeyboardInterrupt, never a TfyError, whatever it was doing: connecting,
+    waiting for an answer, a retry's backoff, a wait()'s pause, an upload or
+    a download.  It then runs on a helper thread while the main thread
+    waits and runs its callbacks, so callbacks still run on the calling
+    thread.  Calls on other threads, or under a SIGINT handler of the
+    program's own, run as they are (the handler runs when the call ends).
+
     Use as a context manager or call close(); the C client is also freed
-    when the object is garbage-collected.
+    when the object is garbage-collected.  In a forked child (os.fork,
+    multiprocessing's "fork"), a client inherited from the parent may be
+    used and closed: libtfy opens new connections there (1.3), and calls
+    that other threads of the parent were making do not exist in the child.
     """
 
     def __init__(self, base_url: Optional[str] = None, api_key: Optional[str] = None, *,
@@ -149,9 +167,7 @@ class Client:
                  default_headers: Optional[Any] = None,
                  routing_from_env: bool = True,
                  **request_defaults: Any) -> None:
-        self._handle = c_void_p()
-        self._lock = threading.Lock()
-        self._iters: "weakref.WeakSet[BatchIterator]" = weakref.WeakSet()
+        self._state: Optional[Handle] = None
         if "headers" in request_defaults:
             raise TypeError("Client() takes default_headers, not headers")
         if default_headers is not None:
@@ -160,6 +176,7 @@ class Client:
             request_defaults.update(routing_env(request_defaults))
         # Kept for the client's life: the cancel default is called through it.
         self._defaults: Optional[CRequest] = options(None, request_defaults)
+        self._default_cancel = request_defaults.get("cancel")
         opts = _ffi.ClientOptions()
         check(lib.tfy_client_options_init(byref(opts), _ffi.TFY_CLIENT_OPTIONS_VERSION), None)
         keep = [_ffi.encode(base_url), _ffi.encode(api_key), _ffi.encode(ca_file),
@@ -188,8 +205,10 @@ class Client:
         opts.keep_headers = ctypes.cast(keep[-1], POINTER(c_char_p)) if names else None
         opts.keep_headers_count = len(names)
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_client_new(byref(opts), byref(self._handle), byref(err))
+        handle = c_void_p()
+        code = lib.tfy_client_new(byref(opts), byref(handle), byref(err))
         check(code, err)
+        self._state = Handle(handle)
 
     @staticmethod
     def _set_policy(opts: _ffi.ClientOptions, credential, on_retry, policy) -> list:
@@ -213,7 +232,20 @@ class Client:
 
     @property
     def base_url(self) -> str:
-        return text(lib.tfy_client_base_url(self._require())) or ""
+        return text(self._live().call(lib.tfy_client_base_url)) or ""
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() was called (new calls then raise ClosedError)."""
+        return self._state is None or self._state.closed
+
+    @property
+    def batches(self) -> Batches:
+        """The batch calls as openai-python names them:
+        ``client.batches.create(input_file_id, endpoint)``, ``.retrieve(id)``,
+        ``.cancel(id)``, ``.list()``, and ``.iter()``, ``.wait(id)``.  The
+        flat ``client.create()``, ``client.list()``... are the same calls."""
+        return Batches(self)
 
     @property
     def files(self) -> Files:
@@ -223,20 +255,37 @@ class Client:
             raise NotImplementedError("the loaded libtfy is older than 1.2: no Files calls")
         return Files(self)
 
-    def _require(self) -> c_void_p:
-        if not self._handle:
-            raise ValueError("the client is closed")
-        return self._handle
+    def _live(self) -> Handle:
+        if self._state is None:
+            raise ClosedError("the client is closed")
+        return self._state
+
+    def _options(self, request: Optional[RequestOptions],
+                 request_options: dict) -> Tuple[Optional[CRequest], Optional[Interrupt]]:
+        """A call's C options, and the Interrupt that Ctrl-C fires when the
+        call is made where it can arrive (see tfy._call)."""
+        interrupt = Interrupt() if interruptible() else None
+        return options(request, request_options, interrupt, self._default_cancel), interrupt
+
+    def _run(self, interrupt: Optional[Interrupt], fn: Callable[..., int], *args: Any) -> int:
+        """fn(the C client, *args), counted on the client (close() waits
+        for it) and stopped by Ctrl-C (see tfy._call); its code."""
+        handle = self._live()
+        ptr = handle.enter()
+        try:
+            return run(lambda: fn(ptr, *args), interrupt)
+        finally:
+            handle.leave()
 
     def close(self) -> None:
-        """Free the C client, closing (and freeing) its open iterators first.
-        No call may be running on it from another thread."""
-        for it in list(self._iters):
-            it.close()
-        with self._lock:
-            if self._handle:
-                lib.tfy_client_free(self._handle)
-                self._handle = c_void_p()
+        """Free the C client, once the calls that other threads are making
+        on it have returned (this waits for them); its open iterators are
+        closed (iterating one then raises ClosedError).  Called from inside
+        a callback of a call on this client, it returns at once and the
+        client is freed when that call returns.  New calls raise
+        ClosedError.  Idempotent."""
+        if self._state is not None:
+            self._state.close()
 
     def __enter__(self) -> "Client":
         return self
@@ -257,10 +306,11 @@ class Client:
         The request options are ``request=RequestOptions(...)`` and/or its
         fields as keyword arguments (``provider_name=``, ``headers=``,
         ``deadline=``, ``cancel=``...), which override the client's defaults."""
-        opts, keep = _list_options(limit, after, request, request_options)
+        creq, interrupt = self._options(request, request_options)
+        opts, keep = _list_options(limit, after, creq)
         out = POINTER(_ffi.Page)()
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_batches_list(self._require(), byref(opts), byref(out), byref(err))
+        code = self._run(interrupt, lib.tfy_batches_list, byref(opts), byref(out), byref(err))
         del keep  # the call is over: nothing reads the options any more
         page = None
         if not code:
@@ -292,19 +342,35 @@ class Client:
         next()).  The C iterator is freed when iteration ends or fails, on
         close(), on leaving a ``with`` block, or on garbage collection.  The
         client must stay open while iterating (close() closes its iterators)."""
-        opts, keep = _list_options(limit, after, request, request_options)
+        # Always interruptible: its steps may be taken on the main thread.
+        interrupt = Interrupt()
+        opts, keep = _list_options(limit, after, options(request, request_options, interrupt,
+                                                         self._default_cancel))
         opts.max_items = int(max_items)
         opts.max_pages = int(max_pages)
         opts.prefetch = 0 if prefetch and prefetch != NONE else NONE
         opts.missing_has_more = _missing_has_more(missing_has_more)
+        return self._iterator(BatchIterator, lib.tfy_batch_iter_new, opts, keep, interrupt,
+                              after)
+
+    def _iterator(self, kind: Type[CIterator], c_new: Callable[..., int], opts: Any,
+                  keep: Any, interrupt: Interrupt, after: Optional[str]) -> Any:
+        """A ``kind`` over the C iterator c_new(client, &opts, &it, &err)
+        makes, counted on the client like any call."""
         it = c_void_p()
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_batch_iter_new(self._require(), byref(opts), byref(it), byref(err))
+        handle = self._live()
+        ptr = handle.enter()
+        try:
+            code = run(lambda: c_new(ptr, byref(opts), byref(it), byref(err)), interrupt)
+            # The iterator copied the options, but calls the cancel callback
+            # through the pointer kept in `keep` and uses the token: they
+            # live as long as the iterator.  Counted on the client while the
+            # call is: a close() cannot come in between.
+            iterator = kind(self, handle, it, keep, interrupt, after) if not code else None
+        finally:
+            handle.leave()
         check(code, err)
-        # The iterator copied the options, but calls the cancel callback
-        # through the pointer kept in `keep`: it lives as long as the iterator.
-        iterator = BatchIterator(self, it, keep)
-        self._iters.add(iterator)
         return iterator
 
     def create(self, input_file_id: str, endpoint: str, *,
@@ -324,7 +390,7 @@ class Client:
         opts = _ffi.CreateOptions()
         check(lib.tfy_batches_create_options_init(byref(opts),
                                                   _ffi.TFY_BATCHES_CREATE_OPTIONS_VERSION), None)
-        creq = options(request, request_options)
+        creq, interrupt = self._options(request, request_options)
         meta = CRequest(RequestOptions(metadata_header=metadata))  # borrows its pair array
         keep = [_ffi.encode(input_file_id), _ffi.encode(endpoint),
                 _ffi.encode(completion_window), creq, meta]
@@ -337,7 +403,7 @@ class Client:
             opts.request = creq.pointer
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_batches_create(self._require(), byref(opts), byref(out), byref(err))
+        code = self._run(interrupt, lib.tfy_batches_create, byref(opts), byref(out), byref(err))
         del keep
         return _one_batch(code, out, err)
 
@@ -355,11 +421,12 @@ class Client:
 
     def _by_id(self, fn, batch_id: str, request: Optional[RequestOptions],
                request_options: dict) -> Batch:
-        creq = options(request, request_options)
+        creq, interrupt = self._options(request, request_options)
         bid = _ffi.encode(batch_id)
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
-        code = fn(self._require(), bid, creq.pointer if creq else None, byref(out), byref(err))
+        code = self._run(interrupt, fn, bid, creq.pointer if creq else None, byref(out),
+                         byref(err))
         del creq
         return _one_batch(code, out, err)
 
@@ -378,11 +445,12 @@ class Client:
         and is raised in its place.  ``timeout`` (seconds, None: no limit)
         raises TfyTimeoutError; ``cancel=`` (a request option) stops it with
         CancelledError.  Either exception carries the last state seen as its
-        ``batch`` attribute (None when no poll answered)."""
+        ``batch`` attribute (None when no poll answered).  Ctrl-C stops it
+        with KeyboardInterrupt (see Client)."""
         opts = _ffi.WaitOptions()
         check(lib.tfy_batch_wait_options_init(byref(opts), _ffi.TFY_BATCH_WAIT_OPTIONS_VERSION),
               None)
-        creq = options(request, request_options)
+        creq, interrupt = self._options(request, request_options)
         opts.timeout_ms = ms(timeout)
         opts.poll_initial_ms = ms(poll_initial)
         opts.poll_max_ms = ms(poll_max)
@@ -397,7 +465,7 @@ class Client:
         bid = _ffi.encode(batch_id)
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_batch_wait(self._require(), bid, byref(opts), byref(out), byref(err))
+        code = self._run(interrupt, lib.tfy_batch_wait, bid, byref(opts), byref(out), byref(err))
         del creq, progress
         return _one_batch(code, out, err)
 
@@ -422,7 +490,7 @@ def _one_batch(code: int, out, err) -> Batch:
 def _progress_trampoline(on_progress: Callable[[Batch], Any]):
     def call(_userdata, b) -> int:
         try:
-            return 1 if on_progress(batch_from_c(b.contents)) else 0
+            return 1 if on_caller(on_progress, batch_from_c(b.contents)) else 0
         except BaseException as e:  # noqa: B036 - re-raised by check()
             pending_error(e)
             return 1
@@ -471,13 +539,11 @@ def _missing_has_more(value: Optional[str]) -> int:
                          f"{MISSING_HAS_MORE_STOP!r} or None, not {value!r}") from None
 
 
-def _list_options(limit: int, after: Optional[str], request: Optional[RequestOptions],
-                  request_options: dict):
+def _list_options(limit: int, after: Optional[str], creq: Optional[CRequest]):
     """A tfy_batches_list_options, and what its pointers reach."""
     opts = _ffi.ListOptions()
     check(lib.tfy_batches_list_options_init(byref(opts),
                                             _ffi.TFY_BATCHES_LIST_OPTIONS_VERSION), None)
-    creq = options(request, request_options)
     after_b = _ffi.encode(after)
     opts.limit = int(limit)
     opts.after = after_b

@@ -18,6 +18,12 @@ class TfyError(Exception):
     API's error body), ``request_id`` (x-request-id), ``detail``, ``body``
     and ``retry_after_ms`` (-1 when the server asked for no delay).
     ``header(name)`` reads a kept header of the last response.
+
+    Errors pickle and copy with their fields (and ``batch``, when a call set
+    it), so that one raised in a process pool's worker reaches the caller as
+    the same class; ``header()`` of a pickled error answers for the headers
+    that travel with it (x-request-id, retry-after, retry-after-ms,
+    server-timing and OpenAI's x-ratelimit-* headers), None for others.
     """
 
     code: int = -1

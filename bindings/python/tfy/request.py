@@ -4,14 +4,14 @@ milliseconds, and the cancel callback's bridge from C to Python."""
 from __future__ import annotations
 
 import ctypes
-import threading
 from ctypes import POINTER, byref
 from dataclasses import dataclass, fields
 from typing import Any, Callable, Iterable, Mapping, Optional, Tuple, Union
 
 from . import _ffi
-from ._ffi import lib
-from .errors import raise_error
+from ._call import Interrupt, on_caller, pending_error, take_pending
+from ._ffi import HAVE_TOKEN, lib
+from .errors import OutcomeUnknownError, TfyError, raise_error
 
 #: Turns a feature off: ``max_retries=NONE`` (same as 0), ``stall_timeout=NONE``,
 #: ``prefetch=NONE`` (same as False).
@@ -38,7 +38,7 @@ class RequestOptions:
     attempt, 0 for none.  ``cancel``: called with no argument every 50 ms or
     so while the call runs, on the calling thread; a true result stops the
     call with CancelledError, an exception stops it and is raised in its
-    place.
+    place.  (Ctrl-C needs no ``cancel``: see Client.)
     """
     provider_name: Optional[str] = None
     provider_model: Optional[str] = None
@@ -88,12 +88,17 @@ def retries(n: Optional[int]) -> int:
 class CRequest:
     """A tfy_request_options built from RequestOptions, with every buffer,
     array and callback its pointers reach; keep it alive as long as the
-    library may read them (a call, an iterator, a client)."""
+    library may read them (a call, an iterator, a client).
 
-    def __init__(self, options: RequestOptions) -> None:
+    With an Interrupt, Ctrl-C can stop the call: through the options'
+    cancel_token (libtfy 1.3), else through a cancel callback that also
+    asks ``cancel`` (or ``default_cancel``, the client's, which a call's
+    callback replaces)."""
+
+    def __init__(self, options: RequestOptions, interrupt: Optional[Interrupt] = None,
+                 default_cancel: Optional[Callable[[], Any]] = None) -> None:
         self.struct = _ffi.RequestOptions()
-        code = lib.tfy_request_options_init(byref(self.struct),
-                                            _ffi.TFY_REQUEST_OPTIONS_VERSION)
+        code = lib.tfy_request_options_init(byref(self.struct), _ffi.REQUEST_OPTIONS_VERSION)
         if code:
             raise_error(code)
         self._keep: list = []
@@ -106,10 +111,16 @@ class CRequest:
         self.struct.deadline_ms = ms(options.deadline)
         self.struct.timeout_ms = ms(options.timeout)
         self.struct.max_retries = retries(options.max_retries)
-        if options.cancel is not None:
-            if not callable(options.cancel):
-                raise TypeError("cancel must be callable")
-            self.struct.cancel = self._keep_(_cancel_trampoline(options.cancel))
+        cancel = options.cancel
+        if cancel is not None and not callable(cancel):
+            raise TypeError("cancel must be callable")
+        self._keep_(interrupt)
+        if interrupt is not None and HAVE_TOKEN:
+            self.struct.cancel_token = interrupt.token
+        elif interrupt is not None:
+            cancel = _or_interrupted(cancel or default_cancel, interrupt)
+        if cancel is not None:
+            self.struct.cancel = self._keep_(_cancel_trampoline(cancel))
 
     @property
     def pointer(self):
@@ -135,35 +146,38 @@ class CRequest:
         return ctypes.cast(array, POINTER(_ffi.Pair)), len(items)
 
 
-def options(request: Optional[RequestOptions], kwargs: Mapping[str, Any]) -> Optional[CRequest]:
+def options(request: Optional[RequestOptions], kwargs: Mapping[str, Any],
+            interrupt: Optional[Interrupt] = None,
+            default_cancel: Optional[Callable[[], Any]] = None) -> Optional[CRequest]:
     """The C options of a call given ``request=`` and/or keyword arguments
-    (which override the fields of ``request``); None when neither is given."""
+    (which override the fields of ``request``), and the interrupt that
+    Ctrl-C fires; None when there is none of them."""
     unknown = set(kwargs) - NAMES
     if unknown:
         raise TypeError(f"unknown request option(s): {', '.join(sorted(unknown))}")
-    if request is None and not kwargs:
+    if request is None and not kwargs and interrupt is None:
         return None
     base = {f.name: getattr(request, f.name) for f in fields(RequestOptions)} if request else {}
     base.update(kwargs)
-    return CRequest(RequestOptions(**base))
+    return CRequest(RequestOptions(**base), interrupt, default_cancel)
 
 
-# An exception raised by a cancel callback, kept for the thread that made the
-# call (callbacks run on it) until the call returns.
-_pending = threading.local()
-
-
-def pending_error(e: BaseException) -> None:
-    """Keeps the first exception a callback raised for check() to raise
-    once the call returns."""
-    if getattr(_pending, "exc", None) is None:
-        _pending.exc = e
+def _or_interrupted(cancel: Optional[Callable[[], Any]], interrupt: Interrupt):
+    """A cancel callable that is also true once Ctrl-C fired (without a
+    cancel token); it runs on the thread of the C call, ``cancel`` on the
+    calling thread."""
+    def either() -> bool:
+        return interrupt.fired or bool(cancel is not None and on_caller(cancel))
+    either.internal = True  # type: ignore[attr-defined]
+    return either
 
 
 def _cancel_trampoline(cancel: Callable[[], Any]):
+    internal = getattr(cancel, "internal", False)
+
     def call(_userdata) -> int:
         try:
-            return 1 if cancel() else 0
+            return 1 if (cancel() if internal else on_caller(cancel)) else 0
         except BaseException as e:  # noqa: B036 - re-raised by check()
             pending_error(e)
             return 1
@@ -171,14 +185,19 @@ def _cancel_trampoline(cancel: Callable[[], Any]):
 
 
 def check(code: int, err) -> None:
-    """After a call: raise the exception a cancel callback raised during it,
-    else the call's error (freeing it), else nothing."""
-    exc = getattr(_pending, "exc", None)
-    _pending.exc = None
+    """After a call: raise the exception a callback raised during it (or
+    the KeyboardInterrupt that stopped it), else the call's error (freeing
+    it), else nothing.  An outcome left unknown (something may have been
+    created) stays attached to the exception as its __context__."""
+    exc = take_pending()
     if exc is not None:
-        if err:
+        if code == OutcomeUnknownError.code:
+            try:
+                raise_error(code, err)
+            except TfyError as e:
+                exc.__context__ = e
+        elif err:
             lib.tfy_error_free(err)
         raise exc
     if code:
         raise_error(code, err)
-

@@ -14,10 +14,11 @@ from typing import Any, Iterator, List, Optional
 from . import _ffi
 from ._ffi import lib, text
 from .request import check
+from .types import Record
 
 
 @dataclass(frozen=True)
-class Result:
+class Result(Record):
     """One line of an output or error file (tfy_result).  Absent members are
     None; status_code is 0 when there is no response status."""
     line: int
@@ -72,7 +73,7 @@ def read_results(path: str | os.PathLike, *, max_line_bytes: int = 0) -> Iterato
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """One problem of an input file (tfy_input_problem): its line (from 1;
     0 for the whole file), kind (a TFY_INPUT_PROBLEM_* number), name
     ("duplicate_custom_id", ...) and a sentence for people."""
@@ -83,7 +84,7 @@ class Problem:
 
 
 @dataclass(frozen=True)
-class InputReport:
+class InputReport(Record):
     """What check_input() found (tfy_input_report).  problems holds the first
     max_problems; problems_total counts them all: 0 means the file is clean."""
     lines: int
@@ -105,17 +106,26 @@ def _problem_from_c(p: _ffi.InputProblem) -> Problem:
 
 def check_input(path: str | os.PathLike, *, endpoint: Optional[str] = None,
                 max_requests: int = 0, max_bytes: int = 0, max_problems: int = 0,
-                max_line_bytes: int = 0) -> InputReport:
+                max_line_bytes: int = 0, provider_kind: str = "openai") -> InputReport:
     """Check a batch input file before uploading it, as the Batch API would:
     each line a JSON object with a unique non-empty custom_id, method POST,
-    url equal to endpoint (None: the first line's url) and an object body;
-    at most max_requests requests and max_bytes bytes (0: the API's 50,000
-    and 200 MiB; tfy.NONE: no limit).  Sends nothing.  Raises
-    tfy.TfyIOError when the file cannot be read."""
+    url equal to endpoint (None: the first line's url) and an object body
+    with the same model on every line (a chat completion's messages an
+    array); at most max_requests requests and max_bytes bytes (0: the API's
+    50,000 and 200 MiB; tfy.NONE: no limit), and 50,000 embedding inputs.
+    provider_kind ("openai", "azure", "bedrock" or "vertex") adds that
+    provider's rules: Bedrock takes 100 requests at least, Vertex lets a
+    line omit method, url and body.model.  A Problem's name is the code the
+    Batch API gives the fault ("invalid_request", "mismatched_url", ...).
+    Sends nothing.  Raises tfy.TfyIOError when the file cannot be read,
+    ValueError for another provider_kind."""
+    if provider_kind not in _ffi.TFY_PROVIDER_KINDS:
+        raise ValueError("provider_kind must be one of " + ", ".join(_ffi.TFY_PROVIDER_KINDS))
     opts = _ffi.InputCheckOptions(version=_ffi.TFY_INPUT_CHECK_OPTIONS_VERSION,
                                   endpoint=_ffi.encode(endpoint), max_requests=max_requests,
                                   max_bytes=max_bytes, max_problems=max_problems,
-                                  max_line_bytes=max_line_bytes)
+                                  max_line_bytes=max_line_bytes,
+                                  provider_kind=_ffi.TFY_PROVIDER_KINDS[provider_kind])
     out = POINTER(_ffi.InputReport)()
     err = POINTER(_ffi.Error)()
     c_path = _ffi.encode(os.fsdecode(path))

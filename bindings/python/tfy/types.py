@@ -6,12 +6,27 @@ from __future__ import annotations
 import enum
 import json
 from ctypes import POINTER, byref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Optional, Union
 
 from . import _ffi
 from ._ffi import lib, text
 from .errors import raise_error
+
+
+class Record:
+    """Base of the binding's frozen dataclasses: pickled and copied from their
+    fields by name, so that they cross process boundaries (multiprocessing,
+    concurrent.futures) and load in another version of the binding (a field
+    added since takes its default; one removed since is dropped)."""
+
+    def __reduce__(self):
+        return _rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)})
+
+
+def _rebuild(cls: type, values: dict) -> Any:
+    known = {f.name for f in fields(cls) if f.init}
+    return cls(**{name: value for name, value in values.items() if name in known})
 
 
 class Status(enum.IntEnum):
@@ -54,14 +69,14 @@ class Status(enum.IntEnum):
 
 
 @dataclass(frozen=True)
-class RequestCounts:
+class RequestCounts(Record):
     total: Optional[int]
     completed: Optional[int]
     failed: Optional[int]
 
 
 @dataclass(frozen=True)
-class Usage:
+class Usage(Record):
     """``usage``; cached_tokens is input_tokens_details.cached_tokens and
     reasoning_tokens is output_tokens_details.reasoning_tokens."""
     input_tokens: Optional[int]
@@ -72,7 +87,7 @@ class Usage:
 
 
 @dataclass(frozen=True)
-class BatchError:
+class BatchError(Record):
     code: Optional[str]
     message: Optional[str]
     param: Optional[str]
@@ -80,7 +95,7 @@ class BatchError:
 
 
 @dataclass(frozen=True)
-class Errors:
+class Errors(Record):
     """``errors``: ``object`` (normally "list") and ``data``."""
     object: Optional[str]
     data: tuple[BatchError, ...]
@@ -92,7 +107,7 @@ TIME_FIELDS = ("created_at", "in_progress_at", "expires_at", "finalizing_at", "c
 
 
 @dataclass(frozen=True)
-class Batch:
+class Batch(Record):
     """One batch.  Field names are the API's; absent or null fields are None.
     ``status`` is the string as sent (unknown values kept as they are);
     ``status_enum`` is what libtfy read it as, a Status.
@@ -162,7 +177,7 @@ class Batch:
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(Record):
     """One page of ``GET /batches``."""
     data: tuple[Batch, ...]
     first_id: Optional[str]
@@ -184,7 +199,9 @@ class Page:
         """A kept response header by name, compared without case
         (tfy_batch_page_header): x-request-id, retry-after, retry-after-ms,
         server-timing, x-ratelimit-*, x-tfy-* and the client's keep_headers;
-        None when absent, not kept, or for a parsed page."""
+        None when absent, not kept, or for a parsed page.  A pickled page
+        carries x-request-id, retry-after, retry-after-ms, server-timing and
+        OpenAI's x-ratelimit-* headers only (see TfyError)."""
         return self._headers.get(name) if self._headers is not None else None
 
     @classmethod

@@ -10,7 +10,7 @@ _tfy_batches()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 
 	local commands="list get cancel create wait files check results run webhook help"
-	local files_commands="upload get download delete"
+	local files_commands="upload list get download delete"
 	local webhook_commands="verify"
 	local general="--help --version"
 	local connection="--base-url --api-key --auth-header -H --query --timeout
@@ -18,8 +18,9 @@ _tfy_batches()
 		--cert --key --pass --pass-file --proxy --noproxy --proxy-user --proxy-user-file"
 	local routing="--provider-name --provider-model --azure-api-version --vertex-region
 		--vertex-bucket --aws-s3-bucket --aws-bedrock-model --tfy-metadata"
-	local format="--format"
-	local listing="--limit --after --all --max-items --status --summary"
+	local format="--format -q --quiet"
+	local paging="--limit --after --all --max-items"
+	local listing="$paging --status --summary"
 	local creating="--endpoint --completion-window --metadata"
 	local listening="--webhook-listen --secret-file"
 	local api="$general $connection $routing"
@@ -61,13 +62,19 @@ _tfy_batches()
 			cancelling cancelled" -- "$cur")); return ;;
 	--auth-header)
 		COMPREPLY=($(compgen -W "api-key" -- "$cur")); return ;;
+	--order)
+		COMPREPLY=($(compgen -W "asc desc" -- "$cur")); return ;;
+	--purpose)
+		COMPREPLY=($(compgen -W "batch batch_output" -- "$cur")); return ;;
+	--provider-kind)
+		COMPREPLY=($(compgen -W "openai azure bedrock vertex" -- "$cur")); return ;;
 	--query)
 		COMPREPLY=($(compgen -W "api-version=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
 	--base-url|--api-key|-H|--timeout|--connect-timeout|--request-timeout|--max-retries|\
 	--provider-name|--provider-model|--azure-api-version|--vertex-region|--vertex-bucket|\
 	--aws-s3-bucket|--aws-bedrock-model|--tfy-metadata|--limit|--after|--max-items|\
 	--pass|--proxy|--noproxy|--proxy-user|--endpoint|--completion-window|--metadata|\
-	--input-file-id|--resume|--webhook-listen)
+	--input-file-id|--resume|--wait-timeout|--webhook-listen)
 		return ;; # a value of the user's
 	esac
 
@@ -75,14 +82,16 @@ _tfy_batches()
 	case $cmd in
 	list) opts="$api $format $listing" ;;
 	get|cancel|"files get") opts="$api $format" ;;
-	wait) opts="$api $format $listening" ;;
+	wait) opts="$api $format --wait-timeout $listening" ;;
 	"webhook verify") opts="$general $format --secret-file" ;;
+	"files list") opts="$api $format $paging --purpose --order" ;;
 	create) opts="$api $format --input-file-id $creating" ;;
 	"files upload"|results) opts="$api $format"; paths=1 ;;
-	"files download") opts="$api -o --output" ;;
+	"files download") opts="$api -o --output -f --force" ;;
 	"files delete") opts=$api ;;
-	check) opts="$general --endpoint"; paths=1 ;;
-	run) opts="$api $format $creating -o --output --resume --cancel-on-interrupt"; paths=1 ;;
+	check) opts="$general --endpoint --provider-kind"; paths=1 ;;
+	run) opts="$api $format $creating --provider-kind -o --output -f --force --resume
+		--cancel-on-interrupt --wait-timeout"; paths=1 ;;
 	help)
 		if [[ $cur != -* ]]; then
 			COMPREPLY=($(compgen -W "$commands" -- "$cur")); return

@@ -1,0 +1,96 @@
+/*
+ * The pager: the walk over every page of a list, which the batch iterator
+ * (iter.c) and the file iterator (files.c) share.  A kind of list says how
+ * one of its pages is fetched and read; the pager holds one page at a
+ * time, the cursor, the caps and the guards (a repeated cursor, the item
+ * it was asked to start after, too many empty pages, no cursor to go on
+ * from).  Internal to libtfy.
+ */
+#ifndef TFY_ITER_INTERNAL_H
+#define TFY_ITER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "endpoint.h"
+#include "options.h"
+
+/* What the pager reads of a page, whatever its kind. */
+typedef struct tfy__page_view {
+	const void *const *items; /* count pointers to the items' public structs */
+	size_t count;
+	const char *last_id;
+	int32_t has_more;
+	int32_t has_more_present;
+	const char *request_id;
+} tfy__page_view;
+
+typedef struct tfy__pager tfy__pager;
+
+/* One kind of list. */
+typedef struct tfy__pager_kind {
+	const char *item; /* what an item is, in errors: "batch", "file" */
+	/*
+	 * One page, after the cursor `after` (NULL: the first page), under the
+	 * pager's call; early as tfy__endpoint_run takes it.
+	 */
+	tfy_code (*fetch)(tfy__pager *p, const char *after, tfy__endpoint_early *early, void **page,
+	                  tfy_error **err);
+	/* Sends that page's first attempt now: as tfy__endpoint_send_early. */
+	int (*send_early)(tfy__pager *p, const char *after, tfy__endpoint_early *early);
+	tfy__page_view (*view)(const void *page);
+	const char *(*item_id)(const void *item); /* NULL when it has none */
+	void (*page_free)(void *page);
+} tfy__pager_kind;
+
+struct tfy__pager {
+	const tfy__pager_kind *kind;
+	void *self;                    /* the kind's own: its options, read, for fetch */
+	tfy_client *client;
+	tfy__arena *copies;            /* the request options' strings and arrays, and the kind's */
+	tfy_request_options request;   /* the caller's, copied into copies */
+	tfy__paging paging;
+	tfy__call call;
+	void *page;
+	tfy__page_view view;           /* of page */
+	size_t pos;                    /* next item of page to hand out */
+	char *next_after;              /* cursor for the next page; NULL: first page */
+	char *resume;                  /* after which the caller may resume */
+	int more;                      /* a next page is wanted */
+	int more_assumed;              /* ... only because the last page left has_more out */
+	int failed;                    /* a pagination error ended the iteration */
+	int64_t pages;
+	int64_t items;
+	uint64_t *seen;                /* hashes of every cursor sent */
+	size_t seen_count;
+	size_t seen_cap;
+	int64_t empty_run;             /* empty pages in a row so far */
+	tfy__endpoint_early prefetched; /* the next page's request, already sent; or nothing */
+};
+
+/*
+ * Sets up a zeroed pager: the request options deep-copied (the caller's need
+ * not outlive this call), the starting cursor copied, the call's context
+ * started.  Options are read and checked already.  TFY_OK or
+ * TFY_ERROR_OUT_OF_MEMORY (with *err set); either way free it with
+ * tfy__pager_clear.
+ */
+tfy_code tfy__pager_start(tfy__pager *p, const tfy__pager_kind *kind, void *self,
+                          tfy_client *client, const char *after,
+                          const tfy_request_options *request, const tfy__paging *paging,
+                          tfy_error **err);
+
+/*
+ * The next run of items ready to hand out: the rest of the current page, or
+ * the next page, cut short by max_items; at most `max` of them.  *run is
+ * NULL and *count 0 at the end.  The items are borrowed from the pager,
+ * valid until its next call.  Errors are handed (masked) to err.
+ */
+tfy_code tfy__pager_next(tfy__pager *p, size_t max, const void *const **run, size_t *count,
+                         tfy_error **err);
+
+/* Frees what the pager holds (not the pager itself). */
+void tfy__pager_clear(tfy__pager *p);
+
+#endif
