@@ -4,8 +4,8 @@
  * Implemented by the decoder family, the only units that include jansson:
  * json_scan.c (the scanner every decoder walks with), json_values.c (field
  * values), decode_page.c (object lists), decode_batch.c, decode_file.c,
- * decode_line.c (JSONL lines), decode_error.c (API error bodies) and
- * json_metadata.c.  Internal.
+ * decode_line.c (JSONL lines), decode_error.c (API error bodies),
+ * decode_webhook.c (webhook events) and json_metadata.c.  Internal.
  */
 #ifndef TFY_DECODE_H
 #define TFY_DECODE_H
@@ -19,6 +19,7 @@
 #include "tfy/file.h"
 #include "tfy/files.h"
 #include "tfy/results.h"
+#include "tfy/webhook.h"
 
 /*
  * A batch's errors holds the first this many entries of `errors.data`; the
@@ -59,6 +60,16 @@ tfy_code tfy__decode_file(const char *body, size_t len, tfy_file **out, char *de
  */
 tfy_code tfy__decode_file_page(const char *body, size_t len, tfy_file_page **out, char *detail,
                                size_t detail_size);
+
+/*
+ * Decodes the body of a verified webhook delivery (the whole text but
+ * surrounding whitespace must be one JSON object) into an event that owns
+ * its memory (free with tfy_webhook_event_free): type, id, object,
+ * created_at, data.id and raw_json; the caller fills in the rest.  Returns
+ * as tfy__decode_batch_page does.
+ */
+tfy_code tfy__decode_webhook_event(const char *body, size_t len, tfy_webhook_event **out,
+                                   char *detail, size_t detail_size);
 
 /*
  * The answer to deleting a file, {"id", "object": "file", "deleted": true}:

@@ -38,6 +38,7 @@ static const char *const code_text[] = {
 	[TFY_ERROR_OUTCOME_UNKNOWN] = "the request was sent but its outcome is unknown",
 	[TFY_ERROR_IO] = "local file error",
 	[TFY_ERROR_DECLINED] = "the server declined the request",
+	[TFY_ERROR_WEBHOOK_INVALID] = "the webhook failed verification",
 };
 
 const char *tfy_strerror(tfy_code code)

@@ -128,6 +128,8 @@ typedef struct conn {
 	int index;         /* the request's number on t */
 	char buf[65536];
 	size_t have, pos;
+	char *copy;        /* NULL, or where the body's bytes go too (tu_read_request) */
+	size_t copy_len, copy_cap;
 } conn;
 
 static int conn_fill(conn *c)
@@ -163,6 +165,11 @@ static int read_body(conn *c, int64_t n)
 			k = (size_t)n;
 		if (c->t)
 			keep(c->t, c->buf + c->pos, k);
+		if (c->copy) {
+			size_t room = c->copy_cap - c->copy_len, m = k < room ? k : room;
+			memcpy(c->copy + c->copy_len, c->buf + c->pos, m);
+			c->copy_len += m;
+		}
 		c->pos += k;
 		n -= (int64_t)k;
 	}
@@ -266,6 +273,25 @@ int tu_read_whole(int fd, char *head, size_t size)
 	int ok = read_whole(c, head, size);
 	free(c);
 	return ok;
+}
+
+size_t tu_read_request(int fd, char *buf, size_t cap)
+{
+	conn *c = conn_new(fd, NULL);
+	size_t len = 0;
+	c->copy = malloc(cap);
+	c->copy_cap = cap;
+	assert_non_null(c->copy);
+	if (read_whole(c, buf, cap)) {
+		len = strlen(buf);
+		size_t k = c->copy_len < cap - 1 - len ? c->copy_len : cap - 1 - len;
+		memcpy(buf + len, c->copy, k);
+		len += k;
+		buf[len] = '\0';
+	}
+	free(c->copy);
+	free(c);
+	return len;
 }
 
 void tu_head_value(const char *head, const char *prefix, char *out, size_t size)

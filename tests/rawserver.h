@@ -61,6 +61,14 @@ int tu_read_head_into(int fd, char *buf, size_t size);
 int tu_read_whole(int fd, char *head, size_t size);
 
 /*
+ * Reads one whole request as tu_read_whole does and keeps it, head and
+ * body (of Content-Length bytes, or the chunks' data), in buf,
+ * NUL-terminated and cut to cap - 1 bytes; its length, 0 when the client
+ * hung up first (or after 10 s of silence).
+ */
+size_t tu_read_request(int fd, char *buf, size_t cap);
+
+/*
  * Copies what follows the first `prefix` (any case) in head, up to the end
  * of its line, into out (cut to size - 1 bytes); leaves out as it is when
  * head has no such prefix or nothing follows it.

@@ -1044,7 +1044,7 @@ static void test_subcommand_dispatch(void **state)
 		assert_string_equal(r.out, "");
 		assert_non_null(strstr(r.err, "unknown command 'lsit'"));
 		assert_non_null(strstr(r.err, "Commands: list, get, cancel, create, wait, files, "
-		                              "check, results, run, help."));
+		                              "check, results, run, webhook, help."));
 		tu_run_free(&r);
 	}
 	assert_int_equal(tu_gateway_requests(&f->gw), before);

@@ -214,6 +214,12 @@ static void drain(pid_t pid, int out, int err, tu_run *r)
 
 int tu_run_cmd(const char *const *argv, const char *const *env, tu_run *r)
 {
+	return tu_run_cmd_stdin(argv, env, NULL, r);
+}
+
+int tu_run_cmd_stdin(const char *const *argv, const char *const *env, const char *stdin_path,
+                     tu_run *r)
+{
 	int out[2], err[2];
 	r->out = calloc(1, 1);
 	r->err = calloc(1, 1);
@@ -222,6 +228,8 @@ int tu_run_cmd(const char *const *argv, const char *const *env, tu_run *r)
 	char **envp = child_env(env);
 	pid_t pid = fork();
 	if (pid == 0) {
+		if (stdin_path && !freopen(stdin_path, "rb", stdin))
+			_exit(127);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
 		close(out[0]);
@@ -237,6 +245,35 @@ int tu_run_cmd(const char *const *argv, const char *const *env, tu_run *r)
 	waitpid(pid, &status, 0);
 	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	return 0;
+}
+
+char *tu_webhook_sign(const char *secret, const char *id, const char *timestamp,
+                      const char *body, size_t len)
+{
+	/* Python's hmac and base64: an implementation independent of libcrypto's. */
+	static const char script[] =
+		"import base64, hashlib, hmac, sys\n"
+		"secret, wid, ts, path = sys.argv[1:5]\n"
+		"key = base64.b64decode(secret[len('whsec_'):], validate=True)\n"
+		"body = open(path, 'rb').read()\n"
+		"mac = hmac.new(key, wid.encode() + b'.' + ts.encode() + b'.' + body, hashlib.sha256)\n"
+		"print('v1,' + base64.b64encode(mac.digest()).decode(), end='')\n";
+	char *path = tu_write_temp(body, len);
+	const char *const argv[] = { "/usr/bin/python3", "-c", script, secret, id, timestamp, path,
+		                     NULL };
+	tu_run r;
+	char *sig = NULL;
+	if (path && tu_run_cmd(argv, NULL, &r) == 0) {
+		if (r.status == 0)
+			sig = strdup(r.out);
+		else
+			fprintf(stderr, "python3 could not sign: %s\n", r.err);
+		tu_run_free(&r);
+	}
+	if (path)
+		unlink(path);
+	free(path);
+	return sig;
 }
 
 void tu_run_free(tu_run *r)

@@ -66,7 +66,19 @@ typedef struct tu_run {
  * TFY_BASE_URL and TFY_API_KEY removed.  Captures both streams.
  */
 int tu_run_cmd(const char *const *argv, const char *const *env, tu_run *r);
+/* Likewise, with the file at stdin_path (NULL: this process's) as the child's standard input. */
+int tu_run_cmd_stdin(const char *const *argv, const char *const *env, const char *stdin_path,
+                     tu_run *r);
 void tu_run_free(tu_run *r);
+
+/*
+ * The Standard Webhooks signature of a delivery, "v1,<base64>" (malloc'd),
+ * computed by /usr/bin/python3's hmac from the secret ("whsec_<base64>"),
+ * the webhook-id, the webhook-timestamp and the body's len bytes; NULL
+ * with a message on stderr when Python fails.
+ */
+char *tu_webhook_sign(const char *secret, const char *id, const char *timestamp,
+                      const char *body, size_t len);
 
 /*
  * A client for url with the given key (NULL: none), other options from base

@@ -23,10 +23,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 # What the demo needs (the library and the two programs) ...
-demo_packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev libgnutls28-dev
+demo_packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev libssl-dev libgnutls28-dev
                libmicrohttpd-dev zlib1g-dev)
 # ... and what the whole suite needs besides.
-packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev abigail-tools cmake
+packages=(meson ninja-build pkg-config gcc libc6-dev libcurl4-openssl-dev libjansson-dev libssl-dev abigail-tools cmake
           libcmocka-dev libmicrohttpd-dev zlib1g-dev python3 python3-venv python3-setuptools python3-wheel doxygen
           clang libclang-rt-14-dev clang-format valgrind cppcheck build-essential debhelper dpkg-dev dh-python
           fakeroot lintian mandoc libgnutls28-dev openssl tinyproxy g++ golang-go rustc bindgen nodejs npm)
@@ -142,7 +142,7 @@ fuzz() {
 			-Db_sanitize=address,undefined -Db_lundef=false
 	fi
 	ninja -C "$dir" -j "$(nproc)" || return 1
-	local harnesses=(decode_list batch_parse error_body retry_after request file_parse result_reader input_check) pids=()
+	local harnesses=(decode_list batch_parse error_body retry_after request file_parse result_reader input_check webhook) pids=()
 	for h in "${harnesses[@]}"; do
 		fuzz_one "$dir" "$h" "$secs" & pids+=($!)
 		if [ ${#pids[@]} -ge "$(nproc)" ]; then
@@ -154,7 +154,7 @@ fuzz() {
 	for i in "${!pids[@]}"; do
 		wait "${pids[$i]}" || echo failed >"$dir/fuzz-${harnesses[$i]}/failed"
 	done
-	for h in decode_list batch_parse error_body retry_after request file_parse result_reader input_check; do
+	for h in decode_list batch_parse error_body retry_after request file_parse result_reader input_check webhook; do
 		local log=$dir/fuzz-$h/log.txt
 		if [ -f "$dir/fuzz-$h/failed" ]; then
 			rc=1

@@ -189,6 +189,18 @@ static void results_and_checks(void)
 	F(tfy_input_report, problems_count); F(tfy_input_report, problems);
 	F(tfy_input_report, problems_total); E();
 }
+
+static void webhooks(void)
+{
+	S(tfy_webhook_verify_options); F(tfy_webhook_verify_options, version);
+	F(tfy_webhook_verify_options, reserved_); F(tfy_webhook_verify_options, tolerance_seconds);
+	F(tfy_webhook_verify_options, now); E();
+	S(tfy_webhook_event); F(tfy_webhook_event, type); F(tfy_webhook_event, id);
+	F(tfy_webhook_event, object); F(tfy_webhook_event, created_at);
+	F(tfy_webhook_event, data_id); F(tfy_webhook_event, batch_status);
+	F(tfy_webhook_event, reserved_); F(tfy_webhook_event, timestamp);
+	F(tfy_webhook_event, webhook_id); F(tfy_webhook_event, raw_json); E();
+}
 /* clang-format on */
 
 int main(void)
@@ -203,6 +215,7 @@ int main(void)
 	job_options();
 	files();
 	results_and_checks();
+	webhooks();
 	printf("}\n");
 	return 0;
 }

@@ -92,6 +92,13 @@ enum {
 	 */
 	TFY_ERROR_DECLINED = 24,
 	/**
+	 * Since 1.3: a webhook delivery failed verification
+	 * (tfy_webhook_verify()): a header is missing, its timestamp is
+	 * malformed or outside the tolerance, or no signature matches.  The
+	 * message says which; the body must not be acted on.
+	 */
+	TFY_ERROR_WEBHOOK_INVALID = 25,
+	/**
 	 * Since 1.3: not a code, never returned.  Its negative value makes this
 	 * enum's type signed (int, 32 bits), the type of tfy_code, so that FFI
 	 * generators give every code the type tfy_code has (bindgen: `c_int`,

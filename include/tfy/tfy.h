@@ -20,5 +20,6 @@
 #include <tfy/files.h>
 #include <tfy/results.h>
 #include <tfy/check.h>
+#include <tfy/webhook.h>
 
 #endif

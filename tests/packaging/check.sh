@@ -137,7 +137,7 @@ installed_tool() {
 
 # Both .pc files pass pkg-config --validate, and tfy.pc's Libs.private holds
 # what libtfy.a needs: the static consumer of the .so-less copy fails to link
-# without libcurl or without jansson (-lpthread is for C libraries before
+# without libcurl, without jansson or without libcrypto (-lpthread is for C libraries before
 # glibc 2.34, which this system is not), and no -lm: nothing of libm is
 # undefined in the archive.
 pc_files() {
@@ -151,7 +151,7 @@ pc_files() {
 	grep '^Libs.private' "$pc"
 	export PKG_CONFIG_PATH=$(dirname "$(find "$tmp/prefix-static" -name tfy.pc)")
 	flags=$(pkg-config --static --cflags --libs tfy) || return 1
-	for lib in -lcurl -ljansson; do
+	for lib in -lcurl -ljansson -lcrypto; do
 		# shellcheck disable=SC2086
 		if $cc -o "$tmp/consumer-without" "$here/consumer.c" ${flags/$lib/} 2>/dev/null; then
 			echo "linked without $lib: Libs.private has more than the archive needs"; return 1

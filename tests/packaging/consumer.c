@@ -2,8 +2,9 @@
  * An out-of-tree program built against an installed libtfy (pkg-config or a
  * meson subproject): lists one page with request options (client defaults
  * and the call's own), keeps a batch after its page is freed, decodes a
- * batch from text, then iterates over every batch of a tfy-mock-gateway,
- * resuming from the iterator's cursor half-way.
+ * batch from text, verifies a signed webhook (which needs libcrypto), then
+ * iterates over every batch of a tfy-mock-gateway, resuming from the
+ * iterator's cursor half-way.
  * Usage: consumer BASE_URL API_KEY EXPECTED_COUNT
  */
 #include <stdio.h>
@@ -79,6 +80,25 @@ static int parse(void)
 	return ok;
 }
 
+/* A delivery signed with Python's hmac, checked at its own time. */
+static int webhook(void)
+{
+	static const char body[] = "{\"id\":\"evt_1\",\"object\":\"event\",\"created_at\":1750000000,"
+	                           "\"type\":\"batch.completed\",\"data\":{\"id\":\"batch_x\"}}";
+	tfy_webhook_verify_options opts = TFY_WEBHOOK_VERIFY_OPTIONS_INIT;
+	opts.now = 1750000000;
+	tfy_webhook_event *event;
+	tfy_error *err;
+	if (tfy_webhook_verify("whsec_bGlidGZ5LXBhY2thZ2luZy1jb25zdW1lci1rZXkhIQ==", "wh_1",
+	                       "1750000000", "v1,REHqIM0pCWhCCVV9x529Zc4Ktwp+LQt5TobwSbdyKRw=", body,
+	                       strlen(body), &opts, &event, &err) != TFY_OK)
+		return fail("tfy_webhook_verify", err);
+	int ok = event->batch_status == TFY_BATCH_STATUS_COMPLETED && event->data_id &&
+	         strcmp(event->data_id, "batch_x") == 0;
+	tfy_webhook_event_free(event);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -109,7 +129,7 @@ int main(int argc, char **argv)
 		return !fail("tfy_client_new", err);
 
 	tfy_batch *kept = NULL;
-	int ok = first_page(client, &kept) && parse();
+	int ok = first_page(client, &kept) && parse() && webhook();
 	long n = 0;
 	char *cursor = NULL, *end = NULL;
 	ok = ok && iterate(client, NULL, 5, &n, &cursor) && cursor &&

@@ -46,6 +46,7 @@ src json_y.c '#include <jansson.h>'
 src decode.h '#include <stddef.h>
 #include "tfy/version.h"'
 src batch.c '#include "decode.h"'
+src webhook.c '#include <openssl/evp.h>'
 obj a.c 'int b(void); int a(void) { return b(); }'
 obj b.c 'int c(void); int b(void) { return c(); }'
 obj c.c 'int c(void) { return 0; }'
@@ -72,6 +73,9 @@ expect "curl through a public header fails" 1 "lib/batch.c includes curl (curl/c
 src batch.c '#include "decode.h"'
 src call.c '#  include <curl/easy.h>'
 expect "curl outside transport.c fails" 1 "wall: lib/call.c includes curl (curl/easy.h)  <- FAIL"
+src call.c '#include "decode.h"'
+src decode_x.c '#include <openssl/hmac.h>'
+expect "OpenSSL outside webhook.c fails" 1 "wall: lib/decode_x.c includes OpenSSL (openssl/hmac.h)  <- FAIL"
 
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "all checks passed"

@@ -21,7 +21,7 @@
 #include "route.h"
 #include "validate.h"
 
-#define BATCH_ID_SIZE 40
+#define BATCH_ID_SIZE MGW_BATCH_ID_SIZE
 #define ENDPOINT_SIZE 32
 #define WINDOW_S 86400
 #define UNSET (-1.0)
@@ -40,6 +40,7 @@ struct job {
     char *input_path; /* a private link to the input until the output is written */
     double cancel_at; /* seconds after t0, UNSET if never cancelled */
     bool written;
+    bool ended_taken; /* handed out by mgw_batches_take_ended */
     char output_id[MGW_FILE_ID_SIZE], error_id[MGW_FILE_ID_SIZE];
     struct mgw_usage usage; /* summed from the output once written; zeros before */
 };
@@ -416,4 +417,37 @@ json_t *mgw_batches_slice(struct mgw_batches *b, size_t start, size_t limit)
         json_array_append_new(items, current(b, &b->jobs[b->count - 1 - k]));
     pthread_mutex_unlock(&b->lock);
     return items;
+}
+
+/* When the view's terminal state began, in seconds after t0. */
+static double ended_at(const struct view *v)
+{
+    return v->completed != UNSET ? v->completed
+           : v->failed != UNSET  ? v->failed
+           : v->expired != UNSET ? v->expired
+                                 : v->cancelled;
+}
+
+size_t mgw_batches_take_ended(struct mgw_batches *b, struct mgw_batch_ended *out, size_t max)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&b->lock);
+    for (size_t k = 0; k < b->count && n < max; k++) {
+        struct job *j = &b->jobs[k];
+        struct view v;
+        if (j->ended_taken)
+            continue;
+        view_at(j, b->pace, monotonic_s() - j->t0, &v);
+        if (!is_terminal(v.status))
+            continue;
+        if (strcmp(v.status, "completed") == 0)
+            write_output(b, j);
+        j->ended_taken = true;
+        snprintf(out[n].id, sizeof out[n].id, "%s", j->id);
+        snprintf(out[n].status, sizeof out[n].status, "%s", v.status);
+        out[n].at = (long long)(j->wall0 + ended_at(&v));
+        n++;
+    }
+    pthread_mutex_unlock(&b->lock);
+    return n;
 }

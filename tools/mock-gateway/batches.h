@@ -12,6 +12,8 @@
 #include "store.h"
 
 #define MGW_BATCH_SECONDS_DEFAULT 2.0
+#define MGW_BATCH_ID_SIZE 40
+#define MGW_BATCH_STATUS_SIZE 16
 
 struct mgw_batches;
 
@@ -33,5 +35,19 @@ json_t *mgw_batches_cancel(struct mgw_batches *b, const char *id, unsigned *stat
 size_t mgw_batches_count(struct mgw_batches *b);
 bool mgw_batches_find(struct mgw_batches *b, const char *id, size_t *index);
 json_t *mgw_batches_slice(struct mgw_batches *b, size_t start, size_t limit);
+
+/* A created batch that reached a terminal state: which, that state and
+ * when (Unix seconds). */
+struct mgw_batch_ended {
+    char id[MGW_BATCH_ID_SIZE];
+    char status[MGW_BATCH_STATUS_SIZE]; /* completed, failed, expired or cancelled */
+    long long at;
+};
+
+/* Up to `max` created batches that have reached a terminal state and were
+ * not handed out before, in creation order; each is handed out once. A
+ * completed batch's output is written first, so that whoever is told can
+ * download it at once. Returns how many were written to `out`. */
+size_t mgw_batches_take_ended(struct mgw_batches *b, struct mgw_batch_ended *out, size_t max);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
 
@@ -15,6 +16,7 @@
 #include "provider.h"
 #include "server.h"
 #include "store.h"
+#include "webhook.h"
 
 #define DEFAULT_COUNT 100u
 #define DEFAULT_API_KEY "tfy-local-key"
@@ -29,6 +31,8 @@ static const char usage_text[] =
     "                        [--max-file-bytes N] [--batch-seconds X]\n"
     "                        [--fault SPEC]... [--tls-cert FILE --tls-key FILE\n"
     "                        [--tls-client-ca FILE] [--tls-priority S]]\n"
+    "                        [--webhook-url URL --webhook-secret whsec_...\n"
+    "                        [--webhook-retry-ms N]]\n"
     "                        [--help] [--version]\n"
     "\n"
     "A local, deterministic stand-in for OpenAI's Batch API (list, and files and\n"
@@ -77,6 +81,25 @@ static const char usage_text[] =
     "  --tls-priority S\n"
     "                 GnuTLS priority string for the handshake, e.g.\n"
     "                 NORMAL:-VERS-ALL:+VERS-TLS1.1 for a TLS 1.1-only server\n"
+    "  --webhook-url URL\n"
+    "                 when a created batch ends (completed, failed, expired or\n"
+    "                 cancelled), POST an event to URL (http:// or https://) as\n"
+    "                 OpenAI does: {\"id\":\"evt_...\",\"object\":\"event\",\n"
+    "                 \"created_at\",\"type\":\"batch.completed\",\"data\":{\"id\"}}\n"
+    "                 signed as Standard Webhooks says: webhook-id (the same on\n"
+    "                 every attempt), webhook-timestamp and webhook-signature\n"
+    "                 (v1,<base64 of HMAC-SHA256 of ID.TIMESTAMP.BODY>). An\n"
+    "                 answer other than 2xx, or none within 5 s, is tried again\n"
+    "                 after 0.5, 1, 2, 4 and 8 s (6 attempts in all; see\n"
+    "                 --webhook-retry-ms); one line on stderr says how each\n"
+    "                 attempt went. Needs --webhook-secret\n"
+    "  --webhook-secret S\n"
+    "                 the signing secret, whsec_ followed by base64 (default:\n"
+    "                 $TFY_MOCK_WEBHOOK_SECRET if set and non-empty); never\n"
+    "                 printed\n"
+    "  --webhook-retry-ms N\n"
+    "                 the pause before the first retry, 1..60000 ms (default\n"
+    "                 500), doubled before each next one\n"
     "  --help         show this text\n"
     "  --version      print 'tfy-mock-gateway VERSION' (libtfy's version)\n"
     "\n"
@@ -398,6 +421,49 @@ static int parse_tls(int argc, char **argv, int *i, struct options *o)
     return 0;
 }
 
+/* --webhook-url URL, --webhook-secret S and --webhook-retry-ms N. */
+static int parse_webhook(int argc, char **argv, int *i, struct options *o)
+{
+    bool url = is_option(argv[*i], "--webhook-url");
+    bool retry = is_option(argv[*i], "--webhook-retry-ms");
+    const char *name = url ? "--webhook-url" : retry ? "--webhook-retry-ms" : "--webhook-secret";
+    const char *value = option_value(argc, argv, i, name);
+    unsigned long v;
+    if (!value || !*value)
+        return usage_error("missing value for", name);
+    if (retry) {
+        if (!mgw_parse_ulong(value, MGW_WEBHOOK_FIRST_RETRY_MAX_MS, &v) || v == 0)
+            return usage_error("--webhook-retry-ms expects 1..60000, got", value);
+        o->server.webhook_retry_ms = v;
+        return 0;
+    }
+    if (url && strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
+        return usage_error("--webhook-url must start with http:// or https://, got", value);
+    if (url)
+        o->server.webhook_url = value;
+    else
+        o->server.webhook_secret = value;
+    return 0;
+}
+
+/* Both webhook options or neither; the secret from the environment by default. */
+static int check_webhook(struct options *o)
+{
+    const char *env = getenv("TFY_MOCK_WEBHOOK_SECRET");
+    if (!o->server.webhook_secret && env && env[0])
+        o->server.webhook_secret = env;
+    if (!o->server.webhook_url)
+        return o->server.webhook_retry_ms ? usage_error("--webhook-retry-ms needs --webhook-url",
+                                                        NULL)
+                                          : 0;
+    if (!o->server.webhook_secret)
+        return usage_error("--webhook-url needs --webhook-secret", NULL);
+    /* Never echoed: the secret is not the mock's to print. */
+    if (!mgw_webhook_secret_ok(o->server.webhook_secret))
+        return usage_error("--webhook-secret must be whsec_ followed by base64", NULL);
+    return 0;
+}
+
 static int check_tls(const struct options *o)
 {
     if (!o->tls.cert_file && (o->tls.key_file || o->tls.client_ca_file || o->tls.priorities))
@@ -436,11 +502,15 @@ static int parse_args(int argc, char **argv, struct options *o)
         } else if (tls_option(arg) >= 0) {
             if ((rc = parse_tls(argc, argv, &i, o)) != 0)
                 return rc;
+        } else if (is_option(arg, "--webhook-url") || is_option(arg, "--webhook-secret")
+                   || is_option(arg, "--webhook-retry-ms")) {
+            if ((rc = parse_webhook(argc, argv, &i, o)) != 0)
+                return rc;
         } else {
             return usage_error("unknown argument", arg);
         }
     }
-    return check_tls(o);
+    return check_tls(o) ? EXIT_USAGE : check_webhook(o);
 }
 
 static void default_api_key(struct options *o)
@@ -481,8 +551,14 @@ static int serve(struct options *o)
         fprintf(stderr, "tfy-mock-gateway: cannot block signals\n");
         return EXIT_FAILURE;
     }
-    /* Seed once, before threads: jansson's lazy seeding is the only shared state. */
+    /* Seed once, before threads: jansson's lazy seeding is the only shared state;
+     * libcurl's global state likewise, for the webhook sender. */
     json_object_seed(0);
+    if (o->server.webhook_url && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "tfy-mock-gateway: libcurl could not start\n");
+        mgw_tls_free(tls);
+        return EXIT_FAILURE;
+    }
     srv = mgw_server_start(&o->server, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "tfy-mock-gateway: %s\n", err);
@@ -496,6 +572,8 @@ static int serve(struct options *o)
         ;
     mgw_server_stop(srv);
     mgw_tls_free(tls);
+    if (o->server.webhook_url)
+        curl_global_cleanup();
     return EXIT_SUCCESS;
 }
 

@@ -28,6 +28,7 @@
 #include "store.h"
 #include "stream.h"
 #include "upload.h"
+#include "webhook.h"
 
 #define DEFAULT_LIMIT 20
 #define MAX_LIMIT 100
@@ -51,6 +52,7 @@ struct mgw_server {
     struct mgw_sleeper *sleeper;
     struct mgw_store *store;
     struct mgw_batches *batches;
+    struct mgw_webhook *webhook; /* --webhook-url; NULL without */
     atomic_ullong requests;
     atomic_ullong connections;
     atomic_ullong api_connections;
@@ -852,6 +854,13 @@ struct mgw_server *mgw_server_start(const struct mgw_server_config *cfg, char *e
         mgw_server_stop(srv);
         return NULL;
     }
+    if (cfg->webhook_url
+        && !(srv->webhook = mgw_webhook_start(cfg->webhook_url, cfg->webhook_secret,
+                                              cfg->webhook_retry_ms, srv->batches, srv->sleeper,
+                                              err, err_size))) {
+        mgw_server_stop(srv);
+        return NULL;
+    }
     return srv;
 }
 
@@ -874,6 +883,7 @@ void mgw_server_stop(struct mgw_server *srv)
      * their threads and would otherwise wait out every stall. */
     if (srv->sleeper)
         mgw_sleeper_stop(srv->sleeper);
+    mgw_webhook_stop(srv->webhook);
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
     mgw_batches_free(srv->batches);

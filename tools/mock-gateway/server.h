@@ -24,6 +24,9 @@ struct mgw_server_config {
     uint64_t max_file_bytes; /* total size of the files kept */
     double batch_seconds;    /* how long a created batch runs */
     uint32_t rotate_key_after; /* the key changes after this many authorized requests; 0: never */
+    const char *webhook_url;    /* where ended batches are told about; NULL: nowhere */
+    const char *webhook_secret; /* whsec_...; both must outlive the server */
+    unsigned long webhook_retry_ms; /* the pause before the first retry; 0: the default */
 };
 
 struct mgw_server;

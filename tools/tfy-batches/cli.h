@@ -24,6 +24,7 @@ enum {
 	CLI_EXIT_BATCH_CANCELLED = 12, /* wait, run: the batch ended cancelled */
 	CLI_EXIT_WAIT_TIMEOUT = 13,    /* wait, run: --timeout passed, the batch still running */
 	CLI_EXIT_DECLINED = 14,        /* the server answered that it did not do it (files delete) */
+	CLI_EXIT_WEBHOOK_INVALID = 15, /* webhook verify: not a verified webhook delivery */
 	/*
 	 * wait, run, files download -o: SIGINT (128 + 2, as a shell reports
 	 * it); main() turns it into 143 for SIGTERM, 129 for SIGHUP.

@@ -87,8 +87,21 @@ const cli_command cli_commands[] = {
 	  "waited; elsewhere each new status is one line on stderr.  The table shows\n"
 	  "the batch as 'get' does, its output and error file ids with it.\n"
 	  "\n"
+	  "      --webhook-listen ADDR:PORT\n"
+	  "                            also listen on ADDR:PORT (a numeric address,\n"
+	  "                            127.0.0.1:9000 or [::1]:9000; port 0: a free\n"
+	  "                            one) for the signed webhooks OpenAI sends when\n"
+	  "                            a batch ends: a verified batch event for ID\n"
+	  "                            ends the wait at once (ID is then fetched once\n"
+	  "                            to be shown).  Polling goes on meanwhile, in\n"
+	  "                            case none comes, but slower: after 10 s, then\n"
+	  "                            up to 2 min.  Each delivery is answered 204\n"
+	  "                            when verified, 400 when not (said on stderr)\n"
+	  "      --secret-file FILE    the endpoint's signing secret (whsec_...),\n"
+	  "                            first line of FILE [TFY_WEBHOOK_SECRET];\n"
+	  "                            needed with --webhook-listen\n"
 	  WAIT_HELP,
-	  CALLS_API | GROUP_FORMAT | GROUP_WAIT, 1, 1 },
+	  CALLS_API | GROUP_FORMAT | GROUP_WAIT | GROUP_SECRET | GROUP_LISTEN, 1, 1 },
 	{ "files upload", cmd_files_upload_run, "PATH [OPTION]...",
 	  "upload a batch input file",
 	  "Upload the file at PATH (purpose batch): POST {base URL}/files, and show\n"
@@ -205,6 +218,24 @@ const cli_command cli_commands[] = {
 	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN |
 	      GROUP_WAIT | GROUP_CHECK,
 	  0, 1 },
+	{ "webhook verify", cmd_webhook_verify_run, "--secret-file FILE [OPTION]...",
+	  "verify a webhook delivery read on stdin",
+	  "Verify one webhook delivery: the HTTP request that carried it (request\n"
+	  "line, headers, blank line, body; \"\\r\\n\" or \"\\n\" line ends; the body is\n"
+	  "Content-Length bytes, else the rest of the input), read on standard input,\n"
+	  "as OpenAI signs them (Standard Webhooks: webhook-id, webhook-timestamp\n"
+	  "within 300 s of now, a matching v1 signature in webhook-signature).  A\n"
+	  "verified delivery's event is shown: its type, id, created_at, the batch\n"
+	  "(data.id), the webhook id and timestamp; --format json prints the body as\n"
+	  "sent, -q the batch id.  Nothing is sent anywhere.  Exit status 0 when\n"
+	  "verified, 15 when not (one line on stderr says which check failed), 6 when\n"
+	  "verified but the body is not a JSON object, 2 without a secret or with one\n"
+	  "that is not whsec_ and base64.\n"
+	  "\n"
+	  "      --secret-file FILE    the endpoint's signing secret (whsec_...),\n"
+	  "                            first line of FILE [TFY_WEBHOOK_SECRET]; never\n"
+	  "                            printed\n",
+	  GROUP_GENERAL | GROUP_FORMAT | GROUP_SECRET, 0, 0 },
 	{ "help", cmd_help_run, "[COMMAND]", "show the help of a command, or this one",
 	  "Show the help of COMMAND, or the general help without one.\n", GROUP_GENERAL, 0, 2 },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
@@ -310,6 +341,7 @@ static const char general_tail[] =
 	"  12 wait, run: the batch ended cancelled\n"
 	"  13 wait, run: --wait-timeout or --timeout passed first; the batch goes on\n"
 	"  14 the server declined (files delete: \"deleted\": false)\n"
+	"  15 webhook verify: the request is not a verified webhook delivery\n"
 	"  130 wait, run, files download -o: interrupted (SIGINT); the batch goes on;\n"
 	"     143 SIGTERM, 129 SIGHUP\n";
 

@@ -66,5 +66,6 @@ int cmd_files_delete_run(const cli_args *args, sink *out);
 int cmd_check_run(const cli_args *args, sink *out);
 int cmd_results_run(const cli_args *args, sink *out);
 int cmd_run_run(const cli_args *args, sink *out);
+int cmd_webhook_verify_run(const cli_args *args, sink *out);
 
 #endif

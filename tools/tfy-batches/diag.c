@@ -63,6 +63,7 @@ int diag_exit_status(tfy_code code)
 	case TFY_ERROR_OUTCOME_UNKNOWN: return CLI_EXIT_UNKNOWN;
 	case TFY_ERROR_IO: return CLI_EXIT_IO;
 	case TFY_ERROR_DECLINED: return CLI_EXIT_DECLINED;
+	case TFY_ERROR_WEBHOOK_INVALID: return CLI_EXIT_WEBHOOK_INVALID;
 	default: return CLI_EXIT_FAILURE;
 	}
 }

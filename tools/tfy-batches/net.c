@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-/* A passphrase or user:password file is one short line. */
-#define SECRET_FILE_MAX 4096
+#include "secret.h"
 
 enum { FROM_PROXY_USER, FROM_PASS };
 
@@ -30,31 +28,6 @@ static const char *flag(const net_flags *n, int id)
 	return n->value[id - NET_OPT_CACERT];
 }
 
-static void scrub(char *s, size_t size)
-{
-	for (volatile char *p = s; p && size--; p++)
-		*p = 0;
-}
-
-/* The first line of path, without its line end; NULL with *why set. */
-static char *first_line(const char *path, const char **why)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = calloc(1, SECRET_FILE_MAX + 1);
-	size_t n = f && buf ? fread(buf, 1, SECRET_FILE_MAX, f) : 0;
-	if (f)
-		fclose(f);
-	if (!buf || !f || n == 0) {
-		*why = !buf ? "out of memory" : "cannot read the secret file (or it is empty):";
-		free(buf);
-		return NULL;
-	}
-	buf[strcspn(buf, "\r\n")] = '\0';
-	/* What follows the first line is not kept around either. */
-	scrub(buf + strlen(buf), SECRET_FILE_MAX - strlen(buf));
-	return buf;
-}
-
 /*
  * One secret: the flag, else its file, else its variable var (an empty one
  * is unset; NULL: none).  NULL, or what went wrong (*quoted: the file at fault, or NULL).
@@ -69,7 +42,7 @@ static const char *settle(net_flags *n, int flag_id, int file_id, const char *va
 	*quoted = NULL;
 	if (given && file)
 		return both;
-	if (file && !(n->from_file[slot] = first_line(file, &why))) {
+	if (file && !(n->from_file[slot] = secret_first_line(file, &why))) {
 		*quoted = file;
 		return why;
 	}
@@ -107,9 +80,7 @@ void net_flags_apply(const net_flags *n, tfy_client_options *o)
 void net_flags_free(net_flags *n)
 {
 	for (size_t i = 0; i < 2; i++) {
-		if (n->from_file[i])
-			scrub(n->from_file[i], strlen(n->from_file[i]));
-		free(n->from_file[i]);
+		secret_free(n->from_file[i]);
 		n->from_file[i] = NULL;
 	}
 }

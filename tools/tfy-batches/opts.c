@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "diag.h"
+#include "secret.h"
 
 enum option_id {
 	OPT_BASE_URL = 256, /* above every char, so no clash with short options */
@@ -56,6 +57,8 @@ enum option_id {
 	OPT_CANCEL_ON_INTERRUPT,
 	OPT_WAIT_TIMEOUT,
 	OPT_PROVIDER_KIND,
+	OPT_SECRET_FILE,
+	OPT_WEBHOOK_LISTEN,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -121,6 +124,8 @@ static const cli_option options[] = {
 	{ "cancel-on-interrupt", no_argument, OPT_CANCEL_ON_INTERRUPT, GROUP_RUN, NULL },
 	{ "wait-timeout", required_argument, OPT_WAIT_TIMEOUT, GROUP_WAIT, NULL },
 	{ "provider-kind", required_argument, OPT_PROVIDER_KIND, GROUP_CHECK, NULL },
+	{ "secret-file", required_argument, OPT_SECRET_FILE, GROUP_SECRET, NULL },
+	{ "webhook-listen", required_argument, OPT_WEBHOOK_LISTEN, GROUP_LISTEN, NULL },
 	{ "help", no_argument, OPT_HELP, GROUP_GENERAL, NULL },
 	{ "version", no_argument, OPT_VERSION, GROUP_GENERAL, NULL },
 };
@@ -485,6 +490,8 @@ static const char **string_slot(cli_args *args, int id)
 	case OPT_COMPLETION_WINDOW: return &args->completion_window;
 	case 'o': return &args->output;
 	case OPT_RESUME: return &args->resume;
+	case OPT_SECRET_FILE: return &args->secret_file;
+	case OPT_WEBHOOK_LISTEN: return &args->webhook_listen;
 	default: return NULL;
 	}
 }
@@ -633,6 +640,28 @@ static cli_action check_whole(const cli_args *args, cli_action act)
 }
 
 /*
+ * The webhook secret: the first line of --secret-file, else
+ * TFY_WEBHOOK_SECRET (an empty one is unset).  Neither is ever quoted.
+ */
+static cli_action settle_webhook_secret(cli_args *args)
+{
+	const char *env = getenv("TFY_WEBHOOK_SECRET"), *why = NULL;
+
+	if (args->secret_file != NULL) {
+		if ((args->secret_from_file = secret_first_line(args->secret_file, &why)) == NULL)
+			return cli_usage_error(why, args->secret_file);
+		args->webhook_secret = args->secret_from_file;
+	} else if (env != NULL && env[0] != '\0') {
+		args->webhook_secret = env;
+	}
+	if (args->webhook_listen != NULL && args->webhook_secret == NULL)
+		return cli_usage_error("--webhook-listen needs the webhook secret: --secret-file FILE "
+		                       "or TFY_WEBHOOK_SECRET",
+		                       NULL);
+	return CLI_RUN;
+}
+
+/*
  * The first of --help, --version or a mistake wins, as in GNU tools; the
  * rest is still scanned so that the operands are known.
  */
@@ -680,6 +709,8 @@ cli_action cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *ar
 			if ((why = net_flags_finish(&args->net, &quoted)) != NULL)
 				act = cli_usage_error(why, quoted);
 		}
+		if (act == CLI_RUN && (cmd->groups & GROUP_SECRET) != 0)
+			act = settle_webhook_secret(args);
 	}
 	return act;
 }
@@ -711,4 +742,7 @@ void cli_args_free(cli_args *args)
 	args->request.query_params = NULL;
 	args->request.query_params_count = 0;
 	net_flags_free(&args->net);
+	secret_free(args->secret_from_file);
+	args->secret_from_file = NULL;
+	args->webhook_secret = NULL;
 }

@@ -27,7 +27,9 @@ enum {
 	GROUP_WAIT = 1u << 10,      /* --wait-timeout */
 	GROUP_CHECK = 1u << 11,     /* --provider-kind */
 	GROUP_PAGING = 1u << 12,    /* --limit, --after, --all, --max-items */
-	GROUP_FILES = 1u << 13      /* --purpose, --order */
+	GROUP_FILES = 1u << 13,     /* --purpose, --order */
+	GROUP_SECRET = 1u << 14,    /* --secret-file: a webhook signing secret */
+	GROUP_LISTEN = 1u << 15     /* --webhook-listen */
 };
 
 typedef enum cli_action {
@@ -99,6 +101,12 @@ typedef struct cli_args {
 	const char *resume;            /* --resume ID */
 	int cancel_on_interrupt;       /* --cancel-on-interrupt */
 	int32_t provider_kind;         /* --provider-kind: a TFY_PROVIDER_KIND_* value */
+
+	/* webhooks */
+	const char *secret_file;       /* --secret-file */
+	const char *webhook_listen;    /* --webhook-listen ADDR:PORT */
+	const char *webhook_secret;    /* in force: the file's first line, else TFY_WEBHOOK_SECRET */
+	char *secret_from_file;        /* ours, scrubbed by cli_args_free */
 } cli_args;
 
 /*

@@ -113,6 +113,40 @@ int show_file(const cli_args *args, sink *out, const tfy_file *f)
 	return show_status(st, out);
 }
 
+/*
+ * The event's columns; -q writes the batch (data.id) alone, the id a script
+ * goes on with.
+ */
+int show_event(const cli_args *args, sink *out, const tfy_webhook_event *e)
+{
+	static const rec_col cols[] = {
+		{ "type", 0, 0, 0, 0 },  { "id", 0, 0, 0, 1 },         { "created_at", 0, 0, 0, 0 },
+		{ "batch", 0, 0, 0, 1 }, { "webhook_id", 0, 0, 0, 1 }, { "timestamp", 0, 0, 0, 0 },
+	};
+	tfy_opt_int64 timestamp = { e->timestamp, 1, 0 };
+	char created[24], stamp[24];
+	const rec_val vals[6] = {
+		{ e->type, 0, NULL },
+		{ e->id, 0, NULL },
+		{ int_or_null(created, sizeof created, &e->created_at), 1, NULL },
+		{ e->data_id, 0, NULL },
+		{ e->webhook_id, 0, NULL },
+		{ int_or_null(stamp, sizeof stamp, &timestamp), 1, NULL },
+	};
+	int ids = args->format == OUT_IDS;
+	rec_writer w;
+	out_status st;
+
+	if (args->format == OUT_JSON)
+		return show_raw(out, e->raw_json);
+	/* -q: the first column is the one written, so the batch's comes alone */
+	rec_init(&w, args->format, out, ids ? &cols[3] : cols, ids ? 1 : 6);
+	w.single = 1;
+	st = rec_row(&w, ids ? &vals[3] : vals);
+	json_text_free(&w.text);
+	return show_status(st, out);
+}
+
 int show_batch_from(const cli_args *args, sink *out, show_batch_call call)
 {
 	int rc = CLI_EXIT_FAILURE;

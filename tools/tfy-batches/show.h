@@ -37,6 +37,12 @@ typedef struct file_row {
 
 void file_row_fill(file_row *r, const tfy_file *f);
 
+/*
+ * A webhook event: json as sent; else its type, id, created_at, batch
+ * (data.id), webhook_id and timestamp.
+ */
+int show_event(const cli_args *args, sink *out, const tfy_webhook_event *e);
+
 /* A call that takes one batch id and answers a batch (retrieve, cancel). */
 typedef tfy_code (*show_batch_call)(tfy_client *client, const char *id,
                                     const tfy_request_options *request, tfy_batch **out,

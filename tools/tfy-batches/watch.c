@@ -7,6 +7,10 @@
  * also refreshed from the cancel callback (called every few ms while the
  * wait sleeps), at most once a second.  Off a terminal each new status is
  * one line, so a log keeps the history without the noise.
+ *
+ * With --webhook-listen a listener (hooklisten.c) runs beside the polls,
+ * which slow down meanwhile; the cancel callback ends the wait when it has
+ * heard that the batch ended, and the batch is then fetched once.
  */
 #include "watch.h"
 
@@ -21,6 +25,7 @@
 #include "connect.h"
 #include "diag.h"
 #include "grid.h"
+#include "hooklisten.h"
 #include "interrupt.h"
 #include "table.h"
 #include "term.h"
@@ -33,7 +38,12 @@ typedef struct watch {
 	char status[64];      /* the status last seen */
 	char counts[96];      /* "completed/failed/total" last seen */
 	int shown;            /* a live line is on the screen */
+	hook_listener *hooks; /* --webhook-listen: ends the wait once it heard; NULL without */
 } watch;
+
+/* The polls' pauses while a listener is up: its event should end the wait first. */
+#define HOOK_POLL_INITIAL_MS 10000
+#define HOOK_POLL_MAX_MS 120000
 
 static int64_t elapsed_ms(const watch *w)
 {
@@ -93,6 +103,8 @@ static int32_t on_cancel_check(void *userdata)
 
 	if (w->live && w->shown && elapsed_ms(w) / 1000 != w->last_drawn_s)
 		draw(w);
+	if (w->hooks != NULL && hook_listen_heard(w->hooks) != TFY_BATCH_STATUS_UNKNOWN)
+		return 1;
 	return interrupt_cancel(NULL);
 }
 
@@ -101,6 +113,39 @@ static void end_line(watch *w)
 	if (w->shown)
 		fputs("\n", stderr);
 	w->shown = 0;
+}
+
+/*
+ * The listener heard that the batch ended: the batch is fetched once and,
+ * ended, is the wait's answer.  When the API does not say so yet, the wait
+ * goes on by polling alone, at the usual pace, within what is left of its
+ * bound (--wait-timeout or --timeout).
+ */
+static tfy_code finish_on_webhook(tfy_client *client, const char *id, watch *w,
+                                  tfy_batch_wait_options *opts, tfy_batch **out,
+                                  tfy_error **err)
+{
+	tfy_batch *b = NULL;
+	tfy_code code;
+
+	w->hooks = NULL; /* heard: the cancel callback must let the fetch run */
+	code = tfy_batches_retrieve(client, id, opts->request, &b, err);
+	if (code != TFY_OK)
+		return code;
+	if (tfy_batch_status_is_terminal(b->status)) {
+		on_progress(w, b);
+		tfy_batch_free(*out);
+		*out = b;
+		return TFY_OK;
+	}
+	tfy_batch_free(b);
+	tfy_batch_free(*out);
+	*out = NULL;
+	opts->poll_initial_ms = 0;
+	opts->poll_max_ms = 0;
+	if (opts->timeout_ms > 0)
+		opts->timeout_ms = opts->timeout_ms > elapsed_ms(w) ? opts->timeout_ms - elapsed_ms(w) : 1;
+	return tfy_batch_wait(client, id, opts, out, err);
 }
 
 /*
@@ -126,13 +171,15 @@ int watch_batch(tfy_client *client, const cli_args *args, const char *id, tfy_ba
 	tfy_error *err = NULL;
 	const char *which;
 	tfy_code code;
+	hook_listener *hooks;
+	int64_t bound_ms;
 	watch w;
 
 	memset(&w, 0, sizeof w);
 	w.live = term_ansi(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &w.start);
 	/* the bound is the whole wait's, not each poll's */
-	opts.timeout_ms = wait_bound(args, &which);
+	opts.timeout_ms = bound_ms = wait_bound(args, &which);
 	polls.deadline_ms = 0;
 	polls.cancel = on_cancel_check;
 	polls.cancel_userdata = &w;
@@ -140,7 +187,24 @@ int watch_batch(tfy_client *client, const cli_args *args, const char *id, tfy_ba
 	opts.on_progress = on_progress;
 	opts.progress_userdata = &w;
 	*out = NULL;
+	if (args->webhook_listen != NULL) {
+		int rc;
+
+		if ((w.hooks = hook_listen_start(args->webhook_listen, args->webhook_secret, id, &rc)) ==
+		    NULL)
+			return rc;
+		opts.poll_initial_ms = HOOK_POLL_INITIAL_MS;
+		opts.poll_max_ms = HOOK_POLL_MAX_MS;
+	}
+	hooks = w.hooks;
 	code = tfy_batch_wait(client, id, &opts, out, &err);
+	if (code == TFY_ERROR_CANCELLED && !interrupt_seen() && w.hooks != NULL &&
+	    hook_listen_heard(w.hooks) != TFY_BATCH_STATUS_UNKNOWN) {
+		tfy_error_free(err);
+		err = NULL;
+		code = finish_on_webhook(client, id, &w, &opts, out, &err);
+	}
+	hook_listen_stop(hooks);
 	end_line(&w);
 	if (code == TFY_OK) {
 		tfy_error_free(err);
@@ -155,8 +219,7 @@ int watch_batch(tfy_client *client, const cli_args *args, const char *id, tfy_ba
 	 * clock started a moment after ours and both round down to whole ms,
 	 * hence the slack.
 	 */
-	if (code == TFY_ERROR_TIMEOUT && opts.timeout_ms > 0 &&
-	    elapsed_ms(&w) + 20 >= opts.timeout_ms) {
+	if (code == TFY_ERROR_TIMEOUT && bound_ms > 0 && elapsed_ms(&w) + 20 >= bound_ms) {
 		fprintf(stderr, CLI_NAME ": %s passed; the batch ", which);
 		text_put_file(stderr, id);
 		fputs(" is still ", stderr);

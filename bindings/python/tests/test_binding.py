@@ -163,7 +163,7 @@ class ErrorTest(WithGateway):
                 os.environ["TFY_API_KEY"] = env
 
     def test_every_code_has_a_class(self):
-        for code in range(1, 22):
+        for code in range(1, 26):
             cls = tfy.ERROR_CLASSES[code]
             self.assertTrue(issubclass(cls, tfy.TfyError))
             self.assertEqual(cls.code, code)
@@ -225,6 +225,8 @@ class LayoutTest(unittest.TestCase):
         "tfy_result_reader_options": _ffi.ResultReaderOptions, "tfy_result": _ffi.Result,
         "tfy_input_check_options": _ffi.InputCheckOptions,
         "tfy_input_problem": _ffi.InputProblem, "tfy_input_report": _ffi.InputReport,
+        "tfy_webhook_verify_options": _ffi.WebhookVerifyOptions,
+        "tfy_webhook_event": _ffi.WebhookEvent,
     }
 
     def test_layout(self):

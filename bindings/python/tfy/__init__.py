@@ -25,6 +25,8 @@ from .iterator import BatchIterator
 from .request import NONE, RequestOptions
 from .results import InputReport, Problem, Result, check_input, read_results
 from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Status, Usage
+from . import webhooks
+from .webhooks import WebhookEvent
 
 __version__ = "1.3.0"
 
@@ -39,4 +41,4 @@ __all__ = ["Client", "ClosedError", "RetryInfo", "MISSING_HAS_MORE_CONTINUE",
            "BatchIterator", "BatchError", "Errors", "RequestCounts", "Status", "Usage",
            "TfyError", "library_version", "Batches", "File", "Files", "FilePage",
            "FileIterator", "Result", "read_results", "InputReport", "Problem",
-           "check_input"] + [c.__name__ for c in ERROR_CLASSES.values()]
+           "check_input", "webhooks", "WebhookEvent"] + [c.__name__ for c in ERROR_CLASSES.values()]

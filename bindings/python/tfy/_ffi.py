@@ -592,3 +592,40 @@ def encode(s: str | None) -> bytes | None:
     if b"\0" in b:
         raise ValueError("string contains a NUL character")
     return b
+
+
+# ---- Webhooks (libtfy 1.3, include/tfy/webhook.h): the mirror and the
+# prototypes in this one block, declared only when the library has them.
+TFY_WEBHOOK_VERIFY_OPTIONS_VERSION = 1
+
+
+class WebhookVerifyOptions(Structure):
+    _fields_ = [("version", c_uint32), ("reserved_", c_int32), ("tolerance_seconds", c_int64),
+                ("now", c_int64)]
+
+
+class WebhookEvent(Structure):
+    _fields_ = [
+        ("type", c_char_p),
+        ("id", c_char_p),
+        ("object", c_char_p),
+        ("created_at", OptInt64),
+        ("data_id", c_char_p),
+        ("batch_status", c_int32),
+        ("reserved_", c_int32),
+        ("timestamp", c_int64),
+        ("webhook_id", c_char_p),
+        ("raw_json", c_char_p),
+    ]
+
+
+if hasattr(lib, "tfy_webhook_verify"):
+    lib.tfy_webhook_verify_options_init.restype = c_int32
+    lib.tfy_webhook_verify_options_init.argtypes = [POINTER(WebhookVerifyOptions), c_uint32]
+    lib.tfy_webhook_verify.restype = c_int32
+    lib.tfy_webhook_verify.argtypes = [c_char_p, c_char_p, c_char_p, c_char_p, c_char_p, c_size_t,
+                                       POINTER(WebhookVerifyOptions),
+                                       POINTER(POINTER(WebhookEvent)),
+                                       POINTER(POINTER(Error))]
+    lib.tfy_webhook_event_free.restype = None
+    lib.tfy_webhook_event_free.argtypes = [POINTER(WebhookEvent)]

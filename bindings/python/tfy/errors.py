@@ -158,6 +158,13 @@ class DeclinedError(TfyError):
     code = 24
 
 
+class WebhookInvalidError(TfyError, ValueError):
+    """A webhook delivery failed verification (tfy.webhooks.unwrap): a
+    header missing, a malformed or stale timestamp, no matching signature;
+    the message says which.  Do not act on it (since libtfy 1.3)."""
+    code = 25
+
+
 ERROR_CLASSES: dict[int, type[TfyError]] = {
     cls.code: cls for cls in (
         InvalidArgumentError, OutOfMemoryError, ConnectError, DNSError, TLSError,
@@ -165,7 +172,7 @@ ERROR_CLASSES: dict[int, type[TfyError]] = {
         PermissionDeniedError, NotFoundError, ConflictError, UnprocessableEntityError,
         RateLimitError, ClientError, ServerError, HTTPError, DecodeError,
         ResponseTooLargeError, CancelledError, PaginationError, OutcomeUnknownError,
-        TfyIOError, DeclinedError)
+        TfyIOError, DeclinedError, WebhookInvalidError)
 }
 
 

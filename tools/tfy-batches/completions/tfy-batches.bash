@@ -9,8 +9,9 @@ _tfy_batches()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 
-	local commands="list get cancel create wait files check results run help"
+	local commands="list get cancel create wait files check results run webhook help"
 	local files_commands="upload list get download delete"
+	local webhook_commands="verify"
 	local general="--help --version"
 	local connection="--base-url --api-key --auth-header -H --query --timeout
 		--connect-timeout --request-timeout --max-retries --cacert --capath -k --insecure
@@ -21,10 +22,11 @@ _tfy_batches()
 	local paging="--limit --after --all --max-items"
 	local listing="$paging --status --summary"
 	local creating="--endpoint --completion-window --metadata"
+	local listening="--webhook-listen --secret-file"
 	local api="$general $connection $routing"
 
 	# The command: the first word that is not an option; none means list.
-	# "files" takes a second word.
+	# "files" and "webhook" take a second word.
 	local cmd=list i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -32,15 +34,17 @@ _tfy_batches()
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
-	if [[ $cmd == files ]]; then
+	if [[ $cmd == files || $cmd == webhook ]]; then
 		if ((i + 1 == COMP_CWORD)); then
-			COMPREPLY=($(compgen -W "$files_commands" -- "$cur")); return
+			local subs=$files_commands
+			[[ $cmd == webhook ]] && subs=$webhook_commands
+			COMPREPLY=($(compgen -W "$subs" -- "$cur")); return
 		fi
-		cmd="files ${COMP_WORDS[i + 1]}"
+		cmd="$cmd ${COMP_WORDS[i + 1]}"
 	fi
 
 	case $prev in
-	--cacert|--cert|--key|--pass-file|--proxy-user-file)
+	--cacert|--cert|--key|--pass-file|--proxy-user-file|--secret-file)
 		COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
 	--capath)
 		COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
@@ -70,7 +74,7 @@ _tfy_batches()
 	--provider-name|--provider-model|--azure-api-version|--vertex-region|--vertex-bucket|\
 	--aws-s3-bucket|--aws-bedrock-model|--tfy-metadata|--limit|--after|--max-items|\
 	--pass|--proxy|--noproxy|--proxy-user|--endpoint|--completion-window|--metadata|\
-	--input-file-id|--resume|--wait-timeout)
+	--input-file-id|--resume|--wait-timeout|--webhook-listen)
 		return ;; # a value of the user's
 	esac
 
@@ -78,7 +82,8 @@ _tfy_batches()
 	case $cmd in
 	list) opts="$api $format $listing" ;;
 	get|cancel|"files get") opts="$api $format" ;;
-	wait) opts="$api $format --wait-timeout" ;;
+	wait) opts="$api $format --wait-timeout $listening" ;;
+	"webhook verify") opts="$general $format --secret-file" ;;
 	"files list") opts="$api $format $paging --purpose --order" ;;
 	create) opts="$api $format --input-file-id $creating" ;;
 	"files upload"|results) opts="$api $format"; paths=1 ;;
