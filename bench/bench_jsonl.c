@@ -59,8 +59,8 @@ typedef struct stream {
 	const char *tmpl;
 	size_t tmpl_len;
 	long lines, done;
-	char *line;     /* the current line, numbered */
-	size_t pos;     /* bytes of it handed out */
+	char *line; /* the current line, numbered */
+	size_t pos; /* bytes of it handed out */
 } stream;
 
 static void number_line(stream *s)
@@ -203,8 +203,9 @@ static int bench(const char *name, const char *tmpl, int is_check, long lines, i
 				n = split(&s, side == 1);
 			double t = cpu_ms() - t0;
 			if (n != lines || problems != 0) {
-				fprintf(stderr, "bench_jsonl: %s side %d read %ld lines, %lld problems\n", name,
-				        side, n, (long long)problems);
+				fprintf(stderr,
+				        "bench_jsonl: %s side %d read %ld lines, %lld problems\n",
+				        name, side, n, (long long)problems);
 				return 1;
 			}
 			(side == 0 ? ours : side == 1 ? jan : bare)[r] = t;
@@ -235,7 +236,8 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--smoke") == 0)
 			smoke = 1;
 		else {
-			fprintf(stderr, "usage: bench_jsonl [--lines N] [--rounds R] [--mode results|check|both] [--smoke]\n");
+			fprintf(stderr,
+			        "usage: bench_jsonl [--lines N] [--rounds R] [--mode results|check|both] [--smoke]\n");
 			return 2;
 		}
 	}

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_CHILDREN, &ru);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	double user = tv_ms(ru.ru_utime), sys = tv_ms(ru.ru_stime);
-	printf("wall_ms=%.2f user_ms=%.2f sys_ms=%.2f cpu_ms=%.2f maxrss_kb=%ld exit=%d\n", wall, user,
-	       sys, user + sys, ru.ru_maxrss, code);
+	printf("wall_ms=%.2f user_ms=%.2f sys_ms=%.2f cpu_ms=%.2f maxrss_kb=%ld exit=%d\n", wall,
+	       user, sys, user + sys, ru.ru_maxrss, code);
 	return code == 0 ? 0 : 1;
 }

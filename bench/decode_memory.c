@@ -29,8 +29,9 @@ int main(int argc, char **argv)
 			rc = 1;
 			continue;
 		}
-		printf("%-40s %4zu MiB  peak RSS +%6.1f MiB  (%.1fx the body)\n", hostile_bodies[k].name,
-		       mib, (double)kib / 1024, (double)kib * 1024 / (double)bytes);
+		printf("%-40s %4zu MiB  peak RSS +%6.1f MiB  (%.1fx the body)\n",
+		       hostile_bodies[k].name, mib, (double)kib / 1024,
+		       (double)kib * 1024 / (double)bytes);
 	}
 	return rc;
 }

@@ -36,8 +36,9 @@ static void sleep_ms(long ms)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: iter_all [--base-url URL] [--api-key KEY] [--limit N] [--max-items N]\n"
-	                "                [--max-pages N] [--work-ms M] [--no-prefetch] [--dry-run]\n");
+	fprintf(stderr,
+	        "usage: iter_all [--base-url URL] [--api-key KEY] [--limit N] [--max-items N]\n"
+	        "                [--max-pages N] [--work-ms M] [--no-prefetch] [--dry-run]\n");
 }
 
 int main(int argc, char **argv)

@@ -27,8 +27,8 @@ static const tfy_batch *newest(const tfy_batch_page *page)
 	const tfy_batch *best = NULL;
 	for (size_t i = 0; i < page->count; i++) {
 		const tfy_batch *b = page->items[i];
-		if (!best || (b->created_at.present &&
-		              (!best->created_at.present || b->created_at.value > best->created_at.value)))
+		if (!best || (b->created_at.present && (!best->created_at.present ||
+		                                        b->created_at.value > best->created_at.value)))
 			best = b;
 	}
 	return best;
@@ -61,9 +61,10 @@ static tfy_batch *fetch_newest(tfy_client *client)
 int main(void)
 {
 	/* A Batch from text you already have (a cache, a webhook, a file). */
-	static const char json[] = "{\"id\": \"batch_cached\", \"object\": \"batch\","
-	                           " \"status\": \"completed\", \"created_at\": 1714508499,"
-	                           " \"request_counts\": {\"total\": 3, \"completed\": 3, \"failed\": 0}}";
+	static const char json[] =
+		"{\"id\": \"batch_cached\", \"object\": \"batch\","
+		" \"status\": \"completed\", \"created_at\": 1714508499,"
+		" \"request_counts\": {\"total\": 3, \"completed\": 3, \"failed\": 0}}";
 	tfy_batch *parsed = NULL;
 	tfy_error *err = NULL;
 	if (tfy_batch_parse(json, strlen(json), &parsed, &err) != TFY_OK) {

@@ -77,7 +77,8 @@ tfy_code tfy_batch_parse(const char *json, size_t len, tfy_batch **out, tfy_erro
 	if (!json || !out)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "json and out must not be NULL");
 	char detail[DETAIL_MAX] = "";
-	return tfy__decode_error(tfy__decode_batch(json, len, 1, out, detail, sizeof(detail)), detail, err);
+	return tfy__decode_error(tfy__decode_batch(json, len, 1, out, detail, sizeof(detail)),
+	                         detail, err);
 }
 
 tfy_code tfy_batch_page_parse(const char *json, size_t len, tfy_batch_page **out, tfy_error **err)
@@ -89,8 +90,8 @@ tfy_code tfy_batch_page_parse(const char *json, size_t len, tfy_batch_page **out
 	if (!json || !out)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "json and out must not be NULL");
 	char detail[DETAIL_MAX] = "";
-	return tfy__decode_error(tfy__decode_batch_page(json, len, out, detail, sizeof(detail)), detail,
-	                    err);
+	return tfy__decode_error(tfy__decode_batch_page(json, len, out, detail, sizeof(detail)),
+	                         detail, err);
 }
 
 int32_t tfy_batch_time_converted(const tfy_batch *batch, const tfy_opt_int64 *field)

@@ -29,7 +29,7 @@ typedef struct tfy__list_owner {
 typedef struct tfy__batch_owner {
 	tfy__arena *arena;
 	uint32_t converted_times; /* bit i: the i-th time field was converted (tfy_batch_time_converted) */
-	tfy__headers *headers;    /* a single result's kept response headers, or NULL */
+	tfy__headers *headers; /* a single result's kept response headers, or NULL */
 	tfy_batch pub;
 } tfy__batch_owner;
 
@@ -48,6 +48,6 @@ int tfy__batch_attach(tfy_batch *batch, const tfy__headers *headers);
 
 /* The header of a batch handed out by the library. */
 #define TFY__BATCH_OWNER(b) \
-	((tfy__batch_owner *)(void *)((char *)(b) - offsetof(tfy__batch_owner, pub)))
+	((tfy__batch_owner *)(void *)((char *)(b)-offsetof(tfy__batch_owner, pub)))
 
 #endif

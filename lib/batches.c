@@ -54,9 +54,8 @@ static tfy_code read_list_options(const tfy_batches_list_options *src,
 	return rc == TFY_OK ? check_list_options(dst, err) : rc;
 }
 
-tfy_code tfy__batches_options_read(const tfy_batches_list_options *src,
-                                   tfy_batches_list_options *dst, tfy_request_options *request,
-                                   tfy_error **err)
+tfy_code tfy__batches_options_read(const tfy_batches_list_options *src, tfy_batches_list_options *dst,
+                                   tfy_request_options *request, tfy_error **err)
 {
 	tfy_code rc = read_list_options(src, dst, err);
 	if (rc == TFY_OK)
@@ -65,8 +64,7 @@ tfy_code tfy__batches_options_read(const tfy_batches_list_options *src,
 	return rc;
 }
 
-static tfy_code decode_page(const tfy__http_response *resp, void **out, char *detail,
-                            size_t detail_size)
+static tfy_code decode_page(const tfy__http_response *resp, void **out, char *detail, size_t detail_size)
 {
 	tfy_batch_page *page = NULL;
 	tfy_code rc = tfy__decode_batch_page(resp->body, resp->body_len, &page, detail, detail_size);
@@ -98,8 +96,7 @@ static tfy__endpoint_args page_args(const tfy_batches_list_options *o, page_call
 	return tfy__page_args(&p->query, o->limit, o->after, NULL, 0);
 }
 
-static void page_call_of(const tfy_client *client, const tfy_batches_list_options *o,
-                         page_call *p)
+static void page_call_of(const tfy_client *client, const tfy_batches_list_options *o, page_call *p)
 {
 	p->args = page_args(o, p);
 	p->pair = tfy__endpoint_pair(client, o->request);
@@ -114,14 +111,14 @@ tfy_code tfy__batches_request(const tfy_client *client, const tfy_batches_list_o
 }
 
 tfy_code tfy__batches_page(tfy_client *client, const tfy_batches_list_options *opts,
-                           const tfy__call *call, tfy__endpoint_early *early,
-                           tfy_batch_page **out, tfy_error **err)
+                           const tfy__call *call, tfy__endpoint_early *early, tfy_batch_page **out,
+                           tfy_error **err)
 {
 	page_call p;
 	page_call_of(client, opts, &p);
 	void *page = NULL;
-	tfy_code rc = tfy__endpoint_run(client, &list_endpoint, &p.args, &p.pair, call, early, &page,
-	                                err);
+	tfy_code rc = tfy__endpoint_run(client, &list_endpoint, &p.args, &p.pair, call, early,
+	                                &page, err);
 	*out = page;
 	return rc;
 }
@@ -154,8 +151,11 @@ tfy_code tfy_batches_list(tfy_client *client, const tfy_batches_list_options *op
                           tfy_batch_page **out, tfy_error **err)
 {
 	list_call c = { .opts = opts };
-	tfy__entry en = { .ep = &list_endpoint, .needs = "client and out", .missing = !out,
-	                  .prepare = list_prepare, .self = &c };
+	tfy__entry en = { .ep = &list_endpoint,
+		          .needs = "client and out",
+		          .missing = !out,
+		          .prepare = list_prepare,
+		          .self = &c };
 	void *page;
 	tfy_code rc = tfy__endpoint_enter(client, &en, &page, err);
 	if (out)

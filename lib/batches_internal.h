@@ -13,9 +13,8 @@
  * reserved fields, ranges, and the request options they point at (copied
  * by value into *request, which *dst->request then points at).
  */
-tfy_code tfy__batches_options_read(const tfy_batches_list_options *src,
-                                   tfy_batches_list_options *dst, tfy_request_options *request,
-                                   tfy_error **err);
+tfy_code tfy__batches_options_read(const tfy_batches_list_options *src, tfy_batches_list_options *dst,
+                                   tfy_request_options *request, tfy_error **err);
 
 /* What the options say about walking every page (the iterator's settings). */
 tfy__paging tfy__batches_paging(const tfy_batches_list_options *o);
@@ -29,8 +28,8 @@ tfy_code tfy__batches_request(const tfy_client *client, const tfy_batches_list_o
  * early: see tfy__endpoint_run.
  */
 tfy_code tfy__batches_page(tfy_client *client, const tfy_batches_list_options *opts,
-                           const tfy__call *call, tfy__endpoint_early *early,
-                           tfy_batch_page **out, tfy_error **err);
+                           const tfy__call *call, tfy__endpoint_early *early, tfy_batch_page **out,
+                           tfy_error **err);
 
 /* Sends the request of one page now (the iterator's prefetch): tfy__endpoint_send_early. */
 int tfy__batches_page_early(tfy_client *client, const tfy_batches_list_options *opts,

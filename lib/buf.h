@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 typedef struct tfy__buf {
-	char *data;   /* NUL-terminated when not NULL */
+	char *data; /* NUL-terminated when not NULL */
 	size_t len;
 	size_t cap;
 } tfy__buf;

@@ -18,7 +18,8 @@ tfy__call tfy__call_start(const tfy_client *c, const tfy__options_pair *o)
 {
 	const tfy_request_options *call = o->call, *d = o->defaults;
 	int32_t retries = call->max_retries ? call->max_retries
-	                : d->max_retries    ? d->max_retries : c->max_retries;
+	                : d->max_retries    ? d->max_retries
+	                                    : c->max_retries;
 	int64_t deadline_ms = call->deadline_ms ? call->deadline_ms : d->deadline_ms;
 	tfy__call ctx = {
 		.deadline = deadline_ms ? tfy__add_ms(tfy__now_ms(), deadline_ms) : 0,
@@ -27,7 +28,8 @@ tfy__call tfy__call_start(const tfy_client *c, const tfy__options_pair *o)
 		.cancel_token = call->cancel_token ? call->cancel_token : d->cancel_token,
 		.max_retries = retries == TFY_NONE ? 0 : retries,
 		.timeout_ms = call->timeout_ms ? call->timeout_ms
-		            : d->timeout_ms    ? d->timeout_ms : c->timeout_ms,
+		            : d->timeout_ms    ? d->timeout_ms
+		                               : c->timeout_ms,
 	};
 	return ctx;
 }
@@ -76,8 +78,7 @@ static tfy_code hand_error(tfy__secrets secrets, tfy_code rc, tfy_error *e, tfy_
 	return rc;
 }
 
-tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *e,
-                              tfy_error **err)
+tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *e, tfy_error **err)
 {
 	return hand_error(client->secrets, rc, e, err);
 }
@@ -99,9 +100,9 @@ static int describe_response(tfy_error *e, const tfy__http_response *resp)
 	e->http_status = (int32_t)resp->status;
 	if (tfy__error_put_headers(e, resp->headers) < 0)
 		return -1;
-	return resp->request_id ? tfy__error_put(&e->request_id, resp->request_id,
-	                                         strlen(resp->request_id))
-	                        : 0;
+	return resp->request_id
+	             ? tfy__error_put(&e->request_id, resp->request_id, strlen(resp->request_id))
+	             : 0;
 }
 
 static tfy_error *http_error(const tfy__http_response *resp)
@@ -166,10 +167,10 @@ typedef struct outcome {
 	long status;
 	int64_t retry_after_ms;
 	int should_retry;
-	int sent;          /* 0 when the attempt stopped before sending anything */
-	int reached;       /* the request may have reached the server (it went out) */
-	int64_t sunk;      /* bytes a download gave its sink */
-	int64_t uploaded;  /* bytes an upload took from its reader */
+	int sent;         /* 0 when the attempt stopped before sending anything */
+	int reached;      /* the request may have reached the server (it went out) */
+	int64_t sunk;     /* bytes a download gave its sink */
+	int64_t uploaded; /* bytes an upload took from its reader */
 } outcome;
 
 /* The next attempt's timeout: 0 for none (a transfer's default), -1 when the deadline passed. */
@@ -195,7 +196,8 @@ static void log_attempt(const tfy__logger *log, const tfy__request *req, int att
 		         resp->request_id ? resp->request_id : "-", attempt, call->max_retries + 1);
 	else
 		tfy__log(log, TFY_LOG_DEBUG, "%s %s -> failed in %lld ms: %s (attempt %d/%d)",
-		         req->method, req->url, (long long)took, detail, attempt, call->max_retries + 1);
+		         req->method, req->url, (long long)took, detail, attempt,
+		         call->max_retries + 1);
 }
 
 static tfy__http_request http_request(const tfy_client *c, const tfy__request *req,
@@ -309,9 +311,9 @@ static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__
 	/* The logger masks the secrets and shows control characters as \xHH itself. */
 	log_attempt(&k->log, req, attempt, call, &resp, tfy__now_ms() - start, detail);
 	/* The request id and kept headers reach results and errors: masked, cut and cleaned once, here. */
-	if (rc == TFY_OK && (tfy__text_finish((const char **)&resp.request_id, TFY__REQUEST_ID_MAX, 0,
-	                                      k->secrets) < 0 ||
-	                     tfy__headers_finish(resp.headers, k->secrets) < 0)) {
+	if (rc == TFY_OK &&
+	    (tfy__text_finish((const char **)&resp.request_id, TFY__REQUEST_ID_MAX, 0, k->secrets) < 0 ||
+	     tfy__headers_finish(resp.headers, k->secrets) < 0)) {
 		tfy__http_response_clear(&resp);
 		snprintf(detail, sizeof(detail), "out of memory");
 		rc = TFY_ERROR_OUT_OF_MEMORY;
@@ -433,7 +435,8 @@ static tfy_code unknown_outcome(tfy_error *e)
 	const char *what = e->message;
 	e->code = TFY_ERROR_OUTCOME_UNKNOWN;
 	return tfy__error_reformat(e, "%s: %s", tfy_strerror(TFY_ERROR_OUTCOME_UNKNOWN), what) < 0
-	           ? TFY_ERROR_OUT_OF_MEMORY : TFY_ERROR_OUTCOME_UNKNOWN;
+	             ? TFY_ERROR_OUT_OF_MEMORY
+	             : TFY_ERROR_OUTCOME_UNKNOWN;
 }
 
 /* Puts the body's stream back to its start before an attempt after the first. */
@@ -461,7 +464,8 @@ static int refresh_key(const tfy_client *c, const tfy__call_key *k, const tfy__r
 		return 0;
 	tfy__log(&k->log, TFY_LOG_INFO,
 	         "the server refused the key (HTTP 401, attempt %d): asking the credential callback "
-	         "for a new one", attempt);
+	         "for a new one",
+	         attempt);
 	tfy_error_free(*e);
 	*e = NULL;
 	return 1;
@@ -493,8 +497,10 @@ static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__
 			return rc;
 		tfy__verdict verdict = verdict_of(req, rc, &oc);
 		if (verdict == TFY__VERDICT_UNKNOWN) {
-			if (finish_error(*e, attempt, &oc, req->effect ? req->effect
-			                                               : "not repeated, since it may have taken effect") < 0 ||
+			if (finish_error(*e, attempt, &oc,
+			                 req->effect
+			                         ? req->effect
+			                         : "not repeated, since it may have taken effect") < 0 ||
 			    unknown_outcome(*e) == TFY_ERROR_OUT_OF_MEMORY)
 				return out_of_memory(e);
 			return TFY_ERROR_OUTCOME_UNKNOWN;
@@ -505,7 +511,8 @@ static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__
 			continue;
 		}
 		int64_t delay = 0;
-		const char *reason = no_retry_reason(c, call, req, verdict, retries, &oc, &seed, &delay);
+		const char *reason = no_retry_reason(c, call, req, verdict, retries, &oc, &seed,
+		                                     &delay);
 		int stop = reason ? 0 : ask_on_retry(c, k, attempt, rc, &oc, delay, *e);
 		if (stop < 0)
 			return out_of_memory(e);
@@ -513,7 +520,9 @@ static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__
 			reason = "on_retry stopped the retries";
 		/* An attempt stopped before sending (deadline, cancel, no key) is no request made. */
 		if (reason)
-			return finish_error(*e, attempt - !oc.sent, &oc, reason) < 0 ? out_of_memory(e) : rc;
+			return finish_error(*e, attempt - !oc.sent, &oc, reason) < 0
+			             ? out_of_memory(e)
+			             : rc;
 		retries++;
 		if (back_off(&k->log, call, attempt, delay, &oc, e) != TFY_OK)
 			return TFY_ERROR_CANCELLED;
@@ -533,8 +542,7 @@ tfy_code tfy__call_run(tfy_client *client, const tfy__request *req, const tfy__c
 	return rc;
 }
 
-tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req,
-                                 const tfy__call *call)
+tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req, const tfy__call *call)
 {
 	int64_t timeout = attempt_timeout(call);
 	if (timeout < 0 || tfy__call_cancelled(call))

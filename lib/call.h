@@ -15,12 +15,12 @@
 
 /* A call's context, resolved from its options, the client's defaults and the client. */
 typedef struct tfy__call {
-	int64_t deadline;          /* monotonic ms (tfy__now_ms); 0: none */
-	tfy_cancel_fn cancel;      /* may be NULL */
+	int64_t deadline;     /* monotonic ms (tfy__now_ms); 0: none */
+	tfy_cancel_fn cancel; /* may be NULL */
 	void *cancel_userdata;
 	const tfy_cancel_token *cancel_token; /* may be NULL */
-	int32_t max_retries;       /* 0..TFY_MAX_RETRIES_LIMIT */
-	int64_t timeout_ms;        /* of each attempt; 0: none (the stall check and deadline only) */
+	int32_t max_retries;                  /* 0..TFY_MAX_RETRIES_LIMIT */
+	int64_t timeout_ms; /* of each attempt; 0: none (the stall check and deadline only) */
 } tfy__call;
 
 /*
@@ -75,14 +75,12 @@ tfy_code tfy__call_run(tfy_client *client, const tfy__request *req, const tfy__c
  * could not start.  With a credential callback the key is asked for now,
  * and kept (for masking its answer) until the attempt is consumed.
  */
-tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req,
-                                 const tfy__call *call);
+tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req, const tfy__call *call);
 
 /* Drops a request sent early that will not be asked for (NULL: nothing happens). */
 void tfy__call_abandon_early(tfy__early *early);
 
 /* Hands e to the caller, or frees it, with every echo of a secret masked first. */
-tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *e,
-                              tfy_error **err);
+tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *e, tfy_error **err);
 
 #endif

@@ -40,9 +40,9 @@ typedef struct checker {
 	tfy__buf strings, scratch;
 	tfy__strset ids;
 	size_t expected_len;
-	tfy__buf model;      /* the first body.model of the file */
-	int64_t model_line;  /* its line; 0 until one is seen */
-	int64_t inputs;      /* embedding inputs so far */
+	tfy__buf model;     /* the first body.model of the file */
+	int64_t model_line; /* its line; 0 until one is seen */
+	int64_t inputs;     /* embedding inputs so far */
 	int oom;
 } checker;
 
@@ -145,8 +145,7 @@ static const char *quote(char *buf, size_t size, const char *s, size_t n)
 	return buf;
 }
 
-static void problem(checker *c, int64_t line, int32_t kind, const char *fmt, ...)
-	TFY__PRINTF(4, 5);
+static void problem(checker *c, int64_t line, int32_t kind, const char *fmt, ...) TFY__PRINTF(4, 5);
 
 /* Counts a problem, and keeps it while the report has room. */
 static void problem(checker *c, int64_t line, int32_t kind, const char *fmt, ...)
@@ -176,8 +175,8 @@ static void check_custom_id(checker *c, int64_t line, const tfy__input_line *in)
 	if (!in->custom_id_type || strcmp(in->custom_id_type, "null") == 0)
 		problem(c, line, TFY_INPUT_PROBLEM_CUSTOM_ID_MISSING, "custom_id is missing");
 	else if (!in->custom_id)
-		problem(c, line, TFY_INPUT_PROBLEM_CUSTOM_ID_NOT_STRING, "custom_id is %s, not a string",
-		        in->custom_id_type);
+		problem(c, line, TFY_INPUT_PROBLEM_CUSTOM_ID_NOT_STRING,
+		        "custom_id is %s, not a string", in->custom_id_type);
 	else if (in->custom_id_len == 0)
 		problem(c, line, TFY_INPUT_PROBLEM_CUSTOM_ID_EMPTY, "custom_id is empty");
 	else {
@@ -205,9 +204,11 @@ static void check_method(checker *c, int64_t line, const tfy__input_line *in)
 	if (!in->method_type)
 		problem(c, line, TFY_INPUT_PROBLEM_METHOD, "method is missing (it must be \"POST\")");
 	else if (!in->method)
-		problem(c, line, TFY_INPUT_PROBLEM_METHOD, "method is %s, not \"POST\"", in->method_type);
+		problem(c, line, TFY_INPUT_PROBLEM_METHOD, "method is %s, not \"POST\"",
+		        in->method_type);
 	else if (in->method_len != 4 || memcmp(in->method, "POST", 4) != 0)
-		problem(c, line, TFY_INPUT_PROBLEM_METHOD, "method is %s; the Batch API takes \"POST\" only",
+		problem(c, line, TFY_INPUT_PROBLEM_METHOD,
+		        "method is %s; the Batch API takes \"POST\" only",
 		        quote(q, sizeof(q), in->method, in->method_len));
 }
 
@@ -223,8 +224,9 @@ static void check_url(checker *c, int64_t line, const tfy__input_line *in)
 	}
 	if (!in->url || in->url_len == 0) {
 		problem(c, line, TFY_INPUT_PROBLEM_URL_MISSING, "url is %s",
-		        in->url ? "empty" : strcmp(in->url_type, "a string") == 0 ? "a string holding NUL"
-		                                                                    : in->url_type);
+		        in->url                                 ? "empty"
+		        : strcmp(in->url_type, "a string") == 0 ? "a string holding NUL"
+		                                                : in->url_type);
 		return;
 	}
 	if (!r->endpoint) {
@@ -235,7 +237,8 @@ static void check_url(checker *c, int64_t line, const tfy__input_line *in)
 	}
 	if (in->url_len != c->expected_len || memcmp(in->url, r->endpoint, in->url_len) != 0) {
 		char q[QUOTE_MAX + 8], e[QUOTE_MAX + 8];
-		problem(c, line, TFY_INPUT_PROBLEM_URL_MISMATCH, "url %s differs from the endpoint %s%s",
+		problem(c, line, TFY_INPUT_PROBLEM_URL_MISMATCH,
+		        "url %s differs from the endpoint %s%s",
 		        quote(q, sizeof(q), in->url, in->url_len),
 		        quote(e, sizeof(e), r->endpoint, c->expected_len),
 		        c->o.endpoint ? "" : " (the first line's)");
@@ -373,7 +376,8 @@ static tfy_code run(checker *c, tfy_error **err)
 		if (what == TFY__LINE_TOO_LONG) {
 			count_request(c);
 			problem(c, c->lines.line_no, TFY_INPUT_PROBLEM_LINE_TOO_LONG,
-			        "the line is longer than %" PRId64 " bytes (max_line_bytes); not read further",
+			        "the line is longer than %" PRId64
+			        " bytes (max_line_bytes); not read further",
 			        c->o.max_line_bytes);
 		} else if (what != TFY__LINE_OK) {
 			return tfy__lines_error(&c->lines, what, err);
@@ -408,7 +412,8 @@ static tfy_code finish(checker *c, tfy_code rc, tfy_input_report **out, tfy_erro
 		} else {
 			c->report->arena = arena;
 			if (c->o.endpoint) {
-				c->report->pub.endpoint = tfy__arena_strndup(arena, c->o.endpoint, strlen(c->o.endpoint));
+				c->report->pub.endpoint = tfy__arena_strndup(arena, c->o.endpoint,
+				                                             strlen(c->o.endpoint));
 				c->expected_len = strlen(c->o.endpoint);
 				c->oom |= !c->report->pub.endpoint;
 			}

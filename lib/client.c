@@ -45,7 +45,8 @@ static tfy_code check_retry_options(const tfy_client_options *o, tfy_error **err
 	if (max < initial)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "retry_max_backoff_ms (%lld) must not be below retry_initial_backoff_ms "
-		                      "(%lld; 0 means 8000 and 500)", (long long)max, (long long)initial);
+		                      "(%lld; 0 means 8000 and 500)",
+		                      (long long)max, (long long)initial);
 	if (o->retry_after_policy < TFY_RETRY_AFTER_DEFAULT ||
 	    o->retry_after_policy > TFY_RETRY_AFTER_IGNORE)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
@@ -53,7 +54,8 @@ static tfy_code check_retry_options(const tfy_client_options *o, tfy_error **err
 	if (o->keep_headers_count > TFY__HEADERS_MAX || (o->keep_headers_count && !o->keep_headers))
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "keep_headers: at most %d names, and not NULL when keep_headers_count "
-		                      "is set", TFY__HEADERS_MAX);
+		                      "is set",
+		                      TFY__HEADERS_MAX);
 	for (size_t i = 0; i < o->keep_headers_count; i++)
 		if (!tfy__header_name_ok(o->keep_headers[i]) ||
 		    strlen(o->keep_headers[i]) > TFY__HEADER_NAME_MAX)
@@ -77,15 +79,16 @@ static tfy_code check_options(const tfy_client_options *o, tfy_error **err)
 		                      "max_retries must be TFY_NONE, 0 (the default) or 1 to %d",
 		                      TFY_MAX_RETRIES_LIMIT);
 	if (o->max_response_bytes < 0 || (uint64_t)o->max_response_bytes > SIZE_MAX / 2)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "max_response_bytes is out of range");
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "max_response_bytes is out of range");
 	if (o->log_level < TFY_LOG_OFF || o->log_level > TFY_LOG_DEBUG)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "log_level is not a TFY_LOG_* value");
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "log_level is not a TFY_LOG_* value");
 	return check_retry_options(o, err);
 }
 
 /* Which header carries the key, and the defaults of every call (deep-copied). */
-static tfy_code take_auth_and_defaults(tfy_client *c, const tfy_client_options *o,
-                                       tfy_error **err)
+static tfy_code take_auth_and_defaults(tfy_client *c, const tfy_client_options *o, tfy_error **err)
 {
 	if (o->auth_header && !tfy__header_name_ok(o->auth_header))
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
@@ -108,7 +111,7 @@ static tfy_code take_auth_and_defaults(tfy_client *c, const tfy_client_options *
 typedef struct source {
 	const char *url, *url_from; /* the value, and the option or variable it came from */
 	const char *key, *key_from;
-	int platform;               /* url is TrueFoundry's platform URL, not the API base */
+	int platform; /* url is TrueFoundry's platform URL, not the API base */
 } source;
 
 /*
@@ -243,7 +246,8 @@ static tfy_code take_settings(tfy_client *c, const tfy_client_options *o, tfy_er
 	if (!s.key || !*s.key)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "no API key: set the api_key option or %s (the base URL came from %s)",
-		                      strcmp(s.url_from, "OPENAI_BASE_URL") ? "TFY_API_KEY" : "OPENAI_API_KEY",
+		                      strcmp(s.url_from, "OPENAI_BASE_URL") ? "TFY_API_KEY"
+		                                                            : "OPENAI_API_KEY",
 		                      s.url_from);
 	/* The key is never quoted back: it could be a real secret with a stray byte. */
 	if (!tfy__header_value_ok(s.key))
@@ -266,15 +270,20 @@ static int64_t or_default(int64_t value, int64_t fallback)
 
 static void apply_defaults(tfy_client *c, const tfy_client_options *o)
 {
-	c->connect_timeout_ms = or_default(o->connect_timeout_ms, TFY_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS);
+	c->connect_timeout_ms = or_default(o->connect_timeout_ms,
+	                                   TFY_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS);
 	c->timeout_ms = or_default(o->timeout_ms, TFY_CLIENT_DEFAULT_TIMEOUT_MS);
 	/* 0 in the transport means no stall check. */
 	c->stall_timeout_ms = o->stall_timeout_ms == TFY_NONE
-	                          ? 0 : or_default(o->stall_timeout_ms, TFY_CLIENT_DEFAULT_STALL_TIMEOUT_MS);
-	c->retry_after_max_ms = or_default(o->retry_after_max_ms, TFY_CLIENT_DEFAULT_RETRY_AFTER_MAX_MS);
+	                            ? 0
+	                            : or_default(o->stall_timeout_ms,
+	                                         TFY_CLIENT_DEFAULT_STALL_TIMEOUT_MS);
+	c->retry_after_max_ms = or_default(o->retry_after_max_ms,
+	                                   TFY_CLIENT_DEFAULT_RETRY_AFTER_MAX_MS);
 	c->max_body = (size_t)or_default(o->max_response_bytes, TFY_CLIENT_DEFAULT_MAX_RESPONSE_BYTES);
 	c->max_retries = o->max_retries == TFY_NONE ? 0
-	               : o->max_retries ? o->max_retries : TFY_CLIENT_DEFAULT_MAX_RETRIES;
+	               : o->max_retries             ? o->max_retries
+	                                            : TFY_CLIENT_DEFAULT_MAX_RETRIES;
 	c->tls_insecure = o->tls_insecure != 0;
 	c->follow_redirects = o->follow_redirects != 0;
 	tfy__logger_init(&c->log, o->log_level, o->log, o->log_userdata);

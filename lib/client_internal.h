@@ -36,7 +36,7 @@ struct tfy_client {
 	size_t max_body;
 	char *ca_file;
 	char *ca_path;
-	char *auth_header;  /* NULL: Authorization: Bearer */
+	char *auth_header;            /* NULL: Authorization: Bearer */
 	tfy_request_options defaults; /* request_defaults, its strings in defaults_arena */
 	tfy__arena *defaults_arena;
 	tfy__logger log;
@@ -50,12 +50,12 @@ struct tfy_client {
 	/* Since 1.2: credential callback, retry policy, kept response headers. */
 	tfy_credential_fn credential; /* NULL: api_key is the key */
 	void *credential_userdata;
-	tfy_retry_fn on_retry;        /* may be NULL */
+	tfy_retry_fn on_retry; /* may be NULL */
 	void *on_retry_userdata;
 	int64_t backoff_initial_ms;
 	int64_t backoff_max_ms;
-	int32_t retry_after_policy;   /* TFY_RETRY_AFTER_FAIL, _CLAMP or _IGNORE */
-	tfy__keep keep;               /* keep_headers, copied (names in keep_names) */
+	int32_t retry_after_policy; /* TFY_RETRY_AFTER_FAIL, _CLAMP or _IGNORE */
+	tfy__keep keep;             /* keep_headers, copied (names in keep_names) */
 	char **keep_names;
 };
 

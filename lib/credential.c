@@ -107,9 +107,8 @@ tfy_code tfy__call_key_ask(const tfy_client *c, tfy__call_key *k, int32_t refres
 	return *e ? TFY_ERROR_AUTHENTICATION : TFY_ERROR_OUT_OF_MEMORY;
 }
 
-
 int tfy__sending_prepare(const tfy_client *c, const tfy__request *req, const tfy__call_key *k,
-                           tfy__sending *s)
+                         tfy__sending *s)
 {
 	*s = (tfy__sending){ (const char *const *)req->headers, req->count, NULL, NULL };
 	if (!c->credential)

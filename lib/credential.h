@@ -28,10 +28,10 @@
  * initialised.
  */
 typedef struct tfy__call_key {
-	char *buf;          /* TFY_CREDENTIAL_MAX bytes, or NULL; scrubbed and freed by tfy__call_key_clear */
-	const char *key;    /* the key sent: buf, or the client's static key */
-	size_t fixed;       /* the client's secrets that lead secrets */
-	size_t earlier;     /* copies of the call's earlier keys that follow them (owned) */
+	char *buf; /* TFY_CREDENTIAL_MAX bytes, or NULL; scrubbed and freed by tfy__call_key_clear */
+	const char *key; /* the key sent: buf, or the client's static key */
+	size_t fixed;    /* the client's secrets that lead secrets */
+	size_t earlier;  /* copies of the call's earlier keys that follow them (owned) */
 	/* then buf, NULL-terminated */
 	const char *secrets[1 + TFY__NETWORK_SECRETS + TFY__CALL_KEYS_MAX + 1];
 	tfy__logger log;
@@ -51,8 +51,7 @@ void tfy__call_key_clear(tfy__call_key *k);
  * its key cannot be a header value: blank, a control character, no NUL)
  * with *e set, or TFY_ERROR_OUT_OF_MEMORY.  Nothing is sent either way.
  */
-tfy_code tfy__call_key_ask(const tfy_client *client, tfy__call_key *k, int32_t refresh,
-                           tfy_error **e);
+tfy_code tfy__call_key_ask(const tfy_client *client, tfy__call_key *k, int32_t refresh, tfy_error **e);
 
 /*
  * The header lines of one send: the request's, with the call's key line at
@@ -67,8 +66,8 @@ typedef struct tfy__sending {
 } tfy__sending;
 
 /* Fills s for one send of req with k's key: 0, or -1 on OOM; tfy__sending_clear() after, either way. */
-int tfy__sending_prepare(const tfy_client *client, const tfy__request *req,
-                         const tfy__call_key *k, tfy__sending *s);
+int tfy__sending_prepare(const tfy_client *client, const tfy__request *req, const tfy__call_key *k,
+                         tfy__sending *s);
 
 void tfy__sending_clear(tfy__sending *s);
 

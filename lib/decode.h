@@ -33,8 +33,8 @@
  * NULL and the return is TFY_ERROR_DECODE (with a description of what was
  * received written to detail) or TFY_ERROR_OUT_OF_MEMORY.
  */
-tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **out,
-                                char *detail, size_t detail_size);
+tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **out, char *detail,
+                                size_t detail_size);
 
 /*
  * Decodes one Batch object (the whole text but surrounding whitespace; any
@@ -125,8 +125,8 @@ typedef struct tfy__input_line {
 	/* Members of the body when it is an object (else absent): */
 	const char *model_type, *model; /* body.model, as custom_id */
 	size_t model_len;
-	const char *messages_type;      /* what body.messages is, NULL when absent */
-	int64_t inputs;                 /* embedding inputs in body.input: a string or a token
+	const char *messages_type; /* what body.messages is, NULL when absent */
+	int64_t inputs;            /* embedding inputs in body.input: a string or a token
 	                                   array is 1, an array of them its length; else 0 */
 } tfy__input_line;
 
@@ -138,9 +138,8 @@ typedef struct tfy__input_line {
  * holds a NUL byte (detail says why, with the column);
  * TFY_ERROR_OUT_OF_MEMORY.
  */
-tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *out,
-                                tfy__buf *strings, tfy__buf *scratch, char *detail,
-                                size_t detail_size);
+tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *out, tfy__buf *strings,
+                                tfy__buf *scratch, char *detail, size_t detail_size);
 
 /*
  * Stores the request id in a list returned by tfy__decode_batch_page, in

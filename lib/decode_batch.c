@@ -52,8 +52,8 @@ static void int_member(tfy__decoder *d, tfy__json_key k, void *ctx)
  * The object at the walk's position into n zeroed bytes of the arena by
  * `fields`; NULL if not an object.
  */
-static void *read_int_object(tfy__decoder *d, size_t n, const tfy__json_field *fields,
-                             size_t count, tfy__member_fn fn)
+static void *read_int_object(tfy__decoder *d, size_t n, const tfy__json_field *fields, size_t count,
+                             tfy__member_fn fn)
 {
 	if (tfy__json_peek(d) != '{') {
 		tfy__json_scan_value(d);
@@ -65,15 +65,19 @@ static void *read_int_object(tfy__decoder *d, size_t n, const tfy__json_field *f
 	return f.base;
 }
 
+/* clang-format off */
 #define IFIELD(type, name) { #name, offsetof(type, name) }
+/* clang-format on */
 
 static const tfy__json_field counts_fields[] = {
-	IFIELD(tfy_batch_request_counts, total), IFIELD(tfy_batch_request_counts, completed),
+	IFIELD(tfy_batch_request_counts, total),
+	IFIELD(tfy_batch_request_counts, completed),
 	IFIELD(tfy_batch_request_counts, failed),
 };
 
 static const tfy__json_field usage_fields[] = {
-	IFIELD(tfy_batch_usage, input_tokens), IFIELD(tfy_batch_usage, output_tokens),
+	IFIELD(tfy_batch_usage, input_tokens),
+	IFIELD(tfy_batch_usage, output_tokens),
 	IFIELD(tfy_batch_usage, total_tokens),
 };
 
@@ -86,9 +90,9 @@ static const tfy__json_field usage_details[][1] = {
 static void usage_member(tfy__decoder *d, tfy__json_key k, void *ctx)
 {
 	int_fields *f = ctx;
-	int which = tfy__json_key_is(k, "input_tokens_details")    ? 0
-	            : tfy__json_key_is(k, "output_tokens_details") ? 1
-	                                                           : -1;
+	int which = tfy__json_key_is(k, "input_tokens_details")  ? 0
+	          : tfy__json_key_is(k, "output_tokens_details") ? 1
+	                                                         : -1;
 	if (which < 0) {
 		int_member(d, k, ctx);
 		return;
@@ -204,7 +208,8 @@ static void metadata_entries(tfy__decoder *d, const json_t *all, tfy_batch *b)
 		if (!entry)
 			return;
 		entry->key = tfy__json_copy(d, name, strlen(name));
-		entry->value = json_is_string(val) ? tfy__json_str_value(d, val) : tfy__json_dump(d, val);
+		entry->value = json_is_string(val) ? tfy__json_str_value(d, val)
+		                                   : tfy__json_dump(d, val);
 		push_ptr(d, entry);
 	}
 	b->metadata = (const tfy_metadata_entry *const *)keep_ptrs(d, &b->metadata_count);
@@ -238,18 +243,26 @@ static void decode_metadata(tfy__decoder *d, tfy_batch *b)
 	json_decref(all);
 }
 
+/* clang-format off */
 #define FIELD(name) { #name, offsetof(tfy_batch, name) }
+/* clang-format on */
 
 static const tfy__json_field string_fields[] = {
-	FIELD(id), FIELD(object), FIELD(endpoint), FIELD(model), FIELD(input_file_id),
-	FIELD(completion_window), FIELD(output_file_id), FIELD(error_file_id),
+	FIELD(id),
+	FIELD(object),
+	FIELD(endpoint),
+	FIELD(model),
+	FIELD(input_file_id),
+	FIELD(completion_window),
+	FIELD(output_file_id),
+	FIELD(error_file_id),
 	{ "status", offsetof(tfy_batch, status_raw) },
 };
 
 static const tfy__json_field time_fields[] = {
-	FIELD(created_at), FIELD(in_progress_at), FIELD(expires_at), FIELD(finalizing_at),
-	FIELD(completed_at), FIELD(failed_at), FIELD(expired_at), FIELD(cancelling_at),
-	FIELD(cancelled_at),
+	FIELD(created_at),    FIELD(in_progress_at), FIELD(expires_at),
+	FIELD(finalizing_at), FIELD(completed_at),   FIELD(failed_at),
+	FIELD(expired_at),    FIELD(cancelling_at),  FIELD(cancelled_at),
 };
 
 /* One member of an item; a repeated key replaces the earlier value, as in jansson's objects. */
@@ -265,7 +278,8 @@ static void item_member(tfy__decoder *d, tfy__json_key k, void *ctx)
 	for (size_t i = 0; i < TFY__COUNT_OF(time_fields); i++)
 		if (tfy__json_key_is(k, time_fields[i].key)) {
 			int converted;
-			*(tfy_opt_int64 *)(base + time_fields[i].offset) = tfy__json_read_time(d, &converted);
+			*(tfy_opt_int64 *)(base + time_fields[i].offset) =
+				tfy__json_read_time(d, &converted);
 			/* A repeated key replaces the earlier value, and so its mark. */
 			uint32_t bit = UINT32_C(1) << i;
 			tfy__batch_owner *owner = TFY__BATCH_OWNER(b);
@@ -315,8 +329,8 @@ static const tfy__page_kind batch_page = {
 	.expected = "a JSON object with a \"data\" array",
 };
 
-tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **out,
-                                char *detail, size_t detail_size)
+tfy_code tfy__decode_batch_page(const char *body, size_t len, tfy_batch_page **out, char *detail,
+                                size_t detail_size)
 {
 	tfy__page page;
 	*out = NULL;

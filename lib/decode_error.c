@@ -97,9 +97,9 @@ static int read_fastapi_detail(const json_t *detail, tfy_error *e)
 	}
 	if (rc == 0 && first)
 		rc = tfy__error_put(&e->api_message, b.data, b.len) < 0 ||
-		             put_text(&e->api_type, json_object_get(first, "type")) < 0
-		         ? -1
-		         : 1;
+		                     put_text(&e->api_type, json_object_get(first, "type")) < 0
+		           ? -1
+		           : 1;
 	tfy__buf_clear(&b);
 	return rc;
 }
@@ -109,8 +109,9 @@ int tfy__decode_error_body(const char *body, size_t len, tfy_error *e)
 	long failures = tfy__alloc_thread_failures();
 	/* Bounded as a page is: a body too large to build is only kept raw. */
 	tfy__decoder d = { .s = body, .n = len };
-	json_t *root =
-		tfy__json_peek(&d) == '{' ? tfy__json_load_value(&d, TFY__VALUE_NODES_MAX, NULL) : NULL;
+	json_t *root = tfy__json_peek(&d) == '{'
+	                     ? tfy__json_load_value(&d, TFY__VALUE_NODES_MAX, NULL)
+	                     : NULL;
 	if (root && tfy__json_peek(&d) != 0)
 		json_decref(root), root = NULL;
 	if (tfy__alloc_thread_failures() != failures || d.oom) {

@@ -9,11 +9,13 @@
 #include "file_internal.h"
 #include "json_values.h"
 
+/* clang-format off */
 #define FFIELD(name) { #name, offsetof(tfy_file, name) }
+/* clang-format on */
 
 static const tfy__json_field file_strings[] = {
-	FFIELD(id), FFIELD(object), FFIELD(filename), FFIELD(purpose), FFIELD(status),
-	FFIELD(status_details),
+	FFIELD(id),      FFIELD(object), FFIELD(filename),
+	FFIELD(purpose), FFIELD(status), FFIELD(status_details),
 };
 
 /* One member of a File object; a repeated key replaces the earlier value. */
@@ -53,8 +55,7 @@ static void file_item(tfy__decoder *d, void *pub)
 		f->raw_json = tfy__json_copy(d, d->s + start, d->i - start);
 }
 
-tfy_code tfy__decode_file(const char *body, size_t len, tfy_file **out, char *detail,
-                          size_t detail_size)
+tfy_code tfy__decode_file(const char *body, size_t len, tfy_file **out, char *detail, size_t detail_size)
 {
 	void *owner;
 	tfy_code rc = tfy__json_decode_one(body, len, 1, sizeof(tfy__file_owner),

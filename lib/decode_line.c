@@ -91,7 +91,8 @@ static void response_member(tfy__decoder *d, tfy__json_key k, void *ctx)
 	result_ctx *r = ctx;
 	if (tfy__json_key_is(k, "status_code")) {
 		tfy_opt_int64 v = tfy__json_read_number(d); /* no arena here for read_int's string form */
-		r->status_code = v.present && v.value > 0 && v.value <= INT32_MAX ? (int32_t)v.value : 0;
+		r->status_code = v.present && v.value > 0 && v.value <= INT32_MAX ? (int32_t)v.value
+		                                                                  : 0;
 	} else if (tfy__json_key_is(k, "request_id")) {
 		keep_text(d, &r->k, RS_REQUEST_ID, 0);
 	} else if (tfy__json_key_is(k, "body")) {
@@ -156,8 +157,8 @@ tfy_code tfy__decode_result_line(const char *line, size_t len, tfy_result *rec, 
 	tfy_code rc = decode_line(&d, scratch, result_member, &r, NULL, detail, detail_size);
 	if (rc != TFY_OK)
 		return rc;
-	const char **slots[RS_COUNT] = { &rec->id, &rec->custom_id, &rec->request_id,
-	                                 &rec->body_json, &rec->error_code, &rec->error_message };
+	const char **slots[RS_COUNT] = { &rec->id,        &rec->custom_id,  &rec->request_id,
+		                         &rec->body_json, &rec->error_code, &rec->error_message };
 	for (int i = 0; i < RS_COUNT; i++)
 		*slots[i] = off[i] == NO_STRING ? NULL : strings->data + off[i];
 	rec->body_json_len = rec->body_json ? lens[RS_BODY] : 0;
@@ -244,9 +245,8 @@ static void input_member(tfy__decoder *d, tfy__json_key k, void *ctx)
 	sub_object(d, body_member, in);
 }
 
-tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *out,
-                                tfy__buf *strings, tfy__buf *scratch, char *detail,
-                                size_t detail_size)
+tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *out, tfy__buf *strings,
+                                tfy__buf *scratch, char *detail, size_t detail_size)
 {
 	size_t off[IN_COUNT], lens[IN_COUNT];
 	input_ctx in = { { strings, off, lens }, { NULL, NULL, NULL, NULL }, NULL, NULL, 0 };

@@ -25,9 +25,9 @@
 typedef struct page_walk {
 	const tfy__page_kind *kind;
 	tfy__page *page;
-	void **items;          /* the list's items, in the arena */
-	size_t count, cap;     /* items held, and room for */
-	size_t items_seen;     /* those of a replaced "data" included; past PAGE_ITEMS_MAX: too many */
+	void **items;      /* the list's items, in the arena */
+	size_t count, cap; /* items held, and room for */
+	size_t items_seen; /* those of a replaced "data" included; past PAGE_ITEMS_MAX: too many */
 	const char *data_type; /* NULL once "data" is an array, else what it is */
 	json_t *extra;         /* the envelope's members not modelled, or NULL */
 	size_t extra_nodes;    /* JSON values in extra */
@@ -136,8 +136,12 @@ tfy_code tfy__decode_page(const char *body, size_t len, const tfy__page_kind *ki
 	if (tfy__json_refuse_nul(body, len, detail, detail_size))
 		return TFY_ERROR_DECODE;
 	long failures = tfy__alloc_thread_failures();
-	tfy__decoder d = { .arena = tfy__arena_new(TFY__ARENA_HINT(len)), .dump = TFY__BUF_INIT,
-	                   .ptrs = TFY__BUF_INIT, .scratch = TFY__BUF_INIT, .s = body, .n = len };
+	tfy__decoder d = { .arena = tfy__arena_new(TFY__ARENA_HINT(len)),
+		           .dump = TFY__BUF_INIT,
+		           .ptrs = TFY__BUF_INIT,
+		           .scratch = TFY__BUF_INIT,
+		           .s = body,
+		           .n = len };
 	page_walk w = { .kind = kind, .page = page, .data_type = "missing" };
 	void *owner = d.arena ? tfy__json_alloc(&d, kind->page_size) : NULL;
 	if (owner) {

@@ -19,9 +19,9 @@
 
 /* What a page holds and how one of its items is decoded. */
 typedef struct tfy__page_kind {
-	size_t page_size;     /* the caller's page struct, zeroed: the arena's first allocation */
-	size_t item_size;     /* each item's allocation, zeroed: its owner header and public struct */
-	size_t item_offset;   /* where the public struct lies in it */
+	size_t page_size;   /* the caller's page struct, zeroed: the arena's first allocation */
+	size_t item_size;   /* each item's allocation, zeroed: its owner header and public struct */
+	size_t item_offset; /* where the public struct lies in it */
 	/*
 	 * Decodes the value at the walk's position (any JSON value: a page's
 	 * items may be anything) into the public struct, stepping over it.
@@ -37,11 +37,11 @@ typedef struct tfy__page_kind {
  */
 typedef struct tfy__page {
 	tfy__arena *arena;
-	void *owner;            /* kind->page_size zeroed bytes for the caller's page struct */
-	const char *object;     /* "object", NULL when absent or not a string */
-	const char *first_id;   /* likewise */
-	const char *last_id;    /* likewise */
-	int32_t has_more;       /* 1 for true */
+	void *owner;              /* kind->page_size zeroed bytes for the caller's page struct */
+	const char *object;       /* "object", NULL when absent or not a string */
+	const char *first_id;     /* likewise */
+	const char *last_id;      /* likewise */
+	int32_t has_more;         /* 1 for true */
 	int32_t has_more_present; /* 0 when has_more is absent or not a boolean */
 	const char *extra_json; /* the members not modelled here, one compact JSON object, or NULL */
 	void *const *items;     /* count pointers to the items' public structs, NULL when none */
@@ -53,16 +53,16 @@ typedef struct tfy__page {
  * tfy_file_page: the same members), its items typed as ITEM (the public
  * struct of the kind's item_offset).
  */
-#define TFY__PAGE_PUBLISH(pub, page, ITEM)                         \
-	do {                                                       \
-		(pub)->object = (page)->object;                    \
-		(pub)->first_id = (page)->first_id;                \
-		(pub)->last_id = (page)->last_id;                  \
-		(pub)->has_more = (page)->has_more;                \
+#define TFY__PAGE_PUBLISH(pub, page, ITEM) \
+	do { \
+		(pub)->object = (page)->object; \
+		(pub)->first_id = (page)->first_id; \
+		(pub)->last_id = (page)->last_id; \
+		(pub)->has_more = (page)->has_more; \
 		(pub)->has_more_present = (page)->has_more_present; \
-		(pub)->extra_json = (page)->extra_json;            \
+		(pub)->extra_json = (page)->extra_json; \
 		(pub)->items = (const ITEM *const *)(page)->items; \
-		(pub)->count = (page)->count;                      \
+		(pub)->count = (page)->count; \
 	} while (0)
 
 /*

@@ -7,7 +7,10 @@
 #include "json_values.h"
 #include "webhook_internal.h"
 
-#define EFIELD(name) { #name, offsetof(tfy_webhook_event, name) }
+#define EFIELD(name) \
+	{ \
+#name, offsetof(tfy_webhook_event, name) \
+	}
 
 static const tfy__json_field event_strings[] = {
 	EFIELD(id),

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "error_internal.h"
 #include "utf8.h"
-#include "clock.h"
 
 #define TEMP_TRIES 100
 
@@ -89,8 +89,7 @@ static int create_temp(tfy__download_file *d, size_t len)
 	return -1;
 }
 
-tfy_code tfy__download_file_open(tfy__download_file *d, const char *path, int overwrite,
-                                 tfy_error **err)
+tfy_code tfy__download_file_open(tfy__download_file *d, const char *path, int overwrite, tfy_error **err)
 {
 	memset(d, 0, sizeof(*d));
 	d->path = path;

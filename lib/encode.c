@@ -11,8 +11,12 @@
 static int append_u16(tfy__buf *b, uint32_t unit)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const char esc[6] = { '\\', 'u', hex[(unit >> 12) & 15], hex[(unit >> 8) & 15],
-	                      hex[(unit >> 4) & 15], hex[unit & 15] };
+	const char esc[6] = { '\\',
+		              'u',
+		              hex[(unit >> 12) & 15],
+		              hex[(unit >> 8) & 15],
+		              hex[(unit >> 4) & 15],
+		              hex[unit & 15] };
 	return tfy__buf_append(b, esc, 6);
 }
 
@@ -70,7 +74,8 @@ int tfy__encode_create_body(tfy__buf *b, const tfy_batches_create_options *o)
 	if (o->output_expires_after_seconds) {
 		char tail[96];
 		int n = snprintf(tail, sizeof(tail),
-		                 ",\"output_expires_after\":{\"anchor\":\"created_at\",\"seconds\":%" PRId64 "}",
+		                 ",\"output_expires_after\":{\"anchor\":\"created_at\",\"seconds\":%" PRId64
+		                 "}",
 		                 o->output_expires_after_seconds);
 		rc |= tfy__buf_append(b, tail, (size_t)n);
 	}

@@ -96,10 +96,9 @@ void tfy__endpoint_drop_early(tfy__endpoint_early *early)
 	tfy__request_clear(&early->req);
 }
 
-tfy_code tfy__endpoint_run(tfy_client *client, const tfy__endpoint *ep,
-                           const tfy__endpoint_args *args, const tfy__options_pair *pair,
-                           const tfy__call *call, tfy__endpoint_early *early, void **out,
-                           tfy_error **err)
+tfy_code tfy__endpoint_run(tfy_client *client, const tfy__endpoint *ep, const tfy__endpoint_args *args,
+                           const tfy__options_pair *pair, const tfy__call *call,
+                           tfy__endpoint_early *early, void **out, tfy_error **err)
 {
 	tfy__request built, *req = &built;
 	tfy__early *flight = NULL;

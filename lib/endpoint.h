@@ -34,22 +34,22 @@ typedef enum tfy__body {
  * no per-attempt timeout unless the call's own options set one.
  */
 typedef struct tfy__endpoint {
-	const char *method;      /* "GET", "POST", "DELETE": static text */
-	const char *collection;  /* "/batches", "/files" */
-	const char *id_name;     /* names the id in errors ("batch_id"); NULL: the path has no id */
-	const char *suffix;      /* after the id ("/cancel", "/content"); NULL: none */
+	const char *method;     /* "GET", "POST", "DELETE": static text */
+	const char *collection; /* "/batches", "/files" */
+	const char *id_name;    /* names the id in errors ("batch_id"); NULL: the path has no id */
+	const char *suffix;     /* after the id ("/cancel", "/content"); NULL: none */
 	tfy__body body;
-	tfy__decode_fn decode;   /* a 2xx answer into the call's result */
-	int repeat;              /* TFY__REPEAT_*: TFY__REPEAT_UNSENT when it creates something */
-	const char *effect;      /* with TFY__REPEAT_UNSENT: see tfy__request_spec; NULL: generic */
+	tfy__decode_fn decode; /* a 2xx answer into the call's result */
+	int repeat;            /* TFY__REPEAT_*: TFY__REPEAT_UNSENT when it creates something */
+	const char *effect;    /* with TFY__REPEAT_UNSENT: see tfy__request_spec; NULL: generic */
 } tfy__endpoint;
 
 /* What one call of an endpoint brings; each part is borrowed for the call. */
 typedef struct tfy__endpoint_args {
-	const char *id;          /* when the endpoint's path has one */
-	const tfy_pair *query;   /* the endpoint's own query parameters */
+	const char *id;        /* when the endpoint's path has one */
+	const tfy_pair *query; /* the endpoint's own query parameters */
 	size_t query_count;
-	const char *body;        /* TFY__BODY_JSON */
+	const char *body; /* TFY__BODY_JSON */
 	size_t body_len;
 	const tfy__upload *upload; /* TFY__BODY_UPLOAD */
 	const tfy__sink *sink;     /* TFY__BODY_DOWNLOAD */
@@ -113,10 +113,9 @@ void tfy__endpoint_drop_early(tfy__endpoint_early *early);
  * TFY_OK with *out set by the endpoint's decoder, or the error in *err
  * (handed as tfy__call_run does, with secrets masked).
  */
-tfy_code tfy__endpoint_run(tfy_client *client, const tfy__endpoint *ep,
-                           const tfy__endpoint_args *args, const tfy__options_pair *pair,
-                           const tfy__call *call, tfy__endpoint_early *early, void **out,
-                           tfy_error **err);
+tfy_code tfy__endpoint_run(tfy_client *client, const tfy__endpoint *ep, const tfy__endpoint_args *args,
+                           const tfy__options_pair *pair, const tfy__call *call,
+                           tfy__endpoint_early *early, void **out, tfy_error **err);
 
 /*
  * The start of a public call: *err reset (err may be NULL), then
@@ -133,8 +132,8 @@ tfy_code tfy__entry_check(tfy_error **err, int missing, const char *needs);
 typedef struct tfy__entry tfy__entry;
 struct tfy__entry {
 	const tfy__endpoint *ep;
-	const char *needs;  /* the arguments that must not be NULL, as the error names them */
-	int missing;        /* one of them is NULL (the client is checked here) */
+	const char *needs; /* the arguments that must not be NULL, as the error names them */
+	int missing;       /* one of them is NULL (the client is checked here) */
 	const tfy_request_options *request; /* the caller's (NULL: none), read and checked here */
 	tfy__endpoint_args args;
 	/*
@@ -148,7 +147,7 @@ struct tfy__entry {
 	 * run itself.  Errors go in *e as unmasked.  NULL: only the run.
 	 */
 	tfy_code (*around)(tfy__entry *en, void **out, tfy_error **e);
-	void *self;         /* the function's own state, for the hooks */
+	void *self; /* the function's own state, for the hooks */
 	/* ---- set by tfy__endpoint_enter ---- */
 	tfy_client *client;
 	tfy_request_options read; /* *request, read */

@@ -43,7 +43,8 @@ static const char *const code_text[] = {
 
 const char *tfy_strerror(tfy_code code)
 {
-	if (code < 0 || code >= (tfy_code)(sizeof(code_text) / sizeof(code_text[0])) || !code_text[code])
+	if (code < 0 || code >= (tfy_code)(sizeof(code_text) / sizeof(code_text[0])) ||
+	    !code_text[code])
 		return "unknown error code";
 	return code_text[code];
 }
@@ -123,7 +124,6 @@ int tfy__error_put_headers(tfy_error *e, const tfy__headers *headers)
 	return 0;
 }
 
-
 tfy_error *tfy__error_new(tfy_code code, const char *fmt, ...)
 {
 	va_list ap;
@@ -138,7 +138,19 @@ tfy_error *tfy__error_new(tfy_code code, const char *fmt, ...)
  * always has one; never written to, and ignored by tfy_error_free().
  */
 static tfy_error out_of_memory = {
-	TFY_ERROR_OUT_OF_MEMORY, 0, 0, 0, "out of memory", NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1,
+	TFY_ERROR_OUT_OF_MEMORY,
+	0,
+	0,
+	0,
+	"out of memory",
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	-1,
 };
 
 tfy_error *tfy__error_out_of_memory(void)
@@ -195,7 +207,11 @@ int tfy__error_finish(tfy_error *e, tfy__secrets secrets)
 {
 	if (e == &out_of_memory)
 		return 0;
-	const struct { const char **slot; size_t max; int allow_lf; } fields[] = {
+	const struct {
+		const char **slot;
+		size_t max;
+		int allow_lf;
+	} fields[] = {
 		{ &e->message, FIELD_MAX, 0 },     { &e->api_type, FIELD_MAX, 0 },
 		{ &e->api_code, FIELD_MAX, 0 },    { &e->api_param, FIELD_MAX, 0 },
 		{ &e->api_message, FIELD_MAX, 0 }, { &e->request_id, TFY__REQUEST_ID_MAX, 0 },

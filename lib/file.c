@@ -19,8 +19,7 @@ tfy_code tfy_file_parse(const char *json, size_t len, tfy_file **out, tfy_error 
 	if (!json || !out)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "json and out must not be NULL");
 	char detail[DETAIL_MAX] = "";
-	return tfy__decode_error(tfy__decode_file(json, len, out, detail, sizeof(detail)), detail,
-	                         err);
+	return tfy__decode_error(tfy__decode_file(json, len, out, detail, sizeof(detail)), detail, err);
 }
 
 tfy_file *tfy_file_dup(const tfy_file *file)

@@ -22,8 +22,7 @@ typedef struct tfy__file_owner {
 } tfy__file_owner;
 
 /* The header of a file handed out by the library. */
-#define TFY__FILE_OWNER(f) \
-	((tfy__file_owner *)(void *)((char *)(f) - offsetof(tfy__file_owner, pub)))
+#define TFY__FILE_OWNER(f) ((tfy__file_owner *)(void *)((char *)(f)-offsetof(tfy__file_owner, pub)))
 
 /*
  * The public page is the first member, so the pointer handed to the caller

@@ -39,8 +39,7 @@ static const size_t list_options_sizes[] = {
 
 tfy_code tfy_files_upload_options_init(tfy_files_upload_options *opts, uint32_t version)
 {
-	return tfy__options_init(opts, version, upload_options_sizes,
-	                         TFY_FILES_UPLOAD_OPTIONS_VERSION);
+	return tfy__options_init(opts, version, upload_options_sizes, TFY_FILES_UPLOAD_OPTIONS_VERSION);
 }
 
 tfy_code tfy_files_download_options_init(tfy_files_download_options *opts, uint32_t version)
@@ -71,8 +70,7 @@ static tfy_code local_reason(tfy_code rc, const char *why, tfy_error **e)
 	return rc;
 }
 
-static tfy_code decode_file(const tfy__http_response *resp, void **out, char *detail,
-                            size_t detail_size)
+static tfy_code decode_file(const tfy__http_response *resp, void **out, char *detail, size_t detail_size)
 {
 	tfy_file *file = NULL;
 	tfy_code rc = tfy__decode_file(resp->body, resp->body_len, &file, detail, detail_size);
@@ -121,8 +119,7 @@ static tfy_code decode_deleted(const tfy__http_response *resp, void **out, char 
 	return rc;
 }
 
-static tfy_code decode_list(const tfy__http_response *resp, void **out, char *detail,
-                            size_t detail_size)
+static tfy_code decode_list(const tfy__http_response *resp, void **out, char *detail, size_t detail_size)
 {
 	tfy_file_page *page = NULL;
 	tfy_code rc = tfy__decode_file_page(resp->body, resp->body_len, &page, detail, detail_size);
@@ -233,9 +230,8 @@ static tfy_code read_upload_options(const tfy_files_upload_options *src,
 {
 	const tfy_files_upload_options defaults = TFY_FILES_UPLOAD_OPTIONS_INIT;
 	*o = defaults;
-	tfy_code rc = tfy__options_read(o, src, upload_options_sizes,
-	                                TFY_FILES_UPLOAD_OPTIONS_VERSION, "tfy_files_upload_options",
-	                                err);
+	tfy_code rc = tfy__options_read(o, src, upload_options_sizes, TFY_FILES_UPLOAD_OPTIONS_VERSION,
+	                                "tfy_files_upload_options", err);
 	if (rc != TFY_OK)
 		return rc;
 	if (!o->filename)
@@ -301,13 +297,16 @@ static tfy_code upload_around(tfy__entry *en, void **out, tfy_error **e)
 	return rc;
 }
 
-tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_options *opts,
-                          tfy_file **out, tfy_error **err)
+tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_options *opts, tfy_file **out,
+                          tfy_error **err)
 {
 	upload_call c = { .opts = opts };
-	tfy__entry en = { .ep = &upload_endpoint, .needs = "client, opts and out",
-	                  .missing = !opts || !out, .prepare = upload_prepare,
-	                  .around = upload_around, .self = &c };
+	tfy__entry en = { .ep = &upload_endpoint,
+		          .needs = "client, opts and out",
+		          .missing = !opts || !out,
+		          .prepare = upload_prepare,
+		          .around = upload_around,
+		          .self = &c };
 	void *file;
 	tfy_code rc = tfy__endpoint_enter(client, &en, &file, err);
 	if (out)
@@ -317,11 +316,14 @@ tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_options *op
 
 /* ---- retrieve and delete ----------------------------------------------------- */
 
-tfy_code tfy_files_retrieve(tfy_client *client, const char *id,
-                            const tfy_request_options *request, tfy_file **out, tfy_error **err)
+tfy_code tfy_files_retrieve(tfy_client *client, const char *id, const tfy_request_options *request,
+                            tfy_file **out, tfy_error **err)
 {
-	tfy__entry en = { .ep = &retrieve_endpoint, .needs = "client and out", .missing = !out,
-	                  .request = request, .args = { .id = id } };
+	tfy__entry en = { .ep = &retrieve_endpoint,
+		          .needs = "client and out",
+		          .missing = !out,
+		          .request = request,
+		          .args = { .id = id } };
 	void *file;
 	tfy_code rc = tfy__endpoint_enter(client, &en, &file, err);
 	if (out)
@@ -332,8 +334,9 @@ tfy_code tfy_files_retrieve(tfy_client *client, const char *id,
 tfy_code tfy_files_delete(tfy_client *client, const char *id, const tfy_request_options *request,
                           tfy_error **err)
 {
-	tfy__entry en = { .ep = &delete_endpoint, .needs = "client", .request = request,
-	                  .args = { .id = id } };
+	tfy__entry en = {
+		.ep = &delete_endpoint, .needs = "client", .request = request, .args = { .id = id }
+	};
 	void *nothing;
 	return tfy__endpoint_enter(client, &en, &nothing, err);
 }
@@ -406,8 +409,8 @@ static tfy_code run_download(tfy__entry *en, const tfy__sink *sink, const int64_
 	return local_reason(rc, why, e);
 }
 
-static tfy_code download_to_path(tfy__entry *en, const tfy_files_download_options *o,
-                                 void **out, tfy_error **e)
+static tfy_code download_to_path(tfy__entry *en, const tfy_files_download_options *o, void **out,
+                                 tfy_error **e)
 {
 	tfy__download_file d;
 	tfy_code rc = tfy__download_file_open(&d, o->path, o->overwrite, e);
@@ -452,9 +455,13 @@ tfy_code tfy_files_download(tfy_client *client, const char *id,
                             const tfy_files_download_options *opts, tfy_error **err)
 {
 	download_call c = { .opts = opts };
-	tfy__entry en = { .ep = &download_endpoint, .needs = "client and opts", .missing = !opts,
-	                  .args = { .id = id }, .prepare = download_prepare,
-	                  .around = download_around, .self = &c };
+	tfy__entry en = { .ep = &download_endpoint,
+		          .needs = "client and opts",
+		          .missing = !opts,
+		          .args = { .id = id },
+		          .prepare = download_prepare,
+		          .around = download_around,
+		          .self = &c };
 	void *nothing;
 	return tfy__endpoint_enter(client, &en, &nothing, err);
 }
@@ -498,8 +505,8 @@ static tfy_code read_list_options(const tfy_files_list_options *src, tfy_files_l
 	const tfy_files_list_options defaults = TFY_FILES_LIST_OPTIONS_INIT;
 	*o = defaults;
 	tfy_code rc = src ? tfy__options_read(o, src, list_options_sizes,
-	                                      TFY_FILES_LIST_OPTIONS_VERSION, "tfy_files_list_options",
-	                                      err)
+	                                      TFY_FILES_LIST_OPTIONS_VERSION,
+	                                      "tfy_files_list_options", err)
 	                  : TFY_OK;
 	return rc == TFY_OK ? check_list_options(o, err) : rc;
 }
@@ -528,12 +535,15 @@ static tfy_code list_prepare(tfy__entry *en, tfy_error **e)
 	return rc;
 }
 
-tfy_code tfy_files_list(tfy_client *client, const tfy_files_list_options *opts,
-                        tfy_file_page **out, tfy_error **err)
+tfy_code tfy_files_list(tfy_client *client, const tfy_files_list_options *opts, tfy_file_page **out,
+                        tfy_error **err)
 {
 	list_call c = { .opts = opts };
-	tfy__entry en = { .ep = &list_endpoint, .needs = "client and out", .missing = !out,
-	                  .prepare = list_prepare, .self = &c };
+	tfy__entry en = { .ep = &list_endpoint,
+		          .needs = "client and out",
+		          .missing = !out,
+		          .prepare = list_prepare,
+		          .self = &c };
 	void *page;
 	tfy_code rc = tfy__endpoint_enter(client, &en, &page, err);
 	if (out)
@@ -568,8 +578,10 @@ static int file_send_early(tfy__pager *p, const char *after, tfy__endpoint_early
 static tfy__page_view file_view(const void *page)
 {
 	const tfy_file_page *f = page;
-	const tfy__page_view v = { (const void *const *)f->items, f->count, f->last_id,
-		                   f->has_more, f->has_more_present, f->request_id };
+	const tfy__page_view v = {
+		(const void *const *)f->items, f->count,     f->last_id, f->has_more,
+		f->has_more_present,           f->request_id
+	};
 	return v;
 }
 
@@ -594,8 +606,7 @@ static const tfy__pager_kind file_kind = {
 
 /* Reads and checks everything, building the first request, so a bad option is refused now. */
 static tfy_code iter_options(tfy_client *client, const tfy_files_list_options *opts,
-                             tfy_files_list_options *o, tfy_request_options *request,
-                             tfy_error **e)
+                             tfy_files_list_options *o, tfy_request_options *request, tfy_error **e)
 {
 	tfy_code rc = read_list_options(opts, o, e);
 	if (rc == TFY_OK)
@@ -626,8 +637,7 @@ static tfy_code iter_new(tfy_client *client, const tfy_files_list_options *opts,
 	const tfy__paging paging = list_paging(&o);
 	it->opts = o;
 	it->opts.after = NULL;
-	rc = tfy__pager_start(&it->pager, &file_kind, &it->opts, client, o.after, &request, &paging,
-	                      e);
+	rc = tfy__pager_start(&it->pager, &file_kind, &it->opts, client, o.after, &request, &paging, e);
 	it->opts.request = &it->pager.request;
 	if (rc == TFY_OK && o.purpose &&
 	    !(it->opts.purpose = tfy__arena_strndup(it->pager.copies, o.purpose, strlen(o.purpose))))

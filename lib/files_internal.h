@@ -16,13 +16,13 @@
 #define TFY__IO_WHY_MAX 512
 
 typedef struct tfy__upload_source {
-	int fd;                /* the path's descriptor, or -1 with a reader */
-	const char *path;      /* borrowed, for messages */
-	tfy_read_fn read;      /* the caller's reader when fd < 0 */
+	int fd;           /* the path's descriptor, or -1 with a reader */
+	const char *path; /* borrowed, for messages */
+	tfy_read_fn read; /* the caller's reader when fd < 0 */
 	void *userdata;
-	tfy_rewind_fn rewind;  /* the caller's, or NULL */
-	int64_t size;          /* exact size, or -1 when unknown */
-	int64_t done;          /* bytes given since the start (or the last rewind) */
+	tfy_rewind_fn rewind;      /* the caller's, or NULL */
+	int64_t size;              /* exact size, or -1 when unknown */
+	int64_t done;              /* bytes given since the start (or the last rewind) */
 	char why[TFY__IO_WHY_MAX]; /* set when a read failed */
 } tfy__upload_source;
 
@@ -41,10 +41,10 @@ int64_t tfy__upload_source_read(void *src, char *buf, size_t size);
 int tfy__upload_source_rewind(void *src);
 
 typedef struct tfy__download_file {
-	const char *path;      /* the final name, borrowed */
-	char *temp;            /* "PATH.XXXXXX.part", owned */
-	int fd;                /* the temporary file's, or -1 */
-	int64_t written;       /* bytes in the temporary file */
+	const char *path;          /* the final name, borrowed */
+	char *temp;                /* "PATH.XXXXXX.part", owned */
+	int fd;                    /* the temporary file's, or -1 */
+	int64_t written;           /* bytes in the temporary file */
 	char why[TFY__IO_WHY_MAX]; /* set when a write or rewind failed */
 } tfy__download_file;
 

@@ -8,7 +8,7 @@
 #include "mask.h"
 
 typedef struct entry {
-	char *name;  /* lower case */
+	char *name; /* lower case */
 	char *value;
 } entry;
 
@@ -19,7 +19,7 @@ struct tfy__headers {
 };
 
 static const char *const default_names[] = { "x-request-id", "retry-after", "retry-after-ms",
-	                                         "server-timing" };
+	                                     "server-timing" };
 static const char *const default_prefixes[] = { "x-ratelimit-", "x-tfy-" };
 
 static int name_is(const char *name, size_t len, const char *want)

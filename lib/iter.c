@@ -45,9 +45,8 @@ static int remember_cursor(tfy__pager *p, const char *cursor)
 }
 
 tfy_code tfy__pager_start(tfy__pager *p, const tfy__pager_kind *kind, void *self,
-                          tfy_client *client, const char *after,
-                          const tfy_request_options *request, const tfy__paging *paging,
-                          tfy_error **err)
+                          tfy_client *client, const char *after, const tfy_request_options *request,
+                          const tfy__paging *paging, tfy_error **err)
 {
 	p->kind = kind;
 	p->self = self;
@@ -111,7 +110,8 @@ static tfy_code accept_page(tfy__pager *p, tfy_error **err)
 	if (repeats_cursor(p)) {
 		if (!asked_unpromised) {
 			char why[64];
-			snprintf(why, sizeof(why), "the server returned the %s it was asked to start after",
+			snprintf(why, sizeof(why),
+			         "the server returned the %s it was asked to start after",
 			         p->kind->item);
 			return pagination_error(p, err, why);
 		}
@@ -137,9 +137,10 @@ static tfy_code accept_page(tfy__pager *p, tfy_error **err)
 		return TFY_OK;
 	}
 	if (!cursor || !*cursor)
-		return pagination_error(p, err, page->count ? "the page has no id to continue from"
-		                                            : "the server said has_more but sent an empty "
-		                                              "page without a last_id");
+		return pagination_error(p, err,
+		                        page->count ? "the page has no id to continue from"
+		                                    : "the server said has_more but sent an empty "
+		                                      "page without a last_id");
 	/*
 	 * Copy first: a cursor remembered but not taken would read as a cycle
 	 * when fetch_page() undoes this page after running out of memory.
@@ -156,7 +157,8 @@ static tfy_code accept_page(tfy__pager *p, tfy_error **err)
 			p->more = 0; /* more was only assumed: end after this page */
 			return TFY_OK;
 		}
-		return pagination_error(p, err, "the server repeated a cursor (is it ignoring `after`?)");
+		return pagination_error(p, err,
+		                        "the server repeated a cursor (is it ignoring `after`?)");
 	}
 	tfy__free(p->next_after);
 	p->next_after = copy;
@@ -324,8 +326,10 @@ static int batch_send_early(tfy__pager *p, const char *after, tfy__endpoint_earl
 static tfy__page_view batch_view(const void *page)
 {
 	const tfy_batch_page *b = page;
-	const tfy__page_view v = { (const void *const *)b->items, b->count, b->last_id,
-		                   b->has_more, b->has_more_present, b->request_id };
+	const tfy__page_view v = {
+		(const void *const *)b->items, b->count,     b->last_id, b->has_more,
+		b->has_more_present,           b->request_id
+	};
 	return v;
 }
 
@@ -367,8 +371,8 @@ static tfy_code iter_new(tfy_client *client, const tfy_batches_list_options *opt
 	const tfy__paging paging = tfy__batches_paging(&o);
 	it->opts = o;
 	it->opts.after = NULL;
-	rc = tfy__pager_start(&it->pager, &batch_kind, &it->opts, client, o.after, &request, &paging,
-	                      e);
+	rc = tfy__pager_start(&it->pager, &batch_kind, &it->opts, client, o.after, &request,
+	                      &paging, e);
 	it->opts.request = &it->pager.request;
 	if (rc != TFY_OK) {
 		tfy_batch_iter_free(it);

@@ -46,26 +46,26 @@ typedef struct tfy__pager_kind {
 
 struct tfy__pager {
 	const tfy__pager_kind *kind;
-	void *self;                    /* the kind's own: its options, read, for fetch */
+	void *self; /* the kind's own: its options, read, for fetch */
 	tfy_client *client;
-	tfy__arena *copies;            /* the request options' strings and arrays, and the kind's */
-	tfy_request_options request;   /* the caller's, copied into copies */
+	tfy__arena *copies;          /* the request options' strings and arrays, and the kind's */
+	tfy_request_options request; /* the caller's, copied into copies */
 	tfy__paging paging;
 	tfy__call call;
 	void *page;
-	tfy__page_view view;           /* of page */
-	size_t pos;                    /* next item of page to hand out */
-	char *next_after;              /* cursor for the next page; NULL: first page */
-	char *resume;                  /* after which the caller may resume */
-	int more;                      /* a next page is wanted */
-	int more_assumed;              /* ... only because the last page left has_more out */
-	int failed;                    /* a pagination error ended the iteration */
+	tfy__page_view view; /* of page */
+	size_t pos;          /* next item of page to hand out */
+	char *next_after;    /* cursor for the next page; NULL: first page */
+	char *resume;        /* after which the caller may resume */
+	int more;            /* a next page is wanted */
+	int more_assumed;    /* ... only because the last page left has_more out */
+	int failed;          /* a pagination error ended the iteration */
 	int64_t pages;
 	int64_t items;
-	uint64_t *seen;                /* hashes of every cursor sent */
+	uint64_t *seen; /* hashes of every cursor sent */
 	size_t seen_count;
 	size_t seen_cap;
-	int64_t empty_run;             /* empty pages in a row so far */
+	int64_t empty_run;              /* empty pages in a row so far */
 	tfy__endpoint_early prefetched; /* the next page's request, already sent; or nothing */
 };
 
@@ -77,9 +77,8 @@ struct tfy__pager {
  * tfy__pager_clear.
  */
 tfy_code tfy__pager_start(tfy__pager *p, const tfy__pager_kind *kind, void *self,
-                          tfy_client *client, const char *after,
-                          const tfy_request_options *request, const tfy__paging *paging,
-                          tfy_error **err);
+                          tfy_client *client, const char *after, const tfy_request_options *request,
+                          const tfy__paging *paging, tfy_error **err);
 
 /*
  * The next run of items ready to hand out: the rest of the current page, or

@@ -28,8 +28,7 @@ tfy_code tfy_batches_create_options_init(tfy_batches_create_options *opts, uint3
 }
 
 /* A batch that owns itself, keeping its response's headers (tfy_batch_header). */
-static tfy_code decode_batch(const tfy__http_response *resp, void **out, char *detail,
-                             size_t detail_size)
+static tfy_code decode_batch(const tfy__http_response *resp, void **out, char *detail, size_t detail_size)
 {
 	tfy_batch *batch = NULL;
 	tfy_code rc = tfy__decode_batch(resp->body, resp->body_len, 1, &batch, detail, detail_size);
@@ -134,8 +133,11 @@ tfy_code tfy__batch_poll(tfy_client *client, const char *batch_id, const tfy__op
 static tfy_code on_batch(tfy_client *client, const tfy__endpoint *ep, const char *batch_id,
                          const tfy_request_options *opts, tfy_batch **out, tfy_error **err)
 {
-	tfy__entry en = { .ep = ep, .needs = "client and out", .missing = !out, .request = opts,
-	                  .args = { .id = batch_id } };
+	tfy__entry en = { .ep = ep,
+		          .needs = "client and out",
+		          .missing = !out,
+		          .request = opts,
+		          .args = { .id = batch_id } };
 	void *batch;
 	tfy_code rc = tfy__endpoint_enter(client, &en, &batch, err);
 	if (out)
@@ -156,8 +158,7 @@ tfy_code tfy_batches_cancel(tfy_client *client, const char *batch_id,
 }
 
 /* A required or optional text option: UTF-8, and (when `token`) no blank or control character. */
-static tfy_code check_text(const char *s, const char *name, int required, int token,
-                           tfy_error **err)
+static tfy_code check_text(const char *s, const char *name, int required, int token, tfy_error **err)
 {
 	if (!s)
 		return required ? tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
@@ -169,9 +170,8 @@ static tfy_code check_text(const char *s, const char *name, int required, int to
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s must be UTF-8", name);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p < 0x20 || *p == 0x7f || (token && *p == ' '))
-			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-			                      "%s must not hold a %s", name,
-			                      *p == ' ' ? "blank" : "control character");
+			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s must not hold a %s",
+			                      name, *p == ' ' ? "blank" : "control character");
 	return TFY_OK;
 }
 
@@ -193,12 +193,14 @@ static tfy_code check_metadata(const tfy_pair *m, size_t n, tfy_error **err)
 		if (tfy__utf8_chars(m[i].name, strlen(m[i].name)) > TFY_BATCH_METADATA_KEY_MAX ||
 		    tfy__utf8_chars(m[i].value, strlen(m[i].value)) > TFY_BATCH_METADATA_VALUE_MAX)
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-			                      "metadata[%zu]: keys may hold %d characters, values %d", i,
-			                      TFY_BATCH_METADATA_KEY_MAX, TFY_BATCH_METADATA_VALUE_MAX);
+			                      "metadata[%zu]: keys may hold %d characters, values %d",
+			                      i, TFY_BATCH_METADATA_KEY_MAX,
+			                      TFY_BATCH_METADATA_VALUE_MAX);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(m[i].name, m[j].name) == 0)
 				return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-				                      "metadata[%zu]: the key of metadata[%zu] again", i, j);
+				                      "metadata[%zu]: the key of metadata[%zu] again",
+				                      i, j);
 	}
 	return TFY_OK;
 }
@@ -289,9 +291,12 @@ tfy_code tfy_batches_create(tfy_client *client, const tfy_batches_create_options
                             tfy_batch **out, tfy_error **err)
 {
 	create_call c = { .opts = opts, .body = TFY__BUF_INIT };
-	tfy__entry en = { .ep = &create_endpoint, .needs = "client, opts and out",
-	                  .missing = !opts || !out, .prepare = create_prepare,
-	                  .around = create_around, .self = &c };
+	tfy__entry en = { .ep = &create_endpoint,
+		          .needs = "client, opts and out",
+		          .missing = !opts || !out,
+		          .prepare = create_prepare,
+		          .around = create_around,
+		          .self = &c };
 	void *batch;
 	tfy_code rc = tfy__endpoint_enter(client, &en, &batch, err);
 	tfy__buf_clear(&c.body);

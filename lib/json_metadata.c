@@ -28,8 +28,10 @@ char *tfy__json_metadata_ascii(const char *text, size_t max_chars, const char **
 		if (!json_is_string(value))
 			*why = "metadata_header_json must be a JSON object whose values are strings";
 		else if (tfy__utf8_chars(json_string_value(value), json_string_length(value)) > max_chars)
+			/* clang-format off */
 			*why = "metadata_header_json: a value is longer than TrueFoundry's limit of "
 			       TFY__STRINGIFY(TFY_METADATA_HEADER_VALUE_MAX) " characters";
+		/* clang-format on */
 	}
 	char *ascii = v && !*why ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(v);

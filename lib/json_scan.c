@@ -106,7 +106,8 @@ static void scan_unicode_escape(tfy__decoder *d, int *nul)
 	}
 	if (v < 0xD800 || v > 0xDBFF)
 		return;
-	long low = d->n - d->i >= 2 && d->s[d->i] == '\\' && d->s[d->i + 1] == 'u' ? hex4(d, d->i + 2) : -1;
+	long low = d->n - d->i >= 2 && d->s[d->i] == '\\' && d->s[d->i + 1] == 'u' ? hex4(d, d->i + 2)
+	                                                                           : -1;
 	if (low < 0xDC00 || low > 0xDFFF) {
 		tfy__json_syntax_error(d, "invalid Unicode escape");
 		return;
@@ -389,7 +390,6 @@ static int unescape(const tfy__decoder *d, size_t start, size_t n, tfy__buf *b)
 	return 0;
 }
 
-
 /*
  * Walks the object at the walk's position member by member: fn is called
  * with the walk at each member's value and must step over it.  A member
@@ -554,8 +554,12 @@ tfy_code tfy__json_decode_one(const char *body, size_t len, int object_only, siz
 	if (tfy__json_refuse_nul(body, len, detail, detail_size))
 		return TFY_ERROR_DECODE;
 	long failures = tfy__alloc_thread_failures();
-	tfy__decoder d = { .arena = tfy__arena_new(TFY__ARENA_HINT(len)), .dump = TFY__BUF_INIT,
-	                   .ptrs = TFY__BUF_INIT, .scratch = TFY__BUF_INIT, .s = body, .n = len };
+	tfy__decoder d = { .arena = tfy__arena_new(TFY__ARENA_HINT(len)),
+		           .dump = TFY__BUF_INIT,
+		           .ptrs = TFY__BUF_INIT,
+		           .scratch = TFY__BUF_INIT,
+		           .s = body,
+		           .n = len };
 	char *owner = d.arena ? tfy__json_alloc(&d, owner_size) : NULL;
 	if (owner) {
 		if (object_only && tfy__json_peek(&d) != '{')
@@ -579,4 +583,3 @@ tfy_code tfy__json_decode_one(const char *body, size_t len, int object_only, siz
 	*out = owner;
 	return TFY_OK;
 }
-

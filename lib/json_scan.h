@@ -56,20 +56,20 @@
 
 /* The state of one walk over one text. */
 typedef struct tfy__decoder {
-	tfy__arena *arena;     /* what the walk decodes lives here (NULL for a line or an error body) */
-	tfy__buf dump;         /* reused for every JSON text the walk keeps */
-	tfy__buf ptrs;         /* reused: the entries of one errors or metadata */
-	tfy__buf scratch;      /* reused: one decoded string */
-	int oom;               /* set by any step that ran out of memory */
-	int invalid;           /* set at the first syntax error */
-	size_t err_at;         /* where it is */
-	const char *err_what;  /* and what */
-	const char *over;      /* set when the text passed a bound (the detail to give): the walk stops */
-	const char *s;         /* the text */
-	size_t n;              /* its length */
-	size_t i;              /* where the walk is in it */
-	const char *top_type;  /* what the text is when it is not an object */
-	int one_line;          /* the text is one line of a JSONL file: errors give the column only */
+	tfy__arena *arena; /* what the walk decodes lives here (NULL for a line or an error body) */
+	tfy__buf dump;     /* reused for every JSON text the walk keeps */
+	tfy__buf ptrs;     /* reused: the entries of one errors or metadata */
+	tfy__buf scratch;  /* reused: one decoded string */
+	int oom;           /* set by any step that ran out of memory */
+	int invalid;       /* set at the first syntax error */
+	size_t err_at;     /* where it is */
+	const char *err_what; /* and what */
+	const char *over; /* set when the text passed a bound (the detail to give): the walk stops */
+	const char *s;    /* the text */
+	size_t n;         /* its length */
+	size_t i;         /* where the walk is in it */
+	const char *top_type; /* what the text is when it is not an object */
+	int one_line; /* the text is one line of a JSONL file: errors give the column only */
 } tfy__decoder;
 
 /* An object key, as decoded. */
@@ -99,8 +99,8 @@ static inline int tfy__json_stopped(const tfy__decoder *d)
 /* JSON's whitespace, as jansson's lexer has it. */
 static inline void tfy__json_skip_ws(tfy__decoder *d)
 {
-	while (d->i < d->n && (d->s[d->i] == ' ' || d->s[d->i] == '\n' || d->s[d->i] == '\r' ||
-	                       d->s[d->i] == '\t'))
+	while (d->i < d->n &&
+	       (d->s[d->i] == ' ' || d->s[d->i] == '\n' || d->s[d->i] == '\r' || d->s[d->i] == '\t'))
 		d->i++;
 }
 

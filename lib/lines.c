@@ -55,8 +55,7 @@ static const char *errno_text(int errnum, char *buf, size_t size)
 }
 
 /* A TFY_ERROR_IO error "<what> PATH: <text>", text in detail. */
-static tfy_code io_error_text(tfy_error **err, const char *what, const char *path,
-                              const char *text)
+static tfy_code io_error_text(tfy_error **err, const char *what, const char *path, const char *text)
 {
 	if (!err)
 		return TFY_ERROR_IO;
@@ -154,9 +153,9 @@ int tfy__lines_next(tfy__lines *l, const char **line, size_t *len)
 		return TFY__LINE_IO;
 	for (;;) {
 		size_t pending = l->end - l->start;
-		const char *nl = pending > l->scanned
-		                     ? memchr(l->buf + l->start + l->scanned, '\n', pending - l->scanned)
-		                     : NULL;
+		const char *nl = pending > l->scanned ? memchr(l->buf + l->start + l->scanned, '\n',
+		                                               pending - l->scanned)
+		                                      : NULL;
 		if (nl && l->skipping) { /* the end of a line already refused */
 			l->start += (size_t)(nl - (l->buf + l->start)) + 1;
 			l->scanned = 0;
@@ -206,7 +205,8 @@ tfy_code tfy__line_error(tfy_error **err, tfy_code code, int64_t line, const cha
 	if (!err)
 		return code;
 	tfy_error *e = tfy__error_new(code, "line %" PRId64 ": %s", line, detail);
-	if (!e || tfy__error_put(&e->detail, detail, strlen(detail)) < 0 || tfy__error_finish(e, NULL) < 0) {
+	if (!e || tfy__error_put(&e->detail, detail, strlen(detail)) < 0 ||
+	    tfy__error_finish(e, NULL) < 0) {
 		tfy_error_free(e);
 		*err = tfy__error_out_of_memory();
 		return TFY_ERROR_OUT_OF_MEMORY;
@@ -225,7 +225,8 @@ tfy_code tfy__lines_error(const tfy__lines *l, int what, tfy_error **err)
 	case TFY__LINE_IO:
 		if (l->path)
 			return io_error(err, "cannot read", l->path, l->err_no);
-		snprintf(detail, sizeof(detail), "the read callback failed after line %" PRId64, l->line_no);
+		snprintf(detail, sizeof(detail), "the read callback failed after line %" PRId64,
+		         l->line_no);
 		return tfy__error_set(err, TFY_ERROR_IO, "%s", detail);
 	default:
 		if (err)

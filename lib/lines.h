@@ -16,16 +16,16 @@
 typedef struct tfy__lines {
 	tfy_read_fn read;
 	void *userdata;
-	int fd;             /* the file opened from a path, else -1 */
-	char *path;         /* its name, for messages; NULL for a callback */
-	int err_no;         /* errno of the failed read of the file */
+	int fd;     /* the file opened from a path, else -1 */
+	char *path; /* its name, for messages; NULL for a callback */
+	int err_no; /* errno of the failed read of the file */
 	char *buf;
-	size_t cap;         /* bytes at buf */
-	size_t start, end;  /* the bytes read and not yet handed out */
-	size_t scanned;     /* bytes after start known to hold no line feed */
-	size_t max_line;    /* the longest line accepted, in bytes before its line feed */
-	int64_t line_no;    /* the number of the last line handed out (or refused) */
-	int64_t bytes;      /* bytes read so far */
+	size_t cap;        /* bytes at buf */
+	size_t start, end; /* the bytes read and not yet handed out */
+	size_t scanned;    /* bytes after start known to hold no line feed */
+	size_t max_line;   /* the longest line accepted, in bytes before its line feed */
+	int64_t line_no;   /* the number of the last line handed out (or refused) */
+	int64_t bytes;     /* bytes read so far */
 	int eof, failed, skipping;
 } tfy__lines;
 

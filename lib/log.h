@@ -12,8 +12,8 @@
 #include "tfy/client.h"
 
 typedef struct tfy__logger {
-	int32_t level;   /* messages above it are dropped */
-	tfy_log_fn fn;   /* NULL: standard error */
+	int32_t level; /* messages above it are dropped */
+	tfy_log_fn fn; /* NULL: standard error */
 	void *userdata;
 	tfy__secrets secrets; /* masked in every line; may be NULL */
 } tfy__logger;

@@ -28,8 +28,7 @@ size_t tfy__secret_run_at(const char *s, size_t n, tfy__secrets secrets)
 	return longest;
 }
 
-size_t tfy__mask_secrets(const char *s, tfy__secrets secrets, char *out, size_t size,
-                         size_t *hits)
+size_t tfy__mask_secrets(const char *s, tfy__secrets secrets, char *out, size_t size, size_t *hits)
 {
 	size_t n = strlen(s), w = 0;
 	for (size_t i = 0; i < n;) {

@@ -44,8 +44,7 @@ size_t tfy__secret_run_at(const char *s, size_t n, tfy__secrets secrets);
  * snprintf does (out may be NULL when size is 0).  Returns the length of the
  * whole result; *hits (when not NULL) is increased by the runs masked.
  */
-size_t tfy__mask_secrets(const char *s, tfy__secrets secrets, char *out, size_t size,
-                         size_t *hits);
+size_t tfy__mask_secrets(const char *s, tfy__secrets secrets, char *out, size_t size, size_t *hits);
 
 /* The length of the longest end of s[0..n) that is a beginning of a secret, from min bytes; 0 if none. */
 size_t tfy__secret_prefix_at_end(const char *s, size_t n, tfy__secrets secrets, size_t min);

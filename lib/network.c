@@ -9,8 +9,8 @@
 #include "request_build.h"
 
 /* Proxy schemes libcurl speaks; without one, libcurl takes http://. */
-static const char *const proxy_schemes[] = { "http", "https", "socks4", "socks4a", "socks5",
-	                                     "socks5h" };
+static const char *const proxy_schemes[] = { "http",    "https",  "socks4",
+	                                     "socks4a", "socks5", "socks5h" };
 
 static int scheme_ok(const char *url, const char *sep)
 {
@@ -124,8 +124,10 @@ static void add(secret_list *l, const char *s, size_t n)
 
 static int hex(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return c >= '0' && c <= '9' ? c - '0'
+	     : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	     : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                            : -1;
 }
 
 /* s[0..n) with each %XX decoded, as libcurl decodes proxy user names and passwords. */
@@ -216,8 +218,9 @@ int tfy__network_secrets(const tfy__network *n, char **list)
 	secret_list l = { list, 0, 0 };
 	if (n->proxy_credentials)
 		add_credentials(&l, n->proxy_credentials, strlen(n->proxy_credentials));
-	for (size_t i = 0; !n->proxy && !n->ignore_proxy_env && i < sizeof(proxy_variables) /
-	                                                          sizeof(proxy_variables[0]); i++) {
+	for (size_t i = 0; !n->proxy && !n->ignore_proxy_env &&
+	                   i < sizeof(proxy_variables) / sizeof(proxy_variables[0]);
+	     i++) {
 		const char *url = getenv(proxy_variables[i]);
 		size_t len;
 		const char *info = url ? user_info(url, &len) : NULL;

@@ -19,8 +19,8 @@ tfy_code tfy__options_read(void *dst, const void *src, const size_t *sizes, uint
 	memcpy(&version, src, sizeof(version));
 	if (version == 0 || version > current)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                      "%s: version %u is not one this library knows (1 to %u)", what,
-		                      version, current);
+		                      "%s: version %u is not one this library knows (1 to %u)",
+		                      what, version, current);
 	memcpy(dst, src, sizes[version - 1]);
 	return TFY_OK;
 }
@@ -44,8 +44,8 @@ static tfy_code check_request_options(const tfy_request_options *o, tfy_error **
 	if (o->reserved_ || o->reserved2_)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "tfy_request_options: reserved fields must be 0");
-	if ((o->metadata_header_count && !o->metadata_header) || (o->headers_count && !o->headers) ||
-	    (o->query_params_count && !o->query_params))
+	if ((o->metadata_header_count && !o->metadata_header) ||
+	    (o->headers_count && !o->headers) || (o->query_params_count && !o->query_params))
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                      "tfy_request_options: a non-zero count was given with a NULL array");
 	if (o->metadata_header_json && o->metadata_header_count)
@@ -70,8 +70,8 @@ tfy_code tfy__request_options_read(const tfy_request_options *src, tfy_request_o
 	*dst = zero;
 	if (!src)
 		return TFY_OK;
-	tfy_code rc = tfy__options_read(dst, src, request_options_sizes, TFY_REQUEST_OPTIONS_VERSION,
-	                                "tfy_request_options", err);
+	tfy_code rc = tfy__options_read(dst, src, request_options_sizes,
+	                                TFY_REQUEST_OPTIONS_VERSION, "tfy_request_options", err);
 	return rc == TFY_OK ? check_request_options(dst, err) : rc;
 }
 
@@ -97,8 +97,7 @@ static const tfy_pair *copy_pairs(tfy__arena *a, const tfy_pair *src, size_t n, 
 	return dst;
 }
 
-int tfy__request_options_copy(tfy__arena *a, const tfy_request_options *src,
-                              tfy_request_options *dst)
+int tfy__request_options_copy(tfy__arena *a, const tfy_request_options *src, tfy_request_options *dst)
 {
 	int oom = 0;
 	*dst = *src;

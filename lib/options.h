@@ -38,8 +38,7 @@ tfy_code tfy__request_options_read(const tfy_request_options *src, tfy_request_o
  * their userdata and the cancel token are kept as pointers (borrowed).
  * Returns -1 on OOM.
  */
-int tfy__request_options_copy(tfy__arena *a, const tfy_request_options *src,
-                              tfy_request_options *dst);
+int tfy__request_options_copy(tfy__arena *a, const tfy_request_options *src, tfy_request_options *dst);
 
 /*
  * A call's options over the client's defaults, both borrowed and never

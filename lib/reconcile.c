@@ -100,9 +100,8 @@ static char *next_cursor(const tfy_batch_page *page, int *oom)
 }
 
 /* Reads up to TFY_RECONCILE_PAGES_MAX pages; *found is a batch owned by the caller, or NULL. */
-static tfy_code search_pages(tfy_client *client, tfy_batches_list_options *lo,
-                             const tfy__call *call, const wanted *w, tfy_batch **found,
-                             size_t *read, tfy_error **e)
+static tfy_code search_pages(tfy_client *client, tfy_batches_list_options *lo, const tfy__call *call,
+                             const wanted *w, tfy_batch **found, size_t *read, tfy_error **e)
 {
 	search s = { NULL, 0, 0 };
 	char *cursor = NULL;
@@ -135,10 +134,9 @@ static tfy_code search_pages(tfy_client *client, tfy_batches_list_options *lo,
 tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_options *o,
                                int64_t started, int64_t ended, tfy_batch **out, tfy_error **e)
 {
-	const wanted w = { o, o->completion_window ? o->completion_window
-	                                           : TFY_COMPLETION_WINDOW_DEFAULT,
-	                   started - TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS,
-	                   ended + TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS };
+	const wanted w = { o, o->completion_window ? o->completion_window : TFY_COMPLETION_WINDOW_DEFAULT,
+		           started - TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS,
+		           ended + TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS };
 	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
 	lo.limit = TFY_BATCHES_LIMIT_MAX;
 	lo.request = o->request;
@@ -154,7 +152,8 @@ tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_opti
 	if (found) {
 		tfy__log(&client->log, TFY_LOG_INFO,
 		         "the create of a batch from input file %s had no certain outcome; found it "
-		         "among the newest batches: %s", o->input_file_id, found->id ? found->id : "-");
+		         "among the newest batches: %s",
+		         o->input_file_id, found->id ? found->id : "-");
 		tfy_error_free(*e);
 		*e = NULL;
 		*out = found;
@@ -166,26 +165,29 @@ tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_opti
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
 	int fail = rc == TFY_OK
-	    ? tfy__error_reformat(*e, "%s; no batch from input file %s for %s created during the "
-	                              "call is among the %zu newest, but it may still exist: list "
-	                              "the batches before creating it again",
-	                          (*e)->message, o->input_file_id, o->endpoint, read)
-	    : tfy__error_reformat(*e, "%s; looking for it among the newest batches failed (%s): a "
-	                              "batch from input file %s may exist: list the batches before "
-	                              "creating it again",
-	                          (*e)->message, le ? le->message : "out of memory", o->input_file_id);
+	                 ? tfy__error_reformat(*e,
+	                                       "%s; no batch from input file %s for %s created during the "
+	                                       "call is among the %zu newest, but it may still exist: list "
+	                                       "the batches before creating it again",
+	                                       (*e)->message, o->input_file_id, o->endpoint, read)
+	                 : tfy__error_reformat(*e,
+	                                       "%s; looking for it among the newest batches failed (%s): a "
+	                                       "batch from input file %s may exist: list the batches before "
+	                                       "creating it again",
+	                                       (*e)->message, le ? le->message : "out of memory",
+	                                       o->input_file_id);
 	tfy_error_free(le);
 	return fail < 0 ? TFY_ERROR_OUT_OF_MEMORY : TFY_ERROR_OUTCOME_UNKNOWN;
 }
 
-tfy_code tfy__create_not_reconciled(const tfy_batches_create_options *o, const char *why,
-                                    tfy_error **e)
+tfy_code tfy__create_not_reconciled(const tfy_batches_create_options *o, const char *why, tfy_error **e)
 {
 	if (!*e || *e == tfy__error_out_of_memory())
 		return TFY_ERROR_OUT_OF_MEMORY;
-	return tfy__error_reformat(*e, "%s; a batch from input file %s may exist (not looked for: "
-	                               "%s): list the batches before creating it again",
+	return tfy__error_reformat(*e,
+	                           "%s; a batch from input file %s may exist (not looked for: "
+	                           "%s): list the batches before creating it again",
 	                           (*e)->message, o->input_file_id, why) < 0
-	           ? TFY_ERROR_OUT_OF_MEMORY
-	           : TFY_ERROR_OUTCOME_UNKNOWN;
+	             ? TFY_ERROR_OUT_OF_MEMORY
+	             : TFY_ERROR_OUTCOME_UNKNOWN;
 }

@@ -62,21 +62,24 @@ int tfy__append_escaped(tfy__buf *b, const char *s)
 }
 
 /* {"k":"v",...}: the x-tfy-metadata value, in ASCII. */
-static tfy_code encode_metadata(const tfy_pair *pairs, size_t n, tfy__buf *out,
-                                tfy_error **err)
+static tfy_code encode_metadata(const tfy_pair *pairs, size_t n, tfy__buf *out, tfy_error **err)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!pairs[i].name || !pairs[i].value || !tfy__utf8_ok(pairs[i].name) ||
 		    !tfy__utf8_ok(pairs[i].value))
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-			                      "metadata_header[%zu]: key and value must be non-NULL UTF-8", i);
+			                      "metadata_header[%zu]: key and value must be non-NULL UTF-8",
+			                      i);
 		if (tfy__utf8_chars(pairs[i].value, strlen(pairs[i].value)) >
 		    TFY_METADATA_HEADER_VALUE_MAX)
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "metadata_header[%zu]: the value is longer than %d characters "
-			                      "(TrueFoundry's limit)", i, TFY_METADATA_HEADER_VALUE_MAX);
+			                      "(TrueFoundry's limit)",
+			                      i, TFY_METADATA_HEADER_VALUE_MAX);
 	}
-	return tfy__json_append_object(out, pairs, n) < 0 ? tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory") : TFY_OK;
+	return tfy__json_append_object(out, pairs, n) < 0
+	             ? tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory")
+	             : TFY_OK;
 }
 
 /* Appends "?" before the first parameter of a URL and "&" before the others. */
@@ -99,7 +102,8 @@ static tfy_code check_names(const tfy__target *t, const tfy_pair *h, size_t n, t
 		/* A name that failed the check is not echoed: it may hold anything. */
 		if (!tfy__header_name_ok(h[i].name))
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-			                      "headers[%zu]: a header name is not a valid HTTP header name", i);
+			                      "headers[%zu]: a header name is not a valid HTTP header name",
+			                      i);
 		if (strcasecmp(h[i].name, key_header) == 0)
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "headers[%zu]: %s carries the key; set it with the api_key option",
@@ -191,9 +195,8 @@ static int overridden(const char *name, const tfy__options_pair *o, int by_defau
  * replaces one), the key header, the defaults' extras, the call's extras.
  * *safe receives how many lead the list and may cross origins.
  */
-static size_t collect_headers(const tfy__options_pair *o, const tfy_pair *auth,
-                              const char *metadata, const char *content_type, tfy_pair *h,
-                              size_t *safe)
+static size_t collect_headers(const tfy__options_pair *o, const tfy_pair *auth, const char *metadata,
+                              const char *content_type, tfy_pair *h, size_t *safe)
 {
 	tfy_pair own[FIXED_HEADERS];
 	size_t n_own = library_headers(o, metadata, content_type, own), n = 0;
@@ -220,7 +223,8 @@ static tfy_code check_headers(const tfy_pair *h, size_t n, tfy_error **err)
 		if (!tfy__header_value_ok(h[i].value))
 			return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 			                      "header %s: the value is empty, blank, or contains CR, LF or "
-			                      "another control character", h[i].name);
+			                      "another control character",
+			                      h[i].name);
 	}
 	return TFY_OK;
 }
@@ -258,15 +262,15 @@ char *tfy__request_key_line(const tfy__target *t, const char *key)
 	return line;
 }
 
-static tfy_code build_headers(const tfy__target *t, const char *metadata,
-                              const char *content_type, const tfy__options_pair *o,
-                              tfy__request *req, tfy_error **err)
+static tfy_code build_headers(const tfy__target *t, const char *metadata, const char *content_type,
+                              const tfy__options_pair *o, tfy__request *req, tfy_error **err)
 {
 	size_t total = FIXED_HEADERS + o->defaults->headers_count + o->call->headers_count;
 	tfy_pair *h = tfy__calloc(total, sizeof(*h));
 	/* Zeroed: tfy__secret_free() reads it up to its NUL even when it was never written. */
-	char *bearer = t->auth_header || !t->api_key ? NULL
-	             : tfy__calloc(1, strlen(t->api_key) + sizeof("Bearer "));
+	char *bearer = t->auth_header || !t->api_key
+	                     ? NULL
+	                     : tfy__calloc(1, strlen(t->api_key) + sizeof("Bearer "));
 	tfy_code rc = TFY_ERROR_OUT_OF_MEMORY;
 	if (h && (bearer || t->auth_header || !t->api_key)) {
 		if (bearer)
@@ -294,7 +298,8 @@ static tfy_code metadata_header(const tfy__options_pair *o, tfy__buf *text, cons
                                 tfy_error **err)
 {
 	const tfy_request_options *m = o->call->metadata_header_json || o->call->metadata_header_count
-	                                   ? o->call : o->defaults;
+	                                     ? o->call
+	                                     : o->defaults;
 	*out = NULL;
 	if (m->metadata_header_count) {
 		tfy_code rc = encode_metadata(m->metadata_header, m->metadata_header_count, text, err);
@@ -304,8 +309,8 @@ static tfy_code metadata_header(const tfy__options_pair *o, tfy__buf *text, cons
 	if (!m->metadata_header_json)
 		return TFY_OK;
 	const char *why = NULL;
-	char *ascii = tfy__json_metadata_ascii(m->metadata_header_json, TFY_METADATA_HEADER_VALUE_MAX,
-	                                       &why);
+	char *ascii = tfy__json_metadata_ascii(m->metadata_header_json,
+	                                       TFY_METADATA_HEADER_VALUE_MAX, &why);
 	if (!ascii)
 		return why ? tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s", why)
 		           : tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
@@ -357,8 +362,8 @@ static int c1_control(const unsigned char *p)
 tfy_code tfy__id_check(const char *id, const char *what, tfy_error **err)
 {
 	if (!id || !*id)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s must not be NULL or empty",
-		                      what);
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "%s must not be NULL or empty", what);
 	if (!tfy__utf8_ok(id))
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "%s must be UTF-8", what);
 	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
@@ -408,7 +413,8 @@ static const char *check_url_text(const char *url)
 char *tfy__base_url_normalise(const char *url, const char **why)
 {
 	size_t scheme = strncasecmp(url, "https://", 8) == 0 ? 8
-	              : strncasecmp(url, "http://", 7) == 0  ? 7 : 0;
+	              : strncasecmp(url, "http://", 7) == 0  ? 7
+	                                                     : 0;
 	*why = check_url_text(url);
 	if (!*why && !scheme)
 		*why = "the base URL must start with http:// or https://";

@@ -24,14 +24,14 @@ struct tfy__sink;
  * call fails with TFY_ERROR_OUTCOME_UNKNOWN.
  */
 enum {
-	TFY__REPEAT_SAFE = 0,   /* GET, DELETE, a cancel: every retryable failure */
-	TFY__REPEAT_UNSENT = 1  /* POST that creates something */
+	TFY__REPEAT_SAFE = 0,  /* GET, DELETE, a cancel: every retryable failure */
+	TFY__REPEAT_UNSENT = 1 /* POST that creates something */
 };
 
 typedef struct tfy__request {
 	const char *method; /* "GET", "POST", ...: static text */
-	char *url;         /* base URL + path + query */
-	char **headers;    /* "Name: value" lines, in sending order */
+	char *url;          /* base URL + path + query */
+	char **headers;     /* "Name: value" lines, in sending order */
 	size_t count;
 	/*
 	 * headers[0..safe_count) are the library's own non-secret headers, which
@@ -39,7 +39,7 @@ typedef struct tfy__request {
 	 * caller's headers come after them and never do.
 	 */
 	size_t safe_count;
-	const char *body;   /* borrowed from the endpoint; NULL: none */
+	const char *body; /* borrowed from the endpoint; NULL: none */
 	size_t body_len;
 	int repeat;         /* TFY__REPEAT_* */
 	const char *effect; /* static: why an ambiguous failure is not repeated; NULL: a generic text */
@@ -49,7 +49,7 @@ typedef struct tfy__request {
 
 /* Where requests go and how they authenticate: the client's fixed part. */
 typedef struct tfy__target {
-	const char *base_url;    /* normalised, without "/batches" */
+	const char *base_url; /* normalised, without "/batches" */
 	/*
 	 * The static key; NULL for a client with a credential callback, whose
 	 * requests are built without the key's line: the call path inserts one
@@ -69,7 +69,7 @@ typedef struct tfy__request_spec {
 	const char *path;      /* e.g. "/batches", already percent-encoded */
 	const tfy_pair *query; /* sent after the options' query parameters, encoded here */
 	size_t query_count;
-	const char *body;         /* borrowed for the call; NULL: none */
+	const char *body; /* borrowed for the call; NULL: none */
 	size_t body_len;
 	const char *content_type; /* the body's (a library header); NULL: none */
 	int repeat;               /* TFY__REPEAT_* */

@@ -34,9 +34,8 @@ tfy_code tfy_result_reader_options_init(tfy_result_reader_options *opts, uint32_
 static size_t read_options(const tfy_result_reader_options *opts, tfy_error **err)
 {
 	tfy_result_reader_options o = TFY_RESULT_READER_OPTIONS_INIT;
-	if (opts && tfy__options_read(&o, opts, reader_options_sizes,
-	                              TFY_RESULT_READER_OPTIONS_VERSION, "tfy_result_reader_options",
-	                              err) != TFY_OK)
+	if (opts && tfy__options_read(&o, opts, reader_options_sizes, TFY_RESULT_READER_OPTIONS_VERSION,
+	                              "tfy_result_reader_options", err) != TFY_OK)
 		return 0;
 	if (o.reserved_) {
 		tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
@@ -94,9 +93,8 @@ tfy_code tfy_result_reader_open(const char *path, const tfy_result_reader_option
 	return TFY_OK;
 }
 
-tfy_code tfy_result_reader_new(tfy_read_fn read, void *userdata,
-                               const tfy_result_reader_options *opts, tfy_result_reader **out,
-                               tfy_error **err)
+tfy_code tfy_result_reader_new(tfy_read_fn read, void *userdata, const tfy_result_reader_options *opts,
+                               tfy_result_reader **out, tfy_error **err)
 {
 	start_call(out, err);
 	if (!read || !out)
@@ -118,7 +116,8 @@ tfy_code tfy_result_reader_next(tfy_result_reader *r, const tfy_result **out, tf
 	if (out)
 		*out = NULL;
 	if (!r || !out)
-		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "reader and out must not be NULL");
+		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
+		                      "reader and out must not be NULL");
 	for (;;) {
 		const char *line;
 		size_t len;

@@ -42,12 +42,12 @@ static int64_t parse_http_date(const char *s)
 	char wday[4], mon[4], zone[4];
 	int day, year, hh, mm, ss, used = 0;
 	if (sscanf(s, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3s%n", wday, &day, mon, &year,
-	           &hh, &mm, &ss, zone, &used) != 8 || s[used] != '\0')
+	           &hh, &mm, &ss, zone, &used) != 8 ||
+	    s[used] != '\0')
 		return -1;
 	int m = month_index(mon);
-	if (strlen(wday) != 3 || strcmp(zone, "GMT") != 0 ||
-	    m < 0 || day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 ||
-	    ss > 60 || year < 1970)
+	if (strlen(wday) != 3 || strcmp(zone, "GMT") != 0 || m < 0 || day < 1 || day > 31 ||
+	    hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60 || year < 1970)
 		return -1;
 	return tfy__days_from_civil(year, m + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
 }
@@ -94,8 +94,7 @@ static int did_nothing(long status)
  */
 static int refused(long status)
 {
-	return status >= 400 && status < 500 && !did_nothing(status) && status != 409 &&
-	       status != 499;
+	return status >= 400 && status < 500 && !did_nothing(status) && status != 409 && status != 499;
 }
 
 /* A failure with no response: what the transport says, and whether the request went out. */
@@ -114,10 +113,8 @@ static tfy__verdict unanswered(int creates, tfy_code code, int reached)
 	case TFY_ERROR_CONNECT:
 	case TFY_ERROR_DNS:
 	case TFY_ERROR_TIMEOUT:
-	case TFY_ERROR_NETWORK:
-		return TFY__VERDICT_RETRY;
-	default:
-		return TFY__VERDICT_FINAL;
+	case TFY_ERROR_NETWORK: return TFY__VERDICT_RETRY;
+	default: return TFY__VERDICT_FINAL;
 	}
 }
 
@@ -136,7 +133,8 @@ tfy__verdict tfy__attempt_verdict(int creates, tfy_code code, long http_status, 
 	if (!creates)
 		return should_retry < 0 && (did_nothing(http_status) || http_status == 409 ||
 		                            (http_status >= 500 && http_status < 600))
-		           ? TFY__VERDICT_RETRY : TFY__VERDICT_FINAL;
+		             ? TFY__VERDICT_RETRY
+		             : TFY__VERDICT_FINAL;
 	if (did_nothing(http_status))
 		return should_retry < 0 ? TFY__VERDICT_RETRY : TFY__VERDICT_FINAL;
 	return refused(http_status) ? TFY__VERDICT_FINAL : TFY__VERDICT_UNKNOWN;

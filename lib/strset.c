@@ -12,8 +12,7 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
-static tfy__strset_slot *find(tfy__strset_slot *slots, size_t cap, uint64_t h, const char *s,
-                              size_t n)
+static tfy__strset_slot *find(tfy__strset_slot *slots, size_t cap, uint64_t h, const char *s, size_t n)
 {
 	for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
 		tfy__strset_slot *slot = &slots[i];
@@ -33,8 +32,8 @@ static int grow(tfy__strset *set)
 		return -1;
 	for (size_t i = 0; i < set->cap; i++)
 		if (set->slots[i].s)
-			*find(slots, cap, set->slots[i].hash, set->slots[i].s, set->slots[i].len) =
-				set->slots[i];
+			*find(slots, cap, set->slots[i].hash, set->slots[i].s,
+			      set->slots[i].len) = set->slots[i];
 	tfy__free(set->slots);
 	set->slots = slots;
 	set->cap = cap;

@@ -3,9 +3,9 @@
 #include "alloc.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "error_internal.h"
 #include "mask.h"
-#include "clock.h"
 
 /* Kept whole up to here: the caller masks the key, then cuts to what it shows. */
 #define HEADER_VALUE_MAX 8192
@@ -32,11 +32,11 @@ typedef struct slot {
 
 struct tfy__transport {
 	pthread_mutex_t lock;
-	slot *idle;        /* slots not in use, each with its live connections */
+	slot *idle; /* slots not in use, each with its live connections */
 	size_t idle_count;
-	size_t idle_cap;   /* always >= slots, so release() never allocates */
-	size_t slots;      /* slots alive, idle or in use */
-	pid_t pid;         /* the process whose connections the slots hold */
+	size_t idle_cap; /* always >= slots, so release() never allocates */
+	size_t slots;    /* slots alive, idle or in use */
+	pid_t pid;       /* the process whose connections the slots hold */
 };
 
 /*
@@ -47,9 +47,9 @@ struct tfy__transport {
  */
 typedef struct inherited {
 	struct inherited *next;
-	slot *slots;  /* an array of the pool's, or &one */
+	slot *slots; /* an array of the pool's, or &one */
 	size_t count;
-	slot one;     /* the slot of a request sent before the fork */
+	slot one; /* the slot of a request sent before the fork */
 } inherited;
 
 static _Atomic(inherited *) inherited_slots;
@@ -222,13 +222,13 @@ static void release(tfy__transport *t, slot s)
 typedef struct transfer {
 	tfy__buf body;
 	size_t max_body;
-	CURL *h;                  /* asked for the status when the body starts */
-	const tfy__sink *sink;    /* the request's, or NULL */
-	int sinking;              /* -1 until the body starts; then 1 when it goes to the sink */
-	int sink_failed;          /* the sink refused bytes (or could not rewind) */
-	int read_failed;          /* the upload's reader failed */
-	int64_t sunk;             /* bytes the sink took */
-	int64_t uploaded;         /* bytes the upload's reader gave */
+	CURL *h;               /* asked for the status when the body starts */
+	const tfy__sink *sink; /* the request's, or NULL */
+	int sinking;           /* -1 until the body starts; then 1 when it goes to the sink */
+	int sink_failed;       /* the sink refused bytes (or could not rewind) */
+	int read_failed;       /* the upload's reader failed */
+	int64_t sunk;          /* bytes the sink took */
+	int64_t uploaded;      /* bytes the upload's reader gave */
 	int too_large;
 	int cancelled;
 	int stalled;
@@ -542,8 +542,7 @@ static void configure_protocols(setopts *s)
 }
 
 /* Where a transfer goes: one hop's URL, its headers and what is left of the timeout. */
-static void configure_hop(setopts *s, const char *url, struct curl_slist *headers,
-                          int64_t timeout_ms)
+static void configure_hop(setopts *s, const char *url, struct curl_slist *headers, int64_t timeout_ms)
 {
 	SETOPT(s, CURLOPT_URL, url);
 	SETOPT(s, CURLOPT_HTTPGET, 1L);
@@ -646,7 +645,8 @@ static failure classify(CURL *h, CURLcode rc, const transfer *x, const char *err
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY: return (failure){ TFY_ERROR_DNS, NULL };
 	case CURLE_COULDNT_CONNECT:
-	case CURLE_PROXY: return (failure){ TFY_ERROR_CONNECT, NULL }; /* the proxy refused the tunnel */
+	case CURLE_PROXY:
+		return (failure){ TFY_ERROR_CONNECT, NULL }; /* the proxy refused the tunnel */
 	case CURLE_OPERATION_TIMEDOUT: return (failure){ TFY_ERROR_TIMEOUT, NULL };
 	case CURLE_FILESIZE_EXCEEDED: return (failure){ TFY_ERROR_RESPONSE_TOO_LARGE, NULL };
 	case CURLE_OUT_OF_MEMORY:
@@ -656,8 +656,8 @@ static failure classify(CURL *h, CURLcode rc, const transfer *x, const char *err
 		 */
 		if (request_sent(h))
 			return (failure){ TFY_ERROR_HTTP,
-			                  "the response's header section is larger than libcurl accepts "
-			                  "(100 KiB)" };
+				          "the response's header section is larger than libcurl accepts "
+				          "(100 KiB)" };
 		return (failure){ TFY_ERROR_OUT_OF_MEMORY, NULL };
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
@@ -681,7 +681,7 @@ static failure classify(CURL *h, CURLcode rc, const transfer *x, const char *err
 		if (x->sink_failed)
 			return (failure){ TFY_ERROR_IO, "the download's writer failed" };
 		return (failure){ x->too_large ? TFY_ERROR_RESPONSE_TOO_LARGE : TFY_ERROR_OUT_OF_MEMORY,
-		                  NULL };
+			          NULL };
 	case CURLE_READ_ERROR:
 	case CURLE_ABORTED_BY_CALLBACK:
 		if (x->read_failed)
@@ -697,21 +697,21 @@ static const char *key_hint(CURLcode crc, const tfy__network *n)
 	if (crc != CURLE_SSL_CERTPROBLEM || !n || !n->client_cert)
 		return "";
 	return n->client_key_password && *n->client_key_password
-	           ? " (or the passphrase in tls_client_key_password is wrong)"
-	           : " (an encrypted key needs its passphrase, and none was given in "
-	             "tls_client_key_password)";
+	             ? " (or the passphrase in tls_client_key_password is wrong)"
+	             : " (an encrypted key needs its passphrase, and none was given in "
+	               "tls_client_key_password)";
 }
 
-static tfy_code describe_failure(CURL *h, CURLcode crc, const transfer *x,
-                                 const tfy__http_request *req, const char *errbuf, char *detail,
-                                 size_t size)
+static tfy_code describe_failure(CURL *h, CURLcode crc, const transfer *x, const tfy__http_request *req,
+                                 const char *errbuf, char *detail, size_t size)
 {
 	if (x->cancelled) {
 		snprintf(detail, size, "cancelled by the caller");
 		return TFY_ERROR_CANCELLED;
 	}
 	if (x->stalled) {
-		snprintf(detail, size, "no data received for %lld ms", (long long)req->stall_timeout_ms);
+		snprintf(detail, size, "no data received for %lld ms",
+		         (long long)req->stall_timeout_ms);
 		return TFY_ERROR_TIMEOUT;
 	}
 	if (x->past_deadline) {
@@ -721,15 +721,20 @@ static tfy_code describe_failure(CURL *h, CURLcode crc, const transfer *x,
 	failure f = classify(h, crc, x, errbuf);
 	const char *proxy = req->network ? req->network->proxy : NULL;
 	if (x->too_large && x->sinking == 1)
-		snprintf(detail, size, "the content exceeded the expected %lld bytes (counted after "
-		         "decoding)", (long long)x->sink->limit);
+		snprintf(detail, size,
+		         "the content exceeded the expected %lld bytes (counted after "
+		         "decoding)",
+		         (long long)x->sink->limit);
 	else if (x->too_large || crc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(detail, size, "the body exceeded %zu bytes", x->max_body);
 	else if (proxy && (f.code == TFY_ERROR_CONNECT || f.code == TFY_ERROR_DNS))
-		snprintf(detail, size, "%s (proxy %s)", errbuf[0] ? errbuf : curl_easy_strerror(crc),
-		         proxy);
+		snprintf(detail, size, "%s (proxy %s)",
+		         errbuf[0] ? errbuf : curl_easy_strerror(crc), proxy);
 	else
-		snprintf(detail, size, "%s%s", f.why ? f.why : errbuf[0] ? errbuf : curl_easy_strerror(crc),
+		snprintf(detail, size, "%s%s",
+		         f.why       ? f.why
+		         : errbuf[0] ? errbuf
+		                     : curl_easy_strerror(crc),
 		         key_hint(crc, req->network));
 	return f.code;
 }
@@ -760,7 +765,7 @@ struct tfy__flight {
 	int redirects;                   /* redirects followed */
 	int64_t start_ms;                /* when the first hop started: hops share timeout_ms */
 	transfer x;
-	tfy__http_response resp;         /* filled as the answer arrives */
+	tfy__http_response resp; /* filled as the answer arrives */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -824,8 +829,8 @@ static tfy_code finish(CURL *h, CURLcode crc, transfer *x, const tfy__http_reque
 		rc = describe_failure(h, crc, x, req, errbuf, detail, detail_size);
 	else if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status) != CURLE_OK ||
 	         resp->status < 100 || resp->status > 999) {
-		snprintf(detail, detail_size, "the server sent a malformed status line (status %ld)",
-		         resp->status);
+		snprintf(detail, detail_size,
+		         "the server sent a malformed status line (status %ld)", resp->status);
 		rc = TFY_ERROR_HTTP;
 	}
 	int sent = request_sent(h);
@@ -871,16 +876,21 @@ static void transfer_reset(tfy__flight *f)
 {
 	tfy__buf_clear(&f->x.body);
 	tfy__http_response_clear(&f->resp);
-	f->x = (transfer){ .body = TFY__BUF_INIT, .max_body = f->req.max_body, .h = f->s.easy,
-		           .sink = f->req.sink, .sinking = -1, .last_byte_ms = tfy__now_ms(),
-		           .resp = &f->resp, .keep = f->req.keep };
+	f->x = (transfer){ .body = TFY__BUF_INIT,
+		           .max_body = f->req.max_body,
+		           .h = f->s.easy,
+		           .sink = f->req.sink,
+		           .sinking = -1,
+		           .last_byte_ms = tfy__now_ms(),
+		           .resp = &f->resp,
+		           .keep = f->req.keep };
 }
 
 /* Both header lists; -1 when memory runs out. */
 static int build_headers(tfy__flight *f, const tfy__http_request *req)
 {
 	size_t safe = req->safe_headers_count < req->headers_count ? req->safe_headers_count
-	                                                            : req->headers_count;
+	                                                           : req->headers_count;
 	if (req->headers_count && !(f->headers = header_list(req, req->headers_count)))
 		return -1;
 	if (safe && !(f->safe_headers = header_list(req, safe)))
@@ -928,11 +938,12 @@ static int build_mime(tfy__flight *f)
 	}
 	curl_mimepart *p = curl_mime_addpart(f->mime);
 	return p && curl_mime_name(p, u->file_field) == CURLE_OK &&
-	               curl_mime_filename(p, u->filename) == CURLE_OK &&
-	               curl_mime_type(p, u->content_type) == CURLE_OK &&
-	               curl_mime_data_cb(p, (curl_off_t)u->size, on_upload_read, on_upload_seek, NULL,
-	                                 f) == CURLE_OK
-	           ? 0 : -1;
+	                       curl_mime_filename(p, u->filename) == CURLE_OK &&
+	                       curl_mime_type(p, u->content_type) == CURLE_OK &&
+	                       curl_mime_data_cb(p, (curl_off_t)u->size, on_upload_read,
+	                                         on_upload_seek, NULL, f) == CURLE_OK
+	             ? 0
+	             : -1;
 }
 
 /* Adds the configured handle to its multi handle; on a kept-alive connection this sends. */
@@ -947,8 +958,8 @@ static tfy_code take_off(tfy__flight *f, char *detail, size_t detail_size)
 	return TFY_OK;
 }
 
-tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req,
-                              tfy__flight **out, char *detail, size_t detail_size)
+tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req, tfy__flight **out,
+                              char *detail, size_t detail_size)
 {
 	*out = NULL;
 	tfy__flight *f = tfy__calloc(1, sizeof(*f));
@@ -1015,8 +1026,10 @@ static int same_origin(const origin *a, const origin *b)
 static tfy_code refuse_hop(const origin *from, const origin *to, char *detail, size_t size)
 {
 	if (strcasecmp(to->scheme, "http") != 0 && strcasecmp(to->scheme, "https") != 0) {
-		snprintf(detail, size, "a redirect to a %s URL was refused: only http and https are "
-		         "followed", to->scheme);
+		snprintf(detail, size,
+		         "a redirect to a %s URL was refused: only http and https are "
+		         "followed",
+		         to->scheme);
 		return TFY_ERROR_HTTP;
 	}
 	if (strcasecmp(from->scheme, "https") == 0 && strcasecmp(to->scheme, "http") == 0) {
@@ -1037,7 +1050,8 @@ tfy_code tfy__redirect_check(const char *original, const char *current, const ch
 	if (origin_of(original, &first) < 0 || origin_of(current, &from) < 0)
 		snprintf(detail, detail_size, "out of memory"), rc = TFY_ERROR_OUT_OF_MEMORY;
 	else if (bad_to < 0)
-		snprintf(detail, detail_size, "the server redirected to a Location that is not a valid URL");
+		snprintf(detail, detail_size,
+		         "the server redirected to a Location that is not a valid URL");
 	else if ((rc = refuse_hop(&from, &to, detail, detail_size)) == TFY_OK) {
 		*same = same_origin(&first, &to);
 		size_t n = strlen(location) + 1;
@@ -1105,8 +1119,7 @@ static const char *redirect_to(const tfy__flight *f)
 	return location;
 }
 
-tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *detail,
-                               size_t detail_size)
+tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *detail, size_t detail_size)
 {
 	tfy_code rc;
 	for (;;) {

@@ -23,14 +23,14 @@ typedef struct tfy__transport tfy__transport;
  * text fields, then one file part.  Never held in memory whole.
  */
 typedef struct tfy__upload {
-	const tfy_pair *fields;      /* text parts sent first, e.g. purpose=batch */
+	const tfy_pair *fields; /* text parts sent first, e.g. purpose=batch */
 	size_t fields_count;
-	const char *file_field;      /* the file part's name, e.g. "file" */
-	const char *filename;        /* its filename parameter */
-	const char *content_type;    /* its Content-Type, e.g. "application/jsonl" */
-	tfy_read_fn read;            /* the file's bytes */
+	const char *file_field;   /* the file part's name, e.g. "file" */
+	const char *filename;     /* its filename parameter */
+	const char *content_type; /* its Content-Type, e.g. "application/jsonl" */
+	tfy_read_fn read;         /* the file's bytes */
 	void *userdata;
-	int64_t size;                /* bytes read will give, or -1 when unknown (sent chunked) */
+	int64_t size;                  /* bytes read will give, or -1 when unknown (sent chunked) */
 	int (*rewind)(void *userdata); /* back to the first byte (0) or -1; NULL: cannot */
 } tfy__upload;
 
@@ -54,21 +54,21 @@ typedef struct tfy__sink {
  * is made with TLS 1.2 or later, whatever these say.
  */
 typedef struct tfy__network {
-	char *proxy;             /* NULL: the environment's, unless ignore_proxy_env */
-	char *no_proxy;          /* NULL: NO_PROXY, unless ignore_proxy_env */
-	char *proxy_credentials; /* "user:password", a secret; NULL: none */
-	int ignore_proxy_env;    /* proxy_env == TFY_NONE */
-	char *client_cert;       /* PEM file; NULL: none */
-	char *client_key;        /* PEM file; NULL: in client_cert */
+	char *proxy;               /* NULL: the environment's, unless ignore_proxy_env */
+	char *no_proxy;            /* NULL: NO_PROXY, unless ignore_proxy_env */
+	char *proxy_credentials;   /* "user:password", a secret; NULL: none */
+	int ignore_proxy_env;      /* proxy_env == TFY_NONE */
+	char *client_cert;         /* PEM file; NULL: none */
+	char *client_key;          /* PEM file; NULL: in client_cert */
 	char *client_key_password; /* a secret; NULL: none */
 } tfy__network;
 
 typedef struct tfy__http_request {
-	const char *method;         /* "GET" (NULL too), "POST" or "DELETE" */
-	const char *body;           /* sent as is when not NULL (its Content-Type is among headers) */
+	const char *method; /* "GET" (NULL too), "POST" or "DELETE" */
+	const char *body;   /* sent as is when not NULL (its Content-Type is among headers) */
 	size_t body_len;
-	const tfy__upload *upload;  /* a streamed multipart body; NULL: none */
-	const tfy__sink *sink;      /* NULL: a 2xx body is kept in the response, up to max_body */
+	const tfy__upload *upload; /* a streamed multipart body; NULL: none */
+	const tfy__sink *sink;     /* NULL: a 2xx body is kept in the response, up to max_body */
 	const char *url;
 	const char *const *headers; /* "Name: value" lines */
 	size_t headers_count;
@@ -81,15 +81,15 @@ typedef struct tfy__http_request {
 	size_t safe_headers_count;
 	int64_t connect_timeout_ms;
 	int64_t timeout_ms;
-	int64_t stall_timeout_ms;   /* no byte arrived on the connection for this long: TFY_ERROR_TIMEOUT */
+	int64_t stall_timeout_ms; /* no byte arrived on the connection for this long: TFY_ERROR_TIMEOUT */
 	int tls_insecure;
-	int follow_redirects;       /* GET only: at most TFY__MAX_REDIRECTS, followed here, not by libcurl */
-	const char *ca_file;        /* NULL: libcurl's default */
+	int follow_redirects; /* GET only: at most TFY__MAX_REDIRECTS, followed here, not by libcurl */
+	const char *ca_file; /* NULL: libcurl's default */
 	const char *ca_path;
-	size_t max_body;            /* larger bodies fail with TFY_ERROR_RESPONSE_TOO_LARGE */
-	int32_t (*cancel)(void *);  /* may be NULL; non-zero aborts with TFY_ERROR_CANCELLED */
+	size_t max_body;           /* larger bodies fail with TFY_ERROR_RESPONSE_TOO_LARGE */
+	int32_t (*cancel)(void *); /* may be NULL; non-zero aborts with TFY_ERROR_CANCELLED */
 	void *cancel_userdata;
-	int64_t deadline;           /* monotonic ms (tfy__now_ms) at which to give up; 0: none */
+	int64_t deadline;            /* monotonic ms (tfy__now_ms) at which to give up; 0: none */
 	const tfy__network *network; /* proxy and client certificate; NULL: none */
 	/*
 	 * 1: sent on a new connection, never on a kept-alive one.  When a reused
@@ -98,19 +98,19 @@ typedef struct tfy__http_request {
 	 * a second batch or file for a request that creates one.
 	 */
 	int fresh_connection;
-	const tfy__keep *keep;      /* extra response headers to keep (headers.h); may be NULL */
+	const tfy__keep *keep; /* extra response headers to keep (headers.h); may be NULL */
 } tfy__http_request;
 
 typedef struct tfy__http_response {
 	long status;
-	char *body;        /* NUL-terminated, owned; never NULL after a transfer */
+	char *body; /* NUL-terminated, owned; never NULL after a transfer */
 	size_t body_len;
-	char *request_id;  /* x-request-id, or NULL */
-	char *retry_after;     /* Retry-After, or NULL */
-	char *retry_after_ms;  /* retry-after-ms, or NULL */
-	char *should_retry;    /* x-should-retry, or NULL */
-	int64_t sunk;          /* bytes given to the request's sink */
-	int64_t uploaded;      /* bytes taken from the upload's reader (0: it can be sent again as is) */
+	char *request_id;     /* x-request-id, or NULL */
+	char *retry_after;    /* Retry-After, or NULL */
+	char *retry_after_ms; /* retry-after-ms, or NULL */
+	char *should_retry;   /* x-should-retry, or NULL */
+	int64_t sunk;         /* bytes given to the request's sink */
+	int64_t uploaded; /* bytes taken from the upload's reader (0: it can be sent again as is) */
 	/*
 	 * Set on failure too: 1 when the request went out (its headers at
 	 * least), so a server may have acted on it; 0 when it certainly did not
@@ -145,8 +145,8 @@ tfy_code tfy__transport_send(tfy__transport *t, const tfy__http_request *req,
  * abandon drops it (closing its connection).
  */
 typedef struct tfy__flight tfy__flight;
-tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req,
-                              tfy__flight **out, char *detail, size_t detail_size);
+tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req, tfy__flight **out,
+                              char *detail, size_t detail_size);
 tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *detail,
                                size_t detail_size);
 void tfy__transport_abandon(tfy__flight *f);

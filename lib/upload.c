@@ -92,9 +92,10 @@ int tfy__upload_source_rewind(void *userdata)
 {
 	tfy__upload_source *src = userdata;
 	int failed = src->fd >= 0 ? lseek(src->fd, 0, SEEK_SET) != 0
-	           : !src->rewind || src->rewind(src->userdata) != 0;
+	                          : !src->rewind || src->rewind(src->userdata) != 0;
 	if (failed) {
-		snprintf(src->why, sizeof(src->why), "the file to upload could not be rewound for "
+		snprintf(src->why, sizeof(src->why),
+		         "the file to upload could not be rewound for "
 		         "another attempt");
 		return -1;
 	}

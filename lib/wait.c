@@ -70,8 +70,7 @@ static tfy_code read_wait_options(const tfy_batch_wait_options *src, tfy_batch_w
 	return rc;
 }
 
-static int same_count(const tfy_batch_request_counts *a, const tfy_batch_request_counts *b,
-                      size_t field)
+static int same_count(const tfy_batch_request_counts *a, const tfy_batch_request_counts *b, size_t field)
 {
 	const tfy_opt_int64 *x = (const tfy_opt_int64 *)(const void *)((const char *)a + field);
 	const tfy_opt_int64 *y = (const tfy_opt_int64 *)(const void *)((const char *)b + field);
@@ -97,9 +96,9 @@ typedef struct waiter {
 	const char *batch_id;
 	const tfy_batch_wait_options *o;
 	tfy__options_pair pair;
-	int64_t end;      /* monotonic ms the wait gives up at; 0: never */
-	int64_t pause;    /* the schedule's next pause */
-	tfy_batch *last;  /* the last state seen, owned */
+	int64_t end;     /* monotonic ms the wait gives up at; 0: never */
+	int64_t pause;   /* the schedule's next pause */
+	tfy_batch *last; /* the last state seen, owned */
 } waiter;
 
 static tfy_code timed_out(const waiter *w, tfy_error **e)
@@ -108,8 +107,8 @@ static tfy_code timed_out(const waiter *w, tfy_error **e)
 	*e = NULL;
 	return tfy__error_set(e, TFY_ERROR_TIMEOUT,
 	                      "%s: batch %s had not ended after the wait's %" PRId64 " ms (last "
-	                      "status: %s)", tfy_strerror(TFY_ERROR_TIMEOUT), w->batch_id,
-	                      w->o->timeout_ms,
+	                      "status: %s)",
+	                      tfy_strerror(TFY_ERROR_TIMEOUT), w->batch_id, w->o->timeout_ms,
 	                      w->last ? tfy_batch_status_name(w->last->status) : "none seen");
 }
 
@@ -152,7 +151,8 @@ static int come_back_later(const waiter *w, tfy_code rc, tfy_error **e, int64_t 
 		return 0;
 	tfy__log(&w->client->log, TFY_LOG_INFO,
 	         "waiting for batch %s: a poll got HTTP %d; polling again in %lld ms, as the server "
-	         "asked", w->batch_id, (int)x->http_status, (long long)x->retry_after_ms);
+	         "asked",
+	         w->batch_id, (int)x->http_status, (long long)x->retry_after_ms);
 	*delay = x->retry_after_ms;
 	tfy_error_free(*e);
 	*e = NULL;

@@ -99,8 +99,8 @@ static size_t read_secret(const char *secret, unsigned char *key, tfy_error **er
 }
 
 /* The options read and checked into o; TFY_OK or the error. */
-static tfy_code read_options(const tfy_webhook_verify_options *opts,
-                             tfy_webhook_verify_options *o, tfy_error **err)
+static tfy_code read_options(const tfy_webhook_verify_options *opts, tfy_webhook_verify_options *o,
+                             tfy_error **err)
 {
 	tfy_code rc = opts ? tfy__options_read(o, opts, verify_options_sizes,
 	                                       TFY_WEBHOOK_VERIFY_OPTIONS_VERSION,
@@ -194,13 +194,14 @@ static tfy_code check_headers(const delivery *d, tfy_error **err)
 	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
 		if (!headers[i].value->n)
 			return tfy__error_set(err, TFY_ERROR_WEBHOOK_INVALID,
-			                      FAILED "the %s header is missing or empty", headers[i].name);
+			                      FAILED "the %s header is missing or empty",
+			                      headers[i].name);
 	return TFY_OK;
 }
 
 /* The timestamp is Unix seconds within the tolerance of now; *ts receives it. */
-static tfy_code check_timestamp(const delivery *d, const tfy_webhook_verify_options *o,
-                                int64_t *ts, tfy_error **err)
+static tfy_code check_timestamp(const delivery *d, const tfy_webhook_verify_options *o, int64_t *ts,
+                                tfy_error **err)
 {
 	*ts = read_timestamp(d->timestamp);
 	if (*ts < 0)
@@ -281,8 +282,7 @@ static tfy_batch_status batch_status_of(const char *type)
 }
 
 /* The verified body decoded into *out, with what the headers said. */
-static tfy_code make_event(const delivery *d, int64_t ts, tfy_webhook_event **out,
-                           tfy_error **err)
+static tfy_code make_event(const delivery *d, int64_t ts, tfy_webhook_event **out, tfy_error **err)
 {
 	char detail[DETAIL_MAX] = "";
 	tfy_webhook_event *e;
@@ -300,9 +300,8 @@ static tfy_code make_event(const delivery *d, int64_t ts, tfy_webhook_event **ou
 	return TFY_OK;
 }
 
-tfy_code tfy_webhook_verify(const char *secret, const char *webhook_id,
-                            const char *webhook_timestamp, const char *webhook_signature,
-                            const char *body, size_t body_len,
+tfy_code tfy_webhook_verify(const char *secret, const char *webhook_id, const char *webhook_timestamp,
+                            const char *webhook_signature, const char *body, size_t body_len,
                             const tfy_webhook_verify_options *opts, tfy_webhook_event **out,
                             tfy_error **err)
 {
@@ -319,7 +318,9 @@ tfy_code tfy_webhook_verify(const char *secret, const char *webhook_id,
 		rc = tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
 		                    "body must not be NULL when body_len is not 0");
 	/* An empty body may come as NULL; the decoder and libcrypto get bytes. */
-	delivery d = { trimmed(webhook_id), trimmed(webhook_timestamp), trimmed(webhook_signature),
+	delivery d = { trimmed(webhook_id),
+		       trimmed(webhook_timestamp),
+		       trimmed(webhook_signature),
 		       { body ? body : "", body_len } };
 	int64_t ts = 0;
 	if (rc == TFY_OK)

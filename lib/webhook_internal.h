@@ -17,6 +17,6 @@ typedef struct tfy__webhook_owner {
 
 /* The header of an event handed out by the library. */
 #define TFY__WEBHOOK_OWNER(e) \
-	((tfy__webhook_owner *)(void *)((char *)(e) - offsetof(tfy__webhook_owner, pub)))
+	((tfy__webhook_owner *)(void *)((char *)(e)-offsetof(tfy__webhook_owner, pub)))
 
 #endif

@@ -24,15 +24,17 @@ typedef struct hostile_body {
 } hostile_body;
 
 static const hostile_body hostile_bodies[] = {
-	{ "errors.data of empty objects", "{\"data\":[{\"id\":\"b\",\"errors\":{\"object\":\"list\",\"data\":[",
-	  "{},", "{}", "]}}]}", 0 },
-	{ "the same array under an unknown member", "{\"data\":[{\"id\":\"b\",\"unknown\":[", "{},", "{}",
-	  "]}]}", 0 },
-	{ "an item [0,0,0,...]", "{\"data\":[[", "0,", "0", "]]}", 0 },
-	{ "metadata holding [0,0,0,...]", "{\"data\":[{\"id\":\"b\",\"metadata\":{\"k\":[", "0,", "0",
+	{ "errors.data of empty objects",
+	  "{\"data\":[{\"id\":\"b\",\"errors\":{\"object\":\"list\",\"data\":[", "{},", "{}",
 	  "]}}]}", 0 },
+	{ "the same array under an unknown member", "{\"data\":[{\"id\":\"b\",\"unknown\":[", "{},",
+	  "{}", "]}]}", 0 },
+	{ "an item [0,0,0,...]", "{\"data\":[[", "0,", "0", "]]}", 0 },
+	{ "metadata holding [0,0,0,...]", "{\"data\":[{\"id\":\"b\",\"metadata\":{\"k\":[", "0,",
+	  "0", "]}}]}", 0 },
 	{ "an envelope member of empty objects", "{\"data\":[],\"next\":[", "{},", "{}", "]}", 0 },
-	{ "an error body of empty objects", "{\"error\":{\"message\":\"m\",\"x\":[", "{},", "{}", "]}}", 1 },
+	{ "an error body of empty objects", "{\"error\":{\"message\":\"m\",\"x\":[", "{},", "{}",
+	  "]}}", 1 },
 };
 
 #define HOSTILE_BODIES (sizeof(hostile_bodies) / sizeof(hostile_bodies[0]))
@@ -42,7 +44,8 @@ static char *hostile_body_new(size_t k, size_t bytes, size_t *len)
 {
 	const hostile_body *h = &hostile_bodies[k];
 	size_t head = strlen(h->head), unit = strlen(h->unit), last = strlen(h->last);
-	size_t tail = strlen(h->tail), units = bytes > head + tail + last ? (bytes - head - tail - last) / unit : 0;
+	size_t tail = strlen(h->tail),
+	       units = bytes > head + tail + last ? (bytes - head - tail - last) / unit : 0;
 	char *body = malloc(head + units * unit + last + tail + 1), *p = body;
 	if (!body)
 		return NULL;

@@ -13,10 +13,10 @@
 typedef struct tu_reply {
 	long status;
 	CURLcode rc;
-	char *body;              /* NUL-terminated, never NULL */
+	char *body; /* NUL-terminated, never NULL */
 	size_t len;
-	json_t *json;            /* NULL unless the body is JSON */
-	char content_type[128];  /* "" when the answer had none */
+	json_t *json;           /* NULL unless the body is JSON */
+	char content_type[128]; /* "" when the answer had none */
 } tu_reply;
 
 /*

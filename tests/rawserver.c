@@ -125,10 +125,10 @@ int tu_read_head(int fd)
 typedef struct conn {
 	int fd;
 	tu_script *t;
-	int index;         /* the request's number on t */
+	int index; /* the request's number on t */
 	char buf[65536];
 	size_t have, pos;
-	char *copy;        /* NULL, or where the body's bytes go too (tu_read_request) */
+	char *copy; /* NULL, or where the body's bytes go too (tu_read_request) */
 	size_t copy_len, copy_cap;
 } conn;
 
@@ -252,7 +252,8 @@ static int read_whole(conn *c, char *head, size_t size)
 		tu_send_all(c->fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	const char *len = header_in(head, "\r\nContent-Length: ");
 	int ok = len ? read_body(c, strtoll(len, NULL, 10))
-	       : header_in(head, "\r\nTransfer-Encoding: chunked") ? read_chunked(c) : 1;
+	       : header_in(head, "\r\nTransfer-Encoding: chunked") ? read_chunked(c)
+	                                                           : 1;
 	if (ok && c->t)
 		record_whole(c);
 	return ok;
@@ -373,11 +374,13 @@ void tu_fill_pattern(char *buf, int64_t from, size_t n)
 static void send_content(tu_script *t, int fd, const tu_step *st)
 {
 	char head[256];
-	int n = st->chunked
-	            ? snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-	                       "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
-	            : snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-	                       "Content-Length: %lld\r\nConnection: close\r\n\r\n", (long long)st->content);
+	int n = st->chunked ? snprintf(head, sizeof(head),
+	                               "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+	                               "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+	                    : snprintf(head, sizeof(head),
+	                               "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+	                               "Content-Length: %lld\r\nConnection: close\r\n\r\n",
+	                               (long long)st->content);
 	tu_send_all(fd, head, (size_t)n);
 	static _Thread_local char buf[65536 + 32];
 	int64_t limit = st->cut_at > 0 ? st->cut_at : st->content;
@@ -416,7 +419,8 @@ static void scripted(tu_server *s, int fd)
 	if (st.content > 0) {
 		send_content(t, fd, &st);
 	} else if (st.status) {
-		tu_send_answer(fd, st.status, st.headers, body, st.body_len ? st.body_len : strlen(body));
+		tu_send_answer(fd, st.status, st.headers, body,
+		               st.body_len ? st.body_len : strlen(body));
 	} else if (st.pause_ms) {
 		atomic_store(&t->paused, 1);
 		tu_pause_ms(fd, st.pause_ms);

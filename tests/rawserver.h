@@ -20,17 +20,17 @@ typedef void (*tu_handler)(tu_server *s, int fd);
 struct tu_server {
 	int listener;
 	int port;
-	char base[64];        /* http://127.0.0.1:PORT/v1 */
+	char base[64]; /* http://127.0.0.1:PORT/v1 */
 	pthread_t thread;
 	atomic_int stop;
-	atomic_int accepted;  /* connections taken */
-	atomic_int requests;  /* requests answered by tu_reply_fixed */
+	atomic_int accepted; /* connections taken */
+	atomic_int requests; /* requests answered by tu_reply_fixed */
 	tu_handler handle;
-	const char *reply;    /* for handlers that send a fixed text */
+	const char *reply; /* for handlers that send a fixed text */
 	size_t reply_len;
-	char *owned;          /* the reply tu_server_canned built; freed by tu_server_stop */
-	atomic_int status;    /* tu_reply_status: the status every POST gets */
-	atomic_int posts;     /* tu_reply_status: POST requests read */
+	char *owned;       /* the reply tu_server_canned built; freed by tu_server_stop */
+	atomic_int status; /* tu_reply_status: the status every POST gets */
+	atomic_int posts;  /* tu_reply_status: POST requests read */
 };
 
 /* Starts s with handler h (reply and reply_len for it, may be NULL and 0); aborts the test on failure. */
@@ -107,14 +107,14 @@ void tu_reply_status(tu_server *s, int fd);
 
 /* What a scripted server does with one request, once it has read it whole. */
 typedef struct tu_step {
-	int status;          /* the answer's status; 0: none, the server hangs up (after pause_ms) */
+	int status; /* the answer's status; 0: none, the server hangs up (after pause_ms) */
 	const char *headers; /* extra header lines of the answer, each ending in CRLF; NULL: none */
 	const char *body;    /* the answer's body; NULL: "{}" */
 	size_t body_len;     /* its length; 0: strlen(body) */
 	int64_t content;     /* > 0: the answer is 200 with this many bytes of tu_pattern() */
-	int64_t cut_at;      /* > 0: the server hangs up after this many content bytes (and pause_ms) */
-	int pause_ms;        /* status 0 or cut_at: how long to wait for the client to hang up first */
-	int chunked;         /* the content goes chunked, without Content-Length */
+	int64_t cut_at; /* > 0: the server hangs up after this many content bytes (and pause_ms) */
+	int pause_ms;   /* status 0 or cut_at: how long to wait for the client to hang up first */
+	int chunked;    /* the content goes chunked, without Content-Length */
 } tu_step;
 
 /*
@@ -127,12 +127,12 @@ typedef struct tu_script {
 	pthread_mutex_t lock; /* taken around every record (see tu_script_seen) */
 	tu_step steps[TU_STEPS_MAX];
 	int nsteps;
-	atomic_int reqs;      /* request heads read */
-	atomic_int paused;    /* the server holds a request: a cut answer, or a silent step */
-	char head[8192];      /* the last request's head */
-	char *body;           /* its body, TU_KEEP_MAX bytes at most */
+	atomic_int reqs;   /* request heads read */
+	atomic_int paused; /* the server holds a request: a cut answer, or a silent step */
+	char head[8192];   /* the last request's head */
+	char *body;        /* its body, TU_KEEP_MAX bytes at most */
 	size_t body_len;
-	int64_t body_total;   /* its whole length */
+	int64_t body_total;           /* its whole length */
 	char seen[TU_SEEN_MAX][2048]; /* request n: its request line, a blank, its body */
 } tu_script;
 

@@ -51,8 +51,7 @@ typedef tfy_code (*operation)(void *ctx);
  * makes no allocation fail; each failing run must return OOM and be followed
  * by a clean run of again (may be NULL) that succeeds.  Returns the runs.
  */
-static long exhaust_ex(const char *name, operation op, operation again, void *ctx,
-                       int may_recover)
+static long exhaust_ex(const char *name, operation op, operation again, void *ctx, int may_recover)
 {
 	long runs = 0;
 	for (size_t k = 0; k < sizeof(fail_counts) / sizeof(fail_counts[0]); k++) {
@@ -65,7 +64,8 @@ static long exhaust_ex(const char *name, operation op, operation again, void *ct
 			runs++;
 			if (failed == 0) {
 				if (rc != TFY_OK)
-					print_error("%s: clean run returned %s\n", name, tfy_strerror(rc));
+					print_error("%s: clean run returned %s\n", name,
+					            tfy_strerror(rc));
 				assert_int_equal(rc, TFY_OK);
 				break;
 			}
@@ -73,8 +73,8 @@ static long exhaust_ex(const char *name, operation op, operation again, void *ct
 			if (may_recover && rc == TFY_OK)
 				continue;
 			if (rc != TFY_ERROR_OUT_OF_MEMORY)
-				print_error("%s: allocation %ld failing (%ld in a row) gave %s\n", name, n,
-				            fail_counts[k] == 1 ? 1L : failed, tfy_strerror(rc));
+				print_error("%s: allocation %ld failing (%ld in a row) gave %s\n", name,
+				            n, fail_counts[k] == 1 ? 1L : failed, tfy_strerror(rc));
 			assert_int_equal(rc, TFY_ERROR_OUT_OF_MEMORY);
 			if (again)
 				assert_int_equal(again(ctx), TFY_OK);
@@ -182,8 +182,9 @@ static void test_parse_and_dup(void **state)
 static tfy_code file_op(void *p)
 {
 	(void)p;
-	static const char json[] = "{\"id\":\"file-1\",\"object\":\"file\",\"bytes\":12,"
-	                           "\"created_at\":\"2025-01-31T23:59:44Z\",\"filename\":\"a\\u00e9.jsonl\"}";
+	static const char json[] =
+		"{\"id\":\"file-1\",\"object\":\"file\",\"bytes\":12,"
+		"\"created_at\":\"2025-01-31T23:59:44Z\",\"filename\":\"a\\u00e9.jsonl\"}";
 	tfy_file *f = NULL;
 	tfy_error *err = NULL;
 	tfy_code rc = tfy_file_parse(json, sizeof(json) - 1, &f, &err);
@@ -469,7 +470,6 @@ static void test_iterator_with_prefetch(void **state)
 	exhaust_ex("iterator with prefetch", prefetch_iter_op, prefetch_iter_op, *state, 1);
 }
 
-
 /* (d) the calls of a batch job, against a scripted server */
 
 static char job_batch[512], job_list[1024];
@@ -505,11 +505,10 @@ static int job_setup(void **state)
 	if (!c)
 		return -1;
 	/* Completed for the wait; validating as the list shows it, freshly created. */
-	static const char fmt[] =
-	    "{\"id\":\"b1\",\"object\":\"batch\",\"endpoint\":\"/v1/embeddings\","
-	    "\"input_file_id\":\"file-1\",\"status\":\"%s\",\"created_at\":%lld,"
-	    "\"request_counts\":{\"total\":1,\"completed\":%d,\"failed\":0},"
-	    "\"metadata\":{\"run\":\"7\"}}";
+	static const char fmt[] = "{\"id\":\"b1\",\"object\":\"batch\",\"endpoint\":\"/v1/embeddings\","
+				  "\"input_file_id\":\"file-1\",\"status\":\"%s\",\"created_at\":%lld,"
+				  "\"request_counts\":{\"total\":1,\"completed\":%d,\"failed\":0},"
+				  "\"metadata\":{\"run\":\"7\"}}";
 	char fresh[512];
 	snprintf(job_batch, sizeof(job_batch), fmt, "completed", (long long)time(NULL), 1);
 	snprintf(fresh, sizeof(fresh), fmt, "validating", (long long)time(NULL), 0);
@@ -605,8 +604,9 @@ static void test_create_reconciled(void **state)
 
 #define FILE_JSON "{\"id\":\"file-1\",\"object\":\"file\",\"bytes\":6,\"filename\":\"in.jsonl\"}"
 /* A listing of two pages, one file each. */
-#define FILES_PAGE_1 "{\"object\":\"list\",\"data\":[" FILE_JSON "],\"last_id\":\"file-1\"," \
-                     "\"has_more\":true,\"x\":[1]}"
+#define FILES_PAGE_1 \
+	"{\"object\":\"list\",\"data\":[" FILE_JSON "],\"last_id\":\"file-1\"," \
+	"\"has_more\":true,\"x\":[1]}"
 #define FILES_PAGE_2 "{\"object\":\"list\",\"data\":[{\"id\":\"file-2\"}],\"has_more\":false}"
 
 static void files_handler(tu_server *s, int fd)
@@ -617,9 +617,9 @@ static void files_handler(tu_server *s, int fd)
 	(void)s;
 	const char *body = strncmp(buf, "DELETE ", 7) == 0 ? "{\"id\":\"file-1\",\"deleted\":true}"
 	                 : strncmp(buf, "GET /v1/files/file-1/content ", 29) == 0 ? "{}\n{}\n"
-	                 : strncmp(buf, "GET /v1/files?", 14) != 0 ? FILE_JSON
-	                 : strstr(buf, "after=file-1") ? FILES_PAGE_2
-	                                                 : FILES_PAGE_1;
+	                 : strncmp(buf, "GET /v1/files?", 14) != 0                ? FILE_JSON
+	                 : strstr(buf, "after=file-1")                            ? FILES_PAGE_2
+	                                                                          : FILES_PAGE_1;
 	tu_send_answer(fd, 200, NULL, body, strlen(body));
 	shutdown(fd, SHUT_WR);
 	while (read(fd, buf, sizeof(buf)) > 0) /* the rest of an upload, then the close */
@@ -674,7 +674,8 @@ static int stray_files(const files_ctx *c)
 	assert_non_null(d);
 	int n = 0;
 	for (struct dirent *e; (e = readdir(d));)
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "in.jsonl");
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		     strcmp(e->d_name, "in.jsonl");
 	closedir(d);
 	return n;
 }

@@ -52,7 +52,8 @@ static void test_empty_batch(void **state)
 	memset(&b, 0, sizeof b);
 	char *text = written(&b);
 	json_t *v = check_is_jansson_form(text);
-	assert_string_equal(text,
+	assert_string_equal(
+		text,
 		"{\"id\":null,\"object\":null,\"endpoint\":null,\"model\":null,\"input_file_id\":null,"
 		"\"completion_window\":null,\"status\":null,\"output_file_id\":null,\"error_file_id\":null,"
 		"\"created_at\":null,\"in_progress_at\":null,\"expires_at\":null,\"finalizing_at\":null,"

@@ -42,8 +42,8 @@
 #define CANCEL_AFTER_MS 200
 #define BOUND_S 2.0
 
-#define BATCH_IN_PROGRESS                                                                  \
-	"{\"id\":\"batch_c\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","   \
+#define BATCH_IN_PROGRESS \
+	"{\"id\":\"batch_c\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
 	"\"input_file_id\":\"file-in\",\"completion_window\":\"24h\",\"status\":\"in_progress\"," \
 	"\"created_at\":1714564800}"
 
@@ -160,7 +160,7 @@ static void never_answer(tu_server *s, int fd)
 static void never_finish(tu_server *s, int fd)
 {
 	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/jsonl\r\n"
-	                           "Content-Length: 100000000\r\n\r\n";
+				   "Content-Length: 100000000\r\n\r\n";
 	char body[4096];
 	if (!tu_read_head(fd))
 		return;
@@ -374,7 +374,8 @@ static void test_cancel_while_waiting_for_the_answer(void **state)
 		tfy_error *err = NULL;
 		tfy_code rc = create ? tfy_batches_create(c, &co, &b, &err)
 		                     : tfy_batches_retrieve(c, "batch_c", &req, &b, &err);
-		canceller_check(&k, create ? "waiting for a create's answer" : "waiting for the answer");
+		canceller_check(&k, create ? "waiting for a create's answer"
+		                           : "waiting for the answer");
 		assert_null(b);
 		/* A create already sent may have made its batch: not repeated, not reconciled. */
 		expect_error(rc, &err, create ? TFY_ERROR_OUTCOME_UNKNOWN : TFY_ERROR_CANCELLED,

@@ -16,8 +16,9 @@
 
 /* A chat completion's body that passes every rule. */
 #define BODY "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
-#define REQ(id) "{\"custom_id\":\"" id "\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\"," \
-                "\"body\":" BODY "}"
+#define REQ(id) \
+	"{\"custom_id\":\"" id "\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\"," \
+	"\"body\":" BODY "}"
 /* A line of custom_id id with the members `rest` (after the custom_id). */
 #define LINE(id, rest) "{\"custom_id\":\"" id "\"," rest "}\n"
 
@@ -96,8 +97,10 @@ static void test_each_problem(void **state)
 	assert_int_equal(r->lines, 15); /* line 15 is blank */
 	assert_int_equal(r->requests, 14);
 	size_t i = 0;
-	has_problem(r, i++, 2, TFY_INPUT_PROBLEM_INVALID_JSON, "invalid JSON at column 62: '}' or ',' expected");
-	has_problem(r, i++, 3, TFY_INPUT_PROBLEM_NOT_AN_OBJECT, "the line is an array, not a JSON object");
+	has_problem(r, i++, 2, TFY_INPUT_PROBLEM_INVALID_JSON,
+	            "invalid JSON at column 62: '}' or ',' expected");
+	has_problem(r, i++, 3, TFY_INPUT_PROBLEM_NOT_AN_OBJECT,
+	            "the line is an array, not a JSON object");
 	has_problem(r, i++, 4, TFY_INPUT_PROBLEM_CUSTOM_ID_MISSING, "custom_id is missing");
 	has_problem(r, i++, 5, TFY_INPUT_PROBLEM_CUSTOM_ID_NOT_STRING, "custom_id is a number");
 	has_problem(r, i++, 6, TFY_INPUT_PROBLEM_CUSTOM_ID_EMPTY, "custom_id is empty");
@@ -149,9 +152,11 @@ static void test_duplicates_escaped_and_many(void **state)
 	tfy_input_report *r = check_text(text, NULL);
 	assert_int_equal(r->problems_total, 3);
 	has_problem(r, 0, 2, TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE, "\"a\" was already used on line 1");
-	has_problem(r, 1, 4, TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE, "x\"... was already used on line 3");
+	has_problem(r, 1, 4, TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE,
+	            "x\"... was already used on line 3");
 	assert_true(strlen(r->problems[1]->message) < 120);
-	has_problem(r, 2, 6, TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE, "\"a?b\" was already used on line 5");
+	has_problem(r, 2, 6, TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE,
+	            "\"a?b\" was already used on line 5");
 	tfy_input_report_free(r);
 
 	/* Thousands of ids: the set grows; every one is found again. */
@@ -168,7 +173,8 @@ static void test_duplicates_escaped_and_many(void **state)
 	assert_int_equal(r->requests, 2 * n);
 	assert_int_equal(r->problems_total, n);
 	assert_int_equal(r->problems_count, 3);
-	has_problem(r, 0, (int64_t)n + 1, TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE, "\"req-0\" was already used on line 1");
+	has_problem(r, 0, (int64_t)n + 1, TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE,
+	            "\"req-0\" was already used on line 1");
 	has_problem(r, 2, (int64_t)n + 3, TFY_INPUT_PROBLEM_CUSTOM_ID_DUPLICATE, "on line 3");
 	tfy_input_report_free(r);
 	free(big);
@@ -363,7 +369,8 @@ static void test_messages(void **state)
 
 	/* /v1/embeddings and /v1/completions bodies carry no messages. */
 	r = check_text(LINE("a", "\"method\":\"POST\",\"url\":\"/v1/embeddings\","
-	                         "\"body\":{\"model\":\"e\",\"input\":\"x\"}"), NULL);
+	                         "\"body\":{\"model\":\"e\",\"input\":\"x\"}"),
+	               NULL);
 	assert_int_equal(r->problems_total, 0);
 	tfy_input_report_free(r);
 }
@@ -371,8 +378,10 @@ static void test_messages(void **state)
 /* One line of an embeddings batch whose body.input is `input`. */
 static void emb_line(FILE *f, size_t n, const char *input)
 {
-	fprintf(f, "{\"custom_id\":\"r%zu\",\"method\":\"POST\",\"url\":\"/v1/embeddings\","
-	                    "\"body\":{\"model\":\"e\",\"input\":%s}}\n", n, input);
+	fprintf(f,
+	        "{\"custom_id\":\"r%zu\",\"method\":\"POST\",\"url\":\"/v1/embeddings\","
+	        "\"body\":{\"model\":\"e\",\"input\":%s}}\n",
+	        n, input);
 }
 
 /* An array of n strings, as JSON text. */
@@ -406,10 +415,10 @@ static void test_embedding_inputs(void **state)
 		size_t before;    /* 49999 or 50000 */
 		int64_t total;    /* where the count comes to, 0: within the limit */
 	} cases[] = {
-		{ "\"x\"", 49999, 0 },          /* exactly 50,000 */
-		{ "[]", 50000, 0 },             /* no input adds nothing */
-		{ "[1,2,3]", 50000, 50001 },    /* one array of tokens: one input */
-		{ "[[1],[2,3]]", 50000, 50002 },/* two token arrays */
+		{ "\"x\"", 49999, 0 },           /* exactly 50,000 */
+		{ "[]", 50000, 0 },              /* no input adds nothing */
+		{ "[1,2,3]", 50000, 50001 },     /* one array of tokens: one input */
+		{ "[[1],[2,3]]", 50000, 50002 }, /* two token arrays */
 		{ "[\"a\",\"b\"]", 50000, 50002 },
 		{ "\"x\"", 50000, 50001 },
 	};
@@ -430,10 +439,12 @@ static void test_embedding_inputs(void **state)
 		tfy_input_report *r = check_text(text, NULL);
 		if (!cases[c].total) {
 			assert_int_equal(r->problems_total, 1);
-			has_problem(r, 0, (int64_t)n, TFY_INPUT_PROBLEM_TOO_MANY_INPUTS, "come to 50001 here");
+			has_problem(r, 0, (int64_t)n, TFY_INPUT_PROBLEM_TOO_MANY_INPUTS,
+			            "come to 50001 here");
 		} else {
 			char want[80];
-			snprintf(want, sizeof(want), "come to %lld here, past the limit of 50000 inputs",
+			snprintf(want, sizeof(want),
+			         "come to %lld here, past the limit of 50000 inputs",
 			         (long long)cases[c].total);
 			assert_int_equal(r->problems_total, 1);
 			has_problem(r, 0, (int64_t)n - 1, TFY_INPUT_PROBLEM_TOO_MANY_INPUTS, want);
@@ -517,7 +528,8 @@ static void test_vertex_omissions(void **state)
 	size_t i = 0;
 	has_problem(r, i++, 4, TFY_INPUT_PROBLEM_METHOD, "\"GET\"");
 	has_problem(r, i++, 5, TFY_INPUT_PROBLEM_URL_MISMATCH, "differs from the endpoint");
-	has_problem(r, i++, 6, TFY_INPUT_PROBLEM_MODEL_MISMATCH, "\"gemini-2\" differs from \"gemini\" on line 3");
+	has_problem(r, i++, 6, TFY_INPUT_PROBLEM_MODEL_MISMATCH,
+	            "\"gemini-2\" differs from \"gemini\" on line 3");
 	has_problem(r, i++, 7, TFY_INPUT_PROBLEM_METHOD, "method is null");
 	has_problem(r, i++, 7, TFY_INPUT_PROBLEM_URL_MISSING, "url is missing");
 	has_problem(r, i++, 7, TFY_INPUT_PROBLEM_MODEL_MISSING, "body.model is missing");

@@ -9,8 +9,8 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,12 +73,28 @@ static void test_help_and_version(void **state)
 	tu_run_free(&g);
 	free(r.out);
 	r.out = both;
-	const char *const options[] = { "--max-retries", "--timeout", "--max-items", "TFY_LOG",
-	                                "Exit status", "--base-url", "--api-key", "--limit", "--after", "--all",
-	                                "--format", "-H", "--provider-name", "--provider-model",
-	                                "--azure-api-version", "--vertex-region", "--vertex-bucket",
-	                                "--aws-s3-bucket", "--aws-bedrock-model", "--tfy-metadata",
-	                                "TFY_BASE_URL", "TFY_API_KEY" };
+	const char *const options[] = { "--max-retries",
+		                        "--timeout",
+		                        "--max-items",
+		                        "TFY_LOG",
+		                        "Exit status",
+		                        "--base-url",
+		                        "--api-key",
+		                        "--limit",
+		                        "--after",
+		                        "--all",
+		                        "--format",
+		                        "-H",
+		                        "--provider-name",
+		                        "--provider-model",
+		                        "--azure-api-version",
+		                        "--vertex-region",
+		                        "--vertex-bucket",
+		                        "--aws-s3-bucket",
+		                        "--aws-bedrock-model",
+		                        "--tfy-metadata",
+		                        "TFY_BASE_URL",
+		                        "TFY_API_KEY" };
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
 		assert_non_null(strstr(r.out, options[i]));
 	tu_run_free(&r);
@@ -148,16 +164,35 @@ static void test_json_page(void **state)
 }
 
 static const char *const batch_keys[] = {
-	"id", "object", "endpoint", "model", "input_file_id", "completion_window", "status",
-	"output_file_id", "error_file_id", "created_at", "in_progress_at", "expires_at",
-	"finalizing_at", "completed_at", "failed_at", "expired_at", "cancelling_at", "cancelled_at",
-	"request_counts", "usage", "errors", "metadata",
+	"id",
+	"object",
+	"endpoint",
+	"model",
+	"input_file_id",
+	"completion_window",
+	"status",
+	"output_file_id",
+	"error_file_id",
+	"created_at",
+	"in_progress_at",
+	"expires_at",
+	"finalizing_at",
+	"completed_at",
+	"failed_at",
+	"expired_at",
+	"cancelling_at",
+	"cancelled_at",
+	"request_counts",
+	"usage",
+	"errors",
+	"metadata",
 };
 
 static void test_ndjson_all(void **state)
 {
 	fixture *f = *state;
-	tu_run r = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100", NULL });
+	tu_run r = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100",
+	                                         NULL });
 	assert_int_equal(r.status, 0);
 	assert_int_equal(tu_count_lines(r.out), 250);
 	char *save = NULL, *prev = NULL;
@@ -203,23 +238,46 @@ static void test_json_all(void **state)
 static void test_headers_from_flags(void **state)
 {
 	fixture *f = *state;
-	tu_run r = cli(f, (const char *const[]){
-		"--format", "json", "--limit", "1", "--provider-name", "openai-main",
-		"--provider-model", "gpt-4o", "--azure-api-version", "2024-10-21",
-		"--vertex-region", "europe-west4", "--vertex-bucket", "vb", "--aws-s3-bucket", "s3b",
-		"--aws-bedrock-model", "anthropic.claude", "--tfy-metadata", "{\"team\":\"ml\"}",
-		"-H", "X-One: first value", "-H", "X-Two:second", NULL });
+	tu_run r = cli(f, (const char *const[]){ "--format",
+	                                         "json",
+	                                         "--limit",
+	                                         "1",
+	                                         "--provider-name",
+	                                         "openai-main",
+	                                         "--provider-model",
+	                                         "gpt-4o",
+	                                         "--azure-api-version",
+	                                         "2024-10-21",
+	                                         "--vertex-region",
+	                                         "europe-west4",
+	                                         "--vertex-bucket",
+	                                         "vb",
+	                                         "--aws-s3-bucket",
+	                                         "s3b",
+	                                         "--aws-bedrock-model",
+	                                         "anthropic.claude",
+	                                         "--tfy-metadata",
+	                                         "{\"team\":\"ml\"}",
+	                                         "-H",
+	                                         "X-One: first value",
+	                                         "-H",
+	                                         "X-Two:second",
+	                                         NULL });
 	assert_int_equal(r.status, 0);
 	tu_run_free(&r);
 	char *body = tu_http_get(&f->gw, "/_mock/last-request");
 	assert_non_null(body);
 	const char *const expect[] = {
-		"[\"x-tfy-provider-name\",\"openai-main\"]", "[\"x-tfy-provider-model\",\"gpt-4o\"]",
-		"[\"x-tfy-azure-api-version\",\"2024-10-21\"]", "[\"x-tfy-vertex-region\",\"europe-west4\"]",
-		"[\"x-tfy-vertex-storage-bucket-name\",\"vb\"]", "[\"x-tfy-aws-s3-bucket\",\"s3b\"]",
+		"[\"x-tfy-provider-name\",\"openai-main\"]",
+		"[\"x-tfy-provider-model\",\"gpt-4o\"]",
+		"[\"x-tfy-azure-api-version\",\"2024-10-21\"]",
+		"[\"x-tfy-vertex-region\",\"europe-west4\"]",
+		"[\"x-tfy-vertex-storage-bucket-name\",\"vb\"]",
+		"[\"x-tfy-aws-s3-bucket\",\"s3b\"]",
 		"[\"x-tfy-aws-bedrock-model\",\"anthropic.claude\"]",
 		"[\"x-tfy-metadata\",\"{\\\"team\\\":\\\"ml\\\"}\"]",
-		"[\"X-One\",\"first value\"]", "[\"X-Two\",\"second\"]",
+		"[\"X-One\",\"first value\"]",
+		"[\"X-Two\",\"second\"]",
 	};
 	json_error_t jerr;
 	json_t *j = json_loads(body, 0, &jerr);
@@ -239,11 +297,16 @@ static void test_headers_from_flags(void **state)
 static void test_routing_from_environment(void **state)
 {
 	fixture *f = *state;
-	const char *argv[] = { getenv("TFY_BATCHES"), "--limit", "1", "--provider-model", "flag-model",
-	                       NULL };
-	const char *env[] = { f->env_url, "TFY_API_KEY=" KEY, "TFY_PROVIDER_NAME=bedrock-main",
-	                      "TFY_PROVIDER_MODEL=env-model", "TFY_AWS_S3_BUCKET=batch-bucket",
-	                      "TFY_METADATA={\"team\":\"ml\"}", "TFY_VERTEX_REGION=", NULL };
+	const char *argv[] = { getenv("TFY_BATCHES"), "--limit",    "1",
+		               "--provider-model",    "flag-model", NULL };
+	const char *env[] = { f->env_url,
+		              "TFY_API_KEY=" KEY,
+		              "TFY_PROVIDER_NAME=bedrock-main",
+		              "TFY_PROVIDER_MODEL=env-model",
+		              "TFY_AWS_S3_BUCKET=batch-bucket",
+		              "TFY_METADATA={\"team\":\"ml\"}",
+		              "TFY_VERTEX_REGION=",
+		              NULL };
 	tu_run r;
 	assert_int_equal(tu_run_cmd(argv, env, &r), 0);
 	assert_int_equal(r.status, 0);
@@ -281,7 +344,8 @@ static void test_failure_exit_codes_without_key(void **state)
 	assert_int_equal(r.status, 2);
 	tu_run_free(&r);
 
-	r = cli(f, (const char *const[]){ "--base-url", "http://127.0.0.1:1/v1", "--max-retries", "0", NULL });
+	r = cli(f, (const char *const[]){ "--base-url", "http://127.0.0.1:1/v1", "--max-retries",
+	                                  "0", NULL });
 	assert_int_equal(r.status, 5);
 	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
@@ -300,8 +364,8 @@ static void test_resilience_flags_and_exit_codes(void **state)
 	assert_int_equal(tu_count_lines(r.err), 1);
 	tu_run_free(&r);
 
-	r = cli(f, (const char *const[]){ "--all", "-H", "x-mock-fault: ignore-after", "--limit", "10",
-	                                  "--format", "ndjson", NULL });
+	r = cli(f, (const char *const[]){ "--all", "-H", "x-mock-fault: ignore-after", "--limit",
+	                                  "10", "--format", "ndjson", NULL });
 	assert_int_equal(r.status, 6);
 	assert_non_null(strstr(r.err, "pagination"));
 	tu_run_free(&r);
@@ -312,8 +376,8 @@ static void test_resilience_flags_and_exit_codes(void **state)
 	assert_non_null(strstr(r.err, "503"));
 	tu_run_free(&r);
 
-	r = cli(f, (const char *const[]){ "-H", "x-mock-fault: stall:seconds=30", "--timeout", "0.5",
-	                                  NULL });
+	r = cli(f, (const char *const[]){ "-H", "x-mock-fault: stall:seconds=30", "--timeout",
+	                                  "0.5", NULL });
 	assert_int_equal(r.status, 5);
 	tu_run_free(&r);
 
@@ -339,7 +403,8 @@ static void test_flags_override_environment(void **state)
 	/* Environment points at the gateway; a flag sends it elsewhere. */
 	char other[200];
 	snprintf(other, sizeof(other), "%s/api/llm", f->gw.base);
-	tu_run r = cli(f, (const char *const[]){ "--base-url", other, "--format", "json", "--limit", "1", NULL });
+	tu_run r = cli(f, (const char *const[]){ "--base-url", other, "--format", "json", "--limit",
+	                                         "1", NULL });
 	assert_int_equal(r.status, 0);
 	tu_run_free(&r);
 	char *body = tu_http_get(&f->gw, "/_mock/last-request");
@@ -358,8 +423,8 @@ static void test_flags_override_environment(void **state)
 /* --- csv, --status, --summary, --version ------------------------------ */
 
 typedef struct csv_table {
-	char ***rows;   /* rows[r][c], NUL-terminated strings */
-	size_t *cols;   /* fields per row */
+	char ***rows; /* rows[r][c], NUL-terminated strings */
+	size_t *cols; /* fields per row */
 	size_t nrows;
 } csv_table;
 
@@ -462,16 +527,19 @@ static void test_csv_parses_back(void **state)
 	fixture *f = *state;
 	tu_run r = cli(f, (const char *const[]){ "--format", "csv", "--all", "--limit", "100", NULL });
 	assert_int_equal(r.status, 0);
-	tu_run j = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100", NULL });
+	tu_run j = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100",
+	                                         NULL });
 	assert_int_equal(j.status, 0);
 	json_t *batches = ndjson_array(j.out);
 	csv_table t;
 	const char *rest = csv_parse(r.out, &t);
 	assert_string_equal(rest, ""); /* every line was a CRLF record */
 	assert_int_equal(t.nrows, 251);
-	const char *const header[] = { "id", "status", "created_at", "created", "completed", "failed",
-	                               "total", "endpoint", "model", "input_file_id", "output_file_id",
-	                               "error_file_id" };
+	const char *const header[] = {
+		"id",        "status",        "created_at",     "created",
+		"completed", "failed",        "total",          "endpoint",
+		"model",     "input_file_id", "output_file_id", "error_file_id"
+	};
 	assert_int_equal(t.cols[0], 12);
 	for (size_t c = 0; c < 12; c++)
 		assert_string_equal(t.rows[0][c], header[c]);
@@ -486,7 +554,8 @@ static void test_csv_parses_back(void **state)
 		json_t *created = json_object_get(b, "created_at");
 		if (json_is_integer(created)) {
 			char num[32];
-			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(created));
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			         json_integer_value(created));
 			assert_string_equal(row[2], num);
 			assert_int_equal(strlen(row[3]), 20); /* 2024-05-01T12:00:00Z */
 			assert_int_equal(row[3][19], 'Z');
@@ -504,7 +573,8 @@ static void test_csv_parses_back(void **state)
 static void test_status_filter(void **state)
 {
 	fixture *f = *state;
-	tu_run all = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100", NULL });
+	tu_run all = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100",
+	                                           NULL });
 	assert_int_equal(all.status, 0);
 	json_t *every = ndjson_array(all.out);
 	size_t expected = 0, i;
@@ -516,7 +586,7 @@ static void test_status_filter(void **state)
 	assert_true(expected > 0);
 
 	tu_run r = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "30",
-	                                          "--status", "failed", "--status", "cancelled", NULL });
+	                                         "--status", "failed", "--status", "cancelled", NULL });
 	assert_int_equal(r.status, 0);
 	json_t *got = ndjson_array(r.out);
 	assert_int_equal(json_array_size(got), expected);
@@ -528,7 +598,8 @@ static void test_status_filter(void **state)
 	tu_run_free(&r);
 
 	/* unknown statuses are allowed and simply match nothing; the table keeps its header */
-	r = cli(f, (const char *const[]){ "--all", "--limit", "100", "--status", "no-such-status", NULL });
+	r = cli(f, (const char *const[]){ "--all", "--limit", "100", "--status", "no-such-status",
+	                                  NULL });
 	assert_int_equal(r.status, 0);
 	assert_int_equal(tu_count_lines(r.out), 1);
 	assert_non_null(strstr(r.out, "STATUS"));
@@ -544,7 +615,8 @@ static void test_status_filter(void **state)
 static void test_summary(void **state)
 {
 	fixture *f = *state;
-	tu_run all = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100", NULL });
+	tu_run all = cli(f, (const char *const[]){ "--format", "ndjson", "--all", "--limit", "100",
+	                                           NULL });
 	assert_int_equal(all.status, 0);
 	json_t *every = ndjson_array(all.out);
 	long long requests = 0;
@@ -564,7 +636,7 @@ static void test_summary(void **state)
 
 	/* csv: stdout holds the records alone, the summary is on stderr */
 	tu_run r = cli(f, (const char *const[]){ "--format", "csv", "--all", "--limit", "100",
-	                                          "--summary", NULL });
+	                                         "--summary", NULL });
 	assert_int_equal(r.status, 0);
 	csv_table t;
 	assert_string_equal(csv_parse(r.out, &t), "");
@@ -598,8 +670,8 @@ static void test_summary(void **state)
 
 	const char *const formats[] = { "json", "ndjson" };
 	for (size_t k = 0; k < 2; k++) {
-		r = cli(f, (const char *const[]){ "--format", formats[k], "--limit", "10", "--summary",
-		                                  NULL });
+		r = cli(f, (const char *const[]){ "--format", formats[k], "--limit", "10",
+		                                  "--summary", NULL });
 		assert_int_equal(r.status, 0);
 		assert_null(strstr(r.out, "summary"));
 		json_t *arr = k == 0 ? NULL : ndjson_array(r.out);
@@ -645,7 +717,6 @@ static void test_table_plain_when_not_a_terminal(void **state)
 	assert_non_null(strstr(r.out, "+00:00"));
 	tu_run_free(&r);
 }
-
 
 /* Runs tfy-batches against a canned server. */
 static tu_run cli_canned(const tu_server *c, const char *const *args, const char *extra_env)
@@ -793,8 +864,9 @@ static void test_table_caps_huge_id(void **state)
 	json_error_t jerr;
 	json_t *j = json_loads(r.out, 0, &jerr);
 	assert_non_null(j);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "data"), 0),
-	                                                      "id")), id);
+	assert_string_equal(json_string_value(
+				    json_object_get(json_array_get(json_object_get(j, "data"), 0), "id")),
+	                    id);
 	json_decref(j);
 	tu_run_free(&r);
 
@@ -868,8 +940,8 @@ static void test_summary_many_statuses(void **state)
 	                           "1 s000009, 99990 others), 0 requests\n");
 	tu_run_free(&r);
 	free(body);
-	print_message("--summary over 100000 batches: one status %.2f s, all distinct %.2f s\n", same,
-	              distinct);
+	print_message("--summary over 100000 batches: one status %.2f s, all distinct %.2f s\n",
+	              same, distinct);
 	/* a status list searched linearly: 0.44 s and 15.8 s */
 	assert_true(distinct < 4 * same + 2.0 * tu_slowdown());
 }
@@ -915,7 +987,8 @@ static void assert_terminal_safe(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-			fail_msg("control byte 0x%02x at %zu in: %s", *p, (size_t)(p - (const unsigned char *)s), s);
+			fail_msg("control byte 0x%02x at %zu in: %s", *p,
+			         (size_t)(p - (const unsigned char *)s), s);
 		if (*p >= 0x80 && *p <= 0x9f && (p == (const unsigned char *)s || p[-1] < 0x80))
 			fail_msg("raw C1 byte 0x%02x in: %s", *p, s);
 		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
@@ -944,10 +1017,10 @@ static void test_server_text_escaped(void **state)
 {
 	(void)state;
 	tu_server c;
-	tu_server_canned(
-	    &c, 400, "x-request-id: req-1\x1b]0;owned\x07\r" FORGED " id\xe2\x80\xae\r\n",
-	    "{\"error\":{\"message\":\"bad\\r\\n" FORGED " message\\u001b[2J\\u009b31m\\u202eend\","
-	    "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+	tu_server_canned(&c, 400, "x-request-id: req-1\x1b]0;owned\x07\r" FORGED " id\xe2\x80\xae\r\n",
+	                 "{\"error\":{\"message\":\"bad\\r\\n" FORGED
+	                 " message\\u001b[2J\\u009b31m\\u202eend\","
+	                 "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
 	tu_run r = cli_canned(&c, (const char *const[]){ "--limit", "5", NULL }, NULL);
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
@@ -965,8 +1038,8 @@ static void test_server_text_escaped(void **state)
 	assert_int_equal(r.status, 4);
 	assert_terminal_safe(r.err);
 	assert_true(strncmp(r.err, "tfy-batches info: the API key is from ", 38) == 0);
-	assert_lines_start(strchr(r.err, '\n') + 1, "libtfy debug: ",
-	                   "tfy-batches: bad request (HTTP 400)");
+	assert_lines_start(strchr(r.err, '\n') + 1,
+	                   "libtfy debug: ", "tfy-batches: bad request (HTTP 400)");
 	assert_int_equal(tu_count_lines(r.err), 3);
 	tu_run_free(&r);
 	tu_server_stop(&c);
@@ -986,7 +1059,6 @@ static void test_server_text_escaped(void **state)
 	tu_server_stop(&c);
 	free(body);
 }
-
 
 /* --- subcommands, help, arguments, messages ----------------------------- */
 
@@ -1059,7 +1131,8 @@ static void test_help_fits_80_columns(void **state)
 	const char *list = strstr(g.out, "Commands:\n");
 	assert_non_null(list);
 	size_t commands = 0;
-	for (const char *p = list + 10; strncmp(p, "  ", 2) == 0 && p[2] != ' '; p = strchr(p, '\n') + 1) {
+	for (const char *p = list + 10; strncmp(p, "  ", 2) == 0 && p[2] != ' ';
+	     p = strchr(p, '\n') + 1) {
 		/* a name ends at two spaces; "files get" is two words */
 		char name[32], *sub;
 		snprintf(name, sizeof(name), "%.*s", (int)(strstr(p + 2, "  ") - (p + 2)), p + 2);
@@ -1140,10 +1213,11 @@ static void test_bad_arguments_exit_2(void **state)
 /* What the user can get wrong is said with flags and variables, never the C API's names. */
 static void assert_no_c_names(const char *err)
 {
-	const char *const c_names[] = { "_option", "base_url", "api_key", "auth_header",
-	                                "metadata_header", "query_params", "headers[", "_ms",
-	                                "set the", "tfy_", "tls_client", "proxy_credentials",
-	                                "no_proxy" };
+	const char *const c_names[] = {
+		"_option",      "base_url",          "api_key", "auth_header", "metadata_header",
+		"query_params", "headers[",          "_ms",     "set the",     "tfy_",
+		"tls_client",   "proxy_credentials", "no_proxy"
+	};
 	for (size_t i = 0; i < sizeof(c_names) / sizeof(c_names[0]); i++)
 		if (strstr(err, c_names[i]))
 			fail_msg("'%s' in: %s", c_names[i], err);
@@ -1205,8 +1279,10 @@ static void test_messages_name_flags(void **state)
 static void test_unknown_tfy_log_said_once(void **state)
 {
 	fixture *f = *state;
-	tu_run r = cli_env((const char *const[]){ f->env_url, "TFY_API_KEY=" KEY, "TFY_LOG=verbose", NULL },
-	                   (const char *const[]){ "--all", "--limit", "50", "--format", "ndjson", NULL });
+	tu_run r = cli_env((const char *const[]){ f->env_url, "TFY_API_KEY=" KEY, "TFY_LOG=verbose",
+	                                          NULL },
+	                   (const char *const[]){ "--all", "--limit", "50", "--format", "ndjson",
+	                                          NULL });
 	assert_int_equal(r.status, 0);
 	assert_int_equal(tu_count_lines(r.out), 250);
 	assert_int_equal(tu_count_lines(r.err), 1);
@@ -1224,8 +1300,8 @@ static void test_azure_auth_header_and_query(void **state)
 	const char *const *runs[] = {
 		(const char *const[]){ "--base-url", azure, "--auth-header", "api-key", "--query",
 		                       "api-version=2024-10-21", "--limit", "2", NULL },
-		(const char *const[]){ "list", "--base-url", azure, "--query", "api-version=2024-10-21",
-		                       "--limit", "2", NULL },
+		(const char *const[]){ "list", "--base-url", azure, "--query",
+		                       "api-version=2024-10-21", "--limit", "2", NULL },
 	};
 	for (size_t k = 0; k < 2; k++) {
 		tu_run r = cli_env((const char *const[]){ "TFY_API_KEY=" KEY,
@@ -1260,7 +1336,8 @@ static void test_exit_statuses(void **state)
 		{ "x-mock-fault: truncated", 6 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		tu_run r = cli(f, (const char *const[]){ "-H", cases[i].fault, "--max-retries", "0", NULL });
+		tu_run r = cli(f, (const char *const[]){ "-H", cases[i].fault, "--max-retries", "0",
+		                                         NULL });
 		if (r.status != cases[i].status)
 			print_error("%s: %d %s\n", cases[i].fault, r.status, r.err);
 		assert_int_equal(r.status, cases[i].status);
@@ -1293,7 +1370,7 @@ static void routed(tu_server *s, int fd)
 	while (r->line && strncmp(head, r->line, strlen(r->line)) != 0)
 		r++;
 	static const char missing[] = "{\"error\":{\"message\":\"no such route\",\"type\":"
-	                              "\"invalid_request_error\",\"param\":null,\"code\":null}}";
+				      "\"invalid_request_error\",\"param\":null,\"code\":null}}";
 	const char *body = r->line ? r->body : missing;
 	size_t len = body ? strlen(body) : r->size;
 	char *xs = NULL;
@@ -1335,8 +1412,8 @@ static void test_download_bounded_by_file_size(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/big.jsonl", dir);
 	const char *const *cases[] = {
-		(const char *const[]){ "files", "download", "file-big", "-o", path, "--max-retries", "0",
-		                       NULL },
+		(const char *const[]){ "files", "download", "file-big", "-o", path, "--max-retries",
+		                       "0", NULL },
 		(const char *const[]){ "files", "download", "file-big", "--max-retries", "0", NULL },
 		(const char *const[]){ "results", "file-big", "--max-retries", "0", NULL },
 	};
@@ -1364,21 +1441,24 @@ static void test_run_batch_id_unusable(void **state)
 {
 	(void)state;
 	const char line[] = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-	                    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
+			    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
 	char *input = tu_write_temp(line, sizeof(line) - 1);
 	route table[] = {
 		{ "POST /v1/files ", 200, FILE_OBJECT("file-in", 90, "in.jsonl"), 0, 0 },
 		{ "POST /v1/batches ", 200,
 		  "{\"id\":\"batch_\\u0001evil\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
 		  "\"input_file_id\":\"file-in\",\"completion_window\":\"24h\",\"status\":\"validating\","
-		  "\"created_at\":1700000000}", 0, 0 },
+		  "\"created_at\":1700000000}",
+		  0, 0 },
 		{ NULL, 0, NULL, 0, 0 },
 	};
 	routes = table;
 	tu_server c;
 	tu_server_start(&c, routed, NULL, 0);
-	tu_run r = cli_canned(&c, (const char *const[]){ "run", input, "--endpoint",
-	                                                 "/v1/chat/completions", NULL }, NULL);
+	tu_run r = cli_canned(&c,
+	                      (const char *const[]){ "run", input, "--endpoint",
+	                                             "/v1/chat/completions", NULL },
+	                      NULL);
 	if (r.status != 6)
 		print_error("%d %s\n", r.status, r.err);
 	assert_int_equal(r.status, 6);
@@ -1435,7 +1515,8 @@ static void test_delete_declined(void **state)
 	tfy_client_free(client);
 	if (code != TFY_ERROR_DECLINED) {
 		tu_server_stop(&c);
-		print_message("libtfy answers %d, not TFY_ERROR_DECLINED, to \"deleted\": false\n", code);
+		print_message("libtfy answers %d, not TFY_ERROR_DECLINED, to \"deleted\": false\n",
+		              code);
 		skip();
 	}
 	tu_run r = cli_canned(&c, (const char *const[]){ "files", "delete", "file-kept", NULL }, NULL);
@@ -1481,10 +1562,10 @@ static void test_quiet_prints_ids(void **state)
 		tu_run_free(&r);
 	}
 
-	j = cli(f, (const char *const[]){ "--all", "--limit", "100", "--format", "ndjson", "--status",
-	                                  "failed", NULL });
+	j = cli(f, (const char *const[]){ "--all", "--limit", "100", "--format", "ndjson",
+	                                  "--status", "failed", NULL });
 	tu_run r = cli(f, (const char *const[]){ "--all", "--limit", "100", "-q", "--status",
-	                                          "failed", "--summary", NULL });
+	                                         "failed", "--summary", NULL });
 	assert_int_equal(r.status, 0);
 	assert_int_equal(tu_count_lines(r.out), tu_count_lines(j.out));
 	assert_true(tu_count_lines(r.out) > 0);
@@ -1497,8 +1578,9 @@ static void test_quiet_prints_ids(void **state)
 /* Statuses as Bedrock and Vertex send them, and one no one knows. */
 static char *provider_status_page(void)
 {
-	static const char *const statuses[] = { "InProgress", "JOB_STATE_RUNNING", "PartiallyCompleted",
-	                                        "Stopping", "JOB_STATE_SUCCEEDED", "odd_state" };
+	static const char *const statuses[] = { "InProgress",          "JOB_STATE_RUNNING",
+		                                "PartiallyCompleted",  "Stopping",
+		                                "JOB_STATE_SUCCEEDED", "odd_state" };
 	char items[4096], *p = items;
 	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
 		char id[32];
@@ -1522,10 +1604,11 @@ static void test_table_status_normalised(void **state)
 	tu_server_canned(&c, 200, "", body);
 	tu_run r = cli_canned(&c, (const char *const[]){ NULL }, NULL);
 	assert_int_equal(r.status, 0);
-	static const char *const rows[] = { "batch_p0  in_progress ", "batch_p1  in_progress ",
-	                                    "batch_p2  partially_completed ",
-	                                    "batch_p3  cancelling ", "batch_p4  completed ",
-	                                    "batch_p5  odd_state " };
+	static const char *const rows[] = {
+		"batch_p0  in_progress ",         "batch_p1  in_progress ",
+		"batch_p2  partially_completed ", "batch_p3  cancelling ",
+		"batch_p4  completed ",           "batch_p5  odd_state "
+	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		if (!strstr(r.out, rows[i]))
 			fail_msg("no '%s' in:\n%s", rows[i], r.out);
@@ -1541,8 +1624,9 @@ static void test_table_status_normalised(void **state)
 	assert_non_null(strstr(r.out, ",PartiallyCompleted,"));
 	tu_run_free(&r);
 
-	r = cli_canned(&c, (const char *const[]){ "-q", "--status", "in_progress", "--status",
-	                                          "Stopping", "--summary", NULL },
+	r = cli_canned(&c,
+	               (const char *const[]){ "-q", "--status", "in_progress", "--status",
+	                                      "Stopping", "--summary", NULL },
 	               NULL);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "batch_p0\nbatch_p1\nbatch_p3\n");
@@ -1640,8 +1724,8 @@ static void test_help_of_a_group(void **state)
 	assert_int_equal(a.status, 0);
 	assert_string_equal(a.err, "");
 	assert_true(strncmp(a.out, "Usage: tfy-batches files COMMAND [OPTION]...\n", 45) == 0);
-	static const char *const subs[] = { "\n  files upload ", "\n  files get ", "\n  files download ",
-	                                    "\n  files delete " };
+	static const char *const subs[] = { "\n  files upload ", "\n  files get ",
+		                            "\n  files download ", "\n  files delete " };
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 		assert_non_null(strstr(a.out, subs[i]));
 	assert_lines_shorter(a.out, 81);

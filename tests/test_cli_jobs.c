@@ -69,12 +69,20 @@ static int setup(void **state)
 	static const char *const fast_args[] = { "--batch-seconds", "0.5", NULL };
 	static const char *const paced_args[] = { "--batch-seconds", "12", NULL };
 	static const char *const slow_args[] = { "--batch-seconds", "3600", NULL };
-	static const char *const partial_args[] = { "--batch-seconds", "0.5", "--fault",
-		"none:route=download,times=1", "--fault", "drop:route=download,bytes=10,times=1",
-		NULL };
-	static const char *const stuck_args[] = { "--batch-seconds", "0.5", "--fault",
-		"none:route=download,times=1", "--fault",
-		"no-answer:route=download,seconds=30,times=0", NULL };
+	static const char *const partial_args[] = { "--batch-seconds",
+		                                    "0.5",
+		                                    "--fault",
+		                                    "none:route=download,times=1",
+		                                    "--fault",
+		                                    "drop:route=download,bytes=10,times=1",
+		                                    NULL };
+	static const char *const stuck_args[] = { "--batch-seconds",
+		                                  "0.5",
+		                                  "--fault",
+		                                  "none:route=download,times=1",
+		                                  "--fault",
+		                                  "no-answer:route=download,seconds=30,times=0",
+		                                  NULL };
 	fixture *f = calloc(1, sizeof(*f));
 	if (!f || tu_gateway_start(&f->fast, fast_args) < 0 ||
 	    tu_gateway_start(&f->paced, paced_args) < 0 || tu_gateway_start(&f->slow, slow_args) < 0 ||
@@ -156,8 +164,8 @@ static char *member(const char *text, const char *key)
 
 static char *upload(const fixture *f, const char *url, const char *path)
 {
-	tu_run r = cli(url, (const char *const[]){ "files", "upload", path, "--format", "ndjson",
-	                                           NULL });
+	tu_run r = cli(url,
+	               (const char *const[]){ "files", "upload", path, "--format", "ndjson", NULL });
 	expect_status(&r, 0);
 	char *id = member(r.out, "id");
 	assert_non_null(id);
@@ -169,8 +177,8 @@ static char *upload(const fixture *f, const char *url, const char *path)
 static char *create(const char *url, const char *file_id, const char *metadata)
 {
 	tu_run r = cli(url, (const char *const[]){ "create", "--input-file-id", file_id,
-	                                           "--endpoint", ENDPOINT, "--metadata",
-	                                           metadata, "--format", "json", NULL });
+	                                           "--endpoint", ENDPOINT, "--metadata", metadata,
+	                                           "--format", "json", NULL });
 	expect_status(&r, 0);
 	char *id = member(r.out, "id");
 	assert_non_null(id);
@@ -196,8 +204,8 @@ static void test_files_commands(void **state)
 	fixture *f = *state;
 	char *id = upload(f, f->fast_url, f->input);
 
-	tu_run r = cli(f->fast_url, (const char *const[]){ "files", "get", id, "--format", "json",
-	                                                   NULL });
+	tu_run r = cli(f->fast_url,
+	               (const char *const[]){ "files", "get", id, "--format", "json", NULL });
 	expect_status(&r, 0);
 	char *got = member(r.out, "id");
 	assert_string_equal(got, id);
@@ -313,8 +321,8 @@ static void test_files_list(void **state)
 	assert_null(strstr(r.out, "more available"));
 	tu_run_free(&r);
 	/* One page of two, oldest first: the footer names the cursor. */
-	r = cli(o->url, (const char *const[]){ "files", "list", "--limit", "2", "--order", "asc",
-	                                       NULL });
+	r = cli(o->url,
+	        (const char *const[]){ "files", "list", "--limit", "2", "--order", "asc", NULL });
 	expect_status(&r, 0);
 	assert_int_equal(tu_count_lines(r.out), 4);
 	assert_true(strstr(r.out, id[0]) < strstr(r.out, id[1]));
@@ -325,8 +333,8 @@ static void test_files_list(void **state)
 
 	/* json: list's envelope, one page or every page. */
 	json_t *env;
-	r = cli(o->url, (const char *const[]){ "files", "list", "--limit", "1", "--format", "json",
-	                                       NULL });
+	r = cli(o->url,
+	        (const char *const[]){ "files", "list", "--limit", "1", "--format", "json", NULL });
 	expect_status(&r, 0);
 	listing_of(r.out, got, sizeof(got), &env);
 	assert_string_equal(got, id[2]);
@@ -350,8 +358,7 @@ static void test_files_list(void **state)
 	tu_run_free(&r);
 	/* ndjson and --max-items; csv with its header; a purpose with no file. */
 	r = cli(o->url, (const char *const[]){ "files", "list", "--all", "--limit", "1", "--order",
-	                                       "asc", "--max-items", "2", "--format", "ndjson",
-	                                       NULL });
+	                                       "asc", "--max-items", "2", "--format", "ndjson", NULL });
 	expect_status(&r, 0);
 	assert_int_equal(tu_count_lines(r.out), 2);
 	char *line = member(r.out, "id");
@@ -513,9 +520,12 @@ static void test_check(void **state)
 	fixture *f = *state;
 	char bad[400];
 	snprintf(bad, sizeof(bad), "%s/bad.jsonl", f->dir);
-	write_file(bad, LINE("a", "m") "not json\n" LINE("a", "m")
-	                "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\","
-	                "\"body\":{\"model\":\"m\",\"messages\":[]}}\n");
+	write_file(bad,
+	           LINE("a",
+	                "m") "not json\n" LINE("a",
+	                                       "m") "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT
+	                                            "\","
+	                                            "\"body\":{\"model\":\"m\",\"messages\":[]}}\n");
 	tu_run r = cli(NULL, (const char *const[]){ "check", bad, NULL });
 	expect_status(&r, 9);
 	char want[512];
@@ -562,9 +572,9 @@ static void test_check_codes_and_provider_kind(void **state)
 	fixture *f = *state;
 	char path[400], want[512];
 	snprintf(path, sizeof(path), "%s/codes.jsonl", f->dir);
-	write_file(path, LINE("a", "m") "[1]\n" LINE("a", "m")
-	                 "{\"custom_id\":\"b\",\"url\":\"/v1/embeddings\",\"body\":{\"messages\":\"hi\"}}\n"
-	                 LINE("c", "n"));
+	write_file(path,
+	           LINE("a", "m") "[1]\n" LINE("a", "m") "{\"custom_id\":\"b\",\"url\":\"/v1/embeddings\",\"body\":{\"messages\":\"hi\"}}\n" LINE(
+			   "c", "n"));
 	tu_run r = cli(NULL, (const char *const[]){ "check", path, NULL });
 	expect_status(&r, 9);
 	static const char *const lines[] = {
@@ -589,8 +599,8 @@ static void test_check_codes_and_provider_kind(void **state)
 	/* Vertex lets a line leave out method, url and body.model; OpenAI does not. */
 	snprintf(path, sizeof(path), "%s/vertex.jsonl", f->dir);
 	write_file(path, "{\"custom_id\":\"a\",\"body\":{\"messages\":[]}}\n");
-	r = cli(NULL, (const char *const[]){ "check", path, "--provider-kind", "vertex", "--endpoint",
-	                                     ENDPOINT, NULL });
+	r = cli(NULL, (const char *const[]){ "check", path, "--provider-kind", "vertex",
+	                                     "--endpoint", ENDPOINT, NULL });
 	expect_status(&r, 0);
 	snprintf(want, sizeof(want), "%s: 1 request, ok\n", path);
 	assert_string_equal(r.out, want);
@@ -804,10 +814,10 @@ static void test_run_interrupted(void **state)
 	fixture *f = *state;
 	for (int cancel = 0; cancel < 2; cancel++) {
 		spawned s;
-		spawn(f, &s, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", f->dir,
-		                                    f->slow_url,
-		                                    cancel ? "--cancel-on-interrupt" : "--format", cancel ? NULL : "table",
-		                                    NULL });
+		spawn(f, &s,
+		      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", f->dir,
+		                             f->slow_url, cancel ? "--cancel-on-interrupt" : "--format",
+		                             cancel ? NULL : "table", NULL });
 		await_stderr(&s, "created the batch ");
 		char *id = created_id(&s);
 		await_stderr(&s, "validating");
@@ -818,13 +828,15 @@ static void test_run_interrupted(void **state)
 		char want[300];
 		if (cancel) {
 			assert_non_null(strstr(err, "cancelled the batch"));
-			assert_true(strcmp(status, "cancelling") == 0 || strcmp(status, "cancelled") == 0);
+			assert_true(strcmp(status, "cancelling") == 0 ||
+			            strcmp(status, "cancelled") == 0);
 		} else {
 			snprintf(want, sizeof(want), "tfy-batches wait %s\n", id);
 			assert_non_null(strstr(err, want));
 			snprintf(want, sizeof(want), "tfy-batches run --resume %s -o %s\n", id, f->dir);
 			assert_non_null(strstr(err, want));
-			assert_true(strcmp(status, "validating") == 0 || strcmp(status, "in_progress") == 0);
+			assert_true(strcmp(status, "validating") == 0 ||
+			            strcmp(status, "in_progress") == 0);
 		}
 		char *out = read_file(s.out);
 		assert_string_equal(out, "");
@@ -843,9 +855,9 @@ static void test_run_interrupted_uploading(void **state)
 {
 	fixture *f = *state;
 	spawned s;
-	spawn(f, &s, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", f->dir,
-	                                    f->fast_url, "-H",
-	                                    "x-mock-fault: no-answer:seconds=30,route=upload", NULL });
+	spawn(f, &s,
+	      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", f->dir, f->fast_url,
+	                             "-H", "x-mock-fault: no-answer:seconds=30,route=upload", NULL });
 	/* The upload of a few lines goes out at once; the signal comes while it waits. */
 	struct timespec ts = { 1, 500 * 1000 * 1000 };
 	nanosleep(&ts, NULL);
@@ -925,9 +937,9 @@ static void download_stopped(const fixture *f, const char *file, int sig)
 	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
 	spawned s;
 	/* The server keeps the download (not the File object) unanswered for 30 s. */
-	spawn(f, &s, (const char *const[]){ "files", "download", file, "-o", path, f->fast_url, "-H",
-	                                    "x-mock-fault: no-answer:seconds=30,route=download",
-	                                    NULL });
+	spawn(f, &s,
+	      (const char *const[]){ "files", "download", file, "-o", path, f->fast_url, "-H",
+	                             "x-mock-fault: no-answer:seconds=30,route=download", NULL });
 	await_entry(f->dir, ".part");
 	assert_int_equal(kill(s.pid, sig), 0);
 	assert_int_equal(reap_exited(&s), 128 + sig);
@@ -981,8 +993,9 @@ static void run_download_stopped(const fixture *f, int sig)
 	new_dir(f, dir, sizeof(dir), name);
 	free(tu_http_get(&f->stuck, "/_mock/faults/reset"));
 	spawned s;
-	spawn(f, &s, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", dir,
-	                                    f->stuck_url, NULL });
+	spawn(f, &s,
+	      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", dir,
+	                             f->stuck_url, NULL });
 	await_stderr(&s, "-output.jsonl\n");
 	await_entry(dir, "-errors.jsonl.");
 	assert_int_equal(kill(s.pid, sig), 0);
@@ -992,8 +1005,8 @@ static void run_download_stopped(const fixture *f, int sig)
 	assert_null(strstr(err, "nothing was saved"));
 	snprintf(want, sizeof(want), "tfy-batches: saved %s/%s-output.jsonl\n", dir, id);
 	assert_non_null(strstr(err, want));
-	snprintf(want, sizeof(want), "tfy-batches: interrupted; not saved: %s/%s-errors.jsonl\n", dir,
-	         id);
+	snprintf(want, sizeof(want), "tfy-batches: interrupted; not saved: %s/%s-errors.jsonl\n",
+	         dir, id);
 	assert_non_null(strstr(err, want));
 	snprintf(want, sizeof(want), "tfy-batches run --resume %s -o %s\n", id, dir);
 	assert_non_null(strstr(err, want));
@@ -1033,15 +1046,15 @@ static void test_run_resume_after_failed_download(void **state)
 	char *id = created_in(r.err);
 	snprintf(output, sizeof(output), "%s/%s-output.jsonl", dir, id);
 	snprintf(errors, sizeof(errors), "%s/%s-errors.jsonl", dir, id);
-	snprintf(want, sizeof(want), "tfy-batches: finish the run with: tfy-batches run --resume %s -o %s\n",
-	         id, dir);
+	snprintf(want, sizeof(want),
+	         "tfy-batches: finish the run with: tfy-batches run --resume %s -o %s\n", id, dir);
 	assert_non_null(strstr(r.err, want));
 	assert_int_equal(entries(dir), 1);
 	assert_int_equal(access(output, F_OK), 0);
 	tu_run_free(&r);
 
-	r = cli(f->partial_url, (const char *const[]){ "run", "--resume", id, "-o", dir, "--format",
-	                                               "json", NULL });
+	r = cli(f->partial_url,
+	        (const char *const[]){ "run", "--resume", id, "-o", dir, "--format", "json", NULL });
 	expect_status(&r, 0);
 	snprintf(want, sizeof(want), "tfy-batches: already saved %s\n", output);
 	assert_non_null(strstr(r.err, want));
@@ -1111,7 +1124,8 @@ static void test_wrong_key_never_printed(void **state)
 	const char *const *cases[] = {
 		(const char *const[]){ "get", "batch_x", NULL },
 		(const char *const[]){ "cancel", "batch_x", NULL },
-		(const char *const[]){ "create", "--input-file-id", "file-x", "--endpoint", ENDPOINT, NULL },
+		(const char *const[]){ "create", "--input-file-id", "file-x", "--endpoint",
+		                       ENDPOINT, NULL },
 		(const char *const[]){ "wait", "batch_x", NULL },
 		(const char *const[]){ "files", "upload", f->input, NULL },
 		(const char *const[]){ "files", "get", "file-x", NULL },
@@ -1220,7 +1234,7 @@ static void test_tables_show_files_and_dates(void **state)
 		r = cli(f->fast_url, file_tables[i]);
 		expect_status(&r, 0);
 		assert_non_null(strstr(r.out, "CREATED_AT"));
-		assert_null(strstr(r.out, secs)); /* no Unix seconds in the table */
+		assert_null(strstr(r.out, secs));         /* no Unix seconds in the table */
 		assert_non_null(strstr(r.out, "+00:00")); /* TZ unset: UTC, as list shows it */
 		tu_run_free(&r);
 	}
@@ -1244,7 +1258,7 @@ static void test_results_path_or_id(void **state)
 	fixture *f = *state;
 	long before = tu_gateway_requests(&f->fast);
 	static const char *const paths[] = { "out6.jsonl", "/nonexistent.jsonl", "dir/out6",
-	                                     "errors.json" };
+		                             "errors.json" };
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		tu_run r = cli(f->fast_url, (const char *const[]){ "results", paths[i], NULL });
 		expect_status(&r, 8);
@@ -1317,8 +1331,8 @@ static void test_run_endpoint_and_output_dir(void **state)
 	fixture *f = *state;
 	char dir[400];
 	snprintf(dir, sizeof(dir), "%s/made/by/run", f->dir);
-	tu_run r = cli(f->fast_url, (const char *const[]){ "run", f->input, "-o", dir, "--format",
-	                                                   "json", NULL });
+	tu_run r = cli(f->fast_url,
+	               (const char *const[]){ "run", f->input, "-o", dir, "--format", "json", NULL });
 	expect_status(&r, 0);
 	char want[600];
 	snprintf(want, sizeof(want), "tfy-batches: created the directory %s\n", dir);
@@ -1365,7 +1379,8 @@ static void test_force_replaces(void **state)
 	char path[400];
 	snprintf(path, sizeof(path), "%s/replaced.jsonl", f->dir);
 	write_file(path, "old\n");
-	tu_run r = cli(f->fast_url, (const char *const[]){ "files", "download", file, "-o", path, NULL });
+	tu_run r = cli(f->fast_url,
+	               (const char *const[]){ "files", "download", file, "-o", path, NULL });
 	expect_status(&r, 8);
 	assert_non_null(strstr(r.err, "-f replaces it"));
 	tu_run_free(&r);
@@ -1389,8 +1404,8 @@ static void test_force_replaces(void **state)
 
 	char dir[400], output[600];
 	new_dir(f, dir, sizeof(dir), "run-force");
-	r = cli(f->fast_url, (const char *const[]){ "run", f->input, "-o", dir, "--format", "json",
-	                                            NULL });
+	r = cli(f->fast_url,
+	        (const char *const[]){ "run", f->input, "-o", dir, "--format", "json", NULL });
 	expect_status(&r, 0);
 	char *id = member(r.out, "id");
 	tu_run_free(&r);
@@ -1448,11 +1463,11 @@ static void test_timeout_one_meaning(void **state)
 	const char *const *cases[] = {
 		(const char *const[]){ "run", f->input, "-o", dir, "--wait-timeout", "0.5", NULL },
 		(const char *const[]){ "run", f->input, "-o", dir, "--timeout", "2", NULL },
-		(const char *const[]){ "run", f->input, "-o", dir, "--timeout", "2", "--wait-timeout",
-		                       "60", NULL },
+		(const char *const[]){ "run", f->input, "-o", dir, "--timeout", "2",
+		                       "--wait-timeout", "60", NULL },
 	};
 	static const char *const said[] = { "--wait-timeout passed", "--timeout passed",
-	                                     "--timeout passed" };
+		                            "--timeout passed" };
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		double t0 = tu_now_s();
 		tu_run r = cli(f->slow_url, cases[i]);

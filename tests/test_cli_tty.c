@@ -12,9 +12,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <stdatomic.h>
 #include <pty.h>
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,14 +158,16 @@ static size_t widest_shown_line(const char *s, size_t max, char *where, size_t s
 				start = p + 1;
 			} else if (*p == '\033' && p[1] == '[') {
 				p += 2;
-				while (p < eol && !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
+				while (p < eol &&
+				       !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
 					p++;
 			} else if (((unsigned char)*p & 0xc0) != 0x80) {
 				cols++;
 			}
 		}
 		const char *token = start + strspn(start, " ");
-		if (!memchr(token, ' ', (size_t)(eol - token)) && !memchr(token, '\033', (size_t)(eol - token)))
+		if (!memchr(token, ' ', (size_t)(eol - token)) &&
+		    !memchr(token, '\033', (size_t)(eol - token)))
 			continue;
 		if (cols > widest)
 			widest = cols;
@@ -181,8 +183,8 @@ static void assert_fits(const char *shown, size_t width)
 	char line[4096] = "";
 	size_t widest = widest_shown_line(shown, width, line, sizeof(line));
 	if (widest > width)
-		fail_msg("a line of %zu columns on a terminal of %zu:\n%s\nin:\n%s", widest, width, line,
-		         shown);
+		fail_msg("a line of %zu columns on a terminal of %zu:\n%s\nin:\n%s", widest, width,
+		         line, shown);
 }
 
 /* The widest line of the table (the "more available" line excluded), in columns (ASCII). */
@@ -239,7 +241,8 @@ static void test_table_fits_the_terminal(void **state)
 		assert_true(widest_table_line(plain) <= widths[k]);
 		size_t i;
 		json_t *id;
-		json_array_foreach(ids, i, id) assert_non_null(strstr(plain, json_string_value(id)));
+		json_array_foreach(ids, i, id)
+			assert_non_null(strstr(plain, json_string_value(id)));
 		assert_non_null(strstr(plain, "STATUS"));
 		if (widths[k] == 200) {
 			assert_non_null(strstr(plain, "MODEL"));
@@ -427,11 +430,11 @@ static void test_wait_progress_line(void **state)
 {
 	fixture *f = *state;
 	const char line[] = "{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-	                    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
+			    "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
 	char *input = tu_write_temp(line, sizeof(line) - 1);
 	char *file = printed_id((const char *const[]){ "files", "upload", input, NULL }, f->url);
-	char *id = printed_id((const char *const[]){ "create", "--input-file-id", file, "--endpoint",
-	                                             "/v1/chat/completions", NULL },
+	char *id = printed_id((const char *const[]){ "create", "--input-file-id", file,
+	                                             "--endpoint", "/v1/chat/completions", NULL },
 	                      f->url);
 	int master;
 	struct winsize ws = { 24, 80, 0, 0 };
@@ -472,8 +475,8 @@ static void test_wait_progress_line(void **state)
 	assert_non_null(getcwd(here, sizeof(here)));
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(chdir(dir), 0);
-	char *shown = pty_run(f->url, 80, NULL, (const char *const[]){ "files", "download", file,
-	                                                                NULL });
+	char *shown = pty_run(f->url, 80, NULL,
+	                      (const char *const[]){ "files", "download", file, NULL });
 	assert_string_equal(shown, "");
 	free(shown);
 	const char *name = strrchr(input, '/') + 1;
@@ -514,8 +517,18 @@ static void test_download_refuses_foreign_names(void **state)
 {
 	(void)state;
 	static const char *const names[] = {
-		".bash_profile", ".npmrc", ".", "..", "", "../escape", "dir/x.jsonl", "a\\u001b[2Jb",
-		"tab\\tname", "del\\u007f", "c1\\u009bx", "rtl\\u202etxt.exe",
+		".bash_profile",
+		".npmrc",
+		".",
+		"..",
+		"",
+		"../escape",
+		"dir/x.jsonl",
+		"a\\u001b[2Jb",
+		"tab\\tname",
+		"del\\u007f",
+		"c1\\u009bx",
+		"rtl\\u202etxt.exe",
 	};
 	char here[4096], dir[] = "/tmp/tfy-tty-names-XXXXXX";
 	assert_non_null(getcwd(here, sizeof(here)));
@@ -584,8 +597,8 @@ static void test_every_line_fits_80_columns(void **state)
 	json_decref(ids);
 
 	shown = pty_run_status(f->url, 80, NULL,
-	                       (const char *const[]){ "--all", "--limit", "100", "--summary", NULL }, 1,
-	                       &status);
+	                       (const char *const[]){ "--all", "--limit", "100", "--summary", NULL },
+	                       1, &status);
 	assert_int_equal(status, 0);
 	assert_fits(shown, 80);
 	assert_non_null(strstr(shown, "summary: 25")); /* 250 and those the tests created */
@@ -601,9 +614,9 @@ static void test_every_line_fits_80_columns(void **state)
 	      "\"body\":{\"model\":\"m\",\"messages\":[]}}\n",
 	      in);
 	fclose(in);
-	shown = pty_run_status(f->url, 80, NULL, (const char *const[]){ "run", "input.jsonl", "-o",
-	                                                                 "out", NULL },
-	                       1, &status);
+	shown = pty_run_status(f->url, 80, NULL,
+	                       (const char *const[]){ "run", "input.jsonl", "-o", "out", NULL }, 1,
+	                       &status);
 	print_message("%s", shown);
 	assert_int_equal(status, 0);
 	assert_fits(shown, 80);
@@ -693,8 +706,9 @@ static char *run_stdout(const char *const *args, const char *url)
 static int has_iso_date(const char *s)
 {
 	regex_t re;
-	assert_int_equal(regcomp(&re, "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
-	                              "[+-][0-9]{2}:[0-9]{2}",
+	assert_int_equal(regcomp(&re,
+	                         "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+	                         "[+-][0-9]{2}:[0-9]{2}",
 	                         REG_EXTENDED | REG_NOSUB),
 	                 0);
 	int found = regexec(&re, s, 0, NULL, 0) == 0;
@@ -726,8 +740,8 @@ static void test_files_list_fits_and_quiet(void **state)
 
 	int status;
 	char *shown = pty_run_status(f->url, 80, (const char *const[]){ "NO_COLOR=1", NULL },
-	                             (const char *const[]){ "files", "list", "--limit", "2", NULL }, 1,
-	                             &status);
+	                             (const char *const[]){ "files", "list", "--limit", "2", NULL },
+	                             1, &status);
 	print_message("%s", shown);
 	assert_int_equal(status, 0);
 	assert_fits(shown, 80);
@@ -752,7 +766,8 @@ static void test_files_list_fits_and_quiet(void **state)
 	free(shown);
 
 	/* -q on the terminal: the ids alone, as the json listing has them */
-	shown = pty_run(f->url, 80, NULL, (const char *const[]){ "files", "list", "--all", "-q", NULL });
+	shown = pty_run(f->url, 80, NULL,
+	                (const char *const[]){ "files", "list", "--all", "-q", NULL });
 	char *listed = run_stdout((const char *const[]){ "files", "list", "--all", "--format",
 	                                                 "json", NULL },
 	                          f->url);
@@ -765,7 +780,8 @@ static void test_files_list_fits_and_quiet(void **state)
 	char want[65536];
 	for (size_t i = 0; i < json_array_size(data); i++)
 		len += (size_t)snprintf(want + len, sizeof(want) - len, "%s\n",
-		                        json_string_value(json_object_get(json_array_get(data, i), "id")));
+		                        json_string_value(
+						json_object_get(json_array_get(data, i), "id")));
 	assert_true(len < sizeof(want));
 	assert_string_equal(shown, want);
 	json_decref(list);

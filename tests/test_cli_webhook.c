@@ -137,7 +137,7 @@ static char *create_batch(const tu_gateway *gw, const char *input, const tfy_pai
 typedef struct receiver {
 	tu_server server; /* first: the handler is given its address */
 	pthread_mutex_t lock;
-	int fail_first;   /* answer 500 to this many deliveries, then 204 */
+	int fail_first; /* answer 500 to this many deliveries, then 204 */
 	char *got[RECEIVED_MAX];
 	double at[RECEIVED_MAX];
 	int count;
@@ -164,8 +164,8 @@ static void receive(tu_server *s, int fd)
 	}
 	pthread_mutex_unlock(&r->lock);
 	const char *answer = index < r->fail_first
-	                             ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-	                             : "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
+	                           ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+	                           : "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
 	tu_send_all(fd, answer, strlen(answer));
 }
 
@@ -292,8 +292,7 @@ static void test_mock_every_end(void **state)
 	const tfy_pair expire[] = { { "mock_outcome", "expire" } };
 	char *ids[4] = { create_batch(&gw, GOOD_INPUT, NULL), create_batch(&gw, BAD_INPUT, NULL),
 		         create_batch(&gw, GOOD_INPUT, expire), create_batch(&gw, GOOD_INPUT, NULL) };
-	const char *types[4] = { "batch.completed", "batch.failed", "batch.expired",
-		                 "batch.cancelled" };
+	const char *types[4] = { "batch.completed", "batch.failed", "batch.expired", "batch.cancelled" };
 	tfy_client *c = tu_client(&gw, "/v1", KEY, NULL);
 	tfy_batch *b = NULL;
 	assert_int_equal(tfy_batches_cancel(c, ids[3], NULL, &b, NULL), TFY_OK);
@@ -352,8 +351,8 @@ static void test_mock_usage(void **state)
 		const char *says;
 	} bad[] = {
 		{ { "--webhook-url", "http://127.0.0.1:1/", NULL }, "needs --webhook-secret" },
-		{ { "--webhook-url", "http://127.0.0.1:1/", "--webhook-secret", "whsec_" SECRET_B64 "!",
-		    NULL },
+		{ { "--webhook-url", "http://127.0.0.1:1/", "--webhook-secret",
+		    "whsec_" SECRET_B64 "!", NULL },
 		  "--webhook-secret must be whsec_ followed by base64" },
 		{ { "--webhook-url", "http://127.0.0.1:1/", "--webhook-secret", SECRET_B64, NULL },
 		  "--webhook-secret must be" },
@@ -400,8 +399,9 @@ static char *signed_lines(const char *secret, const char *body, long skew)
 	assert_non_null(sig);
 	size_t n = strlen(sig) + 128;
 	char *lines = malloc(n);
-	snprintf(lines, n, "webhook-id: wh_test_1\r\nwebhook-timestamp: %s\r\nwebhook-signature: %s\r\n",
-	         ts, sig);
+	snprintf(lines, n,
+	         "webhook-id: wh_test_1\r\nwebhook-timestamp: %s\r\nwebhook-signature: %s\r\n", ts,
+	         sig);
 	free(sig);
 	return lines;
 }
@@ -588,14 +588,21 @@ static void test_verify_usage(void **state)
 
 /* ---- tfy-batches wait --webhook-listen ------------------------------------ */
 
-static tu_run wait_listening(const fixture *f, const tu_gateway *gw, const char *batch,
-                             int port, const char *timeout)
+static tu_run wait_listening(const fixture *f, const tu_gateway *gw, const char *batch, int port,
+                             const char *timeout)
 {
 	char url[160], listen[64];
 	snprintf(url, sizeof(url), "--base-url=%s/v1", gw->base);
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
-	const char *args[] = { "wait", batch, url, "--webhook-listen", listen,
-		               "--secret-file", f->secret_file, timeout ? "--timeout" : NULL, timeout,
+	const char *args[] = { "wait",
+		               batch,
+		               url,
+		               "--webhook-listen",
+		               listen,
+		               "--secret-file",
+		               f->secret_file,
+		               timeout ? "--timeout" : NULL,
+		               timeout,
 		               NULL };
 	const char *env[] = { "TFY_API_KEY=" KEY, NULL };
 	return cli_input(f, args, NULL, env);
@@ -699,7 +706,8 @@ static void test_listener_answers(void **state)
 	char ours[256], other[256];
 	snprintf(ours, sizeof(ours), EVENT_FOR("%s", "response.completed"), batch);
 	snprintf(other, sizeof(other), EVENT_FOR("batch_other", "batch.completed"));
-	char *ours_lines = signed_lines(SECRET, ours, 0), *other_lines = signed_lines(SECRET, other, 0),
+	char *ours_lines = signed_lines(SECRET, ours, 0),
+	     *other_lines = signed_lines(SECRET, other, 0),
 	     *wrong_lines = signed_lines(OTHER_SECRET, other, 0);
 	char *texts[] = { strdup("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
 		          strdup("nonsense\r\n\r\n"),
@@ -781,24 +789,28 @@ static void test_wait_listen_usage(void **state)
 	expect(&r, 2, "--webhook-listen needs the webhook secret");
 	tu_run_free(&r);
 	const char *const addresses[] = { "localhost:9000", "127.0.0.1", "127.0.0.1:65536",
-		                          "127.0.0.1:x", ":9000", "[::1:9000" };
+		                          "127.0.0.1:x",    ":9000",     "[::1:9000" };
 	for (size_t i = 0; i < sizeof(addresses) / sizeof(addresses[0]); i++) {
-		const char *args[] = { "wait", "batch_1", url, "--webhook-listen", addresses[i],
-			               "--secret-file", f->secret_file, NULL };
+		const char *args[] = {
+			"wait",          "batch_1",      url, "--webhook-listen", addresses[i],
+			"--secret-file", f->secret_file, NULL
+		};
 		r = cli_input(f, args, NULL, env);
 		expect(&r, 2, "--webhook-listen wants ADDRESS:PORT with a numeric address");
 		tu_run_free(&r);
 	}
-	const char *bad_secret[] = { "wait", "batch_1", url, "--webhook-listen", "127.0.0.1:0",
-		                     "--secret-file", f->bad_secret_file, NULL };
+	const char *bad_secret[] = {
+		"wait",          "batch_1",          url, "--webhook-listen", "127.0.0.1:0",
+		"--secret-file", f->bad_secret_file, NULL
+	};
 	r = cli_input(f, bad_secret, NULL, env);
 	expect(&r, 2, "the webhook secret must be whsec_");
 	tu_run_free(&r);
 	/* a port taken: the gateway's own */
 	char taken[32];
 	snprintf(taken, sizeof(taken), "127.0.0.1:%d", gw.port);
-	const char *busy[] = { "wait", "batch_1", url, "--webhook-listen", taken, "--secret-file",
-		               f->secret_file, NULL };
+	const char *busy[] = { "wait",          "batch_1",      url, "--webhook-listen", taken,
+		               "--secret-file", f->secret_file, NULL };
 	r = cli_input(f, busy, NULL, env);
 	expect(&r, 1, "cannot listen for webhooks on ");
 	tu_run_free(&r);

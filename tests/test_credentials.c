@@ -33,13 +33,14 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	static const char *const fixed[] = { "--count", "250", "--api-key", KEY, NULL };
-	static const char *const rotating[] = { "--count", "250", "--api-key", KEY,
-		                                "--rotate-key-after", ROTATE_EVERY, NULL };
-	static const char *const limited[] = { "--api-key", KEY, "--fault", "retry-after:seconds=120",
-		                               NULL };
+	static const char *const rotating[] = {
+		"--count", "250", "--api-key", KEY, "--rotate-key-after", ROTATE_EVERY, NULL
+	};
+	static const char *const limited[] = { "--api-key", KEY, "--fault",
+		                               "retry-after:seconds=120", NULL };
 	fixture *f = calloc(1, sizeof(*f));
-	if (!f || tu_gateway_start(&f->fixed, fixed) < 0 || tu_gateway_start(&f->rotating, rotating) < 0 ||
-	    tu_gateway_start(&f->limited, limited) < 0)
+	if (!f || tu_gateway_start(&f->fixed, fixed) < 0 ||
+	    tu_gateway_start(&f->rotating, rotating) < 0 || tu_gateway_start(&f->limited, limited) < 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -58,10 +59,10 @@ static int teardown(void **state)
 typedef struct source {
 	atomic_int calls;
 	atomic_int refreshes;
-	atomic_int generation;   /* 1: KEY, n: KEY-n */
-	int fail;                /* return non-zero */
-	const char *fixed;       /* give this key instead (may be bad) */
-	int stuck;               /* a refresh gives the same key again */
+	atomic_int generation; /* 1: KEY, n: KEY-n */
+	int fail;              /* return non-zero */
+	const char *fixed;     /* give this key instead (may be bad) */
+	int stuck;             /* a refresh gives the same key again */
 } source;
 
 static int32_t credential(void *userdata, int32_t refresh, char *key, size_t key_size)
@@ -268,9 +269,11 @@ static void echo_key(tu_server *s, int fd)
 	tu_head_value(head, "\r\nAuthorization: Bearer ", key, sizeof(key));
 	int blen = snprintf(body, sizeof(body),
 	                    "{\"error\":{\"message\":\"Incorrect API key provided: %s\",\"type\":\"%s\","
-	                    "\"param\":null,\"code\":\"invalid_api_key\"}}", key, key);
+	                    "\"param\":null,\"code\":\"invalid_api_key\"}}",
+	                    key, key);
 	snprintf(headers, sizeof(headers),
-	         "x-request-id: req-%s\r\nx-tfy-echo: key=%s\r\nx-ratelimit-remaining: 7\r\n", key, key);
+	         "x-request-id: req-%s\r\nx-tfy-echo: key=%s\r\nx-ratelimit-remaining: 7\r\n", key,
+	         key);
 	tu_send_answer(fd, 401, headers, body, (size_t)blen);
 }
 
@@ -297,9 +300,15 @@ static void test_dynamic_key_masked_everywhere(void **state)
 	tfy_error *err = NULL;
 	assert_int_equal(list_once(c, NULL, &page, &err), TFY_ERROR_AUTHENTICATION);
 	assert_int_equal(err->attempts, 2); /* the refresh gave the same key */
-	const char *fields[] = { err->message, err->api_type, err->api_code, err->api_message,
-		                 err->request_id, err->detail, err->body,
-		                 tfy_error_header(err, "x-request-id"), tfy_error_header(err, "x-tfy-echo") };
+	const char *fields[] = { err->message,
+		                 err->api_type,
+		                 err->api_code,
+		                 err->api_message,
+		                 err->request_id,
+		                 err->detail,
+		                 err->body,
+		                 tfy_error_header(err, "x-request-id"),
+		                 tfy_error_header(err, "x-tfy-echo") };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		assert_no_secret(fields[i]);
 	assert_non_null(strstr(err->api_message, "[REDACTED]"));
@@ -335,7 +344,8 @@ static void echo_every_key(tu_server *s, int fd)
 	size_t used = strlen(keys_seen);
 	snprintf(keys_seen + used, sizeof(keys_seen) - used, "%s%s", used ? "," : "", key);
 	int blen = snprintf(body, sizeof(body),
-	                    "{\"error\":{\"message\":\"Incorrect API keys provided: %s\"}}", keys_seen);
+	                    "{\"error\":{\"message\":\"Incorrect API keys provided: %s\"}}",
+	                    keys_seen);
 	snprintf(headers, sizeof(headers), "x-request-id: req-%s\r\nx-tfy-echo: %s\r\n", keys_seen,
 	         keys_seen);
 	tu_send_answer(fd, 401, headers, body, (size_t)blen);
@@ -373,8 +383,8 @@ static void test_earlier_key_masked_after_refresh(void **state)
 	assert_int_equal(list_once(c, NULL, &page, &err), TFY_ERROR_AUTHENTICATION);
 	assert_int_equal(err->attempts, 2);
 	assert_string_equal(keys_seen, FIRST_KEY "," SECOND_KEY); /* both were sent, and echoed */
-	const char *fields[] = { err->message, err->api_message, err->request_id, err->detail,
-		                 err->body, tfy_error_header(err, "x-tfy-echo") };
+	const char *fields[] = { err->message, err->api_message, err->request_id,
+		                 err->detail,  err->body,        tfy_error_header(err, "x-tfy-echo") };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		assert_no_call_key(fields[i]);
 	assert_string_equal(err->request_id, "req-[REDACTED],[REDACTED]");
@@ -390,7 +400,7 @@ static void test_earlier_key_masked_after_refresh(void **state)
 
 typedef struct retries {
 	int calls;
-	int stop_at;         /* return non-zero on this call (0: never) */
+	int stop_at; /* return non-zero on this call (0: never) */
 	int32_t attempt[8];
 	int64_t delay[8];
 	int32_t status[8];
@@ -558,10 +568,12 @@ static void test_keep_headers_cleaned_and_bounded(void **state)
 	(void)state;
 	/* 70 x-tfy-* headers: the first 64 kept names are x-ratelimit.., server-timing, x-custom, h0... */
 	char headers[8192] = "x-ratelimit-limit-requests: 100\r\nserver-timing: db;dur=53\r\n"
-	                     "X-Custom: yes\r\nx-other: no\r\nx-tfy-ctl: a\x01" "b\x1b[31m\r\n";
+			     "X-Custom: yes\r\nx-other: no\r\nx-tfy-ctl: a\x01"
+			     "b\x1b[31m\r\n";
 	size_t used = strlen(headers);
 	for (int i = 0; i < 70; i++)
-		used += (size_t)snprintf(headers + used, sizeof(headers) - used, "x-tfy-h%d: v%d\r\n", i, i);
+		used += (size_t)snprintf(headers + used, sizeof(headers) - used,
+		                         "x-tfy-h%d: v%d\r\n", i, i);
 	tu_server srv;
 	tu_server_canned(&srv, 200, headers, "{\"object\":\"list\",\"data\":[],\"has_more\":false}");
 	static const char *const keep[] = { "x-custom" };
@@ -578,7 +590,8 @@ static void test_keep_headers_cleaned_and_bounded(void **state)
 	assert_string_equal(tfy_batch_page_header(page, "x-custom"), "yes");
 	assert_null(tfy_batch_page_header(page, "x-other"));
 	/* Control characters cleaned to U+FFFD, as in request ids. */
-	assert_string_equal(tfy_batch_page_header(page, "x-tfy-ctl"), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD[31m");
+	assert_string_equal(tfy_batch_page_header(page, "x-tfy-ctl"), "a\xEF\xBF\xBD"
+	                                                              "b\xEF\xBF\xBD[31m");
 	/* 4 kept before them: x-tfy-h0 .. x-tfy-h59 make 64, the rest are dropped. */
 	assert_string_equal(tfy_batch_page_header(page, "x-tfy-h59"), "v59");
 	assert_null(tfy_batch_page_header(page, "x-tfy-h60"));

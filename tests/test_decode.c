@@ -44,8 +44,9 @@ static tfy_batch_page *decode_item(const char *item)
 	return list;
 }
 
-#define ITEM_HEAD "\"id\":\"batch_1\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
-                  "\"input_file_id\":\"file-1\",\"completion_window\":\"24h\",\"created_at\":1700000000"
+#define ITEM_HEAD \
+	"\"id\":\"batch_1\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
+	"\"input_file_id\":\"file-1\",\"completion_window\":\"24h\",\"created_at\":1700000000"
 
 static void test_mixed_page(void **state)
 {
@@ -162,8 +163,9 @@ static void test_zero_timestamp_is_present(void **state)
 static void test_unknown_status_and_fields(void **state)
 {
 	(void)state;
-	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"status\":\"on_hold\","
-	                                "\"brand_new_field\":{\"x\":[1,2,3]},\"provider\":\"bedrock\"}");
+	tfy_batch_page *l = decode_item(
+		"{" ITEM_HEAD ",\"status\":\"on_hold\","
+		"\"brand_new_field\":{\"x\":[1,2,3]},\"provider\":\"bedrock\"}");
 	const tfy_batch *b = l->items[0];
 	assert_int_equal(b->status, TFY_BATCH_STATUS_UNKNOWN);
 	assert_string_equal(b->status_raw, "on_hold");
@@ -191,7 +193,8 @@ static void test_every_known_status(void **state)
 static void test_metadata_not_a_string_map(void **state)
 {
 	(void)state;
-	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"metadata\":{\"priority\":3,\"tags\":[\"a\",\"b\"],"
+	tfy_batch_page *l = decode_item("{" ITEM_HEAD
+	                                ",\"metadata\":{\"priority\":3,\"tags\":[\"a\",\"b\"],"
 	                                "\"owner\":\"team-x\"}}");
 	const tfy_batch *b = l->items[0];
 	assert_int_equal(b->metadata_count, 3);
@@ -236,10 +239,11 @@ static void test_wrong_types_are_absent(void **state)
 static void test_numbers_as_strings(void **state)
 {
 	(void)state;
-	tfy_batch_page *l = decode_item("{" ITEM_HEAD ",\"completed_at\":\"1745598858\","
-	                                "\"failed_at\":\"12abc\",\"expired_at\":\"\","
-	                                "\"cancelled_at\":\"99999999999999999999\","
-	                                "\"request_counts\":{\"total\":\"10\",\"completed\":2.0,\"failed\":-1}}");
+	tfy_batch_page *l = decode_item(
+		"{" ITEM_HEAD ",\"completed_at\":\"1745598858\","
+		"\"failed_at\":\"12abc\",\"expired_at\":\"\","
+		"\"cancelled_at\":\"99999999999999999999\","
+		"\"request_counts\":{\"total\":\"10\",\"completed\":2.0,\"failed\":-1}}");
 	const tfy_batch *b = l->items[0];
 	assert_true(b->completed_at.present);
 	assert_int_equal(b->completed_at.value, 1745598858);
@@ -299,7 +303,8 @@ static void test_empty_page(void **state)
 static void test_non_object_item_is_kept_raw(void **state)
 {
 	(void)state;
-	tfy_batch_page *l = decode_ok("{\"data\":[\"weird\",null,{\"id\":\"batch_2\"}],\"has_more\":\"yes\"}");
+	tfy_batch_page *l = decode_ok(
+		"{\"data\":[\"weird\",null,{\"id\":\"batch_2\"}],\"has_more\":\"yes\"}");
 	assert_int_equal(l->count, 3);
 	assert_null(l->items[0]->id);
 	assert_string_equal(l->items[0]->raw_json, "\"weird\"");
@@ -313,8 +318,17 @@ static void test_garbage_is_a_decode_error(void **state)
 {
 	(void)state;
 	static const char *const bodies[] = {
-		"", "not json", "<html><body>502 Bad Gateway</body></html>", "{\"data\":[1,2",
-		"[]", "42", "null", "{}", "{\"data\":{}}", "{\"data\":null}", "{\"object\":\"list\"}",
+		"",
+		"not json",
+		"<html><body>502 Bad Gateway</body></html>",
+		"{\"data\":[1,2",
+		"[]",
+		"42",
+		"null",
+		"{}",
+		"{\"data\":{}}",
+		"{\"data\":null}",
+		"{\"object\":\"list\"}",
 		"{\"data\":[]} trailing",
 	};
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
@@ -366,7 +380,8 @@ static void test_nul_in_strings_reads_absent(void **state)
 	tfy_batch_page_free(l);
 
 	/* A key holding NUL anywhere (even the envelope's) skips its member, not the page. */
-	l = decode_ok("{\"d\\u0000\":1,\"data\":[{\"k\\u0000x\":1,\"id\":\"i\"}],\"x\":{\"a\\u0000\":2}}");
+	l = decode_ok(
+		"{\"d\\u0000\":1,\"data\":[{\"k\\u0000x\":1,\"id\":\"i\"}],\"x\":{\"a\\u0000\":2}}");
 	assert_int_equal(l->count, 1);
 	assert_string_equal(l->items[0]->id, "i");
 	assert_null(l->extra_json);
@@ -380,8 +395,9 @@ static void test_large_page(void **state)
 	char *json = malloc(cap);
 	len += (size_t)snprintf(json + len, cap - len, "{\"data\":[");
 	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(json + len, cap - len, "%s{\"id\":\"batch_%zu\",\"created_at\":%zu}",
-		                        i ? "," : "", i, 1700000000 + i);
+		len += (size_t)snprintf(json + len, cap - len,
+		                        "%s{\"id\":\"batch_%zu\",\"created_at\":%zu}", i ? "," : "",
+		                        i, 1700000000 + i);
 	snprintf(json + len, cap - len, "],\"has_more\":true}");
 	tfy_batch_page *l = decode_ok(json);
 	assert_int_equal(l->count, n);
@@ -396,7 +412,7 @@ static void test_raw_json_is_the_sent_bytes(void **state)
 	(void)state;
 	/* Items sliced from the body: strings with brackets, escapes, nesting, scalars. */
 	const char *json = "{ \"first_id\" : \"a]}\\\"[{\", \"data\" : [ {\"id\":\"x\\\"]\",\"m\":{\"a\":[1,{}]}} ,"
-	                   "7, \"s\" , null,[ ] ], \"has_more\" : false }";
+			   "7, \"s\" , null,[ ] ], \"has_more\" : false }";
 	tfy_batch_page *l = decode_ok(json);
 	assert_int_equal(l->count, 5);
 	assert_string_equal(l->items[0]->raw_json, "{\"id\":\"x\\\"]\",\"m\":{\"a\":[1,{}]}}");
@@ -447,11 +463,26 @@ static void test_envelope_errors(void **state)
 	(void)state;
 	/* Every byte the decoder walks itself must be what a whole parse would accept. */
 	static const char *const invalid[] = {
-		"{\"data\":[1,]}", "{\"data\":[,1]}", "{\"data\":[1 2]}", "{\"data\":[1}", "{\"data\":[1]",
-		"{\"data\":[]]}", "{\"data\":[],}", "{,\"data\":[]}", "{\"data\" []}", "{\"data\"::[]}",
-		"{data:[]}", "{\"data\":[]}}", "{\"data\":[]} x", "{\"data\":[]}\f", "{\"data\":[tru]}",
-		"{\"data\":[],\"x\":nul}", "{\"data\":[\"\xff\"]}",
-		"{\"data\":[{\"a\":1,}]}", "{\"data\":[\"unterminated]}", "\xef\xbb\xbf{\"data\":[]}",
+		"{\"data\":[1,]}",
+		"{\"data\":[,1]}",
+		"{\"data\":[1 2]}",
+		"{\"data\":[1}",
+		"{\"data\":[1]",
+		"{\"data\":[]]}",
+		"{\"data\":[],}",
+		"{,\"data\":[]}",
+		"{\"data\" []}",
+		"{\"data\"::[]}",
+		"{data:[]}",
+		"{\"data\":[]}}",
+		"{\"data\":[]} x",
+		"{\"data\":[]}\f",
+		"{\"data\":[tru]}",
+		"{\"data\":[],\"x\":nul}",
+		"{\"data\":[\"\xff\"]}",
+		"{\"data\":[{\"a\":1,}]}",
+		"{\"data\":[\"unterminated]}",
+		"\xef\xbb\xbf{\"data\":[]}",
 	};
 	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
 		char detail[256] = "";
@@ -549,12 +580,30 @@ static void assert_same_int(tfy_opt_int64 a, tfy_opt_int64 b)
 /* Field by field, with every pointer distinct when the batches are distinct. */
 static void assert_same_batch(const tfy_batch *a, const tfy_batch *b)
 {
-	const char *const sa[] = { a->id, a->object, a->endpoint, a->model, a->input_file_id,
-	                           a->completion_window, a->status_raw, a->output_file_id,
-	                           a->error_file_id, a->errors_object, a->metadata_json, a->raw_json };
-	const char *const sb[] = { b->id, b->object, b->endpoint, b->model, b->input_file_id,
-	                           b->completion_window, b->status_raw, b->output_file_id,
-	                           b->error_file_id, b->errors_object, b->metadata_json, b->raw_json };
+	const char *const sa[] = { a->id,
+		                   a->object,
+		                   a->endpoint,
+		                   a->model,
+		                   a->input_file_id,
+		                   a->completion_window,
+		                   a->status_raw,
+		                   a->output_file_id,
+		                   a->error_file_id,
+		                   a->errors_object,
+		                   a->metadata_json,
+		                   a->raw_json };
+	const char *const sb[] = { b->id,
+		                   b->object,
+		                   b->endpoint,
+		                   b->model,
+		                   b->input_file_id,
+		                   b->completion_window,
+		                   b->status_raw,
+		                   b->output_file_id,
+		                   b->error_file_id,
+		                   b->errors_object,
+		                   b->metadata_json,
+		                   b->raw_json };
 	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++) {
 		assert_true(same_str(sa[i], sb[i]));
 		assert_true(!sa[i] || sa[i] != sb[i]);
@@ -629,7 +678,8 @@ static void test_batch_parse(void **state)
 	tfy_error *err = (tfy_error *)1;
 	assert_int_equal(tfy_batch_parse(text, strlen(text), &b, &err), TFY_OK);
 	assert_null(err);
-	assert_string_equal(b->raw_json, "{\"id\":\"batch_1\", \"status\":\"failed\",\"created_at\":5}");
+	assert_string_equal(b->raw_json,
+	                    "{\"id\":\"batch_1\", \"status\":\"failed\",\"created_at\":5}");
 	assert_string_equal(b->id, "batch_1");
 	assert_int_equal(b->status, TFY_BATCH_STATUS_FAILED);
 	assert_int_equal(b->created_at.value, 5);
@@ -640,8 +690,8 @@ static void test_batch_parse(void **state)
 	assert_string_equal(b->id, "x");
 	tfy_batch_free(b);
 
-	static const char *const refused[] = { "[1]", "\"s\"", "null", "", "{", "{\"id\":1} {}",
-	                                       "{\"id\":1,}" };
+	static const char *const refused[] = { "[1]", "\"s\"",         "null",       "",
+		                               "{",   "{\"id\":1} {}", "{\"id\":1,}" };
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		b = (tfy_batch *)1;
 		err = NULL;
@@ -664,7 +714,8 @@ static void test_batch_parse(void **state)
 static void test_batch_page_parse(void **state)
 {
 	(void)state;
-	const char *text = "{\"object\":\"list\",\"data\":[{\"id\":\"a\"},{\"id\":\"b\"}],\"has_more\":true}";
+	const char *text =
+		"{\"object\":\"list\",\"data\":[{\"id\":\"a\"},{\"id\":\"b\"}],\"has_more\":true}";
 	tfy_batch_page *page = NULL;
 	tfy_error *err = (tfy_error *)1;
 	assert_int_equal(tfy_batch_page_parse(text, strlen(text), &page, &err), TFY_OK);
@@ -689,7 +740,8 @@ static void test_batch_page_parse(void **state)
 static void test_extra_json(void **state)
 {
 	(void)state;
-	tfy_batch_page *l = decode_ok("{\"data\":[],\"next_page_token\":\"x\",\"extra_fields\":{\"a\":1}}");
+	tfy_batch_page *l = decode_ok(
+		"{\"data\":[],\"next_page_token\":\"x\",\"extra_fields\":{\"a\":1}}");
 	assert_string_equal(l->extra_json, "{\"next_page_token\":\"x\",\"extra_fields\":{\"a\":1}}");
 	tfy_batch_page_free(l);
 	/* Modelled members are not extra; a repeated extra member keeps its last value. */
@@ -704,10 +756,10 @@ static void test_local_problems_stay_local(void **state)
 {
 	(void)state;
 	tfy_batch_page *l = decode_ok(
-	    "{\"data\":[{\"id\":\"a\",\"created_at\":1e400,\"expires_at\":7,\"ignored\":[-1e999],"
-	    "\"metadata\":{\"big\":1e400,\"ok\":\"v\"},\"errors\":{\"data\":[{\"line\":1e400},"
-	    "{\"code\":\"c\",\"x\":{\"k\\u0000\":1}},{\"code\":\"d\"}]},\"usage\":{\"input_tokens\":1e400},"
-	    "\"request_counts\":{\"total\":2,\"k\\u0000\":1}},{\"id\":\"b\"}],\"next\":1e400,\"n2\":2}");
+		"{\"data\":[{\"id\":\"a\",\"created_at\":1e400,\"expires_at\":7,\"ignored\":[-1e999],"
+		"\"metadata\":{\"big\":1e400,\"ok\":\"v\"},\"errors\":{\"data\":[{\"line\":1e400},"
+		"{\"code\":\"c\",\"x\":{\"k\\u0000\":1}},{\"code\":\"d\"}]},\"usage\":{\"input_tokens\":1e400},"
+		"\"request_counts\":{\"total\":2,\"k\\u0000\":1}},{\"id\":\"b\"}],\"next\":1e400,\"n2\":2}");
 	assert_int_equal(l->count, 2);
 	const tfy_batch *b = l->items[0];
 	assert_string_equal(b->id, "a");
@@ -732,12 +784,22 @@ static void test_local_problems_stay_local(void **state)
 	tfy_batch_page_free(l);
 
 	static const char *const broken[] = {
-		"{\"data\":[{\"x\":1e}]}", "{\"data\":[{\"x\":[1,]}]}", "{\"data\":[{\"x\":01}]}",
-		"{\"data\":[{\"x\":\"\\ud800\"}]}", "{\"data\":[{\"x\":\"\\q\"}]}", "{\"data\":[{\"x\":tru}]}",
-		"{\"data\":[{\"x\":\"a\tb\"}]}", "{\"data\":[{\"x\":{\"a\" 1}}]}", "{\"data\":[{\"x\":-}]}",
-		"{\"data\":[{\"x\":\"\xc0\xaf\"}]}", "{\"data\":[{\"x\":\"\xed\xa0\x80\"}]}",
-		"{\"data\":[{\"errors\":{\"data\":[{},]}}]}", "{\"data\":[{\"metadata\":{\"a\":1,}}]}",
-		"{\"data\":[],\"x\":[1 2]}", "{\"data\":[{\"x\":1.}]}", "{\"data\":[{\"x\":.5}]}",
+		"{\"data\":[{\"x\":1e}]}",
+		"{\"data\":[{\"x\":[1,]}]}",
+		"{\"data\":[{\"x\":01}]}",
+		"{\"data\":[{\"x\":\"\\ud800\"}]}",
+		"{\"data\":[{\"x\":\"\\q\"}]}",
+		"{\"data\":[{\"x\":tru}]}",
+		"{\"data\":[{\"x\":\"a\tb\"}]}",
+		"{\"data\":[{\"x\":{\"a\" 1}}]}",
+		"{\"data\":[{\"x\":-}]}",
+		"{\"data\":[{\"x\":\"\xc0\xaf\"}]}",
+		"{\"data\":[{\"x\":\"\xed\xa0\x80\"}]}",
+		"{\"data\":[{\"errors\":{\"data\":[{},]}}]}",
+		"{\"data\":[{\"metadata\":{\"a\":1,}}]}",
+		"{\"data\":[],\"x\":[1 2]}",
+		"{\"data\":[{\"x\":1.}]}",
+		"{\"data\":[{\"x\":.5}]}",
 	};
 	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
 		char detail[256] = "";
@@ -751,11 +813,12 @@ static void test_exact_doubles_only(void **state)
 {
 	(void)state;
 	/* 2^53 + 1 reads as 2^53 once a double: only |x| < 2^53 is exact for sure. */
-	tfy_batch_page *l = decode_item("{\"usage\":{\"input_tokens\":9007199254740993.0,"
-	                                "\"cached_tokens\":9007199254740992.0,"
-	                                "\"output_tokens\":9007199254740991.0,\"output_tokens_details\":{\"reasoning_tokens\":-9007199254740991.0},"
-	                                "\"total_tokens\":9007199254740993},"
-	                                "\"request_counts\":{\"total\":-9007199254740992.0}}");
+	tfy_batch_page *l = decode_item(
+		"{\"usage\":{\"input_tokens\":9007199254740993.0,"
+		"\"cached_tokens\":9007199254740992.0,"
+		"\"output_tokens\":9007199254740991.0,\"output_tokens_details\":{\"reasoning_tokens\":-9007199254740991.0},"
+		"\"total_tokens\":9007199254740993},"
+		"\"request_counts\":{\"total\":-9007199254740992.0}}");
 	const tfy_batch *b = l->items[0];
 	assert_false(b->usage->input_tokens.present);
 	assert_false(b->usage->cached_tokens.present);
@@ -767,13 +830,28 @@ static void test_exact_doubles_only(void **state)
 	assert_int_equal(b->usage->total_tokens.value, 9007199254740993LL);
 	tfy_batch_page_free(l);
 	/* Read exactly, never through a double: integral values only, at any spelling. */
-	static const struct { const char *text; int present; int64_t value; } numbers[] = {
-		{ "4.5e1", 1, 45 }, { "45e-1", 0, 0 }, { "1.5", 0, 0 }, { "1.0", 1, 1 }, { "-0.0", 1, 0 },
-		{ "0.0001e4", 1, 1 }, { "1e15", 1, 1000000000000000LL }, { "1e16", 0, 0 },
-		{ "1e400", 0, 0 }, { "1e-400", 0, 0 }, { "0e999", 1, 0 }, { "1.00000000000000000001", 0, 0 },
-		{ "100", 1, 100 }, { "-9223372036854775808", 1, INT64_MIN }, { "9223372036854775808", 0, 0 },
-		{ "12345678901234567890123", 0, 0 }, { "9007199254740991.000000000000000000000", 1,
-		                                         9007199254740991LL },
+	static const struct {
+		const char *text;
+		int present;
+		int64_t value;
+	} numbers[] = {
+		{ "4.5e1", 1, 45 },
+		{ "45e-1", 0, 0 },
+		{ "1.5", 0, 0 },
+		{ "1.0", 1, 1 },
+		{ "-0.0", 1, 0 },
+		{ "0.0001e4", 1, 1 },
+		{ "1e15", 1, 1000000000000000LL },
+		{ "1e16", 0, 0 },
+		{ "1e400", 0, 0 },
+		{ "1e-400", 0, 0 },
+		{ "0e999", 1, 0 },
+		{ "1.00000000000000000001", 0, 0 },
+		{ "100", 1, 100 },
+		{ "-9223372036854775808", 1, INT64_MIN },
+		{ "9223372036854775808", 0, 0 },
+		{ "12345678901234567890123", 0, 0 },
+		{ "9007199254740991.000000000000000000000", 1, 9007199254740991LL },
 	};
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		char item[128];
@@ -885,8 +963,8 @@ static void test_memory_is_bounded(void **state)
 		print_message("%s: %zu MiB body, peak RSS +%ld KiB\n", hostile_bodies[k].name,
 		              bytes >> 20, kib);
 		if (native && (size_t)kib * 1024 >= 8 * bytes + ((size_t)64 << 20))
-			fail_msg("%s: peak RSS grew by %ld KiB for a %zu-byte body", hostile_bodies[k].name,
-			         kib, bytes);
+			fail_msg("%s: peak RSS grew by %ld KiB for a %zu-byte body",
+			         hostile_bodies[k].name, kib, bytes);
 	}
 }
 
@@ -895,7 +973,7 @@ static void test_error_envelopes(void **state)
 	(void)state;
 	tfy_error e;
 	const char *openai = "{\"error\":{\"message\":\"Invalid 'limit'\",\"type\":\"invalid_request_error\","
-	                     "\"param\":\"limit\",\"code\":\"integer_above_max_value\"}}";
+			     "\"param\":\"limit\",\"code\":\"integer_above_max_value\"}}";
 	memset(&e, 0, sizeof(e));
 	assert_int_equal(tfy__decode_error_body(openai, strlen(openai), &e), 1);
 	assert_string_equal(e.api_message, "Invalid 'limit'");
@@ -907,7 +985,8 @@ static void test_error_envelopes(void **state)
 	free((char *)e.api_param);
 	free((char *)e.api_code);
 
-	const char *python = "{\"error\":{\"message\":\"m\",\"type\":\"t\",\"param\":\"None\",\"code\":429}}";
+	const char *python =
+		"{\"error\":{\"message\":\"m\",\"type\":\"t\",\"param\":\"None\",\"code\":429}}";
 	memset(&e, 0, sizeof(e));
 	assert_int_equal(tfy__decode_error_body(python, strlen(python), &e), 1);
 	assert_null(e.api_param);
@@ -925,7 +1004,8 @@ static void test_error_envelopes(void **state)
 	static const char *const not_envelopes[] = { "<html>502</html>", "[]", "{\"data\":[]}", "" };
 	for (size_t i = 0; i < 4; i++) {
 		memset(&e, 0, sizeof(e));
-		assert_int_equal(tfy__decode_error_body(not_envelopes[i], strlen(not_envelopes[i]), &e), 0);
+		assert_int_equal(tfy__decode_error_body(not_envelopes[i], strlen(not_envelopes[i]), &e),
+		                 0);
 		assert_null(e.api_message);
 	}
 }
@@ -952,7 +1032,8 @@ static void test_error_body_variants(void **state)
 	(void)state;
 	/* TrueFoundry's control plane. */
 	tfy_error *e = error_body("{\"statusCode\":404,\"message\":\"Model not found\","
-	                          "\"code\":\"MODEL_NOT_FOUND\",\"details\":{\"model\":\"x\"}}", 1);
+	                          "\"code\":\"MODEL_NOT_FOUND\",\"details\":{\"model\":\"x\"}}",
+	                          1);
 	assert_string_equal(e->api_message, "Model not found");
 	assert_string_equal(e->api_code, "MODEL_NOT_FOUND");
 	free_error_fields(e);
@@ -960,7 +1041,8 @@ static void test_error_body_variants(void **state)
 	/* FastAPI's validation errors: every msg with its location. */
 	e = error_body("{\"detail\":[{\"loc\":[\"query\",\"limit\"],\"msg\":\"ensure this value is less "
 	               "than or equal to 100\",\"type\":\"value_error.number.not_le\"},{\"loc\":[\"body\",0],"
-	               "\"msg\":\"field required\",\"type\":\"value_error.missing\"},{\"msg\":\"no loc\"}]}", 1);
+	               "\"msg\":\"field required\",\"type\":\"value_error.missing\"},{\"msg\":\"no loc\"}]}",
+	               1);
 	assert_string_equal(e->api_message, "ensure this value is less than or equal to 100 (loc: "
 	                                    "query.limit); field required (loc: body.0); no loc");
 	assert_string_equal(e->api_type, "value_error.number.not_le");
@@ -971,12 +1053,14 @@ static void test_error_body_variants(void **state)
 
 	/* An OpenAI error with the gateway's provider beside it; Azure's code and message. */
 	e = error_body("{\"error\":{\"message\":\"Rate limit\",\"type\":\"rate_limit\",\"code\":\"429\"},"
-	               "\"provider\":\"openai-main\"}", 1);
+	               "\"provider\":\"openai-main\"}",
+	               1);
 	assert_string_equal(e->api_message, "Rate limit");
 	assert_string_equal(e->api_type, "rate_limit");
 	free_error_fields(e);
 	e = error_body("{\"error\":{\"code\":\"DeploymentNotFound\",\"message\":\"The API deployment "
-	               "does not exist.\"}}", 1);
+	               "does not exist.\"}}",
+	               1);
 	assert_string_equal(e->api_code, "DeploymentNotFound");
 	assert_string_equal(e->api_message, "The API deployment does not exist.");
 	assert_null(e->api_type);
@@ -988,7 +1072,8 @@ static void test_error_body_variants(void **state)
 	assert_null(e->api_code);
 	free_error_fields(e);
 	e = error_body("{\"error\":{\"message\":\"litellm.RateLimitError\",\"type\":null,\"param\":null,"
-	               "\"code\":429}}", 1);
+	               "\"code\":429}}",
+	               1);
 	assert_string_equal(e->api_code, "429");
 	assert_null(e->api_type);
 	assert_null(e->api_param);

@@ -13,8 +13,8 @@
 #include "error_internal.h"
 #include "headers.h"
 #include "log.h"
-#include "utf8.h"
 #include "tfy/tfy.h"
+#include "utf8.h"
 
 static void test_strerror_every_code(void **state)
 {
@@ -49,14 +49,28 @@ static void test_codes_are_stable(void **state)
 static void test_status_mapping(void **state)
 {
 	(void)state;
-	const struct { long status; tfy_code code; } map[] = {
-		{ 200, TFY_OK }, { 204, TFY_OK }, { 400, TFY_ERROR_BAD_REQUEST },
-		{ 401, TFY_ERROR_AUTHENTICATION }, { 403, TFY_ERROR_PERMISSION_DENIED },
-		{ 404, TFY_ERROR_NOT_FOUND }, { 409, TFY_ERROR_CONFLICT },
-		{ 422, TFY_ERROR_UNPROCESSABLE }, { 429, TFY_ERROR_RATE_LIMIT },
-		{ 405, TFY_ERROR_CLIENT }, { 418, TFY_ERROR_CLIENT }, { 500, TFY_ERROR_SERVER },
-		{ 502, TFY_ERROR_SERVER }, { 599, TFY_ERROR_SERVER }, { 301, TFY_ERROR_HTTP },
-		{ 100, TFY_ERROR_HTTP }, { 600, TFY_ERROR_HTTP }, { 0, TFY_ERROR_HTTP },
+	const struct {
+		long status;
+		tfy_code code;
+	} map[] = {
+		{ 200, TFY_OK },
+		{ 204, TFY_OK },
+		{ 400, TFY_ERROR_BAD_REQUEST },
+		{ 401, TFY_ERROR_AUTHENTICATION },
+		{ 403, TFY_ERROR_PERMISSION_DENIED },
+		{ 404, TFY_ERROR_NOT_FOUND },
+		{ 409, TFY_ERROR_CONFLICT },
+		{ 422, TFY_ERROR_UNPROCESSABLE },
+		{ 429, TFY_ERROR_RATE_LIMIT },
+		{ 405, TFY_ERROR_CLIENT },
+		{ 418, TFY_ERROR_CLIENT },
+		{ 500, TFY_ERROR_SERVER },
+		{ 502, TFY_ERROR_SERVER },
+		{ 599, TFY_ERROR_SERVER },
+		{ 301, TFY_ERROR_HTTP },
+		{ 100, TFY_ERROR_HTTP },
+		{ 600, TFY_ERROR_HTTP },
+		{ 0, TFY_ERROR_HTTP },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		assert_int_equal(tfy__code_for_status(map[i].status), map[i].code);
@@ -66,7 +80,8 @@ static void test_redaction(void **state)
 {
 	(void)state;
 	tfy_error *e = tfy__error_new(TFY_ERROR_AUTHENTICATION, "bad key sk-12345 and sk-12345");
-	assert_int_equal(tfy__error_put(&e->api_message, "Incorrect API key provided: sk-12345.", 37), 0);
+	assert_int_equal(tfy__error_put(&e->api_message, "Incorrect API key provided: sk-12345.", 37),
+	                 0);
 	assert_int_equal(tfy__error_put_body(e, "sk-12345", 8), 0);
 	assert_int_equal(tfy__error_finish(e, (const char *[]){ "sk-12345", NULL }), 0);
 	assert_string_equal(e->message, "bad key [REDACTED] and [REDACTED]");
@@ -82,15 +97,18 @@ static void test_redaction(void **state)
 	 */
 	e = tfy__error_new(TFY_ERROR_AUTHENTICATION, "a sk-proj-Q7x b sk-proj-Q7xW2m-c sk-proj");
 	assert_int_equal(tfy__error_finish(e, (const char *[]){ "sk-proj-Q7xW2mZr9", "sk-proj-Q7xW",
-	                                                        NULL }), 0);
+	                                                        NULL }),
+	                 0);
 	assert_string_equal(e->message, "a [REDACTED] b [REDACTED]-c sk-proj");
 	tfy_error_free(e);
 	char line[64];
 	assert_int_equal(tfy__mask_secrets("id=sk-proj-Q7;", (const char *[]){ "sk-proj-Q7xW", NULL },
-	                                   line, sizeof(line), NULL), strlen("id=[REDACTED];"));
+	                                   line, sizeof(line), NULL),
+	                 strlen("id=[REDACTED];"));
 	assert_string_equal(line, "id=[REDACTED];");
 	assert_int_equal(tfy__mask_secrets("sk-proj-Q7", (const char *[]){ "sk-proj-Q7xW", NULL },
-	                                   line, 5, NULL), strlen("[REDACTED]"));
+	                                   line, 5, NULL),
+	                 strlen("[REDACTED]"));
 	assert_string_equal(line, "[RED");
 
 	/* Short keys are masked too: a secret is a secret. */
@@ -152,8 +170,10 @@ static void test_fields_are_clean_utf8(void **state)
 	assert_int_equal(tfy__error_put_body(e, "before\0after", 12), 0);
 	assert_int_equal(tfy__error_put(&e->request_id, "req\0id", 6), 0);
 	assert_int_equal(tfy__error_finish(e, NULL), 0);
-	assert_string_equal(e->body, "before\xef\xbf\xbd" "after");
-	assert_string_equal(e->request_id, "req\xef\xbf\xbd" "id");
+	assert_string_equal(e->body, "before\xef\xbf\xbd"
+	                             "after");
+	assert_string_equal(e->request_id, "req\xef\xbf\xbd"
+	                                   "id");
 	tfy_error_free(e);
 }
 
@@ -163,20 +183,31 @@ static void test_utf8_decoder(void **state)
 	(void)state;
 	static const struct {
 		const char *s;
-		size_t len;    /* 0: refused */
+		size_t len; /* 0: refused */
 		uint32_t cp;
 	} cases[] = {
-		{ "A", 1, 0x41 },                 { "\x7f", 1, 0x7f },
-		{ "\xc2\x80", 2, 0x80 },           { "\xdf\xbf", 2, 0x7ff },
-		{ "\xe0\xa0\x80", 3, 0x800 },      { "\xed\x9f\xbf", 3, 0xd7ff },
-		{ "\xee\x80\x80", 3, 0xe000 },     { "\xef\xbf\xbf", 3, 0xffff },
-		{ "\xf0\x90\x80\x80", 4, 0x10000 }, { "\xf4\x8f\xbf\xbf", 4, 0x10ffff },
-		{ "\x80", 0, 0 },                  { "\xbf", 0, 0 },          /* a continuation byte first */
-		{ "\xc0\x80", 0, 0 },              { "\xc1\xbf", 0, 0 },      /* overlong pairs */
-		{ "\xe0\x9f\xbf", 0, 0 },          { "\xf0\x8f\xbf\xbf", 0, 0 }, /* overlong */
-		{ "\xed\xa0\x80", 0, 0 },          { "\xed\xbf\xbf", 0, 0 },  /* UTF-16 surrogates */
-		{ "\xf4\x90\x80\x80", 0, 0 },      { "\xf5\x80\x80\x80", 0, 0 }, /* past U+10FFFF */
-		{ "\xc3", 0, 0 },                  { "\xe2\x82", 0, 0 },      /* cut short */
+		{ "A", 1, 0x41 },
+		{ "\x7f", 1, 0x7f },
+		{ "\xc2\x80", 2, 0x80 },
+		{ "\xdf\xbf", 2, 0x7ff },
+		{ "\xe0\xa0\x80", 3, 0x800 },
+		{ "\xed\x9f\xbf", 3, 0xd7ff },
+		{ "\xee\x80\x80", 3, 0xe000 },
+		{ "\xef\xbf\xbf", 3, 0xffff },
+		{ "\xf0\x90\x80\x80", 4, 0x10000 },
+		{ "\xf4\x8f\xbf\xbf", 4, 0x10ffff },
+		{ "\x80", 0, 0 },
+		{ "\xbf", 0, 0 }, /* a continuation byte first */
+		{ "\xc0\x80", 0, 0 },
+		{ "\xc1\xbf", 0, 0 }, /* overlong pairs */
+		{ "\xe0\x9f\xbf", 0, 0 },
+		{ "\xf0\x8f\xbf\xbf", 0, 0 }, /* overlong */
+		{ "\xed\xa0\x80", 0, 0 },
+		{ "\xed\xbf\xbf", 0, 0 }, /* UTF-16 surrogates */
+		{ "\xf4\x90\x80\x80", 0, 0 },
+		{ "\xf5\x80\x80\x80", 0, 0 }, /* past U+10FFFF */
+		{ "\xc3", 0, 0 },
+		{ "\xe2\x82", 0, 0 }, /* cut short */
 		{ "\xe2(\xa1", 0, 0 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -100,7 +100,8 @@ static void test_server_errors_retried_then_fail(void **state)
 static void test_transient_failures_recover(void **state)
 {
 	(void)state;
-	static const char *const args[] = { "--api-key", KEY, "--fault", "status:code=502,times=2", NULL };
+	static const char *const args[] = { "--api-key", KEY, "--fault", "status:code=502,times=2",
+		                            NULL };
 	tu_gateway gw;
 	assert_int_equal(tu_gateway_start(&gw, args), 0);
 	tfy_client *c = client_with(&gw, NULL);
@@ -150,7 +151,10 @@ static void test_should_retry_header_overrides(void **state)
 static void test_retry_after_is_honoured(void **state)
 {
 	(void)state;
-	const struct { const char *spec; double min; } cases[] = {
+	const struct {
+		const char *spec;
+		double min;
+	} cases[] = {
 		{ "retry-after:seconds=1,times=1", 0.95 },
 		{ "retry-after:ms=600,times=1", 0.55 },
 		{ "retry-after:date=+2,times=1", 0.9 }, /* a date has one-second resolution */
@@ -351,7 +355,8 @@ static void test_redirects(void **state)
 	fixture *f = *state;
 	char spec[256];
 	/* "localhost" is another host name than the client's 127.0.0.1. */
-	snprintf(spec, sizeof(spec), "redirect:to=http://localhost:%d/v1/batches,code=302", f->other.port);
+	snprintf(spec, sizeof(spec), "redirect:to=http://localhost:%d/v1/batches,code=302",
+	         f->other.port);
 	tfy_client *c = client_with(&f->gw, NULL);
 	result r = list_with_fault(c, spec, 5);
 	expect(&r, TFY_ERROR_HTTP, 1);

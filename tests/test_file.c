@@ -43,9 +43,9 @@ static void test_full(void **state)
 {
 	(void)state;
 	const char *json = " {\"id\": \"file-abc123\", \"object\": \"file\", \"bytes\": 120000,"
-	                   " \"created_at\": 1677610602, \"expires_at\": 1680202602,"
-	                   " \"filename\": \"mydata.jsonl\", \"purpose\": \"batch\","
-	                   " \"status\": \"processed\", \"status_details\": \"ok\", \"extra\": [1]}\n";
+			   " \"created_at\": 1677610602, \"expires_at\": 1680202602,"
+			   " \"filename\": \"mydata.jsonl\", \"purpose\": \"batch\","
+			   " \"status\": \"processed\", \"status_details\": \"ok\", \"extra\": [1]}\n";
 	tfy_file *f = parse_ok(json);
 	assert_string_equal(f->id, "file-abc123");
 	assert_string_equal(f->object, "file");
@@ -185,8 +185,7 @@ static void test_deleted(void **state)
 	tfy__file_deleted_free(del);
 
 	const char *f = "{\"deleted\":false}";
-	assert_int_equal(tfy__decode_file_deleted(f, strlen(f), &del, detail, sizeof(detail)),
-	                 TFY_OK);
+	assert_int_equal(tfy__decode_file_deleted(f, strlen(f), &del, detail, sizeof(detail)), TFY_OK);
 	assert_null(del->id);
 	assert_int_equal(del->deleted, 0);
 	assert_int_equal(del->deleted_present, 1);
@@ -216,12 +215,9 @@ static void test_internal_decoder(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_minimal),
-		cmocka_unit_test(test_hostile),
-		cmocka_unit_test(test_arguments),
-		cmocka_unit_test(test_deleted),
-		cmocka_unit_test(test_internal_decoder),
+		cmocka_unit_test(test_full),    cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_hostile), cmocka_unit_test(test_arguments),
+		cmocka_unit_test(test_deleted), cmocka_unit_test(test_internal_decoder),
 	};
 	return cmocka_run_group_tests_name("file", tests, NULL, NULL);
 }

@@ -35,11 +35,13 @@
 #include <tfy/tfy.h>
 
 #define KEY "sk-proj-Q7xW2mZr9TbK4vLp8NcYd3HsJf6AeUg1"
-#define FILE_JSON "{\"id\":\"file-abc\",\"object\":\"file\",\"bytes\":12,\"created_at\":1700000000," \
-                  "\"filename\":\"in.jsonl\",\"purpose\":\"batch\",\"status\":\"uploaded\"}"
-#define BATCH_JSON "{\"id\":\"batch_1\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
-                   "\"input_file_id\":\"file a\",\"completion_window\":\"24h\"," \
-                   "\"status\":\"validating\",\"created_at\":1700000000}"
+#define FILE_JSON \
+	"{\"id\":\"file-abc\",\"object\":\"file\",\"bytes\":12,\"created_at\":1700000000," \
+	"\"filename\":\"in.jsonl\",\"purpose\":\"batch\",\"status\":\"uploaded\"}"
+#define BATCH_JSON \
+	"{\"id\":\"batch_1\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
+	"\"input_file_id\":\"file a\",\"completion_window\":\"24h\"," \
+	"\"status\":\"validating\",\"created_at\":1700000000}"
 
 static const char *header_in(const char *head, const char *name)
 {
@@ -192,8 +194,10 @@ static tu_script *start_answering(const char *body)
 /* A server answering every request with 200 and the gzip bytes, gzip-encoded. */
 static tu_script *start_gzip(const unsigned char *gzip, size_t len)
 {
-	const tu_step step = { .status = 200, .headers = "Content-Encoding: gzip\r\n",
-		               .body = (const char *)gzip, .body_len = len };
+	const tu_step step = { .status = 200,
+		               .headers = "Content-Encoding: gzip\r\n",
+		               .body = (const char *)gzip,
+		               .body_len = len };
 	return tu_script_start(&step, 1);
 }
 
@@ -201,7 +205,7 @@ static tu_script *start_gzip(const unsigned char *gzip, size_t len)
 
 typedef struct gen {
 	int64_t size, pos;
-	size_t max_piece;   /* largest piece per call (0: what libcurl asks) */
+	size_t max_piece; /* largest piece per call (0: what libcurl asks) */
 	int calls, rewinds;
 } gen;
 
@@ -233,8 +237,8 @@ static const char *file_part(const tu_script *f, size_t *len)
 		return NULL;
 	start += 35;
 	const char *end = NULL;
-	for (const char *p = start; (p = memmem(p, f->body_len - (size_t)(p - f->body), "\r\n--", 4));
-	     p++)
+	for (const char *p = start;
+	     (p = memmem(p, f->body_len - (size_t)(p - f->body), "\r\n--", 4)); p++)
 		end = p;
 	*len = end ? (size_t)(end - start) : 0;
 	return end ? start : NULL;
@@ -410,8 +414,7 @@ static void test_upload_dropped_is_outcome_unknown(void **state)
 }
 
 /* An upload of the small file at path, with ro; its result, the error in *err. */
-static tfy_code upload_path(tfy_client *c, const char *path, tfy_request_options *ro,
-                            tfy_error **err)
+static tfy_code upload_path(tfy_client *c, const char *path, tfy_request_options *ro, tfy_error **err)
 {
 	tfy_files_upload_options o = TFY_FILES_UPLOAD_OPTIONS_INIT;
 	o.path = path;
@@ -448,8 +451,8 @@ static void test_upload_every_status(void **state)
 		int posts = atomic_load(&s.posts);
 		tfy_code want = rule == 'u' ? TFY_ERROR_OUTCOME_UNKNOWN : tu_code_for_status(status);
 		if (rc != want || posts != (rule == 'r' ? 3 : 1))
-			fail_msg("HTTP %d: %s after %d uploads: %s", status, tfy_strerror(rc), posts,
-			         err ? err->message : "-");
+			fail_msg("HTTP %d: %s after %d uploads: %s", status, tfy_strerror(rc),
+			         posts, err ? err->message : "-");
 		assert_int_equal(err->http_status, status);
 		assert_int_equal(err->attempts, posts);
 		assert_non_null(strstr(err->message, "scripted refusal"));
@@ -468,12 +471,13 @@ static void test_upload_broken_answer_unknown(void **state)
 {
 	(void)state;
 	static const char *const bodies[] = {
-		"{\"id\": \"file-", "<html><body>OK</body></html>", "{}", "{\"id\":7}", "{\"id\":\"\"}",
+		"{\"id\": \"file-", "<html><body>OK</body></html>", "{}", "{\"id\":7}",
+		"{\"id\":\"\"}",
 	};
 	char *path = tu_write_temp("{}\n", 3);
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		const tu_step steps[] = { { .status = 200, .body = bodies[i] },
-		                          { .status = 200, .body = FILE_JSON } };
+			                  { .status = 200, .body = FILE_JSON } };
 		tu_script *f = tu_script_start(steps, 2);
 		tfy_client *c = client_for(f);
 		tfy_error *err = NULL;
@@ -528,13 +532,14 @@ static void test_upload_cancelled_after_sending(void **state)
 static void too_large_early(tu_server *s, int fd)
 {
 	static const char body[] = "{\"error\":{\"message\":\"Request Entity Too Large: the file "
-	                           "exceeds 100 MB\",\"type\":\"invalid_request_error\"}}";
+				   "exceeds 100 MB\",\"type\":\"invalid_request_error\"}}";
 	char head[256];
 	if (!tu_read_head(fd))
 		return;
 	atomic_fetch_add(&s->requests, 1);
 	int cut = atomic_load(&s->status);
-	int n = snprintf(head, sizeof(head), "HTTP/1.1 413 Payload Too Large\r\n"
+	int n = snprintf(head, sizeof(head),
+	                 "HTTP/1.1 413 Payload Too Large\r\n"
 	                 "Content-Type: application/json\r\nContent-Length: %zu\r\n"
 	                 "x-request-id: req-413\r\nConnection: close\r\n\r\n",
 	                 sizeof(body) - 1 + (cut ? 10 : 0));
@@ -838,7 +843,8 @@ static void test_download_failures_leave_path_alone(void **state)
 		{ { .status = 200, .content = n, .cut_at = 200000, .chunked = 1 }, 0, TFY_ERROR_NETWORK },
 		/* not the file's size */
 		{ { .status = 200, .content = n }, n + 1, TFY_ERROR_NETWORK },
-		{ { .status = 404, .body = "{\"error\":{\"message\":\"no such file\"}}" }, 0,
+		{ { .status = 404, .body = "{\"error\":{\"message\":\"no such file\"}}" },
+		  0,
 		  TFY_ERROR_NOT_FOUND },
 	};
 	tfy_request_options ro = TFY_REQUEST_OPTIONS_INIT;
@@ -1100,8 +1106,8 @@ static void test_bad_ids_refused_before_sending(void **state)
 	(void)state;
 	tu_script *f = start_answering(FILE_JSON);
 	tfy_client *c = client_for(f);
-	const char *bad[] = { NULL, "", "file\n1", "file\r1", "a\x01", "a\x7f", ".", "..",
-		              "a\xff", "a\xc2\x85" };
+	const char *bad[] = { NULL,    "",  "file\n1", "file\r1", "a\x01",
+		              "a\x7f", ".", "..",      "a\xff",   "a\xc2\x85" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tfy_file *file = NULL;
 		tfy_error *err = NULL;
@@ -1185,8 +1191,10 @@ static void test_one_rule_for_ids(void **state)
 	const char *bad[] = { ".", "..", "a\xff", "a\xc2\x85", "a\tb" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tfy_batch *b = NULL;
-		assert_int_equal(tfy_batches_retrieve(c, bad[i], NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
-		assert_int_equal(tfy_batches_cancel(c, bad[i], NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
+		assert_int_equal(tfy_batches_retrieve(c, bad[i], NULL, &b, NULL),
+		                 TFY_ERROR_INVALID_ARGUMENT);
+		assert_int_equal(tfy_batches_cancel(c, bad[i], NULL, &b, NULL),
+		                 TFY_ERROR_INVALID_ARGUMENT);
 		assert_int_equal(tfy_batch_wait(c, bad[i], NULL, &b, NULL), TFY_ERROR_INVALID_ARGUMENT);
 		tfy_batches_create_options co = TFY_BATCHES_CREATE_OPTIONS_INIT;
 		co.input_file_id = bad[i];
@@ -1232,9 +1240,8 @@ static void test_one_rule_for_ids(void **state)
 static void test_key_never_in_errors(void **state)
 {
 	(void)state;
-	const tu_step steps[] = {
-		{ .status = 401, .body = "{\"error\":{\"message\":\"bad key " KEY "\"}}" }
-	};
+	const tu_step steps[] = { { .status = 401,
+		                    .body = "{\"error\":{\"message\":\"bad key " KEY "\"}}" } };
 	tu_script *f = tu_script_start(steps, 1);
 	tfy_client *c = client_for(f);
 	tfy_file *file = NULL;
@@ -1262,20 +1269,24 @@ static void test_key_never_in_errors(void **state)
 
 /* ---- list and the file iterator ----------------------------------------------- */
 
-#define FILE_A "{\"id\":\"file-a\",\"object\":\"file\",\"bytes\":1,\"created_at\":1700000001," \
-               "\"filename\":\"a.jsonl\",\"purpose\":\"batch\"}"
-#define FILE_B "{\"id\":\"file-b\",\"object\":\"file\",\"bytes\":2,\"created_at\":1700000002," \
-               "\"filename\":\"b.jsonl\",\"purpose\":\"batch\"}"
-#define FILE_C "{\"id\":\"file-c\",\"object\":\"file\",\"bytes\":3,\"created_at\":1700000003," \
-               "\"filename\":\"c.jsonl\",\"purpose\":\"batch\"}"
+#define FILE_A \
+	"{\"id\":\"file-a\",\"object\":\"file\",\"bytes\":1,\"created_at\":1700000001," \
+	"\"filename\":\"a.jsonl\",\"purpose\":\"batch\"}"
+#define FILE_B \
+	"{\"id\":\"file-b\",\"object\":\"file\",\"bytes\":2,\"created_at\":1700000002," \
+	"\"filename\":\"b.jsonl\",\"purpose\":\"batch\"}"
+#define FILE_C \
+	"{\"id\":\"file-c\",\"object\":\"file\",\"bytes\":3,\"created_at\":1700000003," \
+	"\"filename\":\"c.jsonl\",\"purpose\":\"batch\"}"
 
 /* One page: the query as sent, the envelope, the items decoded by the File rules. */
 static void test_list_one_page(void **state)
 {
 	(void)state;
 	const tu_step steps[] = {
-		{ .status = 200, .body = "{\"object\":\"list\",\"data\":[" FILE_A ",7," FILE_B "],\"first_id\":\"file-a\","
-		       "\"last_id\":\"file-b\",\"has_more\":true,\"next\":\"x\"}" },
+		{ .status = 200,
+		  .body = "{\"object\":\"list\",\"data\":[" FILE_A ",7," FILE_B "],\"first_id\":\"file-a\","
+		          "\"last_id\":\"file-b\",\"has_more\":true,\"next\":\"x\"}" },
 		{ .status = 200, .body = "{\"object\":\"list\",\"data\":[]}" },
 		{ .status = 200, .body = "{\"object\":\"list\",\"data\":{}}" },
 	};

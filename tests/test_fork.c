@@ -63,7 +63,8 @@ static void send_json(int fd, const char *json)
 	char head[256];
 	int n = snprintf(head, sizeof(head),
 	                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\n\r\n", strlen(json));
+	                 "Content-Length: %zu\r\n\r\n",
+	                 strlen(json));
 	tu_send_all(fd, head, (size_t)n);
 	tu_send_all(fd, json, strlen(json));
 }
@@ -73,7 +74,8 @@ static void batch_json(char *buf, size_t size, const char *id)
 	snprintf(buf, size,
 	         "{\"id\":\"%s\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","
 	         "\"input_file_id\":\"file-in\",\"completion_window\":\"24h\","
-	         "\"status\":\"completed\",\"created_at\":1714564800}", id);
+	         "\"status\":\"completed\",\"created_at\":1714564800}",
+	         id);
 }
 
 static void answer_batch(int fd, const char *id)
@@ -91,7 +93,8 @@ static void answer_page(int fd, const char *query)
 	batch_json(item, sizeof(item), id);
 	snprintf(json, sizeof(json),
 	         "{\"object\":\"list\",\"data\":[%s],\"first_id\":\"%s\",\"last_id\":\"%s\","
-	         "\"has_more\":%s}", item, id, id, strcmp(id, "batch_1") == 0 ? "true" : "false");
+	         "\"has_more\":%s}",
+	         item, id, id, strcmp(id, "batch_1") == 0 ? "true" : "false");
 	send_json(fd, json);
 }
 

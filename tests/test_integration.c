@@ -245,8 +245,11 @@ static void test_every_header_arrives_as_set(void **state)
 	json_t *headers = json_object_get(last, "headers"), *pair;
 	size_t i;
 	json_array_foreach(headers, i, pair)
-		assert_int_not_equal(strncasecmp(json_string_value(json_array_get(pair, 0)), "x-stainless", 11), 0);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(last, "query"), "limit")), "5");
+		assert_int_not_equal(strncasecmp(json_string_value(json_array_get(pair, 0)),
+		                                 "x-stainless", 11),
+		                     0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(last, "query"), "limit")),
+	                    "5");
 	json_decref(last);
 
 	/* Options not set are not sent at all. */
@@ -315,7 +318,8 @@ static void test_decoded_variety(void **state)
 	tfy_batches_list_options o = TFY_BATCHES_LIST_OPTIONS_INIT;
 	o.limit = 100;
 	tfy_batch_page *list = list_ok(f->client, &o);
-	int seen_status[TFY_BATCH_STATUS_PARTIALLY_COMPLETED + 1] = { 0 }, errors = 0, usage = 0, metadata = 0, unknown = 0;
+	int seen_status[TFY_BATCH_STATUS_PARTIALLY_COMPLETED + 1] = { 0 }, errors = 0, usage = 0,
+							       metadata = 0, unknown = 0;
 	for (size_t i = 0; i < list->count; i++) {
 		const tfy_batch *b = list->items[i];
 		seen_status[b->status]++;
@@ -340,13 +344,21 @@ static void test_decoded_variety(void **state)
 static void test_status_of_every_provider(void **state)
 {
 	(void)state;
-	const struct { const char *text; tfy_batch_status want; } cases[] = {
-		{ "in_progress", TFY_BATCH_STATUS_IN_PROGRESS }, { "COMPLETED", TFY_BATCH_STATUS_COMPLETED },
-		{ "Submitted", TFY_BATCH_STATUS_VALIDATING }, { "Validating", TFY_BATCH_STATUS_VALIDATING },
-		{ "Scheduled", TFY_BATCH_STATUS_IN_PROGRESS }, { "InProgress", TFY_BATCH_STATUS_IN_PROGRESS },
+	const struct {
+		const char *text;
+		tfy_batch_status want;
+	} cases[] = {
+		{ "in_progress", TFY_BATCH_STATUS_IN_PROGRESS },
+		{ "COMPLETED", TFY_BATCH_STATUS_COMPLETED },
+		{ "Submitted", TFY_BATCH_STATUS_VALIDATING },
+		{ "Validating", TFY_BATCH_STATUS_VALIDATING },
+		{ "Scheduled", TFY_BATCH_STATUS_IN_PROGRESS },
+		{ "InProgress", TFY_BATCH_STATUS_IN_PROGRESS },
 		{ "PartiallyCompleted", TFY_BATCH_STATUS_PARTIALLY_COMPLETED },
-		{ "Completed", TFY_BATCH_STATUS_COMPLETED }, { "Failed", TFY_BATCH_STATUS_FAILED },
-		{ "Stopping", TFY_BATCH_STATUS_CANCELLING }, { "Stopped", TFY_BATCH_STATUS_CANCELLED },
+		{ "Completed", TFY_BATCH_STATUS_COMPLETED },
+		{ "Failed", TFY_BATCH_STATUS_FAILED },
+		{ "Stopping", TFY_BATCH_STATUS_CANCELLING },
+		{ "Stopped", TFY_BATCH_STATUS_CANCELLED },
 		{ "Expired", TFY_BATCH_STATUS_EXPIRED },
 		{ "JOB_STATE_QUEUED", TFY_BATCH_STATUS_VALIDATING },
 		{ "JOB_STATE_PENDING", TFY_BATCH_STATUS_VALIDATING },
@@ -359,7 +371,8 @@ static void test_status_of_every_provider(void **state)
 		{ "JOB_STATE_EXPIRED", TFY_BATCH_STATUS_EXPIRED },
 		{ "JOB_STATE_PAUSED", TFY_BATCH_STATUS_IN_PROGRESS },
 		{ "JOB_STATE_UPDATING", TFY_BATCH_STATUS_IN_PROGRESS },
-		{ "queued", TFY_BATCH_STATUS_UNKNOWN }, { "", TFY_BATCH_STATUS_UNKNOWN },
+		{ "queued", TFY_BATCH_STATUS_UNKNOWN },
+		{ "", TFY_BATCH_STATUS_UNKNOWN },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_int_equal(tfy_batch_status_parse(cases[i].text), cases[i].want);

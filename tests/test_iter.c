@@ -223,8 +223,10 @@ static void test_prefetched_errors_are_the_same(void **state)
 {
 	(void)state;
 	/* The first request is served, every later one fails. */
-	static const char *const args[] = { "--count", "100", "--fault", "none:times=1",
-	                                    "--fault", "status:code=500,times=0", NULL };
+	static const char *const args[] = { "--count", "100",
+		                            "--fault", "none:times=1",
+		                            "--fault", "status:code=500,times=0",
+		                            NULL };
 	for (int32_t prefetch = TFY_NONE; prefetch <= 1; prefetch += 2) {
 		tu_gateway gw;
 		assert_int_equal(tu_gateway_start(&gw, args), 0);
@@ -326,8 +328,9 @@ static void filtered_pages(tu_server *s, int fd)
 		         "{\"object\":\"list\",\"data\":[],\"last_id\":\"batch_skip%s%d\",\"has_more\":true}",
 		         s->reply ? "_" : "", s->reply ? atomic_fetch_add(&serial, 1) : 0);
 	else
-		snprintf(body, sizeof(body), "{\"object\":\"list\",\"data\":[{\"id\":\"batch_last\"}],"
-		                             "\"has_more\":false}");
+		snprintf(body, sizeof(body),
+		         "{\"object\":\"list\",\"data\":[{\"id\":\"batch_last\"}],"
+		         "\"has_more\":false}");
 	tu_send_answer(fd, 200, NULL, body, strlen(body));
 }
 
@@ -368,7 +371,8 @@ static void test_missing_has_more_repeat_ends_quietly(void **state)
 {
 	(void)state;
 	tu_server srv;
-	tu_server_canned(&srv, 200, "", "{\"object\":\"list\",\"data\":[{\"id\":\"batch_a\"},{\"id\":\"batch_b\"}]}");
+	tu_server_canned(&srv, 200, "",
+	                 "{\"object\":\"list\",\"data\":[{\"id\":\"batch_a\"},{\"id\":\"batch_b\"}]}");
 	tfy_client *c = tu_client_url(srv.base, KEY, NULL);
 	assert_non_null(c);
 	tfy_error *err = NULL;

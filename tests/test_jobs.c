@@ -27,8 +27,8 @@
 #define KEY "sk-test-jobs-key-1234567890"
 
 /* The steps a scripted server answers the next requests with, from request 0 on. */
-#define SCRIPT(t, ...)                                                                 \
-	tu_script_set((t), (const tu_step[]){ __VA_ARGS__ },                           \
+#define SCRIPT(t, ...) \
+	tu_script_set((t), (const tu_step[]){ __VA_ARGS__ }, \
 	              (int)(sizeof((const tu_step[]){ __VA_ARGS__ }) / sizeof(tu_step)))
 
 /* Read, then no answer: the request was sent, and the client hears nothing. */
@@ -69,7 +69,10 @@ static char *batch_json(const char *id, const char *status, long long created, i
 }
 
 /* Frees the answers and bodies a test made. */
-static struct { void *p[64]; size_t n; } trash;
+static struct {
+	void *p[64];
+	size_t n;
+} trash;
 static void *keep(void *p)
 {
 	assert_true(trash.n < 64);
@@ -255,7 +258,7 @@ static void test_create_options_checked(void **state)
 	memset(value, 'v', 513);
 	value[513] = '\0';
 	const tfy_pair long_key[] = { { key, "v" } }, long_value[] = { { "k", value } },
-	               twice[] = { { "k", "1" }, { "k", "2" } }, bad_utf8[] = { { "k", "\xff" } };
+		       twice[] = { { "k", "1" }, { "k", "2" } }, bad_utf8[] = { { "k", "\xff" } };
 	o.metadata = long_key;
 	o.metadata_count = 1;
 	refused(c, &o, "64");
@@ -302,8 +305,8 @@ static void test_create_retried_only_when_unsent(void **state)
 	(void)state;
 	/* 429 and 503 say nothing was done: sent again. */
 	tu_script *s = start();
-	SCRIPT(s, answer(429, "retry-after-ms: 0\r\n", "{}"), answer(503, "retry-after-ms: 0\r\n", "{}"),
-	       ok_batch("b1", "validating", 0));
+	SCRIPT(s, answer(429, "retry-after-ms: 0\r\n", "{}"),
+	       answer(503, "retry-after-ms: 0\r\n", "{}"), ok_batch("b1", "validating", 0));
 	tfy_client *c = client_on(s->s.base);
 	tfy_batches_create_options o = create_opts();
 	tfy_batch *b = NULL;
@@ -370,10 +373,11 @@ static void test_create_every_status(void **state)
 		tfy_error *err = NULL;
 		tfy_code rc = tfy_batches_create(c, &o, &b, &err);
 		int posts = atomic_load(&s.posts), lists = atomic_load(&s.requests) - posts;
-		tfy_code want = again || refusal ? tu_code_for_status(status) : TFY_ERROR_OUTCOME_UNKNOWN;
+		tfy_code want = again || refusal ? tu_code_for_status(status)
+		                                 : TFY_ERROR_OUTCOME_UNKNOWN;
 		if (rc != want || posts != (again ? 3 : 1) || lists != (again || refusal ? 0 : 1))
-			fail_msg("HTTP %d: %s after %d creates and %d lists: %s", status, tfy_strerror(rc),
-			         posts, lists, err ? err->message : "-");
+			fail_msg("HTTP %d: %s after %d creates and %d lists: %s", status,
+			         tfy_strerror(rc), posts, lists, err ? err->message : "-");
 		assert_null(b);
 		assert_int_equal(err->http_status, status);
 		assert_int_equal(err->attempts, posts);
@@ -519,8 +523,8 @@ static void test_reconcile_takes_only_a_fresh_batch(void **state)
 		                          cases[i].window, cases[i].extra));
 		tfy_code rc = reconcile_against(s, c, b);
 		if (rc != cases[i].rc)
-			fail_msg("case %zu (%s, %s, %lld s old): %s", i, cases[i].status, cases[i].window,
-			         cases[i].age, tfy_strerror(rc));
+			fail_msg("case %zu (%s, %s, %lld s old): %s", i, cases[i].status,
+			         cases[i].window, cases[i].age, tfy_strerror(rc));
 	}
 	finish(c, s);
 }
@@ -534,8 +538,13 @@ static void test_create_broken_answer_reconciled(void **state)
 {
 	(void)state;
 	static const char *const bodies[] = {
-		"{\"id\": \"batch_", "<html><body>OK</body></html>", "{}", "{\"id\":7}", "{\"id\":\"\"}",
-		"[]", "",
+		"{\"id\": \"batch_",
+		"<html><body>OK</body></html>",
+		"{}",
+		"{\"id\":7}",
+		"{\"id\":\"\"}",
+		"[]",
+		"",
 	};
 	tu_script *s = start();
 	tfy_client *c = client_on(s->s.base);
@@ -544,7 +553,8 @@ static void test_create_broken_answer_reconciled(void **state)
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		for (int listed = 1; listed >= 0; listed--) {
 			SCRIPT(s, answer(200, "", bodies[i]),
-			       listed ? list_of(made) : answer(200, "", "{\"object\":\"list\",\"data\":[]}"));
+			       listed ? list_of(made)
+			              : answer(200, "", "{\"object\":\"list\",\"data\":[]}"));
 			tfy_batch *b = NULL;
 			tfy_error *err = NULL;
 			tfy_code rc = tfy_batches_create(c, &o, &b, &err);
@@ -552,7 +562,8 @@ static void test_create_broken_answer_reconciled(void **state)
 				fail_msg("body %zu, listed %d: %s: %s", i, listed, tfy_strerror(rc),
 				         err ? err->message : "-");
 			assert_int_equal(atomic_load(&s->reqs), 2);
-			assert_non_null(strstr(tu_script_seen(s)->seen[1], "GET /v1/batches?limit=100 "));
+			assert_non_null(
+				strstr(tu_script_seen(s)->seen[1], "GET /v1/batches?limit=100 "));
 			if (listed) {
 				assert_string_equal(b->id, "b-listed");
 			} else {
@@ -652,7 +663,7 @@ static void test_wait_until_completed(void **state)
 	(void)state;
 	tu_script *s = start();
 	SCRIPT(s, ok_batch("b1", "validating", 0), ok_batch("b1", "in_progress", 0),
-	       ok_batch("b1", "in_progress", 0),             /* nothing new: no progress call */
+	       ok_batch("b1", "in_progress", 0),           /* nothing new: no progress call */
 	       answer(503, "retry-after-ms: 0\r\n", "{}"), /* retried */
 	       ok_batch("b1", "in_progress", 2), ok_batch("b1", "completed", 4));
 	tfy_client *c = client_on(s->s.base);
@@ -816,13 +827,17 @@ static void test_terminal_statuses(void **state)
 {
 	(void)state;
 	const tfy_batch_status ended[] = { TFY_BATCH_STATUS_COMPLETED, TFY_BATCH_STATUS_FAILED,
-	                                   TFY_BATCH_STATUS_EXPIRED, TFY_BATCH_STATUS_CANCELLED,
-	                                   TFY_BATCH_STATUS_PARTIALLY_COMPLETED };
+		                           TFY_BATCH_STATUS_EXPIRED, TFY_BATCH_STATUS_CANCELLED,
+		                           TFY_BATCH_STATUS_PARTIALLY_COMPLETED };
 	for (size_t i = 0; i < 5; i++)
 		assert_int_equal(tfy_batch_status_is_terminal(ended[i]), 1);
-	const tfy_batch_status going[] = { TFY_BATCH_STATUS_UNKNOWN, TFY_BATCH_STATUS_VALIDATING,
-	                                   TFY_BATCH_STATUS_IN_PROGRESS, TFY_BATCH_STATUS_FINALIZING,
-	                                   TFY_BATCH_STATUS_CANCELLING, 99, -1 };
+	const tfy_batch_status going[] = { TFY_BATCH_STATUS_UNKNOWN,
+		                           TFY_BATCH_STATUS_VALIDATING,
+		                           TFY_BATCH_STATUS_IN_PROGRESS,
+		                           TFY_BATCH_STATUS_FINALIZING,
+		                           TFY_BATCH_STATUS_CANCELLING,
+		                           99,
+		                           -1 };
 	for (size_t i = 0; i < 7; i++)
 		assert_int_equal(tfy_batch_status_is_terminal(going[i]), 0);
 	tfy_batches_create_options co;

@@ -27,8 +27,8 @@
 
 #define KEY "tfy-local-key-for-lifetime-tests"
 
-#define BATCH_IN_PROGRESS                                                                  \
-	"{\"id\":\"batch_l\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","   \
+#define BATCH_IN_PROGRESS \
+	"{\"id\":\"batch_l\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
 	"\"input_file_id\":\"file-in\",\"completion_window\":\"24h\",\"status\":\"in_progress\"," \
 	"\"created_at\":1714564800}"
 
@@ -92,8 +92,8 @@ static void test_client_freed_before_its_iterators(void **state)
 
 /* The file listing's iterators hold their client the same way (the pager shared with batches). */
 static const char upload_line[] = "{\"custom_id\":\"a\",\"method\":\"POST\","
-                                  "\"url\":\"/v1/chat/completions\","
-                                  "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
+				  "\"url\":\"/v1/chat/completions\","
+				  "\"body\":{\"model\":\"m\",\"messages\":[]}}\n";
 
 static int64_t read_line_once(void *userdata, char *buf, size_t size)
 {
@@ -190,7 +190,7 @@ static void test_free_from_another_thread_during_a_call(void **state)
 {
 	(void)state;
 	static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-	                            "Connection: close\r\n\r\n" BATCH_IN_PROGRESS;
+				    "Connection: close\r\n\r\n" BATCH_IN_PROGRESS;
 	tu_server s;
 	tu_server_start(&s, answer_slowly, reply, sizeof(reply) - 1);
 	freer f = { &s, client_at(s.base), 0 };

@@ -63,9 +63,11 @@ static tu_reply with_fault(const tu_gateway *gw, const char *spec)
 
 static int setup(void **state)
 {
-	static const char *const args[] = { "--count", COUNT_TEXT, "--provider", "aws-batch=bedrock",
+	static const char *const args[] = {
+		"--count",    COUNT_TEXT,         "--provider", "aws-batch=bedrock",
 		"--provider", "gcp-batch=vertex", "--provider", "openai-main=openai",
-		"--provider", "azure-east=azure", NULL };
+		"--provider", "azure-east=azure", NULL
+	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	return tu_gateway_state(state, sizeof(tu_gateway), args) ? 0 : -1;
 }
@@ -83,7 +85,7 @@ static void test_every_batches_path(void **state)
 {
 	tu_gateway *gw = *state;
 	const char *const paths[] = { "/batches", "/v1/batches", "/api/llm/batches",
-		"/api/llm/api/inference/openai/batches" };
+		                      "/api/llm/api/inference/openai/batches" };
 	tu_reply first = list(gw, "/batches", NULL);
 	for (size_t i = 0; i < 4; i++) {
 		tu_reply r = list(gw, paths[i], NULL);
@@ -167,14 +169,17 @@ static void assert_uri_or_null(json_t *item, const char *key, const char *scheme
 	assert_true(json_is_null(v) || has_prefix(json_string_value(v), scheme));
 }
 
-static const char *const time_keys[] = { "created_at", "in_progress_at", "expires_at",
-	"finalizing_at", "completed_at", "failed_at", "expired_at", "cancelling_at", "cancelled_at" };
+static const char *const time_keys[] = { "created_at",    "in_progress_at", "expires_at",
+	                                 "finalizing_at", "completed_at",   "failed_at",
+	                                 "expired_at",    "cancelling_at",  "cancelled_at" };
 
 static void test_bedrock_shape(void **state)
 {
 	tu_gateway *gw = *state;
-	static const char *const states[] = { "Submitted", "Validating", "Scheduled", "InProgress",
-		"PartiallyCompleted", "Completed", "Failed", "Stopping", "Stopped", "Expired" };
+	static const char *const states[] = { "Submitted",  "Validating",         "Scheduled",
+		                              "InProgress", "PartiallyCompleted", "Completed",
+		                              "Failed",     "Stopping",           "Stopped",
+		                              "Expired" };
 	bool seen[10] = { false };
 	tu_reply first = list(gw, "/batches", "aws-batch");
 	assert_null(json_object_get(first.json, "has_more")); /* a gateway that omits it */
@@ -233,10 +238,17 @@ static void assert_vertex_id(const char *id)
 static void test_vertex_shape(void **state)
 {
 	tu_gateway *gw = *state;
-	static const char *const states[] = { "JOB_STATE_QUEUED", "JOB_STATE_PENDING",
-		"JOB_STATE_RUNNING", "JOB_STATE_SUCCEEDED", "JOB_STATE_PARTIALLY_SUCCEEDED",
-		"JOB_STATE_FAILED", "JOB_STATE_CANCELLING", "JOB_STATE_CANCELLED", "JOB_STATE_EXPIRED",
-		"JOB_STATE_PAUSED", "JOB_STATE_UPDATING" };
+	static const char *const states[] = { "JOB_STATE_QUEUED",
+		                              "JOB_STATE_PENDING",
+		                              "JOB_STATE_RUNNING",
+		                              "JOB_STATE_SUCCEEDED",
+		                              "JOB_STATE_PARTIALLY_SUCCEEDED",
+		                              "JOB_STATE_FAILED",
+		                              "JOB_STATE_CANCELLING",
+		                              "JOB_STATE_CANCELLED",
+		                              "JOB_STATE_EXPIRED",
+		                              "JOB_STATE_PAUSED",
+		                              "JOB_STATE_UPDATING" };
 	bool seen[11] = { false };
 	size_t failed = 0;
 	tu_reply first = list(gw, "/batches", "gcp-batch");
@@ -313,7 +325,7 @@ static void test_require_provider(void **state)
 {
 	(void)state;
 	static const char *const args[] = { "--require-provider", "--provider", "aws-batch=bedrock",
-		NULL };
+		                            NULL };
 	tu_gateway gw;
 	assert_int_equal(tu_gateway_start(&gw, args), 0);
 	tu_reply r = list(&gw, "/batches", NULL);
@@ -393,8 +405,9 @@ static void check_shape(const char *kind, const tu_reply *r, long status)
 	}
 }
 
-static const char *const kinds[] = { "openai", "litellm", "truefoundry", "fastapi",
-	"fastapi-list", "provider", "failure", "azure", "html" };
+static const char *const kinds[] = { "openai",  "litellm",      "truefoundry",
+	                             "fastapi", "fastapi-list", "provider",
+	                             "failure", "azure",        "html" };
 
 static void test_error_shapes_per_request(void **state)
 {
@@ -416,7 +429,8 @@ static void test_error_shape_run_level(void **state)
 {
 	(void)state;
 	static const char *const args[] = { "--fault", "error-shape:kind=fastapi-list,code=422",
-		"--fault", "error-shape:kind=litellm,code=503,times=2", NULL };
+		                            "--fault", "error-shape:kind=litellm,code=503,times=2",
+		                            NULL };
 	tu_gateway gw;
 	assert_int_equal(tu_gateway_start(&gw, args), 0);
 	tu_reply r = list(&gw, "/batches", NULL);
@@ -436,8 +450,8 @@ static void test_error_shape_run_level(void **state)
 static void test_error_shape_bad_specs(void **state)
 {
 	tu_gateway *gw = *state;
-	const char *const bad[] = { "error-shape", "error-shape:kind=xml", "error-shape:kind=html,code=99",
-		"error-shape:kind=azure,bytes=3" };
+	const char *const bad[] = { "error-shape", "error-shape:kind=xml",
+		                    "error-shape:kind=html,code=99", "error-shape:kind=azure,bytes=3" };
 	for (size_t i = 0; i < 4; i++) {
 		tu_reply r = with_fault(gw, bad[i]);
 		assert_int_equal(r.status, 400);
@@ -466,8 +480,10 @@ static void test_version_and_help(void **state)
 	tu_run_free(&r);
 	r = run_mock("--help", NULL);
 	assert_int_equal(r.status, 0);
-	const char *const words[] = { "--provider NAME=KIND", "--require-provider", "--version",
-		"GET /batches", "error-shape:kind=K", "x-tfy-provider-name" };
+	const char *const words[] = {
+		"--provider NAME=KIND", "--require-provider", "--version",
+		"GET /batches",         "error-shape:kind=K", "x-tfy-provider-name"
+	};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		assert_non_null(strstr(r.out, words[i]));
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -483,16 +499,23 @@ static void test_version_and_help(void **state)
 static void test_bad_provider_options(void **state)
 {
 	(void)state;
-	const char *const bad[][2] = { { "--provider", "x=gemini" }, { "--provider", "=bedrock" },
-		{ "--provider", "bedrock" }, { "--provider", "a b=vertex" }, { "--provider", NULL } };
+	const char *const bad[][2] = { { "--provider", "x=gemini" },
+		                       { "--provider", "=bedrock" },
+		                       { "--provider", "bedrock" },
+		                       { "--provider", "a b=vertex" },
+		                       { "--provider", NULL } };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tu_run r = run_mock(bad[i][0], bad[i][1]);
 		assert_int_equal(r.status, 2);
 		assert_non_null(strstr(r.err, "--provider"));
 		tu_run_free(&r);
 	}
-	const char *argv[] = { getenv("TFY_MOCK_GATEWAY"), "--provider", "a=bedrock", "--provider",
-		"a=vertex", NULL };
+	const char *argv[] = { getenv("TFY_MOCK_GATEWAY"),
+		               "--provider",
+		               "a=bedrock",
+		               "--provider",
+		               "a=vertex",
+		               NULL };
 	tu_run r;
 	assert_int_equal(tu_run_cmd(argv, NULL, &r), 0);
 	assert_int_equal(r.status, 2);

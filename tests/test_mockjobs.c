@@ -122,8 +122,8 @@ static int dirs_under(const char *dir)
 
 static int start(jobs *j, const char *const *extra)
 {
-	const char *args[24] = { "--batch-seconds", PACE, "--provider", "aws=bedrock", "--provider",
-		"gcp=vertex" };
+	const char *args[24] = { "--batch-seconds", PACE,         "--provider",
+		                 "aws=bedrock",     "--provider", "gcp=vertex" };
 	size_t n = 6;
 	for (size_t i = 0; extra && extra[i] && n < 23; i++)
 		args[n++] = extra[i];
@@ -181,7 +181,8 @@ static tu_reply create(const tu_gateway *gw, const char *file_id, const char *mo
 {
 	char body[1024];
 	snprintf(body, sizeof(body),
-	         "{\"input_file_id\":\"%s\",\"endpoint\":\"" ENDPOINT "\",\"completion_window\":\"24h\"%s}",
+	         "{\"input_file_id\":\"%s\",\"endpoint\":\"" ENDPOINT
+	         "\",\"completion_window\":\"24h\"%s}",
 	         file_id, more ? more : "");
 	call c = { NULL, "/v1/batches", body, NULL, NULL, NULL };
 	return perform(gw, &c);
@@ -285,7 +286,8 @@ static void ids_of(json_t *page, char *out, size_t cap)
 	out[0] = '\0';
 	for (size_t i = 0; i < json_array_size(data); i++) {
 		size_t n = strlen(out);
-		snprintf(out + n, cap - n, "%s%s", i ? " " : "", tu_json_str(json_array_get(data, i), "id"));
+		snprintf(out + n, cap - n, "%s%s", i ? " " : "",
+		         tu_json_str(json_array_get(data, i), "id"));
 	}
 }
 
@@ -380,7 +382,8 @@ static void test_file_listing(void **state)
 	tu_reply_free(&r);
 	r = get(&j.gw, "/v1/files?purpose=batch_output");
 	ids_of(r.json, got, sizeof(got));
-	snprintf(want, sizeof(want), "%s %s", tu_json_str(done, "error_file_id"), tu_json_str(done, "output_file_id"));
+	snprintf(want, sizeof(want), "%s %s", tu_json_str(done, "error_file_id"),
+	         tu_json_str(done, "output_file_id"));
 	assert_string_equal(got, want);
 	tu_reply_free(&r);
 	r = get(&j.gw, "/v1/files?purpose=batch&limit=1");
@@ -458,8 +461,8 @@ static void assert_usage(json_t *usage, json_int_t in, json_int_t out, json_int_
 	assert_true(json_is_integer(
 		json_object_get(json_object_get(usage, "input_tokens_details"), "cached_tokens")));
 	assert_int_equal(num(usage, "output_tokens"), out);
-	assert_true(json_is_integer(
-		json_object_get(json_object_get(usage, "output_tokens_details"), "reasoning_tokens")));
+	assert_true(json_is_integer(json_object_get(json_object_get(usage, "output_tokens_details"),
+	                                            "reasoning_tokens")));
 	assert_int_equal(num(usage, "total_tokens"), total);
 }
 
@@ -526,12 +529,9 @@ static void test_job_completes(void **state)
 static void test_bad_input_fails(void **state)
 {
 	jobs *j = *state;
-	char *file = upload(&j->gw,
-		GOOD_LINE("a")
-		"not json\n"
-		GOOD_LINE("a")
-		"{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/embeddings\","
-		"\"body\":{\"model\":\"m-1\",\"messages\":[]}}\n");
+	char *file = upload(&j->gw, GOOD_LINE("a") "not json\n" GOOD_LINE(
+					    "a") "{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/embeddings\","
+	                                         "\"body\":{\"model\":\"m-1\",\"messages\":[]}}\n");
 	tu_reply r = create(&j->gw, file, NULL);
 	assert_int_equal(r.status, 200);
 	json_t *failed = wait_for(&j->gw, tu_json_str(r.json, "id"), "failed");
@@ -563,16 +563,19 @@ static void test_create_checks(void **state)
 		const char *param;
 	} cases[] = {
 		{ "{\"endpoint\":\"" ENDPOINT "\",\"completion_window\":\"24h\"}", 400, "input_file_id" },
-		{ "{\"input_file_id\":\"file-nope\",\"endpoint\":\"" ENDPOINT "\",\"completion_window\":\"24h\"}",
+		{ "{\"input_file_id\":\"file-nope\",\"endpoint\":\"" ENDPOINT
+		  "\",\"completion_window\":\"24h\"}",
 		  404, "input_file_id" },
-		{ "{\"input_file_id\":\"F\",\"endpoint\":\"/v1/nope\",\"completion_window\":\"24h\"}", 400, "endpoint" },
-		{ "{\"input_file_id\":\"F\",\"endpoint\":\"" ENDPOINT "\",\"completion_window\":\"48h\"}", 400,
-		  "completion_window" },
+		{ "{\"input_file_id\":\"F\",\"endpoint\":\"/v1/nope\",\"completion_window\":\"24h\"}",
+		  400, "endpoint" },
+		{ "{\"input_file_id\":\"F\",\"endpoint\":\"" ENDPOINT "\",\"completion_window\":\"48h\"}",
+		  400, "completion_window" },
 		{ "{\"input_file_id\":\"F\",\"endpoint\":\"" ENDPOINT "\",\"completion_window\":\"24h\","
-		  "\"output_expires_after\":{\"anchor\":\"created_at\",\"seconds\":60}}", 400,
-		  "output_expires_after.seconds" },
+		  "\"output_expires_after\":{\"anchor\":\"created_at\",\"seconds\":60}}",
+		  400, "output_expires_after.seconds" },
 		{ "{\"input_file_id\":\"F\",\"endpoint\":\"" ENDPOINT "\",\"completion_window\":\"24h\","
-		  "\"metadata\":{\"k\":1}}", 400, "metadata" },
+		  "\"metadata\":{\"k\":1}}",
+		  400, "metadata" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char body[1024], *at;
@@ -585,13 +588,15 @@ static void test_create_checks(void **state)
 		call c = { NULL, "/v1/batches", body, NULL, NULL, NULL };
 		tu_reply r = perform(&j->gw, &c);
 		assert_int_equal(r.status, cases[i].status);
-		assert_string_equal(tu_json_str(json_object_get(r.json, "error"), "param"), cases[i].param);
+		assert_string_equal(tu_json_str(json_object_get(r.json, "error"), "param"),
+		                    cases[i].param);
 		tu_reply_free(&r);
 	}
 	/* 17 metadata pairs are one too many. */
 	char more[1024] = ",\"metadata\":{";
 	for (int i = 0; i < 17; i++)
-		snprintf(more + strlen(more), sizeof(more) - strlen(more), "%s\"k%d\":\"v\"", i ? "," : "", i);
+		snprintf(more + strlen(more), sizeof(more) - strlen(more), "%s\"k%d\":\"v\"",
+		         i ? "," : "", i);
 	strcat(more, "}");
 	tu_reply r = create(&j->gw, file, more);
 	assert_int_equal(r.status, 400);
@@ -651,7 +656,7 @@ static void test_bucket_headers(void **state)
 	const char *const bedrock_ok[] = { "x-tfy-provider-name: aws", "x-tfy-aws-s3-bucket: b", NULL };
 	const char *const vertex[] = { "x-tfy-provider-name: gcp", NULL };
 	const char *const vertex_ok[] = { "x-tfy-provider-name: gcp",
-		"x-tfy-vertex-storage-bucket-name: b", NULL };
+		                          "x-tfy-vertex-storage-bucket-name: b", NULL };
 	char *path = tu_write_temp(good_input, strlen(good_input));
 	const char *const *sets[] = { bedrock, vertex };
 	const char *const *good[] = { bedrock_ok, vertex_ok };
@@ -661,7 +666,7 @@ static void test_bucket_headers(void **state)
 		assert_int_equal(r.status, 400);
 		assert_int_equal(num(r.json, "statusCode"), 400); /* TrueFoundry's envelope */
 		assert_non_null(strstr(tu_json_str(r.json, "message"), i ? "x-tfy-vertex-storage-bucket-name"
-		                                                 : "x-tfy-aws-s3-bucket"));
+		                                                         : "x-tfy-aws-s3-bucket"));
 		tu_reply_free(&r);
 		c.headers = good[i];
 		r = perform(&j->gw, &c);
@@ -721,8 +726,12 @@ static void test_fault_create_errors(void **state)
 	/* Run-level faults for create only: the upload above and the retrieve
 	 * below are untouched. */
 	/* POST /_mock/faults: two specs, one per line. */
-	call set = { NULL, "/_mock/faults", "status:code=503,route=create\nretry-after:seconds=2,route=create\n",
-		NULL, NULL, NULL };
+	call set = { NULL,
+		     "/_mock/faults",
+		     "status:code=503,route=create\nretry-after:seconds=2,route=create\n",
+		     NULL,
+		     NULL,
+		     NULL };
 	tu_reply r = perform(&j->gw, &set);
 	assert_int_equal(r.status, 200);
 	tu_reply_free(&r);
@@ -750,7 +759,9 @@ static void test_fault_create_no_answer(void **state)
 	long before = tu_mock_stat(&j->gw, "batches_created");
 	char body[512];
 	snprintf(body, sizeof(body),
-	         "{\"input_file_id\":\"%s\",\"endpoint\":\"" ENDPOINT "\",\"completion_window\":\"24h\"}", file);
+	         "{\"input_file_id\":\"%s\",\"endpoint\":\"" ENDPOINT
+	         "\",\"completion_window\":\"24h\"}",
+	         file);
 	const char *const h[] = { "x-mock-fault: create-no-answer", NULL };
 	call c = { NULL, "/v1/batches", body, NULL, NULL, h };
 	tu_reply r = perform(&j->gw, &c);
@@ -787,7 +798,7 @@ static void test_size_cap(void **state)
 	assert_non_null(json_object_get(r.json, "error"));
 	tu_reply_free(&r);
 	assert_int_equal(files_under(j.tmp), 0); /* the partial upload is deleted */
-	free(upload(&j.gw, good_input));  /* what fits still does */
+	free(upload(&j.gw, good_input));         /* what fits still does */
 	unlink(path);
 	free(path);
 	assert_int_equal(stop(&j), 0);

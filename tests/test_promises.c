@@ -56,11 +56,13 @@ static void assert_no_key(const char *s, const char *key, size_t min, const char
 static void assert_error_without_key(const tfy_error *e, const char *key, size_t min)
 {
 	assert_non_null(e);
-	const struct { const char *s, *what; } fields[] = {
-		{ e->message, "message" },     { e->api_type, "api_type" },
-		{ e->api_code, "api_code" },   { e->api_param, "api_param" },
+	const struct {
+		const char *s, *what;
+	} fields[] = {
+		{ e->message, "message" },         { e->api_type, "api_type" },
+		{ e->api_code, "api_code" },       { e->api_param, "api_param" },
 		{ e->api_message, "api_message" }, { e->request_id, "request_id" },
-		{ e->detail, "detail" },       { e->body, "body" },
+		{ e->detail, "detail" },           { e->body, "body" },
 	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		assert_no_key(fields[i].s, key, min, fields[i].what);
@@ -90,8 +92,7 @@ static tfy_code list_once(tfy_client *c, const tfy_request_options *ro, tfy_erro
 }
 
 /* Iterates every page; returns the first failure (its error in *err) or TFY_OK at the end. */
-static tfy_code iterate(tfy_client *c, const tfy_batches_list_options *lo, int work_ms,
-                        tfy_error **err)
+static tfy_code iterate(tfy_client *c, const tfy_batches_list_options *lo, int work_ms, tfy_error **err)
 {
 	tfy_batch_iter *it = NULL;
 	tfy_code rc = tfy_batch_iter_new(c, lo, &it, err);
@@ -163,8 +164,8 @@ static void test_pagination_error_without_key(void **state)
 
 /* ---- 2. log lines: no key, one line each; a body cut through the key --------- */
 
-#define ECHO_BODY(k)                                                                         \
-	"{\"error\":{\"message\":\"invalid key " k "\",\"type\":\"" k "\",\"param\":\"" k  \
+#define ECHO_BODY(k) \
+	"{\"error\":{\"message\":\"invalid key " k "\",\"type\":\"" k "\",\"param\":\"" k \
 	"\",\"code\":\"" k "\"}}"
 
 static void test_log_lines_without_key(void **state)
@@ -240,7 +241,8 @@ static void canned_echo(tu_server *s, const char *text)
 	snprintf(headers, sizeof(headers), "x-request-id: req-%s\r\nx-tfy-echo: k=%s\r\n", text, text);
 	snprintf(body, sizeof(body),
 	         "{\"error\":{\"message\":\"Incorrect API key provided: %s\",\"type\":\"%s\","
-	         "\"param\":\"%s\",\"code\":\"%s\"}}", text, text, text, text);
+	         "\"param\":\"%s\",\"code\":\"%s\"}}",
+	         text, text, text, text);
 	tu_server_canned(s, 401, headers, body);
 }
 
@@ -289,7 +291,9 @@ static void test_key_prefixes_masked(void **state)
 	}
 	/* Eight characters of the key inside a word of the server's are its beginning still. */
 	tu_server s;
-	canned_echo(&s, "xx" "sk-proj-Q7" "yy");
+	canned_echo(&s, "xx"
+	                "sk-proj-Q7"
+	                "yy");
 	tfy_client *c = client_on(s.base, KEY, NULL, NULL);
 	tfy_error *err = NULL;
 	assert_int_equal(list_once(c, NULL, &err), TFY_ERROR_AUTHENTICATION);
@@ -309,8 +313,8 @@ static void test_key_prefixes_masked(void **state)
 
 /* ---- 4. an empty cursor is a pagination error ------------------------------------ */
 
-#define ITEM(id)                                                                         \
-	"{\"id\":" id ",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\","         \
+#define ITEM(id) \
+	"{\"id\":" id ",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\"," \
 	"\"input_file_id\":\"file-1\",\"completion_window\":\"24h\",\"status\":\"completed\"," \
 	"\"created_at\":1714564800}"
 
@@ -396,7 +400,7 @@ static void test_time_options_above_limit_refused(void **state)
 		o.base_url = s.base;
 		o.api_key = KEY;
 		int64_t *field[] = { &o.timeout_ms, &o.retry_after_max_ms, &o.connect_timeout_ms,
-		                     &defaults.deadline_ms };
+			             &defaults.deadline_ms };
 		*field[i] = BIG + 1;
 		o.request_defaults = &defaults;
 		tfy_client *c = (tfy_client *)1;
@@ -514,8 +518,10 @@ static void test_prefetch_keeps_attempts(void **state)
 {
 	(void)state;
 	/* The first page is served, the next three requests fail with 500. */
-	static const char *const args[] = { "--count", "250", "--fault", "none:times=1", "--fault",
-		                            "status:code=500,times=3", NULL };
+	static const char *const args[] = { "--count", "250",
+		                            "--fault", "none:times=1",
+		                            "--fault", "status:code=500,times=3",
+		                            NULL };
 	tu_gateway gw;
 	tfy_client *c = gateway_client(&gw, args);
 	int32_t attempts[2];

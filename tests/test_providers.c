@@ -22,8 +22,16 @@
 #define COUNT 30
 
 static const char *const gateway_args[] = {
-	"--count", "30", "--provider", "bedrock-main=bedrock", "--provider", "vertex-main=vertex",
-	"--provider", "openai-main=openai", "--require-provider", NULL,
+	"--count",
+	"30",
+	"--provider",
+	"bedrock-main=bedrock",
+	"--provider",
+	"vertex-main=vertex",
+	"--provider",
+	"openai-main=openai",
+	"--require-provider",
+	NULL,
 };
 
 static int setup(void **state)
@@ -80,8 +88,7 @@ static int bedrock_like(const tfy_batch *b)
 }
 
 /* Every batch of provider through the gateway, each one like(); like() holds for some. */
-static void every_batch_of(const tu_gateway *gw, const char *provider,
-                           int (*like)(const tfy_batch *))
+static void every_batch_of(const tu_gateway *gw, const char *provider, int (*like)(const tfy_batch *))
 {
 	tfy_client *c = client_for(gw, "/api/llm", provider);
 	size_t total, some = iterate(c, like, &total);
@@ -139,8 +146,11 @@ static void test_provider_required(void **state)
 /* Every error body in front of a provider fills the api_* fields; the raw prefix is kept. */
 static void test_error_shapes(void **state)
 {
-	static const struct { const char *kind; const char *code; } shapes[] = {
-		{ "openai", NULL }, { "litellm", "400" }, { "truefoundry", "BAD_REQUEST" },
+	static const struct {
+		const char *kind;
+		const char *code;
+	} shapes[] = {
+		{ "openai", NULL },  { "litellm", "400" },     { "truefoundry", "BAD_REQUEST" },
 		{ "fastapi", NULL }, { "fastapi-list", NULL }, { "provider", "400" },
 		{ "failure", NULL }, { "azure", "400" },
 	};
@@ -182,7 +192,9 @@ static void test_environment_setups(void **state)
 	d.provider_name = "openai-main";
 	tfy_client_options o = TFY_CLIENT_OPTIONS_INIT;
 	o.request_defaults = &d;
-	const struct { const char *var, *value, *key_var, *want_base; } setups[] = {
+	const struct {
+		const char *var, *value, *key_var, *want_base;
+	} setups[] = {
 		/* TrueFoundry's tools: the platform URL; the gateway is under /api/llm. */
 		{ "TFY_BASE_URL", "", "TFY_API_KEY", "/api/llm" },
 		/* OpenAI's SDKs as TrueFoundry documents them: the SaaS gateway's root shape. */
@@ -227,10 +239,8 @@ int main(void)
 	unsetenv("OPENAI_BASE_URL");
 	unsetenv("OPENAI_API_KEY");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bedrock_pages),
-		cmocka_unit_test(test_vertex_pages),
-		cmocka_unit_test(test_provider_required),
-		cmocka_unit_test(test_error_shapes),
+		cmocka_unit_test(test_bedrock_pages),      cmocka_unit_test(test_vertex_pages),
+		cmocka_unit_test(test_provider_required),  cmocka_unit_test(test_error_shapes),
 		cmocka_unit_test(test_environment_setups),
 	};
 	return cmocka_run_group_tests_name("providers", tests, setup, tu_gateway_teardown);

@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cmocka.h>
 #include <tfy/tfy.h>
+#include <cmocka.h>
 
 #include "rawserver.h"
 #include "testutil.h"
@@ -79,8 +79,10 @@ static int proxy_start(proxy *p, const char *name, int basic_auth)
 	FILE *f = fopen(conf, "w");
 	if (!f)
 		return -1;
-	fprintf(f, "Port %d\nListen 127.0.0.1\nTimeout 30\nLogFile \"%s\"\nLogLevel Connect\n"
-	        "MaxClients 20\nAllow 127.0.0.1\nConnectPort %d\n", p->port, p->log, tls_gw.port);
+	fprintf(f,
+	        "Port %d\nListen 127.0.0.1\nTimeout 30\nLogFile \"%s\"\nLogLevel Connect\n"
+	        "MaxClients 20\nAllow 127.0.0.1\nConnectPort %d\n",
+	        p->port, p->log, tls_gw.port);
 	if (basic_auth)
 		fprintf(f, "BasicAuth %s %s\n", PROXY_USER, PROXY_PASSWORD);
 	fclose(f);
@@ -311,9 +313,11 @@ static void assert_no_proxy_secret(const char *s, const char *what)
 
 static void assert_error_without_proxy_secret(const tfy_error *err, const tu_log *log)
 {
-	const char *fields[] = { err->message, err->api_type, err->api_code, err->api_param,
-		                 err->api_message, err->request_id, err->detail, err->body,
-		                 tfy_error_header(err, "x-tfy-echo") };
+	const char *fields[] = {
+		err->message,   err->api_type,    err->api_code,
+		err->api_param, err->api_message, err->request_id,
+		err->detail,    err->body,        tfy_error_header(err, "x-tfy-echo")
+	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		assert_no_proxy_secret(fields[i], "error");
 	for (size_t i = 0; i < log->count; i++)
@@ -337,7 +341,8 @@ static void test_environment_proxy_credentials_masked(void **state)
 		tu_log *log = calloc(1, sizeof(*log));
 		tfy_client_options o = options(&plain_gw, url, sizeof(url),
 		                               i ? "/" PROXY_PASSWORD_ENCODED "/" PROXY_PASSWORD
-		                                 : "/" PROXY_PASSWORD, log);
+		                                 : "/" PROXY_PASSWORD,
+		                               log);
 		tfy_error *err;
 		assert_int_equal(list(&o, &err), TFY_ERROR_NOT_FOUND); /* through: the proxy took them */
 		assert_non_null(strstr(err->body, "[REDACTED]"));
@@ -356,8 +361,10 @@ static void echo_proxy_authorization(tu_server *s, int fd)
 	if (!tu_read_head_into(fd, head, sizeof(head)))
 		return;
 	tu_head_value(head, "\r\nProxy-Authorization: ", value, sizeof(value));
-	int blen = snprintf(body, sizeof(body), "{\"error\":{\"message\":\"refused %s\","
-	                    "\"code\":\"%s\"}}", value, value);
+	int blen = snprintf(body, sizeof(body),
+	                    "{\"error\":{\"message\":\"refused %s\","
+	                    "\"code\":\"%s\"}}",
+	                    value, value);
 	snprintf(headers, sizeof(headers), "x-request-id: %s\r\nx-tfy-echo: %s\r\n", value, value);
 	tu_send_answer(fd, 403, headers, body, (size_t)blen);
 }
@@ -434,12 +441,16 @@ static void test_cli_proxy_flags(void **state)
 	assert_non_null(f);
 	fputs(PROXY_USER ":" PROXY_PASSWORD "\n", f);
 	fclose(f);
-	const char *const env[] = { "TFY_API_KEY=" KEY, "TFY_LOG=debug", NULL,
-		                    NULL };
-	const char *argv[] = { getenv("TFY_BATCHES"), url, "--cacert", ca_file, "--max-retries", "0",
-		               "--proxy", auth_proxy.url, "--proxy-user-file", secret, NULL };
-	struct { const char *const *argv; const char *env; int status; } runs[] = {
-		{ argv, NULL, 0 },                                             /* the file */
+	const char *const env[] = { "TFY_API_KEY=" KEY, "TFY_LOG=debug", NULL, NULL };
+	const char *argv[] = { getenv("TFY_BATCHES"), url,    "--cacert", ca_file,
+		               "--max-retries",       "0",    "--proxy",  auth_proxy.url,
+		               "--proxy-user-file",   secret, NULL };
+	struct {
+		const char *const *argv;
+		const char *env;
+		int status;
+	} runs[] = {
+		{ argv, NULL, 0 },                                            /* the file */
 		{ argv, "TFY_PROXY_USER=" PROXY_USER ":" PROXY_PASSWORD, 0 }, /* the file wins */
 	};
 	for (size_t i = 0; i < 2; i++) {
@@ -468,8 +479,9 @@ static void test_cli_proxy_flags(void **state)
 	/* --noproxy goes around a dead proxy. */
 	char dead[64];
 	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", free_port());
-	const char *around[] = { argv[0], url, "--cacert", ca_file, "--max-retries", "0",
-		                 "--proxy", dead, "--noproxy", "127.0.0.1", NULL };
+	const char *around[] = { argv[0],         url,         "--cacert", ca_file,
+		                 "--max-retries", "0",         "--proxy",  dead,
+		                 "--noproxy",     "127.0.0.1", NULL };
 	assert_int_equal(tu_run_cmd(around, env, &r), 0);
 	assert_int_equal(r.status, 0);
 	tu_run_free(&r);
@@ -493,7 +505,7 @@ int main(void)
 	}
 	/* The test's own variables only: a proxy from the caller's environment would mislead it. */
 	const char *const vars[] = { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
-		                     "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY" };
+		                     "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY" };
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		unsetenv(vars[i]);
 	int rc = tu_tls_material(dir, sizeof(dir));

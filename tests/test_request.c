@@ -125,7 +125,8 @@ static void test_limit_and_after_encoded(void **state)
 	o.limit = 100;
 	o.after = "arn:aws:bedrock:us-east-1:1234:model-invocation-job/ab+c= d&e?f#g%h~._-";
 	tfy__request req = build_ok(&o);
-	assert_string_equal(req.url, BASE "/batches?limit=100&after="
+	assert_string_equal(req.url, BASE
+	                    "/batches?limit=100&after="
 	                    "arn%3Aaws%3Abedrock%3Aus-east-1%3A1234%3Amodel-invocation-job%2Fab%2Bc%3D"
 	                    "%20d%26e%3Ff%23g%25h~._-");
 	tfy__request_clear(&req);
@@ -198,7 +199,9 @@ static void test_metadata_pairs_encoded(void **state)
 {
 	(void)state;
 	const tfy_pair pairs[] = {
-		{ "team", "ml" }, { "quote\"back\\slash", "line\nbreak\ttab" }, { "caf\xc3\xa9", "\xe2\x9c\x93" },
+		{ "team", "ml" },
+		{ "quote\"back\\slash", "line\nbreak\ttab" },
+		{ "caf\xc3\xa9", "\xe2\x9c\x93" },
 	};
 	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
 	r.metadata_header = pairs;
@@ -218,7 +221,8 @@ static void test_metadata_pairs_encoded(void **state)
 	r.metadata_header = wide;
 	r.metadata_header_count = 2;
 	req = build_ok(&o);
-	assert_non_null(strstr(header(&req, "x-tfy-metadata"), "{\"e\":\"\\uD83D\\uDE00\",\"long\":\"\\u00E9"));
+	assert_non_null(strstr(header(&req, "x-tfy-metadata"),
+	                       "{\"e\":\"\\uD83D\\uDE00\",\"long\":\"\\u00E9"));
 	tfy__request_clear(&req);
 	char too_long[TFY_METADATA_HEADER_VALUE_MAX + 2];
 	memset(too_long, 'x', sizeof(too_long) - 1);
@@ -253,7 +257,8 @@ static void test_metadata_pairs_encoded(void **state)
 	assert_string_equal(header(&req, "x-tfy-metadata"), "{\"caf\\u00E9\":\"\\u2713 \\u00E9\"}");
 	tfy__request_clear(&req);
 	char long_json[TFY_METADATA_HEADER_VALUE_MAX + 16];
-	snprintf(long_json, sizeof(long_json), "{\"k\":\"%0*d\"}", TFY_METADATA_HEADER_VALUE_MAX + 1, 0);
+	snprintf(long_json, sizeof(long_json), "{\"k\":\"%0*d\"}",
+	         TFY_METADATA_HEADER_VALUE_MAX + 1, 0);
 	r.metadata_header_json = long_json;
 	tfy_error *lerr = build_fail(&o, TFY_ERROR_INVALID_ARGUMENT);
 	assert_non_null(strstr(lerr->message, "limit of 128 characters"));
@@ -273,7 +278,9 @@ static void test_extra_headers_and_override(void **state)
 {
 	(void)state;
 	const tfy_pair extra[] = {
-		{ "X-Custom", "value with  spaces" }, { "user-agent", "my-app/2.0" }, { "X-Last", "z" },
+		{ "X-Custom", "value with  spaces" },
+		{ "user-agent", "my-app/2.0" },
+		{ "X-Last", "z" },
 	};
 	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
 	r.headers = extra;
@@ -418,7 +425,8 @@ static void test_options_version_and_counts(void **state)
 typedef struct request_options_v1 {
 	uint32_t version, reserved_;
 	const char *provider_name, *provider_model, *azure_api_version, *vertex_region,
-	    *vertex_storage_bucket_name, *aws_s3_bucket, *aws_bedrock_model, *metadata_header_json;
+		*vertex_storage_bucket_name, *aws_s3_bucket, *aws_bedrock_model,
+		*metadata_header_json;
 	const tfy_pair *metadata_header;
 	size_t metadata_header_count;
 	const tfy_pair *headers;
@@ -599,7 +607,7 @@ static void test_azure_auth_header_and_query(void **state)
 	o.after = "batch_1";
 	tfy__request req = build_in(c, &o);
 	assert_string_equal(req.url, "https://res.openai.azure.com/openai/batches"
-	                    "?api-version=2024-10-21&x%20y=a%26b%3Dc&limit=5&after=batch_1");
+	                             "?api-version=2024-10-21&x%20y=a%26b%3Dc&limit=5&after=batch_1");
 	assert_string_equal(header(&req, "api-key"), KEY);
 	assert_null(header(&req, "Authorization"));
 	tfy__request_clear(&req);
@@ -624,9 +632,18 @@ static void test_base_url_normalise(void **state)
 	assert_string_equal(u, "HTTP://127.0.0.1:8080");
 	free(u);
 	const char *const bad[] = {
-		"ftp://x", "file:///etc/passwd", "api.openai.com/v1", "https://", "https:///path",
-		"https://a b", "https://a\r\nb", "https://a/v1?x=1", "https://a/v1#f", "",
-		"https://user:pass@host/v1", "http://key@host",
+		"ftp://x",
+		"file:///etc/passwd",
+		"api.openai.com/v1",
+		"https://",
+		"https:///path",
+		"https://a b",
+		"https://a\r\nb",
+		"https://a/v1?x=1",
+		"https://a/v1#f",
+		"",
+		"https://user:pass@host/v1",
+		"http://key@host",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why = NULL;

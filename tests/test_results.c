@@ -13,16 +13,18 @@
 #include "testutil.h"
 #include "tfy/tfy.h"
 
-#define OUT1 "{\"id\": \"batch_req_1\", \"custom_id\": \"request-1\", \"response\": {\"status_code\": 200, " \
-             "\"request_id\": \"req_abc\", \"body\": {\"id\": \"chatcmpl-1\", \"choices\": [ {\"index\": 0} ]}}, \"error\": null}"
+#define OUT1 \
+	"{\"id\": \"batch_req_1\", \"custom_id\": \"request-1\", \"response\": {\"status_code\": 200, " \
+	"\"request_id\": \"req_abc\", \"body\": {\"id\": \"chatcmpl-1\", \"choices\": [ {\"index\": 0} ]}}, \"error\": null}"
 #define OUT1_BODY "{\"id\": \"chatcmpl-1\", \"choices\": [ {\"index\": 0} ]}"
-#define OUT2 "{\"id\":\"batch_req_2\",\"custom_id\":\"request-2\",\"response\":{\"status_code\":400," \
-             "\"request_id\":\"req_def\",\"body\":{\"error\":{\"message\":\"bad \\u00e9\"}}},\"error\":null}"
-#define ERR1 "{\"id\":\"batch_req_3\",\"custom_id\":\"request-3\",\"response\":null," \
-             "\"error\":{\"code\":\"batch_expired\",\"message\":\"This request could not be executed before the completion window expired.\"}}"
+#define OUT2 \
+	"{\"id\":\"batch_req_2\",\"custom_id\":\"request-2\",\"response\":{\"status_code\":400," \
+	"\"request_id\":\"req_def\",\"body\":{\"error\":{\"message\":\"bad \\u00e9\"}}},\"error\":null}"
+#define ERR1 \
+	"{\"id\":\"batch_req_3\",\"custom_id\":\"request-3\",\"response\":null," \
+	"\"error\":{\"code\":\"batch_expired\",\"message\":\"This request could not be executed before the completion window expired.\"}}"
 
-static tfy_result_reader *reader_over(tu_mem_stream *m, const char *text, size_t chunk,
-                                      int64_t max_line)
+static tfy_result_reader *reader_over(tu_mem_stream *m, const char *text, size_t chunk, int64_t max_line)
 {
 	memset(m, 0, sizeof(*m));
 	m->data = text;
@@ -115,7 +117,11 @@ static void test_error_file(void **state)
 {
 	(void)state;
 	tu_mem_stream m;
-	tfy_result_reader *r = reader_over(&m, ERR1 "\n{\"custom_id\":\"r4\",\"error\":{\"code\":500,\"message\":\"x\\u0000y\"}}\n", 0, 0);
+	tfy_result_reader *r =
+		reader_over(&m,
+	                    ERR1
+	                    "\n{\"custom_id\":\"r4\",\"error\":{\"code\":500,\"message\":\"x\\u0000y\"}}\n",
+	                    0, 0);
 	const tfy_result *rec = next_ok(r);
 	assert_int_equal(rec->line, 1);
 	assert_string_equal(rec->id, "batch_req_3");
@@ -129,7 +135,7 @@ static void test_error_file(void **state)
 	rec = next_ok(r);
 	assert_null(rec->id);
 	assert_string_equal(rec->error_code, "500"); /* a number, as its text */
-	assert_null(rec->error_message);         /* holds NUL */
+	assert_null(rec->error_message);             /* holds NUL */
 	next_end(r);
 	tfy_result_reader_free(r);
 }
@@ -154,11 +160,13 @@ static void test_wrong_types_read_absent(void **state)
 {
 	(void)state;
 	tu_mem_stream m;
-	tfy_result_reader *r = reader_over(&m,
-		"{\"id\":1,\"custom_id\":[\"a\"],\"response\":{\"status_code\":\"200\",\"request_id\":7,"
-		"\"body\":null},\"error\":\"x\"}\n"
-		"{\"response\":{\"status_code\":99999999999,\"body\":[1 , 2]},\"response\":{\"status_code\":201.0}}\n"
-		"{\"response\":[],\"custom_id\":\"a\",\"custom_id\":\"b\"}\n", 0, 0);
+	tfy_result_reader *r =
+		reader_over(&m,
+	                    "{\"id\":1,\"custom_id\":[\"a\"],\"response\":{\"status_code\":\"200\",\"request_id\":7,"
+	                    "\"body\":null},\"error\":\"x\"}\n"
+	                    "{\"response\":{\"status_code\":99999999999,\"body\":[1 , 2]},\"response\":{\"status_code\":201.0}}\n"
+	                    "{\"response\":[],\"custom_id\":\"a\",\"custom_id\":\"b\"}\n",
+	                    0, 0);
 	const tfy_result *rec = next_ok(r);
 	assert_null(rec->id);
 	assert_null(rec->custom_id);
@@ -181,8 +189,12 @@ static void test_malformed_line_and_going_on(void **state)
 {
 	(void)state;
 	tu_mem_stream m;
-	tfy_result_reader *r = reader_over(&m,
-		OUT1 "\n{\"id\": \"x\",,}\n[1]\n\"s\"\n{\"id\":\"a\"} x\n{\"id\":\"\xff\"}\n" ERR1 "\n", 5, 0);
+	tfy_result_reader *r =
+		reader_over(&m,
+	                    OUT1
+	                    "\n{\"id\": \"x\",,}\n[1]\n\"s\"\n{\"id\":\"a\"} x\n{\"id\":\"\xff\"}\n" ERR1
+	                    "\n",
+	                    5, 0);
 	check_out1(next_ok(r), 1);
 	next_fails(r, TFY_ERROR_DECODE, "line 2: invalid JSON at column 12: string or '}' expected");
 	next_fails(r, TFY_ERROR_DECODE, "line 3: expected a JSON object, got an array");
@@ -237,7 +249,8 @@ static void test_long_lines_grow_the_buffer(void **state)
 	assert_non_null(big);
 	size_t len = 0;
 	for (int k = 0; k < 3; k++) {
-		len += (size_t)sprintf(big + len, "{\"custom_id\":\"r%d\",\"response\":{\"body\":\"", k);
+		len += (size_t)sprintf(big + len,
+		                       "{\"custom_id\":\"r%d\",\"response\":{\"body\":\"", k);
 		memset(big + len, 'a' + k, n);
 		len += n;
 		len += (size_t)sprintf(big + len, "\"}}\n");
@@ -297,20 +310,23 @@ static void test_arguments_and_options(void **state)
 	                 TFY_ERROR_INVALID_ARGUMENT);
 
 	tfy_result_reader_options opts;
-	assert_int_equal(tfy_result_reader_options_init(&opts, TFY_RESULT_READER_OPTIONS_VERSION), TFY_OK);
+	assert_int_equal(tfy_result_reader_options_init(&opts, TFY_RESULT_READER_OPTIONS_VERSION),
+	                 TFY_OK);
 	assert_int_equal(opts.version, TFY_RESULT_READER_OPTIONS_VERSION);
 	assert_int_equal(opts.max_line_bytes, 0);
 	assert_int_equal(tfy_result_reader_options_init(&opts, 2), TFY_ERROR_INVALID_ARGUMENT);
 	assert_int_equal(tfy_result_reader_options_init(NULL, 1), TFY_ERROR_INVALID_ARGUMENT);
 
 	opts.max_line_bytes = -1;
-	assert_int_equal(tfy_result_reader_new(tu_mem_read, &m, &opts, &r, &err), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(tfy_result_reader_new(tu_mem_read, &m, &opts, &r, &err),
+	                 TFY_ERROR_INVALID_ARGUMENT);
 	assert_null(r);
 	assert_non_null(strstr(err->message, "max_line_bytes"));
 	tfy_error_free(err);
 	opts.max_line_bytes = 0;
 	opts.reserved_ = 1;
-	assert_int_equal(tfy_result_reader_new(tu_mem_read, &m, &opts, &r, NULL), TFY_ERROR_INVALID_ARGUMENT);
+	assert_int_equal(tfy_result_reader_new(tu_mem_read, &m, &opts, &r, NULL),
+	                 TFY_ERROR_INVALID_ARGUMENT);
 	opts.reserved_ = 0;
 	opts.version = 9;
 	assert_int_equal(tfy_result_reader_open("/", &opts, &r, &err), TFY_ERROR_INVALID_ARGUMENT);

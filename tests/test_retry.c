@@ -56,13 +56,19 @@ static void test_retry_after_http_date(void **state)
 	/* A date in the past means: now. */
 	assert_int_equal(tfy__retry_after_ms(NULL, "Sat, 05 Nov 1994 08:49:37 GMT", NOW), 0);
 	assert_int_equal(tfy__retry_after_ms(NULL, "Mon, 07 Nov 1994 08:49:37 GMT", NOW), 86400000);
-	assert_int_equal(tfy__retry_after_ms(NULL, "Thu, 01 Jan 2026 00:00:00 GMT", 1767225600 - 3), 3000);
+	assert_int_equal(tfy__retry_after_ms(NULL, "Thu, 01 Jan 2026 00:00:00 GMT", 1767225600 - 3),
+	                 3000);
 	assert_int_equal(tfy__retry_after_ms(NULL, "Wed, 29 Feb 2028 12:00:00 GMT", 1835438400), 0);
 	static const char *const bad[] = {
-		"Sun, 06 Nov 1994 08:49:47 PST", "Sun 06 Nov 1994 08:49:47 GMT",
-		"Sun, 06 Foo 1994 08:49:47 GMT", "Sun, 32 Nov 1994 08:49:47 GMT",
-		"Sun, 06 Nov 1994 25:49:47 GMT", "Sun, 06 Nov 1994 08:49:47 GMT trailing",
-		"Sunday, 06-Nov-94 08:49:37 GMT", "06 Nov 1994", "",
+		"Sun, 06 Nov 1994 08:49:47 PST",
+		"Sun 06 Nov 1994 08:49:47 GMT",
+		"Sun, 06 Foo 1994 08:49:47 GMT",
+		"Sun, 32 Nov 1994 08:49:47 GMT",
+		"Sun, 06 Nov 1994 25:49:47 GMT",
+		"Sun, 06 Nov 1994 08:49:47 GMT trailing",
+		"Sunday, 06-Nov-94 08:49:37 GMT",
+		"06 Nov 1994",
+		"",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(tfy__retry_after_ms(NULL, bad[i], NOW), -1);
@@ -130,8 +136,7 @@ static void test_create_verdicts(void **state)
 	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_TIMEOUT, 0, -1, 1), UNKNOWN);
 	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_CANCELLED, 0, -1, 1), UNKNOWN);
 	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_HTTP, 0, -1, 1), UNKNOWN);
-	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_RESPONSE_TOO_LARGE, 0, -1, 1),
-	                 UNKNOWN);
+	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_RESPONSE_TOO_LARGE, 0, -1, 1), UNKNOWN);
 	/* Local failures stay what they are. */
 	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_IO, 0, -1, 1), FINAL);
 	assert_int_equal(tfy__attempt_verdict(CREATE, TFY_ERROR_OUT_OF_MEMORY, 0, -1, 1), FINAL);
@@ -168,12 +173,14 @@ static void test_every_status(void **state)
 		if (status >= 200 && status <= 299)
 			continue;
 		tfy_code code = status >= 500 && status <= 599 ? TFY_ERROR_SERVER
-		              : status >= 400 && status <= 499 ? TFY_ERROR_CLIENT : TFY_ERROR_HTTP;
+		              : status >= 400 && status <= 499 ? TFY_ERROR_CLIENT
+		                                               : TFY_ERROR_HTTP;
 		for (int creates = 0; creates <= 1; creates++) {
 			tfy__verdict v = tfy__attempt_verdict(creates, code, status, -1, 1);
 			if (v != documented(creates, status))
 				fail_msg("HTTP %ld (%s): verdict %d, documented %d", status,
-				         creates ? "create" : "safe", (int)v, (int)documented(creates, status));
+				         creates ? "create" : "safe", (int)v,
+				         (int)documented(creates, status));
 			/* x-should-retry: true is always another attempt; false never is. */
 			assert_int_equal(tfy__attempt_verdict(creates, code, status, 1, 1), RETRY);
 			assert_int_not_equal(tfy__attempt_verdict(creates, code, status, 0, 1), RETRY);
@@ -187,8 +194,7 @@ static void test_should_retry_only_for_error_statuses(void **state)
 	/* A 2xx body that failed to decode is final, whatever the header says. */
 	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_DECODE, 200, 1, 1), FINAL);
 	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_DECODE, 299, 1, 1), FINAL);
-	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_RESPONSE_TOO_LARGE, 200, 1, 1),
-	                 FINAL);
+	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_RESPONSE_TOO_LARGE, 200, 1, 1), FINAL);
 	/* Any other status is an error status the header speaks for. */
 	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_HTTP, 302, 1, 1), RETRY);
 	assert_int_equal(tfy__attempt_verdict(SAFE, TFY_ERROR_HTTP, 100, 1, 1), RETRY);
@@ -209,7 +215,8 @@ static void test_time_arithmetic_saturates(void **state)
 	/* The latest date the parser takes is far from overflowing. */
 	assert_true(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", 0) > 0);
 	assert_int_equal(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", INT64_MAX), 0);
-	assert_int_equal(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", INT64_MIN), INT64_MAX);
+	assert_int_equal(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", INT64_MIN),
+	                 INT64_MAX);
 	assert_int_equal(tfy__retry_after_ms(NULL, "Fri, 31 Dec 9999 23:59:59 GMT", INT64_MIN + 1),
 	                 INT64_MAX);
 	assert_int_equal(backoff(INT32_MAX, 1.0), 8000);

@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmocka.h>
 #include <tfy/tfy.h>
+#include <cmocka.h>
 
 #include "testutil.h"
 
@@ -168,18 +168,15 @@ static void test_expired_certificate_refused(void **state)
 {
 	(void)state;
 	const char *const words[] = { "expired", NULL };
-	expect_failure(list_with(GW_EXPIRED, "127.0.0.1", with_ca(), NULL), TFY_ERROR_TLS,
-	               words);
+	expect_failure(list_with(GW_EXPIRED, "127.0.0.1", with_ca(), NULL), TFY_ERROR_TLS, words);
 }
 
 static void test_host_mismatch_refused_with_the_right_ca(void **state)
 {
 	(void)state;
 	const char *const words[] = { "subject name", "match", NULL };
-	expect_failure(list_with(GW_OTHER, "127.0.0.1", with_ca(), NULL), TFY_ERROR_TLS,
-	               words);
-	expect_failure(list_with(GW_OTHER, "localhost", with_ca(), NULL), TFY_ERROR_TLS,
-	               words);
+	expect_failure(list_with(GW_OTHER, "127.0.0.1", with_ca(), NULL), TFY_ERROR_TLS, words);
+	expect_failure(list_with(GW_OTHER, "localhost", with_ca(), NULL), TFY_ERROR_TLS, words);
 }
 
 static void test_insecure_passes_and_warns(void **state)
@@ -222,11 +219,12 @@ static void test_mutual_tls(void **state)
 	(void)state;
 	expect_ok(list_with(GW_MTLS, "127.0.0.1", with_client_cert("client.pem", "client.key"), NULL));
 	const char *const missing[] = { "client certificate is required", NULL };
-	expect_failure(list_with(GW_MTLS, "127.0.0.1", with_ca(), NULL),
-	               TFY_ERROR_AUTHENTICATION, missing);
+	expect_failure(list_with(GW_MTLS, "127.0.0.1", with_ca(), NULL), TFY_ERROR_AUTHENTICATION,
+	               missing);
 	const char *const untrusted[] = { "not signed by a trusted CA", NULL };
 	expect_failure(list_with(GW_MTLS, "127.0.0.1",
-	                         with_client_cert("stranger.pem", "stranger.key"), NULL), TFY_ERROR_PERMISSION_DENIED, untrusted);
+	                         with_client_cert("stranger.pem", "stranger.key"), NULL),
+	               TFY_ERROR_PERMISSION_DENIED, untrusted);
 	/* The gateway that asks for no certificate takes one all the same. */
 	expect_ok(list_with(GW_OK, "127.0.0.1", with_client_cert("client.pem", "client.key"), NULL));
 }
@@ -375,8 +373,14 @@ static tu_run cli(int which, const char *const *extra, const char *const *env)
 {
 	char url[128];
 	snprintf(url, sizeof(url), "--base-url=https://127.0.0.1:%d/v1", gws[which].port);
-	const char *argv[24] = { getenv("TFY_BATCHES"), url, "--max-retries", "0", "--limit", "1",
-		                 "--format", "ndjson" };
+	const char *argv[24] = { getenv("TFY_BATCHES"),
+		                 url,
+		                 "--max-retries",
+		                 "0",
+		                 "--limit",
+		                 "1",
+		                 "--format",
+		                 "ndjson" };
 	size_t n = 8;
 	for (size_t i = 0; extra && extra[i] && n < 23; i++)
 		argv[n++] = extra[i];
@@ -420,27 +424,34 @@ static void test_cli_client_certificate(void **state)
 	const char *ca = file("ca.pem"), *cert = file("client.pem"), *key = file("client-enc.key");
 	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, NULL }, NULL), 3,
 	           "client certificate");
-	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
-		                                       "--pass-file", file("client-pass.txt"), NULL },
-		       NULL),
-		   0, NULL);
-	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
-		                                       NULL },
-		       (const char *const[]){ "TFY_KEY_PASSWORD=" PASSPHRASE, NULL }),
-		   0, NULL);
-	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
-		                                       "--pass", PASSPHRASE, NULL }, NULL),
-		   0, NULL);
-	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
-		                                       NULL }, NULL),
-		   5, "none was given in --pass-file, --pass or TFY_KEY_PASSWORD");
-	expect_cli(cli(GW_MTLS, (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
-		                                       "--pass-file", file("no-such-file"), NULL },
-		       NULL),
-		   2, "no-such-file");
-	expect_cli(cli(GW_MTLS, (const char *const[]){ "--pass", PASSPHRASE, "--pass-file",
-		                                       file("client-pass.txt"), NULL }, NULL),
-		   2, "not both");
+	expect_cli(cli(GW_MTLS,
+	               (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
+	                                      "--pass-file", file("client-pass.txt"), NULL },
+	               NULL),
+	           0, NULL);
+	expect_cli(cli(GW_MTLS,
+	               (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key, NULL },
+	               (const char *const[]){ "TFY_KEY_PASSWORD=" PASSPHRASE, NULL }),
+	           0, NULL);
+	expect_cli(cli(GW_MTLS,
+	               (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
+	                                      "--pass", PASSPHRASE, NULL },
+	               NULL),
+	           0, NULL);
+	expect_cli(cli(GW_MTLS,
+	               (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key, NULL },
+	               NULL),
+	           5, "none was given in --pass-file, --pass or TFY_KEY_PASSWORD");
+	expect_cli(cli(GW_MTLS,
+	               (const char *const[]){ "--cacert", ca, "--cert", cert, "--key", key,
+	                                      "--pass-file", file("no-such-file"), NULL },
+	               NULL),
+	           2, "no-such-file");
+	expect_cli(cli(GW_MTLS,
+	               (const char *const[]){ "--pass", PASSPHRASE, "--pass-file",
+	                                      file("client-pass.txt"), NULL },
+	               NULL),
+	           2, "not both");
 }
 
 int main(void)

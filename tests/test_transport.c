@@ -44,14 +44,14 @@
 /* ---- the public API, in one place ---------------------------------------- */
 
 typedef struct call {
-	const char *base_url;     /* the client's base URL */
-	const char *auth_header;  /* NULL: bearer */
-	int32_t max_retries;      /* -1: the default */
+	const char *base_url;    /* the client's base URL */
+	const char *auth_header; /* NULL: bearer */
+	int32_t max_retries;     /* -1: the default */
 	int32_t follow_redirects;
 	int64_t timeout_ms, stall_timeout_ms, deadline_ms;
 	int32_t (*cancel)(void *);
 	void *cancel_userdata;
-	const tfy_pair *headers;  /* the caller's extra headers */
+	const tfy_pair *headers; /* the caller's extra headers */
 	size_t headers_count;
 	const char *after;
 } call;
@@ -253,10 +253,15 @@ static void test_redirect_sends_only_safe_headers_elsewhere(void **state)
 	const char *const headers[] = { "x-safe-one: yes", "Authorization: Bearer " KEY,
 		                        SECRET ": " SECRET_VALUE, fault };
 	for (size_t safe = 0; safe <= 1; safe++) {
-		tfy__http_request req = { .url = url, .headers = headers, .headers_count = 4,
-			                  .safe_headers_count = safe, .connect_timeout_ms = 5000,
-			                  .timeout_ms = 5000, .stall_timeout_ms = 5000,
-			                  .follow_redirects = 1, .max_body = 1 << 20 };
+		tfy__http_request req = { .url = url,
+			                  .headers = headers,
+			                  .headers_count = 4,
+			                  .safe_headers_count = safe,
+			                  .connect_timeout_ms = 5000,
+			                  .timeout_ms = 5000,
+			                  .stall_timeout_ms = 5000,
+			                  .follow_redirects = 1,
+			                  .max_body = 1 << 20 };
 		tfy__transport *t = tfy__transport_new();
 		assert_non_null(t);
 		tfy__http_response resp;
@@ -311,7 +316,8 @@ static void test_redirect_decision(void **state)
 
 	const char *refused[] = { "ftp://api.example.test/x", "http://[zz", "" };
 	for (size_t i = 0; i < 3; i++) {
-		rc = tfy__redirect_check(https, https, refused[i], &next, &same, detail, sizeof(detail));
+		rc = tfy__redirect_check(https, https, refused[i], &next, &same, detail,
+		                         sizeof(detail));
 		assert_int_equal(rc, TFY_ERROR_HTTP);
 		assert_null(next);
 	}
@@ -389,7 +395,8 @@ static int dns_case(int which, dns_result *out)
 	}
 	close(p[1]);
 	struct pollfd pf = { p[0], POLLIN, 0 };
-	ssize_t n = poll(&pf, 1, (int)(60000 * tu_slowdown())) == 1 ? read(p[0], out, sizeof(*out)) : 0;
+	ssize_t n = poll(&pf, 1, (int)(60000 * tu_slowdown())) == 1 ? read(p[0], out, sizeof(*out))
+	                                                            : 0;
 	close(p[0]);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -446,7 +453,8 @@ static void drip_gzip(tu_server *s, int fd)
 	char head[256];
 	int len = snprintf(head, sizeof(head),
 	                   "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-	                   "Content-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n", n);
+	                   "Content-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n",
+	                   n);
 	if (!tu_read_head(fd))
 		return;
 	tu_send_all(fd, head, (size_t)len);
@@ -519,7 +527,10 @@ static void test_stall_counts_bytes_received(void **state)
 static void test_malformed_responses_are_server_faults(void **state)
 {
 	(void)state;
-	static const struct { const char *text; size_t len; } replies[] = {
+	static const struct {
+		const char *text;
+		size_t len;
+	} replies[] = {
 		{ FIXED("HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\n{}") },
 		{ FIXED("HTTP/1.1 000 OK\r\nContent-Length: 2\r\n\r\n{}") },
 		{ FIXED("HTTP/1.1 099 OK\r\nContent-Length: 2\r\n\r\n{}") },

@@ -108,10 +108,10 @@ static void test_specification_example(void **state)
 {
 	(void)state;
 	const char *body = "{\"test\": 2432232314}";
-	tfy_webhook_event *e =
-		verify_ok("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
-	                  "1614265330", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body,
-	                  1614265330);
+	tfy_webhook_event *e = verify_ok("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+	                                 "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330",
+	                                 "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body,
+	                                 1614265330);
 	assert_null(e->type);
 	assert_null(e->data_id);
 	assert_int_equal(e->batch_status, TFY_BATCH_STATUS_UNKNOWN);
@@ -159,7 +159,10 @@ static void test_several_signatures(void **state)
 	char *other = sign(OTHER_SECRET, ID, NOW_TEXT, EVENT, strlen(EVENT));
 	char list[1024];
 	const char *const forms[] = {
-		"%s %s", "%2$s %1$s", "v1a,c2lnbmF0dXJl %s  v2,abc %s", "  %s   %s  ",
+		"%s %s",
+		"%2$s %1$s",
+		"v1a,c2lnbmF0dXJl %s  v2,abc %s",
+		"  %s   %s  ",
 		"v1,!!!! v1, %s v1 %s",
 	};
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
@@ -174,8 +177,9 @@ static void test_several_signatures(void **state)
 		tfy_webhook_event_free(e);
 	}
 	snprintf(list, sizeof(list), "%s %s", other, other);
-	verify_invalid(SECRET, ID, NOW_TEXT, list, EVENT, NOW, "no signature in webhook-signature "
-	                                                       "matches (2 v1 entries checked)");
+	verify_invalid(SECRET, ID, NOW_TEXT, list, EVENT, NOW,
+	               "no signature in webhook-signature "
+	               "matches (2 v1 entries checked)");
 	free(good);
 	free(other);
 }
@@ -218,8 +222,8 @@ static void test_timestamp_window(void **state)
 {
 	(void)state;
 	const struct {
-		int64_t offset;     /* of the timestamp from now */
-		int64_t tolerance;  /* 0: the default */
+		int64_t offset;      /* of the timestamp from now */
+		int64_t tolerance;   /* 0: the default */
 		const char *failure; /* NULL: accepted */
 	} cases[] = {
 		{ 0, 0, NULL },
@@ -241,7 +245,8 @@ static void test_timestamp_window(void **state)
 		o.tolerance_seconds = cases[i].tolerance;
 		tfy_webhook_event *e = NULL;
 		tfy_error *err = NULL;
-		tfy_code rc = tfy_webhook_verify(SECRET, ID, ts, sig, EVENT, strlen(EVENT), &o, &e, &err);
+		tfy_code rc = tfy_webhook_verify(SECRET, ID, ts, sig, EVENT, strlen(EVENT), &o, &e,
+		                                 &err);
 		if (!cases[i].failure) {
 			assert_int_equal(rc, TFY_OK);
 			assert_int_equal(e->timestamp, NOW + cases[i].offset);
@@ -298,19 +303,24 @@ static void test_malformed_secret(void **state)
 	char *sig = sign(SECRET, ID, NOW_TEXT, EVENT, strlen(EVENT));
 	tfy_webhook_verify_options o = at(NOW);
 	const char *const bad[] = {
-		"", "whsec_", "whsec", "WHSEC_dGVzdA==",
-		"dGVzdC13ZWJob29rLXNlY3JldC0zMi1ieXRlcy1sb25nIQ==", /* no prefix */
-		"whsec_dGVzdC13ZWJob29rLXNlY3JldC0zMi1ieXRlcy1sb25nIQ", /* no padding */
-		"whsec_dGVzdC13ZWJob29rLXNlY3JldC0zMi1ieXRlcy1sb25nIQ=", /* half of it */
+		"",
+		"whsec_",
+		"whsec",
+		"WHSEC_dGVzdA==",
+		"dGVzdC13ZWJob29rLXNlY3JldC0zMi1ieXRlcy1sb25nIQ==",       /* no prefix */
+		"whsec_dGVzdC13ZWJob29rLXNlY3JldC0zMi1ieXRlcy1sb25nIQ",   /* no padding */
+		"whsec_dGVzdC13ZWJob29rLXNlY3JldC0zMi1ieXRlcy1sb25nIQ=",  /* half of it */
 		"whsec_dGVzdC13ZWJob29r-XNlY3JldC0zMi1ieXRlcy1sb25nIQ==", /* base64url */
 		"whsec_dGVzdC13ZWJob29rLXNlY3JldC0z MiieXRlcy1sb25nIQ==", /* a space inside */
 		"whsec_dGVzdC13ZWJob29rLXNlY3JldC0zMi1ieXRlcy1sb25nIQ==\n",
-		"whsec_dGVz=C13",     "whsec_====",
+		"whsec_dGVz=C13",
+		"whsec_====",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		verify_fails(bad[i], ID, NOW_TEXT, sig, EVENT, strlen(EVENT), &o,
-		             TFY_ERROR_INVALID_ARGUMENT, "the webhook secret must be whsec_ followed by "
-		                                         "the base64 of 1 to 512 bytes");
+		             TFY_ERROR_INVALID_ARGUMENT,
+		             "the webhook secret must be whsec_ followed by "
+		             "the base64 of 1 to 512 bytes");
 	verify_fails(NULL, ID, NOW_TEXT, sig, EVENT, strlen(EVENT), &o, TFY_ERROR_INVALID_ARGUMENT,
 	             "the webhook secret must not be NULL");
 	/* 512 bytes are accepted, 513 are not. */
@@ -347,8 +357,8 @@ static void test_malformed_signatures(void **state)
 	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
 		verify_invalid(SECRET, ID, NOW_TEXT, none[i], EVENT, NOW,
 		               "webhook-signature holds no v1,<base64> signature");
-	const char *const bad[] = { "v1,", "v1,!!!!", "v1,YWJj", "v1,YWJjZA", unpadded, longer,
-		                    "v1,,", "v1,====" };
+	const char *const bad[] = { "v1,",    "v1,!!!!", "v1,YWJj", "v1,YWJjZA",
+		                    unpadded, longer,    "v1,,",    "v1,====" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		verify_invalid(SECRET, ID, NOW_TEXT, bad[i], EVENT, NOW,
 		               "no signature in webhook-signature matches (1 v1 entry checked)");
@@ -367,8 +377,15 @@ static void test_malformed_signatures(void **state)
 static void test_malformed_timestamp(void **state)
 {
 	(void)state;
-	const char *const bad[] = { "abc", "-5", "+1750000000", "1750000000.0", "1e9",
-		                    "0x683f", "1750000000000000000", "17500 00000", "\xd9\xa1\xd9\xa7" };
+	const char *const bad[] = { "abc",
+		                    "-5",
+		                    "+1750000000",
+		                    "1750000000.0",
+		                    "1e9",
+		                    "0x683f",
+		                    "1750000000000000000",
+		                    "17500 00000",
+		                    "\xd9\xa1\xd9\xa7" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *sig = sign(SECRET, ID, bad[i], EVENT, strlen(EVENT));
 		verify_invalid(SECRET, ID, bad[i], sig, EVENT, NOW,
@@ -435,20 +452,20 @@ static void test_event_decoding(void **state)
 		const char *type, *data_id;
 		tfy_batch_status status;
 	} ok[] = {
-		{ "{\"type\":\"batch.failed\",\"data\":{\"id\":\"batch_1\",\"x\":[1]}}", "batch.failed",
-		  "batch_1", TFY_BATCH_STATUS_FAILED },
+		{ "{\"type\":\"batch.failed\",\"data\":{\"id\":\"batch_1\",\"x\":[1]}}",
+		  "batch.failed", "batch_1", TFY_BATCH_STATUS_FAILED },
 		{ "{\"type\":\"batch.expired\",\"data\":{\"id\":\"b\"}}", "batch.expired", "b",
 		  TFY_BATCH_STATUS_EXPIRED },
 		{ "{\"type\":\"batch.cancelled\",\"data\":{\"id\":\"b\"}}", "batch.cancelled", "b",
 		  TFY_BATCH_STATUS_CANCELLED },
-		{ "{\"type\":\"response.completed\",\"data\":{\"id\":\"resp_1\"}}", "response.completed",
-		  "resp_1", TFY_BATCH_STATUS_UNKNOWN },
+		{ "{\"type\":\"response.completed\",\"data\":{\"id\":\"resp_1\"}}",
+		  "response.completed", "resp_1", TFY_BATCH_STATUS_UNKNOWN },
 		{ "{\"type\":\"batch.completed\",\"data\":\"batch_1\"}", "batch.completed", NULL,
 		  TFY_BATCH_STATUS_COMPLETED },
 		{ "{\"type\":\"batch.completed\",\"data\":{\"id\":7}}", "batch.completed", NULL,
 		  TFY_BATCH_STATUS_COMPLETED },
-		{ "{\"type\":\"batch.completed\",\"data\":{\"id\":\"a\\u0000b\"}}", "batch.completed",
-		  NULL, TFY_BATCH_STATUS_COMPLETED },
+		{ "{\"type\":\"batch.completed\",\"data\":{\"id\":\"a\\u0000b\"}}",
+		  "batch.completed", NULL, TFY_BATCH_STATUS_COMPLETED },
 		{ "{\"data\":{\"id\":\"b1\"},\"data\":null,\"type\":5}", NULL, NULL,
 		  TFY_BATCH_STATUS_UNKNOWN },
 		{ "{\"type\":\"Batch.Completed\"}", "Batch.Completed", NULL, TFY_BATCH_STATUS_UNKNOWN },
@@ -478,8 +495,8 @@ static void test_event_decoding(void **state)
 		char *sig = sign(SECRET, ID, NOW_TEXT, not_event[i], len);
 		verify_fails(SECRET, ID, NOW_TEXT, sig, not_event[i], len, &o, TFY_ERROR_DECODE,
 		             "could not be decoded");
-		assert_int_equal(tfy_webhook_verify(SECRET, ID, NOW_TEXT, sig, len ? not_event[i] : NULL,
-		                                    len, &o, NULL, NULL),
+		assert_int_equal(tfy_webhook_verify(SECRET, ID, NOW_TEXT, sig,
+		                                    len ? not_event[i] : NULL, len, &o, NULL, NULL),
 		                 TFY_OK);
 		if (!len) /* an empty body may come as NULL */
 			verify_fails(SECRET, ID, NOW_TEXT, sig, NULL, 0, &o, TFY_ERROR_DECODE,
@@ -527,8 +544,8 @@ static void test_independent_vectors(void **state)
 		assert_int_equal(rc, TFY_OK);
 		if (len) {
 			body[random_byte(&seed) % len] ^= (char)(1 + random_byte(&seed) % 255);
-			verify_fails(secret, id, NOW_TEXT, sig, body, len, &o, TFY_ERROR_WEBHOOK_INVALID,
-			             "no signature");
+			verify_fails(secret, id, NOW_TEXT, sig, body, len, &o,
+			             TFY_ERROR_WEBHOOK_INVALID, "no signature");
 		}
 		free(sig);
 		free(body);

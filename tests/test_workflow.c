@@ -153,7 +153,7 @@ static char *upload_ok(tfy_client *c, const char *path, const tfy_request_option
 
 typedef struct create_args {
 	const char *file_id;
-	const char *expire;               /* metadata mock_outcome, or NULL */
+	const char *expire; /* metadata mock_outcome, or NULL */
 	const tfy_request_options *req;
 	int32_t reconcile;
 } create_args;
@@ -260,8 +260,7 @@ static tfy_code download(tfy_client *c, const char *id, const char *path,
 	return tfy_files_download(c, id, &o, err);
 }
 
-static void download_ok(tfy_client *c, const char *id, const char *path,
-                        const tfy_request_options *req)
+static void download_ok(tfy_client *c, const char *id, const char *path, const tfy_request_options *req)
 {
 	tfy_error *err = NULL;
 	if (download(c, id, path, req, &err) != TFY_OK)
@@ -360,7 +359,9 @@ static void assert_outcome(tfy_client *c, const workdir *w, const tfy_batch *b,
 }
 
 static const tfy_batch_status completed_way[] = { TFY_BATCH_STATUS_VALIDATING,
-	TFY_BATCH_STATUS_IN_PROGRESS, TFY_BATCH_STATUS_FINALIZING, TFY_BATCH_STATUS_COMPLETED };
+	                                          TFY_BATCH_STATUS_IN_PROGRESS,
+	                                          TFY_BATCH_STATUS_FINALIZING,
+	                                          TFY_BATCH_STATUS_COMPLETED };
 
 /* The whole job with client c (its request defaults route it); req is added to each call. */
 static void run_job(tfy_client *c, const tfy_request_options *req)
@@ -398,9 +399,11 @@ static char *pace(double seconds)
 static int shared_setup(void **state)
 {
 	(void)state;
-	const char *args[] = { "--batch-seconds", pace(0.1), "--provider", "oai=openai",
-		"--provider", "aws=bedrock", "--provider", "gcp=vertex", "--provider", "az=azure",
-		"--count", "3", NULL };
+	const char *args[] = {
+		"--batch-seconds", pace(0.1),    "--provider", "oai=openai", "--provider",
+		"aws=bedrock",     "--provider", "gcp=vertex", "--provider", "az=azure",
+		"--count",         "3",          NULL
+	};
 	return tu_gateway_start(&shared, args);
 }
 
@@ -411,11 +414,11 @@ static int shared_teardown(void **state)
 }
 
 typedef struct target {
-	const char *path;           /* base path under the gateway */
-	int azure;                  /* key in api-key, api-version in the query */
-	const char *provider;       /* x-tfy-provider-name, or NULL */
-	const char *aws_s3_bucket;  /* request_defaults.aws_s3_bucket */
-	const char *vertex_bucket;  /* request_defaults.vertex_storage_bucket_name */
+	const char *path;          /* base path under the gateway */
+	int azure;                 /* key in api-key, api-version in the query */
+	const char *provider;      /* x-tfy-provider-name, or NULL */
+	const char *aws_s3_bucket; /* request_defaults.aws_s3_bucket */
+	const char *vertex_bucket; /* request_defaults.vertex_storage_bucket_name */
 } target;
 
 static const tfy_pair azure_query[] = { { "api-version", "2024-10-21" } };
@@ -509,8 +512,8 @@ typedef struct faulty {
  * on its /v1, the input written and, with upload_input set, uploaded. */
 static void faulty_start(faulty *f, double seconds, const char *fault, int upload_input)
 {
-	const char *args[] = { "--batch-seconds", pace(seconds), "--count", "3",
-		fault ? "--fault" : NULL, fault, NULL };
+	const char *args[] = { "--batch-seconds",        pace(seconds), "--count", "3",
+		               fault ? "--fault" : NULL, fault,         NULL };
 	assert_int_equal(tu_gateway_start(&f->gw, args), 0);
 	f->client = tu_client(&f->gw, "/v1", KEY, NULL);
 	assert_non_null(f->client);
@@ -675,7 +678,7 @@ static void test_cancel_mid_job(void **state)
 {
 	faulty *f = *state;
 	static const tfy_batch_status way[] = { TFY_BATCH_STATUS_CANCELLING,
-		TFY_BATCH_STATUS_CANCELLED };
+		                                TFY_BATCH_STATUS_CANCELLED };
 	faulty_start(f, 2, NULL, 1);
 	create_args a = { f->file_id, NULL, NULL, 0 };
 	char *id = create_ok(f->client, &a);
@@ -697,7 +700,8 @@ static void test_expired(void **state)
 {
 	faulty *f = *state;
 	static const tfy_batch_status way[] = { TFY_BATCH_STATUS_VALIDATING,
-		TFY_BATCH_STATUS_IN_PROGRESS, TFY_BATCH_STATUS_EXPIRED };
+		                                TFY_BATCH_STATUS_IN_PROGRESS,
+		                                TFY_BATCH_STATUS_EXPIRED };
 	faulty_start(f, 0.2, NULL, 1);
 	create_args a = { f->file_id, "expire", NULL, 0 };
 	char *id = create_ok(f->client, &a);
@@ -734,25 +738,35 @@ static void test_bad_input_fails(void **state)
 	faulty *f = *state;
 #define GOOD_BODY "{\"model\":\"" MODEL "\",\"messages\":[]}"
 	static const char bad[] =
-	        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
-	        "not json\n"
-	        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
-	        "{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
-	        "{\"custom_id\":\"c\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":" GOOD_BODY "}\n"
-	        "{\"custom_id\":\"d\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":[]}\n"
-	        "\n"
-	        "{\"custom_id\":\"e\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":" GOOD_BODY "}\n"
-	        "{\"custom_id\":\"f\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"messages\":[]}}\n"
-	        "{\"custom_id\":\"g\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"model\":\"other\",\"messages\":[]}}\n"
-	        "{\"custom_id\":\"h\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":{\"model\":\"" MODEL "\",\"messages\":\"hi\"}}\n";
+		"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT
+		"\",\"body\":" GOOD_BODY "}\n"
+		"not json\n"
+		"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"" ENDPOINT
+		"\",\"body\":" GOOD_BODY "}\n"
+		"{\"custom_id\":\"b\",\"method\":\"GET\",\"url\":\"" ENDPOINT
+		"\",\"body\":" GOOD_BODY "}\n"
+		"{\"custom_id\":\"c\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":" GOOD_BODY
+		"}\n"
+		"{\"custom_id\":\"d\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"body\":[]}\n"
+		"\n"
+		"{\"custom_id\":\"e\",\"method\":\"POST\",\"url\":\"" ENDPOINT
+		"\",\"body\":" GOOD_BODY "}\n"
+		"{\"custom_id\":\"f\",\"method\":\"POST\",\"url\":\"" ENDPOINT
+		"\",\"body\":{\"messages\":[]}}\n"
+		"{\"custom_id\":\"g\",\"method\":\"POST\",\"url\":\"" ENDPOINT
+		"\",\"body\":{\"model\":\"other\",\"messages\":[]}}\n"
+		"{\"custom_id\":\"h\",\"method\":\"POST\",\"url\":\"" ENDPOINT
+		"\",\"body\":{\"model\":\"" MODEL "\",\"messages\":\"hi\"}}\n";
 	static const int64_t want[] = { 2, 3, 4, 5, 6, 9, 10, 11 };
 	static const char *const codes[][2] = { { "invalid_json_line", NULL },
-		{ "duplicate_custom_id", "custom_id" }, { "invalid_request", "method" },
-		{ "mismatched_url", "url" }, { "invalid_request", "body" },
-		{ "missing_required_parameter", "body.model" }, { "mismatched_model", "body.model" },
-		{ "messages_not_an_array", "body.messages" } };
-	static const tfy_batch_status way[] = { TFY_BATCH_STATUS_VALIDATING,
-		TFY_BATCH_STATUS_FAILED };
+		                                { "duplicate_custom_id", "custom_id" },
+		                                { "invalid_request", "method" },
+		                                { "mismatched_url", "url" },
+		                                { "invalid_request", "body" },
+		                                { "missing_required_parameter", "body.model" },
+		                                { "mismatched_model", "body.model" },
+		                                { "messages_not_an_array", "body.messages" } };
+	static const tfy_batch_status way[] = { TFY_BATCH_STATUS_VALIDATING, TFY_BATCH_STATUS_FAILED };
 	faulty_start(f, 0.2, NULL, 0);
 	write_text(f->w.input, bad);
 	int64_t lines[10];
@@ -841,9 +855,11 @@ static void test_wait_timeout_gives_last_state(void **state)
 int main(void)
 {
 	const struct CMUnitTest jobs[] = {
-		TARGET(0), TARGET(1), TARGET(2), TARGET(3), TARGET(4), TARGET(5), TARGET(6),
-		TARGET(7), TARGET(8),
-		cmocka_unit_test(test_bedrock_needs_bucket),
+		TARGET(0), TARGET(1),
+		TARGET(2), TARGET(3),
+		TARGET(4), TARGET(5),
+		TARGET(6), TARGET(7),
+		TARGET(8), cmocka_unit_test(test_bedrock_needs_bucket),
 	};
 	const struct CMUnitTest faults[] = {
 		FAULT(test_upload_dropped),

@@ -158,7 +158,7 @@ char *tu_http_get(const tu_gateway *gw, const char *path)
 static int inherited_config(const char *entry)
 {
 	static const char *const names[] = { "TFY_BASE_URL=", "TFY_API_KEY=", "OPENAI_BASE_URL=",
-	                                     "OPENAI_API_KEY=" };
+		                             "OPENAI_API_KEY=" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strncmp(entry, names[i], strlen(names[i])) == 0)
 			return 1;
@@ -217,8 +217,7 @@ int tu_run_cmd(const char *const *argv, const char *const *env, tu_run *r)
 	return tu_run_cmd_stdin(argv, env, NULL, r);
 }
 
-int tu_run_cmd_stdin(const char *const *argv, const char *const *env, const char *stdin_path,
-                     tu_run *r)
+int tu_run_cmd_stdin(const char *const *argv, const char *const *env, const char *stdin_path, tu_run *r)
 {
 	int out[2], err[2];
 	r->out = calloc(1, 1);
@@ -247,8 +246,8 @@ int tu_run_cmd_stdin(const char *const *argv, const char *const *env, const char
 	return 0;
 }
 
-char *tu_webhook_sign(const char *secret, const char *id, const char *timestamp,
-                      const char *body, size_t len)
+char *tu_webhook_sign(const char *secret, const char *id, const char *timestamp, const char *body,
+                      size_t len)
 {
 	/* Python's hmac and base64: an implementation independent of libcrypto's. */
 	static const char script[] =
@@ -259,8 +258,8 @@ char *tu_webhook_sign(const char *secret, const char *id, const char *timestamp,
 		"mac = hmac.new(key, wid.encode() + b'.' + ts.encode() + b'.' + body, hashlib.sha256)\n"
 		"print('v1,' + base64.b64encode(mac.digest()).decode(), end='')\n";
 	char *path = tu_write_temp(body, len);
-	const char *const argv[] = { "/usr/bin/python3", "-c", script, secret, id, timestamp, path,
-		                     NULL };
+	const char *const argv[] = { "/usr/bin/python3", "-c", script, secret, id,
+		                     timestamp,          path, NULL };
 	tu_run r;
 	char *sig = NULL;
 	if (path && tu_run_cmd(argv, NULL, &r) == 0) {

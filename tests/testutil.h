@@ -17,7 +17,7 @@ char *tu_read_fixture(const char *name, size_t *len);
 typedef struct tu_gateway {
 	pid_t pid;
 	int port;
-	char base[128];      /* http://127.0.0.1:PORT, https:// when started with --tls-cert */
+	char base[128]; /* http://127.0.0.1:PORT, https:// when started with --tls-cert */
 } tu_gateway;
 
 /*
@@ -55,9 +55,9 @@ int tu_tls_material(char *dir, size_t size);
 void tu_remove_tree(const char *dir);
 
 typedef struct tu_run {
-	int status;     /* exit status, or 128 + signal */
-	char *out;      /* stdout, NUL-terminated */
-	char *err;      /* stderr, NUL-terminated */
+	int status; /* exit status, or 128 + signal */
+	char *out;  /* stdout, NUL-terminated */
+	char *err;  /* stderr, NUL-terminated */
 } tu_run;
 
 /*
@@ -77,8 +77,8 @@ void tu_run_free(tu_run *r);
  * the webhook-id, the webhook-timestamp and the body's len bytes; NULL
  * with a message on stderr when Python fails.
  */
-char *tu_webhook_sign(const char *secret, const char *id, const char *timestamp,
-                      const char *body, size_t len);
+char *tu_webhook_sign(const char *secret, const char *id, const char *timestamp, const char *body,
+                      size_t len);
 
 /*
  * A client for url with the given key (NULL: none), other options from base
@@ -97,10 +97,10 @@ tfy_client *tu_client(const tu_gateway *gw, const char *path, const char *key,
  */
 #define TU_LOG_LINES 256
 typedef struct tu_log {
-	char text[65536];             /* the lines, each NUL-terminated */
+	char text[65536]; /* the lines, each NUL-terminated */
 	size_t used;
-	size_t count;                 /* lines kept */
-	size_t at[TU_LOG_LINES];      /* where line i starts in text */
+	size_t count;            /* lines kept */
+	size_t at[TU_LOG_LINES]; /* where line i starts in text */
 	int32_t level[TU_LOG_LINES];
 } tu_log;
 

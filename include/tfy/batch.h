@@ -47,7 +47,7 @@ typedef struct tfy_opt_int64 {
 typedef int32_t tfy_batch_status;
 
 enum {
-	TFY_BATCH_STATUS_UNKNOWN = 0,      /**< absent, or a value this version does not know; see status_raw */
+	TFY_BATCH_STATUS_UNKNOWN = 0, /**< absent, or a value this version does not know; see status_raw */
 	TFY_BATCH_STATUS_VALIDATING = 1,
 	TFY_BATCH_STATUS_FAILED = 2,
 	TFY_BATCH_STATUS_IN_PROGRESS = 3,
@@ -87,7 +87,7 @@ typedef struct tfy_batch_error {
  * through a pointer.
  */
 typedef struct tfy_metadata_entry {
-	const char *key;   /**< the metadata key */
+	const char *key; /**< the metadata key */
 	const char *value; /**< the value: a string as is (NULL if it holds NUL), anything else as compact JSON */
 } tfy_metadata_entry;
 
@@ -143,17 +143,17 @@ typedef struct tfy_batch {
 	const tfy_batch_request_counts *request_counts;
 	/** `usage`, NULL when it was absent, null or not an object. */
 	const tfy_batch_usage *usage;
-	const char *errors_object;     /**< `errors.object`, NULL when errors is absent */
-	size_t errors_count;           /**< number of entries in errors, at most 10,000 */
+	const char *errors_object; /**< `errors.object`, NULL when errors is absent */
+	size_t errors_count;       /**< number of entries in errors, at most 10,000 */
 	/**
 	 * errors_count pointers to the entries of `errors.data`, NULL when none.
 	 * Entries past the first 10,000 are dropped; raw_json keeps them all.
 	 */
 	const tfy_batch_error *const *errors;
-	size_t metadata_count;         /**< number of entries in metadata */
+	size_t metadata_count; /**< number of entries in metadata */
 	/** metadata_count pointers to the entries of an object-valued metadata, in the order sent. */
 	const tfy_metadata_entry *const *metadata;
-	const char *metadata_json;     /**< metadata as compact JSON text of any type, NULL if absent/null */
+	const char *metadata_json; /**< metadata as compact JSON text of any type, NULL if absent/null */
 	/**
 	 * The whole item as JSON text, the bytes exactly as the server sent
 	 * them (its whitespace included); never NULL.
@@ -168,12 +168,12 @@ typedef struct tfy_batch {
  * versions.
  */
 typedef struct tfy_batch_page {
-	const char *object;       /**< "list", or NULL if absent */
-	size_t count;             /**< number of batches in items */
+	const char *object;            /**< "list", or NULL if absent */
+	size_t count;                  /**< number of batches in items */
 	const tfy_batch *const *items; /**< count pointers, NULL when count is 0 */
-	const char *first_id;     /**< may be NULL */
-	const char *last_id;      /**< may be NULL */
-	int32_t has_more;         /**< 1 if the server says more pages follow */
+	const char *first_id;          /**< may be NULL */
+	const char *last_id;           /**< may be NULL */
+	int32_t has_more;              /**< 1 if the server says more pages follow */
 	int32_t has_more_present; /**< 0 if the server left has_more out (then has_more is 0) */
 	const char *request_id;   /**< the response's `x-request-id` header, or NULL */
 	/**
@@ -271,8 +271,7 @@ TFY_EXTERN void tfy_batch_free(tfy_batch *batch);
  *         TFY_ERROR_OUT_OF_MEMORY.  raw_json is the object's text without
  *         the whitespace around it.
  */
-TFY_EXTERN tfy_code tfy_batch_parse(const char *json, size_t len, tfy_batch **out,
-                                    tfy_error **err);
+TFY_EXTERN tfy_code tfy_batch_parse(const char *json, size_t len, tfy_batch **out, tfy_error **err);
 
 /**
  * Decode a List batches response body the caller already has, exactly as

@@ -5,10 +5,10 @@
 #ifndef TFY_BATCHES_H
 #define TFY_BATCHES_H
 
-#include <tfy/common.h>
-#include <tfy/error.h>
 #include <tfy/batch.h>
 #include <tfy/client.h>
+#include <tfy/common.h>
+#include <tfy/error.h>
 #include <tfy/request.h>
 
 #ifdef __cplusplus
@@ -51,7 +51,7 @@ enum {
  * Fields are only appended in later versions, with a new version number.
  */
 typedef struct tfy_batches_list_options {
-	uint32_t version;   /**< TFY_BATCHES_LIST_OPTIONS_VERSION */
+	uint32_t version; /**< TFY_BATCHES_LIST_OPTIONS_VERSION */
 	/** Page size: 0 lets the server choose (20 on OpenAI); else 1..TFY_BATCHES_LIMIT_MAX. */
 	int32_t limit;
 	/**
@@ -102,8 +102,7 @@ typedef struct tfy_batches_list_options {
  * @return TFY_OK, or TFY_ERROR_INVALID_ARGUMENT if opts is NULL or the
  *         version is 0 or newer than this library.
  */
-TFY_EXTERN tfy_code tfy_batches_list_options_init(tfy_batches_list_options *opts,
-                                                  uint32_t version);
+TFY_EXTERN tfy_code tfy_batches_list_options_init(tfy_batches_list_options *opts, uint32_t version);
 
 /**
  * Fetch one page of batches.

@@ -103,8 +103,8 @@ enum {
  * Fields are only appended in later versions, with a new version number.
  */
 typedef struct tfy_input_check_options {
-	uint32_t version;     /**< TFY_INPUT_CHECK_OPTIONS_VERSION */
-	int32_t reserved_;    /**< padding, leave 0 */
+	uint32_t version;  /**< TFY_INPUT_CHECK_OPTIONS_VERSION */
+	int32_t reserved_; /**< padding, leave 0 */
 	/**
 	 * The batch's endpoint ("/v1/chat/completions"): every url must equal
 	 * it.  NULL: every url must equal the first line's.
@@ -134,9 +134,9 @@ typedef struct tfy_input_check_options {
 
 /** One problem found.  Owned by its report; fields are only appended in later versions. */
 typedef struct tfy_input_problem {
-	int64_t line;        /**< the line it is on, from 1; 0 for the whole file */
-	int32_t kind;        /**< a TFY_INPUT_PROBLEM_* value */
-	int32_t reserved_;   /**< padding, always 0 */
+	int64_t line;      /**< the line it is on, from 1; 0 for the whole file */
+	int32_t kind;      /**< a TFY_INPUT_PROBLEM_* value */
+	int32_t reserved_; /**< padding, always 0 */
 	/** One sentence for people, without the line number; never NULL. */
 	const char *message;
 } tfy_input_problem;
@@ -147,9 +147,9 @@ typedef struct tfy_input_problem {
  * are only appended in later versions.
  */
 typedef struct tfy_input_report {
-	int64_t lines;          /**< lines in the file, blank ones included */
-	int64_t requests;       /**< lines that are not blank */
-	int64_t bytes;          /**< bytes in the file */
+	int64_t lines;    /**< lines in the file, blank ones included */
+	int64_t requests; /**< lines that are not blank */
+	int64_t bytes;    /**< bytes in the file */
 	/** The endpoint urls were held to: the option, else the first line's url; NULL when neither. */
 	const char *endpoint;
 	/** The number of problems in problems: at most max_problems. */
@@ -169,8 +169,7 @@ typedef struct tfy_input_report {
  *         version is 0 or newer than this library.
  * @since 1.2
  */
-TFY_EXTERN tfy_code tfy_input_check_options_init(tfy_input_check_options *opts,
-                                                 uint32_t version);
+TFY_EXTERN tfy_code tfy_input_check_options_init(tfy_input_check_options *opts, uint32_t version);
 
 /**
  * Check the batch input file at path.

@@ -141,8 +141,8 @@ enum {
  * (see tfy_client_free()).
  */
 typedef struct tfy_client_options {
-	uint32_t version;          /**< TFY_CLIENT_OPTIONS_VERSION */
-	uint32_t reserved_;        /**< padding, leave 0 */
+	uint32_t version;   /**< TFY_CLIENT_OPTIONS_VERSION */
+	uint32_t reserved_; /**< padding, leave 0 */
 	/**
 	 * Base URL of the API, without the trailing "/batches":
 	 *  - TrueFoundry gateway (SaaS): "https://gateway.truefoundry.ai"
@@ -344,8 +344,7 @@ typedef struct tfy_client tfy_client;
  *         options version, a non-zero reserved_ field; the message names the
  *         option or environment variable at fault) or TFY_ERROR_OUT_OF_MEMORY.
  */
-TFY_EXTERN tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out,
-                                   tfy_error **err);
+TFY_EXTERN tfy_code tfy_client_new(const tfy_client_options *opts, tfy_client **out, tfy_error **err);
 
 /**
  * Give up the caller's reference to a client.  The client is

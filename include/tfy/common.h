@@ -173,8 +173,7 @@ typedef int64_t (*tfy_read_fn)(void *userdata, char *buf, size_t size) TFY_CALLB
  * @param size their number (at least 1).
  * @return 0 to go on, non-zero to fail the call (with TFY_ERROR_IO).
  */
-typedef int32_t (*tfy_write_fn)(void *userdata, const char *data,
-                                size_t size) TFY_CALLBACK_NOEXCEPT;
+typedef int32_t (*tfy_write_fn)(void *userdata, const char *data, size_t size) TFY_CALLBACK_NOEXCEPT;
 
 /**
  * Static English text for a result code.

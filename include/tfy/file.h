@@ -13,9 +13,9 @@
 #ifndef TFY_FILE_H
 #define TFY_FILE_H
 
+#include <tfy/batch.h>
 #include <tfy/common.h>
 #include <tfy/error.h>
-#include <tfy/batch.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,8 +62,7 @@ typedef struct tfy_file {
  *         TFY_ERROR_OUT_OF_MEMORY.
  * @since 1.2
  */
-TFY_EXTERN tfy_code tfy_file_parse(const char *json, size_t len, tfy_file **out,
-                                   tfy_error **err);
+TFY_EXTERN tfy_code tfy_file_parse(const char *json, size_t len, tfy_file **out, tfy_error **err);
 
 /**
  * A deep copy of a file.

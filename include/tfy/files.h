@@ -24,10 +24,10 @@
 #ifndef TFY_FILES_H
 #define TFY_FILES_H
 
-#include <tfy/common.h>
-#include <tfy/error.h>
 #include <tfy/batches.h>
 #include <tfy/client.h>
+#include <tfy/common.h>
+#include <tfy/error.h>
 #include <tfy/file.h>
 #include <tfy/request.h>
 
@@ -57,8 +57,8 @@ typedef int32_t (*tfy_rewind_fn)(void *userdata) TFY_CALLBACK_NOEXCEPT;
  * duration of the call.
  */
 typedef struct tfy_files_upload_options {
-	uint32_t version;   /**< TFY_FILES_UPLOAD_OPTIONS_VERSION */
-	int32_t reserved_;  /**< padding, leave 0 */
+	uint32_t version;  /**< TFY_FILES_UPLOAD_OPTIONS_VERSION */
+	int32_t reserved_; /**< padding, leave 0 */
 	/**
 	 * A local regular file to upload: opened before anything is sent (a file
 	 * that cannot be opened fails with TFY_ERROR_IO and tfy_error.detail
@@ -118,8 +118,7 @@ typedef struct tfy_files_upload_options {
  *         version is 0 or newer than this library.
  * @since 1.2
  */
-TFY_EXTERN tfy_code tfy_files_upload_options_init(tfy_files_upload_options *opts,
-                                                  uint32_t version);
+TFY_EXTERN tfy_code tfy_files_upload_options_init(tfy_files_upload_options *opts, uint32_t version);
 
 /**
  * Upload a file: `POST {base_url}/files`, multipart/form-data with the
@@ -204,8 +203,8 @@ TFY_EXTERN tfy_code tfy_files_delete(tfy_client *client, const char *id,
  * borrowed for the duration of the call.
  */
 typedef struct tfy_files_download_options {
-	uint32_t version;   /**< TFY_FILES_DOWNLOAD_OPTIONS_VERSION */
-	int32_t reserved_;  /**< padding, leave 0 */
+	uint32_t version;  /**< TFY_FILES_DOWNLOAD_OPTIONS_VERSION */
+	int32_t reserved_; /**< padding, leave 0 */
 	/**
 	 * A local file to write.  The content goes to a new file
 	 * "PATH.XXXXXX.part" beside it (created with mode 0666 less the umask;
@@ -270,8 +269,7 @@ typedef struct tfy_files_download_options {
  *         version is 0 or newer than this library.
  * @since 1.2
  */
-TFY_EXTERN tfy_code tfy_files_download_options_init(tfy_files_download_options *opts,
-                                                    uint32_t version);
+TFY_EXTERN tfy_code tfy_files_download_options_init(tfy_files_download_options *opts, uint32_t version);
 
 /**
  * Download a file's content: `GET {base_url}/files/{id}/content`, streamed
@@ -379,14 +377,14 @@ TFY_EXTERN tfy_code tfy_files_list_options_init(tfy_files_list_options *opts, ui
  * versions.  Since 1.3.
  */
 typedef struct tfy_file_page {
-	const char *object;       /**< "list", or NULL if absent */
-	size_t count;             /**< number of files in items */
+	const char *object;           /**< "list", or NULL if absent */
+	size_t count;                 /**< number of files in items */
 	const tfy_file *const *items; /**< count pointers, NULL when count is 0 */
-	const char *first_id;     /**< may be NULL */
-	const char *last_id;      /**< may be NULL */
-	int32_t has_more;         /**< 1 if the server says more pages follow */
-	int32_t has_more_present; /**< 0 if the server left has_more out (then has_more is 0) */
-	const char *request_id;   /**< the response's `x-request-id` header, or NULL */
+	const char *first_id;         /**< may be NULL */
+	const char *last_id;          /**< may be NULL */
+	int32_t has_more;             /**< 1 if the server says more pages follow */
+	int32_t has_more_present;     /**< 0 if the server left has_more out (then has_more is 0) */
+	const char *request_id;       /**< the response's `x-request-id` header, or NULL */
 	/**
 	 * The members of the list object that libtfy does not model, as one
 	 * compact JSON object in the order sent; NULL when there are none (as
@@ -477,8 +475,7 @@ TFY_EXTERN tfy_code tfy_file_iter_new(tfy_client *client, const tfy_files_list_o
  *         set as tfy_files_list() does.
  * @since 1.3
  */
-TFY_EXTERN tfy_code tfy_file_iter_next(tfy_file_iter *iter, const tfy_file **file,
-                                       tfy_error **err);
+TFY_EXTERN tfy_code tfy_file_iter_next(tfy_file_iter *iter, const tfy_file **file, tfy_error **err);
 
 /**
  * The next run of files: the rest of the current page, or the next page,

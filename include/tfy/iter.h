@@ -5,11 +5,11 @@
 #ifndef TFY_ITER_H
 #define TFY_ITER_H
 
+#include <tfy/batch.h>
+#include <tfy/batches.h>
+#include <tfy/client.h>
 #include <tfy/common.h>
 #include <tfy/error.h>
-#include <tfy/batch.h>
-#include <tfy/client.h>
-#include <tfy/batches.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,8 +63,7 @@ TFY_EXTERN tfy_code tfy_batch_iter_new(tfy_client *client, const tfy_batches_lis
  * @return TFY_OK (with *batch NULL at the end) or an error code, with *err set
  *         as tfy_batches_list() does.
  */
-TFY_EXTERN tfy_code tfy_batch_iter_next(tfy_batch_iter *iter, const tfy_batch **batch,
-                                        tfy_error **err);
+TFY_EXTERN tfy_code tfy_batch_iter_next(tfy_batch_iter *iter, const tfy_batch **batch, tfy_error **err);
 
 /**
  * The next run of batches: the rest of the current page, or the next page,

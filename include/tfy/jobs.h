@@ -16,10 +16,10 @@
 #ifndef TFY_JOBS_H
 #define TFY_JOBS_H
 
-#include <tfy/common.h>
-#include <tfy/error.h>
 #include <tfy/batch.h>
 #include <tfy/client.h>
+#include <tfy/common.h>
+#include <tfy/error.h>
 #include <tfy/request.h>
 
 #ifdef __cplusplus
@@ -122,8 +122,7 @@ typedef struct tfy_batches_create_options {
  *         version is 0 or newer than this library.
  * @since 1.2
  */
-TFY_EXTERN tfy_code tfy_batches_create_options_init(tfy_batches_create_options *opts,
-                                                    uint32_t version);
+TFY_EXTERN tfy_code tfy_batches_create_options_init(tfy_batches_create_options *opts, uint32_t version);
 
 /**
  * Create a batch (`POST /batches`).
@@ -215,8 +214,7 @@ TFY_EXTERN tfy_code tfy_batches_cancel(tfy_client *client, const char *batch_id,
  * @return TFY_CANCEL_CONTINUE to go on waiting; anything else ends the wait
  *         with TFY_ERROR_CANCELLED.
  */
-typedef int32_t (*tfy_batch_progress_fn)(void *userdata,
-                                         const tfy_batch *batch) TFY_CALLBACK_NOEXCEPT;
+typedef int32_t (*tfy_batch_progress_fn)(void *userdata, const tfy_batch *batch) TFY_CALLBACK_NOEXCEPT;
 
 /** First pause between polls by default, in ms. */
 #define TFY_WAIT_POLL_INITIAL_MS 1000

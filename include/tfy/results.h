@@ -37,8 +37,8 @@ extern "C" {
  * appended in later versions, with a new version number.
  */
 typedef struct tfy_result_reader_options {
-	uint32_t version;       /**< TFY_RESULT_READER_OPTIONS_VERSION */
-	int32_t reserved_;      /**< padding, leave 0 */
+	uint32_t version;  /**< TFY_RESULT_READER_OPTIONS_VERSION */
+	int32_t reserved_; /**< padding, leave 0 */
 	/**
 	 * The longest line accepted, in bytes before its line feed: 0 means
 	 * TFY_RESULT_LINE_MAX_DEFAULT; else 1 to 2^40.  A longer line (blank
@@ -60,30 +60,30 @@ typedef struct tfy_result_reader_options {
  * Allocated by the library; fields are only appended in later versions.
  */
 typedef struct tfy_result {
-	int64_t line;              /**< the line number in the file, from 1 (blank lines counted) */
-	const char *id;            /**< the result id ("batch_req_..."), NULL if absent */
-	const char *custom_id;     /**< the custom_id of the request, NULL if absent */
+	int64_t line;          /**< the line number in the file, from 1 (blank lines counted) */
+	const char *id;        /**< the result id ("batch_req_..."), NULL if absent */
+	const char *custom_id; /**< the custom_id of the request, NULL if absent */
 	/**
 	 * `response.status_code`, the HTTP status of the request; 0 when there is
 	 * no response object or its status_code is absent or not an integer
 	 * from 1 to 2^31 - 1.
 	 */
 	int32_t status_code;
-	int32_t reserved_;         /**< padding, always 0 */
-	const char *request_id;    /**< `response.request_id`, NULL if absent */
+	int32_t reserved_;      /**< padding, always 0 */
+	const char *request_id; /**< `response.request_id`, NULL if absent */
 	/**
 	 * The JSON text of `response.body` exactly as it stands in the line
 	 * (not re-serialised), NUL-terminated; NULL when there is no response
 	 * object or it has no body member.
 	 */
 	const char *body_json;
-	size_t body_json_len;      /**< bytes of body_json, 0 when it is NULL */
+	size_t body_json_len; /**< bytes of body_json, 0 when it is NULL */
 	/** `error.code`: a string, or a number as its JSON text; NULL if absent. */
 	const char *error_code;
 	const char *error_message; /**< `error.message`, NULL if absent */
 	/** The whole line as read, without its line ending ("\n" or "\r\n"); never NULL. */
 	const char *line_json;
-	size_t line_len;           /**< bytes of line_json */
+	size_t line_len; /**< bytes of line_json */
 } tfy_result;
 
 /** A reader of one output or error file; opaque. */
@@ -98,8 +98,7 @@ typedef struct tfy_result_reader tfy_result_reader;
  *         version is 0 or newer than this library.
  * @since 1.2
  */
-TFY_EXTERN tfy_code tfy_result_reader_options_init(tfy_result_reader_options *opts,
-                                                   uint32_t version);
+TFY_EXTERN tfy_code tfy_result_reader_options_init(tfy_result_reader_options *opts, uint32_t version);
 
 /**
  * A reader of the file at path.  The file is opened now and read as

@@ -6,20 +6,20 @@
 #ifndef TFY_TFY_H
 #define TFY_TFY_H
 
-#include <tfy/common.h>
-#include <tfy/version.h>
-#include <tfy/error.h>
 #include <tfy/batch.h>
-#include <tfy/cancel.h>
-#include <tfy/request.h>
-#include <tfy/client.h>
 #include <tfy/batches.h>
-#include <tfy/iter.h>
-#include <tfy/jobs.h>
+#include <tfy/cancel.h>
+#include <tfy/check.h>
+#include <tfy/client.h>
+#include <tfy/common.h>
+#include <tfy/error.h>
 #include <tfy/file.h>
 #include <tfy/files.h>
+#include <tfy/iter.h>
+#include <tfy/jobs.h>
+#include <tfy/request.h>
 #include <tfy/results.h>
-#include <tfy/check.h>
+#include <tfy/version.h>
 #include <tfy/webhook.h>
 
 #endif

@@ -22,9 +22,9 @@
 #ifndef TFY_WEBHOOK_H
 #define TFY_WEBHOOK_H
 
+#include <tfy/batch.h>
 #include <tfy/common.h>
 #include <tfy/error.h>
-#include <tfy/batch.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -117,8 +117,7 @@ typedef struct tfy_webhook_event {
  *         version is 0 or newer than this library.
  * @since 1.3
  */
-TFY_EXTERN tfy_code tfy_webhook_verify_options_init(tfy_webhook_verify_options *opts,
-                                                    uint32_t version);
+TFY_EXTERN tfy_code tfy_webhook_verify_options_init(tfy_webhook_verify_options *opts, uint32_t version);
 
 /**
  * Verify a webhook delivery and decode its event.
@@ -165,9 +164,9 @@ TFY_EXTERN tfy_code tfy_webhook_verify_options_init(tfy_webhook_verify_options *
  * @since 1.3
  */
 TFY_EXTERN tfy_code tfy_webhook_verify(const char *secret, const char *webhook_id,
-                                       const char *webhook_timestamp,
-                                       const char *webhook_signature, const char *body,
-                                       size_t body_len, const tfy_webhook_verify_options *opts,
+                                       const char *webhook_timestamp, const char *webhook_signature,
+                                       const char *body, size_t body_len,
+                                       const tfy_webhook_verify_options *opts,
                                        tfy_webhook_event **out, tfy_error **err);
 
 /**

@@ -139,7 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!b || !b->raw_json || (b->errors_count && !b->errors) ||
 		    (b->metadata_count && !b->metadata))
 			abort();
-		sum += touch(b->raw_json) + touch(b->id) + touch(b->status_raw) + touch(b->metadata_json);
+		sum += touch(b->raw_json) + touch(b->id) + touch(b->status_raw) +
+		       touch(b->metadata_json);
 		for (size_t j = 0; j < b->errors_count; j++)
 			if (!b->errors[j])
 				abort();
@@ -152,7 +153,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				sum += touch(b->metadata[j]->key) + touch(b->metadata[j]->value);
 	}
-	if (tfy__batch_page_set_request_id(list, "req_fuzz") != 0 || strcmp(list->request_id, "req_fuzz"))
+	if (tfy__batch_page_set_request_id(list, "req_fuzz") != 0 ||
+	    strcmp(list->request_id, "req_fuzz"))
 		abort();
 	tfy_batch_page_free(list);
 	return sum == (size_t)-1;

@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* At most TFY_ERROR_BODY_MAX bytes kept, each becoming at most U+FFFD (3 bytes) when cleaned. */
 	if (e->body && strlen(e->body) > 3 * TFY_ERROR_BODY_MAX)
 		abort();
-	const char *fields[] = { e->message, e->api_type, e->api_code, e->api_param,
-	                         e->api_message, e->body };
+	const char *fields[] = { e->message,   e->api_type,    e->api_code,
+		                 e->api_param, e->api_message, e->body };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (fields[i] && strstr(fields[i], SECRET))
 			abort();

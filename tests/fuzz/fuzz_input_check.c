@@ -29,27 +29,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.max_requests = data[1] & 1 ? data[1] >> 4 : 0;
 	opts.max_problems = data[2] % 8;
 	opts.max_line_bytes = data[1] & 2 ? 64 : 0;
-	opts.endpoint = data[1] & 4 ? "/v1/chat/completions" : data[1] & 8 ? "/v1/embeddings" : NULL;
+	opts.endpoint = data[1] & 4 ? "/v1/chat/completions"
+	              : data[1] & 8 ? "/v1/embeddings"
+	                            : NULL;
 	opts.provider_kind = (data[2] >> 3) & 3; /* OPENAI, AZURE, BEDROCK, VERTEX */
 	tfy_input_report *rep = NULL;
 	tfy_error *err = NULL;
 	if (tfy_input_check_read(tu_mem_read, &m, &opts, &rep, &err) != TFY_OK || err || !rep)
 		abort();
 	int64_t kept = opts.max_problems ? opts.max_problems : TFY_INPUT_MAX_PROBLEMS_DEFAULT;
-	if (rep->bytes != (int64_t)m.len || rep->requests > rep->lines || rep->lines > (int64_t)m.len + 1 ||
-	    (int64_t)rep->problems_count > kept || (int64_t)rep->problems_count > rep->problems_total ||
+	if (rep->bytes != (int64_t)m.len || rep->requests > rep->lines ||
+	    rep->lines > (int64_t)m.len + 1 || (int64_t)rep->problems_count > kept ||
+	    (int64_t)rep->problems_count > rep->problems_total ||
 	    (rep->problems_count && !rep->problems))
 		abort();
 	int64_t prev = 1;
 	int whole_file = 0;
 	for (size_t i = 0; i < rep->problems_count; i++) {
 		const tfy_input_problem *p = rep->problems[i];
-		if (p->kind < TFY_INPUT_PROBLEM_INVALID_JSON || p->kind > TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS ||
-		    p->reserved_ || !p->message || p->line < 0 || p->line > rep->lines)
+		if (p->kind < TFY_INPUT_PROBLEM_INVALID_JSON ||
+		    p->kind > TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS || p->reserved_ || !p->message ||
+		    p->line < 0 || p->line > rep->lines)
 			abort();
-		int file_kind = p->kind == TFY_INPUT_PROBLEM_FILE_TOO_LARGE || p->kind == TFY_INPUT_PROBLEM_EMPTY_FILE ||
+		int file_kind = p->kind == TFY_INPUT_PROBLEM_FILE_TOO_LARGE ||
+		                p->kind == TFY_INPUT_PROBLEM_EMPTY_FILE ||
 		                p->kind == TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS;
-		if (file_kind != (p->line == 0) || (whole_file && !file_kind) || (!file_kind && p->line < prev))
+		if (file_kind != (p->line == 0) || (whole_file && !file_kind) ||
+		    (!file_kind && p->line < prev))
 			abort();
 		whole_file |= file_kind;
 		prev = file_kind ? prev : p->line;

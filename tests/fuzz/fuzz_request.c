@@ -81,11 +81,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The endpoint's own query: limit (any of 0, 50, 100, 101) and after. */
 	static const char *const limits[] = { "0", "50", "100", "101" };
 	tfy_pair query[2] = { { "limit", limits[flags & 0x3] }, { "after", f[1] ? f[1] : "" } };
-	const tfy__request_spec spec = { .method = "GET", .path = "/batches", .query = query,
-	                                 .query_count = (flags & 0x4) ? 2 : 1 };
+	const tfy__request_spec spec = { .method = "GET",
+		                         .path = "/batches",
+		                         .query = query,
+		                         .query_count = (flags & 0x4) ? 2 : 1 };
 	const tfy__options_pair pair = { &call, &defaults };
 	const tfy__target target = { base ? base : "http://localhost", "tfy-key",
-	                             (flags & 0x80) ? "api-key" : NULL };
+		                     (flags & 0x80) ? "api-key" : NULL };
 	tfy__request req;
 	tfy_error *err = NULL;
 	tfy_code rc = tfy__request_build(&target, &pair, &spec, &req, &err);
@@ -96,8 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < req.count; i++)
 			check_line(req.headers[i]);
 	} else {
-		if (rc != TFY_ERROR_INVALID_ARGUMENT || !err || err->code != rc || req.url || req.headers ||
-		    req.count)
+		if (rc != TFY_ERROR_INVALID_ARGUMENT || !err || err->code != rc || req.url ||
+		    req.headers || req.count)
 			abort();
 	}
 	tfy__request_clear(&req);

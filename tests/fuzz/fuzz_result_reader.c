@@ -86,7 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			no = rec->line;
 		} else {
 			long long n = 0;
-			if (rc != TFY_ERROR_DECODE || rec || !err || sscanf(err->message, "line %lld: ", &n) != 1)
+			if (rc != TFY_ERROR_DECODE || rec || !err ||
+			    sscanf(err->message, "line %lld: ", &n) != 1)
 				abort();
 			no = n;
 			tfy_error_free(err);
@@ -94,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Every line between the last one and this one was blank (or too long, refused unread). */
 		const char *line;
 		size_t len, raw_len;
-		size_t cap = opts.max_line_bytes ? (size_t)opts.max_line_bytes : (size_t)TFY_RESULT_LINE_MAX_DEFAULT;
+		size_t cap = opts.max_line_bytes ? (size_t)opts.max_line_bytes
+		                                 : (size_t)TFY_RESULT_LINE_MAX_DEFAULT;
 		if (no <= last || !find_line(m.data, m.len, no, &line, &len, &raw_len) ||
 		    (blank(line, len) && (rc == TFY_OK || raw_len <= cap)))
 			abort();
@@ -109,8 +111,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (rec->line_len != len || memcmp(rec->line_json, line, len) != 0 ||
 			    rec->line_json[len] != '\0' || raw_len > cap)
 				abort();
-			if (rec->body_json && (strlen(rec->body_json) != rec->body_json_len ||
-			                       !contains(line, len, rec->body_json, rec->body_json_len)))
+			if (rec->body_json &&
+			    (strlen(rec->body_json) != rec->body_json_len ||
+			     !contains(line, len, rec->body_json, rec->body_json_len)))
 				abort();
 			if (!rec->body_json && rec->body_json_len)
 				abort();

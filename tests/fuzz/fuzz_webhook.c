@@ -51,8 +51,7 @@ static const char *trim(const char *s, size_t *n)
 }
 
 /* "v1,<base64>" of the HMAC of `id.ts.body` with the fixed key, into out (64 bytes). */
-static void right_signature(const char *id, const char *ts, const uint8_t *body, size_t len,
-                            char *out)
+static void right_signature(const char *id, const char *ts, const uint8_t *body, size_t len, char *out)
 {
 	size_t idn, tsn;
 	id = trim(id, &idn);

@@ -69,7 +69,7 @@ static int first_page(tfy_client *client, tfy_batch **kept)
 static int parse(void)
 {
 	static const char json[] = "{\"id\":\"batch_x\",\"status\":\"completed\","
-	                           "\"request_counts\":{\"total\":2,\"completed\":2,\"failed\":0}}";
+				   "\"request_counts\":{\"total\":2,\"completed\":2,\"failed\":0}}";
 	tfy_batch *b;
 	tfy_error *err;
 	if (tfy_batch_parse(json, strlen(json), &b, &err) != TFY_OK)
@@ -84,7 +84,7 @@ static int parse(void)
 static int webhook(void)
 {
 	static const char body[] = "{\"id\":\"evt_1\",\"object\":\"event\",\"created_at\":1750000000,"
-	                           "\"type\":\"batch.completed\",\"data\":{\"id\":\"batch_x\"}}";
+				   "\"type\":\"batch.completed\",\"data\":{\"id\":\"batch_x\"}}";
 	tfy_webhook_verify_options opts = TFY_WEBHOOK_VERIFY_OPTIONS_INIT;
 	opts.now = 1750000000;
 	tfy_webhook_event *event;
@@ -106,7 +106,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(tfy_version(), TFY_VERSION_STRING) != 0) {
-		fprintf(stderr, "consumer: headers %s, library %s\n", TFY_VERSION_STRING, tfy_version());
+		fprintf(stderr, "consumer: headers %s, library %s\n", TFY_VERSION_STRING,
+		        tfy_version());
 		return 1;
 	}
 	/* Defaults every call inherits: a header and a query parameter. */

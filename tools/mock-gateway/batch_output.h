@@ -13,16 +13,16 @@
 
 /* What the output is written from and named after. */
 struct mgw_batch_source {
-    const char *input_path; /* a validated input file */
-    const char *batch_id;
-    const char *endpoint;
-    long long created_at; /* the answers' "created" */
+	const char *input_path; /* a validated input file */
+	const char *batch_id;
+	const char *endpoint;
+	long long created_at; /* the answers' "created" */
 };
 
 /* A batch's usage as OpenAI's Batch object carries it: the tokens of the
  * answers in its output file, summed. */
 struct mgw_usage {
-    int64_t input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens;
+	int64_t input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens;
 };
 
 /* Requests of the input that will fail; -1 when it cannot be read. */

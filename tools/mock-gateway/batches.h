@@ -39,9 +39,9 @@ json_t *mgw_batches_slice(struct mgw_batches *b, size_t start, size_t limit);
 /* A created batch that reached a terminal state: which, that state and
  * when (Unix seconds). */
 struct mgw_batch_ended {
-    char id[MGW_BATCH_ID_SIZE];
-    char status[MGW_BATCH_STATUS_SIZE]; /* completed, failed, expired or cancelled */
-    long long at;
+	char id[MGW_BATCH_ID_SIZE];
+	char status[MGW_BATCH_STATUS_SIZE]; /* completed, failed, expired or cancelled */
+	long long at;
 };
 
 /* Up to `max` created batches that have reached a terminal state and were

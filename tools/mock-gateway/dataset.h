@@ -18,9 +18,9 @@
 #define MGW_ID_SIZE 128
 
 enum mgw_shape {
-    MGW_SHAPE_OPENAI,  /* OpenAI and Azure OpenAI: the OpenAI Batch object */
-    MGW_SHAPE_BEDROCK, /* ARN ids, s3:// files, Bedrock job states, ms times, no has_more */
-    MGW_SHAPE_VERTEX,  /* resource-name ids, gs:// files, JOB_STATE_*, ISO-8601 times */
+	MGW_SHAPE_OPENAI,  /* OpenAI and Azure OpenAI: the OpenAI Batch object */
+	MGW_SHAPE_BEDROCK, /* ARN ids, s3:// files, Bedrock job states, ms times, no has_more */
+	MGW_SHAPE_VERTEX,  /* resource-name ids, gs:// files, JOB_STATE_*, ISO-8601 times */
 };
 
 /* Recovers the index of `id` in a set of `count` items in O(1).

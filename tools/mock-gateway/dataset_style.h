@@ -22,40 +22,52 @@
 
 /* Keeps the hashes of different fields of one item independent. */
 enum mgw_salt {
-    MGW_SALT_JITTER = 1, MGW_SALT_ID_A, MGW_SALT_ID_B, MGW_SALT_INPUT, MGW_SALT_OUTPUT,
-    MGW_SALT_ERRFILE, MGW_SALT_COUNTS, MGW_SALT_TIMES, MGW_SALT_TOKENS, MGW_SALT_ERRLINE,
+	MGW_SALT_JITTER = 1,
+	MGW_SALT_ID_A,
+	MGW_SALT_ID_B,
+	MGW_SALT_INPUT,
+	MGW_SALT_OUTPUT,
+	MGW_SALT_ERRFILE,
+	MGW_SALT_COUNTS,
+	MGW_SALT_TIMES,
+	MGW_SALT_TOKENS,
+	MGW_SALT_ERRLINE,
 };
 
 /* Which lifecycle timestamps a status implies. */
 enum mgw_ts_bit {
-    MGW_TS_IN_PROGRESS = 1 << 0, MGW_TS_FINALIZING = 1 << 1, MGW_TS_COMPLETED = 1 << 2,
-    MGW_TS_FAILED = 1 << 3, MGW_TS_EXPIRED = 1 << 4, MGW_TS_CANCELLING = 1 << 5,
-    MGW_TS_CANCELLED = 1 << 6,
+	MGW_TS_IN_PROGRESS = 1 << 0,
+	MGW_TS_FINALIZING = 1 << 1,
+	MGW_TS_COMPLETED = 1 << 2,
+	MGW_TS_FAILED = 1 << 3,
+	MGW_TS_EXPIRED = 1 << 4,
+	MGW_TS_CANCELLING = 1 << 5,
+	MGW_TS_CANCELLED = 1 << 6,
 };
 
 /* How far the requests of a batch got. */
 enum mgw_progress { MGW_PROG_NONE, MGW_PROG_PARTIAL, MGW_PROG_DONE };
 
 struct mgw_status {
-    const char *name;
-    unsigned timestamps; /* enum mgw_ts_bit */
-    enum mgw_progress progress;
+	const char *name;
+	unsigned timestamps; /* enum mgw_ts_bit */
+	enum mgw_progress progress;
 };
 
 struct mgw_style {
-    void (*id)(uint32_t index, char buf[MGW_ID_SIZE]);
-    /* The index `id` would have, if any; dataset.c verifies by regenerating. */
-    bool (*candidate)(const char *id, uint32_t *index);
-    const struct mgw_status *(*status)(uint32_t index);
-    /* An input, output or error file reference (salt says which). */
-    json_t *(*file)(uint32_t index, enum mgw_salt salt);
-    /* A Unix time in seconds, spelled the provider's way. */
-    json_t *(*time)(int64_t unix_s);
-    /* The errors member of a failed batch. */
-    json_t *(*errors)(uint32_t index);
-    const char *const *chat_models; /* three of them */
-    const char *embedding_model;
-    bool has_more; /* the list envelope carries has_more */
+	void (*id)(uint32_t index, char buf[MGW_ID_SIZE]);
+	/* The index `id` would have, if any; dataset.c verifies by regenerating. */
+	bool (*candidate)(const char *id, uint32_t *index);
+	const struct mgw_status *(*status)(uint32_t index);
+	/* An input, output or error file reference (salt says which). */
+	json_t *(*file)(uint32_t index, enum mgw_salt salt);
+	/* A Unix time in seconds, spelled the provider's way. */
+	json_t *(*time)(int64_t unix_s);
+	/* The errors member of a failed batch. */
+	json_t *(*errors)(uint32_t index);
+	const char *const *chat_models; /* three of them */
+	const char *embedding_model;
+	bool has_more; /* the list envelope carries has_more */
 };
 
 extern const struct mgw_style mgw_style_openai;

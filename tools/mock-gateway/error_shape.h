@@ -9,15 +9,15 @@
 #include <jansson.h>
 
 enum mgw_error_kind {
-    MGW_ERROR_OPENAI,       /* {"error":{"message","type","param","code"}} */
-    MGW_ERROR_LITELLM,      /* the same, param "None" and code the status as a number */
-    MGW_ERROR_TRUEFOUNDRY,  /* {"statusCode","message","code","details"} */
-    MGW_ERROR_FASTAPI,      /* {"detail":"..."} */
-    MGW_ERROR_FASTAPI_LIST, /* {"detail":[{"loc","msg","type"}]} */
-    MGW_ERROR_PROVIDER,     /* {"error":{...},"provider":"bedrock"} */
-    MGW_ERROR_FAILURE,      /* {"status":"failure","message"} */
-    MGW_ERROR_AZURE,        /* {"error":{"code","message"}} */
-    MGW_ERROR_HTML,         /* an HTML page, not JSON */
+	MGW_ERROR_OPENAI,       /* {"error":{"message","type","param","code"}} */
+	MGW_ERROR_LITELLM,      /* the same, param "None" and code the status as a number */
+	MGW_ERROR_TRUEFOUNDRY,  /* {"statusCode","message","code","details"} */
+	MGW_ERROR_FASTAPI,      /* {"detail":"..."} */
+	MGW_ERROR_FASTAPI_LIST, /* {"detail":[{"loc","msg","type"}]} */
+	MGW_ERROR_PROVIDER,     /* {"error":{...},"provider":"bedrock"} */
+	MGW_ERROR_FAILURE,      /* {"status":"failure","message"} */
+	MGW_ERROR_AZURE,        /* {"error":{"code","message"}} */
+	MGW_ERROR_HTML,         /* an HTML page, not JSON */
 };
 
 /* "openai", "litellm", ... as fault specs spell them; false if unknown. */

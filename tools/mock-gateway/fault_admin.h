@@ -13,12 +13,12 @@
 #define MGW_ADMIN_BODY_MAX (64u * 1024u)
 
 struct mgw_admin_request {
-    const char *method;
-    const char *what; /* path after "/_mock/": "faults" or "faults/reset" */
-    const char *body; /* may be NULL when empty */
-    size_t body_len;
-    bool body_too_big;
-    const char *request_id;
+	const char *method;
+	const char *what; /* path after "/_mock/": "faults" or "faults/reset" */
+	const char *body; /* may be NULL when empty */
+	size_t body_len;
+	bool body_too_big;
+	const char *request_id;
 };
 
 /* True for the paths mgw_fault_admin serves. */

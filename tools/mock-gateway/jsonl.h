@@ -13,7 +13,6 @@
  * an empty file has none. Returns false when the file cannot be opened or
  * read. */
 bool mgw_jsonl_each(const char *path,
-                    bool (*fn)(const char *line, size_t len, long long lineno, void *ctx),
-                    void *ctx);
+                    bool (*fn)(const char *line, size_t len, long long lineno, void *ctx), void *ctx);
 
 #endif

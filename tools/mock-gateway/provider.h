@@ -13,15 +13,15 @@
 #define MGW_PROVIDER_NAME_MAX 128
 
 enum mgw_provider_kind {
-    MGW_PROVIDER_OPENAI,
-    MGW_PROVIDER_AZURE,
-    MGW_PROVIDER_BEDROCK,
-    MGW_PROVIDER_VERTEX,
+	MGW_PROVIDER_OPENAI,
+	MGW_PROVIDER_AZURE,
+	MGW_PROVIDER_BEDROCK,
+	MGW_PROVIDER_VERTEX,
 };
 
 struct mgw_provider {
-    char name[MGW_PROVIDER_NAME_MAX];
-    enum mgw_provider_kind kind;
+	char name[MGW_PROVIDER_NAME_MAX];
+	enum mgw_provider_kind kind;
 };
 
 /* Parses "NAME=KIND": NAME of 1..127 visible ASCII characters other than

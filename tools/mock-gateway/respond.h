@@ -9,12 +9,12 @@
 #include <microhttpd.h>
 
 struct mgw_reply {
-    unsigned status;
-    json_t *body;           /* reference consumed by mgw_reply_send */
-    const char *request_id; /* value of x-request-id */
-    const char *allow;      /* Allow header for 405, or NULL */
-    bool gzip;              /* encode the body with Content-Encoding: gzip */
-    const char *content_type; /* NULL: application/json */
+	unsigned status;
+	json_t *body;             /* reference consumed by mgw_reply_send */
+	const char *request_id;   /* value of x-request-id */
+	const char *allow;        /* Allow header for 405, or NULL */
+	bool gzip;                /* encode the body with Content-Encoding: gzip */
+	const char *content_type; /* NULL: application/json */
 };
 
 /* Returns a JSON string for untrusted bytes: invalid UTF-8 is replaced by '?'

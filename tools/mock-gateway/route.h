@@ -7,25 +7,25 @@
 
 /* One bit per call, so fault specs can select a set of them. */
 enum mgw_route {
-    MGW_ROUTE_LIST = 1u << 0,     /* GET {base}/batches */
-    MGW_ROUTE_CREATE = 1u << 1,   /* POST {base}/batches */
-    MGW_ROUTE_RETRIEVE = 1u << 2, /* GET {base}/batches/{id} */
-    MGW_ROUTE_CANCEL = 1u << 3,   /* POST {base}/batches/{id}/cancel */
-    MGW_ROUTE_UPLOAD = 1u << 4,   /* POST {base}/files */
-    MGW_ROUTE_FILE = 1u << 5,     /* GET {base}/files/{id} */
-    MGW_ROUTE_DOWNLOAD = 1u << 6, /* GET {base}/files/{id}/content */
-    MGW_ROUTE_DELETE = 1u << 7,   /* DELETE {base}/files/{id} */
-    MGW_ROUTE_FILES = 1u << 8,    /* GET {base}/files */
+	MGW_ROUTE_LIST = 1u << 0,     /* GET {base}/batches */
+	MGW_ROUTE_CREATE = 1u << 1,   /* POST {base}/batches */
+	MGW_ROUTE_RETRIEVE = 1u << 2, /* GET {base}/batches/{id} */
+	MGW_ROUTE_CANCEL = 1u << 3,   /* POST {base}/batches/{id}/cancel */
+	MGW_ROUTE_UPLOAD = 1u << 4,   /* POST {base}/files */
+	MGW_ROUTE_FILE = 1u << 5,     /* GET {base}/files/{id} */
+	MGW_ROUTE_DOWNLOAD = 1u << 6, /* GET {base}/files/{id}/content */
+	MGW_ROUTE_DELETE = 1u << 7,   /* DELETE {base}/files/{id} */
+	MGW_ROUTE_FILES = 1u << 8,    /* GET {base}/files */
 };
 
 /* Ids longer than this are no resource of ours (404). */
 #define MGW_ROUTE_ID_MAX 128
 
 struct mgw_path {
-    bool azure; /* under /openai: Azure OpenAI's key header and api-version */
-    bool files; /* a /files path, else /batches */
-    bool sub;   /* ends in /cancel (batches) or /content (files) */
-    char id[MGW_ROUTE_ID_MAX]; /* "" for the collection */
+	bool azure;                /* under /openai: Azure OpenAI's key header and api-version */
+	bool files;                /* a /files path, else /batches */
+	bool sub;                  /* ends in /cancel (batches) or /content (files) */
+	char id[MGW_ROUTE_ID_MAX]; /* "" for the collection */
 };
 
 /* Parses an API path; false when it is none of ours. */

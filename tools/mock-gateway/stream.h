@@ -13,10 +13,10 @@
 
 /* How a drip stream paces itself. */
 struct mgw_drip {
-    size_t piece;             /* bytes per piece, at least 1 */
-    unsigned long interval_ms; /* pause before each piece after the first */
-    struct mgw_sleeper *sleeper;
-    int fd; /* the client's socket, so a hang-up ends the pauses */
+	size_t piece;              /* bytes per piece, at least 1 */
+	unsigned long interval_ms; /* pause before each piece after the first */
+	struct mgw_sleeper *sleeper;
+	int fd; /* the client's socket, so a hang-up ends the pauses */
 };
 
 /* Sends `len` bytes of `buf` (taken over, freed by the response) as paced by

@@ -10,10 +10,10 @@
 #include <microhttpd.h>
 
 struct mgw_tls_config {
-    const char *cert_file;      /* PEM; NULL: plain HTTP */
-    const char *key_file;       /* PEM, unencrypted */
-    const char *client_ca_file; /* PEM; NULL: no client certificate asked for */
-    const char *priorities;     /* GnuTLS priority string; NULL: GnuTLS's default */
+	const char *cert_file;      /* PEM; NULL: plain HTTP */
+	const char *key_file;       /* PEM, unencrypted */
+	const char *client_ca_file; /* PEM; NULL: no client certificate asked for */
+	const char *priorities;     /* GnuTLS priority string; NULL: GnuTLS's default */
 };
 
 /* The files' contents, kept for the daemon's lifetime. */
@@ -31,9 +31,9 @@ bool mgw_tls_wants_client_cert(const struct mgw_tls *tls);
 
 /* The verdict on a connection's client certificate. */
 enum mgw_peer {
-    MGW_PEER_OK,      /* present and signed by the client CA */
-    MGW_PEER_MISSING, /* none sent: 401 */
-    MGW_PEER_BAD      /* sent, but not verified: 403 */
+	MGW_PEER_OK,      /* present and signed by the client CA */
+	MGW_PEER_MISSING, /* none sent: 401 */
+	MGW_PEER_BAD      /* sent, but not verified: 403 */
 };
 
 enum mgw_peer mgw_tls_check_peer(struct MHD_Connection *conn);

@@ -42,7 +42,8 @@ static int refuse_name(const char *name)
 	if (name == NULL) {
 		diag_error("the file has no name to save it under", NULL);
 	} else {
-		fputs(CLI_NAME ": refusing to save under the name the file was uploaded with, '", stderr);
+		fputs(CLI_NAME ": refusing to save under the name the file was uploaded with, '",
+		      stderr);
 		text_put_file(stderr, name);
 		fputs("': ", stderr);
 		fputs(why, stderr);

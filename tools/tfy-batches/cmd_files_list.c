@@ -26,8 +26,7 @@ static tfy_files_list_options options_of(const cli_args *args)
 	return o;
 }
 
-static tfy_code files_list(tfy_client *client, const cli_args *args, void **page,
-                           tfy_error **err)
+static tfy_code files_list(tfy_client *client, const cli_args *args, void **page, tfy_error **err)
 {
 	const tfy_files_list_options o = options_of(args);
 	tfy_file_page *p = NULL;
@@ -40,8 +39,12 @@ static tfy_code files_list(tfy_client *client, const cli_args *args, void **page
 static pager_view files_view(const void *page)
 {
 	const tfy_file_page *p = page;
-	pager_view v = { (const void *const *)p->items, p->count, p->first_id, p->last_id,
-		         p->has_more, p->has_more_present };
+	pager_view v = { (const void *const *)p->items,
+		         p->count,
+		         p->first_id,
+		         p->last_id,
+		         p->has_more,
+		         p->has_more_present };
 
 	return v;
 }
@@ -51,8 +54,7 @@ static void files_free(void *page)
 	tfy_file_page_free(page);
 }
 
-static tfy_code files_iter_new(tfy_client *client, const cli_args *args, void **it,
-                               tfy_error **err)
+static tfy_code files_iter_new(tfy_client *client, const cli_args *args, void **it, tfy_error **err)
 {
 	const tfy_files_list_options o = options_of(args);
 	tfy_file_iter *i = NULL;
@@ -62,8 +64,7 @@ static tfy_code files_iter_new(tfy_client *client, const cli_args *args, void **
 	return code;
 }
 
-static tfy_code files_next_page(void *it, const void *const **items, size_t *count,
-                                tfy_error **err)
+static tfy_code files_next_page(void *it, const void *const **items, size_t *count, tfy_error **err)
 {
 	const tfy_file *const *run = NULL;
 	tfy_code code = tfy_file_iter_next_page(it, &run, count, err);
@@ -107,8 +108,8 @@ static out_status files_finish(void *writer, const out_summary *summary)
 }
 
 static const pager_kind files = {
-	"file", "files", files_list, files_view, files_free, files_iter_new,
-	files_next_page, files_iter_free, file_id, files_print, files_finish,
+	"file",          "files",         files_list, files_view,  files_free,   files_iter_new,
+	files_next_page, files_iter_free, file_id,    files_print, files_finish,
 };
 
 int cmd_files_list_run(const cli_args *args, sink *out)

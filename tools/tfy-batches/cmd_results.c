@@ -38,8 +38,8 @@ static const rec_col columns[] = {
 static out_status put_result(rec_writer *w, const tfy_result *r)
 {
 	char status[16];
-	rec_val vals[6] = { { r->custom_id, 0, NULL },    { NULL, 1, NULL },
-		            { r->request_id, 0, NULL },   { r->error_code, 0, NULL },
+	rec_val vals[6] = { { r->custom_id, 0, NULL },     { NULL, 1, NULL },
+		            { r->request_id, 0, NULL },    { r->error_code, 0, NULL },
 		            { r->error_message, 0, NULL }, { r->body_json, 1, NULL } };
 
 	if (r->status_code != 0) {

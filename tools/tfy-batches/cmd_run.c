@@ -17,10 +17,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -148,9 +148,9 @@ static char *check_and_upload(tfy_client *client, const cli_args *args, char **e
 	/* Stopped after the upload went out, the file may exist: still the signal's exit. */
 	if ((code == TFY_ERROR_CANCELLED || code == TFY_ERROR_OUTCOME_UNKNOWN) && interrupt_seen()) {
 		diag_error(code == TFY_ERROR_CANCELLED
-		               ? "interrupted while uploading; no batch was created"
-		               : "interrupted while uploading; no batch was created, but the input "
-		                 "file may have been uploaded",
+		                   ? "interrupted while uploading; no batch was created"
+		                   : "interrupted while uploading; no batch was created, but the input "
+		                     "file may have been uploaded",
 		           NULL);
 		*rc = CLI_EXIT_INTERRUPTED;
 		tfy_error_free(err);
@@ -306,7 +306,8 @@ static int download_files(tfy_client *client, const cli_args *args, const char *
 	if (rc == CLI_EXIT_USAGE) {
 		/* a file id from the server that the library refuses: not the user's doing */
 		fputs(CLI_NAME ": the batch names a file by an id that cannot be used in a "
-		      "request; see it with: " CLI_NAME " get ", stderr);
+		               "request; see it with: " CLI_NAME " get ",
+		      stderr);
 		text_put_file(stderr, id);
 		fputs("\n", stderr);
 		rc = CLI_EXIT_RESPONSE;
@@ -333,15 +334,15 @@ static int summary(const cli_args *args, sink *out, const tfy_batch *b, const ch
                    const char *errors)
 {
 	/* the paths are never cut either: they are for copying */
-	static const rec_col cols[] = { { "id", 0, 0, 0, 1 },     { "status", 0, 0, 0, 0 },
+	static const rec_col cols[] = { { "id", 0, 0, 0, 1 },        { "status", 0, 0, 0, 0 },
 		                        { "completed", 0, 0, 0, 0 }, { "failed", 0, 0, 0, 0 },
 		                        { "total", 0, 0, 0, 0 },     { "output", 0, 0, 0, 1 },
 		                        { "errors", 0, 0, 0, 1 } };
 	const tfy_batch_request_counts *rc = b->request_counts;
 	char n[3][24];
-	rec_val vals[7] = { { b->id, 0, NULL },     { b->status_raw, 0, table_status_text(b) },
-		            { NULL, 1, NULL },      { NULL, 1, NULL },
-		            { NULL, 1, NULL },      { output, 0, NULL },
+	rec_val vals[7] = { { b->id, 0, NULL }, { b->status_raw, 0, table_status_text(b) },
+		            { NULL, 1, NULL },  { NULL, 1, NULL },
+		            { NULL, 1, NULL },  { output, 0, NULL },
 		            { errors, 0, NULL } };
 	rec_writer w;
 	out_status st;

@@ -24,7 +24,8 @@ int cmd_webhook_verify_run(const cli_args *args, sink *out)
 	int rc;
 
 	if (args->webhook_secret == NULL) {
-		diag_error("no webhook secret: give --secret-file FILE or set TFY_WEBHOOK_SECRET", NULL);
+		diag_error("no webhook secret: give --secret-file FILE or set TFY_WEBHOOK_SECRET",
+		           NULL);
 		return CLI_EXIT_USAGE;
 	}
 	got = hook_request_read(STDIN_FILENO, -1, 1, &r, &why);

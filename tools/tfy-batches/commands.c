@@ -40,8 +40,7 @@
 	"resume), 143 on SIGTERM, 129 on SIGHUP.\n"
 
 const cli_command cli_commands[] = {
-	{ "list", cmd_list_run, "[OPTION]...",
-	  "list batches, one page or --all (the default command)",
+	{ "list", cmd_list_run, "[OPTION]...", "list batches, one page or --all (the default command)",
 	  "List the batches of an OpenAI-compatible Batch API: GET {base URL}/batches.\n"
 	  "Without a command, " CLI_NAME " lists: '" CLI_NAME " --all' is\n"
 	  "'" CLI_NAME " list --all'.\n"
@@ -77,8 +76,7 @@ const cli_command cli_commands[] = {
 	  "Batch:\n"
 	  "      --input-file-id ID    the uploaded input file (required)\n"
 	  "      --endpoint PATH       the endpoint of every request, e.g.\n"
-	  "                            /v1/chat/completions (required)\n"
-	  CREATE_HELP,
+	  "                            /v1/chat/completions (required)\n" CREATE_HELP,
 	  CALLS_API | GROUP_FORMAT | GROUP_INPUT_ID | GROUP_ENDPOINT | GROUP_CREATE, 0, 0 },
 	{ "wait", cmd_wait_run, "ID [OPTION]...", "wait until a batch ends",
 	  "Wait until the batch ID ends, polling it (after 1 s, then 1.5 times longer\n"
@@ -99,11 +97,9 @@ const cli_command cli_commands[] = {
 	  "                            when verified, 400 when not (said on stderr)\n"
 	  "      --secret-file FILE    the endpoint's signing secret (whsec_...),\n"
 	  "                            first line of FILE [TFY_WEBHOOK_SECRET];\n"
-	  "                            needed with --webhook-listen\n"
-	  WAIT_HELP,
+	  "                            needed with --webhook-listen\n" WAIT_HELP,
 	  CALLS_API | GROUP_FORMAT | GROUP_WAIT | GROUP_SECRET | GROUP_LISTEN, 1, 1 },
-	{ "files upload", cmd_files_upload_run, "PATH [OPTION]...",
-	  "upload a batch input file",
+	{ "files upload", cmd_files_upload_run, "PATH [OPTION]...", "upload a batch input file",
 	  "Upload the file at PATH (purpose batch): POST {base URL}/files, and show\n"
 	  "the file.  The upload is never repeated once it may have created a file\n"
 	  "(exit 7: list or check before uploading again).\n",
@@ -169,8 +165,7 @@ const cli_command cli_commands[] = {
 	  "Nothing is sent.\n"
 	  "\n"
 	  "      --endpoint PATH       every url must be PATH (default: the first\n"
-	  "                            line's url)\n"
-	  PROVIDER_KIND_HELP,
+	  "                            line's url)\n" PROVIDER_KIND_HELP,
 	  GROUP_GENERAL | GROUP_ENDPOINT | GROUP_CHECK, 1, 1 },
 	{ "results", cmd_results_run, "PATH|FILE_ID [OPTION]...",
 	  "show the records of an output or error file",
@@ -197,9 +192,7 @@ const cli_command cli_commands[] = {
 	  "\n"
 	  "Batch:\n"
 	  "      --endpoint PATH       the endpoint of every request (default: the\n"
-	  "                            first line's url, as 'check' takes it)\n"
-	  CREATE_HELP
-	  PROVIDER_KIND_HELP
+	  "                            first line's url, as 'check' takes it)\n" CREATE_HELP PROVIDER_KIND_HELP
 	  "  -o, --output DIR          where the files go (default: .); a missing DIR\n"
 	  "                            is created (with its parents, mode 0700)\n"
 	  "                            before anything is sent, and one that is not a\n"
@@ -213,10 +206,9 @@ const cli_command cli_commands[] = {
 	  "      --cancel-on-interrupt on Ctrl-C (SIGINT), SIGTERM or SIGHUP while\n"
 	  "                            waiting, cancel the batch; by default it is\n"
 	  "                            left running and the command that resumes it\n"
-	  "                            is printed\n"
-	  WAIT_HELP,
+	  "                            is printed\n" WAIT_HELP,
 	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN |
-	      GROUP_WAIT | GROUP_CHECK,
+	          GROUP_WAIT | GROUP_CHECK,
 	  0, 1 },
 	{ "webhook verify", cmd_webhook_verify_run, "--secret-file FILE [OPTION]...",
 	  "verify a webhook delivery read on stdin",

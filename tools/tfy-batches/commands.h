@@ -13,12 +13,12 @@ typedef struct cli_command {
 	const char *name;
 	/* Runs the parsed command; returns the exit status (cli.h). */
 	int (*run)(const cli_args *args, sink *out);
-	const char *usage;    /* what follows "tfy-batches NAME" in the usage line */
-	const char *summary;  /* one line, in the list of commands */
-	const char *help;     /* what it does and its own notes, lines under 80 columns */
-	unsigned groups;      /* the option groups it accepts (opts.h) */
-	size_t operands_min;  /* operands it needs */
-	size_t operands_max;  /* operands it takes */
+	const char *usage;   /* what follows "tfy-batches NAME" in the usage line */
+	const char *summary; /* one line, in the list of commands */
+	const char *help;    /* what it does and its own notes, lines under 80 columns */
+	unsigned groups;     /* the option groups it accepts (opts.h) */
+	size_t operands_min; /* operands it needs */
+	size_t operands_max; /* operands it takes */
 } cli_command;
 
 /* The command run when the first argument is an option or there is none. */

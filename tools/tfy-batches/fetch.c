@@ -101,8 +101,7 @@ int fetch_file_sized(tfy_client *client, const cli_args *args, const char *id, i
 	return rc;
 }
 
-int fetch_file(tfy_client *client, const cli_args *args, const char *id, const char *path,
-               FILE *fp)
+int fetch_file(tfy_client *client, const cli_args *args, const char *id, const char *path, FILE *fp)
 {
 	int64_t bytes;
 	int rc = fetch_size(client, args, id, &bytes);

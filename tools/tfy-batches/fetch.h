@@ -34,7 +34,6 @@ int fetch_file_sized(tfy_client *client, const cli_args *args, const char *id, i
                      const char *path, FILE *fp);
 
 /* fetch_size(), then fetch_file_sized() with that size. */
-int fetch_file(tfy_client *client, const cli_args *args, const char *id, const char *path,
-               FILE *fp);
+int fetch_file(tfy_client *client, const cli_args *args, const char *id, const char *path, FILE *fp);
 
 #endif

@@ -18,9 +18,9 @@ enum {
 };
 
 typedef struct grid_col {
-	const char *name;  /* the header, as printed */
-	size_t cap;        /* widest a value prints, 0 for no cap */
-	size_t min;        /* width at least, so values of later rows fit (0: the header's) */
+	const char *name; /* the header, as printed */
+	size_t cap;       /* widest a value prints, 0 for no cap */
+	size_t min;       /* width at least, so values of later rows fit (0: the header's) */
 	/*
 	 * On a terminal too narrow for the table, the step (1, 2, ...) at which
 	 * this column is narrowed, and the one at which it is dropped; 0: never.

@@ -104,8 +104,8 @@ static void serve_one(hook_listener *l, int fd)
 		hook_request_free(&r);
 		return;
 	}
-	code = tfy_webhook_verify(l->secret, r.id, r.timestamp, r.signature, r.body, r.body_len, NULL,
-	                          &e, &err);
+	code = tfy_webhook_verify(l->secret, r.id, r.timestamp, r.signature, r.body, r.body_len,
+	                          NULL, &e, &err);
 	if (code == TFY_OK) {
 		reply(fd, "204 No Content", "");
 		take_event(l, e);
@@ -162,9 +162,9 @@ static int split_address(const char *addr, char *buf, const char **host, const c
 	}
 	n = strlen(*port);
 	return (*host)[0] != '\0' && n > 0 && n <= 5 && strspn(*port, "0123456789") == n &&
-	               atol(*port) <= 65535
-	           ? 0
-	           : -1;
+	                       atol(*port) <= 65535
+	             ? 0
+	             : -1;
 }
 
 /* A listening socket on addr, said on stderr; -1 with the problem said and *rc set. */
@@ -205,8 +205,8 @@ static int open_socket(const char *addr, int *rc)
 	}
 	freeaddrinfo(ai);
 	fprintf(stderr, CLI_NAME ": listening for webhooks on %s%s%s:%s\n",
-	        bound.ss_family == AF_INET6 ? "[" : "", shown, bound.ss_family == AF_INET6 ? "]" : "",
-	        port);
+	        bound.ss_family == AF_INET6 ? "[" : "", shown,
+	        bound.ss_family == AF_INET6 ? "]" : "", port);
 	return fd;
 }
 
@@ -248,8 +248,7 @@ static int check_secret(const char *secret, int *rc)
 	return bad ? -1 : 0;
 }
 
-hook_listener *hook_listen_start(const char *addr, const char *secret, const char *batch_id,
-                                 int *rc)
+hook_listener *hook_listen_start(const char *addr, const char *secret, const char *batch_id, int *rc)
 {
 	hook_listener *l = calloc(1, sizeof *l);
 

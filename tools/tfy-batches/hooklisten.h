@@ -21,8 +21,7 @@ typedef struct hook_listener hook_listener;
  * the problem said on stderr and *rc the exit status (usage for a bad
  * address).
  */
-hook_listener *hook_listen_start(const char *addr, const char *secret, const char *batch_id,
-                                 int *rc);
+hook_listener *hook_listen_start(const char *addr, const char *secret, const char *batch_id, int *rc);
 
 /*
  * The state the first verified event about the batch said it ended in;

@@ -149,8 +149,7 @@ static hook_read take_header(const char *name, char *value, hook_request *r, lon
 }
 
 /* The head's lines, NUL-terminated in place: an optional request line, then headers. */
-static hook_read parse_head(char *head, size_t len, hook_request *r, long long *length,
-                            const char **why)
+static hook_read parse_head(char *head, size_t len, hook_request *r, long long *length, const char **why)
 {
 	char *line = head, *end = head + len;
 
@@ -185,8 +184,8 @@ static hook_read parse_head(char *head, size_t len, hook_request *r, long long *
 }
 
 /* Reads the body: `length` bytes, or (length < 0) to the end when to_eof. */
-static hook_read read_body(reader *rd, size_t start, long long length, int to_eof,
-                           hook_request *r, const char **why)
+static hook_read read_body(reader *rd, size_t start, long long length, int to_eof, hook_request *r,
+                           const char **why)
 {
 	size_t want = length >= 0 ? start + (size_t)length : start + HOOK_BODY_MAX + 1;
 	hook_read rc = HOOK_READ_OK;
@@ -253,8 +252,7 @@ static hook_read read_request(reader *rd, int to_eof, hook_request *r, const cha
 	return read_body_keeping_head(rd, body, length, to_eof, r, why);
 }
 
-hook_read hook_request_read(int fd, int timeout_ms, int to_eof, hook_request *r,
-                            const char **why)
+hook_read hook_request_read(int fd, int timeout_ms, int to_eof, hook_request *r, const char **why)
 {
 	reader rd = { fd, timeout_ms, { 0, 0 }, NULL, 0, 0 };
 	hook_read rc;

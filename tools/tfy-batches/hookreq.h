@@ -14,9 +14,9 @@
 #define HOOK_BODY_MAX (1024 * 1024)
 
 typedef struct hook_request {
-	char *data;                             /* what was read (head and body), ours */
+	char *data; /* what was read (head and body), ours */
 	size_t len;
-	const char *method;                     /* the request line's first word, NULL without one */
+	const char *method; /* the request line's first word, NULL without one */
 	const char *id, *timestamp, *signature; /* the webhook-* headers' values, NULL when absent */
 	const char *body;                       /* in data; body_len bytes, not NUL-terminated */
 	size_t body_len;
@@ -40,8 +40,7 @@ typedef enum hook_read {
  * after it began (-1: never).  On failure *r holds nothing and *why a
  * static reason.
  */
-hook_read hook_request_read(int fd, int timeout_ms, int to_eof, hook_request *r,
-                            const char **why);
+hook_read hook_request_read(int fd, int timeout_ms, int to_eof, hook_request *r, const char **why);
 
 void hook_request_free(hook_request *r);
 

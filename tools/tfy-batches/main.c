@@ -109,8 +109,7 @@ static int dispatch(int argc, char **argv, sink *out)
 
 	cmd = pick_command(argc, argv, &shift);
 	/* "files --help", as "git remote --help": the group's commands */
-	if (cmd == NULL && argc == 3 &&
-	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) &&
+	if (cmd == NULL && argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) &&
 	    cli_write_subcommand_help(out, argv[1]))
 		return CLI_EXIT_OK;
 	if (cmd == NULL && cli_is_command_group(argv[1]))
@@ -122,9 +121,15 @@ static int dispatch(int argc, char **argv, sink *out)
 	switch (act) {
 	case CLI_RUN: rc = cmd->run(&args, out); break;
 	/* "tfy-batches --help" is the general help, "tfy-batches list --help" the command's */
-	case CLI_HELP: cli_write_help(out, shift != 0 ? cmd : NULL); rc = CLI_EXIT_OK; break;
+	case CLI_HELP:
+		cli_write_help(out, shift != 0 ? cmd : NULL);
+		rc = CLI_EXIT_OK;
+		break;
 	case CLI_VERSION: rc = print_version(out); break;
-	case CLI_NO_MEMORY: diag_error("out of memory", NULL); rc = CLI_EXIT_FAILURE; break;
+	case CLI_NO_MEMORY:
+		diag_error("out of memory", NULL);
+		rc = CLI_EXIT_FAILURE;
+		break;
 	default: rc = CLI_EXIT_USAGE; break;
 	}
 	cli_args_free(&args);

@@ -53,7 +53,7 @@ enum net_option {
 typedef struct net_flags {
 	const char *value[NET_OPT_END - NET_OPT_CACERT]; /* borrowed from argv */
 	int insecure;
-	char *from_file[2]; /* read by net_flags_finish: proxy user, passphrase */
+	char *from_file[2];            /* read by net_flags_finish: proxy user, passphrase */
 	const char *proxy_user, *pass; /* the secrets in force, from flag, file or variable */
 } net_flags;
 

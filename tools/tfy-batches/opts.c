@@ -68,7 +68,7 @@ typedef struct cli_option {
 	int has_arg;
 	int id;
 	unsigned group;
-	const char *env;  /* the variable read when the option is not given, or NULL */
+	const char *env; /* the variable read when the option is not given, or NULL */
 } cli_option;
 
 static const cli_option options[] = {
@@ -93,8 +93,7 @@ static const cli_option options[] = {
 	{ "proxy-user", required_argument, NET_OPT_PROXY_USER, GROUP_CONNECTION, NULL },
 	{ "proxy-user-file", required_argument, NET_OPT_PROXY_USER_FILE, GROUP_CONNECTION, NULL },
 	{ "provider-name", required_argument, OPT_PROVIDER_NAME, GROUP_ROUTING, "TFY_PROVIDER_NAME" },
-	{ "provider-model", required_argument, OPT_PROVIDER_MODEL, GROUP_ROUTING,
-	  "TFY_PROVIDER_MODEL" },
+	{ "provider-model", required_argument, OPT_PROVIDER_MODEL, GROUP_ROUTING, "TFY_PROVIDER_MODEL" },
 	{ "azure-api-version", required_argument, OPT_AZURE_API_VERSION, GROUP_ROUTING,
 	  "TFY_AZURE_API_VERSION" },
 	{ "vertex-region", required_argument, OPT_VERTEX_REGION, GROUP_ROUTING, "TFY_VERTEX_REGION" },
@@ -162,34 +161,31 @@ static const struct {
 	  "                            timeouts are retried with backoff or the\n"
 	  "                            server's Retry-After\n" },
 	{ GROUP_CONNECTION, NET_HELP },
-	{ GROUP_ROUTING,
-	  "TrueFoundry routing headers, sent only when given (by the flag, else by\n"
-	  "the variable in brackets; an empty variable counts as unset):\n"
-	  "      --provider-name S     x-tfy-provider-name, e.g. openai-main\n"
-	  "                            [TFY_PROVIDER_NAME]\n"
-	  "      --provider-model S    x-tfy-provider-model [TFY_PROVIDER_MODEL]\n"
-	  "      --azure-api-version S x-tfy-azure-api-version [TFY_AZURE_API_VERSION]\n"
-	  "      --vertex-region S     x-tfy-vertex-region [TFY_VERTEX_REGION]\n"
-	  "      --vertex-bucket S     x-tfy-vertex-storage-bucket-name\n"
-	  "                            [TFY_VERTEX_STORAGE_BUCKET_NAME]\n"
-	  "      --aws-s3-bucket S     x-tfy-aws-s3-bucket [TFY_AWS_S3_BUCKET]\n"
-	  "      --aws-bedrock-model S x-tfy-aws-bedrock-model [TFY_AWS_BEDROCK_MODEL]\n"
-	  "      --tfy-metadata JSON   x-tfy-metadata, a JSON object of strings, sent\n"
-	  "                            as ASCII JSON [TFY_METADATA]\n" },
-	{ GROUP_FORMAT,
-	  "Output:\n"
-	  "      --format FORMAT       table (default, for people), json (one list\n"
-	  "                            object), ndjson (one object per line) or csv\n"
-	  "                            (RFC 4180, CRLF, a header row).  On a terminal\n"
-	  "                            the table fits its width: MODEL and ENDPOINT\n"
-	  "                            are narrowed, then columns dropped; an id is\n"
-	  "                            never cut.  Colour only on a terminal, never\n"
-	  "                            with NO_COLOR set or TERM=dumb\n"
-	  "  -q, --quiet               print only the ids, one per line, and nothing\n"
-	  "                            else on stdout (not with --format)\n" },
-	{ GROUP_GENERAL,
-	  "  -h, --help                show this help and exit\n"
-	  "      --version             show the versions and exit\n" },
+	{ GROUP_ROUTING, "TrueFoundry routing headers, sent only when given (by the flag, else by\n"
+	                 "the variable in brackets; an empty variable counts as unset):\n"
+	                 "      --provider-name S     x-tfy-provider-name, e.g. openai-main\n"
+	                 "                            [TFY_PROVIDER_NAME]\n"
+	                 "      --provider-model S    x-tfy-provider-model [TFY_PROVIDER_MODEL]\n"
+	                 "      --azure-api-version S x-tfy-azure-api-version [TFY_AZURE_API_VERSION]\n"
+	                 "      --vertex-region S     x-tfy-vertex-region [TFY_VERTEX_REGION]\n"
+	                 "      --vertex-bucket S     x-tfy-vertex-storage-bucket-name\n"
+	                 "                            [TFY_VERTEX_STORAGE_BUCKET_NAME]\n"
+	                 "      --aws-s3-bucket S     x-tfy-aws-s3-bucket [TFY_AWS_S3_BUCKET]\n"
+	                 "      --aws-bedrock-model S x-tfy-aws-bedrock-model [TFY_AWS_BEDROCK_MODEL]\n"
+	                 "      --tfy-metadata JSON   x-tfy-metadata, a JSON object of strings, sent\n"
+	                 "                            as ASCII JSON [TFY_METADATA]\n" },
+	{ GROUP_FORMAT, "Output:\n"
+	                "      --format FORMAT       table (default, for people), json (one list\n"
+	                "                            object), ndjson (one object per line) or csv\n"
+	                "                            (RFC 4180, CRLF, a header row).  On a terminal\n"
+	                "                            the table fits its width: MODEL and ENDPOINT\n"
+	                "                            are narrowed, then columns dropped; an id is\n"
+	                "                            never cut.  Colour only on a terminal, never\n"
+	                "                            with NO_COLOR set or TERM=dumb\n"
+	                "  -q, --quiet               print only the ids, one per line, and nothing\n"
+	                "                            else on stdout (not with --format)\n" },
+	{ GROUP_GENERAL, "  -h, --help                show this help and exit\n"
+	                 "      --version             show the versions and exit\n" },
 };
 
 /* The command being parsed, and whether it was named, for the hint after a usage error. */
@@ -289,8 +285,8 @@ static int parse_int(const char *arg, long long min, long long max, long long *o
 
 	errno = 0;
 	*out = strtoll(arg, &end, 10);
-	return arg[0] != '\0' && !isspace((unsigned char)arg[0]) && *end == '\0' && errno != ERANGE &&
-	       *out >= min && *out <= max;
+	return arg[0] != '\0' && !isspace((unsigned char)arg[0]) && *end == '\0' &&
+	       errno != ERANGE && *out >= min && *out <= max;
 }
 
 /* The largest page the listed kind takes: 10000 files, 100 batches. */
@@ -364,7 +360,7 @@ static cli_action parse_provider_kind(cli_args *args, const char *arg)
 {
 	static const char *const names[] = { "openai", "azure", "bedrock", "vertex" };
 	static const int32_t kinds[] = { TFY_PROVIDER_KIND_OPENAI, TFY_PROVIDER_KIND_AZURE,
-	                                 TFY_PROVIDER_KIND_BEDROCK, TFY_PROVIDER_KIND_VERTEX };
+		                         TFY_PROVIDER_KIND_BEDROCK, TFY_PROVIDER_KIND_VERTEX };
 	size_t i;
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -461,9 +457,8 @@ static cli_action add_pair(tfy_pair **buf, size_t *cap, size_t *count, const cha
 
 static cli_action add_query(cli_args *args, const char *arg)
 {
-	cli_action act = add_pair(&args->query_buf, &args->query_cap,
-	                          &args->request.query_params_count, arg,
-	                          "--query wants NAME=VALUE with a non-empty name");
+	cli_action act = add_pair(&args->query_buf, &args->query_cap, &args->request.query_params_count,
+	                          arg, "--query wants NAME=VALUE with a non-empty name");
 
 	args->request.query_params = args->query_buf;
 	return act;
@@ -592,7 +587,7 @@ static int32_t log_level_from_env(void)
 {
 	static const char *const names[] = { "off", "error", "warn", "info", "debug" };
 	static const int32_t levels[] = { TFY_LOG_OFF, TFY_LOG_ERROR, TFY_LOG_WARN, TFY_LOG_INFO,
-	                                  TFY_LOG_DEBUG };
+		                          TFY_LOG_DEBUG };
 	const char *v = getenv("TFY_LOG");
 	size_t i;
 
@@ -633,8 +628,8 @@ static cli_action check_whole(const cli_args *args, cli_action act)
 	if ((act == CLI_RUN || act == CLI_HELP || act == CLI_VERSION) &&
 	    args->operand_count > args->command->operands_max)
 		return cli_usage_error(args->command->operands_max == 0
-		                           ? "unexpected argument (this command takes options only)"
-		                           : "too many arguments",
+		                               ? "unexpected argument (this command takes options only)"
+		                               : "too many arguments",
 		                       NULL);
 	return act;
 }

@@ -19,17 +19,17 @@ enum {
 	GROUP_FORMAT = 1u << 3,     /* --format, -q/--quiet */
 	GROUP_LIST = 1u << 4,       /* --status, --summary */
 	/* The groups below are documented in the help of the commands that take them. */
-	GROUP_ENDPOINT = 1u << 5,   /* --endpoint */
-	GROUP_CREATE = 1u << 6,     /* --completion-window, --metadata */
-	GROUP_INPUT_ID = 1u << 7,   /* --input-file-id */
-	GROUP_OUTPUT = 1u << 8,     /* -o/--output, -f/--force */
-	GROUP_RUN = 1u << 9,        /* --resume, --cancel-on-interrupt */
-	GROUP_WAIT = 1u << 10,      /* --wait-timeout */
-	GROUP_CHECK = 1u << 11,     /* --provider-kind */
-	GROUP_PAGING = 1u << 12,    /* --limit, --after, --all, --max-items */
-	GROUP_FILES = 1u << 13,     /* --purpose, --order */
-	GROUP_SECRET = 1u << 14,    /* --secret-file: a webhook signing secret */
-	GROUP_LISTEN = 1u << 15     /* --webhook-listen */
+	GROUP_ENDPOINT = 1u << 5, /* --endpoint */
+	GROUP_CREATE = 1u << 6,   /* --completion-window, --metadata */
+	GROUP_INPUT_ID = 1u << 7, /* --input-file-id */
+	GROUP_OUTPUT = 1u << 8,   /* -o/--output, -f/--force */
+	GROUP_RUN = 1u << 9,      /* --resume, --cancel-on-interrupt */
+	GROUP_WAIT = 1u << 10,    /* --wait-timeout */
+	GROUP_CHECK = 1u << 11,   /* --provider-kind */
+	GROUP_PAGING = 1u << 12,  /* --limit, --after, --all, --max-items */
+	GROUP_FILES = 1u << 13,   /* --purpose, --order */
+	GROUP_SECRET = 1u << 14,  /* --secret-file: a webhook signing secret */
+	GROUP_LISTEN = 1u << 15   /* --webhook-listen */
 };
 
 typedef enum cli_action {
@@ -49,44 +49,44 @@ struct cli_command;
  */
 typedef struct cli_args {
 	const struct cli_command *command;
-	char **operands;      /* borrowed from argv */
+	char **operands; /* borrowed from argv */
 	size_t operand_count;
 
 	/* connection */
-	const char *base_url; /* NULL: the library reads TFY_BASE_URL */
-	const char *api_key;  /* NULL: the library reads TFY_API_KEY */
+	const char *base_url;    /* NULL: the library reads TFY_BASE_URL */
+	const char *api_key;     /* NULL: the library reads TFY_API_KEY */
 	const char *auth_header; /* NULL: Authorization: Bearer */
-	net_flags net;        /* TLS and proxy flags (net.h), turned into client options there */
+	net_flags net;           /* TLS and proxy flags (net.h), turned into client options there */
 	int64_t connect_timeout_ms; /* 0: the library's default */
-	int32_t max_retries;  /* -1: the library's default */
-	int32_t log_level;    /* from TFY_LOG, checked here */
+	int32_t max_retries;        /* -1: the library's default */
+	int32_t log_level;          /* from TFY_LOG, checked here */
 	/*
 	 * headers and query_params point at the buffers below; deadline_ms is
 	 * --timeout, the whole command's: each request takes what is left of
 	 * it (cli_request() in connect.h)
 	 */
 	tfy_request_options request;
-	int64_t started_ms;   /* the monotonic clock when the options were parsed */
+	int64_t started_ms; /* the monotonic clock when the options were parsed */
 	tfy_pair *header_buf;
 	size_t header_cap;
 	tfy_pair *query_buf;
 	size_t query_cap;
 
 	/* format */
-	out_format format;    /* -q sets OUT_IDS */
-	int format_given;     /* --format or -q was given */
+	out_format format; /* -q sets OUT_IDS */
+	int format_given;  /* --format or -q was given */
 
 	/* list */
 	int all;
 	int max_items_given;
 	tfy_batches_list_options list; /* request points at the member above */
-	const char **statuses; /* --status values, borrowed from argv; the array is ours */
+	const char **statuses;         /* --status values, borrowed from argv; the array is ours */
 	size_t status_count;
-	int summary;           /* --summary */
+	int summary; /* --summary */
 
 	/* files list */
-	const char *purpose;   /* --purpose */
-	const char *order;     /* --order: "asc" or "desc" */
+	const char *purpose; /* --purpose */
+	const char *order;   /* --order: "asc" or "desc" */
 
 	/* batch jobs */
 	const char *endpoint;          /* --endpoint */
@@ -95,18 +95,18 @@ typedef struct cli_args {
 	tfy_pair *metadata;            /* --metadata K=V: names ours, values borrowed */
 	size_t metadata_count;
 	size_t metadata_cap;
-	const char *output;            /* -o/--output */
-	int force;                     /* -f/--force: a download replaces an existing file */
-	int64_t wait_timeout_ms;       /* --wait-timeout, 0: none */
-	const char *resume;            /* --resume ID */
-	int cancel_on_interrupt;       /* --cancel-on-interrupt */
-	int32_t provider_kind;         /* --provider-kind: a TFY_PROVIDER_KIND_* value */
+	const char *output;      /* -o/--output */
+	int force;               /* -f/--force: a download replaces an existing file */
+	int64_t wait_timeout_ms; /* --wait-timeout, 0: none */
+	const char *resume;      /* --resume ID */
+	int cancel_on_interrupt; /* --cancel-on-interrupt */
+	int32_t provider_kind;   /* --provider-kind: a TFY_PROVIDER_KIND_* value */
 
 	/* webhooks */
-	const char *secret_file;       /* --secret-file */
-	const char *webhook_listen;    /* --webhook-listen ADDR:PORT */
-	const char *webhook_secret;    /* in force: the file's first line, else TFY_WEBHOOK_SECRET */
-	char *secret_from_file;        /* ours, scrubbed by cli_args_free */
+	const char *secret_file;    /* --secret-file */
+	const char *webhook_listen; /* --webhook-listen ADDR:PORT */
+	const char *webhook_secret; /* in force: the file's first line, else TFY_WEBHOOK_SECRET */
+	char *secret_from_file;     /* ours, scrubbed by cli_args_free */
 } cli_args;
 
 /*

@@ -26,8 +26,10 @@ int out_format_parse(const char *name, out_format *format)
 	static const struct {
 		const char *name;
 		out_format format;
-	} known[] = { { "table", OUT_TABLE }, { "json", OUT_JSON }, { "ndjson", OUT_NDJSON },
-	              { "csv", OUT_CSV } };
+	} known[] = { { "table", OUT_TABLE },
+		      { "json", OUT_JSON },
+		      { "ndjson", OUT_NDJSON },
+		      { "csv", OUT_CSV } };
 	size_t i;
 
 	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
@@ -162,8 +164,7 @@ out_status out_page(out_writer *w, const tfy_batch_page *page)
 	tfy_batch_page view;
 	size_t i;
 
-	if (w->status_count > 0 && page->count > 0 &&
-	    (buf = malloc(page->count * sizeof *buf)) == NULL)
+	if (w->status_count > 0 && page->count > 0 && (buf = malloc(page->count * sizeof *buf)) == NULL)
 		return OUT_NO_MEMORY;
 	filter(w, page, &view, buf);
 	for (i = 0; w->summary && st == OUT_OK && i < view.count; i++)
@@ -232,7 +233,8 @@ static void write_summary(const out_writer *w, sink *out)
 	snprintf(num, sizeof num, "summary: %zu %s", w->items, w->items == 1 ? "batch" : "batches");
 	sink_puts(out, num);
 	for (i = 0; i < n; i++) {
-		snprintf(num, sizeof num, "%s%zu ", i == 0 ? " (" : ", ", w->tally.entries[top[i]].count);
+		snprintf(num, sizeof num, "%s%zu ", i == 0 ? " (" : ", ",
+		         w->tally.entries[top[i]].count);
 		sink_puts(out, num);
 		text_put_cut(out, w->tally.entries[top[i]].status, SUMMARY_STATUS_CAP);
 		named += w->tally.entries[top[i]].count;

@@ -35,8 +35,8 @@ typedef enum out_status {
 
 /* What closes the output: the list envelope (json) or the footer (table). */
 typedef struct out_summary {
-	const char *first_id;     /* NULL prints null */
-	const char *last_id;      /* NULL prints null */
+	const char *first_id; /* NULL prints null */
+	const char *last_id;  /* NULL prints null */
 	int32_t has_more;
 	int32_t has_more_present; /* 0 prints null */
 	const char *next_after;   /* cursor the table footer suggests, or NULL */
@@ -45,11 +45,11 @@ typedef struct out_summary {
 typedef struct out_writer {
 	out_format format;
 	sink *out;
-	int started;          /* the header or the list opening was written */
-	size_t items;         /* batches written so far */
-	table_layout layout;  /* fitted to the first page with rows, kept for the rest */
-	int color;            /* table: colour the status column */
-	size_t width;         /* table: the terminal's width, 0 for no limit */
+	int started;                 /* the header or the list opening was written */
+	size_t items;                /* batches written so far */
+	table_layout layout;         /* fitted to the first page with rows, kept for the rest */
+	int color;                   /* table: colour the status column */
+	size_t width;                /* table: the terminal's width, 0 for no limit */
 	const char *const *statuses; /* --status filter (borrowed); none: every batch */
 	size_t status_count;
 	int summary;          /* --summary: a final line of counts, on stderr */

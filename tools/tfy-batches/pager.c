@@ -160,7 +160,7 @@ static int run_one(tfy_client *client, const cli_args *args, walk *wk)
 	st = wk->kind->print(wk->writer, v.items, v.count);
 	if (st == OUT_OK) {
 		out_summary s = { v.first_id, v.last_id, v.has_more, v.has_more_present,
-		                  next_cursor(wk->kind, &v) };
+			          next_cursor(wk->kind, &v) };
 
 		st = wk->kind->finish(wk->writer, &s);
 	}
@@ -181,8 +181,7 @@ int pager_walk(tfy_client *client, const cli_args *args, const pager_kind *kind,
 
 /* ---- batches ------------------------------------------------------------ */
 
-static tfy_code batches_list(tfy_client *client, const cli_args *args, void **page,
-                             tfy_error **err)
+static tfy_code batches_list(tfy_client *client, const cli_args *args, void **page, tfy_error **err)
 {
 	tfy_batch_page *p = NULL;
 	tfy_code code = tfy_batches_list(client, &args->list, &p, err);
@@ -194,8 +193,12 @@ static tfy_code batches_list(tfy_client *client, const cli_args *args, void **pa
 static pager_view batches_view(const void *page)
 {
 	const tfy_batch_page *p = page;
-	pager_view v = { (const void *const *)p->items, p->count, p->first_id, p->last_id,
-		         p->has_more, p->has_more_present };
+	pager_view v = { (const void *const *)p->items,
+		         p->count,
+		         p->first_id,
+		         p->last_id,
+		         p->has_more,
+		         p->has_more_present };
 
 	return v;
 }
@@ -205,8 +208,7 @@ static void batches_free(void *page)
 	tfy_batch_page_free(page);
 }
 
-static tfy_code batches_iter_new(tfy_client *client, const cli_args *args, void **it,
-                                 tfy_error **err)
+static tfy_code batches_iter_new(tfy_client *client, const cli_args *args, void **it, tfy_error **err)
 {
 	tfy_batch_iter *i = NULL;
 	tfy_code code = tfy_batch_iter_new(client, &args->list, &i, err);
@@ -215,8 +217,7 @@ static tfy_code batches_iter_new(tfy_client *client, const cli_args *args, void 
 	return code;
 }
 
-static tfy_code batches_next_page(void *it, const void *const **items, size_t *count,
-                                  tfy_error **err)
+static tfy_code batches_next_page(void *it, const void *const **items, size_t *count, tfy_error **err)
 {
 	const tfy_batch *const *run = NULL;
 	tfy_code code = tfy_batch_iter_next_page(it, &run, count, err);
@@ -252,8 +253,9 @@ static out_status batches_finish(void *writer, const out_summary *summary)
 }
 
 static const pager_kind batches = {
-	"batch", "batches", batches_list, batches_view, batches_free, batches_iter_new,
-	batches_next_page, batches_iter_free, batch_id, batches_print, batches_finish,
+	"batch",      "batches",        batches_list,      batches_view,
+	batches_free, batches_iter_new, batches_next_page, batches_iter_free,
+	batch_id,     batches_print,    batches_finish,
 };
 
 int pager_run(tfy_client *client, const cli_args *args, out_writer *w)

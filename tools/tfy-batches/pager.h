@@ -28,8 +28,7 @@ typedef struct pager_kind {
 	pager_view (*view)(const void *page);
 	void (*page_free)(void *page);
 	tfy_code (*iter_new)(tfy_client *client, const cli_args *args, void **it, tfy_error **err);
-	tfy_code (*iter_next_page)(void *it, const void *const **items, size_t *count,
-	                           tfy_error **err);
+	tfy_code (*iter_next_page)(void *it, const void *const **items, size_t *count, tfy_error **err);
 	void (*iter_free)(void *it);
 	const char *(*item_id)(const void *item);
 	/* Writes a run of items to writer (the caller's), then closes its output. */

@@ -173,8 +173,7 @@ out_status rec_finish(rec_writer *w)
 	return sink_flush(w->out) != 0 ? OUT_WRITE : OUT_OK;
 }
 
-out_status rec_finish_list(rec_writer *w, const out_summary *summary, const char *one,
-                           const char *many)
+out_status rec_finish_list(rec_writer *w, const out_summary *summary, const char *one, const char *many)
 {
 	out_status st = OUT_OK;
 
@@ -188,8 +187,8 @@ out_status rec_finish_list(rec_writer *w, const out_summary *summary, const char
 				grid_init(&w->grid, w->gcols, w->ncols);
 			table_header(w);
 		}
-		table_write_footer(w->out, w->rows, one, many, summary->has_more, summary->next_after,
-		                   w->width);
+		table_write_footer(w->out, w->rows, one, many, summary->has_more,
+		                   summary->next_after, w->width);
 	} else if (w->format == OUT_CSV && w->rows == 0) {
 		csv_header(w);
 	}

@@ -39,13 +39,13 @@ typedef struct rec_writer {
 	 * table "NAME  value" lines when its row is wider than the terminal.
 	 */
 	int single;
-	int list;         /* json: the items of a list object (out_list_open); set after rec_init */
-	int fitted;       /* table: the grid measured by rec_fit before the first row */
-	int vertical;     /* table: the single record is written as lines */
-	size_t width;     /* table: the terminal's width, 0 for no limit (rec_init sets it) */
+	int list;     /* json: the items of a list object (out_list_open); set after rec_init */
+	int fitted;   /* table: the grid measured by rec_fit before the first row */
+	int vertical; /* table: the single record is written as lines */
+	size_t width; /* table: the terminal's width, 0 for no limit (rec_init sets it) */
 	grid_col gcols[GRID_MAX_COLS];
 	char headers[GRID_MAX_COLS][32];
-	grid grid;        /* table: fitted to the first row */
+	grid grid; /* table: fitted to the first row */
 	json_text text;
 } rec_writer;
 

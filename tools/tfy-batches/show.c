@@ -77,7 +77,7 @@ static const char *int_or_null(char *buf, size_t size, const tfy_opt_int64 *v)
  * STATUS, BYTES, PURPOSE, FILENAME and CREATED_AT dropped in that order.
  */
 const rec_col file_columns[FILE_COLUMNS] = {
-	{ "id", 0, 0, 0, 1 },         { "bytes", 0, 0, 3, 0 },   { "created_at", 0, 0, 6, 0 },
+	{ "id", 0, 0, 0, 1 },        { "bytes", 0, 0, 3, 0 },   { "created_at", 0, 0, 6, 0 },
 	{ "filename", 48, 1, 5, 0 }, { "purpose", 0, 0, 4, 0 }, { "status", 0, 0, 2, 0 },
 };
 

@@ -158,8 +158,7 @@ void table_write_header(sink *out, const table_layout *layout)
 	grid_write(out, &layout->grid, NULL, NULL);
 }
 
-void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_page *page,
-                      int color)
+void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_page *page, int color)
 {
 	const char *sgr[TABLE_COLUMNS] = { NULL };
 	size_t i;
@@ -190,7 +189,9 @@ void table_write_footer(sink *out, size_t count, const char *one, const char *ma
 		grid_put_cell(out, head, max_width);
 		if (next_after != NULL)
 			grid_put_cell(out, " (use --all, or --format json for the cursor)",
-			              max_width > len ? max_width - len : max_width != 0 ? 1 : 0);
+			              max_width > len  ? max_width - len
+			              : max_width != 0 ? 1
+			                               : 0);
 	} else if (max_width == 0 ||
 	           len + sizeof hint - 1 + text_width(next_after) + sizeof tail - 1 <= max_width) {
 		sink_puts(out, head);

@@ -48,8 +48,7 @@ void table_write_header(sink *out, const table_layout *layout);
  * cut (see grid_write()).  With color, the status is wrapped in ANSI colour
  * codes (for a terminal).
  */
-void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_page *page,
-                      int color);
+void table_write_rows(sink *out, const table_layout *layout, const tfy_batch_page *page, int color);
 
 /*
  * The "more available" line of any list, its items named one ("batch") or

@@ -8,7 +8,7 @@
 
 /* One status seen. */
 typedef struct tally_entry {
-	char *status;         /* status_raw, or "-" when absent */
+	char *status; /* status_raw, or "-" when absent */
 	size_t count;
 } tally_entry;
 
@@ -20,8 +20,8 @@ typedef struct tally_entry {
 typedef struct tally {
 	tally_entry *entries;
 	size_t len, cap;
-	size_t *slots;        /* open addressing: entry index + 1, 0 for empty */
-	size_t slot_count;    /* 0 or a power of two, more than twice len */
+	size_t *slots;     /* open addressing: entry index + 1, 0 for empty */
+	size_t slot_count; /* 0 or a power of two, more than twice len */
 } tally;
 
 /* clang-format off */

@@ -32,7 +32,7 @@
 #include "text.h"
 
 typedef struct watch {
-	int live;             /* stderr is a terminal: the rewritten line */
+	int live; /* stderr is a terminal: the rewritten line */
 	struct timespec start;
 	int64_t last_drawn_s; /* elapsed second last drawn */
 	char status[64];      /* the status last seen */
@@ -122,8 +122,7 @@ static void end_line(watch *w)
  * bound (--wait-timeout or --timeout).
  */
 static tfy_code finish_on_webhook(tfy_client *client, const char *id, watch *w,
-                                  tfy_batch_wait_options *opts, tfy_batch **out,
-                                  tfy_error **err)
+                                  tfy_batch_wait_options *opts, tfy_batch **out, tfy_error **err)
 {
 	tfy_batch *b = NULL;
 	tfy_code code;
@@ -144,7 +143,8 @@ static tfy_code finish_on_webhook(tfy_client *client, const char *id, watch *w,
 	opts->poll_initial_ms = 0;
 	opts->poll_max_ms = 0;
 	if (opts->timeout_ms > 0)
-		opts->timeout_ms = opts->timeout_ms > elapsed_ms(w) ? opts->timeout_ms - elapsed_ms(w) : 1;
+		opts->timeout_ms = opts->timeout_ms > elapsed_ms(w) ? opts->timeout_ms - elapsed_ms(w)
+		                                                    : 1;
 	return tfy_batch_wait(client, id, opts, out, err);
 }
 
@@ -190,8 +190,8 @@ int watch_batch(tfy_client *client, const cli_args *args, const char *id, tfy_ba
 	if (args->webhook_listen != NULL) {
 		int rc;
 
-		if ((w.hooks = hook_listen_start(args->webhook_listen, args->webhook_secret, id, &rc)) ==
-		    NULL)
+		if ((w.hooks = hook_listen_start(args->webhook_listen, args->webhook_secret, id,
+		                                 &rc)) == NULL)
 			return rc;
 		opts.poll_initial_ms = HOOK_POLL_INITIAL_MS;
 		opts.poll_max_ms = HOOK_POLL_MAX_MS;
@@ -285,8 +285,9 @@ void watch_say_errors(const tfy_batch *b)
 	if (b->errors_count == 0)
 		snprintf(text, sizeof text, "the batch failed; the server gave no errors");
 	else if (shown < b->errors_count)
-		snprintf(text, sizeof text, "the batch failed with %zu errors; the first %d:",
-		         b->errors_count, ERRORS_SHOWN);
+		snprintf(text, sizeof text,
+		         "the batch failed with %zu errors; the first %d:", b->errors_count,
+		         ERRORS_SHOWN);
 	else
 		snprintf(text, sizeof text, "the batch failed with %zu %s:", b->errors_count,
 		         b->errors_count == 1 ? "error" : "errors");
@@ -295,7 +296,8 @@ void watch_say_errors(const tfy_batch *b)
 	for (i = 0; i < shown; i++)
 		put_error(&err, b->errors[i], width);
 	if (shown < b->errors_count) {
-		snprintf(text, sizeof text, "  ... and %zu more: see '" CLI_NAME " get ID --format json'",
+		snprintf(text, sizeof text,
+		         "  ... and %zu more: see '" CLI_NAME " get ID --format json'",
 		         b->errors_count - shown);
 		grid_put_cell(&err, text, width);
 		sink_puts(&err, "\n");
