@@ -1,0 +1,94 @@
+/*
+ * Many calls on their way at once from one thread: the non-blocking core.
+ * A loop holds calls in flight (ops) and timers; each op is one endpoint
+ * call run as a state machine over the same attempt rules as
+ * tfy__call_run (call.h): key, send, verdict (retry.c), backoff and
+ * Retry-After as timers, deadline, cancel, credential refresh, masking,
+ * decode.  The blocking calls run one op on a loop of their own and drive
+ * it to its end: one call path, two drivers.  Transfers of all the ops of
+ * a loop share one libcurl multi handle (transport.h's hub).
+ *
+ * Thread rules: a loop and its ops are used by one thread at a time; every
+ * callback runs on the thread that drives the loop, from tfy__loop_run,
+ * never from inside the call that started the op or timer.  Internal to
+ * libtfy.
+ */
+#ifndef TFY_LOOP_H
+#define TFY_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "endpoint.h"
+
+typedef struct tfy__loop tfy__loop;
+typedef struct tfy__op tfy__op;
+
+/*
+ * A new loop for the client's calls; it holds a reference on the client
+ * (tfy__client_hold) until freed.  NULL when memory runs out.
+ */
+tfy__loop *tfy__loop_new(tfy_client *client);
+
+/*
+ * Frees the loop.  Ops still pending are dropped (their transfers
+ * abandoned, their done callbacks never called); timers likewise.
+ */
+void tfy__loop_free(tfy__loop *loop);
+
+/*
+ * Drives the loop: performs the transfers, fires due timers and backoffs,
+ * asks each op's cancel question, and calls done callbacks, until nothing
+ * is pending or wait_ms passes (-1: until nothing is pending; 0: one
+ * non-blocking step).  Sleeps in the transfers' poll, never longer than
+ * the next timer, and wakes at least every 50 ms to ask for cancellation.
+ * Returns the number of ops and timers still pending.
+ */
+int tfy__loop_run(tfy__loop *loop, int64_t wait_ms);
+
+/*
+ * Told when an op ends, with the endpoint's decoded result (out, new,
+ * owned by the callee, NULL on failure) or the error (err, new, owned by
+ * the callee, masked as the blocking call's would be; NULL on success).
+ * The op is freed after the callback returns.
+ */
+typedef void (*tfy__op_done_fn)(void *userdata, tfy_code rc, void *out, tfy_error *err);
+
+/*
+ * Starts one call of ep on the loop: builds its request (as
+ * tfy__endpoint_build), then runs its attempts as the loop is driven.
+ * args' upload and sink (and what they point at) must stay valid until
+ * done is called; the rest of args and pair is copied.  An error found
+ * while building is given to done at the loop's next step, never from
+ * inside this call.  Returns the op (owned by the loop: valid until its
+ * done is called), or NULL when memory runs out (done is then never
+ * called).
+ */
+tfy__op *tfy__op_start(tfy__loop *loop, const tfy__endpoint *ep, const tfy__endpoint_args *args,
+                       const tfy__options_pair *pair, const tfy__call *call, tfy__op_done_fn done,
+                       void *userdata);
+
+/*
+ * Stops an op: its transfer is dropped and done is called at the loop's
+ * next step with TFY_ERROR_CANCELLED (an op that may already have had its
+ * effect, a create or an upload that was sent, ends with
+ * TFY_ERROR_OUTCOME_UNKNOWN as the blocking call would).
+ */
+void tfy__op_cancel(tfy__op *op);
+
+/* Told when a timer is due.  The timer is freed after the callback returns. */
+typedef void (*tfy__timer_fn)(void *userdata);
+
+typedef struct tfy__timer tfy__timer;
+
+/*
+ * Calls fn(userdata) from the loop after delay_ms (0: at its next step).
+ * Returns the timer (owned by the loop until it fires or is cleared), or
+ * NULL when memory runs out.
+ */
+tfy__timer *tfy__loop_timer(tfy__loop *loop, int64_t delay_ms, tfy__timer_fn fn, void *userdata);
+
+/* Drops a timer that has not fired; fn is never called. */
+void tfy__timer_clear(tfy__timer *timer);
+
+#endif
