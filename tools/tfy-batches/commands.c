@@ -231,7 +231,7 @@ const cli_command cli_commands[] = {
 	  0, 1 },
 	{ "job status", cmd_job_status_run, "DIR [OPTION]...", "show a job's state from its directory",
 	  "Show what the journal of the job in DIR records, without a request: its\n"
-	  "id, status (new, running, completed, cancelled), completed, failed and\n"
+	  "id, status (new, running, done, cancelled), completed, failed and\n"
 	  "total requests, shards, rounds, token usage and estimated cost, the\n"
 	  "output and error files, then a table of its shards (round, index,\n"
 	  "requests, batch status, batch id, succeeded, failed, tokens).  --format\n"

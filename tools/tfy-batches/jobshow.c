@@ -169,7 +169,7 @@ const char *job_state_name(int32_t state)
 	switch (state) {
 	case TFY_JOB_STATE_NEW: return "new";
 	case TFY_JOB_STATE_RUNNING: return "running";
-	case TFY_JOB_STATE_DONE: return "completed";
+	case TFY_JOB_STATE_DONE: return "done";
 	case TFY_JOB_STATE_CANCELLED: return "cancelled";
 	default: return "unknown";
 	}

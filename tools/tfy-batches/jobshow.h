@@ -56,7 +56,7 @@ tfy_job *job_open_dir(tfy_client *client, const cli_args *args, const char *dir,
 /* The directory named by the command's operand for job status and job cancel, checked: a job's. */
 int job_dir_check(const char *dir);
 
-/* "new", "running", "completed" or "cancelled"; "unknown" for any other value. */
+/* "new", "running", "done" or "cancelled"; "unknown" for any other value. */
 const char *job_state_name(int32_t state);
 
 /*
