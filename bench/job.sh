@@ -14,7 +14,6 @@
 # Prints a markdown section with every command line.  Not part of CI: the
 # bench meson option builds the programs, nothing runs them by default.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$1" && pwd)
 lines=${2:-1000000}
 cli=$build/tools/tfy-batches/tfy-batches
