@@ -449,8 +449,8 @@ static int job_failed(tfy_job *job, const cli_args *args, sink *out, job_watch *
 	if (code == TFY_ERROR_CANCELLED && interrupt_seen())
 		return job_interrupted(job, args, w);
 	if (code == TFY_ERROR_CANCELLED && w->timed_out) {
-		diag_error(args->wait_timeout_ms > 0 ? "--wait-timeout passed; the job's batches go on"
-		                                     : "--timeout passed; the job's batches go on",
+		diag_error(w->bound_is_wait ? "--wait-timeout passed; the job's batches go on"
+		                            : "--timeout passed; the job's batches go on",
 		           NULL);
 		say_job_resume(args, "resume with: ");
 		return CLI_EXIT_WAIT_TIMEOUT;

@@ -39,8 +39,11 @@ void job_watch_init(job_watch *w, const cli_args *args)
 	w->live = isatty(STDERR_FILENO) && term_ansi(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &w->start);
 	w->bound_ms = args->wait_timeout_ms;
-	if (left > 0 && (w->bound_ms == 0 || left < w->bound_ms))
+	w->bound_is_wait = w->bound_ms > 0;
+	if (left > 0 && (w->bound_ms == 0 || left < w->bound_ms)) {
 		w->bound_ms = left;
+		w->bound_is_wait = 0;
+	}
 }
 
 static void draw(job_watch *w)

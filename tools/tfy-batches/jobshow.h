@@ -29,6 +29,7 @@ typedef struct job_watch {
 	int64_t last_drawn_s;  /* elapsed second last drawn */
 	int64_t bound_ms;      /* --wait-timeout or what is left of --timeout; 0: none */
 	int timed_out;         /* the bound passed */
+	int bound_is_wait;     /* the bound is --wait-timeout's (else --timeout's) */
 	int ignore_signals; /* a signal no longer stops the job's calls (--cancel-on-interrupt) */
 	char line[192];     /* the live line without its time */
 } job_watch;
