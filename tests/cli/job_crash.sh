@@ -42,7 +42,7 @@ printf '%s\n' "${ids[@]}" | sort >"$work/ids"
 
 # ---- the gateway: quick batches; the first created expires half-way --------------
 TMPDIR=$work "$gw" --port 0 --count 0 --batch-seconds 0.2 \
-	--fault "expire:times=1,route=create" >"$work/gw.out" 2>"$work/gw.err" &
+	--fault "expire-batch:nth=1" >"$work/gw.out" 2>"$work/gw.err" &
 gw_pid=$!
 for _ in $(seq 100); do grep -q listening "$work/gw.out" && break; sleep 0.05; done
 root=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/gw.out" | head -n 1)
@@ -92,6 +92,11 @@ echo "step kills: $kills kills, $runs runs, $(records "$steps") journal records"
 # ---- kills at random moments -------------------------------------------------------
 random="$work/random"
 RANDOM=23
+# the list set again: its first batch expires half-way too
+python3 -c 'import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_mock/faults",
+                       data=b"expire-batch:nth=1", method="POST"), timeout=10).read()' "$root" ||
+	fail "the gateway's faults could not be set"
 for k in $(seq "$random_kills"); do
 	start_run "$random"
 	sleep "$(printf '0.%03d' $((RANDOM % 1000)))"
@@ -143,11 +148,11 @@ assert all(k[0] for k in per), "a batch without tfy_job_id"
 
 # The gateway's own count, when it keeps one per job, shard and round.
 stats = get("/_mock/stats", auth=False)
-by_job = stats.get("batches_by_job")
+by_job = stats.get("batches_by_metadata")
 if by_job is not None:
     flat = collections.Counter()
     for e in by_job:
-        flat[(e["tfy_job_id"], str(e["tfy_shard"]), str(e["tfy_round"]))] += e["batches"]
+        flat[(e["tfy_job_id"], e["tfy_shard"], e["tfy_round"])] += e["batches"]
     twice = {k: n for k, n in flat.items() if n != 1}
     assert not twice, f"/_mock/stats: batches made more than once: {twice}"
     assert sum(flat.values()) == len(batches), (sum(flat.values()), len(batches))
