@@ -1184,6 +1184,112 @@ static void test_run_resume_batch(void **state)
 	free(file);
 }
 
+/*
+ * job cancel DIR while run goes on in another process: the batch is
+ * cancelled, the journal says so, and the run stops at its next poll with
+ * exit 12 and its summary.  job status and job cancel refuse a DIR that
+ * holds no job (exit 8), sending nothing.
+ */
+static void test_job_cancel_and_status(void **state)
+{
+	fixture *f = *state;
+	char dir[400];
+	new_dir(f, dir, sizeof(dir), "job-cancel");
+	spawned s;
+	spawn(f, &s,
+	      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", dir,
+	                             f->slow_url, "--format", "json", NULL });
+	await_record(dir, "created");
+	char *id = journal_batch(dir);
+	tu_run r = cli(f->slow_url,
+	               (const char *const[]){ "job", "cancel", dir, "--format", "json", NULL });
+	expect_status(&r, 0);
+	char *status = member(r.out, "status");
+	assert_string_equal(status, "cancelled");
+	free(status);
+	tu_run_free(&r);
+	status = status_of(&f->slow, id);
+	assert_true(strcmp(status, "cancelling") == 0 || strcmp(status, "cancelled") == 0);
+	free(status);
+	assert_int_equal(reap_exited(&s), 12);
+	char *out = read_file(s.out);
+	status = member(out, "status");
+	assert_string_equal(status, "cancelled");
+	free(status);
+	free(out);
+	free(id);
+
+	long before = tu_gateway_requests(&f->fast);
+	char empty[400], missing[400];
+	new_dir(f, empty, sizeof(empty), "job-none");
+	snprintf(missing, sizeof(missing), "%s/job-missing", f->dir);
+	const char *const *cases[] = {
+		(const char *const[]){ "job", "status", empty, NULL },
+		(const char *const[]){ "job", "cancel", empty, NULL },
+		(const char *const[]){ "job", "status", missing, NULL },
+		(const char *const[]){ "job", "status", f->input, NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = cli(f->fast_url, cases[i]);
+		expect_status(&r, 8);
+		assert_non_null(strstr(r.err, "tfy-batches: no job in '"));
+		tu_run_free(&r);
+	}
+	assert_int_equal(entries(empty), 0);
+	assert_int_equal(tu_gateway_requests(&f->fast), before);
+}
+
+/*
+ * The job options: --max-requests 2 cuts the three lines into two shards
+ * (--max-bytes takes a size with a unit), merged in input order; with
+ * --prices the summary has a cost; the journal keeps the limits, so a
+ * resume with others is a usage error.
+ */
+static void test_run_shards_and_prices(void **state)
+{
+	fixture *f = *state;
+	char dir[400], prices[400];
+	new_dir(f, dir, sizeof(dir), "run-shards");
+	snprintf(prices, sizeof(prices), "%s/prices.json", f->dir);
+	write_file(prices, "{\"m\": {\"input\": 1.0, \"cached_input\": 0.5, \"output\": 2.0}}\n");
+	tu_run r = cli(f->fast_url,
+	               (const char *const[]){ "run", f->input, "-o", dir, "--max-requests", "2",
+	                                      "--max-bytes", "64KiB", "--concurrency", "2", "--retries",
+	                                      "0", "--prices", prices, "--format", "json", NULL });
+	expect_status(&r, 0);
+	json_error_t jerr;
+	json_t *s = json_loads(r.out, 0, &jerr);
+	assert_non_null(s);
+	assert_int_equal(json_integer_value(json_object_get(s, "batches")), 2);
+	assert_int_equal(json_integer_value(json_object_get(s, "completed")), 2);
+	assert_int_equal(json_integer_value(json_object_get(s, "failed")), 1);
+	json_t *shards = json_object_get(s, "shards");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(shards, 0), "requests")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(shards, 1), "requests")), 1);
+	assert_true(json_is_number(json_object_get(s, "cost")));
+	assert_true(json_number_value(json_object_get(s, "cost")) > 0);
+	json_decref(s);
+	tu_run_free(&r);
+	char path[600];
+	snprintf(path, sizeof(path), "%s/output.jsonl", dir);
+	char *output = read_file(path);
+	assert_true(strstr(output, "\"one\"") < strstr(output, "\"three\""));
+	free(output);
+
+	r = cli(f->fast_url, (const char *const[]){ "job", "status", dir, "--format", "table", NULL });
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "ROUND"));
+	assert_int_equal(tu_count_lines(r.out), 2 + 1 + 1 + 2); /* record, blank, header, shards */
+	tu_run_free(&r);
+
+	long before = tu_gateway_requests(&f->fast);
+	r = cli(f->fast_url,
+	        (const char *const[]){ "run", f->input, "-o", dir, "--max-requests", "3", NULL });
+	expect_status(&r, 2);
+	tu_run_free(&r);
+	assert_int_equal(tu_gateway_requests(&f->fast), before);
+}
+
 /* Usage errors exit 2 and send nothing. */
 static void test_usage_errors(void **state)
 {
@@ -1197,6 +1303,13 @@ static void test_usage_errors(void **state)
 		                       "--metadata", "novalue", NULL },
 		(const char *const[]){ "run", f->input, "--wait-timeout", "0", NULL },
 		(const char *const[]){ "run", NULL },
+		(const char *const[]){ "run", f->input, "--max-bytes", "12Q", NULL },
+		(const char *const[]){ "run", f->input, "--max-bytes", "0", NULL },
+		(const char *const[]){ "run", f->input, "--concurrency", "65", NULL },
+		(const char *const[]){ "run", f->input, "--retries", "11", NULL },
+		(const char *const[]){ "run", f->input, "--max-requests", "-1", NULL },
+		(const char *const[]){ "job", "status", NULL },
+		(const char *const[]){ "job", "cancel", "a", "b", NULL },
 		(const char *const[]){ "create", "-q", "--format", "json", "--input-file-id", "f",
 		                       "--endpoint", ENDPOINT, NULL },
 		(const char *const[]){ "files", "upload", f->input, "--quiet=1", NULL },
@@ -1603,6 +1716,8 @@ int main(void)
 		cmocka_unit_test(test_run_download_interrupted),
 		cmocka_unit_test(test_run_resume_after_failed_download),
 		cmocka_unit_test(test_run_resume_batch),
+		cmocka_unit_test(test_job_cancel_and_status),
+		cmocka_unit_test(test_run_shards_and_prices),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_wrong_key_never_printed),
 		cmocka_unit_test(test_quiet_chains_steps),

@@ -150,20 +150,30 @@ tfy_job *job_open_dir(tfy_client *client, const cli_args *args, const char *dir,
 	return job;
 }
 
+/* "tfy-batches: no job in 'DIR': why", exit 8. */
+static int no_job(const char *dir, const char *why)
+{
+	fputs(CLI_NAME ": no job in '", stderr);
+	text_put_file(stderr, dir);
+	fputs("': ", stderr);
+	fputs(why, stderr);
+	fputs("\n", stderr);
+	return CLI_EXIT_IO;
+}
+
 int job_dir_check(const char *dir)
 {
+	char journal[4096];
 	struct stat st;
 
-	int found = stat(dir, &st) == 0, why = errno;
-
-	if (!found || !S_ISDIR(st.st_mode)) {
-		fputs(CLI_NAME ": no job directory at '", stderr);
-		text_put_file(stderr, dir);
-		fputs("': ", stderr);
-		fputs(found ? "not a directory" : strerror(why), stderr);
-		fputs("\n", stderr);
-		return CLI_EXIT_IO;
-	}
+	if (stat(dir, &st) != 0)
+		return no_job(dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return no_job(dir, "not a directory");
+	/* the journal names the job: without one, opening would make a new, empty job there */
+	snprintf(journal, sizeof journal, "%s/journal", dir);
+	if (stat(journal, &st) != 0)
+		return no_job(dir, "it holds no journal (run makes one)");
 	return CLI_EXIT_OK;
 }
 

@@ -54,7 +54,10 @@ void job_watch_end(job_watch *w);
 tfy_job *job_open_dir(tfy_client *client, const cli_args *args, const char *dir, const char *input,
                       const char *endpoint, job_watch *w, tfy_request_options *request, int *rc);
 
-/* The directory named by the command's operand for job status and job cancel, checked: a job's. */
+/*
+ * The directory of job status and job cancel: one that holds a job's
+ * journal (DIR/journal); else said, exit 8.
+ */
 int job_dir_check(const char *dir);
 
 /* "new", "running", "done" or "cancelled"; "unknown" for any other value. */
