@@ -1308,6 +1308,7 @@ static void test_usage_errors(void **state)
 		(const char *const[]){ "run", f->input, "--concurrency", "65", NULL },
 		(const char *const[]){ "run", f->input, "--retries", "11", NULL },
 		(const char *const[]){ "run", f->input, "--max-requests", "-1", NULL },
+		(const char *const[]){ "run", f->input, "--metadata", "k=v", NULL },
 		(const char *const[]){ "job", "status", NULL },
 		(const char *const[]){ "job", "cancel", "a", "b", NULL },
 		(const char *const[]){ "create", "-q", "--format", "json", "--input-file-id", "f",

@@ -345,6 +345,10 @@ static void put_job_options(const cli_args *args)
 		fputs(" --endpoint ", stderr);
 		text_put_file(stderr, args->endpoint);
 	}
+	if (args->completion_window != NULL) {
+		fputs(" --completion-window ", stderr);
+		text_put_file(stderr, args->completion_window);
+	}
 	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
 		if (values[i] > 0)
 			fprintf(stderr, " %s %" PRId64, names[i], values[i]);
@@ -528,6 +532,13 @@ int cmd_run_run(const cli_args *args, sink *out)
 	if (args->resume != NULL && args->operand_count > 0) {
 		cli_usage_error("run takes PATH (a job, resumed by running it again) or --resume ID "
 		                "(a single batch), not both",
+		                NULL);
+		return CLI_EXIT_USAGE;
+	}
+	/* a job's batches carry its own metadata (tfy_job_id, tfy_shard, tfy_round) */
+	if (args->metadata_count > 0) {
+		cli_usage_error("run does not take --metadata: a job's batches carry tfy_job_id, "
+		                "tfy_shard and tfy_round",
 		                NULL);
 		return CLI_EXIT_USAGE;
 	}

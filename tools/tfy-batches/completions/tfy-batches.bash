@@ -94,7 +94,7 @@ _tfy_batches()
 	"files download") opts="$api -o --output -f --force" ;;
 	"files delete") opts=$api ;;
 	check) opts="$general --endpoint --provider-kind"; paths=1 ;;
-	run) opts="$api $format $creating --provider-kind -o --output -f --force --resume
+	run) opts="$api $format --endpoint --completion-window --provider-kind -o --output -f --force --resume
 		--cancel-on-interrupt --wait-timeout $job"; paths=1 ;;
 	"job status"|"job cancel") opts="$api $format"; dirs=1 ;;
 	help)
