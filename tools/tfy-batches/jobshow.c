@@ -24,11 +24,7 @@
 
 static int64_t elapsed_ms(const job_watch *w)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - w->start.tv_sec) * 1000 +
-	       (now.tv_nsec - w->start.tv_nsec) / 1000000;
+	return term_elapsed_ms(&w->start);
 }
 
 void job_watch_init(job_watch *w, const cli_args *args)
@@ -50,14 +46,9 @@ static void draw(job_watch *w)
 {
 	int64_t s = elapsed_ms(w) / 1000;
 	size_t width = term_width(STDERR_FILENO);
-	sink err;
 
-	sink_init(&err, stderr);
-	sink_puts(&err, "\r\033[K");
 	/* the time stays visible: the line is cut before it on a narrow terminal */
-	text_put_cut(&err, w->line, width > 12 ? width - 12 : 0);
-	fprintf(stderr, "  %" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
-	fflush(stderr);
+	term_live_line(w->line, width > 16 ? width - 12 : 4, NULL, s);
 	w->last_drawn_s = s;
 	w->shown = 1;
 }
