@@ -34,8 +34,8 @@ typedef struct tfy__plan_limits {
 
 /* One shard: a range of the round's input file, whole lines. */
 typedef struct tfy__shard_plan {
-	int64_t offset;   /* of its first byte in the round's input */
-	int64_t bytes;    /* its length: lines with their line feeds (a last line without one gets one) */
+	int64_t offset; /* of its first byte in the round's input */
+	int64_t bytes; /* its length: lines with their line feeds (a last line without one gets one) */
 	int64_t requests; /* its lines (blank lines are skipped and belong to no shard) */
 	int64_t tokens;   /* estimated */
 } tfy__shard_plan;
@@ -67,17 +67,17 @@ typedef struct tfy__shard_reader tfy__shard_reader;
 tfy_code tfy__shard_reader_open(const char *path, const tfy__shard_plan *shard,
                                 tfy__shard_reader **out, tfy_error **err);
 int64_t tfy__shard_reader_read(void *reader, char *buf, size_t size); /* a tfy_read_fn */
-int tfy__shard_reader_rewind(void *reader);                         /* 0, or -1 */
-int64_t tfy__shard_reader_size(const tfy__shard_reader *r);         /* bytes it gives in all */
+int tfy__shard_reader_rewind(void *reader);                           /* 0, or -1 */
+int64_t tfy__shard_reader_size(const tfy__shard_reader *r);           /* bytes it gives in all */
 void tfy__shard_reader_close(tfy__shard_reader *r);
 
 /* What ended a shard's batch, for the lines it has no record of. */
 typedef struct tfy__shard_end {
 	const char *batch_id;
-	const char *status;       /* "completed", "expired", "failed", "cancelled" */
-	const char *output_path;  /* the downloaded output file, or NULL when the batch has none */
-	const char *error_path;   /* the downloaded error file, or NULL */
-	const char *batch_error;  /* the batch's own error (code: message) for lines with no record, or NULL */
+	const char *status;      /* "completed", "expired", "failed", "cancelled" */
+	const char *output_path; /* the downloaded output file, or NULL when the batch has none */
+	const char *error_path;  /* the downloaded error file, or NULL */
+	const char *batch_error; /* the batch's own error (code: message) for lines with no record, or NULL */
 } tfy__shard_end;
 
 /*
@@ -95,11 +95,9 @@ typedef struct tfy__shard_end {
  * file.  TFY_OK, TFY_ERROR_IO, TFY_ERROR_DECODE (a record that is not
  * JSON with a custom_id of the shard), TFY_ERROR_OUT_OF_MEMORY.
  */
-tfy_code tfy__job_settle(const char *dir, int32_t round, int32_t index,
-                         const char *round_input, const tfy__shard_plan *shard,
-                         const tfy__shard_end *end, int last_round,
-                         const tfy__price_table *prices, tfy_job_usage *usage,
-                         tfy_error **err);
+tfy_code tfy__job_settle(const char *dir, int32_t round, int32_t index, const char *round_input,
+                         const tfy__shard_plan *shard, const tfy__shard_end *end, int last_round,
+                         const tfy__price_table *prices, tfy_job_usage *usage, tfy_error **err);
 
 /*
  * The input of round `round` + 1: the lines of round `round`'s settled
@@ -108,8 +106,8 @@ tfy_code tfy__job_settle(const char *dir, int32_t round, int32_t index,
  * gets how many (0: no further round is needed, and no file is written).
  */
 tfy_code tfy__job_retry_input(const char *dir, int32_t round, const char *round_input,
-                              const tfy__shard_plan *shards, size_t shards_count,
-                              int64_t *requests, tfy_error **err);
+                              const tfy__shard_plan *shards, size_t shards_count, int64_t *requests,
+                              tfy_error **err);
 
 /*
  * Writes dir/output.jsonl and dir/errors.jsonl (temporary names, fsync,
