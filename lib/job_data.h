@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tfy/check.h"
 #include "tfy/job.h"
 
 typedef struct tfy__price_table tfy__price_table;
@@ -129,12 +130,50 @@ tfy_code tfy__price_table_load(const char *path, tfy__price_table **out, tfy_err
 void tfy__price_table_free(tfy__price_table *t);
 
 /*
+ * The prices of a model (t and model may be NULL: then NULL): the entry of
+ * that name; else of the name after its last '/' ("openai-main/gpt-4o");
+ * else the longest entry M of which the name is a dated snapshot "M-..."
+ * ("gpt-4o-2024-08-06" is priced as "gpt-4o").  Borrowed from t.
+ */
+struct tfy__price;
+const struct tfy__price *tfy__price_find(const tfy__price_table *t, const char *model);
+
+/*
  * Adds one output line's usage (response.body.usage, by the model in
  * response.body.model) to *usage, and its cost when prices is not NULL
- * (has_cost drops to 0 for a model the table lacks).  0, or -1 when the
- * line is not a JSON object (the usage is left as it was).
+ * (has_cost drops to 0 for a model the table lacks); a line whose
+ * status_code is 2xx counts in requests.  0, or -1 when the line is not
+ * a JSON object or memory ran out (the usage is left as it was).
  */
 int tfy__usage_add_line(tfy_job_usage *usage, const tfy__price_table *prices, const char *line,
                         size_t len);
+
+/*
+ * A usage with nothing in it, has_cost 1 when prices are given.  A zeroed
+ * struct works as well: has_cost becomes 1 at the first line added with
+ * prices (it drops only for tokens of an unpriced model).
+ */
+void tfy__usage_init(tfy_job_usage *u, const tfy__price_table *prices);
+
+/* tfy__usage_add_line for a record already decoded (decode.h). */
+struct tfy__record;
+void tfy__usage_add_record(tfy_job_usage *u, const tfy__price_table *prices,
+                           const struct tfy__record *r);
+
+/*
+ * Adds one usage to another (a shard's to the job's): the counts and
+ * costs; has_cost stays 1 only when both have it (a usage with no tokens
+ * yet does not count against it).
+ */
+void tfy__usage_sum(tfy_job_usage *into, const tfy_job_usage *add);
+
+/*
+ * The names of a job's files in dir (new strings, free with tfy__free;
+ * NULL when memory ran out): a shard's settled file
+ * (dir/settled/r<round>-s<index>.jsonl) and a retry round's input
+ * (dir/rounds/r<round>.jsonl; round 0's is the job's input).
+ */
+char *tfy__job_settled_path(const char *dir, int32_t round, int32_t index);
+char *tfy__job_round_path(const char *dir, int32_t round);
 
 #endif
