@@ -11,7 +11,8 @@
 #   bash bench/files.sh BUILD_DIR [SIZE_MB [BASELINE_BUILD]]
 #                                   (SIZE_MB default 1024; needs curl, python3)
 #
-# REPS (default 3) rounds; every measurement is taken once a round, in turn.
+# REPS (default 3) rounds; every measurement is taken once a round, the
+# libtfy variants in an order that turns from round to round.
 # Prints a markdown table.  Not part of CI.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,16 +45,26 @@ names=(tfy_down tfy_down_p curl_down tfy_up tfy_up_p curl_up)
 [ -z "$baseline" ] || names+=(base_down base_up)
 declare -A cpu rss grow
 for name in "${names[@]}"; do : >"$work/$name"; done
-for _ in $(seq "$reps"); do
-	measure "$build/bench/files_bench" "$base" download file-bench >>"$work/tfy_down"
-	measure "$build/bench/files_bench" "$base" download file-bench progress >>"$work/tfy_down_p"
-	[ -z "$baseline" ] ||
-		measure "$baseline/bench/files_bench" "$base" download file-bench >>"$work/base_down"
+# The libtfy variants of one direction, in an order that turns each round
+# (a fixed order would give the first one the same place in every round).
+variants() {
+	local round=$1 dir=$2 arg=$3 suffix=$4 list i
+	list=("tfy_$suffix" "tfy_${suffix}_p")
+	[ -z "$baseline" ] || list+=("base_$suffix")
+	for i in $(seq 0 $((${#list[@]} - 1))); do
+		case ${list[$(((i + round) % ${#list[@]}))]} in
+		tfy_"$suffix") measure "$build/bench/files_bench" "$base" "$dir" "$arg" >>"$work/tfy_$suffix" ;;
+		tfy_"$suffix"_p) measure "$build/bench/files_bench" "$base" "$dir" "$arg" progress \
+			>>"$work/tfy_${suffix}_p" ;;
+		base_"$suffix") measure "$baseline/bench/files_bench" "$base" "$dir" "$arg" \
+			>>"$work/base_$suffix" ;;
+		esac
+	done
+}
+for round in $(seq "$reps"); do
+	variants "$round" download file-bench down
 	measure curl -s -o /dev/null "$base/files/file-bench/content" >>"$work/curl_down"
-	measure "$build/bench/files_bench" "$base" upload "$work/file.jsonl" >>"$work/tfy_up"
-	measure "$build/bench/files_bench" "$base" upload "$work/file.jsonl" progress >>"$work/tfy_up_p"
-	[ -z "$baseline" ] ||
-		measure "$baseline/bench/files_bench" "$base" upload "$work/file.jsonl" >>"$work/base_up"
+	variants "$round" upload "$work/file.jsonl" up
 	measure curl -s -o /dev/null -F purpose=batch -F "file=@$work/file.jsonl;type=application/jsonl" \
 		"$base/files" >>"$work/curl_up"
 done
