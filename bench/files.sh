@@ -5,11 +5,16 @@
 # own peak RSS growth over the transfer is reported by files_bench.  libtfy
 # runs twice each way: without a progress callback and with one that counts
 # its calls; with BASELINE_BUILD (a build dir of another tree, say the
-# commit before a change) its files_bench runs too, in the same rounds, so
-# that a change's cost is read from one run.
+# commit before a change, with this bench/files_bench.c copied in) its
+# files_bench runs too, in the same rounds, so that a change's cost is
+# read from one run.
 #
 #   bash bench/files.sh BUILD_DIR [SIZE_MB [BASELINE_BUILD]]
 #                                   (SIZE_MB default 1024; needs curl, python3)
+#
+# With INSTRUCTIONS=1 the libtfy variants are also run once each under
+# valgrind (cachegrind, no cache simulation) for their user-space instruction
+# counts, which a shared machine's load does not move as it moves CPU time.
 #
 # REPS (default 3) rounds; every measurement is taken once a round, the
 # libtfy variants in an order that turns from round to round.
@@ -91,3 +96,38 @@ echo "CPU libtfy / curl: download $(ratio "${cpu[tfy_down]}" "${cpu[curl_down]}"
 echo "CPU with a progress callback / without: download $(ratio3 "${cpu[tfy_down_p]}" "${cpu[tfy_down]}"), upload $(ratio3 "${cpu[tfy_up_p]}" "${cpu[tfy_up]}")."
 [ -z "$baseline" ] ||
 	echo "CPU without a callback / the baseline build: download $(ratio3 "${cpu[tfy_down]}" "${cpu[base_down]}"), upload $(ratio3 "${cpu[tfy_up]}" "${cpu[base_up]}")."
+
+[ "${INSTRUCTIONS:-0}" = 1 ] || exit 0
+# User-space instructions (cachegrind's I refs): the kernel's share of a
+# transfer (most of its CPU) is not counted, only what libtfy, libcurl and
+# the program do with the bytes.  A download's count follows the pieces
+# the bytes arrive in (how much each read finds, which timing decides), so
+# it is also given per piece (per call of the writer).
+irefs() {
+	valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" 2>"$work/vg"
+	local n w
+	n=$(sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$work/vg" | tr -d ,)
+	w=$(sed -n 's/.*writes=\([0-9]*\).*/\1/p' "$work/vg")
+	echo "$n ${w:-0}"
+}
+declare -A ir
+for v in tfy tfy_p base; do
+	[ "$v" != base ] || [ -n "$baseline" ] || continue
+	b=$build
+	p=()
+	[ "$v" != base ] || b=$baseline
+	[ "$v" != tfy_p ] || p=(progress)
+	ir[${v}_down]=$(irefs "$b/bench/files_bench" "$base" download file-bench "${p[@]}")
+	ir[${v}_up]=$(irefs "$b/bench/files_bench" "$base" upload "$work/file.jsonl" "${p[@]}")
+done
+per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", b ? a / b : 0 }'; }
+irow() {
+	local d=(${ir[${1}_down]}) u=(${ir[${1}_up]})
+	echo "| $2 | ${d[0]} | ${d[1]} | $(per "${d[0]}" "${d[1]}") | ${u[0]} |"
+}
+echo
+echo "| user-space instructions | download | its pieces | per piece | upload |"
+echo "|---|---|---|---|---|"
+irow tfy "libtfy"
+irow tfy_p "libtfy, with a progress callback"
+[ -z "$baseline" ] || irow base "libtfy of the baseline build"
