@@ -38,6 +38,7 @@
 #include "inputcheck.h"
 #include "interrupt.h"
 #include "jobshow.h"
+#include "meter.h"
 #include "opts.h"
 #include "record.h"
 #include "show.h"
@@ -219,6 +220,7 @@ static int download(tfy_client *client, const cli_args *args, const char *id, co
 {
 	struct stat st;
 	int64_t bytes;
+	meter m;
 	int rc;
 
 	*path = NULL;
@@ -235,9 +237,10 @@ static int download(tfy_client *client, const cli_args *args, const char *id, co
 		say("already saved ", *path);
 		return CLI_EXIT_OK;
 	}
+	meter_init(&m, args, "downloading", *path, 0);
 	if (rc == CLI_EXIT_OK)
-		rc = fetch_file_sized(client, args, file_id, bytes, *path, NULL);
-	if (rc == CLI_EXIT_OK)
+		rc = fetch_file_sized(client, args, file_id, bytes, *path, NULL, &m);
+	if (rc == CLI_EXIT_OK && !meter_end(&m, "saved", "to", *path, NULL))
 		say("saved ", *path);
 	else if (rc == CLI_EXIT_INTERRUPTED)
 		say("interrupted; not saved: ", *path);
