@@ -9,7 +9,7 @@
 # Measured, side by side in this one run:
 #   - the whole run (bench_run: wall, CPU, peak RSS of tfy-batches);
 #   - its planning and its merge alone, through the library's internal
-#     units as the job runs them (bench/job_data.c: CPU of the process);
+#     units as the job runs them (bench/job_data.c, a phase a process);
 #   - the floor they are held to: `wc -l` and `sort` of the same file.
 # Prints a markdown section with every command line.  Not part of CI: the
 # bench meson option builds the programs, nothing runs them by default.
@@ -24,19 +24,9 @@ ninja -C "$build" bench/job_data bench/bench_run tools/tfy-batches/tfy-batches \
 work=$(mktemp -d /tmp/tfy-bench-job.XXXXXX)
 gw_pid=
 trap '[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null; rm -rf "$work"' EXIT
-endpoint=/v1/chat/completions
 
 # ---- the input: LINES chat requests of about 1 KB each -----------------------
-python3 - "$work/input.jsonl" "$lines" <<'PY'
-import sys
-path, n = sys.argv[1], int(sys.argv[2])
-pad = "lorem ipsum dolor sit amet " * 30
-with open(path, "w") as f:
-    for i in range(n):
-        f.write('{"custom_id":"request-%07d","method":"POST","url":"/v1/chat/completions",'
-                '"body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":'
-                '"Question %d: %s"}],"max_tokens":100}}\n' % (i, i, pad))
-PY
+"$build/bench/job_data" gen "$work/input.jsonl" "$lines"
 input_bytes=$(stat -c %s "$work/input.jsonl")
 
 # ---- the gateway: fast batches, room for the inputs and outputs --------------
@@ -59,28 +49,30 @@ whole=$("${run[@]}" -o "$work/summary.json" -- "${run_cmd[@]}" 2>"$work/run.err"
 }
 shards=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["batches"])' \
 	"$work/summary.json")
-# the merge's arguments: the rounds, then the shards of each round
-merge_args=$(python3 -c 'import json,sys
-s = json.load(open(sys.argv[1]))
-per = [0] * s["rounds"]
-for sh in s["shards"]:
-    per[sh["round"]] += 1
-print(s["rounds"], *per)' "$work/summary.json")
+
 succeeded=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["completed"])' \
 	"$work/summary.json")
 
 # ---- planning and merging alone, and the floor, alternating ---------------------
-plan_cmd=("$build/bench/job_data" plan "$work/input.jsonl" 50000 200000000 "$endpoint")
-# shellcheck disable=SC2206 # the words of merge_args, split on purpose
-merge_cmd=("$build/bench/job_data" merge "$work/job" $merge_args)
+# bench/job_data runs a job's data path one phase a process, on this input:
+# plan (check and cut), settle (a made-up output, 1% of lines 429, retried
+# in a round 1), merge (output.jsonl and errors.jsonl of both rounds).
+plan_cmd=("$build/bench/job_data" plan "$work/data" "$work/input.jsonl")
+merge_cmd=("$build/bench/job_data" merge "$work/data")
 wc_cmd=(wc -l "$work/input.jsonl")
 sort_cmd=(env LC_ALL=C sort -o "$work/sorted" "$work/input.jsonl")
 reps=3
-: >"$work/plan" ; : >"$work/merge"; : >"$work/wc"; : >"$work/sort"
-for _ in $(seq "$reps"); do
-	field cpu_ms "$("${plan_cmd[@]}")" >>"$work/plan"
+: >"$work/plan"
+: >"$work/merge"
+: >"$work/wc"
+: >"$work/sort"
+for k in $(seq "$reps"); do
+	field cpu_ms "$("${run[@]}" -- "${plan_cmd[@]}")" >>"$work/plan"
 	field cpu_ms "$("${run[@]}" -- "${wc_cmd[@]}")" >>"$work/wc"
-	field cpu_ms "$("${merge_cmd[@]}")" >>"$work/merge"
+	if [ "$k" -eq 1 ]; then
+		"$build/bench/job_data" settle "$work/data" "$work/input.jsonl" >/dev/null
+	fi
+	field cpu_ms "$("${run[@]}" -- "${merge_cmd[@]}")" >>"$work/merge"
 	field cpu_ms "$("${run[@]}" -- "${sort_cmd[@]}")" >>"$work/sort"
 	rm -f "$work/sorted"
 done
@@ -99,7 +91,7 @@ echo "|---|---|"
 echo "| whole run: wall ms, CPU ms | $(field wall_ms "$whole"), $(field cpu_ms "$whole") |"
 echo "| whole run: peak RSS of tfy-batches | $((rss_kb / 1024)) MiB ($rss_kb KiB; goal < 64 MiB) |"
 echo "| planning CPU ms (read, check, cut) | $plan |"
-echo "| merging CPU ms (output.jsonl + errors.jsonl) | $merge |"
+echo "| merging CPU ms (output.jsonl + errors.jsonl of two rounds) | $merge |"
 echo "| \`wc -l\` CPU ms | $wc_ms |"
 echo "| \`sort\` CPU ms | $sort_ms |"
 echo "| (planning + merging) / (\`wc -l\` + \`sort\`) | $(ratio "$data" "$floor") (goal < 2) |"
@@ -109,9 +101,12 @@ echo "# the gateway"
 echo "TMPDIR=\$WORK tfy-mock-gateway --port 0 --count 0 --batch-seconds 1 --max-file-bytes $((16 << 30))"
 echo "# the run"
 echo "\$BUILD/bench/bench_run -- tfy-batches run \$WORK/input.jsonl -o \$WORK/job --base-url http://127.0.0.1:\$PORT/v1 --api-key tfy-local-key --format json"
+echo "# the input"
+echo "\$BUILD/bench/job_data gen \$WORK/input.jsonl $lines"
 echo "# planning and merging alone"
-echo "\$BUILD/bench/job_data plan \$WORK/input.jsonl 50000 200000000 $endpoint"
-echo "\$BUILD/bench/job_data merge \$WORK/job $merge_args"
+echo "\$BUILD/bench/bench_run -- \$BUILD/bench/job_data plan \$WORK/data \$WORK/input.jsonl"
+echo "\$BUILD/bench/job_data settle \$WORK/data \$WORK/input.jsonl   # once, not measured"
+echo "\$BUILD/bench/bench_run -- \$BUILD/bench/job_data merge \$WORK/data"
 echo "# the floor"
 echo "\$BUILD/bench/bench_run -- wc -l \$WORK/input.jsonl"
 echo "\$BUILD/bench/bench_run -- env LC_ALL=C sort -o \$WORK/sorted \$WORK/input.jsonl"
