@@ -137,6 +137,14 @@ class JobRunTest(unittest.TestCase):
         self.assertIsInstance(cm.exception, tfy.InputInvalidError)
         self.assertEqual(self.batches(), [])
 
+    def test_no_job_in_directory(self):
+        for d in (self.tmp.name, os.path.join(self.tmp.name, "missing")):
+            with self.assertRaises(FileNotFoundError):
+                self.client.jobs.status(d)
+            with self.assertRaises(FileNotFoundError):
+                self.client.jobs.cancel(d)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "journal")))
+
     def test_arguments_are_checked(self):
         with self.assertRaises(ValueError):
             self.run_job(provider_kind="gcp")

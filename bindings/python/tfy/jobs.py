@@ -244,7 +244,8 @@ class Jobs:
 
     def status(self, directory: Path) -> JobSummary:
         """What the journal of the job in ``directory`` records, without a
-        request."""
+        request.  FileNotFoundError when it holds no job's journal."""
+        _journal_of(directory)
         return self._with_job(directory, self._summary)
 
     def cancel(self, directory: Path, *, request: Optional[RequestOptions] = None,
@@ -253,7 +254,9 @@ class Jobs:
         that it is cancelled (a run going on elsewhere stops at its next
         poll; a later run merges what ended and creates nothing); the
         summary after it.  The cancel is recorded even when a batch's
-        cancel fails, which is raised (cancel again to retry it)."""
+        cancel fails, which is raised (cancel again to retry it).
+        FileNotFoundError when ``directory`` holds no job's journal."""
+        _journal_of(directory)
         creq, interrupt = self._client._options(request, request_options)
         opts = _options()
         if creq is not None:
@@ -266,6 +269,14 @@ class Jobs:
             check(code, err)
             return self._summary(job)
         return self._with_job(directory, go, opts, [creq])
+
+
+def _journal_of(directory: Path) -> None:
+    """A job's directory holds its journal; opening one without would make a
+    new, empty job there."""
+    journal = os.path.join(os.fsdecode(directory), "journal")
+    if not os.path.isfile(journal):
+        raise FileNotFoundError(f"no job in {os.fsdecode(directory)!r}: no journal")
 
 
 def _options() -> _ffi.JobOptions:
