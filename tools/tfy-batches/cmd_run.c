@@ -473,6 +473,9 @@ static int job_failed(tfy_job *job, const cli_args *args, sink *out, job_watch *
 		return CLI_EXIT_INPUT;
 	}
 	rc = diag_library(code, err);
+	/* the options were checked by tfy_job_open(): what the run refuses is the server's (an id) */
+	if (code == TFY_ERROR_INVALID_ARGUMENT)
+		rc = CLI_EXIT_RESPONSE;
 	say_job_resume(args, "the job goes on; resume with: ");
 	return rc;
 }
