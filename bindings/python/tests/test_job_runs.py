@@ -47,7 +47,7 @@ class JobRunTest(unittest.TestCase):
         self.tmp.cleanup()
 
     def batches(self):
-        return self.client.list(limit=100).data
+        return list(self.client.list(limit=100).data)
 
     def run_job(self, **kwargs):
         return self.client.jobs.run(self.input, self.dir, endpoint=ENDPOINT, max_requests=3,
