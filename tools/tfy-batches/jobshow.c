@@ -275,8 +275,8 @@ static json_t *shard_json(const tfy_job_shard *sh)
 	return o;
 }
 
-/* The record's members (the column names), the usage and, with shards, the shards. */
-static json_t *job_json(const tfy_job_summary *s, const job_row *r, int shards)
+/* The record's members (the column names), the usage and the shards. */
+static json_t *job_json(const tfy_job_summary *s, const job_row *r)
 {
 	json_t *o = json_object(), *list;
 
@@ -291,7 +291,7 @@ static json_t *job_json(const tfy_job_summary *s, const job_row *r, int shards)
 		                                    : json_string(v->text));
 	}
 	json_object_set_new(o, "usage", usage_json(&s->usage));
-	if (shards && (list = json_array()) != NULL) {
+	if ((list = json_array()) != NULL) {
 		for (size_t i = 0; i < s->shards_count; i++)
 			json_array_append_new(list, shard_json(&s->shards[i]));
 		json_object_set_new(o, "shards", list);
@@ -370,8 +370,7 @@ int job_show(const cli_args *args, sink *out, const tfy_job_summary *s, int shar
 
 	job_row_fill(&r, s);
 	if (args->format == OUT_JSON || args->format == OUT_NDJSON)
-		return show_status(put_json(out, job_json(s, &r, shards), args->format == OUT_NDJSON),
-		                   out);
+		return show_status(put_json(out, job_json(s, &r), args->format == OUT_NDJSON), out);
 	rec_init(&w, args->format, out, job_columns, JOB_COLUMNS);
 	w.single = 1;
 	st = rec_row(&w, r.vals);

@@ -65,9 +65,10 @@ const char *job_state_name(int32_t state);
 
 /*
  * The summary in --format: table the job's record (id, status, request
- * counts, shards, rounds, usage, cost, the files), then with shards a
- * table of its shards; json one object (shards as an array); ndjson that
- * object on one line; csv the record's header and row; -q the job's id.
+ * counts, batches, rounds, usage, cost, the files), then with shards a
+ * table of its shards; json one object (its shards as an array, always);
+ * ndjson that object on one line; csv the record's header and row; -q the
+ * job's id.
  * Returns the exit status of the output (a write error is reported).
  */
 int job_show(const cli_args *args, sink *out, const tfy_job_summary *s, int shards);
