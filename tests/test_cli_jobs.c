@@ -1185,9 +1185,10 @@ static void test_run_resume_batch(void **state)
 }
 
 /*
- * job cancel DIR while run goes on in another process: the batch is
- * cancelled, the journal says so, and the run stops at its next poll with
- * exit 12 and its summary.  job status and job cancel refuse a DIR that
+ * job cancel DIR while run goes on in another process (on the paced
+ * gateway, where a cancel takes 3 s): the batch is cancelled, the journal
+ * says so, and the run, once the batch is cancelled, exits 12 with its
+ * summary.  job status and job cancel refuse a DIR that
  * holds no job (exit 8), sending nothing.
  */
 static void test_job_cancel_and_status(void **state)
@@ -1198,17 +1199,17 @@ static void test_job_cancel_and_status(void **state)
 	spawned s;
 	spawn(f, &s,
 	      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", dir,
-	                             f->slow_url, "--format", "json", NULL });
+	                             f->paced_url, "--format", "json", NULL });
 	await_record(dir, "created");
 	char *id = journal_batch(dir);
-	tu_run r = cli(f->slow_url,
+	tu_run r = cli(f->paced_url,
 	               (const char *const[]){ "job", "cancel", dir, "--format", "json", NULL });
 	expect_status(&r, 0);
 	char *status = member(r.out, "status");
 	assert_string_equal(status, "cancelled");
 	free(status);
 	tu_run_free(&r);
-	status = status_of(&f->slow, id);
+	status = status_of(&f->paced, id);
 	assert_true(strcmp(status, "cancelling") == 0 || strcmp(status, "cancelled") == 0);
 	free(status);
 	assert_int_equal(reap_exited(&s), 12);
