@@ -223,11 +223,11 @@ const cli_command cli_commands[] = {
 	  "                            run so\n"
 	  "\n"
 	  "Exit status: 0 the job is done (some requests may still have failed: see\n"
-	  "failed, and DIR/errors.jsonl), 12 the job was cancelled, 13 when\n"
-	  "--wait-timeout or --timeout passed first, 130 when interrupted (Ctrl-C:\n"
-	  "the batches go on; the line printed says how to resume), 143 on SIGTERM,\n"
-	  "129 on SIGHUP; with --resume ID as 'wait': 10 failed, 11 expired, 12\n"
-	  "cancelled.\n",
+	  "failed, and DIR/errors.jsonl), 12 the job was cancelled, 13 when the\n"
+	  "bound of --wait-timeout or --timeout passed first, 130 when interrupted\n"
+	  "(Ctrl-C: the batches go on; the line printed says how to resume), 143 on\n"
+	  "SIGTERM, 129 on SIGHUP; with --resume ID as 'wait': 10 failed, 11\n"
+	  "expired, 12 cancelled.\n",
 	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN |
 	          GROUP_WAIT | GROUP_CHECK | GROUP_JOB,
 	  0, 1 },
