@@ -5,20 +5,24 @@
 # output.jsonl and errors.jsonl hold each custom_id of the input exactly
 # once.
 #
-#   job_crash.sh TFY_BATCHES TFY_MOCK_GATEWAY [RANDOM_KILLS]
+#   job_crash.sh TFY_BATCHES TFY_MOCK_GATEWAY [KILL_AFTER_RECORDS_SO]
 #
 # The input (48 requests, shards of 8) holds lines that fail for good
 # ("fail-..."), lines that fail the first time only with a 429 ("flaky-...",
 # retried in round 1), and the gateway expires the first batch half-way (its
 # remaining lines, with no record, are retried too).
 #
-# Step kills: one job is run again and again; each run is killed right after
-# the journal (DIR/journal, one record a line) has one more record than when
-# it started, until a run ends on its own.  Random kills: a second job is
-# killed RANDOM_KILLS times (default 20) after a random delay of up to 1.5 s
-# of its run, then run to its end.  Every run is the same command.
+# Step kills: one job is run again and again; each run is killed with
+# SIGKILL right after it appended one record to the journal (DIR/journal,
+# one record a line), until a run ends on its own: a kill after every step.
+# The kill comes from KILL_AFTER_RECORDS_SO (tests/cli/kill_after_records.c)
+# preloaded into tfy-batches, so it lands at once whatever the timing;
+# without it (sanitizer builds) the script watches the journal grow and
+# kills as soon as it sees a new record, which may be a few steps later.
+# Random kills: a second job is killed 20 times after a random delay of up
+# to 1.5 s of its run, then run to its end.  Every run is the same command.
 set -uo pipefail
-cli=$(realpath "$1") gw=$(realpath "$2") random_kills=${3:-20}
+cli=$(realpath "$1") gw=$(realpath "$2") preload=${3:+$(realpath "$3")} random_kills=20
 work=$(mktemp -d)
 gw_pid=
 trap '[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -50,9 +54,13 @@ root=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/gw.out" | head -n 1
 export TFY_API_KEY=tfy-local-key
 unset TFY_BASE_URL OPENAI_BASE_URL
 
-# One run of the job in $1 in the background; its pid in $run_pid.
+# One run of the job in $1 in the background; its pid in $run_pid.  With
+# step=1 and the preload, it kills itself right after its first new record.
 start_run() {
-	"$cli" run "$work/input.jsonl" -o "$1" --base-url "$root/v1" --max-requests 8 \
+	local env=()
+	[ "${step:-0}" = 1 ] && [ -n "$preload" ] &&
+		env=(env LD_PRELOAD="$preload" TFY_TEST_KILL_AFTER_RECORDS=1)
+	"${env[@]}" "$cli" run "$work/input.jsonl" -o "$1" --base-url "$root/v1" --max-requests 8 \
 		--concurrency 3 --retries 2 >"$work/run.out" 2>>"$work/run.err" &
 	run_pid=$!
 }
@@ -62,32 +70,42 @@ reap() { wait "$run_pid"; }
 
 # ---- kills at every step -----------------------------------------------------------
 steps="$work/steps"
-kills=0 runs=0
+kills=0 runs=0 step=1
 while :; do
 	before=$(records "$steps")
 	start_run "$steps"
 	runs=$((runs + 1))
-	while kill -0 "$run_pid" 2>/dev/null && [ "$(records "$steps")" -le "$before" ]; do
-		sleep 0.002
-	done
-	kill -KILL "$run_pid" 2>/dev/null
+	if [ -z "$preload" ]; then
+		while kill -0 "$run_pid" 2>/dev/null && [ "$(records "$steps")" -le "$before" ]; do
+			sleep 0.002
+		done
+		kill -KILL "$run_pid" 2>/dev/null
+	fi
 	status=0
 	reap || status=$?
 	if [ "$status" -eq 0 ]; then
 		break # it ended before the kill landed
 	elif [ "$status" -eq 137 ]; then
 		kills=$((kills + 1))
+		[ "$(records "$steps")" -gt "$before" ] || fail "run $runs was killed before its record"
 	else
 		fail "run $runs exited $status: $(tail -n 3 "$work/run.err")"
 	fi
 	[ "$runs" -lt 400 ] || fail "no end after $runs runs"
 done
+step=0
 # Once more, not killed: a job that is done prints its summary and exits 0.
 "$cli" run "$work/input.jsonl" -o "$steps" --base-url "$root/v1" --max-requests 8 \
 	--concurrency 3 --retries 2 --format json >"$work/steps.json" 2>>"$work/run.err" ||
 	fail "the run of a done job did not exit 0"
-echo "step kills: $kills kills, $runs runs, $(records "$steps") journal records"
-[ "$kills" -ge 20 ] || fail "only $kills step kills: the journal has too few records"
+total=$(records "$steps")
+echo "step kills: $kills kills, $runs runs, $total journal records${preload:+ (preloaded kills)}"
+# preloaded, each killed run appended one write of the journal (a record, or a few at once)
+if [ -n "$preload" ]; then
+	[ "$kills" -ge $((total / 2)) ] || fail "only $kills step kills for $total records"
+else
+	[ "$kills" -ge 5 ] || fail "only $kills step kills for $total records"
+fi
 
 # ---- kills at random moments -------------------------------------------------------
 random="$work/random"
