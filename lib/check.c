@@ -2,9 +2,10 @@
  * The input checker: a batch input file streamed line by line (lines.c),
  * each line read by the decoder's scanner (tfy__decode_input_line), the
  * custom_ids kept in a hash set (strset.c), the problems in the report's
- * arena.
+ * arena.  The core (check_internal.h) is fed one line at a time, so a
+ * job's plan runs the same check in the pass that cuts its shards.
  */
-#include "tfy/check.h"
+#include "check_internal.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -16,7 +17,6 @@
 #include "arena.h"
 #include "buf.h"
 #include "decode.h"
-#include "error_internal.h"
 #include "lines.h"
 #include "options.h"
 #include "strset.h"
@@ -32,9 +32,9 @@ typedef struct report_owner {
 	tfy__arena *arena;
 } report_owner;
 
-typedef struct checker {
+struct tfy__check {
 	tfy_input_check_options o;
-	tfy__lines lines;
+	int job; /* a job's input: see tfy__check_new */
 	report_owner *report;
 	tfy__buf problems; /* pointers to the problems kept */
 	tfy__buf strings, scratch;
@@ -44,7 +44,9 @@ typedef struct checker {
 	int64_t model_line; /* its line; 0 until one is seen */
 	int64_t inputs;     /* embedding inputs so far */
 	int oom;
-} checker;
+};
+
+typedef struct tfy__check checker;
 
 static const size_t check_options_sizes[] = {
 	offsetof(tfy_input_check_options, provider_kind), /* 1.2 */
@@ -148,16 +150,13 @@ static const char *quote(char *buf, size_t size, const char *s, size_t n)
 static void problem(checker *c, int64_t line, int32_t kind, const char *fmt, ...) TFY__PRINTF(4, 5);
 
 /* Counts a problem, and keeps it while the report has room. */
-static void problem(checker *c, int64_t line, int32_t kind, const char *fmt, ...)
+static void problem_v(checker *c, int64_t line, int32_t kind, const char *fmt, va_list ap)
 {
 	c->report->pub.problems_total++;
 	if ((int64_t)(c->problems.len / sizeof(void *)) >= c->o.max_problems)
 		return;
 	char text[512];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	tfy_input_problem *p = tfy__arena_alloc(c->report->arena, sizeof(*p));
 	if (!p || !(p->message = tfy__arena_strndup(c->report->arena, text, strlen(text))) ||
 	    tfy__buf_append(&c->problems, &p, sizeof(p)) < 0) {
@@ -166,6 +165,27 @@ static void problem(checker *c, int64_t line, int32_t kind, const char *fmt, ...
 	}
 	p->line = line;
 	p->kind = kind;
+}
+
+static void problem(checker *c, int64_t line, int32_t kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	problem_v(c, line, kind, fmt, ap);
+	va_end(ap);
+}
+
+void tfy__check_problem(tfy__check *c, int64_t line, int32_t kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	problem_v(c, line, kind, fmt, ap);
+	va_end(ap);
+}
+
+int64_t tfy__check_problems(const tfy__check *c)
+{
+	return c->report->pub.problems_total;
 }
 
 static void check_custom_id(checker *c, int64_t line, const tfy__input_line *in)
@@ -305,26 +325,25 @@ static void check_body(checker *c, int64_t line, const tfy__input_line *in)
 	else if (endpoint_is(c, "/v1/chat/completions") && strcmp(in->messages_type, "an array") != 0)
 		problem(c, line, TFY_INPUT_PROBLEM_MESSAGES_NOT_ARRAY,
 		        "body.messages is %s, not an array of messages", in->messages_type);
-	if (endpoint_is(c, "/v1/embeddings"))
+	if (endpoint_is(c, "/v1/embeddings") && !c->job)
 		count_inputs(c, line, in);
 }
 
 /* A line that is not blank is a request: the first past the limit is a problem. */
-static void count_request(checker *c)
+static void count_request(checker *c, int64_t line)
 {
 	tfy_input_report *r = &c->report->pub;
 	r->requests++;
 	if (c->o.max_requests != INT64_MAX && r->requests == c->o.max_requests + 1)
-		problem(c, c->lines.line_no, TFY_INPUT_PROBLEM_TOO_MANY_REQUESTS,
+		problem(c, line, TFY_INPUT_PROBLEM_TOO_MANY_REQUESTS,
 		        "request %" PRId64 " is past the limit of %" PRId64 " requests in a batch",
 		        r->requests, c->o.max_requests);
 }
 
-/* One line that is not blank. */
-static void check_line(checker *c, const char *line, size_t len)
+/* One line that is not blank; its embedding inputs when the batch's endpoint takes them. */
+static int64_t check_line(checker *c, int64_t n, const char *line, size_t len)
 {
-	int64_t n = c->lines.line_no;
-	count_request(c);
+	count_request(c, n);
 	tfy__input_line in;
 	char detail[DETAIL_MAX] = "";
 	tfy_code rc = tfy__decode_input_line(line, len, &in, &c->strings, &c->scratch, detail,
@@ -341,15 +360,40 @@ static void check_line(checker *c, const char *line, size_t len)
 		check_method(c, n, &in);
 		check_url(c, n, &in);
 		check_body(c, n, &in);
+		return endpoint_is(c, "/v1/embeddings") ? in.inputs : 0;
 	}
+	return 0;
+}
+
+int tfy__check_feed(tfy__check *c, int64_t line_no, int what, const char *line, size_t len,
+                    int64_t *inputs)
+{
+	int64_t n = 0;
+	int request = 1;
+	if (what == TFY__LINE_TOO_LONG) {
+		count_request(c, line_no);
+		problem(c, line_no, TFY_INPUT_PROBLEM_LINE_TOO_LONG,
+		        c->job ? "the line is longer than %" PRId64
+		                 " bytes, the longest a job's shard takes (max_bytes, at most 64 MiB); not read further"
+		               : "the line is longer than %" PRId64
+		                 " bytes (max_line_bytes); not read further",
+		        c->o.max_line_bytes);
+	} else if (!tfy__line_blank(line, len)) {
+		n = check_line(c, line_no, line, len);
+	} else {
+		request = 0;
+	}
+	if (inputs)
+		*inputs = n;
+	return c->oom ? -1 : request;
 }
 
 /* The problems of the whole file, once every line is read. */
-static void check_file(checker *c)
+static void check_file(checker *c, int64_t lines, int64_t bytes)
 {
 	tfy_input_report *r = &c->report->pub;
-	r->bytes = c->lines.bytes;
-	r->lines = c->lines.line_no;
+	r->bytes = bytes;
+	r->lines = lines;
 	if (r->bytes > c->o.max_bytes)
 		problem(c, 0, TFY_INPUT_PROBLEM_FILE_TOO_LARGE,
 		        "the file is %" PRId64 " bytes, past the limit of %" PRId64, r->bytes,
@@ -357,118 +401,162 @@ static void check_file(checker *c)
 	if (r->requests == 0)
 		problem(c, 0, TFY_INPUT_PROBLEM_EMPTY_FILE,
 		        r->bytes ? "the file holds only blank lines" : "the file is empty");
-	else if (c->o.provider_kind == TFY_PROVIDER_KIND_BEDROCK &&
+	else if (c->o.provider_kind == TFY_PROVIDER_KIND_BEDROCK && !c->job &&
 	         r->requests < TFY_INPUT_BEDROCK_MIN_REQUESTS)
 		problem(c, 0, TFY_INPUT_PROBLEM_TOO_FEW_REQUESTS,
 		        "the file holds %" PRId64 " requests; a Bedrock batch takes %d at least",
 		        r->requests, TFY_INPUT_BEDROCK_MIN_REQUESTS);
 }
 
-/* Reads every line; TFY_OK, or the error that ended the check. */
-static tfy_code run(checker *c, tfy_error **err)
+static tfy_code out_of_memory(tfy_error **err)
 {
-	for (;;) {
-		const char *line;
-		size_t len;
-		int what = tfy__lines_next(&c->lines, &line, &len);
-		if (what == TFY__LINE_END)
-			break;
-		if (what == TFY__LINE_TOO_LONG) {
-			count_request(c);
-			problem(c, c->lines.line_no, TFY_INPUT_PROBLEM_LINE_TOO_LONG,
-			        "the line is longer than %" PRId64
-			        " bytes (max_line_bytes); not read further",
-			        c->o.max_line_bytes);
-		} else if (what != TFY__LINE_OK) {
-			return tfy__lines_error(&c->lines, what, err);
-		} else if (!tfy__line_blank(line, len)) {
-			check_line(c, line, len);
-		}
-		if (c->oom)
-			return tfy__lines_error(&c->lines, TFY__LINE_OOM, err);
-	}
-	check_file(c);
+	if (err)
+		*err = tfy__error_out_of_memory();
+	return TFY_ERROR_OUT_OF_MEMORY;
+}
+
+tfy_code tfy__check_end(tfy__check *c, int64_t lines, int64_t bytes, tfy_input_report **out,
+                        tfy_error **err)
+{
+	check_file(c, lines, bytes);
 	size_t n;
 	c->report->pub.problems_count = n = c->problems.len / sizeof(void *);
 	if (n) {
 		void *p = tfy__arena_alloc(c->report->arena, c->problems.len);
 		if (!p)
-			return tfy__lines_error(&c->lines, TFY__LINE_OOM, err);
+			return out_of_memory(err);
 		memcpy(p, c->problems.data, c->problems.len);
 		c->report->pub.problems = p;
 	}
-	return c->oom ? tfy__lines_error(&c->lines, TFY__LINE_OOM, err) : TFY_OK;
+	if (c->oom)
+		return out_of_memory(err);
+	*out = &c->report->pub;
+	c->report = NULL;
+	return TFY_OK;
 }
 
-/* Runs a check whose lines were set up; frees everything but a report handed out. */
-static tfy_code finish(checker *c, tfy_code rc, tfy_input_report **out, tfy_error **err)
+void tfy__check_free(tfy__check *c)
 {
-	if (rc == TFY_OK) {
-		tfy__arena *arena = tfy__arena_new(4096);
-		c->report = arena ? tfy__arena_alloc(arena, sizeof(*c->report)) : NULL;
-		if (!c->report) {
-			tfy__arena_free(arena);
-			rc = tfy__lines_error(&c->lines, TFY__LINE_OOM, err);
-		} else {
-			c->report->arena = arena;
-			if (c->o.endpoint) {
-				c->report->pub.endpoint = tfy__arena_strndup(arena, c->o.endpoint,
-				                                             strlen(c->o.endpoint));
-				c->expected_len = strlen(c->o.endpoint);
-				c->oom |= !c->report->pub.endpoint;
-			}
-			rc = run(c, err);
-		}
-	}
-	if (rc == TFY_OK)
-		*out = &c->report->pub;
-	else if (c->report)
+	if (!c)
+		return;
+	if (c->report)
 		tfy__arena_free(c->report->arena);
-	tfy__lines_close(&c->lines);
 	tfy__buf_clear(&c->problems);
 	tfy__buf_clear(&c->strings);
 	tfy__buf_clear(&c->scratch);
 	tfy__buf_clear(&c->model);
 	tfy__strset_free(&c->ids);
+	tfy__free(c);
+}
+
+/* The report's arena and the options' endpoint in it. */
+static int new_report(checker *c)
+{
+	tfy__arena *arena = tfy__arena_new(4096);
+	c->report = arena ? tfy__arena_alloc(arena, sizeof(*c->report)) : NULL;
+	if (!c->report) {
+		tfy__arena_free(arena);
+		return -1;
+	}
+	c->report->arena = arena;
+	if (c->o.endpoint) {
+		c->expected_len = strlen(c->o.endpoint);
+		c->report->pub.endpoint = tfy__arena_strndup(arena, c->o.endpoint, c->expected_len);
+		if (!c->report->pub.endpoint)
+			return -1;
+	}
+	return 0;
+}
+
+tfy_code tfy__check_new(const tfy_input_check_options *opts, int job, tfy__check **out, tfy_error **err)
+{
+	*out = NULL;
+	tfy__check *c = tfy__calloc(1, sizeof(*c));
+	if (!c)
+		return out_of_memory(err);
+	tfy_code rc = read_options(opts, &c->o, err);
+	if (rc == TFY_OK && new_report(c) < 0)
+		rc = out_of_memory(err);
+	if (rc != TFY_OK) {
+		tfy__check_free(c);
+		return rc;
+	}
+	c->job = job;
+	if (job) {
+		c->o.max_requests = c->o.max_bytes = INT64_MAX;
+		tfy__strset_init_hashed(&c->ids);
+	}
+	*out = c;
+	return TFY_OK;
+}
+
+/* Feeds every line of l to a new check with opts; frees l. */
+static tfy_code check_lines(const tfy_input_check_options *opts, tfy__lines *l,
+                            tfy_input_report **out, tfy_error **err)
+{
+	tfy__check *c;
+	tfy_code rc = tfy__check_new(opts, 0, &c, err);
+	while (rc == TFY_OK) {
+		const char *line = NULL;
+		size_t len = 0;
+		int what = tfy__lines_next(l, &line, &len);
+		if (what == TFY__LINE_END)
+			break;
+		if (what != TFY__LINE_OK && what != TFY__LINE_TOO_LONG)
+			rc = tfy__lines_error(l, what, err);
+		else if (tfy__check_feed(c, l->line_no, what, line, len, NULL) < 0)
+			rc = out_of_memory(err);
+	}
+	if (rc == TFY_OK)
+		rc = tfy__check_end(c, l->line_no, l->bytes, out, err);
+	tfy__check_free(c);
+	tfy__lines_close(l);
 	return rc;
 }
 
-static tfy_code start(const tfy_input_check_options *opts, checker *c, tfy_input_report **out,
-                      tfy_error **err)
+/* The checks before any line: out and the options. */
+static tfy_code start(const tfy_input_check_options *opts, tfy_input_check_options *o,
+                      tfy_input_report **out, tfy_error **err)
 {
 	if (err)
 		*err = NULL;
 	if (out)
 		*out = NULL;
-	memset(c, 0, sizeof(*c));
-	c->lines.fd = -1;
 	if (!out)
 		return tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "out must not be NULL");
-	return read_options(opts, &c->o, err);
+	return read_options(opts, o, err);
 }
 
 tfy_code tfy_input_check_path(const char *path, const tfy_input_check_options *opts,
                               tfy_input_report **out, tfy_error **err)
 {
-	checker c;
-	tfy_code rc = start(opts, &c, out, err);
+	tfy_input_check_options o;
+	tfy__lines l;
+	tfy_code rc = start(opts, &o, out, err);
 	if (rc == TFY_OK && !path)
 		rc = tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "path must not be NULL");
-	if (rc == TFY_OK)
-		rc = tfy__lines_open(&c.lines, path, (size_t)c.o.max_line_bytes, 1, err);
-	return finish(&c, rc, out, err);
+	if (rc != TFY_OK)
+		return rc;
+	rc = tfy__lines_open(&l, path, (size_t)o.max_line_bytes, 1, err);
+	if (rc != TFY_OK) {
+		tfy__lines_close(&l);
+		return rc;
+	}
+	return check_lines(opts, &l, out, err);
 }
 
 tfy_code tfy_input_check_read(tfy_read_fn read, void *userdata, const tfy_input_check_options *opts,
                               tfy_input_report **out, tfy_error **err)
 {
-	checker c;
-	tfy_code rc = start(opts, &c, out, err);
+	tfy_input_check_options o;
+	tfy__lines l;
+	tfy_code rc = start(opts, &o, out, err);
 	if (rc == TFY_OK && !read)
 		rc = tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "read must not be NULL");
-	if (rc == TFY_OK)
-		tfy__lines_init(&c.lines, read, userdata, (size_t)c.o.max_line_bytes);
-	return finish(&c, rc, out, err);
+	if (rc != TFY_OK)
+		return rc;
+	tfy__lines_init(&l, read, userdata, (size_t)o.max_line_bytes);
+	return check_lines(opts, &l, out, err);
 }
 
 void tfy_input_report_free(tfy_input_report *report)

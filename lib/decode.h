@@ -5,6 +5,7 @@
  * json_scan.c (the scanner every decoder walks with), json_values.c (field
  * values), decode_page.c (object lists), decode_batch.c, decode_file.c,
  * decode_line.c (JSONL lines), decode_error.c (API error bodies),
+ * decode_price.c (a job's price table),
  * decode_webhook.c (webhook events) and json_metadata.c.  Internal.
  */
 #ifndef TFY_DECODE_H
@@ -140,6 +141,60 @@ typedef struct tfy__input_line {
  */
 tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *out, tfy__buf *strings,
                                 tfy__buf *scratch, char *detail, size_t detail_size);
+
+/*
+ * What a job needs of one line of a batch output or error file: its
+ * custom_id (escapes undone, NUL kept, with its length; NULL when absent
+ * or not a string), response.status_code (0 when absent), the error's
+ * code (error.code, else response.body.error.code; a number as its text;
+ * NULL when neither), response.body.model, and response.body.usage's
+ * counts (usage set when it is an object): chat's names or the Responses
+ * API's (input_tokens, output_tokens, input_tokens_details.cached_tokens,
+ * output_tokens_details.reasoning_tokens); a count that is not a
+ * non-negative integer reads as 0.  Strings live in strings as for
+ * tfy__decode_result_line.
+ */
+typedef struct tfy__record {
+	const char *custom_id;
+	size_t custom_id_len;
+	int32_t status_code;
+	int32_t usage;
+	const char *error_code;
+	const char *model;
+	int64_t prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens;
+} tfy__record;
+
+/* Reads a record; returns as tfy__decode_result_line does. */
+tfy_code tfy__decode_record(const char *line, size_t len, tfy__record *out, tfy__buf *strings,
+                            tfy__buf *scratch, char *detail, size_t detail_size);
+
+/*
+ * The custom_id of one line of an input file (escapes undone, NUL kept):
+ * *id NULL when absent or not a string, else kept in strings (emptied
+ * first).  Returns as tfy__decode_input_line does, a line that is not an
+ * object being TFY_ERROR_DECODE.
+ */
+tfy_code tfy__decode_custom_id(const char *line, size_t len, const char **id, size_t *id_len,
+                               tfy__buf *strings, tfy__buf *scratch, char *detail, size_t detail_size);
+
+/*
+ * One model's prices of a price table, per million tokens; cached_input
+ * is negative when the table has none (then cached tokens cost input).
+ */
+typedef struct tfy__price {
+	const char *model;
+	double input, cached_input, output;
+} tfy__price;
+
+/*
+ * Decodes a price table: one JSON object, model name to {"input": x,
+ * "cached_input": y, "output": z} (input and output required; numbers >= 0;
+ * other members ignored).  *out gets *count entries, sorted by model (byte
+ * order), all in arena.  TFY_OK; TFY_ERROR_DECODE with detail written;
+ * TFY_ERROR_OUT_OF_MEMORY.
+ */
+tfy_code tfy__decode_price_table(const char *text, size_t len, tfy__arena *arena, tfy__price **out,
+                                 size_t *count, char *detail, size_t detail_size);
 
 /*
  * Stores the request id in a list returned by tfy__decode_batch_page, in

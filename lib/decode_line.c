@@ -1,7 +1,8 @@
 /*
  * Lines of JSONL files: a line of a batch output or error file
- * (tfy__decode_result_line) and a line of an input file
- * (tfy__decode_input_line).  A line's strings are kept one after the
+ * (tfy__decode_result_line, and tfy__decode_record for a job), a line of
+ * an input file (tfy__decode_input_line, and tfy__decode_custom_id for a
+ * job).  A line's strings are kept one after the
  * other, each NUL-terminated, in a buffer the caller reuses from line to
  * line: no allocation per line once the buffer has grown to the longest
  * line's strings.
@@ -273,4 +274,163 @@ tfy_code tfy__decode_input_line(const char *line, size_t len, tfy__input_line *o
 	out->messages_type = in.messages_type;
 	out->inputs = in.inputs;
 	return TFY_OK;
+}
+
+/* ---- A job's records: what a line's fate and usage are, and input lines' custom_ids ---- */
+
+enum { REC_CUSTOM_ID, REC_ERROR_CODE, REC_BODY_ERROR_CODE, REC_MODEL, REC_COUNT };
+
+typedef struct record_ctx {
+	kept_strings k;
+	tfy__record *out;
+	int64_t *details_field; /* cached_tokens or reasoning_tokens, for a *_details object */
+} record_ctx;
+
+/* A count of tokens: a non-negative integer, else 0. */
+static int64_t read_count(tfy__decoder *d)
+{
+	tfy_opt_int64 v = tfy__json_read_number(d);
+	return v.present && v.value > 0 ? v.value : 0;
+}
+
+static void details_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	record_ctx *r = ctx;
+	int64_t *field = r->details_field;
+	int cached = field == &r->out->cached_tokens;
+	if (tfy__json_key_is(k, cached ? "cached_tokens" : "reasoning_tokens"))
+		*field = read_count(d);
+	else
+		tfy__json_scan_value(d);
+}
+
+/* usage: chat's names (prompt_tokens, ...) or the Responses API's (input_tokens, ...). */
+static void usage_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	record_ctx *r = ctx;
+	tfy__record *o = r->out;
+	if (tfy__json_key_is(k, "prompt_tokens") || tfy__json_key_is(k, "input_tokens")) {
+		o->prompt_tokens = read_count(d);
+	} else if (tfy__json_key_is(k, "completion_tokens") || tfy__json_key_is(k, "output_tokens")) {
+		o->completion_tokens = read_count(d);
+	} else if (tfy__json_key_is(k, "prompt_tokens_details") ||
+	           tfy__json_key_is(k, "input_tokens_details")) {
+		r->details_field = &o->cached_tokens;
+		sub_object(d, details_member, r);
+	} else if (tfy__json_key_is(k, "completion_tokens_details") ||
+	           tfy__json_key_is(k, "output_tokens_details")) {
+		r->details_field = &o->reasoning_tokens;
+		sub_object(d, details_member, r);
+	} else {
+		tfy__json_scan_value(d);
+	}
+}
+
+static void body_error_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	record_ctx *r = ctx;
+	if (tfy__json_key_is(k, "code"))
+		keep_text(d, &r->k, REC_BODY_ERROR_CODE, KEEP_NUMBERS);
+	else
+		tfy__json_scan_value(d);
+}
+
+static void record_body_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	record_ctx *r = ctx;
+	if (tfy__json_key_is(k, "model")) {
+		keep_text(d, &r->k, REC_MODEL, 0);
+	} else if (tfy__json_key_is(k, "usage")) {
+		r->out->usage = tfy__json_peek(d) == '{';
+		sub_object(d, usage_member, r);
+	} else if (tfy__json_key_is(k, "error")) {
+		sub_object(d, body_error_member, r);
+	} else {
+		tfy__json_scan_value(d);
+	}
+}
+
+static void record_response_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	record_ctx *r = ctx;
+	if (tfy__json_key_is(k, "status_code")) {
+		tfy_opt_int64 v = tfy__json_read_number(d);
+		r->out->status_code = v.present && v.value > 0 && v.value <= INT32_MAX
+		                            ? (int32_t)v.value
+		                            : 0;
+	} else if (tfy__json_key_is(k, "body")) {
+		sub_object(d, record_body_member, r);
+	} else {
+		tfy__json_scan_value(d);
+	}
+}
+
+static void record_error_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	record_ctx *r = ctx;
+	if (tfy__json_key_is(k, "code"))
+		keep_text(d, &r->k, REC_ERROR_CODE, KEEP_NUMBERS);
+	else
+		tfy__json_scan_value(d);
+}
+
+static void record_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	record_ctx *r = ctx;
+	if (tfy__json_key_is(k, "custom_id"))
+		keep_text(d, &r->k, REC_CUSTOM_ID, KEEP_NUL);
+	else if (tfy__json_key_is(k, "response"))
+		sub_object(d, record_response_member, r);
+	else if (tfy__json_key_is(k, "error"))
+		sub_object(d, record_error_member, r);
+	else
+		tfy__json_scan_value(d);
+}
+
+tfy_code tfy__decode_record(const char *line, size_t len, tfy__record *out, tfy__buf *strings,
+                            tfy__buf *scratch, char *detail, size_t detail_size)
+{
+	size_t off[REC_COUNT], lens[REC_COUNT];
+	record_ctx r = { { strings, off, lens }, out, NULL };
+	for (int i = 0; i < REC_COUNT; i++)
+		off[i] = NO_STRING, lens[i] = 0;
+	strings->len = 0;
+	memset(out, 0, sizeof(*out));
+	tfy__decoder d = { .s = line, .n = len };
+	tfy_code rc = decode_line(&d, scratch, record_member, &r, NULL, detail, detail_size);
+	if (rc != TFY_OK)
+		return rc;
+	const char *v[REC_COUNT];
+	for (int i = 0; i < REC_COUNT; i++)
+		v[i] = off[i] == NO_STRING ? NULL : strings->data + off[i];
+	out->custom_id = v[REC_CUSTOM_ID];
+	out->custom_id_len = lens[REC_CUSTOM_ID];
+	out->error_code = v[REC_ERROR_CODE] ? v[REC_ERROR_CODE] : v[REC_BODY_ERROR_CODE];
+	out->model = v[REC_MODEL];
+	return TFY_OK;
+}
+
+static void custom_id_member(tfy__decoder *d, tfy__json_key k, void *ctx)
+{
+	if (tfy__json_key_is(k, "custom_id"))
+		keep_text(d, ctx, 0, KEEP_NUL);
+	else
+		tfy__json_scan_value(d);
+}
+
+tfy_code tfy__decode_custom_id(const char *line, size_t len, const char **id, size_t *id_len,
+                               tfy__buf *strings, tfy__buf *scratch, char *detail, size_t detail_size)
+{
+	size_t off = NO_STRING, n = 0;
+	kept_strings k = { strings, &off, &n };
+	strings->len = 0;
+	*id = NULL;
+	*id_len = 0;
+	tfy__decoder d = { .s = line, .n = len };
+	tfy_code rc = decode_line(&d, scratch, custom_id_member, &k, NULL, detail, detail_size);
+	if (rc == TFY_OK && off != NO_STRING) {
+		*id = strings->data + off;
+		*id_len = n;
+	}
+	return rc;
 }

@@ -27,8 +27,13 @@ static int append_u16(tfy__buf *b, uint32_t unit)
  */
 int tfy__json_append_string(tfy__buf *b, const char *s)
 {
+	return tfy__json_append_string_n(b, s, strlen(s));
+}
+
+int tfy__json_append_string_n(tfy__buf *b, const char *s, size_t n)
+{
 	int rc = tfy__buf_append(b, "\"", 1);
-	for (size_t i = 0, n = strlen(s), len; i < n && rc == 0; i += len) {
+	for (size_t i = 0, len; i < n && rc == 0; i += len) {
 		uint32_t cp;
 		if (!(len = tfy__utf8_decode(s + i, n - i, &cp))) {
 			len = 1; /* never: s was checked; a byte that is not UTF-8 is not sent as is */

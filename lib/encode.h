@@ -19,6 +19,9 @@
  */
 int tfy__json_append_string(tfy__buf *b, const char *s);
 
+/* The same for the n bytes at s, which may hold NUL (written \u0000). */
+int tfy__json_append_string_n(tfy__buf *b, const char *s, size_t n);
+
 /* Appends {"name":"value",...} for n pairs of well-formed UTF-8.  0, or -1 on OOM. */
 int tfy__json_append_object(tfy__buf *b, const tfy_pair *pairs, size_t n);
 

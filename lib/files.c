@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "decode.h"
 #include "endpoint.h"
 #include "error_internal.h"
@@ -25,12 +26,15 @@
 #define DEFAULT_CONTENT_TYPE "application/jsonl"
 #define UPLOAD_EFFECT "not repeated, since a file may have been uploaded"
 
+/* Bytes of each version, oldest first: a version ends where the next one's fields start. */
 static const size_t upload_options_sizes[] = {
-	sizeof(tfy_files_upload_options), /* 1.2 */
+	offsetof(tfy_files_upload_options, progress), /* 1.2 */
+	sizeof(tfy_files_upload_options),             /* 1.3: progress, progress_userdata */
 };
 
 static const size_t download_options_sizes[] = {
-	sizeof(tfy_files_download_options), /* 1.2 */
+	offsetof(tfy_files_download_options, progress), /* 1.2 */
+	sizeof(tfy_files_download_options),             /* 1.3: progress, progress_userdata */
 };
 
 static const size_t list_options_sizes[] = {
@@ -141,6 +145,52 @@ static tfy_code decode_nothing(const tfy__http_response *resp, void **out, char 
 	(void)detail_size;
 	*out = NULL;
 	return TFY_OK;
+}
+
+/* ---- progress ------------------------------------------------------------------ */
+
+/*
+ * The caller's tfy_transfer_progress_fn behind the transport's reports: the
+ * public struct filled, with the size the caller knows when it knows one.
+ */
+typedef struct relay {
+	tfy__progress progress; /* the transport's side; userdata is the relay */
+	tfy_transfer_progress_fn fn;
+	void *userdata;
+	int32_t phase;
+	int64_t known;    /* the size the caller gave (expected_bytes, a path's size), or -1 */
+	int64_t start_ms; /* when the call started */
+} relay;
+
+static int32_t relay_call(const relay *r, int32_t phase, int64_t done, int64_t total)
+{
+	const tfy_transfer_progress p = { phase, 0, done, total, tfy__now_ms() - r->start_ms };
+	return r->fn(r->userdata, &p);
+}
+
+static int32_t relay_report(void *userdata, int64_t done, int64_t total)
+{
+	const relay *r = userdata;
+	if (r->known >= 0)
+		total = r->known;
+	else if (total < done)
+		total = TFY_NONE; /* a compressed body outgrew its Content-Length, or none was sent */
+	return relay_call(r, r->phase, done, total);
+}
+
+/* The transport's side of fn, or NULL when the caller gave none: then nothing is reported. */
+static const tfy__progress *relay_start(relay *r, tfy_transfer_progress_fn fn, void *userdata,
+                                        int32_t phase, int64_t known)
+{
+	*r = (relay){ { relay_report, r }, fn, userdata, phase, known, tfy__now_ms() };
+	return fn ? &r->progress : NULL;
+}
+
+/* The last call, once the call succeeded: every byte done. */
+static void relay_done(const relay *r, int64_t bytes)
+{
+	if (r->fn)
+		(void)relay_call(r, TFY_TRANSFER_PHASE_DONE, bytes, bytes);
 }
 
 /* ---- the endpoints ----------------------------------------------------------- */
@@ -264,6 +314,7 @@ static tfy_code send_upload(tfy__entry *en, const tfy_files_upload_options *o,
 	const tfy_pair fields[] = { { "purpose", o->purpose } };
 	/* A path (a regular file) seeks back; a reader with a rewind callback rewinds; nothing else can. */
 	int can_rewind = src->fd >= 0 || src->rewind != NULL;
+	relay r;
 	const tfy__upload upload = {
 		.fields = fields,
 		.fields_count = 1,
@@ -274,10 +325,14 @@ static tfy_code send_upload(tfy__entry *en, const tfy_files_upload_options *o,
 		.userdata = src,
 		.size = src->size,
 		.rewind = can_rewind ? tfy__upload_source_rewind : NULL,
+		.progress = relay_start(&r, o->progress, o->progress_userdata,
+		                        TFY_TRANSFER_PHASE_SENDING, src->size),
 	};
 	en->args.upload = &upload;
 	tfy_code rc = tfy__entry_run(en, out, e);
 	en->args.upload = NULL;
+	if (rc == TFY_OK)
+		relay_done(&r, src->done);
 	return local_reason(rc, src->why, e);
 }
 
@@ -409,7 +464,8 @@ static tfy_code run_download(tfy__entry *en, const tfy__sink *sink, const int64_
 	return local_reason(rc, why, e);
 }
 
-static tfy_code download_to_path(tfy__entry *en, const tfy_files_download_options *o, void **out,
+static tfy_code download_to_path(tfy__entry *en, const tfy_files_download_options *o,
+                                 const tfy__progress *progress, int64_t *written, void **out,
                                  tfy_error **e)
 {
 	tfy__download_file d;
@@ -417,8 +473,9 @@ static tfy_code download_to_path(tfy__entry *en, const tfy_files_download_option
 	if (rc != TFY_OK)
 		return rc;
 	const tfy__sink sink = { tfy__download_file_write, &d, tfy__download_file_rewind,
-		                 o->expected_bytes };
+		                 o->expected_bytes, progress };
 	rc = run_download(en, &sink, &d.written, o->expected_bytes, d.why, out, e);
+	*written = d.written;
 	if (rc != TFY_OK) {
 		tfy__download_file_abort(&d);
 		return rc;
@@ -444,11 +501,22 @@ static tfy_code download_prepare(tfy__entry *en, tfy_error **e)
 static tfy_code download_around(tfy__entry *en, void **out, tfy_error **e)
 {
 	const tfy_files_download_options *o = &((download_call *)en->self)->o;
-	if (o->path)
-		return download_to_path(en, o, out, e);
+	relay r;
+	const tfy__progress *progress = relay_start(&r, o->progress, o->progress_userdata,
+	                                            TFY_TRANSFER_PHASE_RECEIVING,
+	                                            o->expected_bytes > 0 ? o->expected_bytes : -1);
 	counted_writer w = { o->write, o->write_userdata, 0 };
-	const tfy__sink sink = { counted_write, &w, NULL, o->expected_bytes };
-	return run_download(en, &sink, &w.written, o->expected_bytes, "", out, e);
+	tfy_code rc;
+	if (o->path) {
+		rc = download_to_path(en, o, progress, &w.written, out, e);
+	} else {
+		const tfy__sink sink = { counted_write, &w, NULL, o->expected_bytes, progress };
+		rc = run_download(en, &sink, &w.written, o->expected_bytes, "", out, e);
+	}
+	/* To a path, after the rename: the file is there when the caller is told it is done. */
+	if (rc == TFY_OK)
+		relay_done(&r, w.written);
+	return rc;
 }
 
 tfy_code tfy_files_download(tfy_client *client, const char *id,

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tfy/check.h"
 #include "tfy/job.h"
 
 typedef struct tfy__price_table tfy__price_table;
@@ -34,8 +35,8 @@ typedef struct tfy__plan_limits {
 
 /* One shard: a range of the round's input file, whole lines. */
 typedef struct tfy__shard_plan {
-	int64_t offset;   /* of its first byte in the round's input */
-	int64_t bytes;    /* its length: lines with their line feeds (a last line without one gets one) */
+	int64_t offset; /* of its first byte in the round's input */
+	int64_t bytes; /* its length: lines with their line feeds (a last line without one gets one) */
 	int64_t requests; /* its lines (blank lines are skipped and belong to no shard) */
 	int64_t tokens;   /* estimated */
 } tfy__shard_plan;
@@ -67,17 +68,17 @@ typedef struct tfy__shard_reader tfy__shard_reader;
 tfy_code tfy__shard_reader_open(const char *path, const tfy__shard_plan *shard,
                                 tfy__shard_reader **out, tfy_error **err);
 int64_t tfy__shard_reader_read(void *reader, char *buf, size_t size); /* a tfy_read_fn */
-int tfy__shard_reader_rewind(void *reader);                         /* 0, or -1 */
-int64_t tfy__shard_reader_size(const tfy__shard_reader *r);         /* bytes it gives in all */
+int tfy__shard_reader_rewind(void *reader);                           /* 0, or -1 */
+int64_t tfy__shard_reader_size(const tfy__shard_reader *r);           /* bytes it gives in all */
 void tfy__shard_reader_close(tfy__shard_reader *r);
 
 /* What ended a shard's batch, for the lines it has no record of. */
 typedef struct tfy__shard_end {
 	const char *batch_id;
-	const char *status;       /* "completed", "expired", "failed", "cancelled" */
-	const char *output_path;  /* the downloaded output file, or NULL when the batch has none */
-	const char *error_path;   /* the downloaded error file, or NULL */
-	const char *batch_error;  /* the batch's own error (code: message) for lines with no record, or NULL */
+	const char *status;      /* "completed", "expired", "failed", "cancelled" */
+	const char *output_path; /* the downloaded output file, or NULL when the batch has none */
+	const char *error_path;  /* the downloaded error file, or NULL */
+	const char *batch_error; /* the batch's own error (code: message) for lines with no record, or NULL */
 } tfy__shard_end;
 
 /*
@@ -95,11 +96,9 @@ typedef struct tfy__shard_end {
  * file.  TFY_OK, TFY_ERROR_IO, TFY_ERROR_DECODE (a record that is not
  * JSON with a custom_id of the shard), TFY_ERROR_OUT_OF_MEMORY.
  */
-tfy_code tfy__job_settle(const char *dir, int32_t round, int32_t index,
-                         const char *round_input, const tfy__shard_plan *shard,
-                         const tfy__shard_end *end, int last_round,
-                         const tfy__price_table *prices, tfy_job_usage *usage,
-                         tfy_error **err);
+tfy_code tfy__job_settle(const char *dir, int32_t round, int32_t index, const char *round_input,
+                         const tfy__shard_plan *shard, const tfy__shard_end *end, int last_round,
+                         const tfy__price_table *prices, tfy_job_usage *usage, tfy_error **err);
 
 /*
  * The input of round `round` + 1: the lines of round `round`'s settled
@@ -108,8 +107,8 @@ tfy_code tfy__job_settle(const char *dir, int32_t round, int32_t index,
  * gets how many (0: no further round is needed, and no file is written).
  */
 tfy_code tfy__job_retry_input(const char *dir, int32_t round, const char *round_input,
-                              const tfy__shard_plan *shards, size_t shards_count,
-                              int64_t *requests, tfy_error **err);
+                              const tfy__shard_plan *shards, size_t shards_count, int64_t *requests,
+                              tfy_error **err);
 
 /*
  * Writes dir/output.jsonl and dir/errors.jsonl (temporary names, fsync,
@@ -131,12 +130,50 @@ tfy_code tfy__price_table_load(const char *path, tfy__price_table **out, tfy_err
 void tfy__price_table_free(tfy__price_table *t);
 
 /*
+ * The prices of a model (t and model may be NULL: then NULL): the entry of
+ * that name; else of the name after its last '/' ("openai-main/gpt-4o");
+ * else the longest entry M of which the name is a dated snapshot "M-..."
+ * ("gpt-4o-2024-08-06" is priced as "gpt-4o").  Borrowed from t.
+ */
+struct tfy__price;
+const struct tfy__price *tfy__price_find(const tfy__price_table *t, const char *model);
+
+/*
  * Adds one output line's usage (response.body.usage, by the model in
  * response.body.model) to *usage, and its cost when prices is not NULL
- * (has_cost drops to 0 for a model the table lacks).  0, or -1 when the
- * line is not a JSON object (the usage is left as it was).
+ * (has_cost drops to 0 for a model the table lacks); a line whose
+ * status_code is 2xx counts in requests.  0, or -1 when the line is not
+ * a JSON object or memory ran out (the usage is left as it was).
  */
 int tfy__usage_add_line(tfy_job_usage *usage, const tfy__price_table *prices, const char *line,
                         size_t len);
+
+/*
+ * A usage with nothing in it, has_cost 1 when prices are given.  A zeroed
+ * struct works as well: has_cost becomes 1 at the first line added with
+ * prices (it drops only for tokens of an unpriced model).
+ */
+void tfy__usage_init(tfy_job_usage *u, const tfy__price_table *prices);
+
+/* tfy__usage_add_line for a record already decoded (decode.h). */
+struct tfy__record;
+void tfy__usage_add_record(tfy_job_usage *u, const tfy__price_table *prices,
+                           const struct tfy__record *r);
+
+/*
+ * Adds one usage to another (a shard's to the job's): the counts and
+ * costs; has_cost stays 1 only when both have it (a usage with no tokens
+ * yet does not count against it).
+ */
+void tfy__usage_sum(tfy_job_usage *into, const tfy_job_usage *add);
+
+/*
+ * The names of a job's files in dir (new strings, free with tfy__free;
+ * NULL when memory ran out): a shard's settled file
+ * (dir/settled/r<round>-s<index>.jsonl) and a retry round's input
+ * (dir/rounds/r<round>.jsonl; round 0's is the job's input).
+ */
+char *tfy__job_settled_path(const char *dir, int32_t round, int32_t index);
+char *tfy__job_round_path(const char *dir, int32_t round);
 
 #endif

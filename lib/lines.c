@@ -139,6 +139,8 @@ static int hand_out(tfy__lines *l, size_t n, size_t skip, const char **line, siz
 	l->start += n + skip;
 	l->scanned = 0;
 	l->line_no++;
+	l->last_raw = n + skip;
+	l->last_lf = (int)skip;
 	if (n > l->max_line)
 		return TFY__LINE_TOO_LONG;
 	*line = s;

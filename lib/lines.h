@@ -26,6 +26,8 @@ typedef struct tfy__lines {
 	size_t max_line;   /* the longest line accepted, in bytes before its line feed */
 	int64_t line_no;   /* the number of the last line handed out (or refused) */
 	int64_t bytes;     /* bytes read so far */
+	size_t last_raw;   /* bytes of the last line handed out, its line ending included */
+	int last_lf;       /* it ended with a line feed (else the stream ended) */
 	int eof, failed, skipping;
 } tfy__lines;
 
@@ -55,6 +57,15 @@ tfy_code tfy__lines_open(tfy__lines *l, const char *path, size_t max_line, int r
  * borrowed until the next call; returns one of the TFY__LINE_* values.
  */
 int tfy__lines_next(tfy__lines *l, const char **line, size_t *len);
+
+/*
+ * Where the stream is: the offset of the byte after the last line handed
+ * out and its line ending (a line refused as too long: not yet known).
+ */
+static inline int64_t tfy__lines_offset(const tfy__lines *l)
+{
+	return l->bytes - (int64_t)(l->end - l->start);
+}
 
 /* Whether a line holds nothing but spaces, tabs and carriage returns. */
 int tfy__line_blank(const char *line, size_t len);

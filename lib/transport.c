@@ -229,6 +229,7 @@ typedef struct transfer {
 	int read_failed;       /* the upload's reader failed */
 	int64_t sunk;          /* bytes the sink took */
 	int64_t uploaded;      /* bytes the upload's reader gave */
+	int64_t reported_ms;   /* when progress was last reported (0: not yet) */
 	int too_large;
 	int cancelled;
 	int stalled;
@@ -252,6 +253,33 @@ static int body_to_sink(transfer *x)
 	return x->sinking;
 }
 
+/*
+ * The caller's progress report when one is due: 0 to go on; -1 when it
+ * asked to stop, which then ends the transfer as a cancel does.
+ */
+static int progress_stop(transfer *x, const tfy__progress *p, int64_t done, int64_t total)
+{
+	x->reported_ms = x->last_byte_ms;
+	if (p->report(p->userdata, done, total) == 0)
+		return 0;
+	x->cancelled = 1;
+	return -1;
+}
+
+static int progress_due(const transfer *x, const tfy__progress *p)
+{
+	return p && x->last_byte_ms - x->reported_ms >= TFY__PROGRESS_MS;
+}
+
+/* A download's report: its total is the response's Content-Length, when it has one. */
+static int sink_progress_stop(transfer *x)
+{
+	curl_off_t length = -1;
+	if (curl_easy_getinfo(x->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) != CURLE_OK)
+		length = -1;
+	return progress_stop(x, x->sink->progress, x->sunk, (int64_t)length);
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
 	transfer *x = userdata;
@@ -267,6 +295,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 			return 0;
 		}
 		x->sunk += (int64_t)n;
+		if (progress_due(x, x->sink->progress) && sink_progress_stop(x) < 0)
+			return 0;
 		return n;
 	}
 	if (n > x->max_body - x->body.len) {
@@ -911,6 +941,9 @@ static size_t on_upload_read(char *buf, size_t size, size_t nitems, void *userda
 		return CURL_READFUNC_ABORT;
 	}
 	f->x.uploaded += n;
+	if (progress_due(&f->x, u->progress) &&
+	    progress_stop(&f->x, u->progress, f->x.uploaded, u->size) < 0)
+		return CURL_READFUNC_ABORT;
 	return (size_t)n;
 }
 

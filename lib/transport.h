@@ -18,6 +18,22 @@ typedef struct tfy__transport tfy__transport;
 
 #define TFY__MAX_REDIRECTS 5
 
+/* Reports of a transfer's progress come at most this often (and the caller adds a last one). */
+#define TFY__PROGRESS_MS 100
+
+/*
+ * Told how many bytes of the upload's reader or into the sink this attempt
+ * moved so far, from the read or write callback, at most every
+ * TFY__PROGRESS_MS: done, and total, what the request or the response says
+ * of the size (the upload's size, the response's Content-Length), -1 when
+ * nothing.  A non-zero return stops the transfer as the cancel callback
+ * does (TFY_ERROR_CANCELLED).
+ */
+typedef struct tfy__progress {
+	int32_t (*report)(void *userdata, int64_t done, int64_t total);
+	void *userdata;
+} tfy__progress;
+
 /*
  * A multipart/form-data body (a file upload) streamed from a reader: the
  * text fields, then one file part.  Never held in memory whole.
@@ -32,6 +48,7 @@ typedef struct tfy__upload {
 	void *userdata;
 	int64_t size;                  /* bytes read will give, or -1 when unknown (sent chunked) */
 	int (*rewind)(void *userdata); /* back to the first byte (0) or -1; NULL: cannot */
+	const tfy__progress *progress; /* NULL: none */
 } tfy__upload;
 
 /* Where a 2xx body goes as it arrives, instead of into the response (a download). */
@@ -46,6 +63,7 @@ typedef struct tfy__sink {
 	 * that would.  0: no cap.
 	 */
 	int64_t limit;
+	const tfy__progress *progress; /* NULL: none */
 } tfy__sink;
 
 /*

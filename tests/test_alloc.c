@@ -6,8 +6,9 @@
  * its answer never came) and the Files calls (upload, retrieve, download
  * to a path, delete; no temporary file may be left behind) against
  * scripted loopback servers, a File parse, a result file read, an input
- * file check, and a client with a credential callback, on_retry and kept
- * headers.  Each
+ * file check, a job's data path over local files (plan, settle, retry
+ * input, merge, a price table; no temporary file left behind), and a
+ * client with a credential callback, on_retry and kept headers.  Each
  * failing run must report TFY_ERROR_OUT_OF_MEMORY, leak nothing (the
  * sanitizer and valgrind runs check that) and leave the client usable.
  * libcurl's own allocations are not failed (see docs/fuzzing.md).
@@ -30,6 +31,7 @@
 
 #include "alloc.h"
 #include "decode.h"
+#include "job_data.h"
 #include "rawserver.h"
 #include "testutil.h"
 #include <tfy/tfy.h>
@@ -302,6 +304,104 @@ static void test_check(void **state)
 {
 	(void)state;
 	exhaust("input check", check_op, NULL, NULL);
+}
+
+/* A job's data path: two requests planned, settled (one retried), the retry input, the merge. */
+typedef struct jobdata_ctx {
+	char dir[256];
+	char input[300];
+	char output[300];
+	char prices[300];
+} jobdata_ctx;
+
+static int take_shard(void *userdata, const tfy__shard_plan *shard)
+{
+	*(tfy__shard_plan *)userdata = *shard;
+	return 0;
+}
+
+static tfy_code jobdata_steps(jobdata_ctx *c, tfy_error **err)
+{
+	tfy__plan_limits l;
+	memset(&l, 0, sizeof(l));
+	l.max_requests = 10;
+	l.max_bytes = 100000;
+	l.endpoint = "/v1/chat/completions";
+	tfy__shard_plan shard;
+	tfy_input_report *report = NULL;
+	tfy_code rc = tfy__job_plan(c->input, &l, take_shard, &shard, &report, err);
+	if (rc != TFY_OK)
+		return rc;
+	assert_int_equal(report->problems_total, 0);
+	tfy_input_report_free(report);
+	tfy__price_table *prices = NULL;
+	if ((rc = tfy__price_table_load(c->prices, &prices, err)) != TFY_OK)
+		return rc;
+	tfy_job_usage usage;
+	tfy__usage_init(&usage, prices);
+	tfy__shard_end end = { "batch_1", "expired", c->output, NULL, "expired" };
+	rc = tfy__job_settle(c->dir, 0, 0, c->input, &shard, &end, 0, prices, &usage, err);
+	tfy__price_table_free(prices);
+	int64_t n = 0, ok = 0, failed = 0;
+	size_t shards = 1;
+	if (rc == TFY_OK)
+		rc = tfy__job_retry_input(c->dir, 0, c->input, &shard, 1, &n, err);
+	if (rc == TFY_OK)
+		rc = tfy__job_merge(c->dir, 1, &shards, &ok, &failed, err);
+	if (rc == TFY_OK) {
+		assert_int_equal(n, 1);
+		assert_int_equal(ok + failed, 2);
+		assert_int_equal(usage.prompt_tokens, 3);
+	}
+	return rc;
+}
+
+static tfy_code jobdata_op(void *p)
+{
+	jobdata_ctx *c = p;
+	tfy_error *err = NULL;
+	tfy_code rc = jobdata_steps(c, &err);
+	if (rc != TFY_OK) {
+		assert_non_null(err);
+		assert_int_equal(err->code, rc);
+	}
+	tfy_error_free(err);
+	DIR *d = opendir(c->dir);
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d));)
+		assert_null(strstr(e->d_name, ".part"));
+	closedir(d);
+	return rc;
+}
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_job_data(void **state)
+{
+	(void)state;
+	jobdata_ctx c;
+	snprintf(c.dir, sizeof(c.dir), "%s/tfy-alloc-job-XXXXXX",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(c.dir));
+	snprintf(c.input, sizeof(c.input), "%s/input.jsonl", c.dir);
+	snprintf(c.output, sizeof(c.output), "%s/batch-output.jsonl", c.dir);
+	snprintf(c.prices, sizeof(c.prices), "%s/prices.json", c.dir);
+	put_file(c.input, "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+	                  "\"body\":{\"model\":\"m\",\"messages\":[]}}\n"
+	                  "{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+	                  "\"body\":{\"model\":\"m\",\"messages\":[]}}\n");
+	put_file(c.output, "{\"custom_id\":\"a\",\"response\":{\"status_code\":200,\"body\":"
+	                   "{\"model\":\"m\",\"usage\":{\"prompt_tokens\":3,"
+	                   "\"completion_tokens\":1}}}}\n");
+	put_file(c.prices, "{\"m\":{\"input\":1,\"output\":2}}");
+	exhaust("job data path", jobdata_op, NULL, &c);
+	tu_remove_tree(c.dir);
 }
 
 static void test_error_body(void **state)
@@ -872,6 +972,7 @@ int main(void)
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_results),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_job_data),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_and_iterator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iterator_with_prefetch, setup, teardown),

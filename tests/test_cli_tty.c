@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rawserver.h"
@@ -794,10 +795,180 @@ static void test_files_list_fits_and_quiet(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* ---- the progress line of a transfer ------------------------------------------ */
+
+#define DRIP_PIECES 12
+#define DRIP_PIECE 25000
+#define DRIP_BYTES (DRIP_PIECES * DRIP_PIECE)
+
+/* A request's body, read in pieces 5 ms apart (an upload that takes a while). */
+static void read_slowly(int fd, const char *head, size_t have)
+{
+	char length[32] = "0";
+	tu_head_value(head, "\r\nContent-Length: ", length, sizeof(length));
+	if (tu_strcasestr(head, "\r\nExpect: 100-continue"))
+		tu_send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	const char *end = strstr(head, "\r\n\r\n");
+	long long left = atoll(length) - (long long)(have - (size_t)(end + 4 - head));
+	static char buf[32768];
+	while (left > 0) {
+		ssize_t n = read(fd, buf, left < (long long)sizeof(buf) ? (size_t)left : sizeof(buf));
+		if (n <= 0)
+			return;
+		left -= n;
+		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
+	}
+}
+
+/*
+ * A files server slow enough to show progress: file-p's File object
+ * (DRIP_BYTES), its content dripped over ~0.5 s, and uploads read slowly
+ * and answered with file-p.
+ */
+static void slow_files(tu_server *s, int fd)
+{
+	(void)s;
+	static char head[65536];
+	size_t have = 0;
+	for (;;) {
+		ssize_t n = read(fd, head + have, sizeof(head) - 1 - have);
+		if (n <= 0)
+			return;
+		have += (size_t)n;
+		head[have] = '\0';
+		if (strstr(head, "\r\n\r\n") || have == sizeof(head) - 1)
+			break;
+	}
+	char body[512];
+	snprintf(body, sizeof(body),
+	         "{\"id\":\"file-p\",\"object\":\"file\",\"bytes\":%d,\"created_at\":1700000000,"
+	         "\"filename\":\"in.jsonl\",\"purpose\":\"batch\",\"status\":\"processed\"}",
+	         DRIP_BYTES);
+	if (strncmp(head, "POST ", 5) == 0) {
+		read_slowly(fd, head, have);
+		tu_send_answer(fd, 200, NULL, body, strlen(body));
+	} else if (strstr(head, "/content HTTP/1.1\r\n")) {
+		char answer[256];
+		int n = snprintf(answer, sizeof(answer),
+		                 "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
+		                 DRIP_BYTES);
+		tu_send_all(fd, answer, (size_t)n);
+		static char piece[DRIP_PIECE];
+		memset(piece, 'x', sizeof(piece));
+		for (int i = 0; i < DRIP_PIECES; i++) {
+			tu_send_all(fd, piece, sizeof(piece));
+			if (!tu_pause_ms(fd, 40))
+				return;
+		}
+	} else {
+		tu_send_answer(fd, 200, NULL, body, strlen(body));
+	}
+}
+
+/* The last line of shown that a line feed ends (the final line), in a new string. */
+static char *last_line(const char *shown)
+{
+	const char *end = strrchr(shown, '\n');
+	assert_non_null(end);
+	const char *start = end;
+	while (start > shown && start[-1] != '\n')
+		start--;
+	return strndup(start, (size_t)(end - start));
+}
+
+/*
+ * files download and files upload on a terminal of 80 columns: one line on
+ * stderr, rewritten in place ("\r" and erase), with the name, the
+ * percentage, the bytes and the rate, never wider than the terminal,
+ * ending in a line that says what was saved where.  With stderr a pipe
+ * nothing of it is written; with -q neither.
+ */
+static void test_transfer_progress_line(void **state)
+{
+	(void)state;
+	char dir[64], here[4096];
+	enter_temp_dir(dir, sizeof(dir), here, sizeof(here));
+	FILE *in = fopen("in.jsonl", "wb");
+	assert_non_null(in);
+	for (int i = 0; i < 60000; i++)
+		fputs("{\"custom_id\":\"x\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\"}\n",
+		      in);
+	fclose(in);
+	tu_server s;
+	tu_server_start(&s, slow_files, NULL, 0);
+
+	int status;
+	char *shown = pty_run_status(s.base, 80, NULL,
+	                             (const char *const[]){ "files", "download", "file-p", "-o",
+	                                                    "a-rather-long-name-for-the-output-file-"
+	                                                    "of-this-batch.jsonl",
+	                                                    NULL },
+	                             1, &status);
+	print_message("%s\n", shown);
+	assert_int_equal(status, 0);
+	assert_fits(shown, 80);
+	assert_non_null(strstr(shown, "\r\033[Kdownloading a-rather-long"));
+	assert_non_null(strstr(shown, "% "));
+	assert_non_null(strstr(shown, " / 293.0 KiB"));
+	assert_non_null(strstr(shown, "KiB/s"));
+	/* what was saved where: the name whole, on a line of its own when the line is too wide */
+	assert_non_null(strstr(shown, "\r\033[Ktfy-batches: saved 293.0 KiB in "));
+	char *last = last_line(shown);
+	assert_string_equal(last, "  a-rather-long-name-for-the-output-file-of-this-batch.jsonl");
+	free(last);
+	/* the progress line and the final one: two line feeds, none before */
+	assert_true(strchr(shown, '\n') == strstr(shown, " to\n  a-rather") + 3);
+	free(shown);
+
+	shown = pty_run_status(s.base, 80, (const char *const[]){ "NO_COLOR=1", NULL },
+	                       (const char *const[]){ "files", "upload", "in.jsonl", NULL }, 1,
+	                       &status);
+	print_message("%s\n", shown);
+	assert_int_equal(status, 0);
+	assert_fits(shown, 80);
+	assert_non_null(strstr(shown, "\r\033[Kuploading in.jsonl  "));
+	assert_non_null(strstr(shown, "\r\033[Ktfy-batches: uploaded "));
+	assert_non_null(strstr(shown, "/s) from in.jsonl as file-p\n"));
+	free(shown);
+
+	/* -q: the id alone, no line */
+	shown = pty_run_status(s.base, 80, NULL,
+	                       (const char *const[]){ "files", "upload", "in.jsonl", "-q", NULL },
+	                       1, &status);
+	assert_int_equal(status, 0);
+	assert_string_equal(shown, "file-p\n");
+	free(shown);
+
+	/* stderr a pipe: nothing on it */
+	const char *const *runs[] = {
+		(const char *const[]){ "files", "download", "file-p", "-o", "b.jsonl", NULL },
+		(const char *const[]){ "files", "upload", "in.jsonl", NULL },
+	};
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		const char *argv[16] = { getenv("TFY_BATCHES") };
+		size_t n = 1;
+		for (size_t j = 0; runs[i][j]; j++)
+			argv[n++] = runs[i][j];
+		char base[200];
+		snprintf(base, sizeof(base), "--base-url=%s", s.base);
+		argv[n++] = base;
+		const char *env[] = { "TFY_API_KEY=" KEY, "TERM=xterm", NULL };
+		tu_run r;
+		assert_int_equal(tu_run_cmd(argv, env, &r), 0);
+		assert_int_equal(r.status, 0);
+		assert_string_equal(r.err, "");
+		tu_run_free(&r);
+	}
+	tu_server_stop(&s);
+	assert_int_equal(chdir(here), 0);
+	tu_remove_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_fits_the_terminal),
+		cmocka_unit_test(test_transfer_progress_line),
 		cmocka_unit_test(test_full_table_off_a_terminal),
 		cmocka_unit_test(test_colour_rules),
 		cmocka_unit_test(test_all_aligned_across_pages),

@@ -47,8 +47,70 @@ extern "C" {
  */
 typedef int32_t (*tfy_rewind_fn)(void *userdata) TFY_CALLBACK_NOEXCEPT;
 
-/** Current version of tfy_files_upload_options. */
-#define TFY_FILES_UPLOAD_OPTIONS_VERSION 1
+/**
+ * What a transfer is doing when it reports its progress
+ * (tfy_transfer_progress.phase).  Values are only appended.  Since 1.3.
+ */
+enum {
+	/* clang-format off */
+	TFY_TRANSFER_PHASE_SENDING = 0,   /**< an upload: the file's bytes going out */
+	TFY_TRANSFER_PHASE_RECEIVING = 1, /**< a download: the content's bytes coming in */
+	TFY_TRANSFER_PHASE_DONE = 2,      /**< the call succeeded: the last call, made once */
+	/** Not a phase, never given; makes the enum signed, as TFY_CODE__SIGNED does. */
+	TFY_TRANSFER_PHASE__SIGNED = INT32_MIN
+	/* clang-format on */
+};
+
+/**
+ * How far an upload or a download got, given to its progress callback;
+ * borrowed for the callback's call only.  Allocated by the library: fields
+ * are only appended in later versions.  Since 1.3.
+ */
+typedef struct tfy_transfer_progress {
+	int32_t phase;     /**< a TFY_TRANSFER_PHASE_* value */
+	int32_t reserved_; /**< padding, always 0 */
+	/**
+	 * Bytes of the file sent (read from the path or the reader) or of the
+	 * content received (written to the path or the writer, after its
+	 * Content-Encoding is decoded) so far.  Never decreases within an
+	 * attempt; starts again from 0 when an attempt is repeated (the file is
+	 * sent again from its start, the temporary file started again).
+	 */
+	int64_t bytes_done;
+	/**
+	 * The whole size when known, else TFY_NONE.  An upload: the file's size
+	 * (a path's, or tfy_files_upload_options.size).  A download:
+	 * tfy_files_download_options.expected_bytes when set, else the
+	 * response's Content-Length (TFY_NONE when there is none, and once
+	 * bytes_done passes it: a compressed body's Content-Length counts the
+	 * bytes on the wire).  With TFY_TRANSFER_PHASE_DONE it equals bytes_done.
+	 */
+	int64_t bytes_total;
+	int64_t elapsed_ms; /**< since the call started, on a monotonic clock */
+} tfy_transfer_progress;
+
+/**
+ * Told how far an upload or a download got, on the calling thread: while
+ * bytes move, at most once every 100 ms (a call falls due when a piece of
+ * the file is read or written, so none comes while nothing moves); then,
+ * when the call succeeded, once more with TFY_TRANSFER_PHASE_DONE (for a
+ * download to a path, once the file is in place), whose return value is
+ * ignored.  A failed call ends without that last call.
+ * Must return normally: never throw, longjmp or otherwise unwind out of
+ * it (see TFY_CALLBACK_NOEXCEPT).  Since 1.3.
+ *
+ * @param userdata the options' progress_userdata, untouched.
+ * @param progress the bytes so far; borrowed for the call.
+ * @return TFY_CANCEL_CONTINUE to go on; anything else stops the transfer
+ *         as the cancel callback does: TFY_ERROR_CANCELLED, a download's
+ *         temporary file removed (PATH left as it was), an upload whose
+ *         request went out TFY_ERROR_OUTCOME_UNKNOWN.
+ */
+typedef int32_t (*tfy_transfer_progress_fn)(void *userdata,
+                                            const tfy_transfer_progress *progress) TFY_CALLBACK_NOEXCEPT;
+
+/** Current version of tfy_files_upload_options (2 since 1.3: progress). */
+#define TFY_FILES_UPLOAD_OPTIONS_VERSION 2
 
 /**
  * What to upload and how.  Initialise with TFY_FILES_UPLOAD_OPTIONS_INIT or
@@ -100,12 +162,18 @@ typedef struct tfy_files_upload_options {
 	const char *content_type;
 	/** Routing, headers, deadline, cancel, retries and timeout; NULL: the client's defaults. */
 	const tfy_request_options *request;
+	/**
+	 * Version 2 (since 1.3): told how much of the file went out (see
+	 * tfy_transfer_progress_fn); NULL: none, at no cost.
+	 */
+	tfy_transfer_progress_fn progress;
+	void *progress_userdata; /**< passed to progress as it is */
 } tfy_files_upload_options;
 
 /** Static initialiser for tfy_files_upload_options: every field zero (the defaults). */
 /* clang-format off */
 #define TFY_FILES_UPLOAD_OPTIONS_INIT { TFY_FILES_UPLOAD_OPTIONS_VERSION, 0, NULL, NULL, NULL, \
-	NULL, 0, NULL, NULL, NULL, NULL }
+	NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
 /* clang-format on */
 
 /**
@@ -193,8 +261,8 @@ TFY_EXTERN tfy_code tfy_files_retrieve(tfy_client *client, const char *id,
 TFY_EXTERN tfy_code tfy_files_delete(tfy_client *client, const char *id,
                                      const tfy_request_options *request, tfy_error **err);
 
-/** Current version of tfy_files_download_options. */
-#define TFY_FILES_DOWNLOAD_OPTIONS_VERSION 1
+/** Current version of tfy_files_download_options (2 since 1.3: progress). */
+#define TFY_FILES_DOWNLOAD_OPTIONS_VERSION 2
 
 /**
  * Where a download goes.  Initialise with TFY_FILES_DOWNLOAD_OPTIONS_INIT
@@ -251,12 +319,18 @@ typedef struct tfy_files_download_options {
 	 */
 	int32_t overwrite;
 	int32_t reserved2_; /**< padding, leave 0 */
+	/**
+	 * Version 2 (since 1.3): told how much of the content arrived (see
+	 * tfy_transfer_progress_fn); NULL: none, at no cost.
+	 */
+	tfy_transfer_progress_fn progress;
+	void *progress_userdata; /**< passed to progress as it is */
 } tfy_files_download_options;
 
 /** Static initialiser for tfy_files_download_options: every field zero (the defaults). */
 /* clang-format off */
 #define TFY_FILES_DOWNLOAD_OPTIONS_INIT { TFY_FILES_DOWNLOAD_OPTIONS_VERSION, 0, NULL, NULL, \
-	NULL, 0, NULL, 0, 0 }
+	NULL, 0, NULL, 0, 0, NULL, NULL }
 /* clang-format on */
 
 /**

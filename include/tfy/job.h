@@ -82,24 +82,24 @@ enum {
  * (`response.body.usage`).  Fields are only appended in later versions.
  */
 typedef struct tfy_job_usage {
-	int64_t requests;          /**< output lines that succeeded (status_code 2xx) */
-	int64_t failed;            /**< records in errors.jsonl (or, per shard, lines that failed) */
-	int64_t prompt_tokens;     /**< usage.prompt_tokens (or input_tokens) */
+	int64_t requests;      /**< output lines that succeeded (status_code 2xx) */
+	int64_t failed;        /**< records in errors.jsonl (or, per shard, lines that failed) */
+	int64_t prompt_tokens; /**< usage.prompt_tokens (or input_tokens) */
 	int64_t completion_tokens; /**< usage.completion_tokens (or output_tokens) */
 	int64_t cached_tokens;     /**< usage.prompt_tokens_details.cached_tokens */
 	int64_t reasoning_tokens;  /**< usage.completion_tokens_details.reasoning_tokens */
 	/** Estimated cost in the price table's currency; valid when has_cost is 1. */
 	double cost;
-	int32_t has_cost; /**< 1 when a price table was given and listed every model used */
+	int32_t has_cost;  /**< 1 when a price table was given and listed every model used */
 	int32_t reserved_; /**< padding, always 0 */
 } tfy_job_usage;
 
 /** One shard of one round, as the journal has it.  Owned by its summary. */
 typedef struct tfy_job_shard {
-	int32_t round;     /**< 0 for the input's shards, 1.. for retry rounds */
-	int32_t index;     /**< its index within the round, from 0 */
-	int64_t requests;  /**< lines it holds */
-	int64_t bytes;     /**< bytes of its file */
+	int32_t round;        /**< 0 for the input's shards, 1.. for retry rounds */
+	int32_t index;        /**< its index within the round, from 0 */
+	int64_t requests;     /**< lines it holds */
+	int64_t bytes;        /**< bytes of its file */
 	const char *file_id;  /**< its uploaded file, or NULL before the upload */
 	const char *batch_id; /**< its batch, or NULL before the create */
 	const char *status;   /**< the batch's last status seen ("completed", ...), or NULL */
@@ -128,15 +128,15 @@ typedef struct tfy_job_summary {
 
 /** A job's progress, given to its callback; borrowed for the callback's call only. */
 typedef struct tfy_job_progress {
-	int32_t phase;          /**< a TFY_JOB_PHASE_* value */
-	int32_t round;          /**< the round being run */
-	int64_t shards;         /**< shards of the round */
-	int64_t shards_live;    /**< of them, uploaded and not yet ended */
-	int64_t shards_ended;   /**< of them, ended with their results downloaded */
-	int64_t requests;       /**< requests of the input */
-	int64_t completed;      /**< requests with a final record so far */
-	int64_t failed;         /**< of them, failed */
-	const char *message;    /**< one line for people on what just happened; never NULL */
+	int32_t phase;        /**< a TFY_JOB_PHASE_* value */
+	int32_t round;        /**< the round being run */
+	int64_t shards;       /**< shards of the round */
+	int64_t shards_live;  /**< of them, uploaded and not yet ended */
+	int64_t shards_ended; /**< of them, ended with their results downloaded */
+	int64_t requests;     /**< requests of the input */
+	int64_t completed;    /**< requests with a final record so far */
+	int64_t failed;       /**< of them, failed */
+	const char *message;  /**< one line for people on what just happened; never NULL */
 } tfy_job_progress;
 
 /**

@@ -6,6 +6,10 @@
  * name the file was uploaded with, in the current directory, when that is
  * a plain, visible file name.  Whoever uploaded the file chose the name:
  * ".bash_profile" or "../x" must not land in the user's directory.
+ *
+ * On a terminal (stderr), the progress line (meter.c) shows the download
+ * and then what was saved where; not when the content goes to that
+ * terminal, nor with stderr elsewhere.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 #include "connect.h"
 #include "diag.h"
 #include "fetch.h"
+#include "meter.h"
 #include "text.h"
 
 /* Why the uploaded name cannot be used as a file name here, or NULL when it can. */
@@ -67,8 +72,11 @@ static int download_by_name(tfy_client *client, const cli_args *args, const char
 	} else if (f->filename == NULL || name_refused(f->filename) != NULL) {
 		rc = refuse_name(f->filename);
 	} else {
-		rc = fetch_file_sized(client, args, id, fetch_bytes_of(f), f->filename, NULL);
-		if (rc == CLI_EXIT_OK) {
+		meter m;
+
+		meter_init(&m, args, "downloading", f->filename, 0);
+		rc = fetch_file_sized(client, args, id, fetch_bytes_of(f), f->filename, NULL, &m);
+		if (rc == CLI_EXIT_OK && !meter_end(&m, "saved", "as", f->filename, NULL)) {
 			fputs(CLI_NAME ": saved as ", stderr);
 			text_put_file(stderr, f->filename);
 			fputs("\n", stderr);
@@ -76,6 +84,32 @@ static int download_by_name(tfy_client *client, const cli_args *args, const char
 	}
 	tfy_error_free(err);
 	tfy_file_free(f);
+	return rc;
+}
+
+/* -o - (or no -o, off a terminal): the content on stdout. */
+static int to_stdout(tfy_client *client, const cli_args *args, sink *out)
+{
+	const char *id = args->operands[0];
+	meter m;
+	int rc;
+
+	meter_init(&m, args, "downloading", id, isatty(fileno(out->fp)));
+	rc = fetch_file(client, args, id, NULL, out->fp, &m);
+	if (rc == CLI_EXIT_OK)
+		meter_end(&m, "wrote", "to", NULL, NULL);
+	return rc;
+}
+
+static int to_path(tfy_client *client, const cli_args *args, const char *path)
+{
+	meter m;
+	int rc;
+
+	meter_init(&m, args, "downloading", path, 0);
+	rc = fetch_file(client, args, args->operands[0], path, NULL, &m);
+	if (rc == CLI_EXIT_OK)
+		meter_end(&m, "saved", "to", path, NULL);
 	return rc;
 }
 
@@ -90,9 +124,9 @@ int cmd_files_download_run(const cli_args *args, sink *out)
 	if (path == NULL && isatty(STDOUT_FILENO))
 		rc = download_by_name(client, args, args->operands[0]);
 	else if (path == NULL || strcmp(path, "-") == 0)
-		rc = fetch_file(client, args, args->operands[0], NULL, out->fp);
+		rc = to_stdout(client, args, out);
 	else
-		rc = fetch_file(client, args, args->operands[0], path, NULL);
+		rc = to_path(client, args, path);
 	/* refused because PATH exists (the library said so): say how to replace it */
 	if (rc == CLI_EXIT_IO && path != NULL && !args->force && access(path, F_OK) == 0)
 		fputs(CLI_NAME ": -f replaces it\n", stderr);

@@ -110,7 +110,7 @@ static FILE *download_temp(const cli_args *args, const char *id, int *rc)
 		fclose(fp);
 		return NULL;
 	}
-	*rc = fetch_file(client, args, id, NULL, fp);
+	*rc = fetch_file(client, args, id, NULL, fp, NULL);
 	tfy_client_free(client);
 	if (*rc != CLI_EXIT_OK || fseek(fp, 0, SEEK_SET) != 0) {
 		fclose(fp);

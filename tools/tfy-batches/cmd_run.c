@@ -31,6 +31,7 @@
 #include "fetch.h"
 #include "inputcheck.h"
 #include "interrupt.h"
+#include "meter.h"
 #include "opts.h"
 #include "record.h"
 #include "show.h"
@@ -126,6 +127,7 @@ static char *check_and_upload(tfy_client *client, const cli_args *args, char **e
 	tfy_code code;
 	sink err_sink;
 	char *id = NULL;
+	meter m;
 
 	sink_init(&err_sink, stderr);
 	if ((*rc = input_check(args->operands[0], args->endpoint, args->provider_kind, &err_sink,
@@ -144,7 +146,11 @@ static char *check_and_upload(tfy_client *client, const cli_args *args, char **e
 	request.cancel = interrupt_cancel;
 	opts.path = args->operands[0];
 	opts.request = &request;
+	meter_init(&m, args, "uploading", opts.path, 0);
+	meter_attach_upload(&m, &opts);
 	code = tfy_files_upload(client, &opts, &f, &err);
+	if (code != TFY_OK)
+		meter_abandon(&m);
 	/* Stopped after the upload went out, the file may exist: still the signal's exit. */
 	if ((code == TFY_ERROR_CANCELLED || code == TFY_ERROR_OUTCOME_UNKNOWN) && interrupt_seen()) {
 		diag_error(code == TFY_ERROR_CANCELLED
@@ -161,7 +167,7 @@ static char *check_and_upload(tfy_client *client, const cli_args *args, char **e
 	} else if ((id = strdup(f->id != NULL ? f->id : "")) == NULL) {
 		diag_error("out of memory", NULL);
 		*rc = CLI_EXIT_FAILURE;
-	} else {
+	} else if (!meter_end(&m, "uploaded", "from", opts.path, id)) {
 		say("uploaded as ", id);
 	}
 	tfy_file_free(f);
@@ -270,6 +276,7 @@ static int download(tfy_client *client, const cli_args *args, const char *id, co
 {
 	struct stat st;
 	int64_t bytes;
+	meter m;
 	int rc;
 
 	*path = NULL;
@@ -286,9 +293,10 @@ static int download(tfy_client *client, const cli_args *args, const char *id, co
 		say("already saved ", *path);
 		return CLI_EXIT_OK;
 	}
+	meter_init(&m, args, "downloading", *path, 0);
 	if (rc == CLI_EXIT_OK)
-		rc = fetch_file_sized(client, args, file_id, bytes, *path, NULL);
-	if (rc == CLI_EXIT_OK)
+		rc = fetch_file_sized(client, args, file_id, bytes, *path, NULL, &m);
+	if (rc == CLI_EXIT_OK && !meter_end(&m, "saved", "to", *path, NULL))
 		say("saved ", *path);
 	else if (rc == CLI_EXIT_INTERRUPTED)
 		say("interrupted; not saved: ", *path);

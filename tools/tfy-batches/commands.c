@@ -102,7 +102,8 @@ const cli_command cli_commands[] = {
 	{ "files upload", cmd_files_upload_run, "PATH [OPTION]...", "upload a batch input file",
 	  "Upload the file at PATH (purpose batch): POST {base URL}/files, and show\n"
 	  "the file.  The upload is never repeated once it may have created a file\n"
-	  "(exit 7: list or check before uploading again).\n",
+	  "(exit 7: list or check before uploading again).  On a terminal a progress\n"
+	  "line on stderr shows the upload, then what was uploaded as which id.\n",
 	  CALLS_API | GROUP_FORMAT, 1, 1 },
 	{ "files list", cmd_files_list_run, "[OPTION]...", "list files, one page or --all",
 	  "List the files: GET {base URL}/files, newest first unless --order asc.\n"
@@ -129,7 +130,8 @@ const cli_command cli_commands[] = {
 	  "download a file's content",
 	  "Download the content of the file ID: GET {base URL}/files/ID/content.  Its\n"
 	  "size is the file's bytes (GET {base URL}/files/ID): another size fails\n"
-	  "(exit 5).\n"
+	  "(exit 5).  On a terminal a progress line on stderr shows the download\n"
+	  "(percentage, bytes, rate, time left), then what was saved where.\n"
 	  "\n"
 	  "  -o, --output PATH         write it to PATH (\"-\": standard output); an\n"
 	  "                            existing PATH is refused (exit 8) unless -f\n"

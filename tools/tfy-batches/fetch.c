@@ -58,7 +58,7 @@ int fetch_size(tfy_client *client, const cli_args *args, const char *id, int64_t
 }
 
 int fetch_file_sized(tfy_client *client, const cli_args *args, const char *id, int64_t bytes,
-                     const char *path, FILE *fp)
+                     const char *path, FILE *fp, meter *m)
 {
 	tfy_files_download_options opts = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
 	tfy_request_options request = cli_request(args);
@@ -85,11 +85,15 @@ int fetch_file_sized(tfy_client *client, const cli_args *args, const char *id, i
 		request.cancel = interrupt_cancel;
 	}
 	opts.request = &request;
+	if (m != NULL)
+		meter_attach_download(m, &opts);
 	code = tfy_files_download(client, id, &opts, &err);
 	if (code == TFY_OK && path == NULL && fflush(fp) != 0) {
 		s.err = errno;
 		code = TFY_ERROR_IO;
 	}
+	if (code != TFY_OK && m != NULL)
+		meter_abandon(m);
 	/* A reader that went away (| head) chose to stop: not reported, as for list. */
 	if (code == TFY_ERROR_IO && s.err == EPIPE)
 		rc = CLI_EXIT_FAILURE;
@@ -101,10 +105,11 @@ int fetch_file_sized(tfy_client *client, const cli_args *args, const char *id, i
 	return rc;
 }
 
-int fetch_file(tfy_client *client, const cli_args *args, const char *id, const char *path, FILE *fp)
+int fetch_file(tfy_client *client, const cli_args *args, const char *id, const char *path, FILE *fp,
+               meter *m)
 {
 	int64_t bytes;
 	int rc = fetch_size(client, args, id, &bytes);
 
-	return rc == CLI_EXIT_OK ? fetch_file_sized(client, args, id, bytes, path, fp) : rc;
+	return rc == CLI_EXIT_OK ? fetch_file_sized(client, args, id, bytes, path, fp, m) : rc;
 }

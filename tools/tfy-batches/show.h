@@ -48,7 +48,7 @@ typedef tfy_code (*show_batch_call)(tfy_client *client, const char *id,
                                     const tfy_request_options *request, tfy_batch **out,
                                     tfy_error **err);
 
-/* A call that takes one operand (a file id, or a path to upload) and answers a file. */
+/* A call that takes one operand (a file id) and answers a file. */
 typedef tfy_code (*show_file_call)(tfy_client *client, const char *id,
                                    const tfy_request_options *request, tfy_file **out,
                                    tfy_error **err);

@@ -227,6 +227,7 @@ class LayoutTest(unittest.TestCase):
         "tfy_input_problem": _ffi.InputProblem, "tfy_input_report": _ffi.InputReport,
         "tfy_webhook_verify_options": _ffi.WebhookVerifyOptions,
         "tfy_webhook_event": _ffi.WebhookEvent,
+        "tfy_transfer_progress": _ffi.TransferProgress,
     }
 
     def test_layout(self):

@@ -2,6 +2,7 @@
 server on loopback in this process (ctypes releases the GIL during calls)."""
 
 import http.server
+import io
 import json
 import os
 import tempfile
@@ -121,6 +122,42 @@ class FilesTest(unittest.TestCase):
         with open(p, "rb") as f:
             self.assertEqual(f.read(), CONTENT)
         self.assertEqual(sorted(os.listdir(self.dir.name)), ["out.jsonl"])
+
+
+    @unittest.skipUnless(tfy._ffi.HAVE_TRANSFER_PROGRESS, "libtfy without the progress callback")
+    def test_progress(self):
+        """progress= gets TransferProgress values: bytes that never go back,
+        the total from Content-Length or the file object, a last "done"
+        call with every byte; a true result stops the transfer and leaves
+        no file; an exception is raised from the call."""
+        seen = []
+        p = self.path("out.jsonl")
+        self.client.files.download("file-abc", p, progress=seen.append)
+        self.assertEqual([s.phase for s in seen[:-1]], ["receiving"] * (len(seen) - 1))
+        self.assertEqual(seen[-1], tfy.TransferProgress("done", len(CONTENT), len(CONTENT),
+                                                        seen[-1].elapsed))
+        self.assertTrue(all(s.bytes_total == len(CONTENT) for s in seen))
+        done = [s.bytes_done for s in seen]
+        self.assertEqual(done, sorted(done))
+        self.assertTrue(seen[0].elapsed >= 0)
+
+        seen.clear()
+        self.client.files.upload(io.BytesIO(CONTENT), progress=seen.append)
+        self.assertEqual(seen[0].phase, "sending")
+        self.assertEqual(seen[0].bytes_total, len(CONTENT))
+        self.assertEqual((seen[-1].phase, seen[-1].bytes_done), ("done", len(CONTENT)))
+
+        os.remove(p)
+        with self.assertRaises(tfy.CancelledError):
+            self.client.files.download("file-abc", p, progress=lambda s: True)
+        self.assertEqual(os.listdir(self.dir.name), [])
+
+        def broken(_):
+            raise ZeroDivisionError("from progress")
+        with self.assertRaises(ZeroDivisionError):
+            self.client.files.download("file-abc", io.BytesIO(), progress=broken)
+        with self.assertRaises(TypeError):
+            self.client.files.download("file-abc", io.BytesIO(), progress=3)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from .batches import Batches
 from .client import MISSING_HAS_MORE_CONTINUE, MISSING_HAS_MORE_STOP, Client, RetryInfo
 from .errors import *  # noqa: F401,F403
 from .errors import ERROR_CLASSES, TfyError
-from .files import File, FileIterator, FilePage, Files
+from .files import File, FileIterator, FilePage, Files, TransferProgress
 from .iterator import BatchIterator
 from .request import NONE, RequestOptions
 from .results import InputReport, Problem, Result, check_input, read_results
@@ -40,5 +40,5 @@ __all__ = ["Client", "ClosedError", "RetryInfo", "MISSING_HAS_MORE_CONTINUE",
            "MISSING_HAS_MORE_STOP", "RequestOptions", "NONE", "Batch", "Page", "BatchList",
            "BatchIterator", "BatchError", "Errors", "RequestCounts", "Status", "Usage",
            "TfyError", "library_version", "Batches", "File", "Files", "FilePage",
-           "FileIterator", "Result", "read_results", "InputReport", "Problem",
+           "TransferProgress", "FileIterator", "Result", "read_results", "InputReport", "Problem",
            "check_input", "webhooks", "WebhookEvent"] + [c.__name__ for c in ERROR_CLASSES.values()]

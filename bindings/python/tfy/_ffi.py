@@ -25,8 +25,11 @@ TFY_REQUEST_OPTIONS_VERSION = 2
 TFY_BATCHES_LIST_OPTIONS_VERSION = 2
 TFY_BATCHES_CREATE_OPTIONS_VERSION = 1
 TFY_BATCH_WAIT_OPTIONS_VERSION = 1
-TFY_FILES_UPLOAD_OPTIONS_VERSION = 1
-TFY_FILES_DOWNLOAD_OPTIONS_VERSION = 1
+#: The upload and download options this binding mirrors (2: progress, libtfy
+#: 1.3); a library without the progress callback is given version 1
+#: (TRANSFER_OPTIONS_VERSION, below).
+TFY_FILES_UPLOAD_OPTIONS_VERSION = 2
+TFY_FILES_DOWNLOAD_OPTIONS_VERSION = 2
 TFY_RESULT_READER_OPTIONS_VERSION = 1
 TFY_INPUT_CHECK_OPTIONS_VERSION = 2
 #: tfy_input_check_options.provider_kind (since 1.3).
@@ -264,6 +267,21 @@ WRITE_FN = CFUNCTYPE(c_int32, c_void_p, c_void_p, c_size_t)
 REWIND_FN = CFUNCTYPE(c_int32, c_void_p)
 
 
+class TransferProgress(Structure):
+    _fields_ = [
+        ("phase", c_int32),
+        ("reserved_", c_int32),
+        ("bytes_done", c_int64),
+        ("bytes_total", c_int64),
+        ("elapsed_ms", c_int64),
+    ]
+
+
+#: tfy_transfer_progress.phase (since 1.3).
+TFY_TRANSFER_PHASES = {0: "sending", 1: "receiving", 2: "done"}
+TRANSFER_PROGRESS_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(TransferProgress))
+
+
 class File(Structure):
     _fields_ = [
         ("id", c_char_p),
@@ -292,6 +310,9 @@ class UploadOptions(Structure):
         ("purpose", c_char_p),
         ("content_type", c_char_p),
         ("request", POINTER(RequestOptions)),
+        # Version 2 (1.3): read by the library only when version says 2.
+        ("progress", TRANSFER_PROGRESS_FN),
+        ("progress_userdata", c_void_p),
     ]
 
 
@@ -306,6 +327,9 @@ class DownloadOptions(Structure):
         ("request", POINTER(RequestOptions)),
         ("overwrite", c_int32),
         ("reserved2_", c_int32),
+        # Version 2 (1.3): read by the library only when version says 2.
+        ("progress", TRANSFER_PROGRESS_FN),
+        ("progress_userdata", c_void_p),
     ]
 
 
@@ -576,6 +600,22 @@ lib = _load()
 HAVE_TOKEN = hasattr(lib, "tfy_cancel_token_new")
 #: The tfy_request_options version given to the loaded library.
 REQUEST_OPTIONS_VERSION = TFY_REQUEST_OPTIONS_VERSION if HAVE_TOKEN else 1
+
+
+def _knows_transfer_progress() -> bool:
+    """Whether the library reads version 2 of the upload options (its
+    progress callback): an older one refuses the version in _init."""
+    if not hasattr(lib, "tfy_files_upload_options_init"):
+        return False
+    probe = UploadOptions()
+    return lib.tfy_files_upload_options_init(ctypes.byref(probe),
+                                             TFY_FILES_UPLOAD_OPTIONS_VERSION) == 0
+
+
+#: libtfy 1.3's progress callback of uploads and downloads.
+HAVE_TRANSFER_PROGRESS = _knows_transfer_progress()
+#: The upload and download options version given to the loaded library.
+TRANSFER_OPTIONS_VERSION = 2 if HAVE_TRANSFER_PROGRESS else 1
 
 
 def text(b: bytes | None) -> str | None:

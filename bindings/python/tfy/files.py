@@ -42,6 +42,49 @@ class File(Record):
         return json.loads(self.raw_json)
 
 
+@dataclass(frozen=True)
+class TransferProgress(Record):
+    """How far an upload or a download got (tfy_transfer_progress, libtfy
+    1.3), given to the ``progress=`` callable of Files.upload() and
+    Files.download()."""
+    #: "sending" (an upload), "receiving" (a download), or "done": the last
+    #: call, once the call succeeded (a download to a path: once the file
+    #: is in place).
+    phase: str
+    #: Bytes of the file sent, or of the content received, so far; back to
+    #: 0 when an attempt is repeated.
+    bytes_done: int
+    #: The whole size (the file's; a download's expected_bytes, else its
+    #: Content-Length), None when not known.  Equal to bytes_done when done.
+    bytes_total: Optional[int]
+    #: Seconds since the call started.
+    elapsed: float
+
+
+def _progress_trampoline(progress: Callable[[TransferProgress], Any]):
+    """A tfy_transfer_progress_fn over progress(), run on the calling
+    thread: a true result stops the transfer (as cancel= does), an exception
+    stops it and is raised from the call."""
+    if not callable(progress):
+        raise TypeError("progress must be callable")
+    if not _ffi.HAVE_TRANSFER_PROGRESS:
+        raise NotImplementedError("the loaded libtfy has no progress callback (libtfy 1.3)")
+
+    def call(_userdata, p) -> int:
+        try:
+            c = p.contents
+            info = TransferProgress(
+                phase=_ffi.TFY_TRANSFER_PHASES.get(c.phase, str(c.phase)),
+                bytes_done=c.bytes_done,
+                bytes_total=None if c.bytes_total < 0 else c.bytes_total,
+                elapsed=c.elapsed_ms / 1000)
+            return 1 if on_caller(progress, info) else 0
+        except BaseException as e:  # noqa: B036 - re-raised by check()
+            pending_error(e)
+            return 1
+    return _ffi.TRANSFER_PROGRESS_FN(call)
+
+
 def _opt(o: _ffi.OptInt64) -> Optional[int]:
     return o.value if o.present else None
 
@@ -187,6 +230,7 @@ class Files:
 
     def upload(self, path: Source, *, purpose: Optional[str] = None,
                filename: Optional[str] = None, content_type: Optional[str] = None,
+               progress: Optional[Callable[[TransferProgress], Any]] = None,
                request: Optional[RequestOptions] = None, **request_options: Any) -> File:
         """``POST /files`` of a local file, streamed.  Raises
         ``OutcomeUnknownError`` when it was sent and no answer came (a file
@@ -199,12 +243,21 @@ class Files:
         cannot seek is sent chunked, and not sent again once a byte of it
         was read.  ``filename`` defaults to the last component of its
         ``name``, else "input.jsonl".  An exception raised by the file
-        object stops the upload and is raised here."""
+        object stops the upload and is raised here.
+
+        ``progress`` (libtfy 1.3), when given, is called on this thread with
+        a TransferProgress at most every 0.1 s while the file goes out, then
+        once with phase "done"; a true result stops the upload as
+        ``cancel=`` does, an exception stops it and is raised here."""
+        keep: List[Any] = []
+        if progress is not None:
+            keep.append(_progress_trampoline(progress))
         c_request, interrupt = self._client._options(request, request_options)
         opts = _ffi.UploadOptions()
-        check(lib.tfy_files_upload_options_init(byref(opts),
-                                                _ffi.TFY_FILES_UPLOAD_OPTIONS_VERSION), None)
-        keep: List[Any] = []
+        check(lib.tfy_files_upload_options_init(byref(opts), _ffi.TRANSFER_OPTIONS_VERSION),
+              None)
+        if progress is not None:
+            opts.progress = keep[0]
         if _is_stream(path, "read"):
             keep.append(_read_trampoline(path))
             opts.read = keep[-1]
@@ -256,8 +309,9 @@ class Files:
         check(code, err)
 
     def download(self, file_id: str, path: Target, *, overwrite: bool = False,
-                 expected_bytes: int = 0, request: Optional[RequestOptions] = None,
-                 **request_options: Any) -> None:
+                 expected_bytes: int = 0,
+                 progress: Optional[Callable[[TransferProgress], Any]] = None,
+                 request: Optional[RequestOptions] = None, **request_options: Any) -> None:
         """``GET /files/{id}/content`` into ``path``: written to a temporary
         file beside it, renamed into place only when complete; on any
         failure ``path`` is left as it was.  An existing ``path`` is refused
@@ -270,15 +324,23 @@ class Files:
         ``write()`` as it arrives (``overwrite`` does not apply).  On a
         failure it may hold part of the content: nothing is sent again once
         it was given a byte.  An exception raised by the file object stops
-        the download and is raised here."""
+        the download and is raised here.
+
+        ``progress`` (libtfy 1.3), when given, is called on this thread with
+        a TransferProgress at most every 0.1 s while the content arrives,
+        then once with phase "done" (a path: once it is in place); a true
+        result stops the download as ``cancel=`` does (CancelledError, no
+        file left), an exception stops it and is raised here."""
+        tracker = _progress_trampoline(progress) if progress is not None else None
         if _is_stream(path, "write"):
             if overwrite:
                 raise ValueError("overwrite applies to a path, not to a file object")
             writer = _write_trampoline(path.write, isinstance(path, io.RawIOBase))
-            self._download(file_id, writer, expected_bytes, request, request_options)
+            self._download(file_id, writer, expected_bytes, request, request_options,
+                           progress=tracker)
         else:
             self._download(file_id, os.fsdecode(path), expected_bytes, request,
-                           request_options, overwrite=overwrite)
+                           request_options, overwrite=overwrite, progress=tracker)
 
     def content(self, file: Union[str, File], *, max_bytes: int = CONTENT_MAX_BYTES,
                 request: Optional[RequestOptions] = None, **request_options: Any) -> bytes:
@@ -318,12 +380,15 @@ class Files:
 
     def _download(self, file_id: str, target: Any, expected_bytes: int,
                   request: Optional[RequestOptions], request_options: dict, *,
-                  overwrite: bool = False) -> None:
-        """tfy_files_download to a path (str) or through a write trampoline."""
+                  overwrite: bool = False, progress: Any = None) -> None:
+        """tfy_files_download to a path (str) or through a write trampoline,
+        with a progress trampoline when given."""
         c_request, interrupt = self._client._options(request, request_options)
         opts = _ffi.DownloadOptions()
-        check(lib.tfy_files_download_options_init(
-            byref(opts), _ffi.TFY_FILES_DOWNLOAD_OPTIONS_VERSION), None)
+        check(lib.tfy_files_download_options_init(byref(opts), _ffi.TRANSFER_OPTIONS_VERSION),
+              None)
+        if progress is not None:
+            opts.progress = progress
         if isinstance(target, str):
             opts.path = encode(target)
         else:
@@ -335,7 +400,7 @@ class Files:
         err = POINTER(_ffi.Error)()
         code = self._client._run(interrupt, lib.tfy_files_download, encode(file_id),
                                  byref(opts), byref(err))
-        del c_request, target
+        del c_request, target, progress
         check(code, err)
 
     # ---- listing (libtfy 1.3) ----------------------------------------------
