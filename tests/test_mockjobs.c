@@ -894,6 +894,27 @@ static void test_stats_by_metadata(void **state)
 	free(file);
 }
 
+/* The mock reads each custom_id wherever it stands in the line and however
+ * it is escaped, and answers it as the decoded string. */
+static void test_custom_id_forms(void **state)
+{
+	jobs *j = *state;
+	const char input[] =
+		"{\"body\":{\"model\":\"m-1\",\"messages\":[{\"custom_id\":\"inner\"}]},"
+		"\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"custom_id\":\"late\"}\n"
+		"{\"custom_id\":\"fa\\u0069l-esc\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\","
+		"\"body\":{\"model\":\"m-1\",\"messages\":[]}}\n"
+		"{\"custom_id\":\"q\\\"uote\\/\u00e9\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\","
+		"\"body\":{\"model\":\"m-1\",\"messages\":[],\"n\":1.5e3,\"ok\":true}}\n"
+		"{ \"method\" : \"POST\" , \"custom_id\" : \"spaced\" , \"url\" : \"" ENDPOINT "\" ,"
+		" \"body\" : { \"model\" : \"m-1\" , \"messages\" : [ ] } }\n";
+	char *file = upload(&j->gw, input);
+	json_t *done = run_batch(&j->gw, file, NULL, NULL, "completed");
+	expect_records(&j->gw, done, "late q\"uote/\u00e9 spaced", "fail-esc");
+	json_decref(done);
+	free(file);
+}
+
 /* The listing gives created batches newest first with their metadata. */
 static void test_list_by_metadata(void **state)
 {
@@ -1106,6 +1127,7 @@ int main(void)
 		cmocka_unit_test(test_flaky_fails_once),
 		cmocka_unit_test(test_stats_by_metadata),
 		cmocka_unit_test(test_list_by_metadata),
+		cmocka_unit_test(test_custom_id_forms),
 		cmocka_unit_test(test_bucket_headers),
 		cmocka_unit_test(test_fault_drop_upload),
 		cmocka_unit_test(test_fault_drop_download),
