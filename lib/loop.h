@@ -42,7 +42,8 @@ void tfy__loop_free(tfy__loop *loop);
  * is pending or wait_ms passes (-1: until nothing is pending; 0: one
  * non-blocking step).  Sleeps in the transfers' poll, never longer than
  * the next timer, and wakes at least every 50 ms to ask for cancellation.
- * Returns the number of ops and timers still pending.
+ * Returns the number of ops and timers still pending.  Callbacks may start
+ * and cancel ops and set and clear timers, but not run or free the loop.
  */
 int tfy__loop_run(tfy__loop *loop, int64_t wait_ms);
 

@@ -1266,16 +1266,6 @@ size_t tfy__hub_wait(tfy__hub *h, int64_t ms)
 	return ended;
 }
 
-size_t tfy__hub_flying(const tfy__hub *h)
-{
-	return h->flying;
-}
-
-int tfy__flight_sent(const tfy__flight *f)
-{
-	return request_sent(f->easy);
-}
-
 void tfy__flight_cancel(tfy__flight *f)
 {
 	f->x.cancelled = 1;

@@ -206,12 +206,6 @@ size_t tfy__hub_perform(tfy__hub *h);
  */
 size_t tfy__hub_wait(tfy__hub *h, int64_t ms);
 
-/* The flights in the air on h. */
-size_t tfy__hub_flying(const tfy__hub *h);
-
-/* 1 when f's request went out (at least its headers): a server may act on it. */
-int tfy__flight_sent(const tfy__flight *f);
-
 /*
  * Stops f at once: its sink and upload reader are not called again, and it
  * ends with TFY_ERROR_CANCELLED ("cancelled by the caller") at the hub's
