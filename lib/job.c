@@ -145,7 +145,7 @@ static tfy_code write_job_record(tfy_job *job, tfy_error **err)
 	if (tfy__job_id_new(id) < 0)
 		return tfy__error_set(err, TFY_ERROR_IO, "I/O error: getrandom: %s", strerror(errno));
 	const tfy_job_options *o = &job->o;
-	tfy__buf b = TFY__BUF_INIT;
+	tfy__jrec b = TFY__JREC_INIT;
 	tfy__jrec_begin(&b, "job");
 	tfy__jrec_int(&b, "v", 1);
 	tfy__jrec_str(&b, "id", id);
@@ -161,7 +161,7 @@ static tfy_code write_job_record(tfy_job *job, tfy_error **err)
 	tfy__jrec_int(&b, "provider", o->provider_kind);
 	tfy__jrec_int(&b, "started", (int64_t)time(NULL));
 	rc = tfy__journal_append(job->j, &b, err);
-	tfy__buf_clear(&b);
+	tfy__jrec_clear(&b);
 	return rc;
 }
 
@@ -466,10 +466,10 @@ tfy_code tfy_job_cancel(tfy_job *job, tfy_error **err)
 	if (rc != TFY_OK || st->done)
 		return rc;
 	if (!st->cancelled) {
-		tfy__buf b = TFY__BUF_INIT;
+		tfy__jrec b = TFY__JREC_INIT;
 		tfy__jrec_begin(&b, "cancelled");
 		rc = tfy__journal_append(job->j, &b, err);
-		tfy__buf_clear(&b);
+		tfy__jrec_clear(&b);
 		if (rc != TFY_OK)
 			return rc;
 	}

@@ -97,42 +97,55 @@ static int must_escape(unsigned char c)
 	return c < 0x21 || c == 0x7f || c == '%' || c == '=';
 }
 
-void tfy__jrec_begin(tfy__buf *b, const char *type)
+static void put(tfy__jrec *r, const void *p, size_t n)
 {
-	b->len = 0;
-	tfy__buf_append(b, type, strlen(type));
+	if (!r->failed && tfy__buf_append(&r->buf, p, n) < 0)
+		r->failed = 1;
 }
 
-void tfy__jrec_str(tfy__buf *b, const char *key, const char *value)
+void tfy__jrec_begin(tfy__jrec *r, const char *type)
+{
+	r->buf.len = 0;
+	r->failed = 0;
+	put(r, type, strlen(type));
+}
+
+void tfy__jrec_clear(tfy__jrec *r)
+{
+	tfy__buf_clear(&r->buf);
+	r->failed = 0;
+}
+
+void tfy__jrec_str(tfy__jrec *r, const char *key, const char *value)
 {
 	if (!value)
 		return;
-	tfy__buf_append(b, " ", 1);
-	tfy__buf_append(b, key, strlen(key));
-	tfy__buf_append(b, "=", 1);
+	put(r, " ", 1);
+	put(r, key, strlen(key));
+	put(r, "=", 1);
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
 		if (!must_escape(*p)) {
-			tfy__buf_append(b, p, 1);
+			put(r, p, 1);
 			continue;
 		}
 		char hex[4];
 		snprintf(hex, sizeof(hex), "%%%02X", *p);
-		tfy__buf_append(b, hex, 3);
+		put(r, hex, 3);
 	}
 }
 
-void tfy__jrec_int(tfy__buf *b, const char *key, int64_t value)
+void tfy__jrec_int(tfy__jrec *r, const char *key, int64_t value)
 {
 	char text[32];
 	snprintf(text, sizeof(text), "%" PRId64, value);
-	tfy__jrec_str(b, key, text);
+	tfy__jrec_str(r, key, text);
 }
 
-void tfy__jrec_double(tfy__buf *b, const char *key, double value)
+void tfy__jrec_double(tfy__jrec *r, const char *key, double value)
 {
 	char text[64];
 	snprintf(text, sizeof(text), "%.17g", value);
-	tfy__jrec_str(b, key, text);
+	tfy__jrec_str(r, key, text);
 }
 
 /* ---- reading a record -------------------------------------------------------------- */
@@ -411,6 +424,14 @@ static fit apply_settled(tfy__jshard *s, const record *rec)
 	return bad ? "a settled record with a bad number" : NULL;
 }
 
+/* The id an uploaded or created record carries. */
+static fit set_id(char **slot, const record *rec, const char *key)
+{
+	if (!get(rec, key) || !*get(rec, key))
+		return "a record without its id";
+	return set_str(slot, rec, key) < 0 ? "" : NULL;
+}
+
 /* A record about one shard. */
 static fit apply_to_shard(tfy__journal *j, const record *rec, int32_t round, int32_t index)
 {
@@ -421,15 +442,11 @@ static fit apply_to_shard(tfy__journal *j, const record *rec, int32_t round, int
 	if (strcmp(t, "upload") == 0)
 		s->upload_intent = 1;
 	else if (strcmp(t, "uploaded") == 0)
-		return !get(rec, "file") || set_str(&s->file_id, rec, "file") < 0
-		             ? "bad uploaded record"
-		             : NULL;
+		return set_id(&s->file_id, rec, "file");
 	else if (strcmp(t, "create") == 0)
 		s->create_intent = 1;
 	else if (strcmp(t, "created") == 0)
-		return !get(rec, "batch") || set_str(&s->batch_id, rec, "batch") < 0
-		             ? "bad created record"
-		             : NULL;
+		return set_id(&s->batch_id, rec, "batch");
 	else if (strcmp(t, "ended") == 0)
 		return apply_ended(s, rec);
 	else if (strcmp(t, "downloaded") == 0)
@@ -751,26 +768,26 @@ static tfy_code append_locked(tfy__journal *j, const tfy__buf *line, tfy_error *
 	return replay(j, err);
 }
 
-tfy_code tfy__journal_append(tfy__journal *j, tfy__buf *b, tfy_error **err)
+tfy_code tfy__journal_append(tfy__journal *j, tfy__jrec *r, tfy_error **err)
 {
-	if (!b->data || b->len > RECORD_MAX) {
-		tfy__buf_clear(b);
-		return b->len > RECORD_MAX ? tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT,
-		                                            "a journal record is too long")
-		                           : oom(err);
-	}
 	char crc[16];
-	snprintf(crc, sizeof(crc), "\t%08" PRIx32 "\n", tfy__crc32(b->data, b->len));
-	if (tfy__buf_append(b, crc, strlen(crc)) < 0) {
-		tfy__buf_clear(b);
-		return oom(err);
+	tfy_code rc = TFY_OK;
+	if (r->buf.len > RECORD_MAX)
+		rc = tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "a journal record is too long");
+	if (rc == TFY_OK && !r->failed && r->buf.data) {
+		snprintf(crc, sizeof(crc), "\t%08" PRIx32 "\n", tfy__crc32(r->buf.data, r->buf.len));
+		put(r, crc, strlen(crc));
 	}
-	tfy_code rc = locked(j, LOCK_EX, err);
+	if (rc == TFY_OK && (r->failed || !r->buf.data))
+		rc = oom(err);
+	if (rc == TFY_OK)
+		rc = locked(j, LOCK_EX, err);
 	if (rc == TFY_OK) {
-		rc = append_locked(j, b, err);
+		rc = append_locked(j, &r->buf, err);
 		flock(j->fd, LOCK_UN);
 	}
-	b->len = 0;
+	r->buf.len = 0;
+	r->failed = 0;
 	return rc;
 }
 

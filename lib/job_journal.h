@@ -148,21 +148,32 @@ tfy__jshard *tfy__journal_shard(const tfy__journal *j, int32_t round, int32_t in
 tfy_code tfy__journal_refresh(tfy__journal *j, tfy_error **err);
 
 /*
- * Building a record: begin with its type, add keys, then append.  Keys
- * with a NULL text are left out.  A record over 64 KiB is refused.
+ * A record being built: begin with its type, add keys, then append.  Keys
+ * with a NULL text are left out.  Memory running out while it is built
+ * marks it failed, and the append then refuses it: a record is written
+ * whole or not at all.  A record over 64 KiB is refused.
  */
-void tfy__jrec_begin(tfy__buf *b, const char *type);
-void tfy__jrec_str(tfy__buf *b, const char *key, const char *value);
-void tfy__jrec_int(tfy__buf *b, const char *key, int64_t value);
-void tfy__jrec_double(tfy__buf *b, const char *key, double value);
+typedef struct tfy__jrec {
+	tfy__buf buf;
+	int failed;
+} tfy__jrec;
+#define TFY__JREC_INIT \
+	{ \
+		TFY__BUF_INIT, 0 \
+	}
+void tfy__jrec_begin(tfy__jrec *r, const char *type);
+void tfy__jrec_str(tfy__jrec *r, const char *key, const char *value);
+void tfy__jrec_int(tfy__jrec *r, const char *key, int64_t value);
+void tfy__jrec_double(tfy__jrec *r, const char *key, double value);
+void tfy__jrec_clear(tfy__jrec *r);
 
 /*
- * Appends the record in b (cleared after): under the journal's lock, the
+ * Appends the record r (emptied after, its memory kept): under the journal's lock, the
  * records others appended are read first and a torn tail is cut; the line
  * is written, fdatasync'd and applied.  TFY_ERROR_IO (nothing applied),
  * TFY_ERROR_OUT_OF_MEMORY.
  */
-tfy_code tfy__journal_append(tfy__journal *j, tfy__buf *b, tfy_error **err);
+tfy_code tfy__journal_append(tfy__journal *j, tfy__jrec *r, tfy_error **err);
 
 /*
  * Takes the run lock of the job's directory (DIR/lock), without waiting:

@@ -86,7 +86,7 @@ struct run {
 	int stop;
 	tfy_code rc;
 	tfy_error *err;
-	tfy__buf rec;
+	tfy__jrec rec;
 	tfy__page_query query;
 };
 
@@ -1105,7 +1105,7 @@ static tfy_code run_locked(tfy_job *job, tfy_error **err)
 	const tfy__jstate *st = tfy__journal_state(job->j);
 	if (st->done && !st->cancelled)
 		return TFY_OK;
-	run r = { .job = job, .rec = TFY__BUF_INIT, .interval = POLL_FIRST_MS, .asked = -1 };
+	run r = { .job = job, .rec = TFY__JREC_INIT, .interval = POLL_FIRST_MS, .asked = -1 };
 	r.pair = tfy__endpoint_pair(job->client, &job->request);
 	r.base = tfy__call_start(job->client, &r.pair);
 	if (!st->done) {
@@ -1120,7 +1120,7 @@ static tfy_code run_locked(tfy_job *job, tfy_error **err)
 	slots_clear(&r);
 	tfy__free(r.input);
 	tfy__price_table_free(r.prices);
-	tfy__buf_clear(&r.rec);
+	tfy__jrec_clear(&r.rec);
 	return finish(&r, err);
 }
 

@@ -48,7 +48,7 @@ static tfy__journal *open_ok(const char *dir, int create)
 	return j;
 }
 
-static void append_ok(tfy__journal *j, tfy__buf *b)
+static void append_ok(tfy__journal *j, tfy__jrec *b)
 {
 	tfy_error *err = NULL;
 	tfy_code rc = tfy__journal_append(j, b, &err);
@@ -59,7 +59,7 @@ static void append_ok(tfy__journal *j, tfy__buf *b)
 
 static void add_job(tfy__journal *j, const char *input)
 {
-	tfy__buf b = TFY__BUF_INIT;
+	tfy__jrec b = TFY__JREC_INIT;
 	tfy__jrec_begin(&b, "job");
 	tfy__jrec_int(&b, "v", 1);
 	tfy__jrec_str(&b, "id", ID);
@@ -71,12 +71,12 @@ static void add_job(tfy__journal *j, const char *input)
 	tfy__jrec_int(&b, "retries", 2);
 	tfy__jrec_int(&b, "started", 1700000000);
 	append_ok(j, &b);
-	tfy__buf_clear(&b);
+	tfy__jrec_clear(&b);
 }
 
 static void add_shard(tfy__journal *j, int r, int i, int64_t offset)
 {
-	tfy__buf b = TFY__BUF_INIT;
+	tfy__jrec b = TFY__JREC_INIT;
 	tfy__jrec_begin(&b, "shard");
 	tfy__jrec_int(&b, "r", r);
 	tfy__jrec_int(&b, "i", i);
@@ -85,13 +85,13 @@ static void add_shard(tfy__journal *j, int r, int i, int64_t offset)
 	tfy__jrec_int(&b, "requests", 10);
 	tfy__jrec_int(&b, "tokens", 7);
 	append_ok(j, &b);
-	tfy__buf_clear(&b);
+	tfy__jrec_clear(&b);
 }
 
 static void add_simple(tfy__journal *j, const char *type, int r, int i, const char *key,
                        const char *value)
 {
-	tfy__buf b = TFY__BUF_INIT;
+	tfy__jrec b = TFY__JREC_INIT;
 	tfy__jrec_begin(&b, type);
 	tfy__jrec_int(&b, "r", r);
 	if (i >= 0)
@@ -99,12 +99,12 @@ static void add_simple(tfy__journal *j, const char *type, int r, int i, const ch
 	if (key)
 		tfy__jrec_str(&b, key, value);
 	append_ok(j, &b);
-	tfy__buf_clear(&b);
+	tfy__jrec_clear(&b);
 }
 
 static void add_round(tfy__journal *j, int r, int shards)
 {
-	tfy__buf b = TFY__BUF_INIT;
+	tfy__jrec b = TFY__JREC_INIT;
 	tfy__jrec_begin(&b, "round");
 	tfy__jrec_int(&b, "r", r);
 	tfy__jrec_int(&b, "shards", shards);
@@ -112,7 +112,7 @@ static void add_round(tfy__journal *j, int r, int shards)
 	tfy__jrec_int(&b, "size", 1234);
 	tfy__jrec_int(&b, "mtime", 99);
 	append_ok(j, &b);
-	tfy__buf_clear(&b);
+	tfy__jrec_clear(&b);
 }
 
 static char *journal_path(const char *dir)
@@ -165,7 +165,7 @@ static void test_replay(void **state)
 	add_simple(j, "uploaded", 0, 1, "file", "file-1");
 	add_simple(j, "create", 0, 1, NULL, NULL);
 	add_simple(j, "created", 0, 1, "batch", "batch_1");
-	tfy__buf b = TFY__BUF_INIT;
+	tfy__jrec b = TFY__JREC_INIT;
 	tfy__jrec_begin(&b, "ended");
 	tfy__jrec_int(&b, "r", 0);
 	tfy__jrec_int(&b, "i", 1);
@@ -193,7 +193,7 @@ static void test_replay(void **state)
 	tfy__jrec_double(&b, "cost", 0.125);
 	tfy__jrec_int(&b, "has_cost", 1);
 	append_ok(j, &b);
-	tfy__buf_clear(&b);
+	tfy__jrec_clear(&b);
 	add_simple(j, "cancelled", 0, -1, NULL, NULL);
 	tfy__journal_close(j);
 
