@@ -41,6 +41,7 @@
 #define LOOP_STEP_MS 100
 #define UPLOAD_TRIES 3
 #define PROBLEMS_SHOWN 3
+#define REFRESH_STEPS 10 /* loop steps between reads of the journal for others' records */
 
 typedef struct run run;
 
@@ -311,6 +312,18 @@ static void search(run *r)
 
 static void cancel_live(run *r);
 
+/* A cancel another process recorded: nothing more is created, the live batches are cancelled. */
+static void notice_cancel(run *r)
+{
+	tfy_error *e = NULL;
+	int was = state(r)->cancelled;
+	tfy_code rc = tfy__journal_refresh(r->job->j, &e);
+	if (rc != TFY_OK)
+		fail(r, rc, e);
+	else if (!was && state(r)->cancelled)
+		cancel_live(r);
+}
+
 static void on_created(void *userdata, tfy_code rc, void *out, tfy_error *e)
 {
 	slot *sl = userdata;
@@ -497,14 +510,9 @@ static void on_poll_time(void *userdata)
 {
 	run *r = userdata;
 	r->timer = NULL;
-	tfy_error *e = NULL;
-	tfy_code rc = tfy__journal_refresh(r->job->j, &e);
-	if (rc != TFY_OK) {
-		fail(r, rc, e);
+	notice_cancel(r);
+	if (r->stop)
 		return;
-	}
-	if (state(r)->cancelled)
-		cancel_live(r);
 	r->asked = -1;
 	r->polls = 1;
 	if (r->list_useless) {
@@ -783,16 +791,20 @@ static void round_setup(run *r)
 		sl->r = r;
 		sl->index = (int32_t)i;
 		const tfy__jshard *s = shard(r, sl);
-		if (live(s) || (s->file_id && !s->ended))
-			admit(r, sl, s);
+		if (live(s) || (s->create_intent && !s->ended)) { /* enqueued, whatever the budget says */
+			r->live_tokens += s->plan.tokens;
+			sl->reserved = 1;
+		}
 	}
 }
 
 static void drive(run *r)
 {
 	int idle = 0;
-	while (!r->stop && !round_settled(r)) {
+	for (int64_t steps = 1; !r->stop && !round_settled(r); steps++) {
 		int pending = tfy__loop_run(r->loop, LOOP_STEP_MS);
+		if (steps % REFRESH_STEPS == 0)
+			notice_cancel(r);
 		/* Nothing in flight and nothing startable would spin: a fault of the run's own. */
 		idle = pending || r->timer || r->transfers || r->polls ? 0 : idle + 1;
 		if (idle > 100) {

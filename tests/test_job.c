@@ -534,6 +534,93 @@ static void test_cancel(void **state)
 	tfy_job_free(job);
 }
 
+/* Ten tokens a line. */
+static int64_t ten(void *userdata, const char *line, size_t len)
+{
+	(void)line;
+	(void)len;
+	(*(int *)userdata)++;
+	return 10;
+}
+
+static int32_t most_live(void *userdata, const tfy_job_progress *p)
+{
+	int64_t *most = userdata;
+	if (p->shards_live > *most)
+		*most = p->shards_live;
+	return TFY_CANCEL_CONTINUE;
+}
+
+/* A budget of 30 tokens: shards of 3 lines, one enqueued at a time. */
+static void test_token_budget(void **state)
+{
+	fixture *f = *state;
+	start(f, 0.2);
+	write_input(f, 7, NULL);
+	int calls = 0;
+	int64_t most = 0;
+	tfy_job_options o = options(f);
+	o.max_requests = 0;
+	o.max_enqueued_tokens = 30;
+	o.estimate = ten;
+	o.estimate_userdata = &calls;
+	o.progress = most_live;
+	o.progress_userdata = &most;
+	tfy_job *job = open_ok(f, &o);
+	run_ok(job);
+	assert_int_equal(calls, 7);
+	assert_int_equal(most, 1);
+	check_merged(f, "");
+	tfy_job_summary *s = status_ok(job);
+	assert_int_equal(s->shards_count, 3);
+	check_one_batch_each(f, s);
+	tfy_job_summary_free(s);
+	tfy_job_free(job);
+}
+
+/* Cancelled from another job of the directory while it runs: noticed, batches cancelled. */
+typedef struct canceller {
+	fixture *f;
+	int done;
+} canceller;
+
+static int32_t cancel_once(void *userdata, const tfy_job_progress *p)
+{
+	canceller *c = userdata;
+	if (c->done || p->phase != TFY_JOB_PHASE_CREATING)
+		return TFY_CANCEL_CONTINUE;
+	c->done = 1;
+	tfy_job_options o = options(c->f);
+	tfy_job *other = open_ok(c->f, &o);
+	assert_int_equal(tfy_job_cancel(other, NULL), TFY_OK);
+	tfy_job_free(other);
+	return TFY_CANCEL_CONTINUE;
+}
+
+static void test_cancel_while_running(void **state)
+{
+	fixture *f = *state;
+	start(f, 2.0);
+	write_input(f, LINES, NULL);
+	canceller c = { f, 0 };
+	tfy_job_options o = options(f);
+	o.progress = cancel_once;
+	o.progress_userdata = &c;
+	tfy_job *job = open_ok(f, &o);
+	tfy_error *err = NULL;
+	assert_int_equal(tfy_job_run(job, &err), TFY_ERROR_CANCELLED);
+	tfy_error_free(err);
+	tfy_job_summary *s = status_ok(job);
+	assert_int_equal(s->state, TFY_JOB_STATE_CANCELLED);
+	assert_int_equal(s->succeeded + s->failed, LINES);
+	for (size_t i = 0; i < s->shards_count; i++)
+		assert_true(!s->shards[i].status || strcmp(s->shards[i].status, "cancelled") == 0 ||
+		            strcmp(s->shards[i].status, "completed") == 0);
+	tfy_job_summary_free(s);
+	check_merged(f, NULL);
+	tfy_job_free(job);
+}
+
 static void test_bad_options(void **state)
 {
 	fixture *f = *state;
@@ -567,6 +654,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
