@@ -52,7 +52,8 @@ typedef struct slot {
 	int busy;     /* an op of the shard is in flight */
 	int reserved; /* its tokens count against the budget */
 	int upload_tries;
-	int cancel_sent; /* this run asked for its batch's cancel */
+	int cancel_sent;       /* this run asked for its batch's cancel */
+	tfy_batch_status last; /* its batch's status at the last poll (0: none seen) */
 	tfy__call call;
 	tfy__shard_reader *reader;
 	tfy__upload upload;
@@ -397,8 +398,17 @@ static int64_t count_of(const tfy_batch *b, int which)
 static void seen(run *r, slot *sl, const tfy_batch *b)
 {
 	tfy__jshard *s = shard(r, sl);
-	if (!s || s->ended || !tfy_batch_status_is_terminal(b->status))
+	if (!s || s->ended)
 		return;
+	int changed = b->status != sl->last;
+	sl->last = b->status;
+	if (!tfy_batch_status_is_terminal(b->status)) {
+		if (changed)
+			progress(r, TFY_JOB_PHASE_WAITING, "round %d shard %d: batch %s %s",
+			         (int)r->round, (int)sl->index, b->id,
+			         tfy_batch_status_name(b->status));
+		return;
+	}
 	char why[512] = "";
 	if (b->errors_count && b->errors[0]->message)
 		snprintf(why, sizeof(why), "%s%s%s", b->errors[0]->code ? b->errors[0]->code : "",
