@@ -54,9 +54,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* job_data.h uses tfy_input_report without including check.h */
-#include "tfy/check.h"
-
 #include "buf.h"
 #include "job_data.h"
 #include "tfy/job.h"

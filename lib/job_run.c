@@ -20,9 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* job_data.h uses tfy_input_report without including check.h */
-#include "tfy/check.h"
-
 #include "alloc.h"
 #include "batches_internal.h"
 #include "call.h"
