@@ -243,14 +243,10 @@ static void test_uploads_and_downloads_at_once(void **state)
 	for (int i = 0; i < FILES; i++) {
 		data[i] = make_input(i, &len[i]);
 		in[i] = (tu_mem_stream){ data[i], len[i], 0, 0, -1 };
-		up[i] = (tfy__upload){ .fields = &purpose,
-			               .fields_count = 1,
-			               .file_field = "file",
-			               .filename = "input.jsonl",
-			               .content_type = "application/jsonl",
-			               .read = tu_mem_read,
-			               .userdata = &in[i],
-			               .size = (int64_t)len[i] };
+		up[i] = (tfy__upload){
+			&purpose,    1,      "file",          "input.jsonl", "application/jsonl",
+			tu_mem_read, &in[i], (int64_t)len[i], NULL,          NULL
+		};
 		const tfy__endpoint_args args = { .upload = &up[i] };
 		start(loop, f->client, &upload_ep, &args, NULL, &d[i]);
 	}
@@ -268,9 +264,7 @@ static void test_uploads_and_downloads_at_once(void **state)
 	tfy__sink sink[FILES];
 	for (int i = 0; i < FILES; i++) {
 		sinks[i].expect = data[i];
-		sink[i] = (tfy__sink){ .write = sink_write,
-			               .userdata = &sinks[i],
-			               .limit = (int64_t)len[i] };
+		sink[i] = (tfy__sink){ sink_write, &sinks[i], NULL, (int64_t)len[i], NULL };
 		const tfy__endpoint_args args = { .id = ids[i], .sink = &sink[i] };
 		start(loop, f->client, &download_ep, &args, NULL, &d[i]);
 	}
@@ -356,7 +350,7 @@ static void test_cancel_mid_download(void **state)
 	assert_non_null(c);
 	tfy__loop *loop = tfy__loop_new(c);
 	counting_sink s = { 0 };
-	tfy__sink sink = { .write = sink_write, .userdata = &s };
+	tfy__sink sink = { sink_write, &s, NULL, 0, NULL };
 	done_rec d = { 0 };
 	const tfy__endpoint_args args = { .id = "file-abc", .sink = &sink };
 	s.cancel_op = start(loop, c, &download_ep, &args, NULL, &d);
