@@ -78,7 +78,7 @@ static tfy_code decode_page(const tfy__http_response *resp, void **out, char *de
 	return rc;
 }
 
-static const tfy__endpoint list_endpoint = {
+const tfy__endpoint tfy__batches_list_endpoint = {
 	.method = "GET",
 	.collection = "/batches",
 	.decode = decode_page,
@@ -107,7 +107,7 @@ tfy_code tfy__batches_request(const tfy_client *client, const tfy_batches_list_o
 {
 	page_call p;
 	page_call_of(client, opts, &p);
-	return tfy__endpoint_build(client, &list_endpoint, &p.args, &p.pair, req, err);
+	return tfy__endpoint_build(client, &tfy__batches_list_endpoint, &p.args, &p.pair, req, err);
 }
 
 tfy_code tfy__batches_page(tfy_client *client, const tfy_batches_list_options *opts,
@@ -117,8 +117,8 @@ tfy_code tfy__batches_page(tfy_client *client, const tfy_batches_list_options *o
 	page_call p;
 	page_call_of(client, opts, &p);
 	void *page = NULL;
-	tfy_code rc = tfy__endpoint_run(client, &list_endpoint, &p.args, &p.pair, call, early,
-	                                &page, err);
+	tfy_code rc = tfy__endpoint_run(client, &tfy__batches_list_endpoint, &p.args, &p.pair, call,
+	                                early, &page, err);
 	*out = page;
 	return rc;
 }
@@ -128,7 +128,8 @@ int tfy__batches_page_early(tfy_client *client, const tfy_batches_list_options *
 {
 	page_call p;
 	page_call_of(client, opts, &p);
-	return tfy__endpoint_send_early(client, &list_endpoint, &p.args, &p.pair, call, early);
+	return tfy__endpoint_send_early(client, &tfy__batches_list_endpoint, &p.args, &p.pair, call,
+	                                early);
 }
 
 /* tfy_batches_list()'s own: the caller's options, read, and the page's query. */
@@ -151,7 +152,7 @@ tfy_code tfy_batches_list(tfy_client *client, const tfy_batches_list_options *op
                           tfy_batch_page **out, tfy_error **err)
 {
 	list_call c = { .opts = opts };
-	tfy__entry en = { .ep = &list_endpoint,
+	tfy__entry en = { .ep = &tfy__batches_list_endpoint,
 		          .needs = "client and out",
 		          .missing = !out,
 		          .prepare = list_prepare,

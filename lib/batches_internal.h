@@ -8,6 +8,9 @@
 #include "endpoint.h"
 #include "tfy/batches.h"
 
+/* The list endpoint: one page, decoded into a tfy_batch_page (query: tfy__page_args). */
+extern const tfy__endpoint tfy__batches_list_endpoint;
+
 /*
  * A caller's list options (NULL: the defaults) read and checked: version,
  * reserved fields, ranges, and the request options they point at (copied

@@ -10,9 +10,8 @@
 #include "credential.h"
 #include "decode.h"
 #include "error_internal.h"
+#include "loop.h"
 #include "retry.h"
-
-#define DETAIL_MAX 512
 
 tfy__call tfy__call_start(const tfy_client *c, const tfy__options_pair *o)
 {
@@ -150,7 +149,7 @@ static tfy_error *transport_error(tfy_code code, const char *detail)
 static tfy_code read_response(const tfy__http_response *resp, tfy__decode_fn decode, void **out,
                               tfy_error **e)
 {
-	char detail[DETAIL_MAX] = "";
+	char detail[TFY__DETAIL_MAX] = "";
 	tfy_code rc = tfy__code_for_status(resp->status);
 	if (rc != TFY_OK) {
 		*e = http_error(resp);
@@ -198,139 +197,6 @@ static void log_attempt(const tfy__logger *log, const tfy__request *req, int att
 		tfy__log(log, TFY_LOG_DEBUG, "%s %s -> failed in %lld ms: %s (attempt %d/%d)",
 		         req->method, req->url, (long long)took, detail, attempt,
 		         call->max_retries + 1);
-}
-
-static tfy__http_request http_request(const tfy_client *c, const tfy__request *req,
-                                      const tfy__sending *s, const tfy__call *call, int64_t timeout)
-{
-	const tfy__http_request http = {
-		.method = req->method,
-		.body = req->body,
-		.body_len = req->body_len,
-		.upload = req->upload,
-		.sink = req->sink,
-		.url = req->url,
-		.headers = s->headers,
-		.headers_count = s->count,
-		.safe_headers_count = req->safe_count,
-		.connect_timeout_ms = c->connect_timeout_ms,
-		.timeout_ms = timeout,
-		.stall_timeout_ms = c->stall_timeout_ms,
-		.tls_insecure = c->tls_insecure,
-		.follow_redirects = c->follow_redirects,
-		.ca_file = c->ca_file,
-		.ca_path = c->ca_path,
-		.max_body = c->max_body,
-		/* The call outlives the request: a request sent early is the iterator's, as is its call. */
-		.cancel = stop_asked,
-		.cancel_userdata = (void *)call,
-		.deadline = call->deadline,
-		.network = &c->network,
-		.fresh_connection = req->repeat == TFY__REPEAT_UNSENT,
-		.keep = &c->keep,
-	};
-	return http;
-}
-
-/* A first attempt sent ahead (the iterator's prefetch), with the key it was sent with. */
-struct tfy__early {
-	tfy__flight *flight;
-	char *key; /* TFY_CREDENTIAL_MAX bytes from the callback, or NULL */
-};
-
-void tfy__call_abandon_early(tfy__early *early)
-{
-	if (!early)
-		return;
-	tfy__transport_abandon(early->flight);
-	if (early->key) {
-		tfy__scrub(early->key, TFY_CREDENTIAL_MAX);
-		tfy__free(early->key);
-	}
-	tfy__free(early);
-}
-
-/* Sends the attempt now, with the call's key. */
-static tfy_code send_now(tfy_client *c, const tfy__request *req, const tfy__call *call,
-                         const tfy__call_key *k, int64_t timeout, tfy__http_response *resp,
-                         char *detail, size_t detail_size)
-{
-	tfy__sending s;
-	tfy_code rc = TFY_ERROR_OUT_OF_MEMORY;
-	snprintf(detail, detail_size, "out of memory");
-	if (tfy__sending_prepare(c, req, k, &s) == 0) {
-		const tfy__http_request http = http_request(c, req, &s, call, timeout);
-		rc = tfy__transport_send(c->transport, &http, resp, detail, detail_size);
-	}
-	tfy__sending_clear(&s);
-	return rc;
-}
-
-/*
- * One attempt: the request sent early when there is one (its answer counts
- * as this attempt, whatever it is), else a request sent now.
- */
-static tfy_code attempt_once(tfy_client *c, const tfy__request *req, const tfy__call *call,
-                             int attempt, tfy__early **early, tfy__decode_fn decode, void **out,
-                             tfy_error **e, outcome *oc, tfy__call_key *k, int32_t refresh)
-{
-	int64_t timeout = attempt_timeout(call);
-	/* Asked before anything is sent, so that a call cancelled already sends nothing. */
-	if (timeout < 0 || tfy__call_cancelled(call)) {
-		tfy__call_abandon_early(*early);
-		*early = NULL;
-		tfy_code stop = timeout < 0 ? TFY_ERROR_TIMEOUT : TFY_ERROR_CANCELLED;
-		*e = transport_error(stop, timeout < 0 ? "the call's deadline passed"
-		                                       : "cancelled by the caller");
-		return stop;
-	}
-	if (*early && tfy__transport_inherited((*early)->flight)) {
-		/* Sent before a fork: its answer is the parent's to read. */
-		tfy__call_abandon_early(*early);
-		*early = NULL;
-	}
-	tfy__http_response resp = { 0 };
-	char detail[DETAIL_MAX] = "";
-	int64_t start = tfy__now_ms();
-	tfy_code rc;
-	oc->sent = 1;
-	if (*early) {
-		if ((*early)->key)
-			tfy__call_key_take(k, (*early)->key);
-		(*early)->key = NULL;
-		rc = tfy__transport_finish((*early)->flight, &resp, detail, sizeof(detail));
-		(*early)->flight = NULL;
-		tfy__call_abandon_early(*early);
-		*early = NULL;
-	} else if (c->credential && (rc = tfy__call_key_ask(c, k, refresh, e)) != TFY_OK) {
-		oc->sent = 0; /* no key: nothing was sent */
-		return rc;
-	} else {
-		rc = send_now(c, req, call, k, timeout, &resp, detail, sizeof(detail));
-	}
-	/* The logger masks the secrets and shows control characters as \xHH itself. */
-	log_attempt(&k->log, req, attempt, call, &resp, tfy__now_ms() - start, detail);
-	/* The request id and kept headers reach results and errors: masked, cut and cleaned once, here. */
-	if (rc == TFY_OK &&
-	    (tfy__text_finish((const char **)&resp.request_id, TFY__REQUEST_ID_MAX, 0, k->secrets) < 0 ||
-	     tfy__headers_finish(resp.headers, k->secrets) < 0)) {
-		tfy__http_response_clear(&resp);
-		snprintf(detail, sizeof(detail), "out of memory");
-		rc = TFY_ERROR_OUT_OF_MEMORY;
-	}
-	oc->reached = resp.sent;
-	oc->sunk = resp.sunk;
-	oc->uploaded = resp.uploaded;
-	if (rc != TFY_OK) {
-		*e = transport_error(rc, detail);
-		return rc;
-	}
-	oc->status = resp.status;
-	oc->retry_after_ms = tfy__retry_after_ms(resp.retry_after_ms, resp.retry_after, time(NULL));
-	oc->should_retry = tfy__should_retry_header(resp.should_retry);
-	rc = read_response(&resp, decode, out, e);
-	tfy__http_response_clear(&resp);
-	return rc;
 }
 
 /* What the failed attempt means for its request: the one rule, in retry.c. */
@@ -408,22 +274,6 @@ static int ask_on_retry(const tfy_client *c, const tfy__call_key *k, int attempt
 	return c->on_retry(c->on_retry_userdata, &info) != TFY_CANCEL_CONTINUE;
 }
 
-/* Sleeps before the next attempt; TFY_ERROR_CANCELLED (with *e replaced) when cancelled. */
-static tfy_code back_off(const tfy__logger *log, const tfy__call *call, int attempt, int64_t delay,
-                         const outcome *oc, tfy_error **e)
-{
-	tfy__log(log, TFY_LOG_INFO, "retrying in %lld ms (attempt %d of %d failed: %s)",
-	         (long long)delay, attempt, call->max_retries + 1,
-	         *e ? (*e)->message : "out of memory");
-	tfy_error_free(*e);
-	*e = NULL;
-	if (tfy__call_sleep(call, delay) == TFY_OK)
-		return TFY_OK;
-	*e = transport_error(TFY_ERROR_CANCELLED, "cancelled by the caller during backoff");
-	finish_error(*e, attempt, oc, "");
-	return TFY_ERROR_CANCELLED;
-}
-
 /*
  * The error of a request that may have taken effect: TFY_ERROR_OUTCOME_UNKNOWN
  * in front, what happened to the attempt after it.
@@ -479,95 +329,442 @@ static tfy_code out_of_memory(tfy_error **e)
 	return TFY_ERROR_OUT_OF_MEMORY;
 }
 
-static tfy_code run_attempts(tfy_client *c, const tfy__request *req, const tfy__call *call,
-                             tfy__early *early, tfy__decode_fn decode, void **out, tfy_error **e,
-                             tfy__call_key *k)
+/*
+ * The attempts of one request as a state machine, advanced by a loop
+ * (loop.h): the blocking call drives a loop of its own with one, an op
+ * shares its loop with others.  Each stage does what the attempt loop did
+ * in order, never waiting: an attempt begins (deadline and cancel asked,
+ * key asked, request started on the loop's hub), its flight is in the air,
+ * its answer is judged (decode or the one retry rule), the backoff passes.
+ */
+typedef enum stage {
+	STAGE_ATTEMPT,  /* the next attempt begins at the next advance */
+	STAGE_SENDING,  /* its flight is in the air */
+	STAGE_ANSWERED, /* its flight ended: to be judged */
+	STAGE_BACKOFF,  /* waiting for wake before the next attempt */
+	STAGE_OVER      /* rc, out and e hold the result */
+} stage;
+
+struct tfy__attempts {
+	tfy__task task; /* the loop's handle on it */
+	tfy_client *client;
+	const tfy__request *req;
+	tfy__call call;
+	tfy__decode_fn decode;
+	tfy__attempts_end_fn end; /* NULL: the owner looks at the stage itself */
+	void *userdata;
+	stage stage;
+	int attempt; /* attempts begun */
+	int retries;
+	int refreshed; /* 1: the next attempt has a refreshed key; 2: it had */
+	int cancelled; /* tfy__call_attempts_cancel */
+	uint64_t seed;
+	outcome oc;
+	tfy__flight *flight; /* STAGE_SENDING */
+	int64_t started;     /* the attempt's send, for its log line */
+	int64_t wake;        /* STAGE_BACKOFF: when the next attempt may begin */
+	tfy_code answer;     /* STAGE_ANSWERED: how the flight ended */
+	tfy__http_response resp;
+	char detail[TFY__DETAIL_MAX];
+	tfy_code rc; /* STAGE_OVER */
+	void *out;
+	tfy_error *e;
+	tfy__call_key k; /* points into itself: the machine never moves */
+};
+
+static int stop_wanted(const tfy__attempts *a)
 {
-	uint64_t seed = (uint64_t)tfy__now_ms() ^ (uint64_t)(uintptr_t)&seed;
-	int retries = 0, refreshed = 0;
-	outcome oc = { 0, -1, -1, 0, 0, 0, 0 };
-	for (int attempt = 1;; attempt++) {
-		tfy_code rc = attempt > 1 ? rewind_streams(req, &oc, e) : TFY_OK;
-		if (rc != TFY_OK)
-			return finish_error(*e, attempt - 1, &oc, "") < 0 ? out_of_memory(e) : rc;
-		oc = (outcome){ 0, -1, -1, 0, 0, 0, 0 };
-		int32_t refresh = refreshed == 1;
-		rc = attempt_once(c, req, call, attempt, &early, decode, out, e, &oc, k, refresh);
-		if (rc == TFY_OK)
-			return rc;
-		tfy__verdict verdict = verdict_of(req, rc, &oc);
-		if (verdict == TFY__VERDICT_UNKNOWN) {
-			if (finish_error(*e, attempt, &oc,
-			                 req->effect
-			                         ? req->effect
-			                         : "not repeated, since it may have taken effect") < 0 ||
-			    unknown_outcome(*e) == TFY_ERROR_OUT_OF_MEMORY)
-				return out_of_memory(e);
-			return TFY_ERROR_OUTCOME_UNKNOWN;
-		}
-		refreshed += refreshed == 1;
-		if (!refreshed && refresh_key(c, k, req, attempt, rc, &oc, e)) {
-			refreshed = 1;
-			continue;
-		}
-		int64_t delay = 0;
-		const char *reason = no_retry_reason(c, call, req, verdict, retries, &oc, &seed,
-		                                     &delay);
-		int stop = reason ? 0 : ask_on_retry(c, k, attempt, rc, &oc, delay, *e);
-		if (stop < 0)
-			return out_of_memory(e);
-		if (stop)
-			reason = "on_retry stopped the retries";
-		/* An attempt stopped before sending (deadline, cancel, no key) is no request made. */
-		if (reason)
-			return finish_error(*e, attempt - !oc.sent, &oc, reason) < 0
-			             ? out_of_memory(e)
-			             : rc;
-		retries++;
-		if (back_off(&k->log, call, attempt, delay, &oc, e) != TFY_OK)
-			return TFY_ERROR_CANCELLED;
+	return a->cancelled || tfy__call_cancelled(&a->call);
+}
+
+/* stop_wanted as the transport's polls ask it, the machine as userdata. */
+static int32_t attempts_stop_asked(void *a)
+{
+	return stop_wanted(a);
+}
+
+static tfy__http_request http_request(const tfy__attempts *a, const tfy__sending *s, int64_t timeout)
+{
+	const tfy_client *c = a->client;
+	const tfy__request *req = a->req;
+	const tfy__http_request http = {
+		.method = req->method,
+		.body = req->body,
+		.body_len = req->body_len,
+		.upload = req->upload,
+		.sink = req->sink,
+		.url = req->url,
+		.headers = s->headers,
+		.headers_count = s->count,
+		.safe_headers_count = req->safe_count,
+		.connect_timeout_ms = c->connect_timeout_ms,
+		.timeout_ms = timeout,
+		.stall_timeout_ms = c->stall_timeout_ms,
+		.tls_insecure = c->tls_insecure,
+		.follow_redirects = c->follow_redirects,
+		.ca_file = c->ca_file,
+		.ca_path = c->ca_path,
+		.max_body = c->max_body,
+		.cancel = attempts_stop_asked,
+		.cancel_userdata = (void *)a,
+		.deadline = a->call.deadline,
+		.network = &c->network,
+		.fresh_connection = req->repeat == TFY__REPEAT_UNSENT,
+		.keep = &c->keep,
+	};
+	return http;
+}
+
+static void over(tfy__attempts *a, tfy_code rc)
+{
+	a->rc = rc;
+	a->stage = STAGE_OVER;
+}
+
+/* The flight's report: the answer waits in the machine until the loop advances it. */
+static void flight_ended(void *userdata, tfy_code rc, tfy__http_response *resp, const char *detail)
+{
+	tfy__attempts *a = userdata;
+	a->flight = NULL;
+	a->answer = rc;
+	a->resp = *resp;
+	snprintf(a->detail, sizeof(a->detail), "%s", detail);
+	a->stage = STAGE_ANSWERED;
+}
+
+/* Starts the attempt's request on the loop's hub, with the call's key. */
+static void send_attempt(tfy__attempts *a, int64_t timeout)
+{
+	tfy__sending s;
+	tfy_code rc = TFY_ERROR_OUT_OF_MEMORY;
+	snprintf(a->detail, sizeof(a->detail), "out of memory");
+	a->started = tfy__now_ms();
+	if (tfy__sending_prepare(a->client, a->req, &a->k, &s) == 0) {
+		const tfy__http_request http = http_request(a, &s, timeout);
+		rc = tfy__hub_start(tfy__loop_hub(a->task.loop), &http, flight_ended, a, &a->flight,
+		                    a->detail, sizeof(a->detail));
 	}
+	tfy__sending_clear(&s);
+	if (rc == TFY_OK) {
+		a->stage = STAGE_SENDING;
+		return;
+	}
+	memset(&a->resp, 0, sizeof(a->resp));
+	a->answer = rc;
+	a->stage = STAGE_ANSWERED;
+}
+
+static void judge(tfy__attempts *a, tfy_code rc);
+
+/* Sets the backoff before the next attempt; its error is logged and dropped. */
+static void back_off(tfy__attempts *a, int64_t delay)
+{
+	tfy__log(&a->k.log, TFY_LOG_INFO, "retrying in %lld ms (attempt %d of %d failed: %s)",
+	         (long long)delay, a->attempt, a->call.max_retries + 1,
+	         a->e ? a->e->message : "out of memory");
+	tfy_error_free(a->e);
+	a->e = NULL;
+	a->wake = tfy__add_ms(tfy__now_ms(), delay);
+	a->stage = STAGE_BACKOFF;
+}
+
+/* The backoff's end: the next attempt, unless the caller stopped the call meanwhile. */
+static void backoff_over(tfy__attempts *a)
+{
+	if (!stop_wanted(a)) {
+		a->stage = STAGE_ATTEMPT;
+		return;
+	}
+	a->e = transport_error(TFY_ERROR_CANCELLED, "cancelled by the caller during backoff");
+	finish_error(a->e, a->attempt, &a->oc, "");
+	over(a, TFY_ERROR_CANCELLED);
+}
+
+/* A new attempt: the streams rewound, the deadline and cancel asked, the key asked, then sent. */
+static void begin_attempt(tfy__attempts *a)
+{
+	tfy_code rc = a->attempt > 0 ? rewind_streams(a->req, &a->oc, &a->e) : TFY_OK;
+	if (rc != TFY_OK) {
+		over(a, finish_error(a->e, a->attempt, &a->oc, "") < 0 ? out_of_memory(&a->e) : rc);
+		return;
+	}
+	a->attempt++;
+	a->oc = (outcome){ 0, -1, -1, 0, 0, 0, 0 };
+	int64_t timeout = attempt_timeout(&a->call);
+	/* Asked before anything is sent, so that a call cancelled already sends nothing. */
+	if (timeout < 0 || stop_wanted(a)) {
+		tfy_code stop = timeout < 0 ? TFY_ERROR_TIMEOUT : TFY_ERROR_CANCELLED;
+		a->e = transport_error(stop, timeout < 0 ? "the call's deadline passed"
+		                                         : "cancelled by the caller");
+		judge(a, stop);
+		return;
+	}
+	a->oc.sent = 1;
+	if (a->client->credential &&
+	    (rc = tfy__call_key_ask(a->client, &a->k, a->refreshed == 1, &a->e)) != TFY_OK) {
+		a->oc.sent = 0; /* no key: nothing was sent */
+		judge(a, rc);
+		return;
+	}
+	send_attempt(a, timeout);
+}
+
+/* The attempt's flight ended: its log line, then the answer decoded or judged. */
+static void answered(tfy__attempts *a)
+{
+	tfy__http_response *resp = &a->resp;
+	tfy_code rc = a->answer;
+	if (rc == TFY_OK && a->cancelled) {
+		/* Stopped by its owner once the answer was in: as if stopped in flight. */
+		int sent = resp->sent;
+		int64_t sunk = resp->sunk, uploaded = resp->uploaded;
+		tfy__http_response_clear(resp);
+		*resp = (tfy__http_response){ .sent = sent, .sunk = sunk, .uploaded = uploaded };
+		snprintf(a->detail, sizeof(a->detail), "cancelled by the caller");
+		rc = TFY_ERROR_CANCELLED;
+	}
+	/* The logger masks the secrets and shows control characters as \xHH itself. */
+	log_attempt(&a->k.log, a->req, a->attempt, &a->call, resp, tfy__now_ms() - a->started,
+	            a->detail);
+	/* The request id and kept headers reach results and errors: masked, cut and cleaned once, here. */
+	if (rc == TFY_OK && (tfy__text_finish((const char **)&resp->request_id, TFY__REQUEST_ID_MAX,
+	                                      0, a->k.secrets) < 0 ||
+	                     tfy__headers_finish(resp->headers, a->k.secrets) < 0)) {
+		tfy__http_response_clear(resp);
+		snprintf(a->detail, sizeof(a->detail), "out of memory");
+		rc = TFY_ERROR_OUT_OF_MEMORY;
+	}
+	a->oc.reached = resp->sent;
+	a->oc.sunk = resp->sunk;
+	a->oc.uploaded = resp->uploaded;
+	if (rc != TFY_OK) {
+		tfy__http_response_clear(resp);
+		a->e = transport_error(rc, a->detail);
+		judge(a, rc);
+		return;
+	}
+	a->oc.status = resp->status;
+	a->oc.retry_after_ms = tfy__retry_after_ms(resp->retry_after_ms, resp->retry_after, time(NULL));
+	a->oc.should_retry = tfy__should_retry_header(resp->should_retry);
+	rc = read_response(resp, a->decode, &a->out, &a->e);
+	tfy__http_response_clear(resp);
+	judge(a, rc);
+}
+
+/* What a failed attempt leads to: the end of the call, a refreshed key, or a backoff. */
+static void judge(tfy__attempts *a, tfy_code rc)
+{
+	const tfy_client *c = a->client;
+	const tfy__request *req = a->req;
+	const outcome *oc = &a->oc;
+	if (rc == TFY_OK) {
+		over(a, rc);
+		return;
+	}
+	tfy__verdict verdict = verdict_of(req, rc, oc);
+	if (verdict == TFY__VERDICT_UNKNOWN) {
+		if (finish_error(a->e, a->attempt, oc,
+		                 req->effect ? req->effect
+		                             : "not repeated, since it may have taken effect") < 0 ||
+		    unknown_outcome(a->e) == TFY_ERROR_OUT_OF_MEMORY)
+			over(a, out_of_memory(&a->e));
+		else
+			over(a, TFY_ERROR_OUTCOME_UNKNOWN);
+		return;
+	}
+	a->refreshed += a->refreshed == 1;
+	if (!a->refreshed && refresh_key(c, &a->k, req, a->attempt, rc, oc, &a->e)) {
+		a->refreshed = 1;
+		a->stage = STAGE_ATTEMPT;
+		return;
+	}
+	int64_t delay = 0;
+	const char *reason = no_retry_reason(c, &a->call, req, verdict, a->retries, oc, &a->seed,
+	                                     &delay);
+	int stop = reason ? 0 : ask_on_retry(c, &a->k, a->attempt, rc, oc, delay, a->e);
+	if (stop < 0) {
+		over(a, out_of_memory(&a->e));
+		return;
+	}
+	if (stop)
+		reason = "on_retry stopped the retries";
+	/* An attempt stopped before sending (deadline, cancel, no key) is no request made. */
+	if (reason) {
+		over(a, finish_error(a->e, a->attempt - !oc->sent, oc, reason) < 0
+		                ? out_of_memory(&a->e)
+		                : rc);
+		return;
+	}
+	a->retries++;
+	back_off(a, delay);
+}
+
+static int advance(tfy__task *task)
+{
+	tfy__attempts *a = (tfy__attempts *)task;
+	for (;;) {
+		switch (a->stage) {
+		case STAGE_ATTEMPT: begin_attempt(a); break;
+		case STAGE_SENDING: return 0;
+		case STAGE_ANSWERED: answered(a); break;
+		case STAGE_BACKOFF:
+			/* Asked at every step, as the blocking sleep asked between its slices. */
+			if (!stop_wanted(a) && tfy__now_ms() < a->wake)
+				return 0;
+			backoff_over(a);
+			break;
+		case STAGE_OVER: return 1;
+		}
+	}
+}
+
+static int64_t wake(const tfy__task *task)
+{
+	const tfy__attempts *a = (const tfy__attempts *)task;
+	switch (a->stage) {
+	case STAGE_SENDING: return 0;
+	case STAGE_BACKOFF: return a->wake;
+	default: return tfy__now_ms();
+	}
+}
+
+static void ended(tfy__task *task, int dropped)
+{
+	tfy__attempts *a = (tfy__attempts *)task;
+	if (a->end)
+		a->end(a->userdata, a, dropped);
+}
+
+static const tfy__task_kind attempts_kind = { advance, wake, ended };
+
+tfy__attempts *tfy__call_attempts_start(tfy__loop *loop, const tfy__request *req,
+                                        const tfy__call *call, tfy__decode_fn decode,
+                                        tfy__attempts_end_fn end, void *userdata)
+{
+	tfy__attempts *a = tfy__calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->client = tfy__loop_client(loop);
+	a->req = req;
+	a->call = *call;
+	a->decode = decode;
+	a->end = end;
+	a->userdata = userdata;
+	a->seed = (uint64_t)tfy__now_ms() ^ (uint64_t)(uintptr_t)a;
+	a->oc = (outcome){ 0, -1, -1, 0, 0, 0, 0 };
+	tfy__call_key_init(&a->k, a->client);
+	tfy__loop_add(loop, &a->task, &attempts_kind);
+	return a;
+}
+
+void tfy__call_attempts_cancel(tfy__attempts *a)
+{
+	a->cancelled = 1;
+	if (a->flight)
+		tfy__flight_cancel(a->flight);
+}
+
+tfy_code tfy__call_attempts_result(tfy__attempts *a, void **out, tfy_error **err)
+{
+	*out = a->out;
+	a->out = NULL;
+	tfy_error *e = a->e;
+	a->e = NULL;
+	return hand_error(a->k.secrets, a->stage == STAGE_OVER ? a->rc : TFY_ERROR_CANCELLED, e, err);
+}
+
+void tfy__call_attempts_free(tfy__attempts *a)
+{
+	if (!a)
+		return;
+	tfy__loop_remove(&a->task);
+	tfy__flight_abandon(a->flight);
+	tfy__http_response_clear(&a->resp);
+	tfy_error_free(a->e);
+	tfy__call_key_clear(&a->k);
+	tfy__free(a);
+}
+
+/* A first attempt sent ahead (the iterator's prefetch): a loop of its own with the attempts. */
+struct tfy__early {
+	tfy__loop *loop;
+	tfy__attempts *a;
+};
+
+void tfy__call_abandon_early(tfy__early *early)
+{
+	if (!early)
+		return;
+	tfy__call_attempts_free(early->a);
+	tfy__loop_free(early->loop);
+	tfy__free(early);
+}
+
+/* Drives a's loop until a is over; returns its result. */
+static tfy_code drive(tfy__loop *loop, tfy__attempts *a, void **out, tfy_error **err)
+{
+	while (a->stage != STAGE_OVER && tfy__loop_run(loop, -1) > 0)
+		;
+	tfy_code rc = tfy__call_attempts_result(a, out, err);
+	tfy__call_attempts_free(a);
+	tfy__loop_free(loop);
+	return rc;
 }
 
 tfy_code tfy__call_run(tfy_client *client, const tfy__request *req, const tfy__call *call,
                        tfy__early *early, tfy__decode_fn decode, void **out, tfy_error **err)
 {
-	tfy_error *e = NULL;
 	*out = NULL;
-	tfy__call_key k;
-	tfy__call_key_init(&k, client);
-	tfy_code rc = run_attempts(client, req, call, early, decode, out, &e, &k);
-	rc = hand_error(k.secrets, rc, e, err);
-	tfy__call_key_clear(&k);
-	return rc;
+	/*
+	 * A request sent before a fork is the parent's to read; one whose call
+	 * ran out of time or was cancelled meanwhile is dropped: the attempt
+	 * then fails as it begins, sending nothing.
+	 */
+	if (early && (tfy__loop_inherited(early->loop) || attempt_timeout(call) < 0 ||
+	              tfy__call_cancelled(call))) {
+		tfy__call_abandon_early(early);
+		early = NULL;
+	}
+	if (early) {
+		tfy__loop *loop = early->loop;
+		tfy__attempts *a = early->a;
+		tfy__free(early);
+		a->call = *call;
+		a->decode = decode;
+		return drive(loop, a, out, err);
+	}
+	tfy__loop *loop = tfy__loop_new(client);
+	tfy__attempts *a = loop ? tfy__call_attempts_start(loop, req, call, decode, NULL, NULL) : NULL;
+	if (!a) {
+		tfy__loop_free(loop);
+		return hand_error(client->secrets, TFY_ERROR_OUT_OF_MEMORY, NULL, err);
+	}
+	return drive(loop, a, out, err);
 }
 
-tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req, const tfy__call *call)
+tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req, const tfy__call *call,
+                                 tfy__decode_fn decode)
 {
-	int64_t timeout = attempt_timeout(call);
-	if (timeout < 0 || tfy__call_cancelled(call))
+	if (attempt_timeout(call) < 0 || tfy__call_cancelled(call))
 		return NULL;
 	tfy__early *early = tfy__calloc(1, sizeof(*early));
-	tfy__call_key k;
-	tfy__call_key_init(&k, client);
-	tfy_error *e = NULL;
-	tfy__sending s = { 0 };
-	/* Whatever fails here, the call asks again when it needs the answer. */
-	if (early && (!client->credential || tfy__call_key_ask(client, &k, 0, &e) == TFY_OK) &&
-	    tfy__sending_prepare(client, req, &k, &s) == 0) {
-		char detail[DETAIL_MAX];
-		const tfy__http_request http = http_request(client, req, &s, call, timeout);
-		if (tfy__transport_start(client->transport, &http, &early->flight, detail,
-		                         sizeof(detail)) != TFY_OK)
-			early->flight = NULL;
-	}
-	tfy__sending_clear(&s);
-	tfy_error_free(e);
-	if (!early || !early->flight) {
-		tfy__free(early);
-		tfy__call_key_clear(&k);
+	if (!early)
 		return NULL;
+	early->loop = tfy__loop_new(client);
+	early->a = early->loop ? tfy__call_attempts_start(early->loop, req, call, decode, NULL, NULL)
+	                       : NULL;
+	/*
+	 * Only the first attempt begins here (key, send), and the hub sends it;
+	 * its answer is judged when the call asks for it.  Whatever fails here,
+	 * the call asks again when it needs the answer.
+	 */
+	if (early->a) {
+		begin_attempt(early->a);
+		if (early->a->stage == STAGE_SENDING) {
+			tfy__hub_perform(tfy__loop_hub(early->loop));
+			return early;
+		}
 	}
-	early->key = k.buf; /* the key it was sent with, masked in its answer */
-	return early;
+	tfy__call_abandon_early(early);
+	return NULL;
 }

@@ -55,10 +55,12 @@ typedef tfy_code (*tfy__decode_fn)(const tfy__http_response *resp, void **out, c
                                    size_t detail_size);
 
 /*
- * Runs the attempts of one request under the call's context.  `early`, when
- * not NULL, is the first attempt already on its way (the iterator's
- * prefetch); it is consumed.  On failure *err gets the error (never NULL
- * when err is not NULL), with the key masked.
+ * Runs the attempts of one request under the call's context, to their end:
+ * a loop of its own (loop.h) with the request's attempts on it, driven
+ * until they are over.  `early`, when not NULL, is the first attempt
+ * already on its way (the iterator's prefetch); it is consumed.  On failure
+ * *err gets the error (never NULL when err is not NULL), with the key
+ * masked.
  *
  * With a credential callback, the key is asked for before each attempt
  * (into a buffer of the call's own, masked in its errors and log lines,
@@ -73,12 +75,60 @@ tfy_code tfy__call_run(tfy_client *client, const tfy__request *req, const tfy__c
 /*
  * Sends the first attempt of req now and returns at once; NULL when it
  * could not start.  With a credential callback the key is asked for now,
- * and kept (for masking its answer) until the attempt is consumed.
+ * and kept (for masking its answer) until the attempt is consumed.  req
+ * and call must stay where they are until then; decode reads the answer.
  */
-tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req, const tfy__call *call);
+tfy__early *tfy__call_send_early(tfy_client *client, const tfy__request *req, const tfy__call *call,
+                                 tfy__decode_fn decode);
 
 /* Drops a request sent early that will not be asked for (NULL: nothing happens). */
 void tfy__call_abandon_early(tfy__early *early);
+
+/*
+ * The attempts of one request as a state machine on a loop (loop.h): the
+ * one implementation of the attempt rules above, which tfy__call_run and
+ * every op of a loop run.  Each step of the loop moves it on without
+ * waiting: the attempt begins (deadline and cancel asked, key asked, the
+ * request started on the loop's hub), its flight ends, its answer is
+ * decoded or judged by the one retry rule, a backoff or Retry-After passes
+ * as a wake time, and the next attempt begins.
+ */
+typedef struct tfy__attempts tfy__attempts;
+typedef struct tfy__loop tfy__loop;
+
+/*
+ * Told when the attempts are over (dropped 0: the result waits in a for
+ * tfy__call_attempts_result) or dropped with their loop (dropped 1).  The
+ * owner frees a, in the callback or later.
+ */
+typedef void (*tfy__attempts_end_fn)(void *userdata, tfy__attempts *a, int dropped);
+
+/*
+ * Puts the attempts of req on the loop, for the loop's client; the first
+ * begins at the loop's next step.  req (with its upload and sink) must stay
+ * valid until a is freed; call is copied.  end may be NULL.  NULL when
+ * memory runs out.
+ */
+tfy__attempts *tfy__call_attempts_start(tfy__loop *loop, const tfy__request *req,
+                                        const tfy__call *call, tfy__decode_fn decode,
+                                        tfy__attempts_end_fn end, void *userdata);
+
+/*
+ * Stops the attempts at the loop's next step: the flight in the air is
+ * dropped (its sink and reader are not called again) and the attempt ends
+ * as cancelled, judged by the one rule (a create that went out: unknown
+ * outcome); a backoff ends as cancelled.
+ */
+void tfy__call_attempts_cancel(tfy__attempts *a);
+
+/*
+ * The result once over: TFY_OK with *out set (new, the caller's), or the
+ * error handed to err as tfy__call_run hands it (secrets masked).
+ */
+tfy_code tfy__call_attempts_result(tfy__attempts *a, void **out, tfy_error **err);
+
+/* Frees a (taking it off its loop, dropping its flight); NULL: nothing happens. */
+void tfy__call_attempts_free(tfy__attempts *a);
 
 /* Hands e to the caller, or frees it, with every echo of a secret masked first. */
 tfy_code tfy__call_hand_error(const tfy_client *client, tfy_code rc, tfy_error *e, tfy_error **err);

@@ -81,7 +81,7 @@ int tfy__endpoint_send_early(tfy_client *client, const tfy__endpoint *ep,
 	early->flight = NULL;
 	/* Whatever fails here, the call is made again when it is asked for. */
 	if (tfy__endpoint_build(client, ep, args, pair, &early->req, NULL) == TFY_OK &&
-	    (early->flight = tfy__call_send_early(client, &early->req, call)))
+	    (early->flight = tfy__call_send_early(client, &early->req, call, ep->decode)))
 		return 0;
 	tfy__request_clear(&early->req);
 	return -1;

@@ -39,6 +39,7 @@ static const char *const code_text[] = {
 	[TFY_ERROR_IO] = "local file error",
 	[TFY_ERROR_DECLINED] = "the server declined the request",
 	[TFY_ERROR_WEBHOOK_INVALID] = "the webhook failed verification",
+	[TFY_ERROR_INPUT_INVALID] = "the job's input has problems",
 };
 
 const char *tfy_strerror(tfy_code code)

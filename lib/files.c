@@ -195,7 +195,7 @@ static void relay_done(const relay *r, int64_t bytes)
 
 /* ---- the endpoints ----------------------------------------------------------- */
 
-static const tfy__endpoint upload_endpoint = {
+const tfy__endpoint tfy__files_upload_endpoint = {
 	.method = "POST",
 	.collection = "/files",
 	.body = TFY__BODY_UPLOAD,
@@ -204,7 +204,7 @@ static const tfy__endpoint upload_endpoint = {
 	.effect = UPLOAD_EFFECT,
 };
 
-static const tfy__endpoint retrieve_endpoint = {
+const tfy__endpoint tfy__files_retrieve_endpoint = {
 	.method = "GET",
 	.collection = "/files",
 	.id_name = "the file id",
@@ -218,7 +218,7 @@ static const tfy__endpoint delete_endpoint = {
 	.decode = decode_deleted,
 };
 
-static const tfy__endpoint download_endpoint = {
+const tfy__endpoint tfy__files_download_endpoint = {
 	.method = "GET",
 	.collection = "/files",
 	.id_name = "the file id",
@@ -356,7 +356,7 @@ tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_options *op
                           tfy_error **err)
 {
 	upload_call c = { .opts = opts };
-	tfy__entry en = { .ep = &upload_endpoint,
+	tfy__entry en = { .ep = &tfy__files_upload_endpoint,
 		          .needs = "client, opts and out",
 		          .missing = !opts || !out,
 		          .prepare = upload_prepare,
@@ -374,7 +374,7 @@ tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_options *op
 tfy_code tfy_files_retrieve(tfy_client *client, const char *id, const tfy_request_options *request,
                             tfy_file **out, tfy_error **err)
 {
-	tfy__entry en = { .ep = &retrieve_endpoint,
+	tfy__entry en = { .ep = &tfy__files_retrieve_endpoint,
 		          .needs = "client and out",
 		          .missing = !out,
 		          .request = request,
@@ -523,7 +523,7 @@ tfy_code tfy_files_download(tfy_client *client, const char *id,
                             const tfy_files_download_options *opts, tfy_error **err)
 {
 	download_call c = { .opts = opts };
-	tfy__entry en = { .ep = &download_endpoint,
+	tfy__entry en = { .ep = &tfy__files_download_endpoint,
 		          .needs = "client and opts",
 		          .missing = !opts,
 		          .args = { .id = id },

@@ -10,7 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "endpoint.h"
 #include "tfy/files.h"
+
+/*
+ * The endpoints a job runs on its loop (job.c): upload (args.upload; a
+ * tfy_file with an id), retrieve (a tfy_file) and download (args.sink;
+ * no result).
+ */
+extern const tfy__endpoint tfy__files_upload_endpoint;
+extern const tfy__endpoint tfy__files_retrieve_endpoint;
+extern const tfy__endpoint tfy__files_download_endpoint;
 
 /* Room for the text of a local I/O failure: what failed, the path, strerror. */
 #define TFY__IO_WHY_MAX 512

@@ -59,16 +59,10 @@ static tfy_code decode_created(const tfy__http_response *resp, void **out, char 
 	return TFY_ERROR_DECODE;
 }
 
-/* What a wait's poll hands back: the batch and the delay its answer asked for. */
-typedef struct polled {
-	tfy_batch *batch;
-	int64_t retry_after_ms;
-} polled;
-
 static tfy_code decode_polled(const tfy__http_response *resp, void **out, char *detail,
                               size_t detail_size)
 {
-	polled *p = tfy__malloc(sizeof(*p));
+	tfy__polled *p = tfy__malloc(sizeof(*p));
 	if (!p)
 		return TFY_ERROR_OUT_OF_MEMORY;
 	p->retry_after_ms = tfy__retry_after_ms(resp->retry_after_ms, resp->retry_after, time(NULL));
@@ -99,7 +93,7 @@ static const tfy__endpoint cancel_endpoint = {
 	.decode = decode_batch,
 };
 
-static const tfy__endpoint create_endpoint = {
+const tfy__endpoint tfy__jobs_create_endpoint = {
 	.method = "POST",
 	.collection = "/batches",
 	.body = TFY__BODY_JSON,
@@ -108,7 +102,7 @@ static const tfy__endpoint create_endpoint = {
 };
 
 /* Retrieve, as a wait polls it. */
-static const tfy__endpoint poll_endpoint = {
+const tfy__endpoint tfy__jobs_poll_endpoint = {
 	.method = "GET",
 	.collection = "/batches",
 	.id_name = "batch_id",
@@ -121,8 +115,9 @@ tfy_code tfy__batch_poll(tfy_client *client, const char *batch_id, const tfy__op
 {
 	const tfy__endpoint_args args = { .id = batch_id };
 	void *got = NULL;
-	tfy_code rc = tfy__endpoint_run(client, &poll_endpoint, &args, pair, call, NULL, &got, err);
-	polled *p = got;
+	tfy_code rc = tfy__endpoint_run(client, &tfy__jobs_poll_endpoint, &args, pair, call, NULL,
+	                                &got, err);
+	tfy__polled *p = got;
 	*out = p ? p->batch : NULL;
 	*retry_after_ms = p ? p->retry_after_ms : -1;
 	tfy__free(p);
@@ -291,7 +286,7 @@ tfy_code tfy_batches_create(tfy_client *client, const tfy_batches_create_options
                             tfy_batch **out, tfy_error **err)
 {
 	create_call c = { .opts = opts, .body = TFY__BUF_INIT };
-	tfy__entry en = { .ep = &create_endpoint,
+	tfy__entry en = { .ep = &tfy__jobs_create_endpoint,
 		          .needs = "client, opts and out",
 		          .missing = !opts || !out,
 		          .prepare = create_prepare,

@@ -10,6 +10,20 @@
 #include "endpoint.h"
 #include "tfy/jobs.h"
 
+/* What a wait's poll hands back: the batch (owning itself) and the delay its answer asked for. */
+typedef struct tfy__polled {
+	tfy_batch *batch;
+	int64_t retry_after_ms; /* Retry-After or retry-after-ms; -1: none */
+} tfy__polled;
+
+/*
+ * The endpoints a job runs on its loop (job.c): create (decoded into a
+ * tfy_batch with an id) and retrieve as a wait polls it (decoded into a
+ * new tfy__polled).
+ */
+extern const tfy__endpoint tfy__jobs_create_endpoint;
+extern const tfy__endpoint tfy__jobs_poll_endpoint;
+
 /*
  * Retrieves a batch under the call's context and options (read already),
  * as a wait polls it: *out a batch that owns itself, *retry_after_ms the

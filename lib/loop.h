@@ -42,7 +42,8 @@ void tfy__loop_free(tfy__loop *loop);
  * is pending or wait_ms passes (-1: until nothing is pending; 0: one
  * non-blocking step).  Sleeps in the transfers' poll, never longer than
  * the next timer, and wakes at least every 50 ms to ask for cancellation.
- * Returns the number of ops and timers still pending.
+ * Returns the number of ops and timers still pending.  Callbacks may start
+ * and cancel ops and set and clear timers, but not run or free the loop.
  */
 int tfy__loop_run(tfy__loop *loop, int64_t wait_ms);
 
@@ -90,5 +91,52 @@ tfy__timer *tfy__loop_timer(tfy__loop *loop, int64_t delay_ms, tfy__timer_fn fn,
 
 /* Drops a timer that has not fired; fn is never called. */
 void tfy__timer_clear(tfy__timer *timer);
+
+/*
+ * The loop's plumbing, for the calls layer (call.c drives an op's attempts
+ * with it; the blocking call drives a loop of its own).  A task is work the
+ * loop advances each step; it knows nothing of what the work is, so the
+ * loop never calls back into the units above it by name.
+ */
+typedef struct tfy__task tfy__task;
+
+typedef struct tfy__task_kind {
+	/* Moves the task on as far as it goes without waiting: 1 when it is over. */
+	int (*advance)(tfy__task *task);
+	/*
+	 * When the task next wants advancing without a transfer ending
+	 * (monotonic ms; now or earlier: at once), or 0: not before one ends.
+	 */
+	int64_t (*wake)(const tfy__task *task);
+	/*
+	 * The task left the loop: over (dropped 0: tell its owner) or dropped
+	 * by tfy__loop_free (dropped 1: tell no one).  The loop is done with it.
+	 */
+	void (*end)(tfy__task *task, int dropped);
+} tfy__task_kind;
+
+struct tfy__task {
+	const tfy__task_kind *kind;
+	tfy__loop *loop; /* NULL when in none */
+	tfy__task *prev, *next;
+};
+
+/* Puts task on the loop, advanced from its next step on (counted as an op). */
+void tfy__loop_add(tfy__loop *loop, tfy__task *task, const tfy__task_kind *kind);
+
+/* Takes task off its loop without ending it (not in one: nothing happens). */
+void tfy__loop_remove(tfy__task *task);
+
+/* The loop's hub, where its tasks start their flights (transport.h). */
+struct tfy__hub *tfy__loop_hub(const tfy__loop *loop);
+
+/* The client the loop was made for (borrowed: the loop holds it). */
+tfy_client *tfy__loop_client(const tfy__loop *loop);
+
+/*
+ * 1 when the loop was made by another process (this one is a fork of it):
+ * its transfers are the parent's.  Free it without running it.
+ */
+int tfy__loop_inherited(const tfy__loop *loop);
 
 #endif

@@ -24,77 +24,54 @@
 /* libcurl's receive buffer for a download to a sink (the curl tool's size). */
 #define SINK_BUFFER_SIZE (100 * 1024)
 
-/* An easy handle and the multi handle whose connection cache it uses. */
-typedef struct slot {
-	CURL *easy;
+/*
+ * A hub: one multi handle with its connection cache, the easy handles its
+ * flights use (each kept between flights, so that a connection stays
+ * alive for the next), and the flights in the air on it.  Pooled by the
+ * transport: a blocking call borrows one for its run, a loop for its life.
+ */
+struct tfy__hub {
+	tfy__transport *transport;
 	CURLM *multi;
-} slot;
+	CURL **idle; /* easy handles not in a flight */
+	size_t idle_count;
+	size_t idle_cap;      /* always >= easies, so landing a flight never allocates */
+	size_t easies;        /* alive: idle or in a flight */
+	tfy__flight *flights; /* in the air */
+	size_t flying;
+	pid_t pid;         /* the process whose connections the hub holds */
+	int64_t driven_ms; /* when it was last driven (performed or polled); 0: never */
+	tfy__hub *aside;   /* the next hub a fork left behind (see inherited_hubs) */
+};
 
 struct tfy__transport {
 	pthread_mutex_t lock;
-	slot *idle; /* slots not in use, each with its live connections */
+	tfy__hub **idle; /* hubs not in use, each with its live connections */
 	size_t idle_count;
-	size_t idle_cap; /* always >= slots, so release() never allocates */
-	size_t slots;    /* slots alive, idle or in use */
-	pid_t pid;       /* the process whose connections the slots hold */
+	size_t idle_cap; /* always >= hubs, so tfy__hub_release() never allocates */
+	size_t hubs;     /* hubs alive, idle or in use */
+	pid_t pid;       /* the process whose connections the hubs hold */
 };
 
 /*
- * Slots a forked child inherited: their connections are its parent's, so
+ * Hubs a forked child inherited: their connections are its parent's, so
  * the child never uses them again, and never cleans them up either (that
  * could send a TLS close_notify on a connection the parent still uses).
  * Kept here, reachable, for the life of the process; only ever pushed.
  */
-typedef struct inherited {
-	struct inherited *next;
-	slot *slots; /* an array of the pool's, or &one */
-	size_t count;
-	slot one; /* the slot of a request sent before the fork */
-} inherited;
+static _Atomic(tfy__hub *) inherited_hubs;
 
-static _Atomic(inherited *) inherited_slots;
-
-/* Puts a node on the list for good; NULL (memory ran out) lets its slots go unreferenced. */
-static void keep_inherited(inherited *node)
+static void set_aside(tfy__hub *h)
 {
-	if (!node)
-		return;
-	node->next = atomic_load(&inherited_slots);
-	while (!atomic_compare_exchange_weak(&inherited_slots, &node->next, node))
+	h->aside = atomic_load(&inherited_hubs);
+	while (!atomic_compare_exchange_weak(&inherited_hubs, &h->aside, h))
 		;
 }
 
-/* Sets a pool's idle slots aside (the array with them). */
-static void set_aside_pool(slot *pool, size_t count)
-{
-	if (!count) {
-		tfy__free(pool);
-		return;
-	}
-	inherited *node = tfy__calloc(1, sizeof(*node));
-	if (node) {
-		node->slots = pool;
-		node->count = count;
-	}
-	keep_inherited(node);
-}
-
-/* Sets aside the slot of a request sent before the fork. */
-static void set_aside_slot(slot s)
-{
-	inherited *node = tfy__calloc(1, sizeof(*node));
-	if (node) {
-		node->one = s;
-		node->slots = &node->one;
-		node->count = 1;
-	}
-	keep_inherited(node);
-}
-
 /*
- * In a process other than the one that made them (a fork), the idle slots
+ * In a process other than the one that made them (a fork), the idle hubs
  * are set aside and the pool starts empty, so that every request of this
- * process goes on a connection of its own.  Slots in use at the fork
+ * process goes on a connection of its own.  Hubs in use at the fork
  * belong to calls that do not go on here.  Called with the lock held.
  */
 static void leave_parents_slots(tfy__transport *t)
@@ -102,11 +79,13 @@ static void leave_parents_slots(tfy__transport *t)
 	pid_t now = getpid();
 	if (t->pid == now)
 		return;
-	set_aside_pool(t->idle, t->idle_count);
+	for (size_t i = 0; i < t->idle_count; i++)
+		set_aside(t->idle[i]);
+	tfy__free(t->idle);
 	t->idle = NULL;
 	t->idle_count = 0;
 	t->idle_cap = 0;
-	t->slots = 0;
+	t->hubs = 0;
 	t->pid = now;
 }
 
@@ -144,12 +123,15 @@ tfy__transport *tfy__transport_new(void)
 	return t;
 }
 
-static void slot_cleanup(slot *s)
+/* Closes the hub's connections and frees it; no flight is in the air. */
+static void hub_cleanup(tfy__hub *h)
 {
-	if (s->multi)
-		curl_multi_cleanup(s->multi);
-	if (s->easy)
-		curl_easy_cleanup(s->easy);
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
+	for (size_t i = 0; i < h->idle_count; i++)
+		curl_easy_cleanup(h->idle[i]);
+	tfy__free(h->idle);
+	tfy__free(h);
 }
 
 void tfy__transport_free(tfy__transport *t)
@@ -158,65 +140,88 @@ void tfy__transport_free(tfy__transport *t)
 		return;
 	leave_parents_slots(t);
 	for (size_t i = 0; i < t->idle_count; i++)
-		slot_cleanup(&t->idle[i]);
+		hub_cleanup(t->idle[i]);
 	tfy__free(t->idle);
 	pthread_mutex_destroy(&t->lock);
 	tfy__free(t);
 }
 
-static int acquire(tfy__transport *t, slot *out)
+/* Room for n items in a growing array of pointers: 0, or -1 when memory runs out. */
+static int reserve(void *array, size_t *cap, size_t n)
 {
-	int found = 0;
+	if (n <= *cap)
+		return 0;
+	size_t more = *cap ? *cap * 2 : 4;
+	void **grown = tfy__realloc(*(void ***)array, more * sizeof(*grown));
+	if (!grown)
+		return -1;
+	*(void ***)array = grown;
+	*cap = more;
+	return 0;
+}
+
+static tfy__hub *hub_new(tfy__transport *t)
+{
+	tfy__hub *h = tfy__calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->transport = t;
+	h->pid = getpid();
+	if (!(h->multi = curl_multi_init())) {
+		tfy__free(h);
+		return NULL;
+	}
+	return h;
+}
+
+tfy__hub *tfy__hub_acquire(tfy__transport *t)
+{
+	tfy__hub *h = NULL;
 	pthread_mutex_lock(&t->lock);
 	leave_parents_slots(t);
 	if (t->idle_count) {
-		*out = t->idle[--t->idle_count];
-		found = 1;
-	}
-	if (found) {
+		h = t->idle[--t->idle_count];
 		pthread_mutex_unlock(&t->lock);
-		curl_easy_reset(out->easy); /* the connections live in the multi handle */
-		return 0;
+		return h;
 	}
 	/*
-	 * A new slot: make room for it in the idle array now, while running out
+	 * A new hub: make room for it in the idle array now, while running out
 	 * of memory can still fail the call, so that handing it back in
-	 * release() cannot fail (it used to drop the slot silently there).
+	 * tfy__hub_release() cannot fail.
 	 */
-	int room = 1;
-	if (t->slots == t->idle_cap) {
-		size_t cap = t->idle_cap ? t->idle_cap * 2 : 4;
-		slot *grown = tfy__realloc(t->idle, cap * sizeof(*grown));
-		if (grown) {
-			t->idle = grown;
-			t->idle_cap = cap;
-		} else {
-			room = 0;
-		}
-	}
+	int room = reserve(&t->idle, &t->idle_cap, t->hubs + 1) == 0;
 	if (room)
-		t->slots++;
+		t->hubs++;
 	pthread_mutex_unlock(&t->lock);
-	if (!room)
-		return -1;
-	out->easy = curl_easy_init();
-	out->multi = curl_multi_init();
-	if (out->easy && out->multi)
-		return 0;
-	slot_cleanup(out);
-	out->easy = NULL;
-	out->multi = NULL;
-	pthread_mutex_lock(&t->lock);
-	t->slots--;
-	pthread_mutex_unlock(&t->lock);
-	return -1;
+	if (room && (h = hub_new(t)))
+		return h;
+	if (room) {
+		pthread_mutex_lock(&t->lock);
+		t->hubs--;
+		pthread_mutex_unlock(&t->lock);
+	}
+	return NULL;
 }
 
-static void release(tfy__transport *t, slot s)
+int tfy__hub_inherited(const tfy__hub *h)
 {
-	pthread_mutex_lock(&t->lock);
-	t->idle[t->idle_count++] = s; /* acquire() reserved the room */
-	pthread_mutex_unlock(&t->lock);
+	return h->pid != getpid();
+}
+
+/* An easy handle for a flight: an idle one (reset; its connections live in the multi) or a new one. */
+static CURL *hub_easy(tfy__hub *h)
+{
+	if (h->idle_count) {
+		CURL *easy = h->idle[--h->idle_count];
+		curl_easy_reset(easy);
+		return easy;
+	}
+	if (reserve(&h->idle, &h->idle_cap, h->easies + 1) < 0)
+		return NULL;
+	CURL *easy = curl_easy_init();
+	if (easy)
+		h->easies++;
+	return easy;
 }
 
 typedef struct transfer {
@@ -285,6 +290,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	transfer *x = userdata;
 	size_t n = size * nmemb;
 	x->last_byte_ms = tfy__now_ms();
+	if (x->cancelled)
+		return 0; /* stopped by its owner: not one more byte to the sink */
 	if (n && body_to_sink(x)) {
 		if (x->sink->limit > 0 && (int64_t)n > x->sink->limit - x->sunk) {
 			x->too_large = 1;
@@ -782,11 +789,13 @@ static int should_stop(const tfy__http_request *req, transfer *x)
 	return x->cancelled || x->stalled || x->past_deadline;
 }
 
-/* One request on its way: started by tfy__transport_start, ended by finish or abandon. */
+/* One request on its way: started by tfy__hub_start, ended by its done callback or abandon. */
 struct tfy__flight {
-	tfy__transport *transport;
-	slot s;
-	pid_t pid;                       /* the process that sent it */
+	tfy__hub *hub;
+	CURL *easy;
+	tfy__flight *prev, *next; /* in the hub's flights */
+	tfy__flight_done_fn done;
+	void *userdata;
 	struct curl_slist *headers;      /* every line, for the original origin */
 	struct curl_slist *safe_headers; /* the lines that may go to another origin */
 	tfy__http_request req;           /* the caller's, minus what libcurl copied */
@@ -794,41 +803,11 @@ struct tfy__flight {
 	curl_mime *mime;                 /* the upload's body, or NULL */
 	int redirects;                   /* redirects followed */
 	int64_t start_ms;                /* when the first hop started: hops share timeout_ms */
+	curl_off_t counted;              /* bytes libcurl had counted at the last step */
 	transfer x;
 	tfy__http_response resp; /* filled as the answer arrives */
 	char errbuf[CURL_ERROR_SIZE];
 };
-
-/*
- * Drives the transfer to its end, polling often enough to act on
- * should_stop.  A poll that finds the connection ready restarts the stall
- * clock: bytes arrived, whether or not they make a whole header line or
- * decompress to any body yet.
- */
-static CURLcode drive(tfy__flight *f)
-{
-	CURLcode result = CURLE_OK;
-	int running = 1;
-	while (running) {
-		if (curl_multi_perform(f->s.multi, &running) != CURLM_OK) {
-			result = CURLE_OUT_OF_MEMORY;
-			break;
-		}
-		int ready = 0;
-		if (running && (should_stop(&f->req, &f->x) ||
-		                curl_multi_poll(f->s.multi, NULL, 0, POLL_MS, &ready) != CURLM_OK)) {
-			result = CURLE_ABORTED_BY_CALLBACK;
-			break;
-		}
-		if (ready > 0)
-			f->x.last_byte_ms = tfy__now_ms();
-	}
-	int left;
-	for (CURLMsg *m; (m = curl_multi_info_read(f->s.multi, &left));)
-		if (m->msg == CURLMSG_DONE)
-			result = m->data.result;
-	return result;
-}
 
 /*
  * A server may answer with an error while the request's body is still
@@ -884,17 +863,34 @@ static tfy_code finish(CURL *h, CURLcode crc, transfer *x, const tfy__http_reque
 	return TFY_ERROR_OUT_OF_MEMORY;
 }
 
-/* Returns the slot to the pool; the handle must not keep pointers into f. */
+static void unlink_flight(tfy__flight *f)
+{
+	tfy__hub *h = f->hub;
+	if (f->prev)
+		f->prev->next = f->next;
+	else if (h->flights == f)
+		h->flights = f->next;
+	else
+		return; /* not linked */
+	if (f->next)
+		f->next->prev = f->prev;
+	f->prev = f->next = NULL;
+	h->flying--;
+}
+
+/* Returns the easy handle to its hub; the handle must not keep pointers into f. */
 static void land(tfy__flight *f)
 {
-	curl_multi_remove_handle(f->s.multi, f->s.easy);
-	curl_easy_setopt(f->s.easy, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_setopt(f->s.easy, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(f->s.easy, CURLOPT_MIMEPOST, NULL);
+	tfy__hub *h = f->hub;
+	unlink_flight(f);
+	curl_multi_remove_handle(h->multi, f->easy);
+	curl_easy_setopt(f->easy, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(f->easy, CURLOPT_MIMEPOST, NULL);
 	curl_mime_free(f->mime);
 	header_list_free(f->headers);
 	header_list_free(f->safe_headers);
-	release(f->transport, f->s);
+	h->idle[h->idle_count++] = f->easy; /* hub_easy() reserved the room */
 	tfy__buf_clear(&f->x.body);
 	tfy__http_response_clear(&f->resp);
 	tfy__free(f->hop_url);
@@ -908,7 +904,7 @@ static void transfer_reset(tfy__flight *f)
 	tfy__http_response_clear(&f->resp);
 	f->x = (transfer){ .body = TFY__BUF_INIT,
 		           .max_body = f->req.max_body,
-		           .h = f->s.easy,
+		           .h = f->easy,
 		           .sink = f->req.sink,
 		           .sinking = -1,
 		           .last_byte_ms = tfy__now_ms(),
@@ -935,6 +931,8 @@ static size_t on_upload_read(char *buf, size_t size, size_t nitems, void *userda
 	const tfy__upload *u = f->req.upload;
 	size_t room = size * nitems;
 	f->x.last_byte_ms = tfy__now_ms();
+	if (f->x.cancelled)
+		return CURL_READFUNC_ABORT;
 	int64_t n = room ? u->read(u->userdata, buf, room) : 0;
 	if (n < 0 || (uint64_t)n > room) {
 		f->x.read_failed = 1;
@@ -961,7 +959,7 @@ static int on_upload_seek(void *userdata, curl_off_t offset, int origin)
 static int build_mime(tfy__flight *f)
 {
 	const tfy__upload *u = f->req.upload;
-	if (!(f->mime = curl_mime_init(f->s.easy)))
+	if (!(f->mime = curl_mime_init(f->easy)))
 		return -1;
 	for (size_t i = 0; i < u->fields_count; i++) {
 		curl_mimepart *p = curl_mime_addpart(f->mime);
@@ -979,30 +977,29 @@ static int build_mime(tfy__flight *f)
 	             : -1;
 }
 
-/* Adds the configured handle to its multi handle; on a kept-alive connection this sends. */
+/* Adds the configured handle to its hub's multi handle: the hub's next step sends it. */
 static tfy_code take_off(tfy__flight *f, char *detail, size_t detail_size)
 {
-	if (curl_multi_add_handle(f->s.multi, f->s.easy) != CURLM_OK) {
+	if (curl_multi_add_handle(f->hub->multi, f->easy) != CURLM_OK) {
 		snprintf(detail, detail_size, "out of memory");
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
-	int running;
-	curl_multi_perform(f->s.multi, &running);
 	return TFY_OK;
 }
 
-tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req, tfy__flight **out,
-                              char *detail, size_t detail_size)
+tfy_code tfy__hub_start(tfy__hub *h, const tfy__http_request *req, tfy__flight_done_fn done,
+                        void *userdata, tfy__flight **out, char *detail, size_t detail_size)
 {
 	*out = NULL;
 	tfy__flight *f = tfy__calloc(1, sizeof(*f));
-	if (!f || acquire(t, &f->s) < 0) {
+	if (!f || !(f->easy = hub_easy(h))) {
 		tfy__free(f);
 		snprintf(detail, detail_size, "out of memory");
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
-	f->transport = t;
-	f->pid = getpid();
+	f->hub = h;
+	f->done = done;
+	f->userdata = userdata;
 	f->req = *req;
 	f->start_ms = tfy__now_ms();
 	transfer_reset(f);
@@ -1011,9 +1008,10 @@ tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req, t
 		snprintf(detail, detail_size, "out of memory");
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
-	setopts s = { f->s.easy, CURLE_OK, NULL };
+	setopts s = { f->easy, CURLE_OK, NULL };
 	configure(&s, req, f->headers, &f->x, f->errbuf);
 	configure_method(&s, req, f->mime);
+	SETOPT(&s, CURLOPT_PRIVATE, (void *)f);
 	tfy_code rc = s.rc != CURLE_OK ? setopt_failure(&s, req->url, detail, detail_size)
 	                               : check_request_size(req, detail, detail_size);
 	if (rc == TFY_OK)
@@ -1022,6 +1020,11 @@ tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req, t
 		land(f);
 		return rc;
 	}
+	f->next = h->flights;
+	if (h->flights)
+		h->flights->prev = f;
+	h->flights = f;
+	h->flying++;
 	*out = f;
 	return TFY_OK;
 }
@@ -1131,12 +1134,12 @@ static tfy_code follow_hop(tfy__flight *f, const char *location, char *detail, s
 		snprintf(detail, size, "the request timed out while following redirects");
 		return TFY_ERROR_TIMEOUT;
 	}
-	curl_multi_remove_handle(f->s.multi, f->s.easy);
+	curl_multi_remove_handle(f->hub->multi, f->easy);
 	tfy__free(f->hop_url);
 	f->hop_url = next;
 	f->redirects++;
 	transfer_reset(f);
-	setopts s = { f->s.easy, CURLE_OK, NULL };
+	setopts s = { f->easy, CURLE_OK, NULL };
 	configure_hop(&s, next, same ? f->headers : f->safe_headers, left);
 	return s.rc != CURLE_OK ? setopt_failure(&s, next, detail, size) : take_off(f, detail, size);
 }
@@ -1147,46 +1150,171 @@ static const char *redirect_to(const tfy__flight *f)
 	char *location = NULL;
 	if (!f->req.follow_redirects || !is_get(&f->req) || f->resp.status < 300 ||
 	    f->resp.status > 399 ||
-	    curl_easy_getinfo(f->s.easy, CURLINFO_REDIRECT_URL, &location) != CURLE_OK)
+	    curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &location) != CURLE_OK)
 		return NULL;
 	return location;
 }
 
-tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *detail, size_t detail_size)
+/*
+ * Lands the flight and tells its owner how it ended, the response (whose
+ * contents the owner takes) and, on failure, what happened.
+ */
+static void report(tfy__flight *f, tfy_code rc, const char *detail)
 {
-	tfy_code rc;
-	for (;;) {
-		/* Time spent before finishing (a caller working on the last page) is no stall. */
-		f->x.last_byte_ms = tfy__now_ms();
-		CURLcode crc = drive(f);
-		rc = finish(f->s.easy, crc, &f->x, &f->req, f->errbuf, detail, detail_size);
-		const char *location = rc == TFY_OK ? redirect_to(f) : NULL;
-		if (!location)
-			break;
-		if ((rc = follow_hop(f, location, detail, detail_size)) != TFY_OK) {
-			tfy__http_response_clear(&f->resp);
-			break;
-		}
-	}
-	*resp = f->resp;
+	tfy__http_response resp = f->resp;
+	tfy__flight_done_fn done = f->done;
+	void *userdata = f->userdata;
 	memset(&f->resp, 0, sizeof(f->resp));
 	land(f);
-	return rc;
+	done(userdata, rc, &resp, detail);
 }
 
-int tfy__transport_inherited(const tfy__flight *f)
+/* One hop of f ended with crc: the answer, a failure, or a redirect followed here. */
+static void hop_ended(tfy__flight *f, CURLcode crc)
 {
-	return f->pid != getpid();
+	char detail[TFY__DETAIL_MAX] = "";
+	tfy_code rc = finish(f->easy, crc, &f->x, &f->req, f->errbuf, detail, sizeof(detail));
+	const char *location = rc == TFY_OK ? redirect_to(f) : NULL;
+	if (location) {
+		if ((rc = follow_hop(f, location, detail, sizeof(detail))) == TFY_OK)
+			return; /* on its way to the next hop */
+		tfy__http_response_clear(&f->resp);
+	}
+	report(f, rc, detail);
+}
+
+/* Ends every flight in the air with crc (libcurl's multi handle failed). */
+static size_t end_all(tfy__hub *h, CURLcode crc)
+{
+	size_t ended = 0;
+	while (h->flights) {
+		tfy__flight *f = h->flights;
+		unlink_flight(f);
+		curl_multi_remove_handle(h->multi, f->easy);
+		hop_ended(f, crc);
+		ended++;
+	}
+	return ended;
+}
+
+/* The flights libcurl finished (a response, or its failure). */
+static size_t read_done(tfy__hub *h)
+{
+	size_t ended = 0;
+	int left;
+	for (CURLMsg *m; (m = curl_multi_info_read(h->multi, &left));) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		CURL *easy = m->easy_handle;
+		CURLcode crc = m->data.result; /* m is gone once the handle is removed */
+		tfy__flight *f = NULL;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&f);
+		unlink_flight(f);
+		curl_multi_remove_handle(h->multi, easy);
+		hop_ended(f, crc);
+		ended++;
+	}
+	return ended;
 }
 
 /*
- * Drops a flight sent by the parent of this process without touching its
- * handles or connection, which are the parent's: only the memory that is
- * this flight's own is freed (the header lines scrubbed: one holds the key).
+ * Bytes libcurl counted for f (headers, raw body before decoding, upload):
+ * any change is progress for the stall check, whether or not the bytes
+ * make a whole header line or decompress to any body yet.
+ */
+static curl_off_t counted(const tfy__flight *f)
+{
+	curl_off_t down = 0, up = 0;
+	long head = 0;
+	curl_easy_getinfo(f->easy, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	curl_easy_getinfo(f->easy, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(f->easy, CURLINFO_HEADER_SIZE, &head);
+	return down + up + head;
+}
+
+/* Ends the flights the caller, the deadline or the stall detector wants stopped. */
+static size_t stop_flights(tfy__hub *h, int64_t now)
+{
+	size_t ended = 0;
+	tfy__flight *next;
+	/* A flight's done callback may start others (at the head), never end one. */
+	for (tfy__flight *f = h->flights; f; f = next) {
+		next = f->next;
+		curl_off_t n = counted(f);
+		if (n != f->counted) {
+			f->counted = n;
+			f->x.last_byte_ms = now;
+		}
+		if (!should_stop(&f->req, &f->x))
+			continue;
+		unlink_flight(f);
+		curl_multi_remove_handle(h->multi, f->easy);
+		hop_ended(f, CURLE_ABORTED_BY_CALLBACK);
+		ended++;
+	}
+	return ended;
+}
+
+/*
+ * Time between two steps longer than a poll is the caller's (a page being
+ * read, a loop not driven): no server's stall.  Every flight's stall
+ * clock moves on by it.
+ */
+static void excuse_absence(tfy__hub *h, int64_t now)
+{
+	int64_t away = h->driven_ms ? now - h->driven_ms : 0;
+	if (away > POLL_MS)
+		for (tfy__flight *f = h->flights; f; f = f->next)
+			f->x.last_byte_ms = tfy__add_ms(f->x.last_byte_ms, away);
+}
+
+size_t tfy__hub_perform(tfy__hub *h)
+{
+	excuse_absence(h, tfy__now_ms());
+	size_t ended = 0;
+	int running;
+	if (curl_multi_perform(h->multi, &running) != CURLM_OK)
+		ended += end_all(h, CURLE_OUT_OF_MEMORY);
+	ended += read_done(h);
+	ended += stop_flights(h, tfy__now_ms());
+	h->driven_ms = tfy__now_ms();
+	return ended;
+}
+
+size_t tfy__hub_wait(tfy__hub *h, int64_t ms)
+{
+	excuse_absence(h, tfy__now_ms());
+	int ready = 0;
+	size_t ended = 0;
+	if (curl_multi_poll(h->multi, NULL, 0,
+	                    ms < 0           ? 0
+	                    : ms > INT32_MAX ? INT32_MAX
+	                                     : (int)ms,
+	                    &ready) != CURLM_OK)
+		ended = end_all(h, CURLE_ABORTED_BY_CALLBACK);
+	else if (ready > 0 && h->flying == 1)
+		/* The one flight's connection is ready: bytes arrived for it. */
+		h->flights->x.last_byte_ms = tfy__now_ms();
+	h->driven_ms = tfy__now_ms();
+	return ended;
+}
+
+void tfy__flight_cancel(tfy__flight *f)
+{
+	f->x.cancelled = 1;
+}
+
+/*
+ * Drops a flight of a hub sent by the parent of this process without
+ * touching its handle or connection, which are the parent's: only the
+ * memory that is this flight's own is freed (the header lines scrubbed: one
+ * holds the key).  The handle stays reachable in its hub, which is set aside.
  */
 static void let_go(tfy__flight *f)
 {
-	set_aside_slot(f->s);
+	tfy__hub *h = f->hub;
+	unlink_flight(f);
+	h->idle[h->idle_count++] = f->easy;
 	header_list_free(f->headers);
 	header_list_free(f->safe_headers);
 	tfy__buf_clear(&f->x.body);
@@ -1195,21 +1323,65 @@ static void let_go(tfy__flight *f)
 	tfy__free(f);
 }
 
-void tfy__transport_abandon(tfy__flight *f)
+void tfy__flight_abandon(tfy__flight *f)
 {
-	if (f && tfy__transport_inherited(f))
+	if (f && tfy__hub_inherited(f->hub))
 		let_go(f);
 	else if (f)
 		land(f);
 }
 
+void tfy__hub_release(tfy__hub *h)
+{
+	if (!h)
+		return;
+	while (h->flights)
+		tfy__flight_abandon(h->flights);
+	if (tfy__hub_inherited(h)) {
+		set_aside(h);
+		return;
+	}
+	tfy__transport *t = h->transport;
+	h->driven_ms = 0;
+	pthread_mutex_lock(&t->lock);
+	t->idle[t->idle_count++] = h; /* tfy__hub_acquire() reserved the room */
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* Where tfy__transport_send's one flight reports. */
+typedef struct sent {
+	int over;
+	tfy_code rc;
+	tfy__http_response *resp;
+	char *detail;
+	size_t detail_size;
+} sent;
+
+static void on_sent(void *userdata, tfy_code rc, tfy__http_response *resp, const char *detail)
+{
+	sent *s = userdata;
+	s->over = 1;
+	s->rc = rc;
+	*s->resp = *resp;
+	snprintf(s->detail, s->detail_size, "%s", detail);
+}
+
 tfy_code tfy__transport_send(tfy__transport *t, const tfy__http_request *req,
                              tfy__http_response *resp, char *detail, size_t detail_size)
 {
-	tfy__flight *f;
 	memset(resp, 0, sizeof(*resp));
-	tfy_code rc = tfy__transport_start(t, req, &f, detail, detail_size);
-	return rc == TFY_OK ? tfy__transport_finish(f, resp, detail, detail_size) : rc;
+	tfy__hub *h = tfy__hub_acquire(t);
+	if (!h) {
+		snprintf(detail, detail_size, "out of memory");
+		return TFY_ERROR_OUT_OF_MEMORY;
+	}
+	sent s = { 0, TFY_OK, resp, detail, detail_size };
+	tfy__flight *f;
+	tfy_code rc = tfy__hub_start(h, req, on_sent, &s, &f, detail, detail_size);
+	while (rc == TFY_OK && (tfy__hub_perform(h), !s.over))
+		tfy__hub_wait(h, POLL_MS);
+	tfy__hub_release(h);
+	return rc == TFY_OK ? s.rc : rc;
 }
 
 void tfy__http_response_clear(tfy__http_response *resp)

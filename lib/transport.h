@@ -1,9 +1,12 @@
 /*
- * The HTTP transport: the only part of libtfy that includes curl.  It keeps
- * a pool of handles so that concurrent calls each get their own and every
- * handle keeps its connection alive between calls.  Each transfer is driven
- * through libcurl's multi interface in short polls, so that cancellation and
- * the stall detector act within a fraction of a second.  Internal.
+ * The HTTP transport: the only part of libtfy that includes curl.  Requests
+ * fly on hubs: a hub is one libcurl multi handle holding many flights at
+ * once, driven without blocking by whoever holds it (a loop, loop.h; a
+ * blocking call drives a loop of its own).  The transport keeps a pool of
+ * hubs so that concurrent callers each get their own and every hub keeps
+ * its connections alive between uses.  A hub is driven in short polls, so
+ * that cancellation and the stall detector act within a fraction of a
+ * second.  Internal.
  */
 #ifndef TFY_TRANSPORT_H
 #define TFY_TRANSPORT_H
@@ -146,36 +149,90 @@ typedef struct tfy__http_response {
 tfy__transport *tfy__transport_new(void);
 void tfy__transport_free(tfy__transport *t);
 
+/* Room enough for a failure's detail (libcurl's error text and ours). */
+#define TFY__DETAIL_MAX 512
+
 /*
- * Performs one request.  Any complete HTTP response, whatever its status, is
- * TFY_OK with resp filled.  Otherwise a transport code is returned, resp is
- * empty but for sent and sunk, and detail holds libcurl's description
- * (TFY_ERROR_IO when the upload's reader or the sink failed).
+ * Performs one request on a hub of its own, to its end.  Any complete HTTP
+ * response, whatever its status, is TFY_OK with resp filled.  Otherwise a
+ * transport code is returned, resp is empty but for sent and sunk, and
+ * detail holds libcurl's description (TFY_ERROR_IO when the upload's reader
+ * or the sink failed).
  */
 tfy_code tfy__transport_send(tfy__transport *t, const tfy__http_request *req,
                              tfy__http_response *resp, char *detail, size_t detail_size);
 
 /*
- * The same request in two steps, so that a request can be on its way while the
- * caller does other work (the iterator's prefetch).  start sends the request
- * when the connection is already open and returns at once; finish waits for
- * the answer exactly as tfy__transport_send would and frees the flight;
- * abandon drops it (closing its connection).
+ * A hub: a multi handle, its connection cache and the flights in the air on
+ * it.  Used by one thread at a time.  Driving it is two separate steps so
+ * that a caller's event loop can one day take the waiting over (libcurl's
+ * socket and timer callbacks): perform moves every flight on as far as it
+ * goes without waiting and reports the ended ones; wait sleeps until a
+ * connection is ready or ms pass.
  */
+typedef struct tfy__hub tfy__hub;
 typedef struct tfy__flight tfy__flight;
-tfy_code tfy__transport_start(tfy__transport *t, const tfy__http_request *req, tfy__flight **out,
-                              char *detail, size_t detail_size);
-tfy_code tfy__transport_finish(tfy__flight *f, tfy__http_response *resp, char *detail,
-                               size_t detail_size);
-void tfy__transport_abandon(tfy__flight *f);
 
 /*
- * 1 when f was sent by another process (this one is a fork of it): its
- * connection is that process's, so its answer is not this process's to
- * read.  Abandon it (which then leaves its connection alone) and send the
- * request again.
+ * A hub from the pool (with its live connections) or a new one; NULL when
+ * memory runs out.  In a forked child, the hubs the parent left idle are
+ * set aside untouched, never used again.
  */
-int tfy__transport_inherited(const tfy__flight *f);
+tfy__hub *tfy__hub_acquire(tfy__transport *t);
+
+/*
+ * Abandons the flights still in the air and gives the hub back to its pool
+ * (a hub of the parent of this process is set aside, untouched).  NULL:
+ * nothing happens.
+ */
+void tfy__hub_release(tfy__hub *h);
+
+/* 1 when h was made by another process (this one is a fork of it): its connections are not ours. */
+int tfy__hub_inherited(const tfy__hub *h);
+
+/*
+ * Told once when a flight ends, from tfy__hub_perform or tfy__hub_wait:
+ * rc and resp as tfy__transport_send gives them (the callee takes resp's
+ * contents), detail the failure's description ("" on TFY_OK).  The flight
+ * is gone by then.  The callback may start flights on the hub but must not
+ * abandon or cancel any.
+ */
+typedef void (*tfy__flight_done_fn)(void *userdata, tfy_code rc, tfy__http_response *resp,
+                                    const char *detail);
+
+/*
+ * Starts req on the hub; the hub's next perform sends it.  req (and what it
+ * points at) must stay valid until done is called or the flight abandoned;
+ * the header lines are copied.  TFY_OK with *out set, or the failure with
+ * detail written (done is then never called).
+ */
+tfy_code tfy__hub_start(tfy__hub *h, const tfy__http_request *req, tfy__flight_done_fn done,
+                        void *userdata, tfy__flight **out, char *detail, size_t detail_size);
+
+/*
+ * Performs every flight as far as it goes without waiting: redirects are
+ * followed, the caller's cancel callback, the deadline and the stall
+ * detector asked; each flight that ended is reported to its done.  Returns
+ * how many ended.
+ */
+size_t tfy__hub_perform(tfy__hub *h);
+
+/*
+ * Waits up to ms for a connection to be ready or libcurl's next timeout
+ * (with no flight: sleeps ms).  Returns how many flights ended (only when
+ * libcurl's poll itself failed).
+ */
+size_t tfy__hub_wait(tfy__hub *h, int64_t ms);
+
+/*
+ * Stops f at once: its sink and upload reader are not called again, and it
+ * ends with TFY_ERROR_CANCELLED ("cancelled by the caller") at the hub's
+ * next perform.
+ */
+void tfy__flight_cancel(tfy__flight *f);
+
+/* Drops f without telling its done (closing nothing of a parent's, after a fork). */
+void tfy__flight_abandon(tfy__flight *f);
 
 void tfy__http_response_clear(tfy__http_response *resp);
 

@@ -7,8 +7,9 @@
  * to a path, delete; no temporary file may be left behind) against
  * scripted loopback servers, a File parse, a result file read, an input
  * file check, a job's data path over local files (plan, settle, retry
- * input, merge, a price table; no temporary file left behind), and a
- * client with a credential callback, on_retry and kept headers.  Each
+ * input, merge, a price table; no temporary file left behind), a client
+ * with a credential callback, on_retry and kept headers, and a job's
+ * directory opened and read back.  Each
  * failing run must report TFY_ERROR_OUT_OF_MEMORY, leak nothing (the
  * sanitizer and valgrind runs check that) and leave the client usable.
  * libcurl's own allocations are not failed (see docs/fuzzing.md).
@@ -956,6 +957,86 @@ static void test_credential_paths(void **state)
 	           *state, 1);
 }
 
+/* (j) a job's directory: a new job's record, and a finished job read back from its journal */
+
+typedef struct job_dir_ctx {
+	gateway_ctx *g;
+	char dir[64];
+	char input[96];
+	char done[96]; /* a finished job */
+	long made;     /* new jobs opened so far */
+} job_dir_ctx;
+
+static tfy_code job_open_status(job_dir_ctx *c, const char *dir, const char *input)
+{
+	tfy_job_options o = TFY_JOB_OPTIONS_INIT;
+	o.directory = dir;
+	o.input_path = input;
+	o.endpoint = "/v1/chat/completions";
+	o.max_requests = 2;
+	tfy_job *job = NULL;
+	tfy_job_summary *s = NULL;
+	tfy_error *err = NULL;
+	tfy_code rc = tfy_job_open(c->g->client, &o, &job, &err);
+	if (rc == TFY_OK)
+		rc = tfy_job_status(job, &s, &err);
+	if (rc == TFY_OK && input == NULL) {
+		assert_int_equal(s->state, TFY_JOB_STATE_DONE);
+		assert_int_equal(s->shards_count, 2);
+		assert_int_equal(s->succeeded, 3);
+	}
+	if (rc != TFY_OK)
+		assert_true(err == NULL || err->code == rc);
+	tfy_job_summary_free(s);
+	tfy_error_free(err);
+	tfy_job_free(job);
+	return rc;
+}
+
+static tfy_code job_done_op(void *p)
+{
+	job_dir_ctx *c = p;
+	return job_open_status(c, c->done, NULL);
+}
+
+static tfy_code job_new_op(void *p)
+{
+	job_dir_ctx *c = p;
+	char dir[128];
+	snprintf(dir, sizeof(dir), "%s/new-%ld", c->dir, c->made++);
+	return job_open_status(c, dir, c->input);
+}
+
+static void test_job_dir(void **state)
+{
+	job_dir_ctx c = { .g = *state };
+	assert_int_equal(new_client(c.g, &c.g->client), TFY_OK);
+	snprintf(c.dir, sizeof(c.dir), "/tmp/tfy-alloc-job-XXXXXX");
+	assert_non_null(mkdtemp(c.dir));
+	snprintf(c.input, sizeof(c.input), "%s/input.jsonl", c.dir);
+	snprintf(c.done, sizeof(c.done), "%s/done", c.dir);
+	FILE *f = fopen(c.input, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 3; i++)
+		fprintf(f,
+		        "{\"custom_id\":\"r%d\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+		        "\"body\":{\"model\":\"m\",\"messages\":[]}}\n",
+		        i);
+	fclose(f);
+	tfy_job_options o = TFY_JOB_OPTIONS_INIT;
+	o.directory = c.done;
+	o.input_path = c.input;
+	o.endpoint = "/v1/chat/completions";
+	o.max_requests = 2;
+	tfy_job *job = NULL;
+	assert_int_equal(tfy_job_open(c.g->client, &o, &job, NULL), TFY_OK);
+	assert_int_equal(tfy_job_run(job, NULL), TFY_OK);
+	tfy_job_free(job);
+	exhaust("job: open and status of a finished job", job_done_op, job_done_op, &c);
+	exhaust("job: a new job's record", job_new_op, job_new_op, &c);
+	tu_remove_tree(c.dir);
+}
+
 int main(void)
 {
 	/*
@@ -981,6 +1062,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_files, files_setup, files_teardown),
 		cmocka_unit_test_setup_teardown(test_files_list, files_setup, files_teardown),
 		cmocka_unit_test_setup_teardown(test_credential_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_dir, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
 }

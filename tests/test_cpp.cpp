@@ -512,6 +512,39 @@ void test_cancel_token(void **)
 
 } // namespace
 
+// A job of two lines in two shards: run, its summary, a bad option thrown.
+void test_job(void **)
+{
+	char dir[] = "/tmp/tfy-cpp-job-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	std::string in = std::string(dir) + "/input.jsonl", job_dir = std::string(dir) + "/job";
+	FILE *f = fopen(in.c_str(), "w");
+	assert_non_null(f);
+	fputs(input.c_str(), f);
+	fclose(f);
+	tfy::client c(base_url(), key);
+	tfy_job_options o = TFY_JOB_OPTIONS_INIT;
+	o.directory = job_dir.c_str();
+	o.input_path = in.c_str();
+	o.endpoint = "/v1/chat/completions";
+	o.max_requests = 1;
+	tfy::job j(c, o);
+	j.run();
+	tfy::job_summary_handle s = j.status();
+	assert_int_equal(s->state, TFY_JOB_STATE_DONE);
+	assert_int_equal(s->shards_count, 2);
+	assert_int_equal(s->succeeded, 2);
+	o.endpoint = "/v1/embeddings";
+	bool thrown = false;
+	try {
+		tfy::job other(c, o);
+	} catch (const tfy::error &e) {
+		thrown = e.code() == TFY_ERROR_INVALID_ARGUMENT;
+	}
+	assert_true(thrown);
+	tu_remove_tree(dir);
+}
+
 int main()
 {
 	const struct CMUnitTest types[] = {
@@ -533,6 +566,7 @@ int main()
 		cmocka_unit_test(test_retry_throw_is_rethrown),
 		cmocka_unit_test(test_iterator_rethrows_then_goes_on),
 		cmocka_unit_test(test_cancel_callbacks_still_apply),
+		cmocka_unit_test(test_job),
 #if TFY_REQUEST_OPTIONS_VERSION >= 2
 		cmocka_unit_test(test_cancel_token),
 #endif

@@ -19,14 +19,14 @@
 static void test_strerror_every_code(void **state)
 {
 	(void)state;
-	for (tfy_code a = 0; a <= TFY_ERROR_WEBHOOK_INVALID; a++) {
+	for (tfy_code a = 0; a <= TFY_ERROR_INPUT_INVALID; a++) {
 		assert_non_null(tfy_strerror(a));
 		assert_string_not_equal(tfy_strerror(a), "unknown error code");
 		for (tfy_code b = 0; b < a; b++)
 			assert_string_not_equal(tfy_strerror(a), tfy_strerror(b));
 	}
 	assert_string_equal(tfy_strerror(-1), "unknown error code");
-	assert_string_equal(tfy_strerror(TFY_ERROR_WEBHOOK_INVALID + 1000), "unknown error code");
+	assert_string_equal(tfy_strerror(TFY_ERROR_INPUT_INVALID + 1000), "unknown error code");
 }
 
 static void test_codes_are_stable(void **state)
@@ -44,6 +44,7 @@ static void test_codes_are_stable(void **state)
 	assert_int_equal(TFY_ERROR_CANCELLED, 20);
 	assert_int_equal(TFY_ERROR_PAGINATION, 21);
 	assert_int_equal(TFY_ERROR_WEBHOOK_INVALID, 25);
+	assert_int_equal(TFY_ERROR_INPUT_INVALID, 26);
 }
 
 static void test_status_mapping(void **state)

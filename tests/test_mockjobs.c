@@ -177,15 +177,23 @@ static char *upload(const tu_gateway *gw, const char *text)
 	return id;
 }
 
-static tu_reply create(const tu_gateway *gw, const char *file_id, const char *more)
+/* POST /v1/batches for file_id, `more` members appended to the body (may be
+ * NULL), with the request headers (NULL-terminated, may be NULL). */
+static tu_reply create_with(const tu_gateway *gw, const char *file_id, const char *more,
+                            const char *const *headers)
 {
 	char body[1024];
 	snprintf(body, sizeof(body),
 	         "{\"input_file_id\":\"%s\",\"endpoint\":\"" ENDPOINT
 	         "\",\"completion_window\":\"24h\"%s}",
 	         file_id, more ? more : "");
-	call c = { NULL, "/v1/batches", body, NULL, NULL, NULL };
+	call c = { NULL, "/v1/batches", body, NULL, NULL, headers };
 	return perform(gw, &c);
+}
+
+static tu_reply create(const tu_gateway *gw, const char *file_id, const char *more)
+{
+	return create_with(gw, file_id, more, NULL);
 }
 
 static tu_reply get(const tu_gateway *gw, const char *path)
@@ -429,10 +437,22 @@ static void check_line(json_t *line, const char *custom_id, long status, const c
 	assert_int_equal(num(response, "status_code"), status);
 	assert_true(strncmp(tu_json_str(response, "request_id"), "req_", 4) == 0);
 	json_t *body = json_object_get(response, "body");
-	if (model)
-		assert_string_equal(tu_json_str(body, "model"), model);
-	else
+	if (!model) {
 		assert_non_null(json_object_get(body, "error"));
+		return;
+	}
+	assert_string_equal(tu_json_str(body, "model"), model);
+	/* Usage as chat completions carry it, by the documented formula. */
+	tu_usage want = { 0, 0, 0, 0, 0 };
+	tu_mock_usage_add(&want, custom_id);
+	json_t *usage = json_object_get(body, "usage");
+	assert_int_equal(num(usage, "prompt_tokens"), want.prompt);
+	assert_int_equal(num(usage, "completion_tokens"), want.completion);
+	assert_int_equal(num(usage, "total_tokens"), want.total);
+	assert_int_equal(num(json_object_get(usage, "prompt_tokens_details"), "cached_tokens"),
+	                 want.cached);
+	assert_int_equal(num(json_object_get(usage, "completion_tokens_details"), "reasoning_tokens"),
+	                 want.reasoning);
 }
 
 /* The lines of file `id`, as a JSON array. */
@@ -453,17 +473,25 @@ static json_t *lines_of(const tu_gateway *gw, const char *id)
 	return lines;
 }
 
-/* A batch's usage as OpenAI's carries it, with no cached or reasoning tokens. */
-static void assert_usage(json_t *usage, json_int_t in, json_int_t out, json_int_t total)
+/* A batch's usage as OpenAI's carries it: the answers' tokens summed. */
+static void assert_usage(json_t *usage, const tu_usage *want)
 {
-	assert_int_equal(num(usage, "input_tokens"), in);
-	assert_int_equal(num(json_object_get(usage, "input_tokens_details"), "cached_tokens"), 0);
-	assert_true(json_is_integer(
-		json_object_get(json_object_get(usage, "input_tokens_details"), "cached_tokens")));
-	assert_int_equal(num(usage, "output_tokens"), out);
-	assert_true(json_is_integer(json_object_get(json_object_get(usage, "output_tokens_details"),
-	                                            "reasoning_tokens")));
-	assert_int_equal(num(usage, "total_tokens"), total);
+	assert_int_equal(num(usage, "input_tokens"), want->prompt);
+	assert_int_equal(num(json_object_get(usage, "input_tokens_details"), "cached_tokens"),
+	                 want->cached);
+	assert_int_equal(num(usage, "output_tokens"), want->completion);
+	assert_int_equal(num(json_object_get(usage, "output_tokens_details"), "reasoning_tokens"),
+	                 want->reasoning);
+	assert_int_equal(num(usage, "total_tokens"), want->total);
+}
+
+/* The usage the mock gives the answers to these custom_ids (NULL-terminated). */
+static tu_usage usage_of(const char *const *ids)
+{
+	tu_usage u = { 0, 0, 0, 0, 0 };
+	for (size_t i = 0; ids[i]; i++)
+		tu_mock_usage_add(&u, ids[i]);
+	return u;
 }
 
 static void test_job_completes(void **state)
@@ -478,7 +506,8 @@ static void test_job_completes(void **state)
 	assert_string_equal(tu_json_str(json_object_get(r.json, "metadata"), "team"), "a");
 	/* The first request's model; no tokens before the output is written. */
 	assert_string_equal(tu_json_str(r.json, "model"), "m-1");
-	assert_usage(json_object_get(r.json, "usage"), 0, 0, 0);
+	const tu_usage none = { 0, 0, 0, 0, 0 };
+	assert_usage(json_object_get(r.json, "usage"), &none);
 	char id[128];
 	snprintf(id, sizeof(id), "%s", tu_json_str(r.json, "id"));
 	tu_reply_free(&r);
@@ -494,8 +523,9 @@ static void test_job_completes(void **state)
 		assert_true(json_is_integer(json_object_get(done, stamps[i])));
 	assert_true(json_is_null(json_object_get(done, "failed_at")));
 	assert_string_equal(tu_json_str(done, "model"), "m-1");
-	/* Summed from the two answers written: 8 prompt and 4 completion tokens each. */
-	assert_usage(json_object_get(done, "usage"), 16, 8, 24);
+	/* Summed from the two answers written. */
+	tu_usage want = usage_of((const char *const[]){ "one", "three", NULL });
+	assert_usage(json_object_get(done, "usage"), &want);
 
 	json_t *out = lines_of(&j->gw, tu_json_str(done, "output_file_id"));
 	assert_int_equal(json_array_size(out), 2);
@@ -633,16 +663,280 @@ static void test_cancel(void **state)
 	free(file);
 }
 
+/* The custom_ids of file `id`'s lines joined by ' ' ("" when id is null),
+ * each output line checked as an answer of model m-1 (errors as errors). */
+static void records_in(const tu_gateway *gw, json_t *id, bool errors, char *out, size_t cap)
+{
+	out[0] = '\0';
+	if (json_is_null(id))
+		return;
+	json_t *lines = lines_of(gw, json_string_value(id));
+	for (size_t i = 0; i < json_array_size(lines); i++) {
+		json_t *line = json_array_get(lines, i);
+		const char *custom_id = tu_json_str(line, "custom_id");
+		long status = (long)num(json_object_get(line, "response"), "status_code");
+		check_line(line, custom_id, errors ? status : 200, errors ? NULL : "m-1");
+		size_t n = strlen(out);
+		snprintf(out + n, cap - n, "%s%s", i ? " " : "", custom_id);
+	}
+	json_decref(lines);
+}
+
+/* Batch `done` has records for exactly these custom_ids, in these files. */
+static void expect_records(const tu_gateway *gw, json_t *done, const char *output, const char *errors)
+{
+	char got[512];
+	records_in(gw, json_object_get(done, "output_file_id"), false, got, sizeof(got));
+	assert_string_equal(got, output);
+	records_in(gw, json_object_get(done, "error_file_id"), true, got, sizeof(got));
+	assert_string_equal(got, errors);
+}
+
+/* Creates a batch of file (with `more` and headers) and waits for `status`. */
+static json_t *run_batch(const tu_gateway *gw, const char *file, const char *more,
+                         const char *const *headers, const char *status)
+{
+	tu_reply r = create_with(gw, file, more, headers);
+	assert_int_equal(r.status, 200);
+	json_t *done = wait_for(gw, tu_json_str(r.json, "id"), status);
+	tu_reply_free(&r);
+	return done;
+}
+
+static void assert_counts(json_t *batch, json_int_t total, json_int_t completed, json_int_t failed)
+{
+	json_t *counts = json_object_get(batch, "request_counts");
+	assert_int_equal(num(counts, "total"), total);
+	assert_int_equal(num(counts, "completed"), completed);
+	assert_int_equal(num(counts, "failed"), failed);
+}
+
+/* metadata mock_outcome=expire: expired with the first half answered. */
 static void test_expire(void **state)
 {
 	jobs *j = *state;
 	char *file = upload(&j->gw, good_input);
-	tu_reply r = create(&j->gw, file, ",\"metadata\":{\"mock_outcome\":\"expire\"}");
-	assert_int_equal(r.status, 200);
-	json_t *done = wait_for(&j->gw, tu_json_str(r.json, "id"), "expired");
+	json_t *done = run_batch(&j->gw, file, ",\"metadata\":{\"mock_outcome\":\"expire\"}", NULL,
+	                         "expired");
 	assert_true(json_is_integer(json_object_get(done, "expired_at")));
 	assert_true(json_is_null(json_object_get(done, "completed_at")));
+	assert_counts(done, 3, 1, 0);
+	expect_records(&j->gw, done, "one", "");
 	json_decref(done);
+	free(file);
+}
+
+/* ---- what a job engine meets ------------------------------------------- */
+
+static const char six_input[] = GOOD_LINE("r-1") GOOD_LINE("fail-2") GOOD_LINE("r-3")
+	GOOD_LINE("r-4") GOOD_LINE("r-5") GOOD_LINE("r-6");
+
+/* An expire-batch fault on the create: the first lines get a record, the rest none. */
+static void test_expire_fault_partial_output(void **state)
+{
+	jobs *j = *state;
+	char *file = upload(&j->gw, six_input);
+	const char *const h[] = { "x-mock-fault: expire-batch:lines=3", NULL };
+	json_t *done = run_batch(&j->gw, file, NULL, h, "expired");
+	assert_true(json_is_integer(json_object_get(done, "expired_at")));
+	assert_counts(done, 6, 2, 1);
+	expect_records(&j->gw, done, "r-1 r-3", "fail-2");
+	tu_usage want = usage_of((const char *const[]){ "r-1", "r-3", NULL });
+	assert_usage(json_object_get(done, "usage"), &want);
+	json_decref(done);
+	/* A fraction: floor(6 * 0.5) lines; fraction=0 leaves no file at all. */
+	const char *const half[] = { "x-mock-fault: expire-batch:fraction=0.5", NULL };
+	done = run_batch(&j->gw, file, NULL, half, "expired");
+	expect_records(&j->gw, done, "r-1 r-3", "fail-2");
+	json_decref(done);
+	const char *const none[] = { "x-mock-fault: expire-batch:fraction=0", NULL };
+	done = run_batch(&j->gw, file, NULL, none, "expired");
+	assert_counts(done, 6, 0, 0);
+	assert_true(json_is_null(json_object_get(done, "output_file_id")));
+	assert_true(json_is_null(json_object_get(done, "error_file_id")));
+	json_decref(done);
+	free(file);
+}
+
+static void set_faults(const tu_gateway *gw, const char *list, long status)
+{
+	call set = { NULL, "/_mock/faults", list, NULL, NULL, NULL };
+	tu_reply r = perform(gw, &set);
+	assert_int_equal(r.status, status);
+	tu_reply_free(&r);
+}
+
+/* A run-level expire-batch picks the nth create whose metadata matches. */
+static void test_expire_fault_by_metadata(void **state)
+{
+	jobs *j = *state;
+	char *file = upload(&j->gw, six_input);
+	set_faults(&j->gw, "expire-batch:nth=2,meta=tfy_shard:7,lines=4\n", 200);
+	const char *seven = ",\"metadata\":{\"tfy_job_id\":\"x\",\"tfy_shard\":\"7\"}";
+	const char *eight = ",\"metadata\":{\"tfy_job_id\":\"x\",\"tfy_shard\":\"8\"}";
+	const char *way[] = { seven, eight, seven, seven };
+	const char *ends[] = { "completed", "completed", "expired", "completed" };
+	for (size_t i = 0; i < 4; i++)
+		json_decref(run_batch(&j->gw, file, way[i], NULL, ends[i]));
+	json_t *faults = tu_mock_json(&j->gw, "/_mock/faults");
+	assert_int_equal(num(json_array_get(json_object_get(faults, "faults"), 0), "served"), 1);
+	json_decref(faults);
+	/* Malformed specs are refused whole. */
+	const char *bad[] = { "expire-batch:lines=1,fraction=0.5", "expire-batch:nth=0",
+		              "expire-batch:meta=novalue", "expire-batch:fraction=1.5" };
+	for (size_t i = 0; i < 4; i++)
+		set_faults(&j->gw, bad[i], 400);
+	set_faults(&j->gw, "", 200);
+	free(file);
+}
+
+/* --fault expire-batch is the same fault for a whole run. */
+static void test_expire_fault_option(void **state)
+{
+	(void)state;
+	jobs j;
+	const char *const args[] = { "--fault", "expire-batch:nth=1", NULL };
+	assert_int_equal(start(&j, args), 0);
+	char *file = upload(&j.gw, six_input);
+	json_t *done = run_batch(&j.gw, file, NULL, NULL, "expired");
+	expect_records(&j.gw, done, "r-1 r-3", "fail-2");
+	json_decref(done);
+	done = run_batch(&j.gw, file, NULL, NULL, "completed");
+	expect_records(&j.gw, done, "r-1 r-3 r-4 r-5 r-6", "fail-2");
+	json_decref(done);
+	free(file);
+	assert_int_equal(stop(&j), 0);
+}
+
+/* custom_ids starting "flaky" get 429 the first time any batch carries them. */
+static void test_flaky_fails_once(void **state)
+{
+	jobs *j = *state;
+	char *file = upload(&j->gw, GOOD_LINE("flaky-once") GOOD_LINE("steady"));
+	json_t *done = run_batch(&j->gw, file, NULL, NULL, "completed");
+	assert_counts(done, 2, 1, 1);
+	expect_records(&j->gw, done, "steady", "flaky-once");
+	json_t *lines = lines_of(&j->gw, tu_json_str(done, "error_file_id"));
+	json_t *response = json_object_get(json_array_get(lines, 0), "response");
+	assert_int_equal(num(response, "status_code"), 429);
+	json_t *e = json_object_get(json_object_get(response, "body"), "error");
+	assert_string_equal(tu_json_str(e, "code"), "rate_limit_exceeded");
+	assert_string_equal(tu_json_str(e, "type"), "requests");
+	assert_non_null(strstr(tu_json_str(e, "message"), "Rate limit reached"));
+	json_decref(lines);
+	json_decref(done);
+	/* The second time, in another batch, it succeeds. */
+	done = run_batch(&j->gw, file, NULL, NULL, "completed");
+	assert_counts(done, 2, 2, 0);
+	expect_records(&j->gw, done, "flaky-once steady", "");
+	json_decref(done);
+	free(file);
+}
+
+static json_t *stats_reset(const tu_gateway *gw)
+{
+	call reset = { "POST", "/_mock/stats/reset", NULL, NULL, NULL, NULL };
+	tu_reply r = perform(gw, &reset);
+	assert_int_equal(r.status, 200);
+	json_t *stats = json_incref(r.json);
+	tu_reply_free(&r);
+	return stats;
+}
+
+static void expect_tally(json_t *entry, const char *job, const char *shard, const char *round,
+                         json_int_t batches)
+{
+	const char *keys[] = { "tfy_job_id", "tfy_shard", "tfy_round" };
+	const char *want[] = { job, shard, round };
+	for (size_t i = 0; i < 3; i++) {
+		json_t *v = json_object_get(entry, keys[i]);
+		if (want[i])
+			assert_string_equal(json_string_value(v), want[i]);
+		else
+			assert_true(json_is_null(v));
+	}
+	assert_int_equal(num(entry, "batches"), batches);
+}
+
+/* GET /_mock/stats counts creates per (tfy_job_id, tfy_shard, tfy_round). */
+static void test_stats_by_metadata(void **state)
+{
+	jobs *j = *state;
+	json_t *stats = stats_reset(&j->gw);
+	assert_int_equal(num(stats, "batches_created"), 0);
+	assert_int_equal(json_array_size(json_object_get(stats, "batches_by_metadata")), 0);
+	json_decref(stats);
+	char *file = upload(&j->gw, good_input);
+	const char *meta[] = {
+		",\"metadata\":{\"tfy_job_id\":\"J\",\"tfy_shard\":\"0\",\"tfy_round\":\"0\"}",
+		",\"metadata\":{\"tfy_job_id\":\"J\",\"tfy_shard\":\"1\",\"tfy_round\":\"0\"}",
+		",\"metadata\":{\"tfy_round\":\"0\",\"tfy_shard\":\"1\",\"tfy_job_id\":\"J\"}",
+		",\"metadata\":{\"tfy_job_id\":\"J\",\"tfy_shard\":\"0\",\"tfy_round\":\"1\"}",
+		NULL,
+	};
+	for (size_t i = 0; i < 5; i++)
+		json_decref(run_batch(&j->gw, file, meta[i], NULL, "completed"));
+	stats = tu_mock_json(&j->gw, "/_mock/stats");
+	assert_int_equal(num(stats, "batches_created"), 5);
+	assert_int_equal(num(stats, "files_uploaded"), 1);
+	assert_int_equal(num(stats, "lines_processed"), 5 * 3);
+	json_t *tally = json_object_get(stats, "batches_by_metadata");
+	assert_int_equal(json_array_size(tally), 4);
+	expect_tally(json_array_get(tally, 0), "J", "0", "0", 1);
+	expect_tally(json_array_get(tally, 1), "J", "1", "0", 2);
+	expect_tally(json_array_get(tally, 2), "J", "0", "1", 1);
+	expect_tally(json_array_get(tally, 3), NULL, NULL, NULL, 1);
+	json_decref(stats);
+	stats = stats_reset(&j->gw);
+	assert_int_equal(num(stats, "lines_processed"), 0);
+	assert_int_equal(num(stats, "files_uploaded"), 0);
+	json_decref(stats);
+	free(file);
+}
+
+/* The mock reads each custom_id wherever it stands in the line and however
+ * it is escaped, and answers it as the decoded string. */
+static void test_custom_id_forms(void **state)
+{
+	jobs *j = *state;
+	const char input[] =
+		"{\"body\":{\"model\":\"m-1\",\"messages\":[{\"custom_id\":\"inner\"}]},"
+		"\"method\":\"POST\",\"url\":\"" ENDPOINT "\",\"custom_id\":\"late\"}\n"
+		"{\"custom_id\":\"fa\\u0069l-esc\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\","
+		"\"body\":{\"model\":\"m-1\",\"messages\":[]}}\n"
+		"{\"custom_id\":\"q\\\"uote\\/\u00e9\",\"method\":\"POST\",\"url\":\"" ENDPOINT "\","
+		"\"body\":{\"model\":\"m-1\",\"messages\":[],\"n\":1.5e3,\"ok\":true}}\n"
+		"{ \"method\" : \"POST\" , \"custom_id\" : \"spaced\" , \"url\" : \"" ENDPOINT "\" ,"
+		" \"body\" : { \"model\" : \"m-1\" , \"messages\" : [ ] } }\n";
+	char *file = upload(&j->gw, input);
+	json_t *done = run_batch(&j->gw, file, NULL, NULL, "completed");
+	expect_records(&j->gw, done, "late q\"uote/\u00e9 spaced", "fail-esc");
+	json_decref(done);
+	free(file);
+}
+
+/* The listing gives created batches newest first with their metadata. */
+static void test_list_by_metadata(void **state)
+{
+	jobs *j = *state;
+	char *file = upload(&j->gw, good_input);
+	char more[128];
+	for (int i = 0; i < 3; i++) {
+		snprintf(more, sizeof(more),
+		         ",\"metadata\":{\"tfy_job_id\":\"L\",\"tfy_shard\":\"%d\"}", i);
+		tu_reply r = create(&j->gw, file, more);
+		assert_int_equal(r.status, 200);
+		tu_reply_free(&r);
+	}
+	tu_reply r = get(&j->gw, "/v1/batches?limit=3");
+	json_t *data = json_object_get(r.json, "data");
+	for (int i = 0; i < 3; i++) {
+		json_t *metadata = json_object_get(json_array_get(data, (size_t)i), "metadata");
+		char shard[8];
+		snprintf(shard, sizeof(shard), "%d", 2 - i);
+		assert_string_equal(tu_json_str(metadata, "tfy_job_id"), "L");
+		assert_string_equal(tu_json_str(metadata, "tfy_shard"), shard);
+	}
 	tu_reply_free(&r);
 	free(file);
 }
@@ -827,6 +1121,13 @@ int main(void)
 		cmocka_unit_test(test_create_checks),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_expire),
+		cmocka_unit_test(test_expire_fault_partial_output),
+		cmocka_unit_test(test_expire_fault_by_metadata),
+		cmocka_unit_test(test_expire_fault_option),
+		cmocka_unit_test(test_flaky_fails_once),
+		cmocka_unit_test(test_stats_by_metadata),
+		cmocka_unit_test(test_list_by_metadata),
+		cmocka_unit_test(test_custom_id_forms),
 		cmocka_unit_test(test_bucket_headers),
 		cmocka_unit_test(test_fault_drop_upload),
 		cmocka_unit_test(test_fault_drop_download),

@@ -282,6 +282,20 @@ void tu_run_free(tu_run *r)
 	r->out = r->err = NULL;
 }
 
+void tu_mock_usage_add(tu_usage *sum, const char *custom_id)
+{
+	size_t bytes = strlen(custom_id);
+	unsigned total = 0;
+	for (const char *c = custom_id; *c; c++)
+		total += (unsigned char)*c;
+	int64_t prompt = 10 + total % 90, completion = 5 + (int64_t)(bytes % 50);
+	sum->prompt += prompt;
+	sum->cached += 4 * (total % 3);
+	sum->completion += completion;
+	sum->reasoning += (int64_t)(bytes % 4);
+	sum->total += prompt + completion;
+}
+
 size_t tu_count_lines(const char *s)
 {
 	size_t n = 0;

@@ -182,6 +182,20 @@ tfy_code tu_code_for_status(int status);
  */
 char tu_create_rule(int status);
 
+/*
+ * Token counts as tfy-mock-gateway gives them: the usage of one chat
+ * answer, or of a batch's answers summed.
+ */
+typedef struct tu_usage {
+	int64_t prompt, cached, completion, reasoning, total;
+} tu_usage;
+
+/*
+ * Adds to sum the usage tfy-mock-gateway gives the chat answer to
+ * custom_id (the formula of its --help and docs/testing-offline.md).
+ */
+void tu_mock_usage_add(tu_usage *sum, const char *custom_id);
+
 /* The line feeds in s. */
 size_t tu_count_lines(const char *s);
 

@@ -99,6 +99,13 @@ enum {
 	 */
 	TFY_ERROR_WEBHOOK_INVALID = 25,
 	/**
+	 * Since 1.3: a job's input has problems (tfy_job_run()): a line that
+	 * is not a request, a custom_id twice, a line above a shard's limits.
+	 * The message names the first problems with their line numbers;
+	 * nothing was sent.
+	 */
+	TFY_ERROR_INPUT_INVALID = 26,
+	/**
 	 * Since 1.3: not a code, never returned.  Its negative value makes this
 	 * enum's type signed (int, 32 bits), the type of tfy_code, so that FFI
 	 * generators give every code the type tfy_code has (bindgen: `c_int`,

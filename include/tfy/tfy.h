@@ -16,6 +16,7 @@
 #include <tfy/file.h>
 #include <tfy/files.h>
 #include <tfy/iter.h>
+#include <tfy/job.h>
 #include <tfy/jobs.h>
 #include <tfy/request.h>
 #include <tfy/results.h>

@@ -88,6 +88,11 @@ using result_reader_handle =
 /** Owns a tfy_input_report (tfy_input_report_free()). */
 using input_report_handle =
 	std::unique_ptr<tfy_input_report, deleter<tfy_input_report, tfy_input_report_free>>;
+/** Owns a tfy_job (tfy_job_free()). */
+using job_handle = std::unique_ptr<tfy_job, deleter<tfy_job, tfy_job_free>>;
+/** Owns a tfy_job_summary (tfy_job_summary_free()). */
+using job_summary_handle =
+	std::unique_ptr<tfy_job_summary, deleter<tfy_job_summary, tfy_job_summary_free>>;
 #if TFY_REQUEST_OPTIONS_VERSION >= 2
 /** Owns a tfy_cancel_token (tfy_cancel_token_free()). */
 using cancel_token_handle =
@@ -837,6 +842,78 @@ private:
 	cancel_token_handle token_;
 };
 #endif
+
+/**
+ * A job larger than one batch (tfy_job_*): opened on a client, run or
+ * resumed with run(), read with status().  Used by one thread at a time.
+ * The progress and estimate callbacks of the options are C callbacks.
+ */
+class job {
+public:
+	/**
+	 * Opens the job of opts.directory (tfy_job_open()).
+	 *
+	 * @param c the client; the job holds a reference to it.
+	 * @param opts what to run, read during the call.
+	 * @throws error as tfy_job_open() fails.
+	 */
+	job(const client &c, const tfy_job_options &opts)
+	{
+		tfy_job *j = nullptr;
+		tfy_error *err = nullptr;
+		tfy_code code = tfy_job_open(c.get(), &opts, &j, &err);
+		error_handle owned(err);
+		if (code != TFY_OK)
+			throw error(std::move(owned), code);
+		job_.reset(j);
+	}
+
+	/**
+	 * Runs or resumes the job to its end (tfy_job_run()).
+	 *
+	 * @throws error as tfy_job_run() fails (TFY_ERROR_CANCELLED when stopped).
+	 */
+	void run() { call(tfy_job_run); }
+
+	/**
+	 * Cancels the job's live batches and records the cancel (tfy_job_cancel()).
+	 *
+	 * @throws error as tfy_job_cancel() fails.
+	 */
+	void cancel() { call(tfy_job_cancel); }
+
+	/**
+	 * The job as its journal records it (tfy_job_status()).
+	 *
+	 * @return the summary, owned by the caller.
+	 * @throws error as tfy_job_status() fails.
+	 */
+	job_summary_handle status()
+	{
+		tfy_job_summary *s = nullptr;
+		tfy_error *err = nullptr;
+		tfy_code code = tfy_job_status(job_.get(), &s, &err);
+		error_handle owned(err);
+		if (code != TFY_OK)
+			throw error(std::move(owned), code);
+		return job_summary_handle(s);
+	}
+
+	/** @return the C job, owned by this object. */
+	tfy_job *get() const noexcept { return job_.get(); }
+
+private:
+	void call(tfy_code (*f)(tfy_job *, tfy_error **))
+	{
+		tfy_error *err = nullptr;
+		tfy_code code = f(job_.get(), &err);
+		error_handle owned(err);
+		if (code != TFY_OK)
+			throw error(std::move(owned), code);
+	}
+
+	job_handle job_;
+};
 
 } // namespace tfy
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Both man pages pass `mandoc -Tlint` with no warning (nor error).  Without
+# The man pages pass `mandoc -Tlint` with no warning (nor error).  Without
 # mandoc the check is skipped (77), except in CI (CI set), where it fails:
 # tools/quickstart.sh installs mandoc.  Usage: man-lint.sh PAGE...
 if ! command -v mandoc >/dev/null 2>&1; then

@@ -1,60 +1,50 @@
+/* Lines are printed from templates into a buffer that goes to the store a
+ * megabyte at a time: writing is linear in the output and does no JSON
+ * work per line (the custom_ids and the model were encoded when read). */
 #include "batch_output.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonl.h"
-
-#define FAIL_PREFIX "fail"
 #define NAME_SIZE 256
+#define FLUSH_AT (1u << 20)
 
-/* FNV-1a: stable ids and numbers from text. */
-static uint64_t fnv(const char *s, uint64_t h)
+/* One output file on its way to the store. */
+struct sink {
+	struct mgw_store *st;
+	struct mgw_file_writer *w; /* NULL until the first line */
+	char *buf;
+	size_t len, cap;
+	int64_t lines;
+	bool failed;
+};
+
+/* FNV-1a over `len` bytes: stable ids and numbers from text. */
+static uint64_t fnv(const char *s, size_t len, uint64_t h)
 {
-	if (!h)
-		h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	for (size_t k = 0; k < len; k++)
+		h = (h ^ (unsigned char)s[k]) * 1099511628211ull;
 	return h;
 }
 
-static bool fails(const char *custom_id)
+void mgw_usage_of(uint32_t bytes, uint32_t sum, bool embedding, struct mgw_usage *u)
 {
-	return custom_id && strncmp(custom_id, FAIL_PREFIX, strlen(FAIL_PREFIX)) == 0;
+	u->input_tokens = 10 + sum % 90;
+	u->cached_tokens = 4 * (sum % 3);
+	u->output_tokens = embedding ? 0 : 5 + bytes % 50;
+	u->reasoning_tokens = embedding ? 0 : bytes % 4;
+	u->total_tokens = u->input_tokens + u->output_tokens;
 }
 
-static bool count_line(const char *line, size_t len, long long lineno, void *ctx)
+static void usage_add(struct mgw_usage *sum, const struct mgw_usage *u)
 {
-	json_t *req = json_loadb(line, len, 0, NULL);
-	(void)lineno;
-	if (fails(json_string_value(json_object_get(req, "custom_id"))))
-		++*(int64_t *)ctx;
-	json_decref(req);
-	return true;
-}
-
-int64_t mgw_batch_output_failing(const char *input_path)
-{
-	int64_t n = 0;
-	return mgw_jsonl_each(input_path, count_line, &n) ? n : -1;
-}
-
-static bool first_model(const char *line, size_t len, long long lineno, void *ctx)
-{
-	json_t *req = json_loadb(line, len, 0, NULL);
-	const char *model = json_string_value(json_object_get(json_object_get(req, "body"), "model"));
-	(void)lineno;
-	*(char **)ctx = model ? strdup(model) : NULL;
-	json_decref(req);
-	return false; /* the first request only */
-}
-
-char *mgw_batch_output_model(const char *input_path)
-{
-	char *model = NULL;
-	mgw_jsonl_each(input_path, first_model, &model);
-	return model;
+	sum->input_tokens += u->input_tokens;
+	sum->cached_tokens += u->cached_tokens;
+	sum->output_tokens += u->output_tokens;
+	sum->reasoning_tokens += u->reasoning_tokens;
+	sum->total_tokens += u->total_tokens;
 }
 
 json_t *mgw_usage_json(const struct mgw_usage *u)
@@ -66,159 +56,202 @@ json_t *mgw_usage_json(const struct mgw_usage *u)
 	                 "total_tokens", (json_int_t)u->total_tokens);
 }
 
-/* A count of `usage` under the first of two names (chat's, then the
- * Responses API's), 0 when neither is an integer. */
-static int64_t tokens(const json_t *usage, const char *name, const char *other)
+/* ---- the sink ---------------------------------------------------------- */
+
+static void flush(struct sink *s)
 {
-	const json_t *v = json_object_get(usage, name);
-	if (!json_is_integer(v))
-		v = json_object_get(usage, other);
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+	bool full;
+	if (s->failed || s->len == 0)
+		return;
+	if (!s->w)
+		s->w = mgw_store_begin(s->st);
+	s->failed = !s->w || !mgw_writer_write(s->w, s->buf, s->len, &full);
+	s->len = 0;
 }
 
-/* Adds the usage of one answer's body. */
-static void add_usage(struct mgw_usage *sum, const json_t *body)
+/* Room for more than `n` bytes; false (remembered) when memory runs out. */
+static bool room(struct sink *s, size_t n)
 {
-	const json_t *u = json_object_get(body, "usage");
-	const json_t *in = json_object_get(u, "prompt_tokens_details");
-	const json_t *out = json_object_get(u, "completion_tokens_details");
-	sum->input_tokens += tokens(u, "prompt_tokens", "input_tokens");
-	sum->output_tokens += tokens(u, "completion_tokens", "output_tokens");
-	sum->total_tokens += tokens(u, "total_tokens", "total_tokens");
-	sum->cached_tokens += tokens(in ? in : json_object_get(u, "input_tokens_details"),
-	                             "cached_tokens", "cached_tokens");
-	sum->reasoning_tokens += tokens(out ? out : json_object_get(u, "output_tokens_details"),
-	                                "reasoning_tokens", "reasoning_tokens");
+	size_t cap = s->cap ? s->cap : 2 * FLUSH_AT;
+	char *grown;
+	if (s->failed)
+		return false;
+	if (s->buf && n < s->cap - s->len)
+		return true;
+	while (cap - s->len <= n)
+		cap *= 2;
+	if (!(grown = realloc(s->buf, cap))) {
+		s->failed = true;
+		return false;
+	}
+	s->buf = grown;
+	s->cap = cap;
+	return true;
 }
 
-static json_t *embedding(json_t *model, uint64_t h)
+/* Appends printf-style text; a failure is remembered for the end. */
+static void put(struct sink *s, const char *fmt, ...)
 {
-	json_t *vector = json_array();
-	for (int k = 0; vector && k < 4; k++, h >>= 16)
-		json_array_append_new(vector, json_real((double)(h & 0xffff) / 65536.0 - 0.5));
-	return json_pack("{s:s, s:[{s:s, s:i, s:o}], s:O, s:{s:i, s:i}}", "object", "list", "data",
-	                 "object", "embedding", "index", 0, "embedding", vector, "model", model,
-	                 "usage", "prompt_tokens", 8, "total_tokens", 8);
+	va_list ap;
+	int n = 0;
+	for (size_t want = 256; room(s, want); want = (size_t)n) {
+		va_start(ap, fmt);
+		n = vsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			s->failed = true;
+		} else if ((size_t)n < s->cap - s->len) {
+			s->len += (size_t)n;
+			return;
+		}
+	}
 }
 
-static json_t *chat_completion(json_t *model, const char *custom_id, uint64_t h, long long created)
-{
-	char id[64], content[512];
-	snprintf(id, sizeof id, "chatcmpl-mock%016llx", (unsigned long long)h);
-	snprintf(content, sizeof content, "Mock reply to %.400s.", custom_id);
-	return json_pack("{s:s, s:s, s:I, s:O, s:[{s:i, s:{s:s, s:s}, s:s}], s:{s:i, s:i, s:i}}",
-	                 "id", id, "object", "chat.completion", "created", (json_int_t)created,
-	                 "model", model, "choices", "index", 0, "message", "role", "assistant",
-	                 "content", content, "finish_reason", "stop", "usage", "prompt_tokens", 8,
-	                 "completion_tokens", 4, "total_tokens", 12);
-}
-
-static json_t *failure(const char *custom_id)
-{
-	char message[512];
-	snprintf(message, sizeof message,
-	         "Mock failure for request %.400s (its custom_id starts "
-	         "with 'fail').",
-	         custom_id);
-	return json_pack("{s:{s:s, s:s, s:n, s:s}}", "error", "message", message, "type",
-	                 "invalid_request_error", "param", "code", "mock_failure");
-}
-
-struct writing {
-	const struct mgw_batch_source *src;
-	struct mgw_store *st;
-	struct mgw_file_writer *out, *err;
-	bool failed;
-	struct mgw_usage usage; /* of the answers written */
-};
-
-static bool put(struct writing *w, struct mgw_file_writer **to, json_t *line)
-{
-	char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	bool full, ok;
-	json_decref(line);
-	if (!*to)
-		*to = mgw_store_begin(w->st);
-	ok = text && *to && mgw_writer_write(*to, text, strlen(text), &full) &&
-	     mgw_writer_write(*to, "\n", 1, &full);
-	free(text);
-	return ok;
-}
-
-static json_t *answer_line(const struct mgw_batch_source *src, json_t *req, long long lineno,
-                           struct mgw_usage *usage)
-{
-	const char *custom_id = json_string_value(json_object_get(req, "custom_id"));
-	json_t *model = json_object_get(json_object_get(req, "body"), "model");
-	uint64_t h = fnv(custom_id, fnv(src->batch_id, 0) + (uint64_t)lineno);
-	char id[64], request_id[64];
-	json_t *body;
-	bool failing = fails(custom_id);
-	if (!model)
-		model = json_null();
-	snprintf(id, sizeof id, "batch_req_mock%016llx", (unsigned long long)h);
-	snprintf(request_id, sizeof request_id, "req_mock%016llx%08llx", (unsigned long long)h,
-	         (unsigned long long)lineno);
-	if (failing)
-		body = failure(custom_id);
-	else if (strcmp(src->endpoint, "/v1/embeddings") == 0)
-		body = embedding(model, h);
-	else
-		body = chat_completion(model, custom_id, h, src->created_at);
-	add_usage(usage, body);
-	return json_pack("{s:s, s:s, s:{s:i, s:s, s:o}, s:n}", "id", id, "custom_id", custom_id,
-	                 "response", "status_code", failing ? 400 : 200, "request_id", request_id,
-	                 "body", body, "error");
-}
-
-static bool write_line(const char *line, size_t len, long long lineno, void *ctx)
-{
-	struct writing *w = ctx;
-	json_t *req = json_loadb(line, len, 0, NULL);
-	bool failing = fails(json_string_value(json_object_get(req, "custom_id")));
-	if (!json_is_object(req) ||
-	    !put(w, failing ? &w->err : &w->out, answer_line(w->src, req, lineno, &w->usage)))
-		w->failed = true;
-	json_decref(req);
-	return !w->failed;
-}
-
-/* Commits `w` as the file of `id` ("" when there was nothing to write). */
-static bool commit(struct mgw_file_writer *w, const char *batch_id, const char *kind,
-                   char id[MGW_FILE_ID_SIZE])
+/* Commits the file as `id` ("" when it got no line). */
+static bool commit(struct sink *s, const char *batch_id, const char *kind, char id[MGW_FILE_ID_SIZE])
 {
 	char name[NAME_SIZE];
 	json_t *obj;
 	id[0] = '\0';
-	if (!w)
+	flush(s);
+	if (s->failed)
+		return false;
+	if (!s->w)
 		return true;
 	snprintf(name, sizeof name, "%.100s_%s.jsonl", batch_id, kind);
-	obj = mgw_writer_commit(w, name, "batch_output");
+	obj = mgw_writer_commit(s->w, name, "batch_output");
+	s->w = NULL;
 	if (obj)
 		snprintf(id, MGW_FILE_ID_SIZE, "%s", json_string_value(json_object_get(obj, "id")));
 	json_decref(obj);
 	return obj != NULL;
 }
 
-bool mgw_batch_output_write(struct mgw_store *st, const struct mgw_batch_source *src,
-                            char output_id[MGW_FILE_ID_SIZE], char error_id[MGW_FILE_ID_SIZE],
-                            struct mgw_usage *usage)
+static void sink_free(struct sink *s)
 {
-	struct writing w = { src, st, NULL, NULL, false, { 0, 0, 0, 0, 0 } };
-	bool ok = mgw_jsonl_each(src->input_path, write_line, &w) && !w.failed;
-	if (!ok) {
-		mgw_writer_abort(w.out);
-		mgw_writer_abort(w.err);
-		return false;
+	mgw_writer_abort(s->w);
+	free(s->buf);
+}
+
+/* ---- the lines --------------------------------------------------------- */
+
+struct line {
+	const struct mgw_batch_source *src;
+	const struct mgw_request *q;
+	const char *id; /* q's escaped custom_id */
+	int idn;
+	uint64_t h;
+};
+
+static void open_line(struct sink *s, const struct line *l, unsigned status)
+{
+	put(s,
+	    "{\"id\":\"batch_req_mock%016llx\",\"custom_id\":\"%.*s\",\"response\":{\"status_code\":%u,"
+	    "\"request_id\":\"req_mock%016llx%08llx\",\"body\":",
+	    (unsigned long long)l->h, l->idn, l->id, status, (unsigned long long)l->h,
+	    (unsigned long long)(l->q - l->src->input->requests) + 1);
+}
+
+static void close_line(struct sink *s)
+{
+	put(s, "},\"error\":null}\n");
+	s->lines++;
+	if (s->len >= FLUSH_AT)
+		flush(s);
+}
+
+static void chat_body(struct sink *s, const struct line *l, const struct mgw_usage *u)
+{
+	put(s,
+	    "{\"id\":\"chatcmpl-mock%016llx\",\"object\":\"chat.completion\",\"created\":%lld,"
+	    "\"model\":%s,\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+	    "\"content\":\"Mock reply to %.*s.\"},\"finish_reason\":\"stop\"}],"
+	    "\"usage\":{\"prompt_tokens\":%lld,\"completion_tokens\":%lld,\"total_tokens\":%lld,"
+	    "\"prompt_tokens_details\":{\"cached_tokens\":%lld},"
+	    "\"completion_tokens_details\":{\"reasoning_tokens\":%lld}}}",
+	    (unsigned long long)l->h, l->src->created_at, l->src->input->model_json, l->idn, l->id,
+	    (long long)u->input_tokens, (long long)u->output_tokens, (long long)u->total_tokens,
+	    (long long)u->cached_tokens, (long long)u->reasoning_tokens);
+}
+
+static void embedding_body(struct sink *s, const struct line *l, const struct mgw_usage *u)
+{
+	uint64_t h = l->h;
+	put(s, "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[");
+	for (int k = 0; k < 4; k++, h >>= 16)
+		put(s, "%s%.6f", k ? "," : "", (double)(h & 0xffff) / 65536.0 - 0.5);
+	put(s, "]}],\"model\":%s,\"usage\":{\"prompt_tokens\":%lld,\"total_tokens\":%lld}}",
+	    l->src->input->model_json, (long long)u->input_tokens, (long long)u->total_tokens);
+}
+
+static void failure_body(struct sink *s, const struct line *l)
+{
+	put(s,
+	    "{\"error\":{\"message\":\"Mock failure for request %.*s (its custom_id starts with "
+	    "'fail').\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"mock_failure\"}}",
+	    l->idn, l->id);
+}
+
+/* OpenAI's words for a rate limit, as its batch error files carry them. */
+static void rate_limit_body(struct sink *s)
+{
+	put(s, "{\"error\":{\"message\":\"Rate limit reached in organization org-mock on requests per "
+	       "min (RPM): Limit 500, Used 500, Requested 1. Please try again in 120ms. Visit "
+	       "https://platform.openai.com/account/rate-limits to learn more.\",\"type\":"
+	       "\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
+}
+
+static void write_request(const struct line *l, struct sink *out, struct sink *err,
+                          struct mgw_usage *sum)
+{
+	bool embedding = strcmp(l->src->endpoint, "/v1/embeddings") == 0;
+	struct mgw_usage u;
+	if (l->q->fate != MGW_FATE_OK) {
+		bool flaky = l->q->fate == MGW_FATE_FLAKY;
+		open_line(err, l, flaky ? 429 : 400);
+		if (flaky)
+			rate_limit_body(err);
+		else
+			failure_body(err, l);
+		close_line(err);
+		return;
 	}
-	ok = commit(w.out, src->batch_id, "output", output_id);
-	if (!commit(w.err, src->batch_id, "error", error_id) || !ok) {
-		if (output_id[0])
-			mgw_store_delete(st, output_id);
-		if (error_id[0])
-			mgw_store_delete(st, error_id);
-		return false;
+	mgw_usage_of(l->q->id_bytes, l->q->id_sum, embedding, &u);
+	usage_add(sum, &u);
+	open_line(out, l, 200);
+	if (embedding)
+		embedding_body(out, l, &u);
+	else
+		chat_body(out, l, &u);
+	close_line(out);
+}
+
+bool mgw_batch_output_write(struct mgw_store *st, const struct mgw_batch_source *src,
+                            struct mgw_batch_result *result)
+{
+	const struct mgw_batch_input *in = src->input;
+	struct sink out = { .st = st }, err = { .st = st };
+	uint64_t seed = fnv(src->batch_id, strlen(src->batch_id), 1469598103934665603ull);
+	struct mgw_usage sum = { 0, 0, 0, 0, 0 };
+	bool ok;
+	for (size_t k = 0; k < src->records && k < in->count && !out.failed && !err.failed; k++) {
+		const struct mgw_request *q = &in->requests[k];
+		struct line l = { src, q, in->ids + q->id_at, (int)q->id_len, 0 };
+		l.h = fnv(l.id, q->id_len, seed + k);
+		write_request(&l, &out, &err, &sum);
 	}
-	*usage = w.usage;
-	return true;
+	ok = commit(&out, src->batch_id, "output", result->output_id);
+	if (!commit(&err, src->batch_id, "error", result->error_id) || !ok) {
+		if (result->output_id[0])
+			mgw_store_delete(st, result->output_id);
+		if (result->error_id[0])
+			mgw_store_delete(st, result->error_id);
+		ok = false;
+	}
+	result->completed = out.lines;
+	result->failed = err.lines;
+	result->usage = sum;
+	sink_free(&out);
+	sink_free(&err);
+	return ok;
 }

@@ -9,6 +9,9 @@
 
 #include <jansson.h>
 
+#include "batch_stats.h"
+#include "fault.h"
+#include "fault_plan.h"
 #include "store.h"
 
 #define MGW_BATCH_SECONDS_DEFAULT 2.0
@@ -17,14 +20,24 @@
 
 struct mgw_batches;
 
-/* `pace_s` is the time a job spends in_progress; validating and finalizing
- * take a quarter of it each. Returns NULL on allocation failure. */
-struct mgw_batches *mgw_batches_new(struct mgw_store *files, double pace_s);
+struct mgw_batches_config {
+	struct mgw_store *files; /* inputs are read from, outputs written to it */
+	double pace_s;           /* time in_progress; validating and finalizing a quarter each */
+	struct mgw_fault_plan *faults; /* run-level expire-batch faults */
+	struct mgw_batch_stats *stats; /* counts creates and answered lines */
+};
+
+/* Everything `cfg` points to must outlive the batches. Returns NULL on
+ * allocation failure. */
+struct mgw_batches *mgw_batches_new(const struct mgw_batches_config *cfg);
 void mgw_batches_free(struct mgw_batches *b);
 
 /* POST /batches with the parsed body (NULL if it did not parse): the new
- * batch with status 200, or an error body with its status. */
-json_t *mgw_batches_create(struct mgw_batches *b, const json_t *req, unsigned *status);
+ * batch with status 200, or an error body with its status. `header` is the
+ * request's x-mock-fault (NULL: none), which replaces the run-level list:
+ * an expire-batch there expires this batch when its meta= matches. */
+json_t *mgw_batches_create(struct mgw_batches *b, const json_t *req, const struct mgw_fault *header,
+                           unsigned *status);
 
 /* GET /batches/{id} and POST /batches/{id}/cancel, likewise. */
 json_t *mgw_batches_retrieve(struct mgw_batches *b, const char *id, unsigned *status);

@@ -3,6 +3,7 @@
 #include "fault.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_TIMES 1000000000ul
@@ -25,6 +26,10 @@ enum key_bit {
 	K_KIND = 1u << 10,
 	K_TIMES = 1u << 11, /* every mode takes it */
 	K_ROUTE = 1u << 12, /* every mode takes it */
+	K_LINES = 1u << 13,
+	K_FRACTION = 1u << 14,
+	K_NTH = 1u << 15,
+	K_META = 1u << 16,
 };
 
 struct parse {
@@ -189,6 +194,39 @@ static bool set_route(struct parse *p, const char *v)
 	return fail(p, what, v);
 }
 
+static bool set_lines(struct parse *p, const char *v)
+{
+	p->f->lines_set = true;
+	return number(p, "lines", v, MAX_TIMES, &p->f->lines);
+}
+
+static bool set_fraction(struct parse *p, const char *v)
+{
+	char *end;
+	double x = strtod(v, &end);
+	if (end == v || *end != '\0' || !(x >= 0.0 && x <= 1.0))
+		return fail(p, "fraction expects a number in 0..1, got", v);
+	p->f->fraction = x;
+	return true;
+}
+
+static bool set_nth(struct parse *p, const char *v)
+{
+	return number(p, "nth", v, MAX_TIMES, &p->f->nth) &&
+	       (p->f->nth > 0 || fail(p, "nth counts from 1, got", v));
+}
+
+/* "KEY:VALUE": the value may hold ':' (not ','). */
+static bool set_meta(struct parse *p, const char *v)
+{
+	const char *colon = strchr(v, ':');
+	if (!colon || colon == v)
+		return fail(p, "meta expects KEY:VALUE, got", v);
+	snprintf(p->f->meta_key, sizeof p->f->meta_key, "%.*s", (int)(colon - v), v);
+	snprintf(p->f->meta_value, sizeof p->f->meta_value, "%s", colon + 1);
+	return true;
+}
+
 struct key {
 	const char *name;
 	unsigned bit;
@@ -209,6 +247,10 @@ static const struct key keys[] = {
 	{ "to", K_TO, set_to },
 	{ "kind", K_KIND, set_kind },
 	{ "route", K_ROUTE, set_route },
+	{ "lines", K_LINES, set_lines },
+	{ "fraction", K_FRACTION, set_fraction },
+	{ "nth", K_NTH, set_nth },
+	{ "meta", K_META, set_meta },
 };
 
 /* ---- modes ------------------------------------------------------------- */
@@ -316,6 +358,15 @@ static bool finish_drop_upload(struct parse *p)
 	return true;
 }
 
+static bool finish_expire_batch(struct parse *p)
+{
+	if ((p->seen & K_LINES) && (p->seen & K_FRACTION))
+		return fail(p, "lines and fraction both say how much is answered; give one", NULL);
+	if (!(p->seen & K_FRACTION))
+		p->f->fraction = 0.5;
+	return true;
+}
+
 struct mode {
 	const char *name;
 	enum mgw_fault_kind kind;
@@ -347,6 +398,8 @@ static const struct mode modes[] = {
 	{ "drop-upload", MGW_FAULT_DROP_UPLOAD, K_BYTES, 0, finish_drop_upload, MGW_ROUTE_UPLOAD },
 	{ "no-answer", MGW_FAULT_NO_ANSWER, K_SECONDS, 1, finish_nothing, 0 },
 	{ "create-no-answer", MGW_FAULT_NO_ANSWER, K_SECONDS, 1, finish_nothing, MGW_ROUTE_CREATE },
+	{ "expire-batch", MGW_FAULT_EXPIRE_BATCH, K_LINES | K_FRACTION | K_NTH | K_META, 0,
+	  finish_expire_batch, MGW_ROUTE_CREATE },
 };
 
 static const struct mode *find_mode(const char *name)
@@ -457,6 +510,7 @@ enum mgw_fault_stage mgw_fault_stage(enum mgw_fault_kind kind)
 	case MGW_FAULT_TRUNCATED: return MGW_STAGE_BODY;
 	case MGW_FAULT_DROP_UPLOAD: return MGW_STAGE_READ;
 	case MGW_FAULT_NO_ANSWER: return MGW_STAGE_SILENT;
+	case MGW_FAULT_EXPIRE_BATCH: return MGW_STAGE_BATCH;
 	default: return MGW_STAGE_ANSWER;
 	}
 }

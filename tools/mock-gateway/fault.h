@@ -32,6 +32,7 @@ enum mgw_fault_kind {
 	MGW_FAULT_ERROR_SHAPE,
 	MGW_FAULT_DROP_UPLOAD,
 	MGW_FAULT_NO_ANSWER,
+	MGW_FAULT_EXPIRE_BATCH,
 };
 
 /* When in the life of a request a fault acts. */
@@ -43,6 +44,7 @@ enum mgw_fault_stage {
 	MGW_STAGE_BODY,   /* changes how the encoded answer travels */
 	MGW_STAGE_READ,   /* drop-upload: closes while the request body is read */
 	MGW_STAGE_SILENT, /* no-answer: the call is carried out, the answer withheld */
+	MGW_STAGE_BATCH,  /* expire-batch: acts on the batch a create makes, not on the request */
 };
 
 /* Retry-After given as an HTTP date this many seconds from now. */
@@ -67,8 +69,14 @@ struct mgw_fault {
 	long retry_ms;                  /* retry-after-ms, -1 if not sent */
 	struct mgw_retry_date date;     /* Retry-After as a date */
 	enum mgw_error_kind error_kind; /* error-shape: whose error body */
-	char to[MGW_FAULT_TEXT_MAX];    /* redirect target */
-	char text[MGW_FAULT_TEXT_MAX];  /* the spec as given, for listings */
+	double fraction;                /* expire-batch: share of the requests answered */
+	unsigned long lines;            /* expire-batch: requests answered, when lines_set */
+	bool lines_set;
+	unsigned long nth; /* expire-batch: only the nth matching create (0: each) */
+	char meta_key[MGW_FAULT_TEXT_MAX]; /* expire-batch: metadata to match ("": any batch) */
+	char meta_value[MGW_FAULT_TEXT_MAX];
+	char to[MGW_FAULT_TEXT_MAX];   /* redirect target */
+	char text[MGW_FAULT_TEXT_MAX]; /* the spec as given, for listings */
 };
 
 /* Parses `spec` (surrounding blanks ignored). Returns false with a reason in

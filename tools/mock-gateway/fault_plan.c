@@ -11,6 +11,7 @@
 struct entry {
 	struct mgw_fault fault;
 	unsigned long served;
+	unsigned long matched; /* expire-batch: creates its meta= matched */
 };
 
 struct mgw_fault_plan {
@@ -70,8 +71,44 @@ bool mgw_fault_plan_take(struct mgw_fault_plan *plan, unsigned route, struct mgw
 	pthread_mutex_lock(&plan->lock);
 	for (size_t k = 0; k < plan->count && !found; k++) {
 		struct entry *e = &plan->entries[k];
-		if (mgw_fault_applies(&e->fault, route) &&
+		if (mgw_fault_stage(e->fault.kind) != MGW_STAGE_BATCH &&
+		    mgw_fault_applies(&e->fault, route) &&
 		    (e->fault.times == 0 || e->served < e->fault.times)) {
+			e->served++;
+			*out = e->fault;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&plan->lock);
+	return found;
+}
+
+bool mgw_fault_matches_metadata(const struct mgw_fault *f, const json_t *metadata)
+{
+	const char *v = json_string_value(json_object_get(metadata, f->meta_key));
+	return !f->meta_key[0] || (v && strcmp(v, f->meta_value) == 0);
+}
+
+/* Counts the create for `e` and says whether `e` acts on it. Lock held. */
+static bool takes_batch(struct entry *e, const json_t *metadata)
+{
+	if (e->fault.kind != MGW_FAULT_EXPIRE_BATCH || !mgw_fault_matches_metadata(&e->fault, metadata))
+		return false;
+	e->matched++;
+	if (e->fault.times != 0 && e->served >= e->fault.times)
+		return false;
+	return e->fault.nth == 0 || e->matched == e->fault.nth;
+}
+
+bool mgw_fault_plan_take_batch(struct mgw_fault_plan *plan, const json_t *metadata,
+                               struct mgw_fault *out)
+{
+	bool found = false;
+	pthread_mutex_lock(&plan->lock);
+	/* Every matching fault counts the create, so nth= counts alike for all. */
+	for (size_t k = 0; k < plan->count; k++) {
+		struct entry *e = &plan->entries[k];
+		if (takes_batch(e, metadata) && !found) {
 			e->served++;
 			*out = e->fault;
 			found = true;

@@ -23,6 +23,16 @@ void mgw_fault_plan_free(struct mgw_fault_plan *plan);
  * `route` (enum mgw_route) and copies it to `out`; false when none does. */
 bool mgw_fault_plan_take(struct mgw_fault_plan *plan, unsigned route, struct mgw_fault *out);
 
+/* A created batch, with its metadata (NULL: none), asks for the first
+ * expire-batch fault that acts on it; copies it to `out`, or returns false.
+ * Every expire-batch fault whose meta= matches counts the create for its
+ * nth=. Request faults (mgw_fault_plan_take) never see these. */
+bool mgw_fault_plan_take_batch(struct mgw_fault_plan *plan, const json_t *metadata,
+                               struct mgw_fault *out);
+
+/* True when `metadata` (NULL: none) holds the fault's meta= pair, or it has none. */
+bool mgw_fault_matches_metadata(const struct mgw_fault *f, const json_t *metadata);
+
 /* Replaces the list with a copy of `faults`, use counts at zero. Returns
  * false on allocation failure, leaving the plan unchanged. */
 bool mgw_fault_plan_replace(struct mgw_fault_plan *plan, const struct mgw_fault *faults, size_t n);

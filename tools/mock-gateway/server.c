@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "auth.h"
+#include "batch_stats.h"
 #include "batches.h"
 #include "dataset.h"
 #include "error_shape.h"
@@ -41,6 +42,8 @@
 #define MOCK_PREFIX "/_mock/"
 #define FAULT_HEADER "x-mock-fault"
 #define FAULTS_PATH MOCK_PREFIX "faults"
+#define STATS "stats"
+#define STATS_RESET "stats/reset"
 /* A CreateBatchRequest is a few KiB at most (16 metadata pairs). */
 #define CREATE_BODY_MAX (1024u * 1024u)
 
@@ -52,6 +55,7 @@ struct mgw_server {
 	struct mgw_sleeper *sleeper;
 	struct mgw_store *store;
 	struct mgw_batches *batches;
+	struct mgw_batch_stats *batch_stats;
 	struct mgw_webhook *webhook; /* --webhook-url; NULL without */
 	atomic_ullong requests;
 	atomic_ullong connections;
@@ -86,6 +90,7 @@ struct exchange {
 	char request_id[REQUEST_ID_SIZE];
 	enum mgw_shape shape; /* how the named provider's batches look */
 	bool faulted;         /* `fault` applies to this request */
+	bool fault_header;    /* x-mock-fault was given (then `fault` is its spec) */
 	struct mgw_fault fault;
 };
 
@@ -353,7 +358,8 @@ static enum MHD_Result handle_create(const struct request *rq)
 		return send_json(ex, MHD_HTTP_CONTENT_TOO_LARGE,
 		                 mgw_error_body("The request body is too large.", NULL, NULL), NULL);
 	req = rq->body.data ? json_loadb(rq->body.data, rq->body.len, 0, NULL) : NULL;
-	answer = mgw_batches_create(ex->srv->batches, req, &status);
+	answer = mgw_batches_create(ex->srv->batches, req, ex->fault_header ? &ex->fault : NULL,
+	                            &status);
 	json_decref(req);
 	if (status == MHD_HTTP_OK)
 		atomic_fetch_add(&ex->srv->batches_created, 1);
@@ -476,6 +482,7 @@ static bool choose_fault(struct request *rq)
 		       NULL);
 		return false;
 	}
+	ex->fault_header = spec != NULL;
 	ex->faulted = spec ? mgw_fault_applies(&ex->fault, rq->route)
 	                   : mgw_fault_plan_take(ex->srv->faults, rq->route, &ex->fault);
 	if (ex->faulted && ex->fault.kind == MGW_FAULT_NONE)
@@ -621,13 +628,30 @@ static enum MHD_Result answer_api(struct request *rq)
 
 static json_t *stats_json(struct mgw_server *srv)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "requests",
-	                 (json_int_t)atomic_load(&srv->requests), "connections",
-	                 (json_int_t)atomic_load(&srv->connections), "api_connections",
-	                 (json_int_t)atomic_load(&srv->api_connections), "faults_served",
-	                 (json_int_t)atomic_load(&srv->faults_served), "batches_created",
-	                 (json_int_t)atomic_load(&srv->batches_created), "files_uploaded",
-	                 (json_int_t)atomic_load(&srv->files_uploaded));
+	json_t *stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "requests",
+	                          (json_int_t)atomic_load(&srv->requests), "connections",
+	                          (json_int_t)atomic_load(&srv->connections), "api_connections",
+	                          (json_int_t)atomic_load(&srv->api_connections), "faults_served",
+	                          (json_int_t)atomic_load(&srv->faults_served), "batches_created",
+	                          (json_int_t)atomic_load(&srv->batches_created), "files_uploaded",
+	                          (json_int_t)atomic_load(&srv->files_uploaded));
+	if (stats && !mgw_batch_stats_put(srv->batch_stats, stats)) {
+		json_decref(stats);
+		return NULL;
+	}
+	return stats;
+}
+
+/* Every count back to zero; what the mock remembers (files, batches,
+ * flaky custom_ids, the key's rotation) stays. */
+static void stats_reset(struct mgw_server *srv)
+{
+	atomic_ullong *counts[] = { &srv->requests,        &srv->connections,
+		                    &srv->api_connections, &srv->faults_served,
+		                    &srv->batches_created, &srv->files_uploaded };
+	for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+		atomic_store(counts[k], 0);
+	mgw_batch_stats_reset(srv->batch_stats);
 }
 
 /* OpenAI's wording: "Invalid URL (GET /v1/nope)". */
@@ -659,14 +683,20 @@ static enum MHD_Result handle_mock(const struct request *rq)
 {
 	const struct exchange *ex = &rq->ex;
 	const char *what = ex->path + strlen(MOCK_PREFIX);
-	bool known = strcmp(what, "last-request") == 0 || strcmp(what, "stats") == 0;
+	bool reset = strcmp(what, STATS_RESET) == 0;
+	bool known = strcmp(what, "last-request") == 0 || strcmp(what, STATS) == 0 || reset;
+	bool get = strcmp(ex->method, MHD_HTTP_METHOD_GET) == 0;
 	if (mgw_fault_admin_path(what))
 		return handle_fault_admin(rq, what);
 	if (!known)
 		return send_not_found(ex);
-	if (strcmp(ex->method, MHD_HTTP_METHOD_GET) != 0)
-		return send_json(ex, MHD_HTTP_METHOD_NOT_ALLOWED, method_error(ex), "GET");
-	if (strcmp(what, "stats") == 0)
+	/* A reset, as the faults' one, takes GET or POST. */
+	if (!get && !(reset && strcmp(ex->method, MHD_HTTP_METHOD_POST) == 0))
+		return send_json(ex, MHD_HTTP_METHOD_NOT_ALLOWED, method_error(ex),
+		                 reset ? "GET, POST" : "GET");
+	if (reset)
+		stats_reset(ex->srv);
+	if (reset || strcmp(what, STATS) == 0)
 		return send_json(ex, MHD_HTTP_OK, stats_json(ex->srv), NULL);
 	return send_json(ex, MHD_HTTP_OK, mgw_record_last(ex->srv->record), NULL);
 }
@@ -829,7 +859,11 @@ struct mgw_server *mgw_server_start(const struct mgw_server_config *cfg, char *e
 		return NULL;
 	}
 	srv->store = mgw_store_new(cfg->max_file_bytes, err, err_size);
-	srv->batches = srv->store ? mgw_batches_new(srv->store, cfg->batch_seconds) : NULL;
+	if (srv->store && (srv->batch_stats = mgw_batch_stats_new()) != NULL) {
+		struct mgw_batches_config bc = { srv->store, cfg->batch_seconds, srv->faults,
+			                         srv->batch_stats };
+		srv->batches = mgw_batches_new(&bc);
+	}
 	if (!srv->batches) {
 		if (srv->store)
 			snprintf(err, err_size, "out of memory");
@@ -878,6 +912,7 @@ void mgw_server_stop(struct mgw_server *srv)
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
 	mgw_batches_free(srv->batches);
+	mgw_batch_stats_free(srv->batch_stats);
 	mgw_store_free(srv->store); /* removes the files and their directory */
 	mgw_fault_plan_free(srv->faults);
 	mgw_sleeper_free(srv->sleeper);

@@ -64,6 +64,7 @@ int diag_exit_status(tfy_code code)
 	case TFY_ERROR_IO: return CLI_EXIT_IO;
 	case TFY_ERROR_DECLINED: return CLI_EXIT_DECLINED;
 	case TFY_ERROR_WEBHOOK_INVALID: return CLI_EXIT_WEBHOOK_INVALID;
+	case TFY_ERROR_INPUT_INVALID: return CLI_EXIT_INPUT;
 	default: return CLI_EXIT_FAILURE;
 	}
 }
