@@ -266,6 +266,14 @@ w(f"| 4 | TCP connections for a whole `--all` run of 100 pages | exactly 1 | {st
 w(f"| 5 | 20 pages, 20 ms server delay + 20 ms caller work per page: prefetch / no prefetch | <= 0.6 | {f2(lat_ratio)} ({f0(lat['delay20_work20'])} / {f0(lat['delay20_work20_noprefetch'])} ms) | {verdict(lat_ratio <= 0.6)} |")
 w(f"| 6 | instructions to decode one 100-batch page (`tfy__decode_batch_page` + free) | track | {f0(page_ir)} Ir = {f2(page_ir / jansson_floor_ir)} x jansson's parse + free | |")
 w(jsonl_report("summary"))
+job_md = open(f"{work}/job.md").read() if os.path.exists(f"{work}/job.md") else None
+if job_md:
+    rss = re.search(r"peak RSS of tfy-batches \| (\d+) MiB", job_md)
+    cpu = re.search(r"/ \(`wc -l` \+ `sort`\) \| ([\d.]+)", job_md)
+    if rss:
+        w(f"| 10a | peak RSS of `tfy-batches run`, 1,000,000 lines (about 1 GB), 20 shards | < 64 MiB | {rss.group(1)} MiB | {verdict(int(rss.group(1)) < 64)} |")
+    if cpu:
+        w(f"| 10b | planning + merging CPU / (`wc -l` + `sort`) of the same file | < 2 | {cpu.group(1)} | {verdict(float(cpu.group(1)) < 2)} |")
 w("")
 
 w("## Machine")
@@ -597,6 +605,23 @@ w("")
 
 w(jsonl_report("section"))
 w("")
+
+if job_md:
+    w("## 10. Jobs")
+    w("")
+    w("A job of 1,000,000 request lines (about 1 GB) run by `tfy-batches run` against the gateway "
+      "(`bench/job.sh`): planned into 20 shards of 50,000 requests, uploaded, created, watched, "
+      "downloaded and merged. The peak RSS is the whole `tfy-batches` process's (`bench_run`); "
+      "planning (read, check, cut) and merging (output.jsonl and errors.jsonl) are measured alone "
+      "through the library's internal units as the job runs them (`bench/job_data.c`, the "
+      "process's CPU clock), side by side with `wc -l` and `sort` of the same file.")
+    w("")
+    w("```sh")
+    w("bash bench/job.sh $BUILD ${TFY_BENCH_JOB_LINES:-1000000}")
+    w("```")
+    w("")
+    w(job_md.rstrip("\n"))
+    w("")
 
 # raw
 w("## Raw runs")

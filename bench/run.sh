@@ -328,5 +328,9 @@ mkdir -p "$(dirname "$report")"
 say "file transfers: ${TFY_BENCH_FILE_MB:-1024} MiB down and up, libtfy and curl"
 bash "$here/files.sh" "$build" "${TFY_BENCH_FILE_MB:-1024}" > "$work/files.md"
 
+# ---- 10. jobs (bench/job.sh) ---------------------------------------------------
+say "jobs: ${TFY_BENCH_JOB_LINES:-1000000} lines through tfy-batches run"
+bash "$here/job.sh" "$build" "${TFY_BENCH_JOB_LINES:-1000000}" > "$work/job.md"
+
 python3 "$here/report.py" "$work" "$build" "$report" "$reps" "$mem_reps" "$lat_reps"
 say "done: $report"

@@ -1,6 +1,6 @@
 /*
  * Tests of the batch workflow commands of tfy-batches (get, cancel, create,
- * wait, files, check, results, run) against tfy-mock-gateway's batch jobs
+ * wait, files, check, results, run and its jobs, job status) against tfy-mock-gateway's batch jobs
  * on loopback (files list on a gateway of its own, holding only its files): a fast gateway (a job ends in about 0.75 s), a paced one (3 s
  * validating, 3 s cancelling: a cancel lands before the job runs), a slow
  * one (jobs that outlast the test, to interrupt and time out), and two fast
@@ -629,7 +629,34 @@ static void test_check_codes_and_provider_kind(void **state)
 	tu_run_free(&r);
 }
 
-/* run: the files in DIR hold what the gateway wrote; the summary counts them. */
+/* The first batch id the job's journal in dir records as created, or NULL. */
+static char *journal_batch(const char *dir)
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s/journal", dir);
+	char *text = read_file(path);
+	if (!text)
+		return NULL;
+	char *id = NULL;
+	for (const char *p = text; (p = strstr(p, "created ")) != NULL; p++) {
+		if (p != text && p[-1] != '\n')
+			continue;
+		const char *b = strstr(p, " batch=");
+		if (b && b < strchr(p, '\n')) {
+			b += strlen(" batch=");
+			id = strndup(b, strcspn(b, " \t\n"));
+			break;
+		}
+	}
+	free(text);
+	return id;
+}
+
+/*
+ * run: the input as a job in DIR: output.jsonl and errors.jsonl hold what
+ * the gateway wrote, the summary counts them; run again on the done job
+ * prints the same summary and sends nothing.
+ */
 static void test_run_end_to_end(void **state)
 {
 	fixture *f = *state;
@@ -642,44 +669,50 @@ static void test_run_end_to_end(void **state)
 	json_error_t jerr;
 	json_t *s = json_loads(r.out, 0, &jerr);
 	assert_non_null(s);
-	assert_string_equal(json_string_value(json_object_get(s, "status")), "completed");
+	assert_string_equal(json_string_value(json_object_get(s, "status")), "done");
 	assert_int_equal(json_integer_value(json_object_get(s, "completed")), 2);
 	assert_int_equal(json_integer_value(json_object_get(s, "failed")), 1);
 	assert_int_equal(json_integer_value(json_object_get(s, "total")), 3);
-	const char *id = json_string_value(json_object_get(s, "id"));
+	assert_int_equal(json_integer_value(json_object_get(s, "batches")), 1);
+	assert_true(json_integer_value(json_object_get(s, "prompt_tokens")) > 0);
+	assert_true(json_is_null(json_object_get(s, "cost")));
+	assert_int_equal(json_array_size(json_object_get(s, "shards")), 1);
 	char path[600];
-	snprintf(path, sizeof(path), "%s/%s-output.jsonl", out_dir, id);
+	snprintf(path, sizeof(path), "%s/output.jsonl", out_dir);
 	assert_string_equal(json_string_value(json_object_get(s, "output")), path);
 	char *output = read_file(path);
 	assert_non_null(output);
 	assert_int_equal(tu_count_lines(output), 2);
 	assert_non_null(strstr(output, "\"custom_id\":\"one\""));
 	assert_non_null(strstr(output, "\"custom_id\":\"three\""));
-	snprintf(path, sizeof(path), "%s/%s-errors.jsonl", out_dir, id);
+	assert_true(strstr(output, "\"one\"") < strstr(output, "\"three\"")); /* input order */
+	snprintf(path, sizeof(path), "%s/errors.jsonl", out_dir);
+	assert_string_equal(json_string_value(json_object_get(s, "errors")), path);
 	char *errors = read_file(path);
 	assert_non_null(errors);
 	assert_int_equal(tu_count_lines(errors), 1);
 	assert_non_null(strstr(errors, "\"custom_id\":\"fail-two\""));
 	free(output);
 	free(errors);
-	assert_non_null(strstr(r.err, "uploaded as file-"));
-	assert_non_null(strstr(r.err, "created the batch "));
 	tu_run_free(&r);
 
-	/* results: a local path, and the same records by file id. */
+	/* results: a local path, and the same records by the batch's file id. */
 	r = cli(NULL, (const char *const[]){ "results", path, "--format", "ndjson", NULL });
 	expect_status(&r, 0);
 	assert_int_equal(tu_count_lines(r.out), 1);
-	char *code = member(r.out, "status_code");
 	tu_run_free(&r);
-	(void)code;
-	free(code);
-	snprintf(path, sizeof(path), "%s/%s-output.jsonl", out_dir, id);
+	snprintf(path, sizeof(path), "%s/output.jsonl", out_dir);
 	r = cli(NULL, (const char *const[]){ "results", path, NULL });
 	expect_status(&r, 0);
 	assert_true(strncmp(r.out, "CUSTOM_ID", 9) == 0);
 	assert_int_equal(tu_count_lines(r.out), 3);
 	tu_run_free(&r);
+	char *id = journal_batch(out_dir);
+	assert_non_null(id);
+	assert_string_equal(json_string_value(
+				    json_object_get(json_array_get(json_object_get(s, "shards"), 0),
+	                                            "batch_id")),
+	                    id);
 	tu_run g = cli(f->fast_url, (const char *const[]){ "get", id, "--format", "json", NULL });
 	char *output_id = member(g.out, "output_file_id");
 	tu_run_free(&g);
@@ -699,36 +732,60 @@ static void test_run_end_to_end(void **state)
 	json_decref(all);
 	tu_run_free(&r);
 	free(output_id);
+	free(id);
 
-	/* A resume into the same directory finds both files whole and keeps them. */
-	char resume[200];
-	snprintf(resume, sizeof(resume), "%s", id);
-	r = cli(f->fast_url, (const char *const[]){ "run", "--resume", resume, "-o", out_dir, NULL });
+	/* The same command on the done job: the same summary, nothing sent. */
+	long sent = tu_gateway_requests(&f->fast);
+	r = cli(f->fast_url, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o",
+	                                            out_dir, "--format", "json", NULL });
 	expect_status(&r, 0);
-	snprintf(path, sizeof(path), "tfy-batches: already saved %s/%s-output.jsonl\n", out_dir, id);
-	assert_non_null(strstr(r.err, path));
-	snprintf(path, sizeof(path), "tfy-batches: already saved %s/%s-errors.jsonl\n", out_dir, id);
-	assert_non_null(strstr(r.err, path));
+	json_t *again = json_loads(r.out, 0, &jerr);
+	assert_true(json_equal(again, s));
+	json_decref(again);
 	tu_run_free(&r);
+	assert_int_equal(tu_gateway_requests(&f->fast), sent);
+	/* job status reads the same from the journal; --format table lists the shard */
+	r = cli(f->fast_url,
+	        (const char *const[]){ "job", "status", out_dir, "--format", "json", NULL });
+	expect_status(&r, 0);
+	again = json_loads(r.out, 0, &jerr);
+	assert_true(json_equal(again, s));
+	json_decref(again);
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "job", "status", out_dir, NULL });
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "SUCCEEDED"));
+	assert_non_null(strstr(r.out, "done"));
+	tu_run_free(&r);
+	r = cli(f->fast_url, (const char *const[]){ "job", "status", out_dir, "-q", NULL });
+	expect_status(&r, 0);
+	char want[200];
+	snprintf(want, sizeof(want), "%s\n", json_string_value(json_object_get(s, "id")));
+	assert_string_equal(r.out, want);
+	tu_run_free(&r);
+	assert_int_equal(tu_gateway_requests(&f->fast), sent);
 	json_decref(s);
 
 	/* A bad input stops run before anything is sent. */
-	char bad[400];
+	char bad[400], bad_dir[400];
 	snprintf(bad, sizeof(bad), "%s/dup.jsonl", f->dir);
+	snprintf(bad_dir, sizeof(bad_dir), "%s/run-bad", f->dir);
 	write_file(bad, LINE("a", "m") LINE("a", "m"));
 	long before = tu_gateway_requests(&f->fast);
-	r = cli(f->fast_url, (const char *const[]){ "run", bad, "--endpoint", ENDPOINT, NULL });
+	r = cli(f->fast_url,
+	        (const char *const[]){ "run", bad, "--endpoint", ENDPOINT, "-o", bad_dir, NULL });
 	expect_status(&r, 9);
 	assert_non_null(strstr(r.err, ":2: "));
 	assert_string_equal(r.out, "");
 	tu_run_free(&r);
 	assert_int_equal(tu_gateway_requests(&f->fast), before);
 	/* So does a provider's rule: Bedrock takes 100 requests at least. */
-	r = cli(f->fast_url, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT,
-	                                            "--provider-kind", "bedrock", NULL });
+	snprintf(bad_dir, sizeof(bad_dir), "%s/run-bedrock", f->dir);
+	r = cli(f->fast_url,
+	        (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "--provider-kind",
+	                               "bedrock", "-o", bad_dir, NULL });
 	expect_status(&r, 9);
-	assert_non_null(strstr(r.err, ":0: the file holds 3 requests; a Bedrock batch takes 100 at "
-	                              "least [too_few_requests]\n"));
+	assert_non_null(strstr(r.err, "a Bedrock batch takes 100 at least [too_few_requests]\n"));
 	assert_string_equal(r.out, "");
 	tu_run_free(&r);
 	assert_int_equal(tu_gateway_requests(&f->fast), before);
@@ -797,44 +854,65 @@ static int reap_exited(const spawned *s)
 	return WEXITSTATUS(status);
 }
 
-/* The batch id that "created the batch ID" names. */
-static char *created_id(const spawned *s)
+/* Waits (up to a generous bound) until the journal in dir holds a record of type. */
+static void await_record(const char *dir, const char *type)
 {
-	char *err = read_file(s->err);
-	const char *p = strstr(err, "created the batch ");
-	assert_non_null(p);
-	p += strlen("created the batch ");
-	char *id = strndup(p, strcspn(p, "\n"));
-	free(err);
-	return id;
+	char path[600], line[64];
+	snprintf(path, sizeof(path), "%s/journal", dir);
+	snprintf(line, sizeof(line), "\n%s ", type);
+	double until = tu_now_s() + 60 * tu_slowdown();
+	for (;;) {
+		char *text = read_file(path);
+		int found = text && strstr(text, line);
+		free(text);
+		if (found)
+			return;
+		if (tu_now_s() > until)
+			fail_msg("no '%s' record in %s", type, path);
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 }
 
+/* "resume with: tfy-batches run INPUT -o DIR" and what follows, as run prints it. */
+static void expect_resume(const char *err, const fixture *f, const char *dir)
+{
+	char want[1000];
+	snprintf(want, sizeof(want), "resume with: tfy-batches run %s -o %s", f->input, dir);
+	if (!strstr(err, want))
+		fail_msg("no '%s' in:\n%s", want, err);
+}
+
+/*
+ * Ctrl-C once the job's batch exists: exit 130, the batch goes on and the
+ * command that resumes is printed; with --cancel-on-interrupt the batch is
+ * cancelled.
+ */
 static void test_run_interrupted(void **state)
 {
 	fixture *f = *state;
 	for (int cancel = 0; cancel < 2; cancel++) {
+		char dir[400];
+		snprintf(dir, sizeof(dir), "%s/run-interrupted-%d", f->dir, cancel);
 		spawned s;
 		spawn(f, &s,
-		      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", f->dir,
+		      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", dir,
 		                             f->slow_url, cancel ? "--cancel-on-interrupt" : "--format",
 		                             cancel ? NULL : "table", NULL });
-		await_stderr(&s, "created the batch ");
-		char *id = created_id(&s);
-		await_stderr(&s, "validating");
+		await_record(dir, "created");
+		char *id = journal_batch(dir);
+		assert_non_null(id);
 		assert_int_equal(kill(s.pid, SIGINT), 0);
 		assert_int_equal(reap(&s), 130);
 		char *err = read_file(s.err);
 		char *status = status_of(&f->slow, id);
-		char want[300];
 		if (cancel) {
-			assert_non_null(strstr(err, "cancelled the batch"));
+			assert_non_null(strstr(err, "cancelled the job's batches"));
 			assert_true(strcmp(status, "cancelling") == 0 ||
 			            strcmp(status, "cancelled") == 0);
 		} else {
-			snprintf(want, sizeof(want), "tfy-batches wait %s\n", id);
-			assert_non_null(strstr(err, want));
-			snprintf(want, sizeof(want), "tfy-batches run --resume %s -o %s\n", id, f->dir);
-			assert_non_null(strstr(err, want));
+			assert_non_null(strstr(err, "interrupted; the job's batches go on"));
+			expect_resume(err, f, dir);
 			assert_true(strcmp(status, "validating") == 0 ||
 			            strcmp(status, "in_progress") == 0);
 		}
@@ -849,24 +927,28 @@ static void test_run_interrupted(void **state)
 
 /*
  * Ctrl-C while the server holds the upload unanswered: exit 130, no batch,
- * and a word that the file may exist (the request went out).
+ * and the command that resumes.
  */
 static void test_run_interrupted_uploading(void **state)
 {
 	fixture *f = *state;
+	char dir[400];
+	snprintf(dir, sizeof(dir), "%s/run-interrupted-upload", f->dir);
 	spawned s;
 	spawn(f, &s,
-	      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", f->dir, f->fast_url,
+	      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", dir, f->fast_url,
 	                             "-H", "x-mock-fault: no-answer:seconds=30,route=upload", NULL });
+	await_record(dir, "upload");
 	/* The upload of a few lines goes out at once; the signal comes while it waits. */
-	struct timespec ts = { 1, 500 * 1000 * 1000 };
+	struct timespec ts = { 0, 500 * 1000 * 1000 };
 	nanosleep(&ts, NULL);
 	assert_int_equal(kill(s.pid, SIGINT), 0);
 	assert_int_equal(reap(&s), 130);
 	char *err = read_file(s.err);
-	assert_non_null(strstr(err, "interrupted while uploading; no batch was created"));
-	assert_null(strstr(err, "created the batch"));
+	expect_resume(err, f, dir);
 	free(err);
+	char *id = journal_batch(dir);
+	assert_null(id);
 }
 
 static void test_wait_interrupted(void **state)
@@ -959,15 +1041,6 @@ static void test_download_interrupted(void **state)
 	free(file);
 }
 
-/* The batch id that "created the batch ID" names in a finished run's stderr. */
-static char *created_in(const char *err)
-{
-	const char *p = strstr(err, "created the batch ");
-	assert_non_null(p);
-	p += strlen("created the batch ");
-	return strndup(p, strcspn(p, "\n"));
-}
-
 /* A new directory under the fixture's, for one run's files. */
 static void new_dir(const fixture *f, char *dir, size_t size, const char *name)
 {
@@ -982,13 +1055,13 @@ static int entries(const char *dir)
 }
 
 /*
- * sig while run downloads the error file, its output file saved: the
- * output file stays, the error file and its .part do not; the line printed
- * does not say nothing was saved, and gives the resume command.
+ * sig while the job downloads its error file (its output file saved): the
+ * exit status is 128 + sig, the command that resumes is printed and
+ * nothing is merged yet; run again, it finishes.
  */
 static void run_download_stopped(const fixture *f, int sig)
 {
-	char dir[400], name[32], want[800];
+	char dir[400], name[32], path[600];
 	snprintf(name, sizeof(name), "run-stopped-%d", sig);
 	new_dir(f, dir, sizeof(dir), name);
 	free(tu_http_get(&f->stuck, "/_mock/faults/reset"));
@@ -996,28 +1069,26 @@ static void run_download_stopped(const fixture *f, int sig)
 	spawn(f, &s,
 	      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", dir,
 	                             f->stuck_url, NULL });
-	await_stderr(&s, "-output.jsonl\n");
-	await_entry(dir, "-errors.jsonl.");
+	await_record(dir, "downloaded");
+	struct timespec ts = { 0, 300 * 1000 * 1000 }; /* the error file's download is held */
+	nanosleep(&ts, NULL);
 	assert_int_equal(kill(s.pid, sig), 0);
 	assert_int_equal(reap_exited(&s), 128 + sig);
 	char *err = read_file(s.err);
-	char *id = created_in(err);
-	assert_null(strstr(err, "nothing was saved"));
-	snprintf(want, sizeof(want), "tfy-batches: saved %s/%s-output.jsonl\n", dir, id);
-	assert_non_null(strstr(err, want));
-	snprintf(want, sizeof(want), "tfy-batches: interrupted; not saved: %s/%s-errors.jsonl\n",
-	         dir, id);
-	assert_non_null(strstr(err, want));
-	snprintf(want, sizeof(want), "tfy-batches run --resume %s -o %s\n", id, dir);
-	assert_non_null(strstr(err, want));
-	assert_int_equal(entries(dir), 1);
-	snprintf(want, sizeof(want), "%s/%s-output.jsonl", dir, id);
-	char *output = read_file(want);
+	expect_resume(err, f, dir);
+	free(err);
+	snprintf(path, sizeof(path), "%s/output.jsonl", dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	/* the fault's count from the start: the next download is answered */
+	free(tu_http_get(&f->stuck, "/_mock/faults/reset"));
+	tu_run r = cli(f->stuck_url, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT,
+	                                                    "-o", dir, NULL });
+	expect_status(&r, 0);
+	tu_run_free(&r);
+	char *output = read_file(path);
 	assert_non_null(output);
 	assert_int_equal(tu_count_lines(output), 2);
 	free(output);
-	free(id);
-	free(err);
 }
 
 /* Ctrl-C, SIGTERM or SIGHUP during run's downloads. */
@@ -1030,36 +1101,26 @@ static void test_run_download_interrupted(void **state)
 
 /*
  * run whose error file failed to download after its output file was saved:
- * the failure gives the resume command, and run --resume skips the output
- * file (whole: its size is the File object's bytes), fetches the error file
- * and prints the summary.  A file of another size under the name is not
- * replaced.
+ * the failure gives the command that resumes, and running it again
+ * finishes the job: the error file is fetched and merged.
  */
 static void test_run_resume_after_failed_download(void **state)
 {
 	fixture *f = *state;
-	char dir[400], output[600], errors[600], want[800];
+	char dir[400], errors[600];
 	new_dir(f, dir, sizeof(dir), "run-partial");
 	tu_run r = cli(f->partial_url, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT,
 	                                                      "-o", dir, "--max-retries", "0", NULL });
 	expect_status(&r, 5);
-	char *id = created_in(r.err);
-	snprintf(output, sizeof(output), "%s/%s-output.jsonl", dir, id);
-	snprintf(errors, sizeof(errors), "%s/%s-errors.jsonl", dir, id);
-	snprintf(want, sizeof(want),
-	         "tfy-batches: finish the run with: tfy-batches run --resume %s -o %s\n", id, dir);
-	assert_non_null(strstr(r.err, want));
-	assert_int_equal(entries(dir), 1);
-	assert_int_equal(access(output, F_OK), 0);
+	expect_resume(r.err, f, dir);
+	assert_string_equal(r.out, "");
 	tu_run_free(&r);
+	snprintf(errors, sizeof(errors), "%s/errors.jsonl", dir);
+	assert_int_not_equal(access(errors, F_OK), 0);
 
-	r = cli(f->partial_url,
-	        (const char *const[]){ "run", "--resume", id, "-o", dir, "--format", "json", NULL });
+	r = cli(f->partial_url, (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT,
+	                                               "-o", dir, "--format", "json", NULL });
 	expect_status(&r, 0);
-	snprintf(want, sizeof(want), "tfy-batches: already saved %s\n", output);
-	assert_non_null(strstr(r.err, want));
-	snprintf(want, sizeof(want), "tfy-batches: saved %s\n", errors);
-	assert_non_null(strstr(r.err, want));
 	char *got = member(r.out, "errors");
 	assert_string_equal(got, errors);
 	free(got);
@@ -1067,10 +1128,47 @@ static void test_run_resume_after_failed_download(void **state)
 	assert_non_null(strstr(text, "\"custom_id\":\"fail-two\""));
 	free(text);
 	tu_run_free(&r);
+}
+
+/*
+ * run --resume ID: the single batch of an earlier run, waited for and its
+ * files downloaded into DIR as ID-output.jsonl and ID-errors.jsonl; again,
+ * both are found whole and kept; a file of another size under the name is
+ * not replaced.
+ */
+static void test_run_resume_batch(void **state)
+{
+	fixture *f = *state;
+	char dir[400], output[600], errors[600], want[800];
+	new_dir(f, dir, sizeof(dir), "run-resume-batch");
+	char *file = upload(f, f->fast_url, f->input);
+	char *id = create(f->fast_url, file, "k=v");
+	snprintf(output, sizeof(output), "%s/%s-output.jsonl", dir, id);
+	snprintf(errors, sizeof(errors), "%s/%s-errors.jsonl", dir, id);
+	tu_run r = cli(f->fast_url, (const char *const[]){ "run", "--resume", id, "-o", dir,
+	                                                   "--format", "json", NULL });
+	expect_status(&r, 0);
+	char *got = member(r.out, "errors");
+	assert_string_equal(got, errors);
+	free(got);
+	snprintf(want, sizeof(want), "tfy-batches: saved %s\n", output);
+	assert_non_null(strstr(r.err, want));
+	tu_run_free(&r);
+	char *text = read_file(errors);
+	assert_non_null(strstr(text, "\"custom_id\":\"fail-two\""));
+	free(text);
+
+	r = cli(f->fast_url, (const char *const[]){ "run", "--resume", id, "-o", dir, NULL });
+	expect_status(&r, 0);
+	snprintf(want, sizeof(want), "tfy-batches: already saved %s\n", output);
+	assert_non_null(strstr(r.err, want));
+	snprintf(want, sizeof(want), "tfy-batches: already saved %s\n", errors);
+	assert_non_null(strstr(r.err, want));
+	tu_run_free(&r);
 
 	/* not the file's size: not ours to replace */
 	write_file(output, "{}\n");
-	r = cli(f->partial_url, (const char *const[]){ "run", "--resume", id, "-o", dir, NULL });
+	r = cli(f->fast_url, (const char *const[]){ "run", "--resume", id, "-o", dir, NULL });
 	expect_status(&r, 8);
 	assert_non_null(strstr(r.err, "refusing to replace"));
 	tu_run_free(&r);
@@ -1078,7 +1176,119 @@ static void test_run_resume_after_failed_download(void **state)
 	assert_string_equal(text, "{}\n");
 	free(text);
 	assert_int_equal(entries(dir), 2);
+	/* PATH and --resume ID are two ways to run: not both */
+	r = cli(f->fast_url, (const char *const[]){ "run", f->input, "--resume", id, "-o", dir, NULL });
+	expect_status(&r, 2);
+	tu_run_free(&r);
 	free(id);
+	free(file);
+}
+
+/*
+ * job cancel DIR while run goes on in another process (on the paced
+ * gateway, where a cancel takes 3 s): the batch is cancelled, the journal
+ * says so, and the run, once the batch is cancelled, exits 12 with its
+ * summary.  job status and job cancel refuse a DIR that
+ * holds no job (exit 8), sending nothing.
+ */
+static void test_job_cancel_and_status(void **state)
+{
+	fixture *f = *state;
+	char dir[400];
+	new_dir(f, dir, sizeof(dir), "job-cancel");
+	spawned s;
+	spawn(f, &s,
+	      (const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", dir,
+	                             f->paced_url, "--format", "json", NULL });
+	await_record(dir, "created");
+	char *id = journal_batch(dir);
+	tu_run r = cli(f->paced_url,
+	               (const char *const[]){ "job", "cancel", dir, "--format", "json", NULL });
+	expect_status(&r, 0);
+	char *status = member(r.out, "status");
+	assert_string_equal(status, "cancelled");
+	free(status);
+	tu_run_free(&r);
+	status = status_of(&f->paced, id);
+	assert_true(strcmp(status, "cancelling") == 0 || strcmp(status, "cancelled") == 0);
+	free(status);
+	assert_int_equal(reap_exited(&s), 12);
+	char *out = read_file(s.out);
+	status = member(out, "status");
+	assert_string_equal(status, "cancelled");
+	free(status);
+	free(out);
+	free(id);
+
+	long before = tu_gateway_requests(&f->fast);
+	char empty[400], missing[400];
+	new_dir(f, empty, sizeof(empty), "job-none");
+	snprintf(missing, sizeof(missing), "%s/job-missing", f->dir);
+	const char *const *cases[] = {
+		(const char *const[]){ "job", "status", empty, NULL },
+		(const char *const[]){ "job", "cancel", empty, NULL },
+		(const char *const[]){ "job", "status", missing, NULL },
+		(const char *const[]){ "job", "status", f->input, NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = cli(f->fast_url, cases[i]);
+		expect_status(&r, 8);
+		assert_non_null(strstr(r.err, "tfy-batches: no job in '"));
+		tu_run_free(&r);
+	}
+	assert_int_equal(entries(empty), 0);
+	assert_int_equal(tu_gateway_requests(&f->fast), before);
+}
+
+/*
+ * The job options: --max-requests 2 cuts the three lines into two shards
+ * (--max-bytes takes a size with a unit), merged in input order; with
+ * --prices the summary has a cost; the journal keeps the limits, so a
+ * resume with others is a usage error.
+ */
+static void test_run_shards_and_prices(void **state)
+{
+	fixture *f = *state;
+	char dir[400], prices[400];
+	new_dir(f, dir, sizeof(dir), "run-shards");
+	snprintf(prices, sizeof(prices), "%s/prices.json", f->dir);
+	write_file(prices, "{\"m\": {\"input\": 1.0, \"cached_input\": 0.5, \"output\": 2.0}}\n");
+	tu_run r = cli(f->fast_url,
+	               (const char *const[]){ "run", f->input, "-o", dir, "--max-requests", "2",
+	                                      "--max-bytes", "64KiB", "--concurrency", "2", "--retries",
+	                                      "0", "--prices", prices, "--format", "json", NULL });
+	expect_status(&r, 0);
+	json_error_t jerr;
+	json_t *s = json_loads(r.out, 0, &jerr);
+	assert_non_null(s);
+	assert_int_equal(json_integer_value(json_object_get(s, "batches")), 2);
+	assert_int_equal(json_integer_value(json_object_get(s, "completed")), 2);
+	assert_int_equal(json_integer_value(json_object_get(s, "failed")), 1);
+	json_t *shards = json_object_get(s, "shards");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(shards, 0), "requests")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(shards, 1), "requests")), 1);
+	assert_true(json_is_number(json_object_get(s, "cost")));
+	assert_true(json_number_value(json_object_get(s, "cost")) > 0);
+	json_decref(s);
+	tu_run_free(&r);
+	char path[600];
+	snprintf(path, sizeof(path), "%s/output.jsonl", dir);
+	char *output = read_file(path);
+	assert_true(strstr(output, "\"one\"") < strstr(output, "\"three\""));
+	free(output);
+
+	r = cli(f->fast_url, (const char *const[]){ "job", "status", dir, "--format", "table", NULL });
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "ROUND"));
+	assert_int_equal(tu_count_lines(r.out), 2 + 1 + 1 + 2); /* record, blank, header, shards */
+	tu_run_free(&r);
+
+	long before = tu_gateway_requests(&f->fast);
+	r = cli(f->fast_url,
+	        (const char *const[]){ "run", f->input, "-o", dir, "--max-requests", "3", NULL });
+	expect_status(&r, 2);
+	tu_run_free(&r);
+	assert_int_equal(tu_gateway_requests(&f->fast), before);
 }
 
 /* Usage errors exit 2 and send nothing. */
@@ -1094,6 +1304,14 @@ static void test_usage_errors(void **state)
 		                       "--metadata", "novalue", NULL },
 		(const char *const[]){ "run", f->input, "--wait-timeout", "0", NULL },
 		(const char *const[]){ "run", NULL },
+		(const char *const[]){ "run", f->input, "--max-bytes", "12Q", NULL },
+		(const char *const[]){ "run", f->input, "--max-bytes", "0", NULL },
+		(const char *const[]){ "run", f->input, "--concurrency", "65", NULL },
+		(const char *const[]){ "run", f->input, "--retries", "11", NULL },
+		(const char *const[]){ "run", f->input, "--max-requests", "-1", NULL },
+		(const char *const[]){ "run", f->input, "--metadata", "k=v", NULL },
+		(const char *const[]){ "job", "status", NULL },
+		(const char *const[]){ "job", "cancel", "a", "b", NULL },
 		(const char *const[]){ "create", "-q", "--format", "json", "--input-file-id", "f",
 		                       "--endpoint", ENDPOINT, NULL },
 		(const char *const[]){ "files", "upload", f->input, "--quiet=1", NULL },
@@ -1121,6 +1339,8 @@ static void test_usage_errors(void **state)
 static void test_wrong_key_never_printed(void **state)
 {
 	fixture *f = *state;
+	char dir[400];
+	snprintf(dir, sizeof(dir), "%s/run-wrong-key", f->dir);
 	const char *const *cases[] = {
 		(const char *const[]){ "get", "batch_x", NULL },
 		(const char *const[]){ "cancel", "batch_x", NULL },
@@ -1132,7 +1352,7 @@ static void test_wrong_key_never_printed(void **state)
 		(const char *const[]){ "files", "download", "file-x", NULL },
 		(const char *const[]){ "files", "delete", "file-x", NULL },
 		(const char *const[]){ "results", "file-x", NULL },
-		(const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, NULL },
+		(const char *const[]){ "run", f->input, "--endpoint", ENDPOINT, "-o", dir, NULL },
 		(const char *const[]){ "run", "--resume", "batch_x", NULL },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1341,7 +1561,8 @@ static void test_run_endpoint_and_output_dir(void **state)
 	assert_int_equal(stat(dir, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(st.st_mode & 0777, 0700);
-	char *id = member(r.out, "id"), *output = member(r.out, "output");
+	char *id = journal_batch(dir), *output = member(r.out, "output");
+	assert_non_null(id);
 	assert_int_equal(strncmp(output, dir, strlen(dir)), 0);
 	assert_int_equal(access(output, R_OK), 0);
 	tu_run_free(&r);
@@ -1404,10 +1625,11 @@ static void test_force_replaces(void **state)
 
 	char dir[400], output[600];
 	new_dir(f, dir, sizeof(dir), "run-force");
-	r = cli(f->fast_url,
-	        (const char *const[]){ "run", f->input, "-o", dir, "--format", "json", NULL });
+	file = upload(f, f->fast_url, f->input);
+	char *id = create(f->fast_url, file, "k=v");
+	free(file);
+	r = cli(f->fast_url, (const char *const[]){ "run", "--resume", id, "-o", dir, NULL });
 	expect_status(&r, 0);
-	char *id = member(r.out, "id");
 	tu_run_free(&r);
 	snprintf(output, sizeof(output), "%s/%s-output.jsonl", dir, id);
 	char *whole = read_file(output);
@@ -1473,7 +1695,7 @@ static void test_timeout_one_meaning(void **state)
 		tu_run r = cli(f->slow_url, cases[i]);
 		expect_status(&r, 13);
 		assert_non_null(strstr(r.err, said[i]));
-		assert_non_null(strstr(r.err, "tfy-batches run --resume "));
+		expect_resume(r.err, f, dir);
 		assert_true(tu_now_s() - t0 < 30 * tu_slowdown());
 		tu_run_free(&r);
 	}
@@ -1495,6 +1717,9 @@ int main(void)
 		cmocka_unit_test(test_download_interrupted),
 		cmocka_unit_test(test_run_download_interrupted),
 		cmocka_unit_test(test_run_resume_after_failed_download),
+		cmocka_unit_test(test_run_resume_batch),
+		cmocka_unit_test(test_job_cancel_and_status),
+		cmocka_unit_test(test_run_shards_and_prices),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_wrong_key_never_printed),
 		cmocka_unit_test(test_quiet_chains_steps),

@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <tfy/job.h>
 #include <tfy/tfy.h>
 
 static int first_struct = 1, first_field;
@@ -206,6 +207,36 @@ static void webhooks(void)
 	F(tfy_webhook_event, reserved_); F(tfy_webhook_event, timestamp);
 	F(tfy_webhook_event, webhook_id); F(tfy_webhook_event, raw_json); E();
 }
+static void jobs(void)
+{
+	S(tfy_job_usage); F(tfy_job_usage, requests); F(tfy_job_usage, failed);
+	F(tfy_job_usage, prompt_tokens); F(tfy_job_usage, completion_tokens);
+	F(tfy_job_usage, cached_tokens); F(tfy_job_usage, reasoning_tokens);
+	F(tfy_job_usage, cost); F(tfy_job_usage, has_cost); F(tfy_job_usage, reserved_); E();
+	S(tfy_job_shard); F(tfy_job_shard, round); F(tfy_job_shard, index);
+	F(tfy_job_shard, requests); F(tfy_job_shard, bytes); F(tfy_job_shard, file_id);
+	F(tfy_job_shard, batch_id); F(tfy_job_shard, status); F(tfy_job_shard, usage); E();
+	S(tfy_job_summary); F(tfy_job_summary, job_id); F(tfy_job_summary, directory);
+	F(tfy_job_summary, state); F(tfy_job_summary, rounds); F(tfy_job_summary, requests);
+	F(tfy_job_summary, succeeded); F(tfy_job_summary, failed);
+	F(tfy_job_summary, shards_count); F(tfy_job_summary, shards); F(tfy_job_summary, usage);
+	F(tfy_job_summary, output_path); F(tfy_job_summary, errors_path); E();
+	S(tfy_job_progress); F(tfy_job_progress, phase); F(tfy_job_progress, round);
+	F(tfy_job_progress, shards); F(tfy_job_progress, shards_live);
+	F(tfy_job_progress, shards_ended); F(tfy_job_progress, requests);
+	F(tfy_job_progress, completed); F(tfy_job_progress, failed);
+	F(tfy_job_progress, message); E();
+	S(tfy_job_options); F(tfy_job_options, version); F(tfy_job_options, reserved_);
+	F(tfy_job_options, directory); F(tfy_job_options, input_path);
+	F(tfy_job_options, endpoint); F(tfy_job_options, completion_window);
+	F(tfy_job_options, max_requests); F(tfy_job_options, max_bytes);
+	F(tfy_job_options, max_enqueued_tokens); F(tfy_job_options, concurrency);
+	F(tfy_job_options, retries); F(tfy_job_options, provider_kind);
+	F(tfy_job_options, reserved2_); F(tfy_job_options, estimate);
+	F(tfy_job_options, estimate_userdata); F(tfy_job_options, price_path);
+	F(tfy_job_options, progress); F(tfy_job_options, progress_userdata);
+	F(tfy_job_options, request); E();
+}
 /* clang-format on */
 
 int main(void)
@@ -221,6 +252,7 @@ int main(void)
 	files();
 	results_and_checks();
 	webhooks();
+	jobs();
 	printf("}\n");
 	return 0;
 }

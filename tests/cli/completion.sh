@@ -35,13 +35,16 @@ check "list --sum<TAB>" "--summary" tfy-batches list --sum
 check "--format <TAB>" "csv json ndjson table" tfy-batches --format ""
 check "--cacert c<TAB>" "ca-bundle.pem" tfy-batches --cacert c
 check "--pass-file c<TAB>" "ca-bundle.pem" tfy-batches list --pass-file c
-check "help <TAB>" "cancel check create files get help list results run wait webhook" tfy-batches help ""
+check "help <TAB>" "cancel check create files get help job list results run wait webhook" tfy-batches help ""
 check "webhook <TAB>" "verify" tfy-batches webhook ""
 check "--secret-file c<TAB>" "ca-bundle.pem" tfy-batches webhook verify --secret-file c
 check "files <TAB>" "delete download get list upload" tfy-batches files ""
 check "files list --order <TAB>" "asc desc" tfy-batches files list --order ""
 check "files list --pur<TAB>" "--purpose" tfy-batches files list --pur
 check "files download -<TAB> has -o" "-o" tfy-batches files download x -o
+check "job <TAB>" "cancel status" tfy-batches job ""
+check "run --max-b<TAB>" "--max-bytes" tfy-batches run x --max-b
+check "run --prices c<TAB>" "ca-bundle.pem" tfy-batches run x --prices c
 
 # Every option that a command's --help shows is completed for it; a command
 # may be two words ("files get"), its name ending at two spaces.

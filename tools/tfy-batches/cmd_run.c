@@ -1,18 +1,24 @@
 /*
- * tfy-batches run PATH [--endpoint P]: check, upload, create, wait,
- * download, summary.  Each step says what it did on stderr; stdout holds
- * the summary alone, in --format.  The endpoint defaults to the first
- * line's url, as check has it; -o DIR is made ready (created when missing)
- * before anything is sent.
+ * tfy-batches run PATH [-o DIR]: the input run as a job (tfy_job_*): cut
+ * into shards within a batch's limits (one shard for a small input),
+ * uploaded, created, waited for, downloaded, failed lines retried, merged
+ * into DIR/output.jsonl and DIR/errors.jsonl, and a summary printed.
+ * Each step says what it did on stderr (on a terminal one progress line);
+ * stdout holds the summary alone, in --format.  The endpoint defaults to
+ * the first line's url, as check has it; -o DIR (default .) is made ready
+ * (created when missing) before anything is sent, and holds the job's
+ * journal: running the same command again resumes the job, and on a job
+ * that is done prints its summary.
  *
- * Ctrl-C (or SIGTERM, SIGHUP) while waiting leaves the batch running (it
- * is paid for and may be nearly done) and prints how to pick it up again,
- * unless --cancel-on-interrupt asks for it to be cancelled.  During the
- * upload it stops the upload; during the create it waits for the answer,
- * so the batch's id can be said; during a download it stops that download
- * (no partial file is left) and says how to finish.  Once the batch exists,
- * every failure says how to go on: run --resume, which skips a file already
- * saved whole, or, when the server's id cannot be used, list.
+ * Ctrl-C (or SIGTERM, SIGHUP) leaves the job's batches running (they are
+ * paid for and may be nearly done) and prints the command that resumes,
+ * unless --cancel-on-interrupt asks for them to be cancelled.
+ *
+ * run --resume ID -o DIR is the single batch of an earlier tfy-batches
+ * (before jobs): it waits for the batch ID and downloads its files into
+ * DIR as ID-output.jsonl and ID-errors.jsonl.  Every failure once that
+ * batch exists says how to go on: run --resume again, which skips a file
+ * already saved whole, or, when the server's id cannot be used, list.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,6 +37,7 @@
 #include "fetch.h"
 #include "inputcheck.h"
 #include "interrupt.h"
+#include "jobshow.h"
 #include "meter.h"
 #include "opts.h"
 #include "record.h"
@@ -110,69 +117,6 @@ static int prepare_dir(const char *dir)
 	if (access(dir, W_OK | X_OK) != 0)
 		return refuse_dir(dir, strerror(errno));
 	return CLI_EXIT_OK;
-}
-
-/*
- * The input checked (*endpoint gets --endpoint, else the first line's url;
- * the caller frees it) and uploaded, once -o DIR is ready: its file id
- * (the caller frees), or NULL after the failure was said.
- */
-static char *check_and_upload(tfy_client *client, const cli_args *args, char **endpoint, int *rc)
-{
-	tfy_files_upload_options opts = TFY_FILES_UPLOAD_OPTIONS_INIT;
-	tfy_request_options request;
-	int64_t requests = 0;
-	tfy_file *f = NULL;
-	tfy_error *err = NULL;
-	tfy_code code;
-	sink err_sink;
-	char *id = NULL;
-	meter m;
-
-	sink_init(&err_sink, stderr);
-	if ((*rc = input_check(args->operands[0], args->endpoint, args->provider_kind, &err_sink,
-	                       &requests, endpoint)) != 0)
-		return NULL;
-	/* A clean file has a url, unless Vertex's rules let its lines omit it. */
-	if (*endpoint == NULL) {
-		*rc = CLI_EXIT_USAGE;
-		cli_usage_error("the input file names no endpoint: give --endpoint", NULL);
-		return NULL;
-	}
-	if ((*rc = prepare_dir(args->output != NULL ? args->output : ".")) != 0)
-		return NULL;
-	/* Ctrl-C stops an upload (nothing exists yet that is worth keeping) */
-	request = cli_request(args);
-	request.cancel = interrupt_cancel;
-	opts.path = args->operands[0];
-	opts.request = &request;
-	meter_init(&m, args, "uploading", opts.path, 0);
-	meter_attach_upload(&m, &opts);
-	code = tfy_files_upload(client, &opts, &f, &err);
-	if (code != TFY_OK)
-		meter_abandon(&m);
-	/* Stopped after the upload went out, the file may exist: still the signal's exit. */
-	if ((code == TFY_ERROR_CANCELLED || code == TFY_ERROR_OUTCOME_UNKNOWN) && interrupt_seen()) {
-		diag_error(code == TFY_ERROR_CANCELLED
-		                   ? "interrupted while uploading; no batch was created"
-		                   : "interrupted while uploading; no batch was created, but the input "
-		                     "file may have been uploaded",
-		           NULL);
-		*rc = CLI_EXIT_INTERRUPTED;
-		tfy_error_free(err);
-		return NULL;
-	}
-	if (code != TFY_OK) {
-		*rc = diag_library(code, err);
-	} else if ((id = strdup(f->id != NULL ? f->id : "")) == NULL) {
-		diag_error("out of memory", NULL);
-		*rc = CLI_EXIT_FAILURE;
-	} else if (!meter_end(&m, "uploaded", "from", opts.path, id)) {
-		say("uploaded as ", id);
-	}
-	tfy_file_free(f);
-	tfy_error_free(err);
-	return id;
 }
 
 /* "tfy-batches: LEAD tfy-batches run --resume ID -o DIR". */
@@ -394,36 +338,215 @@ static int finish(tfy_client *client, const cli_args *args, sink *out, const cha
 	return rc;
 }
 
-int cmd_run_run(const cli_args *args, sink *out)
+/* The job's options as given, to repeat in the command that resumes it. */
+static void put_job_options(const cli_args *args)
+{
+	static const char *const names[] = { "--max-requests", "--max-bytes", "--max-enqueued-tokens" };
+	const int64_t values[] = { args->max_requests, args->max_bytes, args->max_enqueued_tokens };
+
+	if (args->endpoint != NULL) {
+		fputs(" --endpoint ", stderr);
+		text_put_file(stderr, args->endpoint);
+	}
+	if (args->completion_window != NULL) {
+		fputs(" --completion-window ", stderr);
+		text_put_file(stderr, args->completion_window);
+	}
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+		if (values[i] > 0)
+			fprintf(stderr, " %s %" PRId64, names[i], values[i]);
+	if (args->concurrency > 0)
+		fprintf(stderr, " --concurrency %" PRId32, args->concurrency);
+	if (args->retries >= 0)
+		fprintf(stderr, " --retries %" PRId32, args->retries);
+	if (args->provider_kind != TFY_PROVIDER_KIND_OPENAI)
+		fputs(args->provider_kind == TFY_PROVIDER_KIND_AZURE     ? " --provider-kind azure"
+		      : args->provider_kind == TFY_PROVIDER_KIND_BEDROCK ? " --provider-kind bedrock"
+		                                                         : " --provider-kind vertex",
+		      stderr);
+	if (args->prices != NULL) {
+		fputs(" --prices ", stderr);
+		text_put_file(stderr, args->prices);
+	}
+}
+
+/* "tfy-batches: LEAD tfy-batches run PATH -o DIR [the job's options]". */
+static void say_job_resume(const cli_args *args, const char *lead)
+{
+	fputs(CLI_NAME ": ", stderr);
+	fputs(lead, stderr);
+	fputs(CLI_NAME " run ", stderr);
+	text_put_file(stderr, args->operands[0]);
+	fputs(" -o ", stderr);
+	text_put_file(stderr, args->output != NULL ? args->output : ".");
+	put_job_options(args);
+	fputs("\n", stderr);
+}
+
+/*
+ * The endpoint of a job: --endpoint, else the first line's url (the
+ * caller frees it); NULL after the failure was said (the input's problems
+ * listed, exit 9; a file that cannot be read, exit 8; no url, exit 2).
+ */
+static char *job_endpoint(const cli_args *args, int *rc)
+{
+	char *endpoint = args->endpoint != NULL ? strdup(args->endpoint)
+	                                        : input_first_url(args->operands[0]);
+	sink err_sink;
+
+	if (endpoint != NULL)
+		return endpoint;
+	sink_init(&err_sink, stderr);
+	if ((*rc = input_check_job(args->operands[0], NULL, args->provider_kind, &err_sink)) != 0)
+		return NULL;
+	/* A clean file has a url, unless Vertex's rules let its lines omit it. */
+	*rc = CLI_EXIT_USAGE;
+	cli_usage_error("the input file names no endpoint: give --endpoint", NULL);
+	return NULL;
+}
+
+/* The job's summary on stdout; the exit status its state stands for (or the output's). */
+static int job_summary(tfy_job *job, const cli_args *args, sink *out)
+{
+	tfy_job_summary *s = NULL;
+	tfy_error *err = NULL;
+	tfy_code code = tfy_job_status(job, &s, &err);
+	int rc;
+
+	if (code != TFY_OK) {
+		rc = diag_library(code, err);
+	} else if ((rc = job_show(args, out, s, 0)) == CLI_EXIT_OK) {
+		rc = job_exit_status(s);
+		if (s->state == TFY_JOB_STATE_CANCELLED)
+			say("the job was cancelled: ", s->directory);
+	}
+	tfy_job_summary_free(s);
+	tfy_error_free(err);
+	return rc;
+}
+
+/* Ctrl-C, SIGTERM or SIGHUP stopped the run: resume, or with --cancel-on-interrupt cancel. */
+static int job_interrupted(tfy_job *job, const cli_args *args, job_watch *w)
+{
+	tfy_error *err = NULL;
+	tfy_code code;
+
+	if (!args->cancel_on_interrupt) {
+		say_job_resume(args, "interrupted; the job's batches go on; resume with: ");
+		return CLI_EXIT_INTERRUPTED;
+	}
+	w->ignore_signals = 1; /* the signal asked for this cancel: it must not stop it too */
+	code = tfy_job_cancel(job, &err);
+	if (code == TFY_OK)
+		say("interrupted; cancelled the job's batches in ",
+		    args->output != NULL ? args->output : ".");
+	else
+		diag_library(code, err);
+	tfy_error_free(err);
+	return CLI_EXIT_INTERRUPTED;
+}
+
+/* tfy_job_run() failed with code: what the user can do now; the exit status. */
+static int job_failed(tfy_job *job, const cli_args *args, sink *out, job_watch *w,
+                      const char *endpoint, tfy_code code, const tfy_error *err)
+{
+	sink err_sink;
+	int rc;
+
+	if (code == TFY_ERROR_CANCELLED && interrupt_seen())
+		return job_interrupted(job, args, w);
+	if (code == TFY_ERROR_CANCELLED && w->timed_out) {
+		diag_error(w->bound_is_wait ? "--wait-timeout passed; the job's batches go on"
+		                            : "--timeout passed; the job's batches go on",
+		           NULL);
+		say_job_resume(args, "resume with: ");
+		return CLI_EXIT_WAIT_TIMEOUT;
+	}
+	if (code == TFY_ERROR_CANCELLED) /* cancelled by job cancel: what ended is merged */
+		return job_summary(job, args, out);
+	if (code == TFY_ERROR_INPUT_INVALID) {
+		/* the problems as check lists them; the library's word when the check sees none */
+		sink_init(&err_sink, stderr);
+		rc = input_check_job(args->operands[0], endpoint, args->provider_kind, &err_sink);
+		if (rc == CLI_EXIT_OK)
+			diag_library(code, err);
+		return CLI_EXIT_INPUT;
+	}
+	rc = diag_library(code, err);
+	/* the options were checked by tfy_job_open(): what the run refuses is the server's (an id) */
+	if (code == TFY_ERROR_INVALID_ARGUMENT)
+		rc = CLI_EXIT_RESPONSE;
+	say_job_resume(args, "the job goes on; resume with: ");
+	return rc;
+}
+
+/* run PATH: the input as a job in -o DIR, run or resumed to its end. */
+static int run_job(const cli_args *args, sink *out)
+{
+	const char *dir = args->output != NULL ? args->output : ".";
+	tfy_request_options request;
+	tfy_client *client = NULL;
+	tfy_error *err = NULL;
+	tfy_job *job = NULL;
+	char *endpoint;
+	job_watch w;
+	tfy_code code;
+	int rc = CLI_EXIT_FAILURE;
+
+	if ((endpoint = job_endpoint(args, &rc)) == NULL)
+		return rc;
+	if ((rc = prepare_dir(dir)) == CLI_EXIT_OK && (client = cli_open_client(args, &rc)) != NULL) {
+		interrupt_install();
+		job_watch_init(&w, args);
+		job = job_open_dir(client, args, dir, args->operands[0], endpoint, &w, &request, &rc);
+	}
+	if (job != NULL) {
+		code = tfy_job_run(job, &err);
+		job_watch_end(&w);
+		rc = code == TFY_OK ? job_summary(job, args, out)
+		                    : job_failed(job, args, out, &w, endpoint, code, err);
+	}
+	tfy_error_free(err);
+	tfy_job_free(job);
+	tfy_client_free(client);
+	free(endpoint);
+	return rc;
+}
+
+/* run --resume ID: the single batch of an earlier run, waited for and downloaded. */
+static int resume_batch(const cli_args *args, sink *out)
 {
 	int rc = CLI_EXIT_FAILURE;
 	tfy_client *client;
-	tfy_batch *b = NULL;
-	char *file_id = NULL, *endpoint = NULL;
 
+	if ((client = cli_open_client(args, &rc)) == NULL)
+		return rc;
+	interrupt_install();
+	rc = prepare_dir(args->output != NULL ? args->output : ".");
+	if (rc == CLI_EXIT_OK)
+		rc = finish(client, args, out, args->resume);
+	tfy_client_free(client);
+	return rc;
+}
+
+int cmd_run_run(const cli_args *args, sink *out)
+{
 	if (args->resume == NULL && args->operand_count == 0) {
 		cli_usage_error("run needs PATH, or --resume ID", NULL);
 		return CLI_EXIT_USAGE;
 	}
-	if ((client = cli_open_client(args, &rc)) == NULL)
-		return rc;
-	/*
-	 * From the start: a Ctrl-C while the batch is being created is noticed
-	 * once it exists, so its id and how to resume are still said.
-	 */
-	interrupt_install();
-	if (args->resume != NULL) {
-		rc = prepare_dir(args->output != NULL ? args->output : ".");
-		if (rc == CLI_EXIT_OK)
-			rc = finish(client, args, out, args->resume);
-	} else if ((file_id = check_and_upload(client, args, &endpoint, &rc)) != NULL &&
-	           (b = create_batch(client, args, file_id, endpoint, &rc)) != NULL) {
-		say("created the batch ", b->id != NULL ? b->id : "-");
-		rc = b->id != NULL ? finish(client, args, out, b->id) : say_unreachable(NULL);
+	if (args->resume != NULL && args->operand_count > 0) {
+		cli_usage_error("run takes PATH (a job, resumed by running it again) or --resume ID "
+		                "(a single batch), not both",
+		                NULL);
+		return CLI_EXIT_USAGE;
 	}
-	free(endpoint);
-	free(file_id);
-	tfy_batch_free(b);
-	tfy_client_free(client);
-	return rc;
+	/* a job's batches carry its own metadata (tfy_job_id, tfy_shard, tfy_round) */
+	if (args->metadata_count > 0) {
+		cli_usage_error("run does not take --metadata: a job's batches carry tfy_job_id, "
+		                "tfy_shard and tfy_round",
+		                NULL);
+		return CLI_EXIT_USAGE;
+	}
+	return args->resume != NULL ? resume_batch(args, out) : run_job(args, out);
 }

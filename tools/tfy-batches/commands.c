@@ -183,35 +183,71 @@ const cli_command cli_commands[] = {
 	  "prints one array, ndjson one object per record; -q the custom_ids.\n",
 	  CALLS_API | GROUP_FORMAT, 1, 1 },
 	{ "run", cmd_run_run, "PATH [--endpoint PATH] [-o DIR] [OPTION]...",
-	  "check, upload, create, wait, download: a whole batch",
-	  "Run a batch from the input file at PATH: check it (exit 9 on a problem),\n"
-	  "upload it, create the batch, wait with progress as 'wait' does, then\n"
-	  "download the output and error files into DIR as ID-output.jsonl and\n"
-	  "ID-errors.jsonl (an existing file is refused, exit 8, unless it is the\n"
-	  "whole file: see --resume; or -f), and print a summary: the batch, its\n"
-	  "status, the request counts and the files.  Once the batch exists, a\n"
-	  "failure says how to go on.\n"
+	  "run an input of any size to the end as a job of batches",
+	  "Run the input file at PATH as a job in DIR: check it (exit 9 on a problem;\n"
+	  "nothing is sent), cut it into shards within a batch's limits (one for a\n"
+	  "small input), upload them and create their batches (up to --concurrency\n"
+	  "at once), wait for them all, download what they produced, run the lines\n"
+	  "that failed for a reason that can pass (an expired batch's lines, 429,\n"
+	  "5xx) again in up to --retries more rounds, and merge everything into\n"
+	  "DIR/output.jsonl and DIR/errors.jsonl: every custom_id of the input once,\n"
+	  "in input order.  Then print a summary: the job, its status, completed,\n"
+	  "failed and total requests, shards, rounds, token usage, the estimated\n"
+	  "cost (with --prices) and the two files.  Each step is said on stderr; on\n"
+	  "a terminal one progress line.\n"
+	  "DIR holds the job's journal: running the same command again resumes the\n"
+	  "job where it stopped (after Ctrl-C, a failure, a crash, a reboot),\n"
+	  "never creating a batch twice; on a job that is done it prints the summary\n"
+	  "and exits 0.  '" CLI_NAME " job status DIR' shows it, '" CLI_NAME " job\n"
+	  "cancel DIR' cancels it.\n"
 	  "\n"
-	  "Batch:\n"
+	  "Job:\n"
 	  "      --endpoint PATH       the endpoint of every request (default: the\n"
-	  "                            first line's url, as 'check' takes it)\n" CREATE_HELP PROVIDER_KIND_HELP
-	  "  -o, --output DIR          where the files go (default: .); a missing DIR\n"
+	  "                            first line's url, as 'check' takes it)\n"
+	  "      --completion-window W time frame of each batch (default: 24h)\n" PROVIDER_KIND_HELP
+	  "  -o, --output DIR          the job's directory (default: .); a missing DIR\n"
 	  "                            is created (with its parents, mode 0700)\n"
 	  "                            before anything is sent, and one that is not a\n"
 	  "                            writable directory refused then (exit 8)\n"
-	  "  -f, --force               replace existing files in DIR, even whole ones\n"
-	  "      --resume ID           go on with the batch ID (from an interrupted\n"
-	  "                            or failed run): wait for it and download,\n"
-	  "                            keeping a file saved whole before (its size\n"
-	  "                            is the file's bytes); PATH is then not\n"
-	  "                            needed, nor --endpoint\n"
-	  "      --cancel-on-interrupt on Ctrl-C (SIGINT), SIGTERM or SIGHUP while\n"
-	  "                            waiting, cancel the batch; by default it is\n"
-	  "                            left running and the command that resumes it\n"
-	  "                            is printed\n" WAIT_HELP,
+	  "      --cancel-on-interrupt on Ctrl-C (SIGINT), SIGTERM or SIGHUP, cancel\n"
+	  "                            the job's batches; by default they are left\n"
+	  "                            running and the command that resumes is printed\n"
+	  "      --resume ID           instead of PATH: the single batch ID of an\n"
+	  "                            earlier run (before jobs): wait for it and\n"
+	  "                            download its files into DIR as ID-output.jsonl\n"
+	  "                            and ID-errors.jsonl, keeping a file saved whole\n"
+	  "                            before (-f replaces it)\n"
+	  "  -f, --force               with --resume, replace existing files in DIR\n"
+	  "      --wait-timeout S      stop after S seconds (exit 13); the batches go\n"
+	  "                            on.  The deadline of --timeout also ends the\n"
+	  "                            run so\n"
+	  "\n"
+	  "Exit status: 0 the job is done (some requests may still have failed: see\n"
+	  "failed, and DIR/errors.jsonl), 12 the job was cancelled, 13 when the\n"
+	  "bound of --wait-timeout or --timeout passed first, 130 when interrupted\n"
+	  "(Ctrl-C: the batches go on; the line printed says how to resume), 143 on\n"
+	  "SIGTERM, 129 on SIGHUP; with --resume ID as 'wait': 10 failed, 11\n"
+	  "expired, 12 cancelled.\n",
 	  CALLS_API | GROUP_FORMAT | GROUP_ENDPOINT | GROUP_CREATE | GROUP_OUTPUT | GROUP_RUN |
-	          GROUP_WAIT | GROUP_CHECK,
+	          GROUP_WAIT | GROUP_CHECK | GROUP_JOB,
 	  0, 1 },
+	{ "job status", cmd_job_status_run, "DIR [OPTION]...", "show a job's state from its directory",
+	  "Show what the journal of the job in DIR records, without a request: its\n"
+	  "id, status (new, running, done, cancelled), completed, failed and\n"
+	  "total requests, shards, rounds, token usage and estimated cost, the\n"
+	  "output and error files, then a table of its shards (round, index,\n"
+	  "requests, batch status, batch id, succeeded, failed, tokens).  --format\n"
+	  "json prints one object with a \"shards\" array (for scripts and\n"
+	  "orchestrators: \"status\"), ndjson that object on one line, csv the\n"
+	  "job's row, -q its id.  A DIR that is missing or holds no job: exit 8.\n",
+	  CALLS_API | GROUP_FORMAT, 1, 1 },
+	{ "job cancel", cmd_job_cancel_run, "DIR [OPTION]...", "cancel a job's batches",
+	  "Cancel every live batch of the job in DIR and record that the job is\n"
+	  "cancelled: a run of it going on elsewhere stops at its next poll, and a\n"
+	  "later run merges what ended and creates nothing.  Then show the job as\n"
+	  "'job status' does.  A batch whose cancel fails is said (the exit status of\n"
+	  "its failure); cancel again to retry it.\n",
+	  CALLS_API | GROUP_FORMAT, 1, 1 },
 	{ "webhook verify", cmd_webhook_verify_run, "--secret-file FILE [OPTION]...",
 	  "verify a webhook delivery read on stdin",
 	  "Verify one webhook delivery: the HTTP request that carried it (request\n"
@@ -330,10 +366,10 @@ static const char general_tail[] =
 	"     have taken effect; check before running it again\n"
 	"  8  a local file could not be read or written\n"
 	"  9  check, run: the input file has problems (nothing was sent)\n"
-	"  10 wait, run: the batch ended failed\n"
-	"  11 wait, run: the batch ended expired\n"
-	"  12 wait, run: the batch ended cancelled\n"
-	"  13 wait, run: --wait-timeout or --timeout passed first; the batch goes on\n"
+	"  10 wait, run --resume: the batch ended failed\n"
+	"  11 wait, run --resume: the batch ended expired\n"
+	"  12 wait, run: the batch (run: the job) ended cancelled\n"
+	"  13 wait, run: --wait-timeout or --timeout passed first; the batches go on\n"
 	"  14 the server declined (files delete: \"deleted\": false)\n"
 	"  15 webhook verify: the request is not a verified webhook delivery\n"
 	"  130 wait, run, files download -o: interrupted (SIGINT); the batch goes on;\n"

@@ -67,5 +67,7 @@ int cmd_check_run(const cli_args *args, sink *out);
 int cmd_results_run(const cli_args *args, sink *out);
 int cmd_run_run(const cli_args *args, sink *out);
 int cmd_webhook_verify_run(const cli_args *args, sink *out);
+int cmd_job_status_run(const cli_args *args, sink *out);
+int cmd_job_cancel_run(const cli_args *args, sink *out);
 
 #endif

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
+#include <jansson.h>
 #include <tfy/tfy.h>
 
 #include "cli.h"
@@ -29,10 +31,10 @@ static void put_problem(sink *out, const char *path, const tfy_input_problem *p)
 	sink_puts(out, "]\n");
 }
 
-int input_check(const char *path, const char *endpoint, int32_t provider_kind, sink *out,
-                int64_t *requests, char **used)
+/* The check of path with opts, problems to out; see input_check(). */
+static int check_with(const char *path, const tfy_input_check_options *opts, sink *out,
+                      int64_t *requests, char **used)
 {
-	tfy_input_check_options opts = TFY_INPUT_CHECK_OPTIONS_INIT;
 	tfy_input_report *report = NULL;
 	tfy_error *err = NULL;
 	tfy_code code;
@@ -41,9 +43,7 @@ int input_check(const char *path, const char *endpoint, int32_t provider_kind, s
 
 	if (used != NULL)
 		*used = NULL;
-	opts.endpoint = endpoint;
-	opts.provider_kind = provider_kind;
-	code = tfy_input_check_path(path, &opts, &report, &err);
+	code = tfy_input_check_path(path, opts, &report, &err);
 	if (code != TFY_OK) {
 		rc = diag_library(code, err);
 		tfy_error_free(err);
@@ -68,4 +68,53 @@ int input_check(const char *path, const char *endpoint, int32_t provider_kind, s
 		rc = CLI_EXIT_INPUT;
 	tfy_input_report_free(report);
 	return rc;
+}
+
+int input_check(const char *path, const char *endpoint, int32_t provider_kind, sink *out,
+                int64_t *requests, char **used)
+{
+	tfy_input_check_options opts = TFY_INPUT_CHECK_OPTIONS_INIT;
+
+	opts.endpoint = endpoint;
+	opts.provider_kind = provider_kind;
+	return check_with(path, &opts, out, requests, used);
+}
+
+int input_check_job(const char *path, const char *endpoint, int32_t provider_kind, sink *out)
+{
+	tfy_input_check_options opts = TFY_INPUT_CHECK_OPTIONS_INIT;
+	int64_t requests = 0;
+
+	opts.endpoint = endpoint;
+	opts.provider_kind = provider_kind;
+	/* a job cuts the input into batches within these: no limit of one batch applies */
+	opts.max_requests = TFY_NONE;
+	opts.max_bytes = TFY_NONE;
+	return check_with(path, &opts, out, &requests, NULL);
+}
+
+char *input_first_url(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL, *url = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (fp == NULL)
+		return NULL;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		json_t *o, *u;
+
+		if (strspn(line, " \t\r\n") == (size_t)n)
+			continue; /* blank lines belong to no request */
+		o = json_loadb(line, (size_t)n, 0, NULL);
+		u = json_object_get(o, "url");
+		if (json_is_string(u))
+			url = strdup(json_string_value(u));
+		json_decref(o);
+		break;
+	}
+	free(line);
+	fclose(fp);
+	return url;
 }

@@ -20,4 +20,19 @@
 int input_check(const char *path, const char *endpoint, int32_t provider_kind, sink *out,
                 int64_t *requests, char **used);
 
+/*
+ * The check a job's planning makes (no limit of one batch on requests or
+ * bytes: a job cuts the input into batches within them), problems to out
+ * as input_check() writes them.  0 when clean, CLI_EXIT_INPUT with
+ * problems, or the status of a failure (said).
+ */
+int input_check_job(const char *path, const char *endpoint, int32_t provider_kind, sink *out);
+
+/*
+ * The url of the first request line of the file at path (a new string the
+ * caller frees), or NULL when it cannot be read or names none: the
+ * endpoint a job runs when --endpoint is not given, as check takes it.
+ */
+char *input_first_url(const char *path);
+
 #endif

@@ -22,6 +22,7 @@
 #include "commands.h"
 #include "diag.h"
 #include "secret.h"
+#include "size.h"
 
 enum option_id {
 	OPT_BASE_URL = 256, /* above every char, so no clash with short options */
@@ -59,6 +60,12 @@ enum option_id {
 	OPT_PROVIDER_KIND,
 	OPT_SECRET_FILE,
 	OPT_WEBHOOK_LISTEN,
+	OPT_MAX_REQUESTS,
+	OPT_MAX_BYTES,
+	OPT_MAX_ENQUEUED_TOKENS,
+	OPT_CONCURRENCY,
+	OPT_RETRIES,
+	OPT_PRICES,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -125,6 +132,12 @@ static const cli_option options[] = {
 	{ "provider-kind", required_argument, OPT_PROVIDER_KIND, GROUP_CHECK, NULL },
 	{ "secret-file", required_argument, OPT_SECRET_FILE, GROUP_SECRET, NULL },
 	{ "webhook-listen", required_argument, OPT_WEBHOOK_LISTEN, GROUP_LISTEN, NULL },
+	{ "max-requests", required_argument, OPT_MAX_REQUESTS, GROUP_JOB, NULL },
+	{ "max-bytes", required_argument, OPT_MAX_BYTES, GROUP_JOB, NULL },
+	{ "max-enqueued-tokens", required_argument, OPT_MAX_ENQUEUED_TOKENS, GROUP_JOB, NULL },
+	{ "concurrency", required_argument, OPT_CONCURRENCY, GROUP_JOB, NULL },
+	{ "retries", required_argument, OPT_RETRIES, GROUP_JOB, NULL },
+	{ "prices", required_argument, OPT_PRICES, GROUP_JOB, NULL },
 	{ "help", no_argument, OPT_HELP, GROUP_GENERAL, NULL },
 	{ "version", no_argument, OPT_VERSION, GROUP_GENERAL, NULL },
 };
@@ -184,6 +197,22 @@ static const struct {
 	                "                            with NO_COLOR set or TERM=dumb\n"
 	                "  -q, --quiet               print only the ids, one per line, and nothing\n"
 	                "                            else on stdout (not with --format)\n" },
+	{ GROUP_JOB, "Limits of a job (each shard is one batch; the journal keeps them: give\n"
+	             "the same when resuming):\n"
+	             "      --max-requests N      requests per shard (default 50000)\n"
+	             "      --max-bytes SIZE      bytes per shard file as uploaded (default\n"
+	             "                            200MB); units: k, M, G (1000s), KiB, MiB, GiB\n"
+	             "      --max-enqueued-tokens N\n"
+	             "                            most estimated tokens (characters / 4 of the\n"
+	             "                            lines) in live batches at once; no shard is\n"
+	             "                            larger (default: no budget)\n"
+	             "      --concurrency N       shards uploading, creating or downloading at\n"
+	             "                            once, 1 to 64 (default 4)\n"
+	             "      --retries N           rounds for the lines that failed for a reason\n"
+	             "                            that can pass, 0 to 10 (default 2)\n"
+	             "      --prices FILE         a price table (JSON: model to input,\n"
+	             "                            cached_input, output prices per million\n"
+	             "                            tokens) for the estimated cost\n" },
 	{ GROUP_GENERAL, "  -h, --help                show this help and exit\n"
 	                 "      --version             show the versions and exit\n" },
 };
@@ -356,6 +385,51 @@ static cli_action parse_seconds(int id, const char *arg, int64_t *ms)
 }
 
 /* The provider whose rules the input check adds to OpenAI's. */
+/* "--NAME wants an integer from MIN to MAX: 'ARG'" */
+static cli_action bad_count(int id, const char *arg, long long min, long long max)
+{
+	char label[48], msg[128];
+
+	snprintf(msg, sizeof msg,
+	         "%s wants an integer from %lld to %lld:", option_label(id, label, sizeof label),
+	         min, max);
+	return cli_usage_error(msg, arg);
+}
+
+/* A job's count: an integer in [min, max]. */
+static cli_action parse_count(int id, const char *arg, long long min, long long max, int64_t *out)
+{
+	long long v;
+
+	if (!parse_int(arg, min, max, &v))
+		return bad_count(id, arg, min, max);
+	*out = (int64_t)v;
+	return CLI_RUN;
+}
+
+static cli_action parse_count32(int id, const char *arg, long long min, long long max, int32_t *out)
+{
+	int64_t v;
+	cli_action act = parse_count(id, arg, min, max, &v);
+
+	if (act == CLI_RUN)
+		*out = (int32_t)v;
+	return act;
+}
+
+static cli_action parse_size_option(int id, const char *arg, int64_t *out)
+{
+	char label[48], msg[128];
+
+	if (cli_parse_size(arg, out) != 0 || *out < 1) {
+		snprintf(msg, sizeof msg,
+		         "%s wants a size in bytes, with a unit if you like (512KiB, 200MB, 1G):",
+		         option_label(id, label, sizeof label));
+		return cli_usage_error(msg, arg);
+	}
+	return CLI_RUN;
+}
+
 static cli_action parse_provider_kind(cli_args *args, const char *arg)
 {
 	static const char *const names[] = { "openai", "azure", "bedrock", "vertex" };
@@ -487,6 +561,7 @@ static const char **string_slot(cli_args *args, int id)
 	case OPT_RESUME: return &args->resume;
 	case OPT_SECRET_FILE: return &args->secret_file;
 	case OPT_WEBHOOK_LISTEN: return &args->webhook_listen;
+	case OPT_PRICES: return &args->prices;
 	default: return NULL;
 	}
 }
@@ -540,6 +615,13 @@ static cli_action apply_option(cli_args *args, int id, const char *arg)
 		                "--metadata wants KEY=VALUE with a non-empty key");
 	case OPT_CANCEL_ON_INTERRUPT: args->cancel_on_interrupt = 1; return CLI_RUN;
 	case OPT_PROVIDER_KIND: return parse_provider_kind(args, arg);
+	case OPT_MAX_REQUESTS: return parse_count(id, arg, 1, INT64_MAX, &args->max_requests);
+	case OPT_MAX_BYTES: return parse_size_option(id, arg, &args->max_bytes);
+	case OPT_MAX_ENQUEUED_TOKENS:
+		return parse_count(id, arg, 1, INT64_MAX, &args->max_enqueued_tokens);
+	case OPT_CONCURRENCY:
+		return parse_count32(id, arg, 1, TFY_JOB_CONCURRENCY_MAX, &args->concurrency);
+	case OPT_RETRIES: return parse_count32(id, arg, 0, TFY_JOB_RETRIES_MAX, &args->retries);
 	case 'h': /* fall through */
 	case OPT_HELP: return CLI_HELP;
 	case OPT_VERSION: return CLI_VERSION;
@@ -562,6 +644,7 @@ static void args_init(cli_args *args, const cli_command *cmd)
 	args->request = request_defaults;
 	args->list.request = &args->request;
 	args->max_retries = -1;
+	args->retries = -1;
 }
 
 /* The options a flag did not set, from their variables (an empty one is unset). */

@@ -5,6 +5,7 @@
 #ifndef TFY_BATCHES_OPTS_H
 #define TFY_BATCHES_OPTS_H
 
+#include <tfy/job.h>
 #include <tfy/tfy.h>
 
 #include "net.h"
@@ -29,7 +30,8 @@ enum {
 	GROUP_PAGING = 1u << 12,  /* --limit, --after, --all, --max-items */
 	GROUP_FILES = 1u << 13,   /* --purpose, --order */
 	GROUP_SECRET = 1u << 14,  /* --secret-file: a webhook signing secret */
-	GROUP_LISTEN = 1u << 15   /* --webhook-listen */
+	GROUP_LISTEN = 1u << 15,  /* --webhook-listen */
+	GROUP_JOB = 1u << 16      /* --max-requests, --max-bytes, ..., --prices: a job's limits */
 };
 
 typedef enum cli_action {
@@ -101,6 +103,14 @@ typedef struct cli_args {
 	const char *resume;      /* --resume ID */
 	int cancel_on_interrupt; /* --cancel-on-interrupt */
 	int32_t provider_kind;   /* --provider-kind: a TFY_PROVIDER_KIND_* value */
+
+	/* jobs (run): 0 or -1 leave the library's default */
+	int64_t max_requests;        /* --max-requests, 0: the default */
+	int64_t max_bytes;           /* --max-bytes, 0: the default */
+	int64_t max_enqueued_tokens; /* --max-enqueued-tokens, 0: no budget */
+	int32_t concurrency;         /* --concurrency, 0: the default */
+	int32_t retries;             /* --retries, -1: the default */
+	const char *prices;          /* --prices FILE */
 
 	/* webhooks */
 	const char *secret_file;    /* --secret-file */

@@ -3,10 +3,14 @@
  */
 #include "term.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "text.h"
 
 #define DEFAULT_WIDTH 80
 /* Wider is taken for a typo in COLUMNS, not a terminal. */
@@ -50,4 +54,28 @@ int term_ansi(int fd)
 int term_color(int fd)
 {
 	return term_ansi(fd) && getenv("NO_COLOR") == NULL;
+}
+
+int64_t term_elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+void term_live_line(const char *text, size_t cap, const char *tail, int64_t seconds)
+{
+	sink err;
+
+	sink_init(&err, stderr);
+	sink_puts(&err, "\r\033[K");
+	if (cap != 0)
+		text_put_cut(&err, text, cap);
+	else
+		text_put(&err, text, 0);
+	if (tail != NULL)
+		fprintf(stderr, "  %s", tail);
+	fprintf(stderr, "  %" PRId64 "m%02" PRId64 "s", seconds / 60, seconds % 60);
+	fflush(stderr);
 }

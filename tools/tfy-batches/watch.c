@@ -47,23 +47,14 @@ typedef struct watch {
 
 static int64_t elapsed_ms(const watch *w)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - w->start.tv_sec) * 1000 +
-	       (now.tv_nsec - w->start.tv_nsec) / 1000000;
+	return term_elapsed_ms(&w->start);
 }
 
 static void draw(watch *w)
 {
 	int64_t s = elapsed_ms(w) / 1000;
-	sink err;
 
-	sink_init(&err, stderr);
-	sink_puts(&err, "\r\033[K");
-	text_put_cut(&err, w->status, 32);
-	fprintf(stderr, "  %s  %" PRId64 "m%02" PRId64 "s", w->counts, s / 60, s % 60);
-	fflush(stderr);
+	term_live_line(w->status, 32, w->counts, s);
 	w->last_drawn_s = s;
 	w->shown = 1;
 }

@@ -228,6 +228,9 @@ class LayoutTest(unittest.TestCase):
         "tfy_webhook_verify_options": _ffi.WebhookVerifyOptions,
         "tfy_webhook_event": _ffi.WebhookEvent,
         "tfy_transfer_progress": _ffi.TransferProgress,
+        "tfy_job_usage": _ffi.JobUsage, "tfy_job_shard": _ffi.JobShard,
+        "tfy_job_summary": _ffi.JobSummary, "tfy_job_progress": _ffi.JobProgress,
+        "tfy_job_options": _ffi.JobOptions,
     }
 
     def test_layout(self):

@@ -22,6 +22,7 @@ from .errors import *  # noqa: F401,F403
 from .errors import ERROR_CLASSES, TfyError
 from .files import File, FileIterator, FilePage, Files, TransferProgress
 from .iterator import BatchIterator
+from .jobs import JobProgress, Jobs, JobShard, JobSummary, JobUsage
 from .request import NONE, RequestOptions
 from .results import InputReport, Problem, Result, check_input, read_results
 from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Status, Usage
@@ -41,4 +42,5 @@ __all__ = ["Client", "ClosedError", "RetryInfo", "MISSING_HAS_MORE_CONTINUE",
            "BatchIterator", "BatchError", "Errors", "RequestCounts", "Status", "Usage",
            "TfyError", "library_version", "Batches", "File", "Files", "FilePage",
            "TransferProgress", "FileIterator", "Result", "read_results", "InputReport", "Problem",
-           "check_input", "webhooks", "WebhookEvent"] + [c.__name__ for c in ERROR_CLASSES.values()]
+           "check_input", "webhooks", "WebhookEvent", "Jobs", "JobSummary", "JobShard",
+           "JobUsage", "JobProgress"] + [c.__name__ for c in ERROR_CLASSES.values()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sysconfig
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int32, c_int64,
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int32, c_int64,
                     c_size_t, c_uint32, c_void_p)
 
 #: Major version of libtfy this binding was written against.
@@ -669,3 +669,113 @@ if hasattr(lib, "tfy_webhook_verify"):
                                        POINTER(POINTER(Error))]
     lib.tfy_webhook_event_free.restype = None
     lib.tfy_webhook_event_free.argtypes = [POINTER(WebhookEvent)]
+
+
+# ---- Jobs (libtfy 1.3, include/tfy/job.h): the mirror and the prototypes in
+# this one block, declared only when the library has them.
+TFY_JOB_OPTIONS_VERSION = 1
+TFY_JOB_RETRIES_DEFAULT = 2
+
+
+class JobUsage(Structure):
+    _fields_ = [
+        ("requests", c_int64),
+        ("failed", c_int64),
+        ("prompt_tokens", c_int64),
+        ("completion_tokens", c_int64),
+        ("cached_tokens", c_int64),
+        ("reasoning_tokens", c_int64),
+        ("cost", c_double),
+        ("has_cost", c_int32),
+        ("reserved_", c_int32),
+    ]
+
+
+class JobShard(Structure):
+    _fields_ = [
+        ("round", c_int32),
+        ("index", c_int32),
+        ("requests", c_int64),
+        ("bytes", c_int64),
+        ("file_id", c_char_p),
+        ("batch_id", c_char_p),
+        ("status", c_char_p),
+        ("usage", JobUsage),
+    ]
+
+
+class JobSummary(Structure):
+    _fields_ = [
+        ("job_id", c_char_p),
+        ("directory", c_char_p),
+        ("state", c_int32),
+        ("rounds", c_int32),
+        ("requests", c_int64),
+        ("succeeded", c_int64),
+        ("failed", c_int64),
+        ("shards_count", c_size_t),
+        ("shards", POINTER(JobShard)),
+        ("usage", JobUsage),
+        ("output_path", c_char_p),
+        ("errors_path", c_char_p),
+    ]
+
+
+class JobProgress(Structure):
+    _fields_ = [
+        ("phase", c_int32),
+        ("round", c_int32),
+        ("shards", c_int64),
+        ("shards_live", c_int64),
+        ("shards_ended", c_int64),
+        ("requests", c_int64),
+        ("completed", c_int64),
+        ("failed", c_int64),
+        ("message", c_char_p),
+    ]
+
+
+JOB_PROGRESS_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(JobProgress))
+JOB_ESTIMATE_FN = CFUNCTYPE(c_int64, c_void_p, c_void_p, c_size_t)
+
+
+class JobOptions(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("reserved_", c_uint32),
+        ("directory", c_char_p),
+        ("input_path", c_char_p),
+        ("endpoint", c_char_p),
+        ("completion_window", c_char_p),
+        ("max_requests", c_int64),
+        ("max_bytes", c_int64),
+        ("max_enqueued_tokens", c_int64),
+        ("concurrency", c_int32),
+        ("retries", c_int32),
+        ("provider_kind", c_int32),
+        ("reserved2_", c_int32),
+        ("estimate", JOB_ESTIMATE_FN),
+        ("estimate_userdata", c_void_p),
+        ("price_path", c_char_p),
+        ("progress", JOB_PROGRESS_FN),
+        ("progress_userdata", c_void_p),
+        ("request", POINTER(RequestOptions)),
+    ]
+
+
+if hasattr(lib, "tfy_job_open"):
+    _job_err = POINTER(POINTER(Error))
+    lib.tfy_job_options_init.restype = c_int32
+    lib.tfy_job_options_init.argtypes = [POINTER(JobOptions), c_uint32]
+    lib.tfy_job_open.restype = c_int32
+    lib.tfy_job_open.argtypes = [c_void_p, POINTER(JobOptions), POINTER(c_void_p), _job_err]
+    lib.tfy_job_run.restype = c_int32
+    lib.tfy_job_run.argtypes = [c_void_p, _job_err]
+    lib.tfy_job_status.restype = c_int32
+    lib.tfy_job_status.argtypes = [c_void_p, POINTER(POINTER(JobSummary)), _job_err]
+    lib.tfy_job_cancel.restype = c_int32
+    lib.tfy_job_cancel.argtypes = [c_void_p, _job_err]
+    lib.tfy_job_free.restype = None
+    lib.tfy_job_free.argtypes = [c_void_p]
+    lib.tfy_job_summary_free.restype = None
+    lib.tfy_job_summary_free.argtypes = [POINTER(JobSummary)]

@@ -14,6 +14,7 @@ from ._ffi import lib, text
 from ._kept import KeptHeaders
 from .batches import Batches
 from .errors import InvalidArgumentError, TfyError
+from .jobs import Jobs
 from .files import Files
 from .iterator import BatchIterator, CIterator
 from .request import NONE, CRequest, Pairs, RequestOptions, check, ms, options, retries
@@ -254,6 +255,15 @@ class Client:
         if not hasattr(lib, "tfy_files_upload"):
             raise NotImplementedError("the loaded libtfy is older than 1.2: no Files calls")
         return Files(self)
+
+    @property
+    def jobs(self) -> Jobs:
+        """Jobs larger than one batch (libtfy 1.3): ``client.jobs.run(input,
+        directory, endpoint=...)``, ``.status(directory)``,
+        ``.cancel(directory)``; see tfy.jobs."""
+        if not hasattr(lib, "tfy_job_open"):
+            raise NotImplementedError("the loaded libtfy has no jobs (1.3 or later)")
+        return Jobs(self)
 
     def _live(self) -> Handle:
         if self._state is None:

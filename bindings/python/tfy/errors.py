@@ -165,6 +165,12 @@ class WebhookInvalidError(TfyError, ValueError):
     code = 25
 
 
+class InputInvalidError(TfyError, ValueError):
+    """A job's input has problems (the message says which and where);
+    nothing was sent (since libtfy 1.3)."""
+    code = 26
+
+
 ERROR_CLASSES: dict[int, type[TfyError]] = {
     cls.code: cls for cls in (
         InvalidArgumentError, OutOfMemoryError, ConnectError, DNSError, TLSError,
@@ -172,7 +178,7 @@ ERROR_CLASSES: dict[int, type[TfyError]] = {
         PermissionDeniedError, NotFoundError, ConflictError, UnprocessableEntityError,
         RateLimitError, ClientError, ServerError, HTTPError, DecodeError,
         ResponseTooLargeError, CancelledError, PaginationError, OutcomeUnknownError,
-        TfyIOError, DeclinedError, WebhookInvalidError)
+        TfyIOError, DeclinedError, WebhookInvalidError, InputInvalidError)
 }
 
 

@@ -9,9 +9,10 @@ _tfy_batches()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 
-	local commands="list get cancel create wait files check results run webhook help"
+	local commands="list get cancel create wait files check results run job webhook help"
 	local files_commands="upload list get download delete"
 	local webhook_commands="verify"
+	local job_commands="status cancel"
 	local general="--help --version"
 	local connection="--base-url --api-key --auth-header -H --query --timeout
 		--connect-timeout --request-timeout --max-retries --cacert --capath -k --insecure
@@ -23,10 +24,11 @@ _tfy_batches()
 	local listing="$paging --status --summary"
 	local creating="--endpoint --completion-window --metadata"
 	local listening="--webhook-listen --secret-file"
+	local job="--max-requests --max-bytes --max-enqueued-tokens --concurrency --retries --prices"
 	local api="$general $connection $routing"
 
 	# The command: the first word that is not an option; none means list.
-	# "files" and "webhook" take a second word.
+	# "files", "job" and "webhook" take a second word.
 	local cmd=list i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -34,17 +36,18 @@ _tfy_batches()
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
-	if [[ $cmd == files || $cmd == webhook ]]; then
+	if [[ $cmd == files || $cmd == webhook || $cmd == job ]]; then
 		if ((i + 1 == COMP_CWORD)); then
 			local subs=$files_commands
 			[[ $cmd == webhook ]] && subs=$webhook_commands
+			[[ $cmd == job ]] && subs=$job_commands
 			COMPREPLY=($(compgen -W "$subs" -- "$cur")); return
 		fi
 		cmd="$cmd ${COMP_WORDS[i + 1]}"
 	fi
 
 	case $prev in
-	--cacert|--cert|--key|--pass-file|--proxy-user-file|--secret-file)
+	--cacert|--cert|--key|--pass-file|--proxy-user-file|--secret-file|--prices)
 		COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
 	--capath)
 		COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
@@ -74,11 +77,12 @@ _tfy_batches()
 	--provider-name|--provider-model|--azure-api-version|--vertex-region|--vertex-bucket|\
 	--aws-s3-bucket|--aws-bedrock-model|--tfy-metadata|--limit|--after|--max-items|\
 	--pass|--proxy|--noproxy|--proxy-user|--endpoint|--completion-window|--metadata|\
-	--input-file-id|--resume|--wait-timeout|--webhook-listen)
+	--input-file-id|--resume|--wait-timeout|--webhook-listen|--max-requests|--max-bytes|\
+	--max-enqueued-tokens|--concurrency|--retries)
 		return ;; # a value of the user's
 	esac
 
-	local opts paths=
+	local opts paths= dirs=
 	case $cmd in
 	list) opts="$api $format $listing" ;;
 	get|cancel|"files get") opts="$api $format" ;;
@@ -90,8 +94,9 @@ _tfy_batches()
 	"files download") opts="$api -o --output -f --force" ;;
 	"files delete") opts=$api ;;
 	check) opts="$general --endpoint --provider-kind"; paths=1 ;;
-	run) opts="$api $format $creating --provider-kind -o --output -f --force --resume
-		--cancel-on-interrupt --wait-timeout"; paths=1 ;;
+	run) opts="$api $format --endpoint --completion-window --provider-kind -o --output -f --force --resume
+		--cancel-on-interrupt --wait-timeout $job"; paths=1 ;;
+	"job status"|"job cancel") opts="$api $format"; dirs=1 ;;
 	help)
 		if [[ $cur != -* ]]; then
 			COMPREPLY=($(compgen -W "$commands" -- "$cur")); return
@@ -102,6 +107,8 @@ _tfy_batches()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	elif [[ -n $dirs ]]; then
+		COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null
 	elif [[ -n $paths && $COMP_CWORD -gt 1 ]]; then
 		COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
 	elif [[ $COMP_CWORD -eq 1 ]]; then
