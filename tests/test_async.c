@@ -368,12 +368,36 @@ static void test_create_reconciled(void **state)
 	assert_int_equal(t.err->attempts, 1);
 	assert_int_equal(tu_mock_stat(&o.gw, "batches_created"), 2);
 	told_batch_clear(&t);
-	/* A plain create. */
+	/* A plain create, then its cancel. */
 	co = create_opts(o.file_id);
 	assert_int_equal(tfy_batches_create_start(as, &co, on_batch, &t, NULL, NULL), TFY_OK);
 	drv_run(as, &d);
 	assert_int_equal(t.rc, TFY_OK);
 	assert_int_equal(((tfy_batch *)t.out)->status, TFY_BATCH_STATUS_VALIDATING);
+	char id[128];
+	snprintf(id, sizeof(id), "%s", ((tfy_batch *)t.out)->id);
+	told_batch_clear(&t);
+	assert_int_equal(tfy_batches_cancel_start(as, id, NULL, on_batch, &t, NULL, NULL), TFY_OK);
+	drv_run(as, &d);
+	assert_int_equal(t.rc, TFY_OK);
+	assert_int_equal(((tfy_batch *)t.out)->status, TFY_BATCH_STATUS_CANCELLING);
+	told_batch_clear(&t);
+	/* A create cancelled once sent: its outcome is unknown, and it is not reconciled. */
+	co = create_opts(o.file_id);
+	fault.value = "delay:ms=3000";
+	co.request = &r;
+	tfy_async_call *call = NULL;
+	long lists = tu_gateway_requests(&o.gw);
+	assert_int_equal(tfy_batches_create_start(as, &co, on_batch, &t, &call, NULL), TFY_OK);
+	double until = tu_now_s() + 0.5;
+	while (tu_now_s() < until)
+		drv_once(as, &d);
+	tfy_async_call_cancel(call);
+	assert_int_equal(t.called, 0);
+	drv_run(as, &d);
+	assert_int_equal(t.rc, TFY_ERROR_OUTCOME_UNKNOWN);
+	assert_non_null(strstr(t.err->message, "cancelled"));
+	assert_int_equal(tu_gateway_requests(&o.gw), lists + 1); /* the create, no list */
 	told_batch_clear(&t);
 	tfy_async_free(as);
 	own_stop(&o);
