@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "async_internal.h"
 #include "batch_internal.h"
 #include "batches_internal.h"
 #include "decode.h"
@@ -132,6 +133,13 @@ int tfy__batches_page_early(tfy_client *client, const tfy_batches_list_options *
 	                                early);
 }
 
+int tfy__batches_page_op(tfy_async_call *c, const tfy_batches_list_options *opts, const tfy__call *call)
+{
+	page_call p;
+	page_call_of(tfy__async_client(c->async), opts, &p);
+	return tfy__async_op(c, &tfy__batches_list_endpoint, &p.args, &p.pair, call);
+}
+
 /* tfy_batches_list()'s own: the caller's options, read, and the page's query. */
 typedef struct list_call {
 	const tfy_batches_list_options *opts;
@@ -162,4 +170,17 @@ tfy_code tfy_batches_list(tfy_client *client, const tfy_batches_list_options *op
 	if (out)
 		*out = page;
 	return rc;
+}
+
+tfy_code tfy_batches_list_start(tfy_async *async, const tfy_batches_list_options *opts,
+                                tfy_async_batch_page_fn done, void *userdata, tfy_async_call **call,
+                                tfy_error **err)
+{
+	list_call c = { .opts = opts };
+	tfy__entry en = { .ep = &tfy__batches_list_endpoint,
+		          .needs = "the client",
+		          .prepare = list_prepare,
+		          .self = &c };
+	return tfy__async_start(async, &en, tfy__async_end_batch_page, (tfy__any_fn)done, userdata,
+	                        call, err);
 }

@@ -237,6 +237,12 @@ static void jobs(void)
 	F(tfy_job_options, progress); F(tfy_job_options, progress_userdata);
 	F(tfy_job_options, request); E();
 }
+
+static void async_hooks(void)
+{
+	S(tfy_async_hooks); F(tfy_async_hooks, version); F(tfy_async_hooks, reserved_);
+	F(tfy_async_hooks, watch); F(tfy_async_hooks, timer); F(tfy_async_hooks, userdata); E();
+}
 /* clang-format on */
 
 int main(void)
@@ -253,6 +259,7 @@ int main(void)
 	results_and_checks();
 	webhooks();
 	jobs();
+	async_hooks();
 	printf("}\n");
 	return 0;
 }

@@ -231,6 +231,7 @@ class LayoutTest(unittest.TestCase):
         "tfy_job_usage": _ffi.JobUsage, "tfy_job_shard": _ffi.JobShard,
         "tfy_job_summary": _ffi.JobSummary, "tfy_job_progress": _ffi.JobProgress,
         "tfy_job_options": _ffi.JobOptions,
+        "tfy_async_hooks": _ffi.AsyncHooks,
     }
 
     def test_layout(self):
