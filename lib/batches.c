@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "async_internal.h"
 #include "batch_internal.h"
 #include "batches_internal.h"
 #include "decode.h"
@@ -161,4 +162,16 @@ tfy_code tfy_batches_list(tfy_client *client, const tfy_batches_list_options *op
 	if (out)
 		*out = page;
 	return rc;
+}
+
+tfy_code tfy_batches_list_start(tfy_async *async, const tfy_batches_list_options *opts,
+                                tfy_async_batch_page_fn done, void *userdata, tfy_async_call **call,
+                                tfy_error **err)
+{
+	list_call c = { .opts = opts };
+	tfy__entry en = {
+		.ep = &list_endpoint, .needs = "the client", .prepare = list_prepare, .self = &c
+	};
+	return tfy__async_start(async, &en, tfy__async_end_batch_page, (tfy__any_fn)done, userdata,
+	                        call, err);
 }

@@ -621,6 +621,8 @@ static int advance(tfy__task *task)
 static int64_t wake(const tfy__task *task)
 {
 	const tfy__attempts *a = (const tfy__attempts *)task;
+	if (a->cancelled && a->stage != STAGE_SENDING)
+		return tfy__now_ms(); /* stopped by its owner: over at the next step */
 	switch (a->stage) {
 	case STAGE_SENDING: return 0;
 	case STAGE_BACKOFF: return a->wake;
@@ -635,7 +637,14 @@ static void ended(tfy__task *task, int dropped)
 		a->end(a->userdata, a, dropped);
 }
 
-static const tfy__task_kind attempts_kind = { advance, wake, ended };
+/* The caller's cancel question is asked between steps: while there is one, steps come often. */
+static int polls(const tfy__task *task)
+{
+	const tfy__attempts *a = (const tfy__attempts *)task;
+	return a->call.cancel != NULL || a->call.cancel_token != NULL;
+}
+
+static const tfy__task_kind attempts_kind = { advance, wake, ended, polls };
 
 tfy__attempts *tfy__call_attempts_start(tfy__loop *loop, const tfy__request *req,
                                         const tfy__call *call, tfy__decode_fn decode,

@@ -150,25 +150,41 @@ static int is_transfer(const tfy__endpoint *ep)
 	return ep->body == TFY__BODY_UPLOAD || ep->body == TFY__BODY_DOWNLOAD;
 }
 
-tfy_code tfy__endpoint_enter(tfy_client *client, tfy__entry *en, void **out, tfy_error **err)
+tfy_code tfy__entry_open(tfy_client *client, tfy__entry *en, tfy_error **err, tfy_error **e)
 {
-	*out = NULL;
 	memset(&en->req, 0, sizeof(en->req));
+	en->client = NULL;
 	tfy_code rc = tfy__entry_check(err, !client || en->missing, en->needs);
 	if (rc != TFY_OK)
 		return rc;
 	en->client = client;
 	/* The call's reference: the caller may free the client while it runs. */
 	tfy__client_hold(client);
-	tfy_error *e = NULL;
-	rc = ready(en, &e);
-	if (rc == TFY_OK) {
+	rc = ready(en, e);
+	if (rc == TFY_OK)
 		en->call = is_transfer(en->ep) ? tfy__call_start_transfer(client, &en->pair)
 		                               : tfy__call_start(client, &en->pair);
-		rc = en->around ? en->around(en, out, &e) : tfy__entry_run(en, out, &e);
-	}
+	return rc;
+}
+
+tfy_code tfy__entry_close(tfy__entry *en, tfy_code rc, tfy_error *e, tfy_error **err)
+{
+	tfy_client *client = en->client;
+	if (!client)
+		return rc; /* refused by the check, which set err */
 	tfy__request_clear(&en->req);
 	rc = tfy__call_hand_error(client, rc, e, err);
+	en->client = NULL;
 	tfy__client_release(client);
 	return rc;
+}
+
+tfy_code tfy__endpoint_enter(tfy_client *client, tfy__entry *en, void **out, tfy_error **err)
+{
+	*out = NULL;
+	tfy_error *e = NULL;
+	tfy_code rc = tfy__entry_open(client, en, err, &e);
+	if (rc == TFY_OK)
+		rc = en->around ? en->around(en, out, &e) : tfy__entry_run(en, out, &e);
+	return tfy__entry_close(en, rc, e, err);
 }

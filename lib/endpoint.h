@@ -166,6 +166,24 @@ struct tfy__entry {
  */
 tfy_code tfy__endpoint_enter(tfy_client *client, tfy__entry *en, void **out, tfy_error **err);
 
+/*
+ * The part of tfy__endpoint_enter before the run, which the blocking call
+ * and its start form (async.h) share: *err reset, client and en->missing
+ * checked (refused: the error is in *err, and tfy__entry_close only
+ * returns rc), then the client held, prepare run, the request options
+ * read, the request built and the call's context started.  A failure after
+ * the check leaves its error, unmasked, in *e.  Always followed by
+ * tfy__entry_close.
+ */
+tfy_code tfy__entry_open(tfy_client *client, tfy__entry *en, tfy_error **err, tfy_error **e);
+
+/*
+ * The end of an entry opened by tfy__entry_open: the request cleared, rc
+ * and e (taken) handed to err with secrets masked, the client released.
+ * Returns the code handed.
+ */
+tfy_code tfy__entry_close(tfy__entry *en, tfy_code rc, tfy_error *e, tfy_error **err);
+
 /* The run of en's built request: the call path's attempts, decoded by its endpoint. */
 tfy_code tfy__entry_run(tfy__entry *en, void **out, tfy_error **e);
 

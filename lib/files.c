@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "async_internal.h"
 #include "clock.h"
 #include "decode.h"
 #include "endpoint.h"
@@ -396,6 +397,29 @@ tfy_code tfy_files_delete(tfy_client *client, const char *id, const tfy_request_
 	return tfy__endpoint_enter(client, &en, &nothing, err);
 }
 
+tfy_code tfy_files_retrieve_start(tfy_async *async, const char *id,
+                                  const tfy_request_options *request, tfy_async_file_fn done,
+                                  void *userdata, tfy_async_call **call, tfy_error **err)
+{
+	tfy__entry en = { .ep = &retrieve_endpoint,
+		          .needs = "the client",
+		          .request = request,
+		          .args = { .id = id } };
+	return tfy__async_start(async, &en, tfy__async_end_file, (tfy__any_fn)done, userdata, call,
+	                        err);
+}
+
+tfy_code tfy_files_delete_start(tfy_async *async, const char *id,
+                                const tfy_request_options *request, tfy_async_done_fn done,
+                                void *userdata, tfy_async_call **call, tfy_error **err)
+{
+	tfy__entry en = {
+		.ep = &delete_endpoint, .needs = "the client", .request = request, .args = { .id = id }
+	};
+	return tfy__async_start(async, &en, tfy__async_end_done, (tfy__any_fn)done, userdata, call,
+	                        err);
+}
+
 /* ---- download ------------------------------------------------------------------ */
 
 static tfy_code read_download_options(const tfy_files_download_options *src,
@@ -617,6 +641,18 @@ tfy_code tfy_files_list(tfy_client *client, const tfy_files_list_options *opts, 
 	if (out)
 		*out = page;
 	return rc;
+}
+
+tfy_code tfy_files_list_start(tfy_async *async, const tfy_files_list_options *opts,
+                              tfy_async_file_page_fn done, void *userdata, tfy_async_call **call,
+                              tfy_error **err)
+{
+	list_call c = { .opts = opts };
+	tfy__entry en = {
+		.ep = &list_endpoint, .needs = "the client", .prepare = list_prepare, .self = &c
+	};
+	return tfy__async_start(async, &en, tfy__async_end_file_page, (tfy__any_fn)done, userdata,
+	                        call, err);
 }
 
 /* ---- the file iterator: the pager with the file kind ------------------------- */

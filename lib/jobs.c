@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "async_internal.h"
 #include "batch_internal.h"
 #include "decode.h"
 #include "encode.h"
@@ -143,6 +144,30 @@ static tfy_code on_batch(tfy_client *client, const tfy__endpoint *ep, const char
 	if (out)
 		*out = batch;
 	return rc;
+}
+
+/* The start form of retrieve and cancel: the same entry as on_batch's, as an op. */
+static tfy_code on_batch_start(tfy_async *async, const tfy__endpoint *ep, const char *batch_id,
+                               const tfy_request_options *opts, tfy_async_batch_fn done,
+                               void *userdata, tfy_async_call **call, tfy_error **err)
+{
+	tfy__entry en = { .ep = ep, .needs = "the client", .request = opts, .args = { .id = batch_id } };
+	return tfy__async_start(async, &en, tfy__async_end_batch, (tfy__any_fn)done, userdata, call,
+	                        err);
+}
+
+tfy_code tfy_batches_retrieve_start(tfy_async *async, const char *batch_id,
+                                    const tfy_request_options *request, tfy_async_batch_fn done,
+                                    void *userdata, tfy_async_call **call, tfy_error **err)
+{
+	return on_batch_start(async, &retrieve_endpoint, batch_id, request, done, userdata, call, err);
+}
+
+tfy_code tfy_batches_cancel_start(tfy_async *async, const char *batch_id,
+                                  const tfy_request_options *request, tfy_async_batch_fn done,
+                                  void *userdata, tfy_async_call **call, tfy_error **err)
+{
+	return on_batch_start(async, &cancel_endpoint, batch_id, request, done, userdata, call, err);
 }
 
 tfy_code tfy_batches_retrieve(tfy_client *client, const char *batch_id,

@@ -30,6 +30,9 @@ struct tfy__loop {
 	tfy__timer *timers; /* by due, then seq */
 	size_t timer_count;
 	uint64_t seq;
+	tfy__loop_events events; /* event mode: the caller's loop waits (timer set) */
+	int turning;             /* in a turn: the timer is armed once it ends */
+	int64_t armed;           /* the due the caller's timer is armed for; 0: disarmed */
 };
 
 tfy__loop *tfy__loop_new(tfy_client *client)
@@ -183,35 +186,111 @@ static void advance_tasks(tfy__loop *loop)
 	}
 }
 
-static int64_t earlier(int64_t wait, int64_t due, int64_t now)
+/* The sooner of two dues (monotonic ms), 0 being none. */
+static int64_t sooner(int64_t a, int64_t b)
 {
-	return due - now < wait ? due - now : wait;
+	return !a || (b && b < a) ? b : a;
 }
 
-/* How long the loop may sleep now: never past a timer, a task's wake or until. */
+/* A task of a kind that does not say is taken to ask the caller's question. */
+static int task_polls(const tfy__task *task)
+{
+	return !task->kind->polls || task->kind->polls(task);
+}
+
+/*
+ * When the loop next wants a step without a transfer's event (monotonic
+ * ms; 0: none): the first timer, a task's wake, WAKE_MS from now while a
+ * task asks for cancellation, and in event mode the hub's own due.  The
+ * one rule both drivers sleep by.
+ */
+static int64_t due_by(const tfy__loop *loop, int64_t now)
+{
+	int64_t due = loop->timers ? loop->timers->due : 0;
+	int polls = 0;
+	for (const tfy__task *task = loop->tasks; task && due != now; task = task->next) {
+		due = sooner(due, task->kind->wake(task));
+		polls = polls || task_polls(task);
+	}
+	if (polls)
+		due = sooner(due, tfy__add_ms(now, WAKE_MS));
+	if (loop->events.timer)
+		due = sooner(due, tfy__hub_due(loop->hub, now));
+	return due && due < now ? now : due;
+}
+
+/* How long the blocking driver may sleep now: at most WAKE_MS, never past the loop's due or until. */
 static int64_t sleep_for(const tfy__loop *loop, int64_t now, int64_t until)
 {
-	int64_t wait = WAKE_MS;
-	if (until)
-		wait = earlier(wait, until, now);
-	if (loop->timers)
-		wait = earlier(wait, loop->timers->due, now);
-	for (const tfy__task *task = loop->tasks; task && wait > 0; task = task->next) {
-		int64_t wake = task->kind->wake(task);
-		if (wake)
-			wait = earlier(wait, wake, now);
-	}
-	return wait;
+	int64_t due = sooner(sooner(due_by(loop, now), until), tfy__add_ms(now, WAKE_MS));
+	return due - now;
+}
+
+/*
+ * One step, the same for both drivers: tasks advanced, due timers fired,
+ * the transfers moved on (performed, or acted on after fd's events in
+ * event mode; fd < 0: a timeout), the tasks whose flights ended advanced.
+ */
+static void step(tfy__loop *loop, int fd, int32_t events)
+{
+	advance_tasks(loop);
+	fire_timers(loop);
+	size_t ended = loop->events.timer ? tfy__hub_act(loop->hub, fd, events)
+	                                  : tfy__hub_perform(loop->hub);
+	if (ended)
+		advance_tasks(loop);
+}
+
+void tfy__loop_rearm(tfy__loop *loop)
+{
+	if (!loop->events.timer || loop->turning)
+		return;
+	int64_t now = tfy__now_ms();
+	int64_t due = due_by(loop, now);
+	if (due == loop->armed && due != now)
+		return;
+	loop->armed = due;
+	loop->events.timer(loop->events.userdata, due ? due - now : -1);
+}
+
+int tfy__loop_use_events(tfy__loop *loop, const tfy__loop_events *events)
+{
+	if (tfy__hub_use_sockets(loop->hub, events->watch, events->userdata) < 0)
+		return -1;
+	loop->events = *events;
+	return 0;
+}
+
+/* A turn of event mode: one step, then the caller's timer armed for the next. */
+static void turn(tfy__loop *loop, int fd, int32_t events)
+{
+	loop->turning = 1;
+	step(loop, fd, events);
+	loop->turning = 0;
+	tfy__loop_rearm(loop);
+}
+
+void tfy__loop_socket_ready(tfy__loop *loop, int fd, int32_t events)
+{
+	turn(loop, fd, events);
+}
+
+void tfy__loop_timer_fired(tfy__loop *loop)
+{
+	loop->armed = 0; /* fired: no longer armed */
+	turn(loop, -1, 0);
+}
+
+size_t tfy__loop_pending(const tfy__loop *loop)
+{
+	return loop->task_count + loop->timer_count;
 }
 
 int tfy__loop_run(tfy__loop *loop, int64_t wait_ms)
 {
 	int64_t until = wait_ms > 0 ? tfy__add_ms(tfy__now_ms(), wait_ms) : 0;
 	for (;;) {
-		advance_tasks(loop);
-		fire_timers(loop);
-		if (tfy__hub_perform(loop->hub))
-			advance_tasks(loop);
+		step(loop, -1, 0);
 		size_t pending = loop->task_count + loop->timer_count;
 		int64_t now = tfy__now_ms();
 		if (!pending || wait_ms == 0 || (until && now >= until))

@@ -70,6 +70,16 @@ tfy__op *tfy__op_start(tfy__loop *loop, const tfy__endpoint *ep, const tfy__endp
                        void *userdata);
 
 /*
+ * As tfy__op_start, with the request built already (tfy__endpoint_build,
+ * from ep and the arguments): the op takes it over (req is then left
+ * empty), unless NULL is returned (memory ran out; req is still the
+ * caller's).  args gives the upload or sink only.
+ */
+tfy__op *tfy__op_start_built(tfy__loop *loop, const tfy__endpoint *ep, tfy__request *req,
+                             const tfy__endpoint_args *args, const tfy__call *call,
+                             tfy__op_done_fn done, void *userdata);
+
+/*
  * Stops an op: its transfer is dropped and done is called at the loop's
  * next step with TFY_ERROR_CANCELLED (an op that may already have had its
  * effect, a create or an upload that was sent, ends with
@@ -113,6 +123,13 @@ typedef struct tfy__task_kind {
 	 * by tfy__loop_free (dropped 1: tell no one).  The loop is done with it.
 	 */
 	void (*end)(tfy__task *task, int dropped);
+	/*
+	 * 1 when the task asks the caller's cancel question (a token, a
+	 * callback) and so needs a step at least every WAKE_MS (50 ms) while it
+	 * is on the loop; 0 when it waits for nothing but its wake and its
+	 * transfers.  NULL: taken as 1.
+	 */
+	int (*polls)(const tfy__task *task);
 } tfy__task_kind;
 
 struct tfy__task {
@@ -132,6 +149,42 @@ struct tfy__hub *tfy__loop_hub(const tfy__loop *loop);
 
 /* The client the loop was made for (borrowed: the loop holds it). */
 tfy_client *tfy__loop_client(const tfy__loop *loop);
+
+/*
+ * Event mode: the caller's event loop does the waiting instead of
+ * tfy__loop_run (which must then not be used).  The loop's hub runs under
+ * libcurl's socket interface: watch is told which sockets to watch, and
+ * timer is armed for the one moment the loop next wants a step without a
+ * socket event (the earliest of its timers, its tasks' wakes and backoffs,
+ * libcurl's own timer, a flight's deadline or stall limit, and at most
+ * WAKE_MS (50 ms) ahead while a task asks for cancellation; delay -1
+ * disarms it).  The caller calls tfy__loop_socket_ready and
+ * tfy__loop_timer_fired, which make one step each, exactly the step of
+ * tfy__loop_run, and arm the timer again.
+ */
+typedef struct tfy__loop_events {
+	int (*watch)(void *userdata, int fd, int what); /* tfy__hub_watch_fn */
+	int (*timer)(void *userdata, int64_t delay_ms);
+	void *userdata;
+} tfy__loop_events;
+
+/* Puts a new loop (nothing started on it yet) in event mode: 0, or -1. */
+int tfy__loop_use_events(tfy__loop *loop, const tfy__loop_events *events);
+
+/* A watched socket got events (TFY__WATCH_* bits): one step. */
+void tfy__loop_socket_ready(tfy__loop *loop, int fd, int32_t events);
+
+/* The caller's timer fired: one step. */
+void tfy__loop_timer_fired(tfy__loop *loop);
+
+/*
+ * Arms the caller's timer again after ops or timers were started or ops
+ * cancelled outside a step (inside one, the step's end does it).
+ */
+void tfy__loop_rearm(tfy__loop *loop);
+
+/* The ops and timers pending. */
+size_t tfy__loop_pending(const tfy__loop *loop);
 
 /*
  * 1 when the loop was made by another process (this one is a fork of it):

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "clock.h"
 
 struct tfy__op {
 	tfy__loop *loop;
@@ -53,6 +54,12 @@ static int failed_advance(tfy__task *task)
 static int64_t failed_wake(const tfy__task *task)
 {
 	(void)task;
+	return tfy__now_ms(); /* over at the next step */
+}
+
+static int failed_polls(const tfy__task *task)
+{
+	(void)task;
 	return 0;
 }
 
@@ -69,7 +76,7 @@ static void failed_ended(tfy__task *task, int dropped)
 	op_free(op);
 }
 
-static const tfy__task_kind failed_kind = { failed_advance, failed_wake, failed_ended };
+static const tfy__task_kind failed_kind = { failed_advance, failed_wake, failed_ended, failed_polls };
 
 /* The arguments as the op keeps them: the body copied, the streams lent. */
 static int copy_args(tfy__op *op, const tfy__endpoint_args *args, tfy__endpoint_args *copy)
@@ -85,19 +92,37 @@ static int copy_args(tfy__op *op, const tfy__endpoint_args *args, tfy__endpoint_
 	return 0;
 }
 
+/* The op's request, built, on its way: its attempts put on the loop.  -1 when memory runs out. */
+static int launch(tfy__op *op, const tfy__endpoint *ep, const tfy__endpoint_args *args,
+                  const tfy__call *call)
+{
+	op->req.upload = ep->body == TFY__BODY_UPLOAD ? args->upload : NULL;
+	op->req.sink = ep->body == TFY__BODY_DOWNLOAD ? args->sink : NULL;
+	op->a = tfy__call_attempts_start(op->loop, &op->req, call, ep->decode, attempts_ended, op);
+	return op->a ? 0 : -1;
+}
+
+static tfy__op *op_new(tfy__loop *loop, tfy__op_done_fn done, void *userdata)
+{
+	tfy__op *op = tfy__calloc(1, sizeof(*op));
+	if (!op)
+		return NULL;
+	op->loop = loop;
+	op->done = done;
+	op->userdata = userdata;
+	return op;
+}
+
 tfy__op *tfy__op_start(tfy__loop *loop, const tfy__endpoint *ep, const tfy__endpoint_args *args,
                        const tfy__options_pair *pair, const tfy__call *call, tfy__op_done_fn done,
                        void *userdata)
 {
-	tfy__op *op = tfy__calloc(1, sizeof(*op));
+	tfy__op *op = op_new(loop, done, userdata);
 	tfy__endpoint_args kept;
 	if (!op || copy_args(op, args, &kept) < 0) {
 		tfy__free(op);
 		return NULL;
 	}
-	op->loop = loop;
-	op->done = done;
-	op->userdata = userdata;
 	op->build_rc = tfy__endpoint_build(tfy__loop_client(loop), ep, &kept, pair, &op->req,
 	                                   &op->build_e);
 	if (op->build_rc == TFY_ERROR_OUT_OF_MEMORY) {
@@ -108,13 +133,27 @@ tfy__op *tfy__op_start(tfy__loop *loop, const tfy__endpoint *ep, const tfy__endp
 		tfy__loop_add(loop, &op->failed, &failed_kind);
 		return op;
 	}
-	op->req.upload = ep->body == TFY__BODY_UPLOAD ? args->upload : NULL;
-	op->req.sink = ep->body == TFY__BODY_DOWNLOAD ? args->sink : NULL;
-	op->a = tfy__call_attempts_start(loop, &op->req, call, ep->decode, attempts_ended, op);
-	if (!op->a) {
+	if (launch(op, ep, args, call) < 0) {
 		op_free(op);
 		return NULL;
 	}
+	return op;
+}
+
+tfy__op *tfy__op_start_built(tfy__loop *loop, const tfy__endpoint *ep, tfy__request *req,
+                             const tfy__endpoint_args *args, const tfy__call *call,
+                             tfy__op_done_fn done, void *userdata)
+{
+	tfy__op *op = op_new(loop, done, userdata);
+	if (!op)
+		return NULL;
+	op->req = *req;
+	if (launch(op, ep, args, call) < 0) {
+		memset(&op->req, 0, sizeof(op->req)); /* still the caller's */
+		op_free(op);
+		return NULL;
+	}
+	memset(req, 0, sizeof(*req));
 	return op;
 }
 

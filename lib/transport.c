@@ -42,6 +42,10 @@ struct tfy__hub {
 	pid_t pid;         /* the process whose connections the hub holds */
 	int64_t driven_ms; /* when it was last driven (performed or polled); 0: never */
 	tfy__hub *aside;   /* the next hub a fork left behind (see inherited_hubs) */
+	/* Socket mode (tfy__hub_use_sockets): the owner's loop waits, told of sockets here. */
+	tfy__hub_watch_fn watch; /* NULL: polled by tfy__hub_wait */
+	void *watch_userdata;
+	int64_t curl_due; /* when libcurl's timer wants a timeout action (monotonic ms); 0: none */
 };
 
 struct tfy__transport {
@@ -1262,6 +1266,8 @@ static size_t stop_flights(tfy__hub *h, int64_t now)
  */
 static void excuse_absence(tfy__hub *h, int64_t now)
 {
+	if (h->watch)
+		return; /* an event loop's silence is the server's: no step is skipped */
 	int64_t away = h->driven_ms ? now - h->driven_ms : 0;
 	if (away > POLL_MS)
 		for (tfy__flight *f = h->flights; f; f = f->next)
@@ -1297,6 +1303,91 @@ size_t tfy__hub_wait(tfy__hub *h, int64_t ms)
 		h->flights->x.last_byte_ms = tfy__now_ms();
 	h->driven_ms = tfy__now_ms();
 	return ended;
+}
+
+/* libcurl's socket callback: what to watch a socket for, passed on to the owner's loop. */
+static int on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	(void)easy;
+	(void)socketp;
+	tfy__hub *h = userp;
+	int want = what == CURL_POLL_IN    ? TFY__WATCH_READ
+	         : what == CURL_POLL_OUT   ? TFY__WATCH_WRITE
+	         : what == CURL_POLL_INOUT ? TFY__WATCH_READ | TFY__WATCH_WRITE
+	                                   : 0;
+	return h->watch && h->watch(h->watch_userdata, (int)s, want) < 0 ? -1 : 0;
+}
+
+/* libcurl's timer callback: when it next wants a timeout action (-1: never). */
+static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	(void)multi;
+	tfy__hub *h = userp;
+	h->curl_due = timeout_ms < 0 ? 0 : tfy__add_ms(tfy__now_ms(), timeout_ms);
+	return 0;
+}
+
+/* Socket mode on (watch set) or off (NULL): 0, or -1 when libcurl refuses. */
+static int set_socket_mode(tfy__hub *h, tfy__hub_watch_fn watch, void *userdata)
+{
+	h->watch = watch;
+	h->watch_userdata = userdata;
+	h->curl_due = 0;
+	curl_socket_callback sf = watch ? on_curl_socket : NULL;
+	curl_multi_timer_callback tf = watch ? on_curl_timer : NULL;
+	return curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sf) == CURLM_OK &&
+	                       curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, (void *)h) == CURLM_OK &&
+	                       curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, tf) == CURLM_OK &&
+	                       curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, (void *)h) == CURLM_OK
+	             ? 0
+	             : -1;
+}
+
+int tfy__hub_use_sockets(tfy__hub *h, tfy__hub_watch_fn watch, void *userdata)
+{
+	if (h->flights || set_socket_mode(h, watch, userdata) < 0) {
+		set_socket_mode(h, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+size_t tfy__hub_act(tfy__hub *h, int fd, int32_t events)
+{
+	int running;
+	CURLMcode mc;
+	if (fd < 0) {
+		h->curl_due = 0; /* libcurl sets the next one while it acts */
+		mc = curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	} else {
+		int ev = (events & TFY__WATCH_READ ? CURL_CSELECT_IN : 0) |
+		         (events & TFY__WATCH_WRITE ? CURL_CSELECT_OUT : 0) |
+		         (events & TFY__WATCH_ERROR ? CURL_CSELECT_ERR : 0);
+		mc = curl_multi_socket_action(h->multi, (curl_socket_t)fd, ev, &running);
+	}
+	size_t ended = mc != CURLM_OK ? end_all(h, CURLE_ABORTED_BY_CALLBACK) : 0;
+	ended += read_done(h);
+	ended += stop_flights(h, tfy__now_ms());
+	h->driven_ms = tfy__now_ms();
+	return ended;
+}
+
+static int64_t sooner(int64_t a, int64_t b)
+{
+	return !a || (b && b < a) ? b : a;
+}
+
+int64_t tfy__hub_due(const tfy__hub *h, int64_t now)
+{
+	int64_t due = h->curl_due;
+	for (const tfy__flight *f = h->flights; f; f = f->next) {
+		if (f->x.cancelled)
+			return now;
+		due = sooner(due, f->req.deadline);
+		if (f->req.stall_timeout_ms > 0)
+			due = sooner(due, tfy__add_ms(f->x.last_byte_ms, f->req.stall_timeout_ms + 1));
+	}
+	return due;
 }
 
 void tfy__flight_cancel(tfy__flight *f)
@@ -1337,6 +1428,8 @@ void tfy__hub_release(tfy__hub *h)
 		return;
 	while (h->flights)
 		tfy__flight_abandon(h->flights);
+	if (h->watch)
+		set_socket_mode(h, NULL, NULL); /* back in the pool, a hub is polled */
 	if (tfy__hub_inherited(h)) {
 		set_aside(h);
 		return;

@@ -225,6 +225,42 @@ size_t tfy__hub_perform(tfy__hub *h);
 size_t tfy__hub_wait(tfy__hub *h, int64_t ms);
 
 /*
+ * Socket mode: libcurl's socket interface (its socket and timer callbacks,
+ * curl_multi_socket_action), so that an event loop of the caller's does
+ * the waiting.  What a socket is watched for is a set of these bits.
+ */
+#define TFY__WATCH_READ 1
+#define TFY__WATCH_WRITE 2
+#define TFY__WATCH_ERROR 4 /* given to tfy__hub_act only */
+
+/* Watch fd for what (0: stop watching it).  0, or -1 when it cannot be (its flights fail). */
+typedef int (*tfy__hub_watch_fn)(void *userdata, int fd, int what);
+
+/*
+ * Puts an idle hub (no flight) in socket mode until it is released: watch
+ * is told of every socket to watch; tfy__hub_act replaces perform and
+ * wait.  0, or -1 (the hub stays as it was).
+ */
+int tfy__hub_use_sockets(tfy__hub *h, tfy__hub_watch_fn watch, void *userdata);
+
+/*
+ * In socket mode: moves the flights on after fd got events (fd < 0: a
+ * timeout, libcurl's timer or a check due), then asks each flight's cancel
+ * callback, deadline and stall detector, as perform does, and reports the
+ * ended ones.  Returns how many ended.
+ */
+size_t tfy__hub_act(tfy__hub *h, int fd, int32_t events);
+
+/*
+ * In socket mode: when the hub next wants tfy__hub_act(h, -1, 0) without a
+ * socket event (monotonic ms; now or earlier: at once): libcurl's timer, a
+ * flight's deadline or stall limit, a flight cancelled.  0: not before a
+ * socket event.  A flight's cancel callback is not counted: its owner asks
+ * for the polls it needs.
+ */
+int64_t tfy__hub_due(const tfy__hub *h, int64_t now);
+
+/*
  * Stops f at once: its sink and upload reader are not called again, and it
  * ends with TFY_ERROR_CANCELLED ("cancelled by the caller") at the hub's
  * next perform.

@@ -6,6 +6,7 @@
 #ifndef TFY_TFY_H
 #define TFY_TFY_H
 
+#include <tfy/async.h>
 #include <tfy/batch.h>
 #include <tfy/batches.h>
 #include <tfy/cancel.h>
