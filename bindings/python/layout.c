@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <tfy/async.h>
 #include <tfy/tfy.h>
 
 static int first_struct = 1, first_field;
@@ -206,6 +207,12 @@ static void webhooks(void)
 	F(tfy_webhook_event, reserved_); F(tfy_webhook_event, timestamp);
 	F(tfy_webhook_event, webhook_id); F(tfy_webhook_event, raw_json); E();
 }
+
+static void async_hooks(void)
+{
+	S(tfy_async_hooks); F(tfy_async_hooks, version); F(tfy_async_hooks, reserved_);
+	F(tfy_async_hooks, watch); F(tfy_async_hooks, timer); F(tfy_async_hooks, userdata); E();
+}
 /* clang-format on */
 
 int main(void)
@@ -221,6 +228,7 @@ int main(void)
 	files();
 	results_and_checks();
 	webhooks();
+	async_hooks();
 	printf("}\n");
 	return 0;
 }

@@ -228,6 +228,7 @@ class LayoutTest(unittest.TestCase):
         "tfy_webhook_verify_options": _ffi.WebhookVerifyOptions,
         "tfy_webhook_event": _ffi.WebhookEvent,
         "tfy_transfer_progress": _ffi.TransferProgress,
+        "tfy_async_hooks": _ffi.AsyncHooks,
     }
 
     def test_layout(self):
