@@ -328,5 +328,13 @@ mkdir -p "$(dirname "$report")"
 say "file transfers: ${TFY_BENCH_FILE_MB:-1024} MiB down and up, libtfy and curl"
 bash "$here/files.sh" "$build" "${TFY_BENCH_FILE_MB:-1024}" > "$work/files.md"
 
+# ---- 10. the event-loop API (bench/async.sh) ------------------------------------
+# Skipped (no section) in a tree without it: async.sh exits 77 there.
+say "event-loop API: 1,000 retrieves and 64 downloads of 16 MiB, async / serial / 8 threads"
+rc=0
+bash "$here/async.sh" "$build" > "$work/async.md" || rc=$?
+[ "$rc" = 0 ] || [ "$rc" = 77 ] || die "bench/async.sh failed ($rc)"
+[ "$rc" = 0 ] || rm -f "$work/async.md"
+
 python3 "$here/report.py" "$work" "$build" "$report" "$reps" "$mem_reps" "$lat_reps"
 say "done: $report"
