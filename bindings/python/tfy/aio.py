@@ -228,6 +228,17 @@ class Client:
             self._watch(None, fd, 0)
         self._client.close()
 
+    def __del__(self) -> None:
+        # Unreachable: nothing of the loop refers to it (a watched socket
+        # or the timer would), so no call is under way and no callback of
+        # its own is running; the driver and its client reference go.
+        try:
+            if self._async:
+                lib.tfy_async_free(self._async)
+                self._async = c_void_p()
+        except Exception:
+            pass
+
     async def __aenter__(self) -> "Client":
         self._attach()
         return self
