@@ -184,14 +184,24 @@ static void op_done(void *userdata, tfy_code rc, void *out, tfy_error *e)
 		tfy__async_call_end(c, rc, out, e);
 }
 
-tfy_code tfy__async_entry(tfy_async_call *c, tfy__entry *en, tfy_error **err)
+tfy_code tfy__async_entry(tfy_async_call *c, tfy__entry *en, tfy__async_before_fn before,
+                          tfy_error **err)
 {
 	tfy_error *e = NULL;
 	tfy_code rc = tfy__entry_open(tfy__async_client(c->async), en, err, &e);
+	if (rc == TFY_OK && before)
+		rc = before(c, en, &e);
 	if (rc == TFY_OK && !(c->op = tfy__op_start_built(c->async->loop, en->ep, &en->req,
 	                                                  &en->args, &en->call, op_done, c)))
 		rc = tfy__error_set(&e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	return tfy__entry_close(en, rc, e, err);
+}
+
+tfy_code tfy__async_hand(tfy_async_call *c, tfy_code rc, tfy_error **e)
+{
+	tfy_error *given = *e;
+	*e = NULL;
+	return tfy__call_hand_error(tfy__async_client(c->async), rc, given, e);
 }
 
 int tfy__async_op(tfy_async_call *c, const tfy__endpoint *ep, const tfy__endpoint_args *args,
@@ -314,7 +324,7 @@ tfy_code tfy__async_start(tfy_async *async, tfy__entry *en, tfy__async_end_fn en
 	tfy_async_call *c = tfy__async_call_new(async, sizeof(*c), end, fn, userdata);
 	if (!c)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	if ((rc = tfy__async_entry(c, en, err)) != TFY_OK) {
+	if ((rc = tfy__async_entry(c, en, NULL, err)) != TFY_OK) {
 		tfy__async_call_drop(c);
 		return rc;
 	}

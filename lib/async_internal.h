@@ -69,13 +69,25 @@ tfy_client *tfy__async_client(const tfy_async *async);
 tfy__loop *tfy__async_loop(const tfy_async *async);
 
 /*
- * Starts a public function's entry (its fields filled as for
- * tfy__endpoint_enter) as the call's op: tfy__entry_open, the op with the
- * request built, tfy__entry_close.  TFY_OK with the op under way (its result
- * goes to c->step, or ends the call), or the error handed to err.  The
- * entry's upload and sink must outlive the op.
+ * What a start form does once its entry is open, before the op starts (the
+ * blocking function's around does it before its run): keep what the call
+ * needs later, open a local file, set en->args' upload or sink.  An error
+ * goes in *e (unmasked); the start form then undoes its own state.
  */
-tfy_code tfy__async_entry(tfy_async_call *c, tfy__entry *en, tfy_error **err);
+typedef tfy_code (*tfy__async_before_fn)(tfy_async_call *c, tfy__entry *en, tfy_error **e);
+
+/*
+ * Starts a public function's entry (its fields filled as for
+ * tfy__endpoint_enter) as the call's op: tfy__entry_open, before (may be
+ * NULL), the op with the request built, tfy__entry_close.  TFY_OK with the
+ * op under way (its result goes to c->step, or ends the call), or the
+ * error handed to err.  The entry's upload and sink must outlive the op.
+ */
+tfy_code tfy__async_entry(tfy_async_call *c, tfy__entry *en, tfy__async_before_fn before,
+                          tfy_error **err);
+
+/* The caller's error e (rc) handed as every call's is: secrets masked.  Returns the code handed. */
+tfy_code tfy__async_hand(tfy_async_call *c, tfy_code rc, tfy_error **e);
 
 /* Puts an op on the call's loop whose result goes to c->step (or ends it): 0, or -1 (out of memory). */
 int tfy__async_op(tfy_async_call *c, const tfy__endpoint *ep, const tfy__endpoint_args *args,

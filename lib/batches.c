@@ -132,6 +132,13 @@ int tfy__batches_page_early(tfy_client *client, const tfy_batches_list_options *
 	return tfy__endpoint_send_early(client, &list_endpoint, &p.args, &p.pair, call, early);
 }
 
+int tfy__batches_page_op(tfy_async_call *c, const tfy_batches_list_options *opts, const tfy__call *call)
+{
+	page_call p;
+	page_call_of(tfy__async_client(c->async), opts, &p);
+	return tfy__async_op(c, &list_endpoint, &p.args, &p.pair, call);
+}
+
 /* tfy_batches_list()'s own: the caller's options, read, and the page's query. */
 typedef struct list_call {
 	const tfy_batches_list_options *opts;

@@ -6,6 +6,7 @@
 #define TFY_BATCHES_INTERNAL_H
 
 #include "endpoint.h"
+#include "tfy/async.h"
 #include "tfy/batches.h"
 
 /*
@@ -34,5 +35,12 @@ tfy_code tfy__batches_page(tfy_client *client, const tfy_batches_list_options *o
 /* Sends the request of one page now (the iterator's prefetch): tfy__endpoint_send_early. */
 int tfy__batches_page_early(tfy_client *client, const tfy_batches_list_options *opts,
                             const tfy__call *call, tfy__endpoint_early *early);
+
+/*
+ * The fetch of one page as an op of an async call (async_internal.h): its
+ * result goes to the call's step.  0, or -1 when memory runs out.
+ */
+int tfy__batches_page_op(tfy_async_call *c, const tfy_batches_list_options *opts,
+                         const tfy__call *call);
 
 #endif

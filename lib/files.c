@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "arena.h"
 #include "async_internal.h"
 #include "clock.h"
 #include "decode.h"
@@ -308,16 +309,34 @@ static tfy_code upload_prepare(tfy__entry *en, tfy_error **e)
 	return rc;
 }
 
-/* The run once the source is open: multipart fields and the file part. */
-static tfy_code send_upload(tfy__entry *en, const tfy_files_upload_options *o,
-                            tfy__upload_source *src, void **out, tfy_error **e)
+/*
+ * An upload's streaming, the same for both drivers: the source (a path's
+ * file or the caller's reader), the multipart body over it, the progress
+ * relay.  It must not move while its upload is used.
+ */
+typedef struct upload_run {
+	tfy__upload_source src;
+	tfy_pair fields[1];
+	relay r;
+	tfy__upload upload;
+} upload_run;
+
+/* Opens the source and describes the body over it (o's strings borrowed for the run). */
+static tfy_code upload_begin(upload_run *u, const tfy_files_upload_options *o, tfy_error **e)
 {
-	const tfy_pair fields[] = { { "purpose", o->purpose } };
+	tfy__upload_source *src = &u->src;
+	if (o->path) {
+		tfy_code rc = tfy__upload_source_open(src, o->path, e);
+		if (rc != TFY_OK)
+			return rc;
+	} else {
+		tfy__upload_source_reader(src, o->read, o->read_userdata, o->rewind, o->size);
+	}
+	u->fields[0] = (tfy_pair){ "purpose", o->purpose };
 	/* A path (a regular file) seeks back; a reader with a rewind callback rewinds; nothing else can. */
 	int can_rewind = src->fd >= 0 || src->rewind != NULL;
-	relay r;
-	const tfy__upload upload = {
-		.fields = fields,
+	u->upload = (tfy__upload){
+		.fields = u->fields,
 		.fields_count = 1,
 		.file_field = "file",
 		.filename = o->filename,
@@ -326,31 +345,34 @@ static tfy_code send_upload(tfy__entry *en, const tfy_files_upload_options *o,
 		.userdata = src,
 		.size = src->size,
 		.rewind = can_rewind ? tfy__upload_source_rewind : NULL,
-		.progress = relay_start(&r, o->progress, o->progress_userdata,
+		.progress = relay_start(&u->r, o->progress, o->progress_userdata,
 		                        TFY_TRANSFER_PHASE_SENDING, src->size),
 	};
-	en->args.upload = &upload;
-	tfy_code rc = tfy__entry_run(en, out, e);
-	en->args.upload = NULL;
+	return TFY_OK;
+}
+
+/* After the run: the last progress report, a local failure's reason, the source closed. */
+static tfy_code upload_end(upload_run *u, tfy_code rc, tfy_error **e)
+{
 	if (rc == TFY_OK)
-		relay_done(&r, src->done);
-	return local_reason(rc, src->why, e);
+		relay_done(&u->r, u->src.done);
+	rc = local_reason(rc, u->src.why, e);
+	tfy__upload_source_close(&u->src);
+	return rc;
 }
 
 /* The source opened (a path's file, or the caller's reader), the upload run, the source closed. */
 static tfy_code upload_around(tfy__entry *en, void **out, tfy_error **e)
 {
 	const tfy_files_upload_options *o = &((upload_call *)en->self)->o;
-	tfy__upload_source src;
-	tfy_code rc = TFY_OK;
-	if (o->path)
-		rc = tfy__upload_source_open(&src, o->path, e);
-	else
-		tfy__upload_source_reader(&src, o->read, o->read_userdata, o->rewind, o->size);
-	if (rc == TFY_OK)
-		rc = send_upload(en, o, &src, out, e);
-	tfy__upload_source_close(&src);
-	return rc;
+	upload_run u;
+	tfy_code rc = upload_begin(&u, o, e);
+	if (rc != TFY_OK)
+		return rc;
+	en->args.upload = &u.upload;
+	rc = tfy__entry_run(en, out, e);
+	en->args.upload = NULL;
+	return upload_end(&u, rc, e);
 }
 
 tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_options *opts, tfy_file **out,
@@ -368,6 +390,80 @@ tfy_code tfy_files_upload(tfy_client *client, const tfy_files_upload_options *op
 	if (out)
 		*out = file;
 	return rc;
+}
+
+/* An upload under way: its options kept, its source open, its body described. */
+typedef struct upload_async {
+	tfy_async_call base;
+	tfy__arena *arena;          /* the options' strings */
+	tfy_files_upload_options o; /* read; strings in arena */
+	upload_run u;
+	int opened; /* u is begun: upload_end or close it */
+} upload_async;
+
+static char *keep_text(tfy__arena *a, const char *s, int *oom)
+{
+	char *copy = s && !*oom ? tfy__arena_strndup(a, s, strlen(s)) : NULL;
+	*oom |= s && !copy;
+	return copy;
+}
+
+/* The options' strings copied, the source opened (as upload_around does), the upload lent to the op. */
+static tfy_code upload_keep(tfy_async_call *c, tfy__entry *en, tfy_error **e)
+{
+	upload_async *ua = (upload_async *)c;
+	ua->o = ((upload_call *)en->self)->o;
+	int oom = !(ua->arena = tfy__arena_new(256));
+	ua->o.path = keep_text(ua->arena, ua->o.path, &oom);
+	ua->o.filename = keep_text(ua->arena, ua->o.filename, &oom);
+	ua->o.purpose = keep_text(ua->arena, ua->o.purpose, &oom);
+	ua->o.content_type = keep_text(ua->arena, ua->o.content_type, &oom);
+	if (oom)
+		return tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	tfy_code rc = upload_begin(&ua->u, &ua->o, e);
+	ua->opened = rc == TFY_OK;
+	en->args.upload = &ua->u.upload;
+	return rc;
+}
+
+static void upload_async_end(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e)
+{
+	upload_async *ua = (upload_async *)c;
+	if (ua->opened && (rc = upload_end(&ua->u, rc, &e)) != TFY_OK) {
+		tfy_file_free(out);
+		out = NULL;
+		rc = tfy__async_hand(c, rc, &e);
+	}
+	tfy__async_end_file(c, rc, out, e);
+	tfy__arena_free(ua->arena);
+}
+
+tfy_code tfy_files_upload_start(tfy_async *async, const tfy_files_upload_options *opts,
+                                tfy_async_file_fn done, void *userdata, tfy_async_call **call,
+                                tfy_error **err)
+{
+	tfy_code rc = tfy__async_check(async, (tfy__any_fn)done, call, err);
+	if (rc != TFY_OK)
+		return rc;
+	upload_async *ua = (upload_async *)tfy__async_call_new(async, sizeof(*ua), upload_async_end,
+	                                                       (tfy__any_fn)done, userdata);
+	if (!ua)
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	upload_call c = { .opts = opts };
+	tfy__entry en = { .ep = &upload_endpoint,
+		          .needs = "opts",
+		          .missing = !opts,
+		          .prepare = upload_prepare,
+		          .self = &c };
+	rc = tfy__async_entry(&ua->base, &en, upload_keep, err);
+	if (rc != TFY_OK) {
+		if (ua->opened)
+			tfy__upload_source_close(&ua->u.src);
+		tfy__arena_free(ua->arena);
+		tfy__async_call_drop(&ua->base);
+		return rc;
+	}
+	return tfy__async_call_go(&ua->base, call);
 }
 
 /* ---- retrieve and delete ----------------------------------------------------- */
@@ -476,35 +572,56 @@ static tfy_code check_size(int64_t expected, int64_t got, tfy_error **e)
 	return rc;
 }
 
-/* Runs the download into the sink; the content's size checked when the caller knows it. */
-static tfy_code run_download(tfy__entry *en, const tfy__sink *sink, const int64_t *written,
-                             int64_t expected, const char *why, void **out, tfy_error **e)
+/*
+ * A download's destination, the same for both drivers: a temporary file
+ * renamed to the path when complete, or the caller's writer, counted; the
+ * progress relay.  It must not move while its sink is used.
+ */
+typedef struct download_run {
+	const tfy_files_download_options *o; /* read; borrowed for the run */
+	relay r;
+	counted_writer w;
+	tfy__download_file d; /* to a path */
+	tfy__sink sink;
+} download_run;
+
+/* Opens the destination (the temporary file of a path) and sets the sink over it. */
+static tfy_code download_begin(download_run *dr, const tfy_files_download_options *o, tfy_error **e)
 {
-	en->args.sink = sink;
-	tfy_code rc = tfy__entry_run(en, out, e);
-	en->args.sink = NULL;
-	if (rc == TFY_OK)
-		return check_size(expected, *written, e);
-	return local_reason(rc, why, e);
+	dr->o = o;
+	const tfy__progress *progress = relay_start(&dr->r, o->progress, o->progress_userdata,
+	                                            TFY_TRANSFER_PHASE_RECEIVING,
+	                                            o->expected_bytes > 0 ? o->expected_bytes : -1);
+	dr->w = (counted_writer){ o->write, o->write_userdata, 0 };
+	if (!o->path) {
+		dr->sink = (tfy__sink){ counted_write, &dr->w, NULL, o->expected_bytes, progress };
+		return TFY_OK;
+	}
+	tfy_code rc = tfy__download_file_open(&dr->d, o->path, o->overwrite, e);
+	dr->sink = (tfy__sink){ tfy__download_file_write, &dr->d, tfy__download_file_rewind,
+		                o->expected_bytes, progress };
+	return rc;
 }
 
-static tfy_code download_to_path(tfy__entry *en, const tfy_files_download_options *o,
-                                 const tfy__progress *progress, int64_t *written, void **out,
-                                 tfy_error **e)
+/*
+ * After the run: the content's size checked when the caller knows it, a
+ * local failure's reason; to a path, the file renamed when whole and
+ * removed otherwise (never a partial file); then the last progress report.
+ */
+static tfy_code download_end(download_run *dr, tfy_code rc, tfy_error **e)
 {
-	tfy__download_file d;
-	tfy_code rc = tfy__download_file_open(&d, o->path, o->overwrite, e);
-	if (rc != TFY_OK)
-		return rc;
-	const tfy__sink sink = { tfy__download_file_write, &d, tfy__download_file_rewind,
-		                 o->expected_bytes, progress };
-	rc = run_download(en, &sink, &d.written, o->expected_bytes, d.why, out, e);
-	*written = d.written;
-	if (rc != TFY_OK) {
-		tfy__download_file_abort(&d);
-		return rc;
-	}
-	return tfy__download_file_commit(&d, o->overwrite, e);
+	const tfy_files_download_options *o = dr->o;
+	int64_t written = o->path ? dr->d.written : dr->w.written;
+	rc = rc == TFY_OK ? check_size(o->expected_bytes, written, e)
+	                  : local_reason(rc, o->path ? dr->d.why : "", e);
+	if (o->path && rc != TFY_OK)
+		tfy__download_file_abort(&dr->d);
+	else if (o->path)
+		rc = tfy__download_file_commit(&dr->d, o->overwrite, e);
+	/* To a path, after the rename: the file is there when the caller is told it is done. */
+	if (rc == TFY_OK)
+		relay_done(&dr->r, written);
+	return rc;
 }
 
 /* tfy_files_download()'s own: the caller's options, read. */
@@ -524,23 +641,14 @@ static tfy_code download_prepare(tfy__entry *en, tfy_error **e)
 /* Into a temporary file renamed to the path when complete, or through the caller's writer. */
 static tfy_code download_around(tfy__entry *en, void **out, tfy_error **e)
 {
-	const tfy_files_download_options *o = &((download_call *)en->self)->o;
-	relay r;
-	const tfy__progress *progress = relay_start(&r, o->progress, o->progress_userdata,
-	                                            TFY_TRANSFER_PHASE_RECEIVING,
-	                                            o->expected_bytes > 0 ? o->expected_bytes : -1);
-	counted_writer w = { o->write, o->write_userdata, 0 };
-	tfy_code rc;
-	if (o->path) {
-		rc = download_to_path(en, o, progress, &w.written, out, e);
-	} else {
-		const tfy__sink sink = { counted_write, &w, NULL, o->expected_bytes, progress };
-		rc = run_download(en, &sink, &w.written, o->expected_bytes, "", out, e);
-	}
-	/* To a path, after the rename: the file is there when the caller is told it is done. */
-	if (rc == TFY_OK)
-		relay_done(&r, w.written);
-	return rc;
+	download_run dr;
+	tfy_code rc = download_begin(&dr, &((download_call *)en->self)->o, e);
+	if (rc != TFY_OK)
+		return rc;
+	en->args.sink = &dr.sink;
+	rc = tfy__entry_run(en, out, e);
+	en->args.sink = NULL;
+	return download_end(&dr, rc, e);
 }
 
 tfy_code tfy_files_download(tfy_client *client, const char *id,
@@ -556,6 +664,67 @@ tfy_code tfy_files_download(tfy_client *client, const char *id,
 		          .self = &c };
 	void *nothing;
 	return tfy__endpoint_enter(client, &en, &nothing, err);
+}
+
+/* A download under way: its options kept, its destination open. */
+typedef struct download_async {
+	tfy_async_call base;
+	tfy_files_download_options o; /* read; path copied */
+	char *path;
+	download_run dr;
+	int opened; /* dr is begun: download_end it */
+} download_async;
+
+/* The path copied, the destination opened (as download_around does), the sink lent to the op. */
+static tfy_code download_keep(tfy_async_call *c, tfy__entry *en, tfy_error **e)
+{
+	download_async *da = (download_async *)c;
+	da->o = ((download_call *)en->self)->o;
+	if (da->o.path && !(da->o.path = da->path = tfy__strdup(da->o.path)))
+		return tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	tfy_code rc = download_begin(&da->dr, &da->o, e);
+	da->opened = rc == TFY_OK;
+	en->args.sink = &da->dr.sink;
+	return rc;
+}
+
+static void download_async_end(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e)
+{
+	download_async *da = (download_async *)c;
+	if (da->opened && (rc = download_end(&da->dr, rc, &e)) != TFY_OK)
+		rc = tfy__async_hand(c, rc, &e);
+	tfy__async_end_done(c, rc, out, e);
+	tfy__free(da->path);
+}
+
+tfy_code tfy_files_download_start(tfy_async *async, const char *id,
+                                  const tfy_files_download_options *opts, tfy_async_done_fn done,
+                                  void *userdata, tfy_async_call **call, tfy_error **err)
+{
+	tfy_code rc = tfy__async_check(async, (tfy__any_fn)done, call, err);
+	if (rc != TFY_OK)
+		return rc;
+	download_async *da = (download_async *)tfy__async_call_new(async, sizeof(*da),
+	                                                           download_async_end,
+	                                                           (tfy__any_fn)done, userdata);
+	if (!da)
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	download_call c = { .opts = opts };
+	tfy__entry en = { .ep = &download_endpoint,
+		          .needs = "opts",
+		          .missing = !opts,
+		          .args = { .id = id },
+		          .prepare = download_prepare,
+		          .self = &c };
+	rc = tfy__async_entry(&da->base, &en, download_keep, err);
+	if (rc != TFY_OK) {
+		if (da->opened && da->o.path)
+			tfy__download_file_abort(&da->dr.d);
+		tfy__free(da->path);
+		tfy__async_call_drop(&da->base);
+		return rc;
+	}
+	return tfy__async_call_go(&da->base, call);
 }
 
 /* ---- list ---------------------------------------------------------------------- */

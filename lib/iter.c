@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "async_internal.h"
 #include "batches_internal.h"
 #include "error_internal.h"
 #include "hash.h"
@@ -175,13 +176,9 @@ static void start_prefetch(tfy__pager *p)
 	p->kind->send_early(p, p->next_after, &p->prefetched);
 }
 
-static tfy_code fetch_page(tfy__pager *p, tfy_error **err)
+/* A page fetched (taken): checked and held, the next one sent early when wanted. */
+static tfy_code take_page(tfy__pager *p, void *page, tfy_error **err)
 {
-	void *page = NULL;
-	/* The prefetched request's answer when there is one, else a request sent now. */
-	tfy_code rc = p->kind->fetch(p, p->next_after, &p->prefetched, &page, err);
-	if (rc != TFY_OK)
-		return rc;
 	void *previous = p->page;
 	tfy__page_view previous_view = p->view;
 	size_t previous_pos = p->pos;
@@ -190,7 +187,7 @@ static tfy_code fetch_page(tfy__pager *p, tfy_error **err)
 	p->view = p->kind->view(page);
 	p->pos = 0;
 	p->pages++;
-	rc = accept_page(p, err);
+	tfy_code rc = accept_page(p, err);
 	if (rc == TFY_ERROR_OUT_OF_MEMORY) {
 		/*
 		 * Undo: running out of memory says nothing about the server, so the
@@ -210,6 +207,14 @@ static tfy_code fetch_page(tfy__pager *p, tfy_error **err)
 	if (rc == TFY_OK)
 		start_prefetch(p);
 	return rc;
+}
+
+static tfy_code fetch_page(tfy__pager *p, tfy_error **err)
+{
+	void *page = NULL;
+	/* The prefetched request's answer when there is one, else a request sent now. */
+	tfy_code rc = p->kind->fetch(p, p->next_after, &p->prefetched, &page, err);
+	return rc == TFY_OK ? take_page(p, page, err) : rc;
 }
 
 static int at_end(const tfy__pager *p)
@@ -242,13 +247,26 @@ static int advance_resume(tfy__pager *p, size_t n)
 	return 0;
 }
 
+int tfy__pager_wants_page(const tfy__pager *p)
+{
+	return !p->failed && !at_end(p) && (!p->page || p->pos >= p->view.count);
+}
+
+tfy_code tfy__pager_take(tfy__pager *p, tfy_code rc, void *page, tfy_error **err)
+{
+	if (rc == TFY_OK)
+		return take_page(p, page, err);
+	p->kind->page_free(page);
+	return rc;
+}
+
 /* Makes sure an item is ready to hand out, fetching pages as needed; 0 at the end. */
 static tfy_code ready_items(tfy__pager *p, size_t *available, tfy_error **err)
 {
 	*available = 0;
 	if (p->failed)
 		return pagination_error(p, err, "the iteration already failed");
-	while (!at_end(p) && (!p->page || p->pos >= p->view.count)) {
+	while (tfy__pager_wants_page(p)) {
 		tfy_code rc = fetch_page(p, err);
 		if (rc != TFY_OK)
 			return rc;
@@ -448,4 +466,130 @@ void tfy_batch_iter_free(tfy_batch_iter *it)
 		return;
 	tfy__pager_clear(&it->pager);
 	tfy__free(it);
+}
+
+/* ---- the start form: the pager, its pages fetched as ops ---------------------- */
+
+typedef struct iter_async {
+	tfy_async_call base;
+	tfy__pager pager;
+	tfy_batches_list_options opts; /* as tfy_batch_iter's */
+	int quiet;                     /* on_page ended the iteration: no further call */
+} iter_async;
+
+/* The last call of on_page: the end of the listing (count 0) or the error. */
+static void iter_async_end(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e)
+{
+	iter_async *ia = (iter_async *)c;
+	(void)out;
+	if (!ia->quiet)
+		(void)((tfy_async_batches_fn)c->fn)(c->userdata, rc, NULL, 0, e);
+	else
+		tfy_error_free(e);
+	tfy__pager_clear(&ia->pager);
+}
+
+/* The next page as an op, or the pages held handed to on_page, until one is to be fetched. */
+static void iter_advance(iter_async *ia)
+{
+	tfy__pager *p = &ia->pager;
+	for (;;) {
+		tfy_error *e = NULL;
+		tfy_code rc = TFY_OK;
+		if (ia->base.cancelled) {
+			rc = tfy__call_hand_error(p->client, TFY_ERROR_CANCELLED,
+			                          tfy__error_new(TFY_ERROR_CANCELLED, "%s: by the caller",
+			                                         tfy_strerror(TFY_ERROR_CANCELLED)),
+			                          &e);
+			tfy__async_call_end(&ia->base, rc, NULL, e);
+			return;
+		}
+		if (tfy__pager_wants_page(p)) {
+			ia->opts.after = p->next_after;
+			int started = tfy__batches_page_op(&ia->base, &ia->opts, &p->call) == 0;
+			ia->opts.after = NULL;
+			if (started)
+				return;
+			rc = tfy__call_hand_error(p->client, TFY_ERROR_OUT_OF_MEMORY, NULL, &e);
+			tfy__async_call_end(&ia->base, rc, NULL, e);
+			return;
+		}
+		const void *const *run;
+		size_t n;
+		rc = tfy__pager_next(p, SIZE_MAX, &run, &n, &e);
+		if (rc != TFY_OK || !n) {
+			tfy__async_call_end(&ia->base, rc, NULL, e);
+			return;
+		}
+		tfy_async_batches_fn on_page = (tfy_async_batches_fn)ia->base.fn;
+		if (on_page(ia->base.userdata, TFY_OK, (const tfy_batch *const *)run, n, NULL) !=
+		    TFY_CANCEL_CONTINUE) {
+			ia->quiet = 1;
+			tfy__async_call_end(&ia->base, TFY_OK, NULL, NULL);
+			return;
+		}
+	}
+}
+
+/* A page's op ended: taken by the pager (its guards), then handed out. */
+static void iter_fetched(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e)
+{
+	iter_async *ia = (iter_async *)c;
+	rc = tfy__pager_take(&ia->pager, rc, out, &e);
+	if (rc != TFY_OK) {
+		tfy__async_call_end(c, rc, NULL, e);
+		return;
+	}
+	iter_advance(ia);
+}
+
+/* As iter_new: the options read and the first request checked, the pager started (no prefetch). */
+static tfy_code iter_async_begin(iter_async *ia, const tfy_batches_list_options *opts, tfy_error **e)
+{
+	tfy_client *client = tfy__async_client(ia->base.async);
+	tfy_batches_list_options o;
+	tfy_request_options request;
+	tfy__request req;
+	tfy_code rc = tfy__batches_options_read(opts, &o, &request, e);
+	if (rc == TFY_OK)
+		rc = tfy__batches_request(client, &o, &req, e);
+	if (rc != TFY_OK)
+		return rc;
+	tfy__request_clear(&req);
+	tfy__paging paging = tfy__batches_paging(&o);
+	paging.prefetch = TFY_NONE; /* pages are fetched as ops of the loop, one at a time */
+	ia->opts = o;
+	ia->opts.after = NULL;
+	rc = tfy__pager_start(&ia->pager, &batch_kind, &ia->opts, client, o.after, &request,
+	                      &paging, e);
+	ia->opts.request = &ia->pager.request;
+	if (rc != TFY_OK)
+		return rc;
+	ia->base.step = iter_fetched;
+	ia->opts.after = ia->pager.next_after;
+	int started = tfy__batches_page_op(&ia->base, &ia->opts, &ia->pager.call) == 0;
+	ia->opts.after = NULL;
+	return started ? TFY_OK : tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+}
+
+tfy_code tfy_batch_iter_start(tfy_async *async, const tfy_batches_list_options *opts,
+                              tfy_async_batches_fn on_page, void *userdata, tfy_async_call **call,
+                              tfy_error **err)
+{
+	tfy_code rc = tfy__async_check(async, (tfy__any_fn)on_page, call, err);
+	if (rc != TFY_OK)
+		return rc;
+	iter_async *ia = (iter_async *)tfy__async_call_new(async, sizeof(*ia), iter_async_end,
+	                                                   (tfy__any_fn)on_page, userdata);
+	if (!ia)
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	tfy_error *e = NULL;
+	rc = iter_async_begin(ia, opts, &e);
+	if (rc != TFY_OK) {
+		rc = tfy__call_hand_error(tfy__async_client(async), rc, e, err);
+		tfy__pager_clear(&ia->pager);
+		tfy__async_call_drop(&ia->base);
+		return rc;
+	}
+	return tfy__async_call_go(&ia->base, call);
 }

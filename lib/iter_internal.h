@@ -89,6 +89,16 @@ tfy_code tfy__pager_start(tfy__pager *p, const tfy__pager_kind *kind, void *self
 tfy_code tfy__pager_next(tfy__pager *p, size_t max, const void *const **run, size_t *count,
                          tfy_error **err);
 
+/*
+ * For a driver that fetches pages itself (the start form, async.h): 1 when
+ * the pager needs the page after p->next_after before it can hand out
+ * more; tfy__pager_take gives it the fetch's result (rc, page taken, err
+ * handed already), checked as every page is.  Then tfy__pager_next hands
+ * out without fetching.
+ */
+int tfy__pager_wants_page(const tfy__pager *p);
+tfy_code tfy__pager_take(tfy__pager *p, tfy_code rc, void *page, tfy_error **err);
+
 /* Frees what the pager holds (not the pager itself). */
 void tfy__pager_clear(tfy__pager *p);
 

@@ -10,12 +10,15 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "arena.h"
 #include "async_internal.h"
 #include "batch_internal.h"
+#include "batches_internal.h"
 #include "decode.h"
 #include "encode.h"
 #include "error_internal.h"
 #include "jobs_internal.h"
+#include "options.h"
 #include "retry.h"
 #include "utf8.h"
 
@@ -116,6 +119,14 @@ static const tfy__endpoint poll_endpoint = {
 	.decode = decode_polled,
 };
 
+void tfy__batch_polled_take(void *got, tfy_batch **out, int64_t *retry_after_ms)
+{
+	polled *p = got;
+	*out = p ? p->batch : NULL;
+	*retry_after_ms = p ? p->retry_after_ms : -1;
+	tfy__free(p);
+}
+
 tfy_code tfy__batch_poll(tfy_client *client, const char *batch_id, const tfy__options_pair *pair,
                          const tfy__call *call, tfy_batch **out, int64_t *retry_after_ms,
                          tfy_error **err)
@@ -123,11 +134,25 @@ tfy_code tfy__batch_poll(tfy_client *client, const char *batch_id, const tfy__op
 	const tfy__endpoint_args args = { .id = batch_id };
 	void *got = NULL;
 	tfy_code rc = tfy__endpoint_run(client, &poll_endpoint, &args, pair, call, NULL, &got, err);
-	polled *p = got;
-	*out = p ? p->batch : NULL;
-	*retry_after_ms = p ? p->retry_after_ms : -1;
-	tfy__free(p);
+	tfy__batch_polled_take(got, out, retry_after_ms);
 	return rc;
+}
+
+tfy_code tfy__batch_poll_check(tfy_client *client, const char *batch_id,
+                               const tfy__options_pair *pair, tfy_error **e)
+{
+	const tfy__endpoint_args args = { .id = batch_id };
+	tfy__request req;
+	tfy_code rc = tfy__endpoint_build(client, &poll_endpoint, &args, pair, &req, e);
+	tfy__request_clear(&req);
+	return rc;
+}
+
+int tfy__batch_poll_op(tfy_async_call *c, const char *batch_id, const tfy__options_pair *pair,
+                       const tfy__call *call)
+{
+	const tfy__endpoint_args args = { .id = batch_id };
+	return tfy__async_op(c, &poll_endpoint, &args, pair, call);
 }
 
 /* Retrieve and cancel: ep on one batch id. */
@@ -328,4 +353,146 @@ tfy_code tfy_batches_create(tfy_client *client, const tfy_batches_create_options
 	if (out)
 		*out = batch;
 	return rc;
+}
+
+/* ---- the start form of create: the op, then the reconcile's pages as ops ---- */
+
+/* A create under way: its options kept (the caller's are read during the start form only). */
+typedef struct create_async {
+	tfy_async_call base;
+	tfy__arena *arena;            /* the options' strings and arrays */
+	tfy_batches_create_options o; /* read; strings in arena */
+	tfy_request_options request;  /* the request options read; strings in arena */
+	int64_t started;              /* wall seconds, as create_around notes it */
+	tfy_error *e;                 /* the unknown outcome, while reconciling */
+	tfy__reconcile r;
+} create_async;
+
+static void create_async_end(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e)
+{
+	create_async *ca = (create_async *)c;
+	tfy__async_end_batch(c, rc, out, e);
+	tfy__arena_free(ca->arena);
+}
+
+/* Ends the create with rc and ca->e, masked. */
+static void create_async_finish(create_async *ca, tfy_code rc, tfy_batch *found)
+{
+	tfy_error *e = ca->e;
+	ca->e = NULL;
+	rc = tfy__async_hand(&ca->base, rc, &e);
+	tfy__async_call_end(&ca->base, rc, found, e);
+}
+
+static char *keep_text(tfy__arena *a, const char *s, int *oom)
+{
+	char *copy = s ? tfy__arena_strndup(a, s, strlen(s)) : NULL;
+	*oom |= s && !copy;
+	return copy;
+}
+
+/* What the reconcile reads of the options, copied: the ids, window, metadata, request options. */
+static tfy_code create_keep(tfy_async_call *c, tfy__entry *en, tfy_error **e)
+{
+	create_async *ca = (create_async *)c;
+	const create_call *cc = en->self;
+	int oom = !(ca->arena = tfy__arena_new(512));
+	ca->o = cc->o;
+	ca->started = wall_seconds();
+	if (!oom) {
+		ca->o.input_file_id = keep_text(ca->arena, cc->o.input_file_id, &oom);
+		ca->o.endpoint = keep_text(ca->arena, cc->o.endpoint, &oom);
+		ca->o.completion_window = keep_text(ca->arena, cc->o.completion_window, &oom);
+		tfy_pair *m = cc->o.metadata_count
+		                    ? tfy__arena_alloc(ca->arena, cc->o.metadata_count * sizeof(*m))
+		                    : NULL;
+		oom |= cc->o.metadata_count && !m;
+		for (size_t i = 0; !oom && i < cc->o.metadata_count; i++) {
+			m[i].name = keep_text(ca->arena, cc->o.metadata[i].name, &oom);
+			m[i].value = keep_text(ca->arena, cc->o.metadata[i].value, &oom);
+		}
+		ca->o.metadata = m;
+		oom = oom || tfy__request_options_copy(ca->arena, &en->read, &ca->request) < 0;
+	}
+	ca->o.request = &ca->request;
+	return oom ? tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory") : TFY_OK;
+}
+
+static void reconcile_step(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e);
+
+/* The reconcile's next page as an op, or its end. */
+static void reconcile_next(create_async *ca, int more)
+{
+	if (more && tfy__batches_page_op(&ca->base, &ca->r.lo, &ca->r.call) == 0)
+		return;
+	if (more) { /* out of memory starting the page: the search failed */
+		tfy_error *le = NULL;
+		tfy__reconcile_page(&ca->r,
+		                    tfy__error_set(&le, TFY_ERROR_OUT_OF_MEMORY, "out of memory"),
+		                    NULL, le);
+	}
+	tfy_batch *found = NULL;
+	tfy_code rc = tfy__reconcile_end(&ca->r, tfy__async_client(ca->base.async), &found, &ca->e);
+	create_async_finish(ca, rc, found);
+}
+
+static void reconcile_step(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e)
+{
+	create_async *ca = (create_async *)c;
+	reconcile_next(ca, tfy__reconcile_page(&ca->r, rc, out, e));
+}
+
+/* The create's op ended: its result, or the search for the batch it may have made (as create_around). */
+static void create_step(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e)
+{
+	create_async *ca = (create_async *)c;
+	ca->e = e;
+	if (rc != TFY_ERROR_OUTCOME_UNKNOWN) {
+		create_async_finish(ca, rc, out);
+		return;
+	}
+	if (ca->o.reconcile == TFY_NONE || c->cancelled) {
+		rc = tfy__create_not_reconciled(&ca->o,
+		                                c->cancelled ? "the call was cancelled"
+		                                             : "reconcile is off",
+		                                &ca->e);
+		create_async_finish(ca, rc, NULL);
+		return;
+	}
+	rc = tfy__reconcile_begin(&ca->r, tfy__async_client(c->async), &ca->o, ca->started,
+	                          wall_seconds(), &ca->e);
+	if (rc != TFY_OK) {
+		create_async_finish(ca, rc, NULL);
+		return;
+	}
+	c->step = reconcile_step;
+	reconcile_next(ca, 1);
+}
+
+tfy_code tfy_batches_create_start(tfy_async *async, const tfy_batches_create_options *opts,
+                                  tfy_async_batch_fn done, void *userdata, tfy_async_call **call,
+                                  tfy_error **err)
+{
+	tfy_code rc = tfy__async_check(async, (tfy__any_fn)done, call, err);
+	if (rc != TFY_OK)
+		return rc;
+	create_async *ca = (create_async *)tfy__async_call_new(async, sizeof(*ca), create_async_end,
+	                                                       (tfy__any_fn)done, userdata);
+	if (!ca)
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	ca->base.step = create_step;
+	create_call c = { .opts = opts, .body = TFY__BUF_INIT };
+	tfy__entry en = { .ep = &create_endpoint,
+		          .needs = "opts",
+		          .missing = !opts,
+		          .prepare = create_prepare,
+		          .self = &c };
+	rc = tfy__async_entry(&ca->base, &en, create_keep, err);
+	tfy__buf_clear(&c.body);
+	if (rc != TFY_OK) {
+		tfy__arena_free(ca->arena);
+		tfy__async_call_drop(&ca->base);
+		return rc;
+	}
+	return tfy__async_call_go(&ca->base, call);
 }

@@ -72,7 +72,7 @@ tfy__op *tfy__op_start(tfy__loop *loop, const tfy__endpoint *ep, const tfy__endp
 /*
  * As tfy__op_start, with the request built already (tfy__endpoint_build,
  * from ep and the arguments): the op takes it over (req is then left
- * empty), unless NULL is returned (memory ran out; req is still the
+ * empty) with a copy of the body it borrows, unless NULL is returned (memory ran out; req is still the
  * caller's).  args gives the upload or sink only.
  */
 tfy__op *tfy__op_start_built(tfy__loop *loop, const tfy__endpoint *ep, tfy__request *req,

@@ -145,9 +145,15 @@ tfy__op *tfy__op_start_built(tfy__loop *loop, const tfy__endpoint *ep, tfy__requ
                              tfy__op_done_fn done, void *userdata)
 {
 	tfy__op *op = op_new(loop, done, userdata);
-	if (!op)
+	/* The request borrows its body from the arguments: the op keeps a copy. */
+	const tfy__endpoint_args body = { .body = req->body, .body_len = req->body_len };
+	tfy__endpoint_args kept;
+	if (!op || copy_args(op, &body, &kept) < 0) {
+		tfy__free(op);
 		return NULL;
+	}
 	op->req = *req;
+	op->req.body = kept.body;
 	if (launch(op, ep, args, call) < 0) {
 		memset(&op->req, 0, sizeof(op->req)); /* still the caller's */
 		op_free(op);

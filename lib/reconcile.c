@@ -35,12 +35,7 @@ static int same_text(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-/* What the batch the create made looks like. */
-typedef struct wanted {
-	const tfy_batches_create_options *o;
-	const char *window;   /* the completion_window sent */
-	int64_t since, until; /* created_at bounds, Unix seconds */
-} wanted;
+typedef tfy__reconcile_wanted wanted;
 
 /*
  * The states a batch can be in moments after its creation: validating, in
@@ -70,22 +65,18 @@ static int is_created_batch(const tfy_batch *b, const wanted *w)
 	       same_metadata(b, o->metadata, o->metadata_count);
 }
 
-typedef struct search {
-	const tfy_batch *found; /* borrowed from page */
-	int older_seen;         /* a batch older than since: the newest-first list has passed it */
-	size_t read;            /* batches looked at */
-} search;
-
-static void scan_page(const tfy_batch_page *page, const wanted *w, search *s)
+/* The page's batch the create made (borrowed), or NULL; r->older_seen and r->read updated. */
+static const tfy_batch *scan_page(const tfy_batch_page *page, tfy__reconcile *r)
 {
-	for (size_t i = 0; i < page->count && !s->found; i++) {
+	for (size_t i = 0; i < page->count; i++) {
 		const tfy_batch *b = page->items[i];
-		s->read++;
-		if (is_created_batch(b, w))
-			s->found = b;
-		else if (b->created_at.present && b->created_at.value < w->since)
-			s->older_seen = 1;
+		r->read++;
+		if (is_created_batch(b, &r->w))
+			return b;
+		if (b->created_at.present && b->created_at.value < r->w.since)
+			r->older_seen = 1;
 	}
+	return NULL;
 }
 
 /* The next page's cursor: the id of the page's last batch, copied; NULL when there is none. */
@@ -99,61 +90,67 @@ static char *next_cursor(const tfy_batch_page *page, int *oom)
 	return copy;
 }
 
-/* Reads up to TFY_RECONCILE_PAGES_MAX pages; *found is a batch owned by the caller, or NULL. */
-static tfy_code search_pages(tfy_client *client, tfy_batches_list_options *lo, const tfy__call *call,
-                             const wanted *w, tfy_batch **found, size_t *read, tfy_error **e)
+tfy_code tfy__reconcile_begin(tfy__reconcile *r, tfy_client *client,
+                              const tfy_batches_create_options *o, int64_t started, int64_t ended,
+                              tfy_error **e)
 {
-	search s = { NULL, 0, 0 };
-	char *cursor = NULL;
-	tfy_code rc = TFY_OK;
-	for (int n = 0; n < TFY_RECONCILE_PAGES_MAX && rc == TFY_OK; n++) {
-		tfy_batch_page *page = NULL;
-		lo->after = cursor;
-		rc = tfy__batches_page(client, lo, call, NULL, &page, e);
-		tfy__free(cursor);
-		cursor = NULL;
-		if (rc != TFY_OK)
-			break;
-		scan_page(page, w, &s);
-		int oom = 0;
-		if (s.found && !(*found = tfy_batch_dup(s.found)))
-			oom = 1;
-		else if (!s.found && !s.older_seen)
-			cursor = next_cursor(page, &oom);
-		tfy_batch_page_free(page);
-		if (oom)
-			rc = tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-		if (s.found || !cursor)
-			break;
-	}
-	tfy__free(cursor);
-	*read = s.read;
-	return rc;
+	memset(r, 0, sizeof(*r));
+	r->w = (wanted){ o, o->completion_window ? o->completion_window : TFY_COMPLETION_WINDOW_DEFAULT,
+		         started - TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS,
+		         ended + TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS };
+	const tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
+	r->lo = lo;
+	r->lo.limit = TFY_BATCHES_LIMIT_MAX;
+	r->lo.request = o->request;
+	const tfy__options_pair pair = tfy__endpoint_pair(client, r->lo.request);
+	r->call = tfy__call_start(client, &pair);
+	/* A cancelled call would fail the search at once: say so instead. */
+	if (tfy__call_cancelled(&r->call))
+		return tfy__create_not_reconciled(o, "the call was cancelled", e);
+	return TFY_OK;
 }
 
-tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_options *o,
-                               int64_t started, int64_t ended, tfy_batch **out, tfy_error **e)
+int tfy__reconcile_page(tfy__reconcile *r, tfy_code rc, tfy_batch_page *page, tfy_error *le)
 {
-	const wanted w = { o, o->completion_window ? o->completion_window : TFY_COMPLETION_WINDOW_DEFAULT,
-		           started - TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS,
-		           ended + TFY_RECONCILE_CLOCK_TOLERANCE_SECONDS };
-	tfy_batches_list_options lo = TFY_BATCHES_LIST_OPTIONS_INIT;
-	lo.limit = TFY_BATCHES_LIMIT_MAX;
-	lo.request = o->request;
-	const tfy__options_pair pair = tfy__endpoint_pair(client, lo.request);
-	const tfy__call call = tfy__call_start(client, &pair);
-	/* A cancelled call would fail the search at once: say so instead. */
-	if (tfy__call_cancelled(&call))
-		return tfy__create_not_reconciled(o, "the call was cancelled", e);
-	tfy_batch *found = NULL;
-	tfy_error *le = NULL;
-	size_t read = 0;
-	tfy_code rc = search_pages(client, &lo, &call, &w, &found, &read, &le);
+	tfy__free(r->cursor);
+	r->cursor = NULL;
+	r->lo.after = NULL;
+	r->pages++;
+	r->rc = rc;
+	tfy_error_free(r->le);
+	r->le = le;
+	if (rc != TFY_OK)
+		return 0;
+	const tfy_batch *found = scan_page(page, r);
+	int oom = 0;
+	if (found && !(r->found = tfy_batch_dup(found)))
+		oom = 1;
+	else if (!found && !r->older_seen)
+		r->cursor = next_cursor(page, &oom);
+	tfy_batch_page_free(page);
+	if (oom) {
+		r->rc = tfy__error_set(&r->le, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+		return 0;
+	}
+	r->lo.after = r->cursor;
+	return !r->found && r->cursor && r->pages < TFY_RECONCILE_PAGES_MAX;
+}
+
+tfy_code tfy__reconcile_end(tfy__reconcile *r, tfy_client *client, tfy_batch **out, tfy_error **e)
+{
+	const tfy_batches_create_options *o = r->w.o;
+	tfy_batch *found = r->found;
+	tfy_error *le = r->le;
+	tfy__free(r->cursor);
+	r->cursor = NULL;
+	r->found = NULL;
+	r->le = NULL;
 	if (found) {
 		tfy__log(&client->log, TFY_LOG_INFO,
 		         "the create of a batch from input file %s had no certain outcome; found it "
 		         "among the newest batches: %s",
 		         o->input_file_id, found->id ? found->id : "-");
+		tfy_error_free(le);
 		tfy_error_free(*e);
 		*e = NULL;
 		*out = found;
@@ -164,12 +161,12 @@ tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_opti
 		tfy_error_free(le);
 		return TFY_ERROR_OUT_OF_MEMORY;
 	}
-	int fail = rc == TFY_OK
+	int fail = r->rc == TFY_OK
 	                 ? tfy__error_reformat(*e,
 	                                       "%s; no batch from input file %s for %s created during the "
 	                                       "call is among the %zu newest, but it may still exist: list "
 	                                       "the batches before creating it again",
-	                                       (*e)->message, o->input_file_id, o->endpoint, read)
+	                                       (*e)->message, o->input_file_id, o->endpoint, r->read)
 	                 : tfy__error_reformat(*e,
 	                                       "%s; looking for it among the newest batches failed (%s): a "
 	                                       "batch from input file %s may exist: list the batches before "
@@ -178,6 +175,23 @@ tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_opti
 	                                       o->input_file_id);
 	tfy_error_free(le);
 	return fail < 0 ? TFY_ERROR_OUT_OF_MEMORY : TFY_ERROR_OUTCOME_UNKNOWN;
+}
+
+tfy_code tfy__create_reconcile(tfy_client *client, const tfy_batches_create_options *o,
+                               int64_t started, int64_t ended, tfy_batch **out, tfy_error **e)
+{
+	tfy__reconcile r;
+	tfy_code rc = tfy__reconcile_begin(&r, client, o, started, ended, e);
+	if (rc != TFY_OK)
+		return rc;
+	for (;;) {
+		tfy_batch_page *page = NULL;
+		tfy_error *le = NULL;
+		rc = tfy__batches_page(client, &r.lo, &r.call, NULL, &page, &le);
+		if (!tfy__reconcile_page(&r, rc, page, le))
+			break;
+	}
+	return tfy__reconcile_end(&r, client, out, e);
 }
 
 tfy_code tfy__create_not_reconciled(const tfy_batches_create_options *o, const char *why, tfy_error **e)

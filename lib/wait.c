@@ -8,9 +8,12 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "arena.h"
+#include "async_internal.h"
 #include "clock.h"
 #include "error_internal.h"
 #include "jobs_internal.h"
+#include "options.h"
 #include "retry.h"
 
 /* Bytes of each version of tfy_batch_wait_options, oldest first. */
@@ -117,18 +120,26 @@ static int past_end(const waiter *w)
 	return w->end && tfy__now_ms() >= w->end;
 }
 
-/* One poll: *w->last becomes what it answered.  *retry_after: the delay the answer asked for. */
-static tfy_code poll_once(waiter *w, int *changed, int64_t *retry_after, tfy_error **e)
+/* A poll's context: the poll options', its deadline no later than the wait's end. */
+static tfy__call poll_call(const waiter *w)
 {
 	tfy__call call = tfy__call_start(w->client, &w->pair);
 	if (w->end && (!call.deadline || call.deadline > w->end))
 		call.deadline = w->end;
-	tfy_batch *b = NULL;
-	tfy_code rc = tfy__batch_poll(w->client, w->batch_id, &w->pair, &call, &b, retry_after, e);
-	if (rc == TFY_ERROR_TIMEOUT && past_end(w))
+	return call;
+}
+
+/* A poll answered (b taken): *w->last becomes what it answered; *changed when it tells something new. */
+static tfy_code poll_answered(waiter *w, tfy_code rc, tfy_batch *b, int *changed, tfy_error **e)
+{
+	if (rc == TFY_ERROR_TIMEOUT && past_end(w)) {
+		tfy_batch_free(b);
 		return timed_out(w, e);
-	if (rc != TFY_OK)
+	}
+	if (rc != TFY_OK) {
+		tfy_batch_free(b);
 		return rc;
+	}
 	*changed = is_new_state(w->last, b);
 	tfy_batch_free(w->last);
 	w->last = b;
@@ -176,10 +187,17 @@ static int64_t next_pause(waiter *w, int64_t retry_after, int refused)
 	return pause;
 }
 
-static tfy_code sleep_until_next(waiter *w, const tfy__call *ctx, int64_t pause, tfy_error **e)
+/* The pause to sleep, cut at the wait's end. */
+static int64_t pause_left(const waiter *w, int64_t pause)
 {
 	int64_t left = w->end ? w->end - tfy__now_ms() : INT64_MAX;
-	if (tfy__call_sleep(ctx, pause < left ? pause : left) != TFY_OK)
+	return pause < left ? pause : left;
+}
+
+/* A pause ended, cut short when cancelled: TFY_OK to poll again, or the wait's end. */
+static tfy_code pause_ended(const waiter *w, int cancelled, tfy_error **e)
+{
+	if (cancelled)
 		return tfy__error_set(e, TFY_ERROR_CANCELLED,
 		                      "%s: by the caller while waiting for batch %s",
 		                      tfy_strerror(TFY_ERROR_CANCELLED), w->batch_id);
@@ -196,26 +214,48 @@ static int after_answer(const waiter *w, int changed)
 	return stop ? -1 : 0;
 }
 
+/*
+ * After a poll (its result in *rc, the answer in w->last): 1 with *pause
+ * set when the wait goes on after that pause, 0 when it is over with *rc.
+ * The one rule of both drivers.
+ */
+static int after_poll(waiter *w, tfy_code *rc, int changed, int64_t retry_after, int64_t *pause,
+                      tfy_error **e)
+{
+	int refused = *rc != TFY_OK;
+	if (refused && !come_back_later(w, *rc, e, &retry_after))
+		return 0;
+	int end = refused ? 0 : after_answer(w, changed);
+	if (end > 0) {
+		*rc = TFY_OK;
+		return 0;
+	}
+	if (end < 0) {
+		*rc = tfy__error_set(e, TFY_ERROR_CANCELLED,
+		                     "%s: on_progress asked to stop waiting for batch %s",
+		                     tfy_strerror(TFY_ERROR_CANCELLED), w->batch_id);
+		return 0;
+	}
+	*pause = next_pause(w, retry_after, refused);
+	return 1;
+}
+
 static tfy_code run_wait(waiter *w, tfy_error **e)
 {
 	/* The wait's cancel callback and token: the poll options', else the client's defaults. */
 	const tfy__call ctx = tfy__call_start(w->client, &w->pair);
 	for (;;) {
 		int changed = 0;
-		int64_t retry_after = -1;
-		tfy_code rc = poll_once(w, &changed, &retry_after, e);
-		int refused = rc != TFY_OK;
-		if (refused && !come_back_later(w, rc, e, &retry_after))
+		int64_t retry_after = -1, pause = 0;
+		tfy_batch *b = NULL;
+		const tfy__call call = poll_call(w);
+		tfy_code rc = tfy__batch_poll(w->client, w->batch_id, &w->pair, &call, &b,
+		                              &retry_after, e);
+		rc = poll_answered(w, rc, b, &changed, e);
+		if (!after_poll(w, &rc, changed, retry_after, &pause, e))
 			return rc;
-		int end = refused ? 0 : after_answer(w, changed);
-		if (end > 0)
-			return TFY_OK;
-		if (end < 0)
-			return tfy__error_set(e, TFY_ERROR_CANCELLED,
-			                      "%s: on_progress asked to stop waiting for batch %s",
-			                      tfy_strerror(TFY_ERROR_CANCELLED), w->batch_id);
-		rc = sleep_until_next(w, &ctx, next_pause(w, retry_after, refused), e);
-		if (rc != TFY_OK)
+		int cancelled = tfy__call_sleep(&ctx, pause_left(w, pause)) != TFY_OK;
+		if ((rc = pause_ended(w, cancelled, e)) != TFY_OK)
 			return rc;
 	}
 }
@@ -243,4 +283,146 @@ tfy_code tfy_batch_wait(tfy_client *client, const char *batch_id,
 	rc = tfy__call_hand_error(client, rc, e, err);
 	tfy__client_release(client);
 	return rc;
+}
+
+/* ---- the start form: the same steps, its polls as ops and its pauses as timers ---- */
+
+/* The most a pause goes without asking the cancel question, as tfy__call_sleep asks it. */
+#define PAUSE_SLICE_MS 50
+
+typedef struct wait_async {
+	tfy_async_call base;
+	tfy__arena *arena;           /* the request options' strings, the id */
+	tfy_batch_wait_options o;    /* read; request is &request */
+	tfy_request_options request; /* read, copied into arena */
+	waiter w;                    /* as tfy_batch_wait's */
+	tfy__call ctx;               /* the wait's cancel question, as run_wait's */
+	int64_t pause_until;         /* monotonic ms the pause ends */
+	tfy_error *e;                /* the last poll's error */
+} wait_async;
+
+static void wait_async_end(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e)
+{
+	wait_async *wa = (wait_async *)c;
+	tfy__async_end_batch(c, rc, out, e);
+	tfy_batch_free(wa->w.last);
+	tfy__arena_free(wa->arena);
+}
+
+/* The wait's end: the last state seen as the batch, on any failure too. */
+static void wait_finish(wait_async *wa, tfy_code rc)
+{
+	tfy_error *e = wa->e;
+	wa->e = NULL;
+	rc = tfy__async_hand(&wa->base, rc, &e);
+	tfy_batch *last = wa->w.last;
+	wa->w.last = NULL;
+	tfy__async_call_end(&wa->base, rc, last, e);
+}
+
+static tfy_code out_of_memory(tfy_error **e)
+{
+	return tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+}
+
+/* Polls now, as an op. */
+static int wait_poll(wait_async *wa)
+{
+	const tfy__call call = poll_call(&wa->w);
+	return tfy__batch_poll_op(&wa->base, wa->w.batch_id, &wa->w.pair, &call);
+}
+
+static void wait_paused(void *userdata);
+
+/* The next slice of the pause: all of it, or PAUSE_SLICE_MS while a cancel question is asked. */
+static void wait_pause(wait_async *wa)
+{
+	int64_t left = wa->pause_until - tfy__now_ms();
+	if ((wa->ctx.cancel || wa->ctx.cancel_token) && left > PAUSE_SLICE_MS)
+		left = PAUSE_SLICE_MS;
+	if (tfy__async_pause(&wa->base, left > 0 ? left : 0, wait_paused) < 0)
+		wait_finish(wa, out_of_memory(&wa->e));
+}
+
+static void wait_paused(void *userdata)
+{
+	wait_async *wa = userdata;
+	int cancelled = wa->base.cancelled || tfy__call_cancelled(&wa->ctx);
+	if (!cancelled && tfy__now_ms() < wa->pause_until) {
+		wait_pause(wa);
+		return;
+	}
+	tfy_code rc = pause_ended(&wa->w, cancelled, &wa->e);
+	if (rc == TFY_OK && wait_poll(wa) < 0)
+		rc = out_of_memory(&wa->e);
+	if (rc != TFY_OK)
+		wait_finish(wa, rc);
+}
+
+/* A poll's op ended: the one rule says what next (run_wait's loop body). */
+static void wait_polled(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e)
+{
+	wait_async *wa = (wait_async *)c;
+	tfy_error_free(wa->e);
+	wa->e = e;
+	tfy_batch *b = NULL;
+	int64_t retry_after = -1, pause = 0;
+	int changed = 0;
+	tfy__batch_polled_take(out, &b, &retry_after);
+	rc = poll_answered(&wa->w, rc, b, &changed, &wa->e);
+	if (!after_poll(&wa->w, &rc, changed, retry_after, &pause, &wa->e)) {
+		wait_finish(wa, rc);
+		return;
+	}
+	wa->pause_until = tfy__add_ms(tfy__now_ms(), pause_left(&wa->w, pause));
+	wait_pause(wa);
+}
+
+/* The options read and kept, the request checked, the first poll started. */
+static tfy_code wait_begin(wait_async *wa, const char *batch_id, const tfy_batch_wait_options *opts,
+                           tfy_error **e)
+{
+	tfy_client *client = tfy__async_client(wa->base.async);
+	tfy_request_options read;
+	tfy_code rc = read_wait_options(opts, &wa->o, &read, e);
+	if (rc == TFY_OK)
+		rc = tfy__id_check(batch_id, "batch_id", e);
+	if (rc != TFY_OK)
+		return rc;
+	char *id = NULL;
+	if (!(wa->arena = tfy__arena_new(256)) ||
+	    tfy__request_options_copy(wa->arena, &read, &wa->request) < 0 ||
+	    !(id = tfy__arena_strndup(wa->arena, batch_id, strlen(batch_id))))
+		return out_of_memory(e);
+	wa->o.request = &wa->request;
+	wa->w = (waiter){ client, id, &wa->o, tfy__endpoint_pair(client, &wa->request), 0, 0, NULL };
+	if ((rc = tfy__batch_poll_check(client, id, &wa->w.pair, e)) != TFY_OK)
+		return rc;
+	wa->w.end = wa->o.timeout_ms ? tfy__add_ms(tfy__now_ms(), wa->o.timeout_ms) : 0;
+	wa->w.pause = wa->o.poll_initial_ms;
+	wa->ctx = tfy__call_start(client, &wa->w.pair);
+	wa->base.step = wait_polled;
+	return wait_poll(wa) < 0 ? out_of_memory(e) : TFY_OK;
+}
+
+tfy_code tfy_batch_wait_start(tfy_async *async, const char *batch_id,
+                              const tfy_batch_wait_options *opts, tfy_async_batch_fn done,
+                              void *userdata, tfy_async_call **call, tfy_error **err)
+{
+	tfy_code rc = tfy__async_check(async, (tfy__any_fn)done, call, err);
+	if (rc != TFY_OK)
+		return rc;
+	wait_async *wa = (wait_async *)tfy__async_call_new(async, sizeof(*wa), wait_async_end,
+	                                                   (tfy__any_fn)done, userdata);
+	if (!wa)
+		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	tfy_error *e = NULL;
+	rc = wait_begin(wa, batch_id, opts, &e);
+	if (rc != TFY_OK) {
+		rc = tfy__call_hand_error(tfy__async_client(async), rc, e, err);
+		tfy__arena_free(wa->arena);
+		tfy__async_call_drop(&wa->base);
+		return rc;
+	}
+	return tfy__async_call_go(&wa->base, call);
 }
