@@ -69,8 +69,9 @@ class AioTest(unittest.TestCase):
 
         got, during = self.run_async(main())
         self.assertEqual([b.id for b in got], ids * 3)
-        self.assertEqual(during, before)
-        self.assertEqual(threads(), before)
+        # No thread was started (one left by an earlier test may have ended).
+        self.assertLessEqual(during, before)
+        self.assertLessEqual(threads(), before)
 
     @needs("tfy_batch_iter_start")
     def test_list_and_iterate(self):
