@@ -75,8 +75,8 @@ done
 median() { # field file
 	sed -n "s/.* $1=\([0-9.]*\).*/\1/p" "$2" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
-echo "| calls | variant | wall (ms) | CPU (ms) | CPU per call (µs) | wall vs async | threads |"
-echo "|---|---|---:|---:|---:|---:|---:|"
+echo "| calls | variant | wall (ms) | CPU (ms) | user / system (ms) | CPU per call (µs) | wall vs async | threads |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
 for op in retrieve download; do
 	aw=$(median wall_ms "$work/$op.async")
 	for v in "${variants[@]}"; do
@@ -84,7 +84,8 @@ for op in retrieve download; do
 		w=$(median wall_ms "$f")
 		label="$retrieves retrieves"
 		[ "$op" = download ] && label="$downloads downloads of $size_mb MiB"
-		printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$v" "$w" "$(median cpu_ms "$f")" \
+		printf '| %s | %s | %s | %s | %s / %s | %s | %s | %s |\n' "$label" "$v" "$w" \
+			"$(median cpu_ms "$f")" "$(median user_ms "$f")" "$(median sys_ms "$f")" \
 			"$(median cpu_us_per_req "$f")" "$(awk -v w="$w" -v a="$aw" 'BEGIN {printf "%.2fx", w / a}')" \
 			"$(median threads "$f")"
 	done

@@ -12,8 +12,8 @@
  * 8) sharing the client, N/THREADS each.
  *
  * Prints one line: op, mode, n, wall_ms, cpu_ms (user + system of the
- * whole process, every thread), cpu_us_per_req, threads (the most seen in
- * /proc/self/status), failed.  Exit status 1 when a call failed.
+ * whole process, every thread), user_ms, sys_ms, cpu_us_per_req, threads
+ * (the most seen in /proc/self/status), failed.  Exit status 1 when a call failed.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -51,12 +51,18 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static double cpu_ms(void)
+static double tv_ms(struct timeval tv)
+{
+	return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec / 1e3;
+}
+
+/* CPU time of the process so far: user, and system in *sys. */
+static double user_ms(double *sys)
 {
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	*sys = tv_ms(ru.ru_stime);
+	return tv_ms(ru.ru_utime);
 }
 
 static long threads_now(void)
@@ -230,7 +236,7 @@ int main(int argc, char **argv)
 		list_ids(&b);
 
 	long max_threads = threads_now(), failed = 0;
-	double w0 = now_ms(), c0 = cpu_ms();
+	double s0, s1, w0 = now_ms(), u0 = user_ms(&s0);
 	if (strcmp(mode, "async") == 0) {
 		run_async(&b, &max_threads);
 		failed = b.failed;
@@ -242,10 +248,11 @@ int main(int argc, char **argv)
 	} else {
 		return 2;
 	}
-	double wall = now_ms() - w0, cpu = cpu_ms() - c0;
-	printf("op=%s mode=%s n=%ld wall_ms=%.1f cpu_ms=%.1f cpu_us_per_req=%.1f threads=%ld "
-	       "failed=%ld\n",
-	       argv[2], mode, b.n, wall, cpu, cpu * 1e3 / (double)b.n, max_threads, failed);
+	double wall = now_ms() - w0, user = user_ms(&s1) - u0, sys = s1 - s0;
+	printf("op=%s mode=%s n=%ld wall_ms=%.1f cpu_ms=%.1f user_ms=%.1f sys_ms=%.1f "
+	       "cpu_us_per_req=%.1f threads=%ld failed=%ld\n",
+	       argv[2], mode, b.n, wall, user + sys, user, sys, (user + sys) * 1e3 / (double)b.n,
+	       max_threads, failed);
 	for (size_t i = 0; i < b.id_count; i++)
 		free(b.ids[i]);
 	free(b.ids);
