@@ -64,8 +64,12 @@ static int on_watch(void *userdata, int fd, int what)
 	tfy_async *as = userdata;
 	int32_t want = (what & TFY__WATCH_READ ? TFY_ASYNC_WATCH_READ : 0) |
 	               (what & TFY__WATCH_WRITE ? TFY_ASYNC_WATCH_WRITE : 0);
-	if (note_watch(as, fd, want) < 0)
-		return -1;
+	/*
+	 * Without memory to note it, the socket is still watched (its transfer
+	 * goes on and unwatches it when done), only not unwatched by
+	 * tfy_async_free should it still be open then.
+	 */
+	(void)note_watch(as, fd, want);
 	if (as->hooks.watch(as->hooks.userdata, fd, want) == 0)
 		return 0;
 	note_watch(as, fd, 0);

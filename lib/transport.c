@@ -1365,7 +1365,9 @@ size_t tfy__hub_act(tfy__hub *h, int fd, int32_t events)
 		         (events & TFY__WATCH_ERROR ? CURL_CSELECT_ERR : 0);
 		mc = curl_multi_socket_action(h->multi, (curl_socket_t)fd, ev, &running);
 	}
-	size_t ended = mc != CURLM_OK ? end_all(h, CURLE_ABORTED_BY_CALLBACK) : 0;
+	size_t ended = mc == CURLM_OK            ? 0
+	             : mc == CURLM_OUT_OF_MEMORY ? end_all(h, CURLE_OUT_OF_MEMORY)
+	                                         : end_all(h, CURLE_ABORTED_BY_CALLBACK);
 	ended += read_done(h);
 	ended += stop_flights(h, tfy__now_ms());
 	h->driven_ms = tfy__now_ms();

@@ -700,6 +700,81 @@ static void test_create_reconciled(void **state)
 	exhaust("create, reconciled", create_op, create_op, *state);
 }
 
+/* The same calls as their start forms (tfy/async.h), driven by testutil's poll(2) loop. */
+
+typedef struct got {
+	int called;
+	tfy_code rc;
+	tfy_batch *batch;
+	tfy_error *err;
+} got;
+
+static void on_got(void *userdata, tfy_code rc, tfy_batch *batch, tfy_error *err)
+{
+	got *g = userdata;
+	g->called++;
+	g->rc = rc;
+	g->batch = batch;
+	g->err = err;
+}
+
+/* A start form's result: refused (then never called back) or its callback's, as one_batch checks it. */
+static tfy_code started(tfy_code rc, tfy_error *err, got *g)
+{
+	if (rc != TFY_OK) {
+		assert_int_equal(g->called, 0);
+		assert_non_null(err);
+		assert_int_equal(err->code, rc);
+		tfy_error_free(err);
+		return rc;
+	}
+	assert_null(err);
+	assert_int_equal(g->called, 1);
+	return one_batch(g->rc, g->batch, g->err);
+}
+
+static tfy_code async_calls_op(void *p)
+{
+	job_ctx *c = p;
+	tu_async_driver d;
+	tfy_async *as = NULL;
+	tfy_code rc = tu_async_new(c->client, &d, &as);
+	if (rc != TFY_OK) {
+		assert_null(as);
+		return rc;
+	}
+	static const tfy_pair meta[] = { { "run", "7" } };
+	tfy_batches_create_options o = TFY_BATCHES_CREATE_OPTIONS_INIT;
+	o.input_file_id = "file-1";
+	o.endpoint = "/v1/embeddings";
+	o.metadata = meta;
+	o.metadata_count = 1;
+	tfy_batch_wait_options w = TFY_BATCH_WAIT_OPTIONS_INIT;
+	got g[4] = { { 0 } };
+	tfy_error *err[4] = { NULL };
+	tfy_code s[4];
+	s[0] = tfy_batches_retrieve_start(as, "b1", NULL, on_got, &g[0], NULL, &err[0]);
+	s[1] = tfy_batches_cancel_start(as, "b1", NULL, on_got, &g[1], NULL, &err[1]);
+	s[2] = tfy_batch_wait_start(as, "b1", &w, on_got, &g[2], NULL, &err[2]);
+	s[3] = tfy_batches_create_start(as, &o, on_got, &g[3], NULL, &err[3]);
+	assert_int_equal(tu_async_run(as, &d, 30), 0);
+	tfy_async_free(as);
+	assert_int_equal(d.count, 0);
+	for (int i = 0; i < 4; i++) {
+		tfy_code r = started(s[i], err[i], &g[i]);
+		if (rc == TFY_OK)
+			rc = r;
+	}
+	return rc;
+}
+
+static void test_async_calls(void **state)
+{
+	/* Noting a watched socket has a fallback (it stays watched): that failure may go unseen. */
+	exhaust_ex("start forms: retrieve, cancel, wait, create reconciled", async_calls_op,
+	           async_calls_op, *state, 1);
+}
+
 /* (e) the Files calls, against a raw server that answers by method and path */
 
 #define FILE_JSON "{\"id\":\"file-1\",\"object\":\"file\",\"bytes\":6,\"filename\":\"in.jsonl\"}"
@@ -815,6 +890,88 @@ static tfy_code files_op(void *p)
 static void test_files(void **state)
 {
 	exhaust("files: upload, retrieve, download, delete", files_op, files_op, *state);
+}
+
+/* What a file start form's callback was told. */
+typedef struct got_file {
+	int called;
+	tfy_code rc;
+	tfy_file *file;
+	tfy_error *err;
+} got_file;
+
+static void on_file_got(void *userdata, tfy_code rc, tfy_file *file, tfy_error *err)
+{
+	got_file *g = userdata;
+	g->called++;
+	g->rc = rc;
+	g->file = file;
+	g->err = err;
+}
+
+static void on_done_got(void *userdata, tfy_code rc, tfy_error *err)
+{
+	on_file_got(userdata, rc, NULL, err);
+}
+
+/* A file start form's whole result: refused, or its callback's; the error agrees with the code. */
+static tfy_code file_started(tfy_code rc, tfy_error *err, got_file *g)
+{
+	if (rc == TFY_OK) {
+		assert_null(err);
+		assert_int_equal(g->called, 1);
+		rc = g->rc;
+		err = g->err;
+	} else {
+		assert_int_equal(g->called, 0);
+	}
+	if (rc != TFY_OK) {
+		assert_non_null(err);
+		assert_int_equal(err->code, rc);
+		assert_null(g->file);
+	}
+	tfy_error_free(err);
+	return rc;
+}
+
+/* The upload from a path and the download to a path as start forms, one after the other. */
+static tfy_code async_files_op(void *p)
+{
+	files_ctx *c = p;
+	unlink(c->out);
+	tu_async_driver d;
+	tfy_async *as = NULL;
+	tfy_code rc = tu_async_new(c->client, &d, &as);
+	if (rc != TFY_OK)
+		return rc;
+	tfy_files_upload_options u = TFY_FILES_UPLOAD_OPTIONS_INIT;
+	u.path = c->in;
+	got_file up = { 0 }, down = { 0 };
+	tfy_error *err = NULL;
+	rc = tfy_files_upload_start(as, &u, on_file_got, &up, NULL, &err);
+	assert_int_equal(tu_async_run(as, &d, 30), 0);
+	tfy_file *file = up.file;
+	up.file = NULL;
+	rc = file_started(rc, err, &up);
+	if (rc == TFY_OK) {
+		tfy_files_download_options o = TFY_FILES_DOWNLOAD_OPTIONS_INIT;
+		o.path = c->out;
+		o.expected_bytes = file->bytes.value;
+		err = NULL;
+		rc = tfy_files_download_start(as, file->id, &o, on_done_got, &down, NULL, &err);
+		assert_int_equal(tu_async_run(as, &d, 30), 0);
+		rc = file_started(rc, err, &down);
+		assert_int_equal(stray_files(c), rc == TFY_OK);
+	}
+	tfy_file_free(file);
+	tfy_async_free(as);
+	return rc;
+}
+
+static void test_async_files(void **state)
+{
+	/* Noting a watched socket has a fallback (it stays watched): that failure may go unseen. */
+	exhaust_ex("start forms: upload, download", async_files_op, async_files_op, *state, 1);
 }
 
 /* One page of files, then every page with the file iterator (no prefetch: its failure is unseen). */
@@ -978,8 +1135,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_iterator_with_prefetch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_calls, job_setup, job_teardown),
 		cmocka_unit_test_setup_teardown(test_create_reconciled, job_setup, job_teardown),
+		cmocka_unit_test_setup_teardown(test_async_calls, job_setup, job_teardown),
 		cmocka_unit_test_setup_teardown(test_files, files_setup, files_teardown),
 		cmocka_unit_test_setup_teardown(test_files_list, files_setup, files_teardown),
+		cmocka_unit_test_setup_teardown(test_async_files, files_setup, files_teardown),
 		cmocka_unit_test_setup_teardown(test_credential_paths, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);

@@ -9,7 +9,6 @@
  * calls at once.
  */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,111 +28,27 @@
 #include "testutil.h"
 #include "tfy/tfy.h"
 
-/* ---- the driver: poll(2) over the watched sockets, one timer ------------------ */
+/* ---- the driver: tests/testutil.c's poll(2) loop ------------------------------ */
 
-#define WATCH_MAX 512
-
-typedef struct driver {
-	struct pollfd fds[WATCH_MAX];
-	size_t count;
-	double due; /* tu_now_s() when the timer fires; < 0: disarmed */
-	int timer_calls;
-	int watch_calls;
-	double slowest_call; /* the longest a call into libtfy took, seconds */
-} driver;
-
-static int32_t drv_watch(void *userdata, int fd, int32_t what)
-{
-	driver *d = userdata;
-	d->watch_calls++;
-	size_t i = 0;
-	while (i < d->count && d->fds[i].fd != fd)
-		i++;
-	if (what == TFY_ASYNC_WATCH_NONE) {
-		if (i < d->count)
-			d->fds[i] = d->fds[--d->count];
-		return 0;
-	}
-	if (i == d->count) {
-		if (d->count == WATCH_MAX)
-			return -1;
-		d->count++;
-	}
-	d->fds[i].fd = fd;
-	d->fds[i].events = (short)((what & TFY_ASYNC_WATCH_READ ? POLLIN : 0) |
-	                           (what & TFY_ASYNC_WATCH_WRITE ? POLLOUT : 0));
-	d->fds[i].revents = 0;
-	return 0;
-}
-
-static int32_t drv_timer(void *userdata, int64_t delay_ms)
-{
-	driver *d = userdata;
-	d->timer_calls++;
-	d->due = delay_ms < 0 ? -1 : tu_now_s() + (double)delay_ms / 1000;
-	return 0;
-}
+typedef tu_async_driver driver;
 
 static tfy_async *drv_new(tfy_client *c, driver *d)
 {
-	memset(d, 0, sizeof(*d));
-	d->due = -1;
-	tfy_async_hooks h = TFY_ASYNC_HOOKS_INIT;
-	h.watch = drv_watch;
-	h.timer = drv_timer;
-	h.userdata = d;
 	tfy_async *as = NULL;
-	assert_int_equal(tfy_async_new(c, &h, &as, NULL), TFY_OK);
+	assert_int_equal(tu_async_new(c, d, &as), TFY_OK);
 	assert_non_null(as);
 	return as;
 }
 
-static void timed(driver *d, double t0)
-{
-	double took = tu_now_s() - t0;
-	if (took > d->slowest_call)
-		d->slowest_call = took;
-}
-
-/* One wait of the loop and the events it brought. */
 static void drv_once(tfy_async *as, driver *d)
 {
-	double now = tu_now_s();
-	/* At most 100 ms, so that a test's own clock is looked at often. */
-	int timeout = d->due < 0 ? 100 : d->due <= now ? 0 : (int)((d->due - now) * 1000) + 1;
-	if (timeout > 100)
-		timeout = 100;
-	struct pollfd fds[WATCH_MAX];
-	size_t n = d->count;
-	memcpy(fds, d->fds, n * sizeof(*fds));
-	int ready = poll(fds, n, timeout);
-	assert_true(ready >= 0 || errno == EINTR);
-	for (size_t i = 0; ready > 0 && i < n; i++) {
-		if (!fds[i].revents)
-			continue;
-		int32_t ev = (fds[i].revents & POLLIN ? TFY_ASYNC_WATCH_READ : 0) |
-		             (fds[i].revents & POLLOUT ? TFY_ASYNC_WATCH_WRITE : 0) |
-		             (fds[i].revents & (POLLERR | POLLHUP) ? TFY_ASYNC_WATCH_ERROR : 0);
-		double t0 = tu_now_s();
-		tfy_async_socket_ready(as, fds[i].fd, ev);
-		timed(d, t0);
-	}
-	if (d->due >= 0 && tu_now_s() >= d->due) {
-		d->due = -1;
-		double t0 = tu_now_s();
-		tfy_async_timer_fired(as);
-		timed(d, t0);
-	}
+	assert_int_equal(tu_async_once(as, d), 0);
 }
 
 /* Drives until nothing is pending (bounded, so that a bug fails rather than hangs). */
 static void drv_run(tfy_async *as, driver *d)
 {
-	double until = tu_now_s() + 60 * tu_slowdown();
-	while (tfy_async_pending(as) > 0) {
-		drv_once(as, d);
-		assert_true(tu_now_s() < until);
-	}
+	assert_int_equal(tu_async_run(as, d, 60 * tu_slowdown()), 0);
 }
 
 /* ---- what callbacks were told ---------------------------------------------- */
@@ -453,12 +368,36 @@ static void test_create_reconciled(void **state)
 	assert_int_equal(t.err->attempts, 1);
 	assert_int_equal(tu_mock_stat(&o.gw, "batches_created"), 2);
 	told_batch_clear(&t);
-	/* A plain create. */
+	/* A plain create, then its cancel. */
 	co = create_opts(o.file_id);
 	assert_int_equal(tfy_batches_create_start(as, &co, on_batch, &t, NULL, NULL), TFY_OK);
 	drv_run(as, &d);
 	assert_int_equal(t.rc, TFY_OK);
 	assert_int_equal(((tfy_batch *)t.out)->status, TFY_BATCH_STATUS_VALIDATING);
+	char id[128];
+	snprintf(id, sizeof(id), "%s", ((tfy_batch *)t.out)->id);
+	told_batch_clear(&t);
+	assert_int_equal(tfy_batches_cancel_start(as, id, NULL, on_batch, &t, NULL, NULL), TFY_OK);
+	drv_run(as, &d);
+	assert_int_equal(t.rc, TFY_OK);
+	assert_int_equal(((tfy_batch *)t.out)->status, TFY_BATCH_STATUS_CANCELLING);
+	told_batch_clear(&t);
+	/* A create cancelled once sent: its outcome is unknown, and it is not reconciled. */
+	co = create_opts(o.file_id);
+	fault.value = "delay:ms=3000";
+	co.request = &r;
+	tfy_async_call *call = NULL;
+	long lists = tu_gateway_requests(&o.gw);
+	assert_int_equal(tfy_batches_create_start(as, &co, on_batch, &t, &call, NULL), TFY_OK);
+	double until = tu_now_s() + 0.5;
+	while (tu_now_s() < until)
+		drv_once(as, &d);
+	tfy_async_call_cancel(call);
+	assert_int_equal(t.called, 0);
+	drv_run(as, &d);
+	assert_int_equal(t.rc, TFY_ERROR_OUTCOME_UNKNOWN);
+	assert_non_null(strstr(t.err->message, "cancelled"));
+	assert_int_equal(tu_gateway_requests(&o.gw), lists + 1); /* the create, no list */
 	told_batch_clear(&t);
 	tfy_async_free(as);
 	own_stop(&o);

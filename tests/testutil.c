@@ -564,3 +564,95 @@ char tu_create_rule(int status)
 		return 'r';
 	return status < 500 && status != 409 && status != 499 ? 'f' : 'u';
 }
+
+/* ---- a poll(2) driver for tfy/async.h ------------------------------------------- */
+
+static int32_t tu_async_watch(void *userdata, int fd, int32_t what)
+{
+	tu_async_driver *d = userdata;
+	struct pollfd *fds = d->fds;
+	size_t i = 0;
+	while (i < d->count && fds[i].fd != fd)
+		i++;
+	if (what == TFY_ASYNC_WATCH_NONE) {
+		if (i < d->count)
+			fds[i] = fds[--d->count];
+		return 0;
+	}
+	if (i == d->count) {
+		if (d->count == TU_WATCH_MAX)
+			return -1;
+		d->count++;
+	}
+	fds[i].fd = fd;
+	fds[i].events = (short)((what & TFY_ASYNC_WATCH_READ ? POLLIN : 0) |
+	                        (what & TFY_ASYNC_WATCH_WRITE ? POLLOUT : 0));
+	fds[i].revents = 0;
+	return 0;
+}
+
+static int32_t tu_async_timer(void *userdata, int64_t delay_ms)
+{
+	tu_async_driver *d = userdata;
+	d->due = delay_ms < 0 ? -1 : tu_now_s() + (double)delay_ms / 1000;
+	return 0;
+}
+
+tfy_code tu_async_new(tfy_client *c, tu_async_driver *d, tfy_async **out)
+{
+	memset(d, 0, sizeof(*d));
+	d->due = -1;
+	tfy_async_hooks h = TFY_ASYNC_HOOKS_INIT;
+	h.watch = tu_async_watch;
+	h.timer = tu_async_timer;
+	h.userdata = d;
+	return tfy_async_new(c, &h, out, NULL);
+}
+
+static void tu_async_timed(tu_async_driver *d, double t0)
+{
+	double took = tu_now_s() - t0;
+	if (took > d->slowest_call)
+		d->slowest_call = took;
+}
+
+int tu_async_once(tfy_async *as, tu_async_driver *d)
+{
+	double now = tu_now_s();
+	/* At most 100 ms, so that a test's own clock is looked at often. */
+	int timeout = d->due < 0 ? 100 : d->due <= now ? 0 : (int)((d->due - now) * 1000) + 1;
+	if (timeout > 100)
+		timeout = 100;
+	struct pollfd fds[TU_WATCH_MAX];
+	size_t n = d->count;
+	memcpy(fds, d->fds, n * sizeof(*fds));
+	int ready = poll(fds, n, timeout);
+	if (ready < 0 && errno != EINTR)
+		return -1;
+	for (size_t i = 0; ready > 0 && i < n; i++) {
+		if (!fds[i].revents)
+			continue;
+		int32_t ev = (fds[i].revents & POLLIN ? TFY_ASYNC_WATCH_READ : 0) |
+		             (fds[i].revents & POLLOUT ? TFY_ASYNC_WATCH_WRITE : 0) |
+		             (fds[i].revents & (POLLERR | POLLHUP) ? TFY_ASYNC_WATCH_ERROR : 0);
+		double t0 = tu_now_s();
+		tfy_async_socket_ready(as, fds[i].fd, ev);
+		tu_async_timed(d, t0);
+	}
+	if (d->due >= 0 && tu_now_s() >= d->due) {
+		d->due = -1;
+		double t0 = tu_now_s();
+		tfy_async_timer_fired(as);
+		tu_async_timed(d, t0);
+	}
+	return 0;
+}
+
+int tu_async_run(tfy_async *as, tu_async_driver *d, double max_s)
+{
+	double until = tu_now_s() + max_s;
+	while (tfy_async_pending(as) > 0)
+		if (tu_async_once(as, d) < 0 || tu_now_s() >= until)
+			return -1;
+	return 0;
+}

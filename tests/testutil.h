@@ -5,6 +5,7 @@
 #ifndef TFY_TESTUTIL_H
 #define TFY_TESTUTIL_H
 
+#include <poll.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -201,5 +202,27 @@ size_t tu_count_lines(const char *s);
 
 /* Case-insensitive strstr (ASCII). */
 const char *tu_strcasestr(const char *haystack, const char *needle);
+
+/*
+ * A tiny event loop over poll(2) implementing tfy_async_hooks (tfy/async.h),
+ * for the tests of the event-loop API: the watched sockets and the one timer.
+ */
+#define TU_WATCH_MAX 512
+
+typedef struct tu_async_driver {
+	struct pollfd fds[TU_WATCH_MAX];
+	size_t count;
+	double due;          /* tu_now_s() when the timer fires; < 0: disarmed */
+	double slowest_call; /* the longest a call into libtfy took, seconds */
+} tu_async_driver;
+
+/* A tfy_async over c driven by d (reset here): tfy_async_new's result. */
+tfy_code tu_async_new(tfy_client *c, tu_async_driver *d, tfy_async **out);
+
+/* One wait (at most 100 ms) and the events it brought: 0, or -1 when poll failed. */
+int tu_async_once(tfy_async *as, tu_async_driver *d);
+
+/* Drives until nothing is pending: 0, or -1 after max_s seconds. */
+int tu_async_run(tfy_async *as, tu_async_driver *d, double max_s);
 
 #endif

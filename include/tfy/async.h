@@ -26,6 +26,12 @@
  * Thread rules: one thread drives a tfy_async (the loop's); every function
  * here is called on it, and every callback runs on it.  The client may be
  * shared with blocking calls on other threads.
+ *
+ * The timer is armed for the earliest moment libtfy needs a step without a
+ * socket event (its backoffs and pauses, libcurl's timeouts, a deadline, a
+ * stall limit); while a call with a cancel token or cancel callback is
+ * under way it is armed at most 50 ms ahead, so that the token is read as
+ * often as a blocking call reads it.
  */
 #ifndef TFY_ASYNC_H
 #define TFY_ASYNC_H

@@ -659,6 +659,16 @@ class WebhookEvent(Structure):
     ]
 
 
+# tfy/async.h (since 1.3): the hooks of the caller's event loop.
+ASYNC_WATCH_FN = CFUNCTYPE(c_int32, c_void_p, ctypes.c_int, c_int32)
+ASYNC_TIMER_FN = CFUNCTYPE(c_int32, c_void_p, c_int64)
+
+
+class AsyncHooks(Structure):
+    _fields_ = [("version", c_uint32), ("reserved_", c_uint32), ("watch", ASYNC_WATCH_FN),
+                ("timer", ASYNC_TIMER_FN), ("userdata", c_void_p)]
+
+
 if hasattr(lib, "tfy_webhook_verify"):
     lib.tfy_webhook_verify_options_init.restype = c_int32
     lib.tfy_webhook_verify_options_init.argtypes = [POINTER(WebhookVerifyOptions), c_uint32]
