@@ -58,6 +58,19 @@ def rng(bench, variant, key):
     vals = [r[key] for r in runs[(bench, variant)] if key in r]
     return min(vals), max(vals)
 
+#: Section 10's text above the table that bench/async.sh prints.
+ASYNC_SECTION = """## 11. The event-loop API (async)
+
+The same calls three ways, side by side in one run (`bench/async.sh`, `bench/async_bench.c`),
+against one `tfy-mock-gateway` on loopback: **async**, every call started from one thread with the
+event-loop API (`include/tfy/async.h`) on the epoll adapter (`<tfy/adapters/epoll.h>`), at most
+64 in flight; **serial**, the blocking call one after another; **threads**, the blocking call on 8
+threads sharing the client. 1,000 retrieves of distinct batches, and 64 downloads of one 16 MiB
+file to a writer that drops the bytes. Wall time, and CPU time of the whole benchmark process
+(every thread; the gateway's is not counted), medians of 3 rounds in turning order. Goal: async
+CPU per call not above the blocking call's (serial)."""
+
+
 def jsonl_report(what):
     """Section 9 and its summary rows, written by bench/jsonl_report.py."""
     return subprocess.run([sys.executable, JSONL_REPORT, what, f"{work}/jsonl.txt",
@@ -621,6 +634,11 @@ if job_md:
     w("```")
     w("")
     w(job_md.rstrip("\n"))
+    w("")
+if os.path.exists(f"{work}/async.md"):
+    w(ASYNC_SECTION)
+    w("")
+    w(open(f"{work}/async.md").read().rstrip("\n"))
     w("")
 
 # raw

@@ -332,5 +332,13 @@ bash "$here/files.sh" "$build" "${TFY_BENCH_FILE_MB:-1024}" > "$work/files.md"
 say "jobs: ${TFY_BENCH_JOB_LINES:-1000000} lines through tfy-batches run"
 bash "$here/job.sh" "$build" "${TFY_BENCH_JOB_LINES:-1000000}" > "$work/job.md"
 
+# ---- 11. the event-loop API (bench/async.sh) ------------------------------------
+# Skipped (no section) in a tree without it: async.sh exits 77 there.
+say "event-loop API: 1,000 retrieves and 64 downloads of 16 MiB, async / serial / 8 threads"
+rc=0
+bash "$here/async.sh" "$build" > "$work/async.md" || rc=$?
+[ "$rc" = 0 ] || [ "$rc" = 77 ] || die "bench/async.sh failed ($rc)"
+[ "$rc" = 0 ] || rm -f "$work/async.md"
+
 python3 "$here/report.py" "$work" "$build" "$report" "$reps" "$mem_reps" "$lat_reps"
 say "done: $report"

@@ -81,8 +81,29 @@ run_batch_bad_input() { # problems by line, nothing sent
 	grep -q '^input.jsonl:4: ' "$tmp/err" && grep -qx 'checked 4 requests: not sent' "$tmp/out"
 }
 
+# Every batch of the gateway (250, and those run_batch created) listed, then
+# retrieved at once, from one thread: the count is list_all's.  The base URL
+# given as the argument is the API base.
+async_loop() { # the example's name
+	run "$dir/list_all" || return 1
+	local n
+	n=$(sed -n 's/^\([0-9]*\) batches,.*/\1/p' "$tmp/out")
+	[ "${n:-0}" -ge 250 ] && run "$dir/$1" "$TFY_BASE_URL/api/llm" &&
+	grep -qx "retrieved $n of $n batches, 0 failed" "$tmp/out" && grep -qx 'threads: 1' "$tmp/out"
+}
+async_epoll() { async_loop async_epoll; }
+async_libuv() { async_loop async_libuv; }
+async_epoll_error() { # a wrong key: the listing fails, the message on stderr
+	! TFY_API_KEY=wrong run "$dir/async_epoll" "$TFY_BASE_URL/api/llm" &&
+	grep -q '^async_epoll: list: authentication failed (HTTP 401)' "$tmp/err" &&
+	! grep -q '^retrieved' "$tmp/out"
+}
+
 echo "[==========] examples against $TFY_BASE_URL"
-for t in list_page list_page_error list_all keep_batch run_batch run_batch_bad_input; do check "$t" "$t"; done
+tests=(list_page list_page_error list_all keep_batch run_batch run_batch_bad_input async_epoll
+	async_epoll_error)
+[ -x "$dir/async_libuv" ] && tests+=(async_libuv) # built when libuv is found
+for t in "${tests[@]}"; do check "$t" "$t"; done
 echo "[  PASSED  ] $passed test(s)."
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "[  FAILED  ] ${#failed[@]} test(s), listed below:"

@@ -2,10 +2,11 @@
 # Formats libtfy's C code with clang-format and the style in .clang-format.
 #
 #   tools/format.sh          formats every C source and header of the tree in
-#                            place: lib/, include/, tools/, tests/, examples/,
-#                            bench/ and bindings/ (the files git tracks, and
-#                            new ones it does not ignore; outside a git
-#                            checkout, every *.c and *.h of those folders).
+#                            place: lib/, include/, adapters/, tools/, tests/,
+#                            examples/, bench/ and bindings/ (the files git
+#                            tracks, and new ones it does not ignore; outside
+#                            a git checkout, every *.c and *.h of those
+#                            folders).
 #   tools/format.sh --check  formats nothing: names each of those files that
 #                            is not formatted and exits 1 (0 when all are),
 #                            with cmocka's PASSED/FAILED summary lines.  The
@@ -67,7 +68,7 @@ version=$("$cf" --version | sed -n 's/.*clang-format version \([0-9]*\).*/\1/p')
 	unavailable "$cf is version ${version:-unknown}; .clang-format is written for clang-format 14 (set CLANG_FORMAT)"
 [ -f .clang-format ] || { echo "format.sh: no .clang-format in $top" >&2; exit 1; }
 
-dirs=(lib include tools tests examples bench bindings)
+dirs=(lib include adapters tools tests examples bench bindings)
 # Never formatted: the fuzzers' seed inputs are data, whatever their names.
 excluded='^tests/fuzz/corpus/'
 

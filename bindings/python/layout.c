@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <tfy/async.h>
 #include <tfy/job.h>
 #include <tfy/tfy.h>
 

@@ -38,6 +38,11 @@ static bool parse_resource(const char *rest, struct mgw_path *out)
 		return false;
 	id = rest + 1;
 	slash = strchr(id, '/');
+	/* An ARN's resource part has a slash of its own ("model-invocation-
+	 * job/ID"), which the server's URL decoding has given back: the id
+	 * runs to the slash after it. */
+	if (slash && strncmp(id, "arn:", 4) == 0)
+		slash = strchr(slash + 1, '/');
 	len = slash ? (size_t)(slash - id) : strlen(id);
 	if (len == 0 || len >= MGW_ROUTE_ID_MAX)
 		return false;

@@ -12,6 +12,9 @@ missing or incompatible (this binding needs libtfy 1.2 or a later 1.x).
 A Client without a base URL reads $TFY_BASE_URL (TrueFoundry's platform URL,
 no path; the API is under /api/llm) with $TFY_API_KEY, else
 $OPENAI_BASE_URL (the API base) with $OPENAI_API_KEY; see tfy.Client.
+
+tfy.aio.Client is the asyncio client: the same calls, awaited, driven from
+the running event loop without a thread (libtfy 1.3).
 """
 
 from ._call import ClosedError
@@ -27,6 +30,7 @@ from .request import NONE, RequestOptions
 from .results import InputReport, Problem, Result, check_input, read_results
 from .types import Batch, BatchError, BatchList, Errors, Page, RequestCounts, Status, Usage
 from . import webhooks
+from . import aio
 from .webhooks import WebhookEvent
 
 __version__ = "1.3.0"
@@ -43,4 +47,4 @@ __all__ = ["Client", "ClosedError", "RetryInfo", "MISSING_HAS_MORE_CONTINUE",
            "TfyError", "library_version", "Batches", "File", "Files", "FilePage",
            "TransferProgress", "FileIterator", "Result", "read_results", "InputReport", "Problem",
            "check_input", "webhooks", "WebhookEvent", "Jobs", "JobSummary", "JobShard",
-           "JobUsage", "JobProgress"] + [c.__name__ for c in ERROR_CLASSES.values()]
+           "JobUsage", "JobProgress", "aio"] + [c.__name__ for c in ERROR_CLASSES.values()]

@@ -659,16 +659,6 @@ class WebhookEvent(Structure):
     ]
 
 
-# tfy/async.h (since 1.3): the hooks of the caller's event loop.
-ASYNC_WATCH_FN = CFUNCTYPE(c_int32, c_void_p, ctypes.c_int, c_int32)
-ASYNC_TIMER_FN = CFUNCTYPE(c_int32, c_void_p, c_int64)
-
-
-class AsyncHooks(Structure):
-    _fields_ = [("version", c_uint32), ("reserved_", c_uint32), ("watch", ASYNC_WATCH_FN),
-                ("timer", ASYNC_TIMER_FN), ("userdata", c_void_p)]
-
-
 if hasattr(lib, "tfy_webhook_verify"):
     lib.tfy_webhook_verify_options_init.restype = c_int32
     lib.tfy_webhook_verify_options_init.argtypes = [POINTER(WebhookVerifyOptions), c_uint32]
@@ -789,3 +779,71 @@ if hasattr(lib, "tfy_job_open"):
     lib.tfy_job_free.argtypes = [c_void_p]
     lib.tfy_job_summary_free.restype = None
     lib.tfy_job_summary_free.argtypes = [POINTER(JobSummary)]
+
+
+# ---- The event-loop API (libtfy 1.3, include/tfy/async.h), for tfy.aio:
+# the mirror and the prototypes in this one block, declared only when the
+# library has them.
+TFY_ASYNC_HOOKS_VERSION = 1
+TFY_ASYNC_WATCH_READ = 1
+TFY_ASYNC_WATCH_WRITE = 2
+TFY_ASYNC_WATCH_ERROR = 4
+ASYNC_WATCH_FN = CFUNCTYPE(c_int32, c_void_p, ctypes.c_int, c_int32)
+ASYNC_TIMER_FN = CFUNCTYPE(c_int32, c_void_p, c_int64)
+
+
+class AsyncHooks(Structure):
+    _fields_ = [("version", c_uint32), ("reserved_", c_uint32), ("watch", ASYNC_WATCH_FN),
+                ("timer", ASYNC_TIMER_FN), ("userdata", c_void_p)]
+
+
+ASYNC_BATCH_FN = CFUNCTYPE(None, c_void_p, c_int32, POINTER(Batch), POINTER(Error))
+ASYNC_BATCH_PAGE_FN = CFUNCTYPE(None, c_void_p, c_int32, POINTER(Page), POINTER(Error))
+ASYNC_FILE_FN = CFUNCTYPE(None, c_void_p, c_int32, POINTER(File), POINTER(Error))
+ASYNC_FILE_PAGE_FN = CFUNCTYPE(None, c_void_p, c_int32, POINTER(FilePage), POINTER(Error))
+ASYNC_DONE_FN = CFUNCTYPE(None, c_void_p, c_int32, POINTER(Error))
+ASYNC_BATCHES_FN = CFUNCTYPE(c_int32, c_void_p, c_int32, POINTER(POINTER(Batch)), c_size_t,
+                             POINTER(Error))
+
+#: libtfy 1.3's event-loop API (tfy.aio).
+HAVE_ASYNC = hasattr(lib, "tfy_async_new")
+
+
+def _declare_async() -> None:
+    def fn(name, restype, *argtypes):
+        f = getattr(lib, name, None)
+        if f is None:  # a library that has part of the API: the rest raises AttributeError
+            return
+        f.restype = restype
+        f.argtypes = list(argtypes)
+
+    err_out = POINTER(POINTER(Error))
+    call_out = POINTER(c_void_p)
+    fn("tfy_async_new", c_int32, c_void_p, POINTER(AsyncHooks), POINTER(c_void_p), err_out)
+    fn("tfy_async_free", None, c_void_p)
+    fn("tfy_async_socket_ready", None, c_void_p, ctypes.c_int, c_int32)
+    fn("tfy_async_timer_fired", None, c_void_p)
+    fn("tfy_async_pending", c_int64, c_void_p)
+    fn("tfy_async_call_cancel", None, c_void_p)
+    tail = (c_void_p, call_out, err_out)  # userdata, the call's handle, the error
+    request = POINTER(RequestOptions)
+    fn("tfy_batches_list_start", c_int32, c_void_p, POINTER(ListOptions), ASYNC_BATCH_PAGE_FN,
+       *tail)
+    fn("tfy_batches_create_start", c_int32, c_void_p, POINTER(CreateOptions), ASYNC_BATCH_FN,
+       *tail)
+    for name in ("tfy_batches_retrieve_start", "tfy_batches_cancel_start"):
+        fn(name, c_int32, c_void_p, c_char_p, request, ASYNC_BATCH_FN, *tail)
+    fn("tfy_batch_wait_start", c_int32, c_void_p, c_char_p, POINTER(WaitOptions), ASYNC_BATCH_FN,
+       *tail)
+    fn("tfy_files_upload_start", c_int32, c_void_p, POINTER(UploadOptions), ASYNC_FILE_FN, *tail)
+    fn("tfy_files_retrieve_start", c_int32, c_void_p, c_char_p, request, ASYNC_FILE_FN, *tail)
+    fn("tfy_files_delete_start", c_int32, c_void_p, c_char_p, request, ASYNC_DONE_FN, *tail)
+    fn("tfy_files_download_start", c_int32, c_void_p, c_char_p, POINTER(DownloadOptions),
+       ASYNC_DONE_FN, *tail)
+    fn("tfy_files_list_start", c_int32, c_void_p, POINTER(FilesListOptions), ASYNC_FILE_PAGE_FN,
+       *tail)
+    fn("tfy_batch_iter_start", c_int32, c_void_p, POINTER(ListOptions), ASYNC_BATCHES_FN, *tail)
+
+
+if HAVE_ASYNC:
+    _declare_async()

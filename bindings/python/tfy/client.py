@@ -397,20 +397,9 @@ class Client:
         batch id), the newest batches are searched for it unless
         ``reconcile`` is False, and OutcomeUnknownError is raised when it is
         not found (the batch may exist: list before creating again)."""
-        opts = _ffi.CreateOptions()
-        check(lib.tfy_batches_create_options_init(byref(opts),
-                                                  _ffi.TFY_BATCHES_CREATE_OPTIONS_VERSION), None)
         creq, interrupt = self._options(request, request_options)
-        meta = CRequest(RequestOptions(metadata_header=metadata))  # borrows its pair array
-        keep = [_ffi.encode(input_file_id), _ffi.encode(endpoint),
-                _ffi.encode(completion_window), creq, meta]
-        opts.input_file_id, opts.endpoint, opts.completion_window = keep[:3]
-        opts.metadata = meta.struct.metadata_header
-        opts.metadata_count = meta.struct.metadata_header_count
-        opts.output_expires_after_seconds = int(output_expires_after or 0)
-        opts.reconcile = 0 if reconcile else NONE
-        if creq is not None:
-            opts.request = creq.pointer
+        opts, keep = create_options(input_file_id, endpoint, completion_window, metadata,
+                                    output_expires_after, reconcile, creq)
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
         code = self._run(interrupt, lib.tfy_batches_create, byref(opts), byref(out), byref(err))
@@ -457,27 +446,57 @@ class Client:
         CancelledError.  Either exception carries the last state seen as its
         ``batch`` attribute (None when no poll answered).  Ctrl-C stops it
         with KeyboardInterrupt (see Client)."""
-        opts = _ffi.WaitOptions()
-        check(lib.tfy_batch_wait_options_init(byref(opts), _ffi.TFY_BATCH_WAIT_OPTIONS_VERSION),
-              None)
         creq, interrupt = self._options(request, request_options)
-        opts.timeout_ms = ms(timeout)
-        opts.poll_initial_ms = ms(poll_initial)
-        opts.poll_max_ms = ms(poll_max)
-        progress = None
-        if on_progress is not None:
-            if not callable(on_progress):
-                raise TypeError("on_progress must be callable")
-            progress = _progress_trampoline(on_progress)
-            opts.on_progress = progress
-        if creq is not None:
-            opts.request = creq.pointer
+        opts, progress = wait_options(timeout, on_progress, poll_initial, poll_max, creq)
         bid = _ffi.encode(batch_id)
         out = POINTER(_ffi.Batch)()
         err = POINTER(_ffi.Error)()
         code = self._run(interrupt, lib.tfy_batch_wait, bid, byref(opts), byref(out), byref(err))
         del creq, progress
         return _one_batch(code, out, err)
+
+
+def create_options(input_file_id: str, endpoint: str, completion_window: Optional[str],
+                   metadata: Optional[Pairs], output_expires_after: Optional[int],
+                   reconcile: bool, creq: Optional[CRequest]):
+    """A tfy_batches_create_options (Client.create()'s arguments), and what
+    its pointers reach."""
+    opts = _ffi.CreateOptions()
+    check(lib.tfy_batches_create_options_init(byref(opts),
+                                              _ffi.TFY_BATCHES_CREATE_OPTIONS_VERSION), None)
+    meta = CRequest(RequestOptions(metadata_header=metadata))  # borrows its pair array
+    keep = [_ffi.encode(input_file_id), _ffi.encode(endpoint),
+            _ffi.encode(completion_window), creq, meta]
+    opts.input_file_id, opts.endpoint, opts.completion_window = keep[:3]
+    opts.metadata = meta.struct.metadata_header
+    opts.metadata_count = meta.struct.metadata_header_count
+    opts.output_expires_after_seconds = int(output_expires_after or 0)
+    opts.reconcile = 0 if reconcile else NONE
+    if creq is not None:
+        opts.request = creq.pointer
+    return opts, keep
+
+
+def wait_options(timeout: Optional[float], on_progress: Optional[Callable[[Batch], Any]],
+                 poll_initial: Optional[float], poll_max: Optional[float],
+                 creq: Optional[CRequest]):
+    """A tfy_batch_wait_options (Client.wait()'s arguments), and what its
+    pointers reach."""
+    opts = _ffi.WaitOptions()
+    check(lib.tfy_batch_wait_options_init(byref(opts), _ffi.TFY_BATCH_WAIT_OPTIONS_VERSION),
+          None)
+    opts.timeout_ms = ms(timeout)
+    opts.poll_initial_ms = ms(poll_initial)
+    opts.poll_max_ms = ms(poll_max)
+    progress = None
+    if on_progress is not None:
+        if not callable(on_progress):
+            raise TypeError("on_progress must be callable")
+        progress = _progress_trampoline(on_progress)
+        opts.on_progress = progress
+    if creq is not None:
+        opts.request = creq.pointer
+    return opts, (progress, creq)
 
 
 def _one_batch(code: int, out, err) -> Batch:

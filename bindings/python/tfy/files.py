@@ -218,6 +218,58 @@ def _stream_name(stream: BinaryIO) -> Optional[str]:
     return None
 
 
+def upload_options(path: Source, purpose: Optional[str], filename: Optional[str],
+                   content_type: Optional[str],
+                   progress: Optional[Callable[[TransferProgress], Any]],
+                   c_request: Optional[CRequest]):
+    """A tfy_files_upload_options (Files.upload()'s arguments), and what its
+    pointers reach."""
+    keep: List[Any] = [c_request]
+    opts = _ffi.UploadOptions()
+    check(lib.tfy_files_upload_options_init(byref(opts), _ffi.TRANSFER_OPTIONS_VERSION), None)
+    if progress is not None:
+        keep.append(_progress_trampoline(progress))
+        opts.progress = keep[-1]
+    if _is_stream(path, "read"):
+        keep.append(_read_trampoline(path))
+        opts.read = keep[-1]
+        span = _stream_span(path)
+        if span is not None:
+            keep.append(_rewind_trampoline(path, span[0]))
+            opts.rewind = keep[-1]
+            opts.size = span[1]
+        if filename is None:
+            filename = _stream_name(path)
+    else:
+        opts.path = encode(os.fsdecode(path))
+    opts.purpose = encode(purpose)
+    opts.filename = encode(filename)
+    opts.content_type = encode(content_type)
+    if c_request is not None:
+        opts.request = POINTER(_ffi.RequestOptions)(c_request.struct)
+    return opts, keep
+
+
+def download_options(target: Any, expected_bytes: int, overwrite: bool, progress: Any,
+                     c_request: Optional[CRequest]) -> _ffi.DownloadOptions:
+    """A tfy_files_download_options to a path (str) or through a write
+    trampoline, with a progress trampoline when given; the caller keeps
+    target, progress and c_request alive while the call runs."""
+    opts = _ffi.DownloadOptions()
+    check(lib.tfy_files_download_options_init(byref(opts), _ffi.TRANSFER_OPTIONS_VERSION), None)
+    if progress is not None:
+        opts.progress = progress
+    if isinstance(target, str):
+        opts.path = encode(target)
+    else:
+        opts.write = target
+    opts.overwrite = 1 if overwrite else 0
+    opts.expected_bytes = int(expected_bytes)
+    if c_request is not None:
+        opts.request = POINTER(_ffi.RequestOptions)(c_request.struct)
+    return opts
+
+
 class Files:
     """``client.files``: the Files calls on a client.  Request options are
     ``request=RequestOptions(...)`` and/or its fields as keyword arguments,
@@ -249,32 +301,8 @@ class Files:
         a TransferProgress at most every 0.1 s while the file goes out, then
         once with phase "done"; a true result stops the upload as
         ``cancel=`` does, an exception stops it and is raised here."""
-        keep: List[Any] = []
-        if progress is not None:
-            keep.append(_progress_trampoline(progress))
         c_request, interrupt = self._client._options(request, request_options)
-        opts = _ffi.UploadOptions()
-        check(lib.tfy_files_upload_options_init(byref(opts), _ffi.TRANSFER_OPTIONS_VERSION),
-              None)
-        if progress is not None:
-            opts.progress = keep[0]
-        if _is_stream(path, "read"):
-            keep.append(_read_trampoline(path))
-            opts.read = keep[-1]
-            span = _stream_span(path)
-            if span is not None:
-                keep.append(_rewind_trampoline(path, span[0]))
-                opts.rewind = keep[-1]
-                opts.size = span[1]
-            if filename is None:
-                filename = _stream_name(path)
-        else:
-            opts.path = encode(os.fsdecode(path))
-        opts.purpose = encode(purpose)
-        opts.filename = encode(filename)
-        opts.content_type = encode(content_type)
-        if c_request is not None:
-            opts.request = POINTER(_ffi.RequestOptions)(c_request.struct)
+        opts, keep = upload_options(path, purpose, filename, content_type, progress, c_request)
         out = POINTER(_ffi.File)()
         err = POINTER(_ffi.Error)()
         code = self._client._run(interrupt, lib.tfy_files_upload, byref(opts), byref(out),
@@ -384,19 +412,7 @@ class Files:
         """tfy_files_download to a path (str) or through a write trampoline,
         with a progress trampoline when given."""
         c_request, interrupt = self._client._options(request, request_options)
-        opts = _ffi.DownloadOptions()
-        check(lib.tfy_files_download_options_init(byref(opts), _ffi.TRANSFER_OPTIONS_VERSION),
-              None)
-        if progress is not None:
-            opts.progress = progress
-        if isinstance(target, str):
-            opts.path = encode(target)
-        else:
-            opts.write = target
-        opts.overwrite = 1 if overwrite else 0
-        opts.expected_bytes = int(expected_bytes)
-        if c_request is not None:
-            opts.request = POINTER(_ffi.RequestOptions)(c_request.struct)
+        opts = download_options(target, expected_bytes, overwrite, progress, c_request)
         err = POINTER(_ffi.Error)()
         code = self._client._run(interrupt, lib.tfy_files_download, encode(file_id),
                                  byref(opts), byref(err))
