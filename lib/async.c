@@ -124,7 +124,7 @@ tfy__loop *tfy__async_loop(const tfy_async *async)
 	return async->loop;
 }
 
-tfy_code tfy__async_check(tfy_async *async, tfy__any_fn fn, tfy_async_call **call, tfy_error **err)
+tfy_code tfy__async_check(const tfy_async *async, tfy__any_fn fn, tfy_async_call **call, tfy_error **err)
 {
 	if (call)
 		*call = NULL;

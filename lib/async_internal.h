@@ -43,7 +43,8 @@ struct tfy_async_call {
  * Checks a start form's common arguments (*call and *err reset): async and
  * fn not NULL.  TFY_OK or TFY_ERROR_INVALID_ARGUMENT.
  */
-tfy_code tfy__async_check(tfy_async *async, tfy__any_fn fn, tfy_async_call **call, tfy_error **err);
+tfy_code tfy__async_check(const tfy_async *async, tfy__any_fn fn, tfy_async_call **call,
+                          tfy_error **err);
 
 /*
  * A new call of size bytes (at least a tfy_async_call, zeroed past it),

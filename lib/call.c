@@ -422,6 +422,7 @@ static void over(tfy__attempts *a, tfy_code rc)
 }
 
 /* The flight's report: the answer waits in the machine until the loop advances it. */
+/* cppcheck-suppress constParameter ; the type of tfy__flight_done_fn */
 static void flight_ended(void *userdata, tfy_code rc, tfy__http_response *resp, const char *detail)
 {
 	tfy__attempts *a = userdata;

@@ -149,6 +149,9 @@ static const char *quote(char *buf, size_t size, const char *s, size_t n)
 
 static void problem(checker *c, int64_t line, int32_t kind, const char *fmt, ...) TFY__PRINTF(4, 5);
 
+static void problem_v(checker *c, int64_t line, int32_t kind, const char *fmt, va_list ap)
+	TFY__PRINTF(4, 0);
+
 /* Counts a problem, and keeps it while the report has room. */
 static void problem_v(checker *c, int64_t line, int32_t kind, const char *fmt, va_list ap)
 {
@@ -372,12 +375,11 @@ int tfy__check_feed(tfy__check *c, int64_t line_no, int what, const char *line, 
 	int request = 1;
 	if (what == TFY__LINE_TOO_LONG) {
 		count_request(c, line_no);
+		const char *which = c->job ? ", the longest a job's shard takes (max_bytes, at most 64 MiB)"
+		                           : " (max_line_bytes)";
 		problem(c, line_no, TFY_INPUT_PROBLEM_LINE_TOO_LONG,
-		        c->job ? "the line is longer than %" PRId64
-		                 " bytes, the longest a job's shard takes (max_bytes, at most 64 MiB); not read further"
-		               : "the line is longer than %" PRId64
-		                 " bytes (max_line_bytes); not read further",
-		        c->o.max_line_bytes);
+		        "the line is longer than %" PRId64 " bytes%s; not read further",
+		        c->o.max_line_bytes, which);
 	} else if (!tfy__line_blank(line, len)) {
 		n = check_line(c, line_no, line, len);
 	} else {

@@ -770,11 +770,11 @@ static tfy_code append_locked(tfy__journal *j, const tfy__buf *line, tfy_error *
 
 tfy_code tfy__journal_append(tfy__journal *j, tfy__jrec *r, tfy_error **err)
 {
-	char crc[16];
 	tfy_code rc = TFY_OK;
 	if (r->buf.len > RECORD_MAX)
 		rc = tfy__error_set(err, TFY_ERROR_INVALID_ARGUMENT, "a journal record is too long");
 	if (rc == TFY_OK && !r->failed && r->buf.data) {
+		char crc[16];
 		snprintf(crc, sizeof(crc), "\t%08" PRIx32 "\n", tfy__crc32(r->buf.data, r->buf.len));
 		put(r, crc, strlen(crc));
 	}

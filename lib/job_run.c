@@ -1094,7 +1094,6 @@ static tfy_code finish(run *r, tfy_error **err)
 
 static void run_job(run *r)
 {
-	const tfy__jstate *st = state(r);
 	check_input(r);
 	if (!r->stop && r->job->o.price_path) {
 		tfy_error *e = NULL;
@@ -1106,7 +1105,7 @@ static void run_job(run *r)
 		make_results_dir(r);
 	while (!r->stop && next_round(r))
 		;
-	st = state(r);
+	const tfy__jstate *st = state(r);
 	if (!r->stop && !st->merged && st->rounds_count)
 		merge(r);
 	if (!r->stop && !st->done) {

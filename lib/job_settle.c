@@ -195,7 +195,7 @@ static tfy_code index_shard(settler *st, const char *round_input, const tfy__sha
 static tfy_code note_record(settler *st, const char *path, int src, const tfy__lines *l,
                             const char *line, size_t len, tfy_error **err)
 {
-	tfy__record rec;
+	tfy__record rec = { 0 };
 	char detail[256] = "";
 	tfy_code rc = tfy__decode_record(line, len, &rec, &st->strings, &st->scratch, detail,
 	                                 sizeof(detail));

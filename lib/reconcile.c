@@ -119,7 +119,7 @@ int tfy__reconcile_page(tfy__reconcile *r, tfy_code rc, tfy_batch_page *page, tf
 	r->rc = rc;
 	tfy_error_free(r->le);
 	r->le = le;
-	if (rc != TFY_OK)
+	if (rc != TFY_OK || !page)
 		return 0;
 	const tfy_batch *found = scan_page(page, r);
 	int oom = 0;

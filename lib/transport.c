@@ -1452,6 +1452,7 @@ typedef struct sent {
 	size_t detail_size;
 } sent;
 
+/* cppcheck-suppress constParameter ; the type of tfy__flight_done_fn */
 static void on_sent(void *userdata, tfy_code rc, tfy__http_response *resp, const char *detail)
 {
 	sent *s = userdata;

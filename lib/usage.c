@@ -61,7 +61,7 @@ int tfy__usage_add_line(tfy_job_usage *usage, const tfy__price_table *prices, co
                         size_t len)
 {
 	tfy__buf strings = TFY__BUF_INIT, scratch = TFY__BUF_INIT;
-	tfy__record r;
+	tfy__record r = { 0 };
 	char detail[64];
 	tfy_code rc = tfy__decode_record(line, len, &r, &strings, &scratch, detail, sizeof(detail));
 	if (rc == TFY_OK)

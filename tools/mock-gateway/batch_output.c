@@ -89,6 +89,8 @@ static bool room(struct sink *s, size_t n)
 	return true;
 }
 
+static void put(struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Appends printf-style text; a failure is remembered for the end. */
 static void put(struct sink *s, const char *fmt, ...)
 {
