@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -35,17 +36,41 @@
 
 /** The adapter: an epoll descriptor, a timerfd and the driver over them. */
 typedef struct tfy_epoll {
-	int epfd;         /* libtfy's sockets and the timer */
-	int timerfd;      /* the one timer */
-	tfy_async *async; /* the driver, owned */
+	int epfd;              /* libtfy's sockets and the timer */
+	int timerfd;           /* the one timer */
+	tfy_async *async;      /* the driver, owned */
+	unsigned char *in_set; /* by descriptor: 1 once added to epfd, 0 once deleted */
+	size_t in_set_len;
 } tfy_epoll;
 
-/* The watch hook: one epoll_ctl; MOD first, ADD when the socket is new. */
+/* Notes whether fd is in the epoll set (a hint: without memory, none is kept). */
+static inline void tfy_epoll__note(tfy_epoll *ep, int fd, unsigned char in)
+{
+	if ((size_t)fd >= ep->in_set_len) {
+		size_t len = (size_t)fd + 64;
+		unsigned char *grown = (unsigned char *)realloc(ep->in_set, len);
+		if (!grown)
+			return;
+		memset(grown + ep->in_set_len, 0, len - ep->in_set_len);
+		ep->in_set = grown;
+		ep->in_set_len = len;
+	}
+	ep->in_set[fd] = in;
+}
+
+/*
+ * The watch hook: one epoll_ctl, ADD for a socket not in the set, MOD for
+ * one in it (the note only picks which to try first: a socket closed
+ * without being unwatched, its number reused, falls back to the other).
+ */
 static inline int32_t tfy_epoll__watch(void *userdata, int fd, int32_t what)
 {
 	tfy_epoll *ep = (tfy_epoll *)userdata;
 	struct epoll_event ev = { 0 };
+	int in = fd >= 0 && (size_t)fd < ep->in_set_len && ep->in_set[fd];
+	int op = in ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 	if (what == TFY_ASYNC_WATCH_NONE) {
+		tfy_epoll__note(ep, fd, 0);
 		/* The socket may be closed already; nothing left to undo then. */
 		if (epoll_ctl(ep->epfd, EPOLL_CTL_DEL, fd, &ev) != 0 && errno != ENOENT && errno != EBADF)
 			return -1;
@@ -54,11 +79,15 @@ static inline int32_t tfy_epoll__watch(void *userdata, int fd, int32_t what)
 	ev.events = ((what & TFY_ASYNC_WATCH_READ) ? (uint32_t)EPOLLIN : 0u) |
 	            ((what & TFY_ASYNC_WATCH_WRITE) ? (uint32_t)EPOLLOUT : 0u);
 	ev.data.fd = fd;
-	if (epoll_ctl(ep->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)
-		return 0;
-	if (errno == ENOENT && epoll_ctl(ep->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
-		return 0;
-	return -1;
+	if (epoll_ctl(ep->epfd, op, fd, &ev) != 0) {
+		if (errno != (in ? ENOENT : EEXIST))
+			return -1;
+		op = in ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+		if (epoll_ctl(ep->epfd, op, fd, &ev) != 0)
+			return -1;
+	}
+	tfy_epoll__note(ep, fd, 1);
+	return 0;
 }
 
 /* The timer hook: a one-shot timerfd (0 ms: 1 ns, since 0 disarms it). */
@@ -89,6 +118,7 @@ static inline void tfy_epoll_detach(tfy_epoll *ep)
 		close(ep->timerfd);
 	if (ep->epfd >= 0)
 		close(ep->epfd);
+	free(ep->in_set);
 	free(ep);
 }
 

@@ -3,6 +3,8 @@
 # (bench/async_bench.c): 1,000 retrieves, and 64 downloads of one 16 MiB
 # file, against tfy-mock-gateway on loopback, each three ways:
 #   async    all from one thread on the epoll adapter, at most 64 in flight
+#   async-w1 the same, at most 1 in flight (serial's one connection)
+#   async-w8 the same, at most 8 in flight (as many connections as threads)
 #   serial   the blocking call, one after another
 #   threads  the blocking call on 8 threads sharing the client
 # Wall time, CPU time of the process (every thread; the gateway's is not
@@ -55,19 +57,21 @@ file_id=$(curl -sf -H "Authorization: Bearer tfy-local-key" -F purpose=batch \
 	-F "file=@$work/big.jsonl;type=application/jsonl" "$base/files" |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
-variants=(async serial threads)
+variants=(async async-w1 async-w8 serial threads)
+nv=${#variants[@]}
 run() { # op variant: appends its line to $work/op.variant
-	local op=$1 v=$2
+	local op=$1 v=$2 mode=${2%%-w*} window=64
+	[ "$mode" != "$v" ] && window=${v#*-w}
 	if [ "$op" = retrieve ]; then
-		"$AB" "$base" retrieve "$v" "$retrieves" 8 >>"$work/$op.$v"
+		"$AB" "$base" retrieve "$mode" "$retrieves" 8 "$window" >>"$work/$op.$v"
 	else
-		"$AB" "$base" download "$v" "$downloads" "$file_id" 8 >>"$work/$op.$v"
+		"$AB" "$base" download "$mode" "$downloads" "$file_id" 8 "$window" >>"$work/$op.$v"
 	fi
 }
 for round in $(seq "$reps"); do
 	for op in retrieve download; do
-		for i in 0 1 2; do
-			run "$op" "${variants[$(((i + round) % 3))]}"
+		for i in $(seq 0 $((nv - 1))); do
+			run "$op" "${variants[$(((i + round) % nv))]}"
 		done
 	done
 done
@@ -101,10 +105,14 @@ echo
 echo '```sh'
 echo "tfy-mock-gateway --port 0 --count $retrieves   # and one $size_mb MiB file uploaded with curl"
 for v in "${variants[@]}"; do
-	echo "bench/async_bench BASE retrieve $v $retrieves 8"
+	w=64
+	[ "${v%%-w*}" != "$v" ] && w=${v#*-w}
+	echo "bench/async_bench BASE retrieve ${v%%-w*} $retrieves 8 $w"
 done
 for v in "${variants[@]}"; do
-	echo "bench/async_bench BASE download $v $downloads FILE_ID 8"
+	w=64
+	[ "${v%%-w*}" != "$v" ] && w=${v#*-w}
+	echo "bench/async_bench BASE download ${v%%-w*} $downloads FILE_ID 8 $w"
 done
 echo '```'
 echo "Machine: $(nproc) cores, $(uname -sr); build: $(meson introspect --buildoptions "$build" 2>/dev/null |

@@ -1,13 +1,14 @@
 /*
  * The event-loop API against the blocking calls, for bench/async.sh:
  *
- *   async_bench BASE_URL retrieve async|serial|threads N [THREADS]
- *   async_bench BASE_URL download async|serial|threads N FILE_ID [THREADS]
+ *   async_bench BASE_URL retrieve async|serial|threads N [THREADS [WINDOW]]
+ *   async_bench BASE_URL download async|serial|threads N FILE_ID [THREADS [WINDOW]]
  *
  * retrieve: N retrieves of the gateway's batches (listed first, untimed),
  * id after id, wrapping around.  download: N downloads of FILE_ID to a
  * writer that drops the content.  async: all from this thread on the
- * epoll adapter, at most 64 in flight; serial: the blocking call, one
+ * epoll adapter, at most WINDOW (default 64) in flight, so on as many
+ * connections; serial: the blocking call, one
  * after another; threads: the blocking call on THREADS threads (default
  * 8) sharing the client, N/THREADS each.
  *
@@ -37,6 +38,7 @@ typedef struct bench {
 	size_t id_count;
 	long n;
 	/* async */
+	long window;
 	tfy_async *async;
 	long next, in_flight, failed;
 	long long bytes;
@@ -178,10 +180,10 @@ static void on_done(void *userdata, tfy_code rc, tfy_error *err)
 	on_batch(userdata, rc, NULL, err);
 }
 
-/* Keep WINDOW calls in flight until n were started. */
+/* Keep window calls in flight until n were started. */
 static void start_next(bench *b)
 {
-	while (b->in_flight < WINDOW && b->next < b->n) {
+	while (b->in_flight < b->window && b->next < b->n) {
 		long i = b->next++;
 		tfy_code rc;
 		if (b->download) {
@@ -227,10 +229,11 @@ int main(int argc, char **argv)
 		b.file_id = argv[rest++];
 	}
 	long nthreads = argc > rest ? atol(argv[rest]) : 8;
+	b.window = argc > rest + 1 ? atol(argv[rest + 1]) : WINDOW;
 	tfy_client_options co = TFY_CLIENT_OPTIONS_INIT;
 	co.base_url = argv[1];
 	co.api_key = "tfy-local-key";
-	if (b.n <= 0 || nthreads <= 0 || tfy_client_new(&co, &b.client, NULL) != TFY_OK)
+	if (b.n <= 0 || nthreads <= 0 || b.window <= 0 || tfy_client_new(&co, &b.client, NULL) != TFY_OK)
 		return 2;
 	if (!b.download)
 		list_ids(&b);
@@ -249,10 +252,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	double wall = now_ms() - w0, user = user_ms(&s1) - u0, sys = s1 - s0;
-	printf("op=%s mode=%s n=%ld wall_ms=%.1f cpu_ms=%.1f user_ms=%.1f sys_ms=%.1f "
+	printf("op=%s mode=%s window=%ld n=%ld wall_ms=%.1f cpu_ms=%.1f user_ms=%.1f sys_ms=%.1f "
 	       "cpu_us_per_req=%.1f threads=%ld failed=%ld\n",
-	       argv[2], mode, b.n, wall, user + sys, user, sys, (user + sys) * 1e3 / (double)b.n,
-	       max_threads, failed);
+	       argv[2], mode, b.window, b.n, wall, user + sys, user, sys,
+	       (user + sys) * 1e3 / (double)b.n, max_threads, failed);
 	for (size_t i = 0; i < b.id_count; i++)
 		free(b.ids[i]);
 	free(b.ids);

@@ -12,6 +12,8 @@
 
 /* The longest the loop sleeps without asking its tasks for cancellation. */
 #define WAKE_MS 50
+/* The most extra steps a turn takes while the loop is due at once (turn). */
+#define TURN_STEPS 4
 
 struct tfy__timer {
 	tfy__loop *loop; /* NULL once it fired or while it fires */
@@ -247,7 +249,12 @@ void tfy__loop_rearm(tfy__loop *loop)
 		return;
 	int64_t now = tfy__now_ms();
 	int64_t due = due_by(loop, now);
-	if (due == loop->armed && due != now)
+	/*
+	 * Armed for this due already (a due of now included: that timer has not
+	 * fired, or armed would be 0): calling the hook again would only cost
+	 * the caller's loop a system call, such as a timerfd re-armed, per start.
+	 */
+	if (due == loop->armed)
 		return;
 	loop->armed = due;
 	loop->events.timer(loop->events.userdata, due ? due - now : -1);
@@ -261,11 +268,23 @@ int tfy__loop_use_events(tfy__loop *loop, const tfy__loop_events *events)
 	return 0;
 }
 
-/* A turn of event mode: one step, then the caller's timer armed for the next. */
+/*
+ * A turn of event mode: one step, then the caller's timer armed for the
+ * next.  A step that leaves the loop due at once (a callback started a call)
+ * is followed by another here, up to TURN_STEPS, rather than by a timer of
+ * 0 ms: that timer would cost the caller's loop a re-arm, a wake-up and a
+ * read for the same step.  The bound leaves the caller's loop its turn.
+ */
 static void turn(tfy__loop *loop, int fd, int32_t events)
 {
 	loop->turning = 1;
 	step(loop, fd, events);
+	for (int i = 0; i < TURN_STEPS; i++) {
+		int64_t now = tfy__now_ms();
+		if (due_by(loop, now) != now)
+			break;
+		step(loop, -1, 0);
+	}
 	loop->turning = 0;
 	tfy__loop_rearm(loop);
 }
