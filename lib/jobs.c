@@ -421,10 +421,10 @@ static void reconcile_next(create_async *ca, int more)
 	if (more && tfy__batches_page_op(&ca->base, &ca->r.lo, &ca->r.call) == 0)
 		return;
 	if (more) { /* out of memory starting the page: the search failed */
+		/* Two statements: the order in which arguments are evaluated is unspecified. */
 		tfy_error *le = NULL;
-		tfy__reconcile_page(&ca->r,
-		                    tfy__error_set(&le, TFY_ERROR_OUT_OF_MEMORY, "out of memory"),
-		                    NULL, le);
+		tfy_code oom = tfy__error_set(&le, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+		tfy__reconcile_page(&ca->r, oom, NULL, le);
 	}
 	tfy_batch *found = NULL;
 	tfy_code rc = tfy__reconcile_end(&ca->r, tfy__async_client(ca->base.async), &found, &ca->e);
