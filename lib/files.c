@@ -826,6 +826,8 @@ tfy_code tfy_files_list_start(tfy_async *async, const tfy_files_list_options *op
 
 /* ---- the file iterator: the pager with the file kind ------------------------- */
 
+static const tfy__pager_kind file_kind;
+
 struct tfy_file_iter {
 	tfy__pager pager;
 	tfy_files_list_options opts; /* read; purpose copied into the pager's arena */
@@ -868,15 +870,6 @@ static void file_page_free(void *page)
 	tfy_file_page_free(page);
 }
 
-static const tfy__pager_kind file_kind = {
-	.item = "file",
-	.fetch = file_fetch,
-	.send_early = file_send_early,
-	.view = file_view,
-	.item_id = file_id,
-	.page_free = file_page_free,
-};
-
 /* Reads and checks everything, building the first request, so a bad option is refused now. */
 static tfy_code iter_options(tfy_client *client, const tfy_files_list_options *opts,
                              tfy_files_list_options *o, tfy_request_options *request, tfy_error **e)
@@ -896,25 +889,61 @@ static tfy_code iter_options(tfy_client *client, const tfy_files_list_options *o
 	return rc;
 }
 
+/* The options read into self (purpose copied into the pager's arena), the pager started. */
+static tfy_code file_open(tfy__pager *p, void *self, tfy_client *client, const void *opts,
+                          tfy_error **e)
+{
+	tfy_files_list_options *o = self;
+	tfy_request_options request;
+	tfy_code rc = iter_options(client, opts, o, &request, e);
+	if (rc != TFY_OK)
+		return rc;
+	const tfy__paging paging = list_paging(o);
+	const char *after = o->after;
+	o->after = NULL; /* the cursor is the pager's */
+	rc = tfy__pager_start(p, &file_kind, o, client, after, &request, &paging, e);
+	o->request = &p->request;
+	if (rc == TFY_OK && o->purpose &&
+	    !(o->purpose = tfy__arena_strndup(p->copies, o->purpose, strlen(o->purpose))))
+		rc = tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	return rc;
+}
+
+static int file_page_op(tfy_async_call *c, tfy__pager *p, const char *after)
+{
+	tfy__page_query q = { 0 };
+	const tfy__endpoint_args args = list_args(p->self, after, &q);
+	const tfy__options_pair pair = tfy__endpoint_pair(p->client, &p->request);
+	return tfy__async_op(c, &list_endpoint, &args, &pair, &p->call);
+}
+
+static int32_t file_on_page(tfy__any_fn fn, void *userdata, tfy_code rc, const void *const *items,
+                            size_t count, tfy_error *err)
+{
+	/* The run is the page's own array of file pointers (file_view). */
+	return ((tfy_async_files_fn)fn)(userdata, rc, (const tfy_file *const *)items, count, err);
+}
+
+static const tfy__pager_kind file_kind = {
+	.item = "file",
+	.fetch = file_fetch,
+	.send_early = file_send_early,
+	.view = file_view,
+	.item_id = file_id,
+	.page_free = file_page_free,
+	.self_size = sizeof(tfy_files_list_options),
+	.open = file_open,
+	.page_op = file_page_op,
+	.on_page = file_on_page,
+};
+
 static tfy_code iter_new(tfy_client *client, const tfy_files_list_options *opts,
                          tfy_file_iter **out, tfy_error **e)
 {
-	tfy_files_list_options o;
-	tfy_request_options request;
-	tfy_code rc = iter_options(client, opts, &o, &request, e);
-	if (rc != TFY_OK)
-		return rc;
 	tfy_file_iter *it = tfy__calloc(1, sizeof(*it));
 	if (!it)
 		return tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	const tfy__paging paging = list_paging(&o);
-	it->opts = o;
-	it->opts.after = NULL;
-	rc = tfy__pager_start(&it->pager, &file_kind, &it->opts, client, o.after, &request, &paging, e);
-	it->opts.request = &it->pager.request;
-	if (rc == TFY_OK && o.purpose &&
-	    !(it->opts.purpose = tfy__arena_strndup(it->pager.copies, o.purpose, strlen(o.purpose))))
-		rc = tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	tfy_code rc = file_open(&it->pager, &it->opts, client, opts, e);
 	if (rc != TFY_OK) {
 		tfy_file_iter_free(it);
 		return rc;
@@ -974,4 +1003,12 @@ void tfy_file_iter_free(tfy_file_iter *it)
 		return;
 	tfy__pager_clear(&it->pager);
 	tfy__free(it);
+}
+
+tfy_code tfy_file_iter_start(tfy_async *async, const tfy_files_list_options *opts,
+                             tfy_async_files_fn on_page, void *userdata, tfy_async_call **call,
+                             tfy_error **err)
+{
+	return tfy__pager_async_start(async, &file_kind, opts, (tfy__any_fn)on_page, userdata, call,
+	                              err);
 }

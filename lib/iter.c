@@ -315,6 +315,8 @@ void tfy__pager_clear(tfy__pager *p)
 
 /* ---- the batch iterator ------------------------------------------------------- */
 
+static const tfy__pager_kind batch_kind;
+
 struct tfy_batch_iter {
 	tfy__pager pager;
 	tfy_batches_list_options opts; /* after is set only while a page is asked for */
@@ -361,6 +363,46 @@ static void batch_page_free(void *page)
 	tfy_batch_page_free(page);
 }
 
+/*
+ * Reads and checks the options, building the first request so a bad one is
+ * refused now rather than at the first page, and starts the pager.
+ */
+static tfy_code batch_open(tfy__pager *p, void *self, tfy_client *client, const void *opts,
+                           tfy_error **e)
+{
+	tfy_batches_list_options *o = self;
+	tfy_request_options request;
+	tfy__request req;
+	tfy_code rc = tfy__batches_options_read(opts, o, &request, e);
+	if (rc == TFY_OK)
+		rc = tfy__batches_request(client, o, &req, e);
+	if (rc != TFY_OK)
+		return rc;
+	tfy__request_clear(&req);
+	const tfy__paging paging = tfy__batches_paging(o);
+	const char *after = o->after;
+	o->after = NULL; /* set only while a page is asked for */
+	rc = tfy__pager_start(p, &batch_kind, o, client, after, &request, &paging, e);
+	o->request = &p->request;
+	return rc;
+}
+
+static int batch_page_op(tfy_async_call *c, tfy__pager *p, const char *after)
+{
+	tfy_batches_list_options *o = p->self;
+	o->after = after;
+	int rc = tfy__batches_page_op(c, o, &p->call);
+	o->after = NULL;
+	return rc;
+}
+
+static int32_t batch_on_page(tfy__any_fn fn, void *userdata, tfy_code rc, const void *const *items,
+                             size_t count, tfy_error *err)
+{
+	/* The run is the page's own array of batch pointers (batch_view). */
+	return ((tfy_async_batches_fn)fn)(userdata, rc, (const tfy_batch *const *)items, count, err);
+}
+
 static const tfy__pager_kind batch_kind = {
 	.item = "batch",
 	.fetch = batch_fetch,
@@ -368,30 +410,19 @@ static const tfy__pager_kind batch_kind = {
 	.view = batch_view,
 	.item_id = batch_id,
 	.page_free = batch_page_free,
+	.self_size = sizeof(tfy_batches_list_options),
+	.open = batch_open,
+	.page_op = batch_page_op,
+	.on_page = batch_on_page,
 };
 
 static tfy_code iter_new(tfy_client *client, const tfy_batches_list_options *opts,
                          tfy_batch_iter **out, tfy_error **e)
 {
-	tfy_batches_list_options o;
-	tfy_request_options request;
-	tfy__request req;
-	tfy_code rc = tfy__batches_options_read(opts, &o, &request, e);
-	/* Refused now rather than at the first tfy_batch_iter_next(). */
-	if (rc == TFY_OK)
-		rc = tfy__batches_request(client, &o, &req, e);
-	if (rc != TFY_OK)
-		return rc;
-	tfy__request_clear(&req);
 	tfy_batch_iter *it = tfy__calloc(1, sizeof(*it));
 	if (!it)
 		return tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
-	const tfy__paging paging = tfy__batches_paging(&o);
-	it->opts = o;
-	it->opts.after = NULL;
-	rc = tfy__pager_start(&it->pager, &batch_kind, &it->opts, client, o.after, &request,
-	                      &paging, e);
-	it->opts.request = &it->pager.request;
+	tfy_code rc = batch_open(&it->pager, &it->opts, client, opts, e);
 	if (rc != TFY_OK) {
 		tfy_batch_iter_free(it);
 		return rc;
@@ -473,8 +504,8 @@ void tfy_batch_iter_free(tfy_batch_iter *it)
 typedef struct iter_async {
 	tfy_async_call base;
 	tfy__pager pager;
-	tfy_batches_list_options opts; /* as tfy_batch_iter's */
-	int quiet;                     /* on_page ended the iteration: no further call */
+	int quiet;          /* on_page ended the iteration: no further call */
+	max_align_t self[]; /* the kind's options (self_size bytes), as its iterator's */
 } iter_async;
 
 /* The last call of on_page: the end of the listing (count 0) or the error. */
@@ -483,10 +514,17 @@ static void iter_async_end(tfy_async_call *c, tfy_code rc, void *out, tfy_error 
 	iter_async *ia = (iter_async *)c;
 	(void)out;
 	if (!ia->quiet)
-		(void)((tfy_async_batches_fn)c->fn)(c->userdata, rc, NULL, 0, e);
+		(void)ia->pager.kind->on_page(c->fn, c->userdata, rc, NULL, 0, e);
 	else
 		tfy_error_free(e);
 	tfy__pager_clear(&ia->pager);
+}
+
+/* Starts the fetch of the page the pager wants as an op; 0, or -1 on OOM. */
+static int iter_page_op(iter_async *ia)
+{
+	tfy__pager *p = &ia->pager;
+	return p->kind->page_op(&ia->base, p, p->next_after);
 }
 
 /* The next page as an op, or the pages held handed to on_page, until one is to be fetched. */
@@ -505,10 +543,7 @@ static void iter_advance(iter_async *ia)
 			return;
 		}
 		if (tfy__pager_wants_page(p)) {
-			ia->opts.after = p->next_after;
-			int started = tfy__batches_page_op(&ia->base, &ia->opts, &p->call) == 0;
-			ia->opts.after = NULL;
-			if (started)
+			if (iter_page_op(ia) == 0)
 				return;
 			rc = tfy__call_hand_error(p->client, TFY_ERROR_OUT_OF_MEMORY, NULL, &e);
 			tfy__async_call_end(&ia->base, rc, NULL, e);
@@ -521,8 +556,7 @@ static void iter_advance(iter_async *ia)
 			tfy__async_call_end(&ia->base, rc, NULL, e);
 			return;
 		}
-		tfy_async_batches_fn on_page = (tfy_async_batches_fn)ia->base.fn;
-		if (on_page(ia->base.userdata, TFY_OK, (const tfy_batch *const *)run, n, NULL) !=
+		if (p->kind->on_page(ia->base.fn, ia->base.userdata, TFY_OK, run, n, NULL) !=
 		    TFY_CANCEL_CONTINUE) {
 			ia->quiet = 1;
 			tfy__async_call_end(&ia->base, TFY_OK, NULL, NULL);
@@ -543,48 +577,32 @@ static void iter_fetched(tfy_async_call *c, tfy_code rc, void *out, tfy_error *e
 	iter_advance(ia);
 }
 
-/* As iter_new: the options read and the first request checked, the pager started (no prefetch). */
-static tfy_code iter_async_begin(iter_async *ia, const tfy_batches_list_options *opts, tfy_error **e)
+/* As the kind's iterator: the options read and the first request checked, then the first page. */
+static tfy_code iter_async_begin(iter_async *ia, const tfy__pager_kind *kind, const void *opts,
+                                 tfy_error **e)
 {
-	tfy_client *client = tfy__async_client(ia->base.async);
-	tfy_batches_list_options o;
-	tfy_request_options request;
-	tfy__request req;
-	tfy_code rc = tfy__batches_options_read(opts, &o, &request, e);
-	if (rc == TFY_OK)
-		rc = tfy__batches_request(client, &o, &req, e);
+	tfy_code rc = kind->open(&ia->pager, ia->self, tfy__async_client(ia->base.async), opts, e);
 	if (rc != TFY_OK)
 		return rc;
-	tfy__request_clear(&req);
-	tfy__paging paging = tfy__batches_paging(&o);
-	paging.prefetch = TFY_NONE; /* pages are fetched as ops of the loop, one at a time */
-	ia->opts = o;
-	ia->opts.after = NULL;
-	rc = tfy__pager_start(&ia->pager, &batch_kind, &ia->opts, client, o.after, &request,
-	                      &paging, e);
-	ia->opts.request = &ia->pager.request;
-	if (rc != TFY_OK)
-		return rc;
+	ia->pager.paging.prefetch = TFY_NONE; /* pages are fetched as ops of the loop, one at a time */
 	ia->base.step = iter_fetched;
-	ia->opts.after = ia->pager.next_after;
-	int started = tfy__batches_page_op(&ia->base, &ia->opts, &ia->pager.call) == 0;
-	ia->opts.after = NULL;
-	return started ? TFY_OK : tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
+	return iter_page_op(ia) == 0 ? TFY_OK
+	                             : tfy__error_set(e, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 }
 
-tfy_code tfy_batch_iter_start(tfy_async *async, const tfy_batches_list_options *opts,
-                              tfy_async_batches_fn on_page, void *userdata, tfy_async_call **call,
-                              tfy_error **err)
+tfy_code tfy__pager_async_start(tfy_async *async, const tfy__pager_kind *kind, const void *opts,
+                                tfy__any_fn on_page, void *userdata, tfy_async_call **call,
+                                tfy_error **err)
 {
-	tfy_code rc = tfy__async_check(async, (tfy__any_fn)on_page, call, err);
+	tfy_code rc = tfy__async_check(async, on_page, call, err);
 	if (rc != TFY_OK)
 		return rc;
-	iter_async *ia = (iter_async *)tfy__async_call_new(async, sizeof(*ia), iter_async_end,
-	                                                   (tfy__any_fn)on_page, userdata);
+	iter_async *ia = (iter_async *)tfy__async_call_new(async, sizeof(*ia) + kind->self_size,
+	                                                   iter_async_end, on_page, userdata);
 	if (!ia)
 		return tfy__error_set(err, TFY_ERROR_OUT_OF_MEMORY, "out of memory");
 	tfy_error *e = NULL;
-	rc = iter_async_begin(ia, opts, &e);
+	rc = iter_async_begin(ia, kind, opts, &e);
 	if (rc != TFY_OK) {
 		rc = tfy__call_hand_error(tfy__async_client(async), rc, e, err);
 		tfy__pager_clear(&ia->pager);
@@ -592,4 +610,12 @@ tfy_code tfy_batch_iter_start(tfy_async *async, const tfy_batches_list_options *
 		return rc;
 	}
 	return tfy__async_call_go(&ia->base, call);
+}
+
+tfy_code tfy_batch_iter_start(tfy_async *async, const tfy_batches_list_options *opts,
+                              tfy_async_batches_fn on_page, void *userdata, tfy_async_call **call,
+                              tfy_error **err)
+{
+	return tfy__pager_async_start(async, &batch_kind, opts, (tfy__any_fn)on_page, userdata,
+	                              call, err);
 }

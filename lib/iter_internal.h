@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "async_internal.h"
 #include "endpoint.h"
 #include "options.h"
 
@@ -42,6 +43,21 @@ typedef struct tfy__pager_kind {
 	tfy__page_view (*view)(const void *page);
 	const char *(*item_id)(const void *item); /* NULL when it has none */
 	void (*page_free)(void *page);
+	/*
+	 * For the start form (tfy__pager_async_start): the kind's options,
+	 * self_size bytes of them held by the call.  open reads and checks the
+	 * caller's (NULL: the defaults) into self, building the first request
+	 * so a bad option is refused at the start, then starts the zeroed
+	 * pager with them (tfy__pager_start).
+	 */
+	size_t self_size;
+	tfy_code (*open)(tfy__pager *p, void *self, tfy_client *client, const void *opts,
+	                 tfy_error **err);
+	/* The fetch of the page after `after` as the op of c (async_internal.h): 0, or -1 on OOM. */
+	int (*page_op)(tfy_async_call *c, tfy__pager *p, const char *after);
+	/* Calls the caller's on_page, fn, as its own type: a run of items, or the end (count 0). */
+	int32_t (*on_page)(tfy__any_fn fn, void *userdata, tfy_code rc, const void *const *items,
+	                   size_t count, tfy_error *err);
 } tfy__pager_kind;
 
 struct tfy__pager {
@@ -98,6 +114,16 @@ tfy_code tfy__pager_next(tfy__pager *p, size_t max, const void *const **run, siz
  */
 int tfy__pager_wants_page(const tfy__pager *p);
 tfy_code tfy__pager_take(tfy__pager *p, tfy_code rc, void *page, tfy_error **err);
+
+/*
+ * The start form of an iterator of the kind (async.h): every page fetched
+ * as an op of the loop and handed to on_page (of the kind's type), then
+ * the end or the error; on_page ends it early by not returning
+ * TFY_CANCEL_CONTINUE.  opts as the kind's open reads them.
+ */
+tfy_code tfy__pager_async_start(tfy_async *async, const tfy__pager_kind *kind, const void *opts,
+                                tfy__any_fn on_page, void *userdata, tfy_async_call **call,
+                                tfy_error **err);
 
 /* Frees what the pager holds (not the pager itself). */
 void tfy__pager_clear(tfy__pager *p);

@@ -606,7 +606,7 @@ static int32_t on_page(void *userdata, tfy_code rc, const tfy_batch *const *batc
 		w->err = err;
 		return TFY_CANCEL_CONTINUE;
 	}
-	if (!w->pages)
+	if (!w->pages && batches) /* on_files notes its own */
 		snprintf(w->first_id, sizeof(w->first_id), "%s", batches[0]->id);
 	w->pages++;
 	w->items += count;
@@ -656,6 +656,95 @@ static void test_iter(void **state)
 	assert_non_null(w.err);
 	tfy_error_free(w.err);
 	tfy_async_free(as);
+}
+
+/* As on_page, for files: a walk shared with the batches'. */
+static int32_t on_files(void *userdata, tfy_code rc, const tfy_file *const *files, size_t count,
+                        tfy_error *err)
+{
+	walk *w = userdata;
+	if (rc == TFY_OK && count && !w->pages)
+		snprintf(w->first_id, sizeof(w->first_id), "%s", files[0]->id);
+	if (rc == TFY_OK && count)
+		assert_non_null(files[count - 1]->id);
+	return on_page(userdata, rc, NULL, rc == TFY_OK ? count : 0, err);
+}
+
+/* Walks the file listing with a request-level mock fault (or none). */
+static void walk_files(tfy_async *as, driver *d, tfy_files_list_options *lo, const char *fault, walk *w)
+{
+	tfy_pair header = { "x-mock-fault", fault };
+	tfy_request_options r = TFY_REQUEST_OPTIONS_INIT;
+	r.headers = &header;
+	r.headers_count = fault ? 1 : 0;
+	lo->request = &r;
+	assert_int_equal(tfy_file_iter_start(as, lo, on_files, w, NULL, NULL), TFY_OK);
+	lo->request = NULL; /* read during the call only */
+	drv_run(as, d);
+}
+
+static void test_file_iter(void **state)
+{
+	(void)state;
+	own o;
+	own_start(&o, "0.2", NULL, NULL);
+	char id[128];
+	for (int i = 0; i < 4; i++)
+		upload_blocking(o.client, id, sizeof(id));
+	driver d;
+	tfy_async *as = drv_new(o.client, &d);
+	tfy_files_list_options lo = TFY_FILES_LIST_OPTIONS_INIT;
+	lo.limit = 2;
+	/* Five files, two a page: every page, then the end. */
+	walk w = { 0 };
+	walk_files(as, &d, &lo, NULL, &w);
+	assert_int_equal(w.ends, 1);
+	assert_int_equal(w.rc, TFY_OK);
+	assert_null(w.err);
+	assert_int_equal(w.pages, 3);
+	assert_int_equal(w.items, 5);
+	/* As the blocking iterator walks it. */
+	tfy_file_iter *it = NULL;
+	assert_int_equal(tfy_file_iter_new(o.client, &lo, &it, NULL), TFY_OK);
+	const tfy_file *file = NULL;
+	assert_int_equal(tfy_file_iter_next(it, &file, NULL), TFY_OK);
+	assert_string_equal(file->id, w.first_id);
+	tfy_file_iter_free(it);
+	/* Stopped by on_page: no further call. */
+	memset(&w, 0, sizeof(w));
+	w.stop_after = 2;
+	walk_files(as, &d, &lo, NULL, &w);
+	assert_int_equal(w.pages, 2);
+	assert_int_equal(w.items, 4);
+	assert_int_equal(w.ends, 0);
+	/* A server that ignores `after`: the guard stops it after the first page. */
+	memset(&w, 0, sizeof(w));
+	walk_files(as, &d, &lo, "ignore-after:route=files", &w);
+	assert_int_equal(w.pages, 1);
+	assert_int_equal(w.ends, 1);
+	assert_int_equal(w.rc, TFY_ERROR_PAGINATION);
+	assert_non_null(w.err);
+	tfy_error_free(w.err);
+	/* An error page: the server's error, once, and no page. */
+	memset(&w, 0, sizeof(w));
+	walk_files(as, &d, &lo, "status:code=400", &w);
+	assert_int_equal(w.pages, 0);
+	assert_int_equal(w.ends, 1);
+	assert_int_equal(w.rc, TFY_ERROR_BAD_REQUEST);
+	assert_non_null(w.err);
+	tfy_error_free(w.err);
+	/* A bad option is refused by the start form: nothing is called. */
+	memset(&w, 0, sizeof(w));
+	tfy_error *err = NULL;
+	lo.order = "sideways";
+	assert_int_equal(tfy_file_iter_start(as, &lo, on_files, &w, NULL, &err),
+	                 TFY_ERROR_INVALID_ARGUMENT);
+	assert_non_null(err);
+	tfy_error_free(err);
+	drv_run(as, &d);
+	assert_int_equal(w.ends, 0);
+	tfy_async_free(as);
+	own_stop(&o);
 }
 
 /* One call waits out a 429's Retry-After on a timer while the others finish; nothing blocks. */
@@ -937,6 +1026,7 @@ int main(void)
 		cmocka_unit_test(test_upload_and_download),
 		cmocka_unit_test(test_wait),
 		cmocka_unit_test(test_iter),
+		cmocka_unit_test(test_file_iter),
 		cmocka_unit_test(test_retry_after_is_a_timer),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_cancel_mid_download),

@@ -428,6 +428,40 @@ TFY_EXTERN tfy_code tfy_batch_iter_start(tfy_async *async, const tfy_batches_lis
                                          tfy_async_batches_fn on_page, void *userdata,
                                          tfy_async_call **call, tfy_error **err);
 
+/**
+ * Told each page of an iteration started by tfy_file_iter_start().
+ *
+ * @param userdata the start form's userdata, untouched.
+ * @param rc TFY_OK or the page's error code (the iteration then ends).
+ * @param files the page's files, borrowed until the callback returns;
+ *        count 0 at the end of the listing (the last call).
+ * @param count entries in files.
+ * @param err a new error owned by the callee on failure, else NULL.
+ * @return TFY_CANCEL_CONTINUE for the next page; anything else ends the
+ *         iteration (no further call).
+ */
+typedef int32_t (*tfy_async_files_fn)(void *userdata, tfy_code rc, const tfy_file *const *files,
+                                      size_t count, tfy_error *err);
+
+/**
+ * Walk every page of a file listing on the loop, with the blocking
+ * iterator's guards (a repeated cursor, has_more without items:
+ * TFY_ERROR_PAGINATION).  on_page is called per page, then once with
+ * count 0 at the end, or once with the error.
+ *
+ * @param async the driver.
+ * @param opts as for tfy_file_iter_new(); read during this call only.
+ * @param on_page called per page; required.
+ * @param userdata passed to on_page untouched.
+ * @param call if not NULL, receives the iteration's handle (valid until its last call returns).
+ * @param err if not NULL, receives a new error when nothing was started.
+ * @return TFY_OK when under way, else the arguments' error.
+ * @since 1.3
+ */
+TFY_EXTERN tfy_code tfy_file_iter_start(tfy_async *async, const tfy_files_list_options *opts,
+                                        tfy_async_files_fn on_page, void *userdata,
+                                        tfy_async_call **call, tfy_error **err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -215,6 +215,36 @@ class AioTest(unittest.TestCase):
         self.assertEqual(seen[-1].status_enum, tfy.Status.COMPLETED)
         self.assertIn(cancelled.status_enum, (tfy.Status.CANCELLING, tfy.Status.CANCELLED))
 
+    @needs("tfy_files_upload_start", "tfy_file_iter_start")
+    def test_iterate_files(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "input.jsonl")
+            with open(path, "w", encoding="ascii") as f:
+                f.writelines(LINE % i for i in range(2))
+
+            async def main():
+                async with self.client() as client:
+                    ups = [await client.files.upload(path, purpose="batch") for _ in range(5)]
+                    listed = (await client.files.list(limit=100)).data
+                    walked = [f.id async for f in client.files.iter(limit=2)]
+                    # A buffer smaller than a page: the walk pauses and resumes.
+                    paused = [f.id async for f in client.files.iter(limit=2, buffer=1)]
+                    capped = [f.id async for f in client.files.iter(limit=2, max_items=3)]
+                    it = client.files.iter(limit=2, order="asc", purpose="batch")
+                    first = await it.__anext__()
+                    await it.aclose()
+                    with self.assertRaises(StopAsyncIteration):
+                        await it.__anext__()
+                    return [u.id for u in ups], [f.id for f in listed], walked, paused, \
+                        capped, first
+
+            ups, listed, walked, paused, capped, first = self.run_async(main())
+        self.assertEqual(walked, listed)
+        self.assertTrue(set(ups) <= set(walked))
+        self.assertEqual(paused, listed)
+        self.assertEqual(capped, listed[:3])
+        self.assertEqual(first.id, listed[-1])
+
     def test_bound_to_one_loop(self):
         client = self.client()
 

@@ -804,6 +804,8 @@ ASYNC_FILE_PAGE_FN = CFUNCTYPE(None, c_void_p, c_int32, POINTER(FilePage), POINT
 ASYNC_DONE_FN = CFUNCTYPE(None, c_void_p, c_int32, POINTER(Error))
 ASYNC_BATCHES_FN = CFUNCTYPE(c_int32, c_void_p, c_int32, POINTER(POINTER(Batch)), c_size_t,
                              POINTER(Error))
+ASYNC_FILES_FN = CFUNCTYPE(c_int32, c_void_p, c_int32, POINTER(POINTER(File)), c_size_t,
+                           POINTER(Error))
 
 #: libtfy 1.3's event-loop API (tfy.aio).
 HAVE_ASYNC = hasattr(lib, "tfy_async_new")
@@ -843,6 +845,8 @@ def _declare_async() -> None:
     fn("tfy_files_list_start", c_int32, c_void_p, POINTER(FilesListOptions), ASYNC_FILE_PAGE_FN,
        *tail)
     fn("tfy_batch_iter_start", c_int32, c_void_p, POINTER(ListOptions), ASYNC_BATCHES_FN, *tail)
+    fn("tfy_file_iter_start", c_int32, c_void_p, POINTER(FilesListOptions), ASYNC_FILES_FN,
+       *tail)
 
 
 if HAVE_ASYNC:

@@ -39,7 +39,8 @@ from .client import Client as _BlockingClient
 from .client import _list_options, _missing_has_more, _one_batch, create_options, wait_options
 from .files import (File, FilePage, Source, Target, TransferProgress, _is_stream,
                     _list_options as _files_list_options, _progress_trampoline, _take_file,
-                    _write_trampoline, download_options, file_page_from_c, upload_options)
+                    _write_trampoline, download_options, file_from_c, file_page_from_c,
+                    upload_options)
 from .request import NONE, Pairs, RequestOptions, check, options
 from .types import Batch, Page, batch_from_c, page_from_c
 
@@ -88,6 +89,7 @@ class Client:
             "file_page": _ffi.ASYNC_FILE_PAGE_FN(self._finish),
             "done": _ffi.ASYNC_DONE_FN(self._finish),
             "batches": _ffi.ASYNC_BATCHES_FN(self._on_page),
+            "files": _ffi.ASYNC_FILES_FN(self._on_page),
         }
         self._client = _BlockingClient(*args, **kwargs)
 
@@ -199,7 +201,7 @@ class Client:
                 future.set_result(result)
 
     def _on_page(self, userdata: Optional[int], rc: int, items, count: int, err) -> int:
-        """The page callback of an iteration: its AsyncBatchIterator's."""
+        """The page callback of an iteration: its _AsyncIterator's."""
         call = self._calls.get(userdata or 0)
         if call is None:
             return 1
@@ -358,17 +360,24 @@ class AsyncBatches:
         most about ``buffer`` batches wait in memory: past that the walk
         pauses, and goes on after the last one handed out when they are
         taken."""
-        settings = dict(limit=limit, max_items=int(max_items), max_pages=int(max_pages),
-                        prefetch=0 if prefetch and prefetch != NONE else NONE,
-                        missing_has_more=_missing_has_more(missing_has_more),
-                        request=request, request_options=request_options)
+        settings = _iter_settings(limit, max_items, max_pages, prefetch, missing_has_more,
+                                  request, request_options)
         return AsyncBatchIterator(self._c, after, settings, max(int(buffer), 1))
 
 
-class AsyncBatchIterator:
-    """``async for batch in client.batches.iter()``.  ``aclose()`` (or
-    leaving the loop early, once the iterator is collected) stops the walk.
-    ``cursor`` is the id of the last batch handed out."""
+class _AsyncIterator:
+    """A walk of every page of a listing by its start form (a subclass
+    says which), with a bounded buffer.  ``aclose()`` (or leaving the loop
+    early, once the iterator is collected) stops the walk.  ``cursor`` is
+    the id of the last item handed out."""
+
+    _start = ""  # the start form's name in libtfy
+    _done = ""  # its on_page's key in Client._done_c
+    _convert: Callable[[Any], Any] = staticmethod(lambda item: item)
+
+    def _options(self, after: Optional[str], creq):
+        """The list options of a walk from after (the caps are set after)."""
+        raise NotImplementedError
 
     def __init__(self, client: Client, after: Optional[str], settings: dict,
                  buffer: int) -> None:
@@ -384,10 +393,10 @@ class AsyncBatchIterator:
         self._seen_items = 0
         self._seen_pages = 0
 
-    def __aiter__(self) -> "AsyncBatchIterator":
+    def __aiter__(self) -> "_AsyncIterator":
         return self
 
-    async def __anext__(self) -> Batch:
+    async def __anext__(self) -> Any:
         while not self._items:
             if self._error is not None:
                 error, self._error = self._error, None
@@ -402,9 +411,9 @@ class AsyncBatchIterator:
                 await self._waiter
             finally:
                 self._waiter = None
-        batch = self._items.popleft()
-        self.cursor = batch.id
-        return batch
+        item = self._items.popleft()
+        self.cursor = item.id
+        return item
 
     def _run(self) -> None:
         """A walk from the cursor, with what is left of the caps."""
@@ -415,7 +424,7 @@ class AsyncBatchIterator:
             if s[cap] > 0 and left[cap] <= 0:
                 self._state = "over"
                 return
-        opts, keep = _list_options(s["limit"], self.cursor,
+        opts, keep = self._options(self.cursor,
                                    self._c._request(s["request"], s["request_options"]))
         opts.max_items, opts.max_pages = left["max_items"], left["max_pages"]
         opts.prefetch, opts.missing_has_more = s["prefetch"], s["missing_has_more"]
@@ -424,8 +433,9 @@ class AsyncBatchIterator:
         cid = next(self._c._ids)
         self._c._calls[cid] = self._call
         err = POINTER(_ffi.Error)()
-        code = lib.tfy_batch_iter_start(self._c._async, byref(opts), self._c._done_c["batches"],
-                                        c_void_p(cid), byref(self._call.handle), byref(err))
+        start = getattr(lib, self._start)
+        code = start(self._c._async, byref(opts), self._c._done_c[self._done], c_void_p(cid),
+                     byref(self._call.handle), byref(err))
         if code:
             del self._c._calls[cid]
             self._call = None
@@ -451,7 +461,7 @@ class AsyncBatchIterator:
         else:
             self._seen_pages += 1
             self._seen_items += count
-            self._items.extend(batch_from_c(items[i].contents) for i in range(count))
+            self._items.extend(self._convert(items[i].contents) for i in range(count))
             if len(self._items) >= self._buffer:
                 self._state, go_on = "paused", False
         if not go_on or self._state == "over":
@@ -467,6 +477,39 @@ class AsyncBatchIterator:
         if self._call is not None and self._c._async:
             lib.tfy_async_call_cancel(self._call.handle)
         self._call = None
+
+
+class AsyncBatchIterator(_AsyncIterator):
+    """``async for batch in client.batches.iter()`` (tfy_batch_iter_start)."""
+
+    _start = "tfy_batch_iter_start"
+    _done = "batches"
+    _convert = staticmethod(batch_from_c)
+
+    def _options(self, after: Optional[str], creq):
+        return _list_options(self._s["limit"], after, creq)
+
+
+class AsyncFileIterator(_AsyncIterator):
+    """``async for file in client.files.iter()`` (tfy_file_iter_start)."""
+
+    _start = "tfy_file_iter_start"
+    _done = "files"
+    _convert = staticmethod(file_from_c)
+
+    def _options(self, after: Optional[str], creq):
+        s = self._s
+        return _files_list_options(s["limit"], after, s["order"], s["purpose"], creq)
+
+
+def _iter_settings(limit: int, max_items: int, max_pages: int, prefetch: bool,
+                   missing_has_more: Optional[str], request: Optional[RequestOptions],
+                   request_options: Dict[str, Any], **own: Any) -> dict:
+    """What every walk of a listing keeps to start again from its cursor."""
+    return dict(limit=limit, max_items=int(max_items), max_pages=int(max_pages),
+                prefetch=0 if prefetch and prefetch != NONE else NONE,
+                missing_has_more=_missing_has_more(missing_has_more), request=request,
+                request_options=request_options, **own)
 
 
 class AsyncFiles:
@@ -536,3 +579,15 @@ class AsyncFiles:
                                          self._c._request(request, request_options))
         return await self._c._start(lib.tfy_files_list_start, (byref(opts),), "file_page",
                                     (opts, keep), _file_page)
+
+    def iter(self, *, limit: int = 0, after: Optional[str] = None, order: Optional[str] = None,
+             purpose: Optional[str] = None, max_items: int = 0, max_pages: int = 0,
+             prefetch: bool = True, missing_has_more: Optional[str] = None, buffer: int = 200,
+             request: Optional[RequestOptions] = None,
+             **request_options: Any) -> AsyncFileIterator:
+        """Every file from ``after`` on (``async for``), following pages
+        with the guards of tfy.Client.files.iter() (tfy_file_iter_start);
+        ``buffer`` as in batches.iter()."""
+        settings = _iter_settings(limit, max_items, max_pages, prefetch, missing_has_more,
+                                  request, request_options, order=order, purpose=purpose)
+        return AsyncFileIterator(self._c, after, settings, max(int(buffer), 1))
