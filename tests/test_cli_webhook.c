@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,20 +86,6 @@ static int teardown(void **state)
 	tu_remove_tree(f->dir);
 	free(f);
 	return 0;
-}
-
-/* A loopback port nobody listens on now (the kernel's pick, given back). */
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, len), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
 }
 
 /* A batch created on gw from input (metadata: one pair, or NULL); its id, malloc'd. */
@@ -617,7 +604,7 @@ static void test_wait_ended_by_event(void **state)
 {
 	const fixture *f = *state;
 	tu_gateway gw;
-	int port = free_port();
+	int port = tu_free_port();
 	gateway_telling(&gw, "1", port, SECRET, "--webhook-retry-ms=200");
 	char *batch = create_batch(&gw, GOOD_INPUT, NULL);
 	tu_run r = wait_listening(f, &gw, batch, port, "8");
@@ -636,7 +623,7 @@ static void test_wait_falls_back_to_polling(void **state)
 {
 	const fixture *f = *state;
 	tu_gateway gw;
-	int port = free_port();
+	int port = tu_free_port();
 	gateway_telling(&gw, "0.4", port, OTHER_SECRET, NULL);
 	char *batch = create_batch(&gw, GOOD_INPUT, NULL);
 	double start = tu_now_s();
@@ -676,6 +663,9 @@ static int post(int port, const char *text)
 	}
 	if (fd < 0)
 		return -1;
+	/* Whatever took the port, a listener that never answers fails the test instead of hanging it. */
+	struct timeval tv = { (time_t)(30 * tu_slowdown()), 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	tu_send_all(fd, text, strlen(text));
 	char answer[256];
 	int got = tu_read_head_into(fd, answer, sizeof(answer));
@@ -716,7 +706,7 @@ static void test_listener_answers(void **state)
 		          request(ours_lines, ours),
 		          strdup("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n{}") };
 	const int want[] = { 405, 400, 400, 204, 204, 413 };
-	sender s = { .port = free_port() };
+	sender s = { .port = tu_free_port() };
 	for (size_t i = 0; i < 6; i++)
 		s.texts[i] = texts[i];
 	pthread_t t;
@@ -757,7 +747,7 @@ static void test_wait_event_before_api(void **state)
 	snprintf(ours, sizeof(ours), EVENT_FOR("%s", "batch.cancelled"), batch);
 	char *lines = signed_lines(SECRET, ours, 0);
 	char *text = request(lines, ours);
-	sender s = { .port = free_port(), .texts = { text } };
+	sender s = { .port = tu_free_port(), .texts = { text } };
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, send_all, &s), 0);
 	long before = tu_gateway_requests(&gw);

@@ -43,20 +43,6 @@ typedef struct proxy {
 
 static proxy open_proxy, auth_proxy;
 
-/* A loopback port nothing listens on (now): bound, read back, closed. */
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		abort();
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 static int listening(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -72,7 +58,7 @@ static int listening(int port)
 static int proxy_start(proxy *p, const char *name, int basic_auth)
 {
 	char conf[640];
-	p->port = free_port();
+	p->port = tu_free_port();
 	snprintf(p->url, sizeof(p->url), "http://127.0.0.1:%d", p->port);
 	snprintf(conf, sizeof(conf), "%s/%s.conf", dir, name);
 	snprintf(p->log, sizeof(p->log), "%s/%s.log", dir, name);
@@ -219,7 +205,7 @@ static void test_dead_proxy_named_in_the_error(void **state)
 {
 	(void)state;
 	char url[256], dead[64], port[16];
-	int p = free_port();
+	int p = tu_free_port();
 	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", p);
 	snprintf(port, sizeof(port), "%d", p);
 	tfy_client_options o = options(&tls_gw, url, sizeof(url), "/v1", NULL);
@@ -241,7 +227,7 @@ static void test_environment_proxy_and_proxy_env_none(void **state)
 {
 	(void)state;
 	char url[256], dead[64];
-	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", free_port());
+	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", tu_free_port());
 	tfy_client_options o = options(&plain_gw, url, sizeof(url), "/v1", NULL);
 	setenv("http_proxy", dead, 1);
 	tfy_error *err;
@@ -478,7 +464,7 @@ static void test_cli_proxy_flags(void **state)
 	tu_run_free(&r);
 	/* --noproxy goes around a dead proxy. */
 	char dead[64];
-	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", free_port());
+	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", tu_free_port());
 	const char *around[] = { argv[0],         url,         "--cacert", ca_file,
 		                 "--max-retries", "0",         "--proxy",  dead,
 		                 "--noproxy",     "127.0.0.1", NULL };

@@ -656,3 +656,21 @@ int tu_async_run(tfy_async *as, tu_async_driver *d, double max_s)
 			return -1;
 	return 0;
 }
+
+int tu_free_port(void)
+{
+	static unsigned seq;
+	unsigned seed = (unsigned)getpid() * 7919u + (unsigned)time(NULL);
+	for (int tries = 0; tries < 1000; tries++) {
+		int port = 20000 + (int)((seed + 104729u * ++seq) % 12000u);
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		int ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (ok)
+			return port;
+	}
+	abort();
+}

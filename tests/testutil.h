@@ -148,6 +148,15 @@ tfy_code tu_list_faulty(tfy_client *c, const char *fault, int32_t limit, tfy_bat
 double tu_now_s(void);
 
 /*
+ * A loopback TCP port nothing listens on now, for a program the test
+ * starts to listen on.  Drawn below the kernel's ephemeral range (32768
+ * and up on Linux), so that no port the kernel hands out meanwhile (a
+ * gateway's --port 0, the local end of any connection of a test running
+ * beside this one) can take it before the program binds it.
+ */
+int tu_free_port(void);
+
+/*
  * How much slower than native the tests run: TFY_TEST_SLOWDOWN (the
  * valgrind test setup sets it), else 1.  Upper time bounds are multiplied
  * by it; lower bounds never are.
