@@ -269,11 +269,11 @@ static tfy__jshard *shard_of(tfy_job *job, const tfy_batch *b)
 		const tfy_metadata_entry *m = b->metadata[i];
 		if (!m->value)
 			continue;
-		if (strcmp(m->key, "tfy_job_id") == 0)
+		if (strcmp(m->key, TFY__JOB_META_ID) == 0)
 			id = m->value;
-		else if (strcmp(m->key, "tfy_shard") == 0)
+		else if (strcmp(m->key, TFY__JOB_META_SHARD) == 0)
 			shard = m->value;
-		else if (strcmp(m->key, "tfy_round") == 0)
+		else if (strcmp(m->key, TFY__JOB_META_ROUND) == 0)
 			round = m->value;
 	}
 	if (!id || !shard || !round || strcmp(id, tfy__journal_state(job->j)->id) != 0)

@@ -13,6 +13,14 @@
 #include "job_journal.h"
 #include "tfy/job.h"
 
+/*
+ * The metadata keys every batch of a job carries: written by the create
+ * (job_run.c) and matched by the search (job.c), so one name for both.
+ */
+#define TFY__JOB_META_ID "tfy_job_id"
+#define TFY__JOB_META_SHARD "tfy_shard"
+#define TFY__JOB_META_ROUND "tfy_round"
+
 struct tfy_job {
 	tfy_client *client; /* held (tfy__client_hold) */
 	tfy__journal *j;

@@ -356,9 +356,9 @@ static void start_create(run *r, slot *sl, const tfy__jshard *s)
 	snprintf(shard_text, sizeof(shard_text), "%d", (int)sl->index);
 	snprintf(round_text, sizeof(round_text), "%d", (int)r->round);
 	const tfy_pair metadata[] = {
-		{ "tfy_job_id", st->id },
-		{ "tfy_shard", shard_text },
-		{ "tfy_round", round_text },
+		{ TFY__JOB_META_ID, st->id },
+		{ TFY__JOB_META_SHARD, shard_text },
+		{ TFY__JOB_META_ROUND, round_text },
 	};
 	tfy_batches_create_options o = TFY_BATCHES_CREATE_OPTIONS_INIT;
 	o.input_file_id = s->file_id;
